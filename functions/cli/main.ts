@@ -1,0 +1,34 @@
+import { type CliIo, type Command, ExitCode, processIo } from "./io.ts";
+
+/** Commands load on demand so that `nudge test-pattern` does not pay for the simulator's imports. */
+const commands: Record<string, { summary: string; load: () => Promise<Command> }> = {
+  "test-pattern": {
+    summary: "test-pattern --pattern <json|file> --event <json|file>   does the EventBridge pattern match the event?",
+    load: async () => (await import("./test-pattern.ts")).testPatternCommand,
+  },
+};
+
+export function usage(): string {
+  const lines = Object.values(commands).map((c) => `  nudge ${c.summary}`);
+  return ["Usage:", ...lines].join("\n");
+}
+
+export async function main(argv: string[], io: CliIo = processIo): Promise<number> {
+  const [name, ...args] = argv;
+  if (name === undefined || name === "--help" || name === "-h" || name === "help") {
+    io.stdout(usage());
+    return name === undefined ? ExitCode.usage : ExitCode.ok;
+  }
+  const command = commands[name];
+  if (command === undefined) {
+    io.stderr(`nudge: unknown command "${name}"\n${usage()}`);
+    return ExitCode.usage;
+  }
+  try {
+    return await (await command.load())(args, io);
+  } catch (error) {
+    // One place turns an unexpected error into a message; commands report expected problems themselves.
+    io.stderr(`nudge ${name}: ${error instanceof Error ? error.message : String(error)}`);
+    return ExitCode.usage;
+  }
+}

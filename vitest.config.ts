@@ -1,0 +1,10 @@
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  test: {
+    include: ["test/**/*.test.ts"],
+    // Forks keep each test file's module state apart; two cores is all CI has.
+    pool: "forks",
+    testTimeout: 20_000,
+  },
+});
