@@ -1,0 +1,181 @@
+/**
+ * The detail schemas of the event catalog, one per detail-type, built once at module load.
+ * zod/mini (not classic zod) keeps the Lambda bundles small. Every detail is a loose object:
+ * shops add fields of their own, and those travel with the event untouched.
+ */
+import * as z from "zod/mini";
+
+/** How a rejected value appears in a message: short, and quoted when it is a string. */
+export function describeValue(value: unknown): string {
+  if (value === undefined) return "nothing";
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  if (typeof value === "string") {
+    const shown = value.length > 60 ? `${value.slice(0, 57)}...` : value;
+    return JSON.stringify(shown);
+  }
+  if (typeof value === "object") return "an object";
+  return String(value);
+}
+
+// Validating a time zone or a locale builds an Intl object (tens of microseconds); events repeat the same
+// handful of values, so the answers are remembered. The cap keeps hostile input from growing the cache.
+const CACHE_LIMIT = 1000;
+
+function remembered(test: (value: string) => boolean): (value: string) => boolean {
+  const known = new Map<string, boolean>();
+  return (value) => {
+    let answer = known.get(value);
+    if (answer === undefined) {
+      answer = test(value);
+      if (known.size < CACHE_LIMIT) known.set(value, answer);
+    }
+    return answer;
+  };
+}
+
+/** An IANA time zone name ("Asia/Shanghai", "UTC"), as the Intl API of this runtime knows them; offsets are not names. */
+export const isTimeZone = remembered((value) => {
+  if (!/^[A-Za-z]/.test(value)) return false;
+  try {
+    new Intl.DateTimeFormat("en-US", { timeZone: value });
+    return true;
+  } catch {
+    return false;
+  }
+});
+
+/** A well-formed BCP-47 language tag ("zh-CN", "en", "pt-BR"). */
+export const isLocale = remembered((value) => {
+  try {
+    return Intl.getCanonicalLocales(value).length === 1;
+  } catch {
+    return false;
+  }
+});
+
+const nonEmpty = () => z.string().check(z.minLength(1));
+/** Ids of users, orders, coupons, promotions: any non-empty string the shop uses. */
+const id = nonEmpty;
+/** A channel: "push", "sms", "email", "wechat", or any other non-empty name (webhook-defined channels). */
+const channel = nonEmpty;
+const money = () => z.number().check(z.gte(0));
+/** ISO-8601 date-time with seconds and a zone (Z or an offset), as EventBridge writes `time`. */
+export const dateTime = () =>
+  z.iso.datetime({
+    offset: true,
+    error: (issue) =>
+      `${describeValue(issue.input)} is not an ISO-8601 date-time with a time zone (e.g. "2026-11-20T08:00:00Z")`,
+  });
+
+const currency = () =>
+  z.string().check(
+    z.regex(/^[A-Z]{3}$/, {
+      error: (issue) =>
+        `${describeValue(issue.input)} is not an ISO 4217 currency code (three capital letters, e.g. "CNY")`,
+    }),
+  );
+
+const timeZone = () =>
+  z.string().check(
+    z.refine(isTimeZone, {
+      error: (issue) => `${describeValue(issue.input)} is not an IANA time zone (e.g. "Asia/Shanghai")`,
+    }),
+  );
+
+const locale = () =>
+  z.string().check(
+    z.refine(isLocale, {
+      error: (issue) => `${describeValue(issue.input)} is not a BCP-47 locale (e.g. "zh-CN")`,
+    }),
+  );
+
+// Deliberately lenient: a shop's addresses were accepted by the shop; this only catches a field mix-up.
+const email = () =>
+  z.string().check(
+    z.regex(/^[^\s@]+@[^\s@]+$/, {
+      error: (issue) => `${describeValue(issue.input)} is not an email address`,
+    }),
+  );
+
+const attributes = () =>
+  z.record(
+    z.string(),
+    z.union([z.string(), z.number(), z.boolean()], {
+      error: (issue) => `expected a string, a number or a boolean, got ${describeValue(issue.input)}`,
+    }),
+  );
+
+export const userRegistered = z.looseObject({
+  userId: id(),
+  locale: z.optional(locale()),
+  timezone: z.optional(timeZone()),
+  channel: z.optional(channel()),
+  email: z.optional(email()),
+  phone: z.optional(nonEmpty()),
+  attributes: z.optional(attributes()),
+});
+
+export const userUpdated = z.looseObject({
+  userId: id(),
+  attributes: attributes(),
+});
+
+export const userUnsubscribed = z.looseObject({
+  userId: id(),
+  /** Absent: every marketing channel. */
+  channel: z.optional(channel()),
+});
+
+export const userSubscribed = z.looseObject({
+  userId: id(),
+  channel: z.optional(channel()),
+});
+
+export const orderPlaced = z.looseObject({
+  userId: id(),
+  orderId: id(),
+  amount: money(),
+  currency: currency(),
+  couponIds: z.optional(z.array(id())),
+  promotionId: z.optional(id()),
+});
+
+export const orderDelivered = z.looseObject({
+  userId: id(),
+  orderId: id(),
+  promotionId: z.optional(id()),
+});
+
+export const orderRefunded = z.looseObject({
+  userId: id(),
+  orderId: id(),
+  amount: money(),
+});
+
+export const couponIssued = z.looseObject({
+  userId: id(),
+  couponId: id(),
+  code: nonEmpty(),
+  amountOff: z.number().check(z.gt(0)),
+  expiresAt: dateTime(),
+  minSpend: z.optional(money()),
+  freeShipping: z.optional(z.boolean()),
+});
+
+export const couponRedeemed = z.looseObject({
+  userId: id(),
+  couponId: id(),
+  orderId: id(),
+});
+
+export const promotionEnded = z.looseObject({
+  promotionId: id(),
+  name: z.optional(z.string()),
+});
+
+export const reviewPosted = z.looseObject({
+  userId: id(),
+  orderId: id(),
+  rating: z.optional(z.int().check(z.gte(1), z.lte(5))),
+});
