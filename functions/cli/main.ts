@@ -6,6 +6,11 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
     summary: "test-pattern --pattern <json|file> --event <json|file>   does the EventBridge pattern match the event?",
     load: async () => (await import("./test-pattern.ts")).testPatternCommand,
   },
+  simulate: {
+    summary:
+      "simulate --events <file.ndjson> [--journeys <dir>] [--until <ISO time>]   run journeys on a virtual clock",
+    load: async () => (await import("./simulate.ts")).simulateCommand,
+  },
 };
 
 export function usage(): string {

@@ -1,0 +1,35 @@
+import { NudgeError } from "../engine/errors.ts";
+
+/** A command-line usage problem: the command prints it with its usage and exits 2. */
+export class UsageError extends NudgeError {}
+
+/**
+ * Parses `--name value` and `--flag` options plus positional arguments, rejecting unknown options so
+ * a typo never silently falls back to a default.
+ */
+export function parseArgs(
+  args: readonly string[],
+  spec: { values?: readonly string[]; flags?: readonly string[] },
+): { values: Map<string, string>; flags: Set<string>; positional: string[] } {
+  const values = new Map<string, string>();
+  const flags = new Set<string>();
+  const positional: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] as string;
+    if (!arg.startsWith("--")) {
+      positional.push(arg);
+      continue;
+    }
+    const [name, inline] = arg.slice(2).split(/=(.*)/s, 2) as [string, string | undefined];
+    if (spec.flags?.includes(name)) {
+      flags.add(name);
+    } else if (spec.values?.includes(name)) {
+      const value = inline ?? args[++i];
+      if (value === undefined) throw new UsageError(`--${name} needs a value`);
+      values.set(name, value);
+    } else {
+      throw new UsageError(`unknown option --${name}`);
+    }
+  }
+  return { values, flags, positional };
+}

@@ -1,0 +1,96 @@
+import type { Journey, Step, StepOf } from "../journey/schema.ts";
+import { type CompiledPattern, compilePattern } from "./pattern/index.ts";
+import { type ParsedTemplate, parseTemplate } from "./templates.ts";
+import { durationMs } from "./time.ts";
+
+/**
+ * A journey version prepared for running: patterns compiled, templates parsed, durations in ms, steps
+ * indexed by id. Built once per journey version, then shared by every run of it.
+ */
+export interface CompiledJourney {
+  readonly journey: Journey;
+  readonly id: string;
+  readonly version: number;
+  step(id: string): Step;
+  readonly trigger: CompiledPattern;
+  /** For inactivity journeys: the events that restart the clock. */
+  readonly clockEvents: readonly CompiledPattern[];
+  readonly inactivityMs: number;
+  readonly exitOn: readonly CompiledPattern[];
+  readonly goal?: { pattern: CompiledPattern; withinMs: number };
+  readonly audience?: CompiledPattern;
+  readonly holdoutFraction: number;
+  pattern(step: StepOf<"wait-for-event">): CompiledPattern;
+  conditions(step: StepOf<"branch">): readonly CompiledPattern[];
+  template(templateId: string): ReadonlyMap<string, ParsedTemplate> | undefined;
+  /** The detail-types this journey listens to, or "any" when a pattern does not pin them down. */
+  readonly detailTypes: ReadonlySet<string> | "any";
+}
+
+/** The exact detail-types a pattern accepts, or undefined when it accepts others too. */
+export function patternDetailTypes(pattern: Record<string, unknown>): string[] | undefined {
+  const values = pattern["detail-type"];
+  if (Array.isArray(values) && values.length > 0 && values.every((v) => typeof v === "string")) return values;
+  const alternatives = pattern.$or;
+  if (Array.isArray(alternatives)) {
+    const all = alternatives.map((alt) => patternDetailTypes(alt as Record<string, unknown>));
+    if (all.every((types) => types !== undefined)) return all.flat();
+  }
+  return undefined;
+}
+
+export function compileJourney(journey: Journey): CompiledJourney {
+  const steps = new Map(journey.steps.map((step) => [step.id, step]));
+  const waitPatterns = new Map<string, CompiledPattern>();
+  const branchConditions = new Map<string, CompiledPattern[]>();
+  for (const step of journey.steps) {
+    if (step.type === "wait-for-event") waitPatterns.set(step.id, compilePattern(step.pattern));
+    if (step.type === "branch")
+      branchConditions.set(
+        step.id,
+        step.branches.map((b) => compilePattern(b.condition)),
+      );
+  }
+  const templates = new Map<string, Map<string, ParsedTemplate>>();
+  for (const [templateId, texts] of Object.entries(journey.templates)) {
+    templates.set(templateId, new Map(Object.entries(texts).map(([locale, text]) => [locale, parseTemplate(text)])));
+  }
+
+  const trigger = journey.trigger;
+  const listened: Record<string, unknown>[] = [
+    ...(trigger.type === "event" ? [trigger.pattern] : [trigger.absent, ...(trigger.countFrom ? [trigger.countFrom] : [])]),
+    ...journey.exitOn,
+    ...(journey.goal ? [journey.goal.pattern] : []),
+    ...journey.steps.flatMap((step) => (step.type === "wait-for-event" ? [step.pattern] : [])),
+  ];
+  const typeLists = listened.map(patternDetailTypes);
+  const detailTypes = typeLists.some((types) => types === undefined) ? "any" : new Set(typeLists.flat() as string[]);
+
+  return {
+    journey,
+    id: journey.id,
+    version: journey.version,
+    step(id) {
+      const step = steps.get(id);
+      // Validation guarantees every link resolves; a miss here is a bug, not bad input.
+      if (step === undefined) throw new Error(`journey ${journey.id} v${journey.version} has no step "${id}"`);
+      return step;
+    },
+    trigger: compilePattern(trigger.type === "event" ? trigger.pattern : trigger.absent),
+    clockEvents:
+      trigger.type === "inactivity"
+        ? [compilePattern(trigger.absent), ...(trigger.countFrom ? [compilePattern(trigger.countFrom)] : [])]
+        : [],
+    inactivityMs: trigger.type === "inactivity" ? durationMs(trigger.for) : 0,
+    exitOn: journey.exitOn.map((pattern) => compilePattern(pattern)),
+    ...(journey.goal
+      ? { goal: { pattern: compilePattern(journey.goal.pattern), withinMs: durationMs(journey.goal.within) } }
+      : {}),
+    ...(journey.audience ? { audience: compilePattern(journey.audience) } : {}),
+    holdoutFraction: journey.holdoutPercent / 100,
+    pattern: (step) => waitPatterns.get(step.id) ?? compilePattern(step.pattern),
+    conditions: (step) => branchConditions.get(step.id) ?? [],
+    template: (templateId) => templates.get(templateId),
+    detailTypes,
+  };
+}

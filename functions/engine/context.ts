@@ -1,0 +1,44 @@
+import type { CompiledJourney } from "./compile.ts";
+import type { Profile, Run } from "./model.ts";
+
+/**
+ * The run's context: the one document that branch conditions match and templates render from.
+ * `{ profile, trigger, event, steps, coupon, journey, run }`, documented in the README.
+ */
+export function runContext(journey: CompiledJourney, run: Run, profile: Profile): Record<string, unknown> {
+  return {
+    profile,
+    trigger: run.trigger,
+    event: run.event ?? run.trigger,
+    steps: run.outputs,
+    coupon: run.coupon,
+    journey: { id: journey.id, version: journey.version, name: journey.journey.name },
+    run: { id: run.runId, enteredAt: run.enteredAt, key: run.key, holdout: run.holdout },
+  };
+}
+
+/** Reads a dotted path such as `trigger.detail.expiresAt` from a document. */
+export function readPath(document: unknown, path: string): unknown {
+  let value: unknown = document;
+  for (const segment of path.split(".")) {
+    if (value === null || typeof value !== "object" || !Object.hasOwn(value, segment)) return undefined;
+    value = (value as Record<string, unknown>)[segment];
+  }
+  return value;
+}
+
+/** An empty profile for a user the platform has seen no profile event of yet. */
+export function emptyProfile(userId: string): Profile {
+  return { userId, attributes: {}, consent: {}, orderCount: 0, totalSpent: 0, recentEventIds: [] };
+}
+
+/**
+ * Whether a user takes marketing messages on a channel: the later of the channel's own decision and the
+ * all-channel (`*`) one wins; no decision at all means subscribed (consent was given at sign-up).
+ */
+export function acceptsMarketing(profile: Profile, channel: string): boolean {
+  const own = profile.consent[channel];
+  const all = profile.consent["*"];
+  const latest = own === undefined ? all : all === undefined ? own : own.at >= all.at ? own : all;
+  return latest?.subscribed ?? true;
+}

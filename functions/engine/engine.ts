@@ -1,0 +1,219 @@
+import type { ShopEvent } from "../../events/catalog.ts";
+import type { CompiledJourney } from "./compile.ts";
+import { emptyProfile } from "./context.ts";
+import { unitInterval } from "./hash.ts";
+import type { Profile, Run, RunRecord, WakeUp } from "./model.ts";
+import { effectBase, endRun, runFrom, type StepContext, type StepOutput } from "./steps.ts";
+import { durationMs, formatInstant, parseInstant } from "./time.ts";
+
+/**
+ * The pure core: (journey, run record, input, now) -> (new record, effects). No I/O, no clock, no
+ * randomness: the same arguments always give the same answer, which is what makes retries, replays and
+ * simulations safe. Records are never mutated; a changed record is a fresh copy.
+ */
+
+export interface Decision extends StepOutput {
+  record: RunRecord;
+  /** Profile attributes set by update-profile steps, for the profile store. */
+  profile?: Profile;
+}
+
+export interface EngineArgs {
+  /** The journey's current version: it decides who enters. */
+  current: CompiledJourney;
+  /** The version the record's run entered with, when it differs from the current one. */
+  runJourney?: CompiledJourney;
+  record: RunRecord | undefined;
+  key: string;
+  profile: Profile | undefined;
+  now: number;
+}
+
+/** How many recent event ids a record remembers to recognise a redelivery. */
+const REMEMBERED_EVENT_IDS = 16;
+
+export function newRecord(journeyId: string, key: string): RunRecord {
+  return { journeyId, key, entries: 0, recentEventIds: [] };
+}
+
+function copyRecord(record: RunRecord): RunRecord {
+  return { ...record, recentEventIds: [...record.recentEventIds], ...(record.run ? { run: copyRun(record.run) } : {}) };
+}
+
+function copyRun(run: Run): Run {
+  return { ...run, outputs: { ...run.outputs }, ...(run.goal ? { goal: { ...run.goal } } : {}) };
+}
+
+function userIdOf(event: ShopEvent, key: string): string {
+  const userId = event.detail.userId;
+  return typeof userId === "string" ? userId : key;
+}
+
+function contextFor(args: EngineArgs, journey: CompiledJourney, userId: string): StepContext {
+  const profile = args.profile ? { ...args.profile, attributes: { ...args.profile.attributes } } : emptyProfile(userId);
+  return { journey, profile, now: args.now, out: { effects: [], events: [] } };
+}
+
+function decided(record: RunRecord, ctx: StepContext, profileChanged: boolean): Decision {
+  return { record, ...ctx.out, ...(profileChanged ? { profile: ctx.profile } : {}) };
+}
+
+/** Whether the record admits a new run now, by the journey's re-entry rule. */
+function mayEnter(journey: CompiledJourney, record: RunRecord, now: number): boolean {
+  if (record.entries === 0) return true;
+  if (record.run?.status === "active") return false;
+  const rule = journey.journey.reentry;
+  switch (rule.type) {
+    case "never":
+      return false;
+    case "after-exit":
+      return true;
+    case "after-cooldown":
+      return now >= (parseInstant(record.lastEnteredAt) ?? 0) + durationMs(rule.cooldown);
+  }
+}
+
+/** Starts a run for the record if the re-entry rule and the audience admit it. */
+function enter(record: RunRecord, trigger: ShopEvent, ctx: StepContext): boolean {
+  const journey = ctx.journey;
+  if (!mayEnter(journey, record, ctx.now)) return false;
+  const exitedAt = parseInstant(record.lastExitEventAt);
+  if (exitedAt !== undefined && (parseInstant(trigger.time) ?? ctx.now) <= exitedAt) return false;
+  if (journey.audience && !journey.audience.matches({ profile: ctx.profile, trigger })) return false;
+  const userId = userIdOf(trigger, record.key);
+  const runId = `${journey.id}:${record.key}:${record.entries + 1}`;
+  const holdout = unitInterval(`holdout/${journey.id}/${userId}`) < journey.holdoutFraction;
+  const enteredAt = formatInstant(ctx.now);
+  const run: Run = {
+    runId,
+    journeyId: journey.id,
+    version: journey.version,
+    key: record.key,
+    userId,
+    holdout,
+    status: "active",
+    enteredAt,
+    seq: 0,
+    trigger,
+    outputs: {},
+    ...(journey.goal ? { goal: { until: formatInstant(ctx.now + journey.goal.withinMs) } } : {}),
+  };
+  record.entries += 1;
+  record.lastEnteredAt = enteredAt;
+  record.run = run;
+  ctx.out.effects.push({ ...effectBase(run, ctx.now, "entered"), type: holdout ? "holdout" : "journey.entered" });
+  runFrom(run, journey.journey.start, ctx);
+  return true;
+}
+
+/** Applies an event to one journey's record for one key. Returns undefined when nothing changes. */
+export function decideEvent(args: EngineArgs & { event: ShopEvent }): Decision | undefined {
+  const { event, current } = args;
+  if (args.record?.recentEventIds.includes(event.id)) return undefined;
+  const record = args.record ? copyRecord(args.record) : newRecord(current.id, args.key);
+  const eventTime = parseInstant(event.time) ?? args.now;
+  const runJourney = args.runJourney ?? current;
+  const ctx = contextFor(args, runJourney, userIdOf(event, args.key));
+  let changed = false;
+
+  const run = record.run;
+  // Events from before the run entered belong to an earlier time: they neither convert nor exit it.
+  const sinceEntry = run !== undefined && eventTime >= (parseInstant(run.enteredAt) ?? 0);
+  if (run && sinceEntry && run.goal && run.goal.convertedAt === undefined && runJourney.goal?.pattern.matches(event)) {
+    if (eventTime <= (parseInstant(run.goal.until) ?? 0)) {
+      run.goal.convertedAt = formatInstant(eventTime);
+      ctx.out.effects.push({
+        ...effectBase(run, args.now, `goal:${event.id}`),
+        type: "goal.converted",
+        event: { id: event.id, "detail-type": event["detail-type"] },
+      });
+      changed = true;
+    }
+  }
+  if (run?.status === "active" && sinceEntry) {
+    if (runJourney.exitOn.some((pattern) => pattern.matches(event))) {
+      endRun(run, ctx, "exit-event", event["detail-type"]);
+      changed = true;
+    } else if (run.stepId !== undefined) {
+      const step = runJourney.step(run.stepId);
+      if (step.type === "wait-for-event" && runJourney.pattern(step).matches(event)) {
+        run.event = event;
+        run.wake = undefined;
+        runFrom(run, step.onEvent, ctx);
+        changed = true;
+      }
+    }
+  }
+
+  const trigger = current.journey.trigger;
+  if (
+    trigger.type === "event" &&
+    !changed &&
+    record.run?.status !== "active" &&
+    current.exitOn.some((pattern) => pattern.matches(event))
+  ) {
+    const at = formatInstant(eventTime);
+    if (record.lastExitEventAt === undefined || at > record.lastExitEventAt) record.lastExitEventAt = at;
+    changed = true;
+  }
+  if (trigger.type === "event" && current.trigger.matches(event)) {
+    const entryCtx = runJourney === current ? ctx : { ...ctx, journey: current };
+    changed = enter(record, event, entryCtx) || changed;
+  } else if (trigger.type === "inactivity" && current.clockEvents.some((pattern) => pattern.matches(event))) {
+    const since = parseInstant(record.inactivity?.since);
+    if (since === undefined || eventTime > since) {
+      record.inactivity = {
+        since: formatInstant(eventTime),
+        dueAt: formatInstant(eventTime + current.inactivityMs),
+        lastEvent: event,
+      };
+      changed = true;
+    }
+  }
+  if (!changed) return undefined;
+  record.recentEventIds.push(event.id);
+  if (record.recentEventIds.length > REMEMBERED_EVENT_IDS) record.recentEventIds.shift();
+  return decided(record, ctx, ctx.out.effects.some((e) => e.type === "profile.updated"));
+}
+
+/** Applies a timer that fell due. A stale timer (the run moved on, the clock restarted) changes nothing. */
+export function decideWakeUp(args: EngineArgs & { wakeUp: WakeUp }): Decision | undefined {
+  const { wakeUp, record: stored } = args;
+  if (stored === undefined) return undefined;
+  if (wakeUp.kind === "inactivity") {
+    if (stored.inactivity?.dueAt !== wakeUp.at) return undefined;
+    const record = copyRecord(stored);
+    const lastEvent = stored.inactivity.lastEvent;
+    // The clock is spent: only a new clock event (an order, say) starts it again.
+    record.inactivity = undefined;
+    const ctx = contextFor(args, args.current, userIdOf(lastEvent, args.key));
+    enter(record, lastEvent, ctx);
+    return decided(record, ctx, ctx.out.effects.some((e) => e.type === "profile.updated"));
+  }
+  const run = stored.run;
+  if (run?.status !== "active" || run.wake?.seq !== wakeUp.seq || run.stepId === undefined) return undefined;
+  const record = copyRecord(stored);
+  const live = record.run;
+  if (live === undefined) return undefined;
+  const journey = args.runJourney ?? args.current;
+  const ctx = contextFor(args, journey, run.userId);
+  const step = journey.step(run.stepId);
+  live.wake = undefined;
+  const next =
+    step.type === "wait-for-event" ? step.onTimeout : step.type === "wait" || step.type === "wait-until" ? step.next : undefined;
+  runFrom(live, next, ctx);
+  return decided(record, ctx, ctx.out.effects.some((e) => e.type === "profile.updated"));
+}
+
+/** The timers a record needs: its run's wake-up and its inactivity clock. */
+export function wakeUpsOf(record: RunRecord): WakeUp[] {
+  const wakeUps: WakeUp[] = [];
+  const run = record.run;
+  if (run?.status === "active" && run.wake) {
+    wakeUps.push({ kind: "run", journeyId: record.journeyId, key: record.key, at: run.wake.at, seq: run.wake.seq });
+  }
+  if (record.inactivity) {
+    wakeUps.push({ kind: "inactivity", journeyId: record.journeyId, key: record.key, at: record.inactivity.dueAt });
+  }
+  return wakeUps;
+}

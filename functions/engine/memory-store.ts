@@ -1,0 +1,117 @@
+import { ConcurrencyError } from "./errors.ts";
+import type { JourneyEffect, Profile, RunRecord, WakeUp } from "./model.ts";
+import type { JourneyStore, Versioned } from "./store.ts";
+
+const wakeUpId = (w: WakeUp) =>
+  w.kind === "run" ? `run|${w.journeyId}|${w.key}|${w.at}|${w.seq}` : `inactivity|${w.journeyId}|${w.key}|${w.at}`;
+
+/**
+ * The storage port in memory, with the same conditional-write semantics as the DynamoDB store. Values
+ * are kept as given: the engine never mutates a record or profile it has handed over.
+ * Timers sit in a binary min-heap by due time, so taking what is due costs O(log n) each.
+ */
+export class MemoryStore implements JourneyStore {
+  readonly records = new Map<string, Versioned<RunRecord>>();
+  readonly profiles = new Map<string, Versioned<Profile>>();
+  readonly ledger = new Map<string, JourneyEffect>();
+  private readonly heap: { at: number; id: string; wakeUp: WakeUp }[] = [];
+  private readonly pending = new Set<string>();
+
+  async getRecord(journeyId: string, key: string) {
+    return this.records.get(`${journeyId}|${key}`);
+  }
+
+  async putRecord(record: RunRecord, expectedRevision: number | undefined) {
+    const id = `${record.journeyId}|${record.key}`;
+    this.records.set(id, { value: record, revision: this.checkRevision(this.records.get(id), expectedRevision, id) });
+  }
+
+  async getProfile(userId: string) {
+    return this.profiles.get(userId);
+  }
+
+  async putProfile(profile: Profile, expectedRevision: number | undefined) {
+    const id = profile.userId;
+    this.profiles.set(id, { value: profile, revision: this.checkRevision(this.profiles.get(id), expectedRevision, id) });
+  }
+
+  async claimEffect(effect: JourneyEffect) {
+    if (this.ledger.has(effect.id)) return false;
+    this.ledger.set(effect.id, effect);
+    return true;
+  }
+
+  async scheduleWakeUp(wakeUp: WakeUp) {
+    const id = wakeUpId(wakeUp);
+    if (this.pending.has(id)) return;
+    this.pending.add(id);
+    this.push({ at: Date.parse(wakeUp.at), id, wakeUp });
+  }
+
+  async takeDueWakeUps(until: number, limit: number) {
+    const due: WakeUp[] = [];
+    while (due.length < limit && this.heap.length > 0 && (this.heap[0]?.at ?? Number.POSITIVE_INFINITY) <= until) {
+      const top = this.pop();
+      if (top === undefined) break;
+      this.pending.delete(top.id);
+      due.push(top.wakeUp);
+    }
+    return due;
+  }
+
+  async nextWakeUpAt() {
+    return this.heap[0]?.at;
+  }
+
+  get pendingWakeUps(): number {
+    return this.heap.length;
+  }
+
+  private checkRevision<T>(current: Versioned<T> | undefined, expected: number | undefined, id: string): number {
+    if (current?.revision !== expected) {
+      throw new ConcurrencyError(`${id}: expected revision ${expected ?? "none"}, found ${current?.revision ?? "none"}`);
+    }
+    return (expected ?? 0) + 1;
+  }
+
+  // Ties on `at` are broken by id so that timers due together fire in a deterministic order.
+  private less(a: { at: number; id: string }, b: { at: number; id: string }) {
+    return a.at < b.at || (a.at === b.at && a.id < b.id);
+  }
+
+  private push(item: { at: number; id: string; wakeUp: WakeUp }) {
+    const heap = this.heap;
+    heap.push(item);
+    let i = heap.length - 1;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      const [p, c] = [heap[parent], heap[i]];
+      if (p === undefined || c === undefined || !this.less(c, p)) break;
+      [heap[parent], heap[i]] = [c, p];
+      i = parent;
+    }
+  }
+
+  private pop() {
+    const heap = this.heap;
+    const top = heap[0];
+    const last = heap.pop();
+    if (top === undefined || last === undefined || heap.length === 0) return top;
+    heap[0] = last;
+    let i = 0;
+    for (;;) {
+      const [l, r] = [2 * i + 1, 2 * i + 2];
+      let smallest = i;
+      const [li, ri, si] = [heap[l], heap[r], heap[smallest]];
+      if (li !== undefined && si !== undefined && this.less(li, si)) smallest = l;
+      const s2 = heap[smallest];
+      if (ri !== undefined && s2 !== undefined && this.less(ri, s2)) smallest = r;
+      if (smallest === i) break;
+      const [a, b] = [heap[i], heap[smallest]];
+      if (a === undefined || b === undefined) break;
+      [heap[i], heap[smallest]] = [b, a];
+      i = smallest;
+    }
+    return top;
+  }
+}

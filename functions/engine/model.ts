@@ -1,0 +1,117 @@
+import type { ShopEvent } from "../../events/catalog.ts";
+
+/**
+ * The engine's data: what a run remembers, what a profile holds, and the effects the engine asks the
+ * platform to carry out. Everything here is plain JSON so any store can keep it as it is.
+ */
+
+/** The version of the stored shapes below; stored items carry it so later versions can read old ones. */
+export const MODEL_VERSION = 1;
+
+export type ConsentState = { subscribed: boolean; at: string };
+
+/** What the platform knows of a user: the profile fields, consent, and the order facts journeys use. */
+export interface Profile {
+  userId: string;
+  registeredAt?: string;
+  locale?: string;
+  timezone?: string;
+  channel?: string;
+  email?: string;
+  phone?: string;
+  attributes: Record<string, string | number | boolean>;
+  /** Consent by channel; `*` is every marketing channel. The later decision by event time wins. */
+  consent: Record<string, ConsentState>;
+  orderCount: number;
+  totalSpent: number;
+  firstOrderAt?: string;
+  lastOrderAt?: string;
+  /** Ids of the latest events applied, so a redelivered event changes nothing. */
+  recentEventIds: string[];
+}
+
+export type IssuedCoupon = {
+  couponId: string;
+  code: string;
+  amountOff: number;
+  currency: string;
+  freeShipping: boolean;
+  minSpend?: number;
+  expiresAt: string;
+};
+
+/** A run: one pass of one key (a user, a coupon, an order) through one journey version. */
+export interface Run {
+  runId: string;
+  journeyId: string;
+  version: number;
+  key: string;
+  userId: string;
+  holdout: boolean;
+  status: "active" | "ended";
+  enteredAt: string;
+  endedAt?: string;
+  exitReason?: string;
+  /** The step the run is on (waiting there) while active. */
+  stepId?: string;
+  /** Counts step visits; makes effect ids and timer tokens deterministic and attempt-independent. */
+  seq: number;
+  /** The pending wake-up: due time and the `seq` it was set at (an older token is stale). */
+  wake?: { at: string; seq: number };
+  trigger: ShopEvent;
+  /** The last event that moved the run on (a wait-for-event arrival). */
+  event?: ShopEvent;
+  outputs: Record<string, unknown>;
+  coupon?: IssuedCoupon;
+  goal?: { until: string; convertedAt?: string };
+}
+
+/** What is kept per (journey, key): the latest run, the entry count and the inactivity clock. */
+export interface RunRecord {
+  journeyId: string;
+  key: string;
+  entries: number;
+  lastEnteredAt?: string;
+  run?: Run;
+  inactivity?: { since: string; dueAt: string; lastEvent: ShopEvent };
+  /**
+   * The time of the latest exit event seen while no run was active. Events may arrive out of order: a
+   * trigger older than this (a coupon issued before its redemption arrived) must not start a run.
+   */
+  lastExitEventAt?: string;
+  /** Ids of the latest events applied to this record, so a redelivered event changes nothing. */
+  recentEventIds: string[];
+}
+
+/** A timer that falls due: a run's wait, or an inactivity trigger. `seq`/`at` tell a stale one apart. */
+export type WakeUp =
+  | { kind: "run"; journeyId: string; key: string; at: string; seq: number }
+  | { kind: "inactivity"; journeyId: string; key: string; at: string };
+
+/** What moves the engine: an event from the bus, or a timer that fell due. */
+export type EngineInput = { type: "event"; event: ShopEvent } | { type: "wake-up"; wakeUp: WakeUp };
+
+type EffectBase = {
+  /** Deterministic: the same run state and input always give the same id, so a retry repeats nothing. */
+  id: string;
+  at: string;
+  journey: string;
+  version: number;
+  user: string;
+  run: string;
+};
+
+export type JourneyEffect = EffectBase &
+  (
+    | { type: "journey.entered" }
+    | { type: "holdout" }
+    | { type: "journey.exited"; reason: string; event?: string }
+    | { type: "coupon.issued"; coupon: IssuedCoupon }
+    | { type: "message.sent"; channel: string; template: string; category: string; locale: string; text: string }
+    | { type: "message.suppressed"; channel: string; template: string; reason: string }
+    | { type: "event.emitted"; event: ShopEvent }
+    | { type: "goal.converted"; event: { id: string; "detail-type": string } }
+    | { type: "profile.updated"; attributes: Record<string, string | number | boolean | null> }
+  );
+
+export type EffectType = JourneyEffect["type"];

@@ -1,0 +1,131 @@
+import type { ShopEvent } from "../../events/catalog.ts";
+import type { CompiledJourney } from "./compile.ts";
+import { type Decision, decideEvent, decideWakeUp, type EngineArgs, wakeUpsOf } from "./engine.ts";
+import { ConcurrencyError, NudgeError } from "./errors.ts";
+import type { JourneyCatalog } from "./journeys.ts";
+import type { JourneyEffect, Profile, RunRecord, WakeUp } from "./model.ts";
+import { applyEventToProfile } from "./profile.ts";
+import type { JourneyStore, Versioned } from "./store.ts";
+
+/** Where effects go once the ledger has them: the simulator prints them, the platform delivers them. */
+export interface EffectSink {
+  deliver(effect: JourneyEffect): Promise<void>;
+}
+
+/** Where events the journeys emit go: back onto the bus, so other journeys react to them. */
+export interface EventPublisher {
+  publish(event: ShopEvent): Promise<void>;
+}
+
+export interface RuntimeOptions {
+  catalog: JourneyCatalog;
+  store: JourneyStore;
+  sink: EffectSink;
+  publisher: EventPublisher;
+  /** How often a lost optimistic-concurrency race is retried before giving up. */
+  maxAttempts?: number;
+}
+
+/**
+ * Runs the pure engine against a store: load, decide, carry out the effects once, save with an
+ * optimistic-concurrency check, schedule the wake-ups. At-least-once in, exactly-once out: a redelivered
+ * input decides nothing new (the record remembers it), and a retry after a crash between carrying out
+ * an effect and saving repeats the same effect ids, which the ledger refuses.
+ */
+export class JourneyRuntime {
+  private readonly maxAttempts: number;
+
+  constructor(private readonly options: RuntimeOptions) {
+    this.maxAttempts = options.maxAttempts ?? 8;
+  }
+
+  /** Applies one (already validated) event: first to the user's profile, then to every journey. */
+  async handleEvent(event: ShopEvent, now: number): Promise<void> {
+    const profile = await this.updateProfile(event);
+    const detailType = event["detail-type"];
+    for (const journey of this.options.catalog.current()) {
+      if (!this.options.catalog.listensTo(journey.id, detailType)) continue;
+      const key = event.detail[journey.journey.key];
+      if (typeof key !== "string" || key === "") continue;
+      await this.withRetries(`${journey.id}/${key}`, () =>
+        this.apply(journey, key, now, profile, (args) => decideEvent({ ...args, event })),
+      );
+    }
+  }
+
+  /** Applies a timer that fell due. */
+  async handleWakeUp(wakeUp: WakeUp, now: number): Promise<void> {
+    const journey = this.options.catalog.current().find((j) => j.id === wakeUp.journeyId);
+    if (journey === undefined) return; // the journey was removed: its timers lapse.
+    await this.withRetries(`${wakeUp.journeyId}/${wakeUp.key}`, async () => {
+      const stored = await this.options.store.getRecord(wakeUp.journeyId, wakeUp.key);
+      const userId = stored?.value.run?.userId ?? stored?.value.inactivity?.lastEvent.detail.userId;
+      const profile = typeof userId === "string" ? await this.options.store.getProfile(userId) : undefined;
+      return this.apply(journey, wakeUp.key, now, profile?.value, (args) => decideWakeUp({ ...args, wakeUp }), stored);
+    });
+  }
+
+  private async apply(
+    current: CompiledJourney,
+    key: string,
+    now: number,
+    profile: Profile | undefined,
+    decide: (args: EngineArgs) => Decision | undefined,
+    preloaded?: Versioned<RunRecord>,
+  ): Promise<void> {
+    const { store, catalog } = this.options;
+    const stored = preloaded ?? (await store.getRecord(current.id, key));
+    const run = stored?.value.run;
+    const runJourney = run && run.version !== current.version ? catalog.get(current.id, run.version) : undefined;
+    const decision = decide({
+      current,
+      ...(runJourney ? { runJourney } : {}),
+      record: stored?.value,
+      key,
+      profile,
+      now,
+    });
+    if (decision === undefined) return;
+    for (const effect of decision.effects) {
+      if (await store.claimEffect(effect)) await this.options.sink.deliver(effect);
+    }
+    if (decision.profile) await this.saveProfileAttributes(decision.profile);
+    await store.putRecord(decision.record, stored?.revision);
+    for (const wakeUp of wakeUpsOf(decision.record)) await store.scheduleWakeUp(wakeUp);
+    for (const event of decision.events) await this.options.publisher.publish(event);
+  }
+
+  private async updateProfile(event: ShopEvent): Promise<Profile | undefined> {
+    const userId = event.detail.userId;
+    if (typeof userId !== "string") return undefined;
+    return this.withRetries(`profile/${userId}`, async () => {
+      const stored = await this.options.store.getProfile(userId);
+      const updated = applyEventToProfile(stored?.value, event);
+      if (updated === undefined) return stored?.value;
+      await this.options.store.putProfile(updated, stored?.revision);
+      return updated;
+    });
+  }
+
+  /** Update-profile steps: their attributes land on the latest stored profile. */
+  private async saveProfileAttributes(changed: Profile): Promise<void> {
+    await this.withRetries(`profile/${changed.userId}`, async () => {
+      const stored = await this.options.store.getProfile(changed.userId);
+      const base = stored?.value ?? changed;
+      await this.options.store.putProfile({ ...base, attributes: changed.attributes }, stored?.revision);
+    });
+  }
+
+  private async withRetries<T>(what: string, attempt: () => Promise<T>): Promise<T> {
+    for (let tries = 1; ; tries++) {
+      try {
+        return await attempt();
+      } catch (error) {
+        if (!(error instanceof ConcurrencyError)) throw error;
+        if (tries >= this.maxAttempts) {
+          throw new NudgeError(`${what}: still contended after ${tries} attempts`, { cause: error });
+        }
+      }
+    }
+  }
+}

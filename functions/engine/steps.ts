@@ -1,0 +1,228 @@
+import type { ShopEvent } from "../../events/catalog.ts";
+import type { Step, StepOf, TimeRef } from "../journey/schema.ts";
+import type { CompiledJourney } from "./compile.ts";
+import { acceptsMarketing, readPath, runContext } from "./context.ts";
+import { hash53, hashCode, unitInterval } from "./hash.ts";
+import type { IssuedCoupon, JourneyEffect, Profile, Run } from "./model.ts";
+import { type ParsedTemplate, parseTemplate, pickLocale, renderTemplate } from "./templates.ts";
+import { durationMs, formatInstant, parseInstant } from "./time.ts";
+
+/** The source of events Nudge itself puts on the bus (issued coupons, emit steps). */
+export const NUDGE_SOURCE = "nudge";
+
+/** Bounds the steps one input may run through; validation already rejects loops without a wait. */
+const MAX_STEPS_PER_INPUT = 100;
+
+/** What running steps produced: effects for the outside world and events to put on the bus. */
+export interface StepOutput {
+  effects: JourneyEffect[];
+  events: ShopEvent[];
+}
+
+export interface StepContext {
+  journey: CompiledJourney;
+  profile: Profile;
+  now: number;
+  out: StepOutput;
+}
+
+export function effectBase(run: Run, now: number, suffix: string) {
+  return {
+    id: `${run.runId}:${run.seq}:${suffix}`,
+    at: formatInstant(now),
+    journey: run.journeyId,
+    version: run.version,
+    user: run.userId,
+    run: run.runId,
+  };
+}
+
+export function endRun(run: Run, ctx: StepContext, reason: string, event?: string): void {
+  run.status = "ended";
+  run.endedAt = formatInstant(ctx.now);
+  run.exitReason = reason;
+  run.stepId = undefined;
+  run.wake = undefined;
+  ctx.out.effects.push({
+    ...effectBase(run, ctx.now, "exited"),
+    type: "journey.exited",
+    reason,
+    ...(event === undefined ? {} : { event }),
+  });
+}
+
+function resolveTime(ref: TimeRef, ctx: StepContext, run: Run): number | undefined {
+  const base = parseInstant(readPath(runContext(ctx.journey, run, ctx.profile), ref.time));
+  return base === undefined ? undefined : base + (ref.offset === undefined ? 0 : durationMs(ref.offset));
+}
+
+function waitAt(run: Run, step: Step, at: number): undefined {
+  run.stepId = step.id;
+  run.wake = { at: formatInstant(at), seq: run.seq };
+  return undefined;
+}
+
+function chooseVariant(run: Run, step: StepOf<"split">): string | undefined {
+  const total = step.variants.reduce((sum, v) => sum + v.weight, 0);
+  let point = unitInterval(`${run.runId}/${step.id}`) * total;
+  for (const variant of step.variants) {
+    point -= variant.weight;
+    if (point < 0) {
+      run.outputs[step.id] = { variant: variant.name };
+      return variant.next;
+    }
+  }
+  return step.variants.at(-1)?.next;
+}
+
+function issueCoupon(run: Run, step: StepOf<"issue-coupon">, ctx: StepContext): string | undefined {
+  if (run.holdout) return step.next;
+  const seed = `${run.runId}/${step.id}`;
+  const coupon: IssuedCoupon = {
+    couponId: `cpn_${hash53(seed).toString(36)}`,
+    code: `${step.codePrefix}${hashCode(seed, 8)}`,
+    amountOff: step.amountOff,
+    currency: step.currency,
+    freeShipping: step.freeShipping,
+    ...(step.minSpend === undefined ? {} : { minSpend: step.minSpend }),
+    expiresAt: formatInstant(ctx.now + durationMs(step.validFor)),
+  };
+  run.coupon = coupon;
+  run.outputs[step.id] = coupon;
+  const effect = { ...effectBase(run, ctx.now, "coupon"), type: "coupon.issued" as const, coupon };
+  ctx.out.effects.push(effect);
+  // Issued coupons go on the bus like any shop coupon, so other journeys (the expiry nudge) react to them.
+  ctx.out.events.push({
+    id: effect.id,
+    source: NUDGE_SOURCE,
+    "detail-type": "coupon.issued",
+    time: effect.at,
+    detail: { userId: run.userId, ...coupon },
+  });
+  return step.next;
+}
+
+function send(run: Run, step: StepOf<"send">, ctx: StepContext): string | undefined {
+  if (run.holdout) return step.next;
+  const base = { ...effectBase(run, ctx.now, "message"), channel: step.channel, template: step.template };
+  const until = step.validUntil === undefined ? undefined : resolveTime(step.validUntil, ctx, run);
+  if (until !== undefined && ctx.now >= until) {
+    ctx.out.effects.push({ ...base, type: "message.suppressed", reason: "expired" });
+  } else if (step.category === "marketing" && !acceptsMarketing(ctx.profile, step.channel)) {
+    ctx.out.effects.push({ ...base, type: "message.suppressed", reason: "unsubscribed" });
+  } else {
+    const texts = ctx.journey.template(step.template);
+    const locale = pickLocale([...(texts?.keys() ?? [])], ctx.profile.locale);
+    const template = texts?.get(locale);
+    if (template === undefined) {
+      ctx.out.effects.push({ ...base, type: "message.suppressed", reason: "template-missing" });
+    } else {
+      const text = renderTemplate(template, runContext(ctx.journey, run, ctx.profile));
+      ctx.out.effects.push({ ...base, type: "message.sent", category: step.category, locale, text });
+    }
+  }
+  return step.next;
+}
+
+/** Renders placeholders in the string values of a step's object (emit detail, profile attributes). */
+function renderValues<T>(values: Record<string, T>, run: Run, ctx: StepContext): Record<string, T | string> {
+  const scope = runContext(ctx.journey, run, ctx.profile);
+  const rendered: Record<string, T | string> = {};
+  for (const [name, value] of Object.entries(values)) {
+    rendered[name] =
+      typeof value === "string" && value.includes("{") ? renderTemplate(parseTemplateCached(value), scope) : value;
+  }
+  return rendered;
+}
+
+const inlineTemplates = new Map<string, ParsedTemplate>();
+function parseTemplateCached(source: string): ParsedTemplate {
+  let parsed = inlineTemplates.get(source);
+  if (parsed === undefined) {
+    parsed = parseTemplate(source);
+    inlineTemplates.set(source, parsed);
+  }
+  return parsed;
+}
+
+function emit(run: Run, step: StepOf<"emit">, ctx: StepContext): string | undefined {
+  const base = effectBase(run, ctx.now, "emit");
+  const event: ShopEvent = {
+    id: base.id,
+    source: NUDGE_SOURCE,
+    "detail-type": step.detailType,
+    time: base.at,
+    detail: { userId: run.userId, ...renderValues(step.detail, run, ctx) },
+  };
+  ctx.out.effects.push({ ...base, type: "event.emitted", event });
+  ctx.out.events.push(event);
+  return step.next;
+}
+
+function updateProfile(run: Run, step: StepOf<"update-profile">, ctx: StepContext): string | undefined {
+  const attributes = renderValues(step.attributes, run, ctx);
+  ctx.out.effects.push({ ...effectBase(run, ctx.now, "profile"), type: "profile.updated", attributes });
+  // Later steps of this input see the change; the runtime writes it to the profile store.
+  for (const [name, value] of Object.entries(attributes)) {
+    if (value === null) delete ctx.profile.attributes[name];
+    else ctx.profile.attributes[name] = value;
+  }
+  return step.next;
+}
+
+/**
+ * Runs a run from a step until it waits or ends. Each visited step raises `seq`, which makes effect ids
+ * deterministic. The switch is exhaustive: a new step type fails to compile until it is handled here.
+ */
+export function runFrom(run: Run, first: string | undefined, ctx: StepContext): void {
+  let stepId = first;
+  for (let visits = 0; stepId !== undefined; visits++) {
+    if (visits === MAX_STEPS_PER_INPUT) return endRun(run, ctx, "step-limit");
+    run.seq++;
+    const step = ctx.journey.step(stepId);
+    switch (step.type) {
+      case "wait":
+        return waitAt(run, step, ctx.now + durationMs(step.for));
+      case "wait-until": {
+        const at = resolveTime(step, ctx, run);
+        // A time already past, or missing from the run's data, continues at once.
+        if (at !== undefined && at > ctx.now) return waitAt(run, step, at);
+        stepId = step.next;
+        break;
+      }
+      case "wait-for-event":
+        return waitAt(run, step, ctx.now + durationMs(step.timeout));
+      case "branch": {
+        const document = runContext(ctx.journey, run, ctx.profile);
+        const index = ctx.journey.conditions(step).findIndex((condition) => condition.matches(document));
+        run.outputs[step.id] = { branch: index === -1 ? "otherwise" : index };
+        stepId = index === -1 ? step.otherwise : step.branches[index]?.next;
+        break;
+      }
+      case "split":
+        stepId = chooseVariant(run, step);
+        break;
+      case "issue-coupon":
+        stepId = issueCoupon(run, step, ctx);
+        break;
+      case "send":
+        stepId = send(run, step, ctx);
+        break;
+      case "emit":
+        stepId = emit(run, step, ctx);
+        break;
+      case "update-profile":
+        stepId = updateProfile(run, step, ctx);
+        break;
+      case "exit":
+        return endRun(run, ctx, step.reason);
+      default:
+        return assertNever(step);
+    }
+  }
+  endRun(run, ctx, "completed");
+}
+
+function assertNever(step: never): never {
+  throw new Error(`unhandled step type ${JSON.stringify((step as { type?: unknown }).type)}`);
+}

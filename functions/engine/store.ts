@@ -1,0 +1,39 @@
+import type { JourneyEffect, Profile, RunRecord, WakeUp } from "./model.ts";
+
+/**
+ * The storage port. The engine's runtime needs only these methods; the in-memory store implements them
+ * for the simulator and tests, the DynamoDB store for the platform. Every write is a single-item
+ * conditional write: `expectedRevision` is the revision read (undefined: the item must not exist yet),
+ * and a mismatch throws ConcurrencyError so the caller reloads and decides again.
+ */
+export interface Versioned<T> {
+  value: T;
+  revision: number;
+}
+
+export interface RunStore {
+  getRecord(journeyId: string, key: string): Promise<Versioned<RunRecord> | undefined>;
+  putRecord(record: RunRecord, expectedRevision: number | undefined): Promise<void>;
+}
+
+export interface ProfileStore {
+  getProfile(userId: string): Promise<Versioned<Profile> | undefined>;
+  putProfile(profile: Profile, expectedRevision: number | undefined): Promise<void>;
+}
+
+/** The ledger of effects carried out, keyed by the effect's deterministic id. */
+export interface EffectLedger {
+  /** Records the effect; true the first time its id is seen, false for a repeat (do not carry it out). */
+  claimEffect(effect: JourneyEffect): Promise<boolean>;
+}
+
+export interface TimerStore {
+  /** Stores a wake-up. Scheduling the same wake-up twice keeps one. */
+  scheduleWakeUp(wakeUp: WakeUp): Promise<void>;
+  /** Takes up to `limit` wake-ups due at or before `until` (epoch ms), earliest first, off the store. */
+  takeDueWakeUps(until: number, limit: number): Promise<WakeUp[]>;
+  /** The due time of the earliest pending wake-up, for a virtual clock that jumps to it. */
+  nextWakeUpAt(): Promise<number | undefined>;
+}
+
+export interface JourneyStore extends RunStore, ProfileStore, EffectLedger, TimerStore {}
