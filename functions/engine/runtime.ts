@@ -34,6 +34,8 @@ export interface RuntimeOptions {
  */
 export class JourneyRuntime {
   private readonly maxAttempts: number;
+  /** Journey steps taken (an input applied to one run record and saved), and effects carried out. */
+  readonly stats = { steps: 0, effects: 0, conflicts: 0 };
 
   constructor(private readonly options: RuntimeOptions) {
     this.maxAttempts = options.maxAttempts ?? 8;
@@ -86,8 +88,12 @@ export class JourneyRuntime {
       now,
     });
     if (decision === undefined) return;
+    this.stats.steps++;
     for (const effect of decision.effects) {
-      if (await store.claimEffect(effect)) await this.options.sink.deliver(effect);
+      if (await store.claimEffect(effect)) {
+        this.stats.effects++;
+        await this.options.sink.deliver(effect);
+      }
     }
     if (decision.profile) await this.saveProfileAttributes(decision.profile);
     await store.putRecord(decision.record, stored?.revision);
@@ -122,6 +128,7 @@ export class JourneyRuntime {
         return await attempt();
       } catch (error) {
         if (!(error instanceof ConcurrencyError)) throw error;
+        this.stats.conflicts++;
         if (tries >= this.maxAttempts) {
           throw new NudgeError(`${what}: still contended after ${tries} attempts`, { cause: error });
         }

@@ -51,6 +51,9 @@ export interface SimulationResult {
   invalid: InvalidInput[];
   /** Engine inputs processed: events (including the ones journeys emitted) and wake-ups. */
   inputs: number;
+  /** Journey steps taken: an input applied to one run record (see JourneyRuntime.stats). */
+  steps: number;
+  effects: number;
 }
 
 export const DEFAULT_RUN_ON_MS = 60 * 86_400_000;
@@ -128,7 +131,7 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
   await fireWakeUpsUntil(until);
   // Processing already runs in time order; the stable sort keeps that a guarantee of the contract.
   output.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
-  return { lines: output, invalid, inputs };
+  return { lines: output, invalid, inputs, steps: runtime.stats.steps, effects: runtime.stats.effects };
 }
 
 /** The canonical text of an output line: the contract's key order, one JSON object. */
