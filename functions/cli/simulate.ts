@@ -1,7 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
-import { journeyFilesIn } from "../journey/load.ts";
-import { formatProblem } from "../journey/load.ts";
+import { formatProblem, journeyFilesIn } from "../journey/load.ts";
 import { validateJourneyFiles } from "../journey/validate.ts";
 import { formatLine, simulate } from "../simulator/simulate.ts";
 import { parseArgs, UsageError } from "./args.ts";
@@ -41,7 +40,9 @@ export async function simulateCommand(args: string[], io: CliIo): Promise<number
   try {
     files = await journeyFilesIn(journeyDir);
   } catch (error) {
-    io.stderr(`nudge simulate: --journeys: cannot read ${journeyDir}: ${(error as NodeJS.ErrnoException).code ?? error}`);
+    io.stderr(
+      `nudge simulate: --journeys: cannot read ${journeyDir}: ${(error as NodeJS.ErrnoException).code ?? error}`,
+    );
     return ExitCode.usage;
   }
   const { journeys, problems } = await validateJourneyFiles(files, io.cwd);

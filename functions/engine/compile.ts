@@ -58,7 +58,9 @@ export function compileJourney(journey: Journey): CompiledJourney {
 
   const trigger = journey.trigger;
   const listened: Record<string, unknown>[] = [
-    ...(trigger.type === "event" ? [trigger.pattern] : [trigger.absent, ...(trigger.countFrom ? [trigger.countFrom] : [])]),
+    ...(trigger.type === "event"
+      ? [trigger.pattern]
+      : [trigger.absent, ...(trigger.countFrom ? [trigger.countFrom] : [])]),
     ...journey.exitOn,
     ...(journey.goal ? [journey.goal.pattern] : []),
     ...journey.steps.flatMap((step) => (step.type === "wait-for-event" ? [step.pattern] : [])),

@@ -173,7 +173,11 @@ export function decideEvent(args: EngineArgs & { event: ShopEvent }): Decision |
   if (!changed) return undefined;
   record.recentEventIds.push(event.id);
   if (record.recentEventIds.length > REMEMBERED_EVENT_IDS) record.recentEventIds.shift();
-  return decided(record, ctx, ctx.out.effects.some((e) => e.type === "profile.updated"));
+  return decided(
+    record,
+    ctx,
+    ctx.out.effects.some((e) => e.type === "profile.updated"),
+  );
 }
 
 /** Applies a timer that fell due. A stale timer (the run moved on, the clock restarted) changes nothing. */
@@ -188,7 +192,11 @@ export function decideWakeUp(args: EngineArgs & { wakeUp: WakeUp }): Decision | 
     record.inactivity = undefined;
     const ctx = contextFor(args, args.current, userIdOf(lastEvent, args.key));
     enter(record, lastEvent, ctx);
-    return decided(record, ctx, ctx.out.effects.some((e) => e.type === "profile.updated"));
+    return decided(
+      record,
+      ctx,
+      ctx.out.effects.some((e) => e.type === "profile.updated"),
+    );
   }
   const run = stored.run;
   if (run?.status !== "active" || run.wake?.seq !== wakeUp.seq || run.stepId === undefined) return undefined;
@@ -200,9 +208,17 @@ export function decideWakeUp(args: EngineArgs & { wakeUp: WakeUp }): Decision | 
   const step = journey.step(run.stepId);
   live.wake = undefined;
   const next =
-    step.type === "wait-for-event" ? step.onTimeout : step.type === "wait" || step.type === "wait-until" ? step.next : undefined;
+    step.type === "wait-for-event"
+      ? step.onTimeout
+      : step.type === "wait" || step.type === "wait-until"
+        ? step.next
+        : undefined;
   runFrom(live, next, ctx);
-  return decided(record, ctx, ctx.out.effects.some((e) => e.type === "profile.updated"));
+  return decided(
+    record,
+    ctx,
+    ctx.out.effects.some((e) => e.type === "profile.updated"),
+  );
 }
 
 /** The timers a record needs: its run's wake-up and its inactivity clock. */

@@ -32,7 +32,10 @@ export class MemoryStore implements JourneyStore {
 
   async putProfile(profile: Profile, expectedRevision: number | undefined) {
     const id = profile.userId;
-    this.profiles.set(id, { value: profile, revision: this.checkRevision(this.profiles.get(id), expectedRevision, id) });
+    this.profiles.set(id, {
+      value: profile,
+      revision: this.checkRevision(this.profiles.get(id), expectedRevision, id),
+    });
   }
 
   async claimEffect(effect: JourneyEffect) {
@@ -69,7 +72,9 @@ export class MemoryStore implements JourneyStore {
 
   private checkRevision<T>(current: Versioned<T> | undefined, expected: number | undefined, id: string): number {
     if (current?.revision !== expected) {
-      throw new ConcurrencyError(`${id}: expected revision ${expected ?? "none"}, found ${current?.revision ?? "none"}`);
+      throw new ConcurrencyError(
+        `${id}: expected revision ${expected ?? "none"}, found ${current?.revision ?? "none"}`,
+      );
     }
     return (expected ?? 0) + 1;
   }

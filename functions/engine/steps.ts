@@ -56,10 +56,9 @@ function resolveTime(ref: TimeRef, ctx: StepContext, run: Run): number | undefin
   return base === undefined ? undefined : base + (ref.offset === undefined ? 0 : durationMs(ref.offset));
 }
 
-function waitAt(run: Run, step: Step, at: number): undefined {
+function waitAt(run: Run, step: Step, at: number): void {
   run.stepId = step.id;
   run.wake = { at: formatInstant(at), seq: run.seq };
-  return undefined;
 }
 
 function chooseVariant(run: Run, step: StepOf<"split">): string | undefined {
@@ -177,21 +176,29 @@ function updateProfile(run: Run, step: StepOf<"update-profile">, ctx: StepContex
 export function runFrom(run: Run, first: string | undefined, ctx: StepContext): void {
   let stepId = first;
   for (let visits = 0; stepId !== undefined; visits++) {
-    if (visits === MAX_STEPS_PER_INPUT) return endRun(run, ctx, "step-limit");
+    if (visits === MAX_STEPS_PER_INPUT) {
+      endRun(run, ctx, "step-limit");
+      return;
+    }
     run.seq++;
     const step = ctx.journey.step(stepId);
     switch (step.type) {
       case "wait":
-        return waitAt(run, step, ctx.now + durationMs(step.for));
+        waitAt(run, step, ctx.now + durationMs(step.for));
+        return;
       case "wait-until": {
         const at = resolveTime(step, ctx, run);
         // A time already past, or missing from the run's data, continues at once.
-        if (at !== undefined && at > ctx.now) return waitAt(run, step, at);
+        if (at !== undefined && at > ctx.now) {
+          waitAt(run, step, at);
+          return;
+        }
         stepId = step.next;
         break;
       }
       case "wait-for-event":
-        return waitAt(run, step, ctx.now + durationMs(step.timeout));
+        waitAt(run, step, ctx.now + durationMs(step.timeout));
+        return;
       case "branch": {
         const document = runContext(ctx.journey, run, ctx.profile);
         const index = ctx.journey.conditions(step).findIndex((condition) => condition.matches(document));
@@ -215,9 +222,10 @@ export function runFrom(run: Run, first: string | undefined, ctx: StepContext): 
         stepId = updateProfile(run, step, ctx);
         break;
       case "exit":
-        return endRun(run, ctx, step.reason);
+        endRun(run, ctx, step.reason);
+        return;
       default:
-        return assertNever(step);
+        assertNever(step);
     }
   }
   endRun(run, ctx, "completed");

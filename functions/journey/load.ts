@@ -21,7 +21,8 @@ export function formatPath(path: readonly PropertyKey[]): string {
   let text = "";
   for (const segment of path) {
     if (typeof segment === "number") text += `[${segment}]`;
-    else if (typeof segment === "string" && /^[A-Za-z_$][\w$-]*$/.test(segment)) text += text === "" ? segment : `.${segment}`;
+    else if (typeof segment === "string" && /^[A-Za-z_$][\w$-]*$/.test(segment))
+      text += text === "" ? segment : `.${segment}`;
     else text += `[${JSON.stringify(String(segment))}]`;
   }
   return text;
@@ -30,7 +31,9 @@ export function formatPath(path: readonly PropertyKey[]): string {
 function describeIssue(issue: z.core.$ZodIssue): string {
   switch (issue.code) {
     case "invalid_type":
-      return issue.input === undefined ? `required, expected ${issue.expected}` : `expected ${issue.expected}, got ${JSON.stringify(issue.input)}`;
+      return issue.input === undefined
+        ? `required, expected ${issue.expected}`
+        : `expected ${issue.expected}, got ${JSON.stringify(issue.input)}`;
     case "unrecognized_keys":
       return `unknown ${issue.keys.length === 1 ? "field" : "fields"} ${issue.keys.map((k) => `"${k}"`).join(", ")}`;
     case "invalid_union":
@@ -63,7 +66,11 @@ export function parseJourney(text: string, file: string): { journey?: Journey; p
   const result = journeySchema.safeParse(raw);
   if (result.success) return { journey: result.data, problems: [] };
   return {
-    problems: result.error.issues.map((issue) => ({ file, path: formatPath(issue.path), message: describeIssue(issue) })),
+    problems: result.error.issues.map((issue) => ({
+      file,
+      path: formatPath(issue.path),
+      message: describeIssue(issue),
+    })),
   };
 }
 

@@ -31,7 +31,9 @@ const duration = (what: string, options: { negative?: boolean } = {}) =>
 /** An Amazon EventBridge event pattern, validated as EventBridge would. */
 export const eventPattern = (what: string) =>
   z
-    .record(z.string(), z.unknown(), { error: (issue) => `expected an EventBridge event pattern object, got ${quote(issue.input)}` })
+    .record(z.string(), z.unknown(), {
+      error: (issue) => `expected an EventBridge event pattern object, got ${quote(issue.input)}`,
+    })
     .superRefine((pattern, ctx) => {
       try {
         validatePattern(pattern);
@@ -45,18 +47,18 @@ export const eventPattern = (what: string) =>
 
 const stepId = z
   .string()
-  .regex(/^[a-z0-9][a-z0-9-]*$/, { error: (issue) => `expected a step id in kebab-case such as "send-welcome", got ${quote(issue.input)}` })
+  .regex(/^[a-z0-9][a-z0-9-]*$/, {
+    error: (issue) => `expected a step id in kebab-case such as "send-welcome", got ${quote(issue.input)}`,
+  })
   .describe("A step id: lower-case letters, digits and dashes.");
 
 const next = stepId.describe("The id of the step that follows; absent means the run ends after this step.");
 
 /** A value taken from the run's context by a dotted path, such as `trigger.detail.expiresAt`. */
-const contextPath = z
-  .string()
-  .regex(/^(trigger|event|profile|steps|coupon)(\.[A-Za-z0-9_-]+)+$/, {
-    error: (issue) =>
-      `expected a context path such as "trigger.detail.expiresAt" (starting with trigger, event, profile, steps or coupon), got ${quote(issue.input)}`,
-  });
+const contextPath = z.string().regex(/^(trigger|event|profile|steps|coupon)(\.[A-Za-z0-9_-]+)+$/, {
+  error: (issue) =>
+    `expected a context path such as "trigger.detail.expiresAt" (starting with trigger, event, profile, steps or coupon), got ${quote(issue.input)}`,
+});
 
 const timeRef = z
   .strictObject({
@@ -123,7 +125,10 @@ const issueCouponStep = z
     ...base,
     type: z.literal("issue-coupon"),
     amountOff: z.number().positive().describe("The coupon's value, in the currency's main unit (e.g. 20 = ¥20)."),
-    currency: z.string().regex(/^[A-Z]{3}$/).default("CNY"),
+    currency: z
+      .string()
+      .regex(/^[A-Z]{3}$/)
+      .default("CNY"),
     freeShipping: z.boolean().default(false),
     minSpend: z.number().nonnegative().optional().describe("The minimum order amount the coupon applies to."),
     validFor: duration("How long the coupon is valid from issue"),
@@ -140,7 +145,10 @@ const sendStep = z
   .strictObject({
     ...base,
     type: z.literal("send"),
-    channel: z.string().min(1).describe('The delivery channel: "push", "sms", "email", "wechat" or a webhook-defined one.'),
+    channel: z
+      .string()
+      .min(1)
+      .describe('The delivery channel: "push", "sms", "email", "wechat" or a webhook-defined one.'),
     template: z.string().min(1).describe("The id of a template in this journey's `templates`."),
     category: z
       .enum(["marketing", "service"])
@@ -229,7 +237,9 @@ export const journeySchema = z
     $schema: z.string().optional(),
     id: z
       .string()
-      .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, { error: (issue) => `expected a kebab-case journey id, got ${quote(issue.input)}` })
+      .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, {
+        error: (issue) => `expected a kebab-case journey id, got ${quote(issue.input)}`,
+      })
       .describe("The journey's id, e.g. new-user-coupon. Never changes."),
     version: z.number().int().positive().describe("Raise it when you change the journey; runs in flight keep theirs."),
     name: z.string().min(1),

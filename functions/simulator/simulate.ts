@@ -12,10 +12,14 @@ import type { Journey } from "../journey/schema.ts";
  */
 
 /** One line of simulator output: the contract documented in the README. */
-export type SimulationLine = { at: string; journey: string; version: number; user: string; run: string; type: string } & Record<
-  string,
-  unknown
->;
+export type SimulationLine = {
+  at: string;
+  journey: string;
+  version: number;
+  user: string;
+  run: string;
+  type: string;
+} & Record<string, unknown>;
 
 /** The effect types that are part of the output contract (internal ones, like profile updates, are not). */
 const OUTPUT_TYPES: ReadonlySet<EffectType> = new Set([
@@ -110,7 +114,11 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
     }
   };
   const fireWakeUpsUntil = async (until: number) => {
-    for (let next = await store.nextWakeUpAt(); next !== undefined && next <= until; next = await store.nextWakeUpAt()) {
+    for (
+      let next = await store.nextWakeUpAt();
+      next !== undefined && next <= until;
+      next = await store.nextWakeUpAt()
+    ) {
       for (const wakeUp of await store.takeDueWakeUps(next, 1000)) {
         inputs++;
         await runtime.handleWakeUp(wakeUp, next);

@@ -1,0 +1,126 @@
+import { describe, expect, it } from "vitest";
+import { JourneyCatalog } from "../../functions/engine/journeys.ts";
+import { MemoryStore } from "../../functions/engine/memory-store.ts";
+import type { JourneyEffect, RunRecord } from "../../functions/engine/model.ts";
+import { JourneyRuntime } from "../../functions/engine/runtime.ts";
+import { at, journey, shopEvent } from "./fixtures.ts";
+
+function harness(catalog: JourneyCatalog, store = new MemoryStore()) {
+  const delivered: JourneyEffect[] = [];
+  const runtime = new JourneyRuntime({
+    catalog,
+    store,
+    sink: { deliver: async (effect) => void delivered.push(effect) },
+    publisher: { publish: async () => undefined },
+  });
+  return { runtime, store, delivered };
+}
+
+const reviewJourney = journey({
+  key: "orderId",
+  trigger: { type: "event", pattern: { "detail-type": ["order.delivered"] } },
+  exitOn: [{ "detail-type": ["order.refunded"] }],
+  goal: { pattern: { "detail-type": ["review.posted"] }, within: "P7D" },
+  start: "wait-review",
+  steps: [
+    {
+      id: "wait-review",
+      type: "wait-for-event",
+      pattern: { "detail-type": ["review.posted"] },
+      timeout: "PT24H",
+      onTimeout: "ask",
+    },
+    { id: "ask", type: "send", channel: "push", template: "hello" },
+  ],
+});
+
+describe("JourneyRuntime", () => {
+  it("applies two events for one run processed at the same time: one wins, the other retries, neither is lost", async () => {
+    // Prepare
+    const { runtime, store } = harness(new JourneyCatalog([reviewJourney]));
+    const delivered = shopEvent("order.delivered", "2026-11-01T00:00:00Z", { userId: "u1", orderId: "o1" });
+    await runtime.handleEvent(delivered, at(delivered.time));
+    const review = shopEvent("review.posted", "2026-11-01T05:00:00Z", { userId: "u1", orderId: "o1" });
+    const refund = shopEvent("order.refunded", "2026-11-01T05:00:00Z", { userId: "u1", orderId: "o1", amount: 10 });
+    // Act
+    await Promise.all([runtime.handleEvent(review, at(review.time)), runtime.handleEvent(refund, at(refund.time))]);
+    // Assess
+    const record = (await store.getRecord("test-journey", "o1"))?.value as RunRecord;
+    expect(runtime.stats.conflicts).toBeGreaterThan(0);
+    expect(record.recentEventIds).toEqual(expect.arrayContaining([review.id, refund.id]));
+    expect(record.run?.goal?.convertedAt).toBe("2026-11-01T05:00:00Z");
+    expect(record.run?.status).toBe("ended");
+  });
+
+  it("recovers from a crash between an effect and the state update without repeating the effect", async () => {
+    // Prepare: the first save of the record dies, as a Lambda timing out after delivering would.
+    const store = new MemoryStore();
+    const realPut = store.putRecord.bind(store);
+    let crashes = 1;
+    store.putRecord = async (record, expected) => {
+      if (crashes-- > 0) throw new Error("simulated crash before the state update");
+      return realPut(record, expected);
+    };
+    const onboarding = journey({
+      start: "greet",
+      steps: [
+        { id: "greet", type: "send", channel: "push", template: "hello", next: "later" },
+        { id: "later", type: "wait", for: "P1D", next: "again" },
+        { id: "again", type: "send", channel: "push", template: "hello" },
+      ],
+    });
+    const { runtime, delivered } = harness(new JourneyCatalog([onboarding]), store);
+    const registered = shopEvent("user.registered", "2026-11-01T00:00:00Z", { userId: "u1" });
+    // Act: the first attempt crashes; the platform redelivers the event.
+    await expect(runtime.handleEvent(registered, at(registered.time))).rejects.toThrow("simulated crash");
+    await runtime.handleEvent(registered, at(registered.time));
+    // Assess
+    expect(delivered.map((e) => e.type)).toEqual(["journey.entered", "message.sent"]);
+    expect((await store.getRecord("test-journey", "u1"))?.value.run?.stepId).toBe("later");
+    expect(store.pendingWakeUps).toBe(1);
+  });
+
+  it("keeps runs in flight on the version they entered with, and admits new ones on the latest", async () => {
+    // Prepare
+    const steps = (text: string) => ({
+      templates: { hello: { "zh-CN": text } },
+      start: "later",
+      steps: [
+        { id: "later", type: "wait" as const, for: "P1D", next: "say" },
+        { id: "say", type: "send" as const, channel: "push", template: "hello" },
+      ],
+    });
+    const catalog = new JourneyCatalog([journey({ version: 1, ...steps("第一版") })]);
+    const { runtime, store, delivered } = harness(catalog);
+    const first = shopEvent("user.registered", "2026-11-01T00:00:00Z", { userId: "u1" });
+    await runtime.handleEvent(first, at(first.time));
+    // Act: the journey is edited while u1 waits; u2 registers afterwards.
+    catalog.add(journey({ version: 2, ...steps("第二版") }));
+    const second = shopEvent("user.registered", "2026-11-01T06:00:00Z", { userId: "u2" });
+    await runtime.handleEvent(second, at(second.time));
+    for (const wakeUp of await store.takeDueWakeUps(at("2026-11-03T00:00:00Z"), 10)) {
+      await runtime.handleWakeUp(wakeUp, at(wakeUp.at));
+    }
+    // Assess
+    const sent = delivered.filter((e) => e.type === "message.sent");
+    expect(sent.map((e) => [e.user, e.version, e.type === "message.sent" && e.text])).toEqual([
+      ["u1", 1, "第一版"],
+      ["u2", 2, "第二版"],
+    ]);
+  });
+
+  it("ignores a stale wake-up whose run has moved on", async () => {
+    // Prepare
+    const { runtime, store, delivered } = harness(new JourneyCatalog([reviewJourney]));
+    const deliveredEvent = shopEvent("order.delivered", "2026-11-01T00:00:00Z", { userId: "u1", orderId: "o1" });
+    await runtime.handleEvent(deliveredEvent, at(deliveredEvent.time));
+    const [timeout] = await store.takeDueWakeUps(at("2026-11-02T00:00:00Z"), 10);
+    const review = shopEvent("review.posted", "2026-11-01T05:00:00Z", { userId: "u1", orderId: "o1" });
+    await runtime.handleEvent(review, at(review.time));
+    // Act
+    if (timeout === undefined) throw new Error("expected the wait's timeout to be scheduled");
+    await runtime.handleWakeUp(timeout, at(timeout.at));
+    // Assess: the run ended when the review arrived; the old timeout sends nothing.
+    expect(delivered.filter((e) => e.type === "message.sent")).toEqual([]);
+  });
+});
