@@ -1,3 +1,4 @@
+import { UsageError } from "./args.ts";
 import { type CliIo, type Command, ExitCode, processIo } from "./io.ts";
 
 /** Commands load on demand so that `nudge test-pattern` does not pay for the simulator's imports. */
@@ -8,7 +9,7 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
   },
   simulate: {
     summary:
-      "simulate --events <file.ndjson> [--journeys <dir>] [--until <ISO time>]   run journeys on a virtual clock",
+      "simulate --events <file.ndjson> [--journeys <dir>] [--until <ISO time>] [--format ndjson|text]   run journeys on a virtual clock",
     load: async () => (await import("./simulate.ts")).simulateCommand,
   },
 };
@@ -32,7 +33,11 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
   try {
     return await (await command.load())(args, io);
   } catch (error) {
-    // One place turns an unexpected error into a message; commands report expected problems themselves.
+    // One place turns errors into messages: a usage problem with the command's usage, anything else plainly.
+    if (error instanceof UsageError) {
+      io.stderr(`nudge ${name}: ${error.message}\nUsage: nudge ${command.summary}`);
+      return ExitCode.usage;
+    }
     io.stderr(`nudge ${name}: ${error instanceof Error ? error.message : String(error)}`);
     return ExitCode.usage;
   }

@@ -146,3 +146,29 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
 export function formatLine(line: SimulationLine): string {
   return JSON.stringify(line);
 }
+
+/** One output line for people: time, journey, user, what happened and its essentials. */
+export function formatText(line: SimulationLine): string {
+  return [line.at, line.journey.padEnd(22), line.user.padEnd(10), line.type.padEnd(18), textDetail(line)]
+    .join("  ")
+    .trimEnd();
+}
+
+function textDetail(line: SimulationLine): string {
+  switch (line.type) {
+    case "message.sent":
+      return `${line.channel}/${line.template}: ${line.text}`;
+    case "message.suppressed":
+      return `${line.channel}/${line.template}: ${line.reason}`;
+    case "coupon.issued": {
+      const coupon = line.coupon as { code: string; amountOff: number; currency: string; expiresAt: string };
+      return `${coupon.code}: ${coupon.amountOff} ${coupon.currency} off, until ${coupon.expiresAt}`;
+    }
+    case "journey.exited":
+      return line.event === undefined ? String(line.reason) : `${line.reason}: ${line.event}`;
+    case "goal.converted":
+      return `by ${(line.event as { "detail-type": string })["detail-type"]}`;
+    default:
+      return "";
+  }
+}
