@@ -1,0 +1,194 @@
+import { readdirSync, readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { formatProblem, parseJourney } from "../../functions/journey/load.ts";
+import type { Journey } from "../../functions/journey/schema.ts";
+import {
+  formatLine,
+  type SimulationLine,
+  type SimulationOptions,
+  type SimulationResult,
+  simulate,
+} from "../../functions/simulator/simulate.ts";
+
+/**
+ * Builders for scenario tests: timed events in (NDJSON lines, as `nudge simulate --events` reads them),
+ * effect lines out (the simulator's output contract).
+ */
+
+const JOURNEYS_DIR = fileURLToPath(new URL("../../journeys/", import.meta.url));
+
+/** The five seed journeys, in the order of their ids. */
+export const SEED_JOURNEY_IDS = [
+  "coupon-expiry-nudge",
+  "dormancy-reactivation",
+  "new-user-coupon",
+  "onboarding-guide",
+  "post-promotion-review",
+] as const;
+
+export type SeedJourneyId = (typeof SEED_JOURNEY_IDS)[number];
+
+let seeds: Journey[] | undefined;
+
+/**
+ * Every journey in `journeys/*.json`, parsed and schema-checked. Throws with every problem found (a seed
+ * journey that no longer parses must fail the suite, not silently drop out of it), and when a seed is missing.
+ */
+export function loadSeedJourneys(): Journey[] {
+  if (seeds !== undefined) return seeds.map((journey) => structuredClone(journey));
+  const files = readdirSync(JOURNEYS_DIR)
+    .filter((name) => name.endsWith(".json") && !name.endsWith(".schema.json"))
+    .sort();
+  const journeys: Journey[] = [];
+  const problems: string[] = [];
+  for (const name of files) {
+    const parsed = parseJourney(readFileSync(`${JOURNEYS_DIR}${name}`, "utf8"), `journeys/${name}`);
+    problems.push(...parsed.problems.map(formatProblem));
+    if (parsed.journey) journeys.push(parsed.journey);
+  }
+  if (problems.length > 0) throw new Error(`the seed journeys do not load:\n${problems.join("\n")}`);
+  const missing = SEED_JOURNEY_IDS.filter((id) => !journeys.some((journey) => journey.id === id));
+  if (missing.length > 0) throw new Error(`seed journeys missing from journeys/: ${missing.join(", ")}`);
+  seeds = journeys;
+  return seeds.map((journey) => structuredClone(journey));
+}
+
+/** One seed journey (a fresh copy, safe to edit in a test). */
+export function seedJourney(id: SeedJourneyId): Journey {
+  const journey = loadSeedJourneys().find((j) => j.id === id);
+  if (journey === undefined) throw new Error(`no seed journey "${id}"`);
+  return journey;
+}
+
+/** A journey written in a test, parsed and schema-checked like a journey file; throws on any problem. */
+export function journeyFrom(definition: Record<string, unknown>): Journey {
+  const file = `test journey ${String(definition.id)}`;
+  const parsed = parseJourney(JSON.stringify(definition), file);
+  if (parsed.journey === undefined) throw new Error(parsed.problems.map(formatProblem).join("\n"));
+  return parsed.journey;
+}
+
+/** The detail fields that make a default event id unique enough: the keys journeys run by. */
+const ID_FIELDS = ["userId", "orderId", "couponId", "promotionId", "channel"] as const;
+
+/** The id `event()` gives an event when the test does not name one: readable and deterministic. */
+export function defaultEventId(type: string, time: string, detail: Record<string, unknown>): string {
+  const keys = ID_FIELDS.map((field) => detail[field]).filter((value) => typeof value === "string");
+  return [type, ...keys, time].join("/");
+}
+
+/** One NDJSON line: a shop event of the given detail-type at a UTC ISO time. */
+export function event(type: string, time: string, detail: Record<string, unknown>, id?: string): string {
+  return JSON.stringify({
+    version: "0",
+    id: id ?? defaultEventId(type, time, detail),
+    "detail-type": type,
+    source: "shop",
+    time,
+    detail,
+  });
+}
+
+const UNITS = { d: 86_400_000, h: 3_600_000, m: 60_000, s: 1000 } as const;
+
+/** A UTC ISO time plus an offset, in the engine's canonical form (no milliseconds when they are zero). */
+export function plus(time: string, offset: { d?: number; h?: number; m?: number; s?: number }): string {
+  let ms = Date.parse(time);
+  if (Number.isNaN(ms)) throw new Error(`not an ISO time: ${time}`);
+  for (const [unit, size] of Object.entries(UNITS)) ms += (offset[unit as keyof typeof UNITS] ?? 0) * size;
+  const iso = new Date(ms).toISOString();
+  return iso.endsWith(".000Z") ? `${iso.slice(0, -5)}Z` : iso;
+}
+
+export interface RunOptions {
+  /** Default: the seed journeys. */
+  journeys?: readonly Journey[];
+  /** Run on to this UTC ISO time; default: the simulator's (60 days after the last event). */
+  until?: string;
+  store?: SimulationOptions["store"];
+}
+
+export interface Outcome extends SimulationResult {
+  /** The output exactly as `nudge simulate` prints it: one JSON object a line. */
+  text: string;
+  /** The lines of one type (or of several), optionally of one journey only. */
+  linesOf(type: string | readonly string[], journey?: string): SimulationLine[];
+  /** Every line of one journey. */
+  journey(id: string): SimulationLine[];
+}
+
+/** Simulates the event lines through the journeys (the seed journeys unless given). */
+export async function run(lines: readonly string[], options: RunOptions = {}): Promise<Outcome> {
+  const result = await simulate({
+    journeys: options.journeys ?? loadSeedJourneys(),
+    lines,
+    ...(options.until === undefined ? {} : { until: Date.parse(options.until) }),
+    ...(options.store === undefined ? {} : { store: options.store }),
+  });
+  return {
+    ...result,
+    text: result.lines.map(formatLine).join("\n"),
+    linesOf: (type, journey) => linesOf(result.lines, type, journey),
+    journey: (id) => result.lines.filter((line) => line.journey === id),
+  };
+}
+
+/** Filters output lines by type (one or several) and, optionally, journey. */
+export function linesOf(
+  lines: readonly SimulationLine[],
+  type: string | readonly string[],
+  journey?: string,
+): SimulationLine[] {
+  const types: readonly string[] = typeof type === "string" ? [type] : type;
+  return lines.filter((line) => types.includes(line.type) && (journey === undefined || line.journey === journey));
+}
+
+/** The fields a scenario asserts exactly: when, which journey and run, what; the message template; why. */
+export type Brief = {
+  at: string;
+  journey: string;
+  run: string;
+  type: string;
+  template?: unknown;
+  reason?: unknown;
+  event?: unknown;
+};
+
+/**
+ * Projects lines onto the fields scenarios compare with toEqual: at, journey, run, type, and template,
+ * reason and event when the line has them. Coupon details and message texts are asserted separately.
+ */
+export function brief(lines: readonly SimulationLine[]): Brief[] {
+  return lines.map((line) => ({
+    at: line.at,
+    journey: line.journey,
+    run: line.run,
+    type: line.type,
+    ...("template" in line ? { template: line.template } : {}),
+    ...("reason" in line ? { reason: line.reason } : {}),
+    ...("event" in line ? { event: line.event } : {}),
+  }));
+}
+
+/** The one line of a type (of a journey): fails the test when there is none or more than one. */
+export function only(lines: readonly SimulationLine[], type: string, journey?: string): SimulationLine {
+  const found = linesOf(lines, type, journey);
+  if (found.length !== 1) {
+    throw new Error(
+      `expected exactly one ${type} line${journey ? ` of ${journey}` : ""}, found ${found.length}:\n${found.map(formatLine).join("\n")}`,
+    );
+  }
+  return found[0] as SimulationLine;
+}
+
+/** A coupon as coupon.issued lines carry it. */
+export type IssuedCoupon = { couponId: string; code: string; expiresAt: string } & Record<string, unknown>;
+
+/** The coupon of a coupon.issued line. */
+export function couponOf(line: SimulationLine): IssuedCoupon {
+  const coupon = line.coupon as Partial<IssuedCoupon> | undefined;
+  if (typeof coupon?.couponId !== "string" || typeof coupon.code !== "string" || typeof coupon.expiresAt !== "string") {
+    throw new Error(`not a coupon.issued line with a coupon: ${formatLine(line)}`);
+  }
+  return coupon as IssuedCoupon;
+}
