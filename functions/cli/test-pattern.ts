@@ -1,0 +1,84 @@
+/**
+ * `nudge test-pattern --pattern <json|file> --event <json|file>`: does the EventBridge pattern match the event?
+ * Prints `true` or `false` and exits 0; a pattern EventBridge would reject, or an argument that cannot be read,
+ * is reported on stderr with exit code 2.
+ */
+import { readFile } from "node:fs/promises";
+import { resolve } from "node:path";
+import { InvalidPatternError } from "../engine/errors.ts";
+import { compilePattern } from "../engine/pattern/index.ts";
+import { type CliIo, type Command, ExitCode } from "./io.ts";
+
+const USAGE = "usage: nudge test-pattern --pattern <json|file> --event <json|file>";
+
+type Name = "pattern" | "event";
+
+class UsageError extends Error {}
+
+function parseArgs(args: readonly string[]): Record<Name, string> | "help" {
+  const given: Partial<Record<Name, string>> = {};
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] ?? "";
+    if (arg === "--help" || arg === "-h") return "help";
+    const match = /^--(pattern|event)(?:=(.*))?$/s.exec(arg);
+    if (match === null) throw new UsageError(`unexpected argument "${arg}"`);
+    const name = match[1] as Name;
+    if (given[name] !== undefined) throw new UsageError(`--${name} is given twice`);
+    const value = match[2] ?? args[++i];
+    if (value === undefined) throw new UsageError(`--${name} needs a value: inline JSON or a JSON file`);
+    given[name] = value;
+  }
+  for (const name of ["pattern", "event"] as const) {
+    if (given[name] === undefined) throw new UsageError(`missing --${name} <json|file>`);
+  }
+  return given as Record<Name, string>;
+}
+
+/** Inline JSON when the argument starts like a JSON object or array, otherwise a file path relative to cwd. */
+async function load(name: Name, argument: string, cwd: string): Promise<unknown> {
+  const inline = /^\s*[[{]/.test(argument);
+  let text = argument;
+  if (!inline) {
+    const path = resolve(cwd, argument);
+    try {
+      text = await readFile(path, "utf8");
+    } catch (error) {
+      const reason = error instanceof Error && "code" in error ? String(error.code) : String(error);
+      throw new UsageError(`--${name}: cannot read file ${path} (${reason})`);
+    }
+  }
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    const where = inline ? "inline value" : `file ${resolve(cwd, argument)}`;
+    throw new UsageError(`--${name}: ${where} is not valid JSON (${error instanceof Error ? error.message : error})`);
+  }
+}
+
+export const testPatternCommand: Command = async (args: string[], io: CliIo): Promise<number> => {
+  try {
+    const parsed = parseArgs(args);
+    if (parsed === "help") {
+      io.stdout(USAGE);
+      return ExitCode.ok;
+    }
+    const pattern = await load("pattern", parsed.pattern, io.cwd);
+    const event = await load("event", parsed.event, io.cwd);
+    if (typeof event !== "object" || event === null || Array.isArray(event)) {
+      throw new UsageError("--event: must be a JSON object");
+    }
+    const compiled = compilePattern(pattern);
+    io.stdout(String(compiled.matches(event)));
+    return ExitCode.ok;
+  } catch (error) {
+    if (error instanceof InvalidPatternError) {
+      io.stderr(`invalid pattern: ${error.message}`);
+      return ExitCode.usage;
+    }
+    if (error instanceof UsageError) {
+      io.stderr(`nudge test-pattern: ${error.message}\n${USAGE}`);
+      return ExitCode.usage;
+    }
+    throw error;
+  }
+};
