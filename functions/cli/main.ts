@@ -12,6 +12,18 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
       "simulate --events <file.ndjson> [--journeys <dir>] [--until <ISO time>] [--format ndjson|text]   run journeys on a virtual clock",
     load: async () => (await import("./simulate.ts")).simulateCommand,
   },
+  validate: {
+    summary: "validate [files...]   check journey files (default: every journey in journeys/)",
+    load: async () => (await import("./validate.ts")).validateCommand,
+  },
+  graph: {
+    summary: "graph <file> | graph --all   a journey as a Mermaid flowchart; --all: every journey, as Markdown",
+    load: async () => (await import("./graph.ts")).graphCommand,
+  },
+  schema: {
+    summary: "schema [--write]   the journey JSON Schema; --write: to journeys/journey.schema.json",
+    load: async () => (await import("./schema.ts")).schemaCommand,
+  },
 };
 
 export function usage(): string {

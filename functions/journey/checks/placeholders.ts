@@ -1,0 +1,194 @@
+import { parseTemplate, templateVariables } from "../../engine/templates.ts";
+import type { JourneyProblem } from "../load.ts";
+import type { Journey, StepType } from "../schema.ts";
+import { type CheckInput, didYouMean, listOf, type Path, problemAt, quote } from "./common.ts";
+import { type EventTypes, eventTypes, notAFieldOf, triggerTypes } from "./events.ts";
+import { stepsById } from "./links.ts";
+
+/**
+ * Placeholders that can never be filled: every path a template, a time reference or an emitted value reads
+ * from the run's context `{ profile, trigger, event, steps, coupon, journey, run }` (engine/context.ts) must
+ * name something that context can hold for this journey.
+ */
+
+const ROOTS = ["profile", "trigger", "event", "steps", "coupon", "journey", "run"];
+const ENVELOPE_FIELDS = ["id", "source", "time", "detail-type", "detail", "version", "account", "region", "resources"];
+const PROFILE_FIELDS = [
+  "userId",
+  "registeredAt",
+  "locale",
+  "timezone",
+  "channel",
+  "email",
+  "phone",
+  "attributes",
+  "consent",
+  "orderCount",
+  "totalSpent",
+  "firstOrderAt",
+  "lastOrderAt",
+];
+const COUPON_FIELDS = ["couponId", "code", "amountOff", "currency", "freeShipping", "minSpend", "expiresAt"];
+const JOURNEY_FIELDS = ["id", "version", "name"];
+const RUN_FIELDS = ["id", "enteredAt", "key", "holdout"];
+/** What a step records under `steps.<id>` (engine/steps.ts). */
+const STEP_OUTPUTS: Partial<Record<StepType, readonly string[]>> = {
+  "issue-coupon": COUPON_FIELDS,
+  split: ["variant"],
+  branch: ["branch"],
+};
+
+interface Scope {
+  journey: Journey;
+  types: EventTypes;
+  triggerTypes: string[] | undefined;
+  eventTypes: string[] | undefined;
+  steps: ReturnType<typeof stepsById>;
+}
+
+function fieldOf(what: string, field: string, fields: readonly string[]): string | undefined {
+  return fields.includes(field)
+    ? undefined
+    : `${quote(field)} is not a ${what} field${didYouMean(field, fields)}; ${what} fields: ${listOf(fields)}`;
+}
+
+function detailField(field: string, types: readonly string[] | undefined, known: EventTypes): string | undefined {
+  if (types === undefined) return undefined; // an unpinned trigger is reported on its own
+  const lists = types.map((type) => known.fields(type));
+  if (lists.some((fields) => fields === undefined)) return undefined; // so is an unknown event type
+  const fields = lists.flat() as string[];
+  return fields.includes(field) ? undefined : notAFieldOf(field, types, fields);
+}
+
+/** Why a context path can never be filled, or undefined when it can. Checking stops at a computed segment. */
+function unfillable(segments: readonly unknown[], scope: Scope): string | undefined {
+  const end = segments.findIndex((segment) => typeof segment !== "string");
+  const [root, first, second] = (end === -1 ? segments : segments.slice(0, end)) as (string | undefined)[];
+  if (root === undefined) return undefined;
+  switch (root) {
+    case "profile":
+      return first === undefined ? undefined : fieldOf("profile", first, PROFILE_FIELDS);
+    case "trigger":
+    case "event": {
+      if (first === undefined || (first === "detail" && second === undefined)) return undefined;
+      if (first !== "detail") return fieldOf(`${root} event`, first, ENVELOPE_FIELDS);
+      if (second === undefined) return undefined;
+      return detailField(second, root === "trigger" ? scope.triggerTypes : scope.eventTypes, scope.types);
+    }
+    case "coupon":
+      if (!scope.journey.steps.some((step) => step.type === "issue-coupon")) {
+        return "the journey has no issue-coupon step, so a run has no coupon";
+      }
+      return first === undefined ? undefined : fieldOf("coupon", first, COUPON_FIELDS);
+    case "steps": {
+      if (first === undefined) return undefined;
+      const recording = scope.journey.steps
+        .filter((step) => STEP_OUTPUTS[step.type] !== undefined)
+        .map((step) => step.id);
+      const step = scope.steps.get(first)?.step;
+      if (step === undefined) {
+        return `no step ${quote(first)}${didYouMean(first, recording)}; steps that record something (issue-coupon, split, branch): ${listOf(recording)}`;
+      }
+      const outputs = STEP_OUTPUTS[step.type];
+      if (outputs === undefined) {
+        return `step ${quote(first)} is a ${step.type} step, which records nothing; only issue-coupon, split and branch steps do`;
+      }
+      if (second === undefined || outputs.includes(second)) return undefined;
+      return `${quote(second)} is not recorded by the ${step.type} step ${quote(first)}${didYouMean(second, outputs)}; it records ${listOf(outputs)}`;
+    }
+    case "journey":
+      return first === undefined ? undefined : fieldOf("journey", first, JOURNEY_FIELDS);
+    case "run":
+      return first === undefined ? undefined : fieldOf("run", first, RUN_FIELDS);
+    default:
+      return `${quote(root)} is not in the run's context${didYouMean(root, ROOTS)}; a placeholder starts with ${listOf(ROOTS)}`;
+  }
+}
+
+/** `trigger.detail.couponIds[0]`, with a computed segment shown as `[…]`. */
+function display(segments: readonly unknown[]): string {
+  return segments
+    .map((segment, i) =>
+      typeof segment === "number"
+        ? `[${segment}]`
+        : typeof segment === "string"
+          ? i === 0
+            ? segment
+            : `.${segment}`
+          : "[…]",
+    )
+    .join("");
+}
+
+function checkText(text: string, path: Path, file: string, scope: Scope): JourneyProblem[] {
+  let variables: unknown[][];
+  try {
+    variables = templateVariables(parseTemplate(text));
+  } catch (error) {
+    return [problemAt(file, path, `Liquid syntax error: ${error instanceof Error ? error.message : String(error)}`)];
+  }
+  const problems = new Map<string, JourneyProblem>();
+  for (const segments of variables) {
+    const shown = display(segments);
+    const reason = problems.has(shown) ? undefined : unfillable(segments, scope);
+    if (reason !== undefined)
+      problems.set(shown, problemAt(file, path, `${quote(shown)} can never be filled: ${reason}`));
+  }
+  return [...problems.values()];
+}
+
+function checkPath(contextPath: string, path: Path, file: string, scope: Scope): JourneyProblem[] {
+  const reason = unfillable(contextPath.split("."), scope);
+  return reason === undefined ? [] : [problemAt(file, path, `${quote(contextPath)} can never be filled: ${reason}`)];
+}
+
+const holdsLiquid = (value: unknown): value is string =>
+  typeof value === "string" && (value.includes("{{") || value.includes("{%"));
+
+/** Send steps naming a template that is not there, and placeholders or context paths that can never be filled. */
+export function checkPlaceholders({ file, journey }: CheckInput, types: EventTypes): JourneyProblem[] {
+  const scope: Scope = {
+    journey,
+    types,
+    triggerTypes: triggerTypes(journey),
+    eventTypes: eventTypes(journey),
+    steps: stepsById(journey),
+  };
+  const problems: JourneyProblem[] = [];
+  const templateIds = Object.keys(journey.templates);
+  journey.steps.forEach((step, i) => {
+    switch (step.type) {
+      case "send":
+        if (!Object.hasOwn(journey.templates, step.template)) {
+          problems.push(
+            problemAt(
+              file,
+              ["steps", i, "template"],
+              `unknown template ${quote(step.template)}${didYouMean(step.template, templateIds)}; templates: ${listOf(templateIds, 'none (add it under "templates")')}`,
+            ),
+          );
+        }
+        if (step.validUntil)
+          problems.push(...checkPath(step.validUntil.time, ["steps", i, "validUntil", "time"], file, scope));
+        break;
+      case "wait-until":
+        problems.push(...checkPath(step.time, ["steps", i, "time"], file, scope));
+        break;
+      case "emit":
+      case "update-profile": {
+        const field = step.type === "emit" ? "detail" : "attributes";
+        const values: Record<string, unknown> = step.type === "emit" ? step.detail : step.attributes;
+        for (const [name, value] of Object.entries(values)) {
+          if (holdsLiquid(value)) problems.push(...checkText(value, ["steps", i, field, name], file, scope));
+        }
+        break;
+      }
+    }
+  });
+  for (const [templateId, texts] of Object.entries(journey.templates)) {
+    for (const [locale, text] of Object.entries(texts)) {
+      problems.push(...checkText(text, ["templates", templateId, locale], file, scope));
+    }
+  }
+  return problems;
+}

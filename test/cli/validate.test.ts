@@ -1,0 +1,133 @@
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, describe, expect, it } from "vitest";
+import { UsageError } from "../../functions/cli/args.ts";
+import { type CliIo, ExitCode } from "../../functions/cli/io.ts";
+import { main } from "../../functions/cli/main.ts";
+import { validateCommand } from "../../functions/cli/validate.ts";
+
+const root = fileURLToPath(new URL("../../", import.meta.url));
+const fixtures = "test/fixtures/journeys";
+
+/** A CliIo that keeps what the command writes. */
+function capture(cwd: string): CliIo & { out: string[]; err: string[] } {
+  const out: string[] = [];
+  const err: string[] = [];
+  return { out, err, cwd, stdout: (line) => out.push(line), stderr: (line) => err.push(line) };
+}
+
+const temporary: string[] = [];
+afterAll(() => {
+  for (const dir of temporary) rmSync(dir, { recursive: true, force: true });
+});
+
+describe("nudge validate", () => {
+  it("checks every journey in journeys/ by default", async () => {
+    // Prepare
+    const io = capture(root);
+
+    // Act
+    const code = await validateCommand([], io);
+
+    // Assess
+    expect({ code, out: io.out, err: io.err }).toEqual({ code: ExitCode.ok, out: ["ok: 5 journeys valid"], err: [] });
+  });
+
+  it("prints exactly one line per problem and exits 1", async () => {
+    // Prepare
+    const io = capture(join(root, fixtures, "bad-duration"));
+
+    // Act
+    const code = await validateCommand([], io);
+
+    // Assess
+    expect(code).toBe(ExitCode.failed);
+    expect(io.out).toEqual([]);
+    expect(io.err).toEqual([
+      'journeys/dormancy-reactivation.json: steps[2].for: expected an ISO-8601 duration such as "P3D", got "3 days"',
+    ]);
+  });
+
+  it("checks the files given, named relative to the working folder", async () => {
+    // Prepare
+    const io = capture(root);
+
+    // Act
+    const code = await validateCommand([`./${fixtures}/bad-key.json`, `${root}${fixtures}/unknown-template.json`], io);
+
+    // Assess
+    expect(code).toBe(ExitCode.failed);
+    expect(io.err).toEqual([
+      `${fixtures}/bad-key.json: key: "couponId" is not a field of user.registered; its fields: userId, locale, timezone, channel, email, phone, attributes`,
+      `${fixtures}/unknown-template.json: steps[0].template: unknown template "welcom" (did you mean "welcome"?); templates: welcome`,
+    ]);
+  });
+
+  it("counts the event types the journeys in journeys/ emit when checking other files", async () => {
+    // Prepare: vip-listener.json reacts to vip.promoted, which journeys/emitter.json emits
+    const io = capture(join(root, fixtures, "siblings"));
+
+    // Act
+    const code = await validateCommand(["vip-listener.json"], io);
+
+    // Assess
+    expect({ code, out: io.out, err: io.err }).toEqual({ code: ExitCode.ok, out: ["ok: 1 journey valid"], err: [] });
+  });
+
+  it("reports a file it cannot read as a problem of that file", async () => {
+    // Prepare
+    const io = capture(root);
+
+    // Act
+    const code = await validateCommand(["journeys/missing.json"], io);
+
+    // Assess
+    expect(code).toBe(ExitCode.failed);
+    expect(io.err).toEqual(["journeys/missing.json: cannot read: ENOENT"]);
+  });
+
+  it("throws a UsageError for an unknown option, which main turns into exit 2 with the usage", async () => {
+    // Prepare
+    const io = capture(root);
+
+    // Act
+    const direct = validateCommand(["--strict"], capture(root));
+    const code = await main(["validate", "--strict"], io);
+
+    // Assess
+    await expect(direct).rejects.toThrow(new UsageError("unknown option --strict"));
+    expect(code).toBe(ExitCode.usage);
+    expect(io.err).toEqual([
+      "nudge validate: unknown option --strict\nUsage: nudge validate [files...]   check journey files (default: every journey in journeys/)",
+    ]);
+  });
+
+  it("exits 2 when there is no journeys/ folder to check", async () => {
+    // Prepare
+    const cwd = mkdtempSync(join(tmpdir(), "nudge-validate-"));
+    temporary.push(cwd);
+    const io = capture(cwd);
+
+    // Act
+    const code = await main(["validate"], io);
+
+    // Assess
+    expect(code).toBe(ExitCode.usage);
+    expect(io.err[0]).toMatch(/^nudge validate: cannot read journeys\/: ENOENT\n/);
+  });
+
+  it("runs from the real binary and exits 0 on the seed journeys", () => {
+    // Act
+    const result = spawnSync(process.execPath, ["bin/nudge.mjs", "validate"], { cwd: root, encoding: "utf8" });
+
+    // Assess
+    expect({ status: result.status, stdout: result.stdout, stderr: result.stderr }).toEqual({
+      status: 0,
+      stdout: "ok: 5 journeys valid\n",
+      stderr: "",
+    });
+  });
+});

@@ -1,0 +1,109 @@
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, describe, expect, it } from "vitest";
+import { UsageError } from "../../functions/cli/args.ts";
+import type { CliIo } from "../../functions/cli/io.ts";
+import { schemaCommand } from "../../functions/cli/schema.ts";
+import { journeyJsonSchema, journeyJsonSchemaText } from "../../functions/journey/json-schema.ts";
+
+const root = fileURLToPath(new URL("../../", import.meta.url));
+
+function capture(cwd: string): CliIo & { out: string[]; err: string[] } {
+  const out: string[] = [];
+  const err: string[] = [];
+  return { out, err, cwd, stdout: (line) => out.push(line), stderr: (line) => err.push(line) };
+}
+
+const temporary: string[] = [];
+afterAll(() => {
+  for (const dir of temporary) rmSync(dir, { recursive: true, force: true });
+});
+
+describe("journeys/journey.schema.json", () => {
+  it("is what the zod schema generates today (run `npm run schema` after changing schema.ts)", () => {
+    // Prepare
+    const committed = readFileSync(join(root, "journeys/journey.schema.json"), "utf8");
+
+    // Act
+    const fresh = journeyJsonSchemaText();
+
+    // Assess
+    expect(committed).toBe(fresh);
+  });
+
+  it("is the $schema of every seed journey", () => {
+    // Prepare
+    const files = readdirSync(join(root, "journeys")).filter((f) => f.endsWith(".json") && !f.endsWith(".schema.json"));
+
+    // Act
+    const schemas = files.map((f) => JSON.parse(readFileSync(join(root, "journeys", f), "utf8")).$schema);
+
+    // Assess
+    expect(files).toHaveLength(5);
+    expect(schemas).toEqual(files.map(() => "./journey.schema.json"));
+  });
+});
+
+describe("journeyJsonSchema", () => {
+  it("is a draft 2020-12 schema with an id, a title and a description", () => {
+    // Act
+    const schema = journeyJsonSchema() as Record<string, unknown>;
+
+    // Assess
+    expect(schema.$schema).toBe("https://json-schema.org/draft/2020-12/schema");
+    expect(schema.$id).toBe("urn:nudge:journey.schema.json");
+    expect(schema.title).toBe("Nudge journey");
+    expect(schema.description).toEqual(expect.any(String));
+    expect(Object.keys(schema).slice(0, 4)).toEqual(["$schema", "$id", "title", "description"]);
+  });
+
+  it("describes the authors' side: fields with a default are optional", () => {
+    // Act
+    const schema = journeyJsonSchema() as { required: string[]; properties: Record<string, { default?: unknown }> };
+
+    // Assess
+    expect(schema.required.toSorted()).toEqual(["id", "name", "start", "steps", "trigger", "version"]);
+    expect(schema.properties.priority?.default).toBe(50);
+    expect(schema.properties.key?.default).toBe("userId");
+  });
+});
+
+describe("nudge schema", () => {
+  it("prints the schema", async () => {
+    // Prepare
+    const io = capture(root);
+
+    // Act
+    const code = await schemaCommand([], io);
+
+    // Assess
+    expect(code).toBe(0);
+    expect(io.out.map((text) => JSON.parse(text))).toEqual([journeyJsonSchema()]);
+  });
+
+  it("--write writes journeys/journey.schema.json under the working folder", async () => {
+    // Prepare
+    const cwd = mkdtempSync(join(tmpdir(), "nudge-schema-"));
+    temporary.push(cwd);
+    mkdirSync(join(cwd, "journeys"));
+    const io = capture(cwd);
+
+    // Act
+    const code = await schemaCommand(["--write"], io);
+
+    // Assess
+    expect(code).toBe(0);
+    expect(io.out).toEqual(["wrote journeys/journey.schema.json"]);
+    expect(readFileSync(join(cwd, "journeys/journey.schema.json"), "utf8")).toBe(journeyJsonSchemaText());
+  });
+
+  it("refuses arguments it does not know", async () => {
+    // Act
+    const run = schemaCommand(["out.json"], capture(root));
+
+    // Assess
+    await expect(run).rejects.toThrow(new UsageError('unexpected argument "out.json"'));
+  });
+});
