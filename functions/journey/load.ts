@@ -1,5 +1,5 @@
 import { readdir, readFile } from "node:fs/promises";
-import { join, relative } from "node:path";
+import { join, relative, resolve } from "node:path";
 import type * as z from "zod";
 import { type Journey, journeySchema } from "./schema.ts";
 
@@ -88,15 +88,16 @@ export interface LoadedJourney {
   journey: Journey;
 }
 
-/** Reads and schema-checks journey files; files are named relative to `cwd` in problems. */
+/** Reads and schema-checks journey files; paths resolve against `cwd`, and problems name files relative to it. */
 export async function loadJourneyFiles(
   paths: readonly string[],
   cwd: string,
 ): Promise<{ journeys: LoadedJourney[]; problems: JourneyProblem[] }> {
   const journeys: LoadedJourney[] = [];
   const problems: JourneyProblem[] = [];
-  for (const path of paths) {
-    const file = relative(cwd, path) || path;
+  for (const given of paths) {
+    const path = resolve(cwd, given);
+    const file = relative(cwd, path) || given;
     let text: string;
     try {
       text = await readFile(path, "utf8");
