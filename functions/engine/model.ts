@@ -81,6 +81,12 @@ export interface RunRecord {
   lastExitEventAt?: string;
   /** Ids of the latest events applied to this record, so a redelivered event changes nothing. */
   recentEventIds: string[];
+  /**
+   * The effects and events of the decision that wrote this record, saved with it so that a crash before
+   * they are carried out loses nothing (a transactional outbox in one item). Flushed again, idempotently,
+   * by whoever touches the record next.
+   */
+  pending?: { effects: JourneyEffect[]; events: ShopEvent[] };
 }
 
 /** A timer that falls due: a run's wait, or an inactivity trigger. `seq`/`at` tell a stale one apart. */

@@ -27,10 +27,10 @@ export interface RuntimeOptions {
 }
 
 /**
- * Runs the pure engine against a store: load, decide, carry out the effects once, save with an
- * optimistic-concurrency check, schedule the wake-ups. At-least-once in, exactly-once out: a redelivered
- * input decides nothing new (the record remembers it), and a retry after a crash between carrying out
- * an effect and saving repeats the same effect ids, which the ledger refuses.
+ * Runs the pure engine against a store: load, decide, schedule the wake-ups, save with an
+ * optimistic-concurrency check, then carry out the effects. At-least-once in, exactly-once out: a
+ * redelivered input decides nothing new (the record remembers it), the saved decision keeps its effects
+ * until they are carried out, and the ledger refuses an effect id it has seen.
  */
 export class JourneyRuntime {
   private readonly maxAttempts: number;
@@ -77,6 +77,7 @@ export class JourneyRuntime {
   ): Promise<void> {
     const { store, catalog } = this.options;
     const stored = preloaded ?? (await store.getRecord(current.id, key));
+    await this.flush(stored?.value.pending);
     const run = stored?.value.run;
     const runJourney = run && run.version !== current.version ? catalog.get(current.id, run.version) : undefined;
     const decision = decide({
@@ -89,16 +90,28 @@ export class JourneyRuntime {
     });
     if (decision === undefined) return;
     this.stats.steps++;
-    for (const effect of decision.effects) {
-      if (await store.claimEffect(effect)) {
+    const record: RunRecord = { ...decision.record, pending: { effects: decision.effects, events: decision.events } };
+    // Timers first: one scheduled for a save that then loses its race is stale, and ignored when it fires.
+    for (const wakeUp of wakeUpsOf(record)) await store.scheduleWakeUp(wakeUp);
+    if (decision.profile) await this.saveProfileAttributes(decision.profile);
+    await store.putRecord(record, stored?.revision);
+    await this.flush(record.pending);
+  }
+
+  /**
+   * Carries out a saved decision's effects. The decision is saved (with its effects as `pending`) before
+   * anything leaves, so a crash here loses nothing: the next touch of the record, or the redelivered
+   * input, flushes `pending` again, and the ledger refuses the effects already carried out.
+   */
+  private async flush(pending: RunRecord["pending"]): Promise<void> {
+    if (pending === undefined) return;
+    for (const effect of pending.effects) {
+      if (await this.options.store.claimEffect(effect)) {
         this.stats.effects++;
         await this.options.sink.deliver(effect);
       }
     }
-    if (decision.profile) await this.saveProfileAttributes(decision.profile);
-    await store.putRecord(decision.record, stored?.revision);
-    for (const wakeUp of wakeUpsOf(decision.record)) await store.scheduleWakeUp(wakeUp);
-    for (const event of decision.events) await this.options.publisher.publish(event);
+    for (const event of pending.events) await this.options.publisher.publish(event);
   }
 
   private async updateProfile(event: ShopEvent): Promise<Profile | undefined> {

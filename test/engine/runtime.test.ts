@@ -52,8 +52,17 @@ describe("JourneyRuntime", () => {
     expect(record.run?.status).toBe("ended");
   });
 
-  it("recovers from a crash between an effect and the state update without repeating the effect", async () => {
-    // Prepare: the first save of the record dies, as a Lambda timing out after delivering would.
+  const onboarding = journey({
+    start: "greet",
+    steps: [
+      { id: "greet", type: "send", channel: "push", template: "hello", next: "later" },
+      { id: "later", type: "wait", for: "P1D", next: "again" },
+      { id: "again", type: "send", channel: "push", template: "hello" },
+    ],
+  });
+
+  it("recovers from a crash before the state update: the retry decides again and nothing went out twice", async () => {
+    // Prepare: the first save of the record dies, as a Lambda timing out would.
     const store = new MemoryStore();
     const realPut = store.putRecord.bind(store);
     let crashes = 1;
@@ -61,14 +70,6 @@ describe("JourneyRuntime", () => {
       if (crashes-- > 0) throw new Error("simulated crash before the state update");
       return realPut(record, expected);
     };
-    const onboarding = journey({
-      start: "greet",
-      steps: [
-        { id: "greet", type: "send", channel: "push", template: "hello", next: "later" },
-        { id: "later", type: "wait", for: "P1D", next: "again" },
-        { id: "again", type: "send", channel: "push", template: "hello" },
-      ],
-    });
     const { runtime, delivered } = harness(new JourneyCatalog([onboarding]), store);
     const registered = shopEvent("user.registered", "2026-11-01T00:00:00Z", { userId: "u1" });
     // Act: the first attempt crashes; the platform redelivers the event.
@@ -77,6 +78,27 @@ describe("JourneyRuntime", () => {
     // Assess
     expect(delivered.map((e) => e.type)).toEqual(["journey.entered", "message.sent"]);
     expect((await store.getRecord("test-journey", "u1"))?.value.run?.stepId).toBe("later");
+  });
+
+  it("recovers from a crash after the state update: the saved effects go out on retry, once", async () => {
+    // Prepare: the process dies right after the decision is saved, before any effect went out.
+    const store = new MemoryStore();
+    const realPut = store.putRecord.bind(store);
+    let crashes = 1;
+    store.putRecord = async (record, expected) => {
+      await realPut(record, expected);
+      if (crashes-- > 0) throw new Error("simulated crash after the state update");
+    };
+    const { runtime, delivered } = harness(new JourneyCatalog([onboarding]), store);
+    const registered = shopEvent("user.registered", "2026-11-01T00:00:00Z", { userId: "u1" });
+    // Act: the first attempt dies; the event is redelivered, decides nothing new, and flushes the saved effects.
+    await expect(runtime.handleEvent(registered, at(registered.time))).rejects.toThrow("simulated crash");
+    const beforeRetry = delivered.length;
+    await runtime.handleEvent(registered, at(registered.time));
+    await runtime.handleEvent(registered, at(registered.time));
+    // Assess
+    expect(beforeRetry).toBe(0);
+    expect(delivered.map((e) => e.type)).toEqual(["journey.entered", "message.sent"]);
     expect(store.pendingWakeUps).toBe(1);
   });
 
