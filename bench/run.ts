@@ -1,0 +1,271 @@
+/**
+ * `npm run bench [-- --users 10000]`: the engine's throughput and a whole synthetic shop through the five
+ * seed journeys. Prints a compact report, then one JSON line with every figure (for the README).
+ *
+ * Options:
+ *   --users N          users of the simulation benchmark (default 100000)
+ *   --days N           length of the period in days (default 60)
+ *   --start ISO        start of the period (default 2026-10-01T00:00:00Z)
+ *   --seed N           generator seed (default 1)
+ *   --engine-users N   users of the engine-steps stream (default: min(users, 20000))
+ *   --repeat N         timed passes of the engine benchmarks; the median is reported (default 3)
+ *   --only engine|simulation   run one of the two parts
+ *
+ * Not a test: nothing fails on a missed target, the report just says so.
+ */
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { journeyFilesIn, loadJourneyFiles } from "../functions/journey/load.ts";
+import type { Journey } from "../functions/journey/schema.ts";
+import { gcMeter, median, prepareStream, type RuntimeRun, runPureEngine, runRuntime } from "./engine-steps.ts";
+import { runSimulationChild, writeShopFile } from "./simulation.ts";
+
+const DAY = 86_400_000;
+const TARGETS = { stepsPerSecond: 100_000, simulationSeconds: 60, peakRssBytes: 2 ** 30 };
+
+const { values } = parseArgs({
+  options: {
+    users: { type: "string", default: "100000" },
+    days: { type: "string", default: "60" },
+    start: { type: "string", default: "2026-10-01T00:00:00Z" },
+    seed: { type: "string", default: "1" },
+    "engine-users": { type: "string" },
+    repeat: { type: "string", default: "3" },
+    only: { type: "string" },
+  },
+});
+
+function whole(name: string, text: string | undefined, min: number): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < min) {
+    console.error(`bench: --${name}: expected a whole number >= ${min}, got ${JSON.stringify(text)}`);
+    process.exit(2);
+  }
+  return value;
+}
+
+const users = whole("users", values.users, 1);
+const days = whole("days", values.days, 1);
+const seed = whole("seed", values.seed, 0);
+const engineUsers = whole("engine-users", values["engine-users"] ?? String(Math.min(users, 20_000)), 1);
+const repeat = whole("repeat", values.repeat, 1);
+const start = values.start;
+const startMs = Date.parse(start);
+if (Number.isNaN(startMs)) {
+  console.error(`bench: --start: expected an ISO-8601 instant, got ${JSON.stringify(start)}`);
+  process.exit(2);
+}
+const until = startMs + days * DAY;
+const only = values.only;
+if (only !== undefined && only !== "engine" && only !== "simulation") {
+  console.error(`bench: --only: expected "engine" or "simulation", got ${JSON.stringify(only)}`);
+  process.exit(2);
+}
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const loaded = await loadJourneyFiles(await journeyFilesIn(join(root, "journeys")), root);
+if (loaded.problems.length > 0) {
+  console.error(`bench: the journeys do not load: ${JSON.stringify(loaded.problems)}`);
+  process.exit(1);
+}
+const journeys: Journey[] = loaded.journeys.map((j) => j.journey);
+
+const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
+const pct = (part: number, whole: number) => (whole === 0 ? 0 : Math.round((1000 * part) / whole) / 10);
+const spread = (xs: readonly number[]) => `min ${fmt(Math.min(...xs))}, max ${fmt(Math.max(...xs))}`;
+const mark = (ok: boolean) => (ok ? "ok" : "MISSED");
+const report: Record<string, unknown> = {
+  bench: "nudge",
+  node: process.version,
+  options: { users, days, start, seed, engineUsers, repeat },
+};
+
+console.log(
+  `Nudge bench: node ${process.version}, ${journeys.length} journeys (${journeys.map((j) => j.id).join(", ")})`,
+);
+
+if (only !== "simulation") {
+  // 1. Engine steps per second over a prepared stream (generation and parsing not timed).
+  const prepared = prepareStream({ users: engineUsers, days, start, seed });
+  console.log(
+    `\n1. Engine steps, one core, in-memory store: ${fmt(engineUsers)} users over ${days} days, ` +
+      `${fmt(prepared.events.length)} events (${prepared.invalid} invalid lines skipped), ${repeat} passes`,
+  );
+  const runs: (RuntimeRun & { gcMs: number })[] = [];
+  for (let i = 0; i < repeat; i++) {
+    const gc = gcMeter();
+    const run = await runRuntime(journeys, prepared.events, until);
+    const gcMs = (await gc.stop()).ms;
+    runs.push({ ...run, gcMs });
+    console.log(
+      `   pass ${i + 1}: ${fmt(run.ms)} ms (GC ${fmt(gcMs)} ms), ${fmt(run.steps)} steps, ` +
+        `${fmt((run.steps / run.ms) * 1000)} steps/s`,
+    );
+  }
+  const first = runs[0];
+  const stepsRates = runs.map((r) => (r.steps / r.ms) * 1000);
+  const inputsRates = runs.map((r) => (r.inputs / r.ms) * 1000);
+  const effectsRates = runs.map((r) => (r.effects / r.ms) * 1000);
+  const stepsPerSecond = median(stepsRates);
+  console.log(
+    `   runtime: ${fmt(stepsPerSecond)} steps/s (${spread(stepsRates)}), ${fmt(median(inputsRates))} inputs/s, ` +
+      `${fmt(median(effectsRates))} effects/s; per pass ${fmt(first?.inputs ?? 0)} inputs, ` +
+      `${fmt(first?.steps ?? 0)} steps, ${fmt(first?.effects ?? 0)} effects, ${fmt(first?.outputLines ?? 0)} output lines` +
+      `  [target >= ${fmt(TARGETS.stepsPerSecond)} steps/s: ${mark(stepsPerSecond >= TARGETS.stepsPerSecond)}]`,
+  );
+
+  const pure: ReturnType<typeof runPureEngine>[] = [];
+  for (let i = 0; i < repeat; i++) pure.push(runPureEngine(journeys, prepared.events));
+  const decisionRates = pure.map((r) => (r.decisions / r.ms) * 1000);
+  const callRates = pure.map((r) => (r.calls / r.ms) * 1000);
+  const pureFirst = pure[0];
+  console.log(
+    `   pure engine (decideEvent in a loop, events only, no timers): ${fmt(median(decisionRates))} decisions/s ` +
+      `(${spread(decisionRates)}), ${fmt(median(callRates))} calls/s; ${fmt(pureFirst?.calls ?? 0)} calls, ` +
+      `${fmt(pureFirst?.decisions ?? 0)} decisions`,
+  );
+  report.engine = {
+    users: engineUsers,
+    events: prepared.events.length,
+    inputs: first?.inputs,
+    steps: first?.steps,
+    effects: first?.effects,
+    outputLines: first?.outputLines,
+    passesMs: runs.map((r) => Math.round(r.ms)),
+    passesGcMs: runs.map((r) => Math.round(r.gcMs)),
+    stepsPerSecond: Math.round(stepsPerSecond),
+    stepsPerSecondMin: Math.round(Math.min(...stepsRates)),
+    stepsPerSecondMax: Math.round(Math.max(...stepsRates)),
+    inputsPerSecond: Math.round(median(inputsRates)),
+    effectsPerSecond: Math.round(median(effectsRates)),
+    pureEngine: {
+      calls: pureFirst?.calls,
+      decisions: pureFirst?.decisions,
+      passesMs: pure.map((r) => Math.round(r.ms)),
+      decisionsPerSecond: Math.round(median(decisionRates)),
+      callsPerSecond: Math.round(median(callRates)),
+    },
+    targetMet: stepsPerSecond >= TARGETS.stepsPerSecond,
+  };
+}
+
+if (only !== "engine") {
+  // 2. The whole shop through the five journeys, in a child process (wall time and peak RSS).
+  const dir = await mkdtemp(join(tmpdir(), "nudge-bench-"));
+  try {
+    const file = join(dir, "shop.ndjson");
+    const generated = await writeShopFile({ users, days, start, seed }, file);
+    console.log(
+      `\n2. Simulation: ${fmt(users)} users over ${days} days from ${start} (seed ${seed}): ` +
+        `${fmt(generated.lines)} lines, ${(generated.bytes / 2 ** 20).toFixed(1)} MiB, generated in ${fmt(generated.ms)} ms`,
+    );
+    console.log(
+      `   stream: ${fmt(generated.duplicates)} duplicate deliveries (${pct(generated.duplicates, generated.lines)}%), ` +
+        `${fmt(generated.outOfOrder)} out of time order (${pct(generated.outOfOrder, generated.lines)}%), ` +
+        `${fmt(generated.invalid)} invalid (${pct(generated.invalid, generated.lines)}%)`,
+    );
+    console.log(
+      `   events: ${Object.entries(generated.byType)
+        .sort((a, b) => b[1] - a[1])
+        .map(([type, n]) => `${type} ${fmt(n)}`)
+        .join(", ")}`,
+    );
+    const sim = await runSimulationChild(file, until);
+    const seconds = sim.simulateMs / 1000;
+    const peak = sim.peakRssBytes;
+    console.log(
+      `   wall: simulate() ${seconds.toFixed(1)} s, of which GC ${(sim.gcMs / 1000).toFixed(1)} s ` +
+        `(+ ${(sim.readMs / 1000).toFixed(1)} s reading the file)` +
+        `  [target < ${TARGETS.simulationSeconds} s: ${mark(seconds < TARGETS.simulationSeconds)}]`,
+    );
+    console.log(
+      `   peak RSS: ${(peak / 2 ** 20).toFixed(0)} MiB (heap used at the end ${(sim.heapUsedBytes / 2 ** 20).toFixed(0)} MiB)` +
+        `  [target < 1024 MiB: ${mark(peak < TARGETS.peakRssBytes)}]`,
+    );
+    console.log(
+      `   ${fmt(sim.events)} events, ${fmt(sim.invalid)} invalid, ${fmt(sim.inputs)} inputs, ${fmt(sim.steps)} steps, ` +
+        `${fmt(sim.effects)} effects, ${fmt(sim.outputLines)} output lines; ${fmt(sim.steps / seconds)} steps/s overall`,
+    );
+    console.log(
+      `   output: ${Object.entries(sim.byType)
+        .sort((a, b) => b[1] - a[1])
+        .map(([type, n]) => `${type} ${fmt(n)}`)
+        .join(", ")}`,
+    );
+    for (const [journey, counts] of Object.entries(sim.byJourney).sort()) {
+      const text = Object.entries(counts)
+        .sort()
+        .map(([type, n]) => `${type} ${fmt(n)}`)
+        .join(", ");
+      console.log(`     ${journey}: ${text}`);
+    }
+    const j = (journey: string, type: string) => sim.byJourney[journey]?.[type] ?? 0;
+    const newUserRuns = j("new-user-coupon", "journey.entered") + j("new-user-coupon", "holdout");
+    const dormancyRuns = j("dormancy-reactivation", "journey.entered") + j("dormancy-reactivation", "holdout");
+    const promoRuns = j("post-promotion-review", "journey.entered");
+    const sanity = {
+      newUserConversionPct: pct(j("new-user-coupon", "goal.converted"), newUserRuns),
+      generatedFirstOrderWithin7DaysPct: pct(generated.firstOrderWithin7Days, users),
+      dormancyRuns,
+      dormancyRunsPctOfUsers: pct(dormancyRuns, users),
+      dormancyHoldoutPct: pct(j("dormancy-reactivation", "holdout"), dormancyRuns),
+      dormancyConversionPct: pct(j("dormancy-reactivation", "goal.converted"), dormancyRuns),
+      onboardingSuppressedPct: pct(
+        j("onboarding-guide", "message.suppressed:unsubscribed"),
+        j("onboarding-guide", "message.sent") + j("onboarding-guide", "message.suppressed:unsubscribed"),
+      ),
+      couponNudges: j("coupon-expiry-nudge", "message.sent"),
+      couponRunsExitedOnRedemption: j("coupon-expiry-nudge", "journey.exited:exit-event"),
+      promotionReviewRuns: promoRuns,
+      promotionReviewRequestsPct: pct(j("post-promotion-review", "message.sent"), promoRuns),
+      promotionReviewedWithin24hPct: pct(j("post-promotion-review", "journey.exited:reviewed"), promoRuns),
+      promotionRefundExits: j("post-promotion-review", "journey.exited:exit-event"),
+    };
+    console.log(
+      `   sanity: new-user first-order conversion ${sanity.newUserConversionPct}% (generated: ` +
+        `${sanity.generatedFirstOrderWithin7DaysPct}% of users order within 7 days); dormancy runs ${fmt(dormancyRuns)} ` +
+        `(${sanity.dormancyRunsPctOfUsers}% of users), holdout ${sanity.dormancyHoldoutPct}% (journey: 10%), ` +
+        `converted ${sanity.dormancyConversionPct}%; onboarding guides suppressed (unsubscribed) ` +
+        `${sanity.onboardingSuppressedPct}%; coupon nudges ${fmt(sanity.couponNudges)}, ` +
+        `${fmt(sanity.couponRunsExitedOnRedemption)} ended by a redemption; promotion review runs ${fmt(promoRuns)}: ` +
+        `${sanity.promotionReviewRequestsPct}% asked, ${sanity.promotionReviewedWithin24hPct}% reviewed within 24 h, ` +
+        `${fmt(sanity.promotionRefundExits)} refunded`,
+    );
+    report.simulation = {
+      users,
+      days,
+      generation: {
+        lines: generated.lines,
+        bytes: generated.bytes,
+        ms: Math.round(generated.ms),
+        duplicates: generated.duplicates,
+        outOfOrder: generated.outOfOrder,
+        invalid: generated.invalid,
+        byType: generated.byType,
+      },
+      simulateMs: Math.round(sim.simulateMs),
+      gcMs: Math.round(sim.gcMs),
+      readMs: Math.round(sim.readMs),
+      peakRssBytes: peak,
+      peakRssMiB: Math.round(peak / 2 ** 20),
+      events: sim.events,
+      invalid: sim.invalid,
+      inputs: sim.inputs,
+      steps: sim.steps,
+      effects: sim.effects,
+      outputLines: sim.outputLines,
+      stepsPerSecond: Math.round(sim.steps / seconds),
+      byType: sim.byType,
+      byJourney: sim.byJourney,
+      sanity,
+      targetsMet: { wallTime: seconds < TARGETS.simulationSeconds, peakRss: peak < TARGETS.peakRssBytes },
+    };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+console.log(`\n${JSON.stringify(report)}`);

@@ -1,0 +1,178 @@
+import { fork } from "node:child_process";
+import { once } from "node:events";
+import { createWriteStream } from "node:fs";
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { journeyFilesIn, loadJourneyFiles } from "../functions/journey/load.ts";
+import { simulate } from "../functions/simulator/simulate.ts";
+import { generateShop, type ShopOptions } from "../functions/simulator/synthetic.ts";
+import { gcMeter } from "./engine-steps.ts";
+
+/**
+ * Benchmark 2: a whole synthetic shop through the five journeys, as `nudge simulate` runs it. The parent
+ * writes the NDJSON file (streaming, so the generator's memory is not counted); a child process reads
+ * it, splits it into lines and calls simulate(). The child reports its wall times and its peak RSS
+ * (process.resourceUsage().maxRSS: the whole process, tsx's loader included).
+ */
+
+const DAY = 86_400_000;
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+
+export interface GenerationStats {
+  users: number;
+  lines: number;
+  bytes: number;
+  ms: number;
+  byType: Record<string, number>;
+  duplicates: number;
+  delayed: number;
+  invalid: number;
+  /** Lines whose event time is before the latest time already seen in the file. */
+  outOfOrder: number;
+  /** Users whose first order came within 7 days of registering (the new-user goal, as generated). */
+  firstOrderWithin7Days: number;
+}
+
+/** Writes the shop's stream to an NDJSON file and counts what went into it. */
+export async function writeShopFile(options: ShopOptions, path: string): Promise<GenerationStats> {
+  const started = performance.now();
+  const out = createWriteStream(path);
+  const stats: GenerationStats = {
+    users: options.users,
+    lines: 0,
+    bytes: 0,
+    ms: 0,
+    byType: {},
+    duplicates: 0,
+    delayed: 0,
+    invalid: 0,
+    outOfOrder: 0,
+    firstOrderWithin7Days: 0,
+  };
+  const registeredAt = new Map<string, number>();
+  const ordered = new Set<string>();
+  let latest = "";
+  let chunk: string[] = [];
+  for (const item of generateShop(options)) {
+    const { event } = item;
+    const text = JSON.stringify(event);
+    chunk.push(text);
+    stats.lines++;
+    stats.bytes += Buffer.byteLength(text) + 1;
+    if (item.flaw !== undefined) {
+      stats.invalid++;
+      continue;
+    }
+    if (item.duplicate) {
+      stats.duplicates++;
+      continue;
+    }
+    if (item.delayed) stats.delayed++;
+    if (event.time < latest) stats.outOfOrder++;
+    else latest = event.time;
+    const type = event["detail-type"];
+    stats.byType[type] = (stats.byType[type] ?? 0) + 1;
+    const userId = event.detail.userId;
+    if (typeof userId !== "string") continue;
+    if (type === "user.registered") registeredAt.set(userId, Date.parse(event.time));
+    if (type === "order.placed" && !ordered.has(userId)) {
+      ordered.add(userId);
+      const since = registeredAt.get(userId);
+      if (since !== undefined && Date.parse(event.time) - since <= 7 * DAY) stats.firstOrderWithin7Days++;
+    }
+    if (chunk.length >= 1000) {
+      if (!out.write(`${chunk.join("\n")}\n`)) await once(out, "drain");
+      chunk = [];
+    }
+  }
+  if (chunk.length > 0) out.write(`${chunk.join("\n")}\n`);
+  out.end();
+  await once(out, "finish");
+  stats.ms = performance.now() - started;
+  return stats;
+}
+
+export interface SimulationStats {
+  /** Reading the file and splitting it into lines. */
+  readMs: number;
+  /** simulate(): parsing, sorting, running on the virtual clock, sorting the output. */
+  simulateMs: number;
+  /** Garbage collection during simulate(). */
+  gcMs: number;
+  /** The child's whole life from its first line of code (module loading not included). */
+  childMs: number;
+  peakRssBytes: number;
+  heapUsedBytes: number;
+  events: number;
+  invalid: number;
+  inputs: number;
+  steps: number;
+  effects: number;
+  outputLines: number;
+  byType: Record<string, number>;
+  /** Output lines per journey and type; exits and suppressions by reason ("journey.exited:completed"). */
+  byJourney: Record<string, Record<string, number>>;
+}
+
+/** Runs the simulation of an NDJSON file in a child process and returns its figures. */
+export async function runSimulationChild(file: string, until: number): Promise<SimulationStats> {
+  const child = fork(fileURLToPath(import.meta.url), ["--child", file, String(until)], {
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
+  let result: SimulationStats | undefined;
+  child.on("message", (message) => {
+    result = message as SimulationStats;
+  });
+  const [code] = (await once(child, "exit")) as [number | null];
+  if (result === undefined) throw new Error(`the simulation child exited with code ${code} and no result`);
+  return result;
+}
+
+async function childMain(file: string, until: number): Promise<SimulationStats> {
+  const started = performance.now();
+  const text = await readFile(file, "utf8");
+  const lines = text.split("\n");
+  const readMs = performance.now() - started;
+  const { journeys, problems } = await loadJourneyFiles(await journeyFilesIn(join(ROOT, "journeys")), ROOT);
+  if (problems.length > 0) throw new Error(`journeys: ${JSON.stringify(problems)}`);
+
+  const gc = gcMeter();
+  const simStarted = performance.now();
+  const result = await simulate({ journeys: journeys.map((j) => j.journey), lines, until });
+  const simulateMs = performance.now() - simStarted;
+  const gcMs = (await gc.stop()).ms;
+
+  const byType: Record<string, number> = {};
+  const byJourney: Record<string, Record<string, number>> = {};
+  for (const line of result.lines) {
+    byType[line.type] = (byType[line.type] ?? 0) + 1;
+    const reason = typeof line.reason === "string" ? `:${line.reason}` : "";
+    const counts = byJourney[line.journey] ?? {};
+    byJourney[line.journey] = counts;
+    counts[`${line.type}${reason}`] = (counts[`${line.type}${reason}`] ?? 0) + 1;
+  }
+  return {
+    readMs,
+    simulateMs,
+    gcMs,
+    childMs: performance.now() - started,
+    // maxRSS is in kilobytes.
+    peakRssBytes: process.resourceUsage().maxRSS * 1024,
+    heapUsedBytes: process.memoryUsage().heapUsed,
+    events: lines.filter((line) => line.trim() !== "").length - result.invalid.length,
+    invalid: result.invalid.length,
+    inputs: result.inputs,
+    steps: result.steps,
+    effects: result.effects,
+    outputLines: result.lines.length,
+    byType,
+    byJourney,
+  };
+}
+
+const [flag, childFile, childUntil] = process.argv.slice(2);
+if (flag === "--child" && childFile !== undefined && import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
+  const stats = await childMain(childFile, Number(childUntil));
+  process.send?.(stats, () => process.exit(0));
+}
