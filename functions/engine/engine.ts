@@ -30,7 +30,7 @@ export interface EngineArgs {
 }
 
 /** How many recent event ids a record remembers to recognise a redelivery. */
-const REMEMBERED_EVENT_IDS = 16;
+const REMEMBERED_EVENT_IDS = 8;
 
 export function newRecord(journeyId: string, key: string): RunRecord {
   return { journeyId, key, entries: 0, recentEventIds: [] };
@@ -50,12 +50,23 @@ function userIdOf(event: ShopEvent, key: string): string {
 }
 
 function contextFor(args: EngineArgs, journey: CompiledJourney, userId: string): StepContext {
-  const profile = args.profile ? { ...args.profile, attributes: { ...args.profile.attributes } } : emptyProfile(userId);
-  return { journey, profile, now: args.now, out: { effects: [], events: [] } };
+  // The profile is shared, not copied: an update-profile step replaces it with a changed copy.
+  return {
+    journey,
+    profile: args.profile ?? emptyProfile(userId),
+    profileChanged: false,
+    now: args.now,
+    out: { effects: [], events: [] },
+  };
 }
 
-function decided(record: RunRecord, ctx: StepContext, profileChanged: boolean): Decision {
-  return { record, ...ctx.out, ...(profileChanged ? { profile: ctx.profile } : {}) };
+function decided(record: RunRecord, ctx: StepContext): Decision {
+  return {
+    record,
+    effects: ctx.out.effects,
+    events: ctx.out.events,
+    ...(ctx.profileChanged ? { profile: ctx.profile } : {}),
+  };
 }
 
 /** Whether the record admits a new run now, by the journey's re-entry rule. */
@@ -106,78 +117,86 @@ function enter(record: RunRecord, trigger: ShopEvent, ctx: StepContext): boolean
   return true;
 }
 
-/** Applies an event to one journey's record for one key. Returns undefined when nothing changes. */
+/**
+ * Applies an event to one journey's record for one key. Returns undefined when nothing changes. What the
+ * event does is worked out on the stored record first, so the common case (an event that concerns the
+ * journey's type but changes nothing) copies nothing.
+ */
 export function decideEvent(args: EngineArgs & { event: ShopEvent }): Decision | undefined {
-  const { event, current } = args;
-  if (args.record?.recentEventIds.includes(event.id)) return undefined;
-  const record = args.record ? copyRecord(args.record) : newRecord(current.id, args.key);
+  const { event, current, record: stored } = args;
+  if (stored?.recentEventIds.includes(event.id)) return undefined;
   const eventTime = parseInstant(event.time) ?? args.now;
   const runJourney = args.runJourney ?? current;
+  const storedRun = stored?.run;
+  // Events from before the run entered belong to an earlier time: they neither convert nor exit it.
+  const sinceEntry = storedRun !== undefined && eventTime >= (parseInstant(storedRun.enteredAt) ?? 0);
+  const goal = storedRun?.goal;
+  const converts =
+    sinceEntry &&
+    goal !== undefined &&
+    goal.convertedAt === undefined &&
+    eventTime <= (parseInstant(goal.until) ?? 0) &&
+    runJourney.goal?.pattern.matches(event) === true;
+  const active = sinceEntry && storedRun.status === "active";
+  const exits = active && runJourney.exitOn.some((pattern) => pattern.matches(event));
+  const waitingStep =
+    active && !exits && storedRun.stepId !== undefined ? runJourney.step(storedRun.stepId) : undefined;
+  const arrives = waitingStep?.type === "wait-for-event" && runJourney.pattern(waitingStep).matches(event);
+  const trigger = current.journey.trigger;
+  const isEventTrigger = trigger.type === "event";
+  // An exit event with no run active is remembered: a trigger older than it, arriving late, must not enter.
+  const tombstone =
+    isEventTrigger && storedRun?.status !== "active" && current.exitOn.some((pattern) => pattern.matches(event));
+  const triggers = isEventTrigger && current.trigger.matches(event);
+  const since = parseInstant(stored?.inactivity?.since);
+  const restartsClock =
+    !isEventTrigger &&
+    (since === undefined || eventTime > since) &&
+    current.clockEvents.some((pattern) => pattern.matches(event));
+  if (!converts && !exits && !arrives && !tombstone && !triggers && !restartsClock) return undefined;
+
+  const record = stored ? copyRecord(stored) : newRecord(current.id, args.key);
   const ctx = contextFor(args, runJourney, userIdOf(event, args.key));
   let changed = false;
-
   const run = record.run;
-  // Events from before the run entered belong to an earlier time: they neither convert nor exit it.
-  const sinceEntry = run !== undefined && eventTime >= (parseInstant(run.enteredAt) ?? 0);
-  if (run && sinceEntry && run.goal && run.goal.convertedAt === undefined && runJourney.goal?.pattern.matches(event)) {
-    if (eventTime <= (parseInstant(run.goal.until) ?? 0)) {
-      run.goal.convertedAt = formatInstant(eventTime);
-      ctx.out.effects.push({
-        ...effectBase(run, args.now, `goal:${event.id}`),
-        type: "goal.converted",
-        event: { id: event.id, "detail-type": event["detail-type"] },
-      });
-      changed = true;
-    }
+  if (run?.goal && converts) {
+    run.goal.convertedAt = formatInstant(eventTime);
+    ctx.out.effects.push({
+      ...effectBase(run, args.now, `goal:${event.id}`),
+      type: "goal.converted",
+      event: { id: event.id, "detail-type": event["detail-type"] },
+    });
+    changed = true;
   }
-  if (run?.status === "active" && sinceEntry) {
-    if (runJourney.exitOn.some((pattern) => pattern.matches(event))) {
-      endRun(run, ctx, "exit-event", event["detail-type"]);
-      changed = true;
-    } else if (run.stepId !== undefined) {
-      const step = runJourney.step(run.stepId);
-      if (step.type === "wait-for-event" && runJourney.pattern(step).matches(event)) {
-        run.event = event;
-        run.wake = undefined;
-        runFrom(run, step.onEvent, ctx);
-        changed = true;
-      }
-    }
+  if (run && exits) {
+    endRun(run, ctx, "exit-event", event["detail-type"]);
+    changed = true;
+  } else if (run && arrives && waitingStep?.type === "wait-for-event") {
+    run.event = event;
+    run.wake = undefined;
+    runFrom(run, waitingStep.onEvent, ctx);
+    changed = true;
   }
-
-  const trigger = current.journey.trigger;
-  if (
-    trigger.type === "event" &&
-    !changed &&
-    record.run?.status !== "active" &&
-    current.exitOn.some((pattern) => pattern.matches(event))
-  ) {
+  if (tombstone) {
     const at = formatInstant(eventTime);
     if (record.lastExitEventAt === undefined || at > record.lastExitEventAt) record.lastExitEventAt = at;
     changed = true;
   }
-  if (trigger.type === "event" && current.trigger.matches(event)) {
+  if (triggers) {
     const entryCtx = runJourney === current ? ctx : { ...ctx, journey: current };
     changed = enter(record, event, entryCtx) || changed;
-  } else if (trigger.type === "inactivity" && current.clockEvents.some((pattern) => pattern.matches(event))) {
-    const since = parseInstant(record.inactivity?.since);
-    if (since === undefined || eventTime > since) {
-      record.inactivity = {
-        since: formatInstant(eventTime),
-        dueAt: formatInstant(eventTime + current.inactivityMs),
-        lastEvent: event,
-      };
-      changed = true;
-    }
+  } else if (restartsClock) {
+    record.inactivity = {
+      since: formatInstant(eventTime),
+      dueAt: formatInstant(eventTime + current.inactivityMs),
+      lastEvent: event,
+    };
+    changed = true;
   }
   if (!changed) return undefined;
   record.recentEventIds.push(event.id);
   if (record.recentEventIds.length > REMEMBERED_EVENT_IDS) record.recentEventIds.shift();
-  return decided(
-    record,
-    ctx,
-    ctx.out.effects.some((e) => e.type === "profile.updated"),
-  );
+  return decided(record, ctx);
 }
 
 /** Applies a timer that fell due. A stale timer (the run moved on, the clock restarted) changes nothing. */
@@ -192,11 +211,7 @@ export function decideWakeUp(args: EngineArgs & { wakeUp: WakeUp }): Decision | 
     record.inactivity = undefined;
     const ctx = contextFor(args, args.current, userIdOf(lastEvent, args.key));
     enter(record, lastEvent, ctx);
-    return decided(
-      record,
-      ctx,
-      ctx.out.effects.some((e) => e.type === "profile.updated"),
-    );
+    return decided(record, ctx);
   }
   const run = stored.run;
   if (run?.status !== "active" || run.wake?.seq !== wakeUp.seq || run.stepId === undefined) return undefined;
@@ -214,11 +229,7 @@ export function decideWakeUp(args: EngineArgs & { wakeUp: WakeUp }): Decision | 
         ? step.next
         : undefined;
   runFrom(live, next, ctx);
-  return decided(
-    record,
-    ctx,
-    ctx.out.effects.some((e) => e.type === "profile.updated"),
-  );
+  return decided(record, ctx);
 }
 
 /** The timers a record needs: its run's wake-up and its inactivity clock. */

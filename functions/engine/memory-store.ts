@@ -13,7 +13,8 @@ const wakeUpId = (w: WakeUp) =>
 export class MemoryStore implements JourneyStore {
   readonly records = new Map<string, Versioned<RunRecord>>();
   readonly profiles = new Map<string, Versioned<Profile>>();
-  readonly ledger = new Map<string, JourneyEffect>();
+  /** The ids of the effects carried out. */
+  readonly ledger = new Set<string>();
   private readonly heap: { at: number; id: string; wakeUp: WakeUp }[] = [];
   private readonly pending = new Set<string>();
 
@@ -23,7 +24,17 @@ export class MemoryStore implements JourneyStore {
 
   async putRecord(record: RunRecord, expectedRevision: number | undefined) {
     const id = `${record.journeyId}|${record.key}`;
-    this.records.set(id, { value: record, revision: this.checkRevision(this.records.get(id), expectedRevision, id) });
+    const revision = this.checkRevision(this.records.get(id), expectedRevision, id);
+    this.records.set(id, { value: record, revision });
+    return revision;
+  }
+
+  async settleRecord(journeyId: string, key: string, revision: number) {
+    const id = `${journeyId}|${key}`;
+    const stored = this.records.get(id);
+    if (stored?.revision === revision && stored.value.pending !== undefined) {
+      this.records.set(id, { value: { ...stored.value, pending: undefined }, revision });
+    }
   }
 
   async getProfile(userId: string) {
@@ -40,7 +51,7 @@ export class MemoryStore implements JourneyStore {
 
   async claimEffect(effect: JourneyEffect) {
     if (this.ledger.has(effect.id)) return false;
-    this.ledger.set(effect.id, effect);
+    this.ledger.add(effect.id);
     return true;
   }
 

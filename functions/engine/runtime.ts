@@ -94,8 +94,9 @@ export class JourneyRuntime {
     // Timers first: one scheduled for a save that then loses its race is stale, and ignored when it fires.
     for (const wakeUp of wakeUpsOf(record)) await store.scheduleWakeUp(wakeUp);
     if (decision.profile) await this.saveProfileAttributes(decision.profile);
-    await store.putRecord(record, stored?.revision);
+    const revision = await store.putRecord(record, stored?.revision);
     await this.flush(record.pending);
+    await store.settleRecord?.(record.journeyId, record.key, revision);
   }
 
   /**

@@ -21,7 +21,9 @@ export interface StepOutput {
 
 export interface StepContext {
   journey: CompiledJourney;
+  /** The user's profile; never mutated in place (it may be the stored one): replaced by a copy on change. */
   profile: Profile;
+  profileChanged: boolean;
   now: number;
   out: StepOutput;
 }
@@ -162,10 +164,13 @@ function updateProfile(run: Run, step: StepOf<"update-profile">, ctx: StepContex
   const attributes = renderValues(step.attributes, run, ctx);
   ctx.out.effects.push({ ...effectBase(run, ctx.now, "profile"), type: "profile.updated", attributes });
   // Later steps of this input see the change; the runtime writes it to the profile store.
+  const changed = { ...ctx.profile.attributes };
   for (const [name, value] of Object.entries(attributes)) {
-    if (value === null) delete ctx.profile.attributes[name];
-    else ctx.profile.attributes[name] = value;
+    if (value === null) delete changed[name];
+    else changed[name] = value;
   }
+  ctx.profile = { ...ctx.profile, attributes: changed };
+  ctx.profileChanged = true;
   return step.next;
 }
 

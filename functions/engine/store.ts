@@ -13,7 +13,14 @@ export interface Versioned<T> {
 
 export interface RunStore {
   getRecord(journeyId: string, key: string): Promise<Versioned<RunRecord> | undefined>;
-  putRecord(record: RunRecord, expectedRevision: number | undefined): Promise<void>;
+  /** Saves the record if its revision is still `expectedRevision`; returns the new revision. */
+  putRecord(record: RunRecord, expectedRevision: number | undefined): Promise<number>;
+  /**
+   * The record's pending effects were carried out: the store may drop them from that revision. Optional:
+   * the in-memory store frees them; a durable store keeps them until the next write replaces them, since
+   * a write only to forget them would cost as much as the step itself.
+   */
+  settleRecord?(journeyId: string, key: string, revision: number): Promise<void>;
 }
 
 export interface ProfileStore {

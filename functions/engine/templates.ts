@@ -11,6 +11,7 @@ export const DEFAULT_TIMEZONE = "Asia/Shanghai";
 export const DEFAULT_LOCALE = "zh-CN";
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
+const offsets = new Map<string, number>();
 
 function formatterFor(timeZone: string): Intl.DateTimeFormat {
   let formatter = formatters.get(timeZone);
@@ -19,60 +20,75 @@ function formatterFor(timeZone: string): Intl.DateTimeFormat {
       timeZone,
       hourCycle: "h23",
       year: "numeric",
-      month: "2-digit",
-      day: "2-digit",
-      hour: "2-digit",
-      minute: "2-digit",
-      second: "2-digit",
-      weekday: "short",
+      month: "numeric",
+      day: "numeric",
+      hour: "numeric",
+      minute: "numeric",
+      second: "numeric",
     });
     formatters.set(timeZone, formatter);
   }
   return formatter;
 }
 
-const weekdaysZh: Record<string, string> = {
-  Mon: "一",
-  Tue: "二",
-  Wed: "三",
-  Thu: "四",
-  Fri: "五",
-  Sat: "六",
-  Sun: "日",
-};
+/**
+ * The zone's offset from UTC at an instant, in ms. Asking Intl is slow (~5 µs), and offsets only change
+ * at transitions on quarter-hour boundaries, so the answer is kept per zone and quarter hour.
+ */
+function offsetAt(timeZone: string, ms: number): number {
+  const quarter = Math.floor(ms / 900_000);
+  const key = `${timeZone}|${quarter}`;
+  let offset = offsets.get(key);
+  if (offset === undefined) {
+    const at = quarter * 900_000;
+    const field: Record<string, number> = {};
+    for (const part of formatterFor(timeZone).formatToParts(at)) field[part.type] = Number(part.value);
+    const local = Date.UTC(
+      field.year ?? 1970,
+      (field.month ?? 1) - 1,
+      field.day ?? 1,
+      field.hour ?? 0,
+      field.minute ?? 0,
+      field.second ?? 0,
+    );
+    offset = local - at;
+    if (offsets.size >= 50_000) offsets.clear();
+    offsets.set(key, offset);
+  }
+  return offset;
+}
+
+const weekdaysZh = ["日", "一", "二", "三", "四", "五", "六"];
+const pad = (n: number) => (n < 10 ? `0${n}` : String(n));
 
 /** strftime-style formatting of an instant in a time zone: %Y %m %d %H %M %S %-m %-d %-H %a (周X) %%. */
 export function formatInTimeZone(value: unknown, format: string, timeZone: string): string {
   const ms = typeof value === "number" ? value : typeof value === "string" ? Date.parse(value) : Number.NaN;
   if (Number.isNaN(ms)) return String(value ?? "");
-  let zone = timeZone;
-  let parts: Intl.DateTimeFormatPart[];
+  let offset: number;
   try {
-    parts = formatterFor(zone).formatToParts(ms);
+    offset = offsetAt(timeZone, ms);
   } catch {
-    zone = DEFAULT_TIMEZONE;
-    parts = formatterFor(zone).formatToParts(ms);
+    offset = offsetAt(DEFAULT_TIMEZONE, ms); // an unknown zone: the platform default, not a failed message
   }
-  const field: Record<string, string> = {};
-  for (const part of parts) field[part.type] = part.value;
+  const local = new Date(ms + offset);
   return format.replace(/%(-?)([YmdHMSa%])/g, (_, noPad: string, token: string) => {
-    const raw =
+    const value =
       token === "Y"
-        ? field.year
+        ? local.getUTCFullYear()
         : token === "m"
-          ? field.month
+          ? local.getUTCMonth() + 1
           : token === "d"
-            ? field.day
+            ? local.getUTCDate()
             : token === "H"
-              ? field.hour
+              ? local.getUTCHours()
               : token === "M"
-                ? field.minute
+                ? local.getUTCMinutes()
                 : token === "S"
-                  ? field.second
-                  : token === "a"
-                    ? `周${weekdaysZh[field.weekday ?? ""] ?? ""}`
-                    : "%";
-    return noPad === "-" ? String(Number(raw)) : (raw ?? "");
+                  ? local.getUTCSeconds()
+                  : undefined;
+    if (value === undefined) return token === "a" ? `周${weekdaysZh[local.getUTCDay()]}` : "%";
+    return noPad === "-" || token === "Y" ? String(value) : pad(value);
   });
 }
 

@@ -33,15 +33,58 @@ export function durationMs(text: string): number {
   return ms;
 }
 
+// Parsing and formatting instants dominate a step's cost on slow machines (toISOString is ~0.75 µs
+// here), and the same instants recur: a step's `now`, a run's entry time, an event's time. Parsing is
+// memoized (a plain memo of a pure function, emptied when it grows large); formatting is done by hand.
+const MEMO_LIMIT = 50_000;
+const parsed = new Map<string, number>();
+
 /** Epoch milliseconds of an ISO-8601 instant, or undefined when it is not one. */
 export function parseInstant(value: unknown): number | undefined {
   if (typeof value !== "string") return undefined;
-  const ms = Date.parse(value);
+  let ms = parsed.get(value);
+  if (ms === undefined) {
+    ms = Date.parse(value);
+    if (parsed.size >= MEMO_LIMIT) parsed.clear();
+    parsed.set(value, ms);
+  }
   return Number.isNaN(ms) ? undefined : ms;
 }
 
-/** The canonical form of an instant in all output: UTC, millisecond precision dropped when zero. */
+const two = (n: number) => (n < 10 ? `0${n}` : `${n}`);
+let lastFormattedMs = Number.NaN;
+let lastFormatted = "";
+
+/**
+ * The canonical form of an instant in all output: UTC, millisecond precision dropped when zero
+ * (`2026-11-25T08:00:00Z`). Computed with integer arithmetic (Howard Hinnant's civil-from-days) for
+ * years 1970-9999, the range of every time Nudge handles; other instants go through Date.
+ */
 export function formatInstant(ms: number): string {
-  const iso = new Date(ms).toISOString();
-  return iso.endsWith(".000Z") ? `${iso.slice(0, -5)}Z` : iso;
+  if (ms === lastFormattedMs) return lastFormatted;
+  let text: string;
+  if (ms >= 0 && ms < 253_402_300_800_000 && Number.isInteger(ms)) {
+    const days = Math.floor(ms / 86_400_000);
+    const inDay = ms - days * 86_400_000;
+    const z = days + 719_468;
+    const era = Math.floor(z / 146_097);
+    const doe = z - era * 146_097;
+    const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36_524) - Math.floor(doe / 146_096)) / 365);
+    const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+    const mp = Math.floor((5 * doy + 2) / 153);
+    const day = doy - Math.floor((153 * mp + 2) / 5) + 1;
+    const month = mp < 10 ? mp + 3 : mp - 9;
+    const year = yoe + era * 400 + (month <= 2 ? 1 : 0);
+    const seconds = Math.floor(inDay / 1000);
+    const millis = inDay - seconds * 1000;
+    const time = `${two(Math.floor(seconds / 3600))}:${two(Math.floor(seconds / 60) % 60)}:${two(seconds % 60)}`;
+    const fraction = millis === 0 ? "" : `.${millis < 10 ? "00" : millis < 100 ? "0" : ""}${millis}`;
+    text = `${year}-${two(month)}-${two(day)}T${time}${fraction}Z`;
+  } else {
+    const iso = new Date(ms).toISOString();
+    text = iso.endsWith(".000Z") ? `${iso.slice(0, -5)}Z` : iso;
+  }
+  lastFormattedMs = ms;
+  lastFormatted = text;
+  return text;
 }

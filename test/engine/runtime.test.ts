@@ -86,8 +86,9 @@ describe("JourneyRuntime", () => {
     const realPut = store.putRecord.bind(store);
     let crashes = 1;
     store.putRecord = async (record, expected) => {
-      await realPut(record, expected);
+      const revision = await realPut(record, expected);
       if (crashes-- > 0) throw new Error("simulated crash after the state update");
+      return revision;
     };
     const { runtime, delivered } = harness(new JourneyCatalog([onboarding]), store);
     const registered = shopEvent("user.registered", "2026-11-01T00:00:00Z", { userId: "u1" });

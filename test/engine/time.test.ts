@@ -37,3 +37,21 @@ describe("instants", () => {
     expect(parseInstant(42)).toBeUndefined();
   });
 });
+
+describe("formatInstant by hand", () => {
+  it("agrees with Date.toISOString across years, leap days and millisecond values", () => {
+    // Prepare: instants from 1970 to 2400, through leap days and century rules, every few hours.
+    const instants: number[] = [
+      0,
+      Date.UTC(2000, 1, 29, 23, 59, 59, 999),
+      Date.UTC(2100, 1, 28, 12),
+      Date.UTC(2400, 1, 29),
+    ];
+    for (let ms = 0; ms < Date.UTC(2400, 0, 1); ms += 7_919_993_417) instants.push(ms);
+    // Act / Assess
+    for (const ms of instants) {
+      const iso = new Date(ms).toISOString();
+      expect(formatInstant(ms)).toBe(iso.endsWith(".000Z") ? `${iso.slice(0, -5)}Z` : iso);
+    }
+  });
+});
