@@ -1,5 +1,7 @@
+import type { ShopEvent } from "../../events/catalog.ts";
+import { applyCouponEvent } from "./coupons.ts";
 import { ConcurrencyError } from "./errors.ts";
-import type { JourneyEffect, Profile, RunRecord, WakeUp } from "./model.ts";
+import type { CouponRecord, JourneyEffect, Profile, RunRecord, StatsCounter, WakeUp } from "./model.ts";
 import type { JourneyStore, Versioned } from "./store.ts";
 
 const wakeUpId = (w: WakeUp) =>
@@ -15,6 +17,8 @@ export class MemoryStore implements JourneyStore {
   readonly profiles = new Map<string, Versioned<Profile>>();
   /** The ids of the effects carried out. */
   readonly ledger = new Set<string>();
+  readonly coupons = new Map<string, CouponRecord>();
+  private readonly stats = new Map<string, StatsCounter>();
   private readonly heap: { at: number; id: string; wakeUp: WakeUp }[] = [];
   private readonly pending = new Set<string>();
 
@@ -71,6 +75,29 @@ export class MemoryStore implements JourneyStore {
       due.push(top.wakeUp);
     }
     return due;
+  }
+
+  async recordCouponEvent(event: ShopEvent) {
+    const couponId = event.detail.couponId;
+    if (typeof couponId !== "string") return;
+    const updated = applyCouponEvent(this.coupons.get(couponId), event);
+    if (updated) this.coupons.set(couponId, updated);
+  }
+
+  async getCoupon(couponId: string) {
+    return this.coupons.get(couponId);
+  }
+
+  async addStats(counters: readonly StatsCounter[]) {
+    for (const counter of counters) {
+      const id = `${counter.journeyId}|${counter.version}|${counter.day}|${counter.name}`;
+      const total = this.stats.get(id);
+      this.stats.set(id, total ? { ...total, amount: total.amount + counter.amount } : { ...counter });
+    }
+  }
+
+  async readStats(journeyId: string, fromDay: string, toDay: string) {
+    return [...this.stats.values()].filter((c) => c.journeyId === journeyId && c.day >= fromDay && c.day <= toDay);
   }
 
   async nextWakeUpAt() {

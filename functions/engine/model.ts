@@ -121,3 +121,27 @@ export type JourneyEffect = EffectBase &
   );
 
 export type EffectType = JourneyEffect["type"];
+
+/** An issued coupon as the coupon store keeps it. Expired is not stored: it is `expiresAt` in the past. */
+export interface CouponRecord {
+  couponId: string;
+  userId: string;
+  /** Unknown until the `coupon.issued` event arrives, if a redemption came first. */
+  code?: string;
+  amountOff?: number;
+  expiresAt?: string;
+  issuedAt?: string;
+  redeemedAt?: string;
+  orderId?: string;
+  status: "issued" | "redeemed";
+}
+
+/** One journey statistics counter increment (or, read back, a total). */
+export interface StatsCounter {
+  journeyId: string;
+  version: number;
+  /** The UTC day, YYYY-MM-DD. */
+  day: string;
+  name: string;
+  amount: number;
+}

@@ -5,6 +5,7 @@ import { ConcurrencyError, NudgeError } from "./errors.ts";
 import type { JourneyCatalog } from "./journeys.ts";
 import type { JourneyEffect, Profile, RunRecord, WakeUp } from "./model.ts";
 import { applyEventToProfile } from "./profile.ts";
+import { statsOf } from "./stats.ts";
 import type { JourneyStore, Versioned } from "./store.ts";
 
 /** Where effects go once the ledger has them: the simulator prints them, the platform delivers them. */
@@ -45,6 +46,8 @@ export class JourneyRuntime {
   async handleEvent(event: ShopEvent, now: number): Promise<void> {
     const profile = await this.updateProfile(event);
     const detailType = event["detail-type"];
+    if (detailType === "coupon.issued" || detailType === "coupon.redeemed")
+      await this.options.store.recordCouponEvent(event);
     for (const journey of this.options.catalog.current()) {
       if (!this.options.catalog.listensTo(journey.id, detailType)) continue;
       const key = event.detail[journey.journey.key];
@@ -106,12 +109,16 @@ export class JourneyRuntime {
    */
   private async flush(pending: RunRecord["pending"]): Promise<void> {
     if (pending === undefined) return;
+    const carriedOut: JourneyEffect[] = [];
     for (const effect of pending.effects) {
       if (await this.options.store.claimEffect(effect)) {
-        this.stats.effects++;
+        carriedOut.push(effect);
         await this.options.sink.deliver(effect);
       }
     }
+    this.stats.effects += carriedOut.length;
+    // Counted once the ledger has the effects: a crash just before this undercounts, never double counts.
+    if (carriedOut.length > 0) await this.options.store.addStats(statsOf(carriedOut));
     for (const event of pending.events) await this.options.publisher.publish(event);
   }
 

@@ -1,4 +1,5 @@
-import type { JourneyEffect, Profile, RunRecord, WakeUp } from "./model.ts";
+import type { ShopEvent } from "../../events/catalog.ts";
+import type { CouponRecord, JourneyEffect, Profile, RunRecord, StatsCounter, WakeUp } from "./model.ts";
 
 /**
  * The storage port. The engine's runtime needs only these methods; the in-memory store implements them
@@ -43,4 +44,22 @@ export interface TimerStore {
   nextWakeUpAt(): Promise<number | undefined>;
 }
 
-export interface JourneyStore extends RunStore, ProfileStore, EffectLedger, TimerStore {}
+/** What the platform knows of each issued coupon: issued, redeemed, and (past `expiresAt`) expired. */
+export interface CouponStore {
+  /** Applies a `coupon.issued` or `coupon.redeemed` event; idempotent, and safe in any arrival order. */
+  recordCouponEvent(event: ShopEvent): Promise<void>;
+  getCoupon(couponId: string): Promise<CouponRecord | undefined>;
+}
+
+/**
+ * Journey statistics: counters per journey, version, UTC day and name (`entered`, `message.sent`,
+ * `message.suppressed.unsubscribed`, `coupon.value`...). A durable store spreads each counter over
+ * shards so a promotion peak makes no hot key, and sums them on read.
+ */
+export interface StatsStore {
+  addStats(counters: readonly StatsCounter[]): Promise<void>;
+  /** Sums of every counter of a journey for the days from `fromDay` to `toDay` (YYYY-MM-DD, inclusive). */
+  readStats(journeyId: string, fromDay: string, toDay: string): Promise<StatsCounter[]>;
+}
+
+export interface JourneyStore extends RunStore, ProfileStore, EffectLedger, TimerStore, CouponStore, StatsStore {}
