@@ -2,12 +2,10 @@ import { PerformanceObserver } from "node:perf_hooks";
 import type { ShopEvent } from "../events/catalog.ts";
 import { decideEvent } from "../functions/engine/engine.ts";
 import { JourneyCatalog } from "../functions/engine/journeys.ts";
-import { MemoryStore } from "../functions/engine/memory-store.ts";
 import type { Profile, RunRecord } from "../functions/engine/model.ts";
 import { applyEventToProfile } from "../functions/engine/profile.ts";
-import { JourneyRuntime } from "../functions/engine/runtime.ts";
 import type { Journey } from "../functions/journey/schema.ts";
-import { parseEventLines, type SimulationLine, toOutputLine } from "../functions/simulator/simulate.ts";
+import { parseEventLines, simulate } from "../functions/simulator/simulate.ts";
 import { generateShopLines, type ShopOptions } from "../functions/simulator/synthetic.ts";
 
 /**
@@ -33,60 +31,23 @@ export function prepareStream(options: ShopOptions): PreparedStream {
 export interface RuntimeRun {
   ms: number;
   inputs: number;
+  decisions: number;
   steps: number;
   effects: number;
   outputLines: number;
-  conflicts: number;
 }
 
-/** One timed pass of the runtime over already parsed events, on the virtual clock, until `until`. */
+/**
+ * One timed pass of simulate() — the runtime on the virtual clock over a fresh MemoryStore — over already
+ * parsed events, until `until`. Output lines are counted as they come rather than kept.
+ */
 export async function runRuntime(journeys: readonly Journey[], events: readonly ShopEvent[], until: number) {
+  let outputLines = 0;
   const started = performance.now();
-  const store = new MemoryStore();
-  const output: SimulationLine[] = [];
-  const published: ShopEvent[] = [];
-  let inputs = 0;
-  const runtime = new JourneyRuntime({
-    catalog: new JourneyCatalog(journeys),
-    store,
-    sink: {
-      deliver: async (effect) => {
-        const line = toOutputLine(effect);
-        if (line) output.push(line);
-      },
-    },
-    publisher: { publish: async (event) => void published.push(event) },
-  });
-  const drainPublished = async (now: number) => {
-    for (let event = published.shift(); event !== undefined; event = published.shift()) {
-      inputs++;
-      await runtime.handleEvent(event, now);
-    }
-  };
-  const fireWakeUpsUntil = async (limit: number) => {
-    for (
-      let next = await store.nextWakeUpAt();
-      next !== undefined && next <= limit;
-      next = await store.nextWakeUpAt()
-    ) {
-      for (const wakeUp of await store.takeDueWakeUps(next, 1000)) {
-        inputs++;
-        await runtime.handleWakeUp(wakeUp, next);
-        await drainPublished(next);
-      }
-    }
-  };
-  for (const event of events) {
-    const at = Date.parse(event.time);
-    await fireWakeUpsUntil(at);
-    inputs++;
-    await runtime.handleEvent(event, at);
-    await drainPublished(at);
-  }
-  await fireWakeUpsUntil(until);
+  const result = await simulate({ journeys, events, until, onLine: () => void outputLines++ });
   const ms = performance.now() - started;
-  const { steps, effects, conflicts } = runtime.stats;
-  return { ms, inputs, steps, effects, outputLines: output.length, conflicts } satisfies RuntimeRun;
+  const { inputs, decisions, steps, effects } = result;
+  return { ms, inputs, decisions, steps, effects, outputLines } satisfies RuntimeRun;
 }
 
 export interface PureEngineRun {

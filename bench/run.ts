@@ -102,16 +102,18 @@ if (only !== "simulation") {
     runs.push({ ...run, gcMs });
     console.log(
       `   pass ${i + 1}: ${fmt(run.ms)} ms (GC ${fmt(gcMs)} ms), ${fmt(run.steps)} steps, ` +
-        `${fmt((run.steps / run.ms) * 1000)} steps/s`,
+        `${fmt((run.steps / run.ms) * 1000)} steps/s, ${fmt((run.decisions / run.ms) * 1000)} decisions/s`,
     );
   }
   const first = runs[0];
   const stepsRates = runs.map((r) => (r.steps / r.ms) * 1000);
   const inputsRates = runs.map((r) => (r.inputs / r.ms) * 1000);
   const effectsRates = runs.map((r) => (r.effects / r.ms) * 1000);
+  const decisionsRates = runs.map((r) => (r.decisions / r.ms) * 1000);
   const stepsPerSecond = median(stepsRates);
   console.log(
-    `   runtime: ${fmt(stepsPerSecond)} steps/s (${spread(stepsRates)}), ${fmt(median(inputsRates))} inputs/s, ` +
+    `   runtime: ${fmt(stepsPerSecond)} steps/s (${spread(stepsRates)}), ${fmt(median(decisionsRates))} decisions/s, ` +
+      `${fmt(median(inputsRates))} inputs/s, ` +
       `${fmt(median(effectsRates))} effects/s; per pass ${fmt(first?.inputs ?? 0)} inputs, ` +
       `${fmt(first?.steps ?? 0)} steps, ${fmt(first?.effects ?? 0)} effects, ${fmt(first?.outputLines ?? 0)} output lines` +
       `  [target >= ${fmt(TARGETS.stepsPerSecond)} steps/s: ${mark(stepsPerSecond >= TARGETS.stepsPerSecond)}]`,
@@ -131,6 +133,7 @@ if (only !== "simulation") {
     users: engineUsers,
     events: prepared.events.length,
     inputs: first?.inputs,
+    decisions: first?.decisions,
     steps: first?.steps,
     effects: first?.effects,
     outputLines: first?.outputLines,
@@ -139,6 +142,7 @@ if (only !== "simulation") {
     stepsPerSecond: Math.round(stepsPerSecond),
     stepsPerSecondMin: Math.round(Math.min(...stepsRates)),
     stepsPerSecondMax: Math.round(Math.max(...stepsRates)),
+    decisionsPerSecond: Math.round(median(decisionsRates)),
     inputsPerSecond: Math.round(median(inputsRates)),
     effectsPerSecond: Math.round(median(effectsRates)),
     pureEngine: {

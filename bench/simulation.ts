@@ -5,7 +5,7 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { journeyFilesIn, loadJourneyFiles } from "../functions/journey/load.ts";
-import { simulate } from "../functions/simulator/simulate.ts";
+import { type SimulationLine, simulate } from "../functions/simulator/simulate.ts";
 import { generateShop, type ShopOptions } from "../functions/simulator/synthetic.ts";
 import { gcMeter } from "./engine-steps.ts";
 
@@ -107,6 +107,7 @@ export interface SimulationStats {
   events: number;
   invalid: number;
   inputs: number;
+  decisions: number;
   steps: number;
   effects: number;
   outputLines: number;
@@ -137,21 +138,24 @@ async function childMain(file: string, until: number): Promise<SimulationStats> 
   const { journeys, problems } = await loadJourneyFiles(await journeyFilesIn(join(ROOT, "journeys")), ROOT);
   if (problems.length > 0) throw new Error(`journeys: ${JSON.stringify(problems)}`);
 
-  const gc = gcMeter();
-  const simStarted = performance.now();
-  const result = await simulate({ journeys: journeys.map((j) => j.journey), lines, until });
-  const simulateMs = performance.now() - simStarted;
-  const gcMs = (await gc.stop()).ms;
-
   const byType: Record<string, number> = {};
   const byJourney: Record<string, Record<string, number>> = {};
-  for (const line of result.lines) {
+  let outputLines = 0;
+  // Lines are counted as they come, as `nudge simulate` prints them, rather than kept.
+  const count = (line: SimulationLine) => {
+    outputLines++;
     byType[line.type] = (byType[line.type] ?? 0) + 1;
     const reason = typeof line.reason === "string" ? `:${line.reason}` : "";
     const counts = byJourney[line.journey] ?? {};
     byJourney[line.journey] = counts;
     counts[`${line.type}${reason}`] = (counts[`${line.type}${reason}`] ?? 0) + 1;
-  }
+  };
+  const gc = gcMeter();
+  const simStarted = performance.now();
+  const result = await simulate({ journeys: journeys.map((j) => j.journey), lines, until, onLine: count });
+  const simulateMs = performance.now() - simStarted;
+  const gcMs = (await gc.stop()).ms;
+
   return {
     readMs,
     simulateMs,
@@ -163,9 +167,10 @@ async function childMain(file: string, until: number): Promise<SimulationStats> 
     events: lines.filter((line) => line.trim() !== "").length - result.invalid.length,
     invalid: result.invalid.length,
     inputs: result.inputs,
+    decisions: result.decisions,
     steps: result.steps,
     effects: result.effects,
-    outputLines: result.lines.length,
+    outputLines,
     byType,
     byJourney,
   };

@@ -42,12 +42,13 @@ export async function simulateCommand(args: string[], io: CliIo): Promise<number
     for (const problem of problems) io.stderr(formatProblem(problem));
     return ExitCode.failed;
   }
-  const result = await simulate({
+  await simulate({
     journeys: journeys.map((loaded) => loaded.journey),
     lines: text.split("\n"),
     ...(until === undefined ? {} : { until }),
     onInvalid: (invalid) => io.stderr(`line ${invalid.line}: skipped invalid event: ${invalid.message}`),
+    // Lines are printed as they happen (already in time order), so memory does not grow with the output.
+    onLine: (line) => io.stdout(format === "text" ? formatText(line) : formatLine(line)),
   });
-  for (const line of result.lines) io.stdout(format === "text" ? formatText(line) : formatLine(line));
   return ExitCode.ok;
 }

@@ -14,6 +14,12 @@ import { durationMs, formatInstant, parseInstant } from "./time.ts";
 
 export interface Decision extends StepOutput {
   record: RunRecord;
+  /**
+   * Journey steps taken: each node of the journey run for the run, plus each event-driven transition
+   * (a goal converted, an exit on an event, an inactivity clock restarted, an exit remembered). The unit
+   * of the throughput and cost figures.
+   */
+  steps: number;
   /** Profile attributes set by update-profile steps, for the profile store. */
   profile?: Profile;
 }
@@ -57,6 +63,7 @@ function contextFor(args: EngineArgs, journey: CompiledJourney, userId: string):
     profileChanged: false,
     now: args.now,
     out: { effects: [], events: [] },
+    steps: 0,
   };
 }
 
@@ -65,6 +72,7 @@ function decided(record: RunRecord, ctx: StepContext): Decision {
     record,
     effects: ctx.out.effects,
     events: ctx.out.events,
+    steps: ctx.steps,
     ...(ctx.profileChanged ? { profile: ctx.profile } : {}),
   };
 }
@@ -161,6 +169,7 @@ export function decideEvent(args: EngineArgs & { event: ShopEvent }): Decision |
   const run = record.run;
   if (run?.goal && converts) {
     run.goal.convertedAt = formatInstant(eventTime);
+    ctx.steps++;
     ctx.out.effects.push({
       ...effectBase(run, args.now, `goal:${event.id}`),
       type: "goal.converted",
@@ -170,6 +179,7 @@ export function decideEvent(args: EngineArgs & { event: ShopEvent }): Decision |
   }
   if (run && exits) {
     endRun(run, ctx, "exit-event", event["detail-type"]);
+    ctx.steps++;
     changed = true;
   } else if (run && arrives && waitingStep?.type === "wait-for-event") {
     run.event = event;
@@ -180,12 +190,14 @@ export function decideEvent(args: EngineArgs & { event: ShopEvent }): Decision |
   if (tombstone) {
     const at = formatInstant(eventTime);
     if (record.lastExitEventAt === undefined || at > record.lastExitEventAt) record.lastExitEventAt = at;
+    ctx.steps++;
     changed = true;
   }
   if (triggers) {
-    const entryCtx = runJourney === current ? ctx : { ...ctx, journey: current };
-    changed = enter(record, event, entryCtx) || changed;
+    ctx.journey = current; // a new run enters the current version, whatever the previous run's was
+    changed = enter(record, event, ctx) || changed;
   } else if (restartsClock) {
+    ctx.steps++;
     record.inactivity = {
       since: formatInstant(eventTime),
       dueAt: formatInstant(eventTime + current.inactivityMs),

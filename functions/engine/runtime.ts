@@ -35,8 +35,11 @@ export interface RuntimeOptions {
  */
 export class JourneyRuntime {
   private readonly maxAttempts: number;
-  /** Journey steps taken (an input applied to one run record and saved), and effects carried out. */
-  readonly stats = { steps: 0, effects: 0, conflicts: 0 };
+  /**
+   * Decisions saved (an input applied to one run record), journey steps they took (see Decision.steps),
+   * effects carried out, and optimistic-concurrency conflicts retried.
+   */
+  readonly stats = { decisions: 0, steps: 0, effects: 0, conflicts: 0 };
 
   constructor(private readonly options: RuntimeOptions) {
     this.maxAttempts = options.maxAttempts ?? 8;
@@ -92,7 +95,8 @@ export class JourneyRuntime {
       now,
     });
     if (decision === undefined) return;
-    this.stats.steps++;
+    this.stats.decisions++;
+    this.stats.steps += decision.steps;
     const record: RunRecord = { ...decision.record, pending: { effects: decision.effects, events: decision.events } };
     // Timers first: one scheduled for a save that then loses its race is stale, and ignored when it fires.
     for (const wakeUp of wakeUpsOf(record)) await store.scheduleWakeUp(wakeUp);

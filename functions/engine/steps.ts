@@ -26,6 +26,8 @@ export interface StepContext {
   profileChanged: boolean;
   now: number;
   out: StepOutput;
+  /** Journey steps taken for this input: nodes run, plus event-driven transitions (goal, exit, clock). */
+  steps: number;
 }
 
 export function effectBase(run: Run, now: number, suffix: string) {
@@ -186,6 +188,7 @@ export function runFrom(run: Run, first: string | undefined, ctx: StepContext): 
       return;
     }
     run.seq++;
+    ctx.steps++;
     const step = ctx.journey.step(stepId);
     switch (step.type) {
       case "wait":

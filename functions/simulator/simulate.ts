@@ -42,7 +42,11 @@ export interface InvalidInput {
 export interface SimulationOptions {
   journeys: readonly Journey[];
   /** The event file's lines (NDJSON); blank lines are skipped. */
-  lines: readonly string[];
+  lines?: readonly string[];
+  /** Events already parsed and sorted by time (parseEventLines), in place of `lines`. */
+  events?: readonly ShopEvent[];
+  /** Receives each output line as it happens, in time order; the result's `lines` then stays empty. */
+  onLine?: (line: SimulationLine) => void;
   /** Run on to this time (epoch ms); default 60 days after the last event. */
   until?: number;
   store?: JourneyStore;
@@ -55,7 +59,9 @@ export interface SimulationResult {
   invalid: InvalidInput[];
   /** Engine inputs processed: events (including the ones journeys emitted) and wake-ups. */
   inputs: number;
-  /** Journey steps taken: an input applied to one run record (see JourneyRuntime.stats). */
+  /** Decisions saved: an input applied to one run record. */
+  decisions: number;
+  /** Journey steps taken (see Decision.steps in the engine). */
   steps: number;
   effects: number;
 }
@@ -89,9 +95,12 @@ export function parseEventLines(lines: readonly string[], onInvalid?: (invalid: 
 }
 
 export async function simulate(options: SimulationOptions): Promise<SimulationResult> {
-  const { events, invalid } = parseEventLines(options.lines, options.onInvalid);
+  const { events, invalid } = options.events
+    ? { events: options.events, invalid: [] }
+    : parseEventLines(options.lines ?? [], options.onInvalid);
   const store = options.store ?? new MemoryStore();
   const output: SimulationLine[] = [];
+  const emit = options.onLine ?? ((line: SimulationLine) => void output.push(line));
   const published: ShopEvent[] = [];
   let inputs = 0;
   const runtime = new JourneyRuntime({
@@ -100,7 +109,7 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
     sink: {
       deliver: async (effect) => {
         const line = toOutputLine(effect);
-        if (line) output.push(line);
+        if (line) emit(line);
       },
     },
     publisher: { publish: async (event) => void published.push(event) },
@@ -139,7 +148,8 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
   await fireWakeUpsUntil(until);
   // Processing already runs in time order; the stable sort keeps that a guarantee of the contract.
   output.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
-  return { lines: output, invalid, inputs, steps: runtime.stats.steps, effects: runtime.stats.effects };
+  const { decisions, steps, effects } = runtime.stats;
+  return { lines: output, invalid, inputs, decisions, steps, effects };
 }
 
 /** The canonical text of an output line: the contract's key order, one JSON object. */
