@@ -120,7 +120,7 @@ function enter(record: RunRecord, trigger: ShopEvent, ctx: StepContext): boolean
   record.entries += 1;
   record.lastEnteredAt = enteredAt;
   record.run = run;
-  ctx.out.effects.push({ ...effectBase(run, ctx.now, "entered"), type: holdout ? "holdout" : "journey.entered" });
+  ctx.out.effects.push(effectBase(run, ctx.now, "entered", holdout ? "holdout" : "journey.entered"));
   runFrom(run, journey.journey.start, ctx);
   return true;
 }
@@ -171,8 +171,7 @@ export function decideEvent(args: EngineArgs & { event: ShopEvent }): Decision |
     run.goal.convertedAt = formatInstant(eventTime);
     ctx.steps++;
     ctx.out.effects.push({
-      ...effectBase(run, args.now, `goal:${event.id}`),
-      type: "goal.converted",
+      ...effectBase(run, args.now, `goal:${event.id}`, "goal.converted"),
       event: { id: event.id, "detail-type": event["detail-type"] },
     });
     changed = true;

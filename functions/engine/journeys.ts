@@ -8,6 +8,7 @@ import { type CompiledJourney, compileJourney } from "./compile.ts";
 export class JourneyCatalog {
   private readonly versions = new Map<string, Map<number, CompiledJourney>>();
   private latest: CompiledJourney[] = [];
+  private readonly byDetailType = new Map<string, readonly CompiledJourney[]>();
 
   constructor(journeys: Iterable<Journey> = []) {
     for (const journey of journeys) this.add(journey);
@@ -25,6 +26,7 @@ export class JourneyCatalog {
       .map((v) => [...v.values()].reduce((a, b) => (b.version > a.version ? b : a)))
       // Higher priority first: its effects come first when several journeys react to one event.
       .sort((a, b) => b.journey.priority - a.journey.priority || a.id.localeCompare(b.id));
+    this.byDetailType.clear();
     return compiled;
   }
 
@@ -35,6 +37,16 @@ export class JourneyCatalog {
 
   get(id: string, version: number): CompiledJourney | undefined {
     return this.versions.get(id)?.get(version);
+  }
+
+  /** The current journeys that any of whose versions listens to this detail-type, highest priority first. */
+  listeningTo(detailType: string): readonly CompiledJourney[] {
+    let journeys = this.byDetailType.get(detailType);
+    if (journeys === undefined) {
+      journeys = this.latest.filter((journey) => this.listensTo(journey.id, detailType));
+      this.byDetailType.set(detailType, journeys);
+    }
+    return journeys;
   }
 
   /** Whether any version of the journey listens to events of this detail-type. */

@@ -34,11 +34,10 @@ export class MemoryStore implements JourneyStore {
   }
 
   async settleRecord(journeyId: string, key: string, revision: number) {
-    const id = `${journeyId}|${key}`;
-    const stored = this.records.get(id);
-    if (stored?.revision === revision && stored.value.pending !== undefined) {
-      this.records.set(id, { value: { ...stored.value, pending: undefined }, revision });
-    }
+    const stored = this.records.get(`${journeyId}|${key}`);
+    // The stored record is the runtime's own fresh copy, handed over at put: the store may let go of its
+    // carried-out effects in place.
+    if (stored?.revision === revision) stored.value.pending = undefined;
   }
 
   async getProfile(userId: string) {

@@ -51,8 +51,7 @@ export class JourneyRuntime {
     const detailType = event["detail-type"];
     if (detailType === "coupon.issued" || detailType === "coupon.redeemed")
       await this.options.store.recordCouponEvent(event);
-    for (const journey of this.options.catalog.current()) {
-      if (!this.options.catalog.listensTo(journey.id, detailType)) continue;
+    for (const journey of this.options.catalog.listeningTo(detailType)) {
       const key = event.detail[journey.journey.key];
       if (typeof key !== "string" || key === "") continue;
       await this.withRetries(`${journey.id}/${key}`, () =>

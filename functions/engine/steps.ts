@@ -30,14 +30,19 @@ export interface StepContext {
   steps: number;
 }
 
-export function effectBase(run: Run, now: number, suffix: string) {
+/**
+ * The fields every effect starts with, in the output contract's order, then its deterministic id: the
+ * run, the step visit (`seq`) and the kind — the same state and input always give the same id.
+ */
+export function effectBase<T extends JourneyEffect["type"]>(run: Run, now: number, suffix: string, type: T) {
   return {
-    id: `${run.runId}:${run.seq}:${suffix}`,
     at: formatInstant(now),
     journey: run.journeyId,
     version: run.version,
     user: run.userId,
     run: run.runId,
+    type,
+    id: `${run.runId}:${run.seq}:${suffix}`,
   };
 }
 
@@ -48,8 +53,7 @@ export function endRun(run: Run, ctx: StepContext, reason: string, event?: strin
   run.stepId = undefined;
   run.wake = undefined;
   ctx.out.effects.push({
-    ...effectBase(run, ctx.now, "exited"),
-    type: "journey.exited",
+    ...effectBase(run, ctx.now, "exited", "journey.exited"),
     reason,
     ...(event === undefined ? {} : { event }),
   });
@@ -92,7 +96,7 @@ function issueCoupon(run: Run, step: StepOf<"issue-coupon">, ctx: StepContext): 
   };
   run.coupon = coupon;
   run.outputs[step.id] = coupon;
-  const effect = { ...effectBase(run, ctx.now, "coupon"), type: "coupon.issued" as const, coupon };
+  const effect = { ...effectBase(run, ctx.now, "coupon", "coupon.issued"), coupon };
   ctx.out.effects.push(effect);
   // Issued coupons go on the bus like any shop coupon, so other journeys (the expiry nudge) react to them.
   ctx.out.events.push({
@@ -107,21 +111,25 @@ function issueCoupon(run: Run, step: StepOf<"issue-coupon">, ctx: StepContext): 
 
 function send(run: Run, step: StepOf<"send">, ctx: StepContext): string | undefined {
   if (run.holdout) return step.next;
-  const base = { ...effectBase(run, ctx.now, "message"), channel: step.channel, template: step.template };
+  const sent = <T extends "message.sent" | "message.suppressed">(type: T) => ({
+    ...effectBase(run, ctx.now, "message", type),
+    channel: step.channel,
+    template: step.template,
+  });
   const until = step.validUntil === undefined ? undefined : resolveTime(step.validUntil, ctx, run);
   if (until !== undefined && ctx.now >= until) {
-    ctx.out.effects.push({ ...base, type: "message.suppressed", reason: "expired" });
+    ctx.out.effects.push({ ...sent("message.suppressed"), reason: "expired" });
   } else if (step.category === "marketing" && !acceptsMarketing(ctx.profile, step.channel)) {
-    ctx.out.effects.push({ ...base, type: "message.suppressed", reason: "unsubscribed" });
+    ctx.out.effects.push({ ...sent("message.suppressed"), reason: "unsubscribed" });
   } else {
     const texts = ctx.journey.template(step.template);
     const locale = pickLocale([...(texts?.keys() ?? [])], ctx.profile.locale);
     const template = texts?.get(locale);
     if (template === undefined) {
-      ctx.out.effects.push({ ...base, type: "message.suppressed", reason: "template-missing" });
+      ctx.out.effects.push({ ...sent("message.suppressed"), reason: "template-missing" });
     } else {
       const text = renderTemplate(template, runContext(ctx.journey, run, ctx.profile));
-      ctx.out.effects.push({ ...base, type: "message.sent", category: step.category, locale, text });
+      ctx.out.effects.push({ ...sent("message.sent"), category: step.category, locale, text });
     }
   }
   return step.next;
@@ -149,7 +157,7 @@ function parseTemplateCached(source: string): ParsedTemplate {
 }
 
 function emit(run: Run, step: StepOf<"emit">, ctx: StepContext): string | undefined {
-  const base = effectBase(run, ctx.now, "emit");
+  const base = effectBase(run, ctx.now, "emit", "event.emitted");
   const event: ShopEvent = {
     id: base.id,
     source: NUDGE_SOURCE,
@@ -157,14 +165,14 @@ function emit(run: Run, step: StepOf<"emit">, ctx: StepContext): string | undefi
     time: base.at,
     detail: { userId: run.userId, ...renderValues(step.detail, run, ctx) },
   };
-  ctx.out.effects.push({ ...base, type: "event.emitted", event });
+  ctx.out.effects.push({ ...base, event });
   ctx.out.events.push(event);
   return step.next;
 }
 
 function updateProfile(run: Run, step: StepOf<"update-profile">, ctx: StepContext): string | undefined {
   const attributes = renderValues(step.attributes, run, ctx);
-  ctx.out.effects.push({ ...effectBase(run, ctx.now, "profile"), type: "profile.updated", attributes });
+  ctx.out.effects.push({ ...effectBase(run, ctx.now, "profile", "profile.updated"), attributes });
   // Later steps of this input see the change; the runtime writes it to the profile store.
   const changed = { ...ctx.profile.attributes };
   for (const [name, value] of Object.entries(attributes)) {

@@ -68,11 +68,9 @@ export interface SimulationResult {
 
 export const DEFAULT_RUN_ON_MS = 60 * 86_400_000;
 
+/** An effect is its own output line (the contract's fields first, its id last) when its type is output. */
 export function toOutputLine(effect: JourneyEffect): SimulationLine | undefined {
-  if (!OUTPUT_TYPES.has(effect.type)) return undefined;
-  // The contract's fields first, in a fixed order, then the type's own fields.
-  const { id: _id, at, journey, version, user, run, type, ...rest } = effect;
-  return { at, journey, version, user, run, type, ...rest };
+  return OUTPUT_TYPES.has(effect.type) ? effect : undefined;
 }
 
 export function parseEventLines(lines: readonly string[], onInvalid?: (invalid: InvalidInput) => void) {
