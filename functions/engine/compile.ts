@@ -22,7 +22,9 @@ export interface CompiledJourney {
   readonly holdoutFraction: number;
   pattern(step: StepOf<"wait-for-event">): CompiledPattern;
   conditions(step: StepOf<"branch">): readonly CompiledPattern[];
-  template(templateId: string): ReadonlyMap<string, ParsedTemplate> | undefined;
+  template(
+    templateId: string,
+  ): { locales: readonly string[]; byLocale: ReadonlyMap<string, ParsedTemplate> } | undefined;
   /** The detail-types this journey listens to, or "any" when a pattern does not pin them down. */
   readonly detailTypes: ReadonlySet<string> | "any";
 }
@@ -51,9 +53,10 @@ export function compileJourney(journey: Journey): CompiledJourney {
         step.branches.map((b) => compilePattern(b.condition)),
       );
   }
-  const templates = new Map<string, Map<string, ParsedTemplate>>();
+  const templates = new Map<string, { locales: string[]; byLocale: Map<string, ParsedTemplate> }>();
   for (const [templateId, texts] of Object.entries(journey.templates)) {
-    templates.set(templateId, new Map(Object.entries(texts).map(([locale, text]) => [locale, parseTemplate(text)])));
+    const byLocale = new Map(Object.entries(texts).map(([locale, text]) => [locale, parseTemplate(text)]));
+    templates.set(templateId, { locales: [...byLocale.keys()], byLocale });
   }
 
   const trigger = journey.trigger;

@@ -109,29 +109,36 @@ function issueCoupon(run: Run, step: StepOf<"issue-coupon">, ctx: StepContext): 
   return step.next;
 }
 
+/** The message a send step would deliver now, or why it must not go out. */
+function compose(
+  run: Run,
+  step: StepOf<"send">,
+  ctx: StepContext,
+): { locale: string; text: string } | { reason: string } {
+  const until = step.validUntil === undefined ? undefined : resolveTime(step.validUntil, ctx, run);
+  if (until !== undefined && ctx.now >= until) return { reason: "expired" };
+  if (step.category === "marketing" && !acceptsMarketing(ctx.profile, step.channel)) return { reason: "unsubscribed" };
+  const texts = ctx.journey.template(step.template);
+  const locale = pickLocale(texts?.locales ?? [], ctx.profile.locale);
+  const template = texts?.byLocale.get(locale);
+  if (template === undefined) return { reason: "template-missing" };
+  try {
+    return { locale, text: renderTemplate(template, runContext(ctx.journey, run, ctx.profile)) };
+  } catch {
+    // A value no template can show (a date filter on a non-date, say) holds this message back, not the run.
+    return { reason: "template-error" };
+  }
+}
+
 function send(run: Run, step: StepOf<"send">, ctx: StepContext): string | undefined {
   if (run.holdout) return step.next;
-  const sent = <T extends "message.sent" | "message.suppressed">(type: T) => ({
-    ...effectBase(run, ctx.now, "message", type),
-    channel: step.channel,
-    template: step.template,
-  });
-  const until = step.validUntil === undefined ? undefined : resolveTime(step.validUntil, ctx, run);
-  if (until !== undefined && ctx.now >= until) {
-    ctx.out.effects.push({ ...sent("message.suppressed"), reason: "expired" });
-  } else if (step.category === "marketing" && !acceptsMarketing(ctx.profile, step.channel)) {
-    ctx.out.effects.push({ ...sent("message.suppressed"), reason: "unsubscribed" });
-  } else {
-    const texts = ctx.journey.template(step.template);
-    const locale = pickLocale([...(texts?.keys() ?? [])], ctx.profile.locale);
-    const template = texts?.get(locale);
-    if (template === undefined) {
-      ctx.out.effects.push({ ...sent("message.suppressed"), reason: "template-missing" });
-    } else {
-      const text = renderTemplate(template, runContext(ctx.journey, run, ctx.profile));
-      ctx.out.effects.push({ ...sent("message.sent"), category: step.category, locale, text });
-    }
-  }
+  const message = compose(run, step, ctx);
+  const base = { channel: step.channel, template: step.template };
+  ctx.out.effects.push(
+    "reason" in message
+      ? { ...effectBase(run, ctx.now, "message", "message.suppressed"), ...base, reason: message.reason }
+      : { ...effectBase(run, ctx.now, "message", "message.sent"), ...base, category: step.category, ...message },
+  );
   return step.next;
 }
 

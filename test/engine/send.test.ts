@@ -1,0 +1,27 @@
+import { describe, expect, it } from "vitest";
+import { simulate } from "../../functions/simulator/simulate.ts";
+import { journey, shopEvent } from "./fixtures.ts";
+
+const greeter = journey({
+  templates: { hello: { "zh-CN": "生日 {{ profile.attributes.birthday | date: '%Y-%m-%d' }}" } },
+  start: "greet",
+  steps: [{ id: "greet", type: "send", channel: "sms", template: "hello" }],
+});
+
+const registered = (userId: string, attributes: Record<string, unknown>) =>
+  JSON.stringify(shopEvent("user.registered", "2026-11-01T00:00:00Z", { userId, attributes }));
+
+describe("send steps", () => {
+  it("holds back a message whose template cannot render, records why, and carries on with the others", async () => {
+    // Prepare: a number far outside any date makes the date filter fail for u1 only.
+    const lines = [registered("u1", { birthday: 1e21 }), registered("u2", { birthday: "1990-05-17T00:00:00Z" })];
+    // Act
+    const result = await simulate({ journeys: [greeter], lines });
+    // Assess
+    const messages = result.lines.filter((l) => l.type.startsWith("message."));
+    expect(messages.map((l) => [l.user, l.type, l.reason ?? l.text])).toEqual([
+      ["u1", "message.suppressed", "template-error"],
+      ["u2", "message.sent", "生日 1990-05-17"],
+    ]);
+  });
+});
