@@ -15,10 +15,14 @@ const wakeUpId = (w: WakeUp) =>
 export class MemoryStore implements JourneyStore {
   readonly records = new Map<string, Versioned<RunRecord>>();
   readonly profiles = new Map<string, Versioned<Profile>>();
-  /** The ids of the effects carried out. */
+  /**
+   * The ids of effects carried out whose record is not settled yet. An effect is only ever offered again
+   * from its record's pending outbox, so once the record is settled its ids can be forgotten.
+   */
   readonly ledger = new Set<string>();
   readonly coupons = new Map<string, CouponRecord>();
-  private readonly stats = new Map<string, StatsCounter>();
+  /** Counters by journey, then `version|day|name`. */
+  private readonly stats = new Map<string, Map<string, StatsCounter>>();
   private readonly heap: { at: number; id: string; wakeUp: WakeUp }[] = [];
   private readonly pending = new Set<string>();
 
@@ -37,7 +41,10 @@ export class MemoryStore implements JourneyStore {
     const stored = this.records.get(`${journeyId}|${key}`);
     // The stored record is the runtime's own fresh copy, handed over at put: the store may let go of its
     // carried-out effects in place.
-    if (stored?.revision === revision) stored.value.pending = undefined;
+    const pending = stored?.revision === revision ? stored.value.pending : undefined;
+    if (stored === undefined || pending === undefined) return;
+    for (const effect of pending.effects) this.ledger.delete(effect.id);
+    stored.value.pending = undefined;
   }
 
   async getProfile(userId: string) {
@@ -89,14 +96,21 @@ export class MemoryStore implements JourneyStore {
 
   async addStats(counters: readonly StatsCounter[]) {
     for (const counter of counters) {
-      const id = `${counter.journeyId}|${counter.version}|${counter.day}|${counter.name}`;
-      const total = this.stats.get(id);
-      this.stats.set(id, total ? { ...total, amount: total.amount + counter.amount } : { ...counter });
+      let byJourney = this.stats.get(counter.journeyId);
+      if (byJourney === undefined) {
+        byJourney = new Map();
+        this.stats.set(counter.journeyId, byJourney);
+      }
+      const id = `${counter.version}|${counter.day}|${counter.name}`;
+      const total = byJourney.get(id);
+      if (total) total.amount += counter.amount;
+      else byJourney.set(id, { ...counter });
     }
   }
 
   async readStats(journeyId: string, fromDay: string, toDay: string) {
-    return [...this.stats.values()].filter((c) => c.journeyId === journeyId && c.day >= fromDay && c.day <= toDay);
+    const counters = [...(this.stats.get(journeyId)?.values() ?? [])];
+    return counters.filter((c) => c.day >= fromDay && c.day <= toDay).map((c) => ({ ...c }));
   }
 
   async nextWakeUpAt() {

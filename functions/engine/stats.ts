@@ -27,17 +27,21 @@ function countersOf(effect: JourneyEffect): [name: string, amount: number][] {
   }
 }
 
-/** The statistics counters a batch of carried-out effects adds, merged by journey, version, day and name. */
+/**
+ * The statistics counters a batch of carried-out effects adds, merged by journey, version, day and name.
+ * A batch is one decision's effects (a handful), so merging scans a short list instead of building keys.
+ */
 export function statsOf(effects: readonly JourneyEffect[]): StatsCounter[] {
-  const merged = new Map<string, StatsCounter>();
+  const merged: StatsCounter[] = [];
   for (const effect of effects) {
     for (const [name, amount] of countersOf(effect)) {
       const day = effect.at.slice(0, 10);
-      const id = `${effect.journey}|${effect.version}|${day}|${name}`;
-      const counter = merged.get(id);
+      const counter = merged.find(
+        (c) => c.name === name && c.day === day && c.journeyId === effect.journey && c.version === effect.version,
+      );
       if (counter) counter.amount += amount;
-      else merged.set(id, { journeyId: effect.journey, version: effect.version, day, name, amount });
+      else merged.push({ journeyId: effect.journey, version: effect.version, day, name, amount });
     }
   }
-  return [...merged.values()];
+  return merged;
 }
