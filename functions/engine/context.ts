@@ -17,6 +17,34 @@ export function runContext(journey: CompiledJourney, run: Run, profile: Profile)
   };
 }
 
+/** Reads a context path such as `trigger.detail.expiresAt` without building the whole context. */
+export function readContextPath(journey: CompiledJourney, run: Run, profile: Profile, path: string): unknown {
+  const dot = path.indexOf(".");
+  const root = dot === -1 ? path : path.slice(0, dot);
+  const rest = dot === -1 ? "" : path.slice(dot + 1);
+  let value: unknown;
+  switch (root) {
+    case "profile":
+      value = profile;
+      break;
+    case "trigger":
+      value = run.trigger;
+      break;
+    case "event":
+      value = run.event ?? run.trigger;
+      break;
+    case "steps":
+      value = run.outputs;
+      break;
+    case "coupon":
+      value = run.coupon;
+      break;
+    default:
+      value = readPath(runContext(journey, run, profile), root);
+  }
+  return rest === "" ? value : readPath(value, rest);
+}
+
 /** Reads a dotted path such as `trigger.detail.expiresAt` from a document. */
 export function readPath(document: unknown, path: string): unknown {
   let value: unknown = document;

@@ -243,14 +243,22 @@ export function decideWakeUp(args: EngineArgs & { wakeUp: WakeUp }): Decision | 
   return decided(record, ctx);
 }
 
-/** The timers a record needs: its run's wake-up and its inactivity clock. */
-export function wakeUpsOf(record: RunRecord): WakeUp[] {
+/**
+ * The timers a record needs that its previous version did not already have: its run's wake-up and its
+ * inactivity clock. Unchanged timers are not scheduled again, which saves a timer write per step.
+ */
+export function newWakeUpsOf(record: RunRecord, previous: RunRecord | undefined): WakeUp[] {
   const wakeUps: WakeUp[] = [];
   const run = record.run;
-  if (run?.status === "active" && run.wake) {
+  const before = previous?.run;
+  if (
+    run?.status === "active" &&
+    run.wake &&
+    !(before?.runId === run.runId && before.wake?.seq === run.wake.seq && before.wake.at === run.wake.at)
+  ) {
     wakeUps.push({ kind: "run", journeyId: record.journeyId, key: record.key, at: run.wake.at, seq: run.wake.seq });
   }
-  if (record.inactivity) {
+  if (record.inactivity && record.inactivity.dueAt !== previous?.inactivity?.dueAt) {
     wakeUps.push({ kind: "inactivity", journeyId: record.journeyId, key: record.key, at: record.inactivity.dueAt });
   }
   return wakeUps;

@@ -4,7 +4,7 @@ import type { Profile } from "./model.ts";
 import { formatInstant, parseInstant } from "./time.ts";
 
 /** How many recent event ids a profile remembers to recognise a redelivery. */
-const REMEMBERED_EVENT_IDS = 32;
+const REMEMBERED_EVENT_IDS = 16;
 
 type Attributes = Record<string, string | number | boolean>;
 
@@ -70,6 +70,8 @@ export function applyEventToProfile(profile: Profile | undefined, event: ShopEve
     default:
       return undefined;
   }
-  next.recentEventIds = [...next.recentEventIds, event.id].slice(-REMEMBERED_EVENT_IDS);
+  const remembered =
+    next.recentEventIds.length < REMEMBERED_EVENT_IDS ? next.recentEventIds : next.recentEventIds.slice(1);
+  next.recentEventIds = [...remembered, event.id];
   return next;
 }

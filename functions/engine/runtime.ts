@@ -1,6 +1,6 @@
 import type { ShopEvent } from "../../events/catalog.ts";
 import type { CompiledJourney } from "./compile.ts";
-import { type Decision, decideEvent, decideWakeUp, type EngineArgs, wakeUpsOf } from "./engine.ts";
+import { type Decision, decideEvent, decideWakeUp, type EngineArgs, newWakeUpsOf } from "./engine.ts";
 import { ConcurrencyError, NudgeError } from "./errors.ts";
 import type { JourneyCatalog } from "./journeys.ts";
 import type { JourneyEffect, Profile, RunRecord, WakeUp } from "./model.ts";
@@ -98,7 +98,7 @@ export class JourneyRuntime {
     this.stats.steps += decision.steps;
     const record: RunRecord = { ...decision.record, pending: { effects: decision.effects, events: decision.events } };
     // Timers first: one scheduled for a save that then loses its race is stale, and ignored when it fires.
-    for (const wakeUp of wakeUpsOf(record)) await store.scheduleWakeUp(wakeUp);
+    for (const wakeUp of newWakeUpsOf(record, stored?.value)) await store.scheduleWakeUp(wakeUp);
     if (decision.profile) await this.saveProfileAttributes(decision.profile);
     const revision = await store.putRecord(record, stored?.revision);
     await this.flush(record.pending);

@@ -1,7 +1,7 @@
 import type { ShopEvent } from "../../events/catalog.ts";
 import type { Step, StepOf, TimeRef } from "../journey/schema.ts";
 import type { CompiledJourney } from "./compile.ts";
-import { acceptsMarketing, readPath, runContext } from "./context.ts";
+import { acceptsMarketing, readContextPath, runContext } from "./context.ts";
 import { hash53, hashCode, unitInterval } from "./hash.ts";
 import type { IssuedCoupon, JourneyEffect, Profile, Run } from "./model.ts";
 import { type ParsedTemplate, parseTemplate, pickLocale, renderTemplate } from "./templates.ts";
@@ -60,7 +60,7 @@ export function endRun(run: Run, ctx: StepContext, reason: string, event?: strin
 }
 
 function resolveTime(ref: TimeRef, ctx: StepContext, run: Run): number | undefined {
-  const base = parseInstant(readPath(runContext(ctx.journey, run, ctx.profile), ref.time));
+  const base = parseInstant(readContextPath(ctx.journey, run, ctx.profile, ref.time));
   return base === undefined ? undefined : base + (ref.offset === undefined ? 0 : durationMs(ref.offset));
 }
 
