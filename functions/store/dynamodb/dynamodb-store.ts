@@ -1,0 +1,149 @@
+import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import type { ShopEvent } from "../../../events/catalog.ts";
+import { ConcurrencyError } from "../../engine/errors.ts";
+import type { CouponRecord, JourneyEffect, Profile, RunRecord, StatsCounter, WakeUp } from "../../engine/model.ts";
+import type { JourneyStore, Versioned } from "../../engine/store.ts";
+import { parseInstant } from "../../engine/time.ts";
+import * as coupons from "./coupons.ts";
+import { isConditionFailure } from "./errors.ts";
+import { readVersioned, recordExpiry, versionedItem } from "./records.ts";
+import * as stats from "./stats.ts";
+import { DEFAULTS, type DynamoDbStoreConfig, keys } from "./table.ts";
+import { type CapacityUse, TableClient } from "./table-client.ts";
+import { TimerWheel } from "./timer-wheel.ts";
+
+const DAY_MS = 86_400_000;
+
+/**
+ * The storage port on one DynamoDB table (README.md beside this file has the design). Every write is a
+ * single-item conditional write; no transactions. `settleRecord` is left out on purpose: a write only to
+ * forget a record's carried-out effects would cost as much as the step itself.
+ */
+export class DynamoDbStore implements JourneyStore {
+  private readonly table: TableClient;
+  private readonly timers: TimerWheel;
+  private readonly retentionMs: number;
+  private readonly statsShards: number;
+  private readonly consistent: boolean;
+  private readonly clock: () => number;
+  private readonly random: () => number;
+
+  constructor(client: DynamoDBDocumentClient, config: DynamoDbStoreConfig) {
+    this.table = new TableClient(client, config.tableName);
+    this.retentionMs = (config.retentionDays ?? DEFAULTS.retentionDays) * DAY_MS;
+    this.statsShards = config.statsShards ?? DEFAULTS.statsShards;
+    this.consistent = config.consistentReads ?? true;
+    this.clock = config.clock ?? Date.now;
+    this.random = config.random ?? Math.random;
+    this.timers = new TimerWheel(this.table, {
+      shards: config.timerShards ?? DEFAULTS.timerShards,
+      retentionMs: this.retentionMs,
+      privateTable: config.privateTable ?? false,
+      settleMs: config.settleMs,
+      horizonMinutes: config.nextWakeUpHorizonMinutes ?? DEFAULTS.nextWakeUpHorizonMinutes,
+      clock: this.clock,
+    });
+  }
+
+  /** Requests and consumed capacity units so far, by operation kind (the port method). */
+  get capacity(): Readonly<Record<string, CapacityUse>> {
+    return this.table.capacity;
+  }
+
+  resetCapacity(): void {
+    for (const kind of Object.keys(this.table.capacity)) delete this.table.capacity[kind];
+  }
+
+  async getRecord(journeyId: string, key: string): Promise<Versioned<RunRecord> | undefined> {
+    const output = await this.table.get("getRecord", {
+      Key: keys.run(journeyId, key),
+      ConsistentRead: this.consistent,
+    });
+    return readVersioned<RunRecord>(output.Item);
+  }
+
+  async putRecord(record: RunRecord, expectedRevision: number | undefined): Promise<number> {
+    const key = keys.run(record.journeyId, record.key);
+    const revision = (expectedRevision ?? 0) + 1;
+    const ttl = recordExpiry(record, this.retentionMs, this.clock());
+    await this.conditionalPut("putRecord", versionedItem(key, record, revision, ttl), expectedRevision);
+    return revision;
+  }
+
+  async getProfile(userId: string): Promise<Versioned<Profile> | undefined> {
+    const output = await this.table.get("getProfile", { Key: keys.profile(userId), ConsistentRead: this.consistent });
+    return readVersioned<Profile>(output.Item);
+  }
+
+  async putProfile(profile: Profile, expectedRevision: number | undefined): Promise<void> {
+    const item = versionedItem(keys.profile(profile.userId), profile, (expectedRevision ?? 0) + 1);
+    await this.conditionalPut("putProfile", item, expectedRevision);
+  }
+
+  async claimEffect(effect: JourneyEffect): Promise<boolean> {
+    const since = Math.max(this.clock(), parseInstant(effect.at) ?? 0);
+    try {
+      await this.table.put("claimEffect", {
+        Item: {
+          ...keys.effect(effect.id),
+          doc: JSON.stringify(effect),
+          ttl: Math.ceil((since + this.retentionMs) / 1000),
+        },
+        ConditionExpression: "attribute_not_exists(pk)",
+      });
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  scheduleWakeUp(wakeUp: WakeUp): Promise<void> {
+    return this.timers.schedule(wakeUp);
+  }
+
+  /** Many wake-ups in batched writes (bulk loads and benchmarks); the same as scheduling each. */
+  scheduleWakeUps(wakeUps: readonly WakeUp[]): Promise<void> {
+    return this.timers.scheduleAll(wakeUps);
+  }
+
+  takeDueWakeUps(until: number, limit: number): Promise<WakeUp[]> {
+    return this.timers.take(until, limit);
+  }
+
+  nextWakeUpAt(): Promise<number | undefined> {
+    return this.timers.next();
+  }
+
+  recordCouponEvent(event: ShopEvent): Promise<void> {
+    return coupons.recordCouponEvent(this.table, event, this.retentionMs);
+  }
+
+  getCoupon(couponId: string): Promise<CouponRecord | undefined> {
+    return coupons.getCoupon(this.table, couponId, this.consistent);
+  }
+
+  addStats(counters: readonly StatsCounter[]): Promise<void> {
+    return stats.addStats(this.table, counters, this.statsShards, this.random);
+  }
+
+  readStats(journeyId: string, fromDay: string, toDay: string): Promise<StatsCounter[]> {
+    return stats.readStats(this.table, journeyId, fromDay, toDay, this.statsShards);
+  }
+
+  /** Puts an item only if its revision is still `expected` (undefined: only if there is none yet). */
+  private async conditionalPut(kind: string, item: { pk: string; sk: string }, expected: number | undefined) {
+    try {
+      await this.table.put(kind, {
+        Item: item,
+        ConditionExpression: expected === undefined ? "attribute_not_exists(pk)" : "rev = :expected",
+        ...(expected === undefined ? {} : { ExpressionAttributeValues: { ":expected": expected } }),
+      });
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      throw new ConcurrencyError(`${item.pk}: expected revision ${expected ?? "none"}, another write came first`, {
+        cause: error,
+      });
+    }
+  }
+}

@@ -1,0 +1,159 @@
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { JourneyCatalog } from "../../../functions/engine/journeys.ts";
+import type { JourneyEffect, RunRecord } from "../../../functions/engine/model.ts";
+import { JourneyRuntime } from "../../../functions/engine/runtime.ts";
+import type { JourneyStore } from "../../../functions/engine/store.ts";
+import { formatLine, parseEventLines, simulate } from "../../../functions/simulator/simulate.ts";
+import { generateShopLines } from "../../../functions/simulator/synthetic.ts";
+import { DynamoDbStore } from "../../../functions/store/dynamodb/dynamodb-store.ts";
+import { at, journey, shopEvent } from "../../engine/fixtures.ts";
+import { loadSeedJourneys } from "../../scenarios/helpers.ts";
+import { freshTable } from "../../setup/dynalite.ts";
+
+const FIRST_MONTH = fileURLToPath(new URL("../../../events/examples/first-month.ndjson", import.meta.url));
+
+/** The simulator's store: a table of its own, so the wake-up index in memory is complete. */
+async function simulatorStore() {
+  const { client, tableName } = await freshTable();
+  return new DynamoDbStore(client, { tableName, privateTable: true });
+}
+
+function harness(catalog: JourneyCatalog, store: JourneyStore) {
+  const delivered: JourneyEffect[] = [];
+  const runtime = new JourneyRuntime({
+    catalog,
+    store,
+    sink: { deliver: async (effect) => void delivered.push(effect) },
+    publisher: { publish: async () => undefined },
+  });
+  return { runtime, delivered };
+}
+
+describe("JourneyRuntime on DynamoDbStore", () => {
+  it("gives exactly the effect lines of the in-memory store for the seed journeys and the example events", async () => {
+    // Prepare
+    const journeys = loadSeedJourneys();
+    const lines = readFileSync(FIRST_MONTH, "utf8").split("\n");
+    const store = await simulatorStore();
+    // Act
+    const memory = await simulate({ journeys, lines });
+    const dynamo = await simulate({ journeys, lines, store });
+    // Assess
+    expect(memory.lines.length).toBeGreaterThan(30);
+    expect(dynamo.lines.map(formatLine)).toEqual(memory.lines.map(formatLine));
+    const { lines: _m, inputs: memoryInputs, ...memoryCounts } = memory;
+    const { lines: _d, inputs: dynamoInputs, ...dynamoCounts } = dynamo;
+    expect(dynamoCounts).toEqual(memoryCounts);
+    // Records keep their carried-out outbox (no settleRecord), so the next touch of a record offers its
+    // effects again (the ledger refuses them) and publishes its emitted events again (deduplicated by
+    // event id downstream): more inputs, the same decisions and effects.
+    expect(dynamoInputs).toBeGreaterThanOrEqual(memoryInputs);
+  });
+
+  it("gives the same effect lines as the in-memory store for a synthetic shop with duplicates and flaws", async () => {
+    // Prepare: 15 users over 21 days, with the generator's redeliveries and broken events.
+    const journeys = loadSeedJourneys();
+    const lines = [...generateShopLines({ users: 15, days: 21, start: "2026-10-01T00:00:00Z", seed: 7 })];
+    const store = await simulatorStore();
+    // Act
+    const memory = await simulate({ journeys, lines });
+    const dynamo = await simulate({ journeys, lines, store });
+    // Assess
+    expect(memory.lines.length).toBeGreaterThan(100);
+    expect(dynamo.lines.map(formatLine)).toEqual(memory.lines.map(formatLine));
+  });
+
+  it("changes nothing and repeats no effect when every event is delivered again", async () => {
+    // Prepare
+    const catalog = new JourneyCatalog(loadSeedJourneys());
+    const { events } = parseEventLines(readFileSync(FIRST_MONTH, "utf8").split("\n"));
+    const store = await simulatorStore();
+    const { runtime, delivered } = harness(catalog, store);
+    for (const event of events) await runtime.handleEvent(event, at(event.time));
+    const effects = delivered.length;
+    const writes = JSON.stringify(store.capacity);
+    // Act
+    for (const event of events) await runtime.handleEvent(event, at(event.time));
+    // Assess
+    expect(effects).toBeGreaterThan(10);
+    expect(delivered).toHaveLength(effects);
+    const before = JSON.parse(writes) as DynamoDbStore["capacity"];
+    for (const kind of ["putRecord", "putProfile", "claimEffect", "addStats", "scheduleWakeUp"]) {
+      expect(store.capacity[kind]?.write, kind).toBe(before[kind]?.write);
+    }
+  });
+
+  const reviewJourney = journey({
+    key: "orderId",
+    trigger: { type: "event", pattern: { "detail-type": ["order.delivered"] } },
+    exitOn: [{ "detail-type": ["order.refunded"] }],
+    goal: { pattern: { "detail-type": ["review.posted"] }, within: "P7D" },
+    start: "wait-review",
+    steps: [
+      {
+        id: "wait-review",
+        type: "wait-for-event",
+        pattern: { "detail-type": ["review.posted"] },
+        timeout: "PT24H",
+        onTimeout: "ask",
+      },
+      { id: "ask", type: "send", channel: "push", template: "hello" },
+    ],
+  });
+
+  it("applies two events for one run processed at the same time: one wins, the other retries, neither is lost", async () => {
+    // Prepare
+    const store = await simulatorStore();
+    const { runtime } = harness(new JourneyCatalog([reviewJourney]), store);
+    const delivered = shopEvent("order.delivered", "2026-11-01T00:00:00Z", { userId: "u1", orderId: "o1" });
+    await runtime.handleEvent(delivered, at(delivered.time));
+    const review = shopEvent("review.posted", "2026-11-01T05:00:00Z", { userId: "u1", orderId: "o1" });
+    const refund = shopEvent("order.refunded", "2026-11-01T05:00:00Z", { userId: "u1", orderId: "o1", amount: 10 });
+    // Act
+    await Promise.all([runtime.handleEvent(review, at(review.time)), runtime.handleEvent(refund, at(refund.time))]);
+    // Assess
+    const record = (await store.getRecord("test-journey", "o1"))?.value as RunRecord;
+    expect(runtime.stats.conflicts).toBeGreaterThan(0);
+    expect(store.capacity.putRecord?.conditionFailures).toBeGreaterThan(0);
+    expect(record.recentEventIds).toEqual(expect.arrayContaining([review.id, refund.id]));
+    expect(record.run?.goal?.convertedAt).toBe("2026-11-01T05:00:00Z");
+    expect(record.run?.status).toBe("ended");
+  });
+
+  it("recovers from a crash between the state update and the effects without a duplicate", async () => {
+    // Prepare: the sink dies on the second effect, as a Lambda timing out mid-flush would.
+    const onboarding = journey({
+      start: "greet",
+      steps: [
+        { id: "greet", type: "send", channel: "push", template: "hello", next: "later" },
+        { id: "later", type: "wait", for: "P1D", next: "again" },
+        { id: "again", type: "send", channel: "push", template: "hello" },
+      ],
+    });
+    const store = await simulatorStore();
+    const delivered: JourneyEffect[] = [];
+    let calls = 0;
+    const runtime = new JourneyRuntime({
+      catalog: new JourneyCatalog([onboarding]),
+      store,
+      sink: {
+        deliver: async (effect) => {
+          if (++calls === 2) throw new Error("simulated crash after the first effect");
+          delivered.push(effect);
+        },
+      },
+      publisher: { publish: async () => undefined },
+    });
+    const registered = shopEvent("user.registered", "2026-11-01T00:00:00Z", { userId: "u1" });
+    // Act: the first attempt crashes; the platform redelivers the event.
+    await expect(runtime.handleEvent(registered, at(registered.time))).rejects.toThrow("simulated crash");
+    await runtime.handleEvent(registered, at(registered.time));
+    // Assess: the crashed effect was claimed but not delivered (at most once past the ledger); the
+    // others went out exactly once, and the run waits where the saved decision put it.
+    expect(delivered.map((e) => e.type)).toEqual(["journey.entered"]);
+    expect(await store.claimEffect(delivered[0] as JourneyEffect)).toBe(false);
+    expect((await store.getRecord("test-journey", "u1"))?.value.run?.stepId).toBe("later");
+  });
+});

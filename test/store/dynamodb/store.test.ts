@@ -1,0 +1,265 @@
+import { GetCommand } from "@aws-sdk/lib-dynamodb";
+import { describe, expect, it } from "vitest";
+import { ConcurrencyError } from "../../../functions/engine/errors.ts";
+import { MemoryStore } from "../../../functions/engine/memory-store.ts";
+import type { JourneyEffect, Profile, RunRecord } from "../../../functions/engine/model.ts";
+import { DynamoDbStore } from "../../../functions/store/dynamodb/dynamodb-store.ts";
+import { recordExpiry } from "../../../functions/store/dynamodb/records.ts";
+import { keys } from "../../../functions/store/dynamodb/table.ts";
+import { shopEvent } from "../../engine/fixtures.ts";
+import { freshTable } from "../../setup/dynalite.ts";
+
+async function newStore(config: Partial<ConstructorParameters<typeof DynamoDbStore>[1]> = {}) {
+  const { client, tableName } = await freshTable();
+  return { store: new DynamoDbStore(client, { tableName, ...config }), client, tableName };
+}
+
+const DAY = 86_400_000;
+const NOW = Date.parse("2026-11-01T00:00:00Z");
+
+function runRecord(overrides: Partial<RunRecord> = {}): RunRecord {
+  const trigger = shopEvent("user.registered", "2026-11-01T00:00:00Z", { userId: "u1" }, "evt-reg");
+  return {
+    journeyId: "welcome",
+    key: "u1",
+    entries: 1,
+    lastEnteredAt: "2026-11-01T00:00:00Z",
+    recentEventIds: ["evt-reg"],
+    run: {
+      runId: "welcome:u1:1",
+      journeyId: "welcome",
+      version: 1,
+      key: "u1",
+      userId: "u1",
+      holdout: false,
+      status: "active",
+      enteredAt: "2026-11-01T00:00:00Z",
+      stepId: "wait",
+      seq: 2,
+      wake: { at: "2026-11-02T00:00:00Z", seq: 2 },
+      trigger,
+      outputs: {},
+    },
+    ...overrides,
+  };
+}
+
+function effect(id: string): JourneyEffect {
+  return {
+    id,
+    at: "2026-11-01T00:00:00Z",
+    journey: "welcome",
+    version: 1,
+    user: "u1",
+    run: "r1",
+    type: "journey.entered",
+  };
+}
+
+describe("DynamoDbStore: run records", () => {
+  it("saves a new record, reads it back with its revision, and advances it with the revision read", async () => {
+    // Prepare
+    const { store } = await newStore();
+    const record = runRecord();
+    // Act
+    const first = await store.putRecord(record, undefined);
+    const read = await store.getRecord("welcome", "u1");
+    const second = await store.putRecord({ ...record, entries: 2 }, first);
+    // Assess
+    expect(first).toBe(1);
+    expect(read).toEqual({ value: record, revision: 1 });
+    expect(second).toBe(2);
+    expect(await store.getRecord("welcome", "u1")).toEqual({ value: { ...record, entries: 2 }, revision: 2 });
+    expect(await store.getRecord("welcome", "nobody")).toBeUndefined();
+  });
+
+  it("refuses a stale revision, and a create over an existing record, with ConcurrencyError", async () => {
+    // Prepare
+    const { store } = await newStore();
+    await store.putRecord(runRecord(), undefined);
+    // Act
+    const create = store.putRecord(runRecord(), undefined);
+    const stale = store.putRecord(runRecord(), 7);
+    const missing = store.putRecord(runRecord({ key: "u2" }), 1);
+    // Assess
+    await expect(create).rejects.toBeInstanceOf(ConcurrencyError);
+    await expect(stale).rejects.toBeInstanceOf(ConcurrencyError);
+    await expect(missing).rejects.toBeInstanceOf(ConcurrencyError);
+    await expect(stale).rejects.toHaveProperty("cause.name", "ConditionalCheckFailedException");
+  });
+
+  it("lets exactly one of two writers of the same revision win; the other gets ConcurrencyError", async () => {
+    // Prepare
+    const { store } = await newStore();
+    const revision = await store.putRecord(runRecord(), undefined);
+    // Act
+    const results = await Promise.allSettled([
+      store.putRecord(runRecord({ entries: 10 }), revision),
+      store.putRecord(runRecord({ entries: 20 }), revision),
+    ]);
+    // Assess
+    const won = results.filter((r) => r.status === "fulfilled");
+    const lost = results.filter((r) => r.status === "rejected");
+    expect(won).toHaveLength(1);
+    expect(lost).toHaveLength(1);
+    expect((lost[0] as PromiseRejectedResult).reason).toBeInstanceOf(ConcurrencyError);
+    const stored = await store.getRecord("welcome", "u1");
+    expect(stored?.revision).toBe(2);
+    expect([10, 20]).toContain(stored?.value.entries);
+  });
+
+  it("sets a TTL only on finished records: retention after the end or after an open goal window", async () => {
+    // Prepare
+    const retention = 400 * DAY;
+    const active = runRecord();
+    const ended = runRecord({
+      run: { ...(active.run as NonNullable<RunRecord["run"]>), status: "ended", endedAt: "2026-11-03T00:00:00Z" },
+    });
+    const openGoal = runRecord({
+      run: { ...(ended.run as NonNullable<RunRecord["run"]>), goal: { until: "2026-11-10T00:00:00Z" } },
+    });
+    const converted = runRecord({
+      run: {
+        ...(ended.run as NonNullable<RunRecord["run"]>),
+        goal: { until: "2026-11-10T00:00:00Z", convertedAt: "2026-11-02T00:00:00Z" },
+      },
+    });
+    const clock = { since: "2026-11-01T00:00:00Z", dueAt: "2026-12-01T00:00:00Z", lastEvent: active.run?.trigger };
+    const dormant = { ...ended, inactivity: clock } as RunRecord;
+    const { store, client, tableName } = await newStore({ clock: () => NOW });
+    // Act
+    await store.putRecord(openGoal, undefined);
+    const item = await client.send(new GetCommand({ TableName: tableName, Key: keys.run("welcome", "u1") }));
+    // Assess
+    const seconds = (iso: string) => Math.ceil((Date.parse(iso) + retention) / 1000);
+    expect(recordExpiry(active, retention, NOW)).toBeUndefined();
+    expect(recordExpiry(dormant, retention, NOW)).toBeUndefined();
+    expect(recordExpiry(ended, retention, NOW)).toBe(seconds("2026-11-03T00:00:00Z"));
+    expect(recordExpiry(openGoal, retention, NOW)).toBe(seconds("2026-11-10T00:00:00Z"));
+    expect(recordExpiry(converted, retention, NOW)).toBe(seconds("2026-11-03T00:00:00Z"));
+    expect(recordExpiry(ended, retention, Date.parse("2027-01-01T00:00:00Z"))).toBe(seconds("2027-01-01T00:00:00Z"));
+    expect(item.Item).toMatchObject({ rev: 1, mv: 1, ttl: seconds("2026-11-10T00:00:00Z") });
+  });
+});
+
+describe("DynamoDbStore: profiles", () => {
+  const profile: Profile = {
+    userId: "u1",
+    attributes: { tier: "gold" },
+    consent: { "*": { subscribed: true, at: "2026-11-01T00:00:00Z" } },
+    orderCount: 2,
+    totalSpent: 120.5,
+    recentEventIds: ["e1"],
+  };
+
+  it("saves and advances a profile with revisions, refusing a stale one", async () => {
+    // Prepare
+    const { store } = await newStore();
+    // Act
+    await store.putProfile(profile, undefined);
+    await store.putProfile({ ...profile, orderCount: 3 }, 1);
+    const stale = store.putProfile({ ...profile, orderCount: 9 }, 1);
+    // Assess
+    await expect(stale).rejects.toBeInstanceOf(ConcurrencyError);
+    expect(await store.getProfile("u1")).toEqual({ value: { ...profile, orderCount: 3 }, revision: 2 });
+    expect(await store.getProfile("u2")).toBeUndefined();
+  });
+});
+
+describe("DynamoDbStore: effect ledger", () => {
+  it("claims an effect id once: true the first time, false for every repeat, also when racing", async () => {
+    // Prepare
+    const { store } = await newStore({ clock: () => NOW });
+    // Act
+    const first = await store.claimEffect(effect("run-1:1:entered"));
+    const again = await store.claimEffect(effect("run-1:1:entered"));
+    const race = await Promise.all(Array.from({ length: 5 }, () => store.claimEffect(effect("run-1:2:sent"))));
+    // Assess
+    expect(first).toBe(true);
+    expect(again).toBe(false);
+    expect(race.filter(Boolean)).toHaveLength(1);
+    expect(store.capacity.claimEffect).toMatchObject({ requests: 7, conditionFailures: 5 });
+  });
+});
+
+describe("DynamoDbStore: coupons", () => {
+  const issued = shopEvent(
+    "coupon.issued",
+    "2026-11-01T00:00:00Z",
+    { couponId: "c1", userId: "u1", code: "WELCOME5", amountOff: 5, expiresAt: "2026-11-08T00:00:00Z" },
+    "evt-issued",
+  );
+  const redeemed = shopEvent(
+    "coupon.redeemed",
+    "2026-11-03T00:00:00Z",
+    { couponId: "c1", userId: "u1", orderId: "o1" },
+    "evt-redeemed",
+  );
+  const orders = [
+    [issued],
+    [redeemed],
+    [issued, redeemed],
+    [redeemed, issued],
+    [issued, issued, redeemed, redeemed],
+    [redeemed, redeemed, issued, issued],
+    [issued, redeemed, issued],
+  ];
+
+  it.each(orders.map((events) => [events.map((e) => e["detail-type"].slice(7)).join(", "), events] as const))(
+    "gives the same coupon as the in-memory store for %s",
+    async (_name, events) => {
+      // Prepare
+      const { store } = await newStore();
+      const memory = new MemoryStore();
+      // Act
+      for (const event of events) {
+        await store.recordCouponEvent(event);
+        await memory.recordCouponEvent(event);
+      }
+      // Assess
+      expect(await store.getCoupon("c1")).toEqual(await memory.getCoupon("c1"));
+    },
+  );
+
+  it("ignores events without a coupon or user, and keeps the coupon TTL after its expiry", async () => {
+    // Prepare
+    const { store, client, tableName } = await newStore({ retentionDays: 10 });
+    // Act
+    await store.recordCouponEvent(shopEvent("coupon.issued", "2026-11-01T00:00:00Z", { userId: "u1" }));
+    await store.recordCouponEvent(shopEvent("coupon.issued", "2026-11-01T00:00:00Z", { couponId: "c2" }));
+    await store.recordCouponEvent(issued);
+    const item = await client.send(new GetCommand({ TableName: tableName, Key: keys.coupon("c1") }));
+    // Assess
+    expect(await store.getCoupon("c2")).toBeUndefined();
+    expect(item.Item?.ttl).toBe(Math.ceil((Date.parse("2026-11-08T00:00:00Z") + 10 * DAY) / 1000));
+  });
+});
+
+describe("DynamoDbStore: statistics", () => {
+  it("adds counters over shards and reads back the sums per day, version and name", async () => {
+    // Prepare
+    let draw = 0;
+    const { store } = await newStore({ random: () => (draw++ % 8) / 8 });
+    const counter = (day: string, name: string, amount: number, version = 1) => ({
+      journeyId: "welcome",
+      version,
+      day,
+      name,
+      amount,
+    });
+    // Act
+    for (let i = 0; i < 10; i++) await store.addStats([counter("2026-11-01", "entered", 1)]);
+    await store.addStats([counter("2026-11-01", "coupon.value", 5.5), counter("2026-11-02", "coupon.value", 4.5)]);
+    await store.addStats([counter("2026-11-02", "entered", 2, 2), counter("2026-11-05", "entered", 1)]);
+    await store.addStats([{ ...counter("2026-11-01", "entered", 1), journeyId: "other" }]);
+    const stats = await store.readStats("welcome", "2026-11-01", "2026-11-02");
+    // Assess
+    expect(stats).toEqual([
+      counter("2026-11-01", "coupon.value", 5.5),
+      counter("2026-11-01", "entered", 10),
+      counter("2026-11-02", "coupon.value", 4.5),
+      counter("2026-11-02", "entered", 2, 2),
+    ]);
+    expect(store.capacity.readStats?.requests).toBe(2 * 8);
+  });
+});
