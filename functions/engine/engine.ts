@@ -4,7 +4,7 @@ import { emptyProfile } from "./context.ts";
 import { unitInterval } from "./hash.ts";
 import type { Profile, Run, RunRecord, WakeUp } from "./model.ts";
 import { effectBase, endRun, runFrom, type StepContext, type StepOutput } from "./steps.ts";
-import { durationMs, formatInstant, parseInstant } from "./time.ts";
+import { durationMs, flat, formatInstant, parseInstant } from "./time.ts";
 
 /**
  * The pure core: (journey, run record, input, now) -> (new record, effects). No I/O, no clock, no
@@ -50,6 +50,21 @@ function copyRun(run: Run): Run {
   return { ...run, outputs: { ...run.outputs }, ...(run.goal ? { goal: { ...run.goal } } : {}) };
 }
 
+/**
+ * The part of an event a run keeps: what the context documents (id, source, detail-type, time, detail).
+ * The envelope's account, region and resources say nothing about a customer and would be stored with
+ * every run.
+ */
+function kept(event: ShopEvent): ShopEvent {
+  return {
+    id: event.id,
+    source: event.source,
+    "detail-type": event["detail-type"],
+    time: event.time,
+    detail: event.detail,
+  };
+}
+
 function userIdOf(event: ShopEvent, key: string): string {
   const userId = event.detail.userId;
   return typeof userId === "string" ? userId : key;
@@ -68,6 +83,7 @@ function contextFor(args: EngineArgs, journey: CompiledJourney, userId: string):
 }
 
 function decided(record: RunRecord, ctx: StepContext): Decision {
+  if (record.recentEventIds.length > 0 && !needsEventIds(ctx.journey, record)) record.recentEventIds = [];
   return {
     record,
     effects: ctx.out.effects,
@@ -100,7 +116,7 @@ function enter(record: RunRecord, trigger: ShopEvent, ctx: StepContext): boolean
   if (exitedAt !== undefined && (parseInstant(trigger.time) ?? ctx.now) <= exitedAt) return false;
   if (journey.audience && !journey.audience.matches({ profile: ctx.profile, trigger })) return false;
   const userId = userIdOf(trigger, record.key);
-  const runId = `${journey.id}:${record.key}:${record.entries + 1}`;
+  const runId = flat(`${journey.id}:${record.key}:${record.entries + 1}`);
   const holdout = unitInterval(`holdout/${journey.id}/${userId}`) < journey.holdoutFraction;
   const enteredAt = formatInstant(ctx.now);
   const run: Run = {
@@ -113,7 +129,7 @@ function enter(record: RunRecord, trigger: ShopEvent, ctx: StepContext): boolean
     status: "active",
     enteredAt,
     seq: 0,
-    trigger,
+    trigger: kept(trigger),
     outputs: {},
     ...(journey.goal ? { goal: { until: formatInstant(ctx.now + journey.goal.withinMs) } } : {}),
   };
@@ -181,7 +197,7 @@ export function decideEvent(args: EngineArgs & { event: ShopEvent }): Decision |
     ctx.steps++;
     changed = true;
   } else if (run && arrives && waitingStep?.type === "wait-for-event") {
-    run.event = event;
+    run.event = kept(event);
     run.wake = undefined;
     runFrom(run, waitingStep.onEvent, ctx);
     changed = true;
@@ -200,7 +216,7 @@ export function decideEvent(args: EngineArgs & { event: ShopEvent }): Decision |
     record.inactivity = {
       since: formatInstant(eventTime),
       dueAt: formatInstant(eventTime + current.inactivityMs),
-      lastEvent: event,
+      lastEvent: kept(event),
     };
     changed = true;
   }
@@ -208,6 +224,15 @@ export function decideEvent(args: EngineArgs & { event: ShopEvent }): Decision |
   record.recentEventIds.push(event.id);
   if (record.recentEventIds.length > REMEMBERED_EVENT_IDS) record.recentEventIds.shift();
   return decided(record, ctx);
+}
+
+/**
+ * Whether a redelivered event could still change the record. Once a journey that admits a key only once
+ * has run it to the end, every event left is idempotent by state (a goal converts once, an exit is
+ * remembered as the latest time), so the record need not remember event ids: most records are such.
+ */
+function needsEventIds(journey: CompiledJourney, record: RunRecord): boolean {
+  return journey.journey.reentry.type !== "never" || record.entries === 0 || record.run?.status === "active";
 }
 
 /** Applies a timer that fell due. A stale timer (the run moved on, the clock restarted) changes nothing. */

@@ -33,5 +33,6 @@ export function hashCode(text: string, length: number): string {
     value = Math.floor(value / 32);
     if (value === 0) [value, second] = [second, hash53(text, i + 2)];
   }
+  code.charCodeAt(0); // flatten the concatenation: codes are kept in run records (see time.ts `flat`)
   return code;
 }

@@ -4,8 +4,7 @@ import { ConcurrencyError } from "./errors.ts";
 import type { CouponRecord, JourneyEffect, Profile, RunRecord, StatsCounter, WakeUp } from "./model.ts";
 import type { JourneyStore, Versioned } from "./store.ts";
 
-const wakeUpId = (w: WakeUp) =>
-  w.kind === "run" ? `run|${w.journeyId}|${w.key}|${w.at}|${w.seq}` : `inactivity|${w.journeyId}|${w.key}|${w.at}`;
+type TimerItem = { at: number; order: number; wakeUp: WakeUp };
 
 /**
  * The storage port in memory, with the same conditional-write semantics as the DynamoDB store. Values
@@ -23,8 +22,9 @@ export class MemoryStore implements JourneyStore {
   readonly coupons = new Map<string, CouponRecord>();
   /** Counters by journey, then `version|day|name`. */
   private readonly stats = new Map<string, Map<string, StatsCounter>>();
-  private readonly heap: { at: number; id: string; wakeUp: WakeUp }[] = [];
-  private readonly pending = new Set<string>();
+  private readonly heap: TimerItem[] = [];
+  /** Breaks ties between timers due together: first scheduled, first fired, the same in every run. */
+  private scheduled = 0;
 
   async getRecord(journeyId: string, key: string) {
     return this.records.get(`${journeyId}|${key}`);
@@ -65,11 +65,12 @@ export class MemoryStore implements JourneyStore {
     return true;
   }
 
+  /**
+   * Stores a wake-up. The same wake-up scheduled twice (a retried step) fires twice, and the second
+   * finds its run moved on and changes nothing: cheaper here than remembering every timer's id.
+   */
   async scheduleWakeUp(wakeUp: WakeUp) {
-    const id = wakeUpId(wakeUp);
-    if (this.pending.has(id)) return;
-    this.pending.add(id);
-    this.push({ at: Date.parse(wakeUp.at), id, wakeUp });
+    this.push({ at: Date.parse(wakeUp.at), order: this.scheduled++, wakeUp });
   }
 
   async takeDueWakeUps(until: number, limit: number) {
@@ -77,7 +78,6 @@ export class MemoryStore implements JourneyStore {
     while (due.length < limit && this.heap.length > 0 && (this.heap[0]?.at ?? Number.POSITIVE_INFINITY) <= until) {
       const top = this.pop();
       if (top === undefined) break;
-      this.pending.delete(top.id);
       due.push(top.wakeUp);
     }
     return due;
@@ -130,12 +130,11 @@ export class MemoryStore implements JourneyStore {
     return (expected ?? 0) + 1;
   }
 
-  // Ties on `at` are broken by id so that timers due together fire in a deterministic order.
-  private less(a: { at: number; id: string }, b: { at: number; id: string }) {
-    return a.at < b.at || (a.at === b.at && a.id < b.id);
+  private less(a: TimerItem, b: TimerItem) {
+    return a.at < b.at || (a.at === b.at && a.order < b.order);
   }
 
-  private push(item: { at: number; id: string; wakeUp: WakeUp }) {
+  private push(item: TimerItem) {
     const heap = this.heap;
     heap.push(item);
     let i = heap.length - 1;

@@ -58,7 +58,8 @@ export interface Run {
   seq: number;
   /** The pending wake-up: due time and the `seq` it was set at (an older token is stale). */
   wake?: { at: string; seq: number };
-  trigger: ShopEvent;
+  /** The event that started the run; dropped when the run ends (see `endRun`), as nothing reads it then. */
+  trigger?: ShopEvent;
   /** The last event that moved the run on (a wait-for-event arrival). */
   event?: ShopEvent;
   outputs: Record<string, unknown>;

@@ -4,7 +4,7 @@ import type { Profile } from "./model.ts";
 import { formatInstant, parseInstant } from "./time.ts";
 
 /** How many recent event ids a profile remembers to recognise a redelivery. */
-const REMEMBERED_EVENT_IDS = 16;
+const REMEMBERED_EVENT_IDS = 8;
 
 type Attributes = Record<string, string | number | boolean>;
 

@@ -5,10 +5,13 @@ import { acceptsMarketing, readContextPath, runContext } from "./context.ts";
 import { hash53, hashCode, unitInterval } from "./hash.ts";
 import type { IssuedCoupon, JourneyEffect, Profile, Run } from "./model.ts";
 import { type ParsedTemplate, parseTemplate, pickLocale, renderTemplate } from "./templates.ts";
-import { durationMs, formatInstant, parseInstant } from "./time.ts";
+import { durationMs, flat, formatInstant, parseInstant } from "./time.ts";
 
 /** The source of events Nudge itself puts on the bus (issued coupons, emit steps). */
 export const NUDGE_SOURCE = "nudge";
+
+/** The outputs of every ended run: frozen, since nothing runs a step of an ended run. */
+const NO_OUTPUTS: Record<string, unknown> = Object.freeze({});
 
 /** Bounds the steps one input may run through; validation already rejects loops without a wait. */
 const MAX_STEPS_PER_INPUT = 100;
@@ -52,6 +55,11 @@ export function endRun(run: Run, ctx: StepContext, reason: string, event?: strin
   run.exitReason = reason;
   run.stepId = undefined;
   run.wake = undefined;
+  // An ended run only converts goals and blocks re-entry: its context is dead weight in every store.
+  run.trigger = undefined;
+  run.event = undefined;
+  run.coupon = undefined;
+  run.outputs = NO_OUTPUTS;
   ctx.out.effects.push({
     ...effectBase(run, ctx.now, "exited", "journey.exited"),
     reason,
@@ -86,8 +94,8 @@ function issueCoupon(run: Run, step: StepOf<"issue-coupon">, ctx: StepContext): 
   if (run.holdout) return step.next;
   const seed = `${run.runId}/${step.id}`;
   const coupon: IssuedCoupon = {
-    couponId: `cpn_${hash53(seed).toString(36)}`,
-    code: `${step.codePrefix}${hashCode(seed, 8)}`,
+    couponId: flat(`cpn_${hash53(seed).toString(36)}`),
+    code: flat(`${step.codePrefix}${hashCode(seed, 8)}`),
     amountOff: step.amountOff,
     currency: step.currency,
     freeShipping: step.freeShipping,

@@ -36,7 +36,10 @@ export interface EffectLedger {
 }
 
 export interface TimerStore {
-  /** Stores a wake-up. Scheduling the same wake-up twice keeps one. */
+  /**
+   * Stores a wake-up. Scheduling the same wake-up twice may keep one or fire it twice: a wake-up that
+   * fires after its run moved on (or its clock restarted) is stale and changes nothing.
+   */
   scheduleWakeUp(wakeUp: WakeUp): Promise<void>;
   /** Takes up to `limit` wake-ups due at or before `until` (epoch ms), earliest first, off the store. */
   takeDueWakeUps(until: number, limit: number): Promise<WakeUp[]>;
