@@ -21,7 +21,7 @@ import { parseArgs } from "node:util";
 import { journeyFilesIn, loadJourneyFiles } from "../functions/journey/load.ts";
 import type { Journey } from "../functions/journey/schema.ts";
 import { gcMeter, median, prepareStream, type RuntimeRun, runPureEngine, runRuntime } from "./engine-steps.ts";
-import { runSimulationChild, writeShopFile } from "./simulation.ts";
+import { runSimulationChild, SIMULATION_HEAP_CAP_MIB, writeShopFile } from "./simulation.ts";
 
 const DAY = 86_400_000;
 const TARGETS = { stepsPerSecond: 100_000, simulationSeconds: 60, peakRssBytes: 2 ** 30 };
@@ -186,7 +186,7 @@ if (only !== "engine") {
         `  [target < ${TARGETS.simulationSeconds} s: ${mark(seconds < TARGETS.simulationSeconds)}]`,
     );
     console.log(
-      `   peak RSS: ${(peak / 2 ** 20).toFixed(0)} MiB (heap used at the end ${(sim.heapUsedBytes / 2 ** 20).toFixed(0)} MiB)` +
+      `   peak RSS: ${(peak / 2 ** 20).toFixed(0)} MiB with --max-old-space-size=${SIMULATION_HEAP_CAP_MIB} (heap used at the end ${(sim.heapUsedBytes / 2 ** 20).toFixed(0)} MiB)` +
         `  [target < 1024 MiB: ${mark(peak < TARGETS.peakRssBytes)}]`,
     );
     console.log(
@@ -241,6 +241,7 @@ if (only !== "engine") {
     report.simulation = {
       users,
       days,
+      heapCapMiB: SIMULATION_HEAP_CAP_MIB,
       generation: {
         lines: generated.lines,
         bytes: generated.bytes,
