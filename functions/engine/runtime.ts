@@ -54,8 +54,9 @@ export class JourneyRuntime {
     for (const journey of this.options.catalog.listeningTo(detailType)) {
       const key = event.detail[journey.journey.key];
       if (typeof key !== "string" || key === "") continue;
-      await this.withRetries(`${journey.id}/${key}`, () =>
-        this.apply(journey, key, now, profile, (args) => decideEvent({ ...args, event })),
+      await this.withRetries(
+        () => `${journey.id}/${key}`,
+        () => this.apply(journey, key, now, profile, (args) => decideEvent({ ...args, event })),
       );
     }
   }
@@ -64,12 +65,22 @@ export class JourneyRuntime {
   async handleWakeUp(wakeUp: WakeUp, now: number): Promise<void> {
     const journey = this.options.catalog.current().find((j) => j.id === wakeUp.journeyId);
     if (journey === undefined) return; // the journey was removed: its timers lapse.
-    await this.withRetries(`${wakeUp.journeyId}/${wakeUp.key}`, async () => {
-      const stored = await this.options.store.getRecord(wakeUp.journeyId, wakeUp.key);
-      const userId = stored?.value.run?.userId ?? stored?.value.inactivity?.lastEvent.detail.userId;
-      const profile = typeof userId === "string" ? await this.options.store.getProfile(userId) : undefined;
-      return this.apply(journey, wakeUp.key, now, profile?.value, (args) => decideWakeUp({ ...args, wakeUp }), stored);
-    });
+    await this.withRetries(
+      () => `${wakeUp.journeyId}/${wakeUp.key}`,
+      async () => {
+        const stored = await this.options.store.getRecord(wakeUp.journeyId, wakeUp.key);
+        const userId = stored?.value.run?.userId ?? stored?.value.inactivity?.lastEvent.detail.userId;
+        const profile = typeof userId === "string" ? await this.options.store.getProfile(userId) : undefined;
+        return this.apply(
+          journey,
+          wakeUp.key,
+          now,
+          profile?.value,
+          (args) => decideWakeUp({ ...args, wakeUp }),
+          stored,
+        );
+      },
+    );
   }
 
   private async apply(
@@ -82,7 +93,8 @@ export class JourneyRuntime {
   ): Promise<void> {
     const { store, catalog } = this.options;
     const stored = preloaded ?? (await store.getRecord(current.id, key));
-    await this.flush(stored?.value.pending);
+    const outbox = stored?.value.pending;
+    if (outbox !== undefined && !(await this.carriedOut(outbox))) await this.flush(outbox);
     const run = stored?.value.run;
     const runJourney = run && run.version !== current.version ? catalog.get(current.id, run.version) : undefined;
     const decision = decide({
@@ -96,13 +108,27 @@ export class JourneyRuntime {
     if (decision === undefined) return;
     this.stats.decisions++;
     this.stats.steps += decision.steps;
-    const record: RunRecord = { ...decision.record, pending: { effects: decision.effects, events: decision.events } };
+    // The engine hands back a fresh record: the outbox goes on it, and only when there is something in it.
+    const record = decision.record;
+    const hasOutbox = decision.effects.length > 0 || decision.events.length > 0;
+    record.pending = hasOutbox ? { effects: decision.effects, events: decision.events } : undefined;
     // Timers first: one scheduled for a save that then loses its race is stale, and ignored when it fires.
     for (const wakeUp of newWakeUpsOf(record, stored?.value)) await store.scheduleWakeUp(wakeUp);
     if (decision.profile) await this.saveProfileAttributes(decision.profile);
     const revision = await store.putRecord(record, stored?.revision);
+    if (record.pending === undefined) return;
     await this.flush(record.pending);
     await store.settleRecord?.(record.journeyId, record.key, revision);
+  }
+
+  /** Whether a stored outbox was already carried out, when the store can tell cheaply. */
+  private async carriedOut(outbox: NonNullable<RunRecord["pending"]>): Promise<boolean> {
+    const last = outbox.effects.at(-1);
+    const isClaimed = this.options.store.isClaimed?.bind(this.options.store);
+    // With events to publish, or no way to ask, offer everything again: the ledger and the
+    // recipients' duplicate checks make that safe.
+    if (last === undefined || outbox.events.length > 0 || isClaimed === undefined) return false;
+    return isClaimed(last.id);
   }
 
   /**
@@ -128,25 +154,31 @@ export class JourneyRuntime {
   private async updateProfile(event: ShopEvent): Promise<Profile | undefined> {
     const userId = event.detail.userId;
     if (typeof userId !== "string") return undefined;
-    return this.withRetries(`profile/${userId}`, async () => {
-      const stored = await this.options.store.getProfile(userId);
-      const updated = applyEventToProfile(stored?.value, event);
-      if (updated === undefined) return stored?.value;
-      await this.options.store.putProfile(updated, stored?.revision);
-      return updated;
-    });
+    return this.withRetries(
+      () => `profile/${userId}`,
+      async () => {
+        const stored = await this.options.store.getProfile(userId);
+        const updated = applyEventToProfile(stored?.value, event);
+        if (updated === undefined) return stored?.value;
+        await this.options.store.putProfile(updated, stored?.revision);
+        return updated;
+      },
+    );
   }
 
   /** Update-profile steps: their attributes land on the latest stored profile. */
   private async saveProfileAttributes(changed: Profile): Promise<void> {
-    await this.withRetries(`profile/${changed.userId}`, async () => {
-      const stored = await this.options.store.getProfile(changed.userId);
-      const base = stored?.value ?? changed;
-      await this.options.store.putProfile({ ...base, attributes: changed.attributes }, stored?.revision);
-    });
+    await this.withRetries(
+      () => `profile/${changed.userId}`,
+      async () => {
+        const stored = await this.options.store.getProfile(changed.userId);
+        const base = stored?.value ?? changed;
+        await this.options.store.putProfile({ ...base, attributes: changed.attributes }, stored?.revision);
+      },
+    );
   }
 
-  private async withRetries<T>(what: string, attempt: () => Promise<T>): Promise<T> {
+  private async withRetries<T>(what: () => string, attempt: () => Promise<T>): Promise<T> {
     for (let tries = 1; ; tries++) {
       try {
         return await attempt();
@@ -154,7 +186,7 @@ export class JourneyRuntime {
         if (!(error instanceof ConcurrencyError)) throw error;
         this.stats.conflicts++;
         if (tries >= this.maxAttempts) {
-          throw new NudgeError(`${what}: still contended after ${tries} attempts`, { cause: error });
+          throw new NudgeError(`${what()}: still contended after ${tries} attempts`, { cause: error });
         }
       }
     }

@@ -33,6 +33,12 @@ export interface ProfileStore {
 export interface EffectLedger {
   /** Records the effect; true the first time its id is seen, false for a repeat (do not carry it out). */
   claimEffect(effect: JourneyEffect): Promise<boolean>;
+  /**
+   * Optional: whether an effect id was claimed, read cheaply. Effects are claimed in order, so the last
+   * effect of a saved decision tells whether its outbox was carried out, and a durable store is spared
+   * offering them all again (a refused conditional write costs a write unit each).
+   */
+  isClaimed?(effectId: string): Promise<boolean>;
 }
 
 export interface TimerStore {

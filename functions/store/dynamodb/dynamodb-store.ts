@@ -98,6 +98,15 @@ export class DynamoDbStore implements JourneyStore {
     }
   }
 
+  /**
+   * Whether the ledger has an effect: an eventually consistent read (half a read unit). A stale "no" only
+   * makes the caller offer the effect again, which the conditional write refuses.
+   */
+  async isClaimed(effectId: string): Promise<boolean> {
+    const output = await this.table.get("isClaimed", { Key: keys.effect(effectId), ProjectionExpression: "pk" });
+    return output.Item !== undefined;
+  }
+
   scheduleWakeUp(wakeUp: WakeUp): Promise<void> {
     return this.timers.schedule(wakeUp);
   }
