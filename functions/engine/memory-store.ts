@@ -59,6 +59,14 @@ export class MemoryStore implements JourneyStore {
     });
   }
 
+  async claimEffects(effects: readonly JourneyEffect[]) {
+    return effects.map((effect) => {
+      if (this.ledger.has(effect.id)) return false;
+      this.ledger.add(effect.id);
+      return true;
+    });
+  }
+
   async claimEffect(effect: JourneyEffect) {
     if (this.ledger.has(effect.id)) return false;
     this.ledger.add(effect.id);

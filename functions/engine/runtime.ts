@@ -8,14 +8,17 @@ import { applyEventToProfile } from "./profile.ts";
 import { statsOf } from "./stats.ts";
 import type { JourneyStore, Versioned } from "./store.ts";
 
-/** Where effects go once the ledger has them: the simulator prints them, the platform delivers them. */
+/**
+ * Where effects go once the ledger has them: the simulator prints them, the platform delivers them.
+ * A sink that finishes at once may return nothing; the runtime then does not wait on it.
+ */
 export interface EffectSink {
-  deliver(effect: JourneyEffect): Promise<void>;
+  deliver(effect: JourneyEffect): Promise<void> | undefined;
 }
 
 /** Where events the journeys emit go: back onto the bus, so other journeys react to them. */
 export interface EventPublisher {
-  publish(event: ShopEvent): Promise<void>;
+  publish(event: ShopEvent): Promise<void> | undefined;
 }
 
 export interface RuntimeOptions {
@@ -139,16 +142,20 @@ export class JourneyRuntime {
   private async flush(pending: RunRecord["pending"]): Promise<void> {
     if (pending === undefined) return;
     const carriedOut: JourneyEffect[] = [];
-    for (const effect of pending.effects) {
-      if (await this.options.store.claimEffect(effect)) {
-        carriedOut.push(effect);
-        await this.options.sink.deliver(effect);
-      }
+    const claims = await this.options.store.claimEffects(pending.effects);
+    for (const [index, effect] of pending.effects.entries()) {
+      if (claims[index] !== true) continue;
+      carriedOut.push(effect);
+      const delivering = this.options.sink.deliver(effect);
+      if (delivering) await delivering;
     }
     this.stats.effects += carriedOut.length;
     // Counted once the ledger has the effects: a crash just before this undercounts, never double counts.
     if (carriedOut.length > 0) await this.options.store.addStats(statsOf(carriedOut));
-    for (const event of pending.events) await this.options.publisher.publish(event);
+    for (const event of pending.events) {
+      const publishing = this.options.publisher.publish(event);
+      if (publishing) await publishing;
+    }
   }
 
   private async updateProfile(event: ShopEvent): Promise<Profile | undefined> {

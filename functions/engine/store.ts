@@ -33,6 +33,8 @@ export interface ProfileStore {
 export interface EffectLedger {
   /** Records the effect; true the first time its id is seen, false for a repeat (do not carry it out). */
   claimEffect(effect: JourneyEffect): Promise<boolean>;
+  /** claimEffect for each, in order: a decision's effects in one call. */
+  claimEffects(effects: readonly JourneyEffect[]): Promise<boolean[]>;
   /**
    * Optional: whether an effect id was claimed, read cheaply. Effects are claimed in order, so the last
    * effect of a saved decision tells whether its outbox was carried out, and a durable store is spared

@@ -105,12 +105,18 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
     catalog: new JourneyCatalog(options.journeys),
     store,
     sink: {
-      deliver: async (effect) => {
+      deliver: (effect) => {
         const line = toOutputLine(effect);
         if (line) emit(line);
+        return undefined;
       },
     },
-    publisher: { publish: async (event) => void published.push(event) },
+    publisher: {
+      publish: (event) => {
+        published.push(event);
+        return undefined;
+      },
+    },
   });
 
   // Events the journeys emit go round again at the same virtual time, as they would through the bus.
@@ -134,14 +140,19 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
     }
   };
 
-  for (const event of events) {
+  const last = events.at(-1);
+  // Events parsed here are let go once handled, so memory holds only what runs still need.
+  const queue: (ShopEvent | undefined)[] = options.events ? [...events] : (events as ShopEvent[]);
+  for (let index = 0; index < queue.length; index++) {
+    const event = queue[index];
+    if (event === undefined) continue;
+    queue[index] = undefined;
     const at = Date.parse(event.time);
     await fireWakeUpsUntil(at);
     inputs++;
     await runtime.handleEvent(event, at);
     await drainPublished(at);
   }
-  const last = events.at(-1);
   const until = options.until ?? (last ? Date.parse(last.time) + DEFAULT_RUN_ON_MS : 0);
   await fireWakeUpsUntil(until);
   // Processing already runs in time order; the stable sort keeps that a guarantee of the contract.

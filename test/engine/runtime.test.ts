@@ -3,6 +3,7 @@ import { JourneyCatalog } from "../../functions/engine/journeys.ts";
 import { MemoryStore } from "../../functions/engine/memory-store.ts";
 import type { JourneyEffect, RunRecord } from "../../functions/engine/model.ts";
 import { JourneyRuntime } from "../../functions/engine/runtime.ts";
+import { raceNextTwoReads } from "../support/race.ts";
 import { at, journey, shopEvent } from "./fixtures.ts";
 
 function harness(catalog: JourneyCatalog, store = new MemoryStore()) {
@@ -42,19 +43,7 @@ describe("JourneyRuntime", () => {
     await runtime.handleEvent(delivered, at(delivered.time));
     const review = shopEvent("review.posted", "2026-11-01T05:00:00Z", { userId: "u1", orderId: "o1" });
     const refund = shopEvent("order.refunded", "2026-11-01T05:00:00Z", { userId: "u1", orderId: "o1", amount: 10 });
-    // Both read the record before either writes: the first two reads wait for each other.
-    const realGet = store.getRecord.bind(store);
-    let arrived = 0;
-    let release: () => void = () => undefined;
-    const bothRead = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    store.getRecord = async (journeyId, key) => {
-      const stored = await realGet(journeyId, key);
-      if (++arrived === 2) release();
-      if (arrived <= 2) await bothRead;
-      return stored;
-    };
+    raceNextTwoReads(store);
     // Act
     await Promise.all([runtime.handleEvent(review, at(review.time)), runtime.handleEvent(refund, at(refund.time))]);
     // Assess

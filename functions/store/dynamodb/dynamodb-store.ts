@@ -80,6 +80,11 @@ export class DynamoDbStore implements JourneyStore {
     await this.conditionalPut("putProfile", item, expectedRevision);
   }
 
+  /** The claims go out together: each is its own conditional write, so none waits for another. */
+  claimEffects(effects: readonly JourneyEffect[]): Promise<boolean[]> {
+    return Promise.all(effects.map((effect) => this.claimEffect(effect)));
+  }
+
   async claimEffect(effect: JourneyEffect): Promise<boolean> {
     const since = Math.max(this.clock(), parseInstant(effect.at) ?? 0);
     try {

@@ -11,6 +11,7 @@ import { DynamoDbStore } from "../../../functions/store/dynamodb/dynamodb-store.
 import { at, journey, shopEvent } from "../../engine/fixtures.ts";
 import { loadSeedJourneys } from "../../scenarios/helpers.ts";
 import { freshTable } from "../../setup/dynalite.ts";
+import { raceNextTwoReads } from "../../support/race.ts";
 
 const FIRST_MONTH = fileURLToPath(new URL("../../../events/examples/first-month.ndjson", import.meta.url));
 
@@ -111,6 +112,7 @@ describe("JourneyRuntime on DynamoDbStore", () => {
     await runtime.handleEvent(delivered, at(delivered.time));
     const review = shopEvent("review.posted", "2026-11-01T05:00:00Z", { userId: "u1", orderId: "o1" });
     const refund = shopEvent("order.refunded", "2026-11-01T05:00:00Z", { userId: "u1", orderId: "o1", amount: 10 });
+    raceNextTwoReads(store);
     // Act
     await Promise.all([runtime.handleEvent(review, at(review.time)), runtime.handleEvent(refund, at(refund.time))]);
     // Assess
