@@ -1,8 +1,9 @@
 import { PerformanceObserver } from "node:perf_hooks";
 import type { ShopEvent } from "../events/catalog.ts";
-import { decideEvent } from "../functions/engine/engine.ts";
+import { type Decision, decideEvent, decideWakeUp, newWakeUpsOf } from "../functions/engine/engine.ts";
 import { JourneyCatalog } from "../functions/engine/journeys.ts";
-import type { Profile, RunRecord } from "../functions/engine/model.ts";
+import { MinHeap } from "../functions/engine/min-heap.ts";
+import type { Profile, RunRecord, WakeUp } from "../functions/engine/model.ts";
 import { applyEventToProfile } from "../functions/engine/profile.ts";
 import type { Journey } from "../functions/journey/schema.ts";
 import { parseEventLines, simulate } from "../functions/simulator/simulate.ts";
@@ -52,27 +53,49 @@ export async function runRuntime(journeys: readonly Journey[], events: readonly 
 
 export interface PureEngineRun {
   ms: number;
-  /** decideEvent calls (an event offered to one journey's record for one key). */
+  /** Inputs offered: an event or a due timer, to one journey's record for one key. */
   calls: number;
-  /** Calls that changed the record (the engine's share of runtime steps). */
+  /** Calls that changed the record. */
   decisions: number;
+  /** Journey steps the decisions took (see Decision.steps). */
+  steps: number;
   effects: number;
 }
 
 /**
- * The pure engine alone: decideEvent in a loop over the events, records and profiles in plain Maps, no
- * runtime, no store, no promises. Events the journeys emit (issued coupons) are decided at once too.
- * Timers are not fired (decideWakeUp needs the timer store), so this is the event half of the work.
+ * The engine alone, synchronously: the pure decide functions over plain Maps for records and profiles
+ * and a sorted timer queue, on the same virtual clock as the simulator (due timers fire before each
+ * event and at the end), with no storage port, ledger, statistics or output lines. What the engine
+ * costs, apart from the runtime's glue around a store.
  */
-export function runPureEngine(journeys: readonly Journey[], events: readonly ShopEvent[]): PureEngineRun {
+export function runPureEngine(
+  journeys: readonly Journey[],
+  events: readonly ShopEvent[],
+  until: number,
+): PureEngineRun {
   const times = events.map((event) => Date.parse(event.time));
   const started = performance.now();
   const catalog = new JourneyCatalog(journeys);
   const records = new Map<string, RunRecord>();
   const profiles = new Map<string, Profile>();
+  type Timer = { at: number; order: number; wakeUp: WakeUp };
+  const timers = new MinHeap<Timer>((a, b) => a.at < b.at || (a.at === b.at && a.order < b.order));
+  let scheduled = 0;
   let calls = 0;
   let decisions = 0;
+  let steps = 0;
   let effects = 0;
+  const save = (id: string, decision: Decision | undefined, previous: RunRecord | undefined): boolean => {
+    if (decision === undefined) return false;
+    decisions++;
+    steps += decision.steps;
+    effects += decision.effects.length;
+    records.set(id, decision.record);
+    for (const wakeUp of newWakeUpsOf(decision.record, previous)) {
+      timers.push({ at: Date.parse(wakeUp.at), order: scheduled++, wakeUp });
+    }
+    return true;
+  };
   const handle = (event: ShopEvent, now: number) => {
     const userId = event.detail.userId;
     let profile = typeof userId === "string" ? profiles.get(userId) : undefined;
@@ -83,23 +106,38 @@ export function runPureEngine(journeys: readonly Journey[], events: readonly Sho
         profile = updated;
       }
     }
-    const type = event["detail-type"];
-    for (const journey of catalog.current()) {
-      if (!catalog.listensTo(journey.id, type)) continue;
+    for (const journey of catalog.listeningTo(event["detail-type"])) {
       const key = event.detail[journey.journey.key];
       if (typeof key !== "string" || key === "") continue;
       const id = `${journey.id}|${key}`;
       calls++;
-      const decision = decideEvent({ current: journey, record: records.get(id), key, profile, now, event });
-      if (decision === undefined) continue;
-      decisions++;
-      effects += decision.effects.length;
-      records.set(id, decision.record);
-      for (const emitted of decision.events) handle(emitted, now);
+      const record = records.get(id);
+      const decision = decideEvent({ current: journey, record, key, profile, now, event });
+      if (save(id, decision, record)) for (const emitted of decision?.events ?? []) handle(emitted, now);
     }
   };
-  for (const [index, event] of events.entries()) handle(event, times[index] ?? 0);
-  return { ms: performance.now() - started, calls, decisions, effects };
+  const fireUntil = (limit: number) => {
+    for (let timer = timers.peek(); timer !== undefined && timer.at <= limit; timer = timers.peek()) {
+      timers.pop();
+      const { at, wakeUp } = timer;
+      const journey = catalog.current().find((j) => j.id === wakeUp.journeyId);
+      const id = `${wakeUp.journeyId}|${wakeUp.key}`;
+      const record = records.get(id);
+      if (journey === undefined || record === undefined) continue;
+      calls++;
+      const userId = record.run?.userId ?? record.inactivity?.lastEvent.detail.userId;
+      const profile = typeof userId === "string" ? profiles.get(userId) : undefined;
+      const decision = decideWakeUp({ current: journey, record, key: wakeUp.key, profile, now: at, wakeUp });
+      if (save(id, decision, record)) for (const emitted of decision?.events ?? []) handle(emitted, at);
+    }
+  };
+  for (const [index, event] of events.entries()) {
+    const at = times[index] ?? 0;
+    fireUntil(at);
+    handle(event, at);
+  }
+  fireUntil(until);
+  return { ms: performance.now() - started, calls, decisions, steps, effects };
 }
 
 /**

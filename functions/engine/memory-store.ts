@@ -1,6 +1,7 @@
 import type { ShopEvent } from "../../events/catalog.ts";
 import { applyCouponEvent } from "./coupons.ts";
 import { ConcurrencyError } from "./errors.ts";
+import { MinHeap } from "./min-heap.ts";
 import type { CouponRecord, JourneyEffect, Profile, RunRecord, StatsCounter, WakeUp } from "./model.ts";
 import type { JourneyStore, Versioned } from "./store.ts";
 
@@ -22,7 +23,7 @@ export class MemoryStore implements JourneyStore {
   readonly coupons = new Map<string, CouponRecord>();
   /** Counters by journey, then `version|day|name`. */
   private readonly stats = new Map<string, Map<string, StatsCounter>>();
-  private readonly heap: TimerItem[] = [];
+  private readonly timers = new MinHeap<TimerItem>((a, b) => a.at < b.at || (a.at === b.at && a.order < b.order));
   /** Breaks ties between timers due together: first scheduled, first fired, the same in every run. */
   private scheduled = 0;
 
@@ -78,13 +79,13 @@ export class MemoryStore implements JourneyStore {
    * finds its run moved on and changes nothing: cheaper here than remembering every timer's id.
    */
   async scheduleWakeUp(wakeUp: WakeUp) {
-    this.push({ at: Date.parse(wakeUp.at), order: this.scheduled++, wakeUp });
+    this.timers.push({ at: Date.parse(wakeUp.at), order: this.scheduled++, wakeUp });
   }
 
   async takeDueWakeUps(until: number, limit: number) {
     const due: WakeUp[] = [];
-    while (due.length < limit && this.heap.length > 0 && (this.heap[0]?.at ?? Number.POSITIVE_INFINITY) <= until) {
-      const top = this.pop();
+    while (due.length < limit && (this.timers.peek()?.at ?? Number.POSITIVE_INFINITY) <= until) {
+      const top = this.timers.pop();
       if (top === undefined) break;
       due.push(top.wakeUp);
     }
@@ -122,11 +123,11 @@ export class MemoryStore implements JourneyStore {
   }
 
   async nextWakeUpAt() {
-    return this.heap[0]?.at;
+    return this.timers.peek()?.at;
   }
 
   get pendingWakeUps(): number {
-    return this.heap.length;
+    return this.timers.size;
   }
 
   private checkRevision<T>(current: Versioned<T> | undefined, expected: number | undefined, id: string): number {
@@ -136,45 +137,5 @@ export class MemoryStore implements JourneyStore {
       );
     }
     return (expected ?? 0) + 1;
-  }
-
-  private less(a: TimerItem, b: TimerItem) {
-    return a.at < b.at || (a.at === b.at && a.order < b.order);
-  }
-
-  private push(item: TimerItem) {
-    const heap = this.heap;
-    heap.push(item);
-    let i = heap.length - 1;
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      const [p, c] = [heap[parent], heap[i]];
-      if (p === undefined || c === undefined || !this.less(c, p)) break;
-      [heap[parent], heap[i]] = [c, p];
-      i = parent;
-    }
-  }
-
-  private pop() {
-    const heap = this.heap;
-    const top = heap[0];
-    const last = heap.pop();
-    if (top === undefined || last === undefined || heap.length === 0) return top;
-    heap[0] = last;
-    let i = 0;
-    for (;;) {
-      const [l, r] = [2 * i + 1, 2 * i + 2];
-      let smallest = i;
-      const [li, ri, si] = [heap[l], heap[r], heap[smallest]];
-      if (li !== undefined && si !== undefined && this.less(li, si)) smallest = l;
-      const s2 = heap[smallest];
-      if (ri !== undefined && s2 !== undefined && this.less(ri, s2)) smallest = r;
-      if (smallest === i) break;
-      const [a, b] = [heap[i], heap[smallest]];
-      if (a === undefined || b === undefined) break;
-      [heap[i], heap[smallest]] = [b, a];
-      i = smallest;
-    }
-    return top;
   }
 }
