@@ -76,7 +76,8 @@ export function runPureEngine(
   const times = events.map((event) => Date.parse(event.time));
   const started = performance.now();
   const catalog = new JourneyCatalog(journeys);
-  const records = new Map<string, RunRecord>();
+  const records = new Map<string, Map<string, RunRecord>>();
+  const recordOf = (journeyId: string, key: string) => records.get(journeyId)?.get(key);
   const profiles = new Map<string, Profile>();
   type Timer = { at: number; order: number; wakeUp: WakeUp };
   const timers = new MinHeap<Timer>((a, b) => a.at < b.at || (a.at === b.at && a.order < b.order));
@@ -85,12 +86,18 @@ export function runPureEngine(
   let decisions = 0;
   let steps = 0;
   let effects = 0;
-  const save = (id: string, decision: Decision | undefined, previous: RunRecord | undefined): boolean => {
+  const save = (decision: Decision | undefined, previous: RunRecord | undefined): boolean => {
     if (decision === undefined) return false;
     decisions++;
     steps += decision.steps;
     effects += decision.effects.length;
-    records.set(id, decision.record);
+    const { journeyId, key } = decision.record;
+    let byKey = records.get(journeyId);
+    if (byKey === undefined) {
+      byKey = new Map();
+      records.set(journeyId, byKey);
+    }
+    byKey.set(key, decision.record);
     for (const wakeUp of newWakeUpsOf(decision.record, previous)) {
       timers.push({ at: Date.parse(wakeUp.at), order: scheduled++, wakeUp });
     }
@@ -109,11 +116,10 @@ export function runPureEngine(
     for (const journey of catalog.listeningTo(event["detail-type"])) {
       const key = event.detail[journey.journey.key];
       if (typeof key !== "string" || key === "") continue;
-      const id = `${journey.id}|${key}`;
       calls++;
-      const record = records.get(id);
+      const record = recordOf(journey.id, key);
       const decision = decideEvent({ current: journey, record, key, profile, now, event });
-      if (save(id, decision, record)) for (const emitted of decision?.events ?? []) handle(emitted, now);
+      if (save(decision, record)) for (const emitted of decision?.events ?? []) handle(emitted, now);
     }
   };
   const fireUntil = (limit: number) => {
@@ -121,14 +127,13 @@ export function runPureEngine(
       timers.pop();
       const { at, wakeUp } = timer;
       const journey = catalog.current().find((j) => j.id === wakeUp.journeyId);
-      const id = `${wakeUp.journeyId}|${wakeUp.key}`;
-      const record = records.get(id);
+      const record = recordOf(wakeUp.journeyId, wakeUp.key);
       if (journey === undefined || record === undefined) continue;
       calls++;
       const userId = record.run?.userId ?? record.inactivity?.lastEvent.detail.userId;
       const profile = typeof userId === "string" ? profiles.get(userId) : undefined;
       const decision = decideWakeUp({ current: journey, record, key: wakeUp.key, profile, now: at, wakeUp });
-      if (save(id, decision, record)) for (const emitted of decision?.events ?? []) handle(emitted, at);
+      if (save(decision, record)) for (const emitted of decision?.events ?? []) handle(emitted, at);
     }
   };
   for (const [index, event] of events.entries()) {

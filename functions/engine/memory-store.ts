@@ -13,7 +13,8 @@ type TimerItem = { at: number; order: number; wakeUp: WakeUp };
  * Timers sit in a binary min-heap by due time, so taking what is due costs O(log n) each.
  */
 export class MemoryStore implements JourneyStore {
-  readonly records = new Map<string, Versioned<RunRecord>>();
+  /** Run records by journey, then key: no key string is built per lookup. */
+  private readonly records = new Map<string, Map<string, Versioned<RunRecord>>>();
   readonly profiles = new Map<string, Versioned<Profile>>();
   /**
    * The ids of effects carried out whose record is not settled yet. An effect is only ever offered again
@@ -28,18 +29,27 @@ export class MemoryStore implements JourneyStore {
   private scheduled = 0;
 
   async getRecord(journeyId: string, key: string) {
-    return this.records.get(`${journeyId}|${key}`);
+    return this.records.get(journeyId)?.get(key);
   }
 
   async putRecord(record: RunRecord, expectedRevision: number | undefined) {
-    const id = `${record.journeyId}|${record.key}`;
-    const revision = this.checkRevision(this.records.get(id), expectedRevision, id);
-    this.records.set(id, { value: record, revision });
+    let byKey = this.records.get(record.journeyId);
+    if (byKey === undefined) {
+      byKey = new Map();
+      this.records.set(record.journeyId, byKey);
+    }
+    const revision = this.checkRevision(byKey.get(record.key), expectedRevision, `${record.journeyId}|${record.key}`);
+    byKey.set(record.key, { value: record, revision });
     return revision;
   }
 
+  /** Every stored run record (for reports and tests). */
+  *allRecords(): IterableIterator<RunRecord> {
+    for (const byKey of this.records.values()) for (const stored of byKey.values()) yield stored.value;
+  }
+
   async settleRecord(journeyId: string, key: string, revision: number) {
-    const stored = this.records.get(`${journeyId}|${key}`);
+    const stored = this.records.get(journeyId)?.get(key);
     // The stored record is the runtime's own fresh copy, handed over at put: the store may let go of its
     // carried-out effects in place.
     const pending = stored?.revision === revision ? stored.value.pending : undefined;
