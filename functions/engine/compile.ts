@@ -11,6 +11,8 @@ export interface CompiledJourney {
   readonly journey: Journey;
   readonly id: string;
   readonly version: number;
+  /** The journey as the run context shows it: `{id, version, name}`, built once. */
+  readonly summary: { readonly id: string; readonly version: number; readonly name: string };
   step(id: string): Step;
   readonly trigger: CompiledPattern;
   /** For inactivity journeys: the events that restart the clock. */
@@ -75,6 +77,7 @@ export function compileJourney(journey: Journey): CompiledJourney {
     journey,
     id: journey.id,
     version: journey.version,
+    summary: Object.freeze({ id: journey.id, version: journey.version, name: journey.name }),
     step(id) {
       const step = steps.get(id);
       // Validation guarantees every link resolves; a miss here is a bug, not bad input.

@@ -12,7 +12,7 @@ export function runContext(journey: CompiledJourney, run: Run, profile: Profile)
     event: run.event ?? run.trigger,
     steps: run.outputs,
     coupon: run.coupon,
-    journey: { id: journey.id, version: journey.version, name: journey.journey.name },
+    journey: journey.summary,
     run: { id: run.runId, enteredAt: run.enteredAt, key: run.key, holdout: run.holdout },
   };
 }

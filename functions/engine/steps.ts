@@ -141,11 +141,18 @@ function compose(
 function send(run: Run, step: StepOf<"send">, ctx: StepContext): string | undefined {
   if (run.holdout) return step.next;
   const message = compose(run, step, ctx);
-  const base = { channel: step.channel, template: step.template };
+  const { channel, template } = step;
   ctx.out.effects.push(
     "reason" in message
-      ? { ...effectBase(run, ctx.now, "message", "message.suppressed"), ...base, reason: message.reason }
-      : { ...effectBase(run, ctx.now, "message", "message.sent"), ...base, category: step.category, ...message },
+      ? { ...effectBase(run, ctx.now, "message", "message.suppressed"), channel, template, reason: message.reason }
+      : {
+          ...effectBase(run, ctx.now, "message", "message.sent"),
+          channel,
+          template,
+          category: step.category,
+          locale: message.locale,
+          text: message.text,
+        },
   );
   return step.next;
 }
