@@ -34,9 +34,8 @@ export function applyEventToProfile(profile: Profile | undefined, event: ShopEve
   if (userId === undefined || profile?.recentEventIds.includes(event.id)) return undefined;
   const detail = event.detail;
   const at = formatInstant(parseInstant(event.time) ?? 0);
-  const next: Profile = profile
-    ? { ...profile, attributes: { ...profile.attributes }, consent: { ...profile.consent } }
-    : emptyProfile(userId);
+  // A shallow copy; the attributes or consent maps are copied only by the events that change them.
+  const next: Profile = profile ? { ...profile } : emptyProfile(userId);
   switch (event["detail-type"]) {
     case "user.registered":
       next.registeredAt = earlier(next.registeredAt, at);
@@ -44,17 +43,17 @@ export function applyEventToProfile(profile: Profile | undefined, event: ShopEve
         const value = str(detail[field]);
         if (value !== undefined) next[field] = value;
       }
-      Object.assign(next.attributes, attributesOf(detail.attributes));
+      next.attributes = { ...next.attributes, ...attributesOf(detail.attributes) };
       break;
     case "user.updated":
-      Object.assign(next.attributes, attributesOf(detail.attributes));
+      next.attributes = { ...next.attributes, ...attributesOf(detail.attributes) };
       break;
     case "user.unsubscribed":
     case "user.subscribed": {
       const channel = str(detail.channel) ?? "*";
       const known = next.consent[channel];
       if (known !== undefined && known.at > at) return undefined;
-      next.consent[channel] = { subscribed: event["detail-type"] === "user.subscribed", at };
+      next.consent = { ...next.consent, [channel]: { subscribed: event["detail-type"] === "user.subscribed", at } };
       break;
     }
     case "order.placed": {
