@@ -7,7 +7,7 @@ import type { Profile, RunRecord, WakeUp } from "../functions/engine/model.ts";
 import { applyEventToProfile } from "../functions/engine/profile.ts";
 import type { Journey } from "../functions/journey/schema.ts";
 import { parseEventLines, simulate } from "../functions/simulator/simulate.ts";
-import { generateShopLines, type ShopOptions } from "../functions/simulator/synthetic.ts";
+import { generateShopLines, type ShopOptions } from "../functions/simulator/synthetic/index.ts";
 
 /**
  * Benchmark 1: engine steps per second on one core with the in-memory store. The synthetic stream is

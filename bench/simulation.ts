@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { journeyFilesIn, loadJourneyFiles } from "../functions/journey/load.ts";
 import { type SimulationLine, simulate } from "../functions/simulator/simulate.ts";
-import { generateShop, type ShopOptions } from "../functions/simulator/synthetic.ts";
+import { generateShop, type ShopOptions } from "../functions/simulator/synthetic/index.ts";
 import { gcMeter } from "./engine-steps.ts";
 
 /**

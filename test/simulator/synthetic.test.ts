@@ -6,7 +6,7 @@ import {
   generateShopLines,
   mulberry32,
   type SyntheticEvent,
-} from "../../functions/simulator/synthetic.ts";
+} from "../../functions/simulator/synthetic/index.ts";
 import { loadSeedJourneys } from "../scenarios/helpers.ts";
 
 const DAY = 86_400_000;

@@ -6,7 +6,7 @@ import type { JourneyEffect, RunRecord } from "../../../functions/engine/model.t
 import { JourneyRuntime } from "../../../functions/engine/runtime.ts";
 import type { JourneyStore } from "../../../functions/engine/store.ts";
 import { formatLine, parseEventLines, simulate } from "../../../functions/simulator/simulate.ts";
-import { generateShopLines } from "../../../functions/simulator/synthetic.ts";
+import { generateShopLines } from "../../../functions/simulator/synthetic/index.ts";
 import { DynamoDbStore } from "../../../functions/store/dynamodb/dynamodb-store.ts";
 import { at, journey, shopEvent } from "../../engine/fixtures.ts";
 import { loadSeedJourneys } from "../../scenarios/helpers.ts";
