@@ -1,28 +1,20 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { UsageError } from "../../functions/cli/args.ts";
 import { graphCommand } from "../../functions/cli/graph.ts";
-import { type CliIo, ExitCode } from "../../functions/cli/io.ts";
+import { ExitCode } from "../../functions/cli/io.ts";
 import { main } from "../../functions/cli/main.ts";
 import { journeyGraph } from "../../functions/journey/graph.ts";
 import { parseJourney } from "../../functions/journey/load.ts";
+import { capture, root } from "./capture-io.ts";
 
-const root = fileURLToPath(new URL("../../", import.meta.url));
 const fixtures = "test/fixtures/journeys";
-
-/** A CliIo that keeps what the command writes. */
-function capture(cwd: string): CliIo & { out: string[]; err: string[] } {
-  const out: string[] = [];
-  const err: string[] = [];
-  return { out, err, cwd, stdout: (line) => out.push(line), stderr: (line) => err.push(line) };
-}
 
 describe("nudge graph <file>", () => {
   it("prints the journey's Mermaid flowchart", async () => {
     // Prepare
-    const io = capture(root);
+    const io = capture();
     const file = "journeys/coupon-expiry-nudge.json";
     const { journey } = parseJourney(readFileSync(join(root, file), "utf8"), file);
 
@@ -39,7 +31,7 @@ describe("nudge graph <file>", () => {
 
   it("reports an invalid journey's problems and exits 1", async () => {
     // Prepare
-    const io = capture(root);
+    const io = capture();
 
     // Act
     const code = await graphCommand([`${fixtures}/unreachable.json`], io);
@@ -57,7 +49,7 @@ describe("nudge graph <file>", () => {
 describe("nudge graph --all", () => {
   it("prints every journey in journeys/ as a Markdown section with a mermaid block", async () => {
     // Prepare
-    const io = capture(root);
+    const io = capture();
 
     // Act
     const code = await graphCommand(["--all"], io);
@@ -98,10 +90,10 @@ describe("nudge graph usage", () => {
     [["--png"], "unknown option --png"],
   ])("%j is a usage error: %s", async (args, message) => {
     // Prepare
-    const io = capture(root);
+    const io = capture();
 
     // Act
-    const direct = graphCommand(args, capture(root));
+    const direct = graphCommand(args, capture());
     const code = await main(["graph", ...args], io);
 
     // Assess

@@ -2,20 +2,11 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type CliIo, ExitCode } from "../../functions/cli/io.ts";
+import { ExitCode } from "../../functions/cli/io.ts";
 import { main } from "../../functions/cli/main.ts";
 import { testPatternCommand } from "../../functions/cli/test-pattern.ts";
-
-const root = fileURLToPath(new URL("../../", import.meta.url));
-
-/** A CliIo that keeps what the command writes. */
-function capture(cwd: string): CliIo & { out: string[]; err: string[] } {
-  const out: string[] = [];
-  const err: string[] = [];
-  return { out, err, cwd, stdout: (line) => out.push(line), stderr: (line) => err.push(line) };
-}
+import { capture, root } from "./capture-io.ts";
 
 // eb-create-pattern-operators.html, "Numeric matching", on an order event
 const pattern = { "detail-type": ["order.placed"], detail: { amount: [{ numeric: [">", 100] }] } };

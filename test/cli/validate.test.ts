@@ -2,22 +2,14 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { UsageError } from "../../functions/cli/args.ts";
-import { type CliIo, ExitCode } from "../../functions/cli/io.ts";
+import { ExitCode } from "../../functions/cli/io.ts";
 import { main } from "../../functions/cli/main.ts";
 import { validateCommand } from "../../functions/cli/validate.ts";
+import { capture, root } from "./capture-io.ts";
 
-const root = fileURLToPath(new URL("../../", import.meta.url));
 const fixtures = "test/fixtures/journeys";
-
-/** A CliIo that keeps what the command writes. */
-function capture(cwd: string): CliIo & { out: string[]; err: string[] } {
-  const out: string[] = [];
-  const err: string[] = [];
-  return { out, err, cwd, stdout: (line) => out.push(line), stderr: (line) => err.push(line) };
-}
 
 const temporary: string[] = [];
 afterAll(() => {
@@ -27,7 +19,7 @@ afterAll(() => {
 describe("nudge validate", () => {
   it("checks every journey in journeys/ by default", async () => {
     // Prepare
-    const io = capture(root);
+    const io = capture();
 
     // Act
     const code = await validateCommand([], io);
@@ -53,7 +45,7 @@ describe("nudge validate", () => {
 
   it("checks the files given, named relative to the working folder", async () => {
     // Prepare
-    const io = capture(root);
+    const io = capture();
 
     // Act
     const code = await validateCommand([`./${fixtures}/bad-key.json`, `${root}${fixtures}/unknown-template.json`], io);
@@ -79,7 +71,7 @@ describe("nudge validate", () => {
 
   it("reports a file it cannot read as a problem of that file", async () => {
     // Prepare
-    const io = capture(root);
+    const io = capture();
 
     // Act
     const code = await validateCommand(["journeys/missing.json"], io);
@@ -91,10 +83,10 @@ describe("nudge validate", () => {
 
   it("throws a UsageError for an unknown option, which main turns into exit 2 with the usage", async () => {
     // Prepare
-    const io = capture(root);
+    const io = capture();
 
     // Act
-    const direct = validateCommand(["--strict"], capture(root));
+    const direct = validateCommand(["--strict"], capture());
     const code = await main(["validate", "--strict"], io);
 
     // Assess

@@ -1,20 +1,11 @@
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { UsageError } from "../../functions/cli/args.ts";
-import type { CliIo } from "../../functions/cli/io.ts";
 import { schemaCommand } from "../../functions/cli/schema.ts";
 import { journeyJsonSchema, journeyJsonSchemaText } from "../../functions/journey/json-schema.ts";
-
-const root = fileURLToPath(new URL("../../", import.meta.url));
-
-function capture(cwd: string): CliIo & { out: string[]; err: string[] } {
-  const out: string[] = [];
-  const err: string[] = [];
-  return { out, err, cwd, stdout: (line) => out.push(line), stderr: (line) => err.push(line) };
-}
+import { capture, root } from "../cli/capture-io.ts";
 
 const temporary: string[] = [];
 afterAll(() => {
@@ -73,7 +64,7 @@ describe("journeyJsonSchema", () => {
 describe("nudge schema", () => {
   it("prints the schema", async () => {
     // Prepare
-    const io = capture(root);
+    const io = capture();
 
     // Act
     const code = await schemaCommand([], io);
@@ -101,7 +92,7 @@ describe("nudge schema", () => {
 
   it("refuses arguments it does not know", async () => {
     // Act
-    const run = schemaCommand(["out.json"], capture(root));
+    const run = schemaCommand(["out.json"], capture());
 
     // Assess
     await expect(run).rejects.toThrow(new UsageError('unexpected argument "out.json"'));
