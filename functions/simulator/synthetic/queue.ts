@@ -1,4 +1,5 @@
 import type { ShopEvent } from "../../../events/catalog.ts";
+import { MinHeap } from "../../engine/min-heap.ts";
 
 /** One item of the stream, in delivery order. */
 export interface SyntheticEvent {
@@ -11,59 +12,27 @@ export interface SyntheticEvent {
   delayed?: boolean;
 }
 
-/** Pending deliveries, a binary min-heap by (delivery time, scheduling order): deterministic ties. */
+type Pending = { at: number; seq: number; item: SyntheticEvent };
+
+/** Pending deliveries by (delivery time, scheduling order): a total order, so ties come out the same every run. */
 export class DeliveryQueue {
-  private readonly heap: { at: number; seq: number; item: SyntheticEvent }[] = [];
+  private readonly heap = new MinHeap<Pending>((a, b) => a.at < b.at || (a.at === b.at && a.seq < b.seq));
   private seq = 0;
 
   get size(): number {
-    return this.heap.length;
+    return this.heap.size;
   }
 
   /** The delivery time of the next item, or +Infinity. */
   nextAt(): number {
-    return this.heap[0]?.at ?? Number.POSITIVE_INFINITY;
+    return this.heap.peek()?.at ?? Number.POSITIVE_INFINITY;
   }
 
   push(at: number, item: SyntheticEvent): void {
-    const heap = this.heap;
-    const entry = { at, seq: this.seq++, item };
-    let i = heap.length;
-    heap.push(entry);
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      const p = heap[parent];
-      if (p === undefined || p.at < at || (p.at === at && p.seq < entry.seq)) break;
-      heap[i] = p;
-      i = parent;
-    }
-    heap[i] = entry;
+    this.heap.push({ at, seq: this.seq++, item });
   }
 
   pop(): SyntheticEvent | undefined {
-    const heap = this.heap;
-    const top = heap[0];
-    const last = heap.pop();
-    if (top === undefined || last === undefined || heap.length === 0) return top?.item;
-    const n = heap.length;
-    let i = 0;
-    for (;;) {
-      const l = 2 * i + 1;
-      if (l >= n) break;
-      let child = l;
-      const left = heap[l];
-      const right = heap[l + 1];
-      if (left === undefined) break;
-      let best = left;
-      if (right !== undefined && (right.at < left.at || (right.at === left.at && right.seq < left.seq))) {
-        child = l + 1;
-        best = right;
-      }
-      if (last.at < best.at || (last.at === best.at && last.seq < best.seq)) break;
-      heap[i] = best;
-      i = child;
-    }
-    heap[i] = last;
-    return top.item;
+    return this.heap.pop()?.item;
   }
 }
