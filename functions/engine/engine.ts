@@ -186,10 +186,17 @@ export function decideEvent(args: EngineArgs & { event: ShopEvent }): Decision |
   if (run?.goal && converts) {
     run.goal.convertedAt = formatInstant(eventTime);
     ctx.steps++;
-    ctx.out.effects.push({
-      ...effectBase(run, args.now, `goal:${event.id}`, "goal.converted"),
-      event: { id: event.id, "detail-type": event["detail-type"] },
-    });
+    const {
+      at,
+      journey,
+      version,
+      user,
+      run: runId,
+      type,
+      id,
+    } = effectBase(run, args.now, `goal:${event.id}`, "goal.converted");
+    const converting = { id: event.id, "detail-type": event["detail-type"] };
+    ctx.out.effects.push({ at, journey, version, user, run: runId, type, id, event: converting });
     changed = true;
   }
   if (run && exits) {
