@@ -1,9 +1,9 @@
 import type { ShopEvent } from "../../events/catalog.ts";
 import type { CompiledJourney } from "./compile.ts";
-import { type Decision, decideEvent, decideWakeUp, type EngineArgs, newWakeUpsOf } from "./engine.ts";
+import { decideEvent, decideWakeUp, newWakeUpsOf } from "./engine.ts";
 import { ConcurrencyError, NudgeError } from "./errors.ts";
 import type { JourneyCatalog } from "./journeys.ts";
-import type { JourneyEffect, Profile, RunRecord, WakeUp } from "./model.ts";
+import type { EngineInput, JourneyEffect, Profile, RunRecord, WakeUp } from "./model.ts";
 import { applyEventToProfile } from "./profile.ts";
 import { statsOf } from "./stats.ts";
 import type { JourneyStore, Versioned } from "./store.ts";
@@ -59,7 +59,7 @@ export class JourneyRuntime {
       if (typeof key !== "string" || key === "") continue;
       await this.withRetries(
         () => `${journey.id}/${key}`,
-        () => this.apply(journey, key, now, profile, (args) => decideEvent({ ...args, event })),
+        () => this.apply(journey, key, now, profile, { type: "event", event }),
       );
     }
   }
@@ -74,14 +74,7 @@ export class JourneyRuntime {
         const stored = await this.options.store.getRecord(wakeUp.journeyId, wakeUp.key);
         const userId = stored?.value.run?.userId ?? stored?.value.inactivity?.lastEvent.detail.userId;
         const profile = typeof userId === "string" ? await this.options.store.getProfile(userId) : undefined;
-        return this.apply(
-          journey,
-          wakeUp.key,
-          now,
-          profile?.value,
-          (args) => decideWakeUp({ ...args, wakeUp }),
-          stored,
-        );
+        return this.apply(journey, wakeUp.key, now, profile?.value, { type: "wake-up", wakeUp }, stored);
       },
     );
   }
@@ -91,7 +84,7 @@ export class JourneyRuntime {
     key: string,
     now: number,
     profile: Profile | undefined,
-    decide: (args: EngineArgs) => Decision | undefined,
+    input: EngineInput,
     preloaded?: Versioned<RunRecord>,
   ): Promise<void> {
     const { store, catalog } = this.options;
@@ -100,28 +93,26 @@ export class JourneyRuntime {
     if (outbox !== undefined && !(await this.carriedOut(outbox))) await this.flush(outbox);
     const run = stored?.value.run;
     const runJourney = run && run.version !== current.version ? catalog.get(current.id, run.version) : undefined;
-    const decision = decide({
-      current,
-      ...(runJourney ? { runJourney } : {}),
-      record: stored?.value,
-      key,
-      profile,
-      now,
-    });
+    const record = stored?.value;
+    // Literal arguments, not spreads: this runs for every journey an input concerns.
+    const decision =
+      input.type === "event"
+        ? decideEvent({ current, runJourney, record, key, profile, now, event: input.event })
+        : decideWakeUp({ current, runJourney, record, key, profile, now, wakeUp: input.wakeUp });
     if (decision === undefined) return;
     this.stats.decisions++;
     this.stats.steps += decision.steps;
     // The engine hands back a fresh record: the outbox goes on it, and only when there is something in it.
-    const record = decision.record;
+    const saved = decision.record;
     const hasOutbox = decision.effects.length > 0 || decision.events.length > 0;
-    record.pending = hasOutbox ? { effects: decision.effects, events: decision.events } : undefined;
+    saved.pending = hasOutbox ? { effects: decision.effects, events: decision.events } : undefined;
     // Timers first: one scheduled for a save that then loses its race is stale, and ignored when it fires.
-    for (const wakeUp of newWakeUpsOf(record, stored?.value)) await store.scheduleWakeUp(wakeUp);
+    for (const wakeUp of newWakeUpsOf(saved, record)) await store.scheduleWakeUp(wakeUp);
     if (decision.profile) await this.saveProfileAttributes(decision.profile);
-    const revision = await store.putRecord(record, stored?.revision);
-    if (record.pending === undefined) return;
-    await this.flush(record.pending);
-    await store.settleRecord?.(record.journeyId, record.key, revision);
+    const revision = await store.putRecord(saved, stored?.revision);
+    if (saved.pending === undefined) return;
+    await this.flush(saved.pending);
+    await store.settleRecord?.(saved.journeyId, saved.key, revision);
   }
 
   /** Whether a stored outbox was already carried out, when the store can tell cheaply. */
