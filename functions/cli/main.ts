@@ -9,7 +9,7 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
   },
   simulate: {
     summary:
-      "simulate --events <file.ndjson> [--journeys <dir>] [--until <ISO time>] [--format ndjson|text]   run journeys on a virtual clock",
+      "simulate --events <file.ndjson> [--journeys <dir>] [--until <ISO time>] [--format ndjson|text] [--store memory|dynamodb] [--dynamodb-endpoint <url>] [--table <name>] [--duplicate-rate <0..1>] [--crash-rate <0..1>] [--seed <n>]   run journeys on a virtual clock; dynamodb: an embedded dynalite unless an endpoint is given; the rates inject redeliveries and crashes",
     load: async () => (await import("./simulate.ts")).simulateCommand,
   },
   validate: {

@@ -1,7 +1,14 @@
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
+import type { JourneyStore } from "../engine/store.ts";
 import { formatProblem, journeyFilesIn } from "../journey/load.ts";
 import { validateJourneyFiles } from "../journey/validate.ts";
+import {
+  DEFAULT_SIMULATOR_TABLE,
+  openSimulatorDynamoDb,
+  type SimulatorDynamoDb,
+} from "../simulator/embedded-dynamodb.ts";
+import { type FaultOptions, formatFaultReport } from "../simulator/faults.ts";
 import { formatLine, formatText, simulate } from "../simulator/simulate.ts";
 import { parseArgs, UsageError } from "./args.ts";
 import { type CliIo, ExitCode } from "./io.ts";
@@ -14,12 +21,81 @@ async function readOrFail(path: string, option: string): Promise<string> {
   }
 }
 
+/** A rate option: a number from 0 to 1, or undefined when not given. */
+function rateOption(values: Map<string, string>, name: string): number | undefined {
+  const text = values.get(name);
+  if (text === undefined) return undefined;
+  const rate = text.trim() === "" ? Number.NaN : Number(text);
+  if (!(rate >= 0 && rate <= 1)) throw new UsageError(`--${name}: expected a number from 0 to 1, got "${text}"`);
+  return rate;
+}
+
+function isHttpUrl(text: string): boolean {
+  try {
+    const { protocol } = new URL(text);
+    return protocol === "http:" || protocol === "https:";
+  } catch {
+    return false;
+  }
+}
+
+type StoreChoice = { kind: "memory" } | { kind: "dynamodb"; endpoint: string | undefined; tableName: string };
+
+function storeOption(values: Map<string, string>): StoreChoice {
+  const kind = values.get("store") ?? "memory";
+  if (kind !== "memory" && kind !== "dynamodb")
+    throw new UsageError(`--store: expected memory or dynamodb, got "${kind}"`);
+  const endpoint = values.get("dynamodb-endpoint");
+  const tableName = values.get("table");
+  if (kind === "memory") {
+    if (endpoint !== undefined) throw new UsageError("--dynamodb-endpoint needs --store dynamodb");
+    if (tableName !== undefined) throw new UsageError("--table needs --store dynamodb");
+    return { kind };
+  }
+  if (endpoint !== undefined && !isHttpUrl(endpoint)) {
+    throw new UsageError(
+      `--dynamodb-endpoint: expected an http(s) URL such as "http://localhost:8000", got "${endpoint}"`,
+    );
+  }
+  // A table name as DynamoDB allows it: 3 to 255 of letters, digits, "_", "-" and ".".
+  if (tableName !== undefined && !/^[A-Za-z0-9_.-]{3,255}$/.test(tableName)) {
+    throw new UsageError(`--table: expected 3 to 255 letters, digits, "_", "-" or ".", got "${tableName}"`);
+  }
+  return { kind, endpoint, tableName: tableName ?? DEFAULT_SIMULATOR_TABLE };
+}
+
+/** The seed of the fault choices: an integer. */
+function seedOption(values: Map<string, string>): number | undefined {
+  const text = values.get("seed");
+  if (text === undefined) return undefined;
+  const seed = Number(text);
+  if (text.trim() === "" || !Number.isSafeInteger(seed))
+    throw new UsageError(`--seed: expected an integer, got "${text}"`);
+  return seed;
+}
+
 /**
  * `nudge simulate`: effect lines on stdout (NDJSON, or `--format text` for people), invalid events on
- * stderr and skipped; exit 1 when a journey is invalid, 2 for a usage problem.
+ * stderr and skipped; exit 1 when a journey is invalid, 2 for a usage problem. `--store dynamodb` runs
+ * the journeys on the DynamoDB store (an embedded dynalite, or `--dynamodb-endpoint`); `--duplicate-rate`
+ * and `--crash-rate` inject faults (see simulator/faults.ts) and report them on stderr at the end: the
+ * effect lines stay those of a clean run.
  */
 export async function simulateCommand(args: string[], io: CliIo): Promise<number> {
-  const { values, positional } = parseArgs(args, { values: ["events", "journeys", "until", "format"] });
+  const { values, positional } = parseArgs(args, {
+    values: [
+      "events",
+      "journeys",
+      "until",
+      "format",
+      "store",
+      "dynamodb-endpoint",
+      "table",
+      "duplicate-rate",
+      "crash-rate",
+      "seed",
+    ],
+  });
   if (positional.length > 0) throw new UsageError(`unexpected argument "${positional[0]}"`);
   const eventsOption = values.get("events");
   if (eventsOption === undefined) throw new UsageError("--events <file.ndjson> is required");
@@ -31,6 +107,19 @@ export async function simulateCommand(args: string[], io: CliIo): Promise<number
   if (until !== undefined && Number.isNaN(until)) {
     throw new UsageError(`--until: expected an ISO-8601 time such as "2026-12-31T00:00:00Z", got "${untilText}"`);
   }
+  const storeChoice = storeOption(values);
+  const duplicateRate = rateOption(values, "duplicate-rate");
+  const crashRate = rateOption(values, "crash-rate");
+  const seed = seedOption(values);
+  const withFaults = duplicateRate !== undefined || crashRate !== undefined;
+  if (seed !== undefined && !withFaults) throw new UsageError("--seed needs --duplicate-rate or --crash-rate");
+  const faults: FaultOptions | undefined = withFaults
+    ? {
+        ...(duplicateRate === undefined ? {} : { duplicateRate }),
+        ...(crashRate === undefined ? {} : { crashRate }),
+        ...(seed === undefined ? {} : { seed }),
+      }
+    : undefined;
 
   const text = await readOrFail(resolve(io.cwd, eventsOption), "--events");
   const journeyDir = resolve(io.cwd, values.get("journeys") ?? "journeys");
@@ -42,13 +131,36 @@ export async function simulateCommand(args: string[], io: CliIo): Promise<number
     for (const problem of problems) io.stderr(formatProblem(problem));
     return ExitCode.failed;
   }
-  await simulate({
-    journeys: journeys.map((loaded) => loaded.journey),
-    lines: text.split("\n"),
-    ...(until === undefined ? {} : { until }),
-    onInvalid: (invalid) => io.stderr(`line ${invalid.line}: skipped invalid event: ${invalid.message}`),
-    // Lines are printed as they happen (already in time order), so memory does not grow with the output.
-    onLine: (line) => io.stdout(format === "text" ? formatText(line) : formatLine(line)),
-  });
+  let dynamodb: SimulatorDynamoDb | undefined;
+  let store: JourneyStore | undefined;
+  if (storeChoice.kind === "dynamodb") {
+    dynamodb = await openSimulatorDynamoDb({
+      ...(storeChoice.endpoint === undefined ? {} : { endpoint: storeChoice.endpoint }),
+      tableName: storeChoice.tableName,
+    });
+    store = dynamodb.store;
+  }
+  try {
+    const result = await simulate({
+      journeys: journeys.map((loaded) => loaded.journey),
+      lines: text.split("\n"),
+      ...(until === undefined ? {} : { until }),
+      ...(store === undefined ? {} : { store }),
+      ...(faults === undefined ? {} : { faults }),
+      onInvalid: (invalid) => io.stderr(`line ${invalid.line}: skipped invalid event: ${invalid.message}`),
+      // Lines are printed as they happen (already in time order), so memory does not grow with the output.
+      onLine: (line) => io.stdout(format === "text" ? formatText(line) : formatLine(line)),
+    });
+    if (faults !== undefined) {
+      io.stderr(
+        formatFaultReport(
+          result.inputs,
+          result.faults ?? { duplicates: 0, crashesAfterSave: 0, crashesBeforeSave: 0, retries: 0 },
+        ),
+      );
+    }
+  } finally {
+    await dynamodb?.close();
+  }
   return ExitCode.ok;
 }

@@ -1,10 +1,11 @@
 import { parseEventJson, type ShopEvent } from "../../events/catalog.ts";
 import { JourneyCatalog } from "../engine/journeys.ts";
 import { MemoryStore } from "../engine/memory-store.ts";
-import type { EffectType, JourneyEffect } from "../engine/model.ts";
+import type { EffectType, JourneyEffect, WakeUp } from "../engine/model.ts";
 import { JourneyRuntime } from "../engine/runtime.ts";
 import type { JourneyStore } from "../engine/store.ts";
 import type { Journey } from "../journey/schema.ts";
+import { FaultInjector, type FaultOptions, type FaultReport, type SimulatorInput } from "./faults.ts";
 
 /**
  * The virtual-clock simulator: the same runtime and engine as the platform, driven by a file of events
@@ -52,6 +53,11 @@ export interface SimulationOptions {
   store?: JourneyStore;
   /** Called for every invalid line as it is found, so a caller can report it at once. */
   onInvalid?: (invalid: InvalidInput) => void;
+  /**
+   * Duplicate deliveries and crashes at the state update (see faults.ts), to show that the effect lines
+   * stay those of a clean run. None by default.
+   */
+  faults?: FaultOptions;
 }
 
 export interface SimulationResult {
@@ -64,6 +70,8 @@ export interface SimulationResult {
   /** Journey steps taken (see Decision.steps in the engine). */
   steps: number;
   effects: number;
+  /** What was injected, when `faults` asked for any. */
+  faults?: FaultReport;
 }
 
 export const DEFAULT_RUN_ON_MS = 60 * 86_400_000;
@@ -97,13 +105,14 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
     ? { events: options.events, invalid: [] }
     : parseEventLines(options.lines ?? [], options.onInvalid);
   const store = options.store ?? new MemoryStore();
+  const faults = FaultInjector.injects(options.faults) ? new FaultInjector(store, options.faults ?? {}) : undefined;
   const output: SimulationLine[] = [];
   const emit = options.onLine ?? ((line: SimulationLine) => void output.push(line));
   const published: ShopEvent[] = [];
   let inputs = 0;
   const runtime = new JourneyRuntime({
     catalog: new JourneyCatalog(options.journeys),
-    store,
+    store: faults?.store ?? store,
     sink: {
       deliver: (effect) => {
         const line = toOutputLine(effect);
@@ -119,11 +128,21 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
     },
   });
 
+  // Without faults an input goes straight to the runtime; with them, through the injector.
+  const handle = (input: SimulatorInput, now: number) =>
+    input.kind === "event" ? runtime.handleEvent(input.event, now) : runtime.handleWakeUp(input.wakeUp, now);
+  const handleEvent = (event: ShopEvent, now: number) =>
+    faults ? faults.deliver({ kind: "event", event }, (input) => handle(input, now)) : runtime.handleEvent(event, now);
+  const handleWakeUp = (wakeUp: WakeUp, now: number) =>
+    faults
+      ? faults.deliver({ kind: "wake-up", wakeUp }, (input) => handle(input, now))
+      : runtime.handleWakeUp(wakeUp, now);
+
   // Events the journeys emit go round again at the same virtual time, as they would through the bus.
   const drainPublished = async (now: number) => {
     for (let event = published.shift(); event !== undefined; event = published.shift()) {
       inputs++;
-      await runtime.handleEvent(event, now);
+      await handleEvent(event, now);
     }
   };
   const fireWakeUpsUntil = async (until: number) => {
@@ -134,7 +153,7 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
     ) {
       for (const wakeUp of await store.takeDueWakeUps(next, 1000)) {
         inputs++;
-        await runtime.handleWakeUp(wakeUp, next);
+        await handleWakeUp(wakeUp, next);
         await drainPublished(next);
       }
     }
@@ -150,15 +169,22 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
     const at = Date.parse(event.time);
     await fireWakeUpsUntil(at);
     inputs++;
-    await runtime.handleEvent(event, at);
+    await handleEvent(event, at);
     await drainPublished(at);
   }
   const until = options.until ?? (last ? Date.parse(last.time) + DEFAULT_RUN_ON_MS : 0);
   await fireWakeUpsUntil(until);
+  // Redeliveries still queued come before the run ends, at its end (never before the last event).
+  const end = Math.max(until, last ? Date.parse(last.time) : 0);
+  while (faults !== undefined && faults.outstanding > 0) {
+    await faults.deliverOutstanding((input) => handle(input, end));
+    await drainPublished(end);
+    await fireWakeUpsUntil(until);
+  }
   // Processing already runs in time order; the stable sort keeps that a guarantee of the contract.
   output.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
   const { decisions, steps, effects } = runtime.stats;
-  return { lines: output, invalid, inputs, decisions, steps, effects };
+  return { lines: output, invalid, inputs, decisions, steps, effects, ...(faults ? { faults: faults.report } : {}) };
 }
 
 /** The canonical text of an output line: the contract's key order, one JSON object. */

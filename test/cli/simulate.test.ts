@@ -1,0 +1,146 @@
+import { spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { describe, expect, inject, it } from "vitest";
+import { UsageError } from "../../functions/cli/args.ts";
+import { type CliIo, ExitCode } from "../../functions/cli/io.ts";
+import { main } from "../../functions/cli/main.ts";
+import { simulateCommand } from "../../functions/cli/simulate.ts";
+
+const root = fileURLToPath(new URL("../../", import.meta.url));
+const EVENTS = "events/examples/first-month.ndjson";
+const INVALID_LINE =
+  'line 11: skipped invalid event: event evt-0010: detail.amount: expected a number, got "99"\n' +
+  "event evt-0010: detail.currency: required field is missing";
+const REPORT =
+  /^faults: \d+ inputs, \d+ duplicates delivered, \d+ crashes injected \(\d+ after the state update, \d+ before it\), \d+ retried$/;
+
+/** A CliIo that keeps what the command writes. */
+function capture(cwd = root): CliIo & { out: string[]; err: string[] } {
+  const out: string[] = [];
+  const err: string[] = [];
+  return { out, err, cwd, stdout: (line) => out.push(line), stderr: (line) => err.push(line) };
+}
+
+/** `nudge simulate --events <the example month> ...args`, in-process. */
+async function run(...args: string[]) {
+  const io = capture();
+  const code = await simulateCommand(["--events", EVENTS, ...args], io);
+  return { code, out: io.out, err: io.err };
+}
+
+let clean: string[] | undefined;
+/** The clean run's stdout, once. */
+async function cleanOut(): Promise<string[]> {
+  clean ??= (await run()).out;
+  return clean;
+}
+
+describe("nudge simulate --store, --duplicate-rate, --crash-rate", () => {
+  it("prints the effect lines of the example month on the memory store by default", async () => {
+    // Act
+    const { code, out, err } = await run();
+    // Assess
+    expect(code).toBe(ExitCode.ok);
+    expect(out.length).toBeGreaterThan(60);
+    expect(err).toEqual([INVALID_LINE]);
+    expect(await run("--store", "memory")).toEqual({ code, out, err });
+  });
+
+  it("prints the same lines with faults injected, and reports them on stderr", async () => {
+    // Act
+    const { code, out, err } = await run("--duplicate-rate", "0.5", "--crash-rate", "0.2");
+    // Assess
+    expect(code).toBe(ExitCode.ok);
+    expect(out).toEqual(await cleanOut());
+    expect(err).toHaveLength(2);
+    expect(err[0]).toBe(INVALID_LINE);
+    expect(err[1]).toMatch(REPORT);
+    expect(err[1]).not.toContain(" 0 duplicates");
+    expect(err[1]).not.toContain(" 0 crashes");
+  });
+
+  it("injects the same faults for the same --seed, others for another", async () => {
+    // Act
+    const once = await run("--duplicate-rate", "0.5", "--crash-rate", "0.5", "--seed", "9");
+    const again = await run("--duplicate-rate", "0.5", "--crash-rate", "0.5", "--seed", "9");
+    const other = await run("--duplicate-rate", "0.5", "--crash-rate", "0.5", "--seed", "10");
+    // Assess
+    expect(again).toEqual(once);
+    expect(other.err[1]).not.toBe(once.err[1]);
+    expect(other.out).toEqual(await cleanOut());
+  });
+
+  it("prints the same lines on the embedded DynamoDB, with and without faults", async () => {
+    // Act
+    const dynamodb = await run("--store", "dynamodb");
+    const faulty = await run("--store", "dynamodb", "--duplicate-rate", "0.5", "--crash-rate", "0.2");
+    // Assess
+    expect(dynamodb).toEqual({ code: ExitCode.ok, out: await cleanOut(), err: [INVALID_LINE] });
+    expect(faulty.code).toBe(ExitCode.ok);
+    expect(faulty.out).toEqual(await cleanOut());
+    expect(faulty.err[1]).toMatch(REPORT);
+  });
+
+  it("uses any DynamoDB endpoint given, creating the table, and refuses a table with items in it", async () => {
+    // Prepare: the test setup's dynalite stands in for a DynamoDB somewhere else.
+    const endpoint = inject("dynamodbEndpoint");
+    const table = `nudge-cli-${process.pid}-${Date.now()}`;
+    const args = ["--store", "dynamodb", "--dynamodb-endpoint", endpoint, "--table", table];
+    // Act
+    const first = await run(...args);
+    const second = run(...args);
+    // Assess
+    expect(first).toEqual({ code: ExitCode.ok, out: await cleanOut(), err: [INVALID_LINE] });
+    await expect(second).rejects.toThrow(`table ${table} at ${endpoint} already has items`);
+  });
+
+  it("exits when done: the embedded DynamoDB is closed", async () => {
+    // Prepare
+    const expected = await cleanOut();
+    // Act
+    const args = ["bin/nudge.mjs", "simulate", "--events", EVENTS, "--store", "dynamodb", "--crash-rate", "0.3"];
+    const result = spawnSync(process.execPath, args, { cwd: root, encoding: "utf8", timeout: 30_000 });
+    // Assess
+    expect(result.status).toBe(0);
+    expect(result.stdout).toBe(`${expected.join("\n")}\n`);
+    expect(result.stderr.trimEnd().split("\n").at(-1)).toMatch(REPORT);
+  });
+
+  it.each([
+    [["--crash-rate", "2"], '--crash-rate: expected a number from 0 to 1, got "2"'],
+    [["--duplicate-rate", "-0.1"], '--duplicate-rate: expected a number from 0 to 1, got "-0.1"'],
+    [["--crash-rate", "often"], '--crash-rate: expected a number from 0 to 1, got "often"'],
+    [["--crash-rate", ""], '--crash-rate: expected a number from 0 to 1, got ""'],
+    [["--store", "nosql"], '--store: expected memory or dynamodb, got "nosql"'],
+    [["--dynamodb-endpoint", "http://localhost:8000"], "--dynamodb-endpoint needs --store dynamodb"],
+    [["--table", "mine"], "--table needs --store dynamodb"],
+    [["--store", "dynamodb", "--dynamodb-endpoint", "localhost:8000"], "--dynamodb-endpoint: expected an http(s) URL"],
+    [
+      ["--store", "dynamodb", "--table", "a/b"],
+      '--table: expected 3 to 255 letters, digits, "_", "-" or ".", got "a/b"',
+    ],
+    [["--crash-rate", "0.1", "--seed", "1.5"], '--seed: expected an integer, got "1.5"'],
+    [["--seed", "3"], "--seed needs --duplicate-rate or --crash-rate"],
+  ])("rejects %j as a usage error", async (args, message) => {
+    // Act
+    const running = run(...args);
+    // Assess
+    await expect(running).rejects.toThrow(UsageError);
+    await expect(running).rejects.toThrow(message);
+  });
+
+  it("prints the usage and exits 2 on a bad value", async () => {
+    // Prepare
+    const io = capture();
+    // Act
+    const code = await main(["simulate", "--events", EVENTS, "--crash-rate", "2"], io);
+    // Assess
+    expect(code).toBe(ExitCode.usage);
+    expect(io.out).toEqual([]);
+    expect(io.err).toHaveLength(1);
+    expect(io.err[0]).toMatch(
+      /^nudge simulate: --crash-rate: expected a number from 0 to 1, got "2"\nUsage: nudge simulate /,
+    );
+    expect(io.err[0]).toContain("[--store memory|dynamodb]");
+  });
+});
