@@ -265,7 +265,11 @@ export function decideWakeUp(args: EngineArgs & { wakeUp: WakeUp }): Decision | 
     return decided(record, ctx);
   }
   const run = stored.run;
-  if (run?.status !== "active" || run.wake?.seq !== wakeUp.seq || run.stepId === undefined) return undefined;
+  // A wake-up is current only if it matches the run's pending one exactly: step visit and due time.
+  const current = run?.wake;
+  if (run?.status !== "active" || current?.seq !== wakeUp.seq || current.at !== wakeUp.at || run.stepId === undefined) {
+    return undefined;
+  }
   const record = copyRecord(stored);
   const live = record.run;
   if (live === undefined) return undefined;
