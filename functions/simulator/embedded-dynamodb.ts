@@ -37,7 +37,7 @@ export interface SimulatorDynamoDbOptions {
 }
 
 /** Credentials and region for a local endpoint, which checks neither. */
-const LOCAL = { region: "local", credentials: { accessKeyId: "local", secretAccessKey: "local" } };
+export const LOCAL = { region: "local", credentials: { accessKeyId: "local", secretAccessKey: "local" } };
 
 function isLoopback(endpoint: string): boolean {
   const host = new URL(endpoint).hostname;
@@ -52,7 +52,7 @@ function clientOptions(endpoint: string): ClientOptions {
 }
 
 /** Starts dynalite in this process, in memory, on a random 127.0.0.1 port. */
-async function startDynalite(): Promise<{ endpoint: string; stop: () => Promise<void> }> {
+export async function startDynalite(): Promise<{ endpoint: string; stop: () => Promise<void> }> {
   const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);

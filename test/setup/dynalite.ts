@@ -1,8 +1,7 @@
-import type { AddressInfo } from "node:net";
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import dynalite from "dynalite";
 import { inject } from "vitest";
 import type { TestProject } from "vitest/node";
+import { LOCAL, startDynalite } from "../../functions/simulator/embedded-dynamodb.ts";
 import { createDocumentClient, tableDefinition } from "../../functions/store/dynamodb/table.ts";
 
 /**
@@ -20,21 +19,8 @@ declare module "vitest" {
   }
 }
 
-export const LOCAL = { region: "local", credentials: { accessKeyId: "local", secretAccessKey: "local" } };
-
-/** Starts dynalite in this process on a random 127.0.0.1 port. */
-export async function startDynalite(): Promise<{ endpoint: string; stop: () => Promise<void> }> {
-  const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  return {
-    endpoint: `http://127.0.0.1:${port}`,
-    stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
+// One way to start dynalite for the simulator and the tests alike.
+export { LOCAL, startDynalite };
 
 /** Creates a table with the store's definition and waits (polling, no 20 s waiter) until it is active. */
 export async function createTable(endpoint: string, tableName: string): Promise<void> {
