@@ -147,7 +147,11 @@ export async function simulateCommand(args: string[], io: CliIo): Promise<number
       ...(until === undefined ? {} : { until }),
       ...(store === undefined ? {} : { store }),
       ...(faults === undefined ? {} : { faults }),
-      onInvalid: (invalid) => io.stderr(`line ${invalid.line}: skipped invalid event: ${invalid.message}`),
+      onInvalid: (invalid) => {
+        // One line per problem, each naming the line of the file it comes from.
+        for (const problem of invalid.message.split("\n"))
+          io.stderr(`line ${invalid.line}: skipped invalid event: ${problem}`);
+      },
       // Lines are printed as they happen (already in time order), so memory does not grow with the output.
       onLine: (line) => io.stdout(format === "text" ? formatText(line) : formatLine(line)),
     });

@@ -5,21 +5,15 @@ import { UsageError } from "../../functions/cli/args.ts";
 import { type CliIo, ExitCode } from "../../functions/cli/io.ts";
 import { main } from "../../functions/cli/main.ts";
 import { simulateCommand } from "../../functions/cli/simulate.ts";
+import { capture, root } from "./capture-io.ts";
 
-const root = fileURLToPath(new URL("../../", import.meta.url));
 const EVENTS = "events/examples/first-month.ndjson";
-const INVALID_LINE =
-  'line 11: skipped invalid event: event evt-0010: detail.amount: expected a number, got "99"\n' +
-  "event evt-0010: detail.currency: required field is missing";
+const INVALID_LINES = [
+  'line 11: skipped invalid event: event evt-0010: detail.amount: expected a number, got "99"',
+  "line 11: skipped invalid event: event evt-0010: detail.currency: required field is missing",
+];
 const REPORT =
   /^faults: \d+ inputs, \d+ duplicates delivered, \d+ crashes injected \(\d+ after the state update, \d+ before it\), \d+ retried$/;
-
-/** A CliIo that keeps what the command writes. */
-function capture(cwd = root): CliIo & { out: string[]; err: string[] } {
-  const out: string[] = [];
-  const err: string[] = [];
-  return { out, err, cwd, stdout: (line) => out.push(line), stderr: (line) => err.push(line) };
-}
 
 /** `nudge simulate --events <the example month> ...args`, in-process. */
 async function run(...args: string[]) {
@@ -42,7 +36,7 @@ describe("nudge simulate --store, --duplicate-rate, --crash-rate", () => {
     // Assess
     expect(code).toBe(ExitCode.ok);
     expect(out.length).toBeGreaterThan(60);
-    expect(err).toEqual([INVALID_LINE]);
+    expect(err).toEqual(INVALID_LINES);
     expect(await run("--store", "memory")).toEqual({ code, out, err });
   });
 
@@ -52,11 +46,11 @@ describe("nudge simulate --store, --duplicate-rate, --crash-rate", () => {
     // Assess
     expect(code).toBe(ExitCode.ok);
     expect(out).toEqual(await cleanOut());
-    expect(err).toHaveLength(2);
-    expect(err[0]).toBe(INVALID_LINE);
-    expect(err[1]).toMatch(REPORT);
-    expect(err[1]).not.toContain(" 0 duplicates");
-    expect(err[1]).not.toContain(" 0 crashes");
+    expect(err).toHaveLength(3);
+    expect(err.slice(0, 2)).toEqual(INVALID_LINES);
+    expect(err[2]).toMatch(REPORT);
+    expect(err[2]).not.toContain(" 0 duplicates");
+    expect(err[2]).not.toContain(" 0 crashes");
   });
 
   it("injects the same faults for the same --seed, others for another", async () => {
@@ -66,7 +60,7 @@ describe("nudge simulate --store, --duplicate-rate, --crash-rate", () => {
     const other = await run("--duplicate-rate", "0.5", "--crash-rate", "0.5", "--seed", "10");
     // Assess
     expect(again).toEqual(once);
-    expect(other.err[1]).not.toBe(once.err[1]);
+    expect(other.err[2]).not.toBe(once.err[2]);
     expect(other.out).toEqual(await cleanOut());
   });
 
@@ -75,10 +69,10 @@ describe("nudge simulate --store, --duplicate-rate, --crash-rate", () => {
     const dynamodb = await run("--store", "dynamodb");
     const faulty = await run("--store", "dynamodb", "--duplicate-rate", "0.5", "--crash-rate", "0.2");
     // Assess
-    expect(dynamodb).toEqual({ code: ExitCode.ok, out: await cleanOut(), err: [INVALID_LINE] });
+    expect(dynamodb).toEqual({ code: ExitCode.ok, out: await cleanOut(), err: INVALID_LINES });
     expect(faulty.code).toBe(ExitCode.ok);
     expect(faulty.out).toEqual(await cleanOut());
-    expect(faulty.err[1]).toMatch(REPORT);
+    expect(faulty.err[2]).toMatch(REPORT);
   });
 
   it("uses any DynamoDB endpoint given, creating the table, and refuses a table with items in it", async () => {
@@ -90,7 +84,7 @@ describe("nudge simulate --store, --duplicate-rate, --crash-rate", () => {
     const first = await run(...args);
     const second = run(...args);
     // Assess
-    expect(first).toEqual({ code: ExitCode.ok, out: await cleanOut(), err: [INVALID_LINE] });
+    expect(first).toEqual({ code: ExitCode.ok, out: await cleanOut(), err: INVALID_LINES });
     await expect(second).rejects.toThrow(`table ${table} at ${endpoint} already has items`);
   });
 
