@@ -1,8 +1,7 @@
 import { spawnSync } from "node:child_process";
-import { fileURLToPath } from "node:url";
 import { describe, expect, inject, it } from "vitest";
 import { UsageError } from "../../functions/cli/args.ts";
-import { type CliIo, ExitCode } from "../../functions/cli/io.ts";
+import { ExitCode } from "../../functions/cli/io.ts";
 import { main } from "../../functions/cli/main.ts";
 import { simulateCommand } from "../../functions/cli/simulate.ts";
 import { capture, root } from "./capture-io.ts";

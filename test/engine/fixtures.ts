@@ -1,4 +1,9 @@
 import type { ShopEvent } from "../../events/catalog.ts";
+import type { JourneyCatalog } from "../../functions/engine/journeys.ts";
+import { MemoryStore } from "../../functions/engine/memory-store.ts";
+import type { JourneyEffect } from "../../functions/engine/model.ts";
+import { JourneyRuntime } from "../../functions/engine/runtime.ts";
+import type { JourneyStore } from "../../functions/engine/store.ts";
 import { type Journey, type JourneyInput, journeySchema } from "../../functions/journey/schema.ts";
 
 /** A journey from a partial definition, through the real schema (defaults applied, validation run). */
@@ -20,3 +25,35 @@ export function shopEvent(type: string, time: string, detail: Record<string, unk
 }
 
 export const at = (iso: string) => Date.parse(iso);
+
+/** A runtime over a store that keeps every delivered effect in `delivered`. */
+export function harness<S extends JourneyStore = MemoryStore>(catalog: JourneyCatalog, store?: S) {
+  const delivered: JourneyEffect[] = [];
+  const used = store ?? new MemoryStore();
+  const runtime = new JourneyRuntime({
+    catalog,
+    store: used,
+    sink: { deliver: async (effect) => void delivered.push(effect) },
+    publisher: { publish: async () => undefined },
+  });
+  return { runtime, store: used as S, delivered };
+}
+
+/** One run per order: waits a day for a review (which converts the goal); a refund ends it. */
+export const reviewJourney = journey({
+  key: "orderId",
+  trigger: { type: "event", pattern: { "detail-type": ["order.delivered"] } },
+  exitOn: [{ "detail-type": ["order.refunded"] }],
+  goal: { pattern: { "detail-type": ["review.posted"] }, within: "P7D" },
+  start: "wait-review",
+  steps: [
+    {
+      id: "wait-review",
+      type: "wait-for-event",
+      pattern: { "detail-type": ["review.posted"] },
+      timeout: "PT24H",
+      onTimeout: "ask",
+    },
+    { id: "ask", type: "send", channel: "push", template: "hello" },
+  ],
+});

@@ -1,39 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { JourneyCatalog } from "../../functions/engine/journeys.ts";
 import { MemoryStore } from "../../functions/engine/memory-store.ts";
-import type { JourneyEffect, RunRecord } from "../../functions/engine/model.ts";
-import { JourneyRuntime } from "../../functions/engine/runtime.ts";
+import type { RunRecord } from "../../functions/engine/model.ts";
 import { raceNextTwoReads } from "../support/race.ts";
-import { at, journey, shopEvent } from "./fixtures.ts";
-
-function harness(catalog: JourneyCatalog, store = new MemoryStore()) {
-  const delivered: JourneyEffect[] = [];
-  const runtime = new JourneyRuntime({
-    catalog,
-    store,
-    sink: { deliver: async (effect) => void delivered.push(effect) },
-    publisher: { publish: async () => undefined },
-  });
-  return { runtime, store, delivered };
-}
-
-const reviewJourney = journey({
-  key: "orderId",
-  trigger: { type: "event", pattern: { "detail-type": ["order.delivered"] } },
-  exitOn: [{ "detail-type": ["order.refunded"] }],
-  goal: { pattern: { "detail-type": ["review.posted"] }, within: "P7D" },
-  start: "wait-review",
-  steps: [
-    {
-      id: "wait-review",
-      type: "wait-for-event",
-      pattern: { "detail-type": ["review.posted"] },
-      timeout: "PT24H",
-      onTimeout: "ask",
-    },
-    { id: "ask", type: "send", channel: "push", template: "hello" },
-  ],
-});
+import { at, harness, journey, reviewJourney, shopEvent } from "./fixtures.ts";
 
 describe("JourneyRuntime", () => {
   it("applies two events for one run processed at the same time: one wins, the other retries, neither is lost", async () => {

@@ -4,11 +4,10 @@ import { describe, expect, it } from "vitest";
 import { JourneyCatalog } from "../../../functions/engine/journeys.ts";
 import type { JourneyEffect, RunRecord } from "../../../functions/engine/model.ts";
 import { JourneyRuntime } from "../../../functions/engine/runtime.ts";
-import type { JourneyStore } from "../../../functions/engine/store.ts";
 import { formatLine, parseEventLines, simulate } from "../../../functions/simulator/simulate.ts";
 import { generateShopLines } from "../../../functions/simulator/synthetic/index.ts";
 import { DynamoDbStore } from "../../../functions/store/dynamodb/dynamodb-store.ts";
-import { at, journey, shopEvent } from "../../engine/fixtures.ts";
+import { at, harness, journey, reviewJourney, shopEvent } from "../../engine/fixtures.ts";
 import { loadSeedJourneys } from "../../scenarios/helpers.ts";
 import { freshTable } from "../../setup/dynalite.ts";
 import { raceNextTwoReads } from "../../support/race.ts";
@@ -19,17 +18,6 @@ const FIRST_MONTH = fileURLToPath(new URL("../../../events/examples/first-month.
 async function simulatorStore() {
   const { client, tableName } = await freshTable();
   return new DynamoDbStore(client, { tableName, privateTable: true });
-}
-
-function harness(catalog: JourneyCatalog, store: JourneyStore) {
-  const delivered: JourneyEffect[] = [];
-  const runtime = new JourneyRuntime({
-    catalog,
-    store,
-    sink: { deliver: async (effect) => void delivered.push(effect) },
-    publisher: { publish: async () => undefined },
-  });
-  return { runtime, delivered };
 }
 
 describe("JourneyRuntime on DynamoDbStore", () => {
@@ -84,24 +72,6 @@ describe("JourneyRuntime on DynamoDbStore", () => {
     for (const kind of ["putRecord", "putProfile", "claimEffect", "addStats", "scheduleWakeUp"]) {
       expect(store.capacity[kind]?.write, kind).toBe(before[kind]?.write);
     }
-  });
-
-  const reviewJourney = journey({
-    key: "orderId",
-    trigger: { type: "event", pattern: { "detail-type": ["order.delivered"] } },
-    exitOn: [{ "detail-type": ["order.refunded"] }],
-    goal: { pattern: { "detail-type": ["review.posted"] }, within: "P7D" },
-    start: "wait-review",
-    steps: [
-      {
-        id: "wait-review",
-        type: "wait-for-event",
-        pattern: { "detail-type": ["review.posted"] },
-        timeout: "PT24H",
-        onTimeout: "ask",
-      },
-      { id: "ask", type: "send", channel: "push", template: "hello" },
-    ],
   });
 
   it("applies two events for one run processed at the same time: one wins, the other retries, neither is lost", async () => {
