@@ -1,0 +1,82 @@
+import { NudgeError } from "./errors.ts";
+import type { WakeUp } from "./model.ts";
+import type { TimerStore } from "./store.ts";
+import { parseInstant } from "./time.ts";
+
+/** SQS's maximum delivery delay, in seconds (DelaySeconds 0..900). */
+export const MAX_DELAY_SECONDS = 900;
+/** SQS SendMessageBatch takes at most 10 messages. */
+export const MAX_BATCH_SIZE = 10;
+
+export interface TickOptions {
+  timers: TimerStore;
+  /** The tick's time (epoch ms). */
+  now: number;
+  /** Hand on wake-ups due up to `now + lookaheadMs` (default 5 min, at most 900 s, SQS's maximum delay). */
+  lookaheadMs?: number;
+  /** Wake-ups per `handOn` call (default 10, SQS SendMessageBatch's maximum). */
+  batchSize?: number;
+  /** Wake-ups handed on per tick at most (default 100,000); the next tick goes on where this one stopped. */
+  maxWakeUps?: number;
+  /** Hands a batch on, each wake-up with the delivery delay after which it falls due. */
+  handOn(batch: { wakeUp: WakeUp; delaySeconds: number }[]): Promise<void>;
+}
+
+export interface TickReport {
+  handedOn: number;
+  batches: number;
+  /** Wake-ups that were due before `now` (a late tick, or downtime caught up). */
+  late: number;
+  /** How long past due the latest of them was; 0 when none was late. */
+  maxLatenessMs: number;
+}
+
+/**
+ * One tick of the timer wheel: takes the wake-ups due up to `now + lookaheadMs` off the store, earliest
+ * first, and hands them on in batches with a delivery delay, so that one due in the next minutes fires
+ * within seconds of its due time rather than at the next tick. Catching up after downtime is the store's
+ * cursor walk (it never skips a bucket): the tick just keeps taking until nothing is due or it handed on
+ * `maxWakeUps`. A wake-up is taken off the store before it is handed on: if `handOn` throws, the tick
+ * stops and the error surfaces (that batch is the caller's to retry, e.g. through the SQS client's own
+ * retries); a wake-up that fires twice is stale the second time and changes nothing.
+ */
+export async function tick(options: TickOptions): Promise<TickReport> {
+  const { timers, now, handOn } = options;
+  const lookaheadMs = options.lookaheadMs ?? 5 * 60_000;
+  const batchSize = options.batchSize ?? MAX_BATCH_SIZE;
+  const maxWakeUps = options.maxWakeUps ?? 100_000;
+  if (!Number.isFinite(now)) throw new NudgeError(`tick: now must be a finite epoch time in ms, got ${now}`);
+  if (!Number.isFinite(lookaheadMs) || lookaheadMs < 0 || lookaheadMs > MAX_DELAY_SECONDS * 1000)
+    throw new NudgeError(
+      `tick: lookaheadMs must be from 0 to ${MAX_DELAY_SECONDS * 1000} (SQS delays at most ${MAX_DELAY_SECONDS} s), got ${lookaheadMs}`,
+    );
+  if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > MAX_BATCH_SIZE)
+    throw new NudgeError(`tick: batchSize must be an integer from 1 to ${MAX_BATCH_SIZE}, got ${batchSize}`);
+  if (!Number.isInteger(maxWakeUps) || maxWakeUps < 1)
+    throw new NudgeError(`tick: maxWakeUps must be a positive integer, got ${maxWakeUps}`);
+
+  const until = now + lookaheadMs;
+  const report: TickReport = { handedOn: 0, batches: 0, late: 0, maxLatenessMs: 0 };
+  while (report.handedOn < maxWakeUps) {
+    const wakeUps = await timers.takeDueWakeUps(until, Math.min(batchSize, maxWakeUps - report.handedOn));
+    if (wakeUps.length === 0) break;
+    const batch = wakeUps.map((wakeUp) => {
+      // An unreadable due time cannot be waited for: hand it on at once, the engine judges it.
+      const due = parseInstant(wakeUp.at) ?? now;
+      if (due < now) {
+        report.late++;
+        report.maxLatenessMs = Math.max(report.maxLatenessMs, now - due);
+      }
+      return { wakeUp, delaySeconds: delaySecondsFor(due, now) };
+    });
+    await handOn(batch);
+    report.handedOn += batch.length;
+    report.batches++;
+  }
+  return report;
+}
+
+/** The delivery delay for a wake-up due at `due` handed on at `now`: whole seconds, from 0 to 900. */
+export function delaySecondsFor(due: number, now: number): number {
+  return Math.min(MAX_DELAY_SECONDS, Math.max(0, Math.ceil((due - now) / 1000)));
+}
