@@ -84,8 +84,12 @@ export class TimerWheel {
   async take(until: number, limit: number): Promise<WakeUp[]> {
     if (limit <= 0) return [];
     const last = minuteOf(until);
-    // A bucket is closed (the cursor may pass it) once it ended `settleMs` before `until`.
-    const closedBelow = minuteOf(until - (this.config.settleMs ?? 0));
+    // A bucket is closed (the cursor may pass it) once it ended `settleMs` before `until`, and never past
+    // the clock: with a lookahead (a tick handing on what falls due in the next minutes, with a delivery
+    // delay), minutes ahead of the clock can still receive wake-ups scheduled elsewhere, so the cursor
+    // stays behind them and they are queried again by the next tick.
+    const settle = this.config.settleMs ?? 0;
+    const closedBelow = minuteOf(Math.min(until, this.config.clock()) - settle);
     const stored = await this.readCursor("takeDueWakeUps");
     const start = stored ?? Math.min(this.index.first()?.bucket ?? last, last);
     let cursor = start;

@@ -86,3 +86,26 @@ describe("tick on DynamoDbStore", () => {
     );
   }, 60_000);
 });
+
+describe("tick with a lookahead on DynamoDbStore", () => {
+  it("hands on a wake-up scheduled, after a tick looked ahead, into a minute that tick already saw", async () => {
+    // Prepare: a process schedules a wake-up (and with it sees the cursor); a tick at 10:00 looks five
+    // minutes ahead; then that process, which does not look at the cursor again, schedules one for 10:02.
+    const { client, tableName } = await freshTable();
+    const now = T0;
+    const make = () => new DynamoDbStore(client, { tableName, settleMs: MIN, clock: () => now });
+    const ticker = make();
+    const elsewhere = make();
+    await elsewhere.scheduleWakeUp(run("early", T0 - 2 * MIN));
+    const handed: string[] = [];
+    const handOn = async (batch: { wakeUp: WakeUp; delaySeconds: number }[]) => {
+      handed.push(...batch.map((b) => b.wakeUp.key));
+    };
+    await tick({ timers: ticker, now, handOn });
+    // Act
+    await elsewhere.scheduleWakeUp(run("late", T0 + 2 * MIN));
+    await tick({ timers: ticker, now: T0 + 30 * SEC, handOn });
+    // Assess
+    expect(handed).toEqual(["early", "late"]);
+  });
+});
