@@ -10,6 +10,8 @@
  *   --engine-users N   users of the engine-steps stream (default: min(users, 20000))
  *   --repeat N         timed passes of the engine benchmarks; the median is reported (default 3)
  *   --only engine|simulation   run one of the two parts
+ *   --only dynamodb    DynamoDB consumed capacity per step, on dynalite (never part of the default run)
+ *   --dynamodb-users N users of the dynamodb part's shop (default 150; its period is --days)
  *
  * Not a test: nothing fails on a missed target, the report just says so.
  */
@@ -20,6 +22,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { journeyFilesIn, loadJourneyFiles } from "../functions/journey/load.ts";
 import type { Journey } from "../functions/journey/schema.ts";
+import { type CapacityRun, capacityRunsOf, runCapacity, shopLines } from "./dynamodb.ts";
 import { gcMeter, median, prepareStream, type RuntimeRun, runPureEngine, runRuntime } from "./engine-steps.ts";
 import { runSimulationChild, SIMULATION_HEAP_CAP_MIB, writeShopFile } from "./simulation.ts";
 
@@ -35,6 +38,7 @@ const { values } = parseArgs({
     "engine-users": { type: "string" },
     repeat: { type: "string", default: "3" },
     only: { type: "string" },
+    "dynamodb-users": { type: "string", default: "150" },
   },
 });
 
@@ -60,8 +64,8 @@ if (Number.isNaN(startMs)) {
 }
 const until = startMs + days * DAY;
 const only = values.only;
-if (only !== undefined && only !== "engine" && only !== "simulation") {
-  console.error(`bench: --only: expected "engine" or "simulation", got ${JSON.stringify(only)}`);
+if (only !== undefined && only !== "engine" && only !== "simulation" && only !== "dynamodb") {
+  console.error(`bench: --only: expected "engine", "simulation" or "dynamodb", got ${JSON.stringify(only)}`);
   process.exit(2);
 }
 
@@ -87,7 +91,7 @@ console.log(
   `Nudge bench: node ${process.version}, ${journeys.length} journeys (${journeys.map((j) => j.id).join(", ")})`,
 );
 
-if (only !== "simulation") {
+if (only === undefined || only === "engine") {
   // 1. Engine steps per second over a prepared stream (generation and parsing not timed).
   const prepared = prepareStream({ users: engineUsers, days, start, seed });
   console.log(
@@ -156,7 +160,7 @@ if (only !== "simulation") {
   };
 }
 
-if (only !== "engine") {
+if (only === undefined || only === "simulation") {
   // 2. The whole shop through the five journeys, in a child process (wall time and peak RSS).
   const dir = await mkdtemp(join(tmpdir(), "nudge-bench-"));
   try {
@@ -271,6 +275,75 @@ if (only !== "engine") {
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+if (only === "dynamodb") {
+  // 3. DynamoDB consumed capacity per step: each seed journey alone, then all, each on a fresh dynalite.
+  const dynamoUsers = whole("dynamodb-users", values["dynamodb-users"], 1);
+  const lines = shopLines({ users: dynamoUsers, days, start, seed });
+  console.log(
+    `\n3. DynamoDB capacity on dynalite (embedded, private table): ${fmt(dynamoUsers)} users over ${days} days ` +
+      `from ${start} (seed ${seed}), ${fmt(lines.length)} lines; one fresh table per run`,
+  );
+  const per = (n: number, d: number) => (d === 0 ? "-" : (n / d).toFixed(2));
+  const runs: CapacityRun[] = [];
+  const head = [
+    "run",
+    "decisions",
+    "steps",
+    "RCU",
+    "WCU",
+    "refused",
+    "requests",
+    "RCU/step",
+    "WCU/step",
+    "WCU+ref/step",
+    "steps/s",
+  ];
+  console.log(`   ${head.join(" | ")}`);
+  for (const run of capacityRunsOf(journeys)) {
+    const r = await runCapacity(run.name, run.journeys, lines, until);
+    runs.push(r);
+    console.log(
+      `   ${[
+        r.name,
+        fmt(r.decisions),
+        fmt(r.steps),
+        fmt(r.read),
+        fmt(r.write),
+        fmt(r.conditionFailures),
+        fmt(r.requests),
+        per(r.read, r.steps),
+        per(r.write, r.steps),
+        per(r.write + r.conditionFailures, r.steps),
+        fmt((r.steps / r.ms) * 1000),
+      ].join(" | ")}`,
+    );
+  }
+  const all = runs.at(-1);
+  if (all !== undefined) {
+    console.log(`   ${all.name}, by operation kind (per step: RCU, WCU, refused writes, requests):`);
+    for (const [kind, use] of Object.entries(all.byKind).sort(
+      (a, b) => b[1].write + b[1].read - (a[1].write + a[1].read),
+    )) {
+      console.log(
+        `     ${kind}: ${per(use.read, all.steps)} RCU, ${per(use.write, all.steps)} WCU, ` +
+          `${per(use.conditionFailures, all.steps)} refused, ${per(use.requests, all.steps)} requests`,
+      );
+    }
+    const rcu = all.read / all.steps;
+    const wcu = (all.write + all.conditionFailures) / all.steps;
+    console.log(
+      `   targets (issue 3): <= 1 read a step: ${rcu.toFixed(2)} ${mark(rcu <= 1)}; <= 2 writes a step (refused included): ` +
+        `${wcu.toFixed(2)} ${mark(wcu <= 2)}; <= 4 writes on a coupon step: not measured (not attributed per step)`,
+    );
+  }
+  report.dynamodb = {
+    users: dynamoUsers,
+    days,
+    lines: lines.length,
+    runs: runs.map((r) => ({ ...r, ms: Math.round(r.ms), stepsPerSecond: Math.round((r.steps / r.ms) * 1000) })),
+  };
 }
 
 console.log(`\n${JSON.stringify(report)}`);

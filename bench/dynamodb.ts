@@ -1,0 +1,85 @@
+import type { Journey } from "../functions/journey/schema.ts";
+import { startEmbeddedDynamoDb } from "../functions/simulator/embedded-dynamodb.ts";
+import { parseEventLines, simulate } from "../functions/simulator/simulate.ts";
+import { generateShopLines, type ShopOptions } from "../functions/simulator/synthetic/index.ts";
+import type { CapacityUse } from "../functions/store/dynamodb/table-client.ts";
+
+/**
+ * Benchmark 3 (`--only dynamodb`): DynamoDB consumed capacity per journey step, against dynalite. Each
+ * run is simulate() over the same synthetic shop on a fresh embedded DynamoDB (dynalite in memory, a
+ * private table) with only some journeys loaded, and reads `store.capacity` at the end: read and write
+ * units DynamoDB reported, requests, and refused conditional writes (billed as writes, reported as none).
+ */
+
+export interface CapacityRun {
+  name: string;
+  journeys: string[];
+  decisions: number;
+  steps: number;
+  effects: number;
+  ms: number;
+  requests: number;
+  read: number;
+  write: number;
+  conditionFailures: number;
+  byKind: Record<string, CapacityUse>;
+}
+
+/** The runs: each seed journey alone (coupon-expiry-nudge with new-user-coupon, its coupons' source), then all. */
+export function capacityRunsOf(journeys: readonly Journey[]): { name: string; journeys: Journey[] }[] {
+  const byId = new Map(journeys.map((j) => [j.id, j]));
+  const runs: { name: string; journeys: Journey[] }[] = [];
+  for (const journey of journeys) {
+    if (journey.id === "coupon-expiry-nudge") {
+      const source = byId.get("new-user-coupon");
+      const both = source ? [source, journey] : [journey];
+      runs.push({ name: both.map((j) => j.id).join(" + "), journeys: both });
+    } else {
+      runs.push({ name: journey.id, journeys: [journey] });
+    }
+  }
+  runs.push({ name: `all ${journeys.length}`, journeys: [...journeys] });
+  return runs;
+}
+
+/** One simulate() over a fresh embedded DynamoDB with these journeys; the capacity it consumed. */
+export async function runCapacity(
+  name: string,
+  journeys: readonly Journey[],
+  lines: readonly string[],
+  until: number,
+): Promise<CapacityRun> {
+  const db = await startEmbeddedDynamoDb();
+  try {
+    const { events } = parseEventLines(lines);
+    db.store.resetCapacity();
+    const started = performance.now();
+    const result = await simulate({ journeys, events, until, store: db.store, onLine: () => undefined });
+    const ms = performance.now() - started;
+    const byKind = structuredClone({ ...db.store.capacity });
+    const total = { requests: 0, read: 0, write: 0, conditionFailures: 0 };
+    for (const use of Object.values(byKind)) {
+      total.requests += use.requests;
+      total.read += use.read;
+      total.write += use.write;
+      total.conditionFailures += use.conditionFailures;
+    }
+    return {
+      name,
+      journeys: journeys.map((j) => j.id),
+      decisions: result.decisions,
+      steps: result.steps,
+      effects: result.effects,
+      ms,
+      ...total,
+      byKind,
+    };
+  } finally {
+    await db.close();
+  }
+}
+
+/** The shop's lines, generated once for every run. */
+export function shopLines(options: ShopOptions): string[] {
+  return [...generateShopLines(options)];
+}
