@@ -1,10 +1,11 @@
 import type { ShopEvent } from "../../events/catalog.ts";
-import type { JourneyCatalog } from "../../functions/engine/journeys.ts";
+import { JourneyCatalog } from "../../functions/engine/journeys.ts";
 import { MemoryStore } from "../../functions/engine/memory-store.ts";
-import type { JourneyEffect } from "../../functions/engine/model.ts";
+import type { JourneyEffect, RunRecord, WakeUp } from "../../functions/engine/model.ts";
 import { JourneyRuntime } from "../../functions/engine/runtime.ts";
 import type { JourneyStore } from "../../functions/engine/store.ts";
 import { type Journey, type JourneyInput, journeySchema } from "../../functions/journey/schema.ts";
+import { raceNextTwoReads } from "../support/race.ts";
 
 /** A journey from a partial definition, through the real schema (defaults applied, validation run). */
 export function journey(overrides: Partial<JourneyInput> & Pick<JourneyInput, "steps" | "start">): Journey {
@@ -56,4 +57,29 @@ export const reviewJourney = journey({
     },
     { id: "ask", type: "send", channel: "push", template: "hello" },
   ],
+});
+
+/**
+ * A review and a refund for one delivered order, processed at the same time on any store, both reading
+ * the run before either writes. Returns the runtime (for its conflict count) and the record left.
+ */
+export async function raceReviewAndRefund<S extends JourneyStore>(store: S) {
+  const { runtime } = harness(new JourneyCatalog([reviewJourney]), store);
+  const delivered = shopEvent("order.delivered", "2026-11-01T00:00:00Z", { userId: "u1", orderId: "o1" });
+  await runtime.handleEvent(delivered, at(delivered.time));
+  const review = shopEvent("review.posted", "2026-11-01T05:00:00Z", { userId: "u1", orderId: "o1" });
+  const refund = shopEvent("order.refunded", "2026-11-01T05:00:00Z", { userId: "u1", orderId: "o1", amount: 10 });
+  raceNextTwoReads(store);
+  await Promise.all([runtime.handleEvent(review, at(review.time)), runtime.handleEvent(refund, at(refund.time))]);
+  const record: RunRecord | undefined = (await store.getRecord("test-journey", "o1"))?.value;
+  return { runtime, record };
+}
+
+/** A run's wake-up for journey `j`, due at `at` (epoch ms). */
+export const runWakeUp = (key: string, at: number): WakeUp => ({
+  kind: "run",
+  journeyId: "j",
+  key,
+  at: new Date(at).toISOString(),
+  seq: 1,
 });

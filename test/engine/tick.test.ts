@@ -3,17 +3,12 @@ import { NudgeError } from "../../functions/engine/errors.ts";
 import { MemoryStore } from "../../functions/engine/memory-store.ts";
 import type { WakeUp } from "../../functions/engine/model.ts";
 import { delaySecondsFor, type TickOptions, tick } from "../../functions/engine/tick.ts";
+import { runWakeUp } from "./fixtures.ts";
 
 const NOW = Date.parse("2026-11-01T10:00:00Z");
 const SEC = 1000;
 const MIN = 60 * SEC;
-const run = (key: string, at: number): WakeUp => ({
-  kind: "run",
-  journeyId: "j",
-  key,
-  at: new Date(at).toISOString(),
-  seq: 1,
-});
+const run = runWakeUp;
 
 async function storeWith(...wakeUps: WakeUp[]) {
   const timers = new MemoryStore();

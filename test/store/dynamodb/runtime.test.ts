@@ -2,15 +2,14 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { JourneyCatalog } from "../../../functions/engine/journeys.ts";
-import type { JourneyEffect, RunRecord } from "../../../functions/engine/model.ts";
+import type { JourneyEffect } from "../../../functions/engine/model.ts";
 import { JourneyRuntime } from "../../../functions/engine/runtime.ts";
 import { formatLine, parseEventLines, simulate } from "../../../functions/simulator/simulate.ts";
 import { generateShopLines } from "../../../functions/simulator/synthetic/index.ts";
 import { DynamoDbStore } from "../../../functions/store/dynamodb/dynamodb-store.ts";
-import { at, harness, journey, reviewJourney, shopEvent } from "../../engine/fixtures.ts";
+import { at, harness, journey, raceReviewAndRefund, shopEvent } from "../../engine/fixtures.ts";
 import { loadSeedJourneys } from "../../scenarios/helpers.ts";
 import { freshTable } from "../../setup/dynalite.ts";
-import { raceNextTwoReads } from "../../support/race.ts";
 
 const FIRST_MONTH = fileURLToPath(new URL("../../../events/examples/first-month.ndjson", import.meta.url));
 
@@ -75,24 +74,16 @@ describe("JourneyRuntime on DynamoDbStore", () => {
   });
 
   it("applies two events for one run processed at the same time: one wins, the other retries, neither is lost", async () => {
-    // Prepare
+    // Prepare / Act: both read the run before either writes.
     const store = await simulatorStore();
-    const { runtime } = harness(new JourneyCatalog([reviewJourney]), store);
-    const delivered = shopEvent("order.delivered", "2026-11-01T00:00:00Z", { userId: "u1", orderId: "o1" });
-    await runtime.handleEvent(delivered, at(delivered.time));
-    const review = shopEvent("review.posted", "2026-11-01T05:00:00Z", { userId: "u1", orderId: "o1" });
-    const refund = shopEvent("order.refunded", "2026-11-01T05:00:00Z", { userId: "u1", orderId: "o1", amount: 10 });
-    raceNextTwoReads(store);
-    // Act
-    await Promise.all([runtime.handleEvent(review, at(review.time)), runtime.handleEvent(refund, at(refund.time))]);
+    const { runtime, record } = await raceReviewAndRefund(store);
     // Assess
-    const record = (await store.getRecord("test-journey", "o1"))?.value as RunRecord;
     expect(runtime.stats.conflicts).toBeGreaterThan(0);
     expect(store.capacity.putRecord?.conditionFailures).toBeGreaterThan(0);
     // The review converted the goal; the refund either ended the run or, arriving second, was remembered.
-    expect(record.run?.goal?.convertedAt).toBe("2026-11-01T05:00:00Z");
-    expect(record.run?.status).toBe("ended");
-    expect(record.run?.exitReason === "exit-event" || record.lastExitEventAt === "2026-11-01T05:00:00Z").toBe(true);
+    expect(record?.run?.goal?.convertedAt).toBe("2026-11-01T05:00:00Z");
+    expect(record?.run?.status).toBe("ended");
+    expect(record?.run?.exitReason === "exit-event" || record?.lastExitEventAt === "2026-11-01T05:00:00Z").toBe(true);
   });
 
   it("recovers from a crash between the state update and the effects without a duplicate", async () => {

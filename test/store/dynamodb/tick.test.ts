@@ -2,19 +2,14 @@ import { describe, expect, it } from "vitest";
 import type { WakeUp } from "../../../functions/engine/model.ts";
 import { tick } from "../../../functions/engine/tick.ts";
 import { DynamoDbStore } from "../../../functions/store/dynamodb/dynamodb-store.ts";
+import { runWakeUp } from "../../engine/fixtures.ts";
 import { freshTable } from "../../setup/dynalite.ts";
 
 const T0 = Date.parse("2026-11-01T10:00:00Z");
 const SEC = 1000;
 const MIN = 60 * SEC;
 const HOUR = 60 * MIN;
-const run = (key: string, at: number): WakeUp => ({
-  kind: "run",
-  journeyId: "j",
-  key,
-  at: new Date(at).toISOString(),
-  seq: 1,
-});
+const run = runWakeUp;
 
 describe("tick on DynamoDbStore", () => {
   it("after hours of downtime hands on every due wake-up once, in due order, skipping no bucket", async () => {
