@@ -16,10 +16,7 @@ export class MemoryStore implements JourneyStore {
   /** Run records by journey, then key: no key string is built per lookup. */
   private readonly records = new Map<string, Map<string, Versioned<RunRecord>>>();
   readonly profiles = new Map<string, Versioned<Profile>>();
-  /**
-   * The ids of effects carried out whose record is not settled yet. An effect is only ever offered again
-   * from its record's pending outbox, so once the record is settled its ids can be forgotten.
-   */
+  /** The deliver side's ledger of effect ids (see EffectLedger); the runtime does not use it. */
   readonly ledger = new Set<string>();
   readonly coupons = new Map<string, CouponRecord>();
   /** Counters by journey, then `version|day|name`. */
@@ -48,14 +45,13 @@ export class MemoryStore implements JourneyStore {
     for (const byKey of this.records.values()) for (const stored of byKey.values()) yield stored.value;
   }
 
-  async settleRecord(journeyId: string, key: string, revision: number) {
+  async takeOutbox(journeyId: string, key: string, revision: number) {
     const stored = this.records.get(journeyId)?.get(key);
-    // The stored record is the runtime's own fresh copy, handed over at put: the store may let go of its
-    // carried-out effects in place.
-    const pending = stored?.revision === revision ? stored.value.pending : undefined;
-    if (stored === undefined || pending === undefined) return;
-    for (const effect of pending.effects) this.ledger.delete(effect.id);
+    if (stored?.revision !== revision || stored.value.pending === undefined) return false;
+    // The stored record is the runtime's own fresh copy, handed over at put: taking the outbox off it in
+    // place is what the conditional update does on DynamoDB.
     stored.value.pending = undefined;
+    return true;
   }
 
   async getProfile(userId: string) {
@@ -67,14 +63,6 @@ export class MemoryStore implements JourneyStore {
     this.profiles.set(id, {
       value: profile,
       revision: this.checkRevision(this.profiles.get(id), expectedRevision, id),
-    });
-  }
-
-  async claimEffects(effects: readonly JourneyEffect[]) {
-    return effects.map((effect) => {
-      if (this.ledger.has(effect.id)) return false;
-      this.ledger.add(effect.id);
-      return true;
     });
   }
 

@@ -3,7 +3,7 @@ import type { CompiledJourney } from "./compile.ts";
 import { decideEvent, decideWakeUp, newWakeUpsOf } from "./engine.ts";
 import { ConcurrencyError, NudgeError } from "./errors.ts";
 import type { JourneyCatalog } from "./journeys.ts";
-import type { EngineInput, JourneyEffect, Profile, RunRecord, WakeUp } from "./model.ts";
+import type { EngineInput, JourneyEffect, Profile, RunRecord, StatsCounter, WakeUp } from "./model.ts";
 import { applyEventToProfile } from "./profile.ts";
 import { statsOf } from "./stats.ts";
 import type { JourneyStore, Versioned } from "./store.ts";
@@ -28,6 +28,12 @@ export interface RuntimeOptions {
   publisher: EventPublisher;
   /** How often a lost optimistic-concurrency race is retried before giving up. */
   maxAttempts?: number;
+  /**
+   * Statistics are added up in memory and written every this many inputs (default 1: after each input),
+   * and by `flushStats()`. A Lambda handler flushes once per batch: one write per journey and day instead
+   * of one per counter. A crash loses the counts not yet written: they undercount, never double count.
+   */
+  statsEveryInputs?: number;
 }
 
 /**
@@ -38,6 +44,9 @@ export interface RuntimeOptions {
  */
 export class JourneyRuntime {
   private readonly maxAttempts: number;
+  private readonly statsEveryInputs: number;
+  private readonly unsavedStats = new Map<string, StatsCounter>();
+  private inputsSinceStats = 0;
   /**
    * Decisions saved (an input applied to one run record), journey steps they took (see Decision.steps),
    * effects carried out, and optimistic-concurrency conflicts retried.
@@ -46,6 +55,16 @@ export class JourneyRuntime {
 
   constructor(private readonly options: RuntimeOptions) {
     this.maxAttempts = options.maxAttempts ?? 8;
+    this.statsEveryInputs = options.statsEveryInputs ?? 1;
+  }
+
+  /** Writes the statistics added up since the last flush (one `addStats` call). */
+  async flushStats(): Promise<void> {
+    this.inputsSinceStats = 0;
+    if (this.unsavedStats.size === 0) return;
+    const counters = [...this.unsavedStats.values()];
+    this.unsavedStats.clear();
+    await this.options.store.addStats(counters);
   }
 
   /** Applies one (already validated) event: first to the user's profile, then to every journey. */
@@ -59,9 +78,10 @@ export class JourneyRuntime {
       if (typeof key !== "string" || key === "") continue;
       await this.withRetries(
         () => `${journey.id}/${key}`,
-        () => this.apply(journey, key, now, profile, { type: "event", event }),
+        (attempt) => this.apply(journey, key, now, profile, { type: "event", event }, attempt),
       );
     }
+    await this.inputDone();
   }
 
   /** Applies a timer that fell due. */
@@ -70,13 +90,19 @@ export class JourneyRuntime {
     if (journey === undefined) return; // the journey was removed: its timers lapse.
     await this.withRetries(
       () => `${wakeUp.journeyId}/${wakeUp.key}`,
-      async () => {
-        const stored = await this.options.store.getRecord(wakeUp.journeyId, wakeUp.key);
+      async (attempt) => {
+        const read = { consistent: attempt > 1 };
+        const stored = await this.options.store.getRecord(wakeUp.journeyId, wakeUp.key, read);
         const userId = stored?.value.run?.userId ?? stored?.value.inactivity?.lastEvent.detail.userId;
-        const profile = typeof userId === "string" ? await this.options.store.getProfile(userId) : undefined;
-        return this.apply(journey, wakeUp.key, now, profile?.value, { type: "wake-up", wakeUp }, stored);
+        const profile = typeof userId === "string" ? await this.options.store.getProfile(userId, read) : undefined;
+        return this.apply(journey, wakeUp.key, now, profile?.value, { type: "wake-up", wakeUp }, attempt, stored);
       },
     );
+    await this.inputDone();
+  }
+
+  private async inputDone(): Promise<void> {
+    if (++this.inputsSinceStats >= this.statsEveryInputs) await this.flushStats();
   }
 
   private async apply(
@@ -85,12 +111,17 @@ export class JourneyRuntime {
     now: number,
     profile: Profile | undefined,
     input: EngineInput,
+    attempt: number,
     preloaded?: Versioned<RunRecord>,
   ): Promise<void> {
     const { store, catalog } = this.options;
-    const stored = preloaded ?? (await store.getRecord(current.id, key));
-    const outbox = stored?.value.pending;
-    if (outbox !== undefined && !(await this.carriedOut(outbox))) await this.flush(outbox);
+    // Eventually consistent first: a stale record only loses the race below, and the retry reads consistently.
+    const stored = preloaded ?? (await store.getRecord(current.id, key, { consistent: attempt > 1 }));
+    // An outbox still on the record: its decision was saved, and whoever saved it died before taking it.
+    // Whoever takes it carries it out; this must happen before the record moves on (see takeOutbox).
+    const left = stored?.value.pending;
+    if (stored !== undefined && left !== undefined && (await store.takeOutbox(current.id, key, stored.revision)))
+      await this.carryOut(left);
     const run = stored?.value.run;
     const runJourney = run && run.version !== current.version ? catalog.get(current.id, run.version) : undefined;
     const record = stored?.value;
@@ -105,45 +136,35 @@ export class JourneyRuntime {
     // The engine hands back a fresh record: the outbox goes on it, and only when there is something in it.
     const saved = decision.record;
     const hasOutbox = decision.effects.length > 0 || decision.events.length > 0;
-    saved.pending = hasOutbox ? { effects: decision.effects, events: decision.events } : undefined;
+    const outbox = hasOutbox ? { effects: decision.effects, events: decision.events } : undefined;
+    saved.pending = outbox;
     // Timers first: one scheduled for a save that then loses its race is stale, and ignored when it fires.
     for (const wakeUp of newWakeUpsOf(saved, record)) await store.scheduleWakeUp(wakeUp);
     if (decision.profile) await this.saveProfileAttributes(decision.profile);
     const revision = await store.putRecord(saved, stored?.revision);
-    if (saved.pending === undefined) return;
-    await this.flush(saved.pending);
-    await store.settleRecord?.(saved.journeyId, saved.key, revision);
-  }
-
-  /** Whether a stored outbox was already carried out, when the store can tell cheaply. */
-  private async carriedOut(outbox: NonNullable<RunRecord["pending"]>): Promise<boolean> {
-    const last = outbox.effects.at(-1);
-    const isClaimed = this.options.store.isClaimed?.bind(this.options.store);
-    // With events to publish, or no way to ask, offer everything again: the ledger and the
-    // recipients' duplicate checks make that safe.
-    if (last === undefined || outbox.events.length > 0 || isClaimed === undefined) return false;
-    return isClaimed(last.id);
+    if (outbox !== undefined && (await store.takeOutbox(saved.journeyId, saved.key, revision)))
+      await this.carryOut(outbox);
   }
 
   /**
-   * Carries out a saved decision's effects. The decision is saved (with its effects as `pending`) before
-   * anything leaves, so a crash here loses nothing: the next touch of the record, or the redelivered
-   * input, flushes `pending` again, and the ledger refuses the effects already carried out.
+   * Carries out a saved decision's effects and publishes its events. The decision is saved (with its
+   * effects as `pending`) before anything leaves, and only the caller that took the outbox off the record
+   * gets here, so a crash before this loses nothing (the next touch of the record, or the redelivered
+   * input, takes the outbox) and nothing goes out twice. A crash in here loses the rest of the outbox.
    */
-  private async flush(pending: RunRecord["pending"]): Promise<void> {
-    if (pending === undefined) return;
-    const carriedOut: JourneyEffect[] = [];
-    const claims = await this.options.store.claimEffects(pending.effects);
-    for (const [index, effect] of pending.effects.entries()) {
-      if (claims[index] !== true) continue;
-      carriedOut.push(effect);
+  private async carryOut(outbox: NonNullable<RunRecord["pending"]>): Promise<void> {
+    for (const effect of outbox.effects) {
       const delivering = this.options.sink.deliver(effect);
       if (delivering) await delivering;
     }
-    this.stats.effects += carriedOut.length;
-    // Counted once the ledger has the effects: a crash just before this undercounts, never double counts.
-    if (carriedOut.length > 0) await this.options.store.addStats(statsOf(carriedOut));
-    for (const event of pending.events) {
+    this.stats.effects += outbox.effects.length;
+    for (const counter of statsOf(outbox.effects)) {
+      const id = `${counter.journeyId}|${counter.version}|${counter.day}|${counter.name}`;
+      const total = this.unsavedStats.get(id);
+      if (total) total.amount += counter.amount;
+      else this.unsavedStats.set(id, counter);
+    }
+    for (const event of outbox.events) {
       const publishing = this.options.publisher.publish(event);
       if (publishing) await publishing;
     }
@@ -154,8 +175,8 @@ export class JourneyRuntime {
     if (typeof userId !== "string") return undefined;
     return this.withRetries(
       () => `profile/${userId}`,
-      async () => {
-        const stored = await this.options.store.getProfile(userId);
+      async (attempt) => {
+        const stored = await this.options.store.getProfile(userId, { consistent: attempt > 1 });
         const updated = applyEventToProfile(stored?.value, event);
         if (updated === undefined) return stored?.value;
         await this.options.store.putProfile(updated, stored?.revision);
@@ -168,18 +189,18 @@ export class JourneyRuntime {
   private async saveProfileAttributes(changed: Profile): Promise<void> {
     await this.withRetries(
       () => `profile/${changed.userId}`,
-      async () => {
-        const stored = await this.options.store.getProfile(changed.userId);
+      async (attempt) => {
+        const stored = await this.options.store.getProfile(changed.userId, { consistent: attempt > 1 });
         const base = stored?.value ?? changed;
         await this.options.store.putProfile({ ...base, attributes: changed.attributes }, stored?.revision);
       },
     );
   }
 
-  private async withRetries<T>(what: () => string, attempt: () => Promise<T>): Promise<T> {
+  private async withRetries<T>(what: () => string, attempt: (tries: number) => Promise<T>): Promise<T> {
     for (let tries = 1; ; tries++) {
       try {
-        return await attempt();
+        return await attempt(tries);
       } catch (error) {
         if (!(error instanceof ConcurrencyError)) throw error;
         this.stats.conflicts++;

@@ -12,35 +12,41 @@ export interface Versioned<T> {
   revision: number;
 }
 
+/**
+ * How to read: `consistent: false` allows an eventually consistent read, half the price on DynamoDB. A
+ * stale value is safe wherever it is followed by a conditional write (the write is refused and the caller
+ * reads again, consistently); the runtime reads that way first and consistently on a retry.
+ */
+export interface ReadOptions {
+  consistent?: boolean;
+}
+
 export interface RunStore {
-  getRecord(journeyId: string, key: string): Promise<Versioned<RunRecord> | undefined>;
+  getRecord(journeyId: string, key: string, options?: ReadOptions): Promise<Versioned<RunRecord> | undefined>;
   /** Saves the record if its revision is still `expectedRevision`; returns the new revision. */
   putRecord(record: RunRecord, expectedRevision: number | undefined): Promise<number>;
   /**
-   * The record's pending effects were carried out: the store may drop them from that revision. Optional:
-   * the in-memory store frees them; a durable store keeps them until the next write replaces them, since
-   * a write only to forget them would cost as much as the step itself.
+   * Takes the outbox (`pending`) off the record saved with `revision`, with a conditional write: true when
+   * this call took it, and the caller carries it out; false when it was taken already or the record moved
+   * on (whoever saved the next revision took it first, see JourneyRuntime). The outbox is the ledger of a
+   * decision's effects: exactly one caller ever gets true for it.
    */
-  settleRecord?(journeyId: string, key: string, revision: number): Promise<void>;
+  takeOutbox(journeyId: string, key: string, revision: number): Promise<boolean>;
 }
 
 export interface ProfileStore {
-  getProfile(userId: string): Promise<Versioned<Profile> | undefined>;
+  getProfile(userId: string, options?: ReadOptions): Promise<Versioned<Profile> | undefined>;
   putProfile(profile: Profile, expectedRevision: number | undefined): Promise<void>;
 }
 
-/** The ledger of effects carried out, keyed by the effect's deterministic id. */
+/**
+ * A ledger of effect ids, for a consumer that carries effects out again after an at-least-once hand-over
+ * (the deliver function, between the deliver queue and a channel): it claims a message's id before it
+ * sends it. The runtime itself needs no ledger: `takeOutbox` hands each decision's effects out once.
+ */
 export interface EffectLedger {
   /** Records the effect; true the first time its id is seen, false for a repeat (do not carry it out). */
   claimEffect(effect: JourneyEffect): Promise<boolean>;
-  /** claimEffect for each, in order: a decision's effects in one call. */
-  claimEffects(effects: readonly JourneyEffect[]): Promise<boolean[]>;
-  /**
-   * Optional: whether an effect id was claimed, read cheaply. Effects are claimed in order, so the last
-   * effect of a saved decision tells whether its outbox was carried out, and a durable store is spared
-   * offering them all again (a refused conditional write costs a write unit each).
-   */
-  isClaimed?(effectId: string): Promise<boolean>;
 }
 
 export interface TimerStore {

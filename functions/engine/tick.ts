@@ -16,6 +16,11 @@ export interface TickOptions {
   lookaheadMs?: number;
   /** Wake-ups per `handOn` call (default 10, SQS SendMessageBatch's maximum). */
   batchSize?: number;
+  /**
+   * Wake-ups taken off the store at a time (default 500), then handed on `batchSize` at a time: a take
+   * costs one cursor write and a page of reads per shard whatever its size, so large takes are cheap.
+   */
+  takeSize?: number;
   /** Wake-ups handed on per tick at most (default 100,000); the next tick goes on where this one stopped. */
   maxWakeUps?: number;
   /** Hands a batch on, each wake-up with the delivery delay after which it falls due. */
@@ -36,14 +41,15 @@ export interface TickReport {
  * first, and hands them on in batches with a delivery delay, so that one due in the next minutes fires
  * within seconds of its due time rather than at the next tick. Catching up after downtime is the store's
  * cursor walk (it never skips a bucket): the tick just keeps taking until nothing is due or it handed on
- * `maxWakeUps`. A wake-up is taken off the store before it is handed on: if `handOn` throws, the tick
- * stops and the error surfaces (that batch is the caller's to retry, e.g. through the SQS client's own
- * retries); a wake-up that fires twice is stale the second time and changes nothing.
+ * `maxWakeUps`. Wake-ups are taken off the store before they are handed on: if `handOn` throws, those of
+ * the take not handed on yet are scheduled again (they fire late, not never) and the error surfaces; a
+ * wake-up that fires twice is stale the second time and changes nothing.
  */
 export async function tick(options: TickOptions): Promise<TickReport> {
   const { timers, now, handOn } = options;
   const lookaheadMs = options.lookaheadMs ?? 5 * 60_000;
   const batchSize = options.batchSize ?? MAX_BATCH_SIZE;
+  const takeSize = options.takeSize ?? 500;
   const maxWakeUps = options.maxWakeUps ?? 100_000;
   if (!Number.isFinite(now)) throw new NudgeError(`tick: now must be a finite epoch time in ms, got ${now}`);
   if (!Number.isFinite(lookaheadMs) || lookaheadMs < 0 || lookaheadMs > MAX_DELAY_SECONDS * 1000)
@@ -52,26 +58,36 @@ export async function tick(options: TickOptions): Promise<TickReport> {
     );
   if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > MAX_BATCH_SIZE)
     throw new NudgeError(`tick: batchSize must be an integer from 1 to ${MAX_BATCH_SIZE}, got ${batchSize}`);
+  if (!Number.isInteger(takeSize) || takeSize < 1)
+    throw new NudgeError(`tick: takeSize must be a positive integer, got ${takeSize}`);
   if (!Number.isInteger(maxWakeUps) || maxWakeUps < 1)
     throw new NudgeError(`tick: maxWakeUps must be a positive integer, got ${maxWakeUps}`);
 
   const until = now + lookaheadMs;
   const report: TickReport = { handedOn: 0, batches: 0, late: 0, maxLatenessMs: 0 };
   while (report.handedOn < maxWakeUps) {
-    const wakeUps = await timers.takeDueWakeUps(until, Math.min(batchSize, maxWakeUps - report.handedOn));
-    if (wakeUps.length === 0) break;
-    const batch = wakeUps.map((wakeUp) => {
-      // An unreadable due time cannot be waited for: hand it on at once, the engine judges it.
-      const due = parseInstant(wakeUp.at) ?? now;
-      if (due < now) {
-        report.late++;
-        report.maxLatenessMs = Math.max(report.maxLatenessMs, now - due);
+    const taken = await timers.takeDueWakeUps(until, Math.min(takeSize, maxWakeUps - report.handedOn));
+    if (taken.length === 0) break;
+    for (let start = 0; start < taken.length; start += batchSize) {
+      const batch = taken.slice(start, start + batchSize).map((wakeUp) => {
+        // An unreadable due time cannot be waited for: hand it on at once, the engine judges it.
+        const due = parseInstant(wakeUp.at) ?? now;
+        return { wakeUp, delaySeconds: delaySecondsFor(due, now), lateMs: now - due };
+      });
+      try {
+        await handOn(batch.map(({ wakeUp, delaySeconds }) => ({ wakeUp, delaySeconds })));
+      } catch (error) {
+        for (const wakeUp of taken.slice(start)) await timers.scheduleWakeUp(wakeUp);
+        throw error;
       }
-      return { wakeUp, delaySeconds: delaySecondsFor(due, now) };
-    });
-    await handOn(batch);
-    report.handedOn += batch.length;
-    report.batches++;
+      for (const { lateMs } of batch) {
+        if (lateMs <= 0) continue;
+        report.late++;
+        report.maxLatenessMs = Math.max(report.maxLatenessMs, lateMs);
+      }
+      report.handedOn += batch.length;
+      report.batches++;
+    }
   }
   return report;
 }

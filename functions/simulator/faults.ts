@@ -71,21 +71,15 @@ type CrashPoint = "before-save" | "after-save";
 
 /**
  * The store seen by the runtime under crash injection: the real store, except that when armed its next
- * `putRecord` throws SimulatedCrash before or after the real write. Optional port methods are present
- * only when the real store has them, since the runtime behaves differently without them.
+ * `putRecord` throws SimulatedCrash before or after the real write.
  */
 export class CrashingStore implements JourneyStore {
   private armed: CrashPoint | undefined;
-  settleRecord?: (journeyId: string, key: string, revision: number) => Promise<void>;
-  isClaimed?: (effectId: string) => Promise<boolean>;
 
   constructor(
     readonly inner: JourneyStore,
     private readonly onCrash: (point: CrashPoint) => void,
-  ) {
-    if (inner.settleRecord) this.settleRecord = inner.settleRecord.bind(inner);
-    if (inner.isClaimed) this.isClaimed = inner.isClaimed.bind(inner);
-  }
+  ) {}
 
   /** The next putRecord crashes (at the point given), or none (undefined). */
   arm(point: CrashPoint | undefined): void {
@@ -107,20 +101,20 @@ export class CrashingStore implements JourneyStore {
     throw new SimulatedCrash(`simulated crash ${point.replace("-", " ")} of ${record.journeyId}/${record.key}`);
   }
 
-  getRecord(journeyId: string, key: string) {
-    return this.inner.getRecord(journeyId, key);
+  getRecord(...args: Parameters<JourneyStore["getRecord"]>) {
+    return this.inner.getRecord(...args);
   }
-  getProfile(userId: string) {
-    return this.inner.getProfile(userId);
+  takeOutbox(...args: Parameters<JourneyStore["takeOutbox"]>) {
+    return this.inner.takeOutbox(...args);
+  }
+  getProfile(...args: Parameters<JourneyStore["getProfile"]>) {
+    return this.inner.getProfile(...args);
   }
   putProfile(...args: Parameters<JourneyStore["putProfile"]>) {
     return this.inner.putProfile(...args);
   }
   claimEffect(effect: JourneyEffect) {
     return this.inner.claimEffect(effect);
-  }
-  claimEffects(effects: readonly JourneyEffect[]) {
-    return this.inner.claimEffects(effects);
   }
   scheduleWakeUp(wakeUp: WakeUp) {
     return this.inner.scheduleWakeUp(wakeUp);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { JourneyCatalog } from "../../functions/engine/journeys.ts";
 import { MemoryStore } from "../../functions/engine/memory-store.ts";
+import { JourneyRuntime } from "../../functions/engine/runtime.ts";
 import { at, harness, journey, raceReviewAndRefund, reviewJourney, shopEvent } from "./fixtures.ts";
 
 describe("JourneyRuntime", () => {
@@ -108,5 +109,40 @@ describe("JourneyRuntime", () => {
     await runtime.handleWakeUp(timeout, at(timeout.at));
     // Assess: the run ended when the review arrived; the old timeout sends nothing.
     expect(delivered.filter((e) => e.type === "message.sent")).toEqual([]);
+  });
+
+  it("adds statistics up in memory and writes them every statsEveryInputs inputs and on flushStats", async () => {
+    // Prepare: a journey every registration enters; statistics written every third input.
+    const store = new MemoryStore();
+    const writes: number[] = [];
+    const addStats = store.addStats.bind(store);
+    store.addStats = async (counters) => {
+      writes.push(counters.length);
+      return addStats(counters);
+    };
+    const runtime = new JourneyRuntime({
+      catalog: new JourneyCatalog([
+        journey({ start: "hi", steps: [{ id: "hi", type: "send", channel: "push", template: "hi" }] }),
+      ]),
+      store,
+      sink: { deliver: () => undefined },
+      publisher: { publish: () => undefined },
+      statsEveryInputs: 3,
+    });
+    const register = (n: number) =>
+      shopEvent("user.registered", `2026-11-01T0${n}:00:00Z`, { userId: `u${n}` }, `evt-${n}`);
+    const entered = async () =>
+      (await store.readStats("test-journey", "2026-11-01", "2026-11-01")).find((c) => c.name === "entered")?.amount;
+    // Act
+    for (const n of [1, 2]) await runtime.handleEvent(register(n), at(register(n).time));
+    const afterTwo = await entered();
+    await runtime.handleEvent(register(3), at(register(3).time));
+    const afterThree = await entered();
+    await runtime.handleEvent(register(4), at(register(4).time));
+    await runtime.flushStats();
+    await runtime.flushStats();
+    // Assess: one write for three inputs' counters (merged by name), one for the fourth, none when empty.
+    expect([afterTwo, afterThree, await entered()]).toEqual([undefined, 3, 4]);
+    expect(writes).toHaveLength(2);
   });
 });

@@ -114,7 +114,7 @@ describe("tick", () => {
     expect(await timers.nextWakeUpAt()).toBe(NOW);
   });
 
-  it("surfaces an error of handOn and stops", async () => {
+  it("surfaces an error of handOn, stops, and schedules what it took and did not hand on again", async () => {
     // Prepare
     const timers = await storeWith(...Array.from({ length: 3 }, (_, i) => run(`k${i}`, NOW)));
     let calls = 0;
@@ -131,7 +131,9 @@ describe("tick", () => {
     // Assess
     await expect(attempt).rejects.toThrow("SQS down");
     expect(calls).toBe(1);
+    // The take had all three: none handed on, all scheduled again.
     expect(await timers.nextWakeUpAt()).toBe(NOW);
+    expect((await timers.takeDueWakeUps(NOW, 10)).map((w) => w.key).sort()).toEqual(["k0", "k1", "k2"]);
   });
 
   it("computes delays in whole seconds rounded up, clamped to 0..900", () => {

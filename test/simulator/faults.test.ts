@@ -13,11 +13,8 @@ import {
 } from "../../functions/simulator/faults.ts";
 import { formatLine, type SimulationOptions, simulate } from "../../functions/simulator/simulate.ts";
 import { generateShopLines } from "../../functions/simulator/synthetic/index.ts";
-import { DynamoDbStore } from "../../functions/store/dynamodb/dynamodb-store.ts";
-import { createDocumentClient } from "../../functions/store/dynamodb/table.ts";
 import { shopEvent } from "../engine/fixtures.ts";
 import { loadSeedJourneys } from "../scenarios/helpers.ts";
-import { LOCAL } from "../setup/dynalite.ts";
 
 const START = "2026-10-01T00:00:00Z";
 const FAULTS: FaultOptions = { duplicateRate: 0.5, crashRate: 0.2 };
@@ -80,18 +77,6 @@ describe("CrashingStore", () => {
     // Assess
     await expect(crashed).rejects.toBeInstanceOf(SimulatedCrash);
     expect(await inner.getRecord("j", "a")).toBeUndefined();
-  });
-
-  it("has the optional port methods only when the real store has them", async () => {
-    // Prepare: a client that is never used (nothing listens there).
-    const client = createDocumentClient({ endpoint: "http://127.0.0.1:9", ...LOCAL });
-    // Act
-    const memory = new CrashingStore(new MemoryStore(), () => undefined);
-    const dynamodb = new CrashingStore(new DynamoDbStore(client, { tableName: "t" }), () => undefined);
-    client.destroy();
-    // Assess: the runtime settles records only where the store can, and asks the ledger only where it can.
-    expect([typeof memory.settleRecord, typeof memory.isClaimed]).toEqual(["function", "undefined"]);
-    expect([typeof dynamodb.settleRecord, typeof dynamodb.isClaimed]).toEqual(["undefined", "function"]);
   });
 });
 

@@ -2,11 +2,11 @@ import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { ShopEvent } from "../../../events/catalog.ts";
 import { ConcurrencyError } from "../../engine/errors.ts";
 import type { CouponRecord, JourneyEffect, Profile, RunRecord, StatsCounter, WakeUp } from "../../engine/model.ts";
-import type { JourneyStore, Versioned } from "../../engine/store.ts";
+import type { JourneyStore, ReadOptions, Versioned } from "../../engine/store.ts";
 import { parseInstant } from "../../engine/time.ts";
 import * as coupons from "./coupons.ts";
 import { isConditionFailure } from "./errors.ts";
-import { readVersioned, recordExpiry, versionedItem } from "./records.ts";
+import { readRunRecord, readVersioned, recordExpiry, runRecordItem, versionedItem } from "./records.ts";
 import * as stats from "./stats.ts";
 import { DEFAULTS, type DynamoDbStoreConfig, keys } from "./table.ts";
 import { type CapacityUse, TableClient } from "./table-client.ts";
@@ -16,8 +16,7 @@ const DAY_MS = 86_400_000;
 
 /**
  * The storage port on one DynamoDB table (README.md beside this file has the design). Every write is a
- * single-item conditional write; no transactions. `settleRecord` is left out on purpose: a write only to
- * forget a record's carried-out effects would cost as much as the step itself.
+ * single-item conditional write; no transactions.
  */
 export class DynamoDbStore implements JourneyStore {
   private readonly table: TableClient;
@@ -32,14 +31,15 @@ export class DynamoDbStore implements JourneyStore {
     this.table = new TableClient(client, config.tableName);
     this.retentionMs = (config.retentionDays ?? DEFAULTS.retentionDays) * DAY_MS;
     this.statsShards = config.statsShards ?? DEFAULTS.statsShards;
-    this.consistent = config.consistentReads ?? true;
+    this.consistent = config.consistentReads ?? false;
     this.clock = config.clock ?? Date.now;
     this.random = config.random ?? Math.random;
     this.timers = new TimerWheel(this.table, {
       shards: config.timerShards ?? DEFAULTS.timerShards,
       retentionMs: this.retentionMs,
       privateTable: config.privateTable ?? false,
-      settleMs: config.settleMs,
+      lookaheadMs: config.lookaheadMs ?? DEFAULTS.lookaheadMs,
+      settleMs: config.settleMs ?? DEFAULTS.settleMs,
       horizonMinutes: config.nextWakeUpHorizonMinutes ?? DEFAULTS.nextWakeUpHorizonMinutes,
       clock: this.clock,
     });
@@ -54,24 +54,47 @@ export class DynamoDbStore implements JourneyStore {
     for (const kind of Object.keys(this.table.capacity)) delete this.table.capacity[kind];
   }
 
-  async getRecord(journeyId: string, key: string): Promise<Versioned<RunRecord> | undefined> {
+  async getRecord(journeyId: string, key: string, options?: ReadOptions): Promise<Versioned<RunRecord> | undefined> {
     const output = await this.table.get("getRecord", {
       Key: keys.run(journeyId, key),
-      ConsistentRead: this.consistent,
+      ConsistentRead: this.consistentRead(options),
     });
-    return readVersioned<RunRecord>(output.Item);
+    return readRunRecord(output.Item);
   }
 
   async putRecord(record: RunRecord, expectedRevision: number | undefined): Promise<number> {
     const key = keys.run(record.journeyId, record.key);
     const revision = (expectedRevision ?? 0) + 1;
     const ttl = recordExpiry(record, this.retentionMs, this.clock());
-    await this.conditionalPut("putRecord", versionedItem(key, record, revision, ttl), expectedRevision);
+    await this.conditionalPut("putRecord", runRecordItem(key, record, revision, ttl), expectedRevision);
     return revision;
   }
 
-  async getProfile(userId: string): Promise<Versioned<Profile> | undefined> {
-    const output = await this.table.get("getProfile", { Key: keys.profile(userId), ConsistentRead: this.consistent });
+  /**
+   * One UpdateItem removing the outbox, on condition that the record is still at `revision` and has it:
+   * billed like a write of the record (by the larger of the item before and after), about 1 write unit.
+   */
+  async takeOutbox(journeyId: string, key: string, revision: number): Promise<boolean> {
+    try {
+      await this.table.update("takeOutbox", {
+        Key: keys.run(journeyId, key),
+        UpdateExpression: "REMOVE #out, #zout",
+        ConditionExpression: "#rev = :rev AND (attribute_exists(#out) OR attribute_exists(#zout))",
+        ExpressionAttributeNames: { "#out": "out", "#zout": "zout", "#rev": "rev" },
+        ExpressionAttributeValues: { ":rev": revision },
+      });
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  async getProfile(userId: string, options?: ReadOptions): Promise<Versioned<Profile> | undefined> {
+    const output = await this.table.get("getProfile", {
+      Key: keys.profile(userId),
+      ConsistentRead: this.consistentRead(options),
+    });
     return readVersioned<Profile>(output.Item);
   }
 
@@ -80,11 +103,7 @@ export class DynamoDbStore implements JourneyStore {
     await this.conditionalPut("putProfile", item, expectedRevision);
   }
 
-  /** The claims go out together: each is its own conditional write, so none waits for another. */
-  claimEffects(effects: readonly JourneyEffect[]): Promise<boolean[]> {
-    return Promise.all(effects.map((effect) => this.claimEffect(effect)));
-  }
-
+  /** The deliver side's ledger (see EffectLedger): one conditional PutItem per effect id. */
   async claimEffect(effect: JourneyEffect): Promise<boolean> {
     const since = Math.max(this.clock(), parseInstant(effect.at) ?? 0);
     try {
@@ -101,15 +120,6 @@ export class DynamoDbStore implements JourneyStore {
       if (isConditionFailure(error)) return false;
       throw error;
     }
-  }
-
-  /**
-   * Whether the ledger has an effect: an eventually consistent read (half a read unit). A stale "no" only
-   * makes the caller offer the effect again, which the conditional write refuses.
-   */
-  async isClaimed(effectId: string): Promise<boolean> {
-    const output = await this.table.get("isClaimed", { Key: keys.effect(effectId), ProjectionExpression: "pk" });
-    return output.Item !== undefined;
   }
 
   scheduleWakeUp(wakeUp: WakeUp): Promise<void> {
@@ -143,6 +153,14 @@ export class DynamoDbStore implements JourneyStore {
 
   readStats(journeyId: string, fromDay: string, toDay: string): Promise<StatsCounter[]> {
     return stats.readStats(this.table, journeyId, fromDay, toDay, this.statsShards);
+  }
+
+  /**
+   * Consistent when the caller asks (a retry after a lost race) or when configured so for every read;
+   * otherwise eventually consistent, half a read unit.
+   */
+  private consistentRead(options: ReadOptions | undefined): boolean {
+    return options?.consistent ?? this.consistent;
   }
 
   /** Puts an item only if its revision is still `expected` (undefined: only if there is none yet). */

@@ -1,13 +1,38 @@
+import { deflateRawSync, inflateRawSync } from "node:zlib";
 import { MODEL_VERSION, type RunRecord } from "../../engine/model.ts";
+import type { Versioned } from "../../engine/store.ts";
 import { parseInstant } from "../../engine/time.ts";
 import { StoreError } from "./errors.ts";
 
 /**
  * Run records and profiles are stored alike: `rev` (the optimistic-concurrency revision), `mv` (the model
- * version of the shapes), and `doc`, the value as compact JSON. Only the store reads `doc`, whole, so
- * nothing is gained by spreading it over attributes; one string keeps the item small.
+ * version of the shapes), and the value as compact JSON, in `doc` (S) or, when that is longer than
+ * COMPRESS_FROM characters, raw-deflated in `zdoc` (B). Only the store reads it, whole, so nothing is
+ * gained by spreading it over attributes, and a write is billed per KB of item: a run record with its
+ * trigger event and outbox is 1-3 KB of JSON and about a third of that deflated, one write unit.
+ * A run record's outbox (`pending`) is kept apart, in `out`/`zout`, so that taking it is one conditional
+ * UpdateItem that removes it (see `takeOutbox`).
+ * https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/bp-use-s3-too.html#bp-compress-large-attributes
  */
-export type VersionedItem = { pk: string; sk: string; rev: number; mv: number; doc: string; ttl?: number };
+export type VersionedItem = { pk: string; sk: string; rev: number; mv: number; ttl?: number } & Record<string, unknown>;
+
+/** JSON shorter than this is stored as it is: deflate saves nothing worth its CPU on it. */
+export const COMPRESS_FROM = 200;
+
+/** `{ [name]: json }` or `{ [`z${name}`]: deflated json }`, whichever is smaller to store. */
+export function encodeJson(name: string, value: unknown): Record<string, string | Uint8Array> {
+  const json = JSON.stringify(value);
+  return json.length < COMPRESS_FROM ? { [name]: json } : { [`z${name}`]: deflateRawSync(json) };
+}
+
+/** The value of `name` written by encodeJson, or undefined when the item has neither form. */
+export function decodeJson(item: Record<string, unknown>, name: string): unknown {
+  const plain = item[name];
+  if (typeof plain === "string") return JSON.parse(plain);
+  const packed = item[`z${name}`];
+  if (packed instanceof Uint8Array) return JSON.parse(inflateRawSync(packed).toString("utf8"));
+  return undefined;
+}
 
 export function versionedItem(
   key: { pk: string; sk: string },
@@ -19,19 +44,35 @@ export function versionedItem(
     ...key,
     rev: revision,
     mv: MODEL_VERSION,
-    doc: JSON.stringify(value),
+    ...encodeJson("doc", value),
     ...(ttl === undefined ? {} : { ttl }),
   };
+}
+
+/** A run record's item: the record without its outbox in `doc`, the outbox (if any) in `out`. */
+export function runRecordItem(key: { pk: string; sk: string }, record: RunRecord, revision: number, ttl?: number) {
+  const { pending, ...rest } = record;
+  const item = versionedItem(key, rest, revision, ttl);
+  return pending === undefined ? item : { ...item, ...encodeJson("out", pending) };
 }
 
 export function readVersioned<T>(
   item: Record<string, unknown> | undefined,
 ): { value: T; revision: number } | undefined {
   if (item === undefined) return undefined;
-  if (typeof item.doc !== "string" || typeof item.rev !== "number") {
+  const value = decodeJson(item, "doc");
+  if (value === undefined || typeof item.rev !== "number") {
     throw new StoreError(`item ${String(item.pk)}/${String(item.sk)} has no doc/rev`);
   }
-  return { value: JSON.parse(item.doc) as T, revision: item.rev };
+  return { value: value as T, revision: item.rev };
+}
+
+/** A run record read back, with its outbox when one is still on it. */
+export function readRunRecord(item: Record<string, unknown> | undefined): Versioned<RunRecord> | undefined {
+  const stored = readVersioned<RunRecord>(item);
+  const pending = item === undefined ? undefined : decodeJson(item, "out");
+  if (stored !== undefined && pending !== undefined) stored.value.pending = pending as RunRecord["pending"];
+  return stored;
 }
 
 /**

@@ -4,9 +4,11 @@ import { keys } from "./table.ts";
 import type { TableClient } from "./table-client.ts";
 
 /**
- * Journey statistics as sharded counters: pk `STATS#<journey>#<day>#<shard>`, sk `v<version>#<name>`,
- * one UpdateItem `ADD amount` an increment into a shard picked at random, so a promotion peak spreads
- * over `shards` partitions. Reading sums the shards of each day.
+ * Journey statistics as sharded counters: pk `STATS#<journey>#<day>#<shard>`, sk `v<version>`, one
+ * number attribute per counter name. A call writes each (journey, version, day) it has counters for
+ * with one UpdateItem (`ADD a :a, b :b`) into a shard picked at random, so a promotion peak spreads over
+ * `shards` partitions and a runtime that adds up a batch's counters first pays one write per journey and
+ * day, not one per counter. Reading sums the shards of each day.
  */
 export async function addStats(
   table: TableClient,
@@ -14,18 +16,35 @@ export async function addStats(
   shards: number,
   random: () => number,
 ): Promise<void> {
+  const items = new Map<string, { journeyId: string; version: number; day: string; amounts: Map<string, number> }>();
+  for (const counter of counters) {
+    const id = `${counter.journeyId}|${counter.version}|${counter.day}`;
+    let item = items.get(id);
+    if (item === undefined) {
+      item = { journeyId: counter.journeyId, version: counter.version, day: counter.day, amounts: new Map() };
+      items.set(id, item);
+    }
+    item.amounts.set(counter.name, (item.amounts.get(counter.name) ?? 0) + counter.amount);
+  }
   await Promise.all(
-    counters.map((counter) =>
-      table.update("addStats", {
+    [...items.values()].map(({ journeyId, version, day, amounts }) => {
+      const names: Record<string, string> = {};
+      const values: Record<string, number> = {};
+      const adds = [...amounts].map(([name, amount], index) => {
+        names[`#n${index}`] = name;
+        values[`:n${index}`] = amount;
+        return `#n${index} :n${index}`;
+      });
+      return table.update("addStats", {
         Key: {
-          pk: keys.statsShard(counter.journeyId, counter.day, Math.floor(random() * shards) % shards),
-          sk: keys.statsCounter(counter.version, counter.name),
+          pk: keys.statsShard(journeyId, day, Math.floor(random() * shards) % shards),
+          sk: keys.statsVersion(version),
         },
-        UpdateExpression: "ADD #amount :amount",
-        ExpressionAttributeNames: { "#amount": "amount" },
-        ExpressionAttributeValues: { ":amount": counter.amount },
-      }),
-    ),
+        UpdateExpression: `ADD ${adds.join(", ")}`,
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+      });
+    }),
   );
 }
 
@@ -58,13 +77,14 @@ export async function readStats(
             ...(start === undefined ? {} : { ExclusiveStartKey: start }),
           });
           for (const item of output.Items ?? []) {
-            const sk = String(item.sk);
-            const split = sk.indexOf("#");
-            const [version, name] = [Number(sk.slice(1, split)), sk.slice(split + 1)];
-            const id = `${day}|${version}|${name}`;
-            const total = totals.get(id);
-            if (total) total.amount += Number(item.amount);
-            else totals.set(id, { journeyId, version, day, name, amount: Number(item.amount) });
+            const version = Number(String(item.sk).slice(1));
+            for (const [name, amount] of Object.entries(item)) {
+              if (name === "pk" || name === "sk" || name === "ttl" || typeof amount !== "number") continue;
+              const id = `${day}|${version}|${name}`;
+              const total = totals.get(id);
+              if (total) total.amount += amount;
+              else totals.set(id, { journeyId, version, day, name, amount });
+            }
           }
           start = output.LastEvaluatedKey;
         } while (start !== undefined);

@@ -35,24 +35,31 @@ export interface DynamoDbStoreConfig {
   timerShards?: number;
   /** Shards per statistics counter (default 8): a promotion peak makes no hot counter. */
   statsShards?: number;
-  /** Strongly consistent reads of records and profiles (default true): fewer lost races, 1 RCU not 0.5. */
+  /**
+   * Read records and profiles strongly consistent even when the caller allows a stale read (default
+   * false): the runtime reads eventually consistent first (0.5 RCU) and consistently only to retry a lost
+   * race, which a stale read can cause. https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/HowItWorks.ReadConsistency.html
+   */
   consistentReads?: boolean;
   /**
    * The table is this process's alone (the simulator's embedded database): the store's in-process index
-   * of the wake-ups it scheduled is then complete, so `takeDueWakeUps` jumps over minutes it knows to be
-   * empty and `nextWakeUpAt` costs nothing. Default false: every minute is walked.
+   * of the wake-ups it scheduled is then complete, so `takeDueWakeUps` and `nextWakeUpAt` answer from it
+   * without a request (the wake-ups are still written to the table). Default false: the cursor walk.
    */
   privateTable?: boolean;
   /**
-   * The tick's lag (ms): a minute bucket is passed by the cursor only once it ended this long before
-   * `until`, and a wake-up scheduled for an earlier minute is written into the current one (by `clock`),
-   * so a wake-up written while the tick runs is never left behind. For the platform (say 60,000); unset
-   * in the simulator, whose clock is virtual.
+   * How far ahead of the clock a tick takes wake-ups (ms, default 5 minutes; the tick's `lookaheadMs`,
+   * at most SQS's 15-minute delay). `takeDueWakeUps` never hands out beyond `clock + lookaheadMs`.
+   */
+  lookaheadMs?: number;
+  /**
+   * The clock difference between processes, and the time a write takes to be visible, allowed for (ms,
+   * default 60,000). With `lookaheadMs` it sets where a wake-up due soon is written, see README.md.
    */
   settleMs?: number;
   /** How many minute buckets `nextWakeUpAt` walks past the cursor when the table is shared (default 60). */
   nextWakeUpHorizonMinutes?: number;
-  /** Wall clock (epoch ms) for TTLs and `settleMs`; tests inject one. */
+  /** Wall clock (epoch ms) for TTLs and the timer wheel; tests inject one. */
   clock?: () => number;
   /** Picks the statistics shard; tests inject one. */
   random?: () => number;
@@ -63,6 +70,8 @@ export const DEFAULTS = {
   timerShards: 16,
   statsShards: 8,
   nextWakeUpHorizonMinutes: 60,
+  lookaheadMs: 5 * 60_000,
+  settleMs: 60_000,
 } as const;
 
 export interface ClientOptions {
@@ -94,13 +103,13 @@ export const keys = {
   profile: (userId: string) => ({ pk: `USER#${userId}`, sk: "PROFILE" }),
   effect: (effectId: string) => ({ pk: `EFFECT#${effectId}`, sk: "EFFECT" }),
   coupon: (couponId: string) => ({ pk: `COUPON#${couponId}`, sk: "COUPON" }),
-  /** The timer cursor: the earliest minute bucket not yet drained. */
+  /** The timer cursor: the minute bucket being drained, and how far in each shard. */
   cursor: () => ({ pk: "TICK", sk: "CURSOR" }),
   /** One shard of one minute bucket of timers; `minute` is `YYYY-MM-DDTHH:MM` (UTC). */
   timerBucket: (minute: string, shard: number) => `TIMER#${minute}#${shard}`,
-  /** One shard of one day of a journey's statistics; the sort key is `v<version>#<name>`. */
+  /** One shard of one day of a journey's statistics; the sort key is `v<version>`. */
   statsShard: (journeyId: string, day: string, shard: number) => `STATS#${journeyId}#${day}#${shard}`,
-  statsCounter: (version: number, name: string) => `v${version}#${name}`,
+  statsVersion: (version: number) => `v${version}`,
 };
 
 export type ItemKey = { pk: string; sk: string };

@@ -4,7 +4,6 @@ import { keys } from "./table.ts";
 import type { TableClient } from "./table-client.ts";
 import {
   dueTime,
-  type IndexEntry,
   LocalTimerIndex,
   MINUTE_MS,
   minuteOf,
@@ -21,37 +20,39 @@ export interface TimerWheelConfig {
   shards: number;
   retentionMs: number;
   privateTable: boolean;
-  settleMs: number | undefined;
+  lookaheadMs: number;
+  settleMs: number;
   horizonMinutes: number;
   clock: () => number;
 }
 
-type Candidate = IndexEntry & { wakeUp: WakeUp; pk: string; sk: string };
+/** Where the take walk stands: the minute bucket being drained and, per shard, the last sort key taken. */
+type Cursor = { bucket: number; after: Record<string, string>; rev: number };
 
-const byDueTime = (a: WakeUp, b: WakeUp) => {
-  const [x, y] = [wakeUpId(a), wakeUpId(b)];
-  return dueTime(a) - dueTime(b) || (x < y ? -1 : x > y ? 1 : 0);
-};
-
-/** Deletes run this many at a time. */
-const CLAIM_CONCURRENCY = 32;
+/** How often a take that lost the cursor to another tick reads it again before giving up for now. */
+const CURSOR_RACE_ATTEMPTS = 5;
 
 /**
- * The timer wheel on the table: wake-ups in sharded minute buckets, and a cursor item (`TICK`/`CURSOR`)
- * naming the earliest bucket not yet drained. Taking what is due walks the buckets from the cursor to the
- * minute of `until`, one Query per shard and bucket, and claims each due wake-up by deleting it; the
- * cursor moves past a bucket only once every shard of it is drained (and, with `settleMs`, the minute
- * ended that long ago). What it costs depends on what is due and on the minutes walked, never on how
- * many wake-ups are pending later.
+ * The timer wheel on the table. A wake-up is one item in a sharded minute bucket, written once and never
+ * deleted by the tick (TTL removes it later, at no cost): taking what is due moves a cursor item
+ * (`TICK`/`CURSOR`: the bucket being drained and, per shard, the last sort key taken) with one
+ * conditional write per take, so two ticks never hand out the same wake-up and a take of many wake-ups
+ * costs one write, not one per wake-up. What a take costs depends on what is due and on the minutes
+ * walked, never on how many wake-ups are pending later.
+ *
+ * The cursor may only pass what can no longer change: a wake-up is written at or after
+ * `clock + lookaheadMs + settleMs` (its sort key; the item keeps its real due time, and is handed on with
+ * the delay that makes it fire then), and a take never goes past `clock + lookaheadMs`. A wake-up due
+ * sooner than that after it was scheduled fires up to `settleMs` plus one tick late.
  */
 export class TimerWheel {
   /**
-   * The wake-ups this process scheduled and has not seen taken. Kept only with a private table (the
-   * simulator): a platform process that schedules for days would otherwise hold every timer it wrote.
+   * The wake-ups this process scheduled and has not taken. Kept only with a private table (the
+   * simulator), where it is complete: takes then need no request at all.
    */
   readonly index: LocalTimerIndex;
-  /** The cursor (a minute number) as this process last read or wrote it: it was at or before this then. */
-  private knownCursor: number | undefined;
+  /** Whether this process made sure the cursor exists (once, before its first wake-up). */
+  private cursorKnown = false;
 
   constructor(
     private readonly table: TableClient,
@@ -61,88 +62,58 @@ export class TimerWheel {
   }
 
   async schedule(wakeUp: WakeUp): Promise<void> {
-    const { item, entry } = this.itemOf(wakeUp);
+    const { item, bucket, at } = this.itemOf(wakeUp);
     await this.table.put("scheduleWakeUp", { Item: item });
-    this.index.add(entry);
-    await this.keepCursorAtOrBefore(entry.bucket);
+    this.index.add({ bucket, at, id: wakeUpId(wakeUp), wakeUp });
+    await this.ensureCursor(bucket);
   }
 
   /** Schedules many wake-ups with batched writes (25 a request); the same cost in write units. */
   async scheduleAll(wakeUps: readonly WakeUp[]): Promise<void> {
     if (wakeUps.length === 0) return;
-    const written = wakeUps.map((wakeUp) => this.itemOf(wakeUp));
+    const written = wakeUps.map((wakeUp) => ({ wakeUp, ...this.itemOf(wakeUp) }));
     await this.table.putAll(
       "scheduleWakeUp",
       written.map((w) => w.item),
     );
-    for (const { entry } of written) this.index.add(entry);
-    await this.keepCursorAtOrBefore(
-      written.reduce((min, w) => Math.min(min, w.entry.bucket), Number.POSITIVE_INFINITY),
-    );
+    for (const { wakeUp, bucket, at } of written) this.index.add({ bucket, at, id: wakeUpId(wakeUp), wakeUp });
+    await this.ensureCursor(written.reduce((min, w) => Math.min(min, w.bucket), Number.POSITIVE_INFINITY));
   }
 
   async take(until: number, limit: number): Promise<WakeUp[]> {
     if (limit <= 0) return [];
-    const last = minuteOf(until);
-    // A bucket is closed (the cursor may pass it) once it ended `settleMs` before `until`, and never past
-    // the clock: with a lookahead (a tick handing on what falls due in the next minutes, with a delivery
-    // delay), minutes ahead of the clock can still receive wake-ups scheduled elsewhere, so the cursor
-    // stays behind them and they are queried again by the next tick.
-    const settle = this.config.settleMs ?? 0;
-    const closedBelow = minuteOf(Math.min(until, this.config.clock()) - settle);
-    const stored = await this.readCursor("takeDueWakeUps");
-    const start = stored ?? Math.min(this.index.first()?.bucket ?? last, last);
-    let cursor = start;
-    let advancing = true;
-    let drainedToUntil = true;
-    const taken: WakeUp[] = [];
-    for (let bucket = start; bucket <= last; bucket++) {
-      if (taken.length >= limit) {
-        drainedToUntil = false;
-        break;
-      }
-      if (this.skipsKnownEmpty()) {
-        const next = this.index.first()?.bucket;
-        const jump = next === undefined || next > last ? last + 1 : Math.max(next, bucket);
-        if (advancing) cursor = Math.min(jump, closedBelow);
-        if (jump > last) break;
-        if (cursor < jump) advancing = false;
-        bucket = jump;
-      }
-      const { wakeUps, drained } = await this.drainBucket(bucket, until, limit - taken.length);
-      taken.push(...wakeUps);
-      if (!drained) {
-        drainedToUntil = false;
-        break;
-      }
-      if (advancing && bucket < closedBelow) cursor = bucket + 1;
-      else advancing = false;
+    if (this.usesIndex()) return this.index.takeUpTo(until, limit).map((entry) => entry.wakeUp);
+    const horizon = Math.min(until, this.config.clock() + this.config.lookaheadMs);
+    for (let attempt = 1; attempt <= CURSOR_RACE_ATTEMPTS; attempt++) {
+      const cursor = await this.readCursor("takeDueWakeUps");
+      if (cursor === undefined) return []; // nothing was ever scheduled
+      const { taken, moved } = await this.walk(cursor, horizon, limit);
+      if (moved === undefined) return [];
+      if (await this.writeCursor(cursor, moved)) return taken;
+      // Another tick moved the cursor meanwhile: what this one read may be handed out there. Read again.
     }
-    if (cursor !== stored) await this.writeCursor(stored, cursor);
-    if (drainedToUntil) this.index.dropUpTo(until);
-    // A wake-up written into a later bucket than its due minute (see itemOf) is overdue: it goes first.
-    return taken.sort((a, b) => byDueTime(a, b));
+    return [];
   }
 
   /**
-   * The due time of the earliest pending wake-up. With a private table, the in-process index answers at
-   * no cost. Otherwise it reads the cursor and walks at most `horizonMinutes` buckets on from it (a Query
-   * with `Limit` 1 per shard and bucket): undefined when nothing falls due within the horizon.
+   * The time the earliest pending wake-up can be taken. With a private table, the in-process index
+   * answers at no cost. Otherwise it reads the cursor and walks at most `horizonMinutes` buckets on from
+   * it (a Query with `Limit` 1 per shard and bucket): undefined when nothing falls due within the horizon.
    */
   async next(): Promise<number | undefined> {
-    if (this.skipsKnownEmpty()) return this.index.first()?.at;
-    const start = (await this.readCursor("nextWakeUpAt")) ?? minuteOf(this.config.clock());
-    for (let bucket = start; bucket <= start + this.config.horizonMinutes; bucket++) {
+    if (this.usesIndex()) return this.index.first()?.at;
+    const cursor = await this.readCursor("nextWakeUpAt");
+    if (cursor === undefined) return undefined;
+    for (let bucket = cursor.bucket; bucket <= cursor.bucket + this.config.horizonMinutes; bucket++) {
       const firsts = await Promise.all(
         this.shards().map(async (shard) => {
+          const after = bucket === cursor.bucket ? cursor.after[shard] : undefined;
           const output = await this.table.query("nextWakeUpAt", {
-            KeyConditionExpression: "pk = :pk",
-            ExpressionAttributeValues: { ":pk": timerPartition(bucket, shard) },
-            ConsistentRead: true,
+            ...this.range(bucket, shard, after, undefined),
             Limit: 1,
           });
-          const item = output.Items?.[0];
-          return item === undefined ? Number.POSITIVE_INFINITY : dueTime(JSON.parse(String(item.doc)) as WakeUp);
+          const sk = output.Items?.[0]?.sk;
+          return typeof sk === "string" ? Date.parse(sk.slice(0, 24)) : Number.POSITIVE_INFINITY;
         }),
       );
       const earliest = Math.min(...firsts);
@@ -151,7 +122,7 @@ export class TimerWheel {
     return undefined;
   }
 
-  private skipsKnownEmpty(): boolean {
+  private usesIndex(): boolean {
     return this.config.privateTable && this.index.complete;
   }
 
@@ -159,116 +130,154 @@ export class TimerWheel {
     return Array.from({ length: this.config.shards }, (_, shard) => shard);
   }
 
+  /**
+   * The item of a wake-up. Its sort key starts with the time it may be taken: its due time, or, when that
+   * is sooner, `clock + lookaheadMs + settleMs`, past any take running now (see the class comment).
+   */
   private itemOf(wakeUp: WakeUp) {
     const at = dueTime(wakeUp);
-    let bucket = minuteOf(at);
-    // With a tick that lags `settleMs` behind the clock, the cursor is never past the minute of
-    // `clock() - settleMs`: a wake-up due earlier goes into that bucket, where its sort key (its real due
-    // time) puts it first, due at once.
-    if (this.config.settleMs !== undefined)
-      bucket = Math.max(bucket, minuteOf(this.config.clock() - this.config.settleMs));
+    const takeAt = this.config.privateTable
+      ? at
+      : Math.max(at, this.config.clock() + this.config.lookaheadMs + this.config.settleMs);
+    const bucket = minuteOf(takeAt);
     const item = {
       pk: timerPartition(bucket, timerShard(wakeUp, this.config.shards)),
-      sk: timerSortKey(wakeUp, at),
+      sk: timerSortKey(wakeUp, takeAt),
       doc: JSON.stringify(wakeUp),
       ttl: Math.ceil(((bucket + 1) * MINUTE_MS + this.config.retentionMs) / 1000),
     };
-    return { item, entry: { bucket, at, id: wakeUpId(wakeUp) } };
+    return { item, bucket, at: takeAt };
   }
 
-  /** Queries every shard of a bucket for what is due by `until`, and claims up to `limit`, earliest first. */
-  private async drainBucket(bucket: number, until: number, limit: number) {
-    const bound = sortableInstant(until + 1);
-    const shards = await Promise.all(
-      this.shards().map((shard) =>
-        this.table.query("takeDueWakeUps", {
-          KeyConditionExpression: "pk = :pk AND sk < :bound",
-          ExpressionAttributeValues: { ":pk": timerPartition(bucket, shard), ":bound": bound },
-          ConsistentRead: true,
-          Limit: limit,
-        }),
-      ),
-    );
-    const candidates: Candidate[] = shards
-      .flatMap((output) => output.Items ?? [])
-      .map((item) => {
-        const wakeUp = JSON.parse(String(item.doc)) as WakeUp;
-        return { wakeUp, pk: String(item.pk), sk: String(item.sk), bucket, at: dueTime(wakeUp), id: wakeUpId(wakeUp) };
-      })
-      .sort((a, b) => byDueTime(a.wakeUp, b.wakeUp));
-    const chosen = candidates.slice(0, limit);
-    const claimed = await this.claim(chosen);
-    for (const candidate of chosen) this.index.remove(candidate.id);
-    const drained =
-      chosen.length === candidates.length && shards.every((output) => output.LastEvaluatedKey === undefined);
-    return { wakeUps: claimed, drained };
-  }
-
-  /** Deletes each wake-up; only a delete that found the item hands it out, so two ticks never both do. */
-  private async claim(chosen: readonly Candidate[]): Promise<WakeUp[]> {
-    const claimed: (WakeUp | undefined)[] = [];
-    for (let start = 0; start < chosen.length; start += CLAIM_CONCURRENCY) {
-      const slice = chosen.slice(start, start + CLAIM_CONCURRENCY);
-      const results = await Promise.all(
-        slice.map(async (candidate) => {
-          const output = await this.table.delete("takeDueWakeUps", {
-            Key: { pk: candidate.pk, sk: candidate.sk },
-            ReturnValues: "ALL_OLD",
-          });
-          return output.Attributes === undefined ? undefined : candidate.wakeUp;
-        }),
-      );
-      claimed.push(...results);
-    }
-    return claimed.filter((wakeUp): wakeUp is WakeUp => wakeUp !== undefined);
+  /** The key condition of a shard of a bucket: sort keys after `after`, up to the instant `upTo`. */
+  private range(bucket: number, shard: number, after: string | undefined, upTo: number | undefined) {
+    // Sort keys are `<instant>#...`: every key of an instant is below `<instant>$`, and `after\0` is the
+    // first key after `after`.
+    const high = upTo === undefined ? "\uffff" : `${sortableInstant(upTo)}$`;
+    return {
+      KeyConditionExpression:
+        after === undefined ? "pk = :pk AND sk < :high" : "pk = :pk AND sk BETWEEN :low AND :high",
+      ExpressionAttributeValues: {
+        ":pk": timerPartition(bucket, shard),
+        ":high": high,
+        ...(after === undefined ? {} : { ":low": `${after}\u0000` }),
+      },
+    };
   }
 
   /**
-   * After writing a wake-up into `bucket`: moves the cursor back to it if the cursor may be past it (this
-   * process has not seen the cursor, or saw it later), with a conditional write that never moves it on.
-   * A tick that passed the bucket meanwhile walks it again. One write the first time a process schedules,
-   * then only for a wake-up due before the cursor as this process last saw it.
+   * Reads what is due from the cursor on, up to `limit`, bucket after bucket, and where the cursor goes
+   * once it is handed out: past every bucket drained and wholly before `horizon`.
    */
-  private async keepCursorAtOrBefore(bucket: number): Promise<void> {
-    if (this.knownCursor !== undefined && bucket >= this.knownCursor) return;
+  private async walk(cursor: Cursor, horizon: number, limit: number) {
+    const taken: WakeUp[] = [];
+    let bucket = cursor.bucket;
+    let after = { ...cursor.after };
+    for (; bucket <= minuteOf(horizon) && taken.length < limit; bucket++) {
+      const drained = await this.mergeBucket(bucket, after, horizon, limit - taken.length, taken);
+      // A bucket is done once drained and wholly at or before the horizon; later ones start afresh.
+      if (!drained || (bucket + 1) * MINUTE_MS - 1 > horizon) break;
+      after = {};
+    }
+    const unchanged = bucket === cursor.bucket && JSON.stringify(after) === JSON.stringify(cursor.after);
+    return { taken, moved: unchanged ? undefined : { bucket, after, rev: cursor.rev + 1 } };
+  }
+
+  /**
+   * Takes up to `limit` wake-ups of one bucket, earliest first across its shards, into `taken`, and moves
+   * `after` past them: a merge of the shards' sorted Queries, read a page at a time (about `limit` /
+   * shards items each), so that what is read and not taken is at most one page per shard. True when the
+   * bucket holds nothing more up to `horizon`.
+   */
+  private async mergeBucket(
+    bucket: number,
+    after: Record<string, string>,
+    horizon: number,
+    limit: number,
+    taken: WakeUp[],
+  ): Promise<boolean> {
+    const page = Math.max(1, Math.ceil(limit / this.config.shards));
+    // Each shard's range is fixed for the whole merge: later pages go on from the last key read.
+    const from = { ...after };
+    const high = `${sortableInstant(horizon)}$`;
+    const shards = this.shards().map((shard) => ({
+      shard,
+      items: [] as { sk: string; doc: string }[],
+      // Taken past the horizon already (an earlier take, with a later clock): nothing more here for now.
+      more: (from[shard] ?? "") < high,
+      start: undefined as Record<string, unknown> | undefined,
+    }));
+    const read = async (state: (typeof shards)[number]) => {
+      const output = await this.table.query("takeDueWakeUps", {
+        ...this.range(bucket, state.shard, from[state.shard], horizon),
+        Limit: page,
+        ...(state.start === undefined ? {} : { ExclusiveStartKey: state.start }),
+      });
+      for (const item of output.Items ?? []) state.items.push({ sk: String(item.sk), doc: String(item.doc) });
+      state.start = output.LastEvaluatedKey;
+      state.more = state.start !== undefined;
+    };
+    await Promise.all(shards.filter((state) => state.more).map(read));
+    let count = 0;
+    while (count < limit) {
+      // A shard with more to read and nothing read left may hold the next one: read it first.
+      const starved = shards.filter((state) => state.more && state.items.length === 0);
+      if (starved.length > 0) {
+        await Promise.all(starved.map(read));
+        continue;
+      }
+      let next: (typeof shards)[number] | undefined;
+      for (const state of shards) {
+        const head = state.items[0];
+        if (head !== undefined && (next === undefined || head.sk < (next.items[0]?.sk ?? ""))) next = state;
+      }
+      const item = next?.items.shift();
+      if (next === undefined || item === undefined) break;
+      taken.push(JSON.parse(item.doc) as WakeUp);
+      after[next.shard] = item.sk;
+      count++;
+    }
+    return shards.every((state) => !state.more && state.items.length === 0);
+  }
+
+  /**
+   * Creates the cursor at the first bucket this process writes to, unless it exists: one conditional
+   * write per process. It never moves an existing cursor: nothing is written behind it (see itemOf).
+   */
+  private async ensureCursor(bucket: number): Promise<void> {
+    if (this.cursorKnown || this.usesIndex()) return;
     try {
-      await this.table.update("scheduleWakeUp", {
-        Key: keys.cursor(),
-        UpdateExpression: "SET #bucket = :bucket",
-        ConditionExpression: "attribute_not_exists(pk) OR #bucket > :bucket",
-        ExpressionAttributeNames: { "#bucket": "bucket" },
-        ExpressionAttributeValues: { ":bucket": minuteText(bucket) },
+      await this.table.put("scheduleWakeUp", {
+        Item: { ...keys.cursor(), bucket: minuteText(bucket), after: {}, rev: 0 },
+        ConditionExpression: "attribute_not_exists(pk)",
       });
     } catch (error) {
-      if (!isConditionFailure(error)) throw error; // the cursor is at or before the bucket already
+      if (!isConditionFailure(error)) throw error; // it exists already
     }
-    this.knownCursor = bucket;
+    this.cursorKnown = true;
   }
 
-  private async readCursor(kind: string): Promise<number | undefined> {
+  private async readCursor(kind: string): Promise<Cursor | undefined> {
     const output = await this.table.get(kind, { Key: keys.cursor(), ConsistentRead: true });
-    const text = output.Item?.bucket;
-    this.knownCursor = typeof text === "string" ? parseMinute(text) : undefined;
-    return this.knownCursor;
+    const item = output.Item;
+    if (item === undefined || typeof item.bucket !== "string") return undefined;
+    const after = typeof item.after === "object" && item.after !== null ? (item.after as Record<string, string>) : {};
+    return { bucket: parseMinute(item.bucket), after, rev: typeof item.rev === "number" ? item.rev : 0 };
   }
 
-  /** Moves the cursor if no other tick moved it meanwhile; if one did, its position stands. */
-  private async writeCursor(from: number | undefined, to: number): Promise<void> {
+  /** Moves the cursor if no other tick moved it since it was read; false if one did. */
+  private async writeCursor(from: Cursor, to: Cursor): Promise<boolean> {
     try {
-      await this.table.update("takeDueWakeUps", {
-        Key: keys.cursor(),
-        UpdateExpression: "SET #bucket = :to",
-        ConditionExpression: from === undefined ? "attribute_not_exists(pk)" : "#bucket = :from",
-        ExpressionAttributeNames: { "#bucket": "bucket" },
-        ExpressionAttributeValues: {
-          ":to": minuteText(to),
-          ...(from === undefined ? {} : { ":from": minuteText(from) }),
-        },
+      await this.table.put("takeDueWakeUps", {
+        Item: { ...keys.cursor(), bucket: minuteText(to.bucket), after: to.after, rev: to.rev },
+        ConditionExpression: "#rev = :rev",
+        ExpressionAttributeNames: { "#rev": "rev" },
+        ExpressionAttributeValues: { ":rev": from.rev },
       });
-      this.knownCursor = to;
+      return true;
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
-      this.knownCursor = undefined;
+      return false;
     }
   }
 }

@@ -48,6 +48,7 @@ export interface IndexEntry {
   bucket: number;
   at: number;
   id: string;
+  wakeUp: WakeUp;
 }
 
 const before = (a: IndexEntry, b: IndexEntry) =>
@@ -56,7 +57,7 @@ const before = (a: IndexEntry, b: IndexEntry) =>
 /**
  * What this process knows of the pending wake-ups: those it scheduled and has not seen taken, in a
  * binary min-heap by (bucket, due time, id) with lazy deletion. Past its size limit it forgets everything
- * and stays empty (`complete` false): the wheel then walks every minute, as with a shared table.
+ * and stays empty (`complete` false): the wheel then walks the table, as with a shared one.
  */
 export class LocalTimerIndex {
   private readonly entries = new Map<string, IndexEntry>();
@@ -102,12 +103,15 @@ export class LocalTimerIndex {
     return undefined;
   }
 
-  /** Forgets every entry due at or before `until`: a walk drained them (this process or another took them). */
-  dropUpTo(until: number): void {
-    for (let top = this.first(); top !== undefined && top.at <= until; top = this.first()) {
+  /** Takes up to `limit` entries due at or before `until` off the index, earliest first. */
+  takeUpTo(until: number, limit: number): IndexEntry[] {
+    const taken: IndexEntry[] = [];
+    for (let top = this.first(); top !== undefined && top.at <= until && taken.length < limit; top = this.first()) {
       this.entries.delete(top.id);
       this.pop();
+      taken.push(top);
     }
+    return taken;
   }
 
   private rebuild(): void {

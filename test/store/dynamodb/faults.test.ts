@@ -72,10 +72,12 @@ describe("DynamoDbStore faults (aws-sdk-client-mock: what send yields once the S
 
   it("surfaces a network error as a NudgeError naming the operation", async () => {
     // Prepare
-    mock.on(GetCommand).resolves({});
+    const cursor = { pk: "TICK", sk: "CURSOR", bucket: "2026-11-01T00:00", after: {}, rev: 3 };
+    mock.on(GetCommand).resolves({ Item: cursor });
     mock.on(QueryCommand).rejects(connectionRefused());
+    const now = Date.parse("2026-11-01T00:00:00Z");
     // Act
-    const take = store().takeDueWakeUps(Date.parse("2026-11-01T00:00:00Z"), 10);
+    const take = new DynamoDbStore(client, { tableName: "nudge", clock: () => now }).takeDueWakeUps(now, 10);
     // Assess
     await expect(take).rejects.toBeInstanceOf(StoreError);
     await expect(take).rejects.toThrow(/takeDueWakeUps TIMER#2026-11-01T00:00#\d+ failed: ECONNREFUSED: connect/);

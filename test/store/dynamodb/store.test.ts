@@ -142,6 +142,67 @@ describe("DynamoDbStore: run records", () => {
   });
 });
 
+describe("DynamoDbStore: outbox", () => {
+  const outbox = { effects: [effect("welcome:u1:1:1:entered")], events: [] };
+
+  it("keeps a record's outbox apart from it, and hands it to exactly one taker of that revision", async () => {
+    // Prepare: a record with its outbox, saved at revision 1.
+    const { store, client, tableName } = await newStore();
+    const revision = await store.putRecord(runRecord({ pending: outbox }), undefined);
+    const item = (await client.send(new GetCommand({ TableName: tableName, Key: keys.run("welcome", "u1") }))).Item;
+    // Act: five takers at once, then one more, then one for a revision that never was.
+    const race = await Promise.all(Array.from({ length: 5 }, () => store.takeOutbox("welcome", "u1", revision)));
+    const again = await store.takeOutbox("welcome", "u1", revision);
+    const stale = await store.takeOutbox("welcome", "u1", revision + 1);
+    // Assess
+    expect(Object.keys(item ?? {}).sort()).toEqual(["mv", "out", "pk", "rev", "sk", "zdoc"]);
+    expect(race.filter(Boolean)).toHaveLength(1);
+    expect([again, stale]).toEqual([false, false]);
+    const read = await store.getRecord("welcome", "u1", { consistent: true });
+    expect(read).toEqual({ value: runRecord(), revision: 1 });
+    expect(store.capacity.takeOutbox).toMatchObject({ requests: 7, conditionFailures: 6 });
+  });
+
+  it("reads an outbox back as it was saved, and refuses to take it once the record moved on", async () => {
+    // Prepare
+    const { store } = await newStore();
+    const first = await store.putRecord(runRecord({ pending: outbox }), undefined);
+    const read = await store.getRecord("welcome", "u1");
+    // Act: the next writer (which must take the outbox first, see JourneyRuntime) saves revision 2.
+    const second = await store.putRecord(runRecord({ entries: 2 }), first);
+    const late = await store.takeOutbox("welcome", "u1", first);
+    // Assess
+    expect(read?.value.pending).toEqual(outbox);
+    expect(second).toBe(2);
+    expect(late).toBe(false);
+  });
+
+  it("stores a small value as plain JSON and a large one deflated, reading both back alike", async () => {
+    // Prepare
+    const { store, client, tableName } = await newStore();
+    const small: Profile = {
+      userId: "u9",
+      attributes: {},
+      consent: {},
+      orderCount: 0,
+      totalSpent: 0,
+      recentEventIds: [],
+    };
+    const large: Profile = { ...small, userId: "u8", attributes: { note: "x".repeat(3000) } };
+    // Act
+    await store.putProfile(small, undefined);
+    await store.putProfile(large, undefined);
+    const raw = async (userId: string) =>
+      (await client.send(new GetCommand({ TableName: tableName, Key: keys.profile(userId) }))).Item ?? {};
+    // Assess
+    expect(typeof (await raw("u9")).doc).toBe("string");
+    expect((await raw("u8")).zdoc).toBeInstanceOf(Uint8Array);
+    expect(((await raw("u8")).zdoc as Uint8Array).length).toBeLessThan(200);
+    expect((await store.getProfile("u9"))?.value).toEqual(small);
+    expect((await store.getProfile("u8"))?.value).toEqual(large);
+  });
+});
+
 describe("DynamoDbStore: profiles", () => {
   const profile: Profile = {
     userId: "u1",
@@ -166,7 +227,7 @@ describe("DynamoDbStore: profiles", () => {
   });
 });
 
-describe("DynamoDbStore: effect ledger", () => {
+describe("DynamoDbStore: effect ledger (the deliver side's)", () => {
   it("claims an effect id once: true the first time, false for every repeat, also when racing", async () => {
     // Prepare
     const { store } = await newStore({ clock: () => NOW });
@@ -261,5 +322,23 @@ describe("DynamoDbStore: statistics", () => {
       counter("2026-11-02", "entered", 2, 2),
     ]);
     expect(store.capacity.readStats?.requests).toBe(2 * 8);
+  });
+
+  it("writes one item per journey, version and day a call has counters for, whatever their number", async () => {
+    // Prepare
+    const { store } = await newStore();
+    const names = ["entered", "message.sent", "message.sent.push", "coupon.issued", "coupon.value"];
+    // Act
+    await store.addStats([
+      ...names.map((name) => ({ journeyId: "welcome", version: 1, day: "2026-11-01", name, amount: 1 })),
+      ...names.map((name) => ({ journeyId: "welcome", version: 1, day: "2026-11-01", name, amount: 2 })),
+      { journeyId: "welcome", version: 2, day: "2026-11-01", name: "entered", amount: 1 },
+    ]);
+    // Assess
+    expect(store.capacity.addStats).toMatchObject({ requests: 2, write: 2 });
+    const stats = await store.readStats("welcome", "2026-11-01", "2026-11-01");
+    expect(stats.filter((c) => c.version === 1).map((c) => [c.name, c.amount])).toEqual(
+      [...names].sort().map((name) => [name, 3]),
+    );
   });
 });

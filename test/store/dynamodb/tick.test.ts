@@ -13,15 +13,20 @@ const run = runWakeUp;
 
 describe("tick on DynamoDbStore", () => {
   it("after hours of downtime hands on every due wake-up once, in due order, skipping no bucket", async () => {
-    // Prepare: the platform's set-up (shared table, a tick lagging a minute, one clock); the tick ran at
-    // 10:00, then stopped for four hours while the runtime, in another process, scheduled 162 wake-ups
-    // spread over those hours and beyond (12 of them in one minute, over the shards), out of order.
+    // Prepare: the platform's set-up (shared table, one clock); the runtime, in another process, scheduled
+    // 163 wake-ups spread over the next hours and beyond (12 of them in one minute, over the shards), out
+    // of order; the tick ran at 10:00:30, then stopped for four hours.
     const { client, tableName } = await freshTable();
-    let now = T0;
-    const make = () => new DynamoDbStore(client, { tableName, settleMs: MIN, clock: () => now });
+    let now = T0 - HOUR;
+    const make = () => new DynamoDbStore(client, { tableName, clock: () => now });
     const runtime = make();
     const ticker = make();
     await runtime.scheduleWakeUp(run("first", T0 + 10 * SEC));
+    const dueTimes = Array.from({ length: 150 }, (_, i) => T0 + 1 * MIN + ((i * 97) % 150) * 104 * SEC);
+    const sameMinute = Array.from({ length: 12 }, (_, i) => T0 + 2 * HOUR + 30 * SEC + i * 100);
+    const wakeUps = [...dueTimes, ...sameMinute].map((at) => run(`k${at - T0}`, at));
+    for (const wakeUp of wakeUps) await runtime.scheduleWakeUp(wakeUp);
+    now = T0 + 30 * SEC;
     const before: string[] = [];
     const beforeReport = await tick({
       timers: ticker,
@@ -31,10 +36,6 @@ describe("tick on DynamoDbStore", () => {
         before.push(...batch.map((b) => b.wakeUp.key));
       },
     });
-    const dueTimes = Array.from({ length: 150 }, (_, i) => T0 + 1 * MIN + ((i * 97) % 150) * 104 * SEC);
-    const sameMinute = Array.from({ length: 12 }, (_, i) => T0 + 2 * HOUR + 30 * SEC + i * 100);
-    const wakeUps = [...dueTimes, ...sameMinute].map((at) => run(`k${at - T0}`, at));
-    for (const wakeUp of wakeUps) await runtime.scheduleWakeUp(wakeUp);
     now = T0 + 4 * HOUR;
     const handed: { wakeUp: WakeUp; delaySeconds: number }[] = [];
     const batchSizes: number[] = [];
@@ -71,6 +72,7 @@ describe("tick on DynamoDbStore", () => {
     expect(countAfterFirst).toBe(expected.length);
     expect(again).toEqual({ handedOn: 0, batches: 0, late: 0, maxLatenessMs: 0 });
     // What was beyond the lookahead is still there for a later tick.
+    now = T0 + 5 * HOUR;
     const later = await make().takeDueWakeUps(T0 + 5 * HOUR, 1000);
     expect(later.length).toBeGreaterThan(0);
     expect(later.map((w) => w.key)).toEqual(
@@ -83,24 +85,28 @@ describe("tick on DynamoDbStore", () => {
 });
 
 describe("tick with a lookahead on DynamoDbStore", () => {
-  it("hands on a wake-up scheduled, after a tick looked ahead, into a minute that tick already saw", async () => {
-    // Prepare: a process schedules a wake-up (and with it sees the cursor); a tick at 10:00 looks five
-    // minutes ahead; then that process, which does not look at the cursor again, schedules one for 10:02.
+  it("hands on a wake-up scheduled due within what a tick already looked at, in time to fire when due", async () => {
+    // Prepare: a tick at 10:00 looks five minutes ahead; then another process, at 10:00, schedules a
+    // wake-up due at 10:02.
     const { client, tableName } = await freshTable();
-    const now = T0;
-    const make = () => new DynamoDbStore(client, { tableName, settleMs: MIN, clock: () => now });
+    let now = T0 - HOUR;
+    const make = () => new DynamoDbStore(client, { tableName, clock: () => now });
     const ticker = make();
     const elsewhere = make();
-    await elsewhere.scheduleWakeUp(run("early", T0 - 2 * MIN));
+    await elsewhere.scheduleWakeUp(run("early", T0 + 1 * MIN));
     const handed: string[] = [];
     const handOn = async (batch: { wakeUp: WakeUp; delaySeconds: number }[]) => {
-      handed.push(...batch.map((b) => b.wakeUp.key));
+      handed.push(...batch.map((b) => `${b.wakeUp.key}@${now + b.delaySeconds * SEC - T0}`));
     };
+    now = T0;
     await tick({ timers: ticker, now, handOn });
     // Act
     await elsewhere.scheduleWakeUp(run("late", T0 + 2 * MIN));
-    await tick({ timers: ticker, now: T0 + 30 * SEC, handOn });
-    // Assess
-    expect(handed).toEqual(["early", "late"]);
+    for (const minute of [0.5, 1, 2]) {
+      now = T0 + minute * MIN;
+      await tick({ timers: ticker, now, handOn });
+    }
+    // Assess: each fires at its due time (tick time + delivery delay), "late" handed on by the 10:01 tick.
+    expect(handed).toEqual([`early@${1 * MIN}`, `late@${2 * MIN}`]);
   });
 });
