@@ -228,10 +228,15 @@ export function decideEvent(args: EngineArgs & { event: ShopEvent }): Decision |
     changed = enter(record, event, ctx) || changed;
   } else if (restartsClock) {
     ctx.steps++;
+    const dueAt = eventTime + current.inactivityMs;
+    // The pending wake-up, if earlier, stays: it re-arms for the new due time when it fires.
+    const armedAt = armedAtOf(record.inactivity);
+    const armed = parseInstant(armedAt);
     record.inactivity = {
       since: formatInstant(eventTime),
-      dueAt: formatInstant(eventTime + current.inactivityMs),
+      dueAt: formatInstant(dueAt),
       lastEvent: kept(event),
+      armedAt: armedAt !== undefined && armed !== undefined && armed <= dueAt ? armedAt : formatInstant(dueAt),
     };
     changed = true;
   }
@@ -255,9 +260,15 @@ export function decideWakeUp(args: EngineArgs & { wakeUp: WakeUp }): Decision | 
   const { wakeUp, record: stored } = args;
   if (stored === undefined) return undefined;
   if (wakeUp.kind === "inactivity") {
-    if (stored.inactivity?.dueAt !== wakeUp.at) return undefined;
+    const clock = stored.inactivity;
+    if (clock === undefined || armedAtOf(clock) !== wakeUp.at) return undefined;
     const record = copyRecord(stored);
-    const lastEvent = stored.inactivity.lastEvent;
+    if (clock.dueAt !== wakeUp.at) {
+      // The clock restarted since this wake-up was set: it now falls due later. Re-arm; no step taken.
+      record.inactivity = { ...clock, armedAt: clock.dueAt };
+      return decided(record, contextFor(args, args.current, userIdOf(clock.lastEvent, args.key)));
+    }
+    const lastEvent = clock.lastEvent;
     // The clock is spent: only a new clock event (an order, say) starts it again.
     record.inactivity = undefined;
     const ctx = contextFor(args, args.current, userIdOf(lastEvent, args.key));
@@ -302,8 +313,14 @@ export function newWakeUpsOf(record: RunRecord, previous: RunRecord | undefined)
   ) {
     wakeUps.push({ kind: "run", journeyId: record.journeyId, key: record.key, at: run.wake.at, seq: run.wake.seq });
   }
-  if (record.inactivity && record.inactivity.dueAt !== previous?.inactivity?.dueAt) {
-    wakeUps.push({ kind: "inactivity", journeyId: record.journeyId, key: record.key, at: record.inactivity.dueAt });
+  const armedAt = armedAtOf(record.inactivity);
+  if (armedAt !== undefined && armedAt !== armedAtOf(previous?.inactivity)) {
+    wakeUps.push({ kind: "inactivity", journeyId: record.journeyId, key: record.key, at: armedAt });
   }
   return wakeUps;
+}
+
+/** When the inactivity clock's pending wake-up falls due (a record written before `armedAt`: `dueAt`). */
+function armedAtOf(clock: RunRecord["inactivity"]): string | undefined {
+  return clock === undefined ? undefined : (clock.armedAt ?? clock.dueAt);
 }

@@ -74,7 +74,12 @@ export interface RunRecord {
   entries: number;
   lastEnteredAt?: string;
   run?: Run;
-  inactivity?: { since: string; dueAt: string; lastEvent: ShopEvent };
+  /**
+   * The inactivity clock: running since the last clock event, due at `dueAt`. `armedAt` is the due time
+   * of its pending wake-up (absent: `dueAt`); a restart keeps an earlier one, which re-arms for `dueAt`
+   * when it fires, so a run of orders costs no timer write each.
+   */
+  inactivity?: { since: string; dueAt: string; lastEvent: ShopEvent; armedAt?: string };
   /**
    * The time of the latest exit event seen while no run was active. Events may arrive out of order: a
    * trigger older than this (a coupon issued before its redemption arrived) must not start a run.

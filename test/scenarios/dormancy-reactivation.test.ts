@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { MemoryStore } from "../../functions/engine/memory-store.ts";
 import type { SimulationLine } from "../../functions/simulator/simulate.ts";
 import { brief, couponOf, event, linesOf, only, plus, run, seedJourney } from "./helpers.ts";
 
@@ -53,6 +54,24 @@ describe("dormancy-reactivation", () => {
       expiresAt: plus(DUE, { d: 14 }),
     });
     for (const message of outcome.linesOf("message.sent", J)) expect(message.text).toContain(coupon.code);
+  });
+
+  it("writes one timer for a run of orders: the pending wake-up re-arms for the last order when it fires", async () => {
+    // Prepare: a store that counts the inactivity wake-ups it is asked to keep; five orders a week apart.
+    const store = new MemoryStore();
+    const scheduled: string[] = [];
+    const schedule = store.scheduleWakeUp.bind(store);
+    store.scheduleWakeUp = async (wakeUp) => {
+      if (wakeUp.kind === "inactivity" && wakeUp.journeyId === J) scheduled.push(wakeUp.at);
+      return schedule(wakeUp);
+    };
+    const orders = [1, 8, 15, 22, 29].map((day) => order(plus(T0, { d: day }), `SO-${day}`));
+    // Act
+    const outcome = await run([registered(), ...orders], { until: plus(T0, { d: 70 }), store });
+    // Assess: the clock armed at registration (due day 30) fires once, re-arms for day 59 (thirty days
+    // after the last order), and the user enters then: two timers instead of six.
+    expect(scheduled).toEqual([DUE, plus(T0, { d: 59 })]);
+    expect(brief(outcome.journey(J)).slice(0, 3)).toEqual(entry(plus(T0, { d: 59 }), RUN_1));
   });
 
   it.each([
