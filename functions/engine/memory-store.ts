@@ -3,7 +3,7 @@ import { applyCouponEvent } from "./coupons.ts";
 import { ConcurrencyError } from "./errors.ts";
 import { MinHeap } from "./min-heap.ts";
 import type { CouponRecord, JourneyEffect, Profile, RunRecord, StatsCounter, WakeUp } from "./model.ts";
-import type { JourneyStore, Versioned } from "./store.ts";
+import type { JourneyStore, TakeOutboxOptions, Versioned } from "./store.ts";
 
 type TimerItem = { at: number; order: number; wakeUp: WakeUp };
 
@@ -45,12 +45,14 @@ export class MemoryStore implements JourneyStore {
     for (const byKey of this.records.values()) for (const stored of byKey.values()) yield stored.value;
   }
 
-  async takeOutbox(journeyId: string, key: string, revision: number) {
+  /** Takes the outbox off the record whether or not it has a `claim`, which it then schedules: in memory both are free. */
+  async takeOutbox(journeyId: string, key: string, revision: number, options?: TakeOutboxOptions) {
     const stored = this.records.get(journeyId)?.get(key);
     if (stored?.revision !== revision || stored.value.pending === undefined) return false;
     // The stored record is the runtime's own fresh copy, handed over at put: taking the outbox off it in
     // place is what the conditional update does on DynamoDB.
     stored.value.pending = undefined;
+    if (options?.claim) await this.scheduleWakeUp(options.claim);
     return true;
   }
 

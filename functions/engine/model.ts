@@ -92,7 +92,17 @@ export interface RunRecord {
    * they are carried out loses nothing (a transactional outbox in one item). Flushed again, idempotently,
    * by whoever touches the record next.
    */
-  pending?: { effects: JourneyEffect[]; events: ShopEvent[] };
+  pending?: Outbox;
+}
+
+/**
+ * A saved decision's effects and events, not yet carried out. `claim` is the run's new wake-up when the
+ * decision set one: scheduling it, once, is what claims the outbox (see RunStore.takeOutbox).
+ */
+export interface Outbox {
+  effects: JourneyEffect[];
+  events: ShopEvent[];
+  claim?: WakeUp;
 }
 
 /** A timer that falls due: a run's wait, or an inactivity trigger. `seq`/`at` tell a stale one apart. */

@@ -3,7 +3,7 @@ import type { CompiledJourney } from "./compile.ts";
 import { decideEvent, decideWakeUp, newWakeUpsOf } from "./engine.ts";
 import { ConcurrencyError, NudgeError } from "./errors.ts";
 import type { JourneyCatalog } from "./journeys.ts";
-import type { EngineInput, JourneyEffect, Profile, RunRecord, StatsCounter, WakeUp } from "./model.ts";
+import type { EngineInput, JourneyEffect, Outbox, Profile, RunRecord, StatsCounter, WakeUp } from "./model.ts";
 import { applyEventToProfile } from "./profile.ts";
 import { statsOf } from "./stats.ts";
 import type { JourneyStore, Versioned } from "./store.ts";
@@ -120,8 +120,10 @@ export class JourneyRuntime {
     // An outbox still on the record: its decision was saved, and whoever saved it died before taking it.
     // Whoever takes it carries it out; this must happen before the record moves on (see takeOutbox).
     const left = stored?.value.pending;
-    if (stored !== undefined && left !== undefined && (await store.takeOutbox(current.id, key, stored.revision)))
-      await this.carryOut(left);
+    if (stored !== undefined && left !== undefined && !firedClaim(left, input)) {
+      const options = left.claim === undefined ? { left: true } : { claim: left.claim, left: true };
+      if (await store.takeOutbox(current.id, key, stored.revision, options)) await this.carryOut(left);
+    }
     const run = stored?.value.run;
     const runJourney = run && run.version !== current.version ? catalog.get(current.id, run.version) : undefined;
     const record = stored?.value;
@@ -136,14 +138,19 @@ export class JourneyRuntime {
     // The engine hands back a fresh record: the outbox goes on it, and only when there is something in it.
     const saved = decision.record;
     const hasOutbox = decision.effects.length > 0 || decision.events.length > 0;
-    const outbox = hasOutbox ? { effects: decision.effects, events: decision.events } : undefined;
+    const wakeUps = newWakeUpsOf(saved, record);
+    // The run's new wake-up, scheduled after the save, claims the outbox: one write for both.
+    const claim = hasOutbox ? wakeUps.find((wakeUp) => wakeUp.kind === "run") : undefined;
+    const outbox: Outbox | undefined = hasOutbox ? { effects: decision.effects, events: decision.events } : undefined;
+    if (outbox !== undefined && claim !== undefined) outbox.claim = claim;
     saved.pending = outbox;
-    // Timers first: one scheduled for a save that then loses its race is stale, and ignored when it fires.
-    for (const wakeUp of newWakeUpsOf(saved, record)) await store.scheduleWakeUp(wakeUp);
+    // Other timers first: one scheduled for a save that then loses its race is stale, ignored when it fires.
+    for (const wakeUp of wakeUps) if (wakeUp !== claim) await store.scheduleWakeUp(wakeUp);
     if (decision.profile) await this.saveProfileAttributes(decision.profile);
     const revision = await store.putRecord(saved, stored?.revision);
-    if (outbox !== undefined && (await store.takeOutbox(saved.journeyId, saved.key, revision)))
-      await this.carryOut(outbox);
+    if (outbox === undefined) return;
+    const options = claim === undefined ? undefined : { claim };
+    if (await store.takeOutbox(saved.journeyId, saved.key, revision, options)) await this.carryOut(outbox);
   }
 
   /**
@@ -152,7 +159,7 @@ export class JourneyRuntime {
    * gets here, so a crash before this loses nothing (the next touch of the record, or the redelivered
    * input, takes the outbox) and nothing goes out twice. A crash in here loses the rest of the outbox.
    */
-  private async carryOut(outbox: NonNullable<RunRecord["pending"]>): Promise<void> {
+  private async carryOut(outbox: Outbox): Promise<void> {
     for (const effect of outbox.effects) {
       const delivering = this.options.sink.deliver(effect);
       if (delivering) await delivering;
@@ -210,4 +217,18 @@ export class JourneyRuntime {
       }
     }
   }
+}
+
+/** Whether the input is the very wake-up that claims this outbox: it fired, so it was scheduled, so claimed. */
+function firedClaim(outbox: Outbox, input: EngineInput): boolean {
+  const claim = outbox.claim;
+  if (claim === undefined || input.type !== "wake-up" || claim.kind !== "run") return false;
+  const fired = input.wakeUp;
+  return (
+    fired.kind === "run" &&
+    fired.journeyId === claim.journeyId &&
+    fired.key === claim.key &&
+    fired.seq === claim.seq &&
+    fired.at === claim.at
+  );
 }

@@ -21,17 +21,27 @@ export interface ReadOptions {
   consistent?: boolean;
 }
 
+export interface TakeOutboxOptions {
+  claim?: WakeUp;
+  left?: boolean;
+}
+
 export interface RunStore {
   getRecord(journeyId: string, key: string, options?: ReadOptions): Promise<Versioned<RunRecord> | undefined>;
   /** Saves the record if its revision is still `expectedRevision`; returns the new revision. */
   putRecord(record: RunRecord, expectedRevision: number | undefined): Promise<number>;
   /**
-   * Takes the outbox (`pending`) off the record saved with `revision`, with a conditional write: true when
-   * this call took it, and the caller carries it out; false when it was taken already or the record moved
-   * on (whoever saved the next revision took it first, see JourneyRuntime). The outbox is the ledger of a
-   * decision's effects: exactly one caller ever gets true for it.
+   * Claims the outbox (`pending`) of the record saved with `revision`, with one conditional write: true
+   * when this call claimed it, and the caller carries it out; false when it was claimed already or the
+   * record moved on (whoever saved the next revision claimed it first, see JourneyRuntime). Exactly one
+   * caller ever gets true for an outbox.
+   *
+   * With `claim` (the outbox's `claim`, the run's new wake-up), the claim is scheduling that wake-up:
+   * one write for both, where taking the outbox off the record would be a second. `left`: the outbox was
+   * found on a stored record, so it may be claimed already; a store may check with a read before it
+   * writes. Without `claim`, the outbox is taken off the record.
    */
-  takeOutbox(journeyId: string, key: string, revision: number): Promise<boolean>;
+  takeOutbox(journeyId: string, key: string, revision: number, options?: TakeOutboxOptions): Promise<boolean>;
 }
 
 export interface ProfileStore {

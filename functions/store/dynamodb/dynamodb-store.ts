@@ -2,7 +2,7 @@ import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { ShopEvent } from "../../../events/catalog.ts";
 import { ConcurrencyError } from "../../engine/errors.ts";
 import type { CouponRecord, JourneyEffect, Profile, RunRecord, StatsCounter, WakeUp } from "../../engine/model.ts";
-import type { JourneyStore, ReadOptions, Versioned } from "../../engine/store.ts";
+import type { JourneyStore, ReadOptions, TakeOutboxOptions, Versioned } from "../../engine/store.ts";
 import { parseInstant } from "../../engine/time.ts";
 import * as coupons from "./coupons.ts";
 import { isConditionFailure } from "./errors.ts";
@@ -71,10 +71,12 @@ export class DynamoDbStore implements JourneyStore {
   }
 
   /**
-   * One UpdateItem removing the outbox, on condition that the record is still at `revision` and has it:
-   * billed like a write of the record (by the larger of the item before and after), about 1 write unit.
+   * With a claim: the wake-up's conditional write (TimerWheel.claim), one write for both. Without: one
+   * UpdateItem removing the outbox, on condition that the record is still at `revision` and has it,
+   * billed like a write of the record (by the larger of the item before and after), 1 write unit.
    */
-  async takeOutbox(journeyId: string, key: string, revision: number): Promise<boolean> {
+  async takeOutbox(journeyId: string, key: string, revision: number, options?: TakeOutboxOptions): Promise<boolean> {
+    if (options?.claim !== undefined) return this.timers.claim(options.claim, options.left ?? false);
     try {
       await this.table.update("takeOutbox", {
         Key: keys.run(journeyId, key),

@@ -68,6 +68,38 @@ export class TimerWheel {
     await this.ensureCursor(bucket);
   }
 
+  /**
+   * Schedules a wake-up as the claim on an outbox (RunStore.takeOutbox): a conditional put of its item
+   * under its own due time, which only the first caller wins. `left`: the outbox was found on a stored
+   * record and is probably claimed already, so an eventually consistent read (half a unit) looks first;
+   * a stale "absent" only ends in a refused write. A wake-up due too soon to be written under its due
+   * time (see itemOf) is also scheduled normally, so it fires; the claim item may fire too, and the
+   * second firing is stale.
+   */
+  async claim(wakeUp: WakeUp, left: boolean): Promise<boolean> {
+    const at = dueTime(wakeUp);
+    const { item, bucket } = this.itemAt(wakeUp, at);
+    if (left) {
+      const found = await this.table.get("takeOutbox", {
+        Key: { pk: item.pk, sk: item.sk },
+        ProjectionExpression: "pk",
+      });
+      if (found.Item !== undefined) return false;
+    }
+    try {
+      await this.table.put("takeOutbox", { Item: item, ConditionExpression: "attribute_not_exists(pk)" });
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+    if (this.takeAtOf(at) !== at) await this.schedule(wakeUp);
+    else {
+      this.index.add({ bucket, at, id: wakeUpId(wakeUp), wakeUp });
+      await this.ensureCursor(bucket);
+    }
+    return true;
+  }
+
   /** Schedules many wake-ups with batched writes (25 a request); the same cost in write units. */
   async scheduleAll(wakeUps: readonly WakeUp[]): Promise<void> {
     if (wakeUps.length === 0) return;
@@ -135,10 +167,17 @@ export class TimerWheel {
    * is sooner, `clock + lookaheadMs + settleMs`, past any take running now (see the class comment).
    */
   private itemOf(wakeUp: WakeUp) {
-    const at = dueTime(wakeUp);
-    const takeAt = this.config.privateTable
+    return this.itemAt(wakeUp, this.takeAtOf(dueTime(wakeUp)));
+  }
+
+  /** When a wake-up due at `at` and scheduled now may be taken (see itemOf). */
+  private takeAtOf(at: number): number {
+    return this.config.privateTable
       ? at
       : Math.max(at, this.config.clock() + this.config.lookaheadMs + this.config.settleMs);
+  }
+
+  private itemAt(wakeUp: WakeUp, takeAt: number) {
     const bucket = minuteOf(takeAt);
     const item = {
       pk: timerPartition(bucket, timerShard(wakeUp, this.config.shards)),
@@ -241,14 +280,16 @@ export class TimerWheel {
   }
 
   /**
-   * Creates the cursor at the first bucket this process writes to, unless it exists: one conditional
-   * write per process. It never moves an existing cursor: nothing is written behind it (see itemOf).
+   * Creates the cursor, unless it exists, at the first bucket this process writes to or the minute of
+   * `clock + lookaheadMs` if that is earlier: no process writes a wake-up to be taken before then (see
+   * itemOf). One conditional write per process; it never moves an existing cursor.
    */
   private async ensureCursor(bucket: number): Promise<void> {
     if (this.cursorKnown || this.usesIndex()) return;
+    const start = Math.min(bucket, minuteOf(this.config.clock() + this.config.lookaheadMs));
     try {
       await this.table.put("scheduleWakeUp", {
-        Item: { ...keys.cursor(), bucket: minuteText(bucket), after: {}, rev: 0 },
+        Item: { ...keys.cursor(), bucket: minuteText(start), after: {}, rev: 0 },
         ConditionExpression: "attribute_not_exists(pk)",
       });
     } catch (error) {

@@ -110,12 +110,16 @@ describe("JourneyRuntime on DynamoDbStore", () => {
     // Act: the first attempt crashes; the platform redelivers the event.
     await expect(runtime.handleEvent(registered, at(registered.time))).rejects.toThrow("simulated crash");
     await runtime.handleEvent(registered, at(registered.time));
-    // Assess: the outbox was taken off the record before the crash, so the effect the crash interrupted
-    // is not delivered (at most once past the take) and the one before it is not delivered again; the
-    // run waits where the saved decision put it.
+    // Assess: the outbox was claimed (by scheduling the run's wake-up) before the crash, so the effect
+    // the crash interrupted is not delivered (at most once past the claim) and the one before it is not
+    // delivered again; the run waits where the saved decision put it, and nobody can claim it again.
     expect(delivered.map((e) => e.type)).toEqual(["journey.entered"]);
     const stored = await store.getRecord("test-journey", "u1", { consistent: true });
-    expect(stored?.value.pending).toBeUndefined();
     expect(stored?.value.run?.stepId).toBe("later");
+    const claim = stored?.value.pending?.claim;
+    expect(claim).toMatchObject({ kind: "run", key: "u1", at: "2026-11-02T00:00:00Z" });
+    const again = await store.takeOutbox("test-journey", "u1", stored?.revision ?? 0, { claim, left: true });
+    expect(again).toBe(false);
+    expect(await store.nextWakeUpAt()).toBe(Date.parse("2026-11-02T00:00:00Z"));
   });
 });

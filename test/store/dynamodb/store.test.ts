@@ -177,6 +177,31 @@ describe("DynamoDbStore: outbox", () => {
     expect(late).toBe(false);
   });
 
+  it("claims an outbox by scheduling the run's new wake-up: one write for both, once, whoever asks", async () => {
+    // Prepare: a shared table on a clock at 10:00; one wake-up due in a day, one due in two minutes.
+    let now = Date.parse("2026-11-01T10:00:00Z");
+    const { store } = await newStore({ clock: () => now });
+    const wake = (seq: number, at: string) => ({ kind: "run" as const, journeyId: "welcome", key: "u1", at, seq });
+    const later = wake(2, "2026-11-02T10:00:00Z");
+    const soon = wake(3, "2026-11-01T10:02:00Z");
+    // Act: the saver claims; four touchers that found the outbox left on the record race to claim it too.
+    const saver = await store.takeOutbox("welcome", "u1", 1, { claim: later });
+    const touchers = await Promise.all(
+      Array.from({ length: 4 }, () => store.takeOutbox("welcome", "u1", 1, { claim: later, left: true })),
+    );
+    const writesForLater = store.capacity.takeOutbox?.write;
+    const soonClaimed = await store.takeOutbox("welcome", "u2", 1, { claim: soon });
+    // Assess: the claim is the wake-up, which fires when due; the one due soon fires too (written where
+    // no take has been yet, and handed on with the delay that makes it due at 10:02).
+    expect([saver, ...touchers]).toEqual([true, false, false, false, false]);
+    expect(writesForLater).toBe(1);
+    expect(soonClaimed).toBe(true);
+    now = Date.parse("2026-11-01T10:01:00Z");
+    expect(await store.takeDueWakeUps(now + 5 * 60_000, 10)).toContainEqual(soon);
+    now = Date.parse("2026-11-02T10:00:00Z");
+    expect(await store.takeDueWakeUps(now, 10)).toEqual([later]);
+  });
+
   it("stores a small value as plain JSON and a large one deflated, reading both back alike", async () => {
     // Prepare
     const { store, client, tableName } = await newStore();

@@ -17,7 +17,7 @@ describe("tick on DynamoDbStore", () => {
     // 163 wake-ups spread over the next hours and beyond (12 of them in one minute, over the shards), out
     // of order; the tick ran at 10:00:30, then stopped for four hours.
     const { client, tableName } = await freshTable();
-    let now = T0 - HOUR;
+    let now = T0 - 6 * MIN;
     const make = () => new DynamoDbStore(client, { tableName, clock: () => now });
     const runtime = make();
     const ticker = make();
@@ -89,7 +89,7 @@ describe("tick with a lookahead on DynamoDbStore", () => {
     // Prepare: a tick at 10:00 looks five minutes ahead; then another process, at 10:00, schedules a
     // wake-up due at 10:02.
     const { client, tableName } = await freshTable();
-    let now = T0 - HOUR;
+    let now = T0 - 6 * MIN;
     const make = () => new DynamoDbStore(client, { tableName, clock: () => now });
     const ticker = make();
     const elsewhere = make();

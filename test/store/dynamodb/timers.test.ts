@@ -15,12 +15,12 @@ const byKey = (wakeUps: readonly WakeUp[]) => keysOf(wakeUps).sort();
 
 /**
  * Stores on one fresh table sharing a settable clock (`clock.now`), the platform's set-up by default:
- * a shared table, a 5-minute lookahead, a 1-minute settle. The clock starts an hour before T0, so
- * wake-ups scheduled at first are written under their own due time.
+ * a shared table, a 5-minute lookahead, a 1-minute settle. The clock starts at 09:54, so wake-ups due
+ * from 10:00 on are written under their own due time, and the cursor starts at 09:59.
  */
 async function newStores(config: Partial<DynamoDbStoreConfig> = {}) {
   const { client, tableName } = await freshTable();
-  const clock = { now: T0 - HOUR };
+  const clock = { now: T0 - 6 * MIN };
   const make = (more: Partial<DynamoDbStoreConfig> = {}) =>
     new DynamoDbStore(client, { tableName, clock: () => clock.now, ...config, ...more });
   const cursor = async () => {
@@ -129,8 +129,8 @@ describe("DynamoDbStore: timers", () => {
       expect(keysOf(due)).toEqual(["due-0", "due-1", "due-2", "due-3", "due-4"]);
       costs.push(store.capacity.takeDueWakeUps);
     }
-    // A cursor read, one page per shard of the minute, and one cursor write.
-    expect(costs[0]).toMatchObject({ requests: 1 + 16 + 1, write: 1 });
+    // A cursor read, one page per shard of the two minutes walked (09:59, 10:00), and one cursor write.
+    expect(costs[0]).toMatchObject({ requests: 1 + 2 * 16 + 1, write: 1 });
     expect(costs[1]).toEqual(costs[0]);
   });
 
