@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import type { Journey } from "../functions/journey/schema.ts";
 import { startEmbeddedDynamoDb } from "../functions/simulator/embedded-dynamodb.ts";
 import { parseEventLines, simulate } from "../functions/simulator/simulate.ts";
@@ -82,4 +83,59 @@ export async function runCapacity(
 /** The shop's lines, generated once for every run. */
 export function shopLines(options: ShopOptions): string[] {
   return [...generateShopLines(options)];
+}
+
+export interface CouponStepCost {
+  users: number;
+  couponsIssued: number;
+  decisions: number;
+  steps: number;
+  /** Writes (refused included) per coupon-issuing decision, by operation kind, and in all. */
+  writesPerCoupon: Record<string, number>;
+  total: number;
+}
+
+/**
+ * The writes behind one coupon: `users` fresh users register a minute apart with only new-user-coupon
+ * loaded, whose one decision enters, issues the coupon, sends the welcome and ends (the holdout share
+ * gets none). Every write of the run (the registration's profile, the record, its outbox, statistics, and
+ * the coupon projection when the coupon.issued event the journey emits comes back) divided by the
+ * coupons issued.
+ */
+export async function couponStepCost(newUserCoupon: Journey, users: number): Promise<CouponStepCost> {
+  const start = Date.parse("2026-10-01T00:00:00Z");
+  const sample = JSON.parse(readFileSync(new URL("../events/samples/user.registered.json", import.meta.url), "utf8"));
+  const lines = Array.from({ length: users }, (_, i) =>
+    JSON.stringify({
+      ...sample,
+      id: `reg-${i}`,
+      time: new Date(start + i * 60_000).toISOString().replace(".000Z", "Z"),
+      detail: { ...sample.detail, userId: `u${i}` },
+    }),
+  );
+  const db = await startEmbeddedDynamoDb();
+  try {
+    let couponsIssued = 0;
+    const { events } = parseEventLines(lines);
+    db.store.resetCapacity();
+    const result = await simulate({
+      journeys: [newUserCoupon],
+      events,
+      store: db.store,
+      onLine: (line) => {
+        if (line.type === "coupon.issued") couponsIssued++;
+      },
+    });
+    const writesPerCoupon: Record<string, number> = {};
+    let total = 0;
+    for (const [kind, use] of Object.entries(db.store.capacity)) {
+      const writes = use.write + use.conditionFailures;
+      if (writes === 0) continue;
+      writesPerCoupon[kind] = writes / couponsIssued;
+      total += writes / couponsIssued;
+    }
+    return { users, couponsIssued, decisions: result.decisions, steps: result.steps, writesPerCoupon, total };
+  } finally {
+    await db.close();
+  }
 }

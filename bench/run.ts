@@ -22,7 +22,14 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { journeyFilesIn, loadJourneyFiles } from "../functions/journey/load.ts";
 import type { Journey } from "../functions/journey/schema.ts";
-import { type CapacityRun, capacityRunsOf, runCapacity, shopLines } from "./dynamodb.ts";
+import {
+  type CapacityRun,
+  type CouponStepCost,
+  capacityRunsOf,
+  couponStepCost,
+  runCapacity,
+  shopLines,
+} from "./dynamodb.ts";
 import { gcMeter, median, prepareStream, type RuntimeRun, runPureEngine, runRuntime } from "./engine-steps.ts";
 import { runSimulationChild, SIMULATION_HEAP_CAP_MIB, writeShopFile } from "./simulation.ts";
 
@@ -287,6 +294,7 @@ if (only === "dynamodb") {
   );
   const per = (n: number, d: number) => (d === 0 ? "-" : (n / d).toFixed(2));
   const runs: CapacityRun[] = [];
+  let coupon: CouponStepCost | undefined;
   const head = [
     "run",
     "decisions",
@@ -335,13 +343,28 @@ if (only === "dynamodb") {
     const wcu = (all.write + all.conditionFailures) / all.steps;
     console.log(
       `   targets (issue 3): <= 1 read a step: ${rcu.toFixed(2)} ${mark(rcu <= 1)}; <= 2 writes a step (refused included): ` +
-        `${wcu.toFixed(2)} ${mark(wcu <= 2)}; <= 4 writes on a coupon step: not measured (not attributed per step)`,
+        `${wcu.toFixed(2)} ${mark(wcu <= 2)}`,
+    );
+  }
+  const newUserCoupon = journeys.find((j) => j.id === "new-user-coupon");
+  if (newUserCoupon !== undefined) {
+    coupon = await couponStepCost(newUserCoupon, dynamoUsers);
+    const kinds = Object.entries(coupon.writesPerCoupon)
+      .map(([kind, writes]) => `${kind} ${writes.toFixed(2)}`)
+      .join(", ");
+    // The registration's profile write is the event's, paid with or without any journey.
+    const own = coupon.total - (coupon.writesPerCoupon.putProfile ?? 0);
+    console.log(
+      `   a coupon: ${fmt(coupon.users)} users register (new-user-coupon alone): ${fmt(coupon.couponsIssued)} coupons, ` +
+        `${coupon.total.toFixed(2)} writes each, all included (${kinds}); without the registration's profile ` +
+        `write: ${own.toFixed(2)}; <= 4 writes on a coupon step: ${mark(own <= 4)}`,
     );
   }
   report.dynamodb = {
     users: dynamoUsers,
     days,
     lines: lines.length,
+    coupon,
     runs: runs.map((r) => ({ ...r, ms: Math.round(r.ms), stepsPerSecond: Math.round((r.steps / r.ms) * 1000) })),
   };
 }
