@@ -12,6 +12,9 @@
  *   --only engine|simulation   run one of the two parts
  *   --only dynamodb    DynamoDB consumed capacity per step, on dynalite (never part of the default run)
  *   --dynamodb-users N users of the dynamodb part's shop (default 150; its period is --days)
+ *   --only timers      the timer wheel on dynalite: tick cost against pending count, lateness of a burst
+ *   --timers-pending N wake-ups pending in the timers part (default 1000000)
+ *   --timers-due N     of which due in the same minute (default 100000)
  *
  * Not a test: nothing fails on a missed target, the report just says so.
  */
@@ -32,6 +35,7 @@ import {
 } from "./dynamodb.ts";
 import { gcMeter, median, prepareStream, type RuntimeRun, runPureEngine, runRuntime } from "./engine-steps.ts";
 import { runSimulationChild, SIMULATION_HEAP_CAP_MIB, writeShopFile } from "./simulation.ts";
+import { runTimerBench } from "./timers.ts";
 
 const DAY = 86_400_000;
 const TARGETS = { stepsPerSecond: 100_000, simulationSeconds: 60, peakRssBytes: 2 ** 30 };
@@ -46,6 +50,8 @@ const { values } = parseArgs({
     repeat: { type: "string", default: "3" },
     only: { type: "string" },
     "dynamodb-users": { type: "string", default: "150" },
+    "timers-pending": { type: "string", default: "1000000" },
+    "timers-due": { type: "string", default: "100000" },
   },
 });
 
@@ -71,8 +77,9 @@ if (Number.isNaN(startMs)) {
 }
 const until = startMs + days * DAY;
 const only = values.only;
-if (only !== undefined && only !== "engine" && only !== "simulation" && only !== "dynamodb") {
-  console.error(`bench: --only: expected "engine", "simulation" or "dynamodb", got ${JSON.stringify(only)}`);
+const parts = ["engine", "simulation", "dynamodb", "timers"];
+if (only !== undefined && !parts.includes(only)) {
+  console.error(`bench: --only: expected one of ${parts.join(", ")}, got ${JSON.stringify(only)}`);
   process.exit(2);
 }
 
@@ -367,6 +374,32 @@ if (only === "dynamodb") {
     coupon,
     runs: runs.map((r) => ({ ...r, ms: Math.round(r.ms), stepsPerSecond: Math.round((r.steps / r.ms) * 1000) })),
   };
+}
+
+if (only === "timers") {
+  // 4. The timer wheel on the platform's set-up: cost against pending count, lateness of a burst.
+  const pending = whole("timers-pending", values["timers-pending"], 1000);
+  const due = whole("timers-due", values["timers-due"], 1);
+  if (due > pending - 1000) {
+    console.error(`bench: --timers-due: at most --timers-pending - 1000 (${pending - 1000}), got ${due}`);
+    process.exit(2);
+  }
+  console.log(
+    `\n4. Timer wheel on dynalite (shared table, virtual clock): ${fmt(pending)} pending, ${fmt(due)} due in one minute`,
+  );
+  const result = await runTimerBench(pending, due, (line) => console.log(line));
+  const { small, large, same } = result.tickCost;
+  const cost = (use: typeof small) => `${fmt(use.requests)} requests, ${use.read} RCU, ${use.write} WCU`;
+  console.log(`   wrote ${fmt(pending)} wake-ups in ${result.writeSeconds.toFixed(0)} s`);
+  console.log(
+    `   probe tick (100 due): 1,000 pending: ${cost(small)}; ${fmt(pending)} pending: ${cost(large)}: ${same ? "the same" : "DIFFERENT"}`,
+  );
+  const { handed, p50Ms, p99Ms, maxMs } = result.lateness;
+  console.log(
+    `   lateness of the ${fmt(handed)} due together (visible on the queue - due): p50 ${fmt(p50Ms)} ms, ` +
+      `p99 ${fmt(p99Ms)} ms, max ${fmt(maxMs)} ms; p99 < 5 s: ${mark(p99Ms < 5000)}`,
+  );
+  report.timers = result;
 }
 
 console.log(`\n${JSON.stringify(report)}`);

@@ -23,6 +23,11 @@ export interface TickOptions {
   takeSize?: number;
   /** Wake-ups handed on per tick at most (default 100,000); the next tick goes on where this one stopped. */
   maxWakeUps?: number;
+  /**
+   * The time when a batch is handed on (default: `now`). The delivery delay counts from the send, so a
+   * tick that runs long computes each batch's delays on the clock (the tick function passes Date.now).
+   */
+  clock?: () => number;
   /** Hands a batch on, each wake-up with the delivery delay after which it falls due. */
   handOn(batch: { wakeUp: WakeUp; delaySeconds: number }[]): Promise<void>;
 }
@@ -69,10 +74,11 @@ export async function tick(options: TickOptions): Promise<TickReport> {
     const taken = await timers.takeDueWakeUps(until, Math.min(takeSize, maxWakeUps - report.handedOn));
     if (taken.length === 0) break;
     for (let start = 0; start < taken.length; start += batchSize) {
+      const sending = options.clock?.() ?? now;
       const batch = taken.slice(start, start + batchSize).map((wakeUp) => {
         // An unreadable due time cannot be waited for: hand it on at once, the engine judges it.
-        const due = parseInstant(wakeUp.at) ?? now;
-        return { wakeUp, delaySeconds: delaySecondsFor(due, now), lateMs: now - due };
+        const due = parseInstant(wakeUp.at) ?? sending;
+        return { wakeUp, delaySeconds: delaySecondsFor(due, sending), lateMs: sending - due };
       });
       try {
         await handOn(batch.map(({ wakeUp, delaySeconds }) => ({ wakeUp, delaySeconds })));

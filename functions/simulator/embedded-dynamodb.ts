@@ -10,7 +10,7 @@ import {
 import dynalite from "dynalite";
 import { NudgeError } from "../engine/errors.ts";
 import { DynamoDbStore } from "../store/dynamodb/dynamodb-store.ts";
-import { type ClientOptions, createDocumentClient, tableDefinition } from "../store/dynamodb/table.ts";
+import { type ClientOptions, createDocumentClient, type DynamoDbStoreConfig, tableDefinition } from "../store/dynamodb/table.ts";
 
 /**
  * The simulator's DynamoDB: dynalite (DynamoDB on LevelDB, here in memory: no files) started in this
@@ -34,6 +34,11 @@ export interface SimulatorDynamoDbOptions {
   endpoint?: string;
   /** Default `nudge-simulate`. The table must be empty: a simulation's state is its own. */
   tableName?: string;
+  /**
+   * Store options over the simulator's (a private table): the timer benchmark runs the platform's
+   * shared-table cursor walk on a virtual clock.
+   */
+  store?: Omit<DynamoDbStoreConfig, "tableName">;
 }
 
 /** Credentials and region for a local endpoint, which checks neither. */
@@ -126,7 +131,7 @@ export async function openSimulatorDynamoDb(options: SimulatorDynamoDbOptions = 
     await prepareTable(connection, tableName);
     const client = createDocumentClient({ ...connection, maxAttempts: 5 });
     // The table is this simulation's alone (checked empty above): the store indexes its wake-ups in memory.
-    const store = new DynamoDbStore(client, { tableName, privateTable: true });
+    const store = new DynamoDbStore(client, { tableName, privateTable: true, ...options.store });
     return {
       endpoint,
       tableName,

@@ -1,0 +1,148 @@
+import type { WakeUp } from "../functions/engine/model.ts";
+import { tick } from "../functions/engine/tick.ts";
+import { openSimulatorDynamoDb } from "../functions/simulator/embedded-dynamodb.ts";
+import type { CapacityUse } from "../functions/store/dynamodb/table-client.ts";
+
+/**
+ * Benchmark 4 (`--only timers`): the timer wheel on the platform's set-up (a shared table: the cursor
+ * walk, no in-process index), on dynalite, on a virtual clock that the real tick code reads.
+ *
+ * - Cost: a probe of 100 wake-ups due in one minute is taken by one tick on a table holding 1,000
+ *   pending wake-ups, then on one holding `pending`; the tick's requests and units must be the same.
+ * - Lateness: `due` of the pending wake-ups fall due in the same minute M; ticks run every minute from
+ *   M - 6 min with the default 5-minute lookahead and hand on batches of 10 as the tick function does.
+ *   A wake-up's lateness is when it becomes visible on the wake-up queue (the virtual time of the tick,
+ *   plus the real time into the tick at which its batch was sent, plus its SQS delivery delay, computed
+ *   at the send) minus its due time.
+ */
+
+const MIN = 60_000;
+const PROBE_MINUTE = Date.parse("2026-11-01T09:00:00Z");
+const BURST_MINUTE = PROBE_MINUTE + 2 * 60 * MIN;
+const PROBE = 100;
+
+export interface TimerBenchResult {
+  pending: number;
+  due: number;
+  writeSeconds: number;
+  /** The probe tick's cost with 1,000 and with `pending` wake-ups pending. */
+  tickCost: { small: CapacityUse; large: CapacityUse; same: boolean };
+  lateness: { handed: number; p50Ms: number; p99Ms: number; maxMs: number };
+  ticks: { at: string; handedOn: number; seconds: number }[];
+}
+
+/** A deterministic stream of numbers in [0, 1): the same wake-ups in every run. */
+function uniform(seed: number): () => number {
+  let state = seed >>> 0 || 1;
+  return () => {
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+    return state / 2 ** 32;
+  };
+}
+
+const wake = (key: string, at: number): WakeUp => ({
+  kind: "run",
+  journeyId: "coupon-expiry-nudge",
+  key,
+  at: new Date(at).toISOString(),
+  seq: 2,
+});
+
+/** Wake-ups that are neither the probe nor the burst: from an hour after the burst over 30 days. */
+function others(count: number, random: () => number): WakeUp[] {
+  return Array.from({ length: count }, (_, i) =>
+    wake(`other-${i}`, BURST_MINUTE + 60 * MIN + random() * 30 * 1440 * MIN),
+  );
+}
+
+async function openTable(name: string, clock: { now: number }) {
+  return openSimulatorDynamoDb({ tableName: name, store: { privateTable: false, clock: () => clock.now } });
+}
+
+/** The probe tick (at the probe minute's end) on a table with `pending` wake-ups, the probe included. */
+async function probeCost(db: Awaited<ReturnType<typeof openTable>>, clock: { now: number }): Promise<CapacityUse> {
+  clock.now = PROBE_MINUTE + MIN;
+  db.store.resetCapacity();
+  await tick({ timers: db.store, now: clock.now, handOn: async () => undefined });
+  const use = db.store.capacity.takeDueWakeUps;
+  return { requests: 0, read: 0, write: 0, conditionFailures: 0, ...use };
+}
+
+export async function runTimerBench(
+  pending: number,
+  due: number,
+  log: (line: string) => void,
+): Promise<TimerBenchResult> {
+  const random = uniform(1);
+  const probe = Array.from({ length: PROBE }, (_, i) => wake(`probe-${i}`, PROBE_MINUTE + random() * MIN));
+  // Scheduled ten minutes before the probe minute: every wake-up goes under its own due time.
+  const clock = { now: PROBE_MINUTE - 10 * MIN };
+
+  const small = await openTable("timers-small", clock);
+  let smallCost: CapacityUse;
+  try {
+    await small.store.scheduleWakeUps([...probe, ...others(1000 - PROBE, random)]);
+    smallCost = await probeCost(small, clock);
+  } finally {
+    await small.close();
+  }
+
+  clock.now = PROBE_MINUTE - 10 * MIN;
+  const large = await openTable("timers-large", clock);
+  try {
+    const started = performance.now();
+    await large.store.scheduleWakeUps(probe);
+    const burst = Array.from({ length: due }, (_, i) => wake(`due-${i}`, BURST_MINUTE + random() * MIN));
+    for (let start = 0; start < due; start += 10_000)
+      await large.store.scheduleWakeUps(burst.slice(start, start + 10_000));
+    const rest = pending - PROBE - due;
+    for (let start = 0; start < rest; start += 10_000) {
+      await large.store.scheduleWakeUps(others(Math.min(10_000, rest - start), random));
+      if ((start / 10_000) % 10 === 9) log(`   ... ${PROBE + due + start + 10_000} wake-ups written`);
+    }
+    const writeSeconds = (performance.now() - started) / 1000;
+    const largeCost = await probeCost(large, clock);
+
+    const lateness: number[] = [];
+    const ticks: TimerBenchResult["ticks"] = [];
+    for (let minute = -6; minute <= 2; minute++) {
+      const tickAt = BURST_MINUTE + minute * MIN;
+      clock.now = tickAt;
+      const tickStarted = performance.now();
+      const sending = () => tickAt + (performance.now() - tickStarted);
+      const report = await tick({
+        timers: large.store,
+        now: tickAt,
+        clock: sending,
+        handOn: async (batch) => {
+          const sentAt = sending();
+          for (const { wakeUp, delaySeconds } of batch) {
+            if (!wakeUp.key.startsWith("due-")) continue;
+            lateness.push(sentAt + delaySeconds * 1000 - Date.parse(wakeUp.at));
+          }
+        },
+      });
+      const seconds = (performance.now() - tickStarted) / 1000;
+      ticks.push({ at: new Date(tickAt).toISOString().slice(11, 16), handedOn: report.handedOn, seconds });
+      log(
+        `   tick at ${new Date(tickAt).toISOString().slice(11, 16)}: handed on ${report.handedOn} in ${seconds.toFixed(1)} s`,
+      );
+    }
+    lateness.sort((a, b) => a - b);
+    const at = (q: number) => lateness[Math.min(lateness.length - 1, Math.floor(q * lateness.length))] ?? Number.NaN;
+    const same =
+      smallCost.requests === largeCost.requests &&
+      smallCost.read === largeCost.read &&
+      smallCost.write === largeCost.write;
+    return {
+      pending,
+      due,
+      writeSeconds,
+      tickCost: { small: smallCost, large: largeCost, same },
+      lateness: { handed: lateness.length, p50Ms: at(0.5), p99Ms: at(0.99), maxMs: lateness.at(-1) ?? Number.NaN },
+      ticks,
+    };
+  } finally {
+    await large.close();
+  }
+}
