@@ -78,6 +78,21 @@ describe("tick", () => {
     );
   });
 
+  it("computes each batch's delays on the clock when it is sent, so a long tick still fires them on time", async () => {
+    // Prepare: two batches due at 10:01; the first is sent at once, the second 20 s into the tick.
+    const timers = await storeWith(...Array.from({ length: 4 }, (_, i) => run(`k${i}`, NOW + MIN)));
+    const { batches, handOn } = recorder();
+    const sendTimes = [NOW, NOW + 20 * SEC];
+    // Act
+    const report = await tick({ timers, now: NOW, handOn, batchSize: 2, clock: () => sendTimes.shift() ?? NOW });
+    // Assess
+    expect(batches).toEqual([
+      ["k0:60", "k1:60"],
+      ["k2:40", "k3:40"],
+    ]);
+    expect(report).toMatchObject({ handedOn: 4, late: 0 });
+  });
+
   it("reports nothing and calls no handOn when nothing is due", async () => {
     // Prepare
     const timers = await storeWith(run("later", NOW + 10 * MIN));
