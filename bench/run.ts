@@ -399,6 +399,11 @@ if (only === "timers") {
     `   lateness of the ${fmt(handed)} due together (visible on the queue - due): p50 ${fmt(p50Ms)} ms, ` +
       `p99 ${fmt(p99Ms)} ms, max ${fmt(maxMs)} ms; p99 < 5 s: ${mark(p99Ms < 5000)}`,
   );
+  const { perWakeUp, ticks } = result;
+  console.log(
+    `   the ticks around the burst: ${ticks.map((t) => `${t.at} ${fmt(t.handedOn)} in ${t.seconds.toFixed(1)} s`).join(", ")}; ` +
+      `per wake-up handed on: ${perWakeUp.requests.toFixed(3)} requests, ${perWakeUp.read.toFixed(4)} RCU, ${perWakeUp.write.toFixed(4)} WCU`,
+  );
   report.timers = result;
 }
 

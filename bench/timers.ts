@@ -28,6 +28,8 @@ export interface TimerBenchResult {
   /** The probe tick's cost with 1,000 and with `pending` wake-ups pending. */
   tickCost: { small: CapacityUse; large: CapacityUse; same: boolean };
   lateness: { handed: number; p50Ms: number; p99Ms: number; maxMs: number };
+  /** What the ticks around the burst cost in all, per wake-up handed on. */
+  perWakeUp: { requests: number; read: number; write: number };
   ticks: { at: string; handedOn: number; seconds: number }[];
 }
 
@@ -105,6 +107,8 @@ export async function runTimerBench(
 
     const lateness: number[] = [];
     const ticks: TimerBenchResult["ticks"] = [];
+    large.store.resetCapacity();
+    let handedOn = 0;
     for (let minute = -6; minute <= 2; minute++) {
       const tickAt = BURST_MINUTE + minute * MIN;
       clock.now = tickAt;
@@ -123,11 +127,11 @@ export async function runTimerBench(
         },
       });
       const seconds = (performance.now() - tickStarted) / 1000;
+      handedOn += report.handedOn;
       ticks.push({ at: new Date(tickAt).toISOString().slice(11, 16), handedOn: report.handedOn, seconds });
-      log(
-        `   tick at ${new Date(tickAt).toISOString().slice(11, 16)}: handed on ${report.handedOn} in ${seconds.toFixed(1)} s`,
-      );
     }
+    const use = large.store.capacity.takeDueWakeUps ?? { requests: 0, read: 0, write: 0 };
+    const perWakeUp = { requests: use.requests / handedOn, read: use.read / handedOn, write: use.write / handedOn };
     lateness.sort((a, b) => a - b);
     const at = (q: number) => lateness[Math.min(lateness.length - 1, Math.floor(q * lateness.length))] ?? Number.NaN;
     const same =
@@ -140,6 +144,7 @@ export async function runTimerBench(
       writeSeconds,
       tickCost: { small: smallCost, large: largeCost, same },
       lateness: { handed: lateness.length, p50Ms: at(0.5), p99Ms: at(0.99), maxMs: lateness.at(-1) ?? Number.NaN },
+      perWakeUp,
       ticks,
     };
   } finally {

@@ -36,7 +36,7 @@ export class DynamoDbStore implements JourneyStore {
     this.random = config.random ?? Math.random;
     this.timers = new TimerWheel(this.table, {
       shards: config.timerShards ?? DEFAULTS.timerShards,
-      retentionMs: this.retentionMs,
+      retentionMs: (config.timerRetentionDays ?? DEFAULTS.timerRetentionDays) * DAY_MS,
       privateTable: config.privateTable ?? false,
       lookaheadMs: config.lookaheadMs ?? DEFAULTS.lookaheadMs,
       settleMs: config.settleMs ?? DEFAULTS.settleMs,

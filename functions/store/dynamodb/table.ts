@@ -29,8 +29,14 @@ export function tableDefinition(tableName: string) {
 
 export interface DynamoDbStoreConfig {
   tableName: string;
-  /** How long finished runs, ledger entries, coupons and spent timers are kept, in days (default 400). */
+  /** How long finished runs, ledger entries and coupons are kept, in days (default 400). */
   retentionDays?: number;
+  /**
+   * How long a wake-up's item is kept after its minute, in days (default 30). A spent wake-up is also the
+   * proof that the outbox it claimed was claimed, needed until its record is written again, which the
+   * wake-up itself causes when it fires; 30 days covers a dead-letter queue's 14 and a redrive.
+   */
+  timerRetentionDays?: number;
   /** Timer shards per minute bucket (default 16): a million wake-ups due in one minute spread over them. */
   timerShards?: number;
   /** Shards per statistics counter (default 8): a promotion peak makes no hot counter. */
@@ -67,6 +73,7 @@ export interface DynamoDbStoreConfig {
 
 export const DEFAULTS = {
   retentionDays: 400,
+  timerRetentionDays: 30,
   timerShards: 16,
   statsShards: 8,
   nextWakeUpHorizonMinutes: 60,
