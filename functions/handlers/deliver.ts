@@ -9,9 +9,9 @@ import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
 import middy from "@middy/core";
 import type { SQSEvent, SQSRecord } from "aws-lambda";
 import { deliverEnvironment, type Environment, parseConfig } from "./config.ts";
+import { decodeMessageRecord, type MessageRequest } from "./message-records.ts";
 import { FUNCTION_METRICS } from "./metric-names.ts";
 import { createLogger, createMetrics, settleBatch } from "./observability.ts";
-import { decodeMessageRecord, type MessageRequest } from "./records.ts";
 
 export interface MessageChannel {
   send(message: MessageRequest): Promise<void>;

@@ -16,9 +16,9 @@ import { JourneyRuntime } from "../engine/runtime.ts";
 import type { Journey } from "../journey/schema.ts";
 import { BusPublisher, QueueSink } from "./adapters.ts";
 import { type Environment, ingestEnvironment, parseConfig } from "./config.ts";
+import { decodeIngestRecord } from "./ingest-records.ts";
 import { embeddedJourneys } from "./journeys.ts";
 import { createLogger, createMetrics, JourneyCounters, settleBatch } from "./observability.ts";
-import { decodeIngestRecord } from "./records.ts";
 import { platformStore } from "./store.ts";
 
 export interface IngestDependencies {

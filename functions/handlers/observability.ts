@@ -61,7 +61,8 @@ export async function settleBatch(
   logger: Logger,
   metrics: Metrics,
 ): Promise<{ batchItemFailures: SQSBatchItemFailure[] }> {
-  const settled = await Promise.allSettled(records.map(process));
+  // An async wrapper, so that a record that throws at once is settled like the others.
+  const settled = await Promise.allSettled(records.map(async (record) => process(record)));
   const batchItemFailures: SQSBatchItemFailure[] = [];
   let rejected = 0;
   settled.forEach((result, index) => {

@@ -14,11 +14,11 @@ import middy from "@middy/core";
 import type { ScheduledEvent } from "aws-lambda";
 import type { TimerStore } from "../engine/store.ts";
 import { type TickReport, tick } from "../engine/tick.ts";
-import { WakeUpQueue } from "./adapters.ts";
 import { type Environment, parseConfig, tickEnvironment } from "./config.ts";
 import { FUNCTION_METRICS } from "./metric-names.ts";
 import { createLogger, createMetrics } from "./observability.ts";
 import { platformStore } from "./store.ts";
+import { WakeUpQueue } from "./wake-up-queue.ts";
 
 export interface TickDependencies {
   timers: TimerStore;
