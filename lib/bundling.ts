@@ -2,6 +2,7 @@
  * How the Lambda functions are bundled: one set of esbuild settings for the CDK app's NodejsFunctions
  * (local esbuild, never Docker) and for `npm run bench -- --only bundles`, which measures the same bundles.
  */
+import { join } from "node:path";
 import { type BundlingOptions, OutputFormat } from "aws-cdk-lib/aws-lambda-nodejs";
 import type { Journey } from "../functions/journey/schema.ts";
 
@@ -65,4 +66,34 @@ export function nodejsBundling(journeys: readonly Journey[]): BundlingOptions {
     externalModules: settings.external,
     forceDockerBundling: false,
   };
+}
+
+/** One function's bundle built with the same settings, for the benchmark and the tests. */
+export async function bundleHandler(options: {
+  handler: HandlerName;
+  projectRoot: string;
+  journeys: readonly Journey[];
+  outfile: string;
+}): Promise<{ bytes: number; inputs: string[] }> {
+  const { build } = await import("esbuild");
+  const settings = esbuildSettings(options.journeys);
+  const result = await build({
+    entryPoints: [join(options.projectRoot, HANDLERS[options.handler])],
+    absWorkingDir: options.projectRoot,
+    outfile: options.outfile,
+    bundle: true,
+    minify: settings.minify,
+    sourcemap: settings.sourcemap,
+    target: settings.target,
+    format: settings.format,
+    platform: settings.platform,
+    mainFields: settings.mainFields,
+    banner: { js: settings.banner },
+    define: settings.define,
+    external: settings.external,
+    metafile: true,
+    logLevel: "warning",
+  });
+  const output = Object.values(result.metafile.outputs)[0];
+  return { bytes: output?.bytes ?? 0, inputs: Object.keys(result.metafile.inputs) };
 }
