@@ -9,9 +9,10 @@
  *   --seed N           generator seed (default 1)
  *   --engine-users N   users of the engine-steps stream (default: min(users, 20000))
  *   --repeat N         timed passes of the engine benchmarks; the median is reported (default 3)
- *   --only engine|simulation   run one of the two parts
+ *   --only engine|simulation|bundles   run one of the default parts
  *   --only dynamodb    DynamoDB consumed capacity per step, on dynalite (never part of the default run)
  *   --dynamodb-users N users of the dynamodb part's shop (default 150; its period is --days)
+ *   --bundle-runs N    fresh Node.js processes per bundle for the cold-init median (default 7)
  *
  * Not a test: nothing fails on a missed target, the report just says so.
  */
@@ -22,6 +23,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { journeyFilesIn, loadJourneyFiles } from "../functions/journey/load.ts";
 import type { Journey } from "../functions/journey/schema.ts";
+import { BUNDLE_TARGETS, type BundleFigures, measureBundles } from "./bundles.ts";
 import { type CapacityRun, capacityRunsOf, runCapacity, shopLines } from "./dynamodb.ts";
 import { gcMeter, median, prepareStream, type RuntimeRun, runPureEngine, runRuntime } from "./engine-steps.ts";
 import { runSimulationChild, SIMULATION_HEAP_CAP_MIB, writeShopFile } from "./simulation.ts";
@@ -39,6 +41,7 @@ const { values } = parseArgs({
     repeat: { type: "string", default: "3" },
     only: { type: "string" },
     "dynamodb-users": { type: "string", default: "150" },
+    "bundle-runs": { type: "string", default: "7" },
   },
 });
 
@@ -64,10 +67,12 @@ if (Number.isNaN(startMs)) {
 }
 const until = startMs + days * DAY;
 const only = values.only;
-if (only !== undefined && only !== "engine" && only !== "simulation" && only !== "dynamodb") {
-  console.error(`bench: --only: expected "engine", "simulation" or "dynamodb", got ${JSON.stringify(only)}`);
+const PARTS = ["engine", "simulation", "dynamodb", "bundles"];
+if (only !== undefined && !PARTS.includes(only)) {
+  console.error(`bench: --only: expected one of ${PARTS.map((p) => `"${p}"`).join(", ")}, got ${JSON.stringify(only)}`);
   process.exit(2);
 }
+const bundleRuns = whole("bundle-runs", values["bundle-runs"], 1);
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const loaded = await loadJourneyFiles(await journeyFilesIn(join(root, "journeys")), root);
@@ -343,6 +348,36 @@ if (only === "dynamodb") {
     days,
     lines: lines.length,
     runs: runs.map((r) => ({ ...r, ms: Math.round(r.ms), stepsPerSecond: Math.round((r.steps / r.ms) * 1000) })),
+  };
+}
+
+if (only === undefined || only === "bundles") {
+  // 4. The Lambda functions: bundle size and cold init, as the CDK app bundles them.
+  console.log(
+    `\n4. Lambda bundles (esbuild, minified, ESM, node22 target; the seed journeys embedded): cold init = loading ` +
+      `the bundle in a fresh Node.js ${process.version} process, median of ${bundleRuns}`,
+  );
+  const figures: BundleFigures[] = await measureBundles({ root, journeys, runs: bundleRuns });
+  const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
+  for (const f of figures) {
+    console.log(
+      `   ${f.handler.padEnd(8)} deployed (AWS SDK bundled): ${kib(f.bytes)}, init ${f.initMs.toFixed(0)} ms ` +
+        `(runs ${f.initRunsMs.map((ms) => ms.toFixed(0)).join("/")})` +
+        `  [targets < ${kib(BUNDLE_TARGETS.bytes)}: ${mark(f.bytes < BUNDLE_TARGETS.bytes)}, < ${BUNDLE_TARGETS.initMs} ms: ${mark(f.initMs < BUNDLE_TARGETS.initMs)}]`,
+    );
+    console.log(
+      `   ${"".padEnd(8)} AWS SDK left to the runtime:  ${kib(f.bytesWithoutSdk)}, init ${f.initMsWithoutSdk.toFixed(0)} ms (SDK loaded from node_modules)`,
+    );
+  }
+  report.bundles = {
+    runs: bundleRuns,
+    functions: figures.map((f) => ({
+      ...f,
+      initMs: Math.round(f.initMs),
+      initRunsMs: f.initRunsMs.map(Math.round),
+      initMsWithoutSdk: Math.round(f.initMsWithoutSdk),
+    })),
+    targets: BUNDLE_TARGETS,
   };
 }
 

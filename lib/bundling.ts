@@ -68,12 +68,17 @@ export function nodejsBundling(journeys: readonly Journey[]): BundlingOptions {
   };
 }
 
-/** One function's bundle built with the same settings, for the benchmark and the tests. */
+/**
+ * One function's bundle built with the same settings, for the benchmark and the tests. `awsSdk:
+ * "external"` leaves the SDK out, as the Lambda runtime's own copy would serve it (the benchmark's
+ * comparison; the outfile must then be inside the project, where node_modules resolves).
+ */
 export async function bundleHandler(options: {
   handler: HandlerName;
   projectRoot: string;
   journeys: readonly Journey[];
   outfile: string;
+  awsSdk?: "bundled" | "external";
 }): Promise<{ bytes: number; inputs: string[] }> {
   const { build } = await import("esbuild");
   const settings = esbuildSettings(options.journeys);
@@ -90,7 +95,7 @@ export async function bundleHandler(options: {
     mainFields: settings.mainFields,
     banner: { js: settings.banner },
     define: settings.define,
-    external: settings.external,
+    external: options.awsSdk === "external" ? [...settings.external, "@aws-sdk/*"] : settings.external,
     metafile: true,
     logLevel: "warning",
   });
