@@ -40,7 +40,7 @@ export class NudgeAlarms extends Construct {
       this.add(`${name}DeadLetters`, {
         metric: queue.metricApproximateNumberOfMessagesVisible({ period, statistic: "Maximum" }),
         threshold: 1,
-        alarmDescription: `Messages in the ${name} dead-letter queue: see the function's logs for the reason (by message id), fix, then redrive (README, Deploy to AWS)`,
+        alarmDescription: `Messages in the ${name} dead-letter queue. Why: the function's log line with the message id, or for an event EventBridge could not deliver, the message's ERROR_CODE and ERROR_MESSAGE attributes. Fix, then redrive (README, Deploy to AWS)`,
       });
     }
     for (const [name, fn] of Object.entries(props.functions)) {

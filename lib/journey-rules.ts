@@ -16,16 +16,23 @@ export interface JourneyRuleSpec {
   uses: string[];
 }
 
-/** The patterns of a journey whose events its runs need: trigger, clock, exits, goal, waits. */
+/**
+ * The patterns of a journey whose events it needs: what starts a run (trigger, inactivity clock) while
+ * it is enabled, and always what its runs in flight need (exits, goal, waits): a disabled journey admits
+ * no one, but its runs still end, convert and move on.
+ */
 function patternsOf(journey: Journey): { part: string; pattern: Record<string, unknown> }[] {
   const { trigger } = journey;
-  return [
-    ...(trigger.type === "event"
+  const entry = !journey.enabled
+    ? []
+    : trigger.type === "event"
       ? [{ part: "trigger", pattern: trigger.pattern }]
       : [
           { part: "trigger", pattern: trigger.absent },
           ...(trigger.countFrom ? [{ part: "countFrom", pattern: trigger.countFrom }] : []),
-        ]),
+        ];
+  return [
+    ...entry,
     ...journey.exitOn.map((pattern, index) => ({ part: `exitOn[${index}]`, pattern })),
     ...(journey.goal ? [{ part: "goal", pattern: journey.goal.pattern }] : []),
     ...journey.steps.flatMap((step) =>
@@ -52,13 +59,12 @@ function ruleIdOf(pattern: Record<string, unknown>, canonical: string): string {
 }
 
 /**
- * The rules the enabled journeys need, one per distinct pattern: an event two journeys need is
- * delivered once, and every journey listening to it sees it (the runtime offers an event to each).
+ * The rules the journeys need, one per distinct pattern: an event two journeys need is delivered once,
+ * and every journey listening to it sees it (the runtime offers an event to each).
  */
 export function journeyRuleSpecs(journeys: readonly Journey[]): JourneyRuleSpec[] {
   const byPattern = new Map<string, JourneyRuleSpec>();
   for (const journey of journeys) {
-    if (!journey.enabled) continue;
     for (const { part, pattern } of patternsOf(journey)) {
       const use = `${journey.id} v${journey.version} ${part}`;
       const key = canonicalJson(pattern);
@@ -77,14 +83,17 @@ export interface JourneyRulesProps {
   journeys: readonly Journey[];
   /** Where matching events go: the ingest function's queue. */
   queue: sqs.IQueue;
-  /** Where events go that EventBridge could not deliver to the queue after its retries. */
+  /**
+   * Where events go that EventBridge could not deliver to the queue after its retries: the ingest queue's
+   * own dead-letter queue, so that one redrive sends every event that did not make it back to ingest.
+   */
   deadLetterQueue: sqs.IQueue;
 }
 
 /**
  * The EventBridge rules generated from the journey files: each rule's pattern is a journey's own
  * (trigger, exit, goal, wait), so the ingest queue receives only events some journey needs. All target
- * the ingest queue, with a dead-letter queue of their own; each queue's policy lets EventBridge send from
+ * the ingest queue, with its dead-letter queue as theirs; each queue's policy lets EventBridge send from
  * the rules of the platform bus only (one statement, however many rules).
  */
 export class JourneyRules extends Construct {

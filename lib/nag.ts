@@ -6,11 +6,6 @@ import type { NudgeStack } from "./nudge-stack.ts";
  * with its reason. Anything else cdk-nag finds fails the synth.
  */
 export function acknowledgeFindings(stack: NudgeStack): void {
-  Validations.of(stack.rulesDeadLetterQueue).acknowledge({
-    id: "AwsSolutions-SQS3",
-    reason:
-      "This is the dead-letter queue of the journey rules' EventBridge targets (an EventBridge DeadLetterConfig, which cdk-nag does not recognise as one); it has no dead-letter queue of its own, like every dead-letter queue.",
-  });
   for (const fn of Object.values(stack.functions)) {
     Validations.of(fn.function).acknowledge({
       id: "AwsSolutions-L1",

@@ -3,7 +3,6 @@ import * as events from "aws-cdk-lib/aws-events";
 import * as targets from "aws-cdk-lib/aws-events-targets";
 import { SqsEventSource } from "aws-cdk-lib/aws-lambda-event-sources";
 import * as logs from "aws-cdk-lib/aws-logs";
-import * as sqs from "aws-cdk-lib/aws-sqs";
 import type { Construct } from "constructs";
 import type { Journey } from "../functions/journey/schema.ts";
 import { NudgeAlarms } from "./alarms.ts";
@@ -47,7 +46,6 @@ export class NudgeStack extends Stack {
   readonly bus: events.IEventBus;
   readonly table: JourneyTable;
   readonly queues: { ingest: DurableQueue; wakeUps: DurableQueue; delivery: DurableQueue };
-  readonly rulesDeadLetterQueue: sqs.Queue;
   readonly functions: { ingest: NudgeFunction; tick: NudgeFunction; deliver: NudgeFunction };
   readonly rules: JourneyRules;
   readonly alarms: NudgeAlarms;
@@ -64,7 +62,7 @@ export class NudgeStack extends Stack {
       props.busName === undefined
         ? new events.EventBus(this, "Bus", { eventBusName: `nudge-${props.stage}` })
         : events.EventBus.fromEventBusName(this, "Bus", props.busName);
-    new events.Archive(this, "Archive", {
+    const archive = new events.Archive(this, "Archive", {
       sourceEventBus: this.bus,
       description: "Every event on the platform bus, for replay after an incident",
       eventPattern: { account: [this.account] },
@@ -78,12 +76,6 @@ export class NudgeStack extends Stack {
       wakeUps: new DurableQueue(this, "WakeUpQueue", queueProps),
       delivery: new DurableQueue(this, "DeliveryQueue", queueProps),
     };
-    this.rulesDeadLetterQueue = new sqs.Queue(this, "RulesDeadLetterQueue", {
-      retentionPeriod: Duration.days(14),
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      removalPolicy,
-    });
 
     const common = { projectRoot: props.projectRoot, journeys: props.journeys, logRetention, removalPolicy };
     const tableName = this.table.table.tableName;
@@ -142,14 +134,13 @@ export class NudgeStack extends Stack {
       bus: this.bus,
       journeys: props.journeys,
       queue: this.queues.ingest.queue,
-      deadLetterQueue: this.rulesDeadLetterQueue,
+      deadLetterQueue: this.queues.ingest.deadLetterQueue,
     });
 
     const deadLetterQueues = {
       Ingest: this.queues.ingest.deadLetterQueue,
       WakeUp: this.queues.wakeUps.deadLetterQueue,
       Delivery: this.queues.delivery.deadLetterQueue,
-      Rules: this.rulesDeadLetterQueue,
     };
     const fns = { Ingest: ingest.function, Tick: tick.function, Deliver: deliver.function };
     this.alarms = new NudgeAlarms(this, "Alarms", {
@@ -173,6 +164,8 @@ export class NudgeStack extends Stack {
     const output = (id: string, value: string, description: string) => new CfnOutput(this, id, { value, description });
     output("EventBusName", this.bus.eventBusName, "Publish platform events here (PutEvents)");
     output("EventBusArn", this.bus.eventBusArn, "The platform bus");
+    output("ArchiveArn", archive.archiveArn, "Every event on the bus, for replay (aws events start-replay)");
+    output("IngestQueueArn", this.queues.ingest.queue.queueArn, "Where the journey rules send events");
     output("TableName", tableName, "The journey state");
     for (const [name, queue] of Object.entries(deadLetterQueues))
       output(

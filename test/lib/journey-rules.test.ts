@@ -50,7 +50,7 @@ describe("journeyRuleSpecs", () => {
     expect(withOthers.map((s) => s.id)).toEqual(expect.arrayContaining(alone.map((s) => s.id)));
   });
 
-  it("routes what wait-for-event steps wait for, keeps patterns as written ($or, detail filters), and skips disabled journeys", () => {
+  it("routes what wait-for-event steps wait for, keeps patterns as written ($or, detail filters), and no entries to a disabled journey", () => {
     // Prepare
     const vip = {
       $or: [{ "detail-type": ["order.placed"], detail: { amount: [{ numeric: [">=", 1000] }] } }, { source: ["crm"] }],
@@ -80,6 +80,7 @@ describe("journeyRuleSpecs", () => {
       name: "Off",
       enabled: false,
       trigger: { type: "event", pattern: { "detail-type": ["promotion.ended"] } },
+      exitOn: [{ "detail-type": ["user.unsubscribed"] }],
       start: "hello",
       steps: [send],
       templates,
@@ -90,6 +91,8 @@ describe("journeyRuleSpecs", () => {
     expect(specs.map((s) => [s.pattern, s.uses])).toEqual([
       [vip, ["waiting v2 trigger"]],
       [{ "detail-type": ["review.posted"] }, ["waiting v2 step wait"]],
+      // Its runs in flight still end on their exit event.
+      [{ "detail-type": ["user.unsubscribed"] }, ["off v1 exitOn[0]"]],
     ]);
     expect(specs[0]?.id).toMatch(/^any-[0-9a-f]{8}$/);
   });

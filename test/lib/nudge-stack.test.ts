@@ -25,7 +25,7 @@ function statements(): { policy: string; statement: Statement }[] {
 }
 
 describe("NudgeStack", () => {
-  it("gives every queue a dead-letter queue: a redrive policy, or it is one (of a queue or of the rule targets)", () => {
+  it("gives every queue a dead-letter queue: a redrive policy, or it is one (the ingest queue's is the rule targets' too)", () => {
     // Prepare
     const queues = resourcesOf(template, "AWS::SQS::Queue");
     const rules = resourcesOf(template, "AWS::Events::Rule");
@@ -51,7 +51,7 @@ describe("NudgeStack", () => {
       expect(deadLetterIds.has(id) || redriven.some(([queueId]) => queueId === id), id).toBe(true);
     }
     deadLetterIds.delete(undefined);
-    expect(deadLetterIds.size).toBe(4);
+    expect(deadLetterIds.size).toBe(3);
     for (const queue of Object.values(queues)) expect(queue.Properties.SqsManagedSseEnabled).toBe(true);
   });
 
@@ -128,7 +128,6 @@ describe("NudgeStack", () => {
     expect(acknowledged.map(([path, id]) => `${path} ${id}`).sort()).toEqual([
       "Nudge-dev/Deliver/Function Annotation::AwsSolutions-L1",
       "Nudge-dev/Ingest/Function Annotation::AwsSolutions-L1",
-      "Nudge-dev/RulesDeadLetterQueue Annotation::AwsSolutions-SQS3",
       "Nudge-dev/Tick/Function Annotation::AwsSolutions-L1",
     ]);
     for (const [, , reason] of acknowledged) expect(String(reason).length).toBeGreaterThan(40);
@@ -223,7 +222,7 @@ describe("NudgeStack", () => {
     // Assess
     template.hasResourceProperties("AWS::Events::EventBus", { Name: "nudge-dev" });
     template.hasResourceProperties("AWS::Events::Archive", { RetentionDays: 30 });
-    expect(alarms.filter((a) => a.MetricName === "ApproximateNumberOfMessagesVisible")).toHaveLength(4);
+    expect(alarms.filter((a) => a.MetricName === "ApproximateNumberOfMessagesVisible")).toHaveLength(3);
     expect(alarms.filter((a) => a.MetricName === "Errors" && a.Namespace === "AWS/Lambda")).toHaveLength(3);
     expect(alarms).toContainEqual(
       expect.objectContaining({ MetricName: "ApproximateAgeOfOldestMessage", Threshold: 300 }),
