@@ -6,7 +6,7 @@ import { validateCommand } from "../../functions/cli/validate.ts";
 import { InvalidJourneyError } from "../../functions/engine/errors.ts";
 import { createNudgeApp } from "../../lib/app.ts";
 import { capture } from "../cli/capture-io.ts";
-import { PROJECT_ROOT, synthesize } from "./synth.ts";
+import { appOptions, PROJECT_ROOT, synthesize } from "./synth.ts";
 
 const BAD_DURATION = join(PROJECT_ROOT, "test/fixtures/journeys/bad-duration");
 
@@ -40,13 +40,7 @@ describe("the CDK app", () => {
 
   it("runs cdk-nag's AwsSolutions rules at synth: an unacknowledged finding fails it", async () => {
     // Prepare: a queue with no dead-letter queue (AwsSolutions-SQS3), added to the real stack.
-    const { app, stack } = await createNudgeApp({
-      projectRoot: PROJECT_ROOT,
-      cwd: PROJECT_ROOT,
-      env: {},
-      builtinValidation: false,
-      context: { "aws:cdk:bundling-stacks": [] },
-    });
+    const { app, stack } = await createNudgeApp(appOptions());
     new sqs.Queue(stack, "Careless", { enforceSSL: true, encryption: sqs.QueueEncryption.SQS_MANAGED });
     // Act
     const synth = () => app.synth();

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { createNudgeApp } from "../../lib/app.ts";
-import { PROJECT_ROOT } from "./synth.ts";
+import { appOptions } from "./synth.ts";
 
 /** cfn-lint (Python, `pip install cfn-lint`) is on the project's machines; where it is not, say so. */
 const version = spawnSync("cfn-lint", ["--version"], { encoding: "utf8" });
@@ -18,14 +18,7 @@ afterAll(() => {
 async function templateFile(context: Record<string, unknown>): Promise<string> {
   const outdir = mkdtempSync(join(tmpdir(), "nudge-cdk-"));
   outdirs.push(outdir);
-  const { app, stack } = await createNudgeApp({
-    projectRoot: PROJECT_ROOT,
-    cwd: PROJECT_ROOT,
-    env: {},
-    outdir,
-    builtinValidation: false,
-    context: { "aws:cdk:bundling-stacks": [], ...context },
-  });
+  const { app, stack } = await createNudgeApp(appOptions(context, { outdir }));
   return app.synth().getStackArtifact(stack.artifactId).templateFullPath;
 }
 

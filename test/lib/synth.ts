@@ -1,23 +1,33 @@
+import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Template } from "aws-cdk-lib/assertions";
 import { createNudgeApp, type NudgeAppOptions } from "../../lib/app.ts";
 
 export const PROJECT_ROOT = fileURLToPath(new URL("../..", import.meta.url));
 
+/** The context `cdk synth` gives the app from cdk.json: the feature flags, so that tests build the same. */
+const CDK_JSON_CONTEXT = (JSON.parse(readFileSync(`${PROJECT_ROOT}/cdk.json`, "utf8")) as { context: object }).context;
+
 /**
- * The app as `cdk synth` builds it, for template assertions: the seed journeys, cdk-nag on, but without
- * bundling the functions (lib/bundling.ts is tested on its own, and `npx cdk synth` bundles) and without
- * CDK's built-in schema validation (seconds per synth; cfn-lint checks one template instead).
+ * The app's options as `cdk synth` would give them (cdk.json's context, no region or account from the
+ * environment), with `context` on top, but without bundling the functions (lib/bundling.ts is tested on
+ * its own, and `npx cdk synth` bundles) nor CDK's built-in schema validation (seconds per synth; cfn-lint
+ * checks the templates instead). cdk-nag runs.
  */
-export async function synthesize(context: Record<string, unknown> = {}, options: Partial<NudgeAppOptions> = {}) {
-  const { app, stack } = await createNudgeApp({
+export function appOptions(context: Record<string, unknown> = {}, options: Partial<NudgeAppOptions> = {}) {
+  return {
     projectRoot: PROJECT_ROOT,
     cwd: PROJECT_ROOT,
     builtinValidation: false,
     env: {},
     ...options,
-    context: { "aws:cdk:bundling-stacks": [], ...context },
-  });
+    context: { ...CDK_JSON_CONTEXT, "aws:cdk:bundling-stacks": [], ...context },
+  };
+}
+
+/** The app as `cdk synth` builds it (see appOptions), and its template. */
+export async function synthesize(context: Record<string, unknown> = {}, options: Partial<NudgeAppOptions> = {}) {
+  const { app, stack } = await createNudgeApp(appOptions(context, options));
   return { app, stack, template: Template.fromStack(stack) };
 }
 
