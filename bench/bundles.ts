@@ -1,7 +1,8 @@
 /**
  * The Lambda functions' bundles: size (minified, as the CDK app builds them) and cold init, the time a
  * fresh Node.js process takes to load a bundle (module evaluation: the AWS SDK clients, Powertools, the
- * configuration, and for ingest the journeys parsed and compiled), the median of several processes.
+ * configuration, and for ingest the journeys parsed and compiled), the median of several processes: wall
+ * time, and CPU time (user + system), which another process on the machine hardly changes.
  * Each function is measured as deployed (AWS SDK bundled in) and, for comparison, with the SDK left to
  * the Lambda runtime's copy (loaded here from node_modules).
  */
@@ -31,21 +32,28 @@ export interface BundleFigures {
   bytes: number;
   initMs: number;
   initRunsMs: number[];
+  /** CPU time (user + system) of the import, median. */
+  initCpuMs: number;
   /** The AWS SDK left out (the runtime's copy): the bundle, and its init with the SDK loaded from node_modules. */
   bytesWithoutSdk: number;
   initMsWithoutSdk: number;
+  initCpuMsWithoutSdk: number;
 }
 
-/** Loads the bundle in a fresh process; the time from before the import to after it, in ms. */
-function initOnce(file: string): number {
-  const script = `const t0 = performance.now(); await import(${JSON.stringify(file)}); process.stdout.write(String(performance.now() - t0));`;
+/** Loads the bundle in a fresh process; the wall and CPU time from before the import to after it, in ms. */
+function initOnce(file: string): { wall: number; cpu: number } {
+  const script = [
+    "const c0 = process.cpuUsage(); const t0 = performance.now();",
+    `await import(${JSON.stringify(file)});`,
+    "const wall = performance.now() - t0; const c = process.cpuUsage(c0);",
+    "process.stdout.write(JSON.stringify({ wall, cpu: (c.user + c.system) / 1000 }));",
+  ].join(" ");
   const run = spawnSync(process.execPath, ["--input-type=module", "-e", script], {
     env: { PATH: process.env.PATH, ...FUNCTION_ENV },
     encoding: "utf8",
   });
-  const ms = Number(run.stdout);
-  if (run.status !== 0 || !Number.isFinite(ms)) throw new Error(`bench: ${file} did not load: ${run.stderr}`);
-  return ms;
+  if (run.status !== 0) throw new Error(`bench: ${file} did not load: ${run.stderr}`);
+  return JSON.parse(run.stdout) as { wall: number; cpu: number };
 }
 
 const median = (xs: readonly number[]) => {
@@ -72,19 +80,21 @@ export async function measureBundles(options: {
       const { bytes } = await bundleHandler({ ...base, outfile: deployed });
       const { bytes: bytesWithoutSdk } = await bundleHandler({ ...base, outfile: withoutSdk, awsSdk: "external" });
       // Alternate the two, so that neither gets a warmer disk cache or a quieter machine.
-      const initRunsMs: number[] = [];
-      const withoutSdkRunsMs: number[] = [];
+      const runs: { wall: number; cpu: number }[] = [];
+      const withoutSdkRuns: { wall: number; cpu: number }[] = [];
       for (let i = 0; i < options.runs; i++) {
-        initRunsMs.push(initOnce(deployed));
-        withoutSdkRunsMs.push(initOnce(withoutSdk));
+        runs.push(initOnce(deployed));
+        withoutSdkRuns.push(initOnce(withoutSdk));
       }
       figures.push({
         handler,
         bytes,
-        initMs: median(initRunsMs),
-        initRunsMs,
+        initMs: median(runs.map((r) => r.wall)),
+        initRunsMs: runs.map((r) => r.wall),
+        initCpuMs: median(runs.map((r) => r.cpu)),
         bytesWithoutSdk,
-        initMsWithoutSdk: median(withoutSdkRunsMs),
+        initMsWithoutSdk: median(withoutSdkRuns.map((r) => r.wall)),
+        initCpuMsWithoutSdk: median(withoutSdkRuns.map((r) => r.cpu)),
       });
     }
   } finally {
