@@ -11,7 +11,7 @@ import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import middy from "@middy/core";
-import type { ScheduledEvent } from "aws-lambda";
+import type { Context, ScheduledEvent } from "aws-lambda";
 import type { TimerStore } from "../engine/store.ts";
 import { type TickReport, tick } from "../engine/tick.ts";
 import { type Environment, parseConfig, tickEnvironment } from "./config.ts";
@@ -30,11 +30,35 @@ export interface TickDependencies {
   clock: () => number;
 }
 
+/** How long before the function's timeout the tick stops taking wake-ups (it hands on what it took). */
+export const STOP_BEFORE_TIMEOUT_MS = 10_000;
+
+/**
+ * The timer store as this invocation sees it: nothing more is due once the invocation nears its timeout,
+ * so the tick ends cleanly (the next one goes on from the cursor) instead of being stopped between
+ * taking wake-ups off the table and handing them on.
+ */
+function untilDeadline(timers: TimerStore, deadline: number): TimerStore {
+  return {
+    scheduleWakeUp: (wakeUp) => timers.scheduleWakeUp(wakeUp),
+    nextWakeUpAt: () => timers.nextWakeUpAt(),
+    takeDueWakeUps: (until, limit) =>
+      Date.now() >= deadline ? Promise.resolve([]) : timers.takeDueWakeUps(until, limit),
+  };
+}
+
 export function createTickHandler(deps: TickDependencies) {
   const { timers, wakeUpQueue, logger, metrics, lookaheadMs, maxWakeUps, clock } = deps;
-  return middy(async (event: Pick<ScheduledEvent, "time">): Promise<TickReport> => {
+  return middy(async (event: Pick<ScheduledEvent, "time">, context: Context): Promise<TickReport> => {
     const now = clock();
-    const report = await tick({ timers, now, lookaheadMs, maxWakeUps, handOn: (batch) => wakeUpQueue.handOn(batch) });
+    const deadline = Date.now() + context.getRemainingTimeInMillis() - STOP_BEFORE_TIMEOUT_MS;
+    const report = await tick({
+      timers: untilDeadline(timers, deadline),
+      now,
+      lookaheadMs,
+      maxWakeUps,
+      handOn: (batch) => wakeUpQueue.handOn(batch),
+    });
     // How long after its scheduled minute this tick ran (a previous tick still running delays it).
     const scheduleDelayMs = Math.max(0, now - Date.parse(event.time)) || 0;
     metrics.addMetric(FUNCTION_METRICS.tickLateness, MetricUnit.Milliseconds, report.maxLatenessMs);

@@ -36,8 +36,8 @@ async function ticker(env: Record<string, string> = {}) {
     clock,
     sqsMock,
     runtimeStore,
-    run: (scheduledAt = clock.now) =>
-      captureOutput(() => handler({ time: new Date(scheduledAt).toISOString() }, lambdaContext)),
+    run: (scheduledAt = clock.now, context = lambdaContext) =>
+      captureOutput(() => handler({ time: new Date(scheduledAt).toISOString() }, context)),
     entries: () => sqsMock.commandCalls(SendMessageBatchCommand).flatMap((call) => call.args[0].input.Entries ?? []),
   };
 }
@@ -104,6 +104,27 @@ describe("tick handler", () => {
     });
     expect(next.result.handedOn).toBe(1);
     expect(t.entries().map((e) => JSON.parse(e.MessageBody ?? "").key)).toEqual(["a"]);
+  });
+});
+
+describe("tick handler near its timeout", () => {
+  it("stops taking wake-ups before the function times out, leaving the rest for the next tick", async () => {
+    // Prepare: 15 due wake-ups, and an invocation with 10.5 s left (the tick stops 10 s before the end)
+    // whose first hand-on takes 0.8 s.
+    const t = await ticker({ LOOKAHEAD_SECONDS: "0" });
+    const due = Array.from({ length: 15 }, (_, i) => runWakeUp(`k-${i}`, T0 - (20 - i) * SEC));
+    for (const wakeUp of due) await t.runtimeStore.scheduleWakeUp(wakeUp);
+    t.sqsMock.on(SendMessageBatchCommand).callsFake(async () => {
+      await new Promise((resolve) => setTimeout(resolve, 800));
+      return { Successful: [], Failed: [] };
+    });
+    const nearTimeout = { ...lambdaContext, getRemainingTimeInMillis: () => 10_500 };
+    // Act
+    const first = await t.run(T0, nearTimeout);
+    const second = await t.run(T0);
+    // Assess
+    expect(first.result.handedOn).toBe(10);
+    expect(second.result.handedOn).toBe(5);
   });
 });
 
