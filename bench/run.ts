@@ -9,12 +9,13 @@
  *   --seed N           generator seed (default 1)
  *   --engine-users N   users of the engine-steps stream (default: min(users, 20000))
  *   --repeat N         timed passes of the engine benchmarks; the median is reported (default 3)
- *   --only engine|simulation   run one of the two parts
+ *   --only engine|simulation|bundles   run one of the default parts
  *   --only dynamodb    DynamoDB consumed capacity per step, on dynalite (never part of the default run)
  *   --dynamodb-users N users of the dynamodb part's shop (default 150; its period is --days)
  *   --only timers      the timer wheel on dynalite: tick cost against pending count, lateness of a burst
  *   --timers-pending N wake-ups pending in the timers part (default 1000000)
  *   --timers-due N     of which due in the same minute (default 100000)
+ *   --bundle-runs N    fresh Node.js processes per bundle for the cold-init median (default 7)
  *
  * Not a test: nothing fails on a missed target, the report just says so.
  */
@@ -25,6 +26,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { journeyFilesIn, loadJourneyFiles } from "../functions/journey/load.ts";
 import type { Journey } from "../functions/journey/schema.ts";
+import { BUNDLE_TARGETS, type BundleFigures, measureBundles } from "./bundles.ts";
 import {
   type CapacityRun,
   type CouponStepCost,
@@ -52,6 +54,7 @@ const { values } = parseArgs({
     "dynamodb-users": { type: "string", default: "150" },
     "timers-pending": { type: "string", default: "1000000" },
     "timers-due": { type: "string", default: "100000" },
+    "bundle-runs": { type: "string", default: "7" },
   },
 });
 
@@ -77,11 +80,12 @@ if (Number.isNaN(startMs)) {
 }
 const until = startMs + days * DAY;
 const only = values.only;
-const parts = ["engine", "simulation", "dynamodb", "timers"];
-if (only !== undefined && !parts.includes(only)) {
-  console.error(`bench: --only: expected one of ${parts.join(", ")}, got ${JSON.stringify(only)}`);
+const PARTS = ["engine", "simulation", "dynamodb", "timers", "bundles"];
+if (only !== undefined && !PARTS.includes(only)) {
+  console.error(`bench: --only: expected one of ${PARTS.map((p) => `"${p}"`).join(", ")}, got ${JSON.stringify(only)}`);
   process.exit(2);
 }
+const bundleRuns = whole("bundle-runs", values["bundle-runs"], 1);
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const loaded = await loadJourneyFiles(await journeyFilesIn(join(root, "journeys")), root);
@@ -376,8 +380,41 @@ if (only === "dynamodb") {
   };
 }
 
+if (only === undefined || only === "bundles") {
+  // 4. The Lambda functions: bundle size and cold init, as the CDK app bundles them.
+  console.log(
+    `\n4. Lambda bundles (esbuild, minified, ESM, node22 target; the seed journeys embedded): cold init = loading ` +
+      `the bundle in a fresh Node.js ${process.version} process, median of ${bundleRuns}`,
+  );
+  const figures: BundleFigures[] = await measureBundles({ root, journeys, runs: bundleRuns });
+  const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
+  for (const f of figures) {
+    console.log(
+      `   ${f.handler.padEnd(8)} deployed (AWS SDK bundled): ${kib(f.bytes)}, init ${f.initMs.toFixed(0)} ms ` +
+        `(CPU ${f.initCpuMs.toFixed(0)} ms; runs ${f.initRunsMs.map((ms) => ms.toFixed(0)).join("/")})` +
+        `  [targets < ${kib(BUNDLE_TARGETS.bytes)}: ${mark(f.bytes < BUNDLE_TARGETS.bytes)}, < ${BUNDLE_TARGETS.initMs} ms: ${mark(f.initMs < BUNDLE_TARGETS.initMs)}]`,
+    );
+    console.log(
+      `   ${"".padEnd(8)} AWS SDK left to the runtime:  ${kib(f.bytesWithoutSdk)}, init ${f.initMsWithoutSdk.toFixed(0)} ms ` +
+        `(CPU ${f.initCpuMsWithoutSdk.toFixed(0)} ms; SDK loaded from node_modules)`,
+    );
+  }
+  report.bundles = {
+    runs: bundleRuns,
+    functions: figures.map((f) => ({
+      ...f,
+      initMs: Math.round(f.initMs),
+      initRunsMs: f.initRunsMs.map(Math.round),
+      initCpuMs: Math.round(f.initCpuMs),
+      initMsWithoutSdk: Math.round(f.initMsWithoutSdk),
+      initCpuMsWithoutSdk: Math.round(f.initCpuMsWithoutSdk),
+    })),
+    targets: BUNDLE_TARGETS,
+  };
+}
+
 if (only === "timers") {
-  // 4. The timer wheel on the platform's set-up: cost against pending count, lateness of a burst.
+  // 5. The timer wheel on the platform's set-up: cost against pending count, lateness of a burst.
   const pending = whole("timers-pending", values["timers-pending"], 1000);
   const due = whole("timers-due", values["timers-due"], 1);
   if (due > pending - 1000) {
@@ -385,7 +422,7 @@ if (only === "timers") {
     process.exit(2);
   }
   console.log(
-    `\n4. Timer wheel on dynalite (shared table, virtual clock): ${fmt(pending)} pending, ${fmt(due)} due in one minute`,
+    `\n5. Timer wheel on dynalite (shared table, virtual clock): ${fmt(pending)} pending, ${fmt(due)} due in one minute`,
   );
   const result = await runTimerBench(pending, due, (line) => console.log(line));
   const { small, large, same } = result.tickCost;

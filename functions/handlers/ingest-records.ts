@@ -1,0 +1,37 @@
+/**
+ * What the ingest function's messages hold: an EventBridge event (from a journey rule, through the ingest
+ * queue), checked against the event catalog, or a wake-up the tick handed on (through the wake-up queue,
+ * marked by a message attribute).
+ */
+import type { SQSRecord } from "aws-lambda";
+import * as z from "zod/mini";
+import { parseEvent } from "../../events/catalog.ts";
+import type { EngineInput } from "../engine/model.ts";
+import { NUDGE_SOURCE } from "../engine/steps.ts";
+import { problemsOf, readJson, rejected, requiredInteger, requiredText } from "./records.ts";
+import { ENGINE_EVENT_ID, KIND_ATTRIBUTE, WAKE_UP_KIND } from "./wire.ts";
+
+const nonEmpty = requiredText();
+const wakeUpSchema = z.discriminatedUnion("kind", [
+  z.object({ kind: z.literal("run"), journeyId: nonEmpty, key: nonEmpty, at: nonEmpty, seq: requiredInteger() }),
+  z.object({ kind: z.literal("inactivity"), journeyId: nonEmpty, key: nonEmpty, at: nonEmpty }),
+]);
+
+/** Reads an ingest record: an event checked against the catalog, or a wake-up. */
+export function decodeIngestRecord(record: SQSRecord, maxBytes: number): EngineInput {
+  const raw = readJson(record.body, maxBytes);
+  if (record.messageAttributes?.[KIND_ATTRIBUTE]?.stringValue === WAKE_UP_KIND) {
+    const wakeUp = wakeUpSchema.safeParse(raw);
+    if (!wakeUp.success) throw rejected(raw, problemsOf(wakeUp.error.issues));
+    return { type: "wake-up", wakeUp: wakeUp.data };
+  }
+  const parsed = parseEvent(raw);
+  if (!parsed.ok) throw rejected(raw, parsed.error.problems);
+  const { event } = parsed;
+  const engineId = event.detail[ENGINE_EVENT_ID];
+  if (event.source === NUDGE_SOURCE && typeof engineId === "string" && engineId !== "") {
+    const { [ENGINE_EVENT_ID]: _, ...detail } = event.detail;
+    return { type: "event", event: { ...event, id: engineId, detail } };
+  }
+  return { type: "event", event };
+}

@@ -1,0 +1,73 @@
+/**
+ * The ingest function: events from the bus (through the ingest queue) and wake-ups from the tick (through
+ * the wake-up queue) into the journey runtime over DynamoDB. Thin glue: configuration and adapters are
+ * built once per instance by `ingestDependencies`, the handler decodes each record and calls the runtime.
+ */
+
+import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
+import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
+import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
+import { SQSClient } from "@aws-sdk/client-sqs";
+import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import middy from "@middy/core";
+import type { SQSEvent, SQSRecord } from "aws-lambda";
+import { JourneyCatalog } from "../engine/journeys.ts";
+import { JourneyRuntime } from "../engine/runtime.ts";
+import type { Journey } from "../journey/schema.ts";
+import { BusPublisher, QueueSink } from "./adapters.ts";
+import { type Environment, ingestEnvironment, parseConfig } from "./config.ts";
+import { decodeIngestRecord } from "./ingest-records.ts";
+import { embeddedJourneys } from "./journeys.ts";
+import { createLogger, createMetrics, JourneyCounters, settleBatch } from "./observability.ts";
+import { platformStore } from "./store.ts";
+
+export interface IngestDependencies {
+  runtime: Pick<JourneyRuntime, "handleEvent" | "handleWakeUp">;
+  counters: Pick<JourneyCounters, "publish">;
+  logger: ReturnType<typeof createLogger>;
+  metrics: ReturnType<typeof createMetrics>;
+  maxEventBytes: number;
+  clock: () => number;
+}
+
+export function createIngestHandler(deps: IngestDependencies) {
+  const { runtime, counters, logger, metrics, maxEventBytes, clock } = deps;
+  const process = async (record: SQSRecord) => {
+    const input = decodeIngestRecord(record, maxEventBytes);
+    if (input.type === "event") await runtime.handleEvent(input.event, clock());
+    else await runtime.handleWakeUp(input.wakeUp, clock());
+  };
+  return middy(async (event: SQSEvent) => {
+    try {
+      return await settleBatch(event.Records, process, logger, metrics);
+    } finally {
+      counters.publish();
+    }
+  })
+    .use(injectLambdaContext(logger))
+    .use(logMetrics(metrics));
+}
+
+/** What the real handler runs on, from its environment; tests replace clients, journeys or the clock. */
+export function ingestDependencies(
+  env: Environment,
+  overrides: {
+    journeys?: Journey[];
+    dynamodb?: DynamoDBDocumentClient;
+    sqs?: SQSClient;
+    eventBridge?: EventBridgeClient;
+    clock?: () => number;
+  } = {},
+): IngestDependencies {
+  const config = parseConfig(ingestEnvironment, env, "ingest");
+  const clock = overrides.clock ?? Date.now;
+  const counters = new JourneyCounters();
+  const runtime = new JourneyRuntime({
+    catalog: new JourneyCatalog(overrides.journeys ?? embeddedJourneys()),
+    store: platformStore(config, overrides.dynamodb, clock),
+    sink: new QueueSink(overrides.sqs ?? new SQSClient({}), config.DELIVERY_QUEUE_URL, counters),
+    publisher: new BusPublisher(overrides.eventBridge ?? new EventBridgeClient({}), config.EVENT_BUS_NAME),
+  });
+  const logger = createLogger();
+  return { runtime, counters, logger, metrics: createMetrics(), maxEventBytes: config.MAX_EVENT_BYTES, clock };
+}

@@ -1,0 +1,24 @@
+/**
+ * The journeys a function runs. The CDK app validates the journey files at synth (as `nudge validate`
+ * does) and embeds the result in each bundle as the constant NUDGE_JOURNEYS_JSON (an esbuild `define`),
+ * so a function never reads files nor loads the journey language's zod schema: the bundles stay small
+ * and the journeys deployed are exactly the ones validated.
+ */
+import type { Journey } from "../journey/schema.ts";
+import { ConfigError } from "./config.ts";
+
+/** Replaced by esbuild with the JSON text of the validated journeys; undeclared outside a bundle. */
+declare const NUDGE_JOURNEYS_JSON: string | undefined;
+
+/** The name esbuild's `define` replaces (lib/bundling.ts sets it). */
+export const JOURNEYS_DEFINE = "NUDGE_JOURNEYS_JSON";
+
+/** The journeys embedded in this bundle; a ConfigError outside a bundle built by the CDK app. */
+export function embeddedJourneys(): Journey[] {
+  if (typeof NUDGE_JOURNEYS_JSON !== "string") {
+    throw new ConfigError(
+      `no journeys in this bundle: build it with the CDK app (lib/bundling.ts defines ${JOURNEYS_DEFINE}), or pass journeys to the handler factory`,
+    );
+  }
+  return JSON.parse(NUDGE_JOURNEYS_JSON) as Journey[];
+}

@@ -1,0 +1,91 @@
+/**
+ * The tick function: the timer wheel, run every minute by an EventBridge schedule (one at a time:
+ * reserved concurrency 1). It takes the wake-ups due within the lookahead off the table and hands them to
+ * the wake-up queue, each delayed until it falls due; the ingest function runs them. It reports how late
+ * the latest due wake-up was taken (TickLateness), the metric the tick-lateness alarm watches.
+ */
+
+import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
+import { MetricUnit } from "@aws-lambda-powertools/metrics";
+import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
+import { SQSClient } from "@aws-sdk/client-sqs";
+import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import middy from "@middy/core";
+import type { Context, ScheduledEvent } from "aws-lambda";
+import type { TimerStore } from "../engine/store.ts";
+import { type TickReport, tick } from "../engine/tick.ts";
+import { type Environment, parseConfig, tickEnvironment } from "./config.ts";
+import { FUNCTION_METRICS } from "./metric-names.ts";
+import { createLogger, createMetrics } from "./observability.ts";
+import { platformStore } from "./store.ts";
+import { WakeUpQueue } from "./wake-up-queue.ts";
+
+export interface TickDependencies {
+  timers: TimerStore;
+  wakeUpQueue: Pick<WakeUpQueue, "handOn">;
+  logger: ReturnType<typeof createLogger>;
+  metrics: ReturnType<typeof createMetrics>;
+  lookaheadMs: number;
+  maxWakeUps: number;
+  clock: () => number;
+}
+
+/** How long before the function's timeout the tick stops taking wake-ups (it hands on what it took). */
+export const STOP_BEFORE_TIMEOUT_MS = 10_000;
+
+/**
+ * The timer store as this invocation sees it: nothing more is due once the invocation nears its timeout,
+ * so the tick ends cleanly (the next one goes on from the cursor) instead of being stopped between
+ * taking wake-ups off the table and handing them on.
+ */
+function untilDeadline(timers: TimerStore, deadline: number): TimerStore {
+  return {
+    scheduleWakeUp: (wakeUp) => timers.scheduleWakeUp(wakeUp),
+    nextWakeUpAt: () => timers.nextWakeUpAt(),
+    takeDueWakeUps: (until, limit) =>
+      Date.now() >= deadline ? Promise.resolve([]) : timers.takeDueWakeUps(until, limit),
+  };
+}
+
+export function createTickHandler(deps: TickDependencies) {
+  const { timers, wakeUpQueue, logger, metrics, lookaheadMs, maxWakeUps, clock } = deps;
+  return middy(async (event: Pick<ScheduledEvent, "time">, context: Context): Promise<TickReport> => {
+    const now = clock();
+    const deadline = Date.now() + context.getRemainingTimeInMillis() - STOP_BEFORE_TIMEOUT_MS;
+    const report = await tick({
+      timers: untilDeadline(timers, deadline),
+      now,
+      lookaheadMs,
+      maxWakeUps,
+      handOn: (batch) => wakeUpQueue.handOn(batch),
+    });
+    // How long after its scheduled minute this tick ran (a previous tick still running delays it).
+    const scheduleDelayMs = Math.max(0, now - Date.parse(event.time)) || 0;
+    metrics.addMetric(FUNCTION_METRICS.tickLateness, MetricUnit.Milliseconds, report.maxLatenessMs);
+    metrics.addMetric(FUNCTION_METRICS.tickScheduleDelay, MetricUnit.Milliseconds, scheduleDelayMs);
+    metrics.addMetric(FUNCTION_METRICS.wakeUpsHandedOn, MetricUnit.Count, report.handedOn);
+    metrics.addMetric(FUNCTION_METRICS.wakeUpsLate, MetricUnit.Count, report.late);
+    logger.info("tick", { ...report, scheduleDelayMs });
+    return report;
+  })
+    .use(injectLambdaContext(logger))
+    .use(logMetrics(metrics));
+}
+
+export function tickDependencies(
+  env: Environment,
+  overrides: { dynamodb?: DynamoDBDocumentClient; sqs?: SQSClient; clock?: () => number } = {},
+): TickDependencies {
+  const config = parseConfig(tickEnvironment, env, "tick");
+  const clock = overrides.clock ?? Date.now;
+  const timers = platformStore(config, overrides.dynamodb, clock);
+  return {
+    timers,
+    wakeUpQueue: new WakeUpQueue(overrides.sqs ?? new SQSClient({}), config.WAKE_UP_QUEUE_URL, timers),
+    logger: createLogger(),
+    metrics: createMetrics(),
+    lookaheadMs: config.LOOKAHEAD_SECONDS * 1000,
+    maxWakeUps: config.MAX_WAKE_UPS_PER_TICK,
+    clock,
+  };
+}

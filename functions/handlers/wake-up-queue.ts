@@ -1,0 +1,47 @@
+import { SendMessageBatchCommand, type SQSClient } from "@aws-sdk/client-sqs";
+import type { WakeUp } from "../engine/model.ts";
+import type { TimerStore } from "../engine/store.ts";
+import { SendError } from "./errors.ts";
+import { encodeWakeUp } from "./wire.ts";
+
+/**
+ * The tick's hand-on: SendMessageBatch to the wake-up queue, each wake-up delayed until it falls due.
+ * Entries SQS refuses are sent again (twice); any still refused are written back to the timer store, in
+ * the current minute, so the next tick hands them on, and the batch fails. No wake-up is lost.
+ */
+export class WakeUpQueue {
+  constructor(
+    private readonly sqs: SQSClient,
+    private readonly queueUrl: string,
+    private readonly timers: Pick<TimerStore, "scheduleWakeUp">,
+  ) {}
+
+  async handOn(batch: readonly { wakeUp: WakeUp; delaySeconds: number }[]): Promise<void> {
+    let pending = batch.map((item, index) => ({ ...item, id: String(index) }));
+    let lastError: unknown;
+    for (let attempt = 1; attempt <= 3 && pending.length > 0; attempt++) {
+      try {
+        const output = await this.sqs.send(
+          new SendMessageBatchCommand({
+            QueueUrl: this.queueUrl,
+            Entries: pending.map(({ wakeUp, delaySeconds, id }) => ({
+              Id: id,
+              DelaySeconds: delaySeconds,
+              ...encodeWakeUp(wakeUp),
+            })),
+          }),
+        );
+        const failed = new Set((output.Failed ?? []).map((entry) => entry.Id));
+        lastError = output.Failed?.[0];
+        pending = pending.filter((item) => failed.has(item.id));
+      } catch (error) {
+        lastError = error;
+      }
+    }
+    if (pending.length === 0) return;
+    for (const { wakeUp } of pending) await this.timers.scheduleWakeUp(wakeUp);
+    throw new SendError(`${pending.length} wake-ups not queued; written back to the timer store for the next tick`, {
+      cause: lastError,
+    });
+  }
+}

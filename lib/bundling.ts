@@ -1,0 +1,104 @@
+/**
+ * How the Lambda functions are bundled: one set of esbuild settings for the CDK app's NodejsFunctions
+ * (local esbuild, never Docker) and for `npm run bench -- --only bundles`, which measures the same bundles.
+ */
+import { join } from "node:path";
+import { type BundlingOptions, OutputFormat } from "aws-cdk-lib/aws-lambda-nodejs";
+import type { Journey } from "../functions/journey/schema.ts";
+
+/** The functions and their entry files, relative to the project root. */
+export const HANDLERS = {
+  ingest: "functions/handlers/lambda/ingest.ts",
+  tick: "functions/handlers/lambda/tick.ts",
+  deliver: "functions/handlers/lambda/deliver.ts",
+} as const;
+
+export type HandlerName = keyof typeof HANDLERS;
+
+/** The Node.js version the bundles target: the Lambda runtime's (lib/functions.ts). */
+export const NODE_TARGET = "node22";
+
+/**
+ * ESM output needs `require` for the CommonJS parts of the AWS SDK and Powertools that esbuild bundles
+ * in (they require Node's built-in modules).
+ */
+export const ESM_REQUIRE_BANNER = "import{createRequire}from'module';const require=createRequire(import.meta.url);";
+
+/**
+ * The journeys, validated at synth, become the constant NUDGE_JOURNEYS_JSON in every bundle
+ * (functions/handlers/journeys.ts): a JSON text that the function parses once at init.
+ */
+export function journeysDefine(journeys: readonly Journey[]): Record<string, string> {
+  return { NUDGE_JOURNEYS_JSON: JSON.stringify(JSON.stringify(journeys)) };
+}
+
+/**
+ * The settings both builds share. The AWS SDK v3 clients (modular: only DynamoDB, SQS and EventBridge)
+ * are bundled in rather than taken from the runtime: the versions the tests ran against, and a cold
+ * start about half as long as loading the runtime's copy (README, "Deploy to AWS").
+ */
+export function esbuildSettings(journeys: readonly Journey[]) {
+  return {
+    minify: true,
+    sourcemap: false,
+    target: NODE_TARGET,
+    format: "esm" as const,
+    platform: "node" as const,
+    mainFields: ["module", "main"],
+    banner: ESM_REQUIRE_BANNER,
+    define: journeysDefine(journeys),
+    external: [] as string[],
+  };
+}
+
+/** The NodejsFunction bundling options for those settings. */
+export function nodejsBundling(journeys: readonly Journey[]): BundlingOptions {
+  const settings = esbuildSettings(journeys);
+  return {
+    minify: settings.minify,
+    sourceMap: settings.sourcemap,
+    target: settings.target,
+    format: OutputFormat.ESM,
+    mainFields: settings.mainFields,
+    banner: settings.banner,
+    define: settings.define,
+    bundleAwsSDK: true,
+    externalModules: settings.external,
+    forceDockerBundling: false,
+  };
+}
+
+/**
+ * One function's bundle built with the same settings, for the benchmark and the tests. `awsSdk:
+ * "external"` leaves the SDK out, as the Lambda runtime's own copy would serve it (the benchmark's
+ * comparison; the outfile must then be inside the project, where node_modules resolves).
+ */
+export async function bundleHandler(options: {
+  handler: HandlerName;
+  projectRoot: string;
+  journeys: readonly Journey[];
+  outfile: string;
+  awsSdk?: "bundled" | "external";
+}): Promise<{ bytes: number; inputs: string[] }> {
+  const { build } = await import("esbuild");
+  const settings = esbuildSettings(options.journeys);
+  const result = await build({
+    entryPoints: [join(options.projectRoot, HANDLERS[options.handler])],
+    absWorkingDir: options.projectRoot,
+    outfile: options.outfile,
+    bundle: true,
+    minify: settings.minify,
+    sourcemap: settings.sourcemap,
+    target: settings.target,
+    format: settings.format,
+    platform: settings.platform,
+    mainFields: settings.mainFields,
+    banner: { js: settings.banner },
+    define: settings.define,
+    external: options.awsSdk === "external" ? [...settings.external, "@aws-sdk/*"] : settings.external,
+    metafile: true,
+    logLevel: "warning",
+  });
+  const output = Object.values(result.metafile.outputs)[0];
+  return { bytes: output?.bytes ?? 0, inputs: Object.keys(result.metafile.inputs) };
+}

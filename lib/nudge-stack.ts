@@ -1,0 +1,181 @@
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from "aws-cdk-lib";
+import * as events from "aws-cdk-lib/aws-events";
+import * as targets from "aws-cdk-lib/aws-events-targets";
+import { SqsEventSource } from "aws-cdk-lib/aws-lambda-event-sources";
+import * as logs from "aws-cdk-lib/aws-logs";
+import type { Construct } from "constructs";
+import type { Journey } from "../functions/journey/schema.ts";
+import { NudgeAlarms } from "./alarms.ts";
+import { NudgeDashboard } from "./dashboard.ts";
+import { NudgeFunction } from "./functions.ts";
+import { JourneyRules } from "./journey-rules.ts";
+import { acknowledgeFindings } from "./nag.ts";
+import { DurableQueue } from "./queues.ts";
+import { JourneyTable } from "./table.ts";
+
+/**
+ * The DynamoDB actions each function's store calls (functions/store/dynamodb/). The runtime (ingest)
+ * reads and conditionally writes items and adds to counters; the tick walks timer buckets (Query),
+ * claims wake-ups by deleting them, moves its cursor, and writes back what it could not hand on.
+ */
+export const TABLE_ACTIONS = {
+  ingest: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
+  tick: ["dynamodb:Query", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"],
+} as const;
+
+export interface NudgeStackProps extends StackProps {
+  /** `prod` keeps the table, dead-letter queues and logs when the stack goes, and keeps them longer. */
+  stage: string;
+  /** The validated journeys (lib/app.ts): embedded in the functions, and the source of the rules. */
+  journeys: readonly Journey[];
+  /** Where the function entries, package-lock.json and tsconfig.json are. */
+  projectRoot: string;
+  /** An existing event bus to use; none: the stack creates `nudge-<stage>`. */
+  busName?: string;
+  /** An address that receives the alarms by email. */
+  alarmEmail?: string;
+}
+
+/**
+ * Nudge on AWS: the platform publishes events to the bus; rules generated from the journeys send the
+ * events journeys need to the ingest queue; the ingest function runs the engine over DynamoDB; the tick
+ * (every minute) hands due wake-ups to the wake-up queue, which the ingest function also consumes; the
+ * message requests the engine makes go through the delivery queue to the deliver function.
+ */
+export class NudgeStack extends Stack {
+  readonly bus: events.IEventBus;
+  readonly table: JourneyTable;
+  readonly queues: { ingest: DurableQueue; wakeUps: DurableQueue; delivery: DurableQueue };
+  readonly functions: { ingest: NudgeFunction; tick: NudgeFunction; deliver: NudgeFunction };
+  readonly rules: JourneyRules;
+  readonly alarms: NudgeAlarms;
+
+  constructor(scope: Construct, id: string, props: NudgeStackProps) {
+    super(scope, id, props);
+    const production = props.stage === "prod";
+    const removalPolicy = production ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+    const logRetention = production ? logs.RetentionDays.THREE_MONTHS : logs.RetentionDays.TWO_WEEKS;
+
+    this.table = new JourneyTable(this, "State", { production });
+
+    this.bus =
+      props.busName === undefined
+        ? new events.EventBus(this, "Bus", { eventBusName: `nudge-${props.stage}` })
+        : events.EventBus.fromEventBusName(this, "Bus", props.busName);
+    const archive = new events.Archive(this, "Archive", {
+      sourceEventBus: this.bus,
+      description: "Every event on the platform bus, for replay after an incident",
+      eventPattern: { account: [this.account] },
+      retention: Duration.days(production ? 365 : 30),
+    });
+
+    // Visibility timeouts are six times the consuming function's timeout (30 s).
+    const queueProps = { visibilityTimeout: Duration.seconds(180), maxReceiveCount: 5, removalPolicy };
+    this.queues = {
+      ingest: new DurableQueue(this, "IngestQueue", queueProps),
+      wakeUps: new DurableQueue(this, "WakeUpQueue", queueProps),
+      delivery: new DurableQueue(this, "DeliveryQueue", queueProps),
+    };
+
+    const common = { projectRoot: props.projectRoot, journeys: props.journeys, logRetention, removalPolicy };
+    const tableName = this.table.table.tableName;
+    this.functions = {
+      ingest: new NudgeFunction(this, "Ingest", {
+        ...common,
+        handler: "ingest",
+        memorySize: 512,
+        timeout: Duration.seconds(30),
+        environment: {
+          TABLE_NAME: tableName,
+          EVENT_BUS_NAME: this.bus.eventBusName,
+          DELIVERY_QUEUE_URL: this.queues.delivery.queue.queueUrl,
+        },
+      }),
+      tick: new NudgeFunction(this, "Tick", {
+        ...common,
+        handler: "tick",
+        memorySize: 256,
+        timeout: Duration.seconds(60),
+        // One tick at a time: two would walk the same buckets.
+        reservedConcurrentExecutions: 1,
+        environment: { TABLE_NAME: tableName, WAKE_UP_QUEUE_URL: this.queues.wakeUps.queue.queueUrl },
+      }),
+      deliver: new NudgeFunction(this, "Deliver", {
+        ...common,
+        handler: "deliver",
+        memorySize: 256,
+        timeout: Duration.seconds(30),
+        environment: {},
+      }),
+    };
+    const { ingest, tick, deliver } = this.functions;
+
+    // Exactly what each function uses; the event sources add the consuming rights on their queue.
+    this.table.table.grant(ingest.role, ...TABLE_ACTIONS.ingest);
+    this.queues.delivery.queue.grantSendMessages(ingest.role);
+    this.bus.grantPutEventsTo(ingest.role);
+    this.table.table.grant(tick.role, ...TABLE_ACTIONS.tick);
+    this.queues.wakeUps.queue.grantSendMessages(tick.role);
+
+    const batch = { batchSize: 10, reportBatchItemFailures: true };
+    ingest.function.addEventSource(new SqsEventSource(this.queues.ingest.queue, batch));
+    ingest.function.addEventSource(new SqsEventSource(this.queues.wakeUps.queue, batch));
+    deliver.function.addEventSource(new SqsEventSource(this.queues.delivery.queue, batch));
+
+    // A tick that failed or was throttled is not retried: the next minute's tick goes on from the cursor.
+    tick.function.configureAsyncInvoke({ retryAttempts: 0, maxEventAge: Duration.minutes(1) });
+    new events.Rule(this, "TickSchedule", {
+      description: "Nudge: the timer wheel's tick, every minute",
+      schedule: events.Schedule.rate(Duration.minutes(1)),
+      targets: [new targets.LambdaFunction(tick.function, { retryAttempts: 0, maxEventAge: Duration.minutes(1) })],
+    });
+
+    this.rules = new JourneyRules(this, "JourneyRules", {
+      bus: this.bus,
+      journeys: props.journeys,
+      queue: this.queues.ingest.queue,
+      deadLetterQueue: this.queues.ingest.deadLetterQueue,
+    });
+
+    const deadLetterQueues = {
+      Ingest: this.queues.ingest.deadLetterQueue,
+      WakeUp: this.queues.wakeUps.deadLetterQueue,
+      Delivery: this.queues.delivery.deadLetterQueue,
+    };
+    const fns = { Ingest: ingest.function, Tick: tick.function, Deliver: deliver.function };
+    this.alarms = new NudgeAlarms(this, "Alarms", {
+      deadLetterQueues,
+      functions: fns,
+      ingestQueue: this.queues.ingest.queue,
+      ...(props.alarmEmail === undefined ? {} : { email: props.alarmEmail }),
+    });
+    const dashboard = new NudgeDashboard(this, "Dashboard", {
+      dashboardName: `Nudge-${props.stage}`,
+      journeyIds: [...new Set(props.journeys.filter((j) => j.enabled).map((j) => j.id))],
+      functions: fns,
+      queues: {
+        Ingest: this.queues.ingest.queue,
+        WakeUp: this.queues.wakeUps.queue,
+        Delivery: this.queues.delivery.queue,
+      },
+      deadLetterQueues,
+    });
+
+    const output = (id: string, value: string, description: string) => new CfnOutput(this, id, { value, description });
+    output("EventBusName", this.bus.eventBusName, "Publish platform events here (PutEvents)");
+    output("EventBusArn", this.bus.eventBusArn, "The platform bus");
+    output("ArchiveArn", archive.archiveArn, "Every event on the bus, for replay (aws events start-replay)");
+    output("IngestQueueArn", this.queues.ingest.queue.queueArn, "Where the journey rules send events");
+    output("TableName", tableName, "The journey state");
+    for (const [name, queue] of Object.entries(deadLetterQueues))
+      output(
+        `${name}DeadLetterQueueArn`,
+        queue.queueArn,
+        `The ${name.toLowerCase()} dead-letter queue (redrive source)`,
+      );
+    output("DashboardName", dashboard.dashboard.dashboardName, "The journeys' CloudWatch dashboard");
+    output("AlarmTopicArn", this.alarms.topic.topicArn, "Subscribe to receive the alarms");
+
+    acknowledgeFindings(this);
+  }
+}

@@ -1,0 +1,66 @@
+import { describe, expect, it } from "vitest";
+import { decodeIngestRecord } from "../../functions/handlers/ingest-records.ts";
+import { RejectedRecordError } from "../../functions/handlers/records.ts";
+import { ENGINE_EVENT_ID, encodeWakeUp } from "../../functions/handlers/wire.ts";
+import { runWakeUp } from "../engine/fixtures.ts";
+import { bridgeEvent, sqsRecord } from "./lambda.ts";
+
+const attributes = (encoded: ReturnType<typeof encodeWakeUp>) => ({
+  "nudge-kind": { stringValue: encoded.MessageAttributes["nudge-kind"].StringValue, dataType: "String" },
+});
+
+describe("ingest records", () => {
+  it("gives an event a journey emitted its engine id back, and drops the field that carried it", () => {
+    // Prepare
+    const detail = { userId: "u-1", couponId: "cpn_1", code: "NEW1", amountOff: 20, expiresAt: "2026-11-25T02:14:14Z" };
+    const record = sqsRecord(
+      bridgeEvent(
+        "coupon.issued",
+        { ...detail, [ENGINE_EVENT_ID]: "new-user-coupon:u-1:1:1:coupon" },
+        { source: "nudge" },
+      ),
+    );
+    // Act
+    const input = decodeIngestRecord(record, 32_768);
+    // Assess
+    expect(input).toMatchObject({ type: "event", event: { id: "new-user-coupon:u-1:1:1:coupon", detail } });
+  });
+
+  it("keeps the bus's id of a shop event, even one that carries the engine-id field", () => {
+    // Prepare
+    const event = bridgeEvent("user.registered", { userId: "u-1", [ENGINE_EVENT_ID]: "forged" }, { id: "bus-1" });
+    // Act
+    const input = decodeIngestRecord(sqsRecord(event), 32_768);
+    // Assess
+    expect(input).toMatchObject({ type: "event", event: { id: "bus-1" } });
+  });
+
+  it("reads a wake-up as the tick encodes it", () => {
+    // Prepare
+    const wakeUp = runWakeUp("u-1", Date.parse("2026-11-19T02:14:14Z"));
+    const encoded = encodeWakeUp(wakeUp);
+    // Act
+    const input = decodeIngestRecord(sqsRecord(encoded.MessageBody, { attributes: attributes(encoded) }), 1024);
+    // Assess
+    expect(input).toEqual({ type: "wake-up", wakeUp });
+  });
+
+  it("rejects an event failing its schema with every problem, quoting none of the event's own values", () => {
+    // Prepare
+    const event = bridgeEvent(
+      "order.placed",
+      { userId: "u-1", orderId: "o-1", amount: "99", currency: "yuan", phone: "+8613800138000" },
+      { id: "evt-9" },
+    );
+    // Act
+    const decode = () => decodeIngestRecord(sqsRecord(event), 32_768);
+    // Assess
+    expect(decode).toThrow(RejectedRecordError);
+    expect(decode).toThrow(
+      [
+        "event evt-9: detail.amount: expected a number, got (a string of 2 characters)",
+        'event evt-9: detail.currency: (a string of 4 characters) is not an ISO 4217 currency code (three capital letters, e.g. "CNY")',
+      ].join("\n"),
+    );
+  });
+});

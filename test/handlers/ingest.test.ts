@@ -1,0 +1,257 @@
+import { EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventbridge";
+import { SendMessageBatchCommand, SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
+import type { SQSBatchResponse } from "aws-lambda";
+import { mockClient } from "aws-sdk-client-mock";
+import { afterEach, describe, expect, it } from "vitest";
+import { createIngestHandler, ingestDependencies } from "../../functions/handlers/ingest.ts";
+import { createTickHandler, tickDependencies } from "../../functions/handlers/tick.ts";
+import { ENGINE_EVENT_ID } from "../../functions/handlers/wire.ts";
+import { DynamoDbStore } from "../../functions/store/dynamodb/dynamodb-store.ts";
+import { loadSeedJourneys } from "../scenarios/helpers.ts";
+import { freshTable } from "../setup/dynalite.ts";
+import { bridgeEvent, captureOutput, lambdaContext, logLines, metricSum, sqsEvent, sqsRecord } from "./lambda.ts";
+
+const T0 = Date.parse("2026-11-18T02:14:09Z");
+const DAY = 86_400_000;
+const EMAIL = "li.na@example.cn";
+const PHONE = "+8613800138000";
+
+/**
+ * The ingest function's real handler code (middy, Powertools, the runtime, the DynamoDB store) against
+ * dynalite. Only the SQS and EventBridge sends are mocked: the delivery queue and the bus.
+ */
+async function platform() {
+  const { client, tableName } = await freshTable();
+  const sqs = new SQSClient({ region: "cn-north-1" });
+  const eventBridge = new EventBridgeClient({ region: "cn-north-1" });
+  const sqsMock = mockClient(sqs);
+  const busMock = mockClient(eventBridge);
+  sqsMock.on(SendMessageCommand).resolves({ MessageId: "queued" });
+  sqsMock.on(SendMessageBatchCommand).resolves({ Successful: [], Failed: [] });
+  busMock.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: "bus-id" }] });
+  const clock = { now: T0 + 5_000 };
+  const env = {
+    TABLE_NAME: tableName,
+    EVENT_BUS_NAME: "nudge-test",
+    DELIVERY_QUEUE_URL: "https://sqs.cn-north-1.amazonaws.com.cn/123456789012/delivery",
+    WAKE_UP_QUEUE_URL: "https://sqs.cn-north-1.amazonaws.com.cn/123456789012/wake-ups",
+  };
+  const overrides = { dynamodb: client, sqs, clock: () => clock.now };
+  const ingest = createIngestHandler(
+    ingestDependencies(env, { ...overrides, eventBridge, journeys: loadSeedJourneys() }),
+  );
+  const tick = createTickHandler(tickDependencies(env, overrides));
+  mocks.push(sqsMock, busMock);
+  return {
+    clock,
+    sqsMock,
+    busMock,
+    store: new DynamoDbStore(client, { tableName }),
+    /** Runs a batch through the ingest handler, stdout captured. */
+    ingest: (records: ReturnType<typeof sqsRecord>[]) =>
+      captureOutput(() => ingest(sqsEvent(records), lambdaContext) as Promise<SQSBatchResponse>),
+    tick: () => captureOutput(() => tick({ time: new Date(clock.now).toISOString() }, lambdaContext)),
+    /** The message requests sent to the delivery queue so far. */
+    messages: () =>
+      sqsMock.commandCalls(SendMessageCommand).map((call) => JSON.parse(call.args[0].input.MessageBody ?? "")),
+    /** The events put on the bus so far, as EventBridge would deliver them to a rule's queue. */
+    published: () =>
+      busMock.commandCalls(PutEventsCommand).flatMap((call) =>
+        (call.args[0].input.Entries ?? []).map((entry) =>
+          bridgeEvent(entry.DetailType ?? "", JSON.parse(entry.Detail ?? "{}"), {
+            source: entry.Source ?? "",
+            time: entry.Time?.toISOString().replace(".000Z", "Z") ?? "",
+          }),
+        ),
+      ),
+  };
+}
+
+const mocks: { restore(): void }[] = [];
+afterEach(() => {
+  for (const mock of mocks.splice(0)) mock.restore();
+});
+
+const registered = (userId: string, extra: Record<string, unknown> = {}) =>
+  bridgeEvent("user.registered", { userId, locale: "zh-CN", timezone: "Asia/Shanghai", ...extra });
+
+describe("ingest handler", () => {
+  it("runs a batch of EventBridge events through the journeys: message requests queued, coupons put on the bus, metrics per journey", async () => {
+    // Prepare
+    const p = await platform();
+    const batch = [sqsRecord(registered("u-1", { email: EMAIL, phone: PHONE })), sqsRecord(registered("u-2"))];
+    // Act
+    const { result, lines, text } = await p.ingest(batch);
+    // Assess
+    expect(result).toEqual({ batchItemFailures: [] });
+    const messages = p.messages();
+    expect(messages.map((m) => `${m.journey}/${m.template}/${m.user}`).sort()).toEqual([
+      "new-user-coupon/welcome/u-1",
+      "new-user-coupon/welcome/u-2",
+      "onboarding-guide/guide-1/u-1",
+      "onboarding-guide/guide-1/u-2",
+    ]);
+    expect(messages.every((m) => m.type === "message.sent" && m.text.length > 0)).toBe(true);
+    const coupons = p.published();
+    expect(coupons.map((e) => [e.source, e["detail-type"], e.detail.userId])).toEqual([
+      ["nudge", "coupon.issued", "u-1"],
+      ["nudge", "coupon.issued", "u-2"],
+    ]);
+    expect(coupons.every((e) => typeof e.detail[ENGINE_EVENT_ID] === "string")).toBe(true);
+    expect(metricSum(lines, "Entered", "new-user-coupon")).toBe(2);
+    expect(metricSum(lines, "Entered", "onboarding-guide")).toBe(2);
+    expect(metricSum(lines, "MessagesSent", "new-user-coupon")).toBe(2);
+    expect(metricSum(lines, "CouponsIssued", "new-user-coupon")).toBe(2);
+    expect(metricSum(lines, "RecordsProcessed")).toBe(2);
+    // Logs and metrics carry ids, never the user's email or phone.
+    expect(text).not.toContain(EMAIL);
+    expect(text).not.toContain(PHONE);
+  });
+
+  it("reports only the poisoned records of a batch as failed, logs why without personal data, and runs the rest", async () => {
+    // Prepare: one good event among an event failing its schema (with an email in the bad field), a body
+    // that is not JSON, an event over the size limit, and a wake-up that is not one.
+    const p = await platform();
+    const good = sqsRecord(registered("u-3"), { messageId: "good" });
+    const badSchema = sqsRecord(bridgeEvent("user.registered", { userId: "u-4", email: "li.na at example.cn" }), {
+      messageId: "bad-schema",
+      receiveCount: 3,
+    });
+    const notJson = sqsRecord(`{"detail-type": "user.registered", "email": "${EMAIL}"`, { messageId: "not-json" });
+    const tooLarge = sqsRecord(registered("u-5", { attributes: { bio: "x".repeat(40_000) } }), {
+      messageId: "too-large",
+    });
+    const badWakeUp = sqsRecord(
+      { kind: "run", journeyId: "onboarding-guide" },
+      { messageId: "bad-wake-up", attributes: { "nudge-kind": { stringValue: "wake-up", dataType: "String" } } },
+    );
+    // Act
+    const { result, lines, text } = await p.ingest([badSchema, good, notJson, tooLarge, badWakeUp]);
+    // Assess
+    expect(result.batchItemFailures.map((f) => f.itemIdentifier)).toEqual([
+      "bad-schema",
+      "not-json",
+      "too-large",
+      "bad-wake-up",
+    ]);
+    expect(p.messages().map((m) => `${m.template}/${m.user}`)).toEqual(["welcome/u-3", "guide-1/u-3"]);
+    const errors = logLines(lines, "ERROR");
+    expect(errors).toHaveLength(4);
+    const schemaError = errors.find((line) => line.messageId === "bad-schema");
+    expect(schemaError).toMatchObject({
+      message: "record rejected: it goes to the dead-letter queue after maxReceiveCount",
+      receiveCount: 3,
+      eventId: badSchema.body.match(/"id":"([^"]+)"/)?.[1],
+      problems: [{ path: "detail.email", message: "(a string of 19 characters) is not an email address" }],
+    });
+    expect(errors.find((line) => line.messageId === "too-large")?.problems).toEqual([
+      { path: "", message: expect.stringMatching(/^is \d+ bytes, more than the 32768 allowed$/) },
+    ]);
+    expect(errors.find((line) => line.messageId === "not-json")?.problems).toEqual([
+      { path: "", message: expect.stringMatching(/^is not valid JSON \(\d+ bytes\)$/) },
+    ]);
+    expect(metricSum(lines, "RecordsRejected")).toBe(4);
+    expect(metricSum(lines, "RecordsProcessed")).toBe(1);
+    expect(text).not.toContain("li.na");
+  });
+
+  it("applies a redelivered batch once: no message or coupon twice, the republished coupon event deduplicated by its engine id", async () => {
+    // Prepare
+    const p = await platform();
+    const batch = [sqsRecord(registered("u-6"), { messageId: "a" }), sqsRecord(registered("u-7"), { messageId: "b" })];
+    const first = await p.ingest(batch);
+    const messagesAfterFirst = p.messages().length;
+    // Act: SQS delivers the same messages again (a visibility timeout ran out), a second later.
+    p.clock.now += 1_000;
+    const again = await p.ingest(
+      batch.map((record) => ({ ...record, attributes: { ...record.attributes, ApproximateReceiveCount: "2" } })),
+    );
+    // The coupon events reach the ingest queue, each as often as it was put on the bus, each time with a
+    // new EventBridge id: the engine's id in the detail makes them one event each.
+    const published = p.published();
+    const couponRound = await p.ingest(published.map((event) => sqsRecord(event)));
+    // Assess
+    expect(first.result.batchItemFailures).toEqual([]);
+    expect(again.result.batchItemFailures).toEqual([]);
+    expect(p.messages()).toHaveLength(messagesAfterFirst);
+    expect(metricSum(again.lines, "Entered")).toBe(0);
+    expect(metricSum(again.lines, "MessagesSent")).toBe(0);
+    expect(new Set(published.map((e) => e.detail[ENGINE_EVENT_ID])).size).toBe(2);
+    expect(couponRound.result.batchItemFailures).toEqual([]);
+    expect(metricSum(couponRound.lines, "Entered", "coupon-expiry-nudge")).toBe(2);
+    const day = new Date(p.clock.now).toISOString().slice(0, 10);
+    const stats = await p.store.readStats("new-user-coupon", day, day);
+    expect(stats.find((s) => s.name === "entered")?.amount).toBe(2);
+    expect(stats.find((s) => s.name === "message.sent")?.amount).toBe(2);
+  });
+
+  it("runs the waits: the tick hands due wake-ups to the wake-up queue, whose messages the ingest function runs", async () => {
+    // Prepare: a registration starts the onboarding guide, whose second message is due a day later.
+    const p = await platform();
+    await p.ingest([sqsRecord(registered("u-8"))]);
+    p.clock.now = T0 + DAY + 30_000;
+    const tick = await p.tick();
+    const handedOn = p.sqsMock
+      .commandCalls(SendMessageBatchCommand)
+      .flatMap((call) => call.args[0].input.Entries ?? [])
+      .map((entry) =>
+        sqsRecord(entry.MessageBody, {
+          attributes: {
+            "nudge-kind": {
+              stringValue: entry.MessageAttributes?.["nudge-kind"]?.StringValue ?? "",
+              dataType: "String",
+            },
+          },
+        }),
+      );
+    // Act: the wake-up queue delivers them once their delay is over.
+    const { result, lines } = await p.ingest(handedOn);
+    // Assess
+    expect(tick.result.handedOn).toBe(1);
+    expect(result.batchItemFailures).toEqual([]);
+    expect(p.messages().map((m) => `${m.template}/${m.user}`)).toEqual(["welcome/u-8", "guide-1/u-8", "guide-2/u-8"]);
+    expect(metricSum(lines, "MessagesSent", "onboarding-guide")).toBe(1);
+  });
+
+  it("reports a record whose message cannot be queued as failed (not rejected), so SQS delivers it again", async () => {
+    // Prepare
+    const p = await platform();
+    p.sqsMock
+      .on(SendMessageCommand)
+      .rejects(Object.assign(new Error("Service unavailable"), { name: "ServiceUnavailable" }));
+    // Act
+    const { result, lines } = await p.ingest([sqsRecord(registered("u-9"), { messageId: "m-9" })]);
+    // Assess
+    expect(result.batchItemFailures).toEqual([{ itemIdentifier: "m-9" }]);
+    const [error] = logLines(lines, "ERROR");
+    expect(error).toMatchObject({
+      message: "record failed: SQS will deliver it again",
+      messageId: "m-9",
+      error: { name: "SendError", cause: { name: "ServiceUnavailable" } },
+    });
+    expect(metricSum(lines, "RecordsFailed")).toBe(1);
+  });
+
+  // Known gap, in the runtime (functions/engine/runtime.ts, flush): effects are claimed in the ledger
+  // before the sink delivers them, so a message whose send fails after its claim is refused by the ledger
+  // when the record comes again, and never sent. `it.fails` keeps this visible: once the runtime releases
+  // or re-offers an undelivered claim, this test fails and becomes a plain `it`.
+  it.fails("KNOWN GAP: sends a message whose first send failed when SQS delivers its record again", async () => {
+    // Prepare
+    const p = await platform();
+    p.sqsMock.on(SendMessageCommand).rejectsOnce(new Error("Service unavailable"));
+    const record = sqsRecord(registered("u-10"), { messageId: "m-10" });
+    const first = await p.ingest([record]);
+    p.sqsMock.on(SendMessageCommand).resolves({ MessageId: "queued" });
+    // Act
+    const again = await p.ingest([record]);
+    // Assess
+    expect(first.result.batchItemFailures).toEqual([{ itemIdentifier: "m-10" }]);
+    expect(again.result.batchItemFailures).toEqual([]);
+    const sent = p.sqsMock.commandCalls(SendMessageCommand).slice(1);
+    expect(sent.map((call) => JSON.parse(call.args[0].input.MessageBody ?? "").template).sort()).toEqual([
+      "guide-1",
+      "welcome",
+    ]);
+  });
+});

@@ -1,0 +1,64 @@
+import { spawnSync } from "node:child_process";
+import { join } from "node:path";
+import * as sqs from "aws-cdk-lib/aws-sqs";
+import { describe, expect, it } from "vitest";
+import { validateCommand } from "../../functions/cli/validate.ts";
+import { InvalidJourneyError } from "../../functions/engine/errors.ts";
+import { createNudgeApp } from "../../lib/app.ts";
+import { capture } from "../cli/capture-io.ts";
+import { appOptions, PROJECT_ROOT, synthesize } from "./synth.ts";
+
+const BAD_DURATION = join(PROJECT_ROOT, "test/fixtures/journeys/bad-duration");
+
+describe("the CDK app", () => {
+  it("fails the synth of journeys that fail `nudge validate`, with the same lines", async () => {
+    // Prepare
+    const io = capture(BAD_DURATION);
+    await validateCommand([], io);
+    // Act
+    const synth = createNudgeApp({ projectRoot: PROJECT_ROOT, cwd: BAD_DURATION, env: {} });
+    // Assess
+    expect(io.err.length).toBeGreaterThan(0);
+    await expect(synth).rejects.toThrow(InvalidJourneyError);
+    await expect(synth).rejects.toThrow(io.err.join("\n"));
+  });
+
+  it("as `cdk synth` runs it, prints those lines and exits 1", () => {
+    // Prepare
+    const io = capture(BAD_DURATION);
+    // Act
+    const run = spawnSync(process.execPath, ["--import", "tsx", join(PROJECT_ROOT, "bin/nudge-app.ts")], {
+      cwd: BAD_DURATION,
+      encoding: "utf8",
+    });
+    // Assess
+    return validateCommand([], io).then(() => {
+      expect(run.status).toBe(1);
+      expect(run.stderr.trim().split("\n")).toEqual(io.err);
+    });
+  });
+
+  it("runs cdk-nag's AwsSolutions rules at synth: an unacknowledged finding fails it", async () => {
+    // Prepare: a queue with no dead-letter queue (AwsSolutions-SQS3), added to the real stack.
+    const { app, stack } = await createNudgeApp(appOptions());
+    new sqs.Queue(stack, "Careless", { enforceSSL: true, encryption: sqs.QueueEncryption.SQS_MANAGED });
+    // Act
+    const synth = () => app.synth();
+    // Assess
+    expect(synth).toThrow(/AwsSolutions-SQS3/);
+    expect(synth).toThrow(/Nudge-dev\/Careless\/Resource/);
+  });
+
+  it("takes stage, bus and alarm address from context, and rejects a stage it cannot name resources after", async () => {
+    // Act
+    const { stack } = await synthesize({ stage: "staging-2", busName: "shop", alarmEmail: "ops@example.com" });
+    const bad = createNudgeApp({ projectRoot: PROJECT_ROOT, cwd: PROJECT_ROOT, env: {}, context: { stage: "Prod!" } });
+    // Assess
+    expect(stack.stackName).toBe("Nudge-staging-2");
+    expect(stack.bus.eventBusName).toBe("shop");
+    expect(stack.alarms.topic.node.findAll().some((c) => c.node.id === "ops@example.com")).toBe(true);
+    await expect(bad).rejects.toThrow(
+      'stage: expected lower-case letters, digits and dashes (at most 20), got "Prod!"',
+    );
+  });
+});

@@ -1,0 +1,87 @@
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { bundleHandler, esbuildSettings, HANDLERS, type HandlerName, nodejsBundling } from "../../lib/bundling.ts";
+import { loadSeedJourneys } from "../scenarios/helpers.ts";
+import { PROJECT_ROOT } from "./synth.ts";
+
+const journeys = loadSeedJourneys();
+const outdir = mkdtempSync(join(tmpdir(), "nudge-bundles-"));
+afterAll(() => rmSync(outdir, { recursive: true, force: true }));
+
+// Each function bundled once for the file, as the CDK app bundles it.
+const names = Object.keys(HANDLERS) as HandlerName[];
+const bundles = Object.fromEntries(
+  await Promise.all(
+    names.map(async (handler) => {
+      const outfile = join(outdir, `${handler}.mjs`);
+      return [
+        handler,
+        { outfile, ...(await bundleHandler({ handler, projectRoot: PROJECT_ROOT, journeys, outfile })) },
+      ];
+    }),
+  ),
+) as Record<HandlerName, { outfile: string; bytes: number; inputs: string[] }>;
+
+describe("the function bundles", () => {
+  it("leave out the journey language's zod schema and classic zod; only ingest carries the template engine", () => {
+    // Act
+    const has = (handler: HandlerName, part: string) => bundles[handler].inputs.some((input) => input.includes(part));
+    // Assess
+    for (const handler of names) {
+      expect(has(handler, "functions/journey/schema.ts"), handler).toBe(false);
+      expect(has(handler, "zod/v4/classic"), handler).toBe(false);
+      expect(has(handler, "zod/v4/mini"), handler).toBe(true);
+    }
+    expect(has("ingest", "liquidjs")).toBe(true);
+    expect(has("tick", "liquidjs")).toBe(false);
+    expect(has("deliver", "liquidjs")).toBe(false);
+    expect(has("deliver", "@aws-sdk/client-dynamodb")).toBe(false);
+  });
+
+  it("are what the NodejsFunctions get: the same esbuild settings", () => {
+    // Act
+    const settings = esbuildSettings(journeys);
+    const cdk = nodejsBundling(journeys);
+    // Assess
+    expect(cdk).toMatchObject({
+      minify: settings.minify,
+      target: settings.target,
+      format: settings.format,
+      mainFields: settings.mainFields,
+      banner: settings.banner,
+      define: settings.define,
+      bundleAwsSDK: true,
+      externalModules: [],
+      forceDockerBundling: false,
+    });
+  });
+
+  it("start in a fresh Node.js process with the validated journeys embedded, and handle a batch", () => {
+    // Prepare: what the functions' environment holds on AWS.
+    const env = {
+      ...process.env,
+      AWS_REGION: "cn-north-1",
+      AWS_ACCESS_KEY_ID: "test",
+      AWS_SECRET_ACCESS_KEY: "test",
+      TABLE_NAME: "nudge-test",
+      EVENT_BUS_NAME: "nudge-test",
+      DELIVERY_QUEUE_URL: "https://sqs.cn-north-1.amazonaws.com.cn/1/delivery",
+      WAKE_UP_QUEUE_URL: "https://sqs.cn-north-1.amazonaws.com.cn/1/wake-ups",
+      POWERTOOLS_LOG_LEVEL: "SILENT",
+      POWERTOOLS_METRICS_DISABLED: "true",
+    };
+    const script = `
+      const context = { functionName: "f", awsRequestId: "r", getRemainingTimeInMillis: () => 1000 };
+      const [ingest, tick, deliver] = await Promise.all(${JSON.stringify(names.map((n) => bundles[n].outfile))}.map((f) => import(f)));
+      const results = [await ingest.handler({ Records: [] }, context), typeof tick.handler, await deliver.handler({ Records: [] }, context)];
+      process.stdout.write(JSON.stringify(results));`;
+    // Act
+    const run = spawnSync(process.execPath, ["--input-type=module", "-e", script], { env, encoding: "utf8" });
+    // Assess
+    expect(run.stderr).toBe("");
+    expect(JSON.parse(run.stdout)).toEqual([{ batchItemFailures: [] }, "function", { batchItemFailures: [] }]);
+  });
+});

@@ -1,0 +1,99 @@
+import { describe, expect, it } from "vitest";
+import { canonicalJson, journeyRuleSpecs } from "../../lib/journey-rules.ts";
+import { journeyFrom, seedJourney } from "../scenarios/helpers.ts";
+
+const send = { id: "hello", type: "send", channel: "push", template: "hello" };
+const templates = { hello: { "zh-CN": "你好" } };
+
+describe("journeyRuleSpecs", () => {
+  it("makes one rule per distinct pattern, listing every journey part that needs it", () => {
+    // Prepare: new-user-coupon and onboarding-guide both start on user.registered; dormancy-reactivation
+    // counts from it, and ends on order.placed, which is also new-user-coupon's goal.
+    const journeys = [
+      seedJourney("new-user-coupon"),
+      seedJourney("onboarding-guide"),
+      seedJourney("dormancy-reactivation"),
+    ];
+    // Act
+    const specs = journeyRuleSpecs(journeys);
+    // Assess
+    expect(specs.map((s) => [canonicalJson(s.pattern), s.uses])).toEqual([
+      [
+        '{"detail-type":["user.registered"]}',
+        ["new-user-coupon v1 trigger", "onboarding-guide v1 trigger", "dormancy-reactivation v1 countFrom"],
+      ],
+      [
+        '{"detail-type":["order.placed"]}',
+        [
+          "new-user-coupon v1 goal",
+          "onboarding-guide v1 goal",
+          "dormancy-reactivation v1 trigger",
+          "dormancy-reactivation v1 exitOn[0]",
+          "dormancy-reactivation v1 goal",
+        ],
+      ],
+    ]);
+  });
+
+  it("names a rule after its pattern alone, so that other journeys never rename it", () => {
+    // Prepare
+    const review = seedJourney("post-promotion-review");
+    // Act
+    const alone = journeyRuleSpecs([review]);
+    const withOthers = journeyRuleSpecs([seedJourney("coupon-expiry-nudge"), review]);
+    // Assess
+    expect(alone.map((s) => s.id)).toEqual([
+      expect.stringMatching(/^order-delivered-[0-9a-f]{8}$/),
+      expect.stringMatching(/^order-refunded-[0-9a-f]{8}$/),
+      expect.stringMatching(/^review-posted-[0-9a-f]{8}$/),
+    ]);
+    expect(withOthers.map((s) => s.id)).toEqual(expect.arrayContaining(alone.map((s) => s.id)));
+  });
+
+  it("routes what wait-for-event steps wait for, keeps patterns as written ($or, detail filters), and no entries to a disabled journey", () => {
+    // Prepare
+    const vip = {
+      $or: [{ "detail-type": ["order.placed"], detail: { amount: [{ numeric: [">=", 1000] }] } }, { source: ["crm"] }],
+    };
+    const waiting = journeyFrom({
+      id: "waiting",
+      version: 2,
+      name: "Waiting",
+      trigger: { type: "event", pattern: vip },
+      start: "wait",
+      steps: [
+        {
+          id: "wait",
+          type: "wait-for-event",
+          pattern: { "detail-type": ["review.posted"] },
+          timeout: "P1D",
+          onEvent: "hello",
+          onTimeout: "hello",
+        },
+        send,
+      ],
+      templates,
+    });
+    const disabled = journeyFrom({
+      id: "off",
+      version: 1,
+      name: "Off",
+      enabled: false,
+      trigger: { type: "event", pattern: { "detail-type": ["promotion.ended"] } },
+      exitOn: [{ "detail-type": ["user.unsubscribed"] }],
+      start: "hello",
+      steps: [send],
+      templates,
+    });
+    // Act
+    const specs = journeyRuleSpecs([waiting, disabled]);
+    // Assess
+    expect(specs.map((s) => [s.pattern, s.uses])).toEqual([
+      [vip, ["waiting v2 trigger"]],
+      [{ "detail-type": ["review.posted"] }, ["waiting v2 step wait"]],
+      // Its runs in flight still end on their exit event.
+      [{ "detail-type": ["user.unsubscribed"] }, ["off v1 exitOn[0]"]],
+    ]);
+    expect(specs[0]?.id).toMatch(/^any-[0-9a-f]{8}$/);
+  });
+});

@@ -1,0 +1,275 @@
+import { Match } from "aws-cdk-lib/assertions";
+import { describe, expect, it } from "vitest";
+import { METRICS_NAMESPACE } from "../../functions/handlers/metric-names.ts";
+import { tableDefinition } from "../../functions/store/dynamodb/table.ts";
+import { canonicalJson } from "../../lib/journey-rules.ts";
+import { loadSeedJourneys } from "../scenarios/helpers.ts";
+import { refId, resourcesOf, synthesize } from "./synth.ts";
+
+// One synth for the whole file (the default stage, a bus of its own).
+const { stack, template } = await synthesize();
+const journeys = loadSeedJourneys();
+
+type Statement = { Effect: string; Action: string | string[]; Resource: unknown };
+
+/** Every statement of every identity and resource policy in the template. */
+function statements(): { policy: string; statement: Statement }[] {
+  const out: { policy: string; statement: Statement }[] = [];
+  for (const type of ["AWS::IAM::Policy", "AWS::SQS::QueuePolicy", "AWS::SNS::TopicPolicy"]) {
+    for (const [id, resource] of Object.entries(resourcesOf(template, type))) {
+      const document = resource.Properties.PolicyDocument as { Statement: Statement[] };
+      for (const statement of document.Statement) out.push({ policy: id, statement });
+    }
+  }
+  return out;
+}
+
+describe("NudgeStack", () => {
+  it("gives every queue a dead-letter queue: a redrive policy, or it is one (the ingest queue's is the rule targets' too)", () => {
+    // Prepare
+    const queues = resourcesOf(template, "AWS::SQS::Queue");
+    const rules = resourcesOf(template, "AWS::Events::Rule");
+    // Act
+    const redriven = Object.entries(queues).filter(([, q]) => q.Properties.RedrivePolicy !== undefined);
+    const deadLetterIds = new Set([
+      ...redriven.map(([, q]) =>
+        refId((q.Properties.RedrivePolicy as { deadLetterTargetArn: unknown }).deadLetterTargetArn),
+      ),
+      ...Object.values(rules).flatMap((rule) =>
+        ((rule.Properties.Targets as { DeadLetterConfig?: { Arn: unknown } }[]) ?? []).map((t) =>
+          refId(t.DeadLetterConfig?.Arn),
+        ),
+      ),
+    ]);
+    // Assess
+    expect(redriven).toHaveLength(3);
+    for (const [, queue] of redriven) {
+      expect(queue.Properties.RedrivePolicy).toMatchObject({ maxReceiveCount: 5 });
+      expect(queue.Properties.VisibilityTimeout).toBe(180);
+    }
+    for (const id of Object.keys(queues)) {
+      expect(deadLetterIds.has(id) || redriven.some(([queueId]) => queueId === id), id).toBe(true);
+    }
+    deadLetterIds.delete(undefined);
+    expect(deadLetterIds.size).toBe(3);
+    for (const queue of Object.values(queues)) expect(queue.Properties.SqsManagedSseEnabled).toBe(true);
+  });
+
+  it("makes each enabled journey's trigger a rule whose pattern is the journey's own filter, to the ingest queue", () => {
+    // Prepare
+    const rules = Object.values(resourcesOf(template, "AWS::Events::Rule")).filter((r) => r.Properties.EventPattern);
+    const patterns = rules.map((rule) => canonicalJson(rule.Properties.EventPattern));
+    const ingestQueue = stack.getLogicalId(stack.queues.ingest.queue.node.defaultChild as never);
+    // Act
+    const triggers = journeys.map((j) => (j.trigger.type === "event" ? j.trigger.pattern : j.trigger.absent));
+    // Assess
+    expect(journeys.every((j) => j.enabled)).toBe(true);
+    for (const trigger of triggers) expect(patterns).toContain(canonicalJson(trigger));
+    expect(patterns).toContain(
+      canonicalJson({ "detail-type": ["order.delivered"], detail: { promotionId: [{ exists: true }] } }),
+    );
+    for (const rule of rules) {
+      expect(rule.Properties.EventBusName).toEqual({ Ref: stack.getLogicalId(stack.bus.node.defaultChild as never) });
+      expect(rule.Properties.Targets).toEqual([
+        expect.objectContaining({
+          Arn: { "Fn::GetAtt": [ingestQueue, "Arn"] },
+          DeadLetterConfig: { Arn: expect.anything() },
+          RetryPolicy: { MaximumRetryAttempts: 185, MaximumEventAgeInSeconds: 86_400 },
+        }),
+      ]);
+    }
+  });
+
+  it("routes every event the journeys' runs wait for, exit on or count as goals, each pattern once", () => {
+    // Prepare
+    const needed = new Set(
+      journeys
+        .flatMap((j) => [
+          ...(j.trigger.type === "event" ? [j.trigger.pattern] : [j.trigger.absent, j.trigger.countFrom ?? {}]),
+          ...j.exitOn,
+          ...(j.goal ? [j.goal.pattern] : []),
+          ...j.steps.flatMap((s) => (s.type === "wait-for-event" ? [s.pattern] : [])),
+        ])
+        .map(canonicalJson),
+    );
+    needed.delete("{}");
+    // Act
+    const routed = Object.values(resourcesOf(template, "AWS::Events::Rule"))
+      .filter((r) => r.Properties.EventPattern)
+      .map((r) => canonicalJson(r.Properties.EventPattern));
+    // Assess
+    expect(routed.sort()).toEqual([...needed].sort());
+  });
+
+  it("grants no action or resource `*` in any policy (none is acknowledged)", () => {
+    // Act
+    const allowed = statements().filter(({ statement }) => statement.Effect === "Allow");
+    // Assess
+    expect(allowed.length).toBeGreaterThan(10);
+    for (const { policy, statement } of allowed) {
+      const actions = [statement.Action].flat();
+      expect(
+        actions.filter((action) => action.includes("*")),
+        policy,
+      ).toEqual([]);
+      const resources = [statement.Resource].flat();
+      expect(
+        resources.filter((r) => typeof r === "string" && r.includes("*")),
+        policy,
+      ).toEqual([]);
+    }
+    // What cdk-nag was told to let pass: only these, each with a reason.
+    const acknowledged = stack.node
+      .findAll()
+      .flatMap((c) =>
+        c.node.metadata.filter((m) => m.type === "aws:cdk:acknowledged-rules").map((m) => [c.node.path, m.data]),
+      )
+      .map(([path, data]) => [path, Object.keys(data as object)[0], Object.values(data as object)[0]]);
+    expect(acknowledged.map(([path, id]) => `${path} ${id}`).sort()).toEqual([
+      "Nudge-dev/Deliver/Function Annotation::AwsSolutions-L1",
+      "Nudge-dev/Ingest/Function Annotation::AwsSolutions-L1",
+      "Nudge-dev/Tick/Function Annotation::AwsSolutions-L1",
+    ]);
+    for (const [, , reason] of acknowledged) expect(String(reason).length).toBeGreaterThan(40);
+  });
+
+  it("gives each function exactly what it uses: the table actions of its store, its queue, the bus", () => {
+    // Act
+    const byRole = Object.fromEntries(
+      Object.entries(resourcesOf(template, "AWS::IAM::Policy")).map(([id, policy]) => [
+        id.replace(/RoleDefaultPolicy.*/, ""),
+        (policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement.flatMap((s) => [s.Action].flat()),
+      ]),
+    );
+    // Assess
+    expect(byRole.Ingest).toEqual(
+      expect.arrayContaining([
+        "dynamodb:GetItem",
+        "dynamodb:PutItem",
+        "dynamodb:UpdateItem",
+        "events:PutEvents",
+        "sqs:SendMessage",
+      ]),
+    );
+    expect(byRole.Ingest).not.toContain("dynamodb:DeleteItem");
+    expect(byRole.Tick).toEqual(expect.arrayContaining(["dynamodb:Query", "dynamodb:DeleteItem", "sqs:SendMessage"]));
+    expect(byRole.Tick).not.toContain("events:PutEvents");
+    expect(byRole.Deliver?.filter((a) => !a.startsWith("logs:") && !a.startsWith("sqs:"))).toEqual([]);
+    template.resourceCountIs("AWS::IAM::ManagedPolicy", 0);
+    for (const role of Object.values(resourcesOf(template, "AWS::IAM::Role"))) {
+      expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+    }
+  });
+
+  it("runs the functions on arm64 and Node.js 22, consuming their queues with partial batch responses", () => {
+    // Act
+    const functions = Object.values(resourcesOf(template, "AWS::Lambda::Function"));
+    // Assess
+    expect(functions).toHaveLength(3);
+    for (const fn of functions) {
+      expect(fn.Properties).toMatchObject({
+        Architectures: ["arm64"],
+        Runtime: "nodejs22.x",
+        Handler: "index.handler",
+      });
+    }
+    template.hasResourceProperties("AWS::Lambda::Function", {
+      ReservedConcurrentExecutions: 1,
+      Environment: { Variables: Match.objectLike({ WAKE_UP_QUEUE_URL: Match.anyValue() }) },
+    });
+    template.hasResourceProperties("AWS::Lambda::Function", {
+      Environment: {
+        Variables: Match.objectLike({
+          TABLE_NAME: Match.anyValue(),
+          EVENT_BUS_NAME: { Ref: Match.anyValue() },
+          DELIVERY_QUEUE_URL: Match.anyValue(),
+        }),
+      },
+    });
+    const mappings = Object.values(resourcesOf(template, "AWS::Lambda::EventSourceMapping"));
+    expect(mappings).toHaveLength(3);
+    for (const mapping of mappings) {
+      expect(mapping.Properties).toMatchObject({ BatchSize: 10, FunctionResponseTypes: ["ReportBatchItemFailures"] });
+    }
+    template.hasResourceProperties("AWS::Events::Rule", {
+      ScheduleExpression: "rate(1 minute)",
+      Targets: [Match.objectLike({ RetryPolicy: { MaximumRetryAttempts: 0, MaximumEventAgeInSeconds: 60 } })],
+    });
+  });
+
+  it("makes the table from the store's definition: on demand, PITR, encrypted, TTL on `ttl`, destroyed with a dev stack", () => {
+    // Prepare
+    const definition = tableDefinition("x");
+    // Act
+    const [table] = Object.values(resourcesOf(template, "AWS::DynamoDB::Table"));
+    // Assess
+    expect(table?.Properties).toMatchObject({
+      BillingMode: "PAY_PER_REQUEST",
+      KeySchema: definition.KeySchema,
+      AttributeDefinitions: definition.AttributeDefinitions,
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      SSESpecification: { SSEEnabled: true },
+      TimeToLiveSpecification: { AttributeName: "ttl", Enabled: true },
+    });
+    expect(table?.DeletionPolicy).toBe("Delete");
+  });
+
+  it("has a bus of its own with an archive, alarms on dead letters, errors, ingest age and tick lateness, and the journeys' dashboard", () => {
+    // Act
+    const alarms = Object.values(resourcesOf(template, "AWS::CloudWatch::Alarm")).map((a) => a.Properties ?? {});
+    const [dashboard] = Object.values(resourcesOf(template, "AWS::CloudWatch::Dashboard"));
+    const body = JSON.stringify(dashboard?.Properties.DashboardBody);
+    // Assess
+    template.hasResourceProperties("AWS::Events::EventBus", { Name: "nudge-dev" });
+    template.hasResourceProperties("AWS::Events::Archive", { RetentionDays: 30 });
+    expect(alarms.filter((a) => a.MetricName === "ApproximateNumberOfMessagesVisible")).toHaveLength(3);
+    expect(alarms.filter((a) => a.MetricName === "Errors" && a.Namespace === "AWS/Lambda")).toHaveLength(3);
+    expect(alarms).toContainEqual(
+      expect.objectContaining({ MetricName: "ApproximateAgeOfOldestMessage", Threshold: 300 }),
+    );
+    expect(alarms).toContainEqual(
+      expect.objectContaining({
+        Namespace: METRICS_NAMESPACE,
+        MetricName: "TickLateness",
+        Threshold: 120_000,
+        TreatMissingData: "breaching",
+      }),
+    );
+    for (const alarm of alarms) expect(alarm.AlarmActions).toHaveLength(1);
+    for (const metric of ["Entered", "MessagesSent", "CouponsIssued", "Conversions"]) expect(body).toContain(metric);
+    for (const journey of journeys) expect(body).toContain(`\\"journey\\",\\"${journey.id}\\"`);
+  });
+
+  it("in production keeps the table, queues and logs, and uses an existing bus named by context", async () => {
+    // Act
+    const prod = await synthesize({ stage: "prod", busName: "shop-events" });
+    // Assess
+    expect(prod.stack.stackName).toBe("Nudge-prod");
+    prod.template.resourceCountIs("AWS::Events::EventBus", 0);
+    const [table] = Object.values(resourcesOf(prod.template, "AWS::DynamoDB::Table"));
+    expect(table?.DeletionPolicy).toBe("Retain");
+    expect(table?.Properties.DeletionProtectionEnabled).toBe(true);
+    for (const queue of Object.values(resourcesOf(prod.template, "AWS::SQS::Queue"))) {
+      expect(queue.DeletionPolicy).toBe("Retain");
+    }
+    for (const rule of Object.values(resourcesOf(prod.template, "AWS::Events::Rule"))) {
+      if (rule.Properties.EventPattern) expect(rule.Properties.EventBusName).toBe("shop-events");
+    }
+    prod.template.hasResourceProperties("AWS::Events::Archive", {
+      RetentionDays: 365,
+      SourceArn: { "Fn::Join": ["", Match.arrayWith([Match.stringLikeRegexp(":event-bus/shop-events$")])] },
+    });
+    prod.template.hasResourceProperties("AWS::SQS::QueuePolicy", {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Sid: "JourneyRulesSend",
+            Condition: Match.objectLike({
+              ArnLike: { "aws:SourceArn": { "Fn::Join": ["", Match.arrayWith([":rule/shop-events/*"])] } },
+            }),
+          }),
+        ]),
+      },
+    });
+  });
+});
