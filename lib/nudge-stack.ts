@@ -19,8 +19,10 @@ import { JourneyTable } from "./table.ts";
  * claims wake-ups by deleting them, moves its cursor, and writes back what it could not hand on.
  */
 export const TABLE_ACTIONS = {
-  ingest: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
-  tick: ["dynamodb:Query", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"],
+  // DeleteItem: a claim undone when its outbox could not be sent (releaseOutbox).
+  ingest: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"],
+  // The cursor walk: Query the buckets, read and write the cursor; PutItem also for wake-ups written back.
+  tick: ["dynamodb:Query", "dynamodb:GetItem", "dynamodb:PutItem"],
 } as const;
 
 export interface NudgeStackProps extends StackProps {
@@ -87,7 +89,7 @@ export class NudgeStack extends Stack {
         timeout: Duration.seconds(30),
         environment: {
           TABLE_NAME: tableName,
-          EVENT_BUS_NAME: this.bus.eventBusName,
+          INGEST_QUEUE_URL: this.queues.ingest.queue.queueUrl,
           DELIVERY_QUEUE_URL: this.queues.delivery.queue.queueUrl,
         },
       }),
@@ -113,7 +115,7 @@ export class NudgeStack extends Stack {
     // Exactly what each function uses; the event sources add the consuming rights on their queue.
     this.table.table.grant(ingest.role, ...TABLE_ACTIONS.ingest);
     this.queues.delivery.queue.grantSendMessages(ingest.role);
-    this.bus.grantPutEventsTo(ingest.role);
+    this.queues.ingest.queue.grantSendMessages(ingest.role);
     this.table.table.grant(tick.role, ...TABLE_ACTIONS.tick);
     this.queues.wakeUps.queue.grantSendMessages(tick.role);
 

@@ -2,7 +2,7 @@ import type { ShopEvent } from "../../events/catalog.ts";
 import { applyCouponEvent } from "./coupons.ts";
 import { ConcurrencyError } from "./errors.ts";
 import { MinHeap } from "./min-heap.ts";
-import type { CouponRecord, JourneyEffect, Profile, RunRecord, StatsCounter, WakeUp } from "./model.ts";
+import type { CouponRecord, JourneyEffect, Outbox, Profile, RunRecord, StatsCounter, WakeUp } from "./model.ts";
 import type { JourneyStore, TakeOutboxOptions, Versioned } from "./store.ts";
 
 type TimerItem = { at: number; order: number; wakeUp: WakeUp };
@@ -53,6 +53,14 @@ export class MemoryStore implements JourneyStore {
     // place is what the conditional update does on DynamoDB.
     stored.value.pending = undefined;
     if (options?.claim) await this.scheduleWakeUp(options.claim);
+    return true;
+  }
+
+  /** Puts the outbox back on the record of that revision (its claim, if scheduled, fires twice: stale once). */
+  async releaseOutbox(journeyId: string, key: string, revision: number, outbox: Outbox) {
+    const stored = this.records.get(journeyId)?.get(key);
+    if (stored?.revision !== revision || stored.value.pending !== undefined) return false;
+    stored.value.pending = outbox;
     return true;
   }
 

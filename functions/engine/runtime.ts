@@ -9,16 +9,20 @@ import { statsOf } from "./stats.ts";
 import type { JourneyStore, Versioned } from "./store.ts";
 
 /**
- * Where effects go once the ledger has them: the simulator prints them, the platform delivers them.
+ * Where effects go once their outbox is claimed: the simulator prints them, the platform delivers them.
  * A sink that finishes at once may return nothing; the runtime then does not wait on it.
  */
 export interface EffectSink {
   deliver(effect: JourneyEffect): Promise<void> | undefined;
+  /** Optional: a decision's effects in one call, instead of `deliver` for each (the platform batches sends). */
+  deliverAll?(effects: readonly JourneyEffect[]): Promise<void>;
 }
 
-/** Where events the journeys emit go: back onto the bus, so other journeys react to them. */
+/** Where events the journeys emit go: back to the runtime's input, so other journeys react to them. */
 export interface EventPublisher {
   publish(event: ShopEvent): Promise<void> | undefined;
+  /** Optional: a decision's events in one call, instead of `publish` for each. */
+  publishAll?(events: readonly ShopEvent[]): Promise<void>;
 }
 
 export interface RuntimeOptions {
@@ -122,7 +126,8 @@ export class JourneyRuntime {
     const left = stored?.value.pending;
     if (stored !== undefined && left !== undefined && !firedClaim(left, input)) {
       const options = left.claim === undefined ? { left: true } : { claim: left.claim, left: true };
-      if (await store.takeOutbox(current.id, key, stored.revision, options)) await this.carryOut(left);
+      if (await store.takeOutbox(current.id, key, stored.revision, options))
+        await this.carryOut(left, current.id, key, stored.revision);
     }
     const run = stored?.value.run;
     const runJourney = run && run.version !== current.version ? catalog.get(current.id, run.version) : undefined;
@@ -150,19 +155,39 @@ export class JourneyRuntime {
     const revision = await store.putRecord(saved, stored?.revision);
     if (outbox === undefined) return;
     const options = claim === undefined ? undefined : { claim };
-    if (await store.takeOutbox(saved.journeyId, saved.key, revision, options)) await this.carryOut(outbox);
+    if (await store.takeOutbox(saved.journeyId, saved.key, revision, options))
+      await this.carryOut(outbox, saved.journeyId, saved.key, revision);
   }
 
   /**
-   * Carries out a saved decision's effects and publishes its events. The decision is saved (with its
-   * effects as `pending`) before anything leaves, and only the caller that took the outbox off the record
-   * gets here, so a crash before this loses nothing (the next touch of the record, or the redelivered
-   * input, takes the outbox) and nothing goes out twice. A crash in here loses the rest of the outbox.
+   * Carries out a claimed outbox: its effects, then its events, then the statistics. The decision was
+   * saved (with its effects as `pending`) before anything leaves, and only the caller that claimed the
+   * outbox gets here, so a crash before this loses nothing (the next touch of the record, or the
+   * redelivered input, claims the outbox) and nothing goes out twice. If a send fails, the outbox is put
+   * back before the error surfaces, so the retried input claims it and sends it all again: nothing is lost,
+   * and what went out before the failure goes out again with the same ids, for the channels and the
+   * ingest function to drop. A crash in here (no chance to put it back) loses the rest of the outbox.
    */
-  private async carryOut(outbox: Outbox): Promise<void> {
-    for (const effect of outbox.effects) {
-      const delivering = this.options.sink.deliver(effect);
-      if (delivering) await delivering;
+  private async carryOut(outbox: Outbox, journeyId: string, key: string, revision: number): Promise<void> {
+    const { sink, publisher, store } = this.options;
+    try {
+      if (sink.deliverAll) await sink.deliverAll(outbox.effects);
+      else
+        for (const effect of outbox.effects) {
+          const delivering = sink.deliver(effect);
+          if (delivering) await delivering;
+        }
+      if (publisher.publishAll && outbox.events.length > 0) await publisher.publishAll(outbox.events);
+      else if (!publisher.publishAll)
+        for (const event of outbox.events) {
+          const publishing = publisher.publish(event);
+          if (publishing) await publishing;
+        }
+    } catch (error) {
+      // Best effort: if the record moved on meanwhile (another input, in the seconds of the send's
+      // retries), the outbox cannot be put back, and the error still surfaces.
+      await store.releaseOutbox(journeyId, key, revision, outbox).catch(() => false);
+      throw error;
     }
     this.stats.effects += outbox.effects.length;
     for (const counter of statsOf(outbox.effects)) {
@@ -170,10 +195,6 @@ export class JourneyRuntime {
       const total = this.unsavedStats.get(id);
       if (total) total.amount += counter.amount;
       else this.unsavedStats.set(id, counter);
-    }
-    for (const event of outbox.events) {
-      const publishing = this.options.publisher.publish(event);
-      if (publishing) await publishing;
     }
   }
 

@@ -1,5 +1,5 @@
 import type { ShopEvent } from "../../events/catalog.ts";
-import type { CouponRecord, JourneyEffect, Profile, RunRecord, StatsCounter, WakeUp } from "./model.ts";
+import type { CouponRecord, JourneyEffect, Outbox, Profile, RunRecord, StatsCounter, WakeUp } from "./model.ts";
 
 /**
  * The storage port. The engine's runtime needs only these methods; the in-memory store implements them
@@ -42,6 +42,11 @@ export interface RunStore {
    * writes. Without `claim`, the outbox is taken off the record.
    */
   takeOutbox(journeyId: string, key: string, revision: number, options?: TakeOutboxOptions): Promise<boolean>;
+  /**
+   * Undoes a claim whose outbox could not be carried out (a send failed): the outbox can be claimed again,
+   * by the retried input. False when the record moved on since, and the outbox cannot be put back.
+   */
+  releaseOutbox(journeyId: string, key: string, revision: number, outbox: Outbox): Promise<boolean>;
 }
 
 export interface ProfileStore {

@@ -28,8 +28,27 @@ export interface TickOptions {
    * tick that runs long computes each batch's delays on the clock (the tick function passes Date.now).
    */
   clock?: () => number;
+  /**
+   * Asked before each take and each batch: true when the tick must end now (its function nears its
+   * timeout). What it took and did not hand on is then scheduled again, for the next tick.
+   */
+  shouldStop?: () => boolean;
   /** Hands a batch on, each wake-up with the delivery delay after which it falls due. */
   handOn(batch: { wakeUp: WakeUp; delaySeconds: number }[]): Promise<void>;
+}
+
+/**
+ * What a `handOn` may throw when part of its batch went out: the wake-ups that did not. The tick then
+ * schedules only those (and the rest of its take) again; for any other error, the whole batch.
+ */
+export class HandOnError extends NudgeError {
+  constructor(
+    message: string,
+    readonly notHandedOn: readonly WakeUp[],
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
 }
 
 export interface TickReport {
@@ -70,10 +89,15 @@ export async function tick(options: TickOptions): Promise<TickReport> {
 
   const until = now + lookaheadMs;
   const report: TickReport = { handedOn: 0, batches: 0, late: 0, maxLatenessMs: 0 };
-  while (report.handedOn < maxWakeUps) {
+  const stopping = () => options.shouldStop?.() ?? false;
+  while (report.handedOn < maxWakeUps && !stopping()) {
     const taken = await timers.takeDueWakeUps(until, Math.min(takeSize, maxWakeUps - report.handedOn));
     if (taken.length === 0) break;
     for (let start = 0; start < taken.length; start += batchSize) {
+      if (start > 0 && stopping()) {
+        for (const wakeUp of taken.slice(start)) await timers.scheduleWakeUp(wakeUp);
+        return report;
+      }
       const sending = options.clock?.() ?? now;
       const batch = taken.slice(start, start + batchSize).map((wakeUp) => {
         // An unreadable due time cannot be waited for: hand it on at once, the engine judges it.
@@ -83,7 +107,8 @@ export async function tick(options: TickOptions): Promise<TickReport> {
       try {
         await handOn(batch.map(({ wakeUp, delaySeconds }) => ({ wakeUp, delaySeconds })));
       } catch (error) {
-        for (const wakeUp of taken.slice(start)) await timers.scheduleWakeUp(wakeUp);
+        const unsent = error instanceof HandOnError ? error.notHandedOn : taken.slice(start, start + batchSize);
+        for (const wakeUp of [...unsent, ...taken.slice(start + batchSize)]) await timers.scheduleWakeUp(wakeUp);
         throw error;
       }
       for (const { lateMs } of batch) {

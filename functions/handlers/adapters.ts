@@ -1,16 +1,19 @@
 /**
  * The runtime's ports on AWS: message requests go to the delivery queue, events the journeys emit go to
- * the event bus. Each send relies on the SDK client's own retries (standard mode); a send that still
+ * the ingest queue. Each send relies on the SDK client's own retries (standard mode); a send that still
  * fails throws, so that the record is retried.
  */
-import { type EventBridgeClient, PutEventsCommand, type PutEventsCommandOutput } from "@aws-sdk/client-eventbridge";
-import { SendMessageCommand, type SQSClient } from "@aws-sdk/client-sqs";
+import {
+  SendMessageBatchCommand,
+  type SendMessageBatchCommandOutput,
+  SendMessageCommand,
+  type SQSClient,
+} from "@aws-sdk/client-sqs";
 import type { ShopEvent } from "../../events/catalog.ts";
 import type { JourneyEffect } from "../engine/model.ts";
 import type { EffectSink, EventPublisher } from "../engine/runtime.ts";
 import { SendError } from "./errors.ts";
 import type { JourneyCounters } from "./observability.ts";
-import { ENGINE_EVENT_ID } from "./wire.ts";
 
 /** Counts every effect carried out, and sends each message request to the delivery queue. */
 export class QueueSink implements EffectSink {
@@ -36,37 +39,36 @@ export class QueueSink implements EffectSink {
 }
 
 /**
- * Puts the events the journeys emit (issued coupons, emit steps) on the bus, where rules route them.
- * EventBridge gives every PutEvents entry an id of its own, and the runtime may publish a decision's
- * events again (a record's outbox is offered again at its next touch): the engine's deterministic id
- * travels in the detail (ENGINE_EVENT_ID) and the ingest function restores it, so the journeys see one
- * event, however often it was put on the bus.
+ * Sends the events the journeys emit (issued coupons, emit steps) straight to the ingest queue, where the
+ * journeys that listen to them pick them up, with the engine's own id: one SendMessageBatch per decision
+ * (up to 10 events a request). Not through the bus: that would add EventBridge's $1.00 per million events
+ * and a rule's send for events only Nudge reads (see the README's cost model).
  */
-export class BusPublisher implements EventPublisher {
+export class IngestQueuePublisher implements EventPublisher {
   constructor(
-    private readonly eventBridge: EventBridgeClient,
-    private readonly busName: string,
+    private readonly sqs: SQSClient,
+    private readonly queueUrl: string,
   ) {}
 
-  async publish(event: ShopEvent): Promise<void> {
-    const entry = {
-      EventBusName: this.busName,
-      Source: event.source,
-      DetailType: event["detail-type"],
-      Time: new Date(event.time),
-      Detail: JSON.stringify({ ...event.detail, [ENGINE_EVENT_ID]: event.id }),
-    };
-    let output: PutEventsCommandOutput;
-    try {
-      output = await this.eventBridge.send(new PutEventsCommand({ Entries: [entry] }));
-    } catch (error) {
-      throw new SendError(`event ${event.id}: not put on bus ${this.busName}`, { cause: error });
-    }
-    if ((output.FailedEntryCount ?? 0) > 0) {
-      const failed = output.Entries?.[0];
-      throw new SendError(
-        `event ${event.id}: bus ${this.busName} refused it: ${failed?.ErrorCode ?? "?"} ${failed?.ErrorMessage ?? ""}`.trim(),
-      );
+  publish(event: ShopEvent): Promise<void> {
+    return this.publishAll([event]);
+  }
+
+  async publishAll(events: readonly ShopEvent[]): Promise<void> {
+    for (let start = 0; start < events.length; start += 10) {
+      const batch = events.slice(start, start + 10);
+      const entries = batch.map((event, index) => ({ Id: String(index), MessageBody: JSON.stringify(event) }));
+      let output: SendMessageBatchCommandOutput;
+      try {
+        output = await this.sqs.send(new SendMessageBatchCommand({ QueueUrl: this.queueUrl, Entries: entries }));
+      } catch (error) {
+        throw new SendError(`events ${batch.map((e) => e.id).join(", ")}: not queued for ingest`, { cause: error });
+      }
+      const failed = output.Failed ?? [];
+      if (failed.length > 0) {
+        const ids = failed.map((entry) => batch[Number(entry.Id)]?.id ?? entry.Id);
+        throw new SendError(`events ${ids.join(", ")}: refused by the ingest queue: ${failed[0]?.Code ?? "?"}`);
+      }
     }
   }
 }

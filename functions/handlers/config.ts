@@ -37,13 +37,19 @@ const tableEnvironment = {
   TABLE_NAME: required(),
   /** Another DynamoDB endpoint (dynalite, DynamoDB Local) for tests; the region's endpoint when unset. */
   DYNAMODB_ENDPOINT: url(),
-  /** How long the tick waits before it passes a minute bucket (see DynamoDbStoreConfig.settleMs). */
+  /** Clock difference and write visibility allowed for between functions (see DynamoDbStoreConfig.settleMs). */
   SETTLE_SECONDS: whole(0, 600, 60),
+  /**
+   * Wake-ups due up to this many seconds ahead are handed on by the tick with an SQS delivery delay (SQS:
+   * at most 900). Every function that writes wake-ups needs the same value (DynamoDbStoreConfig.lookaheadMs).
+   */
+  LOOKAHEAD_SECONDS: whole(0, 900, 300),
 };
 
 export const ingestEnvironment = z.object({
   ...tableEnvironment,
-  EVENT_BUS_NAME: required(),
+  /** Where the events the journeys emit go: the ingest queue itself. */
+  INGEST_QUEUE_URL: required(),
   DELIVERY_QUEUE_URL: required(),
   /** Events larger than this (the SQS message body, in bytes) are rejected: a run record keeps its trigger. */
   MAX_EVENT_BYTES: whole(1, 262_144, 32_768),
@@ -52,8 +58,6 @@ export const ingestEnvironment = z.object({
 export const tickEnvironment = z.object({
   ...tableEnvironment,
   WAKE_UP_QUEUE_URL: required(),
-  /** Wake-ups due up to this many seconds ahead are handed on with an SQS delivery delay (SQS: at most 900). */
-  LOOKAHEAD_SECONDS: whole(0, 900, 300),
   /** Wake-ups handed on per tick at most; the next tick goes on where this one stopped. */
   MAX_WAKE_UPS_PER_TICK: whole(1, 1_000_000, 20_000),
 });

@@ -7,9 +7,8 @@ import type { SQSRecord } from "aws-lambda";
 import * as z from "zod/mini";
 import { parseEvent } from "../../events/catalog.ts";
 import type { EngineInput } from "../engine/model.ts";
-import { NUDGE_SOURCE } from "../engine/steps.ts";
 import { problemsOf, readJson, rejected, requiredInteger, requiredText } from "./records.ts";
-import { ENGINE_EVENT_ID, KIND_ATTRIBUTE, WAKE_UP_KIND } from "./wire.ts";
+import { KIND_ATTRIBUTE, WAKE_UP_KIND } from "./wire.ts";
 
 const nonEmpty = requiredText();
 const wakeUpSchema = z.discriminatedUnion("kind", [
@@ -27,11 +26,5 @@ export function decodeIngestRecord(record: SQSRecord, maxBytes: number): EngineI
   }
   const parsed = parseEvent(raw);
   if (!parsed.ok) throw rejected(raw, parsed.error.problems);
-  const { event } = parsed;
-  const engineId = event.detail[ENGINE_EVENT_ID];
-  if (event.source === NUDGE_SOURCE && typeof engineId === "string" && engineId !== "") {
-    const { [ENGINE_EVENT_ID]: _, ...detail } = event.detail;
-    return { type: "event", event: { ...event, id: engineId, detail } };
-  }
-  return { type: "event", event };
+  return { type: "event", event: parsed.event };
 }

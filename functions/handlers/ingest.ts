@@ -6,7 +6,6 @@
 
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
-import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import middy from "@middy/core";
@@ -14,7 +13,7 @@ import type { SQSEvent, SQSRecord } from "aws-lambda";
 import { JourneyCatalog } from "../engine/journeys.ts";
 import { JourneyRuntime } from "../engine/runtime.ts";
 import type { Journey } from "../journey/schema.ts";
-import { BusPublisher, QueueSink } from "./adapters.ts";
+import { IngestQueuePublisher, QueueSink } from "./adapters.ts";
 import { type Environment, ingestEnvironment, parseConfig } from "./config.ts";
 import { decodeIngestRecord } from "./ingest-records.ts";
 import { embeddedJourneys } from "./journeys.ts";
@@ -22,7 +21,7 @@ import { createLogger, createMetrics, JourneyCounters, settleBatch } from "./obs
 import { platformStore } from "./store.ts";
 
 export interface IngestDependencies {
-  runtime: Pick<JourneyRuntime, "handleEvent" | "handleWakeUp">;
+  runtime: Pick<JourneyRuntime, "handleEvent" | "handleWakeUp" | "flushStats">;
   counters: Pick<JourneyCounters, "publish">;
   logger: ReturnType<typeof createLogger>;
   metrics: ReturnType<typeof createMetrics>;
@@ -41,6 +40,8 @@ export function createIngestHandler(deps: IngestDependencies) {
     try {
       return await settleBatch(event.Records, process, logger, metrics);
     } finally {
+      // One statistics write per journey and day for the whole batch. Lost counts undercount, never double.
+      await runtime.flushStats().catch((error: unknown) => logger.error("statistics not written", { error }));
       counters.publish();
     }
   })
@@ -55,18 +56,20 @@ export function ingestDependencies(
     journeys?: Journey[];
     dynamodb?: DynamoDBDocumentClient;
     sqs?: SQSClient;
-    eventBridge?: EventBridgeClient;
     clock?: () => number;
   } = {},
 ): IngestDependencies {
   const config = parseConfig(ingestEnvironment, env, "ingest");
   const clock = overrides.clock ?? Date.now;
   const counters = new JourneyCounters();
+  const sqs = overrides.sqs ?? new SQSClient({});
   const runtime = new JourneyRuntime({
     catalog: new JourneyCatalog(overrides.journeys ?? embeddedJourneys()),
     store: platformStore(config, overrides.dynamodb, clock),
-    sink: new QueueSink(overrides.sqs ?? new SQSClient({}), config.DELIVERY_QUEUE_URL, counters),
-    publisher: new BusPublisher(overrides.eventBridge ?? new EventBridgeClient({}), config.EVENT_BUS_NAME),
+    sink: new QueueSink(sqs, config.DELIVERY_QUEUE_URL, counters),
+    publisher: new IngestQueuePublisher(sqs, config.INGEST_QUEUE_URL),
+    // Statistics are written once per batch (flushStats below), not after each record.
+    statsEveryInputs: Number.POSITIVE_INFINITY,
   });
   const logger = createLogger();
   return { runtime, counters, logger, metrics: createMetrics(), maxEventBytes: config.MAX_EVENT_BYTES, clock };

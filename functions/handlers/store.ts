@@ -7,11 +7,13 @@ export interface TableConfig {
   TABLE_NAME: string;
   DYNAMODB_ENDPOINT?: string | undefined;
   SETTLE_SECONDS: number;
+  LOOKAHEAD_SECONDS: number;
 }
 
 /**
  * The DynamoDB store as the platform runs it: a table shared by every function (so the timer wheel walks
- * every minute), the tick lagging SETTLE_SECONDS so that a wake-up written while it runs is never passed.
+ * its cursor), with the tick's lookahead and the settle time, which together say where a wake-up due soon
+ * is written so that no tick has passed it (see the store's README, Timers).
  */
 export function platformStore(
   config: TableConfig,
@@ -20,5 +22,10 @@ export function platformStore(
   ),
   clock: () => number = Date.now,
 ): DynamoDbStore {
-  return new DynamoDbStore(client, { tableName: config.TABLE_NAME, settleMs: config.SETTLE_SECONDS * 1000, clock });
+  return new DynamoDbStore(client, {
+    tableName: config.TABLE_NAME,
+    settleMs: config.SETTLE_SECONDS * 1000,
+    lookaheadMs: config.LOOKAHEAD_SECONDS * 1000,
+    clock,
+  });
 }

@@ -33,30 +33,21 @@ export interface TickDependencies {
 /** How long before the function's timeout the tick stops taking wake-ups (it hands on what it took). */
 export const STOP_BEFORE_TIMEOUT_MS = 10_000;
 
-/**
- * The timer store as this invocation sees it: nothing more is due once the invocation nears its timeout,
- * so the tick ends cleanly (the next one goes on from the cursor) instead of being stopped between
- * taking wake-ups off the table and handing them on.
- */
-function untilDeadline(timers: TimerStore, deadline: number): TimerStore {
-  return {
-    scheduleWakeUp: (wakeUp) => timers.scheduleWakeUp(wakeUp),
-    nextWakeUpAt: () => timers.nextWakeUpAt(),
-    takeDueWakeUps: (until, limit) =>
-      Date.now() >= deadline ? Promise.resolve([]) : timers.takeDueWakeUps(until, limit),
-  };
-}
-
 export function createTickHandler(deps: TickDependencies) {
   const { timers, wakeUpQueue, logger, metrics, lookaheadMs, maxWakeUps, clock } = deps;
   return middy(async (event: Pick<ScheduledEvent, "time">, context: Context): Promise<TickReport> => {
     const now = clock();
     const deadline = Date.now() + context.getRemainingTimeInMillis() - STOP_BEFORE_TIMEOUT_MS;
     const report = await tick({
-      timers: untilDeadline(timers, deadline),
+      timers,
+      // Near the timeout the tick ends cleanly, what it took and did not hand on scheduled again, rather
+      // than being stopped between taking wake-ups off the table and handing them on.
+      shouldStop: () => Date.now() >= deadline,
       now,
       lookaheadMs,
       maxWakeUps,
+      // Delays count from each send: a tick that runs long still fires what it hands on when due.
+      clock,
       handOn: (batch) => wakeUpQueue.handOn(batch),
     });
     // How long after its scheduled minute this tick ran (a previous tick still running delays it).
@@ -81,7 +72,7 @@ export function tickDependencies(
   const timers = platformStore(config, overrides.dynamodb, clock);
   return {
     timers,
-    wakeUpQueue: new WakeUpQueue(overrides.sqs ?? new SQSClient({}), config.WAKE_UP_QUEUE_URL, timers),
+    wakeUpQueue: new WakeUpQueue(overrides.sqs ?? new SQSClient({}), config.WAKE_UP_QUEUE_URL),
     logger: createLogger(),
     metrics: createMetrics(),
     lookaheadMs: config.LOOKAHEAD_SECONDS * 1000,

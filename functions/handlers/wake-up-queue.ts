@@ -1,19 +1,18 @@
 import { SendMessageBatchCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import type { WakeUp } from "../engine/model.ts";
-import type { TimerStore } from "../engine/store.ts";
-import { SendError } from "./errors.ts";
+import { HandOnError } from "../engine/tick.ts";
 import { encodeWakeUp } from "./wire.ts";
 
 /**
  * The tick's hand-on: SendMessageBatch to the wake-up queue, each wake-up delayed until it falls due.
- * Entries SQS refuses are sent again (twice); any still refused are written back to the timer store, in
- * the current minute, so the next tick hands them on, and the batch fails. No wake-up is lost.
+ * Entries SQS refuses are sent again (twice); if any are still refused the batch fails, and the tick
+ * schedules what it took and did not hand on again (functions/engine/tick.ts), so the next tick hands them
+ * on. No wake-up is lost.
  */
 export class WakeUpQueue {
   constructor(
     private readonly sqs: SQSClient,
     private readonly queueUrl: string,
-    private readonly timers: Pick<TimerStore, "scheduleWakeUp">,
   ) {}
 
   async handOn(batch: readonly { wakeUp: WakeUp; delaySeconds: number }[]): Promise<void> {
@@ -39,9 +38,10 @@ export class WakeUpQueue {
       }
     }
     if (pending.length === 0) return;
-    for (const { wakeUp } of pending) await this.timers.scheduleWakeUp(wakeUp);
-    throw new SendError(`${pending.length} wake-ups not queued; written back to the timer store for the next tick`, {
-      cause: lastError,
-    });
+    throw new HandOnError(
+      `${pending.length} wake-ups not queued after 3 attempts`,
+      pending.map((item) => item.wakeUp),
+      { cause: lastError },
+    );
   }
 }

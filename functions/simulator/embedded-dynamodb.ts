@@ -10,7 +10,12 @@ import {
 import dynalite from "dynalite";
 import { NudgeError } from "../engine/errors.ts";
 import { DynamoDbStore } from "../store/dynamodb/dynamodb-store.ts";
-import { type ClientOptions, createDocumentClient, type DynamoDbStoreConfig, tableDefinition } from "../store/dynamodb/table.ts";
+import {
+  type ClientOptions,
+  createDocumentClient,
+  type DynamoDbStoreConfig,
+  tableDefinition,
+} from "../store/dynamodb/table.ts";
 
 /**
  * The simulator's DynamoDB: dynalite (DynamoDB on LevelDB, here in memory: no files) started in this

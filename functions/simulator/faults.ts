@@ -107,6 +107,9 @@ export class CrashingStore implements JourneyStore {
   takeOutbox(...args: Parameters<JourneyStore["takeOutbox"]>) {
     return this.inner.takeOutbox(...args);
   }
+  releaseOutbox(...args: Parameters<JourneyStore["releaseOutbox"]>) {
+    return this.inner.releaseOutbox(...args);
+  }
   getProfile(...args: Parameters<JourneyStore["getProfile"]>) {
     return this.inner.getProfile(...args);
   }

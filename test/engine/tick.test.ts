@@ -93,6 +93,19 @@ describe("tick", () => {
     expect(report).toMatchObject({ handedOn: 4, late: 0 });
   });
 
+  it("ends when shouldStop says so, scheduling again what it took and did not hand on", async () => {
+    // Prepare: 25 due; the tick must stop after its second batch.
+    const timers = await storeWith(...Array.from({ length: 25 }, (_, i) => run(`k${i + 10}`, NOW - 100 * SEC + i)));
+    const { batches, handOn } = recorder();
+    // Act
+    const report = await tick({ timers, now: NOW, handOn, shouldStop: () => batches.length >= 2 });
+    // Assess
+    expect(report).toMatchObject({ handedOn: 20, batches: 2 });
+    expect((await timers.takeDueWakeUps(NOW, 100)).map((w) => w.key)).toEqual(
+      Array.from({ length: 5 }, (_, i) => `k${i + 30}`),
+    );
+  });
+
   it("reports nothing and calls no handOn when nothing is due", async () => {
     // Prepare
     const timers = await storeWith(run("later", NOW + 10 * MIN));

@@ -14,7 +14,7 @@ describe("function configuration", () => {
     // Assess
     expect(build).toThrow(ConfigError);
     expect(build).toThrow(
-      'ingest: bad configuration: TABLE_NAME: must not be empty; DYNAMODB_ENDPOINT: expected an http(s) URL such as http://127.0.0.1:8000; EVENT_BUS_NAME: required; DELIVERY_QUEUE_URL: required; MAX_EVENT_BYTES: expected a whole number from 1 to 262144, got "32k"',
+      'ingest: bad configuration: TABLE_NAME: must not be empty; DYNAMODB_ENDPOINT: expected an http(s) URL such as http://127.0.0.1:8000; INGEST_QUEUE_URL: required; DELIVERY_QUEUE_URL: required; MAX_EVENT_BYTES: expected a whole number from 1 to 262144, got "32k"',
     );
   });
 

@@ -24,14 +24,16 @@ async function ticker(env: Record<string, string> = {}) {
   const sqsMock = mockClient(sqs);
   mocks.push(sqsMock);
   sqsMock.on(SendMessageBatchCommand).resolves({ Successful: [], Failed: [] });
-  const clock = { now: T0 };
+  // Wake-ups are scheduled 8 minutes before T0: under their own due time (past clock + lookahead + settle).
+  const clock = { now: T0 - 8 * MIN };
   const deps = tickDependencies(
     { TABLE_NAME: tableName, WAKE_UP_QUEUE_URL: "https://sqs.cn-north-1.amazonaws.com.cn/1/wake-ups", ...env },
     { dynamodb: client, sqs, clock: () => clock.now },
   );
   const handler = createTickHandler(deps);
   // The runtime's side of the table, as the ingest function has it (same settle time, same clock).
-  const runtimeStore = new DynamoDbStore(client, { tableName, settleMs: MIN, clock: () => clock.now });
+  const lookaheadMs = Number(env.LOOKAHEAD_SECONDS ?? "300") * SEC;
+  const runtimeStore = new DynamoDbStore(client, { tableName, settleMs: MIN, lookaheadMs, clock: () => clock.now });
   return {
     clock,
     sqsMock,
@@ -68,12 +70,14 @@ describe("tick handler", () => {
     expect(metricSum(lines, "WakeUpsHandedOn")).toBe(12);
     expect(logLines(lines, "INFO")).toEqual([expect.objectContaining({ message: "tick", handedOn: 12, late: 1 })]);
     // What lies beyond the lookahead waits for a later tick.
+    t.clock.now = T0 + 11 * MIN;
     expect(await t.runtimeStore.takeDueWakeUps(T0 + 11 * MIN, 10)).toEqual([later]);
   });
 
   it("reports zero lateness when nothing is due, so the tick-lateness alarm sees a running tick", async () => {
     // Prepare
     const t = await ticker();
+    t.clock.now = T0;
     // Act
     const { result, lines } = await t.run();
     // Assess
@@ -87,6 +91,7 @@ describe("tick handler", () => {
     const t = await ticker({ LOOKAHEAD_SECONDS: "0" });
     const due = [runWakeUp("a", T0 - 5 * SEC), runWakeUp("b", T0 - 4 * SEC)];
     for (const wakeUp of due) await t.runtimeStore.scheduleWakeUp(wakeUp);
+    t.clock.now = T0;
     t.sqsMock.on(SendMessageBatchCommand).callsFake((input: { Entries: { Id: string }[] }) => ({
       Successful: input.Entries.slice(1).map((e) => ({ Id: e.Id, MessageId: "m", MD5OfMessageBody: "" })),
       Failed: input.Entries.slice(0, 1).map((e) => ({ Id: e.Id, Code: "InternalError", SenderFault: false })),
@@ -99,8 +104,8 @@ describe("tick handler", () => {
     const next = await t.run();
     // Assess
     expect(failed).toMatchObject({
-      name: "SendError",
-      message: "1 wake-ups not queued; written back to the timer store for the next tick",
+      name: "HandOnError",
+      message: "1 wake-ups not queued after 3 attempts",
     });
     expect(next.result.handedOn).toBe(1);
     expect(t.entries().map((e) => JSON.parse(e.MessageBody ?? "").key)).toEqual(["a"]);
@@ -119,12 +124,15 @@ describe("tick handler near its timeout", () => {
       return { Successful: [], Failed: [] };
     });
     const nearTimeout = { ...lambdaContext, getRemainingTimeInMillis: () => 10_500 };
-    // Act
+    t.clock.now = T0;
+    // Act: the next tick runs a minute later (what the first could not hand on is written for then).
     const first = await t.run(T0, nearTimeout);
-    const second = await t.run(T0);
+    t.clock.now = T0 + MIN;
+    const second = await t.run(T0 + MIN);
     // Assess
     expect(first.result.handedOn).toBe(10);
     expect(second.result.handedOn).toBe(5);
+    expect(new Set(t.entries().map((e) => JSON.parse(e.MessageBody ?? "").key)).size).toBe(15);
   });
 });
 

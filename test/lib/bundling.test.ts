@@ -67,7 +67,7 @@ describe("the function bundles", () => {
       AWS_ACCESS_KEY_ID: "test",
       AWS_SECRET_ACCESS_KEY: "test",
       TABLE_NAME: "nudge-test",
-      EVENT_BUS_NAME: "nudge-test",
+      INGEST_QUEUE_URL: "https://sqs.cn-north-1.amazonaws.com.cn/1/ingest",
       DELIVERY_QUEUE_URL: "https://sqs.cn-north-1.amazonaws.com.cn/1/delivery",
       WAKE_UP_QUEUE_URL: "https://sqs.cn-north-1.amazonaws.com.cn/1/wake-ups",
       POWERTOOLS_LOG_LEVEL: "SILENT",

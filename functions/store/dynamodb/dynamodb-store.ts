@@ -1,12 +1,20 @@
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { ShopEvent } from "../../../events/catalog.ts";
 import { ConcurrencyError } from "../../engine/errors.ts";
-import type { CouponRecord, JourneyEffect, Profile, RunRecord, StatsCounter, WakeUp } from "../../engine/model.ts";
+import type {
+  CouponRecord,
+  JourneyEffect,
+  Outbox,
+  Profile,
+  RunRecord,
+  StatsCounter,
+  WakeUp,
+} from "../../engine/model.ts";
 import type { JourneyStore, ReadOptions, TakeOutboxOptions, Versioned } from "../../engine/store.ts";
 import { parseInstant } from "../../engine/time.ts";
 import * as coupons from "./coupons.ts";
 import { isConditionFailure } from "./errors.ts";
-import { readRunRecord, readVersioned, recordExpiry, runRecordItem, versionedItem } from "./records.ts";
+import { encodeJson, readRunRecord, readVersioned, recordExpiry, runRecordItem, versionedItem } from "./records.ts";
 import * as stats from "./stats.ts";
 import { DEFAULTS, type DynamoDbStoreConfig, keys } from "./table.ts";
 import { type CapacityUse, TableClient } from "./table-client.ts";
@@ -84,6 +92,30 @@ export class DynamoDbStore implements JourneyStore {
         ConditionExpression: "#rev = :rev AND (attribute_exists(#out) OR attribute_exists(#zout))",
         ExpressionAttributeNames: { "#out": "out", "#zout": "zout", "#rev": "rev" },
         ExpressionAttributeValues: { ":rev": revision },
+      });
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  /**
+   * With a claim: deletes the claiming wake-up's item, so that the outbox, still on the record, can be
+   * claimed again. Without: puts the outbox back with an UpdateItem, on condition that the record is
+   * still at `revision` without one.
+   */
+  async releaseOutbox(journeyId: string, key: string, revision: number, outbox: Outbox): Promise<boolean> {
+    if (outbox.claim !== undefined) return this.timers.release(outbox.claim);
+    const encoded = encodeJson("out", outbox);
+    const [name, value] = Object.entries(encoded)[0] ?? ["out", ""];
+    try {
+      await this.table.update("releaseOutbox", {
+        Key: keys.run(journeyId, key),
+        UpdateExpression: "SET #value = :value",
+        ConditionExpression: "#rev = :rev AND attribute_not_exists(#out) AND attribute_not_exists(#zout)",
+        ExpressionAttributeNames: { "#value": name, "#out": "out", "#zout": "zout", "#rev": "rev" },
+        ExpressionAttributeValues: { ":value": value, ":rev": revision },
       });
       return true;
     } catch (error) {

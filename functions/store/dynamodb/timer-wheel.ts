@@ -100,6 +100,14 @@ export class TimerWheel {
     return true;
   }
 
+  /** Undoes `claim`: deletes the claim item, so the outbox can be claimed (and the wake-up scheduled) again. */
+  async release(wakeUp: WakeUp): Promise<boolean> {
+    const { item } = this.itemAt(wakeUp, dueTime(wakeUp));
+    await this.table.delete("releaseOutbox", { Key: { pk: item.pk, sk: item.sk } });
+    this.index.remove(wakeUpId(wakeUp));
+    return true;
+  }
+
   /** Schedules many wake-ups with batched writes (25 a request); the same cost in write units. */
   async scheduleAll(wakeUps: readonly WakeUp[]): Promise<void> {
     if (wakeUps.length === 0) return;

@@ -82,8 +82,8 @@ describe("JourneyRuntime on DynamoDbStore", () => {
     expect(record?.run?.exitReason === "exit-event" || record?.lastExitEventAt === "2026-11-01T05:00:00Z").toBe(true);
   });
 
-  it("recovers from a crash between the state update and the effects without a duplicate", async () => {
-    // Prepare: the sink dies on the second effect, as a Lambda timing out mid-flush would.
+  it("puts the outbox back when a send fails after the claim: the redelivered input sends it all, none is lost", async () => {
+    // Prepare: the sink fails on the second effect, as a queue that refuses a send would.
     const onboarding = journey({
       start: "greet",
       steps: [
@@ -100,26 +100,24 @@ describe("JourneyRuntime on DynamoDbStore", () => {
       store,
       sink: {
         deliver: async (effect) => {
-          if (++calls === 2) throw new Error("simulated crash after the first effect");
+          if (++calls === 2) throw new Error("queue refused the send");
           delivered.push(effect);
         },
       },
       publisher: { publish: async () => undefined },
     });
     const registered = shopEvent("user.registered", "2026-11-01T00:00:00Z", { userId: "u1" });
-    // Act: the first attempt crashes; the platform redelivers the event.
-    await expect(runtime.handleEvent(registered, at(registered.time))).rejects.toThrow("simulated crash");
+    // Act: the first attempt fails; the platform redelivers the event.
+    await expect(runtime.handleEvent(registered, at(registered.time))).rejects.toThrow("queue refused the send");
     await runtime.handleEvent(registered, at(registered.time));
-    // Assess: the outbox was claimed (by scheduling the run's wake-up) before the crash, so the effect
-    // the crash interrupted is not delivered (at most once past the claim) and the one before it is not
-    // delivered again; the run waits where the saved decision put it, and nobody can claim it again.
-    expect(delivered.map((e) => e.type)).toEqual(["journey.entered"]);
+    // Assess: the claim (the run's wake-up) was undone, so the retry claimed the outbox again and sent it
+    // all: the effect before the failure twice, with the same id for the channel to drop; nothing lost.
+    expect(delivered.map((e) => e.type)).toEqual(["journey.entered", "journey.entered", "message.sent"]);
+    expect(new Set(delivered.map((e) => e.id)).size).toBe(2);
     const stored = await store.getRecord("test-journey", "u1", { consistent: true });
     expect(stored?.value.run?.stepId).toBe("later");
     const claim = stored?.value.pending?.claim;
-    expect(claim).toMatchObject({ kind: "run", key: "u1", at: "2026-11-02T00:00:00Z" });
-    const again = await store.takeOutbox("test-journey", "u1", stored?.revision ?? 0, { claim, left: true });
-    expect(again).toBe(false);
+    expect(await store.takeOutbox("test-journey", "u1", stored?.revision ?? 0, { claim, left: true })).toBe(false);
     expect(await store.nextWakeUpAt()).toBe(Date.parse("2026-11-02T00:00:00Z"));
   });
 });

@@ -202,6 +202,26 @@ describe("DynamoDbStore: outbox", () => {
     expect(await store.takeDueWakeUps(now, 10)).toEqual([later]);
   });
 
+  it("puts a taken outbox back for another claim, unless the record moved on; undoes a wake-up claim", async () => {
+    // Prepare
+    const { store } = await newStore({ clock: () => Date.parse("2026-11-01T10:00:00Z") });
+    const big = { effects: Array.from({ length: 6 }, (_, i) => effect(`welcome:u1:1:${i}:sent`)), events: [] };
+    const first = await store.putRecord(runRecord({ pending: big }), undefined);
+    await store.takeOutbox("welcome", "u1", first);
+    const claim = { kind: "run" as const, journeyId: "welcome", key: "u2", at: "2026-11-02T10:00:00Z", seq: 2 };
+    await store.takeOutbox("welcome", "u2", 1, { claim });
+    // Act
+    const released = await store.releaseOutbox("welcome", "u1", first, big);
+    const retaken = await store.takeOutbox("welcome", "u1", first);
+    const second = await store.putRecord(runRecord({ entries: 2 }), first);
+    const tooLate = await store.releaseOutbox("welcome", "u1", first, big);
+    const claimUndone = await store.releaseOutbox("welcome", "u2", 1, { effects: [], events: [], claim });
+    const reclaimed = await store.takeOutbox("welcome", "u2", 1, { claim, left: true });
+    // Assess
+    expect([released, retaken, second, tooLate]).toEqual([true, true, 2, false]);
+    expect([claimUndone, reclaimed]).toEqual([true, true]);
+  });
+
   it("stores a small value as plain JSON and a large one deflated, reading both back alike", async () => {
     // Prepare
     const { store, client, tableName } = await newStore();
