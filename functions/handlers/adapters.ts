@@ -3,19 +3,18 @@
  * the ingest queue. Each send relies on the SDK client's own retries (standard mode); a send that still
  * fails throws, so that the record is retried.
  */
-import {
-  SendMessageBatchCommand,
-  type SendMessageBatchCommandOutput,
-  SendMessageCommand,
-  type SQSClient,
-} from "@aws-sdk/client-sqs";
+import { SendMessageBatchCommand, type SendMessageBatchCommandOutput, type SQSClient } from "@aws-sdk/client-sqs";
 import type { ShopEvent } from "../../events/catalog.ts";
 import type { JourneyEffect } from "../engine/model.ts";
 import type { EffectSink, EventPublisher } from "../engine/runtime.ts";
 import { SendError } from "./errors.ts";
 import type { JourneyCounters } from "./observability.ts";
 
-/** Counts every effect carried out, and sends each message request to the delivery queue. */
+/**
+ * Sends a decision's message requests to the delivery queue in one SendMessageBatch (10 a request), then
+ * counts every effect carried out. A send that fails throws before anything is counted: the runtime puts
+ * the outbox back and the retried record sends it all again (the deliver side sees the same effect ids).
+ */
 export class QueueSink implements EffectSink {
   constructor(
     private readonly sqs: SQSClient,
@@ -23,17 +22,28 @@ export class QueueSink implements EffectSink {
     private readonly counters: JourneyCounters,
   ) {}
 
-  deliver(effect: JourneyEffect): Promise<void> | undefined {
-    this.counters.count(effect);
-    if (effect.type !== "message.sent") return undefined;
-    return this.send(effect);
+  deliver(effect: JourneyEffect): Promise<void> {
+    return this.deliverAll([effect]);
   }
 
-  private async send(effect: JourneyEffect): Promise<void> {
+  async deliverAll(effects: readonly JourneyEffect[]): Promise<void> {
+    const messages = effects.filter((effect) => effect.type === "message.sent");
+    for (let start = 0; start < messages.length; start += 10) await this.send(messages.slice(start, start + 10));
+    for (const effect of effects) this.counters.count(effect);
+  }
+
+  private async send(batch: readonly JourneyEffect[]): Promise<void> {
+    const entries = batch.map((effect, index) => ({ Id: String(index), MessageBody: JSON.stringify(effect) }));
+    let output: SendMessageBatchCommandOutput;
     try {
-      await this.sqs.send(new SendMessageCommand({ QueueUrl: this.queueUrl, MessageBody: JSON.stringify(effect) }));
+      output = await this.sqs.send(new SendMessageBatchCommand({ QueueUrl: this.queueUrl, Entries: entries }));
     } catch (error) {
-      throw new SendError(`message ${effect.id}: not queued for delivery`, { cause: error });
+      throw new SendError(`messages ${batch.map((e) => e.id).join(", ")}: not queued for delivery`, { cause: error });
+    }
+    const failed = output.Failed ?? [];
+    if (failed.length > 0) {
+      const ids = failed.map((entry) => batch[Number(entry.Id)]?.id ?? entry.Id);
+      throw new SendError(`messages ${ids.join(", ")}: refused by the delivery queue: ${failed[0]?.Code ?? "?"}`);
     }
   }
 }

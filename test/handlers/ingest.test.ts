@@ -1,4 +1,4 @@
-import { SendMessageBatchCommand, SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { SendMessageBatchCommand, SQSClient } from "@aws-sdk/client-sqs";
 import type { SQSBatchResponse } from "aws-lambda";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, describe, expect, it } from "vitest";
@@ -11,6 +11,14 @@ import { bridgeEvent, captureOutput, lambdaContext, logLines, metricSum, sqsEven
 
 const T0 = Date.parse("2026-11-18T02:14:09Z");
 const INGEST_QUEUE = "https://sqs.cn-north-1.amazonaws.com.cn/123456789012/ingest";
+const DELIVERY_QUEUE = "https://sqs.cn-north-1.amazonaws.com.cn/123456789012/delivery";
+const WAKE_UP_QUEUE = "https://sqs.cn-north-1.amazonaws.com.cn/123456789012/wake-ups";
+/** The message bodies of the SendMessageBatch calls to one queue. */
+const bodiesSentTo = (mock: ReturnType<typeof mockClient>, queueUrl: string) =>
+  mock
+    .commandCalls(SendMessageBatchCommand)
+    .filter((call) => call.args[0].input.QueueUrl === queueUrl)
+    .flatMap((call) => (call.args[0].input.Entries ?? []).map((entry) => JSON.parse(entry.MessageBody ?? "")));
 const DAY = 86_400_000;
 const EMAIL = "li.na@example.cn";
 const PHONE = "+8613800138000";
@@ -23,14 +31,13 @@ async function platform() {
   const { client, tableName } = await freshTable();
   const sqs = new SQSClient({ region: "cn-north-1" });
   const sqsMock = mockClient(sqs);
-  sqsMock.on(SendMessageCommand).resolves({ MessageId: "queued" });
   sqsMock.on(SendMessageBatchCommand).resolves({ Successful: [], Failed: [] });
   const clock = { now: T0 + 5_000 };
   const env = {
     TABLE_NAME: tableName,
     INGEST_QUEUE_URL: INGEST_QUEUE,
-    DELIVERY_QUEUE_URL: "https://sqs.cn-north-1.amazonaws.com.cn/123456789012/delivery",
-    WAKE_UP_QUEUE_URL: "https://sqs.cn-north-1.amazonaws.com.cn/123456789012/wake-ups",
+    DELIVERY_QUEUE_URL: DELIVERY_QUEUE,
+    WAKE_UP_QUEUE_URL: WAKE_UP_QUEUE,
   };
   const overrides = { dynamodb: client, sqs, clock: () => clock.now };
   const ingest = createIngestHandler(ingestDependencies(env, { ...overrides, journeys: loadSeedJourneys() }));
@@ -45,14 +52,9 @@ async function platform() {
       captureOutput(() => ingest(sqsEvent(records), lambdaContext) as Promise<SQSBatchResponse>),
     tick: () => captureOutput(() => tick({ time: new Date(clock.now).toISOString() }, lambdaContext)),
     /** The message requests sent to the delivery queue so far. */
-    messages: () =>
-      sqsMock.commandCalls(SendMessageCommand).map((call) => JSON.parse(call.args[0].input.MessageBody ?? "")),
+    messages: () => bodiesSentTo(sqsMock, DELIVERY_QUEUE),
     /** The events the journeys emitted so far, as sent to the ingest queue. */
-    published: () =>
-      sqsMock
-        .commandCalls(SendMessageBatchCommand)
-        .filter((call) => call.args[0].input.QueueUrl === INGEST_QUEUE)
-        .flatMap((call) => (call.args[0].input.Entries ?? []).map((entry) => JSON.parse(entry.MessageBody ?? ""))),
+    published: () => bodiesSentTo(sqsMock, INGEST_QUEUE),
   };
 }
 
@@ -181,6 +183,7 @@ describe("ingest handler", () => {
     const tick = await p.tick();
     const handedOn = p.sqsMock
       .commandCalls(SendMessageBatchCommand)
+      .filter((call) => call.args[0].input.QueueUrl === WAKE_UP_QUEUE)
       .flatMap((call) => call.args[0].input.Entries ?? [])
       .map((entry) =>
         sqsRecord(entry.MessageBody, {
@@ -205,7 +208,7 @@ describe("ingest handler", () => {
     // Prepare
     const p = await platform();
     p.sqsMock
-      .on(SendMessageCommand)
+      .on(SendMessageBatchCommand, { QueueUrl: DELIVERY_QUEUE })
       .rejects(Object.assign(new Error("Service unavailable"), { name: "ServiceUnavailable" }));
     // Act
     const { result, lines } = await p.ingest([sqsRecord(registered("u-9"), { messageId: "m-9" })]);
@@ -225,19 +228,21 @@ describe("ingest handler", () => {
   it("sends a message whose first send failed when SQS delivers its record again", async () => {
     // Prepare
     const p = await platform();
-    p.sqsMock.on(SendMessageCommand).rejectsOnce(new Error("Service unavailable"));
+    p.sqsMock.on(SendMessageBatchCommand, { QueueUrl: DELIVERY_QUEUE }).rejectsOnce(new Error("Service unavailable"));
     const record = sqsRecord(registered("u-10"), { messageId: "m-10" });
     const first = await p.ingest([record]);
-    p.sqsMock.on(SendMessageCommand).resolves({ MessageId: "queued" });
+    p.sqsMock.on(SendMessageBatchCommand, { QueueUrl: DELIVERY_QUEUE }).resolves({ Successful: [], Failed: [] });
+    p.sqsMock.resetHistory();
     // Act
     const again = await p.ingest([record]);
     // Assess
     expect(first.result.batchItemFailures).toEqual([{ itemIdentifier: "m-10" }]);
     expect(again.result.batchItemFailures).toEqual([]);
-    const sent = p.sqsMock.commandCalls(SendMessageCommand).slice(1);
-    expect(sent.map((call) => JSON.parse(call.args[0].input.MessageBody ?? "").template).sort()).toEqual([
-      "guide-1",
-      "welcome",
-    ]);
+    expect(
+      p
+        .messages()
+        .map((message) => message.template)
+        .sort(),
+    ).toEqual(["guide-1", "welcome"]);
   });
 });
