@@ -21,7 +21,7 @@ const FUNCTION_ENV = {
   AWS_SECRET_ACCESS_KEY: "bench",
   AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
   TABLE_NAME: "nudge-bench",
-  EVENT_BUS_NAME: "nudge-bench",
+  INGEST_QUEUE_URL: "https://sqs.cn-north-1.amazonaws.com.cn/1/ingest",
   DELIVERY_QUEUE_URL: "https://sqs.cn-north-1.amazonaws.com.cn/1/delivery",
   WAKE_UP_QUEUE_URL: "https://sqs.cn-north-1.amazonaws.com.cn/1/wake-ups",
 };
