@@ -1,7 +1,7 @@
 /**
  * The tick function: the timer wheel, run every minute by an EventBridge schedule (one at a time:
- * reserved concurrency 1). It takes the wake-ups due within the lookahead off the table and hands them to
- * the wake-up queue, each delayed until it falls due; the ingest function runs them. It reports how late
+ * reserved concurrency 1). It takes the wake-ups due within the lookahead (the timer cursor moves past
+ * them) and hands them to the wake-up queue, each delayed until it falls due; the ingest function runs them. It reports how late
  * the latest due wake-up was taken (TickLateness), the metric the tick-lateness alarm watches.
  */
 
@@ -41,7 +41,7 @@ export function createTickHandler(deps: TickDependencies) {
     const report = await tick({
       timers,
       // Near the timeout the tick ends cleanly, what it took and did not hand on scheduled again, rather
-      // than being stopped between taking wake-ups off the table and handing them on.
+      // than being stopped between taking wake-ups and handing them on.
       shouldStop: () => Date.now() >= deadline,
       now,
       lookaheadMs,
