@@ -28,23 +28,8 @@ export class QueueSink implements EffectSink {
 
   async deliverAll(effects: readonly JourneyEffect[]): Promise<void> {
     const messages = effects.filter((effect) => effect.type === "message.sent");
-    for (let start = 0; start < messages.length; start += 10) await this.send(messages.slice(start, start + 10));
+    await sendInBatches(this.sqs, this.queueUrl, messages, "messages", "the delivery queue");
     for (const effect of effects) this.counters.count(effect);
-  }
-
-  private async send(batch: readonly JourneyEffect[]): Promise<void> {
-    const entries = batch.map((effect, index) => ({ Id: String(index), MessageBody: JSON.stringify(effect) }));
-    let output: SendMessageBatchCommandOutput;
-    try {
-      output = await this.sqs.send(new SendMessageBatchCommand({ QueueUrl: this.queueUrl, Entries: entries }));
-    } catch (error) {
-      throw new SendError(`messages ${batch.map((e) => e.id).join(", ")}: not queued for delivery`, { cause: error });
-    }
-    const failed = output.Failed ?? [];
-    if (failed.length > 0) {
-      const ids = failed.map((entry) => batch[Number(entry.Id)]?.id ?? entry.Id);
-      throw new SendError(`messages ${ids.join(", ")}: refused by the delivery queue: ${failed[0]?.Code ?? "?"}`);
-    }
   }
 }
 
@@ -64,21 +49,35 @@ export class IngestQueuePublisher implements EventPublisher {
     return this.publishAll([event]);
   }
 
-  async publishAll(events: readonly ShopEvent[]): Promise<void> {
-    for (let start = 0; start < events.length; start += 10) {
-      const batch = events.slice(start, start + 10);
-      const entries = batch.map((event, index) => ({ Id: String(index), MessageBody: JSON.stringify(event) }));
-      let output: SendMessageBatchCommandOutput;
-      try {
-        output = await this.sqs.send(new SendMessageBatchCommand({ QueueUrl: this.queueUrl, Entries: entries }));
-      } catch (error) {
-        throw new SendError(`events ${batch.map((e) => e.id).join(", ")}: not queued for ingest`, { cause: error });
-      }
-      const failed = output.Failed ?? [];
-      if (failed.length > 0) {
-        const ids = failed.map((entry) => batch[Number(entry.Id)]?.id ?? entry.Id);
-        throw new SendError(`events ${ids.join(", ")}: refused by the ingest queue: ${failed[0]?.Code ?? "?"}`);
-      }
+  publishAll(events: readonly ShopEvent[]): Promise<void> {
+    return sendInBatches(this.sqs, this.queueUrl, events, "events", "the ingest queue");
+  }
+}
+
+/**
+ * Sends each item as a message body with SendMessageBatch, 10 a request, relying on the client's retries;
+ * throws a SendError naming the ids not sent, or refused entry by entry.
+ */
+async function sendInBatches(
+  sqs: SQSClient,
+  queueUrl: string,
+  items: readonly { id: string }[],
+  what: string,
+  where: string,
+): Promise<void> {
+  for (let start = 0; start < items.length; start += 10) {
+    const batch = items.slice(start, start + 10);
+    const entries = batch.map((item, index) => ({ Id: String(index), MessageBody: JSON.stringify(item) }));
+    let output: SendMessageBatchCommandOutput;
+    try {
+      output = await sqs.send(new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: entries }));
+    } catch (error) {
+      throw new SendError(`${what} ${batch.map((item) => item.id).join(", ")}: not sent to ${where}`, { cause: error });
+    }
+    const failed = output.Failed ?? [];
+    if (failed.length > 0) {
+      const ids = failed.map((entry) => batch[Number(entry.Id)]?.id ?? entry.Id);
+      throw new SendError(`${what} ${ids.join(", ")}: refused by ${where}: ${failed[0]?.Code ?? "?"}`);
     }
   }
 }
