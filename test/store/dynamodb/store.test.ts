@@ -178,11 +178,11 @@ describe("DynamoDbStore: outbox", () => {
   });
 
   it("claims an outbox by scheduling the run's new wake-up: one write for both, once, whoever asks", async () => {
-    // Prepare: a shared table on a clock at 10:00; one wake-up due in a day, one due in two minutes.
+    // Prepare: a shared table on a clock at 10:00; one wake-up due at 10:20, one due in two minutes.
     let now = Date.parse("2026-11-01T10:00:00Z");
     const { store } = await newStore({ clock: () => now });
     const wake = (seq: number, at: string) => ({ kind: "run" as const, journeyId: "welcome", key: "u1", at, seq });
-    const later = wake(2, "2026-11-02T10:00:00Z");
+    const later = wake(2, "2026-11-01T10:20:00Z");
     const soon = wake(3, "2026-11-01T10:02:00Z");
     // Act: the saver claims; four touchers that found the outbox left on the record race to claim it too.
     const saver = await store.takeOutbox("welcome", "u1", 1, { claim: later });
@@ -198,7 +198,7 @@ describe("DynamoDbStore: outbox", () => {
     expect(soonClaimed).toBe(true);
     now = Date.parse("2026-11-01T10:01:00Z");
     expect(await store.takeDueWakeUps(now + 5 * 60_000, 10)).toContainEqual(soon);
-    now = Date.parse("2026-11-02T10:00:00Z");
+    now = Date.parse("2026-11-01T10:20:00Z");
     expect(await store.takeDueWakeUps(now, 10)).toEqual([later]);
   });
 
