@@ -39,6 +39,12 @@ describe("the function bundles", () => {
     expect(has("tick", "liquidjs")).toBe(false);
     expect(has("deliver", "liquidjs")).toBe(false);
     expect(has("deliver", "@aws-sdk/client-dynamodb")).toBe(false);
+    // Credentials come from Lambda's environment: the SDK's full provider chain stays out.
+    for (const handler of ["ingest", "tick"] as const) {
+      expect(has(handler, "credential-provider-node"), handler).toBe(false);
+      expect(has(handler, "credential-provider-sso"), handler).toBe(false);
+      expect(has(handler, "functions/handlers/lambda/credentials.ts"), handler).toBe(true);
+    }
   });
 
   it("are what the NodejsFunctions get: the same esbuild settings", () => {
@@ -56,6 +62,7 @@ describe("the function bundles", () => {
       bundleAwsSDK: true,
       externalModules: [],
       forceDockerBundling: false,
+      esbuildArgs: { "--alias:@aws-sdk/credential-provider-node": "./functions/handlers/lambda/credentials.ts" },
     });
   });
 
