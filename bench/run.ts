@@ -27,17 +27,10 @@ import { parseArgs } from "node:util";
 import { journeyFilesIn, loadJourneyFiles } from "../functions/journey/load.ts";
 import type { Journey } from "../functions/journey/schema.ts";
 import { BUNDLE_TARGETS, type BundleFigures, measureBundles } from "./bundles.ts";
-import {
-  type CapacityRun,
-  type CouponStepCost,
-  capacityRunsOf,
-  couponStepCost,
-  runCapacity,
-  shopLines,
-} from "./dynamodb.ts";
 import { gcMeter, median, prepareStream, type RuntimeRun, runPureEngine, runRuntime } from "./engine-steps.ts";
+import { dynamoDbPart } from "./report-dynamodb.ts";
 import { runSimulationChild, SIMULATION_HEAP_CAP_MIB, writeShopFile } from "./simulation.ts";
-import { runTimerBench } from "./timers.ts";
+import { timersPart } from "./timers.ts";
 
 const DAY = 86_400_000;
 const TARGETS = { stepsPerSecond: 100_000, simulationSeconds: 60, peakRssBytes: 2 ** 30 };
@@ -296,88 +289,8 @@ if (only === undefined || only === "simulation") {
 }
 
 if (only === "dynamodb") {
-  // 3. DynamoDB consumed capacity per step: each seed journey alone, then all, each on a fresh dynalite.
   const dynamoUsers = whole("dynamodb-users", values["dynamodb-users"], 1);
-  const lines = shopLines({ users: dynamoUsers, days, start, seed });
-  console.log(
-    `\n3. DynamoDB capacity on dynalite (embedded, private table): ${fmt(dynamoUsers)} users over ${days} days ` +
-      `from ${start} (seed ${seed}), ${fmt(lines.length)} lines; one fresh table per run`,
-  );
-  const per = (n: number, d: number) => (d === 0 ? "-" : (n / d).toFixed(2));
-  const runs: CapacityRun[] = [];
-  let coupon: CouponStepCost | undefined;
-  const head = [
-    "run",
-    "decisions",
-    "steps",
-    "RCU",
-    "WCU",
-    "refused",
-    "requests",
-    "RCU/step",
-    "WCU/step",
-    "WCU+ref/step",
-    "steps/s",
-  ];
-  console.log(`   ${head.join(" | ")}`);
-  for (const run of capacityRunsOf(journeys)) {
-    const r = await runCapacity(run.name, run.journeys, lines, until);
-    runs.push(r);
-    console.log(
-      `   ${[
-        r.name,
-        fmt(r.decisions),
-        fmt(r.steps),
-        fmt(r.read),
-        fmt(r.write),
-        fmt(r.conditionFailures),
-        fmt(r.requests),
-        per(r.read, r.steps),
-        per(r.write, r.steps),
-        per(r.write + r.conditionFailures, r.steps),
-        fmt((r.steps / r.ms) * 1000),
-      ].join(" | ")}`,
-    );
-  }
-  const all = runs.at(-1);
-  if (all !== undefined) {
-    console.log(`   ${all.name}, by operation kind (per step: RCU, WCU, refused writes, requests):`);
-    for (const [kind, use] of Object.entries(all.byKind).sort(
-      (a, b) => b[1].write + b[1].read - (a[1].write + a[1].read),
-    )) {
-      console.log(
-        `     ${kind}: ${per(use.read, all.steps)} RCU, ${per(use.write, all.steps)} WCU, ` +
-          `${per(use.conditionFailures, all.steps)} refused, ${per(use.requests, all.steps)} requests`,
-      );
-    }
-    const rcu = all.read / all.steps;
-    const wcu = (all.write + all.conditionFailures) / all.steps;
-    console.log(
-      `   targets (issue 3): <= 1 read a step: ${rcu.toFixed(2)} ${mark(rcu <= 1)}; <= 2 writes a step (refused included): ` +
-        `${wcu.toFixed(2)} ${mark(wcu <= 2)}`,
-    );
-  }
-  const newUserCoupon = journeys.find((j) => j.id === "new-user-coupon");
-  if (newUserCoupon !== undefined) {
-    coupon = await couponStepCost(newUserCoupon, dynamoUsers);
-    const kinds = Object.entries(coupon.writesPerCoupon)
-      .map(([kind, writes]) => `${kind} ${writes.toFixed(2)}`)
-      .join(", ");
-    // The registration's profile write is the event's, paid with or without any journey.
-    const own = coupon.total - (coupon.writesPerCoupon.putProfile ?? 0);
-    console.log(
-      `   a coupon: ${fmt(coupon.users)} users register (new-user-coupon alone): ${fmt(coupon.couponsIssued)} coupons, ` +
-        `${coupon.total.toFixed(2)} writes each, all included (${kinds}); without the registration's profile ` +
-        `write: ${own.toFixed(2)}; <= 4 writes on a coupon step: ${mark(own <= 4)}`,
-    );
-  }
-  report.dynamodb = {
-    users: dynamoUsers,
-    days,
-    lines: lines.length,
-    coupon,
-    runs: runs.map((r) => ({ ...r, ms: Math.round(r.ms), stepsPerSecond: Math.round((r.steps / r.ms) * 1000) })),
-  };
+  report.dynamodb = await dynamoDbPart(journeys, { dynamoUsers, days, start, seed, until }, { fmt, mark });
 }
 
 if (only === undefined || only === "bundles") {
@@ -414,34 +327,13 @@ if (only === undefined || only === "bundles") {
 }
 
 if (only === "timers") {
-  // 5. The timer wheel on the platform's set-up: cost against pending count, lateness of a burst.
   const pending = whole("timers-pending", values["timers-pending"], 1000);
   const due = whole("timers-due", values["timers-due"], 1);
   if (due > pending - 1000) {
     console.error(`bench: --timers-due: at most --timers-pending - 1000 (${pending - 1000}), got ${due}`);
     process.exit(2);
   }
-  console.log(
-    `\n5. Timer wheel on dynalite (shared table, virtual clock): ${fmt(pending)} pending, ${fmt(due)} due in one minute`,
-  );
-  const result = await runTimerBench(pending, due, (line) => console.log(line));
-  const { small, large, same } = result.tickCost;
-  const cost = (use: typeof small) => `${fmt(use.requests)} requests, ${use.read} RCU, ${use.write} WCU`;
-  console.log(`   wrote ${fmt(pending)} wake-ups in ${result.writeSeconds.toFixed(0)} s`);
-  console.log(
-    `   probe tick (100 due): 1,000 pending: ${cost(small)}; ${fmt(pending)} pending: ${cost(large)}: ${same ? "the same" : "DIFFERENT"}`,
-  );
-  const { handed, p50Ms, p99Ms, maxMs } = result.lateness;
-  console.log(
-    `   lateness of the ${fmt(handed)} due together (visible on the queue - due): p50 ${fmt(p50Ms)} ms, ` +
-      `p99 ${fmt(p99Ms)} ms, max ${fmt(maxMs)} ms; p99 < 5 s: ${mark(p99Ms < 5000)}`,
-  );
-  const { perWakeUp, ticks } = result;
-  console.log(
-    `   the ticks around the burst: ${ticks.map((t) => `${t.at} ${fmt(t.handedOn)} in ${t.seconds.toFixed(1)} s`).join(", ")}; ` +
-      `per wake-up handed on: ${perWakeUp.requests.toFixed(3)} requests, ${perWakeUp.read.toFixed(4)} RCU, ${perWakeUp.write.toFixed(4)} WCU`,
-  );
-  report.timers = result;
+  report.timers = await timersPart(pending, due, { fmt, mark });
 }
 
 console.log(`\n${JSON.stringify(report)}`);

@@ -151,3 +151,33 @@ export async function runTimerBench(
     await large.close();
   }
 }
+
+/** Part 5 (`--only timers`): runs runTimerBench and prints its report; returns its figures. */
+export async function timersPart(
+  pending: number,
+  due: number,
+  { fmt, mark }: { fmt: (n: number) => string; mark: (ok: boolean) => string },
+): Promise<TimerBenchResult> {
+  // 5. The timer wheel on the platform's set-up: cost against pending count, lateness of a burst.
+  console.log(
+    `\n5. Timer wheel on dynalite (shared table, virtual clock): ${fmt(pending)} pending, ${fmt(due)} due in one minute`,
+  );
+  const result = await runTimerBench(pending, due, (line) => console.log(line));
+  const { small, large, same } = result.tickCost;
+  const cost = (use: typeof small) => `${fmt(use.requests)} requests, ${use.read} RCU, ${use.write} WCU`;
+  console.log(`   wrote ${fmt(pending)} wake-ups in ${result.writeSeconds.toFixed(0)} s`);
+  console.log(
+    `   probe tick (100 due): 1,000 pending: ${cost(small)}; ${fmt(pending)} pending: ${cost(large)}: ${same ? "the same" : "DIFFERENT"}`,
+  );
+  const { handed, p50Ms, p99Ms, maxMs } = result.lateness;
+  console.log(
+    `   lateness of the ${fmt(handed)} due together (visible on the queue - due): p50 ${fmt(p50Ms)} ms, ` +
+      `p99 ${fmt(p99Ms)} ms, max ${fmt(maxMs)} ms; p99 < 5 s: ${mark(p99Ms < 5000)}`,
+  );
+  const { perWakeUp, ticks } = result;
+  console.log(
+    `   the ticks around the burst: ${ticks.map((t) => `${t.at} ${fmt(t.handedOn)} in ${t.seconds.toFixed(1)} s`).join(", ")}; ` +
+      `per wake-up handed on: ${perWakeUp.requests.toFixed(3)} requests, ${perWakeUp.read.toFixed(4)} RCU, ${perWakeUp.write.toFixed(4)} WCU`,
+  );
+  return result;
+}

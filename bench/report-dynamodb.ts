@@ -1,0 +1,108 @@
+import type { Journey } from "../functions/journey/schema.ts";
+import {
+  type CapacityRun,
+  type CouponStepCost,
+  capacityRunsOf,
+  couponStepCost,
+  runCapacity,
+  shopLines,
+} from "./dynamodb.ts";
+
+/** How the report prints numbers and target marks (bench/run.ts). */
+export interface Printing {
+  fmt: (n: number) => string;
+  mark: (ok: boolean) => string;
+}
+
+/**
+ * Part 3 (`--only dynamodb`): DynamoDB consumed capacity per step, each seed journey alone, then all,
+ * each on a fresh dynalite, then the writes behind one coupon. Prints the report; returns its figures.
+ */
+export async function dynamoDbPart(
+  journeys: readonly Journey[],
+  shop: { dynamoUsers: number; days: number; start: string; seed: number; until: number },
+  { fmt, mark }: Printing,
+) {
+  const { dynamoUsers, days, start, seed, until } = shop;
+  // 3. DynamoDB consumed capacity per step: each seed journey alone, then all, each on a fresh dynalite.
+  const lines = shopLines({ users: dynamoUsers, days, start, seed });
+  console.log(
+    `\n3. DynamoDB capacity on dynalite (embedded, private table): ${fmt(dynamoUsers)} users over ${days} days ` +
+      `from ${start} (seed ${seed}), ${fmt(lines.length)} lines; one fresh table per run`,
+  );
+  const per = (n: number, d: number) => (d === 0 ? "-" : (n / d).toFixed(2));
+  const runs: CapacityRun[] = [];
+  let coupon: CouponStepCost | undefined;
+  const head = [
+    "run",
+    "decisions",
+    "steps",
+    "RCU",
+    "WCU",
+    "refused",
+    "requests",
+    "RCU/step",
+    "WCU/step",
+    "WCU+ref/step",
+    "steps/s",
+  ];
+  console.log(`   ${head.join(" | ")}`);
+  for (const run of capacityRunsOf(journeys)) {
+    const r = await runCapacity(run.name, run.journeys, lines, until);
+    runs.push(r);
+    console.log(
+      `   ${[
+        r.name,
+        fmt(r.decisions),
+        fmt(r.steps),
+        fmt(r.read),
+        fmt(r.write),
+        fmt(r.conditionFailures),
+        fmt(r.requests),
+        per(r.read, r.steps),
+        per(r.write, r.steps),
+        per(r.write + r.conditionFailures, r.steps),
+        fmt((r.steps / r.ms) * 1000),
+      ].join(" | ")}`,
+    );
+  }
+  const all = runs.at(-1);
+  if (all !== undefined) {
+    console.log(`   ${all.name}, by operation kind (per step: RCU, WCU, refused writes, requests):`);
+    for (const [kind, use] of Object.entries(all.byKind).sort(
+      (a, b) => b[1].write + b[1].read - (a[1].write + a[1].read),
+    )) {
+      console.log(
+        `     ${kind}: ${per(use.read, all.steps)} RCU, ${per(use.write, all.steps)} WCU, ` +
+          `${per(use.conditionFailures, all.steps)} refused, ${per(use.requests, all.steps)} requests`,
+      );
+    }
+    const rcu = all.read / all.steps;
+    const wcu = (all.write + all.conditionFailures) / all.steps;
+    console.log(
+      `   targets (issue 3): <= 1 read a step: ${rcu.toFixed(2)} ${mark(rcu <= 1)}; <= 2 writes a step (refused included): ` +
+        `${wcu.toFixed(2)} ${mark(wcu <= 2)}`,
+    );
+  }
+  const newUserCoupon = journeys.find((j) => j.id === "new-user-coupon");
+  if (newUserCoupon !== undefined) {
+    coupon = await couponStepCost(newUserCoupon, dynamoUsers);
+    const kinds = Object.entries(coupon.writesPerCoupon)
+      .map(([kind, writes]) => `${kind} ${writes.toFixed(2)}`)
+      .join(", ");
+    // The registration's profile write is the event's, paid with or without any journey.
+    const own = coupon.total - (coupon.writesPerCoupon.putProfile ?? 0);
+    console.log(
+      `   a coupon: ${fmt(coupon.users)} users register (new-user-coupon alone): ${fmt(coupon.couponsIssued)} coupons, ` +
+        `${coupon.total.toFixed(2)} writes each, all included (${kinds}); without the registration's profile ` +
+        `write: ${own.toFixed(2)}; <= 4 writes on a coupon step: ${mark(own <= 4)}`,
+    );
+  }
+  return {
+    users: dynamoUsers,
+    days,
+    lines: lines.length,
+    coupon,
+    runs: runs.map((r) => ({ ...r, ms: Math.round(r.ms), stepsPerSecond: Math.round((r.steps / r.ms) * 1000) })),
+  };
+}
