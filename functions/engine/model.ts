@@ -89,8 +89,8 @@ export interface RunRecord {
   recentEventIds: string[];
   /**
    * The effects and events of the decision that wrote this record, saved with it so that a crash before
-   * they are carried out loses nothing (a transactional outbox in one item). Flushed again, idempotently,
-   * by whoever touches the record next.
+   * they are carried out loses nothing (a transactional outbox in one item). Claimed once (RunStore
+   * takeOutbox), by the writer or, if it died first, by whoever touches the record next.
    */
   pending?: Outbox;
 }

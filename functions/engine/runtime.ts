@@ -42,9 +42,9 @@ export interface RuntimeOptions {
 
 /**
  * Runs the pure engine against a store: load, decide, schedule the wake-ups, save with an
- * optimistic-concurrency check, then carry out the effects. At-least-once in, exactly-once out: a
- * redelivered input decides nothing new (the record remembers it), the saved decision keeps its effects
- * until they are carried out, and the ledger refuses an effect id it has seen.
+ * optimistic-concurrency check, then claim the outbox and carry out the effects. At-least-once in,
+ * exactly-once out: a redelivered input decides nothing new (the record remembers it), the saved decision
+ * keeps its effects until someone claims them, and exactly one caller claims each outbox.
  */
 export class JourneyRuntime {
   private readonly maxAttempts: number;
