@@ -34,8 +34,8 @@ export async function demoCommand(args: string[], io: CliIo): Promise<number> {
   });
   if (positional.length > 0) throw new UsageError(`unexpected argument "${positional[0]}"`);
   const users = numberOption(values, "users", 1, 100_000) ?? 300;
-  const days = numberOption(values, "days", 1, 365) ?? 40;
-  const seconds = numberOption(values, "seconds", 1, 86_400) ?? 60;
+  const days = numberOption(values, "days", 1, 365) ?? 35;
+  const seconds = numberOption(values, "seconds", 1, 86_400) ?? 70;
   const seed = numberOption(values, "seed", 0, 2 ** 31) ?? 1;
   const dir = resolve(io.cwd, values.get("dir") ?? ".nudge/demo");
   const journeys = await loadJourneys(resolve(io.cwd, values.get("journeys") ?? "journeys"), io);
@@ -57,7 +57,7 @@ export async function demoCommand(args: string[], io: CliIo): Promise<number> {
   io.stdout(reportTable(result.reports));
   io.stdout("");
   io.stdout(
-    `${result.published} events published (${result.refused} refused by the catalog: broken on purpose), ${result.messages} messages delivered in ${result.realSeconds.toFixed(1)} s.`,
+    `${result.published} events published (${result.refused} refused: the events the synthetic shop breaks on purpose), ${result.messages} messages delivered in ${result.realSeconds.toFixed(1)} s.`,
   );
   io.stdout(`The messages: ${result.outboxPath} (one JSON object a line).`);
   return ExitCode.ok;
