@@ -89,7 +89,8 @@ export async function startCommand(args: string[], io: CliIo): Promise<number> {
     port,
     clock: clock.now,
     speed,
-    dynamodbEndpoint: values.get("dynamodb-endpoint"),
+    // Another DynamoDB (DynamoDB Local, AWS) instead of the embedded one: the option, or the environment.
+    dynamodbEndpoint: values.get("dynamodb-endpoint") ?? process.env.NUDGE_DYNAMODB_ENDPOINT,
     onMessage: (line) => io.stdout(readableLine(line)),
   });
   writeSavedClock(clockPath, clock.now(), firstDay);

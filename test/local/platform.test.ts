@@ -2,7 +2,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from "@aws-sdk/client-eventbridge";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, inject, it } from "vitest";
 import { type OutboxLine, readOutbox } from "../../functions/local/outbox.ts";
 import { type LocalPlatform, startLocalPlatform } from "../../functions/local/platform.ts";
 import { loadSeedJourneys } from "../scenarios/helpers.ts";
@@ -20,13 +20,18 @@ afterEach(async () => {
  * The local platform with the seed journeys, in a fresh folder, on a virtual clock the test moves (the
  * tick runs every 20 ms of real time), and the AWS SDK's EventBridge client pointed at its endpoint.
  */
-async function start(dir = mkdtempSync(join(tmpdir(), "nudge-local-")), clock = { now: T0 }) {
+async function start(
+  dir = mkdtempSync(join(tmpdir(), "nudge-local-")),
+  clock = { now: T0 },
+  dynamodbEndpoint: string | undefined = undefined,
+) {
   const platform = await startLocalPlatform({
     dir,
     journeys: loadSeedJourneys(),
     port: 0,
     clock: () => clock.now,
     tickEveryMs: 20,
+    dynamodbEndpoint,
   });
   running.push(platform);
   const client = new EventBridgeClient({
@@ -68,10 +73,10 @@ async function outboxWith(platform: LocalPlatform, expected: string[], timeoutMs
 }
 
 describe("local platform", () => {
-  it("runs each seed journey from events published with the AWS SDK to the outbox", async () => {
+  it("runs each seed journey from events published with the AWS SDK to the outbox (on another DynamoDB endpoint)", async () => {
     // Prepare: a registration now, one 31 days ago (dormant since), a shop coupon expiring in 12 hours, a
-    // promotion order delivered now.
-    const { clock, platform, put } = await start();
+    // promotion order delivered now; the table on the tests' dynalite rather than one of its own.
+    const { clock, platform, put } = await start(undefined, undefined, inject("dynamodbEndpoint"));
     // Act
     await put([
       registered("u-new"),
