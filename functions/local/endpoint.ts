@@ -13,7 +13,7 @@
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { parseEvent, type ShopEvent } from "../../events/catalog.ts";
-import { InvalidPatternError } from "../engine/errors.ts";
+import { InvalidPatternError, NudgeError } from "../engine/errors.ts";
 import { compilePattern } from "../engine/pattern/index.ts";
 
 /** PutEvents takes at most this many entries a request, as on AWS. */
@@ -185,7 +185,13 @@ async function serve(request: IncomingMessage, response: ServerResponse, options
 export async function startEndpoint(port: number, options: EndpointOptions): Promise<{ server: Server; url: string }> {
   const server = createServer((request, response) => void serve(request, response, options));
   await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
+    server.once("error", (error: NodeJS.ErrnoException) =>
+      reject(
+        error.code === "EADDRINUSE"
+          ? new NudgeError(`port ${port} on 127.0.0.1 is in use (another nudge start?): choose another with --port`)
+          : error,
+      ),
+    );
     server.listen(port, "127.0.0.1", () => resolve());
   });
   const address = server.address();

@@ -21,6 +21,7 @@ import { openLocalDatabase } from "./database.ts";
 import { startEndpoint } from "./endpoint.ts";
 import { LocalQueue } from "./local-queue.ts";
 import { localQueueUrl, localSqsClient } from "./local-sqs.ts";
+import { lockFolder } from "./lock.ts";
 import { OutboxChannel, type OutboxLine } from "./outbox.ts";
 import { type BatchHandler, localContext, type PumpCounters, pump } from "./pump.ts";
 
@@ -89,7 +90,14 @@ export async function startLocalPlatform(options: LocalPlatformOptions): Promise
   // The tick takes what falls due before its next run (in virtual time), within SQS's 15-minute delay.
   const lookaheadSeconds = Math.max(5, Math.min(900, Math.ceil((2 * tickEveryMs * speed) / 1000)));
   mkdirSync(dir, { recursive: true });
-  const database = await openLocalDatabase({ dataPath: join(dir, "dynamodb"), endpoint: options.dynamodbEndpoint });
+  const unlock = lockFolder(dir);
+  let database: Awaited<ReturnType<typeof openLocalDatabase>>;
+  try {
+    database = await openLocalDatabase({ dataPath: join(dir, "dynamodb"), endpoint: options.dynamodbEndpoint });
+  } catch (error) {
+    unlock();
+    throw error;
+  }
 
   const queueOptions = {
     clock,
@@ -169,6 +177,7 @@ export async function startLocalPlatform(options: LocalPlatformOptions): Promise
     clearTimeout(tickTimer);
     await Promise.all([...pumps, ticking]);
     await database.close();
+    unlock();
     throw error;
   }
   const store = new DynamoDbStore(database.client, { tableName: database.tableName, timerShards: 1, clock });
@@ -213,6 +222,7 @@ export async function startLocalPlatform(options: LocalPlatformOptions): Promise
     await Promise.all([...pumps, ticking]);
     sqs.destroy();
     await database.close();
+    unlock();
   };
 
   return { url, outboxPath, store, health, totals, settled, stop, tickedUpTo: () => tickedUpTo };

@@ -182,4 +182,16 @@ describe("local EventBridge endpoint: PutEvents", () => {
     expect(unknown.body.__type).toBe("UnknownOperationException");
     expect(after.FailedEntryCount).toBe(0);
   });
+
+  it("names the port when it is in use", async () => {
+    // Prepare
+    const { url } = await endpoint();
+    const port = Number(new URL(url).port);
+    // Act
+    const error = await startEndpoint(port, { accept: () => undefined, clock: () => T0 }).catch((e: Error) => e);
+    // Assess
+    expect((error as Error).message).toBe(
+      `port ${port} on 127.0.0.1 is in use (another nudge start?): choose another with --port`,
+    );
+  });
 });

@@ -1,4 +1,4 @@
-import { mkdtempSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from "@aws-sdk/client-eventbridge";
@@ -149,5 +149,23 @@ describe("local platform", () => {
     );
     const ids = readOutbox(second.platform.outboxPath).map((line) => line.id);
     expect(new Set(ids).size).toBe(ids.length);
+  });
+
+  it("refuses a second platform on a folder in use, and takes over the lock of a process that is gone", async () => {
+    // Prepare
+    const first = await start();
+    const other = mkdtempSync(join(tmpdir(), "nudge-local-"));
+    writeFileSync(join(other, "lock"), "999999999"); // no such process
+    // Act
+    const refused = await start(first.dir).catch((error: Error) => error);
+    const taken = await start(other);
+    // Assess
+    expect(refused).toBeInstanceOf(Error);
+    expect((refused as Error).message).toBe(
+      `${first.dir} is in use by process ${process.pid} (another nudge start?): stop it, or give another folder with --dir`,
+    );
+    expect(readFileSync(join(other, "lock"), "utf8")).toBe(String(process.pid));
+    await taken.stop();
+    expect(existsSync(join(other, "lock"))).toBe(false);
   });
 });
