@@ -52,15 +52,15 @@ export async function runsActive(platform: LocalPlatform, fromDay: string, toDay
 
 export function healthLine(now: number, health: PlatformHealth, active: number | undefined): string {
   const { events, records, queued } = health;
-  return [
-    `[${new Date(now).toISOString()}]`,
+  const parts = [
     `events ${events.received} received (${events.accepted} accepted, ${events.refused} refused)`,
     `runs active ${active ?? "?"}`,
     `wake-ups queued ${queued.wakeUps}`,
     `messages ${health.messages}`,
     `errors ${records.failed}`,
     `dead letters ${health.deadLetters}`,
-  ].join(" · ");
+  ];
+  return `[${new Date(now).toISOString()}] ${parts.join(" · ")}`;
 }
 
 export async function startCommand(args: string[], io: CliIo): Promise<number> {
