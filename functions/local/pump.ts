@@ -7,7 +7,7 @@
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
 import type { LocalQueue, QueuedMessage } from "./local-queue.ts";
 
-export type BatchHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse | undefined | undefined>;
+export type BatchHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse | undefined>;
 
 /** A Lambda context for the local functions: a minute left, always (the tick stops 10 s before). */
 export const localContext: Context = {
