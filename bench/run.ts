@@ -16,6 +16,8 @@
  *   --timers-pending N wake-ups pending in the timers part (default 1000000)
  *   --timers-due N     of which due in the same minute (default 100000)
  *   --bundle-runs N    fresh Node.js processes per bundle for the cold-init median (default 7)
+ *   --only local       the local platform end to end over its EventBridge endpoint (never part of the default run)
+ *   --local-burst N    registrations published at once in the local part (default 5000)
  *
  * Not a test: nothing fails on a missed target, the report just says so.
  */
@@ -28,6 +30,7 @@ import { journeyFilesIn, loadJourneyFiles } from "../functions/journey/load.ts";
 import type { Journey } from "../functions/journey/schema.ts";
 import { BUNDLE_TARGETS, type BundleFigures, measureBundles } from "./bundles.ts";
 import { gcMeter, median, prepareStream, type RuntimeRun, runPureEngine, runRuntime } from "./engine-steps.ts";
+import { runLocalBench } from "./local.ts";
 import { dynamoDbPart } from "./report-dynamodb.ts";
 import { runSimulationChild, SIMULATION_HEAP_CAP_MIB, writeShopFile } from "./simulation.ts";
 import { timersPart } from "./timers.ts";
@@ -48,6 +51,7 @@ const { values } = parseArgs({
     "timers-pending": { type: "string", default: "1000000" },
     "timers-due": { type: "string", default: "100000" },
     "bundle-runs": { type: "string", default: "7" },
+    "local-burst": { type: "string", default: "5000" },
   },
 });
 
@@ -73,7 +77,7 @@ if (Number.isNaN(startMs)) {
 }
 const until = startMs + days * DAY;
 const only = values.only;
-const PARTS = ["engine", "simulation", "dynamodb", "timers", "bundles"];
+const PARTS = ["engine", "simulation", "dynamodb", "timers", "bundles", "local"];
 if (only !== undefined && !PARTS.includes(only)) {
   console.error(`bench: --only: expected one of ${PARTS.map((p) => `"${p}"`).join(", ")}, got ${JSON.stringify(only)}`);
   process.exit(2);
@@ -334,6 +338,28 @@ if (only === "timers") {
     process.exit(2);
   }
   report.timers = await timersPart(pending, due, { fmt, mark });
+}
+
+if (only === "local") {
+  // 6. The local platform (`npm start`) end to end: PutEvents to the outbox, the real handlers on dynalite.
+  const burst = whole("local-burst", values["local-burst"], 10);
+  const pacedPerSecond = 20;
+  const pacedSeconds = 10;
+  console.log(
+    `\n6. Local platform end to end (PutEventsCommand to the endpoint → outbox line; dynalite on disk, real clock): ` +
+      `${pacedPerSecond} registrations/s for ${pacedSeconds} s, then ${fmt(burst)} at once (each: 2 messages)`,
+  );
+  const result = await runLocalBench({ journeys, pacedPerSecond, pacedSeconds, burst });
+  const { paced } = result;
+  console.log(
+    `   paced: PutEvents → welcome line p50 ${fmt(paced.p50Ms)} ms, p99 ${fmt(paced.p99Ms)} ms (${fmt(paced.events)} events)`,
+  );
+  const b = result.burst;
+  console.log(
+    `   burst: ${fmt(b.acceptedPerSecond)} events/s accepted, ${fmt(b.processedPerSecond)} events/s processed end to end ` +
+      `(${fmt(b.messages)} messages in all); PutEvents → welcome line under that load p50 ${fmt(b.p50Ms)} ms, p99 ${fmt(b.p99Ms)} ms`,
+  );
+  report.local = result;
 }
 
 console.log(`\n${JSON.stringify(report)}`);

@@ -1,82 +1,12 @@
-import { createHash } from "node:crypto";
 import { Duration, Stack } from "aws-cdk-lib";
 import * as events from "aws-cdk-lib/aws-events";
 import * as iam from "aws-cdk-lib/aws-iam";
 import type * as sqs from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
-import { patternDetailTypes } from "../functions/engine/compile.ts";
+import { type JourneyRuleSpec, journeyRuleSpecs } from "../functions/journey/rules.ts";
 import type { Journey } from "../functions/journey/schema.ts";
 
-/** One EventBridge rule: a pattern and the journey parts that need the events it matches. */
-export interface JourneyRuleSpec {
-  /** The construct id, from the pattern itself: its detail-types and a hash, e.g. `user-registered-1f0c2e9a`. */
-  id: string;
-  pattern: Record<string, unknown>;
-  /** Every use of the pattern, e.g. `new-user-coupon v1 trigger`, `dormancy-reactivation v1 exitOn[0]`. */
-  uses: string[];
-}
-
-/**
- * The patterns of a journey whose events it needs: what starts a run (trigger, inactivity clock) while
- * it is enabled, and always what its runs in flight need (exits, goal, waits): a disabled journey admits
- * no one, but its runs still end, convert and move on.
- */
-function patternsOf(journey: Journey): { part: string; pattern: Record<string, unknown> }[] {
-  const { trigger } = journey;
-  const entry = !journey.enabled
-    ? []
-    : trigger.type === "event"
-      ? [{ part: "trigger", pattern: trigger.pattern }]
-      : [
-          { part: "trigger", pattern: trigger.absent },
-          ...(trigger.countFrom ? [{ part: "countFrom", pattern: trigger.countFrom }] : []),
-        ];
-  return [
-    ...entry,
-    ...journey.exitOn.map((pattern, index) => ({ part: `exitOn[${index}]`, pattern })),
-    ...(journey.goal ? [{ part: "goal", pattern: journey.goal.pattern }] : []),
-    ...journey.steps.flatMap((step) =>
-      step.type === "wait-for-event" ? [{ part: `step ${step.id}`, pattern: step.pattern }] : [],
-    ),
-  ];
-}
-
-/** JSON with object keys sorted at every level: equal patterns get equal texts. */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
-  if (value !== null && typeof value === "object") {
-    const entries = Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([key, item]) => `${JSON.stringify(key)}:${canonicalJson(item)}`).join(",")}}`;
-  }
-  return JSON.stringify(value);
-}
-
-/** A rule's id from its pattern alone, so that editing other journeys never renames it. */
-function ruleIdOf(pattern: Record<string, unknown>, canonical: string): string {
-  const types = patternDetailTypes(pattern);
-  const name = types === undefined ? "any" : types.join("-").replace(/[^A-Za-z0-9-]+/g, "-");
-  return `${name.slice(0, 60)}-${createHash("sha256").update(canonical).digest("hex").slice(0, 8)}`;
-}
-
-/**
- * The rules the journeys need, one per distinct pattern: an event two journeys need is delivered once,
- * and every journey listening to it sees it (the runtime offers an event to each).
- */
-export function journeyRuleSpecs(journeys: readonly Journey[]): JourneyRuleSpec[] {
-  const byPattern = new Map<string, JourneyRuleSpec>();
-  for (const journey of journeys) {
-    for (const { part, pattern } of patternsOf(journey)) {
-      const use = `${journey.id} v${journey.version} ${part}`;
-      const key = canonicalJson(pattern);
-      const known = byPattern.get(key);
-      if (known) known.uses.push(use);
-      else {
-        byPattern.set(key, { id: ruleIdOf(pattern, key), pattern, uses: [use] });
-      }
-    }
-  }
-  return [...byPattern.values()];
-}
+export { canonicalJson, type JourneyRuleSpec, journeyRuleSpecs } from "../functions/journey/rules.ts";
 
 export interface JourneyRulesProps {
   bus: events.IEventBus;

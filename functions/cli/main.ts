@@ -12,6 +12,16 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
       "simulate --events <file.ndjson> [--journeys <dir>] [--until <ISO time>] [--format ndjson|text] [--store memory|dynamodb] [--dynamodb-endpoint <url>] [--table <name>] [--duplicate-rate <0..1>] [--crash-rate <0..1>] [--seed <n>]   run journeys on a virtual clock; dynamodb: an embedded dynalite unless an endpoint is given; the rates inject redeliveries and crashes",
     load: async () => (await import("./simulate.ts")).simulateCommand,
   },
+  start: {
+    summary:
+      "start [--port 4010] [--speed <n>] [--start <ISO time>] [--dir .nudge] [--journeys <dir>] [--dynamodb-endpoint <url>]   the whole platform on this machine: an EventBridge endpoint on 127.0.0.1, the functions, the outbox; --speed: virtual time n times faster",
+    load: async () => (await import("./start.ts")).startCommand,
+  },
+  demo: {
+    summary:
+      "demo [--users <n>] [--days <n>] [--seconds <n>] [--dir .nudge/demo]   a synthetic shop through the local platform at high speed, then a report per journey",
+    load: async () => (await import("./demo.ts")).demoCommand,
+  },
   validate: {
     summary: "validate [files...]   check journey files (default: every journey in journeys/)",
     load: async () => (await import("./validate.ts")).validateCommand,

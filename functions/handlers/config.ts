@@ -44,6 +44,12 @@ const tableEnvironment = {
    * at most 900). Every function that writes wake-ups needs the same value (DynamoDbStoreConfig.lookaheadMs).
    */
   LOOKAHEAD_SECONDS: whole(0, 900, 300),
+  /**
+   * Timer shards per minute bucket (DynamoDbStoreConfig.timerShards). Fixed for the life of a table: the
+   * tick reads only the shards it knows. The local platform uses 1 (one process, and a walk of virtual
+   * days at --speed reads every bucket).
+   */
+  TIMER_SHARDS: whole(1, 64, 16),
 };
 
 export const ingestEnvironment = z.object({

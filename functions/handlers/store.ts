@@ -8,6 +8,7 @@ export interface TableConfig {
   DYNAMODB_ENDPOINT?: string | undefined;
   SETTLE_SECONDS: number;
   LOOKAHEAD_SECONDS: number;
+  TIMER_SHARDS: number;
 }
 
 /**
@@ -26,6 +27,7 @@ export function platformStore(
     tableName: config.TABLE_NAME,
     settleMs: config.SETTLE_SECONDS * 1000,
     lookaheadMs: config.LOOKAHEAD_SECONDS * 1000,
+    timerShards: config.TIMER_SHARDS,
     clock,
   });
 }

@@ -55,15 +55,25 @@ function isLoopback(endpoint: string): boolean {
 }
 
 /** The client settings for an endpoint: local ones need no credentials; others use the SDK's defaults. */
-function clientOptions(endpoint: string): ClientOptions {
+export function clientOptions(endpoint: string): ClientOptions {
   if (isLoopback(endpoint)) return { endpoint, ...LOCAL };
   const region = process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
   return { endpoint, ...(region === undefined ? {} : { region }) };
 }
 
-/** Starts dynalite in this process, in memory, on a random 127.0.0.1 port. */
-export async function startDynalite(): Promise<{ endpoint: string; stop: () => Promise<void> }> {
-  const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+/**
+ * Starts dynalite in this process on a random 127.0.0.1 port: in memory, or kept on disk in the LevelDB
+ * directory `path` (the local platform's, so that a restart loses nothing).
+ */
+export async function startDynalite(
+  options: { path?: string } = {},
+): Promise<{ endpoint: string; stop: () => Promise<void> }> {
+  const server = dynalite({
+    createTableMs: 0,
+    deleteTableMs: 0,
+    updateTableMs: 0,
+    ...(options.path === undefined ? {} : { path: options.path }),
+  });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(0, "127.0.0.1", () => resolve());

@@ -29,6 +29,9 @@ export interface TimerWheelConfig {
 /** Where the take walk stands: the minute bucket being drained and, per shard, the last sort key taken. */
 type Cursor = { bucket: number; after: Record<string, string>; rev: number };
 
+/** How many Queries a take runs at once to find the next bucket that is not empty. */
+const PROBE_QUERIES = 32;
+
 /** How often a take that lost the cursor to another tick reads it again before giving up for now. */
 const CURSOR_RACE_ATTEMPTS = 5;
 
@@ -220,7 +223,9 @@ export class TimerWheel {
     const taken: WakeUp[] = [];
     let bucket = cursor.bucket;
     let after = { ...cursor.after };
-    for (; bucket <= minuteOf(horizon) && taken.length < limit; bucket++) {
+    const last = minuteOf(horizon);
+    for (; bucket <= last && taken.length < limit; bucket++) {
+      if (Object.keys(after).length === 0 && bucket < last) bucket = await this.firstBusyBucket(bucket, last, horizon);
       const drained = await this.mergeBucket(bucket, after, horizon, limit - taken.length, taken);
       // A bucket is done once drained and wholly at or before the horizon; later ones start afresh.
       if (!drained || (bucket + 1) * MINUTE_MS - 1 > horizon) break;
@@ -228,6 +233,37 @@ export class TimerWheel {
     }
     const unchanged = bucket === cursor.bucket && JSON.stringify(after) === JSON.stringify(cursor.after);
     return { taken, moved: unchanged ? undefined : { bucket, after, rev: cursor.rev + 1 } };
+  }
+
+  /**
+   * The first bucket from `from` on, before `last`, holding a wake-up to be taken by `horizon`; `last`
+   * when none does. Empty minutes (most of them on a quiet night, after an outage, or on a virtual clock
+   * running fast) are probed a few at a time in parallel (a Query with `Limit` 1 per shard and bucket)
+   * rather than merged one after another. Every bucket before `last` lies wholly before the horizon, so
+   * nothing is written to it any more (see itemOf): one that is empty now stays empty.
+   */
+  private async firstBusyBucket(from: number, last: number, horizon: number): Promise<number> {
+    const perRound = Math.max(1, Math.floor(PROBE_QUERIES / this.config.shards));
+    for (let start = from; start < last; start += perRound) {
+      const buckets = Array.from({ length: Math.min(perRound, last - start) }, (_, offset) => start + offset);
+      const busy = await Promise.all(
+        buckets.map(async (bucket) => {
+          const found = await Promise.all(
+            this.shards().map(async (shard) => {
+              const output = await this.table.query("takeDueWakeUps", {
+                ...this.range(bucket, shard, undefined, horizon),
+                Limit: 1,
+              });
+              return (output.Items?.length ?? 0) > 0;
+            }),
+          );
+          return found.some(Boolean);
+        }),
+      );
+      const index = busy.indexOf(true);
+      if (index >= 0) return start + index;
+    }
+    return last;
   }
 
   /**

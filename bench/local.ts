@@ -1,0 +1,134 @@
+/**
+ * The local platform end to end (`npm run bench -- --only local`): registrations published with the AWS
+ * SDK's PutEventsCommand (10 a request, 4 requests in flight) to the endpoint of a fresh platform on the
+ * real clock, each sending two messages at once (new-user-coupon's welcome, onboarding-guide's first
+ * guide). Two phases on one platform:
+ *
+ * - paced: `pacedPerSecond` registrations a second for `pacedSeconds`: latency from the PutEvents call to
+ *   the welcome message's outbox line, on a platform keeping up (p50, p99);
+ * - burst: `burst` registrations as fast as the endpoint takes them: events accepted per second, and events
+ *   processed per second end to end (until every message is in the outbox), with the latency under load.
+ */
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from "@aws-sdk/client-eventbridge";
+import type { Journey } from "../functions/journey/schema.ts";
+import { startLocalPlatform } from "../functions/local/platform.ts";
+
+export interface LocalFigures {
+  paced: { events: number; perSecond: number; p50Ms: number; p99Ms: number };
+  burst: {
+    events: number;
+    acceptedPerSecond: number;
+    processedPerSecond: number;
+    messages: number;
+    p50Ms: number;
+    p99Ms: number;
+  };
+}
+
+const percentile = (values: readonly number[], p: number) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
+};
+
+export async function runLocalBench(options: {
+  journeys: Journey[];
+  pacedPerSecond: number;
+  pacedSeconds: number;
+  burst: number;
+}): Promise<LocalFigures> {
+  const dir = await mkdtemp(join(tmpdir(), "nudge-bench-local-"));
+  const publishedAt = new Map<string, number>();
+  const latencies: number[] = [];
+  let welcomes = 0;
+  const platform = await startLocalPlatform({
+    dir,
+    journeys: options.journeys,
+    port: 0,
+    clock: Date.now,
+    onMessage: (line) => {
+      if (line.template !== "welcome") return;
+      welcomes += 1;
+      const sentAt = publishedAt.get(line.user);
+      if (sentAt !== undefined) latencies.push(performance.now() - sentAt);
+    },
+  });
+  const client = new EventBridgeClient({
+    endpoint: platform.url,
+    region: "local",
+    credentials: { accessKeyId: "x", secretAccessKey: "x" },
+  });
+  let next = 0;
+  const registrations = (count: number): PutEventsRequestEntry[] =>
+    Array.from({ length: count }, () => {
+      const userId = `u-${++next}`;
+      return {
+        Source: "shop",
+        DetailType: "user.registered",
+        Detail: JSON.stringify({ userId, locale: "zh-CN", timezone: "Asia/Shanghai" }),
+      };
+    });
+  const put = async (entries: PutEventsRequestEntry[]) => {
+    const now = performance.now();
+    for (const entry of entries) publishedAt.set(JSON.parse(entry.Detail ?? "{}").userId, now);
+    const output = await client.send(new PutEventsCommand({ Entries: entries }));
+    if ((output.FailedEntryCount ?? 0) > 0) throw new Error(`bench: ${output.FailedEntryCount} entries refused`);
+  };
+  const waitForWelcomes = async (count: number) => {
+    while (welcomes < count) await new Promise((resolve) => setTimeout(resolve, 5));
+  };
+  try {
+    // Paced: one registration a request, evenly spread.
+    const pacedEvents = options.pacedPerSecond * options.pacedSeconds;
+    const gapMs = 1000 / options.pacedPerSecond;
+    const pacedStart = performance.now();
+    for (let i = 0; i < pacedEvents; i++) {
+      const due = pacedStart + i * gapMs;
+      const wait = due - performance.now();
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      await put(registrations(1));
+    }
+    await waitForWelcomes(pacedEvents);
+    const paced = {
+      events: pacedEvents,
+      perSecond: options.pacedPerSecond,
+      p50Ms: percentile(latencies, 50),
+      p99Ms: percentile(latencies, 99),
+    };
+
+    // Burst: everything at once, 4 requests in flight.
+    latencies.length = 0;
+    const burstStart = performance.now();
+    const batches = Array.from({ length: Math.ceil(options.burst / 10) }, (_, i) =>
+      Math.min(10, options.burst - i * 10),
+    );
+    const inFlight = new Set<Promise<void>>();
+    for (const size of batches) {
+      const sending = put(registrations(size)).finally(() => inFlight.delete(sending));
+      inFlight.add(sending);
+      if (inFlight.size >= 4) await Promise.race(inFlight);
+    }
+    await Promise.all(inFlight);
+    const acceptedMs = performance.now() - burstStart;
+    await waitForWelcomes(pacedEvents + options.burst);
+    await platform.settled(120_000);
+    const processedMs = performance.now() - burstStart;
+    return {
+      paced,
+      burst: {
+        events: options.burst,
+        acceptedPerSecond: (options.burst / acceptedMs) * 1000,
+        processedPerSecond: (options.burst / processedMs) * 1000,
+        messages: platform.health().messages,
+        p50Ms: percentile(latencies, 50),
+        p99Ms: percentile(latencies, 99),
+      },
+    };
+  } finally {
+    client.destroy();
+    await platform.stop();
+    await rm(dir, { recursive: true, force: true });
+  }
+}

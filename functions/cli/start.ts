@@ -1,0 +1,139 @@
+/**
+ * `nudge start`: the whole platform on this machine (functions/local/platform.ts) until Ctrl-C. Prints
+ * each message delivered as a readable line, and a health line every few seconds when something changed.
+ */
+import { join, resolve } from "node:path";
+import { formatProblem, journeyFilesIn } from "../journey/load.ts";
+import type { Journey } from "../journey/schema.ts";
+import { validateJourneyFiles } from "../journey/validate.ts";
+import { readSavedClock, virtualClock, writeSavedClock } from "../local/clock.ts";
+import { readableLine } from "../local/outbox.ts";
+import { type LocalPlatform, type PlatformHealth, startLocalPlatform } from "../local/platform.ts";
+import { parseArgs, UsageError } from "./args.ts";
+import { type CliIo, ExitCode } from "./io.ts";
+
+export const DEFAULT_PORT = 4010;
+const HEALTH_EVERY_MS = 5_000;
+
+/** The journey files of a folder, validated as `nudge validate` does; undefined (problems printed) if any fails. */
+export async function loadJourneys(dir: string, io: CliIo): Promise<Journey[] | undefined> {
+  const files = await journeyFilesIn(dir).catch((error: NodeJS.ErrnoException) => {
+    throw new UsageError(`--journeys: cannot read ${dir}: ${error.code ?? error.message}`);
+  });
+  const { journeys, problems } = await validateJourneyFiles(files, io.cwd);
+  if (problems.length === 0) return journeys.map((loaded) => loaded.journey);
+  for (const problem of problems) io.stderr(formatProblem(problem));
+  return undefined;
+}
+
+export function numberOption(values: Map<string, string>, name: string, min: number, max: number) {
+  const text = values.get(name);
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  if (!Number.isFinite(value) || value < min || value > max) {
+    throw new UsageError(`--${name}: expected a number from ${min} to ${max}, got "${text}"`);
+  }
+  return value;
+}
+
+const dayOf = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+
+/** Runs entered (holdouts too) and not yet exited, from the statistics counters. */
+export async function runsActive(platform: LocalPlatform, fromDay: string, toDay: string): Promise<number> {
+  let active = 0;
+  for (const sums of (await platform.totals(fromDay, toDay)).values()) {
+    for (const [name, amount] of sums) {
+      if (name === "entered" || name === "holdout") active += amount;
+      else if (name.startsWith("exited.")) active -= amount;
+    }
+  }
+  return active;
+}
+
+export function healthLine(now: number, health: PlatformHealth, active: number | undefined): string {
+  const { events, records, queued } = health;
+  const parts = [
+    `events ${events.received} received (${events.accepted} accepted, ${events.refused} refused)`,
+    `runs active ${active ?? "?"}`,
+    `wake-ups queued ${queued.wakeUps}`,
+    `messages ${health.messages}`,
+    `errors ${records.failed}`,
+    `dead letters ${health.deadLetters}`,
+  ];
+  return `[${new Date(now).toISOString()}] ${parts.join(" · ")}`;
+}
+
+export async function startCommand(args: string[], io: CliIo): Promise<number> {
+  const { values, positional } = parseArgs(args, {
+    values: ["port", "speed", "dir", "journeys", "dynamodb-endpoint", "start"],
+  });
+  if (positional.length > 0) throw new UsageError(`unexpected argument "${positional[0]}"`);
+  const port = numberOption(values, "port", 0, 65_535) ?? DEFAULT_PORT;
+  const speed = numberOption(values, "speed", 1, 10_000_000) ?? 1;
+  const dir = resolve(io.cwd, values.get("dir") ?? ".nudge");
+  const startText = values.get("start");
+  const startAt = startText === undefined ? undefined : Date.parse(startText);
+  if (startAt !== undefined && Number.isNaN(startAt)) throw new UsageError(`--start: expected an ISO-8601 time`);
+  if (startAt !== undefined && speed === 1)
+    throw new UsageError("--start needs --speed (at speed 1 the clock is real)");
+  const journeys = await loadJourneys(resolve(io.cwd, values.get("journeys") ?? "journeys"), io);
+  if (journeys === undefined) return ExitCode.failed;
+
+  const clockPath = join(dir, "clock.json");
+  const saved = readSavedClock(clockPath);
+  const clock = speed === 1 ? virtualClock(1) : virtualClock(speed, startAt ?? saved.now ?? Date.now());
+  const firstDay = saved.firstDay ?? dayOf(clock.now());
+  const platform = await startLocalPlatform({
+    dir,
+    journeys,
+    port,
+    clock: clock.now,
+    speed,
+    // Another DynamoDB (DynamoDB Local, AWS) instead of the embedded one: the option, or the environment.
+    dynamodbEndpoint: values.get("dynamodb-endpoint") ?? process.env.NUDGE_DYNAMODB_ENDPOINT,
+    onMessage: (line) => io.stdout(readableLine(line)),
+  });
+  writeSavedClock(clockPath, clock.now(), firstDay);
+  io.stdout(
+    [
+      `Nudge is running: ${journeys.length} journeys, state in ${dir}${speed === 1 ? "" : `, virtual time ×${speed}`}.`,
+      `EventBridge endpoint: ${platform.url} (loopback only). Publish with the AWS SDK:`,
+      `  new EventBridgeClient({ endpoint: "${platform.url}", region: "local", credentials: { accessKeyId: "x", secretAccessKey: "x" } })`,
+      `Messages are printed here and appended to ${platform.outboxPath}. Ctrl-C stops.`,
+    ].join("\n"),
+  );
+
+  let last = "";
+  const report = async () => {
+    const now = clock.now();
+    const active = await runsActive(platform, firstDay, dayOf(now)).catch(() => undefined);
+    const line = healthLine(now, platform.health(), active);
+    // Only when something changed: the time alone is no news.
+    if (line.slice(line.indexOf("]")) !== last) io.stdout(line);
+    last = line.slice(line.indexOf("]"));
+  };
+  let reporting = Promise.resolve();
+  const timer = setInterval(() => {
+    reporting = reporting.then(report);
+  }, HEALTH_EVERY_MS);
+  // Virtual time is saved every second: after a crash, a restart at --speed resumes about where it was.
+  const saving = setInterval(() => writeSavedClock(clockPath, clock.now(), firstDay), 1_000);
+
+  await new Promise<void>((resolveStop) => {
+    const stop = () => {
+      process.off("SIGINT", stop);
+      process.off("SIGTERM", stop);
+      resolveStop();
+    };
+    process.on("SIGINT", stop);
+    process.on("SIGTERM", stop);
+  });
+  clearInterval(timer);
+  clearInterval(saving);
+  await reporting;
+  io.stdout("Stopping: finishing the batches in hand…");
+  await platform.stop();
+  writeSavedClock(clockPath, clock.now(), firstDay);
+  io.stdout(`Stopped. State kept in ${dir}; \`npm start\` goes on from there.`);
+  return ExitCode.ok;
+}

@@ -1,0 +1,200 @@
+/**
+ * The local EventBridge endpoint: an HTTP server on loopback speaking the EventBridge API's JSON 1.1
+ * protocol for the two actions Nudge needs, so the ordinary AWS SDK works against it unchanged:
+ *
+ * - `PutEvents`: each entry becomes an EventBridge event, checked against the event catalog (an entry
+ *   whose detail fails its schema is refused in its own result, naming the field and the problem; the
+ *   rest are accepted), and handed to `accept` (which routes it to the ingest queue).
+ * - `TestEventPattern`: answered with Nudge's own pattern matcher, the one the journeys run on; a pattern
+ *   EventBridge would reject gets its `InvalidEventPatternException`.
+ *
+ * A malformed request gets an error response as EventBridge sends it (HTTP 400, `__type` and `message`).
+ */
+import { randomUUID } from "node:crypto";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { parseEvent, type ShopEvent } from "../../events/catalog.ts";
+import { InvalidPatternError, NudgeError } from "../engine/errors.ts";
+import { compilePattern } from "../engine/pattern/index.ts";
+
+/** PutEvents takes at most this many entries a request, as on AWS. */
+export const MAX_ENTRIES = 10;
+/** Requests larger than this are refused (PutEvents allows 256 KB a request). */
+const MAX_REQUEST_BYTES = 1024 * 1024;
+
+export const LOCAL_ACCOUNT = "000000000000";
+export const LOCAL_REGION = "local";
+
+export interface EndpointOptions {
+  /** Takes an accepted event (it must be durable when this returns). */
+  accept: (event: ShopEvent) => void;
+  /** The virtual clock: an entry without Time happens now. */
+  clock: () => number;
+  /** Counts what the endpoint saw, for the console. */
+  counters?: { received: number; accepted: number; refused: number };
+}
+
+type ResultEntry = { EventId: string } | { ErrorCode: string; ErrorMessage: string };
+
+class RequestError extends Error {
+  constructor(
+    readonly type: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === "object" && value !== null && !Array.isArray(value);
+
+/** An entry's Time: epoch seconds (how the SDK sends a Date) or an ISO text; now when absent. */
+function timeOf(value: unknown, now: number): string | undefined {
+  if (value === undefined || value === null) return new Date(now).toISOString();
+  const ms = typeof value === "number" ? value * 1000 : typeof value === "string" ? Date.parse(value) : Number.NaN;
+  return Number.isFinite(ms) ? new Date(ms).toISOString() : undefined;
+}
+
+function putEntry(entry: unknown, options: EndpointOptions): ResultEntry {
+  const refuse = (ErrorCode: string, ErrorMessage: string) => ({ ErrorCode, ErrorMessage });
+  if (!isRecord(entry)) return refuse("InvalidArgument", "Entry is not an object.");
+  for (const name of ["Source", "DetailType", "Detail"] as const) {
+    if (typeof entry[name] !== "string" || entry[name] === "") {
+      return refuse("InvalidArgument", `Parameter ${name} is not valid. Reason: ${name} is a required argument.`);
+    }
+  }
+  let detail: unknown;
+  try {
+    detail = JSON.parse(entry.Detail as string);
+  } catch {
+    return refuse("MalformedDetail", "Detail is malformed.");
+  }
+  if (!isRecord(detail)) return refuse("MalformedDetail", "Detail is malformed.");
+  const time = timeOf(entry.Time, options.clock());
+  if (time === undefined) return refuse("InvalidArgument", "Parameter Time is not valid.");
+  const resources = Array.isArray(entry.Resources) ? entry.Resources.filter((r) => typeof r === "string") : [];
+  const raw = {
+    version: "0",
+    id: randomUUID(),
+    "detail-type": entry.DetailType,
+    source: entry.Source,
+    account: LOCAL_ACCOUNT,
+    time,
+    region: LOCAL_REGION,
+    resources,
+    detail,
+  };
+  const parsed = parseEvent(raw);
+  if (!parsed.ok) {
+    const problems = parsed.error.problems.map((p) => (p.path === "" ? p.message : `${p.path}: ${p.message}`));
+    return refuse("InvalidArgument", `Event does not fit the event catalog: ${problems.join("; ")}`);
+  }
+  options.accept({ ...raw, detail: parsed.event.detail } as ShopEvent);
+  return { EventId: raw.id };
+}
+
+function putEvents(input: Record<string, unknown>, options: EndpointOptions) {
+  const entries = input.Entries;
+  if (!Array.isArray(entries) || entries.length < 1 || entries.length > MAX_ENTRIES) {
+    throw new RequestError(
+      "ValidationException",
+      `1 validation error detected: Value at 'entries' failed to satisfy constraint: Member must have length between 1 and ${MAX_ENTRIES}`,
+    );
+  }
+  const results = entries.map((entry) => putEntry(entry, options));
+  const failed = results.filter((result) => "ErrorCode" in result).length;
+  if (options.counters !== undefined) {
+    options.counters.received += results.length;
+    options.counters.accepted += results.length - failed;
+    options.counters.refused += failed;
+  }
+  return { FailedEntryCount: failed, Entries: results };
+}
+
+function testEventPattern(input: Record<string, unknown>) {
+  const { EventPattern, Event } = input;
+  if (typeof EventPattern !== "string" || typeof Event !== "string") {
+    throw new RequestError("ValidationException", "EventPattern and Event are required strings.");
+  }
+  let event: unknown;
+  try {
+    event = JSON.parse(Event);
+  } catch {
+    throw new RequestError("InvalidEventPatternException", "Event is not valid JSON.");
+  }
+  let pattern: unknown;
+  try {
+    pattern = JSON.parse(EventPattern);
+  } catch {
+    throw new RequestError("InvalidEventPatternException", "Event pattern is not valid JSON.");
+  }
+  try {
+    return { Result: isRecord(event) && compilePattern(pattern).matches(event) };
+  } catch (error) {
+    if (error instanceof InvalidPatternError) throw new RequestError("InvalidEventPatternException", error.message);
+    throw error;
+  }
+}
+
+function readBody(request: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    request.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= MAX_REQUEST_BYTES) chunks.push(chunk);
+    });
+    request.on("end", () => {
+      if (size > MAX_REQUEST_BYTES) reject(new RequestError("ValidationException", "Request is too large."));
+      else resolve(Buffer.concat(chunks).toString("utf8"));
+    });
+    request.on("error", reject);
+  });
+}
+
+function reply(response: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  response.writeHead(status, {
+    "content-type": "application/x-amz-json-1.1",
+    "content-length": Buffer.byteLength(text),
+    "x-amzn-requestid": randomUUID(),
+  });
+  response.end(text);
+}
+
+async function serve(request: IncomingMessage, response: ServerResponse, options: EndpointOptions): Promise<void> {
+  try {
+    const body = await readBody(request);
+    const target = String(request.headers["x-amz-target"] ?? "");
+    let input: unknown;
+    try {
+      input = body === "" ? {} : JSON.parse(body);
+    } catch {
+      throw new RequestError("SerializationException", "Request body is not valid JSON.");
+    }
+    if (!isRecord(input)) throw new RequestError("SerializationException", "Request body is not a JSON object.");
+    if (target === "AWSEvents.PutEvents") reply(response, 200, putEvents(input, options));
+    else if (target === "AWSEvents.TestEventPattern") reply(response, 200, testEventPattern(input));
+    else throw new RequestError("UnknownOperationException", `Unknown operation ${JSON.stringify(target)}.`);
+  } catch (error) {
+    if (error instanceof RequestError) reply(response, 400, { __type: error.type, message: error.message });
+    else reply(response, 500, { __type: "InternalException", message: "Internal error." });
+  }
+}
+
+/** Starts the endpoint on 127.0.0.1 (loopback only); port 0 picks a free one. */
+export async function startEndpoint(port: number, options: EndpointOptions): Promise<{ server: Server; url: string }> {
+  const server = createServer((request, response) => void serve(request, response, options));
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", (error: NodeJS.ErrnoException) =>
+      reject(
+        error.code === "EADDRINUSE"
+          ? new NudgeError(`port ${port} on 127.0.0.1 is in use (another nudge start?): choose another with --port`)
+          : error,
+      ),
+    );
+    server.listen(port, "127.0.0.1", () => resolve());
+  });
+  const address = server.address();
+  const bound = typeof address === "object" && address !== null ? address.port : port;
+  return { server, url: `http://127.0.0.1:${bound}` };
+}

@@ -1,0 +1,62 @@
+/**
+ * The local platform's channel: each delivered message as one JSON line appended to the outbox file
+ * (time, journey, user, channel, template, text, and the message id) and as a readable line for the
+ * console. Delivery is at least once (a redelivered request carries the same message id): the ids already
+ * in the file are skipped, so the outbox holds each message once, across restarts too.
+ */
+import { appendFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
+import { dirname } from "node:path";
+import type { MessageChannel } from "../handlers/deliver.ts";
+import type { MessageRequest } from "../handlers/message-records.ts";
+
+export interface OutboxLine {
+  id: string;
+  time: string;
+  journey: string;
+  user: string;
+  channel: string;
+  template: string;
+  text: string;
+}
+
+/** A message as one console line: `time  journey  → user (channel/template): text`. */
+export function readableLine(line: OutboxLine): string {
+  return `${line.time}  ${line.journey} → ${line.user} (${line.channel}/${line.template}): ${line.text}`;
+}
+
+/** The lines of an outbox file (none when it does not exist yet). */
+export function readOutbox(path: string): OutboxLine[] {
+  if (!existsSync(path)) return [];
+  return readFileSync(path, "utf8")
+    .split("\n")
+    .flatMap((text) => {
+      try {
+        return [JSON.parse(text) as OutboxLine];
+      } catch {
+        return []; // blank, or cut short by a crash mid-write
+      }
+    });
+}
+
+export class OutboxChannel implements MessageChannel {
+  private readonly sent: Set<string>;
+  delivered = 0;
+
+  constructor(
+    private readonly path: string,
+    private readonly onMessage: (line: OutboxLine) => void = () => undefined,
+  ) {
+    mkdirSync(dirname(path), { recursive: true });
+    this.sent = new Set(readOutbox(path).map((line) => line.id));
+  }
+
+  async send(message: MessageRequest): Promise<void> {
+    if (this.sent.has(message.id)) return;
+    const { id, at, journey, user, channel, template, text } = message;
+    const line: OutboxLine = { id, time: at, journey, user, channel, template, text };
+    appendFileSync(this.path, `${JSON.stringify(line)}\n`);
+    this.sent.add(id);
+    this.delivered += 1;
+    this.onMessage(line);
+  }
+}

@@ -1,0 +1,229 @@
+/**
+ * The whole platform in one process, as it runs on AWS: the EventBridge endpoint and the journeys' rules
+ * in front of the ingest queue; the ingest, tick and deliver functions' real handlers over a DynamoDB
+ * table (dynalite on disk, or another endpoint) and SQS-like local queues kept on disk; the tick run every
+ * few seconds; the outbox file as the delivery channel. Everything under `dir`: stop it, start it again,
+ * and it goes on where it was.
+ */
+import { mkdirSync } from "node:fs";
+import type { Server } from "node:http";
+import { join } from "node:path";
+import type { ShopEvent } from "../../events/catalog.ts";
+import type { StatsCounter } from "../engine/model.ts";
+import { compilePattern } from "../engine/pattern/index.ts";
+import { createDeliverHandler, deliverDependencies } from "../handlers/deliver.ts";
+import { createIngestHandler, ingestDependencies } from "../handlers/ingest.ts";
+import { createTickHandler, tickDependencies } from "../handlers/tick.ts";
+import { journeyRuleSpecs } from "../journey/rules.ts";
+import type { Journey } from "../journey/schema.ts";
+import { DynamoDbStore } from "../store/dynamodb/dynamodb-store.ts";
+import { openLocalDatabase } from "./database.ts";
+import { startEndpoint } from "./endpoint.ts";
+import { LocalQueue } from "./local-queue.ts";
+import { localQueueUrl, localSqsClient } from "./local-sqs.ts";
+import { lockFolder } from "./lock.ts";
+import { OutboxChannel, type OutboxLine } from "./outbox.ts";
+import { type BatchHandler, localContext, type PumpCounters, pump } from "./pump.ts";
+
+export interface LocalPlatformOptions {
+  /** Where state is kept: the table's data, the queues' journals, the outbox (e.g. `.nudge`). */
+  dir: string;
+  journeys: Journey[];
+  /** The endpoint's port on 127.0.0.1; 0 picks a free one. */
+  port: number;
+  /** The platform's clock (virtual at --speed); every part reads it. */
+  clock: () => number;
+  /** How many virtual ms pass per real ms (1: real time); sets how often the tick runs. */
+  speed?: number;
+  /** Another DynamoDB endpoint; dynalite on disk under `dir` when omitted. */
+  dynamodbEndpoint?: string | undefined;
+  /** Real ms between ticks (default: every 2 s, sooner at high speed so no wake-up waits long). */
+  tickEveryMs?: number;
+  /** Real ms a received message stays hidden before it is delivered again (default 10 s). */
+  visibilityTimeoutMs?: number;
+  /** Receives before a message goes to its dead-letter queue (default 5, as the AWS queues). */
+  maxReceiveCount?: number;
+  /** Called for each message delivered (the console prints it). */
+  onMessage?: (line: OutboxLine) => void;
+}
+
+export interface PlatformHealth {
+  events: { received: number; accepted: number; refused: number; routed: number };
+  records: { processed: number; failed: number };
+  messages: number;
+  queued: { ingest: number; wakeUps: number; delivery: number };
+  deadLetters: number;
+}
+
+export interface LocalPlatform {
+  /** The EventBridge endpoint, `http://127.0.0.1:<port>`. */
+  url: string;
+  outboxPath: string;
+  store: DynamoDbStore;
+  health(): PlatformHealth;
+  /** Per-journey statistics counters, summed over the days given. */
+  totals(fromDay: string, toDay: string): Promise<Map<string, Map<string, number>>>;
+  /** The virtual time up to which the tick has taken every wake-up due (it may run behind at --speed). */
+  tickedUpTo(): number;
+  /** Waits until no queue holds a message that is due now (what was sent is processed). */
+  settled(timeoutMs?: number): Promise<boolean>;
+  /** Stops taking requests, lets the batches in hand finish, closes everything. State stays on disk. */
+  stop(): Promise<void>;
+}
+
+const MAX_WAKE_UPS_PER_TICK = 20_000;
+
+/** Real ms between ticks: at most 2 s, and at most half the lookahead in virtual time. */
+function tickInterval(speed: number): number {
+  return Math.max(10, Math.min(2_000, Math.floor(450_000 / speed)));
+}
+
+export async function startLocalPlatform(options: LocalPlatformOptions): Promise<LocalPlatform> {
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
+  // The functions' JSON logs and metrics are for CloudWatch; locally the console shows the outbox and a
+  // health line instead (POWERTOOLS_LOG_LEVEL=INFO brings the logs back).
+  process.env.POWERTOOLS_LOG_LEVEL ??= "SILENT";
+  process.env.POWERTOOLS_METRICS_DISABLED ??= "true";
+  const { dir, clock } = options;
+  const speed = options.speed ?? 1;
+  const tickEveryMs = options.tickEveryMs ?? tickInterval(speed);
+  // The tick takes what falls due before its next run (in virtual time), within SQS's 15-minute delay.
+  const lookaheadSeconds = Math.max(5, Math.min(900, Math.ceil((2 * tickEveryMs * speed) / 1000)));
+  mkdirSync(dir, { recursive: true });
+  const unlock = lockFolder(dir);
+  let database: Awaited<ReturnType<typeof openLocalDatabase>>;
+  try {
+    database = await openLocalDatabase({ dataPath: join(dir, "dynamodb"), endpoint: options.dynamodbEndpoint });
+  } catch (error) {
+    unlock();
+    throw error;
+  }
+
+  const queueOptions = {
+    clock,
+    visibilityTimeoutMs: options.visibilityTimeoutMs ?? 10_000,
+    maxReceiveCount: options.maxReceiveCount ?? 5,
+  };
+  const journal = (name: string) => join(dir, "queues", `${name}.ndjson`);
+  const deadLetter = new LocalQueue({ ...queueOptions, name: "dead-letters", journalPath: journal("dead-letters") });
+  const queue = (name: string) =>
+    new LocalQueue({ ...queueOptions, name, journalPath: journal(name), deadLetter: deadLetter });
+  const ingestQueue = queue("ingest");
+  const wakeUpQueue = queue("wake-ups");
+  const deliveryQueue = queue("delivery");
+  const sqs = localSqsClient([ingestQueue, wakeUpQueue, deliveryQueue]);
+
+  const env = {
+    TABLE_NAME: database.tableName,
+    INGEST_QUEUE_URL: localQueueUrl(ingestQueue.name),
+    DELIVERY_QUEUE_URL: localQueueUrl(deliveryQueue.name),
+    WAKE_UP_QUEUE_URL: localQueueUrl(wakeUpQueue.name),
+    // One process, one clock: little to allow for between writers.
+    SETTLE_SECONDS: "1",
+    LOOKAHEAD_SECONDS: String(lookaheadSeconds),
+    TIMER_SHARDS: "1",
+    MAX_WAKE_UPS_PER_TICK: String(MAX_WAKE_UPS_PER_TICK),
+  };
+  const overrides = { dynamodb: database.client, sqs, clock };
+  // Each pump is one function instance, with dependencies of its own (as Lambda runs one batch at a time
+  // per instance: the handlers' metrics and counters are per instance).
+  const ingest = () =>
+    createIngestHandler(ingestDependencies(env, { ...overrides, journeys: options.journeys })) as BatchHandler;
+  const tick = createTickHandler(tickDependencies(env, overrides));
+  const outboxPath = join(dir, "outbox.ndjson");
+  const outbox = new OutboxChannel(outboxPath, options.onMessage);
+  const deliver = () => createDeliverHandler({ ...deliverDependencies(env), channel: outbox }) as BatchHandler;
+
+  // The rules: an event some journey needs goes to the ingest queue (once, however many rules match).
+  const rules = journeyRuleSpecs(options.journeys).map((spec) => compilePattern(spec.pattern));
+  const endpointCounters = { received: 0, accepted: 0, refused: 0, routed: 0 };
+  const accept = (event: ShopEvent) => {
+    if (!rules.some((rule) => rule.matches(event))) return;
+    ingestQueue.send([{ body: JSON.stringify(event) }]);
+    endpointCounters.routed += 1;
+  };
+
+  let running = true;
+  const records: PumpCounters = { processed: 0, failed: 0 };
+  const pumps = [
+    ...Array.from({ length: 4 }, () => pump(ingestQueue, ingest(), () => running, records)),
+    ...Array.from({ length: 2 }, () => pump(wakeUpQueue, ingest(), () => running, records)),
+    ...Array.from({ length: 2 }, () => pump(deliveryQueue, deliver(), () => running, records)),
+  ];
+  let ticking = Promise.resolve();
+  let tickedUpTo = Number.NEGATIVE_INFINITY;
+  let tickTimer: NodeJS.Timeout | undefined;
+  const runTick = () => {
+    ticking = (async () => {
+      try {
+        const startedAt = clock();
+        const report = await tick({ time: new Date(startedAt).toISOString() }, localContext);
+        // A tick that took fewer than its limit took everything due by the time it started.
+        if (report.handedOn < MAX_WAKE_UPS_PER_TICK) tickedUpTo = startedAt;
+      } catch {
+        records.failed += 1; // what it took and did not hand on is scheduled again; the next tick retries
+      }
+      if (running) tickTimer = setTimeout(runTick, tickEveryMs);
+    })();
+  };
+  runTick();
+
+  let server: Server;
+  let url: string;
+  try {
+    ({ server, url } = await startEndpoint(options.port, { accept, clock, counters: endpointCounters }));
+  } catch (error) {
+    running = false;
+    clearTimeout(tickTimer);
+    await Promise.all([...pumps, ticking]);
+    await database.close();
+    unlock();
+    throw error;
+  }
+  const store = new DynamoDbStore(database.client, { tableName: database.tableName, timerShards: 1, clock });
+
+  const health = (): PlatformHealth => ({
+    events: { ...endpointCounters },
+    records: { ...records },
+    messages: outbox.delivered,
+    queued: { ingest: ingestQueue.size, wakeUps: wakeUpQueue.size, delivery: deliveryQueue.size },
+    deadLetters: deadLetter.size,
+  });
+
+  const totals = async (fromDay: string, toDay: string) => {
+    const byJourney = new Map<string, Map<string, number>>();
+    for (const journey of options.journeys) {
+      const counters: StatsCounter[] = await store.readStats(journey.id, fromDay, toDay);
+      const sums = new Map<string, number>();
+      for (const counter of counters) sums.set(counter.name, (sums.get(counter.name) ?? 0) + counter.amount);
+      byJourney.set(journey.id, sums);
+    }
+    return byJourney;
+  };
+
+  const settled = async (timeoutMs = 30_000) => {
+    const deadline = Date.now() + timeoutMs;
+    const due = (q: LocalQueue) => q.peek().some((message) => message.availableAt <= clock());
+    while (Date.now() < deadline) {
+      if (![ingestQueue, wakeUpQueue, deliveryQueue].some(due)) return true;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    return false;
+  };
+
+  const stop = async () => {
+    if (!running) return;
+    running = false;
+    clearTimeout(tickTimer);
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    });
+    await Promise.all([...pumps, ticking]);
+    sqs.destroy();
+    await database.close();
+    unlock();
+  };
+
+  return { url, outboxPath, store, health, totals, settled, stop, tickedUpTo: () => tickedUpTo };
+}

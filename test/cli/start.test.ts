@@ -1,0 +1,91 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventbridge";
+import { afterEach, describe, expect, it } from "vitest";
+import { readOutbox } from "../../functions/local/outbox.ts";
+import { root } from "./capture-io.ts";
+
+const children: ChildProcess[] = [];
+afterEach(() => {
+  for (const child of children.splice(0)) if (child.exitCode === null) child.kill("SIGKILL");
+});
+
+/** `nudge start` as a process of its own: its endpoint once it says so, its output, and its exit. */
+async function nudgeStart(args: string[]) {
+  const child = spawn(process.execPath, ["bin/nudge.mjs", "start", "--port", "0", ...args], {
+    cwd: root,
+    env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" },
+  });
+  children.push(child);
+  let output = "";
+  child.stdout.on("data", (chunk: Buffer) => {
+    output += chunk.toString("utf8");
+  });
+  child.stderr.on("data", (chunk: Buffer) => {
+    output += chunk.toString("utf8");
+  });
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setInterval(() => {
+      const found = /EventBridge endpoint: (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
+      if (found?.[1] !== undefined) {
+        clearInterval(timer);
+        resolve(found[1]);
+      } else if (child.exitCode !== null) {
+        clearInterval(timer);
+        reject(new Error(`nudge start exited: ${output}`));
+      }
+    }, 20);
+  });
+  return { child, url, exited, output: () => output };
+}
+
+async function register(url: string, userId: string) {
+  const client = new EventBridgeClient({
+    endpoint: url,
+    region: "local",
+    credentials: { accessKeyId: "x", secretAccessKey: "x" },
+  });
+  const detail = JSON.stringify({ userId, locale: "zh-CN", timezone: "Asia/Shanghai" });
+  const output = await client.send(
+    new PutEventsCommand({ Entries: [{ Source: "shop", DetailType: "user.registered", Detail: detail }] }),
+  );
+  client.destroy();
+  return output.FailedEntryCount;
+}
+
+async function waitFor(test: () => boolean, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!test() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+}
+
+const templatesOf = (dir: string, user: string) =>
+  readOutbox(join(dir, "outbox.ndjson"))
+    .filter((line) => line.user === user)
+    .map((line) => line.template)
+    .sort();
+
+describe("nudge start", () => {
+  it("survives a kill mid-journey: restarted on the same folder, it sends what is due and nothing twice, and stops cleanly on SIGTERM", async () => {
+    // Prepare: a day of virtual time every 4 seconds or so; a user registered, the first guide out.
+    const dir = mkdtempSync(join(tmpdir(), "nudge-start-"));
+    const args = ["--dir", dir, "--speed", "20000"];
+    const first = await nudgeStart([...args, "--start", "2026-11-18T02:00:00Z"]);
+    expect(await register(first.url, "u-1")).toBe(0);
+    await waitFor(() => templatesOf(dir, "u-1").includes("guide-1"));
+    expect(first.output()).toMatch(/onboarding-guide → u-1 \(push\/guide-1\)/);
+    // Act: killed outright, then started again on the same folder.
+    first.child.kill("SIGKILL");
+    await first.exited;
+    const second = await nudgeStart(args);
+    await waitFor(() => templatesOf(dir, "u-1").includes("guide-2"));
+    second.child.kill("SIGTERM");
+    const code = await second.exited;
+    // Assess
+    expect(templatesOf(dir, "u-1")).toEqual(["guide-1", "guide-2", "welcome"]);
+    expect(code).toBe(0);
+    expect(second.output()).toContain("Stopped. State kept in");
+  }, 40_000);
+});

@@ -1,0 +1,171 @@
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from "@aws-sdk/client-eventbridge";
+import { afterEach, describe, expect, inject, it } from "vitest";
+import { type OutboxLine, readOutbox } from "../../functions/local/outbox.ts";
+import { type LocalPlatform, startLocalPlatform } from "../../functions/local/platform.ts";
+import { loadSeedJourneys } from "../scenarios/helpers.ts";
+
+const T0 = Date.parse("2026-11-18T02:00:00Z");
+const MIN = 60_000;
+const DAY = 86_400_000;
+
+const running: LocalPlatform[] = [];
+afterEach(async () => {
+  for (const platform of running.splice(0)) await platform.stop();
+});
+
+/**
+ * The local platform with the seed journeys, in a fresh folder, on a virtual clock the test moves (the
+ * tick runs every 20 ms of real time), and the AWS SDK's EventBridge client pointed at its endpoint.
+ */
+async function start(
+  dir = mkdtempSync(join(tmpdir(), "nudge-local-")),
+  clock = { now: T0 },
+  dynamodbEndpoint: string | undefined = undefined,
+) {
+  const platform = await startLocalPlatform({
+    dir,
+    journeys: loadSeedJourneys(),
+    port: 0,
+    clock: () => clock.now,
+    tickEveryMs: 20,
+    dynamodbEndpoint,
+  });
+  running.push(platform);
+  const client = new EventBridgeClient({
+    endpoint: platform.url,
+    region: "local",
+    credentials: { accessKeyId: "x", secretAccessKey: "x" },
+  });
+  const put = async (entries: PutEventsRequestEntry[]) => {
+    const output = await client.send(new PutEventsCommand({ Entries: entries }));
+    expect(output.FailedEntryCount).toBe(0);
+  };
+  const stop = async () => {
+    running.splice(running.indexOf(platform), 1);
+    client.destroy();
+    await platform.stop();
+  };
+  return { dir, clock, platform, put, stop };
+}
+
+const entry = (type: string, detail: Record<string, unknown>, time?: number): PutEventsRequestEntry => ({
+  Source: "shop",
+  DetailType: type,
+  Detail: JSON.stringify(detail),
+  ...(time === undefined ? {} : { Time: new Date(time) }),
+});
+const registered = (userId: string, time?: number) =>
+  entry("user.registered", { userId, locale: "zh-CN", timezone: "Asia/Shanghai" }, time);
+
+const summary = (lines: OutboxLine[]) => lines.map((l) => `${l.journey}/${l.template}/${l.user}`).sort();
+
+/** Waits (real time) until the outbox holds every line expected; returns what it holds then. */
+async function outboxWith(platform: LocalPlatform, expected: string[], timeoutMs = 15_000): Promise<string[]> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const lines = summary(readOutbox(platform.outboxPath));
+    if (expected.every((line) => lines.includes(line)) || Date.now() > deadline) return lines;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+describe("local platform", () => {
+  it("runs each seed journey from events published with the AWS SDK to the outbox (on another DynamoDB endpoint)", async () => {
+    // Prepare: a registration now, one 31 days ago (dormant since), a shop coupon expiring in 12 hours, a
+    // promotion order delivered now; the table on the tests' dynalite rather than one of its own.
+    const { clock, platform, put } = await start(undefined, undefined, inject("dynamodbEndpoint"));
+    // Act
+    await put([
+      registered("u-new"),
+      registered("u-quiet", T0 - 31 * DAY),
+      entry("coupon.issued", {
+        userId: "u-new",
+        couponId: "cpn-1",
+        code: "THANKS20",
+        amountOff: 20,
+        expiresAt: new Date(T0 + 12 * 3_600_000).toISOString(),
+      }),
+      entry("order.delivered", { userId: "u-new", orderId: "o-1", promotionId: "promo-11" }),
+    ]);
+    const atOnce = await outboxWith(platform, [
+      "coupon-expiry-nudge/expiring/u-new",
+      "new-user-coupon/welcome/u-new",
+      "onboarding-guide/guide-1/u-new",
+    ]);
+    clock.now += 10 * MIN; // past the tick's lookahead and settle time: the dormancy timer, due already
+    const dormant = await outboxWith(platform, ["dormancy-reactivation/comeback/u-quiet"]);
+    clock.now += DAY; // the second guide, and the review request 24 hours after delivery
+    const nextDay = await outboxWith(platform, [
+      "onboarding-guide/guide-2/u-new",
+      "post-promotion-review/review-request/u-new",
+    ]);
+    // Assess
+    expect(atOnce).toEqual(expect.arrayContaining(["coupon-expiry-nudge/expiring/u-new"]));
+    expect(dormant).toContain("dormancy-reactivation/comeback/u-quiet");
+    expect(nextDay).toEqual([
+      "coupon-expiry-nudge/expiring/u-new",
+      "dormancy-reactivation/comeback/u-quiet",
+      "new-user-coupon/welcome/u-new",
+      "new-user-coupon/welcome/u-quiet",
+      "onboarding-guide/guide-1/u-new",
+      "onboarding-guide/guide-1/u-quiet",
+      "onboarding-guide/guide-2/u-new",
+      "onboarding-guide/guide-2/u-quiet",
+      "post-promotion-review/review-request/u-new",
+    ]);
+    const [line] = readOutbox(platform.outboxPath).filter((l) => l.template === "expiring");
+    expect(line).toMatchObject({ journey: "coupon-expiry-nudge", user: "u-new", channel: "push" });
+    expect(line?.text).toContain("THANKS20");
+    expect(platform.health()).toMatchObject({ records: { failed: 0 }, deadLetters: 0 });
+  });
+
+  it("goes on after a restart mid-journey: no accepted event lost, no message sent twice", async () => {
+    // Prepare: a user mid-way through the onboarding guide; then events accepted and the platform
+    // stopped at once, before it could process them.
+    const first = await start();
+    await first.put([registered("u-1")]);
+    await outboxWith(first.platform, ["onboarding-guide/guide-1/u-1"]);
+    await first.put([registered("u-2"), registered("u-3")]);
+    await first.stop();
+    // Act: a new platform on the same folder, a day later.
+    const second = await start(first.dir, first.clock);
+    const beforeNextDay = await outboxWith(second.platform, ["new-user-coupon/welcome/u-3"]);
+    second.clock.now += DAY + 10 * MIN;
+    const after = await outboxWith(second.platform, ["onboarding-guide/guide-2/u-1", "onboarding-guide/guide-2/u-3"]);
+    await second.platform.settled();
+    // Assess
+    expect(beforeNextDay).toContain("onboarding-guide/guide-1/u-2");
+    expect(after).toEqual(
+      ["u-1", "u-2", "u-3"]
+        .flatMap((u) => [
+          `new-user-coupon/welcome/${u}`,
+          `onboarding-guide/guide-1/${u}`,
+          `onboarding-guide/guide-2/${u}`,
+        ])
+        .sort(),
+    );
+    const ids = readOutbox(second.platform.outboxPath).map((line) => line.id);
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+
+  it("refuses a second platform on a folder in use, and takes over the lock of a process that is gone", async () => {
+    // Prepare
+    const first = await start();
+    const other = mkdtempSync(join(tmpdir(), "nudge-local-"));
+    writeFileSync(join(other, "lock"), "999999999"); // no such process
+    // Act
+    const refused = await start(first.dir).catch((error: Error) => error);
+    const taken = await start(other);
+    // Assess
+    expect(refused).toBeInstanceOf(Error);
+    expect((refused as Error).message).toBe(
+      `${first.dir} is in use by process ${process.pid} (another nudge start?): stop it, or give another folder with --dir`,
+    );
+    expect(readFileSync(join(other, "lock"), "utf8")).toBe(String(process.pid));
+    await taken.stop();
+    expect(existsSync(join(other, "lock"))).toBe(false);
+  });
+});
