@@ -50,12 +50,17 @@ export async function runsActive(platform: LocalPlatform, fromDay: string, toDay
   return active;
 }
 
-export function healthLine(now: number, health: PlatformHealth, active: number | undefined): string {
+export function healthLine(
+  now: number,
+  health: PlatformHealth,
+  active: number | undefined,
+  timersPending: number | undefined,
+): string {
   const { events, records, queued } = health;
   const parts = [
     `events ${events.received} received (${events.accepted} accepted, ${events.refused} refused)`,
     `runs active ${active ?? "?"}`,
-    `wake-ups queued ${queued.wakeUps}`,
+    `timers pending ${timersPending ?? "?"} (${queued.wakeUps} handed on)`,
     `messages ${health.messages}`,
     `errors ${records.failed}`,
     `dead letters ${health.deadLetters}`,
@@ -107,7 +112,8 @@ export async function startCommand(args: string[], io: CliIo): Promise<number> {
   const report = async () => {
     const now = clock.now();
     const active = await runsActive(platform, firstDay, dayOf(now)).catch(() => undefined);
-    const line = healthLine(now, platform.health(), active);
+    const pending = await platform.store.countPendingWakeUps().catch(() => undefined);
+    const line = healthLine(now, platform.health(), active, pending);
     // Only when something changed: the time alone is no news.
     if (line.slice(line.indexOf("]")) !== last) io.stdout(line);
     last = line.slice(line.indexOf("]"));

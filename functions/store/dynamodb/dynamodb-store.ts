@@ -165,6 +165,11 @@ export class DynamoDbStore implements JourneyStore {
     return this.timers.scheduleAll(wakeUps);
   }
 
+  /** Wake-ups pending (not in the port): a Scan of the table, for the local platform's health line. */
+  countPendingWakeUps(): Promise<number> {
+    return this.timers.countPending();
+  }
+
   takeDueWakeUps(until: number, limit: number): Promise<WakeUp[]> {
     return this.timers.take(until, limit);
   }

@@ -11,6 +11,8 @@ import {
   type PutCommandInput,
   QueryCommand,
   type QueryCommandInput,
+  ScanCommand,
+  type ScanCommandInput,
   UpdateCommand,
   type UpdateCommandInput,
 } from "@aws-sdk/lib-dynamodb";
@@ -62,6 +64,10 @@ export class TableClient {
   query(kind: string, input: Without<QueryCommandInput>) {
     const what = String(input.ExpressionAttributeValues?.[":pk"] ?? "query");
     return this.send(kind, what, false, () => this.client.send(new QueryCommand(this.with(input))));
+  }
+
+  scan(kind: string, input: Without<ScanCommandInput>) {
+    return this.send(kind, "scan", false, () => this.client.send(new ScanCommand(this.with(input))));
   }
 
   /** Puts items 25 to a request, sending again what DynamoDB left unprocessed. */

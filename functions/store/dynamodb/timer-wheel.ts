@@ -165,6 +165,36 @@ export class TimerWheel {
     return undefined;
   }
 
+  /**
+   * How many wake-ups are pending: from the index with a private table; otherwise by a Scan of the timer
+   * items at or after the cursor, less those the cursor's positions passed. It reads the whole table: for
+   * a local health line, never for the platform on AWS.
+   */
+  async countPending(): Promise<number> {
+    if (this.usesIndex()) return this.index.size;
+    const cursor = await this.readCursor("countPendingWakeUps");
+    if (cursor === undefined) return 0;
+    const from = timerPartition(cursor.bucket, 0).replace(/#0$/, "");
+    let count = 0;
+    let start: Record<string, unknown> | undefined;
+    do {
+      const output = await this.table.scan("countPendingWakeUps", {
+        FilterExpression: "begins_with(pk, :timer) AND pk >= :from",
+        ExpressionAttributeValues: { ":timer": "TIMER#", ":from": from },
+        ProjectionExpression: "pk, sk",
+        ...(start === undefined ? {} : { ExclusiveStartKey: start }),
+      });
+      for (const item of output.Items ?? []) {
+        const pk = String(item.pk);
+        const shard = pk.slice(pk.lastIndexOf("#") + 1);
+        const passed = pk.startsWith(from) && String(item.sk) <= (cursor.after[shard] ?? "");
+        if (!passed) count++;
+      }
+      start = output.LastEvaluatedKey;
+    } while (start !== undefined);
+    return count;
+  }
+
   private usesIndex(): boolean {
     return this.config.privateTable && this.index.complete;
   }

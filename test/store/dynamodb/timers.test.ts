@@ -214,4 +214,22 @@ describe("DynamoDbStore: timers", () => {
     expect(store.capacity.takeDueWakeUps).toBeUndefined();
     expect(store.capacity.scheduleWakeUp).toMatchObject({ requests: 3, write: 3 });
   });
+
+  it("counts the wake-ups pending: every one scheduled, less those taken (a Scan, for the local health line)", async () => {
+    // Prepare: five due in 10:00, three later; the tick takes two, then the rest of 10:00.
+    const { store, clock } = await newStores();
+    await store.scheduleWakeUps([
+      ...Array.from({ length: 5 }, (_, i) => run(`now-${i}`, T0 + i * 1000)),
+      ...Array.from({ length: 3 }, (_, i) => run(`later-${i}`, T0 + (i + 2) * HOUR)),
+    ]);
+    const before = await store.countPendingWakeUps();
+    clock.now = T0 + MIN;
+    // Act
+    await store.takeDueWakeUps(T0 + 59_999, 2);
+    const afterTwo = await store.countPendingWakeUps();
+    await store.takeDueWakeUps(T0 + 59_999, 100);
+    const afterAll = await store.countPendingWakeUps();
+    // Assess
+    expect([before, afterTwo, afterAll]).toEqual([8, 6, 3]);
+  });
 });
