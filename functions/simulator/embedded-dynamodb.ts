@@ -89,16 +89,18 @@ export async function startDynalite(
   };
 }
 
-/**
- * Creates the table when it is missing and waits until it is active; refuses a table with items in it
- * (the simulation would start from someone else's state, and its output would not be the journeys').
- */
-async function prepareTable(options: ClientOptions, tableName: string): Promise<void> {
-  const client = new DynamoDBClient({
+/** A low-level client for an endpoint's table operations (create, describe, scan). */
+function tableClient(options: ClientOptions): DynamoDBClient {
+  return new DynamoDBClient({
     ...(options.endpoint === undefined ? {} : { endpoint: options.endpoint }),
     ...(options.region === undefined ? {} : { region: options.region }),
     ...(options.credentials === undefined ? {} : { credentials: options.credentials }),
   });
+}
+
+/** Creates the table when it is missing, and waits until it is active (dynalite: at once; DynamoDB: seconds). */
+export async function ensureTable(options: ClientOptions, tableName: string): Promise<void> {
+  const client = tableClient(options);
   try {
     const status = async () => {
       try {
@@ -115,13 +117,25 @@ async function prepareTable(options: ClientOptions, tableName: string): Promise<
         if (!(error instanceof ResourceInUseException)) throw error; // created meanwhile: fine
       }
     }
-    // dynalite is at once; DynamoDB takes seconds.
     for (let waited = 0, current = await status(); current !== "ACTIVE"; current = await status()) {
       if (waited > 120_000) throw new NudgeError(`table ${tableName} is still ${current ?? "missing"} after 2 minutes`);
       const pause = Math.min(1_000, 10 + waited);
       await new Promise((resolve) => setTimeout(resolve, pause));
       waited += pause;
     }
+  } finally {
+    client.destroy();
+  }
+}
+
+/**
+ * Creates the table when it is missing and waits until it is active; refuses a table with items in it
+ * (the simulation would start from someone else's state, and its output would not be the journeys').
+ */
+async function prepareTable(options: ClientOptions, tableName: string): Promise<void> {
+  await ensureTable(options, tableName);
+  const client = tableClient(options);
+  try {
     const scan = await client.send(new ScanCommand({ TableName: tableName, Limit: 1, Select: "COUNT" }));
     if ((scan.Count ?? 0) > 0 || scan.LastEvaluatedKey !== undefined) {
       throw new NudgeError(
