@@ -112,8 +112,12 @@ export const keys = {
   coupon: (couponId: string) => ({ pk: `COUPON#${couponId}`, sk: "COUPON" }),
   /** The timer cursor: the minute bucket being drained, and how far in each shard. */
   cursor: () => ({ pk: "TICK", sk: "CURSOR" }),
-  /** One shard of one minute bucket of timers; `minute` is `YYYY-MM-DDTHH:MM` (UTC). */
+  /** Every shard of one minute bucket of timers starts with this; `minute` is `YYYY-MM-DDTHH:MM` (UTC). */
+  timerMinute: (minute: string) => `TIMER#${minute}`,
+  /** One shard of one minute bucket of timers. */
   timerBucket: (minute: string, shard: number) => `TIMER#${minute}#${shard}`,
+  /** What every timer partition key starts with. */
+  timerPrefix: "TIMER#",
   /** One shard of one day of a journey's statistics; the sort key is `v<version>`. */
   statsShard: (journeyId: string, day: string, shard: number) => `STATS#${journeyId}#${day}#${shard}`,
   statsVersion: (version: number) => `v${version}`,

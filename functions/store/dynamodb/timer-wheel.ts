@@ -148,21 +148,34 @@ export class TimerWheel {
     const cursor = await this.readCursor("nextWakeUpAt");
     if (cursor === undefined) return undefined;
     for (let bucket = cursor.bucket; bucket <= cursor.bucket + this.config.horizonMinutes; bucket++) {
-      const firsts = await Promise.all(
-        this.shards().map(async (shard) => {
-          const after = bucket === cursor.bucket ? cursor.after[shard] : undefined;
-          const output = await this.table.query("nextWakeUpAt", {
-            ...this.range(bucket, shard, after, undefined),
-            Limit: 1,
-          });
-          const sk = output.Items?.[0]?.sk;
-          return typeof sk === "string" ? Date.parse(sk.slice(0, 24)) : Number.POSITIVE_INFINITY;
-        }),
-      );
-      const earliest = Math.min(...firsts);
-      if (earliest !== Number.POSITIVE_INFINITY) return earliest;
+      const after = bucket === cursor.bucket ? cursor.after : {};
+      const first = await this.firstKeyIn("nextWakeUpAt", bucket, after, undefined);
+      if (first !== undefined) return Date.parse(first.slice(0, 24));
     }
     return undefined;
+  }
+
+  /**
+   * The earliest sort key of a bucket after `after` (per shard) and up to `upTo`, across its shards: a
+   * Query with `Limit` 1 per shard. Undefined when the bucket holds none.
+   */
+  private async firstKeyIn(
+    kind: string,
+    bucket: number,
+    after: Record<string, string>,
+    upTo: number | undefined,
+  ): Promise<string | undefined> {
+    const firsts = await Promise.all(
+      this.shards().map(async (shard) => {
+        const output = await this.table.query(kind, { ...this.range(bucket, shard, after[shard], upTo), Limit: 1 });
+        const sk = output.Items?.[0]?.sk;
+        return typeof sk === "string" ? sk : undefined;
+      }),
+    );
+    return firsts.reduce<string | undefined>(
+      (min, sk) => (sk !== undefined && (min === undefined || sk < min) ? sk : min),
+      undefined,
+    );
   }
 
   /**
@@ -174,13 +187,13 @@ export class TimerWheel {
     if (this.usesIndex()) return this.index.size;
     const cursor = await this.readCursor("countPendingWakeUps");
     if (cursor === undefined) return 0;
-    const from = timerPartition(cursor.bucket, 0).replace(/#0$/, "");
+    const from = keys.timerMinute(minuteText(cursor.bucket));
     let count = 0;
     let start: Record<string, unknown> | undefined;
     do {
       const output = await this.table.scan("countPendingWakeUps", {
         FilterExpression: "begins_with(pk, :timer) AND pk >= :from",
-        ExpressionAttributeValues: { ":timer": "TIMER#", ":from": from },
+        ExpressionAttributeValues: { ":timer": keys.timerPrefix, ":from": from },
         ProjectionExpression: "pk, sk",
         ...(start === undefined ? {} : { ExclusiveStartKey: start }),
       });
@@ -277,18 +290,7 @@ export class TimerWheel {
     for (let start = from; start < last; start += perRound) {
       const buckets = Array.from({ length: Math.min(perRound, last - start) }, (_, offset) => start + offset);
       const busy = await Promise.all(
-        buckets.map(async (bucket) => {
-          const found = await Promise.all(
-            this.shards().map(async (shard) => {
-              const output = await this.table.query("takeDueWakeUps", {
-                ...this.range(bucket, shard, undefined, horizon),
-                Limit: 1,
-              });
-              return (output.Items?.length ?? 0) > 0;
-            }),
-          );
-          return found.some(Boolean);
-        }),
+        buckets.map(async (bucket) => (await this.firstKeyIn("takeDueWakeUps", bucket, {}, horizon)) !== undefined),
       );
       const index = busy.indexOf(true);
       if (index >= 0) return start + index;
