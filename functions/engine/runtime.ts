@@ -121,12 +121,12 @@ export class JourneyRuntime {
     const { store, catalog } = this.options;
     // Eventually consistent first: a stale record only loses the race below, and the retry reads consistently.
     const stored = preloaded ?? (await store.getRecord(current.id, key, { consistent: attempt > 1 }));
-    // An outbox still on the record: its decision was saved, and whoever saved it died before taking it.
-    // Whoever takes it carries it out; this must happen before the record moves on (see takeOutbox).
+    // An outbox still on the record: claimed already (a claim by wake-up leaves it there), or not, if its
+    // saver died first. It is claimed before the record moves on (see takeOutbox); only the caller that
+    // claims it carries it out. The wake-up that claimed it, firing, proves the claim: nothing to ask.
     const left = stored?.value.pending;
     if (stored !== undefined && left !== undefined && !firedClaim(left, input)) {
-      const options = left.claim === undefined ? { left: true } : { claim: left.claim, left: true };
-      if (await store.takeOutbox(current.id, key, stored.revision, options))
+      if (await store.takeOutbox(current.id, key, stored.revision, { claim: left.claim, left: true }))
         await this.carryOut(left, current.id, key, stored.revision);
     }
     const run = stored?.value.run;
@@ -154,8 +154,7 @@ export class JourneyRuntime {
     if (decision.profile) await this.saveProfileAttributes(decision.profile);
     const revision = await store.putRecord(saved, stored?.revision);
     if (outbox === undefined) return;
-    const options = claim === undefined ? undefined : { claim };
-    if (await store.takeOutbox(saved.journeyId, saved.key, revision, options))
+    if (await store.takeOutbox(saved.journeyId, saved.key, revision, { claim }))
       await this.carryOut(outbox, saved.journeyId, saved.key, revision);
   }
 
@@ -177,8 +176,9 @@ export class JourneyRuntime {
           const delivering = sink.deliver(effect);
           if (delivering) await delivering;
         }
-      if (publisher.publishAll && outbox.events.length > 0) await publisher.publishAll(outbox.events);
-      else if (!publisher.publishAll)
+      if (publisher.publishAll) {
+        if (outbox.events.length > 0) await publisher.publishAll(outbox.events);
+      } else
         for (const event of outbox.events) {
           const publishing = publisher.publish(event);
           if (publishing) await publishing;
