@@ -40,6 +40,16 @@ export function harness<S extends JourneyStore = MemoryStore>(catalog: JourneyCa
   return { runtime, store: used as S, delivered };
 }
 
+/** A greeting at entry, a day's wait, and a second greeting: a decision with a wake-up, then one without. */
+export const greetTwiceJourney = journey({
+  start: "greet",
+  steps: [
+    { id: "greet", type: "send", channel: "push", template: "hello", next: "later" },
+    { id: "later", type: "wait", for: "P1D", next: "again" },
+    { id: "again", type: "send", channel: "push", template: "hello" },
+  ],
+});
+
 /** One run per order: waits a day for a review (which converts the goal); a refund ends it. */
 export const reviewJourney = journey({
   key: "orderId",

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { JourneyCatalog } from "../../functions/engine/journeys.ts";
 import { MemoryStore } from "../../functions/engine/memory-store.ts";
 import { JourneyRuntime } from "../../functions/engine/runtime.ts";
-import { at, harness, journey, raceReviewAndRefund, reviewJourney, shopEvent } from "./fixtures.ts";
+import { at, greetTwiceJourney, harness, journey, raceReviewAndRefund, reviewJourney, shopEvent } from "./fixtures.ts";
 
 describe("JourneyRuntime", () => {
   it("applies two events for one run processed at the same time: one wins, the other retries, neither is lost", async () => {
@@ -16,15 +16,6 @@ describe("JourneyRuntime", () => {
     expect(record?.run?.exitReason === "exit-event" || record?.lastExitEventAt === "2026-11-01T05:00:00Z").toBe(true);
   });
 
-  const onboarding = journey({
-    start: "greet",
-    steps: [
-      { id: "greet", type: "send", channel: "push", template: "hello", next: "later" },
-      { id: "later", type: "wait", for: "P1D", next: "again" },
-      { id: "again", type: "send", channel: "push", template: "hello" },
-    ],
-  });
-
   it("recovers from a crash before the state update: the retry decides again and nothing went out twice", async () => {
     // Prepare: the first save of the record dies, as a Lambda timing out would.
     const store = new MemoryStore();
@@ -34,7 +25,7 @@ describe("JourneyRuntime", () => {
       if (crashes-- > 0) throw new Error("simulated crash before the state update");
       return realPut(record, expected);
     };
-    const { runtime, delivered } = harness(new JourneyCatalog([onboarding]), store);
+    const { runtime, delivered } = harness(new JourneyCatalog([greetTwiceJourney]), store);
     const registered = shopEvent("user.registered", "2026-11-01T00:00:00Z", { userId: "u1" });
     // Act: the first attempt crashes; the platform redelivers the event.
     await expect(runtime.handleEvent(registered, at(registered.time))).rejects.toThrow("simulated crash");
@@ -54,7 +45,7 @@ describe("JourneyRuntime", () => {
       if (crashes-- > 0) throw new Error("simulated crash after the state update");
       return revision;
     };
-    const { runtime, delivered } = harness(new JourneyCatalog([onboarding]), store);
+    const { runtime, delivered } = harness(new JourneyCatalog([greetTwiceJourney]), store);
     const registered = shopEvent("user.registered", "2026-11-01T00:00:00Z", { userId: "u1" });
     // Act: the first attempt dies; the event is redelivered, decides nothing new, and flushes the saved effects.
     await expect(runtime.handleEvent(registered, at(registered.time))).rejects.toThrow("simulated crash");

@@ -7,7 +7,7 @@ import { JourneyRuntime } from "../../../functions/engine/runtime.ts";
 import { formatLine, parseEventLines, simulate } from "../../../functions/simulator/simulate.ts";
 import { generateShopLines } from "../../../functions/simulator/synthetic/index.ts";
 import { DynamoDbStore } from "../../../functions/store/dynamodb/dynamodb-store.ts";
-import { at, harness, journey, raceReviewAndRefund, shopEvent } from "../../engine/fixtures.ts";
+import { at, greetTwiceJourney, harness, raceReviewAndRefund, shopEvent } from "../../engine/fixtures.ts";
 import { loadSeedJourneys } from "../../scenarios/helpers.ts";
 import { freshTable } from "../../setup/dynalite.ts";
 
@@ -84,19 +84,11 @@ describe("JourneyRuntime on DynamoDbStore", () => {
 
   it("puts the outbox back when a send fails after the claim: the redelivered input sends it all, none is lost", async () => {
     // Prepare: the sink fails on the second effect, as a queue that refuses a send would.
-    const onboarding = journey({
-      start: "greet",
-      steps: [
-        { id: "greet", type: "send", channel: "push", template: "hello", next: "later" },
-        { id: "later", type: "wait", for: "P1D", next: "again" },
-        { id: "again", type: "send", channel: "push", template: "hello" },
-      ],
-    });
     const store = await simulatorStore();
     const delivered: JourneyEffect[] = [];
     let calls = 0;
     const runtime = new JourneyRuntime({
-      catalog: new JourneyCatalog([onboarding]),
+      catalog: new JourneyCatalog([greetTwiceJourney]),
       store,
       sink: {
         deliver: async (effect) => {
