@@ -14,7 +14,14 @@ import type { JourneyStore, ReadOptions, TakeOutboxOptions, Versioned } from "..
 import { parseInstant } from "../../engine/time.ts";
 import * as coupons from "./coupons.ts";
 import { isConditionFailure } from "./errors.ts";
-import { encodeJson, readRunRecord, readVersioned, recordExpiry, runRecordItem, versionedItem } from "./records.ts";
+import {
+  encodedAttribute,
+  readRunRecord,
+  readVersioned,
+  recordExpiry,
+  runRecordItem,
+  versionedItem,
+} from "./records.ts";
 import * as stats from "./stats.ts";
 import { DEFAULTS, type DynamoDbStoreConfig, keys } from "./table.ts";
 import { type CapacityUse, TableClient } from "./table-client.ts";
@@ -107,8 +114,7 @@ export class DynamoDbStore implements JourneyStore {
    */
   async releaseOutbox(journeyId: string, key: string, revision: number, outbox: Outbox): Promise<boolean> {
     if (outbox.claim !== undefined) return this.timers.release(outbox.claim);
-    const encoded = encodeJson("out", outbox);
-    const [name, value] = Object.entries(encoded)[0] ?? ["out", ""];
+    const [name, value] = encodedAttribute("out", outbox);
     try {
       await this.table.update("releaseOutbox", {
         Key: keys.run(journeyId, key),

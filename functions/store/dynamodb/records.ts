@@ -21,8 +21,14 @@ export const COMPRESS_FROM = 200;
 
 /** `{ [name]: json }` or `{ [`z${name}`]: deflated json }`, whichever is smaller to store. */
 export function encodeJson(name: string, value: unknown): Record<string, string | Uint8Array> {
+  const [attribute, encoded] = encodedAttribute(name, value);
+  return { [attribute]: encoded };
+}
+
+/** The attribute name (`name` or `z<name>`) and value that encodeJson writes. */
+export function encodedAttribute(name: string, value: unknown): [string, string | Uint8Array] {
   const json = JSON.stringify(value);
-  return json.length < COMPRESS_FROM ? { [name]: json } : { [`z${name}`]: deflateRawSync(json) };
+  return json.length < COMPRESS_FROM ? [name, json] : [`z${name}`, deflateRawSync(json)];
 }
 
 /** The value of `name` written by encodeJson, or undefined when the item has neither form. */
