@@ -1,14 +1,8 @@
+import type { SentMessage } from "../model.ts";
 import { durationMs, parseInstant } from "../time.ts";
 import type { JourneyCap, PlatformCap } from "./config.ts";
 
-/** A message that went out to a user: what frequency caps count. */
-export interface SentMessage {
-  /** ISO-8601 instant it was sent. */
-  at: string;
-  journeyId: string;
-  channel: string;
-  category: string;
-}
+export type { SentMessage } from "../model.ts";
 
 /** The message being decided on, as far as caps are concerned. */
 export interface CappedMessage {
