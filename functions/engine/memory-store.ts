@@ -2,7 +2,16 @@ import type { ShopEvent } from "../../events/catalog.ts";
 import { applyCouponEvent } from "./coupons.ts";
 import { ConcurrencyError } from "./errors.ts";
 import { MinHeap } from "./min-heap.ts";
-import type { CouponRecord, JourneyEffect, Outbox, Profile, RunRecord, StatsCounter, WakeUp } from "./model.ts";
+import type {
+  CouponRecord,
+  JourneyEffect,
+  Outbox,
+  Profile,
+  RunRecord,
+  SendLog,
+  StatsCounter,
+  WakeUp,
+} from "./model.ts";
 import type { JourneyStore, TakeOutboxOptions, Versioned } from "./store.ts";
 
 type TimerItem = { at: number; order: number; wakeUp: WakeUp };
@@ -16,6 +25,8 @@ export class MemoryStore implements JourneyStore {
   /** Run records by journey, then key: no key string is built per lookup. */
   private readonly records = new Map<string, Map<string, Versioned<RunRecord>>>();
   readonly profiles = new Map<string, Versioned<Profile>>();
+  /** The frequency-cap counter: recent sends by user. */
+  readonly sendLogs = new Map<string, Versioned<SendLog>>();
   /** The deliver side's ledger of effect ids (see EffectLedger); the runtime does not use it. */
   readonly ledger = new Set<string>();
   readonly coupons = new Map<string, CouponRecord>();
@@ -74,6 +85,16 @@ export class MemoryStore implements JourneyStore {
       value: profile,
       revision: this.checkRevision(this.profiles.get(id), expectedRevision, id),
     });
+  }
+
+  async getSendLog(userId: string) {
+    return this.sendLogs.get(userId);
+  }
+
+  async putSendLog(log: SendLog, expectedRevision: number | undefined) {
+    const revision = this.checkRevision(this.sendLogs.get(log.userId), expectedRevision, `sends of ${log.userId}`);
+    this.sendLogs.set(log.userId, { value: log, revision });
+    return revision;
   }
 
   async claimEffect(effect: JourneyEffect) {

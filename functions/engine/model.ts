@@ -152,6 +152,25 @@ export interface CouponRecord {
   status: "issued" | "redeemed";
 }
 
+/** A message that went out to a user: what frequency caps count. */
+export interface SentMessage {
+  /** ISO-8601 instant it was sent. */
+  at: string;
+  journeyId: string;
+  channel: string;
+  category: string;
+}
+
+/**
+ * A user's recent sends on every journey, one stored value per user, so that one conditional write
+ * checks every frequency cap at once (see functions/engine/policies/reserve.ts).
+ */
+export interface SendLog {
+  userId: string;
+  /** In the order recorded; sends older than the longest cap window are pruned as new ones are added. */
+  sends: SentMessage[];
+}
+
 /** One journey statistics counter increment (or, read back, a total). */
 export interface StatsCounter {
   journeyId: string;

@@ -1,5 +1,14 @@
 import type { ShopEvent } from "../../events/catalog.ts";
-import type { CouponRecord, JourneyEffect, Outbox, Profile, RunRecord, StatsCounter, WakeUp } from "./model.ts";
+import type {
+  CouponRecord,
+  JourneyEffect,
+  Outbox,
+  Profile,
+  RunRecord,
+  SendLog,
+  StatsCounter,
+  WakeUp,
+} from "./model.ts";
 
 /**
  * The storage port. The engine's runtime needs only these methods; the in-memory store implements them
@@ -55,6 +64,17 @@ export interface ProfileStore {
 }
 
 /**
+ * The frequency-cap counter: each user's recent sends as one versioned value. Sending under a cap is
+ * read, decide, then `putSendLog` with the revision read; of two journeys that read the same revision,
+ * one write wins and the other reloads and decides again, so two cannot both pass a cap of one.
+ */
+export interface SendLogStore {
+  getSendLog(userId: string, options?: ReadOptions): Promise<Versioned<SendLog> | undefined>;
+  /** Saves the log if its revision is still `expectedRevision`; returns the new revision. */
+  putSendLog(log: SendLog, expectedRevision: number | undefined): Promise<number>;
+}
+
+/**
  * A ledger of effect ids, for a consumer that carries effects out again after an at-least-once hand-over
  * (the deliver function, between the deliver queue and a channel): it claims a message's id before it
  * sends it. The runtime itself needs no ledger: `takeOutbox` hands each decision's effects out once.
@@ -94,4 +114,11 @@ export interface StatsStore {
   readStats(journeyId: string, fromDay: string, toDay: string): Promise<StatsCounter[]>;
 }
 
-export interface JourneyStore extends RunStore, ProfileStore, EffectLedger, TimerStore, CouponStore, StatsStore {}
+export interface JourneyStore
+  extends RunStore,
+    ProfileStore,
+    SendLogStore,
+    EffectLedger,
+    TimerStore,
+    CouponStore,
+    StatsStore {}

@@ -116,6 +116,12 @@ export class CrashingStore implements JourneyStore {
   putProfile(...args: Parameters<JourneyStore["putProfile"]>) {
     return this.inner.putProfile(...args);
   }
+  getSendLog(...args: Parameters<JourneyStore["getSendLog"]>) {
+    return this.inner.getSendLog(...args);
+  }
+  putSendLog(...args: Parameters<JourneyStore["putSendLog"]>) {
+    return this.inner.putSendLog(...args);
+  }
   claimEffect(effect: JourneyEffect) {
     return this.inner.claimEffect(effect);
   }

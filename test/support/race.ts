@@ -1,4 +1,4 @@
-import type { RunStore } from "../../functions/engine/store.ts";
+import type { RunStore, SendLogStore } from "../../functions/engine/store.ts";
 
 /**
  * Makes the next two record reads wait for each other, so two inputs for one run both read before
@@ -13,6 +13,23 @@ export function raceNextTwoReads(store: RunStore): void {
   });
   store.getRecord = async (journeyId, key) => {
     const stored = await realGet(journeyId, key);
+    arrived += 1;
+    if (arrived === 2) release();
+    if (arrived <= 2) await bothRead;
+    return stored;
+  };
+}
+
+/** Makes the next two send-log reads wait for each other, so both reservations read before either writes. */
+export function raceNextTwoSendLogReads(store: SendLogStore): void {
+  const realGet = store.getSendLog.bind(store);
+  let arrived = 0;
+  let release: () => void = () => undefined;
+  const bothRead = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  store.getSendLog = async (userId, options) => {
+    const stored = await realGet(userId, options);
     arrived += 1;
     if (arrived === 2) release();
     if (arrived <= 2) await bothRead;

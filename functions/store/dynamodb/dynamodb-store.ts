@@ -7,6 +7,7 @@ import type {
   Outbox,
   Profile,
   RunRecord,
+  SendLog,
   StatsCounter,
   WakeUp,
 } from "../../engine/model.ts";
@@ -141,6 +142,30 @@ export class DynamoDbStore implements JourneyStore {
   async putProfile(profile: Profile, expectedRevision: number | undefined): Promise<void> {
     const item = versionedItem(keys.profile(profile.userId), profile, (expectedRevision ?? 0) + 1);
     await this.conditionalPut("putProfile", item, expectedRevision);
+  }
+
+  async getSendLog(userId: string, options?: ReadOptions): Promise<Versioned<SendLog> | undefined> {
+    const output = await this.table.get("getSendLog", {
+      Key: keys.sendLog(userId),
+      ConsistentRead: this.consistentRead(options),
+    });
+    return readVersioned<SendLog>(output.Item);
+  }
+
+  /**
+   * One conditional PutItem, like a profile's. The item expires the retention after its newest send:
+   * by then no cap window holds any of its sends.
+   */
+  async putSendLog(log: SendLog, expectedRevision: number | undefined): Promise<number> {
+    const revision = (expectedRevision ?? 0) + 1;
+    const newest = Math.max(this.clock(), ...log.sends.map((sent) => parseInstant(sent.at) ?? 0));
+    const ttl = Math.ceil((newest + this.retentionMs) / 1000);
+    await this.conditionalPut(
+      "putSendLog",
+      versionedItem(keys.sendLog(log.userId), log, revision, ttl),
+      expectedRevision,
+    );
+    return revision;
   }
 
   /** The deliver side's ledger (see EffectLedger): one conditional PutItem per effect id. */

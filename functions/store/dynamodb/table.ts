@@ -108,6 +108,8 @@ export function createDocumentClient(options: ClientOptions = {}): DynamoDBDocum
 export const keys = {
   run: (journeyId: string, key: string) => ({ pk: `RUN#${journeyId}#${key}`, sk: "RUN" }),
   profile: (userId: string) => ({ pk: `USER#${userId}`, sk: "PROFILE" }),
+  /** The user's recent sends, the frequency-cap counter: beside the profile, in the same partition. */
+  sendLog: (userId: string) => ({ pk: `USER#${userId}`, sk: "SENDS" }),
   effect: (effectId: string) => ({ pk: `EFFECT#${effectId}`, sk: "EFFECT" }),
   coupon: (couponId: string) => ({ pk: `COUPON#${couponId}`, sk: "COUPON" }),
   /** The timer cursor: the minute bucket being drained, and how far in each shard. */

@@ -1,0 +1,70 @@
+import type { SentMessage } from "../model.ts";
+import { durationMs, parseInstant } from "../time.ts";
+import type { JourneyCap, PlatformCap } from "./config.ts";
+
+export type { SentMessage } from "../model.ts";
+
+/** The message being decided on, as far as caps are concerned. */
+export interface CappedMessage {
+  journeyId: string;
+  channel: string;
+  category: string;
+}
+
+/** One cap as the decision applies it: a rule name, a limit, a window and which sends it counts. */
+export interface CapRule {
+  rule: string;
+  max: number;
+  windowMs: number;
+  counts: (sent: SentMessage) => boolean;
+}
+
+/**
+ * The caps that apply to a message: the platform's (`cap:<id>`) and its journey's own (`journey-cap:<id>`).
+ * A marketing-only cap neither holds back nor counts service messages.
+ */
+export function capsFor(
+  message: CappedMessage,
+  platformCaps: readonly PlatformCap[],
+  journeyCaps: readonly JourneyCap[],
+): CapRule[] {
+  const rules: CapRule[] = [];
+  for (const cap of platformCaps) {
+    if (cap.appliesTo === "marketing" && message.category !== "marketing") continue;
+    rules.push({
+      rule: `cap:${cap.id}`,
+      max: cap.max,
+      windowMs: durationMs(cap.per),
+      counts: (sent) =>
+        (cap.appliesTo === "all" || sent.category === "marketing") &&
+        (cap.scope === "user" || sent.channel === message.channel),
+    });
+  }
+  for (const cap of journeyCaps) {
+    rules.push({
+      rule: `journey-cap:${cap.id}`,
+      max: cap.max,
+      windowMs: durationMs(cap.per),
+      counts: (sent) => sent.journeyId === message.journeyId,
+    });
+  }
+  return rules;
+}
+
+/**
+ * The first instant at or after `at` when a cap lets one more message through, or `at` itself when it
+ * does now. A send counts while it is less than the window old; sends after `at` (a clock running a
+ * little behind another) count too, which errs on the side of fewer messages.
+ */
+export function capAllowsAt(cap: CapRule, sent: readonly SentMessage[], at: number): number {
+  const counted: number[] = [];
+  for (const message of sent) {
+    const sentAt = parseInstant(message.at);
+    if (sentAt !== undefined && sentAt > at - cap.windowMs && cap.counts(message)) counted.push(sentAt);
+  }
+  if (counted.length < cap.max) return at;
+  counted.sort((a, b) => a - b);
+  // Once the oldest (counted - max + 1) sends have aged out of the window, one more fits.
+  const freeing = counted[counted.length - cap.max] ?? at;
+  return Math.max(at, freeing + cap.windowMs);
+}

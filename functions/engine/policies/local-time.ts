@@ -1,0 +1,114 @@
+/**
+ * Wall-clock time in a named IANA time zone, with nothing but `Intl.DateTimeFormat`: the offset of a
+ * zone at an instant, and the instant a local wall-clock time falls on, across daylight-saving changes.
+ * Policies need this for quiet hours, which are the user's own evening, not a fixed UTC window.
+ */
+
+/** A local calendar date and time of day; `month` is 1-12. */
+export interface WallTime {
+  year: number;
+  month: number;
+  day: number;
+  hour: number;
+  minute: number;
+}
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+/** The formatter of a zone, built once: building one costs far more than using it. */
+function formatterOf(zone: string): Intl.DateTimeFormat {
+  let formatter = formatters.get(zone);
+  if (formatter === undefined) {
+    formatter = new Intl.DateTimeFormat("en-US", {
+      timeZone: zone,
+      hourCycle: "h23",
+      year: "numeric",
+      month: "numeric",
+      day: "numeric",
+      hour: "numeric",
+      minute: "numeric",
+      second: "numeric",
+    });
+    formatters.set(zone, formatter);
+  }
+  return formatter;
+}
+
+/** Whether the runtime knows an IANA zone name (`Asia/Shanghai`); unknown names make Intl throw. */
+export function isTimeZone(zone: string): boolean {
+  if (formatters.has(zone)) return true;
+  try {
+    formatterOf(zone);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The local wall-clock time of an instant (epoch ms) in a zone, to the second (seconds in `second`). */
+export function wallTimeAt(ms: number, zone: string): WallTime & { second: number } {
+  const parts: Record<string, number> = {};
+  for (const part of formatterOf(zone).formatToParts(ms)) {
+    if (part.type !== "literal") parts[part.type] = Number(part.value);
+  }
+  return {
+    year: parts.year ?? 0,
+    month: parts.month ?? 0,
+    day: parts.day ?? 0,
+    hour: parts.hour ?? 0,
+    minute: parts.minute ?? 0,
+    second: parts.second ?? 0,
+  };
+}
+
+/** The zone's offset from UTC at an instant, in ms (east positive: Asia/Shanghai is +8 h). */
+export function offsetAt(ms: number, zone: string): number {
+  const w = wallTimeAt(ms, zone);
+  const wallAsUtc = Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second);
+  return wallAsUtc - (ms - (((ms % 1000) + 1000) % 1000));
+}
+
+const HOUR = 3_600_000;
+
+/**
+ * The first instant at which the zone's clocks show `wall` or later. Usually the one instant showing
+ * `wall`; in an autumn overlap (the hour shown twice), the first of the two not before `notBefore`; in a
+ * spring gap (a time the clocks skip), the instant of the jump, which is when that time of day is first
+ * reached or passed. Dates out of range (day 32) roll over as in Date.UTC.
+ */
+export function instantOfWallTime(wall: WallTime, zone: string, notBefore = Number.NEGATIVE_INFINITY): number {
+  const wallAsUtc = Date.UTC(wall.year, wall.month - 1, wall.day, wall.hour, wall.minute);
+  // The offsets half a day either side cover any one change of offset (zones change at most twice a year).
+  const offsetBefore = offsetAt(wallAsUtc - 12 * HOUR, zone);
+  const offsetAfter = offsetAt(wallAsUtc + 12 * HOUR, zone);
+  const candidates = [wallAsUtc - offsetBefore, wallAsUtc - offsetAfter].filter(
+    (ms) => ms + offsetAt(ms, zone) === wallAsUtc,
+  );
+  const inTime = candidates.filter((ms) => ms >= notBefore);
+  if (inTime.length > 0) return Math.min(...inTime);
+  if (candidates.length > 0) return Math.max(...candidates);
+  // A gap: with the offset before the jump the time lands after it, with the one after, before it. The
+  // jump lies between; find it to the millisecond (offsets change on whole seconds, so this is exact).
+  let low = wallAsUtc - offsetAfter;
+  let high = wallAsUtc - offsetBefore;
+  if (low > high) [low, high] = [high, low];
+  const offsetAtLow = offsetAt(low, zone);
+  while (high - low > 1) {
+    const middle = Math.floor((low + high) / 2);
+    if (offsetAt(middle, zone) === offsetAtLow) low = middle;
+    else high = middle;
+  }
+  return high;
+}
+
+/** The calendar date `days` after a local date, as a wall time at `hour:minute`. */
+export function addDays(date: WallTime, days: number, hour: number, minute: number): WallTime {
+  const shifted = new Date(Date.UTC(date.year, date.month - 1, date.day + days));
+  return {
+    year: shifted.getUTCFullYear(),
+    month: shifted.getUTCMonth() + 1,
+    day: shifted.getUTCDate(),
+    hour,
+    minute,
+  };
+}
