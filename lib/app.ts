@@ -8,6 +8,7 @@ import { App, type AppProps, Validations } from "aws-cdk-lib";
 import { AwsSolutionsChecks } from "cdk-nag";
 import { InvalidJourneyError } from "../functions/engine/errors.ts";
 import { formatProblem, journeyFilesIn } from "../functions/journey/load.ts";
+import { loadPolicyFile } from "../functions/journey/policy-file.ts";
 import type { Journey } from "../functions/journey/schema.ts";
 import { validateJourneyFiles } from "../functions/journey/validate.ts";
 import { NudgeStack } from "./nudge-stack.ts";
@@ -62,7 +63,10 @@ export async function createNudgeApp(options: NudgeAppOptions): Promise<{ app: A
   if (!/^[a-z][a-z0-9-]{0,19}$/.test(stage))
     throw new Error(`stage: expected lower-case letters, digits and dashes (at most 20), got ${JSON.stringify(stage)}`);
   const journeysDir = setting(app, "journeysDir", "NUDGE_JOURNEYS_DIR", env) ?? "journeys";
-  const journeys = await validatedJourneys(journeysDir, options.cwd ?? process.cwd());
+  const cwd = options.cwd ?? process.cwd();
+  const journeys = await validatedJourneys(journeysDir, cwd);
+  const policy = await loadPolicyFile(resolve(cwd, journeysDir), cwd);
+  if (policy.problems.length > 0) throw new InvalidJourneyError(policy.problems.map(formatProblem).join("\n"));
   const busName = setting(app, "busName", "NUDGE_BUS_NAME", env);
   const alarmEmail = setting(app, "alarmEmail", "NUDGE_ALARM_EMAIL", env);
   const account = setting(app, "account", "CDK_DEFAULT_ACCOUNT", env);
@@ -72,6 +76,7 @@ export async function createNudgeApp(options: NudgeAppOptions): Promise<{ app: A
     env: { ...(account === undefined ? {} : { account }), ...(region === undefined ? {} : { region }) },
     stage,
     journeys,
+    policies: policy.config,
     projectRoot: options.projectRoot,
     ...(busName === undefined ? {} : { busName }),
     ...(alarmEmail === undefined ? {} : { alarmEmail }),

@@ -4,6 +4,7 @@ import * as targets from "aws-cdk-lib/aws-events-targets";
 import { SqsEventSource } from "aws-cdk-lib/aws-lambda-event-sources";
 import * as logs from "aws-cdk-lib/aws-logs";
 import type { Construct } from "constructs";
+import type { PolicyConfig } from "../functions/engine/policies/config.ts";
 import type { Journey } from "../functions/journey/schema.ts";
 import { NudgeAlarms } from "./alarms.ts";
 import { NudgeDashboard } from "./dashboard.ts";
@@ -30,6 +31,8 @@ export interface NudgeStackProps extends StackProps {
   stage: string;
   /** The validated journeys (lib/app.ts): embedded in the functions, and the source of the rules. */
   journeys: readonly Journey[];
+  /** The platform's messaging policies (journeys/policy.json, validated); the defaults when absent. */
+  policies?: PolicyConfig;
   /** Where the function entries, package-lock.json and tsconfig.json are. */
   projectRoot: string;
   /** An existing event bus to use; none: the stack creates `nudge-<stage>`. */
@@ -91,6 +94,7 @@ export class NudgeStack extends Stack {
           TABLE_NAME: tableName,
           INGEST_QUEUE_URL: this.queues.ingest.queue.queueUrl,
           DELIVERY_QUEUE_URL: this.queues.delivery.queue.queueUrl,
+          ...(props.policies === undefined ? {} : { POLICY_CONFIG: JSON.stringify(props.policies) }),
         },
       }),
       tick: new NudgeFunction(this, "Tick", {

@@ -13,10 +13,32 @@ const percent = (part: number, whole: number) => (whole === 0 ? "-" : `${((100 *
 
 /** The report as an aligned table: one row per journey. */
 export function reportTable(reports: readonly JourneyReport[]): string {
-  const header = ["journey", "entered", "holdout", "messages", "coupons", "redeemed", "exits", "goals", "rate"];
+  const header = [
+    "journey",
+    "entered",
+    "holdout",
+    "messages",
+    "deferred",
+    "held back",
+    "coupons",
+    "redeemed",
+    "exits",
+    "goals",
+    "rate",
+  ];
   const rows = reports.map((r) => [
     r.journey,
-    ...[r.entered, r.holdout, r.messages, r.couponsIssued, r.couponsRedeemed, r.exits, r.goals].map(String),
+    ...[
+      r.entered,
+      r.holdout,
+      r.messages,
+      r.deferred,
+      r.suppressed,
+      r.couponsIssued,
+      r.couponsRedeemed,
+      r.exits,
+      r.goals,
+    ].map(String),
     percent(r.goals, r.entered + r.holdout),
   ]);
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]?.length ?? 0)));
@@ -38,14 +60,16 @@ export async function demoCommand(args: string[], io: CliIo): Promise<number> {
   const seconds = numberOption(values, "seconds", 1, 86_400) ?? 70;
   const seed = numberOption(values, "seed", 0, 2 ** 31) ?? 1;
   const dir = resolve(io.cwd, values.get("dir") ?? ".nudge/demo");
-  const journeys = await loadJourneys(resolve(io.cwd, values.get("journeys") ?? "journeys"), io);
-  if (journeys === undefined) return ExitCode.failed;
+  const loaded = await loadJourneys(resolve(io.cwd, values.get("journeys") ?? "journeys"), io);
+  if (loaded === undefined) return ExitCode.failed;
+  const { journeys, policies } = loaded;
   io.stdout(
     `Demo: ${users} users of a synthetic shop over ${days} days, published to the local platform's EventBridge endpoint in about ${seconds} s.`,
   );
   const result = await runDemo({
     dir,
     journeys,
+    policies,
     users,
     days,
     seconds,

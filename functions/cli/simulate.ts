@@ -2,6 +2,7 @@ import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import type { JourneyStore } from "../engine/store.ts";
 import { formatProblem, journeyFilesIn } from "../journey/load.ts";
+import { loadPolicyFile } from "../journey/policy-file.ts";
 import { validateJourneyFiles } from "../journey/validate.ts";
 import {
   DEFAULT_SIMULATOR_TABLE,
@@ -127,6 +128,8 @@ export async function simulateCommand(args: string[], io: CliIo): Promise<number
     throw new UsageError(`--journeys: cannot read ${journeyDir}: ${error.code ?? error.message}`);
   });
   const { journeys, problems } = await validateJourneyFiles(files, io.cwd);
+  const policy = await loadPolicyFile(journeyDir, io.cwd);
+  problems.push(...policy.problems);
   if (problems.length > 0) {
     for (const problem of problems) io.stderr(formatProblem(problem));
     return ExitCode.failed;
@@ -147,6 +150,7 @@ export async function simulateCommand(args: string[], io: CliIo): Promise<number
       ...(until === undefined ? {} : { until }),
       ...(store === undefined ? {} : { store }),
       ...(faults === undefined ? {} : { faults }),
+      policies: policy.config,
       onInvalid: (invalid) => {
         // One line per problem, each naming the line of the file it comes from.
         for (const problem of invalid.message.split("\n"))

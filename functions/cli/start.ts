@@ -3,7 +3,9 @@
  * each message delivered as a readable line, and a health line every few seconds when something changed.
  */
 import { join, resolve } from "node:path";
+import type { PolicyConfig } from "../engine/policies/config.ts";
 import { formatProblem, journeyFilesIn } from "../journey/load.ts";
+import { loadPolicyFile } from "../journey/policy-file.ts";
 import type { Journey } from "../journey/schema.ts";
 import { validateJourneyFiles } from "../journey/validate.ts";
 import { readSavedClock, virtualClock, writeSavedClock } from "../local/clock.ts";
@@ -15,13 +17,21 @@ import { type CliIo, ExitCode } from "./io.ts";
 export const DEFAULT_PORT = 4010;
 const HEALTH_EVERY_MS = 5_000;
 
-/** The journey files of a folder, validated as `nudge validate` does; undefined (problems printed) if any fails. */
-export async function loadJourneys(dir: string, io: CliIo): Promise<Journey[] | undefined> {
+/**
+ * The journey files of a folder, validated as `nudge validate` does, and the platform's policy file beside
+ * them; undefined (problems printed) if any fails.
+ */
+export async function loadJourneys(
+  dir: string,
+  io: CliIo,
+): Promise<{ journeys: Journey[]; policies: PolicyConfig } | undefined> {
   const files = await journeyFilesIn(dir).catch((error: NodeJS.ErrnoException) => {
     throw new UsageError(`--journeys: cannot read ${dir}: ${error.code ?? error.message}`);
   });
   const { journeys, problems } = await validateJourneyFiles(files, io.cwd);
-  if (problems.length === 0) return journeys.map((loaded) => loaded.journey);
+  const policy = await loadPolicyFile(dir, io.cwd);
+  problems.push(...policy.problems);
+  if (problems.length === 0) return { journeys: journeys.map((loaded) => loaded.journey), policies: policy.config };
   for (const problem of problems) io.stderr(formatProblem(problem));
   return undefined;
 }
@@ -81,8 +91,9 @@ export async function startCommand(args: string[], io: CliIo): Promise<number> {
   if (startAt !== undefined && Number.isNaN(startAt)) throw new UsageError(`--start: expected an ISO-8601 time`);
   if (startAt !== undefined && speed === 1)
     throw new UsageError("--start needs --speed (at speed 1 the clock is real)");
-  const journeys = await loadJourneys(resolve(io.cwd, values.get("journeys") ?? "journeys"), io);
-  if (journeys === undefined) return ExitCode.failed;
+  const loaded = await loadJourneys(resolve(io.cwd, values.get("journeys") ?? "journeys"), io);
+  if (loaded === undefined) return ExitCode.failed;
+  const { journeys, policies } = loaded;
 
   const clockPath = join(dir, "clock.json");
   const saved = readSavedClock(clockPath);
@@ -91,6 +102,7 @@ export async function startCommand(args: string[], io: CliIo): Promise<number> {
   const platform = await startLocalPlatform({
     dir,
     journeys,
+    policies,
     port,
     clock: clock.now,
     speed,

@@ -1,6 +1,7 @@
 import type { ShopEvent } from "../../events/catalog.ts";
 import type { CompiledJourney } from "./compile.ts";
 import { emptyProfile } from "./context.ts";
+import { type PolicyInputs, type PolicyOutcome, policyState } from "./delivery.ts";
 import { unitInterval } from "./hash.ts";
 import type { Profile, Run, RunRecord, WakeUp } from "./model.ts";
 import { effectBase, endRun, runFrom, type StepContext, type StepOutput } from "./steps.ts";
@@ -22,6 +23,8 @@ export interface Decision extends StepOutput {
   steps: number;
   /** Profile attributes set by update-profile steps, for the profile store. */
   profile?: Profile;
+  /** What the policy checks reserved and what state they lacked (see functions/engine/delivery.ts). */
+  policy: PolicyOutcome;
 }
 
 export interface EngineArgs {
@@ -33,6 +36,8 @@ export interface EngineArgs {
   key: string;
   profile: Profile | undefined;
   now: number;
+  /** The platform's policies and the state read for them; the defaults with nothing read when absent. */
+  policy?: PolicyInputs;
 }
 
 /** How many recent event ids a record remembers to recognise a redelivery. */
@@ -87,6 +92,7 @@ function contextFor(args: EngineArgs, journey: CompiledJourney, userId: string):
     now: args.now,
     out: { effects: [], events: [] },
     steps: 0,
+    policy: policyState(args.policy),
   };
 }
 
@@ -97,6 +103,7 @@ function decided(record: RunRecord, ctx: StepContext): Decision {
     effects: ctx.out.effects,
     events: ctx.out.events,
     steps: ctx.steps,
+    policy: ctx.policy,
     ...(ctx.profileChanged ? { profile: ctx.profile } : {}),
   };
 }
@@ -208,6 +215,7 @@ export function decideEvent(args: EngineArgs & { event: ShopEvent }): Decision |
     changed = true;
   }
   if (run && exits) {
+    suppressDeferred(run, ctx, event["detail-type"]);
     endRun(run, ctx, "exit-event", event["detail-type"]);
     ctx.steps++;
     changed = true;
@@ -244,6 +252,18 @@ export function decideEvent(args: EngineArgs & { event: ShopEvent }): Decision |
   record.recentEventIds.push(event.id);
   if (record.recentEventIds.length > REMEMBERED_EVENT_IDS) record.recentEventIds.shift();
   return decided(record, ctx);
+}
+
+/**
+ * A run that ends while it waits to send a deferred message (a review request for an order refunded
+ * meanwhile): the message is suppressed, and the record says by which exit event.
+ */
+function suppressDeferred(run: Run, ctx: StepContext, exitEvent: string): void {
+  const step = run.stepId === undefined ? undefined : ctx.journey.step(run.stepId);
+  if (step?.type !== "send") return;
+  const base = effectBase(run, ctx.now, "message-dropped", "message.suppressed");
+  const { channel, template } = step;
+  ctx.out.effects.push({ ...base, channel, template, reason: "run-exited", rule: `exit-on:${exitEvent}` });
 }
 
 /**
@@ -288,12 +308,16 @@ export function decideWakeUp(args: EngineArgs & { wakeUp: WakeUp }): Decision | 
   const ctx = contextFor(args, journey, run.userId);
   const step = journey.step(run.stepId);
   live.wake = undefined;
+  // A run waits at a send step for a deferred message, at a coupon step for the next day's budget: it
+  // tries that step again. Otherwise it waited at a wait step and goes on.
   const next =
     step.type === "wait-for-event"
       ? step.onTimeout
       : step.type === "wait" || step.type === "wait-until"
         ? step.next
-        : undefined;
+        : step.type === "send" || step.type === "issue-coupon"
+          ? step.id
+          : undefined;
   runFrom(live, next, ctx);
   return decided(record, ctx);
 }

@@ -1,6 +1,8 @@
 import type { ShopEvent } from "../../events/catalog.ts";
 import { applyCouponEvent } from "./coupons.ts";
+import type { CouponCharge } from "./delivery.ts";
 import { ConcurrencyError } from "./errors.ts";
+import { type JournalEntry, journalEntriesByUser } from "./journal.ts";
 import { MinHeap } from "./min-heap.ts";
 import type {
   CouponRecord,
@@ -30,6 +32,10 @@ export class MemoryStore implements JourneyStore {
   /** The deliver side's ledger of effect ids (see EffectLedger); the runtime does not use it. */
   readonly ledger = new Set<string>();
   readonly coupons = new Map<string, CouponRecord>();
+  /** Coupon value charged per `journeyId#day`. */
+  readonly budgets = new Map<string, number>();
+  /** Journal entries by user, each decision's once (by its first effect id). */
+  private readonly journals = new Map<string, Map<string, JournalEntry[]>>();
   /** Counters by journey, then `version|day|name`. */
   private readonly stats = new Map<string, Map<string, StatsCounter>>();
   private readonly timers = new MinHeap<TimerItem>((a, b) => a.at < b.at || (a.at === b.at && a.order < b.order));
@@ -95,6 +101,35 @@ export class MemoryStore implements JourneyStore {
     const revision = this.checkRevision(this.sendLogs.get(log.userId), expectedRevision, `sends of ${log.userId}`);
     this.sendLogs.set(log.userId, { value: log, revision });
     return revision;
+  }
+
+  async getCouponBudget(journeyId: string, day: string) {
+    return this.budgets.get(`${journeyId}#${day}`) ?? 0;
+  }
+
+  async chargeCouponBudget(charge: CouponCharge) {
+    const key = `${charge.journeyId}#${charge.day}`;
+    const spent = this.budgets.get(key) ?? 0;
+    if (spent + charge.amount > charge.limit) return false;
+    this.budgets.set(key, spent + charge.amount);
+    return true;
+  }
+
+  async appendJournal(effects: readonly JourneyEffect[]) {
+    for (const [userId, entries] of journalEntriesByUser(effects)) {
+      let journal = this.journals.get(userId);
+      if (journal === undefined) {
+        journal = new Map();
+        this.journals.set(userId, journal);
+      }
+      const first = entries[0];
+      if (first !== undefined) journal.set(first.id, entries);
+    }
+  }
+
+  async readJournal(userId: string) {
+    const entries = [...(this.journals.get(userId)?.values() ?? [])].flat();
+    return entries.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
   }
 
   async claimEffect(effect: JourneyEffect) {

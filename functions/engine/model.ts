@@ -130,7 +130,32 @@ export type JourneyEffect = EffectBase &
     | { type: "journey.exited"; reason: string; event?: string }
     | { type: "coupon.issued"; coupon: IssuedCoupon }
     | { type: "message.sent"; channel: string; template: string; category: string; locale: string; text: string }
-    | { type: "message.suppressed"; channel: string; template: string; reason: string }
+    | {
+        type: "message.suppressed";
+        channel: string;
+        template: string;
+        /** Why: `unsubscribed`, `capped`, `quiet-hours`, `expired`, `expired-while-deferred`, `run-exited`... */
+        reason: string;
+        /** The rule that stopped it (`consent`, `cap:<id>`, `quiet-hours`, `valid-until`, `exit-on:<type>`). */
+        rule?: string;
+      }
+    | {
+        type: "message.deferred";
+        channel: string;
+        template: string;
+        /** When the run tries the message again (the run waits at its send step until then). */
+        until: string;
+        reason: "quiet-hours" | "capped";
+        rule: string;
+      }
+    | {
+        type: "coupon.withheld";
+        amountOff: number;
+        reason: "budget-exhausted";
+        rule: string;
+        /** With the journey's `hold` fallback: when the run tries the coupon again. */
+        until?: string;
+      }
     | { type: "event.emitted"; event: ShopEvent }
     | { type: "goal.converted"; event: { id: string; "detail-type": string } }
     | { type: "profile.updated"; attributes: Record<string, string | number | boolean | null> }
@@ -154,6 +179,11 @@ export interface CouponRecord {
 
 /** A message that went out to a user: what frequency caps count. */
 export interface SentMessage {
+  /**
+   * The message effect's id: a decision retried after it reserved its send (a lost race on the run record)
+   * recognises its own reservation rather than counting it against itself.
+   */
+  id?: string;
   /** ISO-8601 instant it was sent. */
   at: string;
   journeyId: string;

@@ -4,7 +4,9 @@ import { decideEvent, decideWakeUp, newWakeUpsOf } from "./engine.ts";
 import { ConcurrencyError, NudgeError } from "./errors.ts";
 import type { JourneyCatalog } from "./journeys.ts";
 import type { EngineInput, JourneyEffect, Outbox, Profile, RunRecord, StatsCounter, WakeUp } from "./model.ts";
+import type { PolicyConfig } from "./policies/config.ts";
 import { applyEventToProfile } from "./profile.ts";
+import { PolicyReservations } from "./reservations.ts";
 import { statsOf } from "./stats.ts";
 import type { JourneyStore, Versioned } from "./store.ts";
 
@@ -30,6 +32,8 @@ export interface RuntimeOptions {
   store: JourneyStore;
   sink: EffectSink;
   publisher: EventPublisher;
+  /** The platform's messaging policies (journeys/policy.json); the defaults when absent. */
+  policies?: PolicyConfig;
   /** How often a lost optimistic-concurrency race is retried before giving up. */
   maxAttempts?: number;
   /**
@@ -51,6 +55,7 @@ export class JourneyRuntime {
   private readonly statsEveryInputs: number;
   private readonly unsavedStats = new Map<string, StatsCounter>();
   private inputsSinceStats = 0;
+  private readonly policies: PolicyReservations;
   /**
    * Decisions saved (an input applied to one run record), journey steps they took (see Decision.steps),
    * effects carried out, and optimistic-concurrency conflicts retried.
@@ -60,6 +65,7 @@ export class JourneyRuntime {
   constructor(private readonly options: RuntimeOptions) {
     this.maxAttempts = options.maxAttempts ?? 8;
     this.statsEveryInputs = options.statsEveryInputs ?? 1;
+    this.policies = new PolicyReservations(options.store, options.catalog, options.policies);
   }
 
   /** Writes the statistics added up since the last flush (one `addStats` call). */
@@ -132,12 +138,19 @@ export class JourneyRuntime {
     const run = stored?.value.run;
     const runJourney = run && run.version !== current.version ? catalog.get(current.id, run.version) : undefined;
     const record = stored?.value;
+    const eventUser = input.type === "event" ? input.event.detail.userId : undefined;
+    const userId = profile?.userId ?? run?.userId ?? (typeof eventUser === "string" ? eventUser : undefined);
     // Literal arguments, not spreads: this runs for every journey an input concerns.
-    const decision =
-      input.type === "event"
-        ? decideEvent({ current, runJourney, record, key, profile, now, event: input.event })
-        : decideWakeUp({ current, runJourney, record, key, profile, now, wakeUp: input.wakeUp });
-    if (decision === undefined) return;
+    const decided = await this.policies.decide(
+      (policy) =>
+        input.type === "event"
+          ? decideEvent({ current, runJourney, record, key, profile, now, policy, event: input.event })
+          : decideWakeUp({ current, runJourney, record, key, profile, now, policy, wakeUp: input.wakeUp }),
+      userId,
+      attempt > 1,
+    );
+    if (decided === undefined) return;
+    const { decision, sendLog } = decided;
     this.stats.decisions++;
     this.stats.steps += decision.steps;
     // The engine hands back a fresh record: the outbox goes on it, and only when there is something in it.
@@ -149,6 +162,10 @@ export class JourneyRuntime {
     const outbox: Outbox | undefined = hasOutbox ? { effects: decision.effects, events: decision.events } : undefined;
     if (outbox !== undefined && claim !== undefined) outbox.claim = claim;
     saved.pending = outbox;
+    // The sends are reserved before the save: a save that then loses its race finds them when it retries.
+    const sender = saved.run?.userId ?? userId;
+    if (decision.policy.reserved.length > 0 && sender !== undefined)
+      await this.policies.reserveSends(decision, sender, sendLog);
     // Other timers first: one scheduled for a save that then loses its race is stale, ignored when it fires.
     for (const wakeUp of wakeUps) if (wakeUp !== claim) await store.scheduleWakeUp(wakeUp);
     if (decision.profile) await this.saveProfileAttributes(decision.profile);
@@ -170,6 +187,8 @@ export class JourneyRuntime {
   private async carryOut(outbox: Outbox, journeyId: string, key: string, revision: number): Promise<void> {
     const { sink, publisher, store } = this.options;
     try {
+      // The journal first: a failure here sends nothing, and the retry writes the same entries.
+      if (outbox.effects.length > 0) await store.appendJournal(outbox.effects);
       if (sink.deliverAll) await sink.deliverAll(outbox.effects);
       else
         for (const effect of outbox.effects) {

@@ -18,6 +18,10 @@ function countersOf(effect: JourneyEffect): [name: string, amount: number][] {
       return [["message.sent", 1]];
     case "message.suppressed":
       return [[`message.suppressed.${effect.reason}`, 1]];
+    case "message.deferred":
+      return [[`message.deferred.${effect.reason}`, 1]];
+    case "coupon.withheld":
+      return [[`coupon.withheld.${effect.reason}`, 1]];
     case "goal.converted":
       return [["goal.converted", 1]];
     case "event.emitted":

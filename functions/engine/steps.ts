@@ -1,7 +1,8 @@
 import type { ShopEvent } from "../../events/catalog.ts";
 import type { Step, StepOf, TimeRef } from "../journey/schema.ts";
 import type { CompiledJourney } from "./compile.ts";
-import { acceptsMarketing, readContextPath, runContext } from "./context.ts";
+import { readContextPath, runContext } from "./context.ts";
+import { chargeBudget, decideMessage, nextBudgetDay, type PolicyState, staggered } from "./delivery.ts";
 import { hash53, hashCode, unitInterval } from "./hash.ts";
 import type { IssuedCoupon, JourneyEffect, Profile, Run } from "./model.ts";
 import { type ParsedTemplate, parseTemplate, pickLocale, renderTemplate } from "./templates.ts";
@@ -31,7 +32,12 @@ export interface StepContext {
   out: StepOutput;
   /** Journey steps taken for this input: nodes run, plus event-driven transitions (goal, exit, clock). */
   steps: number;
+  /** The platform's policies, the cross-journey state read for them, and what this input reserved. */
+  policy: PolicyState;
 }
+
+/** A step's answer when the run waits at it (a deferred message, a held coupon) rather than moving on. */
+const WAITING = Symbol("waiting");
 
 /**
  * The fields every effect starts with, in the output contract's order, then its deterministic id: the
@@ -93,11 +99,13 @@ function chooseVariant(run: Run, step: StepOf<"split">): string | undefined {
   return step.variants.at(-1)?.next;
 }
 
-function issueCoupon(run: Run, step: StepOf<"issue-coupon">, ctx: StepContext): string | undefined {
+function issueCoupon(run: Run, step: StepOf<"issue-coupon">, ctx: StepContext): string | undefined | typeof WAITING {
   if (run.holdout) return step.next;
   const seed = `${run.runId}/${step.id}`;
+  const couponId = flat(`cpn_${hash53(seed).toString(36)}`);
+  if (!chargeBudget(ctx.journey, couponId, step.amountOff, ctx.now, ctx.policy)) return withholdCoupon(run, step, ctx);
   const coupon: IssuedCoupon = {
-    couponId: flat(`cpn_${hash53(seed).toString(36)}`),
+    couponId,
     code: flat(`${step.codePrefix}${hashCode(seed, 8)}`),
     amountOff: step.amountOff,
     currency: step.currency,
@@ -121,15 +129,36 @@ function issueCoupon(run: Run, step: StepOf<"issue-coupon">, ctx: StepContext): 
   return step.next;
 }
 
+/**
+ * The journey's coupon budget for the day is spent: the step issues nothing and the run goes on
+ * (`skip-coupon`, with `steps.<id>.withheld` for a branch), or waits at the step for the next day (`hold`).
+ */
+function withholdCoupon(run: Run, step: StepOf<"issue-coupon">, ctx: StepContext): string | undefined | typeof WAITING {
+  const budget = ctx.journey.journey.policy.couponBudget;
+  const hold = budget?.whenExhausted === "hold";
+  const until = hold ? staggered(nextBudgetDay(ctx.now, ctx.policy.inputs.config), ctx.journey) : undefined;
+  const base = effectBase(run, ctx.now, "coupon-withheld", "coupon.withheld");
+  ctx.out.effects.push({
+    ...base,
+    amountOff: step.amountOff,
+    reason: "budget-exhausted",
+    rule: "coupon-budget",
+    ...(until === undefined ? {} : { until: formatInstant(until) }),
+  });
+  if (until === undefined) {
+    run.outputs[step.id] = { withheld: "budget-exhausted" };
+    return step.next;
+  }
+  waitAt(run, step, until);
+  return WAITING;
+}
+
 /** The message a send step would deliver now, or why it must not go out. */
 function compose(
   run: Run,
   step: StepOf<"send">,
   ctx: StepContext,
 ): { locale: string; text: string } | { reason: string } {
-  const until = step.validUntil === undefined ? undefined : resolveTime(step.validUntil, ctx, run);
-  if (until !== undefined && ctx.now >= until) return { reason: "expired" };
-  if (step.category === "marketing" && !acceptsMarketing(ctx.profile, step.channel)) return { reason: "unsubscribed" };
   const texts = ctx.journey.template(step.template);
   const locale = pickLocale(texts?.locales ?? [], ctx.profile.locale);
   const template = texts?.byLocale.get(locale);
@@ -142,14 +171,61 @@ function compose(
   }
 }
 
-function send(run: Run, step: StepOf<"send">, ctx: StepContext): string | undefined {
+/**
+ * A send step: the platform's policies decide first (validity, consent, quiet hours, frequency caps); a
+ * deferred message keeps the run waiting at this step until the time they allow, when it is decided
+ * afresh; a message that goes is rendered and its send reserved against the caps.
+ */
+function send(run: Run, step: StepOf<"send">, ctx: StepContext): string | undefined | typeof WAITING {
   if (run.holdout) return step.next;
-  const message = compose(run, step, ctx);
+  const id = `${run.runId}:${run.seq}:message`;
+  const validUntil = step.validUntil === undefined ? undefined : resolveTime(step.validUntil, ctx, run);
+  const verdict = decideMessage(ctx.journey, step, id, ctx.profile, ctx.now, validUntil, ctx.policy);
   // Built as literals, not by spreading a base: messages are the most frequent effect.
   const at = formatInstant(ctx.now);
-  const id = `${run.runId}:${run.seq}:message`;
   const { journeyId: journey, version, userId: user, runId } = run;
   const { channel, template } = step;
+  if (verdict.action === "drop") {
+    const { reason, rule } = verdict;
+    ctx.out.effects.push({
+      at,
+      journey,
+      version,
+      user,
+      run: runId,
+      type: "message.suppressed",
+      id,
+      channel,
+      template,
+      reason,
+      rule,
+    });
+    return step.next;
+  }
+  if (verdict.action === "defer") {
+    const until = parseInstant(verdict.until) ?? ctx.now;
+    const wakeAt = staggered(until, ctx.journey);
+    waitAt(run, step, validUntil !== undefined && wakeAt >= validUntil ? until : wakeAt);
+    const { reason, rule } = verdict;
+    ctx.out.effects.push({
+      at,
+      journey,
+      version,
+      user,
+      run: runId,
+      type: "message.deferred",
+      id,
+      channel,
+      template,
+      until: run.wake?.at ?? verdict.until,
+      reason,
+      rule,
+    });
+    return WAITING;
+  }
+  const message = compose(run, step, ctx);
+  if (!("reason" in message))
+    ctx.policy.reserved.push({ id, at, journeyId: journey, channel, category: step.category });
   ctx.out.effects.push(
     "reason" in message
       ? {
@@ -163,6 +239,7 @@ function send(run: Run, step: StepOf<"send">, ctx: StepContext): string | undefi
           channel,
           template,
           reason: message.reason,
+          rule: "template",
         }
       : {
           at,
@@ -272,12 +349,18 @@ export function runFrom(run: Run, first: string | undefined, ctx: StepContext): 
       case "split":
         stepId = chooseVariant(run, step);
         break;
-      case "issue-coupon":
-        stepId = issueCoupon(run, step, ctx);
+      case "issue-coupon": {
+        const next = issueCoupon(run, step, ctx);
+        if (next === WAITING) return;
+        stepId = next;
         break;
-      case "send":
-        stepId = send(run, step, ctx);
+      }
+      case "send": {
+        const next = send(run, step, ctx);
+        if (next === WAITING) return;
+        stepId = next;
         break;
+      }
       case "emit":
         stepId = emit(run, step, ctx);
         break;

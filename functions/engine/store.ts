@@ -1,4 +1,6 @@
 import type { ShopEvent } from "../../events/catalog.ts";
+import type { CouponCharge } from "./delivery.ts";
+import type { JournalEntry } from "./journal.ts";
 import type {
   CouponRecord,
   JourneyEffect,
@@ -75,6 +77,28 @@ export interface SendLogStore {
 }
 
 /**
+ * Coupon budgets: the value of coupons each journey issued per budget day. A charge is one conditional
+ * add (no read first), so any number of runs charging at once can never take a day past its limit.
+ */
+export interface BudgetStore {
+  /** The value charged to the journey's budget on the day (0 when nothing was). */
+  getCouponBudget(journeyId: string, day: string, options?: ReadOptions): Promise<number>;
+  /** Adds the charge if the day stays within `charge.limit`; false, and nothing added, if it would not. */
+  chargeCouponBudget(charge: CouponCharge): Promise<boolean>;
+}
+
+/** What each journey did for a user, and what was held back and why: the record `nudge why` reads. */
+export interface JournalStore {
+  /**
+   * Records a claimed outbox's effects in their users' journals. Idempotent: recording the same effects
+   * again (an outbox carried out again after a failed send) keeps one copy.
+   */
+  appendJournal(effects: readonly JourneyEffect[]): Promise<void>;
+  /** A user's journal entries, oldest first. */
+  readJournal(userId: string): Promise<JournalEntry[]>;
+}
+
+/**
  * A ledger of effect ids, for a consumer that carries effects out again after an at-least-once hand-over
  * (the deliver function, between the deliver queue and a channel): it claims a message's id before it
  * sends it. The runtime itself needs no ledger: `takeOutbox` hands each decision's effects out once.
@@ -118,6 +142,8 @@ export interface JourneyStore
   extends RunStore,
     ProfileStore,
     SendLogStore,
+    BudgetStore,
+    JournalStore,
     EffectLedger,
     TimerStore,
     CouponStore,

@@ -5,6 +5,7 @@
  */
 import * as z from "zod/mini";
 import { NudgeError } from "../engine/errors.ts";
+import { parsePolicyConfig } from "../engine/policies/config.ts";
 
 /** A function's environment does not fit its schema. */
 export class ConfigError extends NudgeError {}
@@ -59,6 +60,27 @@ export const ingestEnvironment = z.object({
   DELIVERY_QUEUE_URL: required(),
   /** Events larger than this (the SQS message body, in bytes) are rejected: a run record keeps its trigger. */
   MAX_EVENT_BYTES: whole(1, 262_144, 32_768),
+  /**
+   * The platform's messaging policies as JSON (journeys/policy.json, validated at synth); the defaults
+   * when unset: Asia/Shanghai, quiet 21:00-09:00, 3 marketing a day, 1 per channel per 4 hours.
+   */
+  POLICY_CONFIG: z.optional(
+    z.pipe(
+      z.string(),
+      z.transform((text, ctx) => {
+        try {
+          return parsePolicyConfig(JSON.parse(text));
+        } catch (error) {
+          ctx.issues.push({
+            code: "custom",
+            input: text,
+            message: error instanceof Error ? error.message : String(error),
+          });
+          return z.NEVER;
+        }
+      }),
+    ),
+  ),
 });
 
 export const tickEnvironment = z.object({

@@ -70,6 +70,7 @@ export function ingestDependencies(
     publisher: new IngestQueuePublisher(sqs, config.INGEST_QUEUE_URL),
     // Statistics are written once per batch (flushStats below), not after each record.
     statsEveryInputs: Number.POSITIVE_INFINITY,
+    ...(config.POLICY_CONFIG === undefined ? {} : { policies: config.POLICY_CONFIG }),
   });
   const logger = createLogger();
   return { runtime, counters, logger, metrics: createMetrics(), maxEventBytes: config.MAX_EVENT_BYTES, clock };

@@ -74,11 +74,14 @@ export function parseJourney(text: string, file: string): { journey?: Journey; p
   };
 }
 
-/** The journey files of a folder: every `*.json` but the generated JSON Schema, sorted by name. */
+/** The platform's policy file, beside the journeys (functions/journey/policy-file.ts). */
+export const POLICY_FILE = "policy.json";
+
+/** The journey files of a folder: every `*.json` but the JSON Schemas and the policy file, sorted by name. */
 export async function journeyFilesIn(dir: string): Promise<string[]> {
   const names = await readdir(dir);
   return names
-    .filter((name) => name.endsWith(".json") && !name.endsWith(".schema.json"))
+    .filter((name) => name.endsWith(".json") && !name.endsWith(".schema.json") && name !== POLICY_FILE)
     .sort()
     .map((name) => join(dir, name));
 }

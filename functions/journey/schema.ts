@@ -1,6 +1,7 @@
 import * as z from "zod";
 import { validatePattern } from "../engine/pattern/index.ts";
 import { parseDuration } from "../engine/time.ts";
+import { DEFAULT_JOURNEY_POLICY, journeyPolicySchema, sendPolicyOverrides } from "./policy.ts";
 
 /**
  * The journey language: one zod schema, the source of both the TypeScript types the engine runs on and
@@ -154,7 +155,10 @@ const sendStep = z
       .enum(["marketing", "service"])
       .default("marketing")
       .describe("Only service messages pass an unsubscribe."),
-    validUntil: timeRef.optional().describe("After this time the message no longer makes sense and is suppressed."),
+    validUntil: timeRef
+      .optional()
+      .describe("After this time the message no longer makes sense: suppressed, also when a deferral would pass it."),
+    ...sendPolicyOverrides,
     next: next.optional(),
   })
   .describe("Sends a message rendered from a template.");
@@ -245,7 +249,14 @@ export const journeySchema = z
     name: z.string().min(1),
     description: z.string().default(""),
     enabled: z.boolean().default(true),
-    priority: z.number().int().min(0).max(100).default(50).describe("Higher wins when messages compete."),
+    priority: z
+      .number()
+      .int()
+      .min(0)
+      .max(100)
+      .default(50)
+      .describe("Higher wins when messages compete for a frequency cap; deferred messages leave in this order."),
+    policy: journeyPolicySchema.default({ ...DEFAULT_JOURNEY_POLICY, caps: [] }),
     key: z
       .string()
       .regex(/^[A-Za-z][A-Za-z0-9_]*$/)

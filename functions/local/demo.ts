@@ -7,6 +7,7 @@
  */
 import { rmSync } from "node:fs";
 import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from "@aws-sdk/client-eventbridge";
+import type { PolicyConfig } from "../engine/policies/config.ts";
 import type { Journey } from "../journey/schema.ts";
 import { generateShop, type SyntheticEvent } from "../simulator/synthetic/index.ts";
 import { virtualClock } from "./clock.ts";
@@ -19,6 +20,8 @@ const DAY = 86_400_000;
 export interface DemoOptions {
   dir: string;
   journeys: Journey[];
+  /** The platform's messaging policies (journeys/policy.json); the defaults when absent. */
+  policies?: PolicyConfig;
   users: number;
   days: number;
   /** Real seconds the shop's period takes (virtual time runs days / seconds faster). */
@@ -34,6 +37,10 @@ export interface JourneyReport {
   entered: number;
   holdout: number;
   messages: number;
+  /** Messages the policies deferred (quiet hours, caps); one deferred twice counts twice. */
+  deferred: number;
+  /** Messages not sent (unsubscribed, capped, expired...), with their reasons in the journal. */
+  suppressed: number;
   couponsIssued: number;
   /** Runs ended by their coupon's redemption (a journey whose exits are all `coupon.redeemed`). */
   couponsRedeemed: number;
@@ -63,7 +70,11 @@ function reportOf(journey: Journey, sums: Map<string, number>): JourneyReport {
   const get = (name: string) => sums.get(name) ?? 0;
   let exits = 0;
   let redeemed = 0;
+  let deferred = 0;
+  let suppressed = 0;
   for (const [name, amount] of sums) {
+    if (name.startsWith("message.deferred.")) deferred += amount;
+    if (name.startsWith("message.suppressed.")) suppressed += amount;
     if (!name.startsWith("exited.")) continue;
     exits += amount;
     if (name === "exited.exit-event" && exitsOnRedemption(journey)) redeemed += amount;
@@ -73,6 +84,8 @@ function reportOf(journey: Journey, sums: Map<string, number>): JourneyReport {
     entered: get("entered"),
     holdout: get("holdout"),
     messages: get("message.sent"),
+    deferred,
+    suppressed,
     couponsIssued: get("coupon.issued"),
     couponsRedeemed: redeemed,
     exits,
@@ -103,6 +116,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   const platform = await startLocalPlatform({
     dir: options.dir,
     journeys: options.journeys,
+    ...(options.policies === undefined ? {} : { policies: options.policies }),
     port: 0,
     clock: clock.now,
     speed,

@@ -11,6 +11,7 @@ import { join } from "node:path";
 import type { ShopEvent } from "../../events/catalog.ts";
 import type { StatsCounter } from "../engine/model.ts";
 import { compilePattern } from "../engine/pattern/index.ts";
+import type { PolicyConfig } from "../engine/policies/config.ts";
 import { createDeliverHandler, deliverDependencies } from "../handlers/deliver.ts";
 import { createIngestHandler, ingestDependencies } from "../handlers/ingest.ts";
 import { createTickHandler, tickDependencies } from "../handlers/tick.ts";
@@ -29,6 +30,8 @@ export interface LocalPlatformOptions {
   /** Where state is kept: the table's data, the queues' journals, the outbox (e.g. `.nudge`). */
   dir: string;
   journeys: Journey[];
+  /** The platform's messaging policies (journeys/policy.json); the defaults when absent. */
+  policies?: PolicyConfig;
   /** The endpoint's port on 127.0.0.1; 0 picks a free one. */
   port: number;
   /** The platform's clock (virtual at --speed); every part reads it. */
@@ -123,6 +126,7 @@ export async function startLocalPlatform(options: LocalPlatformOptions): Promise
     LOOKAHEAD_SECONDS: String(lookaheadSeconds),
     TIMER_SHARDS: "1",
     MAX_WAKE_UPS_PER_TICK: String(MAX_WAKE_UPS_PER_TICK),
+    ...(options.policies === undefined ? {} : { POLICY_CONFIG: JSON.stringify(options.policies) }),
   };
   const overrides = { dynamodb: database.client, sqs, clock };
   // Each pump is one function instance, with dependencies of its own (as Lambda runs one batch at a time

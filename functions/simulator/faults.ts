@@ -122,6 +122,18 @@ export class CrashingStore implements JourneyStore {
   putSendLog(...args: Parameters<JourneyStore["putSendLog"]>) {
     return this.inner.putSendLog(...args);
   }
+  getCouponBudget(...args: Parameters<JourneyStore["getCouponBudget"]>) {
+    return this.inner.getCouponBudget(...args);
+  }
+  chargeCouponBudget(...args: Parameters<JourneyStore["chargeCouponBudget"]>) {
+    return this.inner.chargeCouponBudget(...args);
+  }
+  appendJournal(...args: Parameters<JourneyStore["appendJournal"]>) {
+    return this.inner.appendJournal(...args);
+  }
+  readJournal(...args: Parameters<JourneyStore["readJournal"]>) {
+    return this.inner.readJournal(...args);
+  }
   claimEffect(effect: JourneyEffect) {
     return this.inner.claimEffect(effect);
   }

@@ -2,6 +2,7 @@ import { parseEventJson, type ShopEvent } from "../../events/catalog.ts";
 import { JourneyCatalog } from "../engine/journeys.ts";
 import { MemoryStore } from "../engine/memory-store.ts";
 import type { EffectType, JourneyEffect, WakeUp } from "../engine/model.ts";
+import type { PolicyConfig } from "../engine/policies/config.ts";
 import { JourneyRuntime } from "../engine/runtime.ts";
 import type { JourneyStore } from "../engine/store.ts";
 import type { Journey } from "../journey/schema.ts";
@@ -30,6 +31,8 @@ const OUTPUT_TYPES: ReadonlySet<EffectType> = new Set([
   "coupon.issued",
   "message.sent",
   "message.suppressed",
+  "message.deferred",
+  "coupon.withheld",
   "event.emitted",
   "goal.converted",
 ]);
@@ -58,6 +61,8 @@ export interface SimulationOptions {
    * stay those of a clean run. None by default.
    */
   faults?: FaultOptions;
+  /** The platform's messaging policies (journeys/policy.json); the defaults when absent. */
+  policies?: PolicyConfig;
 }
 
 export interface SimulationResult {
@@ -128,6 +133,7 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
     },
     // As the ingest function does under load (SQS batches of up to 100): statistics written once a batch.
     statsEveryInputs: 100,
+    ...(options.policies === undefined ? {} : { policies: options.policies }),
   });
 
   // Without faults an input goes straight to the runtime; with them, through the injector.
@@ -207,7 +213,11 @@ function textDetail(line: SimulationLine): string {
     case "message.sent":
       return `${line.channel}/${line.template}: ${line.text}`;
     case "message.suppressed":
-      return `${line.channel}/${line.template}: ${line.reason}`;
+      return `${line.channel}/${line.template}: ${line.reason}${line.rule === undefined ? "" : ` (${line.rule})`}`;
+    case "message.deferred":
+      return `${line.channel}/${line.template}: ${line.reason} (${line.rule}), until ${line.until}`;
+    case "coupon.withheld":
+      return `${line.amountOff} off: ${line.reason} (${line.rule})${line.until === undefined ? "" : `, until ${line.until}`}`;
     case "coupon.issued": {
       const coupon = line.coupon as { code: string; amountOff: number; currency: string; expiresAt: string };
       return `${coupon.code}: ${coupon.amountOff} ${coupon.currency} off, until ${coupon.expiresAt}`;

@@ -2,9 +2,11 @@ import type { ShopEvent } from "../../events/catalog.ts";
 import { JourneyCatalog } from "../../functions/engine/journeys.ts";
 import { MemoryStore } from "../../functions/engine/memory-store.ts";
 import type { JourneyEffect, RunRecord, WakeUp } from "../../functions/engine/model.ts";
+import type { PolicyConfig } from "../../functions/engine/policies/config.ts";
 import { JourneyRuntime } from "../../functions/engine/runtime.ts";
 import type { JourneyStore } from "../../functions/engine/store.ts";
 import { type Journey, type JourneyInput, journeySchema } from "../../functions/journey/schema.ts";
+import { NO_POLICIES } from "../support/policies.ts";
 import { raceNextTwoReads } from "../support/race.ts";
 
 /** A journey from a partial definition, through the real schema (defaults applied, validation run). */
@@ -27,13 +29,21 @@ export function shopEvent(type: string, time: string, detail: Record<string, unk
 
 export const at = (iso: string) => Date.parse(iso);
 
-/** A runtime over a store that keeps every delivered effect in `delivered`. */
-export function harness<S extends JourneyStore = MemoryStore>(catalog: JourneyCatalog, store?: S) {
+/**
+ * A runtime over a store that keeps every delivered effect in `delivered`; without quiet hours or caps
+ * unless `policies` are given (the tests of policies give them).
+ */
+export function harness<S extends JourneyStore = MemoryStore>(
+  catalog: JourneyCatalog,
+  store?: S,
+  policies: PolicyConfig = NO_POLICIES,
+) {
   const delivered: JourneyEffect[] = [];
   const used = store ?? new MemoryStore();
   const runtime = new JourneyRuntime({
     catalog,
     store: used,
+    policies,
     sink: { deliver: async (effect) => void delivered.push(effect) },
     publisher: { publish: async () => undefined },
   });

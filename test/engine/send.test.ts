@@ -9,7 +9,7 @@ const greeter = journey({
 });
 
 const registered = (userId: string, attributes: Record<string, unknown>) =>
-  JSON.stringify(shopEvent("user.registered", "2026-11-01T00:00:00Z", { userId, attributes }));
+  JSON.stringify(shopEvent("user.registered", "2026-11-01T02:00:00Z", { userId, attributes }));
 
 describe("send steps", () => {
   it("holds back a message whose template cannot render, records why, and carries on with the others", async () => {

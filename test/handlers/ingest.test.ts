@@ -7,6 +7,7 @@ import { createTickHandler, tickDependencies } from "../../functions/handlers/ti
 import { DynamoDbStore } from "../../functions/store/dynamodb/dynamodb-store.ts";
 import { loadSeedJourneys } from "../scenarios/helpers.ts";
 import { freshTable } from "../setup/dynalite.ts";
+import { NO_POLICIES } from "../support/policies.ts";
 import { bridgeEvent, captureOutput, lambdaContext, logLines, metricSum, sqsEvent, sqsRecord } from "./lambda.ts";
 
 const T0 = Date.parse("2026-11-18T02:14:09Z");
@@ -38,6 +39,8 @@ async function platform() {
     INGEST_QUEUE_URL: INGEST_QUEUE,
     DELIVERY_QUEUE_URL: DELIVERY_QUEUE,
     WAKE_UP_QUEUE_URL: WAKE_UP_QUEUE,
+    // The handler's mechanics, not the policies: the welcome and guide 1 both go at registration.
+    POLICY_CONFIG: JSON.stringify(NO_POLICIES),
   };
   const overrides = { dynamodb: client, sqs, clock: () => clock.now };
   const ingest = createIngestHandler(ingestDependencies(env, { ...overrides, journeys: loadSeedJourneys() }));

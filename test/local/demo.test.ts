@@ -8,7 +8,9 @@ import { readOutbox } from "../../functions/local/outbox.ts";
 import { loadSeedJourneys } from "../scenarios/helpers.ts";
 
 describe("demo", () => {
-  it("drives a synthetic shop through the local platform over its endpoint and reports per journey", async () => {
+  it("drives a synthetic shop through the local platform over its endpoint and reports per journey", {
+    timeout: 60_000,
+  }, async () => {
     // Prepare: 20 users over 2 days, in about 2 seconds.
     const dir = join(mkdtempSync(join(tmpdir(), "nudge-demo-")), "demo");
     // Act
@@ -22,13 +24,21 @@ describe("demo", () => {
       "onboarding-guide",
       "post-promotion-review",
     ]);
-    expect(byId.get("new-user-coupon")).toMatchObject({ entered: 20, messages: 20, couponsIssued: 20 });
-    expect(byId.get("onboarding-guide")?.messages).toBeGreaterThanOrEqual(20);
+    const welcome = byId.get("new-user-coupon");
+    expect(welcome).toMatchObject({ entered: 20, couponsIssued: 20, suppressed: 0 });
+    // A welcome due at night waits for 09:00; the last night's may still wait when the demo ends.
+    expect(welcome?.messages).toBeGreaterThan(0);
+    expect((welcome?.messages ?? 0) + (welcome?.deferred ?? 0)).toBeGreaterThanOrEqual(20);
+    expect(byId.get("onboarding-guide")?.deferred).toBeGreaterThan(0);
     expect(result.published).toBeGreaterThanOrEqual(20);
     expect(readOutbox(result.outboxPath)).toHaveLength(result.messages);
-    expect(result.latenciesMs).toHaveLength(20);
+    expect(result.latenciesMs).toHaveLength(welcome?.messages ?? -1);
     const table = reportTable(result.reports).split("\n");
-    expect(table[0]).toMatch(/^journey\s+entered\s+holdout\s+messages\s+coupons\s+redeemed\s+exits\s+goals\s+rate$/);
-    expect(table.find((line) => line.startsWith("new-user-coupon"))).toMatch(/^new-user-coupon\s+20\s+0\s+20\s+20\s/);
+    expect(table[0]).toMatch(
+      /^journey\s+entered\s+holdout\s+messages\s+deferred\s+held back\s+coupons\s+redeemed\s+exits\s+goals\s+rate$/,
+    );
+    expect(table.find((line) => line.startsWith("new-user-coupon"))).toMatch(
+      new RegExp(`^new-user-coupon\\s+20\\s+0\\s+${welcome?.messages}\\s+${welcome?.deferred}\\s+0\\s+20\\s`),
+    );
   });
 });

@@ -6,6 +6,7 @@ import { afterEach, describe, expect, inject, it } from "vitest";
 import { type OutboxLine, readOutbox } from "../../functions/local/outbox.ts";
 import { type LocalPlatform, startLocalPlatform } from "../../functions/local/platform.ts";
 import { loadSeedJourneys } from "../scenarios/helpers.ts";
+import { NO_POLICIES } from "../support/policies.ts";
 
 const T0 = Date.parse("2026-11-18T02:00:00Z");
 const MIN = 60_000;
@@ -28,6 +29,8 @@ async function start(
   const platform = await startLocalPlatform({
     dir,
     journeys: loadSeedJourneys(),
+    // The platform's mechanics (events in, outbox out, restarts), not the policies: messages go when due.
+    policies: NO_POLICIES,
     port: 0,
     clock: () => clock.now,
     tickEveryMs: 20,

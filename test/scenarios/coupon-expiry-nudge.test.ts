@@ -29,6 +29,8 @@ describe("coupon-expiry-nudge", () => {
     // Prepare: it expires at 23:59:59 on 24 December, Shanghai time.
     const lines = [issued("cpn_thanks_20", "THANKS20-9KQ4", "2026-12-24T23:59:59+08:00")];
     const nudgeAt = "2026-12-23T15:59:59Z";
+    // 23:59:59 in Shanghai is in the quiet hours (21:00-09:00): the nudge goes at 09:00, plus (100 - 70) s.
+    const sentAt = "2026-12-24T01:00:30Z";
 
     // Act
     const outcome = await run(lines);
@@ -36,13 +38,33 @@ describe("coupon-expiry-nudge", () => {
     // Assess
     expect(brief(outcome.journey(J))).toEqual([
       line(ISSUED, "cpn_thanks_20", "journey.entered"),
-      line(nudgeAt, "cpn_thanks_20", "message.sent", { template: "expiring" }),
-      line(nudgeAt, "cpn_thanks_20", "journey.exited", { reason: "completed" }),
+      line(nudgeAt, "cpn_thanks_20", "message.deferred", { template: "expiring", reason: "quiet-hours" }),
+      line(sentAt, "cpn_thanks_20", "message.sent", { template: "expiring" }),
+      line(sentAt, "cpn_thanks_20", "journey.exited", { reason: "completed" }),
     ]);
+    expect(only(outcome.lines, "message.deferred", J)).toMatchObject({ rule: "quiet-hours", until: sentAt });
     const nudge = only(outcome.lines, "message.sent", J);
     expect(nudge).toMatchObject({ user: "u_1", channel: "push", locale: "zh-CN" });
     expect(nudge.text).toContain("THANKS20-9KQ4");
     expect(nudge.text).toContain("12月24日 23:59");
+  });
+
+  it("drops a nudge that quiet hours would defer past the coupon's expiry, saying so", async () => {
+    // Prepare: issued at 22:00 in Shanghai, expiring at 06:00 the next morning: due at once, in quiet hours.
+    const late = "2026-11-24T14:00:00Z";
+    const lines = [issued("cpn_night", "NIGHT-1", "2026-11-25T06:00:00+08:00", late)];
+
+    // Act
+    const outcome = await run(lines);
+
+    // Assess
+    expect(outcome.linesOf("message.sent", J)).toEqual([]);
+    expect(only(outcome.lines, "message.suppressed", J)).toMatchObject({
+      at: late,
+      template: "expiring",
+      reason: "expired-while-deferred",
+      rule: "quiet-hours",
+    });
   });
 
   it("runs once per coupon: two coupons of one user get a nudge each, with its own code", async () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { MemoryStore } from "../../functions/engine/memory-store.ts";
 import type { SimulationLine } from "../../functions/simulator/simulate.ts";
+import { NO_POLICIES } from "../support/policies.ts";
 import { brief, event, journeyFrom, linesOf, plus, run, seedJourney } from "./helpers.ts";
 
 const T0 = "2026-11-01T02:00:00Z";
@@ -139,7 +140,8 @@ describe("engine guarantees", () => {
     const lines = [first, first, second, first];
 
     // Act
-    const outcome = await run(lines, { journeys: [thanks] });
+    // Without caps: the second thanks, an hour after the first, is about duplicates, not frequency.
+    const outcome = await run(lines, { journeys: [thanks], policies: NO_POLICIES });
 
     // Assess
     expect(brief(outcome.linesOf("message.sent"))).toEqual([
@@ -352,12 +354,14 @@ describe("engine guarantees", () => {
       journeys: [v1],
       store,
       until: at({ h: 12 }),
+      policies: NO_POLICIES,
     });
     const B = at({ h: 13 });
 
     // Act
     const after = await run([event("user.registered", B, { userId: "u_b" })], {
       journeys: [v1, v2],
+      policies: NO_POLICIES,
       store,
       until: at({ d: 10 }),
     });

@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { formatProblem, parseJourney } from "../../functions/journey/load.ts";
+import { type PolicyConfig, parsePolicyConfig } from "../../functions/engine/policies/config.ts";
+import { formatProblem, POLICY_FILE, parseJourney } from "../../functions/journey/load.ts";
 import type { Journey } from "../../functions/journey/schema.ts";
 import {
   formatLine,
@@ -37,7 +38,7 @@ let seeds: Journey[] | undefined;
 export function loadSeedJourneys(): Journey[] {
   if (seeds !== undefined) return seeds.map((journey) => structuredClone(journey));
   const files = readdirSync(JOURNEYS_DIR)
-    .filter((name) => name.endsWith(".json") && !name.endsWith(".schema.json"))
+    .filter((name) => name.endsWith(".json") && !name.endsWith(".schema.json") && name !== POLICY_FILE)
     .sort();
   const journeys: Journey[] = [];
   const problems: string[] = [];
@@ -58,6 +59,11 @@ export function seedJourney(id: SeedJourneyId): Journey {
   const journey = loadSeedJourneys().find((j) => j.id === id);
   if (journey === undefined) throw new Error(`no seed journey "${id}"`);
   return journey;
+}
+
+/** The platform's policies as journeys/policy.json declares them. */
+export function platformPolicies(): PolicyConfig {
+  return parsePolicyConfig(JSON.parse(readFileSync(`${JOURNEYS_DIR}${POLICY_FILE}`, "utf8")));
 }
 
 /** A journey written in a test, parsed and schema-checked like a journey file; throws on any problem. */
@@ -106,6 +112,8 @@ export interface RunOptions {
   /** Run on to this UTC ISO time; default: the simulator's (60 days after the last event). */
   until?: string;
   store?: SimulationOptions["store"];
+  /** Default: the platform's policy file, journeys/policy.json. */
+  policies?: PolicyConfig;
 }
 
 export interface Outcome extends SimulationResult {
@@ -124,6 +132,7 @@ export async function run(lines: readonly string[], options: RunOptions = {}): P
     lines,
     ...(options.until === undefined ? {} : { until: Date.parse(options.until) }),
     ...(options.store === undefined ? {} : { store: options.store }),
+    policies: options.policies ?? platformPolicies(),
   });
   return {
     ...result,

@@ -4,8 +4,13 @@ import { brief, event, plus, run } from "./helpers.ts";
 const J = "onboarding-guide";
 const RUN = `${J}:u_1:1`;
 const T0 = "2026-11-18T02:00:00Z";
-const DAY_1 = plus(T0, { d: 1 });
-const DAY_2 = plus(T0, { d: 2 });
+/**
+ * Guide 1 falls due with new-user-coupon's welcome push, which outranks it (priority 90 over 40): the
+ * platform's cap of one marketing push per 4 hours defers guide 1 until the cap frees, plus (100 - 40) s.
+ */
+const GUIDE_1 = plus(T0, { h: 4, s: 60 });
+const DAY_1 = plus(GUIDE_1, { d: 1 });
+const DAY_2 = plus(GUIDE_1, { d: 2 });
 
 const registered = event("user.registered", T0, { userId: "u_1" });
 const unsubscribed = (time: string, channel?: string) =>
@@ -14,6 +19,7 @@ const subscribed = (time: string, channel?: string) =>
   event("user.subscribed", time, { userId: "u_1", ...(channel === undefined ? {} : { channel }) });
 
 const entered = { at: T0, journey: J, run: RUN, type: "journey.entered" };
+const deferred = { at: T0, journey: J, run: RUN, type: "message.deferred", template: "guide-1", reason: "capped" };
 const sent = (at: string, template: string) => ({ at, journey: J, run: RUN, type: "message.sent", template });
 const suppressed = (at: string, template: string) => ({
   at,
@@ -36,12 +42,18 @@ describe("onboarding-guide", () => {
     // Assess
     expect(brief(outcome.journey(J))).toEqual([
       entered,
-      sent(T0, "guide-1"),
+      deferred,
+      sent(GUIDE_1, "guide-1"),
       sent(DAY_1, "guide-2"),
       sent(DAY_2, "guide-3"),
       completed,
     ]);
     expect(outcome.linesOf("message.sent", J).map((line) => line.channel)).toEqual(["push", "push", "push"]);
+    expect(outcome.linesOf("message.deferred", J)[0]).toMatchObject({
+      rule: "cap:marketing-per-channel",
+      until: GUIDE_1,
+    });
+    expect(outcome.linesOf("message.sent", "new-user-coupon")[0]).toMatchObject({ at: T0, channel: "push" });
     expect(outcome.linesOf("message.sent", J)[1]?.text).toContain("新手指南第 2 课");
   });
 
@@ -58,7 +70,8 @@ describe("onboarding-guide", () => {
     // Assess
     expect(brief(outcome.journey(J))).toEqual([
       entered,
-      sent(T0, "guide-1"),
+      deferred,
+      sent(GUIDE_1, "guide-1"),
       suppressed(DAY_1, "guide-2"),
       suppressed(DAY_2, "guide-3"),
       completed,
@@ -79,7 +92,8 @@ describe("onboarding-guide", () => {
     // Assess
     expect(brief(outcome.journey(J))).toEqual([
       entered,
-      sent(T0, "guide-1"),
+      deferred,
+      sent(GUIDE_1, "guide-1"),
       suppressed(DAY_1, "guide-2"),
       sent(DAY_2, "guide-3"),
       completed,
@@ -96,7 +110,8 @@ describe("onboarding-guide", () => {
     // Assess
     expect(brief(outcome.journey(J))).toEqual([
       entered,
-      sent(T0, "guide-1"),
+      deferred,
+      sent(GUIDE_1, "guide-1"),
       sent(DAY_1, "guide-2"),
       sent(DAY_2, "guide-3"),
       completed,

@@ -58,7 +58,10 @@ describe("post-promotion-review", () => {
       line(DELIVERED, "SO-1", "journey.entered"),
       line(later, "SO-2", "journey.entered"),
       ...requested("SO-1"),
-      ...requested("SO-2", plus(later, { h: 24 })),
+      // Two hours after the first request, the second meets the cap of one push per 4 hours: it waits
+      // until the cap frees, plus (100 - 30) s for the journey's priority.
+      line(plus(later, { h: 24 }), "SO-2", "message.deferred", { template: "review-request", reason: "capped" }),
+      ...requested("SO-2", plus(NEXT_DAY, { h: 4, s: 70 })),
     ]);
   });
 

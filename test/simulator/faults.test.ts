@@ -23,9 +23,16 @@ const FAULTS: FaultOptions = { duplicateRate: 0.5, crashRate: 0.2 };
 const shopLines = (users: number, seed = 1) => [...generateShopLines({ users, days: 60, start: START, seed })];
 
 /** The effect lines of a simulation of the seed journeys, as `nudge simulate` prints them. */
+/**
+ * The output lines, in time order and, among lines of the same time, by effect id: wake-ups due at the
+ * same instant (messages deferred to the end of quiet hours) may fire in another order on another store.
+ */
 async function effectLines(lines: readonly string[], options: Partial<SimulationOptions> = {}) {
   const result = await simulate({ journeys: loadSeedJourneys(), lines, ...options });
-  return { lines: result.lines.map(formatLine), result };
+  const ordered = [...result.lines].sort((a, b) =>
+    a.at === b.at ? String(a.id).localeCompare(String(b.id)) : a.at < b.at ? -1 : 1,
+  );
+  return { lines: ordered.map(formatLine), result };
 }
 
 /** The first line where two outputs part (undefined when they are the same), for a readable failure. */

@@ -28,7 +28,7 @@ const appliesTo = z._default(z.enum(["marketing", "all"]), "marketing");
  * At most `max` messages in any rolling `per`, counted per user (`user`) or per user and channel
  * (`channel`).
  */
-const platformCap = z.object({
+const platformCap = z.strictObject({
   id: identifier,
   max: z.int().check(z.gte(1)),
   per: rollingWindow,
@@ -37,12 +37,12 @@ const platformCap = z.object({
 });
 
 /** A journey's own cap: at most `max` of this journey's messages to a user in any rolling `per`. */
-const journeyCap = z.object({ id: identifier, max: z.int().check(z.gte(1)), per: rollingWindow });
+const journeyCap = z.strictObject({ id: identifier, max: z.int().check(z.gte(1)), per: rollingWindow });
 
 const uniqueIds = <T extends { id: string }>(caps: T[]) => new Set(caps.map((cap) => cap.id)).size === caps.length;
 
 const quietHours = z
-  .object({ start: clock, end: clock, appliesTo })
+  .strictObject({ start: clock, end: clock, appliesTo })
   .check(z.refine((hours) => hours.start !== hours.end, "quiet hours must not start and end at the same time"));
 
 export const DEFAULT_QUIET_HOURS = { start: "21:00", end: "09:00", appliesTo: "marketing" } as const;
@@ -52,7 +52,9 @@ export const DEFAULT_CAPS = [
   { id: "marketing-per-channel", max: 1, per: "PT4H", scope: "channel", appliesTo: "marketing" },
 ] as const;
 
-export const policyConfigSchema = z.object({
+export const policyConfigSchema = z.strictObject({
+  /** The editor's JSON Schema reference; ignored. */
+  $schema: z.optional(z.string()),
   defaultTimezone: z._default(
     z.string().check(z.refine(isTimeZone, "expected an IANA time zone such as Asia/Shanghai")),
     DEFAULT_TIMEZONE,

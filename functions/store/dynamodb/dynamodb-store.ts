@@ -1,6 +1,8 @@
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { ShopEvent } from "../../../events/catalog.ts";
+import type { CouponCharge } from "../../engine/delivery.ts";
 import { ConcurrencyError } from "../../engine/errors.ts";
+import type { JournalEntry } from "../../engine/journal.ts";
 import type {
   CouponRecord,
   JourneyEffect,
@@ -13,8 +15,10 @@ import type {
 } from "../../engine/model.ts";
 import type { JourneyStore, ReadOptions, TakeOutboxOptions, Versioned } from "../../engine/store.ts";
 import { parseInstant } from "../../engine/time.ts";
+import * as budgets from "./budgets.ts";
 import * as coupons from "./coupons.ts";
 import { isConditionFailure } from "./errors.ts";
+import * as journal from "./journal.ts";
 import {
   encodedAttribute,
   readRunRecord,
@@ -38,6 +42,7 @@ export class DynamoDbStore implements JourneyStore {
   private readonly table: TableClient;
   private readonly timers: TimerWheel;
   private readonly retentionMs: number;
+  private readonly journalRetentionMs: number;
   private readonly statsShards: number;
   private readonly consistent: boolean;
   private readonly clock: () => number;
@@ -46,6 +51,7 @@ export class DynamoDbStore implements JourneyStore {
   constructor(client: DynamoDBDocumentClient, config: DynamoDbStoreConfig) {
     this.table = new TableClient(client, config.tableName);
     this.retentionMs = (config.retentionDays ?? DEFAULTS.retentionDays) * DAY_MS;
+    this.journalRetentionMs = (config.journalRetentionDays ?? DEFAULTS.journalRetentionDays) * DAY_MS;
     this.statsShards = config.statsShards ?? DEFAULTS.statsShards;
     this.consistent = config.consistentReads ?? false;
     this.clock = config.clock ?? Date.now;
@@ -166,6 +172,24 @@ export class DynamoDbStore implements JourneyStore {
       expectedRevision,
     );
     return revision;
+  }
+
+  getCouponBudget(journeyId: string, day: string, options?: ReadOptions): Promise<number> {
+    return budgets.getCouponBudget(this.table, journeyId, day, this.consistentRead(options));
+  }
+
+  /** One conditional UpdateItem; the item is kept 8 days past the day's start (a week of reports). */
+  chargeCouponBudget(charge: CouponCharge): Promise<boolean> {
+    const dayStart = Date.parse(`${charge.day}T00:00:00Z`);
+    return budgets.chargeCouponBudget(this.table, charge, Math.ceil((dayStart + 8 * DAY_MS) / 1000));
+  }
+
+  appendJournal(effects: readonly JourneyEffect[]): Promise<void> {
+    return journal.appendJournal(this.table, effects, Math.ceil((this.clock() + this.journalRetentionMs) / 1000));
+  }
+
+  readJournal(userId: string): Promise<JournalEntry[]> {
+    return journal.readJournal(this.table, userId);
   }
 
   /** The deliver side's ledger (see EffectLedger): one conditional PutItem per effect id. */

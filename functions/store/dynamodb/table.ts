@@ -37,6 +37,8 @@ export interface DynamoDbStoreConfig {
    * wake-up itself causes when it fires; 30 days covers a dead-letter queue's 14 and a redrive.
    */
   timerRetentionDays?: number;
+  /** How long a user's journal (`nudge why`) keeps each decision, in days (default 90). */
+  journalRetentionDays?: number;
   /** Timer shards per minute bucket (default 16): a million wake-ups due in one minute spread over them. */
   timerShards?: number;
   /** Shards per statistics counter (default 8): a promotion peak makes no hot counter. */
@@ -73,6 +75,7 @@ export interface DynamoDbStoreConfig {
 
 export const DEFAULTS = {
   retentionDays: 400,
+  journalRetentionDays: 90,
   timerRetentionDays: 30,
   timerShards: 16,
   statsShards: 8,
@@ -110,6 +113,14 @@ export const keys = {
   profile: (userId: string) => ({ pk: `USER#${userId}`, sk: "PROFILE" }),
   /** The user's recent sends, the frequency-cap counter: beside the profile, in the same partition. */
   sendLog: (userId: string) => ({ pk: `USER#${userId}`, sk: "SENDS" }),
+  /** One carried-out decision in the user's journal, in the profile's partition, in time order. */
+  journal: (userId: string, at: string, effectId: string) => ({
+    pk: `USER#${userId}`,
+    sk: `JOURNAL#${at}#${effectId}`,
+  }),
+  journalPrefix: "JOURNAL#",
+  /** The coupon value a journey issued on a budget day. */
+  budget: (journeyId: string, day: string) => ({ pk: `BUDGET#${journeyId}#${day}`, sk: "BUDGET" }),
   effect: (effectId: string) => ({ pk: `EFFECT#${effectId}`, sk: "EFFECT" }),
   coupon: (couponId: string) => ({ pk: `COUPON#${couponId}`, sk: "COUPON" }),
   /** The timer cursor: the minute bucket being drained, and how far in each shard. */

@@ -10,6 +10,7 @@ import { DynamoDbStore } from "../../../functions/store/dynamodb/dynamodb-store.
 import { at, greetTwiceJourney, harness, raceReviewAndRefund, shopEvent } from "../../engine/fixtures.ts";
 import { loadSeedJourneys } from "../../scenarios/helpers.ts";
 import { freshTable } from "../../setup/dynalite.ts";
+import { NO_POLICIES } from "../../support/policies.ts";
 
 const FIRST_MONTH = fileURLToPath(new URL("../../../events/examples/first-month.ndjson", import.meta.url));
 
@@ -97,6 +98,7 @@ describe("JourneyRuntime on DynamoDbStore", () => {
         },
       },
       publisher: { publish: async () => undefined },
+      policies: NO_POLICIES,
     });
     const registered = shopEvent("user.registered", "2026-11-01T00:00:00Z", { userId: "u1" });
     // Act: the first attempt fails; the platform redelivers the event.

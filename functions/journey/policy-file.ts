@@ -1,0 +1,37 @@
+import { readFile } from "node:fs/promises";
+import { join, relative } from "node:path";
+import { DEFAULT_POLICY_CONFIG } from "../engine/delivery.ts";
+import { InvalidPolicyError, type PolicyConfig, parsePolicyConfig } from "../engine/policies/config.ts";
+import { type JourneyProblem, POLICY_FILE } from "./load.ts";
+
+/**
+ * The platform's messaging policies live in one file beside the journeys, `journeys/policy.json`: the
+ * default time zone, quiet hours and frequency caps every journey is held to. No file: the defaults
+ * (functions/engine/policies/README.md).
+ */
+export async function loadPolicyFile(
+  journeysDir: string,
+  cwd = process.cwd(),
+): Promise<{ config: PolicyConfig; file?: string; problems: JourneyProblem[] }> {
+  const path = join(journeysDir, POLICY_FILE);
+  const file = relative(cwd, path) || path;
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return { config: DEFAULT_POLICY_CONFIG, problems: [] };
+    return { config: DEFAULT_POLICY_CONFIG, problems: [{ file, path: "", message: `cannot read: ${error}` }] };
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (error) {
+    return { config: DEFAULT_POLICY_CONFIG, problems: [{ file, path: "", message: `not valid JSON: ${error}` }] };
+  }
+  try {
+    return { config: parsePolicyConfig(raw), file, problems: [] };
+  } catch (error) {
+    if (!(error instanceof InvalidPolicyError)) throw error;
+    return { config: DEFAULT_POLICY_CONFIG, problems: [{ file, path: "", message: error.message }] };
+  }
+}
