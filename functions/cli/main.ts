@@ -22,6 +22,11 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
       "demo [--users <n>] [--days <n>] [--seconds <n>] [--dir .nudge/demo]   a synthetic shop through the local platform at high speed, then a report per journey",
     load: async () => (await import("./demo.ts")).demoCommand,
   },
+  why: {
+    summary:
+      "why <userId> [--dir .nudge] [--table <name> [--region <r>] [--dynamodb-endpoint <url>]] [--format text|json]   what each journey did for a user, and what the policies held back and why (local state, or a table on AWS)",
+    load: async () => (await import("./why.ts")).whyCommand,
+  },
   validate: {
     summary: "validate [files...]   check journey files (default: every journey in journeys/)",
     load: async () => (await import("./validate.ts")).validateCommand,

@@ -3,6 +3,8 @@
  * nothing), or any endpoint given (DynamoDB Local, AWS). The table is created when missing and used as
  * it is otherwise: it holds the platform's state from the last run.
  */
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { clientOptions, ensureTable, startDynalite } from "../simulator/embedded-dynamodb.ts";
 import { createDocumentClient } from "../store/dynamodb/table.ts";
@@ -41,4 +43,33 @@ export async function openLocalDatabase(options: {
       await server?.stop();
     },
   };
+}
+
+/** Where a running platform says which database it serves (its dynalite's endpoint, and the table). */
+const DATABASE_FILE = "database.json";
+
+export function writeDatabaseFile(dir: string, database: { endpoint: string; tableName: string }): void {
+  writeFileSync(join(dir, DATABASE_FILE), `${JSON.stringify({ ...database, pid: process.pid })}\n`);
+}
+
+export function removeDatabaseFile(dir: string): void {
+  rmSync(join(dir, DATABASE_FILE), { force: true });
+}
+
+/** The database of the platform running on `dir`, if one does (its process is alive); undefined otherwise. */
+export function runningDatabase(dir: string): { endpoint: string; tableName: string } | undefined {
+  let saved: { endpoint?: unknown; tableName?: unknown; pid?: unknown };
+  try {
+    saved = JSON.parse(readFileSync(join(dir, DATABASE_FILE), "utf8"));
+  } catch {
+    return undefined;
+  }
+  const { endpoint, tableName, pid } = saved;
+  if (typeof endpoint !== "string" || typeof tableName !== "string" || typeof pid !== "number") return undefined;
+  try {
+    process.kill(pid, 0);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "EPERM") return undefined;
+  }
+  return { endpoint, tableName };
 }

@@ -18,7 +18,7 @@ import { createTickHandler, tickDependencies } from "../handlers/tick.ts";
 import { journeyRuleSpecs } from "../journey/rules.ts";
 import type { Journey } from "../journey/schema.ts";
 import { DynamoDbStore } from "../store/dynamodb/dynamodb-store.ts";
-import { openLocalDatabase } from "./database.ts";
+import { openLocalDatabase, removeDatabaseFile, writeDatabaseFile } from "./database.ts";
 import { startEndpoint } from "./endpoint.ts";
 import { LocalQueue } from "./local-queue.ts";
 import { localQueueUrl, localSqsClient } from "./local-sqs.ts";
@@ -101,6 +101,8 @@ export async function startLocalPlatform(options: LocalPlatformOptions): Promise
     unlock();
     throw error;
   }
+  // While it runs, the database is this process's: `nudge why --dir` reads it through this endpoint.
+  writeDatabaseFile(dir, { endpoint: database.endpoint, tableName: database.tableName });
 
   const queueOptions = {
     clock,
@@ -226,6 +228,7 @@ export async function startLocalPlatform(options: LocalPlatformOptions): Promise
     await Promise.all([...pumps, ticking]);
     sqs.destroy();
     await database.close();
+    removeDatabaseFile(dir);
     unlock();
   };
 

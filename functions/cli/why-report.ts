@@ -1,0 +1,104 @@
+import type { JournalEntry } from "../engine/journal.ts";
+import type { Profile } from "../engine/model.ts";
+import { isTimeZone, wallTimeAt } from "../engine/policies/local-time.ts";
+import { parseInstant } from "../engine/time.ts";
+
+/**
+ * `nudge why <userId>` as text: for each journey, what it did for the user, in order, and what was held
+ * back and why (the rule that decided), on the user's own clock; then a line that adds up what was held
+ * back. The data is the user's journal (functions/engine/journal.ts) and profile.
+ */
+
+export interface WhyReport {
+  userId: string;
+  timeZone: string;
+  profile?: Profile;
+  journal: readonly JournalEntry[];
+}
+
+const pad = (n: number) => String(n).padStart(2, "0");
+
+function localTime(iso: string, zone: string): string {
+  const ms = parseInstant(iso);
+  if (ms === undefined) return iso;
+  const t = wallTimeAt(ms, zone);
+  return `${t.year}-${pad(t.month)}-${pad(t.day)} ${pad(t.hour)}:${pad(t.minute)}:${pad(t.second)}`;
+}
+
+/** What one entry says, in a few words. */
+function describe(entry: JournalEntry, zone: string): string {
+  switch (entry.type) {
+    case "journey.entered":
+      return "entered";
+    case "holdout":
+      return "entered the holdout group: no messages or coupons";
+    case "journey.exited":
+      return entry.event === undefined ? `exited: ${entry.reason}` : `exited: ${entry.reason} (${entry.event})`;
+    case "coupon.issued": {
+      const { code, amountOff, currency, freeShipping, expiresAt } = entry.coupon;
+      return `coupon ${code} issued: ${amountOff} ${currency} off${freeShipping ? ", free shipping" : ""}, until ${localTime(expiresAt, zone)}`;
+    }
+    case "coupon.withheld":
+      return `coupon of ${entry.amountOff} NOT issued: ${entry.reason} (rule ${entry.rule})${entry.until === undefined ? ", message sent without it" : `, run held until ${localTime(entry.until, zone)}`}`;
+    case "message.sent":
+      return `${entry.channel} "${entry.template}" sent (${entry.category}, ${entry.locale})`;
+    case "message.deferred":
+      return `${entry.channel} "${entry.template}" HELD until ${localTime(entry.until, zone)}: ${entry.reason} (rule ${entry.rule})`;
+    case "message.suppressed":
+      return `${entry.channel} "${entry.template}" NOT sent: ${entry.reason}${entry.rule === undefined ? "" : ` (rule ${entry.rule})`}`;
+    case "goal.converted":
+      return `goal converted by ${entry.event["detail-type"]}`;
+    case "event.emitted":
+      return `emitted ${entry.detailType}`;
+    case "profile.updated":
+      return `profile updated: ${entry.attributes.join(", ")}`;
+  }
+}
+
+function consentLine(profile: Profile | undefined, zone: string): string {
+  const decisions = Object.entries(profile?.consent ?? {});
+  if (decisions.length === 0) return "consent: every channel (none withdrawn)";
+  const parts = decisions.map(
+    ([channel, state]) =>
+      `${channel === "*" ? "every channel" : channel} ${state.subscribed ? "subscribed" : "unsubscribed"} ${localTime(state.at, zone)}`,
+  );
+  return `consent: ${parts.join("; ")}`;
+}
+
+export function formatWhy(report: WhyReport): string[] {
+  const { userId, journal, profile } = report;
+  const zone = profile?.timezone !== undefined && isTimeZone(profile.timezone) ? profile.timezone : report.timeZone;
+  const lines = [
+    `${userId}: ${profile === undefined ? "no profile" : `locale ${profile.locale ?? "(default)"}, ${profile.orderCount} orders`}; ${consentLine(profile, zone)}`,
+    `Times in ${zone}.`,
+  ];
+  if (journal.length === 0) {
+    lines.push("", "No journey has done anything for this user (or the journal has expired).");
+    return lines;
+  }
+  const byJourney = new Map<string, JournalEntry[]>();
+  for (const entry of journal) {
+    const key = `${entry.journey} (v${entry.version})`;
+    byJourney.set(key, [...(byJourney.get(key) ?? []), entry]);
+  }
+  for (const [journey, entries] of byJourney) {
+    lines.push("", journey);
+    for (const entry of entries) lines.push(`  ${localTime(entry.at, zone)}  ${describe(entry, zone)}`);
+  }
+  lines.push("", summary(journal));
+  return lines;
+}
+
+/** Held back, added up: messages deferred and not sent by reason, coupons withheld. */
+function summary(journal: readonly JournalEntry[]): string {
+  const count = (type: JournalEntry["type"]) => {
+    const reasons = new Map<string, number>();
+    for (const entry of journal)
+      if (entry.type === type && "reason" in entry) reasons.set(entry.reason, (reasons.get(entry.reason) ?? 0) + 1);
+    const total = [...reasons.values()].reduce((a, b) => a + b, 0);
+    const detail = [...reasons].map(([reason, n]) => `${reason} ${n}`).join(", ");
+    return total === 0 ? "0" : `${total} (${detail})`;
+  };
+  const sent = journal.filter((entry) => entry.type === "message.sent").length;
+  return `Messages sent: ${sent}; held until later: ${count("message.deferred")}; not sent: ${count("message.suppressed")}; coupons withheld: ${count("coupon.withheld")}.`;
+}

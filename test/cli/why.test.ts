@@ -1,0 +1,121 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventbridge";
+import { describe, expect, it } from "vitest";
+import { main } from "../../functions/cli/main.ts";
+import { JourneyCatalog } from "../../functions/engine/journeys.ts";
+import { parsePolicyConfig } from "../../functions/engine/policies/config.ts";
+import { JourneyRuntime } from "../../functions/engine/runtime.ts";
+import { startLocalPlatform } from "../../functions/local/platform.ts";
+import { DynamoDbStore } from "../../functions/store/dynamodb/dynamodb-store.ts";
+import { at, journey, shopEvent } from "../engine/fixtures.ts";
+import { loadSeedJourneys } from "../scenarios/helpers.ts";
+import { freshTable } from "../setup/dynalite.ts";
+import { capture } from "./capture-io.ts";
+
+const greeter = (id: string, priority: number, detailType: string) =>
+  journey({
+    id,
+    priority,
+    trigger: { type: "event", pattern: { "detail-type": [detailType] } },
+    start: "greet",
+    steps: [{ id: "greet", type: "send", channel: "push", template: "hello" }],
+  });
+
+describe("nudge why", () => {
+  it("lists what each journey did for a user and what was held back and why, from a table", async () => {
+    // Prepare: at 10:00 in Shanghai a welcome goes; the thanks for an order an hour later meets the cap of
+    // one push per 4 hours; at 22:00 a second order's thanks meets the quiet hours too.
+    const { endpoint, tableName, client } = await freshTable();
+    const store = new DynamoDbStore(client, { tableName });
+    const runtime = new JourneyRuntime({
+      catalog: new JourneyCatalog([greeter("welcome", 90, "user.registered"), greeter("thanks", 40, "order.placed")]),
+      store,
+      sink: { deliver: () => undefined },
+      publisher: { publish: () => undefined },
+      policies: parsePolicyConfig({}),
+    });
+    const order = (id: string, time: string) =>
+      shopEvent("order.placed", time, { userId: "u1", orderId: id, amount: 9, currency: "CNY" });
+    for (const event of [
+      shopEvent("user.registered", "2026-11-25T02:00:00Z", { userId: "u1", timezone: "Asia/Shanghai" }),
+      order("o1", "2026-11-25T03:00:00Z"),
+    ])
+      await runtime.handleEvent(event, at(event.time));
+    const io = capture();
+    // Act
+    const code = await main(["why", "u1", "--table", tableName, "--dynamodb-endpoint", endpoint], io);
+    // Assess
+    expect(code).toBe(0);
+    expect(io.out).toEqual([
+      `From table ${tableName} at ${endpoint}.`,
+      "u1: locale (default), 1 orders; consent: every channel (none withdrawn)",
+      "Times in Asia/Shanghai.",
+      "",
+      "welcome (v1)",
+      "  2026-11-25 10:00:00  entered",
+      '  2026-11-25 10:00:00  push "hello" sent (marketing, zh-CN)',
+      "  2026-11-25 10:00:00  exited: completed",
+      "",
+      "thanks (v1)",
+      "  2026-11-25 11:00:00  entered",
+      '  2026-11-25 11:00:00  push "hello" HELD until 2026-11-25 14:01:00: capped (rule cap:marketing-per-channel)',
+      "",
+      "Messages sent: 1; held until later: 1 (capped 1); not sent: 0; coupons withheld: 0.",
+    ]);
+  });
+
+  it("reads the running local platform's state with --dir, and says so when there is none", async () => {
+    // Prepare: the platform on a folder of its own; a registration at 23:00 in Shanghai.
+    const dir = mkdtempSync(join(tmpdir(), "nudge-why-"));
+    const now = Date.parse("2026-11-25T15:00:00Z");
+    const platform = await startLocalPlatform({
+      dir,
+      journeys: loadSeedJourneys(),
+      port: 0,
+      clock: () => now,
+      tickEveryMs: 20,
+    });
+    const bus = new EventBridgeClient({
+      endpoint: platform.url,
+      region: "local",
+      credentials: { accessKeyId: "x", secretAccessKey: "x" },
+    });
+    try {
+      await bus.send(
+        new PutEventsCommand({
+          Entries: [{ Source: "shop", DetailType: "user.registered", Detail: JSON.stringify({ userId: "u-night" }) }],
+        }),
+      );
+      const io = capture();
+      // Act: until both journeys' decisions are in the journal.
+      for (let tries = 0; tries < 200; tries++) {
+        io.out.length = 0;
+        await main(["why", "u-night", "--dir", dir], io);
+        if (io.out.filter((line) => line.includes("HELD until")).length >= 2) break;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      const missing = capture();
+      const refused = await main(["why", "u1", "--dir", join(dir, "nothing-here")], missing);
+      // Assess
+      expect(io.out[0]).toBe(`From ${dir} (the running platform).`);
+      expect(io.out).toContain("new-user-coupon (v1)");
+      expect(io.out.find((line) => line.includes('"welcome" HELD'))).toMatch(
+        /2026-11-25 23:00:\d\d {2}push "welcome" HELD until 2026-11-26 09:00:10: quiet-hours \(rule quiet-hours\)$/,
+      );
+      expect(io.out.find((line) => line.includes('"guide-1" HELD'))).toContain("quiet-hours");
+      expect(refused).toBe(2);
+      expect(missing.err[0]).toContain("no local platform state in");
+    } finally {
+      bus.destroy();
+      await platform.stop();
+    }
+    // Act: the platform stopped, the state on disk.
+    const stopped = capture();
+    await main(["why", "u-night", "--dir", dir], stopped);
+    // Assess
+    expect(stopped.out[0]).toBe(`From ${dir}.`);
+    expect(stopped.out).toContain("new-user-coupon (v1)");
+  });
+});
