@@ -126,7 +126,7 @@ function compose(
   run: Run,
   step: StepOf<"send">,
   ctx: StepContext,
-): { locale: string; text: string } | { reason: string } {
+): { locale: string; title?: string; text: string } | { reason: string } {
   const until = step.validUntil === undefined ? undefined : resolveTime(step.validUntil, ctx, run);
   if (until !== undefined && ctx.now >= until) return { reason: "expired" };
   if (step.category === "marketing" && !acceptsMarketing(ctx.profile, step.channel)) return { reason: "unsubscribed" };
@@ -135,7 +135,11 @@ function compose(
   const template = texts?.byLocale.get(locale);
   if (template === undefined) return { reason: "template-missing" };
   try {
-    return { locale, text: renderTemplate(template, runContext(ctx.journey, run, ctx.profile)) };
+    const scope = runContext(ctx.journey, run, ctx.profile);
+    const text = renderTemplate(template.body, scope);
+    return template.title === undefined
+      ? { locale, text }
+      : { locale, title: renderTemplate(template.title, scope), text };
   } catch {
     // A value no template can show (a date filter on a non-date, say) holds this message back, not the run.
     return { reason: "template-error" };
@@ -176,6 +180,7 @@ function send(run: Run, step: StepOf<"send">, ctx: StepContext): string | undefi
           template,
           category: step.category,
           locale: message.locale,
+          ...(message.title === undefined ? {} : { title: message.title }),
           text: message.text,
         },
   );
