@@ -31,7 +31,8 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
     load: async () => (await import("./graph.ts")).graphCommand,
   },
   schema: {
-    summary: "schema [--write]   the journey JSON Schema; --write: to journeys/journey.schema.json",
+    summary:
+      "schema [--template] [--write]   the journey (or template file) JSON Schema; --write: both, to journeys/journey.schema.json and journeys/template.schema.json",
     load: async () => (await import("./schema.ts")).schemaCommand,
   },
 };

@@ -54,7 +54,7 @@ describe("nudge validate", () => {
     expect(code).toBe(ExitCode.failed);
     expect(io.err).toEqual([
       `${fixtures}/bad-key.json: key: "couponId" is not a field of user.registered; its fields: userId, locale, timezone, channel, email, phone, attributes`,
-      `${fixtures}/unknown-template.json: steps[0].template: unknown template "welcom" (did you mean "welcome"?); templates: welcome`,
+      `${fixtures}/unknown-template.json: steps[0].template: unknown template "welcom" (did you mean "welcome"?): neither a "templates" entry nor a file ${fixtures}/templates/welcom.json; templates: welcome`,
     ]);
   });
 
