@@ -23,7 +23,8 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
     load: async () => (await import("./demo.ts")).demoCommand,
   },
   validate: {
-    summary: "validate [files...]   check journey files (default: every journey in journeys/)",
+    summary:
+      "validate [files...]   check journey files and the template files beside them (default: every journey in journeys/)",
     load: async () => (await import("./validate.ts")).validateCommand,
   },
   graph: {
