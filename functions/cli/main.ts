@@ -27,6 +27,11 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
       "validate [files...]   check journey files and the template files beside them (default: every journey in journeys/)",
     load: async () => (await import("./validate.ts")).validateCommand,
   },
+  preview: {
+    summary:
+      "preview <journey> <step> --user <profile.json> [--trigger <event.json>] [--format text|json]   a send step's message as it would be sent to that user; journey: an id in journeys/ or a file; trigger: default the sample event of the journey's trigger in events/samples/",
+    load: async () => (await import("./preview.ts")).previewCommand,
+  },
   graph: {
     summary: "graph <file> | graph --all   a journey as a Mermaid flowchart; --all: every journey, as Markdown",
     load: async () => (await import("./graph.ts")).graphCommand,

@@ -10,7 +10,7 @@ export { formatPath, formatProblem, type JourneyProblem } from "./problems.ts";
 export function parseJourney(text: string, file: string): { journey?: Journey; problems: JourneyProblem[] } {
   const json = parseJsonText(text, file);
   if ("problem" in json) return { problems: [json.problem] };
-  const result = journeySchema.safeParse(json.value);
+  const result = journeySchema.safeParse(json.value, { reportInput: true });
   if (result.success) return { journey: result.data, problems: [] };
   return { problems: schemaProblems(file, result.error) };
 }

@@ -86,7 +86,7 @@ export function parseTemplateFile(
 ): { template?: TemplateFile; problems: JourneyProblem[] } {
   const json = parseJsonText(text, file);
   if ("problem" in json) return { problems: [json.problem] };
-  const result = templateFileSchema.safeParse(json.value);
+  const result = templateFileSchema.safeParse(json.value, { reportInput: true });
   if (!result.success) return { problems: schemaProblems(file, result.error) };
   const template = result.data;
   const problems = liquidProblems(template, file);
