@@ -78,7 +78,7 @@ describe("nudge validate", () => {
 
     // Assess
     expect(code).toBe(ExitCode.failed);
-    expect(io.err).toHaveLength(10);
+    expect(io.err).toHaveLength(12);
     expect(io.err.filter((line) => line.startsWith("journeys/templates/"))).toHaveLength(6);
     expect(io.err.at(-1)).toBe(
       'journeys/templates/unused.json: warning: no journey sends template "unused"; name it in a send step\'s "template", or remove the file',

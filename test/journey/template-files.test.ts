@@ -59,6 +59,7 @@ describe("a template file", () => {
 
 describe("nudge validate with template files", () => {
   it("reports each broken template file on itself, and each unfillable placeholder on the step that sends it", async () => {
+    // The coupon-code template is fine after the issue-coupon step, not before it.
     // Prepare
     const files = await journeyFilesIn(`${cwd}/journeys`);
 
@@ -66,13 +67,19 @@ describe("nudge validate with template files", () => {
     const { journeys, problems, warnings } = await validateJourneyFiles(files, cwd);
 
     // Assess
+    const early =
+      'journeys/coupon-order.json: steps[0].template: step "send-too-early", template "coupon-code" (journeys/templates/coupon-code.json)';
+    const noCouponYet =
+      '"coupon.code" can never be filled: no issue-coupon step comes before step "send-too-early", so a run has no coupon there yet';
     const journey = "journeys/file-templates.json";
     const order = 'step "send-order", template "order-thanks" (journeys/templates/order-thanks.json)';
     expect(problems.map(formatProblem)).toEqual([
+      `${early}, locale "zh-CN", body: ${noCouponYet}`,
+      `${early}, locale "en", body: ${noCouponYet}`,
       `${journey}: steps[2].template: ${order}, locale "zh-CN", title: "coupon.code" can never be filled: the journey has no issue-coupon step, so a run has no coupon`,
       `${journey}: steps[2].template: ${order}, locale "en", body: "trigger.detail.orderId" can never be filled: "orderId" is not a field of user.registered; its fields: userId, locale, timezone, channel, email, phone, attributes`,
       `${journey}: steps[3].template: template "wrong-id" cannot be used: its file journeys/templates/wrong-id.json has problems`,
-      `${journey}: steps[4].template: unknown template "greting" (did you mean "greeting"?): neither a "templates" entry nor a file journeys/templates/greting.json; templates: greeting, inline, order-thanks, unused`,
+      `${journey}: steps[4].template: unknown template "greting" (did you mean "greeting"?): neither a "templates" entry nor a file journeys/templates/greting.json; templates: coupon-code, greeting, inline, order-thanks, unused`,
       "journeys/templates/bad-liquid.json: locales.en.title: Liquid syntax error: undefined filter: shout, line:1, col:7",
       'journeys/templates/english-first.json: locales.zh-CN: unknown field "subject"',
       'journeys/templates/english-first.json: locales: expected "zh-CN" (the default locale) as the first locale, got "en"',

@@ -4,7 +4,7 @@ import type { JourneyProblem } from "../problems.ts";
 import type { Journey, LocalizedText, StepOf, StepType } from "../schema.ts";
 import { type CheckInput, didYouMean, listOf, type Path, problemAt, quote } from "./common.ts";
 import { type EventTypes, eventTypes, notAFieldOf, triggerTypes } from "./events.ts";
-import { stepsById } from "./links.ts";
+import { stepsAfter, stepsById } from "./links.ts";
 
 /**
  * Placeholders that can never be filled: every path a template, a time reference or an emitted value reads
@@ -45,6 +45,10 @@ interface Scope {
   triggerTypes: string[] | undefined;
   eventTypes: string[] | undefined;
   steps: ReturnType<typeof stepsById>;
+  /** The send step a file template is checked for: its runs hold a coupon only after an issue-coupon step. */
+  sendStep?: string;
+  /** The steps a run may reach after an issue-coupon step. */
+  afterCoupon: ReadonlySet<string>;
 }
 
 function fieldOf(what: string, field: string, fields: readonly string[]): string | undefined {
@@ -79,6 +83,9 @@ function unfillable(segments: readonly unknown[], scope: Scope): string | undefi
     case "coupon":
       if (!scope.journey.steps.some((step) => step.type === "issue-coupon")) {
         return "the journey has no issue-coupon step, so a run has no coupon";
+      }
+      if (scope.sendStep !== undefined && !scope.afterCoupon.has(scope.sendStep)) {
+        return `no issue-coupon step comes before step ${quote(scope.sendStep)}, so a run has no coupon there yet`;
       }
       return first === undefined ? undefined : fieldOf("coupon", first, COUPON_FIELDS);
     case "steps": {
@@ -161,7 +168,8 @@ function fieldsOf(text: LocalizedText): ["title" | "body", string][] {
 /**
  * The template a send step names: an inline entry (its placeholders are checked with the journey's
  * templates), else a template file, whose placeholders are checked here, in this journey's context — the
- * same file may suit one journey's trigger and not another's — and reported on the step.
+ * same file may suit one journey's trigger and not another's, or one step and not another (a coupon exists
+ * only after an issue-coupon step) — and reported on the step.
  */
 function checkSendTemplate(step: StepOf<"send">, i: number, input: CheckInput, scope: Scope): JourneyProblem[] {
   const { file, journey, templateFiles = {}, templates } = input;
@@ -173,7 +181,7 @@ function checkSendTemplate(step: StepOf<"send">, i: number, input: CheckInput, s
     for (const [locale, text] of Object.entries(journey.templates[id] ?? {})) {
       for (const [field, source] of fieldsOf(text)) {
         const what = `step ${quote(step.id)}, template ${quote(id)} (${templateFile}), locale ${quote(locale)}, ${field}: `;
-        problems.push(...checkText(source, path, file, scope, what));
+        problems.push(...checkText(source, path, file, { ...scope, sendStep: step.id }, what));
       }
     }
     return problems;
@@ -204,6 +212,7 @@ export function checkPlaceholders(input: CheckInput, types: EventTypes): Journey
     triggerTypes: triggerTypes(journey),
     eventTypes: eventTypes(journey),
     steps: stepsById(journey),
+    afterCoupon: stepsAfter(journey, "issue-coupon"),
   };
   const problems: JourneyProblem[] = [];
   journey.steps.forEach((step, i) => {
