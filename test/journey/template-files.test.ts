@@ -59,8 +59,7 @@ describe("a template file", () => {
 
 describe("nudge validate with template files", () => {
   it("reports each broken template file on itself, and each unfillable placeholder on the step that sends it", async () => {
-    // The coupon-code template is fine after the issue-coupon step, not before it.
-    // Prepare
+    // Prepare: the coupon-code template is fine after the issue-coupon step, not before it.
     const files = await journeyFilesIn(`${cwd}/journeys`);
 
     // Act
