@@ -15,4 +15,16 @@ describe("README", () => {
     expect(code).toBe(0);
     expect(shown).toBe(io.out.join("\n").trim());
   });
+
+  it("shows `nudge preview` with its real output", async () => {
+    // Prepare: the text block that starts with the command's prompt line.
+    const readme = await readFile(`${root}/README.md`, "utf8");
+    const block = /```text\n\$ npx nudge (preview [^\n]+)\n([\s\S]*?)```/.exec(readme);
+    const io = capture();
+    // Act
+    const code = await main(block?.[1]?.split(" ") ?? [], io);
+    // Assess
+    expect(code).toBe(0);
+    expect(block?.[2]?.trim()).toBe(io.out.join("\n").trim());
+  });
 });

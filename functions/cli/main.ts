@@ -28,15 +28,22 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
     load: async () => (await import("./why.ts")).whyCommand,
   },
   validate: {
-    summary: "validate [files...]   check journey files (default: every journey in journeys/)",
+    summary:
+      "validate [files...]   check journey files and the template files beside them (default: every journey in journeys/)",
     load: async () => (await import("./validate.ts")).validateCommand,
+  },
+  preview: {
+    summary:
+      "preview <journey> <step> --user <profile.json> [--trigger <event.json>] [--format text|json]   a send step's message as it would be sent to that user; journey: an id in journeys/ or a file; trigger: default the sample event of the journey's trigger in events/samples/",
+    load: async () => (await import("./preview.ts")).previewCommand,
   },
   graph: {
     summary: "graph <file> | graph --all   a journey as a Mermaid flowchart; --all: every journey, as Markdown",
     load: async () => (await import("./graph.ts")).graphCommand,
   },
   schema: {
-    summary: "schema [--write]   the journey JSON Schema; --write: to journeys/journey.schema.json",
+    summary:
+      "schema [--template] [--write]   the journey (or template file) JSON Schema; --write: both, to journeys/journey.schema.json and journeys/template.schema.json",
     load: async () => (await import("./schema.ts")).schemaCommand,
   },
 };

@@ -1,25 +1,37 @@
 /**
- * `nudge schema [--write]`: the JSON Schema of journey files, generated from the zod schema. Printed, or with
- * `--write` written to journeys/journey.schema.json, where the journeys' `$schema` points editors at it.
+ * `nudge schema [--template] [--write]`: the JSON Schema of journey files (or, with `--template`, of template
+ * files), generated from the zod schemas. Printed, or with `--write` both written to journeys/ —
+ * journey.schema.json and template.schema.json — where the files' `$schema` points editors at them.
  */
 import { writeFile } from "node:fs/promises";
 import { resolve } from "node:path";
-import { JOURNEY_SCHEMA_FILE, journeyJsonSchemaText } from "../journey/json-schema.ts";
+import {
+  JOURNEY_SCHEMA_FILE,
+  journeyJsonSchemaText,
+  TEMPLATE_SCHEMA_FILE,
+  templateJsonSchemaText,
+} from "../journey/json-schema.ts";
 import { parseArgs, UsageError } from "./args.ts";
 import { type CliIo, ExitCode } from "./io.ts";
 
 export async function schemaCommand(args: string[], io: CliIo): Promise<number> {
-  const { flags, positional } = parseArgs(args, { flags: ["write"] });
+  const { flags, positional } = parseArgs(args, { flags: ["write", "template"] });
   if (positional.length > 0) throw new UsageError(`unexpected argument "${positional[0]}"`);
-  const text = journeyJsonSchemaText();
   if (!flags.has("write")) {
+    const text = flags.has("template") ? templateJsonSchemaText() : journeyJsonSchemaText();
     io.stdout(text.trimEnd());
     return ExitCode.ok;
   }
-  const path = resolve(io.cwd, JOURNEY_SCHEMA_FILE);
-  await writeFile(path, text).catch((error: NodeJS.ErrnoException) => {
-    throw new UsageError(`cannot write ${path}: ${error.code ?? error.message}`);
-  });
-  io.stdout(`wrote ${JOURNEY_SCHEMA_FILE}`);
+  // Both, always: the two schemas share the locale and message definitions, so they change together.
+  for (const [file, text] of [
+    [JOURNEY_SCHEMA_FILE, journeyJsonSchemaText()],
+    [TEMPLATE_SCHEMA_FILE, templateJsonSchemaText()],
+  ] as const) {
+    const path = resolve(io.cwd, file);
+    await writeFile(path, text).catch((error: NodeJS.ErrnoException) => {
+      throw new UsageError(`cannot write ${path}: ${error.code ?? error.message}`);
+    });
+    io.stdout(`wrote ${file}`);
+  }
   return ExitCode.ok;
 }

@@ -1,10 +1,12 @@
 /**
- * `nudge validate [files...]`: checks journey files, by default every journey in journeys/. Prints
- * `ok: N journeys valid` and exits 0, or one line per problem on stderr and exits 1; a usage problem
+ * `nudge validate [files...]`: checks journey files, by default every journey in journeys/, and the template
+ * files beside them (journeys/templates/). Prints `ok: N journeys valid` and exits 0, or one line per problem
+ * on stderr and exits 1 (a template file no journey sends is a warning line, and still exits 0); a usage problem
  * (an unknown option, no journeys/ folder) is thrown as a UsageError, which main reports with exit 2.
  */
-import { relative, resolve } from "node:path";
+import { dirname, relative, resolve } from "node:path";
 import { formatProblem, type JourneyProblem, journeyFilesIn, type LoadedJourney } from "../journey/load.ts";
+import { templatesDirOf } from "../journey/template-library.ts";
 import { validateJourneyFiles } from "../journey/validate.ts";
 import { parseArgs, UsageError } from "./args.ts";
 import { type CliIo, ExitCode } from "./io.ts";
@@ -32,18 +34,20 @@ export async function validateNamedFiles(
 ): Promise<{ journeys: LoadedJourney[]; problems: JourneyProblem[] }> {
   const paths = files.map((file) => resolve(cwd, file));
   const named = new Set(paths.map((path) => relative(cwd, path) || path));
+  // The template files beside a named journey are its own: their problems are reported with it.
+  const templateDirs = new Set(paths.map((path) => relative(cwd, templatesDirOf(path)) || "."));
   const siblings = await defaultJourneyFiles(cwd).catch(() => []);
   // The named files come first, so a duplicate journey id and version is reported on the sibling, not on them.
   const result = await validateJourneyFiles([...paths, ...siblings], cwd);
   return {
     journeys: result.journeys.filter((entry) => named.has(entry.file)),
-    problems: result.problems.filter((problem) => named.has(problem.file)),
+    problems: result.problems.filter((problem) => named.has(problem.file) || templateDirs.has(dirname(problem.file))),
   };
 }
 
 export async function validateCommand(args: string[], io: CliIo): Promise<number> {
   const { positional } = parseArgs(args, {});
-  let result: { journeys: LoadedJourney[]; problems: JourneyProblem[] };
+  let result: { journeys: LoadedJourney[]; problems: JourneyProblem[]; warnings?: JourneyProblem[] };
   let count: number;
   if (positional.length > 0) {
     count = new Set(positional.map((file) => resolve(io.cwd, file))).size;
@@ -52,10 +56,13 @@ export async function validateCommand(args: string[], io: CliIo): Promise<number
     const files = await defaultJourneyFiles(io.cwd);
     if (files.length === 0) throw new UsageError(`no journey files in ${JOURNEYS_DIR}/`);
     count = files.length;
+    // Only here, with every journey of the folder loaded, is an unused template file known to be unused.
     result = await validateJourneyFiles(files, io.cwd);
   }
-  // Exactly one line per problem, nothing else: editors and CI annotate from these lines.
+  // Exactly one line per problem (and per warning), nothing else: editors and CI annotate from these lines.
   for (const problem of result.problems) io.stderr(formatProblem(problem));
+  for (const warning of result.warnings ?? [])
+    io.stderr(formatProblem({ ...warning, message: `warning: ${warning.message}` }));
   if (result.problems.length > 0) return ExitCode.failed;
   io.stdout(`ok: ${count} ${count === 1 ? "journey" : "journeys"} valid`);
   return ExitCode.ok;

@@ -1,7 +1,20 @@
-import type { Journey, Step, StepOf } from "../journey/schema.ts";
+import type { Journey, LocalizedText, Step, StepOf } from "../journey/schema.ts";
 import { type CompiledPattern, compilePattern } from "./pattern/index.ts";
 import { type ParsedTemplate, parseTemplate } from "./templates.ts";
 import { durationMs } from "./time.ts";
+
+/** One locale of a template, parsed: the body, and the title when the template has one. */
+export interface ParsedMessage {
+  readonly title?: ParsedTemplate;
+  readonly body: ParsedTemplate;
+}
+
+/** Parses one locale of a template: a plain text (an inline template) is the body. */
+function parseMessage(text: LocalizedText): ParsedMessage {
+  if (typeof text === "string") return { body: parseTemplate(text) };
+  const body = parseTemplate(text.body);
+  return text.title === undefined ? { body } : { title: parseTemplate(text.title), body };
+}
 
 /**
  * A journey version prepared for running: patterns compiled, templates parsed, durations in ms, steps
@@ -26,7 +39,7 @@ export interface CompiledJourney {
   conditions(step: StepOf<"branch">): readonly CompiledPattern[];
   template(
     templateId: string,
-  ): { locales: readonly string[]; byLocale: ReadonlyMap<string, ParsedTemplate> } | undefined;
+  ): { locales: readonly string[]; byLocale: ReadonlyMap<string, ParsedMessage> } | undefined;
   /** The detail-types this journey listens to, or "any" when a pattern does not pin them down. */
   readonly detailTypes: ReadonlySet<string> | "any";
 }
@@ -55,9 +68,9 @@ export function compileJourney(journey: Journey): CompiledJourney {
         step.branches.map((b) => compilePattern(b.condition)),
       );
   }
-  const templates = new Map<string, { locales: string[]; byLocale: Map<string, ParsedTemplate> }>();
+  const templates = new Map<string, { locales: string[]; byLocale: Map<string, ParsedMessage> }>();
   for (const [templateId, texts] of Object.entries(journey.templates)) {
-    const byLocale = new Map(Object.entries(texts).map(([locale, text]) => [locale, parseTemplate(text)]));
+    const byLocale = new Map(Object.entries(texts).map(([locale, text]) => [locale, parseMessage(text)]));
     templates.set(templateId, { locales: [...byLocale.keys()], byLocale });
   }
 

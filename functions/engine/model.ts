@@ -129,7 +129,16 @@ export type JourneyEffect = EffectBase &
     | { type: "holdout" }
     | { type: "journey.exited"; reason: string; event?: string }
     | { type: "coupon.issued"; coupon: IssuedCoupon }
-    | { type: "message.sent"; channel: string; template: string; category: string; locale: string; text: string }
+    | {
+        type: "message.sent";
+        channel: string;
+        template: string;
+        category: string;
+        locale: string;
+        /** The rendered title (push title, email subject), when the template has one. */
+        title?: string;
+        text: string;
+      }
     | {
         type: "message.suppressed";
         channel: string;

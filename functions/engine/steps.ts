@@ -158,13 +158,17 @@ function compose(
   run: Run,
   step: StepOf<"send">,
   ctx: StepContext,
-): { locale: string; text: string } | { reason: string } {
+): { locale: string; title?: string; text: string } | { reason: string } {
   const texts = ctx.journey.template(step.template);
   const locale = pickLocale(texts?.locales ?? [], ctx.profile.locale);
   const template = texts?.byLocale.get(locale);
   if (template === undefined) return { reason: "template-missing" };
   try {
-    return { locale, text: renderTemplate(template, runContext(ctx.journey, run, ctx.profile)) };
+    const scope = runContext(ctx.journey, run, ctx.profile);
+    const text = renderTemplate(template.body, scope);
+    return template.title === undefined
+      ? { locale, text }
+      : { locale, title: renderTemplate(template.title, scope), text };
   } catch {
     // A value no template can show (a date filter on a non-date, say) holds this message back, not the run.
     return { reason: "template-error" };
@@ -253,6 +257,7 @@ function send(run: Run, step: StepOf<"send">, ctx: StepContext): string | undefi
           template,
           category: step.category,
           locale: message.locale,
+          ...(message.title === undefined ? {} : { title: message.title }),
           text: message.text,
         },
   );

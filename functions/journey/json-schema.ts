@@ -1,10 +1,12 @@
 import * as z from "zod";
 import { journeySchema } from "./schema.ts";
+import { templateFileSchema } from "./template-file.ts";
 
 /**
- * The JSON Schema of journey files, generated from the zod schema so the two never disagree. It describes
+ * The JSON Schemas of journey files and template files, generated from the zod schema so the two never disagree. It describes
  * the input side: fields with defaults are optional for authors. Written to `journeys/journey.schema.json`
- * by `nudge schema --write` (`npm run schema`); each journey points its `$schema` at it for editor help.
+ * by `nudge schema --write` (`npm run schema`); each journey points its `$schema` at it for editor help. The
+ * template files' schema goes beside it, `journeys/template.schema.json`, for `journeys/templates/*.json`.
  */
 
 export const JOURNEY_SCHEMA_FILE = "journeys/journey.schema.json";
@@ -26,4 +28,27 @@ export function journeyJsonSchema(): object {
 /** The schema file's text: 2-space JSON and a final newline. */
 export function journeyJsonSchemaText(): string {
   return `${JSON.stringify(journeyJsonSchema(), null, 2)}\n`;
+}
+
+export const TEMPLATE_SCHEMA_FILE = "journeys/template.schema.json";
+
+export function templateJsonSchema(): object {
+  const generated = z.toJSONSchema(templateFileSchema, { io: "input", target: "draft-2020-12" });
+  const { $schema: _schema, description: _description, ...rest } = generated;
+  // The zod schema checks the locales' order in code, which JSON Schema cannot say; it can say both are there.
+  const locales = (rest.properties as Record<string, Record<string, unknown>> | undefined)?.locales;
+  if (locales !== undefined) locales.required = ["zh-CN", "en"];
+  return {
+    $schema: "https://json-schema.org/draft/2020-12/schema",
+    $id: "urn:nudge:template.schema.json",
+    title: "Nudge message template",
+    description:
+      "A Nudge message template, journeys/templates/<id>.json: a title (optional) and a body per locale, in Liquid, zh-CN first and en second. Placeholders are checked against each journey that sends it by `nudge validate`.",
+    ...rest,
+  };
+}
+
+/** The template schema file's text: 2-space JSON and a final newline. */
+export function templateJsonSchemaText(): string {
+  return `${JSON.stringify(templateJsonSchema(), null, 2)}\n`;
 }

@@ -1,77 +1,18 @@
 import { readdir, readFile } from "node:fs/promises";
 import { join, relative, resolve } from "node:path";
-import type * as z from "zod";
+import { type JourneyProblem, parseJsonText, schemaProblems } from "./problems.ts";
 import { type Journey, journeySchema } from "./schema.ts";
+import { readTemplateLibrary, resolveTemplates, type TemplateLibrary, templatesDirOf } from "./template-library.ts";
 
-/** One thing wrong with a journey file: which file, where in it (a JSON path), and what. */
-export interface JourneyProblem {
-  file: string;
-  path: string;
-  message: string;
-}
+export { formatPath, formatProblem, type JourneyProblem } from "./problems.ts";
 
-export function formatProblem(problem: JourneyProblem): string {
-  return problem.path === ""
-    ? `${problem.file}: ${problem.message}`
-    : `${problem.file}: ${problem.path}: ${problem.message}`;
-}
-
-/** `["steps", 2, "for"]` -> `steps[2].for` */
-export function formatPath(path: readonly PropertyKey[]): string {
-  let text = "";
-  for (const segment of path) {
-    if (typeof segment === "number") text += `[${segment}]`;
-    else if (typeof segment === "string" && /^[A-Za-z_$][\w$-]*$/.test(segment))
-      text += text === "" ? segment : `.${segment}`;
-    else text += `[${JSON.stringify(String(segment))}]`;
-  }
-  return text;
-}
-
-function describeIssue(issue: z.core.$ZodIssue): string {
-  switch (issue.code) {
-    case "invalid_type":
-      return issue.input === undefined
-        ? `required, expected ${issue.expected}`
-        : `expected ${issue.expected}, got ${JSON.stringify(issue.input)}`;
-    case "unrecognized_keys":
-      return `unknown ${issue.keys.length === 1 ? "field" : "fields"} ${issue.keys.map((k) => `"${k}"`).join(", ")}`;
-    case "invalid_union":
-      return "note" in issue && issue.note === "No matching discriminator"
-        ? `expected one of ${(issue as { options?: unknown[] }).options?.map((o) => JSON.stringify(o)).join(", ")}`
-        : issue.message;
-    default:
-      return issue.message;
-  }
-}
-
-/** Where a JSON syntax error is, as line:column, from the character offset Node reports. */
-function syntaxErrorLocation(text: string, error: unknown): string {
-  const match = /position (\d+)/.exec(error instanceof Error ? error.message : "");
-  if (match === null) return "";
-  const before = text.slice(0, Number(match[1]));
-  const line = before.split("\n").length;
-  return ` at line ${line}, column ${before.length - before.lastIndexOf("\n")}`;
-}
-
-/** Parses and schema-checks one journey file's text. */
+/** Parses and schema-checks one journey file's text (its file templates are not resolved: see loadJourneyFiles). */
 export function parseJourney(text: string, file: string): { journey?: Journey; problems: JourneyProblem[] } {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (error) {
-    const reason = error instanceof Error ? error.message.replace(/ in JSON at position \d+.*$/, "") : String(error);
-    return { problems: [{ file, path: "", message: `not valid JSON${syntaxErrorLocation(text, error)}: ${reason}` }] };
-  }
-  const result = journeySchema.safeParse(raw);
+  const json = parseJsonText(text, file);
+  if ("problem" in json) return { problems: [json.problem] };
+  const result = journeySchema.safeParse(json.value, { reportInput: true });
   if (result.success) return { journey: result.data, problems: [] };
-  return {
-    problems: result.error.issues.map((issue) => ({
-      file,
-      path: formatPath(issue.path),
-      message: describeIssue(issue),
-    })),
-  };
+  return { problems: schemaProblems(file, result.error) };
 }
 
 /** The platform's policy file, beside the journeys (functions/journey/policy-file.ts). */
@@ -88,16 +29,26 @@ export async function journeyFilesIn(dir: string): Promise<string[]> {
 
 export interface LoadedJourney {
   file: string;
+  /** The journey, with the file templates its send steps use copied into `templates`. */
   journey: Journey;
+  /** Which of `journey.templates` came from template files, by template id. */
+  templateFiles?: Readonly<Record<string, string>>;
+  /** The templates folder beside the journey file, as loaded. */
+  templates?: TemplateLibrary;
 }
 
-/** Reads and schema-checks journey files; paths resolve against `cwd`, and problems name files relative to it. */
+/**
+ * Reads and schema-checks journey files, and the templates folder beside each (once per folder); paths
+ * resolve against `cwd`, and problems name files relative to it. The template files' own problems are
+ * among the problems; `libraries` are the templates folders read.
+ */
 export async function loadJourneyFiles(
   paths: readonly string[],
   cwd: string,
-): Promise<{ journeys: LoadedJourney[]; problems: JourneyProblem[] }> {
+): Promise<{ journeys: LoadedJourney[]; problems: JourneyProblem[]; libraries: TemplateLibrary[] }> {
   const journeys: LoadedJourney[] = [];
   const problems: JourneyProblem[] = [];
+  const libraries = new Map<string, Promise<TemplateLibrary>>();
   for (const given of paths) {
     const path = resolve(cwd, given);
     const file = relative(cwd, path) || given;
@@ -110,7 +61,18 @@ export async function loadJourneyFiles(
     }
     const parsed = parseJourney(text, file);
     problems.push(...parsed.problems);
-    if (parsed.journey) journeys.push({ file, journey: parsed.journey });
+    if (parsed.journey === undefined) continue;
+    const dir = templatesDirOf(path);
+    let library = libraries.get(dir);
+    if (library === undefined) {
+      library = readTemplateLibrary(dir, cwd);
+      libraries.set(dir, library);
+    }
+    const templates = await library;
+    const resolved = resolveTemplates(parsed.journey, templates);
+    journeys.push({ file, journey: resolved.journey, templateFiles: resolved.templateFiles, templates });
   }
-  return { journeys, problems };
+  const read = await Promise.all(libraries.values());
+  for (const library of read) problems.push(...library.problems);
+  return { journeys, problems, libraries: read };
 }

@@ -150,7 +150,12 @@ const sendStep = z
       .string()
       .min(1)
       .describe('The delivery channel: "push", "sms", "email", "wechat" or a webhook-defined one.'),
-    template: z.string().min(1).describe("The id of a template in this journey's `templates`."),
+    template: z
+      .string()
+      .min(1)
+      .describe(
+        "The id of a template: an entry of this journey's `templates`, else the file templates/<id>.json beside the journey file.",
+      ),
     category: z
       .enum(["marketing", "service"])
       .default("marketing")
@@ -229,11 +234,20 @@ const reentry = z
   ])
   .default({ type: "never" });
 
+/** A BCP-47 locale tag such as "zh-CN", "en" or "pt-BR". */
+export const localeTag = z.string().regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/);
+
+/** One locale's message: a body, and a title (push title, email subject) when the channel shows one. */
+export const localizedMessage = z.strictObject({
+  title: z.string().min(1).optional().describe("The push title or email subject (Liquid)."),
+  body: z.string().min(1).describe("The message text (Liquid)."),
+});
+
 const localizedText = z
-  .record(z.string().regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/), z.string().min(1))
+  .record(localeTag, z.union([z.string().min(1), localizedMessage]))
   .refine((texts) => texts["zh-CN"] !== undefined, { error: 'expected a "zh-CN" text, the default locale' })
   .describe(
-    'Texts by locale (BCP-47): a "zh-CN" text is required; others are picked by the profile\'s locale. Liquid placeholders: {{ profile.* }}, {{ trigger.detail.* }}, {{ coupon.code }}, {{ steps.<id>.* }}.',
+    'Texts by locale (BCP-47): a "zh-CN" text is required; others are picked by the profile\'s locale. A plain text is the body; {"title", "body"} is what a template file (journeys/templates/<id>.json) holds, and what the loader puts here for it. Liquid placeholders: {{ profile.* }}, {{ trigger.detail.* }}, {{ coupon.code }}, {{ steps.<id>.* }}.',
   );
 
 export const journeySchema = z
@@ -282,7 +296,12 @@ export const journeySchema = z
       .optional(),
     start: stepId.describe("The first step."),
     steps: z.array(stepSchema).min(1),
-    templates: z.record(z.string(), localizedText).default({}),
+    templates: z
+      .record(z.string(), localizedText)
+      .default({})
+      .describe(
+        "Inline templates by id. Usually empty: templates live in files, journeys/templates/<id>.json, which the loader adds here for the send steps that use them.",
+      ),
   })
   .describe("A Nudge journey: who enters, the steps they go through, and what counts as success.");
 
@@ -292,3 +311,5 @@ export type Step = Journey["steps"][number];
 export type StepType = Step["type"];
 export type StepOf<T extends StepType> = Extract<Step, { type: T }>;
 export type TimeRef = z.output<typeof timeRef>;
+/** One locale of a template: a plain text (the body) or a title and a body. */
+export type LocalizedText = string | z.output<typeof localizedMessage>;

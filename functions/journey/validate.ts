@@ -4,11 +4,12 @@ import { checkEvents, eventTypesOf } from "./checks/events.ts";
 import { checkLinks } from "./checks/links.ts";
 import { checkPlaceholders } from "./checks/placeholders.ts";
 import { type JourneyProblem, type LoadedJourney, loadJourneyFiles } from "./load.ts";
+import type { TemplateLibrary } from "./template-library.ts";
 
 /**
  * The checks a journey must pass beyond its schema (schema.ts): the step graph (checks/links.ts), the event
  * types it names and its key (checks/events.ts), and the placeholders it fills from the run's context
- * (checks/placeholders.ts). Some look across files: an event type is known when another journey emits it,
+ * (checks/placeholders.ts), those of the template files its send steps use included. Some look across files: an event type is known when another journey emits it,
  * and a journey id and version may be defined once only.
  */
 
@@ -37,18 +38,53 @@ export function checkJourneys(loaded: readonly LoadedJourney[]): JourneyProblem[
   return problems;
 }
 
-/** loadJourneyFiles + checkJourneys: every problem of every file; only journeys without problems are returned. */
+/**
+ * Template files no loaded journey sends: not wrong, but likely a typo in a send step or a leftover. Only
+ * meaningful when every journey of their folder was loaded.
+ */
+export function unusedTemplates(
+  loaded: readonly LoadedJourney[],
+  libraries: readonly TemplateLibrary[],
+): JourneyProblem[] {
+  const used = new Set(loaded.flatMap((entry) => Object.values(entry.templateFiles ?? {})));
+  const named = new Set(
+    loaded.flatMap(({ journey }) => journey.steps.flatMap((s) => (s.type === "send" ? [s.template] : []))),
+  );
+  return libraries.flatMap((library) =>
+    [...library.templates.values()]
+      .filter(({ file }) => !used.has(file))
+      .map(({ file, template }) => ({
+        file,
+        path: "",
+        message: named.has(template.id)
+          ? `no journey sends this file: the journeys that send template ${JSON.stringify(template.id)} have a "templates" entry of that id, which wins over the file`
+          : `no journey sends template ${JSON.stringify(template.id)}; name it in a send step's "template", or remove the file`,
+      })),
+  );
+}
+
+/**
+ * loadJourneyFiles + checkJourneys: every problem of every file (template files after the journeys); only
+ * journeys without problems are returned. `warnings` name template files no journey sends.
+ */
 export async function validateJourneyFiles(
   paths: readonly string[],
   cwd: string,
-): Promise<{ journeys: LoadedJourney[]; problems: JourneyProblem[] }> {
+): Promise<{ journeys: LoadedJourney[]; problems: JourneyProblem[]; warnings: JourneyProblem[] }> {
   const unique = [...new Map(paths.map((path) => [resolve(cwd, path), path])).values()];
   const loaded = await loadJourneyFiles(unique, cwd);
   const checked = checkJourneys(loaded.journeys);
   const failed = new Set(checked.map((problem) => problem.file));
-  // Each file's problems together, files in the order given (sort is stable).
+  // Each file's problems together, files in the order given (sort is stable), template files last.
   const names = unique.map((path) => relative(cwd, path) || path);
-  const rank = (problem: JourneyProblem) => names.indexOf(problem.file);
+  const rank = (problem: JourneyProblem) => {
+    const index = names.indexOf(problem.file);
+    return index === -1 ? names.length : index;
+  };
   const problems = [...loaded.problems, ...checked].sort((a, b) => rank(a) - rank(b));
-  return { journeys: loaded.journeys.filter((entry) => !failed.has(entry.file)), problems };
+  return {
+    journeys: loaded.journeys.filter((entry) => !failed.has(entry.file)),
+    problems,
+    warnings: unusedTemplates(loaded.journeys, loaded.libraries),
+  };
 }

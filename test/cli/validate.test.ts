@@ -54,7 +54,7 @@ describe("nudge validate", () => {
     expect(code).toBe(ExitCode.failed);
     expect(io.err).toEqual([
       `${fixtures}/bad-key.json: key: "couponId" is not a field of user.registered; its fields: userId, locale, timezone, channel, email, phone, attributes`,
-      `${fixtures}/unknown-template.json: steps[0].template: unknown template "welcom" (did you mean "welcome"?); templates: welcome`,
+      `${fixtures}/unknown-template.json: steps[0].template: unknown template "welcom" (did you mean "welcome"?): neither a "templates" entry nor a file ${fixtures}/templates/welcom.json; templates: welcome`,
     ]);
   });
 
@@ -67,6 +67,40 @@ describe("nudge validate", () => {
 
     // Assess
     expect({ code, out: io.out, err: io.err }).toEqual({ code: ExitCode.ok, out: ["ok: 1 journey valid"], err: [] });
+  });
+
+  it("checks the template files beside the journeys, and warns of those no journey sends", async () => {
+    // Prepare
+    const io = capture(join(root, fixtures, "file-templates"));
+
+    // Act
+    const code = await validateCommand([], io);
+
+    // Assess
+    expect(code).toBe(ExitCode.failed);
+    expect(io.err).toHaveLength(12);
+    expect(io.err.filter((line) => line.startsWith("journeys/templates/"))).toHaveLength(6);
+    expect(io.err.at(-1)).toBe(
+      'journeys/templates/unused.json: warning: no journey sends template "unused"; name it in a send step\'s "template", or remove the file',
+    );
+  });
+
+  it("reports the template files beside a journey named on the command line, with no unused-file warnings", async () => {
+    // Prepare
+    const io = capture(join(root, fixtures, "file-templates"));
+
+    // Act
+    const code = await validateCommand(["journeys/file-templates.json"], io);
+
+    // Assess
+    expect(code).toBe(ExitCode.failed);
+    expect(io.err.filter((line) => line.startsWith("journeys/file-templates.json: "))).toHaveLength(4);
+    expect(io.err.filter((line) => line.startsWith("journeys/templates/"))).toEqual([
+      "journeys/templates/bad-liquid.json: locales.en.title: Liquid syntax error: undefined filter: shout, line:1, col:7",
+      'journeys/templates/english-first.json: locales.zh-CN: unknown field "subject"',
+      'journeys/templates/english-first.json: locales: expected "zh-CN" (the default locale) as the first locale, got "en"',
+      'journeys/templates/wrong-id.json: id: the id "right-id" differs from the file name: expected "wrong-id" (send steps find a template by its file name)',
+    ]);
   });
 
   it("reports a file it cannot read as a problem of that file", async () => {
@@ -93,7 +127,7 @@ describe("nudge validate", () => {
     await expect(direct).rejects.toThrow(new UsageError("unknown option --strict"));
     expect(code).toBe(ExitCode.usage);
     expect(io.err).toEqual([
-      "nudge validate: unknown option --strict\nUsage: nudge validate [files...]   check journey files (default: every journey in journeys/)",
+      "nudge validate: unknown option --strict\nUsage: nudge validate [files...]   check journey files and the template files beside them (default: every journey in journeys/)",
     ]);
   });
 

@@ -4,7 +4,12 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { UsageError } from "../../functions/cli/args.ts";
 import { schemaCommand } from "../../functions/cli/schema.ts";
-import { journeyJsonSchema, journeyJsonSchemaText } from "../../functions/journey/json-schema.ts";
+import {
+  journeyJsonSchema,
+  journeyJsonSchemaText,
+  templateJsonSchema,
+  templateJsonSchemaText,
+} from "../../functions/journey/json-schema.ts";
 import { POLICY_FILE } from "../../functions/journey/load.ts";
 import { capture, root } from "../cli/capture-io.ts";
 
@@ -37,6 +42,40 @@ describe("journeys/journey.schema.json", () => {
     // Assess
     expect(files).toHaveLength(5);
     expect(schemas).toEqual(files.map(() => "./journey.schema.json"));
+  });
+});
+
+describe("journeys/template.schema.json", () => {
+  it("is what the zod schema generates today (run `npm run schema` after changing template-file.ts)", () => {
+    // Prepare
+    const committed = readFileSync(join(root, "journeys/template.schema.json"), "utf8");
+
+    // Act
+    const fresh = templateJsonSchemaText();
+
+    // Assess
+    expect(committed).toBe(fresh);
+  });
+
+  it("is the $schema of every seed template, and requires the zh-CN and en locales", () => {
+    // Prepare
+    const dir = join(root, "journeys/templates");
+    const files = readdirSync(dir).filter((f) => f.endsWith(".json"));
+
+    // Act
+    const schemas = files.map((f) => JSON.parse(readFileSync(join(dir, f), "utf8")).$schema);
+    const schema = templateJsonSchema() as {
+      $id: string;
+      required: string[];
+      properties: { locales: { required: string[] } };
+    };
+
+    // Assess
+    expect(files).toHaveLength(8);
+    expect(schemas).toEqual(files.map(() => "../template.schema.json"));
+    expect(schema.$id).toBe("urn:nudge:template.schema.json");
+    expect(schema.required.toSorted()).toEqual(["id", "locales"]);
+    expect(schema.properties.locales.required).toEqual(["zh-CN", "en"]);
   });
 });
 
@@ -77,7 +116,19 @@ describe("nudge schema", () => {
     expect(io.out.map((text) => JSON.parse(text))).toEqual([journeyJsonSchema()]);
   });
 
-  it("--write writes journeys/journey.schema.json under the working folder", async () => {
+  it("--template prints the template files' schema", async () => {
+    // Prepare
+    const io = capture();
+
+    // Act
+    const code = await schemaCommand(["--template"], io);
+
+    // Assess
+    expect(code).toBe(0);
+    expect(io.out.map((text) => JSON.parse(text))).toEqual([templateJsonSchema()]);
+  });
+
+  it("--write writes both schemas to journeys/ under the working folder", async () => {
     // Prepare
     const cwd = mkdtempSync(join(tmpdir(), "nudge-schema-"));
     temporary.push(cwd);
@@ -89,8 +140,9 @@ describe("nudge schema", () => {
 
     // Assess
     expect(code).toBe(0);
-    expect(io.out).toEqual(["wrote journeys/journey.schema.json"]);
+    expect(io.out).toEqual(["wrote journeys/journey.schema.json", "wrote journeys/template.schema.json"]);
     expect(readFileSync(join(cwd, "journeys/journey.schema.json"), "utf8")).toBe(journeyJsonSchemaText());
+    expect(readFileSync(join(cwd, "journeys/template.schema.json"), "utf8")).toBe(templateJsonSchemaText());
   });
 
   it("refuses arguments it does not know", async () => {

@@ -173,7 +173,7 @@ describe("templates and placeholders", () => {
 
     // Assess
     expect(lines).toEqual([
-      `${fixtures}/unknown-template.json: steps[0].template: unknown template "welcom" (did you mean "welcome"?); templates: welcome`,
+      `${fixtures}/unknown-template.json: steps[0].template: unknown template "welcom" (did you mean "welcome"?): neither a "templates" entry nor a file ${fixtures}/templates/welcom.json; templates: welcome`,
     ]);
   });
 

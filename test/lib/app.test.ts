@@ -4,7 +4,8 @@ import * as sqs from "aws-cdk-lib/aws-sqs";
 import { describe, expect, it } from "vitest";
 import { validateCommand } from "../../functions/cli/validate.ts";
 import { InvalidJourneyError } from "../../functions/engine/errors.ts";
-import { createNudgeApp } from "../../lib/app.ts";
+import { createNudgeApp, validatedJourneys } from "../../lib/app.ts";
+import { journeysDefine } from "../../lib/bundling.ts";
 import { capture } from "../cli/capture-io.ts";
 import { appOptions, PROJECT_ROOT, synthesize } from "./synth.ts";
 
@@ -21,6 +22,30 @@ describe("the CDK app", () => {
     expect(io.err.length).toBeGreaterThan(0);
     await expect(synth).rejects.toThrow(InvalidJourneyError);
     await expect(synth).rejects.toThrow(io.err.join("\n"));
+  });
+
+  it("embeds in the functions the validated journeys with the template files their send steps use", async () => {
+    // Prepare
+    const journeys = await validatedJourneys("journeys", PROJECT_ROOT);
+    // Act
+    const define = journeysDefine(journeys);
+    // Assess: the bundle's constant is the JSON text of the journeys, as a string literal.
+    const embedded = JSON.parse(JSON.parse(define.NUDGE_JOURNEYS_JSON ?? "")) as typeof journeys;
+    const welcome = embedded.find((journey) => journey.id === "new-user-coupon")?.templates.welcome;
+    expect(welcome?.["zh-CN"]).toEqual({
+      title: "新人专享券已到账",
+      body: expect.stringContaining("券码 {{ coupon.code }}"),
+    });
+    expect(embedded.flatMap((journey) => Object.keys(journey.templates)).sort()).toEqual([
+      "comeback",
+      "expiring",
+      "guide-1",
+      "guide-2",
+      "guide-3",
+      "reminder",
+      "review-request",
+      "welcome",
+    ]);
   });
 
   it("as `cdk synth` runs it, prints those lines and exits 1", () => {

@@ -3,6 +3,7 @@ import { fileURLToPath } from "node:url";
 import { type PolicyConfig, parsePolicyConfig } from "../../functions/engine/policies/config.ts";
 import { formatProblem, POLICY_FILE, parseJourney } from "../../functions/journey/load.ts";
 import type { Journey } from "../../functions/journey/schema.ts";
+import { isTemplateFileName, resolveTemplates, templateLibrary } from "../../functions/journey/template-library.ts";
 import {
   formatLine,
   type SimulationLine,
@@ -32,7 +33,8 @@ export type SeedJourneyId = (typeof SEED_JOURNEY_IDS)[number];
 let seeds: Journey[] | undefined;
 
 /**
- * Every journey in `journeys/*.json`, parsed and schema-checked. Throws with every problem found (a seed
+ * Every journey in `journeys/*.json`, parsed and schema-checked, with the template files of
+ * `journeys/templates/` its send steps use (as the loader resolves them). Throws with every problem found (a seed
  * journey that no longer parses must fail the suite, not silently drop out of it), and when a seed is missing.
  */
 export function loadSeedJourneys(): Journey[] {
@@ -40,12 +42,16 @@ export function loadSeedJourneys(): Journey[] {
   const files = readdirSync(JOURNEYS_DIR)
     .filter((name) => name.endsWith(".json") && !name.endsWith(".schema.json") && name !== POLICY_FILE)
     .sort();
+  const templateFiles = readdirSync(`${JOURNEYS_DIR}templates`)
+    .filter(isTemplateFileName)
+    .map((name) => ({ name, text: readFileSync(`${JOURNEYS_DIR}templates/${name}`, "utf8") }));
+  const library = templateLibrary("journeys/templates", templateFiles);
   const journeys: Journey[] = [];
-  const problems: string[] = [];
+  const problems: string[] = library.problems.map(formatProblem);
   for (const name of files) {
     const parsed = parseJourney(readFileSync(`${JOURNEYS_DIR}${name}`, "utf8"), `journeys/${name}`);
     problems.push(...parsed.problems.map(formatProblem));
-    if (parsed.journey) journeys.push(parsed.journey);
+    if (parsed.journey) journeys.push(resolveTemplates(parsed.journey, library).journey);
   }
   if (problems.length > 0) throw new Error(`the seed journeys do not load:\n${problems.join("\n")}`);
   const missing = SEED_JOURNEY_IDS.filter((id) => !journeys.some((journey) => journey.id === id));

@@ -57,6 +57,22 @@ export function stepsById(journey: Journey): Map<string, { step: Step; index: nu
   return byId;
 }
 
+/** The steps some path leads to after a step of the type: e.g. the steps a run may reach holding a coupon. */
+export function stepsAfter(journey: Journey, type: Step["type"]): Set<string> {
+  const byId = stepsById(journey);
+  const after = new Set<string>();
+  const queue = journey.steps.filter((step) => step.type === type).map((step) => step.id);
+  for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
+    const step = byId.get(id)?.step;
+    for (const link of step === undefined ? [] : stepLinks(step)) {
+      if (link.target === undefined || after.has(link.target)) continue;
+      after.add(link.target);
+      queue.push(link.target);
+    }
+  }
+  return after;
+}
+
 /** Unknown and duplicate step ids, unreachable steps, and loops a run would go round without ever waiting. */
 export function checkLinks({ file, journey }: CheckInput): JourneyProblem[] {
   const problems: JourneyProblem[] = [];

@@ -1,9 +1,10 @@
+import { join } from "node:path";
 import { parseTemplate, templateVariables } from "../../engine/templates.ts";
-import type { JourneyProblem } from "../load.ts";
-import type { Journey, StepType } from "../schema.ts";
+import type { JourneyProblem } from "../problems.ts";
+import type { Journey, LocalizedText, StepOf, StepType } from "../schema.ts";
 import { type CheckInput, didYouMean, listOf, type Path, problemAt, quote } from "./common.ts";
 import { type EventTypes, eventTypes, notAFieldOf, triggerTypes } from "./events.ts";
-import { stepsById } from "./links.ts";
+import { stepsAfter, stepsById } from "./links.ts";
 
 /**
  * Placeholders that can never be filled: every path a template, a time reference or an emitted value reads
@@ -44,6 +45,10 @@ interface Scope {
   triggerTypes: string[] | undefined;
   eventTypes: string[] | undefined;
   steps: ReturnType<typeof stepsById>;
+  /** The send step a file template is checked for: its runs hold a coupon only after an issue-coupon step. */
+  sendStep?: string;
+  /** The steps a run may reach after an issue-coupon step. */
+  afterCoupon: ReadonlySet<string>;
 }
 
 function fieldOf(what: string, field: string, fields: readonly string[]): string | undefined {
@@ -78,6 +83,9 @@ function unfillable(segments: readonly unknown[], scope: Scope): string | undefi
     case "coupon":
       if (!scope.journey.steps.some((step) => step.type === "issue-coupon")) {
         return "the journey has no issue-coupon step, so a run has no coupon";
+      }
+      if (scope.sendStep !== undefined && !scope.afterCoupon.has(scope.sendStep)) {
+        return `no issue-coupon step comes before step ${quote(scope.sendStep)}, so a run has no coupon there yet`;
       }
       return first === undefined ? undefined : fieldOf("coupon", first, COUPON_FIELDS);
     case "steps": {
@@ -120,7 +128,8 @@ function display(segments: readonly unknown[]): string {
     .join("");
 }
 
-function checkText(text: string, path: Path, file: string, scope: Scope): JourneyProblem[] {
+/** Checks one text; `what` (e.g. `template "welcome" (its file), locale "en", body: `) prefixes each message. */
+function checkText(text: string, path: Path, file: string, scope: Scope, what = ""): JourneyProblem[] {
   let variables: unknown[][];
   try {
     variables = templateVariables(parseTemplate(text));
@@ -132,7 +141,7 @@ function checkText(text: string, path: Path, file: string, scope: Scope): Journe
     const shown = display(segments);
     const reason = problems.has(shown) ? undefined : unfillable(segments, scope);
     if (reason !== undefined)
-      problems.set(shown, problemAt(file, path, `${quote(shown)} can never be filled: ${reason}`));
+      problems.set(shown, problemAt(file, path, `${what}${quote(shown)} can never be filled: ${reason}`));
   }
   return [...problems.values()];
 }
@@ -145,29 +154,71 @@ function checkPath(contextPath: string, path: Path, file: string, scope: Scope):
 const holdsLiquid = (value: unknown): value is string =>
   typeof value === "string" && (value.includes("{{") || value.includes("{%"));
 
+/** A template locale's texts by field: a plain text is the body. */
+function fieldsOf(text: LocalizedText): ["title" | "body", string][] {
+  if (typeof text === "string") return [["body", text]];
+  return text.title === undefined
+    ? [["body", text.body]]
+    : [
+        ["title", text.title],
+        ["body", text.body],
+      ];
+}
+
+/**
+ * The template a send step names: an inline entry (its placeholders are checked with the journey's
+ * templates), else a template file, whose placeholders are checked here, in this journey's context — the
+ * same file may suit one journey's trigger and not another's, or one step and not another (a coupon exists
+ * only after an issue-coupon step) — and reported on the step.
+ */
+function checkSendTemplate(step: StepOf<"send">, i: number, input: CheckInput, scope: Scope): JourneyProblem[] {
+  const { file, journey, templateFiles = {}, templates } = input;
+  const id = step.template;
+  const path = ["steps", i, "template"];
+  const templateFile = templateFiles[id];
+  if (templateFile !== undefined) {
+    const problems: JourneyProblem[] = [];
+    for (const [locale, text] of Object.entries(journey.templates[id] ?? {})) {
+      for (const [field, source] of fieldsOf(text)) {
+        const what = `step ${quote(step.id)}, template ${quote(id)} (${templateFile}), locale ${quote(locale)}, ${field}: `;
+        problems.push(...checkText(source, path, file, { ...scope, sendStep: step.id }, what));
+      }
+    }
+    return problems;
+  }
+  if (Object.hasOwn(journey.templates, id)) return [];
+  const broken = templates?.broken.get(id);
+  if (broken !== undefined) {
+    return [problemAt(file, path, `template ${quote(id)} cannot be used: its file ${broken} has problems`)];
+  }
+  const inline = Object.keys(journey.templates).filter((templateId) => !Object.hasOwn(templateFiles, templateId));
+  const known = [...new Set([...inline, ...(templates?.templates.keys() ?? [])])].sort();
+  const where = templates === undefined ? "a template file" : `a file ${join(templates.dir, `${id}.json`)}`;
+  return [
+    problemAt(
+      file,
+      path,
+      `unknown template ${quote(id)}${didYouMean(id, known)}: neither a "templates" entry nor ${where}; templates: ${listOf(known)}`,
+    ),
+  ];
+}
+
 /** Send steps naming a template that is not there, and placeholders or context paths that can never be filled. */
-export function checkPlaceholders({ file, journey }: CheckInput, types: EventTypes): JourneyProblem[] {
+export function checkPlaceholders(input: CheckInput, types: EventTypes): JourneyProblem[] {
+  const { file, journey, templateFiles = {} } = input;
   const scope: Scope = {
     journey,
     types,
     triggerTypes: triggerTypes(journey),
     eventTypes: eventTypes(journey),
     steps: stepsById(journey),
+    afterCoupon: stepsAfter(journey, "issue-coupon"),
   };
   const problems: JourneyProblem[] = [];
-  const templateIds = Object.keys(journey.templates);
   journey.steps.forEach((step, i) => {
     switch (step.type) {
       case "send":
-        if (!Object.hasOwn(journey.templates, step.template)) {
-          problems.push(
-            problemAt(
-              file,
-              ["steps", i, "template"],
-              `unknown template ${quote(step.template)}${didYouMean(step.template, templateIds)}; templates: ${listOf(templateIds, 'none (add it under "templates")')}`,
-            ),
-          );
-        }
+        problems.push(...checkSendTemplate(step, i, input, scope));
         if (step.validUntil)
           problems.push(...checkPath(step.validUntil.time, ["steps", i, "validUntil", "time"], file, scope));
         break;
@@ -186,8 +237,14 @@ export function checkPlaceholders({ file, journey }: CheckInput, types: EventTyp
     }
   });
   for (const [templateId, texts] of Object.entries(journey.templates)) {
+    if (Object.hasOwn(templateFiles, templateId)) continue; // checked with the steps that send it
     for (const [locale, text] of Object.entries(texts)) {
-      problems.push(...checkText(text, ["templates", templateId, locale], file, scope));
+      const fields = fieldsOf(text);
+      for (const [field, source] of fields) {
+        const path =
+          typeof text === "string" ? ["templates", templateId, locale] : ["templates", templateId, locale, field];
+        problems.push(...checkText(source, path, file, scope));
+      }
     }
   }
   return problems;

@@ -1,0 +1,91 @@
+import { readdir, readFile } from "node:fs/promises";
+import { join, relative } from "node:path";
+import type { JourneyProblem } from "./problems.ts";
+import type { Journey } from "./schema.ts";
+import { parseTemplateFile, TEMPLATES_DIR, type TemplateFile } from "./template-file.ts";
+
+/**
+ * The template files of one journeys folder (`<folder>/templates/*.json`), and how a journey's send steps
+ * get theirs. A journey's own `templates` entry wins over a file of the same id (inline templates predate
+ * files, and a test journey may carry its texts with it); otherwise the loader copies the file's locales
+ * into the journey, so that everything downstream — the engine, the simulator, the bundles the CDK app
+ * embeds the validated journeys in — runs one self-contained journey object and never reads a file.
+ */
+
+export interface TemplateLibrary {
+  /** The templates folder, named relative to the working folder. */
+  readonly dir: string;
+  /** The templates that passed their checks, by id. */
+  readonly templates: ReadonlyMap<string, { file: string; template: TemplateFile }>;
+  /** Template files that failed their checks, by the id their file name gives them. */
+  readonly broken: ReadonlyMap<string, string>;
+  readonly problems: readonly JourneyProblem[];
+}
+
+/** The templates folder beside a journey file (both absolute, or both relative). */
+export function templatesDirOf(journeyFile: string): string {
+  return join(journeyFile, "..", TEMPLATES_DIR);
+}
+
+/** Builds a library from file names and texts; `dir` names the folder in problems. */
+export function templateLibrary(dir: string, files: readonly { name: string; text: string }[]): TemplateLibrary {
+  const templates = new Map<string, { file: string; template: TemplateFile }>();
+  const broken = new Map<string, string>();
+  const problems: JourneyProblem[] = [];
+  for (const { name, text } of [...files].sort((a, b) => a.name.localeCompare(b.name))) {
+    const file = join(dir, name);
+    const id = name.slice(0, -".json".length);
+    const parsed = parseTemplateFile(text, file, id);
+    problems.push(...parsed.problems);
+    if (parsed.template === undefined) broken.set(id, file);
+    else templates.set(id, { file, template: parsed.template });
+  }
+  return { dir, templates, broken, problems };
+}
+
+/** Whether a folder entry is a template file: JSON, and not a generated JSON Schema. */
+export function isTemplateFileName(name: string): boolean {
+  return name.endsWith(".json") && !name.endsWith(".schema.json");
+}
+
+/** Reads the templates folder at `path` (absolute); a folder that does not exist is an empty library. */
+export async function readTemplateLibrary(path: string, cwd: string): Promise<TemplateLibrary> {
+  const dir = relative(cwd, path) || path;
+  let names: string[];
+  try {
+    names = (await readdir(path)).filter(isTemplateFileName);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "ENOENT" || code === "ENOTDIR") return templateLibrary(dir, []);
+    return {
+      ...templateLibrary(dir, []),
+      problems: [{ file: dir, path: "", message: `cannot read: ${code ?? error}` }],
+    };
+  }
+  const files = await Promise.all(
+    names.map(async (name) => ({ name, text: await readFile(join(path, name), "utf8") })),
+  );
+  return templateLibrary(dir, files);
+}
+
+/**
+ * The journey with the file templates its send steps use copied into its `templates`, and which ids came
+ * from which file. An id found nowhere is left for validation to report (checks/placeholders.ts).
+ */
+export function resolveTemplates(
+  journey: Journey,
+  library: TemplateLibrary,
+): { journey: Journey; templateFiles: Record<string, string> } {
+  const templateFiles: Record<string, string> = {};
+  const templates = { ...journey.templates };
+  for (const step of journey.steps) {
+    if (step.type !== "send" || Object.hasOwn(journey.templates, step.template)) continue;
+    const found = library.templates.get(step.template);
+    if (found === undefined) continue;
+    templates[step.template] = found.template.locales;
+    templateFiles[step.template] = found.file;
+  }
+  return Object.keys(templateFiles).length === 0
+    ? { journey, templateFiles }
+    : { journey: { ...journey, templates }, templateFiles };
+}
