@@ -64,6 +64,7 @@ export function createDeliverHandler(deps: DeliverDependencies) {
   const { channel, logger, metrics, maxMessageBytes, pacer, deadLetters, backoff } = deps;
   return middy(async (event: SQSEvent) => {
     const outcomes = { delivered: 0, skipped: 0, refused: 0 };
+    const skippedBy = new Map<string, number>();
     const process = async (record: SQSRecord) => {
       const message = decodeMessageRecord(record, maxMessageBytes);
       const ids = {
@@ -100,7 +101,7 @@ export function createDeliverHandler(deps: DeliverDependencies) {
       if (result?.skipped !== undefined) {
         outcomes.skipped += 1;
         logger.info("message not sent", { ...ids, reason: result.skipped });
-        metrics.addMetric(`${FUNCTION_METRICS.messagesSkipped}.${result.skipped}`, MetricUnit.Count, 1);
+        skippedBy.set(result.skipped, (skippedBy.get(result.skipped) ?? 0) + 1);
         return;
       }
       outcomes.delivered += 1;
@@ -109,6 +110,9 @@ export function createDeliverHandler(deps: DeliverDependencies) {
     metrics.addMetric(FUNCTION_METRICS.messagesDelivered, MetricUnit.Count, outcomes.delivered);
     metrics.addMetric(FUNCTION_METRICS.messagesSkipped, MetricUnit.Count, outcomes.skipped);
     metrics.addMetric(FUNCTION_METRICS.messagesRefused, MetricUnit.Count, outcomes.refused);
+    for (const [reason, count] of skippedBy) {
+      metrics.addMetric(`${FUNCTION_METRICS.messagesSkipped}.${reason}`, MetricUnit.Count, count);
+    }
     return response;
   })
     .use(injectLambdaContext(logger))
