@@ -14,5 +14,5 @@ export type SkipReason = "no-address" | "unsubscribed";
 export type SendResult = undefined | { skipped: SkipReason };
 
 export interface MessageChannel {
-  send(message: MessageRequest): Promise<SendResult | undefined> | Promise<void>;
+  send(message: MessageRequest): Promise<SendResult>;
 }

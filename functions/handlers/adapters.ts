@@ -6,6 +6,9 @@
 import { SendMessageBatchCommand, type SendMessageBatchCommandOutput, type SQSClient } from "@aws-sdk/client-sqs";
 import type { ShopEvent } from "../../events/catalog.ts";
 import type { JourneyEffect } from "../engine/model.ts";
+
+type MessageEffect = Extract<JourneyEffect, { type: "message.sent" }>;
+
 import type { EffectSink, EventPublisher } from "../engine/runtime.ts";
 import { SendError, UnroutableMessageError } from "./errors.ts";
 import type { JourneyCounters } from "./observability.ts";
@@ -32,27 +35,25 @@ export class QueueSink implements EffectSink {
   }
 
   async deliverAll(effects: readonly JourneyEffect[]): Promise<void> {
-    const byQueue = new Map<string, JourneyEffect[]>();
-    const unroutable: JourneyEffect[] = [];
+    const byChannel = new Map<string, MessageEffect[]>();
     for (const effect of effects) {
-      if (effect.type !== "message.sent") continue;
-      const url = Object.hasOwn(this.queueUrls, effect.channel) ? this.queueUrls[effect.channel] : undefined;
-      if (url === undefined) unroutable.push(effect);
-      else byQueue.set(url, [...(byQueue.get(url) ?? []), effect]);
+      if (effect.type === "message.sent")
+        byChannel.set(effect.channel, [...(byChannel.get(effect.channel) ?? []), effect]);
     }
+    const unroutable = [...byChannel.keys()].filter((channel) => !Object.hasOwn(this.queueUrls, channel));
     if (unroutable.length > 0) {
-      const channels = [...new Set(unroutable.map((effect) => (effect.type === "message.sent" ? effect.channel : "")))];
+      const ids = unroutable.flatMap((channel) => byChannel.get(channel) ?? []).map((effect) => effect.id);
       throw new UnroutableMessageError(
-        `messages ${unroutable.map((effect) => effect.id).join(", ")}: no delivery queue for channel ${channels.map((c) => JSON.stringify(c)).join(", ")} (DELIVERY_QUEUE_URLS has ${Object.keys(this.queueUrls).join(", ")})`,
+        `messages ${ids.join(", ")}: no delivery queue for channel ${unroutable.map((c) => JSON.stringify(c)).join(", ")} (DELIVERY_QUEUE_URLS has ${Object.keys(this.queueUrls).join(", ")})`,
       );
     }
-    for (const [url, messages] of byQueue) {
+    for (const [channel, messages] of byChannel) {
       await sendInBatches(
         this.sqs,
-        url,
+        this.queueUrls[channel] ?? "",
         messages,
         "messages",
-        `the ${messages[0]?.type === "message.sent" ? messages[0].channel : ""} delivery queue`,
+        `the ${channel} delivery queue`,
       );
     }
     for (const effect of effects) this.counters.count(effect);

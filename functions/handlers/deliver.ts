@@ -74,9 +74,9 @@ export function createDeliverHandler(deps: DeliverDependencies) {
         channel: message.channel,
       };
       await pacer?.take();
-      let result: SendResult | undefined;
+      let result: SendResult;
       try {
-        result = (await channel.send(message)) ?? undefined;
+        result = await channel.send(message);
       } catch (error) {
         if (error instanceof PermanentDeliveryError && deadLetters !== undefined) {
           await deadLetters.send(record, message.id, error);
