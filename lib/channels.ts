@@ -238,15 +238,10 @@ export class DeliveryChannels extends Construct {
 function sesResources(stack: Stack, email: EmailChannelProps): string[] {
   const address = addressOf(email.from ?? "");
   const domain = address.slice(address.lastIndexOf("@") + 1);
-  const arn = (resourceName: string) =>
-    stack.formatArn({
-      service: "ses",
-      resource: resourceName.split("/")[0] ?? "",
-      resourceName: resourceName.split("/").slice(1).join("/"),
-    });
+  const arn = (resource: string, resourceName: string) => stack.formatArn({ service: "ses", resource, resourceName });
   return [
-    arn(`identity/${domain}`),
-    arn(`identity/${address}`),
-    ...(email.configurationSet === undefined ? [] : [arn(`configuration-set/${email.configurationSet}`)]),
+    arn("identity", domain),
+    arn("identity", address),
+    ...(email.configurationSet === undefined ? [] : [arn("configuration-set", email.configurationSet)]),
   ];
 }
