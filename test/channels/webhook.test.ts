@@ -1,3 +1,5 @@
+import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, describe, expect, it } from "vitest";
 import { signWebhook, verifyWebhookSignature } from "../../functions/channels/webhook-signature.ts";
 import { createDeliverHandler, deliverDependencies } from "../../functions/handlers/deliver.ts";
@@ -180,6 +182,52 @@ describe("webhook channel", () => {
     const response = channel.deadLetter.peek()[0]?.attributes["nudge-response"]?.StringValue ?? "";
     expect(response.length).toBe(1024);
     expect(response.endsWith("…")).toBe(true);
+  });
+
+  it("reads the signing secret from Secrets Manager once per container, and again after a failed read", async () => {
+    // Prepare: on AWS the function has the secret's ARN; Secrets Manager cannot run here, so it is mocked.
+    const secretArn = "arn:aws-cn:secretsmanager:cn-north-1:123456789012:secret:nudge-webhook-AbCdEf";
+    const secretsManager = new SecretsManagerClient({ region: "cn-north-1" });
+    const mock = mockClient(secretsManager);
+    mock
+      .on(GetSecretValueCommand)
+      .rejectsOnce(Object.assign(new Error("Rate exceeded"), { name: "ThrottlingException" }))
+      .resolves({ SecretString: SECRET });
+    const signatures: string[] = [];
+    const r = await start((request) => {
+      const result = verifyWebhookSignature(
+        SECRET,
+        String(request.headers["x-nudge-timestamp"]),
+        request.body,
+        String(request.headers["x-nudge-signature"]),
+      );
+      signatures.push(result.ok ? "ok" : result.reason);
+      return [200, "ok"];
+    });
+    const queues = channelQueues();
+    const handler = createDeliverHandler(
+      deliverDependencies(
+        { CHANNEL: "push", CHANNEL_KIND: "webhook", WEBHOOK_URL: r.url, WEBHOOK_SECRET_ARN: secretArn, ...queues.env },
+        { sqs: queues.sqs, secretsManager },
+      ),
+    );
+    const run = (records: ReturnType<typeof queues.receive>) =>
+      captureOutput(() => handler(sqsEvent(records), lambdaContext) as Promise<{ batchItemFailures: unknown[] }>);
+    // Act: the first batch meets a throttled read; the next ones read it once and keep it.
+    const first = await run(queues.receive([messageRequest("u-9")]));
+    const second = await run(queues.redeliver());
+    const third = await run(queues.receive([messageRequest("u-10"), messageRequest("u-11")]));
+    // Assess
+    expect(first.result.batchItemFailures).toHaveLength(1);
+    expect(logLines(first.lines, "ERROR")[0]?.error).toMatchObject({ name: "SecretError" });
+    expect(second.result.batchItemFailures).toEqual([]);
+    expect(third.result.batchItemFailures).toEqual([]);
+    expect(mock.commandCalls(GetSecretValueCommand).map((call) => call.args[0].input.SecretId)).toEqual([
+      secretArn,
+      secretArn,
+    ]);
+    expect(signatures).toEqual(["ok", "ok", "ok"]);
+    mock.restore();
   });
 
   it("verifies only an untouched, fresh request signed with the same secret", () => {
