@@ -59,6 +59,17 @@ export async function unsubscribeLink(
   return url.toString();
 }
 
+/**
+ * The From as SES takes it: a display name that is not plain ASCII ("好物商城") in RFC 2047 encoded-word
+ * form, which SES requires for the sender name (see FromEmailAddress in the SendEmail reference).
+ */
+export function sesFromAddress(from: string): string {
+  const match = /^\s*"?([^"<]*?)"?\s*<([^>]+)>\s*$/.exec(from);
+  const name = match?.[1] ?? "";
+  if (match === null || /^[\x20-\x7e]*$/.test(name)) return from;
+  return `=?UTF-8?B?${Buffer.from(name, "utf8").toString("base64")}?= <${match[2]}>`;
+}
+
 /** The RFC 8058 headers of a marketing message. */
 export function oneClickHeaders(link: string): { Name: string; Value: string }[] {
   return [
@@ -82,7 +93,7 @@ export class EmailChannel implements MessageChannel {
       return { skipped: "unsubscribed" };
     }
     const input: SendEmailCommandInput = {
-      FromEmailAddress: this.options.from,
+      FromEmailAddress: sesFromAddress(this.options.from),
       Destination: { ToAddresses: [profile.email] },
       Content: {
         Simple: {

@@ -32,5 +32,14 @@ export class PermanentDeliveryError extends NudgeError {
 /** How much of a provider's response is kept with a dead letter (SQS message attributes are small). */
 export const RESPONSE_EXCERPT_CHARACTERS = 1024;
 
-export const excerpt = (text: string) =>
-  text.length > RESPONSE_EXCERPT_CHARACTERS ? `${text.slice(0, RESPONSE_EXCERPT_CHARACTERS - 1)}…` : text;
+/**
+ * The start of a provider's answer, as an SQS message attribute may hold it: characters SQS refuses
+ * (control characters other than tab and line breaks) replaced.
+ * https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_SendMessage.html
+ */
+export function excerpt(text: string): string {
+  const allowed = text.replace(/[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu, "\uFFFD");
+  return allowed.length > RESPONSE_EXCERPT_CHARACTERS
+    ? `${allowed.slice(0, RESPONSE_EXCERPT_CHARACTERS - 1)}…`
+    : allowed;
+}

@@ -77,7 +77,8 @@ describe("email channel (SES v2)", () => {
     expect(result.batchItemFailures).toEqual([]);
     const [input] = c.sent();
     expect(input).toMatchObject({
-      FromEmailAddress: '"好物商城" <news@shop.example.cn>',
+      // The display name in RFC 2047 form, as SES wants a non-ASCII sender name.
+      FromEmailAddress: `=?UTF-8?B?${Buffer.from("好物商城").toString("base64")}?= <news@shop.example.cn>`,
       Destination: { ToAddresses: [EMAIL] },
       ConfigurationSetName: "nudge-marketing",
       Content: {

@@ -172,15 +172,16 @@ describe("webhook channel", () => {
     expect(metricSum(lines, "MessagesDelivered")).toBe(0);
   });
 
-  it("keeps only the start of a long refusal with the dead letter", async () => {
+  it("keeps only the start of a long refusal with the dead letter, with characters SQS refuses replaced", async () => {
     // Prepare
-    const r = await start(() => [400, "x".repeat(5_000)]);
+    const r = await start(() => [400, `\u0000bad\u0007${"x".repeat(5_000)}`]);
     const channel = pushChannel(r.url);
     // Act
     await channel.run(channel.receive([messageRequest("u-6")]));
     // Assess
     const response = channel.deadLetter.peek()[0]?.attributes["nudge-response"]?.StringValue ?? "";
     expect(response.length).toBe(1024);
+    expect(response.startsWith("\uFFFDbad\uFFFDxxx")).toBe(true);
     expect(response.endsWith("…")).toBe(true);
   });
 
