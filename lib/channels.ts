@@ -154,8 +154,11 @@ export class DeliveryChannels extends Construct {
       if (!/^[a-z][a-z0-9-]{0,30}$/.test(name)) {
         throw new Error(`channel ${JSON.stringify(name)}: expected lower-case letters, digits and dashes`);
       }
-      if (!(channel.ratePerSecond > 0 && channel.ratePerSecond <= 100_000)) {
-        throw new Error(`channel ${name}: ratePerSecond: expected a number above 0, at most 100000`);
+      // Whole messages a second, as the deliver function's RATE_PER_SECOND takes it.
+      if (
+        !(Number.isInteger(channel.ratePerSecond) && channel.ratePerSecond >= 1 && channel.ratePerSecond <= 100_000)
+      ) {
+        throw new Error(`channel ${name}: ratePerSecond: expected a whole number from 1 to 100000`);
       }
       this.channels.push(this.addChannel(name, channel, common, props.table));
     }

@@ -65,7 +65,7 @@ describe("delivery channels", () => {
     expect(envOf("push")).toMatchObject({ CHANNEL: "push", RATE_PER_SECOND: "100", MAX_CONCURRENCY: "10" });
     expect(envOf("sms")).toMatchObject({ CHANNEL: "sms", RATE_PER_SECOND: "20", MAX_CONCURRENCY: "2" });
     expect(envOf("email")).toMatchObject({ CHANNEL: "email", RATE_PER_SECOND: "14", MAX_CONCURRENCY: "2" });
-    for (const rate of [0.5, 1, 14, 20, 100, 5_000, 100_000]) {
+    for (const rate of [1, 14, 20, 100, 5_000, 100_000]) {
       const concurrency = maxConcurrencyFor(rate);
       expect(concurrency).toBeGreaterThanOrEqual(2); // SQS event sources' minimum maximum concurrency
       expect(concurrency).toBeLessThanOrEqual(1000);
@@ -142,6 +142,19 @@ describe("delivery channels", () => {
     template.hasOutput("UnsubscribeUrl", {});
     template.hasOutput("DeliveryPushDeadLetterQueueArn", {});
     template.hasOutput("DeliveryEmailDeadLetterQueueArn", {});
+  });
+
+  it("refuses a channel rate the deliver function cannot take", () => {
+    // Act
+    const build = () =>
+      new NudgeStack(new App({ context: { "aws:cdk:bundling-stacks": [] } }), "Nudge-test", {
+        stage: "test",
+        journeys: loadSeedJourneys(),
+        projectRoot: PROJECT_ROOT,
+        channels: { push: { provider: "webhook", ratePerSecond: 0.5 } },
+      });
+    // Assess
+    expect(build).toThrow("channel push: ratePerSecond: expected a whole number from 1 to 100000");
   });
 
   it("fails the synth when a journey sends on a channel the stack has no queue for, naming the journey, the step and the channel", () => {
