@@ -22,7 +22,12 @@ const FUNCTION_ENV = {
   AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
   TABLE_NAME: "nudge-bench",
   INGEST_QUEUE_URL: "https://sqs.cn-north-1.amazonaws.com.cn/1/ingest",
-  DELIVERY_QUEUE_URL: "https://sqs.cn-north-1.amazonaws.com.cn/1/delivery",
+  DELIVERY_QUEUE_URLS: JSON.stringify({ push: "https://sqs.cn-north-1.amazonaws.com.cn/1/delivery-push" }),
+  EVENT_BUS_NAME: "nudge-bench",
+  UNSUBSCRIBE_SECRET_ARN: "arn:aws-cn:secretsmanager:cn-north-1:1:secret:nudge-unsubscribe",
+  EMAIL_FROM: "news@shop.example.cn",
+  EMAIL_DEFAULT_SUBJECT: "News",
+  UNSUBSCRIBE_URL: "https://abc.lambda-url.cn-north-1.on.aws/",
   WAKE_UP_QUEUE_URL: "https://sqs.cn-north-1.amazonaws.com.cn/1/wake-ups",
 };
 

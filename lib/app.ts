@@ -11,6 +11,7 @@ import { formatProblem, journeyFilesIn } from "../functions/journey/load.ts";
 import { loadPolicyFile } from "../functions/journey/policy-file.ts";
 import type { Journey } from "../functions/journey/schema.ts";
 import { validateJourneyFiles } from "../functions/journey/validate.ts";
+import { type ChannelProps, DEFAULT_CHANNELS } from "./channels.ts";
 import { NudgeStack } from "./nudge-stack.ts";
 
 export interface NudgeAppOptions {
@@ -69,6 +70,23 @@ export async function createNudgeApp(options: NudgeAppOptions): Promise<{ app: A
   if (policy.problems.length > 0) throw new InvalidJourneyError(policy.problems.map(formatProblem).join("\n"));
   const busName = setting(app, "busName", "NUDGE_BUS_NAME", env);
   const alarmEmail = setting(app, "alarmEmail", "NUDGE_ALARM_EMAIL", env);
+  // The default channels, with their providers when given: the shop's gateway for the webhook channels,
+  // an SES identity (and configuration set) for email. Without them a channel's messages go to the log.
+  const webhookUrl = setting(app, "webhookUrl", "NUDGE_WEBHOOK_URL", env);
+  const emailFrom = setting(app, "emailFrom", "NUDGE_EMAIL_FROM", env);
+  const sesConfigurationSet = setting(app, "sesConfigurationSet", "NUDGE_SES_CONFIGURATION_SET", env);
+  const channels = Object.fromEntries(
+    Object.entries(DEFAULT_CHANNELS).map(([name, channel]): [string, ChannelProps] => [
+      name,
+      channel.provider === "webhook"
+        ? { ...channel, ...(webhookUrl === undefined ? {} : { url: webhookUrl }) }
+        : {
+            ...channel,
+            ...(emailFrom === undefined ? {} : { from: emailFrom }),
+            ...(sesConfigurationSet === undefined ? {} : { configurationSet: sesConfigurationSet }),
+          },
+    ]),
+  );
   const account = setting(app, "account", "CDK_DEFAULT_ACCOUNT", env);
   const region = setting(app, "region", "CDK_DEFAULT_REGION", env);
   const stack = new NudgeStack(app, `Nudge-${stage}`, {
@@ -80,6 +98,7 @@ export async function createNudgeApp(options: NudgeAppOptions): Promise<{ app: A
     projectRoot: options.projectRoot,
     ...(busName === undefined ? {} : { busName }),
     ...(alarmEmail === undefined ? {} : { alarmEmail }),
+    channels,
   });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   return { app, stack };

@@ -11,6 +11,8 @@ export const HANDLERS = {
   ingest: "functions/handlers/lambda/ingest.ts",
   tick: "functions/handlers/lambda/tick.ts",
   deliver: "functions/handlers/lambda/deliver.ts",
+  deliverEmail: "functions/handlers/lambda/deliver-email.ts",
+  unsubscribe: "functions/handlers/lambda/unsubscribe.ts",
 } as const;
 
 export type HandlerName = keyof typeof HANDLERS;

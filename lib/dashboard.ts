@@ -80,6 +80,15 @@ export class NudgeDashboard extends Construct {
         width: 6,
       }),
       new cloudwatch.GraphWidget({
+        title: "Messages delivered, skipped (no address, unsubscribed), refused (to dead letters)",
+        left: [
+          serviceMetric(FUNCTION_METRICS.messagesDelivered, "Sum"),
+          serviceMetric(FUNCTION_METRICS.messagesSkipped, "Sum"),
+          serviceMetric(FUNCTION_METRICS.messagesRefused, "Sum"),
+        ],
+        width: 6,
+      }),
+      new cloudwatch.GraphWidget({
         title: "Tick lateness (ms) and wake-ups handed on",
         left: [serviceMetric(FUNCTION_METRICS.tickLateness, "Maximum")],
         right: [serviceMetric(FUNCTION_METRICS.wakeUpsHandedOn, "Sum")],

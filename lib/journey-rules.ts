@@ -3,7 +3,8 @@ import * as events from "aws-cdk-lib/aws-events";
 import * as iam from "aws-cdk-lib/aws-iam";
 import type * as sqs from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
-import { type JourneyRuleSpec, journeyRuleSpecs } from "../functions/journey/rules.ts";
+import { CONSENT_RULE } from "../functions/channels/consent-rule.ts";
+import { canonicalJson, type JourneyRuleSpec, journeyRuleSpecs } from "../functions/journey/rules.ts";
 import type { Journey } from "../functions/journey/schema.ts";
 
 export { canonicalJson, type JourneyRuleSpec, journeyRuleSpecs } from "../functions/journey/rules.ts";
@@ -22,7 +23,8 @@ export interface JourneyRulesProps {
 
 /**
  * The EventBridge rules generated from the journey files: each rule's pattern is a journey's own
- * (trigger, exit, goal, wait), so the ingest queue receives only events some journey needs. All target
+ * (trigger, exit, goal, wait), so the ingest queue receives only events some journey needs, and one for
+ * the consent events (user.unsubscribed, user.subscribed), which every profile needs. All target
  * the ingest queue, with its dead-letter queue as theirs; each queue's policy lets EventBridge send from
  * the rules of the platform bus only (one statement, however many rules).
  */
@@ -32,7 +34,13 @@ export class JourneyRules extends Construct {
 
   constructor(scope: Construct, id: string, props: JourneyRulesProps) {
     super(scope, id);
-    this.specs = journeyRuleSpecs(props.journeys);
+    // The journeys' patterns, and the consent events, which every profile needs (channels/consent-rule.ts).
+    const specs = journeyRuleSpecs(props.journeys);
+    const consent = canonicalJson(CONSENT_RULE.pattern);
+    const known = specs.find((spec) => canonicalJson(spec.pattern) === consent);
+    if (known === undefined) specs.push({ ...CONSENT_RULE, uses: [...CONSENT_RULE.uses] });
+    else known.uses.push(...CONSENT_RULE.uses);
+    this.specs = specs;
     const target: events.IRuleTarget = {
       bind: () => ({
         arn: props.queue.queueArn,

@@ -4,9 +4,11 @@ import * as targets from "aws-cdk-lib/aws-events-targets";
 import { SqsEventSource } from "aws-cdk-lib/aws-lambda-event-sources";
 import * as logs from "aws-cdk-lib/aws-logs";
 import type { Construct } from "constructs";
+import { InvalidJourneyError } from "../functions/engine/errors.ts";
 import type { PolicyConfig } from "../functions/engine/policies/config.ts";
 import type { Journey } from "../functions/journey/schema.ts";
 import { NudgeAlarms } from "./alarms.ts";
+import { type ChannelProps, DEFAULT_CHANNELS, DeliveryChannels, journeyChannels } from "./channels.ts";
 import { NudgeDashboard } from "./dashboard.ts";
 import { NudgeFunction } from "./functions.ts";
 import { JourneyRules } from "./journey-rules.ts";
@@ -39,19 +41,28 @@ export interface NudgeStackProps extends StackProps {
   busName?: string;
   /** An address that receives the alarms by email. */
   alarmEmail?: string;
+  /**
+   * The delivery channels, each with its queue, deliver function and rate limit (default
+   * DEFAULT_CHANNELS: push, sms and wechat by webhook, email by SES). Every channel a journey sends on
+   * must be one of them: the synth fails otherwise.
+   */
+  channels?: Readonly<Record<string, ChannelProps>>;
 }
 
 /**
  * Nudge on AWS: the platform publishes events to the bus; rules generated from the journeys send the
  * events journeys need to the ingest queue; the ingest function runs the engine over DynamoDB; the tick
  * (every minute) hands due wake-ups to the wake-up queue, which the ingest function also consumes; the
- * message requests the engine makes go through the delivery queue to the deliver function.
+ * message requests the engine makes go through their channel's queue to the channel's deliver function
+ * (lib/channels.ts), and unsubscribe links come back through the unsubscribe function's URL to the bus.
  */
 export class NudgeStack extends Stack {
   readonly bus: events.IEventBus;
   readonly table: JourneyTable;
-  readonly queues: { ingest: DurableQueue; wakeUps: DurableQueue; delivery: DurableQueue };
-  readonly functions: { ingest: NudgeFunction; tick: NudgeFunction; deliver: NudgeFunction };
+  readonly queues: { ingest: DurableQueue; wakeUps: DurableQueue };
+  /** Every function: ingest, tick, unsubscribe, and each channel's deliver function (`deliver-<channel>`). */
+  readonly functions: { ingest: NudgeFunction; tick: NudgeFunction } & Record<string, NudgeFunction>;
+  readonly channels: DeliveryChannels;
   readonly rules: JourneyRules;
   readonly alarms: NudgeAlarms;
 
@@ -79,24 +90,40 @@ export class NudgeStack extends Stack {
     this.queues = {
       ingest: new DurableQueue(this, "IngestQueue", queueProps),
       wakeUps: new DurableQueue(this, "WakeUpQueue", queueProps),
-      delivery: new DurableQueue(this, "DeliveryQueue", queueProps),
     };
 
+    const channels = props.channels ?? DEFAULT_CHANNELS;
+    for (const [channel, uses] of journeyChannels(props.journeys)) {
+      if (!Object.hasOwn(channels, channel)) {
+        throw new InvalidJourneyError(
+          `${uses.join(", ")}: sends on channel "${channel}", which this stack has no queue for (channels: ${Object.keys(channels).join(", ")}; lib/channels.ts)`,
+        );
+      }
+    }
     const common = { projectRoot: props.projectRoot, journeys: props.journeys, logRetention, removalPolicy };
+    this.channels = new DeliveryChannels(this, "Channels", {
+      ...common,
+      channels,
+      table: this.table.table,
+      bus: this.bus,
+    });
     const tableName = this.table.table.tableName;
+    const deliveryQueueUrls = Object.fromEntries(this.channels.channels.map((c) => [c.name, c.queue.queue.queueUrl]));
+    const ingestFunction = new NudgeFunction(this, "Ingest", {
+      ...common,
+      handler: "ingest",
+      memorySize: 512,
+      timeout: Duration.seconds(30),
+      environment: {
+        TABLE_NAME: tableName,
+        INGEST_QUEUE_URL: this.queues.ingest.queue.queueUrl,
+        // The queue URLs are tokens until deploy: CloudFormation joins the JSON (Stack.toJsonString).
+        DELIVERY_QUEUE_URLS: this.toJsonString(deliveryQueueUrls),
+        ...(props.policies === undefined ? {} : { POLICY_CONFIG: JSON.stringify(props.policies) }),
+      },
+    });
     this.functions = {
-      ingest: new NudgeFunction(this, "Ingest", {
-        ...common,
-        handler: "ingest",
-        memorySize: 512,
-        timeout: Duration.seconds(30),
-        environment: {
-          TABLE_NAME: tableName,
-          INGEST_QUEUE_URL: this.queues.ingest.queue.queueUrl,
-          DELIVERY_QUEUE_URL: this.queues.delivery.queue.queueUrl,
-          ...(props.policies === undefined ? {} : { POLICY_CONFIG: JSON.stringify(props.policies) }),
-        },
-      }),
+      ingest: ingestFunction,
       tick: new NudgeFunction(this, "Tick", {
         ...common,
         handler: "tick",
@@ -106,19 +133,14 @@ export class NudgeStack extends Stack {
         reservedConcurrentExecutions: 1,
         environment: { TABLE_NAME: tableName, WAKE_UP_QUEUE_URL: this.queues.wakeUps.queue.queueUrl },
       }),
-      deliver: new NudgeFunction(this, "Deliver", {
-        ...common,
-        handler: "deliver",
-        memorySize: 256,
-        timeout: Duration.seconds(30),
-        environment: {},
-      }),
+      unsubscribe: this.channels.unsubscribe,
+      ...Object.fromEntries(this.channels.channels.map((c) => [`deliver-${c.name}`, c.function])),
     };
-    const { ingest, tick, deliver } = this.functions;
+    const { ingest, tick } = this.functions;
 
     // Exactly what each function uses; the event sources add the consuming rights on their queue.
     this.table.table.grant(ingest.role, ...TABLE_ACTIONS.ingest);
-    this.queues.delivery.queue.grantSendMessages(ingest.role);
+    for (const channel of this.channels.channels) channel.queue.queue.grantSendMessages(ingest.role);
     this.queues.ingest.queue.grantSendMessages(ingest.role);
     this.table.table.grant(tick.role, ...TABLE_ACTIONS.tick);
     this.queues.wakeUps.queue.grantSendMessages(tick.role);
@@ -126,7 +148,6 @@ export class NudgeStack extends Stack {
     const batch = { batchSize: 10, reportBatchItemFailures: true };
     ingest.function.addEventSource(new SqsEventSource(this.queues.ingest.queue, batch));
     ingest.function.addEventSource(new SqsEventSource(this.queues.wakeUps.queue, batch));
-    deliver.function.addEventSource(new SqsEventSource(this.queues.delivery.queue, batch));
 
     // A tick that failed or was throttled is not retried: the next minute's tick goes on from the cursor.
     tick.function.configureAsyncInvoke({ retryAttempts: 0, maxEventAge: Duration.minutes(1) });
@@ -143,12 +164,18 @@ export class NudgeStack extends Stack {
       deadLetterQueue: this.queues.ingest.deadLetterQueue,
     });
 
+    const label = (name: string) => name.replace(/(^|-)([a-z0-9])/g, (_m, _dash, c: string) => c.toUpperCase());
     const deadLetterQueues = {
       Ingest: this.queues.ingest.deadLetterQueue,
       WakeUp: this.queues.wakeUps.deadLetterQueue,
-      Delivery: this.queues.delivery.deadLetterQueue,
+      ...Object.fromEntries(this.channels.channels.map((c) => [`Delivery${label(c.name)}`, c.queue.deadLetterQueue])),
     };
-    const fns = { Ingest: ingest.function, Tick: tick.function, Deliver: deliver.function };
+    const fns = {
+      Ingest: ingest.function,
+      Tick: tick.function,
+      Unsubscribe: this.channels.unsubscribe.function,
+      ...Object.fromEntries(this.channels.channels.map((c) => [`Deliver${label(c.name)}`, c.function.function])),
+    };
     this.alarms = new NudgeAlarms(this, "Alarms", {
       deadLetterQueues,
       functions: fns,
@@ -162,7 +189,7 @@ export class NudgeStack extends Stack {
       queues: {
         Ingest: this.queues.ingest.queue,
         WakeUp: this.queues.wakeUps.queue,
-        Delivery: this.queues.delivery.queue,
+        ...Object.fromEntries(this.channels.channels.map((c) => [`Delivery${label(c.name)}`, c.queue.queue])),
       },
       deadLetterQueues,
     });
@@ -179,6 +206,8 @@ export class NudgeStack extends Stack {
         queue.queueArn,
         `The ${name.toLowerCase()} dead-letter queue (redrive source)`,
       );
+    output("UnsubscribeUrl", this.channels.unsubscribeUrl.url, "The unsubscribe route (the links in messages)");
+    output("WebhookSecretArn", this.channels.webhookSecret.secretArn, "The webhook signing secret, for the receivers");
     output("DashboardName", dashboard.dashboard.dashboardName, "The journeys' CloudWatch dashboard");
     output("AlarmTopicArn", this.alarms.topic.topicArn, "Subscribe to receive the alarms");
 

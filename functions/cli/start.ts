@@ -80,7 +80,7 @@ export function healthLine(
 
 export async function startCommand(args: string[], io: CliIo): Promise<number> {
   const { values, positional } = parseArgs(args, {
-    values: ["port", "speed", "dir", "journeys", "dynamodb-endpoint", "start"],
+    values: ["port", "speed", "dir", "journeys", "dynamodb-endpoint", "start", "webhook-url"],
   });
   if (positional.length > 0) throw new UsageError(`unexpected argument "${positional[0]}"`);
   const port = numberOption(values, "port", 0, 65_535) ?? DEFAULT_PORT;
@@ -91,6 +91,11 @@ export async function startCommand(args: string[], io: CliIo): Promise<number> {
   if (startAt !== undefined && Number.isNaN(startAt)) throw new UsageError(`--start: expected an ISO-8601 time`);
   if (startAt !== undefined && speed === 1)
     throw new UsageError("--start needs --speed (at speed 1 the clock is real)");
+  // Where the webhook channels (push, sms, wechat) POST: the option, or the environment; none: the outbox.
+  const webhookUrl = values.get("webhook-url") ?? (process.env.NUDGE_WEBHOOK_URL || undefined);
+  if (webhookUrl !== undefined && !/^https?:\/\/\S+$/.test(webhookUrl)) {
+    throw new UsageError(`--webhook-url: expected an http(s) URL, got "${webhookUrl}"`);
+  }
   const loaded = await loadJourneys(resolve(io.cwd, values.get("journeys") ?? "journeys"), io);
   if (loaded === undefined) return ExitCode.failed;
   const { journeys, policies } = loaded;
@@ -109,6 +114,9 @@ export async function startCommand(args: string[], io: CliIo): Promise<number> {
     // Another DynamoDB (DynamoDB Local, AWS) instead of the embedded one: the option, or the environment.
     dynamodbEndpoint: values.get("dynamodb-endpoint") ?? process.env.NUDGE_DYNAMODB_ENDPOINT,
     onMessage: (line) => io.stdout(readableLine(line)),
+    webhookUrl,
+    webhookSecret: process.env.NUDGE_WEBHOOK_SECRET || undefined,
+    unsubscribeSecret: process.env.NUDGE_UNSUBSCRIBE_SECRET || undefined,
   });
   writeSavedClock(clockPath, clock.now(), firstDay);
   io.stdout(
@@ -116,6 +124,10 @@ export async function startCommand(args: string[], io: CliIo): Promise<number> {
       `Nudge is running: ${journeys.length} journeys, state in ${dir}${speed === 1 ? "" : `, virtual time ×${speed}`}.`,
       `EventBridge endpoint: ${platform.url} (loopback only). Publish with the AWS SDK:`,
       `  new EventBridgeClient({ endpoint: "${platform.url}", region: "local", credentials: { accessKeyId: "x", secretAccessKey: "x" } })`,
+      webhookUrl === undefined
+        ? "Push, SMS and WeChat messages go to the outbox (--webhook-url or NUDGE_WEBHOOK_URL to POST them)."
+        : `Push, SMS and WeChat messages are POSTed to ${webhookUrl}, signed (README, Channels).`,
+      `Email is written to ${platform.mailPath}; its unsubscribe links point at ${platform.url}/unsubscribe.`,
       `Messages are printed here and appended to ${platform.outboxPath}. Ctrl-C stops.`,
     ].join("\n"),
   );

@@ -1,24 +1,32 @@
 /**
- * The runtime's ports on AWS: message requests go to the delivery queue, events the journeys emit go to
- * the ingest queue. Each send relies on the SDK client's own retries (standard mode); a send that still
+ * The runtime's ports on AWS: message requests go to their channel's delivery queue, events the journeys
+ * emit go to the ingest queue. Each send relies on the SDK client's own retries (standard mode); a send that still
  * fails throws, so that the record is retried.
  */
 import { SendMessageBatchCommand, type SendMessageBatchCommandOutput, type SQSClient } from "@aws-sdk/client-sqs";
 import type { ShopEvent } from "../../events/catalog.ts";
 import type { JourneyEffect } from "../engine/model.ts";
+
+type MessageEffect = Extract<JourneyEffect, { type: "message.sent" }>;
+
 import type { EffectSink, EventPublisher } from "../engine/runtime.ts";
-import { SendError } from "./errors.ts";
+import { SendError, UnroutableMessageError } from "./errors.ts";
 import type { JourneyCounters } from "./observability.ts";
 
 /**
- * Sends a decision's message requests to the delivery queue in one SendMessageBatch (10 a request), then
- * counts every effect carried out. A send that fails throws before anything is counted: the runtime puts
- * the outbox back and the retried record sends it all again (the deliver side sees the same effect ids).
+ * Sends a decision's message requests to their channels' delivery queues (one queue per channel, each
+ * with its own rate limit) in SendMessageBatch requests of 10, then counts every effect carried out. A
+ * send that fails throws before anything is counted: the runtime puts the outbox back and the retried
+ * record sends it all again (the deliver side sees the same effect ids).
+ *
+ * A message for a channel with no queue is an UnroutableMessageError naming the channel, thrown before
+ * anything of the decision is sent: its record fails alone (the rest of the batch goes on), nothing of it
+ * goes out twice, and once the channel has a queue a redrive of the record sends it all.
  */
 export class QueueSink implements EffectSink {
   constructor(
     private readonly sqs: SQSClient,
-    private readonly queueUrl: string,
+    private readonly queueUrls: Readonly<Record<string, string>>,
     private readonly counters: JourneyCounters,
   ) {}
 
@@ -27,8 +35,27 @@ export class QueueSink implements EffectSink {
   }
 
   async deliverAll(effects: readonly JourneyEffect[]): Promise<void> {
-    const messages = effects.filter((effect) => effect.type === "message.sent");
-    await sendInBatches(this.sqs, this.queueUrl, messages, "messages", "the delivery queue");
+    const byChannel = new Map<string, MessageEffect[]>();
+    for (const effect of effects) {
+      if (effect.type === "message.sent")
+        byChannel.set(effect.channel, [...(byChannel.get(effect.channel) ?? []), effect]);
+    }
+    const unroutable = [...byChannel.keys()].filter((channel) => !Object.hasOwn(this.queueUrls, channel));
+    if (unroutable.length > 0) {
+      const ids = unroutable.flatMap((channel) => byChannel.get(channel) ?? []).map((effect) => effect.id);
+      throw new UnroutableMessageError(
+        `messages ${ids.join(", ")}: no delivery queue for channel ${unroutable.map((c) => JSON.stringify(c)).join(", ")} (DELIVERY_QUEUE_URLS has ${Object.keys(this.queueUrls).join(", ")})`,
+      );
+    }
+    for (const [channel, messages] of byChannel) {
+      await sendInBatches(
+        this.sqs,
+        this.queueUrls[channel] ?? "",
+        messages,
+        "messages",
+        `the ${channel} delivery queue`,
+      );
+    }
     for (const effect of effects) this.counters.count(effect);
   }
 }

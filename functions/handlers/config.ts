@@ -53,11 +53,40 @@ const tableEnvironment = {
   TIMER_SHARDS: whole(1, 64, 16),
 };
 
+/**
+ * A JSON object of channel names to queue URLs, e.g. `{"push": "https://sqs…/push", "email": "…"}`: one
+ * delivery queue per channel (each with its own rate limit, lib/channels.ts).
+ */
+const queueMap = () =>
+  z.pipe(
+    z.string({ error: "required" }),
+    z.transform((text, ctx) => {
+      const fail = (message: string) => {
+        ctx.issues.push({ code: "custom", input: text, message });
+        return z.NEVER;
+      };
+      let value: unknown;
+      try {
+        value = JSON.parse(text);
+      } catch {
+        return fail('expected a JSON object of channel names to queue URLs, such as {"push": "https://sqs…"}');
+      }
+      if (value === null || typeof value !== "object" || Array.isArray(value) || Object.keys(value).length === 0) {
+        return fail('expected a JSON object of channel names to queue URLs, such as {"push": "https://sqs…"}');
+      }
+      const bad = Object.entries(value).filter(([, url]) => typeof url !== "string" || !/^https?:\/\/\S+$/.test(url));
+      if (bad.length > 0)
+        return fail(`channel ${bad.map(([name]) => JSON.stringify(name)).join(", ")}: expected a queue URL`);
+      return value as Record<string, string>;
+    }),
+  );
+
 export const ingestEnvironment = z.object({
   ...tableEnvironment,
   /** Where the events the journeys emit go: the ingest queue itself. */
   INGEST_QUEUE_URL: required(),
-  DELIVERY_QUEUE_URL: required(),
+  /** Where message requests go, by channel. */
+  DELIVERY_QUEUE_URLS: queueMap(),
   /** Events larger than this (the SQS message body, in bytes) are rejected: a run record keeps its trigger. */
   MAX_EVENT_BYTES: whole(1, 262_144, 32_768),
   /**
@@ -90,17 +119,83 @@ export const tickEnvironment = z.object({
   MAX_WAKE_UPS_PER_TICK: whole(1, 1_000_000, 20_000),
 });
 
-export const deliverEnvironment = z.object({
+const optionalText = () => z.optional(z.string().check(z.minLength(1, "must not be empty")));
+
+/** What every deliver function needs, whatever its channel's provider. */
+const deliverCommon = {
   /** Message requests larger than this (bytes) are rejected. */
   MAX_MESSAGE_BYTES: whole(1, 262_144, 65_536),
-  /** The channel messages go out on. Only `log` exists for now (real channels come later). */
-  CHANNEL: z._default(
-    z.enum(["log"], {
-      error: (issue) => `expected "log" (the only channel so far), got ${JSON.stringify(issue.input)}`,
+  /** The channel this function delivers (its queue's), e.g. `push`. */
+  CHANNEL: z._default(z.string().check(z.minLength(1, "must not be empty")), "any"),
+  /** The channel's rate limit, messages a second (0: unpaced), shared by MAX_CONCURRENCY instances. */
+  RATE_PER_SECOND: whole(0, 100_000, 0),
+  /** The event source's maximum concurrency: how many instances share the rate. */
+  MAX_CONCURRENCY: whole(1, 1000, 1),
+  /** The channel's queue: a retryable failure is backed off on it (ChangeMessageVisibility). */
+  QUEUE_URL: url(),
+  /** The channel's dead-letter queue: a message a provider refused for good goes there at once. */
+  DEAD_LETTER_QUEUE_URL: url(),
+  /** The first retry's delay; each later receive doubles it, up to 15 minutes. */
+  BACKOFF_SECONDS: whole(0, 900, 30),
+};
+
+export const deliverEnvironment = z.object({
+  ...deliverCommon,
+  /** The channel's provider: `log` (ids to the log, the default), or `webhook`. */
+  CHANNEL_KIND: z._default(
+    z.enum(["log", "webhook"], {
+      error: (issue) =>
+        `expected "log" or "webhook" (email has a function of its own), got ${JSON.stringify(issue.input)}`,
     }),
     "log",
   ),
+  WEBHOOK_URL: url(),
+  /** A webhook request abandoned after this many ms is retried. */
+  WEBHOOK_TIMEOUT_MS: whole(100, 60_000, 5_000),
+  /** The signing secret: a Secrets Manager secret (on AWS), or the secret itself (locally, tests). */
+  WEBHOOK_SECRET_ARN: optionalText(),
+  NUDGE_WEBHOOK_SECRET: optionalText(),
 });
+
+/** The unsubscribe secret, as a Secrets Manager secret (AWS) or the secret itself (locally, tests). */
+const unsubscribeSecret = {
+  UNSUBSCRIBE_SECRET_ARN: optionalText(),
+  NUDGE_UNSUBSCRIBE_SECRET: optionalText(),
+};
+
+export const emailDeliverEnvironment = z.object({
+  ...tableEnvironment,
+  ...deliverCommon,
+  ...unsubscribeSecret,
+  /** The From address: an identity verified in SES. */
+  EMAIL_FROM: required(),
+  /** The subject of a message without a title. */
+  EMAIL_DEFAULT_SUBJECT: required(),
+  SES_CONFIGURATION_SET: optionalText(),
+  /** The unsubscribe endpoint (its URL); the token is added as `?token=`. */
+  UNSUBSCRIBE_URL: z.string({ error: "required" }).check(z.regex(/^https?:\/\/\S+$/, "expected an http(s) URL")),
+  UNSUBSCRIBE_TOKEN_DAYS: whole(1, 365, 60),
+});
+
+export const unsubscribeEnvironment = z.object({
+  ...unsubscribeSecret,
+  /** The bus the `user.unsubscribed` events are published to. */
+  EVENT_BUS_NAME: required(),
+});
+
+/** A secret given as a Secrets Manager ARN or as itself: exactly one of the two variables must be set. */
+export function secretSetting(
+  config: Record<string, unknown>,
+  arnName: string,
+  valueName: string,
+  what: string,
+): { arn: string } | { value: string } {
+  const arn = config[arnName];
+  const value = config[valueName];
+  if (typeof arn === "string") return { arn };
+  if (typeof value === "string") return { value };
+  throw new ConfigError(`${what}: bad configuration: ${arnName}: required (or ${valueName}, the secret itself)`);
+}
 
 /** Parses a function's environment, or throws a ConfigError naming every bad variable. */
 export function parseConfig<T extends z.ZodMiniType>(schema: T, env: Environment, what: string): z.output<T> {

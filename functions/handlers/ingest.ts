@@ -66,7 +66,7 @@ export function ingestDependencies(
   const runtime = new JourneyRuntime({
     catalog: new JourneyCatalog(overrides.journeys ?? embeddedJourneys()),
     store: platformStore(config, overrides.dynamodb, clock),
-    sink: new QueueSink(sqs, config.DELIVERY_QUEUE_URL, counters),
+    sink: new QueueSink(sqs, config.DELIVERY_QUEUE_URLS, counters),
     publisher: new IngestQueuePublisher(sqs, config.INGEST_QUEUE_URL),
     // Statistics are written once per batch (flushStats below), not after each record.
     statsEveryInputs: Number.POSITIVE_INFINITY,

@@ -23,9 +23,12 @@ const messageSchema = z.looseObject({
   category: nonEmpty,
   locale: nonEmpty,
   text: z.string({ error: (issue) => (issue.input === undefined ? "required" : "expected a string") }),
+  /** The message's title (an email's subject), when the journey gives one; older requests have none. */
+  title: z.optional(z.string({ error: "expected a string" })),
 });
 
-export type MessageRequest = Extract<JourneyEffect, { type: "message.sent" }>;
+/** A `message.sent` effect; `title` is optional (the engine adds it to messages that have one). */
+export type MessageRequest = Extract<JourneyEffect, { type: "message.sent" }> & { title?: string | undefined };
 
 /** Reads a deliver record: a message request. */
 export function decodeMessageRecord(record: SQSRecord, maxBytes: number): MessageRequest {

@@ -30,4 +30,8 @@ export const FUNCTION_METRICS = {
   recordsRejected: "RecordsRejected",
   recordsFailed: "RecordsFailed",
   messagesDelivered: "MessagesDelivered",
+  /** Messages not sent on purpose (no address, unsubscribed since the decision); by reason as `MessagesSkipped.<reason>`. */
+  messagesSkipped: "MessagesSkipped",
+  /** Messages a provider refused for good, sent to the channel's dead-letter queue at once. */
+  messagesRefused: "MessagesRefused",
 } as const;

@@ -9,10 +9,16 @@
  *   EventBridge would reject gets its `InvalidEventPatternException`.
  *
  * A malformed request gets an error response as EventBridge sends it (HTTP 400, `__type` and `message`).
+ *
+ * The path `/unsubscribe` is the unsubscribe endpoint of the links in local emails (channels/unsubscribe.ts,
+ * the same logic as the Lambda function URL on AWS): a valid one-click POST puts a `user.unsubscribed`
+ * event on the local bus exactly as a PutEvents entry would be.
  */
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { parseEvent, type ShopEvent } from "../../events/catalog.ts";
+import type { SecretSource } from "../channels/secret.ts";
+import { handleUnsubscribe } from "../channels/unsubscribe.ts";
 import { InvalidPatternError, NudgeError } from "../engine/errors.ts";
 import { compilePattern } from "../engine/pattern/index.ts";
 
@@ -31,7 +37,12 @@ export interface EndpointOptions {
   clock: () => number;
   /** Counts what the endpoint saw, for the console. */
   counters?: { received: number; accepted: number; refused: number };
+  /** Serves `/unsubscribe` with this secret (the unsubscribe tokens'); none: the path is not served. */
+  unsubscribe?: { secret: SecretSource };
 }
+
+/** The `source` of the events the unsubscribe endpoint publishes (as functions/handlers/unsubscribe.ts). */
+const UNSUBSCRIBE_SOURCE = "nudge.unsubscribe";
 
 type ResultEntry = { EventId: string } | { ErrorCode: string; ErrorMessage: string };
 
@@ -161,7 +172,51 @@ function reply(response: ServerResponse, status: number, body: unknown): void {
   response.end(text);
 }
 
+/** The `/unsubscribe` path: the unsubscribe logic, its event put on the bus as a PutEvents entry. */
+async function serveUnsubscribe(
+  request: IncomingMessage,
+  response: ServerResponse,
+  options: EndpointOptions & { unsubscribe: { secret: SecretSource } },
+): Promise<void> {
+  const url = new URL(request.url ?? "/", "http://127.0.0.1");
+  let answer: { status: number; headers: Record<string, string>; body: string };
+  try {
+    answer = await handleUnsubscribe(
+      {
+        method: request.method ?? "GET",
+        token: url.searchParams.get("token") ?? undefined,
+        body: await readBody(request),
+      },
+      {
+        secret: options.unsubscribe.secret,
+        clock: options.clock,
+        publish: async (detail) => {
+          const result = putEvents(
+            {
+              Entries: [
+                { Source: UNSUBSCRIBE_SOURCE, DetailType: "user.unsubscribed", Detail: JSON.stringify(detail) },
+              ],
+            },
+            options,
+          );
+          const [entry] = result.Entries;
+          if (entry === undefined || "ErrorCode" in entry) {
+            throw new NudgeError(`user.unsubscribed not accepted: ${entry?.ErrorMessage ?? "no result"}`);
+          }
+        },
+      },
+    );
+  } catch {
+    answer = { status: 503, headers: { "content-type": "text/plain; charset=utf-8" }, body: "Please try again.\n" };
+  }
+  response.writeHead(answer.status, { ...answer.headers, "content-length": Buffer.byteLength(answer.body) });
+  response.end(answer.body);
+}
+
 async function serve(request: IncomingMessage, response: ServerResponse, options: EndpointOptions): Promise<void> {
+  if (options.unsubscribe !== undefined && (request.url ?? "").split("?")[0] === "/unsubscribe") {
+    return serveUnsubscribe(request, response, { ...options, unsubscribe: options.unsubscribe });
+  }
   try {
     const body = await readBody(request);
     const target = String(request.headers["x-amz-target"] ?? "");

@@ -122,6 +122,18 @@ export class LocalQueue {
     for (const id of known) this.messages.delete(id);
   }
 
+  /**
+   * Hides a received message for `seconds` from now (SQS: ChangeMessageVisibility with its receipt, which
+   * the local pump makes `<id>#<receive count>`). False when the message is gone or received again since.
+   */
+  changeVisibility(receiptHandle: string, seconds: number): boolean {
+    const at = receiptHandle.lastIndexOf("#");
+    const message = this.messages.get(receiptHandle.slice(0, at));
+    if (message === undefined || String(message.receiveCount) !== receiptHandle.slice(at + 1)) return false;
+    message.invisibleUntil = this.realClock() + seconds * 1000;
+    return true;
+  }
+
   /** Resolves when a message is sent or after `ms`, whichever comes first (a poller's wait). */
   waitForMessages(ms: number): Promise<void> {
     return new Promise((resolve) => {

@@ -1,10 +1,12 @@
 /**
  * The handlers' own SQSClient, served by the local queues: a middleware at the front of the client's
- * stack answers SendMessage and SendMessageBatch from the LocalQueue the QueueUrl names, so the handlers
+ * stack answers SendMessage, SendMessageBatch and ChangeMessageVisibility (the deliver function's backoff)
+ * from the LocalQueue the QueueUrl names, so the handlers
  * run unchanged (the same adapters, the same batching and error handling as in Lambda) without HTTP,
  * signing or a network hop in between.
  */
 import {
+  type ChangeMessageVisibilityCommandInput,
   type SendMessageBatchCommandInput,
   type SendMessageBatchCommandOutput,
   type SendMessageCommandInput,
@@ -55,6 +57,13 @@ export function localSqsClient(queues: readonly LocalQueue[]): SQSClient {
         const input = args.input as SendMessageCommandInput;
         const [id] = queueOf(input.QueueUrl).send([toLocal(input)]);
         return { output: { ...metadata, MessageId: id }, response: {} } as never;
+      }
+      if (context.commandName === "ChangeMessageVisibilityCommand") {
+        const input = args.input as ChangeMessageVisibilityCommandInput;
+        if (!queueOf(input.QueueUrl).changeVisibility(input.ReceiptHandle ?? "", input.VisibilityTimeout ?? 0)) {
+          throw new LocalQueueError(`ChangeMessageVisibility: receipt ${input.ReceiptHandle} is not current`);
+        }
+        return { output: metadata, response: {} } as never;
       }
       throw new LocalQueueError(`${context.commandName}: not served by the local queues`);
     },

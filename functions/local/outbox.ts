@@ -1,7 +1,8 @@
 /**
- * The local platform's channel: each delivered message as one JSON line appended to the outbox file
- * (time, journey, user, channel, template, text, and the message id) and as a readable line for the
- * console. Delivery is at least once (a redelivered request carries the same message id): the ids already
+ * The local platform's record of messages delivered: each as one JSON line appended to the outbox file
+ * (time, journey, user, channel, template, text, and the message id; for an email also `to`, `subject` and
+ * where the complete message is; `via` says which provider took it) and as a readable line for the
+ * console. As a channel of its own it is where messages go when no provider is configured. Delivery is at least once (a redelivered request carries the same message id): the ids already
  * in the file are skipped, so the outbox holds each message once, across restarts too.
  */
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
@@ -17,6 +18,11 @@ export interface OutboxLine {
   channel: string;
   template: string;
   text: string;
+  /** The provider that took it: `webhook`, `email`; absent: the outbox alone. */
+  via?: string;
+  /** An email's recipient and subject. */
+  to?: string;
+  subject?: string;
 }
 
 /** A message as one console line: `time  journey  → user (channel/template): text`. */
@@ -50,10 +56,21 @@ export class OutboxChannel implements MessageChannel {
     this.sent = new Set(readOutbox(path).map((line) => line.id));
   }
 
-  async send(message: MessageRequest): Promise<void> {
+  async send(message: MessageRequest): Promise<undefined> {
+    this.record(message);
+    return undefined;
+  }
+
+  /** Whether the message is in the outbox already (a redelivery of one delivered). */
+  has(messageId: string): boolean {
+    return this.sent.has(messageId);
+  }
+
+  /** Appends the message (once per id), with what its provider adds. */
+  record(message: MessageRequest, extra: Pick<OutboxLine, "via" | "to" | "subject"> = {}): void {
     if (this.sent.has(message.id)) return;
     const { id, at, journey, user, channel, template, text } = message;
-    const line: OutboxLine = { id, time: at, journey, user, channel, template, text };
+    const line: OutboxLine = { id, time: at, journey, user, channel, template, text, ...extra };
     appendFileSync(this.path, `${JSON.stringify(line)}\n`);
     this.sent.add(id);
     this.delivered += 1;

@@ -1,14 +1,18 @@
 /**
  * The whole platform in one process, as it runs on AWS: the EventBridge endpoint and the journeys' rules
  * in front of the ingest queue; the ingest, tick and deliver functions' real handlers over a DynamoDB
- * table (dynalite on disk, or another endpoint) and SQS-like local queues kept on disk; the tick run every
- * few seconds; the outbox file as the delivery channel. Everything under `dir`: stop it, start it again,
+ * table (dynalite on disk, or another endpoint) and SQS-like local queues kept on disk, one delivery queue
+ * per channel; the tick run every few seconds; the channels (channels.ts): webhooks to `webhookUrl`, email
+ * to an mbox file, and every message in the outbox file. Everything under `dir`: stop it, start it again,
  * and it goes on where it was.
  */
-import { mkdirSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
 import type { Server } from "node:http";
 import { join } from "node:path";
 import type { ShopEvent } from "../../events/catalog.ts";
+import type { MessageChannel } from "../channels/channel.ts";
+import { CONSENT_RULE } from "../channels/consent-rule.ts";
+import { fixedSecret } from "../channels/secret.ts";
 import type { StatsCounter } from "../engine/model.ts";
 import { compilePattern } from "../engine/pattern/index.ts";
 import type { PolicyConfig } from "../engine/policies/config.ts";
@@ -18,6 +22,7 @@ import { createTickHandler, tickDependencies } from "../handlers/tick.ts";
 import { journeyRuleSpecs } from "../journey/rules.ts";
 import type { Journey } from "../journey/schema.ts";
 import { DynamoDbStore } from "../store/dynamodb/dynamodb-store.ts";
+import { LOCAL_CHANNELS, LocalEmailChannel, LocalWebhookChannel } from "./channels.ts";
 import { openLocalDatabase, removeDatabaseFile, writeDatabaseFile } from "./database.ts";
 import { startEndpoint } from "./endpoint.ts";
 import { LocalQueue } from "./local-queue.ts";
@@ -25,6 +30,7 @@ import { localQueueUrl, localSqsClient } from "./local-sqs.ts";
 import { lockFolder } from "./lock.ts";
 import { OutboxChannel, type OutboxLine } from "./outbox.ts";
 import { type BatchHandler, localContext, type PumpCounters, pump } from "./pump.ts";
+import { localSecret } from "./secrets.ts";
 
 export interface LocalPlatformOptions {
   /** Where state is kept: the table's data, the queues' journals, the outbox (e.g. `.nudge`). */
@@ -48,12 +54,21 @@ export interface LocalPlatformOptions {
   maxReceiveCount?: number;
   /** Called for each message delivered (the console prints it). */
   onMessage?: (line: OutboxLine) => void;
+  /** Where the webhook channels POST (`--webhook-url`); none: their messages go to the outbox alone. */
+  webhookUrl?: string | undefined;
+  /** The webhook signing secret; none: `<dir>/secrets.json`'s, generated at the first start. */
+  webhookSecret?: string | undefined;
+  /** The unsubscribe token secret; none: `<dir>/secrets.json`'s. */
+  unsubscribeSecret?: string | undefined;
+  /** The From address of local email (default `Nudge <nudge@localhost>`). */
+  emailFrom?: string;
 }
 
 export interface PlatformHealth {
   events: { received: number; accepted: number; refused: number; routed: number };
   records: { processed: number; failed: number };
   messages: number;
+  /** `delivery`: every channel's queue together. */
   queued: { ingest: number; wakeUps: number; delivery: number };
   deadLetters: number;
 }
@@ -62,6 +77,8 @@ export interface LocalPlatform {
   /** The EventBridge endpoint, `http://127.0.0.1:<port>`. */
   url: string;
   outboxPath: string;
+  /** The local email, as an mbox file. */
+  mailPath: string;
   store: DynamoDbStore;
   health(): PlatformHealth;
   /** Per-journey statistics counters, summed over the days given. */
@@ -115,13 +132,23 @@ export async function startLocalPlatform(options: LocalPlatformOptions): Promise
     new LocalQueue({ ...queueOptions, name, journalPath: journal(name), deadLetter: deadLetter });
   const ingestQueue = queue("ingest");
   const wakeUpQueue = queue("wake-ups");
-  const deliveryQueue = queue("delivery");
-  const sqs = localSqsClient([ingestQueue, wakeUpQueue, deliveryQueue]);
+  // A delivery queue per channel: the default channels, and any other a journey sends on (to the outbox).
+  const journeyChannels = options.journeys.flatMap((journey) =>
+    journey.steps.flatMap((step) => (step.type === "send" ? [step.channel] : [])),
+  );
+  const channelNames = [...new Set([...Object.keys(LOCAL_CHANNELS), ...journeyChannels])];
+  const deliveryQueues = new Map(channelNames.map((name) => [name, queue(`delivery-${name}`)]));
+  // The one delivery queue of earlier versions: what it still holds goes to the outbox.
+  const legacy = existsSync(journal("delivery")) ? queue("delivery") : undefined;
+  const sqs = localSqsClient([ingestQueue, wakeUpQueue, ...deliveryQueues.values(), deadLetter]);
+  const allDelivery = legacy === undefined ? [...deliveryQueues.values()] : [...deliveryQueues.values(), legacy];
 
   const env = {
     TABLE_NAME: database.tableName,
     INGEST_QUEUE_URL: localQueueUrl(ingestQueue.name),
-    DELIVERY_QUEUE_URL: localQueueUrl(deliveryQueue.name),
+    DELIVERY_QUEUE_URLS: JSON.stringify(
+      Object.fromEntries([...deliveryQueues].map(([name, q]) => [name, localQueueUrl(q.name)])),
+    ),
     WAKE_UP_QUEUE_URL: localQueueUrl(wakeUpQueue.name),
     // One process, one clock: little to allow for between writers.
     SETTLE_SECONDS: "1",
@@ -137,11 +164,49 @@ export async function startLocalPlatform(options: LocalPlatformOptions): Promise
     createIngestHandler(ingestDependencies(env, { ...overrides, journeys: options.journeys })) as BatchHandler;
   const tick = createTickHandler(tickDependencies(env, overrides));
   const outboxPath = join(dir, "outbox.ndjson");
+  const mailPath = join(dir, "mail.mbox");
   const outbox = new OutboxChannel(outboxPath, options.onMessage);
-  const deliver = () => createDeliverHandler({ ...deliverDependencies(env), channel: outbox }) as BatchHandler;
+  const webhookSecret = localSecret(dir, "webhook", options.webhookSecret);
+  const unsubscribeSecret = localSecret(dir, "unsubscribe", options.unsubscribeSecret);
+  const store = new DynamoDbStore(database.client, { tableName: database.tableName, timerShards: 1, clock });
+  /** The channel of a delivery queue; the endpoint's URL is known once it listens. */
+  const channelOf = (name: string, endpointUrl: string): MessageChannel => {
+    const kind = LOCAL_CHANNELS[name];
+    if (kind === "email") {
+      return new LocalEmailChannel(outbox, {
+        profiles: store,
+        from: options.emailFrom ?? "Nudge <nudge@localhost>",
+        defaultSubject: "News from the shop",
+        unsubscribeUrl: `${endpointUrl}/unsubscribe`,
+        unsubscribeSecret,
+        mboxPath: mailPath,
+        clock,
+      });
+    }
+    if (kind === "webhook" && options.webhookUrl !== undefined) {
+      return new LocalWebhookChannel(outbox, { url: options.webhookUrl, secret: webhookSecret });
+    }
+    return outbox;
+  };
+  // Each channel's deliver function, as on AWS: refused messages to the dead letters at once, failures
+  // backed off on their queue (unpaced locally: the rate limits are the AWS providers').
+  const deliver = (name: string, q: LocalQueue, endpointUrl: string) =>
+    createDeliverHandler({
+      ...deliverDependencies(
+        {
+          CHANNEL: name,
+          QUEUE_URL: localQueueUrl(q.name),
+          DEAD_LETTER_QUEUE_URL: localQueueUrl(deadLetter.name),
+          BACKOFF_SECONDS: "5",
+        },
+        { sqs },
+      ),
+      channel: channelOf(name, endpointUrl),
+    }) as BatchHandler;
 
-  // The rules: an event some journey needs goes to the ingest queue (once, however many rules match).
-  const rules = journeyRuleSpecs(options.journeys).map((spec) => compilePattern(spec.pattern));
+  // The rules: an event some journey needs goes to the ingest queue (once, however many rules match),
+  // and so does every consent event (they update the profile whatever the journeys say).
+  const rules = [...journeyRuleSpecs(options.journeys), CONSENT_RULE].map((spec) => compilePattern(spec.pattern));
   const endpointCounters = { received: 0, accepted: 0, refused: 0, routed: 0 };
   const accept = (event: ShopEvent) => {
     if (!rules.some((rule) => rule.matches(event))) return;
@@ -154,7 +219,6 @@ export async function startLocalPlatform(options: LocalPlatformOptions): Promise
   const pumps = [
     ...Array.from({ length: 4 }, () => pump(ingestQueue, ingest(), () => running, records)),
     ...Array.from({ length: 2 }, () => pump(wakeUpQueue, ingest(), () => running, records)),
-    ...Array.from({ length: 2 }, () => pump(deliveryQueue, deliver(), () => running, records)),
   ];
   let ticking = Promise.resolve();
   let tickedUpTo = Number.NEGATIVE_INFINITY;
@@ -177,7 +241,12 @@ export async function startLocalPlatform(options: LocalPlatformOptions): Promise
   let server: Server;
   let url: string;
   try {
-    ({ server, url } = await startEndpoint(options.port, { accept, clock, counters: endpointCounters }));
+    ({ server, url } = await startEndpoint(options.port, {
+      accept,
+      clock,
+      counters: endpointCounters,
+      unsubscribe: { secret: fixedSecret(unsubscribeSecret) },
+    }));
   } catch (error) {
     running = false;
     clearTimeout(tickTimer);
@@ -186,13 +255,17 @@ export async function startLocalPlatform(options: LocalPlatformOptions): Promise
     unlock();
     throw error;
   }
-  const store = new DynamoDbStore(database.client, { tableName: database.tableName, timerShards: 1, clock });
+  for (const [name, q] of deliveryQueues) {
+    for (let i = 0; i < 2; i++) pumps.push(pump(q, deliver(name, q, url), () => running, records));
+  }
+  if (legacy !== undefined) pumps.push(pump(legacy, deliver("any", legacy, url), () => running, records));
+  const sizeOf = (queues: Iterable<LocalQueue>) => [...queues].reduce((sum, q) => sum + q.size, 0);
 
   const health = (): PlatformHealth => ({
     events: { ...endpointCounters },
     records: { ...records },
     messages: outbox.delivered,
-    queued: { ingest: ingestQueue.size, wakeUps: wakeUpQueue.size, delivery: deliveryQueue.size },
+    queued: { ingest: ingestQueue.size, wakeUps: wakeUpQueue.size, delivery: sizeOf(allDelivery) },
     deadLetters: deadLetter.size,
   });
 
@@ -211,7 +284,7 @@ export async function startLocalPlatform(options: LocalPlatformOptions): Promise
     const deadline = Date.now() + timeoutMs;
     const due = (q: LocalQueue) => q.peek().some((message) => message.availableAt <= clock());
     while (Date.now() < deadline) {
-      if (![ingestQueue, wakeUpQueue, deliveryQueue].some(due)) return true;
+      if (![ingestQueue, wakeUpQueue, ...allDelivery].some(due)) return true;
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
     return false;
@@ -232,5 +305,5 @@ export async function startLocalPlatform(options: LocalPlatformOptions): Promise
     unlock();
   };
 
-  return { url, outboxPath, store, health, totals, settled, stop, tickedUpTo: () => tickedUpTo };
+  return { url, outboxPath, mailPath, store, health, totals, settled, stop, tickedUpTo: () => tickedUpTo };
 }

@@ -25,7 +25,8 @@ export const localContext: Context = {
   succeed: () => undefined,
 };
 
-function recordOf(message: QueuedMessage, queue: LocalQueue): SQSRecord {
+/** A local message as Lambda hands an SQS record to a function. */
+export function recordOf(message: QueuedMessage, queue: LocalQueue): SQSRecord {
   const attributes = Object.fromEntries(
     Object.entries(message.attributes).map(([name, value]) => [
       name,

@@ -14,6 +14,8 @@ const T0 = Date.parse("2026-11-18T02:14:09Z");
 const INGEST_QUEUE = "https://sqs.cn-north-1.amazonaws.com.cn/123456789012/ingest";
 const DELIVERY_QUEUE = "https://sqs.cn-north-1.amazonaws.com.cn/123456789012/delivery";
 const WAKE_UP_QUEUE = "https://sqs.cn-north-1.amazonaws.com.cn/123456789012/wake-ups";
+const EMAIL_QUEUE = "https://sqs.cn-north-1.amazonaws.com.cn/123456789012/delivery-email";
+const FAX_QUEUE = "https://sqs.cn-north-1.amazonaws.com.cn/123456789012/delivery-fax";
 /** The message bodies of the SendMessageBatch calls to one queue. */
 const bodiesSentTo = (mock: ReturnType<typeof mockClient>, queueUrl: string) =>
   mock
@@ -28,8 +30,12 @@ const PHONE = "+8613800138000";
  * The ingest function's real handler code (middy, Powertools, the runtime, the DynamoDB store) against
  * dynalite. Only the SQS and EventBridge sends are mocked: the delivery queue and the bus.
  */
-async function platform() {
-  const { client, tableName } = await freshTable();
+async function platform(
+  journeys = loadSeedJourneys(),
+  envOverrides: Record<string, string> = {},
+  table?: Awaited<ReturnType<typeof freshTable>>,
+) {
+  const { client, tableName } = table ?? (await freshTable());
   const sqs = new SQSClient({ region: "cn-north-1" });
   const sqsMock = mockClient(sqs);
   sqsMock.on(SendMessageBatchCommand).resolves({ Successful: [], Failed: [] });
@@ -37,16 +43,18 @@ async function platform() {
   const env = {
     TABLE_NAME: tableName,
     INGEST_QUEUE_URL: INGEST_QUEUE,
-    DELIVERY_QUEUE_URL: DELIVERY_QUEUE,
+    DELIVERY_QUEUE_URLS: JSON.stringify({ push: DELIVERY_QUEUE, email: EMAIL_QUEUE }),
     WAKE_UP_QUEUE_URL: WAKE_UP_QUEUE,
     // The handler's mechanics, not the policies: the welcome and guide 1 both go at registration.
     POLICY_CONFIG: JSON.stringify(NO_POLICIES),
+    ...envOverrides,
   };
   const overrides = { dynamodb: client, sqs, clock: () => clock.now };
-  const ingest = createIngestHandler(ingestDependencies(env, { ...overrides, journeys: loadSeedJourneys() }));
+  const ingest = createIngestHandler(ingestDependencies(env, { ...overrides, journeys }));
   const tick = createTickHandler(tickDependencies(env, overrides));
   mocks.push(sqsMock);
   return {
+    table: { client, tableName },
     clock,
     sqsMock,
     store: new DynamoDbStore(client, { tableName }),
@@ -54,8 +62,10 @@ async function platform() {
     ingest: (records: ReturnType<typeof sqsRecord>[]) =>
       captureOutput(() => ingest(sqsEvent(records), lambdaContext) as Promise<SQSBatchResponse>),
     tick: () => captureOutput(() => tick({ time: new Date(clock.now).toISOString() }, lambdaContext)),
-    /** The message requests sent to the delivery queue so far. */
+    /** The message requests sent to the push delivery queue so far. */
     messages: () => bodiesSentTo(sqsMock, DELIVERY_QUEUE),
+    /** The message requests sent to a delivery queue so far. */
+    messagesTo: (queueUrl: string) => bodiesSentTo(sqsMock, queueUrl),
     /** The events the journeys emitted so far, as sent to the ingest queue. */
     published: () => bodiesSentTo(sqsMock, INGEST_QUEUE),
   };
@@ -247,5 +257,52 @@ describe("ingest handler", () => {
         .map((message) => message.template)
         .sort(),
     ).toEqual(["guide-1", "welcome"]);
+  });
+
+  it("routes each message to its channel's queue; a channel with no queue fails only the records needing it, naming the channel, and a redelivery after the fix sends each message once", async () => {
+    // Prepare: the onboarding guide sends on "fax" (a channel the stack has no queue for), on "email" the
+    // welcome; a coupon's expiry nudge stays on push.
+    const journeys = loadSeedJourneys().map((journey) => {
+      const channel =
+        journey.id === "onboarding-guide" ? "fax" : journey.id === "new-user-coupon" ? "email" : undefined;
+      if (channel === undefined) return journey;
+      return { ...journey, steps: journey.steps.map((step) => (step.type === "send" ? { ...step, channel } : step)) };
+    });
+    const p = await platform(journeys);
+    const coupon = bridgeEvent("coupon.issued", {
+      userId: "u-20",
+      couponId: "cpn-20",
+      code: "SHOP20",
+      amountOff: 20,
+      expiresAt: new Date(T0 + 3_600_000).toISOString(),
+    });
+    const registration = sqsRecord(registered("u-21"), { messageId: "to-fax" });
+    // Act
+    const { result, lines } = await p.ingest([registration, sqsRecord(coupon, { messageId: "to-push" })]);
+    // Assess
+    expect(result.batchItemFailures).toEqual([{ itemIdentifier: "to-fax" }]);
+    expect(p.messages().map((m) => `${m.template}/${m.user}`)).toEqual(["expiring/u-20"]);
+    // The welcome is another journey's decision, on a channel with a queue: it went out.
+    expect(p.messagesTo(EMAIL_QUEUE).map((m) => `${m.template}/${m.channel}`)).toEqual(["welcome/email"]);
+    const [error] = logLines(lines, "ERROR");
+    expect(error).toMatchObject({
+      messageId: "to-fax",
+      error: {
+        name: "UnroutableMessageError",
+        message: expect.stringContaining('no delivery queue for channel "fax" (DELIVERY_QUEUE_URLS has push, email)'),
+      },
+    });
+
+    // Act: the channel gets its queue (a deploy), and SQS delivers the record again.
+    const fixed = await platform(
+      journeys,
+      { DELIVERY_QUEUE_URLS: JSON.stringify({ push: DELIVERY_QUEUE, email: EMAIL_QUEUE, fax: FAX_QUEUE }) },
+      { ...p.table, endpoint: "" },
+    );
+    const again = await fixed.ingest([registration]);
+    // Assess: the guide goes out now; the welcome, sent already, not again.
+    expect(again.result.batchItemFailures).toEqual([]);
+    expect(fixed.messagesTo(FAX_QUEUE).map((m) => `${m.template}/${m.channel}`)).toEqual(["guide-1/fax"]);
+    expect(fixed.messagesTo(EMAIL_QUEUE)).toEqual([]);
   });
 });

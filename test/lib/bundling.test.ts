@@ -39,8 +39,14 @@ describe("the function bundles", () => {
     expect(has("tick", "liquidjs")).toBe(false);
     expect(has("deliver", "liquidjs")).toBe(false);
     expect(has("deliver", "@aws-sdk/client-dynamodb")).toBe(false);
+    // The webhook channels' function carries neither SES nor DynamoDB; email's carries both.
+    expect(has("deliver", "@aws-sdk/client-sesv2")).toBe(false);
+    expect(has("deliverEmail", "@aws-sdk/client-sesv2")).toBe(true);
+    expect(has("deliverEmail", "@aws-sdk/client-dynamodb")).toBe(true);
+    expect(has("unsubscribe", "@aws-sdk/client-sqs")).toBe(false);
+    expect(has("unsubscribe", "@aws-sdk/client-dynamodb")).toBe(false);
     // Credentials come from Lambda's environment: the SDK's full provider chain stays out.
-    for (const handler of ["ingest", "tick"] as const) {
+    for (const handler of names) {
       expect(has(handler, "credential-provider-node"), handler).toBe(false);
       expect(has(handler, "credential-provider-sso"), handler).toBe(false);
       expect(has(handler, "functions/handlers/lambda/credentials.ts"), handler).toBe(true);
@@ -75,20 +81,31 @@ describe("the function bundles", () => {
       AWS_SECRET_ACCESS_KEY: "test",
       TABLE_NAME: "nudge-test",
       INGEST_QUEUE_URL: "https://sqs.cn-north-1.amazonaws.com.cn/1/ingest",
-      DELIVERY_QUEUE_URL: "https://sqs.cn-north-1.amazonaws.com.cn/1/delivery",
+      DELIVERY_QUEUE_URLS: JSON.stringify({ push: "https://sqs.cn-north-1.amazonaws.com.cn/1/delivery-push" }),
+      EVENT_BUS_NAME: "nudge-test",
+      NUDGE_UNSUBSCRIBE_SECRET: "test-secret",
+      EMAIL_FROM: "news@shop.example.cn",
+      EMAIL_DEFAULT_SUBJECT: "News",
+      UNSUBSCRIBE_URL: "https://abc.lambda-url.cn-north-1.on.aws/",
       WAKE_UP_QUEUE_URL: "https://sqs.cn-north-1.amazonaws.com.cn/1/wake-ups",
       POWERTOOLS_LOG_LEVEL: "SILENT",
       POWERTOOLS_METRICS_DISABLED: "true",
     };
     const script = `
       const context = { functionName: "f", awsRequestId: "r", getRemainingTimeInMillis: () => 1000 };
-      const [ingest, tick, deliver] = await Promise.all(${JSON.stringify(names.map((n) => bundles[n].outfile))}.map((f) => import(f)));
-      const results = [await ingest.handler({ Records: [] }, context), typeof tick.handler, await deliver.handler({ Records: [] }, context)];
+      const [ingest, tick, deliver, deliverEmail, unsubscribe] = await Promise.all(${JSON.stringify(names.map((n) => bundles[n].outfile))}.map((f) => import(f)));
+      const results = [await ingest.handler({ Records: [] }, context), typeof tick.handler, await deliver.handler({ Records: [] }, context), await deliverEmail.handler({ Records: [] }, context), (await unsubscribe.handler({ requestContext: { http: { method: "GET" } } }, context)).statusCode];
       process.stdout.write(JSON.stringify(results));`;
     // Act
     const run = spawnSync(process.execPath, ["--input-type=module", "-e", script], { env, encoding: "utf8" });
     // Assess
     expect(run.stderr).toBe("");
-    expect(JSON.parse(run.stdout)).toEqual([{ batchItemFailures: [] }, "function", { batchItemFailures: [] }]);
+    expect(JSON.parse(run.stdout)).toEqual([
+      { batchItemFailures: [] },
+      "function",
+      { batchItemFailures: [] },
+      { batchItemFailures: [] },
+      400, // no token
+    ]);
   });
 });

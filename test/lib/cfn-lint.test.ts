@@ -26,8 +26,17 @@ describe("the synthesized templates", () => {
   it.skipIf(!installed)(
     `pass cfn-lint in the regions Nudge runs in (W3005 ignored: CDK output always raises it)${installed ? "" : " — SKIPPED: cfn-lint is not installed (pip install cfn-lint)"}`,
     async () => {
-      // Prepare: the default stage, and production on an existing bus.
-      const files = [await templateFile({}), await templateFile({ stage: "prod", busName: "shop-events" })];
+      // Prepare: the default stage, production on an existing bus, and the channels' providers configured.
+      const files = [
+        await templateFile({}),
+        await templateFile({ stage: "prod", busName: "shop-events" }),
+        await templateFile({
+          stage: "providers",
+          webhookUrl: "https://gateway.shop.example.cn/nudge",
+          emailFrom: '"Shop" <news@shop.example.cn>',
+          sesConfigurationSet: "nudge-marketing",
+        }),
+      ];
       // Act
       const lint = spawnSync(
         "cfn-lint",

@@ -41,17 +41,18 @@ describe("NudgeStack", () => {
         ),
       ),
     ]);
-    // Assess
-    expect(redriven).toHaveLength(3);
+    // Assess: ingest, wake-ups, and one queue per channel (push, sms, wechat, email).
+    expect(redriven).toHaveLength(6);
     for (const [, queue] of redriven) {
       expect(queue.Properties.RedrivePolicy).toMatchObject({ maxReceiveCount: 5 });
-      expect(queue.Properties.VisibilityTimeout).toBe(180);
+      // Six times the consuming function's timeout: 30 s for ingest, 60 s for the deliver functions.
+      expect([180, 360]).toContain(queue.Properties.VisibilityTimeout);
     }
     for (const id of Object.keys(queues)) {
       expect(deadLetterIds.has(id) || redriven.some(([queueId]) => queueId === id), id).toBe(true);
     }
     deadLetterIds.delete(undefined);
-    expect(deadLetterIds.size).toBe(3);
+    expect(deadLetterIds.size).toBe(6);
     for (const queue of Object.values(queues)) expect(queue.Properties.SqsManagedSseEnabled).toBe(true);
   });
 
@@ -80,7 +81,7 @@ describe("NudgeStack", () => {
     }
   });
 
-  it("routes every event the journeys' runs wait for, exit on or count as goals, each pattern once", () => {
+  it("routes every event the journeys' runs wait for, exit on or count as goals, and the consent events, each pattern once", () => {
     // Prepare
     const needed = new Set(
       journeys
@@ -93,6 +94,7 @@ describe("NudgeStack", () => {
         .map(canonicalJson),
     );
     needed.delete("{}");
+    needed.add(canonicalJson({ "detail-type": ["user.unsubscribed", "user.subscribed"] }));
     // Act
     const routed = Object.values(resourcesOf(template, "AWS::Events::Rule"))
       .filter((r) => r.Properties.EventPattern)
@@ -126,7 +128,13 @@ describe("NudgeStack", () => {
       )
       .map(([path, data]) => [path, Object.keys(data as object)[0], Object.values(data as object)[0]]);
     expect(acknowledged.map(([path, id]) => `${path} ${id}`).sort()).toEqual([
-      "Nudge-dev/Deliver/Function Annotation::AwsSolutions-L1",
+      "Nudge-dev/Channels/DeliverEmail/Function Annotation::AwsSolutions-L1",
+      "Nudge-dev/Channels/DeliverPush/Function Annotation::AwsSolutions-L1",
+      "Nudge-dev/Channels/DeliverSms/Function Annotation::AwsSolutions-L1",
+      "Nudge-dev/Channels/DeliverWechat/Function Annotation::AwsSolutions-L1",
+      "Nudge-dev/Channels/Unsubscribe/Function Annotation::AwsSolutions-L1",
+      "Nudge-dev/Channels/UnsubscribeSecret Annotation::AwsSolutions-SMG4",
+      "Nudge-dev/Channels/WebhookSecret Annotation::AwsSolutions-SMG4",
       "Nudge-dev/Ingest/Function Annotation::AwsSolutions-L1",
       "Nudge-dev/Tick/Function Annotation::AwsSolutions-L1",
     ]);
@@ -159,7 +167,18 @@ describe("NudgeStack", () => {
     );
     expect(byRole.Tick).not.toContain("dynamodb:DeleteItem");
     expect(byRole.Tick).not.toContain("events:PutEvents");
-    expect(byRole.Deliver?.filter((a) => !a.startsWith("logs:") && !a.startsWith("sqs:"))).toEqual([]);
+    // Without a provider configured (this synth has none) the channels log: their queues and logs only.
+    for (const channel of ["Push", "Sms", "Wechat", "Email"]) {
+      const actions = byRole[`ChannelsDeliver${channel}`];
+      expect(actions, channel).toEqual(expect.arrayContaining(["sqs:SendMessage", "sqs:ChangeMessageVisibility"]));
+      expect(actions?.filter((a) => !a.startsWith("logs:") && !a.startsWith("sqs:"))).toEqual([]);
+    }
+    // The unsubscribe route publishes to the bus and reads its token secret, nothing else.
+    expect(byRole.ChannelsUnsubscribe?.filter((a) => !a.startsWith("logs:")).sort()).toEqual([
+      "events:PutEvents",
+      "secretsmanager:DescribeSecret",
+      "secretsmanager:GetSecretValue",
+    ]);
     template.resourceCountIs("AWS::IAM::ManagedPolicy", 0);
     for (const role of Object.values(resourcesOf(template, "AWS::IAM::Role"))) {
       expect(role.Properties.ManagedPolicyArns).toBeUndefined();
@@ -169,8 +188,8 @@ describe("NudgeStack", () => {
   it("runs the functions on arm64 and Node.js 22, consuming their queues with partial batch responses", () => {
     // Act
     const functions = Object.values(resourcesOf(template, "AWS::Lambda::Function"));
-    // Assess
-    expect(functions).toHaveLength(3);
+    // Assess: ingest, tick, unsubscribe and a deliver function per channel.
+    expect(functions).toHaveLength(7);
     for (const fn of functions) {
       expect(fn.Properties).toMatchObject({
         Architectures: ["arm64"],
@@ -187,12 +206,13 @@ describe("NudgeStack", () => {
         Variables: Match.objectLike({
           TABLE_NAME: Match.anyValue(),
           INGEST_QUEUE_URL: Match.anyValue(),
-          DELIVERY_QUEUE_URL: Match.anyValue(),
+          DELIVERY_QUEUE_URLS: Match.anyValue(),
         }),
       },
     });
     const mappings = Object.values(resourcesOf(template, "AWS::Lambda::EventSourceMapping"));
-    expect(mappings).toHaveLength(3);
+    // Ingest's two queues, and one per channel.
+    expect(mappings).toHaveLength(6);
     for (const mapping of mappings) {
       expect(mapping.Properties).toMatchObject({ BatchSize: 10, FunctionResponseTypes: ["ReportBatchItemFailures"] });
     }
@@ -227,8 +247,9 @@ describe("NudgeStack", () => {
     // Assess
     template.hasResourceProperties("AWS::Events::EventBus", { Name: "nudge-dev" });
     template.hasResourceProperties("AWS::Events::Archive", { RetentionDays: 30 });
-    expect(alarms.filter((a) => a.MetricName === "ApproximateNumberOfMessagesVisible")).toHaveLength(3);
-    expect(alarms.filter((a) => a.MetricName === "Errors" && a.Namespace === "AWS/Lambda")).toHaveLength(3);
+    // A dead-letter alarm per queue (ingest, wake-ups, four channels), an error alarm per function (seven).
+    expect(alarms.filter((a) => a.MetricName === "ApproximateNumberOfMessagesVisible")).toHaveLength(6);
+    expect(alarms.filter((a) => a.MetricName === "Errors" && a.Namespace === "AWS/Lambda")).toHaveLength(7);
     expect(alarms).toContainEqual(
       expect.objectContaining({ MetricName: "ApproximateAgeOfOldestMessage", Threshold: 300 }),
     );

@@ -1,0 +1,42 @@
+/**
+ * The email channel's deliver function: the deliver handler (deliver.ts) with the SES channel, which
+ * reads each user's profile from the table for the address and the last-moment consent check. A function
+ * of its own (lambda/deliver-email.ts), so that the webhook channels' bundle carries neither SES nor DynamoDB.
+ */
+import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { SESv2Client } from "@aws-sdk/client-sesv2";
+import { SQSClient } from "@aws-sdk/client-sqs";
+import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { EmailChannel } from "../channels/email.ts";
+import { secretSource } from "../channels/secret.ts";
+import { type Environment, emailDeliverEnvironment, parseConfig, secretSetting } from "./config.ts";
+import { type DeliverDependencies, type DeliverOverrides, deliveryControls, once } from "./deliver.ts";
+import { createLogger, createMetrics } from "./observability.ts";
+import { platformStore } from "./store.ts";
+
+export function emailDeliverDependencies(
+  env: Environment,
+  overrides: DeliverOverrides & { ses?: SESv2Client; dynamodb?: DynamoDBDocumentClient } = {},
+): DeliverDependencies {
+  const config = parseConfig(emailDeliverEnvironment, env, "deliver-email");
+  const secret = secretSetting(config, "UNSUBSCRIBE_SECRET_ARN", "NUDGE_UNSUBSCRIBE_SECRET", "deliver-email");
+  const sqs = once(() => overrides.sqs ?? new SQSClient({}));
+  const channel = new EmailChannel({
+    ses: overrides.ses ?? new SESv2Client({}),
+    profiles: platformStore(config, overrides.dynamodb, overrides.clock),
+    from: config.EMAIL_FROM,
+    configurationSet: config.SES_CONFIGURATION_SET,
+    defaultSubject: config.EMAIL_DEFAULT_SUBJECT,
+    unsubscribeUrl: config.UNSUBSCRIBE_URL,
+    unsubscribeSecret: secretSource(secret, () => overrides.secretsManager ?? new SecretsManagerClient({})),
+    tokenDays: config.UNSUBSCRIBE_TOKEN_DAYS,
+    ...(overrides.clock === undefined ? {} : { clock: overrides.clock }),
+  });
+  return {
+    channel,
+    logger: createLogger(),
+    metrics: createMetrics(),
+    maxMessageBytes: config.MAX_MESSAGE_BYTES,
+    ...deliveryControls(config, sqs),
+  };
+}

@@ -1,0 +1,260 @@
+import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { mockClient } from "aws-sdk-client-mock";
+import { afterEach, describe, expect, it } from "vitest";
+import { signWebhook, verifyWebhookSignature } from "../../functions/channels/webhook-signature.ts";
+import { createDeliverHandler, deliverDependencies } from "../../functions/handlers/deliver.ts";
+import { captureOutput, lambdaContext, logLines, metricSum, sqsEvent } from "../handlers/lambda.ts";
+import { channelQueues, messageRequest, type Received, receiver } from "./support.ts";
+
+const SECRET = "whsec_5f0b6c1e9a2d4e7f8c3b1a0d9e8f7c6b";
+
+const receivers: { close(): Promise<void> }[] = [];
+afterEach(async () => {
+  for (const r of receivers.splice(0)) await r.close();
+});
+
+/** The push channel's deliver function as configured on AWS, POSTing to `url`, on local queues. */
+function pushChannel(url: string, env: Record<string, string> = {}) {
+  const queues = channelQueues();
+  const handler = createDeliverHandler(
+    deliverDependencies(
+      {
+        CHANNEL: "push",
+        CHANNEL_KIND: "webhook",
+        WEBHOOK_URL: url,
+        NUDGE_WEBHOOK_SECRET: SECRET,
+        BACKOFF_SECONDS: "30",
+        ...queues.env,
+        ...env,
+      },
+      { sqs: queues.sqs },
+    ),
+  );
+  const run = (records: ReturnType<typeof queues.receive>) =>
+    captureOutput(() => handler(sqsEvent(records), lambdaContext) as Promise<{ batchItemFailures: unknown[] }>);
+  return { ...queues, run };
+}
+
+async function start(answer: Parameters<typeof receiver>[0]) {
+  const r = await receiver(answer);
+  receivers.push(r);
+  return r;
+}
+
+describe("webhook channel", () => {
+  it("POSTs each message as JSON, signed, which the receiver verifies with the exported helper; the idempotency key is the message id", async () => {
+    // Prepare: a receiver that verifies as the README tells receivers to.
+    const verdicts: string[] = [];
+    const r = await start((request: Received) => {
+      const result = verifyWebhookSignature(
+        SECRET,
+        String(request.headers["x-nudge-timestamp"]),
+        request.body,
+        String(request.headers["x-nudge-signature"]),
+        { toleranceSeconds: 300 },
+      );
+      verdicts.push(result.ok ? "ok" : result.reason);
+      return result.ok ? [202, "accepted"] : [401, "bad signature"];
+    });
+    const channel = pushChannel(r.url);
+    const titled = messageRequest("u-1", { title: "新人专享券已到账" });
+    // Act
+    const { result, lines } = await channel.run(channel.receive([titled, messageRequest("u-2")]));
+    // Assess
+    expect(result.batchItemFailures).toEqual([]);
+    expect(verdicts).toEqual(["ok", "ok"]);
+    const byUser = new Map(r.received.map((request) => [JSON.parse(request.body).user, request]));
+    const first = byUser.get("u-1");
+    expect(first?.method).toBe("POST");
+    expect(first?.headers["content-type"]).toBe("application/json");
+    expect(first?.headers["idempotency-key"]).toBe(titled.id);
+    expect(first?.headers["x-nudge-signature"]).toMatch(/^v1=[0-9a-f]{64}$/);
+    expect(Math.abs(Number(first?.headers["x-nudge-timestamp"]) - Date.now() / 1000)).toBeLessThan(10);
+    expect(JSON.parse(first?.body ?? "")).toEqual({
+      id: titled.id,
+      idempotencyKey: titled.id,
+      journey: "new-user-coupon",
+      version: 1,
+      run: "new-user-coupon:u-1:1",
+      user: "u-1",
+      channel: "push",
+      template: "welcome",
+      category: "marketing",
+      locale: "zh-CN",
+      text: titled.text,
+      title: "新人专享券已到账",
+    });
+    expect(JSON.parse(byUser.get("u-2")?.body ?? "")).not.toHaveProperty("title");
+    expect(metricSum(lines, "MessagesDelivered")).toBe(2);
+    expect(channel.queue.size).toBe(2); // the event source deletes them; here they are still received
+  });
+
+  it("retries a 5xx: the record fails back to its queue, backed off with ChangeMessageVisibility, and the next receive delivers it", async () => {
+    // Prepare
+    const r = await start((_request, index) => (index === 0 ? [503, "gateway overloaded"] : [200, "ok"]));
+    const channel = pushChannel(r.url);
+    const records = channel.receive([messageRequest("u-3")]);
+    // Act
+    const first = await channel.run(records);
+    const [message] = channel.queue.peek();
+    const hiddenForMs = (message?.invisibleUntil ?? 0) - Date.now();
+    // The backoff is over (SQS makes the message visible again): the event source receives it again.
+    const second = await channel.run(channel.redeliver());
+    // Assess
+    expect(first.result.batchItemFailures).toEqual([{ itemIdentifier: records[0]?.messageId }]);
+    expect(hiddenForMs).toBeGreaterThan(25_000);
+    expect(hiddenForMs).toBeLessThanOrEqual(30_000);
+    expect(logLines(first.lines, "ERROR")).toEqual([
+      expect.objectContaining({
+        message: "record failed: SQS will deliver it again",
+        error: expect.objectContaining({ name: "RetryableDeliveryError", message: expect.stringContaining("503") }),
+      }),
+    ]);
+    expect(second.result.batchItemFailures).toEqual([]);
+    expect(r.received).toHaveLength(2);
+    // Both attempts carry the same idempotency key: the receiver can tell a retry.
+    expect(new Set(r.received.map((request) => request.headers["idempotency-key"]))).toEqual(
+      new Set([messageRequest("u-3").id]),
+    );
+    expect(channel.deadLetter.size).toBe(0);
+  });
+
+  it("retries a request that times out (no answer within WEBHOOK_TIMEOUT_MS), and a 429", async () => {
+    // Prepare: the first request hangs past the timeout, the second is throttled, the third accepted.
+    const r = await start(async (_request, index) => {
+      if (index === 0) await new Promise((resolve) => setTimeout(resolve, 1_000));
+      return index === 1 ? [429, "slow down"] : [200, "ok"];
+    });
+    const channel = pushChannel(r.url, { WEBHOOK_TIMEOUT_MS: "200" });
+    const records = channel.receive([messageRequest("u-4")]);
+    const again = () => channel.redeliver();
+    // Act
+    const startedAt = Date.now();
+    const timedOut = await channel.run(records);
+    const tookMs = Date.now() - startedAt;
+    const throttled = await channel.run(again());
+    const delivered = await channel.run(again());
+    // Assess
+    expect(timedOut.result.batchItemFailures).toHaveLength(1);
+    expect(tookMs).toBeLessThan(900);
+    expect(logLines(timedOut.lines, "ERROR")[0]?.error).toMatchObject({
+      name: "RetryableDeliveryError",
+      message: expect.stringContaining("no answer within 200 ms"),
+    });
+    expect(throttled.result.batchItemFailures).toHaveLength(1);
+    expect(delivered.result.batchItemFailures).toEqual([]);
+    expect(channel.deadLetter.size).toBe(0);
+  });
+
+  it("sends a 4xx straight to the channel's dead-letter queue with the status and the response, reports the record done, and does not retry it", async () => {
+    // Prepare
+    const refusal = JSON.stringify({ error: "unknown_device", detail: "no push token for u-5" });
+    const r = await start(() => [422, refusal]);
+    const channel = pushChannel(r.url);
+    const request = messageRequest("u-5");
+    // Act
+    const { result, lines } = await channel.run(channel.receive([request]));
+    // Assess: done for the event source (it deletes the record), so no second attempt.
+    expect(result.batchItemFailures).toEqual([]);
+    expect(r.received).toHaveLength(1);
+    const [dead] = channel.deadLetter.peek();
+    expect(JSON.parse(dead?.body ?? "")).toEqual(request);
+    expect(dead?.attributes).toEqual({
+      "nudge-failure": { DataType: "String", StringValue: "refused" },
+      "nudge-message-id": { DataType: "String", StringValue: request.id },
+      "nudge-status": { DataType: "Number", StringValue: "422" },
+      "nudge-response": { DataType: "String", StringValue: refusal },
+    });
+    expect(logLines(lines, "WARN")).toEqual([
+      expect.objectContaining({ messageId: request.id, status: 422, message: expect.stringContaining("not retried") }),
+    ]);
+    expect(metricSum(lines, "MessagesRefused")).toBe(1);
+    expect(metricSum(lines, "MessagesDelivered")).toBe(0);
+  });
+
+  it("keeps only the start of a long refusal with the dead letter, with characters SQS refuses replaced", async () => {
+    // Prepare
+    const r = await start(() => [400, `\u0000bad\u0007${"x".repeat(5_000)}`]);
+    const channel = pushChannel(r.url);
+    // Act
+    await channel.run(channel.receive([messageRequest("u-6")]));
+    // Assess
+    const response = channel.deadLetter.peek()[0]?.attributes["nudge-response"]?.StringValue ?? "";
+    expect(response.length).toBe(1024);
+    expect(response.startsWith("\uFFFDbad\uFFFDxxx")).toBe(true);
+    expect(response.endsWith("…")).toBe(true);
+  });
+
+  it("reads the signing secret from Secrets Manager once per container, and again after a failed read", async () => {
+    // Prepare: on AWS the function has the secret's ARN; Secrets Manager cannot run here, so it is mocked.
+    const secretArn = "arn:aws-cn:secretsmanager:cn-north-1:123456789012:secret:nudge-webhook-AbCdEf";
+    const secretsManager = new SecretsManagerClient({ region: "cn-north-1" });
+    const mock = mockClient(secretsManager);
+    mock
+      .on(GetSecretValueCommand)
+      .rejectsOnce(Object.assign(new Error("Rate exceeded"), { name: "ThrottlingException" }))
+      .resolves({ SecretString: SECRET });
+    const signatures: string[] = [];
+    const r = await start((request) => {
+      const result = verifyWebhookSignature(
+        SECRET,
+        String(request.headers["x-nudge-timestamp"]),
+        request.body,
+        String(request.headers["x-nudge-signature"]),
+      );
+      signatures.push(result.ok ? "ok" : result.reason);
+      return [200, "ok"];
+    });
+    const queues = channelQueues();
+    const handler = createDeliverHandler(
+      deliverDependencies(
+        { CHANNEL: "push", CHANNEL_KIND: "webhook", WEBHOOK_URL: r.url, WEBHOOK_SECRET_ARN: secretArn, ...queues.env },
+        { sqs: queues.sqs, secretsManager },
+      ),
+    );
+    const run = (records: ReturnType<typeof queues.receive>) =>
+      captureOutput(() => handler(sqsEvent(records), lambdaContext) as Promise<{ batchItemFailures: unknown[] }>);
+    // Act: the first batch meets a throttled read; the next ones read it once and keep it.
+    const first = await run(queues.receive([messageRequest("u-9")]));
+    const second = await run(queues.redeliver());
+    const third = await run(queues.receive([messageRequest("u-10"), messageRequest("u-11")]));
+    // Assess
+    expect(first.result.batchItemFailures).toHaveLength(1);
+    expect(logLines(first.lines, "ERROR")[0]?.error).toMatchObject({ name: "SecretError" });
+    expect(second.result.batchItemFailures).toEqual([]);
+    expect(third.result.batchItemFailures).toEqual([]);
+    expect(mock.commandCalls(GetSecretValueCommand).map((call) => call.args[0].input.SecretId)).toEqual([
+      secretArn,
+      secretArn,
+    ]);
+    expect(signatures).toEqual(["ok", "ok", "ok"]);
+    mock.restore();
+  });
+
+  it("verifies only an untouched, fresh request signed with the same secret", () => {
+    // Prepare
+    const body = JSON.stringify(messageRequest("u-7"));
+    const now = Date.parse("2026-11-18T02:14:20Z");
+    const timestamp = Math.floor(now / 1000);
+    const signature = signWebhook(SECRET, timestamp, body);
+    const verify = (secret: string, ts: number, text: string, sig: string) =>
+      verifyWebhookSignature(secret, String(ts), text, sig, { toleranceSeconds: 300, now });
+    // Act / Assess
+    expect(verify(SECRET, timestamp, body, signature)).toEqual({ ok: true });
+    expect(verify(SECRET, timestamp, body.replace("u-7", "u-8"), signature)).toEqual({
+      ok: false,
+      reason: "the signature does not match",
+    });
+    expect(verify("another-secret", timestamp, body, signature).ok).toBe(false);
+    expect(verify(SECRET, timestamp + 1, body, signature).ok).toBe(false);
+    expect(verify(SECRET, timestamp, body, signature.replace("v1=", "v0="))).toEqual({
+      ok: false,
+      reason: "the signature is not a v1 signature",
+    });
+    const old = timestamp - 301;
+    expect(verify(SECRET, old, body, signWebhook(SECRET, old, body))).toEqual({
+      ok: false,
+      reason: "the timestamp is outside the tolerance",
+    });
+  });
+});

@@ -1,0 +1,176 @@
+import { App } from "aws-cdk-lib";
+import { Match } from "aws-cdk-lib/assertions";
+import { describe, expect, it } from "vitest";
+import { InvalidJourneyError } from "../../functions/engine/errors.ts";
+import { batchSizeFor, maxConcurrencyFor } from "../../lib/channels.ts";
+import { NudgeStack } from "../../lib/nudge-stack.ts";
+import { loadSeedJourneys } from "../scenarios/helpers.ts";
+import { PROJECT_ROOT, refId, resourcesOf, synthesize } from "./synth.ts";
+
+// One synth with every provider configured, as `cdk deploy -c webhookUrl=… -c emailFrom=…` would.
+const { stack, template } = await synthesize({
+  webhookUrl: "https://gateway.shop.example.cn/nudge",
+  emailFrom: '"好物商城" <news@shop.example.cn>',
+  sesConfigurationSet: "nudge-marketing",
+});
+
+const logicalId = (construct: { node: { defaultChild?: unknown } }) =>
+  stack.getLogicalId(construct.node.defaultChild as never);
+
+/** A resource's function environment variables. */
+const variablesOf = (resource: { Properties: Record<string, unknown> } | undefined) =>
+  (resource?.Properties.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {};
+
+type Statement = { Action: string | string[]; Resource: unknown };
+function actionsOf(roleId: string): { actions: string[]; resources: unknown[] } {
+  const policies = Object.entries(resourcesOf(template, "AWS::IAM::Policy")).filter(([id]) => id.startsWith(roleId));
+  const statements = policies.flatMap(
+    ([, policy]) => (policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement,
+  );
+  return {
+    actions: statements.flatMap((s) => [s.Action].flat()),
+    resources: statements.flatMap((s) => [s.Resource].flat()),
+  };
+}
+
+describe("delivery channels", () => {
+  it("gives every channel a queue with its dead-letter queue, and a deliver function consuming it at a bounded concurrency", () => {
+    // Act
+    const queues = resourcesOf(template, "AWS::SQS::Queue");
+    const mappings = Object.values(resourcesOf(template, "AWS::Lambda::EventSourceMapping"));
+    // Assess
+    expect(stack.channels.channels.map((c) => c.name)).toEqual(["push", "sms", "wechat", "email"]);
+    for (const channel of stack.channels.channels) {
+      const queue = queues[logicalId(channel.queue.queue)];
+      expect(
+        refId((queue?.Properties.RedrivePolicy as { deadLetterTargetArn?: unknown } | undefined)?.deadLetterTargetArn),
+      ).toBe(logicalId(channel.queue.deadLetterQueue));
+      const mapping = mappings.find((m) => refId(m.Properties.EventSourceArn) === logicalId(channel.queue.queue));
+      expect(mapping?.Properties).toMatchObject({
+        FunctionName: { Ref: logicalId(channel.function.function) },
+        FunctionResponseTypes: ["ReportBatchItemFailures"],
+        ScalingConfig: { MaximumConcurrency: channel.maxConcurrency },
+      });
+    }
+  });
+
+  it("tells each deliver function its channel's rate and how many instances share it: together they never exceed the rate", () => {
+    // Act
+    const functions = resourcesOf(template, "AWS::Lambda::Function");
+    const envOf = (name: string) => {
+      const channel = stack.channels.channels.find((c) => c.name === name);
+      return variablesOf(channel === undefined ? undefined : functions[logicalId(channel.function.function)]);
+    };
+    // Assess
+    expect(envOf("push")).toMatchObject({ CHANNEL: "push", RATE_PER_SECOND: "100", MAX_CONCURRENCY: "10" });
+    expect(envOf("sms")).toMatchObject({ CHANNEL: "sms", RATE_PER_SECOND: "20", MAX_CONCURRENCY: "2" });
+    expect(envOf("email")).toMatchObject({ CHANNEL: "email", RATE_PER_SECOND: "14", MAX_CONCURRENCY: "2" });
+    for (const rate of [1, 14, 20, 100, 5_000, 100_000]) {
+      const concurrency = maxConcurrencyFor(rate);
+      expect(concurrency).toBeGreaterThanOrEqual(2); // SQS event sources' minimum maximum concurrency
+      expect(concurrency).toBeLessThanOrEqual(1000);
+      // A full batch at one instance's share of the rate fits well within the 60 s timeout.
+      expect(batchSizeFor(rate) / (rate / concurrency)).toBeLessThanOrEqual(20);
+    }
+  });
+
+  it("configures the webhook channels with the URL and the signing secret, and the email channel with SES, the table and the unsubscribe route", () => {
+    // Act
+    const push = actionsOf("ChannelsDeliverPush");
+    const email = actionsOf("ChannelsDeliverEmail");
+    // Assess
+    template.hasResourceProperties("AWS::Lambda::Function", {
+      Environment: {
+        Variables: Match.objectLike({
+          CHANNEL: "push",
+          CHANNEL_KIND: "webhook",
+          WEBHOOK_URL: "https://gateway.shop.example.cn/nudge",
+          WEBHOOK_SECRET_ARN: { Ref: logicalId(stack.channels.webhookSecret) },
+        }),
+      },
+    });
+    template.hasResourceProperties("AWS::Lambda::Function", {
+      Environment: {
+        Variables: Match.objectLike({
+          CHANNEL: "email",
+          EMAIL_FROM: '"好物商城" <news@shop.example.cn>',
+          SES_CONFIGURATION_SET: "nudge-marketing",
+          UNSUBSCRIBE_URL: {
+            "Fn::GetAtt": [Match.stringLikeRegexp("^ChannelsUnsubscribeFunctionFunctionUrl"), "FunctionUrl"],
+          },
+          UNSUBSCRIBE_SECRET_ARN: { Ref: logicalId(stack.channels.unsubscribeSecret) },
+          TABLE_NAME: Match.anyValue(),
+        }),
+      },
+    });
+    expect(push.actions).toContain("secretsmanager:GetSecretValue");
+    expect(push.actions.filter((a) => a.startsWith("dynamodb:") || a.startsWith("ses:"))).toEqual([]);
+    expect(email.actions).toEqual(expect.arrayContaining(["ses:SendEmail", "dynamodb:GetItem"]));
+    expect(email.actions.filter((a) => a.startsWith("dynamodb:"))).toEqual(["dynamodb:GetItem"]);
+    const ses = JSON.stringify(email.resources);
+    for (const part of [
+      ":identity/shop.example.cn",
+      ":identity/news@shop.example.cn",
+      ":configuration-set/nudge-marketing",
+    ]) {
+      expect(ses).toContain(part);
+    }
+    // Ingest routes by channel: one JSON map of the four queue URLs, joined by CloudFormation.
+    const ingest = resourcesOf(template, "AWS::Lambda::Function")[logicalId(stack.functions.ingest.function)];
+    const urls = JSON.stringify(variablesOf(ingest).DELIVERY_QUEUE_URLS);
+    for (const channel of stack.channels.channels) expect(urls).toContain(logicalId(channel.queue.queue));
+  });
+
+  it("serves the unsubscribe route as a public function URL of a function with a reserved concurrency, and names it in the outputs", () => {
+    // Act
+    const urls = Object.values(resourcesOf(template, "AWS::Lambda::Url"));
+    // Assess
+    expect(urls).toHaveLength(1);
+    expect(urls[0]?.Properties).toMatchObject({
+      AuthType: "NONE",
+      TargetFunctionArn: { "Fn::GetAtt": [logicalId(stack.channels.unsubscribe.function), "Arn"] },
+    });
+    template.hasResourceProperties("AWS::Lambda::Permission", {
+      Action: "lambda:InvokeFunctionUrl",
+      FunctionUrlAuthType: "NONE",
+      Principal: "*",
+    });
+    template.hasResourceProperties("AWS::Lambda::Function", {
+      ReservedConcurrentExecutions: 5,
+      Environment: { Variables: Match.objectLike({ EVENT_BUS_NAME: Match.anyValue() }) },
+    });
+    template.hasOutput("UnsubscribeUrl", {});
+    template.hasOutput("DeliveryPushDeadLetterQueueArn", {});
+    template.hasOutput("DeliveryEmailDeadLetterQueueArn", {});
+  });
+
+  it("refuses a channel rate the deliver function cannot take", () => {
+    // Act
+    const build = () =>
+      new NudgeStack(new App({ context: { "aws:cdk:bundling-stacks": [] } }), "Nudge-test", {
+        stage: "test",
+        journeys: loadSeedJourneys(),
+        projectRoot: PROJECT_ROOT,
+        channels: { push: { provider: "webhook", ratePerSecond: 0.5 } },
+      });
+    // Assess
+    expect(build).toThrow("channel push: ratePerSecond: expected a whole number from 1 to 100000");
+  });
+
+  it("fails the synth when a journey sends on a channel the stack has no queue for, naming the journey, the step and the channel", () => {
+    // Prepare: the stack without its push channel; the seed journeys send by push.
+    // Act
+    const build = () =>
+      new NudgeStack(new App({ context: { "aws:cdk:bundling-stacks": [] } }), "Nudge-test", {
+        stage: "test",
+        journeys: loadSeedJourneys(),
+        projectRoot: PROJECT_ROOT,
+        channels: { email: { provider: "email", ratePerSecond: 14 } },
+      });
+    // Assess
+    expect(build).toThrow(InvalidJourneyError);
+    expect(build).toThrow(
+      /coupon-expiry-nudge v1 step send-expiry-nudge.*: sends on channel "push", which this stack has no queue for \(channels: email; lib\/channels.ts\)/,
+    );
+  });
+});
