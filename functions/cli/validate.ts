@@ -4,8 +4,15 @@
  * on stderr and exits 1 (a template file no journey sends is a warning line, and still exits 0); a usage problem
  * (an unknown option, no journeys/ folder) is thrown as a UsageError, which main reports with exit 2.
  */
-import { dirname, relative, resolve } from "node:path";
-import { formatProblem, type JourneyProblem, journeyFilesIn, type LoadedJourney } from "../journey/load.ts";
+import { basename, dirname, relative, resolve } from "node:path";
+import {
+  formatProblem,
+  type JourneyProblem,
+  journeyFilesIn,
+  type LoadedJourney,
+  POLICY_FILE,
+} from "../journey/load.ts";
+import { loadPolicyFile } from "../journey/policy-file.ts";
 import { templatesDirOf } from "../journey/template-library.ts";
 import { validateJourneyFiles } from "../journey/validate.ts";
 import { parseArgs, UsageError } from "./args.ts";
@@ -46,10 +53,21 @@ export async function validateNamedFiles(
 }
 
 export async function validateCommand(args: string[], io: CliIo): Promise<number> {
-  const { positional } = parseArgs(args, {});
+  const { positional: named } = parseArgs(args, {});
+  // The platform's policy file is checked as such, whether named or found beside the journeys.
+  const policyDirs = named
+    .filter((file) => basename(file) === POLICY_FILE)
+    .map((file) => dirname(resolve(io.cwd, file)));
+  const positional = named.filter((file) => basename(file) !== POLICY_FILE);
+  if (named.length === 0) policyDirs.push(resolve(io.cwd, JOURNEYS_DIR));
+  const policyProblems: JourneyProblem[] = [];
+  for (const dir of policyDirs) policyProblems.push(...(await loadPolicyFile(dir, io.cwd)).problems);
   let result: { journeys: LoadedJourney[]; problems: JourneyProblem[]; warnings?: JourneyProblem[] };
   let count: number;
-  if (positional.length > 0) {
+  if (positional.length === 0 && named.length > 0) {
+    result = { journeys: [], problems: [] };
+    count = 0;
+  } else if (positional.length > 0) {
     count = new Set(positional.map((file) => resolve(io.cwd, file))).size;
     result = await validateNamedFiles(positional, io.cwd);
   } else {
@@ -59,11 +77,14 @@ export async function validateCommand(args: string[], io: CliIo): Promise<number
     // Only here, with every journey of the folder loaded, is an unused template file known to be unused.
     result = await validateJourneyFiles(files, io.cwd);
   }
+  result.problems.push(...policyProblems);
   // Exactly one line per problem (and per warning), nothing else: editors and CI annotate from these lines.
   for (const problem of result.problems) io.stderr(formatProblem(problem));
   for (const warning of result.warnings ?? [])
     io.stderr(formatProblem({ ...warning, message: `warning: ${warning.message}` }));
   if (result.problems.length > 0) return ExitCode.failed;
-  io.stdout(`ok: ${count} ${count === 1 ? "journey" : "journeys"} valid`);
+  const journeys = `${count} ${count === 1 ? "journey" : "journeys"}`;
+  const what = policyDirs.length === 0 ? journeys : count === 0 ? "the policy file" : `${journeys} and the policy file`;
+  io.stdout(`ok: ${what} valid`);
   return ExitCode.ok;
 }

@@ -1,7 +1,7 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { UsageError } from "../../functions/cli/args.ts";
 import { ExitCode } from "../../functions/cli/io.ts";
@@ -25,7 +25,11 @@ describe("nudge validate", () => {
     const code = await validateCommand([], io);
 
     // Assess
-    expect({ code, out: io.out, err: io.err }).toEqual({ code: ExitCode.ok, out: ["ok: 5 journeys valid"], err: [] });
+    expect({ code, out: io.out, err: io.err }).toEqual({
+      code: ExitCode.ok,
+      out: ["ok: 5 journeys and the policy file valid"],
+      err: [],
+    });
   });
 
   it("prints exactly one line per problem and exits 1", async () => {
@@ -152,8 +156,25 @@ describe("nudge validate", () => {
     // Assess
     expect({ status: result.status, stdout: result.stdout, stderr: result.stderr }).toEqual({
       status: 0,
-      stdout: "ok: 5 journeys valid\n",
+      stdout: "ok: 5 journeys and the policy file valid\n",
       stderr: "",
     });
+  });
+
+  it("checks the platform's policy file, named or beside the journeys, naming every problem", async () => {
+    // Prepare: a policy file with an impossible time and a misspelt key.
+    const dir = mkdtempSync(join(tmpdir(), "nudge-policy-"));
+    writeFileSync(join(dir, "policy.json"), JSON.stringify({ quietHours: { start: "25:00", end: "09:00" }, capz: [] }));
+    const io = capture();
+    // Act
+    const code = await main(["validate", join(dir, "policy.json")], io);
+    const good = capture();
+    const goodCode = await main(["validate", "journeys/policy.json"], good);
+    // Assess
+    expect(code).toBe(ExitCode.failed);
+    expect(io.err).toEqual([
+      `${relative(root, join(dir, "policy.json"))}: policy configuration: quietHours.start: expected a time of day HH:MM, such as 21:00; (root): Unrecognized key: "capz"`,
+    ]);
+    expect({ goodCode, out: good.out }).toEqual({ goodCode: ExitCode.ok, out: ["ok: the policy file valid"] });
   });
 });

@@ -71,7 +71,7 @@ describe("journeys/template.schema.json", () => {
     };
 
     // Assess
-    expect(files).toHaveLength(8);
+    expect(files).toHaveLength(9);
     expect(schemas).toEqual(files.map(() => "../template.schema.json"));
     expect(schema.$id).toBe("urn:nudge:template.schema.json");
     expect(schema.required.toSorted()).toEqual(["id", "locales"]);
