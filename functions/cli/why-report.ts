@@ -83,7 +83,14 @@ export function formatWhy(report: WhyReport): string[] {
   }
   for (const [journey, entries] of byJourney) {
     lines.push("", journey);
-    for (const entry of entries) lines.push(`  ${localTime(entry.at, zone)}  ${describe(entry, zone)}`);
+    // A journey keyed by coupon or order runs once per key: each run under its id, when there are several.
+    const runs = new Set(entries.map((entry) => entry.run));
+    let run: string | undefined;
+    for (const entry of entries) {
+      if (runs.size > 1 && entry.run !== run) lines.push(`  run ${entry.run}`);
+      run = entry.run;
+      lines.push(`  ${localTime(entry.at, zone)}  ${describe(entry, zone)}`);
+    }
   }
   lines.push("", summary(journal));
   return lines;
