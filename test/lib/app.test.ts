@@ -45,6 +45,7 @@ describe("the CDK app", () => {
       "reminder",
       "review-request",
       "welcome",
+      "welcome-plain",
     ]);
   });
 
