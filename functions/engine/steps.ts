@@ -185,25 +185,25 @@ function send(run: Run, step: StepOf<"send">, ctx: StepContext): string | undefi
   const id = `${run.runId}:${run.seq}:message`;
   const validUntil = step.validUntil === undefined ? undefined : resolveTime(step.validUntil, ctx, run);
   const verdict = decideMessage(ctx.journey, step, id, ctx.profile, ctx.now, validUntil, ctx.policy);
-  // Built as literals, not by spreading a base: messages are the most frequent effect.
   const at = formatInstant(ctx.now);
   const { journeyId: journey, version, userId: user, runId } = run;
   const { channel, template } = step;
+  // Effects built as literals, not by spreading a base: messages are the most frequent effect.
+  const suppressed = (reason: string, rule: string): JourneyEffect => ({
+    at,
+    journey,
+    version,
+    user,
+    run: runId,
+    type: "message.suppressed",
+    id,
+    channel,
+    template,
+    reason,
+    rule,
+  });
   if (verdict.action === "drop") {
-    const { reason, rule } = verdict;
-    ctx.out.effects.push({
-      at,
-      journey,
-      version,
-      user,
-      run: runId,
-      type: "message.suppressed",
-      id,
-      channel,
-      template,
-      reason,
-      rule,
-    });
+    ctx.out.effects.push(suppressed(verdict.reason, verdict.rule));
     return step.next;
   }
   if (verdict.action === "defer") {
@@ -228,39 +228,26 @@ function send(run: Run, step: StepOf<"send">, ctx: StepContext): string | undefi
     return WAITING;
   }
   const message = compose(run, step, ctx);
-  if (!("reason" in message))
-    ctx.policy.reserved.push({ id, at, journeyId: journey, channel, category: step.category });
-  ctx.out.effects.push(
-    "reason" in message
-      ? {
-          at,
-          journey,
-          version,
-          user,
-          run: runId,
-          type: "message.suppressed",
-          id,
-          channel,
-          template,
-          reason: message.reason,
-          rule: "template",
-        }
-      : {
-          at,
-          journey,
-          version,
-          user,
-          run: runId,
-          type: "message.sent",
-          id,
-          channel,
-          template,
-          category: step.category,
-          locale: message.locale,
-          ...(message.title === undefined ? {} : { title: message.title }),
-          text: message.text,
-        },
-  );
+  if ("reason" in message) {
+    ctx.out.effects.push(suppressed(message.reason, "template"));
+    return step.next;
+  }
+  ctx.policy.reserved.push({ id, at, journeyId: journey, channel, category: step.category });
+  ctx.out.effects.push({
+    at,
+    journey,
+    version,
+    user,
+    run: runId,
+    type: "message.sent",
+    id,
+    channel,
+    template,
+    category: step.category,
+    locale: message.locale,
+    ...(message.title === undefined ? {} : { title: message.title }),
+    text: message.text,
+  });
   return step.next;
 }
 

@@ -1,4 +1,5 @@
 import { Liquid, type Template } from "liquidjs";
+import { formatterOf } from "./policies/local-time.ts";
 import { compileFastPath, type DateFilter, type FastRender } from "./template-fast-path.ts";
 
 /**
@@ -11,28 +12,9 @@ import { compileFastPath, type DateFilter, type FastRender } from "./template-fa
 export const DEFAULT_TIMEZONE = "Asia/Shanghai";
 export const DEFAULT_LOCALE = "zh-CN";
 
-const formatters = new Map<string, Intl.DateTimeFormat>();
 /** Offsets from UTC by zone, then by quarter hour since the epoch; at most 50,000 in all. */
 const offsets = new Map<string, Map<number, number>>();
 let offsetCount = 0;
-
-function formatterFor(timeZone: string): Intl.DateTimeFormat {
-  let formatter = formatters.get(timeZone);
-  if (formatter === undefined) {
-    formatter = new Intl.DateTimeFormat("en-US", {
-      timeZone,
-      hourCycle: "h23",
-      year: "numeric",
-      month: "numeric",
-      day: "numeric",
-      hour: "numeric",
-      minute: "numeric",
-      second: "numeric",
-    });
-    formatters.set(timeZone, formatter);
-  }
-  return formatter;
-}
 
 /**
  * The zone's offset from UTC at an instant, in ms. Asking Intl is slow (~5 µs), and offsets only change
@@ -45,7 +27,7 @@ function offsetAt(timeZone: string, ms: number): number {
   if (offset === undefined) {
     const at = quarter * 900_000;
     const field: Record<string, number> = {};
-    for (const part of formatterFor(timeZone).formatToParts(at)) field[part.type] = Number(part.value);
+    for (const part of formatterOf(timeZone).formatToParts(at)) field[part.type] = Number(part.value);
     const local = Date.UTC(
       field.year ?? 1970,
       (field.month ?? 1) - 1,

@@ -103,3 +103,14 @@ export const runWakeUp = (key: string, at: number): WakeUp => ({
   at: new Date(at).toISOString(),
   seq: 1,
 });
+
+/** Runs every wake-up due up to `until` (ISO), in time order, as the tick would. */
+export async function fireWakeUpsUntil(store: MemoryStore, runtime: JourneyRuntime, until: string): Promise<void> {
+  for (
+    let next = await store.nextWakeUpAt();
+    next !== undefined && next <= at(until);
+    next = await store.nextWakeUpAt()
+  ) {
+    for (const wakeUp of await store.takeDueWakeUps(next, 100)) await runtime.handleWakeUp(wakeUp, next);
+  }
+}

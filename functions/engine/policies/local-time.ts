@@ -16,7 +16,7 @@ export interface WallTime {
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
 /** The formatter of a zone, built once: building one costs far more than using it. */
-function formatterOf(zone: string): Intl.DateTimeFormat {
+export function formatterOf(zone: string): Intl.DateTimeFormat {
   let formatter = formatters.get(zone);
   if (formatter === undefined) {
     formatter = new Intl.DateTimeFormat("en-US", {

@@ -4,7 +4,7 @@ import { MemoryStore } from "../../../functions/engine/memory-store.ts";
 import type { JourneyEffect } from "../../../functions/engine/model.ts";
 import { parsePolicyConfig } from "../../../functions/engine/policies/config.ts";
 import type { JourneyInput } from "../../../functions/journey/schema.ts";
-import { at, harness, journey, shopEvent } from "../fixtures.ts";
+import { at, fireWakeUpsUntil, harness, journey, shopEvent } from "../fixtures.ts";
 
 /**
  * The policy layer as the runtime applies it, every journey at once: priority among messages due
@@ -29,17 +29,6 @@ const greeter = (id: string, priority: number, extra: Partial<JourneyInput> = {}
 
 const ofType = (effects: readonly JourneyEffect[], type: JourneyEffect["type"]) =>
   effects.filter((effect) => effect.type === type);
-
-/** Runs every wake-up due up to `until`, in time order, as the tick would. */
-async function fireUntil(store: MemoryStore, runtime: ReturnType<typeof harness>["runtime"], until: string) {
-  for (
-    let next = await store.nextWakeUpAt();
-    next !== undefined && next <= at(until);
-    next = await store.nextWakeUpAt()
-  ) {
-    for (const wakeUp of await store.takeDueWakeUps(next, 100)) await runtime.handleWakeUp(wakeUp, next);
-  }
-}
 
 describe("policies in the runtime", () => {
   it("lets the higher-priority journey's message through a cap of one when both fall due together", async () => {
@@ -67,7 +56,7 @@ describe("policies in the runtime", () => {
     const { runtime, delivered } = harness(new JourneyCatalog([greeter("welcome", 90)]), store, DEFAULTS);
     await runtime.handleEvent(shopEvent("user.registered", NIGHT, { userId: "u1" }), at(NIGHT));
     // Act
-    await fireUntil(store, runtime, "2026-11-26T12:00:00Z");
+    await fireWakeUpsUntil(store, runtime, "2026-11-26T12:00:00Z");
     // Assess: 09:00 in Shanghai plus (100 - 90) s.
     expect(delivered.map((effect) => [effect.type, effect.at])).toEqual([
       ["journey.entered", NIGHT],
@@ -88,7 +77,7 @@ describe("policies in the runtime", () => {
     const leaves = shopEvent("user.unsubscribed", "2026-11-26T00:00:00Z", { userId: "u1", channel: "push" });
     await runtime.handleEvent(leaves, at(leaves.time));
     // Act
-    await fireUntil(store, runtime, "2026-11-26T12:00:00Z");
+    await fireWakeUpsUntil(store, runtime, "2026-11-26T12:00:00Z");
     // Assess
     expect(ofType(delivered, "message.sent")).toEqual([]);
     expect(ofType(delivered, "message.suppressed")).toEqual([
@@ -109,7 +98,7 @@ describe("policies in the runtime", () => {
     const refund = shopEvent("order.refunded", "2026-11-25T18:00:00Z", { userId: "u1", orderId: "o1", amount: 9 });
     // Act
     await runtime.handleEvent(refund, at(refund.time));
-    await fireUntil(store, runtime, "2026-11-26T12:00:00Z");
+    await fireWakeUpsUntil(store, runtime, "2026-11-26T12:00:00Z");
     // Assess
     expect(ofType(delivered, "message.sent")).toEqual([]);
     expect(ofType(delivered, "message.suppressed")).toEqual([

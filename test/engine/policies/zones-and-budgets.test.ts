@@ -4,23 +4,13 @@ import { MemoryStore } from "../../../functions/engine/memory-store.ts";
 import type { JourneyEffect } from "../../../functions/engine/model.ts";
 import { parsePolicyConfig } from "../../../functions/engine/policies/config.ts";
 import type { JourneyInput } from "../../../functions/journey/schema.ts";
-import { at, harness, journey, shopEvent } from "../fixtures.ts";
+import { at, fireWakeUpsUntil, harness, journey, shopEvent } from "../fixtures.ts";
 
 /** Quiet hours on each user's own clock, across a daylight-saving change; coupon budgets and their fallbacks. */
 
 const DEFAULTS = parsePolicyConfig({});
 const ofType = (effects: readonly JourneyEffect[], type: JourneyEffect["type"]) =>
   effects.filter((effect) => effect.type === type);
-
-async function fireUntil(store: MemoryStore, runtime: ReturnType<typeof harness>["runtime"], until: string) {
-  for (
-    let next = await store.nextWakeUpAt();
-    next !== undefined && next <= at(until);
-    next = await store.nextWakeUpAt()
-  ) {
-    for (const wakeUp of await store.takeDueWakeUps(next, 100)) await runtime.handleWakeUp(wakeUp, next);
-  }
-}
 
 const greeter = journey({
   id: "greeter",
@@ -65,7 +55,7 @@ describe("quiet hours on the user's clock", () => {
       at("2026-03-08T03:00:00Z"),
     );
     // Act
-    await fireUntil(store, runtime, "2026-03-09T00:00:00Z");
+    await fireWakeUpsUntil(store, runtime, "2026-03-09T00:00:00Z");
     // Assess
     expect(ofType(delivered, "message.sent").map((effect) => effect.at)).toEqual(["2026-03-08T13:00:50Z"]);
   });
@@ -76,7 +66,7 @@ describe("quiet hours on the user's clock", () => {
     const { runtime, delivered } = harness(new JourneyCatalog([greeter]), store, DEFAULTS);
     await runtime.handleEvent(registered("u-ldn", "2026-10-24T21:00:00Z", "Europe/London"), at("2026-10-24T21:00:00Z"));
     // Act
-    await fireUntil(store, runtime, "2026-10-26T00:00:00Z");
+    await fireWakeUpsUntil(store, runtime, "2026-10-26T00:00:00Z");
     // Assess
     expect(ofType(delivered, "message.sent").map((effect) => effect.at)).toEqual(["2026-10-25T09:00:50Z"]);
   });
@@ -139,7 +129,7 @@ describe("coupon budgets", () => {
     const { runtime, delivered } = harness(new JourneyCatalog([welcome("hold")]), store, DEFAULTS);
     for (const event of signUps) await runtime.handleEvent(event, at(event.time));
     // Act
-    await fireUntil(store, runtime, "2026-11-27T00:00:00Z");
+    await fireWakeUpsUntil(store, runtime, "2026-11-27T00:00:00Z");
     // Assess: midnight in Shanghai plus (100 - 90) s; the message then waits for the quiet hours to end.
     expect(ofType(delivered, "coupon.withheld")).toEqual([
       expect.objectContaining({ user: "u3", until: "2026-11-25T16:00:10Z" }),
