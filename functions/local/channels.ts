@@ -86,11 +86,13 @@ export class LocalEmailChannel implements MessageChannel {
     const result = await email.send(message);
     if (result?.skipped !== undefined || sent === undefined) return result;
     const date = new Date(this.options.clock());
-    appendFileSync(this.options.mboxPath, mboxEntry(renderEmail(sent, message.id, date), date));
+    const raw = renderEmail(sent, message.id, date);
+    appendFileSync(this.options.mboxPath, mboxEntry(raw, date));
     this.outbox.record(message, {
       via: "email",
       to: sent.Destination?.ToAddresses?.join(", ") ?? "",
       subject: sent.Content?.Simple?.Subject?.Data ?? "",
+      raw,
     });
     return undefined;
   }

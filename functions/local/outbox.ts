@@ -23,6 +23,8 @@ export interface OutboxLine {
   /** An email's recipient and subject. */
   to?: string;
   subject?: string;
+  /** An email as the recipient's mail server would get it: the complete RFC 5322 message, headers and body. */
+  raw?: string;
 }
 
 /** A message as one console line: `time  journey  → user (channel/template): text`. */
@@ -67,7 +69,7 @@ export class OutboxChannel implements MessageChannel {
   }
 
   /** Appends the message (once per id), with what its provider adds. */
-  record(message: MessageRequest, extra: Pick<OutboxLine, "via" | "to" | "subject"> = {}): void {
+  record(message: MessageRequest, extra: Pick<OutboxLine, "via" | "to" | "subject" | "raw"> = {}): void {
     if (this.sent.has(message.id)) return;
     const { id, at, journey, user, channel, template, text } = message;
     const line: OutboxLine = { id, time: at, journey, user, channel, template, text, ...extra };

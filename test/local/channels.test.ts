@@ -106,6 +106,10 @@ describe("local platform channels", () => {
     await platform.settled();
     // Assess: the email, as a mail client reads it.
     expect(first).toMatchObject({ channel: "email", via: "email", to: EMAIL });
+    // The outbox line holds the complete message too, as the mbox does.
+    expect(first?.raw).toMatch(/^From: Nudge <nudge@localhost>\r?\n/);
+    expect(first?.raw).toContain("List-Unsubscribe-Post: List-Unsubscribe=One-Click");
+    expect(first?.raw).toContain(first?.text ?? "(no text)");
     expect(mail).toMatch(/^From nudge@localhost /);
     expect(mail).toMatch(/^From: Nudge <nudge@localhost>\r?$/m);
     expect(mail).toMatch(new RegExp(`^To: ${EMAIL}\\r?$`, "m"));
