@@ -46,12 +46,13 @@ export function conversionChart(days: readonly DayPoint[], title: string): strin
   const height = 260;
   const left = 50;
   const right = 20;
-  const top = 20;
+  const top = 30;
   const bottom = 40;
   const plotWidth = width - left - right;
   const plotHeight = height - top - bottom;
   const rates = days.flatMap((d) => [d.rateToDate, d.holdoutRateToDate]).filter((r) => r !== undefined);
-  const ceiling = Math.max(0.05, Math.ceil(Math.max(0, ...rates) * 20) / 20);
+  // Whole tens of percent (or 5% for low rates), so the four grid lines fall on round figures.
+  const ceiling = Math.max(0.05, Math.ceil(Math.max(0, ...rates) * 10) / 10);
   const x = (index: number) => left + (days.length <= 1 ? plotWidth / 2 : (plotWidth * index) / (days.length - 1));
   const y = (rate: number) => top + plotHeight - (plotHeight * rate) / ceiling;
   const parts: string[] = [];
@@ -87,8 +88,8 @@ export function conversionChart(days: readonly DayPoint[], title: string): strin
     series("holdout", HOLDOUT, (d) => d.holdoutRateToDate),
   );
   parts.push(
-    `<rect x="${left + 10}" y="${top}" width="12" height="4" fill="${TREATMENT}"/><text x="${left + 26}" y="${top + 5}" class="axis">treatment</text>`,
-    `<rect x="${left + 100}" y="${top}" width="12" height="4" fill="${HOLDOUT}"/><text x="${left + 116}" y="${top + 5}" class="axis">holdout</text>`,
+    `<rect x="${left + 10}" y="8" width="12" height="4" fill="${TREATMENT}"/><text x="${left + 26}" y="14" class="axis">treatment</text>`,
+    `<rect x="${left + 100}" y="8" width="12" height="4" fill="${HOLDOUT}"/><text x="${left + 116}" y="14" class="axis">holdout</text>`,
   );
   return `<svg class="chart conversion" role="img" aria-label="${escapeXml(title)}" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">${parts.join("")}</svg>`;
 }
