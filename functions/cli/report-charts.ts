@@ -61,7 +61,7 @@ export function conversionChart(days: readonly DayPoint[], title: string): strin
     const ty = y(rate).toFixed(1);
     parts.push(
       `<line x1="${left}" y1="${ty}" x2="${width - right}" y2="${ty}" class="grid"/>`,
-      `<text x="${left - 6}" y="${ty}" dy="4" text-anchor="end" class="axis">${(100 * rate).toFixed(0)}%</text>`,
+      `<text x="${left - 6}" y="${ty}" dy="4" text-anchor="end" class="axis">${(100 * rate).toFixed(ceiling < 0.1 ? 1 : 0)}%</text>`,
     );
   }
   const labelEvery = Math.max(1, Math.ceil(days.length / 8));
