@@ -1,6 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { MemoryStore } from "../../../functions/engine/memory-store.ts";
+import { parsePolicyConfig } from "../../../functions/engine/policies/config.ts";
 import { journeyReport, stepsInGraphOrder } from "../../../functions/engine/report/journey-report.ts";
+import { simulate } from "../../../functions/simulator/simulate.ts";
+import { event } from "../../scenarios/helpers.ts";
+import { journey } from "../fixtures.ts";
 import { REPORTED, simulateShop } from "./known-shop.ts";
 
 const FROM = "2026-11-01";
@@ -86,5 +90,25 @@ describe("stepsInGraphOrder", () => {
     const order = stepsInGraphOrder(journey);
     // Assess
     expect(order).toEqual(["welcome", "wait", "reminder", "coupon"]);
+  });
+});
+
+describe("step counters", () => {
+  it("count a step once for a run whose message was deferred and tried again", async () => {
+    // Prepare: a registration at 23:00 in Shanghai, in the quiet hours (21:00-09:00): the greeting waits.
+    const greeter = journey({
+      id: "greeter",
+      start: "greet",
+      steps: [{ id: "greet", type: "send", channel: "push", template: "hello" }],
+    });
+    const store = new MemoryStore();
+    const policies = parsePolicyConfig({ quietHours: { start: "21:00", end: "09:00" }, caps: [] });
+    const registered = event("user.registered", "2026-11-02T15:00:00Z", { userId: "u1", timezone: "Asia/Shanghai" });
+    // Act
+    await simulate({ journeys: [greeter], lines: [registered], policies, store });
+    // Assess
+    const counters = await store.readStats("greeter", FROM, TO);
+    const byName = Object.fromEntries(counters.map((c) => [c.name, c.amount]));
+    expect(byName).toMatchObject({ "step.greet": 1, "message.deferred.quiet-hours": 1, "message.sent": 1 });
   });
 });
