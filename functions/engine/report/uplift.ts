@@ -46,6 +46,7 @@ export interface Uplift {
 }
 
 const rateOf = (converted: number, entered: number) => (entered > 0 ? converted / entered : undefined);
+const counted = (n: number, noun: string) => `${n} ${noun}${n === 1 ? "" : "s"}`;
 const points = (fraction: number) => `${fraction >= 0 ? "+" : ""}${(100 * fraction).toFixed(1)}`;
 
 /** Why the groups are too small to conclude, or undefined when they are big enough. */
@@ -55,10 +56,11 @@ function tooSmall(input: UpliftInput): string | undefined {
     ["treatment", input.treatment],
     ["holdout", input.holdout],
   ] as const) {
-    if (group.entered < MIN_GROUP_SIZE) problems.push(`the ${name} group has ${group.entered} entrants`);
-    else if (group.converted < MIN_OUTCOMES) problems.push(`the ${name} group has ${group.converted} conversions`);
+    if (group.entered < MIN_GROUP_SIZE) problems.push(`the ${name} group has ${counted(group.entered, "entrant")}`);
+    else if (group.converted < MIN_OUTCOMES)
+      problems.push(`the ${name} group has ${counted(group.converted, "conversion")}`);
     else if (group.entered - group.converted < MIN_OUTCOMES)
-      problems.push(`the ${name} group has ${group.entered - group.converted} non-conversions`);
+      problems.push(`the ${name} group has ${counted(group.entered - group.converted, "non-conversion")}`);
   }
   return problems.length === 0 ? undefined : `${problems.join(" and ")}; ${TOO_SMALL_RULE}`;
 }
