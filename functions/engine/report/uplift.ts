@@ -79,9 +79,11 @@ export function uplift(input: UpliftInput): Uplift {
       ...groups,
       verdict: "no-holdout",
       explanation:
-        p0 === undefined
-          ? "No holdout group: without users the journey left alone there is nothing to measure uplift against."
-          : "Nobody entered the treatment group.",
+        p1 === undefined && p0 === undefined
+          ? "Nobody entered the journey in this range."
+          : p0 === undefined
+            ? "No holdout group: without users the journey left alone there is nothing to measure uplift against."
+            : "Nobody entered the treatment group.",
     };
   }
   const difference = p1 - p0;

@@ -96,4 +96,16 @@ describe("uplift", () => {
     expect(result.interval).toBeUndefined();
     expect(result.explanation).toMatch(/^No holdout group/);
   });
+
+  it("says so when nobody entered at all", () => {
+    // Act
+    const result = uplift({
+      treatment: { entered: 0, converted: 0 },
+      holdout: { entered: 0, converted: 0 },
+      couponValueRedeemed: 0,
+    });
+    // Assess
+    expect(result.verdict).toBe("no-holdout");
+    expect(result.explanation).toBe("Nobody entered the journey in this range.");
+  });
 });
