@@ -51,10 +51,16 @@ export class NudgeDashboard extends Construct {
 
     this.dashboard = new cloudwatch.Dashboard(this, "Dashboard", { dashboardName: props.dashboardName });
     this.dashboard.addWidgets(
-      journeyGraph("Entered", JOURNEY_METRICS["journey.entered"]),
+      journeyGraph("Entered", JOURNEY_METRICS.entered),
       journeyGraph("Messages sent", JOURNEY_METRICS["message.sent"]),
       journeyGraph("Coupons issued", JOURNEY_METRICS["coupon.issued"]),
       journeyGraph("Conversions", JOURNEY_METRICS["goal.converted"]),
+    );
+    this.dashboard.addWidgets(
+      journeyGraph("Holdout conversions", JOURNEY_METRICS["goal.converted.holdout"]),
+      journeyGraph("Coupons redeemed", JOURNEY_METRICS["coupon.redeemed"]),
+      journeyGraph("Coupon value redeemed", JOURNEY_METRICS["coupon.redeemed.value"]),
+      journeyGraph("Order value of conversions", JOURNEY_METRICS["goal.value"]),
     );
     this.dashboard.addWidgets(
       new cloudwatch.GraphWidget({

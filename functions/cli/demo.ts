@@ -2,11 +2,13 @@
  * `nudge demo` (`npm run demo`): a synthetic shop through the local platform at high speed, over the
  * EventBridge endpoint with the AWS SDK, then a report per journey and where the outbox is.
  */
-import { resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { type JourneyReport, runDemo } from "../local/demo.ts";
 import { readableLine } from "../local/outbox.ts";
 import { parseArgs, UsageError } from "./args.ts";
 import { type CliIo, ExitCode } from "./io.ts";
+import { writeHtmlReport } from "./report.ts";
+import { upliftLines } from "./report-text.ts";
 import { loadJourneys, numberOption } from "./start.ts";
 
 const percent = (part: number, whole: number) => (whole === 0 ? "-" : `${((100 * part) / whole).toFixed(1)}%`);
@@ -84,5 +86,21 @@ export async function demoCommand(args: string[], io: CliIo): Promise<number> {
     `${result.published} events published (${result.refused} refused: the events the synthetic shop breaks on purpose), ${result.messages} messages delivered in ${result.realSeconds.toFixed(1)} s.`,
   );
   io.stdout(`The messages: ${result.outboxPath} (one JSON object a line).`);
+  io.stdout("");
+  for (const report of result.report.journeys) {
+    if (report.uplift === undefined) continue;
+    io.stdout(report.journeyId);
+    for (const line of upliftLines(report.uplift)) io.stdout(`  ${line}`);
+  }
+  const page = writeHtmlReport(
+    join(dir, "report.html"),
+    result.report.journeys,
+    result.report,
+    "the demo's local platform",
+  );
+  io.stdout("");
+  const { from, to } = result.report;
+  const again = `nudge report --dir ${values.get("dir") ?? ".nudge/demo"} --since ${from} --until ${to}`;
+  io.stdout(`The report page, with charts: ${page} (\`${again}\` prints it as text).`);
   return ExitCode.ok;
 }

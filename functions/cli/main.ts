@@ -27,6 +27,11 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
       "why <userId> [--dir .nudge] [--table <name> [--region <r>] [--dynamodb-endpoint <url>]] [--format text|json]   what each journey did for a user, and what the policies held back and why (local state, or a table on AWS)",
     load: async () => (await import("./why.ts")).whyCommand,
   },
+  report: {
+    summary:
+      "report [--since <YYYY-MM-DD>] [--until <YYYY-MM-DD>] [--journey <id>] [--dir .nudge | --table <name> [--region <r>] [--dynamodb-endpoint <url>]] [--format text|json] [--html <file>]   per journey: the funnel, messages, coupons, exits, conversions and the uplift against the holdout, with a 95% interval; --html: a self-contained page with charts",
+    load: async () => (await import("./report.ts")).reportCommand,
+  },
   validate: {
     summary:
       "validate [files...]   check journey files and the template files beside them (default: every journey in journeys/)",

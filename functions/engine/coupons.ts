@@ -24,6 +24,8 @@ export function applyCouponEvent(coupon: CouponRecord | undefined, event: ShopEv
         issuedAt: at,
         ...(str(detail.code) === undefined ? {} : { code: str(detail.code) }),
         ...(typeof detail.amountOff === "number" ? { amountOff: detail.amountOff } : {}),
+        ...(str(detail.journeyId) === undefined ? {} : { journeyId: str(detail.journeyId) }),
+        ...(typeof detail.journeyVersion === "number" ? { journeyVersion: detail.journeyVersion } : {}),
         ...(str(detail.expiresAt) === undefined ? {} : { expiresAt: str(detail.expiresAt) }),
       };
     }

@@ -21,6 +21,8 @@ export interface Decision extends StepOutput {
    * of the throughput and cost figures.
    */
   steps: number;
+  /** The ids of the journey steps the run reached, in order (a deferred step tried again is not repeated). */
+  visited: string[];
   /** Profile attributes set by update-profile steps, for the profile store. */
   profile?: Profile;
   /** What the policy checks reserved and what state they lacked (see functions/engine/delivery.ts). */
@@ -92,6 +94,7 @@ function contextFor(args: EngineArgs, journey: CompiledJourney, userId: string):
     now: args.now,
     out: { effects: [], events: [] },
     steps: 0,
+    visited: [],
     policy: policyState(args.policy),
   };
 }
@@ -103,6 +106,7 @@ function decided(record: RunRecord, ctx: StepContext): Decision {
     effects: ctx.out.effects,
     events: ctx.out.events,
     steps: ctx.steps,
+    visited: ctx.visited,
     policy: ctx.policy,
     ...(ctx.profileChanged ? { profile: ctx.profile } : {}),
   };
@@ -211,7 +215,20 @@ export function decideEvent(args: EngineArgs & { event: ShopEvent }): Decision |
       id,
     } = effectBase(run, args.now, `goal:${event.id}`, "goal.converted");
     const converting = { id: event.id, "detail-type": event["detail-type"] };
-    ctx.out.effects.push({ at, journey, version, user, run: runId, type, id, event: converting });
+    // The order value it carries, and the group, for the report's conversion value and uplift.
+    const amount = event.detail.amount;
+    ctx.out.effects.push({
+      at,
+      journey,
+      version,
+      user,
+      run: runId,
+      type,
+      id,
+      event: converting,
+      ...(typeof amount === "number" && Number.isFinite(amount) ? { value: amount } : {}),
+      ...(run.holdout ? { holdout: true as const } : {}),
+    });
     changed = true;
   }
   if (run && exits) {
@@ -309,7 +326,7 @@ export function decideWakeUp(args: EngineArgs & { wakeUp: WakeUp }): Decision | 
   const step = journey.step(run.stepId);
   live.wake = undefined;
   // A run waits at a send step for a deferred message, at a coupon step for the next day's budget: it
-  // tries that step again. Otherwise it waited at a wait step and goes on.
+  // tries that step again (`retrying`). Otherwise it waited at a wait step and goes on.
   const next =
     step.type === "wait-for-event"
       ? step.onTimeout
@@ -318,7 +335,7 @@ export function decideWakeUp(args: EngineArgs & { wakeUp: WakeUp }): Decision | 
         : step.type === "send" || step.type === "issue-coupon"
           ? step.id
           : undefined;
-  runFrom(live, next, ctx);
+  runFrom(live, next, ctx, step.type === "send" || step.type === "issue-coupon");
   return decided(record, ctx);
 }
 

@@ -158,9 +158,10 @@ export class MemoryStore implements JourneyStore {
 
   async recordCouponEvent(event: ShopEvent) {
     const couponId = event.detail.couponId;
-    if (typeof couponId !== "string") return;
+    if (typeof couponId !== "string") return undefined;
     const updated = applyCouponEvent(this.coupons.get(couponId), event);
     if (updated) this.coupons.set(couponId, updated);
+    return updated;
   }
 
   async getCoupon(couponId: string) {

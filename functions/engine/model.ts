@@ -166,7 +166,14 @@ export type JourneyEffect = EffectBase &
         until?: string;
       }
     | { type: "event.emitted"; event: ShopEvent }
-    | { type: "goal.converted"; event: { id: string; "detail-type": string } }
+    | {
+        type: "goal.converted";
+        event: { id: string; "detail-type": string };
+        /** The converting event's `detail.amount` (an order's value), when it has one. */
+        value?: number;
+        /** Present (true) when the run is in the holdout group: the report compares the groups' rates. */
+        holdout?: true;
+      }
     | { type: "profile.updated"; attributes: Record<string, string | number | boolean | null> }
   );
 
@@ -176,6 +183,9 @@ export type EffectType = JourneyEffect["type"];
 export interface CouponRecord {
   couponId: string;
   userId: string;
+  /** The journey (and its version) that issued it, when Nudge did: its redemption counts for that journey. */
+  journeyId?: string;
+  journeyVersion?: number;
   /** Unknown until the `coupon.issued` event arrives, if a redemption came first. */
   code?: string;
   amountOff?: number;

@@ -71,6 +71,7 @@ export function issuePreviewCoupon(
     journey: alone,
     profile,
     profileChanged: false,
+    visited: [],
     now,
     out: { effects: [], events: [] },
     steps: 0,

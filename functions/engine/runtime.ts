@@ -7,7 +7,7 @@ import type { EngineInput, JourneyEffect, Outbox, Profile, RunRecord, StatsCount
 import type { PolicyConfig } from "./policies/config.ts";
 import { applyEventToProfile } from "./profile.ts";
 import { PolicyReservations } from "./reservations.ts";
-import { statsOf } from "./stats.ts";
+import { redemptionStatsOf, statsOf, stepStatsOf } from "./stats.ts";
 import type { JourneyStore, Versioned } from "./store.ts";
 
 /**
@@ -42,6 +42,8 @@ export interface RuntimeOptions {
    * of one per counter. A crash loses the counts not yet written: they undercount, never double count.
    */
   statsEveryInputs?: number;
+  /** Called with the counters each flush wrote (the ingest function publishes them as EMF metrics). */
+  onStatsWritten?: (counters: readonly StatsCounter[]) => void;
 }
 
 /**
@@ -75,6 +77,7 @@ export class JourneyRuntime {
     const counters = [...this.unsavedStats.values()];
     this.unsavedStats.clear();
     await this.options.store.addStats(counters);
+    this.options.onStatsWritten?.(counters);
   }
 
   /** Applies one (already validated) event: first to the user's profile, then to every journey. */
@@ -82,7 +85,7 @@ export class JourneyRuntime {
     const profile = await this.updateProfile(event);
     const detailType = event["detail-type"];
     if (detailType === "coupon.issued" || detailType === "coupon.redeemed")
-      await this.options.store.recordCouponEvent(event);
+      this.addStats(redemptionStatsOf(await this.options.store.recordCouponEvent(event)));
     for (const journey of this.options.catalog.listeningTo(detailType)) {
       const key = event.detail[journey.journey.key];
       if (typeof key !== "string" || key === "") continue;
@@ -170,6 +173,9 @@ export class JourneyRuntime {
     for (const wakeUp of wakeUps) if (wakeUp !== claim) await store.scheduleWakeUp(wakeUp);
     if (decision.profile) await this.saveProfileAttributes(decision.profile);
     const revision = await store.putRecord(saved, stored?.revision);
+    // Saved: the steps it reached count once (a redelivered input decides nothing new).
+    if (saved.run !== undefined && !saved.run.holdout && decision.visited.length > 0)
+      this.addStats(stepStatsOf(saved.journeyId, saved.run.version, new Date(now).toISOString(), decision.visited));
     if (outbox === undefined) return;
     if (await store.takeOutbox(saved.journeyId, saved.key, revision, { claim }))
       await this.carryOut(outbox, saved.journeyId, saved.key, revision);
@@ -209,7 +215,12 @@ export class JourneyRuntime {
       throw error;
     }
     this.stats.effects += outbox.effects.length;
-    for (const counter of statsOf(outbox.effects)) {
+    this.addStats(statsOf(outbox.effects));
+  }
+
+  /** Adds counters to the ones not yet written (see flushStats). */
+  private addStats(counters: readonly StatsCounter[]): void {
+    for (const counter of counters) {
       const id = `${counter.journeyId}|${counter.version}|${counter.day}|${counter.name}`;
       const total = this.unsavedStats.get(id);
       if (total) total.amount += counter.amount;

@@ -1,4 +1,4 @@
-import type { JourneyEffect, StatsCounter } from "./model.ts";
+import type { CouponRecord, JourneyEffect, StatsCounter } from "./model.ts";
 
 /** The counter an effect adds to, and by how much; undefined for effects that count nothing. */
 function countersOf(effect: JourneyEffect): [name: string, amount: number][] {
@@ -22,8 +22,16 @@ function countersOf(effect: JourneyEffect): [name: string, amount: number][] {
       return [[`message.deferred.${effect.reason}`, 1]];
     case "coupon.withheld":
       return [[`coupon.withheld.${effect.reason}`, 1]];
-    case "goal.converted":
-      return [["goal.converted", 1]];
+    case "goal.converted": {
+      // Holdout conversions apart: the report's uplift compares the two groups' rates.
+      const group = effect.holdout ? ".holdout" : "";
+      return effect.value === undefined
+        ? [[`goal.converted${group}`, 1]]
+        : [
+            [`goal.converted${group}`, 1],
+            [`goal.value${group}`, effect.value],
+          ];
+    }
     case "event.emitted":
       return [["event.emitted", 1]];
     case "profile.updated":
@@ -48,4 +56,45 @@ export function statsOf(effects: readonly JourneyEffect[]): StatsCounter[] {
     }
   }
   return merged;
+}
+
+/**
+ * `step.<id>` for each step a decision reached: the report's funnel. Counted once the decision is saved
+ * (a wait step makes no effect, so effects cannot tell); only for treatment runs, whose path the funnel
+ * shows (a holdout run goes through the steps doing nothing).
+ */
+export function stepStatsOf(
+  journeyId: string,
+  version: number,
+  at: string,
+  visited: readonly string[],
+): StatsCounter[] {
+  const counters: StatsCounter[] = [];
+  const day = at.slice(0, 10);
+  for (const stepId of visited) {
+    const name = `step.${stepId}`;
+    const counter = counters.find((c) => c.name === name);
+    if (counter) counter.amount += 1;
+    else counters.push({ journeyId, version, day, name, amount: 1 });
+  }
+  return counters;
+}
+
+/**
+ * `coupon.redeemed` and `coupon.redeemed.value` for the journey that issued a coupon, on the day it was
+ * redeemed, when a coupon event has just left it redeemed with its journey known (the redemption, or the
+ * issue event arriving after it): each happens once per coupon, so each redemption counts once. Coupons
+ * the shop issued itself name no journey and count nothing.
+ */
+export function redemptionStatsOf(coupon: CouponRecord | undefined): StatsCounter[] {
+  if (coupon?.status !== "redeemed" || coupon.journeyId === undefined || coupon.redeemedAt === undefined) return [];
+  const base = {
+    journeyId: coupon.journeyId,
+    version: coupon.journeyVersion ?? 1,
+    day: coupon.redeemedAt.slice(0, 10),
+  };
+  return [
+    { ...base, name: "coupon.redeemed", amount: 1 },
+    { ...base, name: "coupon.redeemed.value", amount: coupon.amountOff ?? 0 },
+  ];
 }

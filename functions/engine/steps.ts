@@ -32,6 +32,8 @@ export interface StepContext {
   out: StepOutput;
   /** Journey steps taken for this input: nodes run, plus event-driven transitions (goal, exit, clock). */
   steps: number;
+  /** The ids of the steps this input reached, in order, for the report's funnel (`step.<id>` counters). */
+  visited: string[];
   /** The platform's policies, the cross-journey state read for them, and what this input reserved. */
   policy: PolicyState;
 }
@@ -119,12 +121,13 @@ function issueCoupon(run: Run, step: StepOf<"issue-coupon">, ctx: StepContext): 
   const effect = { at, journey, version, user, run: runId, type, id, coupon };
   ctx.out.effects.push(effect);
   // Issued coupons go on the bus like any shop coupon, so other journeys (the expiry nudge) react to them.
+  // The issuing journey goes with it: the coupon store keeps it, and a redemption counts for that journey.
   ctx.out.events.push({
     id: effect.id,
     source: NUDGE_SOURCE,
     "detail-type": "coupon.issued",
     time: effect.at,
-    detail: { userId: run.userId, ...coupon },
+    detail: { userId: run.userId, ...coupon, journeyId: run.journeyId, journeyVersion: run.version },
   });
   return step.next;
 }
@@ -303,8 +306,10 @@ function updateProfile(run: Run, step: StepOf<"update-profile">, ctx: StepContex
 /**
  * Runs a run from a step until it waits or ends. Each visited step raises `seq`, which makes effect ids
  * deterministic. The switch is exhaustive: a new step type fails to compile until it is handled here.
+ * `retrying`: the run tries the step it waits at again (a deferred message, a held coupon); that step was
+ * reached before, so it is not listed in `visited` twice and the funnel counts each run there once.
  */
-export function runFrom(run: Run, first: string | undefined, ctx: StepContext): void {
+export function runFrom(run: Run, first: string | undefined, ctx: StepContext, retrying = false): void {
   let stepId = first;
   for (let visits = 0; stepId !== undefined; visits++) {
     if (visits === MAX_STEPS_PER_INPUT) {
@@ -313,6 +318,7 @@ export function runFrom(run: Run, first: string | undefined, ctx: StepContext): 
     }
     run.seq++;
     ctx.steps++;
+    if (!retrying || visits > 0) ctx.visited.push(stepId);
     const step = ctx.journey.step(stepId);
     switch (step.type) {
       case "wait":

@@ -122,8 +122,13 @@ export interface TimerStore {
 
 /** What the platform knows of each issued coupon: issued, redeemed, and (past `expiresAt`) expired. */
 export interface CouponStore {
-  /** Applies a `coupon.issued` or `coupon.redeemed` event; idempotent, and safe in any arrival order. */
-  recordCouponEvent(event: ShopEvent): Promise<void>;
+  /**
+   * Applies a `coupon.issued` or `coupon.redeemed` event; idempotent, and safe in any arrival order.
+   * Returns the coupon as the event left it, or undefined when it changed nothing (a redelivery): the
+   * runtime counts a redemption for the issuing journey once, when the coupon first stands redeemed with
+   * its journey known (see redemptionStatsOf).
+   */
+  recordCouponEvent(event: ShopEvent): Promise<CouponRecord | undefined>;
   getCoupon(couponId: string): Promise<CouponRecord | undefined>;
 }
 

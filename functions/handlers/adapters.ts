@@ -11,13 +11,11 @@ type MessageEffect = Extract<JourneyEffect, { type: "message.sent" }>;
 
 import type { EffectSink, EventPublisher } from "../engine/runtime.ts";
 import { SendError, UnroutableMessageError } from "./errors.ts";
-import type { JourneyCounters } from "./observability.ts";
 
 /**
  * Sends a decision's message requests to their channels' delivery queues (one queue per channel, each
- * with its own rate limit) in SendMessageBatch requests of 10, then counts every effect carried out. A
- * send that fails throws before anything is counted: the runtime puts the outbox back and the retried
- * record sends it all again (the deliver side sees the same effect ids).
+ * with its own rate limit) in SendMessageBatch requests of 10. A send that fails throws: the runtime puts
+ * the outbox back and the retried record sends it all again (the deliver side sees the same effect ids).
  *
  * A message for a channel with no queue is an UnroutableMessageError naming the channel, thrown before
  * anything of the decision is sent: its record fails alone (the rest of the batch goes on), nothing of it
@@ -27,7 +25,6 @@ export class QueueSink implements EffectSink {
   constructor(
     private readonly sqs: SQSClient,
     private readonly queueUrls: Readonly<Record<string, string>>,
-    private readonly counters: JourneyCounters,
   ) {}
 
   deliver(effect: JourneyEffect): Promise<void> {
@@ -56,7 +53,6 @@ export class QueueSink implements EffectSink {
         `the ${channel} delivery queue`,
       );
     }
-    for (const effect of effects) this.counters.count(effect);
   }
 }
 

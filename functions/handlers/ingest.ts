@@ -66,10 +66,12 @@ export function ingestDependencies(
   const runtime = new JourneyRuntime({
     catalog: new JourneyCatalog(overrides.journeys ?? embeddedJourneys()),
     store: platformStore(config, overrides.dynamodb, clock),
-    sink: new QueueSink(sqs, config.DELIVERY_QUEUE_URLS, counters),
+    sink: new QueueSink(sqs, config.DELIVERY_QUEUE_URLS),
     publisher: new IngestQueuePublisher(sqs, config.INGEST_QUEUE_URL),
     // Statistics are written once per batch (flushStats below), not after each record.
     statsEveryInputs: Number.POSITIVE_INFINITY,
+    // The EMF metrics are the counters written: published after the flush, at the end of the batch.
+    onStatsWritten: (written) => counters.add(written),
     ...(config.POLICY_CONFIG === undefined ? {} : { policies: config.POLICY_CONFIG }),
   });
   const logger = createLogger();

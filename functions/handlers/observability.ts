@@ -6,8 +6,8 @@
 import { Logger } from "@aws-lambda-powertools/logger";
 import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { SQSBatchItemFailure, SQSRecord } from "aws-lambda";
-import type { JourneyEffect } from "../engine/model.ts";
-import { FUNCTION_METRICS, JOURNEY_METRICS, METRICS_NAMESPACE, SERVICE } from "./metric-names.ts";
+import type { StatsCounter } from "../engine/model.ts";
+import { FUNCTION_METRICS, journeyMetricOf, METRICS_NAMESPACE, SERVICE } from "./metric-names.ts";
 import { RejectedRecordError } from "./records.ts";
 
 export function createLogger(): Logger {
@@ -19,31 +19,35 @@ export function createMetrics(): Metrics {
 }
 
 /**
- * Counts the effects a batch carried out, per journey, and publishes them at the end of the batch as
- * one EMF record per journey (dimensions: service, journey), through a Metrics of its own so that the
- * function's other metrics keep their dimensions.
+ * Adds up the statistics counters a batch wrote (the runtime's `onStatsWritten`), per journey, and
+ * publishes them at the end of the batch as one EMF record per journey (dimensions: service, journey),
+ * through a Metrics of its own so that the function's other metrics keep their dimensions. The same
+ * numbers as the DynamoDB counters `nudge report` reads, so the dashboard and the report agree.
  */
 export class JourneyCounters {
   private readonly counts = new Map<string, Map<string, number>>();
 
   constructor(private readonly metrics: Metrics = createMetrics()) {}
 
-  count(effect: JourneyEffect): void {
-    const name = (JOURNEY_METRICS as Record<string, string | undefined>)[effect.type];
-    if (name === undefined) return;
-    let byName = this.counts.get(effect.journey);
-    if (byName === undefined) {
-      byName = new Map();
-      this.counts.set(effect.journey, byName);
+  add(counters: readonly StatsCounter[]): void {
+    for (const counter of counters) {
+      const name = journeyMetricOf(counter.name);
+      if (name === undefined) continue;
+      let byName = this.counts.get(counter.journeyId);
+      if (byName === undefined) {
+        byName = new Map();
+        this.counts.set(counter.journeyId, byName);
+      }
+      byName.set(name, (byName.get(name) ?? 0) + counter.amount);
     }
-    byName.set(name, (byName.get(name) ?? 0) + 1);
   }
 
   publish(): void {
     const metrics = this.metrics;
     for (const [journey, byName] of this.counts) {
       metrics.addDimension("journey", journey);
-      for (const [name, value] of byName) metrics.addMetric(name, MetricUnit.Count, value);
+      for (const [name, value] of byName)
+        metrics.addMetric(name, name.endsWith("Value") ? MetricUnit.NoUnit : MetricUnit.Count, value);
       metrics.publishStoredMetrics();
     }
     this.counts.clear();

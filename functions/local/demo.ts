@@ -8,6 +8,7 @@
 import { rmSync } from "node:fs";
 import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from "@aws-sdk/client-eventbridge";
 import type { PolicyConfig } from "../engine/policies/config.ts";
+import { type JourneyReport as FullReport, journeyReport } from "../engine/report/journey-report.ts";
 import type { Journey } from "../journey/schema.ts";
 import { generateShop, type SyntheticEvent } from "../simulator/synthetic/index.ts";
 import { virtualClock } from "./clock.ts";
@@ -42,9 +43,10 @@ export interface JourneyReport {
   /** Messages not sent (unsubscribed, capped, expired...), with their reasons in the journal. */
   suppressed: number;
   couponsIssued: number;
-  /** Runs ended by their coupon's redemption (a journey whose exits are all `coupon.redeemed`). */
+  /** Coupons the journey issued that were redeemed. */
   couponsRedeemed: number;
   exits: number;
+  /** Goal conversions, treatment and holdout. */
   goals: number;
 }
 
@@ -57,27 +59,20 @@ export interface DemoResult {
   realSeconds: number;
   /** PutEvents → outbox line, ms, of each welcome message. */
   latenciesMs: number[];
-}
-
-/** Whether a journey's runs end when their coupon is redeemed (its only exits are coupon.redeemed). */
-function exitsOnRedemption(journey: Journey): boolean {
-  const types = (pattern: Record<string, unknown>) => pattern["detail-type"];
-  return journey.exitOn.length > 0 && journey.exitOn.every((p) => JSON.stringify(types(p)) === '["coupon.redeemed"]');
+  /** The `nudge report` of each journey over the demo's days (functions/engine/report). */
+  report: { from: string; to: string; journeys: FullReport[] };
 }
 
 /** Counters of one journey, by the statistics names (functions/engine/stats.ts). */
 function reportOf(journey: Journey, sums: Map<string, number>): JourneyReport {
   const get = (name: string) => sums.get(name) ?? 0;
   let exits = 0;
-  let redeemed = 0;
   let deferred = 0;
   let suppressed = 0;
   for (const [name, amount] of sums) {
     if (name.startsWith("message.deferred.")) deferred += amount;
     if (name.startsWith("message.suppressed.")) suppressed += amount;
-    if (!name.startsWith("exited.")) continue;
-    exits += amount;
-    if (name === "exited.exit-event" && exitsOnRedemption(journey)) redeemed += amount;
+    if (name.startsWith("exited.")) exits += amount;
   }
   return {
     journey: journey.id,
@@ -87,9 +82,9 @@ function reportOf(journey: Journey, sums: Map<string, number>): JourneyReport {
     deferred,
     suppressed,
     couponsIssued: get("coupon.issued"),
-    couponsRedeemed: redeemed,
+    couponsRedeemed: get("coupon.redeemed"),
     exits,
-    goals: get("goal.converted"),
+    goals: get("goal.converted") + get("goal.converted.holdout"),
   };
 }
 
@@ -184,11 +179,15 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     // tick may run behind the clock), then until every queue is done.
     while (platform.tickedUpTo() < endAt) await new Promise((resolve) => setTimeout(resolve, 50));
     await platform.settled(60_000);
-    const totals = await platform.totals(
-      new Date(startAt).toISOString().slice(0, 10),
-      new Date(endAt + DAY).toISOString().slice(0, 10),
-    );
+    const from = new Date(startAt).toISOString().slice(0, 10);
+    const to = new Date(endAt + DAY).toISOString().slice(0, 10);
+    const totals = await platform.totals(from, to);
     const reports = options.journeys.map((journey) => reportOf(journey, totals.get(journey.id) ?? new Map()));
+    const journeys: FullReport[] = [];
+    for (const journey of [...options.journeys].sort((a, b) => (a.id < b.id ? -1 : 1))) {
+      const counters = await platform.store.readStats(journey.id, from, to);
+      journeys.push(journeyReport({ journeyId: journey.id, journey, counters, from, to }));
+    }
     return {
       reports,
       outboxPath: platform.outboxPath,
@@ -197,6 +196,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       messages: platform.health().messages,
       realSeconds: (Date.now() - started) / 1000,
       latenciesMs,
+      report: { from, to, journeys },
     };
   } finally {
     client.destroy();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { JourneyEffect } from "../../functions/engine/model.ts";
-import { statsOf } from "../../functions/engine/stats.ts";
+import { redemptionStatsOf, statsOf, stepStatsOf } from "../../functions/engine/stats.ts";
 
 const base = { journey: "new-user-coupon", version: 1, user: "u1", run: "r1" };
 
@@ -45,5 +45,68 @@ describe("statsOf", () => {
         amount: 1,
       },
     ]);
+  });
+
+  it("counts conversions and their order value apart for the holdout group", () => {
+    // Prepare
+    const converting = { id: "o1", "detail-type": "order.placed" };
+    const at = "2026-11-03T10:00:00Z";
+    const effects: JourneyEffect[] = [
+      { ...base, id: "1", at, type: "goal.converted", event: converting, value: 120 },
+      { ...base, id: "2", at, type: "goal.converted", event: converting, value: 80.5 },
+      { ...base, id: "3", at, type: "goal.converted", event: converting, value: 99, holdout: true },
+      { ...base, id: "4", at, type: "goal.converted", event: { id: "r1", "detail-type": "review.posted" } },
+    ];
+    // Act
+    const byName = Object.fromEntries(statsOf(effects).map((c) => [c.name, c.amount]));
+    // Assess
+    expect(byName).toEqual({
+      "goal.converted": 3,
+      "goal.value": 200.5,
+      "goal.converted.holdout": 1,
+      "goal.value.holdout": 99,
+    });
+  });
+});
+
+describe("stepStatsOf", () => {
+  it("counts each step reached on the decision's UTC day, a step reached twice twice", () => {
+    // Act
+    const counters = stepStatsOf("j", 2, "2026-11-03T23:59:00Z", ["a", "wait", "a"]);
+    // Assess
+    expect(counters).toEqual([
+      { journeyId: "j", version: 2, day: "2026-11-03", name: "step.a", amount: 2 },
+      { journeyId: "j", version: 2, day: "2026-11-03", name: "step.wait", amount: 1 },
+    ]);
+  });
+});
+
+describe("redemptionStatsOf", () => {
+  const issued = {
+    couponId: "c1",
+    userId: "u1",
+    journeyId: "new-user-coupon",
+    journeyVersion: 3,
+    amountOff: 20,
+    issuedAt: "2026-11-01T00:00:00Z",
+  };
+
+  it("counts a redeemed coupon and its value for the journey that issued it, on the redemption's day", () => {
+    // Act
+    const counters = redemptionStatsOf({ ...issued, status: "redeemed", redeemedAt: "2026-11-04T08:00:00Z" });
+    // Assess
+    expect(counters).toEqual([
+      { journeyId: "new-user-coupon", version: 3, day: "2026-11-04", name: "coupon.redeemed", amount: 1 },
+      { journeyId: "new-user-coupon", version: 3, day: "2026-11-04", name: "coupon.redeemed.value", amount: 20 },
+    ]);
+  });
+
+  it("counts nothing for a coupon not redeemed, one no journey issued, or no change", () => {
+    // Act
+    const notRedeemed = redemptionStatsOf({ ...issued, status: "issued" });
+    const shops = redemptionStatsOf({ couponId: "c2", userId: "u1", status: "redeemed", redeemedAt: issued.issuedAt });
+    const unchanged = redemptionStatsOf(undefined);
+    // Assess
+    expect([notRedeemed, shops, unchanged]).toEqual([[], [], []]);
   });
 });

@@ -35,6 +35,14 @@ describe("demo", () => {
     // The virtual clock runs on while the report is read: a welcome held for the morning may go meanwhile.
     expect(result.latenciesMs.length).toBeGreaterThanOrEqual(welcome?.messages ?? 21);
     expect(result.latenciesMs.length).toBeLessThanOrEqual(20);
+    // The `nudge report` of each journey (the HTML page's figures) agrees with the table's counters.
+    const full = new Map(result.report.journeys.map((report) => [report.journeyId, report]));
+    expect([...full.keys()]).toEqual([...byId.keys()].sort());
+    expect(full.get("new-user-coupon")?.funnel.slice(0, 2)).toEqual([
+      { label: "entered", count: 20 },
+      { label: "step issue-welcome-coupon", stepId: "issue-welcome-coupon", count: 20 },
+    ]);
+    expect(full.get("new-user-coupon")?.messages.sent).toBe(welcome?.messages);
     const table = reportTable(result.reports).split("\n");
     expect(table[0]).toMatch(
       /^journey\s+entered\s+holdout\s+messages\s+deferred\s+held back\s+coupons\s+redeemed\s+exits\s+goals\s+rate$/,

@@ -12,13 +12,18 @@ const str = (value: unknown): string | undefined => (typeof value === "string" ?
  * the details only while `issuedAt` is absent, `coupon.redeemed` sets the redemption only while the coupon
  * is not redeemed, and each fills `couponId`/`userId`/`status` only where absent. A redelivered event fails
  * its condition and changes nothing; a redemption that arrives first keeps its status when the issue
- * event fills in the details. The item expires `retentionMs` after the coupon does.
+ * event fills in the details. The item expires `retentionMs` after the coupon does. Returns the coupon as
+ * the update left it (ReturnValues ALL_NEW: no extra capacity), undefined when the event changed nothing.
  */
-export async function recordCouponEvent(table: TableClient, event: ShopEvent, retentionMs: number): Promise<void> {
+export async function recordCouponEvent(
+  table: TableClient,
+  event: ShopEvent,
+  retentionMs: number,
+): Promise<CouponRecord | undefined> {
   const detail = event.detail;
   const couponId = str(detail.couponId);
   const userId = str(detail.userId);
-  if (couponId === undefined || userId === undefined) return;
+  if (couponId === undefined || userId === undefined) return undefined;
   const at = formatInstant(parseInstant(event.time) ?? 0);
   const sets = ["couponId = if_not_exists(couponId, :couponId)", "userId = if_not_exists(userId, :userId)"];
   const names: Record<string, string> = { "#status": "status" };
@@ -38,6 +43,16 @@ export async function recordCouponEvent(table: TableClient, event: ShopEvent, re
       if (typeof detail.amountOff === "number") {
         sets.push("amountOff = :amountOff");
         values[":amountOff"] = detail.amountOff;
+      }
+      // Nudge's own coupons name the journey that issued them: its redemptions count for that journey.
+      const journeyId = str(detail.journeyId);
+      if (journeyId !== undefined) {
+        sets.push("journeyId = :journeyId");
+        values[":journeyId"] = journeyId;
+      }
+      if (typeof detail.journeyVersion === "number") {
+        sets.push("journeyVersion = :journeyVersion");
+        values[":journeyVersion"] = detail.journeyVersion;
       }
       const expiresMs = parseInstant(expiresAt);
       if (expiresAt !== undefined) {
@@ -64,31 +79,36 @@ export async function recordCouponEvent(table: TableClient, event: ShopEvent, re
       break;
     }
     default:
-      return;
+      return undefined;
   }
   try {
-    await table.update("recordCouponEvent", {
+    const output = await table.update("recordCouponEvent", {
       Key: keys.coupon(couponId),
       UpdateExpression: `SET ${sets.join(", ")}`,
       ConditionExpression: condition,
       ExpressionAttributeNames: names,
       ExpressionAttributeValues: values,
+      ReturnValues: "ALL_NEW",
     });
+    return output.Attributes === undefined ? undefined : couponOf(output.Attributes);
   } catch (error) {
     if (!isConditionFailure(error)) throw error; // already applied: nothing to change
+    return undefined;
   }
 }
 
-const FIELDS = ["code", "amountOff", "expiresAt", "issuedAt", "redeemedAt", "orderId"] as const;
+const FIELDS = [
+  "code",
+  "amountOff",
+  "expiresAt",
+  "issuedAt",
+  "redeemedAt",
+  "orderId",
+  "journeyId",
+  "journeyVersion",
+] as const;
 
-export async function getCoupon(
-  table: TableClient,
-  couponId: string,
-  consistent: boolean,
-): Promise<CouponRecord | undefined> {
-  const output = await table.get("getCoupon", { Key: keys.coupon(couponId), ConsistentRead: consistent });
-  const item = output.Item;
-  if (item === undefined) return undefined;
+function couponOf(item: Record<string, unknown>): CouponRecord {
   const coupon: CouponRecord = {
     couponId: String(item.couponId),
     userId: String(item.userId),
@@ -98,4 +118,13 @@ export async function getCoupon(
     if (item[field] !== undefined) Object.assign(coupon, { [field]: item[field] });
   }
   return coupon;
+}
+
+export async function getCoupon(
+  table: TableClient,
+  couponId: string,
+  consistent: boolean,
+): Promise<CouponRecord | undefined> {
+  const output = await table.get("getCoupon", { Key: keys.coupon(couponId), ConsistentRead: consistent });
+  return output.Item === undefined ? undefined : couponOf(output.Item);
 }

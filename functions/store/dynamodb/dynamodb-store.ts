@@ -233,7 +233,7 @@ export class DynamoDbStore implements JourneyStore {
     return this.timers.next();
   }
 
-  recordCouponEvent(event: ShopEvent): Promise<void> {
+  recordCouponEvent(event: ShopEvent): Promise<CouponRecord | undefined> {
     return coupons.recordCouponEvent(this.table, event, this.retentionMs);
   }
 

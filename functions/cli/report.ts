@@ -1,0 +1,107 @@
+/**
+ * `nudge report`: per journey, the funnel, messages, coupons, exits, conversions and the uplift against
+ * the holdout group over a range of UTC days, from the statistics counters in the local platform's store
+ * or an AWS table (see store-source.ts). Text, JSON (`--format json`), or a self-contained HTML page
+ * with charts (`--html <file>`).
+ */
+import { writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { type JourneyReport, journeyReport } from "../engine/report/journey-report.ts";
+import type { StatsStore } from "../engine/store.ts";
+import type { Journey } from "../journey/schema.ts";
+import { readSavedClock } from "../local/clock.ts";
+import { parseArgs, UsageError } from "./args.ts";
+import { type CliIo, ExitCode } from "./io.ts";
+import { reportHtml } from "./report-html.ts";
+import { formatReport } from "./report-text.ts";
+import { loadJourneys } from "./start.ts";
+import { openStoreSource, STORE_SOURCE_OPTIONS } from "./store-source.ts";
+
+const DAY_MS = 86_400_000;
+/** The default range: this many days up to `--until`. */
+const DEFAULT_DAYS = 30;
+/** Each day costs a read per shard and journey: a year is plenty for a report. */
+const MAX_DAYS = 366;
+
+const dayOf = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+
+function parseDay(values: Map<string, string>, name: string): string | undefined {
+  const text = values.get(name);
+  if (text === undefined) return undefined;
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(text) || dayOf(Date.parse(`${text}T00:00:00Z`) || 0) !== text)
+    throw new UsageError(`--${name}: expected a UTC day as YYYY-MM-DD, got "${text}"`);
+  return text;
+}
+
+/**
+ * The range of days: as given, else up to the local platform's virtual "now" (its clock.json) or today,
+ * and from the platform's first day or 30 days before.
+ */
+export function dayRange(values: Map<string, string>, dir: string | undefined, now: number) {
+  const saved = dir === undefined ? {} : readSavedClock(join(dir, "clock.json"));
+  const to = parseDay(values, "until") ?? dayOf(saved.now ?? now);
+  const from =
+    parseDay(values, "since") ??
+    (saved.firstDay !== undefined && saved.firstDay <= to
+      ? saved.firstDay
+      : dayOf(Date.parse(`${to}T00:00:00Z`) - (DEFAULT_DAYS - 1) * DAY_MS));
+  if (from > to) throw new UsageError(`--since ${from} is after --until ${to}`);
+  const days = (Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / DAY_MS + 1;
+  if (days > MAX_DAYS) throw new UsageError(`${days} days from ${from} to ${to}: at most ${MAX_DAYS} a report`);
+  return { from, to };
+}
+
+/** The reports of the journeys (or of one, by id, also one no longer in the files) over the range. */
+export async function buildReports(
+  store: Pick<StatsStore, "readStats">,
+  journeys: readonly Journey[],
+  range: { from: string; to: string },
+  journeyId?: string,
+): Promise<JourneyReport[]> {
+  const ids = journeyId === undefined ? journeys.map((journey) => journey.id).sort() : [journeyId];
+  const reports: JourneyReport[] = [];
+  for (const id of ids) {
+    const journey = journeys.find((j) => j.id === id);
+    const counters = await store.readStats(id, range.from, range.to);
+    reports.push(journeyReport({ journeyId: id, ...(journey ? { journey } : {}), counters, ...range }));
+  }
+  return reports;
+}
+
+/** Writes the HTML page; returns its absolute path. */
+export function writeHtmlReport(
+  path: string,
+  reports: readonly JourneyReport[],
+  range: { from: string; to: string },
+  where: string,
+): string {
+  writeFileSync(path, reportHtml(reports, range.from, range.to, where));
+  return path;
+}
+
+export async function reportCommand(args: string[], io: CliIo): Promise<number> {
+  const { values, positional } = parseArgs(args, {
+    values: [...STORE_SOURCE_OPTIONS, "journeys", "journey", "since", "until", "format", "html"],
+  });
+  if (positional.length > 0) throw new UsageError(`unexpected argument "${positional[0]}"`);
+  const format = values.get("format") ?? "text";
+  if (format !== "text" && format !== "json") throw new UsageError(`--format: expected text or json, got "${format}"`);
+  const loaded = await loadJourneys(resolve(io.cwd, values.get("journeys") ?? "journeys"), io);
+  if (loaded === undefined) return ExitCode.failed;
+  const source = await openStoreSource(values, io.cwd);
+  try {
+    const range = dayRange(values, source.dir, Date.now());
+    const reports = await buildReports(source.store, loaded.journeys, range, values.get("journey"));
+    if (format === "json") io.stdout(JSON.stringify({ ...range, source: source.where, journeys: reports }));
+    else for (const line of formatReport(reports, range.from, range.to, source.where)) io.stdout(line);
+    const html = values.get("html");
+    if (html !== undefined) {
+      const path = writeHtmlReport(resolve(io.cwd, html), reports, range, source.where);
+      // With JSON on stdout, the path goes to stderr so the output stays one JSON document.
+      (format === "json" ? io.stderr : io.stdout)(`The report page: ${path}`);
+    }
+    return ExitCode.ok;
+  } finally {
+    await source.close();
+  }
+}

@@ -1,0 +1,60 @@
+/**
+ * Where the commands that read Nudge's state (`nudge why`, `nudge report`) find it: the local platform's
+ * folder (`--dir`, default .nudge: through the running platform's database, or the data on disk when none
+ * runs), or a DynamoDB table on AWS (`--table`, with `--region` or the environment's AWS settings and the
+ * usual AWS credentials; `--dynamodb-endpoint` for another endpoint).
+ */
+import { existsSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { type LocalDatabase, openLocalDatabase, runningDatabase } from "../local/database.ts";
+import { clientOptions } from "../simulator/embedded-dynamodb.ts";
+import { DynamoDbStore } from "../store/dynamodb/dynamodb-store.ts";
+import { createDocumentClient } from "../store/dynamodb/table.ts";
+import { UsageError } from "./args.ts";
+
+/** The options a command takes to name its source. */
+export const STORE_SOURCE_OPTIONS = ["dir", "table", "region", "dynamodb-endpoint"] as const;
+
+export interface StoreSource {
+  store: DynamoDbStore;
+  /** Where, in words, for the command's first line. */
+  where: string;
+  /** The local platform's folder, when the source is one. */
+  dir?: string;
+  close(): Promise<void>;
+}
+
+export async function openStoreSource(values: Map<string, string>, cwd: string): Promise<StoreSource> {
+  const table = values.get("table");
+  const endpoint = values.get("dynamodb-endpoint");
+  if (table !== undefined) {
+    const region = values.get("region") ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
+    const client = createDocumentClient({
+      ...(endpoint === undefined ? {} : clientOptions(endpoint)),
+      ...(region === undefined ? {} : { region }),
+    });
+    return {
+      store: new DynamoDbStore(client, { tableName: table }),
+      where: `table ${table}${endpoint === undefined ? "" : ` at ${endpoint}`}`,
+      close: async () => client.destroy(),
+    };
+  }
+  if (endpoint !== undefined) throw new UsageError("--dynamodb-endpoint needs --table");
+  const dir = resolve(cwd, values.get("dir") ?? ".nudge");
+  const running = runningDatabase(dir);
+  let database: LocalDatabase;
+  if (running !== undefined) {
+    const client = createDocumentClient(clientOptions(running.endpoint));
+    database = { ...running, client, close: async () => client.destroy() };
+  } else if (existsSync(join(dir, "dynamodb"))) {
+    database = await openLocalDatabase({ dataPath: join(dir, "dynamodb") });
+  } else {
+    throw new UsageError(`no local platform state in ${dir}: run \`nudge start\` first, or give --table for AWS`);
+  }
+  return {
+    store: new DynamoDbStore(database.client, { tableName: database.tableName }),
+    where: `${dir}${running === undefined ? "" : " (the running platform)"}`,
+    dir,
+    close: () => database.close(),
+  };
+}
