@@ -38,6 +38,8 @@ export interface EngineArgs {
   now: number;
   /** The platform's policies and the state read for them; the defaults with nothing read when absent. */
   policy?: PolicyInputs;
+  /** The journey is paused (functions/engine/controls.ts): a trigger starts no run, a run holds before a send or a coupon. */
+  paused?: boolean;
 }
 
 /** How many recent event ids a record remembers to recognise a redelivery. */
@@ -93,6 +95,7 @@ function contextFor(args: EngineArgs, journey: CompiledJourney, userId: string):
     out: { effects: [], events: [] },
     steps: 0,
     policy: policyState(args.policy),
+    paused: args.paused === true,
   };
 }
 
@@ -186,7 +189,7 @@ export function decideEvent(args: EngineArgs & { event: ShopEvent }): Decision |
   // An exit event with no run active is remembered: a trigger older than it, arriving late, must not enter.
   const tombstone =
     isEventTrigger && storedRun?.status !== "active" && current.exitOn.some((pattern) => pattern.matches(event));
-  const triggers = isEventTrigger && current.trigger.matches(event);
+  const triggers = isEventTrigger && args.paused !== true && current.trigger.matches(event);
   const since = parseInstant(stored?.inactivity?.since);
   const restartsClock =
     !isEventTrigger &&
