@@ -1,15 +1,16 @@
 import type { ShopEvent } from "../../events/catalog.ts";
 import type { Guardrails } from "../journey/guardrails.ts";
+import type { Journey } from "../journey/schema.ts";
 import type { ControlStore, JourneyControl } from "./controls.ts";
 import { ConcurrencyError } from "./errors.ts";
 import { GUARDRAIL_COUNTERS } from "./guardrail-counts.ts";
-import type { JourneyCatalog } from "./journeys.ts";
 import type { EventPublisher } from "./runtime.ts";
-import { NUDGE_SOURCE } from "./steps.ts";
 import type { StatsStore } from "./store.ts";
 import { durationMs, flat, formatInstant } from "./time.ts";
 
 const DAY_MS = 86_400_000;
+/** NUDGE_SOURCE of steps.ts, not imported: steps.ts brings the template engine into the tick's bundle. */
+const NUDGE_SOURCE = "nudge";
 
 /** A guardrail crossed: which, the value and its threshold. */
 export interface Crossing {
@@ -69,18 +70,22 @@ export function crossingReason(crossing: Crossing): string {
  * hour; the local platform in its tick. Cost: a journey's counters read (shards x days Queries) per check.
  */
 export async function enforceGuardrails(options: {
-  catalog: JourneyCatalog;
+  /** The journeys (every version: the highest of each id is checked). Plain data: the tick compiles nothing. */
+  journeys: readonly Journey[];
   store: StatsStore & ControlStore;
   publisher?: EventPublisher;
   now: number;
 }): Promise<GuardrailPause[]> {
-  const { catalog, store, publisher, now } = options;
-  const guarded = catalog.current().filter((journey) => journey.journey.guardrails !== undefined);
+  const { store, publisher, now } = options;
+  const latest = new Map<string, Journey>();
+  for (const journey of options.journeys)
+    if ((latest.get(journey.id)?.version ?? 0) < journey.version) latest.set(journey.id, journey);
+  const guarded = [...latest.values()].filter((journey) => journey.guardrails !== undefined);
   if (guarded.length === 0) return [];
   const controls = await store.getControls({ consistent: true });
   const pauses: GuardrailPause[] = [];
   for (const journey of guarded) {
-    const guardrails = journey.journey.guardrails;
+    const guardrails = journey.guardrails;
     const current = controls.find((c) => c.value.journeyId === journey.id);
     if (guardrails === undefined || current?.value.paused === true) continue;
     const count = await totals(store, journey.id, guardrails.window, now);
