@@ -9,7 +9,7 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
   },
   simulate: {
     summary:
-      "simulate --events <file.ndjson> [--journeys <dir>] [--until <ISO time>] [--format ndjson|text] [--store memory|dynamodb] [--dynamodb-endpoint <url>] [--table <name>] [--duplicate-rate <0..1>] [--crash-rate <0..1>] [--seed <n>]   run journeys on a virtual clock; dynamodb: an embedded dynalite unless an endpoint is given; the rates inject redeliveries and crashes",
+      "simulate --events <file.ndjson> [--journeys <dir>] [--until <ISO time>] [--format ndjson|text] [--store memory|dynamodb] [--dynamodb-endpoint <url>] [--table <name>] [--duplicate-rate <0..1>] [--crash-rate <0..1>] [--seed <n>] [--pause <journey>@<time>,...] [--resume <journey>@<time>,...]   run journeys on a virtual clock; dynamodb: an embedded dynalite unless an endpoint is given; the rates inject redeliveries and crashes; --pause/--resume: an operator's pause and resume at those times",
     load: async () => (await import("./simulate.ts")).simulateCommand,
   },
   start: {
