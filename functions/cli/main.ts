@@ -27,6 +27,21 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
       "why <userId> [--dir .nudge] [--table <name> [--region <r>] [--dynamodb-endpoint <url>]] [--format text|json]   what each journey did for a user, and what the policies held back and why (local state, or a table on AWS)",
     load: async () => (await import("./why.ts")).whyCommand,
   },
+  pause: {
+    summary:
+      "pause <journey> [--reason <text>] [--dir .nudge] [--table <name> [--region <r>] [--dynamodb-endpoint <url>]]   pause a journey within a minute, no deploy: it admits no one and its runs hold where they are",
+    load: async () => (await import("./pause.ts")).pauseCommand,
+  },
+  resume: {
+    summary:
+      "resume <journey> [--dir .nudge] [--table <name> [--region <r>] [--dynamodb-endpoint <url>]]   resume a paused journey: its held runs go on within a minute, late messages by its policy.whenResumed",
+    load: async () => (await import("./pause.ts")).resumeCommand,
+  },
+  status: {
+    summary:
+      "status [--dir .nudge] [--table <name> [--region <r>] [--dynamodb-endpoint <url>]] [--journeys <dir>] [--format text|json]   each journey: enabled, paused (why), runs active, timers pending, oldest pending timer, held; dead letters",
+    load: async () => (await import("./status.ts")).statusCommand,
+  },
   validate: {
     summary:
       "validate [files...]   check journey files and the template files beside them (default: every journey in journeys/)",

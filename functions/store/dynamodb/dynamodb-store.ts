@@ -20,6 +20,7 @@ import * as budgets from "./budgets.ts";
 import * as controls from "./controls.ts";
 import * as coupons from "./coupons.ts";
 import { isConditionFailure } from "./errors.ts";
+import { type JourneyInventory, scanInventory } from "./inventory.ts";
 import * as journal from "./journal.ts";
 import {
   encodedAttribute,
@@ -269,6 +270,11 @@ export class DynamoDbStore implements JourneyStore, ControlStore {
 
   releaseHeldWakeUps(wakeUps: readonly WakeUp[]): Promise<void> {
     return controls.releaseHeldWakeUps(this.table, wakeUps);
+  }
+
+  /** Runs and timers of every journey (not in the port): a Scan, for `nudge status`. */
+  journeyInventory(): Promise<Map<string, JourneyInventory>> {
+    return scanInventory(this.table);
   }
 
   /**

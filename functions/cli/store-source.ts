@@ -1,0 +1,53 @@
+/**
+ * Where the operator commands (`nudge why`, `pause`, `resume`, `status`) read and write the platform's
+ * state: the local platform's (`--dir`, default .nudge: through the running platform's database, or the
+ * data on disk when none runs) or a DynamoDB table on AWS (`--table`, with `--region` or the
+ * environment's AWS settings; `--dynamodb-endpoint` for another endpoint).
+ */
+import { existsSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { type LocalDatabase, openLocalDatabase, runningDatabase } from "../local/database.ts";
+import { clientOptions } from "../simulator/embedded-dynamodb.ts";
+import { DynamoDbStore } from "../store/dynamodb/dynamodb-store.ts";
+import { createDocumentClient } from "../store/dynamodb/table.ts";
+import { UsageError } from "./args.ts";
+
+export interface Source {
+  store: DynamoDbStore;
+  where: string;
+  close(): Promise<void>;
+}
+
+export async function openSource(values: Map<string, string>, cwd: string): Promise<Source> {
+  const table = values.get("table");
+  const endpoint = values.get("dynamodb-endpoint");
+  if (table !== undefined) {
+    const region = values.get("region") ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
+    const client = createDocumentClient({
+      ...(endpoint === undefined ? {} : clientOptions(endpoint)),
+      ...(region === undefined ? {} : { region }),
+    });
+    return {
+      store: new DynamoDbStore(client, { tableName: table }),
+      where: `table ${table}${endpoint === undefined ? "" : ` at ${endpoint}`}`,
+      close: async () => client.destroy(),
+    };
+  }
+  if (endpoint !== undefined) throw new UsageError("--dynamodb-endpoint needs --table");
+  const dir = resolve(cwd, values.get("dir") ?? ".nudge");
+  const running = runningDatabase(dir);
+  let database: LocalDatabase;
+  if (running !== undefined) {
+    const client = createDocumentClient(clientOptions(running.endpoint));
+    database = { ...running, client, close: async () => client.destroy() };
+  } else if (existsSync(join(dir, "dynamodb"))) {
+    database = await openLocalDatabase({ dataPath: join(dir, "dynamodb") });
+  } else {
+    throw new UsageError(`no local platform state in ${dir}: run \`nudge start\` first, or give --table for AWS`);
+  }
+  return {
+    store: new DynamoDbStore(database.client, { tableName: database.tableName }),
+    where: `${dir}${running === undefined ? "" : " (the running platform)"}`,
+    close: () => database.close(),
+  };
+}
