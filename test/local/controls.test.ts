@@ -1,4 +1,4 @@
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventbridge";
@@ -7,6 +7,7 @@ import { main } from "../../functions/cli/main.ts";
 import { readOutbox } from "../../functions/local/outbox.ts";
 import { type LocalPlatform, startLocalPlatform } from "../../functions/local/platform.ts";
 import { capture } from "../cli/capture-io.ts";
+import { journey } from "../engine/fixtures.ts";
 import { loadSeedJourneys } from "../scenarios/helpers.ts";
 import { NO_POLICIES } from "../support/policies.ts";
 
@@ -96,6 +97,65 @@ describe("pause and resume on the local platform", () => {
       expect(resumed.out.join("\n")).toContain("onboarding-guide: running");
       expect(guide2).toBe(true);
       expect(sent(platform).filter((line) => line.endsWith("/u2") && line.startsWith("onboarding-guide"))).toEqual([]);
+    } finally {
+      bus.destroy();
+      await platform.stop();
+    }
+  });
+
+  it("pauses a journey whose converted orders are refunded above 5% in its tick, publishes journey.paused, admits no one after", async () => {
+    // Prepare: 10 users register and order (converted); 1 refund is 10%.
+    const guarded = journey({
+      id: "welcome-coupon",
+      goal: { pattern: { "detail-type": ["order.placed"] }, within: "P7D" },
+      guardrails: { maxRefundRate: 0.05, minSample: 10 },
+      start: "greet",
+      steps: [{ id: "greet", type: "send", channel: "push", template: "hello" }],
+    });
+    const dir = mkdtempSync(join(tmpdir(), "nudge-guardrail-"));
+    const platform = await startLocalPlatform({
+      dir,
+      journeys: [guarded],
+      policies: NO_POLICIES,
+      port: 0,
+      clock: () => T0,
+      tickEveryMs: 20,
+      controlTtlSeconds: 0,
+    });
+    const bus = new EventBridgeClient({
+      endpoint: platform.url,
+      region: "local",
+      credentials: { accessKeyId: "x", secretAccessKey: "x" },
+    });
+    const put = (type: string, detail: Record<string, unknown>) =>
+      bus.send(
+        new PutEventsCommand({ Entries: [{ Source: "shop", DetailType: type, Detail: JSON.stringify(detail) }] }),
+      );
+    try {
+      for (let i = 1; i <= 10; i++) await put("user.registered", { userId: `u${i}` });
+      await until(() => sent(platform).length === 10);
+      for (let i = 1; i <= 10; i++)
+        await put("order.placed", { userId: `u${i}`, orderId: `o${i}`, amount: 9, currency: "CNY" });
+      await platform.settled();
+      // Act: one refund, then the tick's check.
+      await put("order.refunded", { userId: "u1", orderId: "o1", amount: 9 });
+      const pausedByGuardrail = await until(async () =>
+        (await platform.store.getControls()).some((c) => c.value.paused && c.value.by === "guardrail"),
+      );
+      await put("user.registered", { userId: "after-pause" });
+      await platform.settled();
+      // What went to the ingest queue (its journal on disk): the tick's journey.paused among the events.
+      const ingested = readFileSync(join(dir, "queues", "ingest.ndjson"), "utf8");
+      // Assess
+      expect(pausedByGuardrail).toBe(true);
+      const [control] = await platform.store.getControls();
+      expect(control?.value).toMatchObject({
+        journeyId: "welcome-coupon",
+        reason: "guardrail:maxRefundRate 0.1 > 0.05",
+      });
+      expect(sent(platform)).not.toContain("welcome-coupon/hello/after-pause");
+      expect(ingested).toContain('\\"detail-type\\":\\"journey.paused\\"');
+      expect(ingested).toContain("guardrail:maxRefundRate 0.1 > 0.05");
     } finally {
       bus.destroy();
       await platform.stop();
