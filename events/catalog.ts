@@ -22,6 +22,7 @@ export const DETAIL_TYPES = [
   "coupon.redeemed",
   "promotion.ended",
   "review.posted",
+  "journey.paused",
 ] as const;
 
 export type DetailType = (typeof DETAIL_TYPES)[number];
@@ -51,6 +52,7 @@ const DETAIL_SCHEMAS = {
   "coupon.redeemed": details.couponRedeemed,
   "promotion.ended": details.promotionEnded,
   "review.posted": details.reviewPosted,
+  "journey.paused": details.journeyPaused,
 } as const satisfies { [T in DetailType]: z.ZodMiniObject };
 
 /** The detail of a detail-type, as the catalog documents it (extra fields of the shop's own are `unknown`). */

@@ -179,3 +179,14 @@ export const reviewPosted = z.looseObject({
   orderId: id(),
   rating: z.optional(z.int().check(z.gte(1), z.lte(5))),
 });
+
+/** Nudge's own (source `nudge`): a journey was paused by a guardrail (README, Operating journeys). */
+export const journeyPaused = z.looseObject({
+  journeyId: id(),
+  version: z.int().check(z.gte(1)),
+  /** `guardrail:<name> <value> > <threshold>`, or an operator's reason. */
+  reason: nonEmpty(),
+  /** `guardrail`, or who paused it. */
+  by: nonEmpty(),
+  pausedAt: dateTime(),
+});

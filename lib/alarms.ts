@@ -73,6 +73,18 @@ export class NudgeAlarms extends Construct {
       treatMissingData: cloudwatch.TreatMissingData.BREACHING,
       alarmDescription: `Timers fire more than ${maxLateness.toHumanString()} late, or the tick stopped running`,
     });
+    this.add("JourneyPaused", {
+      metric: new cloudwatch.Metric({
+        namespace: METRICS_NAMESPACE,
+        metricName: FUNCTION_METRICS.journeysPaused,
+        dimensionsMap: { service: SERVICE },
+        period,
+        statistic: "Sum",
+      }),
+      threshold: 1,
+      alarmDescription:
+        "A guardrail paused a journey (refund rate, unsubscribe rate or coupon budget): `npx nudge status` says which and why; `npx nudge resume <journey>` once it is understood (README, Operating journeys)",
+    });
   }
 
   private add(id: string, props: Omit<cloudwatch.AlarmProps, "evaluationPeriods"> & { evaluationPeriods?: number }) {

@@ -22,10 +22,13 @@ import { JourneyTable } from "./table.ts";
  * claims wake-ups by deleting them, moves its cursor, and writes back what it could not hand on.
  */
 export const TABLE_ACTIONS = {
-  // DeleteItem: a claim undone when its outbox could not be sent (releaseOutbox).
-  ingest: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"],
+  // DeleteItem: a claim undone when its outbox could not be sent (releaseOutbox). Query: the journey
+  // controls, one partition read at most every 30 s (functions/store/dynamodb/controls.ts).
+  ingest: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Query"],
   // The cursor walk: Query the buckets, read and write the cursor; PutItem also for wake-ups written back.
-  tick: ["dynamodb:Query", "dynamodb:GetItem", "dynamodb:PutItem"],
+  // Journey controls: Query the controls and the statistics (guardrails), PutItem a pause, DeleteItem a
+  // held wake-up handed back on resume.
+  tick: ["dynamodb:Query", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem"],
 } as const;
 
 export interface NudgeStackProps extends StackProps {
@@ -131,7 +134,12 @@ export class NudgeStack extends Stack {
         timeout: Duration.seconds(60),
         // One tick at a time: two would walk the same buckets.
         reservedConcurrentExecutions: 1,
-        environment: { TABLE_NAME: tableName, WAKE_UP_QUEUE_URL: this.queues.wakeUps.queue.queueUrl },
+        environment: {
+          TABLE_NAME: tableName,
+          WAKE_UP_QUEUE_URL: this.queues.wakeUps.queue.queueUrl,
+          // journey.paused, when a guardrail pauses a journey.
+          INGEST_QUEUE_URL: this.queues.ingest.queue.queueUrl,
+        },
       }),
       unsubscribe: this.channels.unsubscribe,
       ...Object.fromEntries(this.channels.channels.map((c) => [`deliver-${c.name}`, c.function])),
@@ -144,6 +152,7 @@ export class NudgeStack extends Stack {
     this.queues.ingest.queue.grantSendMessages(ingest.role);
     this.table.table.grant(tick.role, ...TABLE_ACTIONS.tick);
     this.queues.wakeUps.queue.grantSendMessages(tick.role);
+    this.queues.ingest.queue.grantSendMessages(tick.role);
 
     const batch = { batchSize: 10, reportBatchItemFailures: true };
     ingest.function.addEventSource(new SqsEventSource(this.queues.ingest.queue, batch));

@@ -9,7 +9,7 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
   },
   simulate: {
     summary:
-      "simulate --events <file.ndjson> [--journeys <dir>] [--until <ISO time>] [--format ndjson|text] [--store memory|dynamodb] [--dynamodb-endpoint <url>] [--table <name>] [--duplicate-rate <0..1>] [--crash-rate <0..1>] [--seed <n>]   run journeys on a virtual clock; dynamodb: an embedded dynalite unless an endpoint is given; the rates inject redeliveries and crashes",
+      "simulate --events <file.ndjson> [--journeys <dir>] [--until <ISO time>] [--format ndjson|text] [--store memory|dynamodb] [--dynamodb-endpoint <url>] [--table <name>] [--duplicate-rate <0..1>] [--crash-rate <0..1>] [--seed <n>] [--pause <journey>@<time>,...] [--resume <journey>@<time>,...]   run journeys on a virtual clock; dynamodb: an embedded dynalite unless an endpoint is given; the rates inject redeliveries and crashes; --pause/--resume: an operator's pause and resume at those times",
     load: async () => (await import("./simulate.ts")).simulateCommand,
   },
   start: {
@@ -31,6 +31,21 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
     summary:
       "report [--since <YYYY-MM-DD>] [--until <YYYY-MM-DD>] [--journey <id>] [--dir .nudge | --table <name> [--region <r>] [--dynamodb-endpoint <url>]] [--format text|json] [--html <file>]   per journey: the funnel, messages, coupons, exits, conversions and the uplift against the holdout, with a 95% interval; --html: a self-contained page with charts",
     load: async () => (await import("./report.ts")).reportCommand,
+  },
+  pause: {
+    summary:
+      "pause <journey> [--reason <text>] [--dir .nudge] [--table <name> [--region <r>] [--dynamodb-endpoint <url>]]   pause a journey within a minute, no deploy: it admits no one and its runs hold where they are",
+    load: async () => (await import("./pause.ts")).pauseCommand,
+  },
+  resume: {
+    summary:
+      "resume <journey> [--dir .nudge] [--table <name> [--region <r>] [--dynamodb-endpoint <url>]]   resume a paused journey: its held runs go on within a minute, late messages by its policy.whenResumed",
+    load: async () => (await import("./pause.ts")).resumeCommand,
+  },
+  status: {
+    summary:
+      "status [--dir .nudge] [--table <name> [--region <r>] [--dynamodb-endpoint <url>]] [--journeys <dir>] [--format text|json]   each journey: enabled, paused (why), runs active, timers pending, oldest pending timer, held; dead letters",
+    load: async () => (await import("./status.ts")).statusCommand,
   },
   validate: {
     summary:

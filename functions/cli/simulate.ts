@@ -4,6 +4,7 @@ import type { JourneyStore } from "../engine/store.ts";
 import { formatProblem, journeyFilesIn } from "../journey/load.ts";
 import { loadPolicyFile } from "../journey/policy-file.ts";
 import { validateJourneyFiles } from "../journey/validate.ts";
+import { parseScheduledControls, type ScheduledControl } from "../simulator/controls.ts";
 import {
   DEFAULT_SIMULATOR_TABLE,
   openSimulatorDynamoDb,
@@ -95,6 +96,8 @@ export async function simulateCommand(args: string[], io: CliIo): Promise<number
       "duplicate-rate",
       "crash-rate",
       "seed",
+      "pause",
+      "resume",
     ],
   });
   if (positional.length > 0) throw new UsageError(`unexpected argument "${positional[0]}"`);
@@ -122,6 +125,19 @@ export async function simulateCommand(args: string[], io: CliIo): Promise<number
       }
     : undefined;
 
+  const controls: ScheduledControl[] = [];
+  for (const [option, paused] of [
+    ["pause", true],
+    ["resume", false],
+  ] as const) {
+    const given = values.get(option);
+    if (given === undefined) continue;
+    try {
+      controls.push(...parseScheduledControls(given, paused, `--${option}`));
+    } catch (error) {
+      throw new UsageError((error as Error).message);
+    }
+  }
   const text = await readOrFail(resolve(io.cwd, eventsOption), "--events");
   const journeyDir = resolve(io.cwd, values.get("journeys") ?? "journeys");
   const files = await journeyFilesIn(journeyDir).catch((error: NodeJS.ErrnoException) => {
@@ -150,6 +166,7 @@ export async function simulateCommand(args: string[], io: CliIo): Promise<number
       ...(until === undefined ? {} : { until }),
       ...(store === undefined ? {} : { store }),
       ...(faults === undefined ? {} : { faults }),
+      ...(controls.length === 0 ? {} : { controls }),
       policies: policy.config,
       onInvalid: (invalid) => {
         // One line per problem, each naming the line of the file it comes from.

@@ -1,8 +1,8 @@
 /**
- * Where the commands that read Nudge's state (`nudge why`, `nudge report`) find it: the local platform's
- * folder (`--dir`, default .nudge: through the running platform's database, or the data on disk when none
- * runs), or a DynamoDB table on AWS (`--table`, with `--region` or the environment's AWS settings and the
- * usual AWS credentials; `--dynamodb-endpoint` for another endpoint).
+ * Where the commands that read or write Nudge's state (`nudge why`, `report`, `pause`, `resume`, `status`) find
+ * it: the local platform's folder (`--dir`, default .nudge: through the running platform's database, or the data
+ * on disk when none runs), or a DynamoDB table on AWS (`--table`, with `--region` or the environment's AWS
+ * settings and the usual AWS credentials; `--dynamodb-endpoint` for another endpoint).
  */
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";

@@ -40,6 +40,8 @@ export interface EngineArgs {
   now: number;
   /** The platform's policies and the state read for them; the defaults with nothing read when absent. */
   policy?: PolicyInputs;
+  /** The journey is paused (functions/engine/controls.ts): a trigger starts no run, a run holds before a send or a coupon. */
+  paused?: boolean;
 }
 
 /** How many recent event ids a record remembers to recognise a redelivery. */
@@ -96,6 +98,7 @@ function contextFor(args: EngineArgs, journey: CompiledJourney, userId: string):
     steps: 0,
     visited: [],
     policy: policyState(args.policy),
+    paused: args.paused === true,
   };
 }
 
@@ -190,7 +193,7 @@ export function decideEvent(args: EngineArgs & { event: ShopEvent }): Decision |
   // An exit event with no run active is remembered: a trigger older than it, arriving late, must not enter.
   const tombstone =
     isEventTrigger && storedRun?.status !== "active" && current.exitOn.some((pattern) => pattern.matches(event));
-  const triggers = isEventTrigger && current.trigger.matches(event);
+  const triggers = isEventTrigger && args.paused !== true && current.trigger.matches(event);
   const since = parseInstant(stored?.inactivity?.since);
   const restartsClock =
     !isEventTrigger &&

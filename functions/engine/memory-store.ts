@@ -1,4 +1,5 @@
 import type { ShopEvent } from "../../events/catalog.ts";
+import type { ControlStore, JourneyControl } from "./controls.ts";
 import { applyCouponEvent } from "./coupons.ts";
 import type { CouponCharge } from "./delivery.ts";
 import { ConcurrencyError } from "./errors.ts";
@@ -23,7 +24,7 @@ type TimerItem = { at: number; order: number; wakeUp: WakeUp };
  * are kept as given: the engine never mutates a record or profile it has handed over.
  * Timers sit in a binary min-heap by due time, so taking what is due costs O(log n) each.
  */
-export class MemoryStore implements JourneyStore {
+export class MemoryStore implements JourneyStore, ControlStore {
   /** Run records by journey, then key: no key string is built per lookup. */
   private readonly records = new Map<string, Map<string, Versioned<RunRecord>>>();
   readonly profiles = new Map<string, Versioned<Profile>>();
@@ -41,6 +42,37 @@ export class MemoryStore implements JourneyStore {
   private readonly timers = new MinHeap<TimerItem>((a, b) => a.at < b.at || (a.at === b.at && a.order < b.order));
   /** Breaks ties between timers due together: first scheduled, first fired, the same in every run. */
   private scheduled = 0;
+  private readonly controls = new Map<string, Versioned<JourneyControl>>();
+  /** Wake-ups held while their journey is paused, by journey, then `key#seq`. */
+  private readonly held = new Map<string, Map<string, WakeUp>>();
+
+  async getControls() {
+    return [...this.controls.values()].map(({ value, revision }) => ({ value: { ...value }, revision }));
+  }
+
+  async setControl(control: JourneyControl, expectedRevision: number | undefined) {
+    const id = control.journeyId;
+    const revision = this.checkRevision(this.controls.get(id), expectedRevision, `control of ${id}`);
+    this.controls.set(id, { value: { ...control }, revision });
+    return revision;
+  }
+
+  async holdWakeUp(wakeUp: WakeUp) {
+    let byKey = this.held.get(wakeUp.journeyId);
+    if (byKey === undefined) {
+      byKey = new Map();
+      this.held.set(wakeUp.journeyId, byKey);
+    }
+    byKey.set(heldId(wakeUp), wakeUp);
+  }
+
+  async listHeldWakeUps(journeyId: string, limit: number) {
+    return [...(this.held.get(journeyId)?.values() ?? [])].slice(0, limit);
+  }
+
+  async releaseHeldWakeUps(wakeUps: readonly WakeUp[]) {
+    for (const wakeUp of wakeUps) this.held.get(wakeUp.journeyId)?.delete(heldId(wakeUp));
+  }
 
   async getRecord(journeyId: string, key: string) {
     return this.records.get(journeyId)?.get(key);
@@ -203,4 +235,9 @@ export class MemoryStore implements JourneyStore {
     }
     return (expected ?? 0) + 1;
   }
+}
+
+/** A held wake-up's identity: the same wake-up held twice (a redelivery) is kept once. */
+function heldId(wakeUp: WakeUp): string {
+  return `${wakeUp.key}#${wakeUp.kind === "run" ? wakeUp.seq : "inactivity"}#${wakeUp.at}`;
 }

@@ -106,9 +106,13 @@ export interface Outbox {
 }
 
 /** A timer that falls due: a run's wait, or an inactivity trigger. `seq`/`at` tell a stale one apart. */
-export type WakeUp =
+export type WakeUp = (
   | { kind: "run"; journeyId: string; key: string; at: string; seq: number }
-  | { kind: "inactivity"; journeyId: string; key: string; at: string };
+  | { kind: "inactivity"; journeyId: string; key: string; at: string }
+) & {
+  /** When it was held because its journey was paused (functions/engine/controls.ts); absent: never held. */
+  heldAt?: string;
+};
 
 /** What moves the engine: an event from the bus, or a timer that fell due. */
 export type EngineInput = { type: "event"; event: ShopEvent } | { type: "wake-up"; wakeUp: WakeUp };

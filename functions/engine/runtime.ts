@@ -1,7 +1,10 @@
 import type { ShopEvent } from "../../events/catalog.ts";
 import type { CompiledJourney } from "./compile.ts";
+import { ControlCache, type ControlStore } from "./controls.ts";
 import { decideEvent, decideWakeUp, newWakeUpsOf } from "./engine.ts";
 import { ConcurrencyError, NudgeError } from "./errors.ts";
+import { guardrailCounters } from "./guardrail-counts.ts";
+import { skipLateMessages } from "./held-messages.ts";
 import type { JourneyCatalog } from "./journeys.ts";
 import type { EngineInput, JourneyEffect, Outbox, Profile, RunRecord, StatsCounter, WakeUp } from "./model.ts";
 import type { PolicyConfig } from "./policies/config.ts";
@@ -9,6 +12,7 @@ import { applyEventToProfile } from "./profile.ts";
 import { PolicyReservations } from "./reservations.ts";
 import { redemptionStatsOf, statsOf, stepStatsOf } from "./stats.ts";
 import type { JourneyStore, Versioned } from "./store.ts";
+import { formatInstant } from "./time.ts";
 
 /**
  * Where effects go once their outbox is claimed: the simulator prints them, the platform delivers them.
@@ -44,6 +48,10 @@ export interface RuntimeOptions {
   statsEveryInputs?: number;
   /** Called with the counters each flush wrote (the ingest function publishes them as EMF metrics). */
   onStatsWritten?: (counters: readonly StatsCounter[]) => void;
+  /** Journey controls (pause/resume, functions/engine/controls.ts); none: no journey is ever paused. */
+  controls?: ControlStore;
+  /** How long the controls read are trusted, in ms of the inputs' `now` (default 30 s). */
+  controlTtlMs?: number;
 }
 
 /**
@@ -58,6 +66,8 @@ export class JourneyRuntime {
   private readonly unsavedStats = new Map<string, StatsCounter>();
   private inputsSinceStats = 0;
   private readonly policies: PolicyReservations;
+  /** The journeys paused, as last read: see ControlCache. */
+  readonly controls: ControlCache;
   /**
    * Decisions saved (an input applied to one run record), journey steps they took (see Decision.steps),
    * effects carried out, and optimistic-concurrency conflicts retried.
@@ -68,6 +78,7 @@ export class JourneyRuntime {
     this.maxAttempts = options.maxAttempts ?? 8;
     this.statsEveryInputs = options.statsEveryInputs ?? 1;
     this.policies = new PolicyReservations(options.store, options.catalog, options.policies);
+    this.controls = new ControlCache(options.controls, options.controlTtlMs);
   }
 
   /** Writes the statistics added up since the last flush (one `addStats` call). */
@@ -86,12 +97,16 @@ export class JourneyRuntime {
     const detailType = event["detail-type"];
     if (detailType === "coupon.issued" || detailType === "coupon.redeemed")
       this.addStats(redemptionStatsOf(await this.options.store.recordCouponEvent(event)));
+    if (detailType === "order.refunded" || detailType === "user.unsubscribed")
+      this.addStats(await guardrailCounters(this.options.catalog, this.options.store, event, now));
     for (const journey of this.options.catalog.listeningTo(detailType)) {
       const key = event.detail[journey.journey.key];
       if (typeof key !== "string" || key === "") continue;
+      // Paused: the event still converts goals and ends runs, but admits no one and sends nothing.
+      const paused = (await this.controls.pausedControl(journey.id, now)) !== undefined;
       await this.withRetries(
         () => `${journey.id}/${key}`,
-        (attempt) => this.apply(journey, key, now, profile, { type: "event", event }, attempt),
+        (attempt) => this.apply(journey, key, now, profile, { type: "event", event }, attempt, undefined, paused),
       );
     }
     await this.inputDone();
@@ -101,6 +116,12 @@ export class JourneyRuntime {
   async handleWakeUp(wakeUp: WakeUp, now: number): Promise<void> {
     const journey = this.options.catalog.current().find((j) => j.id === wakeUp.journeyId);
     if (journey === undefined) return; // the journey was removed: its timers lapse.
+    if ((await this.controls.pausedControl(journey.id, now)) !== undefined && this.options.controls) {
+      // Held as it is, one write, until the journey is resumed (resumeHeldRuns hands it back).
+      await this.options.controls.holdWakeUp({ ...wakeUp, heldAt: wakeUp.heldAt ?? formatInstant(now) });
+      await this.inputDone();
+      return;
+    }
     await this.withRetries(
       () => `${wakeUp.journeyId}/${wakeUp.key}`,
       async (attempt) => {
@@ -126,6 +147,7 @@ export class JourneyRuntime {
     input: EngineInput,
     attempt: number,
     preloaded?: Versioned<RunRecord>,
+    paused = false,
   ): Promise<void> {
     const { store, catalog } = this.options;
     // Eventually consistent first: a stale record only loses the race below, and the retry reads consistently.
@@ -147,13 +169,15 @@ export class JourneyRuntime {
     const decided = await this.policies.decide(
       (policy) =>
         input.type === "event"
-          ? decideEvent({ current, runJourney, record, key, profile, now, policy, event: input.event })
+          ? decideEvent({ current, runJourney, record, key, profile, now, policy, paused, event: input.event })
           : decideWakeUp({ current, runJourney, record, key, profile, now, policy, wakeUp: input.wakeUp }),
       userId,
       attempt > 1,
     );
     if (decided === undefined) return;
     const { decision, sendLog } = decided;
+    if (input.type === "wake-up" && input.wakeUp.heldAt !== undefined)
+      skipLateMessages(decision, (runJourney ?? current).journey, input.wakeUp, now);
     this.stats.decisions++;
     this.stats.steps += decision.steps;
     // The engine hands back a fresh record: the outbox goes on it, and only when there is something in it.

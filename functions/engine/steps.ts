@@ -36,6 +36,8 @@ export interface StepContext {
   visited: string[];
   /** The platform's policies, the cross-journey state read for them, and what this input reserved. */
   policy: PolicyState;
+  /** The journey is paused: the run holds at a send or coupon step (a wake-up now, held until resumed). */
+  paused?: boolean;
 }
 
 /** A step's answer when the run waits at it (a deferred message, a held coupon) rather than moving on. */
@@ -320,6 +322,10 @@ export function runFrom(run: Run, first: string | undefined, ctx: StepContext, r
     ctx.steps++;
     if (!retrying || visits > 0) ctx.visited.push(stepId);
     const step = ctx.journey.step(stepId);
+    if (ctx.paused === true && (step.type === "send" || step.type === "issue-coupon")) {
+      waitAt(run, step, ctx.now);
+      return;
+    }
     switch (step.type) {
       case "wait":
         waitAt(run, step, ctx.now + durationMs(step.for));

@@ -89,6 +89,8 @@ export const ingestEnvironment = z.object({
   DELIVERY_QUEUE_URLS: queueMap(),
   /** Events larger than this (the SQS message body, in bytes) are rejected: a run record keeps its trigger. */
   MAX_EVENT_BYTES: whole(1, 262_144, 32_768),
+  /** How long the journey controls (pause/resume) read are trusted: a pause takes effect within this. */
+  CONTROL_TTL_SECONDS: whole(0, 300, 30),
   /**
    * The platform's messaging policies as JSON (journeys/policy.json, validated at synth); the defaults
    * when unset: Asia/Shanghai, quiet 21:00-09:00, 3 marketing a day, 1 per channel per 4 hours.
@@ -117,6 +119,8 @@ export const tickEnvironment = z.object({
   WAKE_UP_QUEUE_URL: required(),
   /** Wake-ups handed on per tick at most; the next tick goes on where this one stopped. */
   MAX_WAKE_UPS_PER_TICK: whole(1, 1_000_000, 20_000),
+  /** Where `journey.paused` goes when a guardrail pauses a journey; none: logged and counted only. */
+  INGEST_QUEUE_URL: z.optional(z.string().check(z.minLength(1, "must not be empty"))),
 });
 
 const optionalText = () => z.optional(z.string().check(z.minLength(1, "must not be empty")));

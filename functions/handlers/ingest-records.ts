@@ -12,8 +12,21 @@ import { KIND_ATTRIBUTE, WAKE_UP_KIND } from "./wire.ts";
 
 const nonEmpty = requiredText();
 const wakeUpSchema = z.discriminatedUnion("kind", [
-  z.object({ kind: z.literal("run"), journeyId: nonEmpty, key: nonEmpty, at: nonEmpty, seq: requiredInteger() }),
-  z.object({ kind: z.literal("inactivity"), journeyId: nonEmpty, key: nonEmpty, at: nonEmpty }),
+  z.object({
+    kind: z.literal("run"),
+    journeyId: nonEmpty,
+    key: nonEmpty,
+    at: nonEmpty,
+    seq: requiredInteger(),
+    heldAt: z.optional(nonEmpty),
+  }),
+  z.object({
+    kind: z.literal("inactivity"),
+    journeyId: nonEmpty,
+    key: nonEmpty,
+    at: nonEmpty,
+    heldAt: z.optional(nonEmpty),
+  }),
 ]);
 
 /** Reads an ingest record: an event checked against the catalog, or a wake-up. */

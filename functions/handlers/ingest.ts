@@ -63,9 +63,13 @@ export function ingestDependencies(
   const clock = overrides.clock ?? Date.now;
   const counters = new JourneyCounters();
   const sqs = overrides.sqs ?? new SQSClient({});
+  const store = platformStore(config, overrides.dynamodb, clock);
   const runtime = new JourneyRuntime({
     catalog: new JourneyCatalog(overrides.journeys ?? embeddedJourneys()),
-    store: platformStore(config, overrides.dynamodb, clock),
+    store,
+    // Paused journeys, read at most once per CONTROL_TTL_SECONDS per instance.
+    controls: store,
+    controlTtlMs: config.CONTROL_TTL_SECONDS * 1000,
     sink: new QueueSink(sqs, config.DELIVERY_QUEUE_URLS),
     publisher: new IngestQueuePublisher(sqs, config.INGEST_QUEUE_URL),
     // Statistics are written once per batch (flushStats below), not after each record.

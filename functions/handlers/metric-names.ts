@@ -49,4 +49,8 @@ export const FUNCTION_METRICS = {
   messagesSkipped: "MessagesSkipped",
   /** Messages a provider refused for good, sent to the channel's dead-letter queue at once. */
   messagesRefused: "MessagesRefused",
+  /** Journeys a guardrail paused (the tick): the journey-paused alarm's metric. */
+  journeysPaused: "JourneysPaused",
+  /** Held wake-ups of resumed journeys handed back to the timers (the tick). */
+  wakeUpsResumed: "WakeUpsResumed",
 } as const;

@@ -14,7 +14,10 @@ import middy from "@middy/core";
 import type { Context, ScheduledEvent } from "aws-lambda";
 import type { TimerStore } from "../engine/store.ts";
 import { type TickReport, tick } from "../engine/tick.ts";
+import type { Journey } from "../journey/schema.ts";
+import { IngestQueuePublisher } from "./adapters.ts";
 import { type Environment, parseConfig, tickEnvironment } from "./config.ts";
+import { embeddedJourneysOrNone, type JourneyControlsDependencies, runJourneyControls } from "./journey-controls.ts";
 import { FUNCTION_METRICS } from "./metric-names.ts";
 import { createLogger, createMetrics } from "./observability.ts";
 import { platformStore } from "./store.ts";
@@ -28,13 +31,15 @@ export interface TickDependencies {
   lookaheadMs: number;
   maxWakeUps: number;
   clock: () => number;
+  /** Pause/resume and guardrails, after the timer wheel (journey-controls.ts); none: skipped. */
+  controls?: JourneyControlsDependencies;
 }
 
 /** How long before the function's timeout the tick stops taking wake-ups (it hands on what it took). */
 export const STOP_BEFORE_TIMEOUT_MS = 10_000;
 
 export function createTickHandler(deps: TickDependencies) {
-  const { timers, wakeUpQueue, logger, metrics, lookaheadMs, maxWakeUps, clock } = deps;
+  const { timers, wakeUpQueue, logger, metrics, lookaheadMs, maxWakeUps, clock, controls } = deps;
   return middy(async (event: Pick<ScheduledEvent, "time">, context: Context): Promise<TickReport> => {
     const now = clock();
     const deadline = Date.now() + context.getRemainingTimeInMillis() - STOP_BEFORE_TIMEOUT_MS;
@@ -56,7 +61,8 @@ export function createTickHandler(deps: TickDependencies) {
     metrics.addMetric(FUNCTION_METRICS.tickScheduleDelay, MetricUnit.Milliseconds, scheduleDelayMs);
     metrics.addMetric(FUNCTION_METRICS.wakeUpsHandedOn, MetricUnit.Count, report.handedOn);
     metrics.addMetric(FUNCTION_METRICS.wakeUpsLate, MetricUnit.Count, report.late);
-    logger.info("tick", { ...report, scheduleDelayMs });
+    const controlled = controls === undefined ? undefined : await runJourneyControls(controls, now, logger, metrics);
+    logger.info("tick", { ...report, scheduleDelayMs, resumed: controlled?.resumed ?? 0 });
     return report;
   })
     .use(injectLambdaContext(logger))
@@ -65,14 +71,22 @@ export function createTickHandler(deps: TickDependencies) {
 
 export function tickDependencies(
   env: Environment,
-  overrides: { dynamodb?: DynamoDBDocumentClient; sqs?: SQSClient; clock?: () => number } = {},
+  overrides: { dynamodb?: DynamoDBDocumentClient; sqs?: SQSClient; clock?: () => number; journeys?: Journey[] } = {},
 ): TickDependencies {
   const config = parseConfig(tickEnvironment, env, "tick");
   const clock = overrides.clock ?? Date.now;
   const timers = platformStore(config, overrides.dynamodb, clock);
+  const sqs = overrides.sqs ?? new SQSClient({});
   return {
     timers,
-    wakeUpQueue: new WakeUpQueue(overrides.sqs ?? new SQSClient({}), config.WAKE_UP_QUEUE_URL),
+    wakeUpQueue: new WakeUpQueue(sqs, config.WAKE_UP_QUEUE_URL),
+    controls: {
+      store: timers,
+      journeys: overrides.journeys ?? embeddedJourneysOrNone(),
+      ...(config.INGEST_QUEUE_URL === undefined
+        ? {}
+        : { publisher: new IngestQueuePublisher(sqs, config.INGEST_QUEUE_URL) }),
+    },
     logger: createLogger(),
     metrics: createMetrics(),
     lookaheadMs: config.LOOKAHEAD_SECONDS * 1000,

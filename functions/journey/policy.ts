@@ -1,5 +1,6 @@
 import * as z from "zod";
 import { parseDuration } from "../engine/time.ts";
+import { whenResumedSchema } from "./guardrails.ts";
 
 /**
  * What a journey declares about the platform's messaging policies (functions/engine/policies): what its
@@ -54,6 +55,7 @@ export const journeyPolicySchema = z
       .refine((caps) => new Set(caps.map((cap) => cap.id)).size === caps.length, { error: "cap ids must be unique" })
       .default([]),
     couponBudget: couponBudget.optional(),
+    whenResumed: whenResumedSchema.optional(),
   })
   .describe(
     "How this journey's messages and coupons meet the platform's policies (journeys/policy.json): consent, frequency caps, quiet hours, budgets.",

@@ -1,6 +1,7 @@
 import * as z from "zod";
 import { validatePattern } from "../engine/pattern/index.ts";
 import { parseDuration } from "../engine/time.ts";
+import { guardrailsSchema } from "./guardrails.ts";
 import { DEFAULT_JOURNEY_POLICY, journeyPolicySchema, sendPolicyOverrides } from "./policy.ts";
 
 /**
@@ -271,6 +272,7 @@ export const journeySchema = z
       .default(50)
       .describe("Higher wins when messages compete for a frequency cap; deferred messages leave in this order."),
     policy: journeyPolicySchema.default({ ...DEFAULT_JOURNEY_POLICY, caps: [] }),
+    guardrails: guardrailsSchema.optional(),
     key: z
       .string()
       .regex(/^[A-Za-z][A-Za-z0-9_]*$/)

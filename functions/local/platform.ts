@@ -60,6 +60,8 @@ export interface LocalPlatformOptions {
   webhookSecret?: string | undefined;
   /** The unsubscribe token secret; none: `<dir>/secrets.json`'s. */
   unsubscribeSecret?: string | undefined;
+  /** How long the ingest functions trust the journey controls they read (virtual seconds, default 30). */
+  controlTtlSeconds?: number;
   /** The From address of local email (default `Nudge <nudge@localhost>`). */
   emailFrom?: string;
 }
@@ -155,6 +157,7 @@ export async function startLocalPlatform(options: LocalPlatformOptions): Promise
     LOOKAHEAD_SECONDS: String(lookaheadSeconds),
     TIMER_SHARDS: "1",
     MAX_WAKE_UPS_PER_TICK: String(MAX_WAKE_UPS_PER_TICK),
+    CONTROL_TTL_SECONDS: String(options.controlTtlSeconds ?? 30),
     ...(options.policies === undefined ? {} : { POLICY_CONFIG: JSON.stringify(options.policies) }),
   };
   const overrides = { dynamodb: database.client, sqs, clock };
@@ -162,7 +165,7 @@ export async function startLocalPlatform(options: LocalPlatformOptions): Promise
   // per instance: the handlers' metrics and counters are per instance).
   const ingest = () =>
     createIngestHandler(ingestDependencies(env, { ...overrides, journeys: options.journeys })) as BatchHandler;
-  const tick = createTickHandler(tickDependencies(env, overrides));
+  const tick = createTickHandler(tickDependencies(env, { ...overrides, journeys: options.journeys }));
   const outboxPath = join(dir, "outbox.ndjson");
   const mailPath = join(dir, "mail.mbox");
   const outbox = new OutboxChannel(outboxPath, options.onMessage);

@@ -6,6 +6,7 @@ import type { PolicyConfig } from "../engine/policies/config.ts";
 import { JourneyRuntime } from "../engine/runtime.ts";
 import type { JourneyStore } from "../engine/store.ts";
 import type { Journey } from "../journey/schema.ts";
+import { isControlStore, type ScheduledControl, SimulatorControls } from "./controls.ts";
 import { FaultInjector, type FaultOptions, type FaultReport, type SimulatorInput } from "./faults.ts";
 
 /**
@@ -63,6 +64,8 @@ export interface SimulationOptions {
   faults?: FaultOptions;
   /** The platform's messaging policies (journeys/policy.json); the defaults when absent. */
   policies?: PolicyConfig;
+  /** Pauses and resumes at virtual times (controls.ts); guardrails are checked every virtual hour. */
+  controls?: readonly ScheduledControl[];
 }
 
 export interface SimulationResult {
@@ -134,7 +137,14 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
     // As the ingest function does under load (SQS batches of up to 100): statistics written once a batch.
     statsEveryInputs: 100,
     ...(options.policies === undefined ? {} : { policies: options.policies }),
+    // The simulator changes the controls itself and tells the runtime (SimulatorControls): no re-reads.
+    ...(isControlStore(store) ? { controls: store, controlTtlMs: Number.POSITIVE_INFINITY } : {}),
   });
+  const controls = isControlStore(store)
+    ? new SimulatorControls(store, options.journeys, runtime, emit, options.controls ?? [])
+    : undefined;
+  // Virtual time never goes back: a held wake-up handed back on resume fires at the resume, not when it fell due.
+  let clock = Number.NEGATIVE_INFINITY;
 
   // Without faults an input goes straight to the runtime; with them, through the injector.
   const handle = (input: SimulatorInput, now: number) =>
@@ -154,15 +164,18 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
     }
   };
   const fireWakeUpsUntil = async (until: number) => {
-    for (
-      let next = await store.nextWakeUpAt();
-      next !== undefined && next <= until;
-      next = await store.nextWakeUpAt()
-    ) {
-      for (const wakeUp of await store.takeDueWakeUps(next, 1000)) {
+    for (;;) {
+      // The next wake-up or scheduled control, whichever comes first (a resume hands held wake-ups back).
+      const wake = await store.nextWakeUpAt();
+      const control = controls?.nextAt();
+      const next = control === undefined || (wake !== undefined && wake <= control) ? wake : control;
+      if (next === undefined || next > until) return;
+      clock = Math.max(clock, next);
+      await controls?.advance(clock);
+      for (const wakeUp of await store.takeDueWakeUps(clock, 1000)) {
         inputs++;
-        await handleWakeUp(wakeUp, next);
-        await drainPublished(next);
+        await handleWakeUp(wakeUp, clock);
+        await drainPublished(clock);
       }
     }
   };
@@ -176,6 +189,8 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
     queue[index] = undefined;
     const at = Date.parse(event.time);
     await fireWakeUpsUntil(at);
+    clock = Math.max(clock, at);
+    await controls?.advance(at);
     inputs++;
     await handleEvent(event, at);
     await drainPublished(at);
@@ -226,6 +241,9 @@ function textDetail(line: SimulationLine): string {
       return line.event === undefined ? String(line.reason) : `${line.reason}: ${line.event}`;
     case "goal.converted":
       return `by ${(line.event as { "detail-type": string })["detail-type"]}`;
+    case "journey.paused":
+    case "journey.resumed":
+      return `${line.reason === undefined ? "" : `${line.reason} `}(by ${line.by})`;
     default:
       return "";
   }

@@ -39,6 +39,31 @@ describe("nudge simulate --store, --duplicate-rate, --crash-rate", () => {
     expect(await run("--store", "memory")).toEqual({ code, out, err });
   });
 
+  it("pauses and resumes a journey at the times --pause and --resume give, as output lines", async () => {
+    // Act: onboarding-guide paused before anyone registers, resumed four days later.
+    const { code, out } = await run(
+      "--format",
+      "text",
+      "--pause",
+      "onboarding-guide@2026-11-01T00:00:00Z",
+      "--resume",
+      "onboarding-guide@2026-11-05T00:00:00Z",
+    );
+    const bad = await run("--pause", "onboarding-guide").catch((error: unknown) => error);
+    // Assess
+    expect(code).toBe(ExitCode.ok);
+    const controls = out.filter((line) => /journey\.(paused|resumed)/.test(line));
+    expect(controls).toEqual([
+      expect.stringMatching(
+        /^2026-11-01T00:00:00Z\s+onboarding-guide\s+journey\.paused\s+paused by --pause \(by simulator\)$/,
+      ),
+      expect.stringMatching(/^2026-11-05T00:00:00Z\s+onboarding-guide\s+journey\.resumed\s+\(by simulator\)$/),
+    ]);
+    const guides = out.filter((line) => line.includes("onboarding-guide") && line.includes("journey.entered"));
+    expect(guides.every((line) => line >= "2026-11-05")).toBe(true);
+    expect(bad).toBeInstanceOf(UsageError);
+  });
+
   it("prints the same lines with faults injected, and reports them on stderr", async () => {
     // Act
     const { code, out, err } = await run("--duplicate-rate", "0.5", "--crash-rate", "0.2");

@@ -193,8 +193,9 @@ describe("ingest handler", () => {
   });
 
   it("runs the waits: the tick hands due wake-ups to the wake-up queue, whose messages the ingest function runs", async () => {
-    // Prepare: a registration starts the onboarding guide, whose second message is due a day later.
-    const p = await platform();
+    // Prepare: a registration starts the onboarding guide, whose second message is due a day later. One
+    // timer shard: the tick walks the day's 1,440 minute buckets on dynalite, 16 Queries each otherwise (17 s).
+    const p = await platform(undefined, { TIMER_SHARDS: "1" });
     await p.ingest([sqsRecord(registered("u-8"))]);
     p.clock.now = T0 + DAY + 30_000;
     const tick = await p.tick();

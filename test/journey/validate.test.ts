@@ -6,7 +6,7 @@ import { checkJourneys, validateJourneyFiles } from "../../functions/journey/val
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const fixtures = "test/fixtures/journeys";
 const CATALOG =
-  "user.registered, user.updated, user.unsubscribed, user.subscribed, order.placed, order.delivered, order.refunded, coupon.issued, coupon.redeemed, promotion.ended, review.posted";
+  "user.registered, user.updated, user.unsubscribed, user.subscribed, order.placed, order.delivered, order.refunded, coupon.issued, coupon.redeemed, promotion.ended, review.posted, journey.paused";
 
 /** The problem lines `nudge validate` would print for fixture files validated together. */
 async function problemLines(...names: string[]): Promise<string[]> {

@@ -161,11 +161,9 @@ describe("NudgeStack", () => {
       ]),
     );
     expect(byRole.Ingest).not.toContain("events:PutEvents");
-    expect(byRole.Ingest).not.toContain("dynamodb:Query");
     expect(byRole.Tick).toEqual(
       expect.arrayContaining(["dynamodb:Query", "dynamodb:GetItem", "dynamodb:PutItem", "sqs:SendMessage"]),
     );
-    expect(byRole.Tick).not.toContain("dynamodb:DeleteItem");
     expect(byRole.Tick).not.toContain("events:PutEvents");
     // Without a provider configured (this synth has none) the channels log: their queues and logs only.
     for (const channel of ["Push", "Sms", "Wechat", "Email"]) {
@@ -260,6 +258,9 @@ describe("NudgeStack", () => {
         Threshold: 120_000,
         TreatMissingData: "breaching",
       }),
+    );
+    expect(alarms).toContainEqual(
+      expect.objectContaining({ Namespace: METRICS_NAMESPACE, MetricName: "JourneysPaused", Threshold: 1 }),
     );
     for (const alarm of alarms) expect(alarm.AlarmActions).toHaveLength(1);
     for (const metric of ["Entered", "MessagesSent", "CouponsIssued", "Conversions"]) expect(body).toContain(metric);

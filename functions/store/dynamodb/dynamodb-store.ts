@@ -1,5 +1,6 @@
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { ShopEvent } from "../../../events/catalog.ts";
+import type { ControlStore, JourneyControl } from "../../engine/controls.ts";
 import type { CouponCharge } from "../../engine/delivery.ts";
 import { ConcurrencyError } from "../../engine/errors.ts";
 import type { JournalEntry } from "../../engine/journal.ts";
@@ -16,8 +17,10 @@ import type {
 import type { JourneyStore, ReadOptions, TakeOutboxOptions, Versioned } from "../../engine/store.ts";
 import { parseInstant } from "../../engine/time.ts";
 import * as budgets from "./budgets.ts";
+import * as controls from "./controls.ts";
 import * as coupons from "./coupons.ts";
 import { isConditionFailure } from "./errors.ts";
+import { type JourneyInventory, scanInventory } from "./inventory.ts";
 import * as journal from "./journal.ts";
 import {
   encodedAttribute,
@@ -38,7 +41,7 @@ const DAY_MS = 86_400_000;
  * The storage port on one DynamoDB table (README.md beside this file has the design). Every write is a
  * single-item conditional write; no transactions.
  */
-export class DynamoDbStore implements JourneyStore {
+export class DynamoDbStore implements JourneyStore, ControlStore {
   private readonly table: TableClient;
   private readonly timers: TimerWheel;
   private readonly retentionMs: number;
@@ -247,6 +250,31 @@ export class DynamoDbStore implements JourneyStore {
 
   readStats(journeyId: string, fromDay: string, toDay: string): Promise<StatsCounter[]> {
     return stats.readStats(this.table, journeyId, fromDay, toDay, this.statsShards);
+  }
+
+  getControls(options?: ReadOptions): Promise<Versioned<JourneyControl>[]> {
+    return controls.getControls(this.table, this.consistentRead(options));
+  }
+
+  setControl(control: JourneyControl, expectedRevision: number | undefined): Promise<number> {
+    return controls.setControl(this.table, control, expectedRevision);
+  }
+
+  holdWakeUp(wakeUp: WakeUp): Promise<void> {
+    return controls.holdWakeUp(this.table, wakeUp);
+  }
+
+  listHeldWakeUps(journeyId: string, limit: number): Promise<WakeUp[]> {
+    return controls.listHeldWakeUps(this.table, journeyId, limit);
+  }
+
+  releaseHeldWakeUps(wakeUps: readonly WakeUp[]): Promise<void> {
+    return controls.releaseHeldWakeUps(this.table, wakeUps);
+  }
+
+  /** Runs and timers of every journey (not in the port): a Scan, for `nudge status`. */
+  journeyInventory(): Promise<Map<string, JourneyInventory>> {
+    return scanInventory(this.table);
   }
 
   /**

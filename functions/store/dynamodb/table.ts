@@ -134,6 +134,11 @@ export const keys = {
   /** One shard of one day of a journey's statistics; the sort key is `v<version>`. */
   statsShard: (journeyId: string, day: string, shard: number) => `STATS#${journeyId}#${day}#${shard}`,
   statsVersion: (version: number) => `v${version}`,
+  /** Every journey's control (pause/resume) is in this one partition: one Query reads them all. */
+  controlPartition: "CONTROL",
+  control: (journeyId: string) => ({ pk: "CONTROL", sk: `JOURNEY#${journeyId}` }),
+  /** One shard of a paused journey's held wake-ups. */
+  held: (journeyId: string, shard: number) => `HELD#${journeyId}#${shard}`,
 };
 
 export type ItemKey = { pk: string; sk: string };

@@ -1,0 +1,110 @@
+/**
+ * `nudge status`: each journey's state from the platform's (local, or a table on AWS: store-source.ts):
+ * enabled (its file), paused (why, by whom, since when), runs active, timers pending, the oldest pending
+ * timer, wake-ups held by a pause; and the dead letters (locally: the local dead-letter queue; on AWS:
+ * not read, see README, Operating journeys).
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import type { JourneyControl } from "../engine/controls.ts";
+import type { JourneyInventory } from "../store/dynamodb/inventory.ts";
+import { parseArgs, UsageError } from "./args.ts";
+import { type CliIo, ExitCode } from "./io.ts";
+import { loadJourneys } from "./start.ts";
+import { openStoreSource } from "./store-source.ts";
+
+export interface JourneyStatus extends JourneyInventory {
+  journeyId: string;
+  enabled: boolean | undefined;
+  paused: boolean;
+  control?: JourneyControl;
+}
+
+/** Messages in a local queue, from its journal: what was sent and not deleted (read only: it may be in use). */
+export function localQueueSize(journalPath: string): number {
+  if (!existsSync(journalPath)) return 0;
+  const live = new Set<string>();
+  for (const text of readFileSync(journalPath, "utf8").split("\n")) {
+    let line: { op?: string; id?: string };
+    try {
+      line = JSON.parse(text);
+    } catch {
+      continue;
+    }
+    if (line.op === "send" && line.id !== undefined) live.add(line.id);
+    else if (line.op === "delete" && line.id !== undefined) live.delete(line.id);
+  }
+  return live.size;
+}
+
+export function formatStatus(rows: readonly JourneyStatus[], deadLetters: string): string[] {
+  const header = ["journey", "enabled", "paused", "runs active", "timers pending", "oldest pending", "of them held"];
+  const table = rows.map((row) => [
+    row.journeyId,
+    row.enabled === undefined ? "?" : row.enabled ? "yes" : "no",
+    row.paused
+      ? `yes: ${row.control?.reason ?? "no reason given"} (by ${row.control?.by ?? "?"} since ${row.control?.since ?? "?"})`
+      : "no",
+    String(row.runsActive),
+    String(row.timersPending),
+    row.oldestPending ?? "-",
+    String(row.held),
+  ]);
+  const widths = header.map((title, column) =>
+    Math.max(title.length, ...table.map((cells) => cells[column]?.length ?? 0)),
+  );
+  const line = (cells: readonly string[]) =>
+    cells
+      .map((cell, column) => cell.padEnd(widths[column] ?? 0))
+      .join("  ")
+      .trimEnd();
+  return [line(header), ...table.map(line), `Dead letters: ${deadLetters}`];
+}
+
+export async function statusCommand(args: string[], io: CliIo): Promise<number> {
+  const { values, positional } = parseArgs(args, {
+    values: ["dir", "table", "region", "dynamodb-endpoint", "journeys", "format"],
+  });
+  if (positional.length > 0) throw new UsageError(`unexpected argument "${positional[0]}"`);
+  const format = values.get("format") ?? "text";
+  if (format !== "text" && format !== "json") throw new UsageError(`--format: expected text or json, got "${format}"`);
+  const loaded = await loadJourneys(resolve(io.cwd, values.get("journeys") ?? "journeys"), io);
+  if (loaded === undefined) return ExitCode.failed;
+  const source = await openStoreSource(values, io.cwd);
+  try {
+    const [controls, inventory] = await Promise.all([
+      source.store.getControls({ consistent: true }),
+      source.store.journeyInventory(),
+    ]);
+    const enabled = new Map(loaded.journeys.map((journey) => [journey.id, journey.enabled]));
+    const ids = [
+      ...new Set([...enabled.keys(), ...controls.map((c) => c.value.journeyId), ...inventory.keys()]),
+    ].sort();
+    const rows: JourneyStatus[] = ids.map((journeyId) => {
+      const control = controls.find((c) => c.value.journeyId === journeyId)?.value;
+      return {
+        journeyId,
+        enabled: enabled.get(journeyId),
+        paused: control?.paused === true,
+        ...(control === undefined ? {} : { control }),
+        ...(inventory.get(journeyId) ?? { runsActive: 0, timersPending: 0, held: 0 }),
+      };
+    });
+    const local = values.get("table") === undefined;
+    const deadLetters = local
+      ? localQueueSize(join(resolve(io.cwd, values.get("dir") ?? ".nudge"), "queues", "dead-letters.ndjson"))
+      : undefined;
+    if (format === "json") io.stdout(JSON.stringify({ journeys: rows, deadLetters: deadLetters ?? null }));
+    else {
+      io.stdout(`From ${source.where}.`);
+      const text =
+        deadLetters === undefined
+          ? "n/a on AWS (aws sqs get-queue-attributes --attribute-names ApproximateNumberOfMessages on each dead-letter queue)"
+          : `${deadLetters} (local dead-letter queue)`;
+      for (const line of formatStatus(rows, text)) io.stdout(line);
+    }
+    return ExitCode.ok;
+  } finally {
+    await source.close();
+  }
+}

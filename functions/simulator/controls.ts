@@ -1,0 +1,120 @@
+import type { ControlStore } from "../engine/controls.ts";
+import { resumeHeldRuns, setPaused } from "../engine/controls.ts";
+import { enforceGuardrails } from "../engine/guardrails.ts";
+import type { JourneyRuntime } from "../engine/runtime.ts";
+import type { JourneyStore } from "../engine/store.ts";
+import { formatInstant } from "../engine/time.ts";
+import type { Journey } from "../journey/schema.ts";
+import type { SimulationLine } from "./simulate.ts";
+
+/** A pause or resume at a virtual time (`nudge simulate --pause journey@time --resume journey@time`). */
+export interface ScheduledControl {
+  at: number;
+  journeyId: string;
+  paused: boolean;
+  reason?: string;
+}
+
+const HOUR_MS = 3_600_000;
+
+export function isControlStore(store: object): store is ControlStore {
+  return "getControls" in store && "setControl" in store && "holdWakeUp" in store;
+}
+
+/**
+ * The operator and the tick, in the simulator: scheduled pauses and resumes at their virtual times, held
+ * runs handed back on resume, and the guardrails checked every virtual hour (on AWS the tick checks every
+ * minute: a simulated pause may come up to an hour later than on AWS). Each pause and resume is an output
+ * line, `journey.paused` / `journey.resumed`, with its reason and who.
+ */
+export class SimulatorControls {
+  private readonly scheduled: ScheduledControl[];
+  private nextCheck = Number.NEGATIVE_INFINITY;
+  private readonly guarded: boolean;
+
+  constructor(
+    private readonly store: JourneyStore & ControlStore,
+    private readonly journeys: readonly Journey[],
+    private readonly runtime: JourneyRuntime,
+    private readonly emit: (line: SimulationLine) => void,
+    scheduled: readonly ScheduledControl[],
+  ) {
+    this.scheduled = [...scheduled].sort((a, b) => a.at - b.at);
+    this.guarded = journeys.some((journey) => journey.guardrails !== undefined);
+  }
+
+  /** When the next scheduled control falls due, if any. */
+  nextAt(): number | undefined {
+    return this.scheduled[0]?.at;
+  }
+
+  /**
+   * Applies what falls due up to `now`, in time order: scheduled controls at their times, and the hourly
+   * guardrail check. This runs before anything at `now` happens, so a check due earlier sees the state as
+   * of its hour; checks between two changes would all see the same, and are not repeated.
+   */
+  async advance(now: number): Promise<void> {
+    for (;;) {
+      const control = this.scheduled[0];
+      const controlDue = control !== undefined && control.at <= now;
+      if (this.guarded && this.nextCheck <= now && (!controlDue || this.nextCheck <= control.at)) {
+        const at = Number.isFinite(this.nextCheck) ? this.nextCheck : now;
+        await this.check(at);
+        this.nextCheck = Math.floor((controlDue ? control.at : now) / HOUR_MS) * HOUR_MS + HOUR_MS;
+      } else if (controlDue) {
+        this.scheduled.shift();
+        await this.apply(control);
+      } else return;
+    }
+  }
+
+  private async check(at: number): Promise<void> {
+    await this.runtime.flushStats();
+    const pauses = await enforceGuardrails({ journeys: this.journeys, store: this.store, now: at });
+    for (const { control } of pauses) this.line(control.journeyId, at, "journey.paused", control.reason, "guardrail");
+    if (pauses.length > 0) this.runtime.controls.invalidate();
+  }
+
+  private async apply(control: ScheduledControl): Promise<void> {
+    const by = "simulator";
+    const reason = control.reason ?? (control.paused ? "paused by --pause" : undefined);
+    const changed = await setPaused(this.store, control.journeyId, {
+      paused: control.paused,
+      ...(reason === undefined ? {} : { reason }),
+      by,
+      now: control.at,
+    });
+    if (!changed) return;
+    this.runtime.controls.invalidate();
+    this.line(control.journeyId, control.at, control.paused ? "journey.paused" : "journey.resumed", reason, by);
+    if (!control.paused) await resumeHeldRuns(this.store, Number.POSITIVE_INFINITY);
+  }
+
+  private line(journeyId: string, at: number, type: string, reason: string | undefined, by: string): void {
+    const version = Math.max(0, ...this.journeys.filter((j) => j.id === journeyId).map((j) => j.version));
+    this.emit({
+      at: formatInstant(at),
+      journey: journeyId,
+      version,
+      user: "",
+      run: "",
+      type,
+      ...(reason === undefined ? {} : { reason }),
+      by,
+    });
+  }
+}
+
+/** `journey@time` items, comma-separated (`--pause new-user-coupon@2026-11-20T00:00:00Z`). */
+export function parseScheduledControls(text: string, paused: boolean, option: string): ScheduledControl[] {
+  return text.split(",").map((item) => {
+    const at = item.lastIndexOf("@");
+    const journeyId = item.slice(0, at).trim();
+    const time = Date.parse(item.slice(at + 1).trim());
+    if (at <= 0 || journeyId === "" || Number.isNaN(time))
+      throw new Error(
+        `${option}: expected <journey>@<ISO time> such as "new-user-coupon@2026-11-20T00:00:00Z", got "${item}"`,
+      );
+    return { at: time, journeyId, paused };
+  });
+}
