@@ -44,7 +44,7 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
   },
   status: {
     summary:
-      "status [--dir .nudge] [--table <name> [--region <r>] [--dynamodb-endpoint <url>]] [--journeys <dir>] [--format text|json]   each journey: enabled, paused (why), runs active, timers pending, oldest pending timer, held; dead letters",
+      "status [--dir .nudge] [--table <name> [--region <r>] [--dynamodb-endpoint <url>] [--stack <name>]] [--journeys <dir>] [--format text|json]   each journey: enabled, paused (why), runs active, timers pending, oldest pending timer, held; dead letters",
     load: async () => (await import("./status.ts")).statusCommand,
   },
   validate: {

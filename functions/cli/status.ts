@@ -4,11 +4,14 @@
  * timer, wake-ups held by a pause; and the dead letters (locally: the local dead-letter queue; on AWS:
  * not read, see README, Operating journeys).
  */
+
 import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { SQSClient } from "@aws-sdk/client-sqs";
 import type { JourneyControl } from "../engine/controls.ts";
 import type { JourneyInventory } from "../store/dynamodb/inventory.ts";
 import { parseArgs, UsageError } from "./args.ts";
+import { deadLetterCounts, stackOfTable } from "./dead-letters.ts";
 import { type CliIo, ExitCode } from "./io.ts";
 import { loadJourneys } from "./start.ts";
 import { openStoreSource } from "./store-source.ts";
@@ -63,7 +66,7 @@ export function formatStatus(rows: readonly JourneyStatus[], deadLetters: string
 
 export async function statusCommand(args: string[], io: CliIo): Promise<number> {
   const { values, positional } = parseArgs(args, {
-    values: ["dir", "table", "region", "dynamodb-endpoint", "journeys", "format"],
+    values: ["dir", "table", "region", "dynamodb-endpoint", "journeys", "format", "stack"],
   });
   if (positional.length > 0) throw new UsageError(`unexpected argument "${positional[0]}"`);
   const format = values.get("format") ?? "text";
@@ -90,21 +93,40 @@ export async function statusCommand(args: string[], io: CliIo): Promise<number> 
         ...(inventory.get(journeyId) ?? { runsActive: 0, timersPending: 0, held: 0 }),
       };
     });
-    const local = values.get("table") === undefined;
-    const deadLetters = local
-      ? localQueueSize(join(resolve(io.cwd, values.get("dir") ?? ".nudge"), "queues", "dead-letters.ndjson"))
-      : undefined;
-    if (format === "json") io.stdout(JSON.stringify({ journeys: rows, deadLetters: deadLetters ?? null }));
+    const table = values.get("table");
+    const deadLetters =
+      table === undefined
+        ? localDeadLetters(resolve(io.cwd, values.get("dir") ?? ".nudge"))
+        : await stackDeadLetters(values.get("stack") ?? stackOfTable(table), values.get("region"));
+    if (format === "json") io.stdout(JSON.stringify({ journeys: rows, deadLetters: deadLetters.count ?? null }));
     else {
       io.stdout(`From ${source.where}.`);
-      const text =
-        deadLetters === undefined
-          ? "n/a on AWS (aws sqs get-queue-attributes --attribute-names ApproximateNumberOfMessages on each dead-letter queue)"
-          : `${deadLetters} (local dead-letter queue)`;
-      for (const line of formatStatus(rows, text)) io.stdout(line);
+      for (const line of formatStatus(rows, deadLetters.text)) io.stdout(line);
     }
     return ExitCode.ok;
   } finally {
     await source.close();
+  }
+}
+
+function localDeadLetters(dir: string): { count?: number; text: string } {
+  const count = localQueueSize(join(dir, "queues", "dead-letters.ndjson"));
+  return { count, text: `${count} (local dead-letter queue)` };
+}
+
+/** On AWS: the stack's dead-letter queues, found by name (dead-letters.ts). */
+async function stackDeadLetters(stack: string | undefined, region: string | undefined) {
+  if (stack === undefined) return { text: "unknown: give --stack <name> (the table's name names no stack)" };
+  const sqs = new SQSClient(region === undefined ? {} : { region });
+  try {
+    const queues = await deadLetterCounts(sqs, stack);
+    const count = queues.reduce((sum, queue) => sum + queue.messages, 0);
+    const each = queues.map((queue) => `${queue.name} ${queue.messages}`).join(", ");
+    return {
+      count,
+      text: `${count} in ${queues.length} dead-letter queues of ${stack}${each === "" ? "" : ` (${each})`}`,
+    };
+  } finally {
+    sqs.destroy();
   }
 }
