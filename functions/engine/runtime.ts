@@ -65,6 +65,8 @@ export class JourneyRuntime {
   private readonly statsEveryInputs: number;
   private readonly unsavedStats = new Map<string, StatsCounter>();
   private inputsSinceStats = 0;
+  /** Raised whenever a guardrail's numerator is counted (refunds, unsubscribes, withheld coupons). */
+  guardrailCountersAdded = 0;
   private readonly policies: PolicyReservations;
   /** The journeys paused, as last read: see ControlCache. */
   readonly controls: ControlCache;
@@ -93,11 +95,12 @@ export class JourneyRuntime {
 
   /** Applies one (already validated) event: first to the user's profile, then to every journey. */
   async handleEvent(event: ShopEvent, now: number): Promise<void> {
-    const profile = await this.updateProfile(event);
+    const { profile, applied } = await this.updateProfile(event);
     const detailType = event["detail-type"];
     if (detailType === "coupon.issued" || detailType === "coupon.redeemed")
       this.addStats(redemptionStatsOf(await this.options.store.recordCouponEvent(event)));
-    if (detailType === "order.refunded" || detailType === "user.unsubscribed")
+    // Counted the first time the event reaches the profile only: a redelivery must not count twice.
+    if (applied && (detailType === "order.refunded" || detailType === "user.unsubscribed"))
       this.addStats(await guardrailCounters(this.options.catalog, this.options.store, event, now));
     for (const journey of this.options.catalog.listeningTo(detailType)) {
       const key = event.detail[journey.journey.key];
@@ -244,6 +247,9 @@ export class JourneyRuntime {
 
   /** Adds counters to the ones not yet written (see flushStats). */
   private addStats(counters: readonly StatsCounter[]): void {
+    // Only a rising numerator can make a guardrail cross (more entrants or conversions lower the rates).
+    if (counters.some((c) => c.name.startsWith("guardrail.") || c.name.startsWith("coupon.withheld.")))
+      this.guardrailCountersAdded++;
     for (const counter of counters) {
       const id = `${counter.journeyId}|${counter.version}|${counter.day}|${counter.name}`;
       const total = this.unsavedStats.get(id);
@@ -252,17 +258,21 @@ export class JourneyRuntime {
     }
   }
 
-  private async updateProfile(event: ShopEvent): Promise<Profile | undefined> {
+  /**
+   * Applies the event to the user's profile; `applied` is true when this call changed it (false for a
+   * redelivered event, which the profile remembers, and for events that say nothing about the profile).
+   */
+  private async updateProfile(event: ShopEvent): Promise<{ profile: Profile | undefined; applied: boolean }> {
     const userId = event.detail.userId;
-    if (typeof userId !== "string") return undefined;
+    if (typeof userId !== "string") return { profile: undefined, applied: false };
     return this.withRetries(
       () => `profile/${userId}`,
       async (attempt) => {
         const stored = await this.options.store.getProfile(userId, { consistent: attempt > 1 });
         const updated = applyEventToProfile(stored?.value, event);
-        if (updated === undefined) return stored?.value;
+        if (updated === undefined) return { profile: stored?.value, applied: false };
         await this.options.store.putProfile(updated, stored?.revision);
-        return updated;
+        return { profile: updated, applied: true };
       },
     );
   }

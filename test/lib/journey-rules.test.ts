@@ -8,7 +8,8 @@ const templates = { hello: { "zh-CN": "你好" } };
 describe("journeyRuleSpecs", () => {
   it("makes one rule per distinct pattern, listing every journey part that needs it", () => {
     // Prepare: new-user-coupon and onboarding-guide both start on user.registered; dormancy-reactivation
-    // counts from it, and ends on order.placed, which is also new-user-coupon's goal.
+    // counts from it, and ends on order.placed, which is also new-user-coupon's goal; the refund guardrails of
+    // two of them need order.refunded.
     const journeys = [
       seedJourney("new-user-coupon"),
       seedJourney("onboarding-guide"),
@@ -31,6 +32,10 @@ describe("journeyRuleSpecs", () => {
           "dormancy-reactivation v1 exitOn[0]",
           "dormancy-reactivation v1 goal",
         ],
+      ],
+      [
+        '{"detail-type":["order.refunded"]}',
+        ["new-user-coupon v1 guardrails.maxRefundRate", "dormancy-reactivation v1 guardrails.maxRefundRate"],
       ],
     ]);
   });
