@@ -66,7 +66,7 @@ export async function demoCommand(args: string[], io: CliIo): Promise<number> {
   if (loaded === undefined) return ExitCode.failed;
   const { journeys, policies } = loaded;
   io.stdout(
-    `Demo: ${users} users of a synthetic shop over ${days} days, published to the local platform's EventBridge endpoint in about ${seconds} s.`,
+    `Demo: ${users} users of a synthetic shop over ${days} days, published to the local platform's EventBridge endpoint in about ${seconds} s (longer if the platform runs behind).`,
   );
   const result = await runDemo({
     dir,

@@ -121,6 +121,8 @@ export const tickEnvironment = z.object({
   MAX_WAKE_UPS_PER_TICK: whole(1, 1_000_000, 20_000),
   /** Where `journey.paused` goes when a guardrail pauses a journey; none: logged and counted only. */
   INGEST_QUEUE_URL: z.optional(z.string().check(z.minLength(1, "must not be empty"))),
+  /** The guardrails are checked at most this often (seconds of the clock); 0: every tick (a minute on AWS). */
+  GUARDRAIL_CHECK_SECONDS: whole(0, 86_400, 0),
 });
 
 const optionalText = () => z.optional(z.string().check(z.minLength(1, "must not be empty")));

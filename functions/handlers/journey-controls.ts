@@ -21,6 +21,13 @@ export interface JourneyControlsDependencies {
   journeys: readonly Journey[];
   /** Where `journey.paused` goes; none: logged and counted only. */
   publisher?: EventPublisher;
+  /**
+   * The guardrails are checked at most this often (ms of the clock; default: every tick, once a minute on
+   * AWS). The local platform at --speed ticks many times a virtual minute: it checks once a virtual hour.
+   */
+  guardrailsEveryMs?: number;
+  /** When the guardrails were last checked (per function instance). */
+  guardrailsCheckedAt?: number;
 }
 
 export interface ControlsReport {
@@ -35,12 +42,16 @@ export async function runJourneyControls(
   metrics: ReturnType<typeof createMetrics>,
 ): Promise<ControlsReport> {
   const resumed = await resumeHeldRuns(deps.store);
-  const paused = await enforceGuardrails({
-    journeys: deps.journeys,
-    store: deps.store,
-    now,
-    ...(deps.publisher === undefined ? {} : { publisher: deps.publisher }),
-  });
+  const due = deps.guardrailsCheckedAt === undefined || now - deps.guardrailsCheckedAt >= (deps.guardrailsEveryMs ?? 0);
+  if (due) deps.guardrailsCheckedAt = now;
+  const paused = due
+    ? await enforceGuardrails({
+        journeys: deps.journeys,
+        store: deps.store,
+        now,
+        ...(deps.publisher === undefined ? {} : { publisher: deps.publisher }),
+      })
+    : [];
   for (const { control } of paused)
     logger.warn("journey paused by a guardrail", { journeyId: control.journeyId, reason: control.reason });
   metrics.addMetric(FUNCTION_METRICS.journeysPaused, MetricUnit.Count, paused.length);

@@ -82,6 +82,7 @@ export function tickDependencies(
     wakeUpQueue: new WakeUpQueue(sqs, config.WAKE_UP_QUEUE_URL),
     controls: {
       store: timers,
+      guardrailsEveryMs: config.GUARDRAIL_CHECK_SECONDS * 1000,
       journeys: overrides.journeys ?? embeddedJourneysOrNone(),
       ...(config.INGEST_QUEUE_URL === undefined
         ? {}

@@ -16,6 +16,34 @@ export function virtualClock(speed: number, startAt: number = Date.now()): Virtu
   return { speed, now: () => startAt + (Date.now() - realStart) * speed };
 }
 
+/**
+ * Virtual time that can stand still: while paused, `now()` does not move, and it goes on from there. The
+ * demo pauses it while the platform runs behind, so a month at high speed comes out as it would in real
+ * time (a wake-up fired a virtual day late would find its coupon expired), at the cost of real seconds.
+ */
+export interface PausableClock extends VirtualClock {
+  pause(): void;
+  resume(): void;
+}
+
+export function pausableClock(speed: number, startAt: number): PausableClock {
+  const realStart = Date.now();
+  let pausedAt: number | undefined;
+  let pausedFor = 0;
+  return {
+    speed,
+    now: () => startAt + ((pausedAt ?? Date.now()) - realStart - pausedFor) * speed,
+    pause: () => {
+      pausedAt ??= Date.now();
+    },
+    resume: () => {
+      if (pausedAt === undefined) return;
+      pausedFor += Date.now() - pausedAt;
+      pausedAt = undefined;
+    },
+  };
+}
+
 /** What the platform keeps of its clock between runs (`clock.json` in its folder). */
 export interface SavedClock {
   /** Where virtual time stood when it last ran, so that a restart at --speed goes on from there. */

@@ -11,12 +11,14 @@ import type { PolicyConfig } from "../engine/policies/config.ts";
 import { type JourneyReport as FullReport, journeyReport } from "../engine/report/journey-report.ts";
 import type { Journey } from "../journey/schema.ts";
 import { generateShop, type SyntheticEvent } from "../simulator/synthetic/index.ts";
-import { virtualClock } from "./clock.ts";
+import { pausableClock } from "./clock.ts";
 import { MAX_ENTRIES } from "./endpoint.ts";
 import type { OutboxLine } from "./outbox.ts";
 import { startLocalPlatform } from "./platform.ts";
 
 const DAY = 86_400_000;
+/** How far (virtual time) the tick may run behind the clock before virtual time waits for it. */
+const MAX_TICK_LAG_MS = 3 * 3_600_000;
 
 export interface DemoOptions {
   dir: string;
@@ -105,7 +107,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   const endAt = startAt + options.days * DAY;
   const speed = (options.days * DAY) / (options.seconds * 1000);
   rmSync(options.dir, { recursive: true, force: true }); // a demo starts from an empty shop
-  const clock = virtualClock(speed, startAt);
+  const clock = pausableClock(speed, startAt);
   const publishedAt = new Map<string, number>();
   const latenciesMs: number[] = [];
   const platform = await startLocalPlatform({
@@ -128,6 +130,13 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   });
   let published = 0;
   let refused = 0;
+  // Virtual time waits while the platform runs behind (the tick more than 3 virtual hours, or events
+  // piling up in the ingest queue): what the demo reports is then what real time would have given.
+  const governor = setInterval(() => {
+    const behind = clock.now() - platform.tickedUpTo() > MAX_TICK_LAG_MS || platform.health().queued.ingest > 50;
+    if (behind) clock.pause();
+    else clock.resume();
+  }, 10);
   try {
     const send = async (batch: SyntheticEvent[]) => {
       const now = performance.now();
@@ -199,6 +208,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       report: { from, to, journeys },
     };
   } finally {
+    clearInterval(governor);
     client.destroy();
     await platform.stop();
   }

@@ -157,6 +157,8 @@ export async function startLocalPlatform(options: LocalPlatformOptions): Promise
     LOOKAHEAD_SECONDS: String(lookaheadSeconds),
     TIMER_SHARDS: "1",
     MAX_WAKE_UPS_PER_TICK: String(MAX_WAKE_UPS_PER_TICK),
+    // Ticks come many times a virtual minute at --speed; a guardrail check reads a week of counters.
+    GUARDRAIL_CHECK_SECONDS: speed === 1 ? "0" : "3600",
     CONTROL_TTL_SECONDS: String(options.controlTtlSeconds ?? 30),
     ...(options.policies === undefined ? {} : { POLICY_CONFIG: JSON.stringify(options.policies) }),
   };
