@@ -33,3 +33,10 @@ export function parseArgs(
   }
   return { values, flags, positional };
 }
+
+/** `--format text|json` (default text), or a UsageError naming what was given. */
+export function formatOption(values: Map<string, string>): "text" | "json" {
+  const format = values.get("format") ?? "text";
+  if (format !== "text" && format !== "json") throw new UsageError(`--format: expected text or json, got "${format}"`);
+  return format;
+}

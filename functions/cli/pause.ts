@@ -8,9 +8,7 @@ import { userInfo } from "node:os";
 import { setPaused } from "../engine/controls.ts";
 import { parseArgs, UsageError } from "./args.ts";
 import { type CliIo, ExitCode } from "./io.ts";
-import { openStoreSource } from "./store-source.ts";
-
-const SOURCE_OPTIONS = ["dir", "table", "region", "dynamodb-endpoint"] as const;
+import { openStoreSource, STORE_SOURCE_OPTIONS } from "./store-source.ts";
 
 function operator(): string {
   try {
@@ -21,7 +19,7 @@ function operator(): string {
 }
 
 async function control(args: string[], io: CliIo, paused: boolean): Promise<number> {
-  const { values, positional } = parseArgs(args, { values: [...SOURCE_OPTIONS, ...(paused ? ["reason"] : [])] });
+  const { values, positional } = parseArgs(args, { values: [...STORE_SOURCE_OPTIONS, ...(paused ? ["reason"] : [])] });
   const [journeyId, ...extra] = positional;
   if (journeyId === undefined || extra.length > 0) throw new UsageError("expected one journey id");
   if (!/^[a-z0-9][a-z0-9-]{0,62}$/.test(journeyId))

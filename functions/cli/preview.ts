@@ -13,7 +13,7 @@ import { didYouMean, listOf } from "../journey/checks/common.ts";
 import { stepLinks } from "../journey/checks/links.ts";
 import { formatProblem } from "../journey/load.ts";
 import type { Journey, StepOf } from "../journey/schema.ts";
-import { parseArgs, UsageError } from "./args.ts";
+import { formatOption, parseArgs, UsageError } from "./args.ts";
 import { type CliIo, ExitCode } from "./io.ts";
 import { journeyFileFor, readProfile, readTrigger, triggerTypesOf } from "./preview-inputs.ts";
 import { validateNamedFiles } from "./validate.ts";
@@ -76,8 +76,7 @@ export async function previewCommand(args: string[], io: CliIo): Promise<number>
   if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"`);
   const userFile = values.get("user");
   if (userFile === undefined) throw new UsageError("--user <profile.json> is required");
-  const format = values.get("format") ?? "text";
-  if (format !== "text" && format !== "json") throw new UsageError(`--format: expected text or json, got "${format}"`);
+  const format = formatOption(values);
 
   const file = await journeyFileFor(journeyArg, io.cwd);
   const { journeys, problems } = await validateNamedFiles([file], io.cwd);

@@ -10,7 +10,7 @@ import { type JourneyReport, journeyReport } from "../engine/report/journey-repo
 import type { StatsStore } from "../engine/store.ts";
 import type { Journey } from "../journey/schema.ts";
 import { readSavedClock } from "../local/clock.ts";
-import { parseArgs, UsageError } from "./args.ts";
+import { formatOption, parseArgs, UsageError } from "./args.ts";
 import { type CliIo, ExitCode } from "./io.ts";
 import { reportHtml } from "./report-html.ts";
 import { formatReport } from "./report-text.ts";
@@ -84,8 +84,7 @@ export async function reportCommand(args: string[], io: CliIo): Promise<number> 
     values: [...STORE_SOURCE_OPTIONS, "journeys", "journey", "since", "until", "format", "html"],
   });
   if (positional.length > 0) throw new UsageError(`unexpected argument "${positional[0]}"`);
-  const format = values.get("format") ?? "text";
-  if (format !== "text" && format !== "json") throw new UsageError(`--format: expected text or json, got "${format}"`);
+  const format = formatOption(values);
   const loaded = await loadJourneys(resolve(io.cwd, values.get("journeys") ?? "journeys"), io);
   if (loaded === undefined) return ExitCode.failed;
   const source = await openStoreSource(values, io.cwd);

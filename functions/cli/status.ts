@@ -10,11 +10,11 @@ import { join, resolve } from "node:path";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import type { JourneyControl } from "../engine/controls.ts";
 import type { JourneyInventory } from "../store/dynamodb/inventory.ts";
-import { parseArgs, UsageError } from "./args.ts";
+import { formatOption, parseArgs, UsageError } from "./args.ts";
 import { deadLetterCounts, stackOfTable } from "./dead-letters.ts";
 import { type CliIo, ExitCode } from "./io.ts";
 import { loadJourneys } from "./start.ts";
-import { openStoreSource } from "./store-source.ts";
+import { openStoreSource, STORE_SOURCE_OPTIONS } from "./store-source.ts";
 
 export interface JourneyStatus extends JourneyInventory {
   journeyId: string;
@@ -66,11 +66,10 @@ export function formatStatus(rows: readonly JourneyStatus[], deadLetters: string
 
 export async function statusCommand(args: string[], io: CliIo): Promise<number> {
   const { values, positional } = parseArgs(args, {
-    values: ["dir", "table", "region", "dynamodb-endpoint", "journeys", "format", "stack"],
+    values: [...STORE_SOURCE_OPTIONS, "journeys", "format", "stack"],
   });
   if (positional.length > 0) throw new UsageError(`unexpected argument "${positional[0]}"`);
-  const format = values.get("format") ?? "text";
-  if (format !== "text" && format !== "json") throw new UsageError(`--format: expected text or json, got "${format}"`);
+  const format = formatOption(values);
   const loaded = await loadJourneys(resolve(io.cwd, values.get("journeys") ?? "journeys"), io);
   if (loaded === undefined) return ExitCode.failed;
   const source = await openStoreSource(values, io.cwd);

@@ -6,7 +6,7 @@
  */
 import { resolve } from "node:path";
 import { loadPolicyFile } from "../journey/policy-file.ts";
-import { parseArgs, UsageError } from "./args.ts";
+import { formatOption, parseArgs, UsageError } from "./args.ts";
 import { type CliIo, ExitCode } from "./io.ts";
 import { openStoreSource, STORE_SOURCE_OPTIONS } from "./store-source.ts";
 import { formatWhy } from "./why-report.ts";
@@ -17,8 +17,7 @@ export async function whyCommand(args: string[], io: CliIo): Promise<number> {
   });
   const [userId, ...extra] = positional;
   if (userId === undefined || extra.length > 0) throw new UsageError("expected one user id");
-  const format = values.get("format") ?? "text";
-  if (format !== "text" && format !== "json") throw new UsageError(`--format: expected text or json, got "${format}"`);
+  const format = formatOption(values);
   const policy = await loadPolicyFile(resolve(io.cwd, values.get("journeys") ?? "journeys"), io.cwd);
   const source = await openStoreSource(values, io.cwd);
   try {
