@@ -31,6 +31,7 @@ const MAX_REMEMBERED_CHARGES = 10_000;
 export class PolicyReservations {
   readonly config: PolicyConfig;
   private readonly charged = new Set<string>();
+  private retention: { journeys: readonly unknown[]; ms: number } | undefined;
 
   constructor(
     private readonly store: JourneyStore,
@@ -88,6 +89,16 @@ export class PolicyReservations {
     throw new ConcurrencyError(`policies of ${userId ?? "an unknown user"}: still changing after ${MAX_ROUNDS} rounds`);
   }
 
+  /** The send log's retention for the current journeys, worked out again only when the catalog changes. */
+  private retentionMs(): number {
+    const journeys = this.catalog.current();
+    if (this.retention?.journeys !== journeys) {
+      const caps = journeys.map((journey) => ({ caps: journey.journey.policy.caps }));
+      this.retention = { journeys, ms: sendLogRetentionMs(this.config, caps) };
+    }
+    return this.retention.ms;
+  }
+
   /**
    * Adds the decision's sends to the user's log with one conditional write on the revision decided on,
    * pruning sends no cap counts any more. Sends already in the log (this decision's, retried) are not added
@@ -99,8 +110,7 @@ export class PolicyReservations {
       (sent) => !logged.some((old) => old.id !== undefined && old.id === sent.id),
     );
     if (fresh.length === 0) return;
-    const journeyCaps = this.catalog.current().map((journey) => ({ caps: journey.journey.policy.caps }));
-    const retentionMs = sendLogRetentionMs(this.config, journeyCaps);
+    const retentionMs = this.retentionMs();
     const newest = Math.max(...fresh.map((sent) => parseInstant(sent.at) ?? 0));
     const kept = logged.filter((sent) => (parseInstant(sent.at) ?? 0) > newest - retentionMs);
     await this.store.putSendLog({ userId, sends: [...kept, ...fresh] }, sendLog?.revision);
