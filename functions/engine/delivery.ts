@@ -30,6 +30,8 @@ export interface PolicyInputs {
    * the read budget includes them, so they are issued without a second charge.
    */
   charged?: ReadonlySet<string>;
+  /** The input is a held wake-up of a resumed journey, late beyond its `whenResumed.skipOlderThan`. */
+  skipLate?: boolean;
 }
 
 /** One coupon's value charged to its journey's budget for a day (the platform's zone). */

@@ -49,8 +49,9 @@ export class PolicyReservations {
     decide: (policy: PolicyInputs) => Decision | undefined,
     userId: string | undefined,
     consistent: boolean,
+    skipLate = false,
   ): Promise<{ decision: Decision; sendLog: Versioned<SendLog> | undefined } | undefined> {
-    const inputs: PolicyInputs = { config: this.config, charged: this.charged };
+    const inputs: PolicyInputs = { config: this.config, charged: this.charged, skipLate };
     let budgets: Map<string, number> | undefined;
     let sendLog: Versioned<SendLog> | undefined;
     for (let round = 0; round < MAX_ROUNDS; round++) {

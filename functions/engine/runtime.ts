@@ -4,7 +4,7 @@ import { ControlCache, type ControlStore } from "./controls.ts";
 import { decideEvent, decideWakeUp, newWakeUpsOf } from "./engine.ts";
 import { ConcurrencyError, NudgeError } from "./errors.ts";
 import { guardrailCounters } from "./guardrail-counts.ts";
-import { skipLateMessages } from "./held-messages.ts";
+import { skipsLateMessages } from "./held-messages.ts";
 import type { JourneyCatalog } from "./journeys.ts";
 import type { EngineInput, JourneyEffect, Outbox, Profile, RunRecord, StatsCounter, WakeUp } from "./model.ts";
 import type { PolicyConfig } from "./policies/config.ts";
@@ -176,11 +176,10 @@ export class JourneyRuntime {
           : decideWakeUp({ current, runJourney, record, key, profile, now, policy, wakeUp: input.wakeUp }),
       userId,
       attempt > 1,
+      input.type === "wake-up" && skipsLateMessages((runJourney ?? current).journey, input.wakeUp, now),
     );
     if (decided === undefined) return;
     const { decision, sendLog } = decided;
-    if (input.type === "wake-up" && input.wakeUp.heldAt !== undefined)
-      skipLateMessages(decision, (runJourney ?? current).journey, input.wakeUp, now);
     this.stats.decisions++;
     this.stats.steps += decision.steps;
     // The engine hands back a fresh record: the outbox goes on it, and only when there is something in it.

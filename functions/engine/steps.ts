@@ -211,6 +211,11 @@ function send(run: Run, step: StepOf<"send">, ctx: StepContext): string | undefi
     ctx.out.effects.push(suppressed(verdict.reason, verdict.rule));
     return step.next;
   }
+  if (verdict.action === "send" && ctx.policy.inputs.skipLate === true) {
+    // Due during a pause, longer ago than the journey's whenResumed allows (held-messages.ts).
+    ctx.out.effects.push(suppressed("paused-too-long", "when-resumed"));
+    return step.next;
+  }
   if (verdict.action === "defer") {
     const until = parseInstant(verdict.until) ?? ctx.now;
     const wakeAt = staggered(until, ctx.journey);
