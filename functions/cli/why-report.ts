@@ -1,6 +1,6 @@
 import type { JournalEntry } from "../engine/journal.ts";
 import type { Profile } from "../engine/model.ts";
-import { isTimeZone, wallTimeAt } from "../engine/policies/local-time.ts";
+import { isTimeZone, localDateTime } from "../engine/policies/local-time.ts";
 import { parseInstant } from "../engine/time.ts";
 
 /**
@@ -16,13 +16,9 @@ export interface WhyReport {
   journal: readonly JournalEntry[];
 }
 
-const pad = (n: number) => String(n).padStart(2, "0");
-
 function localTime(iso: string, zone: string): string {
   const ms = parseInstant(iso);
-  if (ms === undefined) return iso;
-  const t = wallTimeAt(ms, zone);
-  return `${t.year}-${pad(t.month)}-${pad(t.day)} ${pad(t.hour)}:${pad(t.minute)}:${pad(t.second)}`;
+  return ms === undefined ? iso : localDateTime(ms, zone);
 }
 
 /** What one entry says, in a few words. */

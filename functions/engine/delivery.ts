@@ -3,7 +3,7 @@ import type { CompiledJourney } from "./compile.ts";
 import type { SentMessage } from "./model.ts";
 import { type PolicyConfig, parsePolicyConfig } from "./policies/config.ts";
 import { decideDelivery, type PolicyDecision } from "./policies/decide.ts";
-import { addDays, instantOfWallTime, wallTimeAt } from "./policies/local-time.ts";
+import { addDays, instantOfWallTime, localDateTime, wallTimeAt } from "./policies/local-time.ts";
 import { formatInstant } from "./time.ts";
 
 /**
@@ -115,9 +115,7 @@ export function decideMessage(
 
 /** The budget day of an instant: the calendar date in the platform's zone, YYYY-MM-DD. */
 export function budgetDay(now: number, config: PolicyConfig): string {
-  const local = wallTimeAt(now, config.defaultTimezone);
-  const pad = (n: number) => String(n).padStart(2, "0");
-  return `${local.year}-${pad(local.month)}-${pad(local.day)}`;
+  return localDateTime(now, config.defaultTimezone).slice(0, 10);
 }
 
 /** The start of the next budget day (midnight in the platform's zone). */

@@ -112,3 +112,11 @@ export function addDays(date: WallTime, days: number, hour: number, minute: numb
     minute,
   };
 }
+
+const pad = (n: number) => String(n).padStart(2, "0");
+
+/** An instant as the zone's clock shows it, `YYYY-MM-DD HH:MM:SS` (its first 10 characters: the local date). */
+export function localDateTime(ms: number, zone: string): string {
+  const t = wallTimeAt(ms, zone);
+  return `${t.year}-${pad(t.month)}-${pad(t.day)} ${pad(t.hour)}:${pad(t.minute)}:${pad(t.second)}`;
+}
