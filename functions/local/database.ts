@@ -8,6 +8,7 @@ import { join } from "node:path";
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { clientOptions, ensureTable, startDynalite } from "../simulator/embedded-dynamodb.ts";
 import { createDocumentClient } from "../store/dynamodb/table.ts";
+import { isRunning } from "./lock.ts";
 
 export const LOCAL_TABLE = "nudge-local";
 
@@ -66,10 +67,5 @@ export function runningDatabase(dir: string): { endpoint: string; tableName: str
   }
   const { endpoint, tableName, pid } = saved;
   if (typeof endpoint !== "string" || typeof tableName !== "string" || typeof pid !== "number") return undefined;
-  try {
-    process.kill(pid, 0);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== "EPERM") return undefined;
-  }
-  return { endpoint, tableName };
+  return isRunning(pid) ? { endpoint, tableName } : undefined;
 }

@@ -10,7 +10,8 @@ import { NudgeError } from "../engine/errors.ts";
 /** Another process runs the platform on this folder. */
 export class FolderInUseError extends NudgeError {}
 
-function isRunning(pid: number): boolean {
+/** Whether a process with this id runs (on this machine). */
+export function isRunning(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
