@@ -5,6 +5,7 @@ import type { ControlStore, JourneyControl } from "./controls.ts";
 import { ConcurrencyError } from "./errors.ts";
 import { GUARDRAIL_COUNTERS } from "./guardrail-counts.ts";
 import type { EventPublisher } from "./runtime.ts";
+import { sumsByName } from "./stats.ts";
 import type { StatsStore } from "./store.ts";
 import { durationMs, flat, formatInstant } from "./time.ts";
 
@@ -30,9 +31,7 @@ async function totals(stats: StatsStore, journeyId: string, window: string, now:
   const days = Math.max(1, Math.ceil(durationMs(window) / DAY_MS));
   const toDay = formatInstant(now).slice(0, 10);
   const fromDay = formatInstant(now - (days - 1) * DAY_MS).slice(0, 10);
-  const sums = new Map<string, number>();
-  for (const counter of await stats.readStats(journeyId, fromDay, toDay))
-    sums.set(counter.name, (sums.get(counter.name) ?? 0) + counter.amount);
+  const sums = sumsByName(await stats.readStats(journeyId, fromDay, toDay));
   return (name: string) => sums.get(name) ?? 0;
 }
 

@@ -98,3 +98,10 @@ export function redemptionStatsOf(coupon: CouponRecord | undefined): StatsCounte
     { ...base, name: "coupon.redeemed.value", amount: coupon.amountOff ?? 0 },
   ];
 }
+
+/** Counters added up by name (across versions, days and shards), as the reports and guardrails read them. */
+export function sumsByName(counters: readonly StatsCounter[]): Map<string, number> {
+  const sums = new Map<string, number>();
+  for (const counter of counters) sums.set(counter.name, (sums.get(counter.name) ?? 0) + counter.amount);
+  return sums;
+}

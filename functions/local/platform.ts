@@ -6,6 +6,7 @@
  * to an mbox file, and every message in the outbox file. Everything under `dir`: stop it, start it again,
  * and it goes on where it was.
  */
+
 import { existsSync, mkdirSync } from "node:fs";
 import type { Server } from "node:http";
 import { join } from "node:path";
@@ -13,9 +14,9 @@ import type { ShopEvent } from "../../events/catalog.ts";
 import type { MessageChannel } from "../channels/channel.ts";
 import { CONSENT_RULE } from "../channels/consent-rule.ts";
 import { fixedSecret } from "../channels/secret.ts";
-import type { StatsCounter } from "../engine/model.ts";
 import { compilePattern } from "../engine/pattern/index.ts";
 import type { PolicyConfig } from "../engine/policies/config.ts";
+import { sumsByName } from "../engine/stats.ts";
 import { createDeliverHandler, deliverDependencies } from "../handlers/deliver.ts";
 import { createIngestHandler, ingestDependencies } from "../handlers/ingest.ts";
 import { createTickHandler, tickDependencies } from "../handlers/tick.ts";
@@ -277,10 +278,7 @@ export async function startLocalPlatform(options: LocalPlatformOptions): Promise
   const totals = async (fromDay: string, toDay: string) => {
     const byJourney = new Map<string, Map<string, number>>();
     for (const journey of options.journeys) {
-      const counters: StatsCounter[] = await store.readStats(journey.id, fromDay, toDay);
-      const sums = new Map<string, number>();
-      for (const counter of counters) sums.set(counter.name, (sums.get(counter.name) ?? 0) + counter.amount);
-      byJourney.set(journey.id, sums);
+      byJourney.set(journey.id, sumsByName(await store.readStats(journey.id, fromDay, toDay)));
     }
     return byJourney;
   };

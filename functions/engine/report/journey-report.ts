@@ -3,9 +3,11 @@
  * funnel, messages, coupons, exits, goal conversions, the uplift against the holdout group and conversion
  * over time. Pure: the `nudge report` command reads the counters and prints or draws this.
  */
+
 import { stepLinks } from "../../journey/checks/links.ts";
 import type { Journey } from "../../journey/schema.ts";
 import type { StatsCounter } from "../model.ts";
+import { sumsByName } from "../stats.ts";
 import { type Uplift, uplift } from "./uplift.ts";
 
 export interface FunnelStage {
@@ -113,12 +115,8 @@ export function journeyReport(args: {
   to: string;
 }): JourneyReport {
   const { journeyId, journey, counters, from, to } = args;
-  const sums = new Map<string, number>();
-  const versions = new Set<number>();
-  for (const counter of counters) {
-    sums.set(counter.name, (sums.get(counter.name) ?? 0) + counter.amount);
-    versions.add(counter.version);
-  }
+  const sums = sumsByName(counters);
+  const versions = new Set(counters.map((counter) => counter.version));
   const get = (name: string) => sums.get(name) ?? 0;
   const steps = byReason(sums, "step.");
   const order = journey === undefined ? [] : stepsInGraphOrder(journey);
