@@ -104,12 +104,6 @@ export class CrashingStore implements JourneyStore {
   getRecord(...args: Parameters<JourneyStore["getRecord"]>) {
     return this.inner.getRecord(...args);
   }
-  takeOutbox(...args: Parameters<JourneyStore["takeOutbox"]>) {
-    return this.inner.takeOutbox(...args);
-  }
-  releaseOutbox(...args: Parameters<JourneyStore["releaseOutbox"]>) {
-    return this.inner.releaseOutbox(...args);
-  }
   getProfile(...args: Parameters<JourneyStore["getProfile"]>) {
     return this.inner.getProfile(...args);
   }
@@ -131,14 +125,23 @@ export class CrashingStore implements JourneyStore {
   appendJournal(...args: Parameters<JourneyStore["appendJournal"]>) {
     return this.inner.appendJournal(...args);
   }
+  isJournaled(first: JourneyEffect) {
+    return this.inner.isJournaled(first);
+  }
   readJournal(...args: Parameters<JourneyStore["readJournal"]>) {
     return this.inner.readJournal(...args);
   }
   claimEffect(effect: JourneyEffect) {
     return this.inner.claimEffect(effect);
   }
+  hasEffect(effectId: string) {
+    return this.inner.hasEffect(effectId);
+  }
   scheduleWakeUp(wakeUp: WakeUp) {
     return this.inner.scheduleWakeUp(wakeUp);
+  }
+  dueWakeUps(until: number, limit: number) {
+    return this.inner.dueWakeUps(until, limit);
   }
   takeDueWakeUps(until: number, limit: number) {
     return this.inner.takeDueWakeUps(until, limit);
