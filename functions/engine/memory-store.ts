@@ -6,7 +6,7 @@ import { ConcurrencyError } from "./errors.ts";
 import { type JournalEntry, journalEntriesByUser } from "./journal.ts";
 import { MinHeap } from "./min-heap.ts";
 import type { CouponRecord, JourneyEffect, Profile, RunRecord, SendLog, StatsCounter, WakeUp } from "./model.ts";
-import type { DueWakeUps, JourneyStore, Versioned } from "./store.ts";
+import type { CouponSettlement, DueWakeUps, JourneyStore, Versioned } from "./store.ts";
 
 type TimerItem = { at: number; order: number; wakeUp: WakeUp };
 
@@ -26,6 +26,8 @@ export class MemoryStore implements JourneyStore, ControlStore {
   readonly coupons = new Map<string, CouponRecord>();
   /** Coupon value charged per `journeyId#day`. */
   readonly budgets = new Map<string, number>();
+  /** Charges not settled yet per `journeyId#day`: coupon id to value. */
+  private readonly unsettled = new Map<string, Map<string, { amount: number; runId: string }>>();
   /** Journal entries by user, each decision's once (by its first effect id). */
   private readonly journals = new Map<string, Map<string, JournalEntry[]>>();
   /** Counters by journey, then `version|day|name`. */
@@ -110,15 +112,33 @@ export class MemoryStore implements JourneyStore, ControlStore {
   }
 
   async getCouponBudget(journeyId: string, day: string) {
-    return this.budgets.get(`${journeyId}#${day}`) ?? 0;
+    const key = `${journeyId}#${day}`;
+    return { spent: this.budgets.get(key) ?? 0, unsettled: Object.fromEntries(this.unsettled.get(key) ?? []) };
   }
 
   async chargeCouponBudget(charge: CouponCharge) {
     const key = `${charge.journeyId}#${charge.day}`;
+    let unsettled = this.unsettled.get(key);
+    if (unsettled?.has(charge.couponId)) return true;
     const spent = this.budgets.get(key) ?? 0;
     if (spent + charge.amount > charge.limit) return false;
     this.budgets.set(key, spent + charge.amount);
+    if (unsettled === undefined) {
+      unsettled = new Map();
+      this.unsettled.set(key, unsettled);
+    }
+    unsettled.set(charge.couponId, { amount: charge.amount, runId: charge.runId });
     return true;
+  }
+
+  async settleCouponCharges(settlement: CouponSettlement) {
+    const key = `${settlement.journeyId}#${settlement.day}`;
+    const unsettled = this.unsettled.get(key);
+    for (const couponId of settlement.settled) unsettled?.delete(couponId);
+    for (const { couponId, amount } of settlement.released) {
+      if (!unsettled?.delete(couponId)) continue;
+      this.budgets.set(key, (this.budgets.get(key) ?? 0) - amount);
+    }
   }
 
   async appendJournal(effects: readonly JourneyEffect[]) {

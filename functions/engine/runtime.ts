@@ -204,7 +204,7 @@ export class JourneyRuntime {
       input.type === "wake-up" && skipsLateMessages((runJourney ?? current).journey, input.wakeUp, now),
     );
     if (decided === undefined) return;
-    const { decision, sendLog } = decided;
+    const { decision, sendLog, charges } = decided;
     this.stats.decisions++;
     this.stats.steps += decision.steps;
     // The engine hands back a fresh record: the outbox goes on it, and only when there is something in it.
@@ -221,6 +221,8 @@ export class JourneyRuntime {
     for (const wakeUp of newWakeUpsOf(saved, record)) await store.scheduleWakeUp(wakeUp);
     if (decision.profile) await this.saveProfileAttributes(decision.profile);
     await store.putRecord(saved, stored?.revision);
+    // Saved: the coupons charged for it are settled (a retry of this decision will never come).
+    await this.policies.settle(decision, charges);
     // Saved: the steps it reached count once (a redelivered input decides nothing new).
     if (saved.run !== undefined && !saved.run.holdout && decision.visited.length > 0)
       this.addStats(stepStatsOf(saved.journeyId, saved.run.version, new Date(now).toISOString(), decision.visited));

@@ -49,15 +49,39 @@ export interface SendLogStore {
   putSendLog(log: SendLog, expectedRevision: number | undefined): Promise<number>;
 }
 
+/** A journey's coupon budget for a day: the value charged, and the charges not settled yet. */
+export interface CouponBudget {
+  spent: number;
+  /**
+   * Coupons charged by a decision not known to be saved yet, with their value: a decision retried after a
+   * lost race or a crash finds its own coupon here, already charged, and does not charge it again.
+   */
+  unsettled: Record<string, { amount: number; runId: string }>;
+}
+
+/** After a decision was saved: the charges it kept are settled, those it no longer made are given back. */
+export interface CouponSettlement {
+  journeyId: string;
+  day: string;
+  settled: string[];
+  released: { couponId: string; amount: number }[];
+}
+
 /**
  * Coupon budgets: the value of coupons each journey issued per budget day. A charge is one conditional
- * add (no read first), so any number of runs charging at once can never take a day past its limit.
+ * add (no read first), so any number of runs charging at once can never take a day past its limit, and it
+ * is idempotent by coupon: the charge marks its coupon unsettled in the same write, until the decision
+ * that made it is saved and settles it.
  */
 export interface BudgetStore {
-  /** The value charged to the journey's budget on the day (0 when nothing was). */
-  getCouponBudget(journeyId: string, day: string, options?: ReadOptions): Promise<number>;
-  /** Adds the charge if the day stays within `charge.limit`; false, and nothing added, if it would not. */
+  getCouponBudget(journeyId: string, day: string, options?: ReadOptions): Promise<CouponBudget>;
+  /**
+   * Adds the charge if the day stays within `charge.limit` and marks its coupon unsettled; true when the
+   * coupon is charged (now, or already and unsettled); false, and nothing added, if it would pass the limit.
+   */
   chargeCouponBudget(charge: CouponCharge): Promise<boolean>;
+  /** Settles charges (their decision was saved) and gives back released ones, in one write. */
+  settleCouponCharges(settlement: CouponSettlement): Promise<void>;
 }
 
 /** What each journey did for a user, and what was held back and why: the record `nudge why` reads. */

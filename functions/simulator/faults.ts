@@ -122,6 +122,9 @@ export class CrashingStore implements JourneyStore {
   chargeCouponBudget(...args: Parameters<JourneyStore["chargeCouponBudget"]>) {
     return this.inner.chargeCouponBudget(...args);
   }
+  settleCouponCharges(...args: Parameters<JourneyStore["settleCouponCharges"]>) {
+    return this.inner.settleCouponCharges(...args);
+  }
   appendJournal(...args: Parameters<JourneyStore["appendJournal"]>) {
     return this.inner.appendJournal(...args);
   }

@@ -13,7 +13,14 @@ import type {
   StatsCounter,
   WakeUp,
 } from "../../engine/model.ts";
-import type { DueWakeUps, JourneyStore, ReadOptions, Versioned } from "../../engine/store.ts";
+import type {
+  CouponBudget,
+  CouponSettlement,
+  DueWakeUps,
+  JourneyStore,
+  ReadOptions,
+  Versioned,
+} from "../../engine/store.ts";
 import { parseInstant } from "../../engine/time.ts";
 import * as budgets from "./budgets.ts";
 import * as controls from "./controls.ts";
@@ -131,7 +138,7 @@ export class DynamoDbStore implements JourneyStore, ControlStore {
     return revision;
   }
 
-  getCouponBudget(journeyId: string, day: string, options?: ReadOptions): Promise<number> {
+  getCouponBudget(journeyId: string, day: string, options?: ReadOptions): Promise<CouponBudget> {
     return budgets.getCouponBudget(this.table, journeyId, day, this.consistentRead(options));
   }
 
@@ -139,6 +146,10 @@ export class DynamoDbStore implements JourneyStore, ControlStore {
   chargeCouponBudget(charge: CouponCharge): Promise<boolean> {
     const dayStart = Date.parse(`${charge.day}T00:00:00Z`);
     return budgets.chargeCouponBudget(this.table, charge, Math.ceil((dayStart + 8 * DAY_MS) / 1000));
+  }
+
+  settleCouponCharges(settlement: CouponSettlement): Promise<void> {
+    return budgets.settleCouponCharges(this.table, settlement);
   }
 
   appendJournal(effects: readonly JourneyEffect[]): Promise<void> {
