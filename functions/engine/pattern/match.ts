@@ -9,7 +9,8 @@
  *   the pattern when any branch ($or alternative) matches.
  * - Array consistency: a branch does not match through values taken from different elements of one array
  *   (`{"a": [{"x": 1}, {"y": 2}]}` is not matched by `{"a": {"x": [1], "y": [2]}}`).
- * - `exists: false` matches when the path has no leaf at all; `exists: true` when it has any, null included.
+ * - `exists: false` matches when the path has no leaf at all, or, inside arrays, none beside the leaves chosen for
+ *   the branch's other fields (see absentBeside); `exists: true` when it has any leaf, null included.
  */
 import { inRange, parseIp } from "./ip.ts";
 import type { Branch, Exact, Field, Matcher, NumericRange } from "./validate.ts";
@@ -28,12 +29,21 @@ interface Step {
   readonly next: number;
 }
 
+/**
+ * A field's leaves inside arrays: the memberships of those that match and, for a field that `exists: false`
+ * can satisfy, of all its leaves (to tell whether the field is absent beside the other fields' choices).
+ */
+interface InArrays {
+  readonly matching: Membership[];
+  readonly leaves: Membership[] | undefined;
+}
+
 /** Finds a field's leaves in a document and tests them. */
 class FieldMatcher {
   private readonly steps: readonly (readonly Step[])[];
   private readonly depth: number;
-  private found: Membership[] | undefined;
-  private sawLeaf = false;
+  private matching: Membership[] = [];
+  private leaves: Membership[] = [];
 
   constructor(
     path: string,
@@ -48,15 +58,20 @@ class FieldMatcher {
     );
   }
 
-  /** true: matched outside any array; false: no match; otherwise the memberships of the matching leaves. */
-  evaluate(document: object): boolean | Membership[] {
-    this.found = undefined;
-    this.sawLeaf = false;
+  /** true: matched outside any array (or absent everywhere); false: no match; otherwise the leaves in arrays. */
+  evaluate(document: object): boolean | InArrays {
+    this.matching = [];
+    this.leaves = [];
     if (this.walk(document, 0, OUTSIDE_ARRAYS)) return true;
-    const found = this.found;
-    this.found = undefined;
-    if (found !== undefined) return found;
-    return this.absentMatches && !this.sawLeaf;
+    const { matching, leaves } = this;
+    this.matching = [];
+    this.leaves = [];
+    if (!this.absentMatches) return matching.length === 0 ? false : { matching, leaves: undefined };
+    if (leaves.length === 0) return true;
+    // A leaf outside every array is beside any choice of the other fields: the field cannot be absent.
+    const absentPossible = !leaves.some((membership) => membership.length === 0);
+    if (!absentPossible && matching.length === 0) return false;
+    return { matching, leaves: absentPossible ? leaves : undefined };
   }
 
   private walk(node: unknown, depth: number, membership: Membership): boolean {
@@ -85,11 +100,10 @@ class FieldMatcher {
       }
       return false;
     }
-    this.sawLeaf = true;
+    if (this.absentMatches) this.leaves.push(membership);
     if (!this.test(value as Exact)) return false;
     if (membership.length === 0) return true;
-    if (this.found === undefined) this.found = [membership];
-    else this.found.push(membership);
+    this.matching.push(membership);
     return false;
   }
 }
@@ -103,32 +117,63 @@ function compatible(a: Membership, b: Membership): boolean {
   return true;
 }
 
-/** Can one leaf be chosen per field so that no two come from different elements of one array? */
-function consistent(fields: readonly Membership[][], index: number, chosen: Membership[]): boolean {
-  const candidates = fields[index];
-  if (candidates === undefined) return true;
-  for (const candidate of candidates) {
-    if (chosen.every((other) => compatible(candidate, other))) {
+/**
+ * `exists: false` chosen for a field inside arrays holds when none of its leaves sits beside the leaves chosen for
+ * the fields before it (in path order): each leaf lies in another element of an array that a chosen leaf lies in.
+ * So `{"a": {"b": ["x"], "c": [{"exists": false}]}}` matches `{"a": [{"b": "x", "c": 1}, {"b": "x"}]}` through the
+ * second element (issue 19, case 1). Only the fields before it count because Event Ruler, EventBridge's engine,
+ * walks a pattern's fields in sorted order and checks an absence against the array elements chosen so far.
+ */
+function absentBeside(leaves: readonly Membership[], chosen: readonly Membership[]): boolean {
+  return leaves.every((leaf) => chosen.some((other) => !compatible(leaf, other)));
+}
+
+/** Marks a field chosen as absent in consistent(). */
+const ABSENT: Membership = Object.freeze([]);
+
+function isLeaf(membership: Membership): boolean {
+  return membership !== ABSENT;
+}
+
+/**
+ * Can one leaf be chosen per field (or, where `exists: false` allows, none) so that no two come from different
+ * elements of one array? Absences are checked once every leaf is chosen.
+ */
+function consistent(fields: readonly InArrays[], index: number, chosen: Membership[]): boolean {
+  const field = fields[index];
+  if (field === undefined) {
+    return fields.every(
+      (f, i) => chosen[i] !== ABSENT || absentBeside(f.leaves ?? [], chosen.slice(0, i).filter(isLeaf)),
+    );
+  }
+  for (const candidate of field.matching) {
+    if (chosen.every((other) => other === ABSENT || compatible(candidate, other))) {
       chosen.push(candidate);
       if (consistent(fields, index + 1, chosen)) return true;
       chosen.pop();
     }
   }
-  return false;
+  if (field.leaves === undefined) return false;
+  chosen.push(ABSENT);
+  const found = consistent(fields, index + 1, chosen);
+  chosen.pop();
+  return found;
 }
 
 function branchMatcher(fields: readonly FieldMatcher[]): (document: object) => boolean {
   return (document) => {
-    let conditional: Membership[][] | undefined;
+    let inArrays: InArrays[] | undefined;
     for (let i = 0; i < fields.length; i++) {
       const result = (fields[i] as FieldMatcher).evaluate(document);
       if (result === false) return false;
       if (result !== true) {
-        if (conditional === undefined) conditional = [result];
-        else conditional.push(result);
+        if (inArrays === undefined) inArrays = [result];
+        else inArrays.push(result);
       }
     }
-    return conditional === undefined || conditional.length < 2 || consistent(conditional, 0, []);
+    if (inArrays === undefined) return true;
+    if (inArrays.length === 1 && (inArrays[0] as InArrays).matching.length > 0) return true;
+    return consistent(inArrays, 0, []);
   };
 }
 
@@ -137,7 +182,8 @@ export function compileBranches(branches: readonly Branch[]): (document: unknown
   const cache = new Map<Field, FieldMatcher>();
   const compiled = branches.map((branch) =>
     branchMatcher(
-      branch.map((field) => {
+      // In path order, as Event Ruler walks them: an absence depends on the fields before it (see absentBeside).
+      [...branch].sort(byPath).map((field) => {
         let matcher = cache.get(field);
         if (matcher === undefined) {
           matcher = new FieldMatcher(field.path, valuePredicate(field.matchers), absentMatches(field.matchers));
@@ -154,6 +200,10 @@ export function compileBranches(branches: readonly Branch[]): (document: unknown
     for (let i = 0; i < compiled.length; i++) if ((compiled[i] as (d: object) => boolean)(document)) return true;
     return false;
   };
+}
+
+function byPath(a: Field, b: Field): number {
+  return a.path < b.path ? -1 : a.path > b.path ? 1 : 0;
 }
 
 function absentMatches(matchers: readonly Matcher[]): boolean {
