@@ -163,7 +163,10 @@ function parseValues(values: readonly unknown[], location: string): Matcher[] {
       const ip = parseIp(value);
       return ip === undefined ? { kind: "exact", value } : { kind: "exact", value, ip };
     }
-    if (typeof value === "number" && Number.isFinite(value)) return { kind: "exact", value };
+    if (typeof value === "number") {
+      if (!Number.isFinite(value)) fail(at, tooLarge(value));
+      return { kind: "exact", value };
+    }
     if (typeof value === "boolean" || value === null) return { kind: "exact", value };
     return fail(
       at,
@@ -228,9 +231,15 @@ function parseAffix(kind: "prefix" | "suffix", value: unknown, location: string)
   return fail(location, `must be a string or {"equals-ignore-case": string}, got ${describe(value)}`);
 }
 
+/** JSON.parse reads a number beyond a double's range (1e400) as ±Infinity: say that, not "got Infinity". */
+function tooLarge(value: number): string {
+  return `the number overflows a 64-bit double (it is beyond ±1.8e308, so it reads as ${value}); write it as a string to match it as text`;
+}
+
 /** A pattern number must lie within ±5.0e9 and have at most six digits after the decimal point. */
 function checkNumber(value: unknown, location: string): number {
-  if (typeof value !== "number" || !Number.isFinite(value)) fail(location, `must be a number, got ${describe(value)}`);
+  if (typeof value !== "number") fail(location, `must be a number, got ${describe(value)}`);
+  if (!Number.isFinite(value)) fail(location, tooLarge(value));
   if (Math.abs(value) > NUMERIC_LIMIT)
     fail(location, `${value} is outside the range EventBridge compares, -5e9 to 5e9`);
   if (Number(value.toFixed(6)) !== value) fail(location, `${value} has more than six digits after the decimal point`);
@@ -277,12 +286,14 @@ function parseNumeric(value: unknown, location: string): NumericRange {
       if (value.length === 3) fail(location, `"${upper}" must be followed by a number`);
       if (value.length > 4) fail(location, `too many elements: a range is at most [">", low, "<", high]`);
       range = { ...range, high: checkNumber(value[3], item(location, 3)), highOpen: upper === "<" };
+      // Only a two-sided range can be empty: [">=", 5e9] is the one number 5e9 (issue 19, case 3), and
+      // [">", 5e9] is accepted and matches nothing, as in Event Ruler, which checks bottom < top for ranges only.
+      if (range.low >= range.high) fail(location, "the range is empty: the lower bound must be below the upper bound");
       break;
     }
     default:
       return fail(first, `unknown comparison operator ${JSON.stringify(operator)} (use =, <, <=, >, >=)`);
   }
-  if (range.low >= range.high) fail(location, "the range is empty: the lower bound must be below the upper bound");
   return range;
 }
 

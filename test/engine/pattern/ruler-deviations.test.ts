@@ -3,7 +3,7 @@
  * 1.7.4) found. Each expected answer below is Event Ruler's for the same pattern and event.
  */
 import { describe, expect, it } from "vitest";
-import { matchesPattern } from "../../../functions/engine/pattern/index.ts";
+import { matchesPattern, validatePattern } from "../../../functions/engine/pattern/index.ts";
 import { event } from "./fixtures.ts";
 
 describe("issue 19, case 1: exists false inside an array of objects", () => {
@@ -74,5 +74,50 @@ describe("issue 19, case 1: exists false inside an array of objects", () => {
     const matched = matchesPattern(zAfterC, event({ a: [{ z: "x", c: 1 }, { z: "x" }] }));
     // Assess: Event Ruler checks c's absence before any element is chosen for z, so it sees the c of element 0
     expect(matched).toBe(false);
+  });
+});
+
+describe("issue 19, case 3: numeric bounds at the documented limit of ±5e9", () => {
+  it("accepts >= 5e9 and matches 5e9 itself", () => {
+    // Prepare / Act
+    const matched = matchesPattern({ detail: { n: [{ numeric: [">=", 5e9] }] } }, event({ n: 5_000_000_000 }));
+    // Assess
+    expect(matched).toBe(true);
+  });
+
+  it("accepts <= -5e9 and matches -5e9 itself", () => {
+    expect(matchesPattern({ detail: { n: [{ numeric: ["<=", -5e9] }] } }, event({ n: -5_000_000_000 }))).toBe(true);
+  });
+
+  it("accepts > 5e9 (Event Ruler does), which matches nothing", () => {
+    expect(matchesPattern({ detail: { n: [{ numeric: [">", 5e9] }] } }, event({ n: 5_000_000_000 }))).toBe(false);
+  });
+
+  it("still refuses a two-sided range with nothing inside", () => {
+    expect(() => validatePattern({ n: [{ numeric: [">=", 1, "<", 1] }] })).toThrow(
+      "n[0].numeric: the range is empty: the lower bound must be below the upper bound",
+    );
+  });
+});
+
+describe("issue 19, case 5: a number beyond a double's range", () => {
+  // JSON.parse reads 1e400 as Infinity, so the pattern must come from JSON text to reproduce the case
+  const overflow = "the number overflows a 64-bit double (it is beyond ±1.8e308, so it reads as";
+
+  it("an exact value of 1e400 is refused saying the number overflows", () => {
+    // Prepare
+    const pattern = JSON.parse('{"detail": {"n": [-1e400]}}');
+    // Act / Assess
+    expect(() => validatePattern(pattern)).toThrow(`detail.n[0]: ${overflow} -Infinity)`);
+  });
+
+  it("a numeric operand of 1e400 is refused the same way", () => {
+    const pattern = JSON.parse('{"detail": {"n": [{"numeric": [">", 1e400]}]}}');
+    expect(() => validatePattern(pattern)).toThrow(`detail.n[0].numeric[1]: ${overflow} Infinity)`);
+  });
+
+  it("an anything-but number of 1e400 is refused the same way", () => {
+    const pattern = JSON.parse('{"n": [{"anything-but": [1, 1e400]}]}');
+    expect(() => validatePattern(pattern)).toThrow(`n[0].anything-but[1]: ${overflow} Infinity)`);
   });
 });
