@@ -12,6 +12,7 @@
  * - `exists: false` matches when the path has no leaf at all, or, inside arrays, none beside the leaves chosen for
  *   the branch's other fields (see absentBeside); `exists: true` when it has any leaf, null included.
  */
+import { ignoreCaseTest } from "./ignore-case.ts";
 import { inRange, parseIp } from "./ip.ts";
 import type { Branch, Exact, Field, Matcher, NumericRange } from "./validate.ts";
 import { NUMERIC_LIMIT } from "./validate.ts";
@@ -236,8 +237,8 @@ function valuePredicate(matchers: readonly Matcher[]): Predicate {
   };
 }
 
-function lower(value: string): string {
-  return value.toLowerCase();
+function stringTest(test: (value: string) => boolean): Predicate {
+  return (v) => typeof v === "string" && test(v);
 }
 
 function comparable(v: Exact): v is number {
@@ -260,20 +261,14 @@ function ipEquals(address: Uint8Array): Predicate {
 
 function operatorPredicate(m: Exclude<Matcher, { kind: "exact" | "exists" }>): Predicate {
   switch (m.kind) {
-    case "prefix": {
+    case "prefix":
       if (!m.ignoreCase) return (v) => typeof v === "string" && v.startsWith(m.value);
-      const p = lower(m.value);
-      return (v) => typeof v === "string" && lower(v).startsWith(p);
-    }
-    case "suffix": {
+      return stringTest(ignoreCaseTest([m.value], "start"));
+    case "suffix":
       if (!m.ignoreCase) return (v) => typeof v === "string" && v.endsWith(m.value);
-      const s = lower(m.value);
-      return (v) => typeof v === "string" && lower(v).endsWith(s);
-    }
-    case "equals-ignore-case": {
-      const e = lower(m.value);
-      return (v) => typeof v === "string" && lower(v) === e;
-    }
+      return stringTest(ignoreCaseTest([m.value], "end"));
+    case "equals-ignore-case":
+      return stringTest(ignoreCaseTest([m.value], "whole"));
     case "wildcard":
       return (v) => typeof v === "string" && matchWildcard(m.parts, v);
     case "numeric":
@@ -291,8 +286,8 @@ function operatorPredicate(m: Exclude<Matcher, { kind: "exact" | "exists" }>): P
       return (v) => (typeof v === "string" ? !strings.has(v) : typeof v === "number" ? !numbers.has(v) : true);
     }
     case "anything-but-ignore-case": {
-      const excluded = new Set(m.values.map(lower));
-      return (v) => typeof v !== "string" || !excluded.has(lower(v));
+      const excluded = ignoreCaseTest(m.values, "whole");
+      return (v) => typeof v !== "string" || !excluded(v);
     }
     case "anything-but-prefix":
       return (v) => typeof v !== "string" || !m.values.some((p) => v.startsWith(p));

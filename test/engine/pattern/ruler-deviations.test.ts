@@ -121,3 +121,74 @@ describe("issue 19, case 5: a number beyond a double's range", () => {
     expect(() => validatePattern(pattern)).toThrow(`n[0].anything-but[1]: ${overflow} Infinity)`);
   });
 });
+
+describe("issue 19, case 4: Unicode case in the ignore-case operators, as Event Ruler", () => {
+  // Each pattern character stands for its own lower- or upper-case form; the event's value is compared as written.
+  const equalsIgnoreCase = (value: string, text: string) =>
+    matchesPattern({ detail: { s: [{ "equals-ignore-case": value }] } }, event({ s: text }));
+
+  it("ǆ matches its upper case Ǆ but not its title case ǅ", () => {
+    // Prepare / Act
+    const upper = equalsIgnoreCase("ǆ", "Ǆ");
+    const title = equalsIgnoreCase("ǆ", "ǅ");
+    // Assess: lower-casing both sides, as Nudge did before, would have matched ǅ
+    expect([upper, title]).toEqual([true, false]);
+  });
+
+  it("ß matches ß and its upper case SS, not ss", () => {
+    expect([equalsIgnoreCase("ß", "ß"), equalsIgnoreCase("ß", "SS"), equalsIgnoreCase("ß", "ss")]).toEqual([
+      true,
+      true,
+      false,
+    ]);
+    expect(equalsIgnoreCase("SS", "ß")).toBe(false);
+  });
+
+  it("Turkish İ matches İ and its lower case i̇ (i with a combining dot), not i; ı matches I", () => {
+    expect([equalsIgnoreCase("İ", "İ"), equalsIgnoreCase("İ", "i\u0307"), equalsIgnoreCase("İ", "i")]).toEqual([
+      true,
+      true,
+      false,
+    ]);
+    expect([equalsIgnoreCase("ı", "I"), equalsIgnoreCase("I", "ı"), equalsIgnoreCase("i", "İ")]).toEqual([
+      true,
+      false,
+      false,
+    ]);
+  });
+
+  it("final sigma ς matches Σ but not σ", () => {
+    expect([equalsIgnoreCase("ς", "Σ"), equalsIgnoreCase("ς", "σ"), equalsIgnoreCase("Σ", "ς")]).toEqual([
+      true,
+      false,
+      false,
+    ]);
+  });
+
+  it("prefix and suffix with equals-ignore-case follow the same rule", () => {
+    const prefix = { detail: { s: [{ prefix: { "equals-ignore-case": "ß" } }] } };
+    const suffix = { detail: { s: [{ suffix: { "equals-ignore-case": "ǆ" } }] } };
+    expect([matchesPattern(prefix, event({ s: "SSt" })), matchesPattern(prefix, event({ s: "sst" }))]).toEqual([
+      true,
+      false,
+    ]);
+    expect([matchesPattern(suffix, event({ s: "xǄ" })), matchesPattern(suffix, event({ s: "xǅ" }))]).toEqual([
+      true,
+      false,
+    ]);
+  });
+
+  it("anything-but equals-ignore-case excludes exactly what equals-ignore-case matches", () => {
+    const pattern = { detail: { s: [{ "anything-but": { "equals-ignore-case": ["ß", "ǆ"] } }] } };
+    expect(["SS", "ss", "Ǆ", "ǅ"].map((s) => matchesPattern(pattern, event({ s })))).toEqual([
+      false,
+      true,
+      false,
+      true,
+    ]);
+  });
+
+  it("pattern characters that mean something in a regular expression are plain text", () => {
+    expect([equalsIgnoreCase("a.*", "A.*"), equalsIgnoreCase("a.*", "abc")]).toEqual([true, false]);
+  });
+});
