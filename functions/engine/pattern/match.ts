@@ -183,8 +183,8 @@ export function compileBranches(branches: readonly Branch[]): (document: unknown
   const cache = new Map<Field, FieldMatcher>();
   const compiled = branches.map((branch) =>
     branchMatcher(
-      // In path order, as Event Ruler walks them: an absence depends on the fields before it (see absentBeside).
-      [...branch].sort(byPath).map((field) => {
+      // Fields come in path order, as Event Ruler walks them: an absence depends on the fields before it.
+      branch.map((field) => {
         let matcher = cache.get(field);
         if (matcher === undefined) {
           matcher = new FieldMatcher(field.path, valuePredicate(field.matchers), absentMatches(field.matchers));
@@ -201,10 +201,6 @@ export function compileBranches(branches: readonly Branch[]): (document: unknown
     for (let i = 0; i < compiled.length; i++) if ((compiled[i] as (d: object) => boolean)(document)) return true;
     return false;
   };
-}
-
-function byPath(a: Field, b: Field): number {
-  return a.path < b.path ? -1 : a.path > b.path ? 1 : 0;
 }
 
 function absentMatches(matchers: readonly Matcher[]): boolean {

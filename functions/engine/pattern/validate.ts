@@ -7,8 +7,9 @@
  * fields, each a flattened path (keys joined with ".", as EventBridge does) with the matchers of its array.
  */
 import { InvalidPatternError } from "../errors.ts";
+import { findTooComplex, WILDCARD_COMPLEXITY_LIMIT } from "./complexity.ts";
 import { type IpRange, parseCidr, parseIp } from "./ip.ts";
-import { parseWildcard, WILDCARD_COMPLEXITY_LIMIT, type WildcardParts, wildcardComplexity } from "./wildcard.ts";
+import { parseWildcard, type WildcardParts } from "./wildcard.ts";
 
 export type EventPattern = { [key: string]: unknown };
 
@@ -44,7 +45,12 @@ export interface Field {
   readonly matchers: readonly Matcher[];
 }
 
+/** A branch's fields, in path order: the order Event Ruler walks them, which `exists: false` and complexity see. */
 export type Branch = readonly Field[];
+
+function byPath(a: Field, b: Field): number {
+  return a.path < b.path ? -1 : a.path > b.path ? 1 : 0;
+}
 
 /** EventBridge compares numbers between -5.0e9 and +5.0e9, with six digits after the decimal point. */
 export const NUMERIC_LIMIT = 5e9;
@@ -98,7 +104,7 @@ function describe(value: unknown): string {
 /** Validates `pattern` and returns its branches; throws InvalidPatternError naming the path and the problem. */
 export function analysePattern(pattern: unknown): { pattern: EventPattern; branches: Branch[] } {
   if (!isObject(pattern)) fail(ROOT, `an event pattern must be a JSON object, got ${describe(pattern)}`);
-  const branches = expandObject(pattern, "", ROOT, false).map((fields) => [...fields.values()]);
+  const branches = expandObject(pattern, "", ROOT, false).map((fields) => [...fields.values()].sort(byPath));
   checkWildcardComplexity(branches);
   return { pattern, branches };
 }
@@ -360,30 +366,15 @@ function parseAnythingBut(value: unknown, location: string): Matcher {
   );
 }
 
-/** EventBridge refuses wildcards on one field that together are too complex to match quickly. */
+/** EventBridge refuses a rule whose wildcards are too complex to match quickly; complexity.ts says how it counts. */
 function checkWildcardComplexity(branches: readonly Branch[]): void {
-  const byPath = new Map<string, Map<string, { parts: WildcardParts; location: string }>>();
-  for (const branch of branches) {
-    for (const field of branch) {
-      field.matchers.forEach((m, i) => {
-        if (m.kind !== "wildcard") return;
-        const seen = byPath.get(field.path) ?? new Map();
-        byPath.set(field.path, seen);
-        const key = m.parts.join("\u0000*");
-        if (!seen.has(key)) seen.set(key, { parts: m.parts, location: child(item(field.location, i), "wildcard") });
-      });
-    }
-  }
-  for (const wildcards of byPath.values()) {
-    const parts: WildcardParts[] = [];
-    for (const { parts: next, location } of wildcards.values()) {
-      parts.push(next);
-      if (wildcardComplexity(parts) > WILDCARD_COMPLEXITY_LIMIT) {
-        fail(
-          location,
-          "rule is too complex: use fewer wildcard characters or fewer repeating character sequences after a wildcard",
-        );
-      }
-    }
-  }
+  const tooComplex = findTooComplex(branches);
+  if (tooComplex === undefined) return;
+  const { field, index, complexity } = tooComplex;
+  const matcher = field.matchers[index];
+  const operator = matcher?.kind === "anything-but-wildcard" ? "anything-but.wildcard" : "wildcard";
+  fail(
+    `${item(field.location, index)}.${operator}`,
+    `rule is too complex (wildcard complexity ${complexity} or more, EventBridge allows at most ${WILDCARD_COMPLEXITY_LIMIT}): use fewer wildcard characters or fewer repeating character sequences after a wildcard`,
+  );
 }

@@ -192,3 +192,54 @@ describe("issue 19, case 4: Unicode case in the ignore-case operators, as Event 
     expect([equalsIgnoreCase("a.*", "A.*"), equalsIgnoreCase("a.*", "abc")]).toEqual([true, false]);
   });
 });
+
+describe("issue 19, case 2: wildcard complexity counted as Event Ruler counts it", () => {
+  const tooComplex = "rule is too complex (wildcard complexity";
+
+  it("refuses an anything-but wildcard as complex as the too-complex wildcard (complexity 11)", () => {
+    // Prepare: the issue's example
+    const pattern = { a: [{ "anything-but": { wildcard: "*0*1*0000*00" } }] };
+    // Act / Assess
+    expect(() => validatePattern(pattern)).toThrow(
+      `a[0].anything-but.wildcard: ${tooComplex} 11 or more, EventBridge allows at most 10)`,
+    );
+  });
+
+  it("still refuses the conformance case content_wildcard_complex_EXC", () => {
+    const pattern = { EventBusArn: [{ wildcard: "*:*:*:*:*:event-bus/*" }] };
+    expect(() => validatePattern(pattern)).toThrow(`EventBusArn[0].wildcard: ${tooComplex} 11`);
+  });
+
+  it("counts a wildcard once per $or branch that reaches it (Event Ruler: 6 alone, 11 in two branches)", () => {
+    // Prepare: c sorts before z, so both branches add c's wildcard to the same byte machine
+    const alone = { c: [{ wildcard: "0*ab*1*1*" }] };
+    const inTwoBranches = { $or: [{ z: ["x"] }, { z: ["y"] }], c: [{ wildcard: "0*ab*1*1*" }] };
+    // Act / Assess
+    expect(() => validatePattern(alone)).not.toThrow();
+    expect(() => validatePattern(inTwoBranches)).toThrow(`c[0].wildcard: ${tooComplex}`);
+  });
+
+  it("keeps apart the wildcards of branches that differ in a field before them (Event Ruler: 7, not 13)", () => {
+    // Prepare: together on one field the two wildcards measure 13; after b = "x" or b = "y" they never meet
+    const together = { z: [{ wildcard: "*0*1*00*" }, { wildcard: "*0*1*01*" }] };
+    const apart = {
+      $or: [
+        { b: ["x"], z: [{ wildcard: "*0*1*00*" }] },
+        { b: ["y"], z: [{ wildcard: "*0*1*01*" }] },
+      ],
+    };
+    // Act / Assess
+    expect(() => validatePattern(together)).toThrow(`z[1].wildcard: ${tooComplex}`);
+    expect(() => validatePattern(apart)).not.toThrow();
+  });
+
+  it("puts the wildcards of branches that agree on the fields before them in one machine", () => {
+    const sameState = {
+      $or: [
+        { b: ["x"], z: [{ wildcard: "*0*1*00*" }] },
+        { b: ["x", "w"], z: [{ wildcard: "*0*1*01*" }] },
+      ],
+    };
+    expect(() => validatePattern(sameState)).toThrow(`$or[1].z[0].wildcard: ${tooComplex}`);
+  });
+});
