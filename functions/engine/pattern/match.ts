@@ -43,8 +43,10 @@ interface InArrays {
 class FieldMatcher {
   private readonly steps: readonly (readonly Step[])[];
   private readonly depth: number;
-  private matching: Membership[] = [];
-  private leaves: Membership[] = [];
+  private sawLeafOutsideArrays = false;
+  // Filled by walk(), allocated only when a leaf sits inside an array (most events have none).
+  private matching: Membership[] | undefined;
+  private leaves: Membership[] | undefined;
 
   constructor(
     path: string,
@@ -61,18 +63,19 @@ class FieldMatcher {
 
   /** true: matched outside any array (or absent everywhere); false: no match; otherwise the leaves in arrays. */
   evaluate(document: object): boolean | InArrays {
-    this.matching = [];
-    this.leaves = [];
-    if (this.walk(document, 0, OUTSIDE_ARRAYS)) return true;
-    const { matching, leaves } = this;
-    this.matching = [];
-    this.leaves = [];
+    this.matching = undefined;
+    this.leaves = undefined;
+    this.sawLeafOutsideArrays = false;
+    const matchedOutsideArrays = this.walk(document, 0, OUTSIDE_ARRAYS);
+    const { matching = [], leaves } = this;
+    this.matching = undefined;
+    this.leaves = undefined;
+    if (matchedOutsideArrays) return true;
     if (!this.absentMatches) return matching.length === 0 ? false : { matching, leaves: undefined };
-    if (leaves.length === 0) return true;
-    // A leaf outside every array is beside any choice of the other fields: the field cannot be absent.
-    const absentPossible = !leaves.some((membership) => membership.length === 0);
-    if (!absentPossible && matching.length === 0) return false;
-    return { matching, leaves: absentPossible ? leaves : undefined };
+    if (leaves === undefined && !this.sawLeafOutsideArrays) return true;
+    // A leaf outside every array is beside any choice of the other fields: the field cannot be absent there.
+    if (this.sawLeafOutsideArrays) return matching.length === 0 ? false : { matching, leaves: undefined };
+    return { matching, leaves };
   }
 
   private walk(node: unknown, depth: number, membership: Membership): boolean {
@@ -101,10 +104,15 @@ class FieldMatcher {
       }
       return false;
     }
-    if (this.absentMatches) this.leaves.push(membership);
+    if (this.absentMatches) {
+      if (membership.length === 0) this.sawLeafOutsideArrays = true;
+      else if (this.leaves === undefined) this.leaves = [membership];
+      else this.leaves.push(membership);
+    }
     if (!this.test(value as Exact)) return false;
     if (membership.length === 0) return true;
-    this.matching.push(membership);
+    if (this.matching === undefined) this.matching = [membership];
+    else this.matching.push(membership);
     return false;
   }
 }

@@ -188,6 +188,10 @@ describe("issue 19, case 4: Unicode case in the ignore-case operators, as Event 
     ]);
   });
 
+  it("a character beyond U+FFFF is one character (a documented difference from Event Ruler)", () => {
+    expect(["𐐀", "𐐨", "x"].map((s) => equalsIgnoreCase("𐐀", s))).toEqual([true, true, false]);
+  });
+
   it("pattern characters that mean something in a regular expression are plain text", () => {
     expect([equalsIgnoreCase("a.*", "A.*"), equalsIgnoreCase("a.*", "abc")]).toEqual([true, false]);
   });
