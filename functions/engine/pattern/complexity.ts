@@ -1,7 +1,8 @@
 /**
  * EventBridge refuses a rule whose wildcards could keep too many partial matches alive at once ("Rule is too
- * complex"). It measures a rule as Event Ruler's MachineComplexityEvaluator does (github.com/aws/event-ruler,
- * README "Matching with a Machine", whose sample validator is EventBridge's rule: complexity above 10 is refused):
+ * complex", https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-event-patterns-content-based-filtering.html
+ * #eb-filtering-wildcard-matching). The measure is Event Ruler's MachineComplexityEvaluator (github.com/aws/
+ * event-ruler, README "Matching with a Machine", whose sample per-rule validator refuses complexity above 10):
  *
  * - The rule's $or branches that hold a wildcard or anything-but wildcard go into one machine. A branch walks its
  *   fields in sorted path order; each value it matches leads to a next state, shared with every branch that
