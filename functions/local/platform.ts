@@ -30,7 +30,7 @@ import { LocalQueue } from "./local-queue.ts";
 import { localQueueUrl, localSqsClient } from "./local-sqs.ts";
 import { lockFolder } from "./lock.ts";
 import { OutboxChannel, type OutboxLine } from "./outbox.ts";
-import { type BatchHandler, localContext, type PumpCounters, pump } from "./pump.ts";
+import { type BatchHandler, localContext, localQueueArn, type PumpCounters, pump } from "./pump.ts";
 import { localSecret } from "./secrets.ts";
 
 export interface LocalPlatformOptions {
@@ -153,6 +153,12 @@ export async function startLocalPlatform(options: LocalPlatformOptions): Promise
       Object.fromEntries([...deliveryQueues].map(([name, q]) => [name, localQueueUrl(q.name)])),
     ),
     WAKE_UP_QUEUE_URL: localQueueUrl(wakeUpQueue.name),
+    // Rejected records to the dead letters at once, with their reason, as on AWS.
+    DEAD_LETTER_QUEUE_URLS: JSON.stringify(
+      Object.fromEntries(
+        [ingestQueue, wakeUpQueue].map((q) => [localQueueArn(q.name), localQueueUrl(deadLetter.name)]),
+      ),
+    ),
     // One process, one clock: little to allow for between writers.
     SETTLE_SECONDS: "1",
     LOOKAHEAD_SECONDS: String(lookaheadSeconds),
