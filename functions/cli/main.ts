@@ -47,6 +47,11 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
       "status [--dir .nudge] [--table <name> [--region <r>] [--dynamodb-endpoint <url>] [--stack <name>]] [--journeys <dir>] [--format text|json]   each journey: enabled, paused (why), runs active, timers pending, oldest pending timer, held; dead letters",
     load: async () => (await import("./status.ts")).statusCommand,
   },
+  "dead-letters": {
+    summary:
+      "dead-letters list|show <id>|redrive [<id>...] [--dir .nudge | --stack <name> | --table <name>] [--region <r>] [--queue <name>] [--max <n>] [--format text|json]   what failed for good and why; redrive sends it back to its queue once fixed (local, or a stack's dead-letter queues on AWS)",
+    load: async () => (await import("./dead-letters-command.ts")).deadLettersCommand,
+  },
   validate: {
     summary:
       "validate [files...]   check journey files and the template files beside them (default: every journey in journeys/)",

@@ -5,10 +5,10 @@
  * not read, see README, Operating journeys).
  */
 
-import { existsSync, readFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { resolve } from "node:path";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import type { JourneyControl } from "../engine/controls.ts";
+import { DEAD_LETTER_QUEUE_NAME, queueJournalPath, readQueueJournal } from "../local/local-queue.ts";
 import type { JourneyInventory } from "../store/dynamodb/inventory.ts";
 import { formatOption, parseArgs, UsageError } from "./args.ts";
 import { deadLetterCounts, stackOfTable } from "./dead-letters.ts";
@@ -21,23 +21,6 @@ export interface JourneyStatus extends JourneyInventory {
   enabled: boolean | undefined;
   paused: boolean;
   control?: JourneyControl;
-}
-
-/** Messages in a local queue, from its journal: what was sent and not deleted (read only: it may be in use). */
-export function localQueueSize(journalPath: string): number {
-  if (!existsSync(journalPath)) return 0;
-  const live = new Set<string>();
-  for (const text of readFileSync(journalPath, "utf8").split("\n")) {
-    let line: { op?: string; id?: string };
-    try {
-      line = JSON.parse(text);
-    } catch {
-      continue;
-    }
-    if (line.op === "send" && line.id !== undefined) live.add(line.id);
-    else if (line.op === "delete" && line.id !== undefined) live.delete(line.id);
-  }
-  return live.size;
 }
 
 export function formatStatus(rows: readonly JourneyStatus[], deadLetters: string): string[] {
@@ -109,7 +92,7 @@ export async function statusCommand(args: string[], io: CliIo): Promise<number> 
 }
 
 function localDeadLetters(dir: string): { count?: number; text: string } {
-  const count = localQueueSize(join(dir, "queues", "dead-letters.ndjson"));
+  const count = readQueueJournal(queueJournalPath(dir, DEAD_LETTER_QUEUE_NAME)).length;
   return { count, text: `${count} (local dead-letter queue)` };
 }
 

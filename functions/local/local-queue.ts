@@ -7,7 +7,13 @@
  * send returns, the message is on disk) and the journal is replayed, then compacted, at open.
  */
 import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
-import { dirname } from "node:path";
+import { dirname, join } from "node:path";
+
+/** The local dead-letter queue's name: one for every queue of the local platform. */
+export const DEAD_LETTER_QUEUE_NAME = "dead-letters";
+
+/** Where the local platform keeps a queue's journal, under its state folder. */
+export const queueJournalPath = (dir: string, name: string) => join(dir, "queues", `${name}.ndjson`);
 
 export type MessageAttributes = Record<string, { DataType: string; StringValue?: string }>;
 
@@ -183,24 +189,7 @@ export class LocalQueue {
   /** Rebuilds the queue from its journal, then writes a compacted journal holding only what is left. */
   private replay(path: string): void {
     mkdirSync(dirname(path), { recursive: true });
-    if (existsSync(path)) {
-      for (const text of readFileSync(path, "utf8").split("\n")) {
-        // A line cut short by a crash mid-write is the last one; what it began was not acknowledged.
-        let line: JournalLine;
-        try {
-          line = JSON.parse(text) as JournalLine;
-        } catch {
-          continue;
-        }
-        if (line.op === "send") {
-          const { op: _op, ...message } = line;
-          this.messages.set(line.id, { ...message, receiveCount: 0, invisibleUntil: 0 });
-        } else if (line.op === "receive") {
-          const message = this.messages.get(line.id);
-          if (message !== undefined) message.receiveCount = line.count;
-        } else this.messages.delete(line.id);
-      }
-    }
+    for (const message of readQueueJournal(path)) this.messages.set(message.id, message);
     const compacted = [...this.messages.values()].flatMap((message): JournalLine[] => {
       const send = sendLine(message);
       return message.receiveCount === 0
@@ -210,4 +199,30 @@ export class LocalQueue {
     writeFileSync(`${path}.tmp`, compacted.map((line) => `${JSON.stringify(line)}\n`).join(""));
     renameSync(`${path}.tmp`, path);
   }
+}
+
+/**
+ * The messages a journal holds (sent and not deleted), in the order sent, without writing to it: it may be
+ * in use by a running platform (`nudge status`, `nudge dead-letters list`).
+ */
+export function readQueueJournal(path: string): QueuedMessage[] {
+  const messages = new Map<string, QueuedMessage>();
+  if (!existsSync(path)) return [];
+  for (const text of readFileSync(path, "utf8").split("\n")) {
+    // A line cut short by a crash mid-write is the last one; what it began was not acknowledged.
+    let line: JournalLine;
+    try {
+      line = JSON.parse(text) as JournalLine;
+    } catch {
+      continue;
+    }
+    if (line.op === "send") {
+      const { op: _op, ...message } = line;
+      messages.set(line.id, { ...message, receiveCount: 0, invisibleUntil: 0 });
+    } else if (line.op === "receive") {
+      const message = messages.get(line.id);
+      if (message !== undefined) message.receiveCount = line.count;
+    } else messages.delete(line.id);
+  }
+  return [...messages.values()];
 }
