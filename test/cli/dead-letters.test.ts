@@ -6,10 +6,13 @@ import {
   ListDeadLetterSourceQueuesCommand,
   ListQueuesCommand,
   ReceiveMessageCommand,
+  type ServiceInputTypes,
+  type ServiceOutputTypes,
   SQSClient,
+  type SQSClientResolvedConfig,
   StartMessageMoveTaskCommand,
 } from "@aws-sdk/client-sqs";
-import { mockClient } from "aws-sdk-client-mock";
+import { type AwsStub, mockClient } from "aws-sdk-client-mock";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { main } from "../../functions/cli/main.ts";
 import { createIngestHandler, ingestDependencies } from "../../functions/handlers/ingest.ts";
@@ -155,7 +158,7 @@ const arnOf = (url: string) => `arn:aws:sqs:cn-north-1:123456789012:${url.slice(
 
 describe("nudge dead-letters, on AWS", () => {
   // Mocked per test, not for the file: the local tests' SQS client is served by the local queues.
-  let sqs: ReturnType<typeof mockClient<SQSClient>>;
+  let sqs: AwsStub<ServiceInputTypes, ServiceOutputTypes, SQSClientResolvedConfig>;
   beforeEach(() => {
     sqs = mockClient(SQSClient);
   });
