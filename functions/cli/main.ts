@@ -34,12 +34,12 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
   },
   pause: {
     summary:
-      "pause <journey> [--reason <text>] [--dir .nudge] [--table <name> [--region <r>] [--dynamodb-endpoint <url>]]   pause a journey within a minute, no deploy: it admits no one and its runs hold where they are",
+      "pause <journey> [--reason <text>] [--dir .nudge] [--table <name> [--region <r>] [--dynamodb-endpoint <url>]] [--journeys <dir>]   pause a journey within a minute, no deploy: it admits no one and its runs hold where they are; an unknown id is refused (exit 2)",
     load: async () => (await import("./pause.ts")).pauseCommand,
   },
   resume: {
     summary:
-      "resume <journey> [--dir .nudge] [--table <name> [--region <r>] [--dynamodb-endpoint <url>]]   resume a paused journey: its held runs go on within a minute, late messages by its policy.whenResumed",
+      "resume <journey> [--dir .nudge] [--table <name> [--region <r>] [--dynamodb-endpoint <url>]] [--journeys <dir>]   resume a paused journey: its held runs go on within a minute, late messages by its policy.whenResumed",
     load: async () => (await import("./pause.ts")).resumeCommand,
   },
   status: {

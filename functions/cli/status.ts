@@ -62,9 +62,9 @@ export async function statusCommand(args: string[], io: CliIo): Promise<number> 
       source.store.journeyInventory(),
     ]);
     const enabled = new Map(loaded.journeys.map((journey) => [journey.id, journey.enabled]));
-    const ids = [
-      ...new Set([...enabled.keys(), ...controls.map((c) => c.value.journeyId), ...inventory.keys()]),
-    ].sort();
+    // The journeys of the files and those with state; a control alone (a pause of an id no journey has,
+    // written before pause refused them) is no journey.
+    const ids = [...new Set([...enabled.keys(), ...inventory.keys()])].sort();
     const rows: JourneyStatus[] = ids.map((journeyId) => {
       const control = controls.find((c) => c.value.journeyId === journeyId)?.value;
       return {
