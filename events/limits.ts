@@ -45,18 +45,15 @@ export function utf8Bytes(text: string): number {
 }
 
 /**
- * Whether `value` nests objects and arrays deeper than `limit` (a scalar is depth 0, `{}` depth 1). An
- * explicit stack, not recursion: the input may be deep enough to overflow the call stack.
+ * Whether `value` nests objects and arrays deeper than `limit` (a scalar is depth 0, `{}` depth 1). It stops
+ * descending at the limit, so the recursion stays shallow however deep the input.
  */
 export function nestsDeeperThan(value: unknown, limit: number): boolean {
-  const stack: [unknown, number][] = [[value, 0]];
-  for (let next = stack.pop(); next !== undefined; next = stack.pop()) {
-    const [item, depth] = next;
-    if (item === null || typeof item !== "object") continue;
-    if (depth + 1 > limit) return true;
-    for (const child of Object.values(item)) {
-      if (child !== null && typeof child === "object") stack.push([child, depth + 1]);
-    }
+  if (value === null || typeof value !== "object") return false;
+  if (limit <= 0) return true;
+  if (Array.isArray(value)) return value.some((item) => nestsDeeperThan(item, limit - 1));
+  for (const key in value) {
+    if (nestsDeeperThan((value as Record<string, unknown>)[key], limit - 1)) return true;
   }
   return false;
 }
