@@ -19,6 +19,15 @@ import type { RejectedRecordError } from "./records.ts";
 /** A reason longer than this is cut (SQS counts attributes in the message's size). */
 const MAX_REASON_CHARACTERS = 2_000;
 
+/**
+ * A reason as an attribute value: only the characters SQS allows in one, and not too long.
+ * https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-message-metadata.html
+ */
+function attributeText(reason: string): string {
+  const allowed = reason.replace(/[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu, "?");
+  return allowed.length > MAX_REASON_CHARACTERS ? `${allowed.slice(0, MAX_REASON_CHARACTERS - 3)}...` : allowed;
+}
+
 const text = (value: string): MessageAttributeValue => ({ DataType: "String", StringValue: value });
 
 /** The record's own message attributes, as SendMessage takes them (Lambda hands them over in lower camel case). */
@@ -45,10 +54,7 @@ export class RejectedRecordDeadLetters {
   /** Sends the record there with its reason; throws (the record is retried) if SQS does not take it. */
   async send(record: SQSRecord, error: RejectedRecordError): Promise<void> {
     const queueUrl = this.urlsBySource[record.eventSourceARN];
-    const reason =
-      error.message.length > MAX_REASON_CHARACTERS
-        ? `${error.message.slice(0, MAX_REASON_CHARACTERS - 3)}...`
-        : error.message;
+    const reason = attributeText(error.message);
     try {
       await this.sqs.send(
         new SendMessageCommand({
