@@ -82,7 +82,9 @@ const nonEmpty = z.string().check(z.minLength(1));
 
 // Top-level fields other than these are dropped: EventBridge defines no others.
 const envelopeSchema = z.object({
-  id: details.id(),
+  // Not a key (the run keeps it in its record): the event's size bounds it. A journey's own events have ids
+  // longer than a run key (`<journey>:<run key>:<entry>:<step>:...`).
+  id: nonEmpty,
   source: nonEmpty,
   "detail-type": nonEmpty,
   time: details.dateTime(),

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { nestsDeeperThan, putEventsEntrySize } from "../../events/limits.ts";
+import { parseEvent } from "../../events/catalog.ts";
+import { MAX_ID_BYTES, nestsDeeperThan, putEventsEntrySize } from "../../events/limits.ts";
 
 describe("event limits", () => {
   it("counts an entry's size as EventBridge documents it: UTF-8 bytes of Source, DetailType, Detail, resources, 14 for Time", () => {
@@ -31,5 +32,34 @@ describe("event limits", () => {
     expect(nestsDeeperThan({ a: [{ b: {} }] }, 3)).toBe(true);
     expect(nestsDeeperThan({ a: 1, b: [1, 2, [3]] }, 2)).toBe(true);
     expect(nestsDeeperThan(deep, 32)).toBe(true);
+  });
+
+  it("limits ids in the detail to what a key holds, not the event's own id (a journey's events carry the run key in theirs)", () => {
+    // Prepare: a coupon a journey issued to a user whose id is as long as allowed, and one byte longer.
+    const userId = "u".repeat(MAX_ID_BYTES);
+    const issued = (user: string) => ({
+      id: `new-user-coupon:${user}:1:3:coupon`,
+      source: "nudge",
+      "detail-type": "coupon.issued",
+      time: "2026-11-18T02:00:00Z",
+      detail: {
+        userId: user,
+        couponId: "cpn_1x2y3z",
+        code: "WELCOME",
+        amountOff: 20,
+        expiresAt: "2026-11-25T02:00:00Z",
+      },
+    });
+    // Act
+    const atLimit = parseEvent(issued(userId));
+    const over = parseEvent(issued(`${userId}u`));
+    // Assess
+    expect(atLimit.ok).toBe(true);
+    expect(over.ok ? [] : over.error.problems).toEqual([
+      {
+        path: "detail.userId",
+        message: `is ${MAX_ID_BYTES + 1} bytes long, more than the ${MAX_ID_BYTES} an id may have (it is part of a DynamoDB key)`,
+      },
+    ]);
   });
 });
