@@ -93,7 +93,8 @@ export async function statusCommand(args: string[], io: CliIo): Promise<number> 
 
 function localDeadLetters(dir: string): { count?: number; text: string } {
   const count = readQueueJournal(queueJournalPath(dir, DEAD_LETTER_QUEUE_NAME)).length;
-  return { count, text: `${count} (local dead-letter queue)` };
+  const why = count === 0 ? "" : ": `nudge dead-letters list` shows why";
+  return { count, text: `${count} (local dead-letter queue${why})` };
 }
 
 /** On AWS: the stack's dead-letter queues, found by name (dead-letters.ts). */
@@ -106,7 +107,7 @@ async function stackDeadLetters(stack: string | undefined, region: string | unde
     const each = queues.map((queue) => `${queue.name} ${queue.messages}`).join(", ");
     return {
       count,
-      text: `${count} in ${queues.length} dead-letter queues of ${stack}${each === "" ? "" : ` (${each})`}`,
+      text: `${count} in ${queues.length} dead-letter queues of ${stack}${each === "" ? "" : ` (${each})`}${count === 0 ? "" : `; \`nudge dead-letters list --stack ${stack}\` shows why`}`,
     };
   } finally {
     sqs.destroy();
