@@ -27,21 +27,25 @@ function operator(): string {
   }
 }
 
-/** The journeys an operator may pause (or resume): in the journey files, or with state in the store. */
+/**
+ * The journeys an operator may pause (or resume) that include `journeyId` if it is one: the journey files,
+ * then (a resume) the journeys paused, then the journeys with state in the store. The store's inventory
+ * scans the table: it is read only when the files and the controls do not name the journey.
+ */
 async function knownJourneys(
   source: StoreSource,
-  options: { journeysDir: string; io: CliIo; resuming: boolean },
+  options: { journeyId: string; journeysDir: string; io: CliIo; resuming: boolean },
 ): Promise<Set<string>> {
-  const { journeysDir, io, resuming } = options;
+  const { journeyId, journeysDir, io, resuming } = options;
   // A journey file with a problem must not stand in the way of pausing: the store's journeys still count.
   const loaded = await loadJourneys(journeysDir, { ...io, stderr: () => undefined }).catch(() => undefined);
   const known = new Set((loaded?.journeys ?? []).map((journey) => journey.id));
-  for (const id of (await source.store.journeyInventory()).keys()) known.add(id);
-  if (resuming) {
+  if (resuming && !known.has(journeyId)) {
     for (const control of await source.store.getControls({ consistent: true })) {
       if (control.value.paused) known.add(control.value.journeyId);
     }
   }
+  if (!known.has(journeyId)) for (const id of (await source.store.journeyInventory()).keys()) known.add(id);
   return known;
 }
 
@@ -57,7 +61,7 @@ async function control(args: string[], io: CliIo, paused: boolean): Promise<numb
   const source = await openStoreSource(values, io.cwd);
   try {
     const journeysDir = resolve(io.cwd, values.get("journeys") ?? "journeys");
-    const known = await knownJourneys(source, { journeysDir, io, resuming: !paused });
+    const known = await knownJourneys(source, { journeyId, journeysDir, io, resuming: !paused });
     if (!known.has(journeyId)) {
       io.stderr(
         `nudge ${paused ? "pause" : "resume"}: no journey "${journeyId}" in ${journeysDir} or ${source.where}${didYouMean(journeyId, known)}; nothing ${paused ? "paused" : "resumed"}`,

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { main } from "../../functions/cli/main.ts";
 import { setPaused } from "../../functions/engine/controls.ts";
+import { newRecord } from "../../functions/engine/engine.ts";
 import { DynamoDbStore } from "../../functions/store/dynamodb/dynamodb-store.ts";
 import { freshTable } from "../setup/dynalite.ts";
 import { capture } from "./capture-io.ts";
@@ -72,5 +73,16 @@ describe("nudge pause and resume refuse a journey that does not exist", () => {
     ]);
     expect(resumed.code).toBe(0);
     expect((await p.controls()).map((c) => [c.journeyId, c.paused])).toEqual([["new-user-cupon", false]]);
+  });
+
+  it("pauses a journey whose file is gone but whose runs are still in the platform's state", async () => {
+    // Prepare: a run of a journey retired from journeys/ (its version's runs go on until they end).
+    const p = await platformTable();
+    await p.store.putRecord(newRecord("autumn-sale", "u-1"), undefined);
+    // Act
+    const result = await p.run("pause", "autumn-sale", "--reason", "retired");
+    // Assess
+    expect(result.code).toBe(0);
+    expect((await p.controls()).map((c) => [c.journeyId, c.paused])).toEqual([["autumn-sale", true]]);
   });
 });
