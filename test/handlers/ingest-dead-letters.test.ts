@@ -94,6 +94,8 @@ describe("ingest handler: records that can never be processed go to the dead let
       sqsRecord(registered("u".repeat(1_500)), { messageId: "long-id" }),
       sqsRecord(deepEventBody(5_000), { messageId: "too-deep" }),
       sqsRecord(registered("u-3", { email: EMAIL.replace("@", " at ") }), { messageId: "bad-email" }),
+      sqsRecord(`{"detail-type": "user.registered", "detail": {"email": "${EMAIL}"`, { messageId: "not-json" }),
+      sqsRecord({ ...registered("u-5"), detail: "u-5" }, { messageId: "detail-not-object" }),
       sqsRecord(registered("u-4"), { messageId: "good-2" }),
     ];
     // Act
@@ -102,22 +104,24 @@ describe("ingest handler: records that can never be processed go to the dead let
     expect(result).toEqual({ batchItemFailures: [] });
     expect(f.pushedTo().sort()).toEqual(["u-1", "u-1", "u-4", "u-4"]);
     const dead = f.deadLetters();
-    expect(dead.map((d) => d.body)).toEqual(records.slice(1, 5).map((r) => r.body));
+    expect(dead.map((d) => d.body)).toEqual(records.slice(1, 7).map((r) => r.body));
     const reasons = dead.map((d) => d.attributes["nudge-reason"]);
     expect(reasons[0]).toMatch(/: is \d+ bytes, more than the 32768 allowed$/);
     expect(reasons[1]).toContain(`detail.userId: is 1500 bytes long, more than the ${MAX_ID_BYTES} an id may have`);
     expect(reasons[2]).toContain("detail: nests objects or arrays more than 32 levels deep");
     expect(reasons[3]).toContain("detail.email: (a string of 19 characters) is not an email address");
+    expect(reasons[4]).toMatch(/^record: is not valid JSON \(\d+ bytes\)$/);
+    expect(reasons[5]).toMatch(/: detail: expected an object, got \(a string of 3 characters\)$/);
     expect(dead.every((d) => d.attributes["nudge-failure"] === "rejected")).toBe(true);
     expect(dead.every((d) => d.attributes["nudge-source"] === QUEUE_ARN)).toBe(true);
     const logged = logLines(lines, "ERROR");
     expect(logged.map((line) => [line.messageId, line.message])).toEqual(
-      ["too-large", "long-id", "too-deep", "bad-email"].map((id) => [
+      ["too-large", "long-id", "too-deep", "bad-email", "not-json", "detail-not-object"].map((id) => [
         id,
         "record rejected: sent to the dead-letter queue with its reason",
       ]),
     );
-    expect(metricSum(lines, "RecordsRejected")).toBe(4);
+    expect(metricSum(lines, "RecordsRejected")).toBe(6);
     expect(metricSum(lines, "RecordsProcessed")).toBe(2);
     expect(metricSum(lines, "RecordsFailed")).toBe(0);
     // No personal data in the logs, nor in the reasons.
