@@ -26,11 +26,11 @@ import { DynamoDbStore } from "../store/dynamodb/dynamodb-store.ts";
 import { LOCAL_CHANNELS, LocalEmailChannel, LocalWebhookChannel } from "./channels.ts";
 import { openLocalDatabase, removeDatabaseFile, writeDatabaseFile } from "./database.ts";
 import { startEndpoint } from "./endpoint.ts";
-import { LocalQueue } from "./local-queue.ts";
+import { DEAD_LETTER_QUEUE_NAME, LocalQueue, queueJournalPath } from "./local-queue.ts";
 import { localQueueUrl, localSqsClient } from "./local-sqs.ts";
 import { lockFolder } from "./lock.ts";
 import { OutboxChannel, type OutboxLine } from "./outbox.ts";
-import { type BatchHandler, localContext, type PumpCounters, pump } from "./pump.ts";
+import { type BatchHandler, localContext, localQueueArn, type PumpCounters, pump } from "./pump.ts";
 import { localSecret } from "./secrets.ts";
 
 export interface LocalPlatformOptions {
@@ -129,8 +129,12 @@ export async function startLocalPlatform(options: LocalPlatformOptions): Promise
     visibilityTimeoutMs: options.visibilityTimeoutMs ?? 10_000,
     maxReceiveCount: options.maxReceiveCount ?? 5,
   };
-  const journal = (name: string) => join(dir, "queues", `${name}.ndjson`);
-  const deadLetter = new LocalQueue({ ...queueOptions, name: "dead-letters", journalPath: journal("dead-letters") });
+  const journal = (name: string) => queueJournalPath(dir, name);
+  const deadLetter = new LocalQueue({
+    ...queueOptions,
+    name: DEAD_LETTER_QUEUE_NAME,
+    journalPath: journal(DEAD_LETTER_QUEUE_NAME),
+  });
   const queue = (name: string) =>
     new LocalQueue({ ...queueOptions, name, journalPath: journal(name), deadLetter: deadLetter });
   const ingestQueue = queue("ingest");
@@ -153,6 +157,12 @@ export async function startLocalPlatform(options: LocalPlatformOptions): Promise
       Object.fromEntries([...deliveryQueues].map(([name, q]) => [name, localQueueUrl(q.name)])),
     ),
     WAKE_UP_QUEUE_URL: localQueueUrl(wakeUpQueue.name),
+    // Rejected records to the dead letters at once, with their reason, as on AWS.
+    DEAD_LETTER_QUEUE_URLS: JSON.stringify(
+      Object.fromEntries(
+        [ingestQueue, wakeUpQueue].map((q) => [localQueueArn(q.name), localQueueUrl(deadLetter.name)]),
+      ),
+    ),
     // One process, one clock: little to allow for between writers.
     SETTLE_SECONDS: "1",
     LOOKAHEAD_SECONDS: String(lookaheadSeconds),

@@ -205,6 +205,10 @@ describe("NudgeStack", () => {
           TABLE_NAME: Match.anyValue(),
           INGEST_QUEUE_URL: Match.anyValue(),
           DELIVERY_QUEUE_URLS: Match.anyValue(),
+          // Rejected records to their queue's dead letters at once, with the reason (ingest and wake-ups).
+          DEAD_LETTER_QUEUE_URLS: {
+            "Fn::Join": ["", Match.arrayWith([Match.stringLikeRegexp('^\\{"$')])],
+          },
         }),
       },
     });
@@ -261,6 +265,9 @@ describe("NudgeStack", () => {
     );
     expect(alarms).toContainEqual(
       expect.objectContaining({ Namespace: METRICS_NAMESPACE, MetricName: "JourneysPaused", Threshold: 1 }),
+    );
+    expect(alarms).toContainEqual(
+      expect.objectContaining({ Namespace: METRICS_NAMESPACE, MetricName: "RecordsRejected", Threshold: 1 }),
     );
     for (const alarm of alarms) expect(alarm.AlarmActions).toHaveLength(1);
     for (const metric of ["Entered", "MessagesSent", "CouponsIssued", "Conversions"]) expect(body).toContain(metric);
