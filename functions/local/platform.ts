@@ -12,7 +12,6 @@ import type { Server } from "node:http";
 import { join } from "node:path";
 import type { ShopEvent } from "../../events/catalog.ts";
 import type { MessageChannel } from "../channels/channel.ts";
-import { CONSENT_RULE } from "../channels/consent-rule.ts";
 import { fixedSecret } from "../channels/secret.ts";
 import { compilePattern } from "../engine/pattern/index.ts";
 import type { PolicyConfig } from "../engine/policies/config.ts";
@@ -20,7 +19,7 @@ import { sumsByName } from "../engine/stats.ts";
 import { createDeliverHandler, deliverDependencies } from "../handlers/deliver.ts";
 import { createIngestHandler, ingestDependencies } from "../handlers/ingest.ts";
 import { createTickHandler, tickDependencies } from "../handlers/tick.ts";
-import { journeyRuleSpecs } from "../journey/rules.ts";
+import { platformRuleSpecs } from "../journey/rules.ts";
 import type { Journey } from "../journey/schema.ts";
 import { DynamoDbStore } from "../store/dynamodb/dynamodb-store.ts";
 import { LOCAL_CHANNELS, LocalEmailChannel, LocalWebhookChannel } from "./channels.ts";
@@ -211,8 +210,8 @@ export async function startLocalPlatform(options: LocalPlatformOptions): Promise
     }) as BatchHandler;
 
   // The rules: an event some journey needs goes to the ingest queue (once, however many rules match),
-  // and so does every consent event (they update the profile whatever the journeys say).
-  const rules = [...journeyRuleSpecs(options.journeys), CONSENT_RULE].map((spec) => compilePattern(spec.pattern));
+  // and so does every profile event (they update the profile whatever the journeys say), as on AWS.
+  const rules = platformRuleSpecs(options.journeys).map((spec) => compilePattern(spec.pattern));
   const endpointCounters = { received: 0, accepted: 0, refused: 0, routed: 0 };
   const accept = (event: ShopEvent) => {
     if (!rules.some((rule) => rule.matches(event))) return;
