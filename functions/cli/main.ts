@@ -47,6 +47,11 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
       "status [--dir .nudge] [--table <name> [--region <r>] [--dynamodb-endpoint <url>] [--stack <name>]] [--journeys <dir>] [--format text|json]   each journey: enabled, paused (why), runs active, timers pending, oldest pending timer, held; dead letters",
     load: async () => (await import("./status.ts")).statusCommand,
   },
+  import: {
+    summary:
+      "import <file.ndjson> [--journeys <dir>] [--now <ISO time>] [--dir .nudge | --table <name> [--region <r>] [--dynamodb-endpoint <url>]]   historical events set up the profiles and the inactivity clocks (from each user's real last order) and send nothing; invalid lines are refused one by one",
+    load: async () => (await import("./import.ts")).importCommand,
+  },
   validate: {
     summary:
       "validate [files...]   check journey files and the template files beside them (default: every journey in journeys/)",

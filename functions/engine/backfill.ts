@@ -25,3 +25,14 @@ function backfillWindowMs(config: PolicyConfig): number {
 export function isBackfill(eventTime: number, now: number, config: PolicyConfig): boolean {
   return eventTime < now - backfillWindowMs(config);
 }
+
+/**
+ * When an inactivity clock restarted by an event falls due. Live, it counts from the event's time, or
+ * from `now` for a backfill. Imported history (`nudge import`) counts from the real event's time, but a
+ * clock that ran out before the import counts from `now`: importing never makes the platform send a burst.
+ */
+export function clockDueAt(clock: { eventTime: number; now: number; forMs: number; backfill: boolean }): number {
+  const { eventTime, now, forMs, backfill } = clock;
+  const due = (backfill ? now : eventTime) + forMs;
+  return due <= now ? now + forMs : due;
+}

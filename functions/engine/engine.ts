@@ -1,5 +1,5 @@
 import type { ShopEvent } from "../../events/catalog.ts";
-import { isBackfill } from "./backfill.ts";
+import { clockDueAt, isBackfill } from "./backfill.ts";
 import type { CompiledJourney } from "./compile.ts";
 import { emptyProfile } from "./context.ts";
 import { DEFAULT_POLICY_CONFIG, type PolicyInputs, type PolicyOutcome, policyState } from "./delivery.ts";
@@ -45,7 +45,7 @@ export interface EngineArgs {
   paused?: boolean;
   /**
    * The event is imported history (`nudge import`, functions/engine/history.ts): it starts no run and
-   * moves none on, and an inactivity clock it restarts counts from its own time, however old.
+   * moves none on, and an inactivity clock it restarts counts from its own time (see backfill.ts clockDueAt).
    */
   history?: boolean;
 }
@@ -274,7 +274,8 @@ export function decideEvent(args: EngineArgs & { event: ShopEvent }): Decision |
     changed = enter(record, event, ctx) || changed;
   } else if (restartsClock) {
     ctx.steps++;
-    restartClock(record, { event, eventTime, dueAt: (backfill ? args.now : eventTime) + current.inactivityMs });
+    const dueAt = clockDueAt({ eventTime, now: args.now, forMs: current.inactivityMs, backfill });
+    restartClock(record, { event, eventTime, dueAt });
     changed = true;
   }
   if (!changed) return undefined;

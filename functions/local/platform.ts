@@ -23,7 +23,7 @@ import { platformRuleSpecs } from "../journey/rules.ts";
 import type { Journey } from "../journey/schema.ts";
 import { DynamoDbStore } from "../store/dynamodb/dynamodb-store.ts";
 import { LOCAL_CHANNELS, LocalEmailChannel, LocalWebhookChannel } from "./channels.ts";
-import { openLocalDatabase, removeDatabaseFile, writeDatabaseFile } from "./database.ts";
+import { LOCAL_TIMER_SHARDS, openLocalDatabase, removeDatabaseFile, writeDatabaseFile } from "./database.ts";
 import { startEndpoint } from "./endpoint.ts";
 import { LocalQueue } from "./local-queue.ts";
 import { localQueueUrl, localSqsClient } from "./local-sqs.ts";
@@ -155,7 +155,7 @@ export async function startLocalPlatform(options: LocalPlatformOptions): Promise
     // One process, one clock: little to allow for between writers.
     SETTLE_SECONDS: "1",
     LOOKAHEAD_SECONDS: String(lookaheadSeconds),
-    TIMER_SHARDS: "1",
+    TIMER_SHARDS: String(LOCAL_TIMER_SHARDS),
     MAX_WAKE_UPS_PER_TICK: String(MAX_WAKE_UPS_PER_TICK),
     // Ticks come many times a virtual minute at --speed; a guardrail check reads a week of counters.
     GUARDRAIL_CHECK_SECONDS: speed === 1 ? "0" : "3600",
@@ -173,7 +173,11 @@ export async function startLocalPlatform(options: LocalPlatformOptions): Promise
   const outbox = new OutboxChannel(outboxPath, options.onMessage);
   const webhookSecret = localSecret(dir, "webhook", options.webhookSecret);
   const unsubscribeSecret = localSecret(dir, "unsubscribe", options.unsubscribeSecret);
-  const store = new DynamoDbStore(database.client, { tableName: database.tableName, timerShards: 1, clock });
+  const store = new DynamoDbStore(database.client, {
+    tableName: database.tableName,
+    timerShards: LOCAL_TIMER_SHARDS,
+    clock,
+  });
   /** The channel of a delivery queue; the endpoint's URL is known once it listens. */
   const channelOf = (name: string, endpointUrl: string): MessageChannel => {
     const kind = LOCAL_CHANNELS[name];
