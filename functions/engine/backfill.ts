@@ -27,12 +27,19 @@ export function isBackfill(eventTime: number, now: number, config: PolicyConfig)
 }
 
 /**
- * When an inactivity clock restarted by an event falls due. Live, it counts from the event's time, or
- * from `now` for a backfill. Imported history (`nudge import`) counts from the real event's time, but a
- * clock that ran out before the import counts from `now`: importing never makes the platform send a burst.
+ * When an inactivity clock restarted by an event falls due. Live, it counts from the event's time (a late
+ * event inside the window may find it due at once, as it is), and from `now` for a backfill. Imported
+ * history (`nudge import`) counts from the real event's time, but a clock that ran out before the import
+ * counts from `now`: importing never makes the platform send a burst.
  */
-export function clockDueAt(clock: { eventTime: number; now: number; forMs: number; backfill: boolean }): number {
-  const { eventTime, now, forMs, backfill } = clock;
-  const due = (backfill ? now : eventTime) + forMs;
-  return due <= now ? now + forMs : due;
+export function clockDueAt(clock: {
+  eventTime: number;
+  now: number;
+  forMs: number;
+  mode: "live" | "backfill" | "history";
+}): number {
+  const { eventTime, now, forMs, mode } = clock;
+  if (mode === "backfill") return now + forMs;
+  const due = eventTime + forMs;
+  return mode === "history" && due <= now ? now + forMs : due;
 }

@@ -274,7 +274,8 @@ export function decideEvent(args: EngineArgs & { event: ShopEvent }): Decision |
     changed = enter(record, event, ctx) || changed;
   } else if (restartsClock) {
     ctx.steps++;
-    const dueAt = clockDueAt({ eventTime, now: args.now, forMs: current.inactivityMs, backfill });
+    const mode = history ? "history" : backfill ? "backfill" : "live";
+    const dueAt = clockDueAt({ eventTime, now: args.now, forMs: current.inactivityMs, mode });
     restartClock(record, { event, eventTime, dueAt });
     changed = true;
   }
