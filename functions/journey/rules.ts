@@ -39,7 +39,7 @@ function patternsOf(journey: Journey): { part: string; pattern: Record<string, u
     ...journey.steps.flatMap((step) =>
       step.type === "wait-for-event" ? [{ part: `step ${step.id}`, pattern: step.pattern }] : [],
     ),
-    // The refund-rate guardrail counts refunds of converted orders (unsubscribes come by the consent rule).
+    // The refund-rate guardrail counts refunds of converted orders (unsubscribes come by the profile rule, PROFILE_RULE).
     ...(journey.guardrails?.maxRefundRate === undefined
       ? []
       : [{ part: "guardrails.maxRefundRate", pattern: { "detail-type": ["order.refunded"] } }]),
