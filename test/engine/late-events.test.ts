@@ -1,4 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { compileJourney } from "../../functions/engine/compile.ts";
+import { decideEvent } from "../../functions/engine/engine.ts";
 import { JourneyCatalog } from "../../functions/engine/journeys.ts";
 import { MemoryStore } from "../../functions/engine/memory-store.ts";
 import { parsePolicyConfig } from "../../functions/engine/policies/config.ts";
@@ -36,6 +38,46 @@ describe("run records and late events", () => {
     // Assess
     expect(sentBefore).toBe(11);
     expect(delivered.filter((e) => e.type === "message.sent")).toHaveLength(11);
+  });
+
+  it("recognise a replayed arrival at a wait step even once the record no longer remembers its id", () => {
+    // Prepare: a run that waits for a review, says thanks, and waits for another; the first review arrived.
+    const twoReviews = compileJourney(
+      journey({
+        start: "first",
+        steps: [
+          {
+            id: "first",
+            type: "wait-for-event",
+            pattern: { "detail-type": ["review.posted"] },
+            timeout: "P7D",
+            onEvent: "thanks",
+            onTimeout: "last",
+          },
+          { id: "thanks", type: "send", channel: "push", template: "hello", category: "service", next: "second" },
+          {
+            id: "second",
+            type: "wait-for-event",
+            pattern: { "detail-type": ["review.posted"] },
+            timeout: "P7D",
+            onEvent: "last",
+            onTimeout: "last",
+          },
+          { id: "last", type: "send", channel: "push", template: "hello", category: "service" },
+        ],
+      }),
+    );
+    const decide = (event: ReturnType<typeof shopEvent>, record: Parameters<typeof decideEvent>[0]["record"]) =>
+      decideEvent({ current: twoReviews, record, key: "u1", profile: undefined, now: at(event.time), event });
+    const registered = decide(shopEvent("user.registered", NOW, { userId: "u1" }), undefined);
+    const review = shopEvent("review.posted", iso(at(NOW) + 3_600_000), { userId: "u1", orderId: "o-1" });
+    const arrived = decide(review, registered?.record);
+    if (arrived === undefined) throw new Error("the review did not arrive");
+    // Act: the same review again, to a record whose window of ids no longer holds it.
+    const replayed = decide(review, { ...arrived.record, recentEventIds: [] });
+    // Assess
+    expect(arrived.record.run?.stepId).toBe("second");
+    expect(replayed).toBeUndefined();
   });
 
   it("a 1970 registration updates the profile as of 1970 but sends nothing, and the dormancy clock counts from now", async () => {
