@@ -44,17 +44,23 @@ const REGISTRATION_FIELDS = ["locale", "timezone", "channel", "email", "phone"] 
  * Of two updates of one field in the same millisecond, the first applied stays. Returns whether any changed.
  */
 function setNewer(next: Profile, at: string, fields: Record<string, string | number | boolean>): boolean {
-  let changed = false;
+  // The maps are copied once, at the first field that changes.
+  let times: Record<string, string> | undefined;
+  let attributes: Profile["attributes"] | undefined;
   for (const [field, value] of Object.entries(fields)) {
     const known = next.fieldTimes?.[field];
     if (known !== undefined && known >= at) continue;
-    next.fieldTimes = { ...next.fieldTimes, [field]: at };
-    const attribute = field.startsWith("attributes.") ? field.slice("attributes.".length) : undefined;
-    if (attribute !== undefined) next.attributes = { ...next.attributes, [attribute]: value };
-    else (next as unknown as Record<string, unknown>)[field] = value;
-    changed = true;
+    times ??= { ...next.fieldTimes };
+    times[field] = at;
+    if (field.startsWith("attributes.")) {
+      attributes ??= { ...next.attributes };
+      attributes[field.slice("attributes.".length)] = value;
+    } else (next as unknown as Record<string, unknown>)[field] = value;
   }
-  return changed;
+  if (attributes !== undefined) next.attributes = attributes;
+  if (times === undefined) return false;
+  next.fieldTimes = times;
+  return true;
 }
 
 function userFields(detail: Record<string, unknown>, registration: boolean): Record<string, string | number | boolean> {
