@@ -161,6 +161,8 @@ export const orderRefunded = z.looseObject({
   userId: id(),
   orderId: id(),
   amount: money(),
+  /** Tells several partial refunds of one order apart; absent: the order has one refund. */
+  refundId: z.optional(id()),
 });
 
 export const couponIssued = z.looseObject({

@@ -52,6 +52,11 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
       "dead-letters list|show <id>|redrive [<id>...] [--dir .nudge | --stack <name> | --table <name>] [--region <r>] [--queue <name>] [--max <n>] [--format text|json]   what failed for good and why; redrive sends it back to its queue once fixed (local, or a stack's dead-letter queues on AWS)",
     load: async () => (await import("./dead-letters-command.ts")).deadLettersCommand,
   },
+  import: {
+    summary:
+      "import <file.ndjson> [--journeys <dir>] [--now <ISO time>] [--dir .nudge | --table <name> [--region <r>] [--dynamodb-endpoint <url>]]   historical events set up the profiles and the inactivity clocks (from each user's real last order) and send nothing; invalid lines are refused one by one",
+    load: async () => (await import("./import.ts")).importCommand,
+  },
   validate: {
     summary:
       "validate [files...]   check journey files and the template files beside them (default: every journey in journeys/)",

@@ -12,7 +12,6 @@ import type { Server } from "node:http";
 import { join } from "node:path";
 import type { ShopEvent } from "../../events/catalog.ts";
 import type { MessageChannel } from "../channels/channel.ts";
-import { CONSENT_RULE } from "../channels/consent-rule.ts";
 import { fixedSecret } from "../channels/secret.ts";
 import { compilePattern } from "../engine/pattern/index.ts";
 import type { PolicyConfig } from "../engine/policies/config.ts";
@@ -20,11 +19,11 @@ import { sumsByName } from "../engine/stats.ts";
 import { createDeliverHandler, deliverDependencies } from "../handlers/deliver.ts";
 import { createIngestHandler, ingestDependencies } from "../handlers/ingest.ts";
 import { createTickHandler, tickDependencies } from "../handlers/tick.ts";
-import { journeyRuleSpecs } from "../journey/rules.ts";
+import { platformRuleSpecs } from "../journey/rules.ts";
 import type { Journey } from "../journey/schema.ts";
 import { DynamoDbStore } from "../store/dynamodb/dynamodb-store.ts";
 import { LOCAL_CHANNELS, LocalEmailChannel, LocalWebhookChannel } from "./channels.ts";
-import { openLocalDatabase, removeDatabaseFile, writeDatabaseFile } from "./database.ts";
+import { LOCAL_TIMER_SHARDS, openLocalDatabase, removeDatabaseFile, writeDatabaseFile } from "./database.ts";
 import { startEndpoint } from "./endpoint.ts";
 import { DEAD_LETTER_QUEUE_NAME, LocalQueue, queueJournalPath } from "./local-queue.ts";
 import { localQueueUrl, localSqsClient } from "./local-sqs.ts";
@@ -166,7 +165,7 @@ export async function startLocalPlatform(options: LocalPlatformOptions): Promise
     // One process, one clock: little to allow for between writers.
     SETTLE_SECONDS: "1",
     LOOKAHEAD_SECONDS: String(lookaheadSeconds),
-    TIMER_SHARDS: "1",
+    TIMER_SHARDS: String(LOCAL_TIMER_SHARDS),
     MAX_WAKE_UPS_PER_TICK: String(MAX_WAKE_UPS_PER_TICK),
     // Ticks come many times a virtual minute at --speed; a guardrail check reads a week of counters.
     GUARDRAIL_CHECK_SECONDS: speed === 1 ? "0" : "3600",
@@ -184,7 +183,11 @@ export async function startLocalPlatform(options: LocalPlatformOptions): Promise
   const outbox = new OutboxChannel(outboxPath, options.onMessage);
   const webhookSecret = localSecret(dir, "webhook", options.webhookSecret);
   const unsubscribeSecret = localSecret(dir, "unsubscribe", options.unsubscribeSecret);
-  const store = new DynamoDbStore(database.client, { tableName: database.tableName, timerShards: 1, clock });
+  const store = new DynamoDbStore(database.client, {
+    tableName: database.tableName,
+    timerShards: LOCAL_TIMER_SHARDS,
+    clock,
+  });
   /** The channel of a delivery queue; the endpoint's URL is known once it listens. */
   const channelOf = (name: string, endpointUrl: string): MessageChannel => {
     const kind = LOCAL_CHANNELS[name];
@@ -221,8 +224,8 @@ export async function startLocalPlatform(options: LocalPlatformOptions): Promise
     }) as BatchHandler;
 
   // The rules: an event some journey needs goes to the ingest queue (once, however many rules match),
-  // and so does every consent event (they update the profile whatever the journeys say).
-  const rules = [...journeyRuleSpecs(options.journeys), CONSENT_RULE].map((spec) => compilePattern(spec.pattern));
+  // and so does every profile event (they update the profile whatever the journeys say), as on AWS.
+  const rules = platformRuleSpecs(options.journeys).map((spec) => compilePattern(spec.pattern));
   const endpointCounters = { received: 0, accepted: 0, refused: 0, routed: 0 };
   const accept = (event: ShopEvent) => {
     if (!rules.some((rule) => rule.matches(event))) return;
