@@ -112,7 +112,8 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
   const { events, invalid } = options.events
     ? { events: options.events, invalid: [] }
     : parseEventLines(options.lines ?? [], options.onInvalid);
-  const store = options.store ?? new MemoryStore();
+  // Its own store keeps no journal: every effect is an output line already, and nothing reads it back.
+  const store = options.store ?? new MemoryStore({ journal: false });
   const faults = FaultInjector.injects(options.faults) ? new FaultInjector(store, options.faults ?? {}) : undefined;
   const output: SimulationLine[] = [];
   const emit = options.onLine ?? ((line: SimulationLine) => void output.push(line));
