@@ -116,16 +116,11 @@ export interface SimulationStats {
   byJourney: Record<string, Record<string, number>>;
 }
 
-/** The old-space cap of the simulation child, in MiB (node's --max-old-space-size). */
-export const SIMULATION_HEAP_CAP_MIB = 900;
-
 /** Runs the simulation of an NDJSON file in a child process and returns its figures. */
 export async function runSimulationChild(file: string, until: number): Promise<SimulationStats> {
   const child = fork(fileURLToPath(import.meta.url), ["--child", file, String(until)], {
     stdio: ["ignore", "inherit", "inherit", "ipc"],
-    // V8 grows its heap lazily, to about twice what is live; the cap makes it collect instead, which is
-    // how a large simulation stays within 1 GiB (see the README's benchmark section).
-    execArgv: [...process.execArgv, `--max-old-space-size=${SIMULATION_HEAP_CAP_MIB}`],
+    // No heap flag: `nudge simulate` runs with node's defaults, and so does its benchmark.
   });
   let result: SimulationStats | undefined;
   child.on("message", (message) => {

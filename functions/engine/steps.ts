@@ -187,6 +187,11 @@ function compose(
  */
 function send(run: Run, step: StepOf<"send">, ctx: StepContext): string | undefined | typeof WAITING {
   if (run.holdout) return step.next;
+  if (ctx.policy.inputs.sends === undefined && ctx.policy.inputs.sendsOnRequest === true) {
+    // The caller decides again with the send log: what this decision would do from here is discarded.
+    ctx.policy.wantsSends = true;
+    return WAITING;
+  }
   const id = `${run.runId}:${run.seq}:message`;
   const validUntil = step.validUntil === undefined ? undefined : resolveTime(step.validUntil, ctx, run);
   const verdict = decideMessage(ctx.journey, step, id, ctx.profile, ctx.now, validUntil, ctx.policy);
