@@ -255,7 +255,7 @@ if (only === undefined || only === "simulation") {
     const peak = sim.peakRssBytes;
     console.log(
       `   wall: simulate() ${seconds.toFixed(1)} s, of which GC ${(sim.gcMs / 1000).toFixed(1)} s ` +
-        `(+ ${(sim.readMs / 1000).toFixed(1)} s reading the file)` +
+        `(reading the file line by line included)` +
         `  [target < ${TARGETS.simulationSeconds} s: ${mark(seconds < TARGETS.simulationSeconds)}]`,
     );
     console.log(

@@ -34,13 +34,19 @@ export function formatterOf(zone: string): Intl.DateTimeFormat {
   return formatter;
 }
 
+/** Names Intl refused, so a profile with a made-up zone costs no exception per message; bounded. */
+const refused = new Set<string>();
+
 /** Whether the runtime knows an IANA zone name (`Asia/Shanghai`); unknown names make Intl throw. */
 export function isTimeZone(zone: string): boolean {
   if (formatters.has(zone)) return true;
+  if (refused.has(zone)) return false;
   try {
     formatterOf(zone);
     return true;
   } catch {
+    if (refused.size >= 1_000) refused.clear();
+    refused.add(zone);
     return false;
   }
 }
