@@ -50,11 +50,42 @@ class CountingCap implements CapRule {
   }
 }
 
+/** Rules worked out, by the platform's caps, the journey's caps, then `category|channel|journeyId`. */
+const workedOut = new WeakMap<
+  readonly PlatformCap[],
+  WeakMap<readonly JourneyCap[], Map<string, readonly CapRule[]>>
+>();
+
 /**
  * The caps that apply to a message: the platform's (`cap:<id>`) and its journey's own (`journey-cap:<id>`).
- * A marketing-only cap neither holds back nor counts service messages.
+ * A marketing-only cap neither holds back nor counts service messages. Worked out once per kind of message
+ * for the same (parsed, unchanging) cap lists, as every message decided asks.
  */
 export function capsFor(
+  message: CappedMessage,
+  platformCaps: readonly PlatformCap[],
+  journeyCaps: readonly JourneyCap[],
+): readonly CapRule[] {
+  let byJourneyCaps = workedOut.get(platformCaps);
+  if (byJourneyCaps === undefined) {
+    byJourneyCaps = new WeakMap();
+    workedOut.set(platformCaps, byJourneyCaps);
+  }
+  let byMessage = byJourneyCaps.get(journeyCaps);
+  if (byMessage === undefined) {
+    byMessage = new Map();
+    byJourneyCaps.set(journeyCaps, byMessage);
+  }
+  const kind = `${message.category}|${message.channel}|${message.journeyId}`;
+  let rules = byMessage.get(kind);
+  if (rules === undefined) {
+    rules = capRules(message, platformCaps, journeyCaps);
+    byMessage.set(kind, rules);
+  }
+  return rules;
+}
+
+function capRules(
   message: CappedMessage,
   platformCaps: readonly PlatformCap[],
   journeyCaps: readonly JourneyCap[],
