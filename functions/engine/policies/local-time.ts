@@ -83,40 +83,47 @@ function offsetFromIntl(ms: number, zone: string): number {
 }
 
 const HOUR = 3_600_000;
-/** Offsets at the start of each hour since the epoch, by zone; at most this many in all (a year of 5 zones). */
+const DAY = 86_400_000;
+/** Offsets at the start of each day and each hour since the epoch, by zone; at most this many in all. */
 const MAX_CACHED_OFFSETS = 50_000;
-const hourOffsets = new Map<string, Map<number, number>>();
+const startOffsets = { [DAY]: new Map<string, Map<number, number>>(), [HOUR]: new Map<string, Map<number, number>>() };
 let cachedOffsets = 0;
 
-function offsetAtHour(hour: number, zone: string): number {
-  let byHour = hourOffsets.get(zone);
-  const known = byHour?.get(hour);
+/** The zone's offset at the start of the `index`th span (a day or an hour) since the epoch. */
+function offsetAtStart(span: typeof DAY | typeof HOUR, index: number, zone: string): number {
+  let byIndex = startOffsets[span].get(zone);
+  const known = byIndex?.get(index);
   if (known !== undefined) return known;
-  const offset = offsetFromIntl(hour * HOUR, zone);
+  const offset = offsetFromIntl(index * span, zone);
   if (cachedOffsets >= MAX_CACHED_OFFSETS) {
-    hourOffsets.clear();
+    startOffsets[DAY].clear();
+    startOffsets[HOUR].clear();
     cachedOffsets = 0;
-    byHour = undefined;
+    byIndex = undefined;
   }
-  if (byHour === undefined) {
-    byHour = new Map();
-    hourOffsets.set(zone, byHour);
+  if (byIndex === undefined) {
+    byIndex = new Map();
+    startOffsets[span].set(zone, byIndex);
   }
-  byHour.set(hour, offset);
+  byIndex.set(index, offset);
   cachedOffsets++;
   return offset;
 }
 
 /**
  * The zone's offset from UTC at an instant, in ms (east positive: Asia/Shanghai is +8 h). Asking Intl
- * costs microseconds and policies ask for every message, so the offsets at the start of each hour are
- * kept: when an hour starts and ends on the same offset, no change fell inside it (a zone's changes are
- * months apart) and that offset holds; when they differ, Intl answers for the instant itself.
+ * costs microseconds and policies ask for every message, so offsets at the start of each day are kept:
+ * when a day starts and ends on the same offset, no change fell inside it (a zone's changes are months
+ * apart) and that offset holds. On a day with a change the same goes for its hours, and in the hour of
+ * the change Intl answers for the instant itself.
  */
 export function offsetAt(ms: number, zone: string): number {
+  const day = Math.floor(ms / DAY);
+  const offset = offsetAtStart(DAY, day, zone);
+  if (offset === offsetAtStart(DAY, day + 1, zone)) return offset;
   const hour = Math.floor(ms / HOUR);
-  const offset = offsetAtHour(hour, zone);
-  return offset === offsetAtHour(hour + 1, zone) ? offset : offsetFromIntl(ms, zone);
+  const hourly = offsetAtStart(HOUR, hour, zone);
+  return hourly === offsetAtStart(HOUR, hour + 1, zone) ? hourly : offsetFromIntl(ms, zone);
 }
 
 /**
