@@ -19,6 +19,14 @@ import type { JourneyStore, TakeOutboxOptions, Versioned } from "./store.ts";
 
 type TimerItem = { at: number; order: number; wakeUp: WakeUp };
 
+export interface MemoryStoreOptions {
+  /**
+   * Keep each user's journal for `nudge why` (default true). The simulator prints every effect as it
+   * happens and nobody asks it why, so it keeps none: the journal would hold every effect of the run.
+   */
+  journal?: boolean;
+}
+
 /**
  * The storage port in memory, with the same conditional-write semantics as the DynamoDB store. Values
  * are kept as given: the engine never mutates a record or profile it has handed over.
@@ -45,6 +53,11 @@ export class MemoryStore implements JourneyStore, ControlStore {
   private readonly controls = new Map<string, Versioned<JourneyControl>>();
   /** Wake-ups held while their journey is paused, by journey, then `key#seq`. */
   private readonly held = new Map<string, Map<string, WakeUp>>();
+  private readonly keepsJournal: boolean;
+
+  constructor(options: MemoryStoreOptions = {}) {
+    this.keepsJournal = options.journal ?? true;
+  }
 
   async getControls() {
     return [...this.controls.values()].map(({ value, revision }) => ({ value: { ...value }, revision }));
@@ -148,6 +161,7 @@ export class MemoryStore implements JourneyStore, ControlStore {
   }
 
   async appendJournal(effects: readonly JourneyEffect[]) {
+    if (!this.keepsJournal) return;
     for (const [userId, entries] of journalEntriesByUser(effects)) {
       let journal = this.journals.get(userId);
       if (journal === undefined) {

@@ -51,7 +51,13 @@ export class PolicyReservations {
     consistent: boolean,
     skipLate = false,
   ): Promise<{ decision: Decision; sendLog: Versioned<SendLog> | undefined } | undefined> {
-    const inputs: PolicyInputs = { config: this.config, charged: this.charged, skipLate };
+    // With a user, the send log is read on request: a decision that wants it stops at its first send.
+    const inputs: PolicyInputs = {
+      config: this.config,
+      charged: this.charged,
+      skipLate,
+      sendsOnRequest: userId !== undefined,
+    };
     let budgets: Map<string, number> | undefined;
     let sendLog: Versioned<SendLog> | undefined;
     for (let round = 0; round < MAX_ROUNDS; round++) {

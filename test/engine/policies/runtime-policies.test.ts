@@ -120,6 +120,26 @@ describe("policies in the runtime", () => {
     expect(journal[1]).not.toHaveProperty("text");
   });
 
+  it("keeps no journal in a store told so (the simulator's), with the same effects delivered", async () => {
+    // Prepare: the same night-time registration into a journaling store and one without a journal.
+    const flash = greeter("flash", 50, { policy: { inQuietHours: "drop" } });
+    const journaling = harness(new JourneyCatalog([flash]), new MemoryStore(), DEFAULTS);
+    const bare = new MemoryStore({ journal: false });
+    const unjournaled = harness(new JourneyCatalog([flash]), bare, DEFAULTS);
+    const registered = shopEvent("user.registered", NIGHT, { userId: "u1" });
+    // Act
+    await journaling.runtime.handleEvent(registered, at(NIGHT));
+    await unjournaled.runtime.handleEvent(registered, at(NIGHT));
+    // Assess
+    expect(await bare.readJournal("u1")).toEqual([]);
+    expect(unjournaled.delivered.map((effect) => effect.type)).toEqual([
+      "journey.entered",
+      "message.suppressed",
+      "journey.exited",
+    ]);
+    expect(unjournaled.delivered).toEqual(journaling.delivered);
+  });
+
   it("counts a decision's own reservation once when its save loses a race and it decides again", async () => {
     // Prepare: cap of one; the record save fails once after the send was reserved.
     const store = new MemoryStore();
