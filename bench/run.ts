@@ -10,6 +10,8 @@
  *   --engine-users N   users of the engine-steps stream (default: min(users, 20000))
  *   --repeat N         timed passes of the engine benchmarks; the median is reported (default 3)
  *   --only engine|simulation|bundles   run one of the default parts
+ *   --compare REV      the engine part against another git revision (e.g. f785e69), both sides in fresh
+ *                      processes taking turns, --repeat passes each: the ratios are the figures to trust
  *   --only dynamodb    DynamoDB consumed capacity per step, on dynalite (never part of the default run)
  *   --dynamodb-users N users of the dynamodb part's shop (default 150; its period is --days)
  *   --only timers      the timer wheel on dynalite: tick cost against pending count, lateness of a burst
@@ -29,14 +31,23 @@ import { parseArgs } from "node:util";
 import { journeyFilesIn, loadJourneyFiles } from "../functions/journey/load.ts";
 import type { Journey } from "../functions/journey/schema.ts";
 import { BUNDLE_TARGETS, type BundleFigures, measureBundles } from "./bundles.ts";
+import { compareEngine, compareFigures } from "./compare.ts";
 import { gcMeter, median, prepareStream, type RuntimeRun, runPureEngine, runRuntime } from "./engine-steps.ts";
 import { runLocalBench } from "./local.ts";
 import { dynamoDbPart } from "./report-dynamodb.ts";
-import { runSimulationChild, SIMULATION_HEAP_CAP_MIB, writeShopFile } from "./simulation.ts";
+import { runSimulationChild, writeShopFile } from "./simulation.ts";
 import { timersPart } from "./timers.ts";
 
 const DAY = 86_400_000;
-const TARGETS = { stepsPerSecond: 100_000, simulationSeconds: 60, peakRssBytes: 2 ** 30 };
+const TARGETS = {
+  stepsPerSecond: 100_000,
+  /** The runtime over the MemoryStore at most this many times slower than the pure engine. */
+  runtimeSlowdown: 1.5,
+  /** The pure engine against an earlier revision (--compare): at least as fast. */
+  compareRatio: 1,
+  simulationSeconds: 60,
+  peakRssBytes: 2 ** 30,
+};
 
 const { values } = parseArgs({
   options: {
@@ -47,6 +58,7 @@ const { values } = parseArgs({
     "engine-users": { type: "string" },
     repeat: { type: "string", default: "3" },
     only: { type: "string" },
+    compare: { type: "string" },
     "dynamodb-users": { type: "string", default: "150" },
     "timers-pending": { type: "string", default: "1000000" },
     "timers-due": { type: "string", default: "100000" },
@@ -106,7 +118,45 @@ console.log(
   `Nudge bench: node ${process.version}, ${journeys.length} journeys (${journeys.map((j) => j.id).join(", ")})`,
 );
 
-if (only === undefined || only === "engine") {
+const compare = values.compare;
+if (compare !== undefined && only !== undefined && only !== "engine") {
+  console.error(`bench: --compare runs the engine part; it does not go with --only ${only}`);
+  process.exit(2);
+}
+
+if (compare !== undefined) {
+  // 1. The engine part of this checkout and of another revision, taking turns, in fresh processes.
+  const args = [
+    "--engine-users",
+    String(engineUsers),
+    "--days",
+    String(days),
+    "--start",
+    start,
+    "--seed",
+    String(seed),
+  ];
+  const comparison = await compareEngine({ root, rev: compare, passes: repeat, args });
+  const { ours, theirs, pureRatio, runtimeRatio } = compareFigures(comparison);
+  const slowdown = ours.runtime === 0 ? Number.POSITIVE_INFINITY : ours.pure / ours.runtime;
+  const name = `${compare} (${comparison.commit.slice(0, 8)})`;
+  console.log(
+    `\n1. Engine steps against ${name}: ${fmt(engineUsers)} users over ${days} days, each side's own journeys; ` +
+      `${repeat} passes each, taking turns in fresh processes (medians)`,
+  );
+  console.log(
+    `   pure engine: ${fmt(ours.pure)} steps/s here, ${fmt(theirs.pure)} at ${compare}: ratio ${pureRatio.toFixed(2)}` +
+      `  [target >= ${TARGETS.compareRatio.toFixed(1)}: ${mark(pureRatio >= TARGETS.compareRatio)}]`,
+  );
+  console.log(
+    `   runtime over MemoryStore: ${fmt(ours.runtime)} steps/s here, ${fmt(theirs.runtime)} at ${compare}: ` +
+      `ratio ${runtimeRatio.toFixed(2)}; ${slowdown.toFixed(2)}x the pure engine's time here` +
+      `  [target <= ${TARGETS.runtimeSlowdown}x: ${mark(slowdown <= TARGETS.runtimeSlowdown)}]`,
+  );
+  report.compare = { ...comparison, medians: { ours, theirs }, pureRatio, runtimeRatio, runtimeSlowdown: slowdown };
+}
+
+if (compare === undefined && (only === undefined || only === "engine")) {
   // 1. Engine steps per second over a prepared stream (generation and parsing not timed).
   const prepared = prepareStream({ users: engineUsers, days, start, seed });
   console.log(
@@ -141,11 +191,13 @@ if (only === undefined || only === "engine") {
   const effectsRates = runs.map((r) => (r.effects / r.ms) * 1000);
   const decisionsRates = runs.map((r) => (r.decisions / r.ms) * 1000);
   const stepsPerSecond = median(stepsRates);
+  const runtimeSlowdown = stepsPerSecond === 0 ? Number.POSITIVE_INFINITY : engineStepsPerSecond / stepsPerSecond;
   console.log(
     `   runtime over MemoryStore (the simulator): ${fmt(stepsPerSecond)} steps/s (${spread(stepsRates)}), ` +
       `${fmt(median(decisionsRates))} decisions/s, ${fmt(median(inputsRates))} inputs/s, ${fmt(median(effectsRates))} effects/s; ` +
       `per pass ${fmt(first?.inputs ?? 0)} inputs, ${fmt(first?.steps ?? 0)} steps, ${fmt(first?.effects ?? 0)} effects, ` +
-      `GC ${runs.map((r) => fmt(r.gcMs)).join("/")} ms`,
+      `GC ${runs.map((r) => fmt(r.gcMs)).join("/")} ms; ${runtimeSlowdown.toFixed(2)}x the pure engine's time` +
+      `  [target <= ${TARGETS.runtimeSlowdown}x: ${mark(runtimeSlowdown <= TARGETS.runtimeSlowdown)}]`,
   );
   report.engine = {
     users: engineUsers,
@@ -171,7 +223,9 @@ if (only === undefined || only === "engine") {
       stepsPerSecond: Math.round(engineStepsPerSecond),
       decisionsPerSecond: Math.round(median(pureDecisionRates)),
     },
+    runtimeSlowdown,
     targetMet: engineStepsPerSecond >= TARGETS.stepsPerSecond,
+    runtimeTargetMet: runtimeSlowdown <= TARGETS.runtimeSlowdown,
   };
 }
 
@@ -201,11 +255,11 @@ if (only === undefined || only === "simulation") {
     const peak = sim.peakRssBytes;
     console.log(
       `   wall: simulate() ${seconds.toFixed(1)} s, of which GC ${(sim.gcMs / 1000).toFixed(1)} s ` +
-        `(+ ${(sim.readMs / 1000).toFixed(1)} s reading the file)` +
+        `(reading the file line by line included)` +
         `  [target < ${TARGETS.simulationSeconds} s: ${mark(seconds < TARGETS.simulationSeconds)}]`,
     );
     console.log(
-      `   peak RSS: ${(peak / 2 ** 20).toFixed(0)} MiB with --max-old-space-size=${SIMULATION_HEAP_CAP_MIB} (heap used at the end ${(sim.heapUsedBytes / 2 ** 20).toFixed(0)} MiB)` +
+      `   peak RSS: ${(peak / 2 ** 20).toFixed(0)} MiB, node's default heap limit (heap used at the end ${(sim.heapUsedBytes / 2 ** 20).toFixed(0)} MiB)` +
         `  [target < 1024 MiB: ${mark(peak < TARGETS.peakRssBytes)}]`,
     );
     console.log(
@@ -260,7 +314,6 @@ if (only === undefined || only === "simulation") {
     report.simulation = {
       users,
       days,
-      heapCapMiB: SIMULATION_HEAP_CAP_MIB,
       generation: {
         lines: generated.lines,
         bytes: generated.bytes,

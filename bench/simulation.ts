@@ -1,10 +1,10 @@
 import { fork } from "node:child_process";
 import { once } from "node:events";
 import { createWriteStream } from "node:fs";
-import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { journeyFilesIn, loadJourneyFiles } from "../functions/journey/load.ts";
+import { fileLines } from "../functions/simulator/file-lines.ts";
 import { type SimulationLine, simulate } from "../functions/simulator/simulate.ts";
 import { generateShop, type ShopOptions } from "../functions/simulator/synthetic/index.ts";
 import { gcMeter } from "./engine-steps.ts";
@@ -94,9 +94,9 @@ export async function writeShopFile(options: ShopOptions, path: string): Promise
 }
 
 export interface SimulationStats {
-  /** Reading the file and splitting it into lines. */
+  /** Reading the file before simulate(): none now, simulate() reads it line by line (kept for the report's shape). */
   readMs: number;
-  /** simulate(): parsing, sorting, running on the virtual clock, sorting the output. */
+  /** simulate(): reading and parsing the file, sorting, running on the virtual clock. */
   simulateMs: number;
   /** Garbage collection during simulate(). */
   gcMs: number;
@@ -116,16 +116,11 @@ export interface SimulationStats {
   byJourney: Record<string, Record<string, number>>;
 }
 
-/** The old-space cap of the simulation child, in MiB (node's --max-old-space-size). */
-export const SIMULATION_HEAP_CAP_MIB = 900;
-
 /** Runs the simulation of an NDJSON file in a child process and returns its figures. */
 export async function runSimulationChild(file: string, until: number): Promise<SimulationStats> {
   const child = fork(fileURLToPath(import.meta.url), ["--child", file, String(until)], {
     stdio: ["ignore", "inherit", "inherit", "ipc"],
-    // V8 grows its heap lazily, to about twice what is live; the cap makes it collect instead, which is
-    // how a large simulation stays within 1 GiB (see the README's benchmark section).
-    execArgv: [...process.execArgv, `--max-old-space-size=${SIMULATION_HEAP_CAP_MIB}`],
+    // No heap flag: `nudge simulate` runs with node's defaults, and so does its benchmark.
   });
   let result: SimulationStats | undefined;
   child.on("message", (message) => {
@@ -138,9 +133,15 @@ export async function runSimulationChild(file: string, until: number): Promise<S
 
 async function childMain(file: string, until: number): Promise<SimulationStats> {
   const started = performance.now();
-  const text = await readFile(file, "utf8");
-  const lines = text.split("\n");
-  const readMs = performance.now() - started;
+  // Read as `nudge simulate` reads it, line by line as simulate() parses them; non-blank lines counted on the way.
+  let nonBlank = 0;
+  const lines = function* () {
+    for (const line of fileLines(file)) {
+      if (line.trim() !== "") nonBlank++;
+      yield line;
+    }
+  };
+  const readMs = 0;
   const { journeys, problems } = await loadJourneyFiles(await journeyFilesIn(join(ROOT, "journeys")), ROOT);
   if (problems.length > 0) throw new Error(`journeys: ${JSON.stringify(problems)}`);
 
@@ -158,7 +159,7 @@ async function childMain(file: string, until: number): Promise<SimulationStats> 
   };
   const gc = gcMeter();
   const simStarted = performance.now();
-  const result = await simulate({ journeys: journeys.map((j) => j.journey), lines, until, onLine: count });
+  const result = await simulate({ journeys: journeys.map((j) => j.journey), lines: lines(), until, onLine: count });
   const simulateMs = performance.now() - simStarted;
   const gcMs = (await gc.stop()).ms;
 
@@ -170,7 +171,7 @@ async function childMain(file: string, until: number): Promise<SimulationStats> 
     // maxRSS is in kilobytes.
     peakRssBytes: process.resourceUsage().maxRSS * 1024,
     heapUsedBytes: process.memoryUsage().heapUsed,
-    events: lines.filter((line) => line.trim() !== "").length - result.invalid.length,
+    events: nonBlank - result.invalid.length,
     invalid: result.invalid.length,
     inputs: result.inputs,
     decisions: result.decisions,

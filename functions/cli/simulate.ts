@@ -1,4 +1,3 @@
-import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import type { JourneyStore } from "../engine/store.ts";
 import { formatProblem, journeyFilesIn } from "../journey/load.ts";
@@ -11,13 +10,15 @@ import {
   type SimulatorDynamoDb,
 } from "../simulator/embedded-dynamodb.ts";
 import { type FaultOptions, formatFaultReport } from "../simulator/faults.ts";
+import { checkReadable, fileLines } from "../simulator/file-lines.ts";
 import { formatLine, formatText, simulate } from "../simulator/simulate.ts";
 import { parseArgs, UsageError } from "./args.ts";
 import { type CliIo, ExitCode } from "./io.ts";
 
-async function readOrFail(path: string, option: string): Promise<string> {
+function openOrFail(path: string, option: string): Iterable<string> {
   try {
-    return await readFile(path, "utf8");
+    checkReadable(path);
+    return fileLines(path);
   } catch (error) {
     throw new UsageError(`${option}: cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? error}`);
   }
@@ -138,7 +139,8 @@ export async function simulateCommand(args: string[], io: CliIo): Promise<number
       throw new UsageError((error as Error).message);
     }
   }
-  const text = await readOrFail(resolve(io.cwd, eventsOption), "--events");
+  // Read line by line as the simulation parses them: a large file is never in memory whole.
+  const lines = openOrFail(resolve(io.cwd, eventsOption), "--events");
   const journeyDir = resolve(io.cwd, values.get("journeys") ?? "journeys");
   const files = await journeyFilesIn(journeyDir).catch((error: NodeJS.ErrnoException) => {
     throw new UsageError(`--journeys: cannot read ${journeyDir}: ${error.code ?? error.message}`);
@@ -162,7 +164,7 @@ export async function simulateCommand(args: string[], io: CliIo): Promise<number
   try {
     const result = await simulate({
       journeys: journeys.map((loaded) => loaded.journey),
-      lines: text.split("\n"),
+      lines,
       ...(until === undefined ? {} : { until }),
       ...(store === undefined ? {} : { store }),
       ...(faults === undefined ? {} : { faults }),

@@ -32,6 +32,12 @@ export interface PolicyInputs {
   charged?: ReadonlySet<string>;
   /** The input is a held wake-up of a resumed journey, late beyond its `whenResumed.skipOlderThan`. */
   skipLate?: boolean;
+  /**
+   * The caller reads the send log when a decision wants it and decides again, discarding that decision
+   * (the runtime does): the engine then stops at the first send step that needs the log, as the rest of
+   * the decision would be thrown away.
+   */
+  sendsOnRequest?: boolean;
 }
 
 /** One coupon's value charged to its journey's budget for a day (the platform's zone). */

@@ -10,6 +10,14 @@ import type { CouponSettlement, DueWakeUps, JourneyStore, Versioned } from "./st
 
 type TimerItem = { at: number; order: number; wakeUp: WakeUp };
 
+export interface MemoryStoreOptions {
+  /**
+   * Keep each user's journal for `nudge why` (default true). The simulator prints every effect as it
+   * happens and nobody asks it why, so it keeps none: the journal would hold every effect of the run.
+   */
+  journal?: boolean;
+}
+
 /**
  * The storage port in memory, with the same conditional-write semantics as the DynamoDB store. Values
  * are kept as given: the engine never mutates a record or profile it has handed over.
@@ -30,6 +38,8 @@ export class MemoryStore implements JourneyStore, ControlStore {
   private readonly unsettled = new Map<string, Map<string, { amount: number; runId: string }>>();
   /** Journal entries by user, each decision's once (by its first effect id). */
   private readonly journals = new Map<string, Map<string, JournalEntry[]>>();
+  /** First effect ids of the outboxes saved and not journaled yet (see isJournaled). */
+  private readonly unjournaled = new Set<string>();
   /** Counters by journey, then `version|day|name`. */
   private readonly stats = new Map<string, Map<string, StatsCounter>>();
   private readonly timers = new MinHeap<TimerItem>((a, b) => a.at < b.at || (a.at === b.at && a.order < b.order));
@@ -40,6 +50,11 @@ export class MemoryStore implements JourneyStore, ControlStore {
   private readonly controls = new Map<string, Versioned<JourneyControl>>();
   /** Wake-ups held while their journey is paused, by journey, then `key#seq`. */
   private readonly held = new Map<string, Map<string, WakeUp>>();
+  private readonly keepsJournal: boolean;
+
+  constructor(options: MemoryStoreOptions = {}) {
+    this.keepsJournal = options.journal ?? true;
+  }
 
   async getControls() {
     return [...this.controls.values()].map(({ value, revision }) => ({ value: { ...value }, revision }));
@@ -81,6 +96,8 @@ export class MemoryStore implements JourneyStore, ControlStore {
     }
     const revision = this.checkRevision(byKey.get(record.key), expectedRevision, `${record.journeyId}|${record.key}`);
     byKey.set(record.key, { value: record, revision });
+    const first = record.pending?.effects[0];
+    if (first !== undefined) this.unjournaled.add(first.id);
     return revision;
   }
 
@@ -142,6 +159,9 @@ export class MemoryStore implements JourneyStore, ControlStore {
   }
 
   async appendJournal(effects: readonly JourneyEffect[]) {
+    const first = effects[0];
+    if (first !== undefined) this.unjournaled.delete(first.id);
+    if (!this.keepsJournal) return;
     for (const [userId, entries] of journalEntriesByUser(effects)) {
       let journal = this.journals.get(userId);
       if (journal === undefined) {
@@ -153,8 +173,9 @@ export class MemoryStore implements JourneyStore, ControlStore {
     }
   }
 
+  /** Known from the outboxes saved and not journaled since, so that it holds without keeping the journal. */
   async isJournaled(first: JourneyEffect) {
-    return this.journals.get(first.user)?.has(first.id) ?? false;
+    return !this.unjournaled.has(first.id);
   }
 
   async readJournal(userId: string) {

@@ -59,7 +59,8 @@ export class PolicyReservations {
   ): Promise<Decided | undefined> {
     const charged = new Set<string>();
     const charges: CouponCharge[] = [];
-    const inputs: PolicyInputs = { config: this.config, charged, skipLate };
+    // With a user, the send log is read on request: a decision that wants it stops at its first send.
+    const inputs: PolicyInputs = { config: this.config, charged, skipLate, sendsOnRequest: userId !== undefined };
     let budgets: Map<string, number> | undefined;
     let sendLog: Versioned<SendLog> | undefined;
     for (let round = 0; round < MAX_ROUNDS; round++) {

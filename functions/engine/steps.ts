@@ -182,39 +182,56 @@ function compose(
 }
 
 /**
+ * A send step's message.suppressed effect, built as a literal (messages are the most frequent effect, and a
+ * spread is several times slower), at module level: a closure per send costs an allocation, and more under
+ * tsx, which names every closure it creates.
+ */
+function suppressedMessage(
+  run: Run,
+  step: StepOf<"send">,
+  id: string,
+  why: { at: string; reason: string; rule: string },
+): JourneyEffect {
+  return {
+    at: why.at,
+    journey: run.journeyId,
+    version: run.version,
+    user: run.userId,
+    run: run.runId,
+    type: "message.suppressed",
+    id,
+    channel: step.channel,
+    template: step.template,
+    reason: why.reason,
+    rule: why.rule,
+  };
+}
+
+/**
  * A send step: the platform's policies decide first (validity, consent, quiet hours, frequency caps); a
  * deferred message keeps the run waiting at this step until the time they allow, when it is decided
  * afresh; a message that goes is rendered and its send reserved against the caps.
  */
 function send(run: Run, step: StepOf<"send">, ctx: StepContext): string | undefined | typeof WAITING {
   if (run.holdout) return step.next;
+  if (ctx.policy.inputs.sends === undefined && ctx.policy.inputs.sendsOnRequest === true) {
+    // The caller decides again with the send log: what this decision would do from here is discarded.
+    ctx.policy.wantsSends = true;
+    return WAITING;
+  }
   const id = `${run.runId}:${run.seq}:message`;
   const validUntil = step.validUntil === undefined ? undefined : resolveTime(step.validUntil, ctx, run);
   const verdict = decideMessage(ctx.journey, step, id, ctx.profile, ctx.now, validUntil, ctx.policy);
   const at = formatInstant(ctx.now);
   const { journeyId: journey, version, userId: user, runId } = run;
   const { channel, template } = step;
-  // Effects built as literals, not by spreading a base: messages are the most frequent effect.
-  const suppressed = (reason: string, rule: string): JourneyEffect => ({
-    at,
-    journey,
-    version,
-    user,
-    run: runId,
-    type: "message.suppressed",
-    id,
-    channel,
-    template,
-    reason,
-    rule,
-  });
   if (verdict.action === "drop") {
-    ctx.out.effects.push(suppressed(verdict.reason, verdict.rule));
+    ctx.out.effects.push(suppressedMessage(run, step, id, { at, reason: verdict.reason, rule: verdict.rule }));
     return step.next;
   }
   if (verdict.action === "send" && ctx.policy.inputs.skipLate === true) {
     // Due during a pause, longer ago than the journey's whenResumed allows (held-messages.ts).
-    ctx.out.effects.push(suppressed("paused-too-long", "when-resumed"));
+    ctx.out.effects.push(suppressedMessage(run, step, id, { at, reason: "paused-too-long", rule: "when-resumed" }));
     return step.next;
   }
   if (verdict.action === "defer") {
@@ -240,7 +257,7 @@ function send(run: Run, step: StepOf<"send">, ctx: StepContext): string | undefi
   }
   const message = compose(run, step, ctx);
   if ("reason" in message) {
-    ctx.out.effects.push(suppressed(message.reason, "template"));
+    ctx.out.effects.push(suppressedMessage(run, step, id, { at, reason: message.reason, rule: "template" }));
     return step.next;
   }
   ctx.policy.reserved.push({ id, at, journeyId: journey, channel, category: step.category });

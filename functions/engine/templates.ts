@@ -1,5 +1,5 @@
 import { Liquid, type Template } from "liquidjs";
-import { formatterOf } from "./policies/local-time.ts";
+import { offsetAt } from "./policies/local-time.ts";
 import { compileFastPath, type DateFilter, type FastRender } from "./template-fast-path.ts";
 
 /**
@@ -11,46 +11,6 @@ import { compileFastPath, type DateFilter, type FastRender } from "./template-fa
 
 export const DEFAULT_TIMEZONE = "Asia/Shanghai";
 export const DEFAULT_LOCALE = "zh-CN";
-
-/** Offsets from UTC by zone, then by quarter hour since the epoch; at most 50,000 in all. */
-const offsets = new Map<string, Map<number, number>>();
-let offsetCount = 0;
-
-/**
- * The zone's offset from UTC at an instant, in ms. Asking Intl is slow (~5 µs), and offsets only change
- * at transitions on quarter-hour boundaries, so the answer is kept per zone and quarter hour.
- */
-function offsetAt(timeZone: string, ms: number): number {
-  const quarter = Math.floor(ms / 900_000);
-  let zone = offsets.get(timeZone);
-  let offset = zone?.get(quarter);
-  if (offset === undefined) {
-    const at = quarter * 900_000;
-    const field: Record<string, number> = {};
-    for (const part of formatterOf(timeZone).formatToParts(at)) field[part.type] = Number(part.value);
-    const local = Date.UTC(
-      field.year ?? 1970,
-      (field.month ?? 1) - 1,
-      field.day ?? 1,
-      field.hour ?? 0,
-      field.minute ?? 0,
-      field.second ?? 0,
-    );
-    offset = local - at;
-    if (offsetCount >= 50_000) {
-      offsets.clear();
-      offsetCount = 0;
-      zone = undefined;
-    }
-    if (zone === undefined) {
-      zone = new Map();
-      offsets.set(timeZone, zone);
-    }
-    zone.set(quarter, offset);
-    offsetCount++;
-  }
-  return offset;
-}
 
 const weekdaysZh = ["日", "一", "二", "三", "四", "五", "六"];
 const pad = (n: number) => (n < 10 ? `0${n}` : String(n));
@@ -102,9 +62,9 @@ export function formatInTimeZone(value: unknown, format: string, timeZone: strin
   if (Number.isNaN(ms)) return String(value ?? "");
   let offset: number;
   try {
-    offset = offsetAt(timeZone, ms);
+    offset = offsetAt(ms, timeZone);
   } catch {
-    offset = offsetAt(DEFAULT_TIMEZONE, ms); // an unknown zone: the platform default, not a failed message
+    offset = offsetAt(ms, DEFAULT_TIMEZONE); // an unknown zone: the platform default, not a failed message
   }
   const local = new Date(ms + offset);
   let text = "";

@@ -62,8 +62,12 @@ export function flat(text: string): string {
   text.charCodeAt(0);
   return text;
 }
-let lastFormattedMs = Number.NaN;
-let lastFormatted = "";
+/**
+ * Instants formatted lately, by epoch ms: the same instant recurs in a run's entry, its goal, the profile
+ * and the send log, and one shared string is smaller than a copy in each (most of a large simulation's
+ * strings are instants). A plain memo of a pure function, emptied when it grows large.
+ */
+const formatted = new Map<number, string>();
 
 /**
  * The canonical form of an instant in all output: UTC, millisecond precision dropped when zero
@@ -71,7 +75,8 @@ let lastFormatted = "";
  * years 1970-9999, the range of every time Nudge handles; other instants go through Date.
  */
 export function formatInstant(ms: number): string {
-  if (ms === lastFormattedMs) return lastFormatted;
+  const known = formatted.get(ms);
+  if (known !== undefined) return known;
   let text: string;
   if (ms >= 0 && ms < 253_402_300_800_000 && Number.isInteger(ms)) {
     const days = Math.floor(ms / 86_400_000);
@@ -94,7 +99,7 @@ export function formatInstant(ms: number): string {
     const iso = new Date(ms).toISOString();
     text = iso.endsWith(".000Z") ? `${iso.slice(0, -5)}Z` : iso;
   }
-  lastFormattedMs = ms;
-  lastFormatted = flat(text);
+  if (formatted.size >= MEMO_LIMIT) formatted.clear();
+  formatted.set(ms, flat(text));
   return text;
 }

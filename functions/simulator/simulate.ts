@@ -46,8 +46,8 @@ export interface InvalidInput {
 
 export interface SimulationOptions {
   journeys: readonly Journey[];
-  /** The event file's lines (NDJSON); blank lines are skipped. */
-  lines?: readonly string[];
+  /** The event file's lines (NDJSON), an array or read as they are asked for (fileLines); blank lines are skipped. */
+  lines?: Iterable<string>;
   /** Events already parsed and sorted by time (parseEventLines), in place of `lines`. */
   events?: readonly ShopEvent[];
   /** Receives each output line as it happens, in time order; the result's `lines` then stays empty. */
@@ -89,20 +89,22 @@ export function toOutputLine(effect: JourneyEffect): SimulationLine | undefined 
   return OUTPUT_TYPES.has(effect.type) ? effect : undefined;
 }
 
-export function parseEventLines(lines: readonly string[], onInvalid?: (invalid: InvalidInput) => void) {
+export function parseEventLines(lines: Iterable<string>, onInvalid?: (invalid: InvalidInput) => void) {
   const events: ShopEvent[] = [];
   const invalid: InvalidInput[] = [];
-  lines.forEach((text, index) => {
-    if (text.trim() === "") return;
+  let line = 0;
+  for (const text of lines) {
+    line++;
+    if (text.trim() === "") continue;
     const parsed = parseEventJson(text);
     if (parsed.ok) {
       events.push(parsed.event);
     } else {
-      const problem = { line: index + 1, eventId: parsed.error.eventId, message: parsed.error.message };
+      const problem = { line, eventId: parsed.error.eventId, message: parsed.error.message };
       invalid.push(problem);
       onInvalid?.(problem);
     }
-  });
+  }
   // A stable sort: events with the same time keep their file order.
   events.sort((a, b) => Date.parse(a.time) - Date.parse(b.time));
   return { events, invalid };
@@ -112,7 +114,8 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
   const { events, invalid } = options.events
     ? { events: options.events, invalid: [] }
     : parseEventLines(options.lines ?? [], options.onInvalid);
-  const store = options.store ?? new MemoryStore();
+  // Its own store keeps no journal: every effect is an output line already, and nothing reads it back.
+  const store = options.store ?? new MemoryStore({ journal: false });
   const faults = FaultInjector.injects(options.faults) ? new FaultInjector(store, options.faults ?? {}) : undefined;
   const output: SimulationLine[] = [];
   const emit = options.onLine ?? ((line: SimulationLine) => void output.push(line));

@@ -1,4 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { compileJourney } from "../../functions/engine/compile.ts";
+import { DEFAULT_POLICY_CONFIG } from "../../functions/engine/delivery.ts";
+import { decideEvent } from "../../functions/engine/engine.ts";
 import { simulate } from "../../functions/simulator/simulate.ts";
 import { journey, shopEvent } from "./fixtures.ts";
 
@@ -23,5 +26,44 @@ describe("send steps", () => {
       ["u1", "message.suppressed", "template-error"],
       ["u2", "message.sent", "生日 1990-05-17"],
     ]);
+  });
+
+  it("stops at the first send when its caller reads the send log on request, and goes on once it is given", async () => {
+    // Prepare: two messages in a row, a registration at 10:00 in Shanghai (outside the quiet hours).
+    const twice = compileJourney(
+      journey({
+        templates: { hello: { "zh-CN": "你好" } },
+        start: "first",
+        steps: [
+          { id: "first", type: "send", channel: "sms", template: "hello", next: "second" },
+          { id: "second", type: "send", channel: "email", template: "hello" },
+        ],
+      }),
+    );
+    const event = shopEvent("user.registered", "2026-11-01T02:00:00Z", { userId: "u1" });
+    const args = {
+      current: twice,
+      record: undefined,
+      key: "u1",
+      profile: undefined,
+      now: Date.parse(event.time),
+      event,
+    };
+    // Act
+    const first = decideEvent({ ...args, policy: { config: DEFAULT_POLICY_CONFIG, sendsOnRequest: true } });
+    const again = decideEvent({ ...args, policy: { config: DEFAULT_POLICY_CONFIG, sendsOnRequest: true, sends: [] } });
+    const unasked = decideEvent({ ...args, policy: { config: DEFAULT_POLICY_CONFIG } });
+    // Assess
+    expect(first?.policy.wantsSends).toBe(true);
+    expect(first?.effects.map((effect) => effect.type)).toEqual(["journey.entered"]);
+    expect(again?.policy.wantsSends).toBe(false);
+    expect(again?.effects.map((effect) => effect.type)).toEqual([
+      "journey.entered",
+      "message.sent",
+      "message.sent",
+      "journey.exited",
+    ]);
+    expect(unasked?.policy.wantsSends).toBe(true);
+    expect(unasked?.effects).toEqual(again?.effects);
   });
 });

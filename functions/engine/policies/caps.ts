@@ -19,11 +19,73 @@ export interface CapRule {
   counts: (sent: SentMessage) => boolean;
 }
 
+/** Which sends a cap counts: marketing only or all, the user's or one channel's, or one journey's. */
+interface Counting {
+  marketingOnly: boolean;
+  channel?: string;
+  journeyId?: string;
+}
+
+/** A cap rule as data with a method, not a closure per message: capsFor runs for every message decided. */
+class CountingCap implements CapRule {
+  readonly rule: string;
+  readonly max: number;
+  readonly windowMs: number;
+  private readonly counting: Counting;
+
+  constructor(options: { rule: string; max: number; windowMs: number; counting: Counting }) {
+    this.rule = options.rule;
+    this.max = options.max;
+    this.windowMs = options.windowMs;
+    this.counting = options.counting;
+  }
+
+  counts(sent: SentMessage): boolean {
+    const { marketingOnly, channel, journeyId } = this.counting;
+    return (
+      (!marketingOnly || sent.category === "marketing") &&
+      (channel === undefined || sent.channel === channel) &&
+      (journeyId === undefined || sent.journeyId === journeyId)
+    );
+  }
+}
+
+/** Rules worked out, by the platform's caps, the journey's caps, then `category|channel|journeyId`. */
+const workedOut = new WeakMap<
+  readonly PlatformCap[],
+  WeakMap<readonly JourneyCap[], Map<string, readonly CapRule[]>>
+>();
+
 /**
  * The caps that apply to a message: the platform's (`cap:<id>`) and its journey's own (`journey-cap:<id>`).
- * A marketing-only cap neither holds back nor counts service messages.
+ * A marketing-only cap neither holds back nor counts service messages. Worked out once per kind of message
+ * for the same (parsed, unchanging) cap lists, as every message decided asks.
  */
 export function capsFor(
+  message: CappedMessage,
+  platformCaps: readonly PlatformCap[],
+  journeyCaps: readonly JourneyCap[],
+): readonly CapRule[] {
+  let byJourneyCaps = workedOut.get(platformCaps);
+  if (byJourneyCaps === undefined) {
+    byJourneyCaps = new WeakMap();
+    workedOut.set(platformCaps, byJourneyCaps);
+  }
+  let byMessage = byJourneyCaps.get(journeyCaps);
+  if (byMessage === undefined) {
+    byMessage = new Map();
+    byJourneyCaps.set(journeyCaps, byMessage);
+  }
+  const kind = `${message.category}|${message.channel}|${message.journeyId}`;
+  let rules = byMessage.get(kind);
+  if (rules === undefined) {
+    rules = capRules(message, platformCaps, journeyCaps);
+    byMessage.set(kind, rules);
+  }
+  return rules;
+}
+
+function capRules(
   message: CappedMessage,
   platformCaps: readonly PlatformCap[],
   journeyCaps: readonly JourneyCap[],
@@ -31,22 +93,15 @@ export function capsFor(
   const rules: CapRule[] = [];
   for (const cap of platformCaps) {
     if (cap.appliesTo === "marketing" && message.category !== "marketing") continue;
-    rules.push({
-      rule: `cap:${cap.id}`,
-      max: cap.max,
-      windowMs: durationMs(cap.per),
-      counts: (sent) =>
-        (cap.appliesTo === "all" || sent.category === "marketing") &&
-        (cap.scope === "user" || sent.channel === message.channel),
-    });
+    const counting: Counting = { marketingOnly: cap.appliesTo !== "all" };
+    if (cap.scope !== "user") counting.channel = message.channel;
+    rules.push(new CountingCap({ rule: `cap:${cap.id}`, max: cap.max, windowMs: durationMs(cap.per), counting }));
   }
   for (const cap of journeyCaps) {
-    rules.push({
-      rule: `journey-cap:${cap.id}`,
-      max: cap.max,
-      windowMs: durationMs(cap.per),
-      counts: (sent) => sent.journeyId === message.journeyId,
-    });
+    const counting: Counting = { marketingOnly: false, journeyId: message.journeyId };
+    rules.push(
+      new CountingCap({ rule: `journey-cap:${cap.id}`, max: cap.max, windowMs: durationMs(cap.per), counting }),
+    );
   }
   return rules;
 }

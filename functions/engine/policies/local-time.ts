@@ -34,41 +34,97 @@ export function formatterOf(zone: string): Intl.DateTimeFormat {
   return formatter;
 }
 
+/** Names Intl refused, so a profile with a made-up zone costs no exception per message; bounded. */
+const refused = new Set<string>();
+
 /** Whether the runtime knows an IANA zone name (`Asia/Shanghai`); unknown names make Intl throw. */
 export function isTimeZone(zone: string): boolean {
   if (formatters.has(zone)) return true;
+  if (refused.has(zone)) return false;
   try {
     formatterOf(zone);
     return true;
   } catch {
+    if (refused.size >= 1_000) refused.clear();
+    refused.add(zone);
     return false;
   }
 }
 
 /** The local wall-clock time of an instant (epoch ms) in a zone, to the second (seconds in `second`). */
 export function wallTimeAt(ms: number, zone: string): WallTime & { second: number } {
-  const parts: Record<string, number> = {};
-  for (const part of formatterOf(zone).formatToParts(ms)) {
-    if (part.type !== "literal") parts[part.type] = Number(part.value);
-  }
+  // Offsets are whole seconds, so the shifted instant's UTC fields are the zone's clock, as Intl shows it.
+  const local = new Date(ms + offsetAt(ms, zone));
   return {
-    year: parts.year ?? 0,
-    month: parts.month ?? 0,
-    day: parts.day ?? 0,
-    hour: parts.hour ?? 0,
-    minute: parts.minute ?? 0,
-    second: parts.second ?? 0,
+    year: local.getUTCFullYear(),
+    month: local.getUTCMonth() + 1,
+    day: local.getUTCDate(),
+    hour: local.getUTCHours(),
+    minute: local.getUTCMinutes(),
+    second: local.getUTCSeconds(),
   };
 }
 
-/** The zone's offset from UTC at an instant, in ms (east positive: Asia/Shanghai is +8 h). */
-export function offsetAt(ms: number, zone: string): number {
-  const w = wallTimeAt(ms, zone);
-  const wallAsUtc = Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second);
+/** The zone's offset at an instant as Intl works it out (~5 µs): whole seconds, east positive. */
+function offsetFromIntl(ms: number, zone: string): number {
+  const field: Record<string, number> = {};
+  for (const part of formatterOf(zone).formatToParts(ms)) {
+    if (part.type !== "literal") field[part.type] = Number(part.value);
+  }
+  const wallAsUtc = Date.UTC(
+    field.year ?? 0,
+    (field.month ?? 1) - 1,
+    field.day ?? 1,
+    field.hour ?? 0,
+    field.minute ?? 0,
+    field.second ?? 0,
+  );
   return wallAsUtc - (ms - (((ms % 1000) + 1000) % 1000));
 }
 
 const HOUR = 3_600_000;
+const DAY = 86_400_000;
+/** Offsets at the start of each day and each hour since the epoch, by zone; at most this many in all. */
+const MAX_CACHED_OFFSETS = 50_000;
+const startOffsets = { [DAY]: new Map<string, Map<number, number>>(), [HOUR]: new Map<string, Map<number, number>>() };
+let cachedOffsets = 0;
+
+/** The zone's offset at the start of the `index`th span (a day or an hour) since the epoch. */
+function offsetAtStart(span: typeof DAY | typeof HOUR, index: number, zone: string): number {
+  let byIndex = startOffsets[span].get(zone);
+  const known = byIndex?.get(index);
+  if (known !== undefined) return known;
+  const offset = offsetFromIntl(index * span, zone);
+  if (cachedOffsets >= MAX_CACHED_OFFSETS) {
+    startOffsets[DAY].clear();
+    startOffsets[HOUR].clear();
+    cachedOffsets = 0;
+    byIndex = undefined;
+  }
+  if (byIndex === undefined) {
+    byIndex = new Map();
+    startOffsets[span].set(zone, byIndex);
+  }
+  byIndex.set(index, offset);
+  cachedOffsets++;
+  return offset;
+}
+
+/**
+ * The zone's offset from UTC at an instant, in ms (east positive: Asia/Shanghai is +8 h). Asking Intl
+ * costs microseconds and policies ask for every message, so offsets at the start of each day are kept:
+ * when a day starts and ends on the same offset, no change fell inside it (a zone's changes are months
+ * apart) and that offset holds. On a day with a change the same goes for its hours, and in the hour of
+ * the change Intl answers for the instant itself.
+ */
+export function offsetAt(ms: number, zone: string): number {
+  const day = Math.floor(ms / DAY);
+  const offset = offsetAtStart(DAY, day, zone);
+  if (offset === offsetAtStart(DAY, day + 1, zone)) return offset;
+  const hour = Math.floor(ms / HOUR);
+  const hourly = offsetAtStart(HOUR, hour, zone);
+  return hourly === offsetAtStart(HOUR, hour + 1, zone) ? hourly : offsetFromIntl(ms, zone);
+}
 
 /**
  * The first instant at which the zone's clocks show `wall` or later. Usually the one instant showing

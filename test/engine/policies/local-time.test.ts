@@ -38,6 +38,36 @@ describe("time zones", () => {
     expect(offsetAt(utc(iso), zone)).toBe(hours * HOUR);
   });
 
+  it.each([
+    ["America/New_York", "2026-03-08T06:30:00Z", "2026-03-08T07:30:00Z"],
+    ["Europe/London", "2026-10-25T00:00:00Z", "2026-10-25T02:00:00Z"],
+    ["Australia/Lord_Howe", "2026-04-04T14:00:00Z", "2026-04-04T16:00:00Z"],
+    ["Asia/Kathmandu", "1985-12-31T18:00:00Z", "1985-12-31T19:00:00Z"],
+  ])("agrees with Intl, to the second, each 7 minutes 13 seconds around %s's change at %s", (zone, from, to) => {
+    // Prepare: Intl's own reading of the zone's clock, as the reference
+    const intl = new Intl.DateTimeFormat("en-US", {
+      timeZone: zone,
+      hourCycle: "h23",
+      year: "numeric",
+      month: "numeric",
+      day: "numeric",
+      hour: "numeric",
+      minute: "numeric",
+      second: "numeric",
+    });
+    const shown = (ms: number) => {
+      const f = Object.fromEntries(intl.formatToParts(ms).map((p) => [p.type, Number(p.value)]));
+      return { year: f.year, month: f.month, day: f.day, hour: f.hour, minute: f.minute, second: f.second };
+    };
+    const offsets = new Set<number>();
+    // Act / Assess: across the change (the cached hours either side, and the hour it falls in)
+    for (let ms = utc(from); ms <= utc(to); ms += 433_000) {
+      expect(wallTimeAt(ms, zone)).toEqual(shown(ms));
+      offsets.add(offsetAt(ms, zone));
+    }
+    expect(offsets.size).toBe(2);
+  });
+
   it("reads the local wall-clock time of an instant, past midnight on the zone's calendar", () => {
     // Act
     const local = wallTimeAt(utc("2026-11-25T17:30:15.500Z"), "Asia/Shanghai");

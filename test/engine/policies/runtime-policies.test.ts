@@ -120,6 +120,26 @@ describe("policies in the runtime", () => {
     expect(journal[1]).not.toHaveProperty("text");
   });
 
+  it("keeps no journal in a store told so (the simulator's), with the same effects delivered", async () => {
+    // Prepare: the same night-time registration into a journaling store and one without a journal.
+    const flash = greeter("flash", 50, { policy: { inQuietHours: "drop" } });
+    const journaling = harness(new JourneyCatalog([flash]), new MemoryStore(), DEFAULTS);
+    const bare = new MemoryStore({ journal: false });
+    const unjournaled = harness(new JourneyCatalog([flash]), bare, DEFAULTS);
+    const registered = shopEvent("user.registered", NIGHT, { userId: "u1" });
+    // Act
+    await journaling.runtime.handleEvent(registered, at(NIGHT));
+    await unjournaled.runtime.handleEvent(registered, at(NIGHT));
+    // Assess
+    expect(await bare.readJournal("u1")).toEqual([]);
+    expect(unjournaled.delivered.map((effect) => effect.type)).toEqual([
+      "journey.entered",
+      "message.suppressed",
+      "journey.exited",
+    ]);
+    expect(unjournaled.delivered).toEqual(journaling.delivered);
+  });
+
   it("counts a decision's own reservation once when its save loses a race and it decides again", async () => {
     // Prepare: cap of one; the record save fails once after the send was reserved.
     const store = new MemoryStore();
@@ -129,7 +149,10 @@ describe("policies in the runtime", () => {
     store.putRecord = async (record, expected) => {
       // Another writer saves a record with no run first: this save is refused, the input decided again.
       if (failures++ === 0)
-        await realPut({ ...record, entries: 0, run: undefined, pending: undefined, recentEventIds: [] }, expected);
+        await realPut(
+          { ...record, entries: 0, run: undefined, lastTriggerAt: undefined, pending: undefined, recentEventIds: [] },
+          expected,
+        );
       return realPut(record, expected);
     };
     // Act
