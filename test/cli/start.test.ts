@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventbridge";
 import { afterEach, describe, expect, it } from "vitest";
 import { readOutbox } from "../../functions/local/outbox.ts";
-import { until } from "../support/until.ts";
+import { REAL_TIME_WAIT_MS, until } from "../support/until.ts";
 import { root } from "./capture-io.ts";
 
 const children: ChildProcess[] = [];
@@ -50,6 +50,10 @@ async function register(url: string, userId: string) {
   return output.FailedEntryCount;
 }
 
+/** The virtual clock's speed, and how long a virtual day takes at it. */
+const SPEED = 2_000;
+const REAL_DAY_MS = 86_400_000 / SPEED;
+
 const templatesOf = (dir: string, user: string) =>
   readOutbox(join(dir, "outbox.ndjson"))
     .filter((line) => line.user === user)
@@ -58,9 +62,10 @@ const templatesOf = (dir: string, user: string) =>
 
 describe("nudge start", () => {
   it("survives a kill mid-journey: restarted on the same folder, it sends what is due and nothing twice, and stops cleanly on SIGTERM", async () => {
-    // Prepare: a day of virtual time every 4 seconds or so; a user registered, the first guide out.
+    // Prepare: a day of virtual time every 43 seconds; a user registered, the first guide out. (Faster, a
+    // busy machine falls behind the clock: the timer wheel then walks every virtual minute missed.)
     const dir = mkdtempSync(join(tmpdir(), "nudge-start-"));
-    const args = ["--dir", dir, "--speed", "20000"];
+    const args = ["--dir", dir, "--speed", String(SPEED)];
     const first = await nudgeStart([...args, "--start", "2026-11-18T02:00:00Z"]);
     expect(await register(first.url, "u-1")).toBe(0);
     // (The outbox line and the printed line are written apart: wait for both.)
@@ -71,7 +76,8 @@ describe("nudge start", () => {
     first.child.kill("SIGKILL");
     await first.exited;
     const second = await nudgeStart(args);
-    await until(() => templatesOf(dir, "u-1").includes("guide-2"));
+    // Guide 2 falls due a virtual day after guide 1.
+    await until(() => templatesOf(dir, "u-1").includes("guide-2"), REAL_DAY_MS + REAL_TIME_WAIT_MS);
     second.child.kill("SIGTERM");
     const code = await second.exited;
     // Assess
