@@ -36,6 +36,8 @@ export function itWith(program: OutsideProgram) {
         throw new Error(`cannot run: ${why}; CI runs every test, so install it there`);
       });
     }
+    // A skipped test's name shows only in a verbose report: say it where every report shows it too.
+    console.warn(`SKIPPED "${name}": ${why}`);
     return it.skip(`${name} — SKIPPED: ${why}`, body);
   };
 }
