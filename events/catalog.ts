@@ -6,6 +6,7 @@
 import * as z from "zod/mini";
 import { InvalidEventError } from "../functions/engine/errors.ts";
 import * as details from "./details.ts";
+import { MAX_DETAIL_DEPTH, nestsDeeperThan } from "./limits.ts";
 
 /** The EventBridge `source` of the events a shop publishes (configurable later). */
 export const PLATFORM_SOURCE = "shop";
@@ -81,6 +82,8 @@ const nonEmpty = z.string().check(z.minLength(1));
 
 // Top-level fields other than these are dropped: EventBridge defines no others.
 const envelopeSchema = z.object({
+  // Not a key (the run keeps it in its record): the event's size bounds it. A journey's own events have ids
+  // longer than a run key (`<journey>:<run key>:<entry>:<step>:...`).
   id: nonEmpty,
   source: nonEmpty,
   "detail-type": nonEmpty,
@@ -142,6 +145,11 @@ export function parseEvent(raw: unknown): ParseResult {
 }
 
 function parse(raw: unknown): ParseResult {
+  // Checked first: deeper input would overflow the recursive code after (schemas, JSON.stringify).
+  if (isRecord(raw) && nestsDeeperThan(raw.detail, MAX_DETAIL_DEPTH)) {
+    const problem = { path: "detail", message: `nests objects or arrays more than ${MAX_DETAIL_DEPTH} levels deep` };
+    return { ok: false, error: new EventProblemsError(eventIdOf(raw), [problem]) };
+  }
   const envelope = envelopeSchema.safeParse(raw);
   const problems = envelope.success ? [] : explain(envelopeSchema, raw, []);
   let detail = envelope.data?.detail;
@@ -159,8 +167,13 @@ function parse(raw: unknown): ParseResult {
   if (envelope.success && detail !== undefined && problems.length === 0) {
     return { ok: true, event: { ...envelope.data, detail } };
   }
-  const id = isRecord(raw) && typeof raw.id === "string" && raw.id !== "" ? raw.id : undefined;
-  return { ok: false, error: new EventProblemsError(id, problems) };
+  return { ok: false, error: new EventProblemsError(eventIdOf(raw), problems) };
+}
+
+/** The id an event's problems are told under: its own, when it has a usable one. */
+function eventIdOf(raw: unknown): string | undefined {
+  const id = isRecord(raw) ? raw.id : undefined;
+  return typeof id === "string" && id !== "" && id.length <= 200 ? id : undefined;
 }
 
 /** Parses one JSON text (e.g. an NDJSON line) into an event; a JSON syntax error is a failed ParseResult too. */

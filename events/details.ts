@@ -4,6 +4,7 @@
  * shops add fields of their own, and those travel with the event untouched.
  */
 import * as z from "zod/mini";
+import { MAX_ID_BYTES, utf8Bytes } from "./limits.ts";
 
 /** How a rejected value appears in a message: short, and quoted when it is a string. */
 export function describeValue(value: unknown): string {
@@ -55,8 +56,17 @@ export const isLocale = remembered((value) => {
 });
 
 const nonEmpty = () => z.string().check(z.minLength(1));
-/** Ids of users, orders, coupons, promotions: any non-empty string the shop uses. */
-const id = nonEmpty;
+/**
+ * Ids of users, orders, coupons, promotions: any non-empty string the shop uses, short enough to be part of
+ * a DynamoDB key (limits.ts).
+ */
+export const id = () =>
+  nonEmpty().check(
+    z.refine((value) => utf8Bytes(value) <= MAX_ID_BYTES, {
+      error: (issue) =>
+        `is ${utf8Bytes(String(issue.input))} bytes long, more than the ${MAX_ID_BYTES} an id may have (it is part of a DynamoDB key)`,
+    }),
+  );
 /** A channel: "push", "sms", "email", "wechat", or any other non-empty name (webhook-defined channels). */
 const channel = nonEmpty;
 const money = () => z.number().check(z.gte(0));
@@ -151,6 +161,8 @@ export const orderRefunded = z.looseObject({
   userId: id(),
   orderId: id(),
   amount: money(),
+  /** Tells several partial refunds of one order apart; absent: the order has one refund. */
+  refundId: z.optional(id()),
 });
 
 export const couponIssued = z.looseObject({

@@ -40,7 +40,7 @@ export class NudgeAlarms extends Construct {
       this.add(`${name}DeadLetters`, {
         metric: queue.metricApproximateNumberOfMessagesVisible({ period, statistic: "Maximum" }),
         threshold: 1,
-        alarmDescription: `Messages in the ${name} dead-letter queue. Why: the function's log line with the message id, or for an event EventBridge could not deliver, the message's ERROR_CODE and ERROR_MESSAGE attributes. Fix, then redrive (README, Deploy to AWS)`,
+        alarmDescription: `Messages in the ${name} dead-letter queue. Why: \`npx nudge dead-letters list\` shows each one's reason (its nudge-reason attribute, or for an event EventBridge could not deliver, its ERROR_CODE and ERROR_MESSAGE). Fix, then \`npx nudge dead-letters redrive\` (docs/dead-letters.md)`,
       });
     }
     for (const [name, fn] of Object.entries(props.functions)) {
@@ -72,6 +72,18 @@ export class NudgeAlarms extends Construct {
       threshold: maxLateness.toMilliseconds(),
       treatMissingData: cloudwatch.TreatMissingData.BREACHING,
       alarmDescription: `Timers fire more than ${maxLateness.toHumanString()} late, or the tick stopped running`,
+    });
+    this.add("RecordsRejected", {
+      metric: new cloudwatch.Metric({
+        namespace: METRICS_NAMESPACE,
+        metricName: FUNCTION_METRICS.recordsRejected,
+        dimensionsMap: { service: SERVICE },
+        period,
+        statistic: "Sum",
+      }),
+      threshold: 1,
+      alarmDescription:
+        "A function rejected input it can never process (an event over a limit, failing the event catalog): it is in a dead-letter queue with its reason. `npx nudge dead-letters list` shows it; fix the publisher, or redrive after a fix (docs/dead-letters.md)",
     });
     this.add("JourneyPaused", {
       metric: new cloudwatch.Metric({

@@ -3,11 +3,16 @@ import * as events from "aws-cdk-lib/aws-events";
 import * as iam from "aws-cdk-lib/aws-iam";
 import type * as sqs from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
-import { CONSENT_RULE } from "../functions/channels/consent-rule.ts";
-import { canonicalJson, type JourneyRuleSpec, journeyRuleSpecs } from "../functions/journey/rules.ts";
+import { type JourneyRuleSpec, platformRuleSpecs } from "../functions/journey/rules.ts";
 import type { Journey } from "../functions/journey/schema.ts";
 
-export { canonicalJson, type JourneyRuleSpec, journeyRuleSpecs } from "../functions/journey/rules.ts";
+export {
+  canonicalJson,
+  type JourneyRuleSpec,
+  journeyRuleSpecs,
+  PROFILE_RULE,
+  platformRuleSpecs,
+} from "../functions/journey/rules.ts";
 
 export interface JourneyRulesProps {
   bus: events.IEventBus;
@@ -24,7 +29,7 @@ export interface JourneyRulesProps {
 /**
  * The EventBridge rules generated from the journey files: each rule's pattern is a journey's own
  * (trigger, exit, goal, wait), so the ingest queue receives only events some journey needs, and one for
- * the consent events (user.unsubscribed, user.subscribed), which every profile needs. All target
+ * the profile events (registrations, updates, consent, orders, refunds), which every profile needs. All target
  * the ingest queue, with its dead-letter queue as theirs; each queue's policy lets EventBridge send from
  * the rules of the platform bus only (one statement, however many rules).
  */
@@ -34,13 +39,8 @@ export class JourneyRules extends Construct {
 
   constructor(scope: Construct, id: string, props: JourneyRulesProps) {
     super(scope, id);
-    // The journeys' patterns, and the consent events, which every profile needs (channels/consent-rule.ts).
-    const specs = journeyRuleSpecs(props.journeys);
-    const consent = canonicalJson(CONSENT_RULE.pattern);
-    const known = specs.find((spec) => canonicalJson(spec.pattern) === consent);
-    if (known === undefined) specs.push({ ...CONSENT_RULE, uses: [...CONSENT_RULE.uses] });
-    else known.uses.push(...CONSENT_RULE.uses);
-    this.specs = specs;
+    // The journeys' patterns, and the profile events, which every profile needs (journey/rules.ts).
+    this.specs = platformRuleSpecs(props.journeys);
     const target: events.IRuleTarget = {
       bind: () => ({
         arn: props.queue.queueArn,

@@ -122,6 +122,12 @@ export class NudgeStack extends Stack {
         INGEST_QUEUE_URL: this.queues.ingest.queue.queueUrl,
         // The queue URLs are tokens until deploy: CloudFormation joins the JSON (Stack.toJsonString).
         DELIVERY_QUEUE_URLS: this.toJsonString(deliveryQueueUrls),
+        // A record that can never be processed goes to its queue's dead-letter queue at once, with its reason.
+        DEAD_LETTER_QUEUE_URLS: this.toJsonString(
+          Object.fromEntries(
+            [this.queues.ingest, this.queues.wakeUps].map((q) => [q.queue.queueArn, q.deadLetterQueue.queueUrl]),
+          ),
+        ),
         ...(props.policies === undefined ? {} : { POLICY_CONFIG: JSON.stringify(props.policies) }),
       },
     });
@@ -150,6 +156,8 @@ export class NudgeStack extends Stack {
     this.table.table.grant(ingest.role, ...TABLE_ACTIONS.ingest);
     for (const channel of this.channels.channels) channel.queue.queue.grantSendMessages(ingest.role);
     this.queues.ingest.queue.grantSendMessages(ingest.role);
+    this.queues.ingest.deadLetterQueue.grantSendMessages(ingest.role);
+    this.queues.wakeUps.deadLetterQueue.grantSendMessages(ingest.role);
     this.table.table.grant(tick.role, ...TABLE_ACTIONS.tick);
     this.queues.wakeUps.queue.grantSendMessages(tick.role);
     this.queues.ingest.queue.grantSendMessages(tick.role);

@@ -34,18 +34,28 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
   },
   pause: {
     summary:
-      "pause <journey> [--reason <text>] [--dir .nudge] [--table <name> [--region <r>] [--dynamodb-endpoint <url>]]   pause a journey within a minute, no deploy: it admits no one and its runs hold where they are",
+      "pause <journey> [--reason <text>] [--dir .nudge] [--table <name> [--region <r>] [--dynamodb-endpoint <url>]] [--journeys <dir>]   pause a journey within a minute, no deploy: it admits no one and its runs hold where they are; an unknown id is refused (exit 2)",
     load: async () => (await import("./pause.ts")).pauseCommand,
   },
   resume: {
     summary:
-      "resume <journey> [--dir .nudge] [--table <name> [--region <r>] [--dynamodb-endpoint <url>]]   resume a paused journey: its held runs go on within a minute, late messages by its policy.whenResumed",
+      "resume <journey> [--dir .nudge] [--table <name> [--region <r>] [--dynamodb-endpoint <url>]] [--journeys <dir>]   resume a paused journey: its held runs go on within a minute, late messages by its policy.whenResumed",
     load: async () => (await import("./pause.ts")).resumeCommand,
   },
   status: {
     summary:
       "status [--dir .nudge] [--table <name> [--region <r>] [--dynamodb-endpoint <url>] [--stack <name>]] [--journeys <dir>] [--format text|json]   each journey: enabled, paused (why), runs active, timers pending, oldest pending timer, held; dead letters",
     load: async () => (await import("./status.ts")).statusCommand,
+  },
+  "dead-letters": {
+    summary:
+      "dead-letters list|show <id>|redrive [<id>...] [--dir .nudge | --stack <name> | --table <name>] [--region <r>] [--queue <name>] [--max <n>] [--format text|json]   what failed for good and why; redrive sends it back to its queue once fixed (local, or a stack's dead-letter queues on AWS)",
+    load: async () => (await import("./dead-letters-command.ts")).deadLettersCommand,
+  },
+  import: {
+    summary:
+      "import <file.ndjson> [--journeys <dir>] [--now <ISO time>] [--dir .nudge | --table <name> [--region <r>] [--dynamodb-endpoint <url>]]   historical events set up the profiles and the inactivity clocks (from each user's real last order) and send nothing; invalid lines are refused one by one",
+    load: async () => (await import("./import.ts")).importCommand,
   },
   validate: {
     summary:

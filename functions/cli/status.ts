@@ -5,10 +5,10 @@
  * not read, see README, Operating journeys).
  */
 
-import { existsSync, readFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { resolve } from "node:path";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import type { JourneyControl } from "../engine/controls.ts";
+import { DEAD_LETTER_QUEUE_NAME, queueJournalPath, readQueueJournal } from "../local/local-queue.ts";
 import type { JourneyInventory } from "../store/dynamodb/inventory.ts";
 import { formatOption, parseArgs, UsageError } from "./args.ts";
 import { deadLetterCounts, stackOfTable } from "./dead-letters.ts";
@@ -21,23 +21,6 @@ export interface JourneyStatus extends JourneyInventory {
   enabled: boolean | undefined;
   paused: boolean;
   control?: JourneyControl;
-}
-
-/** Messages in a local queue, from its journal: what was sent and not deleted (read only: it may be in use). */
-export function localQueueSize(journalPath: string): number {
-  if (!existsSync(journalPath)) return 0;
-  const live = new Set<string>();
-  for (const text of readFileSync(journalPath, "utf8").split("\n")) {
-    let line: { op?: string; id?: string };
-    try {
-      line = JSON.parse(text);
-    } catch {
-      continue;
-    }
-    if (line.op === "send" && line.id !== undefined) live.add(line.id);
-    else if (line.op === "delete" && line.id !== undefined) live.delete(line.id);
-  }
-  return live.size;
 }
 
 export function formatStatus(rows: readonly JourneyStatus[], deadLetters: string): string[] {
@@ -79,9 +62,9 @@ export async function statusCommand(args: string[], io: CliIo): Promise<number> 
       source.store.journeyInventory(),
     ]);
     const enabled = new Map(loaded.journeys.map((journey) => [journey.id, journey.enabled]));
-    const ids = [
-      ...new Set([...enabled.keys(), ...controls.map((c) => c.value.journeyId), ...inventory.keys()]),
-    ].sort();
+    // The journeys of the files and those with state; a control alone (a pause of an id no journey has,
+    // written before pause refused them) is no journey.
+    const ids = [...new Set([...enabled.keys(), ...inventory.keys()])].sort();
     const rows: JourneyStatus[] = ids.map((journeyId) => {
       const control = controls.find((c) => c.value.journeyId === journeyId)?.value;
       return {
@@ -109,8 +92,9 @@ export async function statusCommand(args: string[], io: CliIo): Promise<number> 
 }
 
 function localDeadLetters(dir: string): { count?: number; text: string } {
-  const count = localQueueSize(join(dir, "queues", "dead-letters.ndjson"));
-  return { count, text: `${count} (local dead-letter queue)` };
+  const count = readQueueJournal(queueJournalPath(dir, DEAD_LETTER_QUEUE_NAME)).length;
+  const why = count === 0 ? "" : ": `nudge dead-letters list` shows why";
+  return { count, text: `${count} (local dead-letter queue${why})` };
 }
 
 /** On AWS: the stack's dead-letter queues, found by name (dead-letters.ts). */
@@ -123,7 +107,7 @@ async function stackDeadLetters(stack: string | undefined, region: string | unde
     const each = queues.map((queue) => `${queue.name} ${queue.messages}`).join(", ");
     return {
       count,
-      text: `${count} in ${queues.length} dead-letter queues of ${stack}${each === "" ? "" : ` (${each})`}`,
+      text: `${count} in ${queues.length} dead-letter queues of ${stack}${each === "" ? "" : ` (${each})`}${count === 0 ? "" : `; \`nudge dead-letters list --stack ${stack}\` shows why`}`,
     };
   } finally {
     sqs.destroy();

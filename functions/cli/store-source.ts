@@ -6,7 +6,7 @@
  */
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { type LocalDatabase, openLocalDatabase, runningDatabase } from "../local/database.ts";
+import { LOCAL_TIMER_SHARDS, type LocalDatabase, openLocalDatabase, runningDatabase } from "../local/database.ts";
 import { clientOptions } from "../simulator/embedded-dynamodb.ts";
 import { DynamoDbStore } from "../store/dynamodb/dynamodb-store.ts";
 import { createDocumentClient } from "../store/dynamodb/table.ts";
@@ -24,8 +24,22 @@ export interface StoreSource {
   close(): Promise<void>;
 }
 
-export async function openStoreSource(values: Map<string, string>, cwd: string): Promise<StoreSource> {
+/** The local platform's folder the options name (`--dir`, default .nudge), or undefined with `--table`. */
+export function localDirOf(values: Map<string, string>, cwd: string): string | undefined {
+  return values.has("table") ? undefined : resolve(cwd, values.get("dir") ?? ".nudge");
+}
+
+/**
+ * Opens the store the options name. `clock`: the platform's clock, for a command that schedules wake-ups
+ * (`nudge import`): the store files a wake-up by the time it may be taken, which is the platform's.
+ */
+export async function openStoreSource(
+  values: Map<string, string>,
+  cwd: string,
+  options: { clock?: () => number } = {},
+): Promise<StoreSource> {
   const table = values.get("table");
+  const clock = options.clock === undefined ? {} : { clock: options.clock };
   const endpoint = values.get("dynamodb-endpoint");
   if (table !== undefined) {
     const region = values.get("region") ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
@@ -34,13 +48,13 @@ export async function openStoreSource(values: Map<string, string>, cwd: string):
       ...(region === undefined ? {} : { region }),
     });
     return {
-      store: new DynamoDbStore(client, { tableName: table }),
+      store: new DynamoDbStore(client, { tableName: table, ...clock }),
       where: `table ${table}${endpoint === undefined ? "" : ` at ${endpoint}`}`,
       close: async () => client.destroy(),
     };
   }
   if (endpoint !== undefined) throw new UsageError("--dynamodb-endpoint needs --table");
-  const dir = resolve(cwd, values.get("dir") ?? ".nudge");
+  const dir = localDirOf(values, cwd) ?? resolve(cwd, ".nudge");
   const running = runningDatabase(dir);
   let database: LocalDatabase;
   if (running !== undefined) {
@@ -52,7 +66,11 @@ export async function openStoreSource(values: Map<string, string>, cwd: string):
     throw new UsageError(`no local platform state in ${dir}: run \`nudge start\` first, or give --table for AWS`);
   }
   return {
-    store: new DynamoDbStore(database.client, { tableName: database.tableName }),
+    store: new DynamoDbStore(database.client, {
+      tableName: database.tableName,
+      timerShards: LOCAL_TIMER_SHARDS,
+      ...clock,
+    }),
     where: `${dir}${running === undefined ? "" : " (the running platform)"}`,
     dir,
     close: () => database.close(),

@@ -57,7 +57,7 @@ export function readPath(document: unknown, path: string): unknown {
 
 /** An empty profile for a user the platform has seen no profile event of yet. */
 export function emptyProfile(userId: string): Profile {
-  return { userId, attributes: {}, consent: {}, orderCount: 0, totalSpent: 0, recentEventIds: [] };
+  return { userId, attributes: {}, consent: {}, orderCount: 0, totalSpent: 0 };
 }
 
 /**

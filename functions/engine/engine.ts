@@ -1,7 +1,8 @@
 import type { ShopEvent } from "../../events/catalog.ts";
+import { clockDueAt, isBackfill } from "./backfill.ts";
 import type { CompiledJourney } from "./compile.ts";
 import { emptyProfile } from "./context.ts";
-import { type PolicyInputs, type PolicyOutcome, policyState } from "./delivery.ts";
+import { DEFAULT_POLICY_CONFIG, type PolicyInputs, type PolicyOutcome, policyState } from "./delivery.ts";
 import { unitInterval } from "./hash.ts";
 import type { Profile, Run, RunRecord, WakeUp } from "./model.ts";
 import { effectBase, endRun, runFrom, type StepContext, type StepOutput } from "./steps.ts";
@@ -42,6 +43,11 @@ export interface EngineArgs {
   policy?: PolicyInputs;
   /** The journey is paused (functions/engine/controls.ts): a trigger starts no run, a run holds before a send or a coupon. */
   paused?: boolean;
+  /**
+   * The event is imported history (`nudge import`, functions/engine/history.ts): it starts no run and
+   * moves none on, and an inactivity clock it restarts counts from its own time (see backfill.ts clockDueAt).
+   */
+  history?: boolean;
 }
 
 /** How many recent event ids a record remembers to recognise a redelivery. */
@@ -135,7 +141,11 @@ function enter(record: RunRecord, trigger: ShopEvent, ctx: StepContext): boolean
   const journey = ctx.journey;
   if (!mayEnter(journey, record, ctx.now)) return false;
   const exitedAt = parseInstant(record.lastExitEventAt);
-  if (exitedAt !== undefined && (parseInstant(trigger.time) ?? ctx.now) <= exitedAt) return false;
+  const triggeredAt = parseInstant(trigger.time) ?? ctx.now;
+  if (exitedAt !== undefined && triggeredAt <= exitedAt) return false;
+  // A trigger no later than the one that started the latest run is that one replayed, or older history.
+  const lastTriggerAt = parseInstant(record.lastTriggerAt);
+  if (lastTriggerAt !== undefined && triggeredAt <= lastTriggerAt) return false;
   if (journey.audience && !journey.audience.matches({ profile: ctx.profile, trigger })) return false;
   const userId = userIdOf(trigger, record.key);
   const runId = flat(`${journey.id}:${record.key}:${record.entries + 1}`);
@@ -157,6 +167,7 @@ function enter(record: RunRecord, trigger: ShopEvent, ctx: StepContext): boolean
   };
   record.entries += 1;
   record.lastEnteredAt = enteredAt;
+  if (journey.journey.trigger.type === "event") record.lastTriggerAt = formatInstant(triggeredAt);
   record.run = run;
   ctx.out.effects.push(effectBase(run, ctx.now, "entered", holdout ? "holdout" : "journey.entered"));
   runFrom(run, journey.journey.start, ctx);
@@ -172,10 +183,13 @@ export function decideEvent(args: EngineArgs & { event: ShopEvent }): Decision |
   const { event, current, record: stored } = args;
   if (stored?.recentEventIds.includes(event.id)) return undefined;
   const eventTime = parseInstant(event.time) ?? args.now;
+  const history = args.history === true;
+  // A backfill starts no run, and the inactivity clock it restarts counts from now (see backfill.ts).
+  const backfill = !history && isBackfill(eventTime, args.now, args.policy?.config ?? DEFAULT_POLICY_CONFIG);
   const runJourney = args.runJourney ?? current;
   const storedRun = stored?.run;
   // Events from before the run entered belong to an earlier time: they neither convert nor exit it.
-  const sinceEntry = storedRun !== undefined && eventTime >= (parseInstant(storedRun.enteredAt) ?? 0);
+  const sinceEntry = !history && storedRun !== undefined && eventTime >= (parseInstant(storedRun.enteredAt) ?? 0);
   const goal = storedRun?.goal;
   const converts =
     sinceEntry &&
@@ -187,13 +201,17 @@ export function decideEvent(args: EngineArgs & { event: ShopEvent }): Decision |
   const exits = active && runJourney.exitOn.some((pattern) => pattern.matches(event));
   const waitingStep =
     active && !exits && storedRun.stepId !== undefined ? runJourney.step(storedRun.stepId) : undefined;
-  const arrives = waitingStep?.type === "wait-for-event" && runJourney.pattern(waitingStep).matches(event);
+  // The event that last moved the run on, replayed, does not move it again.
+  const arrives =
+    waitingStep?.type === "wait-for-event" &&
+    storedRun?.event?.id !== event.id &&
+    runJourney.pattern(waitingStep).matches(event);
   const trigger = current.journey.trigger;
   const isEventTrigger = trigger.type === "event";
   // An exit event with no run active is remembered: a trigger older than it, arriving late, must not enter.
   const tombstone =
     isEventTrigger && storedRun?.status !== "active" && current.exitOn.some((pattern) => pattern.matches(event));
-  const triggers = isEventTrigger && args.paused !== true && current.trigger.matches(event);
+  const triggers = isEventTrigger && !history && !backfill && args.paused !== true && current.trigger.matches(event);
   const since = parseInstant(stored?.inactivity?.since);
   const restartsClock =
     !isEventTrigger &&
@@ -256,22 +274,29 @@ export function decideEvent(args: EngineArgs & { event: ShopEvent }): Decision |
     changed = enter(record, event, ctx) || changed;
   } else if (restartsClock) {
     ctx.steps++;
-    const dueAt = eventTime + current.inactivityMs;
-    // The pending wake-up, if earlier, stays: it re-arms for the new due time when it fires.
-    const armedAt = armedAtOf(record.inactivity);
-    const armed = parseInstant(armedAt);
-    record.inactivity = {
-      since: formatInstant(eventTime),
-      dueAt: formatInstant(dueAt),
-      lastEvent: kept(event),
-      armedAt: armedAt !== undefined && armed !== undefined && armed <= dueAt ? armedAt : formatInstant(dueAt),
-    };
+    const mode = history ? "history" : backfill ? "backfill" : "live";
+    const dueAt = clockDueAt({ eventTime, now: args.now, forMs: current.inactivityMs, mode });
+    restartClock(record, { event, eventTime, dueAt });
     changed = true;
   }
   if (!changed) return undefined;
   record.recentEventIds.push(event.id);
   if (record.recentEventIds.length > REMEMBERED_EVENT_IDS) record.recentEventIds.shift();
   return decided(record, ctx);
+}
+
+/** Restarts the record's inactivity clock: running since the event, due at `dueAt`. */
+function restartClock(record: RunRecord, clock: { event: ShopEvent; eventTime: number; dueAt: number }): void {
+  const { event, eventTime, dueAt } = clock;
+  // The pending wake-up, if earlier, stays: it re-arms for the new due time when it fires.
+  const armedAt = armedAtOf(record.inactivity);
+  const armed = parseInstant(armedAt);
+  record.inactivity = {
+    since: formatInstant(eventTime),
+    dueAt: formatInstant(dueAt),
+    lastEvent: kept(event),
+    armedAt: armedAt !== undefined && armed !== undefined && armed <= dueAt ? armedAt : formatInstant(dueAt),
+  };
 }
 
 /**

@@ -26,8 +26,15 @@ export interface Profile {
   totalSpent: number;
   firstOrderAt?: string;
   lastOrderAt?: string;
-  /** Ids of the latest events applied, so a redelivered event changes nothing. */
-  recentEventIds: string[];
+  /**
+   * Digests of the orders and refunds counted, by business key (functions/engine/profile-keys.ts): a
+   * redelivery at any lateness counts nothing twice.
+   */
+  countedKeys?: string;
+  /** The event time of each field's latest value (`locale`, `attributes.tier`...): an older update changes nothing. */
+  fieldTimes?: Record<string, string>;
+  /** Profiles written by earlier versions remembered the latest event ids; no longer written. */
+  recentEventIds?: string[];
 }
 
 export type IssuedCoupon = {
@@ -85,6 +92,11 @@ export interface RunRecord {
    * trigger older than this (a coupon issued before its redemption arrived) must not start a run.
    */
   lastExitEventAt?: string;
+  /**
+   * The time of the event that started the latest run (event triggers): a trigger no later than it is that
+   * event replayed, or older history, at any lateness, and starts no run.
+   */
+  lastTriggerAt?: string;
   /** Ids of the latest events applied to this record, so a redelivered event changes nothing. */
   recentEventIds: string[];
   /**

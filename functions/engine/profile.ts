@@ -1,14 +1,26 @@
 import type { ShopEvent } from "../../events/catalog.ts";
 import { emptyProfile } from "./context.ts";
 import type { Profile } from "./model.ts";
+import { rememberKey, remembersKey } from "./profile-keys.ts";
 import { formatInstant, parseInstant } from "./time.ts";
 
-/** How many recent event ids a profile remembers to recognise a redelivery. */
-const REMEMBERED_EVENT_IDS = 8;
+/**
+ * The detail-types the profile projection learns from. Every platform routes them to the ingest function
+ * whatever the journeys listen to (functions/journey/rules.ts PROFILE_RULE), as the simulator applies them.
+ */
+export const PROFILE_DETAIL_TYPES = [
+  "user.registered",
+  "user.updated",
+  "user.unsubscribed",
+  "user.subscribed",
+  "order.placed",
+  "order.refunded",
+] as const;
 
 type Attributes = Record<string, string | number | boolean>;
 
 const str = (value: unknown): string | undefined => (typeof value === "string" ? value : undefined);
+const amountOf = (detail: Record<string, unknown>) => (typeof detail.amount === "number" ? detail.amount : 0);
 
 function attributesOf(value: unknown): Attributes {
   const attributes: Attributes = {};
@@ -23,54 +35,124 @@ function attributesOf(value: unknown): Attributes {
 const earlier = (a: string | undefined, b: string) => (a === undefined || b < a ? b : a);
 const later = (a: string | undefined, b: string) => (a === undefined || b > a ? b : a);
 
+/** The registration fields a `user.registered` sets, each the latest by event time. */
+const REGISTRATION_FIELDS = ["locale", "timezone", "channel", "email", "phone"] as const;
+
 /**
- * The profile projection: what an event teaches the platform about its user. Pure; returns a new
- * profile, or undefined when the event changes nothing (no user, already applied, not a profile event).
- * Out-of-order events are safe: first/last order times take the min/max, and a consent decision only
- * replaces an older one.
+ * Sets fields (registration fields, `attributes.<name>`) that are newer than what the profile holds, by
+ * event time: an older update arriving late, or the same one redelivered at any lateness, changes nothing.
+ * Of two updates of one field in the same millisecond, the first applied stays. Returns whether any changed.
+ */
+function setNewer(next: Profile, at: string, fields: Record<string, string | number | boolean>): boolean {
+  // The maps are copied once, at the first field that changes.
+  let times: Record<string, string> | undefined;
+  let attributes: Profile["attributes"] | undefined;
+  for (const [field, value] of Object.entries(fields)) {
+    const known = next.fieldTimes?.[field];
+    if (known !== undefined && known >= at) continue;
+    times ??= { ...next.fieldTimes };
+    times[field] = at;
+    if (field.startsWith("attributes.")) {
+      attributes ??= { ...next.attributes };
+      attributes[field.slice("attributes.".length)] = value;
+    } else (next as unknown as Record<string, unknown>)[field] = value;
+  }
+  if (attributes !== undefined) next.attributes = attributes;
+  if (times === undefined) return false;
+  next.fieldTimes = times;
+  return true;
+}
+
+function userFields(detail: Record<string, unknown>, registration: boolean): Record<string, string | number | boolean> {
+  const fields: Record<string, string | number | boolean> = {};
+  if (registration) {
+    for (const field of REGISTRATION_FIELDS) {
+      const value = str(detail[field]);
+      if (value !== undefined) fields[field] = value;
+    }
+  }
+  for (const [name, value] of Object.entries(attributesOf(detail.attributes))) fields[`attributes.${name}`] = value;
+  return fields;
+}
+
+/**
+ * The key an order or a refund counts by: the order id, and a refund's own `refundId` when the shop
+ * gives one (several partial refunds of one order), so that a redelivery, a redrive or an archive replay
+ * at any lateness counts nothing twice (functions/engine/profile-keys.ts).
+ */
+function businessKeyOf(event: ShopEvent): string | undefined {
+  const orderId = str(event.detail.orderId);
+  if (orderId === undefined) return undefined;
+  const refundId = str(event.detail.refundId);
+  return event["detail-type"] === "order.refunded" ? `refund/${refundId ?? orderId}` : `order/${orderId}`;
+}
+
+/** Counts an order or a refund once by its business key; false when it was counted before. */
+function countOnce(next: Profile, event: ShopEvent, at: string): boolean {
+  const key = businessKeyOf(event);
+  if (key === undefined || remembersKey(next.countedKeys, key)) return false;
+  next.countedKeys = rememberKey(next.countedKeys, key);
+  const amount = amountOf(event.detail);
+  if (event["detail-type"] === "order.placed") {
+    next.orderCount += 1;
+    next.totalSpent += amount;
+    next.firstOrderAt = earlier(next.firstOrderAt, at);
+    next.lastOrderAt = later(next.lastOrderAt, at);
+  } else {
+    next.totalSpent = Math.max(0, next.totalSpent - amount);
+  }
+  return true;
+}
+
+/** Applies a consent decision if it is newer than the channel's known one; false when it changes nothing. */
+function decideConsent(next: Profile, event: ShopEvent, at: string): boolean {
+  const channel = str(event.detail.channel) ?? "*";
+  const known = next.consent[channel];
+  // The same decision again (a redelivery) or an older one arriving late changes nothing.
+  if (known !== undefined && known.at >= at) return false;
+  next.consent = { ...next.consent, [channel]: { subscribed: event["detail-type"] === "user.subscribed", at } };
+  return true;
+}
+
+/**
+ * The profile projection: what an event teaches the platform about its user, as of the event's own time
+ * (a backfill updates the profile as of then). Pure; returns a new profile, or undefined when the event
+ * changes nothing (no user, not a profile event, or already applied: a redelivery at any lateness).
+ * Idempotent by state, not by event id: orders and refunds count once by their business key, consent and
+ * fields keep the latest by event time, first/last order times take the min/max.
  */
 export function applyEventToProfile(profile: Profile | undefined, event: ShopEvent): Profile | undefined {
   const userId = str(event.detail.userId);
-  if (userId === undefined || profile?.recentEventIds.includes(event.id)) return undefined;
+  if (userId === undefined) return undefined;
   const detail = event.detail;
   const at = formatInstant(parseInstant(event.time) ?? 0);
-  // A shallow copy; the attributes or consent maps are copied only by the events that change them.
+  // A shallow copy; the maps are copied only by the events that change them.
   const next: Profile = profile ? { ...profile } : emptyProfile(userId);
+  let changed: boolean;
   switch (event["detail-type"]) {
-    case "user.registered":
-      next.registeredAt = earlier(next.registeredAt, at);
-      for (const field of ["locale", "timezone", "channel", "email", "phone"] as const) {
-        const value = str(detail[field]);
-        if (value !== undefined) next[field] = value;
-      }
-      next.attributes = { ...next.attributes, ...attributesOf(detail.attributes) };
+    case "user.registered": {
+      const registeredAt = earlier(next.registeredAt, at);
+      changed = registeredAt !== next.registeredAt;
+      next.registeredAt = registeredAt;
+      changed = setNewer(next, at, userFields(detail, true)) || changed;
       break;
+    }
     case "user.updated":
-      next.attributes = { ...next.attributes, ...attributesOf(detail.attributes) };
+      changed = setNewer(next, at, userFields(detail, false));
       break;
     case "user.unsubscribed":
-    case "user.subscribed": {
-      const channel = str(detail.channel) ?? "*";
-      const known = next.consent[channel];
-      if (known !== undefined && known.at > at) return undefined;
-      next.consent = { ...next.consent, [channel]: { subscribed: event["detail-type"] === "user.subscribed", at } };
+    case "user.subscribed":
+      changed = decideConsent(next, event, at);
       break;
-    }
-    case "order.placed": {
-      next.orderCount += 1;
-      next.totalSpent += typeof detail.amount === "number" ? detail.amount : 0;
-      next.firstOrderAt = earlier(next.firstOrderAt, at);
-      next.lastOrderAt = later(next.lastOrderAt, at);
-      break;
-    }
+    case "order.placed":
     case "order.refunded":
-      next.totalSpent = Math.max(0, next.totalSpent - (typeof detail.amount === "number" ? detail.amount : 0));
+      changed = countOnce(next, event, at);
       break;
     default:
       return undefined;
   }
-  const remembered =
-    next.recentEventIds.length < REMEMBERED_EVENT_IDS ? next.recentEventIds : next.recentEventIds.slice(1);
-  next.recentEventIds = [...remembered, event.id];
+  if (!changed) return undefined;
+  // Profiles of earlier versions remembered event ids; state now tells a redelivery apart.
+  delete next.recentEventIds;
   return next;
 }

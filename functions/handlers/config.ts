@@ -4,6 +4,7 @@
  * rather than failing later on the first record.
  */
 import * as z from "zod/mini";
+import { EVENTBRIDGE_MAX_ENTRY_BYTES, NUDGE_MAX_EVENT_BYTES } from "../../events/limits.ts";
 import { NudgeError } from "../engine/errors.ts";
 import { parsePolicyConfig } from "../engine/policies/config.ts";
 
@@ -53,11 +54,13 @@ const tableEnvironment = {
   TIMER_SHARDS: whole(1, 64, 16),
 };
 
+const CHANNEL_KEYS = { name: "channel", plural: "channel names", example: "push" };
+
 /**
  * A JSON object of channel names to queue URLs, e.g. `{"push": "https://sqs…/push", "email": "…"}`: one
  * delivery queue per channel (each with its own rate limit, lib/channels.ts).
  */
-const queueMap = () =>
+const queueMap = (keys: { name: string; plural: string; example: string } = CHANNEL_KEYS) =>
   z.pipe(
     z.string({ error: "required" }),
     z.transform((text, ctx) => {
@@ -65,18 +68,19 @@ const queueMap = () =>
         ctx.issues.push({ code: "custom", input: text, message });
         return z.NEVER;
       };
+      const expected = `expected a JSON object of ${keys.plural} to queue URLs, such as {"${keys.example}": "https://sqs…"}`;
       let value: unknown;
       try {
         value = JSON.parse(text);
       } catch {
-        return fail('expected a JSON object of channel names to queue URLs, such as {"push": "https://sqs…"}');
+        return fail(expected);
       }
       if (value === null || typeof value !== "object" || Array.isArray(value) || Object.keys(value).length === 0) {
-        return fail('expected a JSON object of channel names to queue URLs, such as {"push": "https://sqs…"}');
+        return fail(expected);
       }
       const bad = Object.entries(value).filter(([, url]) => typeof url !== "string" || !/^https?:\/\/\S+$/.test(url));
       if (bad.length > 0)
-        return fail(`channel ${bad.map(([name]) => JSON.stringify(name)).join(", ")}: expected a queue URL`);
+        return fail(`${keys.name} ${bad.map(([name]) => JSON.stringify(name)).join(", ")}: expected a queue URL`);
       return value as Record<string, string>;
     }),
   );
@@ -87,8 +91,15 @@ export const ingestEnvironment = z.object({
   INGEST_QUEUE_URL: required(),
   /** Where message requests go, by channel. */
   DELIVERY_QUEUE_URLS: queueMap(),
+  /**
+   * Where a record that can never be processed goes at once, with its reason, by the queue it came from:
+   * `{"<source queue ARN>": "<dead-letter queue URL>"}`. A queue not named: its redrive policy, after retries.
+   */
+  DEAD_LETTER_QUEUE_URLS: z.optional(
+    queueMap({ name: "queue", plural: "source queue ARNs", example: "arn:aws:sqs:…:IngestQueue" }),
+  ),
   /** Events larger than this (the SQS message body, in bytes) are rejected: a run record keeps its trigger. */
-  MAX_EVENT_BYTES: whole(1, 262_144, 32_768),
+  MAX_EVENT_BYTES: whole(1, EVENTBRIDGE_MAX_ENTRY_BYTES, NUDGE_MAX_EVENT_BYTES),
   /** How long the journey controls (pause/resume) read are trusted: a pause takes effect within this. */
   CONTROL_TTL_SECONDS: whole(0, 300, 30),
   /**

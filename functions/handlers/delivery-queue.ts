@@ -28,6 +28,10 @@ export const FAILURE_ATTRIBUTES = {
   code: "nudge-code",
   response: "nudge-response",
   messageId: "nudge-message-id",
+  /** Why a record that can never be processed was rejected (rejected-records.ts). */
+  reason: "nudge-reason",
+  /** The ARN of the queue a rejected record came from. */
+  source: "nudge-source",
 } as const;
 
 const text = (value: string) => ({ DataType: "String", StringValue: value });

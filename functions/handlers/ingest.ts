@@ -2,6 +2,8 @@
  * The ingest function: events from the bus (through the ingest queue) and wake-ups from the tick (through
  * the wake-up queue) into the journey runtime over DynamoDB. Thin glue: configuration and adapters are
  * built once per instance by `ingestDependencies`, the handler decodes each record and calls the runtime.
+ * A record that can never be processed goes to its dead-letter queue at once, with its reason
+ * (rejected-records.ts).
  */
 
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
@@ -18,6 +20,7 @@ import { type Environment, ingestEnvironment, parseConfig } from "./config.ts";
 import { decodeIngestRecord } from "./ingest-records.ts";
 import { embeddedJourneys } from "./journeys.ts";
 import { createLogger, createMetrics, JourneyCounters, settleBatch } from "./observability.ts";
+import { RejectedRecordDeadLetters } from "./rejected-records.ts";
 import { platformStore } from "./store.ts";
 
 export interface IngestDependencies {
@@ -27,10 +30,12 @@ export interface IngestDependencies {
   metrics: ReturnType<typeof createMetrics>;
   maxEventBytes: number;
   clock: () => number;
+  /** Where rejected records go at once with their reason; none: the queues' redrive, after retries. */
+  deadLetters?: RejectedRecordDeadLetters | undefined;
 }
 
 export function createIngestHandler(deps: IngestDependencies) {
-  const { runtime, counters, logger, metrics, maxEventBytes, clock } = deps;
+  const { runtime, counters, logger, metrics, maxEventBytes, clock, deadLetters } = deps;
   const process = async (record: SQSRecord) => {
     const input = decodeIngestRecord(record, maxEventBytes);
     if (input.type === "event") await runtime.handleEvent(input.event, clock());
@@ -38,7 +43,7 @@ export function createIngestHandler(deps: IngestDependencies) {
   };
   return middy(async (event: SQSEvent) => {
     try {
-      return await settleBatch(event.Records, process, logger, metrics);
+      return await settleBatch(event.Records, process, logger, metrics, { deadLetters });
     } finally {
       // One statistics write per journey and day for the whole batch. Lost counts undercount, never double.
       await runtime.flushStats().catch((error: unknown) => logger.error("statistics not written", { error }));
@@ -79,5 +84,16 @@ export function ingestDependencies(
     ...(config.POLICY_CONFIG === undefined ? {} : { policies: config.POLICY_CONFIG }),
   });
   const logger = createLogger();
-  return { runtime, counters, logger, metrics: createMetrics(), maxEventBytes: config.MAX_EVENT_BYTES, clock };
+  return {
+    runtime,
+    counters,
+    logger,
+    metrics: createMetrics(),
+    maxEventBytes: config.MAX_EVENT_BYTES,
+    clock,
+    deadLetters:
+      config.DEAD_LETTER_QUEUE_URLS === undefined
+        ? undefined
+        : new RejectedRecordDeadLetters(sqs, config.DEAD_LETTER_QUEUE_URLS),
+  };
 }

@@ -9,6 +9,7 @@ import type { SQSBatchItemFailure, SQSRecord } from "aws-lambda";
 import type { StatsCounter } from "../engine/model.ts";
 import { FUNCTION_METRICS, journeyMetricOf, METRICS_NAMESPACE, SERVICE } from "./metric-names.ts";
 import { RejectedRecordError } from "./records.ts";
+import type { RejectedRecordDeadLetters } from "./rejected-records.ts";
 
 export function createLogger(): Logger {
   return new Logger({ serviceName: SERVICE });
@@ -54,43 +55,89 @@ export class JourneyCounters {
   }
 }
 
+/** What settleBatch may do with a record that can never be processed, besides failing it. */
+export interface SettleOptions {
+  /** Sends a rejected record to its dead-letter queue at once, with its reason (rejected-records.ts). */
+  deadLetters?: RejectedRecordDeadLetters | undefined;
+}
+
+/** `rejected`: for good, and left to SQS's redrive; `dead-lettered`: rejected and sent to the dead letters at once. */
+type Outcome = "done" | "dead-lettered" | "rejected" | "failed";
+
 /**
  * Runs every record of a batch (concurrently: the runtime's optimistic writes keep records of one run
- * consistent) and reports the ones that failed, each logged with its reason, for SQS to retry or, after
- * maxReceiveCount, move to the dead-letter queue. The others in the batch are done and deleted.
+ * consistent) and reports the ones that failed, each logged with its reason, for SQS to retry. A record
+ * rejected for good (RejectedRecordError) goes to the dead-letter queue at once with its reason when
+ * `options.deadLetters` covers its queue, and is done; otherwise it fails, and after maxReceiveCount SQS
+ * moves it there. The others in the batch are done and deleted.
  */
 export async function settleBatch(
   records: readonly SQSRecord[],
   process: (record: SQSRecord) => Promise<void>,
   logger: Logger,
   metrics: Metrics,
+  options: SettleOptions = {},
 ): Promise<{ batchItemFailures: SQSBatchItemFailure[] }> {
   // An async wrapper, so that a record that throws at once is settled like the others.
-  const settled = await Promise.allSettled(records.map(async (record) => process(record)));
-  const batchItemFailures: SQSBatchItemFailure[] = [];
-  let rejected = 0;
-  settled.forEach((result, index) => {
-    const record = records[index];
-    if (result.status === "fulfilled" || record === undefined) return;
-    batchItemFailures.push({ itemIdentifier: record.messageId });
-    const ids = { messageId: record.messageId, receiveCount: Number(record.attributes.ApproximateReceiveCount) };
-    if (result.reason instanceof RejectedRecordError) {
-      rejected++;
-      const { eventId, problems } = result.reason;
-      logger.error("record rejected: it goes to the dead-letter queue after maxReceiveCount", {
-        ...ids,
-        eventId,
-        problems,
-      });
-    } else {
-      // Store or network trouble: SQS redelivers the record after its visibility timeout.
-      logger.error("record failed: SQS will deliver it again", { ...ids, error: describeError(result.reason) });
-    }
-  });
-  metrics.addMetric(FUNCTION_METRICS.recordsProcessed, MetricUnit.Count, records.length - batchItemFailures.length);
-  metrics.addMetric(FUNCTION_METRICS.recordsRejected, MetricUnit.Count, rejected);
-  metrics.addMetric(FUNCTION_METRICS.recordsFailed, MetricUnit.Count, batchItemFailures.length - rejected);
+  const outcomes = await Promise.all(
+    records.map(async (record): Promise<Outcome> => {
+      try {
+        await process(record);
+        return "done";
+      } catch (error) {
+        return settleFailure(record, error, { logger, deadLetters: options.deadLetters });
+      }
+    }),
+  );
+  const batchItemFailures = records
+    .filter((_record, index) => outcomes[index] === "rejected" || outcomes[index] === "failed")
+    .map((record) => ({ itemIdentifier: record.messageId }));
+  const count = (outcome: Outcome) => outcomes.filter((o) => o === outcome).length;
+  metrics.addMetric(FUNCTION_METRICS.recordsProcessed, MetricUnit.Count, count("done"));
+  // Rejected records, wherever they go: the rejected-records alarm's metric.
+  metrics.addMetric(FUNCTION_METRICS.recordsRejected, MetricUnit.Count, count("rejected") + count("dead-lettered"));
+  metrics.addMetric(FUNCTION_METRICS.recordsFailed, MetricUnit.Count, count("failed"));
   return { batchItemFailures };
+}
+
+/**
+ * A failed record, logged with its reason: a rejected one is dead-lettered when it can be (done), left to
+ * the queue's redrive otherwise; any other failure is left for SQS to deliver again.
+ */
+async function settleFailure(
+  record: SQSRecord,
+  error: unknown,
+  context: { logger: Logger; deadLetters: RejectedRecordDeadLetters | undefined },
+): Promise<Outcome> {
+  const { logger, deadLetters } = context;
+  const ids = { messageId: record.messageId, receiveCount: Number(record.attributes.ApproximateReceiveCount) };
+  if (!(error instanceof RejectedRecordError)) {
+    // Store or network trouble: SQS redelivers the record after its visibility timeout.
+    logger.error("record failed: SQS will deliver it again", { ...ids, error: describeError(error) });
+    return "failed";
+  }
+  const { eventId, problems } = error;
+  if (deadLetters?.covers(record) !== true) {
+    logger.error("record rejected: it goes to the dead-letter queue after maxReceiveCount", {
+      ...ids,
+      eventId,
+      problems,
+    });
+    return "rejected";
+  }
+  try {
+    await deadLetters.send(record, error);
+  } catch (sendError) {
+    logger.error("record rejected, but not sent to the dead-letter queue: SQS will deliver it again", {
+      ...ids,
+      eventId,
+      problems,
+      error: describeError(sendError),
+    });
+    return "rejected";
+  }
+  logger.error("record rejected: sent to the dead-letter queue with its reason", { ...ids, eventId, problems });
+  return "dead-lettered";
 }
 
 /** An error's name, message and cause chain (Nudge's messages name ids, never personal data). */

@@ -1,9 +1,11 @@
 /**
  * The EventBridge rules the journeys need, as data: one per distinct pattern. The CDK app makes them
- * rules on the bus (lib/journey-rules.ts); the local platform matches events against them itself.
+ * rules on the bus (lib/journey-rules.ts); the local platform matches events against them itself
+ * (functions/local/platform.ts). Both take platformRuleSpecs, so they route the same events.
  */
 import { createHash } from "node:crypto";
 import { patternDetailTypes } from "../engine/compile.ts";
+import { PROFILE_DETAIL_TYPES } from "../engine/profile.ts";
 import type { Journey } from "./schema.ts";
 
 /** One EventBridge rule: a pattern and the journey parts that need the events it matches. */
@@ -37,7 +39,7 @@ function patternsOf(journey: Journey): { part: string; pattern: Record<string, u
     ...journey.steps.flatMap((step) =>
       step.type === "wait-for-event" ? [{ part: `step ${step.id}`, pattern: step.pattern }] : [],
     ),
-    // The refund-rate guardrail counts refunds of converted orders (unsubscribes come by the consent rule).
+    // The refund-rate guardrail counts refunds of converted orders (unsubscribes come by the profile rule, PROFILE_RULE).
     ...(journey.guardrails?.maxRefundRate === undefined
       ? []
       : [{ part: "guardrails.maxRefundRate", pattern: { "detail-type": ["order.refunded"] } }]),
@@ -79,4 +81,25 @@ export function journeyRuleSpecs(journeys: readonly Journey[]): JourneyRuleSpec[
     }
   }
   return [...byPattern.values()];
+}
+
+/**
+ * The events every user's profile learns from (registrations, updates, consent, orders, refunds): routed
+ * to the ingest function whatever the journeys say, so that an audience on `profile.attributes` or a
+ * consent check sees on the platform what `nudge simulate` sees.
+ */
+export const PROFILE_RULE: JourneyRuleSpec = {
+  id: "profile-events",
+  pattern: { "detail-type": [...PROFILE_DETAIL_TYPES] },
+  uses: ["profile: every user's profile"],
+};
+
+/** What a platform routes to the ingest function: the journeys' rules, and the profile events' rule. */
+export function platformRuleSpecs(journeys: readonly Journey[]): JourneyRuleSpec[] {
+  const specs = journeyRuleSpecs(journeys);
+  const profile = canonicalJson(PROFILE_RULE.pattern);
+  const known = specs.find((spec) => canonicalJson(spec.pattern) === profile);
+  if (known === undefined) specs.push({ ...PROFILE_RULE, uses: [...PROFILE_RULE.uses] });
+  else known.uses.push(...PROFILE_RULE.uses);
+  return specs;
 }

@@ -12,6 +12,12 @@ import { isRunning } from "./lock.ts";
 
 export const LOCAL_TABLE = "nudge-local";
 
+/**
+ * The local platform's timer shards (DynamoDbStoreConfig.timerShards): one process, one tick. Whoever
+ * schedules wake-ups in its table (the platform, `nudge import`) must use this count, or the tick misses them.
+ */
+export const LOCAL_TIMER_SHARDS = 1;
+
 export interface LocalDatabase {
   endpoint: string;
   tableName: string;

@@ -2,9 +2,11 @@
  * The local EventBridge endpoint: an HTTP server on loopback speaking the EventBridge API's JSON 1.1
  * protocol for the two actions Nudge needs, so the ordinary AWS SDK works against it unchanged:
  *
- * - `PutEvents`: each entry becomes an EventBridge event, checked against the event catalog (an entry
- *   whose detail fails its schema is refused in its own result, naming the field and the problem; the
- *   rest are accepted), and handed to `accept` (which routes it to the ingest queue).
+ * - `PutEvents`: each entry becomes an EventBridge event, checked against the event catalog and the limits
+ *   of events/limits.ts (an entry that fails is refused in its own result, naming the field or limit and
+ *   the problem; the rest are accepted), and handed to `accept` (which routes it to the ingest queue). An
+ *   entry is never given an EventId that ingest would then drop, and one entry's failure is never the
+ *   request's (an HTTP 500 would make the SDK send the accepted entries again).
  * - `TestEventPattern`: answered with Nudge's own pattern matcher, the one the journeys run on; a pattern
  *   EventBridge would reject gets its `InvalidEventPatternException`.
  *
@@ -17,6 +19,7 @@
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { parseEvent, type ShopEvent } from "../../events/catalog.ts";
+import { EVENTBRIDGE_MAX_ENTRY_BYTES, NUDGE_MAX_EVENT_BYTES, putEventsEntrySize } from "../../events/limits.ts";
 import type { SecretSource } from "../channels/secret.ts";
 import { handleUnsubscribe } from "../channels/unsubscribe.ts";
 import { InvalidPatternError, NudgeError } from "../engine/errors.ts";
@@ -29,12 +32,18 @@ const MAX_REQUEST_BYTES = 1024 * 1024;
 
 export const LOCAL_ACCOUNT = "000000000000";
 export const LOCAL_REGION = "local";
+/** The buses the local endpoint serves: an entry naming another is refused, as EventBridge refuses an unknown bus. */
+export const LOCAL_BUS_NAMES: readonly string[] = ["default", "nudge-local"];
 
 export interface EndpointOptions {
   /** Takes an accepted event (it must be durable when this returns). */
   accept: (event: ShopEvent) => void;
   /** The virtual clock: an entry without Time happens now. */
   clock: () => number;
+  /** Events larger than this (their JSON, in bytes) are refused; default NUDGE_MAX_EVENT_BYTES (events/limits.ts). */
+  maxEventBytes?: number;
+  /** The bus names served (default LOCAL_BUS_NAMES). */
+  busNames?: readonly string[];
   /** Counts what the endpoint saw, for the console. */
   counters?: { received: number; accepted: number; refused: number };
   /** Serves `/unsubscribe` with this secret (the unsubscribe tokens'); none: the path is not served. */
@@ -65,13 +74,35 @@ function timeOf(value: unknown, now: number): string | undefined {
   return Number.isFinite(ms) ? new Date(ms).toISOString() : undefined;
 }
 
-function putEntry(entry: unknown, options: EndpointOptions): ResultEntry {
-  const refuse = (ErrorCode: string, ErrorMessage: string) => ({ ErrorCode, ErrorMessage });
+const refuse = (ErrorCode: string, ErrorMessage: string) => ({ ErrorCode, ErrorMessage });
+
+/** The entry's EventBusName: absent (the default bus), a name the endpoint serves, or its ARN. */
+function busProblem(name: unknown, busNames: readonly string[]): ResultEntry | undefined {
+  if (name === undefined || name === null) return undefined;
+  const bus = typeof name === "string" ? name.replace(/^arn:aws:events:[^:]*:[^:]*:event-bus\//, "") : undefined;
+  if (bus !== undefined && busNames.includes(bus)) return undefined;
+  return refuse(
+    "InvalidArgument",
+    `Event bus ${JSON.stringify(name)} does not exist here (serving ${busNames.map((b) => JSON.stringify(b)).join(", ")}).`,
+  );
+}
+
+/** The entry's fields as an EventBridge event, or why it is refused (before the catalog's check). */
+function eventOf(entry: unknown, options: EndpointOptions): { event: Record<string, unknown> } | ResultEntry {
   if (!isRecord(entry)) return refuse("InvalidArgument", "Entry is not an object.");
   for (const name of ["Source", "DetailType", "Detail"] as const) {
     if (typeof entry[name] !== "string" || entry[name] === "") {
       return refuse("InvalidArgument", `Parameter ${name} is not valid. Reason: ${name} is a required argument.`);
     }
+  }
+  const bus = busProblem(entry.EventBusName, options.busNames ?? LOCAL_BUS_NAMES);
+  if (bus !== undefined) return bus;
+  const size = putEventsEntrySize(entry);
+  if (size > EVENTBRIDGE_MAX_ENTRY_BYTES) {
+    return refuse(
+      "InvalidArgument",
+      `Entry is ${size} bytes (as EventBridge counts them), more than the ${EVENTBRIDGE_MAX_ENTRY_BYTES} EventBridge allows.`,
+    );
   }
   let detail: unknown;
   try {
@@ -79,28 +110,47 @@ function putEntry(entry: unknown, options: EndpointOptions): ResultEntry {
   } catch {
     return refuse("MalformedDetail", "Detail is malformed.");
   }
-  if (!isRecord(detail)) return refuse("MalformedDetail", "Detail is malformed.");
+  if (!isRecord(detail)) return refuse("MalformedDetail", "Detail is malformed: it is not a JSON object.");
   const time = timeOf(entry.Time, options.clock());
   if (time === undefined) return refuse("InvalidArgument", "Parameter Time is not valid.");
   const resources = Array.isArray(entry.Resources) ? entry.Resources.filter((r) => typeof r === "string") : [];
-  const raw = {
-    version: "0",
-    id: randomUUID(),
-    "detail-type": entry.DetailType,
-    source: entry.Source,
-    account: LOCAL_ACCOUNT,
-    time,
-    region: LOCAL_REGION,
-    resources,
-    detail,
+  const event = {
+    ...{ version: "0", id: randomUUID(), "detail-type": entry.DetailType, source: entry.Source },
+    ...{ account: LOCAL_ACCOUNT, time, region: LOCAL_REGION, resources, detail },
   };
-  const parsed = parseEvent(raw);
+  return { event };
+}
+
+/** One entry: refused with the reason, or accepted (checked against the catalog and Nudge's limits). */
+function putEntry(entry: unknown, options: EndpointOptions): ResultEntry {
+  const read = eventOf(entry, options);
+  if (!("event" in read)) return read;
+  const parsed = parseEvent(read.event);
   if (!parsed.ok) {
     const problems = parsed.error.problems.map((p) => (p.path === "" ? p.message : `${p.path}: ${p.message}`));
     return refuse("InvalidArgument", `Event does not fit the event catalog: ${problems.join("; ")}`);
   }
-  options.accept({ ...raw, detail: parsed.event.detail } as ShopEvent);
-  return { EventId: raw.id };
+  const event = { ...read.event, detail: parsed.event.detail } as ShopEvent;
+  // Measured as the ingest function measures it: the event's JSON, the ingest queue's message body.
+  const bytes = Buffer.byteLength(JSON.stringify(event), "utf8");
+  const maxEventBytes = options.maxEventBytes ?? NUDGE_MAX_EVENT_BYTES;
+  if (bytes > maxEventBytes) {
+    return refuse(
+      "InvalidArgument",
+      `Event is ${bytes} bytes as JSON, more than the ${maxEventBytes} Nudge takes (MAX_EVENT_BYTES).`,
+    );
+  }
+  options.accept(event);
+  return { EventId: event.id };
+}
+
+/** An entry that fails unexpectedly fails alone (EventBridge's retryable InternalFailure), never the request. */
+function settleEntry(entry: unknown, options: EndpointOptions): ResultEntry {
+  try {
+    return putEntry(entry, options);
+  } catch {
+    return refuse("InternalFailure", "The entry could not be processed; it may be retried.");
+  }
 }
 
 function putEvents(input: Record<string, unknown>, options: EndpointOptions) {
@@ -111,7 +161,7 @@ function putEvents(input: Record<string, unknown>, options: EndpointOptions) {
       `1 validation error detected: Value at 'entries' failed to satisfy constraint: Member must have length between 1 and ${MAX_ENTRIES}`,
     );
   }
-  const results = entries.map((entry) => putEntry(entry, options));
+  const results = entries.map((entry) => settleEntry(entry, options));
   const failed = results.filter((result) => "ErrorCode" in result).length;
   if (options.counters !== undefined) {
     options.counters.received += results.length;

@@ -7,7 +7,13 @@
  * send returns, the message is on disk) and the journal is replayed, then compacted, at open.
  */
 import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
-import { dirname } from "node:path";
+import { dirname, join } from "node:path";
+
+/** The local dead-letter queue's name: one for every queue of the local platform. */
+export const DEAD_LETTER_QUEUE_NAME = "dead-letters";
+
+/** Where the local platform keeps a queue's journal, under its state folder. */
+export const queueJournalPath = (dir: string, name: string) => join(dir, "queues", `${name}.ndjson`);
 
 export type MessageAttributes = Record<string, { DataType: string; StringValue?: string }>;
 
@@ -20,6 +26,8 @@ export interface QueuedMessage {
   /** When it may first be received (virtual clock: delays are in the journeys' time). */
   availableAt: number;
   receiveCount: number;
+  /** In a dead-letter queue: the queue it was moved from (SQS's DeadLetterQueueSourceArn). */
+  source?: string;
   /** Until when a receive hides it from other receives (real time: it is about processing, not journeys). */
   invisibleUntil: number;
 }
@@ -39,11 +47,24 @@ export interface LocalQueueOptions {
 }
 
 type JournalLine =
-  | { op: "send"; id: string; body: string; attributes: MessageAttributes; sentAt: number; availableAt: number }
+  | {
+      op: "send";
+      id: string;
+      body: string;
+      attributes: MessageAttributes;
+      sentAt: number;
+      availableAt: number;
+      source?: string;
+    }
   | { op: "receive"; id: string; count: number }
   | { op: "delete"; id: string };
 
 let sequence = 0;
+
+/** A message's journal line as sent. */
+function sendLine({ id, body, attributes, sentAt, availableAt, source }: QueuedMessage): JournalLine {
+  return { op: "send", id, body, attributes, sentAt, availableAt, ...(source === undefined ? {} : { source }) };
+}
 
 export class LocalQueue {
   readonly name: string;
@@ -62,7 +83,9 @@ export class LocalQueue {
   }
 
   /** Accepts messages; they are on disk when it returns. `delaySeconds` count on the virtual clock. */
-  send(entries: readonly { body: string; attributes?: MessageAttributes; delaySeconds?: number }[]): string[] {
+  send(
+    entries: readonly { body: string; attributes?: MessageAttributes; delaySeconds?: number; source?: string }[],
+  ): string[] {
     const now = this.options.clock();
     const sent = entries.map((entry) => {
       const message: QueuedMessage = {
@@ -73,15 +96,11 @@ export class LocalQueue {
         availableAt: now + (entry.delaySeconds ?? 0) * 1000,
         receiveCount: 0,
         invisibleUntil: 0,
+        ...(entry.source === undefined ? {} : { source: entry.source }),
       };
       return message;
     });
-    this.journal(
-      sent.map(({ id, body, attributes, sentAt, availableAt }) => ({
-        op: "send",
-        ...{ id, body, attributes, sentAt, availableAt },
-      })),
-    );
+    this.journal(sent.map(sendLine));
     for (const message of sent) this.messages.set(message.id, message);
     this.wakeWaiters();
     return sent.map((message) => message.id);
@@ -153,7 +172,7 @@ export class LocalQueue {
   }
 
   private moveToDeadLetter(message: QueuedMessage): void {
-    this.options.deadLetter?.send([{ body: message.body, attributes: message.attributes }]);
+    this.options.deadLetter?.send([{ body: message.body, attributes: message.attributes, source: this.name }]);
     this.delete([message.id]);
   }
 
@@ -170,31 +189,40 @@ export class LocalQueue {
   /** Rebuilds the queue from its journal, then writes a compacted journal holding only what is left. */
   private replay(path: string): void {
     mkdirSync(dirname(path), { recursive: true });
-    if (existsSync(path)) {
-      for (const text of readFileSync(path, "utf8").split("\n")) {
-        // A line cut short by a crash mid-write is the last one; what it began was not acknowledged.
-        let line: JournalLine;
-        try {
-          line = JSON.parse(text) as JournalLine;
-        } catch {
-          continue;
-        }
-        if (line.op === "send") {
-          const { id, body, attributes, sentAt, availableAt } = line;
-          this.messages.set(id, { id, body, attributes, sentAt, availableAt, receiveCount: 0, invisibleUntil: 0 });
-        } else if (line.op === "receive") {
-          const message = this.messages.get(line.id);
-          if (message !== undefined) message.receiveCount = line.count;
-        } else this.messages.delete(line.id);
-      }
-    }
-    const compacted = [...this.messages.values()].flatMap(
-      ({ id, body, attributes, sentAt, availableAt, receiveCount }) => {
-        const send: JournalLine = { op: "send", id, body, attributes, sentAt, availableAt };
-        return receiveCount === 0 ? [send] : [send, { op: "receive", id, count: receiveCount } as JournalLine];
-      },
-    );
+    for (const message of readQueueJournal(path)) this.messages.set(message.id, message);
+    const compacted = [...this.messages.values()].flatMap((message): JournalLine[] => {
+      const send = sendLine(message);
+      return message.receiveCount === 0
+        ? [send]
+        : [send, { op: "receive", id: message.id, count: message.receiveCount }];
+    });
     writeFileSync(`${path}.tmp`, compacted.map((line) => `${JSON.stringify(line)}\n`).join(""));
     renameSync(`${path}.tmp`, path);
   }
+}
+
+/**
+ * The messages a journal holds (sent and not deleted), in the order sent, without writing to it: it may be
+ * in use by a running platform (`nudge status`, `nudge dead-letters list`).
+ */
+export function readQueueJournal(path: string): QueuedMessage[] {
+  const messages = new Map<string, QueuedMessage>();
+  if (!existsSync(path)) return [];
+  for (const text of readFileSync(path, "utf8").split("\n")) {
+    // A line cut short by a crash mid-write is the last one; what it began was not acknowledged.
+    let line: JournalLine;
+    try {
+      line = JSON.parse(text) as JournalLine;
+    } catch {
+      continue;
+    }
+    if (line.op === "send") {
+      const { op: _op, ...message } = line;
+      messages.set(line.id, { ...message, receiveCount: 0, invisibleUntil: 0 });
+    } else if (line.op === "receive") {
+      const message = messages.get(line.id);
+      if (message !== undefined) message.receiveCount = line.count;
+    } else messages.delete(line.id);
+  }
+  return [...messages.values()];
 }

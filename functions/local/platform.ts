@@ -12,7 +12,6 @@ import type { Server } from "node:http";
 import { join } from "node:path";
 import type { ShopEvent } from "../../events/catalog.ts";
 import type { MessageChannel } from "../channels/channel.ts";
-import { CONSENT_RULE } from "../channels/consent-rule.ts";
 import { fixedSecret } from "../channels/secret.ts";
 import { compilePattern } from "../engine/pattern/index.ts";
 import type { PolicyConfig } from "../engine/policies/config.ts";
@@ -20,17 +19,17 @@ import { sumsByName } from "../engine/stats.ts";
 import { createDeliverHandler, deliverDependencies } from "../handlers/deliver.ts";
 import { createIngestHandler, ingestDependencies } from "../handlers/ingest.ts";
 import { createTickHandler, tickDependencies } from "../handlers/tick.ts";
-import { journeyRuleSpecs } from "../journey/rules.ts";
+import { platformRuleSpecs } from "../journey/rules.ts";
 import type { Journey } from "../journey/schema.ts";
 import { DynamoDbStore } from "../store/dynamodb/dynamodb-store.ts";
 import { LOCAL_CHANNELS, LocalEmailChannel, LocalWebhookChannel } from "./channels.ts";
-import { openLocalDatabase, removeDatabaseFile, writeDatabaseFile } from "./database.ts";
+import { LOCAL_TIMER_SHARDS, openLocalDatabase, removeDatabaseFile, writeDatabaseFile } from "./database.ts";
 import { startEndpoint } from "./endpoint.ts";
-import { LocalQueue } from "./local-queue.ts";
+import { DEAD_LETTER_QUEUE_NAME, LocalQueue, queueJournalPath } from "./local-queue.ts";
 import { localQueueUrl, localSqsClient } from "./local-sqs.ts";
 import { lockFolder } from "./lock.ts";
 import { OutboxChannel, type OutboxLine } from "./outbox.ts";
-import { type BatchHandler, localContext, type PumpCounters, pump } from "./pump.ts";
+import { type BatchHandler, localContext, localQueueArn, type PumpCounters, pump } from "./pump.ts";
 import { localSecret } from "./secrets.ts";
 
 export interface LocalPlatformOptions {
@@ -129,8 +128,12 @@ export async function startLocalPlatform(options: LocalPlatformOptions): Promise
     visibilityTimeoutMs: options.visibilityTimeoutMs ?? 10_000,
     maxReceiveCount: options.maxReceiveCount ?? 5,
   };
-  const journal = (name: string) => join(dir, "queues", `${name}.ndjson`);
-  const deadLetter = new LocalQueue({ ...queueOptions, name: "dead-letters", journalPath: journal("dead-letters") });
+  const journal = (name: string) => queueJournalPath(dir, name);
+  const deadLetter = new LocalQueue({
+    ...queueOptions,
+    name: DEAD_LETTER_QUEUE_NAME,
+    journalPath: journal(DEAD_LETTER_QUEUE_NAME),
+  });
   const queue = (name: string) =>
     new LocalQueue({ ...queueOptions, name, journalPath: journal(name), deadLetter: deadLetter });
   const ingestQueue = queue("ingest");
@@ -153,10 +156,16 @@ export async function startLocalPlatform(options: LocalPlatformOptions): Promise
       Object.fromEntries([...deliveryQueues].map(([name, q]) => [name, localQueueUrl(q.name)])),
     ),
     WAKE_UP_QUEUE_URL: localQueueUrl(wakeUpQueue.name),
+    // Rejected records to the dead letters at once, with their reason, as on AWS.
+    DEAD_LETTER_QUEUE_URLS: JSON.stringify(
+      Object.fromEntries(
+        [ingestQueue, wakeUpQueue].map((q) => [localQueueArn(q.name), localQueueUrl(deadLetter.name)]),
+      ),
+    ),
     // One process, one clock: little to allow for between writers.
     SETTLE_SECONDS: "1",
     LOOKAHEAD_SECONDS: String(lookaheadSeconds),
-    TIMER_SHARDS: "1",
+    TIMER_SHARDS: String(LOCAL_TIMER_SHARDS),
     MAX_WAKE_UPS_PER_TICK: String(MAX_WAKE_UPS_PER_TICK),
     // Ticks come many times a virtual minute at --speed; a guardrail check reads a week of counters.
     GUARDRAIL_CHECK_SECONDS: speed === 1 ? "0" : "3600",
@@ -174,7 +183,11 @@ export async function startLocalPlatform(options: LocalPlatformOptions): Promise
   const outbox = new OutboxChannel(outboxPath, options.onMessage);
   const webhookSecret = localSecret(dir, "webhook", options.webhookSecret);
   const unsubscribeSecret = localSecret(dir, "unsubscribe", options.unsubscribeSecret);
-  const store = new DynamoDbStore(database.client, { tableName: database.tableName, timerShards: 1, clock });
+  const store = new DynamoDbStore(database.client, {
+    tableName: database.tableName,
+    timerShards: LOCAL_TIMER_SHARDS,
+    clock,
+  });
   /** The channel of a delivery queue; the endpoint's URL is known once it listens. */
   const channelOf = (name: string, endpointUrl: string): MessageChannel => {
     const kind = LOCAL_CHANNELS[name];
@@ -211,8 +224,8 @@ export async function startLocalPlatform(options: LocalPlatformOptions): Promise
     }) as BatchHandler;
 
   // The rules: an event some journey needs goes to the ingest queue (once, however many rules match),
-  // and so does every consent event (they update the profile whatever the journeys say).
-  const rules = [...journeyRuleSpecs(options.journeys), CONSENT_RULE].map((spec) => compilePattern(spec.pattern));
+  // and so does every profile event (they update the profile whatever the journeys say), as on AWS.
+  const rules = platformRuleSpecs(options.journeys).map((spec) => compilePattern(spec.pattern));
   const endpointCounters = { received: 0, accepted: 0, refused: 0, routed: 0 };
   const accept = (event: ShopEvent) => {
     if (!rules.some((rule) => rule.matches(event))) return;

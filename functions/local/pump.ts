@@ -25,6 +25,9 @@ export const localContext: Context = {
   succeed: () => undefined,
 };
 
+/** The ARN a local queue goes by in its records (`eventSourceARN`), as an SQS queue's. */
+export const localQueueArn = (name: string) => `arn:aws:sqs:local:000000000000:${name}`;
+
 /** A local message as Lambda hands an SQS record to a function. */
 export function recordOf(message: QueuedMessage, queue: LocalQueue): SQSRecord {
   const attributes = Object.fromEntries(
@@ -46,7 +49,7 @@ export function recordOf(message: QueuedMessage, queue: LocalQueue): SQSRecord {
     messageAttributes: attributes,
     md5OfBody: "",
     eventSource: "aws:sqs",
-    eventSourceARN: `arn:aws:sqs:local:000000000000:${queue.name}`,
+    eventSourceARN: localQueueArn(queue.name),
     awsRegion: "local",
   };
 }

@@ -46,7 +46,7 @@ describe("nudge status on AWS", () => {
     // Assess
     expect(code).toBe(0);
     expect(io.out.at(-1)).toBe(
-      "Dead letters: 5 in 2 dead-letter queues of Nudge-test (QueuesIngestDeadLetterQueue5F2C1D3E-dEf 3, ChannelsPushDeadLetterQueueA1B2C3D4-gHi 2)",
+      "Dead letters: 5 in 2 dead-letter queues of Nudge-test (QueuesIngestDeadLetterQueue5F2C1D3E-dEf 3, ChannelsPushDeadLetterQueueA1B2C3D4-gHi 2); `nudge dead-letters list --stack Nudge-test` shows why",
     );
     expect(sqs.commandCalls(GetQueueAttributesCommand)).toHaveLength(2);
   });

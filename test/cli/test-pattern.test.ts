@@ -73,6 +73,20 @@ describe("nudge test-pattern, in process", () => {
     ]);
   });
 
+  it("refuses an anything-but wildcard too complex for EventBridge, exit 2 (issue 19, case 2)", async () => {
+    // Prepare: the issue's example, complexity 11 as Event Ruler counts it
+    const io = capture(dir);
+    const tooComplex = { detail: { file: [{ "anything-but": { wildcard: "*0*1*0000*00" } }] } };
+
+    // Act
+    const code = await testPatternCommand(["--pattern", JSON.stringify(tooComplex), "--event", "big.json"], io);
+
+    // Assess
+    expect(code).toBe(ExitCode.usage);
+    expect(io.out).toEqual([]);
+    expect(io.err[0]).toMatch(/^invalid pattern: detail\.file\[0\]\.anything-but\.wildcard: rule is too complex/);
+  });
+
   it.each([
     { args: ["--event", "big.json"], problem: "missing --pattern <json|file>" },
     { args: ["--pattern", "pattern.json"], problem: "missing --event <json|file>" },

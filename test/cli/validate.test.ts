@@ -62,6 +62,20 @@ describe("nudge validate", () => {
     ]);
   });
 
+  it("refuses a pattern EventBridge would refuse when the rule is created: too complex a wildcard (issue 19, case 2)", async () => {
+    // Prepare: an anything-but wildcard of complexity 11, which Event Ruler counts as EventBridge does
+    const io = capture();
+
+    // Act
+    const code = await validateCommand([`${fixtures}/too-complex-wildcard.json`], io);
+
+    // Assess
+    expect(code).toBe(ExitCode.failed);
+    expect(io.err).toEqual([
+      `${fixtures}/too-complex-wildcard.json: trigger.pattern: detail.email[0].anything-but.wildcard: rule is too complex (wildcard complexity 11 or more, EventBridge allows at most 10): use fewer wildcard characters or fewer repeating character sequences after a wildcard`,
+    ]);
+  });
+
   it("counts the event types the journeys in journeys/ emit when checking other files", async () => {
     // Prepare: vip-listener.json reacts to vip.promoted, which journeys/emitter.json emits
     const io = capture(join(root, fixtures, "siblings"));

@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import type { ShopEvent } from "../../events/catalog.ts";
+import type { Profile } from "../../functions/engine/model.ts";
 import { applyEventToProfile } from "../../functions/engine/profile.ts";
+import { MAX_COUNTED_KEYS } from "../../functions/engine/profile-keys.ts";
 
 const event = (id: string, type: string, time: string, detail: Record<string, unknown>): ShopEvent => ({
   id,
@@ -94,5 +96,124 @@ describe("the profile projection", () => {
         event("r1", "review.posted", "2026-11-12T00:00:00Z", { userId: "u1", orderId: "a" }),
       ),
     ).toBeUndefined();
+  });
+
+  it("counts an order once by its orderId, redelivered after a hundred other events of the user", () => {
+    // Prepare: a first order, then 100 other orders and updates of the same user.
+    const first = event("evt-o1", "order.placed", "2026-11-01T00:00:00Z", {
+      userId: "u1",
+      orderId: "o-1",
+      amount: 30,
+      currency: "CNY",
+    });
+    let profile = applyEventToProfile(undefined, first);
+    for (let i = 0; i < 100; i++) {
+      const time = new Date(Date.parse("2026-11-02T00:00:00Z") + i * 60_000).toISOString();
+      const next =
+        i % 2 === 0
+          ? event(`evt-o${i + 2}`, "order.placed", time, {
+              userId: "u1",
+              orderId: `o-${i + 2}`,
+              amount: 10,
+              currency: "CNY",
+            })
+          : event(`evt-a${i}`, "user.updated", time, { userId: "u1", attributes: { visits: i } });
+      profile = applyEventToProfile(profile, next) ?? profile;
+    }
+    // Act: the first order delivered again (an SQS redelivery, a DLQ redrive), and under another event id
+    // (an archive replay re-published).
+    const redelivered = applyEventToProfile(profile, first);
+    const republished = applyEventToProfile(profile, { ...first, id: "evt-replayed" });
+    // Assess
+    expect(profile).toMatchObject({ orderCount: 51, totalSpent: 530 });
+    expect(redelivered).toBeUndefined();
+    expect(republished).toBeUndefined();
+  });
+
+  it("takes off a refund once by its business key: the order's id, or its refundId for partial refunds", () => {
+    // Prepare
+    const order = event("o1", "order.placed", "2026-11-01T00:00:00Z", {
+      userId: "u1",
+      orderId: "o-1",
+      amount: 100,
+      currency: "CNY",
+    });
+    const refund = (id: string, amount: number, refundId?: string) =>
+      event(id, "order.refunded", "2026-11-03T00:00:00Z", {
+        userId: "u1",
+        orderId: "o-1",
+        amount,
+        ...(refundId === undefined ? {} : { refundId }),
+      });
+    const ordered = applyEventToProfile(undefined, order);
+    // Act
+    const refunded = applyEventToProfile(ordered, refund("r1", 40));
+    const again = applyEventToProfile(refunded, refund("r1-replayed", 40));
+    const partials = [refund("p1", 10, "rf-1"), refund("p2", 15, "rf-2"), refund("p1", 10, "rf-1")].reduce(
+      (profile: Profile | undefined, next) => applyEventToProfile(profile, next) ?? profile,
+      ordered,
+    );
+    // Assess
+    expect(refunded?.totalSpent).toBe(60);
+    expect(again).toBeUndefined();
+    expect(partials?.totalSpent).toBe(75);
+  });
+
+  it("keeps each attribute's latest value by event time: an older update or a redelivered one changes nothing", () => {
+    // Prepare
+    const silver = event("a1", "user.updated", "2026-11-01T00:00:00Z", {
+      userId: "u1",
+      attributes: { tier: "silver" },
+    });
+    const gold = event("a2", "user.updated", "2026-11-02T00:00:00Z", {
+      userId: "u1",
+      attributes: { tier: "gold", city: "Chengdu" },
+    });
+    const afterGold = applyEventToProfile(applyEventToProfile(undefined, silver), gold);
+    // Act
+    const silverAgain = applyEventToProfile(afterGold, silver);
+    const goldAgain = applyEventToProfile(afterGold, gold);
+    // Assess
+    expect(afterGold?.attributes).toEqual({ tier: "gold", city: "Chengdu" });
+    expect(silverAgain).toBeUndefined();
+    expect(goldAgain).toBeUndefined();
+  });
+
+  it("treats the same consent decision redelivered as no change", () => {
+    // Prepare
+    const unsubscribe = event("c1", "user.unsubscribed", "2026-11-03T00:00:00Z", { userId: "u1", channel: "sms" });
+    const profile = applyEventToProfile(undefined, unsubscribe);
+    // Act
+    const again = applyEventToProfile(profile, unsubscribe);
+    // Assess
+    expect(profile?.consent.sms).toEqual({ subscribed: false, at: "2026-11-03T00:00:00Z" });
+    expect(again).toBeUndefined();
+  });
+
+  it("keeps the business-key memory bounded: 8 characters an order, the oldest forgotten past the limit", () => {
+    // Prepare
+    let profile: Profile | undefined;
+    const orders = MAX_COUNTED_KEYS + 10;
+    // Act
+    for (let i = 0; i < orders; i++) {
+      const time = new Date(Date.parse("2026-01-01T00:00:00Z") + i * 60_000).toISOString();
+      const order = event(`e${i}`, "order.placed", time, {
+        userId: "u1",
+        orderId: `o-${i}`,
+        amount: 1,
+        currency: "CNY",
+      });
+      profile = applyEventToProfile(profile, order) ?? profile;
+    }
+    const latest = event("again", "order.placed", "2027-01-01T00:00:00Z", {
+      userId: "u1",
+      orderId: `o-${orders - 1}`,
+      amount: 1,
+      currency: "CNY",
+    });
+    // Assess
+    expect(profile?.orderCount).toBe(orders);
+    expect(profile?.countedKeys).toHaveLength(MAX_COUNTED_KEYS * 8);
+    expect(applyEventToProfile(profile, latest)).toBeUndefined();
   });
 });

@@ -7,7 +7,8 @@ import { vi } from "vitest";
  * log lines and embedded-metric-format records), kept off the test output.
  */
 
-const QUEUE_ARN = "arn:aws:sqs:cn-north-1:123456789012:nudge-ingest";
+/** The queue the records of `sqsRecord` come from. */
+export const QUEUE_ARN = "arn:aws:sqs:cn-north-1:123456789012:nudge-ingest";
 
 let counter = 0;
 

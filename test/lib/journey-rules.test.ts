@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { canonicalJson, journeyRuleSpecs } from "../../lib/journey-rules.ts";
+import { canonicalJson, journeyRuleSpecs, PROFILE_RULE, platformRuleSpecs } from "../../lib/journey-rules.ts";
 import { journeyFrom, seedJourney } from "../scenarios/helpers.ts";
 
 const send = { id: "hello", type: "send", channel: "push", template: "hello" };
@@ -100,5 +100,43 @@ describe("journeyRuleSpecs", () => {
       [{ "detail-type": ["user.unsubscribed"] }, ["off v1 exitOn[0]"]],
     ]);
     expect(specs[0]?.id).toMatch(/^any-[0-9a-f]{8}$/);
+  });
+
+  it("adds the profile events' rule to the journeys' rules, once, even when a journey has the same pattern", () => {
+    // Prepare: one journey whose trigger is the profile pattern itself, and the seeds, which have none.
+    const sameAsProfile = journeyFrom({
+      id: "every-profile-event",
+      version: 1,
+      name: "Every profile event",
+      trigger: { type: "event", pattern: PROFILE_RULE.pattern },
+      start: "hello",
+      steps: [send],
+      templates,
+    });
+    // Act
+    const merged = platformRuleSpecs([sameAsProfile]);
+    const added = platformRuleSpecs([seedJourney("new-user-coupon")]);
+    // Assess
+    expect(merged.map((s) => [s.id, s.uses])).toEqual([
+      [
+        expect.stringMatching(/^user-registered-user-updated-/),
+        ["every-profile-event v1 trigger", "profile: every user's profile"],
+      ],
+    ]);
+    expect(added.at(-1)).toEqual({
+      id: "profile-events",
+      pattern: {
+        "detail-type": [
+          "user.registered",
+          "user.updated",
+          "user.unsubscribed",
+          "user.subscribed",
+          "order.placed",
+          "order.refunded",
+        ],
+      },
+      uses: ["profile: every user's profile"],
+    });
+    expect(PROFILE_RULE.uses).toEqual(["profile: every user's profile"]);
   });
 });

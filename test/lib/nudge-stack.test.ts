@@ -1,10 +1,14 @@
+import { readFileSync } from "node:fs";
 import { Match } from "aws-cdk-lib/assertions";
 import { describe, expect, it } from "vitest";
+import type { ShopEvent } from "../../events/catalog.ts";
+import { compilePattern } from "../../functions/engine/pattern/index.ts";
+import { PROFILE_DETAIL_TYPES } from "../../functions/engine/profile.ts";
 import { METRICS_NAMESPACE } from "../../functions/handlers/metric-names.ts";
 import { tableDefinition } from "../../functions/store/dynamodb/table.ts";
 import { canonicalJson } from "../../lib/journey-rules.ts";
 import { loadSeedJourneys } from "../scenarios/helpers.ts";
-import { refId, resourcesOf, synthesize } from "./synth.ts";
+import { PROJECT_ROOT, refId, resourcesOf, synthesize } from "./synth.ts";
 
 // One synth for the whole file (the default stage, a bus of its own).
 const { stack, template } = await synthesize();
@@ -81,7 +85,7 @@ describe("NudgeStack", () => {
     }
   });
 
-  it("routes every event the journeys' runs wait for, exit on or count as goals, and the consent events, each pattern once", () => {
+  it("routes every event the journeys' runs wait for, exit on or count as goals, and the profile events, each pattern once", () => {
     // Prepare
     const needed = new Set(
       journeys
@@ -94,13 +98,40 @@ describe("NudgeStack", () => {
         .map(canonicalJson),
     );
     needed.delete("{}");
-    needed.add(canonicalJson({ "detail-type": ["user.unsubscribed", "user.subscribed"] }));
+    needed.add(canonicalJson({ "detail-type": [...PROFILE_DETAIL_TYPES] }));
     // Act
     const routed = Object.values(resourcesOf(template, "AWS::Events::Rule"))
       .filter((r) => r.Properties.EventPattern)
       .map((r) => canonicalJson(r.Properties.EventPattern));
     // Assess
     expect(routed.sort()).toEqual([...needed].sort());
+  });
+
+  it("routes every profile-carrying event type to the ingest queue, whether or not a journey listens to it", () => {
+    // Prepare: the catalog's sample event of each type the profile learns from (no seed journey listens to
+    // user.updated or user.subscribed).
+    const ingestQueue = stack.getLogicalId(stack.queues.ingest.queue.node.defaultChild as never);
+    const rules = Object.values(resourcesOf(template, "AWS::Events::Rule")).filter((r) => r.Properties.EventPattern);
+    const samples = PROFILE_DETAIL_TYPES.map(
+      (type) => JSON.parse(readFileSync(`${PROJECT_ROOT}/events/samples/${type}.json`, "utf8")) as ShopEvent,
+    );
+    // Act: which rules match each sample, by EventBridge's pattern semantics.
+    const routedTo = samples.map((sample) => ({
+      type: sample["detail-type"],
+      targets: rules
+        .filter((rule) => compilePattern(rule.Properties.EventPattern as Record<string, unknown>).matches(sample))
+        .flatMap((rule) => (rule.Properties.Targets as { Arn: unknown }[]).map((target) => refId(target.Arn))),
+    }));
+    // Assess
+    expect(routedTo.map((routed) => routed.type)).toEqual([
+      "user.registered",
+      "user.updated",
+      "user.unsubscribed",
+      "user.subscribed",
+      "order.placed",
+      "order.refunded",
+    ]);
+    for (const routed of routedTo) expect(new Set(routed.targets), routed.type).toEqual(new Set([ingestQueue]));
   });
 
   it("grants no action or resource `*` in any policy (none is acknowledged)", () => {
@@ -205,6 +236,10 @@ describe("NudgeStack", () => {
           TABLE_NAME: Match.anyValue(),
           INGEST_QUEUE_URL: Match.anyValue(),
           DELIVERY_QUEUE_URLS: Match.anyValue(),
+          // Rejected records to their queue's dead letters at once, with the reason (ingest and wake-ups).
+          DEAD_LETTER_QUEUE_URLS: {
+            "Fn::Join": ["", Match.arrayWith([Match.stringLikeRegexp('^\\{"$')])],
+          },
         }),
       },
     });
@@ -261,6 +296,9 @@ describe("NudgeStack", () => {
     );
     expect(alarms).toContainEqual(
       expect.objectContaining({ Namespace: METRICS_NAMESPACE, MetricName: "JourneysPaused", Threshold: 1 }),
+    );
+    expect(alarms).toContainEqual(
+      expect.objectContaining({ Namespace: METRICS_NAMESPACE, MetricName: "RecordsRejected", Threshold: 1 }),
     );
     for (const alarm of alarms) expect(alarm.AlarmActions).toHaveLength(1);
     for (const metric of ["Entered", "MessagesSent", "CouponsIssued", "Conversions"]) expect(body).toContain(metric);

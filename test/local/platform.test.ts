@@ -30,8 +30,9 @@ async function start(
   const platform = await startLocalPlatform({
     dir,
     journeys: loadSeedJourneys(),
-    // The platform's mechanics (events in, outbox out, restarts), not the policies: messages go when due.
-    policies: NO_POLICIES,
+    // The platform's mechanics (events in, outbox out, restarts), not the policies: messages go when due,
+    // and a registration 31 days old is live, not a backfill (see test/engine/late-events.test.ts).
+    policies: { ...NO_POLICIES, backfillAfter: "P60D" },
     port: 0,
     clock: () => clock.now,
     tickEveryMs: 20,

@@ -9,8 +9,10 @@
  *   the pattern when any branch ($or alternative) matches.
  * - Array consistency: a branch does not match through values taken from different elements of one array
  *   (`{"a": [{"x": 1}, {"y": 2}]}` is not matched by `{"a": {"x": [1], "y": [2]}}`).
- * - `exists: false` matches when the path has no leaf at all; `exists: true` when it has any, null included.
+ * - `exists: false` matches when the path has no leaf at all, or, inside arrays, none beside the leaves chosen for
+ *   the branch's other fields (see absentBeside); `exists: true` when it has any leaf, null included.
  */
+import { ignoreCaseTest } from "./ignore-case.ts";
 import { inRange, parseIp } from "./ip.ts";
 import type { Branch, Exact, Field, Matcher, NumericRange } from "./validate.ts";
 import { NUMERIC_LIMIT } from "./validate.ts";
@@ -28,12 +30,23 @@ interface Step {
   readonly next: number;
 }
 
+/**
+ * A field's leaves inside arrays: the memberships of those that match and, for a field that `exists: false`
+ * can satisfy, of all its leaves (to tell whether the field is absent beside the other fields' choices).
+ */
+interface InArrays {
+  readonly matching: Membership[];
+  readonly leaves: Membership[] | undefined;
+}
+
 /** Finds a field's leaves in a document and tests them. */
 class FieldMatcher {
   private readonly steps: readonly (readonly Step[])[];
   private readonly depth: number;
-  private found: Membership[] | undefined;
-  private sawLeaf = false;
+  private sawLeafOutsideArrays = false;
+  // Filled by walk(), allocated only when a leaf sits inside an array (most events have none).
+  private matching: Membership[] | undefined;
+  private leaves: Membership[] | undefined;
 
   constructor(
     path: string,
@@ -48,15 +61,21 @@ class FieldMatcher {
     );
   }
 
-  /** true: matched outside any array; false: no match; otherwise the memberships of the matching leaves. */
-  evaluate(document: object): boolean | Membership[] {
-    this.found = undefined;
-    this.sawLeaf = false;
-    if (this.walk(document, 0, OUTSIDE_ARRAYS)) return true;
-    const found = this.found;
-    this.found = undefined;
-    if (found !== undefined) return found;
-    return this.absentMatches && !this.sawLeaf;
+  /** true: matched outside any array (or absent everywhere); false: no match; otherwise the leaves in arrays. */
+  evaluate(document: object): boolean | InArrays {
+    this.matching = undefined;
+    this.leaves = undefined;
+    this.sawLeafOutsideArrays = false;
+    const matchedOutsideArrays = this.walk(document, 0, OUTSIDE_ARRAYS);
+    const { matching = [], leaves } = this;
+    this.matching = undefined;
+    this.leaves = undefined;
+    if (matchedOutsideArrays) return true;
+    if (!this.absentMatches) return matching.length === 0 ? false : { matching, leaves: undefined };
+    if (leaves === undefined && !this.sawLeafOutsideArrays) return true;
+    // A leaf outside every array is beside any choice of the other fields: the field cannot be absent there.
+    if (this.sawLeafOutsideArrays) return matching.length === 0 ? false : { matching, leaves: undefined };
+    return { matching, leaves };
   }
 
   private walk(node: unknown, depth: number, membership: Membership): boolean {
@@ -85,11 +104,15 @@ class FieldMatcher {
       }
       return false;
     }
-    this.sawLeaf = true;
+    if (this.absentMatches) {
+      if (membership.length === 0) this.sawLeafOutsideArrays = true;
+      else if (this.leaves === undefined) this.leaves = [membership];
+      else this.leaves.push(membership);
+    }
     if (!this.test(value as Exact)) return false;
     if (membership.length === 0) return true;
-    if (this.found === undefined) this.found = [membership];
-    else this.found.push(membership);
+    if (this.matching === undefined) this.matching = [membership];
+    else this.matching.push(membership);
     return false;
   }
 }
@@ -103,32 +126,63 @@ function compatible(a: Membership, b: Membership): boolean {
   return true;
 }
 
-/** Can one leaf be chosen per field so that no two come from different elements of one array? */
-function consistent(fields: readonly Membership[][], index: number, chosen: Membership[]): boolean {
-  const candidates = fields[index];
-  if (candidates === undefined) return true;
-  for (const candidate of candidates) {
-    if (chosen.every((other) => compatible(candidate, other))) {
+/**
+ * `exists: false` chosen for a field inside arrays holds when none of its leaves sits beside the leaves chosen for
+ * the fields before it (in path order): each leaf lies in another element of an array that a chosen leaf lies in.
+ * So `{"a": {"b": ["x"], "c": [{"exists": false}]}}` matches `{"a": [{"b": "x", "c": 1}, {"b": "x"}]}` through the
+ * second element (issue 19, case 1). Only the fields before it count because Event Ruler, EventBridge's engine,
+ * walks a pattern's fields in sorted order and checks an absence against the array elements chosen so far.
+ */
+function absentBeside(leaves: readonly Membership[], chosen: readonly Membership[]): boolean {
+  return leaves.every((leaf) => chosen.some((other) => !compatible(leaf, other)));
+}
+
+/** Marks a field chosen as absent in consistent(). */
+const ABSENT: Membership = Object.freeze([]);
+
+function isLeaf(membership: Membership): boolean {
+  return membership !== ABSENT;
+}
+
+/**
+ * Can one leaf be chosen per field (or, where `exists: false` allows, none) so that no two come from different
+ * elements of one array? Absences are checked once every leaf is chosen.
+ */
+function consistent(fields: readonly InArrays[], index: number, chosen: Membership[]): boolean {
+  const field = fields[index];
+  if (field === undefined) {
+    return fields.every(
+      (f, i) => chosen[i] !== ABSENT || absentBeside(f.leaves ?? [], chosen.slice(0, i).filter(isLeaf)),
+    );
+  }
+  for (const candidate of field.matching) {
+    if (chosen.every((other) => other === ABSENT || compatible(candidate, other))) {
       chosen.push(candidate);
       if (consistent(fields, index + 1, chosen)) return true;
       chosen.pop();
     }
   }
-  return false;
+  if (field.leaves === undefined) return false;
+  chosen.push(ABSENT);
+  const found = consistent(fields, index + 1, chosen);
+  chosen.pop();
+  return found;
 }
 
 function branchMatcher(fields: readonly FieldMatcher[]): (document: object) => boolean {
   return (document) => {
-    let conditional: Membership[][] | undefined;
+    let inArrays: InArrays[] | undefined;
     for (let i = 0; i < fields.length; i++) {
       const result = (fields[i] as FieldMatcher).evaluate(document);
       if (result === false) return false;
       if (result !== true) {
-        if (conditional === undefined) conditional = [result];
-        else conditional.push(result);
+        if (inArrays === undefined) inArrays = [result];
+        else inArrays.push(result);
       }
     }
-    return conditional === undefined || conditional.length < 2 || consistent(conditional, 0, []);
+    if (inArrays === undefined) return true;
+    if (inArrays.length === 1 && (inArrays[0] as InArrays).matching.length > 0) return true;
+    return consistent(inArrays, 0, []);
   };
 }
 
@@ -137,6 +191,7 @@ export function compileBranches(branches: readonly Branch[]): (document: unknown
   const cache = new Map<Field, FieldMatcher>();
   const compiled = branches.map((branch) =>
     branchMatcher(
+      // Fields come in path order, as Event Ruler walks them: an absence depends on the fields before it.
       branch.map((field) => {
         let matcher = cache.get(field);
         if (matcher === undefined) {
@@ -186,8 +241,8 @@ function valuePredicate(matchers: readonly Matcher[]): Predicate {
   };
 }
 
-function lower(value: string): string {
-  return value.toLowerCase();
+function stringTest(test: (value: string) => boolean): Predicate {
+  return (v) => typeof v === "string" && test(v);
 }
 
 function comparable(v: Exact): v is number {
@@ -210,20 +265,14 @@ function ipEquals(address: Uint8Array): Predicate {
 
 function operatorPredicate(m: Exclude<Matcher, { kind: "exact" | "exists" }>): Predicate {
   switch (m.kind) {
-    case "prefix": {
+    case "prefix":
       if (!m.ignoreCase) return (v) => typeof v === "string" && v.startsWith(m.value);
-      const p = lower(m.value);
-      return (v) => typeof v === "string" && lower(v).startsWith(p);
-    }
-    case "suffix": {
+      return stringTest(ignoreCaseTest([m.value], "start"));
+    case "suffix":
       if (!m.ignoreCase) return (v) => typeof v === "string" && v.endsWith(m.value);
-      const s = lower(m.value);
-      return (v) => typeof v === "string" && lower(v).endsWith(s);
-    }
-    case "equals-ignore-case": {
-      const e = lower(m.value);
-      return (v) => typeof v === "string" && lower(v) === e;
-    }
+      return stringTest(ignoreCaseTest([m.value], "end"));
+    case "equals-ignore-case":
+      return stringTest(ignoreCaseTest([m.value], "whole"));
     case "wildcard":
       return (v) => typeof v === "string" && matchWildcard(m.parts, v);
     case "numeric":
@@ -241,8 +290,8 @@ function operatorPredicate(m: Exclude<Matcher, { kind: "exact" | "exists" }>): P
       return (v) => (typeof v === "string" ? !strings.has(v) : typeof v === "number" ? !numbers.has(v) : true);
     }
     case "anything-but-ignore-case": {
-      const excluded = new Set(m.values.map(lower));
-      return (v) => typeof v !== "string" || !excluded.has(lower(v));
+      const excluded = ignoreCaseTest(m.values, "whole");
+      return (v) => typeof v !== "string" || !excluded(v);
     }
     case "anything-but-prefix":
       return (v) => typeof v !== "string" || !m.values.some((p) => v.startsWith(p));

@@ -7,8 +7,9 @@
  * fields, each a flattened path (keys joined with ".", as EventBridge does) with the matchers of its array.
  */
 import { InvalidPatternError } from "../errors.ts";
+import { findTooComplex, WILDCARD_COMPLEXITY_LIMIT } from "./complexity.ts";
 import { type IpRange, parseCidr, parseIp } from "./ip.ts";
-import { parseWildcard, WILDCARD_COMPLEXITY_LIMIT, type WildcardParts, wildcardComplexity } from "./wildcard.ts";
+import { parseWildcard, type WildcardParts } from "./wildcard.ts";
 
 export type EventPattern = { [key: string]: unknown };
 
@@ -44,7 +45,12 @@ export interface Field {
   readonly matchers: readonly Matcher[];
 }
 
+/** A branch's fields, in path order: the order Event Ruler walks them, which `exists: false` and complexity see. */
 export type Branch = readonly Field[];
+
+function byPath(a: Field, b: Field): number {
+  return a.path < b.path ? -1 : a.path > b.path ? 1 : 0;
+}
 
 /** EventBridge compares numbers between -5.0e9 and +5.0e9, with six digits after the decimal point. */
 export const NUMERIC_LIMIT = 5e9;
@@ -98,7 +104,7 @@ function describe(value: unknown): string {
 /** Validates `pattern` and returns its branches; throws InvalidPatternError naming the path and the problem. */
 export function analysePattern(pattern: unknown): { pattern: EventPattern; branches: Branch[] } {
   if (!isObject(pattern)) fail(ROOT, `an event pattern must be a JSON object, got ${describe(pattern)}`);
-  const branches = expandObject(pattern, "", ROOT, false).map((fields) => [...fields.values()]);
+  const branches = expandObject(pattern, "", ROOT, false).map((fields) => [...fields.values()].sort(byPath));
   checkWildcardComplexity(branches);
   return { pattern, branches };
 }
@@ -163,7 +169,10 @@ function parseValues(values: readonly unknown[], location: string): Matcher[] {
       const ip = parseIp(value);
       return ip === undefined ? { kind: "exact", value } : { kind: "exact", value, ip };
     }
-    if (typeof value === "number" && Number.isFinite(value)) return { kind: "exact", value };
+    if (typeof value === "number") {
+      if (!Number.isFinite(value)) fail(at, tooLarge(value));
+      return { kind: "exact", value };
+    }
     if (typeof value === "boolean" || value === null) return { kind: "exact", value };
     return fail(
       at,
@@ -228,9 +237,15 @@ function parseAffix(kind: "prefix" | "suffix", value: unknown, location: string)
   return fail(location, `must be a string or {"equals-ignore-case": string}, got ${describe(value)}`);
 }
 
+/** JSON.parse reads a number beyond a double's range (1e400) as ±Infinity: say that, not "got Infinity". */
+function tooLarge(value: number): string {
+  return `the number overflows a 64-bit double (it is beyond ±1.8e308, so it reads as ${value}); write it as a string to match it as text`;
+}
+
 /** A pattern number must lie within ±5.0e9 and have at most six digits after the decimal point. */
 function checkNumber(value: unknown, location: string): number {
-  if (typeof value !== "number" || !Number.isFinite(value)) fail(location, `must be a number, got ${describe(value)}`);
+  if (typeof value !== "number") fail(location, `must be a number, got ${describe(value)}`);
+  if (!Number.isFinite(value)) fail(location, tooLarge(value));
   if (Math.abs(value) > NUMERIC_LIMIT)
     fail(location, `${value} is outside the range EventBridge compares, -5e9 to 5e9`);
   if (Number(value.toFixed(6)) !== value) fail(location, `${value} has more than six digits after the decimal point`);
@@ -277,12 +292,14 @@ function parseNumeric(value: unknown, location: string): NumericRange {
       if (value.length === 3) fail(location, `"${upper}" must be followed by a number`);
       if (value.length > 4) fail(location, `too many elements: a range is at most [">", low, "<", high]`);
       range = { ...range, high: checkNumber(value[3], item(location, 3)), highOpen: upper === "<" };
+      // Only a two-sided range can be empty: [">=", 5e9] is the one number 5e9 (issue 19, case 3), and
+      // [">", 5e9] is accepted and matches nothing, as in Event Ruler, which checks bottom < top for ranges only.
+      if (range.low >= range.high) fail(location, "the range is empty: the lower bound must be below the upper bound");
       break;
     }
     default:
       return fail(first, `unknown comparison operator ${JSON.stringify(operator)} (use =, <, <=, >, >=)`);
   }
-  if (range.low >= range.high) fail(location, "the range is empty: the lower bound must be below the upper bound");
   return range;
 }
 
@@ -349,30 +366,15 @@ function parseAnythingBut(value: unknown, location: string): Matcher {
   );
 }
 
-/** EventBridge refuses wildcards on one field that together are too complex to match quickly. */
+/** EventBridge refuses a rule whose wildcards are too complex to match quickly; complexity.ts says how it counts. */
 function checkWildcardComplexity(branches: readonly Branch[]): void {
-  const byPath = new Map<string, Map<string, { parts: WildcardParts; location: string }>>();
-  for (const branch of branches) {
-    for (const field of branch) {
-      field.matchers.forEach((m, i) => {
-        if (m.kind !== "wildcard") return;
-        const seen = byPath.get(field.path) ?? new Map();
-        byPath.set(field.path, seen);
-        const key = m.parts.join("\u0000*");
-        if (!seen.has(key)) seen.set(key, { parts: m.parts, location: child(item(field.location, i), "wildcard") });
-      });
-    }
-  }
-  for (const wildcards of byPath.values()) {
-    const parts: WildcardParts[] = [];
-    for (const { parts: next, location } of wildcards.values()) {
-      parts.push(next);
-      if (wildcardComplexity(parts) > WILDCARD_COMPLEXITY_LIMIT) {
-        fail(
-          location,
-          "rule is too complex: use fewer wildcard characters or fewer repeating character sequences after a wildcard",
-        );
-      }
-    }
-  }
+  const tooComplex = findTooComplex(branches);
+  if (tooComplex === undefined) return;
+  const { field, index, complexity } = tooComplex;
+  const matcher = field.matchers[index];
+  const operator = matcher?.kind === "anything-but-wildcard" ? "anything-but.wildcard" : "wildcard";
+  fail(
+    `${item(field.location, index)}.${operator}`,
+    `rule is too complex (wildcard complexity ${complexity} or more, EventBridge allows at most ${WILDCARD_COMPLEXITY_LIMIT}): use fewer wildcard characters or fewer repeating character sequences after a wildcard`,
+  );
 }

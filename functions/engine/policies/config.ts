@@ -47,6 +47,9 @@ const quietHours = z
 
 export const DEFAULT_QUIET_HOURS = { start: "21:00", end: "09:00", appliesTo: "marketing" } as const;
 
+/** How far behind the platform's clock an event's time must be for it to count as a backfill. */
+export const DEFAULT_BACKFILL_AFTER = "PT24H";
+
 export const DEFAULT_CAPS = [
   { id: "marketing-per-day", max: 3, per: "PT24H", scope: "user", appliesTo: "marketing" },
   { id: "marketing-per-channel", max: 1, per: "PT4H", scope: "channel", appliesTo: "marketing" },
@@ -65,6 +68,12 @@ export const policyConfigSchema = z.strictObject({
     z.array(platformCap).check(z.refine(uniqueIds, "cap ids must be unique")),
     DEFAULT_CAPS.map((cap) => ({ ...cap })),
   ),
+  /**
+   * An event whose time is more than this behind the platform's clock is a backfill or a replay: it
+   * updates the profile as of its time, but starts no run, and an inactivity clock it restarts counts
+   * from the platform's clock (functions/engine/backfill.ts).
+   */
+  backfillAfter: z._default(rollingWindow, DEFAULT_BACKFILL_AFTER),
 });
 
 /** What one journey does when the platform holds its message back, and how it ranks against others. */

@@ -1,11 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { machineComplexity, WILDCARD_COMPLEXITY_LIMIT } from "../../../functions/engine/pattern/complexity.ts";
 import { inRange, parseCidr, parseIp } from "../../../functions/engine/pattern/ip.ts";
-import {
-  matchWildcard,
-  parseWildcard,
-  WILDCARD_COMPLEXITY_LIMIT,
-  wildcardComplexity,
-} from "../../../functions/engine/pattern/wildcard.ts";
+import { matchWildcard, parseWildcard } from "../../../functions/engine/pattern/wildcard.ts";
 
 function parts(wildcard: string): readonly string[] {
   const parsed = parseWildcard(wildcard);
@@ -60,12 +56,12 @@ describe("wildcards", () => {
 
   it("measures complexity as the states a worst-case value keeps alive", () => {
     // Prepare: eb-create-pattern-operators.html, "Wildcard matching" examples, and a too complex one
-    const simple = [parts("arn:aws:events:us-east-1:*:event-bus/*")];
-    const repeating = [parts("/Users/*/dir/dir/dir/dir/dir/doc.txt")];
-    const tooComplex = [parts("*:*:*:*:*:event-bus/*")];
+    const simple = [[parts("arn:aws:events:us-east-1:*:event-bus/*")]];
+    const repeating = [[parts("/Users/*/dir/dir/dir/dir/dir/doc.txt")]];
+    const tooComplex = [[parts("*:*:*:*:*:event-bus/*")]];
 
     // Act
-    const scores = [wildcardComplexity(simple), wildcardComplexity(repeating), wildcardComplexity(tooComplex)];
+    const scores = [machineComplexity(simple), machineComplexity(repeating), machineComplexity(tooComplex)];
 
     // Assess
     expect(scores[0]).toBeLessThanOrEqual(WILDCARD_COMPLEXITY_LIMIT);

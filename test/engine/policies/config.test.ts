@@ -6,7 +6,7 @@ import {
 } from "../../../functions/engine/policies/config.ts";
 
 describe("the platform policy configuration", () => {
-  it("fills in the defaults: Asia/Shanghai, quiet 21:00-09:00, 3 marketing a day and 1 per channel per 4 hours", () => {
+  it("fills in the defaults: Asia/Shanghai, quiet 21:00-09:00, 3 marketing a day and 1 per channel per 4 hours, backfills 24 hours late", () => {
     // Act
     const config = parsePolicyConfig({});
     // Assess
@@ -17,6 +17,7 @@ describe("the platform policy configuration", () => {
         { id: "marketing-per-day", max: 3, per: "PT24H", scope: "user", appliesTo: "marketing" },
         { id: "marketing-per-channel", max: 1, per: "PT4H", scope: "channel", appliesTo: "marketing" },
       ],
+      backfillAfter: "PT24H",
     });
   });
 
@@ -32,9 +33,14 @@ describe("the platform policy configuration", () => {
 
   it("takes quiet hours off with null, and caps off with an empty list", () => {
     // Act
-    const config = parsePolicyConfig({ quietHours: null, caps: [], defaultTimezone: "Europe/Berlin" });
+    const config = parsePolicyConfig({
+      quietHours: null,
+      caps: [],
+      defaultTimezone: "Europe/Berlin",
+      backfillAfter: "P7D",
+    });
     // Assess
-    expect(config).toEqual({ quietHours: null, caps: [], defaultTimezone: "Europe/Berlin" });
+    expect(config).toEqual({ quietHours: null, caps: [], defaultTimezone: "Europe/Berlin", backfillAfter: "P7D" });
   });
 
   it.each([
@@ -44,6 +50,7 @@ describe("the platform policy configuration", () => {
     [{ quietHours: { start: "09:00", end: "09:00" } }, "must not start and end at the same time"],
     [{ caps: [{ id: "month", max: 9, per: "P1M", scope: "user" }] }, "caps.0.per: expected a positive ISO-8601"],
     [{ caps: [{ id: "none", max: 0, per: "PT1H", scope: "user" }] }, "caps.0.max"],
+    [{ backfillAfter: "a day" }, "backfillAfter: expected a positive ISO-8601"],
     [{ caps: [{ id: "x", max: 1, per: "PT1H", scope: "journey" }] }, "caps.0.scope"],
     [{ caps: [{ id: "Bad Id", max: 1, per: "PT1H", scope: "user" }] }, "caps.0.id: expected lower-case letters"],
     [

@@ -129,7 +129,10 @@ describe("policies in the runtime", () => {
     store.putRecord = async (record, expected) => {
       // Another writer saves a record with no run first: this save is refused, the input decided again.
       if (failures++ === 0)
-        await realPut({ ...record, entries: 0, run: undefined, pending: undefined, recentEventIds: [] }, expected);
+        await realPut(
+          { ...record, entries: 0, run: undefined, lastTriggerAt: undefined, pending: undefined, recentEventIds: [] },
+          expected,
+        );
       return realPut(record, expected);
     };
     // Act

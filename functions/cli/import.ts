@@ -1,0 +1,63 @@
+/**
+ * `nudge import <file.ndjson>`: historical events (a shop's past registrations, orders, refunds, consent)
+ * set up the profiles and the inactivity clocks (counted from each user's real last order) of the local
+ * platform or a table on AWS, and send nothing (functions/engine/history.ts). Invalid lines are refused
+ * one by one, with their line and what is wrong, and the rest imported; the exit code is then 1.
+ */
+import { readFile } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import { importHistory } from "../engine/history.ts";
+import { JourneyCatalog } from "../engine/journeys.ts";
+import { readSavedClock } from "../local/clock.ts";
+import { parseEventLines } from "../simulator/simulate.ts";
+import { parseArgs, UsageError } from "./args.ts";
+import { type CliIo, ExitCode } from "./io.ts";
+import { loadJourneys } from "./start.ts";
+import { localDirOf, openStoreSource, STORE_SOURCE_OPTIONS } from "./store-source.ts";
+
+/**
+ * The platform's clock: `--now`, else the local platform's virtual clock as it last saved it (`nudge start
+ * --speed`), else the real one.
+ */
+function nowOf(values: Map<string, string>, cwd: string): number {
+  const text = values.get("now");
+  if (text !== undefined) {
+    const now = Date.parse(text);
+    if (Number.isNaN(now)) throw new UsageError(`--now: expected an ISO-8601 time such as "2026-12-01T00:00:00Z"`);
+    return now;
+  }
+  const dir = localDirOf(values, cwd);
+  return (dir === undefined ? undefined : readSavedClock(join(dir, "clock.json")).now) ?? Date.now();
+}
+
+export async function importCommand(args: string[], io: CliIo): Promise<number> {
+  const { values, positional } = parseArgs(args, { values: [...STORE_SOURCE_OPTIONS, "journeys", "now"] });
+  const [file, ...extra] = positional;
+  if (file === undefined || extra.length > 0) throw new UsageError("expected one events file (NDJSON)");
+  const text = await readFile(resolve(io.cwd, file), "utf8").catch((error: NodeJS.ErrnoException) => {
+    throw new UsageError(`cannot read ${file}: ${error.code ?? error.message}`);
+  });
+  const loaded = await loadJourneys(resolve(io.cwd, values.get("journeys") ?? "journeys"), io);
+  if (loaded === undefined) return ExitCode.failed;
+  const { events, invalid } = parseEventLines(text.split("\n"), (problem) => {
+    for (const line of problem.message.split("\n")) io.stderr(`line ${problem.line}: not imported: ${line}`);
+  });
+  const now = nowOf(values, io.cwd);
+  const source = await openStoreSource(values, io.cwd, { clock: () => now });
+  try {
+    const result = await importHistory({
+      catalog: new JourneyCatalog(loaded.journeys),
+      store: source.store,
+      events,
+      now,
+      policies: loaded.policies,
+    });
+    io.stdout(
+      `imported ${result.events} events into ${source.where}: ${result.profileUpdates} profile updates, ` +
+        `${result.recordUpdates} journey records (inactivity clocks, exits); nothing sent`,
+    );
+    return invalid.length > 0 ? ExitCode.failed : ExitCode.ok;
+  } finally {
+    await source.close();
+  }
+}

@@ -1,0 +1,152 @@
+import { describe, expect, it } from "vitest";
+import { compileJourney } from "../../functions/engine/compile.ts";
+import { decideEvent } from "../../functions/engine/engine.ts";
+import { JourneyCatalog } from "../../functions/engine/journeys.ts";
+import { MemoryStore } from "../../functions/engine/memory-store.ts";
+import { parsePolicyConfig } from "../../functions/engine/policies/config.ts";
+import { formatInstant } from "../../functions/engine/time.ts";
+import { loadSeedJourneys } from "../scenarios/helpers.ts";
+import { at, fireWakeUpsUntil, harness, journey, shopEvent } from "./fixtures.ts";
+
+const NOW = "2026-11-18T02:00:00Z";
+const DAY = 86_400_000;
+const iso = formatInstant;
+const NO_QUIET = parsePolicyConfig({ quietHours: null, caps: [] });
+
+/** A journey a user may enter again once a run ended: one greeting per review, the run over at once. */
+const thanksPerReview = journey({
+  trigger: { type: "event", pattern: { "detail-type": ["review.posted"] } },
+  reentry: { type: "after-exit" },
+  start: "greet",
+  steps: [{ id: "greet", type: "send", channel: "push", template: "hello" }],
+});
+
+describe("run records and late events", () => {
+  it("recognise a replayed trigger at any lateness: after ten later runs, and days later", async () => {
+    // Prepare: eleven reviews a minute apart, each a run (the record then remembers the last 8 ids only).
+    const { runtime, delivered } = harness(new JourneyCatalog([thanksPerReview]));
+    const reviews = Array.from({ length: 11 }, (_, i) =>
+      shopEvent("review.posted", iso(at(NOW) + i * 60_000), { userId: "u1", orderId: `o-${i}` }),
+    );
+    for (const review of reviews) await runtime.handleEvent(review, at(review.time));
+    const first = reviews[0];
+    if (first === undefined) throw new Error("no review");
+    const sentBefore = delivered.filter((e) => e.type === "message.sent").length;
+    // Act: the first review redelivered an hour later (inside the backfill window), then replayed 3 days later.
+    await runtime.handleEvent(first, at(NOW) + 3_600_000);
+    await runtime.handleEvent(first, at(NOW) + 3 * DAY);
+    // Assess
+    expect(sentBefore).toBe(11);
+    expect(delivered.filter((e) => e.type === "message.sent")).toHaveLength(11);
+  });
+
+  it("recognise a replayed arrival at a wait step even once the record no longer remembers its id", () => {
+    // Prepare: a run that waits for a review, says thanks, and waits for another; the first review arrived.
+    const twoReviews = compileJourney(
+      journey({
+        start: "first",
+        steps: [
+          {
+            id: "first",
+            type: "wait-for-event",
+            pattern: { "detail-type": ["review.posted"] },
+            timeout: "P7D",
+            onEvent: "thanks",
+            onTimeout: "last",
+          },
+          { id: "thanks", type: "send", channel: "push", template: "hello", category: "service", next: "second" },
+          {
+            id: "second",
+            type: "wait-for-event",
+            pattern: { "detail-type": ["review.posted"] },
+            timeout: "P7D",
+            onEvent: "last",
+            onTimeout: "last",
+          },
+          { id: "last", type: "send", channel: "push", template: "hello", category: "service" },
+        ],
+      }),
+    );
+    const decide = (event: ReturnType<typeof shopEvent>, record: Parameters<typeof decideEvent>[0]["record"]) =>
+      decideEvent({ current: twoReviews, record, key: "u1", profile: undefined, now: at(event.time), event });
+    const registered = decide(shopEvent("user.registered", NOW, { userId: "u1" }), undefined);
+    const review = shopEvent("review.posted", iso(at(NOW) + 3_600_000), { userId: "u1", orderId: "o-1" });
+    const arrived = decide(review, registered?.record);
+    if (arrived === undefined) throw new Error("the review did not arrive");
+    // Act: the same review again, to a record whose window of ids no longer holds it.
+    const replayed = decide(review, { ...arrived.record, recentEventIds: [] });
+    // Assess
+    expect(arrived.record.run?.stepId).toBe("second");
+    expect(replayed).toBeUndefined();
+  });
+
+  it("a 1970 registration updates the profile as of 1970 but sends nothing, and the dormancy clock counts from now", async () => {
+    // Prepare: the seed journeys; a registration dated 1970 arriving now (a backfill).
+    const store = new MemoryStore();
+    const { runtime, delivered } = harness(new JourneyCatalog(loadSeedJourneys()), store, NO_QUIET);
+    const backfill = shopEvent("user.registered", "1970-01-01T00:00:00Z", {
+      userId: "u-old",
+      locale: "zh-CN",
+      timezone: "Asia/Shanghai",
+    });
+    // Act
+    await runtime.handleEvent(backfill, at(NOW));
+    await fireWakeUpsUntil(store, runtime, iso(at(NOW) + DAY));
+    const dayAfter = delivered.map((e) => e.type);
+    await fireWakeUpsUntil(store, runtime, iso(at(NOW) + 31 * DAY));
+    // Assess
+    expect((await store.getProfile("u-old"))?.value.registeredAt).toBe("1970-01-01T00:00:00Z");
+    expect(dayAfter).toEqual([]);
+    const clock = (await store.getRecord("dormancy-reactivation", "u-old"))?.value;
+    expect(clock?.entries).toBe(1);
+    expect(delivered.find((e) => e.type === "journey.entered")).toMatchObject({
+      journey: "dormancy-reactivation",
+      at: iso(at(NOW) + 30 * DAY),
+    });
+  });
+
+  it("counts an event as a backfill only beyond the policy's backfillAfter (default 24 hours)", async () => {
+    // Prepare: registrations 23 hours and 3 days old; one platform with the default window, one with 7 days.
+    const registered = (userId: string, ageMs: number) =>
+      shopEvent("user.registered", iso(at(NOW) - ageMs), { userId, locale: "zh-CN", timezone: "Asia/Shanghai" });
+    const welcomed = async (policies: typeof NO_QUIET) => {
+      const { runtime, delivered } = harness(new JourneyCatalog(loadSeedJourneys()), new MemoryStore(), policies);
+      for (const [user, age] of [
+        ["u-23h", 23 * 3_600_000],
+        ["u-3d", 3 * DAY],
+      ] as const)
+        await runtime.handleEvent(registered(user, age), at(NOW));
+      return delivered
+        .filter((e) => e.type === "journey.entered" && e.journey === "new-user-coupon")
+        .map((e) => e.user)
+        .sort();
+    };
+    // Act
+    const byDefault = await welcomed(NO_QUIET);
+    const withAWeek = await welcomed({ ...NO_QUIET, backfillAfter: "P7D" });
+    // Assess
+    expect(byDefault).toEqual(["u-23h"]);
+    expect(withAWeek).toEqual(["u-23h", "u-3d"]);
+  });
+
+  it("still ends a run by a late exit event: a backfilled order ends the dormancy run it comes after", async () => {
+    // Prepare: a dormant user entered the dormancy journey; an order placed after entry arrives 2 days late.
+    const store = new MemoryStore();
+    const { runtime, delivered } = harness(new JourneyCatalog(loadSeedJourneys()), store, NO_QUIET);
+    const registration = shopEvent("user.registered", NOW, { userId: "u1", timezone: "Asia/Shanghai" });
+    await runtime.handleEvent(registration, at(NOW));
+    await fireWakeUpsUntil(store, runtime, iso(at(NOW) + 30 * DAY));
+    const order = shopEvent("order.placed", iso(at(NOW) + 30 * DAY + 3_600_000), {
+      userId: "u1",
+      orderId: "o-1",
+      amount: 120,
+      currency: "CNY",
+    });
+    // Act
+    await runtime.handleEvent(order, at(NOW) + 32 * DAY + 3_600_000);
+    // Assess
+    const dormancy = delivered.filter((e) => e.journey === "dormancy-reactivation").map((e) => e.type);
+    expect(dormancy).toEqual(expect.arrayContaining(["journey.entered", "goal.converted", "journey.exited"]));
+    expect((await store.getProfile("u1"))?.value).toMatchObject({ orderCount: 1, lastOrderAt: order.time });
+  });
+});
