@@ -2,8 +2,8 @@ import { defineConfig } from "vitest/config";
 
 /**
  * Test files that start real processes (`nudge start` killed and restarted, the CLI, cfn-lint, Chromium, the
- * CDK app) or run long simulations (the simulator's faults, a synthetic shop and hours of timers on
- * dynalite). They run in a project of their own, after the quick one, with timeouts generous enough for a
+ * CDK app) or run long simulations (the simulator's faults, its parity with the platform, a synthetic shop and
+ * hours of timers on dynalite). They run in a project of their own, after the quick one, with timeouts generous enough for a
  * machine other jobs keep busy (measured: ten times slower and more at a load of 12 on 2 cores): a test waits for
  * events (a line printed, a file written), never for a time it guesses; the timeout only bounds a hang.
  */
@@ -14,6 +14,7 @@ const HEAVY = [
   "test/lib/cfn-lint.test.ts",
   "test/lib/app.test.ts",
   "test/local/demo.test.ts",
+  "test/local/parity.test.ts",
   "test/simulator/faults.test.ts",
   "test/store/dynamodb/runtime.test.ts",
   "test/store/dynamodb/tick.test.ts",
