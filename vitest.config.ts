@@ -1,11 +1,12 @@
 import { defineConfig } from "vitest/config";
 
 /**
- * Test files that start real processes (`nudge start` killed and restarted, the CLI, cfn-lint, Chromium, the
- * CDK app) or run long simulations (the simulator's faults, its parity with the platform, a synthetic shop and
- * hours of timers on dynalite). They run in a project of their own, after the quick one, with timeouts generous enough for a
- * machine other jobs keep busy (measured: ten times slower and more at a load of 12 on 2 cores): a test waits for
- * events (a line printed, a file written), never for a time it guesses; the timeout only bounds a hang.
+ * Test files that start real processes (`nudge start` killed and restarted, the CLI, cfn-lint, Chromium,
+ * the CDK app) or run long simulations (the simulator's faults, its parity with the platform, a synthetic
+ * shop and hours of timers on dynalite). They run in a project of their own, after the quick one, with
+ * timeouts generous enough for a machine other jobs keep busy (measured: ten times slower and more at a
+ * load of 12 on 2 cores): a test waits for events (a line printed, a file written), never for a time it
+ * guesses; the timeout only bounds a hang.
  */
 const HEAVY = [
   "test/cli/start.test.ts",
