@@ -5,6 +5,7 @@
 import { join } from "node:path";
 import { type BundlingOptions, OutputFormat } from "aws-cdk-lib/aws-lambda-nodejs";
 import type { Journey } from "../functions/journey/schema.ts";
+import { ESM_REQUIRE_BANNER } from "./esm-require-banner.mjs";
 
 /** The functions and their entry files, relative to the project root. */
 export const HANDLERS = {
@@ -20,11 +21,8 @@ export type HandlerName = keyof typeof HANDLERS;
 /** The Node.js version the bundles target: the Lambda runtime's (lib/functions.ts). */
 export const NODE_TARGET = "node22";
 
-/**
- * ESM output needs `require` for the CommonJS parts of the AWS SDK and Powertools that esbuild bundles
- * in (they require Node's built-in modules).
- */
-export const ESM_REQUIRE_BANNER = "import{createRequire}from'module';const require=createRequire(import.meta.url);";
+// Defined in plain JavaScript, as the CLI's build (bin/build-cli.mjs) uses it too.
+export { ESM_REQUIRE_BANNER };
 
 /**
  * The journeys, validated at synth, become the constant NUDGE_JOURNEYS_JSON in every bundle

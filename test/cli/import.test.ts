@@ -9,6 +9,7 @@ import { readOutbox } from "../../functions/local/outbox.ts";
 import { type LocalPlatform, startLocalPlatform } from "../../functions/local/platform.ts";
 import { event, loadSeedJourneys } from "../scenarios/helpers.ts";
 import { NO_POLICIES } from "../support/policies.ts";
+import { until } from "../support/until.ts";
 import { capture } from "./capture-io.ts";
 
 const T0 = Date.parse("2026-11-18T02:00:00Z");
@@ -88,15 +89,14 @@ describe("nudge import", () => {
     expect([...(await platform.store.readJournal("u-a")), ...(await platform.store.readJournal("u-b"))]).toEqual([]);
     // And the clock is a real timer of the platform: u-a turns dormant 30 days after the last order.
     clock.now = T0 + DAY + 10 * 60_000;
-    const deadline = Date.now() + 15_000;
     let entered: string[] = [];
-    while (entered.length === 0 && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 50));
+    await until(async () => {
       entered = (await platform.store.readJournal("u-a"))
         .filter((entry) => entry.type === "journey.entered" || entry.type === "holdout")
         .filter((entry) => entry.at >= formatInstant(T0 + DAY))
         .map((entry) => entry.journey);
-    }
+      return entered.length > 0;
+    });
     expect(entered).toEqual(["dormancy-reactivation"]);
   });
 

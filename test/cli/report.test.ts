@@ -1,24 +1,22 @@
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { delimiter, join } from "node:path";
+import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { main } from "../../functions/cli/main.ts";
 import { DynamoDbStore } from "../../functions/store/dynamodb/dynamodb-store.ts";
 import { REPORTED, simulateShop } from "../engine/report/known-shop.ts";
 import { freshTable } from "../setup/dynalite.ts";
+import { itWith, type OutsideProgram, onPath } from "../support/outside-program.ts";
+import { PROGRAM_TIMEOUT_MS } from "../support/until.ts";
 import { capture } from "./capture-io.ts";
 
-/** A headless Chromium (or Chrome) on the PATH, if this machine has one. */
-function findBrowser(): string | undefined {
-  const names = ["chromium", "chromium-browser", "google-chrome", "google-chrome-stable"];
-  for (const dir of (process.env.PATH ?? "").split(delimiter)) {
-    for (const name of names) if (dir !== "" && existsSync(join(dir, name))) return join(dir, name);
-  }
-  return undefined;
-}
-
-const browser = findBrowser();
+/** A headless Chromium (or Chrome) on the PATH; .ci/run installs Debian's `chromium` where it is missing. */
+const browser: OutsideProgram = {
+  label: "Chromium",
+  path: onPath(["chromium", "chromium-browser", "google-chrome", "google-chrome-stable"]),
+  install: "apt-get install chromium",
+};
 
 describe("nudge report", () => {
   let source: string[];
@@ -121,22 +119,18 @@ describe("nudge report", () => {
       expect(html).not.toMatch(/\s(src|href|xlink:href)=|="https?:|<script|<link|<iframe|<img|@import|url\(/i);
     });
 
-    it.skipIf(browser === undefined)(
-      "renders in headless Chromium with both charts in the DOM",
-      () => {
-        // Act
-        const dom = execFileSync(
-          browser as string,
-          ["--headless", "--disable-gpu", "--no-sandbox", "--dump-dom", `file://${path}`],
-          { encoding: "utf8", timeout: 60_000, stdio: ["ignore", "pipe", "ignore"] },
-        );
-        // Assess
-        expect(dom).toContain('<svg class="chart funnel"');
-        expect(dom).toContain('<svg class="chart conversion"');
-        expect(dom.match(/<rect class="bar"/g)?.length).toBe(7);
-        expect(dom).toContain("<polyline");
-      },
-      90_000,
-    );
+    itWith(browser)("renders in headless Chromium with both charts in the DOM", () => {
+      // Act
+      const dom = execFileSync(
+        browser.path as string,
+        ["--headless", "--disable-gpu", "--no-sandbox", "--dump-dom", `file://${path}`],
+        { encoding: "utf8", timeout: PROGRAM_TIMEOUT_MS, stdio: ["ignore", "pipe", "ignore"] },
+      );
+      // Assess
+      expect(dom).toContain('<svg class="chart funnel"');
+      expect(dom).toContain('<svg class="chart conversion"');
+      expect(dom.match(/<rect class="bar"/g)?.length).toBe(7);
+      expect(dom).toContain("<polyline");
+    });
   });
 });

@@ -4,6 +4,7 @@ import { UsageError } from "../../functions/cli/args.ts";
 import { ExitCode } from "../../functions/cli/io.ts";
 import { main } from "../../functions/cli/main.ts";
 import { simulateCommand } from "../../functions/cli/simulate.ts";
+import { PROGRAM_TIMEOUT_MS } from "../support/until.ts";
 import { capture, root } from "./capture-io.ts";
 
 const EVENTS = "events/examples/first-month.ndjson";
@@ -117,7 +118,7 @@ describe("nudge simulate --store, --duplicate-rate, --crash-rate", () => {
     const expected = await cleanOut();
     // Act
     const args = ["bin/nudge.mjs", "simulate", "--events", EVENTS, "--store", "dynamodb", "--crash-rate", "0.3"];
-    const result = spawnSync(process.execPath, args, { cwd: root, encoding: "utf8", timeout: 30_000 });
+    const result = spawnSync(process.execPath, args, { cwd: root, encoding: "utf8", timeout: PROGRAM_TIMEOUT_MS });
     // Assess
     expect(result.status).toBe(0);
     expect(result.stdout).toBe(`${expected.join("\n")}\n`);

@@ -12,6 +12,7 @@ import { DynamoDbStore } from "../../functions/store/dynamodb/dynamodb-store.ts"
 import { at, journey, shopEvent } from "../engine/fixtures.ts";
 import { loadSeedJourneys } from "../scenarios/helpers.ts";
 import { freshTable } from "../setup/dynalite.ts";
+import { until } from "../support/until.ts";
 import { capture } from "./capture-io.ts";
 
 const greeter = (id: string, priority: number, detailType: string) =>
@@ -90,12 +91,11 @@ describe("nudge why", () => {
       );
       const io = capture();
       // Act: until both journeys' decisions are in the journal.
-      for (let tries = 0; tries < 200; tries++) {
+      await until(async () => {
         io.out.length = 0;
         await main(["why", "u-night", "--dir", dir], io);
-        if (io.out.filter((line) => line.includes("HELD until")).length >= 2) break;
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
+        return io.out.filter((line) => line.includes("HELD until")).length >= 2;
+      });
       const missing = capture();
       const refused = await main(["why", "u1", "--dir", join(dir, "nothing-here")], missing);
       // Assess

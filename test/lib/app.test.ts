@@ -7,6 +7,7 @@ import { InvalidJourneyError } from "../../functions/engine/errors.ts";
 import { createNudgeApp, validatedJourneys } from "../../lib/app.ts";
 import { journeysDefine } from "../../lib/bundling.ts";
 import { capture } from "../cli/capture-io.ts";
+import { PROGRAM_TIMEOUT_MS } from "../support/until.ts";
 import { appOptions, PROJECT_ROOT, synthesize } from "./synth.ts";
 
 const BAD_DURATION = join(PROJECT_ROOT, "test/fixtures/journeys/bad-duration");
@@ -56,6 +57,7 @@ describe("the CDK app", () => {
     const run = spawnSync(process.execPath, ["--import", "tsx", join(PROJECT_ROOT, "bin/nudge-app.ts")], {
       cwd: BAD_DURATION,
       encoding: "utf8",
+      timeout: PROGRAM_TIMEOUT_MS,
     });
     // Assess
     return validateCommand([], io).then(() => {

@@ -2,13 +2,18 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect } from "vitest";
 import { createNudgeApp } from "../../lib/app.ts";
+import { itWith, type OutsideProgram, onPath } from "../support/outside-program.ts";
+import { PROGRAM_TIMEOUT_MS } from "../support/until.ts";
 import { appOptions } from "./synth.ts";
 
-/** cfn-lint (Python, `pip install cfn-lint`) is on the project's machines; where it is not, say so. */
-const version = spawnSync("cfn-lint", ["--version"], { encoding: "utf8" });
-const installed = version.error === undefined && version.status === 0;
+/** cfn-lint (Python; not a Debian package) is on the project's machines; where it is not, say so. */
+const cfnLint: OutsideProgram = {
+  label: "cfn-lint",
+  path: onPath(["cfn-lint"]),
+  install: "pip install cfn-lint",
+};
 
 const outdirs: string[] = [];
 afterAll(() => {
@@ -23,8 +28,8 @@ async function templateFile(context: Record<string, unknown>): Promise<string> {
 }
 
 describe("the synthesized templates", () => {
-  it.skipIf(!installed)(
-    `pass cfn-lint in the regions Nudge runs in (W3005 ignored: CDK output always raises it)${installed ? "" : " — SKIPPED: cfn-lint is not installed (pip install cfn-lint)"}`,
+  itWith(cfnLint)(
+    "pass cfn-lint in the regions Nudge runs in (W3005 ignored: CDK output always raises it)",
     async () => {
       // Prepare: the default stage, production on an existing bus, and the channels' providers configured.
       const files = [
@@ -39,9 +44,9 @@ describe("the synthesized templates", () => {
       ];
       // Act
       const lint = spawnSync(
-        "cfn-lint",
+        cfnLint.path as string,
         ["--ignore-checks", "W3005", "--regions", "us-east-1", "cn-north-1", "--", ...files],
-        { encoding: "utf8" },
+        { encoding: "utf8", timeout: PROGRAM_TIMEOUT_MS },
       );
       // Assess
       expect(lint.stdout + lint.stderr).toBe("");

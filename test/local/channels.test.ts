@@ -9,6 +9,7 @@ import { readOutbox } from "../../functions/local/outbox.ts";
 import { type LocalPlatform, startLocalPlatform } from "../../functions/local/platform.ts";
 import { receiver } from "../channels/support.ts";
 import { loadSeedJourneys } from "../scenarios/helpers.ts";
+import { until } from "../support/until.ts";
 
 const T0 = Date.parse("2026-11-18T02:00:00Z");
 const DAY = 86_400_000;
@@ -64,19 +65,6 @@ async function start(options: { journeys?: Journey[]; webhookUrl?: string; webho
       }),
     );
   return { clock, platform, register };
-}
-
-/** Polls (real time) until `check` returns something, or the time is up. */
-async function until<T>(
-  check: () => Promise<T | undefined> | T | undefined,
-  timeoutMs = 15_000,
-): Promise<T | undefined> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined || Date.now() > deadline) return value;
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
 }
 
 const outboxLine = (platform: LocalPlatform, template: string, user: string) =>

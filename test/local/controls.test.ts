@@ -10,6 +10,7 @@ import { capture } from "../cli/capture-io.ts";
 import { journey } from "../engine/fixtures.ts";
 import { loadSeedJourneys } from "../scenarios/helpers.ts";
 import { NO_POLICIES } from "../support/policies.ts";
+import { until } from "../support/until.ts";
 
 /**
  * Pause and resume on the running local platform through the CLI, as an operator does it: `nudge pause`
@@ -22,16 +23,6 @@ const DAY = 86_400_000;
 
 const sent = (platform: LocalPlatform) =>
   readOutbox(platform.outboxPath).map((l) => `${l.journey}/${l.template}/${l.user}`);
-
-/** Waits (real time) until `check` holds, at most `timeoutMs`. */
-async function until(check: () => boolean | Promise<boolean>, timeoutMs = 15_000): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return true;
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  return false;
-}
 
 describe("pause and resume on the local platform", () => {
   it("pauses onboarding-guide from the CLI while running: no one admitted, guide 2 held, shown by status, sent on resume", async () => {

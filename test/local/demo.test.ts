@@ -8,9 +8,7 @@ import { readOutbox } from "../../functions/local/outbox.ts";
 import { loadSeedJourneys } from "../scenarios/helpers.ts";
 
 describe("demo", () => {
-  it("drives a synthetic shop through the local platform over its endpoint and reports per journey", {
-    timeout: 60_000,
-  }, async () => {
+  it("drives a synthetic shop through the local platform over its endpoint and reports per journey", async () => {
     // Prepare: 20 users over 2 days, in about 2 seconds.
     const dir = join(mkdtempSync(join(tmpdir(), "nudge-demo-")), "demo");
     // Act

@@ -8,6 +8,7 @@ import { readOutbox } from "../../functions/local/outbox.ts";
 import { type LocalPlatform, startLocalPlatform } from "../../functions/local/platform.ts";
 import { type SimulationLine, simulate } from "../../functions/simulator/simulate.ts";
 import { event, journeyFrom, loadSeedJourneys, platformPolicies } from "../scenarios/helpers.ts";
+import { until } from "../support/until.ts";
 
 /**
  * Parity: the same event file through `nudge simulate` and through the running local platform (events
@@ -43,14 +44,6 @@ afterEach(async () => {
   for (const platform of running.splice(0)) await platform.stop();
 });
 
-async function waitUntil(test: () => boolean, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!test()) {
-    if (Date.now() > deadline) throw new Error("timed out");
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
-
 /** What an effect is, for comparing: its id and type, and a message's text. */
 const summary = (effects: { id: string; type: string; text?: unknown }[]) =>
   effects
@@ -85,7 +78,7 @@ async function publishThrough(platform: LocalPlatform, clock: { now: number }, e
       }
       // Twice: the tick takes what fell due, the functions process it and whatever it emits.
       for (let round = 0; round < 2; round++) {
-        await waitUntil(() => platform.tickedUpTo() >= time);
+        if (!(await until(() => platform.tickedUpTo() >= time))) throw new Error(`the tick never reached ${time}`);
         await platform.settled();
       }
     }

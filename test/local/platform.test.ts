@@ -7,6 +7,7 @@ import { type OutboxLine, readOutbox } from "../../functions/local/outbox.ts";
 import { type LocalPlatform, startLocalPlatform } from "../../functions/local/platform.ts";
 import { loadSeedJourneys } from "../scenarios/helpers.ts";
 import { NO_POLICIES } from "../support/policies.ts";
+import { until } from "../support/until.ts";
 
 const T0 = Date.parse("2026-11-18T02:00:00Z");
 const MIN = 60_000;
@@ -67,13 +68,13 @@ const registered = (userId: string, time?: number) =>
 const summary = (lines: OutboxLine[]) => lines.map((l) => `${l.journey}/${l.template}/${l.user}`).sort();
 
 /** Waits (real time) until the outbox holds every line expected; returns what it holds then. */
-async function outboxWith(platform: LocalPlatform, expected: string[], timeoutMs = 15_000): Promise<string[]> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const lines = summary(readOutbox(platform.outboxPath));
-    if (expected.every((line) => lines.includes(line)) || Date.now() > deadline) return lines;
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
+async function outboxWith(platform: LocalPlatform, expected: string[]): Promise<string[]> {
+  let lines: string[] = [];
+  await until(() => {
+    lines = summary(readOutbox(platform.outboxPath));
+    return expected.every((line) => lines.includes(line));
+  });
+  return lines;
 }
 
 describe("local platform", () => {

@@ -208,7 +208,7 @@ describe("simulate with faults: the effect lines of a clean run, no duplicate, n
   });
 
   // dynalite runs about 60 decisions a second: 100 users (about 1,200 decisions) clean, 50 with faults.
-  it("on the embedded DynamoDB: 100 users over 60 days, the memory store's lines", { timeout: 90_000 }, async () => {
+  it("on the embedded DynamoDB: 100 users over 60 days, the memory store's lines", async () => {
     // Prepare
     const lines = shopLines(100);
     const memory = await effectLines(lines);
@@ -219,9 +219,7 @@ describe("simulate with faults: the effect lines of a clean run, no duplicate, n
     expect(firstDifference(memory.lines, dynamodb.lines)).toBeUndefined();
   });
 
-  it("on the embedded DynamoDB with faults: 50 users over 60 days, the memory store's lines", {
-    timeout: 90_000,
-  }, async () => {
+  it("on the embedded DynamoDB with faults: 50 users over 60 days, the memory store's lines", async () => {
     // Prepare
     const lines = shopLines(50);
     const memory = await effectLines(lines);

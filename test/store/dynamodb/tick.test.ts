@@ -81,7 +81,7 @@ describe("tick on DynamoDbStore", () => {
         .sort((a, b) => Date.parse(a.at) - Date.parse(b.at))
         .map((w) => w.key),
     );
-  }, 60_000);
+  });
 });
 
 describe("tick with a lookahead on DynamoDbStore", () => {
