@@ -17,8 +17,11 @@ import type { Journey } from "../../functions/journey/schema.ts";
  */
 export class ProcessCrash extends NudgeError {}
 
-/** Decides whether the process dies at this point: its name, and how many times that point was reached. */
-export type CrashPlan = (point: string, reached: number, attempt: number) => boolean;
+/**
+ * Decides whether the process dies at this point: its name, how many times it was reached in the run, and
+ * where the current delivery stands: its attempt (1 for the first) and the points reached in that attempt.
+ */
+export type CrashPlan = (point: string, reached: number, delivery: { attempt: number; step: number }) => boolean;
 
 export interface HarnessOptions {
   journeys: readonly Journey[];
@@ -70,11 +73,12 @@ export async function runWithCrashes(options: HarnessOptions): Promise<HarnessRe
   const result: HarnessResult = { delivered: new Map(), conflicts: [], handedOn: 0, crashes: 0, points: new Map() };
   const catalog = new JourneyCatalog(options.journeys);
   const published: ShopEvent[] = [];
-  let attempt = 0;
+  const delivery = { attempt: 0, step: 0 };
   const check = (point: string) => {
     const reached = (result.points.get(point) ?? 0) + 1;
     result.points.set(point, reached);
-    if (options.plan?.(point, reached, attempt)) {
+    delivery.step++;
+    if (options.plan?.(point, reached, delivery)) {
       result.crashes++;
       throw new ProcessCrash(`the process died at ${point} (${reached})`);
     }
@@ -119,7 +123,8 @@ export async function runWithCrashes(options: HarnessOptions): Promise<HarnessRe
   let runtime = newProcess();
   // At least once: an input is delivered until a process gets through it.
   const deliver = async (handle: (runtime: JourneyRuntime) => Promise<unknown>) => {
-    for (attempt = 1; ; attempt++) {
+    for (delivery.attempt = 1; ; delivery.attempt++) {
+      delivery.step = 0;
       try {
         return await handle(runtime);
       } catch (error) {
