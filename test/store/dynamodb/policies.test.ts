@@ -79,7 +79,14 @@ describe("policies on DynamoDB", () => {
     // Prepare: 12 coupons of 20 against a day's budget of 100.
     const store = await newStore();
     const charge = (n: number) =>
-      store.chargeCouponBudget({ journeyId: "welcome", day: "2026-11-25", couponId: `c${n}`, runId: `r${n}`, amount: 20, limit: 100 });
+      store.chargeCouponBudget({
+        journeyId: "welcome",
+        day: "2026-11-25",
+        couponId: `c${n}`,
+        runId: `r${n}`,
+        amount: 20,
+        limit: 100,
+      });
     // Act
     const charged = await Promise.all(Array.from({ length: 12 }, (_, n) => charge(n)));
     // Assess
