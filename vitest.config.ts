@@ -19,6 +19,7 @@ const HEAVY = [
   "test/simulator/faults.test.ts",
   "test/store/dynamodb/runtime.test.ts",
   "test/store/dynamodb/tick.test.ts",
+  "test/guarantees/crash-points.test.ts",
 ];
 
 const MINUTE = 60_000;

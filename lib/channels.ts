@@ -213,7 +213,8 @@ export class DeliveryChannels extends Construct {
     });
     queue.deadLetterQueue.grantSendMessages(fn.role);
     if (email !== undefined) {
-      table.grant(fn.role, "dynamodb:GetItem");
+      // GetItem: the profile (address, consent) and the ledger of message ids; PutItem: the ledger.
+      table.grant(fn.role, "dynamodb:GetItem", "dynamodb:PutItem");
       this.unsubscribeSecret.grantRead(fn.role);
       fn.role.addToPrincipalPolicy(
         new iam.PolicyStatement({

@@ -9,7 +9,7 @@ import type { MessageRequest } from "../handlers/message-records.ts";
 export type { MessageRequest };
 
 /** Why a message was not sent, on purpose: logged and counted (metric MessagesSkipped), never retried. */
-export type SkipReason = "no-address" | "unsubscribed";
+export type SkipReason = "no-address" | "unsubscribed" | "already-sent";
 
 export type SendResult = undefined | { skipped: SkipReason };
 

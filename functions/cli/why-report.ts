@@ -14,6 +14,11 @@ export interface WhyReport {
   timeZone: string;
   profile?: Profile;
   journal: readonly JournalEntry[];
+  /**
+   * Decided and saved, not handed to a channel yet: the journal holds only what went out, and these go out
+   * when their input is delivered again (docs/exactly-once.md).
+   */
+  notHandedOn?: JournalEntry[];
 }
 
 function localTime(iso: string, zone: string): string {
@@ -21,8 +26,8 @@ function localTime(iso: string, zone: string): string {
   return ms === undefined ? iso : localDateTime(ms, zone);
 }
 
-/** What one entry says, in a few words. */
-function describe(entry: JournalEntry, zone: string): string {
+/** What one entry says, in a few words; `pending`: decided, not handed on yet. */
+function describe(entry: JournalEntry, zone: string, pending = false): string {
   switch (entry.type) {
     case "journey.entered":
       return "entered";
@@ -32,12 +37,12 @@ function describe(entry: JournalEntry, zone: string): string {
       return entry.event === undefined ? `exited: ${entry.reason}` : `exited: ${entry.reason} (${entry.event})`;
     case "coupon.issued": {
       const { code, amountOff, currency, freeShipping, expiresAt } = entry.coupon;
-      return `coupon ${code} issued: ${amountOff} ${currency} off${freeShipping ? ", free shipping" : ""}, until ${localTime(expiresAt, zone)}`;
+      return `coupon ${code} ${pending ? "to be issued" : "issued"}: ${amountOff} ${currency} off${freeShipping ? ", free shipping" : ""}, until ${localTime(expiresAt, zone)}`;
     }
     case "coupon.withheld":
       return `coupon of ${entry.amountOff} NOT issued: ${entry.reason} (rule ${entry.rule})${entry.until === undefined ? ", message sent without it" : `, run held until ${localTime(entry.until, zone)}`}`;
     case "message.sent":
-      return `${entry.channel} "${entry.template}" sent (${entry.category}, ${entry.locale})`;
+      return `${entry.channel} "${entry.template}" ${pending ? "to be sent" : "sent"} (${entry.category}, ${entry.locale})`;
     case "message.deferred":
       return `${entry.channel} "${entry.template}" HELD until ${localTime(entry.until, zone)}: ${entry.reason} (rule ${entry.rule})`;
     case "message.suppressed":
@@ -68,7 +73,7 @@ export function formatWhy(report: WhyReport): string[] {
     `${userId}: ${profile === undefined ? "no profile" : `locale ${profile.locale ?? "(default)"}, ${profile.orderCount} orders`}; ${consentLine(profile, zone)}`,
     `Times in ${zone}.`,
   ];
-  if (journal.length === 0) {
+  if (journal.length === 0 && (report.notHandedOn ?? []).length === 0) {
     lines.push("", "No journey has done anything for this user (or the journal has expired).");
     return lines;
   }
@@ -87,6 +92,12 @@ export function formatWhy(report: WhyReport): string[] {
       run = entry.run;
       lines.push(`  ${localTime(entry.at, zone)}  ${describe(entry, zone)}`);
     }
+  }
+  const pending = report.notHandedOn ?? [];
+  if (pending.length > 0) {
+    lines.push("", "Decided, NOT handed to a channel yet (goes out when its input is delivered again):");
+    for (const entry of pending)
+      lines.push(`  ${localTime(entry.at, zone)}  ${entry.journey} (v${entry.version})  ${describe(entry, zone, true)}`);
   }
   lines.push("", summary(journal));
   return lines;

@@ -5,11 +5,32 @@
  * environment's AWS settings; `--dynamodb-endpoint` for another endpoint).
  */
 import { resolve } from "node:path";
+import { journalEntryOf } from "../engine/journal.ts";
+import type { JourneyStore } from "../engine/store.ts";
+import { journeyFilesIn, loadJourneyFiles } from "../journey/load.ts";
 import { loadPolicyFile } from "../journey/policy-file.ts";
 import { formatOption, parseArgs, UsageError } from "./args.ts";
 import { type CliIo, ExitCode } from "./io.ts";
 import { openStoreSource, STORE_SOURCE_OPTIONS } from "./store-source.ts";
-import { formatWhy } from "./why-report.ts";
+import { formatWhy, type WhyReport } from "./why-report.ts";
+
+/**
+ * Decisions saved for the user and not handed on yet (their process died, or a send failed, and the input
+ * waits for its redelivery): the outboxes of the user's runs that the journal does not prove went out.
+ */
+async function notHandedOn(store: JourneyStore, journeysDir: string, cwd: string, userId: string) {
+  const files = await journeyFilesIn(journeysDir).catch(() => []);
+  const { journeys } = await loadJourneyFiles(files, cwd);
+  const userKeyed = [...new Set(journeys.filter((j) => j.journey.key === "userId").map((j) => j.journey.id))];
+  const pending: WhyReport["notHandedOn"] = [];
+  for (const journeyId of userKeyed) {
+    const outbox = (await store.getRecord(journeyId, userId, { consistent: true }))?.value.pending;
+    const first = outbox?.effects[0];
+    if (outbox === undefined || first === undefined || (await store.isJournaled(first))) continue;
+    pending.push(...outbox.effects.map(journalEntryOf));
+  }
+  return pending;
+}
 
 export async function whyCommand(args: string[], io: CliIo): Promise<number> {
   const { values, positional } = parseArgs(args, {
@@ -18,18 +39,21 @@ export async function whyCommand(args: string[], io: CliIo): Promise<number> {
   const [userId, ...extra] = positional;
   if (userId === undefined || extra.length > 0) throw new UsageError("expected one user id");
   const format = formatOption(values);
-  const policy = await loadPolicyFile(resolve(io.cwd, values.get("journeys") ?? "journeys"), io.cwd);
+  const journeysDir = resolve(io.cwd, values.get("journeys") ?? "journeys");
+  const policy = await loadPolicyFile(journeysDir, io.cwd);
   const source = await openStoreSource(values, io.cwd);
   try {
-    const [profile, journal] = await Promise.all([
+    const [profile, journal, pending] = await Promise.all([
       source.store.getProfile(userId, { consistent: true }),
       source.store.readJournal(userId),
+      notHandedOn(source.store, journeysDir, io.cwd, userId),
     ]);
-    const report = {
+    const report: WhyReport = {
       userId,
       timeZone: policy.config.defaultTimezone,
       ...(profile === undefined ? {} : { profile: profile.value }),
       journal,
+      notHandedOn: pending,
     };
     if (format === "json") io.stdout(JSON.stringify(report));
     else {

@@ -45,6 +45,8 @@ export interface CouponCharge {
   journeyId: string;
   day: string;
   couponId: string;
+  /** The run issuing it: a retry of its decision finds its own unsettled charges by it. */
+  runId: string;
   amount: number;
   limit: number;
 }
@@ -137,12 +139,10 @@ export const budgetKey = (journeyId: string, day: string) => `${journeyId}#${day
  * input's reservations. True when the journey has no budget.
  */
 export function chargeBudget(
-  journey: CompiledJourney,
-  couponId: string,
-  amount: number,
-  now: number,
+  request: { journey: CompiledJourney; couponId: string; runId: string; amount: number; now: number },
   state: PolicyState,
 ): boolean {
+  const { journey, couponId, runId, amount, now } = request;
   const budget = journey.journey.policy.couponBudget;
   if (budget === undefined || state.inputs.charged?.has(couponId) === true) return true;
   const day = budgetDay(now, state.inputs.config);
@@ -156,6 +156,6 @@ export function chargeBudget(
     0,
   );
   if ((read ?? 0) + charged + amount > budget.perDay) return false;
-  state.charges.push({ journeyId: journey.id, day, couponId, amount, limit: budget.perDay });
+  state.charges.push({ journeyId: journey.id, day, couponId, runId, amount, limit: budget.perDay });
   return true;
 }

@@ -5,17 +5,8 @@ import type { CouponCharge } from "./delivery.ts";
 import { ConcurrencyError } from "./errors.ts";
 import { type JournalEntry, journalEntriesByUser } from "./journal.ts";
 import { MinHeap } from "./min-heap.ts";
-import type {
-  CouponRecord,
-  JourneyEffect,
-  Outbox,
-  Profile,
-  RunRecord,
-  SendLog,
-  StatsCounter,
-  WakeUp,
-} from "./model.ts";
-import type { JourneyStore, TakeOutboxOptions, Versioned } from "./store.ts";
+import type { CouponRecord, JourneyEffect, Profile, RunRecord, SendLog, StatsCounter, WakeUp } from "./model.ts";
+import type { CouponSettlement, DueWakeUps, JourneyStore, Versioned } from "./store.ts";
 
 type TimerItem = { at: number; order: number; wakeUp: WakeUp };
 
@@ -43,11 +34,17 @@ export class MemoryStore implements JourneyStore, ControlStore {
   readonly coupons = new Map<string, CouponRecord>();
   /** Coupon value charged per `journeyId#day`. */
   readonly budgets = new Map<string, number>();
+  /** Charges not settled yet per `journeyId#day`: coupon id to value. */
+  private readonly unsettled = new Map<string, Map<string, { amount: number; runId: string }>>();
   /** Journal entries by user, each decision's once (by its first effect id). */
   private readonly journals = new Map<string, Map<string, JournalEntry[]>>();
+  /** First effect ids of the outboxes saved and not journaled yet (see isJournaled). */
+  private readonly unjournaled = new Set<string>();
   /** Counters by journey, then `version|day|name`. */
   private readonly stats = new Map<string, Map<string, StatsCounter>>();
   private readonly timers = new MinHeap<TimerItem>((a, b) => a.at < b.at || (a.at === b.at && a.order < b.order));
+  /** Wake-ups read by `dueWakeUps` and not yet taken by its `done`. */
+  private lent: TimerItem[] = [];
   /** Breaks ties between timers due together: first scheduled, first fired, the same in every run. */
   private scheduled = 0;
   private readonly controls = new Map<string, Versioned<JourneyControl>>();
@@ -99,31 +96,14 @@ export class MemoryStore implements JourneyStore, ControlStore {
     }
     const revision = this.checkRevision(byKey.get(record.key), expectedRevision, `${record.journeyId}|${record.key}`);
     byKey.set(record.key, { value: record, revision });
+    const first = record.pending?.effects[0];
+    if (first !== undefined) this.unjournaled.add(first.id);
     return revision;
   }
 
   /** Every stored run record (for reports and tests). */
   *allRecords(): IterableIterator<RunRecord> {
     for (const byKey of this.records.values()) for (const stored of byKey.values()) yield stored.value;
-  }
-
-  /** Takes the outbox off the record whether or not it has a `claim`, which it then schedules: in memory both are free. */
-  async takeOutbox(journeyId: string, key: string, revision: number, options?: TakeOutboxOptions) {
-    const stored = this.records.get(journeyId)?.get(key);
-    if (stored?.revision !== revision || stored.value.pending === undefined) return false;
-    // The stored record is the runtime's own fresh copy, handed over at put: taking the outbox off it in
-    // place is what the conditional update does on DynamoDB.
-    stored.value.pending = undefined;
-    if (options?.claim) await this.scheduleWakeUp(options.claim);
-    return true;
-  }
-
-  /** Puts the outbox back on the record of that revision (its claim, if scheduled, fires twice: stale once). */
-  async releaseOutbox(journeyId: string, key: string, revision: number, outbox: Outbox) {
-    const stored = this.records.get(journeyId)?.get(key);
-    if (stored?.revision !== revision || stored.value.pending !== undefined) return false;
-    stored.value.pending = outbox;
-    return true;
   }
 
   async getProfile(userId: string) {
@@ -149,18 +129,38 @@ export class MemoryStore implements JourneyStore, ControlStore {
   }
 
   async getCouponBudget(journeyId: string, day: string) {
-    return this.budgets.get(`${journeyId}#${day}`) ?? 0;
+    const key = `${journeyId}#${day}`;
+    return { spent: this.budgets.get(key) ?? 0, unsettled: Object.fromEntries(this.unsettled.get(key) ?? []) };
   }
 
   async chargeCouponBudget(charge: CouponCharge) {
     const key = `${charge.journeyId}#${charge.day}`;
+    let unsettled = this.unsettled.get(key);
+    if (unsettled?.has(charge.couponId)) return true;
     const spent = this.budgets.get(key) ?? 0;
     if (spent + charge.amount > charge.limit) return false;
     this.budgets.set(key, spent + charge.amount);
+    if (unsettled === undefined) {
+      unsettled = new Map();
+      this.unsettled.set(key, unsettled);
+    }
+    unsettled.set(charge.couponId, { amount: charge.amount, runId: charge.runId });
     return true;
   }
 
+  async settleCouponCharges(settlement: CouponSettlement) {
+    const key = `${settlement.journeyId}#${settlement.day}`;
+    const unsettled = this.unsettled.get(key);
+    for (const couponId of settlement.settled) unsettled?.delete(couponId);
+    for (const { couponId, amount } of settlement.released) {
+      if (!unsettled?.delete(couponId)) continue;
+      this.budgets.set(key, (this.budgets.get(key) ?? 0) - amount);
+    }
+  }
+
   async appendJournal(effects: readonly JourneyEffect[]) {
+    const first = effects[0];
+    if (first !== undefined) this.unjournaled.delete(first.id);
     if (!this.keepsJournal) return;
     for (const [userId, entries] of journalEntriesByUser(effects)) {
       let journal = this.journals.get(userId);
@@ -171,6 +171,11 @@ export class MemoryStore implements JourneyStore, ControlStore {
       const first = entries[0];
       if (first !== undefined) journal.set(first.id, entries);
     }
+  }
+
+  /** Known from the outboxes saved and not journaled since, so that it holds without keeping the journal. */
+  async isJournaled(first: JourneyEffect) {
+    return !this.unjournaled.has(first.id);
   }
 
   async readJournal(userId: string) {
@@ -184,6 +189,10 @@ export class MemoryStore implements JourneyStore, ControlStore {
     return true;
   }
 
+  async hasEffect(effectId: string) {
+    return this.ledger.has(effectId);
+  }
+
   /**
    * Stores a wake-up. The same wake-up scheduled twice (a retried step) fires twice, and the second
    * finds its run moved on and changes nothing: cheaper here than remembering every timer's id.
@@ -192,14 +201,38 @@ export class MemoryStore implements JourneyStore, ControlStore {
     this.timers.push({ at: Date.parse(wakeUp.at), order: this.scheduled++, wakeUp });
   }
 
-  async takeDueWakeUps(until: number, limit: number) {
-    const due: WakeUp[] = [];
-    while (due.length < limit && (this.timers.peek()?.at ?? Number.POSITIVE_INFINITY) <= until) {
+  /**
+   * The due wake-ups are popped off the heap and lent out: `done` keeps the first `count` taken, and the
+   * next read puts back whatever a lease did not take (its tick died, or stopped), in their first order.
+   */
+  async dueWakeUps(until: number, limit: number): Promise<DueWakeUps> {
+    this.returnLent();
+    const lent: TimerItem[] = [];
+    while (lent.length < limit && (this.timers.peek()?.at ?? Number.POSITIVE_INFINITY) <= until) {
       const top = this.timers.pop();
       if (top === undefined) break;
-      due.push(top.wakeUp);
+      lent.push(top);
     }
-    return due;
+    this.lent = lent;
+    return {
+      wakeUps: lent.map((item) => item.wakeUp),
+      done: async (count = lent.length) => {
+        if (this.lent !== lent) return false;
+        this.lent = lent.slice(count);
+        return true;
+      },
+    };
+  }
+
+  async takeDueWakeUps(until: number, limit: number) {
+    const due = await this.dueWakeUps(until, limit);
+    await due.done();
+    return due.wakeUps;
+  }
+
+  private returnLent(): void {
+    for (const item of this.lent) this.timers.push(item);
+    this.lent = [];
   }
 
   async recordCouponEvent(event: ShopEvent) {
@@ -234,11 +267,12 @@ export class MemoryStore implements JourneyStore, ControlStore {
   }
 
   async nextWakeUpAt() {
+    this.returnLent();
     return this.timers.peek()?.at;
   }
 
   get pendingWakeUps(): number {
-    return this.timers.size;
+    return this.timers.size + this.lent.length;
   }
 
   private checkRevision<T>(current: Versioned<T> | undefined, expected: number | undefined, id: string): number {

@@ -100,21 +100,18 @@ export interface RunRecord {
   /** Ids of the latest events applied to this record, so a redelivered event changes nothing. */
   recentEventIds: string[];
   /**
-   * The effects and events of the decision that wrote this record, saved with it so that a crash before
-   * they are carried out loses nothing (a transactional outbox in one item). Claimed once (RunStore
-   * takeOutbox), by the writer or, if it died first, by whoever touches the record next.
+   * The effects and events of the decision that wrote this record, saved with it (a transactional outbox in
+   * one item): the save is the commit, and the outbox is handed on after it. Handed on is proven by the
+   * user's journal, written last (JournalStore.isJournaled); whoever finds an outbox not journaled (the
+   * redelivered input, or the next input of the run) hands it on again. Replaced by the next save.
    */
   pending?: Outbox;
 }
 
-/**
- * A saved decision's effects and events, not yet carried out. `claim` is the run's new wake-up when the
- * decision set one: scheduling it, once, is what claims the outbox (see RunStore.takeOutbox).
- */
+/** A saved decision's effects and events: what the runtime hands on once the decision is saved. */
 export interface Outbox {
   effects: JourneyEffect[];
   events: ShopEvent[];
-  claim?: WakeUp;
 }
 
 /** A timer that falls due: a run's wait, or an inactivity trigger. `seq`/`at` tell a stale one apart. */

@@ -1,36 +1,42 @@
-import { budgetKey, DEFAULT_POLICY_CONFIG, type PolicyInputs } from "./delivery.ts";
+import { budgetKey, type CouponCharge, DEFAULT_POLICY_CONFIG, type PolicyInputs } from "./delivery.ts";
 import type { Decision } from "./engine.ts";
 import { ConcurrencyError } from "./errors.ts";
 import type { JourneyCatalog } from "./journeys.ts";
 import type { SendLog } from "./model.ts";
 import type { PolicyConfig } from "./policies/config.ts";
 import { sendLogRetentionMs } from "./policies/reserve.ts";
-import type { JourneyStore, Versioned } from "./store.ts";
+import type { CouponSettlement, JourneyStore, Versioned } from "./store.ts";
 import { parseInstant } from "./time.ts";
 
 /** Rounds of read-and-decide-again an input may take for its policies (a budget running out mid-way). */
 const MAX_ROUNDS = 4;
-/** Coupons remembered as charged; past this the memory starts afresh (a retry that old is rare). */
-const MAX_REMEMBERED_CHARGES = 10_000;
+
+/** What `decide` hands back: the decision, the send log it was decided on, and the coupon charges it holds. */
+export interface Decided {
+  decision: Decision;
+  sendLog: Versioned<SendLog> | undefined;
+  /** Every charge this attempt made or found unsettled on the budgets it read: settled after the save. */
+  charges: CouponCharge[];
+}
 
 /**
  * The runtime's side of the policy layer: it reads the cross-journey state a decision needs (the user's
  * send log, the day's coupon spending) only when the engine asks for it, decides again with it, and
  * makes the decision's reservations with one conditional write each, before the run record is saved:
  *
- * - Coupon charges: a conditional add per coupon. When the budget ran out meanwhile, the input is
- *   decided again with the budget spent, so the journey's fallback applies.
+ * - Coupon charges: a conditional add per coupon, which marks the coupon unsettled in the same write.
+ *   When the budget ran out meanwhile, the input is decided again with the budget spent, so the journey's
+ *   fallback applies. Once the decision is saved, `settle` clears its markers and gives back any charge
+ *   an earlier attempt made that the saved decision no longer holds.
  * - Sends: the user's send log, written on the revision read. When another journey's reservation wrote
  *   first, ConcurrencyError: the runtime retries the input, reads the log again (now with the other's
  *   send) and decides again. Two messages can never both pass a cap of one.
  *
- * If the save of the record then loses its race, the retried decision finds its own sends in the log by
- * message id, and its coupons in `charged`, and counts neither twice. A crash between the reservation
- * and the save leaves a reservation with no message: it errs on the side of fewer messages and coupons.
+ * A decision retried (its save lost a race, or its process died before the save) finds its own sends in
+ * the log by message id and its own coupons unsettled on the budget, and counts neither twice.
  */
 export class PolicyReservations {
   readonly config: PolicyConfig;
-  private readonly charged = new Set<string>();
   private retention: { journeys: readonly unknown[]; ms: number } | undefined;
 
   constructor(
@@ -43,21 +49,18 @@ export class PolicyReservations {
 
   /**
    * Runs `decide` with what the policies need read, charging the coupon budgets it spends; returns the
-   * decision and the send log it was decided on.
+   * decision, the send log it was decided on, and its charges.
    */
   async decide(
     decide: (policy: PolicyInputs) => Decision | undefined,
     userId: string | undefined,
     consistent: boolean,
     skipLate = false,
-  ): Promise<{ decision: Decision; sendLog: Versioned<SendLog> | undefined } | undefined> {
+  ): Promise<Decided | undefined> {
+    const charged = new Set<string>();
+    const charges: CouponCharge[] = [];
     // With a user, the send log is read on request: a decision that wants it stops at its first send.
-    const inputs: PolicyInputs = {
-      config: this.config,
-      charged: this.charged,
-      skipLate,
-      sendsOnRequest: userId !== undefined,
-    };
+    const inputs: PolicyInputs = { config: this.config, charged, skipLate, sendsOnRequest: userId !== undefined };
     let budgets: Map<string, number> | undefined;
     let sendLog: Versioned<SendLog> | undefined;
     for (let round = 0; round < MAX_ROUNDS; round++) {
@@ -74,7 +77,14 @@ export class PolicyReservations {
         const key = budgetKey(journeyId, day);
         if (budgets?.has(key)) continue;
         budgets ??= new Map();
-        budgets.set(key, await this.store.getCouponBudget(journeyId, day, { consistent }));
+        const budget = await this.store.getCouponBudget(journeyId, day, { consistent });
+        budgets.set(key, budget.spent);
+        // Coupon ids are the runs' own: one unsettled here was charged by an earlier attempt at a decision
+        // of its run (which lost its race, or died before its save), so it is not charged again.
+        for (const [couponId, { amount, runId }] of Object.entries(budget.unsettled)) {
+          charged.add(couponId);
+          charges.push({ journeyId, day, couponId, runId, amount, limit: Number.POSITIVE_INFINITY });
+        }
         inputs.budgets = budgets;
         again = true;
       }
@@ -88,12 +98,40 @@ export class PolicyReservations {
           again = true;
           break;
         }
-        if (this.charged.size >= MAX_REMEMBERED_CHARGES) this.charged.clear();
-        this.charged.add(charge.couponId);
+        charged.add(charge.couponId);
+        charges.push(charge);
       }
-      if (!again) return { decision, sendLog };
+      if (!again) return { decision, sendLog, charges };
     }
     throw new ConcurrencyError(`policies of ${userId ?? "an unknown user"}: still changing after ${MAX_ROUNDS} rounds`);
+  }
+
+  /**
+   * After the decision was saved: settles the charges it holds (the coupons it issues) and gives back the
+   * ones of its run it no longer holds (made by an earlier attempt that decided otherwise). Another run's
+   * unsettled charge, found on a budget read, is left to that run. One write per budget day touched.
+   */
+  async settle(decision: Decision, charges: readonly CouponCharge[]): Promise<void> {
+    const runId = decision.record.run?.runId;
+    if (charges.length === 0 || runId === undefined) return;
+    const issued = new Set<string>();
+    for (const effect of decision.effects) if (effect.type === "coupon.issued") issued.add(effect.coupon.couponId);
+    const own = new Set(decision.record.run?.coupon ? [decision.record.run.coupon.couponId] : []);
+    const byDay = new Map<string, CouponSettlement>();
+    for (const charge of charges) {
+      if (charge.runId !== runId) continue;
+      const key = budgetKey(charge.journeyId, charge.day);
+      let settlement = byDay.get(key);
+      if (settlement === undefined) {
+        settlement = { journeyId: charge.journeyId, day: charge.day, settled: [], released: [] };
+        byDay.set(key, settlement);
+      }
+      if (issued.has(charge.couponId) || own.has(charge.couponId)) settlement.settled.push(charge.couponId);
+      else settlement.released.push({ couponId: charge.couponId, amount: charge.amount });
+    }
+    for (const settlement of byDay.values())
+      if (settlement.settled.length > 0 || settlement.released.length > 0)
+        await this.store.settleCouponCharges(settlement);
   }
 
   /** The send log's retention for the current journeys, worked out again only when the catalog changes. */

@@ -14,6 +14,37 @@ import { redemptionStatsOf, statsOf, stepStatsOf } from "./stats.ts";
 import type { JourneyStore, Versioned } from "./store.ts";
 import { formatInstant } from "./time.ts";
 
+/** One input applied to one journey's record (see JourneyRuntime.apply). */
+interface ApplyRequest {
+  current: CompiledJourney;
+  key: string;
+  now: number;
+  profile: Profile | undefined;
+  input: EngineInput;
+  /** 1 for the first try; a retry after a lost race reads consistently. */
+  attempt: number;
+  /** The record, read already (a wake-up reads it to find the user). */
+  stored?: Versioned<RunRecord> | undefined;
+  /** The journey is paused: the input converts goals and ends runs, but admits no one and sends nothing. */
+  paused?: boolean;
+}
+
+/** A bounded memory of ids: the newest `capacity` are kept. */
+class RecentIds {
+  private readonly ids = new Set<string>();
+  constructor(private readonly capacity: number) {}
+  has(id: string): boolean {
+    return this.ids.has(id);
+  }
+  remember(id: string): void {
+    if (this.ids.size >= this.capacity) {
+      const oldest = this.ids.values().next().value;
+      if (oldest !== undefined) this.ids.delete(oldest);
+    }
+    this.ids.add(id);
+  }
+}
+
 /**
  * Where effects go once their outbox is claimed: the simulator prints them, the platform delivers them.
  * A sink that finishes at once may return nothing; the runtime then does not wait on it.
@@ -55,10 +86,11 @@ export interface RuntimeOptions {
 }
 
 /**
- * Runs the pure engine against a store: load, decide, schedule the wake-ups, save with an
- * optimistic-concurrency check, then claim the outbox and carry out the effects. At-least-once in,
- * exactly-once out: a redelivered input decides nothing new (the record remembers it), the saved decision
- * keeps its effects until someone claims them, and exactly one caller claims each outbox.
+ * Runs the pure engine against a store: load, decide, reserve, schedule the wake-ups, save with an
+ * optimistic-concurrency check (the commit), then hand the outbox on and journal it. At-least-once in,
+ * exactly-once out: a redelivered input decides nothing new (the record remembers it); a saved outbox not
+ * journaled is handed on again, with the same ids, until it is; and the consumers (channels with
+ * idempotency keys or a ledger, the ingest function for emitted events) carry out each id once.
  */
 export class JourneyRuntime {
   private readonly maxAttempts: number;
@@ -68,6 +100,8 @@ export class JourneyRuntime {
   /** Raised whenever a guardrail's numerator is counted (refunds, unsubscribes, withheld coupons). */
   guardrailCountersAdded = 0;
   private readonly policies: PolicyReservations;
+  /** First effect ids of outboxes this process handed on: a record's next input need not ask the journal. */
+  private readonly handedOn = new RecentIds(4096);
   /** The journeys paused, as last read: see ControlCache. */
   readonly controls: ControlCache;
   /**
@@ -109,7 +143,8 @@ export class JourneyRuntime {
       const paused = (await this.controls.pausedControl(journey.id, now)) !== undefined;
       await this.withRetries(
         () => `${journey.id}/${key}`,
-        (attempt) => this.apply(journey, key, now, profile, { type: "event", event }, attempt, undefined, paused),
+        (attempt) =>
+          this.apply({ current: journey, key, now, profile, input: { type: "event", event }, attempt, paused }),
       );
     }
     await this.inputDone();
@@ -132,7 +167,8 @@ export class JourneyRuntime {
         const stored = await this.options.store.getRecord(wakeUp.journeyId, wakeUp.key, read);
         const userId = stored?.value.run?.userId ?? stored?.value.inactivity?.lastEvent.detail.userId;
         const profile = typeof userId === "string" ? await this.options.store.getProfile(userId, read) : undefined;
-        return this.apply(journey, wakeUp.key, now, profile?.value, { type: "wake-up", wakeUp }, attempt, stored);
+        const input: EngineInput = { type: "wake-up", wakeUp };
+        return this.apply({ current: journey, key: wakeUp.key, now, profile: profile?.value, input, attempt, stored });
       },
     );
     await this.inputDone();
@@ -142,32 +178,21 @@ export class JourneyRuntime {
     if (++this.inputsSinceStats >= this.statsEveryInputs) await this.flushStats();
   }
 
-  private async apply(
-    current: CompiledJourney,
-    key: string,
-    now: number,
-    profile: Profile | undefined,
-    input: EngineInput,
-    attempt: number,
-    preloaded?: Versioned<RunRecord>,
-    paused = false,
-  ): Promise<void> {
+  private async apply(request: ApplyRequest): Promise<void> {
+    const { current, key, now, profile, input, attempt } = request;
     const { store, catalog } = this.options;
     // Eventually consistent first: a stale record only loses the race below, and the retry reads consistently.
-    const stored = preloaded ?? (await store.getRecord(current.id, key, { consistent: attempt > 1 }));
-    // An outbox still on the record: claimed already (a claim by wake-up leaves it there), or not, if its
-    // saver died first. It is claimed before the record moves on (see takeOutbox); only the caller that
-    // claims it carries it out. The wake-up that claimed it, firing, proves the claim: nothing to ask.
+    const stored = request.stored ?? (await store.getRecord(current.id, key, { consistent: attempt > 1 }));
+    // An outbox on the record not journaled yet: its saver died (or failed) before handing it all on. It
+    // goes out again, with the same ids, before the record moves on (the channels drop repeats by id).
     const left = stored?.value.pending;
-    if (stored !== undefined && left !== undefined && !firedClaim(left, input)) {
-      if (await store.takeOutbox(current.id, key, stored.revision, { claim: left.claim, left: true }))
-        await this.carryOut(left, current.id, key, stored.revision);
-    }
+    if (left !== undefined && !(await this.isHandedOn(left))) await this.handOn(left);
     const run = stored?.value.run;
     const runJourney = run && run.version !== current.version ? catalog.get(current.id, run.version) : undefined;
     const record = stored?.value;
     const eventUser = input.type === "event" ? input.event.detail.userId : undefined;
     const userId = profile?.userId ?? run?.userId ?? (typeof eventUser === "string" ? eventUser : undefined);
+    const paused = request.paused ?? false;
     // Literal arguments, not spreads: this runs for every journey an input concerns.
     const decided = await this.policies.decide(
       (policy) =>
@@ -179,69 +204,68 @@ export class JourneyRuntime {
       input.type === "wake-up" && skipsLateMessages((runJourney ?? current).journey, input.wakeUp, now),
     );
     if (decided === undefined) return;
-    const { decision, sendLog } = decided;
+    const { decision, sendLog, charges } = decided;
     this.stats.decisions++;
     this.stats.steps += decision.steps;
     // The engine hands back a fresh record: the outbox goes on it, and only when there is something in it.
     const saved = decision.record;
     const hasOutbox = decision.effects.length > 0 || decision.events.length > 0;
-    const wakeUps = newWakeUpsOf(saved, record);
-    // The run's new wake-up, scheduled after the save, claims the outbox: one write for both.
-    const claim = hasOutbox ? wakeUps.find((wakeUp) => wakeUp.kind === "run") : undefined;
     const outbox: Outbox | undefined = hasOutbox ? { effects: decision.effects, events: decision.events } : undefined;
-    if (outbox !== undefined && claim !== undefined) outbox.claim = claim;
     saved.pending = outbox;
     // The sends are reserved before the save: a save that then loses its race finds them when it retries.
     const sender = saved.run?.userId ?? userId;
     if (decision.policy.reserved.length > 0 && sender !== undefined)
       await this.policies.reserveSends(decision, sender, sendLog);
-    // Other timers first: one scheduled for a save that then loses its race is stale, ignored when it fires.
-    for (const wakeUp of wakeUps) if (wakeUp !== claim) await store.scheduleWakeUp(wakeUp);
+    // Timers before the save: one scheduled for a save that then loses its race, or never happens, is
+    // stale and changes nothing when it fires; one scheduled after could be lost with the process.
+    for (const wakeUp of newWakeUpsOf(saved, record)) await store.scheduleWakeUp(wakeUp);
     if (decision.profile) await this.saveProfileAttributes(decision.profile);
-    const revision = await store.putRecord(saved, stored?.revision);
+    await store.putRecord(saved, stored?.revision);
+    // Saved: the coupons charged for it are settled (a retry of this decision will never come).
+    await this.policies.settle(decision, charges);
     // Saved: the steps it reached count once (a redelivered input decides nothing new).
     if (saved.run !== undefined && !saved.run.holdout && decision.visited.length > 0)
       this.addStats(stepStatsOf(saved.journeyId, saved.run.version, new Date(now).toISOString(), decision.visited));
-    if (outbox === undefined) return;
-    if (await store.takeOutbox(saved.journeyId, saved.key, revision, { claim }))
-      await this.carryOut(outbox, saved.journeyId, saved.key, revision);
+    if (outbox !== undefined) await this.handOn(outbox);
   }
 
   /**
-   * Carries out a claimed outbox: its effects, then its events, then the statistics. The decision was
-   * saved (with its effects as `pending`) before anything leaves, and only the caller that claimed the
-   * outbox gets here, so a crash before this loses nothing (the next touch of the record, or the
-   * redelivered input, claims the outbox) and nothing goes out twice. If a send fails, the outbox is put
-   * back before the error surfaces, so the retried input claims it and sends it all again: nothing is lost,
-   * and what went out before the failure goes out again with the same ids, for the channels and the
-   * ingest function to drop. A crash in here (no chance to put it back) loses the rest of the outbox.
+   * Hands a saved outbox on: its effects to the sink, its events to the publisher, then the user's journal,
+   * which is the proof that the rest went out (see isJournaled). A crash or a failed send anywhere in here
+   * leaves the outbox on the record, not journaled: the redelivered input (or the run's next input) hands
+   * it all on again, with the same ids, for the channels and the ingest function to drop what they had.
+   * So every effect of a saved decision reaches its channel at least once, and is carried out once.
    */
-  private async carryOut(outbox: Outbox, journeyId: string, key: string, revision: number): Promise<void> {
+  private async handOn(outbox: Outbox): Promise<void> {
     const { sink, publisher, store } = this.options;
-    try {
-      // The journal first: a failure here sends nothing, and the retry writes the same entries.
-      if (outbox.effects.length > 0) await store.appendJournal(outbox.effects);
-      if (sink.deliverAll) await sink.deliverAll(outbox.effects);
-      else
-        for (const effect of outbox.effects) {
-          const delivering = sink.deliver(effect);
-          if (delivering) await delivering;
-        }
-      if (publisher.publishAll) {
-        if (outbox.events.length > 0) await publisher.publishAll(outbox.events);
-      } else
-        for (const event of outbox.events) {
-          const publishing = publisher.publish(event);
-          if (publishing) await publishing;
-        }
-    } catch (error) {
-      // Best effort: if the record moved on meanwhile (another input, in the seconds of the send's
-      // retries), the outbox cannot be put back, and the error still surfaces.
-      await store.releaseOutbox(journeyId, key, revision, outbox).catch(() => false);
-      throw error;
-    }
+    if (sink.deliverAll) await sink.deliverAll(outbox.effects);
+    else
+      for (const effect of outbox.effects) {
+        const delivering = sink.deliver(effect);
+        if (delivering) await delivering;
+      }
+    if (publisher.publishAll) {
+      if (outbox.events.length > 0) await publisher.publishAll(outbox.events);
+    } else
+      for (const event of outbox.events) {
+        const publishing = publisher.publish(event);
+        if (publishing) await publishing;
+      }
+    if (outbox.effects.length > 0) await store.appendJournal(outbox.effects);
+    const first = outbox.effects[0];
+    if (first !== undefined) this.handedOn.remember(first.id);
     this.stats.effects += outbox.effects.length;
     this.addStats(statsOf(outbox.effects));
+  }
+
+  /** Whether an outbox found on a record went out: this process handed it on, or its journal says so. */
+  private async isHandedOn(outbox: Outbox): Promise<boolean> {
+    const first = outbox.effects[0];
+    if (first === undefined) return true; // events always come with an effect: nothing to hand on
+    if (this.handedOn.has(first.id)) return true;
+    const journaled = await this.options.store.isJournaled(first);
+    if (journaled) this.handedOn.remember(first.id);
+    return journaled;
   }
 
   /** Adds counters to the ones not yet written (see flushStats). */
@@ -301,18 +325,4 @@ export class JourneyRuntime {
       }
     }
   }
-}
-
-/** Whether the input is the very wake-up that claims this outbox: it fired, so it was scheduled, so claimed. */
-function firedClaim(outbox: Outbox, input: EngineInput): boolean {
-  const claim = outbox.claim;
-  if (claim === undefined || input.type !== "wake-up" || claim.kind !== "run") return false;
-  const fired = input.wakeUp;
-  return (
-    fired.kind === "run" &&
-    fired.journeyId === claim.journeyId &&
-    fired.key === claim.key &&
-    fired.seq === claim.seq &&
-    fired.at === claim.at
-  );
 }

@@ -107,7 +107,8 @@ function issueCoupon(run: Run, step: StepOf<"issue-coupon">, ctx: StepContext): 
   if (run.holdout) return step.next;
   const seed = `${run.runId}/${step.id}`;
   const couponId = flat(`cpn_${hash53(seed).toString(36)}`);
-  if (!chargeBudget(ctx.journey, couponId, step.amountOff, ctx.now, ctx.policy)) return withholdCoupon(run, step, ctx);
+  const charge = { journey: ctx.journey, couponId, runId: run.runId, amount: step.amountOff, now: ctx.now };
+  if (!chargeBudget(charge, ctx.policy)) return withholdCoupon(run, step, ctx);
   const coupon: IssuedCoupon = {
     couponId,
     code: flat(`${step.codePrefix}${hashCode(seed, 8)}`),

@@ -1,16 +1,7 @@
 import type { ShopEvent } from "../../events/catalog.ts";
 import type { CouponCharge } from "./delivery.ts";
 import type { JournalEntry } from "./journal.ts";
-import type {
-  CouponRecord,
-  JourneyEffect,
-  Outbox,
-  Profile,
-  RunRecord,
-  SendLog,
-  StatsCounter,
-  WakeUp,
-} from "./model.ts";
+import type { CouponRecord, JourneyEffect, Profile, RunRecord, SendLog, StatsCounter, WakeUp } from "./model.ts";
 
 /**
  * The storage port. The engine's runtime needs only these methods; the in-memory store implements them
@@ -32,32 +23,14 @@ export interface ReadOptions {
   consistent?: boolean;
 }
 
-export interface TakeOutboxOptions {
-  claim?: WakeUp;
-  left?: boolean;
-}
-
 export interface RunStore {
   getRecord(journeyId: string, key: string, options?: ReadOptions): Promise<Versioned<RunRecord> | undefined>;
-  /** Saves the record if its revision is still `expectedRevision`; returns the new revision. */
+  /**
+   * Saves the record if its revision is still `expectedRevision`; returns the new revision. Saving is the
+   * commit of a decision: its outbox (`pending`) is saved with it, and handed on afterwards (see
+   * JourneyRuntime): nothing ever claims the outbox before its effects are out.
+   */
   putRecord(record: RunRecord, expectedRevision: number | undefined): Promise<number>;
-  /**
-   * Claims the outbox (`pending`) of the record saved with `revision`, with one conditional write: true
-   * when this call claimed it, and the caller carries it out; false when it was claimed already or the
-   * record moved on (whoever saved the next revision claimed it first, see JourneyRuntime). Exactly one
-   * caller ever gets true for an outbox.
-   *
-   * With `claim` (the outbox's `claim`, the run's new wake-up), the claim is scheduling that wake-up:
-   * one write for both, where taking the outbox off the record would be a second. `left`: the outbox was
-   * found on a stored record, so it may be claimed already; a store may check with a read before it
-   * writes. Without `claim`, the outbox is taken off the record.
-   */
-  takeOutbox(journeyId: string, key: string, revision: number, options?: TakeOutboxOptions): Promise<boolean>;
-  /**
-   * Undoes a claim whose outbox could not be carried out (a send failed): the outbox can be claimed again,
-   * by the retried input. False when the record moved on since, and the outbox cannot be put back.
-   */
-  releaseOutbox(journeyId: string, key: string, revision: number, outbox: Outbox): Promise<boolean>;
 }
 
 export interface ProfileStore {
@@ -76,36 +49,80 @@ export interface SendLogStore {
   putSendLog(log: SendLog, expectedRevision: number | undefined): Promise<number>;
 }
 
+/** A journey's coupon budget for a day: the value charged, and the charges not settled yet. */
+export interface CouponBudget {
+  spent: number;
+  /**
+   * Coupons charged by a decision not known to be saved yet, with their value: a decision retried after a
+   * lost race or a crash finds its own coupon here, already charged, and does not charge it again.
+   */
+  unsettled: Record<string, { amount: number; runId: string }>;
+}
+
+/** After a decision was saved: the charges it kept are settled, those it no longer made are given back. */
+export interface CouponSettlement {
+  journeyId: string;
+  day: string;
+  settled: string[];
+  released: { couponId: string; amount: number }[];
+}
+
 /**
  * Coupon budgets: the value of coupons each journey issued per budget day. A charge is one conditional
- * add (no read first), so any number of runs charging at once can never take a day past its limit.
+ * add (no read first), so any number of runs charging at once can never take a day past its limit, and it
+ * is idempotent by coupon: the charge marks its coupon unsettled in the same write, until the decision
+ * that made it is saved and settles it.
  */
 export interface BudgetStore {
-  /** The value charged to the journey's budget on the day (0 when nothing was). */
-  getCouponBudget(journeyId: string, day: string, options?: ReadOptions): Promise<number>;
-  /** Adds the charge if the day stays within `charge.limit`; false, and nothing added, if it would not. */
+  getCouponBudget(journeyId: string, day: string, options?: ReadOptions): Promise<CouponBudget>;
+  /**
+   * Adds the charge if the day stays within `charge.limit` and marks its coupon unsettled; true when the
+   * coupon is charged (now, or already and unsettled); false, and nothing added, if it would pass the limit.
+   */
   chargeCouponBudget(charge: CouponCharge): Promise<boolean>;
+  /** Settles charges (their decision was saved) and gives back released ones, in one write. */
+  settleCouponCharges(settlement: CouponSettlement): Promise<void>;
 }
 
 /** What each journey did for a user, and what was held back and why: the record `nudge why` reads. */
 export interface JournalStore {
   /**
-   * Records a claimed outbox's effects in their users' journals. Idempotent: recording the same effects
-   * again (an outbox carried out again after a failed send) keeps one copy.
+   * Records a handed-on outbox's effects in their users' journals. Idempotent: recording the same effects
+   * again (an outbox handed on again after a crash) keeps one copy. The entries of the first effect's user
+   * are written last: once they are there, the whole outbox is journaled (see isJournaled).
    */
   appendJournal(effects: readonly JourneyEffect[]): Promise<void>;
+  /**
+   * Whether the journal holds the decision whose first effect this is. The runtime writes the journal
+   * after the decision's effects and events were handed on, so this is the proof that they were: an
+   * outbox found on a record and not journaled is handed on again. Entries older than the journal's
+   * retention count as journaled: an outbox that old was handed on, or given up with its input.
+   */
+  isJournaled(first: JourneyEffect): Promise<boolean>;
   /** A user's journal entries, oldest first. */
   readJournal(userId: string): Promise<JournalEntry[]>;
 }
 
 /**
- * A ledger of effect ids, for a consumer that carries effects out again after an at-least-once hand-over
- * (the deliver function, between the deliver queue and a channel): it claims a message's id before it
- * sends it. The runtime itself needs no ledger: `takeOutbox` hands each decision's effects out once.
+ * A ledger of effect ids, for a consumer that receives effects at least once and must carry each out once
+ * (the email deliver function, between its queue and SES, which cannot refuse a repeat): it looks the
+ * message up before it sends and records it once sent (functions/channels/ledger.ts).
  */
 export interface EffectLedger {
   /** Records the effect; true the first time its id is seen, false for a repeat (do not carry it out). */
   claimEffect(effect: JourneyEffect): Promise<boolean>;
+  /** Whether the effect's id was recorded (an eventually consistent read may miss a write of the last second). */
+  hasEffect(effectId: string): Promise<boolean>;
+}
+
+/** Wake-ups read by `TimerStore.dueWakeUps`: still due until `done`. */
+export interface DueWakeUps {
+  wakeUps: WakeUp[];
+  /**
+   * Takes the first `count` (default all) off the store: they were handed on. False when another tick
+   * took them meanwhile (they may then be handed on twice; the second is stale).
+   */
+  done(count?: number): Promise<boolean>;
 }
 
 export interface TimerStore {
@@ -114,7 +131,13 @@ export interface TimerStore {
    * fires after its run moved on (or its clock restarted) is stale and changes nothing.
    */
   scheduleWakeUp(wakeUp: WakeUp): Promise<void>;
-  /** Takes up to `limit` wake-ups due at or before `until` (epoch ms), earliest first, off the store. */
+  /**
+   * Reads up to `limit` wake-ups due at or before `until` (epoch ms), earliest first, without taking them:
+   * they stay due until `done` says they were handed on, so a tick that dies in between leaves them for
+   * the next (handed on twice at worst: a repeated wake-up is stale and changes nothing).
+   */
+  dueWakeUps(until: number, limit: number): Promise<DueWakeUps>;
+  /** Takes up to `limit` wake-ups due by `until` off the store at once (`dueWakeUps`, then `done` of all). */
   takeDueWakeUps(until: number, limit: number): Promise<WakeUp[]>;
   /** The due time of the earliest pending wake-up, for a virtual clock that jumps to it. */
   nextWakeUpAt(): Promise<number | undefined>;

@@ -65,9 +65,9 @@ export interface TickReport {
  * first, and hands them on in batches with a delivery delay, so that one due in the next minutes fires
  * within seconds of its due time rather than at the next tick. Catching up after downtime is the store's
  * cursor walk (it never skips a bucket): the tick just keeps taking until nothing is due or it handed on
- * `maxWakeUps`. Wake-ups are taken off the store before they are handed on: if `handOn` throws, those of
- * the take not handed on yet are scheduled again (they fire late, not never) and the error surfaces; a
- * wake-up that fires twice is stale the second time and changes nothing.
+ * `maxWakeUps`. Wake-ups are taken off the store only after they were handed on: if `handOn` throws, or
+ * the tick dies, the next tick hands them on again (a wake-up that fires twice is stale the second time
+ * and changes nothing), so no wake-up the store held is ever stranded.
  */
 export async function tick(options: TickOptions): Promise<TickReport> {
   const { timers, now, handOn } = options;
@@ -91,36 +91,49 @@ export async function tick(options: TickOptions): Promise<TickReport> {
   const report: TickReport = { handedOn: 0, batches: 0, late: 0, maxLatenessMs: 0 };
   const stopping = () => options.shouldStop?.() ?? false;
   while (report.handedOn < maxWakeUps && !stopping()) {
-    const taken = await timers.takeDueWakeUps(until, Math.min(takeSize, maxWakeUps - report.handedOn));
-    if (taken.length === 0) break;
-    for (let start = 0; start < taken.length; start += batchSize) {
-      if (start > 0 && stopping()) {
-        for (const wakeUp of taken.slice(start)) await timers.scheduleWakeUp(wakeUp);
-        return report;
-      }
-      const sending = options.clock?.() ?? now;
-      const batch = taken.slice(start, start + batchSize).map((wakeUp) => {
-        // An unreadable due time cannot be waited for: hand it on at once, the engine judges it.
-        const due = parseInstant(wakeUp.at) ?? sending;
-        return { wakeUp, delaySeconds: delaySecondsFor(due, sending), lateMs: sending - due };
-      });
-      try {
-        await handOn(batch.map(({ wakeUp, delaySeconds }) => ({ wakeUp, delaySeconds })));
-      } catch (error) {
-        const unsent = error instanceof HandOnError ? error.notHandedOn : taken.slice(start, start + batchSize);
-        for (const wakeUp of [...unsent, ...taken.slice(start + batchSize)]) await timers.scheduleWakeUp(wakeUp);
-        throw error;
-      }
-      for (const { lateMs } of batch) {
-        if (lateMs <= 0) continue;
-        report.late++;
-        report.maxLatenessMs = Math.max(report.maxLatenessMs, lateMs);
-      }
-      report.handedOn += batch.length;
-      report.batches++;
-    }
+    const due = await timers.dueWakeUps(until, Math.min(takeSize, maxWakeUps - report.handedOn));
+    if (due.wakeUps.length === 0) break;
+    const handedOn = await handOnInBatches(due.wakeUps, { ...options, now, batchSize, report, stopping });
+    // Taken off the store only once handed on: a tick that dies before leaves them due for the next.
+    await due.done(handedOn);
+    if (handedOn < due.wakeUps.length) break; // stopping
   }
   return report;
+}
+
+/**
+ * Hands wake-ups on, `batchSize` at a time, each with its delay computed when its batch is sent. Returns
+ * how many went out (all, unless the tick must stop). A failed batch surfaces its error: none of the
+ * wake-ups read is taken off the store, and the next tick hands them on again.
+ */
+async function handOnInBatches(
+  wakeUps: readonly WakeUp[],
+  context: Pick<TickOptions, "clock" | "handOn"> & {
+    now: number;
+    batchSize: number;
+    report: TickReport;
+    stopping: () => boolean;
+  },
+): Promise<number> {
+  const { batchSize, report } = context;
+  for (let start = 0; start < wakeUps.length; start += batchSize) {
+    if (start > 0 && context.stopping()) return start;
+    const sending = context.clock?.() ?? context.now;
+    const batch = wakeUps.slice(start, start + batchSize).map((wakeUp) => {
+      // An unreadable due time cannot be waited for: hand it on at once, the engine judges it.
+      const due = parseInstant(wakeUp.at) ?? sending;
+      return { wakeUp, delaySeconds: delaySecondsFor(due, sending), lateMs: sending - due };
+    });
+    await context.handOn(batch.map(({ wakeUp, delaySeconds }) => ({ wakeUp, delaySeconds })));
+    for (const { lateMs } of batch) {
+      if (lateMs <= 0) continue;
+      report.late++;
+      report.maxLatenessMs = Math.max(report.maxLatenessMs, lateMs);
+    }
+    report.handedOn += batch.length;
+    report.batches++;
+  }
+  return wakeUps.length;
 }
 
 /** The delivery delay for a wake-up due at `due` handed on at `now`: whole seconds, from 0 to 900. */

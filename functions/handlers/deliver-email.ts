@@ -8,6 +8,7 @@ import { SESv2Client } from "@aws-sdk/client-sesv2";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { EmailChannel } from "../channels/email.ts";
+import { LedgeredChannel } from "../channels/ledger.ts";
 import { secretSource } from "../channels/secret.ts";
 import { type Environment, emailDeliverEnvironment, parseConfig, secretSetting } from "./config.ts";
 import { type DeliverDependencies, type DeliverOverrides, deliveryControls, once } from "./deliver.ts";
@@ -21,9 +22,10 @@ export function emailDeliverDependencies(
   const config = parseConfig(emailDeliverEnvironment, env, "deliver-email");
   const secret = secretSetting(config, "UNSUBSCRIBE_SECRET_ARN", "NUDGE_UNSUBSCRIBE_SECRET", "deliver-email");
   const sqs = once(() => overrides.sqs ?? new SQSClient({}));
-  const channel = new EmailChannel({
+  const store = platformStore(config, overrides.dynamodb, overrides.clock);
+  const email = new EmailChannel({
     ses: overrides.ses ?? new SESv2Client({}),
-    profiles: platformStore(config, overrides.dynamodb, overrides.clock),
+    profiles: store,
     from: config.EMAIL_FROM,
     configurationSet: config.SES_CONFIGURATION_SET,
     defaultSubject: config.EMAIL_DEFAULT_SUBJECT,
@@ -32,6 +34,8 @@ export function emailDeliverDependencies(
     tokenDays: config.UNSUBSCRIBE_TOKEN_DAYS,
     ...(overrides.clock === undefined ? {} : { clock: overrides.clock }),
   });
+  // SES cannot refuse a repeat: the ledger of message ids does (channels/ledger.ts).
+  const channel = new LedgeredChannel(email, store);
   return {
     channel,
     logger: createLogger(),

@@ -104,12 +104,6 @@ export class CrashingStore implements JourneyStore {
   getRecord(...args: Parameters<JourneyStore["getRecord"]>) {
     return this.inner.getRecord(...args);
   }
-  takeOutbox(...args: Parameters<JourneyStore["takeOutbox"]>) {
-    return this.inner.takeOutbox(...args);
-  }
-  releaseOutbox(...args: Parameters<JourneyStore["releaseOutbox"]>) {
-    return this.inner.releaseOutbox(...args);
-  }
   getProfile(...args: Parameters<JourneyStore["getProfile"]>) {
     return this.inner.getProfile(...args);
   }
@@ -128,8 +122,14 @@ export class CrashingStore implements JourneyStore {
   chargeCouponBudget(...args: Parameters<JourneyStore["chargeCouponBudget"]>) {
     return this.inner.chargeCouponBudget(...args);
   }
+  settleCouponCharges(...args: Parameters<JourneyStore["settleCouponCharges"]>) {
+    return this.inner.settleCouponCharges(...args);
+  }
   appendJournal(...args: Parameters<JourneyStore["appendJournal"]>) {
     return this.inner.appendJournal(...args);
+  }
+  isJournaled(first: JourneyEffect) {
+    return this.inner.isJournaled(first);
   }
   readJournal(...args: Parameters<JourneyStore["readJournal"]>) {
     return this.inner.readJournal(...args);
@@ -137,8 +137,14 @@ export class CrashingStore implements JourneyStore {
   claimEffect(effect: JourneyEffect) {
     return this.inner.claimEffect(effect);
   }
+  hasEffect(effectId: string) {
+    return this.inner.hasEffect(effectId);
+  }
   scheduleWakeUp(wakeUp: WakeUp) {
     return this.inner.scheduleWakeUp(wakeUp);
+  }
+  dueWakeUps(until: number, limit: number) {
+    return this.inner.dueWakeUps(until, limit);
   }
   takeDueWakeUps(until: number, limit: number) {
     return this.inner.takeDueWakeUps(until, limit);

@@ -23,7 +23,12 @@ afterEach(async () => {
  */
 async function unsubscribeFunction() {
   const published: ShopEvent[] = [];
-  const { server, url } = await startEndpoint(0, { accept: (event) => published.push(event), clock: () => NOW });
+  // The endpoint serves the stack's bus, as EventBridge would: it refuses a bus it does not have.
+  const { server, url } = await startEndpoint(0, {
+    accept: (event) => published.push(event),
+    clock: () => NOW,
+    busNames: ["nudge-dev"],
+  });
   servers.push(server);
   const eventBridge = new EventBridgeClient({
     endpoint: url,

@@ -36,6 +36,28 @@ async function nudgeStart(args: string[]) {
   return { child, url, exited, output: () => output };
 }
 
+/** Registers users in one PutEvents request; the number of entries refused, or undefined if the request failed. */
+async function registerAll(url: string, userIds: readonly string[]): Promise<number | undefined> {
+  const client = new EventBridgeClient({
+    endpoint: url,
+    region: "local",
+    credentials: { accessKeyId: "x", secretAccessKey: "x" },
+    maxAttempts: 1,
+  });
+  const entries = userIds.map((userId) => ({
+    Source: "shop",
+    DetailType: "user.registered",
+    Detail: JSON.stringify({ userId, locale: "zh-CN", timezone: "Asia/Shanghai" }),
+  }));
+  try {
+    return (await client.send(new PutEventsCommand({ Entries: entries }))).FailedEntryCount ?? 0;
+  } catch {
+    return undefined; // the platform died under the request: the shop sends it again
+  } finally {
+    client.destroy();
+  }
+}
+
 async function register(url: string, userId: string) {
   const client = new EventBridgeClient({
     endpoint: url,
@@ -84,5 +106,41 @@ describe("nudge start", () => {
     expect(templatesOf(dir, "u-1")).toEqual(["guide-1", "guide-2", "welcome"]);
     expect(code).toBe(0);
     expect(second.output()).toContain("Stopped. State kept in");
+  });
+
+  it("killed 4 times while 150 users register: every user gets exactly one welcome, with one coupon", async () => {
+    // Prepare: 150 users in batches of 10, a kill -9 after every third batch (4 in all), mid-stream: the
+    // platform is still deciding and delivering the batches before.
+    const dir = mkdtempSync(join(tmpdir(), "nudge-kills-"));
+    const args = ["--dir", dir, "--speed", String(SPEED)];
+    const users = Array.from({ length: 150 }, (_, i) => `k-${String(i + 1).padStart(3, "0")}`);
+    let platform = await nudgeStart([...args, "--start", "2026-11-18T02:00:00Z"]);
+    let kills = 0;
+    // Act
+    for (let batch = 0; batch * 10 < users.length; batch++) {
+      const ids = users.slice(batch * 10, batch * 10 + 10);
+      while ((await registerAll(platform.url, ids)) !== 0) {
+        // Refused or cut off by a death: sent again (a user registered twice enters once).
+      }
+      if (batch % 3 === 2 && kills < 4) {
+        platform.child.kill("SIGKILL");
+        await platform.exited;
+        kills++;
+        platform = await nudgeStart(args);
+      }
+    }
+    const welcomes = () => readOutbox(join(dir, "outbox.ndjson")).filter((line) => line.template === "welcome");
+    await until(() => new Set(welcomes().map((line) => line.user)).size === users.length);
+    platform.child.kill("SIGTERM");
+    await platform.exited;
+    // Assess: one welcome per user (no loss, no second run), each with its own coupon code.
+    const byUser = new Map<string, string[]>();
+    for (const line of welcomes()) byUser.set(line.user, [...(byUser.get(line.user) ?? []), line.text]);
+    const codes = [...byUser.values()].flat().map((text) => /券码 (\S+?)，/.exec(text)?.[1]);
+    expect(kills).toBe(4);
+    expect([...byUser.keys()].sort()).toEqual(users);
+    expect([...byUser.values()].every((texts) => texts.length === 1)).toBe(true);
+    expect(new Set(codes).size).toBe(users.length);
+    expect(codes.every((code) => code !== undefined)).toBe(true);
   });
 });

@@ -25,6 +25,45 @@ const greeter = (id: string, priority: number, detailType: string) =>
   });
 
 describe("nudge why", () => {
+  it("says what was decided and not handed to a channel yet, apart from what was sent", async () => {
+    // Prepare: new-user-coupon decides the welcome and the coupon; the delivery queue refuses the send, so
+    // the decision is saved and not handed on (its input waits for its redelivery).
+    const { endpoint, tableName, client } = await freshTable();
+    const store = new DynamoDbStore(client, { tableName });
+    const runtime = new JourneyRuntime({
+      catalog: new JourneyCatalog(loadSeedJourneys().filter((j) => j.id === "new-user-coupon")),
+      store,
+      sink: {
+        deliver: () => undefined,
+        deliverAll: async () => {
+          throw new Error("SendMessageBatch: service unavailable");
+        },
+      },
+      publisher: { publish: () => undefined },
+      policies: parsePolicyConfig({ quietHours: null }),
+    });
+    const registered = shopEvent("user.registered", "2026-11-25T02:00:00Z", {
+      userId: "u9",
+      timezone: "Asia/Shanghai",
+    });
+    await expect(runtime.handleEvent(registered, at(registered.time))).rejects.toThrow("service unavailable");
+    const io = capture();
+    // Act
+    const code = await main(["why", "u9", "--table", tableName, "--dynamodb-endpoint", endpoint], io);
+    const json = capture();
+    await main(["why", "u9", "--table", tableName, "--dynamodb-endpoint", endpoint, "--format", "json"], json);
+    // Assess: nothing is said to be sent; the welcome and the coupon are listed as not handed on yet.
+    expect(code).toBe(0);
+    const text = io.out.join("\n");
+    expect(text).toContain("Decided, NOT handed to a channel yet (goes out when its input is delivered again):");
+    expect(text).toMatch(/new-user-coupon \(v\d+\) {2}push "welcome" to be sent/);
+    expect(text).toMatch(/coupon \S+ to be issued/);
+    expect(text).toContain("Messages sent: 0;");
+    const report = JSON.parse(json.out.join("")) as { notHandedOn: { type: string }[]; journal: unknown[] };
+    expect(report.journal).toEqual([]);
+    expect(report.notHandedOn.map((entry) => entry.type)).toContain("message.sent");
+  });
+
   it("lists what each journey did for a user and what was held back and why, from a table", async () => {
     // Prepare: at 10:00 in Shanghai a welcome goes; the thanks for an order an hour later meets the cap of
     // one push per 4 hours; at 22:00 a second order's thanks meets the quiet hours too.

@@ -106,7 +106,7 @@ describe("delivery channels", () => {
     expect(push.actions).toContain("secretsmanager:GetSecretValue");
     expect(push.actions.filter((a) => a.startsWith("dynamodb:") || a.startsWith("ses:"))).toEqual([]);
     expect(email.actions).toEqual(expect.arrayContaining(["ses:SendEmail", "dynamodb:GetItem"]));
-    expect(email.actions.filter((a) => a.startsWith("dynamodb:"))).toEqual(["dynamodb:GetItem"]);
+    expect(email.actions.filter((a) => a.startsWith("dynamodb:"))).toEqual(["dynamodb:GetItem", "dynamodb:PutItem"]);
     const ses = JSON.stringify(email.resources);
     for (const part of [
       ":identity/shop.example.cn",

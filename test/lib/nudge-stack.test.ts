@@ -123,14 +123,7 @@ describe("NudgeStack", () => {
         .flatMap((rule) => (rule.Properties.Targets as { Arn: unknown }[]).map((target) => refId(target.Arn))),
     }));
     // Assess
-    expect(routedTo.map((routed) => routed.type)).toEqual([
-      "user.registered",
-      "user.updated",
-      "user.unsubscribed",
-      "user.subscribed",
-      "order.placed",
-      "order.refunded",
-    ]);
+    expect(routedTo.map((routed) => routed.type)).toEqual([...PROFILE_DETAIL_TYPES]);
     for (const routed of routedTo) expect(new Set(routed.targets), routed.type).toEqual(new Set([ingestQueue]));
   });
 

@@ -1,46 +1,95 @@
 import type { CouponCharge } from "../../engine/delivery.ts";
+import type { CouponBudget, CouponSettlement } from "../../engine/store.ts";
 import { isConditionFailure } from "./errors.ts";
 import { keys } from "./table.ts";
 import type { TableClient } from "./table-client.ts";
 
 /**
  * Coupon budgets: one item per journey and budget day, `BUDGET#<journey>#<day>` / `BUDGET`, holding the
- * value charged (`spent`) and the coupons counted (`issued`). A charge is one UpdateItem that adds the
+ * value charged (`spent`), the coupons counted (`issued`) and a marker `c#<couponId>` per charge whose
+ * decision is not settled yet (a handful at a time: settled right after each save). A charge is one UpdateItem that adds the
  * value only if the day stays within its limit (`spent <= limit - amount`), evaluated by DynamoDB on the
  * item as it is: no read first and no revision, so a burst of sign-ups charging at once never contends
  * and never overspends. https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.ConditionExpressions.html
  */
+
+/** A coupon's unsettled-charge marker: an attribute of the budget item, `<value> <run id>`. */
+const MARK = "c#";
 
 export async function getCouponBudget(
   table: TableClient,
   journeyId: string,
   day: string,
   consistent: boolean,
-): Promise<number> {
+): Promise<CouponBudget> {
   const output = await table.get("getCouponBudget", { Key: keys.budget(journeyId, day), ConsistentRead: consistent });
-  const spent = output.Item?.spent;
-  return typeof spent === "number" ? spent : 0;
+  const item = output.Item ?? {};
+  const unsettled: CouponBudget["unsettled"] = {};
+  for (const [name, value] of Object.entries(item)) {
+    if (!name.startsWith(MARK) || typeof value !== "string") continue;
+    const [amount = "", runId = ""] = value.split(" ");
+    unsettled[name.slice(MARK.length)] = { amount: Number(amount), runId };
+  }
+  return { spent: typeof item.spent === "number" ? item.spent : 0, unsettled };
 }
 
-/** True when charged; false (nothing added) when the charge would take the day past its limit. */
+/**
+ * True when charged (now, or already: its marker is there); false (nothing added) when the charge would
+ * take the day past its limit. The marker goes in with the charge, in the same write: a retry of a
+ * decision that charged and died before its save finds it, and does not charge again.
+ */
 export async function chargeCouponBudget(table: TableClient, charge: CouponCharge, ttl: number): Promise<boolean> {
   if (charge.amount > charge.limit) return false;
+  const key = keys.budget(charge.journeyId, charge.day);
   try {
     await table.update("chargeCouponBudget", {
-      Key: keys.budget(charge.journeyId, charge.day),
-      UpdateExpression: "ADD spent :amount, issued :one SET #ttl = if_not_exists(#ttl, :ttl)",
-      ConditionExpression: "attribute_not_exists(spent) OR spent <= :room",
-      ExpressionAttributeNames: { "#ttl": "ttl" },
+      Key: key,
+      UpdateExpression: "ADD spent :amount, issued :one SET #ttl = if_not_exists(#ttl, :ttl), #mark = :mark",
+      ConditionExpression: "attribute_not_exists(#mark) AND (attribute_not_exists(spent) OR spent <= :room)",
+      ExpressionAttributeNames: { "#ttl": "ttl", "#mark": `${MARK}${charge.couponId}` },
       ExpressionAttributeValues: {
         ":amount": charge.amount,
         ":one": 1,
         ":ttl": ttl,
         ":room": charge.limit - charge.amount,
+        ":mark": `${charge.amount} ${charge.runId}`,
       },
     });
     return true;
   } catch (error) {
-    if (isConditionFailure(error)) return false;
-    throw error;
+    if (!isConditionFailure(error)) throw error;
+    // Refused: the coupon is charged already (an earlier attempt), or the day has no room for it.
+    const budget = await getCouponBudget(table, charge.journeyId, charge.day, true);
+    return budget.unsettled[charge.couponId] !== undefined;
+  }
+}
+
+/**
+ * One UpdateItem: removes the markers of the settled and released coupons, and subtracts the released
+ * ones' value, on condition that their markers are still there (a settlement retried gives back nothing twice).
+ */
+export async function settleCouponCharges(table: TableClient, settlement: CouponSettlement): Promise<void> {
+  const names: Record<string, string> = {};
+  const marks = [...settlement.settled, ...settlement.released.map((r) => r.couponId)].map((couponId, index) => {
+    names[`#m${index}`] = `${MARK}${couponId}`;
+    return `#m${index}`;
+  });
+  if (marks.length === 0) return;
+  const released = settlement.released.reduce((sum, r) => sum + r.amount, 0);
+  const releasedMarks = marks.slice(settlement.settled.length);
+  try {
+    await table.update("settleCouponCharges", {
+      Key: keys.budget(settlement.journeyId, settlement.day),
+      UpdateExpression: `REMOVE ${marks.join(", ")}` + (released > 0 ? " ADD spent :minus, issued :count" : ""),
+      ...(releasedMarks.length > 0
+        ? { ConditionExpression: releasedMarks.map((mark) => `attribute_exists(${mark})`).join(" AND ") }
+        : {}),
+      ExpressionAttributeNames: names,
+      ...(released > 0
+        ? { ExpressionAttributeValues: { ":minus": -released, ":count": -settlement.released.length } }
+        : {}),
+    });
+  } catch (error) {
+    if (!isConditionFailure(error)) throw error; // released already
   }
 }

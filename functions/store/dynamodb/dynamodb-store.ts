@@ -7,14 +7,20 @@ import type { JournalEntry } from "../../engine/journal.ts";
 import type {
   CouponRecord,
   JourneyEffect,
-  Outbox,
   Profile,
   RunRecord,
   SendLog,
   StatsCounter,
   WakeUp,
 } from "../../engine/model.ts";
-import type { JourneyStore, ReadOptions, TakeOutboxOptions, Versioned } from "../../engine/store.ts";
+import type {
+  CouponBudget,
+  CouponSettlement,
+  DueWakeUps,
+  JourneyStore,
+  ReadOptions,
+  Versioned,
+} from "../../engine/store.ts";
 import { parseInstant } from "../../engine/time.ts";
 import * as budgets from "./budgets.ts";
 import * as controls from "./controls.ts";
@@ -95,51 +101,6 @@ export class DynamoDbStore implements JourneyStore, ControlStore {
     return revision;
   }
 
-  /**
-   * With a claim: the wake-up's conditional write (TimerWheel.claim), one write for both. Without: one
-   * UpdateItem removing the outbox, on condition that the record is still at `revision` and has it,
-   * billed like a write of the record (by the larger of the item before and after), 1 write unit.
-   */
-  async takeOutbox(journeyId: string, key: string, revision: number, options?: TakeOutboxOptions): Promise<boolean> {
-    if (options?.claim !== undefined) return this.timers.claim(options.claim, options.left ?? false);
-    try {
-      await this.table.update("takeOutbox", {
-        Key: keys.run(journeyId, key),
-        UpdateExpression: "REMOVE #out, #zout",
-        ConditionExpression: "#rev = :rev AND (attribute_exists(#out) OR attribute_exists(#zout))",
-        ExpressionAttributeNames: { "#out": "out", "#zout": "zout", "#rev": "rev" },
-        ExpressionAttributeValues: { ":rev": revision },
-      });
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
-  }
-
-  /**
-   * With a claim: deletes the claiming wake-up's item, so that the outbox, still on the record, can be
-   * claimed again. Without: puts the outbox back with an UpdateItem, on condition that the record is
-   * still at `revision` without one.
-   */
-  async releaseOutbox(journeyId: string, key: string, revision: number, outbox: Outbox): Promise<boolean> {
-    if (outbox.claim !== undefined) return this.timers.release(outbox.claim);
-    const [name, value] = encodedAttribute("out", outbox);
-    try {
-      await this.table.update("releaseOutbox", {
-        Key: keys.run(journeyId, key),
-        UpdateExpression: "SET #value = :value",
-        ConditionExpression: "#rev = :rev AND attribute_not_exists(#out) AND attribute_not_exists(#zout)",
-        ExpressionAttributeNames: { "#value": name, "#out": "out", "#zout": "zout", "#rev": "rev" },
-        ExpressionAttributeValues: { ":value": value, ":rev": revision },
-      });
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
-  }
-
   async getProfile(userId: string, options?: ReadOptions): Promise<Versioned<Profile> | undefined> {
     const output = await this.table.get("getProfile", {
       Key: keys.profile(userId),
@@ -177,7 +138,7 @@ export class DynamoDbStore implements JourneyStore, ControlStore {
     return revision;
   }
 
-  getCouponBudget(journeyId: string, day: string, options?: ReadOptions): Promise<number> {
+  getCouponBudget(journeyId: string, day: string, options?: ReadOptions): Promise<CouponBudget> {
     return budgets.getCouponBudget(this.table, journeyId, day, this.consistentRead(options));
   }
 
@@ -187,8 +148,18 @@ export class DynamoDbStore implements JourneyStore, ControlStore {
     return budgets.chargeCouponBudget(this.table, charge, Math.ceil((dayStart + 8 * DAY_MS) / 1000));
   }
 
+  settleCouponCharges(settlement: CouponSettlement): Promise<void> {
+    return budgets.settleCouponCharges(this.table, settlement);
+  }
+
   appendJournal(effects: readonly JourneyEffect[]): Promise<void> {
     return journal.appendJournal(this.table, effects, Math.ceil((this.clock() + this.journalRetentionMs) / 1000));
+  }
+
+  isJournaled(first: JourneyEffect): Promise<boolean> {
+    // Past the retention the item may be gone: an outbox that old went out, or was given up with its input.
+    const expired = (parseInstant(first.at) ?? 0) < this.clock() - this.journalRetentionMs + DAY_MS;
+    return expired ? Promise.resolve(true) : journal.isJournaled(this.table, first);
   }
 
   readJournal(userId: string): Promise<JournalEntry[]> {
@@ -214,6 +185,12 @@ export class DynamoDbStore implements JourneyStore, ControlStore {
     }
   }
 
+  /** Whether the ledger holds the effect id: an eventually consistent GetItem of its key (0.5 RCU). */
+  async hasEffect(effectId: string): Promise<boolean> {
+    const output = await this.table.get("hasEffect", { Key: keys.effect(effectId), ProjectionExpression: "pk" });
+    return output.Item !== undefined;
+  }
+
   scheduleWakeUp(wakeUp: WakeUp): Promise<void> {
     return this.timers.schedule(wakeUp);
   }
@@ -228,8 +205,17 @@ export class DynamoDbStore implements JourneyStore, ControlStore {
     return this.timers.countPending();
   }
 
-  takeDueWakeUps(until: number, limit: number): Promise<WakeUp[]> {
-    return this.timers.take(until, limit);
+  dueWakeUps(until: number, limit: number): Promise<DueWakeUps> {
+    return this.timers.due(until, limit);
+  }
+
+  async takeDueWakeUps(until: number, limit: number): Promise<WakeUp[]> {
+    // Another process may move the cursor between the read and the write: read again, a few times.
+    for (let attempt = 1; attempt <= 5; attempt++) {
+      const due = await this.timers.due(until, limit);
+      if (await due.done()) return due.wakeUps;
+    }
+    return [];
   }
 
   nextWakeUpAt(): Promise<number | undefined> {

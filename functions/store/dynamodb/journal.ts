@@ -12,15 +12,27 @@ import type { TableClient } from "./table-client.ts";
  * same item. Items expire with the retention (TTL).
  */
 export async function appendJournal(table: TableClient, effects: readonly JourneyEffect[], ttl: number): Promise<void> {
-  await Promise.all(
-    [...journalEntriesByUser(effects)].map(([userId, entries]) => {
-      const first = entries[0];
-      if (first === undefined) return undefined;
-      return table.put("appendJournal", {
-        Item: { ...keys.journal(userId, first.at, first.id), ...encodeJson("doc", entries), ttl },
-      });
-    }),
-  );
+  const groups = [...journalEntriesByUser(effects)];
+  const put = ([userId, entries]: (typeof groups)[number]) => {
+    const first = entries[0];
+    if (first === undefined) return undefined;
+    return table.put("appendJournal", {
+      Item: { ...keys.journal(userId, first.at, first.id), ...encodeJson("doc", entries), ttl },
+    });
+  };
+  // The first effect's user's item last: it is what isJournaled reads as proof that all are written.
+  await Promise.all(groups.slice(1).map(put));
+  const firstGroup = groups[0];
+  if (firstGroup !== undefined) await put(firstGroup);
+}
+
+/** Whether the decision whose first effect this is was journaled: a GetItem of its key (0.5 RCU). */
+export async function isJournaled(table: TableClient, first: JourneyEffect): Promise<boolean> {
+  const output = await table.get("isJournaled", {
+    Key: keys.journal(first.user, first.at, first.id),
+    ProjectionExpression: "pk",
+  });
+  return output.Item !== undefined;
 }
 
 export async function readJournal(table: TableClient, userId: string): Promise<JournalEntry[]> {

@@ -1,4 +1,5 @@
 import type { WakeUp } from "../../engine/model.ts";
+import type { DueWakeUps } from "../../engine/store.ts";
 import { isConditionFailure } from "./errors.ts";
 import { keys } from "./table.ts";
 import type { TableClient } from "./table-client.ts";
@@ -29,11 +30,11 @@ export interface TimerWheelConfig {
 /** Where the take walk stands: the minute bucket being drained and, per shard, the last sort key taken. */
 type Cursor = { bucket: number; after: Record<string, string>; rev: number };
 
+/** A wake-up read by a walk, and where the cursor stands once it is taken. */
+type Taken = { wakeUp: WakeUp; position: Omit<Cursor, "rev"> };
+
 /** How many Queries a take runs at once to find the next bucket that is not empty. */
 const PROBE_QUERIES = 32;
-
-/** How often a take that lost the cursor to another tick reads it again before giving up for now. */
-const CURSOR_RACE_ATTEMPTS = 5;
 
 /**
  * The timer wheel on the table. A wake-up is one item in a sharded minute bucket, written once and never
@@ -71,46 +72,6 @@ export class TimerWheel {
     await this.ensureCursor(bucket);
   }
 
-  /**
-   * Schedules a wake-up as the claim on an outbox (RunStore.takeOutbox): a conditional put of its item
-   * under its own due time, which only the first caller wins. `left`: the outbox was found on a stored
-   * record and is probably claimed already, so an eventually consistent read (half a unit) looks first;
-   * a stale "absent" only ends in a refused write. A wake-up due too soon to be written under its due
-   * time (see itemOf) is also scheduled normally, so it fires; the claim item may fire too, and the
-   * second firing is stale.
-   */
-  async claim(wakeUp: WakeUp, left: boolean): Promise<boolean> {
-    const at = dueTime(wakeUp);
-    const { item, bucket } = this.itemAt(wakeUp, at);
-    if (left) {
-      const found = await this.table.get("takeOutbox", {
-        Key: { pk: item.pk, sk: item.sk },
-        ProjectionExpression: "pk",
-      });
-      if (found.Item !== undefined) return false;
-    }
-    try {
-      await this.table.put("takeOutbox", { Item: item, ConditionExpression: "attribute_not_exists(pk)" });
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
-    if (this.takeAtOf(at) !== at) await this.schedule(wakeUp);
-    else {
-      this.index.add({ bucket, at, id: wakeUpId(wakeUp), wakeUp });
-      await this.ensureCursor(bucket);
-    }
-    return true;
-  }
-
-  /** Undoes `claim`: deletes the claim item, so the outbox can be claimed (and the wake-up scheduled) again. */
-  async release(wakeUp: WakeUp): Promise<boolean> {
-    const { item } = this.itemAt(wakeUp, dueTime(wakeUp));
-    await this.table.delete("releaseOutbox", { Key: { pk: item.pk, sk: item.sk } });
-    this.index.remove(wakeUpId(wakeUp));
-    return true;
-  }
-
   /** Schedules many wake-ups with batched writes (25 a request); the same cost in write units. */
   async scheduleAll(wakeUps: readonly WakeUp[]): Promise<void> {
     if (wakeUps.length === 0) return;
@@ -123,19 +84,27 @@ export class TimerWheel {
     await this.ensureCursor(written.reduce((min, w) => Math.min(min, w.bucket), Number.POSITIVE_INFINITY));
   }
 
-  async take(until: number, limit: number): Promise<WakeUp[]> {
-    if (limit <= 0) return [];
-    if (this.usesIndex()) return this.index.takeUpTo(until, limit).map((entry) => entry.wakeUp);
+  /**
+   * Reads what is due from the cursor on, without moving it: `done(count)` moves it past the first
+   * `count` with one conditional write, once they were handed on. A tick that dies before leaves the
+   * cursor where it was, and the next tick hands the same wake-ups on again (a repeat is stale).
+   */
+  async due(until: number, limit: number): Promise<DueWakeUps> {
+    if (limit <= 0) return { wakeUps: [], done: async () => true };
+    if (this.usesIndex()) return this.index.lend(until, limit);
     const horizon = Math.min(until, this.config.clock() + this.config.lookaheadMs);
-    for (let attempt = 1; attempt <= CURSOR_RACE_ATTEMPTS; attempt++) {
-      const cursor = await this.readCursor("takeDueWakeUps");
-      if (cursor === undefined) return []; // nothing was ever scheduled
-      const { taken, moved } = await this.walk(cursor, horizon, limit);
-      if (moved === undefined) return [];
-      if (await this.writeCursor(cursor, moved)) return taken;
-      // Another tick moved the cursor meanwhile: what this one read may be handed out there. Read again.
-    }
-    return [];
+    const cursor = await this.readCursor("takeDueWakeUps");
+    if (cursor === undefined) return { wakeUps: [], done: async () => true }; // nothing was ever scheduled
+    const { taken, moved } = await this.walk(cursor, horizon, limit);
+    return {
+      wakeUps: taken.map((entry) => entry.wakeUp),
+      done: async (count = taken.length) => {
+        if (count <= 0 || moved === undefined) return true;
+        const last = taken[count - 1];
+        const to = count >= taken.length || last === undefined ? moved : { ...last.position, rev: cursor.rev + 1 };
+        return this.writeCursor(cursor, to);
+      },
+    };
   }
 
   /**
@@ -263,13 +232,13 @@ export class TimerWheel {
    * once it is handed out: past every bucket drained and wholly before `horizon`.
    */
   private async walk(cursor: Cursor, horizon: number, limit: number) {
-    const taken: WakeUp[] = [];
+    const taken: Taken[] = [];
     let bucket = cursor.bucket;
     let after = { ...cursor.after };
     const last = minuteOf(horizon);
     for (; bucket <= last && taken.length < limit; bucket++) {
       if (Object.keys(after).length === 0 && bucket < last) bucket = await this.firstBusyBucket(bucket, last, horizon);
-      const drained = await this.mergeBucket(bucket, after, horizon, limit - taken.length, taken);
+      const drained = await this.mergeBucket({ bucket, after, horizon, limit: limit - taken.length, taken });
       // A bucket is done once drained and wholly at or before the horizon; later ones start afresh.
       if (!drained || (bucket + 1) * MINUTE_MS - 1 > horizon) break;
       after = {};
@@ -304,13 +273,14 @@ export class TimerWheel {
    * shards items each), so that what is read and not taken is at most one page per shard. True when the
    * bucket holds nothing more up to `horizon`.
    */
-  private async mergeBucket(
-    bucket: number,
-    after: Record<string, string>,
-    horizon: number,
-    limit: number,
-    taken: WakeUp[],
-  ): Promise<boolean> {
+  private async mergeBucket(merge: {
+    bucket: number;
+    after: Record<string, string>;
+    horizon: number;
+    limit: number;
+    taken: Taken[];
+  }): Promise<boolean> {
+    const { bucket, after, horizon, limit, taken } = merge;
     const page = Math.max(1, Math.ceil(limit / this.config.shards));
     // Each shard's range is fixed for the whole merge: later pages go on from the last key read.
     const from = { ...after };
@@ -348,8 +318,8 @@ export class TimerWheel {
       }
       const item = next?.items.shift();
       if (next === undefined || item === undefined) break;
-      taken.push(JSON.parse(item.doc) as WakeUp);
       after[next.shard] = item.sk;
+      taken.push({ wakeUp: JSON.parse(item.doc) as WakeUp, position: { bucket, after: { ...after } } });
       count++;
     }
     return shards.every((state) => !state.more && state.items.length === 0);

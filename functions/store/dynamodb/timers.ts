@@ -1,5 +1,6 @@
 import { hash53 } from "../../engine/hash.ts";
 import type { WakeUp } from "../../engine/model.ts";
+import type { DueWakeUps } from "../../engine/store.ts";
 import { StoreError } from "./errors.ts";
 import { keys } from "./table.ts";
 
@@ -63,6 +64,8 @@ export class LocalTimerIndex {
   private readonly entries = new Map<string, IndexEntry>();
   private heap: IndexEntry[] = [];
   private overflowed = false;
+  /** Entries lent by `lend` and not yet taken by its `done`. */
+  private lent: IndexEntry[] = [];
 
   constructor(private readonly limit = 2_000_000) {}
 
@@ -72,7 +75,7 @@ export class LocalTimerIndex {
   }
 
   get size(): number {
-    return this.entries.size;
+    return this.entries.size + this.lent.length;
   }
 
   add(entry: IndexEntry): void {
@@ -96,6 +99,7 @@ export class LocalTimerIndex {
 
   /** The earliest entry (by bucket, then due time). */
   first(): IndexEntry | undefined {
+    if (this.lent.length > 0) this.returnLent();
     for (let top = this.heap[0]; top !== undefined; top = this.heap[0]) {
       if (this.entries.get(top.id) === top) return top;
       this.pop();
@@ -103,15 +107,33 @@ export class LocalTimerIndex {
     return undefined;
   }
 
-  /** Takes up to `limit` entries due at or before `until` off the index, earliest first. */
-  takeUpTo(until: number, limit: number): IndexEntry[] {
-    const taken: IndexEntry[] = [];
-    for (let top = this.first(); top !== undefined && top.at <= until && taken.length < limit; top = this.first()) {
+  /**
+   * Lends up to `limit` entries due at or before `until`, earliest first: `done(count)` takes the first
+   * `count` off the index; the next lend, or `first`, puts back what a lease did not take.
+   */
+  lend(until: number, limit: number): DueWakeUps {
+    this.returnLent();
+    const lent: IndexEntry[] = [];
+    for (let top = this.first(); top !== undefined && top.at <= until && lent.length < limit; top = this.first()) {
       this.entries.delete(top.id);
       this.pop();
-      taken.push(top);
+      lent.push(top);
     }
-    return taken;
+    this.lent = lent;
+    return {
+      wakeUps: lent.map((entry) => entry.wakeUp),
+      done: async (count = lent.length) => {
+        if (this.lent !== lent) return false;
+        this.lent = lent.slice(count);
+        return true;
+      },
+    };
+  }
+
+  private returnLent(): void {
+    const lent = this.lent;
+    this.lent = [];
+    for (const entry of lent) this.add(entry);
   }
 
   private rebuild(): void {

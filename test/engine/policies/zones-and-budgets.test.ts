@@ -120,7 +120,7 @@ describe("coupon budgets", () => {
       ["u2", "coupon"],
       ["u3", "plain"],
     ]);
-    expect(await store.getCouponBudget("welcome", "2026-11-25")).toBe(40);
+    expect((await store.getCouponBudget("welcome", "2026-11-25")).spent).toBe(40);
   });
 
   it("holds the run until the next day's budget, then issues the coupon (hold)", async () => {
@@ -143,6 +143,6 @@ describe("coupon budgets", () => {
       ["message.sent", "2026-11-26T01:00:10Z"],
       ["journey.exited", "2026-11-26T01:00:10Z"],
     ]);
-    expect(await store.getCouponBudget("welcome", "2026-11-26")).toBe(20);
+    expect((await store.getCouponBudget("welcome", "2026-11-26")).spent).toBe(20);
   });
 });

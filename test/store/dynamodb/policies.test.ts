@@ -79,13 +79,20 @@ describe("policies on DynamoDB", () => {
     // Prepare: 12 coupons of 20 against a day's budget of 100.
     const store = await newStore();
     const charge = (n: number) =>
-      store.chargeCouponBudget({ journeyId: "welcome", day: "2026-11-25", couponId: `c${n}`, amount: 20, limit: 100 });
+      store.chargeCouponBudget({
+        journeyId: "welcome",
+        day: "2026-11-25",
+        couponId: `c${n}`,
+        runId: `r${n}`,
+        amount: 20,
+        limit: 100,
+      });
     // Act
     const charged = await Promise.all(Array.from({ length: 12 }, (_, n) => charge(n)));
     // Assess
     expect(charged.filter(Boolean)).toHaveLength(5);
-    expect(await store.getCouponBudget("welcome", "2026-11-25", { consistent: true })).toBe(100);
-    expect(await store.getCouponBudget("welcome", "2026-11-26")).toBe(0);
+    expect((await store.getCouponBudget("welcome", "2026-11-25", { consistent: true })).spent).toBe(100);
+    expect((await store.getCouponBudget("welcome", "2026-11-26")).spent).toBe(0);
   });
 
   it("keeps each user's journal beside the profile: one entry per effect, no message text, a repeat kept once", async () => {

@@ -104,14 +104,14 @@ describe("JourneyRuntime on DynamoDbStore", () => {
     // Act: the first attempt fails; the platform redelivers the event.
     await expect(runtime.handleEvent(registered, at(registered.time))).rejects.toThrow("queue refused the send");
     await runtime.handleEvent(registered, at(registered.time));
-    // Assess: the claim (the run's wake-up) was undone, so the retry claimed the outbox again and sent it
-    // all: the effect before the failure twice, with the same id for the channel to drop; nothing lost.
+    // Assess: the outbox stayed on the record, not journaled, so the retry handed it all on again: the
+    // effect before the failure twice, with the same id for the channel to drop; nothing lost.
     expect(delivered.map((e) => e.type)).toEqual(["journey.entered", "journey.entered", "message.sent"]);
     expect(new Set(delivered.map((e) => e.id)).size).toBe(2);
     const stored = await store.getRecord("test-journey", "u1", { consistent: true });
     expect(stored?.value.run?.stepId).toBe("later");
-    const claim = stored?.value.pending?.claim;
-    expect(await store.takeOutbox("test-journey", "u1", stored?.revision ?? 0, { claim, left: true })).toBe(false);
+    const first = stored?.value.pending?.effects[0];
+    expect(first !== undefined && (await store.isJournaled(first))).toBe(true);
     expect(await store.nextWakeUpAt()).toBe(Date.parse("2026-11-02T00:00:00Z"));
   });
 });

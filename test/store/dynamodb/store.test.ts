@@ -145,83 +145,65 @@ describe("DynamoDbStore: run records", () => {
 describe("DynamoDbStore: outbox", () => {
   const outbox = { effects: [effect("welcome:u1:1:1:entered")], events: [] };
 
-  it("keeps a record's outbox apart from it, and hands it to exactly one taker of that revision", async () => {
+  it("keeps a record's outbox apart from it, reads it back as saved, and the next save replaces it", async () => {
     // Prepare: a record with its outbox, saved at revision 1.
     const { store, client, tableName } = await newStore();
-    const revision = await store.putRecord(runRecord({ pending: outbox }), undefined);
+    const first = await store.putRecord(runRecord({ pending: outbox }), undefined);
     const item = (await client.send(new GetCommand({ TableName: tableName, Key: keys.run("welcome", "u1") }))).Item;
-    // Act: five takers at once, then one more, then one for a revision that never was.
-    const race = await Promise.all(Array.from({ length: 5 }, () => store.takeOutbox("welcome", "u1", revision)));
-    const again = await store.takeOutbox("welcome", "u1", revision);
-    const stale = await store.takeOutbox("welcome", "u1", revision + 1);
+    const read = await store.getRecord("welcome", "u1", { consistent: true });
+    // Act: the next decision saves revision 2, with no outbox of its own.
+    const second = await store.putRecord(runRecord({ entries: 2 }), first);
+    const after = await store.getRecord("welcome", "u1", { consistent: true });
     // Assess
     expect(Object.keys(item ?? {}).sort()).toEqual(["mv", "out", "pk", "rev", "sk", "zdoc"]);
-    expect(race.filter(Boolean)).toHaveLength(1);
-    expect([again, stale]).toEqual([false, false]);
-    const read = await store.getRecord("welcome", "u1", { consistent: true });
-    expect(read).toEqual({ value: runRecord(), revision: 1 });
-    expect(store.capacity.takeOutbox).toMatchObject({ requests: 7, conditionFailures: 6 });
-  });
-
-  it("reads an outbox back as it was saved, and refuses to take it once the record moved on", async () => {
-    // Prepare
-    const { store } = await newStore();
-    const first = await store.putRecord(runRecord({ pending: outbox }), undefined);
-    const read = await store.getRecord("welcome", "u1");
-    // Act: the next writer (which must take the outbox first, see JourneyRuntime) saves revision 2.
-    const second = await store.putRecord(runRecord({ entries: 2 }), first);
-    const late = await store.takeOutbox("welcome", "u1", first);
-    // Assess
     expect(read?.value.pending).toEqual(outbox);
     expect(second).toBe(2);
-    expect(late).toBe(false);
+    expect(after?.value.pending).toBeUndefined();
   });
 
-  it("claims an outbox by scheduling the run's new wake-up: one write for both, once, whoever asks", async () => {
-    // Prepare: a shared table on a clock at 10:00; one wake-up due at 10:20, one due in two minutes.
+  it("proves an outbox handed on by its journal: not journaled until its entries are, and past the retention", async () => {
+    // Prepare: a clock on 2026-11-01; a decision of that day and one of 100 days before (journal kept 90).
+    const now = Date.parse("2026-11-01T10:00:00Z");
+    const { store } = await newStore({ clock: () => now });
+    const today = effect("welcome:u1:1:1:entered");
+    const old = { ...effect("welcome:u1:1:2:entered"), at: new Date(now - 100 * 86_400_000).toISOString() };
+    // Act
+    const before = await store.isJournaled(today);
+    await store.appendJournal([today, effect("welcome:u1:1:3:sent")]);
+    const after = await store.isJournaled(today);
+    // Assess
+    expect([before, after]).toEqual([false, true]);
+    expect(await store.isJournaled(old)).toBe(true);
+  });
+});
+
+describe("DynamoDbStore: due wake-ups", () => {
+  const wake = (seq: number, at: string) => ({ kind: "run" as const, journeyId: "welcome", key: "u1", at, seq });
+
+  it("leaves what a tick read due until it says it handed it on, so a tick that dies strands nothing", async () => {
+    // Prepare: a shared table on a clock at 10:00; three wake-ups due by 10:10; then the clock at 10:10.
     let now = Date.parse("2026-11-01T10:00:00Z");
     const { store } = await newStore({ clock: () => now });
-    const wake = (seq: number, at: string) => ({ kind: "run" as const, journeyId: "welcome", key: "u1", at, seq });
-    const later = wake(2, "2026-11-01T10:20:00Z");
-    const soon = wake(3, "2026-11-01T10:02:00Z");
-    // Act: the saver claims; four touchers that found the outbox left on the record race to claim it too.
-    const saver = await store.takeOutbox("welcome", "u1", 1, { claim: later });
-    const touchers = await Promise.all(
-      Array.from({ length: 4 }, () => store.takeOutbox("welcome", "u1", 1, { claim: later, left: true })),
-    );
-    const writesForLater = store.capacity.takeOutbox?.write;
-    const soonClaimed = await store.takeOutbox("welcome", "u2", 1, { claim: soon });
-    // Assess: the claim is the wake-up, which fires when due; the one due soon fires too (written where
-    // no take has been yet, and handed on with the delay that makes it due at 10:02).
-    expect([saver, ...touchers]).toEqual([true, false, false, false, false]);
-    expect(writesForLater).toBe(1);
-    expect(soonClaimed).toBe(true);
-    now = Date.parse("2026-11-01T10:01:00Z");
-    expect(await store.takeDueWakeUps(now + 5 * 60_000, 10)).toContainEqual(soon);
-    now = Date.parse("2026-11-01T10:20:00Z");
-    expect(await store.takeDueWakeUps(now, 10)).toEqual([later]);
-  });
-
-  it("puts a taken outbox back for another claim, unless the record moved on; undoes a wake-up claim", async () => {
-    // Prepare
-    const { store } = await newStore({ clock: () => Date.parse("2026-11-01T10:00:00Z") });
-    const big = { effects: Array.from({ length: 6 }, (_, i) => effect(`welcome:u1:1:${i}:sent`)), events: [] };
-    const first = await store.putRecord(runRecord({ pending: big }), undefined);
-    await store.takeOutbox("welcome", "u1", first);
-    const claim = { kind: "run" as const, journeyId: "welcome", key: "u2", at: "2026-11-02T10:00:00Z", seq: 2 };
-    await store.takeOutbox("welcome", "u2", 1, { claim });
-    // Act
-    const released = await store.releaseOutbox("welcome", "u1", first, big);
-    const retaken = await store.takeOutbox("welcome", "u1", first);
-    const second = await store.putRecord(runRecord({ entries: 2 }), first);
-    const tooLate = await store.releaseOutbox("welcome", "u1", first, big);
-    const claimUndone = await store.releaseOutbox("welcome", "u2", 1, { effects: [], events: [], claim });
-    const reclaimed = await store.takeOutbox("welcome", "u2", 1, { claim, left: true });
+    const wakeUps = [wake(1, "2026-11-01T10:06:00Z"), wake(2, "2026-11-01T10:07:00Z"), wake(3, "2026-11-01T10:08:00Z")];
+    for (const wakeUp of wakeUps) await store.scheduleWakeUp(wakeUp);
+    now = Date.parse("2026-11-01T10:10:00Z");
+    const until = now;
+    const tickStore = { store };
+    // Act: one tick reads and dies; the next reads the same, hands on two and says so; a third reads.
+    const died = await tickStore.store.dueWakeUps(until, 10);
+    const next = await tickStore.store.dueWakeUps(until, 10);
+    const taken = await next.done(2);
+    const last = await tickStore.store.dueWakeUps(until, 10);
     // Assess
-    expect([released, retaken, second, tooLate]).toEqual([true, true, 2, false]);
-    expect([claimUndone, reclaimed]).toEqual([true, true]);
+    expect(died.wakeUps).toEqual(wakeUps);
+    expect(next.wakeUps).toEqual(wakeUps);
+    expect(taken).toBe(true);
+    expect(last.wakeUps).toEqual(wakeUps.slice(2));
+    expect(await died.done()).toBe(false); // the cursor moved since it read: another tick took them
   });
+});
 
+describe("DynamoDbStore: values", () => {
   it("stores a small value as plain JSON and a large one deflated, reading both back alike", async () => {
     // Prepare
     const { store, client, tableName } = await newStore();

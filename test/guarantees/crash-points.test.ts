@@ -1,0 +1,188 @@
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { beforeAll, describe, expect, it } from "vitest";
+import type { ShopEvent } from "../../events/catalog.ts";
+import { MemoryStore } from "../../functions/engine/memory-store.ts";
+import type { JourneyEffect } from "../../functions/engine/model.ts";
+import type { JourneyStore } from "../../functions/engine/store.ts";
+import { parseEventLines } from "../../functions/simulator/simulate.ts";
+import { DynamoDbStore } from "../../functions/store/dynamodb/dynamodb-store.ts";
+import { loadSeedJourneys, platformPolicies } from "../scenarios/helpers.ts";
+import { freshTable } from "../setup/dynalite.ts";
+import { type CrashPlan, type HarnessResult, runWithCrashes } from "../support/crash-harness.ts";
+
+/**
+ * Issue 12's crash-point suite: the seed journeys over the example month, with the process dying at an
+ * await point (every store, queue and journal call of ingest and the tick, before and after it), then the
+ * input delivered again to a new process. Whatever dies where: every effect the clean run sends reaches
+ * its channel, with the same content, and none twice under another content; coupon budgets hold exactly
+ * the coupons issued; the user's journal (`nudge why`) holds exactly what reached the channels.
+ */
+
+const EXAMPLE = fileURLToPath(new URL("../../events/examples/first-month.ndjson", import.meta.url));
+const DAY = 86_400_000;
+const events: ShopEvent[] = parseEventLines(readFileSync(EXAMPLE, "utf8").split("\n")).events;
+const until = Date.parse(events.at(-1)?.time ?? "") + 40 * DAY;
+
+/** The virtual time, which a DynamoDB store's clock follows (its timer wheel writes and takes by it). */
+let virtualNow = 0;
+
+const run = (store: JourneyStore, plan?: CrashPlan) =>
+  runWithCrashes({
+    journeys: loadSeedJourneys(),
+    policies: platformPolicies(),
+    store,
+    events,
+    until,
+    onTime: (now) => {
+      virtualNow = now;
+    },
+    ...(plan ? { plan } : {}),
+  });
+
+/** Dies once: the `occurrence`-th time `point` is reached. */
+const once =
+  (point: string, occurrence: number): CrashPlan =>
+  (name, reached) =>
+    name === point && reached === occurrence;
+
+/**
+ * Dies at every point in turn: each input's first attempt dies at its first await point, the second at its
+ * second, and so on, until an attempt has fewer points than its number and gets through.
+ */
+const everyPointInTurn: CrashPlan = (_point, _reached, { attempt, step }) => step === attempt;
+
+/** The coupon value charged per journey and day, as the store holds it, for the days the coupons name. */
+async function budgetsOf(store: JourneyStore, delivered: Map<string, JourneyEffect>): Promise<Map<string, number>> {
+  const keys = new Set<string>();
+  const issued = new Set<string>();
+  for (const effect of delivered.values()) if (effect.type === "coupon.issued") issued.add(effect.coupon.couponId);
+  for (const effect of delivered.values())
+    if (effect.type === "coupon.issued") for (const day of daysAround(effect.at)) keys.add(`${effect.journey}#${day}`);
+  const budgets = new Map<string, number>();
+  for (const key of keys) {
+    const [journeyId = "", day = ""] = key.split("#");
+    const { spent, unsettled } = await store.getCouponBudget(journeyId, day, { consistent: true });
+    if (spent > 0) budgets.set(key, spent);
+    // A charge left unsettled (its process died between the save and the settlement) is a coupon issued.
+    for (const couponId of Object.keys(unsettled)) expect(issued.has(couponId), `${key} ${couponId}`).toBe(true);
+  }
+  return budgets;
+}
+
+/** The UTC day of an instant and the next (a budget day is the platform zone's, ahead of UTC). */
+function daysAround(at: string): string[] {
+  const time = Date.parse(at);
+  return [
+    new Date(time - DAY).toISOString().slice(0, 10),
+    at.slice(0, 10),
+    new Date(time + DAY).toISOString().slice(0, 10),
+  ];
+}
+
+/** Each user's journal, as effect ids. */
+async function journalsOf(store: JourneyStore, delivered: Map<string, JourneyEffect>) {
+  const users = [...new Set([...delivered.values()].map((effect) => effect.user))].sort();
+  return Promise.all(users.map(async (user) => [user, (await store.readJournal(user)).map((e) => e.id).sort()]));
+}
+
+function idsByUser(delivered: Map<string, JourneyEffect>) {
+  const users = [...new Set([...delivered.values()].map((effect) => effect.user))].sort();
+  return users.map((user) => [
+    user,
+    [...delivered.values()]
+      .filter((e) => e.user === user)
+      .map((e) => e.id)
+      .sort(),
+  ]);
+}
+
+interface Outcome {
+  result: HarnessResult;
+  budgets: Map<string, number>;
+}
+
+async function outcomeOf(store: JourneyStore, plan?: CrashPlan): Promise<Outcome> {
+  const result = await run(store, plan);
+  return { result, budgets: await budgetsOf(store, result.delivered) };
+}
+
+async function expectSameAsClean(clean: Outcome, store: JourneyStore, crashed: Outcome): Promise<void> {
+  const { delivered, conflicts } = crashed.result;
+  expect(conflicts).toEqual([]);
+  expect([...delivered.keys()].sort()).toEqual([...clean.result.delivered.keys()].sort());
+  for (const [id, effect] of clean.result.delivered) expect(delivered.get(id)).toEqual(effect);
+  expect(crashed.budgets).toEqual(clean.budgets);
+  expect(await journalsOf(store, delivered)).toEqual(idsByUser(delivered));
+}
+
+describe("crash points on the in-memory store: dying anywhere loses nothing and repeats nothing", () => {
+  let clean: Outcome;
+  beforeAll(async () => {
+    clean = await outcomeOf(new MemoryStore());
+  });
+
+  it("runs clean: messages and coupons, budgets charged with exactly the coupons issued", () => {
+    const coupons = [...clean.result.delivered.values()].filter((e) => e.type === "coupon.issued");
+    const messages = [...clean.result.delivered.values()].filter((e) => e.type === "message.sent");
+    const charged = [...clean.budgets.values()].reduce((sum, value) => sum + value, 0);
+    expect(coupons.length).toBeGreaterThanOrEqual(3);
+    expect(messages.length).toBeGreaterThanOrEqual(6);
+    expect(charged).toBe(coupons.reduce((sum, e) => sum + (e.type === "coupon.issued" ? e.coupon.amountOff : 0), 0));
+    expect(clean.result.handedOn).toBe(clean.result.delivered.size);
+  });
+
+  it("dies once at every await point, each time it is reached (918 runs), and ends as the clean run", async () => {
+    const points = [...clean.result.points].flatMap(([point, count]) =>
+      Array.from({ length: count }, (_, index) => ({ point, occurrence: index + 1 })),
+    );
+    for (const { point, occurrence } of points) {
+      const store = new MemoryStore();
+      const crashed = await outcomeOf(store, once(point, occurrence));
+      expect(crashed.result.crashes, `${point} #${occurrence}`).toBe(1);
+      await expectSameAsClean(clean, store, crashed);
+    }
+    expect(new Set(points.map((p) => p.point)).size).toBeGreaterThanOrEqual(36);
+    expect(points.length).toBeGreaterThan(900);
+  });
+
+  it("dies at every point in turn, over and over, and still ends as the clean run", async () => {
+    const store = new MemoryStore();
+    const crashed = await outcomeOf(store, everyPointInTurn);
+    expect(crashed.result.crashes).toBeGreaterThan(100);
+    await expectSameAsClean(clean, store, crashed);
+  });
+});
+
+describe("crash points on DynamoDB (dynalite): dying anywhere loses nothing and repeats nothing", () => {
+  let clean: Outcome;
+  beforeAll(async () => {
+    clean = await outcomeOf(new MemoryStore());
+  });
+  const dynamoStore = async () => {
+    const { client, tableName } = await freshTable();
+    // The simulator's table (its wake-ups indexed in process, so the virtual clock can jump weeks without
+    // walking every minute): the records, journals, budgets and send logs are DynamoDB's. The cursor walk of
+    // a shared table is proven by test/guarantees/reproductions.test.ts and the store's tests.
+    return new DynamoDbStore(client, { tableName, clock: () => virtualNow, privateTable: true, consistentReads: true });
+  };
+
+  it("dies once at each await point (its first and middle time), and ends as the clean run", async () => {
+    const points = [...clean.result.points].flatMap(([point, count]) =>
+      [...new Set([1, Math.ceil(count / 2)])].map((occurrence) => ({ point, occurrence })),
+    );
+    for (const { point, occurrence } of points) {
+      const store = await dynamoStore();
+      const crashed = await outcomeOf(store, once(point, occurrence));
+      await expectSameAsClean(clean, store, crashed);
+    }
+    expect(points.length).toBeGreaterThan(20);
+  });
+
+  it("dies at every point in turn, and still ends as the clean run", async () => {
+    const store = await dynamoStore();
+    const crashed = await outcomeOf(store, everyPointInTurn);
+    expect(crashed.result.crashes).toBeGreaterThan(100);
+    await expectSameAsClean(clean, store, crashed);
+  });
+});
