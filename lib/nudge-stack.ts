@@ -18,13 +18,13 @@ import { JourneyTable } from "./table.ts";
 
 /**
  * The DynamoDB actions each function's store calls (functions/store/dynamodb/). The runtime (ingest)
- * reads and conditionally writes items and adds to counters; the tick walks timer buckets (Query),
- * claims wake-ups by deleting them, moves its cursor, and writes back what it could not hand on.
+ * reads and conditionally writes items and adds to counters; the tick walks timer buckets (Query) and
+ * moves its cursor past what it handed on.
  */
 export const TABLE_ACTIONS = {
-  // DeleteItem: a claim undone when its outbox could not be sent (releaseOutbox). Query: the journey
-  // controls, one partition read at most every 30 s (functions/store/dynamodb/controls.ts).
-  ingest: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Query"],
+  // Query: the journey controls, one partition read at most every 30 s (functions/store/dynamodb/controls.ts).
+  // Nothing is deleted: an outbox is never claimed, only handed on and journaled.
+  ingest: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query"],
   // The cursor walk: Query the buckets, read and write the cursor; PutItem also for wake-ups written back.
   // Journey controls: Query the controls and the statistics (guardrails), PutItem a pause, DeleteItem a
   // held wake-up handed back on resume.

@@ -174,16 +174,11 @@ describe("NudgeStack", () => {
       ]),
     );
     // Assess: ingest sends to the delivery queue and back to its own (events the journeys emit), and
-    // deletes a claim it undoes; the tick walks the timer buckets and sends wake-ups; neither uses the bus.
+    // deletes nothing; the tick walks the timer buckets and sends wake-ups; neither uses the bus.
     expect(byRole.Ingest).toEqual(
-      expect.arrayContaining([
-        "dynamodb:GetItem",
-        "dynamodb:PutItem",
-        "dynamodb:UpdateItem",
-        "dynamodb:DeleteItem",
-        "sqs:SendMessage",
-      ]),
+      expect.arrayContaining(["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "sqs:SendMessage"]),
     );
+    expect(byRole.Ingest).not.toContain("dynamodb:DeleteItem");
     expect(byRole.Ingest).not.toContain("events:PutEvents");
     expect(byRole.Tick).toEqual(
       expect.arrayContaining(["dynamodb:Query", "dynamodb:GetItem", "dynamodb:PutItem", "sqs:SendMessage"]),
