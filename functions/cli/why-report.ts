@@ -97,7 +97,9 @@ export function formatWhy(report: WhyReport): string[] {
   if (pending.length > 0) {
     lines.push("", "Decided, NOT handed to a channel yet (goes out when its input is delivered again):");
     for (const entry of pending)
-      lines.push(`  ${localTime(entry.at, zone)}  ${entry.journey} (v${entry.version})  ${describe(entry, zone, true)}`);
+      lines.push(
+        `  ${localTime(entry.at, zone)}  ${entry.journey} (v${entry.version})  ${describe(entry, zone, true)}`,
+      );
   }
   lines.push("", summary(journal));
   return lines;

@@ -70,7 +70,7 @@ export interface TickReport {
  * and changes nothing), so no wake-up the store held is ever stranded.
  */
 export async function tick(options: TickOptions): Promise<TickReport> {
-  const { timers, now, handOn } = options;
+  const { timers, now } = options;
   const lookaheadMs = options.lookaheadMs ?? 5 * 60_000;
   const batchSize = options.batchSize ?? MAX_BATCH_SIZE;
   const takeSize = options.takeSize ?? 500;

@@ -80,7 +80,7 @@ export async function settleCouponCharges(table: TableClient, settlement: Coupon
   try {
     await table.update("settleCouponCharges", {
       Key: keys.budget(settlement.journeyId, settlement.day),
-      UpdateExpression: `REMOVE ${marks.join(", ")}` + (released > 0 ? " ADD spent :minus, issued :count" : ""),
+      UpdateExpression: `REMOVE ${marks.join(", ")}${released > 0 ? " ADD spent :minus, issued :count" : ""}`,
       ...(releasedMarks.length > 0
         ? { ConditionExpression: releasedMarks.map((mark) => `attribute_exists(${mark})`).join(" AND ") }
         : {}),

@@ -28,14 +28,7 @@ import * as coupons from "./coupons.ts";
 import { isConditionFailure } from "./errors.ts";
 import { type JourneyInventory, scanInventory } from "./inventory.ts";
 import * as journal from "./journal.ts";
-import {
-  encodedAttribute,
-  readRunRecord,
-  readVersioned,
-  recordExpiry,
-  runRecordItem,
-  versionedItem,
-} from "./records.ts";
+import { readRunRecord, readVersioned, recordExpiry, runRecordItem, versionedItem } from "./records.ts";
 import * as stats from "./stats.ts";
 import { DEFAULTS, type DynamoDbStoreConfig, keys } from "./table.ts";
 import { type CapacityUse, TableClient } from "./table-client.ts";
