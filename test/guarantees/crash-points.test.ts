@@ -167,16 +167,14 @@ describe("crash points on DynamoDB (dynalite): dying anywhere loses nothing and 
     return new DynamoDbStore(client, { tableName, clock: () => virtualNow, privateTable: true, consistentReads: true });
   };
 
-  it("dies once at each await point (its first and middle time), and ends as the clean run", async () => {
-    const points = [...clean.result.points].flatMap(([point, count]) =>
-      [...new Set([1, Math.ceil(count / 2)])].map((occurrence) => ({ point, occurrence })),
-    );
+  it("dies once at each await point (the first time it is reached), and ends as the clean run", async () => {
+    const points = [...clean.result.points.keys()].map((point) => ({ point, occurrence: 1 }));
     for (const { point, occurrence } of points) {
       const store = await dynamoStore();
       const crashed = await outcomeOf(store, once(point, occurrence));
       await expectSameAsClean(clean, store, crashed);
     }
-    expect(points.length).toBeGreaterThan(20);
+    expect(points.length).toBeGreaterThanOrEqual(36);
   });
 
   it("dies at every point in turn, and still ends as the clean run", async () => {
