@@ -26,6 +26,7 @@ import { Backoff, DeadLetterQueue } from "./delivery-queue.ts";
 import { decodeMessageRecord, type MessageRequest } from "./message-records.ts";
 import { FUNCTION_METRICS } from "./metric-names.ts";
 import { createLogger, createMetrics, settleBatch } from "./observability.ts";
+import { RejectedRecordDeadLetters } from "./rejected-records.ts";
 
 export type { MessageChannel };
 
@@ -58,10 +59,12 @@ export interface DeliverDependencies {
   deadLetters?: DeadLetterQueue | undefined;
   /** Backs a failed record off on its queue; none: the queue's visibility timeout is the backoff. */
   backoff?: Backoff | undefined;
+  /** Where a request that can never be read (malformed, too large) goes at once, with its reason. */
+  rejected?: RejectedRecordDeadLetters | undefined;
 }
 
 export function createDeliverHandler(deps: DeliverDependencies) {
-  const { channel, logger, metrics, maxMessageBytes, pacer, deadLetters, backoff } = deps;
+  const { channel, logger, metrics, maxMessageBytes, pacer, deadLetters, backoff, rejected } = deps;
   return middy(async (event: SQSEvent) => {
     const outcomes = { delivered: 0, skipped: 0, refused: 0 };
     const skippedBy = new Map<string, number>();
@@ -106,7 +109,7 @@ export function createDeliverHandler(deps: DeliverDependencies) {
       }
       outcomes.delivered += 1;
     };
-    const response = await settleBatch(event.Records, process, logger, metrics);
+    const response = await settleBatch(event.Records, process, logger, metrics, { deadLetters: rejected });
     metrics.addMetric(FUNCTION_METRICS.messagesDelivered, MetricUnit.Count, outcomes.delivered);
     metrics.addMetric(FUNCTION_METRICS.messagesSkipped, MetricUnit.Count, outcomes.skipped);
     metrics.addMetric(FUNCTION_METRICS.messagesRefused, MetricUnit.Count, outcomes.refused);
@@ -137,8 +140,12 @@ export function deliveryControls(
     BACKOFF_SECONDS: number;
   },
   sqs: () => SQSClient,
-): Pick<DeliverDependencies, "pacer" | "deadLetters" | "backoff"> {
+): Pick<DeliverDependencies, "pacer" | "deadLetters" | "backoff" | "rejected"> {
   return {
+    rejected:
+      config.DEAD_LETTER_QUEUE_URL === undefined
+        ? undefined
+        : RejectedRecordDeadLetters.ofOneQueue(sqs(), config.DEAD_LETTER_QUEUE_URL),
     pacer:
       config.RATE_PER_SECOND > 0 ? new Pacer(instanceRate(config.RATE_PER_SECOND, config.MAX_CONCURRENCY)) : undefined,
     deadLetters:

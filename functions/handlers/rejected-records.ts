@@ -44,16 +44,23 @@ export class RejectedRecordDeadLetters {
     private readonly sqs: Pick<SQSClient, "send">,
     /** Dead-letter queue URLs by source queue ARN (DEAD_LETTER_QUEUE_URLS). */
     private readonly urlsBySource: Readonly<Record<string, string>>,
+    /** The dead-letter queue of a function that consumes one queue (a deliver function): every record's. */
+    private readonly onlyQueue?: string,
   ) {}
+
+  /** For a function that consumes one queue: its dead-letter queue takes every rejected record. */
+  static ofOneQueue(sqs: Pick<SQSClient, "send">, deadLetterQueueUrl: string): RejectedRecordDeadLetters {
+    return new RejectedRecordDeadLetters(sqs, {}, deadLetterQueueUrl);
+  }
 
   /** Whether a record of this queue can be sent to a dead-letter queue by the function. */
   covers(record: SQSRecord): boolean {
-    return Object.hasOwn(this.urlsBySource, record.eventSourceARN);
+    return this.onlyQueue !== undefined || Object.hasOwn(this.urlsBySource, record.eventSourceARN);
   }
 
   /** Sends the record there with its reason; throws (the record is retried) if SQS does not take it. */
   async send(record: SQSRecord, error: RejectedRecordError): Promise<void> {
-    const queueUrl = this.urlsBySource[record.eventSourceARN];
+    const queueUrl = this.urlsBySource[record.eventSourceARN] ?? this.onlyQueue;
     const reason = attributeText(error.message);
     try {
       await this.sqs.send(

@@ -142,6 +142,20 @@ describe("email channel (SES v2)", () => {
     expect(c.queues.deadLetter.size).toBe(0);
   });
 
+  it("sends a request it can never read straight to the dead-letter queue with the reason, not retried", async () => {
+    // Prepare: a request without its user (a producer's bug).
+    const c = await emailChannel([profile("u-8")]);
+    const { user: _user, ...broken } = email("u-8");
+    // Act
+    const { result } = await c.run([broken, email("u-8")]);
+    // Assess: the good request went; the broken one is in the dead-letter queue, saying why.
+    expect(result.batchItemFailures).toEqual([]);
+    expect(c.sent()).toHaveLength(1);
+    const [dead] = c.queues.deadLetter.peek();
+    expect(dead?.attributes["nudge-failure"]?.StringValue).toBe("rejected");
+    expect(dead?.attributes["nudge-reason"]?.StringValue).toContain("user");
+  });
+
   it("records a profile with no email address (or none at all) as not sent, without retrying", async () => {
     // Prepare
     const c = await emailChannel([profile("u-6", { email: undefined })]);
