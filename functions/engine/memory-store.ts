@@ -38,8 +38,8 @@ export class MemoryStore implements JourneyStore, ControlStore {
   private readonly unsettled = new Map<string, Map<string, { amount: number; runId: string }>>();
   /** Journal entries by user, each decision's once (by its first effect id). */
   private readonly journals = new Map<string, Map<string, JournalEntry[]>>();
-  /** First effect ids of the outboxes saved and not journaled yet (see isJournaled). */
-  private readonly unjournaled = new Set<string>();
+  /** The records whose outboxes are saved and not journaled yet, by first effect id (see isJournaled). */
+  private readonly unjournaled = new Map<string, Versioned<RunRecord>>();
   /** Counters by journey, then `version|day|name`. */
   private readonly stats = new Map<string, Map<string, StatsCounter>>();
   private readonly timers = new MinHeap<TimerItem>((a, b) => a.at < b.at || (a.at === b.at && a.order < b.order));
@@ -95,9 +95,10 @@ export class MemoryStore implements JourneyStore, ControlStore {
       this.records.set(record.journeyId, byKey);
     }
     const revision = this.checkRevision(byKey.get(record.key), expectedRevision, `${record.journeyId}|${record.key}`);
-    byKey.set(record.key, { value: record, revision });
+    const stored = { value: record, revision };
+    byKey.set(record.key, stored);
     const first = record.pending?.effects[0];
-    if (first !== undefined) this.unjournaled.add(first.id);
+    if (first !== undefined) this.unjournaled.set(first.id, stored);
     return revision;
   }
 
@@ -160,7 +161,13 @@ export class MemoryStore implements JourneyStore, ControlStore {
 
   async appendJournal(effects: readonly JourneyEffect[]) {
     const first = effects[0];
-    if (first !== undefined) this.unjournaled.delete(first.id);
+    if (first !== undefined) {
+      // Journaled: the outbox went out. Off its record (the runtime's own saved copy), so memory holds no
+      // run's last messages; DynamoDB keeps it until the next save, which replaces it anyway.
+      const stored = this.unjournaled.get(first.id);
+      if (stored?.value.pending?.effects[0]?.id === first.id) stored.value.pending = undefined;
+      this.unjournaled.delete(first.id);
+    }
     if (!this.keepsJournal) return;
     for (const [userId, entries] of journalEntriesByUser(effects)) {
       let journal = this.journals.get(userId);
