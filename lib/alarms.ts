@@ -62,37 +62,19 @@ export class NudgeAlarms extends Construct {
     });
     const maxLateness = props.maxTickLateness ?? Duration.minutes(2);
     this.add("TickLateness", {
-      metric: new cloudwatch.Metric({
-        namespace: METRICS_NAMESPACE,
-        metricName: FUNCTION_METRICS.tickLateness,
-        dimensionsMap: { service: SERVICE },
-        period,
-        statistic: "Maximum",
-      }),
+      metric: serviceMetric(FUNCTION_METRICS.tickLateness, "Maximum", period),
       threshold: maxLateness.toMilliseconds(),
       treatMissingData: cloudwatch.TreatMissingData.BREACHING,
       alarmDescription: `Timers fire more than ${maxLateness.toHumanString()} late, or the tick stopped running`,
     });
     this.add("RecordsRejected", {
-      metric: new cloudwatch.Metric({
-        namespace: METRICS_NAMESPACE,
-        metricName: FUNCTION_METRICS.recordsRejected,
-        dimensionsMap: { service: SERVICE },
-        period,
-        statistic: "Sum",
-      }),
+      metric: serviceMetric(FUNCTION_METRICS.recordsRejected, "Sum", period),
       threshold: 1,
       alarmDescription:
         "A function rejected input it can never process (an event over a limit, failing the event catalog): it is in a dead-letter queue with its reason. `npx nudge dead-letters list` shows it; fix the publisher, or redrive after a fix (docs/dead-letters.md)",
     });
     this.add("JourneyPaused", {
-      metric: new cloudwatch.Metric({
-        namespace: METRICS_NAMESPACE,
-        metricName: FUNCTION_METRICS.journeysPaused,
-        dimensionsMap: { service: SERVICE },
-        period,
-        statistic: "Sum",
-      }),
+      metric: serviceMetric(FUNCTION_METRICS.journeysPaused, "Sum", period),
       threshold: 1,
       alarmDescription:
         "A guardrail paused a journey (refund rate, unsubscribe rate or coupon budget): `npx nudge status` says which and why; `npx nudge resume <journey>` once it is understood (README, Operating journeys)",
@@ -110,4 +92,15 @@ export class NudgeAlarms extends Construct {
     alarm.addOkAction(new actions.SnsAction(this.topic));
     this.alarms.push(alarm);
   }
+}
+
+/** One of Nudge's own metrics (the functions' EMF metrics, functions/handlers/metric-names.ts). */
+function serviceMetric(metricName: string, statistic: string, period: Duration): cloudwatch.Metric {
+  return new cloudwatch.Metric({
+    namespace: METRICS_NAMESPACE,
+    metricName,
+    dimensionsMap: { service: SERVICE },
+    period,
+    statistic,
+  });
 }

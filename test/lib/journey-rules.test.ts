@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { PROFILE_DETAIL_TYPES } from "../../functions/engine/profile.ts";
 import { canonicalJson, journeyRuleSpecs, PROFILE_RULE, platformRuleSpecs } from "../../lib/journey-rules.ts";
 import { journeyFrom, seedJourney } from "../scenarios/helpers.ts";
 
@@ -126,14 +127,7 @@ describe("journeyRuleSpecs", () => {
     expect(added.at(-1)).toEqual({
       id: "profile-events",
       pattern: {
-        "detail-type": [
-          "user.registered",
-          "user.updated",
-          "user.unsubscribed",
-          "user.subscribed",
-          "order.placed",
-          "order.refunded",
-        ],
+        "detail-type": [...PROFILE_DETAIL_TYPES],
       },
       uses: ["profile: every user's profile"],
     });
