@@ -11,5 +11,12 @@ module.enableCompileCache?.();
 // The AWS SDK's notice that it will drop Node.js 20 is for whoever picks the runtime, not for the user of
 // a command; Node.js 20.19 or later is what Nudge supports (package.json "engines").
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
+// A reader that stops early (`nudge simulate ... | head`) closes the pipe: that ends the command quietly,
+// as it ends any Unix tool, rather than with a stack trace.
+for (const stream of [process.stdout, process.stderr])
+  stream.on("error", (error) => {
+    if (error.code !== "EPIPE") throw error;
+    process.exit(process.exitCode ?? 0);
+  });
 const { main } = await import(await cliEntry());
 process.exitCode = await main(process.argv.slice(2));

@@ -2,7 +2,7 @@ import { UsageError } from "./args.ts";
 import { type CliIo, type Command, ExitCode, processIo } from "./io.ts";
 
 /** Commands load on demand so that `nudge test-pattern` does not pay for the simulator's imports. */
-const commands: Record<string, { summary: string; load: () => Promise<Command> }> = {
+export const commands: Record<string, { summary: string; load: () => Promise<Command> }> = {
   "test-pattern": {
     summary: "test-pattern --pattern <json|file> --event <json|file>   does the EventBridge pattern match the event?",
     load: async () => (await import("./test-pattern.ts")).testPatternCommand,
@@ -93,6 +93,10 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
   if (command === undefined) {
     io.stderr(`nudge: unknown command "${name}"\n${usage()}`);
     return ExitCode.usage;
+  }
+  if (args[0] === "--help" || args[0] === "-h") {
+    io.stdout(`Usage: nudge ${command.summary}`);
+    return ExitCode.ok;
   }
   try {
     return await (await command.load())(args, io);
