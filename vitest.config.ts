@@ -26,8 +26,10 @@ const MINUTE = 60_000;
 
 export default defineConfig({
   test: {
-    // Forks keep each test file's module state apart; two cores is all CI has.
+    // Forks keep each test file's module state apart; two cores is all CI has, and both work: vitest's
+    // default is one worker fewer than the cores (one, here), which left a core idle for most of the suite.
     pool: "forks",
+    maxWorkers: 2,
     // dynalite (in-memory DynamoDB) on a random loopback port for the store's integration tests.
     globalSetup: ["test/setup/dynalite.ts"],
     projects: [
