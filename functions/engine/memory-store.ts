@@ -7,6 +7,7 @@ import { type JournalEntry, journalEntriesByUser } from "./journal.ts";
 import { MinHeap } from "./min-heap.ts";
 import type { CouponRecord, JourneyEffect, Profile, RunRecord, SendLog, StatsCounter, WakeUp } from "./model.ts";
 import type { CouponSettlement, DueWakeUps, JourneyStore, Versioned } from "./store.ts";
+import { WakeUpLender } from "./wake-up-lender.ts";
 
 type TimerItem = { at: number; order: number; wakeUp: WakeUp };
 
@@ -44,7 +45,7 @@ export class MemoryStore implements JourneyStore, ControlStore {
   private readonly stats = new Map<string, Map<string, StatsCounter>>();
   private readonly timers = new MinHeap<TimerItem>((a, b) => a.at < b.at || (a.at === b.at && a.order < b.order));
   /** Wake-ups read by `dueWakeUps` and not yet taken by its `done`. */
-  private lent: TimerItem[] = [];
+  private readonly lender = new WakeUpLender<TimerItem>((item) => this.timers.push(item));
   /** Breaks ties between timers due together: first scheduled, first fired, the same in every run. */
   private scheduled = 0;
   private readonly controls = new Map<string, Versioned<JourneyControl>>();
@@ -213,33 +214,20 @@ export class MemoryStore implements JourneyStore, ControlStore {
    * next read puts back whatever a lease did not take (its tick died, or stopped), in their first order.
    */
   async dueWakeUps(until: number, limit: number): Promise<DueWakeUps> {
-    this.returnLent();
+    this.lender.returnLent();
     const lent: TimerItem[] = [];
     while (lent.length < limit && (this.timers.peek()?.at ?? Number.POSITIVE_INFINITY) <= until) {
       const top = this.timers.pop();
       if (top === undefined) break;
       lent.push(top);
     }
-    this.lent = lent;
-    return {
-      wakeUps: lent.map((item) => item.wakeUp),
-      done: async (count = lent.length) => {
-        if (this.lent !== lent) return false;
-        this.lent = lent.slice(count);
-        return true;
-      },
-    };
+    return this.lender.lend(lent);
   }
 
   async takeDueWakeUps(until: number, limit: number) {
     const due = await this.dueWakeUps(until, limit);
     await due.done();
     return due.wakeUps;
-  }
-
-  private returnLent(): void {
-    for (const item of this.lent) this.timers.push(item);
-    this.lent = [];
   }
 
   async recordCouponEvent(event: ShopEvent) {
@@ -274,12 +262,12 @@ export class MemoryStore implements JourneyStore, ControlStore {
   }
 
   async nextWakeUpAt() {
-    this.returnLent();
+    this.lender.returnLent();
     return this.timers.peek()?.at;
   }
 
   get pendingWakeUps(): number {
-    return this.timers.size + this.lent.length;
+    return this.timers.size + this.lender.size;
   }
 
   private checkRevision<T>(current: Versioned<T> | undefined, expected: number | undefined, id: string): number {

@@ -46,7 +46,7 @@ class RecentIds {
 }
 
 /**
- * Where effects go once their outbox is claimed: the simulator prints them, the platform delivers them.
+ * Where a saved decision's effects go: the simulator prints them, the platform delivers them.
  * A sink that finishes at once may return nothing; the runtime then does not wait on it.
  */
 export interface EffectSink {

@@ -32,9 +32,8 @@ export interface DynamoDbStoreConfig {
   /** How long finished runs, ledger entries and coupons are kept, in days (default 400). */
   retentionDays?: number;
   /**
-   * How long a wake-up's item is kept after its minute, in days (default 30). A spent wake-up is also the
-   * proof that the outbox it claimed was claimed, needed until its record is written again, which the
-   * wake-up itself causes when it fires; 30 days covers a dead-letter queue's 14 and a redrive.
+   * How long a wake-up's item is kept after its minute, in days (default 30): the tick never deletes one,
+   * TTL does; 30 days covers a dead-letter queue's 14 and a redrive of the wake-up.
    */
   timerRetentionDays?: number;
   /** How long a user's journal (`nudge why`) keeps each decision, in days (default 90). */

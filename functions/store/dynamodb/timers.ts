@@ -1,6 +1,7 @@
 import { hash53 } from "../../engine/hash.ts";
 import type { WakeUp } from "../../engine/model.ts";
 import type { DueWakeUps } from "../../engine/store.ts";
+import { WakeUpLender } from "../../engine/wake-up-lender.ts";
 import { StoreError } from "./errors.ts";
 import { keys } from "./table.ts";
 
@@ -65,7 +66,7 @@ export class LocalTimerIndex {
   private heap: IndexEntry[] = [];
   private overflowed = false;
   /** Entries lent by `lend` and not yet taken by its `done`. */
-  private lent: IndexEntry[] = [];
+  private readonly lender = new WakeUpLender<IndexEntry>((entry) => this.add(entry));
 
   constructor(private readonly limit = 2_000_000) {}
 
@@ -75,7 +76,7 @@ export class LocalTimerIndex {
   }
 
   get size(): number {
-    return this.entries.size + this.lent.length;
+    return this.entries.size + this.lender.size;
   }
 
   add(entry: IndexEntry): void {
@@ -99,7 +100,7 @@ export class LocalTimerIndex {
 
   /** The earliest entry (by bucket, then due time). */
   first(): IndexEntry | undefined {
-    if (this.lent.length > 0) this.returnLent();
+    if (this.lender.size > 0) this.lender.returnLent();
     for (let top = this.heap[0]; top !== undefined; top = this.heap[0]) {
       if (this.entries.get(top.id) === top) return top;
       this.pop();
@@ -112,28 +113,14 @@ export class LocalTimerIndex {
    * `count` off the index; the next lend, or `first`, puts back what a lease did not take.
    */
   lend(until: number, limit: number): DueWakeUps {
-    this.returnLent();
+    this.lender.returnLent();
     const lent: IndexEntry[] = [];
     for (let top = this.first(); top !== undefined && top.at <= until && lent.length < limit; top = this.first()) {
       this.entries.delete(top.id);
       this.pop();
       lent.push(top);
     }
-    this.lent = lent;
-    return {
-      wakeUps: lent.map((entry) => entry.wakeUp),
-      done: async (count = lent.length) => {
-        if (this.lent !== lent) return false;
-        this.lent = lent.slice(count);
-        return true;
-      },
-    };
-  }
-
-  private returnLent(): void {
-    const lent = this.lent;
-    this.lent = [];
-    for (const entry of lent) this.add(entry);
+    return this.lender.lend(lent);
   }
 
   private rebuild(): void {
