@@ -5,8 +5,8 @@
  * environment's AWS settings; `--dynamodb-endpoint` for another endpoint).
  */
 import { resolve } from "node:path";
-import { journalEntryOf } from "../engine/journal.ts";
 import type { JourneyStore } from "../engine/store.ts";
+import { readUserJournal } from "../engine/user-journal.ts";
 import { journeyFilesIn, loadJourneyFiles } from "../journey/load.ts";
 import { loadPolicyFile } from "../journey/policy-file.ts";
 import { formatOption, parseArgs, UsageError } from "./args.ts";
@@ -14,22 +14,12 @@ import { type CliIo, ExitCode } from "./io.ts";
 import { openStoreSource, STORE_SOURCE_OPTIONS } from "./store-source.ts";
 import { formatWhy, type WhyReport } from "./why-report.ts";
 
-/**
- * Decisions saved for the user and not handed on yet (their process died, or a send failed, and the input
- * waits for its redelivery): the outboxes of the user's runs that the journal does not prove went out.
- */
-async function notHandedOn(store: JourneyStore, journeysDir: string, cwd: string, userId: string) {
+/** The user's journal from the runs of the journeys in `journeysDir` (see readUserJournal). */
+async function journalOf(store: JourneyStore, journeysDir: string, cwd: string, userId: string) {
   const files = await journeyFilesIn(journeysDir).catch(() => []);
   const { journeys } = await loadJourneyFiles(files, cwd);
-  const userKeyed = [...new Set(journeys.filter((j) => j.journey.key === "userId").map((j) => j.journey.id))];
-  const pending: WhyReport["notHandedOn"] = [];
-  for (const journeyId of userKeyed) {
-    const outbox = (await store.getRecord(journeyId, userId, { consistent: true }))?.value.pending;
-    const first = outbox?.effects[0];
-    if (outbox === undefined || first === undefined || (await store.isJournaled(first))) continue;
-    pending.push(...outbox.effects.map(journalEntryOf));
-  }
-  return pending;
+  const unique = new Map(journeys.map((j) => [j.journey.id, { id: j.journey.id, key: j.journey.key }]));
+  return readUserJournal(store, userId, [...unique.values()]);
 }
 
 export async function whyCommand(args: string[], io: CliIo): Promise<number> {
@@ -43,10 +33,9 @@ export async function whyCommand(args: string[], io: CliIo): Promise<number> {
   const policy = await loadPolicyFile(journeysDir, io.cwd);
   const source = await openStoreSource(values, io.cwd);
   try {
-    const [profile, journal, pending] = await Promise.all([
+    const [profile, { entries: journal, notHandedOn: pending }] = await Promise.all([
       source.store.getProfile(userId, { consistent: true }),
-      source.store.readJournal(userId),
-      notHandedOn(source.store, journeysDir, io.cwd, userId),
+      journalOf(source.store, journeysDir, io.cwd, userId),
     ]);
     const report: WhyReport = {
       userId,

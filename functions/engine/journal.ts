@@ -1,15 +1,6 @@
-import type { JourneyEffect } from "./model.ts";
+import type { JournalEntry, JourneyEffect, Outbox } from "./model.ts";
 
-/**
- * The user's journal: what each journey did for a user and what the policies held back, kept for
- * `nudge why`. An entry is a carried-out effect without its payload (a message's text, an emitted event's
- * detail, the values of profile attributes): the journal says what happened and why, not what was said.
- */
-export type JournalEntry =
-  | Exclude<JourneyEffect, { type: "message.sent" | "event.emitted" | "profile.updated" }>
-  | Omit<Extract<JourneyEffect, { type: "message.sent" }>, "text">
-  | (Omit<Extract<JourneyEffect, { type: "event.emitted" }>, "event"> & { detailType: string })
-  | (Omit<Extract<JourneyEffect, { type: "profile.updated" }>, "attributes"> & { attributes: string[] });
+export type { JournalEntry };
 
 export function journalEntryOf(effect: JourneyEffect): JournalEntry {
   switch (effect.type) {
@@ -28,16 +19,18 @@ export function journalEntryOf(effect: JourneyEffect): JournalEntry {
   }
 }
 
-/** A decision's effects grouped by user (a decision concerns one run, so almost always one group). */
-export function journalEntriesByUser(effects: readonly JourneyEffect[]): Map<string, JournalEntry[]> {
-  const byUser = new Map<string, JournalEntry[]>();
-  for (const effect of effects) {
-    let entries = byUser.get(effect.user);
-    if (entries === undefined) {
-      entries = [];
-      byUser.set(effect.user, entries);
-    }
-    entries.push(journalEntryOf(effect));
-  }
-  return byUser;
+/**
+ * The most entries a run record keeps in its journal, the oldest dropped first: the record stays one
+ * write unit (1 KB deflated) for the seed journeys, and `nudge why` still shows each run's recent story.
+ */
+export const JOURNAL_LIMIT = 16;
+
+/** The record's journal once the outbox it carried (handed on, or about to be replaced) joins it. */
+export function journalWith(
+  journal: readonly JournalEntry[] | undefined,
+  handedOn: Outbox | undefined,
+): JournalEntry[] | undefined {
+  if (handedOn === undefined || handedOn.effects.length === 0) return journal === undefined ? undefined : [...journal];
+  const entries = [...(journal ?? []), ...handedOn.effects.map(journalEntryOf)];
+  return entries.length > JOURNAL_LIMIT ? entries.slice(entries.length - JOURNAL_LIMIT) : entries;
 }

@@ -3,7 +3,6 @@ import type { ControlStore, JourneyControl } from "./controls.ts";
 import { applyCouponEvent } from "./coupons.ts";
 import type { CouponCharge } from "./delivery.ts";
 import { ConcurrencyError } from "./errors.ts";
-import { type JournalEntry, journalEntriesByUser } from "./journal.ts";
 import { MinHeap } from "./min-heap.ts";
 import type { CouponRecord, JourneyEffect, Profile, RunRecord, SendLog, StatsCounter, WakeUp } from "./model.ts";
 import type { CouponSettlement, DueWakeUps, JourneyStore, Versioned } from "./store.ts";
@@ -13,8 +12,8 @@ type TimerItem = { at: number; order: number; wakeUp: WakeUp };
 
 export interface MemoryStoreOptions {
   /**
-   * Keep each user's journal for `nudge why` (default true). The simulator prints every effect as it
-   * happens and nobody asks it why, so it keeps none: the journal would hold every effect of the run.
+   * Keep the runs' journals for `nudge why` (default true): without, an outbox proven handed on is taken
+   * off its record (the simulator prints every effect as it happens, and nobody asks it why).
    */
   journal?: boolean;
 }
@@ -37,10 +36,10 @@ export class MemoryStore implements JourneyStore, ControlStore {
   readonly budgets = new Map<string, number>();
   /** Charges not settled yet per `journeyId#day`: coupon id to value. */
   private readonly unsettled = new Map<string, Map<string, { amount: number; runId: string }>>();
-  /** Journal entries by user, each decision's once (by its first effect id). */
-  private readonly journals = new Map<string, Map<string, JournalEntry[]>>();
-  /** The records whose outboxes are saved and not journaled yet, by first effect id (see isJournaled). */
-  private readonly unjournaled = new Map<string, Versioned<RunRecord>>();
+  /** The records whose outboxes are saved and not proven handed on yet, by outbox id (see isHandedOn). */
+  private readonly unproven = new Map<string, Versioned<RunRecord>>();
+  /** Runs of journeys not keyed by the user, by user: `journeyId` to keys (see UserRunIndex). */
+  private readonly userRunIndex = new Map<string, Map<string, Set<string>>>();
   /** Counters by journey, then `version|day|name`. */
   private readonly stats = new Map<string, Map<string, StatsCounter>>();
   private readonly timers = new MinHeap<TimerItem>((a, b) => a.at < b.at || (a.at === b.at && a.order < b.order));
@@ -98,8 +97,8 @@ export class MemoryStore implements JourneyStore, ControlStore {
     const revision = this.checkRevision(byKey.get(record.key), expectedRevision, `${record.journeyId}|${record.key}`);
     const stored = { value: record, revision };
     byKey.set(record.key, stored);
-    const first = record.pending?.effects[0];
-    if (first !== undefined) this.unjournaled.set(first.id, stored);
+    const id = record.pending?.effects[0]?.id ?? record.pending?.events[0]?.id;
+    if (id !== undefined) this.unproven.set(id, stored);
     return revision;
   }
 
@@ -160,35 +159,45 @@ export class MemoryStore implements JourneyStore, ControlStore {
     }
   }
 
-  async appendJournal(effects: readonly JourneyEffect[]) {
-    const first = effects[0];
-    if (first !== undefined) {
-      // Journaled: the outbox went out. Off its record (the runtime's own saved copy), so memory holds no
-      // run's last messages; DynamoDB keeps it until the next save, which replaces it anyway.
-      const stored = this.unjournaled.get(first.id);
-      if (stored?.value.pending?.effects[0]?.id === first.id) stored.value.pending = undefined;
-      this.unjournaled.delete(first.id);
-    }
-    if (!this.keepsJournal) return;
-    for (const [userId, entries] of journalEntriesByUser(effects)) {
-      let journal = this.journals.get(userId);
-      if (journal === undefined) {
-        journal = new Map();
-        this.journals.set(userId, journal);
-      }
-      const first = entries[0];
-      if (first !== undefined) journal.set(first.id, entries);
+  /**
+   * Proven: known from the outboxes saved and not proven since, so that it holds without keeping proofs.
+   * Without a journal, a proven outbox is taken off its record (the runtime's own saved copy), so memory
+   * holds no run's last messages; DynamoDB keeps it until the next save moves it to the run's journal.
+   */
+  async proveHandedOn(_proof: string, ids: readonly string[]) {
+    for (const id of ids) {
+      const stored = this.unproven.get(id);
+      this.unproven.delete(id);
+      const pending = stored?.value.pending;
+      if (
+        !this.keepsJournal &&
+        stored !== undefined &&
+        pending !== undefined &&
+        (pending.effects[0]?.id ?? pending.events[0]?.id) === id
+      )
+        stored.value.pending = undefined;
     }
   }
 
-  /** Known from the outboxes saved and not journaled since, so that it holds without keeping the journal. */
-  async isJournaled(first: JourneyEffect) {
-    return !this.unjournaled.has(first.id);
+  async isHandedOn(outbox: { proof: string; id: string; at: string }) {
+    return !this.unproven.has(outbox.id);
   }
 
-  async readJournal(userId: string) {
-    const entries = [...(this.journals.get(userId)?.values() ?? [])].flat();
-    return entries.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
+  async indexUserRun(userId: string, journeyId: string, key: string) {
+    let byJourney = this.userRunIndex.get(userId);
+    if (byJourney === undefined) {
+      byJourney = new Map();
+      this.userRunIndex.set(userId, byJourney);
+    }
+    const keys = byJourney.get(journeyId) ?? new Set<string>();
+    byJourney.set(journeyId, keys.add(key));
+  }
+
+  async userRuns(userId: string) {
+    const runs: { journeyId: string; key: string }[] = [];
+    for (const [journeyId, keys] of this.userRunIndex.get(userId) ?? [])
+      for (const key of keys) runs.push({ journeyId, key });
+    return runs;
   }
 
   async claimEffect(effect: JourneyEffect) {

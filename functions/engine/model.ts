@@ -101,17 +101,25 @@ export interface RunRecord {
   recentEventIds: string[];
   /**
    * The effects and events of the decision that wrote this record, saved with it (a transactional outbox in
-   * one item): the save is the commit, and the outbox is handed on after it. Handed on is proven by the
-   * user's journal, written last (JournalStore.isJournaled); whoever finds an outbox not journaled (the
-   * redelivered input, or the next input of the run) hands it on again. Replaced by the next save.
+   * one item): the save is the commit, and the outbox is handed on after it. Handed on is proven by a
+   * proof written once per batch of inputs (HandOnProofStore, under `pending.proof`); whoever finds an
+   * outbox not proven (the redelivered input, or the next input of the run) hands it on again. The next
+   * save moves its entries to `journal`.
    */
   pending?: Outbox;
+  /**
+   * What this record's earlier decisions did (the run's journal, for `nudge why`): entries without their
+   * payloads, oldest first, at most JOURNAL_LIMIT. Written with the record, so it costs no write of its own.
+   */
+  journal?: JournalEntry[];
 }
 
 /** A saved decision's effects and events: what the runtime hands on once the decision is saved. */
 export interface Outbox {
   effects: JourneyEffect[];
   events: ShopEvent[];
+  /** The key of the proof that says this outbox was handed on (the batch's: see HandOnProofStore). */
+  proof?: string;
 }
 
 /** A timer that falls due: a run's wait, or an inactivity trigger. `seq`/`at` tell a stale one apart. */
@@ -242,3 +250,14 @@ export interface StatsCounter {
   name: string;
   amount: number;
 }
+
+/**
+ * The user's journal: what each journey did for a user and what the policies held back, kept for
+ * `nudge why`. An entry is a carried-out effect without its payload (a message's text, an emitted event's
+ * detail, the values of profile attributes): the journal says what happened and why, not what was said.
+ */
+export type JournalEntry =
+  | Exclude<JourneyEffect, { type: "message.sent" | "event.emitted" | "profile.updated" }>
+  | Omit<Extract<JourneyEffect, { type: "message.sent" }>, "text">
+  | (Omit<Extract<JourneyEffect, { type: "event.emitted" }>, "event"> & { detailType: string })
+  | (Omit<Extract<JourneyEffect, { type: "profile.updated" }>, "attributes"> & { attributes: string[] });

@@ -1,10 +1,11 @@
 import type { ShopEvent } from "../../events/catalog.ts";
 import type { CompiledJourney } from "./compile.ts";
 import { ControlCache, type ControlStore } from "./controls.ts";
-import { decideEvent, decideWakeUp, newWakeUpsOf } from "./engine.ts";
+import { type Decision, decideEvent, decideWakeUp, newWakeUpsOf } from "./engine.ts";
 import { ConcurrencyError, NudgeError } from "./errors.ts";
 import { guardrailCounters } from "./guardrail-counts.ts";
 import { skipsLateMessages } from "./held-messages.ts";
+import { journalWith } from "./journal.ts";
 import type { JourneyCatalog } from "./journeys.ts";
 import type { EngineInput, JourneyEffect, Outbox, Profile, RunRecord, StatsCounter, WakeUp } from "./model.ts";
 import type { PolicyConfig } from "./policies/config.ts";
@@ -72,17 +73,29 @@ export interface RuntimeOptions {
   /** How often a lost optimistic-concurrency race is retried before giving up. */
   maxAttempts?: number;
   /**
-   * Statistics are added up in memory and written every this many inputs (default 1: after each input),
-   * and by `flushStats()`. A Lambda handler flushes once per batch: one write per journey and day instead
-   * of one per counter. A crash loses the counts not yet written: they undercount, never double count.
+   * The proof of the outboxes handed on, and the statistics added up in memory, are written every this
+   * many inputs (default 1: after each input), and by `flush()`. A Lambda handler flushes once per batch:
+   * one proof write, and one statistics write per journey and day, instead of one per decision or counter.
+   * A crash loses what is not yet written: outboxes are handed on again (repeats are dropped by id);
+   * counts undercount, never double count.
    */
-  statsEveryInputs?: number;
+  flushEveryInputs?: number;
   /** Called with the counters each flush wrote (the ingest function publishes them as EMF metrics). */
   onStatsWritten?: (counters: readonly StatsCounter[]) => void;
   /** Journey controls (pause/resume, functions/engine/controls.ts); none: no journey is ever paused. */
   controls?: ControlStore;
   /** How long the controls read are trusted, in ms of the inputs' `now` (default 30 s). */
   controlTtlMs?: number;
+  /**
+   * Keep each run's journal for `nudge why` (default true). The simulator prints every effect as it
+   * happens and nobody asks it why, so it keeps none.
+   */
+  journal?: boolean;
+}
+
+/** An outbox's id: its first effect's (or first event's), deterministic like them. */
+function outboxId(outbox: Outbox): string | undefined {
+  return outbox.effects[0]?.id ?? outbox.events[0]?.id;
 }
 
 /**
@@ -94,14 +107,19 @@ export interface RuntimeOptions {
  */
 export class JourneyRuntime {
   private readonly maxAttempts: number;
-  private readonly statsEveryInputs: number;
+  private readonly flushEveryInputs: number;
   private readonly unsavedStats = new Map<string, StatsCounter>();
-  private inputsSinceStats = 0;
+  private inputsSinceFlush = 0;
   /** Raised whenever a guardrail's numerator is counted (refunds, unsubscribes, withheld coupons). */
   guardrailCountersAdded = 0;
   private readonly policies: PolicyReservations;
-  /** First effect ids of outboxes this process handed on: a record's next input need not ask the journal. */
+  /** First effect ids of outboxes this process handed on: a record's next input need not ask for the proof. */
   private readonly handedOn = new RecentIds(4096);
+  /** Outboxes handed on and not proven yet, by proof key: written by `flush` (see HandOnProofStore). */
+  private readonly unproven = new Map<string, string[]>();
+  /** The proof key of the outboxes this batch saves: the first one's first effect id. */
+  private batchProof: string | undefined;
+  private readonly keepsJournal: boolean;
   /** The journeys paused, as last read: see ControlCache. */
   readonly controls: ControlCache;
   /**
@@ -112,14 +130,22 @@ export class JourneyRuntime {
 
   constructor(private readonly options: RuntimeOptions) {
     this.maxAttempts = options.maxAttempts ?? 8;
-    this.statsEveryInputs = options.statsEveryInputs ?? 1;
+    this.flushEveryInputs = options.flushEveryInputs ?? 1;
+    this.keepsJournal = options.journal ?? true;
     this.policies = new PolicyReservations(options.store, options.catalog, options.policies);
     this.controls = new ControlCache(options.controls, options.controlTtlMs);
   }
 
-  /** Writes the statistics added up since the last flush (one `addStats` call). */
-  async flushStats(): Promise<void> {
-    this.inputsSinceStats = 0;
+  /**
+   * Ends a batch of inputs: writes the proof that the outboxes it handed on went out (one write a proof
+   * key), then the statistics added up since the last flush (one `addStats` call).
+   */
+  async flush(): Promise<void> {
+    this.inputsSinceFlush = 0;
+    this.batchProof = undefined;
+    const proofs = [...this.unproven];
+    this.unproven.clear();
+    for (const [proof, ids] of proofs) await this.options.store.proveHandedOn(proof, ids);
     if (this.unsavedStats.size === 0) return;
     const counters = [...this.unsavedStats.values()];
     this.unsavedStats.clear();
@@ -175,7 +201,7 @@ export class JourneyRuntime {
   }
 
   private async inputDone(): Promise<void> {
-    if (++this.inputsSinceStats >= this.statsEveryInputs) await this.flushStats();
+    if (++this.inputsSinceFlush >= this.flushEveryInputs) await this.flush();
   }
 
   private async apply(request: ApplyRequest): Promise<void> {
@@ -183,8 +209,9 @@ export class JourneyRuntime {
     const { store, catalog } = this.options;
     // Eventually consistent first: a stale record only loses the race below, and the retry reads consistently.
     const stored = request.stored ?? (await store.getRecord(current.id, key, { consistent: attempt > 1 }));
-    // An outbox on the record not journaled yet: its saver died (or failed) before handing it all on. It
-    // goes out again, with the same ids, before the record moves on (the channels drop repeats by id).
+    // An outbox on the record not proven handed on: its saver died (or failed) before handing it all on,
+    // or before its proof. It goes out again, with the same ids, before the record moves on (the channels
+    // drop repeats by id).
     const left = stored?.value.pending;
     if (left !== undefined && !(await this.isHandedOn(left))) await this.handOn(left);
     const run = stored?.value.run;
@@ -209,9 +236,10 @@ export class JourneyRuntime {
     this.stats.steps += decision.steps;
     // The engine hands back a fresh record: the outbox goes on it, and only when there is something in it.
     const saved = decision.record;
-    const hasOutbox = decision.effects.length > 0 || decision.events.length > 0;
-    const outbox: Outbox | undefined = hasOutbox ? { effects: decision.effects, events: decision.events } : undefined;
+    const outbox = this.outboxOf(decision);
     saved.pending = outbox;
+    // The outbox before it was handed on (above): its entries join the run's journal.
+    saved.journal = this.keepsJournal ? journalWith(record?.journal, record?.pending) : undefined;
     // The sends are reserved before the save: a save that then loses its race finds them when it retries.
     const sender = saved.run?.userId ?? userId;
     if (decision.policy.reserved.length > 0 && sender !== undefined)
@@ -220,6 +248,9 @@ export class JourneyRuntime {
     // stale and changes nothing when it fires; one scheduled after could be lost with the process.
     for (const wakeUp of newWakeUpsOf(saved, record)) await store.scheduleWakeUp(wakeUp);
     if (decision.profile) await this.saveProfileAttributes(decision.profile);
+    // A new run of a journey not keyed by the user: `nudge why` finds it through the user's index.
+    if (stored === undefined && this.keepsJournal && sender !== undefined && sender !== key)
+      await store.indexUserRun(sender, saved.journeyId, key);
     await store.putRecord(saved, stored?.revision);
     // Saved: the coupons charged for it are settled (a retry of this decision will never come).
     await this.policies.settle(decision, charges);
@@ -229,15 +260,23 @@ export class JourneyRuntime {
     if (outbox !== undefined) await this.handOn(outbox);
   }
 
+  /** The decision's outbox, under this batch's proof key; none when it has nothing to hand on. */
+  private outboxOf(decision: Decision): Outbox | undefined {
+    const first = decision.effects[0];
+    if (first === undefined && decision.events.length === 0) return undefined;
+    this.batchProof ??= first?.id ?? decision.events[0]?.id;
+    return { effects: decision.effects, events: decision.events, proof: this.batchProof };
+  }
+
   /**
-   * Hands a saved outbox on: its effects to the sink, its events to the publisher, then the user's journal,
-   * which is the proof that the rest went out (see isJournaled). A crash or a failed send anywhere in here
-   * leaves the outbox on the record, not journaled: the redelivered input (or the run's next input) hands
-   * it all on again, with the same ids, for the channels and the ingest function to drop what they had.
-   * So every effect of a saved decision reaches its channel at least once, and is carried out once.
+   * Hands a saved outbox on: its effects to the sink, its events to the publisher; the batch's proof,
+   * written by `flush`, says they went out (HandOnProofStore). A crash or a failed send anywhere before the
+   * proof leaves the outbox on the record, not proven: the redelivered input (or the run's next input)
+   * hands it all on again, with the same ids, for the channels and the ingest function to drop what they
+   * had. So every effect of a saved decision reaches its channel at least once, and is carried out once.
    */
   private async handOn(outbox: Outbox): Promise<void> {
-    const { sink, publisher, store } = this.options;
+    const { sink, publisher } = this.options;
     if (sink.deliverAll) await sink.deliverAll(outbox.effects);
     else
       for (const effect of outbox.effects) {
@@ -251,24 +290,33 @@ export class JourneyRuntime {
         const publishing = publisher.publish(event);
         if (publishing) await publishing;
       }
-    if (outbox.effects.length > 0) await store.appendJournal(outbox.effects);
-    const first = outbox.effects[0];
-    if (first !== undefined) this.handedOn.remember(first.id);
+    const id = outboxId(outbox);
+    if (id !== undefined) {
+      this.handedOn.remember(id);
+      if (outbox.proof !== undefined) {
+        const ids = this.unproven.get(outbox.proof);
+        if (ids === undefined) this.unproven.set(outbox.proof, [id]);
+        else ids.push(id);
+      }
+    }
     this.stats.effects += outbox.effects.length;
     this.addStats(statsOf(outbox.effects));
   }
 
-  /** Whether an outbox found on a record went out: this process handed it on, or its journal says so. */
+  /** Whether an outbox found on a record went out: this process handed it on, or its proof says so. */
   private async isHandedOn(outbox: Outbox): Promise<boolean> {
-    const first = outbox.effects[0];
-    if (first === undefined) return true; // events always come with an effect: nothing to hand on
-    if (this.handedOn.has(first.id)) return true;
-    const journaled = await this.options.store.isJournaled(first);
-    if (journaled) this.handedOn.remember(first.id);
-    return journaled;
+    const id = outboxId(outbox);
+    if (id === undefined) return true; // nothing in it
+    if (this.handedOn.has(id)) return true;
+    // Saved before proofs existed (no key): handed on again, which the channels drop if they had it.
+    if (outbox.proof === undefined) return false;
+    const at = outbox.effects[0]?.at ?? outbox.events[0]?.time ?? "";
+    const proven = await this.options.store.isHandedOn({ proof: outbox.proof, id, at });
+    if (proven) this.handedOn.remember(id);
+    return proven;
   }
 
-  /** Adds counters to the ones not yet written (see flushStats). */
+  /** Adds counters to the ones not yet written (see flush). */
   private addStats(counters: readonly StatsCounter[]): void {
     // Only a rising numerator can make a guardrail cross (more entrants or conversions lower the rates).
     if (counters.some((c) => c.name.startsWith("guardrail.") || c.name.startsWith("coupon.withheld.")))

@@ -1,6 +1,5 @@
 import type { ShopEvent } from "../../events/catalog.ts";
 import type { CouponCharge } from "./delivery.ts";
-import type { JournalEntry } from "./journal.ts";
 import type { CouponRecord, JourneyEffect, Profile, RunRecord, SendLog, StatsCounter, WakeUp } from "./model.ts";
 
 /**
@@ -84,23 +83,33 @@ export interface BudgetStore {
   settleCouponCharges(settlement: CouponSettlement): Promise<void>;
 }
 
-/** What each journey did for a user, and what was held back and why: the record `nudge why` reads. */
-export interface JournalStore {
+/**
+ * The proof that saved outboxes were handed on. The runtime saves a decision with its outbox (the
+ * commit), hands the outbox on, and at the end of its batch of inputs writes one proof for every outbox it
+ * handed on in the batch: the ids of their first effects, under the batch's key, which each outbox names
+ * (`Outbox.proof`). One write a batch, not one a decision. An outbox found on a record and not proven (its
+ * process died before the proof, or a send failed) is handed on again, with the same ids, and proven then.
+ */
+export interface HandOnProofStore {
+  /** Adds these outboxes (by first effect id) to the proof under `proof`; idempotent (a set add). */
+  proveHandedOn(proof: string, ids: readonly string[]): Promise<void>;
   /**
-   * Records a handed-on outbox's effects in their users' journals. Idempotent: recording the same effects
-   * again (an outbox handed on again after a crash) keeps one copy. The entries of the first effect's user
-   * are written last: once they are there, the whole outbox is journaled (see isJournaled).
+   * Whether the outbox (its id, and its time) is proven handed on under `proof`. Proofs are kept for the
+   * journal's retention: an outbox older than that counts as handed on (its input is gone from every
+   * queue by then, and its proof with the retention).
    */
-  appendJournal(effects: readonly JourneyEffect[]): Promise<void>;
-  /**
-   * Whether the journal holds the decision whose first effect this is. The runtime writes the journal
-   * after the decision's effects and events were handed on, so this is the proof that they were: an
-   * outbox found on a record and not journaled is handed on again. Entries older than the journal's
-   * retention count as journaled: an outbox that old was handed on, or given up with its input.
-   */
-  isJournaled(first: JourneyEffect): Promise<boolean>;
-  /** A user's journal entries, oldest first. */
-  readJournal(userId: string): Promise<JournalEntry[]>;
+  isHandedOn(outbox: { proof: string; id: string; at: string }): Promise<boolean>;
+}
+
+/**
+ * Which runs concern a user, for `nudge why`, beside the runs keyed by the user id itself (found by key):
+ * a run of a journey keyed by something else (a coupon, an order) is indexed once, when its record is new.
+ */
+export interface UserRunIndex {
+  /** Remembers that the run record `journeyId`/`key` concerns `userId` (idempotent). */
+  indexUserRun(userId: string, journeyId: string, key: string): Promise<void>;
+  /** The run records indexed for a user. */
+  userRuns(userId: string): Promise<{ journeyId: string; key: string }[]>;
 }
 
 /**
@@ -171,7 +180,8 @@ export interface JourneyStore
     ProfileStore,
     SendLogStore,
     BudgetStore,
-    JournalStore,
+    HandOnProofStore,
+    UserRunIndex,
     EffectLedger,
     TimerStore,
     CouponStore,

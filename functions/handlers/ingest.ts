@@ -24,7 +24,7 @@ import { RejectedRecordDeadLetters } from "./rejected-records.ts";
 import { platformStore } from "./store.ts";
 
 export interface IngestDependencies {
-  runtime: Pick<JourneyRuntime, "handleEvent" | "handleWakeUp" | "flushStats">;
+  runtime: Pick<JourneyRuntime, "handleEvent" | "handleWakeUp" | "flush">;
   counters: Pick<JourneyCounters, "publish">;
   logger: ReturnType<typeof createLogger>;
   metrics: ReturnType<typeof createMetrics>;
@@ -45,8 +45,9 @@ export function createIngestHandler(deps: IngestDependencies) {
     try {
       return await settleBatch(event.Records, process, logger, metrics, { deadLetters });
     } finally {
-      // One statistics write per journey and day for the whole batch. Lost counts undercount, never double.
-      await runtime.flushStats().catch((error: unknown) => logger.error("statistics not written", { error }));
+      // The batch's proof that its outboxes went out (one write), and one statistics write per journey and
+      // day. A lost proof hands outboxes on again (the channels drop repeats); lost counts undercount.
+      await runtime.flush().catch((error: unknown) => logger.error("proofs or statistics not written", { error }));
       counters.publish();
     }
   })
@@ -77,8 +78,8 @@ export function ingestDependencies(
     controlTtlMs: config.CONTROL_TTL_SECONDS * 1000,
     sink: new QueueSink(sqs, config.DELIVERY_QUEUE_URLS),
     publisher: new IngestQueuePublisher(sqs, config.INGEST_QUEUE_URL),
-    // Statistics are written once per batch (flushStats below), not after each record.
-    statsEveryInputs: Number.POSITIVE_INFINITY,
+    // Proofs and statistics are written once per batch (flush below), not after each record.
+    flushEveryInputs: Number.POSITIVE_INFINITY,
     // The EMF metrics are the counters written: published after the flush, at the end of the batch.
     onStatsWritten: (written) => counters.add(written),
     ...(config.POLICY_CONFIG === undefined ? {} : { policies: config.POLICY_CONFIG }),

@@ -77,7 +77,7 @@ export class SimulatorControls {
     if (this.runtime.guardrailCountersAdded === this.countersChecked && at - this.lastCheckAt < 86_400_000) return;
     this.countersChecked = this.runtime.guardrailCountersAdded;
     this.lastCheckAt = at;
-    await this.runtime.flushStats();
+    await this.runtime.flush();
     const pauses = await enforceGuardrails({ journeys: this.journeys, store: this.store, now: at });
     for (const { control } of pauses) this.line(control.journeyId, at, "journey.paused", control.reason, "guardrail");
     if (pauses.length > 0) this.runtime.controls.invalidate();

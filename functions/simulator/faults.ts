@@ -125,14 +125,17 @@ export class CrashingStore implements JourneyStore {
   settleCouponCharges(...args: Parameters<JourneyStore["settleCouponCharges"]>) {
     return this.inner.settleCouponCharges(...args);
   }
-  appendJournal(...args: Parameters<JourneyStore["appendJournal"]>) {
-    return this.inner.appendJournal(...args);
+  proveHandedOn(...args: Parameters<JourneyStore["proveHandedOn"]>) {
+    return this.inner.proveHandedOn(...args);
   }
-  isJournaled(first: JourneyEffect) {
-    return this.inner.isJournaled(first);
+  isHandedOn(...args: Parameters<JourneyStore["isHandedOn"]>) {
+    return this.inner.isHandedOn(...args);
   }
-  readJournal(...args: Parameters<JourneyStore["readJournal"]>) {
-    return this.inner.readJournal(...args);
+  indexUserRun(...args: Parameters<JourneyStore["indexUserRun"]>) {
+    return this.inner.indexUserRun(...args);
+  }
+  userRuns(...args: Parameters<JourneyStore["userRuns"]>) {
+    return this.inner.userRuns(...args);
   }
   claimEffect(effect: JourneyEffect) {
     return this.inner.claimEffect(effect);

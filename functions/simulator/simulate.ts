@@ -137,8 +137,10 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
         return undefined;
       },
     },
-    // As the ingest function does under load (SQS batches of up to 100): statistics written once a batch.
-    statsEveryInputs: 100,
+    // As the ingest function does under load (SQS batches of up to 100): proofs and statistics written once a batch.
+    flushEveryInputs: 100,
+    // Its own store: every effect is an output line already, and nobody asks it why.
+    journal: options.store !== undefined,
     ...(options.policies === undefined ? {} : { policies: options.policies }),
     // The simulator changes the controls itself and tells the runtime (SimulatorControls): no re-reads.
     ...(isControlStore(store) ? { controls: store, controlTtlMs: Number.POSITIVE_INFINITY } : {}),
@@ -207,7 +209,7 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
     await drainPublished(end);
     await fireWakeUpsUntil(until);
   }
-  await runtime.flushStats();
+  await runtime.flush();
   // Processing already runs in time order; the stable sort keeps that a guarantee of the contract.
   output.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
   const { decisions, steps, effects } = runtime.stats;

@@ -8,6 +8,7 @@ import { formatInstant } from "../../functions/engine/time.ts";
 import { readOutbox } from "../../functions/local/outbox.ts";
 import { type LocalPlatform, startLocalPlatform } from "../../functions/local/platform.ts";
 import { event, loadSeedJourneys } from "../scenarios/helpers.ts";
+import { handedOnJournal } from "../support/journal.ts";
 import { NO_POLICIES } from "../support/policies.ts";
 import { until } from "../support/until.ts";
 import { capture } from "./capture-io.ts";
@@ -86,12 +87,14 @@ describe("nudge import", () => {
     expect(await clockOf("u-a")).toBe(formatInstant(T0 + DAY));
     expect(await clockOf("u-b")).toBe(formatInstant(T0 + 30 * DAY));
     expect(readOutbox(platform.outboxPath)).toEqual([]);
-    expect([...(await platform.store.readJournal("u-a")), ...(await platform.store.readJournal("u-b"))]).toEqual([]);
+    const seeds = loadSeedJourneys();
+    const journalOf = (user: string) => handedOnJournal(platform.store, user, seeds);
+    expect([...(await journalOf("u-a")), ...(await journalOf("u-b"))]).toEqual([]);
     // And the clock is a real timer of the platform: u-a turns dormant 30 days after the last order.
     clock.now = T0 + DAY + 10 * 60_000;
     let entered: string[] = [];
     await until(async () => {
-      entered = (await platform.store.readJournal("u-a"))
+      entered = (await journalOf("u-a"))
         .filter((entry) => entry.type === "journey.entered" || entry.type === "holdout")
         .filter((entry) => entry.at >= formatInstant(T0 + DAY))
         .map((entry) => entry.journey);

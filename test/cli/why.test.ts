@@ -1,4 +1,4 @@
-import { mkdtempSync } from "node:fs";
+import { copyFileSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventbridge";
@@ -23,6 +23,14 @@ const greeter = (id: string, priority: number, detailType: string) =>
     start: "greet",
     steps: [{ id: "greet", type: "send", channel: "push", template: "hello" }],
   });
+
+/** A journeys folder of the given journeys and the seed policy, as an operator's project holds them. */
+function journeysFolder(journeys: ReturnType<typeof journey>[]) {
+  const dir = mkdtempSync(join(tmpdir(), "nudge-why-journeys-"));
+  copyFileSync(join(import.meta.dirname, "../../journeys/policy.json"), join(dir, "policy.json"));
+  for (const j of journeys) writeFileSync(join(dir, `${j.id}.json`), JSON.stringify(j));
+  return dir;
+}
 
 describe("nudge why", () => {
   it("says what was decided and not handed to a channel yet, apart from what was sent", async () => {
@@ -69,8 +77,9 @@ describe("nudge why", () => {
     // one push per 4 hours; at 22:00 a second order's thanks meets the quiet hours too.
     const { endpoint, tableName, client } = await freshTable();
     const store = new DynamoDbStore(client, { tableName });
+    const journeys = [greeter("welcome", 90, "user.registered"), greeter("thanks", 40, "order.placed")];
     const runtime = new JourneyRuntime({
-      catalog: new JourneyCatalog([greeter("welcome", 90, "user.registered"), greeter("thanks", 40, "order.placed")]),
+      catalog: new JourneyCatalog(journeys),
       store,
       sink: { deliver: () => undefined },
       publisher: { publish: () => undefined },
@@ -85,7 +94,10 @@ describe("nudge why", () => {
       await runtime.handleEvent(event, at(event.time));
     const io = capture();
     // Act
-    const code = await main(["why", "u1", "--table", tableName, "--dynamodb-endpoint", endpoint], io);
+    const code = await main(
+      ["why", "u1", "--table", tableName, "--dynamodb-endpoint", endpoint, "--journeys", journeysFolder(journeys)],
+      io,
+    );
     // Assess
     expect(code).toBe(0);
     expect(io.out).toEqual([
@@ -129,11 +141,12 @@ describe("nudge why", () => {
         }),
       );
       const io = capture();
-      // Act: until both journeys' decisions are in the journal.
+      // Act: until both journeys' decisions are in the journal, proven handed on.
       await until(async () => {
         io.out.length = 0;
         await main(["why", "u-night", "--dir", dir], io);
-        return io.out.filter((line) => line.includes("HELD until")).length >= 2;
+        const handingOn = io.out.some((line) => line.startsWith("Decided, NOT handed"));
+        return !handingOn && io.out.filter((line) => line.includes("HELD until")).length >= 2;
       });
       const missing = capture();
       const refused = await main(["why", "u1", "--dir", join(dir, "nothing-here")], missing);

@@ -37,10 +37,12 @@ export function harness<S extends JourneyStore = MemoryStore>(
   catalog: JourneyCatalog,
   store?: S,
   policies: PolicyConfig = NO_POLICIES,
+  options: { journal?: boolean } = {},
 ) {
   const delivered: JourneyEffect[] = [];
   const used = store ?? new MemoryStore();
   const runtime = new JourneyRuntime({
+    ...options,
     catalog,
     store: used,
     policies,

@@ -2,7 +2,16 @@ import { describe, expect, it } from "vitest";
 import { JourneyCatalog } from "../../functions/engine/journeys.ts";
 import { MemoryStore } from "../../functions/engine/memory-store.ts";
 import { JourneyRuntime } from "../../functions/engine/runtime.ts";
-import { at, greetTwiceJourney, harness, journey, raceReviewAndRefund, reviewJourney, shopEvent } from "./fixtures.ts";
+import {
+  at,
+  fireWakeUpsUntil,
+  greetTwiceJourney,
+  harness,
+  journey,
+  raceReviewAndRefund,
+  reviewJourney,
+  shopEvent,
+} from "./fixtures.ts";
 
 describe("JourneyRuntime", () => {
   it("applies two events for one run processed at the same time: one wins, the other retries, neither is lost", async () => {
@@ -102,7 +111,7 @@ describe("JourneyRuntime", () => {
     expect(delivered.filter((e) => e.type === "message.sent")).toEqual([]);
   });
 
-  it("adds statistics up in memory and writes them every statsEveryInputs inputs and on flushStats", async () => {
+  it("adds statistics up in memory and writes them every flushEveryInputs inputs and on flush", async () => {
     // Prepare: a journey every registration enters; statistics written every third input.
     const store = new MemoryStore();
     const writes: number[] = [];
@@ -118,7 +127,7 @@ describe("JourneyRuntime", () => {
       store,
       sink: { deliver: () => undefined },
       publisher: { publish: () => undefined },
-      statsEveryInputs: 3,
+      flushEveryInputs: 3,
     });
     const register = (n: number) =>
       shopEvent("user.registered", `2026-11-01T0${n}:00:00Z`, { userId: `u${n}` }, `evt-${n}`);
@@ -130,10 +139,63 @@ describe("JourneyRuntime", () => {
     await runtime.handleEvent(register(3), at(register(3).time));
     const afterThree = await entered();
     await runtime.handleEvent(register(4), at(register(4).time));
-    await runtime.flushStats();
-    await runtime.flushStats();
+    await runtime.flush();
+    await runtime.flush();
     // Assess: one write for three inputs' counters (merged by name), one for the fourth, none when empty.
     expect([afterTwo, afterThree, await entered()]).toEqual([undefined, 3, 4]);
     expect(writes).toHaveLength(2);
+  });
+
+  it("keeps a run's journal in its record: the outbox handed on joins it at the run's next decision", async () => {
+    // Prepare: the greeting at registration, a day's wait, the second greeting.
+    const { runtime, store } = harness(new JourneyCatalog([greetTwiceJourney]));
+    const registered = shopEvent("user.registered", "2026-11-01T00:00:00Z", { userId: "u1" });
+    const record = async () => (await store.getRecord("test-journey", "u1"))?.value;
+    // Act
+    await runtime.handleEvent(registered, at(registered.time));
+    const afterFirst = await record();
+    await fireWakeUpsUntil(store, runtime, "2026-11-03T00:00:00Z");
+    const afterSecond = await record();
+    // Assess: the first decision's outbox is pending, then journaled, with no message text.
+    expect(afterFirst?.journal).toBeUndefined();
+    expect(afterFirst?.pending?.effects.map((e) => e.type)).toEqual(["journey.entered", "message.sent"]);
+    expect(afterSecond?.journal?.map((e) => e.type)).toEqual(["journey.entered", "message.sent"]);
+    expect(afterSecond?.journal?.[1]).not.toHaveProperty("text");
+    expect(afterSecond?.pending?.effects.map((e) => e.type)).toEqual(["message.sent", "journey.exited"]);
+  });
+
+  it("proves a batch's outboxes handed on with one write at its flush, under the batch's first outbox id", async () => {
+    // Prepare: three registrations in one batch (flushed after the third).
+    const store = new MemoryStore();
+    const proofs: { proof: string; ids: readonly string[] }[] = [];
+    const prove = store.proveHandedOn.bind(store);
+    store.proveHandedOn = async (proof, ids) => {
+      proofs.push({ proof, ids });
+      return prove(proof, ids);
+    };
+    const runtime = new JourneyRuntime({
+      catalog: new JourneyCatalog([greetTwiceJourney]),
+      store,
+      sink: { deliver: () => undefined },
+      publisher: { publish: () => undefined },
+      flushEveryInputs: 3,
+    });
+    const register = (n: number) =>
+      shopEvent("user.registered", `2026-11-01T0${n}:00:00Z`, { userId: `u${n}` }, `evt-${n}`);
+    // Act
+    for (const n of [1, 2, 3]) await runtime.handleEvent(register(n), at(register(n).time));
+    const records = await Promise.all(
+      [1, 2, 3].map(async (n) => (await store.getRecord("test-journey", `u${n}`))?.value.pending),
+    );
+    // Assess
+    expect(proofs).toHaveLength(1);
+    expect(new Set(records.map((pending) => pending?.proof))).toEqual(new Set([proofs[0]?.proof]));
+    expect(proofs[0]?.ids).toEqual(records.map((pending) => pending?.effects[0]?.id));
+    for (const pending of records) {
+      const first = pending?.effects[0];
+      expect(first && (await store.isHandedOn({ proof: proofs[0]?.proof ?? "", id: first.id, at: first.at }))).toBe(
+        true,
+      );
+    }
   });
 });

@@ -5,6 +5,7 @@ import type { ShopEvent } from "../../events/catalog.ts";
 import { MemoryStore } from "../../functions/engine/memory-store.ts";
 import type { JourneyEffect } from "../../functions/engine/model.ts";
 import type { JourneyStore } from "../../functions/engine/store.ts";
+import { readUserJournal } from "../../functions/engine/user-journal.ts";
 import { parseEventLines } from "../../functions/simulator/simulate.ts";
 import { DynamoDbStore } from "../../functions/store/dynamodb/dynamodb-store.ts";
 import { loadSeedJourneys, platformPolicies } from "../scenarios/helpers.ts";
@@ -80,10 +81,17 @@ function daysAround(at: string): string[] {
   ];
 }
 
-/** Each user's journal, as effect ids. */
+/** Each user's journal, as effect ids: all of it proven handed on (nothing left "to be sent"). */
 async function journalsOf(store: JourneyStore, delivered: Map<string, JourneyEffect>) {
   const users = [...new Set([...delivered.values()].map((effect) => effect.user))].sort();
-  return Promise.all(users.map(async (user) => [user, (await store.readJournal(user)).map((e) => e.id).sort()]));
+  const journeys = loadSeedJourneys().map((j) => ({ id: j.id, key: j.key }));
+  return Promise.all(
+    users.map(async (user) => {
+      const { entries, notHandedOn } = await readUserJournal(store, user, journeys);
+      expect(notHandedOn, user).toEqual([]);
+      return [user, entries.map((e) => e.id).sort()];
+    }),
+  );
 }
 
 function idsByUser(delivered: Map<string, JourneyEffect>) {

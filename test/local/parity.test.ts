@@ -8,6 +8,7 @@ import { readOutbox } from "../../functions/local/outbox.ts";
 import { type LocalPlatform, startLocalPlatform } from "../../functions/local/platform.ts";
 import { type SimulationLine, simulate } from "../../functions/simulator/simulate.ts";
 import { event, journeyFrom, loadSeedJourneys, platformPolicies } from "../scenarios/helpers.ts";
+import { handedOnJournal } from "../support/journal.ts";
 import { until } from "../support/until.ts";
 
 /**
@@ -124,7 +125,7 @@ describe("simulate and the local platform", () => {
     // Act
     const fileIdOf = await publishThrough(platform, clock, events, times);
     const users = [...new Set(simulated.map((line) => line.user))];
-    const journaled = (await Promise.all(users.map((user) => platform.store.readJournal(user)))).flat();
+    const journaled = (await Promise.all(users.map((user) => handedOnJournal(platform.store, user, journeys)))).flat();
     const texts = new Map(readOutbox(platform.outboxPath).map((line) => [line.id, line.text]));
     // Goal effects are named after the converting event: the platform's, as EventBridge named it.
     const onPlatform = journaled

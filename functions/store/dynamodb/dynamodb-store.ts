@@ -3,7 +3,6 @@ import type { ShopEvent } from "../../../events/catalog.ts";
 import type { ControlStore, JourneyControl } from "../../engine/controls.ts";
 import type { CouponCharge } from "../../engine/delivery.ts";
 import { ConcurrencyError } from "../../engine/errors.ts";
-import type { JournalEntry } from "../../engine/journal.ts";
 import type {
   CouponRecord,
   JourneyEffect,
@@ -27,7 +26,7 @@ import * as controls from "./controls.ts";
 import * as coupons from "./coupons.ts";
 import { isConditionFailure } from "./errors.ts";
 import { type JourneyInventory, scanInventory } from "./inventory.ts";
-import * as journal from "./journal.ts";
+import * as proofs from "./proofs.ts";
 import { readRunRecord, readVersioned, recordExpiry, runRecordItem, versionedItem } from "./records.ts";
 import * as stats from "./stats.ts";
 import { DEFAULTS, type DynamoDbStoreConfig, keys } from "./table.ts";
@@ -145,18 +144,26 @@ export class DynamoDbStore implements JourneyStore, ControlStore {
     return budgets.settleCouponCharges(this.table, settlement);
   }
 
-  appendJournal(effects: readonly JourneyEffect[]): Promise<void> {
-    return journal.appendJournal(this.table, effects, Math.ceil((this.clock() + this.journalRetentionMs) / 1000));
+  proveHandedOn(proof: string, ids: readonly string[]): Promise<void> {
+    return proofs.proveHandedOn(this.table, { proof, ids, ttl: this.journalExpiry() });
   }
 
-  isJournaled(first: JourneyEffect): Promise<boolean> {
-    // Past the retention the item may be gone: an outbox that old went out, or was given up with its input.
-    const expired = (parseInstant(first.at) ?? 0) < this.clock() - this.journalRetentionMs + DAY_MS;
-    return expired ? Promise.resolve(true) : journal.isJournaled(this.table, first);
+  isHandedOn(outbox: { proof: string; id: string; at: string }): Promise<boolean> {
+    // Past the retention the proof may be gone: an outbox that old went out, or was given up with its input.
+    const expired = (parseInstant(outbox.at) ?? 0) < this.clock() - this.journalRetentionMs + DAY_MS;
+    return expired ? Promise.resolve(true) : proofs.isHandedOn(this.table, outbox.proof, outbox.id);
   }
 
-  readJournal(userId: string): Promise<JournalEntry[]> {
-    return journal.readJournal(this.table, userId);
+  indexUserRun(userId: string, journeyId: string, key: string): Promise<void> {
+    return proofs.indexUserRun(this.table, { userId, journeyId, key, ttl: this.journalExpiry() });
+  }
+
+  userRuns(userId: string): Promise<{ journeyId: string; key: string }[]> {
+    return proofs.userRuns(this.table, userId);
+  }
+
+  private journalExpiry(): number {
+    return Math.ceil((this.clock() + this.journalRetentionMs) / 1000);
   }
 
   /** The deliver side's ledger (see EffectLedger): one conditional PutItem per effect id. */

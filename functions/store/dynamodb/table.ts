@@ -36,7 +36,7 @@ export interface DynamoDbStoreConfig {
    * TTL does; 30 days covers a dead-letter queue's 14 and a redrive of the wake-up.
    */
   timerRetentionDays?: number;
-  /** How long a user's journal (`nudge why`) keeps each decision, in days (default 90). */
+  /** How long hand-on proofs and the user's index of runs are kept, in days (default 90). */
   journalRetentionDays?: number;
   /** Timer shards per minute bucket (default 16): a million wake-ups due in one minute spread over them. */
   timerShards?: number;
@@ -112,12 +112,14 @@ export const keys = {
   profile: (userId: string) => ({ pk: `USER#${userId}`, sk: "PROFILE" }),
   /** The user's recent sends, the frequency-cap counter: beside the profile, in the same partition. */
   sendLog: (userId: string) => ({ pk: `USER#${userId}`, sk: "SENDS" }),
-  /** One carried-out decision in the user's journal, in the profile's partition, in time order. */
-  journal: (userId: string, at: string, effectId: string) => ({
+  /** A run of a journey not keyed by the user, indexed in the user's partition for `nudge why`. */
+  userRun: (userId: string, journeyId: string, key: string) => ({
     pk: `USER#${userId}`,
-    sk: `JOURNAL#${at}#${effectId}`,
+    sk: `RUNOF#${journeyId}#${key}`,
   }),
-  journalPrefix: "JOURNAL#",
+  userRunPrefix: "RUNOF#",
+  /** The proof that a batch's outboxes were handed on (see proofs.ts). */
+  proof: (proof: string) => ({ pk: `PROOF#${proof}`, sk: "PROOF" }),
   /** The coupon value a journey issued on a budget day. */
   budget: (journeyId: string, day: string) => ({ pk: `BUDGET#${journeyId}#${day}`, sk: "BUDGET" }),
   effect: (effectId: string) => ({ pk: `EFFECT#${effectId}`, sk: "EFFECT" }),

@@ -23,7 +23,7 @@ describe("guardrail counters", () => {
     ];
     // Act
     for (const event of [...events, events[2]]) if (event) await runtime.handleEvent(event, at(event.time));
-    await runtime.flushStats();
+    await runtime.flush();
     // Assess
     const counters = await store.readStats("test-journey", "2026-11-25", "2026-11-25");
     expect(counters.find((c) => c.name === "guardrail.refunded")?.amount).toBe(1);

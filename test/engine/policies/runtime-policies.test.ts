@@ -4,6 +4,7 @@ import { MemoryStore } from "../../../functions/engine/memory-store.ts";
 import type { JourneyEffect } from "../../../functions/engine/model.ts";
 import { parsePolicyConfig } from "../../../functions/engine/policies/config.ts";
 import type { JourneyInput } from "../../../functions/journey/schema.ts";
+import { handedOnJournal } from "../../support/journal.ts";
 import { at, fireWakeUpsUntil, harness, journey, shopEvent } from "../fixtures.ts";
 
 /**
@@ -114,24 +115,24 @@ describe("policies in the runtime", () => {
     // Act
     await runtime.handleEvent(shopEvent("user.registered", NIGHT, { userId: "u1" }), at(NIGHT));
     // Assess
-    const journal = await store.readJournal("u1");
+    const journal = await handedOnJournal(store, "u1", [flash]);
     expect(journal.map((entry) => entry.type)).toEqual(["journey.entered", "message.suppressed", "journey.exited"]);
     expect(journal[1]).toMatchObject({ reason: "quiet-hours", rule: "quiet-hours", channel: "push" });
     expect(journal[1]).not.toHaveProperty("text");
   });
 
-  it("keeps no journal in a store told so (the simulator's), with the same effects delivered", async () => {
-    // Prepare: the same night-time registration into a journaling store and one without a journal.
+  it("keeps no journal in a runtime told so (the simulator's), with the same effects delivered", async () => {
+    // Prepare: the same night-time registration into a journaling runtime and one without a journal.
     const flash = greeter("flash", 50, { policy: { inQuietHours: "drop" } });
     const journaling = harness(new JourneyCatalog([flash]), new MemoryStore(), DEFAULTS);
     const bare = new MemoryStore({ journal: false });
-    const unjournaled = harness(new JourneyCatalog([flash]), bare, DEFAULTS);
+    const unjournaled = harness(new JourneyCatalog([flash]), bare, DEFAULTS, { journal: false });
     const registered = shopEvent("user.registered", NIGHT, { userId: "u1" });
     // Act
     await journaling.runtime.handleEvent(registered, at(NIGHT));
     await unjournaled.runtime.handleEvent(registered, at(NIGHT));
     // Assess
-    expect(await bare.readJournal("u1")).toEqual([]);
+    expect(await handedOnJournal(bare, "u1", [flash])).toEqual([]);
     expect(unjournaled.delivered.map((effect) => effect.type)).toEqual([
       "journey.entered",
       "message.suppressed",

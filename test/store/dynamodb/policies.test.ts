@@ -6,6 +6,7 @@ import { JourneyRuntime } from "../../../functions/engine/runtime.ts";
 import { DynamoDbStore } from "../../../functions/store/dynamodb/dynamodb-store.ts";
 import { at, journey, shopEvent } from "../../engine/fixtures.ts";
 import { freshTable } from "../../setup/dynalite.ts";
+import { handedOnJournal } from "../../support/journal.ts";
 import { raceNextTwoSendLogReads } from "../../support/race.ts";
 
 /**
@@ -95,18 +96,22 @@ describe("policies on DynamoDB", () => {
     expect((await store.getCouponBudget("welcome", "2026-11-26")).spent).toBe(0);
   });
 
-  it("keeps each user's journal beside the profile: one entry per effect, no message text, a repeat kept once", async () => {
+  it("keeps each run's journal in its record: one entry per effect, no message text, a redelivery kept once", async () => {
     // Prepare
     const store = await newStore();
-    const { runtime, delivered } = instance(store, [pusher("welcome", "user.registered", "drop")]);
-    // Act: the decision, then its effects recorded again (an outbox carried out a second time).
-    await runtime.handleEvent(shopEvent("user.registered", NOON, { userId: "u1" }), at(NOON));
-    const journal = await store.readJournal("u1");
-    await store.appendJournal(delivered);
+    const { runtime } = instance(store, [pusher("welcome", "user.registered", "drop")]);
+    const registered = shopEvent("user.registered", NOON, { userId: "u1" });
+    const runs = [{ id: "welcome", key: "userId" }];
+    // Act: the decision, then the same event delivered again (it decides nothing and hands its outbox on again).
+    await runtime.handleEvent(registered, at(NOON));
+    await runtime.flush();
+    const journal = await handedOnJournal(store, "u1", runs);
+    await runtime.handleEvent(registered, at(NOON));
+    await runtime.flush();
     // Assess
     expect(journal.map((entry) => entry.type)).toEqual(["journey.entered", "message.sent", "journey.exited"]);
     expect(journal[1]).not.toHaveProperty("text");
-    expect(await store.readJournal("u1")).toEqual(journal);
-    expect(await store.readJournal("u2")).toEqual([]);
+    expect(await handedOnJournal(store, "u1", runs)).toEqual(journal);
+    expect(await handedOnJournal(store, "u2", runs)).toEqual([]);
   });
 });

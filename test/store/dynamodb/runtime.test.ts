@@ -104,14 +104,18 @@ describe("JourneyRuntime on DynamoDbStore", () => {
     // Act: the first attempt fails; the platform redelivers the event.
     await expect(runtime.handleEvent(registered, at(registered.time))).rejects.toThrow("queue refused the send");
     await runtime.handleEvent(registered, at(registered.time));
-    // Assess: the outbox stayed on the record, not journaled, so the retry handed it all on again: the
+    // Assess: the outbox stayed on the record, not proven handed on, so the retry handed it all on again: the
     // effect before the failure twice, with the same id for the channel to drop; nothing lost.
     expect(delivered.map((e) => e.type)).toEqual(["journey.entered", "journey.entered", "message.sent"]);
     expect(new Set(delivered.map((e) => e.id)).size).toBe(2);
     const stored = await store.getRecord("test-journey", "u1", { consistent: true });
     expect(stored?.value.run?.stepId).toBe("later");
-    const first = stored?.value.pending?.effects[0];
-    expect(first !== undefined && (await store.isJournaled(first))).toBe(true);
+    const pending = stored?.value.pending;
+    const first = pending?.effects[0];
+    const proof = pending?.proof;
+    expect(
+      first !== undefined && proof !== undefined && (await store.isHandedOn({ proof, id: first.id, at: first.at })),
+    ).toBe(true);
     expect(await store.nextWakeUpAt()).toBe(Date.parse("2026-11-02T00:00:00Z"));
   });
 });

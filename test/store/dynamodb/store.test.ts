@@ -161,19 +161,37 @@ describe("DynamoDbStore: outbox", () => {
     expect(after?.value.pending).toBeUndefined();
   });
 
-  it("proves an outbox handed on by its journal: not journaled until its entries are, and past the retention", async () => {
-    // Prepare: a clock on 2026-11-01; a decision of that day and one of 100 days before (journal kept 90).
+  it("proves outboxes handed on by their batch's proof: not before it is written, and past the retention", async () => {
+    // Prepare: a clock on 2026-11-01; an outbox of that day and one of 100 days before (journal kept 90).
     const now = Date.parse("2026-11-01T10:00:00Z");
     const { store } = await newStore({ clock: () => now });
-    const today = effect("welcome:u1:1:1:entered");
-    const old = { ...effect("welcome:u1:1:2:entered"), at: new Date(now - 100 * 86_400_000).toISOString() };
+    const today = { proof: "welcome:u1:1:1:entered", id: "welcome:u1:1:1:entered", at: "2026-11-01T09:00:00Z" };
+    const other = { ...today, id: "welcome:u2:1:1:entered" };
+    const old = { ...today, id: "welcome:u3:1:1:entered", at: new Date(now - 100 * 86_400_000).toISOString() };
     // Act
-    const before = await store.isJournaled(today);
-    await store.appendJournal([today, effect("welcome:u1:1:3:sent")]);
-    const after = await store.isJournaled(today);
+    const before = await store.isHandedOn(today);
+    await store.proveHandedOn(today.proof, [today.id]);
+    await store.proveHandedOn(today.proof, [other.id]);
+    // Assess: two writers of one batch key lose nothing; an outbox of no proof is not proven.
+    expect([before, await store.isHandedOn(today), await store.isHandedOn(other)]).toEqual([false, true, true]);
+    expect(await store.isHandedOn({ ...today, id: "welcome:u4:1:1:entered" })).toBe(false);
+    expect(await store.isHandedOn(old)).toBe(true);
+  });
+
+  it("indexes a user's runs of journeys keyed by something else, each once", async () => {
+    // Prepare
+    const { store } = await newStore();
+    // Act
+    await store.indexUserRun("u1", "review", "o-1");
+    await store.indexUserRun("u1", "review", "o-1");
+    await store.indexUserRun("u1", "review", "o-2");
+    await store.indexUserRun("u2", "review", "o-3");
     // Assess
-    expect([before, after]).toEqual([false, true]);
-    expect(await store.isJournaled(old)).toBe(true);
+    expect(await store.userRuns("u1")).toEqual([
+      { journeyId: "review", key: "o-1" },
+      { journeyId: "review", key: "o-2" },
+    ]);
+    expect(await store.userRuns("u9")).toEqual([]);
   });
 });
 
