@@ -117,9 +117,13 @@ export class JourneyRuntime {
     this.controls = new ControlCache(options.controls, options.controlTtlMs);
   }
 
-  /** Writes the statistics added up since the last flush (one `addStats` call). */
+  /**
+   * Writes the statistics added up since the last flush (one `addStats` call), and the coupon settlements
+   * no charge carried (one write per budget day: see PolicyReservations.settle).
+   */
   async flushStats(): Promise<void> {
     this.inputsSinceStats = 0;
+    await this.policies.flush();
     if (this.unsavedStats.size === 0) return;
     const counters = [...this.unsavedStats.values()];
     this.unsavedStats.clear();
@@ -222,7 +226,7 @@ export class JourneyRuntime {
     if (decision.profile) await this.saveProfileAttributes(decision.profile);
     await store.putRecord(saved, stored?.revision);
     // Saved: the coupons charged for it are settled (a retry of this decision will never come).
-    await this.policies.settle(decision, charges);
+    await this.policies.settle(decision, charges, record);
     // Saved: the steps it reached count once (a redelivered input decides nothing new).
     if (saved.run !== undefined && !saved.run.holdout && decision.visited.length > 0)
       this.addStats(stepStatsOf(saved.journeyId, saved.run.version, new Date(now).toISOString(), decision.visited));

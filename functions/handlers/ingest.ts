@@ -45,8 +45,12 @@ export function createIngestHandler(deps: IngestDependencies) {
     try {
       return await settleBatch(event.Records, process, logger, metrics, { deadLetters });
     } finally {
-      // One statistics write per journey and day for the whole batch. Lost counts undercount, never double.
-      await runtime.flushStats().catch((error: unknown) => logger.error("statistics not written", { error }));
+      // One statistics write per journey and day for the whole batch, and one per coupon budget day for the
+      // settlements no charge carried. Lost counts undercount, never double; a lost settlement leaves a
+      // marker on the day's budget item, which changes no figure (see PolicyReservations).
+      await runtime
+        .flushStats()
+        .catch((error: unknown) => logger.error("statistics or coupon settlements not written", { error }));
       counters.publish();
     }
   })
