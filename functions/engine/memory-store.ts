@@ -134,18 +134,21 @@ export class MemoryStore implements JourneyStore, ControlStore {
     return { spent: this.budgets.get(key) ?? 0, unsettled: Object.fromEntries(this.unsettled.get(key) ?? []) };
   }
 
-  async chargeCouponBudget(charge: CouponCharge) {
+  async chargeCouponBudget(charge: CouponCharge, settled: readonly string[] = []) {
     const key = `${charge.journeyId}#${charge.day}`;
     let unsettled = this.unsettled.get(key);
-    if (unsettled?.has(charge.couponId)) return true;
-    const spent = this.budgets.get(key) ?? 0;
-    if (spent + charge.amount > charge.limit) return false;
-    this.budgets.set(key, spent + charge.amount);
-    if (unsettled === undefined) {
-      unsettled = new Map();
-      this.unsettled.set(key, unsettled);
+    if (!unsettled?.has(charge.couponId)) {
+      const spent = this.budgets.get(key) ?? 0;
+      // Refused: nothing changes, the settled markers included (as a refused conditional write).
+      if (spent + charge.amount > charge.limit) return false;
+      this.budgets.set(key, spent + charge.amount);
+      if (unsettled === undefined) {
+        unsettled = new Map();
+        this.unsettled.set(key, unsettled);
+      }
+      unsettled.set(charge.couponId, { amount: charge.amount, runId: charge.runId });
     }
-    unsettled.set(charge.couponId, { amount: charge.amount, runId: charge.runId });
+    for (const couponId of settled) if (couponId !== charge.couponId) unsettled.delete(couponId);
     return true;
   }
 

@@ -2,9 +2,10 @@ import { budgetKey, type CouponCharge, DEFAULT_POLICY_CONFIG, type PolicyInputs 
 import type { Decision } from "./engine.ts";
 import { ConcurrencyError } from "./errors.ts";
 import type { JourneyCatalog } from "./journeys.ts";
-import type { SendLog } from "./model.ts";
+import type { Run, RunRecord, SendLog } from "./model.ts";
 import type { PolicyConfig } from "./policies/config.ts";
 import { sendLogRetentionMs } from "./policies/reserve.ts";
+import { SettledCharges } from "./settled-charges.ts";
 import type { CouponSettlement, JourneyStore, Versioned } from "./store.ts";
 import { parseInstant } from "./time.ts";
 
@@ -26,8 +27,10 @@ export interface Decided {
  *
  * - Coupon charges: a conditional add per coupon, which marks the coupon unsettled in the same write.
  *   When the budget ran out meanwhile, the input is decided again with the budget spent, so the journey's
- *   fallback applies. Once the decision is saved, `settle` clears its markers and gives back any charge
- *   an earlier attempt made that the saved decision no longer holds.
+ *   fallback applies. Once the decision is saved, `settle` gives back at once any charge an earlier attempt
+ *   made that the saved decision no longer holds, and queues its markers to be cleared: the next charge on
+ *   the same budget day clears them in its own write, `flush` (at the end of a batch) what is left. So a
+ *   coupon costs its charge alone, not a second write to settle it.
  * - Sends: the user's send log, written on the revision read. When another journey's reservation wrote
  *   first, ConcurrencyError: the runtime retries the input, reads the log again (now with the other's
  *   send) and decides again. Two messages can never both pass a cap of one.
@@ -38,6 +41,8 @@ export interface Decided {
 export class PolicyReservations {
   readonly config: PolicyConfig;
   private retention: { journeys: readonly unknown[]; ms: number } | undefined;
+  /** Charges of saved decisions whose markers are still to be cleared (see SettledCharges). */
+  private readonly settled = new SettledCharges();
 
   constructor(
     private readonly store: JourneyStore,
@@ -80,8 +85,10 @@ export class PolicyReservations {
         const budget = await this.store.getCouponBudget(journeyId, day, { consistent });
         budgets.set(key, budget.spent);
         // Coupon ids are the runs' own: one unsettled here was charged by an earlier attempt at a decision
-        // of its run (which lost its race, or died before its save), so it is not charged again.
+        // of its run (which lost its race, or died before its save), so it is not charged again. One this
+        // process settled already (its marker waits for the next charge) is no attempt's: left out.
         for (const [couponId, { amount, runId }] of Object.entries(budget.unsettled)) {
+          if (this.settled.has(journeyId, day, couponId)) continue;
           charged.add(couponId);
           charges.push({ journeyId, day, couponId, runId, amount, limit: Number.POSITIVE_INFINITY });
         }
@@ -90,7 +97,7 @@ export class PolicyReservations {
       }
       if (again) continue;
       for (const charge of wants.charges) {
-        if (!(await this.store.chargeCouponBudget(charge))) {
+        if (!(await this.charge(charge))) {
           // Spent meanwhile by other runs: decide again with the day's budget gone.
           budgets ??= new Map();
           budgets.set(budgetKey(charge.journeyId, charge.day), charge.limit);
@@ -107,31 +114,50 @@ export class PolicyReservations {
   }
 
   /**
-   * After the decision was saved: settles the charges it holds (the coupons it issues) and gives back the
-   * ones of its run it no longer holds (made by an earlier attempt that decided otherwise). Another run's
-   * unsettled charge, found on a budget read, is left to that run. One write per budget day touched.
+   * Charges one coupon, clearing in the same write the markers this process settled on its budget day.
+   * Refused, the write applied nothing: they stay queued.
    */
-  async settle(decision: Decision, charges: readonly CouponCharge[]): Promise<void> {
+  private async charge(charge: CouponCharge): Promise<boolean> {
+    const carried = this.settled.peek(charge.journeyId, charge.day, charge.couponId);
+    const charged = await this.store.chargeCouponBudget(charge, carried);
+    if (charged) this.settled.remove(charge.journeyId, charge.day, carried);
+    return charged;
+  }
+
+  /**
+   * After the decision was saved: settles the charges of its run it holds (see couponsHeld) and gives back
+   * the others (made by an earlier attempt at it that decided otherwise, never saved). Another run's
+   * unsettled charge, found on a budget read, is left to that run. A give-back is written at once (it
+   * changes `spent`: one write per budget day); a settlement is only queued, for the next charge or `flush`.
+   * `before`: the record the decision started from.
+   */
+  async settle(decision: Decision, charges: readonly CouponCharge[], before: RunRecord | undefined): Promise<void> {
     const runId = decision.record.run?.runId;
     if (charges.length === 0 || runId === undefined) return;
-    const issued = new Set<string>();
-    for (const effect of decision.effects) if (effect.type === "coupon.issued") issued.add(effect.coupon.couponId);
-    const own = new Set(decision.record.run?.coupon ? [decision.record.run.coupon.couponId] : []);
-    const byDay = new Map<string, CouponSettlement>();
+    const held = couponsHeld(decision, before?.run?.runId === runId ? before.run : undefined);
+    const released = new Map<string, CouponSettlement>();
     for (const charge of charges) {
       if (charge.runId !== runId) continue;
-      const key = budgetKey(charge.journeyId, charge.day);
-      let settlement = byDay.get(key);
-      if (settlement === undefined) {
-        settlement = { journeyId: charge.journeyId, day: charge.day, settled: [], released: [] };
-        byDay.set(key, settlement);
-      }
-      if (issued.has(charge.couponId) || own.has(charge.couponId)) settlement.settled.push(charge.couponId);
-      else settlement.released.push({ couponId: charge.couponId, amount: charge.amount });
+      if (held.has(charge.couponId)) this.settled.add(charge.journeyId, charge.day, [charge.couponId]);
+      else releaseOf(released, charge).released.push({ couponId: charge.couponId, amount: charge.amount });
     }
-    for (const settlement of byDay.values())
-      if (settlement.settled.length > 0 || settlement.released.length > 0)
+    for (const settlement of released.values()) await this.store.settleCouponCharges(settlement);
+  }
+
+  /**
+   * Writes the settlements no charge carried: one UpdateItem per budget day (the runtime's flush, at the end
+   * of a batch). One that fails is queued again, with those not tried yet, for the next charge or flush.
+   */
+  async flush(): Promise<void> {
+    const settlements = this.settled.drain();
+    for (const [index, settlement] of settlements.entries()) {
+      try {
         await this.store.settleCouponCharges(settlement);
+      } catch (error) {
+        for (const left of settlements.slice(index)) this.settled.add(left.journeyId, left.day, left.settled);
+        throw error;
+      }
+    }
   }
 
   /** The send log's retention for the current journeys, worked out again only when the catalog changes. */
@@ -160,4 +186,34 @@ export class PolicyReservations {
     const kept = logged.filter((sent) => (parseInstant(sent.at) ?? 0) > newest - retentionMs);
     await this.store.putSendLog({ userId, sends: [...kept, ...fresh] }, sendLog?.revision);
   }
+}
+
+/**
+ * The coupons a saved decision's run holds: those the decision issues, and those its run held before or
+ * after it (issued by an earlier decision of the run, saved: their markers may still be there, settled
+ * lazily or left by a process that died). A decision that ends its run clears its outputs: only the
+ * record it started from still names them.
+ */
+function couponsHeld(decision: Decision, before: Run | undefined): Set<string> {
+  const held = new Set<string>();
+  for (const effect of decision.effects) if (effect.type === "coupon.issued") held.add(effect.coupon.couponId);
+  for (const run of [decision.record.run, before]) {
+    if (run?.coupon) held.add(run.coupon.couponId);
+    for (const output of Object.values(run?.outputs ?? {})) {
+      const couponId = (output as { couponId?: unknown } | null | undefined)?.couponId;
+      if (typeof couponId === "string") held.add(couponId);
+    }
+  }
+  return held;
+}
+
+/** The give-back of a charge's budget day, in `byDay`: one write per day. */
+function releaseOf(byDay: Map<string, CouponSettlement>, charge: CouponCharge): CouponSettlement {
+  const key = budgetKey(charge.journeyId, charge.day);
+  let settlement = byDay.get(key);
+  if (settlement === undefined) {
+    settlement = { journeyId: charge.journeyId, day: charge.day, settled: [], released: [] };
+    byDay.set(key, settlement);
+  }
+  return settlement;
 }

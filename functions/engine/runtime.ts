@@ -138,7 +138,8 @@ export class JourneyRuntime {
 
   /**
    * Ends a batch of inputs: writes the proof that the outboxes it handed on went out (one write a proof
-   * key), then the statistics added up since the last flush (one `addStats` call).
+   * key), the coupon settlements no charge carried (one write per budget day: see PolicyReservations.settle),
+   * then the statistics added up since the last flush (one `addStats` call).
    */
   async flush(): Promise<void> {
     this.inputsSinceFlush = 0;
@@ -146,6 +147,7 @@ export class JourneyRuntime {
     const proofs = [...this.unproven];
     this.unproven.clear();
     for (const [proof, ids] of proofs) await this.options.store.proveHandedOn(proof, ids);
+    await this.policies.flush();
     if (this.unsavedStats.size === 0) return;
     const counters = [...this.unsavedStats.values()];
     this.unsavedStats.clear();
@@ -253,7 +255,7 @@ export class JourneyRuntime {
       await store.indexUserRun(sender, saved.journeyId, key);
     await store.putRecord(saved, stored?.revision);
     // Saved: the coupons charged for it are settled (a retry of this decision will never come).
-    await this.policies.settle(decision, charges);
+    await this.policies.settle(decision, charges, record);
     // Saved: the steps it reached count once (a redelivered input decides nothing new).
     if (saved.run !== undefined && !saved.run.holdout && decision.visited.length > 0)
       this.addStats(stepStatsOf(saved.journeyId, saved.run.version, new Date(now).toISOString(), decision.visited));

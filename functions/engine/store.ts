@@ -70,15 +70,19 @@ export interface CouponSettlement {
  * Coupon budgets: the value of coupons each journey issued per budget day. A charge is one conditional
  * add (no read first), so any number of runs charging at once can never take a day past its limit, and it
  * is idempotent by coupon: the charge marks its coupon unsettled in the same write, until the decision
- * that made it is saved and settles it.
+ * that made it is saved and settles it. Settling is lazy (see PolicyReservations): the next charge on the
+ * same budget day removes the settled markers in its own write, and what is left is written in a batch.
  */
 export interface BudgetStore {
   getCouponBudget(journeyId: string, day: string, options?: ReadOptions): Promise<CouponBudget>;
   /**
    * Adds the charge if the day stays within `charge.limit` and marks its coupon unsettled; true when the
    * coupon is charged (now, or already and unsettled); false, and nothing added, if it would pass the limit.
+   * `settled`: coupons of the same budget day whose decisions were saved since their charge; when true,
+   * their markers are gone too (removed in the charge's own write: no write of their own); when false,
+   * nothing of them is touched, and they are still to be settled.
    */
-  chargeCouponBudget(charge: CouponCharge): Promise<boolean>;
+  chargeCouponBudget(charge: CouponCharge, settled?: readonly string[]): Promise<boolean>;
   /** Settles charges (their decision was saved) and gives back released ones, in one write. */
   settleCouponCharges(settlement: CouponSettlement): Promise<void>;
 }

@@ -45,9 +45,13 @@ export function createIngestHandler(deps: IngestDependencies) {
     try {
       return await settleBatch(event.Records, process, logger, metrics, { deadLetters });
     } finally {
-      // The batch's proof that its outboxes went out (one write), and one statistics write per journey and
-      // day. A lost proof hands outboxes on again (the channels drop repeats); lost counts undercount.
-      await runtime.flush().catch((error: unknown) => logger.error("proofs or statistics not written", { error }));
+      // The batch's proof that its outboxes went out (one write), the coupon settlements no charge carried
+      // (one write per budget day), and one statistics write per journey and day. A lost proof hands outboxes
+      // on again (the channels drop repeats); a lost settlement leaves a marker on the day's budget item,
+      // which changes no figure (see PolicyReservations); lost counts undercount, never double.
+      await runtime
+        .flush()
+        .catch((error: unknown) => logger.error("proofs, coupon settlements or statistics not written", { error }));
       counters.publish();
     }
   })

@@ -134,10 +134,13 @@ export class DynamoDbStore implements JourneyStore, ControlStore {
     return budgets.getCouponBudget(this.table, journeyId, day, this.consistentRead(options));
   }
 
-  /** One conditional UpdateItem; the item is kept 8 days past the day's start (a week of reports). */
-  chargeCouponBudget(charge: CouponCharge): Promise<boolean> {
+  /**
+   * One conditional UpdateItem, which also removes the `settled` markers; the item is kept 8 days past the
+   * day's start (a week of reports).
+   */
+  chargeCouponBudget(charge: CouponCharge, settled?: readonly string[]): Promise<boolean> {
     const dayStart = Date.parse(`${charge.day}T00:00:00Z`);
-    return budgets.chargeCouponBudget(this.table, charge, Math.ceil((dayStart + 8 * DAY_MS) / 1000));
+    return budgets.chargeCouponBudget(this.table, charge, Math.ceil((dayStart + 8 * DAY_MS) / 1000), settled);
   }
 
   settleCouponCharges(settlement: CouponSettlement): Promise<void> {
