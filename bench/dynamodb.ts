@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { INGEST_BATCH_SIZE } from "../functions/handlers/batching.ts";
 import type { Journey } from "../functions/journey/schema.ts";
 import { startEmbeddedDynamoDb } from "../functions/simulator/embedded-dynamodb.ts";
 import { parseEventLines, simulate } from "../functions/simulator/simulate.ts";
@@ -10,6 +11,7 @@ import type { CapacityUse } from "../functions/store/dynamodb/table-client.ts";
  * run is simulate() over the same synthetic shop on a fresh embedded DynamoDB (dynalite in memory, a
  * private table) with only some journeys loaded, and reads `store.capacity` at the end: read and write
  * units DynamoDB reported, requests, and refused conditional writes (billed as writes, reported as none).
+ * Inputs go in batches of INGEST_BATCH_SIZE, as on AWS: the per-batch writes (proofs, statistics) count as there.
  */
 
 export interface CapacityRun {
@@ -55,7 +57,14 @@ export async function runCapacity(
     const { events } = parseEventLines(lines);
     db.store.resetCapacity();
     const started = performance.now();
-    const result = await simulate({ journeys, events, until, store: db.store, onLine: () => undefined });
+    const result = await simulate({
+      journeys,
+      events,
+      until,
+      store: db.store,
+      onLine: () => undefined,
+      inputsPerBatch: INGEST_BATCH_SIZE,
+    });
     const ms = performance.now() - started;
     const byKind = structuredClone({ ...db.store.capacity });
     const total = { requests: 0, read: 0, write: 0, conditionFailures: 0 };
@@ -122,6 +131,7 @@ export async function couponStepCost(newUserCoupon: Journey, users: number): Pro
       journeys: [newUserCoupon],
       events,
       store: db.store,
+      inputsPerBatch: INGEST_BATCH_SIZE,
       onLine: (line) => {
         if (line.type === "coupon.issued") couponsIssued++;
       },

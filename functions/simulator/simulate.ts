@@ -66,6 +66,11 @@ export interface SimulationOptions {
   policies?: PolicyConfig;
   /** Pauses and resumes at virtual times (controls.ts); guardrails are checked every virtual hour. */
   controls?: readonly ScheduledControl[];
+  /**
+   * Inputs per batch (default 100): the runtime flushes once a batch (the hand-on proof, coupon settlements,
+   * statistics), as the ingest function does once an SQS batch (INGEST_BATCH_SIZE on AWS).
+   */
+  inputsPerBatch?: number;
 }
 
 export interface SimulationResult {
@@ -137,8 +142,8 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
         return undefined;
       },
     },
-    // As the ingest function does under load (SQS batches of up to 100): proofs and statistics written once a batch.
-    flushEveryInputs: 100,
+    // As the ingest function does once an SQS batch: proofs, settlements and statistics written once a batch.
+    flushEveryInputs: options.inputsPerBatch ?? 100,
     // Its own store: every effect is an output line already, and nobody asks it why.
     journal: options.store !== undefined,
     ...(options.policies === undefined ? {} : { policies: options.policies }),

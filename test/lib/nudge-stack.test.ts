@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import type { ShopEvent } from "../../events/catalog.ts";
 import { compilePattern } from "../../functions/engine/pattern/index.ts";
 import { PROFILE_DETAIL_TYPES } from "../../functions/engine/profile.ts";
+import { INGEST_BATCH_SIZE } from "../../functions/handlers/batching.ts";
 import { METRICS_NAMESPACE } from "../../functions/handlers/metric-names.ts";
 import { tableDefinition } from "../../functions/store/dynamodb/table.ts";
 import { canonicalJson } from "../../lib/journey-rules.ts";
@@ -235,8 +236,12 @@ describe("NudgeStack", () => {
     // Ingest's two queues, and one per channel.
     expect(mappings).toHaveLength(6);
     for (const mapping of mappings) {
-      expect(mapping.Properties).toMatchObject({ BatchSize: 10, FunctionResponseTypes: ["ReportBatchItemFailures"] });
+      expect(mapping.Properties).toMatchObject({ FunctionResponseTypes: ["ReportBatchItemFailures"] });
     }
+    // Ingest takes batches of INGEST_BATCH_SIZE, gathered for up to a second: its per-batch writes are shared.
+    const ingestBatches = mappings.filter((m) => m.Properties.BatchSize === INGEST_BATCH_SIZE);
+    expect(ingestBatches.map((m) => m.Properties.MaximumBatchingWindowInSeconds)).toEqual([1, 1]);
+    expect(mappings.filter((m) => m.Properties.BatchSize === 10)).toHaveLength(4);
     template.hasResourceProperties("AWS::Events::Rule", {
       ScheduleExpression: "rate(1 minute)",
       Targets: [Match.objectLike({ RetryPolicy: { MaximumRetryAttempts: 0, MaximumEventAgeInSeconds: 60 } })],
