@@ -17,6 +17,8 @@
  *   --only timers      the timer wheel on dynalite: tick cost against pending count, lateness of a burst
  *   --timers-pending N wake-ups pending in the timers part (default 1000000)
  *   --timers-due N     of which due in the same minute (default 100000)
+ *   --timers-send-ms N a model of SQS's SendMessageBatch latency: each of the tick's sends waits N ms (default 0)
+ *   --timers-lookahead-s N  the tick's lookahead, LOOKAHEAD_SECONDS (default 300, at most 900)
  *   --bundle-runs N    fresh Node.js processes per bundle for the cold-init median (default 7)
  *   --only local       the local platform end to end over its EventBridge endpoint (never part of the default run)
  *   --local-burst N    registrations published at once in the local part (default 5000)
@@ -28,6 +30,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { TICK_LOOKAHEAD_SECONDS } from "../functions/handlers/batching.ts";
 import { journeyFilesIn, loadJourneyFiles } from "../functions/journey/load.ts";
 import type { Journey } from "../functions/journey/schema.ts";
 import { BUNDLE_TARGETS, type BundleFigures, measureBundles } from "./bundles.ts";
@@ -62,6 +65,8 @@ const { values } = parseArgs({
     "dynamodb-users": { type: "string", default: "150" },
     "timers-pending": { type: "string", default: "1000000" },
     "timers-due": { type: "string", default: "100000" },
+    "timers-send-ms": { type: "string", default: "0" },
+    "timers-lookahead-s": { type: "string", default: String(TICK_LOOKAHEAD_SECONDS) },
     "bundle-runs": { type: "string", default: "7" },
     "local-burst": { type: "string", default: "5000" },
   },
@@ -390,7 +395,13 @@ if (only === "timers") {
     console.error(`bench: --timers-due: at most --timers-pending - 1000 (${pending - 1000}), got ${due}`);
     process.exit(2);
   }
-  report.timers = await timersPart(pending, due, { fmt, mark });
+  const sendMs = whole("timers-send-ms", values["timers-send-ms"], 0);
+  const lookaheadSeconds = whole("timers-lookahead-s", values["timers-lookahead-s"], 60);
+  if (lookaheadSeconds > 900) {
+    console.error(`bench: --timers-lookahead-s: at most 900 (SQS's longest delay), got ${lookaheadSeconds}`);
+    process.exit(2);
+  }
+  report.timers = await timersPart({ pending, due, sendMs, lookaheadMs: lookaheadSeconds * 1000 }, { fmt, mark });
 }
 
 if (only === "local") {

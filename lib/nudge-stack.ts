@@ -6,7 +6,7 @@ import * as logs from "aws-cdk-lib/aws-logs";
 import type { Construct } from "constructs";
 import { InvalidJourneyError } from "../functions/engine/errors.ts";
 import type { PolicyConfig } from "../functions/engine/policies/config.ts";
-import { INGEST_BATCH_SIZE } from "../functions/handlers/batching.ts";
+import { INGEST_BATCH_SIZE, TICK_TIMEOUT_SECONDS } from "../functions/handlers/batching.ts";
 import type { Journey } from "../functions/journey/schema.ts";
 import { NudgeAlarms } from "./alarms.ts";
 import { type ChannelProps, DEFAULT_CHANNELS, DeliveryChannels, journeyChannels } from "./channels.ts";
@@ -138,7 +138,7 @@ export class NudgeStack extends Stack {
         ...common,
         handler: "tick",
         memorySize: 256,
-        timeout: Duration.seconds(60),
+        timeout: Duration.seconds(TICK_TIMEOUT_SECONDS),
         // One tick at a time: two would walk the same buckets.
         reservedConcurrentExecutions: 1,
         environment: {

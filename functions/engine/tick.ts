@@ -24,6 +24,12 @@ export interface TickOptions {
   /** Wake-ups handed on per tick at most (default 100,000); the next tick goes on where this one stopped. */
   maxWakeUps?: number;
   /**
+   * `handOn` calls in flight at once (default 1). A send to SQS takes milliseconds of network, not of CPU:
+   * 16 at once hand on about 16 times as many wake-ups a second, so a burst due in one minute goes out
+   * within the lookahead (docs/benchmarks.md, "Timers").
+   */
+  sendsInFlight?: number;
+  /**
    * The time when a batch is handed on (default: `now`). The delivery delay counts from the send, so a
    * tick that runs long computes each batch's delays on the clock (the tick function passes Date.now).
    */
@@ -75,6 +81,7 @@ export async function tick(options: TickOptions): Promise<TickReport> {
   const batchSize = options.batchSize ?? MAX_BATCH_SIZE;
   const takeSize = options.takeSize ?? 500;
   const maxWakeUps = options.maxWakeUps ?? 100_000;
+  const sendsInFlight = options.sendsInFlight ?? 1;
   if (!Number.isFinite(now)) throw new NudgeError(`tick: now must be a finite epoch time in ms, got ${now}`);
   if (!Number.isFinite(lookaheadMs) || lookaheadMs < 0 || lookaheadMs > MAX_DELAY_SECONDS * 1000)
     throw new NudgeError(
@@ -86,6 +93,8 @@ export async function tick(options: TickOptions): Promise<TickReport> {
     throw new NudgeError(`tick: takeSize must be a positive integer, got ${takeSize}`);
   if (!Number.isInteger(maxWakeUps) || maxWakeUps < 1)
     throw new NudgeError(`tick: maxWakeUps must be a positive integer, got ${maxWakeUps}`);
+  if (!Number.isInteger(sendsInFlight) || sendsInFlight < 1)
+    throw new NudgeError(`tick: sendsInFlight must be a positive integer, got ${sendsInFlight}`);
 
   const until = now + lookaheadMs;
   const report: TickReport = { handedOn: 0, batches: 0, late: 0, maxLatenessMs: 0 };
@@ -93,7 +102,14 @@ export async function tick(options: TickOptions): Promise<TickReport> {
   while (report.handedOn < maxWakeUps && !stopping()) {
     const due = await timers.dueWakeUps(until, Math.min(takeSize, maxWakeUps - report.handedOn));
     if (due.wakeUps.length === 0) break;
-    const handedOn = await handOnInBatches(due.wakeUps, { ...options, now, batchSize, report, stopping });
+    const handedOn = await handOnInBatches(due.wakeUps, {
+      ...options,
+      now,
+      batchSize,
+      sendsInFlight,
+      report,
+      stopping,
+    });
     // Taken off the store only once handed on: a tick that dies before leaves them due for the next.
     await due.done(handedOn);
     if (handedOn < due.wakeUps.length) break; // stopping
@@ -102,38 +118,54 @@ export async function tick(options: TickOptions): Promise<TickReport> {
 }
 
 /**
- * Hands wake-ups on, `batchSize` at a time, each with its delay computed when its batch is sent. Returns
- * how many went out (all, unless the tick must stop). A failed batch surfaces its error: none of the
- * wake-ups read is taken off the store, and the next tick hands them on again.
+ * Hands wake-ups on, `batchSize` at a time and `sendsInFlight` batches at once, each with its delay computed
+ * when its batch is sent. Returns how many went out (all, unless the tick must stop: then a prefix, whole
+ * waves of batches). A failed batch surfaces its error once its wave has settled: none of the wake-ups read
+ * is taken off the store, and the next tick hands them on again (those already sent fire twice, the second
+ * time stale).
  */
 async function handOnInBatches(
   wakeUps: readonly WakeUp[],
   context: Pick<TickOptions, "clock" | "handOn"> & {
     now: number;
     batchSize: number;
+    sendsInFlight: number;
     report: TickReport;
     stopping: () => boolean;
   },
 ): Promise<number> {
-  const { batchSize, report } = context;
-  for (let start = 0; start < wakeUps.length; start += batchSize) {
+  const { batchSize, sendsInFlight } = context;
+  const waveSize = batchSize * sendsInFlight;
+  for (let start = 0; start < wakeUps.length; start += waveSize) {
     if (start > 0 && context.stopping()) return start;
-    const sending = context.clock?.() ?? context.now;
-    const batch = wakeUps.slice(start, start + batchSize).map((wakeUp) => {
-      // An unreadable due time cannot be waited for: hand it on at once, the engine judges it.
-      const due = parseInstant(wakeUp.at) ?? sending;
-      return { wakeUp, delaySeconds: delaySecondsFor(due, sending), lateMs: sending - due };
-    });
-    await context.handOn(batch.map(({ wakeUp, delaySeconds }) => ({ wakeUp, delaySeconds })));
-    for (const { lateMs } of batch) {
-      if (lateMs <= 0) continue;
-      report.late++;
-      report.maxLatenessMs = Math.max(report.maxLatenessMs, lateMs);
-    }
-    report.handedOn += batch.length;
-    report.batches++;
+    const sends: Promise<void>[] = [];
+    for (let first = start; first < Math.min(start + waveSize, wakeUps.length); first += batchSize)
+      sends.push(handOnBatch(wakeUps.slice(first, first + batchSize), context));
+    const failed = (await Promise.allSettled(sends)).find((outcome) => outcome.status === "rejected");
+    if (failed) throw failed.reason;
   }
   return wakeUps.length;
+}
+
+async function handOnBatch(
+  wakeUps: readonly WakeUp[],
+  context: Pick<TickOptions, "clock" | "handOn"> & { now: number; report: TickReport },
+): Promise<void> {
+  const { report } = context;
+  const sending = context.clock?.() ?? context.now;
+  const batch = wakeUps.map((wakeUp) => {
+    // An unreadable due time cannot be waited for: hand it on at once, the engine judges it.
+    const due = parseInstant(wakeUp.at) ?? sending;
+    return { wakeUp, delaySeconds: delaySecondsFor(due, sending), lateMs: sending - due };
+  });
+  await context.handOn(batch.map(({ wakeUp, delaySeconds }) => ({ wakeUp, delaySeconds })));
+  for (const { lateMs } of batch) {
+    if (lateMs <= 0) continue;
+    report.late++;
+    report.maxLatenessMs = Math.max(report.maxLatenessMs, lateMs);
+  }
+  report.handedOn += batch.length;
+  report.batches++;
 }
 
 /** The delivery delay for a wake-up due at `due` handed on at `now`: whole seconds, from 0 to 900. */

@@ -1,7 +1,30 @@
 /**
- * Inputs per ingest invocation: the SQS event sources' batch size (lib/nudge-stack.ts). A batch ends with one
- * flush (the hand-on proof, the coupon settlements no charge carried, the statistics), so the per-batch writes
- * a step costs depend on it; the DynamoDB benchmark simulates with the same batch.
+ * How the functions batch their work: shared by the stack (lib/nudge-stack.ts), the handlers' configuration
+ * and the benchmarks, so that what is measured is what is deployed.
+ */
+
+/**
+ * Inputs per ingest invocation: the SQS event sources' batch size. A batch ends with one flush (the hand-on
+ * proof, the coupon settlements no charge carried, the statistics), so the per-batch writes a step costs
+ * depend on it. Over 10 needs a batching window of at least a second.
  * https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-parameters.html
  */
 export const INGEST_BATCH_SIZE = 100;
+
+/** The tick function's timeout; it stops taking wake-ups 10 s before (STOP_BEFORE_TIMEOUT_MS). */
+export const TICK_TIMEOUT_SECONDS = 60;
+
+/**
+ * The tick's SendMessageBatch calls in flight at once (TickOptions.sendsInFlight): a send waits on the
+ * network, so 16 at once hand on about 16 times as many wake-ups a second as one at a time.
+ */
+export const TICK_SENDS_IN_FLIGHT = 16;
+
+/** Wake-ups a tick hands on at most: high enough that the timeout, not this, ends a tick in a burst. */
+export const TICK_MAX_WAKE_UPS = 1_000_000;
+
+/**
+ * How far ahead the tick hands wake-ups on (LOOKAHEAD_SECONDS' default), each delayed in SQS until due: a
+ * burst is spread over the ticks of this window. A big sale may set up to 900 (SQS's longest delay).
+ */
+export const TICK_LOOKAHEAD_SECONDS = 300;

@@ -7,6 +7,7 @@ import * as z from "zod/mini";
 import { EVENTBRIDGE_MAX_ENTRY_BYTES, NUDGE_MAX_EVENT_BYTES } from "../../events/limits.ts";
 import { NudgeError } from "../engine/errors.ts";
 import { parsePolicyConfig } from "../engine/policies/config.ts";
+import { TICK_LOOKAHEAD_SECONDS, TICK_MAX_WAKE_UPS, TICK_SENDS_IN_FLIGHT } from "./batching.ts";
 
 /** A function's environment does not fit its schema. */
 export class ConfigError extends NudgeError {}
@@ -45,7 +46,7 @@ const tableEnvironment = {
    * Wake-ups due up to this many seconds ahead are handed on by the tick with an SQS delivery delay (SQS:
    * at most 900). Every function that writes wake-ups needs the same value (DynamoDbStoreConfig.lookaheadMs).
    */
-  LOOKAHEAD_SECONDS: whole(0, 900, 300),
+  LOOKAHEAD_SECONDS: whole(0, 900, TICK_LOOKAHEAD_SECONDS),
   /**
    * Timer shards per minute bucket (DynamoDbStoreConfig.timerShards). Fixed for the life of a table: the
    * tick reads only the shards it knows. The local platform uses 1 (one process, and a walk of virtual
@@ -128,8 +129,13 @@ export const ingestEnvironment = z.object({
 export const tickEnvironment = z.object({
   ...tableEnvironment,
   WAKE_UP_QUEUE_URL: required(),
-  /** Wake-ups handed on per tick at most; the next tick goes on where this one stopped. */
-  MAX_WAKE_UPS_PER_TICK: whole(1, 1_000_000, 20_000),
+  /**
+   * Wake-ups handed on per tick at most; the next tick goes on where this one stopped. The function's
+   * timeout bounds a tick anyway (it stops 10 s before): the default leaves it to the timeout.
+   */
+  MAX_WAKE_UPS_PER_TICK: whole(1, 10_000_000, TICK_MAX_WAKE_UPS),
+  /** SendMessageBatch calls in flight at once (see TickOptions.sendsInFlight). */
+  WAKE_UP_SENDS_IN_FLIGHT: whole(1, 64, TICK_SENDS_IN_FLIGHT),
   /** Where `journey.paused` goes when a guardrail pauses a journey; none: logged and counted only. */
   INGEST_QUEUE_URL: z.optional(z.string().check(z.minLength(1, "must not be empty"))),
   /** The guardrails are checked at most this often (seconds of the clock); 0: every tick (a minute on AWS). */

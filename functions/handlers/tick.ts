@@ -30,6 +30,8 @@ export interface TickDependencies {
   metrics: ReturnType<typeof createMetrics>;
   lookaheadMs: number;
   maxWakeUps: number;
+  /** SendMessageBatch calls in flight at once (TickOptions.sendsInFlight). */
+  sendsInFlight: number;
   clock: () => number;
   /** Pause/resume and guardrails, after the timer wheel (journey-controls.ts); none: skipped. */
   controls?: JourneyControlsDependencies;
@@ -39,7 +41,7 @@ export interface TickDependencies {
 export const STOP_BEFORE_TIMEOUT_MS = 10_000;
 
 export function createTickHandler(deps: TickDependencies) {
-  const { timers, wakeUpQueue, logger, metrics, lookaheadMs, maxWakeUps, clock, controls } = deps;
+  const { timers, wakeUpQueue, logger, metrics, lookaheadMs, maxWakeUps, sendsInFlight, clock, controls } = deps;
   return middy(async (event: Pick<ScheduledEvent, "time">, context: Context): Promise<TickReport> => {
     const now = clock();
     const deadline = Date.now() + context.getRemainingTimeInMillis() - STOP_BEFORE_TIMEOUT_MS;
@@ -51,6 +53,7 @@ export function createTickHandler(deps: TickDependencies) {
       now,
       lookaheadMs,
       maxWakeUps,
+      sendsInFlight,
       // Delays count from each send: a tick that runs long still fires what it hands on when due.
       clock,
       handOn: (batch) => wakeUpQueue.handOn(batch),
@@ -92,6 +95,7 @@ export function tickDependencies(
     metrics: createMetrics(),
     lookaheadMs: config.LOOKAHEAD_SECONDS * 1000,
     maxWakeUps: config.MAX_WAKE_UPS_PER_TICK,
+    sendsInFlight: config.WAKE_UP_SENDS_IN_FLIGHT,
     clock,
   };
 }

@@ -129,6 +129,8 @@ describe("tick", () => {
       { lookaheadMs: 900 * SEC + 1 },
       { lookaheadMs: Number.NaN },
       { maxWakeUps: 0 },
+      { sendsInFlight: 0 },
+      { sendsInFlight: 1.5 },
       { now: Number.NaN },
     ];
     // Act + Assess
@@ -162,6 +164,48 @@ describe("tick", () => {
     // The take had all three: none handed on, all scheduled again.
     expect(await timers.nextWakeUpAt()).toBe(NOW);
     expect((await timers.takeDueWakeUps(NOW, 10)).map((w) => w.key).sort()).toEqual(["k0", "k1", "k2"]);
+  });
+
+  it("keeps up to sendsInFlight batches in flight at once, and hands every wake-up on once, in due order", async () => {
+    // Prepare: 95 wake-ups due 1 s apart; a handOn that waits until released, counting the sends in flight.
+    const timers = await storeWith(...Array.from({ length: 95 }, (_, i) => run(`k${i}`, NOW + i * SEC)));
+    const { batches, handOn: record } = recorder();
+    let inFlight = 0;
+    let most = 0;
+    const handOn: TickOptions["handOn"] = async (batch) => {
+      most = Math.max(most, ++inFlight);
+      await new Promise((resolve) => setImmediate(resolve));
+      await record(batch);
+      inFlight--;
+    };
+    // Act
+    const report = await tick({ timers, now: NOW, handOn, sendsInFlight: 4 });
+    // Assess: waves of 4 batches of 10; each wake-up once, with its own delay.
+    expect(most).toBe(4);
+    expect(batches.flat()).toEqual(Array.from({ length: 95 }, (_, i) => `k${i}:${i}`));
+    expect(report).toMatchObject({ handedOn: 95, batches: 10 });
+    expect(await timers.nextWakeUpAt()).toBeUndefined();
+  });
+
+  it("takes nothing off the store when one batch of a wave fails, though the others went out", async () => {
+    // Prepare: 30 wake-ups, three batches sent at once; the second fails.
+    const timers = await storeWith(...Array.from({ length: 30 }, (_, i) => run(`k${i}`, NOW)));
+    const sent: string[] = [];
+    // Act
+    const attempt = tick({
+      timers,
+      now: NOW,
+      sendsInFlight: 3,
+      handOn: async (batch) => {
+        if (batch[0]?.wakeUp.key === "k10") throw new Error("SQS refused the batch");
+        sent.push(...batch.map(({ wakeUp }) => wakeUp.key));
+      },
+    });
+    // Assess: the wave settled (the first and third went out), then the error; all 30 are due again, so the
+    // next tick hands the failed batch on (and the others again: stale when they fire a second time).
+    await expect(attempt).rejects.toThrow("SQS refused the batch");
+    expect(sent).toHaveLength(20);
+    expect(await timers.takeDueWakeUps(NOW, 100)).toHaveLength(30);
   });
 
   it("computes delays in whole seconds rounded up, clamped to 0..900", () => {

@@ -116,8 +116,8 @@ describe("tick handler", () => {
 describe("tick handler near its timeout", () => {
   it("stops taking wake-ups before the function times out, leaving the rest for the next tick", async () => {
     // Prepare: 15 due wake-ups, and an invocation with 10.5 s left (the tick stops 10 s before the end)
-    // whose first hand-on takes 0.8 s.
-    const t = await ticker({ LOOKAHEAD_SECONDS: "0" });
+    // whose first hand-on takes 0.8 s; one send in flight at a time (it stops between waves of sends).
+    const t = await ticker({ LOOKAHEAD_SECONDS: "0", WAKE_UP_SENDS_IN_FLIGHT: "1" });
     const due = Array.from({ length: 15 }, (_, i) => runWakeUp(`k-${i}`, T0 - (20 - i) * SEC));
     for (const wakeUp of due) await t.runtimeStore.scheduleWakeUp(wakeUp);
     t.sqsMock.on(SendMessageBatchCommand).callsFake(async () => {
