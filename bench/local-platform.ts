@@ -12,6 +12,7 @@ import {
   type PutEventsRequestEntry,
   type PutEventsResultEntry,
 } from "@aws-sdk/client-eventbridge";
+import { DEFAULT_POLICY_CONFIG } from "../functions/engine/delivery.ts";
 import type { PolicyConfig } from "../functions/engine/policies/config.ts";
 import type { Journey } from "../functions/journey/schema.ts";
 import type { OutboxLine } from "../functions/local/outbox.ts";
@@ -28,6 +29,14 @@ export interface BenchPlatform {
 export function percentile(values: readonly number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
+}
+
+/**
+ * The platform's policies (the defaults when absent) without quiet hours: they would hold every welcome at night
+ * in Shanghai, and a benchmark on the real clock measures the platform, at any hour.
+ */
+export function atAnyHour(policies: PolicyConfig = DEFAULT_POLICY_CONFIG): PolicyConfig {
+  return { ...policies, quietHours: null };
 }
 
 /** A fresh platform (`npm start`'s) in a temporary folder named after `name`, on the real clock. */

@@ -12,6 +12,7 @@
 import type { PutEventsRequestEntry } from "@aws-sdk/client-eventbridge";
 import type { Journey } from "../functions/journey/schema.ts";
 import { percentile, putEntries, startBenchPlatform } from "./local-platform.ts";
+import type { Printing } from "./report-dynamodb.ts";
 
 export interface LocalFigures {
   paced: { events: number; perSecond: number; p50Ms: number; p99Ms: number };
@@ -113,4 +114,26 @@ export async function runLocalBench(options: {
   } finally {
     await close();
   }
+}
+
+/** Part 6 (`--only local`): 20 registrations a second for 10 s, then `burst` at once. Prints the report. */
+export async function localPart(run: { journeys: Journey[]; burst: number }, { fmt }: Printing): Promise<LocalFigures> {
+  const { journeys, burst } = run;
+  const pacedPerSecond = 20;
+  const pacedSeconds = 10;
+  console.log(
+    `\n6. Local platform end to end (PutEventsCommand to the endpoint → outbox line; dynalite on disk, real clock): ` +
+      `${pacedPerSecond} registrations/s for ${pacedSeconds} s, then ${fmt(burst)} at once (each: 2 messages)`,
+  );
+  const result = await runLocalBench({ journeys, pacedPerSecond, pacedSeconds, burst });
+  const { paced } = result;
+  console.log(
+    `   paced: PutEvents → welcome line p50 ${fmt(paced.p50Ms)} ms, p99 ${fmt(paced.p99Ms)} ms (${fmt(paced.events)} events)`,
+  );
+  const b = result.burst;
+  console.log(
+    `   burst: ${fmt(b.acceptedPerSecond)} events/s accepted, ${fmt(b.processedPerSecond)} events/s processed end to end ` +
+      `(${fmt(b.messages)} messages in all); PutEvents → welcome line under that load p50 ${fmt(b.p50Ms)} ms, p99 ${fmt(b.p99Ms)} ms`,
+  );
+  return result;
 }
