@@ -11,7 +11,7 @@
  */
 import type { PutEventsRequestEntry } from "@aws-sdk/client-eventbridge";
 import type { Journey } from "../functions/journey/schema.ts";
-import { percentile, putEntries, startBenchPlatform } from "./local-platform.ts";
+import { atAnyHour, percentile, putEntries, startBenchPlatform } from "./local-platform.ts";
 import type { Printing } from "./report-dynamodb.ts";
 
 export interface LocalFigures {
@@ -38,6 +38,7 @@ export async function runLocalBench(options: {
   const { platform, client, close } = await startBenchPlatform({
     name: "local",
     journeys: options.journeys,
+    policies: atAnyHour(),
     onMessage: (line) => {
       if (line.template !== "welcome") return;
       welcomes += 1;
