@@ -22,7 +22,7 @@
  *   --local-burst N    registrations published at once in the local part (default 5000)
  *   --only pressure    the big-sale pressure test on the local platform: a normal day's event mix at the normal
  *                      rate, three times that, then the normal rate again (never part of the default run)
- *   --pressure-rate N  events a second at the normal rate (default 20; the peak is 3 times that)
+ *   --pressure-rate N  events a second at the normal rate (default 30; the peak is 3 times that)
  *   --pressure-seconds N  seconds each of the three stages lasts (default 20)
  *
  * Not a test: nothing fails on a missed target, the report just says so.
@@ -69,7 +69,7 @@ const { values } = parseArgs({
     "timers-due": { type: "string", default: "100000" },
     "bundle-runs": { type: "string", default: "7" },
     "local-burst": { type: "string", default: "5000" },
-    "pressure-rate": { type: "string", default: "20" },
+    "pressure-rate": { type: "string", default: "30" },
     "pressure-seconds": { type: "string", default: "20" },
   },
 });
