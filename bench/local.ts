@@ -9,12 +9,10 @@
  * - burst: `burst` registrations as fast as the endpoint takes them: events accepted per second, and events
  *   processed per second end to end (until every message is in the outbox), with the latency under load.
  */
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from "@aws-sdk/client-eventbridge";
+import type { PutEventsRequestEntry } from "@aws-sdk/client-eventbridge";
 import type { Journey } from "../functions/journey/schema.ts";
-import { startLocalPlatform } from "../functions/local/platform.ts";
+import { atAnyHour, percentile, putEntries, startBenchPlatform } from "./local-platform.ts";
+import type { Printing } from "./report-dynamodb.ts";
 
 export interface LocalFigures {
   paced: { events: number; perSecond: number; p50Ms: number; p99Ms: number };
@@ -28,37 +26,25 @@ export interface LocalFigures {
   };
 }
 
-const percentile = (values: readonly number[], p: number) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
-};
-
 export async function runLocalBench(options: {
   journeys: Journey[];
   pacedPerSecond: number;
   pacedSeconds: number;
   burst: number;
 }): Promise<LocalFigures> {
-  const dir = await mkdtemp(join(tmpdir(), "nudge-bench-local-"));
   const publishedAt = new Map<string, number>();
   const latencies: number[] = [];
   let welcomes = 0;
-  const platform = await startLocalPlatform({
-    dir,
+  const { platform, client, close } = await startBenchPlatform({
+    name: "local",
     journeys: options.journeys,
-    port: 0,
-    clock: Date.now,
+    policies: atAnyHour(),
     onMessage: (line) => {
       if (line.template !== "welcome") return;
       welcomes += 1;
       const sentAt = publishedAt.get(line.user);
       if (sentAt !== undefined) latencies.push(performance.now() - sentAt);
     },
-  });
-  const client = new EventBridgeClient({
-    endpoint: platform.url,
-    region: "local",
-    credentials: { accessKeyId: "x", secretAccessKey: "x" },
   });
   let next = 0;
   const registrations = (count: number): PutEventsRequestEntry[] =>
@@ -73,8 +59,8 @@ export async function runLocalBench(options: {
   const put = async (entries: PutEventsRequestEntry[]) => {
     const now = performance.now();
     for (const entry of entries) publishedAt.set(JSON.parse(entry.Detail ?? "{}").userId, now);
-    const output = await client.send(new PutEventsCommand({ Entries: entries }));
-    if ((output.FailedEntryCount ?? 0) > 0) throw new Error(`bench: ${output.FailedEntryCount} entries refused`);
+    const refused = (await putEntries(client, entries)).filter((result) => result.ErrorCode !== undefined).length;
+    if (refused > 0) throw new Error(`bench: ${refused} entries refused`);
   };
   const waitForWelcomes = async (count: number) => {
     while (welcomes < count) await new Promise((resolve) => setTimeout(resolve, 5));
@@ -127,8 +113,28 @@ export async function runLocalBench(options: {
       },
     };
   } finally {
-    client.destroy();
-    await platform.stop();
-    await rm(dir, { recursive: true, force: true });
+    await close();
   }
+}
+
+/** Part 6 (`--only local`): 20 registrations a second for 10 s, then `burst` at once. Prints the report. */
+export async function localPart(run: { journeys: Journey[]; burst: number }, { fmt }: Printing): Promise<LocalFigures> {
+  const { journeys, burst } = run;
+  const pacedPerSecond = 20;
+  const pacedSeconds = 10;
+  console.log(
+    `\n6. Local platform end to end (PutEventsCommand to the endpoint → outbox line; dynalite on disk, real clock): ` +
+      `${pacedPerSecond} registrations/s for ${pacedSeconds} s, then ${fmt(burst)} at once (each: 2 messages)`,
+  );
+  const result = await runLocalBench({ journeys, pacedPerSecond, pacedSeconds, burst });
+  const { paced } = result;
+  console.log(
+    `   paced: PutEvents → welcome line p50 ${fmt(paced.p50Ms)} ms, p99 ${fmt(paced.p99Ms)} ms (${fmt(paced.events)} events)`,
+  );
+  const b = result.burst;
+  console.log(
+    `   burst: ${fmt(b.acceptedPerSecond)} events/s accepted, ${fmt(b.processedPerSecond)} events/s processed end to end ` +
+      `(${fmt(b.messages)} messages in all); PutEvents → welcome line under that load p50 ${fmt(b.p50Ms)} ms, p99 ${fmt(b.p99Ms)} ms`,
+  );
+  return result;
 }

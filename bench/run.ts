@@ -22,6 +22,10 @@
  *   --bundle-runs N    fresh Node.js processes per bundle for the cold-init median (default 7)
  *   --only local       the local platform end to end over its EventBridge endpoint (never part of the default run)
  *   --local-burst N    registrations published at once in the local part (default 5000)
+ *   --only pressure    the big-sale pressure test on the local platform: a normal day's event mix at the normal
+ *                      rate, three times that, then the normal rate again (never part of the default run)
+ *   --pressure-rate N  events a second at the normal rate (default 30; the peak is 3 times that)
+ *   --pressure-seconds N  seconds each of the three stages lasts (default 20)
  *
  * Not a test: nothing fails on a missed target, the report just says so.
  */
@@ -36,8 +40,9 @@ import type { Journey } from "../functions/journey/schema.ts";
 import { BUNDLE_TARGETS, type BundleFigures, measureBundles } from "./bundles.ts";
 import { compareEngine, compareFigures } from "./compare.ts";
 import { gcMeter, median, prepareStream, type RuntimeRun, runPureEngine, runRuntime } from "./engine-steps.ts";
-import { runLocalBench } from "./local.ts";
+import { localPart } from "./local.ts";
 import { dynamoDbPart } from "./report-dynamodb.ts";
+import { pressurePart } from "./report-pressure.ts";
 import { runSimulationChild, writeShopFile } from "./simulation.ts";
 import { timersPart } from "./timers.ts";
 
@@ -69,6 +74,8 @@ const { values } = parseArgs({
     "timers-lookahead-s": { type: "string", default: String(TICK_LOOKAHEAD_SECONDS) },
     "bundle-runs": { type: "string", default: "7" },
     "local-burst": { type: "string", default: "5000" },
+    "pressure-rate": { type: "string", default: "30" },
+    "pressure-seconds": { type: "string", default: "20" },
   },
 });
 
@@ -94,7 +101,7 @@ if (Number.isNaN(startMs)) {
 }
 const until = startMs + days * DAY;
 const only = values.only;
-const PARTS = ["engine", "simulation", "dynamodb", "timers", "bundles", "local"];
+const PARTS = ["engine", "simulation", "dynamodb", "timers", "bundles", "local", "pressure"];
 if (only !== undefined && !PARTS.includes(only)) {
   console.error(`bench: --only: expected one of ${PARTS.map((p) => `"${p}"`).join(", ")}, got ${JSON.stringify(only)}`);
   process.exit(2);
@@ -406,24 +413,15 @@ if (only === "timers") {
 
 if (only === "local") {
   // 6. The local platform (`npm start`) end to end: PutEvents to the outbox, the real handlers on dynalite.
-  const burst = whole("local-burst", values["local-burst"], 10);
-  const pacedPerSecond = 20;
-  const pacedSeconds = 10;
-  console.log(
-    `\n6. Local platform end to end (PutEventsCommand to the endpoint → outbox line; dynalite on disk, real clock): ` +
-      `${pacedPerSecond} registrations/s for ${pacedSeconds} s, then ${fmt(burst)} at once (each: 2 messages)`,
-  );
-  const result = await runLocalBench({ journeys, pacedPerSecond, pacedSeconds, burst });
-  const { paced } = result;
-  console.log(
-    `   paced: PutEvents → welcome line p50 ${fmt(paced.p50Ms)} ms, p99 ${fmt(paced.p99Ms)} ms (${fmt(paced.events)} events)`,
-  );
-  const b = result.burst;
-  console.log(
-    `   burst: ${fmt(b.acceptedPerSecond)} events/s accepted, ${fmt(b.processedPerSecond)} events/s processed end to end ` +
-      `(${fmt(b.messages)} messages in all); PutEvents → welcome line under that load p50 ${fmt(b.p50Ms)} ms, p99 ${fmt(b.p99Ms)} ms`,
-  );
-  report.local = result;
+  report.local = await localPart({ journeys, burst: whole("local-burst", values["local-burst"], 10) }, { fmt, mark });
+}
+
+if (only === "pressure") {
+  // 7. The big-sale pressure test: normal, three times normal, normal again, on the local platform.
+  const ratePerSecond = whole("pressure-rate", values["pressure-rate"], 1);
+  const stageSeconds = whole("pressure-seconds", values["pressure-seconds"], 1);
+  const journeysDir = join(root, "journeys");
+  report.pressure = await pressurePart({ journeys, journeysDir, ratePerSecond, stageSeconds }, { fmt, mark });
 }
 
 console.log(`\n${JSON.stringify(report)}`);
