@@ -37,7 +37,7 @@ export function harness<S extends JourneyStore = MemoryStore>(
   catalog: JourneyCatalog,
   store?: S,
   policies: PolicyConfig = NO_POLICIES,
-  options: { journal?: boolean } = {},
+  options: { journal?: boolean; flushEveryInputs?: number } = {},
 ) {
   const delivered: JourneyEffect[] = [];
   const used = store ?? new MemoryStore();

@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { JourneyCatalog } from "../../functions/engine/journeys.ts";
 import { MemoryStore } from "../../functions/engine/memory-store.ts";
-import { JourneyRuntime } from "../../functions/engine/runtime.ts";
 import {
   at,
   fireWakeUpsUntil,
@@ -120,15 +119,8 @@ describe("JourneyRuntime", () => {
       writes.push(counters.length);
       return addStats(counters);
     };
-    const runtime = new JourneyRuntime({
-      catalog: new JourneyCatalog([
-        journey({ start: "hi", steps: [{ id: "hi", type: "send", channel: "push", template: "hi" }] }),
-      ]),
-      store,
-      sink: { deliver: () => undefined },
-      publisher: { publish: () => undefined },
-      flushEveryInputs: 3,
-    });
+    const hi = journey({ start: "hi", steps: [{ id: "hi", type: "send", channel: "push", template: "hi" }] });
+    const { runtime } = harness(new JourneyCatalog([hi]), store, undefined, { flushEveryInputs: 3 });
     const register = (n: number) =>
       shopEvent("user.registered", `2026-11-01T0${n}:00:00Z`, { userId: `u${n}` }, `evt-${n}`);
     const entered = async () =>
@@ -173,13 +165,7 @@ describe("JourneyRuntime", () => {
       proofs.push({ proof, ids });
       return prove(proof, ids);
     };
-    const runtime = new JourneyRuntime({
-      catalog: new JourneyCatalog([greetTwiceJourney]),
-      store,
-      sink: { deliver: () => undefined },
-      publisher: { publish: () => undefined },
-      flushEveryInputs: 3,
-    });
+    const { runtime } = harness(new JourneyCatalog([greetTwiceJourney]), store, undefined, { flushEveryInputs: 3 });
     const register = (n: number) =>
       shopEvent("user.registered", `2026-11-01T0${n}:00:00Z`, { userId: `u${n}` }, `evt-${n}`);
     // Act

@@ -5,9 +5,8 @@ import { JourneyCatalog } from "../../../functions/engine/journeys.ts";
 import { MemoryStore } from "../../../functions/engine/memory-store.ts";
 import type { JourneyEffect } from "../../../functions/engine/model.ts";
 import { PolicyReservations } from "../../../functions/engine/reservations.ts";
-import { JourneyRuntime } from "../../../functions/engine/runtime.ts";
 import { NO_POLICIES } from "../../support/policies.ts";
-import { at, fireWakeUpsUntil, journey, shopEvent } from "../fixtures.ts";
+import { at, fireWakeUpsUntil, harness, journey, shopEvent } from "../fixtures.ts";
 
 /**
  * Lazy coupon settlements in the runtime (PolicyReservations): a saved decision's markers are queued, not
@@ -30,17 +29,10 @@ const twoCoupons = journey({
   ],
 });
 
+/** A runtime as the ingest function runs it: what a batch leaves is written when flushed. */
 function batchRuntime(store: MemoryStore) {
-  const delivered: JourneyEffect[] = [];
-  const runtime = new JourneyRuntime({
-    catalog: new JourneyCatalog([twoCoupons]),
-    store,
-    policies: NO_POLICIES,
-    sink: { deliver: async (effect) => void delivered.push(effect) },
-    publisher: { publish: async () => undefined },
-    flushEveryInputs: Number.POSITIVE_INFINITY,
-  });
-  return { runtime, delivered };
+  const batch = { flushEveryInputs: Number.POSITIVE_INFINITY };
+  return harness(new JourneyCatalog([twoCoupons]), store, NO_POLICIES, batch);
 }
 
 const budget = (store: MemoryStore) => store.getCouponBudget("two-coupons", DAY);

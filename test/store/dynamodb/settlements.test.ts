@@ -3,11 +3,10 @@ import type { CouponCharge } from "../../../functions/engine/delivery.ts";
 import { JourneyCatalog } from "../../../functions/engine/journeys.ts";
 import { MemoryStore } from "../../../functions/engine/memory-store.ts";
 import type { JourneyEffect } from "../../../functions/engine/model.ts";
-import { JourneyRuntime } from "../../../functions/engine/runtime.ts";
 import type { JourneyStore } from "../../../functions/engine/store.ts";
 import { CrashingStore, SimulatedCrash } from "../../../functions/simulator/faults.ts";
 import { DynamoDbStore } from "../../../functions/store/dynamodb/dynamodb-store.ts";
-import { at, journey, shopEvent } from "../../engine/fixtures.ts";
+import { at, harness, journey, shopEvent } from "../../engine/fixtures.ts";
 import { freshTable } from "../../setup/dynalite.ts";
 import { NO_POLICIES } from "../../support/policies.ts";
 
@@ -45,16 +44,8 @@ const welcome = (perDay: number) =>
 
 /** A runtime as the ingest function runs it: statistics and settlements written when flushed, per batch. */
 function batchRuntime(store: JourneyStore, perDay: number) {
-  const delivered: JourneyEffect[] = [];
-  const runtime = new JourneyRuntime({
-    catalog: new JourneyCatalog([welcome(perDay)]),
-    store,
-    policies: NO_POLICIES,
-    sink: { deliver: async (effect) => void delivered.push(effect) },
-    publisher: { publish: async () => undefined },
-    flushEveryInputs: Number.POSITIVE_INFINITY,
-  });
-  return { runtime, delivered };
+  const batch = { flushEveryInputs: Number.POSITIVE_INFINITY };
+  return harness(new JourneyCatalog([welcome(perDay)]), store, NO_POLICIES, batch);
 }
 
 /** The store, except that its second budget read runs `meanwhile` before it returns. */
