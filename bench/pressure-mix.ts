@@ -4,9 +4,10 @@
  */
 import type { PutEventsRequestEntry } from "@aws-sdk/client-eventbridge";
 import type { ShopEvent } from "../events/catalog.ts";
+import { DAY_MS } from "../functions/engine/time.ts";
 import { generateShop } from "../functions/simulator/synthetic/index.ts";
 
-const DAY = 86_400_000;
+const DAY = DAY_MS;
 /** The shop's period: the last of its days is the normal day (no promotion window; users of every age). */
 const MIX_START = Date.parse("2026-10-01T00:00:00Z");
 const MIX_DAYS = 41;

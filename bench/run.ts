@@ -35,6 +35,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { MAX_DELAY_SECONDS } from "../functions/engine/tick.ts";
+import { DAY_MS } from "../functions/engine/time.ts";
 import { TICK_LOOKAHEAD_SECONDS } from "../functions/handlers/batching.ts";
 import { journeyFilesIn, loadJourneyFiles } from "../functions/journey/load.ts";
 import type { Journey } from "../functions/journey/schema.ts";
@@ -47,7 +48,7 @@ import { pressurePart } from "./report-pressure.ts";
 import { runSimulationChild, writeShopFile } from "./simulation.ts";
 import { timersPart } from "./timers.ts";
 
-const DAY = 86_400_000;
+const DAY = DAY_MS;
 const TARGETS = {
   stepsPerSecond: 100_000,
   /** The runtime over the MemoryStore at most this many times slower than the pure engine. */

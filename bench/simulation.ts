@@ -3,6 +3,7 @@ import { once } from "node:events";
 import { createWriteStream } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { DAY_MS } from "../functions/engine/time.ts";
 import { journeyFilesIn, loadJourneyFiles } from "../functions/journey/load.ts";
 import { fileLines } from "../functions/simulator/file-lines.ts";
 import { type SimulationLine, simulate } from "../functions/simulator/simulate.ts";
@@ -16,7 +17,7 @@ import { gcMeter } from "./engine-steps.ts";
  * (process.resourceUsage().maxRSS: the whole process, tsx's loader included).
  */
 
-const DAY = 86_400_000;
+const DAY = DAY_MS;
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 
 export interface GenerationStats {

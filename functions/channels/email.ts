@@ -17,6 +17,7 @@
 import { type SESv2Client, SendEmailCommand, type SendEmailCommandInput } from "@aws-sdk/client-sesv2";
 import { acceptsMarketing } from "../engine/context.ts";
 import type { ProfileStore } from "../engine/store.ts";
+import { DAY_MS } from "../engine/time.ts";
 import type { MessageChannel, MessageRequest, SendResult } from "./channel.ts";
 import { excerpt, PermanentDeliveryError, RetryableDeliveryError } from "./errors.ts";
 import type { SecretSource } from "./secret.ts";
@@ -120,7 +121,7 @@ export class EmailChannel implements MessageChannel {
       unsubscribeSecret,
       message.user,
       message.channel,
-      this.clock() + days * 86_400_000,
+      this.clock() + days * DAY_MS,
     );
   }
 }

@@ -8,6 +8,7 @@ import { writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { type JourneyReport, journeyReport } from "../engine/report/journey-report.ts";
 import type { StatsStore } from "../engine/store.ts";
+import { DAY_MS, utcDay } from "../engine/time.ts";
 import type { Journey } from "../journey/schema.ts";
 import { readSavedClock } from "../local/clock.ts";
 import { formatOption, parseArgs, UsageError } from "./args.ts";
@@ -17,18 +18,15 @@ import { formatReport } from "./report-text.ts";
 import { loadJourneys } from "./start.ts";
 import { openStoreSource, STORE_SOURCE_OPTIONS } from "./store-source.ts";
 
-const DAY_MS = 86_400_000;
 /** The default range: this many days up to `--until`. */
 const DEFAULT_DAYS = 30;
 /** Each day costs a read per shard and journey: a year is plenty for a report. */
 const MAX_DAYS = 366;
 
-const dayOf = (ms: number) => new Date(ms).toISOString().slice(0, 10);
-
 function parseDay(values: Map<string, string>, name: string): string | undefined {
   const text = values.get(name);
   if (text === undefined) return undefined;
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(text) || dayOf(Date.parse(`${text}T00:00:00Z`) || 0) !== text)
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(text) || utcDay(Date.parse(`${text}T00:00:00Z`) || 0) !== text)
     throw new UsageError(`--${name}: expected a UTC day as YYYY-MM-DD, got "${text}"`);
   return text;
 }
@@ -39,12 +37,12 @@ function parseDay(values: Map<string, string>, name: string): string | undefined
  */
 export function dayRange(values: Map<string, string>, dir: string | undefined, now: number) {
   const saved = dir === undefined ? {} : readSavedClock(join(dir, "clock.json"));
-  const to = parseDay(values, "until") ?? dayOf(saved.now ?? now);
+  const to = parseDay(values, "until") ?? utcDay(saved.now ?? now);
   const from =
     parseDay(values, "since") ??
     (saved.firstDay !== undefined && saved.firstDay <= to
       ? saved.firstDay
-      : dayOf(Date.parse(`${to}T00:00:00Z`) - (DEFAULT_DAYS - 1) * DAY_MS));
+      : utcDay(Date.parse(`${to}T00:00:00Z`) - (DEFAULT_DAYS - 1) * DAY_MS));
   if (from > to) throw new UsageError(`--since ${from} is after --until ${to}`);
   const days = (Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / DAY_MS + 1;
   if (days > MAX_DAYS) throw new UsageError(`${days} days from ${from} to ${to}: at most ${MAX_DAYS} a report`);

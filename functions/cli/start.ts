@@ -4,6 +4,7 @@
  */
 import { join, resolve } from "node:path";
 import type { PolicyConfig } from "../engine/policies/config.ts";
+import { utcDay } from "../engine/time.ts";
 import { formatProblem, journeyFilesIn } from "../journey/load.ts";
 import { loadPolicyFile } from "../journey/policy-file.ts";
 import type { Journey } from "../journey/schema.ts";
@@ -45,8 +46,6 @@ export function numberOption(values: Map<string, string>, name: string, min: num
   }
   return value;
 }
-
-const dayOf = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
 /** Runs entered (holdouts too) and not yet exited, from the statistics counters. */
 export async function runsActive(platform: LocalPlatform, fromDay: string, toDay: string): Promise<number> {
@@ -103,7 +102,7 @@ export async function startCommand(args: string[], io: CliIo): Promise<number> {
   const clockPath = join(dir, "clock.json");
   const saved = readSavedClock(clockPath);
   const clock = speed === 1 ? virtualClock(1) : virtualClock(speed, startAt ?? saved.now ?? Date.now());
-  const firstDay = saved.firstDay ?? dayOf(clock.now());
+  const firstDay = saved.firstDay ?? utcDay(clock.now());
   const platform = await startLocalPlatform({
     dir,
     journeys,
@@ -135,7 +134,7 @@ export async function startCommand(args: string[], io: CliIo): Promise<number> {
   let last = "";
   const report = async () => {
     const now = clock.now();
-    const active = await runsActive(platform, firstDay, dayOf(now)).catch(() => undefined);
+    const active = await runsActive(platform, firstDay, utcDay(now)).catch(() => undefined);
     const pending = await platform.store.countPendingWakeUps().catch(() => undefined);
     const line = healthLine(now, platform.health(), active, pending);
     // Only when something changed: the time alone is no news.

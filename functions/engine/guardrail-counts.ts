@@ -2,7 +2,7 @@ import type { ShopEvent } from "../../events/catalog.ts";
 import type { JourneyCatalog } from "./journeys.ts";
 import type { StatsCounter } from "./model.ts";
 import type { RunStore } from "./store.ts";
-import { formatInstant, parseInstant } from "./time.ts";
+import { parseInstant, utcDay } from "./time.ts";
 
 /** The counters the guardrails read besides the usual ones (functions/engine/guardrails.ts). */
 export const GUARDRAIL_COUNTERS = {
@@ -27,7 +27,7 @@ export async function guardrailCounters(
   const type = event["detail-type"];
   if (type !== "order.refunded" && type !== "user.unsubscribed") return [];
   const counters: StatsCounter[] = [];
-  const day = formatInstant(now).slice(0, 10);
+  const day = utcDay(now);
   for (const journey of catalog.current()) {
     const guardrails = journey.journey.guardrails;
     const watches =

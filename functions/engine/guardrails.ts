@@ -7,9 +7,8 @@ import { GUARDRAIL_COUNTERS } from "./guardrail-counts.ts";
 import type { EventPublisher } from "./runtime.ts";
 import { sumsByName } from "./stats.ts";
 import type { StatsStore } from "./store.ts";
-import { durationMs, flat, formatInstant } from "./time.ts";
+import { DAY_MS, durationMs, flat, formatInstant, utcDay } from "./time.ts";
 
-const DAY_MS = 86_400_000;
 /** NUDGE_SOURCE of steps.ts, not imported: steps.ts brings the template engine into the tick's bundle. */
 const NUDGE_SOURCE = "nudge";
 
@@ -29,8 +28,8 @@ export interface GuardrailPause {
 /** Sums a journey's counters by name (every version) over its guardrails' window, today included. */
 async function totals(stats: StatsStore, journeyId: string, window: string, now: number) {
   const days = Math.max(1, Math.ceil(durationMs(window) / DAY_MS));
-  const toDay = formatInstant(now).slice(0, 10);
-  const fromDay = formatInstant(now - (days - 1) * DAY_MS).slice(0, 10);
+  const toDay = utcDay(now);
+  const fromDay = utcDay(now - (days - 1) * DAY_MS);
   const sums = sumsByName(await stats.readStats(journeyId, fromDay, toDay));
   return (name: string) => sums.get(name) ?? 0;
 }
@@ -118,7 +117,7 @@ export async function enforceGuardrails(options: {
  * same UTC day: resuming says "I looked, let it run". From the next day the guardrail applies again.
  */
 function resumedToday(control: JourneyControl | undefined, now: number): boolean {
-  return control !== undefined && !control.paused && control.since.slice(0, 10) === formatInstant(now).slice(0, 10);
+  return control !== undefined && !control.paused && utcDay(control.since) === utcDay(now);
 }
 
 /** The `journey.paused` event (events/details.ts: journeyPaused). */

@@ -1,4 +1,5 @@
 import type { CouponRecord, JourneyEffect, StatsCounter } from "./model.ts";
+import { utcDay } from "./time.ts";
 
 /** The counter an effect adds to, and by how much; undefined for effects that count nothing. */
 function countersOf(effect: JourneyEffect): [name: string, amount: number][] {
@@ -47,7 +48,7 @@ export function statsOf(effects: readonly JourneyEffect[]): StatsCounter[] {
   const merged: StatsCounter[] = [];
   for (const effect of effects) {
     for (const [name, amount] of countersOf(effect)) {
-      const day = effect.at.slice(0, 10);
+      const day = utcDay(effect.at);
       const counter = merged.find(
         (c) => c.name === name && c.day === day && c.journeyId === effect.journey && c.version === effect.version,
       );
@@ -70,7 +71,7 @@ export function stepStatsOf(
   visited: readonly string[],
 ): StatsCounter[] {
   const counters: StatsCounter[] = [];
-  const day = at.slice(0, 10);
+  const day = utcDay(at);
   for (const stepId of visited) {
     const name = `step.${stepId}`;
     const counter = counters.find((c) => c.name === name);
@@ -91,7 +92,7 @@ export function redemptionStatsOf(coupon: CouponRecord | undefined): StatsCounte
   const base = {
     journeyId: coupon.journeyId,
     version: coupon.journeyVersion ?? 1,
-    day: coupon.redeemedAt.slice(0, 10),
+    day: utcDay(coupon.redeemedAt),
   };
   return [
     { ...base, name: "coupon.redeemed", amount: 1 },

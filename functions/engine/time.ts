@@ -3,6 +3,9 @@
 const durationPattern = /^(-)?P(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$/;
 const durationCache = new Map<string, number | undefined>();
 
+/** A day in milliseconds (UTC days: no daylight saving). */
+export const DAY_MS = 86_400_000;
+
 /**
  * Milliseconds of an ISO-8601 duration in weeks, days, hours, minutes and seconds ("P3D", "PT24H",
  * "-PT24H"), or undefined. Years and months are refused: their length depends on the calendar, and a
@@ -16,7 +19,7 @@ export function parseDuration(text: string): number | undefined {
     const [, sign, w, d, h, min, s] = m;
     const total =
       Number(w ?? 0) * 604_800_000 +
-      Number(d ?? 0) * 86_400_000 +
+      Number(d ?? 0) * DAY_MS +
       Number(h ?? 0) * 3_600_000 +
       Number(min ?? 0) * 60_000 +
       Math.round(Number(s ?? 0) * 1000);
@@ -79,8 +82,8 @@ export function formatInstant(ms: number): string {
   if (known !== undefined) return known;
   let text: string;
   if (ms >= 0 && ms < 253_402_300_800_000 && Number.isInteger(ms)) {
-    const days = Math.floor(ms / 86_400_000);
-    const inDay = ms - days * 86_400_000;
+    const days = Math.floor(ms / DAY_MS);
+    const inDay = ms - days * DAY_MS;
     const z = days + 719_468;
     const era = Math.floor(z / 146_097);
     const doe = z - era * 146_097;
@@ -102,4 +105,9 @@ export function formatInstant(ms: number): string {
   if (formatted.size >= MEMO_LIMIT) formatted.clear();
   formatted.set(ms, flat(text));
   return text;
+}
+
+/** The UTC day (YYYY-MM-DD) of an instant: epoch ms, or an ISO 8601 UTC string (its date part). */
+export function utcDay(instant: number | string): string {
+  return (typeof instant === "string" ? instant : formatInstant(instant)).slice(0, 10);
 }

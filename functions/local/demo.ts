@@ -11,6 +11,7 @@ import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from 
 import type { PolicyConfig } from "../engine/policies/config.ts";
 import { type JourneyReport as FullReport, journeyReport } from "../engine/report/journey-report.ts";
 import { sumsByName } from "../engine/stats.ts";
+import { DAY_MS, utcDay } from "../engine/time.ts";
 import type { Journey } from "../journey/schema.ts";
 import { generateShop, type SyntheticEvent } from "../simulator/synthetic/index.ts";
 import { pausableClock } from "./clock.ts";
@@ -18,7 +19,7 @@ import { MAX_ENTRIES } from "./endpoint.ts";
 import type { OutboxLine } from "./outbox.ts";
 import { startLocalPlatform } from "./platform.ts";
 
-const DAY = 86_400_000;
+const DAY = DAY_MS;
 /** How far (virtual time) the tick may run behind the clock before virtual time waits for it. */
 const MAX_TICK_LAG_MS = 3 * 3_600_000;
 
@@ -190,8 +191,8 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     // tick may run behind the clock), then until every queue is done.
     while (platform.tickedUpTo() < endAt) await new Promise((resolve) => setTimeout(resolve, 50));
     await platform.settled(60_000);
-    const from = new Date(startAt).toISOString().slice(0, 10);
-    const to = new Date(endAt + DAY).toISOString().slice(0, 10);
+    const from = utcDay(startAt);
+    const to = utcDay(endAt + DAY);
     // One read of each journey's counters serves the table and the report page, so the two agree even
     // though the platform runs on while they are read.
     const reports: JourneyReport[] = [];

@@ -3,7 +3,7 @@ import { resumeHeldRuns, setPaused } from "../engine/controls.ts";
 import { enforceGuardrails } from "../engine/guardrails.ts";
 import type { JourneyRuntime } from "../engine/runtime.ts";
 import type { JourneyStore } from "../engine/store.ts";
-import { formatInstant } from "../engine/time.ts";
+import { DAY_MS, formatInstant } from "../engine/time.ts";
 import type { Journey } from "../journey/schema.ts";
 import type { SimulationLine } from "./simulate.ts";
 
@@ -74,7 +74,7 @@ export class SimulatorControls {
     // No refund, unsubscribe or withheld coupon counted since the last check: no guardrail can have crossed
     // (a check costs a Query per shard and day of each guarded journey; on the DynamoDB store hourly checks
     // would dominate a simulation). At least one check a day, as days leave the guardrails' window.
-    if (this.runtime.guardrailCountersAdded === this.countersChecked && at - this.lastCheckAt < 86_400_000) return;
+    if (this.runtime.guardrailCountersAdded === this.countersChecked && at - this.lastCheckAt < DAY_MS) return;
     this.countersChecked = this.runtime.guardrailCountersAdded;
     this.lastCheckAt = at;
     await this.runtime.flush();

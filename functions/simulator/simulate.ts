@@ -5,6 +5,7 @@ import type { EffectType, JourneyEffect, WakeUp } from "../engine/model.ts";
 import type { PolicyConfig } from "../engine/policies/config.ts";
 import { JourneyRuntime } from "../engine/runtime.ts";
 import type { JourneyStore } from "../engine/store.ts";
+import { DAY_MS } from "../engine/time.ts";
 import type { Journey } from "../journey/schema.ts";
 import { isControlStore, type ScheduledControl, SimulatorControls } from "./controls.ts";
 import { FaultInjector, type FaultOptions, type FaultReport, type SimulatorInput } from "./faults.ts";
@@ -87,7 +88,7 @@ export interface SimulationResult {
   faults?: FaultReport;
 }
 
-export const DEFAULT_RUN_ON_MS = 60 * 86_400_000;
+export const DEFAULT_RUN_ON_MS = 60 * DAY_MS;
 
 /** An effect is its own output line (the contract's fields first, its id last) when its type is output. */
 export function toOutputLine(effect: JourneyEffect): SimulationLine | undefined {

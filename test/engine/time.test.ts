@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatInstant, parseDuration, parseInstant } from "../../functions/engine/time.ts";
+import { DAY_MS, formatInstant, parseDuration, parseInstant, utcDay } from "../../functions/engine/time.ts";
 
 describe("parseDuration", () => {
   it.each([
@@ -53,5 +53,16 @@ describe("formatInstant by hand", () => {
       const iso = new Date(ms).toISOString();
       expect(formatInstant(ms)).toBe(iso.endsWith(".000Z") ? `${iso.slice(0, -5)}Z` : iso);
     }
+  });
+});
+
+describe("utcDay", () => {
+  it("gives the UTC date of epoch ms and of ISO instants, whatever the time of day", () => {
+    expect(utcDay(Date.parse("2026-11-11T00:00:00Z"))).toBe("2026-11-11");
+    expect(utcDay(Date.parse("2026-11-11T23:59:59.999Z"))).toBe("2026-11-11");
+    expect(utcDay(Date.parse("2026-11-11T23:59:59.999Z") + 1)).toBe("2026-11-12");
+    expect(utcDay("2024-02-29T12:00:00Z")).toBe("2024-02-29");
+    expect(utcDay(0)).toBe("1970-01-01");
+    expect(DAY_MS).toBe(Date.parse("1970-01-02T00:00:00Z"));
   });
 });

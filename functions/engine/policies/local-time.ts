@@ -3,6 +3,7 @@
  * zone at an instant, and the instant a local wall-clock time falls on, across daylight-saving changes.
  * Policies need this for quiet hours, which are the user's own evening, not a fixed UTC window.
  */
+import { DAY_MS } from "../time.ts";
 
 /** A local calendar date and time of day; `month` is 1-12. */
 export interface WallTime {
@@ -83,7 +84,7 @@ function offsetFromIntl(ms: number, zone: string): number {
 }
 
 const HOUR = 3_600_000;
-const DAY = 86_400_000;
+const DAY = DAY_MS;
 /** Offsets at the start of each day and each hour since the epoch, by zone; at most this many in all. */
 const MAX_CACHED_OFFSETS = 50_000;
 const startOffsets = { [DAY]: new Map<string, Map<number, number>>(), [HOUR]: new Map<string, Map<number, number>>() };

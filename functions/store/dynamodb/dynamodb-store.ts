@@ -20,7 +20,7 @@ import type {
   ReadOptions,
   Versioned,
 } from "../../engine/store.ts";
-import { parseInstant } from "../../engine/time.ts";
+import { DAY_MS, parseInstant } from "../../engine/time.ts";
 import * as budgets from "./budgets.ts";
 import * as controls from "./controls.ts";
 import * as coupons from "./coupons.ts";
@@ -32,8 +32,6 @@ import * as stats from "./stats.ts";
 import { DEFAULTS, type DynamoDbStoreConfig, keys } from "./table.ts";
 import { type CapacityUse, TableClient } from "./table-client.ts";
 import { TimerWheel } from "./timer-wheel.ts";
-
-const DAY_MS = 86_400_000;
 
 /**
  * The storage port on one DynamoDB table (README.md beside this file has the design). Every write is a

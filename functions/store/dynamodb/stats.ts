@@ -1,4 +1,5 @@
 import type { StatsCounter } from "../../engine/model.ts";
+import { DAY_MS, utcDay } from "../../engine/time.ts";
 import { StoreError } from "./errors.ts";
 import { keys } from "./table.ts";
 import type { TableClient } from "./table-client.ts";
@@ -54,7 +55,7 @@ export function daysBetween(fromDay: string, toDay: string): string[] {
   const to = Date.parse(`${toDay}T00:00:00Z`);
   if (Number.isNaN(from) || Number.isNaN(to)) throw new StoreError(`not a day range: ${fromDay}..${toDay}`);
   const days: string[] = [];
-  for (let day = from; day <= to; day += 86_400_000) days.push(new Date(day).toISOString().slice(0, 10));
+  for (let day = from; day <= to; day += DAY_MS) days.push(utcDay(day));
   return days;
 }
 
