@@ -1,8 +1,8 @@
 /**
  * The local platform end to end (`npm run bench -- --only local`): registrations published with the AWS
  * SDK's PutEventsCommand (10 a request, 4 requests in flight) to the endpoint of a fresh platform on the
- * real clock, each sending two messages at once (new-user-coupon's welcome, onboarding-guide's first
- * guide). Two phases on one platform:
+ * real clock, each sending its welcome at once (new-user-coupon's, with a coupon while the day's budget
+ * lasts) and onboarding-guide's first guide when the frequency caps allow. Two phases on one platform:
  *
  * - paced: `pacedPerSecond` registrations a second for `pacedSeconds`: latency from the PutEvents call to
  *   the welcome message's outbox line, on a platform keeping up (p50, p99);
@@ -12,6 +12,7 @@
 import type { PutEventsRequestEntry } from "@aws-sdk/client-eventbridge";
 import type { Journey } from "../functions/journey/schema.ts";
 import { atAnyHour, percentile, putEntries, startBenchPlatform } from "./local-platform.ts";
+import { WELCOME_JOURNEY } from "./pressure-mix.ts";
 import type { Printing } from "./report-dynamodb.ts";
 
 export interface LocalFigures {
@@ -40,7 +41,8 @@ export async function runLocalBench(options: {
     journeys: options.journeys,
     policies: atAnyHour(),
     onMessage: (line) => {
-      if (line.template !== "welcome") return;
+      // The welcome, with its coupon or, once the day's coupon budget is spent, without (another template).
+      if (line.journey !== WELCOME_JOURNEY) return;
       welcomes += 1;
       const sentAt = publishedAt.get(line.user);
       if (sentAt !== undefined) latencies.push(performance.now() - sentAt);
@@ -124,7 +126,7 @@ export async function localPart(run: { journeys: Journey[]; burst: number }, { f
   const pacedSeconds = 10;
   console.log(
     `\n6. Local platform end to end (PutEventsCommand to the endpoint → outbox line; dynalite on disk, real clock): ` +
-      `${pacedPerSecond} registrations/s for ${pacedSeconds} s, then ${fmt(burst)} at once (each: 2 messages)`,
+      `${pacedPerSecond} registrations/s for ${pacedSeconds} s, then ${fmt(burst)} at once`,
   );
   const result = await runLocalBench({ journeys, pacedPerSecond, pacedSeconds, burst });
   const { paced } = result;
