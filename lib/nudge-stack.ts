@@ -24,7 +24,7 @@ import { JourneyTable } from "./table.ts";
  */
 export const TABLE_ACTIONS = {
   // Query: the journey controls, one partition read at most every 30 s (functions/store/dynamodb/controls.ts).
-  // Nothing is deleted: an outbox is never claimed, only handed on and journaled.
+  // Nothing is deleted: an outbox is never claimed, only handed on and proven (one UpdateItem a batch).
   ingest: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query"],
   // The cursor walk: Query the buckets, read and write the cursor; PutItem also for wake-ups written back.
   // Journey controls: Query the controls and the statistics (guardrails), PutItem a pause, DeleteItem a

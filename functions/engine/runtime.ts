@@ -100,10 +100,11 @@ function outboxId(outbox: Outbox): string | undefined {
 
 /**
  * Runs the pure engine against a store: load, decide, reserve, schedule the wake-ups, save with an
- * optimistic-concurrency check (the commit), then hand the outbox on and journal it. At-least-once in,
- * exactly-once out: a redelivered input decides nothing new (the record remembers it); a saved outbox not
- * journaled is handed on again, with the same ids, until it is; and the consumers (channels with
- * idempotency keys or a ledger, the ingest function for emitted events) carry out each id once.
+ * optimistic-concurrency check (the commit), then hand the outbox on; the batch's proof, written at `flush`,
+ * says it went out. At-least-once in, exactly-once out: a redelivered input decides nothing new (the record
+ * remembers it); a saved outbox not proven is handed on again, with the same ids, until it is; and the
+ * consumers (channels with idempotency keys or a ledger, the ingest function for emitted events) carry out
+ * each id once. The outbox joins the run's journal (`nudge why`) at the run's next save.
  */
 export class JourneyRuntime {
   private readonly maxAttempts: number;

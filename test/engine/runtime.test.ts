@@ -148,7 +148,7 @@ describe("JourneyRuntime", () => {
     const afterFirst = await record();
     await fireWakeUpsUntil(store, runtime, "2026-11-03T00:00:00Z");
     const afterSecond = await record();
-    // Assess: the first decision's outbox is pending, then journaled, with no message text.
+    // Assess: the first decision's outbox is pending, then in the run's journal, with no message text.
     expect(afterFirst?.journal).toBeUndefined();
     expect(afterFirst?.pending?.effects.map((e) => e.type)).toEqual(["journey.entered", "message.sent"]);
     expect(afterSecond?.journal?.map((e) => e.type)).toEqual(["journey.entered", "message.sent"]);
