@@ -19,6 +19,11 @@ export function journalEntryOf(effect: JourneyEffect): JournalEntry {
   }
 }
 
+/** An outbox's id: its first effect's (or first event's), deterministic like them; none when it is empty. */
+export function outboxId(outbox: Pick<Outbox, "effects" | "events">): string | undefined {
+  return outbox.effects[0]?.id ?? outbox.events[0]?.id;
+}
+
 /**
  * The most entries a run record keeps in its journal, the oldest dropped first: the record stays one
  * write unit (1 KB deflated) for the seed journeys, and `nudge why` still shows each run's recent story.

@@ -3,6 +3,7 @@ import type { ControlStore, JourneyControl } from "./controls.ts";
 import { applyCouponEvent } from "./coupons.ts";
 import type { CouponCharge } from "./delivery.ts";
 import { ConcurrencyError } from "./errors.ts";
+import { outboxId } from "./journal.ts";
 import { MinHeap } from "./min-heap.ts";
 import type { CouponRecord, JourneyEffect, Profile, RunRecord, SendLog, StatsCounter, WakeUp } from "./model.ts";
 import type { CouponSettlement, DueWakeUps, JourneyStore, Versioned } from "./store.ts";
@@ -97,7 +98,7 @@ export class MemoryStore implements JourneyStore, ControlStore {
     const revision = this.checkRevision(byKey.get(record.key), expectedRevision, `${record.journeyId}|${record.key}`);
     const stored = { value: record, revision };
     byKey.set(record.key, stored);
-    const id = record.pending?.effects[0]?.id ?? record.pending?.events[0]?.id;
+    const id = record.pending === undefined ? undefined : outboxId(record.pending);
     if (id !== undefined) this.unproven.set(id, stored);
     return revision;
   }
@@ -172,12 +173,7 @@ export class MemoryStore implements JourneyStore, ControlStore {
       const stored = this.unproven.get(id);
       this.unproven.delete(id);
       const pending = stored?.value.pending;
-      if (
-        !this.keepsJournal &&
-        stored !== undefined &&
-        pending !== undefined &&
-        (pending.effects[0]?.id ?? pending.events[0]?.id) === id
-      )
+      if (!this.keepsJournal && stored !== undefined && pending !== undefined && outboxId(pending) === id)
         stored.value.pending = undefined;
     }
   }

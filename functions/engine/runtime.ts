@@ -5,7 +5,7 @@ import { type Decision, decideEvent, decideWakeUp, newWakeUpsOf } from "./engine
 import { ConcurrencyError, NudgeError } from "./errors.ts";
 import { guardrailCounters } from "./guardrail-counts.ts";
 import { skipsLateMessages } from "./held-messages.ts";
-import { journalWith } from "./journal.ts";
+import { journalWith, outboxId } from "./journal.ts";
 import type { JourneyCatalog } from "./journeys.ts";
 import type { EngineInput, JourneyEffect, Outbox, Profile, RunRecord, StatsCounter, WakeUp } from "./model.ts";
 import type { PolicyConfig } from "./policies/config.ts";
@@ -91,11 +91,6 @@ export interface RuntimeOptions {
    * happens and nobody asks it why, so it keeps none.
    */
   journal?: boolean;
-}
-
-/** An outbox's id: its first effect's (or first event's), deterministic like them. */
-function outboxId(outbox: Outbox): string | undefined {
-  return outbox.effects[0]?.id ?? outbox.events[0]?.id;
 }
 
 /**
@@ -265,9 +260,9 @@ export class JourneyRuntime {
 
   /** The decision's outbox, under this batch's proof key; none when it has nothing to hand on. */
   private outboxOf(decision: Decision): Outbox | undefined {
-    const first = decision.effects[0];
-    if (first === undefined && decision.events.length === 0) return undefined;
-    this.batchProof ??= first?.id ?? decision.events[0]?.id;
+    const id = outboxId(decision);
+    if (id === undefined) return undefined;
+    this.batchProof ??= id;
     return { effects: decision.effects, events: decision.events, proof: this.batchProof };
   }
 
