@@ -1,11 +1,9 @@
-import type { ShopEvent } from "../../events/catalog.ts";
 import type { ControlStore, JourneyControl } from "./controls.ts";
-import { applyCouponEvent } from "./coupons.ts";
 import type { CouponCharge } from "./delivery.ts";
 import { ConcurrencyError } from "./errors.ts";
 import { outboxId } from "./journal.ts";
 import { MinHeap } from "./min-heap.ts";
-import type { CouponRecord, JourneyEffect, Profile, RunRecord, SendLog, StatsCounter, WakeUp } from "./model.ts";
+import type { CouponRedemption, JourneyEffect, Profile, RunRecord, SendLog, StatsCounter, WakeUp } from "./model.ts";
 import type { CouponSettlement, DueWakeUps, JourneyStore, Versioned } from "./store.ts";
 import { WakeUpLender } from "./wake-up-lender.ts";
 
@@ -32,7 +30,8 @@ export class MemoryStore implements JourneyStore, ControlStore {
   readonly sendLogs = new Map<string, Versioned<SendLog>>();
   /** The deliver side's ledger of effect ids (see EffectLedger); the runtime does not use it. */
   readonly ledger = new Set<string>();
-  readonly coupons = new Map<string, CouponRecord>();
+  /** The coupons redeemed (see CouponStore). */
+  private readonly redeemed = new Set<string>();
   /** Coupon value charged per `journeyId#day`. */
   readonly budgets = new Map<string, number>();
   /** Charges not settled yet per `journeyId#day`: coupon id to value. */
@@ -238,16 +237,10 @@ export class MemoryStore implements JourneyStore, ControlStore {
     return due.wakeUps;
   }
 
-  async recordCouponEvent(event: ShopEvent) {
-    const couponId = event.detail.couponId;
-    if (typeof couponId !== "string") return undefined;
-    const updated = applyCouponEvent(this.coupons.get(couponId), event);
-    if (updated) this.coupons.set(couponId, updated);
-    return updated;
-  }
-
-  async getCoupon(couponId: string) {
-    return this.coupons.get(couponId);
+  async recordRedemption(redemption: CouponRedemption) {
+    if (this.redeemed.has(redemption.couponId)) return false;
+    this.redeemed.add(redemption.couponId);
+    return true;
   }
 
   async addStats(counters: readonly StatsCounter[]) {

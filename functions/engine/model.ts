@@ -201,20 +201,13 @@ export type JourneyEffect = EffectBase &
 export type EffectType = JourneyEffect["type"];
 
 /** An issued coupon as the coupon store keeps it. Expired is not stored: it is `expiresAt` in the past. */
-export interface CouponRecord {
+/** A coupon redeemed: what the coupon store keeps, so that each redemption counts once. */
+export interface CouponRedemption {
   couponId: string;
   userId: string;
-  /** The journey (and its version) that issued it, when Nudge did: its redemption counts for that journey. */
-  journeyId?: string;
-  journeyVersion?: number;
-  /** Unknown until the `coupon.issued` event arrives, if a redemption came first. */
-  code?: string;
-  amountOff?: number;
-  expiresAt?: string;
-  issuedAt?: string;
-  redeemedAt?: string;
-  orderId?: string;
-  status: "issued" | "redeemed";
+  orderId: string;
+  /** When the shop says it was redeemed (the event's `time`). */
+  redeemedAt: string;
 }
 
 /** A message that went out to a user: what frequency caps count. */

@@ -10,8 +10,9 @@ import type { JourneyCatalog } from "./journeys.ts";
 import type { EngineInput, JourneyEffect, Outbox, Profile, RunRecord, StatsCounter, WakeUp } from "./model.ts";
 import type { PolicyConfig } from "./policies/config.ts";
 import { applyEventToProfile } from "./profile.ts";
+import { redemptionCounters } from "./redemptions.ts";
 import { PolicyReservations } from "./reservations.ts";
-import { redemptionStatsOf, statsOf, stepStatsOf } from "./stats.ts";
+import { statsOf, stepStatsOf } from "./stats.ts";
 import type { JourneyStore, Versioned } from "./store.ts";
 import { formatInstant } from "./time.ts";
 
@@ -155,8 +156,8 @@ export class JourneyRuntime {
   async handleEvent(event: ShopEvent, now: number): Promise<void> {
     const { profile, applied } = await this.updateProfile(event);
     const detailType = event["detail-type"];
-    if (detailType === "coupon.issued" || detailType === "coupon.redeemed")
-      this.addStats(redemptionStatsOf(await this.options.store.recordCouponEvent(event)));
+    if (detailType === "coupon.redeemed")
+      this.addStats(await redemptionCounters(this.options.store, this.options.catalog, event));
     // Counted the first time the event reaches the profile only: a redelivery must not count twice.
     if (applied && (detailType === "order.refunded" || detailType === "user.unsubscribed"))
       this.addStats(await guardrailCounters(this.options.catalog, this.options.store, event, now));

@@ -1,4 +1,5 @@
-import type { CouponRecord, JourneyEffect, StatsCounter } from "./model.ts";
+import type { CouponIssuer } from "./coupon-ids.ts";
+import type { JourneyEffect, StatsCounter } from "./model.ts";
 import { utcDay } from "./time.ts";
 
 /** The counter an effect adds to, and by how much; undefined for effects that count nothing. */
@@ -82,21 +83,14 @@ export function stepStatsOf(
 }
 
 /**
- * `coupon.redeemed` and `coupon.redeemed.value` for the journey that issued a coupon, on the day it was
- * redeemed, when a coupon event has just left it redeemed with its journey known (the redemption, or the
- * issue event arriving after it): each happens once per coupon, so each redemption counts once. Coupons
- * the shop issued itself name no journey and count nothing.
+ * `coupon.redeemed` and `coupon.redeemed.value` for the journey version that issued a coupon, on the day it
+ * was redeemed: the runtime adds them once per coupon, the first time its redemption is kept.
  */
-export function redemptionStatsOf(coupon: CouponRecord | undefined): StatsCounter[] {
-  if (coupon?.status !== "redeemed" || coupon.journeyId === undefined || coupon.redeemedAt === undefined) return [];
-  const base = {
-    journeyId: coupon.journeyId,
-    version: coupon.journeyVersion ?? 1,
-    day: utcDay(coupon.redeemedAt),
-  };
+export function redemptionStatsOf(issuer: CouponIssuer, redeemedAt: string, amountOff: number): StatsCounter[] {
+  const base = { journeyId: issuer.journeyId, version: issuer.version, day: utcDay(redeemedAt) };
   return [
     { ...base, name: "coupon.redeemed", amount: 1 },
-    { ...base, name: "coupon.redeemed.value", amount: coupon.amountOff ?? 0 },
+    { ...base, name: "coupon.redeemed.value", amount: amountOff },
   ];
 }
 

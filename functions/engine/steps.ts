@@ -2,8 +2,9 @@ import type { ShopEvent } from "../../events/catalog.ts";
 import type { Step, StepOf, TimeRef } from "../journey/schema.ts";
 import type { CompiledJourney } from "./compile.ts";
 import { readContextPath, runContext } from "./context.ts";
+import { nudgeCouponId } from "./coupon-ids.ts";
 import { chargeBudget, decideMessage, nextBudgetDay, type PolicyState, staggered } from "./delivery.ts";
-import { hash53, hashCode, unitInterval } from "./hash.ts";
+import { hashCode, unitInterval } from "./hash.ts";
 import type { IssuedCoupon, JourneyEffect, Profile, Run } from "./model.ts";
 import { type ParsedTemplate, parseTemplate, pickLocale, renderTemplate } from "./templates.ts";
 import { durationMs, flat, formatInstant, parseInstant } from "./time.ts";
@@ -106,7 +107,8 @@ function chooseVariant(run: Run, step: StepOf<"split">): string | undefined {
 function issueCoupon(run: Run, step: StepOf<"issue-coupon">, ctx: StepContext): string | undefined | typeof WAITING {
   if (run.holdout) return step.next;
   const seed = `${run.runId}/${step.id}`;
-  const couponId = flat(`cpn_${hash53(seed).toString(36)}`);
+  const issuer = { journeyId: run.journeyId, version: run.version, stepId: step.id };
+  const couponId = flat(nudgeCouponId(issuer, seed));
   const charge = { journey: ctx.journey, couponId, runId: run.runId, amount: step.amountOff, now: ctx.now };
   if (!chargeBudget(charge, ctx.policy)) return withholdCoupon(run, step, ctx);
   const coupon: IssuedCoupon = {
@@ -124,7 +126,7 @@ function issueCoupon(run: Run, step: StepOf<"issue-coupon">, ctx: StepContext): 
   const effect = { at, journey, version, user, run: runId, type, id, coupon };
   ctx.out.effects.push(effect);
   // Issued coupons go on the bus like any shop coupon, so other journeys (the expiry nudge) react to them.
-  // The issuing journey goes with it: the coupon store keeps it, and a redemption counts for that journey.
+  // The coupon's id names the issuing journey, version and step: a redemption counts for that journey.
   ctx.out.events.push({
     id: effect.id,
     source: NUDGE_SOURCE,

@@ -1,6 +1,5 @@
-import type { ShopEvent } from "../../events/catalog.ts";
 import type { CouponCharge } from "./delivery.ts";
-import type { CouponRecord, JourneyEffect, Profile, RunRecord, SendLog, StatsCounter, WakeUp } from "./model.ts";
+import type { CouponRedemption, JourneyEffect, Profile, RunRecord, SendLog, StatsCounter, WakeUp } from "./model.ts";
 
 /**
  * The storage port. The engine's runtime needs only these methods; the in-memory store implements them
@@ -156,16 +155,16 @@ export interface TimerStore {
   nextWakeUpAt(): Promise<number | undefined>;
 }
 
-/** What the platform knows of each issued coupon: issued, redeemed, and (past `expiresAt`) expired. */
+/**
+ * Redemptions of Nudge's own coupons, each kept once. Issuing a coupon writes nothing here: the coupon's id
+ * names the journey that issued it (functions/engine/coupon-ids.ts).
+ */
 export interface CouponStore {
   /**
-   * Applies a `coupon.issued` or `coupon.redeemed` event; idempotent, and safe in any arrival order.
-   * Returns the coupon as the event left it, or undefined when it changed nothing (a redelivery): the
-   * runtime counts a redemption for the issuing journey once, when the coupon first stands redeemed with
-   * its journey known (see redemptionStatsOf).
+   * Keeps a redemption; true the first time the coupon is redeemed, false for a repeat (a redelivered or
+   * replayed event, a second redemption event for the same coupon): the runtime counts it once.
    */
-  recordCouponEvent(event: ShopEvent): Promise<CouponRecord | undefined>;
-  getCoupon(couponId: string): Promise<CouponRecord | undefined>;
+  recordRedemption(redemption: CouponRedemption): Promise<boolean>;
 }
 
 /**

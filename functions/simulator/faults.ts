@@ -155,11 +155,8 @@ export class CrashingStore implements JourneyStore {
   nextWakeUpAt() {
     return this.inner.nextWakeUpAt();
   }
-  recordCouponEvent(event: ShopEvent) {
-    return this.inner.recordCouponEvent(event);
-  }
-  getCoupon(couponId: string) {
-    return this.inner.getCoupon(couponId);
+  recordRedemption(...args: Parameters<JourneyStore["recordRedemption"]>) {
+    return this.inner.recordRedemption(...args);
   }
   addStats(...args: Parameters<JourneyStore["addStats"]>) {
     return this.inner.addStats(...args);

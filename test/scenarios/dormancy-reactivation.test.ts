@@ -45,7 +45,7 @@ describe("dormancy-reactivation", () => {
     ]);
     const coupon = couponOf(only(outcome.lines, "coupon.issued", J));
     expect(coupon).toEqual({
-      couponId: expect.stringMatching(/^cpn_/),
+      couponId: expect.stringMatching(/^cpn\./),
       code: expect.stringMatching(/^BACK[2-9A-HJ-NP-Z]+$/),
       amountOff: 30,
       currency: "CNY",

@@ -31,7 +31,7 @@ describe("new-user-coupon", () => {
     const issued = only(outcome.lines, "coupon.issued", J);
     expect(issued.user).toBe("u_1");
     expect(issued.coupon).toEqual({
-      couponId: expect.stringMatching(/^cpn_/),
+      couponId: expect.stringMatching(/^cpn\./),
       code: expect.stringMatching(/^NEW[2-9A-HJ-NP-Z]+$/),
       amountOff: 20,
       currency: "CNY",

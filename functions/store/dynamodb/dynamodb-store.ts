@@ -1,10 +1,9 @@
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import type { ShopEvent } from "../../../events/catalog.ts";
 import type { ControlStore, JourneyControl } from "../../engine/controls.ts";
 import type { CouponCharge } from "../../engine/delivery.ts";
 import { ConcurrencyError } from "../../engine/errors.ts";
 import type {
-  CouponRecord,
+  CouponRedemption,
   JourneyEffect,
   Profile,
   RunRecord,
@@ -223,12 +222,8 @@ export class DynamoDbStore implements JourneyStore, ControlStore {
     return this.timers.next();
   }
 
-  recordCouponEvent(event: ShopEvent): Promise<CouponRecord | undefined> {
-    return coupons.recordCouponEvent(this.table, event, this.retentionMs);
-  }
-
-  getCoupon(couponId: string): Promise<CouponRecord | undefined> {
-    return coupons.getCoupon(this.table, couponId, this.consistent);
+  recordRedemption(redemption: CouponRedemption): Promise<boolean> {
+    return coupons.recordRedemption(this.table, redemption, this.retentionMs);
   }
 
   addStats(counters: readonly StatsCounter[]): Promise<void> {

@@ -45,28 +45,23 @@ describe("DynamoDbStore faults (aws-sdk-client-mock: what send yields once the S
     await expect(read).rejects.toHaveProperty("cause.name", "ProvisionedThroughputExceededException");
   });
 
-  it("maps a lost conditional-write race to ConcurrencyError, a repeated effect to false, a repeated coupon event to nothing", async () => {
+  it("maps a lost conditional-write race to ConcurrencyError, a repeated effect or redemption to false", async () => {
     // Prepare
     mock.on(PutCommand).rejects(conditionFailed());
     mock.on(UpdateCommand).rejects(conditionFailed());
     const s = store();
     const effect = { id: "e1", at: "2026-11-01T00:00:00Z", journey: "j", version: 1, user: "u1", run: "r1" } as const;
-    const coupon = {
-      id: "evt-1",
-      source: "shop",
-      "detail-type": "coupon.redeemed",
-      time: "2026-11-01T00:00:00Z",
-      detail: { couponId: "c1", userId: "u1" },
-    };
+    const redemption = { couponId: "cpn.j.1.s.x", userId: "u1", orderId: "SO-1", redeemedAt: effect.at };
     // Act
     const put = s.putRecord(record, 3);
     const claimed = await s.claimEffect({ ...effect, type: "journey.entered" });
-    await s.recordCouponEvent(coupon);
+    const redeemed = await s.recordRedemption(redemption);
     // Assess
     await expect(put).rejects.toBeInstanceOf(ConcurrencyError);
     await expect(put).rejects.toThrow("RUN#welcome#u1: expected revision 3");
     await expect(put).rejects.toHaveProperty("cause.name", "ConditionalCheckFailedException");
     expect(claimed).toBe(false);
+    expect(redeemed).toBe(false);
     expect(s.capacity.putRecord?.conditionFailures).toBe(1);
   });
 

@@ -288,56 +288,39 @@ describe("DynamoDbStore: effect ledger (the deliver side's)", () => {
   });
 });
 
-describe("DynamoDbStore: coupons", () => {
-  const issued = shopEvent(
-    "coupon.issued",
-    "2026-11-01T00:00:00Z",
-    { couponId: "c1", userId: "u1", code: "WELCOME5", amountOff: 5, expiresAt: "2026-11-08T00:00:00Z" },
-    "evt-issued",
-  );
-  const redeemed = shopEvent(
-    "coupon.redeemed",
-    "2026-11-03T00:00:00Z",
-    { couponId: "c1", userId: "u1", orderId: "o1" },
-    "evt-redeemed",
-  );
-  const orders = [
-    [issued],
-    [redeemed],
-    [issued, redeemed],
-    [redeemed, issued],
-    [issued, issued, redeemed, redeemed],
-    [redeemed, redeemed, issued, issued],
-    [issued, redeemed, issued],
-  ];
+describe("DynamoDbStore: coupon redemptions", () => {
+  const redemption = {
+    couponId: "cpn.new-user-coupon.1.issue-welcome-coupon.k3x9",
+    userId: "u1",
+    orderId: "SO-1",
+    redeemedAt: "2026-11-03T00:00:00Z",
+  };
 
-  it.each(orders.map((events) => [events.map((e) => e["detail-type"].slice(7)).join(", "), events] as const))(
-    "gives the same coupon as the in-memory store for %s",
-    async (_name, events) => {
-      // Prepare
-      const { store } = await newStore();
-      const memory = new MemoryStore();
-      // Act
-      for (const event of events) {
-        await store.recordCouponEvent(event);
-        await memory.recordCouponEvent(event);
-      }
-      // Assess
-      expect(await store.getCoupon("c1")).toEqual(await memory.getCoupon("c1"));
-    },
-  );
+  it("keeps a coupon's redemption once, as the in-memory store does, also when racing", async () => {
+    // Prepare
+    const { store } = await newStore();
+    const memory = new MemoryStore();
+    // Act
+    const first = [await store.recordRedemption(redemption), await memory.recordRedemption(redemption)];
+    const again = [await store.recordRedemption(redemption), await memory.recordRedemption(redemption)];
+    const other = { ...redemption, couponId: "cpn.new-user-coupon.1.issue-welcome-coupon.a1b2" };
+    const race = await Promise.all(Array.from({ length: 4 }, () => store.recordRedemption(other)));
+    // Assess
+    expect(first).toEqual([true, true]);
+    expect(again).toEqual([false, false]);
+    expect(race.filter(Boolean)).toHaveLength(1);
+    expect(store.capacity.recordRedemption).toMatchObject({ requests: 6, conditionFailures: 4 });
+  });
 
-  it("ignores events without a coupon or user, and keeps the coupon TTL after its expiry", async () => {
+  it("keeps the redemption for the retention after it", async () => {
     // Prepare
     const { store, client, tableName } = await newStore({ retentionDays: 10 });
     // Act
-    await store.recordCouponEvent(shopEvent("coupon.issued", "2026-11-01T00:00:00Z", { userId: "u1" }));
-    await store.recordCouponEvent(shopEvent("coupon.issued", "2026-11-01T00:00:00Z", { couponId: "c2" }));
-    await store.recordCouponEvent(issued);
-    const item = await client.send(new GetCommand({ TableName: tableName, Key: keys.coupon("c1") }));
+    await store.recordRedemption(redemption);
+    const item = await client.send(new GetCommand({ TableName: tableName, Key: keys.coupon(redemption.couponId) }));
     // Assess
-    expect(await store.getCoupon("c2")).toBeUndefined();
-    expect(item.Item?.ttl).toBe(Math.ceil((Date.parse("2026-11-08T00:00:00Z") + 10 * DAY) / 1000));
+    expect(item.Item).toMatchObject({ userId: "u1", orderId: "SO-1", redeemedAt: redemption.redeemedAt });
+    expect(item.Item?.ttl).toBe(Math.ceil((Date.parse(redemption.redeemedAt) + 10 * DAY) / 1000));
   });
 });
 
