@@ -95,7 +95,8 @@ export async function dynamoDbPart(
     console.log(
       `   a coupon: ${fmt(coupon.users)} users register (new-user-coupon alone): ${fmt(coupon.couponsIssued)} coupons, ` +
         `${coupon.total.toFixed(2)} writes each, all included (${kinds}); without the registration's profile ` +
-        `write: ${own.toFixed(2)}; <= 4 writes on a coupon step: ${mark(own <= 4)}`,
+        `write: ${own.toFixed(2)}; <= 4 writes on a coupon step (issue 3): ${mark(own <= 4)}; ` +
+        `<= 4 writes for the whole of a new user's coupon and welcome (issue 12): ${mark(coupon.total <= 4)}`,
     );
   }
   return {
