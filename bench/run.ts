@@ -1,6 +1,6 @@
 /**
  * `npm run bench [-- --users 10000]`: the engine's throughput and a whole synthetic shop through the five
- * seed journeys. Prints a compact report, then one JSON line with every figure (for the README).
+ * seed journeys. Prints a compact report, then one JSON line with every figure (for docs/benchmarks.md).
  *
  * Options:
  *   --users N          users of the simulation benchmark (default 100000)

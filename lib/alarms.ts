@@ -77,7 +77,7 @@ export class NudgeAlarms extends Construct {
       metric: serviceMetric(FUNCTION_METRICS.journeysPaused, "Sum", period),
       threshold: 1,
       alarmDescription:
-        "A guardrail paused a journey (refund rate, unsubscribe rate or coupon budget): `npx nudge status` says which and why; `npx nudge resume <journey>` once it is understood (README, Operating journeys)",
+        "A guardrail paused a journey (refund rate, unsubscribe rate or coupon budget): `npx nudge status` says which and why; `npx nudge resume <journey>` once it is understood (docs/operations.md, Operating journeys)",
     });
   }
 

@@ -35,7 +35,7 @@ export function journeysDefine(journeys: readonly Journey[]): Record<string, str
 /**
  * The settings both builds share. The AWS SDK v3 clients (modular: only DynamoDB, SQS and EventBridge)
  * are bundled in rather than taken from the runtime: the versions the tests ran against, and a cold
- * start about half as long as loading the runtime's copy (README, "Deploy to AWS").
+ * start about half as long as loading the runtime's copy (docs/benchmarks.md, "Lambda bundles").
  */
 export function esbuildSettings(journeys: readonly Journey[]) {
   return {

@@ -108,7 +108,7 @@ export class DeliveryChannels extends Construct {
   readonly channels: DeliveryChannel[] = [];
   readonly unsubscribe: NudgeFunction;
   readonly unsubscribeUrl: lambda.FunctionUrl;
-  /** Signs webhook requests; shared with the receivers (README, Channels). */
+  /** Signs webhook requests; shared with the receivers (docs/channels.md). */
   readonly webhookSecret: secretsmanager.Secret;
   /** Signs unsubscribe tokens; never leaves AWS. */
   readonly unsubscribeSecret: secretsmanager.Secret;

@@ -10,7 +10,7 @@ export function acknowledgeFindings(stack: NudgeStack): void {
     Validations.of(secret).acknowledge({
       id: "AwsSolutions-SMG4",
       reason:
-        "Rotating the webhook secret needs the receivers to accept the new one first, and rotating the unsubscribe secret would void every unsubscribe link in mailboxes; both are rotated by hand (README, Channels), not by a rotation Lambda.",
+        "Rotating the webhook secret needs the receivers to accept the new one first, and rotating the unsubscribe secret would void every unsubscribe link in mailboxes; both are rotated by hand (docs/channels.md), not by a rotation Lambda.",
     });
   }
   for (const fn of Object.values(stack.functions)) {

@@ -1,5 +1,5 @@
 /**
- * The webhook signature scheme (README, "Channels"): `X-Nudge-Signature: v1=<hex>` where `<hex>` is the
+ * The webhook signature scheme (docs/channels.md, "The webhook contract"): `X-Nudge-Signature: v1=<hex>` where `<hex>` is the
  * HMAC-SHA256, keyed with the shared secret, of `<timestamp>.<body>`: the `X-Nudge-Timestamp` header
  * (Unix seconds) and the raw request body, joined by a dot. Signing the timestamp with the body lets a
  * receiver refuse a replayed request once it is older than its tolerance.

@@ -3,7 +3,7 @@ import type { Profile, Run } from "./model.ts";
 
 /**
  * The run's context: the one document that branch conditions match and templates render from.
- * `{ profile, trigger, event, steps, coupon, journey, run }`, documented in the README.
+ * `{ profile, trigger, event, steps, coupon, journey, run }`, documented in docs/journey-language.md.
  */
 export function runContext(journey: CompiledJourney, run: Run, profile: Profile): Record<string, unknown> {
   return {

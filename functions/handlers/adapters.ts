@@ -60,7 +60,7 @@ export class QueueSink implements EffectSink {
  * Sends the events the journeys emit (issued coupons, emit steps) straight to the ingest queue, where the
  * journeys that listen to them pick them up, with the engine's own id: one SendMessageBatch per decision
  * (up to 10 events a request). Not through the bus: that would add EventBridge's $1.00 per million events
- * and a rule's send for events only Nudge reads (see the README's cost model).
+ * and a rule's send for events only Nudge reads (see docs/cost-model.md).
  */
 export class IngestQueuePublisher implements EventPublisher {
   constructor(

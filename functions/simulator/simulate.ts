@@ -15,7 +15,7 @@ import { FaultInjector, type FaultOptions, type FaultReport, type SimulatorInput
  * instead of a bus, with time that jumps from one due timer or event to the next.
  */
 
-/** One line of simulator output: the contract documented in the README. */
+/** One line of simulator output: the contract documented in docs/simulator.md. */
 export type SimulationLine = {
   at: string;
   journey: string;

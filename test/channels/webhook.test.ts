@@ -43,7 +43,7 @@ async function start(answer: Parameters<typeof receiver>[0]) {
 
 describe("webhook channel", () => {
   it("POSTs each message as JSON, signed, which the receiver verifies with the exported helper; the idempotency key is the message id", async () => {
-    // Prepare: a receiver that verifies as the README tells receivers to.
+    // Prepare: a receiver that verifies as docs/channels.md tells receivers to.
     const verdicts: string[] = [];
     const r = await start((request: Received) => {
       const result = verifyWebhookSignature(

@@ -17,7 +17,7 @@ export interface JourneyInventory {
  * Every journey's runs and timers, by one Scan of the run records and held wake-ups (not in the port:
  * an operator's command). A Scan reads the whole table, 0.5 RCU per 4 KB eventually consistent: about
  * 125 RCU per million small items, and minutes on a table of millions; fine for a local platform or a
- * young table, see README (Operating journeys). The timers pending are read off the run records (the
+ * young table, see docs/operations.md (Operating journeys). The timers pending are read off the run records (the
  * wake-up each waits for), so the timer wheel's spent items, kept for 30 days, are not counted.
  */
 export async function scanInventory(table: TableClient): Promise<Map<string, JourneyInventory>> {
