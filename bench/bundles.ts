@@ -9,7 +9,7 @@
 import { spawnSync } from "node:child_process";
 import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import type { Journey } from "../functions/journey/schema.ts";
+import type { Journey } from "../functions/language/schema.ts";
 import { bundleHandler, HANDLERS, type HandlerName } from "../lib/bundling.ts";
 
 export const BUNDLE_TARGETS = { bytes: 150 * 1024, initMs: 150 };

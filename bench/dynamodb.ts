@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { INGEST_BATCH_SIZE } from "../functions/handlers/batching.ts";
-import type { Journey } from "../functions/journey/schema.ts";
+import type { Journey } from "../functions/language/schema.ts";
 import { startEmbeddedDynamoDb } from "../functions/simulator/embedded-dynamodb.ts";
 import { parseEventLines, simulate } from "../functions/simulator/simulate.ts";
 import { generateShopLines, type ShopOptions } from "../functions/simulator/synthetic/index.ts";

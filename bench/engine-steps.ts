@@ -1,11 +1,11 @@
 import { PerformanceObserver } from "node:perf_hooks";
 import type { ShopEvent } from "../events/catalog.ts";
-import { type Decision, decideEvent, decideWakeUp, newWakeUpsOf } from "../functions/engine/engine.ts";
-import { JourneyCatalog } from "../functions/engine/journeys.ts";
-import { MinHeap } from "../functions/engine/min-heap.ts";
+import { JourneyCatalog } from "../functions/engine/catalog.ts";
+import { type Decision, decideEvent, decideWakeUp, newWakeUpsOf } from "../functions/engine/decide.ts";
 import type { Profile, RunRecord, WakeUp } from "../functions/engine/model.ts";
 import { applyEventToProfile } from "../functions/engine/profile.ts";
-import type { Journey } from "../functions/journey/schema.ts";
+import type { Journey } from "../functions/language/schema.ts";
+import { MinHeap } from "../functions/shared/min-heap.ts";
 import { parseEventLines, simulate } from "../functions/simulator/simulate.ts";
 import { generateShopLines, type ShopOptions } from "../functions/simulator/synthetic/index.ts";
 

@@ -12,9 +12,9 @@ import {
   type PutEventsRequestEntry,
   type PutEventsResultEntry,
 } from "@aws-sdk/client-eventbridge";
-import { DEFAULT_POLICY_CONFIG } from "../functions/engine/delivery.ts";
 import type { PolicyConfig } from "../functions/engine/policies/config.ts";
-import type { Journey } from "../functions/journey/schema.ts";
+import { DEFAULT_POLICY_CONFIG } from "../functions/engine/policy-state.ts";
+import type { Journey } from "../functions/language/schema.ts";
 import type { OutboxLine } from "../functions/local/outbox.ts";
 import { type LocalPlatform, startLocalPlatform } from "../functions/local/platform.ts";
 

@@ -10,7 +10,7 @@
  *   processed per second end to end (until every message is in the outbox), with the latency under load.
  */
 import type { PutEventsRequestEntry } from "@aws-sdk/client-eventbridge";
-import type { Journey } from "../functions/journey/schema.ts";
+import type { Journey } from "../functions/language/schema.ts";
 import { atAnyHour, percentile, putEntries, startBenchPlatform } from "./local-platform.ts";
 import { WELCOME_JOURNEY } from "./pressure-mix.ts";
 import type { Printing } from "./report-dynamodb.ts";

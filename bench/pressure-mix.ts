@@ -4,7 +4,7 @@
  */
 import type { PutEventsRequestEntry } from "@aws-sdk/client-eventbridge";
 import type { ShopEvent } from "../events/catalog.ts";
-import { DAY_MS } from "../functions/engine/time.ts";
+import { DAY_MS } from "../functions/shared/time.ts";
 import { generateShop } from "../functions/simulator/synthetic/index.ts";
 
 const DAY = DAY_MS;

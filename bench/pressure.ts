@@ -10,7 +10,7 @@
  */
 import type { ShopEvent } from "../events/catalog.ts";
 import type { PolicyConfig } from "../functions/engine/policies/config.ts";
-import type { Journey } from "../functions/journey/schema.ts";
+import type { Journey } from "../functions/language/schema.ts";
 import { MAX_ENTRIES } from "../functions/local/endpoint.ts";
 import type { OutboxLine } from "../functions/local/outbox.ts";
 import { atAnyHour, type BenchPlatform, percentile, putEntries, startBenchPlatform } from "./local-platform.ts";

@@ -1,4 +1,4 @@
-import type { Journey } from "../functions/journey/schema.ts";
+import type { Journey } from "../functions/language/schema.ts";
 import {
   type CapacityRun,
   type CouponStepCost,

@@ -1,5 +1,5 @@
 import { loadPolicyFile } from "../functions/journey/policy-file.ts";
-import type { Journey } from "../functions/journey/schema.ts";
+import type { Journey } from "../functions/language/schema.ts";
 import { PEAK_FACTOR, type PressureFigures, runPressureBench, type StageFigures } from "./pressure.ts";
 import type { Printing } from "./report-dynamodb.ts";
 

@@ -1,7 +1,7 @@
 import type { WakeUp } from "../functions/engine/model.ts";
-import { tick } from "../functions/engine/tick.ts";
 import { TICK_MAX_WAKE_UPS, TICK_SENDS_IN_FLIGHT, TICK_TIMEOUT_SECONDS } from "../functions/handlers/batching.ts";
 import { STOP_BEFORE_TIMEOUT_MS } from "../functions/handlers/tick.ts";
+import { tick } from "../functions/runtime/tick-engine.ts";
 import { openSimulatorDynamoDb } from "../functions/simulator/embedded-dynamodb.ts";
 import type { CapacityUse } from "../functions/store/dynamodb/table-client.ts";
 

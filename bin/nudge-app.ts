@@ -4,7 +4,7 @@
  * lines `nudge validate` prints.
  */
 import { fileURLToPath } from "node:url";
-import { InvalidJourneyError } from "../functions/engine/errors.ts";
+import { InvalidJourneyError } from "../functions/shared/errors.ts";
 import { createNudgeApp } from "../lib/app.ts";
 
 try {

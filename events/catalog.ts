@@ -4,7 +4,7 @@
  * catalog knows that detail-type. See events/README.md for the catalog in prose.
  */
 import * as z from "zod/mini";
-import { InvalidEventError } from "../functions/engine/errors.ts";
+import { InvalidEventError } from "../functions/shared/errors.ts";
 import * as details from "./details.ts";
 import { MAX_DETAIL_DEPTH, nestsDeeperThan } from "./limits.ts";
 

@@ -6,11 +6,11 @@
 import { resolve } from "node:path";
 import { App, type AppProps, Validations } from "aws-cdk-lib";
 import { AwsSolutionsChecks } from "cdk-nag";
-import { InvalidJourneyError } from "../functions/engine/errors.ts";
 import { formatProblem, journeyFilesIn } from "../functions/journey/load.ts";
 import { loadPolicyFile } from "../functions/journey/policy-file.ts";
-import type { Journey } from "../functions/journey/schema.ts";
 import { validateJourneyFiles } from "../functions/journey/validate.ts";
+import type { Journey } from "../functions/language/schema.ts";
+import { InvalidJourneyError } from "../functions/shared/errors.ts";
 import { type ChannelProps, DEFAULT_CHANNELS } from "./channels.ts";
 import { NudgeStack } from "./nudge-stack.ts";
 

@@ -4,7 +4,7 @@
  */
 import { join } from "node:path";
 import { type BundlingOptions, OutputFormat } from "aws-cdk-lib/aws-lambda-nodejs";
-import type { Journey } from "../functions/journey/schema.ts";
+import type { Journey } from "../functions/language/schema.ts";
 import { ESM_REQUIRE_BANNER } from "./esm-require-banner.mjs";
 
 /** The functions and their entry files, relative to the project root. */

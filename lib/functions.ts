@@ -5,7 +5,7 @@ import * as lambda from "aws-cdk-lib/aws-lambda";
 import { NodejsFunction } from "aws-cdk-lib/aws-lambda-nodejs";
 import * as logs from "aws-cdk-lib/aws-logs";
 import { Construct } from "constructs";
-import type { Journey } from "../functions/journey/schema.ts";
+import type { Journey } from "../functions/language/schema.ts";
 import { HANDLERS, type HandlerName, nodejsBundling } from "./bundling.ts";
 
 /** The Lambda runtime; lib/bundling.ts targets its Node.js version. */

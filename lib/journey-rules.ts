@@ -4,7 +4,7 @@ import * as iam from "aws-cdk-lib/aws-iam";
 import type * as sqs from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
 import { type JourneyRuleSpec, platformRuleSpecs } from "../functions/journey/rules.ts";
-import type { Journey } from "../functions/journey/schema.ts";
+import type { Journey } from "../functions/language/schema.ts";
 
 export {
   canonicalJson,

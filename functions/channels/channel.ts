@@ -4,9 +4,11 @@
  * change that (no address, consent withdrawn since the decision); it throws a RetryableDeliveryError or a
  * PermanentDeliveryError (errors.ts) when the provider did not take it.
  */
-import type { MessageRequest } from "../handlers/message-records.ts";
 
-export type { MessageRequest };
+import type { JourneyEffect } from "../engine/model.ts";
+
+/** A `message.sent` effect as the deliver function reads it; `title` is optional (messages that have one). */
+export type MessageRequest = Extract<JourneyEffect, { type: "message.sent" }> & { title?: string | undefined };
 
 /** Why a message was not sent, on purpose: logged and counted (metric MessagesSkipped), never retried. */
 export type SkipReason = "no-address" | "unsubscribed" | "already-sent";

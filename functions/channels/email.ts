@@ -16,8 +16,8 @@
  */
 import { type SESv2Client, SendEmailCommand, type SendEmailCommandInput } from "@aws-sdk/client-sesv2";
 import { acceptsMarketing } from "../engine/context.ts";
-import type { ProfileStore } from "../engine/store.ts";
-import { DAY_MS } from "../engine/time.ts";
+import type { ProfileStore } from "../runtime/ports.ts";
+import { DAY_MS } from "../shared/time.ts";
 import type { MessageChannel, MessageRequest, SendResult } from "./channel.ts";
 import { excerpt, PermanentDeliveryError, RetryableDeliveryError } from "./errors.ts";
 import type { SecretSource } from "./secret.ts";

@@ -3,7 +3,7 @@
  * fails the record (SQS delivers it again, after a backoff), a permanent one goes to the channel's
  * dead-letter queue at once with what the provider answered, and is not retried.
  */
-import { NudgeError } from "../engine/errors.ts";
+import { NudgeError } from "../shared/errors.ts";
 
 /** The provider may take the message later: a 5xx, a 429, throttling, a network error or a timeout. */
 export class RetryableDeliveryError extends NudgeError {}

@@ -10,7 +10,7 @@
  * no ledger. https://docs.aws.amazon.com/ses/latest/APIReference-V2/API_SendEmail.html
  */
 import type { JourneyEffect } from "../engine/model.ts";
-import type { EffectLedger } from "../engine/store.ts";
+import type { EffectLedger } from "../runtime/ports.ts";
 import type { MessageChannel, MessageRequest, SendResult } from "./channel.ts";
 
 /** Why a message was not sent again: the ledger says it was. */

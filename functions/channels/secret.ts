@@ -6,7 +6,7 @@
  * https://docs.aws.amazon.com/secretsmanager/latest/userguide/retrieving-secrets.html
  */
 import { GetSecretValueCommand, type SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
-import { NudgeError } from "../engine/errors.ts";
+import { NudgeError } from "../shared/errors.ts";
 
 /** A secret could not be read. */
 export class SecretError extends NudgeError {}

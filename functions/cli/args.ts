@@ -1,4 +1,4 @@
-import { NudgeError } from "../engine/errors.ts";
+import { NudgeError } from "../shared/errors.ts";
 
 /** A command-line usage problem: the command prints it with its usage and exits 2. */
 export class UsageError extends NudgeError {}

@@ -7,9 +7,9 @@
  */
 import { resolve } from "node:path";
 import { SQSClient } from "@aws-sdk/client-sqs";
+import { type DeadLetter, formatList, formatShow, reasonOf } from "../local/dead-letter-view.ts";
 import { listLocalDeadLetters, redriveLocal } from "../local/local-dead-letters.ts";
 import { formatOption, parseArgs, UsageError } from "./args.ts";
-import { type DeadLetter, formatList, formatShow, reasonOf } from "./dead-letter-view.ts";
 import {
   receiveDeadLetters,
   redriveQueue,

@@ -16,7 +16,7 @@ import {
   type SQSClient,
   StartMessageMoveTaskCommand,
 } from "@aws-sdk/client-sqs";
-import type { DeadLetter } from "./dead-letter-view.ts";
+import type { DeadLetter } from "../local/dead-letter-view.ts";
 
 export interface DeadLetterQueueCount {
   /** The queue's name, without the stack's prefix. */

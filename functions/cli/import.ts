@@ -1,14 +1,14 @@
 /**
  * `nudge import <file.ndjson>`: historical events (a shop's past registrations, orders, refunds, consent)
  * set up the profiles and the inactivity clocks (counted from each user's real last order) of the local
- * platform or a table on AWS, and send nothing (functions/engine/history.ts). Invalid lines are refused
+ * platform or a table on AWS, and send nothing (functions/runtime/history.ts). Invalid lines are refused
  * one by one, with their line and what is wrong, and the rest imported; the exit code is then 1.
  */
 import { readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import { importHistory } from "../engine/history.ts";
-import { JourneyCatalog } from "../engine/journeys.ts";
+import { JourneyCatalog } from "../engine/catalog.ts";
 import { readSavedClock } from "../local/clock.ts";
+import { importHistory } from "../runtime/history.ts";
 import { parseEventLines } from "../simulator/simulate.ts";
 import { parseArgs, UsageError } from "./args.ts";
 import { type CliIo, ExitCode } from "./io.ts";

@@ -12,8 +12,8 @@
 
 import { userInfo } from "node:os";
 import { resolve } from "node:path";
-import { setPaused } from "../engine/controls.ts";
 import { didYouMean } from "../journey/checks/common.ts";
+import { setPaused } from "../runtime/control-cache.ts";
 import { parseArgs, UsageError } from "./args.ts";
 import { type CliIo, ExitCode } from "./io.ts";
 import { loadJourneys } from "./start.ts";

@@ -14,8 +14,8 @@ import type { Profile } from "../engine/model.ts";
 import { didYouMean, listOf } from "../journey/checks/common.ts";
 import { type LoadedJourney, loadJourneyFiles } from "../journey/load.ts";
 import { formatProblem, schemaProblems } from "../journey/problems.ts";
-import type { Journey } from "../journey/schema.ts";
-import { localeTag } from "../journey/schema.ts";
+import type { Journey } from "../language/schema.ts";
+import { localeTag } from "../language/schema.ts";
 import { UsageError } from "./args.ts";
 import { defaultJourneyFiles, JOURNEYS_DIR } from "./validate.ts";
 

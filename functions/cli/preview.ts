@@ -8,11 +8,11 @@
  */
 import { compileJourney } from "../engine/compile.ts";
 import { issuePreviewCoupon, type PreviewedMessage, previewRun, renderPreview } from "../engine/preview.ts";
-import { durationMs, parseInstant } from "../engine/time.ts";
 import { didYouMean, listOf } from "../journey/checks/common.ts";
 import { stepLinks } from "../journey/checks/links.ts";
 import { formatProblem } from "../journey/load.ts";
-import type { Journey, StepOf } from "../journey/schema.ts";
+import type { Journey, StepOf } from "../language/schema.ts";
+import { durationMs, parseInstant } from "../shared/time.ts";
 import { formatOption, parseArgs, UsageError } from "./args.ts";
 import { type CliIo, ExitCode } from "./io.ts";
 import { journeyFileFor, readProfile, readTrigger, triggerTypesOf } from "./preview-inputs.ts";

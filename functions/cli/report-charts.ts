@@ -2,7 +2,7 @@
  * The report's charts as inline SVG strings: nothing to load, so the page opens offline and can be mailed
  * as one file. Plain SVG 1.1 elements only (rect, line, polyline, circle, text), which every browser draws.
  */
-import type { DayPoint, FunnelStage } from "../engine/report/journey-report.ts";
+import type { DayPoint, FunnelStage } from "../reports/journey-report.ts";
 import { amount, percent } from "./report-text.ts";
 
 /** Text for XML: escapes the five characters with a meaning there. */

@@ -3,8 +3,8 @@
  * CSS and SVG, no script, no font or image from the network. Per journey: the funnel as bars, conversion
  * over time as lines (treatment against holdout), the uplift with its interval and verdict, the costs.
  */
-import type { JourneyReport } from "../engine/report/journey-report.ts";
-import { TOO_SMALL_RULE, UPLIFT_METHOD } from "../engine/report/uplift.ts";
+import type { JourneyReport } from "../reports/journey-report.ts";
+import { TOO_SMALL_RULE, UPLIFT_METHOD } from "../reports/uplift.ts";
 import { conversionChart, escapeXml, funnelChart } from "./report-charts.ts";
 import { amount, percent, pointsOf } from "./report-text.ts";
 

@@ -2,8 +2,8 @@
  * `nudge report` as text: per journey, the funnel as an aligned table, then messages, coupons, exits,
  * conversions and the uplift with its interval and verdict.
  */
-import type { JourneyReport } from "../engine/report/journey-report.ts";
-import { UPLIFT_METHOD, type Uplift } from "../engine/report/uplift.ts";
+import type { JourneyReport } from "../reports/journey-report.ts";
+import { UPLIFT_METHOD, type Uplift } from "../reports/uplift.ts";
 
 /** A number for people: whole numbers as they are, others with two decimals; thousands grouped. */
 export function amount(value: number): string {

@@ -6,11 +6,11 @@
  */
 import { writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { type JourneyReport, journeyReport } from "../engine/report/journey-report.ts";
-import type { StatsStore } from "../engine/store.ts";
-import { DAY_MS, utcDay } from "../engine/time.ts";
-import type { Journey } from "../journey/schema.ts";
+import type { Journey } from "../language/schema.ts";
 import { readSavedClock } from "../local/clock.ts";
+import { type JourneyReport, journeyReport } from "../reports/journey-report.ts";
+import type { StatsStore } from "../runtime/ports.ts";
+import { DAY_MS, utcDay } from "../shared/time.ts";
 import { formatOption, parseArgs, UsageError } from "./args.ts";
 import { type CliIo, ExitCode } from "./io.ts";
 import { reportHtml } from "./report-html.ts";

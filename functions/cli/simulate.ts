@@ -1,8 +1,8 @@
 import { resolve } from "node:path";
-import type { JourneyStore } from "../engine/store.ts";
 import { formatProblem, journeyFilesIn } from "../journey/load.ts";
 import { loadPolicyFile } from "../journey/policy-file.ts";
 import { validateJourneyFiles } from "../journey/validate.ts";
+import type { JourneyStore } from "../runtime/ports.ts";
 import { parseScheduledControls, type ScheduledControl } from "../simulator/controls.ts";
 import {
   DEFAULT_SIMULATOR_TABLE,

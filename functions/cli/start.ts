@@ -4,14 +4,14 @@
  */
 import { join, resolve } from "node:path";
 import type { PolicyConfig } from "../engine/policies/config.ts";
-import { utcDay } from "../engine/time.ts";
 import { formatProblem, journeyFilesIn } from "../journey/load.ts";
 import { loadPolicyFile } from "../journey/policy-file.ts";
-import type { Journey } from "../journey/schema.ts";
 import { validateJourneyFiles } from "../journey/validate.ts";
+import type { Journey } from "../language/schema.ts";
 import { readSavedClock, virtualClock, writeSavedClock } from "../local/clock.ts";
 import { readableLine } from "../local/outbox.ts";
 import { type LocalPlatform, type PlatformHealth, startLocalPlatform } from "../local/platform.ts";
+import { utcDay } from "../shared/time.ts";
 import { parseArgs, UsageError } from "./args.ts";
 import { type CliIo, ExitCode } from "./io.ts";
 

@@ -7,8 +7,8 @@
 
 import { resolve } from "node:path";
 import { SQSClient } from "@aws-sdk/client-sqs";
-import type { JourneyControl } from "../engine/controls.ts";
 import { DEAD_LETTER_QUEUE_NAME, queueJournalPath, readQueueJournal } from "../local/local-queue.ts";
+import type { JourneyControl } from "../runtime/control-cache.ts";
 import type { JourneyInventory } from "../store/dynamodb/inventory.ts";
 import { formatOption, parseArgs, UsageError } from "./args.ts";
 import { deadLetterCounts, stackOfTable } from "./dead-letters.ts";

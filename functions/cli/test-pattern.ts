@@ -5,8 +5,8 @@
  */
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
-import { InvalidPatternError } from "../engine/errors.ts";
-import { compilePattern } from "../engine/pattern/index.ts";
+import { compilePattern } from "../language/pattern/index.ts";
+import { InvalidPatternError } from "../shared/errors.ts";
 import { type CliIo, type Command, ExitCode } from "./io.ts";
 
 const USAGE = "usage: nudge test-pattern --pattern <json|file> --event <json|file>";

@@ -1,7 +1,7 @@
 import type { JournalEntry } from "../engine/journal.ts";
 import type { Profile } from "../engine/model.ts";
-import { isTimeZone, localDateTime } from "../engine/policies/local-time.ts";
-import { parseInstant } from "../engine/time.ts";
+import { isTimeZone, localDateTime } from "../shared/local-time.ts";
+import { parseInstant } from "../shared/time.ts";
 
 /**
  * `nudge why <userId>` as text: for each journey, what it did for the user, in order, and what was held

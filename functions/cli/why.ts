@@ -5,10 +5,10 @@
  * environment's AWS settings; `--dynamodb-endpoint` for another endpoint).
  */
 import { resolve } from "node:path";
-import type { JourneyStore } from "../engine/store.ts";
-import { readUserJournal } from "../engine/user-journal.ts";
 import { journeyFilesIn, loadJourneyFiles } from "../journey/load.ts";
 import { loadPolicyFile } from "../journey/policy-file.ts";
+import type { JourneyStore } from "../runtime/ports.ts";
+import { readUserJournal } from "../runtime/user-journal.ts";
 import { formatOption, parseArgs, UsageError } from "./args.ts";
 import { type CliIo, ExitCode } from "./io.ts";
 import { openStoreSource, STORE_SOURCE_OPTIONS } from "./store-source.ts";

@@ -1,5 +1,5 @@
+import { durationMs } from "../shared/time.ts";
 import type { PolicyConfig } from "./policies/config.ts";
-import { durationMs } from "./time.ts";
 
 /**
  * Backfills and replays: an event whose time is far behind the platform's clock (`now`, the engine's only

@@ -1,7 +1,7 @@
-import type { Journey, LocalizedText, Step, StepOf } from "../journey/schema.ts";
-import { type CompiledPattern, compilePattern } from "./pattern/index.ts";
-import { type ParsedTemplate, parseTemplate } from "./templates.ts";
-import { durationMs } from "./time.ts";
+import { type CompiledPattern, compilePattern } from "../language/pattern/index.ts";
+import type { Journey, LocalizedText, Step, StepOf } from "../language/schema.ts";
+import { type ParsedTemplate, parseTemplate } from "../language/templates.ts";
+import { durationMs } from "../shared/time.ts";
 
 /** One locale of a template, parsed: the body, and the title when the template has one. */
 export interface ParsedMessage {

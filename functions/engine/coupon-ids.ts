@@ -1,4 +1,4 @@
-import { hash53 } from "./hash.ts";
+import { hash53 } from "../shared/hash.ts";
 
 /** The journey version and step that issued one of Nudge's coupons. */
 export interface CouponIssuer {
@@ -12,7 +12,7 @@ const PREFIX = "cpn";
 /**
  * Nudge's coupon ids name their issuer, `cpn.<journey>.<version>.<step>.<hash of the run and step>`, so a
  * redemption counts for its journey from the id alone and issuing a coupon writes no coupon record.
- * Journey and step ids are lowercase letters, digits and hyphens (functions/journey/schema.ts): the dots
+ * Journey and step ids are lowercase letters, digits and hyphens (functions/language/schema.ts): the dots
  * separate the parts unambiguously.
  */
 export function nudgeCouponId(issuer: CouponIssuer, seed: string): string {

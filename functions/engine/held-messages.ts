@@ -1,6 +1,6 @@
-import type { Journey } from "../journey/schema.ts";
+import type { Journey } from "../language/schema.ts";
+import { durationMs, parseInstant } from "../shared/time.ts";
 import type { WakeUp } from "./model.ts";
-import { durationMs, parseInstant } from "./time.ts";
 
 /**
  * A run held by a pause goes on when its journey is resumed, from the wake-up that was held. The journey's

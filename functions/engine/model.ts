@@ -127,7 +127,7 @@ export type WakeUp = (
   | { kind: "run"; journeyId: string; key: string; at: string; seq: number }
   | { kind: "inactivity"; journeyId: string; key: string; at: string }
 ) & {
-  /** When it was held because its journey was paused (functions/engine/controls.ts); absent: never held. */
+  /** When it was held because its journey was paused (functions/runtime/control-cache.ts); absent: never held. */
   heldAt?: string;
 };
 

@@ -1,13 +1,13 @@
 import type { ShopEvent } from "../../events/catalog.ts";
-import type { StepOf } from "../journey/schema.ts";
+import type { StepOf } from "../language/schema.ts";
+import { pickLocale, renderTemplate } from "../language/templates.ts";
+import { NudgeError } from "../shared/errors.ts";
+import { flat, formatInstant } from "../shared/time.ts";
 import type { CompiledJourney } from "./compile.ts";
 import { runContext } from "./context.ts";
-import { policyState } from "./delivery.ts";
-import { NudgeError } from "./errors.ts";
 import type { IssuedCoupon, Profile, Run } from "./model.ts";
+import { policyState } from "./policy-state.ts";
 import { runFrom, type StepContext } from "./steps.ts";
-import { pickLocale, renderTemplate } from "./templates.ts";
-import { flat, formatInstant } from "./time.ts";
 
 /**
  * A send step's message for one user, rendered as the engine renders it but without running the journey

@@ -1,4 +1,4 @@
-import { hash53 } from "./hash.ts";
+import { hash53 } from "../shared/hash.ts";
 
 /**
  * The business keys a profile has counted (orders by `orderId`, refunds by `refundId` or `orderId`), kept

@@ -1,8 +1,8 @@
 import type { ShopEvent } from "../../events/catalog.ts";
+import { formatInstant, parseInstant } from "../shared/time.ts";
 import { emptyProfile } from "./context.ts";
 import type { Profile } from "./model.ts";
 import { rememberKey, remembersKey } from "./profile-keys.ts";
-import { formatInstant, parseInstant } from "./time.ts";
 
 /**
  * The detail-types the profile projection learns from. Every platform routes them to the ingest function

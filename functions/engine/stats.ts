@@ -1,6 +1,6 @@
+import { utcDay } from "../shared/time.ts";
 import type { CouponIssuer } from "./coupon-ids.ts";
 import type { JourneyEffect, StatsCounter } from "./model.ts";
-import { utcDay } from "./time.ts";
 
 /** The counter an effect adds to, and by how much; undefined for effects that count nothing. */
 function countersOf(effect: JourneyEffect): [name: string, amount: number][] {

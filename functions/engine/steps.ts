@@ -1,13 +1,13 @@
 import type { ShopEvent } from "../../events/catalog.ts";
-import type { Step, StepOf, TimeRef } from "../journey/schema.ts";
+import type { Step, StepOf, TimeRef } from "../language/schema.ts";
+import { type ParsedTemplate, parseTemplate, pickLocale, renderTemplate } from "../language/templates.ts";
+import { hashCode, unitInterval } from "../shared/hash.ts";
+import { durationMs, flat, formatInstant, parseInstant } from "../shared/time.ts";
 import type { CompiledJourney } from "./compile.ts";
 import { readContextPath, runContext } from "./context.ts";
 import { nudgeCouponId } from "./coupon-ids.ts";
-import { chargeBudget, decideMessage, nextBudgetDay, type PolicyState, staggered } from "./delivery.ts";
-import { hashCode, unitInterval } from "./hash.ts";
 import type { IssuedCoupon, JourneyEffect, Profile, Run } from "./model.ts";
-import { type ParsedTemplate, parseTemplate, pickLocale, renderTemplate } from "./templates.ts";
-import { durationMs, flat, formatInstant, parseInstant } from "./time.ts";
+import { chargeBudget, decideMessage, nextBudgetDay, type PolicyState, staggered } from "./policy-state.ts";
 
 /** The source of events Nudge itself puts on the bus (issued coupons, emit steps). */
 export const NUDGE_SOURCE = "nudge";

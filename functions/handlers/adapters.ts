@@ -9,7 +9,7 @@ import type { JourneyEffect } from "../engine/model.ts";
 
 type MessageEffect = Extract<JourneyEffect, { type: "message.sent" }>;
 
-import type { EffectSink, EventPublisher } from "../engine/runtime.ts";
+import type { EffectSink, EventPublisher } from "../runtime/journey-runtime.ts";
 import { SendError, UnroutableMessageError } from "./errors.ts";
 
 /**

@@ -1,4 +1,4 @@
-import { NudgeError } from "../engine/errors.ts";
+import { NudgeError } from "../shared/errors.ts";
 
 /** A send to SQS or EventBridge that failed after the client's retries. */
 export class SendError extends NudgeError {}

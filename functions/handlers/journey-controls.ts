@@ -5,11 +5,11 @@
  * `JourneysPaused` (the journey-paused alarm's metric, lib/alarms.ts).
  */
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
-import { type ControlStore, resumeHeldRuns } from "../engine/controls.ts";
-import { enforceGuardrails, type GuardrailPause } from "../engine/guardrails.ts";
-import type { EventPublisher } from "../engine/runtime.ts";
-import type { StatsStore, TimerStore } from "../engine/store.ts";
-import type { Journey } from "../journey/schema.ts";
+import type { Journey } from "../language/schema.ts";
+import { type ControlStore, resumeHeldRuns } from "../runtime/control-cache.ts";
+import { enforceGuardrails, type GuardrailPause } from "../runtime/guardrail-checks.ts";
+import type { EventPublisher } from "../runtime/journey-runtime.ts";
+import type { StatsStore, TimerStore } from "../runtime/ports.ts";
 import { ConfigError } from "./config.ts";
 import { embeddedJourneys } from "./journeys.ts";
 import { FUNCTION_METRICS } from "./metric-names.ts";

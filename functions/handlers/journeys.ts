@@ -4,7 +4,7 @@
  * so a function never reads files nor loads the journey language's zod schema: the bundles stay small
  * and the journeys deployed are exactly the ones validated.
  */
-import type { Journey } from "../journey/schema.ts";
+import type { Journey } from "../language/schema.ts";
 import { ConfigError } from "./config.ts";
 
 /** Replaced by esbuild with the JSON text of the validated journeys; undeclared outside a bundle. */

@@ -4,7 +4,7 @@
  */
 import type { SQSRecord } from "aws-lambda";
 import * as z from "zod/mini";
-import type { JourneyEffect } from "../engine/model.ts";
+import type { MessageRequest } from "../channels/channel.ts";
 import { problemsOf, readJson, rejected, requiredInteger, requiredText } from "./records.ts";
 
 const nonEmpty = requiredText();
@@ -26,9 +26,6 @@ const messageSchema = z.looseObject({
   /** The message's title (an email's subject), when the journey gives one; older requests have none. */
   title: z.optional(z.string({ error: "expected a string" })),
 });
-
-/** A `message.sent` effect; `title` is optional (the engine adds it to messages that have one). */
-export type MessageRequest = Extract<JourneyEffect, { type: "message.sent" }> & { title?: string | undefined };
 
 /** Reads a deliver record: a message request. */
 export function decodeMessageRecord(record: SQSRecord, maxBytes: number): MessageRequest {

@@ -8,7 +8,7 @@
 import * as z from "zod/mini";
 import type { EventProblem } from "../../events/catalog.ts";
 import { describeValue } from "../../events/details.ts";
-import { NudgeError } from "../engine/errors.ts";
+import { NudgeError } from "../shared/errors.ts";
 
 /** A record that will never be processed, whatever the retries: its problems, personal values left out. */
 export class RejectedRecordError extends NudgeError {

@@ -1,12 +1,12 @@
 import { SendMessageBatchCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import type { WakeUp } from "../engine/model.ts";
-import { HandOnError } from "../engine/tick.ts";
+import { HandOnError } from "../runtime/tick-engine.ts";
 import { encodeWakeUp } from "./wire.ts";
 
 /**
  * The tick's hand-on: SendMessageBatch to the wake-up queue, each wake-up delayed until it falls due.
  * Entries SQS refuses are sent again (twice); if any are still refused the batch fails, and the tick
- * schedules what it took and did not hand on again (functions/engine/tick.ts), so the next tick hands them
+ * schedules what it took and did not hand on again (functions/runtime/tick-engine.ts), so the next tick hands them
  * on. No wake-up is lost.
  */
 export class WakeUpQueue {

@@ -1,7 +1,7 @@
 import { patternDetailTypes } from "../engine/compile.ts";
+import type { Journey, Step, TimeRef } from "../language/schema.ts";
 import { stepLinks } from "./checks/links.ts";
 import type { LoadedJourney } from "./load.ts";
-import type { Journey, Step, TimeRef } from "./schema.ts";
 
 /**
  * A journey as a Mermaid flowchart (https://mermaid.js.org/syntax/flowchart.html): the trigger, one node

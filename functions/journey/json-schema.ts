@@ -1,5 +1,5 @@
 import * as z from "zod";
-import { journeySchema } from "./schema.ts";
+import { journeySchema } from "../language/schema.ts";
 import { templateFileSchema } from "./template-file.ts";
 
 /**

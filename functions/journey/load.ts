@@ -1,7 +1,7 @@
 import { readdir, readFile } from "node:fs/promises";
 import { join, relative, resolve } from "node:path";
+import { type Journey, journeySchema } from "../language/schema.ts";
 import { type JourneyProblem, parseJsonText, schemaProblems } from "./problems.ts";
-import { type Journey, journeySchema } from "./schema.ts";
 import { readTemplateLibrary, resolveTemplates, type TemplateLibrary, templatesDirOf } from "./template-library.ts";
 
 export { formatPath, formatProblem, type JourneyProblem } from "./problems.ts";

@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { join, relative } from "node:path";
-import { DEFAULT_POLICY_CONFIG } from "../engine/delivery.ts";
 import { InvalidPolicyError, type PolicyConfig, parsePolicyConfig } from "../engine/policies/config.ts";
+import { DEFAULT_POLICY_CONFIG } from "../engine/policy-state.ts";
 import { type JourneyProblem, POLICY_FILE } from "./load.ts";
 
 /**

@@ -6,7 +6,7 @@
 import { createHash } from "node:crypto";
 import { patternDetailTypes } from "../engine/compile.ts";
 import { PROFILE_DETAIL_TYPES } from "../engine/profile.ts";
-import type { Journey } from "./schema.ts";
+import type { Journey } from "../language/schema.ts";
 
 /** One EventBridge rule: a pattern and the journey parts that need the events it matches. */
 export interface JourneyRuleSpec {

@@ -1,7 +1,7 @@
 import * as z from "zod";
-import { parseTemplate } from "../engine/templates.ts";
+import { localeTag, localizedMessage } from "../language/schema.ts";
+import { parseTemplate } from "../language/templates.ts";
 import { formatPath, type JourneyProblem, parseJsonText, schemaProblems } from "./problems.ts";
-import { localeTag, localizedMessage } from "./schema.ts";
 
 /**
  * A template file: one message template, `templates/<id>.json` beside the journeys, with its texts per locale.

@@ -1,7 +1,7 @@
 import { readdir, readFile } from "node:fs/promises";
 import { join, relative } from "node:path";
+import type { Journey } from "../language/schema.ts";
 import type { JourneyProblem } from "./problems.ts";
-import type { Journey } from "./schema.ts";
 import { parseTemplateFile, TEMPLATES_DIR, type TemplateFile } from "./template-file.ts";
 
 /**

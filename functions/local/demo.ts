@@ -9,10 +9,10 @@
 import { rmSync } from "node:fs";
 import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from "@aws-sdk/client-eventbridge";
 import type { PolicyConfig } from "../engine/policies/config.ts";
-import { type JourneyReport as FullReport, journeyReport } from "../engine/report/journey-report.ts";
 import { sumsByName } from "../engine/stats.ts";
-import { DAY_MS, utcDay } from "../engine/time.ts";
-import type { Journey } from "../journey/schema.ts";
+import type { Journey } from "../language/schema.ts";
+import { type JourneyReport as FullReport, journeyReport } from "../reports/journey-report.ts";
+import { DAY_MS, utcDay } from "../shared/time.ts";
 import { generateShop, type SyntheticEvent } from "../simulator/synthetic/index.ts";
 import { pausableClock } from "./clock.ts";
 import { MAX_ENTRIES } from "./endpoint.ts";
@@ -64,7 +64,7 @@ export interface DemoResult {
   realSeconds: number;
   /** PutEvents → outbox line, ms, of each welcome message. */
   latenciesMs: number[];
-  /** The `nudge report` of each journey over the demo's days (functions/engine/report). */
+  /** The `nudge report` of each journey over the demo's days (functions/reports). */
   report: { from: string; to: string; journeys: FullReport[] };
 }
 

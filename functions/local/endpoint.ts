@@ -22,8 +22,8 @@ import { parseEvent, type ShopEvent } from "../../events/catalog.ts";
 import { EVENTBRIDGE_MAX_ENTRY_BYTES, NUDGE_MAX_EVENT_BYTES, putEventsEntrySize } from "../../events/limits.ts";
 import type { SecretSource } from "../channels/secret.ts";
 import { handleUnsubscribe } from "../channels/unsubscribe.ts";
-import { InvalidPatternError, NudgeError } from "../engine/errors.ts";
-import { compilePattern } from "../engine/pattern/index.ts";
+import { compilePattern } from "../language/pattern/index.ts";
+import { InvalidPatternError, NudgeError } from "../shared/errors.ts";
 
 /** PutEvents takes at most this many entries a request, as on AWS. */
 export const MAX_ENTRIES = 10;

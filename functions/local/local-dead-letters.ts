@@ -5,9 +5,9 @@
  * processes on the same journals would corrupt them.
  */
 import { existsSync } from "node:fs";
-import type { DeadLetter } from "../cli/dead-letter-view.ts";
-import { NudgeError } from "../engine/errors.ts";
 import { FAILURE_ATTRIBUTES } from "../handlers/delivery-queue.ts";
+import { NudgeError } from "../shared/errors.ts";
+import type { DeadLetter } from "./dead-letter-view.ts";
 import {
   DEAD_LETTER_QUEUE_NAME,
   LocalQueue,

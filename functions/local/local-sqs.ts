@@ -12,7 +12,7 @@ import {
   type SendMessageCommandInput,
   SQSClient,
 } from "@aws-sdk/client-sqs";
-import { NudgeError } from "../engine/errors.ts";
+import { NudgeError } from "../shared/errors.ts";
 import type { LocalQueue, MessageAttributes } from "./local-queue.ts";
 
 /** A request the local queues do not serve (only the sends the handlers make). */

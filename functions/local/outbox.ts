@@ -7,8 +7,8 @@
  */
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
 import { dirname } from "node:path";
+import type { MessageRequest } from "../channels/channel.ts";
 import type { MessageChannel } from "../handlers/deliver.ts";
-import type { MessageRequest } from "../handlers/message-records.ts";
 
 export interface OutboxLine {
   id: string;

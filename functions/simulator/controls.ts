@@ -1,11 +1,11 @@
-import type { ControlStore } from "../engine/controls.ts";
-import { resumeHeldRuns, setPaused } from "../engine/controls.ts";
-import { enforceGuardrails } from "../engine/guardrails.ts";
-import type { JourneyRuntime } from "../engine/runtime.ts";
-import type { JourneyStore } from "../engine/store.ts";
-import { DAY_MS, formatInstant } from "../engine/time.ts";
-import type { Journey } from "../journey/schema.ts";
-import type { SimulationLine } from "./simulate.ts";
+import type { Journey } from "../language/schema.ts";
+import type { ControlStore } from "../runtime/control-cache.ts";
+import { resumeHeldRuns, setPaused } from "../runtime/control-cache.ts";
+import { enforceGuardrails } from "../runtime/guardrail-checks.ts";
+import type { JourneyRuntime } from "../runtime/journey-runtime.ts";
+import type { JourneyStore } from "../runtime/ports.ts";
+import { DAY_MS, formatInstant } from "../shared/time.ts";
+import type { SimulationLine } from "./lines.ts";
 
 /** A pause or resume at a virtual time (`nudge simulate --pause journey@time --resume journey@time`). */
 export interface ScheduledControl {

@@ -8,7 +8,7 @@ import {
   ScanCommand,
 } from "@aws-sdk/client-dynamodb";
 import dynalite from "dynalite";
-import { NudgeError } from "../engine/errors.ts";
+import { NudgeError } from "../shared/errors.ts";
 import { DynamoDbStore } from "../store/dynamodb/dynamodb-store.ts";
 import {
   type ClientOptions,

@@ -1,9 +1,9 @@
 import type { ShopEvent } from "../../events/catalog.ts";
-import { NudgeError } from "../engine/errors.ts";
-import { hash53 } from "../engine/hash.ts";
-import { MinHeap } from "../engine/min-heap.ts";
 import type { JourneyEffect, RunRecord, WakeUp } from "../engine/model.ts";
-import type { JourneyStore } from "../engine/store.ts";
+import type { JourneyStore } from "../runtime/ports.ts";
+import { NudgeError } from "../shared/errors.ts";
+import { hash53 } from "../shared/hash.ts";
+import { MinHeap } from "../shared/min-heap.ts";
 
 /**
  * Fault injection for the simulator, to prove the runtime's guarantees (exactly-once effects over

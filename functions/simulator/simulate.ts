@@ -1,12 +1,12 @@
 import { parseEventJson, type ShopEvent } from "../../events/catalog.ts";
-import { JourneyCatalog } from "../engine/journeys.ts";
-import { MemoryStore } from "../engine/memory-store.ts";
+import { JourneyCatalog } from "../engine/catalog.ts";
 import type { EffectType, JourneyEffect, WakeUp } from "../engine/model.ts";
 import type { PolicyConfig } from "../engine/policies/config.ts";
-import { JourneyRuntime } from "../engine/runtime.ts";
-import type { JourneyStore } from "../engine/store.ts";
-import { DAY_MS } from "../engine/time.ts";
-import type { Journey } from "../journey/schema.ts";
+import type { Journey } from "../language/schema.ts";
+import { JourneyRuntime } from "../runtime/journey-runtime.ts";
+import type { JourneyStore } from "../runtime/ports.ts";
+import { DAY_MS } from "../shared/time.ts";
+import { MemoryStore } from "../store/memory/memory-store.ts";
 import { isControlStore, type ScheduledControl, SimulatorControls } from "./controls.ts";
 import { FaultInjector, type FaultOptions, type FaultReport, type SimulatorInput } from "./faults.ts";
 
@@ -15,15 +15,9 @@ import { FaultInjector, type FaultOptions, type FaultReport, type SimulatorInput
  * instead of a bus, with time that jumps from one due timer or event to the next.
  */
 
-/** One line of simulator output: the contract documented in docs/simulator.md. */
-export type SimulationLine = {
-  at: string;
-  journey: string;
-  version: number;
-  user: string;
-  run: string;
-  type: string;
-} & Record<string, unknown>;
+import type { SimulationLine } from "./lines.ts";
+
+export type { SimulationLine } from "./lines.ts";
 
 /** The effect types that are part of the output contract (internal ones, like profile updates, are not). */
 const OUTPUT_TYPES: ReadonlySet<EffectType> = new Set([

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { MessageChannel, MessageRequest } from "../../functions/channels/channel.ts";
 import { LedgeredChannel } from "../../functions/channels/ledger.ts";
-import { MemoryStore } from "../../functions/engine/memory-store.ts";
+import { MemoryStore } from "../../functions/store/memory/memory-store.ts";
 
 const message: MessageRequest = {
   id: "new-user-coupon:u1:1:3:send",

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { main } from "../../functions/cli/main.ts";
-import { setPaused } from "../../functions/engine/controls.ts";
-import { newRecord } from "../../functions/engine/engine.ts";
+import { newRecord } from "../../functions/engine/decide.ts";
+import { setPaused } from "../../functions/runtime/control-cache.ts";
 import { DynamoDbStore } from "../../functions/store/dynamodb/dynamodb-store.ts";
 import { freshTable } from "../setup/dynalite.ts";
 import { capture } from "./capture-io.ts";

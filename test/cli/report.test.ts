@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { main } from "../../functions/cli/main.ts";
 import { DynamoDbStore } from "../../functions/store/dynamodb/dynamodb-store.ts";
-import { REPORTED, simulateShop } from "../engine/report/known-shop.ts";
+import { REPORTED, simulateShop } from "../reports/known-shop.ts";
 import { freshTable } from "../setup/dynalite.ts";
 import { itWith, type OutsideProgram, onPath } from "../support/outside-program.ts";
 import { PROGRAM_TIMEOUT_MS } from "../support/until.ts";

@@ -1,11 +1,11 @@
 import type { ShopEvent } from "../../events/catalog.ts";
-import { JourneyCatalog } from "../../functions/engine/journeys.ts";
-import { MemoryStore } from "../../functions/engine/memory-store.ts";
+import { JourneyCatalog } from "../../functions/engine/catalog.ts";
 import type { JourneyEffect, RunRecord, WakeUp } from "../../functions/engine/model.ts";
 import type { PolicyConfig } from "../../functions/engine/policies/config.ts";
-import { JourneyRuntime } from "../../functions/engine/runtime.ts";
-import type { JourneyStore } from "../../functions/engine/store.ts";
-import { type Journey, type JourneyInput, journeySchema } from "../../functions/journey/schema.ts";
+import { type Journey, type JourneyInput, journeySchema } from "../../functions/language/schema.ts";
+import { JourneyRuntime } from "../../functions/runtime/journey-runtime.ts";
+import type { JourneyStore } from "../../functions/runtime/ports.ts";
+import { MemoryStore } from "../../functions/store/memory/memory-store.ts";
 import { NO_POLICIES } from "../support/policies.ts";
 import { raceNextTwoReads } from "../support/race.ts";
 

@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
+import { JourneyCatalog } from "../../functions/engine/catalog.ts";
 import { compileJourney } from "../../functions/engine/compile.ts";
-import { decideEvent } from "../../functions/engine/engine.ts";
-import { JourneyCatalog } from "../../functions/engine/journeys.ts";
-import { MemoryStore } from "../../functions/engine/memory-store.ts";
+import { decideEvent } from "../../functions/engine/decide.ts";
 import { parsePolicyConfig } from "../../functions/engine/policies/config.ts";
-import { formatInstant } from "../../functions/engine/time.ts";
+import { formatInstant } from "../../functions/shared/time.ts";
+import { MemoryStore } from "../../functions/store/memory/memory-store.ts";
 import { loadSeedJourneys } from "../scenarios/helpers.ts";
 import { at, fireWakeUpsUntil, harness, journey, shopEvent } from "./fixtures.ts";
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { compileJourney } from "../../functions/engine/compile.ts";
-import { DEFAULT_POLICY_CONFIG } from "../../functions/engine/delivery.ts";
-import { decideEvent } from "../../functions/engine/engine.ts";
+import { decideEvent } from "../../functions/engine/decide.ts";
+import { DEFAULT_POLICY_CONFIG } from "../../functions/engine/policy-state.ts";
 import { simulate } from "../../functions/simulator/simulate.ts";
 import { journey, shopEvent } from "./fixtures.ts";
 

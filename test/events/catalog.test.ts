@@ -11,7 +11,7 @@ import {
   parseEvent,
   parseEventJson,
 } from "../../events/catalog.ts";
-import { InvalidEventError } from "../../functions/engine/errors.ts";
+import { InvalidEventError } from "../../functions/shared/errors.ts";
 
 const samplesDir = new URL("../../events/samples/", import.meta.url);
 

@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { JourneyCatalog } from "../../functions/engine/journeys.ts";
-import { MemoryStore } from "../../functions/engine/memory-store.ts";
+import { JourneyCatalog } from "../../functions/engine/catalog.ts";
 import type { JourneyEffect, WakeUp } from "../../functions/engine/model.ts";
-import { JourneyRuntime } from "../../functions/engine/runtime.ts";
-import { tick } from "../../functions/engine/tick.ts";
+import { JourneyRuntime } from "../../functions/runtime/journey-runtime.ts";
+import { tick } from "../../functions/runtime/tick-engine.ts";
 import { DynamoDbStore } from "../../functions/store/dynamodb/dynamodb-store.ts";
+import { MemoryStore } from "../../functions/store/memory/memory-store.ts";
 import { at, runWakeUp, shopEvent } from "../engine/fixtures.ts";
 import { seedJourney } from "../scenarios/helpers.ts";
 import { freshTable } from "../setup/dynalite.ts";

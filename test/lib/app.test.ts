@@ -3,7 +3,7 @@ import { join } from "node:path";
 import * as sqs from "aws-cdk-lib/aws-sqs";
 import { describe, expect, it } from "vitest";
 import { validateCommand } from "../../functions/cli/validate.ts";
-import { InvalidJourneyError } from "../../functions/engine/errors.ts";
+import { InvalidJourneyError } from "../../functions/shared/errors.ts";
 import { createNudgeApp, validatedJourneys } from "../../lib/app.ts";
 import { journeysDefine } from "../../lib/bundling.ts";
 import { capture } from "../cli/capture-io.ts";

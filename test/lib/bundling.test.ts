@@ -31,7 +31,7 @@ describe("the function bundles", () => {
     const has = (handler: HandlerName, part: string) => bundles[handler].inputs.some((input) => input.includes(part));
     // Assess
     for (const handler of names) {
-      expect(has(handler, "functions/journey/schema.ts"), handler).toBe(false);
+      expect(has(handler, "functions/language/schema.ts"), handler).toBe(false);
       expect(has(handler, "zod/v4/classic"), handler).toBe(false);
       expect(has(handler, "zod/v4/mini"), handler).toBe(true);
     }

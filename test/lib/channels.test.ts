@@ -1,7 +1,7 @@
 import { App } from "aws-cdk-lib";
 import { Match } from "aws-cdk-lib/assertions";
 import { describe, expect, it } from "vitest";
-import { InvalidJourneyError } from "../../functions/engine/errors.ts";
+import { InvalidJourneyError } from "../../functions/shared/errors.ts";
 import { batchSizeFor, maxConcurrencyFor } from "../../lib/channels.ts";
 import { NudgeStack } from "../../lib/nudge-stack.ts";
 import { loadSeedJourneys } from "../scenarios/helpers.ts";

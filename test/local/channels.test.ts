@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventbridge";
 import { afterEach, describe, expect, it } from "vitest";
 import { verifyWebhookSignature } from "../../functions/channels/webhook-signature.ts";
-import type { Journey } from "../../functions/journey/schema.ts";
+import type { Journey } from "../../functions/language/schema.ts";
 import { readOutbox } from "../../functions/local/outbox.ts";
 import { type LocalPlatform, startLocalPlatform } from "../../functions/local/platform.ts";
 import { receiver } from "../channels/support.ts";

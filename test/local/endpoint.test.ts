@@ -7,9 +7,9 @@ import {
 } from "@aws-sdk/client-eventbridge";
 import { afterEach, describe, expect, it } from "vitest";
 import type { ShopEvent } from "../../events/catalog.ts";
-import { InvalidPatternError } from "../../functions/engine/errors.ts";
-import { compilePattern } from "../../functions/engine/pattern/index.ts";
+import { compilePattern } from "../../functions/language/pattern/index.ts";
 import { startEndpoint } from "../../functions/local/endpoint.ts";
+import { InvalidPatternError } from "../../functions/shared/errors.ts";
 
 const T0 = Date.parse("2026-11-18T02:00:00Z");
 const servers: Server[] = [];

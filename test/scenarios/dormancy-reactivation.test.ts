@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { MemoryStore } from "../../functions/engine/memory-store.ts";
 import type { SimulationLine } from "../../functions/simulator/simulate.ts";
+import { MemoryStore } from "../../functions/store/memory/memory-store.ts";
 import { brief, couponOf, event, linesOf, only, plus, run, seedJourney } from "./helpers.ts";
 
 const J = "dormancy-reactivation";

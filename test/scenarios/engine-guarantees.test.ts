@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { MemoryStore } from "../../functions/engine/memory-store.ts";
 import type { SimulationLine } from "../../functions/simulator/simulate.ts";
+import { MemoryStore } from "../../functions/store/memory/memory-store.ts";
 import { NO_POLICIES } from "../support/policies.ts";
 import { brief, event, journeyFrom, linesOf, plus, run, seedJourney } from "./helpers.ts";
 

@@ -2,8 +2,8 @@ import { readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { type PolicyConfig, parsePolicyConfig } from "../../functions/engine/policies/config.ts";
 import { formatProblem, POLICY_FILE, parseJourney } from "../../functions/journey/load.ts";
-import type { Journey } from "../../functions/journey/schema.ts";
 import { isTemplateFileName, resolveTemplates, templateLibrary } from "../../functions/journey/template-library.ts";
+import type { Journey } from "../../functions/language/schema.ts";
 import {
   formatLine,
   type SimulationLine,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { ShopEvent } from "../../events/catalog.ts";
-import { MemoryStore } from "../../functions/engine/memory-store.ts";
 import { type SimulationLine, simulate } from "../../functions/simulator/simulate.ts";
+import { MemoryStore } from "../../functions/store/memory/memory-store.ts";
 import { journey, shopEvent } from "../engine/fixtures.ts";
 
 /**

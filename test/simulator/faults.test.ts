@@ -1,5 +1,4 @@
 import { describe, expect, it } from "vitest";
-import { MemoryStore } from "../../functions/engine/memory-store.ts";
 import type { RunRecord } from "../../functions/engine/model.ts";
 import { openSimulatorDynamoDb } from "../../functions/simulator/embedded-dynamodb.ts";
 import {
@@ -13,6 +12,7 @@ import {
 } from "../../functions/simulator/faults.ts";
 import { formatLine, type SimulationOptions, simulate } from "../../functions/simulator/simulate.ts";
 import { generateShopLines } from "../../functions/simulator/synthetic/index.ts";
+import { MemoryStore } from "../../functions/store/memory/memory-store.ts";
 import { shopEvent } from "../engine/fixtures.ts";
 import { loadSeedJourneys } from "../scenarios/helpers.ts";
 

@@ -1,12 +1,12 @@
 import type { ShopEvent } from "../../events/catalog.ts";
-import { NudgeError } from "../../functions/engine/errors.ts";
-import { JourneyCatalog } from "../../functions/engine/journeys.ts";
+import { JourneyCatalog } from "../../functions/engine/catalog.ts";
 import type { JourneyEffect, WakeUp } from "../../functions/engine/model.ts";
 import type { PolicyConfig } from "../../functions/engine/policies/config.ts";
-import { JourneyRuntime } from "../../functions/engine/runtime.ts";
-import type { JourneyStore } from "../../functions/engine/store.ts";
-import { tick } from "../../functions/engine/tick.ts";
-import type { Journey } from "../../functions/journey/schema.ts";
+import type { Journey } from "../../functions/language/schema.ts";
+import { JourneyRuntime } from "../../functions/runtime/journey-runtime.ts";
+import type { JourneyStore } from "../../functions/runtime/ports.ts";
+import { tick } from "../../functions/runtime/tick-engine.ts";
+import { NudgeError } from "../../functions/shared/errors.ts";
 
 /**
  * A process that dies at an await point, for the crash-point suite (test/guarantees/crash-points.test.ts).

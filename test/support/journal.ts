@@ -1,6 +1,6 @@
 import type { JournalEntry } from "../../functions/engine/model.ts";
-import type { JourneyStore } from "../../functions/engine/store.ts";
-import { readUserJournal } from "../../functions/engine/user-journal.ts";
+import type { JourneyStore } from "../../functions/runtime/ports.ts";
+import { readUserJournal } from "../../functions/runtime/user-journal.ts";
 
 /** The user's journal entries proven handed on, over the given journeys' runs (what `nudge why` shows as done). */
 export async function handedOnJournal(

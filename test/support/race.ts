@@ -1,4 +1,4 @@
-import type { RunStore, SendLogStore } from "../../functions/engine/store.ts";
+import type { RunStore, SendLogStore } from "../../functions/runtime/ports.ts";
 
 /**
  * Makes the next two record reads wait for each other, so two inputs for one run both read before

@@ -1,5 +1,5 @@
+import { durationMs, parseInstant } from "../../shared/time.ts";
 import type { SentMessage } from "../model.ts";
-import { durationMs, parseInstant } from "../time.ts";
 import type { JourneyCap, PlatformCap } from "./config.ts";
 
 export type { SentMessage } from "../model.ts";

@@ -4,9 +4,9 @@
  * Lambda bundle; the decision code imports only the types.
  */
 import * as z from "zod/mini";
-import { NudgeError } from "../errors.ts";
-import { parseDuration } from "../time.ts";
-import { isTimeZone } from "./local-time.ts";
+import { NudgeError } from "../../shared/errors.ts";
+import { isTimeZone } from "../../shared/local-time.ts";
+import { parseDuration } from "../../shared/time.ts";
 
 /** The zone of a user whose profile names none, or one the runtime does not know. */
 export const DEFAULT_TIMEZONE = "Asia/Shanghai";

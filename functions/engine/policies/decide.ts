@@ -1,9 +1,9 @@
+import { isTimeZone } from "../../shared/local-time.ts";
+import { formatInstant, parseInstant } from "../../shared/time.ts";
 import { acceptsMarketing } from "../context.ts";
 import type { Profile } from "../model.ts";
-import { formatInstant, parseInstant } from "../time.ts";
 import { type CapRule, capAllowsAt, capsFor, type SentMessage } from "./caps.ts";
 import type { JourneyPolicy, PolicyConfig } from "./config.ts";
-import { isTimeZone } from "./local-time.ts";
 import { quietHoursEnd } from "./quiet-hours.ts";
 
 /** A message a journey wants to send, as the policies see it. */

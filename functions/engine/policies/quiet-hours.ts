@@ -1,5 +1,5 @@
+import { addDays, instantOfWallTime, wallTimeAt } from "../../shared/local-time.ts";
 import type { QuietHours } from "./config.ts";
-import { addDays, instantOfWallTime, wallTimeAt } from "./local-time.ts";
 
 const minutesOf = (clock: string) => Number(clock.slice(0, 2)) * 60 + Number(clock.slice(3, 5));
 

@@ -1,4 +1,4 @@
-import { durationMs } from "../time.ts";
+import { durationMs } from "../../shared/time.ts";
 import type { JourneyPolicy, PolicyConfig } from "./config.ts";
 
 /**

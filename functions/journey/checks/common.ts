@@ -1,5 +1,5 @@
+import type { Journey } from "../../language/schema.ts";
 import { formatPath, type JourneyProblem } from "../problems.ts";
-import type { Journey } from "../schema.ts";
 import type { TemplateLibrary } from "../template-library.ts";
 
 /** What a check knows of one journey file while it checks it. */

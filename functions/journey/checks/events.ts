@@ -1,7 +1,7 @@
 import { DETAIL_TYPES, detailFields, isKnownDetailType } from "../../../events/catalog.ts";
 import { patternDetailTypes } from "../../engine/compile.ts";
+import type { Journey } from "../../language/schema.ts";
 import type { JourneyProblem } from "../load.ts";
-import type { Journey } from "../schema.ts";
 import { type CheckInput, didYouMean, listOf, type Path, problemAt, quote } from "./common.ts";
 
 /** The event types journeys may name: the catalog's, and those the emit steps of the loaded journeys send. */

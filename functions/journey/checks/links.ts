@@ -1,5 +1,5 @@
+import type { Journey, Step } from "../../language/schema.ts";
 import type { JourneyProblem } from "../load.ts";
-import type { Journey, Step } from "../schema.ts";
 import { type CheckInput, didYouMean, listOf, type Path, problemAt, quote } from "./common.ts";
 
 /**

@@ -1,7 +1,7 @@
 import { join } from "node:path";
-import { parseTemplate, templateVariables } from "../../engine/templates.ts";
+import type { Journey, LocalizedText, StepOf, StepType } from "../../language/schema.ts";
+import { parseTemplate, templateVariables } from "../../language/templates.ts";
 import type { JourneyProblem } from "../problems.ts";
-import type { Journey, LocalizedText, StepOf, StepType } from "../schema.ts";
 import { type CheckInput, didYouMean, listOf, type Path, problemAt, quote } from "./common.ts";
 import { type EventTypes, eventTypes, notAFieldOf, triggerTypes } from "./events.ts";
 import { stepsAfter, stepsById } from "./links.ts";

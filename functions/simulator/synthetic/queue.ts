@@ -1,5 +1,5 @@
 import type { ShopEvent } from "../../../events/catalog.ts";
-import { MinHeap } from "../../engine/min-heap.ts";
+import { MinHeap } from "../../shared/min-heap.ts";
 
 /** One item of the stream, in delivery order. */
 export interface SyntheticEvent {

@@ -1,6 +1,6 @@
 export const MINUTE = 60_000;
 export const HOUR = 3_600_000;
-export { DAY_MS as DAY } from "../../engine/time.ts";
+export { DAY_MS as DAY } from "../../shared/time.ts";
 
 /** China Standard Time: the shop's own coupons expire at the end of a day in Shanghai. */
 const SHOP_OFFSET = 8 * HOUR;

@@ -1,5 +1,5 @@
-import type { CouponCharge } from "../../engine/delivery.ts";
-import type { CouponBudget, CouponSettlement } from "../../engine/store.ts";
+import type { CouponCharge } from "../../engine/policy-state.ts";
+import type { CouponBudget, CouponSettlement } from "../../runtime/ports.ts";
 import { isConditionFailure } from "./errors.ts";
 import { keys } from "./table.ts";
 import type { TableClient } from "./table-client.ts";

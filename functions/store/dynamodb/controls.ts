@@ -1,15 +1,15 @@
-import type { JourneyControl } from "../../engine/controls.ts";
-import { ConcurrencyError } from "../../engine/errors.ts";
-import { hash53 } from "../../engine/hash.ts";
 import type { WakeUp } from "../../engine/model.ts";
-import type { Versioned } from "../../engine/store.ts";
+import type { JourneyControl } from "../../runtime/control-cache.ts";
+import type { Versioned } from "../../runtime/ports.ts";
+import { ConcurrencyError } from "../../shared/errors.ts";
+import { hash53 } from "../../shared/hash.ts";
 import { isConditionFailure } from "./errors.ts";
 import { readVersioned, versionedItem } from "./records.ts";
 import { keys } from "./table.ts";
 import type { TableClient } from "./table-client.ts";
 
 /**
- * Journey controls and held wake-ups (functions/engine/controls.ts) on the table:
+ * Journey controls and held wake-ups (functions/runtime/control-cache.ts) on the table:
  *
  * - one item per journey in one partition, `CONTROL` / `JOURNEY#<journeyId>` (`rev`, `doc`): every
  *   runtime instance reads them all with one Query at most every 30 s (a few hundred bytes: 0.5 RCU);

@@ -1,5 +1,5 @@
 import type { CouponRedemption } from "../../engine/model.ts";
-import { parseInstant } from "../../engine/time.ts";
+import { parseInstant } from "../../shared/time.ts";
 import { isConditionFailure } from "./errors.ts";
 import { keys } from "./table.ts";
 import type { TableClient } from "./table-client.ts";

@@ -1,7 +1,4 @@
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import type { ControlStore, JourneyControl } from "../../engine/controls.ts";
-import type { CouponCharge } from "../../engine/delivery.ts";
-import { ConcurrencyError } from "../../engine/errors.ts";
 import type {
   CouponRedemption,
   JourneyEffect,
@@ -11,6 +8,8 @@ import type {
   StatsCounter,
   WakeUp,
 } from "../../engine/model.ts";
+import type { CouponCharge } from "../../engine/policy-state.ts";
+import type { ControlStore, JourneyControl } from "../../runtime/control-cache.ts";
 import type {
   CouponBudget,
   CouponSettlement,
@@ -18,8 +17,9 @@ import type {
   JourneyStore,
   ReadOptions,
   Versioned,
-} from "../../engine/store.ts";
-import { DAY_MS, parseInstant } from "../../engine/time.ts";
+} from "../../runtime/ports.ts";
+import { ConcurrencyError } from "../../shared/errors.ts";
+import { DAY_MS, parseInstant } from "../../shared/time.ts";
 import * as budgets from "./budgets.ts";
 import * as controls from "./controls.ts";
 import * as coupons from "./coupons.ts";

@@ -1,4 +1,4 @@
-import { NudgeError } from "../../engine/errors.ts";
+import { NudgeError } from "../../shared/errors.ts";
 
 /**
  * A DynamoDB request that failed for good: the SDK's standard retry strategy gave up on throttling

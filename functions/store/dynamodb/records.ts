@@ -1,7 +1,7 @@
 import { deflateRawSync, inflateRawSync } from "node:zlib";
 import { MODEL_VERSION, type RunRecord } from "../../engine/model.ts";
-import type { Versioned } from "../../engine/store.ts";
-import { parseInstant } from "../../engine/time.ts";
+import type { Versioned } from "../../runtime/ports.ts";
+import { parseInstant } from "../../shared/time.ts";
 import { StoreError } from "./errors.ts";
 
 /**

@@ -1,5 +1,5 @@
 import type { StatsCounter } from "../../engine/model.ts";
-import { DAY_MS, utcDay } from "../../engine/time.ts";
+import { DAY_MS, utcDay } from "../../shared/time.ts";
 import { StoreError } from "./errors.ts";
 import { keys } from "./table.ts";
 import type { TableClient } from "./table-client.ts";

@@ -1,5 +1,5 @@
 import type { WakeUp } from "../../engine/model.ts";
-import type { DueWakeUps } from "../../engine/store.ts";
+import type { DueWakeUps } from "../../runtime/ports.ts";
 import { isConditionFailure } from "./errors.ts";
 import { keys } from "./table.ts";
 import type { TableClient } from "./table-client.ts";

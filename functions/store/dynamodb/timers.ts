@@ -1,7 +1,7 @@
-import { hash53 } from "../../engine/hash.ts";
 import type { WakeUp } from "../../engine/model.ts";
-import type { DueWakeUps } from "../../engine/store.ts";
-import { WakeUpLender } from "../../engine/wake-up-lender.ts";
+import type { DueWakeUps } from "../../runtime/ports.ts";
+import { WakeUpLender } from "../../runtime/wake-up-lender.ts";
+import { hash53 } from "../../shared/hash.ts";
 import { StoreError } from "./errors.ts";
 import { keys } from "./table.ts";
 

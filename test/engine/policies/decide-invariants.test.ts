@@ -3,7 +3,7 @@ import { emptyProfile } from "../../../functions/engine/context.ts";
 import type { SentMessage } from "../../../functions/engine/model.ts";
 import { parseJourneyPolicy, parsePolicyConfig } from "../../../functions/engine/policies/config.ts";
 import { decideDelivery } from "../../../functions/engine/policies/decide.ts";
-import { wallTimeAt } from "../../../functions/engine/policies/local-time.ts";
+import { wallTimeAt } from "../../../functions/shared/local-time.ts";
 import { mulberry32 } from "../../../functions/simulator/synthetic/random.ts";
 
 const HOUR = 3_600_000;

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { JourneyCatalog } from "../../../functions/engine/journeys.ts";
-import { MemoryStore } from "../../../functions/engine/memory-store.ts";
+import { JourneyCatalog } from "../../../functions/engine/catalog.ts";
 import type { JourneyEffect } from "../../../functions/engine/model.ts";
 import { parsePolicyConfig } from "../../../functions/engine/policies/config.ts";
-import type { JourneyInput } from "../../../functions/journey/schema.ts";
+import type { JourneyInput } from "../../../functions/language/schema.ts";
+import { MemoryStore } from "../../../functions/store/memory/memory-store.ts";
 import { at, fireWakeUpsUntil, harness, journey, shopEvent } from "../fixtures.ts";
 
 /** Quiet hours on each user's own clock, across a daylight-saving change; coupon budgets and their fallbacks. */

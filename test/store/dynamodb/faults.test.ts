@@ -3,8 +3,8 @@ import { ConditionalCheckFailedException, ProvisionedThroughputExceededException
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
-import { ConcurrencyError, NudgeError } from "../../../functions/engine/errors.ts";
 import type { RunRecord } from "../../../functions/engine/model.ts";
+import { ConcurrencyError, NudgeError } from "../../../functions/shared/errors.ts";
 import { DynamoDbStore } from "../../../functions/store/dynamodb/dynamodb-store.ts";
 import { StoreError } from "../../../functions/store/dynamodb/errors.ts";
 import { createDocumentClient } from "../../../functions/store/dynamodb/table.ts";

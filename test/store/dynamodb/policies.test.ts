@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { JourneyCatalog } from "../../../functions/engine/journeys.ts";
+import { JourneyCatalog } from "../../../functions/engine/catalog.ts";
 import type { JourneyEffect } from "../../../functions/engine/model.ts";
 import { parsePolicyConfig } from "../../../functions/engine/policies/config.ts";
-import { JourneyRuntime } from "../../../functions/engine/runtime.ts";
+import { JourneyRuntime } from "../../../functions/runtime/journey-runtime.ts";
 import { DynamoDbStore } from "../../../functions/store/dynamodb/dynamodb-store.ts";
 import { at, journey, shopEvent } from "../../engine/fixtures.ts";
 import { freshTable } from "../../setup/dynalite.ts";

@@ -1,9 +1,9 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { JourneyCatalog } from "../../../functions/engine/journeys.ts";
+import { JourneyCatalog } from "../../../functions/engine/catalog.ts";
 import type { JourneyEffect } from "../../../functions/engine/model.ts";
-import { JourneyRuntime } from "../../../functions/engine/runtime.ts";
+import { JourneyRuntime } from "../../../functions/runtime/journey-runtime.ts";
 import { formatLine, parseEventLines, simulate } from "../../../functions/simulator/simulate.ts";
 import { generateShopLines } from "../../../functions/simulator/synthetic/index.ts";
 import { DynamoDbStore } from "../../../functions/store/dynamodb/dynamodb-store.ts";

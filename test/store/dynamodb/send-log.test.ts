@@ -1,7 +1,7 @@
 import { GetCommand } from "@aws-sdk/lib-dynamodb";
 import { describe, expect, it } from "vitest";
-import { ConcurrencyError } from "../../../functions/engine/errors.ts";
 import type { SendLog } from "../../../functions/engine/model.ts";
+import { ConcurrencyError } from "../../../functions/shared/errors.ts";
 import { DynamoDbStore } from "../../../functions/store/dynamodb/dynamodb-store.ts";
 import { keys } from "../../../functions/store/dynamodb/table.ts";
 import { freshTable } from "../../setup/dynalite.ts";

@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
-import type { CouponCharge } from "../../../functions/engine/delivery.ts";
-import { JourneyCatalog } from "../../../functions/engine/journeys.ts";
-import { MemoryStore } from "../../../functions/engine/memory-store.ts";
+import { JourneyCatalog } from "../../../functions/engine/catalog.ts";
 import type { JourneyEffect } from "../../../functions/engine/model.ts";
-import type { JourneyStore } from "../../../functions/engine/store.ts";
+import type { CouponCharge } from "../../../functions/engine/policy-state.ts";
+import type { JourneyStore } from "../../../functions/runtime/ports.ts";
 import { CrashingStore, SimulatedCrash } from "../../../functions/simulator/faults.ts";
 import { DynamoDbStore } from "../../../functions/store/dynamodb/dynamodb-store.ts";
+import { MemoryStore } from "../../../functions/store/memory/memory-store.ts";
 import { at, harness, journey, shopEvent } from "../../engine/fixtures.ts";
 import { freshTable } from "../../setup/dynalite.ts";
 import { NO_POLICIES } from "../../support/policies.ts";

@@ -1,11 +1,11 @@
 import { GetCommand } from "@aws-sdk/lib-dynamodb";
 import { describe, expect, it } from "vitest";
-import { ConcurrencyError } from "../../../functions/engine/errors.ts";
-import { MemoryStore } from "../../../functions/engine/memory-store.ts";
 import type { JourneyEffect, Profile, RunRecord } from "../../../functions/engine/model.ts";
+import { ConcurrencyError } from "../../../functions/shared/errors.ts";
 import { DynamoDbStore } from "../../../functions/store/dynamodb/dynamodb-store.ts";
 import { recordExpiry } from "../../../functions/store/dynamodb/records.ts";
 import { keys } from "../../../functions/store/dynamodb/table.ts";
+import { MemoryStore } from "../../../functions/store/memory/memory-store.ts";
 import { shopEvent } from "../../engine/fixtures.ts";
 import { freshTable } from "../../setup/dynalite.ts";
 

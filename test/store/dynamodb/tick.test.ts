@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { WakeUp } from "../../../functions/engine/model.ts";
-import { tick } from "../../../functions/engine/tick.ts";
+import { tick } from "../../../functions/runtime/tick-engine.ts";
 import { DynamoDbStore } from "../../../functions/store/dynamodb/dynamodb-store.ts";
 import { runWakeUp } from "../../engine/fixtures.ts";
 import { freshTable } from "../../setup/dynalite.ts";

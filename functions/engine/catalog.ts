@@ -1,0 +1,59 @@
+import type { Journey } from "../language/schema.ts";
+import { type CompiledJourney, compileJourney } from "./compile.ts";
+
+/**
+ * Every journey version the platform knows. The highest version of each journey decides who enters;
+ * runs already in flight keep the version they entered with, so editing a journey never breaks them.
+ */
+export class JourneyCatalog {
+  private readonly versions = new Map<string, Map<number, CompiledJourney>>();
+  private latest: CompiledJourney[] = [];
+  private readonly byDetailType = new Map<string, readonly CompiledJourney[]>();
+
+  constructor(journeys: Iterable<Journey> = []) {
+    for (const journey of journeys) this.add(journey);
+  }
+
+  add(journey: Journey): CompiledJourney {
+    const compiled = compileJourney(journey);
+    let byVersion = this.versions.get(journey.id);
+    if (byVersion === undefined) {
+      byVersion = new Map();
+      this.versions.set(journey.id, byVersion);
+    }
+    byVersion.set(journey.version, compiled);
+    this.latest = [...this.versions.values()]
+      .map((v) => [...v.values()].reduce((a, b) => (b.version > a.version ? b : a)))
+      // Higher priority first: its effects come first when several journeys react to one event.
+      .sort((a, b) => b.journey.priority - a.journey.priority || a.id.localeCompare(b.id));
+    this.byDetailType.clear();
+    return compiled;
+  }
+
+  /** The current (highest) version of every journey, highest priority first. */
+  current(): readonly CompiledJourney[] {
+    return this.latest;
+  }
+
+  get(id: string, version: number): CompiledJourney | undefined {
+    return this.versions.get(id)?.get(version);
+  }
+
+  /** The current journeys that any of whose versions listens to this detail-type, highest priority first. */
+  listeningTo(detailType: string): readonly CompiledJourney[] {
+    let journeys = this.byDetailType.get(detailType);
+    if (journeys === undefined) {
+      journeys = this.latest.filter((journey) => this.listensTo(journey.id, detailType));
+      this.byDetailType.set(detailType, journeys);
+    }
+    return journeys;
+  }
+
+  /** Whether any version of the journey listens to events of this detail-type. */
+  listensTo(id: string, detailType: string): boolean {
+    for (const journey of this.versions.get(id)?.values() ?? []) {
+      if (journey.detailTypes === "any" || journey.detailTypes.has(detailType)) return true;
+    }
+    return false;
+  }
+}

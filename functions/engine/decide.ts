@@ -1,0 +1,395 @@
+import type { ShopEvent } from "../../events/catalog.ts";
+import { unitInterval } from "../shared/hash.ts";
+import { durationMs, flat, formatInstant, parseInstant } from "../shared/time.ts";
+import { clockDueAt, isBackfill } from "./backfill.ts";
+import type { CompiledJourney } from "./compile.ts";
+import { emptyProfile } from "./context.ts";
+import type { Profile, Run, RunRecord, WakeUp } from "./model.ts";
+import { DEFAULT_POLICY_CONFIG, type PolicyInputs, type PolicyOutcome, policyState } from "./policy-state.ts";
+import { effectBase, endRun, runFrom, type StepContext, type StepOutput } from "./steps.ts";
+
+/**
+ * The pure core: (journey, run record, input, now) -> (new record, effects). No I/O, no clock, no
+ * randomness: the same arguments always give the same answer, which is what makes retries, replays and
+ * simulations safe. Records are never mutated; a changed record is a fresh copy.
+ */
+
+export interface Decision extends StepOutput {
+  record: RunRecord;
+  /**
+   * Journey steps taken: each node of the journey run for the run, plus each event-driven transition
+   * (a goal converted, an exit on an event, an inactivity clock restarted, an exit remembered). The unit
+   * of the throughput and cost figures.
+   */
+  steps: number;
+  /** The ids of the journey steps the run reached, in order (a deferred step tried again is not repeated). */
+  visited: string[];
+  /** Profile attributes set by update-profile steps, for the profile store. */
+  profile?: Profile;
+  /** What the policy checks reserved and what state they lacked (see functions/engine/policy-state.ts). */
+  policy: PolicyOutcome;
+}
+
+export interface EngineArgs {
+  /** The journey's current version: it decides who enters. */
+  current: CompiledJourney;
+  /** The version the record's run entered with, when it differs from the current one. */
+  runJourney?: CompiledJourney;
+  record: RunRecord | undefined;
+  key: string;
+  profile: Profile | undefined;
+  now: number;
+  /** The platform's policies and the state read for them; the defaults with nothing read when absent. */
+  policy?: PolicyInputs;
+  /** The journey is paused (functions/runtime/control-cache.ts): a trigger starts no run, a run holds before a send or a coupon. */
+  paused?: boolean;
+  /**
+   * The event is imported history (`nudge import`, functions/runtime/history.ts): it starts no run and
+   * moves none on, and an inactivity clock it restarts counts from its own time (see backfill.ts clockDueAt).
+   */
+  history?: boolean;
+}
+
+/** How many recent event ids a record remembers to recognise a redelivery. */
+const REMEMBERED_EVENT_IDS = 8;
+
+export function newRecord(journeyId: string, key: string): RunRecord {
+  return { journeyId, key, entries: 0, recentEventIds: [] };
+}
+
+// Copies are a plain clone, then assignments: V8 clones `{ ...object }` fast, but a spread with fields
+// added or overridden in the same literal takes a path several times slower.
+function copyRecord(record: RunRecord): RunRecord {
+  const copy = { ...record };
+  copy.recentEventIds = record.recentEventIds.slice();
+  if (record.run !== undefined) copy.run = copyRun(record.run);
+  return copy;
+}
+
+function copyRun(run: Run): Run {
+  const copy = { ...run };
+  copy.outputs = { ...run.outputs };
+  if (run.goal !== undefined) copy.goal = { ...run.goal };
+  return copy;
+}
+
+/**
+ * The part of an event a run keeps: what the context documents (id, source, detail-type, time, detail).
+ * The envelope's account, region and resources say nothing about a customer and would be stored with
+ * every run.
+ */
+function kept(event: ShopEvent): ShopEvent {
+  return {
+    id: event.id,
+    source: event.source,
+    "detail-type": event["detail-type"],
+    time: event.time,
+    detail: event.detail,
+  };
+}
+
+function userIdOf(event: ShopEvent, key: string): string {
+  const userId = event.detail.userId;
+  return typeof userId === "string" ? userId : key;
+}
+
+function contextFor(args: EngineArgs, journey: CompiledJourney, userId: string): StepContext {
+  // The profile is shared, not copied: an update-profile step replaces it with a changed copy.
+  return {
+    journey,
+    profile: args.profile ?? emptyProfile(userId),
+    profileChanged: false,
+    now: args.now,
+    out: { effects: [], events: [] },
+    steps: 0,
+    visited: [],
+    policy: policyState(args.policy),
+    paused: args.paused === true,
+  };
+}
+
+function decided(record: RunRecord, ctx: StepContext): Decision {
+  if (record.recentEventIds.length > 0 && !needsEventIds(ctx.journey, record)) record.recentEventIds = [];
+  return {
+    record,
+    effects: ctx.out.effects,
+    events: ctx.out.events,
+    steps: ctx.steps,
+    visited: ctx.visited,
+    policy: ctx.policy,
+    ...(ctx.profileChanged ? { profile: ctx.profile } : {}),
+  };
+}
+
+/** Whether the record admits a new run now, by the journey's re-entry rule. */
+function mayEnter(journey: CompiledJourney, record: RunRecord, now: number): boolean {
+  if (record.entries === 0) return true;
+  if (record.run?.status === "active") return false;
+  const rule = journey.journey.reentry;
+  switch (rule.type) {
+    case "never":
+      return false;
+    case "after-exit":
+      return true;
+    case "after-cooldown":
+      return now >= (parseInstant(record.lastEnteredAt) ?? 0) + durationMs(rule.cooldown);
+  }
+}
+
+/** Starts a run for the record if the re-entry rule and the audience admit it. */
+function enter(record: RunRecord, trigger: ShopEvent, ctx: StepContext): boolean {
+  const journey = ctx.journey;
+  if (!mayEnter(journey, record, ctx.now)) return false;
+  const exitedAt = parseInstant(record.lastExitEventAt);
+  const triggeredAt = parseInstant(trigger.time) ?? ctx.now;
+  if (exitedAt !== undefined && triggeredAt <= exitedAt) return false;
+  // A trigger no later than the one that started the latest run is that one replayed, or older history.
+  const lastTriggerAt = parseInstant(record.lastTriggerAt);
+  if (lastTriggerAt !== undefined && triggeredAt <= lastTriggerAt) return false;
+  if (journey.audience && !journey.audience.matches({ profile: ctx.profile, trigger })) return false;
+  const userId = userIdOf(trigger, record.key);
+  const runId = flat(`${journey.id}:${record.key}:${record.entries + 1}`);
+  const holdout = unitInterval(`holdout/${journey.id}/${userId}`) < journey.holdoutFraction;
+  const enteredAt = formatInstant(ctx.now);
+  const run: Run = {
+    runId,
+    journeyId: journey.id,
+    version: journey.version,
+    key: record.key,
+    userId,
+    holdout,
+    status: "active",
+    enteredAt,
+    seq: 0,
+    trigger: kept(trigger),
+    outputs: {},
+    ...(journey.goal ? { goal: { until: formatInstant(ctx.now + journey.goal.withinMs) } } : {}),
+  };
+  record.entries += 1;
+  record.lastEnteredAt = enteredAt;
+  if (journey.journey.trigger.type === "event") record.lastTriggerAt = formatInstant(triggeredAt);
+  record.run = run;
+  ctx.out.effects.push(effectBase(run, ctx.now, "entered", holdout ? "holdout" : "journey.entered"));
+  runFrom(run, journey.journey.start, ctx);
+  return true;
+}
+
+/**
+ * Applies an event to one journey's record for one key. Returns undefined when nothing changes. What the
+ * event does is worked out on the stored record first, so the common case (an event that concerns the
+ * journey's type but changes nothing) copies nothing.
+ */
+export function decideEvent(args: EngineArgs & { event: ShopEvent }): Decision | undefined {
+  const { event, current, record: stored } = args;
+  if (stored?.recentEventIds.includes(event.id)) return undefined;
+  const eventTime = parseInstant(event.time) ?? args.now;
+  const history = args.history === true;
+  // A backfill starts no run, and the inactivity clock it restarts counts from now (see backfill.ts).
+  const backfill = !history && isBackfill(eventTime, args.now, args.policy?.config ?? DEFAULT_POLICY_CONFIG);
+  const runJourney = args.runJourney ?? current;
+  const storedRun = stored?.run;
+  // Events from before the run entered belong to an earlier time: they neither convert nor exit it.
+  const sinceEntry = !history && storedRun !== undefined && eventTime >= (parseInstant(storedRun.enteredAt) ?? 0);
+  const goal = storedRun?.goal;
+  const converts =
+    sinceEntry &&
+    goal !== undefined &&
+    goal.convertedAt === undefined &&
+    eventTime <= (parseInstant(goal.until) ?? 0) &&
+    runJourney.goal?.pattern.matches(event) === true;
+  const active = sinceEntry && storedRun.status === "active";
+  const exits = active && runJourney.exitOn.some((pattern) => pattern.matches(event));
+  const waitingStep =
+    active && !exits && storedRun.stepId !== undefined ? runJourney.step(storedRun.stepId) : undefined;
+  // The event that last moved the run on, replayed, does not move it again.
+  const arrives =
+    waitingStep?.type === "wait-for-event" &&
+    storedRun?.event?.id !== event.id &&
+    runJourney.pattern(waitingStep).matches(event);
+  const trigger = current.journey.trigger;
+  const isEventTrigger = trigger.type === "event";
+  // An exit event with no run active is remembered: a trigger older than it, arriving late, must not enter.
+  const tombstone =
+    isEventTrigger && storedRun?.status !== "active" && current.exitOn.some((pattern) => pattern.matches(event));
+  const triggers = isEventTrigger && !history && !backfill && args.paused !== true && current.trigger.matches(event);
+  const since = parseInstant(stored?.inactivity?.since);
+  const restartsClock =
+    !isEventTrigger &&
+    (since === undefined || eventTime > since) &&
+    current.clockEvents.some((pattern) => pattern.matches(event));
+  if (!converts && !exits && !arrives && !tombstone && !triggers && !restartsClock) return undefined;
+
+  const record = stored ? copyRecord(stored) : newRecord(current.id, args.key);
+  const ctx = contextFor(args, runJourney, userIdOf(event, args.key));
+  let changed = false;
+  const run = record.run;
+  if (run?.goal && converts) {
+    run.goal.convertedAt = formatInstant(eventTime);
+    ctx.steps++;
+    const {
+      at,
+      journey,
+      version,
+      user,
+      run: runId,
+      type,
+      id,
+    } = effectBase(run, args.now, `goal:${event.id}`, "goal.converted");
+    const converting = { id: event.id, "detail-type": event["detail-type"] };
+    // The order value it carries, and the group, for the report's conversion value and uplift.
+    const amount = event.detail.amount;
+    ctx.out.effects.push({
+      at,
+      journey,
+      version,
+      user,
+      run: runId,
+      type,
+      id,
+      event: converting,
+      ...(typeof amount === "number" && Number.isFinite(amount) ? { value: amount } : {}),
+      ...(run.holdout ? { holdout: true as const } : {}),
+    });
+    changed = true;
+  }
+  if (run && exits) {
+    suppressDeferred(run, ctx, event["detail-type"]);
+    endRun(run, ctx, "exit-event", event["detail-type"]);
+    ctx.steps++;
+    changed = true;
+  } else if (run && arrives && waitingStep?.type === "wait-for-event") {
+    run.event = kept(event);
+    run.wake = undefined;
+    runFrom(run, waitingStep.onEvent, ctx);
+    changed = true;
+  }
+  if (tombstone) {
+    const at = formatInstant(eventTime);
+    if (record.lastExitEventAt === undefined || at > record.lastExitEventAt) record.lastExitEventAt = at;
+    ctx.steps++;
+    changed = true;
+  }
+  if (triggers) {
+    ctx.journey = current; // a new run enters the current version, whatever the previous run's was
+    changed = enter(record, event, ctx) || changed;
+  } else if (restartsClock) {
+    ctx.steps++;
+    const mode = history ? "history" : backfill ? "backfill" : "live";
+    const dueAt = clockDueAt({ eventTime, now: args.now, forMs: current.inactivityMs, mode });
+    restartClock(record, { event, eventTime, dueAt });
+    changed = true;
+  }
+  if (!changed) return undefined;
+  record.recentEventIds.push(event.id);
+  if (record.recentEventIds.length > REMEMBERED_EVENT_IDS) record.recentEventIds.shift();
+  return decided(record, ctx);
+}
+
+/** Restarts the record's inactivity clock: running since the event, due at `dueAt`. */
+function restartClock(record: RunRecord, clock: { event: ShopEvent; eventTime: number; dueAt: number }): void {
+  const { event, eventTime, dueAt } = clock;
+  // The pending wake-up, if earlier, stays: it re-arms for the new due time when it fires.
+  const armedAt = armedAtOf(record.inactivity);
+  const armed = parseInstant(armedAt);
+  record.inactivity = {
+    since: formatInstant(eventTime),
+    dueAt: formatInstant(dueAt),
+    lastEvent: kept(event),
+    armedAt: armedAt !== undefined && armed !== undefined && armed <= dueAt ? armedAt : formatInstant(dueAt),
+  };
+}
+
+/**
+ * A run that ends while it waits to send a deferred message (a review request for an order refunded
+ * meanwhile): the message is suppressed, and the record says by which exit event.
+ */
+function suppressDeferred(run: Run, ctx: StepContext, exitEvent: string): void {
+  const step = run.stepId === undefined ? undefined : ctx.journey.step(run.stepId);
+  if (step?.type !== "send") return;
+  const base = effectBase(run, ctx.now, "message-dropped", "message.suppressed");
+  const { channel, template } = step;
+  ctx.out.effects.push({ ...base, channel, template, reason: "run-exited", rule: `exit-on:${exitEvent}` });
+}
+
+/**
+ * Whether a redelivered event could still change the record. Once a journey that admits a key only once
+ * has run it to the end, every event left is idempotent by state (a goal converts once, an exit is
+ * remembered as the latest time), so the record need not remember event ids: most records are such.
+ */
+function needsEventIds(journey: CompiledJourney, record: RunRecord): boolean {
+  return journey.journey.reentry.type !== "never" || record.entries === 0 || record.run?.status === "active";
+}
+
+/** Applies a timer that fell due. A stale timer (the run moved on, the clock restarted) changes nothing. */
+export function decideWakeUp(args: EngineArgs & { wakeUp: WakeUp }): Decision | undefined {
+  const { wakeUp, record: stored } = args;
+  if (stored === undefined) return undefined;
+  if (wakeUp.kind === "inactivity") {
+    const clock = stored.inactivity;
+    if (clock === undefined || armedAtOf(clock) !== wakeUp.at) return undefined;
+    const record = copyRecord(stored);
+    if (clock.dueAt !== wakeUp.at) {
+      // The clock restarted since this wake-up was set: it now falls due later. Re-arm; no step taken.
+      record.inactivity = { ...clock, armedAt: clock.dueAt };
+      return decided(record, contextFor(args, args.current, userIdOf(clock.lastEvent, args.key)));
+    }
+    const lastEvent = clock.lastEvent;
+    // The clock is spent: only a new clock event (an order, say) starts it again.
+    record.inactivity = undefined;
+    const ctx = contextFor(args, args.current, userIdOf(lastEvent, args.key));
+    enter(record, lastEvent, ctx);
+    return decided(record, ctx);
+  }
+  const run = stored.run;
+  // A wake-up is current only if it matches the run's pending one exactly: step visit and due time.
+  const current = run?.wake;
+  if (run?.status !== "active" || current?.seq !== wakeUp.seq || current.at !== wakeUp.at || run.stepId === undefined) {
+    return undefined;
+  }
+  const record = copyRecord(stored);
+  const live = record.run;
+  if (live === undefined) return undefined;
+  const journey = args.runJourney ?? args.current;
+  const ctx = contextFor(args, journey, run.userId);
+  const step = journey.step(run.stepId);
+  live.wake = undefined;
+  // A run waits at a send step for a deferred message, at a coupon step for the next day's budget: it
+  // tries that step again (`retrying`). Otherwise it waited at a wait step and goes on.
+  const next =
+    step.type === "wait-for-event"
+      ? step.onTimeout
+      : step.type === "wait" || step.type === "wait-until"
+        ? step.next
+        : step.type === "send" || step.type === "issue-coupon"
+          ? step.id
+          : undefined;
+  runFrom(live, next, ctx, step.type === "send" || step.type === "issue-coupon");
+  return decided(record, ctx);
+}
+
+/**
+ * The timers a record needs that its previous version did not already have: its run's wake-up and its
+ * inactivity clock. Unchanged timers are not scheduled again, which saves a timer write per step.
+ */
+export function newWakeUpsOf(record: RunRecord, previous: RunRecord | undefined): WakeUp[] {
+  const wakeUps: WakeUp[] = [];
+  const run = record.run;
+  const before = previous?.run;
+  if (
+    run?.status === "active" &&
+    run.wake &&
+    !(before?.runId === run.runId && before.wake?.seq === run.wake.seq && before.wake.at === run.wake.at)
+  ) {
+    wakeUps.push({ kind: "run", journeyId: record.journeyId, key: record.key, at: run.wake.at, seq: run.wake.seq });
+  }
+  const armedAt = armedAtOf(record.inactivity);
+  if (armedAt !== undefined && armedAt !== armedAtOf(previous?.inactivity)) {
+    wakeUps.push({ kind: "inactivity", journeyId: record.journeyId, key: record.key, at: armedAt });
+  }
+  return wakeUps;
+}
+
+/** When the inactivity clock's pending wake-up falls due (a record written before `armedAt`: `dueAt`). */
+function armedAtOf(clock: RunRecord["inactivity"]): string | undefined {
+  return clock === undefined ? undefined : (clock.armedAt ?? clock.dueAt);
+}

@@ -1,0 +1,161 @@
+import type { StepOf } from "../language/schema.ts";
+import { addDays, instantOfWallTime, localDateTime, wallTimeAt } from "../shared/local-time.ts";
+import { formatInstant } from "../shared/time.ts";
+import type { CompiledJourney } from "./compile.ts";
+import type { SentMessage } from "./model.ts";
+import { type PolicyConfig, parsePolicyConfig } from "./policies/config.ts";
+import { decideDelivery, type PolicyDecision } from "./policies/decide.ts";
+
+/**
+ * The policy layer inside the pure engine: what a send step and a coupon step ask of the platform's
+ * policies, with the cross-journey state (the user's recent sends, the day's coupon spending) handed in
+ * by the runtime, and what they reserve handed back for the runtime to write with one conditional write
+ * each (functions/runtime/journey-runtime.ts). The engine never reads a store: when a step needs state the runtime
+ * has not read, it decides as if there were none and says so (`wantsSends`, `wantsBudgets`); the runtime
+ * reads it and decides again. Inputs that reach no send step cost no read.
+ */
+
+/** The platform's policies with every default: Asia/Shanghai, quiet 21:00-09:00, 3 a day, 1 per channel per 4 h. */
+export const DEFAULT_POLICY_CONFIG: PolicyConfig = parsePolicyConfig({});
+
+/** What the runtime hands the engine: the platform's policies and the state it has read so far. */
+export interface PolicyInputs {
+  config: PolicyConfig;
+  /** The user's recent sends on every journey; undefined: not read (yet). */
+  sends?: readonly SentMessage[];
+  /** Coupon value issued per budget day, by `budgetKey`; a key missing: not read (yet). */
+  budgets?: ReadonlyMap<string, number>;
+  /**
+   * Coupons already charged to their budget by an earlier attempt at this input (its save then lost a race):
+   * the read budget includes them, so they are issued without a second charge.
+   */
+  charged?: ReadonlySet<string>;
+  /** The input is a held wake-up of a resumed journey, late beyond its `whenResumed.skipOlderThan`. */
+  skipLate?: boolean;
+  /**
+   * The caller reads the send log when a decision wants it and decides again, discarding that decision
+   * (the runtime does): the engine then stops at the first send step that needs the log, as the rest of
+   * the decision would be thrown away.
+   */
+  sendsOnRequest?: boolean;
+}
+
+/** One coupon's value charged to its journey's budget for a day (the platform's zone). */
+export interface CouponCharge {
+  journeyId: string;
+  day: string;
+  couponId: string;
+  /** The run issuing it: a retry of its decision finds its own unsettled charges by it. */
+  runId: string;
+  amount: number;
+  limit: number;
+}
+
+/** What the policy checks of one input asked for and reserved; the runtime carries it out. */
+export interface PolicyOutcome {
+  /** Sends to add to the user's send log, in one conditional write, before the decision is saved. */
+  reserved: SentMessage[];
+  /** Coupon values to charge to budgets, each with one conditional write, before the decision is saved. */
+  charges: CouponCharge[];
+  /** A send step needed the user's send log and it was not given. */
+  wantsSends: boolean;
+  /** Budget days a coupon step needed and were not given: `{journeyId, day}`. */
+  wantsBudgets: { journeyId: string; day: string }[];
+}
+
+export interface PolicyState extends PolicyOutcome {
+  inputs: PolicyInputs;
+}
+
+export function policyState(inputs: PolicyInputs | undefined): PolicyState {
+  return {
+    inputs: inputs ?? { config: DEFAULT_POLICY_CONFIG },
+    reserved: [],
+    charges: [],
+    wantsSends: false,
+    wantsBudgets: [],
+  };
+}
+
+/**
+ * Deferred messages and held coupons leave in priority order: one due at the end of quiet hours goes
+ * (100 - priority) seconds after it, so of two journeys deferred to the same minute, the higher-priority
+ * one reaches the frequency caps first, whichever function instance takes it.
+ */
+export function staggered(at: number, journey: CompiledJourney): number {
+  return at + (100 - journey.journey.priority) * 1000;
+}
+
+/** Decides a message due now against the policies, counting the sends reserved earlier in this input. */
+export function decideMessage(
+  journey: CompiledJourney,
+  step: StepOf<"send">,
+  messageId: string,
+  profile: Parameters<typeof decideDelivery>[0]["profile"],
+  now: number,
+  validUntil: number | undefined,
+  state: PolicyState,
+): PolicyDecision {
+  const read = state.inputs.sends;
+  if (read === undefined) state.wantsSends = true;
+  // A retried decision finds its own reservation in the log: it is this message, not an earlier one.
+  const earlier = (read ?? []).filter((sent) => sent.id !== messageId);
+  const policy = journey.journey.policy;
+  return decideDelivery({
+    message: {
+      journeyId: journey.id,
+      channel: step.channel,
+      category: step.category,
+      dueAt: formatInstant(now),
+      ...(validUntil === undefined ? {} : { validUntil: formatInstant(validUntil) }),
+    },
+    journey: {
+      priority: journey.journey.priority,
+      whenCapped: step.whenCapped ?? policy.whenCapped,
+      inQuietHours: step.inQuietHours ?? policy.inQuietHours,
+      caps: policy.caps,
+    },
+    profile,
+    recentSends: earlier.length === 0 ? state.reserved : [...earlier, ...state.reserved],
+    config: state.inputs.config,
+  });
+}
+
+/** The budget day of an instant: the calendar date in the platform's zone, YYYY-MM-DD. */
+export function budgetDay(now: number, config: PolicyConfig): string {
+  return localDateTime(now, config.defaultTimezone).slice(0, 10);
+}
+
+/** The start of the next budget day (midnight in the platform's zone). */
+export function nextBudgetDay(now: number, config: PolicyConfig): number {
+  const local = wallTimeAt(now, config.defaultTimezone);
+  return instantOfWallTime(addDays(local, 1, 0, 0), config.defaultTimezone, now + 1);
+}
+
+export const budgetKey = (journeyId: string, day: string) => `${journeyId}#${day}`;
+
+/**
+ * Whether the journey's budget has room for a coupon of `amount` today; with a budget, charges it to the
+ * input's reservations. True when the journey has no budget.
+ */
+export function chargeBudget(
+  request: { journey: CompiledJourney; couponId: string; runId: string; amount: number; now: number },
+  state: PolicyState,
+): boolean {
+  const { journey, couponId, runId, amount, now } = request;
+  const budget = journey.journey.policy.couponBudget;
+  if (budget === undefined || state.inputs.charged?.has(couponId) === true) return true;
+  const day = budgetDay(now, state.inputs.config);
+  const key = budgetKey(journey.id, day);
+  const read = state.inputs.budgets?.get(key);
+  if (read === undefined && !state.wantsBudgets.some((b) => b.journeyId === journey.id && b.day === day)) {
+    state.wantsBudgets.push({ journeyId: journey.id, day });
+  }
+  const charged = state.charges.reduce(
+    (sum, c) => (c.journeyId === journey.id && c.day === day ? sum + c.amount : sum),
+    0,
+  );
+  if ((read ?? 0) + charged + amount > budget.perDay) return false;
+  state.charges.push({ journeyId: journey.id, day, couponId, runId, amount, limit: budget.perDay });
+  return true;
+}

@@ -1,0 +1,317 @@
+import * as z from "zod";
+import { parseDuration } from "../shared/time.ts";
+import { guardrailsSchema } from "./guardrails.ts";
+import { validatePattern } from "./pattern/index.ts";
+import { DEFAULT_JOURNEY_POLICY, journeyPolicySchema, sendPolicyOverrides } from "./policy.ts";
+
+/**
+ * The journey language: one zod schema, the source of both the TypeScript types the engine runs on and
+ * the JSON Schema (`journeys/journey.schema.json`) that gives editors autocomplete and inline errors.
+ * Graph rules the schema cannot express (unknown step ids, unreachable steps, loops without a wait,
+ * unknown event types, unfillable placeholders) are checked in `validate.ts`.
+ */
+
+const quote = (value: unknown): string => (typeof value === "string" ? `"${value}"` : JSON.stringify(value));
+
+const duration = (what: string, options: { negative?: boolean } = {}) =>
+  z
+    .string({ error: (issue) => `expected an ISO-8601 duration such as "P3D", got ${quote(issue.input)}` })
+    .refine(
+      (text) => {
+        const ms = parseDuration(text);
+        return ms !== undefined && (options.negative === true || ms >= 0);
+      },
+      {
+        error: (issue) =>
+          `expected an ISO-8601 duration such as ${options.negative ? '"-PT24H"' : '"P3D"'}, got ${quote(issue.input)}`,
+      },
+    )
+    .describe(
+      `${what}: an ISO-8601 duration in weeks, days, hours, minutes or seconds, e.g. "P3D", "PT24H"${options.negative ? ', may be negative: "-PT24H"' : ""}.`,
+    );
+
+/** An Amazon EventBridge event pattern, validated as EventBridge would. */
+export const eventPattern = (what: string) =>
+  z
+    .record(z.string(), z.unknown(), {
+      error: (issue) => `expected an EventBridge event pattern object, got ${quote(issue.input)}`,
+    })
+    .superRefine((pattern, ctx) => {
+      try {
+        validatePattern(pattern);
+      } catch (error) {
+        ctx.addIssue({ code: "custom", message: error instanceof Error ? error.message : String(error) });
+      }
+    })
+    .describe(
+      `${what}: an Amazon EventBridge event pattern (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-event-patterns.html).`,
+    );
+
+const stepId = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]*$/, {
+    error: (issue) => `expected a step id in kebab-case such as "send-welcome", got ${quote(issue.input)}`,
+  })
+  .describe("A step id: lower-case letters, digits and dashes.");
+
+const next = stepId.describe("The id of the step that follows; absent means the run ends after this step.");
+
+/** A value taken from the run's context by a dotted path, such as `trigger.detail.expiresAt`. */
+const contextPath = z.string().regex(/^(trigger|event|profile|steps|coupon)(\.[A-Za-z0-9_-]+)+$/, {
+  error: (issue) =>
+    `expected a context path such as "trigger.detail.expiresAt" (starting with trigger, event, profile, steps or coupon), got ${quote(issue.input)}`,
+});
+
+const timeRef = z
+  .strictObject({
+    time: contextPath.describe("Where the time is read: an ISO-8601 time in the run's context."),
+    offset: duration("Added to the time", { negative: true }).optional(),
+  })
+  .describe("A time read from the run's context, plus an optional offset.");
+
+const base = { id: stepId, label: z.string().optional().describe("A short label for diagrams and reports.") };
+
+const waitStep = z
+  .strictObject({ ...base, type: z.literal("wait"), for: duration("How long to wait"), next: next.optional() })
+  .describe("Waits a fixed duration.");
+
+const waitUntilStep = z
+  .strictObject({ ...base, type: z.literal("wait-until"), ...timeRef.shape, next: next.optional() })
+  .describe("Waits until a time taken from the run's data plus an offset; a time already past continues at once.");
+
+const waitForEventStep = z
+  .strictObject({
+    ...base,
+    type: z.literal("wait-for-event"),
+    pattern: eventPattern("The event waited for (it must also carry the run's key)"),
+    timeout: duration("How long to wait for it"),
+    onEvent: next.optional().describe("The step after the event arrived."),
+    onTimeout: next.optional().describe("The step after the timeout passed with no such event."),
+  })
+  .describe("Waits for an event that matches the pattern and the run's key, with a timeout.");
+
+const branchStep = z
+  .strictObject({
+    ...base,
+    type: z.literal("branch"),
+    branches: z
+      .array(
+        z.strictObject({
+          condition: eventPattern("Matched against the run's context {profile, trigger, event, steps, coupon}"),
+          next: next.optional(),
+        }),
+      )
+      .min(1),
+    otherwise: next.optional().describe("The step when no condition matches."),
+  })
+  .describe("Takes the first branch whose condition matches the run's context.");
+
+const splitStep = z
+  .strictObject({
+    ...base,
+    type: z.literal("split"),
+    variants: z
+      .array(
+        z.strictObject({
+          name: z.string().min(1),
+          weight: z.number().int().positive().describe("Relative weight of this variant."),
+          next: next.optional(),
+        }),
+      )
+      .min(2),
+  })
+  .describe("A weighted random split, deterministic per run (a hash, not a random number).");
+
+const issueCouponStep = z
+  .strictObject({
+    ...base,
+    type: z.literal("issue-coupon"),
+    amountOff: z.number().positive().describe("The coupon's value, in the currency's main unit (e.g. 20 = ¥20)."),
+    currency: z
+      .string()
+      .regex(/^[A-Z]{3}$/)
+      .default("CNY"),
+    freeShipping: z.boolean().default(false),
+    minSpend: z.number().nonnegative().optional().describe("The minimum order amount the coupon applies to."),
+    validFor: duration("How long the coupon is valid from issue"),
+    codePrefix: z
+      .string()
+      .regex(/^[A-Z0-9]{0,12}$/)
+      .default("NU")
+      .describe("Upper-case prefix of the generated coupon code."),
+    next: next.optional(),
+  })
+  .describe("Issues a coupon; it is emitted as a `coupon.issued` event so other journeys can react to it.");
+
+const sendStep = z
+  .strictObject({
+    ...base,
+    type: z.literal("send"),
+    channel: z
+      .string()
+      .min(1)
+      .describe('The delivery channel: "push", "sms", "email", "wechat" or a webhook-defined one.'),
+    template: z
+      .string()
+      .min(1)
+      .describe(
+        "The id of a template: an entry of this journey's `templates`, else the file templates/<id>.json beside the journey file.",
+      ),
+    category: z
+      .enum(["marketing", "service"])
+      .default("marketing")
+      .describe("Only service messages pass an unsubscribe."),
+    validUntil: timeRef
+      .optional()
+      .describe("After this time the message no longer makes sense: suppressed, also when a deferral would pass it."),
+    ...sendPolicyOverrides,
+    next: next.optional(),
+  })
+  .describe("Sends a message rendered from a template.");
+
+const emitStep = z
+  .strictObject({
+    ...base,
+    type: z.literal("emit"),
+    detailType: z.string().min(1).describe("The detail-type of the emitted event."),
+    detail: z.record(z.string(), z.unknown()).default({}).describe("The detail; string values may hold placeholders."),
+    next: next.optional(),
+  })
+  .describe("Emits an event onto the bus, with the run's user id added to its detail.");
+
+const updateProfileStep = z
+  .strictObject({
+    ...base,
+    type: z.literal("update-profile"),
+    attributes: z
+      .record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()]))
+      .describe("Profile attributes to set (null removes one); string values may hold placeholders."),
+    next: next.optional(),
+  })
+  .describe("Sets attributes on the user's profile.");
+
+const exitStep = z
+  .strictObject({ ...base, type: z.literal("exit"), reason: z.string().min(1).default("completed") })
+  .describe("Ends the run.");
+
+export const stepSchema = z.discriminatedUnion("type", [
+  waitStep,
+  waitUntilStep,
+  waitForEventStep,
+  branchStep,
+  splitStep,
+  issueCouponStep,
+  sendStep,
+  emitStep,
+  updateProfileStep,
+  exitStep,
+]);
+
+const eventTrigger = z
+  .strictObject({
+    type: z.literal("event"),
+    pattern: eventPattern("The event that starts a run"),
+  })
+  .describe("A run starts when an event matches the pattern.");
+
+const inactivityTrigger = z
+  .strictObject({
+    type: z.literal("inactivity"),
+    absent: eventPattern("The event whose absence starts a run, e.g. order.placed"),
+    for: duration("How long it must be absent"),
+    countFrom: eventPattern("Events that also start the clock, e.g. user.registered").optional(),
+  })
+  .describe(
+    "A run starts when no `absent` event arrived for `for`, counted from the later of the last `absent` or `countFrom` event. The clock restarts only with a new such event.",
+  );
+
+const reentry = z
+  .discriminatedUnion("type", [
+    z.strictObject({ type: z.literal("never") }).describe("A key enters once, ever."),
+    z.strictObject({ type: z.literal("after-exit") }).describe("A key enters again once its previous run has ended."),
+    z
+      .strictObject({ type: z.literal("after-cooldown"), cooldown: duration("The time after the previous entry") })
+      .describe("A key enters again once its previous run has ended and the cool-down since that entry passed."),
+  ])
+  .default({ type: "never" });
+
+/** A BCP-47 locale tag such as "zh-CN", "en" or "pt-BR". */
+export const localeTag = z.string().regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/);
+
+/** One locale's message: a body, and a title (push title, email subject) when the channel shows one. */
+export const localizedMessage = z.strictObject({
+  title: z.string().min(1).optional().describe("The push title or email subject (Liquid)."),
+  body: z.string().min(1).describe("The message text (Liquid)."),
+});
+
+const localizedText = z
+  .record(localeTag, z.union([z.string().min(1), localizedMessage]))
+  .refine((texts) => texts["zh-CN"] !== undefined, { error: 'expected a "zh-CN" text, the default locale' })
+  .describe(
+    'Texts by locale (BCP-47): a "zh-CN" text is required; others are picked by the profile\'s locale. A plain text is the body; {"title", "body"} is what a template file (journeys/templates/<id>.json) holds, and what the loader puts here for it. Liquid placeholders: {{ profile.* }}, {{ trigger.detail.* }}, {{ coupon.code }}, {{ steps.<id>.* }}.',
+  );
+
+export const journeySchema = z
+  .strictObject({
+    $schema: z.string().optional(),
+    id: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, {
+        error: (issue) => `expected a kebab-case journey id, got ${quote(issue.input)}`,
+      })
+      .describe("The journey's id, e.g. new-user-coupon. Never changes."),
+    version: z.number().int().positive().describe("Raise it when you change the journey; runs in flight keep theirs."),
+    name: z.string().min(1),
+    description: z.string().default(""),
+    enabled: z.boolean().default(true),
+    priority: z
+      .number()
+      .int()
+      .min(0)
+      .max(100)
+      .default(50)
+      .describe("Higher wins when messages compete for a frequency cap; deferred messages leave in this order."),
+    policy: journeyPolicySchema.default({ ...DEFAULT_JOURNEY_POLICY, caps: [] }),
+    guardrails: guardrailsSchema.optional(),
+    key: z
+      .string()
+      .regex(/^[A-Za-z][A-Za-z0-9_]*$/)
+      .default("userId")
+      .describe(
+        "The detail field a run is keyed by: userId (one run per user) or an entity such as couponId or orderId. Events reach a run when their detail carries the same value.",
+      ),
+    trigger: z.discriminatedUnion("type", [eventTrigger, inactivityTrigger]),
+    reentry,
+    audience: eventPattern("Who may enter, matched against {profile, trigger}").optional(),
+    holdoutPercent: z
+      .number()
+      .min(0)
+      .max(50)
+      .default(0)
+      .describe("Share of entrants kept as a control group: no messages or coupons, exits and goals still recorded."),
+    exitOn: z.array(eventPattern("An event that ends the run at once, whatever step it is on")).default([]),
+    goal: z
+      .strictObject({
+        pattern: eventPattern("The converting event"),
+        within: duration("The conversion window from entry"),
+      })
+      .optional(),
+    start: stepId.describe("The first step."),
+    steps: z.array(stepSchema).min(1),
+    templates: z
+      .record(z.string(), localizedText)
+      .default({})
+      .describe(
+        "Inline templates by id. Usually empty: templates live in files, journeys/templates/<id>.json, which the loader adds here for the send steps that use them.",
+      ),
+  })
+  .describe("A Nudge journey: who enters, the steps they go through, and what counts as success.");
+
+export type Journey = z.output<typeof journeySchema>;
+export type JourneyInput = z.input<typeof journeySchema>;
+export type Step = Journey["steps"][number];
+export type StepType = Step["type"];
+export type StepOf<T extends StepType> = Extract<Step, { type: T }>;
+export type TimeRef = z.output<typeof timeRef>;
+/** One locale of a template: a plain text (the body) or a title and a body. */
+export type LocalizedText = string | z.output<typeof localizedMessage>;

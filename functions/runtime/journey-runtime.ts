@@ -1,0 +1,375 @@
+import type { ShopEvent } from "../../events/catalog.ts";
+import type { JourneyCatalog } from "../engine/catalog.ts";
+import type { CompiledJourney } from "../engine/compile.ts";
+import { type Decision, decideEvent, decideWakeUp, newWakeUpsOf } from "../engine/decide.ts";
+import { skipsLateMessages } from "../engine/held-messages.ts";
+import { journalWith, outboxId } from "../engine/journal.ts";
+import type { EngineInput, JourneyEffect, Outbox, Profile, RunRecord, StatsCounter, WakeUp } from "../engine/model.ts";
+import type { PolicyConfig } from "../engine/policies/config.ts";
+import { applyEventToProfile } from "../engine/profile.ts";
+import { statsOf, stepStatsOf } from "../engine/stats.ts";
+import { ConcurrencyError, NudgeError } from "../shared/errors.ts";
+import { formatInstant } from "../shared/time.ts";
+import { ControlCache, type ControlStore } from "./control-cache.ts";
+import { guardrailCounters } from "./guardrail-counts.ts";
+import type { JourneyStore, Versioned } from "./ports.ts";
+import { redemptionCounters } from "./redemptions.ts";
+import { PolicyReservations } from "./reservations.ts";
+
+/** One input applied to one journey's record (see JourneyRuntime.apply). */
+interface ApplyRequest {
+  current: CompiledJourney;
+  key: string;
+  now: number;
+  profile: Profile | undefined;
+  input: EngineInput;
+  /** 1 for the first try; a retry after a lost race reads consistently. */
+  attempt: number;
+  /** The record, read already (a wake-up reads it to find the user). */
+  stored?: Versioned<RunRecord> | undefined;
+  /** The journey is paused: the input converts goals and ends runs, but admits no one and sends nothing. */
+  paused?: boolean;
+}
+
+/** A bounded memory of ids: the newest `capacity` are kept. */
+class RecentIds {
+  private readonly ids = new Set<string>();
+  constructor(private readonly capacity: number) {}
+  has(id: string): boolean {
+    return this.ids.has(id);
+  }
+  remember(id: string): void {
+    if (this.ids.size >= this.capacity) {
+      const oldest = this.ids.values().next().value;
+      if (oldest !== undefined) this.ids.delete(oldest);
+    }
+    this.ids.add(id);
+  }
+}
+
+/**
+ * Where a saved decision's effects go: the simulator prints them, the platform delivers them.
+ * A sink that finishes at once may return nothing; the runtime then does not wait on it.
+ */
+export interface EffectSink {
+  deliver(effect: JourneyEffect): Promise<void> | undefined;
+  /** Optional: a decision's effects in one call, instead of `deliver` for each (the platform batches sends). */
+  deliverAll?(effects: readonly JourneyEffect[]): Promise<void>;
+}
+
+/** Where events the journeys emit go: back to the runtime's input, so other journeys react to them. */
+export interface EventPublisher {
+  publish(event: ShopEvent): Promise<void> | undefined;
+  /** Optional: a decision's events in one call, instead of `publish` for each. */
+  publishAll?(events: readonly ShopEvent[]): Promise<void>;
+}
+
+export interface RuntimeOptions {
+  catalog: JourneyCatalog;
+  store: JourneyStore;
+  sink: EffectSink;
+  publisher: EventPublisher;
+  /** The platform's messaging policies (journeys/policy.json); the defaults when absent. */
+  policies?: PolicyConfig;
+  /** How often a lost optimistic-concurrency race is retried before giving up. */
+  maxAttempts?: number;
+  /**
+   * The proof of the outboxes handed on, and the statistics added up in memory, are written every this
+   * many inputs (default 1: after each input), and by `flush()`. A Lambda handler flushes once per batch:
+   * one proof write, and one statistics write per journey and day, instead of one per decision or counter.
+   * A crash loses what is not yet written: outboxes are handed on again (repeats are dropped by id);
+   * counts undercount, never double count.
+   */
+  flushEveryInputs?: number;
+  /** Called with the counters each flush wrote (the ingest function publishes them as EMF metrics). */
+  onStatsWritten?: (counters: readonly StatsCounter[]) => void;
+  /** Journey controls (pause/resume, functions/runtime/control-cache.ts); none: no journey is ever paused. */
+  controls?: ControlStore;
+  /** How long the controls read are trusted, in ms of the inputs' `now` (default 30 s). */
+  controlTtlMs?: number;
+  /**
+   * Keep each run's journal for `nudge why` (default true). The simulator prints every effect as it
+   * happens and nobody asks it why, so it keeps none.
+   */
+  journal?: boolean;
+}
+
+/**
+ * Runs the pure engine against a store: load, decide, reserve, schedule the wake-ups, save with an
+ * optimistic-concurrency check (the commit), then hand the outbox on; the batch's proof, written at `flush`,
+ * says it went out. At-least-once in, exactly-once out: a redelivered input decides nothing new (the record
+ * remembers it); a saved outbox not proven is handed on again, with the same ids, until it is; and the
+ * consumers (channels with idempotency keys or a ledger, the ingest function for emitted events) carry out
+ * each id once. The outbox joins the run's journal (`nudge why`) at the run's next save.
+ */
+export class JourneyRuntime {
+  private readonly maxAttempts: number;
+  private readonly flushEveryInputs: number;
+  private readonly unsavedStats = new Map<string, StatsCounter>();
+  private inputsSinceFlush = 0;
+  /** Raised whenever a guardrail's numerator is counted (refunds, unsubscribes, withheld coupons). */
+  guardrailCountersAdded = 0;
+  private readonly policies: PolicyReservations;
+  /** First effect ids of outboxes this process handed on: a record's next input need not ask for the proof. */
+  private readonly handedOn = new RecentIds(4096);
+  /** Outboxes handed on and not proven yet, by proof key: written by `flush` (see HandOnProofStore). */
+  private readonly unproven = new Map<string, string[]>();
+  /** The proof key of the outboxes this batch saves: the first one's first effect id. */
+  private batchProof: string | undefined;
+  private readonly keepsJournal: boolean;
+  /** The journeys paused, as last read: see ControlCache. */
+  readonly controls: ControlCache;
+  /**
+   * Decisions saved (an input applied to one run record), journey steps they took (see Decision.steps),
+   * effects carried out, and optimistic-concurrency conflicts retried.
+   */
+  readonly stats = { decisions: 0, steps: 0, effects: 0, conflicts: 0 };
+
+  constructor(private readonly options: RuntimeOptions) {
+    this.maxAttempts = options.maxAttempts ?? 8;
+    this.flushEveryInputs = options.flushEveryInputs ?? 1;
+    this.keepsJournal = options.journal ?? true;
+    this.policies = new PolicyReservations(options.store, options.catalog, options.policies);
+    this.controls = new ControlCache(options.controls, options.controlTtlMs);
+  }
+
+  /**
+   * Ends a batch of inputs: writes the proof that the outboxes it handed on went out (one write a proof
+   * key), the coupon settlements no charge carried (one write per budget day: see PolicyReservations.settle),
+   * then the statistics added up since the last flush (one `addStats` call).
+   */
+  async flush(): Promise<void> {
+    this.inputsSinceFlush = 0;
+    this.batchProof = undefined;
+    const proofs = [...this.unproven];
+    this.unproven.clear();
+    for (const [proof, ids] of proofs) await this.options.store.proveHandedOn(proof, ids);
+    await this.policies.flush();
+    if (this.unsavedStats.size === 0) return;
+    const counters = [...this.unsavedStats.values()];
+    this.unsavedStats.clear();
+    await this.options.store.addStats(counters);
+    this.options.onStatsWritten?.(counters);
+  }
+
+  /** Applies one (already validated) event: first to the user's profile, then to every journey. */
+  async handleEvent(event: ShopEvent, now: number): Promise<void> {
+    const { profile, applied } = await this.updateProfile(event);
+    const detailType = event["detail-type"];
+    if (detailType === "coupon.redeemed")
+      this.addStats(await redemptionCounters(this.options.store, this.options.catalog, event));
+    // Counted the first time the event reaches the profile only: a redelivery must not count twice.
+    if (applied && (detailType === "order.refunded" || detailType === "user.unsubscribed"))
+      this.addStats(await guardrailCounters(this.options.catalog, this.options.store, event, now));
+    for (const journey of this.options.catalog.listeningTo(detailType)) {
+      const key = event.detail[journey.journey.key];
+      if (typeof key !== "string" || key === "") continue;
+      // Paused: the event still converts goals and ends runs, but admits no one and sends nothing.
+      const paused = (await this.controls.pausedControl(journey.id, now)) !== undefined;
+      await this.withRetries(
+        () => `${journey.id}/${key}`,
+        (attempt) =>
+          this.apply({ current: journey, key, now, profile, input: { type: "event", event }, attempt, paused }),
+      );
+    }
+    await this.inputDone();
+  }
+
+  /** Applies a timer that fell due. */
+  async handleWakeUp(wakeUp: WakeUp, now: number): Promise<void> {
+    const journey = this.options.catalog.current().find((j) => j.id === wakeUp.journeyId);
+    if (journey === undefined) return; // the journey was removed: its timers lapse.
+    if ((await this.controls.pausedControl(journey.id, now)) !== undefined && this.options.controls) {
+      // Held as it is, one write, until the journey is resumed (resumeHeldRuns hands it back).
+      await this.options.controls.holdWakeUp({ ...wakeUp, heldAt: wakeUp.heldAt ?? formatInstant(now) });
+      await this.inputDone();
+      return;
+    }
+    await this.withRetries(
+      () => `${wakeUp.journeyId}/${wakeUp.key}`,
+      async (attempt) => {
+        const read = { consistent: attempt > 1 };
+        const stored = await this.options.store.getRecord(wakeUp.journeyId, wakeUp.key, read);
+        const userId = stored?.value.run?.userId ?? stored?.value.inactivity?.lastEvent.detail.userId;
+        const profile = typeof userId === "string" ? await this.options.store.getProfile(userId, read) : undefined;
+        const input: EngineInput = { type: "wake-up", wakeUp };
+        return this.apply({ current: journey, key: wakeUp.key, now, profile: profile?.value, input, attempt, stored });
+      },
+    );
+    await this.inputDone();
+  }
+
+  private async inputDone(): Promise<void> {
+    if (++this.inputsSinceFlush >= this.flushEveryInputs) await this.flush();
+  }
+
+  private async apply(request: ApplyRequest): Promise<void> {
+    const { current, key, now, profile, input, attempt } = request;
+    const { store, catalog } = this.options;
+    // Eventually consistent first: a stale record only loses the race below, and the retry reads consistently.
+    const stored = request.stored ?? (await store.getRecord(current.id, key, { consistent: attempt > 1 }));
+    // An outbox on the record not proven handed on: its saver died (or failed) before handing it all on,
+    // or before its proof. It goes out again, with the same ids, before the record moves on (the channels
+    // drop repeats by id).
+    const left = stored?.value.pending;
+    if (left !== undefined && !(await this.isHandedOn(left))) await this.handOn(left);
+    const run = stored?.value.run;
+    const runJourney = run && run.version !== current.version ? catalog.get(current.id, run.version) : undefined;
+    const record = stored?.value;
+    const eventUser = input.type === "event" ? input.event.detail.userId : undefined;
+    const userId = profile?.userId ?? run?.userId ?? (typeof eventUser === "string" ? eventUser : undefined);
+    const paused = request.paused ?? false;
+    // Literal arguments, not spreads: this runs for every journey an input concerns.
+    const decided = await this.policies.decide(
+      (policy) =>
+        input.type === "event"
+          ? decideEvent({ current, runJourney, record, key, profile, now, policy, paused, event: input.event })
+          : decideWakeUp({ current, runJourney, record, key, profile, now, policy, wakeUp: input.wakeUp }),
+      userId,
+      attempt > 1,
+      input.type === "wake-up" && skipsLateMessages((runJourney ?? current).journey, input.wakeUp, now),
+    );
+    if (decided === undefined) return;
+    const { decision, sendLog, charges } = decided;
+    this.stats.decisions++;
+    this.stats.steps += decision.steps;
+    // The engine hands back a fresh record: the outbox goes on it, and only when there is something in it.
+    const saved = decision.record;
+    const outbox = this.outboxOf(decision);
+    saved.pending = outbox;
+    // The outbox before it was handed on (above): its entries join the run's journal.
+    saved.journal = this.keepsJournal ? journalWith(record?.journal, record?.pending) : undefined;
+    // The sends are reserved before the save: a save that then loses its race finds them when it retries.
+    const sender = saved.run?.userId ?? userId;
+    if (decision.policy.reserved.length > 0 && sender !== undefined)
+      await this.policies.reserveSends(decision, sender, sendLog);
+    // Timers before the save: one scheduled for a save that then loses its race, or never happens, is
+    // stale and changes nothing when it fires; one scheduled after could be lost with the process.
+    for (const wakeUp of newWakeUpsOf(saved, record)) await store.scheduleWakeUp(wakeUp);
+    if (decision.profile) await this.saveProfileAttributes(decision.profile);
+    // A new run of a journey not keyed by the user: `nudge why` finds it through the user's index.
+    if (stored === undefined && this.keepsJournal && sender !== undefined && sender !== key)
+      await store.indexUserRun(sender, saved.journeyId, key);
+    await store.putRecord(saved, stored?.revision);
+    // Saved: the coupons charged for it are settled (a retry of this decision will never come).
+    await this.policies.settle(decision, charges, record);
+    // Saved: the steps it reached count once (a redelivered input decides nothing new).
+    if (saved.run !== undefined && !saved.run.holdout && decision.visited.length > 0)
+      this.addStats(stepStatsOf(saved.journeyId, saved.run.version, new Date(now).toISOString(), decision.visited));
+    if (outbox !== undefined) await this.handOn(outbox);
+  }
+
+  /** The decision's outbox, under this batch's proof key; none when it has nothing to hand on. */
+  private outboxOf(decision: Decision): Outbox | undefined {
+    const id = outboxId(decision);
+    if (id === undefined) return undefined;
+    this.batchProof ??= id;
+    return { effects: decision.effects, events: decision.events, proof: this.batchProof };
+  }
+
+  /**
+   * Hands a saved outbox on: its effects to the sink, its events to the publisher; the batch's proof,
+   * written by `flush`, says they went out (HandOnProofStore). A crash or a failed send anywhere before the
+   * proof leaves the outbox on the record, not proven: the redelivered input (or the run's next input)
+   * hands it all on again, with the same ids, for the channels and the ingest function to drop what they
+   * had. So every effect of a saved decision reaches its channel at least once, and is carried out once.
+   */
+  private async handOn(outbox: Outbox): Promise<void> {
+    const { sink, publisher } = this.options;
+    if (sink.deliverAll) await sink.deliverAll(outbox.effects);
+    else
+      for (const effect of outbox.effects) {
+        const delivering = sink.deliver(effect);
+        if (delivering) await delivering;
+      }
+    if (publisher.publishAll) {
+      if (outbox.events.length > 0) await publisher.publishAll(outbox.events);
+    } else
+      for (const event of outbox.events) {
+        const publishing = publisher.publish(event);
+        if (publishing) await publishing;
+      }
+    const id = outboxId(outbox);
+    if (id !== undefined) {
+      this.handedOn.remember(id);
+      if (outbox.proof !== undefined) {
+        const ids = this.unproven.get(outbox.proof);
+        if (ids === undefined) this.unproven.set(outbox.proof, [id]);
+        else ids.push(id);
+      }
+    }
+    this.stats.effects += outbox.effects.length;
+    this.addStats(statsOf(outbox.effects));
+  }
+
+  /** Whether an outbox found on a record went out: this process handed it on, or its proof says so. */
+  private async isHandedOn(outbox: Outbox): Promise<boolean> {
+    const id = outboxId(outbox);
+    if (id === undefined) return true; // nothing in it
+    if (this.handedOn.has(id)) return true;
+    // Saved before proofs existed (no key): handed on again, which the channels drop if they had it.
+    if (outbox.proof === undefined) return false;
+    const at = outbox.effects[0]?.at ?? outbox.events[0]?.time ?? "";
+    const proven = await this.options.store.isHandedOn({ proof: outbox.proof, id, at });
+    if (proven) this.handedOn.remember(id);
+    return proven;
+  }
+
+  /** Adds counters to the ones not yet written (see flush). */
+  private addStats(counters: readonly StatsCounter[]): void {
+    // Only a rising numerator can make a guardrail cross (more entrants or conversions lower the rates).
+    if (counters.some((c) => c.name.startsWith("guardrail.") || c.name.startsWith("coupon.withheld.")))
+      this.guardrailCountersAdded++;
+    for (const counter of counters) {
+      const id = `${counter.journeyId}|${counter.version}|${counter.day}|${counter.name}`;
+      const total = this.unsavedStats.get(id);
+      if (total) total.amount += counter.amount;
+      else this.unsavedStats.set(id, counter);
+    }
+  }
+
+  /**
+   * Applies the event to the user's profile; `applied` is true when this call changed it (false for a
+   * redelivered event, which the profile remembers, and for events that say nothing about the profile).
+   */
+  private async updateProfile(event: ShopEvent): Promise<{ profile: Profile | undefined; applied: boolean }> {
+    const userId = event.detail.userId;
+    if (typeof userId !== "string") return { profile: undefined, applied: false };
+    return this.withRetries(
+      () => `profile/${userId}`,
+      async (attempt) => {
+        const stored = await this.options.store.getProfile(userId, { consistent: attempt > 1 });
+        const updated = applyEventToProfile(stored?.value, event);
+        if (updated === undefined) return { profile: stored?.value, applied: false };
+        await this.options.store.putProfile(updated, stored?.revision);
+        return { profile: updated, applied: true };
+      },
+    );
+  }
+
+  /** Update-profile steps: their attributes land on the latest stored profile. */
+  private async saveProfileAttributes(changed: Profile): Promise<void> {
+    await this.withRetries(
+      () => `profile/${changed.userId}`,
+      async (attempt) => {
+        const stored = await this.options.store.getProfile(changed.userId, { consistent: attempt > 1 });
+        const base = stored?.value ?? changed;
+        await this.options.store.putProfile({ ...base, attributes: changed.attributes }, stored?.revision);
+      },
+    );
+  }
+
+  private async withRetries<T>(what: () => string, attempt: (tries: number) => Promise<T>): Promise<T> {
+    for (let tries = 1; ; tries++) {
+      try {
+        return await attempt(tries);
+      } catch (error) {
+        if (!(error instanceof ConcurrencyError)) throw error;
+        this.stats.conflicts++;
+        if (tries >= this.maxAttempts) {
+          throw new NudgeError(`${what()}: still contended after ${tries} attempts`, { cause: error });
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,199 @@
+import type {
+  CouponRedemption,
+  JourneyEffect,
+  Profile,
+  RunRecord,
+  SendLog,
+  StatsCounter,
+  WakeUp,
+} from "../engine/model.ts";
+import type { CouponCharge } from "../engine/policy-state.ts";
+
+/**
+ * The storage port. The engine's runtime needs only these methods; the in-memory store implements them
+ * for the simulator and tests, the DynamoDB store for the platform. Every write is a single-item
+ * conditional write: `expectedRevision` is the revision read (undefined: the item must not exist yet),
+ * and a mismatch throws ConcurrencyError so the caller reloads and decides again.
+ */
+export interface Versioned<T> {
+  value: T;
+  revision: number;
+}
+
+/**
+ * How to read: `consistent: false` allows an eventually consistent read, half the price on DynamoDB. A
+ * stale value is safe wherever it is followed by a conditional write (the write is refused and the caller
+ * reads again, consistently); the runtime reads that way first and consistently on a retry.
+ */
+export interface ReadOptions {
+  consistent?: boolean;
+}
+
+export interface RunStore {
+  getRecord(journeyId: string, key: string, options?: ReadOptions): Promise<Versioned<RunRecord> | undefined>;
+  /**
+   * Saves the record if its revision is still `expectedRevision`; returns the new revision. Saving is the
+   * commit of a decision: its outbox (`pending`) is saved with it, and handed on afterwards (see
+   * JourneyRuntime): nothing ever claims the outbox before its effects are out.
+   */
+  putRecord(record: RunRecord, expectedRevision: number | undefined): Promise<number>;
+}
+
+export interface ProfileStore {
+  getProfile(userId: string, options?: ReadOptions): Promise<Versioned<Profile> | undefined>;
+  putProfile(profile: Profile, expectedRevision: number | undefined): Promise<void>;
+}
+
+/**
+ * The frequency-cap counter: each user's recent sends as one versioned value. Sending under a cap is
+ * read, decide, then `putSendLog` with the revision read; of two journeys that read the same revision,
+ * one write wins and the other reloads and decides again, so two cannot both pass a cap of one.
+ */
+export interface SendLogStore {
+  getSendLog(userId: string, options?: ReadOptions): Promise<Versioned<SendLog> | undefined>;
+  /** Saves the log if its revision is still `expectedRevision`; returns the new revision. */
+  putSendLog(log: SendLog, expectedRevision: number | undefined): Promise<number>;
+}
+
+/** A journey's coupon budget for a day: the value charged, and the charges not settled yet. */
+export interface CouponBudget {
+  spent: number;
+  /**
+   * Coupons charged by a decision not known to be saved yet, with their value: a decision retried after a
+   * lost race or a crash finds its own coupon here, already charged, and does not charge it again.
+   */
+  unsettled: Record<string, { amount: number; runId: string }>;
+}
+
+/** After a decision was saved: the charges it kept are settled, those it no longer made are given back. */
+export interface CouponSettlement {
+  journeyId: string;
+  day: string;
+  settled: string[];
+  released: { couponId: string; amount: number }[];
+}
+
+/**
+ * Coupon budgets: the value of coupons each journey issued per budget day. A charge is one conditional
+ * add (no read first), so any number of runs charging at once can never take a day past its limit, and it
+ * is idempotent by coupon: the charge marks its coupon unsettled in the same write, until the decision
+ * that made it is saved and settles it. Settling is lazy (see PolicyReservations): the next charge on the
+ * same budget day removes the settled markers in its own write, and what is left is written in a batch.
+ */
+export interface BudgetStore {
+  getCouponBudget(journeyId: string, day: string, options?: ReadOptions): Promise<CouponBudget>;
+  /**
+   * Adds the charge if the day stays within `charge.limit` and marks its coupon unsettled; true when the
+   * coupon is charged (now, or already and unsettled); false, and nothing added, if it would pass the limit.
+   * `settled`: coupons of the same budget day whose decisions were saved since their charge; when true,
+   * their markers are gone too (removed in the charge's own write: no write of their own); when false,
+   * nothing of them is touched, and they are still to be settled.
+   */
+  chargeCouponBudget(charge: CouponCharge, settled?: readonly string[]): Promise<boolean>;
+  /** Settles charges (their decision was saved) and gives back released ones, in one write. */
+  settleCouponCharges(settlement: CouponSettlement): Promise<void>;
+}
+
+/**
+ * The proof that saved outboxes were handed on. The runtime saves a decision with its outbox (the
+ * commit), hands the outbox on, and at the end of its batch of inputs writes one proof for every outbox it
+ * handed on in the batch: the ids of their first effects, under the batch's key, which each outbox names
+ * (`Outbox.proof`). One write a batch, not one a decision. An outbox found on a record and not proven (its
+ * process died before the proof, or a send failed) is handed on again, with the same ids, and proven then.
+ */
+export interface HandOnProofStore {
+  /** Adds these outboxes (by first effect id) to the proof under `proof`; idempotent (a set add). */
+  proveHandedOn(proof: string, ids: readonly string[]): Promise<void>;
+  /**
+   * Whether the outbox (its id, and its time) is proven handed on under `proof`. Proofs are kept for the
+   * journal's retention: an outbox older than that counts as handed on (its input is gone from every
+   * queue by then, and its proof with the retention).
+   */
+  isHandedOn(outbox: { proof: string; id: string; at: string }): Promise<boolean>;
+}
+
+/**
+ * Which runs concern a user, for `nudge why`, beside the runs keyed by the user id itself (found by key):
+ * a run of a journey keyed by something else (a coupon, an order) is indexed once, when its record is new.
+ */
+export interface UserRunIndex {
+  /** Remembers that the run record `journeyId`/`key` concerns `userId` (idempotent). */
+  indexUserRun(userId: string, journeyId: string, key: string): Promise<void>;
+  /** The run records indexed for a user. */
+  userRuns(userId: string): Promise<{ journeyId: string; key: string }[]>;
+}
+
+/**
+ * A ledger of effect ids, for a consumer that receives effects at least once and must carry each out once
+ * (the email deliver function, between its queue and SES, which cannot refuse a repeat): it looks the
+ * message up before it sends and records it once sent (functions/channels/ledger.ts).
+ */
+export interface EffectLedger {
+  /** Records the effect; true the first time its id is seen, false for a repeat (do not carry it out). */
+  claimEffect(effect: JourneyEffect): Promise<boolean>;
+  /** Whether the effect's id was recorded (an eventually consistent read may miss a write of the last second). */
+  hasEffect(effectId: string): Promise<boolean>;
+}
+
+/** Wake-ups read by `TimerStore.dueWakeUps`: still due until `done`. */
+export interface DueWakeUps {
+  wakeUps: WakeUp[];
+  /**
+   * Takes the first `count` (default all) off the store: they were handed on. False when another tick
+   * took them meanwhile (they may then be handed on twice; the second is stale).
+   */
+  done(count?: number): Promise<boolean>;
+}
+
+export interface TimerStore {
+  /**
+   * Stores a wake-up. Scheduling the same wake-up twice may keep one or fire it twice: a wake-up that
+   * fires after its run moved on (or its clock restarted) is stale and changes nothing.
+   */
+  scheduleWakeUp(wakeUp: WakeUp): Promise<void>;
+  /**
+   * Reads up to `limit` wake-ups due at or before `until` (epoch ms), earliest first, without taking them:
+   * they stay due until `done` says they were handed on, so a tick that dies in between leaves them for
+   * the next (handed on twice at worst: a repeated wake-up is stale and changes nothing).
+   */
+  dueWakeUps(until: number, limit: number): Promise<DueWakeUps>;
+  /** Takes up to `limit` wake-ups due by `until` off the store at once (`dueWakeUps`, then `done` of all). */
+  takeDueWakeUps(until: number, limit: number): Promise<WakeUp[]>;
+  /** The due time of the earliest pending wake-up, for a virtual clock that jumps to it. */
+  nextWakeUpAt(): Promise<number | undefined>;
+}
+
+/**
+ * Redemptions of Nudge's own coupons, each kept once. Issuing a coupon writes nothing here: the coupon's id
+ * names the journey that issued it (functions/engine/coupon-ids.ts).
+ */
+export interface CouponStore {
+  /**
+   * Keeps a redemption; true the first time the coupon is redeemed, false for a repeat (a redelivered or
+   * replayed event, a second redemption event for the same coupon): the runtime counts it once.
+   */
+  recordRedemption(redemption: CouponRedemption): Promise<boolean>;
+}
+
+/**
+ * Journey statistics: counters per journey, version, UTC day and name (`entered`, `message.sent`,
+ * `message.suppressed.unsubscribed`, `coupon.value`...). A durable store spreads each counter over
+ * shards so a promotion peak makes no hot key, and sums them on read.
+ */
+export interface StatsStore {
+  addStats(counters: readonly StatsCounter[]): Promise<void>;
+  /** Sums of every counter of a journey for the days from `fromDay` to `toDay` (YYYY-MM-DD, inclusive). */
+  readStats(journeyId: string, fromDay: string, toDay: string): Promise<StatsCounter[]>;
+}
+
+export interface JourneyStore
+  extends RunStore,
+    ProfileStore,
+    SendLogStore,
+    BudgetStore,
+    HandOnProofStore,
+    UserRunIndex,
+    EffectLedger,
+    TimerStore,
+    CouponStore,
+    StatsStore {}

@@ -1,0 +1,219 @@
+import type { JourneyCatalog } from "../engine/catalog.ts";
+import type { Decision } from "../engine/decide.ts";
+import type { Run, RunRecord, SendLog } from "../engine/model.ts";
+import type { PolicyConfig } from "../engine/policies/config.ts";
+import { sendLogRetentionMs } from "../engine/policies/reserve.ts";
+import { budgetKey, type CouponCharge, DEFAULT_POLICY_CONFIG, type PolicyInputs } from "../engine/policy-state.ts";
+import { ConcurrencyError } from "../shared/errors.ts";
+import { parseInstant } from "../shared/time.ts";
+import type { CouponSettlement, JourneyStore, Versioned } from "./ports.ts";
+import { SettledCharges } from "./settled-charges.ts";
+
+/** Rounds of read-and-decide-again an input may take for its policies (a budget running out mid-way). */
+const MAX_ROUNDS = 4;
+
+/** What `decide` hands back: the decision, the send log it was decided on, and the coupon charges it holds. */
+export interface Decided {
+  decision: Decision;
+  sendLog: Versioned<SendLog> | undefined;
+  /** Every charge this attempt made or found unsettled on the budgets it read: settled after the save. */
+  charges: CouponCharge[];
+}
+
+/**
+ * The runtime's side of the policy layer: it reads the cross-journey state a decision needs (the user's
+ * send log, the day's coupon spending) only when the engine asks for it, decides again with it, and
+ * makes the decision's reservations with one conditional write each, before the run record is saved:
+ *
+ * - Coupon charges: a conditional add per coupon, which marks the coupon unsettled in the same write.
+ *   When the budget ran out meanwhile, the input is decided again with the budget spent, so the journey's
+ *   fallback applies. Once the decision is saved, `settle` gives back at once any charge an earlier attempt
+ *   made that the saved decision no longer holds, and queues its markers to be cleared: the next charge on
+ *   the same budget day clears them in its own write, `flush` (at the end of a batch) what is left. So a
+ *   coupon costs its charge alone, not a second write to settle it.
+ * - Sends: the user's send log, written on the revision read. When another journey's reservation wrote
+ *   first, ConcurrencyError: the runtime retries the input, reads the log again (now with the other's
+ *   send) and decides again. Two messages can never both pass a cap of one.
+ *
+ * A decision retried (its save lost a race, or its process died before the save) finds its own sends in
+ * the log by message id and its own coupons unsettled on the budget, and counts neither twice.
+ */
+export class PolicyReservations {
+  readonly config: PolicyConfig;
+  private retention: { journeys: readonly unknown[]; ms: number } | undefined;
+  /** Charges of saved decisions whose markers are still to be cleared (see SettledCharges). */
+  private readonly settled = new SettledCharges();
+
+  constructor(
+    private readonly store: JourneyStore,
+    private readonly catalog: JourneyCatalog,
+    config: PolicyConfig | undefined,
+  ) {
+    this.config = config ?? DEFAULT_POLICY_CONFIG;
+  }
+
+  /**
+   * Runs `decide` with what the policies need read, charging the coupon budgets it spends; returns the
+   * decision, the send log it was decided on, and its charges.
+   */
+  async decide(
+    decide: (policy: PolicyInputs) => Decision | undefined,
+    userId: string | undefined,
+    consistent: boolean,
+    skipLate = false,
+  ): Promise<Decided | undefined> {
+    const charged = new Set<string>();
+    const charges: CouponCharge[] = [];
+    // With a user, the send log is read on request: a decision that wants it stops at its first send.
+    const inputs: PolicyInputs = { config: this.config, charged, skipLate, sendsOnRequest: userId !== undefined };
+    let budgets: Map<string, number> | undefined;
+    let sendLog: Versioned<SendLog> | undefined;
+    for (let round = 0; round < MAX_ROUNDS; round++) {
+      const decision = decide(inputs);
+      if (decision === undefined) return undefined;
+      const wants = decision.policy;
+      let again = false;
+      if (wants.wantsSends && inputs.sends === undefined && userId !== undefined) {
+        sendLog = await this.store.getSendLog(userId, { consistent });
+        inputs.sends = sendLog?.value.sends ?? [];
+        again = true;
+      }
+      for (const { journeyId, day } of wants.wantsBudgets) {
+        const key = budgetKey(journeyId, day);
+        if (budgets?.has(key)) continue;
+        budgets ??= new Map();
+        const budget = await this.store.getCouponBudget(journeyId, day, { consistent });
+        budgets.set(key, budget.spent);
+        // Coupon ids are the runs' own: one unsettled here was charged by an earlier attempt at a decision
+        // of its run (which lost its race, or died before its save), so it is not charged again. One this
+        // process settled already (its marker waits for the next charge) is no attempt's: left out.
+        for (const [couponId, { amount, runId }] of Object.entries(budget.unsettled)) {
+          if (this.settled.has(journeyId, day, couponId)) continue;
+          charged.add(couponId);
+          charges.push({ journeyId, day, couponId, runId, amount, limit: Number.POSITIVE_INFINITY });
+        }
+        inputs.budgets = budgets;
+        again = true;
+      }
+      if (again) continue;
+      for (const charge of wants.charges) {
+        if (!(await this.charge(charge))) {
+          // Spent meanwhile by other runs: decide again with the day's budget gone.
+          budgets ??= new Map();
+          budgets.set(budgetKey(charge.journeyId, charge.day), charge.limit);
+          inputs.budgets = budgets;
+          again = true;
+          break;
+        }
+        charged.add(charge.couponId);
+        charges.push(charge);
+      }
+      if (!again) return { decision, sendLog, charges };
+    }
+    throw new ConcurrencyError(`policies of ${userId ?? "an unknown user"}: still changing after ${MAX_ROUNDS} rounds`);
+  }
+
+  /**
+   * Charges one coupon, clearing in the same write the markers this process settled on its budget day.
+   * Refused, the write applied nothing: they stay queued.
+   */
+  private async charge(charge: CouponCharge): Promise<boolean> {
+    const carried = this.settled.peek(charge.journeyId, charge.day, charge.couponId);
+    const charged = await this.store.chargeCouponBudget(charge, carried);
+    if (charged) this.settled.remove(charge.journeyId, charge.day, carried);
+    return charged;
+  }
+
+  /**
+   * After the decision was saved: settles the charges of its run it holds (see couponsHeld) and gives back
+   * the others (made by an earlier attempt at it that decided otherwise, never saved). Another run's
+   * unsettled charge, found on a budget read, is left to that run. A give-back is written at once (it
+   * changes `spent`: one write per budget day); a settlement is only queued, for the next charge or `flush`.
+   * `before`: the record the decision started from.
+   */
+  async settle(decision: Decision, charges: readonly CouponCharge[], before: RunRecord | undefined): Promise<void> {
+    const runId = decision.record.run?.runId;
+    if (charges.length === 0 || runId === undefined) return;
+    const held = couponsHeld(decision, before?.run?.runId === runId ? before.run : undefined);
+    const released = new Map<string, CouponSettlement>();
+    for (const charge of charges) {
+      if (charge.runId !== runId) continue;
+      if (held.has(charge.couponId)) this.settled.add(charge.journeyId, charge.day, [charge.couponId]);
+      else releaseOf(released, charge).released.push({ couponId: charge.couponId, amount: charge.amount });
+    }
+    for (const settlement of released.values()) await this.store.settleCouponCharges(settlement);
+  }
+
+  /**
+   * Writes the settlements no charge carried: one UpdateItem per budget day (the runtime's flush, at the end
+   * of a batch). One that fails is queued again, with those not tried yet, for the next charge or flush.
+   */
+  async flush(): Promise<void> {
+    const settlements = this.settled.drain();
+    for (const [index, settlement] of settlements.entries()) {
+      try {
+        await this.store.settleCouponCharges(settlement);
+      } catch (error) {
+        for (const left of settlements.slice(index)) this.settled.add(left.journeyId, left.day, left.settled);
+        throw error;
+      }
+    }
+  }
+
+  /** The send log's retention for the current journeys, worked out again only when the catalog changes. */
+  private retentionMs(): number {
+    const journeys = this.catalog.current();
+    if (this.retention?.journeys !== journeys) {
+      const caps = journeys.map((journey) => ({ caps: journey.journey.policy.caps }));
+      this.retention = { journeys, ms: sendLogRetentionMs(this.config, caps) };
+    }
+    return this.retention.ms;
+  }
+
+  /**
+   * Adds the decision's sends to the user's log with one conditional write on the revision decided on,
+   * pruning sends no cap counts any more. Sends already in the log (this decision's, retried) are not added
+   * again; when nothing is new, nothing is written.
+   */
+  async reserveSends(decision: Decision, userId: string, sendLog: Versioned<SendLog> | undefined): Promise<void> {
+    const logged = sendLog?.value.sends ?? [];
+    const fresh = decision.policy.reserved.filter(
+      (sent) => !logged.some((old) => old.id !== undefined && old.id === sent.id),
+    );
+    if (fresh.length === 0) return;
+    const retentionMs = this.retentionMs();
+    const newest = Math.max(...fresh.map((sent) => parseInstant(sent.at) ?? 0));
+    const kept = logged.filter((sent) => (parseInstant(sent.at) ?? 0) > newest - retentionMs);
+    await this.store.putSendLog({ userId, sends: [...kept, ...fresh] }, sendLog?.revision);
+  }
+}
+
+/**
+ * The coupons a saved decision's run holds: those the decision issues, and those its run held before or
+ * after it (issued by an earlier decision of the run, saved: their markers may still be there, settled
+ * lazily or left by a process that died). A decision that ends its run clears its outputs: only the
+ * record it started from still names them.
+ */
+function couponsHeld(decision: Decision, before: Run | undefined): Set<string> {
+  const held = new Set<string>();
+  for (const effect of decision.effects) if (effect.type === "coupon.issued") held.add(effect.coupon.couponId);
+  for (const run of [decision.record.run, before]) {
+    if (run?.coupon) held.add(run.coupon.couponId);
+    for (const output of Object.values(run?.outputs ?? {})) {
+      const couponId = (output as { couponId?: unknown } | null | undefined)?.couponId;
+      if (typeof couponId === "string") held.add(couponId);
+    }
+  }
+  return held;
+}
+
+/** The give-back of a charge's budget day, in `byDay`: one write per day. */
+function releaseOf(byDay: Map<string, CouponSettlement>, charge: CouponCharge): CouponSettlement {
+  const key = budgetKey(charge.journeyId, charge.day);
+  let settlement = byDay.get(key);
+  if (settlement === undefined) {
+    settlement = { journeyId: charge.journeyId, day: charge.day, settled: [], released: [] };
+    byDay.set(key, settlement);
+  }
+  return settlement;
+}

@@ -1,0 +1,295 @@
+import { outboxId } from "../../engine/journal.ts";
+import type {
+  CouponRedemption,
+  JourneyEffect,
+  Profile,
+  RunRecord,
+  SendLog,
+  StatsCounter,
+  WakeUp,
+} from "../../engine/model.ts";
+import type { CouponCharge } from "../../engine/policy-state.ts";
+import type { ControlStore, JourneyControl } from "../../runtime/control-cache.ts";
+import type { CouponSettlement, DueWakeUps, JourneyStore, Versioned } from "../../runtime/ports.ts";
+import { WakeUpLender } from "../../runtime/wake-up-lender.ts";
+import { ConcurrencyError } from "../../shared/errors.ts";
+import { MinHeap } from "../../shared/min-heap.ts";
+
+type TimerItem = { at: number; order: number; wakeUp: WakeUp };
+
+export interface MemoryStoreOptions {
+  /**
+   * Keep the runs' journals for `nudge why` (default true): without, an outbox proven handed on is taken
+   * off its record (the simulator prints every effect as it happens, and nobody asks it why).
+   */
+  journal?: boolean;
+}
+
+/**
+ * The storage port in memory, with the same conditional-write semantics as the DynamoDB store. Values
+ * are kept as given: the engine never mutates a record or profile it has handed over.
+ * Timers sit in a binary min-heap by due time, so taking what is due costs O(log n) each.
+ */
+export class MemoryStore implements JourneyStore, ControlStore {
+  /** Run records by journey, then key: no key string is built per lookup. */
+  private readonly records = new Map<string, Map<string, Versioned<RunRecord>>>();
+  readonly profiles = new Map<string, Versioned<Profile>>();
+  /** The frequency-cap counter: recent sends by user. */
+  readonly sendLogs = new Map<string, Versioned<SendLog>>();
+  /** The deliver side's ledger of effect ids (see EffectLedger); the runtime does not use it. */
+  readonly ledger = new Set<string>();
+  /** The coupons redeemed (see CouponStore). */
+  private readonly redeemed = new Set<string>();
+  /** Coupon value charged per `journeyId#day`. */
+  readonly budgets = new Map<string, number>();
+  /** Charges not settled yet per `journeyId#day`: coupon id to value. */
+  private readonly unsettled = new Map<string, Map<string, { amount: number; runId: string }>>();
+  /** The records whose outboxes are saved and not proven handed on yet, by outbox id (see isHandedOn). */
+  private readonly unproven = new Map<string, Versioned<RunRecord>>();
+  /** Runs of journeys not keyed by the user, by user: `journeyId` to keys (see UserRunIndex). */
+  private readonly userRunIndex = new Map<string, Map<string, Set<string>>>();
+  /** Counters by journey, then `version|day|name`. */
+  private readonly stats = new Map<string, Map<string, StatsCounter>>();
+  private readonly timers = new MinHeap<TimerItem>((a, b) => a.at < b.at || (a.at === b.at && a.order < b.order));
+  /** Wake-ups read by `dueWakeUps` and not yet taken by its `done`. */
+  private readonly lender = new WakeUpLender<TimerItem>((item) => this.timers.push(item));
+  /** Breaks ties between timers due together: first scheduled, first fired, the same in every run. */
+  private scheduled = 0;
+  private readonly controls = new Map<string, Versioned<JourneyControl>>();
+  /** Wake-ups held while their journey is paused, by journey, then `key#seq`. */
+  private readonly held = new Map<string, Map<string, WakeUp>>();
+  private readonly keepsJournal: boolean;
+
+  constructor(options: MemoryStoreOptions = {}) {
+    this.keepsJournal = options.journal ?? true;
+  }
+
+  async getControls() {
+    return [...this.controls.values()].map(({ value, revision }) => ({ value: { ...value }, revision }));
+  }
+
+  async setControl(control: JourneyControl, expectedRevision: number | undefined) {
+    const id = control.journeyId;
+    const revision = this.checkRevision(this.controls.get(id), expectedRevision, `control of ${id}`);
+    this.controls.set(id, { value: { ...control }, revision });
+    return revision;
+  }
+
+  async holdWakeUp(wakeUp: WakeUp) {
+    let byKey = this.held.get(wakeUp.journeyId);
+    if (byKey === undefined) {
+      byKey = new Map();
+      this.held.set(wakeUp.journeyId, byKey);
+    }
+    byKey.set(heldId(wakeUp), wakeUp);
+  }
+
+  async listHeldWakeUps(journeyId: string, limit: number) {
+    return [...(this.held.get(journeyId)?.values() ?? [])].slice(0, limit);
+  }
+
+  async releaseHeldWakeUps(wakeUps: readonly WakeUp[]) {
+    for (const wakeUp of wakeUps) this.held.get(wakeUp.journeyId)?.delete(heldId(wakeUp));
+  }
+
+  async getRecord(journeyId: string, key: string) {
+    return this.records.get(journeyId)?.get(key);
+  }
+
+  async putRecord(record: RunRecord, expectedRevision: number | undefined) {
+    let byKey = this.records.get(record.journeyId);
+    if (byKey === undefined) {
+      byKey = new Map();
+      this.records.set(record.journeyId, byKey);
+    }
+    const revision = this.checkRevision(byKey.get(record.key), expectedRevision, `${record.journeyId}|${record.key}`);
+    const stored = { value: record, revision };
+    byKey.set(record.key, stored);
+    const id = record.pending === undefined ? undefined : outboxId(record.pending);
+    if (id !== undefined) this.unproven.set(id, stored);
+    return revision;
+  }
+
+  /** Every stored run record (for reports and tests). */
+  *allRecords(): IterableIterator<RunRecord> {
+    for (const byKey of this.records.values()) for (const stored of byKey.values()) yield stored.value;
+  }
+
+  async getProfile(userId: string) {
+    return this.profiles.get(userId);
+  }
+
+  async putProfile(profile: Profile, expectedRevision: number | undefined) {
+    const id = profile.userId;
+    this.profiles.set(id, {
+      value: profile,
+      revision: this.checkRevision(this.profiles.get(id), expectedRevision, id),
+    });
+  }
+
+  async getSendLog(userId: string) {
+    return this.sendLogs.get(userId);
+  }
+
+  async putSendLog(log: SendLog, expectedRevision: number | undefined) {
+    const revision = this.checkRevision(this.sendLogs.get(log.userId), expectedRevision, `sends of ${log.userId}`);
+    this.sendLogs.set(log.userId, { value: log, revision });
+    return revision;
+  }
+
+  async getCouponBudget(journeyId: string, day: string) {
+    const key = `${journeyId}#${day}`;
+    return { spent: this.budgets.get(key) ?? 0, unsettled: Object.fromEntries(this.unsettled.get(key) ?? []) };
+  }
+
+  async chargeCouponBudget(charge: CouponCharge, settled: readonly string[] = []) {
+    const key = `${charge.journeyId}#${charge.day}`;
+    let unsettled = this.unsettled.get(key);
+    if (!unsettled?.has(charge.couponId)) {
+      const spent = this.budgets.get(key) ?? 0;
+      // Refused: nothing changes, the settled markers included (as a refused conditional write).
+      if (spent + charge.amount > charge.limit) return false;
+      this.budgets.set(key, spent + charge.amount);
+      if (unsettled === undefined) {
+        unsettled = new Map();
+        this.unsettled.set(key, unsettled);
+      }
+      unsettled.set(charge.couponId, { amount: charge.amount, runId: charge.runId });
+    }
+    for (const couponId of settled) if (couponId !== charge.couponId) unsettled.delete(couponId);
+    return true;
+  }
+
+  async settleCouponCharges(settlement: CouponSettlement) {
+    const key = `${settlement.journeyId}#${settlement.day}`;
+    const unsettled = this.unsettled.get(key);
+    for (const couponId of settlement.settled) unsettled?.delete(couponId);
+    for (const { couponId, amount } of settlement.released) {
+      if (!unsettled?.delete(couponId)) continue;
+      this.budgets.set(key, (this.budgets.get(key) ?? 0) - amount);
+    }
+  }
+
+  /**
+   * Proven: known from the outboxes saved and not proven since, so that it holds without keeping proofs.
+   * Without a journal, a proven outbox is taken off its record (the runtime's own saved copy), so memory
+   * holds no run's last messages; DynamoDB keeps it until the next save moves it to the run's journal.
+   */
+  async proveHandedOn(_proof: string, ids: readonly string[]) {
+    for (const id of ids) {
+      const stored = this.unproven.get(id);
+      this.unproven.delete(id);
+      const pending = stored?.value.pending;
+      if (!this.keepsJournal && stored !== undefined && pending !== undefined && outboxId(pending) === id)
+        stored.value.pending = undefined;
+    }
+  }
+
+  async isHandedOn(outbox: { proof: string; id: string; at: string }) {
+    return !this.unproven.has(outbox.id);
+  }
+
+  async indexUserRun(userId: string, journeyId: string, key: string) {
+    let byJourney = this.userRunIndex.get(userId);
+    if (byJourney === undefined) {
+      byJourney = new Map();
+      this.userRunIndex.set(userId, byJourney);
+    }
+    const keys = byJourney.get(journeyId) ?? new Set<string>();
+    byJourney.set(journeyId, keys.add(key));
+  }
+
+  async userRuns(userId: string) {
+    const runs: { journeyId: string; key: string }[] = [];
+    for (const [journeyId, keys] of this.userRunIndex.get(userId) ?? [])
+      for (const key of keys) runs.push({ journeyId, key });
+    return runs;
+  }
+
+  async claimEffect(effect: JourneyEffect) {
+    if (this.ledger.has(effect.id)) return false;
+    this.ledger.add(effect.id);
+    return true;
+  }
+
+  async hasEffect(effectId: string) {
+    return this.ledger.has(effectId);
+  }
+
+  /**
+   * Stores a wake-up. The same wake-up scheduled twice (a retried step) fires twice, and the second
+   * finds its run moved on and changes nothing: cheaper here than remembering every timer's id.
+   */
+  async scheduleWakeUp(wakeUp: WakeUp) {
+    this.timers.push({ at: Date.parse(wakeUp.at), order: this.scheduled++, wakeUp });
+  }
+
+  /**
+   * The due wake-ups are popped off the heap and lent out: `done` keeps the first `count` taken, and the
+   * next read puts back whatever a lease did not take (its tick died, or stopped), in their first order.
+   */
+  async dueWakeUps(until: number, limit: number): Promise<DueWakeUps> {
+    this.lender.returnLent();
+    const lent: TimerItem[] = [];
+    while (lent.length < limit && (this.timers.peek()?.at ?? Number.POSITIVE_INFINITY) <= until) {
+      const top = this.timers.pop();
+      if (top === undefined) break;
+      lent.push(top);
+    }
+    return this.lender.lend(lent);
+  }
+
+  async takeDueWakeUps(until: number, limit: number) {
+    const due = await this.dueWakeUps(until, limit);
+    await due.done();
+    return due.wakeUps;
+  }
+
+  async recordRedemption(redemption: CouponRedemption) {
+    if (this.redeemed.has(redemption.couponId)) return false;
+    this.redeemed.add(redemption.couponId);
+    return true;
+  }
+
+  async addStats(counters: readonly StatsCounter[]) {
+    for (const counter of counters) {
+      let byJourney = this.stats.get(counter.journeyId);
+      if (byJourney === undefined) {
+        byJourney = new Map();
+        this.stats.set(counter.journeyId, byJourney);
+      }
+      const id = `${counter.version}|${counter.day}|${counter.name}`;
+      const total = byJourney.get(id);
+      if (total) total.amount += counter.amount;
+      else byJourney.set(id, { ...counter });
+    }
+  }
+
+  async readStats(journeyId: string, fromDay: string, toDay: string) {
+    const counters = [...(this.stats.get(journeyId)?.values() ?? [])];
+    return counters.filter((c) => c.day >= fromDay && c.day <= toDay).map((c) => ({ ...c }));
+  }
+
+  async nextWakeUpAt() {
+    this.lender.returnLent();
+    return this.timers.peek()?.at;
+  }
+
+  get pendingWakeUps(): number {
+    return this.timers.size + this.lender.size;
+  }
+
+  private checkRevision<T>(current: Versioned<T> | undefined, expected: number | undefined, id: string): number {
+    if (current?.revision !== expected) {
+      throw new ConcurrencyError(
+        `${id}: expected revision ${expected ?? "none"}, found ${current?.revision ?? "none"}`,
+      );
+    }
+    return (expected ?? 0) + 1;
+  }
+}
+
+/** A held wake-up's identity: the same wake-up held twice (a redelivery) is kept once. */
+function heldId(wakeUp: WakeUp): string {
+  return `${wakeUp.key}#${wakeUp.kind === "run" ? wakeUp.seq : "inactivity"}#${wakeUp.at}`;
+}

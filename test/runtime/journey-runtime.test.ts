@@ -1,0 +1,187 @@
+import { describe, expect, it } from "vitest";
+import { JourneyCatalog } from "../../functions/engine/catalog.ts";
+import { MemoryStore } from "../../functions/store/memory/memory-store.ts";
+import {
+  at,
+  fireWakeUpsUntil,
+  greetTwiceJourney,
+  harness,
+  journey,
+  raceReviewAndRefund,
+  reviewJourney,
+  shopEvent,
+} from "../engine/fixtures.ts";
+
+describe("JourneyRuntime", () => {
+  it("applies two events for one run processed at the same time: one wins, the other retries, neither is lost", async () => {
+    // Prepare / Act: both read the run before either writes.
+    const { runtime, record } = await raceReviewAndRefund(new MemoryStore());
+    // Assess
+    expect(runtime.stats.conflicts).toBeGreaterThan(0);
+    // The review converted the goal; the refund either ended the run or, arriving second, was remembered.
+    expect(record?.run?.goal?.convertedAt).toBe("2026-11-01T05:00:00Z");
+    expect(record?.run?.status).toBe("ended");
+    expect(record?.run?.exitReason === "exit-event" || record?.lastExitEventAt === "2026-11-01T05:00:00Z").toBe(true);
+  });
+
+  it("recovers from a crash before the state update: the retry decides again and nothing went out twice", async () => {
+    // Prepare: the first save of the record dies, as a Lambda timing out would.
+    const store = new MemoryStore();
+    const realPut = store.putRecord.bind(store);
+    let crashes = 1;
+    store.putRecord = async (record, expected) => {
+      if (crashes-- > 0) throw new Error("simulated crash before the state update");
+      return realPut(record, expected);
+    };
+    const { runtime, delivered } = harness(new JourneyCatalog([greetTwiceJourney]), store);
+    const registered = shopEvent("user.registered", "2026-11-01T00:00:00Z", { userId: "u1" });
+    // Act: the first attempt crashes; the platform redelivers the event.
+    await expect(runtime.handleEvent(registered, at(registered.time))).rejects.toThrow("simulated crash");
+    await runtime.handleEvent(registered, at(registered.time));
+    // Assess
+    expect(delivered.map((e) => e.type)).toEqual(["journey.entered", "message.sent"]);
+    expect((await store.getRecord("test-journey", "u1"))?.value.run?.stepId).toBe("later");
+  });
+
+  it("recovers from a crash after the state update: the saved effects go out on retry, once", async () => {
+    // Prepare: the process dies right after the decision is saved, before any effect went out.
+    const store = new MemoryStore();
+    const realPut = store.putRecord.bind(store);
+    let crashes = 1;
+    store.putRecord = async (record, expected) => {
+      const revision = await realPut(record, expected);
+      if (crashes-- > 0) throw new Error("simulated crash after the state update");
+      return revision;
+    };
+    const { runtime, delivered } = harness(new JourneyCatalog([greetTwiceJourney]), store);
+    const registered = shopEvent("user.registered", "2026-11-01T00:00:00Z", { userId: "u1" });
+    // Act: the first attempt dies; the event is redelivered, decides nothing new, and flushes the saved effects.
+    await expect(runtime.handleEvent(registered, at(registered.time))).rejects.toThrow("simulated crash");
+    const beforeRetry = delivered.length;
+    await runtime.handleEvent(registered, at(registered.time));
+    await runtime.handleEvent(registered, at(registered.time));
+    // Assess
+    expect(beforeRetry).toBe(0);
+    expect(delivered.map((e) => e.type)).toEqual(["journey.entered", "message.sent"]);
+    expect(store.pendingWakeUps).toBe(1);
+  });
+
+  it("keeps runs in flight on the version they entered with, and admits new ones on the latest", async () => {
+    // Prepare
+    const steps = (text: string) => ({
+      templates: { hello: { "zh-CN": text } },
+      start: "later",
+      steps: [
+        { id: "later", type: "wait" as const, for: "P1D", next: "say" },
+        { id: "say", type: "send" as const, channel: "push", template: "hello" },
+      ],
+    });
+    const catalog = new JourneyCatalog([journey({ version: 1, ...steps("第一版") })]);
+    const { runtime, store, delivered } = harness(catalog);
+    const first = shopEvent("user.registered", "2026-11-01T00:00:00Z", { userId: "u1" });
+    await runtime.handleEvent(first, at(first.time));
+    // Act: the journey is edited while u1 waits; u2 registers afterwards.
+    catalog.add(journey({ version: 2, ...steps("第二版") }));
+    const second = shopEvent("user.registered", "2026-11-01T06:00:00Z", { userId: "u2" });
+    await runtime.handleEvent(second, at(second.time));
+    for (const wakeUp of await store.takeDueWakeUps(at("2026-11-03T00:00:00Z"), 10)) {
+      await runtime.handleWakeUp(wakeUp, at(wakeUp.at));
+    }
+    // Assess
+    const sent = delivered.filter((e) => e.type === "message.sent");
+    expect(sent.map((e) => [e.user, e.version, e.type === "message.sent" && e.text])).toEqual([
+      ["u1", 1, "第一版"],
+      ["u2", 2, "第二版"],
+    ]);
+  });
+
+  it("ignores a stale wake-up whose run has moved on", async () => {
+    // Prepare
+    const { runtime, store, delivered } = harness(new JourneyCatalog([reviewJourney]));
+    const deliveredEvent = shopEvent("order.delivered", "2026-11-01T00:00:00Z", { userId: "u1", orderId: "o1" });
+    await runtime.handleEvent(deliveredEvent, at(deliveredEvent.time));
+    const [timeout] = await store.takeDueWakeUps(at("2026-11-02T00:00:00Z"), 10);
+    const review = shopEvent("review.posted", "2026-11-01T05:00:00Z", { userId: "u1", orderId: "o1" });
+    await runtime.handleEvent(review, at(review.time));
+    // Act
+    if (timeout === undefined) throw new Error("expected the wait's timeout to be scheduled");
+    await runtime.handleWakeUp(timeout, at(timeout.at));
+    // Assess: the run ended when the review arrived; the old timeout sends nothing.
+    expect(delivered.filter((e) => e.type === "message.sent")).toEqual([]);
+  });
+
+  it("adds statistics up in memory and writes them every flushEveryInputs inputs and on flush", async () => {
+    // Prepare: a journey every registration enters; statistics written every third input.
+    const store = new MemoryStore();
+    const writes: number[] = [];
+    const addStats = store.addStats.bind(store);
+    store.addStats = async (counters) => {
+      writes.push(counters.length);
+      return addStats(counters);
+    };
+    const hi = journey({ start: "hi", steps: [{ id: "hi", type: "send", channel: "push", template: "hi" }] });
+    const { runtime } = harness(new JourneyCatalog([hi]), store, undefined, { flushEveryInputs: 3 });
+    const register = (n: number) =>
+      shopEvent("user.registered", `2026-11-01T0${n}:00:00Z`, { userId: `u${n}` }, `evt-${n}`);
+    const entered = async () =>
+      (await store.readStats("test-journey", "2026-11-01", "2026-11-01")).find((c) => c.name === "entered")?.amount;
+    // Act
+    for (const n of [1, 2]) await runtime.handleEvent(register(n), at(register(n).time));
+    const afterTwo = await entered();
+    await runtime.handleEvent(register(3), at(register(3).time));
+    const afterThree = await entered();
+    await runtime.handleEvent(register(4), at(register(4).time));
+    await runtime.flush();
+    await runtime.flush();
+    // Assess: one write for three inputs' counters (merged by name), one for the fourth, none when empty.
+    expect([afterTwo, afterThree, await entered()]).toEqual([undefined, 3, 4]);
+    expect(writes).toHaveLength(2);
+  });
+
+  it("keeps a run's journal in its record: the outbox handed on joins it at the run's next decision", async () => {
+    // Prepare: the greeting at registration, a day's wait, the second greeting.
+    const { runtime, store } = harness(new JourneyCatalog([greetTwiceJourney]));
+    const registered = shopEvent("user.registered", "2026-11-01T00:00:00Z", { userId: "u1" });
+    const record = async () => (await store.getRecord("test-journey", "u1"))?.value;
+    // Act
+    await runtime.handleEvent(registered, at(registered.time));
+    const afterFirst = await record();
+    await fireWakeUpsUntil(store, runtime, "2026-11-03T00:00:00Z");
+    const afterSecond = await record();
+    // Assess: the first decision's outbox is pending, then in the run's journal, with no message text.
+    expect(afterFirst?.journal).toBeUndefined();
+    expect(afterFirst?.pending?.effects.map((e) => e.type)).toEqual(["journey.entered", "message.sent"]);
+    expect(afterSecond?.journal?.map((e) => e.type)).toEqual(["journey.entered", "message.sent"]);
+    expect(afterSecond?.journal?.[1]).not.toHaveProperty("text");
+    expect(afterSecond?.pending?.effects.map((e) => e.type)).toEqual(["message.sent", "journey.exited"]);
+  });
+
+  it("proves a batch's outboxes handed on with one write at its flush, under the batch's first outbox id", async () => {
+    // Prepare: three registrations in one batch (flushed after the third).
+    const store = new MemoryStore();
+    const proofs: { proof: string; ids: readonly string[] }[] = [];
+    const prove = store.proveHandedOn.bind(store);
+    store.proveHandedOn = async (proof, ids) => {
+      proofs.push({ proof, ids });
+      return prove(proof, ids);
+    };
+    const { runtime } = harness(new JourneyCatalog([greetTwiceJourney]), store, undefined, { flushEveryInputs: 3 });
+    const register = (n: number) =>
+      shopEvent("user.registered", `2026-11-01T0${n}:00:00Z`, { userId: `u${n}` }, `evt-${n}`);
+    // Act
+    for (const n of [1, 2, 3]) await runtime.handleEvent(register(n), at(register(n).time));
+    const records = await Promise.all(
+      [1, 2, 3].map(async (n) => (await store.getRecord("test-journey", `u${n}`))?.value.pending),
+    );
+    // Assess
+    expect(proofs).toHaveLength(1);
+    expect(new Set(records.map((pending) => pending?.proof))).toEqual(new Set([proofs[0]?.proof]));
+    expect(proofs[0]?.ids).toEqual(records.map((pending) => pending?.effects[0]?.id));
+    for (const pending of records) {
+      const first = pending?.effects[0];
+      expect(first && (await store.isHandedOn({ proof: proofs[0]?.proof ?? "", id: first.id, at: first.at }))).toBe(
+        true,
+      );
+    }
+  });
+});
