@@ -178,3 +178,13 @@ export function control(journeyId: string, paused: boolean, overrides: Partial<J
 export function sorted<T>(values: readonly T[], by: (value: T) => string): T[] {
   return [...values].sort((a, b) => (by(a) < by(b) ? -1 : by(a) > by(b) ? 1 : 0));
 }
+
+/** What a write threw (undefined if it did not), awaited at once: no rejection is left unhandled meanwhile. */
+export async function failure(write: Promise<unknown>): Promise<unknown> {
+  try {
+    await write;
+    return undefined;
+  } catch (error) {
+    return error;
+  }
+}

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ConcurrencyError } from "../../../functions/engine/errors.ts";
 import type { OpenStore } from "./contract.ts";
-import { outbox, profile, runRecord, sendLog } from "./fixtures.ts";
+import { failure, outbox, profile, runRecord, sendLog } from "./fixtures.ts";
 
 /**
  * Versioned values (RunStore, ProfileStore, SendLogStore): every write is conditional on the revision read
@@ -56,13 +56,13 @@ export function recordContract(open: OpenStore): void {
       const saved = runRecord();
       await store.putRecord(saved, undefined);
       // Act
-      const create = store.putRecord(runRecord({ entries: 5 }), undefined);
-      const stale = store.putRecord(runRecord({ entries: 7 }), 7);
-      const missing = store.putRecord(runRecord({ key: "u2" }), 1);
+      const create = await failure(store.putRecord(runRecord({ entries: 5 }), undefined));
+      const stale = await failure(store.putRecord(runRecord({ entries: 7 }), 7));
+      const missing = await failure(store.putRecord(runRecord({ key: "u2" }), 1));
       // Assess
-      await expect(create).rejects.toBeInstanceOf(ConcurrencyError);
-      await expect(stale).rejects.toBeInstanceOf(ConcurrencyError);
-      await expect(missing).rejects.toBeInstanceOf(ConcurrencyError);
+      expect(create).toBeInstanceOf(ConcurrencyError);
+      expect(stale).toBeInstanceOf(ConcurrencyError);
+      expect(missing).toBeInstanceOf(ConcurrencyError);
       expect(await store.getRecord("welcome", "u1", CONSISTENT)).toEqual({ value: saved, revision: 1 });
       expect(await store.getRecord("welcome", "u2", CONSISTENT)).toBeUndefined();
     });
@@ -105,7 +105,10 @@ export function recordContract(open: OpenStore): void {
       const { store } = await open();
       const active = runRecord({ journeyId: "order-review", key: "SO#1:a" });
       const run = { ...(active.run as NonNullable<typeof active.run>), journeyId: "order-review", key: "SO#1:a" };
-      const ended = { ...active, run: { ...run, status: "ended" as const, endedAt: run.enteredAt, exitReason: "exit" } };
+      const ended = {
+        ...active,
+        run: { ...run, status: "ended" as const, endedAt: run.enteredAt, exitReason: "exit" },
+      };
       // Act
       await store.putRecord(ended, undefined);
       await store.putRecord(runRecord({ journeyId: "order-review", key: "SO#1" }), undefined);
@@ -123,11 +126,11 @@ export function recordContract(open: OpenStore): void {
       // Act
       await store.putProfile(profile(), undefined);
       await store.putProfile(profile({ orderCount: 3 }), 1);
-      const stale = store.putProfile(profile({ orderCount: 9 }), 1);
-      const duplicate = store.putProfile(profile({ orderCount: 9 }), undefined);
+      const stale = await failure(store.putProfile(profile({ orderCount: 9 }), 1));
+      const duplicate = await failure(store.putProfile(profile({ orderCount: 9 }), undefined));
       // Assess
-      await expect(stale).rejects.toBeInstanceOf(ConcurrencyError);
-      await expect(duplicate).rejects.toBeInstanceOf(ConcurrencyError);
+      expect(stale).toBeInstanceOf(ConcurrencyError);
+      expect(duplicate).toBeInstanceOf(ConcurrencyError);
       expect(await store.getProfile("u1", CONSISTENT)).toEqual({ value: profile({ orderCount: 3 }), revision: 2 });
       expect(await store.getProfile("u2", CONSISTENT)).toBeUndefined();
     });
@@ -181,11 +184,11 @@ export function recordContract(open: OpenStore): void {
         store.putSendLog(sendLog("u1", 2), revision),
         store.putSendLog(sendLog("u1", 2), revision),
       ]);
-      const create = store.putSendLog(sendLog("u1", 1), undefined);
+      const create = await failure(store.putSendLog(sendLog("u1", 1), undefined));
       // Assess
       expect(won).toHaveLength(1);
       expect(lost[0]).toBeInstanceOf(ConcurrencyError);
-      await expect(create).rejects.toBeInstanceOf(ConcurrencyError);
+      expect(create).toBeInstanceOf(ConcurrencyError);
       expect((await store.getSendLog("u1", CONSISTENT))?.revision).toBe(2);
     });
   });

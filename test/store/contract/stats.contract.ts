@@ -15,7 +15,10 @@ export function statsContract(open: OpenStore): void {
       for (let i = 0; i < 10; i++) await store.addStats([counter("2026-11-01", "entered", 1)]);
       await store.addStats([counter("2026-11-01", "coupon.value", 5.5), counter("2026-11-02", "coupon.value", 4.5)]);
       await store.addStats([counter("2026-11-02", "entered", 2, { version: 2 }), counter("2026-11-05", "entered", 1)]);
-      await store.addStats([counter("2026-10-31", "entered", 1), counter("2026-11-01", "entered", 7, { journeyId: "x" })]);
+      await store.addStats([
+        counter("2026-10-31", "entered", 1),
+        counter("2026-11-01", "entered", 7, { journeyId: "x" }),
+      ]);
       await store.addStats([]);
       const stats = await store.readStats("welcome", "2026-11-01", "2026-11-02");
       // Assess
@@ -38,7 +41,12 @@ export function statsContract(open: OpenStore): void {
       ]);
       const day = await store.readStats("welcome", "2026-11-01", "2026-11-01");
       // Assess
-      expect(sorted(day, byCounter)).toEqual(sorted(names.map((name) => counter("2026-11-01", name, 3)), byCounter));
+      expect(sorted(day, byCounter)).toEqual(
+        sorted(
+          names.map((name) => counter("2026-11-01", name, 3)),
+          byCounter,
+        ),
+      );
       expect(await store.readStats("welcome", "2026-11-02", "2026-11-30")).toEqual([]);
       expect(await store.readStats("nobody", "2026-11-01", "2026-11-01")).toEqual([]);
     });

@@ -107,7 +107,11 @@ export function timerContract(open: OpenStore): void {
     it("leaves what a tick read due until it says it handed it on, so a tick that dies strands nothing", async () => {
       // Prepare: three wake-ups due by 10:10.
       const { store, clock } = await openAhead();
-      const wakeUps = [runWakeUp("u1", T0 + 6 * MINUTE), runWakeUp("u2", T0 + 7 * MINUTE), runWakeUp("u3", T0 + 8 * MINUTE)];
+      const wakeUps = [
+        runWakeUp("u1", T0 + 6 * MINUTE),
+        runWakeUp("u2", T0 + 7 * MINUTE),
+        runWakeUp("u3", T0 + 8 * MINUTE),
+      ];
       for (const wakeUp of wakeUps) await store.scheduleWakeUp(wakeUp);
       clock.now = T0 + 10 * MINUTE;
       // Act: one tick reads and dies; the next reads the same, hands on two and says so; a third reads.
