@@ -10,6 +10,13 @@ const DAY = "2026-11-01";
 const marker = (hash: string) => ({ amount: 10, runId: `new-user-coupon:u-${hash}:1` });
 
 export function budgetContract(open: OpenStore): void {
+  chargeTests(open);
+  settledWithChargeTests(open);
+  settlementTests(open);
+  redemptionTests(open);
+}
+
+function chargeTests(open: OpenStore): void {
   describe("BudgetStore: charging coupon budgets", () => {
     it("reads a day never charged as nothing spent and nothing unsettled", async () => {
       // Prepare
@@ -73,8 +80,10 @@ export function budgetContract(open: OpenStore): void {
       expect((await store.getCouponBudget("win-back", DAY, CONSISTENT)).spent).toBe(10);
     });
   });
+}
 
-  describe("BudgetStore: settling and giving back charges", () => {
+function settledWithChargeTests(open: OpenStore): void {
+  describe("BudgetStore: settling with a charge", () => {
     it("removes the settled markers with a charge's own write, never the charged coupon's", async () => {
       // Prepare: two charges whose decisions were saved since.
       const { store } = await open();
@@ -109,7 +118,11 @@ export function budgetContract(open: OpenStore): void {
         unsettled: { [coupon("b2").couponId]: marker("b2") },
       });
     });
+  });
+}
 
+function settlementTests(open: OpenStore): void {
+  describe("BudgetStore: settlements and give-backs", () => {
     it("settles kept charges and gives back released ones in one settlement, each only once", async () => {
       // Prepare
       const { store } = await open();
@@ -174,7 +187,9 @@ export function budgetContract(open: OpenStore): void {
       expect((await store.getCouponBudget(JOURNEY, "2026-11-05", CONSISTENT)).spent).toBe(0);
     });
   });
+}
 
+function redemptionTests(open: OpenStore): void {
   describe("CouponStore: redemptions", () => {
     it("keeps a coupon's redemption once: true the first time, false for a redelivery or a second event", async () => {
       // Prepare

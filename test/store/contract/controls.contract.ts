@@ -10,6 +10,11 @@ const byId = (w: WakeUp) => `${w.journeyId} ${w.key} ${w.kind} ${w.at}`;
 
 /** The control port (ControlStore, functions/engine/controls.ts): pause and resume, and the wake-ups held meanwhile. */
 export function controlContract(open: OpenStore): void {
+  controlTests(open);
+  heldWakeUpTests(open);
+}
+
+function controlTests(open: OpenStore): void {
   describe("ControlStore: journey controls", () => {
     it("reads no controls before any journey is paused, then each journey's latest", async () => {
       // Prepare
@@ -51,7 +56,9 @@ export function controlContract(open: OpenStore): void {
       ]);
     });
   });
+}
 
+function heldWakeUpTests(open: OpenStore): void {
   describe("ControlStore: wake-ups held while a journey is paused", () => {
     it("keeps each held wake-up once, per journey, until released", async () => {
       // Prepare: three wake-ups of welcome fall due while it is paused, one held twice (a redelivery).

@@ -26,6 +26,12 @@ async function saveWithOutbox(store: ContractStore, user: string, proof: string)
  * proof may be gone; memory has no clock and keeps every answer).
  */
 export function outboxContract(open: OpenStore): void {
+  proofTests(open);
+  userRunTests(open);
+  ledgerTests(open);
+}
+
+function proofTests(open: OpenStore): void {
   describe("HandOnProofStore: proofs that saved outboxes were handed on", () => {
     it("proves no saved outbox before its batch's proof is written, and each one after", async () => {
       // Prepare: a batch of two decisions saved with their outboxes, proven under the first one's id.
@@ -73,7 +79,9 @@ export function outboxContract(open: OpenStore): void {
       expect(await store.isHandedOn(asked(other))).toBe(false);
     });
   });
+}
 
+function userRunTests(open: OpenStore): void {
   describe("UserRunIndex: runs that concern a user", () => {
     it("indexes a user's runs of journeys keyed by something else, each once, per user", async () => {
       // Prepare
@@ -94,7 +102,9 @@ export function outboxContract(open: OpenStore): void {
       expect(await store.userRuns("u9")).toEqual([]);
     });
   });
+}
 
+function ledgerTests(open: OpenStore): void {
   describe("EffectLedger: the deliver side's ledger of effect ids", () => {
     it("claims an effect id once: true the first time, false for every repeat", async () => {
       // Prepare

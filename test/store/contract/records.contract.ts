@@ -19,6 +19,13 @@ async function race<T>(writes: [Promise<T>, Promise<T>]) {
 }
 
 export function recordContract(open: OpenStore): void {
+  recordTests(open);
+  recordRaceTests(open);
+  profileTests(open);
+  sendLogTests(open);
+}
+
+function recordTests(open: OpenStore): void {
   describe("RunStore: run records", () => {
     it("saves a new record at revision 1, reads it back, and advances it on the revision read", async () => {
       // Prepare
@@ -66,7 +73,11 @@ export function recordContract(open: OpenStore): void {
       expect(await store.getRecord("welcome", "u1", CONSISTENT)).toEqual({ value: saved, revision: 1 });
       expect(await store.getRecord("welcome", "u2", CONSISTENT)).toBeUndefined();
     });
+  });
+}
 
+function recordRaceTests(open: OpenStore): void {
+  describe("RunStore: races, outboxes and keys", () => {
     it("lets exactly one of two writers of the same revision win; the other gets ConcurrencyError", async () => {
       // Prepare
       const { store } = await open();
@@ -118,7 +129,9 @@ export function recordContract(open: OpenStore): void {
       expect(await store.getRecord("order-review", "SO", CONSISTENT)).toBeUndefined();
     });
   });
+}
 
+function profileTests(open: OpenStore): void {
   describe("ProfileStore: profiles", () => {
     it("saves a profile, advances it on the revision read, and refuses a stale or duplicate write", async () => {
       // Prepare
@@ -161,7 +174,9 @@ export function recordContract(open: OpenStore): void {
       expect((await store.getSendLog("u1", CONSISTENT))?.value).toEqual(sendLog("u1"));
     });
   });
+}
 
+function sendLogTests(open: OpenStore): void {
   describe("SendLogStore: the frequency-cap counter", () => {
     it("saves a user's sends at revision 1 and advances them on the revision read", async () => {
       // Prepare

@@ -7,6 +7,10 @@ const byCounter = (c: StatsCounter) => `${c.day} ${c.version} ${c.name}`;
 
 /** Journey statistics (StatsStore): sums per journey, version, day and counter name; no order promised. */
 export function statsContract(open: OpenStore): void {
+  statsTests(open);
+}
+
+function statsTests(open: OpenStore): void {
   describe("StatsStore: journey statistics", () => {
     it("sums the counters added per day, version and name, for the days asked, inclusive", async () => {
       // Prepare

@@ -26,13 +26,21 @@ const OVERDUE_LATEST_MS = 6 * MINUTE;
  * - an overdue wake-up comes out within OVERDUE_LATEST_MS of its scheduling (see above);
  * - `nextWakeUpAt` on DynamoDB's shared table looks an hour past the tick's cursor: the tests stay within it.
  */
-export function timerContract(open: OpenStore): void {
-  const openAhead = () => open(T0 - 6 * MINUTE);
+/** A store whose clock stands at 09:54, six minutes before the wake-ups fall due (see above). */
+const openAhead = (open: OpenStore) => open(T0 - 6 * MINUTE);
 
+export function timerContract(open: OpenStore): void {
+  takeTests(open);
+  takeEdgeTests(open);
+  dueTests(open);
+  nextTests(open);
+}
+
+function takeTests(open: OpenStore): void {
   describe("TimerStore: taking due wake-ups", () => {
     it("hands out what is due, earliest first, up to the limit, each once, nothing before it is due", async () => {
       // Prepare: five wake-ups over forty minutes, scheduled out of order.
-      const { store, clock } = await openAhead();
+      const { store, clock } = await openAhead(open);
       const due = [10_000, 20_000, 2 * MINUTE, 3 * MINUTE, 40 * MINUTE];
       for (const offset of [...due].reverse()) await store.scheduleWakeUp(runWakeUp(`u${offset}`, T0 + offset));
       // Act: ticks at 10:03 (two, then the rest due), again at 10:03, then at 10:40.
@@ -52,7 +60,7 @@ export function timerContract(open: OpenStore): void {
 
     it("hands out a run's and an inactivity wake-up due together, whole, whatever their order", async () => {
       // Prepare: one user's welcome wait and dormancy clock, due at the same instant; one held while paused.
-      const { store, clock } = await openAhead();
+      const { store, clock } = await openAhead(open);
       const held = { ...runWakeUp("u2", T0 + MINUTE, 4), heldAt: "2026-11-01T09:30:00Z" };
       const wakeUps = [runWakeUp("u1", T0 + MINUTE), inactivityWakeUp("u1", T0 + MINUTE), held];
       for (const wakeUp of wakeUps) await store.scheduleWakeUp(wakeUp);
@@ -62,10 +70,14 @@ export function timerContract(open: OpenStore): void {
       // Assess
       expect(sorted(taken, byId)).toEqual(sorted(wakeUps, byId));
     });
+  });
+}
 
+function takeEdgeTests(open: OpenStore): void {
+  describe("TimerStore: repeated, overdue and no wake-ups", () => {
     it("hands out a wake-up scheduled twice at least once and at most twice", async () => {
       // Prepare
-      const { store, clock } = await openAhead();
+      const { store, clock } = await openAhead(open);
       await store.scheduleWakeUp(runWakeUp("u1", T0));
       await store.scheduleWakeUp(runWakeUp("u1", T0));
       // Act
@@ -91,7 +103,7 @@ export function timerContract(open: OpenStore): void {
 
     it("hands out nothing for a limit of 0, and nothing when nothing was ever scheduled", async () => {
       // Prepare
-      const { store, clock } = await openAhead();
+      const { store, clock } = await openAhead(open);
       const empty = await store.takeDueWakeUps(T0, 10);
       await store.scheduleWakeUp(runWakeUp("u1", T0));
       // Act
@@ -102,11 +114,13 @@ export function timerContract(open: OpenStore): void {
       expect(await store.takeDueWakeUps(clock.now, 10)).toEqual([runWakeUp("u1", T0)]);
     });
   });
+}
 
+function dueTests(open: OpenStore): void {
   describe("TimerStore: reading due wake-ups without taking them", () => {
     it("leaves what a tick read due until it says it handed it on, so a tick that dies strands nothing", async () => {
       // Prepare: three wake-ups due by 10:10.
-      const { store, clock } = await openAhead();
+      const { store, clock } = await openAhead(open);
       const wakeUps = [
         runWakeUp("u1", T0 + 6 * MINUTE),
         runWakeUp("u2", T0 + 7 * MINUTE),
@@ -129,7 +143,7 @@ export function timerContract(open: OpenStore): void {
 
     it("takes every wake-up read with done(), and reads up to the limit, earliest first", async () => {
       // Prepare
-      const { store, clock } = await openAhead();
+      const { store, clock } = await openAhead(open);
       for (const key of ["u3", "u1", "u2"]) await store.scheduleWakeUp(runWakeUp(key, T0 + Number(key[1]) * MINUTE));
       clock.now = T0 + 5 * MINUTE;
       // Act
@@ -142,11 +156,13 @@ export function timerContract(open: OpenStore): void {
       expect(keysOf(after.wakeUps)).toEqual(["u3"]);
     });
   });
+}
 
+function nextTests(open: OpenStore): void {
   describe("TimerStore: the next wake-up", () => {
     it("tells the due time of the earliest pending wake-up, read or not, until it is taken", async () => {
       // Prepare
-      const { store, clock } = await openAhead();
+      const { store, clock } = await openAhead(open);
       const nothing = await store.nextWakeUpAt();
       for (const offset of [30, 5, 12]) await store.scheduleWakeUp(runWakeUp(`u${offset}`, T0 + offset * MINUTE));
       // Act
