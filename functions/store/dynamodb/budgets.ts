@@ -105,6 +105,8 @@ function markNames(couponIds: readonly string[], names: Record<string, string>):
 /**
  * One UpdateItem: removes the markers of the settled and released coupons, and subtracts the released
  * ones' value, on condition that their markers are still there (a settlement retried gives back nothing twice).
+ * Refused because one of several released charges was given back already, it applied nothing: each of the
+ * settlement's parts is then written alone, so the others are still given back and the settled ones settled.
  */
 export async function settleCouponCharges(table: TableClient, settlement: CouponSettlement): Promise<void> {
   const names: Record<string, string> = {};
@@ -126,5 +128,14 @@ export async function settleCouponCharges(table: TableClient, settlement: Coupon
     });
   } catch (error) {
     if (!isConditionFailure(error)) throw error; // released already
+    if (marks.length > 1) await settleOneByOne(table, settlement);
   }
+}
+
+/** The settled markers in one write, then each released charge in a write of its own (see settleCouponCharges). */
+async function settleOneByOne(table: TableClient, settlement: CouponSettlement): Promise<void> {
+  const { journeyId, day } = settlement;
+  if (settlement.settled.length > 0) await settleCouponCharges(table, { ...settlement, released: [] });
+  for (const released of settlement.released)
+    await settleCouponCharges(table, { journeyId, day, settled: [], released: [released] });
 }

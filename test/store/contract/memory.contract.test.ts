@@ -1,0 +1,5 @@
+import { MemoryStore } from "../../../functions/engine/memory-store.ts";
+import { storeContract } from "./contract.ts";
+
+// The in-memory store (the simulator's and the tests'): it reads no clock.
+storeContract("MemoryStore", async () => ({ store: new MemoryStore(), close: async () => undefined }));
