@@ -1,6 +1,6 @@
 import { afterEach, describe } from "vitest";
-import type { ControlStore } from "../../../functions/engine/controls.ts";
-import type { JourneyStore } from "../../../functions/engine/store.ts";
+import type { ControlStore } from "../../../functions/runtime/control-cache.ts";
+import type { JourneyStore } from "../../../functions/runtime/ports.ts";
 import { budgetContract } from "./budgets.contract.ts";
 import { controlContract } from "./controls.contract.ts";
 import { T0 } from "./fixtures.ts";
@@ -10,8 +10,8 @@ import { statsContract } from "./stats.contract.ts";
 import { timerContract } from "./timers.contract.ts";
 
 /**
- * The store contract: what every adapter of the storage ports (`JourneyStore`, functions/engine/store.ts,
- * and `ControlStore`, functions/engine/controls.ts) promises, whatever keeps the data. One suite runs every
+ * The store contract: what every adapter of the storage ports (`JourneyStore`, functions/runtime/ports.ts,
+ * and `ControlStore`, functions/runtime/control-cache.ts) promises, whatever keeps the data. One suite runs every
  * port method against each adapter (memory.contract.test.ts, dynamodb.contract.test.ts), so the simulator's
  * in-memory store and the platform's DynamoDB store cannot drift apart unseen.
  *

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { ConcurrencyError } from "../../../functions/engine/errors.ts";
 import type { WakeUp } from "../../../functions/engine/model.ts";
+import { ConcurrencyError } from "../../../functions/shared/errors.ts";
 import type { OpenStore } from "./contract.ts";
 import { control, failure, inactivityWakeUp, MINUTE, runWakeUp, sorted, T0 } from "./fixtures.ts";
 
@@ -8,7 +8,7 @@ const CONSISTENT = { consistent: true } as const;
 const byJourney = (c: { value: { journeyId: string } }) => c.value.journeyId;
 const byId = (w: WakeUp) => `${w.journeyId} ${w.key} ${w.kind} ${w.at}`;
 
-/** The control port (ControlStore, functions/engine/controls.ts): pause and resume, and the wake-ups held meanwhile. */
+/** The control port (ControlStore, functions/runtime/control-cache.ts): pause and resume, and the wake-ups held meanwhile. */
 export function controlContract(open: OpenStore): void {
   controlTests(open);
   heldWakeUpTests(open);

@@ -1,5 +1,3 @@
-import type { JourneyControl } from "../../../functions/engine/controls.ts";
-import type { CouponCharge } from "../../../functions/engine/delivery.ts";
 import type {
   CouponRedemption,
   IssuedCoupon,
@@ -11,6 +9,8 @@ import type {
   StatsCounter,
   WakeUp,
 } from "../../../functions/engine/model.ts";
+import type { CouponCharge } from "../../../functions/engine/policy-state.ts";
+import type { JourneyControl } from "../../../functions/runtime/control-cache.ts";
 import { shopEvent } from "../../engine/fixtures.ts";
 
 /**

@@ -1,4 +1,4 @@
-import { MemoryStore } from "../../../functions/engine/memory-store.ts";
+import { MemoryStore } from "../../../functions/store/memory/memory-store.ts";
 import { storeContract } from "./contract.ts";
 
 // The in-memory store (the simulator's and the tests'): it reads no clock.

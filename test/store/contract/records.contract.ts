@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ConcurrencyError } from "../../../functions/engine/errors.ts";
+import { ConcurrencyError } from "../../../functions/shared/errors.ts";
 import type { OpenStore } from "./contract.ts";
 import { failure, outbox, profile, runRecord, sendLog } from "./fixtures.ts";
 
