@@ -9,7 +9,7 @@ import type { CapacityUse } from "../functions/store/dynamodb/table-client.ts";
 /**
  * Benchmark 3 (`--only dynamodb`): DynamoDB consumed capacity per journey step, against dynalite. Each
  * run is simulate() over the same synthetic shop on a fresh embedded DynamoDB (dynalite in memory, a
- * private table) with only some journeys loaded, and reads `store.capacity` at the end: read and write
+ * table of its own, wake-ups taken from the simulator's timer index) with only some journeys loaded, and reads `store.capacity` at the end: read and write
  * units DynamoDB reported, requests, and refused conditional writes (billed as writes, reported as none).
  * Inputs go in batches of INGEST_BATCH_SIZE, as on AWS: the per-batch writes (proofs, statistics) count as there.
  */

@@ -27,7 +27,7 @@ export async function dynamoDbPart(
   // 3. DynamoDB consumed capacity per step: each seed journey alone, then all, each on a fresh dynalite.
   const lines = shopLines({ users: dynamoUsers, days, start, seed });
   console.log(
-    `\n3. DynamoDB capacity on dynalite (embedded, private table): ${fmt(dynamoUsers)} users over ${days} days ` +
+    `\n3. DynamoDB capacity on dynalite (embedded, the simulator's timer index): ${fmt(dynamoUsers)} users over ${days} days ` +
       `from ${start} (seed ${seed}), ${fmt(lines.length)} lines; one fresh table per run`,
   );
   const per = (n: number, d: number) => (d === 0 ? "-" : (n / d).toFixed(2));

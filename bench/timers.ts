@@ -7,7 +7,7 @@ import type { CapacityUse } from "../functions/store/dynamodb/table-client.ts";
 
 /**
  * Benchmark 4 (`--only timers`): the timer wheel on the platform's set-up (a shared table: the cursor
- * walk, no in-process index), on dynalite, on a virtual clock that the real tick code reads.
+ * walk, no timer index), on dynalite, on a virtual clock that the real tick code reads.
  *
  * - Cost: a probe of 100 wake-ups due in one minute is taken by one tick on a table holding 1,000
  *   pending wake-ups, then on one holding `pending`; the tick's requests and units must be the same.
@@ -65,7 +65,8 @@ function others(count: number, random: () => number): WakeUp[] {
 async function openTable(name: string, clock: { now: number }, lookaheadMs: number) {
   return openSimulatorDynamoDb({
     tableName: name,
-    store: { privateTable: false, clock: () => clock.now, lookaheadMs },
+    store: { clock: () => clock.now, lookaheadMs },
+    timerIndex: false,
   });
 }
 

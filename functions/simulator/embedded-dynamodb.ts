@@ -16,11 +16,12 @@ import {
   type DynamoDbStoreConfig,
   tableDefinition,
 } from "../store/dynamodb/table.ts";
+import { withTimerIndex } from "./timer-index.ts";
 
 /**
  * The simulator's DynamoDB: dynalite (DynamoDB on LevelDB, here in memory: no files) started in this
  * process on a random loopback port, or any DynamoDB endpoint given. Either way the simulation gets a
- * table of its own, created if missing, so the store may index its wake-ups in memory (`privateTable`).
+ * table of its own, created if missing, so its wake-ups may be indexed in memory too (withTimerIndex).
  */
 
 export const DEFAULT_SIMULATOR_TABLE = "nudge-simulate";
@@ -39,11 +40,13 @@ export interface SimulatorDynamoDbOptions {
   endpoint?: string;
   /** Default `nudge-simulate`. The table must be empty: a simulation's state is its own. */
   tableName?: string;
-  /**
-   * Store options over the simulator's (a private table): the timer benchmark runs the platform's
-   * shared-table cursor walk on a virtual clock.
-   */
+  /** Store options over the simulator's. */
   store?: Omit<DynamoDbStoreConfig, "tableName">;
+  /**
+   * Take wake-ups from an index in memory (default true: withTimerIndex). The timer benchmark turns it off
+   * to run the platform's cursor walk on a virtual clock.
+   */
+  timerIndex?: boolean;
 }
 
 /** Credentials and region for a local endpoint, which checks neither. */
@@ -159,8 +162,9 @@ export async function openSimulatorDynamoDb(options: SimulatorDynamoDbOptions = 
     const connection = clientOptions(endpoint);
     await prepareTable(connection, tableName);
     const client = createDocumentClient({ ...connection, maxAttempts: 5 });
-    // The table is this simulation's alone (checked empty above): the store indexes its wake-ups in memory.
-    const store = new DynamoDbStore(client, { tableName, privateTable: true, ...options.store });
+    // The table is this simulation's alone (checked empty above): its wake-ups are indexed in memory too.
+    const table = new DynamoDbStore(client, { tableName, ...options.store });
+    const store = options.timerIndex === false ? table : withTimerIndex(table);
     return {
       endpoint,
       tableName,

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { main } from "../../functions/cli/main.ts";
+import { withTimerIndex } from "../../functions/simulator/timer-index.ts";
 import { DynamoDbStore } from "../../functions/store/dynamodb/dynamodb-store.ts";
 import { REPORTED, simulateShop } from "../reports/known-shop.ts";
 import { freshTable } from "../setup/dynalite.ts";
@@ -27,7 +28,7 @@ describe("nudge report", () => {
     const { endpoint, tableName, client } = await freshTable();
     await simulateShop(
       { treatment: 40, holdout: 40, treatmentOrders: 14, holdoutOrders: 6, redemptions: 10 },
-      new DynamoDbStore(client, { tableName, privateTable: true }),
+      withTimerIndex(new DynamoDbStore(client, { tableName })),
     );
     work = mkdtempSync(join(tmpdir(), "nudge-report-"));
     mkdirSync(join(work, "journeys"));

@@ -6,6 +6,7 @@ import type { JourneyEffect } from "../../functions/engine/model.ts";
 import type { JourneyStore } from "../../functions/runtime/ports.ts";
 import { readUserJournal } from "../../functions/runtime/user-journal.ts";
 import { parseEventLines } from "../../functions/simulator/simulate.ts";
+import { withTimerIndex } from "../../functions/simulator/timer-index.ts";
 import { DynamoDbStore } from "../../functions/store/dynamodb/dynamodb-store.ts";
 import { MemoryStore } from "../../functions/store/memory/memory-store.ts";
 import { loadSeedJourneys, platformPolicies } from "../scenarios/helpers.ts";
@@ -172,7 +173,7 @@ describe("crash points on DynamoDB (dynalite): dying anywhere loses nothing and 
     // The simulator's table (its wake-ups indexed in process, so the virtual clock can jump weeks without
     // walking every minute): the records, journals, budgets and send logs are DynamoDB's. The cursor walk of
     // a shared table is proven by test/guarantees/reproductions.test.ts and the store's tests.
-    return new DynamoDbStore(client, { tableName, clock: () => virtualNow, privateTable: true, consistentReads: true });
+    return withTimerIndex(new DynamoDbStore(client, { tableName, clock: () => virtualNow, consistentReads: true }));
   };
 
   it("dies once at each await point (the first time it is reached), and ends as the clean run", async () => {

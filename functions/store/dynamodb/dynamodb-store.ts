@@ -57,7 +57,6 @@ export class DynamoDbStore implements JourneyStore, ControlStore {
     this.timers = new TimerWheel(this.table, {
       shards: config.timerShards ?? DEFAULTS.timerShards,
       retentionMs: (config.timerRetentionDays ?? DEFAULTS.timerRetentionDays) * DAY_MS,
-      privateTable: config.privateTable ?? false,
       lookaheadMs: config.lookaheadMs ?? DEFAULTS.lookaheadMs,
       settleMs: config.settleMs ?? DEFAULTS.settleMs,
       horizonMinutes: config.nextWakeUpHorizonMinutes ?? DEFAULTS.nextWakeUpHorizonMinutes,

@@ -49,12 +49,6 @@ export interface DynamoDbStoreConfig {
    */
   consistentReads?: boolean;
   /**
-   * The table is this process's alone (the simulator's embedded database): the store's in-process index
-   * of the wake-ups it scheduled is then complete, so `takeDueWakeUps` and `nextWakeUpAt` answer from it
-   * without a request (the wake-ups are still written to the table). Default false: the cursor walk.
-   */
-  privateTable?: boolean;
-  /**
    * How far ahead of the clock a tick takes wake-ups (ms, default 5 minutes; the tick's `lookaheadMs`,
    * at most SQS's 15-minute delay). `takeDueWakeUps` never hands out beyond `clock + lookaheadMs`.
    */

@@ -5,7 +5,6 @@ import { keys } from "./table.ts";
 import type { TableClient } from "./table-client.ts";
 import {
   dueTime,
-  LocalTimerIndex,
   MINUTE_MS,
   minuteOf,
   minuteText,
@@ -14,13 +13,11 @@ import {
   timerPartition,
   timerShard,
   timerSortKey,
-  wakeUpId,
 } from "./timers.ts";
 
 export interface TimerWheelConfig {
   shards: number;
   retentionMs: number;
-  privateTable: boolean;
   lookaheadMs: number;
   settleMs: number;
   horizonMinutes: number;
@@ -50,25 +47,17 @@ const PROBE_QUERIES = 32;
  * sooner than that after it was scheduled fires up to `settleMs` plus one tick late.
  */
 export class TimerWheel {
-  /**
-   * The wake-ups this process scheduled and has not taken. Kept only with a private table (the
-   * simulator), where it is complete: takes then need no request at all.
-   */
-  readonly index: LocalTimerIndex;
   /** Whether this process made sure the cursor exists (once, before its first wake-up). */
   private cursorKnown = false;
 
   constructor(
     private readonly table: TableClient,
     private readonly config: TimerWheelConfig,
-  ) {
-    this.index = new LocalTimerIndex(config.privateTable ? 2_000_000 : 0);
-  }
+  ) {}
 
   async schedule(wakeUp: WakeUp): Promise<void> {
-    const { item, bucket, at } = this.itemOf(wakeUp);
+    const { item, bucket } = this.itemOf(wakeUp);
     await this.table.put("scheduleWakeUp", { Item: item });
-    this.index.add({ bucket, at, id: wakeUpId(wakeUp), wakeUp });
     await this.ensureCursor(bucket);
   }
 
@@ -80,7 +69,6 @@ export class TimerWheel {
       "scheduleWakeUp",
       written.map((w) => w.item),
     );
-    for (const { wakeUp, bucket, at } of written) this.index.add({ bucket, at, id: wakeUpId(wakeUp), wakeUp });
     await this.ensureCursor(written.reduce((min, w) => Math.min(min, w.bucket), Number.POSITIVE_INFINITY));
   }
 
@@ -91,7 +79,6 @@ export class TimerWheel {
    */
   async due(until: number, limit: number): Promise<DueWakeUps> {
     if (limit <= 0) return { wakeUps: [], done: async () => true };
-    if (this.usesIndex()) return this.index.lend(until, limit);
     const horizon = Math.min(until, this.config.clock() + this.config.lookaheadMs);
     const cursor = await this.readCursor("takeDueWakeUps");
     if (cursor === undefined) return { wakeUps: [], done: async () => true }; // nothing was ever scheduled
@@ -108,12 +95,10 @@ export class TimerWheel {
   }
 
   /**
-   * The time the earliest pending wake-up can be taken. With a private table, the in-process index
-   * answers at no cost. Otherwise it reads the cursor and walks at most `horizonMinutes` buckets on from
-   * it (a Query with `Limit` 1 per shard and bucket): undefined when nothing falls due within the horizon.
+   * The time the earliest pending wake-up can be taken: it reads the cursor and walks at most
+   * `horizonMinutes` buckets on from it (a Query with `Limit` 1 per shard and bucket): undefined when nothing falls due within the horizon.
    */
   async next(): Promise<number | undefined> {
-    if (this.usesIndex()) return this.index.first()?.at;
     const cursor = await this.readCursor("nextWakeUpAt");
     if (cursor === undefined) return undefined;
     for (let bucket = cursor.bucket; bucket <= cursor.bucket + this.config.horizonMinutes; bucket++) {
@@ -148,12 +133,10 @@ export class TimerWheel {
   }
 
   /**
-   * How many wake-ups are pending: from the index with a private table; otherwise by a Scan of the timer
-   * items at or after the cursor, less those the cursor's positions passed. It reads the whole table: for
+   * How many wake-ups are pending: by a Scan of the timer items at or after the cursor, less those the cursor's positions passed. It reads the whole table: for
    * a local health line, never for the platform on AWS.
    */
   async countPending(): Promise<number> {
-    if (this.usesIndex()) return this.index.size;
     const cursor = await this.readCursor("countPendingWakeUps");
     if (cursor === undefined) return 0;
     const from = keys.timerMinute(minuteText(cursor.bucket));
@@ -177,10 +160,6 @@ export class TimerWheel {
     return count;
   }
 
-  private usesIndex(): boolean {
-    return this.config.privateTable && this.index.complete;
-  }
-
   private shards(): number[] {
     return Array.from({ length: this.config.shards }, (_, shard) => shard);
   }
@@ -195,9 +174,7 @@ export class TimerWheel {
 
   /** When a wake-up due at `at` and scheduled now may be taken (see itemOf). */
   private takeAtOf(at: number): number {
-    return this.config.privateTable
-      ? at
-      : Math.max(at, this.config.clock() + this.config.lookaheadMs + this.config.settleMs);
+    return Math.max(at, this.config.clock() + this.config.lookaheadMs + this.config.settleMs);
   }
 
   private itemAt(wakeUp: WakeUp, takeAt: number) {
@@ -331,7 +308,7 @@ export class TimerWheel {
    * itemOf). One conditional write per process; it never moves an existing cursor.
    */
   private async ensureCursor(bucket: number): Promise<void> {
-    if (this.cursorKnown || this.usesIndex()) return;
+    if (this.cursorKnown) return;
     const start = Math.min(bucket, minuteOf(this.config.clock() + this.config.lookaheadMs));
     try {
       await this.table.put("scheduleWakeUp", {

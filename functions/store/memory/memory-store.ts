@@ -10,12 +10,9 @@ import type {
 } from "../../engine/model.ts";
 import type { CouponCharge } from "../../engine/policy-state.ts";
 import type { ControlStore, JourneyControl } from "../../runtime/control-cache.ts";
-import type { CouponSettlement, DueWakeUps, JourneyStore, Versioned } from "../../runtime/ports.ts";
-import { WakeUpLender } from "../../runtime/wake-up-lender.ts";
+import type { CouponSettlement, JourneyStore, Versioned } from "../../runtime/ports.ts";
 import { ConcurrencyError } from "../../shared/errors.ts";
-import { MinHeap } from "../../shared/min-heap.ts";
-
-type TimerItem = { at: number; order: number; wakeUp: WakeUp };
+import { MemoryTimers } from "./memory-timers.ts";
 
 export interface MemoryStoreOptions {
   /**
@@ -50,11 +47,7 @@ export class MemoryStore implements JourneyStore, ControlStore {
   private readonly userRunIndex = new Map<string, Map<string, Set<string>>>();
   /** Counters by journey, then `version|day|name`. */
   private readonly stats = new Map<string, Map<string, StatsCounter>>();
-  private readonly timers = new MinHeap<TimerItem>((a, b) => a.at < b.at || (a.at === b.at && a.order < b.order));
-  /** Wake-ups read by `dueWakeUps` and not yet taken by its `done`. */
-  private readonly lender = new WakeUpLender<TimerItem>((item) => this.timers.push(item));
-  /** Breaks ties between timers due together: first scheduled, first fired, the same in every run. */
-  private scheduled = 0;
+  private readonly timers = new MemoryTimers();
   private readonly controls = new Map<string, Versioned<JourneyControl>>();
   /** Wake-ups held while their journey is paused, by journey, then `key#seq`. */
   private readonly held = new Map<string, Map<string, WakeUp>>();
@@ -216,33 +209,16 @@ export class MemoryStore implements JourneyStore, ControlStore {
     return this.ledger.has(effectId);
   }
 
-  /**
-   * Stores a wake-up. The same wake-up scheduled twice (a retried step) fires twice, and the second
-   * finds its run moved on and changes nothing: cheaper here than remembering every timer's id.
-   */
-  async scheduleWakeUp(wakeUp: WakeUp) {
-    this.timers.push({ at: Date.parse(wakeUp.at), order: this.scheduled++, wakeUp });
+  scheduleWakeUp(wakeUp: WakeUp) {
+    return this.timers.scheduleWakeUp(wakeUp);
   }
 
-  /**
-   * The due wake-ups are popped off the heap and lent out: `done` keeps the first `count` taken, and the
-   * next read puts back whatever a lease did not take (its tick died, or stopped), in their first order.
-   */
-  async dueWakeUps(until: number, limit: number): Promise<DueWakeUps> {
-    this.lender.returnLent();
-    const lent: TimerItem[] = [];
-    while (lent.length < limit && (this.timers.peek()?.at ?? Number.POSITIVE_INFINITY) <= until) {
-      const top = this.timers.pop();
-      if (top === undefined) break;
-      lent.push(top);
-    }
-    return this.lender.lend(lent);
+  dueWakeUps(until: number, limit: number) {
+    return this.timers.dueWakeUps(until, limit);
   }
 
-  async takeDueWakeUps(until: number, limit: number) {
-    const due = await this.dueWakeUps(until, limit);
-    await due.done();
-    return due.wakeUps;
+  takeDueWakeUps(until: number, limit: number) {
+    return this.timers.takeDueWakeUps(until, limit);
   }
 
   async recordRedemption(redemption: CouponRedemption) {
@@ -270,13 +246,12 @@ export class MemoryStore implements JourneyStore, ControlStore {
     return counters.filter((c) => c.day >= fromDay && c.day <= toDay).map((c) => ({ ...c }));
   }
 
-  async nextWakeUpAt() {
-    this.lender.returnLent();
-    return this.timers.peek()?.at;
+  nextWakeUpAt() {
+    return this.timers.nextWakeUpAt();
   }
 
   get pendingWakeUps(): number {
-    return this.timers.size + this.lender.size;
+    return this.timers.pending;
   }
 
   private checkRevision<T>(current: Versioned<T> | undefined, expected: number | undefined, id: string): number {

@@ -5,6 +5,7 @@ import type { JourneyInput } from "../../../functions/language/schema.ts";
 import { type ControlStore, resumeHeldRuns, setPaused } from "../../../functions/runtime/control-cache.ts";
 import { JourneyRuntime } from "../../../functions/runtime/journey-runtime.ts";
 import type { JourneyStore } from "../../../functions/runtime/ports.ts";
+import { withTimerIndex } from "../../../functions/simulator/timer-index.ts";
 import { DynamoDbStore } from "../../../functions/store/dynamodb/dynamodb-store.ts";
 import { MemoryStore } from "../../../functions/store/memory/memory-store.ts";
 import { at, journey, shopEvent } from "../../engine/fixtures.ts";
@@ -43,7 +44,7 @@ const stores: [string, () => Promise<Store>][] = [
     "DynamoDB",
     async () => {
       const { client, tableName } = await freshTable();
-      return new DynamoDbStore(client, { tableName, privateTable: true });
+      return withTimerIndex(new DynamoDbStore(client, { tableName }));
     },
   ],
 ];

@@ -1,6 +1,7 @@
 import { DeleteTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { inject } from "vitest";
 import { clientOptions, ensureTable } from "../../../functions/simulator/embedded-dynamodb.ts";
+import { withTimerIndex } from "../../../functions/simulator/timer-index.ts";
 import { DynamoDbStore } from "../../../functions/store/dynamodb/dynamodb-store.ts";
 import { createDocumentClient, type DynamoDbStoreConfig } from "../../../functions/store/dynamodb/table.ts";
 import { type StoreFactory, storeContract } from "./contract.ts";
@@ -15,14 +16,16 @@ const ENDPOINT = process.env.NUDGE_TEST_DYNAMODB_ENDPOINT;
 
 let tables = 0;
 
-function dynamoDbStores(config: Omit<DynamoDbStoreConfig, "tableName" | "clock">): StoreFactory {
+function dynamoDbStores(config: Omit<DynamoDbStoreConfig, "tableName" | "clock">, indexed = false): StoreFactory {
   return async ({ clock }) => {
     const connection = clientOptions(ENDPOINT ?? inject("dynamodbEndpoint"));
     const tableName = `nudge-contract-${process.pid}-${++tables}-${Math.random().toString(36).slice(2, 8)}`;
     await ensureTable(connection, tableName);
     const client = createDocumentClient({ ...connection, maxAttempts: 3 });
     return {
-      store: new DynamoDbStore(client, { tableName, clock, ...config }),
+      store: indexed
+        ? withTimerIndex(new DynamoDbStore(client, { tableName, clock, ...config }))
+        : new DynamoDbStore(client, { tableName, clock, ...config }),
       close: async () => {
         client.destroy();
         const admin = new DynamoDBClient(connection);
@@ -40,5 +43,5 @@ const where = ENDPOINT === undefined ? "dynalite" : ENDPOINT;
 
 // The platform's set-up: a table every function shares, timers by the cursor walk.
 storeContract(`DynamoDbStore on ${where}, shared table`, dynamoDbStores({}));
-// The simulator's: a table of its own, timers answered from the store's in-process index.
-storeContract(`DynamoDbStore on ${where}, private table`, dynamoDbStores({ privateTable: true }));
+// The simulator's: a table of its own, timers answered from an index in memory (withTimerIndex).
+storeContract(`DynamoDbStore on ${where}, the simulator's timer index`, dynamoDbStores({}, true));

@@ -6,6 +6,7 @@ import type { JourneyEffect } from "../../../functions/engine/model.ts";
 import { JourneyRuntime } from "../../../functions/runtime/journey-runtime.ts";
 import { formatLine, parseEventLines, simulate } from "../../../functions/simulator/simulate.ts";
 import { generateShopLines } from "../../../functions/simulator/synthetic/index.ts";
+import { withTimerIndex } from "../../../functions/simulator/timer-index.ts";
 import { DynamoDbStore } from "../../../functions/store/dynamodb/dynamodb-store.ts";
 import { at, greetTwiceJourney, harness, raceReviewAndRefund, shopEvent } from "../../engine/fixtures.ts";
 import { loadSeedJourneys } from "../../scenarios/helpers.ts";
@@ -17,7 +18,7 @@ const FIRST_MONTH = fileURLToPath(new URL("../../../events/examples/first-month.
 /** The simulator's store: a table of its own, so the wake-up index in memory is complete. */
 async function simulatorStore() {
   const { client, tableName } = await freshTable();
-  return new DynamoDbStore(client, { tableName, privateTable: true });
+  return withTimerIndex(new DynamoDbStore(client, { tableName }));
 }
 
 describe("JourneyRuntime on DynamoDbStore", () => {

@@ -1,6 +1,7 @@
 import { GetCommand } from "@aws-sdk/lib-dynamodb";
 import { describe, expect, it } from "vitest";
 import type { WakeUp } from "../../../functions/engine/model.ts";
+import { withTimerIndex } from "../../../functions/simulator/timer-index.ts";
 import { DynamoDbStore } from "../../../functions/store/dynamodb/dynamodb-store.ts";
 import { type DynamoDbStoreConfig, keys } from "../../../functions/store/dynamodb/table.ts";
 import { freshTable } from "../../setup/dynalite.ts";
@@ -173,46 +174,41 @@ describe("DynamoDbStore: timers", () => {
     expect(byMinute).toEqual([["overdue", "soon"], [], []]);
   });
 
-  it("answers nextWakeUpAt from memory with a private table, and by a bounded walk with a shared one", async () => {
+  it("answers nextWakeUpAt by a walk bounded by its horizon", async () => {
     // Prepare
-    const { store: simulator } = await newStores({ privateTable: true });
-    const { store: shared, make, clock } = await newStores();
-    for (const store of [simulator, shared]) {
-      await store.scheduleWakeUp(run("a", T0 + 10_000));
-      await store.scheduleWakeUp(run("c", T0 + 20 * MIN));
-      await store.scheduleWakeUp(run("b", T0 + 5 * MIN + 1500));
-    }
+    const { store, make, clock } = await newStores();
+    await store.scheduleWakeUp(run("a", T0 + 10_000));
+    await store.scheduleWakeUp(run("c", T0 + 20 * MIN));
+    await store.scheduleWakeUp(run("b", T0 + 5 * MIN + 1500));
     clock.now = T0 + 30_000;
-    await simulator.takeDueWakeUps(T0 + 30_000, 10); // takes a
-    await shared.takeDueWakeUps(T0 + 30_000, 10); // takes a; the cursor stays in 10:00
+    await store.takeDueWakeUps(T0 + 30_000, 10); // takes a; the cursor stays in 10:00
     const walker = make({ nextWakeUpHorizonMinutes: 10 });
     const shortSighted = make({ nextWakeUpHorizonMinutes: 2 });
     // Act
-    const fromMemory = await simulator.nextWakeUpAt();
     const byWalk = await walker.nextWakeUpAt();
     const beyondHorizon = await shortSighted.nextWakeUpAt();
     // Assess
-    expect(fromMemory).toBe(T0 + 5 * MIN + 1500);
-    expect(simulator.capacity.nextWakeUpAt).toBeUndefined();
     expect(byWalk).toBe(T0 + 5 * MIN + 1500);
     expect(walker.capacity.nextWakeUpAt?.requests).toBe(1 + 6 * 16);
     expect(beyondHorizon).toBeUndefined();
     expect(shortSighted.capacity.nextWakeUpAt?.requests).toBe(1 + 3 * 16);
   });
 
-  it("takes from its index without a request with a private table, and still hands out everything in order", async () => {
+  it("with the simulator's timer index: takes from memory without a request, in order, and still writes each", async () => {
     // Prepare: wake-ups a month apart.
-    const { store } = await newStores({ privateTable: true });
+    const { store: table } = await newStores();
+    const store = withTimerIndex(table);
     for (const day of [30, 0, 14]) await store.scheduleWakeUp(run(`day-${day}`, T0 + day * 1440 * MIN));
     // Act
     const taken: string[] = [];
     for (let next = await store.nextWakeUpAt(); next !== undefined; next = await store.nextWakeUpAt()) {
       taken.push(...keysOf(await store.takeDueWakeUps(next, 10)));
     }
-    // Assess: the wake-ups are written (one write each) and taken from the in-process index.
+    // Assess: the wake-ups are written (one write each, and the cursor's once) and taken from memory.
     expect(taken).toEqual(["day-0", "day-14", "day-30"]);
     expect(store.capacity.takeDueWakeUps).toBeUndefined();
-    expect(store.capacity.scheduleWakeUp).toMatchObject({ requests: 3, write: 3 });
+    expect(store.capacity.nextWakeUpAt).toBeUndefined();
+    expect(store.capacity.scheduleWakeUp).toMatchObject({ requests: 4, write: 4 });
   });
 
   it("counts the wake-ups pending: every one scheduled, less those taken (a Scan, for the local health line)", async () => {

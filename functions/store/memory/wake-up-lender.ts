@@ -1,10 +1,10 @@
-import type { WakeUp } from "../engine/model.ts";
-import type { DueWakeUps } from "./ports.ts";
+import type { WakeUp } from "../../engine/model.ts";
+import type { DueWakeUps } from "../../runtime/ports.ts";
 
 /**
- * The lease behind a store's `dueWakeUps` when its wake-ups are in process memory (the in-memory store, the
- * DynamoDB store's index of a private table): the items taken off the store are lent until `done` takes
- * the first `count`; `returnLent` puts back what a lease did not take (its tick died, or stopped).
+ * The lease behind `dueWakeUps` when the wake-ups are in process memory (MemoryTimers): the items taken
+ * off the heap are lent until `done` takes the first `count`; `returnLent` puts back what a lease did not
+ * take (its tick died, or stopped).
  */
 export class WakeUpLender<T extends { wakeUp: WakeUp }> {
   private lent: T[] = [];

@@ -1,0 +1,57 @@
+import type { WakeUp } from "../../engine/model.ts";
+import type { DueWakeUps, TimerStore } from "../../runtime/ports.ts";
+import { MinHeap } from "../../shared/min-heap.ts";
+import { WakeUpLender } from "./wake-up-lender.ts";
+
+type TimerItem = { at: number; order: number; wakeUp: WakeUp };
+
+/**
+ * Wake-ups in process memory, a min-heap by due time: the in-memory store's timers, and the simulator's
+ * index of the wake-ups it wrote to a DynamoDB table of its own (functions/simulator/timer-index.ts).
+ */
+export class MemoryTimers implements TimerStore {
+  private readonly heap = new MinHeap<TimerItem>((a, b) => a.at < b.at || (a.at === b.at && a.order < b.order));
+  /** Wake-ups read by `dueWakeUps` and not yet taken by its `done`. */
+  private readonly lender = new WakeUpLender<TimerItem>((item) => this.heap.push(item));
+  /** Breaks ties between timers due together: first scheduled, first fired, the same in every run. */
+  private scheduled = 0;
+
+  /**
+   * Stores a wake-up. The same wake-up scheduled twice (a retried step) fires twice, and the second
+   * finds its run moved on and changes nothing: cheaper here than remembering every timer's id.
+   */
+  async scheduleWakeUp(wakeUp: WakeUp): Promise<void> {
+    this.heap.push({ at: Date.parse(wakeUp.at), order: this.scheduled++, wakeUp });
+  }
+
+  /**
+   * The due wake-ups are popped off the heap and lent out: `done` keeps the first `count` taken, and the
+   * next read puts back whatever a lease did not take (its tick died, or stopped), in their first order.
+   */
+  async dueWakeUps(until: number, limit: number): Promise<DueWakeUps> {
+    this.lender.returnLent();
+    const lent: TimerItem[] = [];
+    while (lent.length < limit && (this.heap.peek()?.at ?? Number.POSITIVE_INFINITY) <= until) {
+      const top = this.heap.pop();
+      if (top === undefined) break;
+      lent.push(top);
+    }
+    return this.lender.lend(lent);
+  }
+
+  async takeDueWakeUps(until: number, limit: number): Promise<WakeUp[]> {
+    const due = await this.dueWakeUps(until, limit);
+    await due.done();
+    return due.wakeUps;
+  }
+
+  async nextWakeUpAt(): Promise<number | undefined> {
+    this.lender.returnLent();
+    return this.heap.peek()?.at;
+  }
+
+  /** How many wake-ups are pending (lent ones included). */
+  get pending(): number {
+    return this.heap.size + this.lender.size;
+  }
+}
