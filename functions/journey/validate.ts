@@ -3,8 +3,8 @@ import { problemAt } from "./checks/common.ts";
 import { checkEvents, eventTypesOf } from "./checks/events.ts";
 import { checkLinks } from "./checks/links.ts";
 import { checkPlaceholders } from "./checks/placeholders.ts";
-import { type JourneyProblem, type LoadedJourney, loadJourneyFiles } from "./load.ts";
-import type { TemplateLibrary } from "./template-library.ts";
+import { type JourneyProblem, type LoadedJourney, loadJourneyFiles, type RefusedJourney } from "./load.ts";
+import { type TemplateLibrary, templatesDirOf } from "./template-library.ts";
 
 /**
  * The checks a journey must pass beyond its schema (schema.ts): the step graph (checks/links.ts), the event
@@ -45,14 +45,22 @@ export function checkJourneys(loaded: readonly LoadedJourney[]): JourneyProblem[
 export function unusedTemplates(
   loaded: readonly LoadedJourney[],
   libraries: readonly TemplateLibrary[],
+  refused: readonly RefusedJourney[] = [],
 ): JourneyProblem[] {
   const used = new Set(loaded.flatMap((entry) => Object.values(entry.templateFiles ?? {})));
   const named = new Set(
     loaded.flatMap(({ journey }) => journey.steps.flatMap((s) => (s.type === "send" ? [s.template] : []))),
   );
+  // A journey that failed its checks still uses the templates it names: no warning to delete those, and
+  // none at all beside a file that is not even JSON, whose templates cannot be known.
+  const namedByRefused = new Set(refused.flatMap((entry) => entry.templateNames ?? []));
+  const blind = new Set(
+    refused.filter((entry) => entry.templateNames === undefined).map((entry) => templatesDirOf(entry.file)),
+  );
   return libraries.flatMap((library) =>
     [...library.templates.values()]
-      .filter(({ file }) => !used.has(file))
+      .filter(({ file, template }) => !used.has(file) && !namedByRefused.has(template.id))
+      .filter(() => !blind.has(library.dir))
       .map(({ file, template }) => ({
         file,
         path: "",
@@ -85,6 +93,6 @@ export async function validateJourneyFiles(
   return {
     journeys: loaded.journeys.filter((entry) => !failed.has(entry.file)),
     problems,
-    warnings: unusedTemplates(loaded.journeys, loaded.libraries),
+    warnings: unusedTemplates(loaded.journeys, loaded.libraries, loaded.refused),
   };
 }

@@ -41,8 +41,8 @@ function distance(a: string, b: string): number {
   return previous[b.length] ?? 0;
 }
 
-/** ` (did you mean "x"?)` when one candidate is a likely typo of the word, else "". */
-export function didYouMean(word: string, candidates: Iterable<string>): string {
+/** The candidate the word is likely a typo of, if one is close enough. */
+export function closestMatch(word: string, candidates: Iterable<string>): string | undefined {
   // Up to one edit per three characters, at most three: "welcom" -> "welcome", not "a" -> "b".
   const allowed = Math.max(1, Math.min(3, Math.floor(word.length / 3)));
   let best: string | undefined;
@@ -54,5 +54,11 @@ export function didYouMean(word: string, candidates: Iterable<string>): string {
       bestDistance = d;
     }
   }
+  return best;
+}
+
+/** ` (did you mean "x"?)` when one candidate is a likely typo of the word, else "". */
+export function didYouMean(word: string, candidates: Iterable<string>): string {
+  const best = closestMatch(word, candidates);
   return best === undefined ? "" : ` (did you mean ${quote(best)}?)`;
 }
