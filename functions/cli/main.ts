@@ -101,12 +101,13 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
   try {
     return await (await command.load())(args, io);
   } catch (error) {
-    // One place turns errors into messages: a usage problem with the command's usage, anything else plainly.
+    // One place turns errors into messages and exit codes: a usage problem with the command's usage (2),
+    // anything else plainly (1: the command ran and failed).
     if (error instanceof UsageError) {
       io.stderr(`nudge ${name}: ${error.message}\nUsage: nudge ${command.summary}`);
       return ExitCode.usage;
     }
     io.stderr(`nudge ${name}: ${error instanceof Error ? error.message : String(error)}`);
-    return ExitCode.usage;
+    return ExitCode.failed;
   }
 }

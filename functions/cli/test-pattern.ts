@@ -1,7 +1,7 @@
 /**
  * `nudge test-pattern --pattern <json|file> --event <json|file>`: does the EventBridge pattern match the event?
- * Prints `true` or `false` and exits 0; a pattern EventBridge would reject, or an argument that cannot be read,
- * is reported on stderr with exit code 2.
+ * Prints `true` or `false` and exits 0; a pattern EventBridge would reject fails the check (stderr, exit 1); an
+ * argument that cannot be read is a usage problem (stderr, exit 2).
  */
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
@@ -73,7 +73,7 @@ export const testPatternCommand: Command = async (args: string[], io: CliIo): Pr
   } catch (error) {
     if (error instanceof InvalidPatternError) {
       io.stderr(`invalid pattern: ${error.message}`);
-      return ExitCode.usage;
+      return ExitCode.failed;
     }
     if (error instanceof UsageError) {
       io.stderr(`nudge test-pattern: ${error.message}\n${USAGE}`);
