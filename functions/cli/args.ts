@@ -1,4 +1,5 @@
 import { NudgeError } from "../engine/errors.ts";
+import { didYouMean } from "../journey/checks/common.ts";
 
 /** A command-line usage problem: the command prints it with its usage and exits 2. */
 export class UsageError extends NudgeError {}
@@ -28,7 +29,8 @@ export function parseArgs(
       if (value === undefined) throw new UsageError(`--${name} needs a value`);
       values.set(name, value);
     } else {
-      throw new UsageError(`unknown option --${name}`);
+      const known = [...(spec.flags ?? []), ...(spec.values ?? [])];
+      throw new UsageError(`unknown option --${name}${didYouMean(name, known)}`);
     }
   }
   return { values, flags, positional };

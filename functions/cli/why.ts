@@ -9,9 +9,10 @@ import type { JourneyStore } from "../engine/store.ts";
 import { readUserJournal } from "../engine/user-journal.ts";
 import { journeyFilesIn, loadJourneyFiles } from "../journey/load.ts";
 import { loadPolicyFile } from "../journey/policy-file.ts";
-import { formatOption, parseArgs, UsageError } from "./args.ts";
+import { formatOption, UsageError } from "./args.ts";
 import { type CliIo, ExitCode } from "./io.ts";
-import { openStoreSource, STORE_SOURCE_OPTIONS } from "./store-source.ts";
+import { openStoreSource } from "./store-source.ts";
+import { parseCommandArgs } from "./usage.ts";
 import { formatWhy, type WhyReport, whyTimeZone } from "./why-report.ts";
 
 /** The user's journal from the runs of the journeys in `journeysDir` (see readUserJournal). */
@@ -23,9 +24,7 @@ async function journalOf(store: JourneyStore, journeysDir: string, cwd: string, 
 }
 
 export async function whyCommand(args: string[], io: CliIo): Promise<number> {
-  const { values, positional } = parseArgs(args, {
-    values: [...STORE_SOURCE_OPTIONS, "journeys", "format"],
-  });
+  const { values, positional } = parseCommandArgs("why", args);
   const [userId, ...extra] = positional;
   if (userId === undefined || extra.length > 0) throw new UsageError("expected one user id");
   const format = formatOption(values);
