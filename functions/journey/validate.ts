@@ -1,5 +1,5 @@
 import { relative, resolve } from "node:path";
-import { problemAt } from "./checks/common.ts";
+import { closestMatch, problemAt } from "./checks/common.ts";
 import { checkEvents, eventTypesOf } from "./checks/events.ts";
 import { checkLinks } from "./checks/links.ts";
 import { checkPlaceholders } from "./checks/placeholders.ts";
@@ -57,9 +57,17 @@ export function unusedTemplates(
   const blind = new Set(
     refused.filter((entry) => entry.templateNames === undefined).map((entry) => templatesDirOf(entry.file)),
   );
-  return libraries.flatMap((library) =>
-    [...library.templates.values()]
-      .filter(({ file, template }) => !used.has(file) && !namedByRefused.has(template.id))
+  return libraries.flatMap((library) => {
+    // A send step naming no template ("guide1") means the one it is a likely typo of ("guide-1"): that
+    // file is in use, and the typo is the problem, reported at the step.
+    const ids = [...library.templates.keys()];
+    const typoOf = new Set(
+      [...named, ...namedByRefused]
+        .flatMap((name) => (ids.includes(name) ? [] : [closestMatch(name, ids) ?? []]))
+        .flat(),
+    );
+    return [...library.templates.values()]
+      .filter(({ file, template }) => !used.has(file) && !namedByRefused.has(template.id) && !typoOf.has(template.id))
       .filter(() => !blind.has(library.dir))
       .map(({ file, template }) => ({
         file,
@@ -67,8 +75,8 @@ export function unusedTemplates(
         message: named.has(template.id)
           ? `no journey sends this file: the journeys that send template ${JSON.stringify(template.id)} have a "templates" entry of that id, which wins over the file`
           : `no journey sends template ${JSON.stringify(template.id)}; name it in a send step's "template", or remove the file`,
-      })),
-  );
+      }));
+  });
 }
 
 /**
