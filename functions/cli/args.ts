@@ -1,3 +1,4 @@
+import { didYouMean } from "../journey/checks/common.ts";
 import { NudgeError } from "../shared/errors.ts";
 
 /** A command-line usage problem: the command prints it with its usage and exits 2. */
@@ -28,7 +29,8 @@ export function parseArgs(
       if (value === undefined) throw new UsageError(`--${name} needs a value`);
       values.set(name, value);
     } else {
-      throw new UsageError(`unknown option --${name}`);
+      const known = [...(spec.flags ?? []), ...(spec.values ?? [])];
+      throw new UsageError(`unknown option --${name}${didYouMean(name, known)}`);
     }
   }
   return { values, flags, positional };

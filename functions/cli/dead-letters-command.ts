@@ -9,7 +9,7 @@ import { resolve } from "node:path";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { type DeadLetter, formatList, formatShow, reasonOf } from "../local/dead-letter-view.ts";
 import { listLocalDeadLetters, redriveLocal } from "../local/local-dead-letters.ts";
-import { formatOption, parseArgs, UsageError } from "./args.ts";
+import { formatOption, UsageError } from "./args.ts";
 import {
   receiveDeadLetters,
   redriveQueue,
@@ -18,8 +18,8 @@ import {
   stackOfTable,
 } from "./dead-letters.ts";
 import { type CliIo, ExitCode } from "./io.ts";
+import { parseCommandArgs } from "./usage.ts";
 
-const OPTIONS = ["dir", "stack", "table", "region", "queue", "max", "format"] as const;
 /** How many messages `list` reads from each queue on AWS at most (default). */
 const DEFAULT_MAX = 100;
 
@@ -86,7 +86,7 @@ async function redrive(source: Source, ids: readonly string[], io: CliIo): Promi
 }
 
 export async function deadLettersCommand(args: string[], io: CliIo): Promise<number> {
-  const { values, positional } = parseArgs(args, { values: OPTIONS });
+  const { values, positional } = parseCommandArgs("dead-letters", args);
   const [action, ...rest] = positional;
   if (action !== "list" && action !== "show" && action !== "redrive") {
     throw new UsageError(

@@ -5,11 +5,12 @@
 import { join, resolve } from "node:path";
 import { type JourneyReport, runDemo } from "../local/demo.ts";
 import { readableLine } from "../local/outbox.ts";
-import { parseArgs, UsageError } from "./args.ts";
+import { UsageError } from "./args.ts";
 import { type CliIo, ExitCode } from "./io.ts";
 import { writeHtmlReport } from "./report.ts";
 import { upliftLines } from "./report-text.ts";
 import { loadJourneys, numberOption } from "./start.ts";
+import { parseCommandArgs } from "./usage.ts";
 
 const percent = (part: number, whole: number) => (whole === 0 ? "-" : `${((100 * part) / whole).toFixed(1)}%`);
 
@@ -52,10 +53,7 @@ export function reportTable(reports: readonly JourneyReport[]): string {
 }
 
 export async function demoCommand(args: string[], io: CliIo): Promise<number> {
-  const { values, flags, positional } = parseArgs(args, {
-    values: ["users", "days", "seconds", "dir", "journeys", "seed"],
-    flags: ["messages"],
-  });
+  const { values, flags, positional } = parseCommandArgs("demo", args);
   if (positional.length > 0) throw new UsageError(`unexpected argument "${positional[0]}"`);
   const users = numberOption(values, "users", 1, 100_000) ?? 300;
   const days = numberOption(values, "days", 1, 365) ?? 35;

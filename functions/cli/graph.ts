@@ -6,12 +6,13 @@
 import { journeyGraph, journeysMarkdown } from "../journey/graph.ts";
 import { formatProblem } from "../journey/load.ts";
 import { validateJourneyFiles } from "../journey/validate.ts";
-import { parseArgs, UsageError } from "./args.ts";
+import { UsageError } from "./args.ts";
 import { type CliIo, ExitCode } from "./io.ts";
+import { parseCommandArgs } from "./usage.ts";
 import { defaultJourneyFiles, validateNamedFiles } from "./validate.ts";
 
 export async function graphCommand(args: string[], io: CliIo): Promise<number> {
-  const { flags, positional } = parseArgs(args, { flags: ["all"] });
+  const { flags, positional } = parseCommandArgs("graph", args);
   const all = flags.has("all");
   const [file, ...extra] = positional;
   if (all && file !== undefined) throw new UsageError("give a file or --all, not both");

@@ -10,10 +10,11 @@ import { JourneyCatalog } from "../engine/catalog.ts";
 import { readSavedClock } from "../local/clock.ts";
 import { importHistory } from "../runtime/history.ts";
 import { parseEventLines } from "../simulator/simulate.ts";
-import { parseArgs, UsageError } from "./args.ts";
+import { UsageError } from "./args.ts";
 import { type CliIo, ExitCode } from "./io.ts";
 import { loadJourneys } from "./start.ts";
-import { localDirOf, openStoreSource, STORE_SOURCE_OPTIONS } from "./store-source.ts";
+import { localDirOf, openStoreSource } from "./store-source.ts";
+import { parseCommandArgs } from "./usage.ts";
 
 /**
  * The platform's clock: `--now`, else the local platform's virtual clock as it last saved it (`nudge start
@@ -31,7 +32,7 @@ function nowOf(values: Map<string, string>, cwd: string): number {
 }
 
 export async function importCommand(args: string[], io: CliIo): Promise<number> {
-  const { values, positional } = parseArgs(args, { values: [...STORE_SOURCE_OPTIONS, "journeys", "now"] });
+  const { values, positional } = parseCommandArgs("import", args);
   const [file, ...extra] = positional;
   if (file === undefined || extra.length > 0) throw new UsageError("expected one events file (NDJSON)");
   const text = await readFile(resolve(io.cwd, file), "utf8").catch((error: NodeJS.ErrnoException) => {

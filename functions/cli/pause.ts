@@ -14,10 +14,11 @@ import { userInfo } from "node:os";
 import { resolve } from "node:path";
 import { didYouMean } from "../journey/checks/common.ts";
 import { setPaused } from "../runtime/control-cache.ts";
-import { parseArgs, UsageError } from "./args.ts";
+import { UsageError } from "./args.ts";
 import { type CliIo, ExitCode } from "./io.ts";
 import { loadJourneys } from "./start.ts";
-import { openStoreSource, STORE_SOURCE_OPTIONS, type StoreSource } from "./store-source.ts";
+import { openStoreSource, type StoreSource } from "./store-source.ts";
+import { parseCommandArgs } from "./usage.ts";
 
 function operator(): string {
   try {
@@ -50,9 +51,7 @@ async function knownJourneys(
 }
 
 async function control(args: string[], io: CliIo, paused: boolean): Promise<number> {
-  const { values, positional } = parseArgs(args, {
-    values: [...STORE_SOURCE_OPTIONS, "journeys", ...(paused ? ["reason"] : [])],
-  });
+  const { values, positional } = parseCommandArgs(paused ? "pause" : "resume", args);
   const [journeyId, ...extra] = positional;
   if (journeyId === undefined || extra.length > 0) throw new UsageError("expected one journey id");
   if (!/^[a-z0-9][a-z0-9-]{0,62}$/.test(journeyId))

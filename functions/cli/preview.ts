@@ -13,9 +13,10 @@ import { stepLinks } from "../journey/checks/links.ts";
 import { formatProblem } from "../journey/load.ts";
 import type { Journey, StepOf } from "../language/schema.ts";
 import { durationMs, parseInstant } from "../shared/time.ts";
-import { formatOption, parseArgs, UsageError } from "./args.ts";
+import { formatOption, UsageError } from "./args.ts";
 import { type CliIo, ExitCode } from "./io.ts";
 import { journeyFileFor, readProfile, readTrigger, triggerTypesOf } from "./preview-inputs.ts";
+import { parseCommandArgs } from "./usage.ts";
 import { validateNamedFiles } from "./validate.ts";
 
 /** The issue-coupon steps on the shortest way from the start to a step, in the order a run meets them. */
@@ -69,7 +70,7 @@ function formatText(message: PreviewedMessage, profileLocale: string | undefined
 }
 
 export async function previewCommand(args: string[], io: CliIo): Promise<number> {
-  const { values, positional } = parseArgs(args, { values: ["user", "trigger", "format"] });
+  const { values, positional } = parseCommandArgs("preview", args);
   const [journeyArg, stepArg, ...extra] = positional;
   if (journeyArg === undefined || stepArg === undefined)
     throw new UsageError("give a journey (id or file) and a step id");

@@ -11,12 +11,13 @@ import { readSavedClock } from "../local/clock.ts";
 import { type JourneyReport, journeyReport } from "../reports/journey-report.ts";
 import type { StatsStore } from "../runtime/ports.ts";
 import { DAY_MS, utcDay } from "../shared/time.ts";
-import { formatOption, parseArgs, UsageError } from "./args.ts";
+import { formatOption, UsageError } from "./args.ts";
 import { type CliIo, ExitCode } from "./io.ts";
 import { reportHtml } from "./report-html.ts";
 import { formatReport } from "./report-text.ts";
 import { loadJourneys } from "./start.ts";
-import { openStoreSource, STORE_SOURCE_OPTIONS } from "./store-source.ts";
+import { openStoreSource } from "./store-source.ts";
+import { parseCommandArgs } from "./usage.ts";
 
 /** The default range: this many days up to `--until`. */
 const DEFAULT_DAYS = 30;
@@ -78,9 +79,7 @@ export function writeHtmlReport(
 }
 
 export async function reportCommand(args: string[], io: CliIo): Promise<number> {
-  const { values, positional } = parseArgs(args, {
-    values: [...STORE_SOURCE_OPTIONS, "journeys", "journey", "since", "until", "format", "html"],
-  });
+  const { values, positional } = parseCommandArgs("report", args);
   if (positional.length > 0) throw new UsageError(`unexpected argument "${positional[0]}"`);
   const format = formatOption(values);
   const loaded = await loadJourneys(resolve(io.cwd, values.get("journeys") ?? "journeys"), io);

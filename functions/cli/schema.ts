@@ -11,11 +11,12 @@ import {
   TEMPLATE_SCHEMA_FILE,
   templateJsonSchemaText,
 } from "../journey/json-schema.ts";
-import { parseArgs, UsageError } from "./args.ts";
+import { UsageError } from "./args.ts";
 import { type CliIo, ExitCode } from "./io.ts";
+import { parseCommandArgs } from "./usage.ts";
 
 export async function schemaCommand(args: string[], io: CliIo): Promise<number> {
-  const { flags, positional } = parseArgs(args, { flags: ["write", "template"] });
+  const { flags, positional } = parseCommandArgs("schema", args);
   if (positional.length > 0) throw new UsageError(`unexpected argument "${positional[0]}"`);
   if (!flags.has("write")) {
     const text = flags.has("template") ? templateJsonSchemaText() : journeyJsonSchemaText();

@@ -12,8 +12,9 @@ import {
 import { type FaultOptions, formatFaultReport } from "../simulator/faults.ts";
 import { checkReadable, fileLines } from "../simulator/file-lines.ts";
 import { formatLine, formatText, simulate } from "../simulator/simulate.ts";
-import { parseArgs, UsageError } from "./args.ts";
+import { UsageError } from "./args.ts";
 import { type CliIo, ExitCode } from "./io.ts";
+import { parseCommandArgs } from "./usage.ts";
 
 function openOrFail(path: string, option: string): Iterable<string> {
   try {
@@ -85,22 +86,7 @@ function seedOption(values: Map<string, string>): number | undefined {
  * effect lines stay those of a clean run.
  */
 export async function simulateCommand(args: string[], io: CliIo): Promise<number> {
-  const { values, positional } = parseArgs(args, {
-    values: [
-      "events",
-      "journeys",
-      "until",
-      "format",
-      "store",
-      "dynamodb-endpoint",
-      "table",
-      "duplicate-rate",
-      "crash-rate",
-      "seed",
-      "pause",
-      "resume",
-    ],
-  });
+  const { values, positional } = parseCommandArgs("simulate", args);
   if (positional.length > 0) throw new UsageError(`unexpected argument "${positional[0]}"`);
   const eventsOption = values.get("events");
   if (eventsOption === undefined) throw new UsageError("--events <file.ndjson> is required");

@@ -12,8 +12,9 @@ import { readSavedClock, virtualClock, writeSavedClock } from "../local/clock.ts
 import { readableLine } from "../local/outbox.ts";
 import { type LocalPlatform, type PlatformHealth, startLocalPlatform } from "../local/platform.ts";
 import { utcDay } from "../shared/time.ts";
-import { parseArgs, UsageError } from "./args.ts";
+import { UsageError } from "./args.ts";
 import { type CliIo, ExitCode } from "./io.ts";
+import { parseCommandArgs } from "./usage.ts";
 
 export const DEFAULT_PORT = 4010;
 const HEALTH_EVERY_MS = 5_000;
@@ -78,9 +79,7 @@ export function healthLine(
 }
 
 export async function startCommand(args: string[], io: CliIo): Promise<number> {
-  const { values, positional } = parseArgs(args, {
-    values: ["port", "speed", "dir", "journeys", "dynamodb-endpoint", "start", "webhook-url"],
-  });
+  const { values, positional } = parseCommandArgs("start", args);
   if (positional.length > 0) throw new UsageError(`unexpected argument "${positional[0]}"`);
   const port = numberOption(values, "port", 0, 65_535) ?? DEFAULT_PORT;
   const speed = numberOption(values, "speed", 1, 10_000_000) ?? 1;

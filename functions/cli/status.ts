@@ -10,11 +10,12 @@ import { SQSClient } from "@aws-sdk/client-sqs";
 import { DEAD_LETTER_QUEUE_NAME, queueJournalPath, readQueueJournal } from "../local/local-queue.ts";
 import type { JourneyControl } from "../runtime/control-cache.ts";
 import type { JourneyInventory } from "../store/dynamodb/inventory.ts";
-import { formatOption, parseArgs, UsageError } from "./args.ts";
+import { formatOption, UsageError } from "./args.ts";
 import { deadLetterCounts, stackOfTable } from "./dead-letters.ts";
 import { type CliIo, ExitCode } from "./io.ts";
 import { loadJourneys } from "./start.ts";
-import { openStoreSource, STORE_SOURCE_OPTIONS } from "./store-source.ts";
+import { openStoreSource } from "./store-source.ts";
+import { parseCommandArgs } from "./usage.ts";
 
 export interface JourneyStatus extends JourneyInventory {
   journeyId: string;
@@ -48,9 +49,7 @@ export function formatStatus(rows: readonly JourneyStatus[], deadLetters: string
 }
 
 export async function statusCommand(args: string[], io: CliIo): Promise<number> {
-  const { values, positional } = parseArgs(args, {
-    values: [...STORE_SOURCE_OPTIONS, "journeys", "format", "stack"],
-  });
+  const { values, positional } = parseCommandArgs("status", args);
   if (positional.length > 0) throw new UsageError(`unexpected argument "${positional[0]}"`);
   const format = formatOption(values);
   const loaded = await loadJourneys(resolve(io.cwd, values.get("journeys") ?? "journeys"), io);

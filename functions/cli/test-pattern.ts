@@ -1,33 +1,22 @@
 /**
  * `nudge test-pattern --pattern <json|file> --event <json|file>`: does the EventBridge pattern match the event?
- * Prints `true` or `false` and exits 0; a pattern EventBridge would reject, or an argument that cannot be read,
- * is reported on stderr with exit code 2.
+ * Prints `true` or `false` and exits 0; a pattern EventBridge would reject fails the check (stderr, exit 1); an
+ * argument that cannot be read is a usage problem (stderr, exit 2).
  */
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { compilePattern } from "../language/pattern/index.ts";
 import { InvalidPatternError } from "../shared/errors.ts";
+import { UsageError } from "./args.ts";
 import { type CliIo, type Command, ExitCode } from "./io.ts";
-
-const USAGE = "usage: nudge test-pattern --pattern <json|file> --event <json|file>";
+import { parseCommandArgs, synopsis } from "./usage.ts";
 
 type Name = "pattern" | "event";
 
-class UsageError extends Error {}
-
-function parseArgs(args: readonly string[]): Record<Name, string> | "help" {
-  const given: Partial<Record<Name, string>> = {};
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i] ?? "";
-    if (arg === "--help" || arg === "-h") return "help";
-    const match = /^--(pattern|event)(?:=(.*))?$/s.exec(arg);
-    if (match === null) throw new UsageError(`unexpected argument "${arg}"`);
-    const name = match[1] as Name;
-    if (given[name] !== undefined) throw new UsageError(`--${name} is given twice`);
-    const value = match[2] ?? args[++i];
-    if (value === undefined) throw new UsageError(`--${name} needs a value: inline JSON or a JSON file`);
-    given[name] = value;
-  }
+function parsePatternArgs(args: readonly string[]): Record<Name, string> {
+  const { values, positional } = parseCommandArgs("test-pattern", args);
+  if (positional.length > 0) throw new UsageError(`unexpected argument "${positional[0]}"`);
+  const given = { pattern: values.get("pattern"), event: values.get("event") };
   for (const name of ["pattern", "event"] as const) {
     if (given[name] === undefined) throw new UsageError(`missing --${name} <json|file>`);
   }
@@ -57,11 +46,7 @@ async function load(name: Name, argument: string, cwd: string): Promise<unknown>
 
 export const testPatternCommand: Command = async (args: string[], io: CliIo): Promise<number> => {
   try {
-    const parsed = parseArgs(args);
-    if (parsed === "help") {
-      io.stdout(USAGE);
-      return ExitCode.ok;
-    }
+    const parsed = parsePatternArgs(args);
     const pattern = await load("pattern", parsed.pattern, io.cwd);
     const event = await load("event", parsed.event, io.cwd);
     if (typeof event !== "object" || event === null || Array.isArray(event)) {
@@ -73,10 +58,10 @@ export const testPatternCommand: Command = async (args: string[], io: CliIo): Pr
   } catch (error) {
     if (error instanceof InvalidPatternError) {
       io.stderr(`invalid pattern: ${error.message}`);
-      return ExitCode.usage;
+      return ExitCode.failed;
     }
     if (error instanceof UsageError) {
-      io.stderr(`nudge test-pattern: ${error.message}\n${USAGE}`);
+      io.stderr(`nudge test-pattern: ${error.message}\nUsage: ${synopsis("test-pattern")}`);
       return ExitCode.usage;
     }
     throw error;

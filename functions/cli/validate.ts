@@ -15,8 +15,9 @@ import {
 import { loadPolicyFile } from "../journey/policy-file.ts";
 import { templatesDirOf } from "../journey/template-library.ts";
 import { validateJourneyFiles } from "../journey/validate.ts";
-import { parseArgs, UsageError } from "./args.ts";
+import { UsageError } from "./args.ts";
 import { type CliIo, ExitCode } from "./io.ts";
+import { parseCommandArgs } from "./usage.ts";
 
 export const JOURNEYS_DIR = "journeys";
 
@@ -53,7 +54,7 @@ export async function validateNamedFiles(
 }
 
 export async function validateCommand(args: string[], io: CliIo): Promise<number> {
-  const { positional: named } = parseArgs(args, {});
+  const { positional: named } = parseCommandArgs("validate", args);
   // The platform's policy file is checked as such, whether named or found beside the journeys.
   const policyDirs = named
     .filter((file) => basename(file) === POLICY_FILE)

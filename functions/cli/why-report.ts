@@ -1,5 +1,6 @@
 import type { JournalEntry } from "../engine/journal.ts";
 import type { Profile } from "../engine/model.ts";
+import type { UserJournal } from "../runtime/user-journal.ts";
 import { isTimeZone, localDateTime } from "../shared/local-time.ts";
 import { parseInstant } from "../shared/time.ts";
 
@@ -11,7 +12,10 @@ import { parseInstant } from "../shared/time.ts";
 
 export interface WhyReport {
   userId: string;
+  /** The one zone the text shows times in (JSON times are ISO-8601 instants): the user's, else the platform's default. */
   timeZone: string;
+  /** Whose zone `timeZone` is: the profile's own, or the platform's default (journeys/policy.json). */
+  timeZoneOf: "user" | "platform default";
   profile?: Profile;
   journal: readonly JournalEntry[];
   /**
@@ -19,6 +23,27 @@ export interface WhyReport {
    * when their input is delivered again (docs/exactly-once.md).
    */
   notHandedOn?: JournalEntry[];
+  /** Journeys that skipped the user because they were paused when the trigger came (the latest each). */
+  skippedWhilePaused?: UserJournal["skippedWhilePaused"];
+}
+
+/** The zone `nudge why` shows times in, text and JSON alike: the profile's when valid, else the default. */
+export function whyTimeZone(
+  profile: Profile | undefined,
+  defaultZone: string,
+): Pick<WhyReport, "timeZone" | "timeZoneOf"> {
+  const own = profile?.timezone;
+  return own !== undefined && isTimeZone(own)
+    ? { timeZone: own, timeZoneOf: "user" }
+    : { timeZone: defaultZone, timeZoneOf: "platform default" };
+}
+
+/** The rules that held a message back, in order: `capped (rule cap:x), then quiet-hours (rule quiet-hours)`. */
+function heldBecause(entry: Extract<JournalEntry, { type: "message.deferred" }>): string {
+  const rules = entry.heldBy ?? [entry.rule];
+  const reasonOf = (rule: string) =>
+    rule === entry.rule ? entry.reason : rule === "quiet-hours" ? "quiet-hours" : "capped";
+  return rules.map((rule) => `${reasonOf(rule)} (rule ${rule})`).join(", then ");
 }
 
 function localTime(iso: string, zone: string): string {
@@ -44,7 +69,7 @@ function describe(entry: JournalEntry, zone: string, pending = false): string {
     case "message.sent":
       return `${entry.channel} "${entry.template}" ${pending ? "to be sent" : "sent"} (${entry.category}, ${entry.locale})`;
     case "message.deferred":
-      return `${entry.channel} "${entry.template}" HELD until ${localTime(entry.until, zone)}: ${entry.reason} (rule ${entry.rule})`;
+      return `${entry.channel} "${entry.template}" HELD until ${localTime(entry.until, zone)}: ${heldBecause(entry)}`;
     case "message.suppressed":
       return `${entry.channel} "${entry.template}" NOT sent: ${entry.reason}${entry.rule === undefined ? "" : ` (rule ${entry.rule})`}`;
     case "goal.converted":
@@ -68,29 +93,31 @@ function consentLine(profile: Profile | undefined, zone: string): string {
 
 export function formatWhy(report: WhyReport): string[] {
   const { userId, journal, profile } = report;
-  const zone = profile?.timezone !== undefined && isTimeZone(profile.timezone) ? profile.timezone : report.timeZone;
+  const zone = report.timeZone;
+  const whose =
+    report.timeZoneOf === "user" ? "the user's time zone" : "the platform's default: the profile names none";
   const lines = [
     `${userId}: ${profile === undefined ? "no profile" : `locale ${profile.locale ?? "(default)"}, ${profile.orderCount} orders`}; ${consentLine(profile, zone)}`,
-    `Times in ${zone}.`,
+    `Times in ${zone} (${whose}).`,
   ];
-  if (journal.length === 0 && (report.notHandedOn ?? []).length === 0) {
+  const skipped = report.skippedWhilePaused ?? [];
+  if (journal.length === 0 && (report.notHandedOn ?? []).length === 0 && skipped.length === 0) {
     lines.push("", "No journey has done anything for this user (or the journal has expired).");
     return lines;
   }
-  const byJourney = new Map<string, JournalEntry[]>();
-  for (const entry of journal) {
-    const key = `${entry.journey} (v${entry.version})`;
-    byJourney.set(key, [...(byJourney.get(key) ?? []), entry]);
-  }
-  for (const [journey, entries] of byJourney) {
+  for (const [journey, items] of byJourney(journal, skipped)) {
     lines.push("", journey);
     // A journey keyed by coupon or order runs once per key: each run under its id, when there are several.
-    const runs = new Set(entries.map((entry) => entry.run));
+    const runs = new Set(items.flatMap((item) => ("run" in item ? [item.run] : [])));
     let run: string | undefined;
-    for (const entry of entries) {
-      if (runs.size > 1 && entry.run !== run) lines.push(`  run ${entry.run}`);
-      run = entry.run;
-      lines.push(`  ${localTime(entry.at, zone)}  ${describe(entry, zone)}`);
+    for (const item of items) {
+      if (!("run" in item)) {
+        lines.push(`  ${localTime(item.at, zone)}  NOT entered: the journey was paused when ${item.event} came`);
+        continue;
+      }
+      if (runs.size > 1 && item.run !== run) lines.push(`  run ${item.run}`);
+      run = item.run;
+      lines.push(`  ${localTime(item.at, zone)}  ${describe(item, zone)}`);
     }
   }
   const pending = report.notHandedOn ?? [];
@@ -103,6 +130,22 @@ export function formatWhy(report: WhyReport): string[] {
   }
   lines.push("", summary(journal));
   return lines;
+}
+
+type Skipped = NonNullable<WhyReport["skippedWhilePaused"]>[number];
+
+/** Each journey's entries and paused skips, in time order, under `<journey> (v<version>)`. */
+function byJourney(
+  journal: readonly JournalEntry[],
+  skipped: readonly Skipped[],
+): Map<string, (JournalEntry | Skipped)[]> {
+  const groups = new Map<string, (JournalEntry | Skipped)[]>();
+  const items = [...journal, ...skipped].sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
+  for (const item of items) {
+    const key = `${item.journey} (v${item.version})`;
+    groups.set(key, [...(groups.get(key) ?? []), item]);
+  }
+  return groups;
 }
 
 /** Held back, added up: messages deferred and not sent by reason, coupons withheld. */

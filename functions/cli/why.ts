@@ -9,10 +9,11 @@ import { journeyFilesIn, loadJourneyFiles } from "../journey/load.ts";
 import { loadPolicyFile } from "../journey/policy-file.ts";
 import type { JourneyStore } from "../runtime/ports.ts";
 import { readUserJournal } from "../runtime/user-journal.ts";
-import { formatOption, parseArgs, UsageError } from "./args.ts";
+import { formatOption, UsageError } from "./args.ts";
 import { type CliIo, ExitCode } from "./io.ts";
-import { openStoreSource, STORE_SOURCE_OPTIONS } from "./store-source.ts";
-import { formatWhy, type WhyReport } from "./why-report.ts";
+import { openStoreSource } from "./store-source.ts";
+import { parseCommandArgs } from "./usage.ts";
+import { formatWhy, type WhyReport, whyTimeZone } from "./why-report.ts";
 
 /** The user's journal from the runs of the journeys in `journeysDir` (see readUserJournal). */
 async function journalOf(store: JourneyStore, journeysDir: string, cwd: string, userId: string) {
@@ -23,9 +24,7 @@ async function journalOf(store: JourneyStore, journeysDir: string, cwd: string, 
 }
 
 export async function whyCommand(args: string[], io: CliIo): Promise<number> {
-  const { values, positional } = parseArgs(args, {
-    values: [...STORE_SOURCE_OPTIONS, "journeys", "format"],
-  });
+  const { values, positional } = parseCommandArgs("why", args);
   const [userId, ...extra] = positional;
   if (userId === undefined || extra.length > 0) throw new UsageError("expected one user id");
   const format = formatOption(values);
@@ -33,16 +32,17 @@ export async function whyCommand(args: string[], io: CliIo): Promise<number> {
   const policy = await loadPolicyFile(journeysDir, io.cwd);
   const source = await openStoreSource(values, io.cwd);
   try {
-    const [profile, { entries: journal, notHandedOn: pending }] = await Promise.all([
+    const [profile, { entries: journal, notHandedOn: pending, skippedWhilePaused }] = await Promise.all([
       source.store.getProfile(userId, { consistent: true }),
       journalOf(source.store, journeysDir, io.cwd, userId),
     ]);
     const report: WhyReport = {
       userId,
-      timeZone: policy.config.defaultTimezone,
+      ...whyTimeZone(profile?.value, policy.config.defaultTimezone),
       ...(profile === undefined ? {} : { profile: profile.value }),
       journal,
       notHandedOn: pending,
+      skippedWhilePaused,
     };
     if (format === "json") io.stdout(JSON.stringify(report));
     else {

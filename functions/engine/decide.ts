@@ -1,6 +1,7 @@
 import type { ShopEvent } from "../../events/catalog.ts";
 import { unitInterval } from "../shared/hash.ts";
-import { durationMs, flat, formatInstant, parseInstant } from "../shared/time.ts";
+import { flat, formatInstant, parseInstant } from "../shared/time.ts";
+import { admits } from "./admission.ts";
 import { clockDueAt, isBackfill } from "./backfill.ts";
 import type { CompiledJourney } from "./compile.ts";
 import { emptyProfile } from "./context.ts";
@@ -121,32 +122,11 @@ function decided(record: RunRecord, ctx: StepContext): Decision {
   };
 }
 
-/** Whether the record admits a new run now, by the journey's re-entry rule. */
-function mayEnter(journey: CompiledJourney, record: RunRecord, now: number): boolean {
-  if (record.entries === 0) return true;
-  if (record.run?.status === "active") return false;
-  const rule = journey.journey.reentry;
-  switch (rule.type) {
-    case "never":
-      return false;
-    case "after-exit":
-      return true;
-    case "after-cooldown":
-      return now >= (parseInstant(record.lastEnteredAt) ?? 0) + durationMs(rule.cooldown);
-  }
-}
-
 /** Starts a run for the record if the re-entry rule and the audience admit it. */
 function enter(record: RunRecord, trigger: ShopEvent, ctx: StepContext): boolean {
   const journey = ctx.journey;
-  if (!mayEnter(journey, record, ctx.now)) return false;
-  const exitedAt = parseInstant(record.lastExitEventAt);
+  if (!admits(journey, record, trigger, ctx)) return false;
   const triggeredAt = parseInstant(trigger.time) ?? ctx.now;
-  if (exitedAt !== undefined && triggeredAt <= exitedAt) return false;
-  // A trigger no later than the one that started the latest run is that one replayed, or older history.
-  const lastTriggerAt = parseInstant(record.lastTriggerAt);
-  if (lastTriggerAt !== undefined && triggeredAt <= lastTriggerAt) return false;
-  if (journey.audience && !journey.audience.matches({ profile: ctx.profile, trigger })) return false;
   const userId = userIdOf(trigger, record.key);
   const runId = flat(`${journey.id}:${record.key}:${record.entries + 1}`);
   const holdout = unitInterval(`holdout/${journey.id}/${userId}`) < journey.holdoutFraction;
@@ -211,13 +191,15 @@ export function decideEvent(args: EngineArgs & { event: ShopEvent }): Decision |
   // An exit event with no run active is remembered: a trigger older than it, arriving late, must not enter.
   const tombstone =
     isEventTrigger && storedRun?.status !== "active" && current.exitOn.some((pattern) => pattern.matches(event));
-  const triggers = isEventTrigger && !history && !backfill && args.paused !== true && current.trigger.matches(event);
+  const matchesTrigger = isEventTrigger && !history && !backfill && current.trigger.matches(event);
+  const triggers = matchesTrigger && args.paused !== true;
+  const pausedTrigger = matchesTrigger && args.paused === true;
   const since = parseInstant(stored?.inactivity?.since);
   const restartsClock =
     !isEventTrigger &&
     (since === undefined || eventTime > since) &&
     current.clockEvents.some((pattern) => pattern.matches(event));
-  if (!converts && !exits && !arrives && !tombstone && !triggers && !restartsClock) return undefined;
+  if (!converts && !exits && !arrives && !tombstone && !triggers && !pausedTrigger && !restartsClock) return undefined;
 
   const record = stored ? copyRecord(stored) : newRecord(current.id, args.key);
   const ctx = contextFor(args, runJourney, userIdOf(event, args.key));
@@ -272,6 +254,8 @@ export function decideEvent(args: EngineArgs & { event: ShopEvent }): Decision |
   if (triggers) {
     ctx.journey = current; // a new run enters the current version, whatever the previous run's was
     changed = enter(record, event, ctx) || changed;
+  } else if (pausedTrigger) {
+    changed = skippedWhilePaused(record, event, { ...ctx, journey: current }) || changed;
   } else if (restartsClock) {
     ctx.steps++;
     const mode = history ? "history" : backfill ? "backfill" : "live";
@@ -283,6 +267,14 @@ export function decideEvent(args: EngineArgs & { event: ShopEvent }): Decision |
   record.recentEventIds.push(event.id);
   if (record.recentEventIds.length > REMEMBERED_EVENT_IDS) record.recentEventIds.shift();
   return decided(record, ctx);
+}
+
+/** A trigger the journey would have admitted but for its pause: noted on the record, for `nudge why`. */
+function skippedWhilePaused(record: RunRecord, event: ShopEvent, ctx: StepContext): boolean {
+  if (!admits(ctx.journey, record, event, ctx)) return false;
+  const { id, version } = ctx.journey.journey;
+  record.skippedWhilePaused = { at: formatInstant(ctx.now), journey: id, version, event: event["detail-type"] };
+  return true;
 }
 
 /** Restarts the record's inactivity clock: running since the event, due at `dueAt`. */

@@ -97,6 +97,11 @@ export interface RunRecord {
    * event replayed, or older history, at any lateness, and starts no run.
    */
   lastTriggerAt?: string;
+  /**
+   * The latest trigger that found the journey paused and would otherwise have started a run: shown by
+   * `nudge why` as the journey skipping the user because it was paused.
+   */
+  skippedWhilePaused?: { at: string; journey: string; version: number; event: string };
   /** Ids of the latest events applied to this record, so a redelivered event changes nothing. */
   recentEventIds: string[];
   /**
@@ -177,6 +182,8 @@ export type JourneyEffect = EffectBase &
         until: string;
         reason: "quiet-hours" | "capped";
         rule: string;
+        /** Every rule that moved the message, in order, when there were several (the last is `rule`). */
+        heldBy?: string[];
       }
     | {
         type: "coupon.withheld";

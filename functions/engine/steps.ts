@@ -240,7 +240,7 @@ function send(run: Run, step: StepOf<"send">, ctx: StepContext): string | undefi
     const until = parseInstant(verdict.until) ?? ctx.now;
     const wakeAt = staggered(until, ctx.journey);
     waitAt(run, step, validUntil !== undefined && wakeAt >= validUntil ? until : wakeAt);
-    const { reason, rule } = verdict;
+    const { reason, rule, heldBy } = verdict;
     ctx.out.effects.push({
       at,
       journey,
@@ -254,6 +254,7 @@ function send(run: Run, step: StepOf<"send">, ctx: StepContext): string | undefi
       until: run.wake?.at ?? verdict.until,
       reason,
       rule,
+      ...(heldBy === undefined ? {} : { heldBy }),
     });
     return WAITING;
   }

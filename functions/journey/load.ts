@@ -1,18 +1,37 @@
 import { readdir, readFile } from "node:fs/promises";
 import { join, relative, resolve } from "node:path";
 import { type Journey, journeySchema } from "../language/schema.ts";
+import { rawLinkProblems, rawTemplateNames } from "./checks/raw.ts";
 import { type JourneyProblem, parseJsonText, schemaProblems } from "./problems.ts";
 import { readTemplateLibrary, resolveTemplates, type TemplateLibrary, templatesDirOf } from "./template-library.ts";
 
 export { formatPath, formatProblem, type JourneyProblem } from "./problems.ts";
 
-/** Parses and schema-checks one journey file's text (its file templates are not resolved: see loadJourneyFiles). */
-export function parseJourney(text: string, file: string): { journey?: Journey; problems: JourneyProblem[] } {
+/**
+ * Parses and schema-checks one journey file's text (its file templates are not resolved: see loadJourneyFiles).
+ * A journey the schema refuses still has its step links checked (checks/raw.ts), and `templateNames` says
+ * which templates it names; both are unknown for a file that is not JSON.
+ */
+export function parseJourney(
+  text: string,
+  file: string,
+): { journey?: Journey; problems: JourneyProblem[]; templateNames?: string[] } {
   const json = parseJsonText(text, file);
   if ("problem" in json) return { problems: [json.problem] };
   const result = journeySchema.safeParse(json.value, { reportInput: true });
   if (result.success) return { journey: result.data, problems: [] };
-  return { problems: schemaProblems(file, result.error) };
+  const problems = schemaProblems(file, result.error, { schema: journeySchema, input: json.value });
+  const reported = new Set(problems.map((problem) => problem.path));
+  return {
+    problems: [...problems, ...rawLinkProblems(file, json.value, reported)],
+    templateNames: rawTemplateNames(json.value),
+  };
+}
+
+/** A journey file that did not load: the templates it names, undefined when they cannot be known. */
+export interface RefusedJourney {
+  file: string;
+  templateNames?: readonly string[];
 }
 
 /** The platform's policy file, beside the journeys (functions/journey/policy-file.ts). */
@@ -45,9 +64,15 @@ export interface LoadedJourney {
 export async function loadJourneyFiles(
   paths: readonly string[],
   cwd: string,
-): Promise<{ journeys: LoadedJourney[]; problems: JourneyProblem[]; libraries: TemplateLibrary[] }> {
+): Promise<{
+  journeys: LoadedJourney[];
+  problems: JourneyProblem[];
+  libraries: TemplateLibrary[];
+  refused: RefusedJourney[];
+}> {
   const journeys: LoadedJourney[] = [];
   const problems: JourneyProblem[] = [];
+  const refused: RefusedJourney[] = [];
   const libraries = new Map<string, Promise<TemplateLibrary>>();
   for (const given of paths) {
     const path = resolve(cwd, given);
@@ -57,11 +82,15 @@ export async function loadJourneyFiles(
       text = await readFile(path, "utf8");
     } catch (error) {
       problems.push({ file, path: "", message: `cannot read: ${(error as NodeJS.ErrnoException).code ?? error}` });
+      refused.push({ file });
       continue;
     }
     const parsed = parseJourney(text, file);
     problems.push(...parsed.problems);
-    if (parsed.journey === undefined) continue;
+    if (parsed.journey === undefined) {
+      refused.push({ file, templateNames: parsed.templateNames });
+      continue;
+    }
     const dir = templatesDirOf(path);
     let library = libraries.get(dir);
     if (library === undefined) {
@@ -74,5 +103,5 @@ export async function loadJourneyFiles(
   }
   const read = await Promise.all(libraries.values());
   for (const library of read) problems.push(...library.problems);
-  return { journeys, problems, libraries: read };
+  return { journeys, problems, libraries: read, refused };
 }

@@ -1,8 +1,9 @@
 import { readFile } from "node:fs/promises";
 import { join, relative } from "node:path";
-import { InvalidPolicyError, type PolicyConfig, parsePolicyConfig } from "../engine/policies/config.ts";
+import { type PolicyConfig, parsePolicyConfig, policyConfigSchema } from "../engine/policies/config.ts";
 import { DEFAULT_POLICY_CONFIG } from "../engine/policy-state.ts";
 import { type JourneyProblem, POLICY_FILE } from "./load.ts";
+import { schemaProblems } from "./problems.ts";
 
 /**
  * The platform's messaging policies live in one file beside the journeys, `journeys/policy.json`: the
@@ -28,10 +29,9 @@ export async function loadPolicyFile(
   } catch (error) {
     return { config: DEFAULT_POLICY_CONFIG, problems: [{ file, path: "", message: `not valid JSON: ${error}` }] };
   }
-  try {
-    return { config: parsePolicyConfig(raw), file, problems: [] };
-  } catch (error) {
-    if (!(error instanceof InvalidPolicyError)) throw error;
-    return { config: DEFAULT_POLICY_CONFIG, problems: [{ file, path: "", message: error.message }] };
-  }
+  // One line per problem, at its JSON path, with a "did you mean" for a misspelt field or value.
+  const result = policyConfigSchema.safeParse(raw, { reportInput: true });
+  if (result.success) return { config: parsePolicyConfig(raw), file, problems: [] };
+  const problems = schemaProblems(file, result.error, { schema: policyConfigSchema, input: raw });
+  return { config: DEFAULT_POLICY_CONFIG, problems };
 }

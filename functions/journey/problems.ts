@@ -1,4 +1,6 @@
 import type * as z from "zod";
+import { fieldsAt } from "./schema-fields.ts";
+import { didYouMean } from "./suggestions.ts";
 
 /**
  * How the journey language reports what is wrong with a file (a journey or a template file): one problem per
@@ -30,14 +32,27 @@ export function formatPath(path: readonly PropertyKey[]): string {
   return text;
 }
 
-export function describeIssue(issue: z.core.$ZodIssue): string {
+/**
+ * What an issue says, with a "did you mean" where a value or a field name is a likely typo; `fieldsHere`
+ * lists the fields the object at the issue's path may have, when known (fieldsAt).
+ */
+export function describeIssue(issue: z.core.$ZodIssue, fieldsHere: readonly string[] = []): string {
   switch (issue.code) {
     case "invalid_type":
       return issue.input === undefined
         ? `required, expected ${issue.expected}`
         : `expected ${issue.expected}, got ${JSON.stringify(issue.input)}`;
-    case "unrecognized_keys":
-      return `unknown ${issue.keys.length === 1 ? "field" : "fields"} ${issue.keys.map((k) => `"${k}"`).join(", ")}`;
+    case "unrecognized_keys": {
+      const names = issue.keys.map((k) => `"${k}"${didYouMean(k, fieldsHere)}`).join(", ");
+      return `unknown ${issue.keys.length === 1 ? "field" : "fields"} ${names}`;
+    }
+    case "invalid_value": {
+      const values = issue.values.filter((v): v is string => typeof v === "string");
+      const given = (issue as { input?: unknown }).input;
+      return typeof given === "string" && values.length === issue.values.length
+        ? `expected one of ${values.map((v) => JSON.stringify(v)).join(", ")}, got ${JSON.stringify(given)}${didYouMean(given, values)}`
+        : issue.message;
+    }
     case "invalid_union":
       return "note" in issue && issue.note === "No matching discriminator"
         ? `expected one of ${(issue as { options?: unknown[] }).options?.map((o) => JSON.stringify(o)).join(", ")}`
@@ -66,7 +81,15 @@ export function parseJsonText(text: string, file: string): { value: unknown } | 
   }
 }
 
-/** A schema's issues as problems of the file. */
-export function schemaProblems(file: string, error: z.ZodError): JourneyProblem[] {
-  return error.issues.map((issue) => ({ file, path: formatPath(issue.path), message: describeIssue(issue) }));
+/** A schema's issues as problems of the file; with the schema and the input, unknown fields get suggestions. */
+export function schemaProblems(
+  file: string,
+  error: { readonly issues: readonly z.core.$ZodIssue[] },
+  checked?: { schema: z.core.$ZodType; input: unknown },
+): JourneyProblem[] {
+  return error.issues.map((issue) => {
+    const fields =
+      issue.code === "unrecognized_keys" && checked ? fieldsAt(checked.schema, checked.input, issue.path) : [];
+    return { file, path: formatPath(issue.path), message: describeIssue(issue, fields) };
+  });
 }

@@ -87,7 +87,8 @@ export function parseTemplateFile(
   const json = parseJsonText(text, file);
   if ("problem" in json) return { problems: [json.problem] };
   const result = templateFileSchema.safeParse(json.value, { reportInput: true });
-  if (!result.success) return { problems: schemaProblems(file, result.error) };
+  if (!result.success)
+    return { problems: schemaProblems(file, result.error, { schema: templateFileSchema, input: json.value }) };
   const template = result.data;
   const problems = liquidProblems(template, file);
   if (template.id !== expectedId) {

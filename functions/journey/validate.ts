@@ -1,10 +1,10 @@
 import { relative, resolve } from "node:path";
-import { problemAt } from "./checks/common.ts";
+import { closestMatch, problemAt } from "./checks/common.ts";
 import { checkEvents, eventTypesOf } from "./checks/events.ts";
 import { checkLinks } from "./checks/links.ts";
 import { checkPlaceholders } from "./checks/placeholders.ts";
-import { type JourneyProblem, type LoadedJourney, loadJourneyFiles } from "./load.ts";
-import type { TemplateLibrary } from "./template-library.ts";
+import { type JourneyProblem, type LoadedJourney, loadJourneyFiles, type RefusedJourney } from "./load.ts";
+import { type TemplateLibrary, templatesDirOf } from "./template-library.ts";
 
 /**
  * The checks a journey must pass beyond its schema (schema.ts): the step graph (checks/links.ts), the event
@@ -45,22 +45,38 @@ export function checkJourneys(loaded: readonly LoadedJourney[]): JourneyProblem[
 export function unusedTemplates(
   loaded: readonly LoadedJourney[],
   libraries: readonly TemplateLibrary[],
+  refused: readonly RefusedJourney[] = [],
 ): JourneyProblem[] {
   const used = new Set(loaded.flatMap((entry) => Object.values(entry.templateFiles ?? {})));
   const named = new Set(
     loaded.flatMap(({ journey }) => journey.steps.flatMap((s) => (s.type === "send" ? [s.template] : []))),
   );
-  return libraries.flatMap((library) =>
-    [...library.templates.values()]
-      .filter(({ file }) => !used.has(file))
+  // A journey that failed its checks still uses the templates it names: no warning to delete those, and
+  // none at all beside a file that is not even JSON, whose templates cannot be known.
+  const namedByRefused = new Set(refused.flatMap((entry) => entry.templateNames ?? []));
+  const blind = new Set(
+    refused.filter((entry) => entry.templateNames === undefined).map((entry) => templatesDirOf(entry.file)),
+  );
+  return libraries.flatMap((library) => {
+    // A send step naming no template ("guide1") means the one it is a likely typo of ("guide-1"): that
+    // file is in use, and the typo is the problem, reported at the step.
+    const ids = [...library.templates.keys()];
+    const typoOf = new Set(
+      [...named, ...namedByRefused]
+        .flatMap((name) => (ids.includes(name) ? [] : [closestMatch(name, ids) ?? []]))
+        .flat(),
+    );
+    return [...library.templates.values()]
+      .filter(({ file, template }) => !used.has(file) && !namedByRefused.has(template.id) && !typoOf.has(template.id))
+      .filter(() => !blind.has(library.dir))
       .map(({ file, template }) => ({
         file,
         path: "",
         message: named.has(template.id)
           ? `no journey sends this file: the journeys that send template ${JSON.stringify(template.id)} have a "templates" entry of that id, which wins over the file`
           : `no journey sends template ${JSON.stringify(template.id)}; name it in a send step's "template", or remove the file`,
-      })),
-  );
+      }));
+  });
 }
 
 /**
@@ -85,6 +101,6 @@ export async function validateJourneyFiles(
   return {
     journeys: loaded.journeys.filter((entry) => !failed.has(entry.file)),
     problems,
-    warnings: unusedTemplates(loaded.journeys, loaded.libraries),
+    warnings: unusedTemplates(loaded.journeys, loaded.libraries, loaded.refused),
   };
 }

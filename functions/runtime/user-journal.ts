@@ -11,6 +11,8 @@ export interface UserJournal {
    * waits for its redelivery): never shown as sent.
    */
   notHandedOn: JournalEntry[];
+  /** Journeys whose trigger matched while they were paused, and would have admitted the user: the latest each. */
+  skippedWhilePaused: NonNullable<RunRecord["skippedWhilePaused"]>[];
 }
 
 /**
@@ -24,19 +26,21 @@ export async function readUserJournal(
 ): Promise<UserJournal> {
   const runs = journeys.filter((j) => j.key === "userId").map((j) => ({ journeyId: j.id, key: userId }));
   runs.push(...(await store.userRuns(userId)));
-  const journal: UserJournal = { entries: [], notHandedOn: [] };
+  const journal: UserJournal = { entries: [], notHandedOn: [], skippedWhilePaused: [] };
   for (const { journeyId, key } of runs) {
     const record = (await store.getRecord(journeyId, key, { consistent: true }))?.value;
     if (record !== undefined) await addRecord(journal, record, store, userId);
   }
-  const byTime = (a: JournalEntry, b: JournalEntry) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0);
+  const byTime = (a: { at: string }, b: { at: string }) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0);
   journal.entries.sort(byTime);
   journal.notHandedOn.sort(byTime);
+  journal.skippedWhilePaused.sort(byTime);
   return journal;
 }
 
 async function addRecord(journal: UserJournal, record: RunRecord, store: HandOnProofStore, userId: string) {
   journal.entries.push(...(record.journal ?? []).filter((entry) => entry.user === userId));
+  if (record.skippedWhilePaused !== undefined) journal.skippedWhilePaused.push(record.skippedWhilePaused);
   const pending = record.pending;
   const first = pending?.effects[0];
   if (pending === undefined || first === undefined) return;

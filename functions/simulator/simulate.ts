@@ -86,7 +86,11 @@ export const DEFAULT_RUN_ON_MS = 60 * DAY_MS;
 
 /** An effect is its own output line (the contract's fields first, its id last) when its type is output. */
 export function toOutputLine(effect: JourneyEffect): SimulationLine | undefined {
-  return OUTPUT_TYPES.has(effect.type) ? effect : undefined;
+  if (!OUTPUT_TYPES.has(effect.type)) return undefined;
+  if (effect.type !== "message.deferred" || effect.heldBy === undefined) return effect;
+  // Every rule that moved a deferred message is `nudge why`'s to tell; the contract's line names the last.
+  const { heldBy: _heldBy, ...line } = effect;
+  return line;
 }
 
 export function parseEventLines(lines: Iterable<string>, onInvalid?: (invalid: InvalidInput) => void) {

@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -144,9 +144,7 @@ describe("nudge validate", () => {
     // Assess
     await expect(direct).rejects.toThrow(new UsageError("unknown option --strict"));
     expect(code).toBe(ExitCode.usage);
-    expect(io.err).toEqual([
-      "nudge validate: unknown option --strict\nUsage: nudge validate [files...]   check journey files and the template files beside them (default: every journey in journeys/)",
-    ]);
+    expect(io.err).toEqual(["nudge validate: unknown option --strict\nUsage: nudge validate [files...]"]);
   });
 
   it("exits 2 when there is no journeys/ folder to check", async () => {
@@ -187,8 +185,58 @@ describe("nudge validate", () => {
     // Assess
     expect(code).toBe(ExitCode.failed);
     expect(io.err).toEqual([
-      `${relative(root, join(dir, "policy.json"))}: policy configuration: quietHours.start: expected a time of day HH:MM, such as 21:00; (root): Unrecognized key: "capz"`,
+      `${relative(root, join(dir, "policy.json"))}: quietHours.start: expected a time of day HH:MM, such as 21:00`,
+      `${relative(root, join(dir, "policy.json"))}: unknown field "capz" (did you mean "caps"?)`,
     ]);
     expect({ goodCode, out: good.out }).toEqual({ goodCode: ExitCode.ok, out: ["ok: the policy file valid"] });
+  });
+});
+
+describe("nudge validate, one pass (issue 14)", () => {
+  const known = (ids: string) => `known steps: ${ids}`;
+  const coupon = known("issue-welcome-coupon, coupon-issued, send-welcome, send-welcome-without-coupon");
+
+  it("reports every problem of every file at once, each root cause once, and warns only of a template file no journey names", async () => {
+    // Prepare: a typo'd next (close to a step), a schema error beside a typo'd step id in one file that sends
+    // the comeback template, a next close to no step, and a template file no journey names.
+    const io = capture(join(root, fixtures, "one-pass"));
+
+    // Act
+    const code = await validateCommand([], io);
+
+    // Assess: no "unreachable", no "coupon.code can never be filled", no warning to remove comeback.json.
+    expect(code).toBe(ExitCode.failed);
+    expect(io.err).toEqual([
+      `journeys/a-typo-next.json: steps[0].next: unknown step "coupon-isued" (did you mean "coupon-issued"?); ${coupon}`,
+      'journeys/b-schema-and-typo.json: steps[2].for: expected an ISO-8601 duration such as "P3D", got "7 days"',
+      `journeys/b-schema-and-typo.json: steps[1].next: unknown step "wait-7-dys" (did you mean "wait-7-days"?); ${known("issue-comeback-coupon, send-comeback, wait-7-days")}`,
+      `journeys/c-lost-link.json: steps[0].next: unknown step "celebrate"; ${coupon}`,
+      'journeys/templates/leftover.json: warning: no journey sends template "leftover"; name it in a send step\'s "template", or remove the file',
+    ]);
+  });
+
+  it("suggests the field or value a misspelt one is likely meant to be, in journeys and the policy file", async () => {
+    // Prepare: the shipped new-user-coupon with a misspelt policy value, policy field and step field.
+    const dir = mkdtempSync(join(tmpdir(), "nudge-typos-"));
+    temporary.push(dir);
+    const journey = JSON.parse(readFileSync(join(root, "journeys/new-user-coupon.json"), "utf8"));
+    journey.policy.whenCapped = "deffer";
+    journey.policy.inQuietHour = "drop";
+    journey.steps[2].nxt = "send-welcome-without-coupon";
+    writeFileSync(join(dir, "journey.json"), JSON.stringify(journey));
+    writeFileSync(join(dir, "policy.json"), JSON.stringify({ defaultTimezone: "Asia/Shanghai", cap: [] }));
+    const io = capture(dir);
+
+    // Act
+    const code = await validateCommand(["journey.json", "policy.json"], io);
+
+    // Assess
+    expect(code).toBe(ExitCode.failed);
+    expect(io.err).toEqual([
+      'journey.json: policy.whenCapped: expected one of "defer", "drop", got "deffer" (did you mean "defer"?)',
+      'journey.json: policy: unknown field "inQuietHour" (did you mean "inQuietHours"?)',
+      'journey.json: steps[2]: unknown field "nxt" (did you mean "next"?)',
+      'policy.json: unknown field "cap" (did you mean "caps"?)',
+    ]);
   });
 });

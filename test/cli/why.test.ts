@@ -1,4 +1,4 @@
-import { copyFileSync, mkdtempSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventbridge";
@@ -7,6 +7,7 @@ import { main } from "../../functions/cli/main.ts";
 import { JourneyCatalog } from "../../functions/engine/catalog.ts";
 import { parsePolicyConfig } from "../../functions/engine/policies/config.ts";
 import { startLocalPlatform } from "../../functions/local/platform.ts";
+import { setPaused } from "../../functions/runtime/control-cache.ts";
 import { JourneyRuntime } from "../../functions/runtime/journey-runtime.ts";
 import { DynamoDbStore } from "../../functions/store/dynamodb/dynamodb-store.ts";
 import { at, journey, shopEvent } from "../engine/fixtures.ts";
@@ -103,7 +104,7 @@ describe("nudge why", () => {
     expect(io.out).toEqual([
       `From table ${tableName} at ${endpoint}.`,
       "u1: locale (default), 1 orders; consent: every channel (none withdrawn)",
-      "Times in Asia/Shanghai.",
+      "Times in Asia/Shanghai (the user's time zone).",
       "",
       "welcome (v1)",
       "  2026-11-25 10:00:00  entered",
@@ -115,6 +116,82 @@ describe("nudge why", () => {
       '  2026-11-25 11:00:00  push "hello" HELD until 2026-11-25 14:01:00: capped (rule cap:marketing-per-channel)',
       "",
       "Messages sent: 1; held until later: 1 (capped 1); not sent: 0; coupons withheld: 0.",
+    ]);
+  });
+
+  it("names every rule that held a message back, in order, and a journey that skipped the user because it was paused, in one time zone", async () => {
+    // Prepare: a welcome at 19:00 in Shanghai; the thanks for an order at 20:00 meets the cap of one push per
+    // 4 hours, which moves it to 23:00, in the quiet hours (21:00-09:00), which move it to the morning. A
+    // third journey on order.placed is paused when the order comes.
+    const { endpoint, tableName, client } = await freshTable();
+    const store = new DynamoDbStore(client, { tableName });
+    const journeys = [
+      greeter("welcome", 90, "user.registered"),
+      greeter("thanks", 40, "order.placed"),
+      greeter("order-survey", 10, "order.placed"),
+    ];
+    const runtime = new JourneyRuntime({
+      catalog: new JourneyCatalog(journeys),
+      store,
+      controls: store,
+      sink: { deliver: () => undefined },
+      publisher: { publish: () => undefined },
+      policies: parsePolicyConfig(
+        JSON.parse(readFileSync(join(import.meta.dirname, "../../journeys/policy.json"), "utf8")),
+      ),
+    });
+    await setPaused(store, "order-survey", {
+      paused: true,
+      reason: "copy review",
+      by: "ops",
+      now: at("2026-11-25T10:00:00Z"),
+    });
+    for (const event of [
+      shopEvent("user.registered", "2026-11-25T11:00:00Z", { userId: "u3", timezone: "Asia/Shanghai" }),
+      shopEvent("order.placed", "2026-11-25T12:00:00Z", { userId: "u3", orderId: "o1", amount: 9, currency: "CNY" }),
+    ])
+      await runtime.handleEvent(event, at(event.time));
+    const args = [
+      "why",
+      "u3",
+      "--table",
+      tableName,
+      "--dynamodb-endpoint",
+      endpoint,
+      "--journeys",
+      journeysFolder(journeys),
+    ];
+    const text = capture();
+    const json = capture();
+
+    // Act
+    const code = await main(args, text);
+    await main([...args, "--format", "json"], json);
+
+    // Assess: both rules, the cap first; the paused journey named; the JSON's zone is the text's.
+    expect(code).toBe(0);
+    expect(text.out).toContain("Times in Asia/Shanghai (the user's time zone).");
+    expect(text.out).toContainEqual(
+      expect.stringMatching(
+        /^ {2}2026-11-25 20:00:00 {2}push "hello" HELD until 2026-11-26 09:\d\d:\d\d: capped \(rule cap:marketing-per-channel\), then quiet-hours \(rule quiet-hours\)$/,
+      ),
+    );
+    const survey = text.out.indexOf("order-survey (v1)");
+    expect(text.out.slice(survey, survey + 2)).toEqual([
+      "order-survey (v1)",
+      "  2026-11-25 20:00:00  NOT entered: the journey was paused when order.placed came",
+    ]);
+    const report = JSON.parse(json.out.join(""));
+    expect({ timeZone: report.timeZone, timeZoneOf: report.timeZoneOf }).toEqual({
+      timeZone: "Asia/Shanghai",
+      timeZoneOf: "user",
+    });
+    expect(report.journal.find((entry: { type: string }) => entry.type === "message.deferred").heldBy).toEqual([
+      "cap:marketing-per-channel",
+      "quiet-hours",
+    ]);
+    expect(report.skippedWhilePaused).toEqual([
+      { at: "2026-11-25T12:00:00Z", journey: "order-survey", version: 1, event: "order.placed" },
     ]);
   });
 

@@ -1,3 +1,6 @@
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { formatProblem, journeyFilesIn, loadJourneyFiles } from "../../functions/journey/load.ts";
@@ -290,5 +293,66 @@ describe("across files", () => {
           '"couponId" is not a field of user.registered; its fields: userId, locale, timezone, channel, email, phone, attributes',
       },
     ]);
+  });
+});
+
+describe("one pass, each root cause once (issue 14)", () => {
+  const onePass = `${root}${fixtures}/one-pass`;
+
+  it("follows a typo'd link to the step it likely means: no unreachable steps, no unfillable coupon fields", async () => {
+    // Act
+    const { problems } = await validateJourneyFiles([`${onePass}/journeys/a-typo-next.json`], onePass);
+
+    // Assess
+    expect(problems.map(formatProblem)).toEqual([
+      'journeys/a-typo-next.json: steps[0].next: unknown step "coupon-isued" (did you mean "coupon-issued"?); known steps: issue-welcome-coupon, coupon-issued, send-welcome, send-welcome-without-coupon',
+    ]);
+  });
+
+  it("claims nothing of the steps after a link that names no step near any", async () => {
+    // Act
+    const { problems, journeys } = await validateJourneyFiles([`${onePass}/journeys/c-lost-link.json`], onePass);
+
+    // Assess
+    expect(problems.map((problem) => problem.path)).toEqual(["steps[0].next"]);
+    expect(journeys).toEqual([]);
+  });
+
+  it("checks the step links of a journey its schema refuses, and counts the templates it names as used", async () => {
+    // Act
+    const { problems, warnings } = await validateJourneyFiles([`${onePass}/journeys/b-schema-and-typo.json`], onePass);
+
+    // Assess
+    expect(problems.map((problem) => `${problem.path}: ${problem.message.split(";")[0]}`)).toEqual([
+      'steps[2].for: expected an ISO-8601 duration such as "P3D", got "7 days"',
+      'steps[1].next: unknown step "wait-7-dys" (did you mean "wait-7-days"?)',
+    ]);
+    expect(warnings.map((warning) => warning.file)).not.toContain("journeys/templates/comeback.json");
+  });
+
+  it("does not call a template file unused when a send step names it with a typo, nor beside a file that is not JSON", async () => {
+    // Prepare: the one-pass folder, plus a journey sending "leftovr" (for "leftover"), then plus a broken file.
+    const dir = mkdtempSync(join(tmpdir(), "nudge-one-pass-"));
+    cpSync(onePass, dir, { recursive: true });
+    const journey = JSON.parse(readFileSync(`${onePass}/journeys/a-typo-next.json`, "utf8"));
+    journey.id = "typo-template";
+    journey.steps[0].next = "coupon-issued";
+    journey.steps[2].template = "leftovr";
+    writeFileSync(join(dir, "journeys/d-typo-template.json"), JSON.stringify(journey));
+    const files = async () => journeyFilesIn(join(dir, "journeys"));
+
+    // Act
+    const typo = await validateJourneyFiles(await files(), dir);
+    writeFileSync(join(dir, "journeys/e-not-json.json"), "{ oops");
+    const notJson = await validateJourneyFiles(await files(), dir);
+
+    // Assess
+    expect(typo.problems.map(formatProblem)).toContainEqual(
+      expect.stringMatching(
+        /^journeys\/d-typo-template\.json: steps\[2\]\.template: unknown template "leftovr" \(did you mean "leftover"\?\)/,
+      ),
+    );
+    expect(typo.warnings).toEqual([]);
+    expect(notJson.warnings).toEqual([]);
   });
 });

@@ -23,12 +23,20 @@ export type DropReason = "expired" | "unsubscribed" | "quiet-hours" | "capped" |
 /**
  * What to do with a message. `rule` names the rule that decided: `valid-until`, `consent`, `quiet-hours`,
  * `cap:<id>` (a platform cap) or `journey-cap:<id>` (the journey's own). A deferral names the rule that
- * set its time, the last one to move it; a drop for `expired-while-deferred` names the rule whose
+ * set its time, the last one to move it (and `heldBy` every rule that moved it, in order, when there were
+ * several: a cap that pushed the message into quiet hours, then quiet hours); a drop for `expired-while-deferred` names the rule whose
  * deferral would have carried the message past its `validUntil`.
  */
 export type PolicyDecision =
   | { action: "send"; at: string }
-  | { action: "defer"; until: string; reason: "quiet-hours" | "capped"; rule: string }
+  | {
+      action: "defer";
+      until: string;
+      reason: "quiet-hours" | "capped";
+      rule: string;
+      /** When more than one rule moved the message: each, in order (the last is `rule`). */
+      heldBy?: string[];
+    }
   | { action: "drop"; reason: DropReason; rule: string };
 
 export interface PolicyInput {
@@ -76,6 +84,7 @@ export function decideDelivery(input: PolicyInput): PolicyDecision {
   const caps = capsFor(message, config.caps, journey.caps);
   let at = dueAt;
   let deferredBy: { reason: "quiet-hours" | "capped"; rule: string } | undefined;
+  const heldBy: string[] = [];
   for (;;) {
     const held = holdBack(at, quietHours, zone, caps, recentSends);
     if (held === undefined) break;
@@ -86,10 +95,10 @@ export function decideDelivery(input: PolicyInput): PolicyDecision {
     }
     at = held.until;
     deferredBy = { reason: held.reason, rule: held.rule };
+    if (heldBy.at(-1) !== held.rule) heldBy.push(held.rule);
   }
-  return deferredBy === undefined
-    ? { action: "send", at: formatInstant(at) }
-    : { action: "defer", until: formatInstant(at), ...deferredBy };
+  if (deferredBy === undefined) return { action: "send", at: formatInstant(at) };
+  return { action: "defer", until: formatInstant(at), ...deferredBy, ...(heldBy.length > 1 ? { heldBy } : {}) };
 }
 
 /** The first rule that holds a message back at `at`, and until when; undefined when none does. */

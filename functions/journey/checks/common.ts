@@ -18,41 +18,4 @@ export function problemAt(file: string, path: Path, message: string): JourneyPro
   return { file, path: formatPath(path), message };
 }
 
-export function quote(text: string): string {
-  return JSON.stringify(text);
-}
-
-/** `a, b, c`, or the fallback when there is nothing to list. */
-export function listOf(items: Iterable<string>, none = "none"): string {
-  const all = [...items];
-  return all.length === 0 ? none : all.join(", ");
-}
-
-function distance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const substitution = (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1);
-      current.push(Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, substitution));
-    }
-    previous = current;
-  }
-  return previous[b.length] ?? 0;
-}
-
-/** ` (did you mean "x"?)` when one candidate is a likely typo of the word, else "". */
-export function didYouMean(word: string, candidates: Iterable<string>): string {
-  // Up to one edit per three characters, at most three: "welcom" -> "welcome", not "a" -> "b".
-  const allowed = Math.max(1, Math.min(3, Math.floor(word.length / 3)));
-  let best: string | undefined;
-  let bestDistance = Number.POSITIVE_INFINITY;
-  for (const candidate of candidates) {
-    const d = distance(word.toLowerCase(), candidate.toLowerCase());
-    if (candidate !== word && d <= allowed && d < bestDistance) {
-      best = candidate;
-      bestDistance = d;
-    }
-  }
-  return best === undefined ? "" : ` (did you mean ${quote(best)}?)`;
-}
+export { closestMatch, didYouMean, listOf, quote } from "../suggestions.ts";

@@ -1,6 +1,6 @@
 import type { Journey, Step } from "../../language/schema.ts";
 import type { JourneyProblem } from "../load.ts";
-import { type CheckInput, didYouMean, listOf, type Path, problemAt, quote } from "./common.ts";
+import { type CheckInput, closestMatch, didYouMean, listOf, type Path, problemAt, quote } from "./common.ts";
 
 /**
  * The step graph: which step follows which. Shared by the checks below and by the Mermaid chart.
@@ -73,6 +73,38 @@ export function stepsAfter(journey: Journey, type: Step["type"]): Set<string> {
   return after;
 }
 
+/**
+ * The step graph as its author most likely meant it, for the checks that follow the graph (reachability,
+ * loops, what comes before a step): each link to an unknown step id leads to the step it is a likely typo
+ * of. `complete` is false when some link (or the start) names no step close to any: the graph is not
+ * known, and conclusions drawn from it would be follow-ons of that one problem, not problems of their own.
+ */
+export function intendedGraph(journey: Journey): { journey: Journey; complete: boolean } {
+  const known = new Set(journey.steps.map((step) => step.id));
+  let complete = true;
+  const fix = (target: string): string => {
+    if (known.has(target)) return target;
+    const match = closestMatch(target, known);
+    if (match === undefined) complete = false;
+    return match ?? target;
+  };
+  const start = fix(journey.start);
+  const steps = journey.steps.map((step) => {
+    const links = stepLinks(step).filter((link) => link.target !== undefined && !known.has(link.target));
+    if (links.length === 0) return step;
+    const copy = structuredClone(step);
+    for (const link of links) setAt(copy, link.path, fix(link.target as string));
+    return copy;
+  });
+  return { journey: { ...journey, start, steps }, complete };
+}
+
+function setAt(target: object, path: Path, value: string): void {
+  let at = target as Record<string | number, unknown>;
+  for (const segment of path.slice(0, -1)) at = at[segment] as Record<string | number, unknown>;
+  at[path.at(-1) as string | number] = value;
+}
+
 /** Unknown and duplicate step ids, unreachable steps, and loops a run would go round without ever waiting. */
 export function checkLinks({ file, journey }: CheckInput): JourneyProblem[] {
   const problems: JourneyProblem[] = [];
@@ -104,8 +136,11 @@ export function checkLinks({ file, journey }: CheckInput): JourneyProblem[] {
     }
   });
 
-  if (startKnown) problems.push(...unreachable({ file, journey }, byId));
-  problems.push(...loopsWithoutWait(file, byId));
+  // Reachability and loops on the graph as meant: a typo'd link is one problem, not also every step after it.
+  const intended = intendedGraph(journey);
+  const intendedById = stepsById(intended.journey);
+  if (intended.complete) problems.push(...unreachable({ file, journey: intended.journey }, intendedById));
+  problems.push(...loopsWithoutWait(file, intendedById));
   return problems;
 }
 

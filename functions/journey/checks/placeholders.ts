@@ -4,7 +4,7 @@ import { parseTemplate, templateVariables } from "../../language/templates.ts";
 import type { JourneyProblem } from "../problems.ts";
 import { type CheckInput, didYouMean, listOf, type Path, problemAt, quote } from "./common.ts";
 import { type EventTypes, eventTypes, notAFieldOf, triggerTypes } from "./events.ts";
-import { stepsAfter, stepsById } from "./links.ts";
+import { intendedGraph, stepsAfter, stepsById } from "./links.ts";
 
 /**
  * Placeholders that can never be filled: every path a template, a time reference or an emitted value reads
@@ -203,6 +203,16 @@ function checkSendTemplate(step: StepOf<"send">, i: number, input: CheckInput, s
   ];
 }
 
+/**
+ * The steps a run may reach holding a coupon, on the graph as meant (links.ts intendedGraph); when a link
+ * names no step at all, every step: which steps follow it is not known, so nothing is claimed.
+ */
+function couponSteps(journey: Journey): Set<string> {
+  const intended = intendedGraph(journey);
+  if (!intended.complete) return new Set(journey.steps.map((step) => step.id));
+  return stepsAfter(intended.journey, "issue-coupon");
+}
+
 /** Send steps naming a template that is not there, and placeholders or context paths that can never be filled. */
 export function checkPlaceholders(input: CheckInput, types: EventTypes): JourneyProblem[] {
   const { file, journey, templateFiles = {} } = input;
@@ -212,7 +222,7 @@ export function checkPlaceholders(input: CheckInput, types: EventTypes): Journey
     triggerTypes: triggerTypes(journey),
     eventTypes: eventTypes(journey),
     steps: stepsById(journey),
-    afterCoupon: stepsAfter(journey, "issue-coupon"),
+    afterCoupon: couponSteps(journey),
   };
   const problems: JourneyProblem[] = [];
   journey.steps.forEach((step, i) => {

@@ -277,7 +277,7 @@ describe("frequency caps", () => {
 });
 
 describe("rules meeting each other", () => {
-  it("defers a capped message whose cap frees inside quiet hours to their end", () => {
+  it("defers a capped message whose cap frees inside quiet hours to their end, naming both rules in order", () => {
     // Prepare: a push at 19:00 local; the next is due at 20:00, the cap frees at 23:00, quiet until 09:00.
     const input = {
       recentSends: [sent("2026-11-25T11:00:00Z", { channel: "push" })],
@@ -289,6 +289,7 @@ describe("rules meeting each other", () => {
       until: "2026-11-26T01:00:00Z",
       reason: "quiet-hours",
       rule: "quiet-hours",
+      heldBy: ["cap:marketing-per-channel", "quiet-hours"],
     });
   });
 
@@ -311,6 +312,7 @@ describe("rules meeting each other", () => {
       until: "2026-11-26T02:00:00Z",
       reason: "capped",
       rule: "cap:marketing-per-day",
+      heldBy: ["quiet-hours", "cap:marketing-per-day"],
     });
     expect(dropped).toEqual({ action: "drop", reason: "capped", rule: "cap:marketing-per-day" });
   });
