@@ -3,7 +3,7 @@ import { MemoryStore } from "../../functions/engine/memory-store.ts";
 import { DAY_MS, durationMs, formatInstant } from "../../functions/engine/time.ts";
 import type { StepOf, StepType } from "../../functions/journey/schema.ts";
 import type { SimulationLine } from "../../functions/simulator/simulate.ts";
-import { after, brief, couponOf, event, linesOf, only, plus, run, seedJourney } from "./helpers.ts";
+import { brief, couponOf, event, linesOf, only, plus, plusDuration, run, seedJourney } from "./helpers.ts";
 
 /**
  * What journeys/dormancy-reactivation.json promises, checked with the parameters read from the file (an
@@ -42,7 +42,7 @@ const T0 = "2026-09-01T02:00:00Z";
 /** A UTC ISO time plus milliseconds. */
 const plusMs = (time: string, ms: number) => formatInstant(Date.parse(time) + Math.round(ms));
 /** When a user registered at T0 and idle since falls dormant. */
-const DUE = after(T0, IDLE);
+const DUE = plusDuration(T0, IDLE);
 /**
  * Whole days, so that a time after T0 (10:00 in Shanghai) stays out of the platform's quiet hours, which would
  * defer a message and move the lines a test compares.
@@ -76,10 +76,10 @@ describe("dormancy-reactivation", () => {
     const lines = [registered()];
 
     // Act
-    const outcome = await run(lines, { until: plus(after(DUE, REMINDER_AFTER), { d: 1 }) });
+    const outcome = await run(lines, { until: plus(plusDuration(DUE, REMINDER_AFTER), { d: 1 }) });
 
     // Assess
-    const reminded = after(DUE, REMINDER_AFTER);
+    const reminded = plusDuration(DUE, REMINDER_AFTER);
     expect(brief(outcome.journey(J))).toEqual([
       ...entry(DUE, RUN_1),
       line(reminded, RUN_1, "message.sent", { template: REMINDER.template }),
@@ -93,7 +93,7 @@ describe("dormancy-reactivation", () => {
       currency: COUPON.currency,
       ...(COUPON.minSpend === undefined ? {} : { minSpend: COUPON.minSpend }),
       freeShipping: COUPON.freeShipping,
-      expiresAt: after(DUE, COUPON.validFor),
+      expiresAt: plusDuration(DUE, COUPON.validFor),
     });
     for (const message of outcome.linesOf("message.sent", J)) expect(message.text).toContain(coupon.code);
   });
@@ -112,11 +112,14 @@ describe("dormancy-reactivation", () => {
     const orders = orderTimes.map((time, i) => order(time, `SO-${i + 1}`));
     const lastOrder = orderTimes.at(-1) ?? T0;
     // Act
-    const outcome = await run([registered(), ...orders], { until: plus(after(lastOrder, IDLE), { d: 1 }), store });
+    const outcome = await run([registered(), ...orders], {
+      until: plus(plusDuration(lastOrder, IDLE), { d: 1 }),
+      store,
+    });
     // Assess: the clock armed at registration fires once when the idle time since registration is over,
     // re-arms for the idle time after the last order, and the user enters then: two timers instead of six.
-    expect(scheduled).toEqual([DUE, after(lastOrder, IDLE)]);
-    expect(brief(outcome.journey(J)).slice(0, 3)).toEqual(entry(after(lastOrder, IDLE), RUN_1));
+    expect(scheduled).toEqual([DUE, plusDuration(lastOrder, IDLE)]);
+    expect(brief(outcome.journey(J)).slice(0, 3)).toEqual(entry(plusDuration(lastOrder, IDLE), RUN_1));
   });
 
   it.each([
@@ -150,7 +153,7 @@ describe("dormancy-reactivation", () => {
     const lines = [registered(), order(ordered, "SO-1")];
 
     // Act
-    const outcome = await run(lines, { until: plus(after(DUE, REMINDER_AFTER), { d: 1 }) });
+    const outcome = await run(lines, { until: plus(plusDuration(DUE, REMINDER_AFTER), { d: 1 }) });
 
     // Assess
     expect(brief(outcome.journey(J))).toEqual([
@@ -166,7 +169,7 @@ describe("dormancy-reactivation", () => {
     expect(REMINDER_MS).toBeLessThan(GOAL_MS);
     const u1Ordered = plusMs(DUE, wholeDays((REMINDER_MS + GOAL_MS) / 2));
     const u2Entered = plus(DUE, { h: 1 });
-    const u2Ordered = plus(after(u2Entered, GOAL_WITHIN), { h: 12 });
+    const u2Ordered = plus(plusDuration(u2Entered, GOAL_WITHIN), { h: 12 });
     const lines = [
       registered("u_1"),
       registered("u_2", plus(T0, { h: 1 })),
@@ -179,8 +182,8 @@ describe("dormancy-reactivation", () => {
 
     // Assess
     expect(brief(outcome.linesOf(["goal.converted", "journey.exited"], J))).toEqual([
-      line(after(DUE, REMINDER_AFTER), RUN_1, "journey.exited", { reason: "completed" }),
-      line(after(u2Entered, REMINDER_AFTER), `${J}:u_2:1`, "journey.exited", { reason: "completed" }),
+      line(plusDuration(DUE, REMINDER_AFTER), RUN_1, "journey.exited", { reason: "completed" }),
+      line(plusDuration(u2Entered, REMINDER_AFTER), `${J}:u_2:1`, "journey.exited", { reason: "completed" }),
       line(u1Ordered, RUN_1, "goal.converted", { event: { id: "order-SO-1", "detail-type": "order.placed" } }),
     ]);
   });
@@ -188,11 +191,11 @@ describe("dormancy-reactivation", () => {
   it("enters again after a new order and another idle time", async () => {
     // Prepare
     const ordered = plusMs(DUE, BEFORE_REMINDER_MS);
-    const again = after(ordered, IDLE);
+    const again = plusDuration(ordered, IDLE);
     const lines = [registered(), order(ordered, "SO-1")];
 
     // Act
-    const outcome = await run(lines, { until: plus(after(again, REMINDER_AFTER), { d: 1 }) });
+    const outcome = await run(lines, { until: plus(plusDuration(again, REMINDER_AFTER), { d: 1 }) });
 
     // Assess
     expect(brief(outcome.journey(J))).toEqual([
@@ -200,8 +203,8 @@ describe("dormancy-reactivation", () => {
       line(ordered, RUN_1, "goal.converted", { event: { id: "order-SO-1", "detail-type": "order.placed" } }),
       line(ordered, RUN_1, "journey.exited", { reason: "exit-event", event: "order.placed" }),
       ...entry(again, RUN_2),
-      line(after(again, REMINDER_AFTER), RUN_2, "message.sent", { template: REMINDER.template }),
-      line(after(again, REMINDER_AFTER), RUN_2, "journey.exited", { reason: "completed" }),
+      line(plusDuration(again, REMINDER_AFTER), RUN_2, "message.sent", { template: REMINDER.template }),
+      line(plusDuration(again, REMINDER_AFTER), RUN_2, "journey.exited", { reason: "completed" }),
     ]);
     const [first, second] = outcome.linesOf("coupon.issued", J).map(couponOf);
     expect(second?.code).not.toBe(first?.code);
@@ -218,7 +221,7 @@ describe("dormancy-reactivation", () => {
       order_.forEach((userId, i) => {
         const at = plus(start, { m: i });
         lines.push(registered(userId, at));
-        if (i % 4 === 0) lines.push(order(plusMs(after(at, IDLE), BEFORE_REMINDER_MS), `SO-${userId}`, userId));
+        if (i % 4 === 0) lines.push(order(plusMs(plusDuration(at, IDLE), BEFORE_REMINDER_MS), `SO-${userId}`, userId));
       });
       return lines;
     }
@@ -227,7 +230,7 @@ describe("dormancy-reactivation", () => {
         .map((l) => l.user)
         .sort();
     /** Once everyone's first run is over (the last registers USERS minutes after the first), before any second. */
-    const firstRunsOver = (start: string) => plus(after(after(start, IDLE), REMINDER_AFTER), { d: 2 });
+    const firstRunsOver = (start: string) => plus(plusDuration(plusDuration(start, IDLE), REMINDER_AFTER), { d: 2 });
 
     it("keeps the holdout's share of entrants as a control group: no coupon, no message, but exits and goals recorded", async () => {
       // Prepare
@@ -278,7 +281,10 @@ describe("dormancy-reactivation", () => {
 
       // Act
       const a = await run(first, { journeys: [seedJourney(J)], until: plus(DUE, { d: 2 }) });
-      const b = await run(second, { journeys: [seedJourney(J)], until: plus(after(secondStart, IDLE), { d: 2 }) });
+      const b = await run(second, {
+        journeys: [seedJourney(J)],
+        until: plus(plusDuration(secondStart, IDLE), { d: 2 }),
+      });
 
       // Assess
       expect(holdoutUsers(a.lines).length).toBeGreaterThan(0);

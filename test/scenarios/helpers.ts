@@ -114,7 +114,7 @@ export function plus(time: string, offset: { d?: number; h?: number; m?: number;
 }
 
 /** A UTC ISO time plus an ISO-8601 duration as journeys write them ("P30D", "-PT24H"), in the engine's form. */
-export function after(time: string, duration: string): string {
+export function plusDuration(time: string, duration: string): string {
   const ms = Date.parse(time);
   if (Number.isNaN(ms)) throw new Error(`not an ISO time: ${time}`);
   return formatInstant(ms + durationMs(duration));
