@@ -5,11 +5,10 @@ import type { ShopEvent } from "../../events/catalog.ts";
 import { MemoryStore } from "../../functions/engine/memory-store.ts";
 import type { JourneyEffect } from "../../functions/engine/model.ts";
 import type { JourneyStore } from "../../functions/engine/store.ts";
-import { durationMs } from "../../functions/engine/time.ts";
 import { readUserJournal } from "../../functions/engine/user-journal.ts";
 import { parseEventLines } from "../../functions/simulator/simulate.ts";
 import { DynamoDbStore } from "../../functions/store/dynamodb/dynamodb-store.ts";
-import { loadSeedJourneys, platformPolicies, seedJourney } from "../scenarios/helpers.ts";
+import { dormancyPromise, loadSeedJourneys, platformPolicies } from "../scenarios/helpers.ts";
 import { freshTable } from "../setup/dynalite.ts";
 import { type CrashPlan, type HarnessResult, runWithCrashes } from "../support/crash-harness.ts";
 
@@ -24,15 +23,11 @@ import { type CrashPlan, type HarnessResult, runWithCrashes } from "../support/c
 const EXAMPLE = fileURLToPath(new URL("../../events/examples/first-month.ndjson", import.meta.url));
 const DAY = 86_400_000;
 const events: ShopEvent[] = parseEventLines(readFileSync(EXAMPLE, "utf8").split("\n")).events;
-const dormancy = seedJourney("dormancy-reactivation");
 /**
  * Long enough for the last event's users to fall dormant and get the dormancy reminder: the journey's idle time,
  * read from its file (30 days as shipped), and ten days more (the reminder comes a week after entry).
  */
-const until =
-  Date.parse(events.at(-1)?.time ?? "") +
-  (dormancy.trigger.type === "inactivity" ? durationMs(dormancy.trigger.for) : 0) +
-  10 * DAY;
+const until = Date.parse(events.at(-1)?.time ?? "") + dormancyPromise().idleMs + 10 * DAY;
 
 /** The virtual time, which a DynamoDB store's clock follows (its timer wheel writes and takes by it). */
 let virtualNow = 0;

@@ -1,9 +1,19 @@
 import { describe, expect, it } from "vitest";
 import { MemoryStore } from "../../functions/engine/memory-store.ts";
 import { DAY_MS, durationMs, formatInstant } from "../../functions/engine/time.ts";
-import type { StepOf, StepType } from "../../functions/journey/schema.ts";
 import type { SimulationLine } from "../../functions/simulator/simulate.ts";
-import { brief, couponOf, event, linesOf, only, plus, plusDuration, run, seedJourney } from "./helpers.ts";
+import {
+  brief,
+  couponOf,
+  dormancyPromise,
+  event,
+  linesOf,
+  only,
+  plus,
+  plusDuration,
+  run,
+  seedJourney,
+} from "./helpers.ts";
 
 /**
  * What journeys/dormancy-reactivation.json promises, checked with the parameters read from the file (an
@@ -12,25 +22,16 @@ import { brief, couponOf, event, linesOf, only, plus, plusDuration, run, seedJou
  * after the wait; an order ends the run and counts as the goal within its window.
  */
 const J = "dormancy-reactivation";
-const JOURNEY = seedJourney(J);
-if (JOURNEY.trigger.type !== "inactivity") throw new Error(`${J}: expected an inactivity trigger`);
-
-/** The journey's steps of one type, in the order of the file. */
-function stepsOf<T extends StepType>(type: T): StepOf<T>[] {
-  return JOURNEY.steps.filter((step): step is StepOf<T> => step.type === type);
-}
-const [COUPON] = stepsOf("issue-coupon");
-const [WAIT] = stepsOf("wait");
-const [FIRST_MESSAGE, REMINDER] = stepsOf("send");
-if (COUPON === undefined || WAIT === undefined || FIRST_MESSAGE === undefined || REMINDER === undefined) {
-  throw new Error(`${J}: expected a coupon, a message, a wait and a reminder`);
-}
-/** How long a user must go without an order: the trigger's `for`. */
-const IDLE = JOURNEY.trigger.for;
-const IDLE_MS = durationMs(IDLE);
-/** From entry to the reminder. */
-const REMINDER_AFTER = WAIT.for;
-const REMINDER_MS = durationMs(REMINDER_AFTER);
+const {
+  journey: JOURNEY,
+  coupon: COUPON,
+  firstMessage: FIRST_MESSAGE,
+  reminder: REMINDER,
+  idle: IDLE,
+  idleMs: IDLE_MS,
+  reminderAfter: REMINDER_AFTER,
+  reminderMs: REMINDER_MS,
+} = dormancyPromise();
 /** The goal's window from entry. */
 const GOAL_WITHIN = JOURNEY.goal?.within ?? "PT0S";
 const GOAL_MS = durationMs(GOAL_WITHIN);

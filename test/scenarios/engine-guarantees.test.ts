@@ -2,7 +2,17 @@ import { describe, expect, it } from "vitest";
 import { MemoryStore } from "../../functions/engine/memory-store.ts";
 import type { SimulationLine } from "../../functions/simulator/simulate.ts";
 import { NO_POLICIES } from "../support/policies.ts";
-import { brief, event, journeyFrom, linesOf, plus, plusDuration, run, seedJourney } from "./helpers.ts";
+import {
+  brief,
+  dormancyPromise,
+  event,
+  journeyFrom,
+  linesOf,
+  plus,
+  plusDuration,
+  run,
+  seedJourney,
+} from "./helpers.ts";
 
 const T0 = "2026-11-01T02:00:00Z";
 const at = (offset: Parameters<typeof plus>[1]) => plus(T0, offset);
@@ -177,14 +187,9 @@ describe("engine guarantees", () => {
 
   it("cancels a pending timer when the exit event arrives first: an order just before the dormancy reminder", async () => {
     // Prepare: the user falls dormant the journey's idle time after registering (read from its file).
-    const dormancy = seedJourney("dormancy-reactivation");
-    if (dormancy.trigger.type !== "inactivity")
-      throw new Error("dormancy-reactivation: expected an inactivity trigger");
-    const entered = plusDuration(T0, dormancy.trigger.for);
-    const wait = dormancy.steps.find((step) => step.type === "wait");
-    if (wait?.type !== "wait") throw new Error("dormancy-reactivation: expected a wait before its reminder");
-    const reminder = plusDuration(entered, wait.for);
-    const firstMessage = dormancy.steps.find((step) => step.type === "send");
+    const dormancy = dormancyPromise();
+    const entered = plusDuration(T0, dormancy.idle);
+    const reminder = plusDuration(entered, dormancy.reminderAfter);
     const lines = [
       event("user.registered", T0, { userId: "u_1" }),
       event("order.placed", plus(reminder, { m: -1 }), {
@@ -200,7 +205,7 @@ describe("engine guarantees", () => {
 
     // Assess
     expect(outcome.linesOf("message.sent", "dormancy-reactivation").map((line) => line.template)).toEqual([
-      firstMessage?.type === "send" ? firstMessage.template : undefined,
+      dormancy.firstMessage.template,
     ]);
     expect(brief(outcome.linesOf("journey.exited", "dormancy-reactivation"))).toEqual([
       {

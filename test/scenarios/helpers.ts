@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { type PolicyConfig, parsePolicyConfig } from "../../functions/engine/policies/config.ts";
 import { durationMs, formatInstant } from "../../functions/engine/time.ts";
 import { formatProblem, POLICY_FILE, parseJourney } from "../../functions/journey/load.ts";
-import type { Journey } from "../../functions/journey/schema.ts";
+import type { Journey, StepOf, StepType } from "../../functions/journey/schema.ts";
 import { isTemplateFileName, resolveTemplates, templateLibrary } from "../../functions/journey/template-library.ts";
 import {
   formatLine,
@@ -66,6 +66,36 @@ export function seedJourney(id: SeedJourneyId): Journey {
   const journey = loadSeedJourneys().find((j) => j.id === id);
   if (journey === undefined) throw new Error(`no seed journey "${id}"`);
   return journey;
+}
+
+/**
+ * What the shipped dormancy-reactivation promises, read from its file (an operations person may change any of
+ * it): how long a user must go without an order, the coupon issued then, the first message, the wait before
+ * the reminder and the reminder. Throws when the journey no longer has that shape.
+ */
+export function dormancyPromise() {
+  const journey = seedJourney("dormancy-reactivation");
+  if (journey.trigger.type !== "inactivity") throw new Error(`${journey.id}: expected an inactivity trigger`);
+  const stepsOf = <T extends StepType>(type: T) =>
+    journey.steps.filter((step): step is StepOf<T> => step.type === type);
+  const [coupon] = stepsOf("issue-coupon");
+  const [wait] = stepsOf("wait");
+  const [firstMessage, reminder] = stepsOf("send");
+  if (coupon === undefined || wait === undefined || firstMessage === undefined || reminder === undefined) {
+    throw new Error(`${journey.id}: expected a coupon, a message, a wait and a reminder`);
+  }
+  return {
+    journey,
+    /** The trigger's `for`: "P30D" as shipped. */
+    idle: journey.trigger.for,
+    idleMs: durationMs(journey.trigger.for),
+    coupon,
+    firstMessage,
+    /** From entry to the reminder: "P7D" as shipped. */
+    reminderAfter: wait.for,
+    reminderMs: durationMs(wait.for),
+    reminder,
+  };
 }
 
 /** The platform's policies as journeys/policy.json declares them. */
