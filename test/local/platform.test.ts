@@ -144,7 +144,10 @@ describe("local platform", () => {
     const second = await start(first.dir, first.clock);
     const beforeNextDay = await outboxWith(second.platform, ["new-user-coupon/welcome/u-3"]);
     second.clock.now += DAY + 10 * MIN;
-    const after = await outboxWith(second.platform, ["onboarding-guide/guide-2/u-1", "onboarding-guide/guide-2/u-3"]);
+    const after = await outboxWith(
+      second.platform,
+      ["u-1", "u-2", "u-3"].map((u) => `onboarding-guide/guide-2/${u}`),
+    );
     await second.platform.settled();
     // Assess
     expect(beforeNextDay).toContain("onboarding-guide/guide-1/u-2");
