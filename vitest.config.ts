@@ -8,7 +8,7 @@ import { defineConfig } from "vitest/config";
  * load of 12 on 2 cores): a test waits for events (a line printed, a file written), never for a time it
  * guesses; the timeout only bounds a hang.
  */
-const HEAVY = [
+export const HEAVY = [
   "test/cli/start.test.ts",
   "test/cli/simulate.test.ts",
   "test/cli/report.test.ts",
@@ -20,6 +20,7 @@ const HEAVY = [
   "test/store/dynamodb/runtime.test.ts",
   "test/store/dynamodb/tick.test.ts",
   "test/guarantees/crash-points.test.ts",
+  "test/guarantees/journey-parameters.test.ts",
 ];
 
 const MINUTE = 60_000;

@@ -6,8 +6,10 @@ import { UsageError } from "../../functions/cli/args.ts";
 import { ExitCode } from "../../functions/cli/io.ts";
 import { main } from "../../functions/cli/main.ts";
 import { previewCommand } from "../../functions/cli/preview.ts";
+import { durationMs } from "../../functions/shared/time.ts";
 import { simulate } from "../../functions/simulator/simulate.ts";
-import { loadSeedJourneys } from "../scenarios/helpers.ts";
+import { dormancyPromise, loadSeedJourneys, seedJourney } from "../scenarios/helpers.ts";
+import { SHIPPED_JOURNEYS_CWD } from "../support/shipped-journeys.ts";
 import { capture, root } from "./capture-io.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "nudge-preview-"));
@@ -20,6 +22,9 @@ function file(name: string, content: unknown): string {
   return path;
 }
 
+/** A CliIo whose `journeys/` is the shipped journeys the tests check (test/support/shipped-journeys.ts). */
+const shipped = () => capture(SHIPPED_JOURNEYS_CWD);
+
 const sample = (type: string) => JSON.parse(readFileSync(join(root, "events/samples", `${type}.json`), "utf8"));
 
 /** What the engine sends when the simulator runs the seed journeys over one event. */
@@ -29,7 +34,7 @@ async function simulatedMessages(event: Record<string, unknown>) {
 }
 
 async function preview(...args: string[]) {
-  const io = capture();
+  const io = shipped();
   const code = await previewCommand(args, io);
   return { code, out: io.out, err: io.err };
 }
@@ -49,7 +54,7 @@ describe("nudge preview", () => {
     // Assess
     expect({ code, err }).toEqual({ code: ExitCode.ok, err: [] });
     expect(out).toEqual([
-      "journey:  new-user-coupon v1, step send-welcome, template welcome",
+      `journey:  new-user-coupon v${seedJourney("new-user-coupon").version}, step send-welcome, template welcome`,
       "user:     u_102938",
       "channel:  push",
       "category: marketing",
@@ -101,8 +106,13 @@ describe("nudge preview", () => {
     const reminderText: string = JSON.parse(reminder.out.join("\n")).text;
     expect(comebackCode).toBeDefined();
     expect(reminderText).toContain(`你的回归专享券 ${comebackCode} 还没使用哦`);
-    // Issued when the 30 days without an order ran out (the sample order was placed on 2026-11-20): valid 14 days.
-    expect(reminderText).toContain("1月3日 到期");
+    // Issued when the dormancy idle time since the sample order ran out, valid for the coupon's days (30 and 14
+    // days as shipped: 1月3日), the day in the user's default time zone, Asia/Shanghai.
+    const { idleMs, coupon } = dormancyPromise();
+    const expires = Date.parse(sample("order.placed").time) + idleMs + durationMs(coupon.validFor);
+    const day = new Intl.DateTimeFormat("en", { timeZone: "Asia/Shanghai", month: "numeric", day: "numeric" });
+    const parts = Object.fromEntries(day.formatToParts(expires).map((part) => [part.type, part.value]));
+    expect(reminderText).toContain(`${parts.month}月${parts.day}日 到期`);
   });
 
   it("takes a journey file's path, and fills the defaults of a profile with no user id from the trigger", async () => {
@@ -147,7 +157,7 @@ describe("nudge preview", () => {
     const user = file("ok.json", { userId: "u_1" });
 
     // Act
-    const run = previewCommand([...args, "--user", user], capture());
+    const run = previewCommand([...args, "--user", user], shipped());
 
     // Assess
     await expect(run).rejects.toThrow(UsageError);
@@ -157,7 +167,7 @@ describe("nudge preview", () => {
   it("refuses a profile file that is not a profile, naming the file and fields, with exit 2 and the usage", async () => {
     // Prepare
     const user = file("bad-profile.json", { userId: "u_1", locale: 3, tier: "gold" });
-    const io = capture();
+    const io = shipped();
 
     // Act
     const code = await main(["preview", "new-user-coupon", "send-welcome", "--user", user], io);
@@ -177,14 +187,14 @@ describe("nudge preview", () => {
     const user = file("u.json", {});
 
     // Act / Assess
-    await expect(previewCommand(["new-user-coupon", "send-welcome"], capture())).rejects.toThrow(
+    await expect(previewCommand(["new-user-coupon", "send-welcome"], shipped())).rejects.toThrow(
       "--user <profile.json> is required",
     );
     await expect(
-      previewCommand(["new-user-coupon", "send-welcome", "--user", join(dir, "missing.json")], capture()),
+      previewCommand(["new-user-coupon", "send-welcome", "--user", join(dir, "missing.json")], shipped()),
     ).rejects.toThrow(`cannot read the profile file ${join(dir, "missing.json")}: ENOENT`);
     await expect(
-      previewCommand(["new-user-coupon", "send-welcome", "--user", user, "--trigger", order], capture()),
+      previewCommand(["new-user-coupon", "send-welcome", "--user", user, "--trigger", order], shipped()),
     ).rejects.toThrow(
       `the trigger event's detail-type is order.placed; journey "new-user-coupon" starts on user.registered`,
     );

@@ -62,6 +62,30 @@ export const greetTwiceJourney = journey({
   ],
 });
 
+/**
+ * A dormancy journey of the tests' own (the shipped dormancy-reactivation may change its parameters): a user with
+ * no order for 30 days since the later of registration and the last order gets a message, and another a week
+ * later; an order ends the run and counts as the goal within 14 days.
+ */
+export const dormancyJourney = journey({
+  id: "test-dormancy",
+  trigger: {
+    type: "inactivity",
+    absent: { "detail-type": ["order.placed"] },
+    for: "P30D",
+    countFrom: { "detail-type": ["user.registered"] },
+  },
+  reentry: { type: "after-exit" },
+  exitOn: [{ "detail-type": ["order.placed"] }],
+  goal: { pattern: { "detail-type": ["order.placed"] }, within: "P14D" },
+  start: "comeback",
+  steps: [
+    { id: "comeback", type: "send", channel: "push", template: "hello", next: "wait-7-days" },
+    { id: "wait-7-days", type: "wait", for: "P7D", next: "reminder" },
+    { id: "reminder", type: "send", channel: "push", template: "hello" },
+  ],
+});
+
 /** One run per order: waits a day for a review (which converts the goal); a refund ends it. */
 export const reviewJourney = journey({
   key: "orderId",

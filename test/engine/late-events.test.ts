@@ -5,13 +5,15 @@ import { decideEvent } from "../../functions/engine/decide.ts";
 import { parsePolicyConfig } from "../../functions/engine/policies/config.ts";
 import { formatInstant } from "../../functions/shared/time.ts";
 import { MemoryStore } from "../../functions/store/memory/memory-store.ts";
-import { loadSeedJourneys } from "../scenarios/helpers.ts";
-import { at, fireWakeUpsUntil, harness, journey, shopEvent } from "./fixtures.ts";
+import { at, dormancyJourney, fireWakeUpsUntil, greetTwiceJourney, harness, journey, shopEvent } from "./fixtures.ts";
 
 const NOW = "2026-11-18T02:00:00Z";
 const DAY = 86_400_000;
 const iso = formatInstant;
 const NO_QUIET = parsePolicyConfig({ quietHours: null, caps: [] });
+
+/** A greeting at registration, and a dormancy journey whose clock counts from it (30 days). */
+const registrationJourneys = () => new JourneyCatalog([greetTwiceJourney, dormancyJourney]);
 
 /** A journey a user may enter again once a run ended: one greeting per review, the run over at once. */
 const thanksPerReview = journey({
@@ -81,9 +83,10 @@ describe("run records and late events", () => {
   });
 
   it("a 1970 registration updates the profile as of 1970 but sends nothing, and the dormancy clock counts from now", async () => {
-    // Prepare: the seed journeys; a registration dated 1970 arriving now (a backfill).
+    // Prepare: a greeting at registration and a 30-day dormancy journey; a registration dated 1970 arriving now
+    // (a backfill).
     const store = new MemoryStore();
-    const { runtime, delivered } = harness(new JourneyCatalog(loadSeedJourneys()), store, NO_QUIET);
+    const { runtime, delivered } = harness(registrationJourneys(), store, NO_QUIET);
     const backfill = shopEvent("user.registered", "1970-01-01T00:00:00Z", {
       userId: "u-old",
       locale: "zh-CN",
@@ -97,27 +100,28 @@ describe("run records and late events", () => {
     // Assess
     expect((await store.getProfile("u-old"))?.value.registeredAt).toBe("1970-01-01T00:00:00Z");
     expect(dayAfter).toEqual([]);
-    const clock = (await store.getRecord("dormancy-reactivation", "u-old"))?.value;
+    const clock = (await store.getRecord(dormancyJourney.id, "u-old"))?.value;
     expect(clock?.entries).toBe(1);
     expect(delivered.find((e) => e.type === "journey.entered")).toMatchObject({
-      journey: "dormancy-reactivation",
+      journey: dormancyJourney.id,
       at: iso(at(NOW) + 30 * DAY),
     });
   });
 
   it("counts an event as a backfill only beyond the policy's backfillAfter (default 24 hours)", async () => {
-    // Prepare: registrations 23 hours and 3 days old; one platform with the default window, one with 7 days.
+    // Prepare: a greeting at registration; registrations 23 hours and 3 days old; one platform with the default
+    // window, one with 7 days.
     const registered = (userId: string, ageMs: number) =>
       shopEvent("user.registered", iso(at(NOW) - ageMs), { userId, locale: "zh-CN", timezone: "Asia/Shanghai" });
     const welcomed = async (policies: typeof NO_QUIET) => {
-      const { runtime, delivered } = harness(new JourneyCatalog(loadSeedJourneys()), new MemoryStore(), policies);
+      const { runtime, delivered } = harness(registrationJourneys(), new MemoryStore(), policies);
       for (const [user, age] of [
         ["u-23h", 23 * 3_600_000],
         ["u-3d", 3 * DAY],
       ] as const)
         await runtime.handleEvent(registered(user, age), at(NOW));
       return delivered
-        .filter((e) => e.type === "journey.entered" && e.journey === "new-user-coupon")
+        .filter((e) => e.type === "journey.entered" && e.journey === greetTwiceJourney.id)
         .map((e) => e.user)
         .sort();
     };
@@ -130,9 +134,9 @@ describe("run records and late events", () => {
   });
 
   it("still ends a run by a late exit event: a backfilled order ends the dormancy run it comes after", async () => {
-    // Prepare: a dormant user entered the dormancy journey; an order placed after entry arrives 2 days late.
+    // Prepare: a dormant user entered the (30-day) dormancy journey; an order placed after entry arrives 2 days late.
     const store = new MemoryStore();
-    const { runtime, delivered } = harness(new JourneyCatalog(loadSeedJourneys()), store, NO_QUIET);
+    const { runtime, delivered } = harness(registrationJourneys(), store, NO_QUIET);
     const registration = shopEvent("user.registered", NOW, { userId: "u1", timezone: "Asia/Shanghai" });
     await runtime.handleEvent(registration, at(NOW));
     await fireWakeUpsUntil(store, runtime, iso(at(NOW) + 30 * DAY));
@@ -145,7 +149,7 @@ describe("run records and late events", () => {
     // Act
     await runtime.handleEvent(order, at(NOW) + 32 * DAY + 3_600_000);
     // Assess
-    const dormancy = delivered.filter((e) => e.journey === "dormancy-reactivation").map((e) => e.type);
+    const dormancy = delivered.filter((e) => e.journey === dormancyJourney.id).map((e) => e.type);
     expect(dormancy).toEqual(expect.arrayContaining(["journey.entered", "goal.converted", "journey.exited"]));
     expect((await store.getProfile("u1"))?.value).toMatchObject({ orderCount: 1, lastOrderAt: order.time });
   });

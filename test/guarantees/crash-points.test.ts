@@ -9,7 +9,7 @@ import { parseEventLines } from "../../functions/simulator/simulate.ts";
 import { withTimerIndex } from "../../functions/simulator/timer-index.ts";
 import { DynamoDbStore } from "../../functions/store/dynamodb/dynamodb-store.ts";
 import { MemoryStore } from "../../functions/store/memory/memory-store.ts";
-import { loadSeedJourneys, platformPolicies } from "../scenarios/helpers.ts";
+import { dormancyPromise, loadSeedJourneys, platformPolicies } from "../scenarios/helpers.ts";
 import { freshTable } from "../setup/dynalite.ts";
 import { type CrashPlan, type HarnessResult, runWithCrashes } from "../support/crash-harness.ts";
 
@@ -24,7 +24,11 @@ import { type CrashPlan, type HarnessResult, runWithCrashes } from "../support/c
 const EXAMPLE = fileURLToPath(new URL("../../events/examples/first-month.ndjson", import.meta.url));
 const DAY = 86_400_000;
 const events: ShopEvent[] = parseEventLines(readFileSync(EXAMPLE, "utf8").split("\n")).events;
-const until = Date.parse(events.at(-1)?.time ?? "") + 40 * DAY;
+/**
+ * Long enough for the last event's users to fall dormant and get the dormancy reminder: the journey's idle time,
+ * read from its file (30 days as shipped), and ten days more (the reminder comes a week after entry).
+ */
+const until = Date.parse(events.at(-1)?.time ?? "") + dormancyPromise().idleMs + 10 * DAY;
 
 /** The virtual time, which a DynamoDB store's clock follows (its timer wheel writes and takes by it). */
 let virtualNow = 0;

@@ -1,7 +1,10 @@
+import { readdirSync } from "node:fs";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { humanDuration, journeyGraph, journeysMarkdown } from "../../functions/journey/graph.ts";
-import { type LoadedJourney, loadJourneyFiles } from "../../functions/journey/load.ts";
+import { type LoadedJourney, loadJourneyFiles, POLICY_FILE } from "../../functions/journey/load.ts";
+import { SHIPPED_JOURNEYS_CWD, SHIPPED_JOURNEYS_DIR } from "../support/shipped-journeys.ts";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 
@@ -21,9 +24,9 @@ const EDGE = /^ {2}[A-Za-z_][A-Za-z0-9_]* -->(\|"[^"]*"\|)? [A-Za-z_][A-Za-z0-9_
 const STYLE = /^ {2}(classDef note .*|class notes note)$/;
 
 describe("journeyGraph", () => {
-  it("draws a seed journey: trigger, steps with their essentials, end, and the exit events as a note", async () => {
+  it("draws a journey: trigger, steps with their essentials, end, and the exit events as a note", async () => {
     // Prepare
-    const { journey } = await load("journeys/coupon-expiry-nudge.json");
+    const { journey } = await load("test/fixtures/journeys/expiry-reminder.json");
 
     // Act
     const chart = journeyGraph(journey);
@@ -48,7 +51,7 @@ describe("journeyGraph", () => {
 
   it("describes an inactivity trigger, a coupon, the goal and the holdout", async () => {
     // Prepare
-    const { journey } = await load("journeys/dormancy-reactivation.json");
+    const { journey } = await load("test/fixtures/journeys/dormancy.json");
 
     // Act
     const lines = journeyGraph(journey).split("\n");
@@ -99,34 +102,43 @@ describe("journeyGraph", () => {
     );
   });
 
-  it("never uses Mermaid's reserved word end as a node id", async () => {
-    // Prepare
-    const { journey } = await load("journeys/new-user-coupon.json");
+  it("never uses Mermaid's reserved word end as a node id, in any shipped journey", async () => {
+    // Prepare: the shipped journeys (or those NUDGE_TEST_JOURNEYS names).
+    const files = readdirSync(SHIPPED_JOURNEYS_DIR)
+      .filter((name) => name.endsWith(".json") && !name.endsWith(".schema.json") && name !== POLICY_FILE)
+      .map((name) => join(SHIPPED_JOURNEYS_DIR, name));
+    const { journeys } = await loadJourneyFiles(files, SHIPPED_JOURNEYS_CWD);
 
     // Act
-    const chart = journeyGraph(journey);
+    const charts = journeys.map(({ journey }) => journeyGraph(journey));
 
     // Assess
-    expect(chart).not.toMatch(/(^|\s)end(\s|$|[[({])/m);
-    expect(chart).toContain('done(("end"))');
+    expect(charts.length).toBe(files.length);
+    for (const chart of charts) {
+      expect(chart).not.toMatch(/(^|\s)end(\s|$|[[({])/m);
+      expect(chart).toContain('done(("end"))');
+    }
   });
 });
 
 describe("journeysMarkdown", () => {
   it("makes one section with a mermaid block per journey", async () => {
     // Prepare
-    const journeys = [await load("journeys/new-user-coupon.json"), await load("journeys/onboarding-guide.json")];
+    const journeys = [
+      await load("test/fixtures/journeys/dormancy.json"),
+      await load("test/fixtures/journeys/expiry-reminder.json"),
+    ];
 
     // Act
     const markdown = journeysMarkdown(journeys);
 
     // Assess
     expect(markdown.match(/^### .*$/gm)).toEqual([
-      "### 新用户专享券 (`new-user-coupon` v1)",
-      "### 三日使用指南 (`onboarding-guide` v1)",
+      "### A dormancy journey of the tests' own (`dormancy` v1)",
+      "### A coupon expiry reminder of the tests' own (`expiry-reminder` v1)",
     ]);
     expect(markdown.match(/^```mermaid\nflowchart TD\n/gm)).toHaveLength(2);
-    expect(markdown).toContain("Source: `journeys/onboarding-guide.json`");
+    expect(markdown).toContain("Source: `test/fixtures/journeys/expiry-reminder.json`");
   });
 });
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { PROFILE_DETAIL_TYPES } from "../../functions/engine/profile.ts";
+import type { Journey } from "../../functions/language/schema.ts";
 import { canonicalJson, journeyRuleSpecs, PROFILE_RULE, platformRuleSpecs } from "../../lib/journey-rules.ts";
 import { journeyFrom, seedJourney } from "../scenarios/helpers.ts";
 
@@ -11,32 +12,32 @@ describe("journeyRuleSpecs", () => {
     // Prepare: new-user-coupon and onboarding-guide both start on user.registered; dormancy-reactivation
     // counts from it, and ends on order.placed, which is also new-user-coupon's goal; the refund guardrails of
     // two of them need order.refunded.
-    const journeys = [
-      seedJourney("new-user-coupon"),
-      seedJourney("onboarding-guide"),
-      seedJourney("dormancy-reactivation"),
-    ];
+    const welcome = seedJourney("new-user-coupon");
+    const guide = seedJourney("onboarding-guide");
+    const dormancy = seedJourney("dormancy-reactivation");
+    /** A journey part as the rules name it: with the version of the journey's file. */
+    const use = (journey: Journey, part: string) => `${journey.id} v${journey.version} ${part}`;
     // Act
-    const specs = journeyRuleSpecs(journeys);
+    const specs = journeyRuleSpecs([welcome, guide, dormancy]);
     // Assess
     expect(specs.map((s) => [canonicalJson(s.pattern), s.uses])).toEqual([
       [
         '{"detail-type":["user.registered"]}',
-        ["new-user-coupon v1 trigger", "onboarding-guide v1 trigger", "dormancy-reactivation v1 countFrom"],
+        [use(welcome, "trigger"), use(guide, "trigger"), use(dormancy, "countFrom")],
       ],
       [
         '{"detail-type":["order.placed"]}',
         [
-          "new-user-coupon v1 goal",
-          "onboarding-guide v1 goal",
-          "dormancy-reactivation v1 trigger",
-          "dormancy-reactivation v1 exitOn[0]",
-          "dormancy-reactivation v1 goal",
+          use(welcome, "goal"),
+          use(guide, "goal"),
+          use(dormancy, "trigger"),
+          use(dormancy, "exitOn[0]"),
+          use(dormancy, "goal"),
         ],
       ],
       [
         '{"detail-type":["order.refunded"]}',
-        ["new-user-coupon v1 guardrails.maxRefundRate", "dormancy-reactivation v1 guardrails.maxRefundRate"],
+        [use(welcome, "guardrails.maxRefundRate"), use(dormancy, "guardrails.maxRefundRate")],
       ],
     ]);
   });

@@ -5,13 +5,17 @@ import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from 
 import { afterEach, describe, expect, inject, it } from "vitest";
 import { type OutboxLine, readOutbox } from "../../functions/local/outbox.ts";
 import { type LocalPlatform, startLocalPlatform } from "../../functions/local/platform.ts";
-import { loadSeedJourneys } from "../scenarios/helpers.ts";
+import { dormancyPromise, loadSeedJourneys } from "../scenarios/helpers.ts";
 import { NO_POLICIES } from "../support/policies.ts";
 import { until } from "../support/until.ts";
 
 const T0 = Date.parse("2026-11-18T02:00:00Z");
 const MIN = 60_000;
 const DAY = 86_400_000;
+/** The shipped dormancy journey, as its file has it: u-quiet registered a day longer ago than its idle time. */
+const DORMANCY = dormancyPromise();
+const QUIET_FOR = DORMANCY.idleMs + DAY;
+const COMEBACK = `${DORMANCY.journey.id}/${DORMANCY.firstMessage.template}/u-quiet`;
 
 const running: LocalPlatform[] = [];
 afterEach(async () => {
@@ -31,8 +35,9 @@ async function start(
     dir,
     journeys: loadSeedJourneys(),
     // The platform's mechanics (events in, outbox out, restarts), not the policies: messages go when due,
-    // and a registration 31 days old is live, not a backfill (see test/engine/late-events.test.ts).
-    policies: { ...NO_POLICIES, backfillAfter: "P60D" },
+    // and a registration older than the dormancy idle time is live, not a backfill (see
+    // test/engine/late-events.test.ts).
+    policies: { ...NO_POLICIES, backfillAfter: `P${Math.ceil(QUIET_FOR / DAY) + 30}D` },
     port: 0,
     clock: () => clock.now,
     tickEveryMs: 20,
@@ -79,13 +84,13 @@ async function outboxWith(platform: LocalPlatform, expected: string[]): Promise<
 
 describe("local platform", () => {
   it("runs each seed journey from events published with the AWS SDK to the outbox (on another DynamoDB endpoint)", async () => {
-    // Prepare: a registration now, one 31 days ago (dormant since), a shop coupon expiring in 12 hours, a
+    // Prepare: a registration now, one a day longer ago than the dormancy idle time (dormant since), a shop coupon expiring in 12 hours, a
     // promotion order delivered now; the table on the tests' dynalite rather than one of its own.
     const { clock, platform, put } = await start(undefined, undefined, inject("dynamodbEndpoint"));
     // Act
     await put([
       registered("u-new"),
-      registered("u-quiet", T0 - 31 * DAY),
+      registered("u-quiet", T0 - QUIET_FOR),
       entry("coupon.issued", {
         userId: "u-new",
         couponId: "cpn-1",
@@ -101,11 +106,11 @@ describe("local platform", () => {
       "onboarding-guide/guide-1/u-new",
     ]);
     clock.now += 10 * MIN; // past the tick's lookahead and settle time: the dormancy timer, due already
-    const dormant = await outboxWith(platform, ["dormancy-reactivation/comeback/u-quiet"]);
+    const dormant = await outboxWith(platform, [COMEBACK]);
     clock.now += DAY; // the second guides, and the review request 24 hours after delivery
     const everything = [
       "coupon-expiry-nudge/expiring/u-new",
-      "dormancy-reactivation/comeback/u-quiet",
+      COMEBACK,
       "new-user-coupon/welcome/u-new",
       "new-user-coupon/welcome/u-quiet",
       "onboarding-guide/guide-1/u-new",
@@ -119,7 +124,7 @@ describe("local platform", () => {
     const nextDay = await outboxWith(platform, everything);
     // Assess
     expect(atOnce).toEqual(expect.arrayContaining(["coupon-expiry-nudge/expiring/u-new"]));
-    expect(dormant).toContain("dormancy-reactivation/comeback/u-quiet");
+    expect(dormant).toContain(COMEBACK);
     expect(nextDay).toEqual(everything);
     const [line] = readOutbox(platform.outboxPath).filter((l) => l.template === "expiring");
     expect(line).toMatchObject({ journey: "coupon-expiry-nudge", user: "u-new", channel: "push" });
@@ -139,7 +144,10 @@ describe("local platform", () => {
     const second = await start(first.dir, first.clock);
     const beforeNextDay = await outboxWith(second.platform, ["new-user-coupon/welcome/u-3"]);
     second.clock.now += DAY + 10 * MIN;
-    const after = await outboxWith(second.platform, ["onboarding-guide/guide-2/u-1", "onboarding-guide/guide-2/u-3"]);
+    const after = await outboxWith(
+      second.platform,
+      ["u-1", "u-2", "u-3"].map((u) => `onboarding-guide/guide-2/${u}`),
+    );
     await second.platform.settled();
     // Assess
     expect(beforeNextDay).toContain("onboarding-guide/guide-1/u-2");

@@ -1,14 +1,56 @@
 import { describe, expect, it } from "vitest";
+import { DAY_MS, durationMs, formatInstant } from "../../functions/shared/time.ts";
 import type { SimulationLine } from "../../functions/simulator/simulate.ts";
 import { MemoryStore } from "../../functions/store/memory/memory-store.ts";
-import { brief, couponOf, event, linesOf, only, plus, run, seedJourney } from "./helpers.ts";
+import {
+  brief,
+  couponOf,
+  dormancyPromise,
+  event,
+  linesOf,
+  only,
+  plus,
+  plusDuration,
+  run,
+  seedJourney,
+} from "./helpers.ts";
 
+/**
+ * What journeys/dormancy-reactivation.json promises, checked with the parameters read from the file (an
+ * operations person may change the idle time, the reminder's delay, the coupon, the goal's window or the
+ * holdout): a user idle for the trigger's time gets the coupon and the first message, then the reminder
+ * after the wait; an order ends the run and counts as the goal within its window.
+ */
 const J = "dormancy-reactivation";
+const {
+  journey: JOURNEY,
+  coupon: COUPON,
+  firstMessage: FIRST_MESSAGE,
+  reminder: REMINDER,
+  idle: IDLE,
+  idleMs: IDLE_MS,
+  reminderAfter: REMINDER_AFTER,
+  reminderMs: REMINDER_MS,
+} = dormancyPromise();
+/** The goal's window from entry. */
+const GOAL_WITHIN = JOURNEY.goal?.within ?? "PT0S";
+const GOAL_MS = durationMs(GOAL_WITHIN);
+const HOLDOUT = (JOURNEY.holdoutPercent ?? 0) / 100;
+
 const RUN_1 = `${J}:u_1:1`;
 const RUN_2 = `${J}:u_1:2`;
 const T0 = "2026-09-01T02:00:00Z";
-/** Thirty idle days after registration. */
-const DUE = plus(T0, { d: 30 });
+/** A UTC ISO time plus milliseconds. */
+const plusMs = (time: string, ms: number) => formatInstant(Date.parse(time) + Math.round(ms));
+/** When a user registered at T0 and idle since falls dormant. */
+const DUE = plusDuration(T0, IDLE);
+/**
+ * Whole days, so that a time after T0 (10:00 in Shanghai) stays out of the platform's quiet hours, which would
+ * defer a message and move the lines a test compares.
+ */
+const wholeDays = (ms: number) => Math.floor(ms / DAY_MS) * DAY_MS;
+/** Between entry and the reminder: an order then ends the run before the reminder. */
+const BEFORE_REMINDER_MS = Math.max(DAY_MS, wholeDays(REMINDER_MS / 2));
 
 const registered = (userId = "u_1", time = T0) => event("user.registered", time, { userId });
 const order = (time: string, orderId: string, userId = "u_1") =>
@@ -22,42 +64,44 @@ const line = (at: string, runId: string, type: string, extra: Record<string, unk
   ...extra,
 });
 
-/** Entry: the exclusive coupon and the comeback message, all at once. */
+/** Entry: the exclusive coupon and the first message, all at once. */
 const entry = (at: string, runId: string) => [
   line(at, runId, "journey.entered"),
   line(at, runId, "coupon.issued"),
-  line(at, runId, "message.sent", { template: "comeback" }),
+  line(at, runId, "message.sent", { template: FIRST_MESSAGE.template }),
 ];
 
 describe("dormancy-reactivation", () => {
-  it("gives a user idle 30 days since registration an exclusive coupon with a message, then one reminder 7 days later", async () => {
+  it("gives a user idle since registration an exclusive coupon with a message, then one reminder after the wait", async () => {
     // Prepare
     const lines = [registered()];
 
     // Act
-    const outcome = await run(lines, { until: plus(T0, { d: 60 }) });
+    const outcome = await run(lines, { until: plus(plusDuration(DUE, REMINDER_AFTER), { d: 1 }) });
 
     // Assess
+    const reminded = plusDuration(DUE, REMINDER_AFTER);
     expect(brief(outcome.journey(J))).toEqual([
       ...entry(DUE, RUN_1),
-      line(plus(DUE, { d: 7 }), RUN_1, "message.sent", { template: "reminder" }),
-      line(plus(DUE, { d: 7 }), RUN_1, "journey.exited", { reason: "completed" }),
+      line(reminded, RUN_1, "message.sent", { template: REMINDER.template }),
+      line(reminded, RUN_1, "journey.exited", { reason: "completed" }),
     ]);
     const coupon = couponOf(only(outcome.lines, "coupon.issued", J));
     expect(coupon).toEqual({
       couponId: expect.stringMatching(/^cpn\./),
-      code: expect.stringMatching(/^BACK[2-9A-HJ-NP-Z]+$/),
-      amountOff: 30,
-      currency: "CNY",
-      minSpend: 99,
-      freeShipping: true,
-      expiresAt: plus(DUE, { d: 14 }),
+      code: expect.stringMatching(new RegExp(`^${COUPON.codePrefix ?? ""}[2-9A-HJ-NP-Z]+$`)),
+      amountOff: COUPON.amountOff,
+      currency: COUPON.currency,
+      ...(COUPON.minSpend === undefined ? {} : { minSpend: COUPON.minSpend }),
+      freeShipping: COUPON.freeShipping,
+      expiresAt: plusDuration(DUE, COUPON.validFor),
     });
     for (const message of outcome.linesOf("message.sent", J)) expect(message.text).toContain(coupon.code);
   });
 
   it("writes one timer for a run of orders: the pending wake-up re-arms for the last order when it fires", async () => {
-    // Prepare: a store that counts the inactivity wake-ups it is asked to keep; five orders a week apart.
+    // Prepare: a store that counts the inactivity wake-ups it is asked to keep; five orders spread over the
+    // idle time after registration, the last before it runs out.
     const store = new MemoryStore();
     const scheduled: string[] = [];
     const schedule = store.scheduleWakeUp.bind(store);
@@ -65,83 +109,94 @@ describe("dormancy-reactivation", () => {
       if (wakeUp.kind === "inactivity" && wakeUp.journeyId === J) scheduled.push(wakeUp.at);
       return schedule(wakeUp);
     };
-    const orders = [1, 8, 15, 22, 29].map((day) => order(plus(T0, { d: day }), `SO-${day}`));
+    const orderTimes = [1, 2, 3, 4, 5].map((sixth) => plusMs(T0, wholeDays((IDLE_MS * sixth) / 6)));
+    const orders = orderTimes.map((time, i) => order(time, `SO-${i + 1}`));
+    const lastOrder = orderTimes.at(-1) ?? T0;
     // Act
-    const outcome = await run([registered(), ...orders], { until: plus(T0, { d: 70 }), store });
-    // Assess: the clock armed at registration (due day 30) fires once, re-arms for day 59 (thirty days
-    // after the last order), and the user enters then: two timers instead of six.
-    expect(scheduled).toEqual([DUE, plus(T0, { d: 59 })]);
-    expect(brief(outcome.journey(J)).slice(0, 3)).toEqual(entry(plus(T0, { d: 59 }), RUN_1));
+    const outcome = await run([registered(), ...orders], {
+      until: plus(plusDuration(lastOrder, IDLE), { d: 1 }),
+      store,
+    });
+    // Assess: the clock armed at registration fires once when the idle time since registration is over,
+    // re-arms for the idle time after the last order, and the user enters then: two timers instead of six.
+    expect(scheduled).toEqual([DUE, plusDuration(lastOrder, IDLE)]);
+    expect(brief(outcome.journey(J)).slice(0, 3)).toEqual(entry(plusDuration(lastOrder, IDLE), RUN_1));
   });
 
   it.each([
-    ["the last order, placed after registration", [order(plus(T0, { d: 10 }), "SO-1")], plus(T0, { d: 40 })],
-    ["registration, when a guest order came before it", [order(plus(T0, { d: -10 }), "SO-0")], DUE],
+    ["the last order, placed after registration", [wholeDays(IDLE_MS / 3)], wholeDays(IDLE_MS / 3) + IDLE_MS],
+    ["registration, when a guest order came before it", [-wholeDays(IDLE_MS / 3)], IDLE_MS],
     [
       "the last of several orders",
-      [order(plus(T0, { d: 3 }), "SO-1"), order(plus(T0, { d: 12 }), "SO-2"), order(plus(T0, { d: 8 }), "SO-3")],
-      plus(T0, { d: 42 }),
+      [wholeDays(IDLE_MS / 10), wholeDays((2 * IDLE_MS) / 5), wholeDays(IDLE_MS / 4)],
+      wholeDays((2 * IDLE_MS) / 5) + IDLE_MS,
     ],
-  ])("counts the 30 days from the later of registration and the last order: %s", async (_what, orders, expected) => {
-    // Prepare
-    const lines = [registered(), ...orders];
+  ])(
+    "counts the idle time from the later of registration and the last order: %s",
+    async (_what, orderedAfter, enteredAfter) => {
+      // Prepare: orders at the given times after registration (before it when negative).
+      const orders = orderedAfter.map((ms, i) => order(plusMs(T0, ms), `SO-${i + 1}`));
+      const lines = [registered(), ...orders];
 
-    // Act
-    const outcome = await run(lines, { until: plus(T0, { d: 50 }) });
+      // Act
+      const outcome = await run(lines, { until: plusMs(T0, 2 * IDLE_MS) });
 
-    // Assess
-    expect(brief(outcome.linesOf(["journey.entered", "holdout"], J))).toEqual([
-      line(expected, RUN_1, "journey.entered"),
-    ]);
-  });
+      // Assess
+      expect(brief(outcome.linesOf(["journey.entered", "holdout"], J))).toEqual([
+        line(plusMs(T0, enteredAfter), RUN_1, "journey.entered"),
+      ]);
+    },
+  );
 
   it("exits at once on an order, converts the goal and cancels the reminder", async () => {
-    // Prepare
-    const lines = [registered(), order(plus(DUE, { d: 3 }), "SO-1")];
+    // Prepare: an order after entry, before the reminder is due.
+    const ordered = plusMs(DUE, BEFORE_REMINDER_MS);
+    const lines = [registered(), order(ordered, "SO-1")];
 
     // Act
-    const outcome = await run(lines, { until: plus(T0, { d: 60 }) });
+    const outcome = await run(lines, { until: plus(plusDuration(DUE, REMINDER_AFTER), { d: 1 }) });
 
     // Assess
     expect(brief(outcome.journey(J))).toEqual([
       ...entry(DUE, RUN_1),
-      line(plus(DUE, { d: 3 }), RUN_1, "goal.converted", {
-        event: { id: "order-SO-1", "detail-type": "order.placed" },
-      }),
-      line(plus(DUE, { d: 3 }), RUN_1, "journey.exited", { reason: "exit-event", event: "order.placed" }),
+      line(ordered, RUN_1, "goal.converted", { event: { id: "order-SO-1", "detail-type": "order.placed" } }),
+      line(ordered, RUN_1, "journey.exited", { reason: "exit-event", event: "order.placed" }),
     ]);
   });
 
-  it("converts the goal on an order within 14 days of entry, also after the run ended, but not on day 15", async () => {
-    // Prepare: u_1 orders 10 days after entry (after the reminder); u_2, an hour behind, on day 15.
+  it("converts the goal on an order within its window from entry, also after the run ended, but not after it", async () => {
+    // Prepare: u_1 orders after the reminder (the run has ended) but within the goal's window; u_2, an hour
+    // behind, half a day after the window closed.
+    expect(REMINDER_MS).toBeLessThan(GOAL_MS);
+    const u1Ordered = plusMs(DUE, wholeDays((REMINDER_MS + GOAL_MS) / 2));
+    const u2Entered = plus(DUE, { h: 1 });
+    const u2Ordered = plus(plusDuration(u2Entered, GOAL_WITHIN), { h: 12 });
     const lines = [
       registered("u_1"),
       registered("u_2", plus(T0, { h: 1 })),
-      order(plus(DUE, { d: 10 }), "SO-1", "u_1"),
-      order(plus(DUE, { d: 14, h: 13 }), "SO-2", "u_2"),
+      order(u1Ordered, "SO-1", "u_1"),
+      order(u2Ordered, "SO-2", "u_2"),
     ];
 
     // Act
-    const outcome = await run(lines, { until: plus(T0, { d: 60 }) });
+    const outcome = await run(lines, { until: plus(u2Ordered, { d: 1 }) });
 
     // Assess
     expect(brief(outcome.linesOf(["goal.converted", "journey.exited"], J))).toEqual([
-      line(plus(DUE, { d: 7 }), RUN_1, "journey.exited", { reason: "completed" }),
-      line(plus(DUE, { d: 7, h: 1 }), `${J}:u_2:1`, "journey.exited", { reason: "completed" }),
-      line(plus(DUE, { d: 10 }), RUN_1, "goal.converted", {
-        event: { id: "order-SO-1", "detail-type": "order.placed" },
-      }),
+      line(plusDuration(DUE, REMINDER_AFTER), RUN_1, "journey.exited", { reason: "completed" }),
+      line(plusDuration(u2Entered, REMINDER_AFTER), `${J}:u_2:1`, "journey.exited", { reason: "completed" }),
+      line(u1Ordered, RUN_1, "goal.converted", { event: { id: "order-SO-1", "detail-type": "order.placed" } }),
     ]);
   });
 
-  it("enters again after a new order and another 30 idle days", async () => {
+  it("enters again after a new order and another idle time", async () => {
     // Prepare
-    const ordered = plus(DUE, { d: 3 });
-    const again = plus(ordered, { d: 30 });
+    const ordered = plusMs(DUE, BEFORE_REMINDER_MS);
+    const again = plusDuration(ordered, IDLE);
     const lines = [registered(), order(ordered, "SO-1")];
 
     // Act
-    const outcome = await run(lines, { until: plus(again, { d: 20 }) });
+    const outcome = await run(lines, { until: plus(plusDuration(again, REMINDER_AFTER), { d: 1 }) });
 
     // Assess
     expect(brief(outcome.journey(J))).toEqual([
@@ -149,25 +204,25 @@ describe("dormancy-reactivation", () => {
       line(ordered, RUN_1, "goal.converted", { event: { id: "order-SO-1", "detail-type": "order.placed" } }),
       line(ordered, RUN_1, "journey.exited", { reason: "exit-event", event: "order.placed" }),
       ...entry(again, RUN_2),
-      line(plus(again, { d: 7 }), RUN_2, "message.sent", { template: "reminder" }),
-      line(plus(again, { d: 7 }), RUN_2, "journey.exited", { reason: "completed" }),
+      line(plusDuration(again, REMINDER_AFTER), RUN_2, "message.sent", { template: REMINDER.template }),
+      line(plusDuration(again, REMINDER_AFTER), RUN_2, "journey.exited", { reason: "completed" }),
     ]);
     const [first, second] = outcome.linesOf("coupon.issued", J).map(couponOf);
     expect(second?.code).not.toBe(first?.code);
     expect(outcome.linesOf("message.sent", J).at(-1)?.text).toContain(second?.code);
   });
 
-  describe("10% holdout", () => {
+  describe(`${JOURNEY.holdoutPercent ?? 0}% holdout`, () => {
     const USERS = 2000;
     const userIds = Array.from({ length: USERS }, (_, i) => `u_${String(i).padStart(4, "0")}`);
 
-    /** Every user registers (a minute apart); every fourth orders 3 days after entering. */
+    /** Every user registers (a minute apart); every fourth orders after entering, before the reminder. */
     function population(start: string, order_: readonly string[]) {
       const lines: string[] = [];
       order_.forEach((userId, i) => {
         const at = plus(start, { m: i });
         lines.push(registered(userId, at));
-        if (i % 4 === 0) lines.push(order(plus(at, { d: 33 }), `SO-${userId}`, userId));
+        if (i % 4 === 0) lines.push(order(plusMs(plusDuration(at, IDLE), BEFORE_REMINDER_MS), `SO-${userId}`, userId));
       });
       return lines;
     }
@@ -175,8 +230,10 @@ describe("dormancy-reactivation", () => {
       linesOf(lines, "holdout", J)
         .map((l) => l.user)
         .sort();
+    /** Once everyone's first run is over (the last registers USERS minutes after the first), before any second. */
+    const firstRunsOver = (start: string) => plus(plusDuration(plusDuration(start, IDLE), REMINDER_AFTER), { d: 2 });
 
-    it("keeps about 10% of entrants as a control group: no coupon, no message, but exits and goals recorded", async () => {
+    it("keeps the holdout's share of entrants as a control group: no coupon, no message, but exits and goals recorded", async () => {
       // Prepare
       const lines = population(T0, userIds);
       const orderers = new Set(userIds.filter((_, i) => i % 4 === 0));
@@ -185,14 +242,14 @@ describe("dormancy-reactivation", () => {
       // Without its coupon budget: thousands fall dormant the same day here, which the budget would spread.
       const journey = seedJourney(J);
       journey.policy = { ...journey.policy, couponBudget: undefined };
-      const outcome = await run(lines, { journeys: [journey], until: plus(T0, { d: 60 }) });
+      const outcome = await run(lines, { journeys: [journey], until: firstRunsOver(T0) });
 
       // Assess
       const holdouts = outcome.linesOf("holdout", J);
       const entered = outcome.linesOf("journey.entered", J);
       expect(holdouts.length + entered.length).toBe(USERS);
-      expect(holdouts.length).toBeGreaterThanOrEqual(USERS * 0.07);
-      expect(holdouts.length).toBeLessThanOrEqual(USERS * 0.13);
+      expect(holdouts.length).toBeGreaterThanOrEqual(USERS * (HOLDOUT - 0.03));
+      expect(holdouts.length).toBeLessThanOrEqual(USERS * (HOLDOUT + 0.03));
 
       const holdoutRuns = new Set(holdouts.map((l) => l.run));
       const ofHoldouts = outcome.lines.filter((l) => holdoutRuns.has(l.run));
@@ -203,7 +260,7 @@ describe("dormancy-reactivation", () => {
       for (const exit of exits) {
         expect(exit.reason).toBe(orderers.has(exit.user) ? "exit-event" : "completed");
       }
-      // Holdout users who ordered within 14 days converted, as in the treated group.
+      // Holdout users who ordered within the goal's window converted, as in the treated group.
       const holdoutOrderers = holdouts.filter((l) => orderers.has(l.user));
       expect(holdoutOrderers.length).toBeGreaterThan(0);
       expect(
@@ -219,12 +276,16 @@ describe("dormancy-reactivation", () => {
 
     it("holds out the same users on every run, whatever the times and file order", async () => {
       // Prepare
+      const secondStart = plus(T0, { d: 3, h: 7 });
       const first = population(T0, userIds);
-      const second = population(plus(T0, { d: 3, h: 7 }), [...userIds].reverse());
+      const second = population(secondStart, [...userIds].reverse());
 
       // Act
-      const a = await run(first, { journeys: [seedJourney(J)], until: plus(T0, { d: 45 }) });
-      const b = await run(second, { journeys: [seedJourney(J)], until: plus(T0, { d: 48 }) });
+      const a = await run(first, { journeys: [seedJourney(J)], until: plus(DUE, { d: 2 }) });
+      const b = await run(second, {
+        journeys: [seedJourney(J)],
+        until: plus(plusDuration(secondStart, IDLE), { d: 2 }),
+      });
 
       // Assess
       expect(holdoutUsers(a.lines).length).toBeGreaterThan(0);

@@ -2,7 +2,17 @@ import { describe, expect, it } from "vitest";
 import type { SimulationLine } from "../../functions/simulator/simulate.ts";
 import { MemoryStore } from "../../functions/store/memory/memory-store.ts";
 import { NO_POLICIES } from "../support/policies.ts";
-import { brief, event, journeyFrom, linesOf, plus, run, seedJourney } from "./helpers.ts";
+import {
+  brief,
+  dormancyPromise,
+  event,
+  journeyFrom,
+  linesOf,
+  plus,
+  plusDuration,
+  run,
+  seedJourney,
+} from "./helpers.ts";
 
 const T0 = "2026-11-01T02:00:00Z";
 const at = (offset: Parameters<typeof plus>[1]) => plus(T0, offset);
@@ -176,11 +186,13 @@ describe("engine guarantees", () => {
   });
 
   it("cancels a pending timer when the exit event arrives first: an order just before the dormancy reminder", async () => {
-    // Prepare
-    const entered = at({ d: 30 });
+    // Prepare: the user falls dormant the journey's idle time after registering (read from its file).
+    const dormancy = dormancyPromise();
+    const entered = plusDuration(T0, dormancy.idle);
+    const reminder = plusDuration(entered, dormancy.reminderAfter);
     const lines = [
       event("user.registered", T0, { userId: "u_1" }),
-      event("order.placed", plus(entered, { d: 7, m: -1 }), {
+      event("order.placed", plus(reminder, { m: -1 }), {
         userId: "u_1",
         orderId: "SO-1",
         amount: 1,
@@ -189,13 +201,15 @@ describe("engine guarantees", () => {
     ];
 
     // Act
-    const outcome = await run(lines, { until: at({ d: 50 }) });
+    const outcome = await run(lines, { until: plus(reminder, { d: 13 }) });
 
     // Assess
-    expect(outcome.linesOf("message.sent", "dormancy-reactivation").map((line) => line.template)).toEqual(["comeback"]);
+    expect(outcome.linesOf("message.sent", "dormancy-reactivation").map((line) => line.template)).toEqual([
+      dormancy.firstMessage.template,
+    ]);
     expect(brief(outcome.linesOf("journey.exited", "dormancy-reactivation"))).toEqual([
       {
-        at: plus(entered, { d: 7, m: -1 }),
+        at: plus(reminder, { m: -1 }),
         journey: "dormancy-reactivation",
         run: "dormancy-reactivation:u_1:1",
         type: "journey.exited",
@@ -340,12 +354,12 @@ describe("engine guarantees", () => {
     expect(outcome.linesOf("message.sent", "new-user-coupon").map((line) => line.user)).toEqual(["u_1", "u_2"]);
   });
 
-  it("finishes runs in flight on version 1 when the journey is edited to version 2; new entries get version 2", async () => {
-    // Prepare: version 2 words the guides differently and waits two days before guide 3.
+  it("finishes runs in flight on a journey's version when it is edited to the next; new entries get the next", async () => {
+    // Prepare: the next version words the guides differently and waits two days before guide 3.
     const J = "onboarding-guide";
     const v1 = seedJourney(J);
     const v2 = seedJourney(J);
-    v2.version = 2;
+    v2.version = v1.version + 1;
     v2.steps = v2.steps.map((step) => (step.id === "wait-day-2" ? { ...step, for: "P2D" } : step));
     for (const [id, texts] of Object.entries(v2.templates)) v2.templates[id] = { ...texts, "zh-CN": `【V2】${id}` };
     const store = new MemoryStore();
@@ -376,7 +390,7 @@ describe("engine guarantees", () => {
       run: runA,
       type,
       ...extra,
-      version: 1,
+      version: v1.version,
     });
     const v2Run = (time: string, type: string, extra: Record<string, unknown> = {}) => ({
       at: time,
@@ -384,7 +398,7 @@ describe("engine guarantees", () => {
       run: runB,
       type,
       ...extra,
-      version: 2,
+      version: v2.version,
     });
     expect(withVersion(lines.filter((line) => line.run === runA))).toEqual([
       v1Run(T0, "journey.entered"),

@@ -1,9 +1,10 @@
 import { readdirSync, readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { type PolicyConfig, parsePolicyConfig } from "../../functions/engine/policies/config.ts";
 import { formatProblem, POLICY_FILE, parseJourney } from "../../functions/journey/load.ts";
 import { isTemplateFileName, resolveTemplates, templateLibrary } from "../../functions/journey/template-library.ts";
-import type { Journey } from "../../functions/language/schema.ts";
+import type { Journey, StepOf, StepType } from "../../functions/language/schema.ts";
+import { durationMs, formatInstant } from "../../functions/shared/time.ts";
 import {
   formatLine,
   type SimulationLine,
@@ -11,13 +12,12 @@ import {
   type SimulationResult,
   simulate,
 } from "../../functions/simulator/simulate.ts";
+import { SHIPPED_JOURNEYS_DIR } from "../support/shipped-journeys.ts";
 
 /**
  * Builders for scenario tests: timed events in (NDJSON lines, as `nudge simulate --events` reads them),
  * effect lines out (the simulator's output contract).
  */
-
-const JOURNEYS_DIR = fileURLToPath(new URL("../../journeys/", import.meta.url));
 
 /** The five seed journeys, in the order of their ids. */
 export const SEED_JOURNEY_IDS = [
@@ -33,23 +33,24 @@ export type SeedJourneyId = (typeof SEED_JOURNEY_IDS)[number];
 let seeds: Journey[] | undefined;
 
 /**
- * Every journey in `journeys/*.json`, parsed and schema-checked, with the template files of
- * `journeys/templates/` its send steps use (as the loader resolves them). Throws with every problem found (a seed
+ * Every journey in `journeys/*.json` (or the folder NUDGE_TEST_JOURNEYS names: test/support/shipped-journeys.ts),
+ * parsed and schema-checked, with the template files of `journeys/templates/` its send steps use (as the loader
+ * resolves them). Throws with every problem found (a seed
  * journey that no longer parses must fail the suite, not silently drop out of it), and when a seed is missing.
  */
 export function loadSeedJourneys(): Journey[] {
   if (seeds !== undefined) return seeds.map((journey) => structuredClone(journey));
-  const files = readdirSync(JOURNEYS_DIR)
+  const files = readdirSync(SHIPPED_JOURNEYS_DIR)
     .filter((name) => name.endsWith(".json") && !name.endsWith(".schema.json") && name !== POLICY_FILE)
     .sort();
-  const templateFiles = readdirSync(`${JOURNEYS_DIR}templates`)
+  const templateFiles = readdirSync(join(SHIPPED_JOURNEYS_DIR, "templates"))
     .filter(isTemplateFileName)
-    .map((name) => ({ name, text: readFileSync(`${JOURNEYS_DIR}templates/${name}`, "utf8") }));
+    .map((name) => ({ name, text: readFileSync(join(SHIPPED_JOURNEYS_DIR, "templates", name), "utf8") }));
   const library = templateLibrary("journeys/templates", templateFiles);
   const journeys: Journey[] = [];
   const problems: string[] = library.problems.map(formatProblem);
   for (const name of files) {
-    const parsed = parseJourney(readFileSync(`${JOURNEYS_DIR}${name}`, "utf8"), `journeys/${name}`);
+    const parsed = parseJourney(readFileSync(join(SHIPPED_JOURNEYS_DIR, name), "utf8"), `journeys/${name}`);
     problems.push(...parsed.problems.map(formatProblem));
     if (parsed.journey) journeys.push(resolveTemplates(parsed.journey, library).journey);
   }
@@ -67,9 +68,39 @@ export function seedJourney(id: SeedJourneyId): Journey {
   return journey;
 }
 
+/**
+ * What the shipped dormancy-reactivation promises, read from its file (an operations person may change any of
+ * it): how long a user must go without an order, the coupon issued then, the first message, the wait before
+ * the reminder and the reminder. Throws when the journey no longer has that shape.
+ */
+export function dormancyPromise() {
+  const journey = seedJourney("dormancy-reactivation");
+  if (journey.trigger.type !== "inactivity") throw new Error(`${journey.id}: expected an inactivity trigger`);
+  const stepsOf = <T extends StepType>(type: T) =>
+    journey.steps.filter((step): step is StepOf<T> => step.type === type);
+  const [coupon] = stepsOf("issue-coupon");
+  const [wait] = stepsOf("wait");
+  const [firstMessage, reminder] = stepsOf("send");
+  if (coupon === undefined || wait === undefined || firstMessage === undefined || reminder === undefined) {
+    throw new Error(`${journey.id}: expected a coupon, a message, a wait and a reminder`);
+  }
+  return {
+    journey,
+    /** The trigger's `for`: "P30D" as shipped. */
+    idle: journey.trigger.for,
+    idleMs: durationMs(journey.trigger.for),
+    coupon,
+    firstMessage,
+    /** From entry to the reminder: "P7D" as shipped. */
+    reminderAfter: wait.for,
+    reminderMs: durationMs(wait.for),
+    reminder,
+  };
+}
+
 /** The platform's policies as journeys/policy.json declares them. */
 export function platformPolicies(): PolicyConfig {
-  return parsePolicyConfig(JSON.parse(readFileSync(`${JOURNEYS_DIR}${POLICY_FILE}`, "utf8")));
+  return parsePolicyConfig(JSON.parse(readFileSync(join(SHIPPED_JOURNEYS_DIR, POLICY_FILE), "utf8")));
 }
 
 /** A journey written in a test, parsed and schema-checked like a journey file; throws on any problem. */
@@ -110,6 +141,13 @@ export function plus(time: string, offset: { d?: number; h?: number; m?: number;
   for (const [unit, size] of Object.entries(UNITS)) ms += (offset[unit as keyof typeof UNITS] ?? 0) * size;
   const iso = new Date(ms).toISOString();
   return iso.endsWith(".000Z") ? `${iso.slice(0, -5)}Z` : iso;
+}
+
+/** A UTC ISO time plus an ISO-8601 duration as journeys write them ("P30D", "-PT24H"), in the engine's form. */
+export function plusDuration(time: string, duration: string): string {
+  const ms = Date.parse(time);
+  if (Number.isNaN(ms)) throw new Error(`not an ISO time: ${time}`);
+  return formatInstant(ms + durationMs(duration));
 }
 
 export interface RunOptions {
