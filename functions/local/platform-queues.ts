@@ -1,0 +1,97 @@
+import { existsSync } from "node:fs";
+import type { Journey } from "../language/schema.ts";
+import { LOCAL_CHANNELS } from "./channels.ts";
+import { DEAD_LETTER_QUEUE_NAME, LocalQueue, queueJournalPath } from "./local-queue.ts";
+import { localQueueUrl, localSqsClient } from "./local-sqs.ts";
+import { localQueueArn } from "./pump.ts";
+
+/** The local platform's queues, each kept on disk, and the SQS client the handlers use to reach them. */
+export interface PlatformQueues {
+  ingest: LocalQueue;
+  wakeUps: LocalQueue;
+  /** A delivery queue per channel: the default channels, and any other a journey sends on. */
+  delivery: Map<string, LocalQueue>;
+  /** The one delivery queue of earlier versions, while it still holds messages (they go to the outbox). */
+  legacy: LocalQueue | undefined;
+  deadLetter: LocalQueue;
+  sqs: ReturnType<typeof localSqsClient>;
+}
+
+export interface QueueOptions {
+  dir: string;
+  clock: () => number;
+  journeys: readonly Journey[];
+  visibilityTimeoutMs?: number | undefined;
+  maxReceiveCount?: number | undefined;
+}
+
+/** Opens (or reopens, from their journals under `dir`) every queue of the platform. */
+export function openPlatformQueues(options: QueueOptions): PlatformQueues {
+  const { dir, clock } = options;
+  const settings = {
+    clock,
+    visibilityTimeoutMs: options.visibilityTimeoutMs ?? 10_000,
+    maxReceiveCount: options.maxReceiveCount ?? 5,
+  };
+  const journal = (name: string) => queueJournalPath(dir, name);
+  const deadLetter = new LocalQueue({
+    ...settings,
+    name: DEAD_LETTER_QUEUE_NAME,
+    journalPath: journal(DEAD_LETTER_QUEUE_NAME),
+  });
+  const queue = (name: string) => new LocalQueue({ ...settings, name, journalPath: journal(name), deadLetter });
+  const journeyChannels = options.journeys.flatMap((journey) =>
+    journey.steps.flatMap((step) => (step.type === "send" ? [step.channel] : [])),
+  );
+  const channelNames = [...new Set([...Object.keys(LOCAL_CHANNELS), ...journeyChannels])];
+  const ingest = queue("ingest");
+  const wakeUps = queue("wake-ups");
+  const delivery = new Map(channelNames.map((name) => [name, queue(`delivery-${name}`)]));
+  const legacy = existsSync(journal("delivery")) ? queue("delivery") : undefined;
+  const sqs = localSqsClient([ingest, wakeUps, ...delivery.values(), deadLetter]);
+  return { ingest, wakeUps, delivery, legacy, deadLetter, sqs };
+}
+
+/** Every delivery queue, the legacy one included. */
+export function deliveryQueuesOf(queues: PlatformQueues): LocalQueue[] {
+  return queues.legacy === undefined ? [...queues.delivery.values()] : [...queues.delivery.values(), queues.legacy];
+}
+
+export interface EnvironmentOptions {
+  tableName: string;
+  queues: PlatformQueues;
+  lookaheadSeconds: number;
+  timerShards: number;
+  maxWakeUpsPerTick: number;
+  speed: number;
+  controlTtlSeconds?: number | undefined;
+  policyConfig?: unknown;
+}
+
+/** The ingest and tick functions' environment, as the CDK app sets it on AWS, with the local queues' URLs. */
+export function functionEnvironment(options: EnvironmentOptions): Record<string, string> {
+  const { queues } = options;
+  return {
+    TABLE_NAME: options.tableName,
+    INGEST_QUEUE_URL: localQueueUrl(queues.ingest.name),
+    DELIVERY_QUEUE_URLS: JSON.stringify(
+      Object.fromEntries([...queues.delivery].map(([name, q]) => [name, localQueueUrl(q.name)])),
+    ),
+    WAKE_UP_QUEUE_URL: localQueueUrl(queues.wakeUps.name),
+    // Rejected records to the dead letters at once, with their reason, as on AWS.
+    DEAD_LETTER_QUEUE_URLS: JSON.stringify(
+      Object.fromEntries(
+        [queues.ingest, queues.wakeUps].map((q) => [localQueueArn(q.name), localQueueUrl(queues.deadLetter.name)]),
+      ),
+    ),
+    // One process, one clock: little to allow for between writers.
+    SETTLE_SECONDS: "1",
+    LOOKAHEAD_SECONDS: String(options.lookaheadSeconds),
+    TIMER_SHARDS: String(options.timerShards),
+    MAX_WAKE_UPS_PER_TICK: String(options.maxWakeUpsPerTick),
+    // Ticks come many times a virtual minute at --speed; a guardrail check reads a week of counters.
+    GUARDRAIL_CHECK_SECONDS: options.speed === 1 ? "0" : "3600",
+    CONTROL_TTL_SECONDS: String(options.controlTtlSeconds ?? 30),
+    ...(options.policyConfig === undefined ? {} : { POLICY_CONFIG: JSON.stringify(options.policyConfig) }),
+  };
+}
