@@ -36,6 +36,8 @@ export interface RuntimeRun {
   steps: number;
   effects: number;
   outputLines: number;
+  decideCalls: number;
+  mostDecideCalls: number;
 }
 
 /**
@@ -47,8 +49,8 @@ export async function runRuntime(journeys: readonly Journey[], events: readonly 
   const started = performance.now();
   const result = await simulate({ journeys, events, until, onLine: () => void outputLines++ });
   const ms = performance.now() - started;
-  const { inputs, decisions, steps, effects } = result;
-  return { ms, inputs, decisions, steps, effects, outputLines } satisfies RuntimeRun;
+  const { inputs, decisions, steps, effects, decideCalls, mostDecideCalls } = result;
+  return { ms, inputs, decisions, steps, effects, outputLines, decideCalls, mostDecideCalls } satisfies RuntimeRun;
 }
 
 export interface PureEngineRun {

@@ -211,7 +211,9 @@ if (compare === undefined && (only === undefined || only === "engine")) {
     `   runtime over MemoryStore (the simulator): ${fmt(stepsPerSecond)} steps/s (${spread(stepsRates)}), ` +
       `${fmt(median(decisionsRates))} decisions/s, ${fmt(median(inputsRates))} inputs/s, ${fmt(median(effectsRates))} effects/s; ` +
       `per pass ${fmt(first?.inputs ?? 0)} inputs, ${fmt(first?.steps ?? 0)} steps, ${fmt(first?.effects ?? 0)} effects, ` +
-      `GC ${runs.map((r) => fmt(r.gcMs)).join("/")} ms; ${runtimeSlowdown.toFixed(2)}x the pure engine's time` +
+      `GC ${runs.map((r) => fmt(r.gcMs)).join("/")} ms; ${runtimeSlowdown.toFixed(2)}x the pure engine's time; ` +
+      `decide calls ${((first?.decideCalls ?? 0) / Math.max(1, first?.decisions ?? 0)).toFixed(2)} a decision, ` +
+      `at most ${first?.mostDecideCalls ?? 0} for one input and journey (bound 32)` +
       `  [target <= ${TARGETS.runtimeSlowdown}x: ${mark(runtimeSlowdown <= TARGETS.runtimeSlowdown)}]`,
   );
   report.engine = {

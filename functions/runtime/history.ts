@@ -6,7 +6,10 @@ import type { PolicyConfig } from "../engine/policies/config.ts";
 import { DEFAULT_POLICY_CONFIG } from "../engine/policy-state.ts";
 import { applyEventToProfile } from "../engine/profile.ts";
 import { ConcurrencyError, NudgeError } from "../shared/errors.ts";
-import type { JourneyStore } from "./ports.ts";
+import type { ProfileStore, RunStore, TimerStore } from "./ports.ts";
+
+/** What importing history writes: profiles, run records and their wake-ups. */
+type HistoryStore = ProfileStore & RunStore & Pick<TimerStore, "scheduleWakeUp">;
 
 /**
  * Imported history (`nudge import`): past events that set up what the platform knows of its users, the
@@ -18,7 +21,7 @@ import type { JourneyStore } from "./ports.ts";
 
 export interface ImportOptions {
   catalog: JourneyCatalog;
-  store: JourneyStore;
+  store: HistoryStore;
   /** Valid events, in time order. */
   events: readonly ShopEvent[];
   /** The platform's clock: a clock that ran out before it counts from it (see backfill.ts clockDueAt). */
@@ -48,7 +51,7 @@ async function withRetries<T>(what: string, attempt: (consistent: boolean) => Pr
   }
 }
 
-async function importProfile(store: JourneyStore, event: ShopEvent): Promise<{ profile?: Profile; changed: boolean }> {
+async function importProfile(store: ProfileStore, event: ShopEvent): Promise<{ profile?: Profile; changed: boolean }> {
   const userId = event.detail.userId;
   if (typeof userId !== "string") return { changed: false };
   return withRetries(`profile of ${userId}`, async (consistent) => {

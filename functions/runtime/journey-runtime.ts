@@ -121,9 +121,15 @@ export class JourneyRuntime {
   readonly controls: ControlCache;
   /**
    * Decisions saved (an input applied to one run record), journey steps they took (see Decision.steps),
-   * effects carried out, and optimistic-concurrency conflicts retried.
+   * effects carried out, optimistic-concurrency conflicts retried, and the engine's decide calls: in all,
+   * and the most for one input and journey. An input is decided again when the policies need something
+   * read (the send log, a budget: PolicyReservations, at most 4 rounds) and when its save lost a race (at
+   * most `maxAttempts`, 8): at most 32 calls, bounded; `npm run bench -- --only engine` prints how many
+   * it takes in practice.
    */
-  readonly stats = { decisions: 0, steps: 0, effects: 0, conflicts: 0 };
+  readonly stats = { decisions: 0, steps: 0, effects: 0, conflicts: 0, decideCalls: 0, mostDecideCalls: 0 };
+  /** The engine's decide calls for the input and journey being applied (see withRetries). */
+  private decideCalls = 0;
 
   constructor(private readonly options: RuntimeOptions) {
     this.maxAttempts = options.maxAttempts ?? 8;
@@ -220,19 +226,19 @@ export class JourneyRuntime {
     const userId = profile?.userId ?? run?.userId ?? (typeof eventUser === "string" ? eventUser : undefined);
     const paused = request.paused ?? false;
     // Literal arguments, not spreads: this runs for every journey an input concerns.
-    const decided = await this.policies.decide(
-      (policy) =>
-        input.type === "event"
+    const decided = await this.policies.decide({
+      decide: (policy) => {
+        this.decideCalls++;
+        return input.type === "event"
           ? decideEvent({ current, runJourney, record, key, profile, now, policy, paused, event: input.event })
-          : decideWakeUp({ current, runJourney, record, key, profile, now, policy, wakeUp: input.wakeUp }),
+          : decideWakeUp({ current, runJourney, record, key, profile, now, policy, wakeUp: input.wakeUp });
+      },
       userId,
-      attempt > 1,
-      input.type === "wake-up" && skipsLateMessages((runJourney ?? current).journey, input.wakeUp, now),
-    );
+      consistent: attempt > 1,
+      skipLate: input.type === "wake-up" && skipsLateMessages((runJourney ?? current).journey, input.wakeUp, now),
+    });
     if (decided === undefined) return;
     const { decision, sendLog, charges } = decided;
-    this.stats.decisions++;
-    this.stats.steps += decision.steps;
     // The engine hands back a fresh record: the outbox goes on it, and only when there is something in it.
     const saved = decision.record;
     const outbox = this.outboxOf(decision);
@@ -251,6 +257,8 @@ export class JourneyRuntime {
     if (stored === undefined && this.keepsJournal && sender !== undefined && sender !== key)
       await store.indexUserRun(sender, saved.journeyId, key);
     await store.putRecord(saved, stored?.revision);
+    this.stats.decisions++;
+    this.stats.steps += decision.steps;
     // Saved: the coupons charged for it are settled (a retry of this decision will never come).
     await this.policies.settle(decision, charges, record);
     // Saved: the steps it reached count once (a redelivered input decides nothing new).
@@ -360,16 +368,26 @@ export class JourneyRuntime {
   }
 
   private async withRetries<T>(what: () => string, attempt: (tries: number) => Promise<T>): Promise<T> {
+    this.decideCalls = 0;
     for (let tries = 1; ; tries++) {
       try {
-        return await attempt(tries);
+        const done = await attempt(tries);
+        this.countDecideCalls();
+        return done;
       } catch (error) {
         if (!(error instanceof ConcurrencyError)) throw error;
         this.stats.conflicts++;
         if (tries >= this.maxAttempts) {
+          this.countDecideCalls();
           throw new NudgeError(`${what()}: still contended after ${tries} attempts`, { cause: error });
         }
       }
     }
+  }
+
+  private countDecideCalls(): void {
+    this.stats.decideCalls += this.decideCalls;
+    if (this.decideCalls > this.stats.mostDecideCalls) this.stats.mostDecideCalls = this.decideCalls;
+    this.decideCalls = 0;
   }
 }

@@ -6,11 +6,23 @@ import { sendLogRetentionMs } from "../engine/policies/reserve.ts";
 import { budgetKey, type CouponCharge, DEFAULT_POLICY_CONFIG, type PolicyInputs } from "../engine/policy-state.ts";
 import { ConcurrencyError } from "../shared/errors.ts";
 import { parseInstant } from "../shared/time.ts";
-import type { CouponSettlement, JourneyStore, Versioned } from "./ports.ts";
+import type { BudgetStore, CouponSettlement, SendLogStore, Versioned } from "./ports.ts";
 import { SettledCharges } from "./settled-charges.ts";
 
 /** Rounds of read-and-decide-again an input may take for its policies (a budget running out mid-way). */
 const MAX_ROUNDS = 4;
+
+/** What `decide` runs: the engine's decision for one input, with what the policies need read. */
+export interface DecideRequest {
+  /** The engine's decision with the policy inputs given (called again when they change). */
+  decide: (policy: PolicyInputs) => Decision | undefined;
+  /** The user whose send log the decision may ask for. */
+  userId: string | undefined;
+  /** Read consistently (a retry after a lost race). */
+  consistent: boolean;
+  /** A late wake-up: messages it would send are dropped as expired (see skipsLateMessages). */
+  skipLate?: boolean;
+}
 
 /** What `decide` hands back: the decision, the send log it was decided on, and the coupon charges it holds. */
 export interface Decided {
@@ -45,7 +57,7 @@ export class PolicyReservations {
   private readonly settled = new SettledCharges();
 
   constructor(
-    private readonly store: JourneyStore,
+    private readonly store: SendLogStore & BudgetStore,
     private readonly catalog: JourneyCatalog,
     config: PolicyConfig | undefined,
   ) {
@@ -56,12 +68,8 @@ export class PolicyReservations {
    * Runs `decide` with what the policies need read, charging the coupon budgets it spends; returns the
    * decision, the send log it was decided on, and its charges.
    */
-  async decide(
-    decide: (policy: PolicyInputs) => Decision | undefined,
-    userId: string | undefined,
-    consistent: boolean,
-    skipLate = false,
-  ): Promise<Decided | undefined> {
+  async decide(request: DecideRequest): Promise<Decided | undefined> {
+    const { decide, userId, consistent, skipLate = false } = request;
     const charged = new Set<string>();
     const charges: CouponCharge[] = [];
     // With a user, the send log is read on request: a decision that wants it stops at its first send.

@@ -3,7 +3,7 @@ import type { ControlStore } from "../runtime/control-cache.ts";
 import { resumeHeldRuns, setPaused } from "../runtime/control-cache.ts";
 import { enforceGuardrails } from "../runtime/guardrail-checks.ts";
 import type { JourneyRuntime } from "../runtime/journey-runtime.ts";
-import type { JourneyStore } from "../runtime/ports.ts";
+import type { StatsStore, TimerStore } from "../runtime/ports.ts";
 import { DAY_MS, formatInstant } from "../shared/time.ts";
 import type { SimulationLine } from "./lines.ts";
 
@@ -35,7 +35,7 @@ export class SimulatorControls {
   private readonly guarded: boolean;
 
   constructor(
-    private readonly store: JourneyStore & ControlStore,
+    private readonly store: ControlStore & StatsStore & Pick<TimerStore, "scheduleWakeUp">,
     private readonly journeys: readonly Journey[],
     private readonly runtime: JourneyRuntime,
     private readonly emit: (line: SimulationLine) => void,

@@ -78,6 +78,9 @@ export interface SimulationResult {
   /** Journey steps taken (see Decision.steps in the engine). */
   steps: number;
   effects: number;
+  /** The engine's decide calls in all, and the most for one input and journey (see JourneyRuntime.stats). */
+  decideCalls: number;
+  mostDecideCalls: number;
   /** What was injected, when `faults` asked for any. */
   faults?: FaultReport;
 }
@@ -216,8 +219,9 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
   await runtime.flush();
   // Processing already runs in time order; the stable sort keeps that a guarantee of the contract.
   output.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
-  const { decisions, steps, effects } = runtime.stats;
-  return { lines: output, invalid, inputs, decisions, steps, effects, ...(faults ? { faults: faults.report } : {}) };
+  const { decisions, steps, effects, decideCalls, mostDecideCalls } = runtime.stats;
+  const counts = { inputs, decisions, steps, effects, decideCalls, mostDecideCalls };
+  return { lines: output, invalid, ...counts, ...(faults ? { faults: faults.report } : {}) };
 }
 
 /** The canonical text of an output line: the contract's key order, one JSON object. */

@@ -185,3 +185,23 @@ describe("JourneyRuntime", () => {
     }
   });
 });
+
+describe("JourneyRuntime: how often an input is decided", () => {
+  it("counts the engine's decide calls: again once the send log is read, and again after a lost race", async () => {
+    // Prepare: a store whose first record save loses its race (another writer came first, with a record that
+    // has not seen the event)
+    const store = new MemoryStore();
+    const putRecord = store.putRecord.bind(store);
+    let racesToLose = 1;
+    store.putRecord = async (record, expected) => {
+      if (racesToLose-- > 0)
+        await putRecord({ journeyId: record.journeyId, key: record.key, entries: 0, recentEventIds: [] }, expected);
+      return putRecord(record, expected);
+    };
+    const { runtime } = harness(new JourneyCatalog([greetTwiceJourney]), store);
+    // Act
+    await runtime.handleEvent(shopEvent("user.registered", "2026-11-01T08:00:00Z", { userId: "u1" }, "e1"), 0);
+    // Assess: decided up to its send, again with the log read; the save lost; the same two calls again
+    expect(runtime.stats).toMatchObject({ decisions: 1, conflicts: 1, decideCalls: 4, mostDecideCalls: 4 });
+  });
+});
