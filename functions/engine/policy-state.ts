@@ -86,16 +86,21 @@ export function staggered(at: number, journey: CompiledJourney): number {
   return at + (100 - journey.journey.priority) * 1000;
 }
 
+/** A message due now, as a send step asks the policies about it. */
+export interface MessageRequest {
+  journey: CompiledJourney;
+  step: StepOf<"send">;
+  messageId: string;
+  profile: Parameters<typeof decideDelivery>[0]["profile"];
+  now: number;
+  /** Past this instant the message is no longer worth sending (the step's `validUntil`). */
+  validUntil: number | undefined;
+  state: PolicyState;
+}
+
 /** Decides a message due now against the policies, counting the sends reserved earlier in this input. */
-export function decideMessage(
-  journey: CompiledJourney,
-  step: StepOf<"send">,
-  messageId: string,
-  profile: Parameters<typeof decideDelivery>[0]["profile"],
-  now: number,
-  validUntil: number | undefined,
-  state: PolicyState,
-): PolicyDecision {
+export function decideMessage(request: MessageRequest): PolicyDecision {
+  const { journey, step, messageId, profile, now, validUntil, state } = request;
   const read = state.inputs.sends;
   if (read === undefined) state.wantsSends = true;
   // A retried decision finds its own reservation in the log: it is this message, not an earlier one.

@@ -1,66 +1,21 @@
 import type { ShopEvent } from "../../events/catalog.ts";
-import type { Step, StepOf, TimeRef } from "../language/schema.ts";
+import type { StepOf, TimeRef } from "../language/schema.ts";
 import { type ParsedTemplate, parseTemplate, pickLocale, renderTemplate } from "../language/templates.ts";
-import { hashCode, unitInterval } from "../shared/hash.ts";
-import { durationMs, flat, formatInstant, parseInstant } from "../shared/time.ts";
-import type { CompiledJourney } from "./compile.ts";
+import { unitInterval } from "../shared/hash.ts";
+import { durationMs, formatInstant, parseInstant } from "../shared/time.ts";
 import { readContextPath, runContext } from "./context.ts";
-import { nudgeCouponId } from "./coupon-ids.ts";
-import type { IssuedCoupon, JourneyEffect, Profile, Run } from "./model.ts";
-import { chargeBudget, decideMessage, nextBudgetDay, type PolicyState, staggered } from "./policy-state.ts";
+import { issueCoupon } from "./coupon-steps.ts";
+import type { JourneyEffect, Run } from "./model.ts";
+import { decideMessage, staggered } from "./policy-state.ts";
+import { effectBase, NUDGE_SOURCE, type StepContext, WAITING, waitAt } from "./step-context.ts";
 
-/** The source of events Nudge itself puts on the bus (issued coupons, emit steps). */
-export const NUDGE_SOURCE = "nudge";
+export { effectBase, NUDGE_SOURCE, type StepContext, type StepOutput } from "./step-context.ts";
 
 /** The outputs of every ended run: frozen, since nothing runs a step of an ended run. */
 const NO_OUTPUTS: Record<string, unknown> = Object.freeze({});
 
 /** Bounds the steps one input may run through; validation already rejects loops without a wait. */
 const MAX_STEPS_PER_INPUT = 100;
-
-/** What running steps produced: effects for the outside world and events to put on the bus. */
-export interface StepOutput {
-  effects: JourneyEffect[];
-  events: ShopEvent[];
-}
-
-export interface StepContext {
-  journey: CompiledJourney;
-  /** The user's profile; never mutated in place (it may be the stored one): replaced by a copy on change. */
-  profile: Profile;
-  profileChanged: boolean;
-  now: number;
-  out: StepOutput;
-  /** Journey steps taken for this input: nodes run, plus event-driven transitions (goal, exit, clock). */
-  steps: number;
-  /** The ids of the steps this input reached, in order, for the report's funnel (`step.<id>` counters). */
-  visited: string[];
-  /** The platform's policies, the cross-journey state read for them, and what this input reserved. */
-  policy: PolicyState;
-  /** The journey is paused: the run holds at a send or coupon step (a wake-up now, held until resumed). */
-  paused?: boolean;
-}
-
-/** A step's answer when the run waits at it (a deferred message, a held coupon) rather than moving on. */
-const WAITING = Symbol("waiting");
-
-/**
- * The fields every effect starts with, in the output contract's order, then its deterministic id: the
- * run, the step visit (`seq`) and the kind — the same state and input always give the same id. Frequent
- * effects are built as literals from these fields: spreading this object into a bigger one is several
- * times slower in V8.
- */
-export function effectBase<T extends JourneyEffect["type"]>(run: Run, now: number, suffix: string, type: T) {
-  return {
-    at: formatInstant(now),
-    journey: run.journeyId,
-    version: run.version,
-    user: run.userId,
-    run: run.runId,
-    type,
-    id: `${run.runId}:${run.seq}:${suffix}`,
-  };
-}
 
 export function endRun(run: Run, ctx: StepContext, reason: string, event?: string): void {
   run.status = "ended";
@@ -86,11 +41,6 @@ function resolveTime(ref: TimeRef, ctx: StepContext, run: Run): number | undefin
   return base === undefined ? undefined : base + (ref.offset === undefined ? 0 : durationMs(ref.offset));
 }
 
-function waitAt(run: Run, step: Step, at: number): void {
-  run.stepId = step.id;
-  run.wake = { at: formatInstant(at), seq: run.seq };
-}
-
 function chooseVariant(run: Run, step: StepOf<"split">): string | undefined {
   const total = step.variants.reduce((sum, v) => sum + v.weight, 0);
   let point = unitInterval(`${run.runId}/${step.id}`) * total;
@@ -102,63 +52,6 @@ function chooseVariant(run: Run, step: StepOf<"split">): string | undefined {
     }
   }
   return step.variants.at(-1)?.next;
-}
-
-function issueCoupon(run: Run, step: StepOf<"issue-coupon">, ctx: StepContext): string | undefined | typeof WAITING {
-  if (run.holdout) return step.next;
-  const seed = `${run.runId}/${step.id}`;
-  const issuer = { journeyId: run.journeyId, version: run.version, stepId: step.id };
-  const couponId = flat(nudgeCouponId(issuer, seed));
-  const charge = { journey: ctx.journey, couponId, runId: run.runId, amount: step.amountOff, now: ctx.now };
-  if (!chargeBudget(charge, ctx.policy)) return withholdCoupon(run, step, ctx);
-  const coupon: IssuedCoupon = {
-    couponId,
-    code: flat(`${step.codePrefix}${hashCode(seed, 8)}`),
-    amountOff: step.amountOff,
-    currency: step.currency,
-    freeShipping: step.freeShipping,
-    ...(step.minSpend === undefined ? {} : { minSpend: step.minSpend }),
-    expiresAt: formatInstant(ctx.now + durationMs(step.validFor)),
-  };
-  run.coupon = coupon;
-  run.outputs[step.id] = coupon;
-  const { at, journey, version, user, run: runId, type, id } = effectBase(run, ctx.now, "coupon", "coupon.issued");
-  const effect = { at, journey, version, user, run: runId, type, id, coupon };
-  ctx.out.effects.push(effect);
-  // Issued coupons go on the bus like any shop coupon, so other journeys (the expiry nudge) react to them.
-  // The coupon's id names the issuing journey, version and step: a redemption counts for that journey.
-  ctx.out.events.push({
-    id: effect.id,
-    source: NUDGE_SOURCE,
-    "detail-type": "coupon.issued",
-    time: effect.at,
-    detail: { userId: run.userId, ...coupon, journeyId: run.journeyId, journeyVersion: run.version },
-  });
-  return step.next;
-}
-
-/**
- * The journey's coupon budget for the day is spent: the step issues nothing and the run goes on
- * (`skip-coupon`, with `steps.<id>.withheld` for a branch), or waits at the step for the next day (`hold`).
- */
-function withholdCoupon(run: Run, step: StepOf<"issue-coupon">, ctx: StepContext): string | undefined | typeof WAITING {
-  const budget = ctx.journey.journey.policy.couponBudget;
-  const hold = budget?.whenExhausted === "hold";
-  const until = hold ? staggered(nextBudgetDay(ctx.now, ctx.policy.inputs.config), ctx.journey) : undefined;
-  const base = effectBase(run, ctx.now, "coupon-withheld", "coupon.withheld");
-  ctx.out.effects.push({
-    ...base,
-    amountOff: step.amountOff,
-    reason: "budget-exhausted",
-    rule: "coupon-budget",
-    ...(until === undefined ? {} : { until: formatInstant(until) }),
-  });
-  if (until === undefined) {
-    run.outputs[step.id] = { withheld: "budget-exhausted" };
-    return step.next;
-  }
-  waitAt(run, step, until);
-  return WAITING;
 }
 
 /** The message a send step would deliver now, or why it must not go out. */
@@ -223,7 +116,8 @@ function send(run: Run, step: StepOf<"send">, ctx: StepContext): string | undefi
   }
   const id = `${run.runId}:${run.seq}:message`;
   const validUntil = step.validUntil === undefined ? undefined : resolveTime(step.validUntil, ctx, run);
-  const verdict = decideMessage(ctx.journey, step, id, ctx.profile, ctx.now, validUntil, ctx.policy);
+  const { profile, now, policy: state } = ctx;
+  const verdict = decideMessage({ journey: ctx.journey, step, messageId: id, profile, now, validUntil, state });
   const at = formatInstant(ctx.now);
   const { journeyId: journey, version, userId: user, runId } = run;
   const { channel, template } = step;

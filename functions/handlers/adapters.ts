@@ -45,13 +45,13 @@ export class QueueSink implements EffectSink {
       );
     }
     for (const [channel, messages] of byChannel) {
-      await sendInBatches(
-        this.sqs,
-        this.queueUrls[channel] ?? "",
-        messages,
-        "messages",
-        `the ${channel} delivery queue`,
-      );
+      const queueUrl = this.queueUrls[channel] ?? "";
+      await sendInBatches(this.sqs, {
+        queueUrl,
+        items: messages,
+        what: "messages",
+        where: `the ${channel} delivery queue`,
+      });
     }
   }
 }
@@ -73,7 +73,12 @@ export class IngestQueuePublisher implements EventPublisher {
   }
 
   publishAll(events: readonly ShopEvent[]): Promise<void> {
-    return sendInBatches(this.sqs, this.queueUrl, events, "events", "the ingest queue");
+    return sendInBatches(this.sqs, {
+      queueUrl: this.queueUrl,
+      items: events,
+      what: "events",
+      where: "the ingest queue",
+    });
   }
 }
 
@@ -81,13 +86,16 @@ export class IngestQueuePublisher implements EventPublisher {
  * Sends each item as a message body with SendMessageBatch, 10 a request, relying on the client's retries;
  * throws a SendError naming the ids not sent, or refused entry by entry.
  */
-async function sendInBatches(
-  sqs: SQSClient,
-  queueUrl: string,
-  items: readonly { id: string }[],
-  what: string,
-  where: string,
-): Promise<void> {
+/** Items for one queue, sent 10 a request; `what` and `where` name them in an error. */
+interface Batches {
+  queueUrl: string;
+  items: readonly { id: string }[];
+  what: string;
+  where: string;
+}
+
+async function sendInBatches(sqs: SQSClient, batches: Batches): Promise<void> {
+  const { queueUrl, items, what, where } = batches;
   for (let start = 0; start < items.length; start += 10) {
     const batch = items.slice(start, start + 10);
     const entries = batch.map((item, index) => ({ Id: String(index), MessageBody: JSON.stringify(item) }));
