@@ -1,4 +1,5 @@
 import type { ShopEvent } from "../../events/catalog.ts";
+import type { StepOf } from "../language/schema.ts";
 import { unitInterval } from "../shared/hash.ts";
 import { flat, formatInstant, parseInstant } from "../shared/time.ts";
 import { admits } from "./admission.ts";
@@ -7,7 +8,10 @@ import type { CompiledJourney } from "./compile.ts";
 import { emptyProfile } from "./context.ts";
 import type { Profile, Run, RunRecord, WakeUp } from "./model.ts";
 import { DEFAULT_POLICY_CONFIG, type PolicyInputs, type PolicyOutcome, policyState } from "./policy-state.ts";
+import { armedAtOf, copyRecord, newRecord } from "./run-records.ts";
 import { effectBase, endRun, runFrom, type StepContext, type StepOutput } from "./steps.ts";
+
+export { newRecord, newWakeUpsOf } from "./run-records.ts";
 
 /**
  * The pure core: (journey, run record, input, now) -> (new record, effects). No I/O, no clock, no
@@ -53,26 +57,6 @@ export interface EngineArgs {
 
 /** How many recent event ids a record remembers to recognise a redelivery. */
 const REMEMBERED_EVENT_IDS = 8;
-
-export function newRecord(journeyId: string, key: string): RunRecord {
-  return { journeyId, key, entries: 0, recentEventIds: [] };
-}
-
-// Copies are a plain clone, then assignments: V8 clones `{ ...object }` fast, but a spread with fields
-// added or overridden in the same literal takes a path several times slower.
-function copyRecord(record: RunRecord): RunRecord {
-  const copy = { ...record };
-  copy.recentEventIds = record.recentEventIds.slice();
-  if (record.run !== undefined) copy.run = copyRun(record.run);
-  return copy;
-}
-
-function copyRun(run: Run): Run {
-  const copy = { ...run };
-  copy.outputs = { ...run.outputs };
-  if (run.goal !== undefined) copy.goal = { ...run.goal };
-  return copy;
-}
 
 /**
  * The part of an event a run keeps: what the context documents (id, source, detail-type, time, detail).
@@ -154,6 +138,21 @@ function enter(record: RunRecord, trigger: ShopEvent, ctx: StepContext): boolean
   return true;
 }
 
+/** What an event does to one journey's record, worked out on the stored record (see decideEvent). */
+interface EventEffects {
+  eventTime: number;
+  runJourney: CompiledJourney;
+  mode: "history" | "backfill" | "live";
+  converts: boolean;
+  exits: boolean;
+  /** The wait-for-event step the event arrives at, if it does. */
+  arrivesAt: StepOf<"wait-for-event"> | undefined;
+  tombstone: boolean;
+  triggers: boolean;
+  pausedTrigger: boolean;
+  restartsClock: boolean;
+}
+
 /**
  * Applies an event to one journey's record for one key. Returns undefined when nothing changes. What the
  * event does is worked out on the stored record first, so the common case (an event that concerns the
@@ -162,6 +161,55 @@ function enter(record: RunRecord, trigger: ShopEvent, ctx: StepContext): boolean
 export function decideEvent(args: EngineArgs & { event: ShopEvent }): Decision | undefined {
   const { event, current, record: stored } = args;
   if (stored?.recentEventIds.includes(event.id)) return undefined;
+  const does = eventEffects(args);
+  if (does === undefined) return undefined;
+  const record = stored ? copyRecord(stored) : newRecord(current.id, args.key);
+  const ctx = contextFor(args, does.runJourney, userIdOf(event, args.key));
+  let changed = false;
+  const run = record.run;
+  if (run?.goal && does.converts) changed = convertGoal(run, event, does.eventTime, ctx);
+  if (run && does.exits) {
+    suppressDeferred(run, ctx, event["detail-type"]);
+    endRun(run, ctx, "exit-event", event["detail-type"]);
+    ctx.steps++;
+    changed = true;
+  } else if (run && does.arrivesAt !== undefined) {
+    run.event = kept(event);
+    run.wake = undefined;
+    runFrom(run, does.arrivesAt.onEvent, ctx);
+    changed = true;
+  }
+  if (does.tombstone) {
+    const at = formatInstant(does.eventTime);
+    if (record.lastExitEventAt === undefined || at > record.lastExitEventAt) record.lastExitEventAt = at;
+    ctx.steps++;
+    changed = true;
+  }
+  if (does.triggers) {
+    ctx.journey = current; // a new run enters the current version, whatever the previous run's was
+    changed = enter(record, event, ctx) || changed;
+  } else if (does.pausedTrigger) {
+    changed = skippedWhilePaused(record, event, { ...ctx, journey: current }) || changed;
+  } else if (does.restartsClock) {
+    ctx.steps++;
+    const dueAt = clockDueAt({
+      eventTime: does.eventTime,
+      now: args.now,
+      forMs: current.inactivityMs,
+      mode: does.mode,
+    });
+    restartClock(record, { event, eventTime: does.eventTime, dueAt });
+    changed = true;
+  }
+  if (!changed) return undefined;
+  record.recentEventIds.push(event.id);
+  if (record.recentEventIds.length > REMEMBERED_EVENT_IDS) record.recentEventIds.shift();
+  return decided(record, ctx);
+}
+
+/** What the event does to the stored record; undefined when it does nothing (no copy made). */
+function eventEffects(args: EngineArgs & { event: ShopEvent }): EventEffects | undefined {
+  const { event, current, record: stored } = args;
   const eventTime = parseInstant(event.time) ?? args.now;
   const history = args.history === true;
   // A backfill starts no run, and the inactivity clock it restarts counts from now (see backfill.ts).
@@ -182,12 +230,13 @@ export function decideEvent(args: EngineArgs & { event: ShopEvent }): Decision |
   const waitingStep =
     active && !exits && storedRun.stepId !== undefined ? runJourney.step(storedRun.stepId) : undefined;
   // The event that last moved the run on, replayed, does not move it again.
-  const arrives =
+  const arrivesAt =
     waitingStep?.type === "wait-for-event" &&
     storedRun?.event?.id !== event.id &&
-    runJourney.pattern(waitingStep).matches(event);
-  const trigger = current.journey.trigger;
-  const isEventTrigger = trigger.type === "event";
+    runJourney.pattern(waitingStep).matches(event)
+      ? waitingStep
+      : undefined;
+  const isEventTrigger = current.journey.trigger.type === "event";
   // An exit event with no run active is remembered: a trigger older than it, arriving late, must not enter.
   const tombstone =
     isEventTrigger && storedRun?.status !== "active" && current.exitOn.some((pattern) => pattern.matches(event));
@@ -199,74 +248,42 @@ export function decideEvent(args: EngineArgs & { event: ShopEvent }): Decision |
     !isEventTrigger &&
     (since === undefined || eventTime > since) &&
     current.clockEvents.some((pattern) => pattern.matches(event));
-  if (!converts && !exits && !arrives && !tombstone && !triggers && !pausedTrigger && !restartsClock) return undefined;
+  if (!converts && !exits && !arrivesAt && !tombstone && !triggers && !pausedTrigger && !restartsClock)
+    return undefined;
+  const mode: EventEffects["mode"] = history ? "history" : backfill ? "backfill" : "live";
+  return { eventTime, runJourney, mode, converts, exits, arrivesAt, tombstone, triggers, pausedTrigger, restartsClock };
+}
 
-  const record = stored ? copyRecord(stored) : newRecord(current.id, args.key);
-  const ctx = contextFor(args, runJourney, userIdOf(event, args.key));
-  let changed = false;
-  const run = record.run;
-  if (run?.goal && converts) {
-    run.goal.convertedAt = formatInstant(eventTime);
-    ctx.steps++;
-    const {
-      at,
-      journey,
-      version,
-      user,
-      run: runId,
-      type,
-      id,
-    } = effectBase(run, args.now, `goal:${event.id}`, "goal.converted");
-    const converting = { id: event.id, "detail-type": event["detail-type"] };
-    // The order value it carries, and the group, for the report's conversion value and uplift.
-    const amount = event.detail.amount;
-    ctx.out.effects.push({
-      at,
-      journey,
-      version,
-      user,
-      run: runId,
-      type,
-      id,
-      event: converting,
-      ...(typeof amount === "number" && Number.isFinite(amount) ? { value: amount } : {}),
-      ...(run.holdout ? { holdout: true as const } : {}),
-    });
-    changed = true;
-  }
-  if (run && exits) {
-    suppressDeferred(run, ctx, event["detail-type"]);
-    endRun(run, ctx, "exit-event", event["detail-type"]);
-    ctx.steps++;
-    changed = true;
-  } else if (run && arrives && waitingStep?.type === "wait-for-event") {
-    run.event = kept(event);
-    run.wake = undefined;
-    runFrom(run, waitingStep.onEvent, ctx);
-    changed = true;
-  }
-  if (tombstone) {
-    const at = formatInstant(eventTime);
-    if (record.lastExitEventAt === undefined || at > record.lastExitEventAt) record.lastExitEventAt = at;
-    ctx.steps++;
-    changed = true;
-  }
-  if (triggers) {
-    ctx.journey = current; // a new run enters the current version, whatever the previous run's was
-    changed = enter(record, event, ctx) || changed;
-  } else if (pausedTrigger) {
-    changed = skippedWhilePaused(record, event, { ...ctx, journey: current }) || changed;
-  } else if (restartsClock) {
-    ctx.steps++;
-    const mode = history ? "history" : backfill ? "backfill" : "live";
-    const dueAt = clockDueAt({ eventTime, now: args.now, forMs: current.inactivityMs, mode });
-    restartClock(record, { event, eventTime, dueAt });
-    changed = true;
-  }
-  if (!changed) return undefined;
-  record.recentEventIds.push(event.id);
-  if (record.recentEventIds.length > REMEMBERED_EVENT_IDS) record.recentEventIds.shift();
-  return decided(record, ctx);
+/** The run's goal converted by the event: the conversion, with the order value it carries and the group. */
+function convertGoal(run: Run, event: ShopEvent, eventTime: number, ctx: StepContext): boolean {
+  if (run.goal === undefined) return false;
+  run.goal.convertedAt = formatInstant(eventTime);
+  ctx.steps++;
+  const {
+    at,
+    journey,
+    version,
+    user,
+    run: runId,
+    type,
+    id,
+  } = effectBase(run, ctx.now, `goal:${event.id}`, "goal.converted");
+  const converting = { id: event.id, "detail-type": event["detail-type"] };
+  // The order value it carries, and the group, for the report's conversion value and uplift.
+  const amount = event.detail.amount;
+  ctx.out.effects.push({
+    at,
+    journey,
+    version,
+    user,
+    run: runId,
+    type,
+    id,
+    event: converting,
+    ...(typeof amount === "number" && Number.isFinite(amount) ? { value: amount } : {}),
+    ...(run.holdout ? { holdout: true as const } : {}),
+  });
+  return true;
 }
 
 /** A trigger the journey would have admitted but for its pause: noted on the record, for `nudge why`. */
@@ -357,31 +374,4 @@ export function decideWakeUp(args: EngineArgs & { wakeUp: WakeUp }): Decision | 
           : undefined;
   runFrom(live, next, ctx, step.type === "send" || step.type === "issue-coupon");
   return decided(record, ctx);
-}
-
-/**
- * The timers a record needs that its previous version did not already have: its run's wake-up and its
- * inactivity clock. Unchanged timers are not scheduled again, which saves a timer write per step.
- */
-export function newWakeUpsOf(record: RunRecord, previous: RunRecord | undefined): WakeUp[] {
-  const wakeUps: WakeUp[] = [];
-  const run = record.run;
-  const before = previous?.run;
-  if (
-    run?.status === "active" &&
-    run.wake &&
-    !(before?.runId === run.runId && before.wake?.seq === run.wake.seq && before.wake.at === run.wake.at)
-  ) {
-    wakeUps.push({ kind: "run", journeyId: record.journeyId, key: record.key, at: run.wake.at, seq: run.wake.seq });
-  }
-  const armedAt = armedAtOf(record.inactivity);
-  if (armedAt !== undefined && armedAt !== armedAtOf(previous?.inactivity)) {
-    wakeUps.push({ kind: "inactivity", journeyId: record.journeyId, key: record.key, at: armedAt });
-  }
-  return wakeUps;
-}
-
-/** When the inactivity clock's pending wake-up falls due (a record written before `armedAt`: `dueAt`). */
-function armedAtOf(clock: RunRecord["inactivity"]): string | undefined {
-  return clock === undefined ? undefined : (clock.armedAt ?? clock.dueAt);
 }
