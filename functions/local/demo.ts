@@ -15,9 +15,10 @@ import { type JourneyReport as FullReport, journeyReport } from "../reports/jour
 import { DAY_MS, utcDay } from "../shared/time.ts";
 import { generateShop, type SyntheticEvent } from "../simulator/synthetic/index.ts";
 import { pausableClock } from "./clock.ts";
+import { DemoRedemptions } from "./demo-redemptions.ts";
 import { MAX_ENTRIES } from "./endpoint.ts";
 import type { OutboxLine } from "./outbox.ts";
-import { startLocalPlatform } from "./platform.ts";
+import { type LocalPlatform, startLocalPlatform } from "./platform.ts";
 
 const DAY = DAY_MS;
 /** How far (virtual time) the tick may run behind the clock before virtual time waits for it. */
@@ -131,8 +132,6 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     region: "local",
     credentials: { accessKeyId: "x", secretAccessKey: "x" },
   });
-  let published = 0;
-  let refused = 0;
   // Virtual time waits while the platform runs behind (the tick more than 3 virtual hours, or events
   // piling up in the ingest queue): what the demo reports is then what real time would have given.
   const governor = setInterval(() => {
@@ -141,67 +140,15 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     else clock.resume();
   }, 10);
   try {
-    const send = async (batch: SyntheticEvent[]) => {
-      const now = performance.now();
-      for (const item of batch) {
-        if (item.event["detail-type"] === "user.registered") {
-          publishedAt.set(String(item.event.detail.userId), now);
-        }
-      }
-      const output = await client.send(new PutEventsCommand({ Entries: batch.map(entryOf) }));
-      published += batch.length;
-      refused += output.FailedEntryCount ?? 0;
-    };
-    let batch: SyntheticEvent[] = [];
-    const inFlight = new Set<Promise<void>>();
-    const flush = async () => {
-      if (batch.length === 0) return;
-      const sending = send(batch).finally(() => inFlight.delete(sending));
-      inFlight.add(sending);
-      batch = [];
-      if (inFlight.size >= 4) await Promise.race(inFlight);
-    };
-    let nextReport = Date.now() + 5_000;
-    // A redelivery by the bus has the same id; through PutEvents it would be a new event: left out.
-    for (const item of generateShop({
-      users: options.users,
-      days: options.days,
-      start: new Date(startAt).toISOString(),
-      seed: options.seed ?? 1,
-    })) {
-      if (item.duplicate) continue;
-      const due = Date.parse(item.event.time);
-      while (clock.now() < due) {
-        await flush();
-        await new Promise((resolve) => setTimeout(resolve, Math.min(20, Math.max(1, (due - clock.now()) / speed))));
-      }
-      batch.push(item);
-      if (batch.length === MAX_ENTRIES) await flush();
-      if (Date.now() >= nextReport) {
-        nextReport = Date.now() + 5_000;
-        const health = platform.health();
-        options.onProgress?.(
-          `${new Date(clock.now()).toISOString().slice(0, 16)}  ${published} events published, ${health.messages} messages`,
-        );
-      }
-    }
-    await flush();
-    await Promise.all(inFlight);
+    const counts = await publishShop({ options, platform, client, clock, speed, startAt, publishedAt });
+    const { published, refused } = counts;
     // The period's last wake-ups: until a tick has taken everything due by its end (at high speed the
     // tick may run behind the clock), then until every queue is done.
     while (platform.tickedUpTo() < endAt) await new Promise((resolve) => setTimeout(resolve, 50));
     await platform.settled(60_000);
     const from = utcDay(startAt);
     const to = utcDay(endAt + DAY);
-    // One read of each journey's counters serves the table and the report page, so the two agree even
-    // though the platform runs on while they are read.
-    const reports: JourneyReport[] = [];
-    const journeys: FullReport[] = [];
-    for (const journey of [...options.journeys].sort((a, b) => (a.id < b.id ? -1 : 1))) {
-      const counters = await platform.store.readStats(journey.id, from, to);
-      reports.push(reportOf(journey, sumsByName(counters)));
-      journeys.push(journeyReport({ journeyId: journey.id, journey, counters, from, to }));
-    }
+    const { reports, journeys } = await readReports(platform, options.journeys, { from, to });
     return {
       reports,
       outboxPath: platform.outboxPath,
@@ -217,4 +164,92 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     client.destroy();
     await platform.stop();
   }
+}
+
+/**
+ * Each journey's table row and report over the days. One read of each journey's counters serves both, so the
+ * two agree even though the platform runs on while they are read.
+ */
+async function readReports(platform: LocalPlatform, of: readonly Journey[], days: { from: string; to: string }) {
+  const reports: JourneyReport[] = [];
+  const journeys: FullReport[] = [];
+  for (const journey of [...of].sort((a, b) => (a.id < b.id ? -1 : 1))) {
+    const counters = await platform.store.readStats(journey.id, days.from, days.to);
+    reports.push(reportOf(journey, sumsByName(counters)));
+    journeys.push(journeyReport({ journeyId: journey.id, journey, counters, ...days }));
+  }
+  return { reports, journeys };
+}
+
+interface PublishOptions {
+  options: DemoOptions;
+  platform: LocalPlatform;
+  client: EventBridgeClient;
+  clock: ReturnType<typeof pausableClock>;
+  speed: number;
+  startAt: number;
+  /** When each user's registration was published (for the welcome's latency). */
+  publishedAt: Map<string, number>;
+}
+
+/**
+ * Publishes the synthetic shop, each event when virtual time reaches it, 10 a request and up to 4 requests
+ * in flight, with the coupons the orders use (DemoRedemptions); reports progress every 5 s.
+ */
+async function publishShop(publishing: PublishOptions): Promise<{ published: number; refused: number }> {
+  const { options, platform, client, clock, speed, startAt, publishedAt } = publishing;
+  let published = 0;
+  let refused = 0;
+  const send = async (batch: SyntheticEvent[]) => {
+    const now = performance.now();
+    for (const item of batch) {
+      if (item.event["detail-type"] === "user.registered") {
+        publishedAt.set(String(item.event.detail.userId), now);
+      }
+    }
+    const output = await client.send(new PutEventsCommand({ Entries: batch.map(entryOf) }));
+    published += batch.length;
+    refused += output.FailedEntryCount ?? 0;
+  };
+  let batch: SyntheticEvent[] = [];
+  const inFlight = new Set<Promise<void>>();
+  const flush = async () => {
+    if (batch.length === 0) return;
+    const sending = send(batch).finally(() => inFlight.delete(sending));
+    inFlight.add(sending);
+    batch = [];
+    if (inFlight.size >= 4) await Promise.race(inFlight);
+  };
+  const redemptions = new DemoRedemptions(platform.store, options.journeys);
+  let nextReport = Date.now() + 5_000;
+  // A redelivery by the bus has the same id; through PutEvents it would be a new event: left out.
+  for (const item of generateShop({
+    users: options.users,
+    days: options.days,
+    start: new Date(startAt).toISOString(),
+    seed: options.seed ?? 1,
+  })) {
+    if (item.duplicate) continue;
+    const due = Date.parse(item.event.time);
+    while (clock.now() < due) {
+      await flush();
+      await new Promise((resolve) => setTimeout(resolve, Math.min(20, Math.max(1, (due - clock.now()) / speed))));
+    }
+    // The order, and the coupon it uses when it uses one.
+    const redemption = item.flaw === undefined ? await redemptions.redemptionOf(item.event) : undefined;
+    for (const entry of redemption === undefined ? [item] : [item, { event: redemption }]) {
+      batch.push(entry);
+      if (batch.length === MAX_ENTRIES) await flush();
+    }
+    if (Date.now() >= nextReport) {
+      nextReport = Date.now() + 5_000;
+      const health = platform.health();
+      options.onProgress?.(
+        `${new Date(clock.now()).toISOString().slice(0, 16)}  ${published} events published, ${health.messages} messages`,
+      );
+    }
+  }
+  await flush();
+  await Promise.all(inFlight);
+  return { published, refused };
 }
