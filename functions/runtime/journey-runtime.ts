@@ -218,7 +218,9 @@ export class JourneyRuntime {
     // or before its proof. It goes out again, with the same ids, before the record moves on (the channels
     // drop repeats by id).
     const left = stored?.value.pending;
-    if (left !== undefined && !(await this.isHandedOn(left))) await this.handOn(left);
+    // Counted once, by the decision that saved it: a repeat (its first hand-on may still be on its way, in
+    // another instance whose batch has not written its proof yet) must not count its effects again.
+    if (left !== undefined && !(await this.isHandedOn(left))) await this.handOn(left, { again: true });
     const run = stored?.value.run;
     const runJourney = run && run.version !== current.version ? catalog.get(current.id, run.version) : undefined;
     const record = stored?.value;
@@ -264,7 +266,7 @@ export class JourneyRuntime {
     // Saved: the steps it reached count once (a redelivered input decides nothing new).
     if (saved.run !== undefined && !saved.run.holdout && decision.visited.length > 0)
       this.addStats(stepStatsOf(saved.journeyId, saved.run.version, new Date(now).toISOString(), decision.visited));
-    if (outbox !== undefined) await this.handOn(outbox);
+    if (outbox !== undefined) await this.handOn(outbox, { again: false });
   }
 
   /** The decision's outbox, under this batch's proof key; none when it has nothing to hand on. */
@@ -282,7 +284,7 @@ export class JourneyRuntime {
    * hands it all on again, with the same ids, for the channels and the ingest function to drop what they
    * had. So every effect of a saved decision reaches its channel at least once, and is carried out once.
    */
-  private async handOn(outbox: Outbox): Promise<void> {
+  private async handOn(outbox: Outbox, how: { again: boolean }): Promise<void> {
     const { sink, publisher } = this.options;
     if (sink.deliverAll) await sink.deliverAll(outbox.effects);
     else
@@ -306,6 +308,7 @@ export class JourneyRuntime {
         else ids.push(id);
       }
     }
+    if (how.again) return;
     this.stats.effects += outbox.effects.length;
     this.addStats(statsOf(outbox.effects));
   }

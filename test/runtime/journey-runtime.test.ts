@@ -205,3 +205,26 @@ describe("JourneyRuntime: how often an input is decided", () => {
     expect(runtime.stats).toMatchObject({ decisions: 1, conflicts: 1, decideCalls: 4, mostDecideCalls: 4 });
   });
 });
+
+describe("JourneyRuntime: statistics of an outbox handed on again", () => {
+  it("counts a decision's effects once, when another instance hands its outbox on again before the proof", async () => {
+    // Prepare: two function instances on one table; the first has not ended its batch (no proof written yet)
+    const store = new MemoryStore();
+    const catalog = new JourneyCatalog([greetTwiceJourney]);
+    const first = harness(catalog, store, undefined, { flushEveryInputs: 100 });
+    const second = harness(catalog, store, undefined, { flushEveryInputs: 100 });
+    await first.runtime.handleEvent(shopEvent("user.registered", "2026-11-01T08:00:00Z", { userId: "u1" }, "e1"), 0);
+    // Act: the second instance's input for the same run finds the outbox not proven, and hands it on again
+    await second.runtime.handleEvent(shopEvent("user.registered", "2026-11-01T08:00:01Z", { userId: "u1" }, "e2"), 0);
+    await first.runtime.flush();
+    await second.runtime.flush();
+    // Assess: at least once to the channel (which drops the repeat by id), counted once
+    const greetings = [...first.delivered, ...second.delivered].filter((e) => e.type === "message.sent");
+    expect(greetings.map((e) => e.id)).toEqual([greetings[0]?.id, greetings[0]?.id]);
+    const sums = new Map(
+      (await store.readStats(greetTwiceJourney.id, "1970-01-01", "2030-01-01")).map((c) => [c.name, c.amount]),
+    );
+    expect(sums.get("entered")).toBe(1);
+    expect(sums.get("message.sent")).toBe(1);
+  });
+});
