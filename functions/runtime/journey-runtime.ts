@@ -128,8 +128,6 @@ export class JourneyRuntime {
    * it takes in practice.
    */
   readonly stats = { decisions: 0, steps: 0, effects: 0, conflicts: 0, decideCalls: 0, mostDecideCalls: 0 };
-  /** The engine's decide calls for the input and journey being applied (see withRetries). */
-  private decideCalls = 0;
 
   constructor(private readonly options: RuntimeOptions) {
     this.maxAttempts = options.maxAttempts ?? 8;
@@ -230,7 +228,7 @@ export class JourneyRuntime {
     // Literal arguments, not spreads: this runs for every journey an input concerns.
     const decided = await this.policies.decide({
       decide: (policy) => {
-        this.decideCalls++;
+        this.stats.decideCalls++;
         return input.type === "event"
           ? decideEvent({ current, runJourney, record, key, profile, now, policy, paused, event: input.event })
           : decideWakeUp({ current, runJourney, record, key, profile, now, policy, wakeUp: input.wakeUp });
@@ -371,26 +369,23 @@ export class JourneyRuntime {
   }
 
   private async withRetries<T>(what: () => string, attempt: (tries: number) => Promise<T>): Promise<T> {
-    this.decideCalls = 0;
-    for (let tries = 1; ; tries++) {
-      try {
-        const done = await attempt(tries);
-        this.countDecideCalls();
-        return done;
-      } catch (error) {
-        if (!(error instanceof ConcurrencyError)) throw error;
-        this.stats.conflicts++;
-        if (tries >= this.maxAttempts) {
-          this.countDecideCalls();
-          throw new NudgeError(`${what()}: still contended after ${tries} attempts`, { cause: error });
+    // The decide calls this input and journey took: nested retries (an update-profile step's) add none.
+    const callsBefore = this.stats.decideCalls;
+    try {
+      for (let tries = 1; ; tries++) {
+        try {
+          return await attempt(tries);
+        } catch (error) {
+          if (!(error instanceof ConcurrencyError)) throw error;
+          this.stats.conflicts++;
+          if (tries >= this.maxAttempts) {
+            throw new NudgeError(`${what()}: still contended after ${tries} attempts`, { cause: error });
+          }
         }
       }
+    } finally {
+      const calls = this.stats.decideCalls - callsBefore;
+      if (calls > this.stats.mostDecideCalls) this.stats.mostDecideCalls = calls;
     }
-  }
-
-  private countDecideCalls(): void {
-    this.stats.decideCalls += this.decideCalls;
-    if (this.decideCalls > this.stats.mostDecideCalls) this.stats.mostDecideCalls = this.decideCalls;
-    this.decideCalls = 0;
   }
 }

@@ -204,6 +204,21 @@ describe("JourneyRuntime: how often an input is decided", () => {
     // Assess: decided up to its send, again with the log read; the save lost; the same two calls again
     expect(runtime.stats).toMatchObject({ decisions: 1, conflicts: 1, decideCalls: 4, mostDecideCalls: 4 });
   });
+  it("counts them too for a decision whose update-profile step saves the profile with retries of its own", async () => {
+    // Prepare: a journey that tags the user's profile, then greets
+    const tagThenGreet = journey({
+      start: "tag",
+      steps: [
+        { id: "tag", type: "update-profile", attributes: { welcomed: true }, next: "greet" },
+        { id: "greet", type: "send", channel: "push", template: "hello" },
+      ],
+    });
+    const { runtime } = harness(new JourneyCatalog([tagThenGreet]));
+    // Act
+    await runtime.handleEvent(shopEvent("user.registered", "2026-11-01T08:00:00Z", { userId: "u1" }, "e1"), 0);
+    // Assess: decided up to its send, then again with the send log read
+    expect(runtime.stats).toMatchObject({ decisions: 1, decideCalls: 2, mostDecideCalls: 2 });
+  });
 });
 
 describe("JourneyRuntime: statistics of an outbox handed on again", () => {
