@@ -1,9 +1,9 @@
-import { GetCommand } from "@aws-sdk/lib-dynamodb";
+import { GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import { describe, expect, it } from "vitest";
 import type { JourneyEffect, Profile, RunRecord } from "../../../functions/engine/model.ts";
 import { ConcurrencyError } from "../../../functions/shared/errors.ts";
 import { DynamoDbStore } from "../../../functions/store/dynamodb/dynamodb-store.ts";
-import { recordExpiry } from "../../../functions/store/dynamodb/records.ts";
+import { encodeJson, recordExpiry, runRecordItem } from "../../../functions/store/dynamodb/records.ts";
 import { keys } from "../../../functions/store/dynamodb/table.ts";
 import { MemoryStore } from "../../../functions/store/memory/memory-store.ts";
 import { shopEvent } from "../../engine/fixtures.ts";
@@ -145,7 +145,7 @@ describe("DynamoDbStore: run records", () => {
 describe("DynamoDbStore: outbox", () => {
   const outbox = { effects: [effect("welcome:u1:1:1:entered")], events: [] };
 
-  it("keeps a record's outbox apart from it, reads it back as saved, and the next save replaces it", async () => {
+  it("deflates a record's outbox with it, in one attribute, reads it back as saved, and the next save replaces it", async () => {
     // Prepare: a record with its outbox, saved at revision 1.
     const { store, client, tableName } = await newStore();
     const first = await store.putRecord(runRecord({ pending: outbox }), undefined);
@@ -155,10 +155,23 @@ describe("DynamoDbStore: outbox", () => {
     const second = await store.putRecord(runRecord({ entries: 2 }), first);
     const after = await store.getRecord("welcome", "u1", { consistent: true });
     // Assess
-    expect(Object.keys(item ?? {}).sort()).toEqual(["mv", "out", "pk", "rev", "sk", "zdoc"]);
+    expect(Object.keys(item ?? {}).sort()).toEqual(["mv", "pk", "rev", "sk", "zdoc"]);
     expect(read?.value.pending).toEqual(outbox);
     expect(second).toBe(2);
     expect(after?.value.pending).toBeUndefined();
+  });
+
+  it("reads an outbox saved apart from its record, as records were saved before", async () => {
+    // Prepare: an item written the old way: the record in `doc`, its outbox in `out`.
+    const { store, client, tableName } = await newStore();
+    const { pending: _, ...record } = runRecord({ pending: outbox });
+    const item = { ...runRecordItem(keys.run("welcome", "u1"), record, 1), ...encodeJson("out", outbox) };
+    await client.send(new PutCommand({ TableName: tableName, Item: item }));
+    // Act
+    const read = await store.getRecord("welcome", "u1", { consistent: true });
+    // Assess
+    expect(read?.value.pending).toEqual(outbox);
+    expect(read?.revision).toBe(1);
   });
 
   it("proves outboxes handed on by their batch's proof: not before it is written, and past the retention", async () => {
