@@ -16,7 +16,7 @@
  */
 import { type SESv2Client, SendEmailCommand, type SendEmailCommandInput } from "@aws-sdk/client-sesv2";
 import { acceptsMarketing } from "../engine/context.ts";
-import type { ProfileStore } from "../runtime/ports.ts";
+import type { ProfileReader } from "../runtime/ports.ts";
 import { DAY_MS } from "../shared/time.ts";
 import type { MessageChannel, MessageRequest, SendResult } from "./channel.ts";
 import { excerpt, PermanentDeliveryError, RetryableDeliveryError } from "./errors.ts";
@@ -25,7 +25,7 @@ import { DEFAULT_TOKEN_DAYS, signUnsubscribeToken } from "./unsubscribe-token.ts
 
 export interface EmailChannelOptions {
   ses: Pick<SESv2Client, "send">;
-  profiles: Pick<ProfileStore, "getProfile">;
+  profiles: ProfileReader;
   /** The From address (an SES verified identity), e.g. `"Shop" <news@shop.example>`. */
   from: string;
   configurationSet?: string | undefined;

@@ -7,6 +7,7 @@ import { clockDueAt, isBackfill } from "./backfill.ts";
 import type { CompiledJourney } from "./compile.ts";
 import { emptyProfile } from "./context.ts";
 import type { Profile, Run, RunRecord, WakeUp } from "./model.ts";
+import { messageId } from "./policies/reserve.ts";
 import { DEFAULT_POLICY_CONFIG, type PolicyInputs, type PolicyOutcome, policyState } from "./policy-state.ts";
 import { armedAtOf, copyRecord, newRecord } from "./run-records.ts";
 import { effectBase, endRun, runFrom, type StepContext, type StepOutput } from "./steps.ts";
@@ -90,6 +91,7 @@ function contextFor(args: EngineArgs, journey: CompiledJourney, userId: string):
     visited: [],
     policy: policyState(args.policy),
     paused: args.paused === true,
+    heldPlace: undefined,
   };
 }
 
@@ -372,6 +374,7 @@ export function decideWakeUp(args: EngineArgs & { wakeUp: WakeUp }): Decision | 
         : step.type === "send" || step.type === "issue-coupon"
           ? step.id
           : undefined;
+  if (step.type === "send") ctx.heldPlace = messageId(run.runId, current.seq);
   runFrom(live, next, ctx, step.type === "send" || step.type === "issue-coupon");
   return decided(record, ctx);
 }

@@ -229,16 +229,11 @@ export interface SentMessage {
   journeyId: string;
   channel: string;
   category: string;
-}
-
-/**
- * A user's recent sends on every journey, one stored value per user, so that one conditional write
- * checks every frequency cap at once (see functions/engine/policies/reserve.ts).
- */
-export interface SendLog {
-  userId: string;
-  /** In the order recorded; sends older than the longest cap window are pruned as new ones are added. */
-  sends: SentMessage[];
+  /**
+   * A deferred message's place, at the time it was deferred to: the caps count it once that time has
+   * come, so its wake-up sends it without writing the log again (functions/engine/policies/reserve.ts).
+   */
+  held?: true;
 }
 
 /** One journey statistics counter increment (or, read back, a total). */

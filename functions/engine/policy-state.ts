@@ -12,7 +12,8 @@ import { decideDelivery, type PolicyDecision } from "./policies/decide.ts";
  * by the runtime, and what they reserve handed back for the runtime to write with one conditional write
  * each (functions/runtime/journey-runtime.ts). The engine never reads a store: when a step needs state the runtime
  * has not read, it decides as if there were none and says so (`wantsSends`, `wantsBudgets`); the runtime
- * reads it and decides again. Inputs that reach no send step cost no read.
+ * reads a budget then and decides again (the user's sends it reads with the profile, before deciding).
+ * Inputs that reach no coupon step read no budget.
  */
 
 /** The platform's policies with every default: Asia/Shanghai, quiet 21:00-09:00, 3 a day, 1 per channel per 4 h. */
@@ -32,12 +33,6 @@ export interface PolicyInputs {
   charged?: ReadonlySet<string>;
   /** The input is a held wake-up of a resumed journey, late beyond its `whenResumed.skipOlderThan`. */
   skipLate?: boolean;
-  /**
-   * The caller reads the send log when a decision wants it and decides again, discarding that decision
-   * (the runtime does): the engine then stops at the first send step that needs the log, as the rest of
-   * the decision would be thrown away.
-   */
-  sendsOnRequest?: boolean;
 }
 
 /** One coupon's value charged to its journey's budget for a day (the platform's zone). */
@@ -53,8 +48,16 @@ export interface CouponCharge {
 
 /** What the policy checks of one input asked for and reserved; the runtime carries it out. */
 export interface PolicyOutcome {
-  /** Sends to add to the user's send log, in one conditional write, before the decision is saved. */
+  /**
+   * Sends to add to the user's send log, in one conditional write, before the decision is saved; a
+   * deferred message's place among them (`held`), at the time it was deferred to.
+   */
   reserved: SentMessage[];
+  /**
+   * Ids of messages whose place the log holds and that will not go after all (suppressed when their time
+   * came, or their run ended while they waited): taken off the log in the same write.
+   */
+  released: string[];
   /** Coupon values to charge to budgets, each with one conditional write, before the decision is saved. */
   charges: CouponCharge[];
   /** A send step needed the user's send log and it was not given. */
@@ -71,6 +74,7 @@ export function policyState(inputs: PolicyInputs | undefined): PolicyState {
   return {
     inputs: inputs ?? { config: DEFAULT_POLICY_CONFIG },
     reserved: [],
+    released: [],
     charges: [],
     wantsSends: false,
     wantsBudgets: [],
@@ -91,6 +95,8 @@ export interface MessageRequest {
   journey: CompiledJourney;
   step: StepOf<"send">;
   messageId: string;
+  /** The id of the place the message held while deferred (it counts as this message, not an earlier one). */
+  ownPlace?: string | undefined;
   profile: Parameters<typeof decideDelivery>[0]["profile"];
   now: number;
   /** Past this instant the message is no longer worth sending (the step's `validUntil`). */
@@ -100,11 +106,14 @@ export interface MessageRequest {
 
 /** Decides a message due now against the policies, counting the sends reserved earlier in this input. */
 export function decideMessage(request: MessageRequest): PolicyDecision {
-  const { journey, step, messageId, profile, now, validUntil, state } = request;
+  const { journey, step, messageId, ownPlace, profile, now, validUntil, state } = request;
   const read = state.inputs.sends;
   if (read === undefined) state.wantsSends = true;
-  // A retried decision finds its own reservation in the log: it is this message, not an earlier one.
-  const earlier = (read ?? []).filter((sent) => sent.id !== messageId);
+  // A retried decision finds its own reservation in the log, a deferred message its held place: this
+  // message, not an earlier one.
+  const earlier = (read ?? []).filter(
+    (sent) => sent.id !== messageId && (ownPlace === undefined || sent.id !== ownPlace),
+  );
   const policy = journey.journey.policy;
   return decideDelivery({
     message: {

@@ -77,6 +77,7 @@ export function issuePreviewCoupon(
     steps: 0,
     // No budget read: a preview issues the coupon as on a day with budget left.
     policy: policyState(undefined),
+    heldPlace: undefined,
   };
   runFrom(copy, step.id, ctx);
   const issued = ctx.out.effects.find((effect) => effect.type === "coupon.issued");

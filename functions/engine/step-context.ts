@@ -29,6 +29,11 @@ export interface StepContext {
   policy: PolicyState;
   /** The journey is paused: the run holds at a send or coupon step (a wake-up now, held until resumed). */
   paused?: boolean;
+  /**
+   * The id under which the message a send step tries again (its run waited there, deferred) held its place
+   * in the user's send log; the step's first visit of this input takes it (functions/engine/policies/reserve.ts).
+   */
+  heldPlace: string | undefined;
 }
 
 /** A step's answer when the run waits at it (a deferred message, a held coupon) rather than moving on. */

@@ -5,7 +5,8 @@ import { unitInterval } from "../shared/hash.ts";
 import { durationMs, formatInstant, parseInstant } from "../shared/time.ts";
 import { readContextPath, runContext } from "./context.ts";
 import { issueCoupon } from "./coupon-steps.ts";
-import type { JourneyEffect, Run } from "./model.ts";
+import type { JourneyEffect, Run, SentMessage } from "./model.ts";
+import { goesAtItsPlace, messageId } from "./policies/reserve.ts";
 import { decideMessage, staggered } from "./policy-state.ts";
 import { effectBase, NUDGE_SOURCE, type StepContext, WAITING, waitAt } from "./step-context.ts";
 
@@ -18,6 +19,9 @@ const NO_OUTPUTS: Record<string, unknown> = Object.freeze({});
 const MAX_STEPS_PER_INPUT = 100;
 
 export function endRun(run: Run, ctx: StepContext, reason: string, event?: string): void {
+  // A run waiting at a deferred message: the message will not go, and its place in the caps is given back.
+  // (Only a deferred message holds a place under the step visit a run waits at: a sent one moved the run on.)
+  if (run.wake !== undefined) releasePlace(ctx, logged(ctx, messageId(run.runId, run.seq))?.id);
   run.status = "ended";
   run.endedAt = formatInstant(ctx.now);
   run.exitReason = reason;
@@ -34,6 +38,24 @@ export function endRun(run: Run, ctx: StepContext, reason: string, event?: strin
       ? { at, journey, version, user, run: runId, type, id, reason }
       : { at, journey, version, user, run: runId, type, id, reason, event },
   );
+}
+
+/** The user's logged send of this id, if the log was read and holds one. */
+function logged(ctx: StepContext, id: string): SentMessage | undefined {
+  return ctx.policy.inputs.sends?.find((sent) => sent.id === id);
+}
+
+/** The place the message a send step tries again held in the log while deferred; taken once an input. */
+function takeHeldPlace(ctx: StepContext): SentMessage | undefined {
+  const id = ctx.heldPlace;
+  if (id === undefined) return undefined;
+  ctx.heldPlace = undefined;
+  return logged(ctx, id);
+}
+
+/** A held place (by id: one found in the log) the message will not take: off the log (PolicyOutcome). */
+function releasePlace(ctx: StepContext, placeId: string | undefined): void {
+  if (placeId !== undefined) ctx.policy.released.push(placeId);
 }
 
 function resolveTime(ref: TimeRef, ctx: StepContext, run: Run): number | undefined {
@@ -109,24 +131,32 @@ function suppressedMessage(
  */
 function send(run: Run, step: StepOf<"send">, ctx: StepContext): string | undefined | typeof WAITING {
   if (run.holdout) return step.next;
-  if (ctx.policy.inputs.sends === undefined && ctx.policy.inputs.sendsOnRequest === true) {
-    // The caller decides again with the send log: what this decision would do from here is discarded.
-    ctx.policy.wantsSends = true;
-    return WAITING;
-  }
-  const id = `${run.runId}:${run.seq}:message`;
+  const id = messageId(run.runId, run.seq);
+  const place = takeHeldPlace(ctx);
   const validUntil = step.validUntil === undefined ? undefined : resolveTime(step.validUntil, ctx, run);
   const { profile, now, policy: state } = ctx;
-  const verdict = decideMessage({ journey: ctx.journey, step, messageId: id, profile, now, validUntil, state });
+  const ownPlace = place?.id;
+  const verdict = decideMessage({
+    journey: ctx.journey,
+    step,
+    messageId: id,
+    ownPlace,
+    profile,
+    now,
+    validUntil,
+    state,
+  });
   const at = formatInstant(ctx.now);
   const { journeyId: journey, version, userId: user, runId } = run;
   const { channel, template } = step;
   if (verdict.action === "drop") {
+    releasePlace(ctx, ownPlace);
     ctx.out.effects.push(suppressedMessage(run, step, id, { at, reason: verdict.reason, rule: verdict.rule }));
     return step.next;
   }
   if (verdict.action === "send" && ctx.policy.inputs.skipLate === true) {
     // Due during a pause, longer ago than the journey's whenResumed allows (held-messages.ts).
+    releasePlace(ctx, ownPlace);
     ctx.out.effects.push(suppressedMessage(run, step, id, { at, reason: "paused-too-long", rule: "when-resumed" }));
     return step.next;
   }
@@ -134,6 +164,10 @@ function send(run: Run, step: StepOf<"send">, ctx: StepContext): string | undefi
     const until = parseInstant(verdict.until) ?? ctx.now;
     const wakeAt = staggered(until, ctx.journey);
     waitAt(run, step, validUntil !== undefined && wakeAt >= validUntil ? until : wakeAt);
+    // Its place in the caps, held for when it wakes: that decision then has nothing to write to the log.
+    const wakesAt = run.wake?.at ?? verdict.until;
+    releasePlace(ctx, ownPlace);
+    state.reserved.push({ id, at: wakesAt, journeyId: journey, channel, category: step.category, held: true });
     const { reason, rule, heldBy } = verdict;
     ctx.out.effects.push({
       at,
@@ -145,7 +179,7 @@ function send(run: Run, step: StepOf<"send">, ctx: StepContext): string | undefi
       id,
       channel,
       template,
-      until: run.wake?.at ?? verdict.until,
+      until: wakesAt,
       reason,
       rule,
       ...(heldBy === undefined ? {} : { heldBy }),
@@ -154,10 +188,15 @@ function send(run: Run, step: StepOf<"send">, ctx: StepContext): string | undefi
   }
   const message = compose(run, step, ctx);
   if ("reason" in message) {
+    releasePlace(ctx, ownPlace);
     ctx.out.effects.push(suppressedMessage(run, step, id, { at, reason: message.reason, rule: "template" }));
     return step.next;
   }
-  ctx.policy.reserved.push({ id, at, journeyId: journey, channel, category: step.category });
+  // Going at the place it held while deferred: that place stands for it, and the log is not written again.
+  if (!goesAtItsPlace(place, now)) {
+    releasePlace(ctx, ownPlace);
+    state.reserved.push({ id, at, journeyId: journey, channel, category: step.category });
+  }
   ctx.out.effects.push({
     at,
     journey,
@@ -243,6 +282,8 @@ export function runFrom(run: Run, first: string | undefined, ctx: StepContext, r
     if (!retrying || visits > 0) ctx.visited.push(stepId);
     const step = ctx.journey.step(stepId);
     if (ctx.paused === true && (step.type === "send" || step.type === "issue-coupon")) {
+      // Held by the pause, not at a deferred message's place: that place is given back.
+      if (step.type === "send") releasePlace(ctx, takeHeldPlace(ctx)?.id);
       waitAt(run, step, ctx.now);
       return;
     }

@@ -15,7 +15,7 @@ import type { MessageChannel, MessageRequest, SendResult } from "../channels/cha
 import { EmailChannel } from "../channels/email.ts";
 import { fixedSecret } from "../channels/secret.ts";
 import { WebhookChannel } from "../channels/webhook.ts";
-import type { ProfileStore } from "../runtime/ports.ts";
+import type { ProfileReader } from "../runtime/ports.ts";
 import { mboxEntry, renderEmail } from "./mail.ts";
 import type { OutboxChannel } from "./outbox.ts";
 
@@ -50,7 +50,7 @@ export class LocalWebhookChannel implements MessageChannel {
 }
 
 export interface LocalEmailOptions {
-  profiles: Pick<ProfileStore, "getProfile">;
+  profiles: ProfileReader;
   from: string;
   defaultSubject: string;
   unsubscribeUrl: string;

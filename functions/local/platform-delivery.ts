@@ -1,6 +1,6 @@
 import type { MessageChannel } from "../channels/channel.ts";
 import { createDeliverHandler, deliverDependencies } from "../handlers/deliver.ts";
-import type { ProfileStore } from "../runtime/ports.ts";
+import type { ProfileReader } from "../runtime/ports.ts";
 import { LOCAL_CHANNELS, LocalEmailChannel, LocalWebhookChannel } from "./channels.ts";
 import type { LocalQueue } from "./local-queue.ts";
 import { localQueueUrl } from "./local-sqs.ts";
@@ -12,7 +12,7 @@ export interface DeliveryOptions {
   queues: PlatformQueues;
   outbox: OutboxChannel;
   /** Email reads the user's address and consent from the profile. */
-  profiles: ProfileStore;
+  profiles: ProfileReader;
   clock: () => number;
   mailPath: string;
   emailFrom?: string | undefined;

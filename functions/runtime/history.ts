@@ -6,10 +6,10 @@ import type { PolicyConfig } from "../engine/policies/config.ts";
 import { DEFAULT_POLICY_CONFIG } from "../engine/policy-state.ts";
 import { applyEventToProfile } from "../engine/profile.ts";
 import { ConcurrencyError, NudgeError } from "../shared/errors.ts";
-import type { ProfileStore, RunStore, TimerStore } from "./ports.ts";
+import type { RunStore, TimerStore, UserStore } from "./ports.ts";
 
 /** What importing history writes: profiles, run records and their wake-ups. */
-type HistoryStore = ProfileStore & RunStore & Pick<TimerStore, "scheduleWakeUp">;
+type HistoryStore = UserStore & RunStore & Pick<TimerStore, "scheduleWakeUp">;
 
 /**
  * Imported history (`nudge import`): past events that set up what the platform knows of its users, the
@@ -51,14 +51,15 @@ async function withRetries<T>(what: string, attempt: (consistent: boolean) => Pr
   }
 }
 
-async function importProfile(store: ProfileStore, event: ShopEvent): Promise<{ profile?: Profile; changed: boolean }> {
+async function importProfile(store: UserStore, event: ShopEvent): Promise<{ profile?: Profile; changed: boolean }> {
   const userId = event.detail.userId;
   if (typeof userId !== "string") return { changed: false };
   return withRetries(`profile of ${userId}`, async (consistent) => {
-    const stored = await store.getProfile(userId, { consistent });
-    const updated = applyEventToProfile(stored?.value, event);
-    if (updated === undefined) return { ...(stored ? { profile: stored.value } : {}), changed: false };
-    await store.putProfile(updated, stored?.revision);
+    const stored = await store.getUser(userId, { consistent });
+    const profile = stored?.value.profile;
+    const updated = applyEventToProfile(profile, event);
+    if (updated === undefined) return { ...(profile ? { profile } : {}), changed: false };
+    await store.putUser(userId, { profile: updated }, stored?.revision);
     return { profile: updated, changed: true };
   });
 }

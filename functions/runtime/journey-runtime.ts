@@ -4,24 +4,26 @@ import type { CompiledJourney } from "../engine/compile.ts";
 import { type Decision, decideEvent, decideWakeUp, newWakeUpsOf } from "../engine/decide.ts";
 import { skipsLateMessages } from "../engine/held-messages.ts";
 import { journalWith, outboxId } from "../engine/journal.ts";
-import type { EngineInput, JourneyEffect, Outbox, Profile, RunRecord, StatsCounter, WakeUp } from "../engine/model.ts";
+import type { EngineInput, JourneyEffect, Outbox, RunRecord, StatsCounter, WakeUp } from "../engine/model.ts";
 import type { PolicyConfig } from "../engine/policies/config.ts";
-import { applyEventToProfile } from "../engine/profile.ts";
 import { statsOf, stepStatsOf } from "../engine/stats.ts";
 import { ConcurrencyError, NudgeError } from "../shared/errors.ts";
 import { formatInstant } from "../shared/time.ts";
 import { ControlCache, type ControlStore } from "./control-cache.ts";
 import { guardrailCounters } from "./guardrail-counts.ts";
 import type { JourneyStore, Versioned } from "./ports.ts";
+import { RecentIds } from "./recent-ids.ts";
 import { redemptionCounters } from "./redemptions.ts";
 import { PolicyReservations } from "./reservations.ts";
+import { UserInput } from "./user-input.ts";
 
 /** One input applied to one journey's record (see JourneyRuntime.apply). */
 interface ApplyRequest {
   current: CompiledJourney;
   key: string;
   now: number;
-  profile: Profile | undefined;
+  /** The input's user (the event's, or the run's for a wake-up); undefined when it names none. */
+  user: UserInput | undefined;
   input: EngineInput;
   /** 1 for the first try; a retry after a lost race reads consistently. */
   attempt: number;
@@ -29,22 +31,6 @@ interface ApplyRequest {
   stored?: Versioned<RunRecord> | undefined;
   /** The journey is paused: the input converts goals and ends runs, but admits no one and sends nothing. */
   paused?: boolean;
-}
-
-/** A bounded memory of ids: the newest `capacity` are kept. */
-class RecentIds {
-  private readonly ids = new Set<string>();
-  constructor(private readonly capacity: number) {}
-  has(id: string): boolean {
-    return this.ids.has(id);
-  }
-  remember(id: string): void {
-    if (this.ids.size >= this.capacity) {
-      const oldest = this.ids.values().next().value;
-      if (oldest !== undefined) this.ids.delete(oldest);
-    }
-    this.ids.add(id);
-  }
 }
 
 /**
@@ -156,26 +142,35 @@ export class JourneyRuntime {
     this.options.onStatsWritten?.(counters);
   }
 
-  /** Applies one (already validated) event: first to the user's profile, then to every journey. */
+  /**
+   * Applies one (already validated) event to every journey that listens to it, with the user's profile as
+   * the event changes it; the change is saved with the first send a journey reserves, or after the
+   * journeys, in one write with it (see UserInput).
+   */
   async handleEvent(event: ShopEvent, now: number): Promise<void> {
-    const { profile, applied } = await this.updateProfile(event);
+    const { store, catalog } = this.options;
+    const userId = event.detail.userId;
+    const user =
+      typeof userId === "string" ? await UserInput.load(store, { userId, event, consistent: false }) : undefined;
     const detailType = event["detail-type"];
-    if (detailType === "coupon.redeemed")
-      this.addStats(await redemptionCounters(this.options.store, this.options.catalog, event));
-    // Counted the first time the event reaches the profile only: a redelivery must not count twice.
-    if (applied && (detailType === "order.refunded" || detailType === "user.unsubscribed"))
-      this.addStats(await guardrailCounters(this.options.catalog, this.options.store, event, now));
-    for (const journey of this.options.catalog.listeningTo(detailType)) {
+    if (detailType === "coupon.redeemed") this.addStats(await redemptionCounters(store, catalog, event));
+    for (const journey of catalog.listeningTo(detailType)) {
       const key = event.detail[journey.journey.key];
       if (typeof key !== "string" || key === "") continue;
       // Paused: the event still converts goals and ends runs, but admits no one and sends nothing.
       const paused = (await this.controls.pausedControl(journey.id, now)) !== undefined;
       await this.withRetries(
         () => `${journey.id}/${key}`,
-        (attempt) =>
-          this.apply({ current: journey, key, now, profile, input: { type: "event", event }, attempt, paused }),
+        async (attempt) => {
+          if (attempt > 1) await user?.reload();
+          return this.apply({ current: journey, key, now, user, input: { type: "event", event }, attempt, paused });
+        },
       );
     }
+    if (user !== undefined) await this.saveUser(user);
+    // Counted by the input whose write changed the profile only: a redelivery must not count twice.
+    if (user?.applied && (detailType === "order.refunded" || detailType === "user.unsubscribed"))
+      this.addStats(await guardrailCounters(catalog, store, event, now));
     await this.inputDone();
   }
 
@@ -192,12 +187,13 @@ export class JourneyRuntime {
     await this.withRetries(
       () => `${wakeUp.journeyId}/${wakeUp.key}`,
       async (attempt) => {
-        const read = { consistent: attempt > 1 };
-        const stored = await this.options.store.getRecord(wakeUp.journeyId, wakeUp.key, read);
+        const consistent = attempt > 1;
+        const stored = await this.options.store.getRecord(wakeUp.journeyId, wakeUp.key, { consistent });
         const userId = stored?.value.run?.userId ?? stored?.value.inactivity?.lastEvent.detail.userId;
-        const profile = typeof userId === "string" ? await this.options.store.getProfile(userId, read) : undefined;
+        const user =
+          typeof userId === "string" ? await UserInput.load(this.options.store, { userId, consistent }) : undefined;
         const input: EngineInput = { type: "wake-up", wakeUp };
-        return this.apply({ current: journey, key: wakeUp.key, now, profile: profile?.value, input, attempt, stored });
+        return this.apply({ current: journey, key: wakeUp.key, now, user, input, attempt, stored });
       },
     );
     await this.inputDone();
@@ -208,7 +204,7 @@ export class JourneyRuntime {
   }
 
   private async apply(request: ApplyRequest): Promise<void> {
-    const { current, key, now, profile, input, attempt } = request;
+    const { current, key, now, input, attempt } = request;
     const { store, catalog } = this.options;
     // Eventually consistent first: a stale record only loses the race below, and the retry reads consistently.
     const stored = request.stored ?? (await store.getRecord(current.id, key, { consistent: attempt > 1 }));
@@ -222,8 +218,8 @@ export class JourneyRuntime {
     const run = stored?.value.run;
     const runJourney = run && run.version !== current.version ? catalog.get(current.id, run.version) : undefined;
     const record = stored?.value;
-    const eventUser = input.type === "event" ? input.event.detail.userId : undefined;
-    const userId = profile?.userId ?? run?.userId ?? (typeof eventUser === "string" ? eventUser : undefined);
+    const user = await this.userOf(request, run?.userId);
+    const profile = user?.profile;
     const paused = request.paused ?? false;
     // Literal arguments, not spreads: this runs for every journey an input concerns.
     const decided = await this.policies.decide({
@@ -233,27 +229,24 @@ export class JourneyRuntime {
           ? decideEvent({ current, runJourney, record, key, profile, now, policy, paused, event: input.event })
           : decideWakeUp({ current, runJourney, record, key, profile, now, policy, wakeUp: input.wakeUp });
       },
-      userId,
+      sends: user?.sends,
       consistent: attempt > 1,
       skipLate: input.type === "wake-up" && skipsLateMessages((runJourney ?? current).journey, input.wakeUp, now),
     });
     if (decided === undefined) return;
-    const { decision, sendLog, charges } = decided;
+    const { decision, charges } = decided;
     // The engine hands back a fresh record: the outbox goes on it, and only when there is something in it.
     const saved = decision.record;
     const outbox = this.outboxOf(decision);
     saved.pending = outbox;
     // The outbox before it was handed on (above): its entries join the run's journal.
     saved.journal = this.keepsJournal ? journalWith(record?.journal, record?.pending) : undefined;
-    // The sends are reserved before the save: a save that then loses its race finds them when it retries.
-    const sender = saved.run?.userId ?? userId;
-    if (decision.policy.reserved.length > 0 && sender !== undefined)
-      await this.policies.reserveSends(decision, sender, sendLog);
+    if (user !== undefined) await this.reserveSends(user, { decision, now, handsOn: outbox !== undefined });
     // Timers before the save: one scheduled for a save that then loses its race, or never happens, is
     // stale and changes nothing when it fires; one scheduled after could be lost with the process.
     for (const wakeUp of newWakeUpsOf(saved, record)) await store.scheduleWakeUp(wakeUp);
-    if (decision.profile) await this.saveProfileAttributes(decision.profile);
     // A new run of a journey not keyed by the user: `nudge why` finds it through the user's index.
+    const sender = saved.run?.userId ?? user?.userId;
     if (stored === undefined && this.keepsJournal && sender !== undefined && sender !== key)
       await store.indexUserRun(sender, saved.journeyId, key);
     await store.putRecord(saved, stored?.revision);
@@ -265,6 +258,43 @@ export class JourneyRuntime {
     if (saved.run !== undefined && !saved.run.holdout && decision.visited.length > 0)
       this.addStats(stepStatsOf(saved.journeyId, saved.run.version, new Date(now).toISOString(), decision.visited));
     if (outbox !== undefined) await this.handOn(outbox, { again: false });
+  }
+
+  /**
+   * The user this decision is for: the input's, or (an event that names no user, for a run that has one)
+   * the run's, read now. A run's decision never reads or reserves another user's sends.
+   */
+  private async userOf(request: ApplyRequest, runUser: string | undefined): Promise<UserInput | undefined> {
+    const { user, attempt } = request;
+    if (user !== undefined || runUser === undefined) return user;
+    return UserInput.load(this.options.store, { userId: runUser, consistent: attempt > 1 });
+  }
+
+  /**
+   * Before the save: the decision's sends, reserved in the user's log, with the profile's unsaved change in
+   * the same write (UserInput.save). A save that then loses its race finds them when it retries. A decision
+   * with something to hand on writes the change too even when it sends nothing: the channels and the
+   * journeys its events reach read the profile.
+   */
+  private async reserveSends(
+    user: UserInput,
+    { decision, now, handsOn }: { decision: Decision; now: number; handsOn: boolean },
+  ): Promise<void> {
+    if (decision.profile) user.setAttributes(decision.profile);
+    const sends = this.policies.sendsAfter(decision, user.sends, now);
+    if (sends !== undefined || decision.profile !== undefined || (handsOn && user.changed)) await user.save(sends);
+  }
+
+  /** After the journeys: the profile's change no send carried, written alone (see UserInput). */
+  private async saveUser(user: UserInput): Promise<void> {
+    if (!user.changed) return;
+    await this.withRetries(
+      () => `user/${user.userId}`,
+      async (attempt) => {
+        if (attempt > 1) await user.reload();
+        await user.save();
+      },
+    );
   }
 
   /** The decision's outbox, under this batch's proof key; none when it has nothing to hand on. */
@@ -335,37 +365,6 @@ export class JourneyRuntime {
       if (total) total.amount += counter.amount;
       else this.unsavedStats.set(id, counter);
     }
-  }
-
-  /**
-   * Applies the event to the user's profile; `applied` is true when this call changed it (false for a
-   * redelivered event, which the profile remembers, and for events that say nothing about the profile).
-   */
-  private async updateProfile(event: ShopEvent): Promise<{ profile: Profile | undefined; applied: boolean }> {
-    const userId = event.detail.userId;
-    if (typeof userId !== "string") return { profile: undefined, applied: false };
-    return this.withRetries(
-      () => `profile/${userId}`,
-      async (attempt) => {
-        const stored = await this.options.store.getProfile(userId, { consistent: attempt > 1 });
-        const updated = applyEventToProfile(stored?.value, event);
-        if (updated === undefined) return { profile: stored?.value, applied: false };
-        await this.options.store.putProfile(updated, stored?.revision);
-        return { profile: updated, applied: true };
-      },
-    );
-  }
-
-  /** Update-profile steps: their attributes land on the latest stored profile. */
-  private async saveProfileAttributes(changed: Profile): Promise<void> {
-    await this.withRetries(
-      () => `profile/${changed.userId}`,
-      async (attempt) => {
-        const stored = await this.options.store.getProfile(changed.userId, { consistent: attempt > 1 });
-        const base = stored?.value ?? changed;
-        await this.options.store.putProfile({ ...base, attributes: changed.attributes }, stored?.revision);
-      },
-    );
   }
 
   private async withRetries<T>(what: () => string, attempt: (tries: number) => Promise<T>): Promise<T> {

@@ -3,7 +3,7 @@ import type {
   JourneyEffect,
   Profile,
   RunRecord,
-  SendLog,
+  SentMessage,
   StatsCounter,
   WakeUp,
 } from "../engine/model.ts";
@@ -39,20 +39,34 @@ export interface RunStore {
   putRecord(record: RunRecord, expectedRevision: number | undefined): Promise<number>;
 }
 
-export interface ProfileStore {
-  getProfile(userId: string, options?: ReadOptions): Promise<Versioned<Profile> | undefined>;
-  putProfile(profile: Profile, expectedRevision: number | undefined): Promise<void>;
+/**
+ * What the store keeps of a user, one item with one revision: the profile and the recent sends on every
+ * journey (the frequency-cap counter, see functions/engine/policies/reserve.ts). An input that changes the
+ * profile and reserves a send writes both at once (see UserInput).
+ */
+export interface UserState {
+  profile?: Profile;
+  /** In the order recorded; sends older than the longest cap window are pruned as new ones are added. */
+  sends?: SentMessage[];
 }
 
 /**
- * The frequency-cap counter: each user's recent sends as one versioned value. Sending under a cap is
- * read, decide, then `putSendLog` with the revision read; of two journeys that read the same revision,
- * one write wins and the other reloads and decides again, so two cannot both pass a cap of one.
+ * Users, each a versioned item. Sending under a cap is read, decide, then `putUser` with the revision read;
+ * of two journeys that read the same revision, one write wins and the other reloads and decides again, so
+ * two cannot both pass a cap of one.
  */
-export interface SendLogStore {
-  getSendLog(userId: string, options?: ReadOptions): Promise<Versioned<SendLog> | undefined>;
-  /** Saves the log if its revision is still `expectedRevision`; returns the new revision. */
-  putSendLog(log: SendLog, expectedRevision: number | undefined): Promise<number>;
+export interface UserStore {
+  getUser(userId: string, options?: ReadOptions): Promise<Versioned<UserState> | undefined>;
+  /**
+   * Saves the parts given (a part left out stays as stored) if the user's revision is still
+   * `expectedRevision`; returns the new revision.
+   */
+  putUser(userId: string, parts: UserState, expectedRevision: number | undefined): Promise<number>;
+}
+
+/** A user's profile alone, read (the channels, `nudge why`). */
+export interface ProfileReader {
+  getProfile(userId: string, options?: ReadOptions): Promise<Versioned<Profile> | undefined>;
 }
 
 /** A journey's coupon budget for a day: the value charged, and the charges not settled yet. */
@@ -188,8 +202,8 @@ export interface StatsStore {
 
 export interface JourneyStore
   extends RunStore,
-    ProfileStore,
-    SendLogStore,
+    UserStore,
+    ProfileReader,
     BudgetStore,
     HandOnProofStore,
     UserRunIndex,

@@ -1,12 +1,11 @@
 import type { JourneyCatalog } from "../engine/catalog.ts";
 import type { Decision } from "../engine/decide.ts";
-import type { Run, RunRecord, SendLog } from "../engine/model.ts";
+import type { Run, RunRecord, SentMessage } from "../engine/model.ts";
 import type { PolicyConfig } from "../engine/policies/config.ts";
-import { sendLogRetentionMs } from "../engine/policies/reserve.ts";
+import { sendLogAfter, sendLogRetentionMs } from "../engine/policies/reserve.ts";
 import { budgetKey, type CouponCharge, DEFAULT_POLICY_CONFIG, type PolicyInputs } from "../engine/policy-state.ts";
 import { ConcurrencyError } from "../shared/errors.ts";
-import { parseInstant } from "../shared/time.ts";
-import type { BudgetStore, CouponSettlement, SendLogStore, Versioned } from "./ports.ts";
+import type { BudgetStore, CouponSettlement } from "./ports.ts";
 import { SettledCharges } from "./settled-charges.ts";
 
 /** Rounds of read-and-decide-again an input may take for its policies (a budget running out mid-way). */
@@ -16,26 +15,25 @@ const MAX_ROUNDS = 4;
 export interface DecideRequest {
   /** The engine's decision with the policy inputs given (called again when they change). */
   decide: (policy: PolicyInputs) => Decision | undefined;
-  /** The user whose send log the decision may ask for. */
-  userId: string | undefined;
+  /** The user's recent sends, read with the profile (see UserInput); undefined: the input has no user. */
+  sends: readonly SentMessage[] | undefined;
   /** Read consistently (a retry after a lost race). */
   consistent: boolean;
   /** A late wake-up: messages it would send are dropped as expired (see skipsLateMessages). */
   skipLate?: boolean;
 }
 
-/** What `decide` hands back: the decision, the send log it was decided on, and the coupon charges it holds. */
+/** What `decide` hands back: the decision and the coupon charges it holds. */
 export interface Decided {
   decision: Decision;
-  sendLog: Versioned<SendLog> | undefined;
   /** Every charge this attempt made or found unsettled on the budgets it read: settled after the save. */
   charges: CouponCharge[];
 }
 
 /**
- * The runtime's side of the policy layer: it reads the cross-journey state a decision needs (the user's
- * send log, the day's coupon spending) only when the engine asks for it, decides again with it, and
- * makes the decision's reservations with one conditional write each, before the run record is saved:
+ * The runtime's side of the policy layer: it gives the engine the user's recent sends (read with the
+ * profile), reads the day's coupon spending only when the engine asks for it and decides again with it,
+ * and makes the decision's reservations with one conditional write each, before the run record is saved:
  *
  * - Coupon charges: a conditional add per coupon, which marks the coupon unsettled in the same write.
  *   When the budget ran out meanwhile, the input is decided again with the budget spent, so the journey's
@@ -43,9 +41,10 @@ export interface Decided {
  *   made that the saved decision no longer holds, and queues its markers to be cleared: the next charge on
  *   the same budget day clears them in its own write, `flush` (at the end of a batch) what is left. So a
  *   coupon costs its charge alone, not a second write to settle it.
- * - Sends: the user's send log, written on the revision read. When another journey's reservation wrote
- *   first, ConcurrencyError: the runtime retries the input, reads the log again (now with the other's
- *   send) and decides again. Two messages can never both pass a cap of one.
+ * - Sends: `sendsAfter` is the user's new send log, which the runtime writes with the profile, on the
+ *   revision read (UserInput.save). When another journey's reservation wrote first, ConcurrencyError: the
+ *   runtime retries the input, reads the user again (now with the other's send) and decides again. Two
+ *   messages can never both pass a cap of one.
  *
  * A decision retried (its save lost a race, or its process died before the save) finds its own sends in
  * the log by message id and its own coupons unsettled on the budget, and counts neither twice.
@@ -57,7 +56,7 @@ export class PolicyReservations {
   private readonly settled = new SettledCharges();
 
   constructor(
-    private readonly store: SendLogStore & BudgetStore,
+    private readonly store: BudgetStore,
     private readonly catalog: JourneyCatalog,
     config: PolicyConfig | undefined,
   ) {
@@ -66,26 +65,19 @@ export class PolicyReservations {
 
   /**
    * Runs `decide` with what the policies need read, charging the coupon budgets it spends; returns the
-   * decision, the send log it was decided on, and its charges.
+   * decision and its charges.
    */
   async decide(request: DecideRequest): Promise<Decided | undefined> {
-    const { decide, userId, consistent, skipLate = false } = request;
+    const { decide, sends, consistent, skipLate = false } = request;
     const charged = new Set<string>();
     const charges: CouponCharge[] = [];
-    // With a user, the send log is read on request: a decision that wants it stops at its first send.
-    const inputs: PolicyInputs = { config: this.config, charged, skipLate, sendsOnRequest: userId !== undefined };
+    const inputs: PolicyInputs = { config: this.config, charged, skipLate, ...(sends && { sends }) };
     let budgets: Map<string, number> | undefined;
-    let sendLog: Versioned<SendLog> | undefined;
     for (let round = 0; round < MAX_ROUNDS; round++) {
       const decision = decide(inputs);
       if (decision === undefined) return undefined;
       const wants = decision.policy;
       let again = false;
-      if (wants.wantsSends && inputs.sends === undefined && userId !== undefined) {
-        sendLog = await this.store.getSendLog(userId, { consistent });
-        inputs.sends = sendLog?.value.sends ?? [];
-        again = true;
-      }
       for (const { journeyId, day } of wants.wantsBudgets) {
         const key = budgetKey(journeyId, day);
         if (budgets?.has(key)) continue;
@@ -116,9 +108,9 @@ export class PolicyReservations {
         charged.add(charge.couponId);
         charges.push(charge);
       }
-      if (!again) return { decision, sendLog, charges };
+      if (!again) return { decision, charges };
     }
-    throw new ConcurrencyError(`policies of ${userId ?? "an unknown user"}: still changing after ${MAX_ROUNDS} rounds`);
+    throw new ConcurrencyError(`coupon budgets: still changing after ${MAX_ROUNDS} rounds`);
   }
 
   /**
@@ -179,20 +171,13 @@ export class PolicyReservations {
   }
 
   /**
-   * Adds the decision's sends to the user's log with one conditional write on the revision decided on,
-   * pruning sends no cap counts any more. Sends already in the log (this decision's, retried) are not added
-   * again; when nothing is new, nothing is written.
+   * The user's send log after the decision (sendLogAfter): its sends and held places added, the places it
+   * gave back taken off, pruned of sends no cap counts any more; undefined when nothing changes.
    */
-  async reserveSends(decision: Decision, userId: string, sendLog: Versioned<SendLog> | undefined): Promise<void> {
-    const logged = sendLog?.value.sends ?? [];
-    const fresh = decision.policy.reserved.filter(
-      (sent) => !logged.some((old) => old.id !== undefined && old.id === sent.id),
-    );
-    if (fresh.length === 0) return;
-    const retentionMs = this.retentionMs();
-    const newest = Math.max(...fresh.map((sent) => parseInstant(sent.at) ?? 0));
-    const kept = logged.filter((sent) => (parseInstant(sent.at) ?? 0) > newest - retentionMs);
-    await this.store.putSendLog({ userId, sends: [...kept, ...fresh] }, sendLog?.revision);
+  sendsAfter(decision: Decision, logged: readonly SentMessage[], now: number): SentMessage[] | undefined {
+    const { reserved, released } = decision.policy;
+    if (reserved.length === 0 && released.length === 0) return undefined;
+    return sendLogAfter(logged, decision.policy, { now, retentionMs: this.retentionMs() });
   }
 }
 

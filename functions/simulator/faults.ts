@@ -107,14 +107,11 @@ export class CrashingStore implements JourneyStore {
   getProfile(...args: Parameters<JourneyStore["getProfile"]>) {
     return this.inner.getProfile(...args);
   }
-  putProfile(...args: Parameters<JourneyStore["putProfile"]>) {
-    return this.inner.putProfile(...args);
+  getUser(...args: Parameters<JourneyStore["getUser"]>) {
+    return this.inner.getUser(...args);
   }
-  getSendLog(...args: Parameters<JourneyStore["getSendLog"]>) {
-    return this.inner.getSendLog(...args);
-  }
-  putSendLog(...args: Parameters<JourneyStore["putSendLog"]>) {
-    return this.inner.putSendLog(...args);
+  putUser(...args: Parameters<JourneyStore["putUser"]>) {
+    return this.inner.putUser(...args);
   }
   getCouponBudget(...args: Parameters<JourneyStore["getCouponBudget"]>) {
     return this.inner.getCouponBudget(...args);

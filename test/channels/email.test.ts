@@ -28,7 +28,7 @@ afterEach(() => {
 async function emailChannel(profiles: Profile[]) {
   const { client, tableName } = await freshTable();
   const store = new DynamoDbStore(client, { tableName });
-  for (const profile of profiles) await store.putProfile(profile, undefined);
+  for (const profile of profiles) await store.putUser(profile.userId, { profile }, undefined);
   const ses = new SESv2Client({ region: "cn-north-1" });
   const sesMock = mockClient(ses);
   mocks.push(sesMock);

@@ -145,7 +145,7 @@ describe("crash points on the in-memory store: dying anywhere loses nothing and 
     expect(clean.result.handedOn).toBe(clean.result.delivered.size);
   });
 
-  it("dies once at every await point, each time it is reached (918 runs), and ends as the clean run", async () => {
+  it("dies once at every await point, each time it is reached (over 800 runs), and ends as the clean run", async () => {
     const points = [...clean.result.points].flatMap(([point, count]) =>
       Array.from({ length: count }, (_, index) => ({ point, occurrence: index + 1 })),
     );
@@ -155,8 +155,11 @@ describe("crash points on the in-memory store: dying anywhere loses nothing and 
       expect(crashed.result.crashes, `${point} #${occurrence}`).toBe(1);
       await expectSameAsClean(clean, store, crashed);
     }
-    expect(new Set(points.map((p) => p.point)).size).toBeGreaterThanOrEqual(36);
-    expect(points.length).toBeGreaterThan(900);
+    const names = new Set(points.map((p) => p.point));
+    expect(names.size).toBeGreaterThanOrEqual(32);
+    // The user's write, which carries the profile's change with the sends reserved, is one of them.
+    expect([...names].filter((name) => name.includes("putUser"))).toHaveLength(2);
+    expect(points.length).toBeGreaterThan(800);
   });
 
   it("dies at every point in turn, over and over, and still ends as the clean run", async () => {
@@ -187,7 +190,7 @@ describe("crash points on DynamoDB (dynalite): dying anywhere loses nothing and 
       const crashed = await outcomeOf(store, once(point, occurrence));
       await expectSameAsClean(clean, store, crashed);
     }
-    expect(points.length).toBeGreaterThanOrEqual(36);
+    expect(points.length).toBeGreaterThanOrEqual(32);
   });
 
   it("dies at every point in turn, and still ends as the clean run", async () => {

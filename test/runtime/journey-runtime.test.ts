@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { JourneyCatalog } from "../../functions/engine/catalog.ts";
+import { JourneyRuntime } from "../../functions/runtime/journey-runtime.ts";
 import { MemoryStore } from "../../functions/store/memory/memory-store.ts";
 import {
   at,
@@ -186,8 +187,54 @@ describe("JourneyRuntime", () => {
   });
 });
 
+describe("JourneyRuntime: the user's profile and sends, one write", () => {
+  it("saves the event's change to the profile before it hands anything on: a channel reads it", async () => {
+    // Prepare: a journey that waits first (its entry is handed on, nothing is sent), and a sink that reads
+    // the stored profile as a channel rendering the message would.
+    const waitFirst = journey({
+      start: "later",
+      steps: [
+        { id: "later", type: "wait", for: "P1D", next: "greet" },
+        { id: "greet", type: "send", channel: "push", template: "hello" },
+      ],
+    });
+    const store = new MemoryStore();
+    const seen: (string | undefined)[] = [];
+    const deliver = async () => void seen.push((await store.getProfile("u1"))?.value.registeredAt);
+    const publisher = { publish: () => undefined };
+    const runtime = new JourneyRuntime({
+      catalog: new JourneyCatalog([waitFirst]),
+      store,
+      sink: { deliver },
+      publisher,
+    });
+    // Act
+    await runtime.handleEvent(shopEvent("user.registered", "2026-11-01T08:00:00Z", { userId: "u1" }, "e1"), 0);
+    // Assess
+    expect(seen).toEqual(["2026-11-01T08:00:00Z"]);
+    expect(store.users.get("u1")?.revision).toBe(1);
+  });
+
+  it("writes the profile once, after the journeys, when none of them hands anything on", async () => {
+    // Prepare: an order from a user no journey listens to orders for.
+    const store = new MemoryStore();
+    const { runtime } = harness(new JourneyCatalog([greetTwiceJourney]), store);
+    const order = shopEvent("order.placed", "2026-11-01T08:00:00Z", {
+      userId: "u1",
+      orderId: "o1",
+      amount: 9,
+      currency: "CNY",
+    });
+    // Act
+    await runtime.handleEvent(order, 0);
+    await runtime.handleEvent(order, 0);
+    // Assess: counted once, in one write; the redelivery changes nothing and writes nothing
+    expect(store.users.get("u1")).toMatchObject({ revision: 1, value: { profile: { orderCount: 1 } } });
+  });
+});
+
 describe("JourneyRuntime: how often an input is decided", () => {
-  it("counts the engine's decide calls: again once the send log is read, and again after a lost race", async () => {
+  it("counts the engine's decide calls: one an attempt (the send log is read with the profile), again after a lost race", async () => {
     // Prepare: a store whose first record save loses its race (another writer came first, with a record that
     // has not seen the event)
     const store = new MemoryStore();
@@ -201,10 +248,10 @@ describe("JourneyRuntime: how often an input is decided", () => {
     const { runtime } = harness(new JourneyCatalog([greetTwiceJourney]), store);
     // Act
     await runtime.handleEvent(shopEvent("user.registered", "2026-11-01T08:00:00Z", { userId: "u1" }, "e1"), 0);
-    // Assess: decided up to its send, again with the log read; the save lost; the same two calls again
-    expect(runtime.stats).toMatchObject({ decisions: 1, conflicts: 1, decideCalls: 4, mostDecideCalls: 4 });
+    // Assess: decided once; the save lost; decided once again
+    expect(runtime.stats).toMatchObject({ decisions: 1, conflicts: 1, decideCalls: 2, mostDecideCalls: 2 });
   });
-  it("counts them too for a decision whose update-profile step saves the profile with retries of its own", async () => {
+  it("decides once an input whose update-profile step and send change the user: one write for both and the event", async () => {
     // Prepare: a journey that tags the user's profile, then greets
     const tagThenGreet = journey({
       start: "tag",
@@ -213,11 +260,16 @@ describe("JourneyRuntime: how often an input is decided", () => {
         { id: "greet", type: "send", channel: "push", template: "hello" },
       ],
     });
-    const { runtime } = harness(new JourneyCatalog([tagThenGreet]));
+    const store = new MemoryStore();
+    const { runtime } = harness(new JourneyCatalog([tagThenGreet]), store);
     // Act
     await runtime.handleEvent(shopEvent("user.registered", "2026-11-01T08:00:00Z", { userId: "u1" }, "e1"), 0);
-    // Assess: decided up to its send, then again with the send log read
-    expect(runtime.stats).toMatchObject({ decisions: 1, decideCalls: 2, mostDecideCalls: 2 });
+    // Assess: the registration, the tag and the greeting's send, in the user's first write
+    const user = store.users.get("u1");
+    expect(runtime.stats).toMatchObject({ decisions: 1, decideCalls: 1, mostDecideCalls: 1 });
+    expect(user?.revision).toBe(1);
+    expect(user?.value.profile).toMatchObject({ registeredAt: "2026-11-01T08:00:00Z", attributes: { welcomed: true } });
+    expect(user?.value.sends).toHaveLength(1);
   });
 });
 

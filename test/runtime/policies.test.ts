@@ -56,16 +56,20 @@ describe("policies in the runtime", () => {
     const store = new MemoryStore();
     const { runtime, delivered } = harness(new JourneyCatalog([greeter("welcome", 90)]), store, DEFAULTS);
     await runtime.handleEvent(shopEvent("user.registered", NIGHT, { userId: "u1" }), at(NIGHT));
+    const atNight = store.users.get("u1");
     // Act
     await fireWakeUpsUntil(store, runtime, "2026-11-26T12:00:00Z");
-    // Assess: 09:00 in Shanghai plus (100 - 90) s.
+    // Assess: 09:00 in Shanghai plus (100 - 90) s; the registration's one write held the message's place
+    // there, so the wake-up that sends it writes nothing to the user.
+    expect(atNight?.value.sends).toEqual([expect.objectContaining({ at: "2026-11-26T01:00:10Z", held: true })]);
+    expect(store.users.get("u1")).toBe(atNight);
     expect(delivered.map((effect) => [effect.type, effect.at])).toEqual([
       ["journey.entered", NIGHT],
       ["message.deferred", NIGHT],
       ["message.sent", "2026-11-26T01:00:10Z"],
       ["journey.exited", "2026-11-26T01:00:10Z"],
     ]);
-    expect(store.sendLogs.get("u1")?.value.sends).toEqual([
+    expect(store.users.get("u1")?.value.sends).toEqual([
       expect.objectContaining({ at: "2026-11-26T01:00:10Z", journeyId: "welcome", channel: "push" }),
     ]);
   });
@@ -84,6 +88,7 @@ describe("policies in the runtime", () => {
     expect(ofType(delivered, "message.suppressed")).toEqual([
       expect.objectContaining({ reason: "unsubscribed", rule: "consent", at: "2026-11-26T01:00:10Z" }),
     ]);
+    expect(store.users.get("u1")?.value.sends).toEqual([]); // its place given back
   });
 
   it("suppresses a deferred message when its run exits while it waits, naming the exit event", async () => {
@@ -105,6 +110,26 @@ describe("policies in the runtime", () => {
     expect(ofType(delivered, "message.suppressed")).toEqual([
       expect.objectContaining({ reason: "run-exited", rule: "exit-on:order.refunded", at: refund.time }),
     ]);
+    expect(store.users.get("u1")?.value.sends).toEqual([]); // its place given back
+  });
+
+  it("moves a deferred message's place when its wake-up comes later than a minute after it", async () => {
+    // Prepare: deferred at 22:00 to 09:00:10 in Shanghai.
+    const store = new MemoryStore();
+    const { runtime, delivered } = harness(new JourneyCatalog([greeter("welcome", 90)]), store, DEFAULTS);
+    await runtime.handleEvent(shopEvent("user.registered", NIGHT, { userId: "u1" }), at(NIGHT));
+    const place = store.users.get("u1")?.value.sends?.[0];
+    const [wakeUp] = await store.takeDueWakeUps(at("2026-11-26T01:00:10Z"), 10);
+    if (wakeUp === undefined) throw new Error("the welcome's wake-up is missing");
+    // Act: its wake-up handed on ten minutes late
+    await runtime.handleWakeUp(wakeUp, at("2026-11-26T01:10:10Z"));
+    // Assess: sent late, and logged when it went, in the place of the one it held
+    expect(place).toMatchObject({ at: "2026-11-26T01:00:10Z", held: true });
+    expect(ofType(delivered, "message.sent")).toEqual([expect.objectContaining({ at: "2026-11-26T01:10:10Z" })]);
+    expect(store.users.get("u1")?.value.sends).toEqual([
+      expect.objectContaining({ at: "2026-11-26T01:10:10Z", journeyId: "welcome" }),
+    ]);
+    expect(store.users.get("u1")?.value.sends?.[0]?.held).toBeUndefined();
   });
 
   it("drops rather than defers when the journey says so, and the journal keeps why", async () => {
@@ -161,7 +186,7 @@ describe("policies in the runtime", () => {
     // Assess: sent (not deferred by its own reservation), and in the log once.
     expect(ofType(delivered, "message.sent")).toHaveLength(1);
     expect(ofType(delivered, "message.deferred")).toEqual([]);
-    expect(store.sendLogs.get("u1")?.value.sends).toHaveLength(1);
+    expect(store.users.get("u1")?.value.sends).toHaveLength(1);
     expect(runtime.stats.conflicts).toBe(1);
   });
 
@@ -182,11 +207,11 @@ describe("policies in the runtime", () => {
       channel: "sms",
       category: "marketing",
     };
-    await store.putSendLog({ userId: "u1", sends: [old, recent] }, undefined);
+    await store.putUser("u1", { sends: [old, recent] }, undefined);
     const { runtime } = harness(new JourneyCatalog([greeter("welcome", 90)]), store, DEFAULTS);
     // Act
     await runtime.handleEvent(shopEvent("user.registered", MORNING, { userId: "u1" }), at(MORNING));
     // Assess
-    expect(store.sendLogs.get("u1")?.value.sends.map((sent) => sent.journeyId)).toEqual(["y", "welcome"]);
+    expect(store.users.get("u1")?.value.sends?.map((sent) => sent.journeyId)).toEqual(["y", "welcome"]);
   });
 });

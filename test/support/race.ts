@@ -1,4 +1,4 @@
-import type { RunStore, SendLogStore } from "../../functions/runtime/ports.ts";
+import type { RunStore, UserStore } from "../../functions/runtime/ports.ts";
 
 /**
  * Makes the next two record reads wait for each other, so two inputs for one run both read before
@@ -20,15 +20,15 @@ export function raceNextTwoReads(store: RunStore): void {
   };
 }
 
-/** Makes the next two send-log reads wait for each other, so both reservations read before either writes. */
-export function raceNextTwoSendLogReads(store: SendLogStore): void {
-  const realGet = store.getSendLog.bind(store);
+/** Makes the next two user reads wait for each other, so both reservations read the send log before either writes. */
+export function raceNextTwoUserReads(store: UserStore): void {
+  const realGet = store.getUser.bind(store);
   let arrived = 0;
   let release: () => void = () => undefined;
   const bothRead = new Promise<void>((resolve) => {
     release = resolve;
   });
-  store.getSendLog = async (userId, options) => {
+  store.getUser = async (userId, options) => {
     const stored = await realGet(userId, options);
     arrived += 1;
     if (arrived === 2) release();

@@ -109,13 +109,15 @@ function capRules(
 /**
  * The first instant at or after `at` when a cap lets one more message through, or `at` itself when it
  * does now. A send counts while it is less than the window old; sends after `at` (a clock running a
- * little behind another) count too, which errs on the side of fewer messages.
+ * little behind another) count too, which errs on the side of fewer messages; a deferred message's place
+ * (`held`) counts only once its time has come.
  */
 export function capAllowsAt(cap: CapRule, sent: readonly SentMessage[], at: number): number {
   const counted: number[] = [];
   for (const message of sent) {
     const sentAt = parseInstant(message.at);
-    if (sentAt !== undefined && sentAt > at - cap.windowMs && cap.counts(message)) counted.push(sentAt);
+    if (sentAt === undefined || (message.held && sentAt > at)) continue; // a place held for later: not sent yet
+    if (sentAt > at - cap.windowMs && cap.counts(message)) counted.push(sentAt);
   }
   if (counted.length < cap.max) return at;
   counted.sort((a, b) => a - b);

@@ -1,13 +1,5 @@
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import type {
-  CouponRedemption,
-  JourneyEffect,
-  Profile,
-  RunRecord,
-  SendLog,
-  StatsCounter,
-  WakeUp,
-} from "../../engine/model.ts";
+import type { CouponRedemption, JourneyEffect, Profile, RunRecord, StatsCounter, WakeUp } from "../../engine/model.ts";
 import type { CouponCharge } from "../../engine/policy-state.ts";
 import type { ControlStore, JourneyControl } from "../../runtime/control-cache.ts";
 import type {
@@ -16,6 +8,7 @@ import type {
   DueWakeUps,
   JourneyStore,
   ReadOptions,
+  UserState,
   Versioned,
 } from "../../runtime/ports.ts";
 import { ConcurrencyError } from "../../shared/errors.ts";
@@ -26,11 +19,12 @@ import * as coupons from "./coupons.ts";
 import { isConditionFailure } from "./errors.ts";
 import { type JourneyInventory, scanInventory } from "./inventory.ts";
 import * as proofs from "./proofs.ts";
-import { readRunRecord, readVersioned, recordExpiry, runRecordItem, versionedItem } from "./records.ts";
+import { readRunRecord, recordExpiry, runRecordItem } from "./records.ts";
 import * as stats from "./stats.ts";
 import { DEFAULTS, type DynamoDbStoreConfig, keys } from "./table.ts";
 import { type CapacityUse, TableClient } from "./table-client.ts";
 import { TimerWheel } from "./timer-wheel.ts";
+import * as users from "./users.ts";
 
 /**
  * The storage port on one DynamoDB table (README.md beside this file has the design). Every write is a
@@ -89,41 +83,18 @@ export class DynamoDbStore implements JourneyStore, ControlStore {
     return revision;
   }
 
+  getUser(userId: string, options?: ReadOptions): Promise<Versioned<UserState> | undefined> {
+    return users.getUser(this.table, userId, this.consistentRead(options));
+  }
+
+  /** One conditional UpdateItem of the user's item (see users.ts); no expiry: the profile stays. */
+  putUser(userId: string, parts: UserState, expectedRevision: number | undefined): Promise<number> {
+    return users.putUser(this.table, { userId, parts, expectedRevision });
+  }
+
   async getProfile(userId: string, options?: ReadOptions): Promise<Versioned<Profile> | undefined> {
-    const output = await this.table.get("getProfile", {
-      Key: keys.profile(userId),
-      ConsistentRead: this.consistentRead(options),
-    });
-    return readVersioned<Profile>(output.Item);
-  }
-
-  async putProfile(profile: Profile, expectedRevision: number | undefined): Promise<void> {
-    const item = versionedItem(keys.profile(profile.userId), profile, (expectedRevision ?? 0) + 1);
-    await this.conditionalPut("putProfile", item, expectedRevision);
-  }
-
-  async getSendLog(userId: string, options?: ReadOptions): Promise<Versioned<SendLog> | undefined> {
-    const output = await this.table.get("getSendLog", {
-      Key: keys.sendLog(userId),
-      ConsistentRead: this.consistentRead(options),
-    });
-    return readVersioned<SendLog>(output.Item);
-  }
-
-  /**
-   * One conditional PutItem, like a profile's. The item expires the retention after its newest send:
-   * by then no cap window holds any of its sends.
-   */
-  async putSendLog(log: SendLog, expectedRevision: number | undefined): Promise<number> {
-    const revision = (expectedRevision ?? 0) + 1;
-    const newest = Math.max(this.clock(), ...log.sends.map((sent) => parseInstant(sent.at) ?? 0));
-    const ttl = Math.ceil((newest + this.retentionMs) / 1000);
-    await this.conditionalPut(
-      "putSendLog",
-      versionedItem(keys.sendLog(log.userId), log, revision, ttl),
-      expectedRevision,
-    );
-    return revision;
+    const stored = await this.getUser(userId, options);
+    return stored?.value.profile && { value: stored.value.profile, revision: stored.revision };
   }
 
   getCouponBudget(journeyId: string, day: string, options?: ReadOptions): Promise<CouponBudget> {

@@ -53,7 +53,7 @@ export async function userRuns(table: TableClient, userId: string): Promise<{ jo
   do {
     const output = await table.query("userRuns", {
       KeyConditionExpression: "pk = :pk AND begins_with(sk, :prefix)",
-      ExpressionAttributeValues: { ":pk": keys.profile(userId).pk, ":prefix": keys.userRunPrefix },
+      ExpressionAttributeValues: { ":pk": keys.user(userId).pk, ":prefix": keys.userRunPrefix },
       ...(start === undefined ? {} : { ExclusiveStartKey: start }),
     });
     for (const item of output.Items ?? [])

@@ -103,9 +103,8 @@ export function createDocumentClient(options: ClientOptions = {}): DynamoDBDocum
 /** The primary key of every item kind. `#` separates the parts; ids in the last part may contain it. */
 export const keys = {
   run: (journeyId: string, key: string) => ({ pk: `RUN#${journeyId}#${key}`, sk: "RUN" }),
-  profile: (userId: string) => ({ pk: `USER#${userId}`, sk: "PROFILE" }),
-  /** The user's recent sends, the frequency-cap counter: beside the profile, in the same partition. */
-  sendLog: (userId: string) => ({ pk: `USER#${userId}`, sk: "SENDS" }),
+  /** The user's profile and recent sends (the frequency-cap counter), one item (see users.ts). */
+  user: (userId: string) => ({ pk: `USER#${userId}`, sk: "PROFILE" }),
   /** A run of a journey not keyed by the user, indexed in the user's partition for `nudge why`. */
   userRun: (userId: string, journeyId: string, key: string) => ({
     pk: `USER#${userId}`,

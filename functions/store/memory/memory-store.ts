@@ -1,16 +1,8 @@
 import { outboxId } from "../../engine/journal.ts";
-import type {
-  CouponRedemption,
-  JourneyEffect,
-  Profile,
-  RunRecord,
-  SendLog,
-  StatsCounter,
-  WakeUp,
-} from "../../engine/model.ts";
+import type { CouponRedemption, JourneyEffect, RunRecord, StatsCounter, WakeUp } from "../../engine/model.ts";
 import type { CouponCharge } from "../../engine/policy-state.ts";
 import type { ControlStore, JourneyControl } from "../../runtime/control-cache.ts";
-import type { CouponSettlement, JourneyStore, Versioned } from "../../runtime/ports.ts";
+import type { CouponSettlement, JourneyStore, UserState, Versioned } from "../../runtime/ports.ts";
 import { ConcurrencyError } from "../../shared/errors.ts";
 import { MemoryTimers } from "./memory-timers.ts";
 
@@ -30,9 +22,8 @@ export interface MemoryStoreOptions {
 export class MemoryStore implements JourneyStore, ControlStore {
   /** Run records by journey, then key: no key string is built per lookup. */
   private readonly records = new Map<string, Map<string, Versioned<RunRecord>>>();
-  readonly profiles = new Map<string, Versioned<Profile>>();
-  /** The frequency-cap counter: recent sends by user. */
-  readonly sendLogs = new Map<string, Versioned<SendLog>>();
+  /** Each user's profile and recent sends (the frequency-cap counter), one versioned value. */
+  readonly users = new Map<string, Versioned<UserState>>();
   /** The deliver side's ledger of effect ids (see EffectLedger); the runtime does not use it. */
   readonly ledger = new Set<string>();
   /** The coupons redeemed (see CouponStore). */
@@ -108,26 +99,22 @@ export class MemoryStore implements JourneyStore, ControlStore {
     for (const byKey of this.records.values()) for (const stored of byKey.values()) yield stored.value;
   }
 
-  async getProfile(userId: string) {
-    return this.profiles.get(userId);
+  async getUser(userId: string) {
+    return this.users.get(userId);
   }
 
-  async putProfile(profile: Profile, expectedRevision: number | undefined) {
-    const id = profile.userId;
-    this.profiles.set(id, {
-      value: profile,
-      revision: this.checkRevision(this.profiles.get(id), expectedRevision, id),
-    });
-  }
-
-  async getSendLog(userId: string) {
-    return this.sendLogs.get(userId);
-  }
-
-  async putSendLog(log: SendLog, expectedRevision: number | undefined) {
-    const revision = this.checkRevision(this.sendLogs.get(log.userId), expectedRevision, `sends of ${log.userId}`);
-    this.sendLogs.set(log.userId, { value: log, revision });
+  async putUser(userId: string, parts: UserState, expectedRevision: number | undefined) {
+    const stored = this.users.get(userId);
+    const revision = this.checkRevision(stored, expectedRevision, `user ${userId}`);
+    const profile = parts.profile ?? stored?.value.profile;
+    const sends = parts.sends ?? stored?.value.sends;
+    this.users.set(userId, { value: { ...(profile && { profile }), ...(sends && { sends }) }, revision });
     return revision;
+  }
+
+  async getProfile(userId: string) {
+    const stored = this.users.get(userId);
+    return stored?.value.profile && { value: stored.value.profile, revision: stored.revision };
   }
 
   async getCouponBudget(journeyId: string, day: string) {

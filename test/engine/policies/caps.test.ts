@@ -19,6 +19,16 @@ const everySend = (max: number, hours: number): CapRule => ({
 });
 
 describe("capAllowsAt", () => {
+  it("counts a deferred message's held place only once its time has come", () => {
+    // Prepare: a place held an hour ahead, and one held an hour ago (its message went then).
+    const ahead = sentAt(T + HOUR, { held: true });
+    const past = sentAt(T - HOUR, { held: true });
+    // Act / Assess: a send ahead that is not held counts (a clock running behind another); a place does not
+    expect(capAllowsAt(everySend(1, 4), [ahead], T)).toBe(T);
+    expect(capAllowsAt(everySend(1, 4), [sentAt(T + HOUR)], T)).toBe(T + 5 * HOUR);
+    expect(capAllowsAt(everySend(1, 4), [past], T)).toBe(T + 3 * HOUR);
+  });
+
   it("allows now while fewer than max sends are inside the window", () => {
     // Prepare
     const sends = [sentAt(T - 3 * HOUR), sentAt(T - 5 * HOUR)];

@@ -5,7 +5,7 @@ import type {
   Outbox,
   Profile,
   RunRecord,
-  SendLog,
+  SentMessage,
   StatsCounter,
   WakeUp,
 } from "../../../functions/engine/model.ts";
@@ -97,17 +97,15 @@ export function profile(overrides: Partial<Profile> = {}): Profile {
   };
 }
 
-export function sendLog(userId = "u1", count = 1): SendLog {
-  return {
-    userId,
-    sends: Array.from({ length: count }, (_, i) => ({
-      id: `welcome:${userId}:1:${i + 1}:sent`,
-      at: iso(T0 + i * MINUTE),
-      journeyId: "welcome",
-      channel: "push",
-      category: "marketing",
-    })),
-  };
+/** A user's recent sends: `count` welcome pushes a minute apart. */
+export function sends(userId = "u1", count = 1): SentMessage[] {
+  return Array.from({ length: count }, (_, i) => ({
+    id: `welcome:${userId}:1:${i + 1}:sent`,
+    at: iso(T0 + i * MINUTE),
+    journeyId: "welcome",
+    channel: "push",
+    category: "marketing",
+  }));
 }
 
 export const coupon = (hash: string): IssuedCoupon => ({

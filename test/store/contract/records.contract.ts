@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { ConcurrencyError } from "../../../functions/shared/errors.ts";
 import type { OpenStore } from "./contract.ts";
-import { failure, outbox, profile, runRecord, sendLog } from "./fixtures.ts";
+import { failure, outbox, profile, runRecord, sends } from "./fixtures.ts";
 
 /**
- * Versioned values (RunStore, ProfileStore, SendLogStore): every write is conditional on the revision read
+ * Versioned values (RunStore, UserStore): every write is conditional on the revision read
  * (undefined: none yet) and a mismatch throws ConcurrencyError. Reads after a write ask for a consistent read:
  * the port allows an eventually consistent read to be stale (DynamoDB on AWS), never a consistent one.
  */
@@ -21,8 +21,8 @@ async function race<T>(writes: [Promise<T>, Promise<T>]) {
 export function recordContract(open: OpenStore): void {
   recordTests(open);
   recordRaceTests(open);
-  profileTests(open);
-  sendLogTests(open);
+  userTests(open);
+  userRaceTests(open);
 }
 
 function recordTests(open: OpenStore): void {
@@ -131,80 +131,86 @@ function recordRaceTests(open: OpenStore): void {
   });
 }
 
-function profileTests(open: OpenStore): void {
-  describe("ProfileStore: profiles", () => {
-    it("saves a profile, advances it on the revision read, and refuses a stale or duplicate write", async () => {
+function userTests(open: OpenStore): void {
+  describe("UserStore: a user's profile and recent sends", () => {
+    it("saves a user, advances it on the revision read, and refuses a stale or duplicate write", async () => {
       // Prepare
       const { store } = await open();
       // Act
-      await store.putProfile(profile(), undefined);
-      await store.putProfile(profile({ orderCount: 3 }), 1);
-      const stale = await failure(store.putProfile(profile({ orderCount: 9 }), 1));
-      const duplicate = await failure(store.putProfile(profile({ orderCount: 9 }), undefined));
+      const first = await store.putUser("u1", { profile: profile() }, undefined);
+      const second = await store.putUser("u1", { profile: profile({ orderCount: 3 }) }, first);
+      const stale = await failure(store.putUser("u1", { profile: profile({ orderCount: 9 }) }, 1));
+      const duplicate = await failure(store.putUser("u1", { sends: sends() }, undefined));
       // Assess
+      expect([first, second]).toEqual([1, 2]);
       expect(stale).toBeInstanceOf(ConcurrencyError);
       expect(duplicate).toBeInstanceOf(ConcurrencyError);
-      expect(await store.getProfile("u1", CONSISTENT)).toEqual({ value: profile({ orderCount: 3 }), revision: 2 });
-      expect(await store.getProfile("u2", CONSISTENT)).toBeUndefined();
+      expect(await store.getUser("u1", CONSISTENT)).toEqual({
+        value: { profile: profile({ orderCount: 3 }) },
+        revision: 2,
+      });
+      expect(await store.getUser("u2", CONSISTENT)).toBeUndefined();
     });
 
-    it("lets one of two first writes of a profile win", async () => {
+    it("writes the profile and the sends in one write, and keeps what a write leaves out", async () => {
       // Prepare
       const { store } = await open();
       // Act
-      const { won, lost } = await race([
-        store.putProfile(profile({ locale: "en-US" }), undefined),
-        store.putProfile(profile({ locale: "de-DE" }), undefined),
-      ]);
+      const both = await store.putUser("u1", { profile: profile(), sends: sends("u1", 1) }, undefined);
+      const sendsOnly = await store.putUser("u1", { sends: sends("u1", 3) }, both);
+      const afterSends = await store.getUser("u1", CONSISTENT);
+      await store.putUser("u1", { profile: profile({ orderCount: 2 }) }, sendsOnly);
       // Assess
-      expect(won).toHaveLength(1);
-      expect(lost[0]).toBeInstanceOf(ConcurrencyError);
-      expect((await store.getProfile("u1", CONSISTENT))?.revision).toBe(1);
+      expect(afterSends).toEqual({ value: { profile: profile(), sends: sends("u1", 3) }, revision: 2 });
+      expect(await store.getUser("u1", CONSISTENT)).toEqual({
+        value: { profile: profile({ orderCount: 2 }), sends: sends("u1", 3) },
+        revision: 3,
+      });
+      expect(await store.getProfile("u1", CONSISTENT)).toEqual({ value: profile({ orderCount: 2 }), revision: 3 });
     });
 
-    it("keeps a profile apart from the user's send log and records, though they share the user id", async () => {
+    it("reads no profile for a user that has only sends, and keeps users apart from run records", async () => {
       // Prepare
       const { store } = await open();
       // Act
-      await store.putProfile(profile(), undefined);
-      await store.putSendLog(sendLog("u1"), undefined);
+      await store.putUser("u1", { sends: sends("u1", 2) }, undefined);
       await store.putRecord(runRecord(), undefined);
       // Assess
-      expect((await store.getProfile("u1", CONSISTENT))?.value).toEqual(profile());
-      expect((await store.getSendLog("u1", CONSISTENT))?.value).toEqual(sendLog("u1"));
+      expect(await store.getProfile("u1", CONSISTENT)).toBeUndefined();
+      expect((await store.getUser("u1", CONSISTENT))?.value).toEqual({ sends: sends("u1", 2) });
     });
   });
 }
 
-function sendLogTests(open: OpenStore): void {
-  describe("SendLogStore: the frequency-cap counter", () => {
-    it("saves a user's sends at revision 1 and advances them on the revision read", async () => {
+function userRaceTests(open: OpenStore): void {
+  describe("UserStore: races", () => {
+    it("lets one of two first writes of a user win", async () => {
       // Prepare
       const { store } = await open();
       // Act
-      const first = await store.putSendLog(sendLog("u1", 1), undefined);
-      const second = await store.putSendLog(sendLog("u1", 3), first);
+      const { won, lost } = await race([
+        store.putUser("u1", { profile: profile({ locale: "en-US" }) }, undefined),
+        store.putUser("u1", { profile: profile({ locale: "de-DE" }) }, undefined),
+      ]);
       // Assess
-      expect([first, second]).toEqual([1, 2]);
-      expect(await store.getSendLog("u1", CONSISTENT)).toEqual({ value: sendLog("u1", 3), revision: 2 });
-      expect(await store.getSendLog("u2", CONSISTENT)).toBeUndefined();
+      expect(won).toHaveLength(1);
+      expect(lost[0]).toBeInstanceOf(ConcurrencyError);
+      expect((await store.getUser("u1", CONSISTENT))?.revision).toBe(1);
     });
 
     it("lets two journeys that read the same revision not both pass a cap: one write wins", async () => {
       // Prepare
       const { store } = await open();
-      const revision = await store.putSendLog(sendLog("u1", 1), undefined);
+      const revision = await store.putUser("u1", { sends: sends("u1", 1) }, undefined);
       // Act
       const { won, lost } = await race([
-        store.putSendLog(sendLog("u1", 2), revision),
-        store.putSendLog(sendLog("u1", 2), revision),
+        store.putUser("u1", { sends: sends("u1", 2) }, revision),
+        store.putUser("u1", { sends: sends("u1", 2) }, revision),
       ]);
-      const create = await failure(store.putSendLog(sendLog("u1", 1), undefined));
       // Assess
       expect(won).toHaveLength(1);
       expect(lost[0]).toBeInstanceOf(ConcurrencyError);
-      expect(create).toBeInstanceOf(ConcurrencyError);
-      expect((await store.getSendLog("u1", CONSISTENT))?.revision).toBe(2);
+      expect((await store.getUser("u1", CONSISTENT))?.revision).toBe(2);
     });
   });
 }

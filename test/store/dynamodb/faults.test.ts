@@ -153,12 +153,13 @@ describe("DynamoDbStore retries (the SDK's standard retry strategy, through a fa
       },
     );
     // Act
-    const put = store.putProfile(
-      { userId: "u1", attributes: {}, consent: {}, orderCount: 0, totalSpent: 0, recentEventIds: [] },
+    const put = store.putUser(
+      "u1",
+      { profile: { userId: "u1", attributes: {}, consent: {}, orderCount: 0, totalSpent: 0, recentEventIds: [] } },
       undefined,
     );
     // Assess
     await expect(put).rejects.toBeInstanceOf(StoreError);
-    await expect(put).rejects.toThrow(/putProfile USER#u1\/PROFILE failed: .*ECONNREFUSED.*\(after 2 attempts\)/);
+    await expect(put).rejects.toThrow(/putUser USER#u1\/PROFILE failed: .*ECONNREFUSED.*\(after 2 attempts\)/);
   });
 });

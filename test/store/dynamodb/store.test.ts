@@ -248,10 +248,10 @@ describe("DynamoDbStore: values", () => {
     };
     const large: Profile = { ...small, userId: "u8", attributes: { note: "x".repeat(3000) } };
     // Act
-    await store.putProfile(small, undefined);
-    await store.putProfile(large, undefined);
+    await store.putUser(small.userId, { profile: small }, undefined);
+    await store.putUser(large.userId, { profile: large }, undefined);
     const raw = async (userId: string) =>
-      (await client.send(new GetCommand({ TableName: tableName, Key: keys.profile(userId) }))).Item ?? {};
+      (await client.send(new GetCommand({ TableName: tableName, Key: keys.user(userId) }))).Item ?? {};
     // Assess
     expect(typeof (await raw("u9")).doc).toBe("string");
     expect((await raw("u8")).zdoc).toBeInstanceOf(Uint8Array);
@@ -275,9 +275,9 @@ describe("DynamoDbStore: profiles", () => {
     // Prepare
     const { store } = await newStore();
     // Act
-    await store.putProfile(profile, undefined);
-    await store.putProfile({ ...profile, orderCount: 3 }, 1);
-    const stale = store.putProfile({ ...profile, orderCount: 9 }, 1);
+    await store.putUser("u1", { profile }, undefined);
+    await store.putUser("u1", { profile: { ...profile, orderCount: 3 } }, 1);
+    const stale = store.putUser("u1", { profile: { ...profile, orderCount: 9 } }, 1);
     // Assess
     await expect(stale).rejects.toBeInstanceOf(ConcurrencyError);
     expect(await store.getProfile("u1")).toEqual({ value: { ...profile, orderCount: 3 }, revision: 2 });

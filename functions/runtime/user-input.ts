@@ -1,0 +1,97 @@
+import type { ShopEvent } from "../../events/catalog.ts";
+import type { Profile, SentMessage } from "../engine/model.ts";
+import { applyEventToProfile } from "../engine/profile.ts";
+import type { UserState, UserStore, Versioned } from "./ports.ts";
+
+/**
+ * One input's view of its user: the profile, with the input's event applied, and the recent sends, read as
+ * one item (UserStore). The profile's change (the event's, an update-profile step's attributes) rides on
+ * the input's first write to the user, a send a journey reserves; when no journey sends, `save` writes it
+ * alone once the journeys decided. So an input that changes the profile and sends pays one write, not two.
+ *
+ * Until saved, the change lives here only. A process that dies first loses nothing: the redelivered event
+ * applies again (the profile is idempotent by state: functions/engine/profile.ts), and the run records it
+ * already moved remember it. A write that loses its race reads again (`reload`) and applies the change to
+ * the newer profile; a change another input already saved (a redelivery in another instance) is then none.
+ */
+export class UserInput {
+  private stored: Versioned<UserState> | undefined;
+  /** The profile with this input's change applied, while that change is not saved. */
+  private unsaved: Profile | undefined;
+  /** The profile an update-profile step made: its attributes are applied again on a reload. */
+  private changedByStep: Profile | undefined;
+  /** A write of this input carried the event's change to the profile (a redelivered event's never does). */
+  applied = false;
+
+  private constructor(
+    private readonly store: UserStore,
+    readonly userId: string,
+    private readonly event: ShopEvent | undefined,
+  ) {}
+
+  /** Reads the user; `event` (optional) is applied to its profile, unsaved. */
+  static async load(
+    store: UserStore,
+    request: { userId: string; event?: ShopEvent; consistent: boolean },
+  ): Promise<UserInput> {
+    const user = new UserInput(store, request.userId, request.event);
+    await user.read(request.consistent);
+    return user;
+  }
+
+  /** The profile as this input's decisions see it: stored, with the input's change applied. */
+  get profile(): Profile | undefined {
+    return this.unsaved ?? this.stored?.value.profile;
+  }
+
+  /** The user's recent sends, as read (the frequency caps decide on them). */
+  get sends(): readonly SentMessage[] {
+    return this.stored?.value.sends ?? [];
+  }
+
+  /** Whether the profile has a change not saved yet. */
+  get changed(): boolean {
+    return this.unsaved !== undefined;
+  }
+
+  /** Reads the user again, consistently (a write lost its race), and applies the unsaved change to it. */
+  reload(): Promise<void> {
+    return this.read(true);
+  }
+
+  /** An update-profile step's profile: its attributes are saved with the input's next write to the user. */
+  setAttributes(changed: Profile): void {
+    this.changedByStep = changed;
+    this.applyAttributes();
+  }
+
+  /**
+   * Writes the unsaved change to the profile and `sends` (when given), in one conditional write on the
+   * revision read; nothing when there is neither. ConcurrencyError when another write came first.
+   */
+  async save(sends?: SentMessage[]): Promise<void> {
+    const profile = this.unsaved;
+    if (profile === undefined && sends === undefined) return;
+    const parts: UserState = { ...(profile && { profile }), ...(sends && { sends }) };
+    const revision = await this.store.putUser(this.userId, parts, this.stored?.revision);
+    const saved = { ...this.stored?.value, ...parts };
+    this.stored = { value: saved, revision };
+    if (profile !== undefined && this.event !== undefined) this.applied = true;
+    this.unsaved = undefined;
+    this.changedByStep = undefined;
+  }
+
+  private async read(consistent: boolean): Promise<void> {
+    this.stored = await this.store.getUser(this.userId, { consistent });
+    const profile = this.stored?.value.profile;
+    this.unsaved = this.event === undefined || this.applied ? undefined : applyEventToProfile(profile, this.event);
+    this.applyAttributes();
+  }
+
+  private applyAttributes(): void {
+    const changed = this.changedByStep;
+    if (changed === undefined) return;
+    const base = this.profile;
+    this.unsaved = base === undefined ? changed : { ...base, attributes: changed.attributes };
+  }
+}

@@ -1,0 +1,74 @@
+import { MODEL_VERSION, type Profile, type SentMessage } from "../../engine/model.ts";
+import type { UserState, Versioned } from "../../runtime/ports.ts";
+import { ConcurrencyError } from "../../shared/errors.ts";
+import { isConditionFailure } from "./errors.ts";
+import { decodeJson, encodedAttribute } from "./records.ts";
+import { keys } from "./table.ts";
+import type { TableClient } from "./table-client.ts";
+
+/**
+ * A user's item, `USER#<id>` / `PROFILE`: `rev`, `mv`, the profile in `doc` (or deflated, `zdoc`) and the
+ * recent sends in `sends` (or `zsends`). One item, so that an input that changes the profile and reserves a
+ * send pays one write unit for both, and one read gives a decision everything it needs of the user.
+ */
+export async function getUser(
+  table: TableClient,
+  userId: string,
+  consistent: boolean,
+): Promise<Versioned<UserState> | undefined> {
+  const output = await table.get("getUser", { Key: keys.user(userId), ConsistentRead: consistent });
+  const item = output.Item;
+  if (item === undefined || typeof item.rev !== "number") return undefined;
+  const profile = decodeJson(item, "doc") as Profile | undefined;
+  const sends = decodeJson(item, "sends") as SentMessage[] | undefined;
+  return { value: { ...(profile && { profile }), ...(sends && { sends }) }, revision: item.rev };
+}
+
+/**
+ * One conditional UpdateItem: sets the parts given (each in its plain or deflated form, the other form
+ * removed) and the revision; a part left out is not touched. Billed by the larger of the item before and
+ * after: one write unit while profile and sends stay under 1 KB, deflated.
+ */
+export async function putUser(
+  table: TableClient,
+  request: { userId: string; parts: UserState; expectedRevision: number | undefined },
+): Promise<number> {
+  const { userId, parts, expectedRevision } = request;
+  const revision = (expectedRevision ?? 0) + 1;
+  const names: Record<string, string> = {};
+  const values: Record<string, unknown> = { ":rev": revision, ":mv": MODEL_VERSION };
+  const sets = ["rev = :rev", "mv = :mv"];
+  const removes: string[] = [];
+  for (const [name, value] of [
+    ["doc", parts.profile],
+    ["sends", parts.sends],
+  ] as const) {
+    if (value === undefined) continue;
+    const [attribute, encoded] = encodedAttribute(name, value);
+    const other = attribute === name ? `z${name}` : name;
+    names[`#${attribute}`] = attribute;
+    names[`#${other}`] = other;
+    values[`:${attribute}`] = encoded;
+    sets.push(`#${attribute} = :${attribute}`);
+    removes.push(`#${other}`);
+  }
+  if (expectedRevision !== undefined) values[":expected"] = expectedRevision;
+  try {
+    await table.update("putUser", {
+      Key: keys.user(userId),
+      UpdateExpression: `SET ${sets.join(", ")}${removes.length > 0 ? ` REMOVE ${removes.join(", ")}` : ""}`,
+      ConditionExpression: expectedRevision === undefined ? "attribute_not_exists(pk)" : "rev = :expected",
+      ...(Object.keys(names).length > 0 ? { ExpressionAttributeNames: names } : {}),
+      ExpressionAttributeValues: values,
+    });
+  } catch (error) {
+    if (!isConditionFailure(error)) throw error;
+    throw new ConcurrencyError(
+      `user ${userId}: expected revision ${expectedRevision ?? "none"}, another write came first`,
+      {
+        cause: error,
+      },
+    );
+  }
+  return revision;
+}
