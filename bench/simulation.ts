@@ -134,13 +134,18 @@ export async function runSimulationChild(file: string, until: number): Promise<S
 
 async function childMain(file: string, until: number): Promise<SimulationStats> {
   const started = performance.now();
-  // Read as `nudge simulate` reads it, line by line as simulate() parses them; non-blank lines counted on the way.
+  // Read as `nudge simulate` reads it: line by line, and twice (see orderEventLines); non-blank lines counted
+  // on the first reading.
   let nonBlank = 0;
-  const lines = function* () {
-    for (const line of fileLines(file)) {
-      if (line.trim() !== "") nonBlank++;
-      yield line;
-    }
+  let readings = 0;
+  const lines: Iterable<string> = {
+    *[Symbol.iterator]() {
+      const counting = readings++ === 0;
+      for (const line of fileLines(file)) {
+        if (counting && line.trim() !== "") nonBlank++;
+        yield line;
+      }
+    },
   };
   const readMs = 0;
   const { journeys, problems } = await loadJourneyFiles(await journeyFilesIn(join(ROOT, "journeys")), ROOT);
@@ -160,7 +165,7 @@ async function childMain(file: string, until: number): Promise<SimulationStats> 
   };
   const gc = gcMeter();
   const simStarted = performance.now();
-  const result = await simulate({ journeys: journeys.map((j) => j.journey), lines: lines(), until, onLine: count });
+  const result = await simulate({ journeys: journeys.map((j) => j.journey), lines, until, onLine: count });
   const simulateMs = performance.now() - simStarted;
   const gcMs = (await gc.stop()).ms;
 

@@ -37,19 +37,33 @@ export function durationMs(text: string): number {
 }
 
 // Parsing and formatting instants dominate a step's cost on slow machines (toISOString is ~0.75 µs
-// here), and the same instants recur: a step's `now`, a run's entry time, an event's time. Parsing is
-// memoized (a plain memo of a pure function, emptied when it grows large); formatting is done by hand.
-const MEMO_LIMIT = 50_000;
-const parsed = new Map<string, number>();
+// here), and the same instants recur: a step's `now`, a run's entry time, an event's time. Both are
+// memoized in a fixed table of slots, each holding the instant last seen there: a Map emptied when it grew
+// large allocated its tables over and over (all of them kept to the next full collection), a table of slots
+// allocates nothing.
+const SLOTS = 1 << 16;
+const parsedTexts: (string | undefined)[] = new Array(SLOTS).fill(undefined);
+const parsedMs = new Float64Array(SLOTS);
+
+/** A text's slot: a hash of its last 16 characters, an ISO instant's month, day and time of day. */
+function textSlot(text: string): number {
+  let hash = text.length;
+  for (let i = Math.max(0, text.length - 16); i < text.length; i++)
+    hash = (Math.imul(hash, 31) + text.charCodeAt(i)) | 0;
+  return (hash ^ (hash >>> 16)) & (SLOTS - 1);
+}
 
 /** Epoch milliseconds of an ISO-8601 instant, or undefined when it is not one. */
 export function parseInstant(value: unknown): number | undefined {
   if (typeof value !== "string") return undefined;
-  let ms = parsed.get(value);
-  if (ms === undefined) {
+  const slot = textSlot(value);
+  let ms: number;
+  if (parsedTexts[slot] === value) {
+    ms = parsedMs[slot] as number;
+  } else {
     ms = Date.parse(value);
-    if (parsed.size >= MEMO_LIMIT) parsed.clear();
-    parsed.set(value, ms);
+    parsedTexts[slot] = value;
+    parsedMs[slot] = ms;
   }
   return Number.isNaN(ms) ? undefined : ms;
 }
@@ -66,11 +80,12 @@ export function flat(text: string): string {
   return text;
 }
 /**
- * Instants formatted lately, by epoch ms: the same instant recurs in a run's entry, its goal, the profile
- * and the send log, and one shared string is smaller than a copy in each (most of a large simulation's
- * strings are instants). A plain memo of a pure function, emptied when it grows large.
+ * Instants formatted lately, in slots by the epoch second: the same instant recurs in a run's entry, its
+ * goal, the profile and the send log, and one shared string is smaller than a copy in each (most of a
+ * large simulation's strings are instants).
  */
-const formatted = new Map<number, string>();
+const formattedMs = new Float64Array(SLOTS).fill(Number.NaN);
+const formattedTexts: string[] = new Array(SLOTS).fill("");
 
 /**
  * The canonical form of an instant in all output: UTC, millisecond precision dropped when zero
@@ -78,8 +93,8 @@ const formatted = new Map<number, string>();
  * years 1970-9999, the range of every time Nudge handles; other instants go through Date.
  */
 export function formatInstant(ms: number): string {
-  const known = formatted.get(ms);
-  if (known !== undefined) return known;
+  const slot = Math.floor(ms / 1000) & (SLOTS - 1);
+  if (formattedMs[slot] === ms) return formattedTexts[slot] as string;
   let text: string;
   if (ms >= 0 && ms < 253_402_300_800_000 && Number.isInteger(ms)) {
     const days = Math.floor(ms / DAY_MS);
@@ -102,8 +117,8 @@ export function formatInstant(ms: number): string {
     const iso = new Date(ms).toISOString();
     text = iso.endsWith(".000Z") ? `${iso.slice(0, -5)}Z` : iso;
   }
-  if (formatted.size >= MEMO_LIMIT) formatted.clear();
-  formatted.set(ms, flat(text));
+  formattedMs[slot] = ms;
+  formattedTexts[slot] = flat(text);
   return text;
 }
 

@@ -1,5 +1,4 @@
 import { closeSync, openSync, readSync } from "node:fs";
-import { StringDecoder } from "node:string_decoder";
 
 /** Whether the file can be read: throws as reading it would (ENOENT, EISDIR, EACCES) without reading it all. */
 export function checkReadable(path: string): void {
@@ -11,33 +10,44 @@ export function checkReadable(path: string): void {
   }
 }
 
-/** How much of the file is read at a time. */
+/** How much of the file is read at a time (the buffer grows for a longer line). */
 const CHUNK_BYTES = 1 << 20;
+const NEWLINE = 0x0a;
 
 /**
  * The lines of a UTF-8 file, read a chunk at a time as they are asked for, split on "\n" as
  * `text.split("\n")` splits them (a file ending in a newline ends in an empty line). A large event file
- * is then never in memory whole: each line is parsed and let go (see parseEventLines).
+ * is then never in memory whole: each line is parsed and let go (see orderEventLines).
+ * Each line is decoded from the bytes on its own: a chunk decoded whole would be a string of a megabyte,
+ * which V8 puts in its large-object space, freed only by a full collection, and which every line cut
+ * from it keeps alive. "\n" is never part of a multi-byte character, so the lines are the same.
  * The file is opened when the lines are first asked for, and closed when they run out or are left.
  */
 export function fileLines(path: string): Iterable<string> {
   return {
     *[Symbol.iterator]() {
       const fd = openSync(path, "r");
-      const decoder = new StringDecoder("utf8");
-      const buffer = Buffer.allocUnsafe(CHUNK_BYTES);
-      let rest = "";
+      let buffer = Buffer.allocUnsafe(CHUNK_BYTES);
+      // Bytes [from, end) of the buffer are read and not yet given out.
+      let from = 0;
+      let end = 0;
       try {
-        for (let read = readSync(fd, buffer); read > 0; read = readSync(fd, buffer)) {
-          const text = rest + decoder.write(buffer.subarray(0, read));
-          let from = 0;
-          for (let newline = text.indexOf("\n"); newline !== -1; newline = text.indexOf("\n", from)) {
-            yield text.slice(from, newline);
+        for (;;) {
+          for (let newline = buffer.indexOf(NEWLINE, from); newline !== -1 && newline < end; ) {
+            yield buffer.toString("utf8", from, newline);
             from = newline + 1;
+            newline = buffer.indexOf(NEWLINE, from);
           }
-          rest = text.slice(from);
+          // The start of a line not read whole yet moves to the front; a line longer than the buffer grows it.
+          if (from === 0 && end === buffer.length) buffer = Buffer.concat([buffer, Buffer.allocUnsafe(buffer.length)]);
+          else buffer.copy(buffer, 0, from, end);
+          end -= from;
+          from = 0;
+          const read = readSync(fd, buffer, end, buffer.length - end, null);
+          if (read === 0) break;
+          end += read;
         }
-        yield rest + decoder.end();
+        yield buffer.toString("utf8", 0, end);
       } finally {
         closeSync(fd);
       }

@@ -1,4 +1,4 @@
-import { parseEventJson, type ShopEvent } from "../../events/catalog.ts";
+import type { ShopEvent } from "../../events/catalog.ts";
 import { JourneyCatalog } from "../engine/catalog.ts";
 import type { EffectType, JourneyEffect, WakeUp } from "../engine/model.ts";
 import type { PolicyConfig } from "../engine/policies/config.ts";
@@ -8,6 +8,7 @@ import type { JourneyStore } from "../runtime/ports.ts";
 import { DAY_MS } from "../shared/time.ts";
 import { MemoryStore } from "../store/memory/memory-store.ts";
 import { isControlStore, type ScheduledControl, SimulatorControls } from "./controls.ts";
+import { type InvalidInput, type OrderedEvents, orderEventLines } from "./event-order.ts";
 import { FaultInjector, type FaultOptions, type FaultReport, type SimulatorInput } from "./faults.ts";
 
 /**
@@ -17,6 +18,7 @@ import { FaultInjector, type FaultOptions, type FaultReport, type SimulatorInput
 
 import type { SimulationLine } from "./lines.ts";
 
+export { type InvalidInput, parseEventLines } from "./event-order.ts";
 export type { SimulationLine } from "./lines.ts";
 
 /** The effect types that are part of the output contract (internal ones, like profile updates, are not). */
@@ -33,15 +35,12 @@ const OUTPUT_TYPES: ReadonlySet<EffectType> = new Set([
   "goal.converted",
 ]);
 
-export interface InvalidInput {
-  line: number;
-  eventId: string | undefined;
-  message: string;
-}
-
 export interface SimulationOptions {
   journeys: readonly Journey[];
-  /** The event file's lines (NDJSON), an array or read as they are asked for (fileLines); blank lines are skipped. */
+  /**
+   * The event file's lines (NDJSON), an array or read as they are asked for (fileLines); blank lines are
+   * skipped. Read twice when they can be (see orderEventLines), so that the events are not all held at once.
+   */
   lines?: Iterable<string>;
   /** Events already parsed and sorted by time (parseEventLines), in place of `lines`. */
   events?: readonly ShopEvent[];
@@ -96,31 +95,10 @@ export function toOutputLine(effect: JourneyEffect): SimulationLine | undefined 
   return line;
 }
 
-export function parseEventLines(lines: Iterable<string>, onInvalid?: (invalid: InvalidInput) => void) {
-  const events: ShopEvent[] = [];
-  const invalid: InvalidInput[] = [];
-  let line = 0;
-  for (const text of lines) {
-    line++;
-    if (text.trim() === "") continue;
-    const parsed = parseEventJson(text);
-    if (parsed.ok) {
-      events.push(parsed.event);
-    } else {
-      const problem = { line, eventId: parsed.error.eventId, message: parsed.error.message };
-      invalid.push(problem);
-      onInvalid?.(problem);
-    }
-  }
-  // A stable sort: events with the same time keep their file order.
-  events.sort((a, b) => Date.parse(a.time) - Date.parse(b.time));
-  return { events, invalid };
-}
-
 export async function simulate(options: SimulationOptions): Promise<SimulationResult> {
-  const { events, invalid } = options.events
-    ? { events: options.events, invalid: [] }
-    : parseEventLines(options.lines ?? [], options.onInvalid);
+  const { events, invalid, last } = options.events
+    ? givenEvents(options.events)
+    : orderEventLines(options.lines ?? [], options.onInvalid);
   // Its own store keeps no journal: every effect is an output line already, and nothing reads it back.
   const store = options.store ?? new MemoryStore({ journal: false });
   const faults = FaultInjector.injects(options.faults) ? new FaultInjector(store, options.faults ?? {}) : undefined;
@@ -192,13 +170,7 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
     }
   };
 
-  const last = events.at(-1);
-  // Events parsed here are let go once handled, so memory holds only what runs still need.
-  const queue: (ShopEvent | undefined)[] = options.events ? [...events] : (events as ShopEvent[]);
-  for (let index = 0; index < queue.length; index++) {
-    const event = queue[index];
-    if (event === undefined) continue;
-    queue[index] = undefined;
+  for (const event of events) {
     const at = Date.parse(event.time);
     await fireWakeUpsUntil(at);
     clock = Math.max(clock, at);
@@ -207,10 +179,10 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
     await handleEvent(event, at);
     await drainPublished(at);
   }
-  const until = options.until ?? (last ? Date.parse(last.time) + DEFAULT_RUN_ON_MS : 0);
+  const until = options.until ?? (last === undefined ? 0 : last + DEFAULT_RUN_ON_MS);
   await fireWakeUpsUntil(until);
   // Redeliveries still queued come before the run ends, at its end (never before the last event).
-  const end = Math.max(until, last ? Date.parse(last.time) : 0);
+  const end = Math.max(until, last ?? 0);
   while (faults !== undefined && faults.outstanding > 0) {
     await faults.deliverOutstanding((input) => handle(input, end));
     await drainPublished(end);
@@ -222,6 +194,11 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
   const { decisions, steps, effects, decideCalls, mostDecideCalls } = runtime.stats;
   const counts = { inputs, decisions, steps, effects, decideCalls, mostDecideCalls };
   return { lines: output, invalid, ...counts, ...(faults ? { faults: faults.report } : {}) };
+}
+
+function givenEvents(events: readonly ShopEvent[]): OrderedEvents {
+  const last = events.at(-1);
+  return { events, invalid: [], last: last === undefined ? undefined : Date.parse(last.time) };
 }
 
 /** The canonical text of an output line: the contract's key order, one JSON object. */

@@ -22,6 +22,27 @@ describe("parseDuration", () => {
 });
 
 describe("instants", () => {
+  it("parses and formats every instant right when many more recur than the memo holds, and ones that share a slot", () => {
+    // Prepare: 200,000 instants a second apart, each with and without milliseconds, taken twice in turn,
+    // and instants 65,536 seconds apart (the same slot of the formatting memo).
+    const start = Date.UTC(2026, 9, 1);
+    const instants = Array.from({ length: 200_000 }, (_, i) => start + i * 1000 + (i % 2) * 250);
+    const apart = [start, start + 65_536_000, start, start + 65_536_000 + 250, start + 250];
+    // Act
+    const texts = [...instants, ...instants].map((ms) => formatInstant(ms));
+    const parsed = texts.map((text) => parseInstant(text));
+    const alternating = apart.map((ms) => [formatInstant(ms), parseInstant(formatInstant(ms))]);
+    // Assess
+    const iso = (ms: number) => new Date(ms).toISOString().replace(".000Z", "Z");
+    expect(texts).toEqual([...instants, ...instants].map(iso));
+    expect(parsed).toEqual([...instants, ...instants]);
+    expect(alternating).toEqual(apart.map((ms) => [iso(ms), ms]));
+    expect([parseInstant("2026-13-01T00:00:00Z"), parseInstant("2026-13-01T00:00:00Z")]).toEqual([
+      undefined,
+      undefined,
+    ]);
+  });
+
   it("formats in UTC without zero milliseconds and keeps non-zero ones", () => {
     // Prepare
     const whole = Date.UTC(2026, 10, 25, 8, 0, 0);

@@ -26,6 +26,25 @@ describe("fileLines", () => {
     expect(read).toEqual(text.split("\n"));
   });
 
+  it("gives a line longer than a chunk whole, and bytes that are not UTF-8 as decoding the file whole does", async () => {
+    // Prepare: a 2.5 MiB line of two-byte characters between short ones, a character cut by the end of a
+    // line, and a file ending in half a character.
+    const long = "é".repeat(1_300_000);
+    const bytes = Buffer.concat([
+      Buffer.from(`first\n${long}\nthird `),
+      Buffer.from([0xe9, 0xa1]),
+      Buffer.from("\nlast "),
+      Buffer.from([0xe4, 0xbd]),
+    ]);
+    const path = join(dir, "long.ndjson");
+    await writeFile(path, bytes);
+    // Act
+    const read = [...fileLines(path)];
+    // Assess
+    expect(read).toEqual(bytes.toString("utf8").split("\n"));
+    expect(read.map((line) => line.length)).toEqual([5, 1_300_000, 7, 6]);
+  });
+
   it("reads a file again each time its lines are asked for, and an empty file as one empty line", async () => {
     // Prepare
     const path = join(dir, "empty.ndjson");

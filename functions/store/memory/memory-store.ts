@@ -87,6 +87,9 @@ export class MemoryStore implements JourneyStore, ControlStore {
       this.records.set(record.journeyId, byKey);
     }
     const revision = this.checkRevision(byKey.get(record.key), expectedRevision, `${record.journeyId}|${record.key}`);
+    // The engine pushed an event id onto its copy, which grows an array to room for 17: kept, the record
+    // holds an array as long as its ids (the same ids: nothing reads the array's identity).
+    record.recentEventIds = record.recentEventIds.slice();
     const stored = { value: record, revision };
     byKey.set(record.key, stored);
     const id = record.pending === undefined ? undefined : outboxId(record.pending);
