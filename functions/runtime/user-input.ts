@@ -72,9 +72,15 @@ export class UserInput {
   async save(sends?: SentMessage[]): Promise<void> {
     const profile = this.unsaved;
     if (profile === undefined && sends === undefined) return;
-    const parts: UserState = { ...(profile && { profile }), ...(sends && { sends }) };
+    const parts: UserState = {};
+    if (profile !== undefined) parts.profile = profile;
+    if (sends !== undefined) parts.sends = sends;
     const revision = await this.store.putUser(this.userId, parts, this.stored?.revision);
-    const saved = { ...this.stored?.value, ...parts };
+    const saved: UserState = {};
+    const savedProfile = profile ?? this.stored?.value.profile;
+    if (savedProfile !== undefined) saved.profile = savedProfile;
+    const savedSends = sends ?? this.stored?.value.sends;
+    if (savedSends !== undefined) saved.sends = savedSends;
     this.stored = { value: saved, revision };
     if (profile !== undefined && this.event !== undefined) this.applied = true;
     this.unsaved = undefined;

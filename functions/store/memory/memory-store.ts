@@ -109,9 +109,13 @@ export class MemoryStore implements JourneyStore, ControlStore {
   async putUser(userId: string, parts: UserState, expectedRevision: number | undefined) {
     const stored = this.users.get(userId);
     const revision = this.checkRevision(stored, expectedRevision, `user ${userId}`);
+    // Built field by field, not by spreads: this runs for most inputs of a simulation.
+    const value: UserState = {};
     const profile = parts.profile ?? stored?.value.profile;
+    if (profile !== undefined) value.profile = profile;
     const sends = parts.sends ?? stored?.value.sends;
-    this.users.set(userId, { value: { ...(profile && { profile }), ...(sends && { sends }) }, revision });
+    if (sends !== undefined) value.sends = sends;
+    this.users.set(userId, { value, revision });
     return revision;
   }
 
