@@ -6,7 +6,13 @@
  */
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { LOCAL_TIMER_SHARDS, type LocalDatabase, openLocalDatabase, runningDatabase } from "../local/database.ts";
+import {
+  LOCAL_TIMER_BUCKET_MINUTES,
+  LOCAL_TIMER_SHARDS,
+  type LocalDatabase,
+  openLocalDatabase,
+  runningDatabase,
+} from "../local/database.ts";
 import { clientOptions } from "../simulator/embedded-dynamodb.ts";
 import { DynamoDbStore } from "../store/dynamodb/dynamodb-store.ts";
 import { createDocumentClient } from "../store/dynamodb/table.ts";
@@ -69,6 +75,7 @@ export async function openStoreSource(
     store: new DynamoDbStore(database.client, {
       tableName: database.tableName,
       timerShards: LOCAL_TIMER_SHARDS,
+      timerBucketMinutes: LOCAL_TIMER_BUCKET_MINUTES,
       ...clock,
     }),
     where: `${dir}${running === undefined ? "" : " (the running platform)"}`,

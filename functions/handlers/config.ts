@@ -53,6 +53,11 @@ const tableEnvironment = {
    * days at --speed reads every bucket).
    */
   TIMER_SHARDS: whole(1, 64, 16),
+  /**
+   * Minutes a timer bucket holds (DynamoDbStoreConfig.timerBucketMinutes). Fixed for the life of a table, as
+   * the shards. The local platform uses 60 (a walk of virtual days at --speed reads every bucket).
+   */
+  TIMER_BUCKET_MINUTES: whole(1, 1440, 1),
 };
 
 const CHANNEL_KEYS = { name: "channel", plural: "channel names", example: "push" };

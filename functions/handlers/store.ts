@@ -9,6 +9,7 @@ export interface TableConfig {
   SETTLE_SECONDS: number;
   LOOKAHEAD_SECONDS: number;
   TIMER_SHARDS: number;
+  TIMER_BUCKET_MINUTES: number;
 }
 
 /**
@@ -28,6 +29,7 @@ export function platformStore(
     settleMs: config.SETTLE_SECONDS * 1000,
     lookaheadMs: config.LOOKAHEAD_SECONDS * 1000,
     timerShards: config.TIMER_SHARDS,
+    timerBucketMinutes: config.TIMER_BUCKET_MINUTES,
     clock,
   });
 }

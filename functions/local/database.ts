@@ -18,6 +18,13 @@ export const LOCAL_TABLE = "nudge-local";
  */
 export const LOCAL_TIMER_SHARDS = 1;
 
+/**
+ * The local platform's timer buckets, in minutes (DynamoDbStoreConfig.timerBucketMinutes): the demo's
+ * virtual clock walks 35 days in about a minute, an hour a bucket rather than a minute. The same rule as
+ * the shards: whoever schedules wake-ups in its table must use it.
+ */
+export const LOCAL_TIMER_BUCKET_MINUTES = 60;
+
 export interface LocalDatabase {
   endpoint: string;
   tableName: string;

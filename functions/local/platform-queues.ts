@@ -62,6 +62,7 @@ export interface EnvironmentOptions {
   queues: PlatformQueues;
   lookaheadSeconds: number;
   timerShards: number;
+  timerBucketMinutes: number;
   maxWakeUpsPerTick: number;
   speed: number;
   controlTtlSeconds?: number | undefined;
@@ -88,6 +89,7 @@ export function functionEnvironment(options: EnvironmentOptions): Record<string,
     SETTLE_SECONDS: "1",
     LOOKAHEAD_SECONDS: String(options.lookaheadSeconds),
     TIMER_SHARDS: String(options.timerShards),
+    TIMER_BUCKET_MINUTES: String(options.timerBucketMinutes),
     MAX_WAKE_UPS_PER_TICK: String(options.maxWakeUpsPerTick),
     // Ticks come many times a virtual minute at --speed; a guardrail check reads a week of counters.
     GUARDRAIL_CHECK_SECONDS: options.speed === 1 ? "0" : "3600",

@@ -20,7 +20,13 @@ import { platformRuleSpecs } from "../journey/rules.ts";
 import { compilePattern } from "../language/pattern/index.ts";
 import type { Journey } from "../language/schema.ts";
 import { DynamoDbStore } from "../store/dynamodb/dynamodb-store.ts";
-import { LOCAL_TIMER_SHARDS, openLocalDatabase, removeDatabaseFile, writeDatabaseFile } from "./database.ts";
+import {
+  LOCAL_TIMER_BUCKET_MINUTES,
+  LOCAL_TIMER_SHARDS,
+  openLocalDatabase,
+  removeDatabaseFile,
+  writeDatabaseFile,
+} from "./database.ts";
 import { startEndpoint } from "./endpoint.ts";
 import type { LocalQueue } from "./local-queue.ts";
 import { lockFolder } from "./lock.ts";
@@ -115,6 +121,7 @@ export async function startLocalPlatform(options: LocalPlatformOptions): Promise
     queues,
     lookaheadSeconds,
     timerShards: LOCAL_TIMER_SHARDS,
+    timerBucketMinutes: LOCAL_TIMER_BUCKET_MINUTES,
     maxWakeUpsPerTick: MAX_WAKE_UPS_PER_TICK,
     speed,
     controlTtlSeconds: options.controlTtlSeconds,
@@ -124,6 +131,7 @@ export async function startLocalPlatform(options: LocalPlatformOptions): Promise
   const store = new DynamoDbStore(database.client, {
     tableName: database.tableName,
     timerShards: LOCAL_TIMER_SHARDS,
+    timerBucketMinutes: LOCAL_TIMER_BUCKET_MINUTES,
     clock,
   });
   const { outbox, outboxPath, mailPath, delivery } = openChannels(options, queues, store);

@@ -54,6 +54,7 @@ export class DynamoDbStore implements JourneyStore, ControlStore {
       lookaheadMs: config.lookaheadMs ?? DEFAULTS.lookaheadMs,
       settleMs: config.settleMs ?? DEFAULTS.settleMs,
       horizonMinutes: config.nextWakeUpHorizonMinutes ?? DEFAULTS.nextWakeUpHorizonMinutes,
+      bucketMs: (config.timerBucketMinutes ?? DEFAULTS.timerBucketMinutes) * 60_000,
       clock: this.clock,
     });
   }

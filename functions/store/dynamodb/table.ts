@@ -38,8 +38,15 @@ export interface DynamoDbStoreConfig {
   timerRetentionDays?: number;
   /** How long hand-on proofs and the user's index of runs are kept, in days (default 90). */
   journalRetentionDays?: number;
-  /** Timer shards per minute bucket (default 16): a million wake-ups due in one minute spread over them. */
+  /** Timer shards per bucket (default 16): a million wake-ups due in one minute spread over them. */
   timerShards?: number;
+  /**
+   * How many minutes a timer bucket holds (default 1). A take walks every bucket from the cursor to its
+   * horizon, one Query a shard each, empty or not: on AWS a minute a minute is nothing, but the local
+   * platform on a virtual clock walks days in seconds, and wider buckets walk them in fewer Queries. Fixed
+   * for the life of a table, like the shards: every writer and the tick must agree.
+   */
+  timerBucketMinutes?: number;
   /** Shards per statistics counter (default 8): a promotion peak makes no hot counter. */
   statsShards?: number;
   /**
@@ -71,6 +78,7 @@ export const DEFAULTS = {
   journalRetentionDays: 90,
   timerRetentionDays: 30,
   timerShards: 16,
+  timerBucketMinutes: 1,
   statsShards: 8,
   nextWakeUpHorizonMinutes: 60,
   lookaheadMs: 5 * 60_000,

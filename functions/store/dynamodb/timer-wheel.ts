@@ -4,11 +4,11 @@ import { isConditionFailure } from "./errors.ts";
 import { keys } from "./table.ts";
 import type { TableClient } from "./table-client.ts";
 import {
+  bucketOf,
+  bucketText,
   dueTime,
   MINUTE_MS,
-  minuteOf,
-  minuteText,
-  parseMinute,
+  parseBucket,
   sortableInstant,
   timerPartition,
   timerShard,
@@ -21,6 +21,8 @@ export interface TimerWheelConfig {
   lookaheadMs: number;
   settleMs: number;
   horizonMinutes: number;
+  /** How wide a new table's buckets are (DynamoDbStoreConfig.timerBucketMinutes), in ms: a table keeps the width its cursor records. */
+  bucketMs: number;
   clock: () => number;
 }
 
@@ -47,8 +49,12 @@ const PROBE_QUERIES = 32;
  * sooner than that after it was scheduled fires up to `settleMs` plus one tick late.
  */
 export class TimerWheel {
-  /** Whether this process made sure the cursor exists (once, before its first wake-up). */
-  private cursorKnown = false;
+  /**
+   * The table's bucket width, in ms, once read from its cursor (which records it: a cursor without one is
+   * a table of minute buckets, as all were before). A table keeps the width it was made with, whatever
+   * this process is configured with: wake-ups already written stay where the tick looks for them.
+   */
+  private bucketMs: number | undefined;
 
   constructor(
     private readonly table: TableClient,
@@ -56,20 +62,18 @@ export class TimerWheel {
   ) {}
 
   async schedule(wakeUp: WakeUp): Promise<void> {
-    const { item, bucket } = this.itemOf(wakeUp);
-    await this.table.put("scheduleWakeUp", { Item: item });
-    await this.ensureCursor(bucket);
+    await this.ensureCursor();
+    await this.table.put("scheduleWakeUp", { Item: this.itemOf(wakeUp).item });
   }
 
   /** Schedules many wake-ups with batched writes (25 a request); the same cost in write units. */
   async scheduleAll(wakeUps: readonly WakeUp[]): Promise<void> {
     if (wakeUps.length === 0) return;
-    const written = wakeUps.map((wakeUp) => ({ wakeUp, ...this.itemOf(wakeUp) }));
+    await this.ensureCursor();
     await this.table.putAll(
       "scheduleWakeUp",
-      written.map((w) => w.item),
+      wakeUps.map((wakeUp) => this.itemOf(wakeUp).item),
     );
-    await this.ensureCursor(written.reduce((min, w) => Math.min(min, w.bucket), Number.POSITIVE_INFINITY));
   }
 
   /**
@@ -101,7 +105,8 @@ export class TimerWheel {
   async next(): Promise<number | undefined> {
     const cursor = await this.readCursor("nextWakeUpAt");
     if (cursor === undefined) return undefined;
-    for (let bucket = cursor.bucket; bucket <= cursor.bucket + this.config.horizonMinutes; bucket++) {
+    const buckets = Math.ceil((this.config.horizonMinutes * 60_000) / this.width());
+    for (let bucket = cursor.bucket; bucket <= cursor.bucket + buckets; bucket++) {
       const after = bucket === cursor.bucket ? cursor.after : {};
       const first = await this.firstKeyIn("nextWakeUpAt", bucket, after, undefined);
       if (first !== undefined) return Date.parse(first.slice(0, 24));
@@ -139,7 +144,7 @@ export class TimerWheel {
   async countPending(): Promise<number> {
     const cursor = await this.readCursor("countPendingWakeUps");
     if (cursor === undefined) return 0;
-    const from = keys.timerMinute(minuteText(cursor.bucket));
+    const from = keys.timerMinute(this.text(cursor.bucket));
     let count = 0;
     let start: Record<string, unknown> | undefined;
     do {
@@ -160,6 +165,16 @@ export class TimerWheel {
     return count;
   }
 
+  /** The table's bucket width (ms): read from its cursor, or this process's until a cursor is read. */
+  private width(): number {
+    return this.bucketMs ?? this.config.bucketMs;
+  }
+
+  /** A bucket's text: its first minute. */
+  private text(bucket: number): string {
+    return bucketText(bucket, this.width());
+  }
+
   private shards(): number[] {
     return Array.from({ length: this.config.shards }, (_, shard) => shard);
   }
@@ -178,12 +193,12 @@ export class TimerWheel {
   }
 
   private itemAt(wakeUp: WakeUp, takeAt: number) {
-    const bucket = minuteOf(takeAt);
+    const bucket = bucketOf(takeAt, this.width());
     const item = {
-      pk: timerPartition(bucket, timerShard(wakeUp, this.config.shards)),
+      pk: timerPartition(bucket, timerShard(wakeUp, this.config.shards), this.width()),
       sk: timerSortKey(wakeUp, takeAt),
       doc: JSON.stringify(wakeUp),
-      ttl: Math.ceil(((bucket + 1) * MINUTE_MS + this.config.retentionMs) / 1000),
+      ttl: Math.ceil(((bucket + 1) * this.width() + this.config.retentionMs) / 1000),
     };
     return { item, bucket, at: takeAt };
   }
@@ -197,7 +212,7 @@ export class TimerWheel {
       KeyConditionExpression:
         after === undefined ? "pk = :pk AND sk < :high" : "pk = :pk AND sk BETWEEN :low AND :high",
       ExpressionAttributeValues: {
-        ":pk": timerPartition(bucket, shard),
+        ":pk": timerPartition(bucket, shard, this.width()),
         ":high": high,
         ...(after === undefined ? {} : { ":low": `${after}\u0000` }),
       },
@@ -212,12 +227,12 @@ export class TimerWheel {
     const taken: Taken[] = [];
     let bucket = cursor.bucket;
     let after = { ...cursor.after };
-    const last = minuteOf(horizon);
+    const last = bucketOf(horizon, this.width());
     for (; bucket <= last && taken.length < limit; bucket++) {
       if (Object.keys(after).length === 0 && bucket < last) bucket = await this.firstBusyBucket(bucket, last, horizon);
       const drained = await this.mergeBucket({ bucket, after, horizon, limit: limit - taken.length, taken });
       // A bucket is done once drained and wholly at or before the horizon; later ones start afresh.
-      if (!drained || (bucket + 1) * MINUTE_MS - 1 > horizon) break;
+      if (!drained || (bucket + 1) * this.width() - 1 > horizon) break;
       after = {};
     }
     const unchanged = bucket === cursor.bucket && JSON.stringify(after) === JSON.stringify(cursor.after);
@@ -303,37 +318,52 @@ export class TimerWheel {
   }
 
   /**
-   * Creates the cursor, unless it exists, at the first bucket this process writes to or the minute of
-   * `clock + lookaheadMs` if that is earlier: no process writes a wake-up to be taken before then (see
-   * itemOf). One conditional write per process; it never moves an existing cursor.
+   * Makes sure the cursor exists before this process's first wake-up (once a process), and learns the
+   * table's bucket width from it: one consistent read; when there is no cursor yet, one conditional write
+   * creates it, with this process's width, at the bucket of `clock + lookaheadMs`: no process writes a
+   * wake-up to be taken before then (see itemOf). It never moves an existing cursor.
    */
-  private async ensureCursor(bucket: number): Promise<void> {
-    if (this.cursorKnown) return;
-    const start = Math.min(bucket, minuteOf(this.config.clock() + this.config.lookaheadMs));
+  private async ensureCursor(): Promise<void> {
+    if (this.bucketMs !== undefined) return;
+    if ((await this.readCursor("scheduleWakeUp")) !== undefined) return;
+    const width = this.config.bucketMs;
+    const start = bucketOf(this.config.clock() + this.config.lookaheadMs, width);
     try {
       await this.table.put("scheduleWakeUp", {
-        Item: { ...keys.cursor(), bucket: minuteText(start), after: {}, rev: 0 },
+        Item: { ...keys.cursor(), bucket: bucketText(start, width), after: {}, rev: 0, width: width / MINUTE_MS },
         ConditionExpression: "attribute_not_exists(pk)",
       });
+      this.bucketMs = width;
     } catch (error) {
-      if (!isConditionFailure(error)) throw error; // it exists already
+      if (!isConditionFailure(error)) throw error;
+      await this.readCursor("scheduleWakeUp"); // another process made it first: its width
     }
-    this.cursorKnown = true;
   }
 
   private async readCursor(kind: string): Promise<Cursor | undefined> {
     const output = await this.table.get(kind, { Key: keys.cursor(), ConsistentRead: true });
     const item = output.Item;
     if (item === undefined || typeof item.bucket !== "string") return undefined;
+    this.bucketMs = (typeof item.width === "number" ? item.width : 1) * MINUTE_MS;
     const after = typeof item.after === "object" && item.after !== null ? (item.after as Record<string, string>) : {};
-    return { bucket: parseMinute(item.bucket), after, rev: typeof item.rev === "number" ? item.rev : 0 };
+    return {
+      bucket: parseBucket(item.bucket, this.width()),
+      after,
+      rev: typeof item.rev === "number" ? item.rev : 0,
+    };
   }
 
   /** Moves the cursor if no other tick moved it since it was read; false if one did. */
   private async writeCursor(from: Cursor, to: Cursor): Promise<boolean> {
     try {
       await this.table.put("takeDueWakeUps", {
-        Item: { ...keys.cursor(), bucket: minuteText(to.bucket), after: to.after, rev: to.rev },
+        Item: {
+          ...keys.cursor(),
+          bucket: this.text(to.bucket),
+          after: to.after,
+          rev: to.rev,
+          width: this.width() / MINUTE_MS,
+        },
         ConditionExpression: "#rev = :rev",
         ExpressionAttributeNames: { "#rev": "rev" },
         ExpressionAttributeValues: { ":rev": from.rev },

@@ -4,23 +4,26 @@ import { StoreError } from "./errors.ts";
 import { keys } from "./table.ts";
 
 /**
- * Timer keys. A wake-up lives in the bucket of the UTC minute it falls due, in one of N shards chosen by
- * a stable hash of its (journey, key): pk `TIMER#<YYYY-MM-DDTHH:MM>#<shard>`, sk `<at>#<journey>#<key>#<seq
- * or "inactivity">` with `at` in the fixed-width ISO form (milliseconds always written) so that the sort
- * key orders by due time. Buckets are numbered by minute since the epoch.
+ * Timer keys. A wake-up lives in the bucket of the time it falls due (a UTC minute, or `width` minutes
+ * for a table made so: the local platform walks virtual days, see DynamoDbStoreConfig.timerBucketMinutes),
+ * in one of N shards chosen by a stable hash of its (journey, key): pk `TIMER#<YYYY-MM-DDTHH:MM>#<shard>`
+ * (the bucket's first minute), sk `<at>#<journey>#<key>#<seq or "inactivity">` with `at` in the
+ * fixed-width ISO form (milliseconds always written) so that the sort key orders by due time. Buckets are
+ * numbered by their width since the epoch.
  */
 
 export const MINUTE_MS = 60_000;
 
-export const minuteOf = (ms: number) => Math.floor(ms / MINUTE_MS);
+/** The bucket of an instant, for buckets `widthMs` wide. */
+export const bucketOf = (ms: number, widthMs: number) => Math.floor(ms / widthMs);
 
-/** `2026-11-25T08:00` for the minute number. */
-export const minuteText = (minute: number) => new Date(minute * MINUTE_MS).toISOString().slice(0, 16);
+/** `2026-11-25T08:00` for the bucket number: its first minute. */
+export const bucketText = (bucket: number, widthMs: number) => new Date(bucket * widthMs).toISOString().slice(0, 16);
 
-export function parseMinute(text: string): number {
+export function parseBucket(text: string, widthMs: number): number {
   const ms = Date.parse(`${text}:00Z`);
   if (Number.isNaN(ms)) throw new StoreError(`not a timer bucket: ${JSON.stringify(text)}`);
-  return minuteOf(ms);
+  return bucketOf(ms, widthMs);
 }
 
 /** The fixed-width sort form of an instant: `2026-11-25T08:00:00.000Z`. */
@@ -37,4 +40,5 @@ export const timerShard = (wakeUp: WakeUp, shards: number) => hash53(`${wakeUp.j
 export const timerSortKey = (wakeUp: WakeUp, at: number) =>
   `${sortableInstant(at)}#${wakeUp.journeyId}#${wakeUp.key}#${wakeUp.kind === "run" ? wakeUp.seq : "inactivity"}`;
 
-export const timerPartition = (minute: number, shard: number) => keys.timerBucket(minuteText(minute), shard);
+export const timerPartition = (bucket: number, shard: number, widthMs: number) =>
+  keys.timerBucket(bucketText(bucket, widthMs), shard);

@@ -45,3 +45,8 @@ const where = ENDPOINT === undefined ? "dynalite" : ENDPOINT;
 storeContract(`DynamoDbStore on ${where}, shared table`, dynamoDbStores({}));
 // The simulator's: a table of its own, timers answered from an index in memory (withTimerIndex).
 storeContract(`DynamoDbStore on ${where}, the simulator's timer index`, dynamoDbStores({}, true));
+// The local platform's: one shard, and buckets an hour wide (LOCAL_TIMER_BUCKET_MINUTES).
+storeContract(
+  `DynamoDbStore on ${where}, one timer shard and hour buckets`,
+  dynamoDbStores({ timerShards: 1, timerBucketMinutes: 60 }),
+);

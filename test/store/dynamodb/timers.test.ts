@@ -31,6 +31,41 @@ async function newStores(config: Partial<DynamoDbStoreConfig> = {}) {
   return { store: make(), make, cursor, clock };
 }
 
+describe("DynamoDbStore: timer buckets wider than a minute", () => {
+  it("keeps the width a table was made with: a process configured otherwise writes and takes where the tick looks", async () => {
+    // Prepare: a table of minute buckets (its cursor made by the first process), then a process configured
+    // with hour buckets, as the local platform is after an upgrade, schedules on it too.
+    const { make, cursor, clock } = await newStores();
+    await make().scheduleWakeUp(run("minute", T0 + 5 * MIN));
+    const hourly = make({ timerBucketMinutes: 60 });
+    await hourly.scheduleWakeUp(run("hour", T0 + 20 * MIN));
+    clock.now = T0 + 30 * MIN;
+    // Act
+    const taken = await hourly.takeDueWakeUps(clock.now, 10);
+    // Assess
+    // A minute table's cursor: it stays on minutes (a cursor made before widths were recorded reads as 1).
+    expect(keysOf(taken)).toEqual(["minute", "hour"]);
+    expect(await cursor()).toMatchObject({ bucket: "2026-11-01T10:30", width: 1 });
+  });
+
+  it("takes what is due in an hour bucket a part at a time, and what is written into it later", async () => {
+    // Prepare: a table made with hour buckets; wake-ups at 10:05 and 10:40
+    const { store, cursor, clock } = await newStores({ timerBucketMinutes: 60, timerShards: 1 });
+    await store.scheduleWakeUp(run("a", T0 + 5 * MIN));
+    await store.scheduleWakeUp(run("c", T0 + 40 * MIN));
+    // Act: a take at 10:10 (horizon 10:15) inside the bucket; one scheduled for 10:30 after it; a take at 10:50
+    clock.now = T0 + 10 * MIN;
+    const first = await store.takeDueWakeUps(clock.now, 10);
+    await store.scheduleWakeUp(run("b", T0 + 30 * MIN));
+    clock.now = T0 + 50 * MIN;
+    const second = await store.takeDueWakeUps(clock.now, 10);
+    // Assess
+    expect(keysOf(first)).toEqual(["a"]);
+    expect(keysOf(second)).toEqual(["b", "c"]);
+    expect(await cursor()).toMatchObject({ bucket: "2026-11-01T10:00", width: 60 });
+  });
+});
+
 describe("DynamoDbStore: timers", () => {
   it("hands out what is due earliest first across shards, respects the limit, and never hands one out twice", async () => {
     // Prepare: twenty wake-ups in one minute, over many shards, scheduled out of order; one twice.
@@ -204,11 +239,11 @@ describe("DynamoDbStore: timers", () => {
     for (let next = await store.nextWakeUpAt(); next !== undefined; next = await store.nextWakeUpAt()) {
       taken.push(...keysOf(await store.takeDueWakeUps(next, 10)));
     }
-    // Assess: the wake-ups are written (one write each, and the cursor's once) and taken from memory.
+    // Assess: the wake-ups are written (one write each, and the cursor once, after one read of it) and taken from memory.
     expect(taken).toEqual(["day-0", "day-14", "day-30"]);
     expect(store.capacity.takeDueWakeUps).toBeUndefined();
     expect(store.capacity.nextWakeUpAt).toBeUndefined();
-    expect(store.capacity.scheduleWakeUp).toMatchObject({ requests: 4, write: 4 });
+    expect(store.capacity.scheduleWakeUp).toMatchObject({ requests: 5, write: 4 });
   });
 
   it("counts the wake-ups pending: every one scheduled, less those taken (a Scan, for the local health line)", async () => {
