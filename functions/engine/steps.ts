@@ -6,6 +6,7 @@ import { durationMs, formatInstant, parseInstant } from "../shared/time.ts";
 import { readContextPath, runContext } from "./context.ts";
 import { issueCoupon } from "./coupon-steps.ts";
 import type { JourneyEffect, Run, SentMessage } from "./model.ts";
+import type { PolicyDecision } from "./policies/decide.ts";
 import { goesAtItsPlace, messageId } from "./policies/reserve.ts";
 import { decideMessage, staggered } from "./policy-state.ts";
 import { effectBase, NUDGE_SOURCE, type StepContext, WAITING, waitAt } from "./step-context.ts";
@@ -147,8 +148,6 @@ function send(run: Run, step: StepOf<"send">, ctx: StepContext): string | undefi
     state,
   });
   const at = formatInstant(ctx.now);
-  const { journeyId: journey, version, userId: user, runId } = run;
-  const { channel, template } = step;
   if (verdict.action === "drop") {
     releasePlace(ctx, ownPlace);
     ctx.out.effects.push(suppressedMessage(run, step, id, { at, reason: verdict.reason, rule: verdict.rule }));
@@ -161,29 +160,8 @@ function send(run: Run, step: StepOf<"send">, ctx: StepContext): string | undefi
     return step.next;
   }
   if (verdict.action === "defer") {
-    const until = parseInstant(verdict.until) ?? ctx.now;
-    const wakeAt = staggered(until, ctx.journey);
-    waitAt(run, step, validUntil !== undefined && wakeAt >= validUntil ? until : wakeAt);
-    // Its place in the caps, held for when it wakes: that decision then has nothing to write to the log.
-    const wakesAt = run.wake?.at ?? verdict.until;
     releasePlace(ctx, ownPlace);
-    state.reserved.push({ id, at: wakesAt, journeyId: journey, channel, category: step.category, held: true });
-    const { reason, rule, heldBy } = verdict;
-    ctx.out.effects.push({
-      at,
-      journey,
-      version,
-      user,
-      run: runId,
-      type: "message.deferred",
-      id,
-      channel,
-      template,
-      until: wakesAt,
-      reason,
-      rule,
-      ...(heldBy === undefined ? {} : { heldBy }),
-    });
+    deferMessage(run, step, ctx, { id, verdict, validUntil });
     return WAITING;
   }
   const message = compose(run, step, ctx);
@@ -195,8 +173,11 @@ function send(run: Run, step: StepOf<"send">, ctx: StepContext): string | undefi
   // Going at the place it held while deferred: that place stands for it, and the log is not written again.
   if (!goesAtItsPlace(place, now)) {
     releasePlace(ctx, ownPlace);
-    state.reserved.push({ id, at, journeyId: journey, channel, category: step.category });
+    state.reserved.push({ id, at, journeyId: run.journeyId, channel: step.channel, category: step.category });
   }
+  const { journeyId: journey, version, userId: user, runId } = run;
+  const { channel, template, category } = step;
+  const { locale, title, text } = message;
   ctx.out.effects.push({
     at,
     journey,
@@ -207,12 +188,49 @@ function send(run: Run, step: StepOf<"send">, ctx: StepContext): string | undefi
     id,
     channel,
     template,
-    category: step.category,
-    locale: message.locale,
-    ...(message.title === undefined ? {} : { title: message.title }),
-    text: message.text,
+    category,
+    locale,
+    ...(title === undefined ? {} : { title }),
+    text,
   });
   return step.next;
+}
+
+/**
+ * A message the policies defer: the run waits at its step until the time they allow (staggered by
+ * priority, never past its validity), and the message holds its place in the caps for then, so that the
+ * decision at its wake-up has nothing to write to the user's log.
+ */
+function deferMessage(
+  run: Run,
+  step: StepOf<"send">,
+  ctx: StepContext,
+  deferred: { id: string; verdict: Extract<PolicyDecision, { action: "defer" }>; validUntil: number | undefined },
+): void {
+  const { id, verdict, validUntil } = deferred;
+  const until = parseInstant(verdict.until) ?? ctx.now;
+  const wakeAt = staggered(until, ctx.journey);
+  waitAt(run, step, validUntil !== undefined && wakeAt >= validUntil ? until : wakeAt);
+  const wakesAt = run.wake?.at ?? verdict.until;
+  const { journeyId: journey, version, userId: user, runId } = run;
+  const { channel, template, category } = step;
+  ctx.policy.reserved.push({ id, at: wakesAt, journeyId: journey, channel, category, held: true });
+  const { reason, rule, heldBy } = verdict;
+  ctx.out.effects.push({
+    at: formatInstant(ctx.now),
+    journey,
+    version,
+    user,
+    run: runId,
+    type: "message.deferred",
+    id,
+    channel,
+    template,
+    until: wakesAt,
+    reason,
+    rule,
+    ...(heldBy === undefined ? {} : { heldBy }),
+  });
 }
 
 /** Renders placeholders in the string values of a step's object (emit detail, profile attributes). */
