@@ -57,7 +57,7 @@ export async function demoCommand(args: string[], io: CliIo): Promise<number> {
   if (positional.length > 0) throw new UsageError(`unexpected argument "${positional[0]}"`);
   const users = numberOption(values, "users", 1, 100_000) ?? 300;
   const days = numberOption(values, "days", 1, 365) ?? 35;
-  const seconds = numberOption(values, "seconds", 1, 86_400) ?? 70;
+  const seconds = numberOption(values, "seconds", 1, 86_400) ?? 40;
   const seed = numberOption(values, "seed", 0, 2 ** 31) ?? 1;
   const dir = resolve(io.cwd, values.get("dir") ?? ".nudge/demo");
   const loaded = await loadJourneys(resolve(io.cwd, values.get("journeys") ?? "journeys"), io);

@@ -76,7 +76,7 @@ export const COMMANDS: Readonly<Record<string, CommandSpec>> = {
     options: [
       { name: "users", value: "<n>", help: "users in the shop (default 300)" },
       { name: "days", value: "<n>", help: "days of shop life (default 35)" },
-      { name: "seconds", value: "<n>", help: "real seconds to play them in (default 70)" },
+      { name: "seconds", value: "<n>", help: "real seconds to play them in (default 40)" },
       localDir(".nudge/demo"),
       journeys,
       { name: "seed", value: "<n>", help: "the synthetic shop's random seed (default 1)" },

@@ -91,9 +91,18 @@ export function functionEnvironment(options: EnvironmentOptions): Record<string,
     TIMER_SHARDS: String(options.timerShards),
     TIMER_BUCKET_MINUTES: String(options.timerBucketMinutes),
     MAX_WAKE_UPS_PER_TICK: String(options.maxWakeUpsPerTick),
-    // Ticks come many times a virtual minute at --speed; a guardrail check reads a week of counters.
-    GUARDRAIL_CHECK_SECONDS: options.speed === 1 ? "0" : "3600",
+    GUARDRAIL_CHECK_SECONDS: String(guardrailCheckSeconds(options.speed)),
     CONTROL_TTL_SECONDS: String(options.controlTtlSeconds ?? 30),
     ...(options.policyConfig === undefined ? {} : { POLICY_CONFIG: JSON.stringify(options.policyConfig) }),
   };
+}
+
+/**
+ * How often (virtual seconds) the local tick checks the guardrails. At --speed ticks come many times a
+ * virtual minute, and a check reads a week of each guarded journey's counters (7 days x 8 shards Queries):
+ * once a virtual hour, and not more than once a real second (the demo's 43,200x: every 12 virtual hours;
+ * checked every virtual hour, the checks held the tick back half the time, 2026-12-03). Real time: every tick.
+ */
+export function guardrailCheckSeconds(speed: number): number {
+  return speed === 1 ? 0 : Math.min(86_400, Math.max(3_600, Math.round(speed)));
 }
