@@ -23,7 +23,8 @@ export interface JourneyControlsDependencies {
   publisher?: EventPublisher;
   /**
    * The guardrails are checked at most this often (ms of the clock; default: every tick, once a minute on
-   * AWS). The local platform at --speed ticks many times a virtual minute: it checks once a virtual hour.
+   * AWS). The local platform at --speed ticks many times a virtual minute: it checks once a virtual hour, and
+   * not more than once a real second (guardrailCheckSeconds, functions/local/platform-queues.ts).
    */
   guardrailsEveryMs?: number;
   /** When the guardrails were last checked (per function instance). */
