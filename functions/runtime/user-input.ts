@@ -4,6 +4,19 @@ import { applyEventToProfile } from "../engine/profile.ts";
 import type { UserState, UserStore, Versioned } from "./ports.ts";
 
 /**
+ * `base` with the parts given written over it, a part left out kept: what `UserStore.putUser` saves. Built
+ * field by field, not by spreads: it runs for most inputs.
+ */
+export function withParts(base: UserState | undefined, parts: UserState): UserState {
+  const value: UserState = {};
+  const profile = parts.profile ?? base?.profile;
+  if (profile !== undefined) value.profile = profile;
+  const sends = parts.sends ?? base?.sends;
+  if (sends !== undefined) value.sends = sends;
+  return value;
+}
+
+/**
  * One input's view of its user: the profile, with the input's event applied, and the recent sends, read as
  * one item (UserStore). The profile's change (the event's, an update-profile step's attributes) rides on
  * the input's first write to the user, a send a journey reserves; when no journey sends, `save` writes it
@@ -76,12 +89,7 @@ export class UserInput {
     if (profile !== undefined) parts.profile = profile;
     if (sends !== undefined) parts.sends = sends;
     const revision = await this.store.putUser(this.userId, parts, this.stored?.revision);
-    const saved: UserState = {};
-    const savedProfile = profile ?? this.stored?.value.profile;
-    if (savedProfile !== undefined) saved.profile = savedProfile;
-    const savedSends = sends ?? this.stored?.value.sends;
-    if (savedSends !== undefined) saved.sends = savedSends;
-    this.stored = { value: saved, revision };
+    this.stored = { value: withParts(this.stored?.value, parts), revision };
     if (profile !== undefined && this.event !== undefined) this.applied = true;
     this.unsaved = undefined;
     this.changedByStep = undefined;

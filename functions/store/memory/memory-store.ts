@@ -3,6 +3,7 @@ import type { CouponRedemption, JourneyEffect, RunRecord, StatsCounter, WakeUp }
 import type { CouponCharge } from "../../engine/policy-state.ts";
 import type { ControlStore, JourneyControl } from "../../runtime/control-cache.ts";
 import type { CouponSettlement, JourneyStore, UserState, Versioned } from "../../runtime/ports.ts";
+import { withParts } from "../../runtime/user-input.ts";
 import { ConcurrencyError } from "../../shared/errors.ts";
 import { MemoryTimers } from "./memory-timers.ts";
 
@@ -109,13 +110,7 @@ export class MemoryStore implements JourneyStore, ControlStore {
   async putUser(userId: string, parts: UserState, expectedRevision: number | undefined) {
     const stored = this.users.get(userId);
     const revision = this.checkRevision(stored, expectedRevision, `user ${userId}`);
-    // Built field by field, not by spreads: this runs for most inputs of a simulation.
-    const value: UserState = {};
-    const profile = parts.profile ?? stored?.value.profile;
-    if (profile !== undefined) value.profile = profile;
-    const sends = parts.sends ?? stored?.value.sends;
-    if (sends !== undefined) value.sends = sends;
-    this.users.set(userId, { value, revision });
+    this.users.set(userId, { value: withParts(stored?.value, parts), revision });
     return revision;
   }
 
