@@ -15,6 +15,7 @@ import type { JourneyStore, Versioned } from "./ports.ts";
 import { RecentIds } from "./recent-ids.ts";
 import { redemptionCounters } from "./redemptions.ts";
 import { PolicyReservations } from "./reservations.ts";
+import { runsToIndex } from "./runs-of-user.ts";
 import { UserInput } from "./user-input.ts";
 
 /** One input applied to one journey's record (see JourneyRuntime.apply). */
@@ -241,14 +242,13 @@ export class JourneyRuntime {
     saved.pending = outbox;
     // The outbox before it was handed on (above): its entries join the run's journal.
     saved.journal = this.keepsJournal ? journalWith(record?.journal, record?.pending) : undefined;
+    // `nudge why` finds the runs keyed otherwise through the user's index, saved before the record.
+    if (user !== undefined && this.keepsJournal)
+      user.indexRuns(runsToIndex(catalog, { user: user.userId, decision, stored }));
     if (user !== undefined) await this.reserveSends(user, { decision, now, handsOn: outbox !== undefined });
     // Timers before the save: one scheduled for a save that then loses its race, or never happens, is
     // stale and changes nothing when it fires; one scheduled after could be lost with the process.
     for (const wakeUp of newWakeUpsOf(saved, record)) await store.scheduleWakeUp(wakeUp);
-    // A new run of a journey not keyed by the user: `nudge why` finds it through the user's index.
-    const sender = saved.run?.userId ?? user?.userId;
-    if (stored === undefined && this.keepsJournal && sender !== undefined && sender !== key)
-      await store.indexUserRun(sender, saved.journeyId, key);
     await store.putRecord(saved, stored?.revision);
     this.stats.decisions++;
     this.stats.steps += decision.steps;
@@ -282,7 +282,8 @@ export class JourneyRuntime {
   ): Promise<void> {
     if (decision.profile) user.setAttributes(decision.profile);
     const sends = this.policies.sendsAfter(decision, user.sends, now);
-    if (sends !== undefined || decision.profile !== undefined || (handsOn && user.changed)) await user.save(sends);
+    if (sends !== undefined || decision.profile !== undefined || (handsOn && user.changed) || user.indexPending)
+      await user.save(sends);
   }
 
   /** After the journeys: the profile's change no send carried, written alone (see UserInput). */

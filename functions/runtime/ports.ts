@@ -48,6 +48,18 @@ export interface UserState {
   profile?: Profile;
   /** In the order recorded; sends older than the longest cap window are pruned as new ones are added. */
   sends?: SentMessage[];
+  /**
+   * The user's runs of journeys keyed by something else (a coupon, an order), for `nudge why`: the latest
+   * MAX_RUNS_OF_USER, oldest first. Kept on the user's item so that indexing a run rides on a write the
+   * input pays anyway (see UserInput.indexRuns).
+   */
+  runs?: RunOfUser[];
+}
+
+/** A run record that concerns a user: its journey and key. */
+export interface RunOfUser {
+  journeyId: string;
+  key: string;
 }
 
 /**
@@ -128,13 +140,12 @@ export interface HandOnProofStore {
 
 /**
  * Which runs concern a user, for `nudge why`, beside the runs keyed by the user id itself (found by key):
- * a run of a journey keyed by something else (a coupon, an order) is indexed once, when its record is new.
+ * the runs of journeys keyed by something else (a coupon, an order), kept on the user's item
+ * (`UserState.runs`, written with the user: UserInput.indexRuns).
  */
 export interface UserRunIndex {
-  /** Remembers that the run record `journeyId`/`key` concerns `userId` (idempotent). */
-  indexUserRun(userId: string, journeyId: string, key: string): Promise<void>;
   /** The run records indexed for a user. */
-  userRuns(userId: string): Promise<{ journeyId: string; key: string }[]>;
+  userRuns(userId: string): Promise<RunOfUser[]>;
 }
 
 /**

@@ -1,7 +1,13 @@
 import type { ShopEvent } from "../../events/catalog.ts";
 import type { Profile, SentMessage } from "../engine/model.ts";
 import { applyEventToProfile } from "../engine/profile.ts";
-import type { UserState, UserStore, Versioned } from "./ports.ts";
+import type { RunOfUser, UserState, UserStore, Versioned } from "./ports.ts";
+
+/**
+ * The runs keyed otherwise a user's item remembers for `nudge why`: the latest 64 (about 3 KB before
+ * deflating; a user with more coupons and orders in flight sees the older ones drop out of `nudge why`).
+ */
+export const MAX_RUNS_OF_USER = 64;
 
 /**
  * `base` with the parts given written over it, a part left out kept: what `UserStore.putUser` saves. Built
@@ -13,6 +19,8 @@ export function withParts(base: UserState | undefined, parts: UserState): UserSt
   if (profile !== undefined) value.profile = profile;
   const sends = parts.sends ?? base?.sends;
   if (sends !== undefined) value.sends = sends;
+  const runs = parts.runs ?? base?.runs;
+  if (runs !== undefined) value.runs = runs;
   return value;
 }
 
@@ -33,6 +41,8 @@ export class UserInput {
   private unsaved: Profile | undefined;
   /** The profile an update-profile step made: its attributes are applied again on a reload. */
   private changedByStep: Profile | undefined;
+  /** Runs to add to the user's index (indexRuns), not saved yet: added again to the runs read on a reload. */
+  private unindexed: RunOfUser[] = [];
   /** A write of this input carried the event's change to the profile (a redelivered event's never does). */
   applied = false;
 
@@ -67,6 +77,21 @@ export class UserInput {
     return this.unsaved !== undefined;
   }
 
+  /** Whether runs wait to be added to the user's index (saved with the next write: `save`). */
+  get indexPending(): boolean {
+    return this.unindexed.length > 0;
+  }
+
+  /**
+   * Runs of journeys keyed otherwise that concern the user, to remember for `nudge why`: those the user's
+   * item does not hold yet are saved with the input's next write to the user. Cheap when the input writes
+   * the user anyway (a send, a profile change); the caller saves before the record that needs the index.
+   */
+  indexRuns(runs: readonly RunOfUser[]): void {
+    for (const run of runs)
+      if (!holdsRun(this.stored?.value.runs, run) && !holdsRun(this.unindexed, run)) this.unindexed.push(run);
+  }
+
   /** Reads the user again, consistently (a write lost its race), and applies the unsaved change to it. */
   reload(): Promise<void> {
     return this.read(true);
@@ -79,20 +104,24 @@ export class UserInput {
   }
 
   /**
-   * Writes the unsaved change to the profile and `sends` (when given), in one conditional write on the
-   * revision read; nothing when there is neither. ConcurrencyError when another write came first.
+   * Writes the unsaved change to the profile, `sends` (when given) and the runs to index, in one
+   * conditional write on the revision read; nothing when there is none of them. ConcurrencyError when
+   * another write came first.
    */
   async save(sends?: SentMessage[]): Promise<void> {
     const profile = this.unsaved;
-    if (profile === undefined && sends === undefined) return;
+    if (profile === undefined && sends === undefined && !this.indexPending) return;
     const parts: UserState = {};
     if (profile !== undefined) parts.profile = profile;
     if (sends !== undefined) parts.sends = sends;
+    if (this.indexPending)
+      parts.runs = [...(this.stored?.value.runs ?? []), ...this.unindexed].slice(-MAX_RUNS_OF_USER);
     const revision = await this.store.putUser(this.userId, parts, this.stored?.revision);
     this.stored = { value: withParts(this.stored?.value, parts), revision };
     if (profile !== undefined && this.event !== undefined) this.applied = true;
     this.unsaved = undefined;
     this.changedByStep = undefined;
+    this.unindexed = [];
   }
 
   private async read(consistent: boolean): Promise<void> {
@@ -100,6 +129,10 @@ export class UserInput {
     const profile = this.stored?.value.profile;
     this.unsaved = this.event === undefined || this.applied ? undefined : applyEventToProfile(profile, this.event);
     this.applyAttributes();
+    // Another input may have indexed some of them meanwhile.
+    const unindexed = this.unindexed;
+    this.unindexed = [];
+    this.indexRuns(unindexed);
   }
 
   private applyAttributes(): void {
@@ -108,4 +141,8 @@ export class UserInput {
     const base = this.profile;
     this.unsaved = base === undefined ? changed : { ...base, attributes: changed.attributes };
   }
+}
+
+function holdsRun(runs: readonly RunOfUser[] | undefined, run: RunOfUser): boolean {
+  return runs?.some((held) => held.journeyId === run.journeyId && held.key === run.key) ?? false;
 }

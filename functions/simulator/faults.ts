@@ -128,9 +128,6 @@ export class CrashingStore implements JourneyStore {
   isHandedOn(...args: Parameters<JourneyStore["isHandedOn"]>) {
     return this.inner.isHandedOn(...args);
   }
-  indexUserRun(...args: Parameters<JourneyStore["indexUserRun"]>) {
-    return this.inner.indexUserRun(...args);
-  }
   userRuns(...args: Parameters<JourneyStore["userRuns"]>) {
     return this.inner.userRuns(...args);
   }

@@ -8,6 +8,7 @@ import type {
   DueWakeUps,
   JourneyStore,
   ReadOptions,
+  RunOfUser,
   UserState,
   Versioned,
 } from "../../runtime/ports.ts";
@@ -125,12 +126,16 @@ export class DynamoDbStore implements JourneyStore, ControlStore {
     return expired ? Promise.resolve(true) : proofs.isHandedOn(this.table, outbox.proof, outbox.id);
   }
 
-  indexUserRun(userId: string, journeyId: string, key: string): Promise<void> {
-    return proofs.indexUserRun(this.table, { userId, journeyId, key, ttl: this.journalExpiry() });
-  }
-
-  userRuns(userId: string): Promise<{ journeyId: string; key: string }[]> {
-    return proofs.userRuns(this.table, userId);
+  /** The runs on the user's item, and those indexed as items of their own before it kept them (until their TTL). */
+  async userRuns(userId: string): Promise<RunOfUser[]> {
+    const [user, indexed] = await Promise.all([
+      this.getUser(userId, { consistent: true }),
+      proofs.userRuns(this.table, userId),
+    ]);
+    const runs = [...(user?.value.runs ?? [])];
+    for (const run of indexed)
+      if (!runs.some((held) => held.journeyId === run.journeyId && held.key === run.key)) runs.push(run);
+    return runs;
   }
 
   private journalExpiry(): number {

@@ -37,16 +37,10 @@ export async function isHandedOn(table: TableClient, proof: string, id: string):
   return ids instanceof Set && ids.has(proofDigest(id));
 }
 
-/** `USER#<id>` / `RUNOF#<journey>#<key>`: in the user's partition, so a user's runs are one Query. */
-export async function indexUserRun(
-  table: TableClient,
-  run: { userId: string; journeyId: string; key: string; ttl: number },
-): Promise<void> {
-  await table.put("indexUserRun", {
-    Item: { ...keys.userRun(run.userId, run.journeyId, run.key), journeyId: run.journeyId, key: run.key, ttl: run.ttl },
-  });
-}
-
+/**
+ * The runs indexed as items of their own, `USER#<id>` / `RUNOF#<journey>#<key>` (with a TTL), before the
+ * user's item kept them (UserState.runs): still read until they expire.
+ */
 export async function userRuns(table: TableClient, userId: string): Promise<{ journeyId: string; key: string }[]> {
   const runs: { journeyId: string; key: string }[] = [];
   let start: Record<string, unknown> | undefined;

@@ -1,5 +1,5 @@
 import { MODEL_VERSION, type Profile, type SentMessage } from "../../engine/model.ts";
-import type { UserState, Versioned } from "../../runtime/ports.ts";
+import type { RunOfUser, UserState, Versioned } from "../../runtime/ports.ts";
 import { ConcurrencyError } from "../../shared/errors.ts";
 import { isConditionFailure } from "./errors.ts";
 import { decodeJson, encodedAttribute } from "./records.ts";
@@ -7,9 +7,10 @@ import { keys } from "./table.ts";
 import type { TableClient } from "./table-client.ts";
 
 /**
- * A user's item, `USER#<id>` / `PROFILE`: `rev`, `mv`, the profile in `doc` (or deflated, `zdoc`) and the
- * recent sends in `sends` (or `zsends`). One item, so that an input that changes the profile and reserves a
- * send pays one write unit for both, and one read gives a decision everything it needs of the user.
+ * A user's item, `USER#<id>` / `PROFILE`: `rev`, `mv`, the profile in `doc` (or deflated, `zdoc`), the
+ * recent sends in `sends` (or `zsends`) and the runs keyed otherwise in `runs` (or `zruns`). One item, so
+ * that an input that changes the profile, reserves a send and indexes a run pays one write unit for all,
+ * and one read gives a decision everything it needs of the user.
  */
 export async function getUser(
   table: TableClient,
@@ -21,7 +22,8 @@ export async function getUser(
   if (item === undefined || typeof item.rev !== "number") return undefined;
   const profile = decodeJson(item, "doc") as Profile | undefined;
   const sends = decodeJson(item, "sends") as SentMessage[] | undefined;
-  return { value: { ...(profile && { profile }), ...(sends && { sends }) }, revision: item.rev };
+  const runs = decodeJson(item, "runs") as RunOfUser[] | undefined;
+  return { value: { ...(profile && { profile }), ...(sends && { sends }), ...(runs && { runs }) }, revision: item.rev };
 }
 
 /**
@@ -42,6 +44,7 @@ export async function putUser(
   for (const [name, value] of [
     ["doc", parts.profile],
     ["sends", parts.sends],
+    ["runs", parts.runs],
   ] as const) {
     if (value === undefined) continue;
     const [attribute, encoded] = encodedAttribute(name, value);

@@ -36,7 +36,6 @@ export class MemoryStore implements JourneyStore, ControlStore {
   /** The records whose outboxes are saved and not proven handed on yet, by outbox id (see isHandedOn). */
   private readonly unproven = new Map<string, Versioned<RunRecord>>();
   /** Runs of journeys not keyed by the user, by user: `journeyId` to keys (see UserRunIndex). */
-  private readonly userRunIndex = new Map<string, Map<string, Set<string>>>();
   /** Counters by journey, then `version|day|name`. */
   private readonly stats = new Map<string, Map<string, StatsCounter>>();
   private readonly timers = new MemoryTimers();
@@ -171,21 +170,8 @@ export class MemoryStore implements JourneyStore, ControlStore {
     return !this.unproven.has(outbox.id);
   }
 
-  async indexUserRun(userId: string, journeyId: string, key: string) {
-    let byJourney = this.userRunIndex.get(userId);
-    if (byJourney === undefined) {
-      byJourney = new Map();
-      this.userRunIndex.set(userId, byJourney);
-    }
-    const keys = byJourney.get(journeyId) ?? new Set<string>();
-    byJourney.set(journeyId, keys.add(key));
-  }
-
   async userRuns(userId: string) {
-    const runs: { journeyId: string; key: string }[] = [];
-    for (const [journeyId, keys] of this.userRunIndex.get(userId) ?? [])
-      for (const key of keys) runs.push({ journeyId, key });
-    return runs;
+    return this.users.get(userId)?.value.runs ?? [];
   }
 
   async claimEffect(effect: JourneyEffect) {

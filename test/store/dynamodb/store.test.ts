@@ -191,18 +191,33 @@ describe("DynamoDbStore: outbox", () => {
     expect(await store.isHandedOn(old)).toBe(true);
   });
 
-  it("indexes a user's runs of journeys keyed by something else, each once", async () => {
-    // Prepare
-    const { store } = await newStore();
+  it("reads a user's runs from the user's item and from the index items written before it kept them", async () => {
+    // Prepare: a run indexed as an item of its own (as before), one of them also on the user's item.
+    const { store, client, tableName } = await newStore();
+    for (const key of ["o-1", "o-2"])
+      await client.send(
+        new PutCommand({
+          TableName: tableName,
+          Item: { ...keys.userRun("u1", "review", key), journeyId: "review", key, ttl: 4_000_000_000 },
+        }),
+      );
+    await store.putUser(
+      "u1",
+      {
+        runs: [
+          { journeyId: "review", key: "o-2" },
+          { journeyId: "nudge", key: "c-1" },
+        ],
+      },
+      undefined,
+    );
     // Act
-    await store.indexUserRun("u1", "review", "o-1");
-    await store.indexUserRun("u1", "review", "o-1");
-    await store.indexUserRun("u1", "review", "o-2");
-    await store.indexUserRun("u2", "review", "o-3");
-    // Assess
-    expect(await store.userRuns("u1")).toEqual([
-      { journeyId: "review", key: "o-1" },
+    const runs = await store.userRuns("u1");
+    // Assess: each once, the user's item first.
+    expect(runs).toEqual([
       { journeyId: "review", key: "o-2" },
+      { journeyId: "nudge", key: "c-1" },
+      { journeyId: "review", key: "o-1" },
     ]);
     expect(await store.userRuns("u9")).toEqual([]);
   });
