@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { outboxId } from "../../../functions/engine/journal.ts";
 import type { Outbox } from "../../../functions/engine/model.ts";
 import type { ContractStore, OpenStore } from "./contract.ts";
-import { outbox, runRecord, sentEffect, sorted } from "./fixtures.ts";
+import { outbox, runRecord, sentEffect } from "./fixtures.ts";
 
 /** How the runtime asks about a saved outbox: its proof key, its id, its time. */
 function asked(pending: Outbox) {
