@@ -19,10 +19,14 @@ export const DETAIL_TYPES = [
   "order.placed",
   "order.delivered",
   "order.refunded",
+  "order.payment_failed",
   "coupon.issued",
   "coupon.redeemed",
   "promotion.ended",
   "review.posted",
+  "user.checked_in",
+  "cart.item_added",
+  "product.favorited",
   "journey.paused",
 ] as const;
 
@@ -49,10 +53,14 @@ const DETAIL_SCHEMAS = {
   "order.placed": details.orderPlaced,
   "order.delivered": details.orderDelivered,
   "order.refunded": details.orderRefunded,
+  "order.payment_failed": details.orderPaymentFailed,
   "coupon.issued": details.couponIssued,
   "coupon.redeemed": details.couponRedeemed,
   "promotion.ended": details.promotionEnded,
   "review.posted": details.reviewPosted,
+  "user.checked_in": details.userCheckedIn,
+  "cart.item_added": details.cartItemAdded,
+  "product.favorited": details.productFavorited,
   "journey.paused": details.journeyPaused,
 } as const satisfies { [T in DetailType]: z.ZodMiniObject };
 

@@ -186,10 +186,41 @@ export const promotionEnded = z.looseObject({
   name: z.optional(z.string()),
 });
 
+export const orderPaymentFailed = z.looseObject({
+  userId: id(),
+  orderId: id(),
+  amount: money(),
+  currency: currency(),
+  /** The payment provider's or the shop's reason, e.g. `insufficient_balance`. */
+  reason: z.optional(nonEmpty()),
+});
+
 export const reviewPosted = z.looseObject({
   userId: id(),
   orderId: id(),
   rating: z.optional(z.int().check(z.gte(1), z.lte(5))),
+  /** Photos attached: a photo review (晒单) has at least one. */
+  photoCount: z.optional(z.int().check(z.gte(0))),
+});
+
+/** The daily check-in (签到): the envelope's `time` is when. */
+export const userCheckedIn = z.looseObject({
+  userId: id(),
+});
+
+export const cartItemAdded = z.looseObject({
+  userId: id(),
+  productId: id(),
+  quantity: z.optional(z.int().check(z.gte(1))),
+  /** The unit price shown, in the shop's currency. */
+  price: z.optional(money()),
+  promotionId: z.optional(id()),
+});
+
+export const productFavorited = z.looseObject({
+  userId: id(),
+  productId: id(),
+  promotionId: z.optional(id()),
 });
 
 /** Nudge's own (source `nudge`): a journey was paused by a guardrail (README, Operating journeys). */

@@ -40,10 +40,14 @@ const REQUIRED: Record<DetailType, string[]> = {
   "order.placed": ["userId", "orderId", "amount", "currency"],
   "order.delivered": ["userId", "orderId"],
   "order.refunded": ["userId", "orderId", "amount"],
+  "order.payment_failed": ["userId", "orderId", "amount", "currency"],
   "coupon.issued": ["userId", "couponId", "code", "amountOff", "expiresAt"],
   "coupon.redeemed": ["userId", "couponId", "orderId"],
   "promotion.ended": ["promotionId"],
   "review.posted": ["userId", "orderId"],
+  "user.checked_in": ["userId"],
+  "cart.item_added": ["userId", "productId"],
+  "product.favorited": ["userId", "productId"],
   "journey.paused": ["journeyId", "version", "reason", "by", "pausedAt"],
 };
 
@@ -125,6 +129,18 @@ describe("parseEvent", () => {
     ["review.posted", { rating: 4.5 }, "detail.rating", "expected an integer, got 4.5"],
     ["review.posted", { rating: 0 }, "detail.rating", "must be >= 1, got 0"],
     ["review.posted", { rating: 6 }, "detail.rating", "must be <= 5, got 6"],
+    ["review.posted", { photoCount: -1 }, "detail.photoCount", "must be >= 0, got -1"],
+    ["review.posted", { photoCount: 1.5 }, "detail.photoCount", "expected an integer, got 1.5"],
+    ["cart.item_added", { quantity: 0 }, "detail.quantity", "must be >= 1, got 0"],
+    ["cart.item_added", { price: -3 }, "detail.price", "must be >= 0, got -3"],
+    ["product.favorited", { productId: "" }, "detail.productId", "must not be empty"],
+    [
+      "order.payment_failed",
+      { currency: "rmb" },
+      "detail.currency",
+      '"rmb" is not an ISO 4217 currency code (three capital letters, e.g. "CNY")',
+    ],
+    ["order.payment_failed", { reason: "" }, "detail.reason", "must not be empty"],
     ["user.updated", { attributes: [] }, "detail.attributes", "expected an object, got an array"],
     [
       "user.updated",

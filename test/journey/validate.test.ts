@@ -9,7 +9,7 @@ import { checkJourneys, validateJourneyFiles } from "../../functions/journey/val
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const fixtures = "test/fixtures/journeys";
 const CATALOG =
-  "user.registered, user.updated, user.unsubscribed, user.subscribed, order.placed, order.delivered, order.refunded, coupon.issued, coupon.redeemed, promotion.ended, review.posted, journey.paused";
+  "user.registered, user.updated, user.unsubscribed, user.subscribed, order.placed, order.delivered, order.refunded, order.payment_failed, coupon.issued, coupon.redeemed, promotion.ended, review.posted, user.checked_in, cart.item_added, product.favorited, journey.paused";
 
 /** The problem lines `nudge validate` would print for fixture files validated together. */
 async function problemLines(...names: string[]): Promise<string[]> {
@@ -202,7 +202,7 @@ describe("templates and placeholders", () => {
       `${at} "profile.nickname" can never be filled: "nickname" is not a profile field; profile fields: userId, registeredAt, locale, timezone, channel, email, phone, attributes, consent, orderCount, totalSpent, firstOrderAt, lastOrderAt`,
       `${at} "trigger.detail.rating" can never be filled: "rating" is not a field of order.placed; its fields: userId, orderId, amount, currency, couponIds, promotionId`,
       `${at} "trigger.origin" can never be filled: "origin" is not a trigger event field; trigger event fields: id, source, time, detail-type, detail, version, account, region, resources`,
-      `${at} "event.detail.score" can never be filled: "score" is not a field of order.placed or review.posted; their fields: userId, orderId, amount, currency, couponIds, promotionId, rating`,
+      `${at} "event.detail.score" can never be filled: "score" is not a field of order.placed or review.posted; their fields: userId, orderId, amount, currency, couponIds, promotionId, rating, photoCount`,
       `${at} "coupon.code" can never be filled: the journey has no issue-coupon step, so a run has no coupon`,
       `${at} "steps.send-thanks.id" can never be filled: step "send-thanks" is a send step, which records nothing; only issue-coupon, split and branch steps do`,
       `${at} "steps.choose" can never be filled: no step "choose"; steps that record something (issue-coupon, split, branch): pick`,
