@@ -256,7 +256,7 @@ export class JourneyRuntime {
     await this.policies.settle(decision, charges, record);
     // Saved: the steps it reached count once (a redelivered input decides nothing new).
     if (saved.run !== undefined && !saved.run.holdout && decision.visited.length > 0)
-      this.addStats(stepStatsOf(saved.journeyId, saved.run.version, new Date(now).toISOString(), decision.visited));
+      this.addStats(stepStatsOf(saved.journeyId, saved.run.version, formatInstant(now), decision.visited));
     if (outbox !== undefined) await this.handOn(outbox, { again: false });
   }
 
