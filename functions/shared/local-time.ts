@@ -112,6 +112,16 @@ function offsetAtStart(span: typeof DAY | typeof HOUR, index: number, zone: stri
 }
 
 /**
+ * Days whose offset held all day, by zone, in slots by the day: a quiet-hours check asks about the same
+ * day and the next several times, and a slot answers without the two lookups of offsetAtStart. What a
+ * slot holds comes from Intl, so it stays true when the caches above are emptied.
+ */
+const STEADY_SLOTS = 64;
+const steadyDays = new Float64Array(STEADY_SLOTS).fill(Number.NaN);
+const steadyZones: string[] = new Array(STEADY_SLOTS).fill("");
+const steadyOffsets = new Float64Array(STEADY_SLOTS);
+
+/**
  * The zone's offset from UTC at an instant, in ms (east positive: Asia/Shanghai is +8 h). Asking Intl
  * costs microseconds and policies ask for every message, so offsets at the start of each day are kept:
  * when a day starts and ends on the same offset, no change fell inside it (a zone's changes are months
@@ -120,8 +130,15 @@ function offsetAtStart(span: typeof DAY | typeof HOUR, index: number, zone: stri
  */
 export function offsetAt(ms: number, zone: string): number {
   const day = Math.floor(ms / DAY);
+  const slot = day & (STEADY_SLOTS - 1);
+  if (steadyDays[slot] === day && steadyZones[slot] === zone) return steadyOffsets[slot] as number;
   const offset = offsetAtStart(DAY, day, zone);
-  if (offset === offsetAtStart(DAY, day + 1, zone)) return offset;
+  if (offset === offsetAtStart(DAY, day + 1, zone)) {
+    steadyDays[slot] = day;
+    steadyZones[slot] = zone;
+    steadyOffsets[slot] = offset;
+    return offset;
+  }
   const hour = Math.floor(ms / HOUR);
   const hourly = offsetAtStart(HOUR, hour, zone);
   return hourly === offsetAtStart(HOUR, hour + 1, zone) ? hourly : offsetFromIntl(ms, zone);
@@ -138,6 +155,11 @@ export function instantOfWallTime(wall: WallTime, zone: string, notBefore = Numb
   // The offsets half a day either side cover any one change of offset (zones change at most twice a year).
   const offsetBefore = offsetAt(wallAsUtc - 12 * HOUR, zone);
   const offsetAfter = offsetAt(wallAsUtc + 12 * HOUR, zone);
+  if (offsetBefore === offsetAfter) {
+    // No change of offset near: the one instant showing `wall`, as the general search below finds it.
+    const ms = wallAsUtc - offsetBefore;
+    if (ms + offsetAt(ms, zone) === wallAsUtc) return ms;
+  }
   const candidates = [wallAsUtc - offsetBefore, wallAsUtc - offsetAfter].filter(
     (ms) => ms + offsetAt(ms, zone) === wallAsUtc,
   );
