@@ -137,9 +137,15 @@ function sendsBefore(
   reserved: readonly SentMessage[],
 ): readonly SentMessage[] {
   if (read === undefined || read.length === 0) return reserved;
-  const isOwn = (sent: SentMessage) =>
-    sent.id === own.messageId || (own.ownPlace !== undefined && sent.id === own.ownPlace);
-  const earlier = read.some(isOwn) ? read.filter((sent) => !isOwn(sent)) : read;
+  // A plain loop: no closure made for every message decided.
+  let others: SentMessage[] | undefined;
+  for (let index = 0; index < read.length; index++) {
+    const sent = read[index] as SentMessage;
+    const isOwn = sent.id === own.messageId || (own.ownPlace !== undefined && sent.id === own.ownPlace);
+    if (isOwn) others ??= read.slice(0, index);
+    else others?.push(sent);
+  }
+  const earlier = others ?? read;
   if (earlier.length === 0) return reserved;
   return reserved.length === 0 ? earlier : [...earlier, ...reserved];
 }
