@@ -55,7 +55,9 @@ export function isTimeZone(zone: string): boolean {
 /** The local wall-clock time of an instant (epoch ms) in a zone, to the second (seconds in `second`). */
 export function wallTimeAt(ms: number, zone: string): WallTime & { second: number } {
   // Offsets are whole seconds, so the shifted instant's UTC fields are the zone's clock, as Intl shows it.
-  const local = new Date(ms + offsetAt(ms, zone));
+  const shifted = ms + offsetAt(ms, zone);
+  if (Number.isInteger(shifted) && shifted >= 0 && shifted < LAST_CIVIL_MS) return civilTime(shifted);
+  const local = new Date(shifted);
   return {
     year: local.getUTCFullYear(),
     month: local.getUTCMonth() + 1,
@@ -63,6 +65,34 @@ export function wallTimeAt(ms: number, zone: string): WallTime & { second: numbe
     hour: local.getUTCHours(),
     minute: local.getUTCMinutes(),
     second: local.getUTCSeconds(),
+  };
+}
+
+/** The end of year 9999 UTC: civilTime covers whole milliseconds from 1970 to then. */
+const LAST_CIVIL_MS = 253_402_300_800_000;
+
+/**
+ * The UTC calendar fields of an instant by integer arithmetic (Howard Hinnant's civil-from-days, as
+ * formatInstant), the same as a Date's getUTC* would give: policies ask for every message, and a Date
+ * each time costs more than this.
+ */
+function civilTime(ms: number): WallTime & { second: number } {
+  const days = Math.floor(ms / DAY);
+  const seconds = Math.floor((ms - days * DAY) / 1000);
+  const z = days + 719_468;
+  const era = Math.floor(z / 146_097);
+  const doe = z - era * 146_097;
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36_524) - Math.floor(doe / 146_096)) / 365);
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const month = mp < 10 ? mp + 3 : mp - 9;
+  return {
+    year: yoe + era * 400 + (month <= 2 ? 1 : 0),
+    month,
+    day: doy - Math.floor((153 * mp + 2) / 5) + 1,
+    hour: Math.floor(seconds / 3600),
+    minute: Math.floor(seconds / 60) % 60,
+    second: seconds % 60,
   };
 }
 
