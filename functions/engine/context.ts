@@ -17,11 +17,24 @@ export function runContext(journey: CompiledJourney, run: Run, profile: Profile)
   };
 }
 
+/** A context path's root and the segments after it, split once: a journey's few paths are read per step. */
+const splitPaths = new Map<string, { root: string; rest: readonly string[] }>();
+
+function splitPath(path: string): { root: string; rest: readonly string[] } {
+  let split = splitPaths.get(path);
+  if (split === undefined) {
+    const dot = path.indexOf(".");
+    const rest = dot === -1 ? "" : path.slice(dot + 1);
+    split = { root: dot === -1 ? path : path.slice(0, dot), rest: rest === "" ? [] : rest.split(".") };
+    if (splitPaths.size >= 10_000) splitPaths.clear(); // bounded, should paths ever come from data
+    splitPaths.set(path, split);
+  }
+  return split;
+}
+
 /** Reads a context path such as `trigger.detail.expiresAt` without building the whole context. */
 export function readContextPath(journey: CompiledJourney, run: Run, profile: Profile, path: string): unknown {
-  const dot = path.indexOf(".");
-  const root = dot === -1 ? path : path.slice(0, dot);
-  const rest = dot === -1 ? "" : path.slice(dot + 1);
+  const { root, rest } = splitPath(path);
   let value: unknown;
   switch (root) {
     case "profile":
@@ -40,15 +53,19 @@ export function readContextPath(journey: CompiledJourney, run: Run, profile: Pro
       value = run.coupon;
       break;
     default:
-      value = readPath(runContext(journey, run, profile), root);
+      value = readSegments(runContext(journey, run, profile), [root]);
   }
-  return rest === "" ? value : readPath(value, rest);
+  return readSegments(value, rest);
 }
 
 /** Reads a dotted path such as `trigger.detail.expiresAt` from a document. */
 export function readPath(document: unknown, path: string): unknown {
+  return readSegments(document, path.split("."));
+}
+
+function readSegments(document: unknown, segments: readonly string[]): unknown {
   let value: unknown = document;
-  for (const segment of path.split(".")) {
+  for (const segment of segments) {
     if (value === null || typeof value !== "object" || !Object.hasOwn(value, segment)) return undefined;
     value = (value as Record<string, unknown>)[segment];
   }

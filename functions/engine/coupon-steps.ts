@@ -22,15 +22,14 @@ export function issueCoupon(
   const couponId = flat(nudgeCouponId(issuer, seed));
   const charge = { journey: ctx.journey, couponId, runId: run.runId, amount: step.amountOff, now: ctx.now };
   if (!chargeBudget(charge, ctx.policy)) return withholdCoupon(run, step, ctx);
-  const coupon: IssuedCoupon = {
-    couponId,
-    code: flat(`${step.codePrefix}${hashCode(seed, 8)}`),
-    amountOff: step.amountOff,
-    currency: step.currency,
-    freeShipping: step.freeShipping,
-    ...(step.minSpend === undefined ? {} : { minSpend: step.minSpend }),
-    expiresAt: formatInstant(ctx.now + durationMs(step.validFor)),
-  };
+  const code = flat(`${step.codePrefix}${hashCode(seed, 8)}`);
+  const { amountOff, currency, freeShipping, minSpend } = step;
+  const expiresAt = formatInstant(ctx.now + durationMs(step.validFor));
+  // Two literals rather than a conditional spread (V8's slow path), `minSpend` before `expiresAt` in both.
+  const coupon: IssuedCoupon =
+    minSpend === undefined
+      ? { couponId, code, amountOff, currency, freeShipping, expiresAt }
+      : { couponId, code, amountOff, currency, freeShipping, minSpend, expiresAt };
   run.coupon = coupon;
   run.outputs[step.id] = coupon;
   const { at, journey, version, user, run: runId, type, id } = effectBase(run, ctx.now, "coupon", "coupon.issued");

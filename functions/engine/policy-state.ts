@@ -1,10 +1,10 @@
 import type { StepOf } from "../language/schema.ts";
 import { addDays, instantOfWallTime, localDateTime, wallTimeAt } from "../shared/local-time.ts";
-import { formatInstant } from "../shared/time.ts";
+import { formatInstant, parseInstant } from "../shared/time.ts";
 import type { CompiledJourney } from "./compile.ts";
 import type { SentMessage } from "./model.ts";
 import { type PolicyConfig, parsePolicyConfig } from "./policies/config.ts";
-import { decideDelivery, type PolicyDecision } from "./policies/decide.ts";
+import { type decideDelivery, decideDeliveryAt, type PolicyDecision } from "./policies/decide.ts";
 
 /**
  * The policy layer inside the pure engine: what a send step and a coupon step ask of the platform's
@@ -106,33 +106,60 @@ export interface MessageRequest {
 
 /** Decides a message due now against the policies, counting the sends reserved earlier in this input. */
 export function decideMessage(request: MessageRequest): PolicyDecision {
-  const { journey, step, messageId, ownPlace, profile, now, validUntil, state } = request;
+  const { journey, step, messageId, ownPlace, now, validUntil, state } = request;
   const read = state.inputs.sends;
   if (read === undefined) state.wantsSends = true;
-  // A retried decision finds its own reservation in the log, a deferred message its held place: this
-  // message, not an earlier one.
-  const earlier = (read ?? []).filter(
-    (sent) => sent.id !== messageId && (ownPlace === undefined || sent.id !== ownPlace),
-  );
   const policy = journey.journey.policy;
-  return decideDelivery({
-    message: {
-      journeyId: journey.id,
-      channel: step.channel,
-      category: step.category,
-      dueAt: formatInstant(now),
-      ...(validUntil === undefined ? {} : { validUntil: formatInstant(validUntil) }),
-    },
+  return decideDeliveryAt({
+    message: { journeyId: journey.id, channel: step.channel, category: step.category },
+    dueAt: asFormatted(now),
+    validUntil: validUntil === undefined ? undefined : asFormatted(validUntil),
     journey: {
       priority: journey.journey.priority,
       whenCapped: step.whenCapped ?? policy.whenCapped,
       inQuietHours: step.inQuietHours ?? policy.inQuietHours,
       caps: policy.caps,
     },
-    profile,
-    recentSends: earlier.length === 0 ? state.reserved : [...earlier, ...state.reserved],
+    profile: request.profile,
+    recentSends: sendsBefore(read, { messageId, ownPlace }, state.reserved),
     config: state.inputs.config,
   });
+}
+
+/**
+ * The sends a message is decided against: the log read, but for the message's own reservation (a retried
+ * decision finds it there) and the place it held while deferred, then the sends reserved earlier in this
+ * input. The log is copied only when it holds one of those.
+ */
+function sendsBefore(
+  read: readonly SentMessage[] | undefined,
+  own: { messageId: string; ownPlace: string | undefined },
+  reserved: readonly SentMessage[],
+): readonly SentMessage[] {
+  if (read === undefined || read.length === 0) return reserved;
+  // A plain loop: no closure made for every message decided.
+  let others: SentMessage[] | undefined;
+  for (let index = 0; index < read.length; index++) {
+    const sent = read[index] as SentMessage;
+    const isOwn = sent.id === own.messageId || (own.ownPlace !== undefined && sent.id === own.ownPlace);
+    if (isOwn) others ??= read.slice(0, index);
+    else others?.push(sent);
+  }
+  const earlier = others ?? read;
+  if (earlier.length === 0) return reserved;
+  return reserved.length === 0 ? earlier : [...earlier, ...reserved];
+}
+
+/**
+ * An instant as the policies saw it when they took ISO strings (formatted, then parsed back): whole
+ * milliseconds in years 1970-9999, every time the engine handles, come back unchanged.
+ */
+function asFormatted(ms: number): number {
+  if (Number.isInteger(ms) && ms >= 0 && ms < 253_402_300_800_000) return ms;
+  const text = formatInstant(ms);
+  const parsed = parseInstant(text);
+  if (parsed === undefined) throw new RangeError(`not an ISO-8601 instant: ${JSON.stringify(text)}`);
+  return parsed;
 }
 
 /** The budget day of an instant: the calendar date in the platform's zone, YYYY-MM-DD. */

@@ -17,6 +17,9 @@ export const PROFILE_DETAIL_TYPES = [
   "order.refunded",
 ] as const;
 
+/** Others change no profile: answered before the profile is copied (most events a journey sees). */
+const PROFILE_TYPES: ReadonlySet<string> = new Set(PROFILE_DETAIL_TYPES);
+
 type Attributes = Record<string, string | number | boolean>;
 
 const str = (value: unknown): string | undefined => (typeof value === "string" ? value : undefined);
@@ -123,7 +126,7 @@ function decideConsent(next: Profile, event: ShopEvent, at: string): boolean {
  */
 export function applyEventToProfile(profile: Profile | undefined, event: ShopEvent): Profile | undefined {
   const userId = str(event.detail.userId);
-  if (userId === undefined) return undefined;
+  if (userId === undefined || !PROFILE_TYPES.has(event["detail-type"])) return undefined;
   const detail = event.detail;
   const at = formatInstant(parseInstant(event.time) ?? 0);
   // A shallow copy; the maps are copied only by the events that change them.

@@ -1,4 +1,4 @@
-import { utcDay } from "../shared/time.ts";
+import { flat, utcDay } from "../shared/time.ts";
 import type { CouponIssuer } from "./coupon-ids.ts";
 import type { JourneyEffect, StatsCounter } from "./model.ts";
 
@@ -74,12 +74,25 @@ export function stepStatsOf(
   const counters: StatsCounter[] = [];
   const day = utcDay(at);
   for (const stepId of visited) {
-    const name = `step.${stepId}`;
+    const name = stepCounterName(stepId);
     const counter = counters.find((c) => c.name === name);
     if (counter) counter.amount += 1;
     else counters.push({ journeyId, version, day, name, amount: 1 });
   }
   return counters;
+}
+
+/** `step.<id>` names, one string per step id: a new one each time is built, then hashed by every map it meets. */
+const stepCounterNames = new Map<string, string>();
+
+function stepCounterName(stepId: string): string {
+  let name = stepCounterNames.get(stepId);
+  if (name === undefined) {
+    name = flat(`step.${stepId}`);
+    if (stepCounterNames.size >= 10_000) stepCounterNames.clear(); // bounded: step ids come from journeys
+    stepCounterNames.set(stepId, name);
+  }
+  return name;
 }
 
 /**

@@ -16,6 +16,7 @@ import { RecentIds } from "./recent-ids.ts";
 import { redemptionCounters } from "./redemptions.ts";
 import { PolicyReservations } from "./reservations.ts";
 import { runsToIndex } from "./runs-of-user.ts";
+import { UnsavedStats } from "./unsaved-stats.ts";
 import { UserInput } from "./user-input.ts";
 
 /** One input applied to one journey's record (see JourneyRuntime.apply). */
@@ -92,7 +93,7 @@ export interface RuntimeOptions {
 export class JourneyRuntime {
   private readonly maxAttempts: number;
   private readonly flushEveryInputs: number;
-  private readonly unsavedStats = new Map<string, StatsCounter>();
+  private readonly unsavedStats = new UnsavedStats();
   private inputsSinceFlush = 0;
   /** Raised whenever a guardrail's numerator is counted (refunds, unsubscribes, withheld coupons). */
   guardrailCountersAdded = 0;
@@ -137,8 +138,7 @@ export class JourneyRuntime {
     for (const [proof, ids] of proofs) await this.options.store.proveHandedOn(proof, ids);
     await this.policies.flush();
     if (this.unsavedStats.size === 0) return;
-    const counters = [...this.unsavedStats.values()];
-    this.unsavedStats.clear();
+    const counters = this.unsavedStats.take();
     await this.options.store.addStats(counters);
     this.options.onStatsWritten?.(counters);
   }
@@ -256,7 +256,7 @@ export class JourneyRuntime {
     await this.policies.settle(decision, charges, record);
     // Saved: the steps it reached count once (a redelivered input decides nothing new).
     if (saved.run !== undefined && !saved.run.holdout && decision.visited.length > 0)
-      this.addStats(stepStatsOf(saved.journeyId, saved.run.version, new Date(now).toISOString(), decision.visited));
+      this.addStats(stepStatsOf(saved.journeyId, saved.run.version, formatInstant(now), decision.visited));
     if (outbox !== undefined) await this.handOn(outbox, { again: false });
   }
 
@@ -360,12 +360,7 @@ export class JourneyRuntime {
     // Only a rising numerator can make a guardrail cross (more entrants or conversions lower the rates).
     if (counters.some((c) => c.name.startsWith("guardrail.") || c.name.startsWith("coupon.withheld.")))
       this.guardrailCountersAdded++;
-    for (const counter of counters) {
-      const id = `${counter.journeyId}|${counter.version}|${counter.day}|${counter.name}`;
-      const total = this.unsavedStats.get(id);
-      if (total) total.amount += counter.amount;
-      else this.unsavedStats.set(id, counter);
-    }
+    for (const counter of counters) this.unsavedStats.add(counter);
   }
 
   private async withRetries<T>(what: () => string, attempt: (tries: number) => Promise<T>): Promise<T> {

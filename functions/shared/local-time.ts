@@ -55,7 +55,9 @@ export function isTimeZone(zone: string): boolean {
 /** The local wall-clock time of an instant (epoch ms) in a zone, to the second (seconds in `second`). */
 export function wallTimeAt(ms: number, zone: string): WallTime & { second: number } {
   // Offsets are whole seconds, so the shifted instant's UTC fields are the zone's clock, as Intl shows it.
-  const local = new Date(ms + offsetAt(ms, zone));
+  const shifted = ms + offsetAt(ms, zone);
+  if (Number.isInteger(shifted) && shifted >= 0 && shifted < LAST_CIVIL_MS) return civilTime(shifted);
+  const local = new Date(shifted);
   return {
     year: local.getUTCFullYear(),
     month: local.getUTCMonth() + 1,
@@ -63,6 +65,34 @@ export function wallTimeAt(ms: number, zone: string): WallTime & { second: numbe
     hour: local.getUTCHours(),
     minute: local.getUTCMinutes(),
     second: local.getUTCSeconds(),
+  };
+}
+
+/** The end of year 9999 UTC: civilTime covers whole milliseconds from 1970 to then. */
+const LAST_CIVIL_MS = 253_402_300_800_000;
+
+/**
+ * The UTC calendar fields of an instant by integer arithmetic (Howard Hinnant's civil-from-days, as
+ * formatInstant), the same as a Date's getUTC* would give: policies ask for every message, and a Date
+ * each time costs more than this.
+ */
+function civilTime(ms: number): WallTime & { second: number } {
+  const days = Math.floor(ms / DAY);
+  const seconds = Math.floor((ms - days * DAY) / 1000);
+  const z = days + 719_468;
+  const era = Math.floor(z / 146_097);
+  const doe = z - era * 146_097;
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36_524) - Math.floor(doe / 146_096)) / 365);
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const month = mp < 10 ? mp + 3 : mp - 9;
+  return {
+    year: yoe + era * 400 + (month <= 2 ? 1 : 0),
+    month,
+    day: doy - Math.floor((153 * mp + 2) / 5) + 1,
+    hour: Math.floor(seconds / 3600),
+    minute: Math.floor(seconds / 60) % 60,
+    second: seconds % 60,
   };
 }
 
@@ -112,6 +142,16 @@ function offsetAtStart(span: typeof DAY | typeof HOUR, index: number, zone: stri
 }
 
 /**
+ * Days whose offset held all day, by zone, in slots by the day: a quiet-hours check asks about the same
+ * day and the next several times, and a slot answers without the two lookups of offsetAtStart. What a
+ * slot holds comes from Intl, so it stays true when the caches above are emptied.
+ */
+const STEADY_SLOTS = 64;
+const steadyDays = new Float64Array(STEADY_SLOTS).fill(Number.NaN);
+const steadyZones: string[] = new Array(STEADY_SLOTS).fill("");
+const steadyOffsets = new Float64Array(STEADY_SLOTS);
+
+/**
  * The zone's offset from UTC at an instant, in ms (east positive: Asia/Shanghai is +8 h). Asking Intl
  * costs microseconds and policies ask for every message, so offsets at the start of each day are kept:
  * when a day starts and ends on the same offset, no change fell inside it (a zone's changes are months
@@ -120,8 +160,15 @@ function offsetAtStart(span: typeof DAY | typeof HOUR, index: number, zone: stri
  */
 export function offsetAt(ms: number, zone: string): number {
   const day = Math.floor(ms / DAY);
+  const slot = day & (STEADY_SLOTS - 1);
+  if (steadyDays[slot] === day && steadyZones[slot] === zone) return steadyOffsets[slot] as number;
   const offset = offsetAtStart(DAY, day, zone);
-  if (offset === offsetAtStart(DAY, day + 1, zone)) return offset;
+  if (offset === offsetAtStart(DAY, day + 1, zone)) {
+    steadyDays[slot] = day;
+    steadyZones[slot] = zone;
+    steadyOffsets[slot] = offset;
+    return offset;
+  }
   const hour = Math.floor(ms / HOUR);
   const hourly = offsetAtStart(HOUR, hour, zone);
   return hourly === offsetAtStart(HOUR, hour + 1, zone) ? hourly : offsetFromIntl(ms, zone);
@@ -138,6 +185,11 @@ export function instantOfWallTime(wall: WallTime, zone: string, notBefore = Numb
   // The offsets half a day either side cover any one change of offset (zones change at most twice a year).
   const offsetBefore = offsetAt(wallAsUtc - 12 * HOUR, zone);
   const offsetAfter = offsetAt(wallAsUtc + 12 * HOUR, zone);
+  if (offsetBefore === offsetAfter) {
+    // No change of offset near: the one instant showing `wall`, as the general search below finds it.
+    const ms = wallAsUtc - offsetBefore;
+    if (ms + offsetAt(ms, zone) === wallAsUtc) return ms;
+  }
   const candidates = [wallAsUtc - offsetBefore, wallAsUtc - offsetAfter].filter(
     (ms) => ms + offsetAt(ms, zone) === wallAsUtc,
   );

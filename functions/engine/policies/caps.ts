@@ -50,10 +50,13 @@ class CountingCap implements CapRule {
   }
 }
 
-/** Rules worked out, by the platform's caps, the journey's caps, then `category|channel|journeyId`. */
+/**
+ * Rules worked out, by the platform's caps, the journey's caps, then the message's journey, channel and
+ * category: maps of maps rather than one key built of the three, which every message decided would pay.
+ */
 const workedOut = new WeakMap<
   readonly PlatformCap[],
-  WeakMap<readonly JourneyCap[], Map<string, readonly CapRule[]>>
+  WeakMap<readonly JourneyCap[], Map<string, Map<string, Map<string, readonly CapRule[]>>>>
 >();
 
 /**
@@ -71,16 +74,25 @@ export function capsFor(
     byJourneyCaps = new WeakMap();
     workedOut.set(platformCaps, byJourneyCaps);
   }
-  let byMessage = byJourneyCaps.get(journeyCaps);
-  if (byMessage === undefined) {
-    byMessage = new Map();
-    byJourneyCaps.set(journeyCaps, byMessage);
+  let byJourney = byJourneyCaps.get(journeyCaps);
+  if (byJourney === undefined) {
+    byJourney = new Map();
+    byJourneyCaps.set(journeyCaps, byJourney);
   }
-  const kind = `${message.category}|${message.channel}|${message.journeyId}`;
-  let rules = byMessage.get(kind);
+  let byChannel = byJourney.get(message.journeyId);
+  if (byChannel === undefined) {
+    byChannel = new Map();
+    byJourney.set(message.journeyId, byChannel);
+  }
+  let byCategory = byChannel.get(message.channel);
+  if (byCategory === undefined) {
+    byCategory = new Map();
+    byChannel.set(message.channel, byCategory);
+  }
+  let rules = byCategory.get(message.category);
   if (rules === undefined) {
     rules = capRules(message, platformCaps, journeyCaps);
-    byMessage.set(kind, rules);
+    byCategory.set(message.category, rules);
   }
   return rules;
 }
@@ -113,6 +125,7 @@ function capRules(
  * (`held`) counts only once its time has come.
  */
 export function capAllowsAt(cap: CapRule, sent: readonly SentMessage[], at: number): number {
+  if (sent.length < cap.max) return at; // fewer sends than the cap allows, whichever count
   const counted: number[] = [];
   for (const message of sent) {
     const sentAt = parseInstant(message.at);

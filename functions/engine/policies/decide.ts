@@ -69,6 +69,19 @@ export function decideDelivery(input: PolicyInput): PolicyDecision {
   const dueAt = parseInstant(message.dueAt);
   if (dueAt === undefined) throw new RangeError(`not an ISO-8601 instant: ${JSON.stringify(message.dueAt)}`);
   const validUntil = parseInstant(message.validUntil);
+  return decideDeliveryAt({ message, dueAt, validUntil, journey, profile, recentSends, config });
+}
+
+/** A message due at an instant in epoch ms, as the engine has it: decideDelivery without ISO strings. */
+export interface TimedPolicyInput extends Omit<PolicyInput, "message"> {
+  message: Omit<DueMessage, "dueAt" | "validUntil">;
+  dueAt: number;
+  validUntil: number | undefined;
+}
+
+/** decideDelivery on epoch ms: the engine's send step asks this, with no instant to format and parse back. */
+export function decideDeliveryAt(input: TimedPolicyInput): PolicyDecision {
+  const { message, dueAt, validUntil, journey, profile, recentSends, config } = input;
   if (validUntil !== undefined && dueAt >= validUntil) {
     return { action: "drop", reason: "expired", rule: "valid-until" };
   }

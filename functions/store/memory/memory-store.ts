@@ -124,7 +124,10 @@ export class MemoryStore implements JourneyStore, ControlStore {
 
   async getCouponBudget(journeyId: string, day: string) {
     const key = `${journeyId}#${day}`;
-    return { spent: this.budgets.get(key) ?? 0, unsettled: Object.fromEntries(this.unsettled.get(key) ?? []) };
+    // Mostly none unsettled (settled once their decisions are saved): no entries to iterate then.
+    const unsettled = this.unsettled.get(key);
+    const entries = unsettled === undefined || unsettled.size === 0 ? {} : Object.fromEntries(unsettled);
+    return { spent: this.budgets.get(key) ?? 0, unsettled: entries };
   }
 
   async chargeCouponBudget(charge: CouponCharge, settled: readonly string[] = []) {

@@ -1,6 +1,6 @@
 import type { WakeUp } from "../../engine/model.ts";
 import type { DueWakeUps, TimerStore } from "../../runtime/ports.ts";
-import { MinHeap } from "../../shared/min-heap.ts";
+import { TimeQueue } from "../../shared/time-queue.ts";
 import { WakeUpLender } from "./wake-up-lender.ts";
 
 type TimerItem = { at: number; order: number; wakeUp: WakeUp };
@@ -10,7 +10,7 @@ type TimerItem = { at: number; order: number; wakeUp: WakeUp };
  * index of the wake-ups it wrote to a DynamoDB table of its own (functions/simulator/timer-index.ts).
  */
 export class MemoryTimers implements TimerStore {
-  private readonly heap = new MinHeap<TimerItem>((a, b) => a.at < b.at || (a.at === b.at && a.order < b.order));
+  private readonly heap = new TimeQueue<TimerItem>();
   /** Wake-ups read by `dueWakeUps` and not yet taken by its `done`. */
   private readonly lender = new WakeUpLender<TimerItem>((item) => this.heap.push(item));
   /** Breaks ties between timers due together: first scheduled, first fired, the same in every run. */
