@@ -10,7 +10,7 @@ import {
   templateJsonSchema,
   templateJsonSchemaText,
 } from "../../functions/journey/json-schema.ts";
-import { POLICY_FILE } from "../../functions/journey/load.ts";
+import { isJourneyFileName } from "../../functions/journey/load.ts";
 import { capture, root } from "../cli/capture-io.ts";
 
 const temporary: string[] = [];
@@ -32,9 +32,7 @@ describe("journeys/journey.schema.json", () => {
 
   it("is the $schema of every seed journey", () => {
     // Prepare
-    const files = readdirSync(join(root, "journeys")).filter(
-      (f) => f.endsWith(".json") && !f.endsWith(".schema.json") && f !== POLICY_FILE,
-    );
+    const files = readdirSync(join(root, "journeys")).filter(isJourneyFileName);
 
     // Act
     const schemas = files.map((f) => JSON.parse(readFileSync(join(root, "journeys", f), "utf8")).$schema);

@@ -103,13 +103,30 @@ export function applyEventToTraits(
   return next;
 }
 
-/** The detail-types any trait counts or subtracts: the events the profile must see for the traits. */
-export function traitEventTypes(file: TraitsFile): Set<string> {
-  const types = new Set<string>();
+interface EventTypes {
+  /** Every detail-type a trait counts or subtracts: the events the profile must see for the traits. */
+  all: Set<string>;
+  /** Those a count or a sum adds up: one of them must count once by its business key. */
+  keyed: Set<string>;
+}
+
+const typesByFile = new WeakMap<TraitsFile, EventTypes>();
+
+/** The detail-types the traits learn from, worked out once per file. */
+export function traitEventTypes(file: TraitsFile): EventTypes {
+  let types = typesByFile.get(file);
+  if (types !== undefined) return types;
+  types = { all: new Set(), keyed: new Set() };
   for (const trait of Object.values(file.traits)) {
     if (trait.kind === "score" || trait.kind === "rfm") continue;
-    types.add(trait.event);
-    if ("subtract" in trait && trait.subtract !== undefined) types.add(trait.subtract.event);
+    const events = [trait.event, ...("subtract" in trait && trait.subtract ? [trait.subtract.event] : [])];
+    for (const type of events) {
+      types.all.add(type);
+      // first/last/min/max, days and streaks are idempotent by state; counts and sums are not.
+      if ((trait.kind === "count" || trait.kind === "sum") && !("per" in trait && trait.per === "day"))
+        types.keyed.add(type);
+    }
   }
+  typesByFile.set(file, types);
   return types;
 }

@@ -1,12 +1,15 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import type { ShopEvent } from "../../../events/catalog.ts";
+import type { Profile } from "../../../functions/engine/model.ts";
+import { applyEventToProfile } from "../../../functions/engine/profile.ts";
 import {
   parseTraitsFile,
   type TraitsFile,
   traitProblems,
   traitsFileSchema,
 } from "../../../functions/engine/traits/config.ts";
+import { dayNumber } from "../../../functions/engine/traits/days.ts";
 import { applyEventToTraits, type TraitStates } from "../../../functions/engine/traits/state.ts";
 import { traitValues } from "../../../functions/engine/traits/values.ts";
 import { shopEvent } from "../fixtures.ts";
@@ -205,5 +208,39 @@ describe("RFM", () => {
       rfm: { r: 1, f: 1, m: 1 },
       rfmGroup: "hibernating",
     });
+  });
+});
+
+describe("the profile's traits", () => {
+  const setting = { file: SHIPPED, defaultZone: SHANGHAI };
+
+  it("counts an order, a refund and a photo review once, however often each is delivered", () => {
+    // Prepare
+    const events = [
+      order("2026-11-01T04:00:00Z", 600, "o1"),
+      refund("2026-11-03T04:00:00Z", 200, "o1"),
+      shopEvent("review.posted", "2026-11-04T04:00:00Z", { userId: "u1", orderId: "o1", photoCount: 2 }, "rev-1"),
+    ];
+    // Act: each delivered twice, the second time late.
+    let profile: Profile | undefined;
+    for (const event of [...events, ...events]) profile = applyEventToProfile(profile, event, setting) ?? profile;
+    const values = traitValues(SHIPPED, profile?.traitStates, Date.parse("2026-11-10T00:00:00Z"), SHANGHAI);
+    // Assess
+    expect(values).toMatchObject({ ordersTotal: 1, spendTotal: 400, photoReviews: 1, growthValue: 420 });
+    expect(profile).toMatchObject({ orderCount: 1, totalSpent: 400 });
+  });
+
+  it("learns from events only the traits need, and changes nothing on a repeat", () => {
+    // Prepare
+    const checkedIn = checkIn("2026-11-20T00:00:00Z");
+    // Act
+    const first = applyEventToProfile(undefined, checkedIn, setting);
+    const again = applyEventToProfile(first, { ...checkedIn, id: "another-id" }, setting);
+    // Assess: a check-in day is a day, whatever the event's id.
+    expect(first?.traitStates?.checkinStreak?.days).toEqual([
+      [dayNumber(Date.parse(checkedIn.time), SHANGHAI), dayNumber(Date.parse(checkedIn.time), SHANGHAI)],
+    ]);
+    expect(again).toBeUndefined();
+    expect(applyEventToProfile(undefined, checkedIn)).toBeUndefined();
   });
 });
