@@ -112,7 +112,9 @@ describe("nudge import", () => {
         .map((entry) => entry.journey);
       return entered.length > 0;
     });
-    expect(entered).toEqual([DORMANCY.id]);
+    // The dormancy journey first; the reminder of the coupon it issues may have entered by the time we look.
+    expect(entered[0]).toBe(DORMANCY.id);
+    expect(entered.filter((id) => id !== DORMANCY.id && id !== "coupon-expiry-nudge")).toEqual([]);
   });
 
   it("refuses a missing file and extra arguments, with the usage", async () => {
