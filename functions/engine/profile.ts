@@ -133,16 +133,14 @@ function applyTraits(next: Profile, event: ShopEvent, setting: TraitsSetting, co
   const types = traitEventTypes(setting.file);
   const type = event["detail-type"];
   if (!types.all.has(type) || counted === false) return false;
-  let keyed = false;
-  if (counted === undefined && types.keyed.has(type)) {
-    const key = traitKeyOf(event);
-    if (remembersKey(next.countedKeys, key)) return false;
-    next.countedKeys = rememberKey(next.countedKeys, key);
-    keyed = true;
-  }
+  const key = counted === undefined && types.keyed.has(type) ? traitKeyOf(event) : undefined;
+  if (key !== undefined && remembersKey(next.countedKeys, key)) return false;
   const states = applyEventToTraits(setting.file, next.traitStates, event, zoneOf(next, setting));
-  if (states !== undefined) next.traitStates = states;
-  return states !== undefined || keyed;
+  // An event no trait counts (a review without photos) is not remembered either.
+  if (states === undefined) return false;
+  next.traitStates = states;
+  if (key !== undefined) next.countedKeys = rememberKey(next.countedKeys, key);
+  return true;
 }
 
 /** The profile's own fields an event changes; undefined: not an event the profile's fields learn from. */
