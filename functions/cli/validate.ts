@@ -68,12 +68,10 @@ export async function validateCommand(args: string[], io: CliIo): Promise<number
   if (named.length === 0) traitsDirs.push(resolve(io.cwd, JOURNEYS_DIR));
   const policyProblems: JourneyProblem[] = [];
   for (const dir of policyDirs) policyProblems.push(...(await loadPolicyFile(dir, io.cwd)).problems);
-  let traitsFiles = 0;
-  for (const dir of traitsDirs) {
-    const traits = await loadTraitsFile(dir, io.cwd);
-    policyProblems.push(...traits.problems);
-    if (traits.file !== undefined) traitsFiles++;
-  }
+  // The traits file beside the journeys is checked with them (its problems reported), and named in the
+  // summary only when it was named itself: the folder's summary line stays the one scripts know.
+  const traitsFiles = named.filter((file) => basename(file) === TRAITS_FILE).length;
+  for (const dir of traitsDirs) policyProblems.push(...(await loadTraitsFile(dir, io.cwd)).problems);
   let result: { journeys: LoadedJourney[]; problems: JourneyProblem[]; warnings?: JourneyProblem[] };
   let count: number;
   if (positional.length === 0 && named.length > 0) {

@@ -27,7 +27,7 @@ describe("nudge validate", () => {
     // Assess
     expect({ code, out: io.out, err: io.err }).toEqual({
       code: ExitCode.ok,
-      out: ["ok: 5 journeys, the policy file and the traits file valid"],
+      out: ["ok: 5 journeys and the policy file valid"],
       err: [],
     });
   });
@@ -168,7 +168,7 @@ describe("nudge validate", () => {
     // Assess
     expect({ status: result.status, stdout: result.stdout, stderr: result.stderr }).toEqual({
       status: 0,
-      stdout: "ok: 5 journeys, the policy file and the traits file valid\n",
+      stdout: "ok: 5 journeys and the policy file valid\n",
       stderr: "",
     });
   });
