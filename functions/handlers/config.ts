@@ -58,6 +58,11 @@ const tableEnvironment = {
    * the shards. The local platform uses 60 (a walk of virtual days at --speed reads every bucket).
    */
   TIMER_BUCKET_MINUTES: whole(1, 1440, 1),
+  /**
+   * Shards of each statistics counter (DynamoDbStoreConfig.statsShards). Readers must know every shard a
+   * writer used: fewer only on a new table (the demo's, whose guardrail checks then read a shard a day).
+   */
+  STATS_SHARDS: whole(1, 64, 8),
 };
 
 const CHANNEL_KEYS = { name: "channel", plural: "channel names", example: "push" };

@@ -10,6 +10,7 @@ export interface TableConfig {
   LOOKAHEAD_SECONDS: number;
   TIMER_SHARDS: number;
   TIMER_BUCKET_MINUTES: number;
+  STATS_SHARDS: number;
 }
 
 /**
@@ -30,6 +31,7 @@ export function platformStore(
     lookaheadMs: config.LOOKAHEAD_SECONDS * 1000,
     timerShards: config.TIMER_SHARDS,
     timerBucketMinutes: config.TIMER_BUCKET_MINUTES,
+    statsShards: config.STATS_SHARDS,
     clock,
   });
 }

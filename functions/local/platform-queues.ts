@@ -66,6 +66,7 @@ export interface EnvironmentOptions {
   maxWakeUpsPerTick: number;
   speed: number;
   controlTtlSeconds?: number | undefined;
+  statsShards?: number | undefined;
   policyConfig?: unknown;
 }
 
@@ -93,6 +94,7 @@ export function functionEnvironment(options: EnvironmentOptions): Record<string,
     MAX_WAKE_UPS_PER_TICK: String(options.maxWakeUpsPerTick),
     GUARDRAIL_CHECK_SECONDS: String(guardrailCheckSeconds(options.speed)),
     CONTROL_TTL_SECONDS: String(options.controlTtlSeconds ?? 30),
+    ...(options.statsShards === undefined ? {} : { STATS_SHARDS: String(options.statsShards) }),
     ...(options.policyConfig === undefined ? {} : { POLICY_CONFIG: JSON.stringify(options.policyConfig) }),
   };
 }

@@ -70,6 +70,11 @@ export interface LocalPlatformOptions {
   unsubscribeSecret?: string | undefined;
   /** How long the ingest functions trust the journey controls they read (virtual seconds, default 30). */
   controlTtlSeconds?: number;
+  /**
+   * Shards of each statistics counter (default 8, as on AWS). Fewer only on a new table: a reader finds
+   * only the shards it knows, and a table kept from an earlier run may hold counters in all 8.
+   */
+  statsShards?: number;
   /** The From address of local email (default `Nudge <nudge@localhost>`). */
   emailFrom?: string;
 }
@@ -128,6 +133,7 @@ export async function startLocalPlatform(options: LocalPlatformOptions): Promise
     maxWakeUpsPerTick: MAX_WAKE_UPS_PER_TICK,
     speed,
     controlTtlSeconds: options.controlTtlSeconds,
+    statsShards: options.statsShards,
     policyConfig: options.policies,
   });
   const overrides = {
@@ -141,6 +147,7 @@ export async function startLocalPlatform(options: LocalPlatformOptions): Promise
     tableName: database.tableName,
     timerShards: LOCAL_TIMER_SHARDS,
     timerBucketMinutes: LOCAL_TIMER_BUCKET_MINUTES,
+    ...(options.statsShards === undefined ? {} : { statsShards: options.statsShards }),
     clock,
   });
   const { outbox, outboxPath, mailPath, delivery } = openChannels(options, queues, store);

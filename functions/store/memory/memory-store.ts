@@ -88,8 +88,9 @@ export class MemoryStore implements JourneyStore, ControlStore {
     }
     const revision = this.checkRevision(byKey.get(record.key), expectedRevision, `${record.journeyId}|${record.key}`);
     // The engine pushed an event id onto its copy, which grows an array to room for 17: kept, the record
-    // holds an array as long as its ids (the same ids: nothing reads the array's identity).
-    record.recentEventIds = record.recentEventIds.slice();
+    // holds an array as long as its ids (the same ids: nothing reads the array's identity). Most records
+    // remember none: they share one frozen empty array (the engine pushes onto copies only).
+    record.recentEventIds = record.recentEventIds.length === 0 ? NO_EVENT_IDS : record.recentEventIds.slice();
     const stored = { value: record, revision };
     byKey.set(record.key, stored);
     const id = record.pending === undefined ? undefined : outboxId(record.pending);
@@ -109,7 +110,10 @@ export class MemoryStore implements JourneyStore, ControlStore {
   async putUser(userId: string, parts: UserState, expectedRevision: number | undefined) {
     const stored = this.users.get(userId);
     const revision = this.checkRevision(stored, expectedRevision, `user ${userId}`);
-    this.users.set(userId, { value: withParts(stored?.value, parts), revision });
+    const value = withParts(stored?.value, parts);
+    // The new send log grew by pushes (room for 17 sends): kept as long as it is, as the event ids above.
+    if (parts.sends !== undefined) value.sends = parts.sends.slice();
+    this.users.set(userId, { value, revision });
     return revision;
   }
 
@@ -238,6 +242,9 @@ export class MemoryStore implements JourneyStore, ControlStore {
     return (expected ?? 0) + 1;
   }
 }
+
+/** The recent event ids of every stored record that has none (see putRecord). */
+const NO_EVENT_IDS = Object.freeze([]) as unknown as string[];
 
 /** A held wake-up's identity: the same wake-up held twice (a redelivery) is kept once. */
 function heldId(wakeUp: WakeUp): string {
