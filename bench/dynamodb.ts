@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import type { TraitsFile } from "../functions/engine/traits/config.ts";
 import { INGEST_BATCH_SIZE } from "../functions/handlers/batching.ts";
 import type { Journey } from "../functions/language/schema.ts";
 import { startEmbeddedDynamoDb } from "../functions/simulator/embedded-dynamodb.ts";
@@ -46,12 +47,15 @@ export function capacityRunsOf(journeys: readonly Journey[]): { name: string; jo
 }
 
 /** One simulate() over a fresh embedded DynamoDB with these journeys; the capacity it consumed. */
-export async function runCapacity(
-  name: string,
-  journeys: readonly Journey[],
-  lines: readonly string[],
-  until: number,
-): Promise<CapacityRun> {
+export async function runCapacity(run: {
+  name: string;
+  journeys: readonly Journey[];
+  lines: readonly string[];
+  until: number;
+  /** The platform's computed traits (journeys/traits.json), kept on the profiles as the platform keeps them. */
+  traits?: TraitsFile | undefined;
+}): Promise<CapacityRun> {
+  const { name, journeys, lines, until, traits } = run;
   const db = await startEmbeddedDynamoDb();
   try {
     const { events } = parseEventLines(lines);
@@ -62,6 +66,7 @@ export async function runCapacity(
       events,
       until,
       store: db.store,
+      ...(traits === undefined ? {} : { traits }),
       onLine: () => undefined,
       inputsPerBatch: INGEST_BATCH_SIZE,
     });

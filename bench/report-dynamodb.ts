@@ -1,3 +1,4 @@
+import type { TraitsFile } from "../functions/engine/traits/config.ts";
 import type { Journey } from "../functions/language/schema.ts";
 import {
   type CapacityRun,
@@ -20,7 +21,14 @@ export interface Printing {
  */
 export async function dynamoDbPart(
   journeys: readonly Journey[],
-  shop: { dynamoUsers: number; days: number; start: string; seed: number; until: number },
+  shop: {
+    dynamoUsers: number;
+    days: number;
+    start: string;
+    seed: number;
+    until: number;
+    traits?: TraitsFile | undefined;
+  },
   { fmt, mark }: Printing,
 ) {
   const { dynamoUsers, days, start, seed, until } = shop;
@@ -48,7 +56,7 @@ export async function dynamoDbPart(
   ];
   console.log(`   ${head.join(" | ")}`);
   for (const run of capacityRunsOf(journeys)) {
-    const r = await runCapacity(run.name, run.journeys, lines, until);
+    const r = await runCapacity({ name: run.name, journeys: run.journeys, lines, until, traits: shop.traits });
     runs.push(r);
     console.log(
       `   ${[

@@ -29,6 +29,7 @@
  *
  * Not a test: nothing fails on a missed target, the report just says so.
  */
+
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -36,6 +37,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { TICK_LOOKAHEAD_SECONDS } from "../functions/handlers/batching.ts";
 import { journeyFilesIn, loadJourneyFiles } from "../functions/journey/load.ts";
+import { loadTraitsFile } from "../functions/journey/traits-file.ts";
 import type { Journey } from "../functions/language/schema.ts";
 import { MAX_DELAY_SECONDS } from "../functions/runtime/tick-engine.ts";
 import { DAY_MS } from "../functions/shared/time.ts";
@@ -118,6 +120,8 @@ if (loaded.problems.length > 0) {
   process.exit(1);
 }
 const journeys: Journey[] = loaded.journeys.map((j) => j.journey);
+// The platform's computed traits, kept on the profiles as every platform keeps them (journeys/traits.json).
+const { traits } = await loadTraitsFile(join(root, "journeys"), root);
 
 const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
 const pct = (part: number, whole: number) => (whole === 0 ? 0 : Math.round((1000 * part) / whole) / 10);
@@ -364,7 +368,7 @@ if (only === undefined || only === "simulation") {
 
 if (only === "dynamodb") {
   const dynamoUsers = whole("dynamodb-users", values["dynamodb-users"], 1);
-  report.dynamodb = await dynamoDbPart(journeys, { dynamoUsers, days, start, seed, until }, { fmt, mark });
+  report.dynamodb = await dynamoDbPart(journeys, { dynamoUsers, days, start, seed, until, traits }, { fmt, mark });
 }
 
 if (only === undefined || only === "bundles") {

@@ -4,6 +4,8 @@ import { createWriteStream } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { journeyFilesIn, loadJourneyFiles } from "../functions/journey/load.ts";
+import { loadPolicyFile } from "../functions/journey/policy-file.ts";
+import { loadTraitsFile } from "../functions/journey/traits-file.ts";
 import { DAY_MS } from "../functions/shared/time.ts";
 import { fileLines } from "../functions/simulator/file-lines.ts";
 import { type SimulationLine, simulate } from "../functions/simulator/simulate.ts";
@@ -149,6 +151,10 @@ async function childMain(file: string, until: number): Promise<SimulationStats> 
   };
   const readMs = 0;
   const { journeys, problems } = await loadJourneyFiles(await journeyFilesIn(join(ROOT, "journeys")), ROOT);
+  // As `nudge simulate` runs them: the platform's policies and traits beside the journeys.
+  const policy = await loadPolicyFile(join(ROOT, "journeys"), ROOT);
+  const { traits, problems: traitProblems } = await loadTraitsFile(join(ROOT, "journeys"), ROOT);
+  problems.push(...policy.problems, ...traitProblems);
   if (problems.length > 0) throw new Error(`journeys: ${JSON.stringify(problems)}`);
 
   const byType: Record<string, number> = {};
@@ -165,7 +171,14 @@ async function childMain(file: string, until: number): Promise<SimulationStats> 
   };
   const gc = gcMeter();
   const simStarted = performance.now();
-  const result = await simulate({ journeys: journeys.map((j) => j.journey), lines, until, onLine: count });
+  const result = await simulate({
+    journeys: journeys.map((j) => j.journey),
+    policies: policy.config,
+    ...(traits === undefined ? {} : { traits }),
+    lines,
+    until,
+    onLine: count,
+  });
   const simulateMs = performance.now() - simStarted;
   const gcMs = (await gc.stop()).ms;
 

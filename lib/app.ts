@@ -8,6 +8,7 @@ import { App, type AppProps, Validations } from "aws-cdk-lib";
 import { AwsSolutionsChecks } from "cdk-nag";
 import { formatProblem, journeyFilesIn } from "../functions/journey/load.ts";
 import { loadPolicyFile } from "../functions/journey/policy-file.ts";
+import { loadTraitsFile } from "../functions/journey/traits-file.ts";
 import { validateJourneyFiles } from "../functions/journey/validate.ts";
 import type { Journey } from "../functions/language/schema.ts";
 import { InvalidJourneyError } from "../functions/shared/errors.ts";
@@ -68,6 +69,8 @@ export async function createNudgeApp(options: NudgeAppOptions): Promise<{ app: A
   const journeys = await validatedJourneys(journeysDir, cwd);
   const policy = await loadPolicyFile(resolve(cwd, journeysDir), cwd);
   if (policy.problems.length > 0) throw new InvalidJourneyError(policy.problems.map(formatProblem).join("\n"));
+  const traits = await loadTraitsFile(resolve(cwd, journeysDir), cwd);
+  if (traits.problems.length > 0) throw new InvalidJourneyError(traits.problems.map(formatProblem).join("\n"));
   const busName = setting(app, "busName", "NUDGE_BUS_NAME", env);
   const alarmEmail = setting(app, "alarmEmail", "NUDGE_ALARM_EMAIL", env);
   // The default channels, with their providers when given: the shop's gateway for the webhook channels,
@@ -95,6 +98,7 @@ export async function createNudgeApp(options: NudgeAppOptions): Promise<{ app: A
     stage,
     journeys,
     policies: policy.config,
+    ...(traits.traits === undefined ? {} : { traits: traits.traits }),
     projectRoot: options.projectRoot,
     ...(busName === undefined ? {} : { busName }),
     ...(alarmEmail === undefined ? {} : { alarmEmail }),

@@ -4,6 +4,7 @@
  */
 import { join } from "node:path";
 import { type BundlingOptions, OutputFormat } from "aws-cdk-lib/aws-lambda-nodejs";
+import type { TraitsFile } from "../functions/engine/traits/config.ts";
 import type { Journey } from "../functions/language/schema.ts";
 import { ESM_REQUIRE_BANNER } from "./esm-require-banner.mjs";
 
@@ -26,10 +27,14 @@ export { ESM_REQUIRE_BANNER };
 
 /**
  * The journeys, validated at synth, become the constant NUDGE_JOURNEYS_JSON in every bundle
- * (functions/handlers/journeys.ts): a JSON text that the function parses once at init.
+ * (functions/handlers/journeys.ts): a JSON text that the function parses once at init; the computed
+ * traits (journeys/traits.json, validated too) NUDGE_TRAITS_JSON, `null` when there are none.
  */
-export function journeysDefine(journeys: readonly Journey[]): Record<string, string> {
-  return { NUDGE_JOURNEYS_JSON: JSON.stringify(JSON.stringify(journeys)) };
+export function journeysDefine(journeys: readonly Journey[], traits?: TraitsFile): Record<string, string> {
+  return {
+    NUDGE_JOURNEYS_JSON: JSON.stringify(JSON.stringify(journeys)),
+    NUDGE_TRAITS_JSON: JSON.stringify(JSON.stringify(traits ?? null)),
+  };
 }
 
 /**
@@ -37,7 +42,7 @@ export function journeysDefine(journeys: readonly Journey[]): Record<string, str
  * are bundled in rather than taken from the runtime: the versions the tests ran against, and a cold
  * start about half as long as loading the runtime's copy (docs/benchmarks.md, "Lambda bundles").
  */
-export function esbuildSettings(journeys: readonly Journey[]) {
+export function esbuildSettings(journeys: readonly Journey[], traits?: TraitsFile) {
   return {
     minify: true,
     sourcemap: false,
@@ -46,7 +51,7 @@ export function esbuildSettings(journeys: readonly Journey[]) {
     platform: "node" as const,
     mainFields: ["module", "main"],
     banner: ESM_REQUIRE_BANNER,
-    define: journeysDefine(journeys),
+    define: journeysDefine(journeys, traits),
     external: [] as string[],
     alias: CREDENTIALS_ALIAS,
   };
@@ -62,8 +67,8 @@ export const CREDENTIALS_ALIAS = {
 };
 
 /** The NodejsFunction bundling options for those settings. */
-export function nodejsBundling(journeys: readonly Journey[]): BundlingOptions {
-  const settings = esbuildSettings(journeys);
+export function nodejsBundling(journeys: readonly Journey[], traits?: TraitsFile): BundlingOptions {
+  const settings = esbuildSettings(journeys, traits);
   return {
     minify: settings.minify,
     sourceMap: settings.sourcemap,

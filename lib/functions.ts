@@ -5,6 +5,7 @@ import * as lambda from "aws-cdk-lib/aws-lambda";
 import { NodejsFunction } from "aws-cdk-lib/aws-lambda-nodejs";
 import * as logs from "aws-cdk-lib/aws-logs";
 import { Construct } from "constructs";
+import type { TraitsFile } from "../functions/engine/traits/config.ts";
 import type { Journey } from "../functions/language/schema.ts";
 import { HANDLERS, type HandlerName, nodejsBundling } from "./bundling.ts";
 
@@ -16,6 +17,8 @@ export interface NudgeFunctionProps {
   /** The project root: entries, package-lock.json and tsconfig.json are found from it. */
   projectRoot: string;
   journeys: readonly Journey[];
+  /** The computed traits, for the function that maintains them (ingest); none for the others. */
+  traits?: TraitsFile;
   environment: Record<string, string>;
   memorySize: number;
   timeout: Duration;
@@ -65,7 +68,7 @@ export class NudgeFunction extends Construct {
         POWERTOOLS_LOG_LEVEL: "INFO",
         ...props.environment,
       },
-      bundling: nodejsBundling(props.journeys),
+      bundling: nodejsBundling(props.journeys, props.traits),
       ...(props.reservedConcurrentExecutions === undefined
         ? {}
         : { reservedConcurrentExecutions: props.reservedConcurrentExecutions }),

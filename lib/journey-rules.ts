@@ -3,6 +3,7 @@ import * as events from "aws-cdk-lib/aws-events";
 import * as iam from "aws-cdk-lib/aws-iam";
 import type * as sqs from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
+import type { TraitsFile } from "../functions/engine/traits/config.ts";
 import { type JourneyRuleSpec, platformRuleSpecs } from "../functions/journey/rules.ts";
 import type { Journey } from "../functions/language/schema.ts";
 
@@ -12,11 +13,14 @@ export {
   journeyRuleSpecs,
   PROFILE_RULE,
   platformRuleSpecs,
+  profileRule,
 } from "../functions/journey/rules.ts";
 
 export interface JourneyRulesProps {
   bus: events.IEventBus;
   journeys: readonly Journey[];
+  /** The computed traits: the events they learn from join the profile events' rule. */
+  traits?: TraitsFile;
   /** Where matching events go: the ingest function's queue. */
   queue: sqs.IQueue;
   /**
@@ -40,7 +44,7 @@ export class JourneyRules extends Construct {
   constructor(scope: Construct, id: string, props: JourneyRulesProps) {
     super(scope, id);
     // The journeys' patterns, and the profile events, which every profile needs (journey/rules.ts).
-    this.specs = platformRuleSpecs(props.journeys);
+    this.specs = platformRuleSpecs(props.journeys, props.traits);
     const target: events.IRuleTarget = {
       bind: () => ({
         arn: props.queue.queueArn,

@@ -5,6 +5,7 @@ import { SqsEventSource } from "aws-cdk-lib/aws-lambda-event-sources";
 import * as logs from "aws-cdk-lib/aws-logs";
 import type { Construct } from "constructs";
 import type { PolicyConfig } from "../functions/engine/policies/config.ts";
+import type { TraitsFile } from "../functions/engine/traits/config.ts";
 import { INGEST_BATCH_SIZE, TICK_TIMEOUT_SECONDS } from "../functions/handlers/batching.ts";
 import type { Journey } from "../functions/language/schema.ts";
 import { InvalidJourneyError } from "../functions/shared/errors.ts";
@@ -39,6 +40,8 @@ export interface NudgeStackProps extends StackProps {
   journeys: readonly Journey[];
   /** The platform's messaging policies (journeys/policy.json, validated); the defaults when absent. */
   policies?: PolicyConfig;
+  /** The platform's computed traits (journeys/traits.json, validated); none when absent. */
+  traits?: TraitsFile;
   /** Where the function entries, package-lock.json and tsconfig.json are. */
   projectRoot: string;
   /** An existing event bus to use; none: the stack creates `nudge-<stage>`. */
@@ -115,6 +118,7 @@ export class NudgeStack extends Stack {
     const deliveryQueueUrls = Object.fromEntries(this.channels.channels.map((c) => [c.name, c.queue.queue.queueUrl]));
     const ingestFunction = new NudgeFunction(this, "Ingest", {
       ...common,
+      ...(props.traits === undefined ? {} : { traits: props.traits }),
       handler: "ingest",
       memorySize: 512,
       timeout: Duration.seconds(30),
@@ -185,6 +189,7 @@ export class NudgeStack extends Stack {
     this.rules = new JourneyRules(this, "JourneyRules", {
       bus: this.bus,
       journeys: props.journeys,
+      ...(props.traits === undefined ? {} : { traits: props.traits }),
       queue: this.queues.ingest.queue,
       deadLetterQueue: this.queues.ingest.deadLetterQueue,
     });

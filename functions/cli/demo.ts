@@ -62,7 +62,7 @@ export async function demoCommand(args: string[], io: CliIo): Promise<number> {
   const dir = resolve(io.cwd, values.get("dir") ?? ".nudge/demo");
   const loaded = await loadJourneys(resolve(io.cwd, values.get("journeys") ?? "journeys"), io);
   if (loaded === undefined) return ExitCode.failed;
-  const { journeys, policies } = loaded;
+  const { journeys, policies, traits } = loaded;
   io.stdout(
     `Demo: ${users} users of a synthetic shop over ${days} days, published to the local platform's EventBridge endpoint in about ${seconds} s (longer if the platform runs behind).`,
   );
@@ -70,6 +70,7 @@ export async function demoCommand(args: string[], io: CliIo): Promise<number> {
     dir,
     journeys,
     policies,
+    ...(traits === undefined ? {} : { traits }),
     users,
     days,
     seconds,

@@ -52,6 +52,7 @@ export async function importCommand(args: string[], io: CliIo): Promise<number> 
       events,
       now,
       policies: loaded.policies,
+      ...(loaded.traits === undefined ? {} : { traits: loaded.traits }),
     });
     io.stdout(
       `imported ${result.events} events into ${source.where}: ${result.profileUpdates} profile updates, ` +

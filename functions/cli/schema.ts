@@ -1,7 +1,8 @@
 /**
  * `nudge schema [--template] [--write]`: the JSON Schema of journey files (or, with `--template`, of template
- * files), generated from the zod schemas. Printed, or with `--write` both written to journeys/ —
- * journey.schema.json and template.schema.json — where the files' `$schema` points editors at them.
+ * files), generated from the zod schemas. Printed, or with `--write` all three written to journeys/ —
+ * journey.schema.json, template.schema.json and traits.schema.json — where the files' `$schema` points
+ * editors at them.
  */
 import { writeFile } from "node:fs/promises";
 import { resolve } from "node:path";
@@ -9,7 +10,9 @@ import {
   JOURNEY_SCHEMA_FILE,
   journeyJsonSchemaText,
   TEMPLATE_SCHEMA_FILE,
+  TRAITS_SCHEMA_FILE,
   templateJsonSchemaText,
+  traitsJsonSchemaText,
 } from "../journey/json-schema.ts";
 import { UsageError } from "./args.ts";
 import { type CliIo, ExitCode } from "./io.ts";
@@ -23,10 +26,11 @@ export async function schemaCommand(args: string[], io: CliIo): Promise<number> 
     io.stdout(text.trimEnd());
     return ExitCode.ok;
   }
-  // Both, always: the two schemas share the locale and message definitions, so they change together.
+  // All, always: the journey and template schemas share definitions, so they change together.
   for (const [file, text] of [
     [JOURNEY_SCHEMA_FILE, journeyJsonSchemaText()],
     [TEMPLATE_SCHEMA_FILE, templateJsonSchemaText()],
+    [TRAITS_SCHEMA_FILE, traitsJsonSchemaText()],
   ] as const) {
     const path = resolve(io.cwd, file);
     await writeFile(path, text).catch((error: NodeJS.ErrnoException) => {

@@ -1,6 +1,7 @@
 import { resolve } from "node:path";
 import { formatProblem, journeyFilesIn } from "../journey/load.ts";
 import { loadPolicyFile } from "../journey/policy-file.ts";
+import { loadTraitsFile } from "../journey/traits-file.ts";
 import { validateJourneyFiles } from "../journey/validate.ts";
 import type { JourneyStore } from "../runtime/ports.ts";
 import { parseScheduledControls, type ScheduledControl } from "../simulator/controls.ts";
@@ -134,6 +135,8 @@ export async function simulateCommand(args: string[], io: CliIo): Promise<number
   const { journeys, problems } = await validateJourneyFiles(files, io.cwd);
   const policy = await loadPolicyFile(journeyDir, io.cwd);
   problems.push(...policy.problems);
+  const traits = await loadTraitsFile(journeyDir, io.cwd);
+  problems.push(...traits.problems);
   if (problems.length > 0) {
     for (const problem of problems) io.stderr(formatProblem(problem));
     return ExitCode.failed;
@@ -156,6 +159,7 @@ export async function simulateCommand(args: string[], io: CliIo): Promise<number
       ...(faults === undefined ? {} : { faults }),
       ...(controls.length === 0 ? {} : { controls }),
       policies: policy.config,
+      ...(traits.traits === undefined ? {} : { traits: traits.traits }),
       onInvalid: (invalid) => {
         // One line per problem, each naming the line of the file it comes from.
         for (const problem of invalid.message.split("\n"))

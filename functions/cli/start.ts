@@ -4,8 +4,10 @@
  */
 import { join, resolve } from "node:path";
 import type { PolicyConfig } from "../engine/policies/config.ts";
+import type { TraitsFile } from "../engine/traits/config.ts";
 import { formatProblem, journeyFilesIn } from "../journey/load.ts";
 import { loadPolicyFile } from "../journey/policy-file.ts";
+import { loadTraitsFile } from "../journey/traits-file.ts";
 import { validateJourneyFiles } from "../journey/validate.ts";
 import type { Journey } from "../language/schema.ts";
 import { readSavedClock, virtualClock, writeSavedClock } from "../local/clock.ts";
@@ -26,14 +28,21 @@ const HEALTH_EVERY_MS = 5_000;
 export async function loadJourneys(
   dir: string,
   io: CliIo,
-): Promise<{ journeys: Journey[]; policies: PolicyConfig } | undefined> {
+): Promise<{ journeys: Journey[]; policies: PolicyConfig; traits?: TraitsFile } | undefined> {
   const files = await journeyFilesIn(dir).catch((error: NodeJS.ErrnoException) => {
     throw new UsageError(`--journeys: cannot read ${dir}: ${error.code ?? error.message}`);
   });
   const { journeys, problems } = await validateJourneyFiles(files, io.cwd);
   const policy = await loadPolicyFile(dir, io.cwd);
   problems.push(...policy.problems);
-  if (problems.length === 0) return { journeys: journeys.map((loaded) => loaded.journey), policies: policy.config };
+  const traits = await loadTraitsFile(dir, io.cwd);
+  problems.push(...traits.problems);
+  if (problems.length === 0)
+    return {
+      journeys: journeys.map((loaded) => loaded.journey),
+      policies: policy.config,
+      ...(traits.traits === undefined ? {} : { traits: traits.traits }),
+    };
   for (const problem of problems) io.stderr(formatProblem(problem));
   return undefined;
 }
@@ -96,7 +105,7 @@ export async function startCommand(args: string[], io: CliIo): Promise<number> {
   }
   const loaded = await loadJourneys(resolve(io.cwd, values.get("journeys") ?? "journeys"), io);
   if (loaded === undefined) return ExitCode.failed;
-  const { journeys, policies } = loaded;
+  const { journeys, policies, traits } = loaded;
 
   const clockPath = join(dir, "clock.json");
   const saved = readSavedClock(clockPath);
@@ -106,6 +115,7 @@ export async function startCommand(args: string[], io: CliIo): Promise<number> {
     dir,
     journeys,
     policies,
+    ...(traits === undefined ? {} : { traits }),
     port,
     clock: clock.now,
     speed,

@@ -11,9 +11,11 @@ import {
   journeyFilesIn,
   type LoadedJourney,
   POLICY_FILE,
+  TRAITS_FILE,
 } from "../journey/load.ts";
 import { loadPolicyFile } from "../journey/policy-file.ts";
 import { templatesDirOf } from "../journey/template-library.ts";
+import { loadTraitsFile } from "../journey/traits-file.ts";
 import { validateJourneyFiles } from "../journey/validate.ts";
 import { UsageError } from "./args.ts";
 import { type CliIo, ExitCode } from "./io.ts";
@@ -56,13 +58,20 @@ export async function validateNamedFiles(
 export async function validateCommand(args: string[], io: CliIo): Promise<number> {
   const { positional: named } = parseCommandArgs("validate", args);
   // The platform's policy file is checked as such, whether named or found beside the journeys.
-  const policyDirs = named
-    .filter((file) => basename(file) === POLICY_FILE)
-    .map((file) => dirname(resolve(io.cwd, file)));
-  const positional = named.filter((file) => basename(file) !== POLICY_FILE);
+  // The platform's files (policy, traits) are checked as such, whether named or found beside the journeys.
+  const dirsOf = (name: string) =>
+    named.filter((file) => basename(file) === name).map((file) => dirname(resolve(io.cwd, file)));
+  const policyDirs = dirsOf(POLICY_FILE);
+  const traitsDirs = dirsOf(TRAITS_FILE);
+  const positional = named.filter((file) => basename(file) !== POLICY_FILE && basename(file) !== TRAITS_FILE);
   if (named.length === 0) policyDirs.push(resolve(io.cwd, JOURNEYS_DIR));
+  if (named.length === 0) traitsDirs.push(resolve(io.cwd, JOURNEYS_DIR));
   const policyProblems: JourneyProblem[] = [];
   for (const dir of policyDirs) policyProblems.push(...(await loadPolicyFile(dir, io.cwd)).problems);
+  // The traits file beside the journeys is checked with them (its problems reported), and named in the
+  // summary only when it was named itself: the folder's summary line stays the one scripts know.
+  const traitsFiles = named.filter((file) => basename(file) === TRAITS_FILE).length;
+  for (const dir of traitsDirs) policyProblems.push(...(await loadTraitsFile(dir, io.cwd)).problems);
   let result: { journeys: LoadedJourney[]; problems: JourneyProblem[]; warnings?: JourneyProblem[] };
   let count: number;
   if (positional.length === 0 && named.length > 0) {
@@ -84,8 +93,12 @@ export async function validateCommand(args: string[], io: CliIo): Promise<number
   for (const warning of result.warnings ?? [])
     io.stderr(formatProblem({ ...warning, message: `warning: ${warning.message}` }));
   if (result.problems.length > 0) return ExitCode.failed;
-  const journeys = `${count} ${count === 1 ? "journey" : "journeys"}`;
-  const what = policyDirs.length === 0 ? journeys : count === 0 ? "the policy file" : `${journeys} and the policy file`;
+  const checked = [
+    ...(count > 0 || policyDirs.length + traitsFiles === 0 ? [`${count} ${count === 1 ? "journey" : "journeys"}`] : []),
+    ...(policyDirs.length > 0 ? ["the policy file"] : []),
+    ...(traitsFiles > 0 ? ["the traits file"] : []),
+  ];
+  const what = checked.length === 1 ? checked[0] : `${checked.slice(0, -1).join(", ")} and ${checked.at(-1)}`;
   io.stdout(`ok: ${what} valid`);
   return ExitCode.ok;
 }

@@ -42,6 +42,8 @@ export interface CompiledJourney {
   ): { locales: readonly string[]; byLocale: ReadonlyMap<string, ParsedMessage> } | undefined;
   /** The detail-types this journey listens to, or "any" when a pattern does not pin them down. */
   readonly detailTypes: ReadonlySet<string> | "any";
+  /** The journey names `traits` (an audience, a condition, a template): its decisions see the trait values. */
+  readonly readsTraits: boolean;
 }
 
 /** The exact detail-types a pattern accepts, or undefined when it accepts others too. */
@@ -113,5 +115,7 @@ export function compileJourney(journey: Journey): CompiledJourney {
     conditions: (step) => branchConditions.get(step.id) ?? [],
     template: (templateId) => templates.get(templateId),
     detailTypes,
+    // Conservative: a name that merely contains "traits" costs a computation, never a wrong value.
+    readsTraits: JSON.stringify(journey).includes("traits"),
   };
 }

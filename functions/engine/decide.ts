@@ -12,6 +12,7 @@ import { messageId } from "./policies/reserve.ts";
 import { DEFAULT_POLICY_CONFIG, type PolicyInputs, type PolicyOutcome, policyState } from "./policy-state.ts";
 import { armedAtOf, copyRecord, newRecord } from "./run-records.ts";
 import { effectBase, endRun, runFrom, type StepContext, type StepOutput } from "./steps.ts";
+import { profileAt, type TraitsSetting } from "./traits/profile.ts";
 
 export { newRecord, newWakeUpsOf } from "./run-records.ts";
 
@@ -55,6 +56,8 @@ export interface EngineArgs {
    * moves none on, and an inactivity clock it restarts counts from its own time (see backfill.ts clockDueAt).
    */
   history?: boolean;
+  /** The platform's computed traits (journeys/traits.json) and the zone of a user whose profile names none. */
+  traits?: TraitsSetting;
 }
 
 /** How many recent event ids a record remembers to recognise a redelivery. */
@@ -84,7 +87,7 @@ function contextFor(args: EngineArgs, journey: CompiledJourney, userId: string):
   // The profile is shared, not copied: an update-profile step replaces it with a changed copy.
   return {
     journey,
-    profile: args.profile ?? emptyProfile(userId),
+    profile: profileAt(args.profile ?? emptyProfile(userId), journey, args),
     profileChanged: false,
     now: args.now,
     out: { effects: [], events: [] },

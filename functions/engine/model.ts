@@ -1,4 +1,6 @@
 import type { ShopEvent } from "../../events/catalog.ts";
+import type { TraitStates } from "./traits/state.ts";
+import type { TraitValues } from "./traits/values.ts";
 
 /**
  * The engine's data: what a run remembers, what a profile holds, and the effects the engine asks the
@@ -35,6 +37,10 @@ export interface Profile {
   fieldTimes?: Record<string, string>;
   /** Profiles written by earlier versions remembered the latest event ids; no longer written. */
   recentEventIds?: string[];
+  /** What the computed traits keep (functions/engine/traits/state.ts). */
+  traitStates?: TraitStates;
+  /** The traits' values at the decision's moment, as the engine shows them (`profile.traits.<name>`); never stored. */
+  traits?: TraitValues;
 }
 
 export type IssuedCoupon = {

@@ -3,6 +3,8 @@ import { formatInstant, parseInstant } from "../shared/time.ts";
 import { emptyProfile } from "./context.ts";
 import type { Profile } from "./model.ts";
 import { rememberKey, remembersKey } from "./profile-keys.ts";
+import { type TraitsSetting, zoneOf } from "./traits/profile.ts";
+import { applyEventToTraits, traitEventTypes } from "./traits/state.ts";
 
 /**
  * The detail-types the profile projection learns from. Every platform routes them to the ingest function
@@ -118,43 +120,81 @@ function decideConsent(next: Profile, event: ShopEvent, at: string): boolean {
 }
 
 /**
- * The profile projection: what an event teaches the platform about its user, as of the event's own time
- * (a backfill updates the profile as of then). Pure; returns a new profile, or undefined when the event
- * changes nothing (no user, not a profile event, or already applied: a redelivery at any lateness).
- * Idempotent by state, not by event id: orders and refunds count once by their business key, consent and
- * fields keep the latest by event time, first/last order times take the min/max.
+ * The key an event a trait adds up counts once by, when it is not an order or a refund (those count by
+ * businessKeyOf): a review by its order, anything else by its event id.
  */
-export function applyEventToProfile(profile: Profile | undefined, event: ShopEvent): Profile | undefined {
-  const userId = str(event.detail.userId);
-  if (userId === undefined || !PROFILE_TYPES.has(event["detail-type"])) return undefined;
+function traitKeyOf(event: ShopEvent): string {
+  const orderId = str(event.detail.orderId);
+  return event["detail-type"] === "review.posted" && orderId !== undefined ? `review/${orderId}` : `event/${event.id}`;
+}
+
+/**
+ * Applies the event to the traits' states, once: `counted` says whether an order or refund was counted now
+ * (undefined for other events, which count by traitKeyOf when a count or a sum adds them up).
+ */
+function applyTraits(next: Profile, event: ShopEvent, setting: TraitsSetting, counted: boolean | undefined): boolean {
+  const types = traitEventTypes(setting.file);
+  const type = event["detail-type"];
+  if (!types.all.has(type) || counted === false) return false;
+  const key = counted === undefined && types.keyed.has(type) ? traitKeyOf(event) : undefined;
+  if (key !== undefined && remembersKey(next.countedKeys, key)) return false;
+  const states = applyEventToTraits(setting.file, next.traitStates, event, zoneOf(next, setting));
+  // An event no trait counts (a review without photos) is not remembered either.
+  if (states === undefined) return false;
+  next.traitStates = states;
+  if (key !== undefined) next.countedKeys = rememberKey(next.countedKeys, key);
+  return true;
+}
+
+/** The profile's own fields an event changes; undefined: not an event the profile's fields learn from. */
+function applyFields(next: Profile, event: ShopEvent, at: string): boolean | undefined {
   const detail = event.detail;
-  const at = formatInstant(parseInstant(event.time) ?? 0);
-  // A shallow copy; the maps are copied only by the events that change them.
-  const next: Profile = profile ? { ...profile } : emptyProfile(userId);
-  let changed: boolean;
   switch (event["detail-type"]) {
     case "user.registered": {
       const registeredAt = earlier(next.registeredAt, at);
-      changed = registeredAt !== next.registeredAt;
+      const changed = registeredAt !== next.registeredAt;
       next.registeredAt = registeredAt;
-      changed = setNewer(next, at, userFields(detail, true)) || changed;
-      break;
+      return setNewer(next, at, userFields(detail, true)) || changed;
     }
     case "user.updated":
-      changed = setNewer(next, at, userFields(detail, false));
-      break;
+      return setNewer(next, at, userFields(detail, false));
     case "user.unsubscribed":
     case "user.subscribed":
-      changed = decideConsent(next, event, at);
-      break;
+      return decideConsent(next, event, at);
     case "order.placed":
     case "order.refunded":
-      changed = countOnce(next, event, at);
-      break;
+      return countOnce(next, event, at);
     default:
       return undefined;
   }
-  if (!changed) return undefined;
+}
+
+/**
+ * The profile projection: what an event teaches the platform about its user, as of the event's own time
+ * (a backfill updates the profile as of then), and, with the platform's `traits`, what the computed
+ * traits keep. Pure; returns a new profile, or undefined when the event changes nothing (no user, not an
+ * event the profile or a trait learns from, or already applied: a redelivery at any lateness).
+ * Idempotent by state, not by event id: orders and refunds count once by their business key, consent and
+ * fields keep the latest by event time, first/last order times take the min/max.
+ */
+export function applyEventToProfile(
+  profile: Profile | undefined,
+  event: ShopEvent,
+  traits?: TraitsSetting,
+): Profile | undefined {
+  const userId = str(event.detail.userId);
+  if (userId === undefined) return undefined;
+  // Most events a journey sees teach the profile nothing: answered before the profile is copied.
+  const type = event["detail-type"];
+  if (!PROFILE_TYPES.has(type) && (traits === undefined || !traitEventTypes(traits.file).all.has(type)))
+    return undefined;
+  const at = formatInstant(parseInstant(event.time) ?? 0);
+  // A shallow copy; the maps are copied only by the events that change them.
+  const next: Profile = profile ? { ...profile } : emptyProfile(userId);
+  const fields = applyFields(next, event, at);
+  const isOrder = type === "order.placed" || type === "order.refunded";
+  const traitsChanged = traits !== undefined && applyTraits(next, event, traits, isOrder ? fields === true : undefined);
+  if (fields !== true && !traitsChanged) return undefined;
   // Profiles of earlier versions remembered event ids; state now tells a redelivery apart.
   delete next.recentEventIds;
   return next;

@@ -13,12 +13,13 @@ import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import middy from "@middy/core";
 import type { SQSEvent, SQSRecord } from "aws-lambda";
 import { JourneyCatalog } from "../engine/catalog.ts";
+import type { TraitsFile } from "../engine/traits/config.ts";
 import type { Journey } from "../language/schema.ts";
 import { JourneyRuntime } from "../runtime/journey-runtime.ts";
 import { IngestQueuePublisher, QueueSink } from "./adapters.ts";
 import { type Environment, ingestEnvironment, parseConfig } from "./config.ts";
 import { decodeIngestRecord } from "./ingest-records.ts";
-import { embeddedJourneys } from "./journeys.ts";
+import { embeddedJourneys, embeddedTraits } from "./journeys.ts";
 import { createLogger, createMetrics, JourneyCounters, settleBatch } from "./observability.ts";
 import { RejectedRecordDeadLetters } from "./rejected-records.ts";
 import { platformStore } from "./store.ts";
@@ -64,6 +65,8 @@ export function ingestDependencies(
   env: Environment,
   overrides: {
     journeys?: Journey[];
+    /** The computed traits; the bundle's own when not given. */
+    traits?: TraitsFile;
     dynamodb?: DynamoDBDocumentClient;
     sqs?: SQSClient;
     clock?: () => number;
@@ -87,6 +90,7 @@ export function ingestDependencies(
     // The EMF metrics are the counters written: published after the flush, at the end of the batch.
     onStatsWritten: (written) => counters.add(written),
     ...(config.POLICY_CONFIG === undefined ? {} : { policies: config.POLICY_CONFIG }),
+    ...traitsOption(overrides.traits ?? embeddedTraits()),
   });
   const logger = createLogger();
   return {
@@ -102,3 +106,5 @@ export function ingestDependencies(
         : new RejectedRecordDeadLetters(sqs, config.DEAD_LETTER_QUEUE_URLS),
   };
 }
+
+const traitsOption = (traits: TraitsFile | undefined) => (traits === undefined ? {} : { traits });

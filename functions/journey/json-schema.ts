@@ -1,4 +1,5 @@
 import * as z from "zod";
+import { traitsFileSchema } from "../engine/traits/config.ts";
 import { journeySchema } from "../language/schema.ts";
 import { templateFileSchema } from "./template-file.ts";
 
@@ -51,4 +52,25 @@ export function templateJsonSchema(): object {
 /** The template schema file's text: 2-space JSON and a final newline. */
 export function templateJsonSchemaText(): string {
   return `${JSON.stringify(templateJsonSchema(), null, 2)}\n`;
+}
+
+export const TRAITS_SCHEMA_FILE = "journeys/traits.schema.json";
+
+/** The traits file's JSON Schema, for editors (`journeys/traits.json` points its `$schema` at it). */
+export function traitsJsonSchema(): object {
+  const generated = z.toJSONSchema(traitsFileSchema as unknown as z.ZodType, { io: "input", target: "draft-2020-12" });
+  const { $schema: _schema, description: _description, ...rest } = generated;
+  return {
+    $schema: "https://json-schema.org/draft/2020-12/schema",
+    $id: "urn:nudge:traits.schema.json",
+    title: "Nudge computed traits",
+    description:
+      "The platform's computed traits, journeys/traits.json: per-user values Nudge keeps from events, read as profile.traits.<name>. What traits read, and loops, are checked by `nudge validate`.",
+    ...rest,
+  };
+}
+
+/** The traits schema file's text: 2-space JSON and a final newline. */
+export function traitsJsonSchemaText(): string {
+  return `${JSON.stringify(traitsJsonSchema(), null, 2)}\n`;
 }

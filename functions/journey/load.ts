@@ -36,12 +36,19 @@ export interface RefusedJourney {
 
 /** The platform's policy file, beside the journeys (functions/journey/policy-file.ts). */
 export const POLICY_FILE = "policy.json";
+/** The platform's computed traits (functions/engine/traits/config.ts), beside the journeys. */
+export const TRAITS_FILE = "traits.json";
+
+/** Whether a file of the journeys folder is a journey: JSON, not a schema, not the policy or traits file. */
+export function isJourneyFileName(name: string): boolean {
+  return name.endsWith(".json") && !name.endsWith(".schema.json") && name !== POLICY_FILE && name !== TRAITS_FILE;
+}
 
 /** The journey files of a folder: every `*.json` but the JSON Schemas and the policy file, sorted by name. */
 export async function journeyFilesIn(dir: string): Promise<string[]> {
   const names = await readdir(dir);
   return names
-    .filter((name) => name.endsWith(".json") && !name.endsWith(".schema.json") && name !== POLICY_FILE)
+    .filter(isJourneyFileName)
     .sort()
     .map((name) => join(dir, name));
 }

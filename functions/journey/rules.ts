@@ -6,6 +6,8 @@
 import { createHash } from "node:crypto";
 import { patternDetailTypes } from "../engine/compile.ts";
 import { PROFILE_DETAIL_TYPES } from "../engine/profile.ts";
+import type { TraitsFile } from "../engine/traits/config.ts";
+import { traitEventTypes } from "../engine/traits/state.ts";
 import type { Journey } from "../language/schema.ts";
 
 /** One EventBridge rule: a pattern and the journey parts that need the events it matches. */
@@ -94,12 +96,20 @@ export const PROFILE_RULE: JourneyRuleSpec = {
   uses: ["profile: every user's profile"],
 };
 
+/** The profile events' rule, with the events the platform's traits learn from (journeys/traits.json). */
+export function profileRule(traits?: TraitsFile): JourneyRuleSpec {
+  if (traits === undefined) return { ...PROFILE_RULE, uses: [...PROFILE_RULE.uses] };
+  const types = new Set<string>([...PROFILE_DETAIL_TYPES, ...traitEventTypes(traits).all]);
+  return { ...PROFILE_RULE, pattern: { "detail-type": [...types] }, uses: [...PROFILE_RULE.uses] };
+}
+
 /** What a platform routes to the ingest function: the journeys' rules, and the profile events' rule. */
-export function platformRuleSpecs(journeys: readonly Journey[]): JourneyRuleSpec[] {
+export function platformRuleSpecs(journeys: readonly Journey[], traits?: TraitsFile): JourneyRuleSpec[] {
   const specs = journeyRuleSpecs(journeys);
-  const profile = canonicalJson(PROFILE_RULE.pattern);
+  const rule = profileRule(traits);
+  const profile = canonicalJson(rule.pattern);
   const known = specs.find((spec) => canonicalJson(spec.pattern) === profile);
-  if (known === undefined) specs.push({ ...PROFILE_RULE, uses: [...PROFILE_RULE.uses] });
-  else known.uses.push(...PROFILE_RULE.uses);
+  if (known === undefined) specs.push(rule);
+  else known.uses.push(...rule.uses);
   return specs;
 }

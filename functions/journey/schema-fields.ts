@@ -17,6 +17,8 @@ interface Def {
   valueType?: z.core.$ZodType;
   getter?: () => z.core.$ZodType;
   values?: unknown[];
+  /** An enum's values, by name. */
+  entries?: Record<string, unknown>;
 }
 
 const defOf = (schema: z.core.$ZodType): Def => (schema as unknown as { _zod: { def: Def } })._zod.def;
@@ -43,7 +45,9 @@ function pickOption(def: Def, input: unknown): z.core.$ZodType | undefined {
     const tag = (input as Record<string, unknown>)[def.discriminator];
     return options.find((option) => {
       const field = defOf(option).shape?.[def.discriminator as string];
-      return field !== undefined && (defOf(field).values ?? []).includes(tag);
+      if (field === undefined) return false;
+      const { values, entries } = defOf(field);
+      return (values ?? Object.values(entries ?? {})).includes(tag);
     });
   }
   const objects = options.filter((option) => defOf(option).type === "object");

@@ -10,6 +10,7 @@ import { rmSync } from "node:fs";
 import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from "@aws-sdk/client-eventbridge";
 import type { PolicyConfig } from "../engine/policies/config.ts";
 import { sumsByName } from "../engine/stats.ts";
+import type { TraitsFile } from "../engine/traits/config.ts";
 import type { Journey } from "../language/schema.ts";
 import { type JourneyReport as FullReport, journeyReport } from "../reports/journey-report.ts";
 import { DAY_MS, utcDay } from "../shared/time.ts";
@@ -35,6 +36,8 @@ export interface DemoOptions {
   journeys: Journey[];
   /** The platform's messaging policies (journeys/policy.json); the defaults when absent. */
   policies?: PolicyConfig;
+  /** The platform's computed traits (journeys/traits.json); none when absent. */
+  traits?: TraitsFile;
   users: number;
   days: number;
   /** Real seconds the shop's period takes (virtual time runs days / seconds faster). */
@@ -124,6 +127,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     dir: options.dir,
     journeys: options.journeys,
     ...(options.policies === undefined ? {} : { policies: options.policies }),
+    ...(options.traits === undefined ? {} : { traits: options.traits }),
     port: 0,
     clock: clock.now,
     speed,

@@ -14,9 +14,10 @@ import type { ShopEvent } from "../../events/catalog.ts";
 import { fixedSecret } from "../channels/secret.ts";
 import type { PolicyConfig } from "../engine/policies/config.ts";
 import { sumsByName } from "../engine/stats.ts";
+import type { TraitsFile } from "../engine/traits/config.ts";
 import { createIngestHandler, ingestDependencies } from "../handlers/ingest.ts";
 import { createTickHandler, tickDependencies } from "../handlers/tick.ts";
-import { platformRuleSpecs } from "../journey/rules.ts";
+import { type JourneyRuleSpec, platformRuleSpecs } from "../journey/rules.ts";
 import { compilePattern } from "../language/pattern/index.ts";
 import type { Journey } from "../language/schema.ts";
 import { DynamoDbStore } from "../store/dynamodb/dynamodb-store.ts";
@@ -43,6 +44,8 @@ export interface LocalPlatformOptions {
   journeys: Journey[];
   /** The platform's messaging policies (journeys/policy.json); the defaults when absent. */
   policies?: PolicyConfig;
+  /** The platform's computed traits (journeys/traits.json); none when absent. */
+  traits?: TraitsFile;
   /** The endpoint's port on 127.0.0.1; 0 picks a free one. */
   port: number;
   /** The platform's clock (virtual at --speed); every part reads it. */
@@ -133,7 +136,13 @@ export async function startLocalPlatform(options: LocalPlatformOptions): Promise
     statsShards: options.statsShards,
     policyConfig: options.policies,
   });
-  const overrides = { dynamodb: database.client, sqs: queues.sqs, clock, journeys };
+  const overrides = {
+    dynamodb: database.client,
+    sqs: queues.sqs,
+    clock,
+    journeys,
+    ...(options.traits === undefined ? {} : { traits: options.traits }),
+  };
   const store = new DynamoDbStore(database.client, {
     tableName: database.tableName,
     timerShards: LOCAL_TIMER_SHARDS,
@@ -152,7 +161,7 @@ export async function startLocalPlatform(options: LocalPlatformOptions): Promise
   let server: Server;
   let url: string;
   try {
-    const accept = routeToIngest(journeys, queues.ingest, endpointCounters);
+    const accept = routeToIngest(platformRuleSpecs(journeys, options.traits), queues.ingest, endpointCounters);
     const unsubscribe = { secret: fixedSecret(delivery.unsubscribeSecret) };
     ({ server, url } = await startEndpoint(options.port, { accept, clock, counters: endpointCounters, unsubscribe }));
   } catch (error) {
@@ -272,8 +281,8 @@ async function openDatabaseOrUnlock(dir: string, endpoint: string | undefined, u
  * The rules: an event some journey needs goes to the ingest queue (once, however many rules match), and so
  * does every profile event (they update the profile whatever the journeys say), as on AWS.
  */
-function routeToIngest(journeys: readonly Journey[], ingest: LocalQueue, counters: { routed: number }) {
-  const rules = platformRuleSpecs([...journeys]).map((spec) => compilePattern(spec.pattern));
+function routeToIngest(specs: readonly JourneyRuleSpec[], ingest: LocalQueue, counters: { routed: number }) {
+  const rules = specs.map((spec) => compilePattern(spec.pattern));
   return (event: ShopEvent) => {
     if (!rules.some((rule) => rule.matches(event))) return;
     ingest.send([{ body: JSON.stringify(event) }]);

@@ -2,9 +2,11 @@ import type { ShopEvent } from "../../events/catalog.ts";
 import type { JourneyCatalog } from "../engine/catalog.ts";
 import { decideEvent, newWakeUpsOf } from "../engine/decide.ts";
 import type { Profile } from "../engine/model.ts";
-import type { PolicyConfig } from "../engine/policies/config.ts";
+import { DEFAULT_TIMEZONE, type PolicyConfig } from "../engine/policies/config.ts";
 import { DEFAULT_POLICY_CONFIG } from "../engine/policy-state.ts";
 import { applyEventToProfile } from "../engine/profile.ts";
+import type { TraitsFile } from "../engine/traits/config.ts";
+import type { TraitsSetting } from "../engine/traits/profile.ts";
 import { ConcurrencyError, NudgeError } from "../shared/errors.ts";
 import type { RunStore, TimerStore, UserStore } from "./ports.ts";
 
@@ -27,6 +29,8 @@ export interface ImportOptions {
   /** The platform's clock: a clock that ran out before it counts from it (see backfill.ts clockDueAt). */
   now: number;
   policies?: PolicyConfig;
+  /** The platform's computed traits (journeys/traits.json): imported history sets them up too. */
+  traits?: TraitsFile;
 }
 
 export interface ImportResult {
@@ -51,13 +55,17 @@ async function withRetries<T>(what: string, attempt: (consistent: boolean) => Pr
   }
 }
 
-async function importProfile(store: UserStore, event: ShopEvent): Promise<{ profile?: Profile; changed: boolean }> {
+async function importProfile(
+  store: UserStore,
+  event: ShopEvent,
+  traitsSetting: TraitsSetting | undefined,
+): Promise<{ profile?: Profile; changed: boolean }> {
   const userId = event.detail.userId;
   if (typeof userId !== "string") return { changed: false };
   return withRetries(`profile of ${userId}`, async (consistent) => {
     const stored = await store.getUser(userId, { consistent });
     const profile = stored?.value.profile;
-    const updated = applyEventToProfile(profile, event);
+    const updated = applyEventToProfile(profile, event, traitsSetting);
     if (updated === undefined) return { ...(profile ? { profile } : {}), changed: false };
     await store.putUser(userId, { profile: updated }, stored?.revision);
     return { profile: updated, changed: true };
@@ -90,8 +98,12 @@ async function importToJourneys(options: ImportOptions, event: ShopEvent, profil
 
 export async function importHistory(options: ImportOptions): Promise<ImportResult> {
   const result: ImportResult = { events: 0, profileUpdates: 0, recordUpdates: 0 };
+  const traits = options.traits && {
+    file: options.traits,
+    defaultZone: options.policies?.defaultTimezone ?? DEFAULT_TIMEZONE,
+  };
   for (const event of options.events) {
-    const { profile, changed } = await importProfile(options.store, event);
+    const { profile, changed } = await importProfile(options.store, event, traits);
     result.events += 1;
     if (changed) result.profileUpdates += 1;
     result.recordUpdates += await importToJourneys(options, event, profile);

@@ -5,8 +5,10 @@ import { type Decision, decideEvent, decideWakeUp, newWakeUpsOf } from "../engin
 import { skipsLateMessages } from "../engine/held-messages.ts";
 import { journalWith, outboxId } from "../engine/journal.ts";
 import type { EngineInput, JourneyEffect, Outbox, RunRecord, StatsCounter, WakeUp } from "../engine/model.ts";
-import type { PolicyConfig } from "../engine/policies/config.ts";
+import { DEFAULT_TIMEZONE, type PolicyConfig } from "../engine/policies/config.ts";
 import { statsOf, stepStatsOf } from "../engine/stats.ts";
+import type { TraitsFile } from "../engine/traits/config.ts";
+import type { TraitsSetting } from "../engine/traits/profile.ts";
 import { ConcurrencyError, NudgeError } from "../shared/errors.ts";
 import { formatInstant } from "../shared/time.ts";
 import { ControlCache, type ControlStore } from "./control-cache.ts";
@@ -59,6 +61,8 @@ export interface RuntimeOptions {
   publisher: EventPublisher;
   /** The platform's messaging policies (journeys/policy.json); the defaults when absent. */
   policies?: PolicyConfig;
+  /** The platform's computed traits (journeys/traits.json); none when absent. */
+  traits?: TraitsFile;
   /** How often a lost optimistic-concurrency race is retried before giving up. */
   maxAttempts?: number;
   /**
@@ -105,6 +109,8 @@ export class JourneyRuntime {
   /** The proof key of the outboxes this batch saves: the first one's first effect id. */
   private batchProof: string | undefined;
   private readonly keepsJournal: boolean;
+  /** The traits with the zone of a user whose profile names none; undefined: the platform has none. */
+  private readonly traits: TraitsSetting | undefined;
   /** The journeys paused, as last read: see ControlCache. */
   readonly controls: ControlCache;
   /**
@@ -123,6 +129,10 @@ export class JourneyRuntime {
     this.keepsJournal = options.journal ?? true;
     this.policies = new PolicyReservations(options.store, options.catalog, options.policies);
     this.controls = new ControlCache(options.controls, options.controlTtlMs);
+    this.traits = options.traits && {
+      file: options.traits,
+      defaultZone: options.policies?.defaultTimezone ?? DEFAULT_TIMEZONE,
+    };
   }
 
   /**
@@ -152,7 +162,9 @@ export class JourneyRuntime {
     const { store, catalog } = this.options;
     const userId = event.detail.userId;
     const user =
-      typeof userId === "string" ? await UserInput.load(store, { userId, event, consistent: false }) : undefined;
+      typeof userId === "string"
+        ? await UserInput.load(store, { userId, event, consistent: false, traits: this.traits })
+        : undefined;
     const detailType = event["detail-type"];
     if (detailType === "coupon.redeemed") this.addStats(await redemptionCounters(store, catalog, event));
     for (const journey of catalog.listeningTo(detailType)) {
@@ -192,7 +204,9 @@ export class JourneyRuntime {
         const stored = await this.options.store.getRecord(wakeUp.journeyId, wakeUp.key, { consistent });
         const userId = stored?.value.run?.userId ?? stored?.value.inactivity?.lastEvent.detail.userId;
         const user =
-          typeof userId === "string" ? await UserInput.load(this.options.store, { userId, consistent }) : undefined;
+          typeof userId === "string"
+            ? await UserInput.load(this.options.store, { userId, consistent, traits: this.traits })
+            : undefined;
         const input: EngineInput = { type: "wake-up", wakeUp };
         return this.apply({ current: journey, key: wakeUp.key, now, user, input, attempt, stored });
       },
@@ -222,13 +236,14 @@ export class JourneyRuntime {
     const user = await this.userOf(request, run?.userId);
     const profile = user?.profile;
     const paused = request.paused ?? false;
+    const traits = this.traits;
     // Literal arguments, not spreads: this runs for every journey an input concerns.
     const decided = await this.policies.decide({
       decide: (policy) => {
         this.stats.decideCalls++;
         return input.type === "event"
-          ? decideEvent({ current, runJourney, record, key, profile, now, policy, paused, event: input.event })
-          : decideWakeUp({ current, runJourney, record, key, profile, now, policy, wakeUp: input.wakeUp });
+          ? decideEvent({ current, runJourney, record, key, profile, now, policy, paused, traits, event: input.event })
+          : decideWakeUp({ current, runJourney, record, key, profile, now, policy, traits, wakeUp: input.wakeUp });
       },
       sends: user?.sends,
       consistent: attempt > 1,
@@ -267,7 +282,7 @@ export class JourneyRuntime {
   private async userOf(request: ApplyRequest, runUser: string | undefined): Promise<UserInput | undefined> {
     const { user, attempt } = request;
     if (user !== undefined || runUser === undefined) return user;
-    return UserInput.load(this.options.store, { userId: runUser, consistent: attempt > 1 });
+    return UserInput.load(this.options.store, { userId: runUser, consistent: attempt > 1, traits: this.traits });
   }
 
   /**

@@ -1,6 +1,7 @@
 import type { ShopEvent } from "../../events/catalog.ts";
 import type { Profile, SentMessage } from "../engine/model.ts";
 import { applyEventToProfile } from "../engine/profile.ts";
+import type { TraitsSetting } from "../engine/traits/profile.ts";
 import type { RunOfUser, UserState, UserStore, Versioned } from "./ports.ts";
 
 /**
@@ -50,14 +51,15 @@ export class UserInput {
     private readonly store: UserStore,
     readonly userId: string,
     private readonly event: ShopEvent | undefined,
+    private readonly traits: TraitsSetting | undefined,
   ) {}
 
   /** Reads the user; `event` (optional) is applied to its profile, unsaved. */
   static async load(
     store: UserStore,
-    request: { userId: string; event?: ShopEvent; consistent: boolean },
+    request: { userId: string; event?: ShopEvent; consistent: boolean; traits?: TraitsSetting | undefined },
   ): Promise<UserInput> {
-    const user = new UserInput(store, request.userId, request.event);
+    const user = new UserInput(store, request.userId, request.event, request.traits);
     await user.read(request.consistent);
     return user;
   }
@@ -127,7 +129,8 @@ export class UserInput {
   private async read(consistent: boolean): Promise<void> {
     this.stored = await this.store.getUser(this.userId, { consistent });
     const profile = this.stored?.value.profile;
-    this.unsaved = this.event === undefined || this.applied ? undefined : applyEventToProfile(profile, this.event);
+    this.unsaved =
+      this.event === undefined || this.applied ? undefined : applyEventToProfile(profile, this.event, this.traits);
     this.applyAttributes();
     // Another input may have indexed some of them meanwhile.
     const unindexed = this.unindexed;

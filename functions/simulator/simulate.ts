@@ -2,6 +2,7 @@ import type { ShopEvent } from "../../events/catalog.ts";
 import { JourneyCatalog } from "../engine/catalog.ts";
 import type { EffectType, JourneyEffect, WakeUp } from "../engine/model.ts";
 import type { PolicyConfig } from "../engine/policies/config.ts";
+import type { TraitsFile } from "../engine/traits/config.ts";
 import type { Journey } from "../language/schema.ts";
 import { JourneyRuntime } from "../runtime/journey-runtime.ts";
 import type { JourneyStore } from "../runtime/ports.ts";
@@ -59,6 +60,8 @@ export interface SimulationOptions {
   faults?: FaultOptions;
   /** The platform's messaging policies (journeys/policy.json); the defaults when absent. */
   policies?: PolicyConfig;
+  /** The platform's computed traits (journeys/traits.json); none when absent. */
+  traits?: TraitsFile;
   /** Pauses and resumes at virtual times (controls.ts); guardrails are checked every virtual hour. */
   controls?: readonly ScheduledControl[];
   /**
@@ -132,6 +135,7 @@ async function simulateBounded(options: SimulationOptions): Promise<SimulationRe
     // Its own store: every effect is an output line already, and nobody asks it why.
     journal: options.store !== undefined,
     ...(options.policies === undefined ? {} : { policies: options.policies }),
+    ...(options.traits === undefined ? {} : { traits: options.traits }),
     // The simulator changes the controls itself and tells the runtime (SimulatorControls): no re-reads.
     ...(isControlStore(store) ? { controls: store, controlTtlMs: Number.POSITIVE_INFINITY } : {}),
   });

@@ -190,6 +190,47 @@ describe("nudge validate", () => {
     ]);
     expect({ goodCode, out: good.out }).toEqual({ goodCode: ExitCode.ok, out: ["ok: the policy file valid"] });
   });
+
+  it("checks the platform's traits file, named or beside the journeys: its shape, then what its traits read", async () => {
+    // Prepare: a misspelt key; then a score of a trait no trait defines, and two traits reading each other.
+    const dir = mkdtempSync(join(tmpdir(), "nudge-traits-"));
+    const file = join(dir, "traits.json");
+    const at = relative(root, file);
+    writeFileSync(
+      file,
+      JSON.stringify({ traits: { orders: { kind: "count", event: "order.placed", windw: "P30D" } } }),
+    );
+    const shape = capture();
+    const shapeCode = await main(["validate", file], shape);
+    writeFileSync(
+      file,
+      JSON.stringify({
+        traits: {
+          value: { kind: "score", terms: [{ trait: "spend", weight: 1 }] },
+          a: { kind: "score", terms: [{ trait: "b", weight: 1 }] },
+          b: { kind: "score", terms: [{ trait: "a", weight: 1 }] },
+        },
+      }),
+    );
+    const reads = capture();
+    // Act
+    const readsCode = await main(["validate", file], reads);
+    const good = capture();
+    const goodCode = await main(["validate", "journeys/traits.json"], good);
+    // Assess
+    expect({ shapeCode, err: shape.err }).toEqual({
+      shapeCode: ExitCode.failed,
+      err: [`${at}: traits.orders: unknown field "windw" (did you mean "window"?)`],
+    });
+    expect({ readsCode, err: reads.err }).toEqual({
+      readsCode: ExitCode.failed,
+      err: [
+        `${at}: traits.value: reads "spend", which no trait defines`,
+        `${at}: traits.a: traits read each other in a loop: a → b → a`,
+      ],
+    });
+    expect({ goodCode, out: good.out }).toEqual({ goodCode: ExitCode.ok, out: ["ok: the traits file valid"] });
+  });
 });
 
 describe("nudge validate, one pass (issue 14)", () => {

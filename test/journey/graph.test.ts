@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { humanDuration, journeyGraph, journeysMarkdown } from "../../functions/journey/graph.ts";
-import { type LoadedJourney, loadJourneyFiles, POLICY_FILE } from "../../functions/journey/load.ts";
+import { isJourneyFileName, type LoadedJourney, loadJourneyFiles } from "../../functions/journey/load.ts";
 import { SHIPPED_JOURNEYS_CWD, SHIPPED_JOURNEYS_DIR } from "../support/shipped-journeys.ts";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
@@ -105,7 +105,7 @@ describe("journeyGraph", () => {
   it("never uses Mermaid's reserved word end as a node id, in any shipped journey", async () => {
     // Prepare: the shipped journeys (or those NUDGE_TEST_JOURNEYS names).
     const files = readdirSync(SHIPPED_JOURNEYS_DIR)
-      .filter((name) => name.endsWith(".json") && !name.endsWith(".schema.json") && name !== POLICY_FILE)
+      .filter(isJourneyFileName)
       .map((name) => join(SHIPPED_JOURNEYS_DIR, name));
     const { journeys } = await loadJourneyFiles(files, SHIPPED_JOURNEYS_CWD);
 

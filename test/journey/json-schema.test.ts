@@ -9,8 +9,9 @@ import {
   journeyJsonSchemaText,
   templateJsonSchema,
   templateJsonSchemaText,
+  traitsJsonSchemaText,
 } from "../../functions/journey/json-schema.ts";
-import { POLICY_FILE } from "../../functions/journey/load.ts";
+import { isJourneyFileName } from "../../functions/journey/load.ts";
 import { capture, root } from "../cli/capture-io.ts";
 
 const temporary: string[] = [];
@@ -32,9 +33,7 @@ describe("journeys/journey.schema.json", () => {
 
   it("is the $schema of every seed journey", () => {
     // Prepare
-    const files = readdirSync(join(root, "journeys")).filter(
-      (f) => f.endsWith(".json") && !f.endsWith(".schema.json") && f !== POLICY_FILE,
-    );
+    const files = readdirSync(join(root, "journeys")).filter(isJourneyFileName);
 
     // Act
     const schemas = files.map((f) => JSON.parse(readFileSync(join(root, "journeys", f), "utf8")).$schema);
@@ -128,7 +127,7 @@ describe("nudge schema", () => {
     expect(io.out.map((text) => JSON.parse(text))).toEqual([templateJsonSchema()]);
   });
 
-  it("--write writes both schemas to journeys/ under the working folder", async () => {
+  it("--write writes the three schemas to journeys/ under the working folder", async () => {
     // Prepare
     const cwd = mkdtempSync(join(tmpdir(), "nudge-schema-"));
     temporary.push(cwd);
@@ -140,9 +139,14 @@ describe("nudge schema", () => {
 
     // Assess
     expect(code).toBe(0);
-    expect(io.out).toEqual(["wrote journeys/journey.schema.json", "wrote journeys/template.schema.json"]);
+    expect(io.out).toEqual([
+      "wrote journeys/journey.schema.json",
+      "wrote journeys/template.schema.json",
+      "wrote journeys/traits.schema.json",
+    ]);
     expect(readFileSync(join(cwd, "journeys/journey.schema.json"), "utf8")).toBe(journeyJsonSchemaText());
     expect(readFileSync(join(cwd, "journeys/template.schema.json"), "utf8")).toBe(templateJsonSchemaText());
+    expect(readFileSync(join(cwd, "journeys/traits.schema.json"), "utf8")).toBe(traitsJsonSchemaText());
   });
 
   it("refuses arguments it does not know", async () => {
@@ -151,5 +155,17 @@ describe("nudge schema", () => {
 
     // Assess
     await expect(run).rejects.toThrow(new UsageError('unexpected argument "out.json"'));
+  });
+});
+
+describe("journeys/traits.schema.json", () => {
+  it("is what the zod schema generates today (run `npm run schema` after changing the traits' config.ts)", () => {
+    // Prepare
+    const committed = readFileSync(join(root, "journeys/traits.schema.json"), "utf8");
+    // Act
+    const fresh = traitsJsonSchemaText();
+    // Assess
+    expect(committed).toBe(fresh);
+    expect(JSON.parse(readFileSync(join(root, "journeys/traits.json"), "utf8")).$schema).toBe("./traits.schema.json");
   });
 });

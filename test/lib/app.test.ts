@@ -3,6 +3,7 @@ import { join } from "node:path";
 import * as sqs from "aws-cdk-lib/aws-sqs";
 import { describe, expect, it } from "vitest";
 import { validateCommand } from "../../functions/cli/validate.ts";
+import { loadTraitsFile } from "../../functions/journey/traits-file.ts";
 import { InvalidJourneyError } from "../../functions/shared/errors.ts";
 import { createNudgeApp, validatedJourneys } from "../../lib/app.ts";
 import { journeysDefine } from "../../lib/bundling.ts";
@@ -23,6 +24,19 @@ describe("the CDK app", () => {
     expect(io.err.length).toBeGreaterThan(0);
     await expect(synth).rejects.toThrow(InvalidJourneyError);
     await expect(synth).rejects.toThrow(io.err.join("\n"));
+  });
+
+  it("embeds the validated traits file in the functions, and null without one", async () => {
+    // Prepare
+    const journeys = await validatedJourneys("journeys", PROJECT_ROOT);
+    const { traits } = await loadTraitsFile(join(PROJECT_ROOT, "journeys"), PROJECT_ROOT);
+    // Act
+    const withTraits = journeysDefine(journeys, traits);
+    const without = journeysDefine(journeys);
+    // Assess: the bundle's constant is the file's JSON text, as a string literal.
+    expect(JSON.parse(JSON.parse(withTraits.NUDGE_TRAITS_JSON ?? ""))).toEqual(traits);
+    expect(Object.keys(traits?.traits ?? {})).toContain("rfm");
+    expect(JSON.parse(JSON.parse(without.NUDGE_TRAITS_JSON ?? ""))).toBeNull();
   });
 
   it("embeds in the functions the validated journeys with the template files their send steps use", async () => {

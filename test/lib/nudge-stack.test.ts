@@ -3,13 +3,17 @@ import { Match } from "aws-cdk-lib/assertions";
 import { describe, expect, it } from "vitest";
 import type { ShopEvent } from "../../events/catalog.ts";
 import { PROFILE_DETAIL_TYPES } from "../../functions/engine/profile.ts";
+import { parseTraitsFile } from "../../functions/engine/traits/config.ts";
 import { INGEST_BATCH_SIZE } from "../../functions/handlers/batching.ts";
 import { METRICS_NAMESPACE } from "../../functions/handlers/metric-names.ts";
 import { compilePattern } from "../../functions/language/pattern/index.ts";
 import { tableDefinition } from "../../functions/store/dynamodb/table.ts";
-import { canonicalJson } from "../../lib/journey-rules.ts";
+import { canonicalJson, profileRule } from "../../lib/journey-rules.ts";
 import { loadSeedJourneys } from "../scenarios/helpers.ts";
 import { PROJECT_ROOT, refId, resourcesOf, synthesize } from "./synth.ts";
+
+/** The shipped traits file, which the app embeds and whose events join the profile events' rule. */
+const SHIPPED_TRAITS = parseTraitsFile(JSON.parse(readFileSync(`${PROJECT_ROOT}/journeys/traits.json`, "utf8")));
 
 // One synth for the whole file (the default stage, a bus of its own).
 const { stack, template } = await synthesize();
@@ -99,7 +103,7 @@ describe("NudgeStack", () => {
         .map(canonicalJson),
     );
     needed.delete("{}");
-    needed.add(canonicalJson({ "detail-type": [...PROFILE_DETAIL_TYPES] }));
+    needed.add(canonicalJson(profileRule(SHIPPED_TRAITS).pattern));
     // Act
     const routed = Object.values(resourcesOf(template, "AWS::Events::Rule"))
       .filter((r) => r.Properties.EventPattern)

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { type PolicyConfig, parsePolicyConfig } from "../../functions/engine/policies/config.ts";
-import { formatProblem, POLICY_FILE, parseJourney } from "../../functions/journey/load.ts";
+import { formatProblem, isJourneyFileName, POLICY_FILE, parseJourney } from "../../functions/journey/load.ts";
 import { isTemplateFileName, resolveTemplates, templateLibrary } from "../../functions/journey/template-library.ts";
 import type { Journey, StepOf, StepType } from "../../functions/language/schema.ts";
 import { durationMs, formatInstant } from "../../functions/shared/time.ts";
@@ -40,9 +40,7 @@ let seeds: Journey[] | undefined;
  */
 export function loadSeedJourneys(): Journey[] {
   if (seeds !== undefined) return seeds.map((journey) => structuredClone(journey));
-  const files = readdirSync(SHIPPED_JOURNEYS_DIR)
-    .filter((name) => name.endsWith(".json") && !name.endsWith(".schema.json") && name !== POLICY_FILE)
-    .sort();
+  const files = readdirSync(SHIPPED_JOURNEYS_DIR).filter(isJourneyFileName).sort();
   const templateFiles = readdirSync(join(SHIPPED_JOURNEYS_DIR, "templates"))
     .filter(isTemplateFileName)
     .map((name) => ({ name, text: readFileSync(join(SHIPPED_JOURNEYS_DIR, "templates", name), "utf8") }));

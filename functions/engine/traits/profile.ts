@@ -1,0 +1,30 @@
+/**
+ * Where the traits meet the profile: the states an event updates ride in the profile (`traitStates`,
+ * saved with it), and a decision of a journey that reads traits sees their values at its own moment
+ * (`profile.traits`), computed here, never stored.
+ */
+import type { CompiledJourney } from "../compile.ts";
+import type { Profile } from "../model.ts";
+import type { TraitsFile } from "./config.ts";
+import { traitValues } from "./values.ts";
+
+/** The platform's traits, and the zone of a user whose profile names none (policy.json's default). */
+export interface TraitsSetting {
+  file: TraitsFile;
+  defaultZone: string;
+}
+
+/** The zone a user's days and streaks are counted in. */
+export const zoneOf = (profile: Profile | undefined, setting: TraitsSetting) =>
+  profile?.timezone ?? setting.defaultZone;
+
+/** The profile as a decision at `now` sees it: with the traits' values when the journey reads them. */
+export function profileAt(
+  profile: Profile,
+  journey: CompiledJourney,
+  args: { now: number; traits?: TraitsSetting | undefined },
+): Profile {
+  const setting = args.traits;
+  if (setting === undefined || !journey.readsTraits) return profile;
+  return { ...profile, traits: traitValues(setting.file, profile.traitStates, args.now, zoneOf(profile, setting)) };
+}
