@@ -11,7 +11,6 @@ import { MemoryStore } from "../store/memory/memory-store.ts";
 import { isControlStore, type ScheduledControl, SimulatorControls } from "./controls.ts";
 import { type InvalidInput, type OrderedEvents, orderEventLines } from "./event-order.ts";
 import { FaultInjector, type FaultOptions, type FaultReport, type SimulatorInput } from "./faults.ts";
-import { withBoundedHeapGrowth } from "./heap-growth.ts";
 
 /**
  * The virtual-clock simulator: the same runtime and engine as the platform, driven by a file of events
@@ -99,11 +98,7 @@ export function toOutputLine(effect: JourneyEffect): SimulationLine | undefined 
   return line;
 }
 
-export function simulate(options: SimulationOptions): Promise<SimulationResult> {
-  return withBoundedHeapGrowth(() => simulateBounded(options));
-}
-
-async function simulateBounded(options: SimulationOptions): Promise<SimulationResult> {
+export async function simulate(options: SimulationOptions): Promise<SimulationResult> {
   const { events, invalid, last } = options.events
     ? givenEvents(options.events)
     : orderEventLines(options.lines ?? [], options.onInvalid);
