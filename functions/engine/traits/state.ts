@@ -5,7 +5,7 @@
  * business key (functions/engine/profile.ts), then applies it here.
  */
 import type { ShopEvent } from "../../../events/catalog.ts";
-import { matchesPattern } from "../../language/pattern/index.ts";
+import { type CompiledPattern, compilePattern } from "../../language/pattern/index.ts";
 import { parseDuration } from "../../shared/time.ts";
 import type { AggregateTrait, TraitsFile } from "./config.ts";
 import { type DayRuns, dayNumber, withDay } from "./days.ts";
@@ -27,9 +27,19 @@ export interface TraitState {
 
 export type TraitStates = Record<string, TraitState>;
 
+/** The traits' `where` patterns, compiled once each (a trait definition is shared while its file is loaded). */
+const compiledWhere = new WeakMap<object, CompiledPattern>();
+
 /** Whether the event is one the aggregate counts (`event`, and `where` when given). */
 function counts(trait: { event: string; where?: Record<string, unknown> }, event: ShopEvent): boolean {
-  return event["detail-type"] === trait.event && (trait.where === undefined || matchesPattern(trait.where, event));
+  if (event["detail-type"] !== trait.event) return false;
+  if (trait.where === undefined) return true;
+  let where = compiledWhere.get(trait.where);
+  if (where === undefined) {
+    where = compilePattern(trait.where);
+    compiledWhere.set(trait.where, where);
+  }
+  return where.matches(event);
 }
 
 const numberOf = (value: unknown) => (typeof value === "number" && Number.isFinite(value) ? value : undefined);
