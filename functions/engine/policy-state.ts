@@ -1,6 +1,6 @@
 import type { StepOf } from "../language/schema.ts";
 import { addDays, instantOfWallTime, localDateTime, wallTimeAt } from "../shared/local-time.ts";
-import { formatInstant, parseInstant } from "../shared/time.ts";
+import { formatInstant, LAST_CIVIL_MS, parseInstant } from "../shared/time.ts";
 import type { CompiledJourney } from "./compile.ts";
 import type { SentMessage } from "./model.ts";
 import { type PolicyConfig, parsePolicyConfig } from "./policies/config.ts";
@@ -155,7 +155,7 @@ function sendsBefore(
  * milliseconds in years 1970-9999, every time the engine handles, come back unchanged.
  */
 function asFormatted(ms: number): number {
-  if (Number.isInteger(ms) && ms >= 0 && ms < 253_402_300_800_000) return ms;
+  if (Number.isInteger(ms) && ms >= 0 && ms < LAST_CIVIL_MS) return ms;
   const text = formatInstant(ms);
   const parsed = parseInstant(text);
   if (parsed === undefined) throw new RangeError(`not an ISO-8601 instant: ${JSON.stringify(text)}`);

@@ -3,7 +3,7 @@
  * zone at an instant, and the instant a local wall-clock time falls on, across daylight-saving changes.
  * Policies need this for quiet hours, which are the user's own evening, not a fixed UTC window.
  */
-import { DAY_MS } from "./time.ts";
+import { civilDate, DAY_MS, LAST_CIVIL_MS } from "./time.ts";
 
 /** A local calendar date and time of day; `month` is 1-12. */
 export interface WallTime {
@@ -68,28 +68,18 @@ export function wallTimeAt(ms: number, zone: string): WallTime & { second: numbe
   };
 }
 
-/** The end of year 9999 UTC: civilTime covers whole milliseconds from 1970 to then. */
-const LAST_CIVIL_MS = 253_402_300_800_000;
-
 /**
- * The UTC calendar fields of an instant by integer arithmetic (Howard Hinnant's civil-from-days, as
- * formatInstant), the same as a Date's getUTC* would give: policies ask for every message, and a Date
- * each time costs more than this.
+ * The UTC calendar fields of an instant by integer arithmetic (civilDate, as formatInstant), the same as
+ * a Date's getUTC* would give: policies ask for every message, and a Date each time costs more than this.
  */
 function civilTime(ms: number): WallTime & { second: number } {
   const days = Math.floor(ms / DAY);
   const seconds = Math.floor((ms - days * DAY) / 1000);
-  const z = days + 719_468;
-  const era = Math.floor(z / 146_097);
-  const doe = z - era * 146_097;
-  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36_524) - Math.floor(doe / 146_096)) / 365);
-  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
-  const mp = Math.floor((5 * doy + 2) / 153);
-  const month = mp < 10 ? mp + 3 : mp - 9;
+  const { year, month, day } = civilDate(days);
   return {
-    year: yoe + era * 400 + (month <= 2 ? 1 : 0),
+    year,
     month,
-    day: doy - Math.floor((153 * mp + 2) / 5) + 1,
+    day,
     hour: Math.floor(seconds / 3600),
     minute: Math.floor(seconds / 60) % 60,
     second: seconds % 60,

@@ -87,6 +87,24 @@ export function flat(text: string): string {
 const formattedMs = new Float64Array(SLOTS).fill(Number.NaN);
 const formattedTexts: string[] = new Array(SLOTS).fill("");
 
+/** The end of year 9999 UTC: the instants the integer calendar arithmetic below covers (from 1970). */
+export const LAST_CIVIL_MS = 253_402_300_800_000;
+
+/**
+ * The UTC calendar date of a day number (days since 1970-01-01), by integer arithmetic (Howard Hinnant's
+ * civil-from-days): what a Date's getUTC* would give, without making a Date.
+ */
+export function civilDate(days: number): { year: number; month: number; day: number } {
+  const z = days + 719_468;
+  const era = Math.floor(z / 146_097);
+  const doe = z - era * 146_097;
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36_524) - Math.floor(doe / 146_096)) / 365);
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const month = mp < 10 ? mp + 3 : mp - 9;
+  return { year: yoe + era * 400 + (month <= 2 ? 1 : 0), month, day: doy - Math.floor((153 * mp + 2) / 5) + 1 };
+}
+
 /**
  * The canonical form of an instant in all output: UTC, millisecond precision dropped when zero
  * (`2026-11-25T08:00:00Z`). Computed with integer arithmetic (Howard Hinnant's civil-from-days) for
@@ -96,18 +114,10 @@ export function formatInstant(ms: number): string {
   const slot = Math.floor(ms / 1000) & (SLOTS - 1);
   if (formattedMs[slot] === ms) return formattedTexts[slot] as string;
   let text: string;
-  if (ms >= 0 && ms < 253_402_300_800_000 && Number.isInteger(ms)) {
+  if (ms >= 0 && ms < LAST_CIVIL_MS && Number.isInteger(ms)) {
     const days = Math.floor(ms / DAY_MS);
     const inDay = ms - days * DAY_MS;
-    const z = days + 719_468;
-    const era = Math.floor(z / 146_097);
-    const doe = z - era * 146_097;
-    const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36_524) - Math.floor(doe / 146_096)) / 365);
-    const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
-    const mp = Math.floor((5 * doy + 2) / 153);
-    const day = doy - Math.floor((153 * mp + 2) / 5) + 1;
-    const month = mp < 10 ? mp + 3 : mp - 9;
-    const year = yoe + era * 400 + (month <= 2 ? 1 : 0);
+    const { year, month, day } = civilDate(days);
     const seconds = Math.floor(inDay / 1000);
     const millis = inDay - seconds * 1000;
     const time = `${two(Math.floor(seconds / 3600))}:${two(Math.floor(seconds / 60) % 60)}:${two(seconds % 60)}`;
