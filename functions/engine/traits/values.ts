@@ -80,8 +80,15 @@ function rfmValues(name: string, trait: RfmTrait, values: TraitValues, now: numb
   if (group) values[trait.group] = group.name;
 }
 
-/** Score and RFM traits after the traits they read (the file has no loops: config.ts). */
+const orderByFile = new WeakMap<TraitsFile, [string, ScoreTrait | RfmTrait][]>();
+
+/**
+ * Score and RFM traits after the traits they read (the file has no loops: config.ts), worked out once per
+ * file: every decision of a journey that reads traits asks.
+ */
 function derivedInOrder(file: TraitsFile): [string, ScoreTrait | RfmTrait][] {
+  const known = orderByFile.get(file);
+  if (known !== undefined) return known;
   const derived = Object.entries(file.traits).filter(
     (entry): entry is [string, ScoreTrait | RfmTrait] => entry[1].kind === "score" || entry[1].kind === "rfm",
   );
@@ -99,6 +106,7 @@ function derivedInOrder(file: TraitsFile): [string, ScoreTrait | RfmTrait][] {
     ordered.push(ready);
     for (const defined of namesOf(ready[0], ready[1])) produced.add(defined);
   }
+  orderByFile.set(file, ordered);
   return ordered;
 }
 
