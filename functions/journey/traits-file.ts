@@ -1,7 +1,6 @@
-import { readFile } from "node:fs/promises";
-import { join, relative } from "node:path";
 import { type TraitsFile, traitProblems, traitsFileSchema } from "../engine/traits/config.ts";
 import { type JourneyProblem, TRAITS_FILE } from "./load.ts";
+import { readPlatformJson } from "./platform-file.ts";
 import { schemaProblems } from "./problems.ts";
 
 /**
@@ -13,21 +12,10 @@ export async function loadTraitsFile(
   journeysDir: string,
   cwd = process.cwd(),
 ): Promise<{ traits?: TraitsFile; file?: string; problems: JourneyProblem[] }> {
-  const path = join(journeysDir, TRAITS_FILE);
-  const file = relative(cwd, path) || path;
-  let text: string;
-  try {
-    text = await readFile(path, "utf8");
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return { problems: [] };
-    return { file, problems: [{ file, path: "", message: `cannot read: ${error}` }] };
-  }
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (error) {
-    return { file, problems: [{ file, path: "", message: `not valid JSON: ${error}` }] };
-  }
+  const read = await readPlatformJson(journeysDir, TRAITS_FILE, cwd);
+  if (read.absent) return { problems: [] };
+  const { file, raw } = read;
+  if (read.problems.length > 0) return { file, problems: read.problems };
   const result = traitsFileSchema.safeParse(raw, { reportInput: true });
   if (!result.success)
     return { file, problems: schemaProblems(file, result.error, { schema: traitsFileSchema, input: raw }) };
