@@ -165,8 +165,10 @@ async function childMain(file: string, until: number): Promise<SimulationStats> 
     outputLines++;
     byType[line.type] = (byType[line.type] ?? 0) + 1;
     const reason = typeof line.reason === "string" ? `:${line.reason}` : "";
-    const counts = byJourney[line.journey] ?? {};
-    byJourney[line.journey] = counts;
+    // A profile's line (a segment entered, a trait changed) is counted under "profiles".
+    const journey = line.journey ?? "profiles";
+    const counts = byJourney[journey] ?? {};
+    byJourney[journey] = counts;
     counts[`${line.type}${reason}`] = (counts[`${line.type}${reason}`] ?? 0) + 1;
   };
   const gc = gcMeter();

@@ -28,6 +28,9 @@ export const DETAIL_TYPES = [
   "cart.item_added",
   "product.favorited",
   "journey.paused",
+  "segment.entered",
+  "segment.exited",
+  "trait.changed",
 ] as const;
 
 export type DetailType = (typeof DETAIL_TYPES)[number];
@@ -62,6 +65,9 @@ const DETAIL_SCHEMAS = {
   "cart.item_added": details.cartItemAdded,
   "product.favorited": details.productFavorited,
   "journey.paused": details.journeyPaused,
+  "segment.entered": details.segmentChanged,
+  "segment.exited": details.segmentChanged,
+  "trait.changed": details.traitChanged,
 } as const satisfies { [T in DetailType]: z.ZodMiniObject };
 
 /** The detail of a detail-type, as the catalog documents it (extra fields of the shop's own are `unknown`). */

@@ -224,6 +224,32 @@ export const productFavorited = z.looseObject({
 });
 
 /** Nudge's own (source `nudge`): a journey was paused by a guardrail (README, Operating journeys). */
+/** Nudge's own: a user's profile entered or left a segment (journeys/segments/<id>.json). */
+export const segmentChanged = z.looseObject({
+  userId: id(),
+  segment: id(),
+});
+
+/** A computed trait's value: a number, a flag, a tier or time, or RFM's scores; null when it has none. */
+const traitValue = z.union([z.number(), z.boolean(), z.string(), z.record(z.string(), z.number()), z.null()], {
+  error: (issue) =>
+    issue.input === undefined
+      ? "required field is missing"
+      : `expected a number, boolean, string, scores or null, got ${describeValue(issue.input)}`,
+});
+
+/** Nudge's own: a computed trait a journey watches changed (docs/traits.md). */
+export const traitChanged = z.looseObject({
+  userId: id(),
+  trait: nonEmpty(),
+  from: traitValue,
+  to: traitValue,
+  /** `up` or `down` for numbers, times and tiers (by their levels). */
+  direction: z.optional(z.enum(["up", "down"])),
+  /** `<userId>:<trait>:<to>`: as a journey's key, one run per user and value reached. */
+  reached: nonEmpty(),
+});
+
 export const journeyPaused = z.looseObject({
   journeyId: id(),
   version: z.int().check(z.gte(1)),

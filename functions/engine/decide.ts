@@ -360,6 +360,8 @@ export function decideWakeUp(args: EngineArgs & { wakeUp: WakeUp }): Decision | 
     enter(record, lastEvent, ctx);
     return decided(record, ctx);
   }
+  // A profile's wake-up is the runtime's to review (functions/engine/segments/review.ts), never a run's.
+  if (wakeUp.kind === "profile") return undefined;
   const run = stored.run;
   // A wake-up is current only if it matches the run's pending one exactly: step visit and due time.
   const current = run?.wake;

@@ -41,6 +41,12 @@ export interface Profile {
   traitStates?: TraitStates;
   /** The traits' values at the decision's moment, as the engine shows them (`profile.traits.<name>`); never stored. */
   traits?: TraitValues;
+  /** The segments the user is in, as last reviewed, by id (functions/engine/segments/review.ts). */
+  segments?: string[];
+  /** The values of the traits a journey asks `trait.changed` for, as last reviewed: the next change is against them. */
+  watchedTraits?: TraitValues;
+  /** When the user's profile wake-up is armed: the watched traits' next change with time alone. */
+  wakeAt?: string;
 }
 
 export type IssuedCoupon = {
@@ -137,10 +143,20 @@ export interface Outbox {
 export type WakeUp = (
   | { kind: "run"; journeyId: string; key: string; at: string; seq: number }
   | { kind: "inactivity"; journeyId: string; key: string; at: string }
+  /** A user's profile: a watched trait changes with time alone (`journeyId` PROFILE_WAKE_UP, `key` the user). */
+  | { kind: "profile"; journeyId: string; key: string; at: string }
 ) & {
   /** When it was held because its journey was paused (functions/runtime/control-cache.ts); absent: never held. */
   heldAt?: string;
 };
+
+/** The `journeyId` of profile wake-ups: never a journey's (journey ids are kebab-case). */
+export const PROFILE_WAKE_UP = "@profile";
+
+/** What tells two wake-ups of one (journey, key) and time apart: the run's step visit, or the kind. */
+export function wakeUpToken(wakeUp: WakeUp): string {
+  return wakeUp.kind === "run" ? String(wakeUp.seq) : wakeUp.kind;
+}
 
 /** What moves the engine: an event from the bus, or a timer that fell due. */
 export type EngineInput = { type: "event"; event: ShopEvent } | { type: "wake-up"; wakeUp: WakeUp };

@@ -1,4 +1,5 @@
 import * as z from "zod";
+import { segmentFileSchema } from "../engine/segments/config.ts";
 import { traitsFileSchema } from "../engine/traits/config.ts";
 import { journeySchema } from "../language/schema.ts";
 import { templateFileSchema } from "./template-file.ts";
@@ -14,6 +15,7 @@ import { templateFileSchema } from "./template-file.ts";
 export const JOURNEY_SCHEMA_FILE = "journeys/journey.schema.json";
 export const TEMPLATE_SCHEMA_FILE = "journeys/template.schema.json";
 export const TRAITS_SCHEMA_FILE = "journeys/traits.schema.json";
+export const SEGMENT_SCHEMA_FILE = "journeys/segment.schema.json";
 
 /** A schema generated from zod for authors (the input side), under Nudge's own header. */
 function editorSchema(
@@ -78,3 +80,15 @@ export function traitsJsonSchema(): object {
 }
 
 export const traitsJsonSchemaText = () => schemaText(traitsJsonSchema());
+
+/** A segment file's JSON Schema, for editors (`journeys/segments/<id>.json` point their `$schema` at it). */
+export function segmentJsonSchema(): object {
+  return editorSchema(segmentFileSchema as unknown as z.ZodType, {
+    id: "segment.schema.json",
+    title: "Nudge segment",
+    description:
+      "A segment, journeys/segments/<id>.json: a named condition over the user's profile (an EventBridge pattern over {profile}, traits, consent and segments included). Members are kept live; entering and leaving publish segment.entered / segment.exited. The pattern and the traits it reads are checked by `nudge validate`.",
+  });
+}
+
+export const segmentJsonSchemaText = () => schemaText(segmentJsonSchema());

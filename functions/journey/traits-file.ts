@@ -2,15 +2,31 @@ import { type TraitsFile, traitProblems, traitsFileSchema } from "../engine/trai
 import { type JourneyProblem, TRAITS_FILE } from "./load.ts";
 import { readPlatformJson } from "./platform-file.ts";
 import { schemaProblems } from "./problems.ts";
+import { loadSegments } from "./segments-folder.ts";
 
 /**
  * The platform's computed traits live in one file beside the journeys, `journeys/traits.json`
- * (functions/engine/traits/config.ts). No file: no traits. A file with problems gives them, one a line at
- * its JSON path, and no traits: nothing half-read is run.
+ * (functions/engine/traits/config.ts), and the segments that read them in `journeys/segments/`
+ * (segments-folder.ts): both load here, the segments riding with the traits (`TraitsFile.segments`). No
+ * file and no segment: no traits. Problems come one a line at their JSON path, with no traits: nothing
+ * half-read is run.
  */
 export async function loadTraitsFile(
   journeysDir: string,
   cwd = process.cwd(),
+): Promise<{ traits?: TraitsFile; file?: string; problems: JourneyProblem[] }> {
+  const own = await loadOwnTraits(journeysDir, cwd);
+  if (own.problems.length > 0) return own;
+  const loaded = await loadSegments(journeysDir, { cwd, traits: own.traits });
+  if (loaded.problems.length > 0) return { ...own, traits: undefined, problems: loaded.problems };
+  const segments = loaded.segments;
+  if (segments === undefined || Object.keys(segments).length === 0) return own;
+  return { ...own, traits: { ...(own.traits ?? { traits: {} }), segments } };
+}
+
+async function loadOwnTraits(
+  journeysDir: string,
+  cwd: string,
 ): Promise<{ traits?: TraitsFile; file?: string; problems: JourneyProblem[] }> {
   const read = await readPlatformJson(journeysDir, TRAITS_FILE, cwd);
   if (read.absent) return { problems: [] };

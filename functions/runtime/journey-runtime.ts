@@ -6,6 +6,7 @@ import { skipsLateMessages } from "../engine/held-messages.ts";
 import { journalWith, outboxId } from "../engine/journal.ts";
 import type { EngineInput, JourneyEffect, Outbox, RunRecord, StatsCounter, WakeUp } from "../engine/model.ts";
 import { DEFAULT_TIMEZONE, type PolicyConfig } from "../engine/policies/config.ts";
+import { compileWatch } from "../engine/segments/watch.ts";
 import { statsOf, stepStatsOf } from "../engine/stats.ts";
 import type { TraitsFile } from "../engine/traits/config.ts";
 import type { TraitsSetting } from "../engine/traits/profile.ts";
@@ -19,7 +20,7 @@ import { redemptionCounters } from "./redemptions.ts";
 import { PolicyReservations } from "./reservations.ts";
 import { runsToIndex } from "./runs-of-user.ts";
 import { UnsavedStats } from "./unsaved-stats.ts";
-import { UserInput } from "./user-input.ts";
+import { UserInput, type UserLoad } from "./user-input.ts";
 
 /** One input applied to one journey's record (see JourneyRuntime.apply). */
 interface ApplyRequest {
@@ -129,9 +130,17 @@ export class JourneyRuntime {
     this.keepsJournal = options.journal ?? true;
     this.policies = new PolicyReservations(options.store, options.catalog, options.policies);
     this.controls = new ControlCache(options.controls, options.controlTtlMs);
-    this.traits = options.traits && {
-      file: options.traits,
+    const traits = options.traits;
+    const watch =
+      traits &&
+      compileWatch(
+        traits,
+        options.catalog.current().map((current) => current.journey),
+      );
+    this.traits = traits && {
+      file: traits,
       defaultZone: options.policies?.defaultTimezone ?? DEFAULT_TIMEZONE,
+      ...(watch === undefined ? {} : { watch }),
     };
   }
 
@@ -162,9 +171,7 @@ export class JourneyRuntime {
     const { store, catalog } = this.options;
     const userId = event.detail.userId;
     const user =
-      typeof userId === "string"
-        ? await UserInput.load(store, { userId, event, consistent: false, traits: this.traits })
-        : undefined;
+      typeof userId === "string" ? await this.loadUser({ userId, event, consistent: false, now }) : undefined;
     const detailType = event["detail-type"];
     if (detailType === "coupon.redeemed") this.addStats(await redemptionCounters(store, catalog, event));
     for (const journey of catalog.listeningTo(detailType)) {
@@ -189,6 +196,7 @@ export class JourneyRuntime {
 
   /** Applies a timer that fell due. */
   async handleWakeUp(wakeUp: WakeUp, now: number): Promise<void> {
+    if (wakeUp.kind === "profile") return this.handleProfileWakeUp(wakeUp, now);
     const journey = this.options.catalog.current().find((j) => j.id === wakeUp.journeyId);
     if (journey === undefined) return; // the journey was removed: its timers lapse.
     if ((await this.controls.pausedControl(journey.id, now)) !== undefined && this.options.controls) {
@@ -203,15 +211,56 @@ export class JourneyRuntime {
         const consistent = attempt > 1;
         const stored = await this.options.store.getRecord(wakeUp.journeyId, wakeUp.key, { consistent });
         const userId = stored?.value.run?.userId ?? stored?.value.inactivity?.lastEvent.detail.userId;
-        const user =
-          typeof userId === "string"
-            ? await UserInput.load(this.options.store, { userId, consistent, traits: this.traits })
-            : undefined;
+        const user = typeof userId === "string" ? await this.loadUser({ userId, consistent, now }) : undefined;
         const input: EngineInput = { type: "wake-up", wakeUp };
         return this.apply({ current: journey, key: wakeUp.key, now, user, input, attempt, stored });
       },
     );
     await this.inputDone();
+  }
+
+  /**
+   * A user's profile wake-up: a watched trait changes with time alone (a rolling window, a streak at
+   * midnight, an RFM score as the last order ages). The profile is reviewed as of now, and what changed is
+   * saved and handed on as an event's change would be; the review arms the next wake-up.
+   */
+  private async handleProfileWakeUp(wakeUp: WakeUp, now: number): Promise<void> {
+    await this.withRetries(
+      () => `profile/${wakeUp.key}`,
+      async (attempt) => {
+        const review = `wake@${wakeUp.at}`;
+        const user = await this.loadUser({ userId: wakeUp.key, consistent: attempt > 1, now, review });
+        await user.save();
+        await this.handOnSaved(user);
+      },
+    );
+    await this.inputDone();
+  }
+
+  /**
+   * Reads an input's user, with the platform's traits and the batch's proof key; an outbox of the profile's
+   * review found on it not proven handed on (its saver died first) is handed on again before anything else.
+   */
+  private async loadUser(request: Omit<UserLoad, "traits" | "proofFor">): Promise<UserInput> {
+    const user = await UserInput.load(this.options.store, {
+      ...request,
+      traits: this.traits,
+      proofFor: (id) => (this.batchProof ??= id),
+    });
+    const left = user.leftOutbox;
+    if (left !== undefined && !(await this.isHandedOn(left))) await this.handOnProfileOutbox(left, { again: true });
+    return user;
+  }
+
+  /** After a write of the user: the review's events it saved are handed on (segment index, then the bus). */
+  private async handOnSaved(user: UserInput): Promise<void> {
+    const saved = user.takeSavedOutbox();
+    if (saved !== undefined) await this.handOnProfileOutbox(saved, { again: false });
+  }
+
+  private async handOnProfileOutbox(outbox: Outbox, how: { again: boolean }): Promise<void> {
+    await this.options.store.indexSegmentChanges(outbox.events);
+    await this.handOn(outbox, how);
   }
 
   private async inputDone(): Promise<void> {
@@ -280,9 +329,9 @@ export class JourneyRuntime {
    * the run's, read now. A run's decision never reads or reserves another user's sends.
    */
   private async userOf(request: ApplyRequest, runUser: string | undefined): Promise<UserInput | undefined> {
-    const { user, attempt } = request;
+    const { user, attempt, now } = request;
     if (user !== undefined || runUser === undefined) return user;
-    return UserInput.load(this.options.store, { userId: runUser, consistent: attempt > 1, traits: this.traits });
+    return this.loadUser({ userId: runUser, consistent: attempt > 1, now });
   }
 
   /**
@@ -297,8 +346,10 @@ export class JourneyRuntime {
   ): Promise<void> {
     if (decision.profile) user.setAttributes(decision.profile);
     const sends = this.policies.sendsAfter(decision, user.sends, now);
-    if (sends !== undefined || decision.profile !== undefined || (handsOn && user.changed) || user.indexPending)
+    if (sends !== undefined || decision.profile !== undefined || (handsOn && user.changed) || user.indexPending) {
       await user.save(sends);
+      await this.handOnSaved(user);
+    }
   }
 
   /** After the journeys: the profile's change no send carried, written alone (see UserInput). */
@@ -309,6 +360,7 @@ export class JourneyRuntime {
       async (attempt) => {
         if (attempt > 1) await user.reload();
         await user.save();
+        await this.handOnSaved(user);
       },
     );
   }

@@ -1,6 +1,8 @@
+import type { ShopEvent } from "../../events/catalog.ts";
 import type {
   CouponRedemption,
   JourneyEffect,
+  Outbox,
   Profile,
   RunRecord,
   SentMessage,
@@ -54,6 +56,12 @@ export interface UserState {
    * input pays anyway (see UserInput.indexRuns).
    */
   runs?: RunOfUser[];
+  /**
+   * The events the profile's last review published (segment and trait changes: functions/engine/segments),
+   * saved with the profile that changed, handed on after the write (as a run record's `pending`); `null`
+   * in `putUser` removes the one stored (it was handed on).
+   */
+  outbox?: Outbox | null;
 }
 
 /** A run record that concerns a user: its journey and key. */
@@ -148,6 +156,29 @@ export interface UserRunIndex {
   userRuns(userId: string): Promise<RunOfUser[]>;
 }
 
+/** A member of a segment, since when. */
+export interface SegmentMember {
+  userId: string;
+  since: string;
+}
+
+/**
+ * The segments' members, kept so that listing a segment costs in proportion to its members, not to every
+ * profile (the membership itself lives on the profile: `Profile.segments`). Written as the profiles'
+ * `segment.entered` / `segment.exited` events are handed on: idempotent, so a hand-on repeated changes nothing.
+ */
+export interface SegmentIndex {
+  /** Applies the membership changes among `events` (other events are ignored). */
+  indexSegmentChanges(events: readonly ShopEvent[]): Promise<void>;
+  /** A page of a segment's members; `after` is the previous page's `next`. */
+  segmentMembers(
+    segment: string,
+    page: { limit: number; after?: string },
+  ): Promise<{ members: SegmentMember[]; next?: string }>;
+  /** How many members a segment has (reads its members' index, not every profile). */
+  countSegmentMembers(segment: string): Promise<number>;
+}
+
 /**
  * A ledger of effect ids, for a consumer that receives effects at least once and must carry each out once
  * (the email deliver function, between its queue and SES, which cannot refuse a repeat): it looks the
@@ -218,6 +249,7 @@ export interface JourneyStore
     BudgetStore,
     HandOnProofStore,
     UserRunIndex,
+    SegmentIndex,
     EffectLedger,
     TimerStore,
     CouponStore,

@@ -1,8 +1,9 @@
 import type { ShopEvent } from "../../events/catalog.ts";
-import type { Profile, SentMessage } from "../engine/model.ts";
+import type { Outbox, Profile, SentMessage, WakeUp } from "../engine/model.ts";
 import { applyEventToProfile } from "../engine/profile.ts";
+import { reviewProfile } from "../engine/segments/review.ts";
 import type { TraitsSetting } from "../engine/traits/profile.ts";
-import type { RunOfUser, UserState, UserStore, Versioned } from "./ports.ts";
+import type { RunOfUser, TimerStore, UserState, UserStore, Versioned } from "./ports.ts";
 
 /**
  * The runs keyed otherwise a user's item remembers for `nudge why`: the latest 64 (about 3 KB before
@@ -22,7 +23,24 @@ export function withParts(base: UserState | undefined, parts: UserState): UserSt
   if (sends !== undefined) value.sends = sends;
   const runs = parts.runs ?? base?.runs;
   if (runs !== undefined) value.runs = runs;
+  const outbox = parts.outbox === undefined ? base?.outbox : parts.outbox;
+  if (outbox != null) value.outbox = outbox;
   return value;
+}
+
+/** How an input loads its user (UserInput.load). */
+export interface UserLoad {
+  userId: string;
+  /** The input's event, applied to the profile, unsaved; none for a wake-up. */
+  event?: ShopEvent;
+  consistent: boolean;
+  /** The input's moment: the profile's review (segments, watched traits) is as of it. */
+  now: number;
+  traits?: TraitsSetting | undefined;
+  /** A profile wake-up: the stored profile is reviewed even though no event changes it; names the cause. */
+  review?: string;
+  /** The proof key of the batch, for the outbox of the review's events (the runtime's: JourneyRuntime). */
+  proofFor?: (firstId: string) => string;
 }
 
 /**
@@ -38,6 +56,14 @@ export function withParts(base: UserState | undefined, parts: UserState): UserSt
  */
 export class UserInput {
   private stored: Versioned<UserState> | undefined;
+  /** The review's events (segment and trait changes), saved with the profile's change. */
+  private events: ShopEvent[] = [];
+  /** The profile wake-up the review armed: scheduled before the save. */
+  private wakeUp: WakeUp | undefined;
+  /** The outbox the last save wrote, until the runtime takes it to hand it on. */
+  private saved: Outbox | undefined;
+  /** A forced review (a wake-up) was saved: a reload does not review again. */
+  private reviewed = false;
   /** The profile with this input's change applied, while that change is not saved. */
   private unsaved: Profile | undefined;
   /** The profile an update-profile step made: its attributes are applied again on a reload. */
@@ -48,20 +74,35 @@ export class UserInput {
   applied = false;
 
   private constructor(
-    private readonly store: UserStore,
-    readonly userId: string,
-    private readonly event: ShopEvent | undefined,
-    private readonly traits: TraitsSetting | undefined,
-  ) {}
+    private readonly store: UserStore & Pick<TimerStore, "scheduleWakeUp">,
+    private readonly request: UserLoad,
+  ) {
+    this.userId = request.userId;
+    this.event = request.event;
+    this.traits = request.traits;
+  }
+
+  readonly userId: string;
+  private readonly event: ShopEvent | undefined;
+  private readonly traits: TraitsSetting | undefined;
 
   /** Reads the user; `event` (optional) is applied to its profile, unsaved. */
-  static async load(
-    store: UserStore,
-    request: { userId: string; event?: ShopEvent; consistent: boolean; traits?: TraitsSetting | undefined },
-  ): Promise<UserInput> {
-    const user = new UserInput(store, request.userId, request.event, request.traits);
+  static async load(store: UserStore & Pick<TimerStore, "scheduleWakeUp">, request: UserLoad): Promise<UserInput> {
+    const user = new UserInput(store, request);
     await user.read(request.consistent);
     return user;
+  }
+
+  /** The outbox found on the user as read: the runtime hands it on again unless it is proven handed on. */
+  get leftOutbox(): Outbox | undefined {
+    return this.stored?.value.outbox ?? undefined;
+  }
+
+  /** The outbox the last save wrote, once: the runtime hands it on. */
+  takeSavedOutbox(): Outbox | undefined {
+    const saved = this.saved;
+    this.saved = undefined;
+    return saved;
   }
 
   /** The profile as this input's decisions see it: stored, with the input's change applied. */
@@ -102,7 +143,7 @@ export class UserInput {
   /** An update-profile step's profile: its attributes are saved with the input's next write to the user. */
   setAttributes(changed: Profile): void {
     this.changedByStep = changed;
-    this.applyAttributes();
+    this.derive();
   }
 
   /**
@@ -118,31 +159,60 @@ export class UserInput {
     if (sends !== undefined) parts.sends = sends;
     if (this.indexPending)
       parts.runs = [...(this.stored?.value.runs ?? []), ...this.unindexed].slice(-MAX_RUNS_OF_USER);
+    const events = this.events;
+    const first = events[0];
+    // The outbox read was handed on when the user was loaded (JourneyRuntime.loadUser): a write removes it.
+    if (first !== undefined)
+      parts.outbox = { effects: [], events, proof: this.request.proofFor?.(first.id) ?? first.id };
+    else if (this.stored?.value.outbox != null) parts.outbox = null;
+    // Timers before the save (as a run's): one armed for a save that then loses its race is stale and harmless.
+    if (this.wakeUp !== undefined) await this.store.scheduleWakeUp(this.wakeUp);
     const revision = await this.store.putUser(this.userId, parts, this.stored?.revision);
     this.stored = { value: withParts(this.stored?.value, parts), revision };
     if (profile !== undefined && this.event !== undefined) this.applied = true;
+    if (profile !== undefined && this.request.review !== undefined) this.reviewed = true;
+    if (parts.outbox) this.saved = parts.outbox;
     this.unsaved = undefined;
     this.changedByStep = undefined;
     this.unindexed = [];
+    this.events = [];
+    this.wakeUp = undefined;
   }
 
   private async read(consistent: boolean): Promise<void> {
     this.stored = await this.store.getUser(this.userId, { consistent });
-    const profile = this.stored?.value.profile;
-    this.unsaved =
-      this.event === undefined || this.applied ? undefined : applyEventToProfile(profile, this.event, this.traits);
-    this.applyAttributes();
+    this.derive();
     // Another input may have indexed some of them meanwhile.
     const unindexed = this.unindexed;
     this.unindexed = [];
     this.indexRuns(unindexed);
   }
 
-  private applyAttributes(): void {
+  /**
+   * The unsaved profile, from the stored one: the event applied (unless a write of this input carried it),
+   * an update-profile step's attributes, then the review of what changed (segments, watched traits).
+   */
+  private derive(): void {
+    const stored = this.stored?.value.profile;
+    let candidate =
+      this.event === undefined || this.applied ? undefined : applyEventToProfile(stored, this.event, this.traits);
     const changed = this.changedByStep;
-    if (changed === undefined) return;
-    const base = this.profile;
-    this.unsaved = base === undefined ? changed : { ...base, attributes: changed.attributes };
+    if (changed !== undefined) {
+      const base = candidate ?? stored;
+      candidate = base === undefined ? changed : { ...base, attributes: changed.attributes };
+    }
+    this.unsaved = candidate;
+    this.events = [];
+    this.wakeUp = undefined;
+    const setting = this.traits;
+    const forced = this.request.review !== undefined && !this.reviewed;
+    const subject = candidate ?? (forced ? stored : undefined);
+    if (setting?.watch === undefined || subject === undefined) return;
+    const cause = this.request.review ?? this.event?.id ?? "";
+    const review = reviewProfile(setting, { profile: subject, now: this.request.now, cause });
+    if (review.profile !== undefined) this.unsaved = review.profile;
+    this.events = review.events;
+    this.wakeUp = review.wakeUp;
   }
 }
 

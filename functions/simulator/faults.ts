@@ -1,5 +1,5 @@
 import type { ShopEvent } from "../../events/catalog.ts";
-import type { JourneyEffect, RunRecord, WakeUp } from "../engine/model.ts";
+import { type JourneyEffect, type RunRecord, type WakeUp, wakeUpToken } from "../engine/model.ts";
 import type { JourneyStore } from "../runtime/ports.ts";
 import { NudgeError } from "../shared/errors.ts";
 import { hash53 } from "../shared/hash.ts";
@@ -52,7 +52,7 @@ export type SimulatorInput = { kind: "event"; event: ShopEvent } | { kind: "wake
 export function inputId(input: SimulatorInput): string {
   if (input.kind === "event") return input.event.id;
   const { wakeUp } = input;
-  const token = wakeUp.kind === "run" ? String(wakeUp.seq) : "inactivity";
+  const token = wakeUpToken(wakeUp);
   return `wake-up|${wakeUp.journeyId}|${wakeUp.key}|${token}|${wakeUp.at}`;
 }
 
@@ -130,6 +130,15 @@ export class CrashingStore implements JourneyStore {
   }
   userRuns(...args: Parameters<JourneyStore["userRuns"]>) {
     return this.inner.userRuns(...args);
+  }
+  indexSegmentChanges(...args: Parameters<JourneyStore["indexSegmentChanges"]>) {
+    return this.inner.indexSegmentChanges(...args);
+  }
+  segmentMembers(...args: Parameters<JourneyStore["segmentMembers"]>) {
+    return this.inner.segmentMembers(...args);
+  }
+  countSegmentMembers(...args: Parameters<JourneyStore["countSegmentMembers"]>) {
+    return this.inner.countSegmentMembers(...args);
   }
   claimEffect(effect: JourneyEffect) {
     return this.inner.claimEffect(effect);

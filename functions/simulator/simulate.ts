@@ -17,7 +17,7 @@ import { FaultInjector, type FaultOptions, type FaultReport, type SimulatorInput
  * instead of a bus, with time that jumps from one due timer or event to the next.
  */
 
-import type { SimulationLine } from "./lines.ts";
+import type { ProfileLine, SimulationLine } from "./lines.ts";
 
 export { type InvalidInput, parseEventLines } from "./event-order.ts";
 export type { SimulationLine } from "./lines.ts";
@@ -98,6 +98,16 @@ export function toOutputLine(effect: JourneyEffect): SimulationLine | undefined 
   return line;
 }
 
+/** The output line of a profile's change the runtime publishes (a segment entered or left, a trait changed). */
+export function profileLineOf(event: ShopEvent): ProfileLine | undefined {
+  const type = event["detail-type"];
+  const { userId, segment, trait, from, to } = event.detail;
+  const user = String(userId);
+  if (type === "segment.entered" || type === "segment.exited") return { type, segment, user, at: event.time };
+  if (type === "trait.changed") return { type, trait, from, to, user, at: event.time };
+  return undefined;
+}
+
 export async function simulate(options: SimulationOptions): Promise<SimulationResult> {
   const { events, invalid, last } = options.events
     ? givenEvents(options.events)
@@ -109,8 +119,9 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
   const emit = options.onLine ?? ((line: SimulationLine) => void output.push(line));
   const published: ShopEvent[] = [];
   let inputs = 0;
+  const catalog = new JourneyCatalog(options.journeys);
   const runtime = new JourneyRuntime({
-    catalog: new JourneyCatalog(options.journeys),
+    catalog,
     store: faults?.store ?? store,
     sink: {
       deliver: (effect) => {
@@ -121,6 +132,12 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
     },
     publisher: {
       publish: (event) => {
+        const line = profileLineOf(event);
+        if (line !== undefined) {
+          emit(line);
+          // A profile's change goes round again only to the journeys that listen to it (the rules, on AWS).
+          if (catalog.listeningTo(event["detail-type"]).length === 0) return undefined;
+        }
         published.push(event);
         return undefined;
       },
@@ -212,7 +229,7 @@ export function formatLine(line: SimulationLine): string {
 
 /** One output line for people: time, journey, user, what happened and its essentials. */
 export function formatText(line: SimulationLine): string {
-  return [line.at, line.journey.padEnd(22), line.user.padEnd(10), line.type.padEnd(18), textDetail(line)]
+  return [line.at, (line.journey ?? "").padEnd(22), line.user.padEnd(10), line.type.padEnd(18), textDetail(line)]
     .join("  ")
     .trimEnd();
 }
@@ -235,6 +252,11 @@ function textDetail(line: SimulationLine): string {
       return line.event === undefined ? String(line.reason) : `${line.reason}: ${line.event}`;
     case "goal.converted":
       return `by ${(line.event as { "detail-type": string })["detail-type"]}`;
+    case "segment.entered":
+    case "segment.exited":
+      return String(line.segment);
+    case "trait.changed":
+      return `${line.trait}: ${JSON.stringify(line.from)} → ${JSON.stringify(line.to)}`;
     case "journey.paused":
     case "journey.resumed":
       return `${line.reason === undefined ? "" : `${line.reason} `}(by ${line.by})`;

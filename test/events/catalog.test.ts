@@ -32,6 +32,8 @@ function failure(result: ParseResult) {
   return result.error;
 }
 
+const NUDGE_OWN = new Set(["journey.paused", "segment.entered", "segment.exited", "trait.changed"]);
+
 const REQUIRED: Record<DetailType, string[]> = {
   "user.registered": ["userId"],
   "user.updated": ["userId", "attributes"],
@@ -49,6 +51,9 @@ const REQUIRED: Record<DetailType, string[]> = {
   "cart.item_added": ["userId", "productId"],
   "product.favorited": ["userId", "productId"],
   "journey.paused": ["journeyId", "version", "reason", "by", "pausedAt"],
+  "segment.entered": ["userId", "segment"],
+  "segment.exited": ["userId", "segment"],
+  "trait.changed": ["userId", "trait", "from", "to", "reached"],
 };
 
 describe("the samples", () => {
@@ -68,8 +73,8 @@ describe("the samples", () => {
       expect(result.ok ? "" : result.error.message, name).toBe("");
       if (result.ok) {
         expect(`${result.event["detail-type"]}.json`).toBe(name);
-        // Nudge's own events (journey.paused) come from Nudge; the rest from the shop.
-        expect(result.event.source).toBe(result.event["detail-type"] === "journey.paused" ? "nudge" : PLATFORM_SOURCE);
+        // Nudge's own events (journey.paused, segment and trait changes) come from Nudge; the rest from the shop.
+        expect(result.event.source).toBe(NUDGE_OWN.has(result.event["detail-type"]) ? "nudge" : PLATFORM_SOURCE);
       }
     }
   });

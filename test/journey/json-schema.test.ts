@@ -7,6 +7,7 @@ import { schemaCommand } from "../../functions/cli/schema.ts";
 import {
   journeyJsonSchema,
   journeyJsonSchemaText,
+  segmentJsonSchemaText,
   templateJsonSchema,
   templateJsonSchemaText,
   traitsJsonSchemaText,
@@ -127,7 +128,7 @@ describe("nudge schema", () => {
     expect(io.out.map((text) => JSON.parse(text))).toEqual([templateJsonSchema()]);
   });
 
-  it("--write writes the three schemas to journeys/ under the working folder", async () => {
+  it("--write writes the four schemas to journeys/ under the working folder", async () => {
     // Prepare
     const cwd = mkdtempSync(join(tmpdir(), "nudge-schema-"));
     temporary.push(cwd);
@@ -143,10 +144,12 @@ describe("nudge schema", () => {
       "wrote journeys/journey.schema.json",
       "wrote journeys/template.schema.json",
       "wrote journeys/traits.schema.json",
+      "wrote journeys/segment.schema.json",
     ]);
     expect(readFileSync(join(cwd, "journeys/journey.schema.json"), "utf8")).toBe(journeyJsonSchemaText());
     expect(readFileSync(join(cwd, "journeys/template.schema.json"), "utf8")).toBe(templateJsonSchemaText());
     expect(readFileSync(join(cwd, "journeys/traits.schema.json"), "utf8")).toBe(traitsJsonSchemaText());
+    expect(readFileSync(join(cwd, "journeys/segment.schema.json"), "utf8")).toBe(segmentJsonSchemaText());
   });
 
   it("refuses arguments it does not know", async () => {

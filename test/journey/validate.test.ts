@@ -9,7 +9,7 @@ import { checkJourneys, validateJourneyFiles } from "../../functions/journey/val
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const fixtures = "test/fixtures/journeys";
 const CATALOG =
-  "user.registered, user.updated, user.unsubscribed, user.subscribed, order.placed, order.delivered, order.refunded, order.payment_failed, coupon.issued, coupon.redeemed, promotion.ended, review.posted, user.checked_in, cart.item_added, product.favorited, journey.paused";
+  "user.registered, user.updated, user.unsubscribed, user.subscribed, order.placed, order.delivered, order.refunded, order.payment_failed, coupon.issued, coupon.redeemed, promotion.ended, review.posted, user.checked_in, cart.item_added, product.favorited, journey.paused, segment.entered, segment.exited, trait.changed";
 
 /** The problem lines `nudge validate` would print for fixture files validated together. */
 async function problemLines(...names: string[]): Promise<string[]> {

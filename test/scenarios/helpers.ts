@@ -212,8 +212,8 @@ export type Brief = {
 export function brief(lines: readonly SimulationLine[]): Brief[] {
   return lines.map((line) => ({
     at: line.at,
-    journey: line.journey,
-    run: line.run,
+    journey: line.journey ?? "",
+    run: String(line.run ?? ""),
     type: line.type,
     ...("template" in line ? { template: line.template } : {}),
     ...("reason" in line ? { reason: line.reason } : {}),

@@ -6,6 +6,7 @@
 import * as z from "zod/mini";
 import { NudgeError } from "../../shared/errors.ts";
 import { parseDuration } from "../../shared/time.ts";
+import type { SegmentDefinition } from "../segments/config.ts";
 
 const traitName = z
   .string()
@@ -90,7 +91,11 @@ export const traitsFileSchema = z.strictObject({
   traits: z.record(traitName, traitSchema),
 });
 
-export type TraitsFile = z.output<typeof traitsFileSchema>;
+/**
+ * The traits file as the platform runs it: with the segments (journeys/segments/*.json, by id) beside it,
+ * which read the traits and ride with them into every bundle (../segments/config.ts).
+ */
+export type TraitsFile = z.output<typeof traitsFileSchema> & { segments?: Readonly<Record<string, SegmentDefinition>> };
 export type TraitDefinition = z.output<typeof traitSchema>;
 export type AggregateTrait = Extract<TraitDefinition, { kind: "count" | "sum" | "min" | "max" | "first" | "last" }>;
 export type StreakTrait = Extract<TraitDefinition, { kind: "streak" }>;

@@ -5,6 +5,7 @@
  */
 import type { CompiledJourney } from "../compile.ts";
 import type { Profile } from "../model.ts";
+import type { ProfileWatch } from "../segments/watch.ts";
 import type { TraitsFile } from "./config.ts";
 import { traitValues } from "./values.ts";
 
@@ -12,6 +13,8 @@ import { traitValues } from "./values.ts";
 export interface TraitsSetting {
   file: TraitsFile;
   defaultZone: string;
+  /** The segments and the traits journeys ask `trait.changed` for (../segments/watch.ts); none: nothing is watched. */
+  watch?: ProfileWatch;
 }
 
 /** The zone a user's days and streaks are counted in. */

@@ -1,4 +1,4 @@
-import type { WakeUp } from "../../engine/model.ts";
+import { type WakeUp, wakeUpToken } from "../../engine/model.ts";
 import type { JourneyControl } from "../../runtime/control-cache.ts";
 import type { Versioned } from "../../runtime/ports.ts";
 import { ConcurrencyError } from "../../shared/errors.ts";
@@ -63,7 +63,7 @@ export async function setControl(
 
 function heldKey(wakeUp: WakeUp) {
   const shard = hash53(wakeUp.key) % HELD_SHARDS;
-  const seq = wakeUp.kind === "run" ? String(wakeUp.seq) : "inactivity";
+  const seq = wakeUpToken(wakeUp);
   return { pk: keys.held(wakeUp.journeyId, shard), sk: `${wakeUp.key}#${seq}#${wakeUp.at}` };
 }
 

@@ -1,4 +1,5 @@
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import type { ShopEvent } from "../../../events/catalog.ts";
 import type { CouponRedemption, JourneyEffect, Profile, RunRecord, StatsCounter, WakeUp } from "../../engine/model.ts";
 import type { CouponCharge } from "../../engine/policy-state.ts";
 import type { ControlStore, JourneyControl } from "../../runtime/control-cache.ts";
@@ -21,6 +22,7 @@ import { isConditionFailure } from "./errors.ts";
 import { type JourneyInventory, scanInventory } from "./inventory.ts";
 import * as proofs from "./proofs.ts";
 import { readRunRecord, recordExpiry, runRecordItem } from "./records.ts";
+import * as segments from "./segments.ts";
 import * as stats from "./stats.ts";
 import { DEFAULTS, type DynamoDbStoreConfig, keys } from "./table.ts";
 import { type CapacityUse, TableClient } from "./table-client.ts";
@@ -136,6 +138,19 @@ export class DynamoDbStore implements JourneyStore, ControlStore {
     for (const run of indexed)
       if (!runs.some((held) => held.journeyId === run.journeyId && held.key === run.key)) runs.push(run);
     return runs;
+  }
+
+  /** One write per membership change (segments.ts). */
+  indexSegmentChanges(events: readonly ShopEvent[]): Promise<void> {
+    return segments.indexSegmentChanges(this.table, events);
+  }
+
+  segmentMembers(segment: string, page: { limit: number; after?: string }) {
+    return segments.segmentMembers(this.table, { segment, ...page });
+  }
+
+  countSegmentMembers(segment: string): Promise<number> {
+    return segments.countSegmentMembers(this.table, segment);
   }
 
   private journalExpiry(): number {

@@ -119,6 +119,8 @@ export const keys = {
     sk: `RUNOF#${journeyId}#${key}`,
   }),
   userRunPrefix: "RUNOF#",
+  /** One shard of a segment's members (see segments.ts); the sort key is the user id. */
+  segmentShard: (segment: string, shard: number) => `SEGMENT#${segment}#${shard}`,
   /** The proof that a batch's outboxes were handed on (see proofs.ts). */
   proof: (proof: string) => ({ pk: `PROOF#${proof}`, sk: "PROOF" }),
   /** The coupon value a journey issued on a budget day. */

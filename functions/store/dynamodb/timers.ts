@@ -1,4 +1,4 @@
-import type { WakeUp } from "../../engine/model.ts";
+import { type WakeUp, wakeUpToken } from "../../engine/model.ts";
 import { hash53 } from "../../shared/hash.ts";
 import { StoreError } from "./errors.ts";
 import { keys } from "./table.ts";
@@ -38,7 +38,7 @@ export function dueTime(wakeUp: WakeUp): number {
 export const timerShard = (wakeUp: WakeUp, shards: number) => hash53(`${wakeUp.journeyId}\u0000${wakeUp.key}`) % shards;
 
 export const timerSortKey = (wakeUp: WakeUp, at: number) =>
-  `${sortableInstant(at)}#${wakeUp.journeyId}#${wakeUp.key}#${wakeUp.kind === "run" ? wakeUp.seq : "inactivity"}`;
+  `${sortableInstant(at)}#${wakeUp.journeyId}#${wakeUp.key}#${wakeUpToken(wakeUp)}`;
 
 export const timerPartition = (bucket: number, shard: number, widthMs: number) =>
   keys.timerBucket(bucketText(bucket, widthMs), shard);

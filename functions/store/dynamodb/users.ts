@@ -1,4 +1,4 @@
-import { MODEL_VERSION, type Profile, type SentMessage } from "../../engine/model.ts";
+import { MODEL_VERSION, type Outbox, type Profile, type SentMessage } from "../../engine/model.ts";
 import type { RunOfUser, UserState, Versioned } from "../../runtime/ports.ts";
 import { ConcurrencyError } from "../../shared/errors.ts";
 import { isConditionFailure } from "./errors.ts";
@@ -8,7 +8,8 @@ import type { TableClient } from "./table-client.ts";
 
 /**
  * A user's item, `USER#<id>` / `PROFILE`: `rev`, `mv`, the profile in `doc` (or deflated, `zdoc`), the
- * recent sends in `sends` (or `zsends`) and the runs keyed otherwise in `runs` (or `zruns`). One item, so
+ * recent sends in `sends` (or `zsends`), the runs keyed otherwise in `runs` (or `zruns`) and the profile
+ * review's events not yet removed in `outbox` (or `zoutbox`). One item, so
  * that an input that changes the profile, reserves a send and indexes a run pays one write unit for all,
  * and one read gives a decision everything it needs of the user.
  */
@@ -23,7 +24,13 @@ export async function getUser(
   const profile = decodeJson(item, "doc") as Profile | undefined;
   const sends = decodeJson(item, "sends") as SentMessage[] | undefined;
   const runs = decodeJson(item, "runs") as RunOfUser[] | undefined;
-  return { value: { ...(profile && { profile }), ...(sends && { sends }), ...(runs && { runs }) }, revision: item.rev };
+  const outbox = decodeJson(item, "outbox") as Outbox | undefined;
+  const value: UserState = {};
+  if (profile) value.profile = profile;
+  if (sends) value.sends = sends;
+  if (runs) value.runs = runs;
+  if (outbox) value.outbox = outbox;
+  return { value, revision: item.rev };
 }
 
 /**
@@ -45,8 +52,16 @@ export async function putUser(
     ["doc", parts.profile],
     ["sends", parts.sends],
     ["runs", parts.runs],
+    ["outbox", parts.outbox],
   ] as const) {
     if (value === undefined) continue;
+    if (value === null) {
+      // Removed: the outbox was handed on.
+      names[`#${name}`] = name;
+      names[`#z${name}`] = `z${name}`;
+      removes.push(`#${name}`, `#z${name}`);
+      continue;
+    }
     const [attribute, encoded] = encodedAttribute(name, value);
     const other = attribute === name ? `z${name}` : name;
     names[`#${attribute}`] = attribute;

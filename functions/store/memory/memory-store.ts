@@ -1,5 +1,13 @@
+import type { ShopEvent } from "../../../events/catalog.ts";
 import { outboxId } from "../../engine/journal.ts";
-import type { CouponRedemption, JourneyEffect, RunRecord, StatsCounter, WakeUp } from "../../engine/model.ts";
+import {
+  type CouponRedemption,
+  type JourneyEffect,
+  type RunRecord,
+  type StatsCounter,
+  type WakeUp,
+  wakeUpToken,
+} from "../../engine/model.ts";
 import type { CouponCharge } from "../../engine/policy-state.ts";
 import type { ControlStore, JourneyControl } from "../../runtime/control-cache.ts";
 import type { CouponSettlement, JourneyStore, UserState, Versioned } from "../../runtime/ports.ts";
@@ -23,6 +31,8 @@ export interface MemoryStoreOptions {
 export class MemoryStore implements JourneyStore, ControlStore {
   /** Run records by journey, then key: no key string is built per lookup. */
   private readonly records = new Map<string, Map<string, Versioned<RunRecord>>>();
+  /** The segments' members (SegmentIndex): user id to the time they entered, by segment. */
+  readonly segments = new Map<string, Map<string, string>>();
   /** Each user's profile and recent sends (the frequency-cap counter), one versioned value. */
   readonly users = new Map<string, Versioned<UserState>>();
   /** The deliver side's ledger of effect ids (see EffectLedger); the runtime does not use it. */
@@ -181,6 +191,31 @@ export class MemoryStore implements JourneyStore, ControlStore {
     return this.users.get(userId)?.value.runs ?? [];
   }
 
+  async indexSegmentChanges(events: readonly ShopEvent[]) {
+    for (const event of events) {
+      const { userId, segment } = event.detail;
+      if (typeof userId !== "string" || typeof segment !== "string") continue;
+      let members = this.segments.get(segment);
+      if (event["detail-type"] === "segment.entered") {
+        if (members === undefined) this.segments.set(segment, (members = new Map()));
+        members.set(userId, event.time);
+      } else if (event["detail-type"] === "segment.exited") members?.delete(userId);
+    }
+  }
+
+  /** Members in the order they entered; `after` is the position to go on from. */
+  async segmentMembers(segment: string, page: { limit: number; after?: string }) {
+    const all = [...(this.segments.get(segment) ?? [])];
+    const from = page.after === undefined ? 0 : Number(page.after);
+    const members = all.slice(from, from + page.limit).map(([userId, since]) => ({ userId, since }));
+    const end = from + members.length;
+    return end < all.length ? { members, next: String(end) } : { members };
+  }
+
+  async countSegmentMembers(segment: string) {
+    return this.segments.get(segment)?.size ?? 0;
+  }
+
   async claimEffect(effect: JourneyEffect) {
     if (this.ledger.has(effect.id)) return false;
     this.ledger.add(effect.id);
@@ -251,5 +286,5 @@ const NO_EVENT_IDS = Object.freeze([]) as unknown as string[];
 
 /** A held wake-up's identity: the same wake-up held twice (a redelivery) is kept once. */
 function heldId(wakeUp: WakeUp): string {
-  return `${wakeUp.key}#${wakeUp.kind === "run" ? wakeUp.seq : "inactivity"}#${wakeUp.at}`;
+  return `${wakeUp.key}#${wakeUpToken(wakeUp)}#${wakeUp.at}`;
 }

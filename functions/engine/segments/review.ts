@@ -1,0 +1,145 @@
+/**
+ * A profile reviewed against what Nudge watches on it (watch.ts): the segments it is in now, the watched
+ * traits' values now, and when they next change with time alone. What differs from the profile's last
+ * review becomes events: `segment.entered` / `segment.exited`, and `trait.changed` where a journey asks
+ * for it. Pure: the runtime saves the reviewed profile and its events in one write, then hands them on.
+ */
+import type { ShopEvent } from "../../../events/catalog.ts";
+import { flat, formatInstant, parseInstant } from "../../shared/time.ts";
+import { PROFILE_WAKE_UP, type Profile, type WakeUp } from "../model.ts";
+import { NUDGE_SOURCE } from "../step-context.ts";
+import type { TraitsFile } from "../traits/config.ts";
+import { nextTraitChangeAt } from "../traits/next-change.ts";
+import { type TraitsSetting, zoneOf } from "../traits/profile.ts";
+import { type TraitValue, type TraitValues, traitValues } from "../traits/values.ts";
+import type { ProfileWatch } from "./watch.ts";
+
+export interface ProfileReview {
+  /** The profile with its review (segments, watched values, armed wake-up); undefined when none changed. */
+  profile?: Profile;
+  /** What changed, as events to publish, in a stable order. */
+  events: ShopEvent[];
+  /** The profile wake-up to schedule (before the profile is saved). */
+  wakeUp?: WakeUp;
+}
+
+const same = (a: TraitValue | undefined, b: TraitValue | undefined) =>
+  a === b || (typeof a === "object" && typeof b === "object" && JSON.stringify(a) === JSON.stringify(b));
+
+/** Whether a value went up or down: numbers and times by value, tiers by their levels; none for the rest. */
+function directionOf(file: TraitsFile, trait: string, from: TraitValue | undefined, to: TraitValue | undefined) {
+  const rank = (value: TraitValue | undefined): number | string | undefined => {
+    if (typeof value === "number") return value;
+    if (typeof value !== "string") return undefined;
+    for (const definition of Object.values(file.traits))
+      if (definition.kind === "score" && definition.tiers?.trait === trait)
+        return [...definition.tiers.levels].sort((a, b) => a.from - b.from).findIndex((level) => level.name === value);
+    return Number.isNaN(Date.parse(value)) ? undefined : value;
+  };
+  const before = rank(from);
+  const after = rank(to);
+  if (after === undefined || before === after) return undefined;
+  return before === undefined || after > before ? "up" : "down";
+}
+
+interface Reviewing {
+  file: TraitsFile;
+  watch: ProfileWatch;
+  profile: Profile;
+  now: number;
+  /** What caused the review (an event id, a wake-up): it makes the events' ids, the same on a retry. */
+  cause: string;
+}
+
+function eventOf(review: Reviewing, type: string, detail: Record<string, unknown>, subject: string): ShopEvent {
+  const { profile, now, cause } = review;
+  return {
+    id: flat(`${type}:${profile.userId}:${subject}:${cause}`),
+    source: NUDGE_SOURCE,
+    "detail-type": type,
+    time: formatInstant(now),
+    detail: { userId: profile.userId, ...detail },
+  };
+}
+
+function segmentEvents(review: Reviewing, members: readonly string[]): ShopEvent[] {
+  const before = review.profile.segments ?? [];
+  return [
+    ...before
+      .filter((id) => !members.includes(id))
+      .map((segment) => eventOf(review, "segment.exited", { segment }, segment)),
+    ...members
+      .filter((id) => !before.includes(id))
+      .map((segment) => eventOf(review, "segment.entered", { segment }, segment)),
+  ];
+}
+
+function traitEvents(review: Reviewing, values: TraitValues): { events: ShopEvent[]; watched: TraitValues } {
+  const { file, watch, profile } = review;
+  const events: ShopEvent[] = [];
+  const watched: TraitValues = {};
+  for (const trait of watch.published) {
+    const to = values[trait];
+    if (to !== undefined) watched[trait] = to;
+    const from = profile.watchedTraits?.[trait];
+    if (same(from, to)) continue;
+    const direction = directionOf(file, trait, from, to);
+    const detail = {
+      trait,
+      from: from ?? null,
+      to: to ?? null,
+      ...(direction === undefined ? {} : { direction }),
+      reached: `${profile.userId}:${trait}:${typeof to === "object" ? JSON.stringify(to) : String(to ?? null)}`,
+    };
+    const event = eventOf(review, "trait.changed", detail, trait);
+    // Published where a journey asks for it: a change no journey's pattern takes is remembered, not sent.
+    if (watch.changeWanted(event)) events.push(event);
+  }
+  return { events, watched };
+}
+
+/** When to wake the profile next: undefined when the armed wake-up still comes first (or nothing will change). */
+function nextWakeAt(review: Reviewing, values: TraitValues, zone: string): string | undefined | null {
+  const { file, watch, profile, now } = review;
+  const next = nextTraitChangeAt(file, { states: profile.traitStates, traits: watch.timed, now, zone, values });
+  const armed = parseInstant(profile.wakeAt);
+  const armedAhead = armed !== undefined && armed > now;
+  if (next === undefined) return armedAhead || profile.wakeAt === undefined ? undefined : null;
+  // An earlier wake-up armed stays: it reviews again when it fires, and arms this one then.
+  return armedAhead && armed <= next ? undefined : formatInstant(next);
+}
+
+/** Reviews the profile at `now` (see the module's comment); `cause` names the event or wake-up behind it. */
+export function reviewProfile(
+  setting: TraitsSetting,
+  request: { profile: Profile; now: number; cause: string },
+): ProfileReview {
+  const watch = setting.watch;
+  if (watch === undefined) return { events: [] };
+  const { profile, now, cause } = request;
+  const review: Reviewing = { file: setting.file, watch, profile, now, cause };
+  const zone = zoneOf(profile, setting);
+  const values = watch.readsTraits ? traitValues(setting.file, profile.traitStates, now, zone) : {};
+  const view = { profile: { ...profile, traits: values } };
+  const members = watch.segments.filter((segment) => segment.condition.matches(view)).map((segment) => segment.id);
+  const { events: changes, watched } = traitEvents(review, values);
+  const events = [...segmentEvents(review, members), ...changes];
+  const wakeAt = nextWakeAt(review, values, zone);
+  const watchedChanged =
+    Object.keys(watched).length !== Object.keys(profile.watchedTraits ?? {}).length ||
+    Object.entries(watched).some(([name, value]) => !same(profile.watchedTraits?.[name], value));
+  const segmentsChanged = events.some((event) => event["detail-type"] !== "trait.changed");
+  if (!segmentsChanged && !watchedChanged && wakeAt === undefined) return { events };
+  const next: Profile = { ...profile };
+  if (members.length > 0) next.segments = members;
+  else delete next.segments;
+  if (Object.keys(watched).length > 0) next.watchedTraits = watched;
+  else delete next.watchedTraits;
+  if (wakeAt === null) delete next.wakeAt;
+  else if (wakeAt !== undefined) next.wakeAt = wakeAt;
+  const wakeUp: WakeUp | undefined =
+    typeof wakeAt === "string"
+      ? { kind: "profile", journeyId: PROFILE_WAKE_UP, key: profile.userId, at: wakeAt }
+      : undefined;
+  return { profile: next, events, ...(wakeUp === undefined ? {} : { wakeUp }) };
+}
