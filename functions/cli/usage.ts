@@ -154,6 +154,16 @@ export const COMMANDS: Readonly<Record<string, CommandSpec>> = {
       format(),
     ],
   },
+  segment: {
+    args: "list | count <segment> | sample <segment>",
+    about: "the segments of journeys/segments/ and their members, read from the members' index",
+    options: [
+      ...storeSource,
+      { name: "limit", value: "<n>", help: "sample: at most this many members (default 20)" },
+      journeys,
+      format(),
+    ],
+  },
   "dead-letters": {
     args: "list | show <id> | redrive [<id>...]",
     about: "what failed for good and why; redrive sends it back to its queue once fixed",

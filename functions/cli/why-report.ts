@@ -1,5 +1,6 @@
 import type { JournalEntry } from "../engine/journal.ts";
 import type { Profile } from "../engine/model.ts";
+import type { TraitValues } from "../engine/traits/values.ts";
 import type { UserJournal } from "../runtime/user-journal.ts";
 import { isTimeZone, localDateTime } from "../shared/local-time.ts";
 import { parseInstant } from "../shared/time.ts";
@@ -17,6 +18,10 @@ export interface WhyReport {
   /** Whose zone `timeZone` is: the profile's own, or the platform's default (journeys/policy.json). */
   timeZoneOf: "user" | "platform default";
   profile?: Profile;
+  /** The computed traits' values now (journeys/traits.json), when the platform has traits. */
+  traits?: TraitValues;
+  /** The segments the user is in, as last reviewed. */
+  segments?: readonly string[];
   journal: readonly JournalEntry[];
   /**
    * Decided and saved, not handed to a channel yet: the journal holds only what went out, and these go out
@@ -91,6 +96,14 @@ function consentLine(profile: Profile | undefined, zone: string): string {
   return `consent: ${parts.join("; ")}`;
 }
 
+/** `growthValue 600, growthTier silver, rfm R5 F1 M2, ...`: each trait with a value, in the file's order. */
+function traitsLine(traits: TraitValues): string {
+  const shown = Object.entries(traits).map(([name, value]) =>
+    typeof value === "object" ? `${name} R${value.r} F${value.f} M${value.m}` : `${name} ${value}`,
+  );
+  return shown.join(", ") || "none";
+}
+
 export function formatWhy(report: WhyReport): string[] {
   const { userId, journal, profile } = report;
   const zone = report.timeZone;
@@ -100,6 +113,8 @@ export function formatWhy(report: WhyReport): string[] {
     `${userId}: ${profile === undefined ? "no profile" : `locale ${profile.locale ?? "(default)"}, ${profile.orderCount} orders`}; ${consentLine(profile, zone)}`,
     `Times in ${zone} (${whose}).`,
   ];
+  if (report.traits !== undefined) lines.push(`traits: ${traitsLine(report.traits)}`);
+  if (report.segments !== undefined) lines.push(`segments: ${report.segments.join(", ") || "none"}`);
   const skipped = report.skippedWhilePaused ?? [];
   if (journal.length === 0 && (report.notHandedOn ?? []).length === 0 && skipped.length === 0) {
     lines.push("", "No journey has done anything for this user (or the journal has expired).");

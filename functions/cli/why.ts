@@ -5,8 +5,12 @@
  * environment's AWS settings; `--dynamodb-endpoint` for another endpoint).
  */
 import { resolve } from "node:path";
+import type { Profile } from "../engine/model.ts";
+import type { TraitsFile } from "../engine/traits/config.ts";
+import { traitValues } from "../engine/traits/values.ts";
 import { journeyFilesIn, loadJourneyFiles } from "../journey/load.ts";
 import { loadPolicyFile } from "../journey/policy-file.ts";
+import { loadTraitsFile } from "../journey/traits-file.ts";
 import type { JourneyStore } from "../runtime/ports.ts";
 import { readUserJournal } from "../runtime/user-journal.ts";
 import { formatOption, UsageError } from "./args.ts";
@@ -23,6 +27,18 @@ async function journalOf(store: JourneyStore, journeysDir: string, cwd: string, 
   return readUserJournal(store, userId, [...unique.values()]);
 }
 
+/** The user's traits now and segments, when the platform has traits (and so segments) and a profile. */
+function customerView(
+  profile: Profile | undefined,
+  setting: { traits: TraitsFile | undefined; defaultZone: string },
+): Pick<WhyReport, "traits" | "segments"> {
+  const { traits } = setting;
+  if (profile === undefined || traits === undefined) return {};
+  const zone = profile.timezone ?? setting.defaultZone;
+  const segments = traits.segments === undefined ? {} : { segments: profile.segments ?? [] };
+  return { traits: traitValues(traits, profile.traitStates, Date.now(), zone), ...segments };
+}
+
 export async function whyCommand(args: string[], io: CliIo): Promise<number> {
   const { values, positional } = parseCommandArgs("why", args);
   const [userId, ...extra] = positional;
@@ -30,6 +46,7 @@ export async function whyCommand(args: string[], io: CliIo): Promise<number> {
   const format = formatOption(values);
   const journeysDir = resolve(io.cwd, values.get("journeys") ?? "journeys");
   const policy = await loadPolicyFile(journeysDir, io.cwd);
+  const { traits } = await loadTraitsFile(journeysDir, io.cwd);
   const source = await openStoreSource(values, io.cwd);
   try {
     const [profile, { entries: journal, notHandedOn: pending, skippedWhilePaused }] = await Promise.all([
@@ -40,6 +57,7 @@ export async function whyCommand(args: string[], io: CliIo): Promise<number> {
       userId,
       ...whyTimeZone(profile?.value, policy.config.defaultTimezone),
       ...(profile === undefined ? {} : { profile: profile.value }),
+      ...customerView(profile?.value, { traits, defaultZone: policy.config.defaultTimezone }),
       journal,
       notHandedOn: pending,
       skippedWhilePaused,

@@ -15,13 +15,8 @@ describe("demo", () => {
     const result = await runDemo({ dir, journeys: loadSeedJourneys(), users: 20, days: 2, seconds: 2 });
     // Assess
     const byId = new Map(result.reports.map((report) => [report.journey, report]));
-    expect([...byId.keys()].sort()).toEqual([
-      "coupon-expiry-nudge",
-      "dormancy-reactivation",
-      "new-user-coupon",
-      "onboarding-guide",
-      "post-promotion-review",
-    ]);
+    // A report per shipped journey, whether or not the synthetic shop moved it.
+    expect([...byId.keys()].sort()).toEqual([...new Set(loadSeedJourneys().map((journey) => journey.id))].sort());
     const welcome = byId.get("new-user-coupon");
     expect(welcome).toMatchObject({ entered: 20, couponsIssued: 20, suppressed: 0 });
     // A welcome due at night waits for 09:00; the last night's may still wait when the demo ends.

@@ -1,8 +1,10 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { type PolicyConfig, parsePolicyConfig } from "../../functions/engine/policies/config.ts";
+import type { TraitsFile } from "../../functions/engine/traits/config.ts";
 import { formatProblem, isJourneyFileName, POLICY_FILE, parseJourney } from "../../functions/journey/load.ts";
 import { isTemplateFileName, resolveTemplates, templateLibrary } from "../../functions/journey/template-library.ts";
+import { loadTraitsFile } from "../../functions/journey/traits-file.ts";
 import type { Journey, StepOf, StepType } from "../../functions/language/schema.ts";
 import { durationMs, formatInstant } from "../../functions/shared/time.ts";
 import {
@@ -101,6 +103,13 @@ export function platformPolicies(): PolicyConfig {
   return parsePolicyConfig(JSON.parse(readFileSync(join(SHIPPED_JOURNEYS_DIR, POLICY_FILE), "utf8")));
 }
 
+/** The platform's computed traits with the segments beside them (journeys/traits.json, journeys/segments/). */
+export async function platformTraits(): Promise<TraitsFile> {
+  const loaded = await loadTraitsFile(SHIPPED_JOURNEYS_DIR);
+  if (loaded.traits === undefined) throw new Error(loaded.problems.map(formatProblem).join("\n"));
+  return loaded.traits;
+}
+
 /** A journey written in a test, parsed and schema-checked like a journey file; throws on any problem. */
 export function journeyFrom(definition: Record<string, unknown>): Journey {
   const file = `test journey ${String(definition.id)}`;
@@ -156,6 +165,8 @@ export interface RunOptions {
   store?: SimulationOptions["store"];
   /** Default: the platform's policy file, journeys/policy.json. */
   policies?: PolicyConfig;
+  /** The computed traits and segments (platformTraits); default none. */
+  traits?: TraitsFile;
 }
 
 export interface Outcome extends SimulationResult {
@@ -175,6 +186,7 @@ export async function run(lines: readonly string[], options: RunOptions = {}): P
     ...(options.until === undefined ? {} : { until: Date.parse(options.until) }),
     ...(options.store === undefined ? {} : { store: options.store }),
     policies: options.policies ?? platformPolicies(),
+    ...(options.traits === undefined ? {} : { traits: options.traits }),
   });
   return {
     ...result,

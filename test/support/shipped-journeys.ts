@@ -1,5 +1,7 @@
-import { basename, dirname, resolve } from "node:path";
+import { readdirSync, readFileSync } from "node:fs";
+import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { isJourneyFileName } from "../../functions/journey/load.ts";
 
 /**
  * Where the tests of the shipped journeys find them: the repository's journeys/ folder, or the folder that the
@@ -29,3 +31,11 @@ export const SHIPPED_JOURNEYS_DIR = shippedJourneysDir();
 
 /** The folder a CLI command runs in to find SHIPPED_JOURNEYS_DIR as its `journeys/`. */
 export const SHIPPED_JOURNEYS_CWD = dirname(SHIPPED_JOURNEYS_DIR);
+
+/** The ids of the journey files in the repository's journeys/, in file-name order (a version file too). */
+export function repoJourneyIds(): string[] {
+  return readdirSync(REPO_JOURNEYS_DIR)
+    .filter(isJourneyFileName)
+    .sort()
+    .map((name) => (JSON.parse(readFileSync(join(REPO_JOURNEYS_DIR, name), "utf8")) as { id: string }).id);
+}

@@ -28,6 +28,9 @@ const PROFILE_FIELDS = [
   "totalSpent",
   "firstOrderAt",
   "lastOrderAt",
+  // The computed traits (journeys/traits.json) and the segments the user is in (journeys/segments/).
+  "traits",
+  "segments",
 ];
 const COUPON_FIELDS = ["couponId", "code", "amountOff", "currency", "freeShipping", "minSpend", "expiresAt"];
 const JOURNEY_FIELDS = ["id", "version", "name"];
