@@ -28,6 +28,8 @@ const PROFILE_FIELDS = [
   "totalSpent",
   "firstOrderAt",
   "lastOrderAt",
+  // The computed traits (journeys/traits.json) a decision sees; their names are the traits file's to check.
+  "traits",
 ];
 const COUPON_FIELDS = ["couponId", "code", "amountOff", "currency", "freeShipping", "minSpend", "expiresAt"];
 const JOURNEY_FIELDS = ["id", "version", "name"];
