@@ -1,7 +1,14 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { type PolicyConfig, parsePolicyConfig } from "../../functions/engine/policies/config.ts";
-import { formatProblem, isJourneyFileName, POLICY_FILE, parseJourney } from "../../functions/journey/load.ts";
+import { type TraitsFile, traitsFileSchema } from "../../functions/engine/traits/config.ts";
+import {
+  formatProblem,
+  isJourneyFileName,
+  POLICY_FILE,
+  parseJourney,
+  TRAITS_FILE,
+} from "../../functions/journey/load.ts";
 import { isTemplateFileName, resolveTemplates, templateLibrary } from "../../functions/journey/template-library.ts";
 import type { Journey, StepOf, StepType } from "../../functions/language/schema.ts";
 import { durationMs, formatInstant } from "../../functions/shared/time.ts";
@@ -19,8 +26,9 @@ import { SHIPPED_JOURNEYS_DIR } from "../support/shipped-journeys.ts";
  * effect lines out (the simulator's output contract).
  */
 
-/** The five seed journeys, in the order of their ids. */
+/** The seed journeys, in the order of their ids. */
 export const SEED_JOURNEY_IDS = [
+  "checkin-streak",
   "coupon-expiry-nudge",
   "dormancy-reactivation",
   "new-user-coupon",
@@ -101,6 +109,11 @@ export function platformPolicies(): PolicyConfig {
   return parsePolicyConfig(JSON.parse(readFileSync(join(SHIPPED_JOURNEYS_DIR, POLICY_FILE), "utf8")));
 }
 
+/** The platform's computed traits as journeys/traits.json declares them (checkin-streak reads them). */
+export function platformTraits(): TraitsFile {
+  return traitsFileSchema.parse(JSON.parse(readFileSync(join(SHIPPED_JOURNEYS_DIR, TRAITS_FILE), "utf8")));
+}
+
 /** A journey written in a test, parsed and schema-checked like a journey file; throws on any problem. */
 export function journeyFrom(definition: Record<string, unknown>): Journey {
   const file = `test journey ${String(definition.id)}`;
@@ -156,6 +169,8 @@ export interface RunOptions {
   store?: SimulationOptions["store"];
   /** Default: the platform's policy file, journeys/policy.json. */
   policies?: PolicyConfig;
+  /** Default: the platform's traits file, journeys/traits.json, as `nudge simulate` reads it beside the journeys. */
+  traits?: TraitsFile;
 }
 
 export interface Outcome extends SimulationResult {
@@ -175,6 +190,7 @@ export async function run(lines: readonly string[], options: RunOptions = {}): P
     ...(options.until === undefined ? {} : { until: Date.parse(options.until) }),
     ...(options.store === undefined ? {} : { store: options.store }),
     policies: options.policies ?? platformPolicies(),
+    traits: options.traits ?? platformTraits(),
   });
   return {
     ...result,
