@@ -7,6 +7,7 @@ import { ExitCode } from "../../functions/cli/io.ts";
 import { main } from "../../functions/cli/main.ts";
 import { journeyGraph } from "../../functions/journey/graph.ts";
 import { parseJourney } from "../../functions/journey/load.ts";
+import { SEED_JOURNEY_IDS } from "../scenarios/helpers.ts";
 import { capture, root } from "./capture-io.ts";
 
 const fixtures = "test/fixtures/journeys";
@@ -58,13 +59,9 @@ describe("nudge graph --all", () => {
     expect(code).toBe(ExitCode.ok);
     const [markdown = ""] = io.out;
     expect(markdown.match(/^### .*`(.*)` v\d+\)$/gm)?.map((heading) => heading.replace(/^.*`(.*)`.*$/, "$1"))).toEqual([
-      "coupon-expiry-nudge",
-      "dormancy-reactivation",
-      "new-user-coupon",
-      "onboarding-guide",
-      "post-promotion-review",
+      ...SEED_JOURNEY_IDS,
     ]);
-    expect(markdown.match(/^```mermaid$/gm)).toHaveLength(5);
+    expect(markdown.match(/^```mermaid$/gm)).toHaveLength(SEED_JOURNEY_IDS.length);
   });
 
   it("reports the problems of an invalid journey in journeys/ and exits 1", async () => {

@@ -7,6 +7,7 @@ import { UsageError } from "../../functions/cli/args.ts";
 import { ExitCode } from "../../functions/cli/io.ts";
 import { main } from "../../functions/cli/main.ts";
 import { validateCommand } from "../../functions/cli/validate.ts";
+import { SEED_JOURNEY_IDS } from "../scenarios/helpers.ts";
 import { capture, root } from "./capture-io.ts";
 
 const fixtures = "test/fixtures/journeys";
@@ -27,7 +28,7 @@ describe("nudge validate", () => {
     // Assess
     expect({ code, out: io.out, err: io.err }).toEqual({
       code: ExitCode.ok,
-      out: ["ok: 5 journeys and the policy file valid"],
+      out: [`ok: ${SEED_JOURNEY_IDS.length} journeys and the policy file valid`],
       err: [],
     });
   });
@@ -168,7 +169,7 @@ describe("nudge validate", () => {
     // Assess
     expect({ status: result.status, stdout: result.stdout, stderr: result.stderr }).toEqual({
       status: 0,
-      stdout: "ok: 5 journeys and the policy file valid\n",
+      stdout: `ok: ${SEED_JOURNEY_IDS.length} journeys and the policy file valid\n`,
       stderr: "",
     });
   });
