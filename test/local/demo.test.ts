@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { reportTable } from "../../functions/cli/demo.ts";
 import { runDemo } from "../../functions/local/demo.ts";
 import { readOutbox } from "../../functions/local/outbox.ts";
-import { loadSeedJourneys } from "../scenarios/helpers.ts";
+import { loadSeedJourneys, SEED_JOURNEY_IDS } from "../scenarios/helpers.ts";
 
 describe("demo", () => {
   it("drives a synthetic shop through the local platform over its endpoint and reports per journey", async () => {
@@ -15,13 +15,7 @@ describe("demo", () => {
     const result = await runDemo({ dir, journeys: loadSeedJourneys(), users: 20, days: 2, seconds: 2 });
     // Assess
     const byId = new Map(result.reports.map((report) => [report.journey, report]));
-    expect([...byId.keys()].sort()).toEqual([
-      "coupon-expiry-nudge",
-      "dormancy-reactivation",
-      "new-user-coupon",
-      "onboarding-guide",
-      "post-promotion-review",
-    ]);
+    expect([...byId.keys()].sort()).toEqual([...SEED_JOURNEY_IDS]);
     const welcome = byId.get("new-user-coupon");
     expect(welcome).toMatchObject({ entered: 20, couponsIssued: 20, suppressed: 0 });
     // A welcome due at night waits for 09:00; the last night's may still wait when the demo ends.
