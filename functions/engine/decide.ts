@@ -187,12 +187,6 @@ export function decideEvent(args: EngineArgs & { event: ShopEvent }): Decision |
     runFrom(run, does.arrivesAt.onEvent, ctx);
     changed = true;
   }
-  if (does.tombstone) {
-    const at = formatInstant(does.eventTime);
-    if (record.lastExitEventAt === undefined || at > record.lastExitEventAt) record.lastExitEventAt = at;
-    ctx.steps++;
-    changed = true;
-  }
   if (does.triggers) {
     ctx.journey = current; // a new run enters the current version, whatever the previous run's was
     changed = enter(record, event, ctx) || changed;
@@ -207,6 +201,14 @@ export function decideEvent(args: EngineArgs & { event: ShopEvent }): Decision |
       mode: does.mode,
     });
     restartClock(record, { event, eventTime: does.eventTime, dueAt });
+    changed = true;
+  }
+  // Remembered after the trigger: an event that is both exit and trigger (a check-in) ends the run it
+  // finds and may start the next, run or not; its own exit must not bar it as an older trigger.
+  if (does.tombstone) {
+    const at = formatInstant(does.eventTime);
+    if (record.lastExitEventAt === undefined || at > record.lastExitEventAt) record.lastExitEventAt = at;
+    ctx.steps++;
     changed = true;
   }
   if (!changed) return undefined;

@@ -2,11 +2,13 @@ import type { ShopEvent } from "../../events/catalog.ts";
 import type { StepOf, TimeRef } from "../language/schema.ts";
 import { type ParsedTemplate, parseTemplate, pickLocale, renderTemplate } from "../language/templates.ts";
 import { unitInterval } from "../shared/hash.ts";
+import { atLocalTime } from "../shared/local-time.ts";
 import { durationMs, formatInstant, parseInstant } from "../shared/time.ts";
 import { readContextPath, runContext } from "./context.ts";
 import { issueCoupon } from "./coupon-steps.ts";
 import type { JourneyEffect, Run, SentMessage } from "./model.ts";
 import type { PolicyDecision } from "./policies/decide.ts";
+import { zoneOf } from "./policies/decide.ts";
 import { goesAtItsPlace, messageId } from "./policies/reserve.ts";
 import { decideMessage, staggered } from "./policy-state.ts";
 import { effectBase, NUDGE_SOURCE, type StepContext, WAITING, waitAt } from "./step-context.ts";
@@ -61,7 +63,14 @@ function releasePlace(ctx: StepContext, placeId: string | undefined): void {
 
 function resolveTime(ref: TimeRef, ctx: StepContext, run: Run): number | undefined {
   const base = parseInstant(readContextPath(ctx.journey, run, ctx.profile, ref.time));
-  return base === undefined ? undefined : base + (ref.offset === undefined ? 0 : durationMs(ref.offset));
+  if (base === undefined) return undefined;
+  const at = base + (ref.offset === undefined ? 0 : durationMs(ref.offset));
+  if (ref.localTime === undefined) return at;
+  return atLocalTime(
+    at,
+    { localTime: ref.localTime, days: ref.days ?? 0 },
+    zoneOf(ctx.profile, ctx.policy.inputs.config),
+  );
 }
 
 function chooseVariant(run: Run, step: StepOf<"split">): string | undefined {

@@ -112,8 +112,12 @@ function summary(pattern: Pattern): string {
 }
 
 function timeRef(ref: TimeRef): string {
-  if (ref.offset === undefined) return ref.time;
-  return `${ref.time} ${ref.offset.startsWith("-") ? ref.offset : `+${ref.offset}`}`;
+  const time =
+    ref.offset === undefined ? ref.time : `${ref.time} ${ref.offset.startsWith("-") ? ref.offset : `+${ref.offset}`}`;
+  if (ref.localTime === undefined) return time;
+  // The local date's shift reads as a day count: "20:00 local, 1 day after trigger.time".
+  const days = ref.days ?? 0;
+  return `${ref.localTime} local, ${days === 0 ? "on the day of" : `${days} day${days === 1 ? "" : "s"} after`} ${time}`;
 }
 
 function stepLines(step: Step): string[] {

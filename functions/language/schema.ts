@@ -62,12 +62,41 @@ const contextPath = z.string().regex(/^(trigger|event|profile|steps|coupon)(\.[A
     `expected a context path such as "trigger.detail.expiresAt" (starting with trigger, event, profile, steps or coupon), got ${quote(issue.input)}`,
 });
 
+/** A time of day on the 24-hour clock, `HH:MM`, as policy.json's quiet hours write it. */
+const localTime = z
+  .string({ error: (issue) => `expected a time of day HH:MM such as "20:00", got ${quote(issue.input)}` })
+  .regex(/^([01]\d|2[0-3]):[0-5]\d$/, {
+    error: (issue) => `expected a time of day HH:MM such as "20:00", got ${quote(issue.input)}`,
+  })
+  .describe(
+    "A wall-clock time in the user's zone (profile.timezone, else policy.json's defaultTimezone): the time becomes this time of day on its local date (plus `days`). A time the clocks skip (a daylight-saving gap) moves to the moment they jump.",
+  );
+
+/** `days` counts local dates, so it means nothing without the time of day on the last one. */
+const hasLocalTimeForDays = (ref: { days?: number | undefined; localTime?: string | undefined }) =>
+  ref.days === undefined || ref.localTime !== undefined;
+const daysWithoutLocalTime = () => ({
+  error: 'expected "localTime" with "days": days count local dates, to a time of day',
+  path: ["days"],
+});
+
 const timeRef = z
   .strictObject({
     time: contextPath.describe("Where the time is read: an ISO-8601 time in the run's context."),
     offset: duration("Added to the time", { negative: true }).optional(),
+    localTime: localTime.optional(),
+    days: z
+      .number()
+      .int()
+      .min(0)
+      .max(366)
+      .optional()
+      .describe("With `localTime`: that many local days after the date of the time plus offset (0: that date)."),
   })
-  .describe("A time read from the run's context, plus an optional offset.");
+  .refine(hasLocalTimeForDays, daysWithoutLocalTime())
+  .describe(
+    "A time read from the run's context, plus an optional offset; with `localTime`, that time of day in the user's zone on the local date of the result, `days` later.",
+  );
 
 const base = { id: stepId, label: z.string().optional().describe("A short label for diagrams and reports.") };
 
@@ -77,7 +106,10 @@ const waitStep = z
 
 const waitUntilStep = z
   .strictObject({ ...base, type: z.literal("wait-until"), ...timeRef.shape, next: next.optional() })
-  .describe("Waits until a time taken from the run's data plus an offset; a time already past continues at once.");
+  .refine(hasLocalTimeForDays, daysWithoutLocalTime())
+  .describe(
+    "Waits until a time taken from the run's data plus an offset, or that time's local date (plus `days`) at `localTime` in the user's zone; a time already past continues at once.",
+  );
 
 const waitForEventStep = z
   .strictObject({

@@ -212,6 +212,16 @@ export function addDays(date: WallTime, days: number, hour: number, minute: numb
   };
 }
 
+/**
+ * The instant the zone's clocks show `localTime` (HH:MM), `days` local dates after the date they show at
+ * `ms`: "20:00 the next day" stays 20:00 on the wall across a daylight-saving change, where adding 24 h
+ * would not. A time the clocks skip gives the moment of the jump; one they show twice, the first.
+ */
+export function atLocalTime(ms: number, at: { localTime: string; days: number }, zone: string): number {
+  const [hour = 0, minute = 0] = at.localTime.split(":").map(Number);
+  return instantOfWallTime(addDays(wallTimeAt(ms, zone), at.days, hour, minute), zone);
+}
+
 const pad = (n: number) => String(n).padStart(2, "0");
 
 /** An instant as the zone's clock shows it, `YYYY-MM-DD HH:MM:SS` (its first 10 characters: the local date). */

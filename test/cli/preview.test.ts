@@ -147,7 +147,7 @@ describe("nudge preview", () => {
   it.each([
     [
       ["nope", "send-welcome"],
-      /^no journey "nope" in journeys\/; journeys: coupon-expiry-nudge, dormancy-reactivation/,
+      /^no journey "nope" in journeys\/; journeys: checkin-streak, coupon-expiry-nudge, dormancy-reactivation/,
     ],
     [["new-user-coupon", "send-welcom"], /has no step "send-welcom" \(did you mean "send-welcome"\?\); its send steps/],
     [["new-user-coupon", "issue-welcome-coupon"], /is not a send step but an issue-coupon step; preview renders send/],

@@ -102,6 +102,22 @@ describe("journeyGraph", () => {
     );
   });
 
+  it("draws a wait-until at a local time of day, and a send valid until one", async () => {
+    // Prepare
+    const { journey } = await load("journeys/checkin-streak.json");
+
+    // Act
+    const lines = journeyGraph(journey).split("\n");
+
+    // Assess
+    expect(lines).toEqual(
+      expect.arrayContaining([
+        '  step_wait_until_evening("wait-until-evening<br/>wait until 20:00 local, 1 day after trigger.time")',
+        '  step_send_streak_reminder["send-streak-reminder<br/>send push: streak-reminder<br/>until 00:00 local, 2 days after trigger.time"]',
+      ]),
+    );
+  });
+
   it("never uses Mermaid's reserved word end as a node id, in any shipped journey", async () => {
     // Prepare: the shipped journeys (or those NUDGE_TEST_JOURNEYS names).
     const files = readdirSync(SHIPPED_JOURNEYS_DIR)

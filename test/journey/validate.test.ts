@@ -5,6 +5,7 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { formatProblem, journeyFilesIn, loadJourneyFiles } from "../../functions/journey/load.ts";
 import { checkJourneys, validateJourneyFiles } from "../../functions/journey/validate.ts";
+import { SEED_JOURNEY_IDS } from "../scenarios/helpers.ts";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const fixtures = "test/fixtures/journeys";
@@ -30,13 +31,7 @@ describe("the seed journeys", () => {
 
     // Assess
     expect(result.problems.map(formatProblem)).toEqual([]);
-    expect(result.journeys.map((j) => j.journey.id)).toEqual([
-      "coupon-expiry-nudge",
-      "dormancy-reactivation",
-      "new-user-coupon",
-      "onboarding-guide",
-      "post-promotion-review",
-    ]);
+    expect(result.journeys.map((j) => j.journey.id)).toEqual([...SEED_JOURNEY_IDS]);
   });
 });
 
@@ -199,7 +194,7 @@ describe("templates and placeholders", () => {
     const at = `${fixtures}/placeholders.json: templates.thanks.en:`;
     expect(lines).toEqual([
       `${at} "user.name" can never be filled: "user" is not in the run's context; a placeholder starts with profile, trigger, event, steps, coupon, journey, run`,
-      `${at} "profile.nickname" can never be filled: "nickname" is not a profile field; profile fields: userId, registeredAt, locale, timezone, channel, email, phone, attributes, consent, orderCount, totalSpent, firstOrderAt, lastOrderAt`,
+      `${at} "profile.nickname" can never be filled: "nickname" is not a profile field; profile fields: userId, registeredAt, locale, timezone, channel, email, phone, attributes, consent, orderCount, totalSpent, firstOrderAt, lastOrderAt, traits, segments`,
       `${at} "trigger.detail.rating" can never be filled: "rating" is not a field of order.placed; its fields: userId, orderId, amount, currency, couponIds, promotionId`,
       `${at} "trigger.origin" can never be filled: "origin" is not a trigger event field; trigger event fields: id, source, time, detail-type, detail, version, account, region, resources`,
       `${at} "event.detail.score" can never be filled: "score" is not a field of order.placed or review.posted; their fields: userId, orderId, amount, currency, couponIds, promotionId, rating, photoCount`,
@@ -242,7 +237,7 @@ describe("templates and placeholders", () => {
     // Assess
     expect(lines).toEqual([
       `${fixtures}/emitted-values.json: steps[0].attributes.referrer: "trigger.detail.referrer" can never be filled: "referrer" is not a field of user.registered; its fields: userId, locale, timezone, channel, email, phone, attributes`,
-      `${fixtures}/emitted-values.json: steps[1].detail.name: "profile.nmae" can never be filled: "nmae" is not a profile field; profile fields: userId, registeredAt, locale, timezone, channel, email, phone, attributes, consent, orderCount, totalSpent, firstOrderAt, lastOrderAt`,
+      `${fixtures}/emitted-values.json: steps[1].detail.name: "profile.nmae" can never be filled: "nmae" is not a profile field; profile fields: userId, registeredAt, locale, timezone, channel, email, phone, attributes, consent, orderCount, totalSpent, firstOrderAt, lastOrderAt, traits, segments`,
     ]);
   });
 });

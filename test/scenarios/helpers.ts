@@ -1,8 +1,14 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { type PolicyConfig, parsePolicyConfig } from "../../functions/engine/policies/config.ts";
-import type { TraitsFile } from "../../functions/engine/traits/config.ts";
-import { formatProblem, isJourneyFileName, POLICY_FILE, parseJourney } from "../../functions/journey/load.ts";
+import { type TraitsFile, traitsFileSchema } from "../../functions/engine/traits/config.ts";
+import {
+  formatProblem,
+  isJourneyFileName,
+  POLICY_FILE,
+  parseJourney,
+  TRAITS_FILE,
+} from "../../functions/journey/load.ts";
 import { isTemplateFileName, resolveTemplates, templateLibrary } from "../../functions/journey/template-library.ts";
 import { loadTraitsFile } from "../../functions/journey/traits-file.ts";
 import type { Journey, StepOf, StepType } from "../../functions/language/schema.ts";
@@ -21,10 +27,12 @@ import { SHIPPED_JOURNEYS_DIR } from "../support/shipped-journeys.ts";
  * effect lines out (the simulator's output contract).
  */
 
-/** The five seed journeys, in the order of their ids. */
+/** The seed journeys, in the order of their ids. */
 export const SEED_JOURNEY_IDS = [
+  "checkin-streak",
   "coupon-expiry-nudge",
   "dormancy-reactivation",
+  "growth-tier-up",
   "new-user-coupon",
   "onboarding-guide",
   "post-promotion-review",
@@ -110,6 +118,11 @@ export async function platformTraits(): Promise<TraitsFile> {
   return loaded.traits;
 }
 
+/** The platform's computed traits alone, as journeys/traits.json declares them (the scenarios' default). */
+export function platformTraitsFile(): TraitsFile {
+  return traitsFileSchema.parse(JSON.parse(readFileSync(join(SHIPPED_JOURNEYS_DIR, TRAITS_FILE), "utf8")));
+}
+
 /** A journey written in a test, parsed and schema-checked like a journey file; throws on any problem. */
 export function journeyFrom(definition: Record<string, unknown>): Journey {
   const file = `test journey ${String(definition.id)}`;
@@ -165,7 +178,7 @@ export interface RunOptions {
   store?: SimulationOptions["store"];
   /** Default: the platform's policy file, journeys/policy.json. */
   policies?: PolicyConfig;
-  /** The computed traits and segments (platformTraits); default none. */
+  /** Default: the platform's traits file, journeys/traits.json, without the segments (platformTraits has them). */
   traits?: TraitsFile;
 }
 
@@ -186,7 +199,7 @@ export async function run(lines: readonly string[], options: RunOptions = {}): P
     ...(options.until === undefined ? {} : { until: Date.parse(options.until) }),
     ...(options.store === undefined ? {} : { store: options.store }),
     policies: options.policies ?? platformPolicies(),
-    ...(options.traits === undefined ? {} : { traits: options.traits }),
+    traits: options.traits ?? platformTraitsFile(),
   });
   return {
     ...result,

@@ -197,7 +197,10 @@ export class MemoryStore implements JourneyStore, ControlStore {
       if (typeof userId !== "string" || typeof segment !== "string") continue;
       let members = this.segments.get(segment);
       if (event["detail-type"] === "segment.entered") {
-        if (members === undefined) this.segments.set(segment, (members = new Map()));
+        if (members === undefined) {
+          members = new Map();
+          this.segments.set(segment, members);
+        }
         members.set(userId, event.time);
       } else if (event["detail-type"] === "segment.exited") members?.delete(userId);
     }
