@@ -27,6 +27,8 @@ const wakeUpSchema = z.discriminatedUnion("kind", [
     at: nonEmpty,
     heldAt: z.optional(nonEmpty),
   }),
+  // A user's profile: a watched trait changes with time alone (functions/engine/segments/review.ts).
+  z.object({ kind: z.literal("profile"), journeyId: nonEmpty, key: nonEmpty, at: nonEmpty }),
 ]);
 
 /** Reads an ingest record: an event checked against the catalog, or a wake-up. */

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { PROFILE_WAKE_UP } from "../../functions/engine/model.ts";
 import { decodeIngestRecord } from "../../functions/handlers/ingest-records.ts";
 import { RejectedRecordError } from "../../functions/handlers/records.ts";
 import { encodeWakeUp } from "../../functions/handlers/wire.ts";
@@ -23,6 +24,16 @@ describe("ingest records", () => {
   it("reads a wake-up as the tick encodes it", () => {
     // Prepare
     const wakeUp = runWakeUp("u-1", Date.parse("2026-11-19T02:14:14Z"));
+    const encoded = encodeWakeUp(wakeUp);
+    // Act
+    const input = decodeIngestRecord(sqsRecord(encoded.MessageBody, { attributes: attributes(encoded) }), 1024);
+    // Assess
+    expect(input).toEqual({ type: "wake-up", wakeUp });
+  });
+
+  it("reads a profile's wake-up as the tick encodes it", () => {
+    // Prepare: the wake-up a rolling window's end arms for a user (functions/engine/segments/review.ts).
+    const wakeUp = { kind: "profile" as const, journeyId: PROFILE_WAKE_UP, key: "u-1", at: "2026-12-19T02:14:14Z" };
     const encoded = encodeWakeUp(wakeUp);
     // Act
     const input = decodeIngestRecord(sqsRecord(encoded.MessageBody, { attributes: attributes(encoded) }), 1024);
