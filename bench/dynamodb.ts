@@ -154,3 +154,47 @@ export async function couponStepCost(newUserCoupon: Journey, users: number): Pro
     await db.close();
   }
 }
+
+export interface TraitsCost {
+  events: number;
+  /** Writes (refused included) of the journeys that do not read traits: without, then with traits and segments. */
+  without: number;
+  with: number;
+  /** What the traits and segments added, per shop event, by operation kind and in all. */
+  addedByKind: Record<string, number>;
+  addedPerEvent: number;
+}
+
+/** Whether a journey reads the traits or reacts to what they publish: it runs only with them. */
+const needsTraits = (journey: Journey) => /traits|trait\.changed|segment\./.test(JSON.stringify(journey));
+
+/**
+ * What the computed traits and the segments cost in writes: the journeys that do not need them, over the
+ * same shop, on fresh tables, without and with `traits` (segments included): the profile writes of events
+ * only traits learn from, segment index entries, profile wake-ups and what they write, per shop event.
+ */
+export async function traitsCost(
+  journeys: readonly Journey[],
+  run: { lines: readonly string[]; until: number; traits: TraitsFile },
+): Promise<TraitsCost> {
+  const plain = journeys.filter((journey) => !needsTraits(journey));
+  const { lines, until, traits } = run;
+  const without = await runCapacity({ name: "without traits", journeys: plain, lines, until });
+  const withTraits = await runCapacity({ name: "with traits", journeys: plain, lines, until, traits });
+  const writes = (use: { write: number; conditionFailures: number }) => use.write + use.conditionFailures;
+  const addedByKind: Record<string, number> = {};
+  for (const kind of new Set([...Object.keys(without.byKind), ...Object.keys(withTraits.byKind)])) {
+    const before = without.byKind[kind];
+    const after = withTraits.byKind[kind];
+    const added = (after ? writes(after) : 0) - (before ? writes(before) : 0);
+    if (added !== 0) addedByKind[kind] = added / lines.length;
+  }
+  const added = writes(withTraits) - writes(without);
+  return {
+    events: lines.length,
+    without: writes(without),
+    with: writes(withTraits),
+    addedByKind,
+    addedPerEvent: added / lines.length,
+  };
+}

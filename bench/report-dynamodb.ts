@@ -7,6 +7,7 @@ import {
   couponStepCost,
   runCapacity,
   shopLines,
+  traitsCost,
 } from "./dynamodb.ts";
 
 /** How the report prints numbers and target marks (bench/run.ts). */
@@ -106,11 +107,59 @@ export async function dynamoDbPart(
         `${mark(coupon.total <= 4)}`,
     );
   }
+  const traitCosts =
+    shop.traits === undefined
+      ? undefined
+      : await traitCostRows(journeys, { ...shop, lines, traits: shop.traits }, fmt, mark);
   return {
     users: dynamoUsers,
     days,
     lines: lines.length,
     coupon,
+    ...(traitCosts === undefined ? {} : { traits: traitCosts }),
     runs: runs.map((r) => ({ ...r, ms: Math.round(r.ms), stepsPerSecond: Math.round((r.steps / r.ms) * 1000) })),
   };
+}
+
+/**
+ * The traits' and segments' writes per event (issue 15: at most 0.15 with the seed traits), on the shop
+ * above, then on the same shop with its engagement (daily check-ins, carts, favourites: events only the
+ * traits learn from, each check-in day a profile write of its own).
+ */
+async function traitCostRows(
+  journeys: readonly Journey[],
+  shop: {
+    lines: readonly string[];
+    until: number;
+    traits: TraitsFile;
+    dynamoUsers: number;
+    days: number;
+    start: string;
+    seed: number;
+  },
+  fmt: Printing["fmt"],
+  mark: Printing["mark"],
+) {
+  const plain = await traitsCost(journeys, shop);
+  const engagedLines = shopLines({
+    users: shop.dynamoUsers,
+    days: shop.days,
+    start: shop.start,
+    seed: shop.seed,
+    engagement: true,
+  });
+  const engaged = await traitsCost(journeys, { ...shop, lines: engagedLines });
+  for (const [name, cost] of [
+    ["the shop above", plain],
+    ["with its engagement (check-ins, carts, favourites)", engaged],
+  ] as const) {
+    const kinds = Object.entries(cost.addedByKind)
+      .map(([kind, writes]) => `${kind} ${writes >= 0 ? "+" : ""}${writes.toFixed(3)}`)
+      .join(", ");
+    console.log(
+      `   traits and segments, ${name}: ${fmt(cost.events)} events, writes ${fmt(cost.without)} -> ${fmt(cost.with)}, ` +
+        `+${cost.addedPerEvent.toFixed(3)} a event (${kinds}); <= 0.15 (issue 15): ${mark(cost.addedPerEvent <= 0.15)}`,
+    );
+  }
+  return { plain, engaged };
 }

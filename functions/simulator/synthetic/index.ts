@@ -1,3 +1,4 @@
+import { ENGAGEMENT_SEED, planEngagement } from "./engagement.ts";
 import { DeliveryQueue, type SyntheticEvent } from "./queue.ts";
 import { Draw, seedFor } from "./random.ts";
 import { type Plan, schedule } from "./schedule.ts";
@@ -36,6 +37,11 @@ export interface ShopOptions {
   start: string;
   /** Default 1. */
   seed?: number;
+  /**
+   * Also the engagement the computed traits learn from (engagement.ts): daily check-ins, cart additions and
+   * favourites, from draws of their own, so the other events are the same with it or without (default false).
+   */
+  engagement?: boolean;
 }
 
 export { SHOP_MIX } from "./mix.ts";
@@ -77,6 +83,8 @@ export function* generateShop(options: ShopOptions): Generator<SyntheticEvent> {
       if (item !== undefined) yield item;
     }
     planUser({ draw, queue, endMs }, n, registeredAt, promotions);
+    if (options.engagement === true)
+      planEngagement({ draw: new Draw(seedFor(seed ^ ENGAGEMENT_SEED, n)), queue, endMs }, n, registeredAt);
   }
   for (let item = queue.pop(); item !== undefined; item = queue.pop()) yield item;
 }
