@@ -32,6 +32,7 @@ export const SEED_JOURNEY_IDS = [
   "dormancy-reactivation",
   "new-user-coupon",
   "onboarding-guide",
+  "payment-failed",
   "post-promotion-review",
 ] as const;
 
