@@ -6,6 +6,7 @@
  */
 import { writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { currentVersions } from "../journey/load.ts";
 import type { Journey } from "../language/schema.ts";
 import { readSavedClock } from "../local/clock.ts";
 import { type JourneyReport, journeyReport } from "../reports/journey-report.ts";
@@ -50,17 +51,21 @@ export function dayRange(values: Map<string, string>, dir: string | undefined, n
   return { from, to };
 }
 
-/** The reports of the journeys (or of one, by id, also one no longer in the files) over the range. */
+/**
+ * The reports of the journeys (or of one, by id, also one no longer in the files) over the range: one a journey,
+ * its steps those of its current version, though the files keep an earlier version for its runs.
+ */
 export async function buildReports(
   store: Pick<StatsStore, "readStats">,
   journeys: readonly Journey[],
   range: { from: string; to: string },
   journeyId?: string,
 ): Promise<JourneyReport[]> {
-  const ids = journeyId === undefined ? journeys.map((journey) => journey.id).sort() : [journeyId];
+  const current = currentVersions(journeys);
+  const ids = journeyId === undefined ? current.map((journey) => journey.id).sort() : [journeyId];
   const reports: JourneyReport[] = [];
   for (const id of ids) {
-    const journey = journeys.find((j) => j.id === id);
+    const journey = current.find((j) => j.id === id);
     const counters = await store.readStats(id, range.from, range.to);
     reports.push(journeyReport({ journeyId: id, ...(journey ? { journey } : {}), counters, ...range }));
   }

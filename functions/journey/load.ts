@@ -112,3 +112,17 @@ export async function loadJourneyFiles(
   for (const library of read) problems.push(...library.problems);
   return { journeys, problems, libraries: read, refused };
 }
+
+/**
+ * Each journey once, its current (highest) version, in the order first seen: a folder may keep an earlier
+ * version's file for its runs in flight (docs/operations.md, "Changing a journey"), and what is read per journey
+ * (its statistics, its report) is one journey's, whatever its versions.
+ */
+export function currentVersions<T extends Pick<Journey, "id" | "version">>(journeys: readonly T[]): T[] {
+  const current = new Map<string, T>();
+  for (const journey of journeys) {
+    const seen = current.get(journey.id);
+    if (seen === undefined || journey.version > seen.version) current.set(journey.id, journey);
+  }
+  return [...current.values()];
+}

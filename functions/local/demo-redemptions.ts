@@ -1,5 +1,6 @@
 import type { ShopEvent } from "../../events/catalog.ts";
 import type { JourneyEffect } from "../engine/model.ts";
+import { currentVersions } from "../journey/load.ts";
 import type { Journey } from "../language/schema.ts";
 import type { HandOnProofStore, RunStore, UserRunIndex } from "../runtime/ports.ts";
 import { readUserJournal } from "../runtime/user-journal.ts";
@@ -25,7 +26,7 @@ export class DemoRedemptions {
     private readonly store: RunStore & HandOnProofStore & UserRunIndex,
     journeys: readonly Journey[],
   ) {
-    this.journeys = journeys.map((journey) => ({ id: journey.id, key: journey.key }));
+    this.journeys = currentVersions(journeys).map((journey) => ({ id: journey.id, key: journey.key }));
   }
 
   /** The redemption an order brings, or undefined (no coupon held, or this order pays without it). */

@@ -11,6 +11,7 @@ import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from 
 import type { PolicyConfig } from "../engine/policies/config.ts";
 import { sumsByName } from "../engine/stats.ts";
 import type { TraitsFile } from "../engine/traits/config.ts";
+import { currentVersions } from "../journey/load.ts";
 import type { Journey } from "../language/schema.ts";
 import { type JourneyReport as FullReport, journeyReport } from "../reports/journey-report.ts";
 import { DAY_MS, utcDay } from "../shared/time.ts";
@@ -184,7 +185,8 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
 async function readReports(platform: LocalPlatform, of: readonly Journey[], days: { from: string; to: string }) {
   const reports: JourneyReport[] = [];
   const journeys: FullReport[] = [];
-  for (const journey of [...of].sort((a, b) => (a.id < b.id ? -1 : 1))) {
+  // One row a journey, its current version, though the files keep an earlier version for its runs in flight.
+  for (const journey of currentVersions(of).sort((a, b) => (a.id < b.id ? -1 : 1))) {
     const counters = await platform.store.readStats(journey.id, days.from, days.to);
     reports.push(reportOf(journey, sumsByName(counters)));
     journeys.push(journeyReport({ journeyId: journey.id, journey, counters, ...days }));

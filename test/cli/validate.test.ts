@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -7,10 +7,12 @@ import { UsageError } from "../../functions/cli/args.ts";
 import { ExitCode } from "../../functions/cli/io.ts";
 import { main } from "../../functions/cli/main.ts";
 import { validateCommand } from "../../functions/cli/validate.ts";
-import { repoJourneyIds } from "../support/shipped-journeys.ts";
+import { isJourneyFileName } from "../../functions/journey/load.ts";
 import { capture, root } from "./capture-io.ts";
 
 const fixtures = "test/fixtures/journeys";
+/** What `nudge validate` says of the repository's journeys/: every journey file in it, each version's file counted. */
+const OK_LINE = `ok: ${readdirSync(join(root, "journeys")).filter(isJourneyFileName).length} journeys and the policy file valid`;
 
 const temporary: string[] = [];
 afterAll(() => {
@@ -28,7 +30,7 @@ describe("nudge validate", () => {
     // Assess
     expect({ code, out: io.out, err: io.err }).toEqual({
       code: ExitCode.ok,
-      out: [`ok: ${repoJourneyIds().length} journeys and the policy file valid`],
+      out: [OK_LINE],
       err: [],
     });
   });
@@ -169,7 +171,7 @@ describe("nudge validate", () => {
     // Assess
     expect({ status: result.status, stdout: result.stdout, stderr: result.stderr }).toEqual({
       status: 0,
-      stdout: `ok: ${repoJourneyIds().length} journeys and the policy file valid\n`,
+      stdout: `${OK_LINE}\n`,
       stderr: "",
     });
   });

@@ -89,7 +89,8 @@ function daysAround(at: string): string[] {
 /** Each user's journal, as effect ids: all of it proven handed on (nothing left "to be sent"). */
 async function journalsOf(store: JourneyStore, delivered: Map<string, JourneyEffect>) {
   const users = [...new Set([...delivered.values()].map((effect) => effect.user))].sort();
-  const journeys = loadSeedJourneys().map((j) => ({ id: j.id, key: j.key }));
+  // Each journey once, whatever versions journeys/ keeps, as `nudge why` reads them.
+  const journeys = [...new Map(loadSeedJourneys().map((j) => [j.id, { id: j.id, key: j.key }])).values()];
   return Promise.all(
     users.map(async (user) => {
       const { entries, notHandedOn } = await readUserJournal(store, user, journeys);

@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { type PolicyConfig, parsePolicyConfig } from "../../functions/engine/policies/config.ts";
 import { type TraitsFile, traitsFileSchema } from "../../functions/engine/traits/config.ts";
@@ -27,7 +27,7 @@ import { SHIPPED_JOURNEYS_DIR } from "../support/shipped-journeys.ts";
  * effect lines out (the simulator's output contract).
  */
 
-/** The seed journeys, in the order of their ids. */
+/** The shipped journeys, in the order of their ids. */
 export const SEED_JOURNEY_IDS = [
   "checkin-streak",
   "coupon-expiry-nudge",
@@ -35,6 +35,7 @@ export const SEED_JOURNEY_IDS = [
   "growth-tier-up",
   "new-user-coupon",
   "onboarding-guide",
+  "payment-failed",
   "post-promotion-review",
 ] as const;
 
@@ -44,7 +45,8 @@ let seeds: Journey[] | undefined;
 
 /**
  * Every journey in `journeys/*.json` (or the folder NUDGE_TEST_JOURNEYS names: test/support/shipped-journeys.ts),
- * parsed and schema-checked, with the template files of `journeys/templates/` its send steps use (as the loader
+ * every version of it kept there (`dormancy-reactivation.v1.json` beside `dormancy-reactivation.json`), parsed
+ * and schema-checked, with the template files of `journeys/templates/` its send steps use (as the loader
  * resolves them). Throws with every problem found (a seed
  * journey that no longer parses must fail the suite, not silently drop out of it), and when a seed is missing.
  */
@@ -69,27 +71,49 @@ export function loadSeedJourneys(): Journey[] {
   return seeds.map((journey) => structuredClone(journey));
 }
 
-/** One seed journey (a fresh copy, safe to edit in a test). */
+/**
+ * Every version of one seed journey kept in the folder, oldest first (fresh copies, safe to edit in a test): the
+ * last is the current one, the others are kept for the runs in flight (docs/operations.md, "Changing a journey").
+ */
+export function seedJourneyVersions(id: SeedJourneyId): Journey[] {
+  const versions = loadSeedJourneys()
+    .filter((j) => j.id === id)
+    .sort((a, b) => a.version - b.version);
+  if (versions.length === 0) throw new Error(`no seed journey "${id}"`);
+  return versions;
+}
+
+/** One seed journey, its current (highest) version (a fresh copy, safe to edit in a test). */
 export function seedJourney(id: SeedJourneyId): Journey {
-  const journey = loadSeedJourneys().find((j) => j.id === id);
-  if (journey === undefined) throw new Error(`no seed journey "${id}"`);
-  return journey;
+  return seedJourneyVersions(id).at(-1) as Journey;
 }
 
 /**
  * What the shipped dormancy-reactivation promises, read from its file (an operations person may change any of
  * it): how long a user must go without an order, the coupon issued then, the first message, the wait before
- * the reminder and the reminder. Throws when the journey no longer has that shape.
+ * the reminder and the reminder. `coupon` is the usual coupon, the one a user no branch condition picks out
+ * gets; `branchCoupons` are the coupons of the start's branches (version 2: big spenders), each with its
+ * condition. Of another version when given one (a version kept for its runs in flight). Throws when the journey
+ * no longer has that shape.
  */
-export function dormancyPromise() {
-  const journey = seedJourney("dormancy-reactivation");
+export function dormancyPromise(journey: Journey = seedJourney("dormancy-reactivation")) {
   if (journey.trigger.type !== "inactivity") throw new Error(`${journey.id}: expected an inactivity trigger`);
   const stepsOf = <T extends StepType>(type: T) =>
     journey.steps.filter((step): step is StepOf<T> => step.type === type);
-  const [coupon] = stepsOf("issue-coupon");
+  const couponStep = (id: string | undefined) => {
+    const step = stepsOf("issue-coupon").find((candidate) => candidate.id === id);
+    if (step === undefined) throw new Error(`${journey.id}: expected step ${id} to issue a coupon`);
+    return step;
+  };
+  const start = journey.steps.find((step) => step.id === journey.start);
+  const coupon = couponStep(start?.type === "branch" ? start.otherwise : start?.id);
+  const branchCoupons =
+    start?.type === "branch"
+      ? start.branches.map((branch) => ({ condition: branch.condition, coupon: couponStep(branch.next) }))
+      : [];
   const [wait] = stepsOf("wait");
   const [firstMessage, reminder] = stepsOf("send");
-  if (coupon === undefined || wait === undefined || firstMessage === undefined || reminder === undefined) {
+  if (wait === undefined || firstMessage === undefined || reminder === undefined) {
     throw new Error(`${journey.id}: expected a coupon, a message, a wait and a reminder`);
   }
   return {
@@ -98,6 +122,7 @@ export function dormancyPromise() {
     idle: journey.trigger.for,
     idleMs: durationMs(journey.trigger.for),
     coupon,
+    branchCoupons,
     firstMessage,
     /** From entry to the reminder: "P7D" as shipped. */
     reminderAfter: wait.for,
@@ -118,9 +143,14 @@ export async function platformTraits(): Promise<TraitsFile> {
   return loaded.traits;
 }
 
-/** The platform's computed traits alone, as journeys/traits.json declares them (the scenarios' default). */
-export function platformTraitsFile(): TraitsFile {
-  return traitsFileSchema.parse(JSON.parse(readFileSync(join(SHIPPED_JOURNEYS_DIR, TRAITS_FILE), "utf8")));
+/**
+ * The platform's computed traits alone, as journeys/traits.json declares them (none when the folder has no such
+ * file): what the journeys read as `profile.traits.<name>`, the scenarios' default (platformTraits adds the segments).
+ */
+export function platformTraitsFile(): TraitsFile | undefined {
+  const path = join(SHIPPED_JOURNEYS_DIR, TRAITS_FILE);
+  if (!existsSync(path)) return undefined;
+  return traitsFileSchema.parse(JSON.parse(readFileSync(path, "utf8")));
 }
 
 /** A journey written in a test, parsed and schema-checked like a journey file; throws on any problem. */
@@ -178,8 +208,8 @@ export interface RunOptions {
   store?: SimulationOptions["store"];
   /** Default: the platform's policy file, journeys/policy.json. */
   policies?: PolicyConfig;
-  /** Default: the platform's traits file, journeys/traits.json, without the segments (platformTraits has them). */
-  traits?: TraitsFile;
+  /** Default: the platform's computed traits, journeys/traits.json, without the segments (platformTraits); null: none. */
+  traits?: TraitsFile | null;
 }
 
 export interface Outcome extends SimulationResult {
@@ -199,7 +229,7 @@ export async function run(lines: readonly string[], options: RunOptions = {}): P
     ...(options.until === undefined ? {} : { until: Date.parse(options.until) }),
     ...(options.store === undefined ? {} : { store: options.store }),
     policies: options.policies ?? platformPolicies(),
-    traits: options.traits ?? platformTraitsFile(),
+    ...traitsOption(options.traits === undefined ? platformTraitsFile() : (options.traits ?? undefined)),
   });
   return {
     ...result,
@@ -207,6 +237,10 @@ export async function run(lines: readonly string[], options: RunOptions = {}): P
     linesOf: (type, journey) => linesOf(result.lines, type, journey),
     journey: (id) => result.lines.filter((line) => line.journey === id),
   };
+}
+
+function traitsOption(traits: TraitsFile | undefined): { traits?: TraitsFile } {
+  return traits === undefined ? {} : { traits };
 }
 
 /** Filters output lines by type (one or several) and, optionally, journey. */
