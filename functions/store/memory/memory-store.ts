@@ -44,7 +44,7 @@ export class MemoryStore implements JourneyStore, ControlStore {
   /** Charges not settled yet per `journeyId#day`: coupon id to value. */
   private readonly unsettled = new Map<string, Map<string, { amount: number; runId: string }>>();
   /** The records whose outboxes are saved and not proven handed on yet, by outbox id (see isHandedOn). */
-  private readonly unproven = new Map<string, Versioned<RunRecord>>();
+  private readonly unproven = new Map<string, Versioned<RunRecord> | undefined>();
   /** Runs of journeys not keyed by the user, by user: `journeyId` to keys (see UserRunIndex). */
   /** Counters by journey, then `version|day|name`. */
   private readonly stats = new Map<string, Map<string, StatsCounter>>();
@@ -121,6 +121,9 @@ export class MemoryStore implements JourneyStore, ControlStore {
     const stored = this.users.get(userId);
     const revision = this.checkRevision(stored, expectedRevision, `user ${userId}`);
     const value = withParts(stored?.value, parts);
+    // A profile's outbox (its review's events) is not proven handed on until proveHandedOn says so.
+    const outbox = parts.outbox === null || parts.outbox === undefined ? undefined : outboxId(parts.outbox);
+    if (outbox !== undefined) this.unproven.set(outbox, undefined);
     // The new send log grew by pushes (room for 17 sends): kept as long as it is, as the event ids above.
     if (parts.sends !== undefined) value.sends = parts.sends.slice();
     this.users.set(userId, { value, revision });
