@@ -9,7 +9,7 @@ import { flat, formatInstant, parseInstant } from "../../shared/time.ts";
 import { PROFILE_WAKE_UP, type Profile, type WakeUp } from "../model.ts";
 import { NUDGE_SOURCE } from "../step-context.ts";
 import type { TraitsFile } from "../traits/config.ts";
-import { nextTraitChangeAt } from "../traits/next-change.ts";
+import { traitChangeTimes } from "../traits/next-change.ts";
 import { type TraitsSetting, zoneOf } from "../traits/profile.ts";
 import { type TraitValue, type TraitValues, traitValues } from "../traits/values.ts";
 import type { ProfileWatch } from "./watch.ts";
@@ -98,15 +98,46 @@ function traitEvents(review: Reviewing, values: TraitValues): { events: ShopEven
   return { events, watched };
 }
 
-/** When to wake the profile next: undefined when the armed wake-up still comes first (or nothing will change). */
+/** The most instants a review looks ahead at to find the next that changes something watched. */
+const LOOKAHEAD = 12;
+
+/** What is watched of a profile at a moment, as one comparable text: the segments, the published traits. */
+function watchedAt(review: Reviewing, at: number, zone: string): string {
+  const { file, watch, profile } = review;
+  const values = traitValues(file, profile.traitStates, at, zone);
+  return JSON.stringify([membersOf(watch, profile, values), [...watch.published].map((name) => values[name] ?? null)]);
+}
+
+/**
+ * When to wake the profile next: the first instant a trait may change with time alone that changes what is
+ * watched (a segment, a published trait), looking at most LOOKAHEAD instants ahead (then the last of them,
+ * to look further from there). An R score that drops without moving any segment wakes no one. Undefined
+ * when the armed wake-up still comes first (or when nothing will change before an event); null to disarm.
+ */
 function nextWakeAt(review: Reviewing, values: TraitValues, zone: string): string | undefined | null {
   const { file, watch, profile, now } = review;
-  const next = nextTraitChangeAt(file, { states: profile.traitStates, traits: watch.timed, now, zone, values });
+  const { times, more } = traitChangeTimes(file, {
+    states: profile.traitStates,
+    traits: watch.timed,
+    now,
+    zone,
+    values,
+  });
+  const looked = times.slice(0, LOOKAHEAD);
+  const current = looked.length > 0 ? watchedAt(review, now, zone) : "";
+  let next = looked.find((time) => watchedAt(review, time, zone) !== current);
+  if (next === undefined && (more || times.length > LOOKAHEAD)) next = looked.at(-1);
   const armed = parseInstant(profile.wakeAt);
   const armedAhead = armed !== undefined && armed > now;
   if (next === undefined) return armedAhead || profile.wakeAt === undefined ? undefined : null;
   // An earlier wake-up armed stays: it reviews again when it fires, and arms this one then.
   return armedAhead && armed <= next ? undefined : formatInstant(next);
+}
+
+/** The segments whose conditions the profile, with these trait values, meets. */
+function membersOf(watch: ProfileWatch, profile: Profile, values: TraitValues): string[] {
+  const view = { profile: { ...profile, traits: values } };
+  return watch.segments.filter((segment) => segment.condition.matches(view)).map((segment) => segment.id);
 }
 
 /** Reviews the profile at `now` (see the module's comment); `cause` names the event or wake-up behind it. */
@@ -120,8 +151,7 @@ export function reviewProfile(
   const review: Reviewing = { file: setting.file, watch, profile, now, cause };
   const zone = zoneOf(profile, setting);
   const values = watch.readsTraits ? traitValues(setting.file, profile.traitStates, now, zone) : {};
-  const view = { profile: { ...profile, traits: values } };
-  const members = watch.segments.filter((segment) => segment.condition.matches(view)).map((segment) => segment.id);
+  const members = membersOf(watch, profile, values);
   const { events: changes, watched } = traitEvents(review, values);
   const events = [...segmentEvents(review, members), ...changes];
   const wakeAt = nextWakeAt(review, values, zone);

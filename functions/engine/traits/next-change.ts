@@ -33,54 +33,72 @@ export function traitsBehind(file: TraitsFile, names: Iterable<string>): Set<str
   return behind;
 }
 
-/** The user's next local midnight after `now`. */
-function nextMidnight(now: number, zone: string): number {
+/** The user's next two local midnights after `now`: a streak moves at most at those before another event. */
+function nextMidnights(now: number, zone: string): number[] {
   const today = wallTimeAt(now, zone);
-  return instantOfWallTime(addDays(today, 1, 0, 0), zone, now);
-}
-
-/** When one trait's value next changes with time alone; undefined: not before an event comes. */
-function changeOf(
-  trait: TraitDefinition,
-  state: TraitStates[string] | undefined,
-  at: { now: number; zone: string; values: TraitValues },
-): number | undefined {
-  const { now, zone, values } = at;
-  if (trait.kind === "score") return undefined;
-  if (trait.kind === "rfm") {
-    const last = values[trait.recency.trait];
-    const lastAt = typeof last === "string" ? Date.parse(last) : Number.NaN;
-    if (Number.isNaN(lastAt)) return undefined;
-    // R is read by whole days since the last order: it drops when the days pass a bound's `atMostDays`.
-    const crossings = trait.recency.scores.map((bound) => lastAt + (bound.atMostDays + 1) * DAY_MS);
-    return earliestAfter(crossings, now);
-  }
-  if (trait.kind === "streak" || trait.per === "day") {
-    const lastDay = state?.days?.at(-1)?.[1];
-    if (lastDay === undefined) return undefined;
-    // A windowed day count or a streak moves at midnight while it has a recent day; an all-time count never.
-    if (trait.kind !== "streak" && trait.window === undefined) return undefined;
-    return nextMidnight(now, zone);
-  }
-  const windowMs = trait.window === undefined ? undefined : parseDuration(trait.window);
-  if (windowMs === undefined) return undefined;
-  // An entry leaves the window once `now - window` reaches it (values.ts keeps those after it).
-  return earliestAfter(
-    (state?.entries ?? []).flatMap(([entryAt]) => [entryAt, entryAt + windowMs]),
-    now,
-  );
-}
-
-function earliestAfter(times: readonly number[], now: number): number | undefined {
-  let earliest: number | undefined;
-  for (const time of times) if (time > now && (earliest === undefined || time < earliest)) earliest = time;
-  return earliest;
+  return [1, 2].map((days) => instantOfWallTime(addDays(today, days, 0, 0), zone, now));
 }
 
 /**
- * The next instant after `now` at which any of `traits` (defining names: traitsBehind) changes with time
- * alone, for a user in `zone` whose values at `now` are `values`; undefined when none will before an event.
+ * When one trait's value may change with time alone, after `now`: every such instant known, and `more`
+ * when others follow the last of them (a windowed day count moves at each midnight of its window).
  */
+function changesOf(
+  trait: TraitDefinition,
+  state: TraitStates[string] | undefined,
+  at: { now: number; zone: string; values: TraitValues },
+): { times: number[]; more: boolean } {
+  const { now, zone, values } = at;
+  const none = { times: [], more: false };
+  if (trait.kind === "score") return none;
+  if (trait.kind === "rfm") {
+    const last = values[trait.recency.trait];
+    const lastAt = typeof last === "string" ? Date.parse(last) : Number.NaN;
+    if (Number.isNaN(lastAt)) return none;
+    // R is read by whole days since the last order: it drops when the days pass a bound's `atMostDays`.
+    return { times: trait.recency.scores.map((bound) => lastAt + (bound.atMostDays + 1) * DAY_MS), more: false };
+  }
+  if (trait.kind === "streak" || trait.per === "day") {
+    const lastDay = state?.days?.at(-1)?.[1];
+    // An all-time day count never moves with time; a streak or a windowed one does at midnight.
+    if (lastDay === undefined || (trait.kind !== "streak" && trait.window === undefined)) return none;
+    return { times: nextMidnights(now, zone), more: trait.kind !== "streak" };
+  }
+  const windowMs = trait.window === undefined ? undefined : parseDuration(trait.window);
+  if (windowMs === undefined) return none;
+  // An entry counts from its time, and leaves once `now - window` reaches it (values.ts keeps those after it).
+  return { times: (state?.entries ?? []).flatMap(([entryAt]) => [entryAt, entryAt + windowMs]), more: false };
+}
+
+/**
+ * The instants after `now`, in order, at which any of `traits` (defining names: traitsBehind) may change
+ * with time alone, for a user in `zone` whose values at `now` are `values`; `more` when changes may follow
+ * the last one listed (then a wake-up at it looks further).
+ */
+export function traitChangeTimes(
+  file: TraitsFile,
+  request: {
+    states: TraitStates | undefined;
+    traits: ReadonlySet<string>;
+    now: number;
+    zone: string;
+    values: TraitValues;
+  },
+): { times: number[]; more: boolean } {
+  const { states, traits, now, zone, values } = request;
+  const times = new Set<number>();
+  let more = false;
+  for (const name of traits) {
+    const trait = file.traits[name];
+    if (trait === undefined) continue;
+    const changes = changesOf(trait, states?.[name], { now, zone, values });
+    for (const time of changes.times) if (time > now) times.add(time);
+    more ||= changes.more;
+  }
+  return { times: [...times].sort((a, b) => a - b), more };
+}
+
+/** The first of traitChangeTimes: when the traits may next change with time alone. */
 export function nextTraitChangeAt(
   file: TraitsFile,
   request: {
@@ -91,13 +109,5 @@ export function nextTraitChangeAt(
     values: TraitValues;
   },
 ): number | undefined {
-  const { states, traits, now, zone, values } = request;
-  const changes: number[] = [];
-  for (const name of traits) {
-    const trait = file.traits[name];
-    if (trait === undefined) continue;
-    const change = changeOf(trait, states?.[name], { now, zone, values });
-    if (change !== undefined) changes.push(change);
-  }
-  return earliestAfter(changes, now);
+  return traitChangeTimes(file, request).times[0];
 }
