@@ -207,7 +207,11 @@ export class UserInput {
     const setting = this.traits;
     const forced = this.request.review !== undefined && !this.reviewed;
     const subject = candidate ?? (forced ? stored : undefined);
-    if (setting?.watch === undefined || subject === undefined) return;
+    const watch = setting?.watch;
+    if (setting === undefined || watch === undefined || subject === undefined) return;
+    // A change that leaves the traits as they were moves no segment that reads traits only (nor a published
+    // trait): nothing to review, until time or an event the traits learn from does.
+    if (!forced && watch.readsOnlyTraits && subject.traitStates === stored?.traitStates) return;
     const cause = this.request.review ?? this.event?.id ?? "";
     const review = reviewProfile(setting, { profile: subject, now: this.request.now, cause });
     if (review.profile !== undefined) this.unsaved = review.profile;

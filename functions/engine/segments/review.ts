@@ -123,12 +123,14 @@ function nextWakeAt(review: Reviewing, values: TraitValues, zone: string): strin
     zone,
     values,
   });
+  const armed = parseInstant(profile.wakeAt);
+  const armedAhead = armed !== undefined && armed > now;
+  // The armed wake-up comes no later than the first possible change: it looks again when it fires.
+  if (armedAhead && (times[0] === undefined || armed <= times[0])) return undefined;
   const looked = times.slice(0, LOOKAHEAD);
   const current = looked.length > 0 ? watchedAt(review, now, zone) : "";
   let next = looked.find((time) => watchedAt(review, time, zone) !== current);
   if (next === undefined && (more || times.length > LOOKAHEAD)) next = looked.at(-1);
-  const armed = parseInstant(profile.wakeAt);
-  const armedAhead = armed !== undefined && armed > now;
   if (next === undefined) return armedAhead || profile.wakeAt === undefined ? undefined : null;
   // An earlier wake-up armed stays: it reviews again when it fires, and arms this one then.
   return armedAhead && armed <= next ? undefined : formatInstant(next);
@@ -148,9 +150,10 @@ export function reviewProfile(
   const watch = setting.watch;
   if (watch === undefined) return { events: [] };
   const { profile, now, cause } = request;
-  const review: Reviewing = { file: setting.file, watch, profile, now, cause };
+  // The traits the watch reads, alone (watch.file): a review computes no other.
+  const review: Reviewing = { file: watch.file, watch, profile, now, cause };
   const zone = zoneOf(profile, setting);
-  const values = watch.readsTraits ? traitValues(setting.file, profile.traitStates, now, zone) : {};
+  const values = watch.readsTraits ? traitValues(watch.file, profile.traitStates, now, zone) : {};
   const members = membersOf(watch, profile, values);
   const { events: changes, watched } = traitEvents(review, values);
   const events = [...segmentEvents(review, members), ...changes];

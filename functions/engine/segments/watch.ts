@@ -15,6 +15,8 @@ export interface CompiledSegment {
 }
 
 export interface ProfileWatch {
+  /** The traits file cut down to the traits the watch reads and those they read: a review computes only them. */
+  file: TraitsFile;
   segments: readonly CompiledSegment[];
   /** The traits (any name a trait defines) whose changes are published as `trait.changed`. */
   published: ReadonlySet<string>;
@@ -22,6 +24,11 @@ export interface ProfileWatch {
   timed: ReadonlySet<string>;
   /** Whether a review needs the traits' values at all. */
   readsTraits: boolean;
+  /**
+   * Whether the segments read nothing of the profile but its traits: then a change that leaves the traits'
+   * states as they were (a registration, an unsubscribe) changes no membership, and needs no review.
+   */
+  readsOnlyTraits: boolean;
   /** Whether a journey's pattern (trigger, exit, wait) takes this `trait.changed` event. */
   changeWanted(event: unknown): boolean;
 }
@@ -29,21 +36,24 @@ export interface ProfileWatch {
 const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === "object" && value !== null && !Array.isArray(value);
 
-/** The trait names a pattern over `{profile}` reads (`profile.traits.<name>`), through `$or` too. */
-export function traitsReadBy(pattern: unknown): Set<string> {
+/** The names a pattern over `{profile}` reads at a path (`profile` for its fields, `profile.traits`), through `$or`. */
+function namesReadAt(pattern: unknown, at: "profile" | "profile.traits"): Set<string> {
   const names = new Set<string>();
   const walk = (node: unknown, path: string) => {
     if (Array.isArray(node)) for (const branch of node) walk(branch, path);
     if (!isObject(node)) return;
     for (const [key, value] of Object.entries(node)) {
       if (key === "$or") walk(value, path);
-      else if (path === "profile.traits") names.add(key);
+      else if (path === at) names.add(key);
       else if (path === "" || path === "profile") walk(value, path === "" ? key : `${path}.${key}`);
     }
   };
   walk(pattern, "");
   return names;
 }
+
+/** The trait names a pattern over `{profile}` reads (`profile.traits.<name>`), through `$or` too. */
+export const traitsReadBy = (pattern: unknown) => namesReadAt(pattern, "profile.traits");
 
 /**
  * The traits the journeys ask `trait.changed` for: those named in `detail.trait` of a trigger, exit or wait
@@ -87,11 +97,19 @@ export function compileWatch(file: TraitsFile, journeys: readonly Journey[]): Pr
   for (const segment of Object.values(file.segments ?? {}))
     for (const name of traitsReadBy(segment.condition)) read.add(name);
   const wanted = journeys.flatMap(changePatternsOf).map((pattern) => compilePattern(pattern));
+  const timed = traitsBehind(file, read);
+  const watched: TraitsFile = {
+    traits: Object.fromEntries(Object.entries(file.traits).filter(([name]) => timed.has(name))),
+  };
   return {
+    file: watched,
     segments,
     published,
-    timed: traitsBehind(file, read),
+    timed,
     readsTraits: read.size > 0,
+    readsOnlyTraits: Object.values(file.segments ?? {}).every((segment) =>
+      [...namesReadAt(segment.condition, "profile")].every((field) => field === "traits"),
+    ),
     changeWanted: (event) => wanted.some((pattern) => pattern.matches(event)),
   };
 }

@@ -7,7 +7,7 @@ import type { CompiledJourney } from "../compile.ts";
 import type { Profile } from "../model.ts";
 import type { ProfileWatch } from "../segments/watch.ts";
 import type { TraitsFile } from "./config.ts";
-import { traitValues } from "./values.ts";
+import { type TraitValues, traitValues } from "./values.ts";
 
 /** The platform's traits, and the zone of a user whose profile names none (policy.json's default). */
 export interface TraitsSetting {
@@ -29,5 +29,16 @@ export function profileAt(
 ): Profile {
   const setting = args.traits;
   if (setting === undefined || !journey.readsTraits) return profile;
-  return { ...profile, traits: traitValues(setting.file, profile.traitStates, args.now, zoneOf(profile, setting)) };
+  // Worked out when first read: most decisions of a journey that reads traits (a wait that ends, an exit) never do.
+  const view = { ...profile };
+  let values: TraitValues | undefined;
+  Object.defineProperty(view, "traits", {
+    enumerable: true,
+    configurable: true,
+    get: () => {
+      values ??= traitValues(setting.file, profile.traitStates, args.now, zoneOf(profile, setting));
+      return values;
+    },
+  });
+  return view;
 }
