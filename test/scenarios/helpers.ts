@@ -302,3 +302,14 @@ export function couponOf(line: SimulationLine): IssuedCoupon {
   }
   return coupon as IssuedCoupon;
 }
+
+/** The line a run keyed by `key` (its first entry) makes, as scenarios compare them: `line(at, key, type, extra)`. */
+export function keyedLines(journey: string) {
+  return (at: string, key: string, type: string, extra: Record<string, unknown> = {}) => ({
+    at,
+    journey,
+    run: `${journey}:${key}:1`,
+    type,
+    ...extra,
+  });
+}

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { quietHoursEnd } from "../../functions/engine/policies/quiet-hours.ts";
 import { durationMs } from "../../functions/shared/time.ts";
 import { MemoryStore } from "../../functions/store/memory/memory-store.ts";
-import { brief, event, only, platformPolicies, plus, run, seedJourney } from "./helpers.ts";
+import { brief, event, keyedLines, only, platformPolicies, plus, run, seedJourney } from "./helpers.ts";
 
 /**
  * What journeys/payment-failed.json promises: when an order's payment fails, the user is offered at once to pay
@@ -34,13 +34,7 @@ const subscribed = (time: string, channel?: string) =>
 const placed = (orderId: string, time: string, amount = 3299) =>
   event("order.placed", time, { userId: "u_1", orderId, amount, currency: "CNY" }, `order-${orderId}`);
 
-const line = (at: string, orderId: string, type: string, extra: Record<string, unknown> = {}) => ({
-  at,
-  journey: J,
-  run: `${J}:${orderId}:1`,
-  type,
-  ...extra,
-});
+const line = keyedLines(J);
 /** A run that offers instalments at once and ends. */
 const offered = (at: string, orderId: string) => [
   line(at, orderId, "journey.entered"),

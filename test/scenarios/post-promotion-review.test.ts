@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { brief, event, only, plus, run } from "./helpers.ts";
+import { brief, event, keyedLines, only, plus, run } from "./helpers.ts";
 
 const J = "post-promotion-review";
 const DELIVERED = "2026-11-23T05:48:21Z";
@@ -18,13 +18,7 @@ const reviewed = (orderId: string, time: string) =>
 const refunded = (orderId: string, time: string) =>
   event("order.refunded", time, { userId: "u_1", orderId, amount: 59.9 }, `refund-${orderId}`);
 
-const line = (at: string, orderId: string, type: string, extra: Record<string, unknown> = {}) => ({
-  at,
-  journey: J,
-  run: `${J}:${orderId}:1`,
-  type,
-  ...extra,
-});
+const line = keyedLines(J);
 const requested = (orderId: string, at = NEXT_DAY) => [
   line(at, orderId, "message.sent", { template: "review-request" }),
   line(at, orderId, "journey.exited", { reason: "completed" }),

@@ -70,21 +70,21 @@ function changesOf(
   return { times: (state?.entries ?? []).flatMap(([entryAt]) => [entryAt, entryAt + windowMs]), more: false };
 }
 
+/** Whose traits, which of them (defining names: traitsBehind), when, in which zone, with what values then. */
+export interface TraitChangeRequest {
+  states: TraitStates | undefined;
+  traits: ReadonlySet<string>;
+  now: number;
+  zone: string;
+  values: TraitValues;
+}
+
 /**
  * The instants after `now`, in order, at which any of `traits` (defining names: traitsBehind) may change
  * with time alone, for a user in `zone` whose values at `now` are `values`; `more` when changes may follow
  * the last one listed (then a wake-up at it looks further).
  */
-export function traitChangeTimes(
-  file: TraitsFile,
-  request: {
-    states: TraitStates | undefined;
-    traits: ReadonlySet<string>;
-    now: number;
-    zone: string;
-    values: TraitValues;
-  },
-): { times: number[]; more: boolean } {
+export function traitChangeTimes(file: TraitsFile, request: TraitChangeRequest): { times: number[]; more: boolean } {
   const { states, traits, now, zone, values } = request;
   const times = new Set<number>();
   let more = false;
@@ -99,15 +99,6 @@ export function traitChangeTimes(
 }
 
 /** The first of traitChangeTimes: when the traits may next change with time alone. */
-export function nextTraitChangeAt(
-  file: TraitsFile,
-  request: {
-    states: TraitStates | undefined;
-    traits: ReadonlySet<string>;
-    now: number;
-    zone: string;
-    values: TraitValues;
-  },
-): number | undefined {
+export function nextTraitChangeAt(file: TraitsFile, request: TraitChangeRequest): number | undefined {
   return traitChangeTimes(file, request).times[0];
 }
