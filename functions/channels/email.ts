@@ -90,7 +90,8 @@ export class EmailChannel implements MessageChannel {
     const stored = await this.options.profiles.getProfile(message.user, { consistent: true });
     const profile = stored?.value;
     if (profile?.email === undefined || profile.email === "") return { skipped: "no-address" };
-    if (message.category === "marketing" && !acceptsMarketing(profile, message.channel)) {
+    const needsConsent = message.category === "marketing" || message.consent === "required";
+    if (needsConsent && !acceptsMarketing(profile, message.channel)) {
       return { skipped: "unsubscribed" };
     }
     const input: SendEmailCommandInput = {

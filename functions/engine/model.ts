@@ -186,6 +186,8 @@ export type JourneyEffect = EffectBase &
         /** The rendered title (push title, email subject), when the template has one. */
         title?: string;
         text: string;
+        /** A service message that still needs consent (the send step's `consent`), for the channel's last check. */
+        consent?: "required";
       }
     | {
         type: "message.suppressed";

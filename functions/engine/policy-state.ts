@@ -111,7 +111,12 @@ export function decideMessage(request: MessageRequest): PolicyDecision {
   if (read === undefined) state.wantsSends = true;
   const policy = journey.journey.policy;
   return decideDeliveryAt({
-    message: { journeyId: journey.id, channel: step.channel, category: step.category },
+    message: {
+      journeyId: journey.id,
+      channel: step.channel,
+      category: step.category,
+      consentRequired: step.consent === "required",
+    },
     dueAt: asFormatted(now),
     validUntil: validUntil === undefined ? undefined : asFormatted(validUntil),
     journey: {

@@ -189,11 +189,13 @@ function send(run: Run, step: StepOf<"send">, ctx: StepContext): string | undefi
   const { locale, title, text } = message;
   const type = "message.sent";
   // Two literals rather than a conditional spread (V8's slow path), `title` before `text` in both.
-  ctx.out.effects.push(
+  const effect: JourneyEffect =
     title === undefined
       ? { at, journey, version, user, run: runId, type, id, channel, template, category, locale, text }
-      : { at, journey, version, user, run: runId, type, id, channel, template, category, locale, title, text },
-  );
+      : { at, journey, version, user, run: runId, type, id, channel, template, category, locale, title, text };
+  // The channel checks consent again at the last moment (email): it must know a service message needs it.
+  if (step.consent === "required" && effect.type === "message.sent") effect.consent = "required";
+  ctx.out.effects.push(effect);
   return step.next;
 }
 

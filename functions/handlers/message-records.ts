@@ -25,6 +25,8 @@ const messageSchema = z.looseObject({
   text: z.string({ error: (issue) => (issue.input === undefined ? "required" : "expected a string") }),
   /** The message's title (an email's subject), when the journey gives one; older requests have none. */
   title: z.optional(z.string({ error: "expected a string" })),
+  /** A service message that still needs consent. */
+  consent: z.optional(z.literal("required")),
 });
 
 /** Reads a deliver record: a message request. */

@@ -192,7 +192,13 @@ const sendStep = z
     category: z
       .enum(["marketing", "service"])
       .default("marketing")
-      .describe("Only service messages pass an unsubscribe."),
+      .describe("Only service messages pass an unsubscribe (unless `consent` is required)."),
+    consent: z
+      .literal("required")
+      .optional()
+      .describe(
+        'A service message that still needs the user\'s consent (an offer on a failed payment): "required" drops it as unsubscribed like a marketing message; caps and quiet hours still do not hold it.',
+      ),
     validUntil: timeRef
       .optional()
       .describe("After this time the message no longer makes sense: suppressed, also when a deferral would pass it."),

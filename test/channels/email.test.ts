@@ -142,6 +142,23 @@ describe("email channel (SES v2)", () => {
     expect(c.queues.deadLetter.size).toBe(0);
   });
 
+  it("does not send a service email that requires consent to a user who unsubscribed since the decision", async () => {
+    // Prepare
+    const later = { subscribed: false, at: "2026-11-18T02:14:17Z" };
+    const c = await emailChannel([
+      profile("u-6", { consent: { "*": later } }),
+      profile("u-7", { consent: { "*": later } }),
+    ]);
+    // Act
+    const { lines } = await c.run([
+      email("u-6", { category: "service", consent: "required" }),
+      email("u-7", { category: "service" }),
+    ]);
+    // Assess: the plain service email still goes; the one that requires consent does not.
+    expect(c.sent()).toHaveLength(1);
+    expect(metricSum(lines, "MessagesSkipped.unsubscribed")).toBe(1);
+  });
+
   it("sends a request it can never read straight to the dead-letter queue with the reason, not retried", async () => {
     // Prepare: a request without its user (a producer's bug).
     const c = await emailChannel([profile("u-8")]);

@@ -41,10 +41,11 @@ const offered = (at: string, orderId: string) => [
   line(at, orderId, "message.sent", { template: TEMPLATE }),
   line(at, orderId, "journey.exited", { reason: "completed" }),
 ];
-/** A run that ends at once, unsent, for a user who unsubscribed. */
+/** A run whose offer the consent policy drops, for a user who unsubscribed (`consent: "required"`). */
 const notOffered = (at: string, orderId: string) => [
   line(at, orderId, "journey.entered"),
-  line(at, orderId, "journey.exited", { reason: "unsubscribed" }),
+  line(at, orderId, "message.suppressed", { template: TEMPLATE, reason: "unsubscribed" }),
+  line(at, orderId, "journey.exited", { reason: "completed" }),
 ];
 
 describe("payment-failed", () => {
@@ -170,9 +171,8 @@ describe("payment-failed", () => {
       ]);
     });
 
-    it("errs on the side of consent: a push unsubscribe then a subscribe to every channel still sends nothing", async () => {
-      // Prepare: the policies would take the later decision (subscribed), but a journey's condition cannot compare
-      // the two decisions' times, so the journey sends nothing while either says unsubscribed (see its file).
+    it("judges consent as the policies do: the later of a push unsubscribe and a subscribe to every channel wins", async () => {
+      // Prepare: push left, then every channel taken back an hour later.
       const lines = [
         unsubscribed(plus(T0, { h: -2 }), "push"),
         subscribed(plus(T0, { h: -1 })),
@@ -184,8 +184,8 @@ describe("payment-failed", () => {
       // Act
       const outcome = await run(lines);
 
-      // Assess: once push itself is subscribed again, the offer goes.
-      expect(brief(outcome.journey(J))).toEqual([...notOffered(T0, "SO-1"), ...offered(plus(T0, { h: 2 }), "SO-2")]);
+      // Assess: the later decision, subscribed, lets both offers go.
+      expect(brief(outcome.journey(J))).toEqual([...offered(T0, "SO-1"), ...offered(plus(T0, { h: 2 }), "SO-2")]);
     });
   });
 
@@ -230,7 +230,7 @@ describe("payment-failed", () => {
 
       // Assess
       expect(outcome.linesOf("message.sent", J)).toEqual([]);
-      expect(only(outcome.lines, "journey.exited", J)).toMatchObject({ reason: "unsubscribed" });
+      expect(only(outcome.lines, "message.suppressed", J)).toMatchObject({ reason: "unsubscribed", rule: "consent" });
     });
   });
 

@@ -11,6 +11,8 @@ export interface DueMessage {
   journeyId: string;
   channel: string;
   category: "marketing" | "service";
+  /** A service message that still needs consent (the send step's `consent: "required"`). */
+  consentRequired?: boolean;
   /** ISO-8601 instant the message is due. */
   dueAt: string;
   /** ISO-8601 instant after which the message no longer makes sense (a coupon's expiry), if any. */
@@ -85,7 +87,10 @@ export function decideDeliveryAt(input: TimedPolicyInput): PolicyDecision {
   if (validUntil !== undefined && dueAt >= validUntil) {
     return { action: "drop", reason: "expired", rule: "valid-until" };
   }
-  if (message.category === "marketing" && !acceptsMarketing(profile, message.channel)) {
+  if (
+    (message.category === "marketing" || message.consentRequired === true) &&
+    !acceptsMarketing(profile, message.channel)
+  ) {
     return { action: "drop", reason: "unsubscribed", rule: "consent" };
   }
 

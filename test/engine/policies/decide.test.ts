@@ -88,6 +88,22 @@ describe("consent", () => {
     expect(decide({ profile: back }).action).toBe("send");
   });
 
+  it("stops a service message that requires consent, judged as a marketing one's (the later decision wins)", () => {
+    // Prepare
+    const required = message({ category: "service", consentRequired: true });
+    const back = profile({
+      consent: { ...unsubscribed("push"), "*": { subscribed: true, at: "2026-11-21T00:00:00Z" } },
+    });
+
+    // Act / Assess
+    expect(decide({ profile: profile({ consent: unsubscribed("push") }), message: required })).toEqual({
+      action: "drop",
+      reason: "unsubscribed",
+      rule: "consent",
+    });
+    expect(decide({ profile: back, message: required }).action).toBe("send");
+  });
+
   it("lets a service message through an unsubscribe", () => {
     // Act / Assess
     expect(
