@@ -14,8 +14,8 @@ import { ConcurrencyError, NudgeError } from "../shared/errors.ts";
 import { formatInstant } from "../shared/time.ts";
 import { ControlCache, type ControlStore } from "./control-cache.ts";
 import { guardrailCounters } from "./guardrail-counts.ts";
+import { type EffectSink, type EventPublisher, HandOn } from "./hand-on.ts";
 import type { JourneyStore, Versioned } from "./ports.ts";
-import { RecentIds } from "./recent-ids.ts";
 import { redemptionCounters } from "./redemptions.ts";
 import { PolicyReservations } from "./reservations.ts";
 import { runsToIndex } from "./runs-of-user.ts";
@@ -38,22 +38,7 @@ interface ApplyRequest {
   paused?: boolean;
 }
 
-/**
- * Where a saved decision's effects go: the simulator prints them, the platform delivers them.
- * A sink that finishes at once may return nothing; the runtime then does not wait on it.
- */
-export interface EffectSink {
-  deliver(effect: JourneyEffect): Promise<void> | undefined;
-  /** Optional: a decision's effects in one call, instead of `deliver` for each (the platform batches sends). */
-  deliverAll?(effects: readonly JourneyEffect[]): Promise<void>;
-}
-
-/** Where events the journeys emit go: back to the runtime's input, so other journeys react to them. */
-export interface EventPublisher {
-  publish(event: ShopEvent): Promise<void> | undefined;
-  /** Optional: a decision's events in one call, instead of `publish` for each. */
-  publishAll?(events: readonly ShopEvent[]): Promise<void>;
-}
+export type { EffectSink, EventPublisher } from "./hand-on.ts";
 
 export interface RuntimeOptions {
   catalog: JourneyCatalog;
@@ -103,12 +88,8 @@ export class JourneyRuntime {
   /** Raised whenever a guardrail's numerator is counted (refunds, unsubscribes, withheld coupons). */
   guardrailCountersAdded = 0;
   private readonly policies: PolicyReservations;
-  /** First effect ids of outboxes this process handed on: a record's next input need not ask for the proof. */
-  private readonly handedOn = new RecentIds(4096);
-  /** Outboxes handed on and not proven yet, by proof key: written by `flush` (see HandOnProofStore). */
-  private readonly unproven = new Map<string, string[]>();
-  /** The proof key of the outboxes this batch saves: the first one's first effect id. */
-  private batchProof: string | undefined;
+  /** Handing outboxes on, and their proofs (hand-on.ts). */
+  private readonly handOns: HandOn;
   private readonly keepsJournal: boolean;
   /** The traits with the zone of a user whose profile names none; undefined: the platform has none. */
   private readonly traits: TraitsSetting | undefined;
@@ -130,6 +111,7 @@ export class JourneyRuntime {
     this.keepsJournal = options.journal ?? true;
     this.policies = new PolicyReservations(options.store, options.catalog, options.policies);
     this.controls = new ControlCache(options.controls, options.controlTtlMs);
+    this.handOns = new HandOn({ sink: options.sink, publisher: options.publisher, store: options.store });
     const traits = options.traits;
     const watch =
       traits &&
@@ -151,10 +133,7 @@ export class JourneyRuntime {
    */
   async flush(): Promise<void> {
     this.inputsSinceFlush = 0;
-    this.batchProof = undefined;
-    const proofs = [...this.unproven];
-    this.unproven.clear();
-    for (const [proof, ids] of proofs) await this.options.store.proveHandedOn(proof, ids);
+    await this.handOns.prove();
     await this.policies.flush();
     if (this.unsavedStats.size === 0) return;
     const counters = this.unsavedStats.take();
@@ -245,10 +224,11 @@ export class JourneyRuntime {
     const user = await UserInput.load(this.options.store, {
       ...request,
       traits: this.traits,
-      proofFor: (id) => (this.batchProof ??= id),
+      proofFor: (id) => this.handOns.proofFor(id),
     });
     const left = user.leftOutbox;
-    if (left !== undefined && !(await this.isHandedOn(left))) await this.handOnProfileOutbox(left, { again: true });
+    if (left !== undefined && !(await this.handOns.isHandedOn(left)))
+      await this.handOnProfileOutbox(left, { again: true });
     return user;
   }
 
@@ -278,7 +258,7 @@ export class JourneyRuntime {
     const left = stored?.value.pending;
     // Counted once, by the decision that saved it: a repeat (its first hand-on may still be on its way, in
     // another instance whose batch has not written its proof yet) must not count its effects again.
-    if (left !== undefined && !(await this.isHandedOn(left))) await this.handOn(left, { again: true });
+    if (left !== undefined && !(await this.handOns.isHandedOn(left))) await this.handOn(left, { again: true });
     const run = stored?.value.run;
     const runJourney = run && run.version !== current.version ? catalog.get(current.id, run.version) : undefined;
     const record = stored?.value;
@@ -369,57 +349,15 @@ export class JourneyRuntime {
   private outboxOf(decision: Decision): Outbox | undefined {
     const id = outboxId(decision);
     if (id === undefined) return undefined;
-    this.batchProof ??= id;
-    return { effects: decision.effects, events: decision.events, proof: this.batchProof };
+    return { effects: decision.effects, events: decision.events, proof: this.handOns.proofFor(id) };
   }
 
-  /**
-   * Hands a saved outbox on: its effects to the sink, its events to the publisher; the batch's proof,
-   * written by `flush`, says they went out (HandOnProofStore). A crash or a failed send anywhere before the
-   * proof leaves the outbox on the record, not proven: the redelivered input (or the run's next input)
-   * hands it all on again, with the same ids, for the channels and the ingest function to drop what they
-   * had. So every effect of a saved decision reaches its channel at least once, and is carried out once.
-   */
+  /** Hands a saved outbox on (hand-on.ts); the first time, its effects count, once. */
   private async handOn(outbox: Outbox, how: { again: boolean }): Promise<void> {
-    const { sink, publisher } = this.options;
-    if (sink.deliverAll) await sink.deliverAll(outbox.effects);
-    else
-      for (const effect of outbox.effects) {
-        const delivering = sink.deliver(effect);
-        if (delivering) await delivering;
-      }
-    if (publisher.publishAll) {
-      if (outbox.events.length > 0) await publisher.publishAll(outbox.events);
-    } else
-      for (const event of outbox.events) {
-        const publishing = publisher.publish(event);
-        if (publishing) await publishing;
-      }
-    const id = outboxId(outbox);
-    if (id !== undefined) {
-      this.handedOn.remember(id);
-      if (outbox.proof !== undefined) {
-        const ids = this.unproven.get(outbox.proof);
-        if (ids === undefined) this.unproven.set(outbox.proof, [id]);
-        else ids.push(id);
-      }
-    }
+    await this.handOns.handOn(outbox);
     if (how.again) return;
     this.stats.effects += outbox.effects.length;
     this.addStats(statsOf(outbox.effects));
-  }
-
-  /** Whether an outbox found on a record went out: this process handed it on, or its proof says so. */
-  private async isHandedOn(outbox: Outbox): Promise<boolean> {
-    const id = outboxId(outbox);
-    if (id === undefined) return true; // nothing in it
-    if (this.handedOn.has(id)) return true;
-    // Saved before proofs existed (no key): handed on again, which the channels drop if they had it.
-    if (outbox.proof === undefined) return false;
-    const at = outbox.effects[0]?.at ?? outbox.events[0]?.time ?? "";
-    const proven = await this.options.store.isHandedOn({ proof: outbox.proof, id, at });
-    if (proven) this.handedOn.remember(id);
-    return proven;
   }
 
   /** Adds counters to the ones not yet written (see flush). */

@@ -1,0 +1,93 @@
+import type { ShopEvent } from "../../events/catalog.ts";
+import { outboxId } from "../engine/journal.ts";
+import type { JourneyEffect, Outbox } from "../engine/model.ts";
+import type { HandOnProofStore } from "./ports.ts";
+import { RecentIds } from "./recent-ids.ts";
+
+/**
+ * Where a saved decision's effects go: the simulator prints them, the platform delivers them.
+ * A sink that finishes at once may return nothing; the runtime then does not wait on it.
+ */
+export interface EffectSink {
+  deliver(effect: JourneyEffect): Promise<void> | undefined;
+  /** Optional: a decision's effects in one call, instead of `deliver` for each (the platform batches sends). */
+  deliverAll?(effects: readonly JourneyEffect[]): Promise<void>;
+}
+
+/** Where events the journeys emit go: back to the runtime's input, so other journeys react to them. */
+export interface EventPublisher {
+  publish(event: ShopEvent): Promise<void> | undefined;
+  /** Optional: a decision's events in one call, instead of `publish` for each. */
+  publishAll?(events: readonly ShopEvent[]): Promise<void>;
+}
+
+/**
+ * Handing saved outboxes on, and proving it (HandOnProofStore): a run record's outbox and a profile's alike.
+ * The outboxes a batch saves share one proof key, the first one's first id; `prove` writes the batch's
+ * proofs, one write a key. A crash or a failed send anywhere before the proof leaves the outbox saved and
+ * not proven: the redelivered input (or the next input of the run or user) hands it all on again, with the
+ * same ids, for the channels and the ingest function to drop what they had. So every effect of a saved
+ * decision reaches its channel at least once, and is carried out once.
+ */
+export class HandOn {
+  /** First ids of outboxes this process handed on: a record's next input need not ask for the proof. */
+  private readonly handedOn = new RecentIds(4096);
+  /** Outboxes handed on and not proven yet, by proof key: written by `prove`. */
+  private readonly unproven = new Map<string, string[]>();
+  /** The proof key of the outboxes this batch saves: the first one's first id. */
+  private batchProof: string | undefined;
+
+  constructor(private readonly to: { sink: EffectSink; publisher: EventPublisher; store: HandOnProofStore }) {}
+
+  /** The proof key of the batch, for an outbox whose first id is `firstId`. */
+  proofFor(firstId: string): string {
+    this.batchProof ??= firstId;
+    return this.batchProof;
+  }
+
+  /** Writes the proof of every outbox handed on since the last `prove`, and starts a new batch. */
+  async prove(): Promise<void> {
+    this.batchProof = undefined;
+    const proofs = [...this.unproven];
+    this.unproven.clear();
+    for (const [proof, ids] of proofs) await this.to.store.proveHandedOn(proof, ids);
+  }
+
+  /** Hands a saved outbox on: its effects to the sink, its events to the publisher; proven at `prove`. */
+  async handOn(outbox: Outbox): Promise<void> {
+    const { sink, publisher } = this.to;
+    if (sink.deliverAll) await sink.deliverAll(outbox.effects);
+    else
+      for (const effect of outbox.effects) {
+        const delivering = sink.deliver(effect);
+        if (delivering) await delivering;
+      }
+    if (publisher.publishAll) {
+      if (outbox.events.length > 0) await publisher.publishAll(outbox.events);
+    } else
+      for (const event of outbox.events) {
+        const publishing = publisher.publish(event);
+        if (publishing) await publishing;
+      }
+    const id = outboxId(outbox);
+    if (id === undefined) return;
+    this.handedOn.remember(id);
+    if (outbox.proof === undefined) return;
+    const ids = this.unproven.get(outbox.proof);
+    if (ids === undefined) this.unproven.set(outbox.proof, [id]);
+    else ids.push(id);
+  }
+
+  /** Whether an outbox found saved went out: this process handed it on, or its proof says so. */
+  async isHandedOn(outbox: Outbox): Promise<boolean> {
+    const id = outboxId(outbox);
+    if (id === undefined) return true; // nothing in it
+    if (this.handedOn.has(id)) return true;
+    // Saved before proofs existed (no key): handed on again, which the channels drop if they had it.
+    if (outbox.proof === undefined) return false;
+    const at = outbox.effects[0]?.at ?? outbox.events[0]?.time ?? "";
+    const proven = await this.to.store.isHandedOn({ proof: outbox.proof, id, at });
+    if (proven) this.handedOn.remember(id);
+    return proven;
+  }
+}
