@@ -4,7 +4,7 @@ import type { CompiledJourney } from "../engine/compile.ts";
 import { type Decision, decideEvent, decideWakeUp, newWakeUpsOf } from "../engine/decide.ts";
 import { skipsLateMessages } from "../engine/held-messages.ts";
 import { journalWith, outboxId } from "../engine/journal.ts";
-import type { EngineInput, JourneyEffect, Outbox, RunRecord, StatsCounter, WakeUp } from "../engine/model.ts";
+import type { EngineInput, Outbox, RunRecord, StatsCounter, WakeUp } from "../engine/model.ts";
 import { DEFAULT_TIMEZONE, type PolicyConfig } from "../engine/policies/config.ts";
 import { compileWatch } from "../engine/segments/watch.ts";
 import { statsOf, stepStatsOf } from "../engine/stats.ts";
