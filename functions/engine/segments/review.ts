@@ -8,7 +8,7 @@ import type { ShopEvent } from "../../../events/catalog.ts";
 import { flat, formatInstant, parseInstant } from "../../shared/time.ts";
 import { PROFILE_WAKE_UP, type Profile, type WakeUp } from "../model.ts";
 import { NUDGE_SOURCE } from "../step-context.ts";
-import type { TraitsFile } from "../traits/config.ts";
+import { type TraitsFile, tierLevels } from "../traits/config.ts";
 import { traitChangeTimes } from "../traits/next-change.ts";
 import { type TraitsSetting, zoneOf } from "../traits/profile.ts";
 import { type TraitValue, type TraitValues, traitValues } from "../traits/values.ts";
@@ -33,7 +33,7 @@ function directionOf(file: TraitsFile, trait: string, from: TraitValue | undefin
     if (typeof value !== "string") return undefined;
     for (const definition of Object.values(file.traits))
       if (definition.kind === "score" && definition.tiers?.trait === trait)
-        return [...definition.tiers.levels].sort((a, b) => a.from - b.from).findIndex((level) => level.name === value);
+        return tierLevels(definition.tiers).findIndex((level) => level.name === value);
     return Number.isNaN(Date.parse(value)) ? undefined : value;
   };
   const before = rank(from);
@@ -74,15 +74,24 @@ function segmentEvents(review: Reviewing, members: readonly string[]): ShopEvent
   ];
 }
 
-function traitEvents(review: Reviewing, values: TraitValues): { events: ShopEvent[]; watched: TraitValues } {
+/**
+ * The published traits' values now (`watched`), whether they differ from the profile's (`changed`), and the
+ * `trait.changed` events a journey takes among the differences.
+ */
+function traitEvents(
+  review: Reviewing,
+  values: TraitValues,
+): { events: ShopEvent[]; watched: TraitValues; changed: boolean } {
   const { file, watch, profile } = review;
   const events: ShopEvent[] = [];
   const watched: TraitValues = {};
+  let changed = false;
   for (const trait of watch.published) {
     const to = values[trait];
     if (to !== undefined) watched[trait] = to;
     const from = profile.watchedTraits?.[trait];
     if (same(from, to)) continue;
+    changed = true;
     const direction = directionOf(file, trait, from, to);
     const detail = {
       trait,
@@ -95,17 +104,22 @@ function traitEvents(review: Reviewing, values: TraitValues): { events: ShopEven
     // Published where a journey asks for it: a change no journey's pattern takes is remembered, not sent.
     if (watch.changeWanted(event)) events.push(event);
   }
-  return { events, watched };
+  // A trait watched before and no longer (a journey removed) leaves the stored values to change too.
+  changed ||= Object.keys(watched).length !== Object.keys(profile.watchedTraits ?? {}).length;
+  return { events, watched, changed };
 }
 
 /** The most instants a review looks ahead at to find the next that changes something watched. */
 const LOOKAHEAD = 12;
 
-/** What is watched of a profile at a moment, as one comparable text: the segments, the published traits. */
+/** What is watched of a profile with these values, as one comparable text: the segments, the published traits. */
+function watchedOf(review: Reviewing, values: TraitValues, members = membersOf(review.watch, review.profile, values)) {
+  return JSON.stringify([members, [...review.watch.published].map((name) => values[name] ?? null)]);
+}
+
+/** What is watched of a profile at a moment (watchedOf, with the traits' values then). */
 function watchedAt(review: Reviewing, at: number, zone: string): string {
-  const { file, watch, profile } = review;
-  const values = traitValues(file, profile.traitStates, at, zone);
-  return JSON.stringify([membersOf(watch, profile, values), [...watch.published].map((name) => values[name] ?? null)]);
+  return watchedOf(review, traitValues(review.file, review.profile.traitStates, at, zone));
 }
 
 /**
@@ -114,21 +128,26 @@ function watchedAt(review: Reviewing, at: number, zone: string): string {
  * to look further from there). An R score that drops without moving any segment wakes no one. Undefined
  * when the armed wake-up still comes first (or when nothing will change before an event); null to disarm.
  */
-function nextWakeAt(review: Reviewing, values: TraitValues, zone: string): string | undefined | null {
-  const { file, watch, profile, now } = review;
+function nextWakeAt(
+  review: Reviewing,
+  now: { values: TraitValues; members: string[]; zone: string },
+): string | undefined | null {
+  const { file, watch, profile } = review;
+  const { values, members, zone } = now;
   const { times, more } = traitChangeTimes(file, {
     states: profile.traitStates,
     traits: watch.timed,
-    now,
+    now: review.now,
     zone,
     values,
   });
   const armed = parseInstant(profile.wakeAt);
-  const armedAhead = armed !== undefined && armed > now;
+  const armedAhead = armed !== undefined && armed > review.now;
   // The armed wake-up comes no later than the first possible change: it looks again when it fires.
   if (armedAhead && (times[0] === undefined || armed <= times[0])) return undefined;
   const looked = times.slice(0, LOOKAHEAD);
-  const current = looked.length > 0 ? watchedAt(review, now, zone) : "";
+  // What is watched now is known already: only the instants ahead are worked out.
+  const current = looked.length > 0 ? watchedOf(review, values, members) : "";
   let next = looked.find((time) => watchedAt(review, time, zone) !== current);
   if (next === undefined && (more || times.length > LOOKAHEAD)) next = looked.at(-1);
   if (next === undefined) return armedAhead || profile.wakeAt === undefined ? undefined : null;
@@ -155,14 +174,12 @@ export function reviewProfile(
   const zone = zoneOf(profile, setting);
   const values = watch.readsTraits ? traitValues(watch.file, profile.traitStates, now, zone) : {};
   const members = membersOf(watch, profile, values);
-  const { events: changes, watched } = traitEvents(review, values);
-  const events = [...segmentEvents(review, members), ...changes];
-  const wakeAt = nextWakeAt(review, values, zone);
-  const watchedChanged =
-    Object.keys(watched).length !== Object.keys(profile.watchedTraits ?? {}).length ||
-    Object.entries(watched).some(([name, value]) => !same(profile.watchedTraits?.[name], value));
-  const segmentsChanged = events.some((event) => event["detail-type"] !== "trait.changed");
-  if (!segmentsChanged && !watchedChanged && wakeAt === undefined) return { events };
+  const traits = traitEvents(review, values);
+  const segmentChanges = segmentEvents(review, members);
+  const events = [...segmentChanges, ...traits.events];
+  const wakeAt = nextWakeAt(review, { values, members, zone });
+  const { watched } = traits;
+  if (segmentChanges.length === 0 && !traits.changed && wakeAt === undefined) return { events };
   const next: Profile = { ...profile };
   if (members.length > 0) next.segments = members;
   else delete next.segments;

@@ -116,6 +116,27 @@ export function namesOf(name: string, trait: TraitDefinition): string[] {
   return [name];
 }
 
+/** The defining trait of every name a trait defines (`growthTier` → `growthValue`). */
+export function ownersOf(file: TraitsFile): Map<string, string> {
+  const owners = new Map<string, string>();
+  for (const [name, trait] of Object.entries(file.traits))
+    for (const defines of namesOf(name, trait)) owners.set(defines, name);
+  return owners;
+}
+
+type TierLevels = NonNullable<ScoreTrait["tiers"]>["levels"];
+const sortedTiers = new WeakMap<TierLevels, TierLevels>();
+
+/** A score's tiers, lowest first, sorted once per file (a decision and a review read them). */
+export function tierLevels(tiers: NonNullable<ScoreTrait["tiers"]>): TierLevels {
+  let levels = sortedTiers.get(tiers.levels);
+  if (levels === undefined) {
+    levels = [...tiers.levels].sort((a, b) => a.from - b.from);
+    sortedTiers.set(tiers.levels, levels);
+  }
+  return levels;
+}
+
 /** The traits a trait reads. */
 export function readsOf(trait: TraitDefinition): string[] {
   if (trait.kind === "score") return trait.terms.map((term) => term.trait);
@@ -156,9 +177,7 @@ export function traitProblems(file: TraitsFile): TraitProblem[] {
 
 /** A loop among the traits that read others (names of the defining traits), if any. */
 function loopOf(file: TraitsFile): string[] | undefined {
-  const owner = new Map<string, string>();
-  for (const [name, trait] of Object.entries(file.traits))
-    for (const defines of namesOf(name, trait)) owner.set(defines, name);
+  const owner = ownersOf(file);
   const state = new Map<string, "open" | "done">();
   const visit = (name: string, path: string[]): string[] | undefined => {
     if (state.get(name) === "done") return undefined;

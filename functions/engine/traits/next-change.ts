@@ -6,17 +6,9 @@
  */
 import { addDays, instantOfWallTime, wallTimeAt } from "../../shared/local-time.ts";
 import { DAY_MS, parseDuration } from "../../shared/time.ts";
-import { namesOf, readsOf, type TraitDefinition, type TraitsFile } from "./config.ts";
+import { ownersOf, readsOf, type TraitDefinition, type TraitsFile } from "./config.ts";
 import type { TraitStates } from "./state.ts";
 import type { TraitValues } from "./values.ts";
-
-/** The defining trait of every name a trait defines (`growthTier` → `growthValue`). */
-function ownersOf(file: TraitsFile): Map<string, string> {
-  const owners = new Map<string, string>();
-  for (const [name, trait] of Object.entries(file.traits))
-    for (const defined of namesOf(name, trait)) owners.set(defined, name);
-  return owners;
-}
 
 /** The defining traits behind `names`, with every trait they read, transitively. */
 export function traitsBehind(file: TraitsFile, names: Iterable<string>): Set<string> {
@@ -96,9 +88,4 @@ export function traitChangeTimes(file: TraitsFile, request: TraitChangeRequest):
     more ||= changes.more;
   }
   return { times: [...times].sort((a, b) => a - b), more };
-}
-
-/** The first of traitChangeTimes: when the traits may next change with time alone. */
-export function nextTraitChangeAt(file: TraitsFile, request: TraitChangeRequest): number | undefined {
-  return traitChangeTimes(file, request).times[0];
 }

@@ -3,7 +3,15 @@
  * rolling window or a streak changes with time alone, without an event. Pure.
  */
 import { DAY_MS, formatInstant, parseDuration } from "../../shared/time.ts";
-import { type AggregateTrait, namesOf, type RfmTrait, readsOf, type ScoreTrait, type TraitsFile } from "./config.ts";
+import {
+  type AggregateTrait,
+  namesOf,
+  type RfmTrait,
+  readsOf,
+  type ScoreTrait,
+  type TraitsFile,
+  tierLevels,
+} from "./config.ts";
 import { dayNumber, daysBetween, hasDay, streakOn } from "./days.ts";
 import type { TraitState, TraitStates } from "./state.ts";
 
@@ -55,7 +63,7 @@ function scoreValues(name: string, trait: ScoreTrait, values: TraitValues): void
   const score = trait.terms.reduce((sum, term) => sum + term.weight * numeric(values[term.trait]), 0);
   values[name] = score;
   if (trait.tiers === undefined) return;
-  const levels = [...trait.tiers.levels].sort((a, b) => a.from - b.from);
+  const levels = tierLevels(trait.tiers);
   const tier = levels.filter((level) => level.from <= score).at(-1) ?? levels[0];
   if (tier) values[trait.tiers.trait] = tier.name;
 }

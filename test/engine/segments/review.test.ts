@@ -4,7 +4,7 @@ import type { Profile } from "../../../functions/engine/model.ts";
 import { reviewProfile } from "../../../functions/engine/segments/review.ts";
 import { compileWatch } from "../../../functions/engine/segments/watch.ts";
 import { parseTraitsFile, type TraitsFile } from "../../../functions/engine/traits/config.ts";
-import { nextTraitChangeAt, traitsBehind } from "../../../functions/engine/traits/next-change.ts";
+import { traitChangeTimes, traitsBehind } from "../../../functions/engine/traits/next-change.ts";
 import { applyEventToTraits, type TraitStates } from "../../../functions/engine/traits/state.ts";
 import { traitValues } from "../../../functions/engine/traits/values.ts";
 import type { Journey } from "../../../functions/language/schema.ts";
@@ -67,7 +67,7 @@ describe("when traits next change with time alone", () => {
     const now = Date.parse("2026-03-07T16:00:00Z");
     const values = traitValues(FILE, states, now, zone);
     const next = (names: string[]) =>
-      nextTraitChangeAt(FILE, { states, traits: traitsBehind(FILE, names), now, zone, values });
+      traitChangeTimes(FILE, { states, traits: traitsBehind(FILE, names), now, zone, values }).times[0];
 
     // Act / Assess: the cart leaves the 30-day window at T0 + 30 days.
     expect(next(["carts30d"])).toBe(T0 + 30 * DAY);
@@ -94,13 +94,13 @@ describe("when traits next change with time alone", () => {
       ) ?? {};
     const zone = "Asia/Shanghai";
     const next = (now: number) =>
-      nextTraitChangeAt(FILE, {
+      traitChangeTimes(FILE, {
         states,
         traits: traitsBehind(FILE, ["rfmGroup"]),
         now,
         zone,
         values: traitValues(FILE, states, now, zone),
-      });
+      }).times[0];
 
     // Act / Assess: R drops after 30, 60, 90 and 180 whole days; F and M when the order leaves 365 days.
     expect(next(T0)).toBe(T0 + 31 * DAY);
