@@ -37,6 +37,16 @@ export function parseArgs(
 }
 
 /** `--format text|json` (default text), or a UsageError naming what was given. */
+/** A count option (`--max`, `--limit`): a whole number of 1 or more, `byDefault` when not given. */
+export function countOption(values: Map<string, string>, name: string, byDefault: number): number {
+  const text = values.get(name);
+  if (text === undefined) return byDefault;
+  const count = Number(text);
+  if (!Number.isInteger(count) || count < 1)
+    throw new UsageError(`--${name}: expected a whole number of 1 or more, got "${text}"`);
+  return count;
+}
+
 export function formatOption(values: Map<string, string>): "text" | "json" {
   const format = values.get("format") ?? "text";
   if (format !== "text" && format !== "json") throw new UsageError(`--format: expected text or json, got "${format}"`);

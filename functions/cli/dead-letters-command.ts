@@ -9,7 +9,7 @@ import { resolve } from "node:path";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { type DeadLetter, formatList, formatShow, reasonOf } from "../local/dead-letter-view.ts";
 import { listLocalDeadLetters, redriveLocal } from "../local/local-dead-letters.ts";
-import { formatOption, UsageError } from "./args.ts";
+import { countOption, formatOption, UsageError } from "./args.ts";
 import {
   receiveDeadLetters,
   redriveQueue,
@@ -39,9 +39,7 @@ function sourceOf(values: Map<string, string>, cwd: string): Source {
     }
     return { kind: "local", dir: resolve(cwd, values.get("dir") ?? ".nudge") };
   }
-  const max = Number(values.get("max") ?? DEFAULT_MAX);
-  if (!Number.isInteger(max) || max < 1)
-    throw new UsageError(`--max: expected a whole number, got "${values.get("max")}"`);
+  const max = countOption(values, "max", DEFAULT_MAX);
   const region = values.get("region");
   return {
     kind: "aws",

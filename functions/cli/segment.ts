@@ -8,7 +8,7 @@ import { resolve } from "node:path";
 import type { SegmentDefinition } from "../engine/segments/config.ts";
 import { didYouMean } from "../journey/suggestions.ts";
 import { loadTraitsFile } from "../journey/traits-file.ts";
-import { formatOption, UsageError } from "./args.ts";
+import { countOption, formatOption, UsageError } from "./args.ts";
 import { type CliIo, ExitCode } from "./io.ts";
 import { openStoreSource } from "./store-source.ts";
 import { parseCommandArgs } from "./usage.ts";
@@ -22,7 +22,7 @@ export async function segmentCommand(args: string[], io: CliIo): Promise<number>
   if (action !== "list" && action !== "count" && action !== "sample")
     throw new UsageError(`expected list, count <segment> or sample <segment>, got ${JSON.stringify(action ?? "")}`);
   const format = formatOption(values);
-  const limit = limitOf(values.get("limit"));
+  const limit = countOption(values, "limit", DEFAULT_SAMPLE);
   const loaded = await loadTraitsFile(resolve(io.cwd, values.get("journeys") ?? "journeys"), io.cwd);
   if (loaded.problems.length > 0) throw new UsageError(`the segments have problems: run \`nudge validate\``);
   const segments = Object.values(loaded.traits?.segments ?? {});
@@ -55,14 +55,6 @@ export async function segmentCommand(args: string[], io: CliIo): Promise<number>
   } finally {
     await source.close();
   }
-}
-
-function limitOf(text: string | undefined): number {
-  if (text === undefined) return DEFAULT_SAMPLE;
-  const limit = Number(text);
-  if (!Number.isInteger(limit) || limit < 1)
-    throw new UsageError(`--limit: expected a whole number of 1 or more, got "${text}"`);
-  return limit;
 }
 
 function segmentNamed(segments: readonly SegmentDefinition[], id: string): SegmentDefinition {
