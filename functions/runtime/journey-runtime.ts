@@ -90,6 +90,8 @@ export class JourneyRuntime {
   private readonly policies: PolicyReservations;
   /** Handing outboxes on, and their proofs (hand-on.ts). */
   private readonly handOns: HandOn;
+  /** The batch's proof key of an outbox, for the profiles' outboxes (one function, not one per input). */
+  private readonly proofFor = (firstId: string): string => this.handOns.proofFor(firstId);
   private readonly keepsJournal: boolean;
   /** The traits with the zone of a user whose profile names none; undefined: the platform has none. */
   private readonly traits: TraitsSetting | undefined;
@@ -221,11 +223,11 @@ export class JourneyRuntime {
    * review found on it not proven handed on (its saver died first) is handed on again before anything else.
    */
   private async loadUser(request: Omit<UserLoad, "traits" | "proofFor">): Promise<UserInput> {
-    const user = await UserInput.load(this.options.store, {
-      ...request,
-      traits: this.traits,
-      proofFor: (id) => this.handOns.proofFor(id),
-    });
+    // Field by field, not a spread of `request`: its shapes vary (an event, a review), and a spread of
+    // varied shapes runs V8's slow path, for every input.
+    const { userId, event, consistent, now, review } = request;
+    const load: UserLoad = { userId, event, consistent, now, review, traits: this.traits, proofFor: this.proofFor };
+    const user = await UserInput.load(this.options.store, load);
     const left = user.leftOutbox;
     if (left !== undefined && !(await this.handOns.isHandedOn(left)))
       await this.handOnProfileOutbox(left, { again: true });

@@ -30,15 +30,14 @@ export function profileAt(
   const setting = args.traits;
   if (setting === undefined || !journey.readsTraits) return profile;
   // Worked out when first read: most decisions of a journey that reads traits (a wait that ends, an exit) never do.
-  const view = { ...profile };
+  // A getter in the literal rather than Object.defineProperty after it: the same own, enumerable property,
+  // made several times faster (it runs for every decision of such a journey).
   let values: TraitValues | undefined;
-  Object.defineProperty(view, "traits", {
-    enumerable: true,
-    configurable: true,
-    get: () => {
+  return {
+    ...profile,
+    get traits() {
       values ??= traitValues(setting.file, profile.traitStates, args.now, zoneOf(profile, setting));
       return values;
     },
-  });
-  return view;
+  };
 }
