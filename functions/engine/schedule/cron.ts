@@ -7,8 +7,9 @@
  * https://docs.aws.amazon.com/scheduler/latest/UserGuide/schedule-types.html
  * A parse never throws: it returns the schedule, or a problem naming the expression, the field and why.
  */
-import type { DayRule } from "./days.ts";
+
 import { FIELDS, type FieldSpec, parseDayOfMonth, parseDayOfWeek, parseValues } from "./cron-fields.ts";
+import type { DayRule } from "./days.ts";
 
 /** A cron expression's allowed values per field, ascending; the two day fields are one rule. */
 export interface CronSchedule {
@@ -64,7 +65,10 @@ export function parseSchedule(text: string): ParsedSchedule {
 
 /** The six fields of a cron expression, and the rule that exactly one day field is `?`. */
 function parseCron(text: string, body: string): ParsedSchedule {
-  const fields = body.trim().split(/\s+/).filter((field) => field !== "");
+  const fields = body
+    .trim()
+    .split(/\s+/)
+    .filter((field) => field !== "");
   if (fields.length !== 6) {
     return fail(
       `${text}: a cron expression has 6 fields (minutes hours day-of-month month day-of-week year), found ${fields.length}`,
@@ -116,7 +120,8 @@ function parseDays(domText: string, dowText: string): DayRule | string {
 /** `at(yyyy-mm-ddThh:mm:ss)`: a real calendar date and a time of day, to the second. */
 function parseAt(text: string, body: string): ParsedSchedule {
   const match = /^([0-9]{4})-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2}):([0-9]{2})$/.exec(body);
-  if (match === null) return fail(`${text}: a one-time schedule is at(yyyy-mm-ddThh:mm:ss), such as at(2026-11-11T10:00:00)`);
+  if (match === null)
+    return fail(`${text}: a one-time schedule is at(yyyy-mm-ddThh:mm:ss), such as at(2026-11-11T10:00:00)`);
   const [year, month, day, hour, minute, second] = match.slice(1).map(Number) as [
     number,
     number,
