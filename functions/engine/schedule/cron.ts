@@ -93,10 +93,10 @@ function parseCron(text: string, body: string): ParsedSchedule {
 
 /** A field other than the two day fields: its values, or the failed parse naming it. */
 function listField(text: string, spec: FieldSpec, fieldText: string): number[] | ParsedSchedule {
-  const problem = fieldText.includes("?")
+  const values = fieldText.includes("?")
     ? `"?" is allowed only in day-of-month or day-of-week`
     : parseValues(fieldText, spec);
-  return typeof problem === "string" ? fail(`${text}: ${spec.name} "${fieldText}": ${problem}`) : problem;
+  return typeof values === "string" ? fail(`${text}: ${spec.name} "${fieldText}": ${values}`) : values;
 }
 
 /**
