@@ -186,6 +186,61 @@ export const promotionEnded = z.looseObject({
   name: z.optional(z.string()),
 });
 
+/**
+ * A promotion announced ahead (a presale, 预售): when it runs and, for a presale, the deposit window (定金) that
+ * comes before it. `endsAt` is after `startsAt`; a deposit window has both ends, in order, and ends no later
+ * than the promotion starts. Times are compared only when well-formed (a malformed one is reported by itself).
+ */
+export const promotionScheduled = z
+  .looseObject({
+    promotionId: id(),
+    name: z.string(),
+    startsAt: dateTime(),
+    endsAt: dateTime(),
+    depositStartsAt: z.optional(dateTime()),
+    depositEndsAt: z.optional(dateTime()),
+  })
+  .check(
+    z.superRefine((detail, ctx) => {
+      const malformed = new Set(ctx.issues.map((issue) => issue.path?.[0]));
+      const at = (field: "startsAt" | "endsAt" | "depositStartsAt" | "depositEndsAt") => {
+        const value = detail[field];
+        return value === undefined || malformed.has(field) ? Number.NaN : Date.parse(value);
+      };
+      const problem = (field: "endsAt" | "depositStartsAt" | "depositEndsAt", message: string) =>
+        ctx.addIssue({ code: "custom", path: [field], message, input: detail[field] });
+      // NaN (a time absent or malformed) compares false: nothing is claimed of it.
+      if (at("endsAt") <= at("startsAt"))
+        problem("endsAt", `must be after startsAt (${detail.startsAt}), got ${describeValue(detail.endsAt)}`);
+      const { depositStartsAt: from, depositEndsAt: to } = detail;
+      if (from === undefined && to === undefined) return;
+      if (from === undefined || to === undefined) {
+        const [missing, given] =
+          from === undefined
+            ? (["depositStartsAt", "depositEndsAt"] as const)
+            : (["depositEndsAt", "depositStartsAt"] as const);
+        problem(missing, `required field is missing: a deposit window has both ends, and ${given} is given`);
+        return;
+      }
+      if (at("depositEndsAt") <= at("depositStartsAt"))
+        problem("depositEndsAt", `must be after depositStartsAt (${from}), got ${describeValue(to)}`);
+      if (at("depositEndsAt") > at("startsAt"))
+        problem(
+          "depositEndsAt",
+          `must be no later than startsAt (${detail.startsAt}): the deposit is paid before the promotion starts, got ${describeValue(to)}`,
+        );
+    }),
+  );
+
+/** A presale's deposit (定金) paid for an order; the rest is paid when the promotion starts. */
+export const orderDepositPaid = z.looseObject({
+  userId: id(),
+  orderId: id(),
+  promotionId: id(),
+  /** The deposit paid, like `order.placed`'s amount. */
+  amount: money(),
+});
+
 export const orderPaymentFailed = z.looseObject({
   userId: id(),
   orderId: id(),

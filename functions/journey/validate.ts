@@ -1,20 +1,26 @@
-import { relative, resolve } from "node:path";
-import { closestMatch, problemAt } from "./checks/common.ts";
+import { dirname, relative, resolve } from "node:path";
+import { closestMatch, type DefinedTraits, problemAt } from "./checks/common.ts";
 import { checkEvents, eventTypesOf } from "./checks/events.ts";
 import { checkLinks } from "./checks/links.ts";
 import { checkPlaceholders } from "./checks/placeholders.ts";
+import { checkTraits } from "./checks/traits.ts";
 import { type JourneyProblem, type LoadedJourney, loadJourneyFiles, type RefusedJourney } from "./load.ts";
 import { type TemplateLibrary, templatesDirOf } from "./template-library.ts";
+import { definedTraits } from "./traits-file.ts";
 
 /**
  * The checks a journey must pass beyond its schema (schema.ts): the step graph (checks/links.ts), the event
  * types it names and its key (checks/events.ts), and the placeholders it fills from the run's context
- * (checks/placeholders.ts), those of the template files its send steps use included. Some look across files: an event type is known when another journey emits it,
- * and a journey id and version may be defined once only.
+ * (checks/placeholders.ts), those of the template files its send steps use included, and the computed traits it
+ * reads, which the traits file beside it must define (checks/traits.ts). Some look across files: an event type is
+ * known when another journey emits it, and a journey id and version may be defined once only.
  */
 
-/** Graph and cross-file checks beyond the schema. */
-export function checkJourneys(loaded: readonly LoadedJourney[]): JourneyProblem[] {
+/** A loaded journey with what the traits file beside it defines, when known (validateJourneyFiles reads it). */
+export type CheckedJourney = LoadedJourney & { traits?: DefinedTraits };
+
+/** Graph and cross-file checks beyond the schema; the traits a journey reads only when its `traits` are given. */
+export function checkJourneys(loaded: readonly CheckedJourney[]): JourneyProblem[] {
   const types = eventTypesOf(loaded.map((entry) => entry.journey));
   const problems: JourneyProblem[] = [];
   const seen = new Map<string, string>();
@@ -33,7 +39,12 @@ export function checkJourneys(loaded: readonly LoadedJourney[]): JourneyProblem[
         ),
       );
     }
-    problems.push(...checkLinks(entry), ...checkEvents(entry, types), ...checkPlaceholders(entry, types));
+    problems.push(
+      ...checkLinks(entry),
+      ...checkEvents(entry, types),
+      ...checkPlaceholders(entry, types),
+      ...checkTraits(entry),
+    );
   }
   return problems;
 }
@@ -79,8 +90,25 @@ export function unusedTemplates(
   });
 }
 
+/** Each journey with what the traits file of its folder defines, read once per folder. */
+async function withTraits(loaded: readonly LoadedJourney[], cwd: string): Promise<CheckedJourney[]> {
+  const byDir = new Map<string, Promise<DefinedTraits | undefined>>();
+  return Promise.all(
+    loaded.map(async (entry) => {
+      const dir = dirname(resolve(cwd, entry.file));
+      let traits = byDir.get(dir);
+      if (traits === undefined) {
+        traits = definedTraits(dir, cwd);
+        byDir.set(dir, traits);
+      }
+      const defined = await traits;
+      return defined === undefined ? entry : { ...entry, traits: defined };
+    }),
+  );
+}
+
 /**
- * loadJourneyFiles + checkJourneys: every problem of every file (template files after the journeys); only
+ * loadJourneyFiles + checkJourneys (with the traits file beside each journey): every problem of every file (template files after the journeys); only
  * journeys without problems are returned. `warnings` name template files no journey sends.
  */
 export async function validateJourneyFiles(
@@ -89,7 +117,7 @@ export async function validateJourneyFiles(
 ): Promise<{ journeys: LoadedJourney[]; problems: JourneyProblem[]; warnings: JourneyProblem[] }> {
   const unique = [...new Map(paths.map((path) => [resolve(cwd, path), path])).values()];
   const loaded = await loadJourneyFiles(unique, cwd);
-  const checked = checkJourneys(loaded.journeys);
+  const checked = checkJourneys(await withTraits(loaded.journeys, cwd));
   const failed = new Set(checked.map((problem) => problem.file));
   // Each file's problems together, files in the order given (sort is stable), template files last.
   const names = unique.map((path) => relative(cwd, path) || path);

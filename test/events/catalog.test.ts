@@ -43,8 +43,10 @@ const REQUIRED: Record<DetailType, string[]> = {
   "order.delivered": ["userId", "orderId"],
   "order.refunded": ["userId", "orderId", "amount"],
   "order.payment_failed": ["userId", "orderId", "amount", "currency"],
+  "order.deposit_paid": ["userId", "orderId", "promotionId", "amount"],
   "coupon.issued": ["userId", "couponId", "code", "amountOff", "expiresAt"],
   "coupon.redeemed": ["userId", "couponId", "orderId"],
+  "promotion.scheduled": ["promotionId", "name", "startsAt", "endsAt"],
   "promotion.ended": ["promotionId"],
   "review.posted": ["userId", "orderId"],
   "user.checked_in": ["userId"],
@@ -385,6 +387,147 @@ describe("parseEvent", () => {
       "event (no id): id: must not be empty",
       'event (no id): detail.amount: expected a number, got "x"',
     ]);
+  });
+});
+
+describe("a promotion's schedule and a presale's deposit (issue 16)", () => {
+  const STARTS = "2026-11-10T20:00:00+08:00";
+
+  it("accepts a schedule with a deposit window ending as the promotion starts, and one with none", () => {
+    // Prepare
+    const presale = sample("promotion.scheduled");
+    const plain = withDetail("promotion.scheduled", { depositStartsAt: undefined, depositEndsAt: undefined });
+
+    // Act
+    const results = [presale, plain].map((event) => parseEvent(event));
+
+    // Assess
+    expect(results.map((result) => (result.ok ? "" : result.error.message))).toEqual(["", ""]);
+    expect(presale.detail).toMatchObject({ startsAt: STARTS, depositEndsAt: STARTS });
+  });
+
+  it("accepts a deposit paid, its amount a number like an order's", () => {
+    // Prepare
+    const event = withDetail("order.deposit_paid", { amount: 0.5 });
+
+    // Act
+    const result = parseEvent(event);
+
+    // Assess
+    expect(result.ok && result.event.detail).toMatchObject({ promotionId: "promo_double11", amount: 0.5 });
+    expectTypeOf<DetailOf<"order.deposit_paid">["amount"]>().toEqualTypeOf<number>();
+    expectTypeOf<DetailOf<"promotion.scheduled">["depositEndsAt"]>().toEqualTypeOf<string | undefined>();
+  });
+
+  it.each([
+    [
+      "an end before the start",
+      { endsAt: "2026-11-10T08:00:00+08:00" },
+      [{ path: "detail.endsAt", message: `must be after startsAt (${STARTS}), got "2026-11-10T08:00:00+08:00"` }],
+    ],
+    [
+      "an end at the start, in another zone",
+      { endsAt: "2026-11-10T12:00:00Z" },
+      [{ path: "detail.endsAt", message: `must be after startsAt (${STARTS}), got "2026-11-10T12:00:00Z"` }],
+    ],
+    [
+      "a deposit window without its end",
+      { depositEndsAt: undefined },
+      [
+        {
+          path: "detail.depositEndsAt",
+          message: "required field is missing: a deposit window has both ends, and depositStartsAt is given",
+        },
+      ],
+    ],
+    [
+      "a deposit window without its start",
+      { depositStartsAt: undefined },
+      [
+        {
+          path: "detail.depositStartsAt",
+          message: "required field is missing: a deposit window has both ends, and depositEndsAt is given",
+        },
+      ],
+    ],
+    [
+      "a deposit window ending after the promotion starts",
+      { depositEndsAt: "2026-11-10T20:00:01+08:00" },
+      [
+        {
+          path: "detail.depositEndsAt",
+          message: `must be no later than startsAt (${STARTS}): the deposit is paid before the promotion starts, got "2026-11-10T20:00:01+08:00"`,
+        },
+      ],
+    ],
+    [
+      "a deposit window ending before it starts",
+      { depositStartsAt: "2026-10-21T20:00:00+08:00", depositEndsAt: "2026-10-21T19:00:00+08:00" },
+      [
+        {
+          path: "detail.depositEndsAt",
+          message: 'must be after depositStartsAt (2026-10-21T20:00:00+08:00), got "2026-10-21T19:00:00+08:00"',
+        },
+      ],
+    ],
+    [
+      "an end before the start and a deposit after it, both at once",
+      { endsAt: "2026-11-10T08:00:00+08:00", depositEndsAt: "2026-11-11T00:00:00+08:00" },
+      [
+        { path: "detail.endsAt", message: `must be after startsAt (${STARTS}), got "2026-11-10T08:00:00+08:00"` },
+        {
+          path: "detail.depositEndsAt",
+          message: `must be no later than startsAt (${STARTS}): the deposit is paid before the promotion starts, got "2026-11-11T00:00:00+08:00"`,
+        },
+      ],
+    ],
+    [
+      "a start without a time zone",
+      { startsAt: "2026-11-10T20:00:00" },
+      [
+        {
+          path: "detail.startsAt",
+          message: '"2026-11-10T20:00:00" is not an ISO-8601 date-time with a time zone (e.g. "2026-11-20T08:00:00Z")',
+        },
+      ],
+    ],
+    [
+      "a deposit window end that is not a time",
+      { depositEndsAt: "Nov 10" },
+      [
+        {
+          path: "detail.depositEndsAt",
+          message: '"Nov 10" is not an ISO-8601 date-time with a time zone (e.g. "2026-11-20T08:00:00Z")',
+        },
+      ],
+    ],
+  ] as const)("refuses a promotion.scheduled with %s, naming the field and why", (_, changes, problems) => {
+    // Prepare
+    const event = withDetail("promotion.scheduled", changes);
+
+    // Act
+    const error = failure(parseEvent(event));
+
+    // Assess
+    expect(error.problems).toEqual(problems);
+    expect(error.message.split("\n")).toEqual(
+      problems.map((p) => `event ${String(event.id)}: ${p.path}: ${p.message}`),
+    );
+  });
+
+  it.each([
+    [{ amount: "50" }, "detail.amount", 'expected a number, got "50"'],
+    [{ amount: -50 }, "detail.amount", "must be >= 0, got -50"],
+    [{ promotionId: "" }, "detail.promotionId", "must not be empty"],
+  ] as const)("refuses an order.deposit_paid with %j", (changes, path, message) => {
+    // Prepare
+    const event = withDetail("order.deposit_paid", changes);
+
+    // Act
+    const error = failure(parseEvent(event));
+
+    // Assess
+    expect(error.problems).toEqual([{ path, message }]);
   });
 });
 

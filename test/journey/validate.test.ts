@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -10,7 +10,7 @@ import { SEED_JOURNEY_IDS } from "../scenarios/helpers.ts";
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const fixtures = "test/fixtures/journeys";
 const CATALOG =
-  "user.registered, user.updated, user.unsubscribed, user.subscribed, order.placed, order.delivered, order.refunded, order.payment_failed, coupon.issued, coupon.redeemed, promotion.ended, review.posted, user.checked_in, cart.item_added, product.favorited, journey.paused, segment.entered, segment.exited, trait.changed";
+  "user.registered, user.updated, user.unsubscribed, user.subscribed, order.placed, order.delivered, order.refunded, order.payment_failed, order.deposit_paid, coupon.issued, coupon.redeemed, promotion.scheduled, promotion.ended, review.posted, user.checked_in, cart.item_added, product.favorited, journey.paused, segment.entered, segment.exited, trait.changed";
 
 /** The problem lines `nudge validate` would print for fixture files validated together. */
 async function problemLines(...names: string[]): Promise<string[]> {
@@ -353,5 +353,106 @@ describe("one pass, each root cause once (issue 14)", () => {
     );
     expect(typo.warnings).toEqual([]);
     expect(notJson.warnings).toEqual([]);
+  });
+});
+
+describe("the computed traits a journey reads (issue 15)", () => {
+  const shop = `${root}${fixtures}/traits`;
+  const TRAITS = "spendTotal, lastOrderAt, checkinStreak, checkedInToday, checkinDays, growthValue, growthTier";
+  const notDefined = (name: string, meant?: string) =>
+    `"${name}" is not a trait journeys/traits.json defines${meant === undefined ? "" : ` (did you mean "${meant}"?)`}; its traits: ${TRAITS}`;
+  /** The problem lines of fixture journeys of the traits folder, validated with every journey of that folder. */
+  async function traitLines(cwd: string, name: string): Promise<string[]> {
+    const { problems } = await validateJourneyFiles(await journeyFilesIn(`${cwd}/journeys`), cwd);
+    return problems.map(formatProblem).filter((line) => line.startsWith(`journeys/${name}.json: `));
+  }
+
+  it("passes a journey whose conditions, placeholders and template files read only traits traits.json defines", async () => {
+    // Prepare: its audience reads a trait and the segments, a branch a streak's day flag and (in $or) a score's
+    // tier, its template file and profile attributes a streak, its validUntil a last-event time.
+    const file = `${shop}/journeys/streak-reminder.json`;
+
+    // Act
+    const { journeys, problems } = await validateJourneyFiles([file], shop);
+
+    // Assess
+    expect(problems.map(formatProblem)).toEqual([]);
+    expect(journeys.map((entry) => entry.journey.id)).toEqual(["streak-reminder"]);
+  });
+
+  it("reports a trait a template file reads on the step that sends it, and every other placeholder reading one", async () => {
+    // Act
+    const lines = await traitLines(shop, "tier-up-placeholders");
+
+    // Assess: the template's growthTier and growthValue, and the emitted tier, are defined
+    const send =
+      'journeys/tier-up-placeholders.json: steps[0].template: step "send-tier-up", template "tier-up-typo" (journeys/templates/tier-up-typo.json), locale "en", body:';
+    expect(lines).toEqual([
+      `${send} "profile.traits.growthValu" can never be filled: ${notDefined("growthValu", "growthValue")}`,
+      `journeys/tier-up-placeholders.json: steps[1].attributes.tierSeen: "profile.traits.growthTeir" can never be filled: ${notDefined("growthTeir", "growthTier")}`,
+      `journeys/tier-up-placeholders.json: steps[2].time: "profile.traits.lastOrdeAt" can never be filled: ${notDefined("lastOrdeAt", "lastOrderAt")}`,
+      `journeys/tier-up-placeholders.json: steps[3].detail.value: "profile.traits.score" can never be filled: ${notDefined("score")}`,
+    ]);
+  });
+
+  it("reports a trait a branch condition reads at its key, in $or too", async () => {
+    // Act
+    const lines = await traitLines(shop, "streak-branch");
+
+    // Assess: growthTier and the segments beside it are fine
+    expect(lines).toEqual([
+      `journeys/streak-branch.json: steps[0].branches[0].condition.profile.traits.checkedInTodya: reads profile.traits.checkedInTodya: ${notDefined("checkedInTodya", "checkedInToday")}`,
+      `journeys/streak-branch.json: steps[0].branches[1].condition.$or[0].profile.traits.checkinStreek: reads profile.traits.checkinStreek: ${notDefined("checkinStreek", "checkinStreak")}`,
+    ]);
+  });
+
+  it("reports a trait the audience reads, and one a trait.changed trigger names", async () => {
+    // Act
+    const lines = await traitLines(shop, "tier-up-trigger");
+
+    // Assess: the exit on trait.changed names defined traits
+    expect(lines).toEqual([
+      `journeys/tier-up-trigger.json: audience.profile.traits.spendTotl: reads profile.traits.spendTotl: ${notDefined("spendTotl", "spendTotal")}`,
+      `journeys/tier-up-trigger.json: trigger.pattern.detail.trait[0]: a trait.changed event for "growthTeir" never comes: ${notDefined("growthTeir", "growthTier")}`,
+    ]);
+  });
+
+  it("reports every trait read when there is no traits.json beside the journeys, and nothing of segments", async () => {
+    // Prepare: the same folder without its traits file
+    const dir = mkdtempSync(join(tmpdir(), "nudge-no-traits-"));
+    cpSync(shop, dir, { recursive: true });
+    rmSync(join(dir, "journeys/traits.json"));
+
+    // Act
+    const lines = await traitLines(dir, "streak-reminder");
+
+    // Assess
+    const none = "journeys/traits.json defines no traits (there is no such file)";
+    const send = (step: number, id: string, locale: string) =>
+      `journeys/streak-reminder.json: steps[${step}].template: step "${id}", template "streak" (journeys/templates/streak.json), locale "${locale}", body: "profile.traits.checkinStreak" can never be filled: ${none}`;
+    expect(lines).toEqual([
+      send(3, "send-gold-reminder", "zh-CN"),
+      send(3, "send-gold-reminder", "en"),
+      `journeys/streak-reminder.json: steps[3].validUntil.time: "profile.traits.lastOrderAt" can never be filled: ${none}`,
+      send(4, "send-streak-reminder", "zh-CN"),
+      send(4, "send-streak-reminder", "en"),
+      `journeys/streak-reminder.json: steps[5].attributes.lastReminderStreak: "profile.traits.checkinStreak" can never be filled: ${none}`,
+      `journeys/streak-reminder.json: audience.profile.traits.checkinStreak: reads profile.traits.checkinStreak: ${none}`,
+      `journeys/streak-reminder.json: steps[1].branches[0].condition.profile.traits.checkedInToday: reads profile.traits.checkedInToday: ${none}`,
+      `journeys/streak-reminder.json: steps[1].branches[1].condition.$or[0].profile.traits.growthTier: reads profile.traits.growthTier: ${none}`,
+    ]);
+  });
+
+  it("leaves the reads unchecked when the traits file has problems of its own, reported with it", async () => {
+    // Prepare: a traits file whose shape is wrong
+    const dir = mkdtempSync(join(tmpdir(), "nudge-broken-traits-"));
+    cpSync(shop, dir, { recursive: true });
+    writeFileSync(join(dir, "journeys/traits.json"), JSON.stringify({ traits: { checkinStreak: { kind: "streak" } } }));
+
+    // Act
+    const lines = await traitLines(dir, "tier-up-trigger");
+
+    // Assess
+    expect(lines).toEqual([]);
   });
 });

@@ -10,6 +10,20 @@ export interface CheckInput {
   templateFiles?: Readonly<Record<string, string>>;
   /** The templates folder beside the journey file. */
   templates?: TemplateLibrary;
+  /**
+   * The traits the traits file beside the journey defines, which its `profile.traits.<name>` reads must name;
+   * undefined when not known (not looked for, or a file with problems of its own): those reads are not checked.
+   */
+  traits?: DefinedTraits;
+}
+
+/** What the traits file beside a journey (`journeys/traits.json`) defines. */
+export interface DefinedTraits {
+  /** The file, relative to the working directory, whether or not it exists. */
+  file: string;
+  exists: boolean;
+  /** Every name it defines, in its order (a streak's day flag, a score's tier and RFM's group included). */
+  names: readonly string[];
 }
 
 export type Path = readonly (string | number)[];

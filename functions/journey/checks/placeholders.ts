@@ -2,14 +2,16 @@ import { join } from "node:path";
 import type { Journey, LocalizedText, StepOf, StepType } from "../../language/schema.ts";
 import { parseTemplate, templateVariables } from "../../language/templates.ts";
 import type { JourneyProblem } from "../problems.ts";
-import { type CheckInput, didYouMean, listOf, type Path, problemAt, quote } from "./common.ts";
+import { type CheckInput, type DefinedTraits, didYouMean, listOf, type Path, problemAt, quote } from "./common.ts";
 import { type EventTypes, eventTypes, notAFieldOf, triggerTypes } from "./events.ts";
 import { intendedGraph, stepsAfter, stepsById } from "./links.ts";
+import { notATrait } from "./traits.ts";
 
 /**
  * Placeholders that can never be filled: every path a template, a time reference or an emitted value reads
  * from the run's context `{ profile, trigger, event, steps, coupon, journey, run }` (engine/context.ts) must
- * name something that context can hold for this journey.
+ * name something that context can hold for this journey: `profile.traits.<name>` a trait the traits file beside
+ * the journey defines (traits.ts).
  */
 
 const ROOTS = ["profile", "trigger", "event", "steps", "coupon", "journey", "run"];
@@ -52,6 +54,8 @@ interface Scope {
   sendStep?: string;
   /** The steps a run may reach after an issue-coupon step. */
   afterCoupon: ReadonlySet<string>;
+  /** What the traits file beside the journey defines; undefined: not known, `profile.traits.<name>` not checked. */
+  traits: DefinedTraits | undefined;
 }
 
 function fieldOf(what: string, field: string, fields: readonly string[]): string | undefined {
@@ -75,6 +79,8 @@ function unfillable(segments: readonly unknown[], scope: Scope): string | undefi
   if (root === undefined) return undefined;
   switch (root) {
     case "profile":
+      if (first === "traits" && second !== undefined && scope.traits !== undefined)
+        return notATrait(second, scope.traits);
       return first === undefined ? undefined : fieldOf("profile", first, PROFILE_FIELDS);
     case "trigger":
     case "event": {
@@ -226,6 +232,7 @@ export function checkPlaceholders(input: CheckInput, types: EventTypes): Journey
     eventTypes: eventTypes(journey),
     steps: stepsById(journey),
     afterCoupon: couponSteps(journey),
+    traits: input.traits,
   };
   const problems: JourneyProblem[] = [];
   journey.steps.forEach((step, i) => {
