@@ -99,13 +99,20 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 const nonEmpty = z.string().check(z.minLength(1));
 
 // Top-level fields other than these are dropped: EventBridge defines no others.
+// In EventBridge's own order of an event's fields
+// (https://docs.aws.amazon.com/eventbridge/latest/ref/overiew-event-structure.html): a parsed event keeps
+// the order it came in, so most events written back as JSON are the text they were read from.
 const envelopeSchema = z.object({
+  version: z.optional(z.string()),
   // Not a key (the run keeps it in its record): the event's size bounds it. A journey's own events have ids
   // longer than a run key (`<journey>:<run key>:<entry>:<step>:...`).
   id: nonEmpty,
-  source: nonEmpty,
   "detail-type": nonEmpty,
+  source: nonEmpty,
+  account: z.optional(z.string()),
   time: details.dateTime(),
+  region: z.optional(z.string()),
+  resources: z.optional(z.array(z.string())),
   // Any JSON object: its fields are the detail schema's business, and an unknown detail-type's detail is kept as is.
   detail: z.custom<Record<string, unknown>>(isRecord, {
     error: (issue) =>
@@ -113,10 +120,6 @@ const envelopeSchema = z.object({
         ? "required field is missing"
         : `expected an object, got ${details.describeValue(issue.input)}`,
   }),
-  version: z.optional(z.string()),
-  account: z.optional(z.string()),
-  region: z.optional(z.string()),
-  resources: z.optional(z.array(z.string())),
 });
 
 /** One thing wrong with an event: where (a JSON path such as `detail.couponIds[0]`, "" for the event itself) and what. */

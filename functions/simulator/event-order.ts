@@ -1,4 +1,5 @@
 import { parseEventJson, type ShopEvent } from "../../events/catalog.ts";
+import { hash53 } from "../shared/hash.ts";
 
 /**
  * An event file's lines as the simulator runs them: in time order, equal times in file order (a stable
@@ -67,13 +68,18 @@ interface OrderPlan {
   last: number | undefined;
   /** The lines (1-based) of the events in time order as they stand, ascending. */
   inOrder: number[];
+  /**
+   * Per entry of inOrder: the hash of a line that is its event as checked, written as JSON (see
+   * canonicalHash), or NaN. The second reading parses such a line with JSON.parse alone.
+   */
+  canonical: number[];
   /** The others, sorted by time, then line. */
   early: (Early | undefined)[];
 }
 
 /** The first reading: every line checked, and the events out of time order kept. */
 function planOrder(lines: Iterable<string>, onInvalid?: (invalid: InvalidInput) => void): OrderPlan {
-  const plan: OrderPlan = { invalid: [], last: undefined, inOrder: [], early: [] };
+  const plan: OrderPlan = { invalid: [], last: undefined, inOrder: [], canonical: [], early: [] };
   let line = 0;
   let latest = Number.NEGATIVE_INFINITY;
   const early: Early[] = [];
@@ -93,6 +99,7 @@ function planOrder(lines: Iterable<string>, onInvalid?: (invalid: InvalidInput) 
     } else {
       latest = time;
       plan.inOrder.push(line);
+      plan.canonical.push(canonicalHash(text, parsed.event));
     }
   }
   // Pushed in line order, so a stable sort by time orders equal times by line.
@@ -102,11 +109,32 @@ function planOrder(lines: Iterable<string>, onInvalid?: (invalid: InvalidInput) 
 }
 
 /**
+ * The line's hash when the line is exactly its checked event written as JSON (JSON.stringify), else NaN.
+ * Then JSON.parse of the same text gives that event, the same fields in the same order: the second reading
+ * needs no schema check, only to know that the line did not change since (its hash). Events in
+ * EventBridge's field order, as the shop sends them, are written so (catalog.ts: envelopeSchema).
+ */
+function canonicalHash(text: string, event: ShopEvent): number {
+  return JSON.stringify(event) === text ? hash53(text) : Number.NaN;
+}
+
+/** A line of the second reading: JSON.parse alone for a line known checked (canonical), else the full check. */
+function parseAgain(text: string, canonical: number, line: number): ShopEvent {
+  if (!Number.isNaN(canonical)) {
+    if (hash53(text) !== canonical) throw new Error(`line ${line}: the events changed while the simulation read them`);
+    return JSON.parse(text) as ShopEvent;
+  }
+  const parsed = parseEventJson(text);
+  if (!parsed.ok) throw new Error(`line ${line}: the events changed while the simulation read them`);
+  return parsed.event;
+}
+
+/**
  * The second reading: the events in time order as they stand (each later than or as late as every line
  * before it) merged with the early ones. Both are ordered by time then line, so the merge is the stable sort.
  */
 function* inTimeOrder(lines: Iterable<string>, plan: OrderPlan): Generator<ShopEvent> {
-  const { inOrder, early } = plan;
+  const { inOrder, canonical, early } = plan;
   let next = 0;
   let kept = 0;
   let line = 0;
@@ -114,10 +142,9 @@ function* inTimeOrder(lines: Iterable<string>, plan: OrderPlan): Generator<ShopE
     if (next === inOrder.length) break;
     line++;
     if (inOrder[next] !== line) continue;
+    const event = parseAgain(text, canonical[next] ?? Number.NaN, line);
     next++;
-    const parsed = parseEventJson(text);
-    if (!parsed.ok) throw new Error(`line ${line}: the events changed while the simulation read them`);
-    const time = Date.parse(parsed.event.time);
+    const time = Date.parse(event.time);
     for (
       let item = early[kept];
       item !== undefined && (item.time < time || (item.time === time && item.line < line));
@@ -126,7 +153,7 @@ function* inTimeOrder(lines: Iterable<string>, plan: OrderPlan): Generator<ShopE
       early[kept++] = undefined;
       yield item.event;
     }
-    yield parsed.event;
+    yield event;
   }
   if (next < inOrder.length) throw new Error("the events changed while the simulation read them: lines missing");
   for (let item = early[kept]; item !== undefined; item = early[kept]) {

@@ -4,6 +4,13 @@ import { shopEvent } from "../engine/fixtures.ts";
 
 const line = (id: string, time: string) => JSON.stringify(shopEvent("user.registered", time, { userId: id }, id));
 
+/** An event as EventBridge writes it, its fields in EventBridge's order. */
+const busLine = (id: string, time: string) => {
+  const { source, detail } = shopEvent("user.registered", time, { userId: id }, id);
+  const envelope = { version: "0", id, "detail-type": "user.registered", source, account: "123456789012", time };
+  return JSON.stringify({ ...envelope, region: "cn-north-1", resources: [], detail });
+};
+
 // Late lines (earlier than one before them), equal times among both kinds, an invalid line and blank ones.
 const LINES = [
   line("a", "2026-11-01T02:00:00Z"),
@@ -76,5 +83,34 @@ describe("orderEventLines", () => {
     };
     // Act / Assess
     expect(() => [...orderEventLines(lines).events]).toThrow(/line 1: the events changed/);
+  });
+
+  it("fails too when a line changes into another valid event between the readings", () => {
+    // Prepare: line 2 names another user the second time (a valid event: only its text tells it changed)
+    const bus = [busLine("a", "2026-11-01T02:00:00Z"), busLine("b", "2026-11-01T05:00:00Z")];
+    let readings = 0;
+    const lines = {
+      *[Symbol.iterator]() {
+        readings++;
+        yield* readings === 1 ? bus : [bus[0] as string, busLine("b2", "2026-11-01T05:00:00Z"), ...bus.slice(2)];
+      },
+    };
+    // Act / Assess
+    expect(() => [...orderEventLines(lines).events]).toThrow(/line 2: the events changed/);
+  });
+
+  it("gives each event as its check does, whether its line is in EventBridge's field order or not", () => {
+    // Prepare: one line as EventBridge writes an event; one in another order with a field the envelope drops
+    const inOrder = busLine("a", "2026-11-01T02:00:00Z");
+    const parsed = JSON.parse(busLine("b", "2026-11-01T03:00:00Z")) as Record<string, unknown>;
+    const reordered = JSON.stringify({ detail: parsed.detail, extra: true, ...parsed });
+    const lines = [inOrder, reordered];
+    // Act: read twice (an array), against parsed whole
+    const twice = [...orderEventLines(lines).events];
+    const whole = parseEventLines(lines).events;
+    // Assess: the same events, their fields in the same order
+    expect(twice.map((event) => JSON.stringify(event))).toEqual(whole.map((event) => JSON.stringify(event)));
+    expect(JSON.stringify(twice[0])).toBe(inOrder);
+    expect(twice[1]).not.toHaveProperty("extra");
   });
 });
