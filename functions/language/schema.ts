@@ -1,8 +1,11 @@
 import * as z from "zod";
 import { parseDuration } from "../shared/time.ts";
+import { eventPattern, quote } from "./fields.ts";
 import { guardrailsSchema } from "./guardrails.ts";
-import { validatePattern } from "./pattern/index.ts";
 import { DEFAULT_JOURNEY_POLICY, journeyPolicySchema, sendPolicyOverrides } from "./policy.ts";
+import { scheduleTrigger } from "./schedule-trigger.ts";
+
+export { eventPattern } from "./fields.ts";
 
 /**
  * The journey language: one zod schema, the source of both the TypeScript types the engine runs on and
@@ -10,8 +13,6 @@ import { DEFAULT_JOURNEY_POLICY, journeyPolicySchema, sendPolicyOverrides } from
  * Graph rules the schema cannot express (unknown step ids, unreachable steps, loops without a wait,
  * unknown event types, unfillable placeholders) are checked in `validate.ts`.
  */
-
-const quote = (value: unknown): string => (typeof value === "string" ? `"${value}"` : JSON.stringify(value));
 
 const duration = (what: string, options: { negative?: boolean } = {}) =>
   z
@@ -28,23 +29,6 @@ const duration = (what: string, options: { negative?: boolean } = {}) =>
     )
     .describe(
       `${what}: an ISO-8601 duration in weeks, days, hours, minutes or seconds, e.g. "P3D", "PT24H"${options.negative ? ', may be negative: "-PT24H"' : ""}.`,
-    );
-
-/** An Amazon EventBridge event pattern, validated as EventBridge would. */
-export const eventPattern = (what: string) =>
-  z
-    .record(z.string(), z.unknown(), {
-      error: (issue) => `expected an EventBridge event pattern object, got ${quote(issue.input)}`,
-    })
-    .superRefine((pattern, ctx) => {
-      try {
-        validatePattern(pattern);
-      } catch (error) {
-        ctx.addIssue({ code: "custom", message: error instanceof Error ? error.message : String(error) });
-      }
-    })
-    .describe(
-      `${what}: an Amazon EventBridge event pattern (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-event-patterns.html).`,
     );
 
 const stepId = z
@@ -263,73 +247,6 @@ const inactivityTrigger = z
     "A run starts when no `absent` event arrived for `for`, counted from the later of the last `absent` or `countFrom` event. The clock restarts only with a new such event.",
   );
 
-/** A time of day `HH:MM`, for a campaign's relative occurrence. */
-const occurrenceTime = z
-  .string({ error: (issue) => `expected a time of day HH:MM such as "10:00", got ${quote(issue.input)}` })
-  .regex(/^([01]\d|2[0-3]):[0-5]\d$/, {
-    error: (issue) => `expected a time of day HH:MM such as "10:00", got ${quote(issue.input)}`,
-  });
-
-const relativeTo = z
-  .strictObject({
-    event: eventPattern("The event that sets the time, e.g. promotion.scheduled"),
-    field: z
-      .string()
-      .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, {
-        error: (issue) => `expected the name of a detail field such as "startsAt", got ${quote(issue.input)}`,
-      })
-      .describe("The event's detail field holding an ISO-8601 instant, e.g. startsAt."),
-    days: z
-      .number()
-      .int()
-      .min(-366)
-      .max(366)
-      .describe("Local dates before (negative) or after the date of that instant: -7 is a week before, 0 that day."),
-    localTime: occurrenceTime.describe("The time of day on that local date, HH:MM, in the trigger's `timezone`."),
-  })
-  .describe(
-    "An occurrence per event: at `localTime` on the local date `days` from the date of the event's `field` (an instant).",
-  );
-
-const scheduleTrigger = z
-  .strictObject({
-    type: z.literal("schedule"),
-    schedule: z
-      .string()
-      .min(1)
-      .optional()
-      .describe(
-        'An EventBridge Scheduler expression: "cron(0 10 ? * FRI *)" (minutes hours day-of-month month day-of-week year), "at(2026-11-11T10:00:00)" once, or "rate(1 day)". Checked by `nudge validate`.',
-      ),
-    relativeTo: relativeTo.optional(),
-    timezone: z
-      .string()
-      .min(1)
-      .default("user")
-      .describe(
-        '"user" (default): each user\'s own time zone (profile.timezone, else policy.json\'s defaultTimezone); or an IANA zone name such as "Asia/Shanghai" for one moment for everyone.',
-      ),
-    segment: z
-      .string()
-      .min(1)
-      .optional()
-      .describe(
-        "The id of a segment, journeys/segments/<id>.json, whose members are the audience; the journey's `audience` still applies, at the occurrence. With neither a segment nor an `audience`: every known user.",
-      ),
-  })
-  .refine((trigger) => (trigger.schedule === undefined) !== (trigger.relativeTo === undefined), {
-    error: (issue) => {
-      const given = issue.input as { schedule?: unknown; relativeTo?: unknown } | undefined;
-      const both = given?.schedule !== undefined && given?.relativeTo !== undefined;
-      return `expected exactly one of "schedule" (a cron(...), at(...) or rate(...) expression) and "relativeTo" (an event's time), got ${both ? "both" : "neither"}`;
-    },
-  })
-  .describe(
-    "A campaign: runs start at a schedule's occurrences (or relative to an event's time), one per member of the audience. The journey's key must be userId. Not run by the engine yet.",
-  )
-  // For editors: the refinement above, as JSON Schema says it.
-  .meta({ oneOf: [{ required: ["schedule"] }, { required: ["relativeTo"] }] });
-
 const reentry = z
   .discriminatedUnion("type", [
     z.strictObject({ type: z.literal("never") }).describe("A key enters once, ever."),
@@ -418,6 +335,6 @@ export type Step = Journey["steps"][number];
 export type StepType = Step["type"];
 export type StepOf<T extends StepType> = Extract<Step, { type: T }>;
 export type TimeRef = z.output<typeof timeRef>;
-export type ScheduleTrigger = z.output<typeof scheduleTrigger>;
+export type { ScheduleTrigger } from "./schedule-trigger.ts";
 /** One locale of a template: a plain text (the body) or a title and a body. */
 export type LocalizedText = string | z.output<typeof localizedMessage>;

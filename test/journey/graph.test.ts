@@ -71,7 +71,7 @@ describe("journeyGraph", () => {
     // Prepare
     const memberDay = await load("test/fixtures/journeys/campaigns/journeys/member-day.json");
     const warmup = await load("test/fixtures/journeys/campaigns/journeys/presale-warmup.json");
-    warmup.journey.trigger = { ...warmup.journey.trigger, timezone: "Asia/Shanghai" };
+    Object.assign(warmup.journey.trigger, { timezone: "Asia/Shanghai" });
 
     // Act
     const triggers = [memberDay, warmup].map(({ journey }) => journeyGraph(journey).split("\n")[1]);
