@@ -88,10 +88,20 @@ export async function readProfile(path: string, cwd: string, defaultUserId: stri
   return { ...emptyProfile(userId ?? defaultUserId), ...fields };
 }
 
-/** The detail-types that may start a run of the journey: its trigger's, or for inactivity the clock events'. */
+/**
+ * The detail-types that may start a run of the journey: its trigger's, for inactivity the clock events', for a
+ * campaign relative to an event that event's (none for a campaign on a schedule expression).
+ */
 export function triggerTypesOf(journey: Journey): string[] {
   const trigger = journey.trigger;
-  const patterns = trigger.type === "event" ? [trigger.pattern] : [trigger.absent, trigger.countFrom ?? {}];
+  const patterns =
+    trigger.type === "event"
+      ? [trigger.pattern]
+      : trigger.type === "inactivity"
+        ? [trigger.absent, trigger.countFrom ?? {}]
+        : trigger.relativeTo === undefined
+          ? []
+          : [trigger.relativeTo.event];
   return patterns.flatMap((pattern) => patternDetailTypes(pattern) ?? []);
 }
 

@@ -45,8 +45,14 @@ export const COMMANDS: Readonly<Record<string, CommandSpec>> = {
   validate: {
     args: "[files...]",
     about:
-      "check journey files and the template files beside them (default: every journey in journeys/, with journeys/policy.json); exit 1 on a problem",
-    options: [],
+      "check journey files and the template files beside them (default: every journey in journeys/, with journeys/policy.json); exit 1 on a problem; show each campaign's next occurrences",
+    options: [
+      {
+        name: "now",
+        value: "<ISO time>",
+        help: "count the campaigns' next occurrences from this instant (default: now)",
+      },
+    ],
   },
   preview: {
     args: "<journey> <step>",

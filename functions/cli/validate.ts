@@ -1,6 +1,7 @@
 /**
  * `nudge validate [files...]`: checks journey files, by default every journey in journeys/, and the template
- * files beside them (journeys/templates/). Prints `ok: N journeys valid` and exits 0, or one line per problem
+ * files beside them (journeys/templates/). Prints `ok: N journeys valid`, then a line per campaign (a schedule
+ * trigger: its next occurrences, counted from `--now` or the clock, campaign-lines.ts) and exits 0, or one line per problem
  * on stderr and exits 1 (a template file no journey sends is a warning line, and still exits 0); a usage problem
  * (an unknown option, no journeys/ folder) is thrown as a UsageError, which main reports with exit 2.
  */
@@ -18,6 +19,7 @@ import { templatesDirOf } from "../journey/template-library.ts";
 import { loadTraitsFile } from "../journey/traits-file.ts";
 import { validateJourneyFiles } from "../journey/validate.ts";
 import { UsageError } from "./args.ts";
+import { campaignLines, nowOption } from "./campaign-lines.ts";
 import { type CliIo, ExitCode } from "./io.ts";
 import { parseCommandArgs } from "./usage.ts";
 
@@ -56,7 +58,8 @@ export async function validateNamedFiles(
 }
 
 export async function validateCommand(args: string[], io: CliIo): Promise<number> {
-  const { positional: named } = parseCommandArgs("validate", args);
+  const { positional: named, values } = parseCommandArgs("validate", args);
+  const now = nowOption(values);
   // The platform's policy file is checked as such, whether named or found beside the journeys.
   // The platform's files (policy, traits) are checked as such, whether named or found beside the journeys.
   const dirsOf = (name: string) =>
@@ -100,5 +103,6 @@ export async function validateCommand(args: string[], io: CliIo): Promise<number
   ];
   const what = checked.length === 1 ? checked[0] : `${checked.slice(0, -1).join(", ")} and ${checked.at(-1)}`;
   io.stdout(`ok: ${what} valid`);
+  for (const line of await campaignLines(result.journeys, now, io.cwd)) io.stdout(line);
   return ExitCode.ok;
 }

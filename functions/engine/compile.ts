@@ -58,6 +58,33 @@ export function patternDetailTypes(pattern: Record<string, unknown>): string[] |
   return undefined;
 }
 
+/**
+ * A schedule trigger's pattern: no event starts a campaign's run (its occurrences do, once the engine runs
+ * schedules), so it matches nothing.
+ */
+const NO_EVENT: CompiledPattern = Object.freeze({ pattern: {}, matches: () => false });
+
+/**
+ * The detail-types the journey listens to: its trigger's, exits', goal's and waits'. A schedule-triggered
+ * journey (a campaign) listens to none: it is never entered by an event, and until the engine runs its
+ * schedules it has no runs for an exit, a goal or a wait to reach. The engine part that enters its runs
+ * must route those (its exitOn, goal and wait-for-event patterns) here.
+ */
+function listenedTypes(journey: Journey): ReadonlySet<string> | "any" {
+  const trigger = journey.trigger;
+  if (trigger.type === "schedule") return new Set();
+  const listened: Record<string, unknown>[] = [
+    ...(trigger.type === "event"
+      ? [trigger.pattern]
+      : [trigger.absent, ...(trigger.countFrom ? [trigger.countFrom] : [])]),
+    ...journey.exitOn,
+    ...(journey.goal ? [journey.goal.pattern] : []),
+    ...journey.steps.flatMap((step) => (step.type === "wait-for-event" ? [step.pattern] : [])),
+  ];
+  const typeLists = listened.map(patternDetailTypes);
+  return typeLists.some((types) => types === undefined) ? "any" : new Set(typeLists.flat() as string[]);
+}
+
 export function compileJourney(journey: Journey): CompiledJourney {
   const steps = new Map(journey.steps.map((step) => [step.id, step]));
   const waitPatterns = new Map<string, CompiledPattern>();
@@ -77,16 +104,7 @@ export function compileJourney(journey: Journey): CompiledJourney {
   }
 
   const trigger = journey.trigger;
-  const listened: Record<string, unknown>[] = [
-    ...(trigger.type === "event"
-      ? [trigger.pattern]
-      : [trigger.absent, ...(trigger.countFrom ? [trigger.countFrom] : [])]),
-    ...journey.exitOn,
-    ...(journey.goal ? [journey.goal.pattern] : []),
-    ...journey.steps.flatMap((step) => (step.type === "wait-for-event" ? [step.pattern] : [])),
-  ];
-  const typeLists = listened.map(patternDetailTypes);
-  const detailTypes = typeLists.some((types) => types === undefined) ? "any" : new Set(typeLists.flat() as string[]);
+  const detailTypes = listenedTypes(journey);
 
   return {
     journey,
@@ -99,7 +117,10 @@ export function compileJourney(journey: Journey): CompiledJourney {
       if (step === undefined) throw new Error(`journey ${journey.id} v${journey.version} has no step "${id}"`);
       return step;
     },
-    trigger: compilePattern(trigger.type === "event" ? trigger.pattern : trigger.absent),
+    trigger:
+      trigger.type === "schedule"
+        ? NO_EVENT
+        : compilePattern(trigger.type === "event" ? trigger.pattern : trigger.absent),
     clockEvents:
       trigger.type === "inactivity"
         ? [compilePattern(trigger.absent), ...(trigger.countFrom ? [compilePattern(trigger.countFrom)] : [])]

@@ -1,5 +1,6 @@
 import { patternDetailTypes } from "../engine/compile.ts";
 import type { Journey, Step, TimeRef } from "../language/schema.ts";
+import { scheduleLines } from "./campaign-text.ts";
 import { stepLinks } from "./checks/links.ts";
 import type { LoadedJourney } from "./load.ts";
 
@@ -181,6 +182,8 @@ function triggerLines(journey: Journey): string[] {
   if (trigger.type === "event") {
     const { types, conditions } = describeEvents(trigger.pattern);
     lines.push(`on ${types}`, ...conditions);
+  } else if (trigger.type === "schedule") {
+    lines.push(...scheduleLines(trigger));
   } else {
     const absent = describeEvents(trigger.absent);
     lines.push(`no ${absent.types} for ${trigger.for}`, ...absent.conditions);

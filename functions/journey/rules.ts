@@ -26,14 +26,16 @@ export interface JourneyRuleSpec {
  */
 function patternsOf(journey: Journey): { part: string; pattern: Record<string, unknown> }[] {
   const { trigger } = journey;
-  const entry = !journey.enabled
-    ? []
-    : trigger.type === "event"
-      ? [{ part: "trigger", pattern: trigger.pattern }]
-      : [
-          { part: "trigger", pattern: trigger.absent },
-          ...(trigger.countFrom ? [{ part: "countFrom", pattern: trigger.countFrom }] : []),
-        ];
+  // A campaign (schedule trigger) is entered by its occurrences, not by events: no entry rule.
+  const entry =
+    !journey.enabled || trigger.type === "schedule"
+      ? []
+      : trigger.type === "event"
+        ? [{ part: "trigger", pattern: trigger.pattern }]
+        : [
+            { part: "trigger", pattern: trigger.absent },
+            ...(trigger.countFrom ? [{ part: "countFrom", pattern: trigger.countFrom }] : []),
+          ];
   return [
     ...entry,
     ...journey.exitOn.map((pattern, index) => ({ part: `exitOn[${index}]`, pattern })),

@@ -1,15 +1,40 @@
 import { readdir } from "node:fs/promises";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import { type SegmentDefinition, segmentFileSchema } from "../engine/segments/config.ts";
 import { traitsReadBy } from "../engine/segments/watch.ts";
 import { namesOf, type TraitsFile } from "../engine/traits/config.ts";
 import { validatePattern } from "../language/pattern/index.ts";
+import type { DefinedSegments } from "./checks/common.ts";
 import type { JourneyProblem } from "./load.ts";
 import { readPlatformJson } from "./platform-file.ts";
 import { schemaProblems } from "./problems.ts";
 
 /** The segments' folder beside the journeys: one file a segment, named by its id. */
 export const SEGMENTS_DIR = "segments";
+
+/** The segment files of a folder's `segments/`, sorted; undefined when there is no such folder. */
+async function segmentFileNames(dir: string): Promise<string[] | undefined> {
+  try {
+    return (await readdir(dir)).filter((name) => name.endsWith(".json") && !name.endsWith(".schema.json")).sort();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw error;
+  }
+}
+
+/**
+ * The ids of the segments beside a journeys folder, for the campaigns that name one: each file's name, which
+ * is its id (a file whose id differs, or with other problems, is reported by loadSegments, not here).
+ */
+export async function segmentIds(journeysDir: string, cwd: string): Promise<DefinedSegments> {
+  const dir = join(journeysDir, SEGMENTS_DIR);
+  const names = await segmentFileNames(dir);
+  return {
+    dir: relative(cwd, dir) || dir,
+    exists: names !== undefined,
+    ids: (names ?? []).map((name) => name.slice(0, -".json".length)),
+  };
+}
 
 /**
  * Reads `journeys/segments/*.json` (no folder: no segments). Each file is checked: its shape, its id (the
@@ -21,13 +46,8 @@ export async function loadSegments(
   request: { cwd: string; traits: TraitsFile | undefined },
 ): Promise<{ segments?: Record<string, SegmentDefinition>; problems: JourneyProblem[] }> {
   const dir = join(journeysDir, SEGMENTS_DIR);
-  let names: string[];
-  try {
-    names = (await readdir(dir)).filter((name) => name.endsWith(".json") && !name.endsWith(".schema.json")).sort();
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return { problems: [] };
-    throw error;
-  }
+  const names = await segmentFileNames(dir);
+  if (names === undefined) return { problems: [] };
   const segments: Record<string, SegmentDefinition> = {};
   const problems: JourneyProblem[] = [];
   for (const name of names) {

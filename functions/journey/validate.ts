@@ -1,10 +1,12 @@
 import { dirname, relative, resolve } from "node:path";
-import { closestMatch, type DefinedTraits, problemAt } from "./checks/common.ts";
+import { closestMatch, type DefinedSegments, type DefinedTraits, problemAt } from "./checks/common.ts";
 import { checkEvents, eventTypesOf } from "./checks/events.ts";
 import { checkLinks } from "./checks/links.ts";
 import { checkPlaceholders } from "./checks/placeholders.ts";
+import { checkSchedule } from "./checks/schedule.ts";
 import { checkTraits } from "./checks/traits.ts";
 import { type JourneyProblem, type LoadedJourney, loadJourneyFiles, type RefusedJourney } from "./load.ts";
+import { segmentIds } from "./segments-folder.ts";
 import { type TemplateLibrary, templatesDirOf } from "./template-library.ts";
 import { definedTraits } from "./traits-file.ts";
 
@@ -12,12 +14,16 @@ import { definedTraits } from "./traits-file.ts";
  * The checks a journey must pass beyond its schema (schema.ts): the step graph (checks/links.ts), the event
  * types it names and its key (checks/events.ts), and the placeholders it fills from the run's context
  * (checks/placeholders.ts), those of the template files its send steps use included, and the computed traits it
- * reads, which the traits file beside it must define (checks/traits.ts). Some look across files: an event type is
+ * reads, which the traits file beside it must define (checks/traits.ts), and a campaign's schedule, zone, segment and
+ * key (checks/schedule.ts). Some look across files: an event type is
  * known when another journey emits it, and a journey id and version may be defined once only.
  */
 
-/** A loaded journey with what the traits file beside it defines, when known (validateJourneyFiles reads it). */
-export type CheckedJourney = LoadedJourney & { traits?: DefinedTraits };
+/**
+ * A loaded journey with what the traits file beside it defines, when known, and the segments beside it
+ * (validateJourneyFiles reads both).
+ */
+export type CheckedJourney = LoadedJourney & { traits?: DefinedTraits; segments?: DefinedSegments };
 
 /** Graph and cross-file checks beyond the schema; the traits a journey reads only when its `traits` are given. */
 export function checkJourneys(loaded: readonly CheckedJourney[]): JourneyProblem[] {
@@ -44,6 +50,7 @@ export function checkJourneys(loaded: readonly CheckedJourney[]): JourneyProblem
       ...checkEvents(entry, types),
       ...checkPlaceholders(entry, types),
       ...checkTraits(entry),
+      ...checkSchedule(entry, types),
     );
   }
   return problems;
@@ -90,19 +97,31 @@ export function unusedTemplates(
   });
 }
 
-/** Each journey with what the traits file of its folder defines, read once per folder. */
+/** What the folder beside a journey defines: its traits file's names and its segments' ids. */
+interface FolderDefinitions {
+  traits: DefinedTraits | undefined;
+  segments: DefinedSegments;
+}
+
+/**
+ * Each journey with what the traits file of its folder defines and the segments beside it (for a campaign's
+ * segment), read once per folder.
+ */
 async function withTraits(loaded: readonly LoadedJourney[], cwd: string): Promise<CheckedJourney[]> {
-  const byDir = new Map<string, Promise<DefinedTraits | undefined>>();
+  const byDir = new Map<string, Promise<FolderDefinitions>>();
   return Promise.all(
     loaded.map(async (entry) => {
       const dir = dirname(resolve(cwd, entry.file));
-      let traits = byDir.get(dir);
-      if (traits === undefined) {
-        traits = definedTraits(dir, cwd);
-        byDir.set(dir, traits);
+      let definitions = byDir.get(dir);
+      if (definitions === undefined) {
+        definitions = Promise.all([definedTraits(dir, cwd), segmentIds(dir, cwd)]).then(([traits, segments]) => ({
+          traits,
+          segments,
+        }));
+        byDir.set(dir, definitions);
       }
-      const defined = await traits;
-      return defined === undefined ? entry : { ...entry, traits: defined };
+      const { traits, segments } = await definitions;
+      return traits === undefined ? { ...entry, segments } : { ...entry, traits, segments };
     }),
   );
 }

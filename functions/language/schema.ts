@@ -1,8 +1,11 @@
 import * as z from "zod";
 import { parseDuration } from "../shared/time.ts";
+import { eventPattern, quote } from "./fields.ts";
 import { guardrailsSchema } from "./guardrails.ts";
-import { validatePattern } from "./pattern/index.ts";
 import { DEFAULT_JOURNEY_POLICY, journeyPolicySchema, sendPolicyOverrides } from "./policy.ts";
+import { scheduleTrigger } from "./schedule-trigger.ts";
+
+export { eventPattern } from "./fields.ts";
 
 /**
  * The journey language: one zod schema, the source of both the TypeScript types the engine runs on and
@@ -10,8 +13,6 @@ import { DEFAULT_JOURNEY_POLICY, journeyPolicySchema, sendPolicyOverrides } from
  * Graph rules the schema cannot express (unknown step ids, unreachable steps, loops without a wait,
  * unknown event types, unfillable placeholders) are checked in `validate.ts`.
  */
-
-const quote = (value: unknown): string => (typeof value === "string" ? `"${value}"` : JSON.stringify(value));
 
 const duration = (what: string, options: { negative?: boolean } = {}) =>
   z
@@ -28,23 +29,6 @@ const duration = (what: string, options: { negative?: boolean } = {}) =>
     )
     .describe(
       `${what}: an ISO-8601 duration in weeks, days, hours, minutes or seconds, e.g. "P3D", "PT24H"${options.negative ? ', may be negative: "-PT24H"' : ""}.`,
-    );
-
-/** An Amazon EventBridge event pattern, validated as EventBridge would. */
-export const eventPattern = (what: string) =>
-  z
-    .record(z.string(), z.unknown(), {
-      error: (issue) => `expected an EventBridge event pattern object, got ${quote(issue.input)}`,
-    })
-    .superRefine((pattern, ctx) => {
-      try {
-        validatePattern(pattern);
-      } catch (error) {
-        ctx.addIssue({ code: "custom", message: error instanceof Error ? error.message : String(error) });
-      }
-    })
-    .describe(
-      `${what}: an Amazon EventBridge event pattern (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-event-patterns.html).`,
     );
 
 const stepId = z
@@ -318,7 +302,7 @@ export const journeySchema = z
       .describe(
         "The detail field a run is keyed by: userId (one run per user) or an entity such as couponId or orderId. Events reach a run when their detail carries the same value.",
       ),
-    trigger: z.discriminatedUnion("type", [eventTrigger, inactivityTrigger]),
+    trigger: z.discriminatedUnion("type", [eventTrigger, inactivityTrigger, scheduleTrigger]),
     reentry,
     audience: eventPattern("Who may enter, matched against {profile, trigger}").optional(),
     holdoutPercent: z
@@ -351,5 +335,6 @@ export type Step = Journey["steps"][number];
 export type StepType = Step["type"];
 export type StepOf<T extends StepType> = Extract<Step, { type: T }>;
 export type TimeRef = z.output<typeof timeRef>;
+export type { ScheduleTrigger } from "./schedule-trigger.ts";
 /** One locale of a template: a plain text (the body) or a title and a body. */
 export type LocalizedText = string | z.output<typeof localizedMessage>;

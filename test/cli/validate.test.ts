@@ -147,7 +147,9 @@ describe("nudge validate", () => {
     // Assess
     await expect(direct).rejects.toThrow(new UsageError("unknown option --strict"));
     expect(code).toBe(ExitCode.usage);
-    expect(io.err).toEqual(["nudge validate: unknown option --strict\nUsage: nudge validate [files...]"]);
+    expect(io.err).toEqual([
+      "nudge validate: unknown option --strict\nUsage: nudge validate [files...] [--now <ISO time>]",
+    ]);
   });
 
   it("exits 2 when there is no journeys/ folder to check", async () => {

@@ -67,6 +67,22 @@ describe("journeyGraph", () => {
     expect(lines).toContain('  notes>"exits on order.placed<br/>goal: order.placed within P14D<br/>holdout 10%"]');
   });
 
+  it("describes a campaign's schedule or event-relative time, its zone and its segment", async () => {
+    // Prepare
+    const memberDay = await load("test/fixtures/journeys/campaigns/journeys/member-day.json");
+    const warmup = await load("test/fixtures/journeys/campaigns/journeys/presale-warmup.json");
+    Object.assign(warmup.journey.trigger, { timezone: "Asia/Shanghai" });
+
+    // Act
+    const triggers = [memberDay, warmup].map(({ journey }) => journeyGraph(journey).split("\n")[1]);
+
+    // Assess
+    expect(triggers).toEqual([
+      '  trigger(["on schedule cron(0 10 ? * FRI *)<br/>in each user\'s own time zone<br/>segment: silver-and-above"])',
+      '  trigger(["7 days before promotion.scheduled\'s startsAt, at 10:00<br/>in Asia/Shanghai<br/>segment: cart-or-favorite-30d"])',
+    ]);
+  });
+
   it("draws every step type with labelled edges, valid ids and escaped labels", async () => {
     // Prepare
     const { journey } = await load("test/fixtures/journeys/every-step.json");

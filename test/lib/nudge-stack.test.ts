@@ -71,7 +71,10 @@ describe("NudgeStack", () => {
     const patterns = rules.map((rule) => canonicalJson(rule.Properties.EventPattern));
     const ingestQueue = stack.getLogicalId(stack.queues.ingest.queue.node.defaultChild as never);
     // Act
-    const triggers = journeys.map((j) => (j.trigger.type === "event" ? j.trigger.pattern : j.trigger.absent));
+    // No shipped journey is a campaign (schedule trigger): those need no entry rule.
+    const triggers = journeys.flatMap((j) =>
+      j.trigger.type === "event" ? [j.trigger.pattern] : j.trigger.type === "inactivity" ? [j.trigger.absent] : [],
+    );
     // Assess
     expect(journeys.every((j) => j.enabled)).toBe(true);
     for (const trigger of triggers) expect(patterns).toContain(canonicalJson(trigger));
@@ -95,7 +98,11 @@ describe("NudgeStack", () => {
     const needed = new Set(
       journeys
         .flatMap((j) => [
-          ...(j.trigger.type === "event" ? [j.trigger.pattern] : [j.trigger.absent, j.trigger.countFrom ?? {}]),
+          ...(j.trigger.type === "event"
+            ? [j.trigger.pattern]
+            : j.trigger.type === "inactivity"
+              ? [j.trigger.absent, j.trigger.countFrom ?? {}]
+              : []),
           ...j.exitOn,
           ...(j.goal ? [j.goal.pattern] : []),
           ...j.steps.flatMap((s) => (s.type === "wait-for-event" ? [s.pattern] : [])),

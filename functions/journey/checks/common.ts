@@ -15,6 +15,16 @@ export interface CheckInput {
    * undefined when not known (not looked for, or a file with problems of its own): those reads are not checked.
    */
   traits?: DefinedTraits;
+  /** The segments of the segments folder beside the journey, which a campaign's `segment` must name; undefined: not checked. */
+  segments?: DefinedSegments;
+}
+
+/** The segments of the folder beside a journey (`journeys/segments/`), by their ids (their files' names). */
+export interface DefinedSegments {
+  /** The folder, relative to the working directory, whether or not it exists. */
+  dir: string;
+  exists: boolean;
+  ids: readonly string[];
 }
 
 /** What the traits file beside a journey (`journeys/traits.json`) defines. */

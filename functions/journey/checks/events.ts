@@ -35,14 +35,8 @@ type Pattern = Record<string, unknown>;
 
 /** Every event pattern of a journey, with where it is written; branch conditions and the audience match no event. */
 export function eventPatterns(journey: Journey): { path: Path; pattern: Pattern }[] {
-  const trigger = journey.trigger;
   return [
-    ...(trigger.type === "event"
-      ? [{ path: ["trigger", "pattern"], pattern: trigger.pattern }]
-      : [
-          { path: ["trigger", "absent"], pattern: trigger.absent },
-          ...(trigger.countFrom ? [{ path: ["trigger", "countFrom"], pattern: trigger.countFrom }] : []),
-        ]),
+    ...triggerPatternsOf(journey.trigger),
     ...journey.exitOn.map((pattern, i) => ({ path: ["exitOn", i], pattern })),
     ...(journey.goal ? [{ path: ["goal", "pattern"], pattern: journey.goal.pattern }] : []),
     ...journey.steps.flatMap((step, i) =>
@@ -51,13 +45,38 @@ export function eventPatterns(journey: Journey): { path: Path; pattern: Pattern 
   ];
 }
 
-/** The trigger's patterns: the event trigger's, or the inactivity trigger's `absent` and `countFrom`. */
+/** The trigger's patterns with their paths; a campaign relative to an event has that event's (its runs' trigger). */
+function triggerPatternsOf(trigger: Journey["trigger"]): { path: Path; pattern: Pattern }[] {
+  switch (trigger.type) {
+    case "event":
+      return [{ path: ["trigger", "pattern"], pattern: trigger.pattern }];
+    case "inactivity":
+      return [
+        { path: ["trigger", "absent"], pattern: trigger.absent },
+        ...(trigger.countFrom ? [{ path: ["trigger", "countFrom"], pattern: trigger.countFrom }] : []),
+      ];
+    case "schedule":
+      return trigger.relativeTo
+        ? [{ path: ["trigger", "relativeTo", "event"], pattern: trigger.relativeTo.event }]
+        : [];
+  }
+}
+
+/**
+ * The trigger's patterns: the event trigger's, the inactivity trigger's `absent` and `countFrom`, a campaign's
+ * `relativeTo.event`.
+ */
 function triggerPatterns(journey: Journey): { path: Path; pattern: Pattern }[] {
   return eventPatterns(journey).filter((p) => p.path[0] === "trigger");
 }
 
-/** The detail-types a run's trigger event can have, or undefined when a trigger pattern does not pin them. */
+/**
+ * The detail-types a run's trigger event can have, or undefined when a trigger pattern does not pin them, or
+ * when a campaign on a schedule expression has no trigger event to name (what its runs' `trigger` holds is the
+ * engine's to say when it runs schedules: not checked until then).
+ */
 export function triggerTypes(journey: Journey): string[] | undefined {
+  if (journey.trigger.type === "schedule" && journey.trigger.relativeTo === undefined) return undefined;
   const lists = triggerPatterns(journey).map((p) => patternDetailTypes(p.pattern));
   return lists.every((types) => types !== undefined) ? [...new Set(lists.flat())] : undefined;
 }
@@ -121,6 +140,8 @@ export function checkEvents({ file, journey }: CheckInput, types: EventTypes): J
     }
   }
 
+  // A campaign's key is checked with its schedule (schedule.ts): its events carry no user.
+  if (journey.trigger.type === "schedule") return problems;
   if (journey.trigger.type === "inactivity" && journey.key !== "userId") {
     problems.push(
       problemAt(
