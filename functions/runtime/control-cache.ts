@@ -57,12 +57,28 @@ export class ControlCache {
 
   /** The journey's control when it is paused, else undefined. */
   async pausedControl(journeyId: string, now: number): Promise<JourneyControl | undefined> {
-    if (this.store === undefined) return undefined;
-    if (!(now - this.readAt < this.ttlMs)) {
-      const controls = await this.store.getControls();
-      this.paused = new Map(controls.filter((c) => c.value.paused).map((c) => [c.value.journeyId, c.value]));
-      this.readAt = now;
-    }
+    if (this.staleAt(now)) await this.refresh(now);
+    return this.paused.get(journeyId);
+  }
+
+  /**
+   * Whether the controls must be read again (refresh) before `pausedAsRead` answers for `now`. Apart from
+   * pausedControl so that an input awaits a read only when there is one (the hot path: most inputs).
+   */
+  staleAt(now: number): boolean {
+    return this.store !== undefined && !(now - this.readAt < this.ttlMs);
+  }
+
+  /** Reads the controls. */
+  async refresh(now: number): Promise<void> {
+    if (this.store === undefined) return;
+    const controls = await this.store.getControls();
+    this.paused = new Map(controls.filter((c) => c.value.paused).map((c) => [c.value.journeyId, c.value]));
+    this.readAt = now;
+  }
+
+  /** The journey's control when it is paused, as last read (after refresh when staleAt said so). */
+  pausedAsRead(journeyId: string): JourneyControl | undefined {
     return this.paused.get(journeyId);
   }
 

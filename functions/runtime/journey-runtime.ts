@@ -4,7 +4,7 @@ import type { CompiledJourney } from "../engine/compile.ts";
 import { type Decision, decideEvent, decideWakeUp, newWakeUpsOf } from "../engine/decide.ts";
 import { skipsLateMessages } from "../engine/held-messages.ts";
 import { journalWith, outboxId } from "../engine/journal.ts";
-import type { EngineInput, Outbox, RunRecord, StatsCounter, WakeUp } from "../engine/model.ts";
+import type { EngineInput, Outbox, RunRecord, SentMessage, StatsCounter, WakeUp } from "../engine/model.ts";
 import { DEFAULT_TIMEZONE, type PolicyConfig } from "../engine/policies/config.ts";
 import { compileWatch } from "../engine/segments/watch.ts";
 import { statsOf, stepStatsOf } from "../engine/stats.ts";
@@ -155,11 +155,12 @@ export class JourneyRuntime {
       typeof userId === "string" ? await this.loadUser({ userId, event, consistent: false, now }) : undefined;
     const detailType = event["detail-type"];
     if (detailType === "coupon.redeemed") this.addStats(await redemptionCounters(store, catalog, event));
+    if (this.controls.staleAt(now)) await this.controls.refresh(now);
     for (const journey of catalog.listeningTo(detailType)) {
       const key = event.detail[journey.journey.key];
       if (typeof key !== "string" || key === "") continue;
       // Paused: the event still converts goals and ends runs, but admits no one and sends nothing.
-      const paused = (await this.controls.pausedControl(journey.id, now)) !== undefined;
+      const paused = this.controls.pausedAsRead(journey.id) !== undefined;
       await this.withRetries(
         () => `${journey.id}/${key}`,
         async (attempt) => {
@@ -168,11 +169,11 @@ export class JourneyRuntime {
         },
       );
     }
-    if (user !== undefined) await this.saveUser(user);
+    if (user?.changed) await this.saveUser(user);
     // Counted by the input whose write changed the profile only: a redelivery must not count twice.
     if (user?.applied && (detailType === "order.refunded" || detailType === "user.unsubscribed"))
       this.addStats(await guardrailCounters(catalog, store, event, now));
-    await this.inputDone();
+    if (this.inputCounted()) await this.flush();
   }
 
   /** Applies a timer that fell due. */
@@ -180,10 +181,11 @@ export class JourneyRuntime {
     if (wakeUp.kind === "profile") return this.handleProfileWakeUp(wakeUp, now);
     const journey = this.options.catalog.current().find((j) => j.id === wakeUp.journeyId);
     if (journey === undefined) return; // the journey was removed: its timers lapse.
-    if ((await this.controls.pausedControl(journey.id, now)) !== undefined && this.options.controls) {
+    if (this.controls.staleAt(now)) await this.controls.refresh(now);
+    if (this.controls.pausedAsRead(journey.id) !== undefined && this.options.controls) {
       // Held as it is, one write, until the journey is resumed (resumeHeldRuns hands it back).
       await this.options.controls.holdWakeUp({ ...wakeUp, heldAt: wakeUp.heldAt ?? formatInstant(now) });
-      await this.inputDone();
+      if (this.inputCounted()) await this.flush();
       return;
     }
     await this.withRetries(
@@ -197,7 +199,7 @@ export class JourneyRuntime {
         return this.apply({ current: journey, key: wakeUp.key, now, user, input, attempt, stored });
       },
     );
-    await this.inputDone();
+    if (this.inputCounted()) await this.flush();
   }
 
   /**
@@ -215,7 +217,7 @@ export class JourneyRuntime {
         await this.handOnSaved(user);
       },
     );
-    await this.inputDone();
+    if (this.inputCounted()) await this.flush();
   }
 
   /**
@@ -245,8 +247,9 @@ export class JourneyRuntime {
     await this.handOn(outbox, how);
   }
 
-  private async inputDone(): Promise<void> {
-    if (++this.inputsSinceFlush >= this.flushEveryInputs) await this.flush();
+  /** Counts an input done; true when the batch is to be flushed now. Not async: most inputs await nothing here. */
+  private inputCounted(): boolean {
+    return ++this.inputsSinceFlush >= this.flushEveryInputs;
   }
 
   private async apply(request: ApplyRequest): Promise<void> {
@@ -264,7 +267,12 @@ export class JourneyRuntime {
     const run = stored?.value.run;
     const runJourney = run && run.version !== current.version ? catalog.get(current.id, run.version) : undefined;
     const record = stored?.value;
-    const user = await this.userOf(request, run?.userId);
+    // The input's user, or (an event that names no user, for a run that has one) the run's, read now. A run's
+    // decision never reads or reserves another user's sends.
+    const runUser = run?.userId;
+    const user =
+      request.user ??
+      (runUser === undefined ? undefined : await this.loadUser({ userId: runUser, consistent: attempt > 1, now }));
     const profile = user?.profile;
     const paused = request.paused ?? false;
     const traits = this.traits;
@@ -291,7 +299,11 @@ export class JourneyRuntime {
     // `nudge why` finds the runs keyed otherwise through the user's index, saved before the record.
     if (user !== undefined && this.keepsJournal)
       user.indexRuns(runsToIndex(catalog, { user: user.userId, decision, stored }));
-    if (user !== undefined) await this.reserveSends(user, { decision, now, handsOn: outbox !== undefined });
+    const reserve = user && this.sendsToSave(user, { decision, now, handsOn: outbox !== undefined });
+    if (user !== undefined && reserve !== undefined) {
+      await user.save(reserve.sends);
+      if (user.hasSavedOutbox) await this.handOnSaved(user);
+    }
     // Timers before the save: one scheduled for a save that then loses its race, or never happens, is
     // stale and changes nothing when it fires; one scheduled after could be lost with the process.
     for (const wakeUp of newWakeUpsOf(saved, record)) await store.scheduleWakeUp(wakeUp);
@@ -299,7 +311,7 @@ export class JourneyRuntime {
     this.stats.decisions++;
     this.stats.steps += decision.steps;
     // Saved: the coupons charged for it are settled (a retry of this decision will never come).
-    await this.policies.settle(decision, charges, record);
+    if (charges.length > 0) await this.policies.settle(decision, charges, record);
     // Saved: the steps it reached count once (a redelivered input decides nothing new).
     if (saved.run !== undefined && !saved.run.holdout && decision.visited.length > 0)
       this.addStats(stepStatsOf(saved.journeyId, saved.run.version, formatInstant(now), decision.visited));
@@ -307,31 +319,20 @@ export class JourneyRuntime {
   }
 
   /**
-   * The user this decision is for: the input's, or (an event that names no user, for a run that has one)
-   * the run's, read now. A run's decision never reads or reserves another user's sends.
-   */
-  private async userOf(request: ApplyRequest, runUser: string | undefined): Promise<UserInput | undefined> {
-    const { user, attempt, now } = request;
-    if (user !== undefined || runUser === undefined) return user;
-    return this.loadUser({ userId: runUser, consistent: attempt > 1, now });
-  }
-
-  /**
-   * Before the save: the decision's sends, reserved in the user's log, with the profile's unsaved change in
-   * the same write (UserInput.save). A save that then loses its race finds them when it retries. A decision
+   * Before the save: the decision's sends, to reserve in the user's log, with the profile's unsaved change in
+   * the same write (UserInput.save); undefined when the decision has nothing to write to the user. A save that then loses its race finds them when it retries. A decision
    * with something to hand on writes the change too even when it sends nothing: the channels and the
    * journeys its events reach read the profile.
    */
-  private async reserveSends(
+  private sendsToSave(
     user: UserInput,
     { decision, now, handsOn }: { decision: Decision; now: number; handsOn: boolean },
-  ): Promise<void> {
+  ): { sends: SentMessage[] | undefined } | undefined {
     if (decision.profile) user.setAttributes(decision.profile);
     const sends = this.policies.sendsAfter(decision, user.sends, now);
-    if (sends !== undefined || decision.profile !== undefined || (handsOn && user.changed) || user.indexPending) {
-      await user.save(sends);
-      await this.handOnSaved(user);
-    }
+    const saves =
+      sends !== undefined || decision.profile !== undefined || (handsOn && user.changed) || user.indexPending;
+    return saves ? { sends } : undefined;
   }
 
   /** After the journeys: the profile's change no send carried, written alone (see UserInput). */

@@ -98,6 +98,11 @@ export class UserInput {
     return this.stored?.value.outbox ?? undefined;
   }
 
+  /** Whether the last save wrote an outbox the runtime has not taken yet. */
+  get hasSavedOutbox(): boolean {
+    return this.saved !== undefined;
+  }
+
   /** The outbox the last save wrote, once: the runtime hands it on. */
   takeSavedOutbox(): Outbox | undefined {
     const saved = this.saved;
