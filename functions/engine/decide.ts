@@ -5,6 +5,7 @@ import { unitInterval } from "../shared/hash.ts";
 import { flat, formatInstant, parseInstant } from "../shared/time.ts";
 import { admits } from "./admission.ts";
 import { clockDueAt, isBackfill } from "./backfill.ts";
+import { occurrenceEvent } from "./campaigns.ts";
 import type { CompiledJourney } from "./compile.ts";
 import { emptyProfile } from "./context.ts";
 import type { Profile, Run, RunRecord, WakeUp } from "./model.ts";
@@ -345,6 +346,9 @@ function needsEventIds(journey: CompiledJourney, record: RunRecord): boolean {
 /** Applies a timer that fell due. A stale timer (the run moved on, the clock restarted) changes nothing. */
 export function decideWakeUp(args: EngineArgs & { wakeUp: WakeUp }): Decision | undefined {
   const { wakeUp, record: stored } = args;
+  if (wakeUp.kind === "campaign") return decideCampaignEntry(args, wakeUp);
+  // An occurrence's fan-out is the runtime's (functions/runtime/campaign-fan-out.ts), never a run's.
+  if (wakeUp.kind === "occurrence") return undefined;
   if (stored === undefined) return undefined;
   if (wakeUp.kind === "inactivity") {
     const clock = stored.inactivity;
@@ -389,5 +393,24 @@ export function decideWakeUp(args: EngineArgs & { wakeUp: WakeUp }): Decision | 
           : undefined;
   if (step.type === "send") ctx.heldPlace = messageId(run.runId, current.seq);
   runFrom(live, next, ctx, step.type === "send" || step.type === "issue-coupon");
+  return decided(record, ctx);
+}
+
+/**
+ * A member's entry at a campaign's occurrence: a run starts when the member is still in the campaign's
+ * segment (membership now, at their own occurrence) and the journey admits them (audience, re-entry). An
+ * occurrence entered once, or older than the last entered, starts nothing: a redelivered wake-up is none.
+ */
+function decideCampaignEntry(args: EngineArgs, wakeUp: Extract<WakeUp, { kind: "campaign" }>): Decision | undefined {
+  const { current, record: stored } = args;
+  const trigger = current.journey.trigger;
+  if (trigger.type !== "schedule" || args.paused === true) return undefined;
+  const last = stored?.lastOccurrence;
+  if (last !== undefined && wakeUp.occurrence <= last) return undefined;
+  if (trigger.segment !== undefined && !args.profile?.segments?.includes(trigger.segment)) return undefined;
+  const record = stored ? copyRecord(stored) : newRecord(current.id, args.key);
+  const ctx = contextFor(args, current, wakeUp.key);
+  if (!enter(record, occurrenceEvent(wakeUp), ctx)) return undefined;
+  record.lastOccurrence = wakeUp.occurrence;
   return decided(record, ctx);
 }

@@ -110,6 +110,11 @@ export interface RunRecord {
    */
   lastTriggerAt?: string;
   /**
+   * The latest campaign occurrence the key entered at (campaigns: `campaign` wake-ups): that occurrence's
+   * wake-up, redelivered, or an earlier one, starts no run, whatever the re-entry rule.
+   */
+  lastOccurrence?: string;
+  /**
    * The latest trigger that found the journey paused and would otherwise have started a run: shown by
    * `nudge why` as the journey skipping the user because it was paused.
    */
@@ -145,6 +150,13 @@ export type WakeUp = (
   | { kind: "inactivity"; journeyId: string; key: string; at: string }
   /** A user's profile: a watched trait changes with time alone (`journeyId` PROFILE_WAKE_UP, `key` the user). */
   | { kind: "profile"; journeyId: string; key: string; at: string }
+  /**
+   * A campaign's occurrence falls due (`key` CAMPAIGN_WAKE_UP): its audience is listed and each member given a
+   * `campaign` wake-up at the occurrence in their own zone (functions/runtime/campaign-fan-out.ts).
+   */
+  | { kind: "occurrence"; journeyId: string; key: string; at: string; occurrence: string }
+  /** A campaign's occurrence for one member (`key` the user): they enter, if they still may (engine/campaigns.ts). */
+  | { kind: "campaign"; journeyId: string; key: string; at: string; occurrence: string }
 ) & {
   /** When it was held because its journey was paused (functions/runtime/control-cache.ts); absent: never held. */
   heldAt?: string;
@@ -152,6 +164,9 @@ export type WakeUp = (
 
 /** The `journeyId` of profile wake-ups: never a journey's (journey ids are kebab-case). */
 export const PROFILE_WAKE_UP = "@profile";
+
+/** The `key` of a campaign's occurrence wake-ups: never a user's run key (user ids never start with "@"). */
+export const CAMPAIGN_WAKE_UP = "@campaign";
 
 /** What tells two wake-ups of one (journey, key) and time apart: the run's step visit, or the kind. */
 export function wakeUpToken(wakeUp: WakeUp): string {

@@ -29,6 +29,16 @@ const wakeUpSchema = z.discriminatedUnion("kind", [
   }),
   // A user's profile: a watched trait changes with time alone (functions/engine/segments/review.ts).
   z.object({ kind: z.literal("profile"), journeyId: nonEmpty, key: nonEmpty, at: nonEmpty }),
+  // A campaign's occurrence (its fan-out), and a member's entry at it (functions/runtime/campaign-fan-out.ts).
+  z.object({ kind: z.literal("occurrence"), journeyId: nonEmpty, key: nonEmpty, at: nonEmpty, occurrence: nonEmpty }),
+  z.object({
+    kind: z.literal("campaign"),
+    journeyId: nonEmpty,
+    key: nonEmpty,
+    at: nonEmpty,
+    occurrence: nonEmpty,
+    heldAt: z.optional(nonEmpty),
+  }),
 ]);
 
 /** Reads an ingest record: an event checked against the catalog, or a wake-up. */

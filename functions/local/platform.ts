@@ -12,6 +12,7 @@ import type { Server } from "node:http";
 import { join } from "node:path";
 import type { ShopEvent } from "../../events/catalog.ts";
 import { fixedSecret } from "../channels/secret.ts";
+import { compileJourney } from "../engine/compile.ts";
 import type { PolicyConfig } from "../engine/policies/config.ts";
 import { sumsByName } from "../engine/stats.ts";
 import type { TraitsFile } from "../engine/traits/config.ts";
@@ -20,6 +21,7 @@ import { createTickHandler, tickDependencies } from "../handlers/tick.ts";
 import { type JourneyRuleSpec, platformRuleSpecs } from "../journey/rules.ts";
 import { compilePattern } from "../language/pattern/index.ts";
 import type { Journey } from "../language/schema.ts";
+import { armNextOccurrence } from "../runtime/campaign-fan-out.ts";
 import { DynamoDbStore } from "../store/dynamodb/dynamodb-store.ts";
 import {
   LOCAL_TIMER_BUCKET_MINUTES,
@@ -150,6 +152,9 @@ export async function startLocalPlatform(options: LocalPlatformOptions): Promise
     ...(options.statsShards === undefined ? {} : { statsShards: options.statsShards }),
     clock,
   });
+  // Each campaign's next occurrence, armed as EventBridge Scheduler's schedule would be on AWS: its fan-out
+  // arms the ones after (armed again at each start: the same timer, the same occurrence).
+  for (const journey of journeys) await armNextOccurrence(store, compileJourney(journey), clock());
   const { outbox, outboxPath, mailPath, delivery } = openChannels(options, queues, store);
   const endpointCounters = { received: 0, accepted: 0, refused: 0, routed: 0 };
   const functions = startFunctions({ env, overrides, queues, clock, tickEveryMs });

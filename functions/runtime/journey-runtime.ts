@@ -12,6 +12,7 @@ import type { TraitsFile } from "../engine/traits/config.ts";
 import type { TraitsSetting } from "../engine/traits/profile.ts";
 import { ConcurrencyError, NudgeError } from "../shared/errors.ts";
 import { formatInstant } from "../shared/time.ts";
+import { type FanOutReport, fanOutUnlessPaused } from "./campaign-fan-out.ts";
 import { ControlCache, type ControlStore } from "./control-cache.ts";
 import { guardrailCounters } from "./guardrail-counts.ts";
 import { type EffectSink, type EventPublisher, HandOn } from "./hand-on.ts";
@@ -61,6 +62,8 @@ export interface RuntimeOptions {
   flushEveryInputs?: number;
   /** Called with the counters each flush wrote (the ingest function publishes them as EMF metrics). */
   onStatsWritten?: (counters: readonly StatsCounter[]) => void;
+  /** Called with what each campaign occurrence's fan-out did (the simulator's campaign.started lines). */
+  onFanOut?: (report: FanOutReport) => void;
   /** Journey controls (pause/resume, functions/runtime/control-cache.ts); none: no journey is ever paused. */
   controls?: ControlStore;
   /** How long the controls read are trusted, in ms of the inputs' `now` (default 30 s). */
@@ -93,6 +96,8 @@ export class JourneyRuntime {
   /** The batch's proof key of an outbox, for the profiles' outboxes (one function, not one per input). */
   private readonly proofFor = (firstId: string): string => this.handOns.proofFor(firstId);
   private readonly keepsJournal: boolean;
+  /** The zone of a user whose profile names none (the policies'). */
+  private readonly defaultZone: string;
   /** The traits with the zone of a user whose profile names none; undefined: the platform has none. */
   private readonly traits: TraitsSetting | undefined;
   /** The journeys paused, as last read: see ControlCache. */
@@ -121,9 +126,10 @@ export class JourneyRuntime {
         traits,
         options.catalog.current().map((current) => current.journey),
       );
+    this.defaultZone = options.policies?.defaultTimezone ?? DEFAULT_TIMEZONE;
     this.traits = traits && {
       file: traits,
-      defaultZone: options.policies?.defaultTimezone ?? DEFAULT_TIMEZONE,
+      defaultZone: this.defaultZone,
       ...(watch === undefined ? {} : { watch }),
     };
   }
@@ -182,7 +188,17 @@ export class JourneyRuntime {
     const journey = this.options.catalog.current().find((j) => j.id === wakeUp.journeyId);
     if (journey === undefined) return; // the journey was removed: its timers lapse.
     if (this.controls.staleAt(now)) await this.controls.refresh(now);
-    if (this.controls.pausedAsRead(journey.id) !== undefined && this.options.controls) {
+    const paused = this.controls.pausedAsRead(journey.id) !== undefined;
+    // A paused campaign enters no one: its occurrence lists no one, and a member's entry lapses.
+    if (wakeUp.kind === "occurrence") {
+      const fanOut = { store: this.options.store, journey, wakeUp, now, defaultZone: this.defaultZone };
+      this.options.onFanOut?.(await fanOutUnlessPaused(fanOut, paused));
+    }
+    if (wakeUp.kind === "occurrence" || (wakeUp.kind === "campaign" && paused)) {
+      if (this.inputCounted()) await this.flush();
+      return;
+    }
+    if (paused && this.options.controls) {
       // Held as it is, one write, until the journey is resumed (resumeHeldRuns hands it back).
       await this.options.controls.holdWakeUp({ ...wakeUp, heldAt: wakeUp.heldAt ?? formatInstant(now) });
       if (this.inputCounted()) await this.flush();
@@ -193,7 +209,11 @@ export class JourneyRuntime {
       async (attempt) => {
         const consistent = attempt > 1;
         const stored = await this.options.store.getRecord(wakeUp.journeyId, wakeUp.key, { consistent });
-        const userId = stored?.value.run?.userId ?? stored?.value.inactivity?.lastEvent.detail.userId;
+        // A campaign's member enters with no record yet: the wake-up names them.
+        const userId =
+          wakeUp.kind === "campaign"
+            ? wakeUp.key
+            : (stored?.value.run?.userId ?? stored?.value.inactivity?.lastEvent.detail.userId);
         const user = typeof userId === "string" ? await this.loadUser({ userId, consistent, now }) : undefined;
         const input: EngineInput = { type: "wake-up", wakeUp };
         return this.apply({ current: journey, key: wakeUp.key, now, user, input, attempt, stored });

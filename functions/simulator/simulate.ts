@@ -4,10 +4,12 @@ import type { EffectType, JourneyEffect, WakeUp } from "../engine/model.ts";
 import type { PolicyConfig } from "../engine/policies/config.ts";
 import type { TraitsFile } from "../engine/traits/config.ts";
 import type { Journey } from "../language/schema.ts";
+import { armNextOccurrence } from "../runtime/campaign-fan-out.ts";
 import { JourneyRuntime } from "../runtime/journey-runtime.ts";
 import type { JourneyStore } from "../runtime/ports.ts";
 import { DAY_MS } from "../shared/time.ts";
 import { MemoryStore } from "../store/memory/memory-store.ts";
+import { CampaignLines } from "./campaign-lines.ts";
 import { isControlStore, type ScheduledControl, SimulatorControls } from "./controls.ts";
 import { type InvalidInput, type OrderedEvents, orderEventLines } from "./event-order.ts";
 import { FaultInjector, type FaultOptions, type FaultReport, type SimulatorInput } from "./faults.ts";
@@ -116,7 +118,13 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
   const store = options.store ?? new MemoryStore({ journal: false });
   const faults = FaultInjector.injects(options.faults) ? new FaultInjector(store, options.faults ?? {}) : undefined;
   const output: SimulationLine[] = [];
-  const emit = options.onLine ?? ((line: SimulationLine) => void output.push(line));
+  const print = options.onLine ?? ((line: SimulationLine) => void output.push(line));
+  const versionOf = (id: string) => Math.max(0, ...options.journeys.filter((j) => j.id === id).map((j) => j.version));
+  const campaigns = new CampaignLines(print, versionOf);
+  const emit = (line: SimulationLine) => {
+    campaigns.observe(line);
+    print(line);
+  };
   const published: ShopEvent[] = [];
   let inputs = 0;
   const catalog = new JourneyCatalog(options.journeys);
@@ -142,6 +150,7 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
         return undefined;
       },
     },
+    onFanOut: (report) => campaigns.started(report, clock),
     // As the ingest function does once an SQS batch: proofs, settlements and statistics written once a batch.
     flushEveryInputs: options.inputsPerBatch ?? 100,
     // Its own store: every effect is an output line already, and nobody asks it why.
@@ -187,12 +196,16 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
         inputs++;
         await handleWakeUp(wakeUp, clock);
         await drainPublished(clock);
+        campaigns.handled(wakeUp, clock);
       }
     }
   };
 
+  // Campaigns' schedules start with the first event: their first occurrences after it are armed then.
+  let armed = false;
   for (const event of events) {
     const at = Date.parse(event.time);
+    if (!armed) armed = await armCampaigns(store, catalog, at);
     await fireWakeUpsUntil(at);
     clock = Math.max(clock, at);
     await controls?.advance(at);
@@ -215,6 +228,12 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
   const { decisions, steps, effects, decideCalls, mostDecideCalls } = runtime.stats;
   const counts = { inputs, decisions, steps, effects, decideCalls, mostDecideCalls };
   return { lines: output, invalid, ...counts, ...(faults ? { faults: faults.report } : {}) };
+}
+
+/** Each campaign's first occurrence after `after`, armed (the next ones each fan-out arms). */
+async function armCampaigns(store: JourneyStore, catalog: JourneyCatalog, after: number): Promise<true> {
+  for (const journey of catalog.current()) await armNextOccurrence(store, journey, after);
+  return true;
 }
 
 function givenEvents(events: readonly ShopEvent[]): OrderedEvents {

@@ -1,0 +1,89 @@
+/**
+ * Campaigns: journeys entered at a schedule's occurrences (trigger `schedule`), by the members of a segment.
+ * An occurrence in each user's own time zone is a wall time (`2026-12-04T10:00`), reached first where the
+ * clocks run furthest ahead (UTC+14) and last where they run furthest behind (UTC-12): its fan-out, which
+ * lists the audience, runs at the first of those instants, and each member enters at the instant their own
+ * clocks show it. An occurrence in a fixed zone, or of a rate(), is one instant for everyone. Pure.
+ */
+import type { ShopEvent } from "../../events/catalog.ts";
+import type { ScheduleTrigger } from "../language/schedule-trigger.ts";
+import { instantOfWallTime, type WallTime, wallTimeAt } from "../shared/local-time.ts";
+import { formatInstant } from "../shared/time.ts";
+import type { WakeUp } from "./model.ts";
+import { parseSchedule, type Schedule } from "./schedule/cron.ts";
+import { nextOccurrence } from "./schedule/occurrences.ts";
+import { NUDGE_SOURCE } from "./step-context.ts";
+
+/** How far ahead of UTC any zone's clocks run (Pacific/Kiritimati, UTC+14). */
+const FURTHEST_AHEAD_MS = 14 * 3_600_000;
+
+/** The detail-type of the event a campaign's run is entered with (its `trigger` in templates). */
+export const CAMPAIGN_OCCURRED = "campaign.occurred";
+
+/** A campaign's occurrence: its id (a local wall time, or an instant) and when its audience is listed. */
+export interface CampaignOccurrence {
+  /** `2026-12-04T10:00` in each user's own zone; `2026-12-04T02:00:00Z` for a fixed zone or a rate(). */
+  occurrence: string;
+  /** When the fan-out lists the audience: the earliest instant any member's clocks show the occurrence. */
+  fanOutAt: number;
+}
+
+/** A campaign's schedule, parsed (validation has refused any that does not parse). */
+function scheduleOf(trigger: ScheduleTrigger): Schedule | undefined {
+  if (trigger.schedule === undefined) return undefined;
+  const parsed = parseSchedule(trigger.schedule);
+  return parsed.ok ? parsed.schedule : undefined;
+}
+
+const two = (n: number) => String(n).padStart(2, "0");
+const wallText = (wall: WallTime) =>
+  `${wall.year}-${two(wall.month)}-${two(wall.day)}T${two(wall.hour)}:${two(wall.minute)}`;
+
+/** Whether an occurrence is a wall time, shown at a different instant in each zone. */
+const isWallTime = (occurrence: string) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/.test(occurrence);
+
+/**
+ * The campaign's first occurrence whose fan-out comes after `after`; undefined when the schedule has no
+ * more (an at() passed) or the trigger is relative to an event (its occurrences come with the events).
+ */
+export function nextCampaignOccurrence(trigger: ScheduleTrigger, after: number): CampaignOccurrence | undefined {
+  const schedule = scheduleOf(trigger);
+  if (schedule === undefined) return undefined;
+  if (trigger.timezone !== "user" || schedule.type === "rate") {
+    const zone = trigger.timezone === "user" ? "UTC" : trigger.timezone;
+    const at = nextOccurrence(schedule, zone, after);
+    return at === undefined ? undefined : { occurrence: formatInstant(at), fanOutAt: at };
+  }
+  // The wall times in UTC are the wall times anywhere: the one whose earliest showing is after `after`.
+  const inUtc = nextOccurrence(schedule, "UTC", after + FURTHEST_AHEAD_MS);
+  if (inUtc === undefined) return undefined;
+  return { occurrence: wallText(wallTimeAt(inUtc, "UTC")), fanOutAt: inUtc - FURTHEST_AHEAD_MS };
+}
+
+/**
+ * When a member in `zone` enters at an occurrence: the instant their clocks show its wall time, or the
+ * occurrence's instant. Undefined for a wall time the member's clocks skip (a spring-forward gap): as
+ * EventBridge Scheduler skips a cron time that does not exist that day
+ * (https://docs.aws.amazon.com/scheduler/latest/UserGuide/schedule-types.html#daylist-savings-time).
+ */
+export function memberEntryAt(occurrence: string, zone: string): number | undefined {
+  if (!isWallTime(occurrence)) return Date.parse(occurrence);
+  const [date, time] = occurrence.split("T") as [string, string];
+  const [year, month, day] = date.split("-").map(Number) as [number, number, number];
+  const [hour, minute] = time.split(":").map(Number) as [number, number];
+  const wall = { year, month, day, hour, minute };
+  const at = instantOfWallTime(wall, zone);
+  const shown = wallTimeAt(at, zone);
+  return shown.hour === hour && shown.minute === minute && shown.day === day ? at : undefined;
+}
+
+/** The event a member's run of a campaign is entered with: its id the same for the same occurrence. */
+export function occurrenceEvent(wakeUp: Extract<WakeUp, { kind: "campaign" }>): ShopEvent {
+  return {
+    id: `${CAMPAIGN_OCCURRED}:${wakeUp.journeyId}:${wakeUp.occurrence}:${wakeUp.key}`,
+    source: NUDGE_SOURCE,
+    "detail-type": CAMPAIGN_OCCURRED,
+    time: wakeUp.at,
+    detail: { userId: wakeUp.key, campaign: wakeUp.journeyId, occurrence: wakeUp.occurrence },
+  };
+}
