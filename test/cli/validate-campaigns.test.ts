@@ -151,7 +151,7 @@ describe("nudge validate on campaigns", () => {
   });
 });
 
-it("the repository's own journeys have no campaign: its ok line stays alone", async () => {
+it("shows the repository's own campaign, member-day, with its next 5 Fridays", async () => {
   // Prepare
   const io = capture();
 
@@ -159,6 +159,9 @@ it("the repository's own journeys have no campaign: its ok line stays alone", as
   await validateCommand(["--now", NOW], io);
 
   // Assess
-  expect(io.out).toHaveLength(1);
+  expect(io.out).toHaveLength(2);
   expect(io.out[0]).toMatch(/^ok: \d+ journeys and the policy file valid$/);
+  expect(io.out[1]).toBe(
+    "member-day: next 5: 2026-12-04 10:00, 2026-12-11 10:00, 2026-12-18 10:00, 2026-12-25 10:00, 2027-01-01 10:00 (each user's own time zone)",
+  );
 });

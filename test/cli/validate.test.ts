@@ -12,6 +12,10 @@ import { capture, root } from "./capture-io.ts";
 
 const fixtures = "test/fixtures/journeys";
 /** What `nudge validate` says of the repository's journeys/: every journey file in it, each version's file counted. */
+/** A Thursday: the shipped member-day campaign's next Fridays follow. */
+const NOW = "2026-12-03T13:00:00Z";
+const MEMBER_DAY_LINE =
+  "member-day: next 5: 2026-12-04 10:00, 2026-12-11 10:00, 2026-12-18 10:00, 2026-12-25 10:00, 2027-01-01 10:00 (each user's own time zone)";
 const OK_LINE = `ok: ${readdirSync(join(root, "journeys")).filter(isJourneyFileName).length} journeys and the policy file valid`;
 
 const temporary: string[] = [];
@@ -25,12 +29,12 @@ describe("nudge validate", () => {
     const io = capture();
 
     // Act
-    const code = await validateCommand([], io);
+    const code = await validateCommand(["--now", NOW], io);
 
-    // Assess
+    // Assess: the ok line, then the shipped campaign's next Fridays
     expect({ code, out: io.out, err: io.err }).toEqual({
       code: ExitCode.ok,
-      out: [OK_LINE],
+      out: [OK_LINE, MEMBER_DAY_LINE],
       err: [],
     });
   });
@@ -168,12 +172,13 @@ describe("nudge validate", () => {
 
   it("runs from the real binary and exits 0 on the seed journeys", () => {
     // Act
-    const result = spawnSync(process.execPath, ["bin/nudge.mjs", "validate"], { cwd: root, encoding: "utf8" });
+    const args = ["bin/nudge.mjs", "validate", "--now", NOW];
+    const result = spawnSync(process.execPath, args, { cwd: root, encoding: "utf8" });
 
     // Assess
     expect({ status: result.status, stdout: result.stdout, stderr: result.stderr }).toEqual({
       status: 0,
-      stdout: `${OK_LINE}\n`,
+      stdout: `${OK_LINE}\n${MEMBER_DAY_LINE}\n`,
       stderr: "",
     });
   });

@@ -28,8 +28,8 @@ const sent = (outcome: Awaited<ReturnType<typeof run>>) =>
 
 describe("growth-tier-up", () => {
   it("congratulates silver with dedicated customer service, then gold with priority shipping too", async () => {
-    // Prepare
-    const lines = [order(T0, "o1", 520), order(plus(T0, { d: 3 }), "o2", 1500)];
+    // Prepare: gold on Thursday 3 September (on Friday, member-day's push at 10:00 would cap it for 4 hours)
+    const lines = [order(T0, "o1", 520), order(plus(T0, { d: 2 }), "o2", 1500)];
 
     // Act
     const outcome = await run(lines, { traits, until: plus(T0, { d: 5 }) });
@@ -38,7 +38,7 @@ describe("growth-tier-up", () => {
     const messages = sent(outcome);
     expect(messages.map(({ at, template }) => ({ at, template }))).toEqual([
       { at: T0, template: "tier-up-silver" },
-      { at: plus(T0, { d: 3 }), template: "tier-up-gold" },
+      { at: plus(T0, { d: 2 }), template: "tier-up-gold" },
     ]);
     expect(messages[0]?.text).toContain("银卡会员");
     expect(messages[0]?.text).toContain("专属客服");

@@ -33,6 +33,7 @@ export const SEED_JOURNEY_IDS = [
   "coupon-expiry-nudge",
   "dormancy-reactivation",
   "growth-tier-up",
+  "member-day",
   "new-user-coupon",
   "onboarding-guide",
   "payment-failed",
