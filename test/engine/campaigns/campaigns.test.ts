@@ -1,0 +1,109 @@
+import { describe, expect, it } from "vitest";
+import { memberEntryAt, nextCampaignOccurrence } from "../../../functions/engine/campaigns.ts";
+import { compileJourney } from "../../../functions/engine/compile.ts";
+import { decideWakeUp } from "../../../functions/engine/decide.ts";
+import type { Profile, WakeUp } from "../../../functions/engine/model.ts";
+import type { ScheduleTrigger } from "../../../functions/language/schedule-trigger.ts";
+import { at, journey } from "../fixtures.ts";
+
+const FRIDAYS: ScheduleTrigger = {
+  type: "schedule",
+  schedule: "cron(0 10 ? * FRI *)",
+  timezone: "user",
+  segment: "silver-and-above",
+};
+
+const memberDay = compileJourney(
+  journey({
+    id: "member-day",
+    trigger: FRIDAYS,
+    reentry: { type: "after-exit" },
+    start: "hello",
+    steps: [{ id: "hello", type: "send", channel: "push", template: "hello" }],
+    templates: { hello: { "zh-CN": "会员日快乐" } },
+  }),
+);
+
+const member = (segments: string[]): Profile => ({
+  userId: "u1",
+  attributes: {},
+  consent: {},
+  orderCount: 1,
+  totalSpent: 600,
+  timezone: "Asia/Shanghai",
+  segments,
+});
+
+const entryAt = (occurrence: string, when: string): WakeUp => ({
+  kind: "campaign",
+  journeyId: "member-day",
+  key: "u1",
+  at: when,
+  occurrence,
+});
+
+describe("a campaign's occurrences", () => {
+  it("are wall times in each user's own zone, listed when UTC+14 first shows them", () => {
+    // Act: from Thursday 3 December 2026, 13:00 UTC
+    const next = nextCampaignOccurrence(FRIDAYS, at("2026-12-03T13:00:00Z"));
+    const after = nextCampaignOccurrence(FRIDAYS, at("2026-12-03T20:00:00Z"));
+    // Assess: Friday 10:00 at UTC+14 is Thursday 20:00 UTC; once that is past, the next Friday's
+    expect(next).toEqual({ occurrence: "2026-12-04T10:00", fanOutAt: at("2026-12-03T20:00:00Z") });
+    expect(after?.occurrence).toBe("2026-12-11T10:00");
+  });
+
+  it("are one instant for everyone in a fixed zone", () => {
+    // Act
+    const next = nextCampaignOccurrence({ ...FRIDAYS, timezone: "Europe/London" }, at("2026-12-03T13:00:00Z"));
+    // Assess
+    expect(next).toEqual({ occurrence: "2026-12-04T10:00:00Z", fanOutAt: at("2026-12-04T10:00:00Z") });
+  });
+
+  it("reach each member at their own clocks' time, and skip a time the spring gap takes", () => {
+    // Act / Assess
+    expect(memberEntryAt("2026-12-04T10:00", "Asia/Shanghai")).toBe(at("2026-12-04T02:00:00Z"));
+    expect(memberEntryAt("2026-12-04T10:00", "America/Los_Angeles")).toBe(at("2026-12-04T18:00:00Z"));
+    expect(memberEntryAt("2027-03-28T01:30", "Europe/London")).toBeUndefined();
+    expect(memberEntryAt("2026-12-04T10:00:00Z", "America/Los_Angeles")).toBe(at("2026-12-04T10:00:00Z"));
+  });
+});
+
+describe("a member's entry at an occurrence", () => {
+  it("starts a run for a member, once per occurrence, and none for one who left the segment", () => {
+    // Prepare
+    const now = at("2026-12-04T02:00:00Z");
+    const wakeUp = entryAt("2026-12-04T10:00", "2026-12-04T02:00:00Z");
+    const args = { current: memberDay, key: "u1", now, wakeUp };
+    // Act
+    const first = decideWakeUp({ ...args, record: undefined, profile: member(["silver-and-above"]) });
+    const again = decideWakeUp({ ...args, record: first?.record, profile: member(["silver-and-above"]) });
+    const left = decideWakeUp({ ...args, record: undefined, profile: member([]) });
+    // Assess
+    expect(first?.effects.map((effect) => effect.type)).toEqual(["journey.entered", "message.sent", "journey.exited"]);
+    expect(first?.record.lastOccurrence).toBe("2026-12-04T10:00");
+    expect(first?.record.run?.runId).toBe("member-day:u1:1");
+    expect(again).toBeUndefined();
+    expect(left).toBeUndefined();
+  });
+
+  it("starts the next occurrence's run after the last ended, and none while the campaign is paused", () => {
+    // Prepare
+    const profile = member(["silver-and-above"]);
+    const first = decideWakeUp({
+      current: memberDay,
+      key: "u1",
+      now: at("2026-12-04T02:00:00Z"),
+      wakeUp: entryAt("2026-12-04T10:00", "2026-12-04T02:00:00Z"),
+      record: undefined,
+      profile,
+    });
+    const nextWeek = { current: memberDay, key: "u1", now: at("2026-12-11T02:00:00Z"), record: first?.record, profile };
+    const wakeUp = entryAt("2026-12-11T10:00", "2026-12-11T02:00:00Z");
+    // Act
+    const next = decideWakeUp({ ...nextWeek, wakeUp });
+    const paused = decideWakeUp({ ...nextWeek, wakeUp, paused: true });
+    // Assess
+    expect(next?.record.run?.runId).toBe("member-day:u1:2");
+    expect(paused).toBeUndefined();
+  });
+});
