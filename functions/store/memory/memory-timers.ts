@@ -15,12 +15,21 @@ export class MemoryTimers implements TimerStore {
   private readonly lender = new WakeUpLender<TimerItem>((item) => this.heap.push(item));
   /** Breaks ties between timers due together: first scheduled, first fired, the same in every run. */
   private scheduled = 0;
+  /** The campaign occurrences pending (see scheduleWakeUp), until taken. */
+  private readonly occurrences = new Set<string>();
 
   /**
    * Stores a wake-up. The same wake-up scheduled twice (a retried step) fires twice, and the second
-   * finds its run moved on and changes nothing: cheaper here than remembering every timer's id.
+   * finds its run moved on and changes nothing: cheaper here than remembering every timer's id. A
+   * campaign's occurrence is kept once, as DynamoDB keeps one timer item per key: each fan-out arms the
+   * next occurrence, so a fan-out delivered twice would otherwise double every occurrence after it.
    */
   async scheduleWakeUp(wakeUp: WakeUp): Promise<void> {
+    if (wakeUp.kind === "occurrence") {
+      const key = occurrenceKey(wakeUp);
+      if (this.occurrences.has(key)) return;
+      this.occurrences.add(key);
+    }
     this.heap.push({ at: Date.parse(wakeUp.at), order: this.scheduled++, wakeUp });
   }
 
@@ -34,6 +43,7 @@ export class MemoryTimers implements TimerStore {
     while (lent.length < limit && (this.heap.peek()?.at ?? Number.POSITIVE_INFINITY) <= until) {
       const top = this.heap.pop();
       if (top === undefined) break;
+      if (top.wakeUp.kind === "occurrence") this.occurrences.delete(occurrenceKey(top.wakeUp));
       lent.push(top);
     }
     return this.lender.lend(lent);
@@ -55,3 +65,6 @@ export class MemoryTimers implements TimerStore {
     return this.heap.size + this.lender.size;
   }
 }
+
+const occurrenceKey = (wakeUp: Extract<WakeUp, { kind: "occurrence" }>) =>
+  `${wakeUp.journeyId}\u0000${wakeUp.at}\u0000${wakeUp.occurrence}`;
