@@ -5,7 +5,7 @@ import { formatProblem, journeyFilesIn } from "../../functions/journey/load.ts";
 import { journeyRuleSpecs } from "../../functions/journey/rules.ts";
 import { validateJourneyFiles } from "../../functions/journey/validate.ts";
 import type { Journey } from "../../functions/language/schema.ts";
-import { event, loadSeedJourneys, run } from "./helpers.ts";
+import { event, loadSeedJourneys } from "./helpers.ts";
 
 /**
  * Campaigns (journeys with a schedule trigger, issue 16) load, validate and compile; no event enters anyone
