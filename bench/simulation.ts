@@ -12,7 +12,7 @@ import { DAY_MS } from "../functions/shared/time.ts";
 import { fileLines } from "../functions/simulator/file-lines.ts";
 import { type SimulationLine, simulate } from "../functions/simulator/simulate.ts";
 import { generateShop, type ShopOptions } from "../functions/simulator/synthetic/index.ts";
-import { ESM_REQUIRE_BANNER } from "../lib/esm-require-banner.mjs";
+import { CLI_COMPILE_OPTIONS } from "../lib/cli-compile-options.mjs";
 import { gcMeter } from "./engine-steps.ts";
 
 /**
@@ -149,24 +149,18 @@ export async function runSimulationChild(file: string, until: number): Promise<S
   }
 }
 
-/** This file, compiled with the options of the CLI's build (bin/build-cli.mjs), into `dir`. */
+/** This file, compiled as the CLI is (lib/cli-compile-options.mjs), into `dir`. */
 async function compileChild(dir: string): Promise<string> {
   const { build } = await import("esbuild");
   const outfile = join(dir, "simulation-child.mjs");
   await build({
+    ...CLI_COMPILE_OPTIONS,
     entryPoints: [fileURLToPath(import.meta.url)],
-    bundle: true,
-    format: "esm",
-    platform: "node",
-    target: `node${process.versions.node.split(".")[0]}`,
-    mainFields: ["module", "main"],
     outfile,
-    banner: { js: ESM_REQUIRE_BANNER },
-    minify: true,
-    keepNames: true,
-    external: ["dynalite", "esbuild"],
-    logLevel: "warning",
+    // The compiler itself is not the child's: it stays in node_modules.
+    external: [...CLI_COMPILE_OPTIONS.external, "esbuild"],
   });
+
   return outfile;
 }
 

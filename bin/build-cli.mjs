@@ -12,7 +12,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { ESM_REQUIRE_BANNER } from "../lib/esm-require-banner.mjs";
+import { CLI_COMPILE_OPTIONS } from "../lib/cli-compile-options.mjs";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const DIST = join(ROOT, "dist");
@@ -24,7 +24,12 @@ const KEEP_OLD_BUILDS_MS = 60 * 60_000;
  * Besides the sources: this build script, and npm's record of node_modules (a dependency installed or
  * updated changes it), since the dependencies are compiled in.
  */
-const ALSO_WATCHED = ["bin/build-cli.mjs", "lib/esm-require-banner.mjs", "node_modules/.package-lock.json"];
+const ALSO_WATCHED = [
+  "bin/build-cli.mjs",
+  "lib/cli-compile-options.mjs",
+  "lib/esm-require-banner.mjs",
+  "node_modules/.package-lock.json",
+];
 
 /** Compiles the CLI into a new folder of dist/ and makes it the current build. Returns its entry's path. */
 export async function buildCli() {
@@ -36,25 +41,13 @@ export async function buildCli() {
   const folder = `cli-${builtAt}-${process.pid}`;
   const outdir = join(DIST, folder);
   const result = await build({
+    ...CLI_COMPILE_OPTIONS,
     entryPoints: { main: join(ROOT, "functions/cli/main.ts") },
-    bundle: true,
     // Commands load on demand (main.ts): each is a chunk of its own, read only when that command runs.
     splitting: true,
-    format: "esm",
-    platform: "node",
-    target: `node${process.versions.node.split(".")[0]}`,
-    mainFields: ["module", "main"],
     outdir,
     outExtension: { ".js": ".mjs" },
-    banner: { js: ESM_REQUIRE_BANNER },
-    // Minified, as the Lambda bundles are: less to parse at each start, and no clash between the banner's
-    // createRequire and a bundled module's own. Class names are kept: errors are named after their class.
-    minify: true,
-    keepNames: true,
-    // dynalite loads a native LevelDB binding from its own folder: it stays in node_modules.
-    external: ["dynalite"],
     metafile: true,
-    logLevel: "warning",
   });
   const sources = Object.keys(result.metafile.inputs).filter((path) => !path.includes("node_modules/"));
   const inputs = [...sources.map((path) => relative(ROOT, resolve(path))), ...ALSO_WATCHED];
