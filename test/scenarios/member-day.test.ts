@@ -64,6 +64,43 @@ describe("member-day", () => {
     expect(sent(la)).toEqual(["2026-10-23T17:00:00Z", "2026-10-30T17:00:00Z", "2026-11-06T18:00:00Z"]);
   });
 
+  it("keeps 10:00 local through the spring clock changes too (Los Angeles 14 March, London 28 March 2027)", async () => {
+    // Prepare: a silver member in London and one in Los Angeles, from early March 2027
+    const [lon, la] = [userId("lon-", false), userId("la-", false)];
+    const at = "2027-03-01T01:00:00Z";
+    const lines = [
+      event("user.registered", at, { userId: lon, locale: "en", timezone: "Europe/London" }, `reg-${lon}`),
+      event("user.registered", at, { userId: la, locale: "en", timezone: "America/Los_Angeles" }, `reg-${la}`),
+      event("order.placed", at, { userId: lon, orderId: "o-lon", amount: 600, currency: "CNY" }, "o-lon"),
+      event("order.placed", at, { userId: la, orderId: "o-la", amount: 600, currency: "CNY" }, "o-la"),
+    ];
+
+    // Act
+    const outcome = await run(lines, { traits, until: "2027-04-03T00:00:00Z" });
+
+    // Assess: London 10:00Z (GMT) until 28 March, 09:00Z (BST) after; Los Angeles 18:00Z (PST) until
+    // 14 March, 17:00Z (PDT) after
+    const sent = (user: string) =>
+      outcome
+        .linesOf("message.sent", "member-day")
+        .filter((line) => line.user === user)
+        .map((line) => line.at);
+    expect(sent(lon)).toEqual([
+      "2027-03-05T10:00:00Z",
+      "2027-03-12T10:00:00Z",
+      "2027-03-19T10:00:00Z",
+      "2027-03-26T10:00:00Z",
+      "2027-04-02T09:00:00Z",
+    ]);
+    expect(sent(la)).toEqual([
+      "2027-03-05T18:00:00Z",
+      "2027-03-12T18:00:00Z",
+      "2027-03-19T17:00:00Z",
+      "2027-03-26T17:00:00Z",
+      "2027-04-02T17:00:00Z",
+    ]);
+  });
+
   it("gives each tier its coupon, valid until 23:59 that day in the member's zone, and no expiry nudge for it", async () => {
     // Prepare: silver (600), gold (2,500) and platinum (6,000) in Shanghai
     const [silver, gold, platinum] = [userId("s-", false), userId("g-", false), userId("p-", false)];
