@@ -23,12 +23,6 @@ export const HEAVY = [
   "test/guarantees/journey-parameters.test.ts",
 ];
 
-/**
- * Quick tests that need a process of their own: the Lambda handlers and channels read their environment and
- * build their AWS clients once, when their module loads (as on Lambda), and each file sets its own.
- */
-const OWN_PROCESS = ["test/handlers/**/*.test.ts", "test/channels/**/*.test.ts"];
-
 const MINUTE = 60_000;
 
 export default defineConfig({
@@ -45,21 +39,8 @@ export default defineConfig({
         test: {
           name: "quick",
           include: ["test/**/*.test.ts"],
-          exclude: [...HEAVY, ...OWN_PROCESS],
-          // One process serves many files: each file's imports (the AWS SDK, zod, the engine) are loaded once
-          // per worker, not once per file, which took most of this project's time (108 s of imports).
-          isolate: false,
+          exclude: HEAVY,
           // A quick test takes a few seconds at most; dozens of times that on a loaded machine still passes.
-          testTimeout: 3 * MINUTE,
-          hookTimeout: 3 * MINUTE,
-          sequence: { groupOrder: 0 },
-        },
-      },
-      {
-        extends: true,
-        test: {
-          name: "quick-isolated",
-          include: OWN_PROCESS,
           testTimeout: 3 * MINUTE,
           hookTimeout: 3 * MINUTE,
           sequence: { groupOrder: 0 },
