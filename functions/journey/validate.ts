@@ -107,7 +107,7 @@ interface FolderDefinitions {
  * Each journey with what the traits file of its folder defines and the segments beside it (for a campaign's
  * segment), read once per folder.
  */
-async function withTraits(loaded: readonly LoadedJourney[], cwd: string): Promise<CheckedJourney[]> {
+async function withFolderDefinitions(loaded: readonly LoadedJourney[], cwd: string): Promise<CheckedJourney[]> {
   const byDir = new Map<string, Promise<FolderDefinitions>>();
   return Promise.all(
     loaded.map(async (entry) => {
@@ -136,7 +136,7 @@ export async function validateJourneyFiles(
 ): Promise<{ journeys: LoadedJourney[]; problems: JourneyProblem[]; warnings: JourneyProblem[] }> {
   const unique = [...new Map(paths.map((path) => [resolve(cwd, path), path])).values()];
   const loaded = await loadJourneyFiles(unique, cwd);
-  const checked = checkJourneys(await withTraits(loaded.journeys, cwd));
+  const checked = checkJourneys(await withFolderDefinitions(loaded.journeys, cwd));
   const failed = new Set(checked.map((problem) => problem.file));
   // Each file's problems together, files in the order given (sort is stable), template files last.
   const names = unique.map((path) => relative(cwd, path) || path);

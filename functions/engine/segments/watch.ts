@@ -36,21 +36,38 @@ export interface ProfileWatch {
 const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === "object" && value !== null && !Array.isArray(value);
 
-/** The names a pattern over `{profile}` reads at a path (`profile` for its fields, `profile.traits`), through `$or`. */
-function namesReadAt(pattern: unknown, at: "profile" | "profile.traits"): Set<string> {
-  const names = new Set<string>();
-  const walk = (node: unknown, path: string) => {
-    if (Array.isArray(node)) for (const branch of node) walk(branch, path);
+/** Where in a pattern a name is written: its JSON path (`["steps", 2, "branches", 0, "condition", "profile"]`). */
+export type PatternPath = readonly (string | number)[];
+
+/**
+ * The names a pattern over `{profile}` reads at a path (`profile` for its fields, `profile.traits`), through
+ * `$or`, each with where it is written: `from` and the keys and indexes below it.
+ */
+export function readsAt(
+  pattern: unknown,
+  at: "profile" | "profile.traits",
+  from: PatternPath = [],
+): { name: string; path: PatternPath }[] {
+  const reads: { name: string; path: PatternPath }[] = [];
+  const walk = (node: unknown, path: string, written: PatternPath) => {
+    if (Array.isArray(node))
+      node.forEach((branch, index) => {
+        walk(branch, path, [...written, index]);
+      });
     if (!isObject(node)) return;
     for (const [key, value] of Object.entries(node)) {
-      if (key === "$or") walk(value, path);
-      else if (path === at) names.add(key);
-      else if (path === "" || path === "profile") walk(value, path === "" ? key : `${path}.${key}`);
+      if (key === "$or") walk(value, path, [...written, key]);
+      else if (path === at) reads.push({ name: key, path: [...written, key] });
+      else if (path === "" || path === "profile") walk(value, path === "" ? key : `${path}.${key}`, [...written, key]);
     }
   };
-  walk(pattern, "");
-  return names;
+  walk(pattern, "", from);
+  return reads;
 }
+
+/** The names a pattern over `{profile}` reads at a path (readsAt, without where). */
+const namesReadAt = (pattern: unknown, at: "profile" | "profile.traits") =>
+  new Set(readsAt(pattern, at).map((read) => read.name));
 
 /** The trait names a pattern over `{profile}` reads (`profile.traits.<name>`), through `$or` too. */
 export const traitsReadBy = (pattern: unknown) => namesReadAt(pattern, "profile.traits");

@@ -1,3 +1,4 @@
+import { readsAt } from "../../engine/segments/watch.ts";
 import type { Journey } from "../../language/schema.ts";
 import type { JourneyProblem } from "../problems.ts";
 import { type CheckInput, type DefinedTraits, didYouMean, listOf, type Path, problemAt, quote } from "./common.ts";
@@ -20,29 +21,6 @@ export function notATrait(name: string, traits: DefinedTraits): string | undefin
 
 const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === "object" && value !== null && !Array.isArray(value);
-
-/**
- * The `profile.traits.<name>` keys a pattern over the run's context reads, with their paths, through `$or` at
- * any level (traitsReadBy of engine/segments/watch.ts, with where each is written).
- */
-function traitsReadIn(pattern: unknown, path: Path): { name: string; path: Path }[] {
-  const found: { name: string; path: Path }[] = [];
-  const walk = (node: unknown, depth: "top" | "profile" | "traits", at: Path) => {
-    if (!isObject(node)) return;
-    for (const [key, value] of Object.entries(node)) {
-      if (key === "$or") {
-        if (Array.isArray(value))
-          value.forEach((branch, i) => {
-            walk(branch, depth, [...at, "$or", i]);
-          });
-      } else if (depth === "traits") found.push({ name: key, path: [...at, key] });
-      else if (depth === "top" && key === "profile") walk(value, "profile", [...at, key]);
-      else if (depth === "profile" && key === "traits") walk(value, "traits", [...at, key]);
-    }
-  };
-  walk(pattern, "top", path);
-  return found;
-}
 
 /** The patterns matched against the run's context, which may read the profile: the audience and branch conditions. */
 function contextPatterns(journey: Journey): { path: Path; pattern: unknown }[] {
@@ -96,7 +74,7 @@ export function checkTraits({ file, journey, traits }: CheckInput): JourneyProbl
   if (traits === undefined) return [];
   const problems: JourneyProblem[] = [];
   for (const { path, pattern } of contextPatterns(journey)) {
-    for (const read of traitsReadIn(pattern, path)) {
+    for (const read of readsAt(pattern, "profile.traits", path)) {
       const reason = notATrait(read.name, traits);
       if (reason !== undefined)
         problems.push(problemAt(file, read.path, `reads profile.traits.${read.name}: ${reason}`));
