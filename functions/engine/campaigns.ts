@@ -7,11 +7,11 @@
  */
 import type { ShopEvent } from "../../events/catalog.ts";
 import type { ScheduleTrigger } from "../language/schedule-trigger.ts";
-import { instantOfWallTime, type WallTime, wallTimeAt } from "../shared/local-time.ts";
+import { localDateTime, type WallTime, wallTimeAt } from "../shared/local-time.ts";
 import { formatInstant } from "../shared/time.ts";
 import type { WakeUp } from "./model.ts";
 import { parseSchedule, type Schedule } from "./schedule/cron.ts";
-import { nextOccurrence } from "./schedule/occurrences.ts";
+import { localOccurrenceFor, nextOccurrence } from "./schedule/occurrences.ts";
 import { NUDGE_SOURCE } from "./step-context.ts";
 
 /** How far ahead of UTC any zone's clocks run (Pacific/Kiritimati, UTC+14). */
@@ -68,13 +68,9 @@ export function nextCampaignOccurrence(trigger: ScheduleTrigger, after: number):
  */
 export function memberEntryAt(occurrence: string, zone: string): number | undefined {
   if (!isWallTime(occurrence)) return Date.parse(occurrence);
-  const [date, time] = occurrence.split("T") as [string, string];
-  const [year, month, day] = date.split("-").map(Number) as [number, number, number];
-  const [hour, minute] = time.split(":").map(Number) as [number, number];
-  const wall = { year, month, day, hour, minute };
-  const at = instantOfWallTime(wall, zone);
-  const shown = wallTimeAt(at, zone);
-  return shown.hour === hour && shown.minute === minute && shown.day === day ? at : undefined;
+  const at = localOccurrenceFor(occurrence.slice(0, 10), occurrence.slice(11, 16), zone);
+  // A time the clocks skip comes out as the moment they jump past it: not the occurrence's time.
+  return localDateTime(at, zone).slice(0, 16) === occurrence.replace("T", " ") ? at : undefined;
 }
 
 /** The event a member's run of a campaign is entered with: its id the same for the same occurrence. */
