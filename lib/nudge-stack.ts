@@ -10,6 +10,7 @@ import { INGEST_BATCH_SIZE, TICK_TIMEOUT_SECONDS } from "../functions/handlers/b
 import type { Journey } from "../functions/language/schema.ts";
 import { InvalidJourneyError } from "../functions/shared/errors.ts";
 import { NudgeAlarms } from "./alarms.ts";
+import { CampaignSchedules } from "./campaigns.ts";
 import { type ChannelProps, DEFAULT_CHANNELS, DeliveryChannels, journeyChannels } from "./channels.ts";
 import { NudgeDashboard } from "./dashboard.ts";
 import { NudgeFunction } from "./functions.ts";
@@ -59,7 +60,8 @@ export interface NudgeStackProps extends StackProps {
 /**
  * Nudge on AWS: the platform publishes events to the bus; rules generated from the journeys send the
  * events journeys need to the ingest queue; the ingest function runs the engine over DynamoDB; the tick
- * (every minute) hands due wake-ups to the wake-up queue, which the ingest function also consumes; the
+ * (every minute) hands due wake-ups to the wake-up queue, which the ingest function also consumes, as it
+ * does the campaigns' occurrences that EventBridge Scheduler sends there (lib/campaigns.ts); the
  * message requests the engine makes go through their channel's queue to the channel's deliver function
  * (lib/channels.ts), and unsubscribe links come back through the unsubscribe function's URL to the bus.
  */
@@ -71,6 +73,8 @@ export class NudgeStack extends Stack {
   readonly functions: { ingest: NudgeFunction; tick: NudgeFunction } & Record<string, NudgeFunction>;
   readonly channels: DeliveryChannels;
   readonly rules: JourneyRules;
+  /** An EventBridge Scheduler schedule per campaign. */
+  readonly campaigns: CampaignSchedules;
   readonly alarms: NudgeAlarms;
 
   constructor(scope: Construct, id: string, props: NudgeStackProps) {
@@ -125,6 +129,10 @@ export class NudgeStack extends Stack {
       environment: {
         TABLE_NAME: tableName,
         INGEST_QUEUE_URL: this.queues.ingest.queue.queueUrl,
+        // Campaigns: EventBridge Scheduler raises each occurrence (CampaignSchedules below); a fan-out hands
+        // the parts and pages of its listing on through the wake-up queue.
+        CAMPAIGN_OCCURRENCES: "scheduler",
+        WAKE_UP_QUEUE_URL: this.queues.wakeUps.queue.queueUrl,
         // The queue URLs are tokens until deploy: CloudFormation joins the JSON (Stack.toJsonString).
         DELIVERY_QUEUE_URLS: this.toJsonString(deliveryQueueUrls),
         // A record that can never be processed goes to its queue's dead-letter queue at once, with its reason.
@@ -161,6 +169,7 @@ export class NudgeStack extends Stack {
     this.table.table.grant(ingest.role, ...TABLE_ACTIONS.ingest);
     for (const channel of this.channels.channels) channel.queue.queue.grantSendMessages(ingest.role);
     this.queues.ingest.queue.grantSendMessages(ingest.role);
+    this.queues.wakeUps.queue.grantSendMessages(ingest.role);
     this.queues.ingest.deadLetterQueue.grantSendMessages(ingest.role);
     this.queues.wakeUps.deadLetterQueue.grantSendMessages(ingest.role);
     this.table.table.grant(tick.role, ...TABLE_ACTIONS.tick);
@@ -184,6 +193,12 @@ export class NudgeStack extends Stack {
       description: "Nudge: the timer wheel's tick, every minute",
       schedule: events.Schedule.rate(Duration.minutes(1)),
       targets: [new targets.LambdaFunction(tick.function, { retryAttempts: 0, maxEventAge: Duration.minutes(1) })],
+    });
+
+    this.campaigns = new CampaignSchedules(this, "Campaigns", {
+      journeys: props.journeys,
+      queue: this.queues.wakeUps.queue,
+      deadLetterQueue: this.queues.wakeUps.deadLetterQueue,
     });
 
     this.rules = new JourneyRules(this, "JourneyRules", {

@@ -61,6 +61,23 @@ export function nextCampaignOccurrence(trigger: ScheduleTrigger, after: number):
 }
 
 /**
+ * The occurrence that EventBridge Scheduler raised at `at` (its scheduled time), where a schedule per
+ * campaign raises them (lib/campaigns.ts): the one whose fan-out falls at that instant. A rate() counts
+ * from when its schedule was made, so its occurrence is that instant itself. Undefined when the campaign
+ * has no occurrence then (a schedule that does not match its journey's trigger).
+ */
+export function occurrenceRaisedAt(trigger: ScheduleTrigger, at: number): CampaignOccurrence | undefined {
+  const schedule = scheduleOf(trigger);
+  if (schedule === undefined) return undefined;
+  if (schedule.type === "rate") return { occurrence: formatInstant(at), fanOutAt: at };
+  const next = nextCampaignOccurrence(trigger, at - 1);
+  return next?.fanOutAt === at ? next : undefined;
+}
+
+/** The zone whose clocks show a user-zone campaign's occurrence first: its schedule's zone on AWS (lib/campaigns.ts). */
+export const FURTHEST_AHEAD_ZONE = "Etc/GMT-14";
+
+/**
  * When a member in `zone` enters at an occurrence: the instant their clocks show its wall time, or the
  * occurrence's instant. Undefined for a wall time the member's clocks skip (a spring-forward gap): as
  * EventBridge Scheduler skips a cron time that does not exist that day

@@ -154,7 +154,17 @@ export type WakeUp = (
    * A campaign's occurrence falls due (`key` CAMPAIGN_WAKE_UP): its audience is listed and each member given a
    * `campaign` wake-up at the occurrence in their own zone (functions/runtime/campaign-fan-out.ts).
    */
-  | { kind: "occurrence"; journeyId: string; key: string; at: string; occurrence: string }
+  | {
+      kind: "occurrence";
+      journeyId: string;
+      key: string;
+      at: string;
+      occurrence: string;
+      /** One part of the audience's listing (SegmentIndex.segmentParts), run apart; absent: the whole of it. */
+      part?: number;
+      /** Where that part's listing goes on (the previous page's `next`); absent: from its start. */
+      after?: string;
+    }
   /** A campaign's occurrence for one member (`key` the user): they enter, if they still may (engine/campaigns.ts). */
   | { kind: "campaign"; journeyId: string; key: string; at: string; occurrence: string }
 ) & {

@@ -109,6 +109,22 @@ export const ingestEnvironment = z.object({
   DEAD_LETTER_QUEUE_URLS: z.optional(
     queueMap({ name: "queue", plural: "source queue ARNs", example: "arn:aws:sqs:…:IngestQueue" }),
   ),
+  /**
+   * Who raises the campaigns' occurrences: `timers` (the default, the local platform: each fan-out arms the
+   * next occurrence as a timer) or `scheduler` (AWS: an EventBridge Scheduler schedule per campaign,
+   * lib/campaigns.ts, so a fan-out arms nothing).
+   */
+  CAMPAIGN_OCCURRENCES: z._default(
+    z.enum(["timers", "scheduler"], {
+      error: (issue) => `expected "timers" or "scheduler", got ${JSON.stringify(issue.input)}`,
+    }),
+    "timers",
+  ),
+  /**
+   * Where a campaign's fan-out hands on the parts of its listing, one page a message (the wake-up queue);
+   * unset: an occurrence's audience is listed whole, in the invocation that takes it.
+   */
+  WAKE_UP_QUEUE_URL: url(),
   /** Events larger than this (the SQS message body, in bytes) are rejected: a run record keeps its trigger. */
   MAX_EVENT_BYTES: whole(1, EVENTBRIDGE_MAX_ENTRY_BYTES, NUDGE_MAX_EVENT_BYTES),
   /** How long the journey controls (pause/resume) read are trusted: a pause takes effect within this. */

@@ -8,7 +8,7 @@ import * as z from "zod/mini";
 import { parseEvent } from "../../events/catalog.ts";
 import type { EngineInput } from "../engine/model.ts";
 import { problemsOf, readJson, rejected, requiredInteger, requiredText } from "./records.ts";
-import { KIND_ATTRIBUTE, WAKE_UP_KIND } from "./wire.ts";
+import { KIND_ATTRIBUTE, RAISED_OCCURRENCE, WAKE_UP_KIND } from "./wire.ts";
 
 const nonEmpty = requiredText();
 const wakeUpSchema = z.discriminatedUnion("kind", [
@@ -30,7 +30,15 @@ const wakeUpSchema = z.discriminatedUnion("kind", [
   // A user's profile: a watched trait changes with time alone (functions/engine/segments/review.ts).
   z.object({ kind: z.literal("profile"), journeyId: nonEmpty, key: nonEmpty, at: nonEmpty }),
   // A campaign's occurrence (its fan-out), and a member's entry at it (functions/runtime/campaign-fan-out.ts).
-  z.object({ kind: z.literal("occurrence"), journeyId: nonEmpty, key: nonEmpty, at: nonEmpty, occurrence: nonEmpty }),
+  z.object({
+    kind: z.literal("occurrence"),
+    journeyId: nonEmpty,
+    key: nonEmpty,
+    at: nonEmpty,
+    occurrence: nonEmpty,
+    part: z.optional(requiredInteger()),
+    after: z.optional(nonEmpty),
+  }),
   z.object({
     kind: z.literal("campaign"),
     journeyId: nonEmpty,
@@ -41,13 +49,34 @@ const wakeUpSchema = z.discriminatedUnion("kind", [
   }),
 ]);
 
-/** Reads an ingest record: an event checked against the catalog, or a wake-up. */
-export function decodeIngestRecord(record: SQSRecord, maxBytes: number): EngineInput {
+const raisedSchema = z.object({
+  nudge: z.literal(RAISED_OCCURRENCE),
+  journeyId: nonEmpty,
+  at: z.iso.datetime({ error: "expected an ISO 8601 UTC instant, such as 2026-12-04T02:00:00Z" }),
+});
+
+/** A campaign's occurrence that EventBridge Scheduler raised (wire.ts): its journey and scheduled time. */
+export interface RaisedOccurrence {
+  type: "raised-occurrence";
+  journeyId: string;
+  at: number;
+}
+
+const isRaised = (raw: unknown) =>
+  typeof raw === "object" && raw !== null && (raw as { nudge?: unknown }).nudge === RAISED_OCCURRENCE;
+
+/** Reads an ingest record: an event checked against the catalog, a wake-up, or an occurrence raised. */
+export function decodeIngestRecord(record: SQSRecord, maxBytes: number): EngineInput | RaisedOccurrence {
   const raw = readJson(record.body, maxBytes);
   if (record.messageAttributes?.[KIND_ATTRIBUTE]?.stringValue === WAKE_UP_KIND) {
     const wakeUp = wakeUpSchema.safeParse(raw);
     if (!wakeUp.success) throw rejected(raw, problemsOf(wakeUp.error.issues));
     return { type: "wake-up", wakeUp: wakeUp.data };
+  }
+  if (isRaised(raw)) {
+    const raised = raisedSchema.safeParse(raw);
+    if (!raised.success) throw rejected(raw, problemsOf(raised.error.issues));
+    return { type: "raised-occurrence", journeyId: raised.data.journeyId, at: Date.parse(raised.data.at) };
   }
   const parsed = parseEvent(raw);
   if (!parsed.ok) throw rejected(raw, parsed.error.problems);

@@ -15,17 +15,21 @@ import type { SQSEvent, SQSRecord } from "aws-lambda";
 import { JourneyCatalog } from "../engine/catalog.ts";
 import type { TraitsFile } from "../engine/traits/config.ts";
 import type { Journey } from "../language/schema.ts";
+import type { FanOutSetting } from "../runtime/campaign-fan-out.ts";
 import { JourneyRuntime } from "../runtime/journey-runtime.ts";
+import { formatInstant } from "../shared/time.ts";
 import { IngestQueuePublisher, QueueSink } from "./adapters.ts";
 import { type Environment, ingestEnvironment, parseConfig } from "./config.ts";
-import { decodeIngestRecord } from "./ingest-records.ts";
+import { decodeIngestRecord, type RaisedOccurrence } from "./ingest-records.ts";
 import { embeddedJourneys, embeddedTraits } from "./journeys.ts";
 import { createLogger, createMetrics, JourneyCounters, settleBatch } from "./observability.ts";
+import { RejectedRecordError } from "./records.ts";
 import { RejectedRecordDeadLetters } from "./rejected-records.ts";
 import { platformStore } from "./store.ts";
+import { WakeUpQueue } from "./wake-up-queue.ts";
 
 export interface IngestDependencies {
-  runtime: Pick<JourneyRuntime, "handleEvent" | "handleWakeUp" | "flush">;
+  runtime: Pick<JourneyRuntime, "handleEvent" | "handleWakeUp" | "flush" | "raisedOccurrence">;
   counters: Pick<JourneyCounters, "publish">;
   logger: ReturnType<typeof createLogger>;
   metrics: ReturnType<typeof createMetrics>;
@@ -40,7 +44,8 @@ export function createIngestHandler(deps: IngestDependencies) {
   const process = async (record: SQSRecord) => {
     const input = decodeIngestRecord(record, maxEventBytes);
     if (input.type === "event") await runtime.handleEvent(input.event, clock());
-    else await runtime.handleWakeUp(input.wakeUp, clock());
+    else if (input.type === "wake-up") await runtime.handleWakeUp(input.wakeUp, clock());
+    else await runtime.handleWakeUp(raisedWakeUp(runtime, input), clock());
   };
   return middy(async (event: SQSEvent) => {
     try {
@@ -91,6 +96,7 @@ export function ingestDependencies(
     onStatsWritten: (written) => counters.add(written),
     ...(config.POLICY_CONFIG === undefined ? {} : { policies: config.POLICY_CONFIG }),
     ...traitsOption(overrides.traits ?? embeddedTraits()),
+    campaigns: campaignFanOut(sqs, config),
   });
   const logger = createLogger();
   return {
@@ -105,6 +111,26 @@ export function ingestDependencies(
         ? undefined
         : new RejectedRecordDeadLetters(sqs, config.DEAD_LETTER_QUEUE_URLS),
   };
+}
+
+/** Campaigns on this platform: parts handed on through the wake-up queue when it has one (see FanOutSetting). */
+function campaignFanOut(sqs: SQSClient, config: { CAMPAIGN_OCCURRENCES: string; WAKE_UP_QUEUE_URL?: string }) {
+  const setting: FanOutSetting = { armsNext: config.CAMPAIGN_OCCURRENCES === "timers" };
+  if (config.WAKE_UP_QUEUE_URL !== undefined) {
+    const queue = new WakeUpQueue(sqs, config.WAKE_UP_QUEUE_URL);
+    setting.handOnParts = (parts) => queue.handOn(parts.map((wakeUp) => ({ wakeUp, delaySeconds: 0 })));
+  }
+  return setting;
+}
+
+/** The occurrence's wake-up; a schedule that matches no occurrence of its campaign goes to the dead letters. */
+function raisedWakeUp(runtime: IngestDependencies["runtime"], raised: RaisedOccurrence) {
+  const wakeUp = runtime.raisedOccurrence(raised.journeyId, raised.at);
+  if (wakeUp !== undefined) return wakeUp;
+  const at = formatInstant(raised.at);
+  throw new RejectedRecordError(undefined, [
+    { path: "at", message: `no occurrence of campaign "${raised.journeyId}" falls due at ${at} (redeployed since?)` },
+  ]);
 }
 
 const traitsOption = (traits: TraitsFile | undefined) => (traits === undefined ? {} : { traits });

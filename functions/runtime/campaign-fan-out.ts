@@ -2,18 +2,21 @@
  * A campaign's occurrence, fanned out: the members of its segment listed, page by page, and each given a
  * `campaign` wake-up at the instant their own clocks show the occurrence (engine/campaigns.ts); then the
  * next occurrence armed. Members are read from the segment's index, so an occurrence costs in proportion
- * to its audience, not to every profile. The same code serves a page of members on AWS (one item of the
- * fan-out's map) and a whole audience locally.
+ * to its audience, not to every profile. The same code serves a page of one part of the listing on AWS
+ * (a message of the wake-up queue) and a whole audience locally.
  */
 
-import { memberEntryAt, nextCampaignOccurrence } from "../engine/campaigns.ts";
+import { memberEntryAt, nextCampaignOccurrence, occurrenceRaisedAt } from "../engine/campaigns.ts";
 import type { CompiledJourney } from "../engine/compile.ts";
 import { CAMPAIGN_WAKE_UP, type WakeUp } from "../engine/model.ts";
 import { formatInstant } from "../shared/time.ts";
 import type { ProfileReader, SegmentIndex, TimerStore } from "./ports.ts";
 
-/** Members listed a page at a time. */
+/** Members listed a page at a time: on AWS, one page per message of a part's chain (see fanOutOccurrence). */
 export const FAN_OUT_PAGE = 1000;
+
+/** Members whose profile reads and wake-up writes are in flight at once, within a page. */
+const MEMBERS_IN_FLIGHT = 25;
 
 export type OccurrenceWakeUp = Extract<WakeUp, { kind: "occurrence" }>;
 
@@ -21,15 +24,33 @@ export type OccurrenceWakeUp = Extract<WakeUp, { kind: "occurrence" }>;
 export interface FanOutReport {
   journeyId: string;
   occurrence: string;
-  /** The segment's members when listed. */
+  /** The segment's members listed here (one page of one part, where the listing was handed on in parts). */
   audience: number;
   /** Those given a wake-up (a member whose clocks skip the occurrence's time, in a spring gap, is not). */
   scheduled: string[];
   /** The campaign was paused at the occurrence: no one listed. */
   paused?: boolean;
+  /** The parts and pages handed on to run apart. */
+  handedOn?: number;
 }
 
-export interface FanOutRequest {
+/** How a platform runs its campaigns' fan-outs: whole, in one process, or in parts through a queue. */
+export interface FanOutSetting {
+  /**
+   * Hands on parts of a listing to run apart (on AWS: to the wake-up queue, one message per part, then one
+   * per page of it). Absent: an occurrence's audience is listed here, whole (the simulator, the local platform).
+   */
+  handOnParts?: (parts: OccurrenceWakeUp[]) => Promise<void>;
+  /**
+   * Whether a fan-out arms the campaign's next occurrence as a timer (default true). False where EventBridge
+   * Scheduler raises every occurrence (a schedule per campaign: lib/campaigns.ts).
+   */
+  armsNext?: boolean;
+  /** Members a page (default FAN_OUT_PAGE). */
+  pageSize?: number;
+}
+
+export interface FanOutRequest extends FanOutSetting {
   store: SegmentIndex & ProfileReader & Pick<TimerStore, "scheduleWakeUp">;
   journey: CompiledJourney;
   wakeUp: OccurrenceWakeUp;
@@ -42,6 +63,16 @@ export interface FanOutRequest {
 export function occurrenceWakeUp(journeyId: string, occurrence: { occurrence: string; fanOutAt: number }) {
   const { occurrence: id, fanOutAt } = occurrence;
   return { kind: "occurrence", journeyId, key: CAMPAIGN_WAKE_UP, at: formatInstant(fanOutAt), occurrence: id } as const;
+}
+
+/**
+ * The wake-up of the occurrence EventBridge Scheduler raised at `at` (its scheduled time); undefined when
+ * the journey is not a campaign or has no occurrence then.
+ */
+export function raisedOccurrenceWakeUp(journey: CompiledJourney, at: number): OccurrenceWakeUp | undefined {
+  const trigger = journey.journey.trigger;
+  const occurrence = trigger.type === "schedule" ? occurrenceRaisedAt(trigger, at) : undefined;
+  return occurrence === undefined ? undefined : occurrenceWakeUp(journey.id, occurrence);
 }
 
 /** The campaign's next occurrence after `after`, armed; false when its schedule has none left. */
@@ -59,38 +90,85 @@ export async function armNextOccurrence(
 }
 
 /**
- * Lists the occurrence's audience and schedules each member's entry, then arms the next occurrence. A
- * repeat (the wake-up redelivered) schedules the same wake-ups again: each is one timer, and an entry
- * already made is not made twice (the record's lastOccurrence).
+ * Lists the occurrence's audience and schedules each member's entry, then arms the next occurrence. With
+ * `handOnParts`, the occurrence hands on one wake-up per part of the segment's index instead, and each part
+ * lists one page and hands on the wake-up of its next page: the parts run in parallel, each page in an
+ * invocation of its own, so no function loops over millions. A repeat (a wake-up redelivered) schedules
+ * the same wake-ups again: each is one timer, and an entry already made is not made twice (the record's
+ * lastOccurrence).
  */
 export async function fanOutOccurrence(request: FanOutRequest): Promise<FanOutReport> {
-  const { store, journey, wakeUp, now, defaultZone } = request;
+  const { store, journey, wakeUp, handOnParts } = request;
   const trigger = journey.journey.trigger;
   const report: FanOutReport = { journeyId: journey.id, occurrence: wakeUp.occurrence, audience: 0, scheduled: [] };
   if (trigger.type !== "schedule" || trigger.segment === undefined) return report;
-  let after: string | undefined;
+  if (handOnParts !== undefined && wakeUp.part === undefined) {
+    const parts = Array.from({ length: store.segmentParts() }, (_, part) => ({ ...wakeUp, part }));
+    await handOnParts(parts);
+    report.handedOn = parts.length;
+    await armNextUnlessRaised(request);
+    return report;
+  }
+  let after = wakeUp.after;
   do {
-    const page = await store.segmentMembers(trigger.segment, { limit: FAN_OUT_PAGE, ...(after ? { after } : {}) });
-    for (const { userId } of page.members) {
-      report.audience++;
-      const profile = await store.getProfile(userId);
-      const zone = trigger.timezone === "user" ? (profile?.value.timezone ?? defaultZone) : trigger.timezone;
-      const at = memberEntryAt(wakeUp.occurrence, zone);
-      if (at === undefined) continue;
-      const entry = { kind: "campaign", journeyId: journey.id, key: userId, occurrence: wakeUp.occurrence } as const;
-      await store.scheduleWakeUp({ ...entry, at: formatInstant(Math.max(at, now)) });
-      report.scheduled.push(userId);
-    }
+    const page = await store.segmentMembers(trigger.segment, {
+      limit: request.pageSize ?? FAN_OUT_PAGE,
+      ...(after === undefined ? {} : { after }),
+      ...(wakeUp.part === undefined ? {} : { part: wakeUp.part }),
+    });
+    await scheduleEntries(request, page.members, report);
     after = page.next;
+    if (handOnParts !== undefined && after !== undefined) {
+      await handOnParts([{ ...wakeUp, after }]);
+      report.handedOn = 1;
+      return report;
+    }
   } while (after !== undefined);
-  await armNextOccurrence(store, journey, Date.parse(wakeUp.at));
+  if (wakeUp.part === undefined) await armNextUnlessRaised(request);
   return report;
 }
 
-/** fanOutOccurrence, or for a paused campaign only the next occurrence armed: it lists and enters no one. */
+/** Each member's `campaign` wake-up at the instant their clocks show the occurrence (a few in flight at once). */
+async function scheduleEntries(
+  request: FanOutRequest,
+  members: readonly { userId: string }[],
+  report: FanOutReport,
+): Promise<void> {
+  const { store, journey, wakeUp, now, defaultZone } = request;
+  const trigger = journey.journey.trigger;
+  if (trigger.type !== "schedule") return;
+  for (let from = 0; from < members.length; from += MEMBERS_IN_FLIGHT) {
+    const chunk = members.slice(from, from + MEMBERS_IN_FLIGHT);
+    report.audience += chunk.length;
+    const zones =
+      trigger.timezone === "user"
+        ? (await Promise.all(chunk.map(({ userId }) => store.getProfile(userId)))).map(
+            (profile) => profile?.value.timezone ?? defaultZone,
+          )
+        : chunk.map(() => trigger.timezone);
+    const entries = chunk.flatMap(({ userId }, index) => {
+      const at = memberEntryAt(wakeUp.occurrence, zones[index] ?? defaultZone);
+      if (at === undefined) return [];
+      report.scheduled.push(userId);
+      const entry = { kind: "campaign", journeyId: journey.id, key: userId, occurrence: wakeUp.occurrence } as const;
+      return [{ ...entry, at: formatInstant(Math.max(at, now)) }];
+    });
+    await Promise.all(entries.map((entry) => store.scheduleWakeUp(entry)));
+  }
+}
+
+async function armNextUnlessRaised(request: FanOutRequest): Promise<void> {
+  if (request.armsNext === false) return;
+  await armNextOccurrence(request.store, request.journey, Date.parse(request.wakeUp.at));
+}
+
+/**
+ * fanOutOccurrence, or for a paused campaign only the next occurrence armed: it lists and enters no one
+ * (a part of a paused campaign's listing stops there: no further entries).
+ */
 export async function fanOutUnlessPaused(request: FanOutRequest, paused: boolean): Promise<FanOutReport> {
-  const { store, journey, wakeUp } = request;
+  const { journey, wakeUp } = request;
   if (!paused) return fanOutOccurrence(request);
-  await armNextOccurrence(store, journey, Date.parse(wakeUp.at));
+  if (wakeUp.part === undefined) await armNextUnlessRaised(request);
   return { journeyId: journey.id, occurrence: wakeUp.occurrence, audience: 0, scheduled: [], paused: true };
 }

@@ -12,7 +12,13 @@ import type { TraitsFile } from "../engine/traits/config.ts";
 import type { TraitsSetting } from "../engine/traits/profile.ts";
 import { ConcurrencyError, NudgeError } from "../shared/errors.ts";
 import { formatInstant } from "../shared/time.ts";
-import { type FanOutReport, fanOutUnlessPaused } from "./campaign-fan-out.ts";
+import {
+  type FanOutReport,
+  type FanOutSetting,
+  fanOutUnlessPaused,
+  type OccurrenceWakeUp,
+  raisedOccurrenceWakeUp,
+} from "./campaign-fan-out.ts";
 import { ControlCache, type ControlStore } from "./control-cache.ts";
 import { guardrailCounters } from "./guardrail-counts.ts";
 import { type EffectSink, type EventPublisher, HandOn } from "./hand-on.ts";
@@ -64,6 +70,8 @@ export interface RuntimeOptions {
   onStatsWritten?: (counters: readonly StatsCounter[]) => void;
   /** Called with what each campaign occurrence's fan-out did (the simulator's campaign.started lines). */
   onFanOut?: (report: FanOutReport) => void;
+  /** How campaigns fan out (campaign-fan-out.ts): whole, here, with their next occurrences armed, by default. */
+  campaigns?: FanOutSetting;
   /** Journey controls (pause/resume, functions/runtime/control-cache.ts); none: no journey is ever paused. */
   controls?: ControlStore;
   /** How long the controls read are trusted, in ms of the inputs' `now` (default 30 s). */
@@ -161,6 +169,7 @@ export class JourneyRuntime {
       typeof userId === "string" ? await this.loadUser({ userId, event, consistent: false, now }) : undefined;
     const detailType = event["detail-type"];
     if (detailType === "coupon.redeemed") this.addStats(await redemptionCounters(store, catalog, event));
+
     if (this.controls.staleAt(now)) await this.controls.refresh(now);
     for (const journey of catalog.listeningTo(detailType)) {
       const key = event.detail[journey.journey.key];
@@ -182,6 +191,12 @@ export class JourneyRuntime {
     if (this.inputCounted()) await this.flush();
   }
 
+  /** The wake-up of the occurrence EventBridge Scheduler raised for a campaign at `at`; undefined: none. */
+  raisedOccurrence(journeyId: string, at: number): OccurrenceWakeUp | undefined {
+    const journey = this.options.catalog.current().find((j) => j.id === journeyId);
+    return journey === undefined ? undefined : raisedOccurrenceWakeUp(journey, at);
+  }
+
   /** Applies a timer that fell due. */
   async handleWakeUp(wakeUp: WakeUp, now: number): Promise<void> {
     if (wakeUp.kind === "profile") return this.handleProfileWakeUp(wakeUp, now);
@@ -191,8 +206,11 @@ export class JourneyRuntime {
     const paused = this.controls.pausedAsRead(journey.id) !== undefined;
     // A paused campaign enters no one: its occurrence lists no one, and a member's entry lapses.
     if (wakeUp.kind === "occurrence") {
-      const fanOut = { store: this.options.store, journey, wakeUp, now, defaultZone: this.defaultZone };
-      this.options.onFanOut?.(await fanOutUnlessPaused(fanOut, paused));
+      const { store, campaigns } = this.options;
+      const fanOut = { ...campaigns, store, journey, wakeUp, now, defaultZone: this.defaultZone };
+      // Not inside `onFanOut?.(...)`: without a listener, the optional call would skip the fan-out itself.
+      const report = await fanOutUnlessPaused(fanOut, paused);
+      this.options.onFanOut?.(report);
     }
     if (wakeUp.kind === "occurrence" || (wakeUp.kind === "campaign" && paused)) {
       if (this.inputCounted()) await this.flush();

@@ -170,11 +170,16 @@ export interface SegmentMember {
 export interface SegmentIndex {
   /** Applies the membership changes among `events` (other events are ignored). */
   indexSegmentChanges(events: readonly ShopEvent[]): Promise<void>;
-  /** A page of a segment's members; `after` is the previous page's `next`. */
+  /**
+   * A page of a segment's members; `after` is the previous page's `next`. With `part`, only that part of
+   * the listing (0 to segmentParts() - 1): the parts together list every member once.
+   */
   segmentMembers(
     segment: string,
-    page: { limit: number; after?: string },
+    page: { limit: number; after?: string; part?: number },
   ): Promise<{ members: SegmentMember[]; next?: string }>;
+  /** Into how many parts a segment's listing splits, for listing them in parallel (a campaign's fan-out). */
+  segmentParts(): number;
   /** How many members a segment has (reads its members' index, not every profile). */
   countSegmentMembers(segment: string): Promise<number>;
 }

@@ -137,6 +137,9 @@ export class CrashingStore implements JourneyStore {
   segmentMembers(...args: Parameters<JourneyStore["segmentMembers"]>) {
     return this.inner.segmentMembers(...args);
   }
+  segmentParts() {
+    return this.inner.segmentParts();
+  }
   countSegmentMembers(...args: Parameters<JourneyStore["countSegmentMembers"]>) {
     return this.inner.countSegmentMembers(...args);
   }

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { PROFILE_WAKE_UP } from "../../functions/engine/model.ts";
 import { decodeIngestRecord } from "../../functions/handlers/ingest-records.ts";
 import { RejectedRecordError } from "../../functions/handlers/records.ts";
-import { encodeWakeUp } from "../../functions/handlers/wire.ts";
+import { encodeWakeUp, raisedOccurrenceBody } from "../../functions/handlers/wire.ts";
 import { runWakeUp } from "../engine/fixtures.ts";
 import { bridgeEvent, sqsRecord } from "./lambda.ts";
 
@@ -39,6 +39,23 @@ describe("ingest records", () => {
     const input = decodeIngestRecord(sqsRecord(encoded.MessageBody, { attributes: attributes(encoded) }), 1024);
     // Assess
     expect(input).toEqual({ type: "wake-up", wakeUp });
+  });
+
+  it("reads the occurrence EventBridge Scheduler sends for a campaign (no message attribute: its body names it)", () => {
+    // Prepare: the body lib/campaigns.ts gives each schedule, its context attribute filled in by Scheduler.
+    const body = raisedOccurrenceBody("member-day", "2026-12-03T20:00:00Z");
+    const badTime = raisedOccurrenceBody("member-day", "<aws.scheduler.scheduled-time>");
+    // Act
+    const input = decodeIngestRecord(sqsRecord(body), 1024);
+    const decodeBad = () => decodeIngestRecord(sqsRecord(badTime), 1024);
+    // Assess
+    expect(input).toEqual({
+      type: "raised-occurrence",
+      journeyId: "member-day",
+      at: Date.parse("2026-12-03T20:00:00Z"),
+    });
+    expect(decodeBad).toThrow(RejectedRecordError);
+    expect(decodeBad).toThrow("at: expected an ISO 8601 UTC instant, such as 2026-12-04T02:00:00Z");
   });
 
   it("rejects an event failing its schema with every problem, quoting none of the event's own values", () => {

@@ -4,7 +4,9 @@ import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, describe, expect, it } from "vitest";
 import { createIngestHandler, ingestDependencies } from "../../functions/handlers/ingest.ts";
 import { createTickHandler, tickDependencies } from "../../functions/handlers/tick.ts";
+import { raisedOccurrenceBody } from "../../functions/handlers/wire.ts";
 import { DynamoDbStore } from "../../functions/store/dynamodb/dynamodb-store.ts";
+import { SEGMENT_SHARDS } from "../../functions/store/dynamodb/segments.ts";
 import { loadSeedJourneys } from "../scenarios/helpers.ts";
 import { freshTable } from "../setup/dynalite.ts";
 import { NO_POLICIES } from "../support/policies.ts";
@@ -72,6 +74,21 @@ async function platform(
     /** The events the journeys emitted so far, as sent to the ingest queue. */
     published: () => bodiesSentTo(sqsMock, INGEST_QUEUE),
   };
+}
+
+/** The wake-ups sent to the wake-up queue so far, as the queue delivers them (with their attribute). */
+function wakeUpRecords(mock: ReturnType<typeof mockClient>) {
+  return mock
+    .commandCalls(SendMessageBatchCommand)
+    .filter((call) => call.args[0].input.QueueUrl === WAKE_UP_QUEUE)
+    .flatMap((call) => call.args[0].input.Entries ?? [])
+    .map((entry) =>
+      sqsRecord(entry.MessageBody, {
+        attributes: {
+          "nudge-kind": { stringValue: entry.MessageAttributes?.["nudge-kind"]?.StringValue ?? "", dataType: "String" },
+        },
+      }),
+    );
 }
 
 const mocks: { restore(): void }[] = [];
@@ -220,6 +237,49 @@ describe("ingest handler", () => {
     expect(result.batchItemFailures).toEqual([]);
     expect(p.messages().map((m) => `${m.template}/${m.user}`)).toEqual(["welcome/u-8", "guide-1/u-8", "guide-2/u-8"]);
     expect(metricSum(lines, "MessagesSent", "onboarding-guide")).toBe(1);
+  });
+
+  it("fans a campaign's occurrence out as EventBridge Scheduler raises it: parts through the wake-up queue, then each member's entry at 10:00 their time", async () => {
+    // Prepare: three silver members in three zones; the clock at member day's fan-out, Friday 10:00 UTC+14.
+    const p = await platform();
+    const fanOutAt = Date.parse("2026-11-19T20:00:00Z");
+    p.clock.now = fanOutAt + 20_000;
+    const zones = { "u-sh": "Asia/Shanghai", "u-ld": "Europe/London", "u-la": "America/Los_Angeles" };
+    for (const [userId, timezone] of Object.entries(zones)) {
+      const profile = { userId, attributes: {}, consent: {}, orderCount: 1, totalSpent: 600, timezone };
+      await p.store.putUser(userId, { profile }, undefined);
+      await p.store.indexSegmentChanges([
+        bridgeEvent("segment.entered", { userId, segment: "silver-and-above" }, { time: "2026-11-01T00:00:00Z" }),
+      ]);
+    }
+    const raised = sqsRecord(raisedOccurrenceBody("member-day", "2026-11-19T20:00:00Z"));
+    const wrongTime = sqsRecord(raisedOccurrenceBody("member-day", "2026-11-19T21:00:00Z"), { messageId: "wrong" });
+
+    // Act: the occurrence, its parts as the wake-up queue delivers them, then the tick at 10:00 in London.
+    const occurrence = await p.ingest([raised, wrongTime]);
+    const parts = wakeUpRecords(p.sqsMock);
+    const listed = await p.ingest(parts);
+    p.clock.now = Date.parse("2026-11-20T10:00:30Z");
+    await p.tick();
+    const due = wakeUpRecords(p.sqsMock).slice(parts.length);
+
+    // Assess: one part per shard of the segment's index; the members due by then (Shanghai, London) handed on.
+    expect(occurrence.result.batchItemFailures.map((f) => f.itemIdentifier)).toEqual(["wrong"]);
+    expect(logLines(occurrence.lines, "ERROR")[0]?.problems).toEqual([
+      {
+        path: "at",
+        message: 'no occurrence of campaign "member-day" falls due at 2026-11-19T21:00:00Z (redeployed since?)',
+      },
+    ]);
+    expect(parts.map((r) => JSON.parse(r.body).part)).toEqual(Array.from({ length: SEGMENT_SHARDS }, (_, i) => i));
+    expect(listed.result.batchItemFailures).toEqual([]);
+    const entries = due.map((r) => JSON.parse(r.body));
+    expect(entries.map((w) => `${w.kind} ${w.key} ${w.occurrence}`).sort()).toEqual([
+      "campaign u-ld 2026-11-20T10:00",
+      "campaign u-sh 2026-11-20T10:00",
+    ]);
+    // Scheduler raises next Friday's: no occurrence was armed as a timer.
+    expect(entries.filter((w) => w.kind === "occurrence")).toEqual([]);
   });
 
   it("reports a record whose message cannot be queued as failed (not rejected), so SQS delivers it again", async () => {

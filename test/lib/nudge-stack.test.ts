@@ -341,4 +341,38 @@ describe("NudgeStack", () => {
       },
     });
   });
+
+  it("raises each campaign's occurrences with an EventBridge Scheduler schedule to the wake-up queue, not one per user", () => {
+    // Prepare
+    const campaigns = journeys.filter((j) => j.enabled && j.trigger.type === "schedule" && j.trigger.schedule);
+    const queues = stack.queues.wakeUps;
+    // Act
+    const schedules = Object.values(resourcesOf(template, "AWS::Scheduler::Schedule"));
+    // Assess: member-day (Fridays 10:00 in each member's zone) is raised where that time comes first, UTC+14.
+    expect(campaigns.map((j) => j.id)).toContain("member-day");
+    expect(schedules).toHaveLength(campaigns.length);
+    const memberDay = schedules.find((s) => JSON.stringify(s.Properties).includes("member-day"));
+    expect(memberDay?.Properties).toMatchObject({
+      ScheduleExpression: "cron(0 10 ? * FRI *)",
+      ScheduleExpressionTimezone: "Etc/GMT-14",
+      FlexibleTimeWindow: { Mode: "OFF" },
+      State: "ENABLED",
+    });
+    const target = memberDay?.Properties.Target as { Arn: unknown; Input: string; DeadLetterConfig: { Arn: unknown } };
+    expect(refId(target.Arn)).toBe(stack.getLogicalId(queues.queue.node.defaultChild as never));
+    expect(refId(target.DeadLetterConfig.Arn)).toBe(
+      stack.getLogicalId(queues.deadLetterQueue.node.defaultChild as never),
+    );
+    expect(JSON.parse(target.Input)).toEqual({
+      nudge: "campaign.occurrence",
+      journeyId: "member-day",
+      at: "<aws.scheduler.scheduled-time>",
+    });
+    // The ingest function hands the fan-out's parts on through the same queue, and arms no occurrence itself.
+    template.hasResourceProperties("AWS::Lambda::Function", {
+      Environment: {
+        Variables: Match.objectLike({ CAMPAIGN_OCCURRENCES: "scheduler", WAKE_UP_QUEUE_URL: Match.anyValue() }),
+      },
+    });
+  });
 });

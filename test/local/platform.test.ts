@@ -3,9 +3,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from "@aws-sdk/client-eventbridge";
 import { afterEach, describe, expect, inject, it } from "vitest";
+import type { TraitsFile } from "../../functions/engine/traits/config.ts";
 import { type OutboxLine, readOutbox } from "../../functions/local/outbox.ts";
 import { type LocalPlatform, startLocalPlatform } from "../../functions/local/platform.ts";
-import { dormancyPromise, loadSeedJourneys } from "../scenarios/helpers.ts";
+import { dormancyPromise, loadSeedJourneys, platformTraits } from "../scenarios/helpers.ts";
 import { NO_POLICIES } from "../support/policies.ts";
 import { until } from "../support/until.ts";
 
@@ -30,8 +31,10 @@ async function start(
   dir = mkdtempSync(join(tmpdir(), "nudge-local-")),
   clock = { now: T0 },
   dynamodbEndpoint: string | undefined = undefined,
+  traits: TraitsFile | undefined = undefined,
 ) {
   const platform = await startLocalPlatform({
+    ...(traits === undefined ? {} : { traits }),
     dir,
     journeys: loadSeedJourneys(),
     // The platform's mechanics (events in, outbox out, restarts), not the policies: messages go when due,
@@ -129,6 +132,28 @@ describe("local platform", () => {
     const [line] = readOutbox(platform.outboxPath).filter((l) => l.template === "expiring");
     expect(line).toMatchObject({ journey: "coupon-expiry-nudge", user: "u-new", channel: "push" });
     expect(line?.text).toContain("THANKS20");
+    expect(platform.health()).toMatchObject({ records: { failed: 0 }, deadLetters: 0 });
+  });
+
+  it("runs member day: armed at start, fanned out on Friday 10:00 UTC+14, each silver member's benefit at 10:00 their time", async () => {
+    // Prepare: with the shipped traits and segments, a member in Shanghai who spent 600 yuan (silver) and a
+    // user who spent 50 (not a member). T0 is Wednesday 18 November 2026.
+    const { clock, platform, put } = await start(undefined, undefined, undefined, await platformTraits());
+    const order = (userId: string, amount: number) =>
+      entry("order.placed", { userId, orderId: `o-${userId}`, amount, currency: "CNY" });
+    await put([registered("u-silver"), registered("u-small"), order("u-silver", 600), order("u-small", 50)]);
+    await outboxWith(platform, ["new-user-coupon/welcome/u-silver", "new-user-coupon/welcome/u-small"]);
+    // Act: Friday 10:00 in Shanghai (02:00 UTC), then past the tick's lookahead and settle time.
+    clock.now = Date.parse("2026-11-20T02:00:00Z");
+    // The fan-out (due since Thursday 20:00 UTC) taken and run before the clock moves on: it schedules each
+    // entry at the clock's time, which the tick hands on once the clock is past its settle time.
+    await until(() => platform.tickedUpTo() >= clock.now);
+    await platform.settled();
+    clock.now += 10 * MIN;
+    const lines = await outboxWith(platform, ["member-day/member-day/u-silver"]);
+    await platform.settled();
+    // Assess: the member's benefit once; no one else's.
+    expect(lines.filter((line) => line.startsWith("member-day/"))).toEqual(["member-day/member-day/u-silver"]);
     expect(platform.health()).toMatchObject({ records: { failed: 0 }, deadLetters: 0 });
   });
 

@@ -2,7 +2,11 @@ import { describe, expect, it } from "vitest";
 import type { ShopEvent } from "../../events/catalog.ts";
 import { compileJourney } from "../../functions/engine/compile.ts";
 import type { Profile, WakeUp } from "../../functions/engine/model.ts";
-import { fanOutOccurrence, type OccurrenceWakeUp } from "../../functions/runtime/campaign-fan-out.ts";
+import {
+  fanOutOccurrence,
+  type OccurrenceWakeUp,
+  raisedOccurrenceWakeUp,
+} from "../../functions/runtime/campaign-fan-out.ts";
 import type { JourneyStore } from "../../functions/runtime/ports.ts";
 import { DynamoDbStore } from "../../functions/store/dynamodb/dynamodb-store.ts";
 import { MemoryStore } from "../../functions/store/memory/memory-store.ts";
@@ -98,5 +102,59 @@ describe.each([
     expect(scheduled.filter((w) => w.kind === "occurrence")).toEqual([
       { ...OCCURRENCE, at: "2026-12-10T20:00:00Z", occurrence: "2026-12-11T10:00" },
     ]);
+  });
+});
+
+describe.each([
+  ["the memory store", async () => new MemoryStore()],
+  [
+    "DynamoDB (16 parts)",
+    async () => {
+      const { client, tableName } = await freshTable();
+      return new DynamoDbStore(client, { tableName, clock: () => at("2026-12-03T20:00:00Z") });
+    },
+  ],
+])(
+  "a campaign occurrence raised by EventBridge Scheduler, fanned out in parts through a queue, on %s",
+  (_name, newStore) => {
+    it("hands on one wake-up per part of the index, then one per page, and gives every member one entry; arms nothing", async () => {
+      // Prepare: pages of 3 members, so that each part of 40 members is a chain of pages; a queue in between.
+      const { store, scheduled } = await prepared(await newStore());
+      const queue: OccurrenceWakeUp[] = [];
+      const setting = {
+        handOnParts: async (parts: OccurrenceWakeUp[]) => void queue.push(...parts),
+        armsNext: false,
+        pageSize: 3,
+      };
+      const request = { store, journey: memberDay, now: at(OCCURRENCE.at), defaultZone: "Asia/Shanghai", ...setting };
+
+      // Act: the occurrence, then each message the queue delivers, as the ingest function would take them.
+      const first = await fanOutOccurrence({ ...request, wakeUp: OCCURRENCE });
+      const parts = [...queue];
+      let pages = 0;
+      for (let wakeUp = queue.shift(); wakeUp !== undefined; wakeUp = queue.shift()) {
+        const report = await fanOutOccurrence({ ...request, wakeUp });
+        expect(report.audience).toBeLessThanOrEqual(3);
+        pages++;
+      }
+
+      // Assess
+      expect(first).toMatchObject({ audience: 0, handedOn: store.segmentParts() });
+      expect(parts.map((p) => p.part)).toEqual(Array.from({ length: store.segmentParts() }, (_, i) => i));
+      const entries = scheduled.filter((w) => w.kind === "campaign");
+      expect(entries.map((w) => w.key).sort()).toEqual(MEMBERS);
+      expect(pages).toBeGreaterThanOrEqual(Math.ceil(MEMBERS.length / 3));
+      // Scheduler raises the next occurrence: the fan-out arms none.
+      expect(scheduled.filter((w) => w.kind === "occurrence")).toEqual([]);
+    });
+  },
+);
+
+describe("the occurrence EventBridge Scheduler raised", () => {
+  it("is the campaign's occurrence whose fan-out falls at the scheduled time; another time is none", () => {
+    // Prepare / Act / Assess: member-day is raised at Friday 10:00 UTC+14, Thursday 20:00 UTC.
+    expect(raisedOccurrenceWakeUp(memberDay, at("2026-12-03T20:00:00Z"))).toEqual(OCCURRENCE);
+    expect(raisedOccurrenceWakeUp(memberDay, at("2026-12-03T20:01:00Z"))).toBeUndefined();
+    expect(raisedOccurrenceWakeUp(memberDay, at("2026-12-04T02:00:00Z"))).toBeUndefined();
   });
 });

@@ -145,8 +145,12 @@ export class DynamoDbStore implements JourneyStore, ControlStore {
     return segments.indexSegmentChanges(this.table, events);
   }
 
-  segmentMembers(segment: string, page: { limit: number; after?: string }) {
+  segmentMembers(segment: string, page: { limit: number; after?: string; part?: number }) {
     return segments.segmentMembers(this.table, { segment, ...page });
+  }
+
+  segmentParts() {
+    return segments.SEGMENT_SHARDS;
   }
 
   countSegmentMembers(segment: string): Promise<number> {

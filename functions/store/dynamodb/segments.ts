@@ -30,22 +30,25 @@ export async function indexSegmentChanges(table: TableClient, events: readonly S
 }
 
 /**
- * A page of members: the shards in turn, `after` (`<shard>:<user id>`) where the previous page stopped.
- * At most `limit` members a page; `next` is absent after the last.
+ * A page of members: the shards in turn (with `part`, that shard alone), `after` (`<shard>:<user id>`)
+ * where the previous page stopped. At most `limit` members a page; `next` is absent after the last.
  */
 export async function segmentMembers(
   table: TableClient,
-  request: { segment: string; limit: number; after?: string },
+  request: { segment: string; limit: number; after?: string; part?: number },
 ): Promise<{ members: SegmentMember[]; next?: string }> {
-  const { segment, limit } = request;
-  const [shardText, ...rest] = request.after?.split(":") ?? ["0"];
+  const { segment, limit, part } = request;
+  if (part !== undefined && !(Number.isInteger(part) && part >= 0 && part < SEGMENT_SHARDS))
+    throw new StoreError(`not a part of a segment's listing: ${part} (0 to ${SEGMENT_SHARDS - 1})`);
+  const [shardText, ...rest] = request.after?.split(":") ?? [String(part ?? 0)];
   let shard = Number(shardText);
-  if (!Number.isInteger(shard) || shard < 0 || shard >= SEGMENT_SHARDS)
+  const end = part === undefined ? SEGMENT_SHARDS : part + 1;
+  if (!Number.isInteger(shard) || shard < (part ?? 0) || shard >= end)
     throw new StoreError(`not a page of segment members: ${JSON.stringify(request.after)}`);
   let start: Record<string, unknown> | undefined =
     rest.length > 0 ? { pk: keys.segmentShard(segment, shard), sk: rest.join(":") } : undefined;
   const members: SegmentMember[] = [];
-  while (shard < SEGMENT_SHARDS && members.length < limit) {
+  while (shard < end && members.length < limit) {
     const output = await table.query("segmentMembers", {
       KeyConditionExpression: "pk = :pk",
       ExpressionAttributeValues: { ":pk": keys.segmentShard(segment, shard) },
@@ -57,7 +60,7 @@ export async function segmentMembers(
     if (start === undefined) shard++;
   }
   const last = members.at(-1);
-  if (shard >= SEGMENT_SHARDS || last === undefined) return { members };
+  if (shard >= end || last === undefined) return { members };
   return { members, next: start === undefined ? `${shard}` : `${shard}:${last.userId}` };
 }
 

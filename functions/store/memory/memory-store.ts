@@ -209,13 +209,18 @@ export class MemoryStore implements JourneyStore, ControlStore {
     }
   }
 
-  /** Members in the order they entered; `after` is the position to go on from. */
-  async segmentMembers(segment: string, page: { limit: number; after?: string }) {
+  /** Members in the order they entered, in one part; `after` is the position to go on from. */
+  async segmentMembers(segment: string, page: { limit: number; after?: string; part?: number }) {
+    if (page.part !== undefined && page.part !== 0) return { members: [] };
     const all = [...(this.segments.get(segment) ?? [])];
     const from = page.after === undefined ? 0 : Number(page.after);
     const members = all.slice(from, from + page.limit).map(([userId, since]) => ({ userId, since }));
     const end = from + members.length;
     return end < all.length ? { members, next: String(end) } : { members };
+  }
+
+  segmentParts() {
+    return 1;
   }
 
   async countSegmentMembers(segment: string) {

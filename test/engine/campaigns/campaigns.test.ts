@@ -1,5 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { memberEntryAt, nextCampaignOccurrence } from "../../../functions/engine/campaigns.ts";
+import {
+  FURTHEST_AHEAD_ZONE,
+  memberEntryAt,
+  nextCampaignOccurrence,
+  occurrenceRaisedAt,
+} from "../../../functions/engine/campaigns.ts";
 import { compileJourney } from "../../../functions/engine/compile.ts";
 import { decideWakeUp } from "../../../functions/engine/decide.ts";
 import type { Profile, WakeUp } from "../../../functions/engine/model.ts";
@@ -65,6 +70,36 @@ describe("a campaign's occurrences", () => {
     expect(memberEntryAt("2026-12-04T10:00", "America/Los_Angeles")).toBe(at("2026-12-04T18:00:00Z"));
     expect(memberEntryAt("2027-03-28T01:30", "Europe/London")).toBeUndefined();
     expect(memberEntryAt("2026-12-04T10:00:00Z", "America/Los_Angeles")).toBe(at("2026-12-04T10:00:00Z"));
+  });
+});
+
+describe("an occurrence EventBridge Scheduler raised (a schedule per campaign on AWS)", () => {
+  it("in each user's zone: the schedule runs in UTC+14, and its scheduled time is the occurrence's fan-out", () => {
+    // Prepare: Friday 10:00 where the clocks run furthest ahead is Thursday 20:00 UTC.
+    const offset = new Intl.DateTimeFormat("en", { timeZone: FURTHEST_AHEAD_ZONE, timeZoneName: "shortOffset" })
+      .formatToParts(at("2026-12-03T20:00:00Z"))
+      .find((part) => part.type === "timeZoneName")?.value;
+    // Act
+    const raised = occurrenceRaisedAt(FRIDAYS, at("2026-12-03T20:00:00Z"));
+    // Assess
+    expect(offset).toBe("GMT+14");
+    expect(raised).toEqual({ occurrence: "2026-12-04T10:00", fanOutAt: at("2026-12-03T20:00:00Z") });
+    expect(raised).toEqual(nextCampaignOccurrence(FRIDAYS, at("2026-12-01T00:00:00Z")));
+    expect(occurrenceRaisedAt(FRIDAYS, at("2026-12-03T20:00:30Z"))).toBeUndefined();
+  });
+
+  it("in a fixed zone: the instant itself, across a clock change; a rate(): whatever instant Scheduler began it at", () => {
+    // Prepare
+    const london: ScheduleTrigger = { ...FRIDAYS, schedule: "cron(30 9 * * ? *)", timezone: "Europe/London" };
+    const hourly: ScheduleTrigger = { ...FRIDAYS, schedule: "rate(1 hour)", timezone: "Asia/Shanghai" };
+    // Act / Assess: 09:30 London is 08:30Z in summer time (until 25 October 2026) and 09:30Z after.
+    expect(occurrenceRaisedAt(london, at("2026-10-24T08:30:00Z"))?.occurrence).toBe("2026-10-24T08:30:00Z");
+    expect(occurrenceRaisedAt(london, at("2026-10-26T09:30:00Z"))?.occurrence).toBe("2026-10-26T09:30:00Z");
+    expect(occurrenceRaisedAt(london, at("2026-10-26T08:30:00Z"))).toBeUndefined();
+    expect(occurrenceRaisedAt(hourly, at("2026-12-03T07:17:00Z"))).toEqual({
+      occurrence: "2026-12-03T07:17:00Z",
+      fanOutAt: at("2026-12-03T07:17:00Z"),
+    });
   });
 });
 
