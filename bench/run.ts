@@ -26,6 +26,9 @@
  *                      rate, three times that, then the normal rate again (never part of the default run)
  *   --pressure-rate N  events a second at the normal rate (default 30; the peak is 3 times that)
  *   --pressure-seconds N  seconds each of the three stages lasts (default 20)
+ *   --only campaign    a campaign's DynamoDB cost per recipient: member day fanned out in parts, then the
+ *                      entries, on dynalite (never part of the default run)
+ *   --campaign-members N  silver members in the audience (default 1000)
  *
  * Not a test: nothing fails on a missed target, the report just says so.
  */
@@ -42,6 +45,7 @@ import type { Journey } from "../functions/language/schema.ts";
 import { MAX_DELAY_SECONDS } from "../functions/runtime/tick-engine.ts";
 import { DAY_MS } from "../functions/shared/time.ts";
 import { BUNDLE_TARGETS, type BundleFigures, measureBundles } from "./bundles.ts";
+import { campaignPart } from "./campaign.ts";
 import { compareEngine, compareFigures } from "./compare.ts";
 import { gcMeter, median, prepareStream, type RuntimeRun, runPureEngine, runRuntime } from "./engine-steps.ts";
 import { localPart } from "./local.ts";
@@ -80,6 +84,7 @@ const { values } = parseArgs({
     "local-burst": { type: "string", default: "5000" },
     "pressure-rate": { type: "string", default: "30" },
     "pressure-seconds": { type: "string", default: "20" },
+    "campaign-members": { type: "string", default: "1000" },
   },
 });
 
@@ -106,7 +111,7 @@ if (Number.isNaN(startMs)) {
 }
 const until = startMs + days * DAY;
 const only = values.only;
-const PARTS = ["engine", "simulation", "dynamodb", "timers", "bundles", "local", "pressure"];
+const PARTS = ["engine", "simulation", "dynamodb", "timers", "bundles", "local", "pressure", "campaign"];
 if (only !== undefined && !PARTS.includes(only)) {
   console.error(`bench: --only: expected one of ${PARTS.map((p) => `"${p}"`).join(", ")}, got ${JSON.stringify(only)}`);
   process.exit(2);
@@ -423,6 +428,12 @@ if (only === "pressure") {
   const stageSeconds = whole("pressure-seconds", values["pressure-seconds"], 1);
   const journeysDir = join(root, "journeys");
   report.pressure = await pressurePart({ journeys, journeysDir, ratePerSecond, stageSeconds }, { fmt, mark });
+}
+
+if (only === "campaign") {
+  // 8. A campaign's cost per recipient on DynamoDB: member day's fan-out in parts, then each member's entry.
+  const members = whole("campaign-members", values["campaign-members"], 1);
+  report.campaign = await campaignPart({ journeys, traits, members }, { fmt, mark });
 }
 
 console.log(`\n${JSON.stringify(report)}`);

@@ -347,8 +347,9 @@ function needsEventIds(journey: CompiledJourney, record: RunRecord): boolean {
 export function decideWakeUp(args: EngineArgs & { wakeUp: WakeUp }): Decision | undefined {
   const { wakeUp, record: stored } = args;
   if (wakeUp.kind === "campaign") return decideCampaignEntry(args, wakeUp);
-  // An occurrence's fan-out is the runtime's (functions/runtime/campaign-fan-out.ts), never a run's.
-  if (wakeUp.kind === "occurrence") return undefined;
+  // An occurrence's fan-out is the runtime's (functions/runtime/campaign-fan-out.ts), never a run's; so is
+  // splitting a group's entries into each member's.
+  if (wakeUp.kind === "occurrence" || wakeUp.kind === "entries") return undefined;
   if (stored === undefined) return undefined;
   if (wakeUp.kind === "inactivity") {
     const clock = stored.inactivity;

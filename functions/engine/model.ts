@@ -167,6 +167,12 @@ export type WakeUp = (
     }
   /** A campaign's occurrence for one member (`key` the user): they enter, if they still may (engine/campaigns.ts). */
   | { kind: "campaign"; journeyId: string; key: string; at: string; occurrence: string }
+  /**
+   * A campaign's occurrence for the members of a page of its listing whose clocks show it at the same
+   * instant (at most ENTRIES_PER_WAKE_UP; `key` CAMPAIGN_WAKE_UP and the first of them): each enters as
+   * with a `campaign` wake-up of their own, one after the other. One timer for a hundred members, not one each.
+   */
+  | { kind: "entries"; journeyId: string; key: string; at: string; occurrence: string; members: string[] }
 ) & {
   /** When it was held because its journey was paused (functions/runtime/control-cache.ts); absent: never held. */
   heldAt?: string;
@@ -177,6 +183,9 @@ export const PROFILE_WAKE_UP = "@profile";
 
 /** The `key` of a campaign's occurrence wake-ups: never a user's run key (user ids never start with "@"). */
 export const CAMPAIGN_WAKE_UP = "@campaign";
+
+/** Members an `entries` wake-up holds at most: its timer item stays near 2 KB, its entries a few seconds' work. */
+export const ENTRIES_PER_WAKE_UP = 100;
 
 /** What tells two wake-ups of one (journey, key) and time apart: the run's step visit, or the kind. */
 export function wakeUpToken(wakeUp: WakeUp): string {

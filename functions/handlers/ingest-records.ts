@@ -6,7 +6,7 @@
 import type { SQSRecord } from "aws-lambda";
 import * as z from "zod/mini";
 import { parseEvent } from "../../events/catalog.ts";
-import type { EngineInput } from "../engine/model.ts";
+import { ENTRIES_PER_WAKE_UP, type EngineInput } from "../engine/model.ts";
 import { problemsOf, readJson, rejected, requiredInteger, requiredText } from "./records.ts";
 import { KIND_ATTRIBUTE, RAISED_OCCURRENCE, WAKE_UP_KIND } from "./wire.ts";
 
@@ -38,6 +38,14 @@ const wakeUpSchema = z.discriminatedUnion("kind", [
     occurrence: nonEmpty,
     part: z.optional(requiredInteger()),
     after: z.optional(nonEmpty),
+  }),
+  z.object({
+    kind: z.literal("entries"),
+    journeyId: nonEmpty,
+    key: nonEmpty,
+    at: nonEmpty,
+    occurrence: nonEmpty,
+    members: z.array(nonEmpty).check(z.minLength(1), z.maxLength(ENTRIES_PER_WAKE_UP)),
   }),
   z.object({
     kind: z.literal("campaign"),

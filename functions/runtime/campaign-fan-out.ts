@@ -1,14 +1,14 @@
 /**
- * A campaign's occurrence, fanned out: the members of its segment listed, page by page, and each given a
- * `campaign` wake-up at the instant their own clocks show the occurrence (engine/campaigns.ts); then the
- * next occurrence armed. Members are read from the segment's index, so an occurrence costs in proportion
+ * A campaign's occurrence, fanned out: the members of its segment listed, page by page, and given
+ * `entries` wake-ups, a hundred members a wake-up, at the instant their own clocks show the occurrence
+ * (engine/campaigns.ts); then the next occurrence armed. Members are read from the segment's index, so an occurrence costs in proportion
  * to its audience, not to every profile. The same code serves a page of one part of the listing on AWS
  * (a message of the wake-up queue) and a whole audience locally.
  */
 
 import { memberEntryAt, nextCampaignOccurrence, occurrenceRaisedAt } from "../engine/campaigns.ts";
 import type { CompiledJourney } from "../engine/compile.ts";
-import { CAMPAIGN_WAKE_UP, type WakeUp } from "../engine/model.ts";
+import { CAMPAIGN_WAKE_UP, ENTRIES_PER_WAKE_UP, type WakeUp } from "../engine/model.ts";
 import { formatInstant } from "../shared/time.ts";
 import type { ProfileReader, SegmentIndex, TimerStore } from "./ports.ts";
 
@@ -57,6 +57,14 @@ export interface FanOutRequest extends FanOutSetting {
   now: number;
   /** The zone of a member whose profile names none. */
   defaultZone: string;
+}
+
+export type EntriesWakeUp = Extract<WakeUp, { kind: "entries" }>;
+
+/** An `entries` wake-up as each member's own `campaign` wake-up, in order. */
+export function memberEntries(wakeUp: EntriesWakeUp): Extract<WakeUp, { kind: "campaign" }>[] {
+  const { journeyId, at, occurrence } = wakeUp;
+  return wakeUp.members.map((key) => ({ kind: "campaign", journeyId, key, at, occurrence }));
 }
 
 /** The wake-up that fans an occurrence out. */
@@ -128,33 +136,50 @@ export async function fanOutOccurrence(request: FanOutRequest): Promise<FanOutRe
   return report;
 }
 
-/** Each member's `campaign` wake-up at the instant their clocks show the occurrence (a few in flight at once). */
+/**
+ * The page's members' entries: grouped by the instant their clocks show the occurrence, a wake-up for
+ * each group of up to ENTRIES_PER_WAKE_UP (a few profile reads in flight at once, to learn the zones).
+ */
 async function scheduleEntries(
   request: FanOutRequest,
   members: readonly { userId: string }[],
   report: FanOutReport,
 ): Promise<void> {
-  const { store, journey, wakeUp, now, defaultZone } = request;
-  const trigger = journey.journey.trigger;
-  if (trigger.type !== "schedule") return;
+  const { store, journey, wakeUp, now } = request;
+  const byInstant = new Map<number, string[]>();
   for (let from = 0; from < members.length; from += MEMBERS_IN_FLIGHT) {
     const chunk = members.slice(from, from + MEMBERS_IN_FLIGHT);
     report.audience += chunk.length;
-    const zones =
-      trigger.timezone === "user"
-        ? (await Promise.all(chunk.map(({ userId }) => store.getProfile(userId)))).map(
-            (profile) => profile?.value.timezone ?? defaultZone,
-          )
-        : chunk.map(() => trigger.timezone);
-    const entries = chunk.flatMap(({ userId }, index) => {
-      const at = memberEntryAt(wakeUp.occurrence, zones[index] ?? defaultZone);
-      if (at === undefined) return [];
+    const zones = await zonesOf(request, chunk);
+    for (const [index, { userId }] of chunk.entries()) {
+      const at = memberEntryAt(wakeUp.occurrence, zones[index] as string);
+      if (at === undefined) continue;
       report.scheduled.push(userId);
-      const entry = { kind: "campaign", journeyId: journey.id, key: userId, occurrence: wakeUp.occurrence } as const;
-      return [{ ...entry, at: formatInstant(Math.max(at, now)) }];
-    });
-    await Promise.all(entries.map((entry) => store.scheduleWakeUp(entry)));
+      const instant = Math.max(at, now);
+      const group = byInstant.get(instant);
+      if (group === undefined) byInstant.set(instant, [userId]);
+      else group.push(userId);
+    }
   }
+  const wakeUps: WakeUp[] = [];
+  for (const [instant, userIds] of byInstant) {
+    for (let from = 0; from < userIds.length; from += ENTRIES_PER_WAKE_UP) {
+      const group = userIds.slice(from, from + ENTRIES_PER_WAKE_UP);
+      const key = `${CAMPAIGN_WAKE_UP}:${group[0]}`;
+      const at = formatInstant(instant);
+      wakeUps.push({ kind: "entries", journeyId: journey.id, key, at, occurrence: wakeUp.occurrence, members: group });
+    }
+  }
+  await Promise.all(wakeUps.map((entries) => store.scheduleWakeUp(entries)));
+}
+
+/** The members' zones: their profiles' (the default for none) in a campaign in each user's zone, else its own. */
+async function zonesOf(request: FanOutRequest, members: readonly { userId: string }[]): Promise<string[]> {
+  const { store, journey, defaultZone } = request;
+  const trigger = journey.journey.trigger;
+  if (trigger.type === "schedule" && trigger.timezone !== "user") return members.map(() => trigger.timezone);
+  const profiles = await Promise.all(members.map(({ userId }) => store.getProfile(userId)));
+  return profiles.map((profile) => profile?.value.timezone ?? defaultZone);
 }
 
 async function armNextUnlessRaised(request: FanOutRequest): Promise<void> {

@@ -16,6 +16,7 @@ import {
   type FanOutReport,
   type FanOutSetting,
   fanOutUnlessPaused,
+  memberEntries,
   type OccurrenceWakeUp,
   raisedOccurrenceWakeUp,
 } from "./campaign-fan-out.ts";
@@ -39,7 +40,7 @@ interface ApplyRequest {
   input: EngineInput;
   /** 1 for the first try; a retry after a lost race reads consistently. */
   attempt: number;
-  /** The record, read already (a wake-up reads it to find the user). */
+  /** The record, read already (a wake-up reads it to find the user): undefined, read and none; absent, not read. */
   stored?: Versioned<RunRecord> | undefined;
   /** The journey is paused: the input converts goals and ends runs, but admits no one and sends nothing. */
   paused?: boolean;
@@ -200,6 +201,12 @@ export class JourneyRuntime {
   /** Applies a timer that fell due. */
   async handleWakeUp(wakeUp: WakeUp, now: number): Promise<void> {
     if (wakeUp.kind === "profile") return this.handleProfileWakeUp(wakeUp, now);
+    if (wakeUp.kind === "entries") {
+      // One after the other: a member's entry that fails fails the group, and its redelivery enters only
+      // those not entered yet (the records' lastOccurrence).
+      for (const entry of memberEntries(wakeUp)) await this.handleWakeUp(entry, now);
+      return;
+    }
     const journey = this.options.catalog.current().find((j) => j.id === wakeUp.journeyId);
     if (journey === undefined) return; // the journey was removed: its timers lapse.
     if (this.controls.staleAt(now)) await this.controls.refresh(now);
@@ -294,7 +301,9 @@ export class JourneyRuntime {
     const { current, key, now, input, attempt } = request;
     const { store, catalog } = this.options;
     // Eventually consistent first: a stale record only loses the race below, and the retry reads consistently.
-    const stored = request.stored ?? (await store.getRecord(current.id, key, { consistent: attempt > 1 }));
+    // Read already (a wake-up's), even when there was none: a campaign's new member has no record yet.
+    const stored =
+      "stored" in request ? request.stored : await store.getRecord(current.id, key, { consistent: attempt > 1 });
     // An outbox on the record not proven handed on: its saver died (or failed) before handing it all on,
     // or before its proof. It goes out again, with the same ids, before the record moves on (the channels
     // drop repeats by id).

@@ -54,10 +54,14 @@ export class CampaignLines {
 
   /** A member's wake-up was handled (entered or not): the occurrence finishes with its last member. */
   handled(wakeUp: WakeUp, at: number): void {
-    if (wakeUp.kind !== "campaign") return;
+    if (wakeUp.kind !== "campaign" && wakeUp.kind !== "entries") return;
     const id = `${wakeUp.journeyId} ${wakeUp.occurrence}`;
     const occurrence = this.open.get(id);
-    if (occurrence === undefined || !occurrence.pending.delete(wakeUp.key)) return;
+    if (occurrence === undefined) return;
+    const members = wakeUp.kind === "entries" ? wakeUp.members : [wakeUp.key];
+    let removed = false;
+    for (const member of members) removed = occurrence.pending.delete(member) || removed;
+    if (!removed) return;
     if (occurrence.pending.size === 0) this.finish(id, occurrence, at);
   }
 

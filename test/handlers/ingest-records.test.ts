@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { PROFILE_WAKE_UP } from "../../functions/engine/model.ts";
+import { ENTRIES_PER_WAKE_UP, PROFILE_WAKE_UP } from "../../functions/engine/model.ts";
 import { decodeIngestRecord } from "../../functions/handlers/ingest-records.ts";
 import { RejectedRecordError } from "../../functions/handlers/records.ts";
 import { encodeWakeUp, raisedOccurrenceBody } from "../../functions/handlers/wire.ts";
@@ -39,6 +39,26 @@ describe("ingest records", () => {
     const input = decodeIngestRecord(sqsRecord(encoded.MessageBody, { attributes: attributes(encoded) }), 1024);
     // Assess
     expect(input).toEqual({ type: "wake-up", wakeUp });
+  });
+
+  it("reads a campaign's entries for a group of members as the tick encodes it, and refuses an empty or oversized group", () => {
+    // Prepare
+    const wakeUp = {
+      kind: "entries" as const,
+      journeyId: "member-day",
+      key: "@campaign:u-1",
+      at: "2026-12-04T02:00:00Z",
+      occurrence: "2026-12-04T10:00",
+      members: ["u-1", "u-2"],
+    };
+    const read = (members: string[]) => {
+      const encoded = encodeWakeUp({ ...wakeUp, members });
+      return () => decodeIngestRecord(sqsRecord(encoded.MessageBody, { attributes: attributes(encoded) }), 1e6);
+    };
+    // Act / Assess
+    expect(read(wakeUp.members)()).toEqual({ type: "wake-up", wakeUp });
+    expect(read([])).toThrow(RejectedRecordError);
+    expect(read(Array.from({ length: ENTRIES_PER_WAKE_UP + 1 }, (_, i) => `u-${i}`))).toThrow(RejectedRecordError);
   });
 
   it("reads the occurrence EventBridge Scheduler sends for a campaign (no message attribute: its body names it)", () => {

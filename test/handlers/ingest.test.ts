@@ -274,9 +274,9 @@ describe("ingest handler", () => {
     expect(parts.map((r) => JSON.parse(r.body).part)).toEqual(Array.from({ length: SEGMENT_SHARDS }, (_, i) => i));
     expect(listed.result.batchItemFailures).toEqual([]);
     const entries = due.map((r) => JSON.parse(r.body));
-    expect(entries.map((w) => `${w.kind} ${w.key} ${w.occurrence}`).sort()).toEqual([
-      "campaign u-ld 2026-11-20T10:00",
-      "campaign u-sh 2026-11-20T10:00",
+    expect(entries.map((w) => `${w.kind} ${w.members} ${w.occurrence}`).sort()).toEqual([
+      "entries u-ld 2026-11-20T10:00",
+      "entries u-sh 2026-11-20T10:00",
     ]);
     // Scheduler raises next Friday's: no occurrence was armed as a timer.
     expect(entries.filter((w) => w.kind === "occurrence")).toEqual([]);

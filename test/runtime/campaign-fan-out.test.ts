@@ -4,6 +4,7 @@ import { compileJourney } from "../../functions/engine/compile.ts";
 import type { Profile, WakeUp } from "../../functions/engine/model.ts";
 import {
   fanOutOccurrence,
+  memberEntries,
   type OccurrenceWakeUp,
   raisedOccurrenceWakeUp,
 } from "../../functions/runtime/campaign-fan-out.ts";
@@ -58,6 +59,10 @@ async function prepared(store: JourneyStore) {
   return { store: recording, scheduled };
 }
 
+/** Each member's entry among the wake-ups: groups of members at an instant, each member once. */
+const entriesOf = (wakeUps: readonly WakeUp[]) =>
+  wakeUps.flatMap((w) => (w.kind === "entries" ? memberEntries(w) : w.kind === "campaign" ? [w] : []));
+
 const OCCURRENCE: OccurrenceWakeUp = {
   kind: "occurrence",
   journeyId: "member-day",
@@ -92,7 +97,7 @@ describe.each([
     // Assess
     expect(report.audience).toBe(40);
     expect([...report.scheduled].sort()).toEqual(MEMBERS);
-    const byUser = new Map(scheduled.filter((w) => w.kind === "campaign").map((w) => [w.key, w.at]));
+    const byUser = new Map(entriesOf(scheduled).map((w) => [w.key, w.at]));
     expect([byUser.get("u00"), byUser.get("u01"), byUser.get("u02"), byUser.get("u03")]).toEqual([
       "2026-12-04T02:00:00Z",
       "2026-12-04T10:00:00Z",
@@ -102,6 +107,9 @@ describe.each([
     expect(scheduled.filter((w) => w.kind === "occurrence")).toEqual([
       { ...OCCURRENCE, at: "2026-12-10T20:00:00Z", occurrence: "2026-12-11T10:00" },
     ]);
+    // One timer per instant for the page's members (three instants: Shanghai and the default, London, LA).
+    const groups = scheduled.filter((w) => w.kind === "entries").map((w) => w.members.length);
+    expect(groups.sort((a, b) => a - b)).toEqual([10, 10, 20]);
   });
 });
 
@@ -141,7 +149,7 @@ describe.each([
       // Assess
       expect(first).toMatchObject({ audience: 0, handedOn: store.segmentParts() });
       expect(parts.map((p) => p.part)).toEqual(Array.from({ length: store.segmentParts() }, (_, i) => i));
-      const entries = scheduled.filter((w) => w.kind === "campaign");
+      const entries = entriesOf(scheduled);
       expect(entries.map((w) => w.key).sort()).toEqual(MEMBERS);
       expect(pages).toBeGreaterThanOrEqual(Math.ceil(MEMBERS.length / 3));
       // Scheduler raises the next occurrence: the fan-out arms none.

@@ -55,6 +55,8 @@ export class TimerWheel {
    * this process is configured with: wake-ups already written stay where the tick looks for them.
    */
   private bucketMs: number | undefined;
+  /** The cursor's first read (or its making), while it is in flight. */
+  private cursorReady: Promise<void> | undefined;
 
   constructor(
     private readonly table: TableClient,
@@ -323,8 +325,16 @@ export class TimerWheel {
    * creates it, with this process's width, at the bucket of `clock + lookaheadMs`: no process writes a
    * wake-up to be taken before then (see itemOf). It never moves an existing cursor.
    */
-  private async ensureCursor(): Promise<void> {
-    if (this.bucketMs !== undefined) return;
+  private ensureCursor(): Promise<void> {
+    if (this.bucketMs !== undefined) return Promise.resolve();
+    // Wake-ups scheduled at once (a campaign's page) share the one read.
+    this.cursorReady ??= this.readOrMakeCursor().finally(() => {
+      this.cursorReady = undefined;
+    });
+    return this.cursorReady;
+  }
+
+  private async readOrMakeCursor(): Promise<void> {
     if ((await this.readCursor("scheduleWakeUp")) !== undefined) return;
     const width = this.config.bucketMs;
     const start = bucketOf(this.config.clock() + this.config.lookaheadMs, width);

@@ -1,0 +1,184 @@
+import type { ShopEvent } from "../events/catalog.ts";
+import { JourneyCatalog } from "../functions/engine/catalog.ts";
+import type { JourneyEffect, WakeUp } from "../functions/engine/model.ts";
+import type { TraitsFile } from "../functions/engine/traits/config.ts";
+import { INGEST_BATCH_SIZE } from "../functions/handlers/batching.ts";
+import type { Journey } from "../functions/language/schema.ts";
+import type { OccurrenceWakeUp } from "../functions/runtime/campaign-fan-out.ts";
+import { JourneyRuntime } from "../functions/runtime/journey-runtime.ts";
+import type { JourneyStore } from "../functions/runtime/ports.ts";
+import { startEmbeddedDynamoDb } from "../functions/simulator/embedded-dynamodb.ts";
+import type { CapacityUse } from "../functions/store/dynamodb/table-client.ts";
+import type { Printing } from "./report-dynamodb.ts";
+
+/**
+ * Part 8 (`--only campaign`): what a campaign costs per recipient on DynamoDB (dynalite), the code AWS
+ * runs: `members` users become silver members (a registration and a 600-yuan order each, through the
+ * runtime with the shipped traits and segments: not counted), then member day's occurrence is raised as
+ * EventBridge Scheduler raises it and fanned out in parts through a queue (counted: "fan-out"), then each
+ * member's `campaign` wake-up is run at its time, in batches of INGEST_BATCH_SIZE (counted: "entry").
+ */
+
+const JOURNEY = "member-day";
+/** Member day's occurrence: Friday 20 November 2026, 10:00 in each member's zone; raised Thursday 20:00 UTC. */
+const RAISED_AT = Date.parse("2026-11-19T20:00:00Z");
+const JOINED_AT = Date.parse("2026-11-18T02:00:00Z");
+/** Most members in China, some abroad: an occurrence spread over the day by their zones. */
+const ZONES = [
+  "Asia/Shanghai",
+  "Asia/Shanghai",
+  "Asia/Shanghai",
+  "Asia/Shanghai",
+  "Europe/London",
+  "America/Los_Angeles",
+];
+
+export interface CampaignPhase {
+  read: number;
+  write: number;
+  requests: number;
+  byKind: Record<string, CapacityUse>;
+}
+
+export interface CampaignFigures {
+  members: number;
+  audience: number;
+  /** Messages handed on through the queue to run the fan-out apart: one per part, then one per further page. */
+  fanOutMessages: number;
+  entered: number;
+  holdout: number;
+  messages: number;
+  coupons: number;
+  fanOut: CampaignPhase;
+  entry: CampaignPhase;
+}
+
+function phaseOf(capacity: Readonly<Record<string, CapacityUse>>): CampaignPhase {
+  const byKind = structuredClone({ ...capacity });
+  const phase = { read: 0, write: 0, requests: 0, byKind };
+  for (const use of Object.values(byKind)) {
+    phase.read += use.read;
+    phase.write += use.write;
+    phase.requests += use.requests;
+  }
+  return phase;
+}
+
+const event = (type: string, userId: string, detail: Record<string, unknown>): ShopEvent => ({
+  id: `${type}:${userId}`,
+  source: "shop",
+  "detail-type": type,
+  time: new Date(JOINED_AT).toISOString().replace(".000Z", "Z"),
+  detail: { userId, ...detail },
+});
+
+/** Runs the measurement; the figures per member follow from it. */
+export async function measureCampaign(options: {
+  journeys: readonly Journey[];
+  traits: TraitsFile;
+  members: number;
+}): Promise<CampaignFigures> {
+  const campaign = options.journeys.filter((j) => j.id === JOURNEY);
+  if (campaign.length === 0) throw new Error(`bench: no journey "${JOURNEY}" among the journeys`);
+  const db = await startEmbeddedDynamoDb();
+  try {
+    const scheduled: WakeUp[] = [];
+    const schedule = db.store.scheduleWakeUp.bind(db.store);
+    const store = Object.assign(Object.create(db.store) as JourneyStore, {
+      scheduleWakeUp: (wakeUp: WakeUp) => {
+        scheduled.push(wakeUp);
+        return schedule(wakeUp);
+      },
+    });
+    const effects: JourneyEffect[] = [];
+    const queue: OccurrenceWakeUp[] = [];
+    let fanOutMessages = 0;
+    const runtime = new JourneyRuntime({
+      catalog: new JourneyCatalog(campaign),
+      store,
+      sink: { deliver: (effect) => void effects.push(effect) },
+      publisher: { publish: () => undefined },
+      traits: options.traits,
+      flushEveryInputs: INGEST_BATCH_SIZE,
+      journal: true,
+      campaigns: {
+        armsNext: false,
+        handOnParts: async (parts) => {
+          fanOutMessages += parts.length;
+          queue.push(...parts);
+        },
+      },
+    });
+    for (let i = 0; i < options.members; i++) {
+      const userId = `m-${String(i).padStart(7, "0")}`;
+      const zone = ZONES[i % ZONES.length] as string;
+      await runtime.handleEvent(event("user.registered", userId, { locale: "zh-CN", timezone: zone }), JOINED_AT);
+      await runtime.handleEvent(
+        event("order.placed", userId, { orderId: `o-${i}`, amount: 600, currency: "CNY" }),
+        JOINED_AT,
+      );
+    }
+    await runtime.flush();
+
+    db.store.resetCapacity();
+    const raised = runtime.raisedOccurrence(JOURNEY, RAISED_AT);
+    if (raised === undefined)
+      throw new Error(`bench: ${JOURNEY} has no occurrence at ${new Date(RAISED_AT).toISOString()}`);
+    await runtime.handleWakeUp(raised, RAISED_AT);
+    for (let part = queue.shift(); part !== undefined; part = queue.shift())
+      await runtime.handleWakeUp(part, RAISED_AT);
+    await runtime.flush();
+    const fanOut = phaseOf(db.store.capacity);
+    const entries = scheduled.filter((w) => w.kind === "campaign").sort((a, b) => a.at.localeCompare(b.at));
+
+    db.store.resetCapacity();
+    effects.length = 0;
+    for (const wakeUp of entries) await runtime.handleWakeUp(wakeUp, Date.parse(wakeUp.at));
+    await runtime.flush();
+    const entry = phaseOf(db.store.capacity);
+    return {
+      members: options.members,
+      audience: entries.length,
+      fanOutMessages,
+      entered: effects.filter((e) => e.type === "journey.entered").length,
+      holdout: effects.filter((e) => e.type === "holdout").length,
+      messages: effects.filter((e) => e.type === "message.sent").length,
+      coupons: effects.filter((e) => e.type === "coupon.issued").length,
+      fanOut,
+      entry,
+    };
+  } finally {
+    await db.close();
+  }
+}
+
+/** Prints the part's report. */
+export async function campaignPart(
+  options: { journeys: readonly Journey[]; traits: TraitsFile | undefined; members: number },
+  { fmt }: Printing,
+) {
+  if (options.traits === undefined) throw new Error("bench: --only campaign needs journeys/traits.json");
+  console.log(
+    `\n8. A campaign on dynalite (embedded): ${fmt(options.members)} silver members, ${JOURNEY}'s occurrence raised ` +
+      "as EventBridge Scheduler raises it, fanned out in parts through a queue, then each member's entry at 10:00 their time",
+  );
+  const figures = await measureCampaign({ ...options, traits: options.traits });
+  const per = (n: number) => (n / figures.audience).toFixed(3);
+  for (const [name, phase] of [
+    ["fan-out", figures.fanOut],
+    ["entry", figures.entry],
+  ] as const) {
+    console.log(
+      `   ${name}: ${per(phase.read)} RCU, ${per(phase.write)} WCU, ${per(phase.requests)} requests a member`,
+    );
+    for (const [kind, use] of Object.entries(phase.byKind).sort(
+      (a, b) => b[1].write + b[1].read - a[1].write - a[1].read,
+    ))
+      console.log(`     ${kind}: ${per(use.read)} RCU, ${per(use.write)} WCU, ${per(use.requests)} requests`);
+  }
+  console.log(
+    `   audience ${fmt(figures.audience)}: entered ${fmt(figures.entered)}, holdout ${fmt(figures.holdout)}, ` +
+      `messages ${fmt(figures.messages)}, coupons ${fmt(figures.coupons)}; fan-out messages ${fmt(figures.fanOutMessages)}`,
+  );
+  return figures;
+}
