@@ -13,8 +13,8 @@ import type { Printing } from "./report-dynamodb.ts";
 
 /**
  * Part 8 (`--only campaign`): what a campaign costs per recipient on DynamoDB (dynalite), the code AWS
- * runs: `members` users become silver members (a registration and a 600-yuan order each, through the
- * runtime with the shipped traits and segments: not counted), then member day's occurrence is raised as
+ * runs, with every journey: `members` users become silver members (a registration and a 600-yuan order
+ * each, through the runtime with the shipped traits and segments: not counted), then member day's occurrence is raised as
  * EventBridge Scheduler raises it and fanned out in parts through a queue (counted: "fan-out"), then each
  * member's `campaign` wake-up is run at its time, in batches of INGEST_BATCH_SIZE (counted: "entry").
  */
@@ -45,12 +45,46 @@ export interface CampaignFigures {
   audience: number;
   /** Messages handed on through the queue to run the fan-out apart: one per part, then one per further page. */
   fanOutMessages: number;
+  /** The timers that enter them: one per instant for up to a hundred members of a page. */
+  entryWakeUps: number;
   entered: number;
   holdout: number;
   messages: number;
   coupons: number;
   fanOut: CampaignPhase;
   entry: CampaignPhase;
+  /** The events the entries emitted, run by the ingest function. */
+  emitted: CampaignPhase & { events: number };
+  /** SendMessageBatch requests of the entries: to the delivery queues, to the ingest queue. */
+  sends: { delivery: number; ingest: number };
+}
+
+/**
+ * On-demand list prices (us-east-1), per unit: https://aws.amazon.com/dynamodb/pricing/on-demand/,
+ * https://aws.amazon.com/sqs/pricing/ (the cost model's, docs/cost-model.md).
+ */
+const PRICE = { write: 0.625e-6, read: 0.125e-6, sqsRequest: 0.4e-6 };
+/** Receives and deletes of a message consumed in batches of 10. */
+const RECEIVE_AND_DELETE = 0.2;
+/** The target of issue 16: a million recipients for under $2, before channel fees. */
+export const CAMPAIGN_TARGET_DOLLARS = 2;
+
+/** Dollars per million recipients, DynamoDB and SQS, from the measured figures (Lambda: docs/campaigns.md). */
+export function campaignCost(f: CampaignFigures) {
+  const phases = [f.fanOut, f.entry, f.emitted];
+  const writes = phases.reduce((sum, p) => sum + p.write, 0) / f.audience;
+  const reads = phases.reduce((sum, p) => sum + p.read, 0) / f.audience;
+  // Sent: the parts and pages, the entries wake-ups (the tick's batches of 10), the entries' own sends;
+  // received and deleted: all of those messages, and each message request by its channel's function.
+  const messages = f.fanOutMessages + f.entryWakeUps + f.emitted.events + f.messages;
+  const sent = f.fanOutMessages + f.entryWakeUps / 10 + f.sends.delivery + f.sends.ingest;
+  const sqs = (sent + messages * RECEIVE_AND_DELETE) / f.audience;
+  const dollars = {
+    writes: writes * PRICE.write * 1e6,
+    reads: reads * PRICE.read * 1e6,
+    sqs: sqs * PRICE.sqsRequest * 1e6,
+  };
+  return { writes, reads, sqs, dollars, total: dollars.writes + dollars.reads + dollars.sqs };
 }
 
 function phaseOf(capacity: Readonly<Record<string, CapacityUse>>): CampaignPhase {
@@ -78,8 +112,8 @@ export async function measureCampaign(options: {
   traits: TraitsFile;
   members: number;
 }): Promise<CampaignFigures> {
-  const campaign = options.journeys.filter((j) => j.id === JOURNEY);
-  if (campaign.length === 0) throw new Error(`bench: no journey "${JOURNEY}" among the journeys`);
+  if (!options.journeys.some((j) => j.id === JOURNEY))
+    throw new Error(`bench: no journey "${JOURNEY}" among the journeys`);
   const db = await startEmbeddedDynamoDb();
   try {
     const scheduled: WakeUp[] = [];
@@ -91,13 +125,29 @@ export async function measureCampaign(options: {
       },
     });
     const effects: JourneyEffect[] = [];
+    const emitted: ShopEvent[] = [];
+    // SendMessageBatch requests as on AWS: one per decision to the delivery queues, one to the ingest queue.
+    const sends = { delivery: 0, ingest: 0 };
     const queue: OccurrenceWakeUp[] = [];
     let fanOutMessages = 0;
     const runtime = new JourneyRuntime({
-      catalog: new JourneyCatalog(campaign),
+      // Every journey, as deployed: the events the entries emit go to each journey listening to them.
+      catalog: new JourneyCatalog(options.journeys),
       store,
-      sink: { deliver: (effect) => void effects.push(effect) },
-      publisher: { publish: () => undefined },
+      sink: {
+        deliver: (effect) => void effects.push(effect),
+        deliverAll: async (all) => {
+          effects.push(...all);
+          if (all.some((effect) => effect.type === "message.sent")) sends.delivery++;
+        },
+      },
+      publisher: {
+        publish: (event) => void emitted.push(event),
+        publishAll: async (events) => {
+          emitted.push(...events);
+          sends.ingest++;
+        },
+      },
       traits: options.traits,
       flushEveryInputs: INGEST_BATCH_SIZE,
       journal: true,
@@ -129,16 +179,28 @@ export async function measureCampaign(options: {
       await runtime.handleWakeUp(part, RAISED_AT);
     await runtime.flush();
     const fanOut = phaseOf(db.store.capacity);
-    const entries = scheduled.filter((w) => w.kind === "campaign").sort((a, b) => a.at.localeCompare(b.at));
+    const entries = scheduled.filter((w) => w.kind === "entries").sort((a, b) => a.at.localeCompare(b.at));
+    const audience = entries.reduce((sum, w) => sum + w.members.length, 0);
 
     db.store.resetCapacity();
     effects.length = 0;
+    emitted.length = 0;
+    Object.assign(sends, { delivery: 0, ingest: 0 });
     for (const wakeUp of entries) await runtime.handleWakeUp(wakeUp, Date.parse(wakeUp.at));
     await runtime.flush();
     const entry = phaseOf(db.store.capacity);
+    const entrySends = { ...sends };
+
+    // The events the entries emitted (coupon.issued) come back to the ingest function, as on AWS.
+    db.store.resetCapacity();
+    const back = [...emitted];
+    for (const event of back) await runtime.handleEvent(event, Date.parse(event.time));
+    await runtime.flush();
+    const emittedPhase = phaseOf(db.store.capacity);
     return {
       members: options.members,
-      audience: entries.length,
+      audience,
+      entryWakeUps: entries.length,
       fanOutMessages,
       entered: effects.filter((e) => e.type === "journey.entered").length,
       holdout: effects.filter((e) => e.type === "holdout").length,
@@ -146,6 +208,8 @@ export async function measureCampaign(options: {
       coupons: effects.filter((e) => e.type === "coupon.issued").length,
       fanOut,
       entry,
+      emitted: { ...emittedPhase, events: back.length },
+      sends: entrySends,
     };
   } finally {
     await db.close();
@@ -155,7 +219,7 @@ export async function measureCampaign(options: {
 /** Prints the part's report. */
 export async function campaignPart(
   options: { journeys: readonly Journey[]; traits: TraitsFile | undefined; members: number },
-  { fmt }: Printing,
+  { fmt, mark }: Printing,
 ) {
   if (options.traits === undefined) throw new Error("bench: --only campaign needs journeys/traits.json");
   console.log(
@@ -167,6 +231,7 @@ export async function campaignPart(
   for (const [name, phase] of [
     ["fan-out", figures.fanOut],
     ["entry", figures.entry],
+    ["emitted events", figures.emitted],
   ] as const) {
     console.log(
       `   ${name}: ${per(phase.read)} RCU, ${per(phase.write)} WCU, ${per(phase.requests)} requests a member`,
@@ -178,7 +243,16 @@ export async function campaignPart(
   }
   console.log(
     `   audience ${fmt(figures.audience)}: entered ${fmt(figures.entered)}, holdout ${fmt(figures.holdout)}, ` +
-      `messages ${fmt(figures.messages)}, coupons ${fmt(figures.coupons)}; fan-out messages ${fmt(figures.fanOutMessages)}`,
+      `messages ${fmt(figures.messages)}, coupons ${fmt(figures.coupons)}; fan-out messages ${fmt(figures.fanOutMessages)}, ` +
+      `entries wake-ups ${fmt(figures.entryWakeUps)}`,
   );
-  return figures;
+  const cost = campaignCost(figures);
+  const dollars = (n: number) => `$${n.toFixed(2)}`;
+  console.log(
+    `   per recipient: ${cost.writes.toFixed(3)} WCU, ${cost.reads.toFixed(3)} RCU, ${cost.sqs.toFixed(2)} SQS requests: ` +
+      `${dollars(cost.total)} per million recipients (writes ${dollars(cost.dollars.writes)}, reads ${dollars(cost.dollars.reads)}, ` +
+      `SQS ${dollars(cost.dollars.sqs)}; Lambda apart); target < ${dollars(CAMPAIGN_TARGET_DOLLARS)} before channel fees: ` +
+      mark(cost.total < CAMPAIGN_TARGET_DOLLARS),
+  );
+  return { ...figures, cost };
 }
