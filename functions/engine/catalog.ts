@@ -1,3 +1,4 @@
+import type { ShopEvent } from "../../events/catalog.ts";
 import type { Journey } from "../language/schema.ts";
 import { type CompiledJourney, compileJourney } from "./compile.ts";
 
@@ -47,6 +48,15 @@ export class JourneyCatalog {
       this.byDetailType.set(detailType, journeys);
     }
     return journeys;
+  }
+
+  /**
+   * Whether the event matches a pattern of any version of the journey (CompiledJourney.matters): one that
+   * matches none changes none of its records, so they need not be read.
+   */
+  mayMatter(id: string, event: ShopEvent): boolean {
+    for (const journey of this.versions.get(id)?.values() ?? []) if (journey.matters(event)) return true;
+    return false;
   }
 
   /** Whether any version of the journey listens to events of this detail-type. */

@@ -1,3 +1,4 @@
+import type { ShopEvent } from "../../events/catalog.ts";
 import { type CompiledPattern, compilePattern } from "../language/pattern/index.ts";
 import type { Journey, LocalizedText, Step, StepOf } from "../language/schema.ts";
 import { type ParsedTemplate, parseTemplate } from "../language/templates.ts";
@@ -42,6 +43,11 @@ export interface CompiledJourney {
   ): { locales: readonly string[]; byLocale: ReadonlyMap<string, ParsedMessage> } | undefined;
   /** The detail-types this journey listens to, or "any" when a pattern does not pin them down. */
   readonly detailTypes: ReadonlySet<string> | "any";
+  /**
+   * Whether the event matches any pattern the journey listens with (trigger or inactivity clock, exits, goal,
+   * waits): one that matches none can change none of its records, whatever they hold (decideEvent).
+   */
+  matters(event: ShopEvent): boolean;
   /** The journey names `traits` (an audience, a condition, a template): its decisions see the trait values. */
   readonly readsTraits: boolean;
 }
@@ -65,23 +71,11 @@ export function patternDetailTypes(pattern: Record<string, unknown>): string[] |
 const NO_EVENT: CompiledPattern = Object.freeze({ pattern: {}, matches: () => false });
 
 /**
- * The detail-types the journey listens to: its trigger's, exits', goal's and waits'. A schedule-triggered
- * journey (a campaign) listens to none: it is never entered by an event, and until the engine runs its
- * schedules it has no runs for an exit, a goal or a wait to reach. The engine part that enters its runs
- * must route those (its exitOn, goal and wait-for-event patterns) here.
+ * The detail-types the journey listens to: its trigger's (none for a campaign, entered by its schedule's
+ * occurrences), its exits', goal's and waits'.
  */
-function listenedTypes(journey: Journey): ReadonlySet<string> | "any" {
-  const trigger = journey.trigger;
-  if (trigger.type === "schedule") return new Set();
-  const listened: Record<string, unknown>[] = [
-    ...(trigger.type === "event"
-      ? [trigger.pattern]
-      : [trigger.absent, ...(trigger.countFrom ? [trigger.countFrom] : [])]),
-    ...journey.exitOn,
-    ...(journey.goal ? [journey.goal.pattern] : []),
-    ...journey.steps.flatMap((step) => (step.type === "wait-for-event" ? [step.pattern] : [])),
-  ];
-  const typeLists = listened.map(patternDetailTypes);
+function listenedTypes(patterns: readonly CompiledPattern[]): ReadonlySet<string> | "any" {
+  const typeLists = patterns.map((compiled) => patternDetailTypes(compiled.pattern));
   return typeLists.some((types) => types === undefined) ? "any" : new Set(typeLists.flat() as string[]);
 }
 
@@ -104,7 +98,26 @@ export function compileJourney(journey: Journey): CompiledJourney {
   }
 
   const trigger = journey.trigger;
-  const detailTypes = listenedTypes(journey);
+  const triggerPattern =
+    trigger.type === "schedule"
+      ? NO_EVENT
+      : compilePattern(trigger.type === "event" ? trigger.pattern : trigger.absent);
+  const clockEvents =
+    trigger.type === "inactivity"
+      ? [triggerPattern, ...(trigger.countFrom ? [compilePattern(trigger.countFrom)] : [])]
+      : [];
+  const exitOn = journey.exitOn.map((pattern) => compilePattern(pattern));
+  const goal = journey.goal && {
+    pattern: compilePattern(journey.goal.pattern),
+    withinMs: durationMs(journey.goal.within),
+  };
+  const listensWith = [
+    ...(trigger.type === "event" ? [triggerPattern] : clockEvents),
+    ...exitOn,
+    ...(goal ? [goal.pattern] : []),
+    ...waitPatterns.values(),
+  ];
+  const detailTypes = listenedTypes(listensWith);
 
   return {
     journey,
@@ -117,25 +130,21 @@ export function compileJourney(journey: Journey): CompiledJourney {
       if (step === undefined) throw new Error(`journey ${journey.id} v${journey.version} has no step "${id}"`);
       return step;
     },
-    trigger:
-      trigger.type === "schedule"
-        ? NO_EVENT
-        : compilePattern(trigger.type === "event" ? trigger.pattern : trigger.absent),
-    clockEvents:
-      trigger.type === "inactivity"
-        ? [compilePattern(trigger.absent), ...(trigger.countFrom ? [compilePattern(trigger.countFrom)] : [])]
-        : [],
+    trigger: triggerPattern,
+    clockEvents,
     inactivityMs: trigger.type === "inactivity" ? durationMs(trigger.for) : 0,
-    exitOn: journey.exitOn.map((pattern) => compilePattern(pattern)),
-    ...(journey.goal
-      ? { goal: { pattern: compilePattern(journey.goal.pattern), withinMs: durationMs(journey.goal.within) } }
-      : {}),
+    exitOn,
+    ...(goal ? { goal } : {}),
     ...(journey.audience ? { audience: compilePattern(journey.audience) } : {}),
     holdoutFraction: journey.holdoutPercent / 100,
     pattern: (step) => waitPatterns.get(step.id) ?? compilePattern(step.pattern),
     conditions: (step) => branchConditions.get(step.id) ?? [],
     template: (templateId) => templates.get(templateId),
     detailTypes,
+    matters: (event) => {
+      for (const pattern of listensWith) if (pattern.matches(event)) return true;
+      return false;
+    },
     // Conservative: a name that merely contains "traits" costs a computation, never a wrong value.
     readsTraits: JSON.stringify(journey).includes("traits"),
   };

@@ -174,7 +174,8 @@ export class JourneyRuntime {
     if (this.controls.staleAt(now)) await this.controls.refresh(now);
     for (const journey of catalog.listeningTo(detailType)) {
       const key = event.detail[journey.journey.key];
-      if (typeof key !== "string" || key === "") continue;
+      // Its detail-type but none of its patterns (a member day coupon, to the coupon-expiry nudge): no record read.
+      if (typeof key !== "string" || key === "" || !catalog.mayMatter(journey.id, event)) continue;
       // Paused: the event still converts goals and ends runs, but admits no one and sends nothing.
       const paused = this.controls.pausedAsRead(journey.id) !== undefined;
       await this.withRetries(

@@ -294,4 +294,33 @@ describe("JourneyRuntime: statistics of an outbox handed on again", () => {
     expect(sums.get("entered")).toBe(1);
     expect(sums.get("message.sent")).toBe(1);
   });
+
+  it("reads no record of a journey for an event of its detail-type that none of its patterns takes", async () => {
+    // Prepare: a nudge for expiring shop coupons only, and a coupon of another kind (member day's, say).
+    const shopCoupons = journey({
+      id: "expiry-nudge",
+      trigger: { type: "event", pattern: { "detail-type": ["coupon.issued"], detail: { kind: ["shop"] } } },
+      start: "hello",
+      steps: [{ id: "hello", type: "send", channel: "push", template: "hello" }],
+      templates: { hello: { "zh-CN": "券快过期了" } },
+    });
+    const store = new MemoryStore();
+    const reads: string[] = [];
+    const getRecord = store.getRecord.bind(store);
+    store.getRecord = (journeyId: string, key: string) => {
+      reads.push(`${journeyId}/${key}`);
+      return getRecord(journeyId, key);
+    };
+    const { runtime, delivered } = harness(new JourneyCatalog([shopCoupons]), store);
+    const coupon = (kind: string, id: string) =>
+      shopEvent("coupon.issued", "2026-11-01T00:00:00Z", { userId: "u1", couponId: id, kind }, id);
+    // Act
+    await runtime.handleEvent(coupon("member-day", "c-1"), at("2026-11-01T00:00:00Z"));
+    const readsForOther = reads.length;
+    await runtime.handleEvent(coupon("shop", "c-2"), at("2026-11-01T00:00:00Z"));
+    // Assess: the other kind read nothing and did nothing; the shop's coupon entered.
+    expect(readsForOther).toBe(0);
+    expect(reads).toEqual(["expiry-nudge/u1"]);
+    expect(delivered.map((e) => e.type).slice(0, 2)).toEqual(["journey.entered", "message.sent"]);
+  });
 });

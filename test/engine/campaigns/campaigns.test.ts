@@ -9,7 +9,7 @@ import { compileJourney } from "../../../functions/engine/compile.ts";
 import { decideWakeUp } from "../../../functions/engine/decide.ts";
 import type { Profile, WakeUp } from "../../../functions/engine/model.ts";
 import type { ScheduleTrigger } from "../../../functions/language/schedule-trigger.ts";
-import { at, journey } from "../fixtures.ts";
+import { at, journey, shopEvent } from "../fixtures.ts";
 
 const FRIDAYS: ScheduleTrigger = {
   type: "schedule",
@@ -100,6 +100,32 @@ describe("an occurrence EventBridge Scheduler raised (a schedule per campaign on
       occurrence: "2026-12-03T07:17:00Z",
       fanOutAt: at("2026-12-03T07:17:00Z"),
     });
+  });
+});
+
+describe("the events a campaign listens to", () => {
+  it("its runs' goal, exits and waits (none enters it), and no event of those types that their patterns refuse", () => {
+    // Prepare: a campaign whose runs wait for an order, convert on one, and end on an unsubscribe.
+    const warmUp = compileJourney(
+      journey({
+        id: "warm-up",
+        trigger: FRIDAYS,
+        start: "wait-order",
+        exitOn: [{ "detail-type": ["user.unsubscribed"] }],
+        goal: {
+          pattern: { "detail-type": ["order.placed"], detail: { amount: [{ numeric: [">=", 100] }] } },
+          within: "P7D",
+        },
+        steps: [
+          { id: "wait-order", type: "wait-for-event", pattern: { "detail-type": ["cart.item_added"] }, timeout: "P1D" },
+        ],
+      }),
+    );
+    const order = (amount: number) => shopEvent("order.placed", "2026-12-04T02:00:00Z", { userId: "u1", amount });
+    // Act / Assess
+    expect(warmUp.detailTypes).toEqual(new Set(["user.unsubscribed", "order.placed", "cart.item_added"]));
+    expect(warmUp.matters(order(150))).toBe(true);
+    expect(warmUp.matters(order(50))).toBe(false);
   });
 });
 
