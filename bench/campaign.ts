@@ -3,6 +3,7 @@ import { JourneyCatalog } from "../functions/engine/catalog.ts";
 import type { JourneyEffect, WakeUp } from "../functions/engine/model.ts";
 import type { TraitsFile } from "../functions/engine/traits/config.ts";
 import { INGEST_BATCH_SIZE } from "../functions/handlers/batching.ts";
+import { platformRoute } from "../functions/journey/rules.ts";
 import type { Journey } from "../functions/language/schema.ts";
 import type { OccurrenceWakeUp } from "../functions/runtime/campaign-fan-out.ts";
 import { JourneyRuntime } from "../functions/runtime/journey-runtime.ts";
@@ -126,6 +127,8 @@ export async function measureCampaign(options: {
     });
     const effects: JourneyEffect[] = [];
     const emitted: ShopEvent[] = [];
+    // The ingest function hands back only what a platform rule takes (IngestQueuePublisher, platformRoute).
+    const routed = platformRoute(options.journeys, options.traits);
     // SendMessageBatch requests as on AWS: one per decision to the delivery queues, one to the ingest queue.
     const sends = { delivery: 0, ingest: 0 };
     const queue: OccurrenceWakeUp[] = [];
@@ -142,10 +145,11 @@ export async function measureCampaign(options: {
         },
       },
       publisher: {
-        publish: (event) => void emitted.push(event),
+        publish: (event) => void (routed(event) && emitted.push(event)),
         publishAll: async (events) => {
-          emitted.push(...events);
-          sends.ingest++;
+          const back = events.filter(routed);
+          emitted.push(...back);
+          if (back.length > 0) sends.ingest++;
         },
       },
       traits: options.traits,

@@ -66,6 +66,8 @@ export class IngestQueuePublisher implements EventPublisher {
   constructor(
     private readonly sqs: SQSClient,
     private readonly queueUrl: string,
+    /** Only the events a platform rule takes (functions/journey/rules.ts, platformRoute); absent: all. */
+    private readonly routed?: (event: ShopEvent) => boolean,
   ) {}
 
   publish(event: ShopEvent): Promise<void> {
@@ -73,9 +75,10 @@ export class IngestQueuePublisher implements EventPublisher {
   }
 
   publishAll(events: readonly ShopEvent[]): Promise<void> {
+    const routed = this.routed;
     return sendInBatches(this.sqs, {
       queueUrl: this.queueUrl,
-      items: events,
+      items: routed === undefined ? events : events.filter(routed),
       what: "events",
       where: "the ingest queue",
     });

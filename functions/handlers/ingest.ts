@@ -14,6 +14,7 @@ import middy from "@middy/core";
 import type { SQSEvent, SQSRecord } from "aws-lambda";
 import { JourneyCatalog } from "../engine/catalog.ts";
 import type { TraitsFile } from "../engine/traits/config.ts";
+import { platformRoute } from "../journey/rules.ts";
 import type { Journey } from "../language/schema.ts";
 import type { FanOutSetting } from "../runtime/campaign-fan-out.ts";
 import { JourneyRuntime } from "../runtime/journey-runtime.ts";
@@ -82,20 +83,23 @@ export function ingestDependencies(
   const counters = new JourneyCounters();
   const sqs = overrides.sqs ?? new SQSClient({});
   const store = platformStore(config, overrides.dynamodb, clock);
+  const journeys = overrides.journeys ?? embeddedJourneys();
+  const traits = overrides.traits ?? embeddedTraits();
   const runtime = new JourneyRuntime({
-    catalog: new JourneyCatalog(overrides.journeys ?? embeddedJourneys()),
+    catalog: new JourneyCatalog(journeys),
     store,
     // Paused journeys, read at most once per CONTROL_TTL_SECONDS per instance.
     controls: store,
     controlTtlMs: config.CONTROL_TTL_SECONDS * 1000,
     sink: new QueueSink(sqs, config.DELIVERY_QUEUE_URLS),
-    publisher: new IngestQueuePublisher(sqs, config.INGEST_QUEUE_URL),
+    // What the journeys emit goes back to ingest as the bus would route it: only what a rule takes.
+    publisher: new IngestQueuePublisher(sqs, config.INGEST_QUEUE_URL, platformRoute(journeys, traits)),
     // Proofs and statistics are written once per batch (flush below), not after each record.
     flushEveryInputs: Number.POSITIVE_INFINITY,
     // The EMF metrics are the counters written: published after the flush, at the end of the batch.
     onStatsWritten: (written) => counters.add(written),
     ...(config.POLICY_CONFIG === undefined ? {} : { policies: config.POLICY_CONFIG }),
-    ...traitsOption(overrides.traits ?? embeddedTraits()),
+    ...traitsOption(traits),
     campaigns: campaignFanOut(sqs, config),
   });
   const logger = createLogger();

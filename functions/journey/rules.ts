@@ -1,13 +1,16 @@
 /**
  * The EventBridge rules the journeys need, as data: one per distinct pattern. The CDK app makes them
  * rules on the bus (lib/journey-rules.ts); the local platform matches events against them itself
- * (functions/local/platform.ts). Both take platformRuleSpecs, so they route the same events.
+ * (functions/local/platform.ts); the ingest function, the events the journeys emit (platformRoute). All take
+ * platformRuleSpecs, so they route the same events.
  */
 import { createHash } from "node:crypto";
+import type { ShopEvent } from "../../events/catalog.ts";
 import { patternDetailTypes } from "../engine/compile.ts";
 import { PROFILE_DETAIL_TYPES } from "../engine/profile.ts";
 import type { TraitsFile } from "../engine/traits/config.ts";
 import { traitEventTypes } from "../engine/traits/state.ts";
+import { compilePattern } from "../language/pattern/index.ts";
 import type { Journey } from "../language/schema.ts";
 
 /** One EventBridge rule: a pattern and the journey parts that need the events it matches. */
@@ -114,4 +117,17 @@ export function platformRuleSpecs(journeys: readonly Journey[], traits?: TraitsF
   if (known === undefined) specs.push(rule);
   else known.uses.push(...rule.uses);
   return specs;
+}
+
+/**
+ * Whether one of the platform's rules takes the event: where the bus routes a shop's event to ingest, and
+ * whether an event the journeys emit (a coupon issued, an emit step's) is worth handing back to it. One no
+ * rule takes would change no profile and no run: member day's coupons, which no journey listens for.
+ */
+export function platformRoute(journeys: readonly Journey[], traits?: TraitsFile): (event: ShopEvent) => boolean {
+  const rules = platformRuleSpecs(journeys, traits).map((spec) => compilePattern(spec.pattern));
+  return (event) => {
+    for (const rule of rules) if (rule.matches(event)) return true;
+    return false;
+  };
 }

@@ -18,7 +18,7 @@ import { sumsByName } from "../engine/stats.ts";
 import type { TraitsFile } from "../engine/traits/config.ts";
 import { createIngestHandler, ingestDependencies } from "../handlers/ingest.ts";
 import { createTickHandler, tickDependencies } from "../handlers/tick.ts";
-import { type JourneyRuleSpec, platformRuleSpecs } from "../journey/rules.ts";
+import { platformRoute } from "../journey/rules.ts";
 import { compilePattern } from "../language/pattern/index.ts";
 import type { Journey } from "../language/schema.ts";
 import { armNextOccurrence } from "../runtime/campaign-fan-out.ts";
@@ -166,7 +166,7 @@ export async function startLocalPlatform(options: LocalPlatformOptions): Promise
   let server: Server;
   let url: string;
   try {
-    const accept = routeToIngest(platformRuleSpecs(journeys, options.traits), queues.ingest, endpointCounters);
+    const accept = routeToIngest(platformRoute(journeys, options.traits), queues.ingest, endpointCounters);
     const unsubscribe = { secret: fixedSecret(delivery.unsubscribeSecret) };
     ({ server, url } = await startEndpoint(options.port, { accept, clock, counters: endpointCounters, unsubscribe }));
   } catch (error) {
@@ -286,10 +286,9 @@ async function openDatabaseOrUnlock(dir: string, endpoint: string | undefined, u
  * The rules: an event some journey needs goes to the ingest queue (once, however many rules match), and so
  * does every profile event (they update the profile whatever the journeys say), as on AWS.
  */
-function routeToIngest(specs: readonly JourneyRuleSpec[], ingest: LocalQueue, counters: { routed: number }) {
-  const rules = specs.map((spec) => compilePattern(spec.pattern));
+function routeToIngest(routed: (event: ShopEvent) => boolean, ingest: LocalQueue, counters: { routed: number }) {
   return (event: ShopEvent) => {
-    if (!rules.some((rule) => rule.matches(event))) return;
+    if (!routed(event)) return;
     ingest.send([{ body: JSON.stringify(event) }]);
     counters.routed += 1;
   };

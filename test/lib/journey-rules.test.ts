@@ -1,8 +1,10 @@
 import { describe, expect, it } from "vitest";
+import type { ShopEvent } from "../../events/catalog.ts";
 import { PROFILE_DETAIL_TYPES } from "../../functions/engine/profile.ts";
+import { platformRoute } from "../../functions/journey/rules.ts";
 import type { Journey } from "../../functions/language/schema.ts";
 import { canonicalJson, journeyRuleSpecs, PROFILE_RULE, platformRuleSpecs } from "../../lib/journey-rules.ts";
-import { journeyFrom, seedJourney } from "../scenarios/helpers.ts";
+import { journeyFrom, loadSeedJourneys, seedJourney } from "../scenarios/helpers.ts";
 
 const send = { id: "hello", type: "send", channel: "push", template: "hello" };
 const templates = { hello: { "zh-CN": "你好" } };
@@ -133,5 +135,31 @@ describe("journeyRuleSpecs", () => {
       uses: ["profile: every user's profile"],
     });
     expect(PROFILE_RULE.uses).toEqual(["profile: every user's profile"]);
+  });
+});
+
+describe("platformRoute", () => {
+  it("takes what a rule takes: a new-user coupon (the expiry nudge's), a profile update; not member day's coupons", () => {
+    // Prepare: the shipped journeys, whose coupon-expiry nudge leaves member day's coupons alone.
+    const routed = platformRoute(loadSeedJourneys());
+    const event = (type: string, detail: Record<string, unknown>): ShopEvent => ({
+      id: `${type}-1`,
+      source: "nudge",
+      "detail-type": type,
+      time: "2026-12-04T02:00:00Z",
+      detail: { userId: "u1", ...detail },
+    });
+    const coupon = (journeyId: string) =>
+      event("coupon.issued", {
+        couponId: "c1",
+        code: "C1",
+        amountOff: 10,
+        expiresAt: "2026-12-04T15:59:00Z",
+        journeyId,
+      });
+    // Act / Assess
+    expect(routed(coupon("new-user-coupon"))).toBe(true);
+    expect(routed(event("user.updated", { attributes: { city: "Hangzhou" } }))).toBe(true);
+    expect(routed(coupon("member-day"))).toBe(false);
   });
 });
