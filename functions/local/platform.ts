@@ -19,7 +19,6 @@ import type { TraitsFile } from "../engine/traits/config.ts";
 import { createIngestHandler, ingestDependencies } from "../handlers/ingest.ts";
 import { createTickHandler, tickDependencies } from "../handlers/tick.ts";
 import { platformRoute } from "../journey/rules.ts";
-import { compilePattern } from "../language/pattern/index.ts";
 import type { Journey } from "../language/schema.ts";
 import { armNextOccurrence } from "../runtime/campaign-fan-out.ts";
 import { DynamoDbStore } from "../store/dynamodb/dynamodb-store.ts";

@@ -1,29 +1,25 @@
 import type { ShopEvent } from "../../events/catalog.ts";
-import type { JourneyCatalog } from "../engine/catalog.ts";
 import type { CompiledJourney } from "../engine/compile.ts";
 import { type Decision, decideEvent, decideWakeUp, newWakeUpsOf } from "../engine/decide.ts";
 import { skipsLateMessages } from "../engine/held-messages.ts";
 import { journalWith, outboxId } from "../engine/journal.ts";
 import type { EngineInput, Outbox, RunRecord, SentMessage, StatsCounter, WakeUp } from "../engine/model.ts";
-import { DEFAULT_TIMEZONE, type PolicyConfig } from "../engine/policies/config.ts";
+import { DEFAULT_TIMEZONE } from "../engine/policies/config.ts";
 import { compileWatch } from "../engine/segments/watch.ts";
 import { statsOf, stepStatsOf } from "../engine/stats.ts";
-import type { TraitsFile } from "../engine/traits/config.ts";
 import type { TraitsSetting } from "../engine/traits/profile.ts";
 import { ConcurrencyError, NudgeError } from "../shared/errors.ts";
 import { formatInstant } from "../shared/time.ts";
 import {
-  type FanOutReport,
-  type FanOutSetting,
   fanOutUnlessPaused,
   memberEntries,
   type OccurrenceWakeUp,
   raisedOccurrenceWakeUp,
 } from "./campaign-fan-out.ts";
-import { ControlCache, type ControlStore } from "./control-cache.ts";
+import { ControlCache } from "./control-cache.ts";
 import { guardrailCounters } from "./guardrail-counts.ts";
-import { type EffectSink, type EventPublisher, HandOn } from "./hand-on.ts";
-import type { JourneyStore, Versioned } from "./ports.ts";
+import { HandOn } from "./hand-on.ts";
+import type { Versioned } from "./ports.ts";
 import { redemptionCounters } from "./redemptions.ts";
 import { PolicyReservations } from "./reservations.ts";
 import { runsToIndex } from "./runs-of-user.ts";
