@@ -5,31 +5,15 @@
  * one by one, with their line and what is wrong, and the rest imported; the exit code is then 1.
  */
 import { readFile } from "node:fs/promises";
-import { join, resolve } from "node:path";
+import { resolve } from "node:path";
 import { JourneyCatalog } from "../engine/catalog.ts";
-import { readSavedClock } from "../local/clock.ts";
 import { importHistory } from "../runtime/history.ts";
 import { parseEventLines } from "../simulator/simulate.ts";
 import { UsageError } from "./args.ts";
 import { type CliIo, ExitCode } from "./io.ts";
 import { loadJourneys } from "./start.ts";
-import { localDirOf, openStoreSource } from "./store-source.ts";
+import { openStoreSource, platformNow } from "./store-source.ts";
 import { parseCommandArgs } from "./usage.ts";
-
-/**
- * The platform's clock: `--now`, else the local platform's virtual clock as it last saved it (`nudge start
- * --speed`), else the real one.
- */
-function nowOf(values: Map<string, string>, cwd: string): number {
-  const text = values.get("now");
-  if (text !== undefined) {
-    const now = Date.parse(text);
-    if (Number.isNaN(now)) throw new UsageError(`--now: expected an ISO-8601 time such as "2026-12-01T00:00:00Z"`);
-    return now;
-  }
-  const dir = localDirOf(values, cwd);
-  return (dir === undefined ? undefined : readSavedClock(join(dir, "clock.json")).now) ?? Date.now();
-}
 
 export async function importCommand(args: string[], io: CliIo): Promise<number> {
   const { values, positional } = parseCommandArgs("import", args);
@@ -43,7 +27,7 @@ export async function importCommand(args: string[], io: CliIo): Promise<number> 
   const { events, invalid } = parseEventLines(text.split("\n"), (problem) => {
     for (const line of problem.message.split("\n")) io.stderr(`line ${problem.line}: not imported: ${line}`);
   });
-  const now = nowOf(values, io.cwd);
+  const now = platformNow(values, io.cwd);
   const source = await openStoreSource(values, io.cwd, { clock: () => now });
   try {
     const result = await importHistory({

@@ -1,8 +1,8 @@
 /**
  * `nudge status`: each journey's state from the platform's (local, or a table on AWS: store-source.ts):
  * enabled (its file), paused (why, by whom, since when), runs active, timers pending, the oldest pending
- * timer, wake-ups held by a pause; and the dead letters (locally: the local dead-letter queue; on AWS:
- * not read, see README, Operating journeys).
+ * timer, wake-ups held by a pause; each campaign's latest occurrence and how far it got (campaign-status.ts);
+ * and the dead letters (locally: the local dead-letter queue; on AWS: the stack's dead-letter queues).
  */
 
 import { resolve } from "node:path";
@@ -11,10 +11,11 @@ import { DEAD_LETTER_QUEUE_NAME, queueJournalPath, readQueueJournal } from "../l
 import type { JourneyControl } from "../runtime/control-cache.ts";
 import type { JourneyInventory } from "../store/dynamodb/inventory.ts";
 import { formatOption, UsageError } from "./args.ts";
+import { type CampaignStatus, campaignStatuses, formatCampaignStatus } from "./campaign-status.ts";
 import { deadLetterCounts, stackOfTable } from "./dead-letters.ts";
 import { type CliIo, ExitCode } from "./io.ts";
 import { loadJourneys } from "./start.ts";
-import { openStoreSource } from "./store-source.ts";
+import { openStoreSource, platformNow } from "./store-source.ts";
 import { parseCommandArgs } from "./usage.ts";
 
 export interface JourneyStatus extends JourneyInventory {
@@ -24,7 +25,11 @@ export interface JourneyStatus extends JourneyInventory {
   control?: JourneyControl;
 }
 
-export function formatStatus(rows: readonly JourneyStatus[], deadLetters: string): string[] {
+export function formatStatus(
+  rows: readonly JourneyStatus[],
+  deadLetters: string,
+  campaigns: readonly CampaignStatus[] = [],
+): string[] {
   const header = ["journey", "enabled", "paused", "runs active", "timers pending", "oldest pending", "of them held"];
   const table = rows.map((row) => [
     row.journeyId,
@@ -45,7 +50,13 @@ export function formatStatus(rows: readonly JourneyStatus[], deadLetters: string
       .map((cell, column) => cell.padEnd(widths[column] ?? 0))
       .join("  ")
       .trimEnd();
-  return [line(header), ...table.map(line), `Dead letters: ${deadLetters}`];
+  const campaignLines = campaigns.map((campaign) => `  ${formatCampaignStatus(campaign)}`);
+  return [
+    line(header),
+    ...table.map(line),
+    ...(campaignLines.length > 0 ? ["Campaigns:", ...campaignLines] : []),
+    `Dead letters: ${deadLetters}`,
+  ];
 }
 
 export async function statusCommand(args: string[], io: CliIo): Promise<number> {
@@ -56,9 +67,11 @@ export async function statusCommand(args: string[], io: CliIo): Promise<number> 
   if (loaded === undefined) return ExitCode.failed;
   const source = await openStoreSource(values, io.cwd);
   try {
-    const [controls, inventory] = await Promise.all([
+    const now = platformNow(values, io.cwd);
+    const [controls, inventory, campaigns] = await Promise.all([
       source.store.getControls({ consistent: true }),
       source.store.journeyInventory(),
+      campaignStatuses(loaded.journeys, source.store, now),
     ]);
     const enabled = new Map(loaded.journeys.map((journey) => [journey.id, journey.enabled]));
     // The journeys of the files and those with state; a control alone (a pause of an id no journey has,
@@ -79,10 +92,11 @@ export async function statusCommand(args: string[], io: CliIo): Promise<number> 
       table === undefined
         ? localDeadLetters(resolve(io.cwd, values.get("dir") ?? ".nudge"))
         : await stackDeadLetters(values.get("stack") ?? stackOfTable(table), values.get("region"));
-    if (format === "json") io.stdout(JSON.stringify({ journeys: rows, deadLetters: deadLetters.count ?? null }));
+    if (format === "json")
+      io.stdout(JSON.stringify({ journeys: rows, campaigns, deadLetters: deadLetters.count ?? null }));
     else {
       io.stdout(`From ${source.where}.`);
-      for (const line of formatStatus(rows, deadLetters.text)) io.stdout(line);
+      for (const line of formatStatus(rows, deadLetters.text, campaigns)) io.stdout(line);
     }
     return ExitCode.ok;
   } finally {

@@ -6,6 +6,7 @@
  */
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { readSavedClock } from "../local/clock.ts";
 import {
   LOCAL_TIMER_BUCKET_MINUTES,
   LOCAL_TIMER_SHARDS,
@@ -39,6 +40,21 @@ export function localDirOf(values: Map<string, string>, cwd: string): string | u
  * Opens the store the options name. `clock`: the platform's clock, for a command that schedules wake-ups
  * (`nudge import`): the store files a wake-up by the time it may be taken, which is the platform's.
  */
+/**
+ * The platform's clock: `--now`, else the local platform's virtual clock as it last saved it (`nudge start
+ * --speed`), else the real one.
+ */
+export function platformNow(values: Map<string, string>, cwd: string): number {
+  const text = values.get("now");
+  if (text !== undefined) {
+    const now = Date.parse(text);
+    if (Number.isNaN(now)) throw new UsageError(`--now: expected an ISO-8601 time such as "2026-12-01T00:00:00Z"`);
+    return now;
+  }
+  const dir = localDirOf(values, cwd);
+  return (dir === undefined ? undefined : readSavedClock(join(dir, "clock.json")).now) ?? Date.now();
+}
+
 export async function openStoreSource(
   values: Map<string, string>,
   cwd: string,

@@ -152,9 +152,11 @@ export const COMMANDS: Readonly<Record<string, CommandSpec>> = {
   },
   status: {
     args: "",
-    about: "each journey: enabled, paused (why), runs active, timers pending, oldest pending timer, held; dead letters",
+    about:
+      "each journey: enabled, paused (why), runs active, timers pending, oldest pending timer, held; each campaign's last occurrence (entered so far) and next; dead letters",
     options: [
       ...storeSource,
+      { name: "now", value: "<ISO time>", help: "the platform's clock (default: the local platform's, else now)" },
       { name: "stack", value: "<name>", help: "the stack whose dead-letter queues to count (default: the table's)" },
       journeys,
       format(),

@@ -60,6 +60,35 @@ export function nextCampaignOccurrence(trigger: ScheduleTrigger, after: number):
   return { occurrence: wallText(wallTimeAt(inUtc, "UTC")), fanOutAt: inUtc - FURTHEST_AHEAD_MS };
 }
 
+/** From the first zone to show a wall time to the last: UTC+14 to UTC-12. */
+const ALL_ZONES_MS = 26 * 3_600_000;
+
+/** Until when an occurrence's members enter: the last zone's showing of a wall time, or the instant itself. */
+export function entriesUntil(occurrence: CampaignOccurrence): number {
+  return isWallTime(occurrence.occurrence) ? occurrence.fanOutAt + ALL_ZONES_MS : occurrence.fanOutAt;
+}
+
+/**
+ * The campaign's latest occurrence whose fan-out came at or before `now`, looked for as far back as
+ * `lookBackMs` (default 35 days); undefined when there was none then, and for a rate(), which counts from
+ * when its schedule was made.
+ */
+export function lastCampaignOccurrence(
+  trigger: ScheduleTrigger,
+  now: number,
+  lookBackMs = 35 * 86_400_000,
+): CampaignOccurrence | undefined {
+  if (scheduleOf(trigger)?.type !== "cron" && scheduleOf(trigger)?.type !== "at") return undefined;
+  let last: CampaignOccurrence | undefined;
+  let next = nextCampaignOccurrence(trigger, now - lookBackMs);
+  // Bounded: a rate(1 minute) over 35 days is 50,400 occurrences; each step moves on by at least a minute.
+  for (let steps = 0; next !== undefined && next.fanOutAt <= now && steps < 100_000; steps++) {
+    last = next;
+    next = nextCampaignOccurrence(trigger, next.fanOutAt);
+  }
+  return last;
+}
+
 /**
  * The occurrence that EventBridge Scheduler raised at `at` (its scheduled time), where a schedule per
  * campaign raises them (lib/campaigns.ts): the one whose fan-out falls at that instant. A rate() counts

@@ -3,6 +3,7 @@ import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, describe, expect, it } from "vitest";
 import { stackOfTable } from "../../functions/cli/dead-letters.ts";
 import { main } from "../../functions/cli/main.ts";
+import { DynamoDbStore } from "../../functions/store/dynamodb/dynamodb-store.ts";
 import { freshTable } from "../setup/dynalite.ts";
 import { capture } from "./capture-io.ts";
 
@@ -55,5 +56,52 @@ describe("nudge status on AWS", () => {
     // Act / Assess
     expect(stackOfTable("Nudge-prod-TableCD117FA1-1X2Y3Z4W5V6U")).toBe("Nudge-prod");
     expect(stackOfTable("my-own-table")).toBeUndefined();
+  });
+});
+
+describe("nudge status: campaigns", () => {
+  it("shows each campaign's last occurrence, entered so far while its members' clocks reach it, its members now and the next", async () => {
+    // Prepare: member day's occurrence of Friday 4 December, raised Thursday 20:00 UTC; its members entering
+    // zone by zone (two entered, one held out so far), three members in the segment's index.
+    const { endpoint, tableName, client } = await freshTable();
+    const store = new DynamoDbStore(client, { tableName });
+    const counter = (day: string, name: string, amount: number) => ({
+      journeyId: "member-day",
+      version: 1,
+      day,
+      name,
+      amount,
+    });
+    await store.addStats([
+      counter("2026-12-04", "entered", 2),
+      counter("2026-12-04", "holdout", 1),
+      counter("2026-11-27", "entered", 9),
+    ]);
+    await store.indexSegmentChanges(
+      ["u1", "u2", "u3"].map((userId) => ({
+        id: `seg-${userId}`,
+        source: "nudge",
+        "detail-type": "segment.entered",
+        time: "2026-12-01T00:00:00Z",
+        detail: { userId, segment: "silver-and-above" },
+      })),
+    );
+    const status = (now: string) => {
+      const io = capture();
+      const args = ["status", "--table", tableName, "--dynamodb-endpoint", endpoint, "--now", now];
+      return main(args, io).then((code) => ({ code, io }));
+    };
+    // Act: at noon UTC (Los Angeles still to come), then the next day.
+    const sending = await status("2026-12-04T12:00:00Z");
+    const done = await status("2026-12-05T12:00:00Z");
+    // Assess
+    expect(sending.code).toBe(0);
+    const line = (io: ReturnType<typeof capture>) => io.out.find((l) => l.startsWith("  member-day:"));
+    expect(line(sending.io)).toBe(
+      "  member-day: last 2026-12-04T10:00: 2 entered, 1 in the holdout (sending: entries go on until 2026-12-04T22:00:00Z); 3 members now; next 2026-12-11T10:00",
+    );
+    expect(line(done.io)).toBe(
+      "  member-day: last 2026-12-04T10:00: 2 entered, 1 in the holdout (done); 3 members now; next 2026-12-11T10:00",
+    );
   });
 });

@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import {
+  entriesUntil,
   FURTHEST_AHEAD_ZONE,
+  lastCampaignOccurrence,
   memberEntryAt,
   nextCampaignOccurrence,
   occurrenceRaisedAt,
@@ -17,6 +19,8 @@ const FRIDAYS: ScheduleTrigger = {
   timezone: "user",
   segment: "silver-and-above",
 };
+
+const occurrenceOf = (trigger: ScheduleTrigger, now: string) => lastCampaignOccurrence(trigger, at(now));
 
 const memberDay = compileJourney(
   journey({
@@ -100,6 +104,18 @@ describe("an occurrence EventBridge Scheduler raised (a schedule per campaign on
       occurrence: "2026-12-03T07:17:00Z",
       fanOutAt: at("2026-12-03T07:17:00Z"),
     });
+  });
+});
+
+describe("a campaign's latest occurrence (nudge status)", () => {
+  it("is the last whose fan-out came by now, its entries going on until the last zone's clocks show it; none for a rate()", () => {
+    // Prepare / Act
+    const last = occurrenceOf(FRIDAYS, "2026-12-04T12:00:00Z");
+    // Assess: Friday 10:00 came first at UTC+14 (Thursday 20:00 UTC) and comes last at UTC-12 (Friday 22:00 UTC).
+    expect(last).toEqual({ occurrence: "2026-12-04T10:00", fanOutAt: at("2026-12-03T20:00:00Z") });
+    expect(last && entriesUntil(last)).toBe(at("2026-12-04T22:00:00Z"));
+    expect(occurrenceOf(FRIDAYS, "2026-12-03T19:59:00Z")?.occurrence).toBe("2026-11-27T10:00");
+    expect(occurrenceOf({ ...FRIDAYS, schedule: "rate(1 hour)" }, "2026-12-04T12:00:00Z")).toBeUndefined();
   });
 });
 
