@@ -7,8 +7,8 @@
  */
 import type { ShopEvent } from "../../events/catalog.ts";
 import type { ScheduleTrigger } from "../language/schedule-trigger.ts";
-import { localDateTime, type WallTime, wallTimeAt } from "../shared/local-time.ts";
-import { formatInstant } from "../shared/time.ts";
+import { addDays, atLocalTime, localDateTime, type WallTime, wallTimeAt } from "../shared/local-time.ts";
+import { formatInstant, parseInstant } from "../shared/time.ts";
 import type { WakeUp } from "./model.ts";
 import { parseSchedule, type Schedule } from "./schedule/cron.ts";
 import { localOccurrenceFor, nextOccurrence } from "./schedule/occurrences.ts";
@@ -58,6 +58,32 @@ export function nextCampaignOccurrence(trigger: ScheduleTrigger, after: number):
   const inUtc = nextOccurrence(schedule, "UTC", after + FURTHEST_AHEAD_MS);
   if (inUtc === undefined) return undefined;
   return { occurrence: wallText(wallTimeAt(inUtc, "UTC")), fanOutAt: inUtc - FURTHEST_AHEAD_MS };
+}
+
+/**
+ * The occurrence a `relativeTo` campaign's event sets (the engine checks the event matches `relativeTo.event`):
+ * `localTime` on the local date `days` from the date of the event's `field` instant. The date is read in the
+ * campaign's zone, or for "each user's own zone" in the platform's default zone (the shop's: a sale starting
+ * 18 June in Shanghai warms up from 11 June, wherever the user is), and the occurrence is then that wall time
+ * in each user's zone. Undefined when the field holds no instant.
+ */
+export function relativeOccurrence(
+  trigger: ScheduleTrigger,
+  event: ShopEvent,
+  defaultZone: string,
+): CampaignOccurrence | undefined {
+  const relative = trigger.relativeTo;
+  if (relative === undefined) return undefined;
+  const instant = parseInstant(event.detail[relative.field]);
+  if (instant === undefined) return undefined;
+  const [hour = 0, minute = 0] = relative.localTime.split(":").map(Number);
+  if (trigger.timezone !== "user") {
+    const at = atLocalTime(instant, relative, trigger.timezone);
+    return { occurrence: formatInstant(at), fanOutAt: at };
+  }
+  const wall = addDays(wallTimeAt(instant, defaultZone), relative.days, hour, minute);
+  const inUtc = Date.UTC(wall.year, wall.month - 1, wall.day, wall.hour, wall.minute);
+  return { occurrence: wallText(wall), fanOutAt: inUtc - FURTHEST_AHEAD_MS };
 }
 
 /** From the first zone to show a wall time to the last: UTC+14 to UTC-12. */

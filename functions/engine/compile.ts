@@ -98,9 +98,12 @@ export function compileJourney(journey: Journey): CompiledJourney {
   }
 
   const trigger = journey.trigger;
+  // A campaign relative to an event listens to that event (its occurrence is set by it); another, to none.
   const triggerPattern =
     trigger.type === "schedule"
-      ? NO_EVENT
+      ? trigger.relativeTo === undefined
+        ? NO_EVENT
+        : compilePattern(trigger.relativeTo.event)
       : compilePattern(trigger.type === "event" ? trigger.pattern : trigger.absent);
   const clockEvents =
     trigger.type === "inactivity"
@@ -112,7 +115,7 @@ export function compileJourney(journey: Journey): CompiledJourney {
     withinMs: durationMs(journey.goal.within),
   };
   const listensWith = [
-    ...(trigger.type === "event" ? [triggerPattern] : clockEvents),
+    ...(trigger.type === "inactivity" ? clockEvents : triggerPattern === NO_EVENT ? [] : [triggerPattern]),
     ...exitOn,
     ...(goal ? [goal.pattern] : []),
     ...waitPatterns.values(),

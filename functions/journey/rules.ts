@@ -29,10 +29,14 @@ export interface JourneyRuleSpec {
  */
 function patternsOf(journey: Journey): { part: string; pattern: Record<string, unknown> }[] {
   const { trigger } = journey;
-  // A campaign (schedule trigger) is entered by its occurrences, not by events: no entry rule.
-  const entry =
-    !journey.enabled || trigger.type === "schedule"
-      ? []
+  // A campaign (schedule trigger) is entered by its occurrences, not by events: no entry rule, but for one
+  // relative to an event, that event's (it sets an occurrence).
+  const entry = !journey.enabled
+    ? []
+    : trigger.type === "schedule"
+      ? trigger.relativeTo === undefined
+        ? []
+        : [{ part: "trigger.relativeTo", pattern: trigger.relativeTo.event }]
       : trigger.type === "event"
         ? [{ part: "trigger", pattern: trigger.pattern }]
         : [

@@ -68,7 +68,7 @@ export const scheduleTrigger = z
     },
   })
   .describe(
-    "A campaign: runs start at a schedule's occurrences (or relative to an event's time), one per member of the audience. The journey's key must be userId. Not run by the engine yet.",
+    "A campaign: runs start at a schedule's occurrences (or relative to an event's time), one per member of the audience. The journey's key must be userId.",
   )
   // For editors: the refinement above, as JSON Schema says it.
   .meta({ oneOf: [{ required: ["schedule"] }, { required: ["relativeTo"] }] });

@@ -6,7 +6,14 @@
  * (a message of the wake-up queue) and a whole audience locally.
  */
 
-import { memberEntryAt, nextCampaignOccurrence, occurrenceRaisedAt } from "../engine/campaigns.ts";
+import type { ShopEvent } from "../../events/catalog.ts";
+import {
+  entriesUntil,
+  memberEntryAt,
+  nextCampaignOccurrence,
+  occurrenceRaisedAt,
+  relativeOccurrence,
+} from "../engine/campaigns.ts";
 import type { CompiledJourney } from "../engine/compile.ts";
 import { CAMPAIGN_WAKE_UP, ENTRIES_PER_WAKE_UP, type WakeUp } from "../engine/model.ts";
 import { formatInstant } from "../shared/time.ts";
@@ -81,6 +88,25 @@ export function raisedOccurrenceWakeUp(journey: CompiledJourney, at: number): Oc
   const trigger = journey.journey.trigger;
   const occurrence = trigger.type === "schedule" ? occurrenceRaisedAt(trigger, at) : undefined;
   return occurrence === undefined ? undefined : occurrenceWakeUp(journey.id, occurrence);
+}
+
+/**
+ * The occurrence a `relativeTo` campaign's event sets (engine/campaigns.ts), armed as its fan-out's wake-up
+ * (at once when its first zone's time has passed); false when the event sets none, or one whose last zone's
+ * time has passed too. A redelivered event arms the same wake-up.
+ */
+export async function armRelativeOccurrence(
+  request: Pick<FanOutRequest, "store" | "journey" | "now" | "defaultZone"> & { event: ShopEvent },
+): Promise<boolean> {
+  const { store, journey, now, defaultZone, event } = request;
+  const trigger = journey.journey.trigger;
+  if (trigger.type !== "schedule" || !journey.journey.enabled) return false;
+  const occurrence = relativeOccurrence(trigger, event, defaultZone);
+  if (occurrence === undefined || entriesUntil(occurrence) < now) return false;
+  await store.scheduleWakeUp(
+    occurrenceWakeUp(journey.id, { ...occurrence, fanOutAt: Math.max(occurrence.fanOutAt, now) }),
+  );
+  return true;
 }
 
 /** The campaign's next occurrence after `after`, armed; false when its schedule has none left. */

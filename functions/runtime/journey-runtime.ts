@@ -11,6 +11,7 @@ import type { TraitsSetting } from "../engine/traits/profile.ts";
 import { ConcurrencyError, NudgeError } from "../shared/errors.ts";
 import { formatInstant } from "../shared/time.ts";
 import {
+  armRelativeOccurrence,
   fanOutUnlessPaused,
   memberEntries,
   type OccurrenceWakeUp,
@@ -136,6 +137,9 @@ export class JourneyRuntime {
 
     if (this.controls.staleAt(now)) await this.controls.refresh(now);
     for (const journey of catalog.listeningTo(detailType)) {
+      // A campaign relative to this event: the occurrence it sets is armed (its runs' exits and goal go on below).
+      if (journey.journey.trigger.type === "schedule" && journey.trigger.matches(event))
+        await armRelativeOccurrence({ store, journey, now, defaultZone: this.defaultZone, event });
       const key = event.detail[journey.journey.key];
       // Its detail-type but none of its patterns (a member day coupon, to the coupon-expiry nudge): no record read.
       if (typeof key !== "string" || key === "" || !catalog.mayMatter(journey.id, event)) continue;

@@ -5,7 +5,7 @@ import { formatProblem, journeyFilesIn } from "../../functions/journey/load.ts";
 import { journeyRuleSpecs } from "../../functions/journey/rules.ts";
 import { validateJourneyFiles } from "../../functions/journey/validate.ts";
 import type { Journey } from "../../functions/language/schema.ts";
-import { event, loadSeedJourneys } from "./helpers.ts";
+import { event, loadSeedJourneys, platformTraits, run } from "./helpers.ts";
 
 /**
  * Campaigns (journeys with a schedule trigger, issue 16) load, validate and compile; no event enters anyone
@@ -38,7 +38,7 @@ const SHOP_LIFE = [
 ];
 
 describe("a campaign's trigger", () => {
-  it("compiles to a trigger no event matches, and listens to no detail-type", async () => {
+  it("compiles to a trigger no shop event enters anyone by; one relative to an event listens to that event", async () => {
     // Prepare
     const campaigns = await loadCampaigns();
     const catalog = new JourneyCatalog([...loadSeedJourneys(), ...campaigns]);
@@ -50,17 +50,17 @@ describe("a campaign's trigger", () => {
       catalog.listeningTo(type).map((journey) => journey.id),
     );
 
-    // Assess
+    // Assess: member day listens to nothing; the warm-up to the promotion that sets its occurrence.
     expect(compiled.map((journey) => [journey.id, [...(journey.detailTypes as Set<string>)]])).toEqual([
       ["member-day", []],
-      ["presale-warmup", []],
+      ["presale-warmup", ["promotion.scheduled"]],
     ]);
-    expect(compiled.map((journey) => journey.trigger.matches(promotion))).toEqual([false, false]);
-    expect(routed.filter((id) => CAMPAIGNS.includes(id))).toEqual([]);
+    expect(compiled.map((journey) => journey.trigger.matches(promotion))).toEqual([false, true]);
+    expect(routed.filter((id) => CAMPAIGNS.includes(id))).toEqual(["presale-warmup"]);
     expect(routed).toContain("new-user-coupon");
   });
 
-  it("needs no EventBridge rule to be entered", async () => {
+  it("needs an EventBridge rule only for the event a relative campaign's occurrences come from", async () => {
     // Prepare
     const campaigns = await loadCampaigns();
 
@@ -68,6 +68,58 @@ describe("a campaign's trigger", () => {
     const rules = journeyRuleSpecs(campaigns);
 
     // Assess
-    expect(rules).toEqual([]);
+    expect(rules.map((rule) => [rule.pattern, rule.uses])).toEqual([
+      [{ "detail-type": ["promotion.scheduled"] }, ["presale-warmup v1 trigger.relativeTo"]],
+    ]);
+  });
+
+  it("runs the pre-sale warm-up 7 days before a promotion starts, at 10:00 in each member's zone, once per promotion", async () => {
+    // Prepare: members with a cart in Shanghai and London; a promotion starting 12 December (Shanghai time)
+    // announced on 29 November, and announced again (a redelivery); a user without a cart.
+    const warmUp = (await loadCampaigns()).filter((journey) => journey.id === "presale-warmup");
+    const registered = (userId: string, timezone: string) =>
+      event("user.registered", "2026-11-20T02:00:00Z", { userId, locale: "zh-CN", timezone }, `reg-${userId}`);
+    const cart = (userId: string) =>
+      event(
+        "cart.item_added",
+        "2026-11-28T02:00:00Z",
+        { userId, productId: "p_1", quantity: 1, price: 199 },
+        `cart-${userId}`,
+      );
+    const promotion = event(
+      "promotion.scheduled",
+      "2026-11-29T04:00:00Z",
+      {
+        promotionId: "promo_1212",
+        name: "Double 12",
+        startsAt: "2026-12-12T00:00:00+08:00",
+        endsAt: "2026-12-13T00:00:00+08:00",
+      },
+      "promo_1212",
+    );
+    const lines = [
+      registered("u_sh", "Asia/Shanghai"),
+      registered("u_ld", "Europe/London"),
+      registered("u_none", "Asia/Shanghai"),
+      cart("u_sh"),
+      cart("u_ld"),
+      promotion,
+      promotion,
+    ];
+
+    // Act
+    const outcome = await run(lines, {
+      journeys: warmUp,
+      traits: await platformTraits(),
+      until: "2026-12-07T00:00:00Z",
+    });
+
+    // Assess: 5 December 10:00 is 02:00Z in Shanghai and 10:00Z in London; the listing ran at 4 December 20:00Z.
+    const sent = outcome.linesOf("message.sent", "presale-warmup").map((line) => `${line.user} ${line.at}`);
+    expect(sent).toEqual(["u_sh 2026-12-05T02:00:00Z", "u_ld 2026-12-05T10:00:00Z"]);
+    const started = outcome.lines.filter((line) => line.type === "campaign.started");
+    expect(started).toMatchObject([
+      { journey: "presale-warmup", occurrence: "2026-12-05T10:00", at: "2026-12-04T20:00:00Z", audience: 2 },
+    ]);
   });
 });
