@@ -29,6 +29,7 @@
  *   --only campaign    a campaign's DynamoDB cost per recipient: member day fanned out in parts, then the
  *                      entries, on dynalite (never part of the default run)
  *   --campaign-members N  silver members in the audience (default 1000)
+ *   --campaign-memory-members N  the same timed in memory, as nudge simulate runs it (default 100000)
  *
  * Not a test: nothing fails on a missed target, the report just says so.
  */
@@ -85,6 +86,7 @@ const { values } = parseArgs({
     "pressure-rate": { type: "string", default: "30" },
     "pressure-seconds": { type: "string", default: "20" },
     "campaign-members": { type: "string", default: "1000" },
+    "campaign-memory-members": { type: "string", default: "100000" },
   },
 });
 
@@ -433,7 +435,8 @@ if (only === "pressure") {
 if (only === "campaign") {
   // 8. A campaign's cost per recipient on DynamoDB: member day's fan-out in parts, then each member's entry.
   const members = whole("campaign-members", values["campaign-members"], 1);
-  report.campaign = await campaignPart({ journeys, traits, members }, { fmt, mark });
+  const memoryMembers = whole("campaign-memory-members", values["campaign-memory-members"], 1);
+  report.campaign = await campaignPart({ journeys, traits, members, memoryMembers }, { fmt, mark });
 }
 
 console.log(`\n${JSON.stringify(report)}`);
