@@ -20,6 +20,7 @@ export const commands: Record<string, () => Promise<Command>> = {
   resume: async () => (await import("./pause.ts")).resumeCommand,
   status: async () => (await import("./status.ts")).statusCommand,
   segment: async () => (await import("./segment.ts")).segmentCommand,
+  campaign: async () => (await import("./campaign.ts")).campaignCommand,
   "dead-letters": async () => (await import("./dead-letters-command.ts")).deadLettersCommand,
   import: async () => (await import("./import.ts")).importCommand,
   validate: async () => (await import("./validate.ts")).validateCommand,

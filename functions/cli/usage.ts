@@ -172,6 +172,22 @@ export const COMMANDS: Readonly<Record<string, CommandSpec>> = {
       format(),
     ],
   },
+  campaign: {
+    args: "preview <campaign>",
+    about:
+      "a campaign's next occurrence forecast before it goes out: audience, entries, messages suppressed or deferred, coupons against the budget, samples",
+    options: [
+      ...storeSource,
+      {
+        name: "at",
+        value: "<ISO time>",
+        help: "forecast the first occurrence after this time (default: the platform's clock)",
+      },
+      { name: "rate", value: "<n>", help: "how long the messages take at this many a second" },
+      journeys,
+      format(),
+    ],
+  },
   "dead-letters": {
     args: "list | show <id> | redrive [<id>...]",
     about: "what failed for good and why; redrive sends it back to its queue once fixed",

@@ -1,0 +1,165 @@
+/**
+ * A campaign occurrence's pre-flight forecast (`nudge campaign preview`): the occurrence decided for each
+ * member of its segment by the engine itself, as the send would decide it, with nothing written. Each
+ * member's own state is read (the profile, the send log the caps count, the run record re-entry reads);
+ * the coupon budgets are read once and spent as the forecast goes, member by member in the order they
+ * enter (their zones'), so that it says when a budget runs out. Its figures are what the send does when
+ * nothing changes between.
+ */
+import { type CampaignOccurrence, memberEntryAt } from "../engine/campaigns.ts";
+import type { CompiledJourney } from "../engine/compile.ts";
+import { decideWakeUp } from "../engine/decide.ts";
+import type { JourneyEffect, WakeUp } from "../engine/model.ts";
+import type { PolicyConfig } from "../engine/policies/config.ts";
+import { budgetKey, type PolicyInputs } from "../engine/policy-state.ts";
+import type { TraitsSetting } from "../engine/traits/profile.ts";
+import { formatInstant } from "../shared/time.ts";
+import type { BudgetStore, RunStore, SegmentIndex, UserStore } from "./ports.ts";
+
+export interface CampaignForecast {
+  journeyId: string;
+  occurrence: string;
+  /** The segment's members now. */
+  audience: number;
+  /** Members whose clocks skip the occurrence's time (a spring-forward gap): no entry. */
+  skippedByClock: number;
+  entered: number;
+  holdout: number;
+  /** Members not entered: out of the segment or the audience, or barred by re-entry. */
+  notEntered: number;
+  /** Messages that go at once, by channel. */
+  sent: Record<string, number>;
+  /** Messages suppressed, by reason and channel (`no consent (push)`, ...). */
+  suppressed: Record<string, number>;
+  /** Messages deferred, by reason (`quiet-hours`, `capped`: at a frequency cap), and the latest time one goes. */
+  deferred: Record<string, { count: number; latestUntil: string }>;
+  coupons: { issued: number; value: number; withheld: number; runsOutAt?: string };
+  /** The first few messages, as rendered. */
+  samples: { user: string; channel: string; at: string; text: string }[];
+}
+
+export interface ForecastRequest {
+  store: SegmentIndex & Pick<UserStore, "getUser"> & Pick<RunStore, "getRecord"> & Pick<BudgetStore, "getCouponBudget">;
+  journey: CompiledJourney;
+  occurrence: CampaignOccurrence;
+  config: PolicyConfig;
+  traits?: TraitsSetting;
+  /** How many rendered messages to keep (default 5). */
+  samples?: number;
+}
+
+const SEGMENT_PAGE = 1000;
+
+export async function forecastOccurrence(request: ForecastRequest): Promise<CampaignForecast> {
+  const { store, journey, occurrence } = request;
+  const trigger = journey.journey.trigger;
+  const forecast: CampaignForecast = {
+    ...{ journeyId: journey.id, occurrence: occurrence.occurrence, audience: 0, skippedByClock: 0 },
+    ...{ entered: 0, holdout: 0, notEntered: 0, sent: {}, suppressed: {}, deferred: {} },
+    ...{ coupons: { issued: 0, value: 0, withheld: 0 }, samples: [] },
+  };
+  if (trigger.type !== "schedule" || trigger.segment === undefined) return forecast;
+  // Who enters when (their zones), then each in that order, as the send goes: the budgets run out in time order.
+  const entries: { userId: string; at: number }[] = [];
+  let after: string | undefined;
+  do {
+    const page = await store.segmentMembers(trigger.segment, { limit: SEGMENT_PAGE, ...(after ? { after } : {}) });
+    for (const { userId } of page.members) {
+      forecast.audience++;
+      const at = await entryAt(request, userId);
+      if (at === undefined) forecast.skippedByClock++;
+      else entries.push({ userId, at });
+    }
+    after = page.next;
+  } while (after !== undefined);
+  entries.sort((a, b) => a.at - b.at);
+  const budgets = new Map<string, number>();
+  for (const entry of entries) await forecastMember(request, { ...entry, budgets, forecast });
+  return forecast;
+}
+
+/** When a member's clocks show the occurrence; undefined in a spring-forward gap. */
+async function entryAt(request: ForecastRequest, userId: string): Promise<number | undefined> {
+  const trigger = request.journey.journey.trigger;
+  const fixed = trigger.type === "schedule" && trigger.timezone !== "user" ? trigger.timezone : undefined;
+  const zone = fixed ?? (await request.store.getUser(userId))?.value.profile?.timezone;
+  return memberEntryAt(request.occurrence.occurrence, zone ?? request.config.defaultTimezone);
+}
+
+/** One member's entry, decided as the send decides it (budgets read when the engine asks for them). */
+async function forecastMember(
+  request: ForecastRequest,
+  member: { userId: string; at: number; budgets: Map<string, number>; forecast: CampaignForecast },
+): Promise<void> {
+  const { store, journey, occurrence, config, traits } = request;
+  const { userId, at, budgets, forecast } = member;
+  const user = (await store.getUser(userId))?.value;
+  const wakeUp: WakeUp = {
+    kind: "campaign",
+    journeyId: journey.id,
+    key: userId,
+    at: formatInstant(at),
+    occurrence: occurrence.occurrence,
+  };
+  const record = (await store.getRecord(journey.id, userId))?.value;
+  const policy: PolicyInputs = { config, sends: user?.sends ?? [], budgets };
+  const decide = () =>
+    decideWakeUp({ current: journey, record, key: userId, profile: user?.profile, now: at, policy, traits, wakeUp });
+  let decision = decide();
+  const wanted = decision?.policy.wantsBudgets ?? [];
+  for (const { journeyId, day } of wanted) {
+    const key = budgetKey(journeyId, day);
+    if (!budgets.has(key)) budgets.set(key, (await store.getCouponBudget(journeyId, day)).spent);
+  }
+  if (wanted.length > 0) decision = decide();
+  if (decision === undefined) {
+    forecast.notEntered++;
+    return;
+  }
+  for (const charge of decision.policy.charges) {
+    const key = budgetKey(charge.journeyId, charge.day);
+    budgets.set(key, (budgets.get(key) ?? 0) + charge.amount);
+  }
+  count(forecast, decision.effects, request.samples ?? 5);
+}
+
+function count(forecast: CampaignForecast, effects: readonly JourneyEffect[], samples: number): void {
+  const add = (counts: Record<string, number>, key: string) => {
+    counts[key] = (counts[key] ?? 0) + 1;
+  };
+  if (!effects.some((e) => e.type === "journey.entered" || e.type === "holdout")) forecast.notEntered++;
+  for (const effect of effects) {
+    switch (effect.type) {
+      case "journey.entered":
+        forecast.entered++;
+        break;
+      case "holdout":
+        forecast.holdout++;
+        break;
+      case "message.sent":
+        add(forecast.sent, effect.channel);
+        if (forecast.samples.length < samples)
+          forecast.samples.push({ user: effect.user, channel: effect.channel, at: effect.at, text: effect.text });
+        break;
+      case "message.suppressed":
+        add(forecast.suppressed, `${effect.reason} (${effect.channel})`);
+        break;
+      case "message.deferred": {
+        const deferred = (forecast.deferred[effect.reason] ??= { count: 0, latestUntil: effect.until });
+        deferred.count++;
+        if (effect.until > deferred.latestUntil) deferred.latestUntil = effect.until;
+        break;
+      }
+      case "coupon.issued":
+        forecast.coupons.issued++;
+        forecast.coupons.value += effect.coupon.amountOff ?? 0;
+        break;
+      case "coupon.withheld":
+        forecast.coupons.withheld++;
+        forecast.coupons.runsOutAt ??= effect.at;
+        break;
+      default:
+        break;
+    }
+  }
+}
