@@ -2,7 +2,9 @@ import type { ShopEvent } from "../../events/catalog.ts";
 import { JourneyCatalog } from "../../functions/engine/catalog.ts";
 import type { JourneyEffect, WakeUp } from "../../functions/engine/model.ts";
 import type { PolicyConfig } from "../../functions/engine/policies/config.ts";
+import type { TraitsFile } from "../../functions/engine/traits/config.ts";
 import type { Journey } from "../../functions/language/schema.ts";
+import { armNextOccurrence } from "../../functions/runtime/campaign-fan-out.ts";
 import { JourneyRuntime } from "../../functions/runtime/journey-runtime.ts";
 import type { JourneyStore } from "../../functions/runtime/ports.ts";
 import { tick } from "../../functions/runtime/tick-engine.ts";
@@ -33,6 +35,10 @@ export interface HarnessOptions {
   plan?: CrashPlan;
   /** Told the virtual time before each input and tick (a DynamoDB store's clock follows it). */
   onTime?: (now: number) => void;
+  /** The platform's computed traits and segments (a campaign's audience); none when absent. */
+  traits?: TraitsFile;
+  /** Arms each campaign's next occurrence after this time, as the local platform does at start. */
+  armCampaignsAfter?: number;
 }
 
 export interface HarnessResult {
@@ -117,6 +123,7 @@ export async function runWithCrashes(options: HarnessOptions): Promise<HarnessRe
       catalog,
       store: timers,
       policies: options.policies,
+      ...(options.traits === undefined ? {} : { traits: options.traits }),
       sink: { deliver: () => undefined, deliverAll: (effects) => queues.deliverAll(effects) },
       publisher: { publish: () => undefined, publishAll: (events) => queues.publishAll(events) },
     });
@@ -137,6 +144,9 @@ export async function runWithCrashes(options: HarnessOptions): Promise<HarnessRe
     for (let event = published.shift(); event !== undefined; event = published.shift())
       await deliver((process) => process.handleEvent(event, now));
   };
+  const armAfter = options.armCampaignsAfter;
+  if (armAfter !== undefined)
+    for (const journey of catalog.current()) await deliver(() => armNextOccurrence(timers, journey, armAfter));
   let clock = Number.NEGATIVE_INFINITY;
   const nextDue = () => {
     let next: number | undefined;
