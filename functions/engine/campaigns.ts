@@ -145,13 +145,17 @@ export function memberEntryAt(occurrence: string, zone: string): number | undefi
   return localDateTime(at, zone).slice(0, 16) === occurrence.replace("T", " ") ? at : undefined;
 }
 
-/** The event a member's run of a campaign is entered with: its id the same for the same occurrence. */
+/**
+ * The event a member's run of a campaign is entered with: its id the same for the same occurrence. A campaign
+ * relative to an event carries that event's detail too (a promotion's name and `startsAt` for the templates
+ * and waits: `trigger.detail.name`).
+ */
 export function occurrenceEvent(wakeUp: Extract<WakeUp, { kind: "campaign" }>): ShopEvent {
   return {
     id: `${CAMPAIGN_OCCURRED}:${wakeUp.journeyId}:${wakeUp.occurrence}:${wakeUp.key}`,
     source: NUDGE_SOURCE,
     "detail-type": CAMPAIGN_OCCURRED,
     time: wakeUp.at,
-    detail: { userId: wakeUp.key, campaign: wakeUp.journeyId, occurrence: wakeUp.occurrence },
+    detail: { ...wakeUp.detail, userId: wakeUp.key, campaign: wakeUp.journeyId, occurrence: wakeUp.occurrence },
   };
 }

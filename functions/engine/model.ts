@@ -164,15 +164,32 @@ export type WakeUp = (
       part?: number;
       /** Where that part's listing goes on (the previous page's `next`); absent: from its start. */
       after?: string;
+      /** The detail of the event that set the occurrence (a campaign relative to an event): its entries carry it. */
+      detail?: Record<string, unknown>;
     }
   /** A campaign's occurrence for one member (`key` the user): they enter, if they still may (engine/campaigns.ts). */
-  | { kind: "campaign"; journeyId: string; key: string; at: string; occurrence: string }
+  | {
+      kind: "campaign";
+      journeyId: string;
+      key: string;
+      at: string;
+      occurrence: string;
+      detail?: Record<string, unknown>;
+    }
   /**
    * A campaign's occurrence for the members of a page of its listing whose clocks show it at the same
    * instant (at most ENTRIES_PER_WAKE_UP; `key` CAMPAIGN_WAKE_UP and the first of them): each enters as
    * with a `campaign` wake-up of their own, one after the other. One timer for a hundred members, not one each.
    */
-  | { kind: "entries"; journeyId: string; key: string; at: string; occurrence: string; members: string[] }
+  | {
+      kind: "entries";
+      journeyId: string;
+      key: string;
+      at: string;
+      occurrence: string;
+      members: string[];
+      detail?: Record<string, unknown>;
+    }
 ) & {
   /** When it was held because its journey was paused (functions/runtime/control-cache.ts); absent: never held. */
   heldAt?: string;

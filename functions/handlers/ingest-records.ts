@@ -11,6 +11,8 @@ import { problemsOf, readJson, rejected, requiredInteger, requiredText } from ".
 import { KIND_ATTRIBUTE, RAISED_OCCURRENCE, WAKE_UP_KIND } from "./wire.ts";
 
 const nonEmpty = requiredText();
+/** The detail of the event that set a campaign's occurrence, carried to its entries. */
+const eventDetail = z.record(z.string(), z.unknown());
 const wakeUpSchema = z.discriminatedUnion("kind", [
   z.object({
     kind: z.literal("run"),
@@ -38,6 +40,7 @@ const wakeUpSchema = z.discriminatedUnion("kind", [
     occurrence: nonEmpty,
     part: z.optional(requiredInteger()),
     after: z.optional(nonEmpty),
+    detail: z.optional(eventDetail),
   }),
   z.object({
     kind: z.literal("entries"),
@@ -46,6 +49,7 @@ const wakeUpSchema = z.discriminatedUnion("kind", [
     at: nonEmpty,
     occurrence: nonEmpty,
     members: z.array(nonEmpty).check(z.minLength(1), z.maxLength(ENTRIES_PER_WAKE_UP)),
+    detail: z.optional(eventDetail),
   }),
   z.object({
     kind: z.literal("campaign"),
@@ -54,6 +58,7 @@ const wakeUpSchema = z.discriminatedUnion("kind", [
     at: nonEmpty,
     occurrence: nonEmpty,
     heldAt: z.optional(nonEmpty),
+    detail: z.optional(eventDetail),
   }),
 ]);
 

@@ -70,8 +70,8 @@ export type EntriesWakeUp = Extract<WakeUp, { kind: "entries" }>;
 
 /** An `entries` wake-up as each member's own `campaign` wake-up, in order. */
 export function memberEntries(wakeUp: EntriesWakeUp): Extract<WakeUp, { kind: "campaign" }>[] {
-  const { journeyId, at, occurrence } = wakeUp;
-  return wakeUp.members.map((key) => ({ kind: "campaign", journeyId, key, at, occurrence }));
+  const { journeyId, at, occurrence, detail } = wakeUp;
+  return wakeUp.members.map((key) => ({ kind: "campaign", journeyId, key, at, occurrence, ...(detail && { detail }) }));
 }
 
 /** The wake-up that fans an occurrence out. */
@@ -103,9 +103,8 @@ export async function armRelativeOccurrence(
   if (trigger.type !== "schedule" || !journey.journey.enabled) return false;
   const occurrence = relativeOccurrence(trigger, event, defaultZone);
   if (occurrence === undefined || entriesUntil(occurrence) < now) return false;
-  await store.scheduleWakeUp(
-    occurrenceWakeUp(journey.id, { ...occurrence, fanOutAt: Math.max(occurrence.fanOutAt, now) }),
-  );
+  const wakeUp = occurrenceWakeUp(journey.id, { ...occurrence, fanOutAt: Math.max(occurrence.fanOutAt, now) });
+  await store.scheduleWakeUp({ ...wakeUp, detail: event.detail });
   return true;
 }
 
@@ -193,7 +192,16 @@ async function scheduleEntries(
       const group = userIds.slice(from, from + ENTRIES_PER_WAKE_UP);
       const key = `${CAMPAIGN_WAKE_UP}:${group[0]}`;
       const at = formatInstant(instant);
-      wakeUps.push({ kind: "entries", journeyId: journey.id, key, at, occurrence: wakeUp.occurrence, members: group });
+      const { occurrence, detail } = wakeUp;
+      wakeUps.push({
+        kind: "entries",
+        journeyId: journey.id,
+        key,
+        at,
+        occurrence,
+        members: group,
+        ...(detail && { detail }),
+      });
     }
   }
   await Promise.all(wakeUps.map((entries) => store.scheduleWakeUp(entries)));

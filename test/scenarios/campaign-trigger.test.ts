@@ -73,7 +73,7 @@ describe("a campaign's trigger", () => {
     ]);
   });
 
-  it("runs the pre-sale warm-up 7 days before a promotion starts, at 10:00 in each member's zone, once per promotion", async () => {
+  it("runs the pre-sale warm-up 7 days before a promotion starts, at 10:00 in each member's zone, once per promotion, and none for one announced too late", async () => {
     // Prepare: members with a cart in Shanghai and London; a promotion starting 12 December (Shanghai time)
     // announced on 29 November, and announced again (a redelivery); a user without a cart.
     const warmUp = (await loadCampaigns()).filter((journey) => journey.id === "presale-warmup");
@@ -97,6 +97,18 @@ describe("a campaign's trigger", () => {
       },
       "promo_1212",
     );
+    // A promotion announced less than 7 days before it starts: its warm-up time has passed everywhere.
+    const late = event(
+      "promotion.scheduled",
+      "2026-12-01T04:00:00Z",
+      {
+        promotionId: "promo_late",
+        name: "Flash",
+        startsAt: "2026-12-06T00:00:00+08:00",
+        endsAt: "2026-12-07T00:00:00+08:00",
+      },
+      "promo_late",
+    );
     const lines = [
       registered("u_sh", "Asia/Shanghai"),
       registered("u_ld", "Europe/London"),
@@ -105,6 +117,7 @@ describe("a campaign's trigger", () => {
       cart("u_ld"),
       promotion,
       promotion,
+      late,
     ];
 
     // Act
@@ -117,6 +130,10 @@ describe("a campaign's trigger", () => {
     // Assess: 5 December 10:00 is 02:00Z in Shanghai and 10:00Z in London; the listing ran at 4 December 20:00Z.
     const sent = outcome.linesOf("message.sent", "presale-warmup").map((line) => `${line.user} ${line.at}`);
     expect(sent).toEqual(["u_sh 2026-12-05T02:00:00Z", "u_ld 2026-12-05T10:00:00Z"]);
+    // The promotion's detail comes with the occurrence: the template names it.
+    expect(outcome.linesOf("message.sent", "presale-warmup")[0]?.text).toBe(
+      "Double 12 即将开始，你收藏的商品都在活动中！",
+    );
     const started = outcome.lines.filter((line) => line.type === "campaign.started");
     expect(started).toMatchObject([
       { journey: "presale-warmup", occurrence: "2026-12-05T10:00", at: "2026-12-04T20:00:00Z", audience: 2 },
