@@ -145,9 +145,10 @@ function count(forecast: CampaignForecast, effects: readonly JourneyEffect[], sa
         add(forecast.suppressed, `${effect.reason} (${effect.channel})`);
         break;
       case "message.deferred": {
-        const deferred = (forecast.deferred[effect.reason] ??= { count: 0, latestUntil: effect.until });
+        const deferred = forecast.deferred[effect.reason] ?? { count: 0, latestUntil: effect.until };
         deferred.count++;
         if (effect.until > deferred.latestUntil) deferred.latestUntil = effect.until;
+        forecast.deferred[effect.reason] = deferred;
         break;
       }
       case "coupon.issued":
