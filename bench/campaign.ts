@@ -108,6 +108,18 @@ const event = (type: string, userId: string, detail: Record<string, unknown>): S
   detail: { userId, ...detail },
 });
 
+/** `members` users who register and spend 600 yuan (silver), in the zones above, through the runtime. */
+async function addSilverMembers(runtime: JourneyRuntime, members: number): Promise<void> {
+  for (let i = 0; i < members; i++) {
+    const userId = `m-${String(i).padStart(7, "0")}`;
+    const zone = ZONES[i % ZONES.length] as string;
+    await runtime.handleEvent(event("user.registered", userId, { locale: "zh-CN", timezone: zone }), JOINED_AT);
+    const order = { orderId: `o-${i}`, amount: 600, currency: "CNY" };
+    await runtime.handleEvent(event("order.placed", userId, order), JOINED_AT);
+  }
+  await runtime.flush();
+}
+
 /** Runs the measurement; the figures per member follow from it. */
 export async function measureCampaign(options: {
   journeys: readonly Journey[];
@@ -164,16 +176,7 @@ export async function measureCampaign(options: {
         },
       },
     });
-    for (let i = 0; i < options.members; i++) {
-      const userId = `m-${String(i).padStart(7, "0")}`;
-      const zone = ZONES[i % ZONES.length] as string;
-      await runtime.handleEvent(event("user.registered", userId, { locale: "zh-CN", timezone: zone }), JOINED_AT);
-      await runtime.handleEvent(
-        event("order.placed", userId, { orderId: `o-${i}`, amount: 600, currency: "CNY" }),
-        JOINED_AT,
-      );
-    }
-    await runtime.flush();
+    await addSilverMembers(runtime, options.members);
 
     db.store.resetCapacity();
     const raised = runtime.raisedOccurrence(JOURNEY, RAISED_AT);
@@ -249,16 +252,7 @@ export async function timeCampaignInMemory(options: {
     traits: options.traits,
     journal: false,
   });
-  for (let i = 0; i < options.members; i++) {
-    const userId = `m-${String(i).padStart(7, "0")}`;
-    const zone = ZONES[i % ZONES.length] as string;
-    await runtime.handleEvent(event("user.registered", userId, { locale: "zh-CN", timezone: zone }), JOINED_AT);
-    await runtime.handleEvent(
-      event("order.placed", userId, { orderId: `o-${i}`, amount: 600, currency: "CNY" }),
-      JOINED_AT,
-    );
-  }
-  await runtime.flush();
+  await addSilverMembers(runtime, options.members);
   const listed = performance.now();
   const raised = runtime.raisedOccurrence(JOURNEY, RAISED_AT);
   if (raised === undefined)

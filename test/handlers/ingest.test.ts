@@ -216,20 +216,7 @@ describe("ingest handler", () => {
     await p.ingest([sqsRecord(registered("u-8"))]);
     p.clock.now = T0 + DAY + 30_000;
     const tick = await p.tick();
-    const handedOn = p.sqsMock
-      .commandCalls(SendMessageBatchCommand)
-      .filter((call) => call.args[0].input.QueueUrl === WAKE_UP_QUEUE)
-      .flatMap((call) => call.args[0].input.Entries ?? [])
-      .map((entry) =>
-        sqsRecord(entry.MessageBody, {
-          attributes: {
-            "nudge-kind": {
-              stringValue: entry.MessageAttributes?.["nudge-kind"]?.StringValue ?? "",
-              dataType: "String",
-            },
-          },
-        }),
-      );
+    const handedOn = wakeUpRecords(p.sqsMock);
     // Act: the wake-up queue delivers them once their delay is over.
     const { result, lines } = await p.ingest(handedOn);
     // Assess
