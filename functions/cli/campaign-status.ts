@@ -13,8 +13,8 @@ export interface CampaignStatus {
   /** The latest occurrence, and what its entries came to so far; absent: none in the last 35 days. */
   last?: { occurrence: string; entered: number; holdout: number; until: string; done: boolean };
   next?: string;
-  /** The segment's members now (the audience of the next occurrence, as it stands). */
-  members: number;
+  /** The segment's members now (the audience of the next occurrence, as it stands); absent: every user. */
+  members?: number;
 }
 
 export async function campaignStatuses(
@@ -28,7 +28,7 @@ export async function campaignStatuses(
     if (trigger.type !== "schedule" || trigger.schedule === undefined) continue;
     const status: CampaignStatus = {
       journeyId: journey.id,
-      members: trigger.segment === undefined ? 0 : await store.countSegmentMembers(trigger.segment),
+      ...(trigger.segment === undefined ? {} : { members: await store.countSegmentMembers(trigger.segment) }),
     };
     const next = nextCampaignOccurrence(trigger, now);
     if (next !== undefined) status.next = next.occurrence;
@@ -60,5 +60,6 @@ export function formatCampaignStatus(status: CampaignStatus): string {
       : `last ${status.last.occurrence}: ${count(status.last.entered)} entered, ${count(status.last.holdout)} in the holdout ` +
         (status.last.done ? "(done)" : `(sending: entries go on until ${status.last.until})`);
   const next = status.next === undefined ? "no next occurrence" : `next ${status.next}`;
-  return `${status.journeyId}: ${last}; ${count(status.members)} members now; ${next}`;
+  const members = status.members === undefined ? "every user" : `${count(status.members)} members now`;
+  return `${status.journeyId}: ${last}; ${members}; ${next}`;
 }

@@ -134,7 +134,7 @@ export async function fanOutOccurrence(request: FanOutRequest): Promise<FanOutRe
   const { store, journey, wakeUp, handOnParts } = request;
   const trigger = journey.journey.trigger;
   const report: FanOutReport = { journeyId: journey.id, occurrence: wakeUp.occurrence, audience: 0, scheduled: [] };
-  if (trigger.type !== "schedule" || trigger.segment === undefined) return report;
+  if (trigger.type !== "schedule") return report;
   if (handOnParts !== undefined && wakeUp.part === undefined) {
     const parts = Array.from({ length: store.segmentParts() }, (_, part) => ({ ...wakeUp, part }));
     await handOnParts(parts);
@@ -144,7 +144,7 @@ export async function fanOutOccurrence(request: FanOutRequest): Promise<FanOutRe
   }
   let after = wakeUp.after;
   do {
-    const page = await store.segmentMembers(trigger.segment, {
+    const page = await audiencePage(store, trigger.segment, {
       limit: request.pageSize ?? FAN_OUT_PAGE,
       ...(after === undefined ? {} : { after }),
       ...(wakeUp.part === undefined ? {} : { part: wakeUp.part }),
@@ -159,6 +159,15 @@ export async function fanOutOccurrence(request: FanOutRequest): Promise<FanOutRe
   } while (after !== undefined);
   if (wakeUp.part === undefined) await armNextUnlessRaised(request);
   return report;
+}
+
+/** A page of a campaign's audience: its segment's members, or every user (a campaign with no segment). */
+export function audiencePage(
+  store: SegmentIndex,
+  segment: string | undefined,
+  page: { limit: number; after?: string; part?: number },
+) {
+  return segment === undefined ? store.everyUser(page) : store.segmentMembers(segment, page);
 }
 
 /**

@@ -14,12 +14,13 @@ import type { PolicyConfig } from "../engine/policies/config.ts";
 import { budgetKey, type PolicyInputs } from "../engine/policy-state.ts";
 import type { TraitsSetting } from "../engine/traits/profile.ts";
 import { formatInstant } from "../shared/time.ts";
+import { audiencePage } from "./campaign-fan-out.ts";
 import type { BudgetStore, RunStore, SegmentIndex, UserStore } from "./ports.ts";
 
 export interface CampaignForecast {
   journeyId: string;
   occurrence: string;
-  /** The segment's members now. */
+  /** The segment's members now (every user with a profile, for a campaign with no segment). */
   audience: number;
   /** Members whose clocks skip the occurrence's time (a spring-forward gap): no entry. */
   skippedByClock: number;
@@ -58,12 +59,12 @@ export async function forecastOccurrence(request: ForecastRequest): Promise<Camp
     ...{ entered: 0, holdout: 0, notEntered: 0, sent: {}, suppressed: {}, deferred: {} },
     ...{ coupons: { issued: 0, value: 0, withheld: 0 }, samples: [] },
   };
-  if (trigger.type !== "schedule" || trigger.segment === undefined) return forecast;
+  if (trigger.type !== "schedule") return forecast;
   // Who enters when (their zones), then each in that order, as the send goes: the budgets run out in time order.
   const entries: { userId: string; at: number }[] = [];
   let after: string | undefined;
   do {
-    const page = await store.segmentMembers(trigger.segment, { limit: SEGMENT_PAGE, ...(after ? { after } : {}) });
+    const page = await audiencePage(store, trigger.segment, { limit: SEGMENT_PAGE, ...(after ? { after } : {}) });
     for (const { userId } of page.members) {
       forecast.audience++;
       const at = await entryAt(request, userId);

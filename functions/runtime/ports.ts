@@ -180,6 +180,15 @@ export interface SegmentIndex {
   ): Promise<{ members: SegmentMember[]; next?: string }>;
   /** Into how many parts a segment's listing splits, for listing them in parallel (a campaign's fan-out). */
   segmentParts(): number;
+  /**
+   * A page of every user with a profile (a campaign with no segment: its `audience` alone picks), in
+   * segmentParts() parts as a segment's members. Reads every profile, not an index: on DynamoDB, a Scan.
+   */
+  everyUser(page: {
+    limit: number;
+    after?: string;
+    part?: number;
+  }): Promise<{ members: SegmentMember[]; next?: string }>;
   /** How many members a segment has (reads its members' index, not every profile). */
   countSegmentMembers(segment: string): Promise<number>;
 }

@@ -140,6 +140,9 @@ export class CrashingStore implements JourneyStore {
   segmentParts() {
     return this.inner.segmentParts();
   }
+  everyUser(...args: Parameters<JourneyStore["everyUser"]>) {
+    return this.inner.everyUser(...args);
+  }
   countSegmentMembers(...args: Parameters<JourneyStore["countSegmentMembers"]>) {
     return this.inner.countSegmentMembers(...args);
   }

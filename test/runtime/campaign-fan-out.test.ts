@@ -166,3 +166,52 @@ describe("the occurrence EventBridge Scheduler raised", () => {
     expect(raisedOccurrenceWakeUp(memberDay, at("2026-12-04T02:00:00Z"))).toBeUndefined();
   });
 });
+
+describe.each([
+  ["the memory store", async () => new MemoryStore()],
+  [
+    "DynamoDB (a parallel Scan in 16 segments)",
+    async () => {
+      const { client, tableName } = await freshTable();
+      return new DynamoDbStore(client, { tableName, clock: () => at("2026-12-03T20:00:00Z") });
+    },
+  ],
+])("a campaign to every user (no segment), fanned out in parts, on %s", (_name, newStore) => {
+  it("lists every user with a profile once, whatever else the table holds", async () => {
+    // Prepare: an announcement at 10:00 Shanghai time, to everyone; the store also holds segment entries and
+    // a user (u99) with no profile.
+    const announcement = compileJourney(
+      journey({
+        id: "announcement",
+        trigger: { type: "schedule", schedule: "at(2026-12-04T10:00:00)", timezone: "Asia/Shanghai" },
+        start: "hello",
+        steps: [{ id: "hello", type: "send", channel: "push", template: "hello" }],
+        templates: { hello: { "zh-CN": "新品上线" } },
+      }),
+    );
+    const { store, scheduled } = await prepared(await newStore());
+    const queue: OccurrenceWakeUp[] = [];
+    const setting = {
+      handOnParts: async (parts: OccurrenceWakeUp[]) => void queue.push(...parts),
+      armsNext: false,
+      pageSize: 7,
+    };
+    const wakeUp = {
+      ...OCCURRENCE,
+      journeyId: "announcement",
+      at: "2026-12-04T02:00:00Z",
+      occurrence: "2026-12-04T02:00:00Z",
+    };
+    const request = { store, journey: announcement, now: at(wakeUp.at), defaultZone: "Asia/Shanghai", ...setting };
+
+    // Act
+    await fanOutOccurrence({ ...request, wakeUp });
+    for (let part = queue.shift(); part !== undefined; part = queue.shift())
+      await fanOutOccurrence({ ...request, wakeUp: part });
+
+    // Assess: the forty users, once each, all at 10:00 in Shanghai (the campaign's zone).
+    const entries = entriesOf(scheduled);
+    expect(entries.map((w) => w.key).sort()).toEqual(MEMBERS);
+    expect(new Set(entries.map((w) => w.at))).toEqual(new Set(["2026-12-04T02:00:00Z"]));
+  });
+});

@@ -5,7 +5,7 @@ import { formatProblem, journeyFilesIn } from "../../functions/journey/load.ts";
 import { journeyRuleSpecs } from "../../functions/journey/rules.ts";
 import { validateJourneyFiles } from "../../functions/journey/validate.ts";
 import type { Journey } from "../../functions/language/schema.ts";
-import { event, loadSeedJourneys, platformTraits, run } from "./helpers.ts";
+import { event, journeyFrom, loadSeedJourneys, platformTraits, run } from "./helpers.ts";
 
 /**
  * Campaigns (journeys with a schedule trigger, issue 16) load, validate and compile; no event enters anyone
@@ -138,5 +138,40 @@ describe("a campaign's trigger", () => {
     expect(started).toMatchObject([
       { journey: "presale-warmup", occurrence: "2026-12-05T10:00", at: "2026-12-04T20:00:00Z", audience: 2 },
     ]);
+  });
+
+  it("runs a campaign to every user, its audience condition alone picking who enters", async () => {
+    // Prepare: an announcement at 10:00 on 25 November in each user's zone, to users in Hangzhou, no segment.
+    const announcement = journeyFrom({
+      id: "hangzhou-opening",
+      version: 1,
+      name: "杭州新店开业",
+      trigger: { type: "schedule", schedule: "at(2026-11-25T10:00:00)", timezone: "user" },
+      audience: { profile: { attributes: { city: ["Hangzhou"] } } },
+      start: "announce",
+      steps: [{ id: "announce", type: "send", channel: "push", template: "opening" }],
+      templates: { opening: { "zh-CN": "杭州新店今天开业！" } },
+    });
+    const registered = (userId: string, city: string, timezone: string) =>
+      event(
+        "user.registered",
+        "2026-11-20T02:00:00Z",
+        { userId, locale: "zh-CN", timezone, attributes: { city } },
+        `reg-${userId}`,
+      );
+    const lines = [
+      registered("u_hz", "Hangzhou", "Asia/Shanghai"),
+      registered("u_sh", "Shanghai", "Asia/Shanghai"),
+      registered("u_hz_ld", "Hangzhou", "Europe/London"),
+    ];
+
+    // Act
+    const outcome = await run(lines, { journeys: [announcement], until: "2026-11-27T00:00:00Z" });
+
+    // Assess
+    const sent = outcome.linesOf("message.sent", "hangzhou-opening").map((line) => `${line.user} ${line.at}`);
+    expect(sent).toEqual(["u_hz 2026-11-25T02:00:00Z", "u_hz_ld 2026-11-25T10:00:00Z"]);
+    const started = outcome.lines.filter((line) => line.type === "campaign.started");
+    expect(started).toMatchObject([{ journey: "hangzhou-opening", occurrence: "2026-11-25T10:00", audience: 3 }]);
   });
 });

@@ -75,15 +75,6 @@ function triggerProblems(file: string, trigger: ScheduleTrigger, context: CheckI
       ? undefined
       : segmentProblem(trigger.segment, context.segments);
   if (segment !== undefined) problems.push(problemAt(file, ["trigger", "segment"], segment));
-  // The fan-out lists a segment's index (functions/runtime/campaign-fan-out.ts); every user has none to list.
-  if (trigger.segment === undefined)
-    problems.push(
-      problemAt(
-        file,
-        ["trigger"],
-        "a campaign's audience is a segment's members: name one in \"segment\" (a campaign to every user is not built yet)",
-      ),
-    );
   if (trigger.relativeTo !== undefined) {
     const field = fieldProblem(trigger.relativeTo.field, trigger.relativeTo.event, context.types);
     if (field !== undefined) problems.push(problemAt(file, ["trigger", "relativeTo", "field"], field));

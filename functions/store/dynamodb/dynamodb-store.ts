@@ -153,6 +153,10 @@ export class DynamoDbStore implements JourneyStore, ControlStore {
     return segments.SEGMENT_SHARDS;
   }
 
+  everyUser(page: { limit: number; after?: string; part?: number }) {
+    return segments.everyUser(this.table, page);
+  }
+
   countSegmentMembers(segment: string): Promise<number> {
     return segments.countSegmentMembers(this.table, segment);
   }

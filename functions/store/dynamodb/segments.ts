@@ -82,3 +82,40 @@ export async function countSegmentMembers(table: TableClient, segment: string): 
   }
   return count;
 }
+
+/**
+ * A page of every user with a profile: a parallel Scan of the table in SEGMENT_SHARDS segments (with `part`,
+ * that segment alone), keeping the profile items (`sk` PROFILE); `after` is `<segment>[:<the last key read>]`.
+ * A Scan reads every item of the table, not only profiles: a campaign to every user costs in proportion to the
+ * table. https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Scan.html#Scan.ParallelScan
+ */
+export async function everyUser(
+  table: TableClient,
+  request: { limit: number; after?: string; part?: number },
+): Promise<{ members: SegmentMember[]; next?: string }> {
+  const { limit, part } = request;
+  const after = request.after ?? String(part ?? 0);
+  const cut = after.indexOf(":");
+  let segment = Number(cut < 0 ? after : after.slice(0, cut));
+  let start = cut < 0 ? undefined : (JSON.parse(after.slice(cut + 1)) as Record<string, unknown>);
+  const end = part === undefined ? SEGMENT_SHARDS : part + 1;
+  if (!Number.isInteger(segment) || segment < (part ?? 0) || segment >= end)
+    throw new StoreError(`not a page of every user: ${JSON.stringify(request.after)}`);
+  const members: SegmentMember[] = [];
+  while (segment < end && members.length < limit) {
+    const output = await table.scan("everyUser", {
+      Segment: segment,
+      TotalSegments: SEGMENT_SHARDS,
+      FilterExpression: "sk = :profile",
+      ExpressionAttributeValues: { ":profile": "PROFILE" },
+      ProjectionExpression: "pk",
+      Limit: limit - members.length,
+      ...(start === undefined ? {} : { ExclusiveStartKey: start }),
+    });
+    for (const item of output.Items ?? []) members.push({ userId: String(item.pk).slice("USER#".length), since: "" });
+    start = output.LastEvaluatedKey;
+    if (start === undefined) segment++;
+  }
+  if (segment >= end) return { members };
+  return { members, next: start === undefined ? `${segment}` : `${segment}:${JSON.stringify(start)}` };
+}

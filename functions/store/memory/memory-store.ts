@@ -223,6 +223,16 @@ export class MemoryStore implements JourneyStore, ControlStore {
     return 1;
   }
 
+  /** The users with a profile, in the order they were first saved; `after` is the position to go on from. */
+  async everyUser(page: { limit: number; after?: string; part?: number }) {
+    if (page.part !== undefined && page.part !== 0) return { members: [] };
+    const all = [...this.users].filter(([, user]) => user.value.profile !== undefined);
+    const from = page.after === undefined ? 0 : Number(page.after);
+    const members = all.slice(from, from + page.limit).map(([userId]) => ({ userId, since: "" }));
+    const end = from + members.length;
+    return end < all.length ? { members, next: String(end) } : { members };
+  }
+
   async countSegmentMembers(segment: string) {
     return this.segments.get(segment)?.size ?? 0;
   }
