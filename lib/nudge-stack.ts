@@ -6,7 +6,7 @@ import * as logs from "aws-cdk-lib/aws-logs";
 import type { Construct } from "constructs";
 import type { PolicyConfig } from "../functions/engine/policies/config.ts";
 import type { TraitsFile } from "../functions/engine/traits/config.ts";
-import { INGEST_BATCH_SIZE, TICK_TIMEOUT_SECONDS } from "../functions/handlers/batching.ts";
+import { INGEST_BATCH_SIZE, TICK_TIMEOUT_SECONDS, WAKE_UP_MAX_CONCURRENCY } from "../functions/handlers/batching.ts";
 import type { Journey } from "../functions/language/schema.ts";
 import { InvalidJourneyError } from "../functions/shared/errors.ts";
 import { NudgeAlarms } from "./alarms.ts";
@@ -185,7 +185,10 @@ export class NudgeStack extends Stack {
       reportBatchItemFailures: true,
     };
     ingest.function.addEventSource(new SqsEventSource(this.queues.ingest.queue, batch));
-    ingest.function.addEventSource(new SqsEventSource(this.queues.wakeUps.queue, batch));
+    // Capped, the ingest queue's never: a campaign's backlog of entries cannot starve the shop's events.
+    ingest.function.addEventSource(
+      new SqsEventSource(this.queues.wakeUps.queue, { ...batch, maxConcurrency: WAKE_UP_MAX_CONCURRENCY }),
+    );
 
     // A tick that failed or was throttled is not retried: the next minute's tick goes on from the cursor.
     tick.function.configureAsyncInvoke({ retryAttempts: 0, maxEventAge: Duration.minutes(1) });

@@ -11,6 +11,14 @@
  */
 export const INGEST_BATCH_SIZE = 100;
 
+/**
+ * The most ingest batches the wake-up queue's event source runs at once: half the account's default Lambda
+ * concurrency (1,000), so that a campaign's backlog of entries (and a burst of timers) can never take the
+ * concurrency the ingest queue's shop events need: a registration's welcome does not queue behind member day.
+ * https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-scaling.html#events-sqs-max-concurrency
+ */
+export const WAKE_UP_MAX_CONCURRENCY = 500;
+
 /** The tick function's timeout; it stops taking wake-ups 10 s before (STOP_BEFORE_TIMEOUT_MS). */
 export const TICK_TIMEOUT_SECONDS = 60;
 

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import type { ShopEvent } from "../../events/catalog.ts";
 import { PROFILE_DETAIL_TYPES } from "../../functions/engine/profile.ts";
 import { parseTraitsFile } from "../../functions/engine/traits/config.ts";
-import { INGEST_BATCH_SIZE } from "../../functions/handlers/batching.ts";
+import { INGEST_BATCH_SIZE, WAKE_UP_MAX_CONCURRENCY } from "../../functions/handlers/batching.ts";
 import { METRICS_NAMESPACE } from "../../functions/handlers/metric-names.ts";
 import { compilePattern } from "../../functions/language/pattern/index.ts";
 import { tableDefinition } from "../../functions/store/dynamodb/table.ts";
@@ -368,6 +368,13 @@ describe("NudgeStack", () => {
       journeyId: "member-day",
       at: "<aws.scheduler.scheduled-time>",
     });
+    // The wake-up queue's event source is capped, the ingest queue's not: a campaign's backlog of entries
+    // cannot take the concurrency a registration's welcome needs.
+    const mappings = Object.values(resourcesOf(template, "AWS::Lambda::EventSourceMapping")).map((m) => m.Properties);
+    const fromQueue = (queue: typeof queues.queue) =>
+      mappings.find((m) => refId(m.EventSourceArn) === stack.getLogicalId(queue.node.defaultChild as never));
+    expect(fromQueue(queues.queue)?.ScalingConfig).toEqual({ MaximumConcurrency: WAKE_UP_MAX_CONCURRENCY });
+    expect(fromQueue(stack.queues.ingest.queue)?.ScalingConfig).toBeUndefined();
     // The ingest function hands the fan-out's parts on through the same queue, and arms no occurrence itself.
     template.hasResourceProperties("AWS::Lambda::Function", {
       Environment: {
