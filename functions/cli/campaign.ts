@@ -78,6 +78,10 @@ export function forecastLines(f: CampaignForecast, rate: number | undefined): st
     `  enter ${n(f.entered)}, held out ${n(f.holdout)}, not entered ${n(f.notEntered)}${f.skippedByClock > 0 ? `, skipped by a clock change ${n(f.skippedByClock)}` : ""}`,
     `  messages at once: ${n(messages)} (${byKey(f.sent)}); suppressed: ${byKey(f.suppressed)}; deferred: ${deferred || "none"}`,
     `  coupons: ${n(coupons.issued)} issued, ${n(coupons.value)} off in all; withheld for the budget: ${n(coupons.withheld)}${coupons.runsOutAt ? ` (the budget runs out at ${coupons.runsOutAt})` : ""}`,
+    ...f.budgets.map(
+      (b) =>
+        `  budget ${b.day}: ${n(b.perDay - b.spentBefore)} of ${n(b.perDay)} left before the send, ${n(b.perDay - b.spentAfter)} after it`,
+    ),
     ...(rate === undefined ? [] : [`  at ${n(rate)} a second the messages take ${Math.ceil(messages / rate)} s`]),
     ...f.samples.map((s) => `  sample to ${s.user} (${s.channel}, ${s.at}): ${s.text}`),
   ];

@@ -35,6 +35,8 @@ export interface CampaignForecast {
   /** Messages deferred, by reason (`quiet-hours`, `capped`: at a frequency cap), and the latest time one goes. */
   deferred: Record<string, { count: number; latestUntil: string }>;
   coupons: { issued: number; value: number; withheld: number; runsOutAt?: string };
+  /** Each budget day the coupons are charged to: the value spent before the send, and after it, of `perDay`. */
+  budgets: { day: string; perDay: number; spentBefore: number; spentAfter: number }[];
   /** The first few messages, as rendered. */
   samples: { user: string; channel: string; at: string; text: string }[];
 }
@@ -57,7 +59,7 @@ export async function forecastOccurrence(request: ForecastRequest): Promise<Camp
   const forecast: CampaignForecast = {
     ...{ journeyId: journey.id, occurrence: occurrence.occurrence, audience: 0, skippedByClock: 0 },
     ...{ entered: 0, holdout: 0, notEntered: 0, sent: {}, suppressed: {}, deferred: {} },
-    ...{ coupons: { issued: 0, value: 0, withheld: 0 }, samples: [] },
+    ...{ coupons: { issued: 0, value: 0, withheld: 0 }, budgets: [], samples: [] },
   };
   if (trigger.type !== "schedule") return forecast;
   // Who enters when (their zones), then each in that order, as the send goes: the budgets run out in time order.
@@ -75,7 +77,17 @@ export async function forecastOccurrence(request: ForecastRequest): Promise<Camp
   } while (after !== undefined);
   entries.sort((a, b) => a.at - b.at);
   const budgets = new Map<string, number>();
-  for (const entry of entries) await forecastMember(request, { ...entry, budgets, forecast });
+  const before = new Map<string, number>();
+  for (const entry of entries) await forecastMember(request, { ...entry, budgets, before, forecast });
+  const perDay = journey.journey.policy.couponBudget?.perDay;
+  if (perDay !== undefined)
+    for (const [key, spentBefore] of before)
+      forecast.budgets.push({
+        day: key.slice(key.lastIndexOf("#") + 1),
+        perDay,
+        spentBefore,
+        spentAfter: budgets.get(key) ?? spentBefore,
+      });
   return forecast;
 }
 
@@ -90,10 +102,17 @@ async function entryAt(request: ForecastRequest, userId: string): Promise<number
 /** One member's entry, decided as the send decides it (budgets read when the engine asks for them). */
 async function forecastMember(
   request: ForecastRequest,
-  member: { userId: string; at: number; budgets: Map<string, number>; forecast: CampaignForecast },
+  member: {
+    userId: string;
+    at: number;
+    budgets: Map<string, number>;
+    /** Each budget day's spending as read, before the forecast spent any of it. */
+    before: Map<string, number>;
+    forecast: CampaignForecast;
+  },
 ): Promise<void> {
   const { store, journey, occurrence, config, traits } = request;
-  const { userId, at, budgets, forecast } = member;
+  const { userId, at, budgets, before, forecast } = member;
   const user = (await store.getUser(userId))?.value;
   const wakeUp: WakeUp = {
     kind: "campaign",
@@ -110,7 +129,10 @@ async function forecastMember(
   const wanted = decision?.policy.wantsBudgets ?? [];
   for (const { journeyId, day } of wanted) {
     const key = budgetKey(journeyId, day);
-    if (!budgets.has(key)) budgets.set(key, (await store.getCouponBudget(journeyId, day)).spent);
+    if (budgets.has(key)) continue;
+    const { spent } = await store.getCouponBudget(journeyId, day);
+    budgets.set(key, spent);
+    before.set(key, spent);
   }
   if (wanted.length > 0) decision = decide();
   if (decision === undefined) {

@@ -59,6 +59,11 @@ describe("nudge campaign preview", () => {
       io.out.some((line) => /^ {2}coupons: [12] issued, (10|20) off in all; withheld for the budget: 0$/.test(line)),
     ).toBe(true);
     expect(io.out.some((line) => line.startsWith("  sample to u-") && line.includes("会员日"))).toBe(true);
+    expect(
+      io.out.some((line) =>
+        /^ {2}budget 2026-11-20: 200,000 of 200,000 left before the send, 199,9[89]0 after it$/.test(line),
+      ),
+    ).toBe(true);
     expect(typoCode).toBe(2);
     expect(typo.err.join("\n")).toContain('no campaign with a schedule "member-dya" (did you mean "member-day"?)');
   });

@@ -128,6 +128,13 @@ describe("a campaign's forecast", () => {
     expect(forecast.coupons.withheld).toBeGreaterThan(0);
     expect(forecast.coupons.issued + forecast.coupons.withheld).toBe(forecast.entered);
     expect(forecast.coupons.runsOutAt).toBe(effects.find((effect) => effect.type === "coupon.withheld")?.at);
+    // The budget days as the send leaves them: Friday's spent to the last coupon that fitted.
+    for (const { day, spentAfter } of forecast.budgets)
+      expect(spentAfter, day).toBe((await store.getCouponBudget("member-day", day)).spent);
+    expect(forecast.budgets.map((b) => [b.day, b.perDay, b.spentBefore])).toEqual([
+      ["2026-11-20", 150, 0],
+      ["2026-11-21", 150, 0],
+    ]);
     expect(sum(forecast.suppressed)).toBe(5);
     expect(forecast.samples).toHaveLength(5);
     expect(forecast.samples[0]).toMatchObject({ channel: "push", at: "2026-11-20T02:00:00Z" });
