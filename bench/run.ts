@@ -30,6 +30,8 @@
  *                      entries, on dynalite (never part of the default run)
  *   --campaign-members N  silver members in the audience (default 1000)
  *   --campaign-memory-members N  the same timed in memory, as nudge simulate runs it (default 100000)
+ *   --only campaign-local  member day on the local platform, the wall time until every message is out
+ *   --campaign-local-members N  its silver members (default 100000)
  *
  * Not a test: nothing fails on a missed target, the report just says so.
  */
@@ -47,6 +49,7 @@ import { MAX_DELAY_SECONDS } from "../functions/runtime/tick-engine.ts";
 import { DAY_MS } from "../functions/shared/time.ts";
 import { BUNDLE_TARGETS, type BundleFigures, measureBundles } from "./bundles.ts";
 import { campaignPart } from "./campaign.ts";
+import { localCampaignPart } from "./campaign-local.ts";
 import { compareEngine, compareFigures } from "./compare.ts";
 import { gcMeter, median, prepareStream, type RuntimeRun, runPureEngine, runRuntime } from "./engine-steps.ts";
 import { localPart } from "./local.ts";
@@ -87,6 +90,7 @@ const { values } = parseArgs({
     "pressure-seconds": { type: "string", default: "20" },
     "campaign-members": { type: "string", default: "1000" },
     "campaign-memory-members": { type: "string", default: "100000" },
+    "campaign-local-members": { type: "string", default: "100000" },
   },
 });
 
@@ -113,7 +117,17 @@ if (Number.isNaN(startMs)) {
 }
 const until = startMs + days * DAY;
 const only = values.only;
-const PARTS = ["engine", "simulation", "dynamodb", "timers", "bundles", "local", "pressure", "campaign"];
+const PARTS = [
+  "engine",
+  "simulation",
+  "dynamodb",
+  "timers",
+  "bundles",
+  "local",
+  "pressure",
+  "campaign",
+  "campaign-local",
+];
 if (only !== undefined && !PARTS.includes(only)) {
   console.error(`bench: --only: expected one of ${PARTS.map((p) => `"${p}"`).join(", ")}, got ${JSON.stringify(only)}`);
   process.exit(2);
@@ -437,6 +451,12 @@ if (only === "campaign") {
   const members = whole("campaign-members", values["campaign-members"], 1);
   const memoryMembers = whole("campaign-memory-members", values["campaign-memory-members"], 1);
   report.campaign = await campaignPart({ journeys, traits, members, memoryMembers }, { fmt, mark });
+}
+
+if (only === "campaign-local") {
+  // 9. Member day on the local platform: 100,000 members, the wall time until their messages are out.
+  const members = whole("campaign-local-members", values["campaign-local-members"], 2);
+  report.campaignLocal = await localCampaignPart({ journeys, traits, members }, { fmt, mark });
 }
 
 console.log(`\n${JSON.stringify(report)}`);
