@@ -6,6 +6,7 @@ import type { ShopEvent } from "../events/catalog.ts";
 import type { TraitsFile } from "../functions/engine/traits/config.ts";
 import type { Journey } from "../functions/language/schema.ts";
 import { startLocalPlatform } from "../functions/local/platform.ts";
+import { until } from "../test/support/until.ts";
 import type { Printing } from "./report-dynamodb.ts";
 
 /**
@@ -29,15 +30,6 @@ export interface LocalCampaignFigures {
   messages: number;
   setupMs: number;
   sendMs: number;
-}
-
-async function until(check: () => boolean | Promise<boolean>, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return true;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  return false;
 }
 
 export async function runLocalCampaign(options: {

@@ -4,6 +4,7 @@
  * and the next occurrence. The counts are the statistics': a batch lost in a crash undercounts, never twice.
  */
 import { entriesUntil, lastCampaignOccurrence, nextCampaignOccurrence } from "../engine/campaigns.ts";
+import { sumsByName } from "../engine/stats.ts";
 import type { Journey } from "../language/schema.ts";
 import type { SegmentIndex, StatsStore } from "../runtime/ports.ts";
 import { formatInstant, utcDay } from "../shared/time.ts";
@@ -35,13 +36,12 @@ export async function campaignStatuses(
     const last = lastCampaignOccurrence(trigger, now);
     if (last !== undefined) {
       const until = entriesUntil(last);
-      const counters = await store.readStats(journey.id, utcDay(last.fanOutAt), utcDay(until));
-      const sum = (name: string) => counters.filter((c) => c.name === name).reduce((n, c) => n + c.amount, 0);
+      const sums = sumsByName(await store.readStats(journey.id, utcDay(last.fanOutAt), utcDay(until)));
       const done = now >= until;
       status.last = {
         occurrence: last.occurrence,
-        entered: sum("entered"),
-        holdout: sum("holdout"),
+        entered: sums.get("entered") ?? 0,
+        holdout: sums.get("holdout") ?? 0,
         until: formatInstant(until),
         done,
       };

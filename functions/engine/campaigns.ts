@@ -76,22 +76,24 @@ export function relativeOccurrence(
   if (relative === undefined) return undefined;
   const instant = parseInstant(event.detail[relative.field]);
   if (instant === undefined) return undefined;
-  const [hour = 0, minute = 0] = relative.localTime.split(":").map(Number);
   if (trigger.timezone !== "user") {
     const at = atLocalTime(instant, relative, trigger.timezone);
     return { occurrence: formatInstant(at), fanOutAt: at };
   }
+  const [hour = 0, minute = 0] = relative.localTime.split(":").map(Number);
   const wall = addDays(wallTimeAt(instant, defaultZone), relative.days, hour, minute);
   const inUtc = Date.UTC(wall.year, wall.month - 1, wall.day, wall.hour, wall.minute);
   return { occurrence: wallText(wall), fanOutAt: inUtc - FURTHEST_AHEAD_MS };
 }
 
-/** From the first zone to show a wall time to the last: UTC+14 to UTC-12. */
-const ALL_ZONES_MS = 26 * 3_600_000;
+/** How far behind UTC any zone's clocks run (UTC-12). */
+const FURTHEST_BEHIND_MS = 12 * 3_600_000;
 
 /** Until when an occurrence's members enter: the last zone's showing of a wall time, or the instant itself. */
 export function entriesUntil(occurrence: CampaignOccurrence): number {
-  return isWallTime(occurrence.occurrence) ? occurrence.fanOutAt + ALL_ZONES_MS : occurrence.fanOutAt;
+  // From the first zone to show a wall time (UTC+14) to the last (UTC-12).
+  const span = isWallTime(occurrence.occurrence) ? FURTHEST_AHEAD_MS + FURTHEST_BEHIND_MS : 0;
+  return occurrence.fanOutAt + span;
 }
 
 /**
@@ -104,10 +106,11 @@ export function lastCampaignOccurrence(
   now: number,
   lookBackMs = 35 * 86_400_000,
 ): CampaignOccurrence | undefined {
-  if (scheduleOf(trigger)?.type !== "cron" && scheduleOf(trigger)?.type !== "at") return undefined;
+  const type = scheduleOf(trigger)?.type;
+  if (type !== "cron" && type !== "at") return undefined;
   let last: CampaignOccurrence | undefined;
   let next = nextCampaignOccurrence(trigger, now - lookBackMs);
-  // Bounded: a rate(1 minute) over 35 days is 50,400 occurrences; each step moves on by at least a minute.
+  // Bounded: a cron() of every minute over 35 days is 50,400 occurrences; each step moves on a minute at least.
   for (let steps = 0; next !== undefined && next.fanOutAt <= now && steps < 100_000; steps++) {
     last = next;
     next = nextCampaignOccurrence(trigger, next.fanOutAt);
