@@ -7,15 +7,17 @@
  * nothing changes between.
  */
 import { type CampaignOccurrence, memberEntryAt } from "../engine/campaigns.ts";
+import { JourneyCatalog } from "../engine/catalog.ts";
 import type { CompiledJourney } from "../engine/compile.ts";
 import { decideWakeUp } from "../engine/decide.ts";
 import type { JourneyEffect, WakeUp } from "../engine/model.ts";
 import type { PolicyConfig } from "../engine/policies/config.ts";
-import { budgetKey, type PolicyInputs } from "../engine/policy-state.ts";
+import { budgetKey, type CouponCharge } from "../engine/policy-state.ts";
 import type { TraitsSetting } from "../engine/traits/profile.ts";
 import { formatInstant } from "../shared/time.ts";
 import { audiencePage } from "./campaign-fan-out.ts";
 import type { BudgetStore, RunStore, SegmentIndex, UserStore } from "./ports.ts";
+import { PolicyReservations } from "./reservations.ts";
 
 export interface CampaignForecast {
   journeyId: string;
@@ -76,19 +78,53 @@ export async function forecastOccurrence(request: ForecastRequest): Promise<Camp
     after = page.next;
   } while (after !== undefined);
   entries.sort((a, b) => a.at - b.at);
-  const budgets = new Map<string, number>();
-  const before = new Map<string, number>();
-  for (const entry of entries) await forecastMember(request, { ...entry, budgets, before, forecast });
+  // The send's own reservations (budgets read when the engine asks, charged, decided again when spent), over
+  // budgets charged in memory.
+  const budgets = new ForecastBudgets(store);
+  const reservations = new PolicyReservations(budgets, new JourneyCatalog([journey.journey]), request.config);
+  for (const entry of entries) await forecastMember(request, { ...entry, reservations, forecast });
   const perDay = journey.journey.policy.couponBudget?.perDay;
   if (perDay !== undefined)
-    for (const [key, spentBefore] of before)
+    for (const [key, spentBefore] of budgets.before)
       forecast.budgets.push({
         day: key.slice(key.lastIndexOf("#") + 1),
         perDay,
         spentBefore,
-        spentAfter: budgets.get(key) ?? spentBefore,
+        spentAfter: budgets.spent.get(key) ?? spentBefore,
       });
   return forecast;
+}
+
+/** The coupon budgets as a forecast spends them: each day read from the store once, charged in memory. */
+class ForecastBudgets implements BudgetStore {
+  /** Each budget day's value spent as read, and as the forecast has spent it since. */
+  readonly before = new Map<string, number>();
+  readonly spent = new Map<string, number>();
+
+  constructor(private readonly store: Pick<BudgetStore, "getCouponBudget">) {}
+
+  async getCouponBudget(journeyId: string, day: string) {
+    return { spent: await this.spentOn(journeyId, day), unsettled: {} };
+  }
+
+  async chargeCouponBudget(charge: CouponCharge) {
+    const spent = await this.spentOn(charge.journeyId, charge.day);
+    if (spent + charge.amount > charge.limit) return false;
+    this.spent.set(budgetKey(charge.journeyId, charge.day), spent + charge.amount);
+    return true;
+  }
+
+  async settleCouponCharges() {}
+
+  private async spentOn(journeyId: string, day: string): Promise<number> {
+    const key = budgetKey(journeyId, day);
+    const known = this.spent.get(key);
+    if (known !== undefined) return known;
+    const { spent } = await this.store.getCouponBudget(journeyId, day);
+    this.before.set(key, spent);
+    this.spent.set(key, spent);
+    return spent;
+  }
 }
 
 /** When a member's clocks show the occurrence; undefined in a spring-forward gap. */
@@ -102,17 +138,10 @@ async function entryAt(request: ForecastRequest, userId: string): Promise<number
 /** One member's entry, decided as the send decides it (budgets read when the engine asks for them). */
 async function forecastMember(
   request: ForecastRequest,
-  member: {
-    userId: string;
-    at: number;
-    budgets: Map<string, number>;
-    /** Each budget day's spending as read, before the forecast spent any of it. */
-    before: Map<string, number>;
-    forecast: CampaignForecast;
-  },
+  member: { userId: string; at: number; reservations: PolicyReservations; forecast: CampaignForecast },
 ): Promise<void> {
-  const { store, journey, occurrence, config, traits } = request;
-  const { userId, at, budgets, before, forecast } = member;
+  const { store, journey, occurrence, traits } = request;
+  const { userId, at, reservations, forecast } = member;
   const user = (await store.getUser(userId))?.value;
   const wakeUp: WakeUp = {
     kind: "campaign",
@@ -122,28 +151,17 @@ async function forecastMember(
     occurrence: occurrence.occurrence,
   };
   const record = (await store.getRecord(journey.id, userId))?.value;
-  const policy: PolicyInputs = { config, sends: user?.sends ?? [], budgets };
-  const decide = () =>
-    decideWakeUp({ current: journey, record, key: userId, profile: user?.profile, now: at, policy, traits, wakeUp });
-  let decision = decide();
-  const wanted = decision?.policy.wantsBudgets ?? [];
-  for (const { journeyId, day } of wanted) {
-    const key = budgetKey(journeyId, day);
-    if (budgets.has(key)) continue;
-    const { spent } = await store.getCouponBudget(journeyId, day);
-    budgets.set(key, spent);
-    before.set(key, spent);
-  }
-  if (wanted.length > 0) decision = decide();
-  if (decision === undefined) {
+  const decided = await reservations.decide({
+    decide: (policy) =>
+      decideWakeUp({ current: journey, record, key: userId, profile: user?.profile, now: at, policy, traits, wakeUp }),
+    sends: user?.sends ?? [],
+    consistent: false,
+  });
+  if (decided === undefined) {
     forecast.notEntered++;
     return;
   }
-  for (const charge of decision.policy.charges) {
-    const key = budgetKey(charge.journeyId, charge.day);
-    budgets.set(key, (budgets.get(key) ?? 0) + charge.amount);
-  }
-  count(forecast, decision.effects, request.samples ?? 5);
+  count(forecast, decided.decision.effects, request.samples ?? 5);
 }
 
 function count(forecast: CampaignForecast, effects: readonly JourneyEffect[], samples: number): void {
