@@ -3,11 +3,13 @@ import { MODEL_VERSION, type RunRecord } from "../../engine/model.ts";
 import type { Versioned } from "../../runtime/ports.ts";
 import { parseInstant } from "../../shared/time.ts";
 import { StoreError } from "./errors.ts";
+import { CURRENT_DICTIONARY, JSON_DICTIONARIES } from "./json-dictionary.ts";
 
 /**
  * Run records and profiles are stored alike: `rev` (the optimistic-concurrency revision), `mv` (the model
  * version of the shapes), and the value as compact JSON, in `doc` (S) or, when that is longer than
- * COMPRESS_FROM characters, raw-deflated in `zdoc` (B). Only the store reads it, whole, so nothing is
+ * COMPRESS_FROM characters, raw-deflated against preset dictionary 1 in `z1doc` (B; json-dictionary.ts), or,
+ * as written before the dictionary, without one in `zdoc`. Only the store reads it, whole, so nothing is
  * gained by spreading it over attributes, and a write is billed per KB of item: a run record with its
  * trigger event and outbox is 1-3 KB of JSON and about a third of that deflated, one write unit.
  * The outbox (`pending`) is deflated with the rest of the record, in one stream: its message texts repeat
@@ -20,24 +22,35 @@ export type VersionedItem = { pk: string; sk: string; rev: number; mv: number; t
 /** JSON shorter than this is stored as it is: deflate saves nothing worth its CPU on it. */
 export const COMPRESS_FROM = 200;
 
-/** `{ [name]: json }` or `{ [`z${name}`]: deflated json }`, whichever is smaller to store. */
+/** `{ [name]: json }` or `{ [`z1${name}`]: deflated json }`, whichever is smaller to store. */
 export function encodeJson(name: string, value: unknown): Record<string, string | Uint8Array> {
   const [attribute, encoded] = encodedAttribute(name, value);
   return { [attribute]: encoded };
 }
 
-/** The attribute name (`name` or `z<name>`) and value that encodeJson writes. */
+/** The attribute name (`name`, or `z<dictionary><name>` deflated) and value that encodeJson writes. */
 export function encodedAttribute(name: string, value: unknown): [string, string | Uint8Array] {
   const json = JSON.stringify(value);
-  return json.length < COMPRESS_FROM ? [name, json] : [`z${name}`, deflateRawSync(json)];
+  if (json.length < COMPRESS_FROM) return [name, json];
+  const dictionary = JSON_DICTIONARIES[CURRENT_DICTIONARY];
+  return [`z${CURRENT_DICTIONARY}${name}`, deflateRawSync(json, { dictionary })];
 }
 
-/** The value of `name` written by encodeJson, or undefined when the item has neither form. */
+/** Every attribute a value named `name` may be in: plain, deflated alone (`z<name>`), against each dictionary. */
+export function storedForms(name: string): string[] {
+  return [name, `z${name}`, ...Object.keys(JSON_DICTIONARIES).map((number) => `z${number}${name}`)];
+}
+
+/** The value of `name` written by encodeJson (in any form it has had), or undefined when the item has none. */
 export function decodeJson(item: Record<string, unknown>, name: string): unknown {
   const plain = item[name];
   if (typeof plain === "string") return JSON.parse(plain);
-  const packed = item[`z${name}`];
-  if (packed instanceof Uint8Array) return JSON.parse(inflateRawSync(packed).toString("utf8"));
+  for (const [number, dictionary] of Object.entries(JSON_DICTIONARIES)) {
+    const packed = item[`z${number}${name}`];
+    if (packed instanceof Uint8Array) return JSON.parse(inflateRawSync(packed, { dictionary }).toString("utf8"));
+  }
+  const alone = item[`z${name}`];
+  if (alone instanceof Uint8Array) return JSON.parse(inflateRawSync(alone).toString("utf8"));
   return undefined;
 }
 

@@ -2,14 +2,14 @@ import { MODEL_VERSION, type Outbox, type Profile, type SentMessage } from "../.
 import type { RunOfUser, UserState, Versioned } from "../../runtime/ports.ts";
 import { ConcurrencyError } from "../../shared/errors.ts";
 import { isConditionFailure } from "./errors.ts";
-import { decodeJson, encodedAttribute } from "./records.ts";
+import { decodeJson, encodedAttribute, storedForms } from "./records.ts";
 import { keys } from "./table.ts";
 import type { TableClient } from "./table-client.ts";
 
 /**
- * A user's item, `USER#<id>` / `PROFILE`: `rev`, `mv`, the profile in `doc` (or deflated, `zdoc`), the
- * recent sends in `sends` (or `zsends`), the runs keyed otherwise in `runs` (or `zruns`) and the profile
- * review's events not yet removed in `outbox` (or `zoutbox`). One item, so
+ * A user's item, `USER#<id>` / `PROFILE`: `rev`, `mv`, the profile in `doc` (or deflated, `z1doc`), the
+ * recent sends in `sends` (or `z1sends`), the runs keyed otherwise in `runs` (or `z1runs`) and the profile
+ * review's events not yet removed in `outbox` (or `z1outbox`). One item, so
  * that an input that changes the profile, reserves a send and indexes a run pays one write unit for all,
  * and one read gives a decision everything it needs of the user.
  */
@@ -55,20 +55,15 @@ export async function putUser(
     ["outbox", parts.outbox],
   ] as const) {
     if (value === undefined) continue;
-    if (value === null) {
-      // Removed: the outbox was handed on.
-      names[`#${name}`] = name;
-      names[`#z${name}`] = `z${name}`;
-      removes.push(`#${name}`, `#z${name}`);
-      continue;
+    // Every other form the part may be in goes: a part written as JSON once is deflated once it grows.
+    const [attribute, encoded] = value === null ? [undefined, undefined] : encodedAttribute(name, value);
+    for (const form of storedForms(name)) {
+      names[`#${form}`] = form;
+      if (form !== attribute) removes.push(`#${form}`);
     }
-    const [attribute, encoded] = encodedAttribute(name, value);
-    const other = attribute === name ? `z${name}` : name;
-    names[`#${attribute}`] = attribute;
-    names[`#${other}`] = other;
+    if (attribute === undefined) continue; // removed: the outbox was handed on
     values[`:${attribute}`] = encoded;
     sets.push(`#${attribute} = :${attribute}`);
-    removes.push(`#${other}`);
   }
   if (expectedRevision !== undefined) values[":expected"] = expectedRevision;
   try {

@@ -155,7 +155,7 @@ describe("DynamoDbStore: outbox", () => {
     const second = await store.putRecord(runRecord({ entries: 2 }), first);
     const after = await store.getRecord("welcome", "u1", { consistent: true });
     // Assess
-    expect(Object.keys(item ?? {}).sort()).toEqual(["mv", "pk", "rev", "sk", "zdoc"]);
+    expect(Object.keys(item ?? {}).sort()).toEqual(["mv", "pk", "rev", "sk", "z1doc"]);
     expect(read?.value.pending).toEqual(outbox);
     expect(second).toBe(2);
     expect(after?.value.pending).toBeUndefined();
@@ -269,8 +269,8 @@ describe("DynamoDbStore: values", () => {
       (await client.send(new GetCommand({ TableName: tableName, Key: keys.user(userId) }))).Item ?? {};
     // Assess
     expect(typeof (await raw("u9")).doc).toBe("string");
-    expect((await raw("u8")).zdoc).toBeInstanceOf(Uint8Array);
-    expect(((await raw("u8")).zdoc as Uint8Array).length).toBeLessThan(200);
+    expect((await raw("u8")).z1doc).toBeInstanceOf(Uint8Array);
+    expect(((await raw("u8")).z1doc as Uint8Array).length).toBeLessThan(200);
     expect((await store.getProfile("u9"))?.value).toEqual(small);
     expect((await store.getProfile("u8"))?.value).toEqual(large);
   });

@@ -55,9 +55,9 @@ describe("DynamoDbStore: a user's item (profile and recent sends)", () => {
     const plainAgain = await raw();
     // Assess
     expect(typeof plain?.sends).toBe("string");
-    expect(packed?.zsends).toBeInstanceOf(Uint8Array);
+    expect(packed?.z1sends).toBeInstanceOf(Uint8Array);
     expect(packed?.sends).toBeUndefined();
-    expect(plainAgain?.zsends).toBeUndefined();
+    expect(plainAgain?.z1sends).toBeUndefined();
     expect((await store.getUser("u1", { consistent: true }))?.value.sends).toEqual(sends(1));
   });
 });
