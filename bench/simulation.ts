@@ -10,6 +10,7 @@ import { loadPolicyFile } from "../functions/journey/policy-file.ts";
 import { loadTraitsFile } from "../functions/journey/traits-file.ts";
 import { DAY_MS } from "../functions/shared/time.ts";
 import { fileLines } from "../functions/simulator/file-lines.ts";
+import { growHeapForSimulation } from "../functions/simulator/heap-growth.ts";
 import { type SimulationLine, simulate } from "../functions/simulator/simulate.ts";
 import { generateShop, type ShopOptions } from "../functions/simulator/synthetic/index.ts";
 import { CLI_COMPILE_OPTIONS } from "../lib/cli-compile-options.mjs";
@@ -201,6 +202,8 @@ async function childMain(file: string, until: number, root: string): Promise<Sim
     byJourney[journey] = counts;
     counts[`${line.type}${reason}`] = (counts[`${line.type}${reason}`] ?? 0) + 1;
   };
+  // As `nudge simulate` runs it: V8's heap growing factor set as the command sets it.
+  growHeapForSimulation();
   const gc = gcMeter();
   const simStarted = performance.now();
   const result = await simulate({

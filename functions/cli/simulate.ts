@@ -12,6 +12,7 @@ import {
 } from "../simulator/embedded-dynamodb.ts";
 import { type FaultOptions, formatFaultReport } from "../simulator/faults.ts";
 import { checkReadable, fileLines } from "../simulator/file-lines.ts";
+import { growHeapForSimulation } from "../simulator/heap-growth.ts";
 import { formatLine, formatText, simulate } from "../simulator/simulate.ts";
 import { UsageError } from "./args.ts";
 import { type CliIo, ExitCode } from "./io.ts";
@@ -150,6 +151,7 @@ export async function simulateCommand(args: string[], io: CliIo): Promise<number
     });
     store = dynamodb.store;
   }
+  growHeapForSimulation();
   try {
     const result = await simulate({
       journeys: journeys.map((loaded) => loaded.journey),
