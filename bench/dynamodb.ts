@@ -27,6 +27,10 @@ export interface CapacityRun {
   write: number;
   conditionFailures: number;
   byKind: Record<string, CapacityUse>;
+  /** The simulator's inputs by kind (what the queues carry on AWS). */
+  inputsByKind: { events: number; emitted: number; wakeUps: number };
+  /** Messages sent (`message.sent` lines): what the channels deliver. */
+  messages: number;
 }
 
 /** The runs: each seed journey alone (coupon-expiry-nudge with new-user-coupon, its coupons' source), then all. */
@@ -60,6 +64,7 @@ export async function runCapacity(run: {
   try {
     const { events } = parseEventLines(lines);
     db.store.resetCapacity();
+    let messages = 0;
     const started = performance.now();
     const result = await simulate({
       journeys,
@@ -67,7 +72,9 @@ export async function runCapacity(run: {
       until,
       store: db.store,
       ...(traits === undefined ? {} : { traits }),
-      onLine: () => undefined,
+      onLine: (line) => {
+        if (line.type === "message.sent") messages++;
+      },
       inputsPerBatch: INGEST_BATCH_SIZE,
     });
     const ms = performance.now() - started;
@@ -88,6 +95,8 @@ export async function runCapacity(run: {
       ms,
       ...total,
       byKind,
+      inputsByKind: result.inputsByKind,
+      messages,
     };
   } finally {
     await db.close();

@@ -1,5 +1,6 @@
 import type { TraitsFile } from "../functions/engine/traits/config.ts";
 import type { Journey } from "../functions/language/schema.ts";
+import { costPerMillionSteps, type StepCost } from "./cost-model.ts";
 import {
   type CapacityRun,
   type CouponStepCost,
@@ -42,6 +43,7 @@ export async function dynamoDbPart(
   const per = (n: number, d: number) => (d === 0 ? "-" : (n / d).toFixed(2));
   const runs: CapacityRun[] = [];
   let coupon: CouponStepCost | undefined;
+  let cost: StepCost | undefined;
   const head = [
     "run",
     "decisions",
@@ -92,6 +94,16 @@ export async function dynamoDbPart(
       `   targets (issue 3): <= 1 read a step: ${rcu.toFixed(2)} ${mark(rcu <= 1)}; <= 2 writes a step (refused included): ` +
         `${wcu.toFixed(2)} ${mark(wcu <= 2)}`,
     );
+    cost = costPerMillionSteps(all);
+    const { events, emitted, wakeUps } = all.inputsByKind;
+    const dollars = (n: number) => `$${n.toFixed(3)}`;
+    console.log(
+      `   on AWS (docs/cost-model.md): per step ${per(events, all.steps)} shop events, ${per(emitted, all.steps)} emitted, ` +
+        `${per(wakeUps, all.steps)} wake-ups, ${per(all.messages, all.steps)} messages; per million steps DynamoDB writes ${dollars(cost.dynamoDbWrites)}, ` +
+        `reads ${dollars(cost.dynamoDbReads)} (the guardrail checks left out), proofs read on AWS ${dollars(cost.proofReads)}, ` +
+        `tick ${dollars(cost.tick)}, SQS ${dollars(cost.sqs)}, Lambda ${dollars(cost.lambda)}: ` +
+        `$${cost.total.toFixed(2)} per million steps; <= $1.50 (issue 12): ${mark(cost.total <= 1.5)}`,
+    );
   }
   const newUserCoupon = journeys.find((j) => j.id === "new-user-coupon");
   if (newUserCoupon !== undefined) {
@@ -116,6 +128,7 @@ export async function dynamoDbPart(
     days,
     lines: lines.length,
     coupon,
+    cost,
     ...(traitCosts === undefined ? {} : { traits: traitCosts }),
     runs: runs.map((r) => ({ ...r, ms: Math.round(r.ms), stepsPerSecond: Math.round((r.steps / r.ms) * 1000) })),
   };

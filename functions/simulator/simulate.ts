@@ -77,6 +77,8 @@ export interface SimulationResult {
   invalid: InvalidInput[];
   /** Engine inputs processed: events (including the ones journeys emitted) and wake-ups. */
   inputs: number;
+  /** The inputs by kind: the shop's events (redeliveries included), events the journeys emitted, wake-ups. */
+  inputsByKind: { events: number; emitted: number; wakeUps: number };
   /** Decisions saved: an input applied to one run record. */
   decisions: number;
   /** Journey steps taken (see Decision.steps in the engine). */
@@ -127,6 +129,7 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
   };
   const published: ShopEvent[] = [];
   let inputs = 0;
+  const inputsByKind = { events: 0, emitted: 0, wakeUps: 0 };
   const catalog = new JourneyCatalog(options.journeys);
   const runtime = new JourneyRuntime({
     catalog,
@@ -180,6 +183,7 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
   const drainPublished = async (now: number) => {
     for (let event = published.shift(); event !== undefined; event = published.shift()) {
       inputs++;
+      inputsByKind.emitted++;
       await handleEvent(event, now);
     }
   };
@@ -194,6 +198,7 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
       await controls?.advance(clock);
       for (const wakeUp of await store.takeDueWakeUps(clock, 1000)) {
         inputs++;
+        inputsByKind.wakeUps++;
         await handleWakeUp(wakeUp, clock);
         await drainPublished(clock);
         campaigns.handled(wakeUp, clock);
@@ -210,6 +215,7 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
     clock = Math.max(clock, at);
     await controls?.advance(at);
     inputs++;
+    inputsByKind.events++;
     await handleEvent(event, at);
     await drainPublished(at);
   }
@@ -226,7 +232,7 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
   // Processing already runs in time order; the stable sort keeps that a guarantee of the contract.
   output.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
   const { decisions, steps, effects, decideCalls, mostDecideCalls } = runtime.stats;
-  const counts = { inputs, decisions, steps, effects, decideCalls, mostDecideCalls };
+  const counts = { inputs, inputsByKind, decisions, steps, effects, decideCalls, mostDecideCalls };
   return { lines: output, invalid, ...counts, ...(faults ? { faults: faults.report } : {}) };
 }
 
