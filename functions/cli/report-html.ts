@@ -5,6 +5,7 @@
  */
 import type { JourneyReport } from "../reports/journey-report.ts";
 import { TOO_SMALL_RULE, UPLIFT_METHOD } from "../reports/uplift.ts";
+import { localDateTime } from "../shared/local-time.ts";
 import { conversionChart, escapeXml, funnelChart } from "./report-charts.ts";
 import { amount, percent, pointsOf } from "./report-text.ts";
 
@@ -59,7 +60,37 @@ function upliftSection(report: JourneyReport): string {
   return `${rows(entries)}<p class="verdict ${uplift.verdict}">${escapeXml(uplift.explanation)}</p>`;
 }
 
-function journeySection(report: JourneyReport): string {
+/** The hours as a table in the zone's clock; nothing for a report without hours. */
+function hoursSection(report: JourneyReport, zone: string): string {
+  const byHour = report.byHour;
+  if (byHour === undefined) return "";
+  if (byHour.hours.length === 0) {
+    const why = byHour.keepsHours
+      ? "Nothing counted in this range."
+      : 'None kept: set "report": {"byHour": true} in the journey file to count hours from then on.';
+    return `<h3>By hour</h3><p>${escapeXml(why)}</p>`;
+  }
+  const head = ["Hour", "Entered", "Holdout", "Sent", "Coupons", "Redeemed", "Converted", "Holdout conv."];
+  const body = byHour.hours.map((point) => {
+    const cells = [
+      point.entered,
+      point.holdout,
+      point.sent,
+      point.couponsIssued,
+      point.couponsRedeemed,
+      point.converted,
+      point.holdoutConverted,
+    ];
+    const hour = localDateTime(Date.parse(point.hour), zone).slice(0, 16);
+    return `<tr><th>${escapeXml(hour)}</th>${cells.map((n) => `<td class="n">${escapeXml(amount(n))}</td>`).join("")}</tr>`;
+  });
+  return [
+    `<h3>By hour (${escapeXml(zone)})</h3>`,
+    `<table><tr>${head.map((title) => `<th>${escapeXml(title)}</th>`).join("")}</tr>${body.join("")}</table>`,
+  ].join("\n");
+}
+
+function journeySection(report: JourneyReport, zone: string): string {
   const { messages, coupons, goal } = report;
   const title = `${report.journeyId}${report.name === undefined ? "" : ` — ${report.name}`}`;
   const facts: [string, string][] = [
@@ -94,11 +125,16 @@ function journeySection(report: JourneyReport): string {
     "<h3>Numbers</h3>",
     rows(facts),
     exits.length === 0 ? "" : `<h3>Exits</h3>${rows(exits)}`,
+    hoursSection(report, zone),
     "</section>",
   ].join("\n");
 }
 
-export function reportHtml(reports: readonly JourneyReport[], from: string, to: string, where: string): string {
+export function reportHtml(
+  reports: readonly JourneyReport[],
+  context: { from: string; to: string; where: string; zone?: string },
+): string {
+  const { from, to, where, zone = "UTC" } = context;
   return [
     "<!DOCTYPE html>",
     '<html lang="en">',
@@ -112,7 +148,7 @@ export function reportHtml(reports: readonly JourneyReport[], from: string, to: 
     `<h1>Nudge report, ${escapeXml(from)} to ${escapeXml(to)}</h1>`,
     `<p class="note">From ${escapeXml(where)}. Counters are by the UTC day things happened: conversions in the range may come from runs that entered before it, and runs that entered near its end may still convert after it.</p>`,
     `<p class="note">Uplift: treatment conversion rate minus holdout conversion rate, with its 95% confidence interval (${escapeXml(UPLIFT_METHOD)}). Too small to conclude when ${escapeXml(TOO_SMALL_RULE)}; not conclusive when the interval includes 0. Cost per incremental conversion: coupon value redeemed by the treatment group over the incremental conversions.</p>`,
-    ...reports.map(journeySection),
+    ...reports.map((report) => journeySection(report, zone)),
     "</body>",
     "</html>",
     "",

@@ -4,6 +4,7 @@
  */
 import type { JourneyReport } from "../reports/journey-report.ts";
 import { UPLIFT_METHOD, type Uplift } from "../reports/uplift.ts";
+import { localDateTime } from "../shared/local-time.ts";
 
 /** A number for people: whole numbers as they are, others with two decimals; thousands grouped. */
 export function amount(value: number): string {
@@ -85,8 +86,43 @@ export function journeyLines(report: JourneyReport): string[] {
   return lines;
 }
 
-export function formatReport(reports: readonly JourneyReport[], from: string, to: string, where: string): string[] {
+/**
+ * The hours as an aligned table in the zone's clock (`2026-11-11 10:00`); a journey that keeps no hours
+ * says how to turn them on.
+ */
+export function hourLines(report: JourneyReport, zone: string): string[] {
+  const byHour = report.byHour;
+  if (byHour === undefined) return [];
+  if (byHour.hours.length === 0) {
+    return byHour.keepsHours
+      ? ["  By hour: nothing counted in this range."]
+      : ['  By hour: none kept (set "report": {"byHour": true} in the journey file, from then on).'];
+  }
+  const head = ["hour", "entered", "holdout", "sent", "coupons", "redeemed", "converted", "holdout conv."];
+  const rows = byHour.hours.map((point) => [
+    localDateTime(Date.parse(point.hour), zone).slice(0, 16),
+    ...[
+      point.entered,
+      point.holdout,
+      point.sent,
+      point.couponsIssued,
+      point.couponsRedeemed,
+      point.converted,
+      point.holdoutConverted,
+    ].map(amount),
+  ]);
+  const widths = head.map((title, i) => Math.max(title.length, ...rows.map((row) => (row[i] ?? "").length)));
+  const line = (cells: string[]) =>
+    `    ${cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0))).join("  ")}`;
+  return [`  By hour (${zone}):`, line(head), ...rows.map(line)];
+}
+
+export function formatReport(
+  reports: readonly JourneyReport[],
+  context: { from: string; to: string; where: string; zone: string },
+): string[] {
+  const { from, to, where, zone } = context;
   const lines = [`Journeys from ${from} to ${to} (UTC days), from ${where}.`];
-  for (const report of reports) lines.push("", ...journeyLines(report));
+  for (const report of reports) lines.push("", ...journeyLines(report), ...hourLines(report, zone));
   return lines;
 }

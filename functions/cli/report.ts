@@ -2,15 +2,18 @@
  * `nudge report`: per journey, the funnel, messages, coupons, exits, conversions and the uplift against
  * the holdout group over a range of UTC days, from the statistics counters in the local platform's store
  * or an AWS table (see store-source.ts). Text, JSON (`--format json`), or a self-contained HTML page
- * with charts (`--html <file>`).
+ * with charts (`--html <file>`); `--by hour` adds the hours of the journeys that keep them.
  */
 import { writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import type { PolicyConfig } from "../engine/policies/config.ts";
 import { currentVersions } from "../journey/load.ts";
 import type { Journey } from "../language/schema.ts";
 import { readSavedClock } from "../local/clock.ts";
+import { hoursOf } from "../reports/hourly.ts";
 import { type JourneyReport, journeyReport } from "../reports/journey-report.ts";
 import type { StatsStore } from "../runtime/ports.ts";
+import { isTimeZone } from "../shared/local-time.ts";
 import { DAY_MS, utcDay } from "../shared/time.ts";
 import { formatOption, UsageError } from "./args.ts";
 import { type CliIo, ExitCode } from "./io.ts";
@@ -56,9 +59,9 @@ export function dayRange(values: Map<string, string>, dir: string | undefined, n
  * its steps those of its current version, though the files keep an earlier version for its runs.
  */
 export async function buildReports(
-  store: Pick<StatsStore, "readStats">,
+  store: Pick<StatsStore, "readStats" | "readHourlyStats">,
   journeys: readonly Journey[],
-  range: { from: string; to: string },
+  range: { from: string; to: string; byHour?: boolean },
   journeyId?: string,
 ): Promise<JourneyReport[]> {
   const current = currentVersions(journeys);
@@ -67,19 +70,45 @@ export async function buildReports(
   for (const id of ids) {
     const journey = current.find((j) => j.id === id);
     const counters = await store.readStats(id, range.from, range.to);
-    reports.push(journeyReport({ journeyId: id, ...(journey ? { journey } : {}), counters, ...range }));
+    const report = journeyReport({
+      journeyId: id,
+      ...(journey ? { journey } : {}),
+      counters,
+      from: range.from,
+      to: range.to,
+    });
+    if (range.byHour === true) {
+      const hours = hoursOf(await store.readHourlyStats(id, range.from, range.to));
+      report.byHour = { keepsHours: journey?.report.byHour === true, hours };
+    }
+    reports.push(report);
   }
   return reports;
+}
+
+/** `--by day` (the default) or `--by hour`. */
+function byHourOption(values: Map<string, string>): boolean {
+  const by = values.get("by") ?? "day";
+  if (by !== "day" && by !== "hour") throw new UsageError(`--by: expected "day" or "hour", got "${by}"`);
+  return by === "hour";
+}
+
+/** The zone hours are shown in: `--timezone`, else policy.json's defaultTimezone. */
+function zoneOption(values: Map<string, string>, policies: PolicyConfig): string {
+  const zone = values.get("timezone") ?? policies.defaultTimezone;
+  if (!isTimeZone(zone))
+    throw new UsageError(`--timezone: expected an IANA time zone such as "Asia/Shanghai", got "${zone}"`);
+  return zone;
 }
 
 /** Writes the HTML page; returns its absolute path. */
 export function writeHtmlReport(
   path: string,
   reports: readonly JourneyReport[],
-  range: { from: string; to: string },
+  range: { from: string; to: string; zone?: string },
   where: string,
 ): string {
-  writeFileSync(path, reportHtml(reports, range.from, range.to, where));
+  writeFileSync(path, reportHtml(reports, { ...range, where }));
   return path;
 }
 
@@ -92,12 +121,14 @@ export async function reportCommand(args: string[], io: CliIo): Promise<number> 
   const source = await openStoreSource(values, io.cwd);
   try {
     const range = dayRange(values, source.dir, Date.now());
-    const reports = await buildReports(source.store, loaded.journeys, range, values.get("journey"));
+    const byHour = byHourOption(values);
+    const zone = zoneOption(values, loaded.policies);
+    const reports = await buildReports(source.store, loaded.journeys, { ...range, byHour }, values.get("journey"));
     if (format === "json") io.stdout(JSON.stringify({ ...range, source: source.where, journeys: reports }));
-    else for (const line of formatReport(reports, range.from, range.to, source.where)) io.stdout(line);
+    else for (const line of formatReport(reports, { ...range, where: source.where, zone })) io.stdout(line);
     const html = values.get("html");
     if (html !== undefined) {
-      const path = writeHtmlReport(resolve(io.cwd, html), reports, range, source.where);
+      const path = writeHtmlReport(resolve(io.cwd, html), reports, { ...range, zone }, source.where);
       // With JSON on stdout, the path goes to stderr so the output stays one JSON document.
       (format === "json" ? io.stderr : io.stdout)(`The report page: ${path}`);
     }

@@ -97,6 +97,16 @@ export const COMMANDS: Readonly<Record<string, CommandSpec>> = {
       { name: "since", value: "<YYYY-MM-DD>", help: "the first UTC day (default: 30 days to --until)" },
       { name: "until", value: "<YYYY-MM-DD>", help: "the last UTC day (default: today)" },
       { name: "journey", value: "<id>", help: "one journey only" },
+      {
+        name: "by",
+        value: "day|hour",
+        help: "hour: also each hour's entries, messages, coupons and conversions, for the journeys that keep hours (report.byHour)",
+      },
+      {
+        name: "timezone",
+        value: "<IANA zone>",
+        help: "the zone hours are shown in (default: policy.json's defaultTimezone)",
+      },
       ...storeSource,
       journeys,
       format(),

@@ -59,6 +59,19 @@ export class JourneyCatalog {
     return false;
   }
 
+  /**
+   * Whether the journey keeps its counters by hour as well as by day: its current version's `report.byHour`
+   * (a version's counters follow what is deployed now, so turning it on for a promotion counts every run).
+   */
+  readonly keepsHours = (id: string): boolean => {
+    const byVersion = this.versions.get(id);
+    if (byVersion === undefined) return false;
+    let current: CompiledJourney | undefined;
+    for (const journey of byVersion.values())
+      if (current === undefined || journey.version > current.version) current = journey;
+    return current?.journey.report.byHour === true;
+  };
+
   /** Whether any version of the journey listens to events of this detail-type. */
   listensTo(id: string, detailType: string): boolean {
     for (const journey of this.versions.get(id)?.values() ?? []) {

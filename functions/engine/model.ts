@@ -317,6 +317,11 @@ export interface StatsCounter {
   version: number;
   /** The UTC day, YYYY-MM-DD. */
   day: string;
+  /**
+   * The UTC hour of the day, "00" to "23", for a journey that keeps its counters by hour as well
+   * (`report.byHour`): its counters are then added twice, to the day's and to the hour's, apart.
+   */
+  hour?: string;
   name: string;
   amount: number;
 }

@@ -1,4 +1,4 @@
-import { flat, utcDay } from "../shared/time.ts";
+import { flat, formatInstant, parseInstant, utcDay, utcHour } from "../shared/time.ts";
 import type { CouponIssuer } from "./coupon-ids.ts";
 import type { JourneyEffect, StatsCounter } from "./model.ts";
 
@@ -41,20 +41,38 @@ function countersOf(effect: JourneyEffect): [name: string, amount: number][] {
   }
 }
 
+/** Whether a journey keeps its counters by hour as well as by day (its `report.byHour`). */
+export type KeepsHours = (journeyId: string) => boolean;
+
+const NO_HOURS: KeepsHours = () => false;
+
+/** Adds `amount` to the counter of that journey, version, day, hour and name in `counters`, or adds one. */
+function addTo(counters: StatsCounter[], counter: StatsCounter): void {
+  const { journeyId, version, day, hour, name } = counter;
+  const total = counters.find(
+    (c) => c.name === name && c.day === day && c.hour === hour && c.journeyId === journeyId && c.version === version,
+  );
+  if (total) total.amount += counter.amount;
+  else counters.push(counter);
+}
+
+/** The counter as given, and for a journey that keeps hours its copy in the hour of `at`. */
+function addCounted(counters: StatsCounter[], counter: StatsCounter, at: string, keepsHours: KeepsHours): void {
+  addTo(counters, counter);
+  if (keepsHours(counter.journeyId)) addTo(counters, { ...counter, hour: utcHour(at) });
+}
+
 /**
- * The statistics counters a batch of carried-out effects adds, merged by journey, version, day and name.
- * A batch is one decision's effects (a handful), so merging scans a short list instead of building keys.
+ * The statistics counters a batch of carried-out effects adds, merged by journey, version, day (and hour,
+ * for a journey that keeps hours) and name. A batch is one decision's effects (a handful), so merging scans
+ * a short list instead of building keys.
  */
-export function statsOf(effects: readonly JourneyEffect[]): StatsCounter[] {
+export function statsOf(effects: readonly JourneyEffect[], keepsHours: KeepsHours = NO_HOURS): StatsCounter[] {
   const merged: StatsCounter[] = [];
   for (const effect of effects) {
     for (const [name, amount] of countersOf(effect)) {
-      const day = utcDay(effect.at);
-      const counter = merged.find(
-        (c) => c.name === name && c.day === day && c.journeyId === effect.journey && c.version === effect.version,
-      );
-      if (counter) counter.amount += amount;
-      else merged.push({ journeyId: effect.journey, version: effect.version, day, name, amount });
+      const counter = { journeyId: effect.journey, version: effect.version, day: utcDay(effect.at), name, amount };
+      addCounted(merged, counter, effect.at, keepsHours);
     }
   }
   return merged;
@@ -66,18 +84,14 @@ export function statsOf(effects: readonly JourneyEffect[]): StatsCounter[] {
  * shows (a holdout run goes through the steps doing nothing).
  */
 export function stepStatsOf(
-  journeyId: string,
-  version: number,
-  at: string,
-  visited: readonly string[],
+  run: { journeyId: string; version: number; at: string; visited: readonly string[] },
+  keepsHours: KeepsHours = NO_HOURS,
 ): StatsCounter[] {
+  const { journeyId, version, at, visited } = run;
   const counters: StatsCounter[] = [];
   const day = utcDay(at);
   for (const stepId of visited) {
-    const name = stepCounterName(stepId);
-    const counter = counters.find((c) => c.name === name);
-    if (counter) counter.amount += 1;
-    else counters.push({ journeyId, version, day, name, amount: 1 });
+    addCounted(counters, { journeyId, version, day, name: stepCounterName(stepId), amount: 1 }, at, keepsHours);
   }
   return counters;
 }
@@ -99,12 +113,18 @@ function stepCounterName(stepId: string): string {
  * `coupon.redeemed` and `coupon.redeemed.value` for the journey version that issued a coupon, on the day it
  * was redeemed: the runtime adds them once per coupon, the first time its redemption is kept.
  */
-export function redemptionStatsOf(issuer: CouponIssuer, redeemedAt: string, amountOff: number): StatsCounter[] {
-  const base = { journeyId: issuer.journeyId, version: issuer.version, day: utcDay(redeemedAt) };
-  return [
-    { ...base, name: "coupon.redeemed", amount: 1 },
-    { ...base, name: "coupon.redeemed.value", amount: amountOff },
-  ];
+export function redemptionStatsOf(
+  redemption: { issuer: CouponIssuer; redeemedAt: string; amountOff: number },
+  keepsHours: KeepsHours = NO_HOURS,
+): StatsCounter[] {
+  const { issuer, amountOff } = redemption;
+  // The event's time may carry an offset (`+08:00`): the day and hour are UTC's.
+  const at = formatInstant(parseInstant(redemption.redeemedAt) ?? 0);
+  const base = { journeyId: issuer.journeyId, version: issuer.version, day: utcDay(at) };
+  const counters: StatsCounter[] = [];
+  addCounted(counters, { ...base, name: "coupon.redeemed", amount: 1 }, at, keepsHours);
+  addCounted(counters, { ...base, name: "coupon.redeemed.value", amount: amountOff }, at, keepsHours);
+  return counters;
 }
 
 /** Counters added up by name (across versions, days and shards), as the reports and guardrails read them. */

@@ -318,6 +318,17 @@ export const journeySchema = z
         within: duration("The conversion window from entry"),
       })
       .optional(),
+    report: z
+      .strictObject({
+        byHour: z
+          .boolean()
+          .default(false)
+          .describe(
+            "Also keep the journey's counters per hour (UTC), for `nudge report --by hour` while a promotion runs: one more statistics write a batch for this journey.",
+          ),
+      })
+      .default({ byHour: false })
+      .describe("How the journey's statistics are kept for `nudge report`."),
     start: stepId.describe("The first step."),
     steps: z.array(stepSchema).min(1),
     templates: z

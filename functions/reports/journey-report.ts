@@ -8,6 +8,7 @@ import type { StatsCounter } from "../engine/model.ts";
 import { sumsByName } from "../engine/stats.ts";
 import { stepLinks } from "../journey/checks/links.ts";
 import type { Journey } from "../language/schema.ts";
+import type { HourPoint } from "./hourly.ts";
 import { type Uplift, uplift } from "./uplift.ts";
 
 export interface FunnelStage {
@@ -51,6 +52,11 @@ export interface JourneyReport {
   /** Absent for a journey with no goal: there is no conversion to compare. */
   uplift?: Uplift;
   days: DayPoint[];
+  /**
+   * Hour by hour (`nudge report --by hour`), for a journey that keeps hours; `keepsHours` says whether its
+   * current file does (an hour with nothing counted is left out).
+   */
+  byHour?: { keepsHours: boolean; hours: HourPoint[] };
 }
 
 /** The journey's step ids in graph order: breadth first from `start`, then any step not reached from it. */

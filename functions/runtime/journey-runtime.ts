@@ -329,7 +329,12 @@ export class JourneyRuntime {
     if (charges.length > 0) await this.policies.settle(decision, charges, record);
     // Saved: the steps it reached count once (a redelivered input decides nothing new).
     if (saved.run !== undefined && !saved.run.holdout && decision.visited.length > 0)
-      this.addStats(stepStatsOf(saved.journeyId, saved.run.version, formatInstant(now), decision.visited));
+      this.addStats(
+        stepStatsOf(
+          { journeyId: saved.journeyId, version: saved.run.version, at: formatInstant(now), visited: decision.visited },
+          catalog.keepsHours,
+        ),
+      );
     if (outbox !== undefined) await this.handOn(outbox, { again: false });
   }
 
@@ -375,7 +380,7 @@ export class JourneyRuntime {
     await this.handOns.handOn(outbox);
     if (how.again) return;
     this.stats.effects += outbox.effects.length;
-    this.addStats(statsOf(outbox.effects));
+    this.addStats(statsOf(outbox.effects, this.options.catalog.keepsHours));
   }
 
   /** Adds counters to the ones not yet written (see flush). */

@@ -247,13 +247,16 @@ export interface CouponStore {
 
 /**
  * Journey statistics: counters per journey, version, UTC day and name (`entered`, `message.sent`,
- * `message.suppressed.unsubscribed`, `coupon.value`...). A durable store spreads each counter over
- * shards so a promotion peak makes no hot key, and sums them on read.
+ * `message.suppressed.unsubscribed`, `coupon.value`...), and per UTC hour as well for a journey that keeps
+ * hours (`report.byHour`). A durable store spreads each counter over shards so a promotion peak makes no hot
+ * key, and sums them on read.
  */
 export interface StatsStore {
   addStats(counters: readonly StatsCounter[]): Promise<void>;
-  /** Sums of every counter of a journey for the days from `fromDay` to `toDay` (YYYY-MM-DD, inclusive). */
+  /** Sums of every day counter of a journey for the days from `fromDay` to `toDay` (YYYY-MM-DD, inclusive). */
   readStats(journeyId: string, fromDay: string, toDay: string): Promise<StatsCounter[]>;
+  /** The same for its hour counters (each with its `hour`): none for a journey that keeps no hours. */
+  readHourlyStats(journeyId: string, fromDay: string, toDay: string): Promise<StatsCounter[]>;
 }
 
 export interface JourneyStore

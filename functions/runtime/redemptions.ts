@@ -24,5 +24,5 @@ export async function redemptionCounters(
   // The value the step issued: a version no longer deployed still counts the redemption, at no value.
   const step = catalog.get(issuer.journeyId, issuer.version)?.journey.steps.find((s) => s.id === issuer.stepId);
   const amountOff = step?.type === "issue-coupon" ? step.amountOff : 0;
-  return redemptionStatsOf(issuer, redeemedAt, amountOff);
+  return redemptionStatsOf({ issuer, redeemedAt, amountOff }, catalog.keepsHours);
 }

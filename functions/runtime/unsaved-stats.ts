@@ -3,7 +3,7 @@ import type { StatsCounter } from "../engine/model.ts";
 type ByName = Map<string, StatsCounter>;
 
 /**
- * Statistics counters added up until the runtime's next flush, merged by journey, version, day and name,
+ * Statistics counters added up until the runtime's next flush, merged by journey, version, day (or hour) and name,
  * in the order first added. Found through a map for each part rather than by one key string of all four,
  * which every saved decision's counters would build, flatten and hash.
  */
@@ -34,7 +34,8 @@ export class UnsavedStats {
     return counters;
   }
 
-  private namesOf({ journeyId, version, day }: StatsCounter): ByName {
+  private namesOf({ journeyId, version, day, hour }: StatsCounter): ByName {
+    const period = hour === undefined ? day : `${day}T${hour}`;
     let byVersion = this.byJourney.get(journeyId);
     if (byVersion === undefined) {
       byVersion = new Map();
@@ -45,10 +46,10 @@ export class UnsavedStats {
       byDay = new Map();
       byVersion.set(version, byDay);
     }
-    let byName = byDay.get(day);
+    let byName = byDay.get(period);
     if (byName === undefined) {
       byName = new Map();
-      byDay.set(day, byName);
+      byDay.set(period, byName);
     }
     return byName;
   }

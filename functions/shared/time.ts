@@ -136,3 +136,8 @@ export function formatInstant(ms: number): string {
 export function utcDay(instant: number | string): string {
   return (typeof instant === "string" ? instant : formatInstant(instant)).slice(0, 10);
 }
+
+/** The UTC hour of an instant (as formatInstant writes it, or epoch ms), "00" to "23". */
+export function utcHour(instant: number | string): string {
+  return (typeof instant === "string" ? instant : formatInstant(instant)).slice(11, 13);
+}

@@ -173,6 +173,9 @@ export class CrashingStore implements JourneyStore {
   readStats(...args: Parameters<JourneyStore["readStats"]>) {
     return this.inner.readStats(...args);
   }
+  readHourlyStats(...args: Parameters<JourneyStore["readHourlyStats"]>) {
+    return this.inner.readHourlyStats(...args);
+  }
 }
 
 type Redelivery = { due: number; order: number; input: SimulatorInput };

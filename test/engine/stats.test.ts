@@ -72,11 +72,29 @@ describe("statsOf", () => {
 describe("stepStatsOf", () => {
   it("counts each step reached on the decision's UTC day, a step reached twice twice", () => {
     // Act
-    const counters = stepStatsOf("j", 2, "2026-11-03T23:59:00Z", ["a", "wait", "a"]);
+    const counters = stepStatsOf({
+      journeyId: "j",
+      version: 2,
+      at: "2026-11-03T23:59:00Z",
+      visited: ["a", "wait", "a"],
+    });
     // Assess
     expect(counters).toEqual([
       { journeyId: "j", version: 2, day: "2026-11-03", name: "step.a", amount: 2 },
       { journeyId: "j", version: 2, day: "2026-11-03", name: "step.wait", amount: 1 },
+    ]);
+  });
+
+  it("counts them in the decision's UTC hour as well for a journey that keeps hours", () => {
+    // Act
+    const counters = stepStatsOf(
+      { journeyId: "j", version: 2, at: "2026-11-03T23:59:00Z", visited: ["a", "a"] },
+      (journeyId) => journeyId === "j",
+    );
+    // Assess
+    expect(counters).toEqual([
+      { journeyId: "j", version: 2, day: "2026-11-03", name: "step.a", amount: 2 },
+      { journeyId: "j", version: 2, day: "2026-11-03", hour: "23", name: "step.a", amount: 2 },
     ]);
   });
 });
@@ -86,11 +104,25 @@ describe("redemptionStatsOf", () => {
     // Prepare
     const issuer = { journeyId: "new-user-coupon", version: 3, stepId: "issue-welcome-coupon" };
     // Act
-    const counters = redemptionStatsOf(issuer, "2026-11-04T08:00:00Z", 20);
+    const counters = redemptionStatsOf({ issuer, redeemedAt: "2026-11-04T08:00:00Z", amountOff: 20 });
     // Assess
     expect(counters).toEqual([
       { journeyId: "new-user-coupon", version: 3, day: "2026-11-04", name: "coupon.redeemed", amount: 1 },
       { journeyId: "new-user-coupon", version: 3, day: "2026-11-04", name: "coupon.redeemed.value", amount: 20 },
+    ]);
+  });
+
+  it("takes the UTC day and hour of a redemption whose time carries an offset", () => {
+    // Prepare: 01:30 in Shanghai on the 5th is 17:30 UTC on the 4th.
+    const issuer = { journeyId: "member-day", version: 1, stepId: "issue-silver" };
+    // Act
+    const counters = redemptionStatsOf({ issuer, redeemedAt: "2026-11-05T01:30:00+08:00", amountOff: 10 }, () => true);
+    // Assess
+    expect(counters.map(({ day, hour, name }) => [day, hour, name])).toEqual([
+      ["2026-11-04", undefined, "coupon.redeemed"],
+      ["2026-11-04", "17", "coupon.redeemed"],
+      ["2026-11-04", undefined, "coupon.redeemed.value"],
+      ["2026-11-04", "17", "coupon.redeemed.value"],
     ]);
   });
 });

@@ -31,7 +31,7 @@ describe("currentVersions", () => {
 describe("nudge report's journeys", () => {
   it("reports a journey that keeps an earlier version's file once, with its current version's steps", async () => {
     // Prepare
-    const store = { readStats: async () => [] };
+    const store = { readStats: async () => [], readHourlyStats: async () => [] };
     const range = { from: "2026-11-01", to: "2026-11-30" };
 
     // Act

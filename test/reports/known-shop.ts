@@ -63,14 +63,15 @@ export const orderAmount = (index: number) => 100 + 10 * index;
  * Simulates the plan into the store: registrations, then orders 12 hours later (before the reminder),
  * the first `redemptions` of the treatment orders redeeming their coupon. The coupon ids come from a first
  * simulation of the registrations alone (the engine derives them from the run), on a store thrown away.
+ * `reported`: the journey, REPORTED or a variant of it with the same id (one that keeps hours).
  */
-export async function simulateShop(plan: ShopPlan, store: JourneyStore): Promise<void> {
+export async function simulateShop(plan: ShopPlan, store: JourneyStore, reported = REPORTED): Promise<void> {
   const treated = usersIn("treatment", plan.treatment);
   const held = usersIn("holdout", plan.holdout);
   const registrations = [...treated, ...held].map((userId) =>
     event("user.registered", REGISTERED_AT, { userId, timezone: "Asia/Shanghai" }),
   );
-  const first = await simulate({ journeys: [REPORTED], lines: registrations, policies: NO_POLICIES });
+  const first = await simulate({ journeys: [reported], lines: registrations, policies: NO_POLICIES });
   const couponOf = new Map(
     first.lines
       .filter((line) => line.type === "coupon.issued")
@@ -88,7 +89,7 @@ export async function simulateShop(plan: ShopPlan, store: JourneyStore): Promise
       event("coupon.redeemed", ORDERED_AT, { userId, couponId: couponOf.get(userId), orderId: `o-${userId}` }),
     );
   await simulate({
-    journeys: [REPORTED],
+    journeys: [reported],
     lines: [...registrations, ...orders, ...redemptions],
     policies: NO_POLICIES,
     store,

@@ -230,7 +230,11 @@ export class DynamoDbStore implements JourneyStore, ControlStore {
   }
 
   readStats(journeyId: string, fromDay: string, toDay: string): Promise<StatsCounter[]> {
-    return stats.readStats(this.table, journeyId, fromDay, toDay, this.statsShards);
+    return stats.readStats(this.table, { journeyId, fromDay, toDay, hours: false }, this.statsShards);
+  }
+
+  readHourlyStats(journeyId: string, fromDay: string, toDay: string): Promise<StatsCounter[]> {
+    return stats.readStats(this.table, { journeyId, fromDay, toDay, hours: true }, this.statsShards);
   }
 
   getControls(options?: ReadOptions): Promise<Versioned<JourneyControl>[]> {

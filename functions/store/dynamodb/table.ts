@@ -137,7 +137,8 @@ export const keys = {
   timerPrefix: "TIMER#",
   /** One shard of one day of a journey's statistics; the sort key is `v<version>`. */
   statsShard: (journeyId: string, day: string, shard: number) => `STATS#${journeyId}#${day}#${shard}`,
-  statsVersion: (version: number) => `v${version}`,
+  /** A day's counters of a version, `v<version>`; an hour's, `v<version>#h<HH>`, beside them in the day's partition. */
+  statsVersion: (version: number, hour?: string) => (hour === undefined ? `v${version}` : `v${version}#h${hour}`),
   /** Every journey's control (pause/resume) is in this one partition: one Query reads them all. */
   controlPartition: "CONTROL",
   control: (journeyId: string) => ({ pk: "CONTROL", sk: `JOURNEY#${journeyId}` }),

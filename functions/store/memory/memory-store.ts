@@ -46,7 +46,7 @@ export class MemoryStore implements JourneyStore, ControlStore {
   /** The records whose outboxes are saved and not proven handed on yet, by outbox id (see isHandedOn). */
   private readonly unproven = new Map<string, Versioned<RunRecord> | undefined>();
   /** Runs of journeys not keyed by the user, by user: `journeyId` to keys (see UserRunIndex). */
-  /** Counters by journey, then `version|day|name`. */
+  /** Counters by journey, then `version|day|hour|name` (no hour: the day's). */
   private readonly stats = new Map<string, Map<string, StatsCounter>>();
   private readonly timers = new MemoryTimers();
   private readonly controls = new Map<string, Versioned<JourneyControl>>();
@@ -272,7 +272,7 @@ export class MemoryStore implements JourneyStore, ControlStore {
         byJourney = new Map();
         this.stats.set(counter.journeyId, byJourney);
       }
-      const id = `${counter.version}|${counter.day}|${counter.name}`;
+      const id = `${counter.version}|${counter.day}|${counter.hour ?? ""}|${counter.name}`;
       const total = byJourney.get(id);
       if (total) total.amount += counter.amount;
       else byJourney.set(id, { ...counter });
@@ -280,6 +280,14 @@ export class MemoryStore implements JourneyStore, ControlStore {
   }
 
   async readStats(journeyId: string, fromDay: string, toDay: string) {
+    return this.statsOf(journeyId, fromDay, toDay).filter((c) => c.hour === undefined);
+  }
+
+  async readHourlyStats(journeyId: string, fromDay: string, toDay: string) {
+    return this.statsOf(journeyId, fromDay, toDay).filter((c) => c.hour !== undefined);
+  }
+
+  private statsOf(journeyId: string, fromDay: string, toDay: string): StatsCounter[] {
     const counters = [...(this.stats.get(journeyId)?.values() ?? [])];
     return counters.filter((c) => c.day >= fromDay && c.day <= toDay).map((c) => ({ ...c }));
   }

@@ -3,7 +3,7 @@ import type { StatsCounter } from "../../../functions/engine/model.ts";
 import type { OpenStore } from "./contract.ts";
 import { counter, sorted } from "./fixtures.ts";
 
-const byCounter = (c: StatsCounter) => `${c.day} ${c.version} ${c.name}`;
+const byCounter = (c: StatsCounter) => `${c.day} ${c.hour ?? ""} ${c.version} ${c.name}`;
 
 /** Journey statistics (StatsStore): sums per journey, version, day and counter name; no order promised. */
 export function statsContract(open: OpenStore): void {
@@ -53,6 +53,30 @@ function statsTests(open: OpenStore): void {
       );
       expect(await store.readStats("welcome", "2026-11-02", "2026-11-30")).toEqual([]);
       expect(await store.readStats("nobody", "2026-11-01", "2026-11-01")).toEqual([]);
+    });
+
+    it("keeps hour counters apart from the day's: each read returns its own, summed per hour", async () => {
+      // Prepare: a journey that keeps hours adds each counter to its day and to its hour.
+      const { store } = await open();
+      const hour = (day: string, h: string, name: string, amount: number) => ({
+        ...counter(day, name, amount),
+        hour: h,
+      });
+      // Act
+      await store.addStats([counter("2026-11-11", "entered", 3), hour("2026-11-11", "02", "entered", 1)]);
+      await store.addStats([hour("2026-11-11", "02", "entered", 1), hour("2026-11-11", "10", "entered", 1)]);
+      await store.addStats([hour("2026-11-12", "00", "entered", 4), hour("2026-11-12", "00", "entered", 1)]);
+      const days = await store.readStats("welcome", "2026-11-11", "2026-11-12");
+      const hours = await store.readHourlyStats("welcome", "2026-11-11", "2026-11-11");
+      // Assess
+      expect(days).toEqual([counter("2026-11-11", "entered", 3)]);
+      expect(sorted(hours, byCounter)).toEqual([
+        hour("2026-11-11", "02", "entered", 2),
+        hour("2026-11-11", "10", "entered", 1),
+      ]);
+      expect(await store.readHourlyStats("welcome", "2026-11-12", "2026-11-12")).toEqual([
+        hour("2026-11-12", "00", "entered", 5),
+      ]);
     });
   });
 }
