@@ -32,6 +32,8 @@ export class JourneyCounters {
 
   add(counters: readonly StatsCounter[]): void {
     for (const counter of counters) {
+      // An hour's counter repeats its day's (report.byHour): the metric counts each thing once.
+      if (counter.hour !== undefined) continue;
       const name = journeyMetricOf(counter.name);
       if (name === undefined) continue;
       let byName = this.counts.get(counter.journeyId);
