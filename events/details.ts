@@ -199,6 +199,8 @@ export const promotionScheduled = z
     endsAt: dateTime(),
     depositStartsAt: z.optional(dateTime()),
     depositEndsAt: z.optional(dateTime()),
+    /** 定金膨胀: how many times its value a presale deposit counts toward the price (e.g. 3: 50 counts 150). */
+    depositMultiplier: z.optional(z.number().check(z.gte(1))),
   })
   .check(
     z.superRefine((detail, ctx) => {
@@ -239,6 +241,8 @@ export const orderDepositPaid = z.looseObject({
   promotionId: id(),
   /** The deposit paid, like `order.placed`'s amount. */
   amount: money(),
+  /** When the balance can be paid (付尾款): the promotion's start, for a reminder on that day. */
+  balanceStartsAt: z.optional(dateTime()),
 });
 
 export const orderPaymentFailed = z.looseObject({

@@ -72,6 +72,23 @@ function readSegments(document: unknown, segments: readonly string[]): unknown {
   return value;
 }
 
+/**
+ * Whether the event carries, at each event field of `match` (a wait-for-event's), the value the run has at
+ * the context path it names: `{"detail.promotionId": "trigger.detail.promotionId"}`. A value missing on
+ * either side matches nothing.
+ */
+export function sharesWithRun(
+  match: Readonly<Record<string, string>>,
+  event: unknown,
+  run: { journey: CompiledJourney; run: Run; profile: Profile },
+): boolean {
+  for (const [eventField, contextPath] of Object.entries(match)) {
+    const value = readSegments(event, splitPath(`event.${eventField}`).rest);
+    if (value === undefined || value !== readContextPath(run.journey, run.run, run.profile, contextPath)) return false;
+  }
+  return true;
+}
+
 /** An empty profile for a user the platform has seen no profile event of yet. */
 export function emptyProfile(userId: string): Profile {
   return { userId, attributes: {}, consent: {}, orderCount: 0, totalSpent: 0 };

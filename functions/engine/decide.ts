@@ -14,6 +14,7 @@ import { DEFAULT_POLICY_CONFIG, type PolicyInputs, type PolicyOutcome, policySta
 import { armedAtOf, copyRecord, newRecord } from "./run-records.ts";
 import { effectBase, endRun, runFrom, type StepContext, type StepOutput } from "./steps.ts";
 import { profileAt, type TraitsSetting } from "./traits/profile.ts";
+import { waitArrival } from "./wait-arrival.ts";
 
 export { newRecord, newWakeUpsOf } from "./run-records.ts";
 
@@ -240,13 +241,7 @@ function eventEffects(args: EngineArgs & { event: ShopEvent }): EventEffects | u
   const exits = active && matchesAny(runJourney.exitOn, event);
   const waitingStep =
     active && !exits && storedRun.stepId !== undefined ? runJourney.step(storedRun.stepId) : undefined;
-  // The event that last moved the run on, replayed, does not move it again.
-  const arrivesAt =
-    waitingStep?.type === "wait-for-event" &&
-    storedRun?.event?.id !== event.id &&
-    runJourney.pattern(waitingStep).matches(event)
-      ? waitingStep
-      : undefined;
+  const arrivesAt = waitArrival({ journey: runJourney, run: storedRun, waitingStep, event, profile: args.profile });
   const isEventTrigger = current.journey.trigger.type === "event";
   // An exit event with no run active is remembered: a trigger older than it, arriving late, must not enter.
   const tombstone = isEventTrigger && storedRun?.status !== "active" && matchesAny(current.exitOn, event);

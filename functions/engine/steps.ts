@@ -323,9 +323,17 @@ export function runFrom(run: Run, first: string | undefined, ctx: StepContext, r
         stepId = step.next;
         break;
       }
-      case "wait-for-event":
-        waitAt(run, step, ctx.now + durationMs(step.timeout));
-        return;
+      case "wait-for-event": {
+        const until =
+          step.until === undefined ? ctx.now + durationMs(step.timeout ?? "PT0S") : resolveTime(step.until, ctx, run);
+        // As a wait-until's: a time already past, or missing from the run's data, times out at once.
+        if (until !== undefined && until > ctx.now) {
+          waitAt(run, step, until);
+          return;
+        }
+        stepId = step.onTimeout;
+        break;
+      }
       case "branch": {
         const document = runContext(ctx.journey, run, ctx.profile);
         const index = ctx.journey.conditions(step).findIndex((condition) => condition.matches(document));

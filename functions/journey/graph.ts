@@ -129,7 +129,9 @@ function stepLines(step: Step): string[] {
       return [`wait until ${timeRef(step)}`];
     case "wait-for-event": {
       const { types, conditions } = describeEvents(step.pattern);
-      return [`wait up to ${step.timeout} for ${types}`, ...conditions];
+      const until = step.until === undefined ? `up to ${step.timeout}` : `until ${timeRef(step.until)}`;
+      const shared = Object.entries(step.match ?? {}).map(([field, path]) => `${field} = ${path}`);
+      return [`wait ${until} for ${types}`, ...conditions, ...shared];
     }
     case "branch":
       return ["branch", ...step.branches.map((b, i) => `${i + 1}: ${describePattern(b.condition).join(" and ")}`)];

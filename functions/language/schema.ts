@@ -95,16 +95,34 @@ const waitUntilStep = z
     "Waits until a time taken from the run's data plus an offset, or that time's local date (plus `days`) at `localTime` in the user's zone; a time already past continues at once.",
   );
 
+/** A field of an event by its dotted path, such as `detail.promotionId`. */
+const eventPath = z.string().regex(/^(detail|source|detail-type|id|time)(\.[A-Za-z0-9_-]+)*$/, {
+  error: (issue) => `expected an event field such as "detail.promotionId", got ${quote(issue.input)}`,
+});
+
 const waitForEventStep = z
   .strictObject({
     ...base,
     type: z.literal("wait-for-event"),
     pattern: eventPattern("The event waited for (it must also carry the run's key)"),
-    timeout: duration("How long to wait for it"),
+    match: z
+      .record(eventPath, contextPath)
+      .optional()
+      .describe(
+        'Fields the event must share with the run, besides the pattern: {"detail.promotionId": "trigger.detail.promotionId"} takes only a deposit for the promotion the run is about.',
+      ),
+    timeout: duration("How long to wait for it").optional(),
+    until: timeRef
+      .optional()
+      .describe("Instead of `timeout`: when the wait ends, a time from the run's data (as `wait-until` reads it)."),
     onEvent: next.optional().describe("The step after the event arrived."),
     onTimeout: next.optional().describe("The step after the timeout passed with no such event."),
   })
-  .describe("Waits for an event that matches the pattern and the run's key, with a timeout.");
+  .refine((step) => (step.timeout === undefined) !== (step.until === undefined), {
+    error: 'expected either "timeout" or "until": how long to wait, or until when',
+    path: ["timeout"],
+  })
+  .describe("Waits for an event that matches the pattern and the run's key, until a timeout or a time.");
 
 const branchStep = z
   .strictObject({

@@ -151,7 +151,7 @@ describe("nudge validate on campaigns", () => {
   });
 });
 
-it("shows the repository's own campaign, member-day, with its next 5 Fridays", async () => {
+it("shows the repository's own campaigns: member-day with its next 5 Fridays, presale-warmup with its rule", async () => {
   // Prepare
   const io = capture();
 
@@ -159,9 +159,10 @@ it("shows the repository's own campaign, member-day, with its next 5 Fridays", a
   await validateCommand(["--now", NOW], io);
 
   // Assess
-  expect(io.out).toHaveLength(2);
+  expect(io.out).toHaveLength(3);
   expect(io.out[0]).toMatch(/^ok: \d+ journeys and the policy file valid$/);
-  expect(io.out[1]).toBe(
+  expect(io.out.slice(1)).toEqual([
     "member-day: next 5: 2026-12-04 10:00, 2026-12-11 10:00, 2026-12-18 10:00, 2026-12-25 10:00, 2027-01-01 10:00 (each user's own time zone)",
-  );
+    "presale-warmup: 7 days before promotion.scheduled's startsAt, at 10:00 (each user's own time zone)",
+  ]);
 });

@@ -16,6 +16,8 @@ const fixtures = "test/fixtures/journeys";
 const NOW = "2026-12-03T13:00:00Z";
 const MEMBER_DAY_LINE =
   "member-day: next 5: 2026-12-04 10:00, 2026-12-11 10:00, 2026-12-18 10:00, 2026-12-25 10:00, 2027-01-01 10:00 (each user's own time zone)";
+const PRESALE_LINE =
+  "presale-warmup: 7 days before promotion.scheduled's startsAt, at 10:00 (each user's own time zone)";
 const OK_LINE = `ok: ${readdirSync(join(root, "journeys")).filter(isJourneyFileName).length} journeys and the policy file valid`;
 
 const temporary: string[] = [];
@@ -31,10 +33,10 @@ describe("nudge validate", () => {
     // Act
     const code = await validateCommand(["--now", NOW], io);
 
-    // Assess: the ok line, then the shipped campaign's next Fridays
+    // Assess: the ok line, then the shipped campaigns: member-day's next Fridays, presale-warmup's rule
     expect({ code, out: io.out, err: io.err }).toEqual({
       code: ExitCode.ok,
-      out: [OK_LINE, MEMBER_DAY_LINE],
+      out: [OK_LINE, MEMBER_DAY_LINE, PRESALE_LINE],
       err: [],
     });
   });
@@ -178,7 +180,7 @@ describe("nudge validate", () => {
     // Assess
     expect({ status: result.status, stdout: result.stdout, stderr: result.stderr }).toEqual({
       status: 0,
-      stdout: `${OK_LINE}\n${MEMBER_DAY_LINE}\n`,
+      stdout: `${OK_LINE}\n${MEMBER_DAY_LINE}\n${PRESALE_LINE}\n`,
       stderr: "",
     });
   });

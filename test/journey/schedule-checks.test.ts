@@ -194,7 +194,7 @@ describe("nudge validate's checks of a campaign", () => {
       journey.trigger.relativeTo.field = "name";
     });
     const noInstants = await problemsWith("presale-warmup", (journey) => {
-      journey.trigger.relativeTo.event = { "detail-type": ["order.deposit_paid"] };
+      journey.trigger.relativeTo.event = { "detail-type": ["order.payment_failed"] };
     });
 
     // Assess
@@ -205,9 +205,9 @@ describe("nudge validate's checks of a campaign", () => {
     expect(notAnInstant).toEqual([
       `${at} "name" of promotion.scheduled holds no instant; its fields holding an instant: ${PROMOTION_INSTANTS}`,
     ]);
-    // (The template's trigger.detail.name is then reported too: order.deposit_paid has no name.)
+    // (The template's trigger.detail.name is then reported too: order.payment_failed has no name.)
     expect(noInstants.filter((line) => line.startsWith(at))).toEqual([
-      `${at} order.deposit_paid has no detail field holding an instant (an ISO-8601 time)`,
+      `${at} order.payment_failed has no detail field holding an instant (an ISO-8601 time)`,
     ]);
   });
 

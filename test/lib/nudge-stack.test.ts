@@ -93,7 +93,7 @@ describe("NudgeStack", () => {
     }
   });
 
-  it("routes every event the journeys' runs wait for, exit on or count as goals, and the profile events, each pattern once", () => {
+  it("routes every event the journeys' runs wait for, exit on or count as goals, that sets a campaign's occurrence, and the profile events, each pattern once", () => {
     // Prepare
     const needed = new Set(
       journeys
@@ -102,7 +102,9 @@ describe("NudgeStack", () => {
             ? [j.trigger.pattern]
             : j.trigger.type === "inactivity"
               ? [j.trigger.absent, j.trigger.countFrom ?? {}]
-              : []),
+              : j.trigger.relativeTo !== undefined
+                ? [j.trigger.relativeTo.event]
+                : []),
           ...j.exitOn,
           ...(j.goal ? [j.goal.pattern] : []),
           ...j.steps.flatMap((s) => (s.type === "wait-for-event" ? [s.pattern] : [])),

@@ -38,6 +38,8 @@ export const SEED_JOURNEY_IDS = [
   "onboarding-guide",
   "payment-failed",
   "post-promotion-review",
+  "presale-balance",
+  "presale-warmup",
 ] as const;
 
 export type SeedJourneyId = (typeof SEED_JOURNEY_IDS)[number];

@@ -43,9 +43,9 @@ export function stepLinks(step: Step): StepLink[] {
   }
 }
 
-/** Steps that always let time pass: a `wait-until` whose time is already past continues at once. */
+/** Steps that always let time pass: a `wait-until` (or a wait-for-event `until`) already past continues at once. */
 export function isWaiting(step: Step): boolean {
-  return step.type === "wait" || step.type === "wait-for-event";
+  return step.type === "wait" || (step.type === "wait-for-event" && step.until === undefined);
 }
 
 /** The first step of each id, with its index in `steps`. */

@@ -245,6 +245,11 @@ export function checkPlaceholders(input: CheckInput, types: EventTypes): Journey
       case "wait-until":
         problems.push(...checkPath(step.time, ["steps", i, "time"], file, scope));
         break;
+      case "wait-for-event":
+        if (step.until) problems.push(...checkPath(step.until.time, ["steps", i, "until", "time"], file, scope));
+        for (const [field, path] of Object.entries(step.match ?? {}))
+          problems.push(...checkPath(path, ["steps", i, "match", field], file, scope));
+        break;
       case "emit":
       case "update-profile": {
         const field = step.type === "emit" ? "detail" : "attributes";

@@ -21,6 +21,7 @@ import { type EventTypes, notAFieldOf } from "./events.ts";
 export const INSTANT_FIELDS: Readonly<Partial<Record<DetailType, readonly string[]>>> = {
   "coupon.issued": ["expiresAt"],
   "promotion.scheduled": ["startsAt", "endsAt", "depositStartsAt", "depositEndsAt"],
+  "order.deposit_paid": ["balanceStartsAt"],
   "journey.paused": ["pausedAt"],
 };
 
