@@ -124,7 +124,8 @@ export class DeliveryChannels extends Construct {
     };
     const generated = { excludePunctuation: true, passwordLength: 48 };
     this.webhookSecret = new secretsmanager.Secret(this, "WebhookSecret", {
-      description: "Nudge: the HMAC key of the X-Nudge-Signature of webhook requests (shared with the receivers)",
+      description:
+        "Nudge: the Standard Webhooks secret of webhook requests, shared with the receivers (its 48 characters are the key, base64); two, space-separated, while one is rotated",
       generateSecretString: generated,
       removalPolicy,
     });

@@ -1,8 +1,8 @@
 /**
  * The webhook channel: each message POSTed as JSON to the channel's URL (a push, SMS or WeChat gateway of
- * the shop's own), signed so that the receiver knows it comes from Nudge (webhook-signature.ts). The
- * request carries `Idempotency-Key: <message id>`: delivery is at least once, and a receiver that keeps
- * the keys it has seen sends each message once.
+ * the shop's own), signed as Standard Webhooks define it so that the receiver knows it comes from Nudge
+ * (webhook-signature.ts). The request carries the message id as `webhook-id` and `Idempotency-Key`: delivery
+ * is at least once, and a receiver that keeps the ids it has seen sends each message once.
  *
  * Outcomes: a 2xx is delivered; a 5xx, a 429, a network error or a timeout is retryable; any other status
  * (4xx) is permanent: the receiver refused this message and would refuse it again.
@@ -55,7 +55,7 @@ export class WebhookChannel implements MessageChannel {
   async send(message: MessageRequest): Promise<undefined> {
     const body = webhookBody(message);
     const timestamp = Math.floor(this.clock() / 1000);
-    const signature = signWebhook(await this.options.secret(), timestamp, body);
+    const signature = signWebhook(await this.options.secret(), { id: message.id, timestamp, body });
     const what = `message ${message.id} (${message.channel})`;
     let response: Response;
     try {
@@ -64,8 +64,9 @@ export class WebhookChannel implements MessageChannel {
         headers: {
           "Content-Type": "application/json",
           "Idempotency-Key": message.id,
-          "X-Nudge-Timestamp": String(timestamp),
-          "X-Nudge-Signature": signature,
+          "webhook-id": message.id,
+          "webhook-timestamp": String(timestamp),
+          "webhook-signature": signature,
         },
         body,
         // https://developer.mozilla.org/en-US/docs/Web/API/AbortSignal/timeout_static

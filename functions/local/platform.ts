@@ -12,6 +12,7 @@ import type { Server } from "node:http";
 import { join } from "node:path";
 import type { ShopEvent } from "../../events/catalog.ts";
 import { fixedSecret } from "../channels/secret.ts";
+import { newWebhookSecret } from "../channels/webhook-signature.ts";
 import { compileJourney } from "../engine/compile.ts";
 import type { PolicyConfig } from "../engine/policies/config.ts";
 import { sumsByName } from "../engine/stats.ts";
@@ -210,7 +211,7 @@ function openChannels(options: LocalPlatformOptions, queues: PlatformQueues, sto
     outbox,
     profiles: store,
     mailPath,
-    webhookSecret: localSecret(dir, "webhook", options.webhookSecret),
+    webhookSecret: localSecret(dir, "webhook", options.webhookSecret, newWebhookSecret),
     unsubscribeSecret: localSecret(dir, "unsubscribe", options.unsubscribeSecret),
   };
   return { outbox, outboxPath, mailPath, delivery };

@@ -7,7 +7,12 @@ import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
-export function localSecret(dir: string, name: string, fromEnvironment: string | undefined): string {
+export function localSecret(
+  dir: string,
+  name: string,
+  fromEnvironment: string | undefined,
+  generate: () => string = () => randomBytes(32).toString("base64url"),
+): string {
   if (fromEnvironment !== undefined && fromEnvironment !== "") return fromEnvironment;
   const path = join(dir, "secrets.json");
   let secrets: Record<string, string> = {};
@@ -20,7 +25,7 @@ export function localSecret(dir: string, name: string, fromEnvironment: string |
   }
   const known = secrets[name];
   if (typeof known === "string" && known !== "") return known;
-  const secret = randomBytes(32).toString("base64url");
+  const secret = generate();
   writeFileSync(path, `${JSON.stringify({ ...secrets, [name]: secret }, null, 2)}\n`, { mode: 0o600 });
   return secret;
 }

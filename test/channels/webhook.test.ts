@@ -1,5 +1,6 @@
 import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { mockClient } from "aws-sdk-client-mock";
+import { Webhook } from "standardwebhooks";
 import { afterEach, describe, expect, it } from "vitest";
 import { signWebhook, verifyWebhookSignature } from "../../functions/channels/webhook-signature.ts";
 import { createDeliverHandler, deliverDependencies } from "../../functions/handlers/deliver.ts";
@@ -7,6 +8,15 @@ import { captureOutput, lambdaContext, logLines, metricSum, sqsEvent } from "../
 import { channelQueues, messageRequest, type Received, receiver } from "./support.ts";
 
 const SECRET = "whsec_5f0b6c1e9a2d4e7f8c3b1a0d9e8f7c6b";
+
+/** The Standard Webhooks headers of a request, as verifyWebhookSignature takes them. */
+function signedHeaders(request: Received) {
+  return {
+    id: String(request.headers["webhook-id"]),
+    timestamp: String(request.headers["webhook-timestamp"]),
+    signature: String(request.headers["webhook-signature"]),
+  };
+}
 
 const receivers: { close(): Promise<void> }[] = [];
 afterEach(async () => {
@@ -46,13 +56,7 @@ describe("webhook channel", () => {
     // Prepare: a receiver that verifies as docs/channels.md tells receivers to.
     const verdicts: string[] = [];
     const r = await start((request: Received) => {
-      const result = verifyWebhookSignature(
-        SECRET,
-        String(request.headers["x-nudge-timestamp"]),
-        request.body,
-        String(request.headers["x-nudge-signature"]),
-        { toleranceSeconds: 300 },
-      );
+      const result = verifyWebhookSignature(SECRET, signedHeaders(request), request.body, { toleranceSeconds: 300 });
       verdicts.push(result.ok ? "ok" : result.reason);
       return result.ok ? [202, "accepted"] : [401, "bad signature"];
     });
@@ -68,8 +72,9 @@ describe("webhook channel", () => {
     expect(first?.method).toBe("POST");
     expect(first?.headers["content-type"]).toBe("application/json");
     expect(first?.headers["idempotency-key"]).toBe(titled.id);
-    expect(first?.headers["x-nudge-signature"]).toMatch(/^v1=[0-9a-f]{64}$/);
-    expect(Math.abs(Number(first?.headers["x-nudge-timestamp"]) - Date.now() / 1000)).toBeLessThan(10);
+    expect(first?.headers["webhook-id"]).toBe(titled.id);
+    expect(first?.headers["webhook-signature"]).toMatch(/^v1,[A-Za-z0-9+/]{43}=$/);
+    expect(Math.abs(Number(first?.headers["webhook-timestamp"]) - Date.now() / 1000)).toBeLessThan(10);
     expect(JSON.parse(first?.body ?? "")).toEqual({
       id: titled.id,
       idempotencyKey: titled.id,
@@ -199,12 +204,7 @@ describe("webhook channel", () => {
       .resolves({ SecretString: SECRET });
     const signatures: string[] = [];
     const r = await start((request) => {
-      const result = verifyWebhookSignature(
-        SECRET,
-        String(request.headers["x-nudge-timestamp"]),
-        request.body,
-        String(request.headers["x-nudge-signature"]),
-      );
+      const result = verifyWebhookSignature(SECRET, signedHeaders(request), request.body);
       signatures.push(result.ok ? "ok" : result.reason);
       return [200, "ok"];
     });
@@ -239,25 +239,63 @@ describe("webhook channel", () => {
     const body = JSON.stringify(messageRequest("u-7"));
     const now = Date.parse("2026-11-18T02:14:20Z");
     const timestamp = Math.floor(now / 1000);
-    const signature = signWebhook(SECRET, timestamp, body);
-    const verify = (secret: string, ts: number, text: string, sig: string) =>
-      verifyWebhookSignature(secret, String(ts), text, sig, { toleranceSeconds: 300, now });
+    const id = "new-user-coupon:u-7:1:3:message";
+    const signature = signWebhook(SECRET, { id, timestamp, body });
+    const verify = (secret: string, headers: { id: string; timestamp: number; signature: string }, text: string) =>
+      verifyWebhookSignature(secret, headers, text, { toleranceSeconds: 300, now });
     // Act / Assess
-    expect(verify(SECRET, timestamp, body, signature)).toEqual({ ok: true });
-    expect(verify(SECRET, timestamp, body.replace("u-7", "u-8"), signature)).toEqual({
+    expect(verify(SECRET, { id, timestamp, signature }, body)).toEqual({ ok: true });
+    expect(verify(SECRET, { id, timestamp, signature }, body.replace("u-7", "u-8"))).toEqual({
       ok: false,
-      reason: "the signature does not match",
+      reason: "no signature matches",
     });
-    expect(verify("another-secret", timestamp, body, signature).ok).toBe(false);
-    expect(verify(SECRET, timestamp + 1, body, signature).ok).toBe(false);
-    expect(verify(SECRET, timestamp, body, signature.replace("v1=", "v0="))).toEqual({
-      ok: false,
-      reason: "the signature is not a v1 signature",
-    });
+    expect(verify("whsec_YW5vdGhlciBzZWNyZXQ=", { id, timestamp, signature }, body).ok).toBe(false);
+    expect(verify(SECRET, { id: `${id}x`, timestamp, signature }, body).ok).toBe(false);
+    expect(verify(SECRET, { id, timestamp: timestamp + 1, signature }, body).ok).toBe(false);
+    expect(verify(SECRET, { id, timestamp, signature: signature.replace("v1,", "v0,") }, body).ok).toBe(false);
     const old = timestamp - 301;
-    expect(verify(SECRET, old, body, signWebhook(SECRET, old, body))).toEqual({
+    expect(
+      verify(SECRET, { id, timestamp: old, signature: signWebhook(SECRET, { id, timestamp: old, body }) }, body),
+    ).toEqual({
       ok: false,
       reason: "the timestamp is outside the tolerance",
     });
+  });
+
+  it("is verified by the standardwebhooks library as a receiver runs it, with either secret during a rotation", async () => {
+    // Prepare: the setting holds the new secret and the old one while receivers move over; a receiver on each.
+    const NEW = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+    const rotating = `${NEW} ${SECRET}`;
+    const verdicts: string[] = [];
+    const r = await start((request: Received) => {
+      for (const secret of [NEW, SECRET, "whsec_YW5vdGhlciBzZWNyZXQ="]) {
+        try {
+          new Webhook(secret).verify(request.body, request.headers as Record<string, string>);
+          verdicts.push("ok");
+        } catch (error) {
+          verdicts.push((error as Error).message);
+        }
+      }
+      return [204, ""];
+    });
+    const channel = pushChannel(r.url, { NUDGE_WEBHOOK_SECRET: rotating });
+    // Act
+    const { result } = await channel.run(channel.receive([messageRequest("u-3")]));
+    // Assess: two signatures; the old secret and the new one verify, a third does not.
+    expect(result.batchItemFailures).toEqual([]);
+    expect(String(r.received[0]?.headers["webhook-signature"]).split(" ")).toHaveLength(2);
+    expect(verdicts).toEqual(["ok", "ok", "No matching signature found"]);
+  });
+
+  it("takes a secret that is no base64 as its bytes, as the libraries' raw format does", () => {
+    // Prepare: a secret set before Nudge signed as Standard Webhooks (a local platform's, base64url).
+    const raw = "r_9-Xq2Lw0pZ";
+    const signed = { id: "m-1", timestamp: 1_795_000_000, body: "{}" };
+    // Act
+    const signature = signWebhook(raw, signed);
+    // Assess
+    expect(signature).toBe(
+      new Webhook(raw, { format: "raw" }).sign(signed.id, new Date(signed.timestamp * 1000), signed.body),
+    );
   });
 });

@@ -146,9 +146,12 @@ describe("local platform channels", () => {
     expect(
       verifyWebhookSignature(
         "local-webhook-secret",
-        String(request?.headers["x-nudge-timestamp"]),
+        {
+          id: String(request?.headers["webhook-id"]),
+          timestamp: String(request?.headers["webhook-timestamp"]),
+          signature: String(request?.headers["webhook-signature"]),
+        },
         request?.body ?? "",
-        String(request?.headers["x-nudge-signature"]),
       ),
     ).toEqual({ ok: true });
   });
