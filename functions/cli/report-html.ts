@@ -3,9 +3,9 @@
  * CSS and SVG, no script, no font or image from the network. Per journey: the funnel as bars, conversion
  * over time as lines (treatment against holdout), the uplift with its interval and verdict, the costs.
  */
+import { HOUR_COLUMNS, hourRow } from "../reports/hourly.ts";
 import type { JourneyReport } from "../reports/journey-report.ts";
 import { TOO_SMALL_RULE, UPLIFT_METHOD } from "../reports/uplift.ts";
-import { localDateTime } from "../shared/local-time.ts";
 import { conversionChart, escapeXml, funnelChart } from "./report-charts.ts";
 import { amount, percent, pointsOf } from "./report-text.ts";
 
@@ -70,24 +70,13 @@ function hoursSection(report: JourneyReport, zone: string): string {
       : 'None kept: set "report": {"byHour": true} in the journey file to count hours from then on.';
     return `<h3>By hour</h3><p>${escapeXml(why)}</p>`;
   }
-  const head = ["Hour", "Entered", "Holdout", "Sent", "Coupons", "Redeemed", "Converted", "Holdout conv."];
+  const titled = (title: string) => `<th>${escapeXml(title.charAt(0).toUpperCase() + title.slice(1))}</th>`;
+  const head = ["hour", ...HOUR_COLUMNS.map(([title]) => title)].map(titled).join("");
   const body = byHour.hours.map((point) => {
-    const cells = [
-      point.entered,
-      point.holdout,
-      point.sent,
-      point.couponsIssued,
-      point.couponsRedeemed,
-      point.converted,
-      point.holdoutConverted,
-    ];
-    const hour = localDateTime(Date.parse(point.hour), zone).slice(0, 16);
-    return `<tr><th>${escapeXml(hour)}</th>${cells.map((n) => `<td class="n">${escapeXml(amount(n))}</td>`).join("")}</tr>`;
+    const { hour, counts } = hourRow(point, zone);
+    return `<tr><th>${escapeXml(hour)}</th>${counts.map((n) => `<td class="n">${escapeXml(amount(n))}</td>`).join("")}</tr>`;
   });
-  return [
-    `<h3>By hour (${escapeXml(zone)})</h3>`,
-    `<table><tr>${head.map((title) => `<th>${escapeXml(title)}</th>`).join("")}</tr>${body.join("")}</table>`,
-  ].join("\n");
+  return [`<h3>By hour (${escapeXml(zone)})</h3>`, `<table><tr>${head}</tr>${body.join("")}</table>`].join("\n");
 }
 
 function journeySection(report: JourneyReport, zone: string): string {

@@ -2,9 +2,9 @@
  * `nudge report` as text: per journey, the funnel as an aligned table, then messages, coupons, exits,
  * conversions and the uplift with its interval and verdict.
  */
+import { HOUR_COLUMNS, hourRow } from "../reports/hourly.ts";
 import type { JourneyReport } from "../reports/journey-report.ts";
 import { UPLIFT_METHOD, type Uplift } from "../reports/uplift.ts";
-import { localDateTime } from "../shared/local-time.ts";
 
 /** A number for people: whole numbers as they are, others with two decimals; thousands grouped. */
 export function amount(value: number): string {
@@ -98,19 +98,11 @@ export function hourLines(report: JourneyReport, zone: string): string[] {
       ? ["  By hour: nothing counted in this range."]
       : ['  By hour: none kept (set "report": {"byHour": true} in the journey file, from then on).'];
   }
-  const head = ["hour", "entered", "holdout", "sent", "coupons", "redeemed", "converted", "holdout conv."];
-  const rows = byHour.hours.map((point) => [
-    localDateTime(Date.parse(point.hour), zone).slice(0, 16),
-    ...[
-      point.entered,
-      point.holdout,
-      point.sent,
-      point.couponsIssued,
-      point.couponsRedeemed,
-      point.converted,
-      point.holdoutConverted,
-    ].map(amount),
-  ]);
+  const head = ["hour", ...HOUR_COLUMNS.map(([title]) => title)];
+  const rows = byHour.hours.map((point) => {
+    const { hour, counts } = hourRow(point, zone);
+    return [hour, ...counts.map(amount)];
+  });
   const widths = head.map((title, i) => Math.max(title.length, ...rows.map((row) => (row[i] ?? "").length)));
   const line = (cells: string[]) =>
     `    ${cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0))).join("  ")}`;

@@ -4,6 +4,7 @@
  * when it was turned on. Pure: the command reads the counters and prints or draws this.
  */
 import type { StatsCounter } from "../engine/model.ts";
+import { localDateTime } from "../shared/local-time.ts";
 
 export interface HourPoint {
   /** The hour's first instant, UTC (`2026-11-11T02:00:00Z`). */
@@ -52,4 +53,23 @@ export function hoursOf(counters: readonly StatsCounter[]): HourPoint[] {
     point[field] += counter.amount;
   }
   return [...hours.values()].sort((a, b) => (a.hour < b.hour ? -1 : 1));
+}
+
+/** The columns of an hour's row after the hour, as the text and the page title them. */
+export const HOUR_COLUMNS: readonly (readonly [title: string, field: keyof Omit<HourPoint, "hour">])[] = [
+  ["entered", "entered"],
+  ["holdout", "holdout"],
+  ["sent", "sent"],
+  ["coupons", "couponsIssued"],
+  ["redeemed", "couponsRedeemed"],
+  ["converted", "converted"],
+  ["holdout conv.", "holdoutConverted"],
+];
+
+/** An hour's row: its start on the zone's clock (`2026-11-11 10:00`) and its counts in HOUR_COLUMNS' order. */
+export function hourRow(point: HourPoint, zone: string): { hour: string; counts: number[] } {
+  return {
+    hour: localDateTime(Date.parse(point.hour), zone).slice(0, 16),
+    counts: HOUR_COLUMNS.map(([, field]) => point[field]),
+  };
 }

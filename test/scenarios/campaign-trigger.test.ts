@@ -5,7 +5,15 @@ import { formatProblem, journeyFilesIn } from "../../functions/journey/load.ts";
 import { journeyRuleSpecs } from "../../functions/journey/rules.ts";
 import { validateJourneyFiles } from "../../functions/journey/validate.ts";
 import type { Journey } from "../../functions/language/schema.ts";
-import { event, journeyFrom, loadSeedJourneys, platformTraits, run } from "./helpers.ts";
+import {
+  cartAddedNov28,
+  event,
+  journeyFrom,
+  loadSeedJourneys,
+  platformTraits,
+  registeredNov20,
+  run,
+} from "./helpers.ts";
 
 /**
  * Campaigns (journeys with a schedule trigger, issue 16) load, validate and compile; no event enters anyone
@@ -77,15 +85,8 @@ describe("a campaign's trigger", () => {
     // Prepare: members with a cart in Shanghai and London; a promotion starting 12 December (Shanghai time)
     // announced on 29 November, and announced again (a redelivery); a user without a cart.
     const warmUp = (await loadCampaigns()).filter((journey) => journey.id === "presale-warmup");
-    const registered = (userId: string, timezone: string) =>
-      event("user.registered", "2026-11-20T02:00:00Z", { userId, locale: "zh-CN", timezone }, `reg-${userId}`);
-    const cart = (userId: string) =>
-      event(
-        "cart.item_added",
-        "2026-11-28T02:00:00Z",
-        { userId, productId: "p_1", quantity: 1, price: 199 },
-        `cart-${userId}`,
-      );
+    const registered = registeredNov20;
+    const cart = cartAddedNov28;
     const promotion = event(
       "promotion.scheduled",
       "2026-11-29T04:00:00Z",

@@ -187,6 +187,17 @@ export function event(type: string, time: string, detail: Record<string, unknown
 
 const UNITS = { d: 86_400_000, h: 3_600_000, m: 60_000, s: 1000 } as const;
 
+/** A user registering on 20 November 2026 in a zone (zh-CN): the audience of the December campaigns' scenarios. */
+export function registeredNov20(userId: string, timezone: string): string {
+  return event("user.registered", "2026-11-20T02:00:00Z", { userId, locale: "zh-CN", timezone }, `reg-${userId}`);
+}
+
+/** The user adds to cart on 28 November 2026: in cart-or-favorite-30d through December. */
+export function cartAddedNov28(userId: string): string {
+  const detail = { userId, productId: "p_1", quantity: 1, price: 199 };
+  return event("cart.item_added", "2026-11-28T02:00:00Z", detail, `cart-${userId}`);
+}
+
 /** A UTC ISO time plus an offset, in the engine's canonical form (no milliseconds when they are zero). */
 export function plus(time: string, offset: { d?: number; h?: number; m?: number; s?: number }): string {
   let ms = Date.parse(time);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { event, platformTraits, run, seedJourney } from "./helpers.ts";
+import { cartAddedNov28, event, platformTraits, registeredNov20, run, seedJourney } from "./helpers.ts";
 
 /**
  * The shipped pre-sale campaign (issue 16): presale-warmup 7 days before a promotion starts, at 10:00 in each
@@ -18,15 +18,8 @@ const DOUBLE_12 = {
   depositMultiplier: 3,
 };
 
-const registered = (userId: string, timezone: string) =>
-  event("user.registered", "2026-11-20T02:00:00Z", { userId, locale: "zh-CN", timezone }, `reg-${userId}`);
-const cart = (userId: string) =>
-  event(
-    "cart.item_added",
-    "2026-11-28T02:00:00Z",
-    { userId, productId: "p_1", quantity: 1, price: 199 },
-    `cart-${userId}`,
-  );
+const registered = registeredNov20;
+const cart = cartAddedNov28;
 const deposit = (userId: string, promotionId: string, balance?: string) =>
   event(
     "order.deposit_paid",
