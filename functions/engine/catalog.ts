@@ -10,6 +10,8 @@ export class JourneyCatalog {
   private readonly versions = new Map<string, Map<number, CompiledJourney>>();
   private latest: CompiledJourney[] = [];
   private readonly byDetailType = new Map<string, readonly CompiledJourney[]>();
+  /** The journeys whose current version keeps its counters by hour (`report.byHour`). */
+  private hourly = new Set<string>();
 
   constructor(journeys: Iterable<Journey> = []) {
     for (const journey of journeys) this.add(journey);
@@ -28,6 +30,7 @@ export class JourneyCatalog {
       // Higher priority first: its effects come first when several journeys react to one event.
       .sort((a, b) => b.journey.priority - a.journey.priority || a.id.localeCompare(b.id));
     this.byDetailType.clear();
+    this.hourly = new Set(this.latest.filter((journey) => journey.journey.report.byHour).map((journey) => journey.id));
     return compiled;
   }
 
@@ -63,14 +66,7 @@ export class JourneyCatalog {
    * Whether the journey keeps its counters by hour as well as by day: its current version's `report.byHour`
    * (a version's counters follow what is deployed now, so turning it on for a promotion counts every run).
    */
-  readonly keepsHours = (id: string): boolean => {
-    const byVersion = this.versions.get(id);
-    if (byVersion === undefined) return false;
-    let current: CompiledJourney | undefined;
-    for (const journey of byVersion.values())
-      if (current === undefined || journey.version > current.version) current = journey;
-    return current?.journey.report.byHour === true;
-  };
+  readonly keepsHours = (id: string): boolean => this.hourly.has(id);
 
   /** Whether any version of the journey listens to events of this detail-type. */
   listensTo(id: string, detailType: string): boolean {

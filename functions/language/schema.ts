@@ -96,9 +96,7 @@ const waitUntilStep = z
   );
 
 /** A field of an event by its dotted path, such as `detail.promotionId`. */
-const eventPath = z.string().regex(/^(detail|source|detail-type|id|time)(\.[A-Za-z0-9_-]+)*$/, {
-  error: (issue) => `expected an event field such as "detail.promotionId", got ${quote(issue.input)}`,
-});
+const EVENT_PATH = /^(detail|source|detail-type|id|time)(\.[A-Za-z0-9_-]+)*$/;
 
 const waitForEventStep = z
   .strictObject({
@@ -106,7 +104,18 @@ const waitForEventStep = z
     type: z.literal("wait-for-event"),
     pattern: eventPattern("The event waited for (it must also carry the run's key)"),
     match: z
-      .record(eventPath, contextPath)
+      .record(z.string(), contextPath)
+      .check(
+        z.superRefine((match, ctx) => {
+          for (const field of Object.keys(match).filter((key) => !EVENT_PATH.test(key)))
+            ctx.addIssue({
+              code: "custom",
+              path: [field],
+              input: field,
+              message: `expected an event field such as "detail.promotionId", got ${quote(field)}`,
+            });
+        }),
+      )
       .optional()
       .describe(
         'Fields the event must share with the run, besides the pattern: {"detail.promotionId": "trigger.detail.promotionId"} takes only a deposit for the promotion the run is about.',
