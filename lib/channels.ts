@@ -10,6 +10,11 @@
  * throttling errors, no retries spent on them: with maximum concurrency Lambda does not even receive
  * what it cannot run).
  *
+ * Lanes. A channel a campaign sends on (a journey with a schedule trigger) has two: the journeys' queue and
+ * function, and the campaigns', each with its share of the rate (`campaignShare`, default half). A campaign's
+ * backlog of a million messages waits in its own queue; a registration's welcome on the same channel never queues
+ * behind it. A channel no campaign sends on has the journeys' lane alone, at the whole rate.
+ *
  * The unsubscribe route is a Lambda function URL (auth NONE): one public GET/POST route whose signed,
  * expiring token is its authorisation, with no API to manage and no API Gateway price per request; its
  * reserved concurrency bounds what a flood of requests can cost.
@@ -28,18 +33,23 @@ import type { Journey } from "../functions/language/schema.ts";
 import { NudgeFunction } from "./functions.ts";
 import { DurableQueue } from "./queues.ts";
 
-/** A channel that POSTs to the shop's gateway (push, SMS, WeChat); without a URL its messages go to the log. */
-export interface WebhookChannelProps {
-  provider: "webhook";
-  /** Messages a second the channel may send, all instances together. */
+/** How fast a channel may send, and how that is shared between its lanes. */
+interface ChannelRate {
+  /** Messages a second the channel may send, all instances and both lanes together. */
   ratePerSecond: number;
+  /** The campaigns' lane's part of the rate, between 0 and 1 (default DEFAULT_CAMPAIGN_SHARE); the journeys' gets the rest. */
+  campaignShare?: number;
+}
+
+/** A channel that POSTs to the shop's gateway (push, SMS, WeChat); without a URL its messages go to the log. */
+export interface WebhookChannelProps extends ChannelRate {
+  provider: "webhook";
   url?: string;
 }
 
 /** Email through Amazon SES v2; without a From address its messages go to the log. */
-export interface EmailChannelProps {
+export interface EmailChannelProps extends ChannelRate {
   provider: "email";
-  ratePerSecond: number;
   /** An SES verified identity, e.g. `"Shop" <news@shop.example>`. */
   from?: string;
   configurationSet?: string;
@@ -59,6 +69,17 @@ export const DEFAULT_CHANNELS: Readonly<Record<string, ChannelProps>> = {
   wechat: { provider: "webhook", ratePerSecond: 50 },
   email: { provider: "email", ratePerSecond: 14 },
 };
+
+export const DEFAULT_CAMPAIGN_SHARE = 0.5;
+
+export type Lane = "journeys" | "campaigns";
+
+/** Each lane's whole messages a second: the campaigns' share of the rate, the rest to the journeys, at least 1 each. */
+export function laneRates(channel: ChannelRate): Record<Lane, number> {
+  const share = channel.campaignShare ?? DEFAULT_CAMPAIGN_SHARE;
+  const campaigns = Math.max(1, Math.round(channel.ratePerSecond * share));
+  return { journeys: Math.max(1, channel.ratePerSecond - campaigns), campaigns };
+}
 
 /** How many instances of a channel's function may run at once: about 10 sends a second each (SQS event sources allow 2-1000). */
 export function maxConcurrencyFor(ratePerSecond: number): number {
@@ -96,8 +117,12 @@ export interface DeliveryChannelsProps {
   bus: events.IEventBus;
 }
 
+/** One lane of a channel: its queue and deliver function. */
 export interface DeliveryChannel {
   name: string;
+  lane: Lane;
+  /** The channel's name, and `-campaigns` for the campaigns' lane. */
+  key: string;
   props: ChannelProps;
   queue: DurableQueue;
   function: NudgeFunction;
@@ -151,6 +176,9 @@ export class DeliveryChannels extends Construct {
     props.bus.grantPutEventsTo(this.unsubscribe.role);
     this.unsubscribeSecret.grantRead(this.unsubscribe.role);
 
+    const campaignChannels = new Set(
+      journeyChannels(props.journeys.filter((journey) => journey.trigger.type === "schedule")).keys(),
+    );
     for (const [name, channel] of Object.entries(props.channels)) {
       if (!/^[a-z][a-z0-9-]{0,30}$/.test(name)) {
         throw new Error(`channel ${JSON.stringify(name)}: expected lower-case letters, digits and dashes`);
@@ -161,17 +189,29 @@ export class DeliveryChannels extends Construct {
       ) {
         throw new Error(`channel ${name}: ratePerSecond: expected a whole number from 1 to 100000`);
       }
-      this.channels.push(this.addChannel(name, channel, common, props.table));
+      const share = channel.campaignShare ?? DEFAULT_CAMPAIGN_SHARE;
+      if (!(share > 0 && share < 1))
+        throw new Error(`channel ${name}: campaignShare: expected a number between 0 and 1`);
+      if (!campaignChannels.has(name)) {
+        this.channels.push(
+          this.addLane({ name, channel, lane: "journeys", rate: channel.ratePerSecond }, common, props.table),
+        );
+        continue;
+      }
+      const rates = laneRates(channel);
+      for (const lane of ["journeys", "campaigns"] as const)
+        this.channels.push(this.addLane({ name, channel, lane, rate: rates[lane] }, common, props.table));
     }
   }
 
-  private addChannel(
-    name: string,
-    channel: ChannelProps,
+  private addLane(
+    of: { name: string; channel: ChannelProps; lane: Lane; rate: number },
     common: Pick<DeliveryChannelsProps, "projectRoot" | "journeys" | "logRetention" | "removalPolicy">,
     table: dynamodb.ITable,
   ): DeliveryChannel {
-    const id = name.replace(/(^|-)([a-z0-9])/g, (_m, _dash, c: string) => c.toUpperCase());
+    const { name, channel, lane, rate } = of;
+    // The journeys' lane keeps the ids a channel had before it had lanes (no replacement on update).
+    const id = `${name.replace(/(^|-)([a-z0-9])/g, (_m, _dash, c: string) => c.toUpperCase())}${lane === "campaigns" ? "Campaigns" : ""}`;
     const timeout = Duration.seconds(60);
     // Visibility six times the function's timeout, as AWS advises for SQS event sources.
     const queue = new DurableQueue(this, `${id}Queue`, {
@@ -179,10 +219,10 @@ export class DeliveryChannels extends Construct {
       maxReceiveCount: 5,
       removalPolicy: common.removalPolicy,
     });
-    const maxConcurrency = maxConcurrencyFor(channel.ratePerSecond);
+    const maxConcurrency = maxConcurrencyFor(rate);
     const environment: Record<string, string> = {
       CHANNEL: name,
-      RATE_PER_SECOND: String(channel.ratePerSecond),
+      RATE_PER_SECOND: String(rate),
       MAX_CONCURRENCY: String(maxConcurrency),
       QUEUE_URL: queue.queue.queueUrl,
       DEAD_LETTER_QUEUE_URL: queue.deadLetterQueue.queueUrl,
@@ -226,12 +266,20 @@ export class DeliveryChannels extends Construct {
     } else if (environment.CHANNEL_KIND === "webhook") this.webhookSecret.grantRead(fn.role);
     fn.function.addEventSource(
       new SqsEventSource(queue.queue, {
-        batchSize: batchSizeFor(channel.ratePerSecond),
+        batchSize: batchSizeFor(rate),
         reportBatchItemFailures: true,
         maxConcurrency,
       }),
     );
-    return { name, props: channel, queue, function: fn, maxConcurrency };
+    return {
+      name,
+      lane,
+      key: lane === "campaigns" ? `${name}-campaigns` : name,
+      props: channel,
+      queue,
+      function: fn,
+      maxConcurrency,
+    };
   }
 }
 

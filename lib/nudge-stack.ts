@@ -119,7 +119,11 @@ export class NudgeStack extends Stack {
       bus: this.bus,
     });
     const tableName = this.table.table.tableName;
-    const deliveryQueueUrls = Object.fromEntries(this.channels.channels.map((c) => [c.name, c.queue.queue.queueUrl]));
+    const laneQueueUrls = (lane: string) =>
+      Object.fromEntries(
+        this.channels.channels.filter((c) => c.lane === lane).map((c) => [c.name, c.queue.queue.queueUrl]),
+      );
+    const deliveryQueueUrls = laneQueueUrls("journeys");
     const ingestFunction = new NudgeFunction(this, "Ingest", {
       ...common,
       ...(props.traits === undefined ? {} : { traits: props.traits }),
@@ -135,6 +139,10 @@ export class NudgeStack extends Stack {
         WAKE_UP_QUEUE_URL: this.queues.wakeUps.queue.queueUrl,
         // The queue URLs are tokens until deploy: CloudFormation joins the JSON (Stack.toJsonString).
         DELIVERY_QUEUE_URLS: this.toJsonString(deliveryQueueUrls),
+        // Only the channels a campaign sends on have a campaigns' lane; with none, no map (the journeys' queues take all).
+        ...(Object.keys(laneQueueUrls("campaigns")).length === 0
+          ? {}
+          : { CAMPAIGN_DELIVERY_QUEUE_URLS: this.toJsonString(laneQueueUrls("campaigns")) }),
         // A record that can never be processed goes to its queue's dead-letter queue at once, with its reason.
         DEAD_LETTER_QUEUE_URLS: this.toJsonString(
           Object.fromEntries(
@@ -161,7 +169,7 @@ export class NudgeStack extends Stack {
         },
       }),
       unsubscribe: this.channels.unsubscribe,
-      ...Object.fromEntries(this.channels.channels.map((c) => [`deliver-${c.name}`, c.function])),
+      ...Object.fromEntries(this.channels.channels.map((c) => [`deliver-${c.key}`, c.function])),
     };
     const { ingest, tick } = this.functions;
 
@@ -216,13 +224,13 @@ export class NudgeStack extends Stack {
     const deadLetterQueues = {
       Ingest: this.queues.ingest.deadLetterQueue,
       WakeUp: this.queues.wakeUps.deadLetterQueue,
-      ...Object.fromEntries(this.channels.channels.map((c) => [`Delivery${label(c.name)}`, c.queue.deadLetterQueue])),
+      ...Object.fromEntries(this.channels.channels.map((c) => [`Delivery${label(c.key)}`, c.queue.deadLetterQueue])),
     };
     const fns = {
       Ingest: ingest.function,
       Tick: tick.function,
       Unsubscribe: this.channels.unsubscribe.function,
-      ...Object.fromEntries(this.channels.channels.map((c) => [`Deliver${label(c.name)}`, c.function.function])),
+      ...Object.fromEntries(this.channels.channels.map((c) => [`Deliver${label(c.key)}`, c.function.function])),
     };
     this.alarms = new NudgeAlarms(this, "Alarms", {
       deadLetterQueues,
@@ -237,7 +245,7 @@ export class NudgeStack extends Stack {
       queues: {
         Ingest: this.queues.ingest.queue,
         WakeUp: this.queues.wakeUps.queue,
-        ...Object.fromEntries(this.channels.channels.map((c) => [`Delivery${label(c.name)}`, c.queue.queue])),
+        ...Object.fromEntries(this.channels.channels.map((c) => [`Delivery${label(c.key)}`, c.queue.queue])),
       },
       deadLetterQueues,
     });

@@ -12,6 +12,8 @@ export class JourneyCatalog {
   private readonly byDetailType = new Map<string, readonly CompiledJourney[]>();
   /** The journeys whose current version keeps its counters by hour (`report.byHour`). */
   private hourly = new Set<string>();
+  /** The journeys whose current version has a schedule trigger. */
+  private campaigns = new Set<string>();
 
   constructor(journeys: Iterable<Journey> = []) {
     for (const journey of journeys) this.add(journey);
@@ -31,6 +33,9 @@ export class JourneyCatalog {
       .sort((a, b) => b.journey.priority - a.journey.priority || a.id.localeCompare(b.id));
     this.byDetailType.clear();
     this.hourly = new Set(this.latest.filter((journey) => journey.journey.report.byHour).map((journey) => journey.id));
+    this.campaigns = new Set(
+      this.latest.filter((journey) => journey.journey.trigger.type === "schedule").map((journey) => journey.id),
+    );
     return compiled;
   }
 
@@ -67,6 +72,9 @@ export class JourneyCatalog {
    * (a version's counters follow what is deployed now, so turning it on for a promotion counts every run).
    */
   readonly keepsHours = (id: string): boolean => this.hourly.has(id);
+
+  /** Whether the journey is a campaign: its current version is entered by a schedule (a lane of its own). */
+  readonly isCampaign = (id: string): boolean => this.campaigns.has(id);
 
   /** Whether any version of the journey listens to events of this detail-type. */
   listensTo(id: string, detailType: string): boolean {

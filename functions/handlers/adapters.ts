@@ -12,20 +12,41 @@ type MessageEffect = Extract<JourneyEffect, { type: "message.sent" }>;
 import type { EffectSink, EventPublisher } from "../runtime/journey-runtime.ts";
 import { SendError, UnroutableMessageError } from "./errors.ts";
 
+/** A channel's delivery lanes: its queue, and the campaigns' own where the channel has one. */
+export interface DeliveryLanes {
+  queueUrls: Readonly<Record<string, string>>;
+  campaignQueueUrls?: Readonly<Record<string, string>> | undefined;
+  /** Whether a journey is a campaign (a schedule trigger): its messages take the campaign lane. */
+  isCampaign?: ((journeyId: string) => boolean) | undefined;
+}
+
 /**
  * Sends a decision's message requests to their channels' delivery queues (one queue per channel, each
- * with its own rate limit) in SendMessageBatch requests of 10. A send that fails throws: the runtime puts
- * the outbox back and the retried record sends it all again (the deliver side sees the same effect ids).
+ * with its own rate limit; a campaign's messages to the channel's campaign lane, when it has one) in
+ * SendMessageBatch requests of 10. A send that fails throws: the runtime puts the outbox back and the
+ * retried record sends it all again (the deliver side sees the same effect ids).
  *
  * A message for a channel with no queue is an UnroutableMessageError naming the channel, thrown before
  * anything of the decision is sent: its record fails alone (the rest of the batch goes on), nothing of it
  * goes out twice, and once the channel has a queue a redrive of the record sends it all.
  */
 export class QueueSink implements EffectSink {
+  private readonly queueUrls: Readonly<Record<string, string>>;
+
   constructor(
     private readonly sqs: SQSClient,
-    private readonly queueUrls: Readonly<Record<string, string>>,
-  ) {}
+    private readonly lanes: DeliveryLanes,
+  ) {
+    this.queueUrls = lanes.queueUrls;
+  }
+
+  /** The queue a message goes to: its channel's campaign lane for a campaign's, else its channel's queue. */
+  private queueOf(effect: MessageEffect): string {
+    const { campaignQueueUrls, isCampaign } = this.lanes;
+    const campaignUrl = campaignQueueUrls?.[effect.channel];
+    if (campaignUrl !== undefined && isCampaign?.(effect.journey) === true) return campaignUrl;
+    return this.queueUrls[effect.channel] ?? "";
+  }
 
   deliver(effect: JourneyEffect): Promise<void> {
     return this.deliverAll([effect]);
@@ -44,13 +65,20 @@ export class QueueSink implements EffectSink {
         `messages ${ids.join(", ")}: no delivery queue for channel ${unroutable.map((c) => JSON.stringify(c)).join(", ")} (DELIVERY_QUEUE_URLS has ${Object.keys(this.queueUrls).join(", ")})`,
       );
     }
-    for (const [channel, messages] of byChannel) {
-      const queueUrl = this.queueUrls[channel] ?? "";
+    const byQueue = new Map<string, MessageEffect[]>();
+    for (const messages of byChannel.values())
+      for (const message of messages) {
+        const queueUrl = this.queueOf(message);
+        byQueue.set(queueUrl, [...(byQueue.get(queueUrl) ?? []), message]);
+      }
+    for (const [queueUrl, messages] of byQueue) {
+      const channel = messages[0]?.channel ?? "";
+      const lane = queueUrl === this.queueUrls[channel] ? "" : " campaign";
       await sendInBatches(this.sqs, {
         queueUrl,
         items: messages,
         what: "messages",
-        where: `the ${channel} delivery queue`,
+        where: `the ${channel}${lane} delivery queue`,
       });
     }
   }

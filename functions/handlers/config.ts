@@ -103,6 +103,11 @@ export const ingestEnvironment = z.object({
   /** Where message requests go, by channel. */
   DELIVERY_QUEUE_URLS: queueMap(),
   /**
+   * Where a campaign's message requests go, by channel: a lane of their own, so that a campaign's backlog never
+   * delays another journey's message on the same channel (lib/channels.ts). A channel not named: its one queue.
+   */
+  CAMPAIGN_DELIVERY_QUEUE_URLS: z.optional(queueMap()),
+  /**
    * Where a record that can never be processed goes at once, with its reason, by the queue it came from:
    * `{"<source queue ARN>": "<dead-letter queue URL>"}`. A queue not named: its redrive policy, after retries.
    */

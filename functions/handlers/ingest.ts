@@ -85,13 +85,18 @@ export function ingestDependencies(
   const store = platformStore(config, overrides.dynamodb, clock);
   const journeys = overrides.journeys ?? embeddedJourneys();
   const traits = overrides.traits ?? embeddedTraits();
+  const catalog = new JourneyCatalog(journeys);
   const runtime = new JourneyRuntime({
-    catalog: new JourneyCatalog(journeys),
+    catalog,
     store,
     // Paused journeys, read at most once per CONTROL_TTL_SECONDS per instance.
     controls: store,
     controlTtlMs: config.CONTROL_TTL_SECONDS * 1000,
-    sink: new QueueSink(sqs, config.DELIVERY_QUEUE_URLS),
+    sink: new QueueSink(sqs, {
+      queueUrls: config.DELIVERY_QUEUE_URLS,
+      campaignQueueUrls: config.CAMPAIGN_DELIVERY_QUEUE_URLS,
+      isCampaign: catalog.isCampaign,
+    }),
     // What the journeys emit goes back to ingest as the bus would route it: only what a rule takes.
     publisher: new IngestQueuePublisher(sqs, config.INGEST_QUEUE_URL, platformRoute(journeys, traits)),
     // Proofs and statistics are written once per batch (flush below), not after each record.

@@ -11,6 +11,8 @@ export interface PlatformQueues {
   wakeUps: LocalQueue;
   /** A delivery queue per channel: the default channels, and any other a journey sends on. */
   delivery: Map<string, LocalQueue>;
+  /** Each channel's campaign lane: the campaigns' messages, apart from the other journeys' (lib/channels.ts). */
+  campaignDelivery: Map<string, LocalQueue>;
   /** The one delivery queue of earlier versions, while it still holds messages (they go to the outbox). */
   legacy: LocalQueue | undefined;
   deadLetter: LocalQueue;
@@ -47,14 +49,16 @@ export function openPlatformQueues(options: QueueOptions): PlatformQueues {
   const ingest = queue("ingest");
   const wakeUps = queue("wake-ups");
   const delivery = new Map(channelNames.map((name) => [name, queue(`delivery-${name}`)]));
+  const campaignDelivery = new Map(channelNames.map((name) => [name, queue(`delivery-${name}-campaigns`)]));
   const legacy = existsSync(journal("delivery")) ? queue("delivery") : undefined;
-  const sqs = localSqsClient([ingest, wakeUps, ...delivery.values(), deadLetter]);
-  return { ingest, wakeUps, delivery, legacy, deadLetter, sqs };
+  const sqs = localSqsClient([ingest, wakeUps, ...delivery.values(), ...campaignDelivery.values(), deadLetter]);
+  return { ingest, wakeUps, delivery, campaignDelivery, legacy, deadLetter, sqs };
 }
 
-/** Every delivery queue, the legacy one included. */
+/** Every delivery queue, the campaign lanes and the legacy one included. */
 export function deliveryQueuesOf(queues: PlatformQueues): LocalQueue[] {
-  return queues.legacy === undefined ? [...queues.delivery.values()] : [...queues.delivery.values(), queues.legacy];
+  const lanes = [...queues.delivery.values(), ...queues.campaignDelivery.values()];
+  return queues.legacy === undefined ? lanes : [...lanes, queues.legacy];
 }
 
 export interface EnvironmentOptions {
@@ -78,6 +82,9 @@ export function functionEnvironment(options: EnvironmentOptions): Record<string,
     INGEST_QUEUE_URL: localQueueUrl(queues.ingest.name),
     DELIVERY_QUEUE_URLS: JSON.stringify(
       Object.fromEntries([...queues.delivery].map(([name, q]) => [name, localQueueUrl(q.name)])),
+    ),
+    CAMPAIGN_DELIVERY_QUEUE_URLS: JSON.stringify(
+      Object.fromEntries([...queues.campaignDelivery].map(([name, q]) => [name, localQueueUrl(q.name)])),
     ),
     WAKE_UP_QUEUE_URL: localQueueUrl(queues.wakeUps.name),
     // Rejected records to the dead letters at once, with their reason, as on AWS.

@@ -174,7 +174,7 @@ export async function startLocalPlatform(options: LocalPlatformOptions): Promise
     unlock();
     throw error;
   }
-  for (const [name, q] of queues.delivery) {
+  for (const [name, q] of [...queues.delivery, ...queues.campaignDelivery]) {
     for (let i = 0; i < 2; i++) functions.pump(q, deliverFunction(name, q, url, delivery));
   }
   if (queues.legacy !== undefined) functions.pump(queues.legacy, deliverFunction("any", queues.legacy, url, delivery));

@@ -1,8 +1,8 @@
 import { App } from "aws-cdk-lib";
-import { Match } from "aws-cdk-lib/assertions";
+import { Match, Template } from "aws-cdk-lib/assertions";
 import { describe, expect, it } from "vitest";
 import { InvalidJourneyError } from "../../functions/shared/errors.ts";
-import { batchSizeFor, maxConcurrencyFor } from "../../lib/channels.ts";
+import { batchSizeFor, DEFAULT_CHANNELS, laneRates, maxConcurrencyFor } from "../../lib/channels.ts";
 import { NudgeStack } from "../../lib/nudge-stack.ts";
 import { loadSeedJourneys } from "../scenarios/helpers.ts";
 import { PROJECT_ROOT, refId, resourcesOf, synthesize } from "./synth.ts";
@@ -22,8 +22,11 @@ const variablesOf = (resource: { Properties: Record<string, unknown> } | undefin
   (resource?.Properties.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {};
 
 type Statement = { Action: string | string[]; Resource: unknown };
+/** The actions and resources a role's policies grant (`roleId`: the role's construct path, `ChannelsDeliverPushRole`). */
 function actionsOf(roleId: string): { actions: string[]; resources: unknown[] } {
-  const policies = Object.entries(resourcesOf(template, "AWS::IAM::Policy")).filter(([id]) => id.startsWith(roleId));
+  const policies = Object.entries(resourcesOf(template, "AWS::IAM::Policy")).filter(([id]) =>
+    id.startsWith(`${roleId}DefaultPolicy`),
+  );
   const statements = policies.flatMap(
     ([, policy]) => (policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement,
   );
@@ -34,12 +37,13 @@ function actionsOf(roleId: string): { actions: string[]; resources: unknown[] } 
 }
 
 describe("delivery channels", () => {
-  it("gives every channel a queue with its dead-letter queue, and a deliver function consuming it at a bounded concurrency", () => {
+  it("gives every channel a lane, and one a campaign sends on a second, each a queue with its dead-letter queue and a deliver function consuming it at a bounded concurrency", () => {
     // Act
     const queues = resourcesOf(template, "AWS::SQS::Queue");
     const mappings = Object.values(resourcesOf(template, "AWS::Lambda::EventSourceMapping"));
     // Assess
-    expect(stack.channels.channels.map((c) => c.name)).toEqual(["push", "sms", "wechat", "email"]);
+    // member-day and presale-warmup send on push: its campaigns' lane.
+    expect(stack.channels.channels.map((c) => c.key)).toEqual(["push", "push-campaigns", "sms", "wechat", "email"]);
     for (const channel of stack.channels.channels) {
       const queue = queues[logicalId(channel.queue.queue)];
       expect(
@@ -54,17 +58,23 @@ describe("delivery channels", () => {
     }
   });
 
-  it("tells each deliver function its channel's rate and how many instances share it: together they never exceed the rate", () => {
+  it("tells each lane's deliver function its share of the channel's rate and how many instances share it: together they never exceed the rate", () => {
     // Act
     const functions = resourcesOf(template, "AWS::Lambda::Function");
-    const envOf = (name: string) => {
-      const channel = stack.channels.channels.find((c) => c.name === name);
+    const envOf = (key: string) => {
+      const channel = stack.channels.channels.find((c) => c.key === key);
       return variablesOf(channel === undefined ? undefined : functions[logicalId(channel.function.function)]);
     };
-    // Assess
-    expect(envOf("push")).toMatchObject({ CHANNEL: "push", RATE_PER_SECOND: "100", MAX_CONCURRENCY: "10" });
+    // Assess: a channel with lanes, half the rate each by default (campaignShare); one without, the whole rate.
+    expect(envOf("push")).toMatchObject({ CHANNEL: "push", RATE_PER_SECOND: "50", MAX_CONCURRENCY: "5" });
+    expect(envOf("push-campaigns")).toMatchObject({ CHANNEL: "push", RATE_PER_SECOND: "50", MAX_CONCURRENCY: "5" });
     expect(envOf("sms")).toMatchObject({ CHANNEL: "sms", RATE_PER_SECOND: "20", MAX_CONCURRENCY: "2" });
     expect(envOf("email")).toMatchObject({ CHANNEL: "email", RATE_PER_SECOND: "14", MAX_CONCURRENCY: "2" });
+    for (const channel of Object.values(DEFAULT_CHANNELS)) {
+      const { journeys, campaigns } = laneRates(channel);
+      expect(journeys + campaigns).toBe(channel.ratePerSecond);
+    }
+    expect(laneRates({ ratePerSecond: 100, campaignShare: 0.8 })).toEqual({ journeys: 20, campaigns: 80 });
     for (const rate of [1, 14, 20, 100, 5_000, 100_000]) {
       const concurrency = maxConcurrencyFor(rate);
       expect(concurrency).toBeGreaterThanOrEqual(2); // SQS event sources' minimum maximum concurrency
@@ -76,8 +86,8 @@ describe("delivery channels", () => {
 
   it("configures the webhook channels with the URL and the signing secret, and the email channel with SES, the table and the unsubscribe route", () => {
     // Act
-    const push = actionsOf("ChannelsDeliverPush");
-    const email = actionsOf("ChannelsDeliverEmail");
+    const push = actionsOf("ChannelsDeliverPushRole");
+    const email = actionsOf("ChannelsDeliverEmailRole");
     // Assess
     template.hasResourceProperties("AWS::Lambda::Function", {
       Environment: {
@@ -115,10 +125,15 @@ describe("delivery channels", () => {
     ]) {
       expect(ses).toContain(part);
     }
-    // Ingest routes by channel: one JSON map of the four queue URLs, joined by CloudFormation.
+    // Ingest routes by channel and lane: a JSON map of the journeys' four queue URLs, and one of the campaigns' (push).
     const ingest = resourcesOf(template, "AWS::Lambda::Function")[logicalId(stack.functions.ingest.function)];
     const urls = JSON.stringify(variablesOf(ingest).DELIVERY_QUEUE_URLS);
-    for (const channel of stack.channels.channels) expect(urls).toContain(logicalId(channel.queue.queue));
+    const campaignUrls = JSON.stringify(variablesOf(ingest).CAMPAIGN_DELIVERY_QUEUE_URLS);
+    for (const channel of stack.channels.channels) {
+      const [inLane, inOther] = channel.lane === "journeys" ? [urls, campaignUrls] : [campaignUrls, urls];
+      expect(inLane).toContain(logicalId(channel.queue.queue));
+      expect(inOther).not.toContain(logicalId(channel.queue.queue));
+    }
   });
 
   it("serves the unsubscribe route as a public function URL of a function with a reserved concurrency, and names it in the outputs", () => {
@@ -142,6 +157,38 @@ describe("delivery channels", () => {
     template.hasOutput("UnsubscribeUrl", {});
     template.hasOutput("DeliveryPushDeadLetterQueueArn", {});
     template.hasOutput("DeliveryEmailDeadLetterQueueArn", {});
+  });
+
+  it("gives a stack without campaigns one lane a channel, at the whole rate, and no campaigns' map; refuses a share that is none", () => {
+    // Prepare: the shipped journeys without the campaigns.
+    const journeys = loadSeedJourneys().filter((journey) => journey.trigger.type !== "schedule");
+    const app = () => new App({ context: { "aws:cdk:bundling-stacks": [] } });
+    // Act
+    const plain = new NudgeStack(app(), "Nudge-test", { stage: "test", journeys, projectRoot: PROJECT_ROOT });
+    const shared = () =>
+      new NudgeStack(app(), "Nudge-test", {
+        stage: "test",
+        journeys: loadSeedJourneys(),
+        projectRoot: PROJECT_ROOT,
+        channels: {
+          push: { provider: "webhook", ratePerSecond: 100, campaignShare: 1 },
+          email: DEFAULT_CHANNELS.email as never,
+        },
+      });
+    // Assess
+    expect(plain.channels.channels.map((c) => `${c.key} ${c.lane}`)).toEqual([
+      "push journeys",
+      "sms journeys",
+      "wechat journeys",
+      "email journeys",
+    ]);
+    const functions = Object.values(resourcesOf(Template.fromStack(plain), "AWS::Lambda::Function"));
+    const ingest = functions.find(
+      (fn) => variablesOf(fn).INGEST_QUEUE_URL !== undefined && variablesOf(fn).DELIVERY_QUEUE_URLS,
+    );
+    expect(Object.keys(variablesOf(ingest))).toContain("DELIVERY_QUEUE_URLS");
+    expect(Object.keys(variablesOf(ingest))).not.toContain("CAMPAIGN_DELIVERY_QUEUE_URLS");
+    expect(shared).toThrow("channel push: campaignShare: expected a number between 0 and 1");
   });
 
   it("refuses a channel rate the deliver function cannot take", () => {

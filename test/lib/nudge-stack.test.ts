@@ -50,8 +50,8 @@ describe("NudgeStack", () => {
         ),
       ),
     ]);
-    // Assess: ingest, wake-ups, and one queue per channel (push, sms, wechat, email).
-    expect(redriven).toHaveLength(6);
+    // Assess: ingest, wake-ups, a queue per channel (push, sms, wechat, email) and push's campaigns' lane.
+    expect(redriven).toHaveLength(7);
     for (const [, queue] of redriven) {
       expect(queue.Properties.RedrivePolicy).toMatchObject({ maxReceiveCount: 5 });
       // Six times the consuming function's timeout: 30 s for ingest, 60 s for the deliver functions.
@@ -61,7 +61,7 @@ describe("NudgeStack", () => {
       expect(deadLetterIds.has(id) || redriven.some(([queueId]) => queueId === id), id).toBe(true);
     }
     deadLetterIds.delete(undefined);
-    expect(deadLetterIds.size).toBe(6);
+    expect(deadLetterIds.size).toBe(7);
     for (const queue of Object.values(queues)) expect(queue.Properties.SqsManagedSseEnabled).toBe(true);
   });
 
@@ -168,6 +168,7 @@ describe("NudgeStack", () => {
     expect(acknowledged.map(([path, id]) => `${path} ${id}`).sort()).toEqual([
       "Nudge-dev/Channels/DeliverEmail/Function Annotation::AwsSolutions-L1",
       "Nudge-dev/Channels/DeliverPush/Function Annotation::AwsSolutions-L1",
+      "Nudge-dev/Channels/DeliverPushCampaigns/Function Annotation::AwsSolutions-L1",
       "Nudge-dev/Channels/DeliverSms/Function Annotation::AwsSolutions-L1",
       "Nudge-dev/Channels/DeliverWechat/Function Annotation::AwsSolutions-L1",
       "Nudge-dev/Channels/Unsubscribe/Function Annotation::AwsSolutions-L1",
@@ -219,8 +220,8 @@ describe("NudgeStack", () => {
   it("runs the functions on arm64 and Node.js 22, consuming their queues with partial batch responses", () => {
     // Act
     const functions = Object.values(resourcesOf(template, "AWS::Lambda::Function"));
-    // Assess: ingest, tick, unsubscribe and a deliver function per channel.
-    expect(functions).toHaveLength(7);
+    // Assess: ingest, tick, unsubscribe and a deliver function per lane (four channels, push's campaigns).
+    expect(functions).toHaveLength(8);
     for (const fn of functions) {
       expect(fn.Properties).toMatchObject({
         Architectures: ["arm64"],
@@ -238,6 +239,7 @@ describe("NudgeStack", () => {
           TABLE_NAME: Match.anyValue(),
           INGEST_QUEUE_URL: Match.anyValue(),
           DELIVERY_QUEUE_URLS: Match.anyValue(),
+          CAMPAIGN_DELIVERY_QUEUE_URLS: Match.anyValue(),
           // Rejected records to their queue's dead letters at once, with the reason (ingest and wake-ups).
           DEAD_LETTER_QUEUE_URLS: {
             "Fn::Join": ["", Match.arrayWith([Match.stringLikeRegexp('^\\{"$')])],
@@ -246,15 +248,15 @@ describe("NudgeStack", () => {
       },
     });
     const mappings = Object.values(resourcesOf(template, "AWS::Lambda::EventSourceMapping"));
-    // Ingest's two queues, and one per channel.
-    expect(mappings).toHaveLength(6);
+    // Ingest's two queues, and one per lane.
+    expect(mappings).toHaveLength(7);
     for (const mapping of mappings) {
       expect(mapping.Properties).toMatchObject({ FunctionResponseTypes: ["ReportBatchItemFailures"] });
     }
     // Ingest takes batches of INGEST_BATCH_SIZE, gathered for up to a second: its per-batch writes are shared.
     const ingestBatches = mappings.filter((m) => m.Properties.BatchSize === INGEST_BATCH_SIZE);
     expect(ingestBatches.map((m) => m.Properties.MaximumBatchingWindowInSeconds)).toEqual([1, 1]);
-    expect(mappings.filter((m) => m.Properties.BatchSize === 10)).toHaveLength(4);
+    expect(mappings.filter((m) => m.Properties.BatchSize === 10)).toHaveLength(5);
     template.hasResourceProperties("AWS::Events::Rule", {
       ScheduleExpression: "rate(1 minute)",
       Targets: [Match.objectLike({ RetryPolicy: { MaximumRetryAttempts: 0, MaximumEventAgeInSeconds: 60 } })],
@@ -286,9 +288,9 @@ describe("NudgeStack", () => {
     // Assess
     template.hasResourceProperties("AWS::Events::EventBus", { Name: "nudge-dev" });
     template.hasResourceProperties("AWS::Events::Archive", { RetentionDays: 30 });
-    // A dead-letter alarm per queue (ingest, wake-ups, four channels), an error alarm per function (seven).
-    expect(alarms.filter((a) => a.MetricName === "ApproximateNumberOfMessagesVisible")).toHaveLength(6);
-    expect(alarms.filter((a) => a.MetricName === "Errors" && a.Namespace === "AWS/Lambda")).toHaveLength(7);
+    // A dead-letter alarm per queue (ingest, wake-ups, five lanes), an error alarm per function (eight).
+    expect(alarms.filter((a) => a.MetricName === "ApproximateNumberOfMessagesVisible")).toHaveLength(7);
+    expect(alarms.filter((a) => a.MetricName === "Errors" && a.Namespace === "AWS/Lambda")).toHaveLength(8);
     expect(alarms).toContainEqual(
       expect.objectContaining({ MetricName: "ApproximateAgeOfOldestMessage", Threshold: 300 }),
     );
