@@ -40,12 +40,13 @@ export class QueueSink implements EffectSink {
     this.queueUrls = lanes.queueUrls;
   }
 
-  /** The queue a message goes to: its channel's campaign lane for a campaign's, else its channel's queue. */
-  private queueOf(effect: MessageEffect): string {
+  /** The queue a message goes to, and its name for errors: its channel's campaigns' lane for a campaign's message. */
+  private queueOf(effect: MessageEffect): { url: string; where: string } {
     const { campaignQueueUrls, isCampaign } = this.lanes;
     const campaignUrl = campaignQueueUrls?.[effect.channel];
-    if (campaignUrl !== undefined && isCampaign?.(effect.journey) === true) return campaignUrl;
-    return this.queueUrls[effect.channel] ?? "";
+    if (campaignUrl !== undefined && isCampaign?.(effect.journey) === true)
+      return { url: campaignUrl, where: `the ${effect.channel} campaigns' delivery queue` };
+    return { url: this.queueUrls[effect.channel] ?? "", where: `the ${effect.channel} delivery queue` };
   }
 
   deliver(effect: JourneyEffect): Promise<void> {
@@ -53,33 +54,23 @@ export class QueueSink implements EffectSink {
   }
 
   async deliverAll(effects: readonly JourneyEffect[]): Promise<void> {
-    const byChannel = new Map<string, MessageEffect[]>();
-    for (const effect of effects) {
-      if (effect.type === "message.sent")
-        byChannel.set(effect.channel, [...(byChannel.get(effect.channel) ?? []), effect]);
-    }
-    const unroutable = [...byChannel.keys()].filter((channel) => !Object.hasOwn(this.queueUrls, channel));
+    const messages = effects.filter((effect): effect is MessageEffect => effect.type === "message.sent");
+    const unroutable = messages.filter((message) => !Object.hasOwn(this.queueUrls, message.channel));
     if (unroutable.length > 0) {
-      const ids = unroutable.flatMap((channel) => byChannel.get(channel) ?? []).map((effect) => effect.id);
+      const channels = [...new Set(unroutable.map((message) => message.channel))];
       throw new UnroutableMessageError(
-        `messages ${ids.join(", ")}: no delivery queue for channel ${unroutable.map((c) => JSON.stringify(c)).join(", ")} (DELIVERY_QUEUE_URLS has ${Object.keys(this.queueUrls).join(", ")})`,
+        `messages ${unroutable.map((message) => message.id).join(", ")}: no delivery queue for channel ${channels.map((c) => JSON.stringify(c)).join(", ")} (DELIVERY_QUEUE_URLS has ${Object.keys(this.queueUrls).join(", ")})`,
       );
     }
-    const byQueue = new Map<string, MessageEffect[]>();
-    for (const messages of byChannel.values())
-      for (const message of messages) {
-        const queueUrl = this.queueOf(message);
-        byQueue.set(queueUrl, [...(byQueue.get(queueUrl) ?? []), message]);
-      }
-    for (const [queueUrl, messages] of byQueue) {
-      const channel = messages[0]?.channel ?? "";
-      const lane = queueUrl === this.queueUrls[channel] ? "" : " campaign";
-      await sendInBatches(this.sqs, {
-        queueUrl,
-        items: messages,
-        what: "messages",
-        where: `the ${channel}${lane} delivery queue`,
-      });
+    const byQueue = new Map<string, { where: string; items: MessageEffect[] }>();
+    for (const message of messages) {
+      const { url, where } = this.queueOf(message);
+      const lane = byQueue.get(url) ?? { where, items: [] };
+      lane.items.push(message);
+      byQueue.set(url, lane);
+    }
+    for (const [queueUrl, { where, items }] of byQueue) {
+      await sendInBatches(this.sqs, { queueUrl, items, what: "messages", where });
     }
   }
 }
