@@ -7,7 +7,7 @@
  */
 import type { ShopEvent } from "../../events/catalog.ts";
 import type { ScheduleTrigger } from "../language/schedule-trigger.ts";
-import { addDays, atLocalTime, localDateTime, type WallTime, wallTimeAt } from "../shared/local-time.ts";
+import { atLocalTime, localDateTime, localWallTime, type WallTime, wallTimeAt } from "../shared/local-time.ts";
 import { formatInstant, parseInstant } from "../shared/time.ts";
 import type { WakeUp } from "./model.ts";
 import { parseSchedule, type Schedule } from "./schedule/cron.ts";
@@ -80,8 +80,7 @@ export function relativeOccurrence(
     const at = atLocalTime(instant, relative, trigger.timezone);
     return { occurrence: formatInstant(at), fanOutAt: at };
   }
-  const [hour = 0, minute = 0] = relative.localTime.split(":").map(Number);
-  const wall = addDays(wallTimeAt(instant, defaultZone), relative.days, hour, minute);
+  const wall = localWallTime(instant, relative, defaultZone);
   const inUtc = Date.UTC(wall.year, wall.month - 1, wall.day, wall.hour, wall.minute);
   return { occurrence: wallText(wall), fanOutAt: inUtc - FURTHEST_AHEAD_MS };
 }

@@ -212,14 +212,19 @@ export function addDays(date: WallTime, days: number, hour: number, minute: numb
   };
 }
 
+/** The wall time `localTime` (HH:MM) on the local date `days` after the one the zone's clocks show at `ms`. */
+export function localWallTime(ms: number, at: { localTime: string; days: number }, zone: string): WallTime {
+  const [hour = 0, minute = 0] = at.localTime.split(":").map(Number);
+  return addDays(wallTimeAt(ms, zone), at.days, hour, minute);
+}
+
 /**
  * The instant the zone's clocks show `localTime` (HH:MM), `days` local dates after the date they show at
  * `ms`: "20:00 the next day" stays 20:00 on the wall across a daylight-saving change, where adding 24 h
  * would not. A time the clocks skip gives the moment of the jump; one they show twice, the first.
  */
 export function atLocalTime(ms: number, at: { localTime: string; days: number }, zone: string): number {
-  const [hour = 0, minute = 0] = at.localTime.split(":").map(Number);
-  return instantOfWallTime(addDays(wallTimeAt(ms, zone), at.days, hour, minute), zone);
+  return instantOfWallTime(localWallTime(ms, at, zone), zone);
 }
 
 const pad = (n: number) => String(n).padStart(2, "0");
