@@ -195,22 +195,14 @@ async function scheduleEntries(
       else group.push(userId);
     }
   }
+  const { occurrence, detail } = wakeUp;
   const wakeUps: WakeUp[] = [];
   for (const [instant, userIds] of byInstant) {
+    const at = formatInstant(instant);
     for (let from = 0; from < userIds.length; from += ENTRIES_PER_WAKE_UP) {
-      const group = userIds.slice(from, from + ENTRIES_PER_WAKE_UP);
-      const key = `${CAMPAIGN_WAKE_UP}:${group[0]}`;
-      const at = formatInstant(instant);
-      const { occurrence, detail } = wakeUp;
-      wakeUps.push({
-        kind: "entries",
-        journeyId: journey.id,
-        key,
-        at,
-        occurrence,
-        members: group,
-        ...(detail && { detail }),
-      });
+      const members = userIds.slice(from, from + ENTRIES_PER_WAKE_UP);
+      const key = `${CAMPAIGN_WAKE_UP}:${members[0]}`;
+      wakeUps.push({ kind: "entries", journeyId: journey.id, key, at, occurrence, members, ...(detail && { detail }) });
     }
   }
   await Promise.all(wakeUps.map((entries) => store.scheduleWakeUp(entries)));
