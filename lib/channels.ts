@@ -72,6 +72,11 @@ export const DEFAULT_CHANNELS: Readonly<Record<string, ChannelProps>> = {
 
 export const DEFAULT_CAMPAIGN_SHARE = 0.5;
 
+/** `push-campaigns` as construct ids and output names write it: `PushCampaigns`. */
+export function pascalCase(name: string): string {
+  return name.replace(/(^|-)([a-z0-9])/g, (_m, _dash, c: string) => c.toUpperCase());
+}
+
 export type Lane = "journeys" | "campaigns";
 
 /** Each lane's whole messages a second: the campaigns' share of the rate, the rest to the journeys, at least 1 each. */
@@ -192,15 +197,12 @@ export class DeliveryChannels extends Construct {
       const share = channel.campaignShare ?? DEFAULT_CAMPAIGN_SHARE;
       if (!(share > 0 && share < 1))
         throw new Error(`channel ${name}: campaignShare: expected a number between 0 and 1`);
-      if (!campaignChannels.has(name)) {
-        this.channels.push(
-          this.addLane({ name, channel, lane: "journeys", rate: channel.ratePerSecond }, common, props.table),
-        );
-        continue;
-      }
-      const rates = laneRates(channel);
-      for (const lane of ["journeys", "campaigns"] as const)
-        this.channels.push(this.addLane({ name, channel, lane, rate: rates[lane] }, common, props.table));
+      // A channel no campaign sends on has the journeys' lane alone, at the whole rate.
+      const rates: Partial<Record<Lane, number>> = campaignChannels.has(name)
+        ? laneRates(channel)
+        : { journeys: channel.ratePerSecond };
+      for (const [lane, rate] of Object.entries(rates) as [Lane, number][])
+        this.channels.push(this.addLane({ name, channel, lane, rate }, common, props.table));
     }
   }
 
@@ -210,8 +212,9 @@ export class DeliveryChannels extends Construct {
     table: dynamodb.ITable,
   ): DeliveryChannel {
     const { name, channel, lane, rate } = of;
+    const key = lane === "campaigns" ? `${name}-campaigns` : name;
     // The journeys' lane keeps the ids a channel had before it had lanes (no replacement on update).
-    const id = `${name.replace(/(^|-)([a-z0-9])/g, (_m, _dash, c: string) => c.toUpperCase())}${lane === "campaigns" ? "Campaigns" : ""}`;
+    const id = pascalCase(key);
     const timeout = Duration.seconds(60);
     // Visibility six times the function's timeout, as AWS advises for SQS event sources.
     const queue = new DurableQueue(this, `${id}Queue`, {

@@ -11,7 +11,7 @@ import type { Journey } from "../functions/language/schema.ts";
 import { InvalidJourneyError } from "../functions/shared/errors.ts";
 import { NudgeAlarms } from "./alarms.ts";
 import { CampaignSchedules } from "./campaigns.ts";
-import { type ChannelProps, DEFAULT_CHANNELS, DeliveryChannels, journeyChannels } from "./channels.ts";
+import { type ChannelProps, DEFAULT_CHANNELS, DeliveryChannels, journeyChannels, pascalCase } from "./channels.ts";
 import { NudgeDashboard } from "./dashboard.ts";
 import { NudgeFunction } from "./functions.ts";
 import { JourneyRules } from "./journey-rules.ts";
@@ -220,17 +220,18 @@ export class NudgeStack extends Stack {
       deadLetterQueue: this.queues.ingest.deadLetterQueue,
     });
 
-    const label = (name: string) => name.replace(/(^|-)([a-z0-9])/g, (_m, _dash, c: string) => c.toUpperCase());
     const deadLetterQueues = {
       Ingest: this.queues.ingest.deadLetterQueue,
       WakeUp: this.queues.wakeUps.deadLetterQueue,
-      ...Object.fromEntries(this.channels.channels.map((c) => [`Delivery${label(c.key)}`, c.queue.deadLetterQueue])),
+      ...Object.fromEntries(
+        this.channels.channels.map((c) => [`Delivery${pascalCase(c.key)}`, c.queue.deadLetterQueue]),
+      ),
     };
     const fns = {
       Ingest: ingest.function,
       Tick: tick.function,
       Unsubscribe: this.channels.unsubscribe.function,
-      ...Object.fromEntries(this.channels.channels.map((c) => [`Deliver${label(c.key)}`, c.function.function])),
+      ...Object.fromEntries(this.channels.channels.map((c) => [`Deliver${pascalCase(c.key)}`, c.function.function])),
     };
     this.alarms = new NudgeAlarms(this, "Alarms", {
       deadLetterQueues,
@@ -245,7 +246,7 @@ export class NudgeStack extends Stack {
       queues: {
         Ingest: this.queues.ingest.queue,
         WakeUp: this.queues.wakeUps.queue,
-        ...Object.fromEntries(this.channels.channels.map((c) => [`Delivery${label(c.key)}`, c.queue.queue])),
+        ...Object.fromEntries(this.channels.channels.map((c) => [`Delivery${pascalCase(c.key)}`, c.queue.queue])),
       },
       deadLetterQueues,
     });
