@@ -11,7 +11,14 @@ import type { Journey } from "../functions/language/schema.ts";
 import { InvalidJourneyError } from "../functions/shared/errors.ts";
 import { NudgeAlarms } from "./alarms.ts";
 import { CampaignSchedules } from "./campaigns.ts";
-import { type ChannelProps, DEFAULT_CHANNELS, DeliveryChannels, journeyChannels, pascalCase } from "./channels.ts";
+import {
+  type ChannelProps,
+  DEFAULT_CHANNELS,
+  DeliveryChannels,
+  journeyChannels,
+  type Lane,
+  pascalCase,
+} from "./channels.ts";
 import { NudgeDashboard } from "./dashboard.ts";
 import { NudgeFunction } from "./functions.ts";
 import { JourneyRules } from "./journey-rules.ts";
@@ -119,11 +126,12 @@ export class NudgeStack extends Stack {
       bus: this.bus,
     });
     const tableName = this.table.table.tableName;
-    const laneQueueUrls = (lane: string) =>
+    const laneQueueUrls = (lane: Lane) =>
       Object.fromEntries(
         this.channels.channels.filter((c) => c.lane === lane).map((c) => [c.name, c.queue.queue.queueUrl]),
       );
     const deliveryQueueUrls = laneQueueUrls("journeys");
+    const campaignQueueUrls = laneQueueUrls("campaigns");
     const ingestFunction = new NudgeFunction(this, "Ingest", {
       ...common,
       ...(props.traits === undefined ? {} : { traits: props.traits }),
@@ -140,9 +148,9 @@ export class NudgeStack extends Stack {
         // The queue URLs are tokens until deploy: CloudFormation joins the JSON (Stack.toJsonString).
         DELIVERY_QUEUE_URLS: this.toJsonString(deliveryQueueUrls),
         // Only the channels a campaign sends on have a campaigns' lane; with none, no map (the journeys' queues take all).
-        ...(Object.keys(laneQueueUrls("campaigns")).length === 0
+        ...(Object.keys(campaignQueueUrls).length === 0
           ? {}
-          : { CAMPAIGN_DELIVERY_QUEUE_URLS: this.toJsonString(laneQueueUrls("campaigns")) }),
+          : { CAMPAIGN_DELIVERY_QUEUE_URLS: this.toJsonString(campaignQueueUrls) }),
         // A record that can never be processed goes to its queue's dead-letter queue at once, with its reason.
         DEAD_LETTER_QUEUE_URLS: this.toJsonString(
           Object.fromEntries(
