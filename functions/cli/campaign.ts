@@ -12,7 +12,7 @@ import { didYouMean } from "../journey/suggestions.ts";
 import { type CampaignForecast, forecastOccurrence } from "../runtime/campaign-forecast.ts";
 import { countOption, formatOption, UsageError } from "./args.ts";
 import { type CliIo, ExitCode } from "./io.ts";
-import { loadJourneys } from "./start.ts";
+import { loadJourneys } from "./journey-folder.ts";
 import { openStoreSource, platformNow } from "./store-source.ts";
 import { parseCommandArgs } from "./usage.ts";
 

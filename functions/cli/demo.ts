@@ -7,9 +7,10 @@ import { type JourneyReport, runDemo } from "../local/demo.ts";
 import { readableLine } from "../local/outbox.ts";
 import { UsageError } from "./args.ts";
 import { type CliIo, ExitCode } from "./io.ts";
+import { loadJourneys } from "./journey-folder.ts";
 import { writeHtmlReport } from "./report.ts";
 import { upliftLines } from "./report-text.ts";
-import { loadJourneys, numberOption } from "./start.ts";
+import { numberOption } from "./start.ts";
 import { parseCommandArgs } from "./usage.ts";
 
 const percent = (part: number, whole: number) => (whole === 0 ? "-" : `${((100 * part) / whole).toFixed(1)}%`);

@@ -11,7 +11,7 @@ import { importHistory } from "../runtime/history.ts";
 import { parseEventLines } from "../simulator/simulate.ts";
 import { UsageError } from "./args.ts";
 import { type CliIo, ExitCode } from "./io.ts";
-import { loadJourneys } from "./start.ts";
+import { loadJourneys } from "./journey-folder.ts";
 import { openStoreSource, platformNow } from "./store-source.ts";
 import { parseCommandArgs } from "./usage.ts";
 

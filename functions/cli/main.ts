@@ -24,6 +24,7 @@ export const commands: Record<string, () => Promise<Command>> = {
   "dead-letters": async () => (await import("./dead-letters-command.ts")).deadLettersCommand,
   import: async () => (await import("./import.ts")).importCommand,
   validate: async () => (await import("./validate.ts")).validateCommand,
+  test: async () => (await import("./test.ts")).testCommand,
   preview: async () => (await import("./preview.ts")).previewCommand,
   graph: async () => (await import("./graph.ts")).graphCommand,
   schema: async () => (await import("./schema.ts")).schemaCommand,

@@ -16,7 +16,7 @@ import { didYouMean } from "../journey/checks/common.ts";
 import { setPaused } from "../runtime/control-cache.ts";
 import { UsageError } from "./args.ts";
 import { type CliIo, ExitCode } from "./io.ts";
-import { loadJourneys } from "./start.ts";
+import { loadJourneys } from "./journey-folder.ts";
 import { openStoreSource, type StoreSource } from "./store-source.ts";
 import { parseCommandArgs } from "./usage.ts";
 

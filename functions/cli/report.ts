@@ -17,9 +17,9 @@ import { isTimeZone } from "../shared/local-time.ts";
 import { DAY_MS, utcDay } from "../shared/time.ts";
 import { formatOption, UsageError } from "./args.ts";
 import { type CliIo, ExitCode } from "./io.ts";
+import { loadJourneys } from "./journey-folder.ts";
 import { reportHtml } from "./report-html.ts";
 import { formatReport } from "./report-text.ts";
-import { loadJourneys } from "./start.ts";
 import { openStoreSource } from "./store-source.ts";
 import { parseCommandArgs } from "./usage.ts";
 

@@ -1,14 +1,16 @@
 /**
  * `nudge schema [--template] [--write]`: the JSON Schema of journey files (or, with `--template`, of template
  * files), generated from the zod schemas. Printed, or with `--write` all three written to journeys/ —
- * journey.schema.json, template.schema.json, traits.schema.json and segment.schema.json — where the
+ * journey.schema.json, template.schema.json, traits.schema.json, segment.schema.json and journey-test.schema.json — where the
  * files' `$schema` points editors at them.
  */
 import { writeFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import {
   JOURNEY_SCHEMA_FILE,
+  JOURNEY_TEST_SCHEMA_FILE,
   journeyJsonSchemaText,
+  journeyTestJsonSchemaText,
   SEGMENT_SCHEMA_FILE,
   segmentJsonSchemaText,
   TEMPLATE_SCHEMA_FILE,
@@ -34,6 +36,7 @@ export async function schemaCommand(args: string[], io: CliIo): Promise<number> 
     [TEMPLATE_SCHEMA_FILE, templateJsonSchemaText()],
     [TRAITS_SCHEMA_FILE, traitsJsonSchemaText()],
     [SEGMENT_SCHEMA_FILE, segmentJsonSchemaText()],
+    [JOURNEY_TEST_SCHEMA_FILE, journeyTestJsonSchemaText()],
   ] as const) {
     const path = resolve(io.cwd, file);
     await writeFile(path, text).catch((error: NodeJS.ErrnoException) => {

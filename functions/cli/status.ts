@@ -14,7 +14,7 @@ import { formatOption, UsageError } from "./args.ts";
 import { type CampaignStatus, campaignStatuses, formatCampaignStatus } from "./campaign-status.ts";
 import { deadLetterCounts, stackOfTable } from "./dead-letters.ts";
 import { type CliIo, ExitCode } from "./io.ts";
-import { loadJourneys } from "./start.ts";
+import { loadJourneys } from "./journey-folder.ts";
 import { openStoreSource, platformNow } from "./store-source.ts";
 import { parseCommandArgs } from "./usage.ts";
 

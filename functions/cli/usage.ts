@@ -54,6 +54,12 @@ export const COMMANDS: Readonly<Record<string, CommandSpec>> = {
       },
     ],
   },
+  test: {
+    args: "[files...]",
+    about:
+      "run the journey tests (default: every file in journeys/tests/) on the virtual clock; expected and actual timelines side by side for a failing case; exit 1 when one fails",
+    options: [journeys, format()],
+  },
   preview: {
     args: "<journey> <step>",
     about: "a send step's message as it would be sent to that user; journey: an id in journeys/ or a file",

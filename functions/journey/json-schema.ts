@@ -3,6 +3,7 @@ import { segmentFileSchema } from "../engine/segments/config.ts";
 import { traitsFileSchema } from "../engine/traits/config.ts";
 import { journeySchema } from "../language/schema.ts";
 import { templateFileSchema } from "./template-file.ts";
+import { journeyTestFileSchema } from "./test-file.ts";
 
 /**
  * The JSON Schemas of journey, template and traits files, generated from the zod schemas so they never
@@ -16,6 +17,7 @@ export const JOURNEY_SCHEMA_FILE = "journeys/journey.schema.json";
 export const TEMPLATE_SCHEMA_FILE = "journeys/template.schema.json";
 export const TRAITS_SCHEMA_FILE = "journeys/traits.schema.json";
 export const SEGMENT_SCHEMA_FILE = "journeys/segment.schema.json";
+export const JOURNEY_TEST_SCHEMA_FILE = "journeys/journey-test.schema.json";
 
 /** A schema generated from zod for authors (the input side), under Nudge's own header. */
 function editorSchema(
@@ -92,3 +94,15 @@ export function segmentJsonSchema(): object {
 }
 
 export const segmentJsonSchemaText = () => schemaText(segmentJsonSchema());
+
+/** A journey test file's JSON Schema, for editors (`journeys/tests/*.json` point their `$schema` at it). */
+export function journeyTestJsonSchema(): object {
+  return editorSchema(journeyTestFileSchema, {
+    id: "journey-test.schema.json",
+    title: "Nudge journey test",
+    description:
+      "A journey test, journeys/tests/<name>.json: given the shop's events (times after the start, users by name), the lines expected of a journey on the virtual clock, and the lines it must not produce. Run by `nudge test`.",
+  });
+}
+
+export const journeyTestJsonSchemaText = () => schemaText(journeyTestJsonSchema());

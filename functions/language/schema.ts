@@ -14,7 +14,7 @@ export { eventPattern } from "./fields.ts";
  * unknown event types, unfillable placeholders) are checked in `validate.ts`.
  */
 
-const duration = (what: string, options: { negative?: boolean } = {}) =>
+export const duration = (what: string, options: { negative?: boolean } = {}) =>
   z
     .string({ error: (issue) => `expected an ISO-8601 duration such as "P3D", got ${quote(issue.input)}` })
     .refine(

@@ -7,6 +7,7 @@ import { schemaCommand } from "../../functions/cli/schema.ts";
 import {
   journeyJsonSchema,
   journeyJsonSchemaText,
+  journeyTestJsonSchemaText,
   segmentJsonSchemaText,
   templateJsonSchema,
   templateJsonSchemaText,
@@ -134,7 +135,7 @@ describe("nudge schema", () => {
     expect(io.out.map((text) => JSON.parse(text))).toEqual([templateJsonSchema()]);
   });
 
-  it("--write writes the four schemas to journeys/ under the working folder", async () => {
+  it("--write writes the five schemas to journeys/ under the working folder", async () => {
     // Prepare
     const cwd = mkdtempSync(join(tmpdir(), "nudge-schema-"));
     temporary.push(cwd);
@@ -151,11 +152,13 @@ describe("nudge schema", () => {
       "wrote journeys/template.schema.json",
       "wrote journeys/traits.schema.json",
       "wrote journeys/segment.schema.json",
+      "wrote journeys/journey-test.schema.json",
     ]);
     expect(readFileSync(join(cwd, "journeys/journey.schema.json"), "utf8")).toBe(journeyJsonSchemaText());
     expect(readFileSync(join(cwd, "journeys/template.schema.json"), "utf8")).toBe(templateJsonSchemaText());
     expect(readFileSync(join(cwd, "journeys/traits.schema.json"), "utf8")).toBe(traitsJsonSchemaText());
     expect(readFileSync(join(cwd, "journeys/segment.schema.json"), "utf8")).toBe(segmentJsonSchemaText());
+    expect(readFileSync(join(cwd, "journeys/journey-test.schema.json"), "utf8")).toBe(journeyTestJsonSchemaText());
   });
 
   it("refuses arguments it does not know", async () => {
