@@ -25,6 +25,7 @@ export const commands: Record<string, () => Promise<Command>> = {
   import: async () => (await import("./import.ts")).importCommand,
   validate: async () => (await import("./validate.ts")).validateCommand,
   test: async () => (await import("./test.ts")).testCommand,
+  plan: async () => (await import("./plan.ts")).planCommand,
   preview: async () => (await import("./preview.ts")).previewCommand,
   graph: async () => (await import("./graph.ts")).graphCommand,
   schema: async () => (await import("./schema.ts")).schemaCommand,

@@ -60,6 +60,22 @@ export const COMMANDS: Readonly<Record<string, CommandSpec>> = {
       "run the journey tests (default: every file in journeys/tests/) on the virtual clock; expected and actual timelines side by side for a failing case; exit 1 when one fails",
     options: [journeys, format()],
   },
+  plan: {
+    args: "",
+    about:
+      "what a change to the journeys does before it ships: each changed journey's steps, trigger, audience, policy and coupons; the same events replayed before and after; its runs in flight and what becomes of them; exit 1 when runs would be stranded",
+    options: [
+      journeys,
+      { name: "base", value: "<git rev>", help: "compare with the journeys folder at this revision (default HEAD)" },
+      { name: "base-dir", value: "<dir>", help: "compare with another journeys folder instead" },
+      { name: "events", value: "<file.ndjson>", help: "replay these events (an EventBridge archive export) instead of a synthetic shop" },
+      { name: "users", value: "<n>", help: "the synthetic shop's users (default 10000)" },
+      { name: "days", value: "<n>", help: "the synthetic shop's days (default 30)" },
+      { name: "seed", value: "<n>", help: "the synthetic shop's random seed (default 1)" },
+      ...storeSource,
+      format("text|markdown|json"),
+    ],
+  },
   preview: {
     args: "<journey> <step>",
     about: "a send step's message as it would be sent to that user; journey: an id in journeys/ or a file",

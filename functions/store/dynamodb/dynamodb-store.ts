@@ -19,7 +19,7 @@ import * as budgets from "./budgets.ts";
 import * as controls from "./controls.ts";
 import * as coupons from "./coupons.ts";
 import { isConditionFailure } from "./errors.ts";
-import { type JourneyInventory, scanInventory } from "./inventory.ts";
+import { type JourneyInventory, scanInventory, scanRunsInFlight } from "./inventory.ts";
 import * as proofs from "./proofs.ts";
 import { readRunRecord, recordExpiry, runRecordItem } from "./records.ts";
 import * as segments from "./segments.ts";
@@ -260,6 +260,11 @@ export class DynamoDbStore implements JourneyStore, ControlStore {
   /** Runs and timers of every journey (not in the port): a Scan, for `nudge status`. */
   journeyInventory(): Promise<Map<string, JourneyInventory>> {
     return scanInventory(this.table);
+  }
+
+  /** The runs in flight of these journeys by version and step, and their inactivity clocks (`nudge plan`). */
+  runsInFlight(journeyIds: readonly string[]) {
+    return scanRunsInFlight(this.table, journeyIds);
   }
 
   /**

@@ -60,3 +60,47 @@ export async function scanInventory(table: TableClient): Promise<Map<string, Jou
   } while (start !== undefined);
   return byJourney;
 }
+
+/** Runs active in one version of a journey, waiting at one step: what a new version would touch. */
+export interface RunsAtStep {
+  journeyId: string;
+  version: number;
+  stepId: string;
+  runs: number;
+}
+
+/**
+ * The runs in flight of the given journeys, by version and the step each waits at (`nudge plan`), and the
+ * inactivity clocks running (users counting toward an inactivity trigger), by one Scan of their run records,
+ * at the cost scanInventory states.
+ */
+export async function scanRunsInFlight(
+  table: TableClient,
+  journeyIds: readonly string[],
+): Promise<{ runs: RunsAtStep[]; clocks: Map<string, number> }> {
+  const wanted = new Set(journeyIds);
+  const counts = new Map<string, RunsAtStep>();
+  const clocks = new Map<string, number>();
+  let start: Record<string, unknown> | undefined;
+  do {
+    const output = await table.scan("scanRunsInFlight", {
+      FilterExpression: "begins_with(pk, :run) AND sk = :record",
+      ExpressionAttributeValues: { ":run": "RUN#", ":record": "RUN" },
+      ...(start === undefined ? {} : { ExclusiveStartKey: start }),
+    });
+    for (const item of output.Items ?? []) {
+      const record = readRunRecord(item)?.value;
+      if (record === undefined || !wanted.has(record.journeyId)) continue;
+      if (record.inactivity !== undefined && record.run?.status !== "active")
+        clocks.set(record.journeyId, (clocks.get(record.journeyId) ?? 0) + 1);
+      const run = record.run;
+      if (run?.status !== "active" || run.stepId === undefined) continue;
+      const key = `${run.journeyId}\u0000${run.version}\u0000${run.stepId}`;
+      const entry = counts.get(key) ?? { journeyId: run.journeyId, version: run.version, stepId: run.stepId, runs: 0 };
+      entry.runs++;
+      counts.set(key, entry);
+    }
+    start = output.LastEvaluatedKey;
+  } while (start !== undefined);
+  return { runs: [...counts.values()], clocks };
+}

@@ -1,0 +1,76 @@
+import type { Journey } from "../language/schema.ts";
+
+/**
+ * What a deploy does to the runs in flight of a journey (`nudge plan`, and the CDK app's refusal): a run keeps the
+ * version it entered with while that version is still shipped (a `<id>.v<n>.json` file kept beside the journey);
+ * otherwise the newest version's migration map moves it (`migrate`), and failing that it goes on at the step of
+ * the same id in the newest version. A run at a step the newest version removed, with no map, is stranded: no
+ * wake-up or event can move it on again.
+ */
+
+export type RunOutcome =
+  | { kind: "finish"; version: number }
+  | { kind: "move"; to: string }
+  | { kind: "exit" }
+  | { kind: "continue"; changed: boolean }
+  | { kind: "stranded" };
+
+/** The migration map a journey version declares (issue 18): from which version, each old step to a new one or "exit". */
+export interface MigrationMap {
+  from: number;
+  steps: Readonly<Record<string, string>>;
+}
+
+export function migrationOf(journey: Journey): MigrationMap | undefined {
+  const migrate = (journey as { migrate?: unknown }).migrate;
+  if (typeof migrate !== "object" || migrate === null) return undefined;
+  const { from, steps } = migrate as { from?: unknown; steps?: unknown };
+  if (typeof from !== "number" || typeof steps !== "object" || steps === null) return undefined;
+  return { from, steps: steps as Record<string, string> };
+}
+
+/**
+ * What becomes of a run of `version` waiting at `stepId` once `shipped` (every version of the journey the deploy
+ * keeps, the newest among them the current one) is deployed; `old` is that version's definition when known.
+ */
+export function outcomeOf(args: {
+  version: number;
+  stepId: string;
+  shipped: readonly Journey[];
+  old?: Journey | undefined;
+}): RunOutcome {
+  const { version, stepId, shipped } = args;
+  if (shipped.some((journey) => journey.version === version)) return { kind: "finish", version };
+  const newest = shipped.reduce<Journey | undefined>((a, b) => (a === undefined || b.version > a.version ? b : a), undefined);
+  if (newest === undefined) return { kind: "stranded" };
+  const map = migrationOf(newest);
+  const target = map?.from === version ? map.steps[stepId] : undefined;
+  if (target === "exit") return { kind: "exit" };
+  if (target !== undefined) return { kind: "move", to: target };
+  const same = newest.steps.find((step) => step.id === stepId);
+  if (same === undefined) return { kind: "stranded" };
+  const before = args.old?.steps.find((step) => step.id === stepId);
+  return { kind: "continue", changed: before !== undefined && JSON.stringify(before) !== JSON.stringify(same) };
+}
+
+/** The steps of `old` that `shipped` would strand runs at, were any waiting there. */
+export function strandableSteps(old: Journey, shipped: readonly Journey[]): string[] {
+  return old.steps
+    .map((step) => step.id)
+    .filter((stepId) => outcomeOf({ version: old.version, stepId, shipped, old }).kind === "stranded");
+}
+
+export function describeOutcome(outcome: RunOutcome, newestVersion: number): string {
+  switch (outcome.kind) {
+    case "finish":
+      return `finish on v${outcome.version} (its file is kept)`;
+    case "move":
+      return `move to ${outcome.to} on v${newestVersion} (migrate)`;
+    case "exit":
+      return "exit (migrate)";
+    case "continue":
+      return `go on at the same step on v${newestVersion}${outcome.changed ? " (the step changed)" : ""}`;
+    case "stranded":
+      return `STRANDED: the step is gone from v${newestVersion} and no migrate map moves them`;
+  }
+}
