@@ -6,7 +6,7 @@
 import { describeChange } from "../journey/journey-diff.ts";
 import type { ReplayFigures } from "../simulator/blast-radius.ts";
 import type { CliIo } from "./io.ts";
-import type { JourneyPlan, PlanResult } from "./plan.ts";
+import type { JourneyPlan, PlanResult } from "./plan-result.ts";
 
 const number = (value: number) => value.toLocaleString("en");
 const signed = (value: number) => (value > 0 ? `+${number(value)}` : value === 0 ? "0" : number(value));
@@ -43,7 +43,8 @@ function figureRows(base: ReplayFigures | undefined, next: ReplayFigures | undef
 
 function inFlightRows(plan: JourneyPlan): string[][] {
   const rows = (plan.inFlight ?? []).map((row) => [`v${row.version} ${row.stepId}`, number(row.runs), row.becomes]);
-  if (plan.clocks !== undefined) rows.push(["inactivity clocks", number(plan.clocks), "count toward the newest trigger"]);
+  if (plan.clocks !== undefined)
+    rows.push(["inactivity clocks", number(plan.clocks), "count toward the newest trigger"]);
   return rows;
 }
 
@@ -63,32 +64,46 @@ function strandedLines(plan: JourneyPlan, known: boolean): string[] {
 
 function table(rows: readonly string[][], header: readonly string[]): string[] {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => (row[i] ?? "").length)));
-  const line = (cells: readonly string[]) => cells.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join("  ").trimEnd();
+  const line = (cells: readonly string[]) =>
+    cells
+      .map((cell, i) => cell.padEnd(widths[i] ?? 0))
+      .join("  ")
+      .trimEnd();
   return [line(header), ...rows.map(line)];
 }
 
 function markdownTable(rows: readonly string[][], header: readonly string[]): string[] {
-  const escape = (cell: string) => cell.replaceAll("|", "\\|");
+  const escaped = (cell: string) => cell.replaceAll("|", "\\|");
   return [
     `| ${header.join(" | ")} |`,
     `| ${header.map(() => "---").join(" | ")} |`,
-    ...rows.map((row) => `| ${row.map(escape).join(" | ")} |`),
+    ...rows.map((row) => `| ${row.map(escaped).join(" | ")} |`),
   ];
 }
 
 function textLines(result: PlanResult): string[] {
   const lines = [`nudge plan: the journeys against ${result.base}: ${result.journeys.length} changed`];
-  if (result.replay !== undefined)
-    lines.push(`Replayed: ${replayed(result.replay)}`);
+  if (result.replay !== undefined) lines.push(`Replayed: ${replayed(result.replay)}`);
   if (result.journeys.length > 0)
-    lines.push(`Runs in flight: ${result.inFlightKnown ? result.inFlightSource : `unknown (${result.inFlightSource})`}`);
+    lines.push(
+      `Runs in flight: ${result.inFlightKnown ? result.inFlightSource : `unknown (${result.inFlightSource})`}`,
+    );
   for (const plan of result.journeys) {
     lines.push("", heading(plan));
     if (plan.changes.length > 0) lines.push("  Changes:", ...plan.changes.map((c) => `    ${describeChange(c)}`));
     if (plan.blast !== undefined)
-      lines.push("  Blast radius:", ...table(figureRows(plan.blast.base, plan.blast.next), ["", "before", "after", "change"]).map((l) => `    ${l}`));
+      lines.push(
+        "  Blast radius:",
+        ...table(figureRows(plan.blast.base, plan.blast.next), ["", "before", "after", "change"]).map(
+          (l) => `    ${l}`,
+        ),
+      );
     const inFlight = inFlightRows(plan);
-    if (inFlight.length > 0) lines.push("  Runs in flight:", ...table(inFlight, ["where", "runs", "what becomes of them"]).map((l) => `    ${l}`));
+    if (inFlight.length > 0)
+      lines.push(
+        "  Runs in flight:",
+        ...table(inFlight, ["where", "runs", "what becomes of them"]).map((l) => `    ${l}`),
+      );
     else if (result.inFlightKnown) lines.push("  Runs in flight: none");
     lines.push(...strandedLines(plan, result.inFlightKnown).map((l) => `  ${l}`));
   }
@@ -97,15 +112,15 @@ function textLines(result: PlanResult): string[] {
 
 function markdownLines(result: PlanResult): string[] {
   const lines = [`## nudge plan: ${result.journeys.length} journeys changed against \`${result.base}\``];
-  if (result.replay !== undefined)
-    lines.push("", `Replayed: ${replayed(result.replay)}.`);
+  if (result.replay !== undefined) lines.push("", `Replayed: ${replayed(result.replay)}.`);
   for (const plan of result.journeys) {
     lines.push("", `### ${heading(plan)}`);
     if (plan.changes.length > 0) lines.push("", ...plan.changes.map((c) => `- \`${describeChange(c)}\``));
     if (plan.blast !== undefined)
       lines.push("", ...markdownTable(figureRows(plan.blast.base, plan.blast.next), ["", "before", "after", "change"]));
     const inFlight = inFlightRows(plan);
-    if (inFlight.length > 0) lines.push("", ...markdownTable(inFlight, ["runs in flight at", "runs", "what becomes of them"]));
+    if (inFlight.length > 0)
+      lines.push("", ...markdownTable(inFlight, ["runs in flight at", "runs", "what becomes of them"]));
     const stranded = strandedLines(plan, result.inFlightKnown);
     if (stranded.length > 0) lines.push("", ...stranded.map((l) => `**${l}**`));
   }

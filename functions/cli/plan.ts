@@ -6,10 +6,10 @@
  */
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { describeOutcome, outcomeOf, type RunOutcome, strandableSteps } from "../journey/in-flight.ts";
-import { diffJourneys, type JourneyChange } from "../journey/journey-diff.ts";
+import { describeOutcome, outcomeOf, strandableSteps } from "../journey/in-flight.ts";
+import { diffJourneys } from "../journey/journey-diff.ts";
 import type { Journey } from "../language/schema.ts";
-import { type BlastRadius, replayBlastRadius } from "../simulator/blast-radius.ts";
+import { replayBlastRadius } from "../simulator/blast-radius.ts";
 import type { TestPlatform } from "../simulator/journey-test.ts";
 import { generateShopLines } from "../simulator/synthetic/index.ts";
 import type { RunsAtStep } from "../store/dynamodb/inventory.ts";
@@ -18,43 +18,10 @@ import { type CliIo, ExitCode } from "./io.ts";
 import { loadJourneys } from "./journey-folder.ts";
 import { baseFolder } from "./plan-base.ts";
 import { printPlan } from "./plan-report.ts";
+import type { JourneyPlan, PlanResult } from "./plan-result.ts";
 import { numberOption } from "./start.ts";
 import { openStoreSource } from "./store-source.ts";
 import { parseCommandArgs } from "./usage.ts";
-
-export interface InFlightRow {
-  version: number;
-  stepId: string;
-  runs: number;
-  outcome: RunOutcome;
-  /** The outcome in words, for people. */
-  becomes: string;
-}
-
-export interface JourneyPlan {
-  journeyId: string;
-  change: "changed" | "added" | "removed";
-  fromVersion?: number;
-  toVersion?: number;
-  changes: JourneyChange[];
-  blast?: BlastRadius;
-  /** Runs waiting per version and step, when a local platform or table was read. */
-  inFlight?: InFlightRow[];
-  /** Users counting toward an inactivity trigger (no run yet): the new trigger applies to them. */
-  clocks?: number;
-  /** Steps runs would be stranded at: with runs counted, those that have runs; else those that could. */
-  stranded: { version: number; stepId: string; runs?: number }[];
-}
-
-export interface PlanResult {
-  base: string;
-  /** What was replayed; `end`: the figures count to there, past the last event (`eventsEnd`) by a run-on. */
-  replay?: { source: string; events: number; start: string; eventsEnd: string; end: string };
-  /** Where the runs in flight were read, or why they were not. */
-  inFlightSource: string;
-  inFlightKnown: boolean;
-  journeys: JourneyPlan[];
-}
 
 export const SYNTHETIC_START = "2026-11-02T00:00:00Z";
 const RUN_ON_MS = 30 * 86_400_000;
@@ -81,7 +48,11 @@ function comparePlans(base: readonly Journey[], next: readonly Journey[]): Journ
       plans.push({ journeyId: id, change: "removed", fromVersion: newest(old).version, changes: [], stranded: [] });
     } else if (old !== undefined && now !== undefined) {
       const diff = diffJourneys(newest(old), newest(now));
-      const versions = (list: Journey[]) => list.map((j) => j.version).sort().join(",");
+      const versions = (list: Journey[]) =>
+        list
+          .map((j) => j.version)
+          .sort()
+          .join(",");
       if (diff.changes.length === 0 && versions(old) === versions(now)) continue;
       plans.push({
         journeyId: id,
@@ -107,7 +78,9 @@ function replayEvents(values: Map<string, string>, cwd: string) {
       throw new UsageError(`--events: cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? error}`);
     }
     const lines = text.split("\n").filter((line) => line.trim() !== "");
-    const times = lines.map((line) => Date.parse((JSON.parse(line) as { time?: string }).time ?? "")).filter((t) => !Number.isNaN(t));
+    const times = lines
+      .map((line) => Date.parse((JSON.parse(line) as { time?: string }).time ?? ""))
+      .filter((t) => !Number.isNaN(t));
     if (times.length === 0) throw new UsageError(`--events: no event with a time in ${file}`);
     return { lines, start: Math.min(...times), end: Math.max(...times) + 1, source: file };
   }
@@ -157,10 +130,17 @@ function judgeInFlight(plan: JourneyPlan, args: { base: Journey[]; next: Journey
     .map((row) => {
       const old = oldVersions.find((journey) => journey.version === row.version);
       const outcome = outcomeOf({ version: row.version, stepId: row.stepId, shipped, old });
-      return { version: row.version, stepId: row.stepId, runs: row.runs, outcome, becomes: describeOutcome(outcome, newestVersion) };
+      return {
+        version: row.version,
+        stepId: row.stepId,
+        runs: row.runs,
+        outcome,
+        becomes: describeOutcome(outcome, newestVersion),
+      };
     });
   for (const row of plan.inFlight)
-    if (row.outcome.kind === "stranded") plan.stranded.push({ version: row.version, stepId: row.stepId, runs: row.runs });
+    if (row.outcome.kind === "stranded")
+      plan.stranded.push({ version: row.version, stepId: row.stepId, runs: row.runs });
 }
 
 const platformOf = (loaded: NonNullable<Awaited<ReturnType<typeof loadJourneys>>>): TestPlatform => ({

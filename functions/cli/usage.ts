@@ -68,7 +68,11 @@ export const COMMANDS: Readonly<Record<string, CommandSpec>> = {
       journeys,
       { name: "base", value: "<git rev>", help: "compare with the journeys folder at this revision (default HEAD)" },
       { name: "base-dir", value: "<dir>", help: "compare with another journeys folder instead" },
-      { name: "events", value: "<file.ndjson>", help: "replay these events (an EventBridge archive export) instead of a synthetic shop" },
+      {
+        name: "events",
+        value: "<file.ndjson>",
+        help: "replay these events (an EventBridge archive export) instead of a synthetic shop",
+      },
       { name: "users", value: "<n>", help: "the synthetic shop's users (default 10000)" },
       { name: "days", value: "<n>", help: "the synthetic shop's days (default 30)" },
       { name: "seed", value: "<n>", help: "the synthetic shop's random seed (default 1)" },

@@ -41,7 +41,10 @@ export function outcomeOf(args: {
 }): RunOutcome {
   const { version, stepId, shipped } = args;
   if (shipped.some((journey) => journey.version === version)) return { kind: "finish", version };
-  const newest = shipped.reduce<Journey | undefined>((a, b) => (a === undefined || b.version > a.version ? b : a), undefined);
+  const newest = shipped.reduce<Journey | undefined>(
+    (a, b) => (a === undefined || b.version > a.version ? b : a),
+    undefined,
+  );
   if (newest === undefined) return { kind: "stranded" };
   const map = migrationOf(newest);
   const target = map?.from === version ? map.steps[stepId] : undefined;

@@ -139,7 +139,12 @@ async function replay(platform: TestPlatform, options: ReplayOptions): Promise<M
   return figures;
 }
 
-function countLine(args: { line: JourneyLine; own: ReplayFigures; week: number; steps: Map<string, string> | undefined }) {
+function countLine(args: {
+  line: JourneyLine;
+  own: ReplayFigures;
+  week: number;
+  steps: Map<string, string> | undefined;
+}) {
   const { line, own, week, steps } = args;
   switch (line.type) {
     case "journey.entered":
