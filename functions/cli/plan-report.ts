@@ -14,7 +14,7 @@ const weeks = (values: readonly number[]) => values.map(number).join(" / ");
 
 const day = (iso: string) => iso.slice(0, 10);
 const replayed = (replay: NonNullable<PlanResult["replay"]>) =>
-  `${replay.source}, ${number(replay.events)} events from ${day(replay.start)} to ${day(replay.eventsEnd)}, counted to ${day(replay.end)}, before and after`;
+  `${replay.source}, ${number(replay.events)} events from ${day(replay.start)}, counted to ${day(replay.end)}, before and after`;
 
 type Row = [what: string, before: string, after: string, change: string];
 

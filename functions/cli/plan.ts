@@ -9,9 +9,10 @@ import { resolve } from "node:path";
 import { describeOutcome, outcomeOf, strandableSteps } from "../journey/in-flight.ts";
 import { diffJourneys } from "../journey/journey-diff.ts";
 import type { Journey } from "../language/schema.ts";
+import { DAY_MS } from "../shared/time.ts";
 import { replayBlastRadius } from "../simulator/blast-radius.ts";
 import type { TestPlatform } from "../simulator/journey-test.ts";
-import { generateShopLines } from "../simulator/synthetic/index.ts";
+import { generateShop } from "../simulator/synthetic/index.ts";
 import type { RunsAtStep } from "../store/dynamodb/inventory.ts";
 import { UsageError } from "./args.ts";
 import { type CliIo, ExitCode } from "./io.ts";
@@ -24,7 +25,8 @@ import { openStoreSource } from "./store-source.ts";
 import { parseCommandArgs } from "./usage.ts";
 
 export const SYNTHETIC_START = "2026-11-02T00:00:00Z";
-const RUN_ON_MS = 30 * 86_400_000;
+/** How long the replay follows the runs the events start past the last one, at least. */
+const RUN_ON_MS = 30 * DAY_MS;
 
 const newest = (journeys: readonly Journey[]) => journeys.reduce((a, b) => (b.version > a.version ? b : a));
 
@@ -82,19 +84,52 @@ function replayEvents(values: Map<string, string>, cwd: string) {
       .map((line) => Date.parse((JSON.parse(line) as { time?: string }).time ?? ""))
       .filter((t) => !Number.isNaN(t));
     if (times.length === 0) throw new UsageError(`--events: no event with a time in ${file}`);
-    return { lines, start: Math.min(...times), end: Math.max(...times) + 1, source: file };
+    const [start, last] = [Math.min(...times), Math.max(...times) + 1];
+    // The runs the events start play out after the last one: as long again as the events span, a month at least.
+    return { lines, start, eventsEnd: last, end: last + Math.max(last - start, RUN_ON_MS), source: file };
   }
   const users = numberOption(values, "users", 1, 1_000_000) ?? 10_000;
   const days = numberOption(values, "days", 1, 365) ?? 30;
   const seed = numberOption(values, "seed", -(2 ** 31), 2 ** 31) ?? 1;
-  const lines = [...generateShopLines({ users, days, start: SYNTHETIC_START, seed, engagement: true })];
   const start = Date.parse(SYNTHETIC_START);
+  const eventsEnd = start + days * DAY_MS;
   return {
-    lines,
+    lines: syntheticMonth({ users, days, seed }),
     start,
-    end: start + days * 86_400_000,
-    source: `a synthetic shop: ${users.toLocaleString("en")} users over ${days} days (seed ${seed})`,
+    eventsEnd,
+    end: eventsEnd + RUN_ON_MS,
+    source: `a synthetic shop: ${users.toLocaleString("en")} users registering over ${days} days (seed ${seed})`,
   };
+}
+
+/**
+ * A synthetic shop's users registering over `days`, and their lives followed for RUN_ON_MS more: the shop runs
+ * that much longer at the same pace, and the users registering after `days` are left out, with their events.
+ */
+function syntheticMonth(options: { users: number; days: number; seed: number }): string[] {
+  const { users, days, seed } = options;
+  const runOnDays = RUN_ON_MS / DAY_MS;
+  const registrationsEnd = Date.parse(SYNTHETIC_START) + days * DAY_MS;
+  const late = new Set<string>();
+  const lines: string[] = [];
+  const shop = generateShop({
+    users: Math.round((users * (days + runOnDays)) / days),
+    days: days + runOnDays,
+    start: SYNTHETIC_START,
+    seed,
+    engagement: true,
+  });
+  for (const { event } of shop) {
+    const userId = (event.detail as { userId?: unknown } | undefined)?.userId;
+    if (
+      event["detail-type"] === "user.registered" &&
+      Date.parse(event.time) >= registrationsEnd &&
+      typeof userId === "string"
+    )
+      late.add(userId);
+    if (typeof userId !== "string" || !late.has(userId)) lines.push(JSON.stringify(event));
+  }
+  return lines;
 }
 
 async function readInFlight(values: Map<string, string>, cwd: string, journeyIds: string[]) {
@@ -169,8 +204,7 @@ export async function planCommand(args: string[], io: CliIo): Promise<number> {
     const changed = result.journeys.filter((plan) => plan.change !== "removed").map((plan) => plan.journeyId);
     if (changed.length > 0) {
       const events = replayEvents(values, io.cwd);
-      // The runs the events start play out after the last one: as long again as the events span, a month at least.
-      const window = { start: events.start, end: events.end + Math.max(events.end - events.start, RUN_ON_MS) };
+      const window = { start: events.start, end: events.end };
       const blast = await replayBlastRadius({
         lines: events.lines,
         window,
@@ -186,7 +220,7 @@ export async function planCommand(args: string[], io: CliIo): Promise<number> {
         source: events.source,
         events: events.lines.length,
         start: new Date(window.start).toISOString(),
-        eventsEnd: new Date(events.end).toISOString(),
+        eventsEnd: new Date(events.eventsEnd).toISOString(),
         end: new Date(window.end).toISOString(),
       };
     }
