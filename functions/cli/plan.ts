@@ -5,7 +5,7 @@
  * becomes of them (journey/in-flight.ts). Exit 1 when the change would strand runs (plan-report.ts prints it).
  */
 import { readFileSync } from "node:fs";
-import { resolve } from "node:path";
+import { relative, resolve } from "node:path";
 import { describeOutcome, outcomeOf, strandableSteps } from "../journey/in-flight.ts";
 import { diffJourneys } from "../journey/journey-diff.ts";
 import type { Journey } from "../language/schema.ts";
@@ -142,7 +142,9 @@ async function readInFlight(values: Map<string, string>, cwd: string, journeyIds
   }
   try {
     const found = await source.store.runsInFlight(journeyIds);
-    return { where: source.where, ...found };
+    // The local folder as the user named it, relative to where they are: the report goes into a pull request.
+    const where = source.dir === undefined ? source.where : source.where.replace(source.dir, relative(cwd, source.dir));
+    return { where, ...found };
   } finally {
     await source.close();
   }
