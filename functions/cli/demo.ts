@@ -7,7 +7,7 @@ import { type JourneyReport, runDemo } from "../local/demo.ts";
 import { readableLine } from "../local/outbox.ts";
 import { UsageError } from "./args.ts";
 import { type CliIo, ExitCode } from "./io.ts";
-import { loadJourneys } from "./journey-folder.ts";
+import { keepDeployedCopy, loadJourneys } from "./journey-folder.ts";
 import { writeHtmlReport } from "./report.ts";
 import { upliftLines } from "./report-text.ts";
 import { numberOption } from "./start.ts";
@@ -61,7 +61,8 @@ export async function demoCommand(args: string[], io: CliIo): Promise<number> {
   const seconds = numberOption(values, "seconds", 1, 86_400) ?? 40;
   const seed = numberOption(values, "seed", 0, 2 ** 31) ?? 1;
   const dir = resolve(io.cwd, values.get("dir") ?? ".nudge/demo");
-  const loaded = await loadJourneys(resolve(io.cwd, values.get("journeys") ?? "journeys"), io);
+  const journeyDir = resolve(io.cwd, values.get("journeys") ?? "journeys");
+  const loaded = await loadJourneys(journeyDir, io);
   if (loaded === undefined) return ExitCode.failed;
   const { journeys, policies, traits } = loaded;
   io.stdout(
@@ -80,6 +81,7 @@ export async function demoCommand(args: string[], io: CliIo): Promise<number> {
     ...(flags.has("messages") ? { onMessage: (line) => io.stdout(readableLine(line)) } : {}),
   });
   io.stdout("");
+  keepDeployedCopy(journeyDir, dir);
   io.stdout(reportTable(result.reports));
   io.stdout("");
   io.stdout(

@@ -1,3 +1,5 @@
+import { cpSync, rmSync } from "node:fs";
+import { join } from "node:path";
 import type { PolicyConfig } from "../engine/policies/config.ts";
 import type { TraitsFile } from "../engine/traits/config.ts";
 import { formatProblem, journeyFilesIn } from "../journey/load.ts";
@@ -32,4 +34,17 @@ export async function loadJourneys(
     };
   for (const problem of problems) io.stderr(formatProblem(problem));
   return undefined;
+}
+
+/** Where a local platform's folder keeps a copy of the journeys it runs: `nudge plan --base local` reads it. */
+export const DEPLOYED_JOURNEYS = join("deployed", "journeys");
+
+/**
+ * Keeps a copy of the journeys folder a local platform was started with, in its state folder: what is "deployed"
+ * here, for `nudge plan --base local` to compare the working tree with.
+ */
+export function keepDeployedCopy(journeyDir: string, stateDir: string): void {
+  const copy = join(stateDir, DEPLOYED_JOURNEYS);
+  rmSync(copy, { recursive: true, force: true });
+  cpSync(journeyDir, copy, { recursive: true });
 }

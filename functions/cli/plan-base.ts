@@ -1,13 +1,15 @@
 /**
  * What `nudge plan` compares the working tree's journeys with: the journeys folder as a git revision has it
  * (`--base <rev>`, default HEAD), or another folder (`--base-dir`). A revision's folder is extracted with
- * `git archive` into a temporary folder and loaded as `nudge validate` loads any.
+ * `git archive` into a temporary folder and loaded as `nudge validate` loads any. `--base local`: the journeys the
+ * local platform runs (the copy `nudge start` keeps in its folder).
  */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative, resolve } from "node:path";
 import { UsageError } from "./args.ts";
+import { DEPLOYED_JOURNEYS } from "./journey-folder.ts";
 
 export interface BaseFolder {
   /** The journeys folder of the base, ready to load. */
@@ -43,7 +45,19 @@ function folderAtRevision(journeyDir: string, revision: string): BaseFolder {
   };
 }
 
+/** The journeys a local platform runs: the copy `nudge start` keeps in its folder (`--dir`, default .nudge). */
+function localPlatformFolder(values: Map<string, string>, cwd: string): BaseFolder {
+  const stateDir = resolve(cwd, values.get("dir") ?? ".nudge");
+  const dir = join(stateDir, DEPLOYED_JOURNEYS);
+  if (!existsSync(dir))
+    throw new UsageError(
+      `--base local: no journeys in ${relative(cwd, dir)}: \`nudge start --dir ${relative(cwd, stateDir)}\` keeps them there`,
+    );
+  return { dir, label: `the local platform's journeys (${relative(cwd, stateDir)})`, dispose: () => undefined };
+}
+
 export function baseFolder(values: Map<string, string>, journeyDir: string, cwd: string): BaseFolder {
+  if (values.get("base") === "local") return localPlatformFolder(values, cwd);
   const dir = values.get("base-dir");
   if (dir !== undefined) {
     if (values.has("base")) throw new UsageError("give --base or --base-dir, not both");

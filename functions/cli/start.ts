@@ -9,7 +9,7 @@ import { type LocalPlatform, type PlatformHealth, startLocalPlatform } from "../
 import { utcDay } from "../shared/time.ts";
 import { UsageError } from "./args.ts";
 import { type CliIo, ExitCode } from "./io.ts";
-import { loadJourneys } from "./journey-folder.ts";
+import { keepDeployedCopy, loadJourneys } from "./journey-folder.ts";
 import { parseCommandArgs } from "./usage.ts";
 
 export const DEFAULT_PORT = 4010;
@@ -71,7 +71,8 @@ export async function startCommand(args: string[], io: CliIo): Promise<number> {
   if (webhookUrl !== undefined && !/^https?:\/\/\S+$/.test(webhookUrl)) {
     throw new UsageError(`--webhook-url: expected an http(s) URL, got "${webhookUrl}"`);
   }
-  const loaded = await loadJourneys(resolve(io.cwd, values.get("journeys") ?? "journeys"), io);
+  const journeyDir = resolve(io.cwd, values.get("journeys") ?? "journeys");
+  const loaded = await loadJourneys(journeyDir, io);
   if (loaded === undefined) return ExitCode.failed;
   const { journeys, policies, traits } = loaded;
 
@@ -95,6 +96,7 @@ export async function startCommand(args: string[], io: CliIo): Promise<number> {
     unsubscribeSecret: process.env.NUDGE_UNSUBSCRIBE_SECRET || undefined,
   });
   writeSavedClock(clockPath, clock.now(), firstDay);
+  keepDeployedCopy(journeyDir, dir);
   io.stdout(
     [
       `Nudge is running: ${journeys.length} journeys, state in ${dir}${speed === 1 ? "" : `, virtual time ×${speed}`}.`,

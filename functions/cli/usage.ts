@@ -66,7 +66,11 @@ export const COMMANDS: Readonly<Record<string, CommandSpec>> = {
       "what a change to the journeys does before it ships: each changed journey's steps, trigger, audience, policy and coupons; the same events replayed before and after; its runs in flight and what becomes of them; exit 1 when runs would be stranded",
     options: [
       journeys,
-      { name: "base", value: "<git rev>", help: "compare with the journeys folder at this revision (default HEAD)" },
+      {
+        name: "base",
+        value: "<git rev>|local",
+        help: "compare with the journeys folder at this revision (default HEAD), or `local`: what the local platform in --dir runs",
+      },
       { name: "base-dir", value: "<dir>", help: "compare with another journeys folder instead" },
       {
         name: "events",
