@@ -65,6 +65,8 @@ function describe(entry: JournalEntry, zone: string, pending = false): string {
       return "entered the holdout group: no messages or coupons";
     case "journey.exited":
       return entry.event === undefined ? `exited: ${entry.reason}` : `exited: ${entry.reason} (${entry.event})`;
+    case "journey.migrated":
+      return `moved from version ${entry.from.version} step ${entry.from.step} to version ${entry.version} ${entry.to === "exit" ? "(exit)" : `step ${entry.to}`}`;
     case "coupon.issued": {
       const { code, amountOff, currency, freeShipping, expiresAt } = entry.coupon;
       return `coupon ${code} ${pending ? "to be issued" : "issued"}: ${amountOff} ${currency} off${freeShipping ? ", free shipping" : ""}, until ${localTime(expiresAt, zone)}`;
