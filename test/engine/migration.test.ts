@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { type CompiledJourney, compileJourney } from "../../functions/engine/compile.ts";
 import { decideEvent, decideWakeUp } from "../../functions/engine/decide.ts";
 import type { RunRecord, WakeUp } from "../../functions/engine/model.ts";
+import { DEFAULT_POLICY_CONFIG } from "../../functions/engine/policy-state.ts";
 import { type Journey, journeySchema } from "../../functions/language/schema.ts";
 import { shopEvent } from "./fixtures.ts";
 
@@ -163,5 +164,46 @@ describe("a run of the version a migration map moves from", () => {
     expect(imported).toBeUndefined();
     expect(live?.effects.map((e) => e.type)).toEqual(["journey.migrated"]);
     expect(live?.record.recentEventIds).toContain("upd-1");
+  });
+
+  it("gives back the place in the caps of a message deferred at the step it leaves", () => {
+    // Prepare: registered at 22:00 in Shanghai, the welcome is held by the quiet hours until 09:00; version 2
+    // maps the welcome's step to itself, so a move decides the welcome afresh.
+    const late = "2026-11-02T14:00:00Z";
+    const policy = { config: DEFAULT_POLICY_CONFIG, sends: [] };
+    const registered = shopEvent("user.registered", late, { userId: "u1" }, "reg-late");
+    const held = decideEvent({
+      current: v1,
+      record: undefined,
+      key: "u1",
+      profile: undefined,
+      now: Date.parse(late),
+      policy,
+      event: registered,
+    });
+    const place = held?.policy.reserved[0];
+    const again = compileJourney({
+      ...fixture("welcome-series.json"),
+      migrate: { from: 1, steps: { "send-welcome": "send-welcome" } },
+    });
+    const update = shopEvent("user.updated", "2026-11-02T15:00:00Z", { userId: "u1", locale: "en" }, "upd-late");
+    // Act
+    const moved = decideEvent({
+      current: again,
+      runJourney: v1,
+      record: held?.record,
+      key: "u1",
+      profile: undefined,
+      now: Date.parse(update.time),
+      policy: { config: DEFAULT_POLICY_CONFIG, sends: place === undefined ? [] : [place] },
+      event: update,
+    });
+    // Assess: the old place given back, the welcome held again under the new step visit.
+    expect(held?.effects.map((e) => e.type)).toEqual(["journey.entered", "message.deferred"]);
+    expect(place?.held).toBe(true);
+    expect(moved?.effects.map((e) => e.type)).toEqual(["journey.migrated", "message.deferred"]);
+    expect(moved?.policy.released).toEqual([place?.id]);
+    expect(moved?.policy.reserved).toEqual([expect.objectContaining({ held: true })]);
+    expect(moved?.policy.reserved[0]?.id).not.toBe(place?.id);
   });
 });
