@@ -7,6 +7,7 @@ import { type Journey, journeySchema } from "../../functions/language/schema.ts"
 import { JourneyRuntime } from "../../functions/runtime/journey-runtime.ts";
 import type { JourneyStore } from "../../functions/runtime/ports.ts";
 import { readUserJournal } from "../../functions/runtime/user-journal.ts";
+import { FaultInjector, type FaultOptions, type SimulatorInput } from "../../functions/simulator/faults.ts";
 import { withTimerIndex } from "../../functions/simulator/timer-index.ts";
 import { DynamoDbStore } from "../../functions/store/dynamodb/dynamodb-store.ts";
 import { MemoryStore } from "../../functions/store/memory/memory-store.ts";
@@ -30,6 +31,7 @@ const v2 = fixture("welcome-series.json");
 const T0 = "2026-11-02T02:00:00Z";
 const DAY = 86_400_000;
 const plus = (ms: number) => at(T0) + ms;
+const iso = (ms: number) => new Date(ms).toISOString();
 const JOURNEYS = [{ id: "welcome-series", key: "userId" }];
 
 const stores: [string, () => Promise<JourneyStore>][] = [
@@ -78,6 +80,60 @@ const storyOf = (delivered: readonly JourneyEffect[], user: string) =>
               : "";
       return `${effect.type} v${effect.version} ${what}`.trim();
     });
+
+/**
+ * The deploy story driven through the simulator's fault injector (functions/simulator/faults.ts), as `nudge
+ * simulate --duplicates --crashes` drives its inputs: u1 and u2 under version 1, version 2 deployed, u2's order.
+ * What reached the channels, by effect id (a repeat with other content is a conflict), and the moves in the
+ * users' journals.
+ */
+async function faultyRun(store: JourneyStore, faults: FaultOptions) {
+  const injector = new FaultInjector(store, faults);
+  const delivered: JourneyEffect[] = [];
+  let runtime = deployed(injector.store, [v1], delivered);
+  const deliver = (input: SimulatorInput, now: number) =>
+    injector.deliver(input, (given) =>
+      given.kind === "event" ? runtime.handleEvent(given.event, now) : runtime.handleWakeUp(given.wakeUp, now),
+    );
+  const fire = async (until: number) => {
+    for (let next = await store.nextWakeUpAt(); next !== undefined && next <= until; next = await store.nextWakeUpAt())
+      for (const wakeUp of await store.takeDueWakeUps(next, 100)) await deliver({ kind: "wake-up", wakeUp }, next);
+  };
+  await deliver(
+    { kind: "event", event: shopEvent("user.registered", iso(plus(-DAY)), { userId: "u2" }, "reg-u2") },
+    plus(-DAY),
+  );
+  await deliver({ kind: "event", event: register("u1") }, plus(0));
+  await fire(plus(2 * DAY + 3_600_000));
+  await runtime.flush();
+  runtime = deployed(injector.store, [v1, v2], delivered);
+  await fire(plus(4 * DAY));
+  const order = shopEvent("order.placed", iso(plus(4 * DAY)), { userId: "u2", orderId: "o-1", amount: 150 }, "o-1");
+  await deliver({ kind: "event", event: order }, plus(4 * DAY));
+  await fire(plus(20 * DAY));
+  while (injector.outstanding > 0) {
+    await injector.deliverOutstanding((input) =>
+      input.kind === "event"
+        ? runtime.handleEvent(input.event, plus(20 * DAY))
+        : runtime.handleWakeUp(input.wakeUp, plus(20 * DAY)),
+    );
+    await fire(plus(20 * DAY));
+  }
+  await runtime.flush();
+  const effects = new Map<string, JourneyEffect>();
+  const conflicts: string[] = [];
+  for (const effect of delivered) {
+    const known = effects.get(effect.id);
+    if (known === undefined) effects.set(effect.id, effect);
+    else if (JSON.stringify(known) !== JSON.stringify(effect)) conflicts.push(effect.id);
+  }
+  const moves: Record<string, number> = {};
+  for (const user of ["u1", "u2"])
+    moves[user] = (await readUserJournal(store, user, JOURNEYS)).entries.filter(
+      (e) => e.type === "journey.migrated",
+    ).length;
+  return { effects, conflicts, moves, report: injector.report };
+}
 
 describe.each(stores)("runs in flight moved by a deploy, on the %s store", (_name, makeStore) => {
   it("moves each run once at its wake-up or event, delivered twice, with one journal line, no message lost or repeated", async () => {
@@ -131,5 +187,25 @@ describe.each(stores)("runs in flight moved by a deploy, on the %s store", (_nam
     expect(formatWhy({ userId: "u1", timeZone: "UTC", timeZoneOf: "platform default", journal })).toContain(
       "  2026-11-05 02:00:00  moved from version 1 step wait-3-days to version 2 step wait-2-days",
     );
+  });
+  it("moves each run once under the simulator's faults: every input delivered again later, half the saves crashing", async () => {
+    // Prepare
+    const clean = await faultyRun(await makeStore(), {});
+    // Act
+    const runs = [];
+    for (const seed of [1, 2, 3])
+      runs.push(await faultyRun(await makeStore(), { duplicateRate: 1, crashRate: 0.5, seed }));
+    // Assess: the clean run's effects, each once, whatever was redelivered or crashed; one move per run.
+    expect([...clean.effects.values()].filter((e) => e.type === "journey.migrated").map((e) => e.user)).toEqual([
+      "u1",
+      "u2",
+    ]);
+    for (const run of runs) {
+      expect(run.report.duplicates).toBeGreaterThan(0);
+      expect(run.report.crashesAfterSave + run.report.crashesBeforeSave).toBeGreaterThan(0);
+      expect(run.conflicts).toEqual([]);
+      expect([...run.effects.keys()].sort()).toEqual([...clean.effects.keys()].sort());
+      expect(run.moves).toEqual({ u1: 1, u2: 1 });
+    }
   });
 });
