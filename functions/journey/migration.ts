@@ -81,11 +81,15 @@ export function planMigration(options: {
   return plan;
 }
 
+/** The runs of a journey version waiting at each of its steps, by step id; undefined when not counted. */
+export type WaitingRuns = (journeyId: string, version: number) => Readonly<Record<string, number>> | undefined;
+
 /**
  * The plans of each journey's newest version against every older version given (the files kept beside it
- * for their runs in flight), in the order the journeys come.
+ * for their runs in flight), in the order the journeys come; `waiting` counts the older versions' runs, when
+ * the caller can (`nudge plan`, from the table).
  */
-export function migrationPlans(journeys: readonly Journey[]): MigrationPlan[] {
+export function migrationPlans(journeys: readonly Journey[], waiting?: WaitingRuns): MigrationPlan[] {
   const byId = new Map<string, Journey[]>();
   for (const journey of journeys) byId.set(journey.id, [...(byId.get(journey.id) ?? []), journey]);
   return [...byId.values()].flatMap((versions) => {
@@ -93,7 +97,12 @@ export function migrationPlans(journeys: readonly Journey[]): MigrationPlan[] {
     return versions
       .filter((older) => older.version < newest.version)
       .sort((a, b) => a.version - b.version)
-      .map((older) => planMigration({ from: older, to: newest }));
+      .map((older) => {
+        const counted = waiting?.(older.id, older.version);
+        return planMigration(
+          counted === undefined ? { from: older, to: newest } : { from: older, to: newest, waiting: counted },
+        );
+      });
   });
 }
 

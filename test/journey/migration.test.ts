@@ -65,6 +65,18 @@ describe("planMigration", () => {
     expect(strandedMessage(counted)).toBeUndefined();
   });
 
+  it("counts each older version's runs through the caller's function", () => {
+    // Prepare
+    const partial = v2With({ from: 1, steps: { "wait-3-days": "wait-2-days" } });
+    const counts = (id: string, version: number) =>
+      id === "welcome-series" && version === 1 ? { "wait-7-days": 0, "wait-3-days": 4 } : undefined;
+    // Act
+    const [plan] = migrationPlans([v1, partial], counts);
+    // Assess
+    expect(plan?.stranded).toEqual([]);
+    expect(plan?.moves).toEqual([{ step: "wait-3-days", type: "wait", runs: 4, to: "wait-2-days" }]);
+  });
+
   it("strands every removed waiting step of a version no map is from", () => {
     // Prepare
     const unmapped = journeySchema.parse({ ...raw("welcome-series.json"), migrate: undefined });
