@@ -112,7 +112,7 @@ export function strandedMessage(plan: MigrationPlan): string | undefined {
   const steps = plan.stranded.map(
     (fate) => `${quote(fate.step)}${fate.runs === undefined ? "" : ` (${fate.runs} runs)`}`,
   );
-  const example = `{"from": ${plan.from}, "steps": {${quote(plan.stranded[0]?.step ?? "")}: "<step of version ${plan.to}>" or "exit"}}`;
+  const example = `{"from": ${plan.from}, "steps": {${quote(plan.stranded[0]?.step ?? "")}: "<step of version ${plan.to}>" or ${quote(MIGRATE_EXIT)}}}`;
   return (
     `journey ${quote(plan.journeyId)} version ${plan.to} removes steps of version ${plan.from} where its runs wait, and maps them nowhere: ${listOf(steps)}; ` +
     `map them in "migrate" (${example}), keep them, or remove version ${plan.from}'s file once no run waits there`

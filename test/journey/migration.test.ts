@@ -136,4 +136,35 @@ describe("the migration map's checks", () => {
       'welcome-series.v2.json: migrate.steps.wait-3-days: a moved run cannot continue at step "choose" (a branch step): map it to a step where a run waits (wait, wait-until, wait-for-event, send, issue-coupon), an exit step, or "exit"',
     );
   });
+
+  it('refuse mapping a step no run waits at, and "exit" beside a step of that name', () => {
+    // Prepare: version 1 chooses its tips by locale (a branch, where no run waits); version 2 has a step "exit".
+    const branching = journeySchema.parse({
+      ...raw("welcome-series.v1.json"),
+      start: "choose",
+      steps: [
+        {
+          id: "choose",
+          type: "branch",
+          branches: [{ condition: { profile: { locale: ["en"] } }, next: "send-welcome" }],
+          otherwise: "send-welcome",
+        },
+        ...raw("welcome-series.v1.json").steps,
+      ],
+    });
+    const withExitStep = journeySchema.parse({
+      ...raw("welcome-series.json"),
+      steps: [...raw("welcome-series.json").steps, { id: "exit", type: "exit" }],
+      migrate: { from: 1, steps: { choose: "wait-2-days", "wait-7-days": "exit" } },
+    });
+    // Act
+    const problems = problemsOf(branching, withExitStep);
+    // Assess
+    expect(problems).toContain(
+      'welcome-series.v2.json: migrate.steps.choose: no run waits at step "choose" of version 1 (a branch step): map only the steps where runs wait',
+    );
+    expect(problems).toContain(
+      'welcome-series.v2.json: migrate.steps.wait-7-days: "exit" ends the moved runs, but this version also has a step "exit": rename that step',
+    );
+  });
 });

@@ -73,7 +73,7 @@ function targetProblems(target: {
           problemAt(
             file,
             path,
-            `"exit" ends the moved runs, but this version also has a step "exit": rename that step`,
+            `${quote(MIGRATE_EXIT)} ends the moved runs, but this version also has a step ${quote(MIGRATE_EXIT)}: rename that step`,
           ),
         ];
   if (step === undefined)
@@ -81,7 +81,7 @@ function targetProblems(target: {
       problemAt(
         file,
         path,
-        `this version has no step ${quote(to)}${didYouMean(to, newSteps.keys())}; map to one of its steps, or to "exit"`,
+        `this version has no step ${quote(to)}${didYouMean(to, newSteps.keys())}; map to one of its steps, or to ${quote(MIGRATE_EXIT)}`,
       ),
     ];
   if (!canMoveTo(step))
@@ -89,7 +89,7 @@ function targetProblems(target: {
       problemAt(
         file,
         path,
-        `a moved run cannot continue at step ${quote(to)} (a ${step.type} step): map it to a step where a run waits (wait, wait-until, wait-for-event, send, issue-coupon), an exit step, or "exit"`,
+        `a moved run cannot continue at step ${quote(to)} (a ${step.type} step): map it to a step where a run waits (wait, wait-until, wait-for-event, send, issue-coupon), an exit step, or ${quote(MIGRATE_EXIT)}`,
       ),
     ];
   return [];
