@@ -293,7 +293,7 @@ const migrate = z
       .number()
       .int()
       .positive()
-      .describe("The earlier version whose runs in flight move: its file stays beside this one until they have."),
+      .describe("The earlier version whose runs in flight move: keep its file beside this one while it has runs."),
     steps: z
       .record(
         stepId.describe("A step of the earlier version where its runs wait."),
