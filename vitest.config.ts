@@ -21,6 +21,7 @@ export const HEAVY = [
   "test/store/dynamodb/tick.test.ts",
   "test/guarantees/crash-points.test.ts",
   "test/guarantees/journey-parameters.test.ts",
+  "test/guarantees/migration-crash-points.test.ts",
 ];
 
 const MINUTE = 60_000;

@@ -7,6 +7,7 @@ import { resolve } from "node:path";
 import { App, type AppProps, Validations } from "aws-cdk-lib";
 import { AwsSolutionsChecks } from "cdk-nag";
 import { formatProblem, journeyFilesIn } from "../functions/journey/load.ts";
+import { migrationPlans, strandedMessage } from "../functions/journey/migration.ts";
 import { loadPolicyFile } from "../functions/journey/policy-file.ts";
 import { loadTraitsFile } from "../functions/journey/traits-file.ts";
 import { validateJourneyFiles } from "../functions/journey/validate.ts";
@@ -40,7 +41,11 @@ function setting(app: App, name: string, variable: string, env: Record<string, s
   return value;
 }
 
-/** Every journey file of the folder, validated; an InvalidJourneyError with `nudge validate`'s lines otherwise. */
+/**
+ * Every journey file of the folder, validated; an InvalidJourneyError with `nudge validate`'s lines otherwise,
+ * or naming each journey version that removes steps of an older version kept beside it, where its runs
+ * wait, without mapping them (functions/journey/migration.ts): those runs would be stranded.
+ */
 export async function validatedJourneys(dir: string, cwd: string): Promise<Journey[]> {
   let files: string[];
   try {
@@ -51,7 +56,10 @@ export async function validatedJourneys(dir: string, cwd: string): Promise<Journ
   if (files.length === 0) throw new InvalidJourneyError(`no journey files in ${dir}/`);
   const { journeys, problems } = await validateJourneyFiles(files, cwd);
   if (problems.length > 0) throw new InvalidJourneyError(problems.map(formatProblem).join("\n"));
-  return journeys.map((entry) => entry.journey);
+  const valid = journeys.map((entry) => entry.journey);
+  const stranding = migrationPlans(valid).flatMap((plan) => strandedMessage(plan) ?? []);
+  if (stranding.length > 0) throw new InvalidJourneyError(stranding.map((message) => `${dir}: ${message}`).join("\n"));
+  return valid;
 }
 
 export async function createNudgeApp(options: NudgeAppOptions): Promise<{ app: App; stack: NudgeStack }> {

@@ -1,6 +1,7 @@
 import type { JournalEntry } from "../engine/journal.ts";
 import type { Profile } from "../engine/model.ts";
 import type { TraitValues } from "../engine/traits/values.ts";
+import { MIGRATE_EXIT } from "../language/schema.ts";
 import type { UserJournal } from "../runtime/user-journal.ts";
 import { isTimeZone, localDateTime } from "../shared/local-time.ts";
 import { parseInstant } from "../shared/time.ts";
@@ -65,6 +66,8 @@ function describe(entry: JournalEntry, zone: string, pending = false): string {
       return "entered the holdout group: no messages or coupons";
     case "journey.exited":
       return entry.event === undefined ? `exited: ${entry.reason}` : `exited: ${entry.reason} (${entry.event})`;
+    case "journey.migrated":
+      return `moved from version ${entry.from.version} step ${entry.from.step} to version ${entry.version} ${entry.to === MIGRATE_EXIT ? "(exit)" : `step ${entry.to}`}`;
     case "coupon.issued": {
       const { code, amountOff, currency, freeShipping, expiresAt } = entry.coupon;
       return `coupon ${code} ${pending ? "to be issued" : "issued"}: ${amountOff} ${currency} off${freeShipping ? ", free shipping" : ""}, until ${localTime(expiresAt, zone)}`;

@@ -8,6 +8,7 @@ import { clockDueAt, isBackfill } from "./backfill.ts";
 import { occurrenceEvent } from "./campaigns.ts";
 import type { CompiledJourney } from "./compile.ts";
 import { emptyProfile } from "./context.ts";
+import { dueMove, moveRun, type RunMove } from "./migration.ts";
 import type { Profile, Run, RunRecord, WakeUp } from "./model.ts";
 import { messageId } from "./policies/reserve.ts";
 import { DEFAULT_POLICY_CONFIG, type PolicyInputs, type PolicyOutcome, policyState } from "./policy-state.ts";
@@ -171,11 +172,36 @@ interface EventEffects {
 export function decideEvent(args: EngineArgs & { event: ShopEvent }): Decision | undefined {
   const { event, current, record: stored } = args;
   if (stored?.recentEventIds.includes(event.id)) return undefined;
+  // A run the newest version's migration map moves: moved first, then the event applies to it there.
+  const move = args.history === true ? undefined : dueMove(current, stored);
+  if (move !== undefined) return decideEventAfterMove(args, move);
   const does = eventEffects(args);
   if (does === undefined) return undefined;
   const record = stored ? copyRecord(stored) : newRecord(current.id, args.key);
   const ctx = contextFor(args, does.runJourney, userIdOf(event, args.key));
-  let changed = false;
+  return applyEvent(record, { args, does, ctx, changed: false });
+}
+
+/** The stored record's run moved onto the newest version (migration.ts), then the event applied to it. */
+function decideEventAfterMove(args: EngineArgs & { event: ShopEvent }, move: RunMove): Decision | undefined {
+  const { event, current } = args;
+  const record = args.record === undefined ? newRecord(current.id, args.key) : copyRecord(args.record);
+  const ctx = contextFor(args, current, userIdOf(event, args.key));
+  if (record.run !== undefined) moveRun(record.run, move, ctx);
+  const does = eventEffects({ ...args, record, runJourney: current });
+  if (does !== undefined) return applyEvent(record, { args, does, ctx, changed: true });
+  rememberEvent(record, event);
+  return decided(record, ctx);
+}
+
+/** What the event does (eventEffects) applied to a fresh copy of the record; undefined when nothing changed. */
+function applyEvent(
+  record: RunRecord,
+  applying: { args: EngineArgs & { event: ShopEvent }; does: EventEffects; ctx: StepContext; changed: boolean },
+): Decision | undefined {
+  const { args, does, ctx } = applying;
+  const { event, current } = args;
+  let changed = applying.changed;
   const run = record.run;
   if (run?.goal && does.converts) changed = convertGoal(run, event, does.eventTime, ctx);
   if (run && does.exits) {
@@ -214,9 +240,13 @@ export function decideEvent(args: EngineArgs & { event: ShopEvent }): Decision |
     changed = true;
   }
   if (!changed) return undefined;
+  rememberEvent(record, event);
+  return decided(record, ctx);
+}
+
+function rememberEvent(record: RunRecord, event: ShopEvent): void {
   record.recentEventIds.push(event.id);
   if (record.recentEventIds.length > REMEMBERED_EVENT_IDS) record.recentEventIds.shift();
-  return decided(record, ctx);
 }
 
 /** What the event does to the stored record; undefined when it does nothing (no copy made). */
@@ -373,6 +403,13 @@ export function decideWakeUp(args: EngineArgs & { wakeUp: WakeUp }): Decision | 
   const record = copyRecord(stored);
   const live = record.run;
   if (live === undefined) return undefined;
+  // The newest version's migration map moves the run: the move takes the place of the old step's wake-up.
+  const move = dueMove(args.current, stored);
+  if (move !== undefined) {
+    const moving = contextFor(args, args.current, run.userId);
+    moveRun(live, move, moving);
+    return decided(record, moving);
+  }
   const journey = args.runJourney ?? args.current;
   const ctx = contextFor(args, journey, run.userId);
   const step = journey.step(run.stepId);

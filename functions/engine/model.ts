@@ -227,6 +227,11 @@ export type JourneyEffect = EffectBase &
     | { type: "journey.entered" }
     | { type: "holdout" }
     | { type: "journey.exited"; reason: string; event?: string }
+    /**
+     * A run of an earlier version moved onto this one by its migration map (the journey's `migrate`): from
+     * the step it waited at, to the step it continues at (`exit`: it ended). Its `version` is the new one.
+     */
+    | { type: "journey.migrated"; from: { version: number; step: string }; to: string }
     | { type: "coupon.issued"; coupon: IssuedCoupon }
     | {
         type: "message.sent";

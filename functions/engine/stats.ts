@@ -11,6 +11,8 @@ function countersOf(effect: JourneyEffect): [name: string, amount: number][] {
       return [["holdout", 1]];
     case "journey.exited":
       return [[`exited.${effect.reason}`, 1]];
+    case "journey.migrated":
+      return [["migrated", 1]];
     case "coupon.issued":
       return [
         ["coupon.issued", 1],

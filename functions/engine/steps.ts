@@ -21,15 +21,23 @@ const NO_OUTPUTS: Record<string, unknown> = Object.freeze({});
 /** Bounds the steps one input may run through; validation already rejects loops without a wait. */
 const MAX_STEPS_PER_INPUT = 100;
 
-export function endRun(run: Run, ctx: StepContext, reason: string, event?: string): void {
-  // A run waiting at a deferred message: the message will not go, and its place in the caps is given back.
-  // (Only a deferred message holds a place under the step visit a run waits at: a sent one moved the run on.)
+/**
+ * The run leaves the step it waits at without trying it again (it ends, or a migration moves it): its
+ * pending wake-up is dropped, and a deferred message waiting there will not go, so its place in the caps is
+ * given back. (Only a deferred message holds a place under the step visit a run waits at: a sent one moved
+ * the run on.)
+ */
+export function leaveWaitingStep(run: Run, ctx: StepContext): void {
   if (run.wake !== undefined) releasePlace(ctx, logged(ctx, messageId(run.runId, run.seq))?.id);
+  run.wake = undefined;
+}
+
+export function endRun(run: Run, ctx: StepContext, reason: string, event?: string): void {
+  leaveWaitingStep(run, ctx);
   run.status = "ended";
   run.endedAt = formatInstant(ctx.now);
   run.exitReason = reason;
   run.stepId = undefined;
-  run.wake = undefined;
   // An ended run only converts goals and blocks re-entry: its context is dead weight in every store.
   run.trigger = undefined;
   run.event = undefined;

@@ -2,6 +2,7 @@ import { dirname, relative, resolve } from "node:path";
 import { closestMatch, type DefinedSegments, type DefinedTraits, problemAt } from "./checks/common.ts";
 import { checkEvents, eventTypesOf } from "./checks/events.ts";
 import { checkLinks } from "./checks/links.ts";
+import { checkMigration } from "./checks/migration.ts";
 import { checkPlaceholders } from "./checks/placeholders.ts";
 import { checkSchedule } from "./checks/schedule.ts";
 import { checkTraits } from "./checks/traits.ts";
@@ -13,7 +14,7 @@ import { definedTraits } from "./traits-file.ts";
 /**
  * The checks a journey must pass beyond its schema (schema.ts): the step graph (checks/links.ts), the event
  * types it names and its key (checks/events.ts), and the placeholders it fills from the run's context
- * (checks/placeholders.ts), those of the template files its send steps use included, and the computed traits it
+ * (checks/placeholders.ts), a migration map's versions and steps (checks/migration.ts), those of the template files its send steps use included, and the computed traits it
  * reads, which the traits file beside it must define (checks/traits.ts), and a campaign's schedule, zone, segment and
  * key (checks/schedule.ts). Some look across files: an event type is
  * known when another journey emits it, and a journey id and version may be defined once only.
@@ -30,6 +31,7 @@ export function checkJourneys(loaded: readonly CheckedJourney[]): JourneyProblem
   const types = eventTypesOf(loaded.map((entry) => entry.journey));
   const problems: JourneyProblem[] = [];
   const seen = new Map<string, string>();
+  const versions = versionsById(loaded);
   for (const entry of loaded) {
     const { file, journey } = entry;
     const versionKey = `${journey.id}@${journey.version}`;
@@ -51,9 +53,21 @@ export function checkJourneys(loaded: readonly CheckedJourney[]): JourneyProblem
       ...checkPlaceholders(entry, types),
       ...checkTraits(entry),
       ...checkSchedule(entry, types),
+      ...checkMigration(entry, versions.get(journey.id) ?? new Map()),
     );
   }
   return problems;
+}
+
+/** Each journey's versions among the files checked (the first file of a version, if it is defined twice). */
+function versionsById(loaded: readonly CheckedJourney[]): Map<string, Map<number, CheckedJourney["journey"]>> {
+  const byId = new Map<string, Map<number, CheckedJourney["journey"]>>();
+  for (const { journey } of loaded) {
+    const versions = byId.get(journey.id) ?? new Map();
+    if (!versions.has(journey.version)) versions.set(journey.version, journey);
+    byId.set(journey.id, versions);
+  }
+  return byId;
 }
 
 /**

@@ -284,6 +284,31 @@ const reentry = z
   ])
   .default({ type: "never" });
 
+/** What a migration map's step moves its runs to: a step of this version, or the end of the run. */
+export const MIGRATE_EXIT = "exit";
+
+const migrate = z
+  .strictObject({
+    from: z
+      .number()
+      .int()
+      .positive()
+      .describe("The earlier version whose runs in flight move: keep its file beside this one while it has runs."),
+    steps: z
+      .record(
+        stepId.describe("A step of the earlier version where its runs wait."),
+        stepId.describe(
+          'The step of this version the runs continue at, as if they had just arrived there; "exit" ends them.',
+        ),
+      )
+      .describe(
+        'Where the runs waiting at each step of the earlier version go: {"wait-7-days": "wait-3-days", "send-old": "exit"}. Runs at a step not named stay on their version.',
+      ),
+  })
+  .describe(
+    "Moves the runs in flight of an earlier version onto this one, each at its next wake-up or event, exactly once, with a line in the user's journal (docs/journey-language.md, Migrating runs in flight).",
+  );
+
 /** A BCP-47 locale tag such as "zh-CN", "en" or "pt-BR". */
 export const localeTag = z.string().regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/);
 
@@ -309,7 +334,11 @@ export const journeySchema = z
         error: (issue) => `expected a kebab-case journey id, got ${quote(issue.input)}`,
       })
       .describe("The journey's id, e.g. new-user-coupon. Never changes."),
-    version: z.number().int().positive().describe("Raise it when you change the journey; runs in flight keep theirs."),
+    version: z
+      .number()
+      .int()
+      .positive()
+      .describe("Raise it when you change the journey; runs in flight keep theirs, unless `migrate` moves them."),
     name: z.string().min(1),
     description: z.string().default(""),
     enabled: z.boolean().default(true),
@@ -356,6 +385,7 @@ export const journeySchema = z
       })
       .default({ byHour: false })
       .describe("How the journey's statistics are kept for `nudge report`."),
+    migrate: migrate.optional(),
     start: stepId.describe("The first step."),
     steps: z.array(stepSchema).min(1),
     templates: z
@@ -373,6 +403,7 @@ export type Step = Journey["steps"][number];
 export type StepType = Step["type"];
 export type StepOf<T extends StepType> = Extract<Step, { type: T }>;
 export type TimeRef = z.output<typeof timeRef>;
+export type Migration = z.output<typeof migrate>;
 export type { ScheduleTrigger } from "./schedule-trigger.ts";
 /** One locale of a template: a plain text (the body) or a title and a body. */
 export type LocalizedText = string | z.output<typeof localizedMessage>;

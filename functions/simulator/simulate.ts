@@ -29,6 +29,7 @@ const OUTPUT_TYPES: ReadonlySet<EffectType> = new Set([
   "journey.entered",
   "holdout",
   "journey.exited",
+  "journey.migrated",
   "coupon.issued",
   "message.sent",
   "message.suppressed",
@@ -275,6 +276,10 @@ function textDetail(line: SimulationLine): string {
     }
     case "journey.exited":
       return line.event === undefined ? String(line.reason) : `${line.reason}: ${line.event}`;
+    case "journey.migrated": {
+      const from = line.from as { version: number; step: string };
+      return `v${from.version} ${from.step} → ${line.to}`;
+    }
     case "goal.converted":
       return `by ${(line.event as { "detail-type": string })["detail-type"]}`;
     case "segment.entered":

@@ -28,6 +28,20 @@ describe("the CDK app", () => {
     await expect(synth).rejects.toThrow(io.err.join("\n"));
   });
 
+  it("refuses a journey version that removes steps where an older version's runs wait, without mapping them", async () => {
+    // Prepare: welcome-series version 2 maps version 1's wait-3-days, not its wait-7-days, which it removed.
+    const fixtures = join(PROJECT_ROOT, "test/fixtures/journeys");
+    // Act
+    const mapped = await validatedJourneys("migration", fixtures);
+    const synth = createNudgeApp(appOptions({ journeysDir: "migration-stranded" }, { cwd: fixtures }));
+    // Assess
+    await expect(synth).rejects.toThrow(InvalidJourneyError);
+    await expect(synth).rejects.toThrow(
+      'migration-stranded: journey "welcome-series" version 2 removes steps of version 1 where its runs wait, and maps them nowhere: "wait-7-days"; map them in "migrate"',
+    );
+    expect(mapped.map((journey) => journey.version).sort()).toEqual([1, 2]);
+  });
+
   it("embeds the validated traits file in the functions, and null without one", async () => {
     // Prepare
     const journeys = await validatedJourneys("journeys", PROJECT_ROOT);

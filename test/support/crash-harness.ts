@@ -39,6 +39,11 @@ export interface HarnessOptions {
   traits?: TraitsFile;
   /** Arms each campaign's next occurrence after this time, as the local platform does at start. */
   armCampaignsAfter?: number;
+  /**
+   * A deploy during the run: the inputs from `at` on go to processes with these journeys (a new version
+   * beside the old one, whose migration map moves the runs in flight).
+   */
+  deploy?: { at: number; journeys: readonly Journey[] };
 }
 
 export interface HarnessResult {
@@ -77,7 +82,8 @@ function isLease(value: unknown): value is { done: () => Promise<boolean> } {
 
 export async function runWithCrashes(options: HarnessOptions): Promise<HarnessResult> {
   const result: HarnessResult = { delivered: new Map(), conflicts: [], handedOn: 0, crashes: 0, points: new Map() };
-  const catalog = new JourneyCatalog(options.journeys);
+  let catalog = new JourneyCatalog(options.journeys);
+  let deploy = options.deploy;
   const published: ShopEvent[] = [];
   const delivery = { attempt: 0, step: 0 };
   const check = (point: string) => {
@@ -128,6 +134,13 @@ export async function runWithCrashes(options: HarnessOptions): Promise<HarnessRe
       publisher: { publish: () => undefined, publishAll: (events) => queues.publishAll(events) },
     });
   let runtime = newProcess();
+  // The deploy, once the virtual clock reaches it: new processes, with the new journeys, from then on.
+  const deployBy = (now: number) => {
+    if (deploy === undefined || now < deploy.at) return;
+    catalog = new JourneyCatalog(deploy.journeys);
+    runtime = newProcess();
+    deploy = undefined;
+  };
   // At least once: an input is delivered until a process gets through it.
   const deliver = async (handle: (runtime: JourneyRuntime) => Promise<unknown>) => {
     for (delivery.attempt = 1; ; delivery.attempt++) {
@@ -158,6 +171,7 @@ export async function runWithCrashes(options: HarnessOptions): Promise<HarnessRe
       const now = next;
       clock = now;
       options.onTime?.(now);
+      deployBy(now);
       const fired: WakeUp[] = [];
       const handOn = async (batch: { wakeUp: WakeUp }[]) => void fired.push(...batch.map((b) => b.wakeUp));
       const tickQueue = crashable({ handOn }, "queue", check);
@@ -174,6 +188,7 @@ export async function runWithCrashes(options: HarnessOptions): Promise<HarnessRe
     await fireWakeUpsUntil(at);
     clock = Math.max(clock, at);
     options.onTime?.(clock);
+    deployBy(at);
     await deliver((process) => process.handleEvent(event, at));
     await drainPublished(at);
   }
