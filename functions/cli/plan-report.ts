@@ -55,10 +55,13 @@ function heading(plan: JourneyPlan): string {
 }
 
 function strandedLines(plan: JourneyPlan, known: boolean): string[] {
-  return plan.stranded.map((s) =>
-    known
-      ? `REFUSED: ${s.runs} runs of v${s.version} wait at ${s.stepId}, which v${plan.toVersion ?? "-"} removes with no migrate map`
-      : `REFUSED: v${s.version}'s step ${s.stepId} is gone and no migrate map moves its runs (runs in flight unknown)`,
+  const refusals = plan.refusals.map((message) => `REFUSED: ${message}`);
+  return refusals.concat(
+    plan.stranded.map((s) =>
+      known
+        ? `REFUSED: ${s.runs} runs of v${s.version} wait at ${s.stepId}, which v${plan.toVersion ?? "-"} removes with no migrate map`
+        : `REFUSED: v${s.version}'s step ${s.stepId} is gone and no migrate map moves its runs (runs in flight unknown)`,
+    ),
   );
 }
 

@@ -25,6 +25,8 @@ export interface JourneyPlan {
   clocks?: number;
   /** Steps runs would be stranded at: with runs counted, those that have runs; else those that could. */
   stranded: { version: number; stepId: string; runs?: number }[];
+  /** The CDK app's refusals of the change (a kept version's step removed, its runs mapped nowhere), in words. */
+  refusals: string[];
 }
 
 export interface PlanResult {

@@ -8,6 +8,7 @@ import { readFileSync } from "node:fs";
 import { relative, resolve } from "node:path";
 import { describeOutcome, outcomeOf, strandableSteps } from "../journey/in-flight.ts";
 import { diffJourneys } from "../journey/journey-diff.ts";
+import { migrationPlans, strandedMessage } from "../journey/migration.ts";
 import type { Journey } from "../language/schema.ts";
 import { DAY_MS } from "../shared/time.ts";
 import { replayBlastRadius } from "../simulator/blast-radius.ts";
@@ -45,9 +46,23 @@ function comparePlans(base: readonly Journey[], next: readonly Journey[]): Journ
     const old = before.get(id);
     const now = after.get(id);
     if (old === undefined && now !== undefined) {
-      plans.push({ journeyId: id, change: "added", toVersion: newest(now).version, changes: [], stranded: [] });
+      plans.push({
+        journeyId: id,
+        change: "added",
+        toVersion: newest(now).version,
+        changes: [],
+        stranded: [],
+        refusals: [],
+      });
     } else if (old !== undefined && now === undefined) {
-      plans.push({ journeyId: id, change: "removed", fromVersion: newest(old).version, changes: [], stranded: [] });
+      plans.push({
+        journeyId: id,
+        change: "removed",
+        fromVersion: newest(old).version,
+        changes: [],
+        stranded: [],
+        refusals: [],
+      });
     } else if (old !== undefined && now !== undefined) {
       const diff = diffJourneys(newest(old), newest(now));
       const versions = (list: Journey[]) =>
@@ -63,6 +78,7 @@ function comparePlans(base: readonly Journey[], next: readonly Journey[]): Journ
         toVersion: diff.toVersion,
         changes: diff.changes,
         stranded: [],
+        refusals: [],
       });
     }
   }
@@ -180,6 +196,23 @@ function judgeInFlight(plan: JourneyPlan, args: { base: Journey[]; next: Journey
       plan.stranded.push({ version: row.version, stepId: row.stepId, runs: row.runs });
 }
 
+/**
+ * The CDK app's rule, checked here too so that a plan that passes deploys: the newest version may not remove a
+ * step of a version kept beside it without mapping its runs (functions/journey/migration.ts); with the runs
+ * counted, only steps where runs wait.
+ */
+function keptVersionRefusals(plan: JourneyPlan, next: Journey[], runs: RunsAtStep[] | undefined): string[] {
+  const versions = next.filter((journey) => journey.id === plan.journeyId);
+  const waiting = (journeyId: string, version: number) => {
+    if (runs === undefined) return undefined;
+    const steps = versions.find((journey) => journey.version === version)?.steps ?? [];
+    const counted = (stepId: string) =>
+      runs.find((row) => row.journeyId === journeyId && row.version === version && row.stepId === stepId)?.runs ?? 0;
+    return Object.fromEntries(steps.map((step) => [step.id, counted(step.id)]));
+  };
+  return migrationPlans(versions, waiting).flatMap((migration) => strandedMessage(migration) ?? []);
+}
+
 const platformOf = (loaded: NonNullable<Awaited<ReturnType<typeof loadJourneys>>>): TestPlatform => ({
   journeys: loaded.journeys,
   policies: loaded.policies,
@@ -232,11 +265,13 @@ export async function planCommand(args: string[], io: CliIo): Promise<number> {
     result.inFlightKnown = inFlight.runs !== undefined;
     for (const plan of result.journeys) {
       judgeInFlight(plan, { base: before.journeys, next: next.journeys, runs: inFlight.runs });
+      plan.refusals = keptVersionRefusals(plan, next.journeys, inFlight.runs);
       const clocks = "clocks" in inFlight ? inFlight.clocks?.get(plan.journeyId) : undefined;
       if (clocks !== undefined) plan.clocks = clocks;
     }
     printPlan(result, format, io);
-    return result.journeys.some((plan) => plan.stranded.length > 0) ? ExitCode.failed : ExitCode.ok;
+    const refused = result.journeys.some((plan) => plan.stranded.length > 0 || plan.refusals.length > 0);
+    return refused ? ExitCode.failed : ExitCode.ok;
   } finally {
     base.dispose();
   }

@@ -1,11 +1,13 @@
-import type { Journey } from "../language/schema.ts";
+import { type Journey, MIGRATE_EXIT } from "../language/schema.ts";
 
 /**
- * What a deploy does to the runs in flight of a journey (`nudge plan`, and the CDK app's refusal): a run keeps the
- * version it entered with while that version is still shipped (a `<id>.v<n>.json` file kept beside the journey);
- * otherwise the newest version's migration map moves it (`migrate`), and failing that it goes on at the step of
- * the same id in the newest version. A run at a step the newest version removed, with no map, is stranded: no
- * wake-up or event can move it on again.
+ * What a deploy does to one run in flight, as the engine will do it (`nudge plan`): the newest version's migration
+ * map moves it when it names its version and step (functions/engine/migration.ts); else it keeps the version it
+ * entered with while that version is still shipped (a `<id>.v<n>.json` file kept beside the journey); else it goes
+ * on at the step of the same id in the newest version. A run at a step the newest version removed, its version
+ * gone and no map naming it, is stranded: no wake-up or event can move it on again. (A kept version's steps the
+ * newest removes without a map are refused as a rule of their own, by the CDK app and the plan alike:
+ * migration.ts.)
  */
 
 export type RunOutcome =
@@ -14,20 +16,6 @@ export type RunOutcome =
   | { kind: "exit" }
   | { kind: "continue"; changed: boolean }
   | { kind: "stranded" };
-
-/** The migration map a journey version declares (issue 18): from which version, each old step to a new one or "exit". */
-export interface MigrationMap {
-  from: number;
-  steps: Readonly<Record<string, string>>;
-}
-
-export function migrationOf(journey: Journey): MigrationMap | undefined {
-  const migrate = (journey as { migrate?: unknown }).migrate;
-  if (typeof migrate !== "object" || migrate === null) return undefined;
-  const { from, steps } = migrate as { from?: unknown; steps?: unknown };
-  if (typeof from !== "number" || typeof steps !== "object" || steps === null) return undefined;
-  return { from, steps: steps as Record<string, string> };
-}
 
 /**
  * What becomes of a run of `version` waiting at `stepId` once `shipped` (every version of the journey the deploy
@@ -40,16 +28,16 @@ export function outcomeOf(args: {
   old?: Journey | undefined;
 }): RunOutcome {
   const { version, stepId, shipped } = args;
-  if (shipped.some((journey) => journey.version === version)) return { kind: "finish", version };
   const newest = shipped.reduce<Journey | undefined>(
     (a, b) => (a === undefined || b.version > a.version ? b : a),
     undefined,
   );
   if (newest === undefined) return { kind: "stranded" };
-  const map = migrationOf(newest);
-  const target = map?.from === version ? map.steps[stepId] : undefined;
-  if (target === "exit") return { kind: "exit" };
+  const map = newest.migrate?.from === version ? newest.migrate.steps : {};
+  const target = Object.hasOwn(map, stepId) ? map[stepId] : undefined;
+  if (target === MIGRATE_EXIT) return { kind: "exit" };
   if (target !== undefined) return { kind: "move", to: target };
+  if (shipped.some((journey) => journey.version === version)) return { kind: "finish", version };
   const same = newest.steps.find((step) => step.id === stepId);
   if (same === undefined) return { kind: "stranded" };
   const before = args.old?.steps.find((step) => step.id === stepId);

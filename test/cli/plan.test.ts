@@ -152,3 +152,47 @@ describe("nudge plan", () => {
     );
   });
 });
+
+describe("nudge plan with a migration map", () => {
+  it("moves the runs as the map says when version 2 is kept beside version 3: exit 0", async () => {
+    // Prepare: version 3 drops the reminder, keeps version 2's file, and maps its waiting runs to an exit
+    const next = nextFolder("mapped", (journey) => {
+      const steps = (journey.steps as Step[]).filter((s) => s.id !== "wait-7-days" && s.id !== "send-reminder");
+      for (const step of steps) if (step.id === "send-comeback") delete step.next;
+      journey.steps = steps;
+      journey.migrate = { from: 2, steps: { "wait-7-days": "exit" } };
+    });
+    const kept = JSON.parse(readFileSync(join(REPO_JOURNEYS_DIR, "dormancy-reactivation.json"), "utf8"));
+    writeFileSync(join(next, "dormancy-reactivation.v2.json"), JSON.stringify(kept, null, 2));
+
+    // Act
+    const { code, io } = await plan(next, "text");
+
+    // Assess
+    expect(io.err).toEqual([]);
+    expect(code).toBe(0);
+    const text = io.out.join("\n");
+    expect(text).toMatch(new RegExp(`v2 wait-7-days\\s+${runsEntered}\\s+exit \\(migrate\\)`));
+    expect(text).not.toContain("REFUSED");
+  });
+
+  it("refuses, as the CDK app does, a kept version's step removed where runs wait, with no map: exit 1", async () => {
+    // Prepare: the same, without the map
+    const next = nextFolder("kept-unmapped", (journey) => {
+      const steps = (journey.steps as Step[]).filter((s) => s.id !== "wait-7-days" && s.id !== "send-reminder");
+      for (const step of steps) if (step.id === "send-comeback") delete step.next;
+      journey.steps = steps;
+    });
+    const kept = JSON.parse(readFileSync(join(REPO_JOURNEYS_DIR, "dormancy-reactivation.json"), "utf8"));
+    writeFileSync(join(next, "dormancy-reactivation.v2.json"), JSON.stringify(kept, null, 2));
+
+    // Act
+    const { code, io } = await plan(next, "text");
+
+    // Assess
+    expect(code).toBe(1);
+    expect(io.out.join("\n")).toContain(
+      `REFUSED: journey "dormancy-reactivation" version 3 removes steps of version 2 where its runs wait, and maps them nowhere: "wait-7-days" (${runsEntered} runs)`,
+    );
+  });
+});
