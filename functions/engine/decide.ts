@@ -1,22 +1,22 @@
 import type { ShopEvent } from "../../events/catalog.ts";
-import type { CompiledPattern } from "../language/pattern/index.ts";
-import type { StepOf } from "../language/schema.ts";
 import { unitInterval } from "../shared/hash.ts";
 import { flat, formatInstant, parseInstant } from "../shared/time.ts";
 import { admits } from "./admission.ts";
-import { clockDueAt, isBackfill } from "./backfill.ts";
+import { clockDueAt } from "./backfill.ts";
 import { occurrenceEvent } from "./campaigns.ts";
 import type { CompiledJourney } from "./compile.ts";
 import { emptyProfile } from "./context.ts";
+import type { EngineArgs } from "./engine-args.ts";
+import { type EventEffects, eventEffects } from "./event-effects.ts";
 import { dueMove, moveRun, type RunMove } from "./migration.ts";
 import type { Profile, Run, RunRecord, WakeUp } from "./model.ts";
 import { messageId } from "./policies/reserve.ts";
-import { DEFAULT_POLICY_CONFIG, type PolicyInputs, type PolicyOutcome, policyState } from "./policy-state.ts";
+import { type PolicyOutcome, policyState } from "./policy-state.ts";
 import { armedAtOf, copyRecord, newRecord } from "./run-records.ts";
 import { effectBase, endRun, runFrom, type StepContext, type StepOutput } from "./steps.ts";
-import { profileAt, type TraitsSetting } from "./traits/profile.ts";
-import { waitArrival } from "./wait-arrival.ts";
+import { profileAt } from "./traits/profile.ts";
 
+export type { EngineArgs } from "./engine-args.ts";
 export { newRecord, newWakeUpsOf } from "./run-records.ts";
 
 /**
@@ -39,28 +39,6 @@ export interface Decision extends StepOutput {
   profile?: Profile;
   /** What the policy checks reserved and what state they lacked (see functions/engine/policy-state.ts). */
   policy: PolicyOutcome;
-}
-
-export interface EngineArgs {
-  /** The journey's current version: it decides who enters. */
-  current: CompiledJourney;
-  /** The version the record's run entered with, when it differs from the current one. */
-  runJourney?: CompiledJourney;
-  record: RunRecord | undefined;
-  key: string;
-  profile: Profile | undefined;
-  now: number;
-  /** The platform's policies and the state read for them; the defaults with nothing read when absent. */
-  policy?: PolicyInputs;
-  /** The journey is paused (functions/runtime/control-cache.ts): a trigger starts no run, a run holds before a send or a coupon. */
-  paused?: boolean;
-  /**
-   * The event is imported history (`nudge import`, functions/runtime/history.ts): it starts no run and
-   * moves none on, and an inactivity clock it restarts counts from its own time (see backfill.ts clockDueAt).
-   */
-  history?: boolean;
-  /** The platform's computed traits (journeys/traits.json) and the zone of a user whose profile names none. */
-  traits?: TraitsSetting;
 }
 
 /** How many recent event ids a record remembers to recognise a redelivery. */
@@ -149,21 +127,6 @@ function enter(record: RunRecord, trigger: ShopEvent, ctx: StepContext): boolean
   return true;
 }
 
-/** What an event does to one journey's record, worked out on the stored record (see decideEvent). */
-interface EventEffects {
-  eventTime: number;
-  runJourney: CompiledJourney;
-  mode: "history" | "backfill" | "live";
-  converts: boolean;
-  exits: boolean;
-  /** The wait-for-event step the event arrives at, if it does. */
-  arrivesAt: StepOf<"wait-for-event"> | undefined;
-  tombstone: boolean;
-  triggers: boolean;
-  pausedTrigger: boolean;
-  restartsClock: boolean;
-}
-
 /**
  * Applies an event to one journey's record for one key. Returns undefined when nothing changes. What the
  * event does is worked out on the stored record first, so the common case (an event that concerns the
@@ -247,50 +210,6 @@ function applyEvent(
 function rememberEvent(record: RunRecord, event: ShopEvent): void {
   record.recentEventIds.push(event.id);
   if (record.recentEventIds.length > REMEMBERED_EVENT_IDS) record.recentEventIds.shift();
-}
-
-/** What the event does to the stored record; undefined when it does nothing (no copy made). */
-function eventEffects(args: EngineArgs & { event: ShopEvent }): EventEffects | undefined {
-  const { event, current, record: stored } = args;
-  const eventTime = parseInstant(event.time) ?? args.now;
-  const history = args.history === true;
-  // A backfill starts no run, and the inactivity clock it restarts counts from now (see backfill.ts).
-  const backfill = !history && isBackfill(eventTime, args.now, args.policy?.config ?? DEFAULT_POLICY_CONFIG);
-  const runJourney = args.runJourney ?? current;
-  const storedRun = stored?.run;
-  // Events from before the run entered belong to an earlier time: they neither convert nor exit it.
-  const sinceEntry = !history && storedRun !== undefined && eventTime >= (parseInstant(storedRun.enteredAt) ?? 0);
-  const goal = storedRun?.goal;
-  const converts =
-    sinceEntry &&
-    goal !== undefined &&
-    goal.convertedAt === undefined &&
-    eventTime <= (parseInstant(goal.until) ?? 0) &&
-    runJourney.goal?.pattern.matches(event) === true;
-  const active = sinceEntry && storedRun.status === "active";
-  const exits = active && matchesAny(runJourney.exitOn, event);
-  const waitingStep =
-    active && !exits && storedRun.stepId !== undefined ? runJourney.step(storedRun.stepId) : undefined;
-  const arrivesAt = waitArrival({ journey: runJourney, run: storedRun, waitingStep, event, profile: args.profile });
-  const isEventTrigger = current.journey.trigger.type === "event";
-  // An exit event with no run active is remembered: a trigger older than it, arriving late, must not enter.
-  const tombstone = isEventTrigger && storedRun?.status !== "active" && matchesAny(current.exitOn, event);
-  const matchesTrigger = isEventTrigger && !history && !backfill && current.trigger.matches(event);
-  const triggers = matchesTrigger && args.paused !== true;
-  const pausedTrigger = matchesTrigger && args.paused === true;
-  const since = parseInstant(stored?.inactivity?.since);
-  const restartsClock =
-    !isEventTrigger && (since === undefined || eventTime > since) && matchesAny(current.clockEvents, event);
-  if (!converts && !exits && !arrivesAt && !tombstone && !triggers && !pausedTrigger && !restartsClock)
-    return undefined;
-  const mode: EventEffects["mode"] = history ? "history" : backfill ? "backfill" : "live";
-  return { eventTime, runJourney, mode, converts, exits, arrivesAt, tombstone, triggers, pausedTrigger, restartsClock };
-}
-
-/** Whether any of the patterns matches: a loop, not `some` with a closure made for every event and journey. */
-function matchesAny(patterns: readonly CompiledPattern[], event: ShopEvent): boolean {
-  for (const pattern of patterns) if (pattern.matches(event)) return true;
-  return false;
 }
 
 /** The run's goal converted by the event: the conversion, with the order value it carries and the group. */
