@@ -1,4 +1,4 @@
-import { MIGRATE_EXIT } from "../language/schema.ts";
+import { MIGRATE_EXIT } from "../language/migrate-exit.ts";
 import type { CompiledJourney } from "./compile.ts";
 import type { Run, RunRecord } from "./model.ts";
 import { effectBase, endRun, leaveWaitingStep, runFrom, type StepContext } from "./steps.ts";

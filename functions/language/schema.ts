@@ -2,6 +2,7 @@ import * as z from "zod";
 import { parseDuration } from "../shared/time.ts";
 import { eventPattern, quote } from "./fields.ts";
 import { guardrailsSchema } from "./guardrails.ts";
+import { MIGRATE_EXIT } from "./migrate-exit.ts";
 import { DEFAULT_JOURNEY_POLICY, journeyPolicySchema, sendPolicyOverrides } from "./policy.ts";
 import { scheduleTrigger } from "./schedule-trigger.ts";
 
@@ -284,8 +285,7 @@ const reentry = z
   ])
   .default({ type: "never" });
 
-/** What a migration map's step moves its runs to: a step of this version, or the end of the run. */
-export const MIGRATE_EXIT = "exit";
+export { MIGRATE_EXIT };
 
 const migrate = z
   .strictObject({
