@@ -25,15 +25,12 @@
  */
 import Dysmsapi from "@alicloud/dysmsapi-2017-05-25";
 import { acceptsMarketing } from "../engine/context.ts";
-import { overlongSmsParams } from "../language/sms-template.ts";
+import { overlongSmsParams } from "../language/sms-rules.ts";
 import type { ProfileReader } from "../runtime/ports.ts";
 import type { MessageChannel, MessageRequest, SendResult } from "./channel.ts";
 import { excerpt, PermanentDeliveryError, RetryableDeliveryError } from "./errors.ts";
 import type { SecretSource } from "./secret.ts";
 import type { UnsubscribedDetail } from "./unsubscribe.ts";
-
-/** Alibaba Cloud SMS's public endpoint (the China mainland one, for every region). */
-export const ALIBABA_SMS_ENDPOINT = "https://dysmsapi.aliyuncs.com";
 
 /** What a Nudge template sends as on Alibaba Cloud SMS: the template file's `sms` block, less its parameters. */
 export interface SmsTemplateRef {

@@ -12,7 +12,7 @@ import { didYouMean, listOf } from "../journey/checks/common.ts";
 import { stepLinks } from "../journey/checks/links.ts";
 import { formatProblem } from "../journey/load.ts";
 import type { Journey, StepOf } from "../language/schema.ts";
-import { SMS_PARAM_MAX_CHARACTERS, smsCharacters } from "../language/sms-template.ts";
+import { SMS_PARAM_MAX_CHARACTERS, smsCharacters } from "../language/sms-rules.ts";
 import { durationMs, parseInstant } from "../shared/time.ts";
 import { formatOption, UsageError } from "./args.ts";
 import { type CliIo, ExitCode } from "./io.ts";

@@ -5,8 +5,8 @@
  */
 import * as z from "zod/mini";
 import { EVENTBRIDGE_MAX_ENTRY_BYTES, NUDGE_MAX_EVENT_BYTES } from "../../events/limits.ts";
-import { ALIBABA_SMS_ENDPOINT } from "../channels/alibaba-sms.ts";
 import { parsePolicyConfig } from "../engine/policies/config.ts";
+import { ALIBABA_SMS_ENDPOINT } from "../language/sms-rules.ts";
 import { NudgeError } from "../shared/errors.ts";
 import { TICK_LOOKAHEAD_SECONDS, TICK_MAX_WAKE_UPS, TICK_SENDS_IN_FLIGHT } from "./batching.ts";
 

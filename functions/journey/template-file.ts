@@ -1,6 +1,7 @@
 import * as z from "zod";
 import { localeTag, localizedMessage } from "../language/schema.ts";
-import { SMS_PARAM_MAX_CHARACTERS, smsBlockSchema, smsCharacters } from "../language/sms-template.ts";
+import { SMS_PARAM_MAX_CHARACTERS, smsCharacters } from "../language/sms-rules.ts";
+import { smsBlockSchema } from "../language/sms-template.ts";
 import { parseTemplate } from "../language/templates.ts";
 import { formatPath, type JourneyProblem, parseJsonText, schemaProblems } from "./problems.ts";
 
@@ -81,7 +82,7 @@ function liquidProblems(template: TemplateFile, file: string): JourneyProblem[] 
 
 /**
  * The problems of the `sms` block's parameters: Liquid syntax, and a value whose fixed text alone is longer
- * than the provider takes (the rendered value is checked again when the message goes: sms-template.ts).
+ * than the provider takes (the rendered value is checked again when the message goes: channels/alibaba-sms.ts).
  */
 function smsProblems(template: TemplateFile, file: string): JourneyProblem[] {
   const problems: JourneyProblem[] = [];

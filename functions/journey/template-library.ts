@@ -1,7 +1,7 @@
 import { readdir, readFile } from "node:fs/promises";
 import { join, relative } from "node:path";
 import type { Journey } from "../language/schema.ts";
-import { SMS_CHANNEL } from "../language/sms-template.ts";
+import { SMS_CHANNEL } from "../language/sms-rules.ts";
 import type { JourneyProblem } from "./problems.ts";
 import { parseTemplateFile, TEMPLATES_DIR, type TemplateFile } from "./template-file.ts";
 
@@ -55,6 +55,20 @@ export function isTemplateFileName(name: string): boolean {
  */
 function channelParams(template: TemplateFile): Record<string, Record<string, string>> | undefined {
   return template.sms === undefined ? undefined : { [SMS_CHANNEL]: template.sms.params };
+}
+
+/**
+ * What the SMS channel sends each template as on Alibaba Cloud SMS: the `sms` blocks of the library's
+ * template files, less their parameters (those the engine renders into each message), by template id.
+ */
+export function smsTemplateRefs(library: TemplateLibrary): Record<string, { templateCode: string; signName?: string }> {
+  const refs: Record<string, { templateCode: string; signName?: string }> = {};
+  for (const [id, { template }] of library.templates) {
+    if (template.sms === undefined) continue;
+    const { templateCode, signName } = template.sms;
+    refs[id] = signName === undefined ? { templateCode } : { templateCode, signName };
+  }
+  return refs;
 }
 
 /** Reads the templates folder at `path` (absolute); a folder that does not exist is an empty library. */

@@ -20,7 +20,7 @@
 import { createHmac, randomUUID, timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { SMS_PARAM_MAX_CHARACTERS, SMS_TEMPLATE_CODE, smsCharacters } from "../language/sms-template.ts";
+import { SMS_PARAM_MAX_CHARACTERS, SMS_TEMPLATE_CODE, smsCharacters } from "../language/sms-rules.ts";
 
 /** One SendSms the stand-in took: its business parameters, and the id it answered. */
 export interface StandInSms {

@@ -6,7 +6,7 @@ import { previewRun, renderPreview } from "../../functions/engine/preview.ts";
 import { formatProblem } from "../../functions/journey/load.ts";
 import { parseTemplateFile } from "../../functions/journey/template-file.ts";
 import { resolveTemplates, templateLibrary } from "../../functions/journey/template-library.ts";
-import { overlongSmsParams } from "../../functions/language/sms-template.ts";
+import { overlongSmsParams } from "../../functions/language/sms-rules.ts";
 import { simulate } from "../../functions/simulator/simulate.ts";
 import { journeyFrom } from "../scenarios/helpers.ts";
 
