@@ -7,6 +7,8 @@ import type { PolicyConfig } from "../engine/policies/config.ts";
 import type { TraitsFile } from "../engine/traits/config.ts";
 import { formatProblem, journeyFilesIn } from "../journey/load.ts";
 import { loadPolicyFile } from "../journey/policy-file.ts";
+import { TEMPLATES_DIR } from "../journey/template-file.ts";
+import { readTemplateLibrary, smsTemplateRefs } from "../journey/template-library.ts";
 import { loadTraitsFile } from "../journey/traits-file.ts";
 import { validateJourneyFiles } from "../journey/validate.ts";
 import type { Journey } from "../language/schema.ts";
@@ -103,9 +105,20 @@ export async function startCommand(args: string[], io: CliIo): Promise<number> {
   if (webhookUrl !== undefined && !/^https?:\/\/\S+$/.test(webhookUrl)) {
     throw new UsageError(`--webhook-url: expected an http(s) URL, got "${webhookUrl}"`);
   }
-  const loaded = await loadJourneys(resolve(io.cwd, values.get("journeys") ?? "journeys"), io);
+  const journeysDir = resolve(io.cwd, values.get("journeys") ?? "journeys");
+  const loaded = await loadJourneys(journeysDir, io);
   if (loaded === undefined) return ExitCode.failed;
   const { journeys, policies, traits } = loaded;
+  // SMS through Alibaba Cloud SMS (against its local stand-in) with the approved signature, as on AWS.
+  const smsSignName = values.get("sms-sign-name") ?? (process.env.NUDGE_SMS_SIGN_NAME || undefined);
+  const sms =
+    smsSignName === undefined
+      ? undefined
+      : {
+          signName: smsSignName,
+          templates: smsTemplateRefs(await readTemplateLibrary(join(journeysDir, TEMPLATES_DIR), io.cwd)),
+          credentials: process.env.NUDGE_ALIBABA_SMS_CREDENTIALS || undefined,
+        };
 
   const clockPath = join(dir, "clock.json");
   const saved = readSavedClock(clockPath);
@@ -125,6 +138,7 @@ export async function startCommand(args: string[], io: CliIo): Promise<number> {
     webhookUrl,
     webhookSecret: process.env.NUDGE_WEBHOOK_SECRET || undefined,
     unsubscribeSecret: process.env.NUDGE_UNSUBSCRIBE_SECRET || undefined,
+    sms,
   });
   writeSavedClock(clockPath, clock.now(), firstDay);
   io.stdout(
@@ -135,6 +149,11 @@ export async function startCommand(args: string[], io: CliIo): Promise<number> {
       webhookUrl === undefined
         ? "Push, SMS and WeChat messages go to the outbox (--webhook-url or NUDGE_WEBHOOK_URL to POST them)."
         : `Push, SMS and WeChat messages are POSTed to ${webhookUrl}, signed (README, Channels).`,
+      ...(sms === undefined
+        ? []
+        : [
+            `SMS goes through Alibaba Cloud SMS's SDK to a local stand-in for its endpoint, signed "${sms.signName}" (docs/channels/sms.md).`,
+          ]),
       `Email is written to ${platform.mailPath}; its unsubscribe links point at ${platform.url}/unsubscribe.`,
       `Messages are printed here and appended to ${platform.outboxPath}. Ctrl-C stops.`,
     ].join("\n"),
