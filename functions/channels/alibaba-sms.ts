@@ -27,6 +27,7 @@ import Dysmsapi from "@alicloud/dysmsapi-2017-05-25";
 import { acceptsMarketing } from "../engine/context.ts";
 import { overlongSmsParams } from "../language/sms-rules.ts";
 import type { ProfileReader } from "../runtime/ports.ts";
+import { NudgeError } from "../shared/errors.ts";
 import type { MessageChannel, MessageRequest, SendResult } from "./channel.ts";
 import { excerpt, PermanentDeliveryError, RetryableDeliveryError } from "./errors.ts";
 import type { SecretSource } from "./secret.ts";
@@ -36,6 +37,13 @@ import type { UnsubscribedDetail } from "./unsubscribe.ts";
 export interface SmsTemplateRef {
   templateCode: string;
   signName?: string | undefined;
+}
+
+/** What the provider answered, as the SDK attaches it to its error (`error.data`). */
+interface ProviderAnswer {
+  Code?: unknown;
+  Message?: unknown;
+  RequestId?: unknown;
 }
 
 /** SendSms's request as the SDK takes it. */
@@ -205,24 +213,26 @@ export class AlibabaSmsChannel implements MessageChannel {
     };
   }
 
-  /** A failed SendSms as a delivery error; an unsubscribed number is first made a consent change. */
+  /**
+   * A failed SendSms as a delivery error. An unsubscribed number is first made a consent change: when the
+   * bus does not take it, the record fails and is retried (the provider answers the same again), so the
+   * message never rests in the dead letters without its consent change.
+   */
   private async classify(error: unknown, message: MessageRequest, what: string): Promise<Error> {
-    const code = (error as { code?: unknown }).code;
-    if (typeof code !== "string") {
-      // The network, a timeout, or an answer that is not the provider's JSON (a gateway's error page).
-      const name = error instanceof Error ? error.name : "Error";
-      return new RetryableDeliveryError(`${what}: Alibaba Cloud SMS did not answer (${name})`, {
-        cause: new RetryableDeliveryError(name),
-      });
+    const answer = (error as { data?: ProviderAnswer }).data;
+    if (typeof answer?.Code !== "string") {
+      // The AccessKey not readable, the network, a timeout, or an answer that is not the provider's JSON.
+      const reason =
+        error instanceof NudgeError ? error.message : `no answer (${error instanceof Error ? error.name : "Error"})`;
+      return new RetryableDeliveryError(`${what}: Alibaba Cloud SMS: ${reason}`);
     }
+    const code = answer.Code;
     const outcome = smsOutcome(code);
     if (outcome === "retry") {
       // Only the code travels: the provider's message may quote the number (logs carry ids only).
       return new RetryableDeliveryError(`${what}: Alibaba Cloud SMS did not take it (${code})`);
     }
     if (outcome === "unsubscribed") await this.options.unsubscribe({ userId: message.user, channel: message.channel });
-    const data = (error as { data?: { Code?: unknown; Message?: unknown; RequestId?: unknown } }).data ?? {};
-    const answer = JSON.stringify({ Code: data.Code ?? code, Message: data.Message, RequestId: data.RequestId });
     const why =
       outcome === "invalid-number"
         ? "the number is invalid"
@@ -231,7 +241,7 @@ export class AlibabaSmsChannel implements MessageChannel {
           : "it refused the message";
     return new PermanentDeliveryError(`${what}: Alibaba Cloud SMS: ${why} (${code})`, {
       code,
-      response: excerpt(answer),
+      response: excerpt(JSON.stringify({ Code: code, Message: answer.Message, RequestId: answer.RequestId })),
     });
   }
 }

@@ -29,12 +29,17 @@ afterEach(async () => {
  * checks each request's protocol, signature and parameters), profiles in a real table (dynalite), its queues
  * local, and `user.unsubscribed` published with the real EventBridge client to the local platform's endpoint.
  */
-async function smsChannel(profiles: Profile[], options: { refuse?: (phone: string) => string | undefined } = {}) {
+async function smsChannel(
+  profiles: Profile[],
+  options: { refuse?: (phone: string) => string | undefined; credentials?: string; stopped?: boolean } = {},
+) {
   const standIn = new AlibabaSmsStandIn({
     ...KEY,
     ...(options.refuse === undefined ? {} : { refuse: (sms) => options.refuse?.(sms.phoneNumbers) }),
   });
   const endpoint = await standIn.start();
+  // Stopped: nothing listens on its port any more (connection refused).
+  if (options.stopped === true) await standIn.stop();
   cleanups.push(() => standIn.stop());
   const published: ShopEvent[] = [];
   const bus = await startEndpoint(0, {
@@ -58,7 +63,7 @@ async function smsChannel(profiles: Profile[], options: { refuse?: (phone: strin
     SMS_ENDPOINT: endpoint,
     SMS_SIGN_NAME: "好物商城",
     SMS_TEMPLATES: JSON.stringify({ welcome: { templateCode: "SMS_153055065" } }),
-    NUDGE_ALIBABA_SMS_CREDENTIALS: JSON.stringify(KEY),
+    NUDGE_ALIBABA_SMS_CREDENTIALS: options.credentials ?? JSON.stringify(KEY),
     EVENT_BUS_NAME: "nudge-dev",
     ...queues.env,
   };
@@ -181,6 +186,37 @@ describe("SMS channel (Alibaba Cloud SMS)", () => {
     expect(again.result.batchItemFailures).toEqual([]);
     expect(channel.standIn.taken.map((taken) => taken.outId)).toEqual([sms("u_1").id]);
     expect(channel.queues.deadLetter.peek()).toEqual([]);
+  });
+
+  it("retries when the provider cannot be reached, when the AccessKey is wrong and when it is not one: nothing is dead-lettered", async () => {
+    // Prepare
+    const unreachable = await smsChannel([profile("u_1")], { stopped: true });
+    const wrongKey = await smsChannel([profile("u_1")], {
+      credentials: JSON.stringify({ ...KEY, accessKeySecret: "an-old-secret" }),
+    });
+    const notAKey = await smsChannel([profile("u_1")], { credentials: "LTAI5tNudgeTestKey" });
+
+    // Act
+    const outcomes = [];
+    for (const channel of [unreachable, wrongKey, notAKey]) {
+      const { result, lines } = await channel.run([sms("u_1")]);
+      outcomes.push({
+        failures: result.batchItemFailures.length,
+        deadLetters: channel.queues.deadLetter.peek().length,
+        lines,
+      });
+    }
+
+    // Assess
+    expect(outcomes.map(({ failures, deadLetters }) => [failures, deadLetters])).toEqual([
+      [1, 0],
+      [1, 0],
+      [1, 0],
+    ]);
+    const errors = outcomes.map(({ lines }) => JSON.stringify(lines));
+    expect(errors[1]).toContain("SignatureDoesNotMatch");
+    expect(errors[2]).toContain("the Alibaba Cloud SMS secret is not");
+    expect(wrongKey.standIn.taken).toEqual([]);
   });
 
   it("refuses a parameter longer than the provider takes without calling it, with the parameter named", async () => {
