@@ -9,9 +9,12 @@ import { AwsSolutionsChecks } from "cdk-nag";
 import { formatProblem, journeyFilesIn } from "../functions/journey/load.ts";
 import { migrationPlans, strandedMessage } from "../functions/journey/migration.ts";
 import { loadPolicyFile } from "../functions/journey/policy-file.ts";
+import { TEMPLATES_DIR } from "../functions/journey/template-file.ts";
+import { readTemplateLibrary, smsTemplateRefs } from "../functions/journey/template-library.ts";
 import { loadTraitsFile } from "../functions/journey/traits-file.ts";
 import { validateJourneyFiles } from "../functions/journey/validate.ts";
 import type { Journey } from "../functions/language/schema.ts";
+import { SMS_CHANNEL } from "../functions/language/sms-rules.ts";
 import { InvalidJourneyError } from "../functions/shared/errors.ts";
 import { type ChannelProps, DEFAULT_CHANNELS } from "./channels.ts";
 import { NudgeStack } from "./nudge-stack.ts";
@@ -86,17 +89,29 @@ export async function createNudgeApp(options: NudgeAppOptions): Promise<{ app: A
   const webhookUrl = setting(app, "webhookUrl", "NUDGE_WEBHOOK_URL", env);
   const emailFrom = setting(app, "emailFrom", "NUDGE_EMAIL_FROM", env);
   const sesConfigurationSet = setting(app, "sesConfigurationSet", "NUDGE_SES_CONFIGURATION_SET", env);
+  // The SMS channel through Alibaba Cloud SMS with its approved signature (else the webhook, as push).
+  const smsSignName = setting(app, "smsSignName", "NUDGE_SMS_SIGN_NAME", env);
+  const smsTemplates =
+    smsSignName === undefined
+      ? {}
+      : smsTemplateRefs(await readTemplateLibrary(resolve(cwd, journeysDir, TEMPLATES_DIR), cwd));
   const channels = Object.fromEntries(
-    Object.entries(DEFAULT_CHANNELS).map(([name, channel]): [string, ChannelProps] => [
-      name,
-      channel.provider === "webhook"
-        ? { ...channel, ...(webhookUrl === undefined ? {} : { url: webhookUrl }) }
-        : {
-            ...channel,
-            ...(emailFrom === undefined ? {} : { from: emailFrom }),
-            ...(sesConfigurationSet === undefined ? {} : { configurationSet: sesConfigurationSet }),
-          },
-    ]),
+    Object.entries(DEFAULT_CHANNELS).map(([name, channel]): [string, ChannelProps] => {
+      if (name === SMS_CHANNEL && smsSignName !== undefined) {
+        const { ratePerSecond } = channel;
+        return [name, { provider: "alibaba-sms", ratePerSecond, signName: smsSignName, templates: smsTemplates }];
+      }
+      if (channel.provider === "webhook")
+        return [name, { ...channel, ...(webhookUrl === undefined ? {} : { url: webhookUrl }) }];
+      return [
+        name,
+        {
+          ...channel,
+          ...(emailFrom === undefined ? {} : { from: emailFrom }),
+          ...(sesConfigurationSet === undefined ? {} : { configurationSet: sesConfigurationSet }),
+        },
+      ];
+    }),
   );
   const account = setting(app, "account", "CDK_DEFAULT_ACCOUNT", env);
   const region = setting(app, "region", "CDK_DEFAULT_REGION", env);

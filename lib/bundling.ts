@@ -15,6 +15,7 @@ export const HANDLERS = {
   deliver: "functions/handlers/lambda/deliver.ts",
   deliverEmail: "functions/handlers/lambda/deliver-email.ts",
   unsubscribe: "functions/handlers/lambda/unsubscribe.ts",
+  deliverSms: "functions/handlers/lambda/deliver-sms.ts",
 } as const;
 
 export type HandlerName = keyof typeof HANDLERS;

@@ -29,6 +29,7 @@ import { SqsEventSource } from "aws-cdk-lib/aws-lambda-event-sources";
 import type * as logs from "aws-cdk-lib/aws-logs";
 import * as secretsmanager from "aws-cdk-lib/aws-secretsmanager";
 import { Construct } from "constructs";
+import type { SmsTemplateRef } from "../functions/channels/alibaba-sms.ts";
 import type { Journey } from "../functions/language/schema.ts";
 import { NudgeFunction } from "./functions.ts";
 import { DurableQueue } from "./queues.ts";
@@ -56,7 +57,22 @@ export interface EmailChannelProps extends ChannelRate {
   defaultSubject?: string;
 }
 
-export type ChannelProps = WebhookChannelProps | EmailChannelProps;
+/**
+ * SMS through Alibaba Cloud SMS (阿里云短信服务); without a signature its messages go to the log. The
+ * AccessKey is a Secrets Manager secret the stack creates (`AlibabaSmsSecret`), which the operator fills
+ * with `{"accessKeyId": "…", "accessKeySecret": "…"}` (docs/channels/sms.md).
+ */
+export interface AlibabaSmsChannelProps extends ChannelRate {
+  provider: "alibaba-sms";
+  /** The approved signature (短信签名) of a template whose `sms` block names none. */
+  signName?: string;
+  /** The template files' `sms` blocks by template id (smsTemplateRefs of the journeys' template library). */
+  templates?: Readonly<Record<string, SmsTemplateRef>>;
+  /** Another endpoint than https://dysmsapi.aliyuncs.com. */
+  endpoint?: string;
+}
+
+export type ChannelProps = WebhookChannelProps | EmailChannelProps | AlibabaSmsChannelProps;
 
 /**
  * The channels a stack has unless told otherwise. The rates are a starting point: a push gateway takes
@@ -142,6 +158,8 @@ export class DeliveryChannels extends Construct {
   readonly webhookSecret: secretsmanager.Secret;
   /** Signs unsubscribe tokens; never leaves AWS. */
   readonly unsubscribeSecret: secretsmanager.Secret;
+  /** The Alibaba Cloud SMS AccessKey, when a channel sends through it. */
+  readonly alibabaSmsSecret: secretsmanager.Secret | undefined;
 
   constructor(scope: Construct, id: string, props: DeliveryChannelsProps) {
     super(scope, id);
@@ -164,6 +182,20 @@ export class DeliveryChannels extends Construct {
       generateSecretString: generated,
       removalPolicy,
     });
+
+    const alibaba = Object.values(props.channels).some((channel) => alibabaSmsOf(channel) !== undefined);
+    this.alibabaSmsSecret = alibaba
+      ? new secretsmanager.Secret(this, "AlibabaSmsSecret", {
+          description:
+            'Nudge: the Alibaba Cloud SMS AccessKey of the SMS channel, {"accessKeyId": "…", "accessKeySecret": "…"}: replace the generated placeholder with a RAM user\'s key allowed dysms:SendSms',
+          generateSecretString: {
+            secretStringTemplate: JSON.stringify({ accessKeyId: "replace-with-the-RAM-user-AccessKey-ID" }),
+            generateStringKey: "accessKeySecret",
+            excludePunctuation: true,
+          },
+          removalPolicy,
+        })
+      : undefined;
 
     this.unsubscribe = new NudgeFunction(this, "Unsubscribe", {
       ...common,
@@ -202,15 +234,16 @@ export class DeliveryChannels extends Construct {
         ? laneRates(channel)
         : { journeys: channel.ratePerSecond };
       for (const [lane, rate] of Object.entries(rates) as [Lane, number][])
-        this.channels.push(this.addLane({ name, channel, lane, rate }, common, props.table));
+        this.channels.push(this.addLane({ name, channel, lane, rate }, common, props));
     }
   }
 
   private addLane(
     of: { name: string; channel: ChannelProps; lane: Lane; rate: number },
     common: Pick<DeliveryChannelsProps, "projectRoot" | "journeys" | "logRetention" | "removalPolicy">,
-    table: dynamodb.ITable,
+    where: Pick<DeliveryChannelsProps, "table" | "bus">,
   ): DeliveryChannel {
+    const { table, bus } = where;
     const { name, channel, lane, rate } = of;
     const key = lane === "campaigns" ? `${name}-campaigns` : name;
     // The journeys' lane keeps the ids a channel had before it had lanes (no replacement on update).
@@ -231,6 +264,7 @@ export class DeliveryChannels extends Construct {
       DEAD_LETTER_QUEUE_URL: queue.deadLetterQueue.queueUrl,
     };
     const email = channel.provider === "email" && channel.from !== undefined ? channel : undefined;
+    const sms = alibabaSmsOf(channel);
     if (email !== undefined) {
       Object.assign(environment, {
         TABLE_NAME: table.tableName,
@@ -240,6 +274,8 @@ export class DeliveryChannels extends Construct {
         UNSUBSCRIBE_SECRET_ARN: this.unsubscribeSecret.secretArn,
         ...(email.configurationSet === undefined ? {} : { SES_CONFIGURATION_SET: email.configurationSet }),
       });
+    } else if (sms !== undefined) {
+      Object.assign(environment, smsEnvironment(sms, { table, bus, secret: this.alibabaSmsSecret }));
     } else if (channel.provider === "webhook" && channel.url !== undefined) {
       Object.assign(environment, {
         CHANNEL_KIND: "webhook",
@@ -250,7 +286,7 @@ export class DeliveryChannels extends Construct {
 
     const fn = new NudgeFunction(this, `Deliver${id}`, {
       ...common,
-      handler: email === undefined ? "deliver" : "deliverEmail",
+      handler: email !== undefined ? "deliverEmail" : sms !== undefined ? "deliverSms" : "deliver",
       memorySize: 256,
       timeout,
       environment,
@@ -266,6 +302,12 @@ export class DeliveryChannels extends Construct {
           resources: sesResources(Stack.of(this), email),
         }),
       );
+    } else if (sms !== undefined) {
+      // GetItem: the profile (number, consent) and the ledger of message ids; PutItem: the ledger.
+      table.grant(fn.role, "dynamodb:GetItem", "dynamodb:PutItem");
+      this.alibabaSmsSecret?.grantRead(fn.role);
+      // A number the provider reports unsubscribed becomes a user.unsubscribed event.
+      bus.grantPutEventsTo(fn.role);
     } else if (environment.CHANNEL_KIND === "webhook") this.webhookSecret.grantRead(fn.role);
     fn.function.addEventSource(
       new SqsEventSource(queue.queue, {
@@ -284,6 +326,26 @@ export class DeliveryChannels extends Construct {
       maxConcurrency,
     };
   }
+}
+
+/** A channel that sends through Alibaba Cloud SMS, when it has its signature (else its messages go to the log). */
+function alibabaSmsOf(channel: ChannelProps): AlibabaSmsChannelProps | undefined {
+  return channel.provider === "alibaba-sms" && channel.signName !== undefined ? channel : undefined;
+}
+
+/** The SMS deliver function's environment (functions/handlers/config.ts smsDeliverEnvironment). */
+function smsEnvironment(
+  sms: AlibabaSmsChannelProps,
+  where: { table: dynamodb.ITable; bus: events.IEventBus; secret: secretsmanager.Secret | undefined },
+): Record<string, string> {
+  return {
+    TABLE_NAME: where.table.tableName,
+    SMS_SIGN_NAME: sms.signName ?? "",
+    SMS_TEMPLATES: JSON.stringify(sms.templates ?? {}),
+    ALIBABA_SMS_SECRET_ARN: where.secret?.secretArn ?? "",
+    EVENT_BUS_NAME: where.bus.eventBusName,
+    ...(sms.endpoint === undefined ? {} : { SMS_ENDPOINT: sms.endpoint }),
+  };
 }
 
 /**

@@ -3,6 +3,8 @@
  * each message delivered as a readable line, and a health line every few seconds when something changed.
  */
 import { join, resolve } from "node:path";
+import { TEMPLATES_DIR } from "../journey/template-file.ts";
+import { readTemplateLibrary, smsTemplateRefs } from "../journey/template-library.ts";
 import { readSavedClock, virtualClock, writeSavedClock } from "../local/clock.ts";
 import { readableLine } from "../local/outbox.ts";
 import { type LocalPlatform, type PlatformHealth, startLocalPlatform } from "../local/platform.ts";
@@ -75,6 +77,16 @@ export async function startCommand(args: string[], io: CliIo): Promise<number> {
   const loaded = await loadJourneys(journeyDir, io);
   if (loaded === undefined) return ExitCode.failed;
   const { journeys, policies, traits } = loaded;
+  // SMS through Alibaba Cloud SMS (against its local stand-in) with the approved signature, as on AWS.
+  const smsSignName = values.get("sms-sign-name") ?? (process.env.NUDGE_SMS_SIGN_NAME || undefined);
+  const sms =
+    smsSignName === undefined
+      ? undefined
+      : {
+          signName: smsSignName,
+          templates: smsTemplateRefs(await readTemplateLibrary(join(journeyDir, TEMPLATES_DIR), io.cwd)),
+          credentials: process.env.NUDGE_ALIBABA_SMS_CREDENTIALS || undefined,
+        };
 
   const clockPath = join(dir, "clock.json");
   const saved = readSavedClock(clockPath);
@@ -94,6 +106,7 @@ export async function startCommand(args: string[], io: CliIo): Promise<number> {
     webhookUrl,
     webhookSecret: process.env.NUDGE_WEBHOOK_SECRET || undefined,
     unsubscribeSecret: process.env.NUDGE_UNSUBSCRIBE_SECRET || undefined,
+    sms,
   });
   writeSavedClock(clockPath, clock.now(), firstDay);
   keepDeployedCopy(journeyDir, dir);
@@ -105,6 +118,11 @@ export async function startCommand(args: string[], io: CliIo): Promise<number> {
       webhookUrl === undefined
         ? "Push, SMS and WeChat messages go to the outbox (--webhook-url or NUDGE_WEBHOOK_URL to POST them)."
         : `Push, SMS and WeChat messages are POSTed to ${webhookUrl}, signed (README, Channels).`,
+      ...(sms === undefined
+        ? []
+        : [
+            `SMS goes through Alibaba Cloud SMS's SDK to a local stand-in for its endpoint, signed "${sms.signName}" (docs/channels/sms.md).`,
+          ]),
       `Email is written to ${platform.mailPath}; its unsubscribe links point at ${platform.url}/unsubscribe.`,
       `Messages are printed here and appended to ${platform.outboxPath}. Ctrl-C stops.`,
     ].join("\n"),

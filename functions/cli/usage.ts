@@ -104,6 +104,11 @@ export const COMMANDS: Readonly<Record<string, CommandSpec>> = {
       journeys,
       { name: "dynamodb-endpoint", value: "<url>", help: "a DynamoDB endpoint instead of the embedded one" },
       { name: "webhook-url", value: "<url>", help: "where push, SMS and WeChat messages are POSTed" },
+      {
+        name: "sms-sign-name",
+        value: "<name>",
+        help: "send SMS through Alibaba Cloud SMS's SDK, to a local stand-in, with this signature",
+      },
     ],
   },
   demo: {

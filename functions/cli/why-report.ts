@@ -5,6 +5,7 @@ import { MIGRATE_EXIT } from "../language/schema.ts";
 import type { UserJournal } from "../runtime/user-journal.ts";
 import { isTimeZone, localDateTime } from "../shared/local-time.ts";
 import { parseInstant } from "../shared/time.ts";
+import { type RefusedMessage, refusedLines } from "./why-refused.ts";
 
 /**
  * `nudge why <userId>` as text: for each journey, what it did for the user, in order, and what was held
@@ -31,6 +32,8 @@ export interface WhyReport {
   notHandedOn?: JournalEntry[];
   /** Journeys that skipped the user because they were paused when the trigger came (the latest each). */
   skippedWhilePaused?: UserJournal["skippedWhilePaused"];
+  /** Messages a channel's provider refused (the local platform's dead letters). */
+  refused?: RefusedMessage[];
 }
 
 /** The zone `nudge why` shows times in, text and JSON alike: the profile's when valid, else the default. */
@@ -146,6 +149,7 @@ export function formatWhy(report: WhyReport): string[] {
         `  ${localTime(entry.at, zone)}  ${entry.journey} (v${entry.version})  ${describe(entry, zone, true)}`,
       );
   }
+  lines.push(...refusedLines(report.refused ?? [], (iso) => localTime(iso, zone)));
   lines.push("", summary(journal));
   return lines;
 }

@@ -11,12 +11,14 @@ import { traitValues } from "../engine/traits/values.ts";
 import { journeyFilesIn, loadJourneyFiles } from "../journey/load.ts";
 import { loadPolicyFile } from "../journey/policy-file.ts";
 import { loadTraitsFile } from "../journey/traits-file.ts";
+import { listLocalDeadLetters } from "../local/local-dead-letters.ts";
 import type { JourneyStore } from "../runtime/ports.ts";
 import { readUserJournal } from "../runtime/user-journal.ts";
 import { formatOption, UsageError } from "./args.ts";
 import { type CliIo, ExitCode } from "./io.ts";
 import { openStoreSource } from "./store-source.ts";
 import { parseCommandArgs } from "./usage.ts";
+import { refusedMessages } from "./why-refused.ts";
 import { formatWhy, type WhyReport, whyTimeZone } from "./why-report.ts";
 
 /** The user's journal from the runs of the journeys in `journeysDir` (see readUserJournal). */
@@ -37,6 +39,12 @@ function customerView(
   const zone = profile.timezone ?? setting.defaultZone;
   const segments = traits.segments === undefined ? {} : { segments: profile.segments ?? [] };
   return { traits: traitValues(traits, profile.traitStates, Date.now(), zone), ...segments };
+}
+
+/** The user's messages the providers refused, from the local platform's dead letters (none on AWS). */
+function refusedOf(dir: string | undefined, userId: string): Pick<WhyReport, "refused"> {
+  const refused = dir === undefined ? [] : refusedMessages(listLocalDeadLetters(dir), userId);
+  return refused.length === 0 ? {} : { refused };
 }
 
 export async function whyCommand(args: string[], io: CliIo): Promise<number> {
@@ -61,6 +69,7 @@ export async function whyCommand(args: string[], io: CliIo): Promise<number> {
       journal,
       notHandedOn: pending,
       skippedWhilePaused,
+      ...refusedOf(source.dir, userId),
     };
     if (format === "json") io.stdout(JSON.stringify(report));
     else {

@@ -6,6 +6,7 @@
 import * as z from "zod/mini";
 import { EVENTBRIDGE_MAX_ENTRY_BYTES, NUDGE_MAX_EVENT_BYTES } from "../../events/limits.ts";
 import { parsePolicyConfig } from "../engine/policies/config.ts";
+import { ALIBABA_SMS_ENDPOINT } from "../language/sms-rules.ts";
 import { NudgeError } from "../shared/errors.ts";
 import { TICK_LOOKAHEAD_SECONDS, TICK_MAX_WAKE_UPS, TICK_SENDS_IN_FLIGHT } from "./batching.ts";
 
@@ -229,6 +230,58 @@ export const emailDeliverEnvironment = z.object({
   /** The unsubscribe endpoint (its URL); the token is added as `?token=`. */
   UNSUBSCRIBE_URL: z.string({ error: "required" }).check(z.regex(/^https?:\/\/\S+$/, "expected an http(s) URL")),
   UNSUBSCRIBE_TOKEN_DAYS: whole(1, 365, 60),
+});
+
+/**
+ * The `sms` blocks of the template files a journey sends, by Nudge template id, as JSON:
+ * `{"coupon-sms": {"templateCode": "SMS_153055065", "signName": "好物商城"}}` (signName optional).
+ */
+const smsTemplates = () =>
+  z.pipe(
+    z._default(z.string(), "{}"),
+    z.transform((text, ctx) => {
+      const fail = () => {
+        ctx.issues.push({
+          code: "custom",
+          input: text,
+          message: 'expected a JSON object of template ids to {"templateCode": "SMS_…", "signName"?: "…"}',
+        });
+        return z.NEVER;
+      };
+      let value: unknown;
+      try {
+        value = JSON.parse(text);
+      } catch {
+        return fail();
+      }
+      if (value === null || typeof value !== "object" || Array.isArray(value)) return fail();
+      const entries = Object.values(value as Record<string, unknown>);
+      const valid = entries.every((entry) => {
+        const { templateCode, signName } = (entry ?? {}) as Record<string, unknown>;
+        return typeof templateCode === "string" && (signName === undefined || typeof signName === "string");
+      });
+      return valid ? (value as Record<string, { templateCode: string; signName?: string }>) : fail();
+    }),
+  );
+
+export const smsDeliverEnvironment = z.object({
+  ...tableEnvironment,
+  ...deliverCommon,
+  /** Alibaba Cloud SMS's endpoint; a local stand-in's (http://127.0.0.1:…) in tests and on the local platform. */
+  SMS_ENDPOINT: z._default(
+    z.string().check(z.regex(/^https?:\/\/\S+$/, "expected an http(s) URL such as https://dysmsapi.aliyuncs.com")),
+    ALIBABA_SMS_ENDPOINT,
+  ),
+  /** The approved signature (短信签名) of a template whose `sms` block names none. */
+  SMS_SIGN_NAME: required(),
+  SMS_TEMPLATES: smsTemplates(),
+  /** A SendSms abandoned after this many ms (connect and read) is retried; Alibaba advises 1 s at least. */
+  SMS_TIMEOUT_MS: whole(1000, 60_000, 5_000),
+  /** The AccessKey, `{"accessKeyId", "accessKeySecret"}`: a Secrets Manager secret (AWS), or the JSON itself (locally, tests). */
+  ALIBABA_SMS_SECRET_ARN: optionalText(),
+  NUDGE_ALIBABA_SMS_CREDENTIALS: optionalText(),
+  /** The bus a `user.unsubscribed` goes to when the provider reports a number unsubscribed. */
+  EVENT_BUS_NAME: required(),
 });
 
 export const unsubscribeEnvironment = z.object({

@@ -19,8 +19,11 @@ import type { ProfileReader } from "../runtime/ports.ts";
 import { mboxEntry, renderEmail } from "./mail.ts";
 import type { OutboxChannel } from "./outbox.ts";
 
-/** The channels a local platform has by default, and which provider each uses (as the CDK app's). */
-export const LOCAL_CHANNELS: Readonly<Record<string, "webhook" | "email">> = {
+/**
+ * The channels a local platform has by default, and which provider each uses (as the CDK app's); `sms` is
+ * `alibaba-sms` when the platform is given a signature (sms.ts), as on AWS.
+ */
+export const LOCAL_CHANNELS: Readonly<Record<string, "webhook" | "email" | "alibaba-sms">> = {
   push: "webhook",
   sms: "webhook",
   wechat: "webhook",

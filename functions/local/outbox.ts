@@ -18,13 +18,15 @@ export interface OutboxLine {
   channel: string;
   template: string;
   text: string;
-  /** The provider that took it: `webhook`, `email`; absent: the outbox alone. */
+  /** The provider that took it: `webhook`, `email`, `alibaba-sms`; absent: the outbox alone. */
   via?: string;
   /** An email's recipient and subject. */
   to?: string;
   subject?: string;
   /** An email as the recipient's mail server would get it: the complete RFC 5322 message, headers and body. */
   raw?: string;
+  /** An SMS's template parameters as the provider got them (Alibaba Cloud SMS). */
+  params?: Record<string, string>;
 }
 
 /** A message as one console line: `time  journey  → user (channel/template): text`. */
@@ -69,7 +71,7 @@ export class OutboxChannel implements MessageChannel {
   }
 
   /** Appends the message (once per id), with what its provider adds. */
-  record(message: MessageRequest, extra: Pick<OutboxLine, "via" | "to" | "subject" | "raw"> = {}): void {
+  record(message: MessageRequest, extra: Pick<OutboxLine, "via" | "to" | "subject" | "raw" | "params"> = {}): void {
     if (this.sent.has(message.id)) return;
     const { id, at, journey, user, channel, template, text } = message;
     const line: OutboxLine = { id, time: at, journey, user, channel, template, text, ...extra };

@@ -1,5 +1,6 @@
 import type { MessageChannel } from "../channels/channel.ts";
 import { createDeliverHandler, deliverDependencies } from "../handlers/deliver.ts";
+import { SMS_CHANNEL } from "../language/sms-rules.ts";
 import type { ProfileReader } from "../runtime/ports.ts";
 import { LOCAL_CHANNELS, LocalEmailChannel, LocalWebhookChannel } from "./channels.ts";
 import type { LocalQueue } from "./local-queue.ts";
@@ -7,6 +8,7 @@ import { localQueueUrl } from "./local-sqs.ts";
 import type { OutboxChannel } from "./outbox.ts";
 import type { PlatformQueues } from "./platform-queues.ts";
 import type { BatchHandler } from "./pump.ts";
+import type { LocalSms } from "./sms.ts";
 
 export interface DeliveryOptions {
   queues: PlatformQueues;
@@ -20,11 +22,16 @@ export interface DeliveryOptions {
   webhookUrl?: string | undefined;
   webhookSecret: string;
   unsubscribeSecret: string;
+  /** SMS through Alibaba Cloud SMS (its local stand-in); none: SMS is a webhook channel. */
+  sms?: LocalSms | undefined;
 }
 
 /** The channel behind a delivery queue; the endpoint's URL (for unsubscribe links) is known once it listens. */
 function channelOf(name: string, endpointUrl: string, options: DeliveryOptions): MessageChannel {
   const kind = LOCAL_CHANNELS[name];
+  if (name === SMS_CHANNEL && options.sms !== undefined) {
+    return options.sms.channel(options.outbox, { profiles: options.profiles, eventBusUrl: endpointUrl });
+  }
   if (kind === "email") {
     return new LocalEmailChannel(options.outbox, {
       profiles: options.profiles,

@@ -38,6 +38,7 @@ import { type DeliveryOptions, deliverFunction } from "./platform-delivery.ts";
 import { deliveryQueuesOf, functionEnvironment, openPlatformQueues, type PlatformQueues } from "./platform-queues.ts";
 import { type BatchHandler, type PumpCounters, pump } from "./pump.ts";
 import { localSecret } from "./secrets.ts";
+import { type LocalSms, type LocalSmsSettings, startLocalSms } from "./sms.ts";
 import { startTicker } from "./ticker.ts";
 
 export interface LocalPlatformOptions {
@@ -79,6 +80,8 @@ export interface LocalPlatformOptions {
   statsShards?: number;
   /** The From address of local email (default `Nudge <nudge@localhost>`). */
   emailFrom?: string;
+  /** SMS through Alibaba Cloud SMS, against its local stand-in (sms.ts); none: SMS is a webhook channel. */
+  sms?: LocalSmsSettings | undefined;
 }
 
 export interface PlatformHealth {
@@ -155,11 +158,13 @@ export async function startLocalPlatform(options: LocalPlatformOptions): Promise
   // Each campaign's next occurrence, armed as EventBridge Scheduler's schedule would be on AWS: its fan-out
   // arms the ones after (armed again at each start: the same timer, the same occurrence).
   for (const journey of journeys) await armNextOccurrence(store, compileJourney(journey), clock());
-  const { outbox, outboxPath, mailPath, delivery } = openChannels(options, queues, store);
+  const sms = options.sms === undefined ? undefined : await startLocalSms(dir, options.sms);
+  const { outbox, outboxPath, mailPath, delivery } = openChannels(options, queues, store, sms);
   const endpointCounters = { received: 0, accepted: 0, refused: 0, routed: 0 };
   const functions = startFunctions({ env, overrides, queues, clock, tickEveryMs });
   const halt = async () => {
     await functions.stop();
+    await sms?.stop();
     queues.sqs.destroy();
     await database.close();
   };
@@ -200,7 +205,12 @@ export async function startLocalPlatform(options: LocalPlatformOptions): Promise
 }
 
 /** The outbox, the mbox of local email, and what the deliver functions need to reach them. */
-function openChannels(options: LocalPlatformOptions, queues: PlatformQueues, store: DynamoDbStore) {
+function openChannels(
+  options: LocalPlatformOptions,
+  queues: PlatformQueues,
+  store: DynamoDbStore,
+  sms: LocalSms | undefined,
+) {
   const { dir } = options;
   const outboxPath = join(dir, "outbox.ndjson");
   const mailPath = join(dir, "mail.mbox");
@@ -213,6 +223,7 @@ function openChannels(options: LocalPlatformOptions, queues: PlatformQueues, sto
     mailPath,
     webhookSecret: localSecret(dir, "webhook", options.webhookSecret, newWebhookSecret),
     unsubscribeSecret: localSecret(dir, "unsubscribe", options.unsubscribeSecret),
+    sms,
   };
   return { outbox, outboxPath, mailPath, delivery };
 }

@@ -43,6 +43,9 @@ describe("the function bundles", () => {
     expect(has("deliver", "@aws-sdk/client-sesv2")).toBe(false);
     expect(has("deliverEmail", "@aws-sdk/client-sesv2")).toBe(true);
     expect(has("deliverEmail", "@aws-sdk/client-dynamodb")).toBe(true);
+    // Alibaba Cloud's SMS SDK only in the SMS channel's function.
+    for (const handler of names) expect(has(handler, "@alicloud/pop-core"), handler).toBe(handler === "deliverSms");
+    expect(has("deliverSms", "@aws-sdk/client-dynamodb")).toBe(true);
     expect(has("unsubscribe", "@aws-sdk/client-sqs")).toBe(false);
     expect(has("unsubscribe", "@aws-sdk/client-dynamodb")).toBe(false);
     // Credentials come from Lambda's environment: the SDK's full provider chain stays out.
@@ -84,6 +87,8 @@ describe("the function bundles", () => {
       DELIVERY_QUEUE_URLS: JSON.stringify({ push: "https://sqs.cn-north-1.amazonaws.com.cn/1/delivery-push" }),
       EVENT_BUS_NAME: "nudge-test",
       NUDGE_UNSUBSCRIBE_SECRET: "test-secret",
+      SMS_SIGN_NAME: "好物商城",
+      NUDGE_ALIBABA_SMS_CREDENTIALS: JSON.stringify({ accessKeyId: "test", accessKeySecret: "test" }),
       EMAIL_FROM: "news@shop.example.cn",
       EMAIL_DEFAULT_SUBJECT: "News",
       UNSUBSCRIBE_URL: "https://abc.lambda-url.cn-north-1.on.aws/",
@@ -93,8 +98,8 @@ describe("the function bundles", () => {
     };
     const script = `
       const context = { functionName: "f", awsRequestId: "r", getRemainingTimeInMillis: () => 1000 };
-      const [ingest, tick, deliver, deliverEmail, unsubscribe] = await Promise.all(${JSON.stringify(names.map((n) => bundles[n].outfile))}.map((f) => import(f)));
-      const results = [await ingest.handler({ Records: [] }, context), typeof tick.handler, await deliver.handler({ Records: [] }, context), await deliverEmail.handler({ Records: [] }, context), (await unsubscribe.handler({ requestContext: { http: { method: "GET" } } }, context)).statusCode];
+      const [ingest, tick, deliver, deliverEmail, unsubscribe, deliverSms] = await Promise.all(${JSON.stringify(names.map((n) => bundles[n].outfile))}.map((f) => import(f)));
+      const results = [await ingest.handler({ Records: [] }, context), typeof tick.handler, await deliver.handler({ Records: [] }, context), await deliverEmail.handler({ Records: [] }, context), (await unsubscribe.handler({ requestContext: { http: { method: "GET" } } }, context)).statusCode, await deliverSms.handler({ Records: [] }, context)];
       process.stdout.write(JSON.stringify(results));`;
     // Act
     const run = spawnSync(process.execPath, ["--input-type=module", "-e", script], { env, encoding: "utf8" });
@@ -106,6 +111,7 @@ describe("the function bundles", () => {
       { batchItemFailures: [] },
       { batchItemFailures: [] },
       400, // no token
+      { batchItemFailures: [] },
     ]);
   });
 });
