@@ -26,7 +26,7 @@ export class LedgeredChannel implements MessageChannel {
     if (await this.ledger.hasEffect(message.id)) return { skipped: ALREADY_SENT };
     const result = await this.channel.send(message);
     // Recorded once taken (or skipped for good): a repeat after this point is dropped above.
-    const { text: _text, ...entry } = message;
+    const { text: _text, params: _params, ...entry } = message;
     await this.ledger.claimEffect({ ...entry, text: "" } satisfies JourneyEffect);
     return result;
   }

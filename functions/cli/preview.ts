@@ -12,6 +12,7 @@ import { didYouMean, listOf } from "../journey/checks/common.ts";
 import { stepLinks } from "../journey/checks/links.ts";
 import { formatProblem } from "../journey/load.ts";
 import type { Journey, StepOf } from "../language/schema.ts";
+import { SMS_PARAM_MAX_CHARACTERS, smsCharacters } from "../language/sms-template.ts";
 import { durationMs, parseInstant } from "../shared/time.ts";
 import { formatOption, UsageError } from "./args.ts";
 import { type CliIo, ExitCode } from "./io.ts";
@@ -66,7 +67,18 @@ function formatText(message: PreviewedMessage, profileLocale: string | undefined
     `locale:   ${message.locale} (${wanted})`,
     ...(message.title === undefined ? [] : [`title:    ${message.title}`]),
     `body:     ${message.text}`,
+    ...paramLines(message.params),
   ];
+}
+
+/** The provider's template parameters, one a line, with a value Alibaba Cloud SMS would refuse marked. */
+function paramLines(params: Record<string, string> | undefined): string[] {
+  if (params === undefined) return [];
+  return Object.entries(params).map(([name, value]) => {
+    const characters = smsCharacters(value);
+    const tooLong = characters > SMS_PARAM_MAX_CHARACTERS;
+    return `param:    ${name} = ${value}${tooLong ? ` (too long: ${characters} characters, ${SMS_PARAM_MAX_CHARACTERS} at most)` : ""}`;
+  });
 }
 
 export async function previewCommand(args: string[], io: CliIo): Promise<number> {

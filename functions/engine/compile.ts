@@ -17,6 +17,28 @@ function parseMessage(text: LocalizedText): ParsedMessage {
   return text.title === undefined ? { body } : { title: parseTemplate(text.title), body };
 }
 
+/** A provider's template parameters, parsed: the name and its Liquid text, in the order written. */
+export type ParsedParams = readonly (readonly [name: string, template: ParsedTemplate])[];
+
+/** A template, parsed: its texts by locale, and its provider parameters by channel (journey `templateParams`). */
+export interface CompiledTemplate {
+  readonly locales: readonly string[];
+  readonly byLocale: ReadonlyMap<string, ParsedMessage>;
+  readonly params?: ReadonlyMap<string, ParsedParams>;
+}
+
+/** Parses a template's provider parameters, by channel. */
+function parseChannelParams(
+  byChannel: Readonly<Record<string, Readonly<Record<string, string>>>> | undefined,
+): ReadonlyMap<string, ParsedParams> | undefined {
+  if (byChannel === undefined) return undefined;
+  const parsed = Object.entries(byChannel).map(
+    ([channel, params]) =>
+      [channel, Object.entries(params).map(([name, text]) => [name, parseTemplate(text)] as const)] as const,
+  );
+  return new Map(parsed);
+}
+
 /**
  * A journey version prepared for running: patterns compiled, templates parsed, durations in ms, steps
  * indexed by id. Built once per journey version, then shared by every run of it.
@@ -38,9 +60,7 @@ export interface CompiledJourney {
   readonly holdoutFraction: number;
   pattern(step: StepOf<"wait-for-event">): CompiledPattern;
   conditions(step: StepOf<"branch">): readonly CompiledPattern[];
-  template(
-    templateId: string,
-  ): { locales: readonly string[]; byLocale: ReadonlyMap<string, ParsedMessage> } | undefined;
+  template(templateId: string): CompiledTemplate | undefined;
   /** The detail-types this journey listens to, or "any" when a pattern does not pin them down. */
   readonly detailTypes: ReadonlySet<string> | "any";
   /**
@@ -91,10 +111,11 @@ export function compileJourney(journey: Journey): CompiledJourney {
         step.branches.map((b) => compilePattern(b.condition)),
       );
   }
-  const templates = new Map<string, { locales: string[]; byLocale: Map<string, ParsedMessage> }>();
+  const templates = new Map<string, CompiledTemplate>();
   for (const [templateId, texts] of Object.entries(journey.templates)) {
     const byLocale = new Map(Object.entries(texts).map(([locale, text]) => [locale, parseMessage(text)]));
-    templates.set(templateId, { locales: [...byLocale.keys()], byLocale });
+    const params = parseChannelParams(journey.templateParams?.[templateId]);
+    templates.set(templateId, { locales: [...byLocale.keys()], byLocale, ...(params === undefined ? {} : { params }) });
   }
 
   const trigger = journey.trigger;

@@ -5,7 +5,7 @@ export type { JournalEntry };
 export function journalEntryOf(effect: JourneyEffect): JournalEntry {
   switch (effect.type) {
     case "message.sent": {
-      const { text: _text, ...entry } = effect;
+      const { text: _text, params: _params, ...entry } = effect;
       return entry;
     }
     case "event.emitted": {

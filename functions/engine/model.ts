@@ -237,6 +237,11 @@ export type JourneyEffect = EffectBase &
         /** The rendered title (push title, email subject), when the template has one. */
         title?: string;
         text: string;
+        /**
+         * A provider's template parameters, rendered (values by name), when the template has them for this
+         * channel (journey `templateParams`: a template file's `sms` block, for Alibaba Cloud SMS).
+         */
+        params?: Record<string, string>;
         /** A service message that still needs consent (the send step's `consent`), for the channel's last check. */
         consent?: "required";
       }
@@ -333,6 +338,6 @@ export interface StatsCounter {
  */
 export type JournalEntry =
   | Exclude<JourneyEffect, { type: "message.sent" | "event.emitted" | "profile.updated" }>
-  | Omit<Extract<JourneyEffect, { type: "message.sent" }>, "text">
+  | Omit<Extract<JourneyEffect, { type: "message.sent" }>, "text" | "params">
   | (Omit<Extract<JourneyEffect, { type: "event.emitted" }>, "event"> & { detailType: string })
   | (Omit<Extract<JourneyEffect, { type: "profile.updated" }>, "attributes"> & { attributes: string[] });

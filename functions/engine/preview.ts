@@ -1,6 +1,6 @@
 import type { ShopEvent } from "../../events/catalog.ts";
 import type { StepOf } from "../language/schema.ts";
-import { pickLocale, renderTemplate } from "../language/templates.ts";
+import { type ParsedTemplate, pickLocale, renderTemplate } from "../language/templates.ts";
 import { NudgeError } from "../shared/errors.ts";
 import { flat, formatInstant } from "../shared/time.ts";
 import type { CompiledJourney } from "./compile.ts";
@@ -29,6 +29,8 @@ export interface PreviewedMessage {
   locale: string;
   title?: string;
   text: string;
+  /** The provider's template parameters, rendered (a template file's `sms` block, on the channel `sms`). */
+  params?: Record<string, string>;
 }
 
 /** A template that fails to render for this user (a date filter given a non-date, say). */
@@ -101,8 +103,7 @@ export function renderPreview(
   const message = texts.byLocale.get(locale);
   if (message === undefined) throw new NudgeError(`template "${step.template}" has no "${locale}" text`);
   const scope = runContext(journey, run, profile);
-  const render = (field: "title" | "body") => {
-    const template = message[field];
+  const render = (template: ParsedTemplate | undefined, field: string) => {
     if (template === undefined) return undefined;
     try {
       return renderTemplate(template, scope);
@@ -113,7 +114,12 @@ export function renderPreview(
       );
     }
   };
-  const title = render("title");
+  const title = render(message.title, "title");
+  const parsedParams = texts.params?.get(step.channel);
+  const params =
+    parsedParams === undefined
+      ? undefined
+      : Object.fromEntries(parsedParams.map(([name, template]) => [name, render(template, `param ${name}`) ?? ""]));
   return {
     journey: journey.id,
     version: journey.version,
@@ -124,6 +130,7 @@ export function renderPreview(
     category: step.category,
     locale,
     ...(title === undefined ? {} : { title }),
-    text: render("body") ?? "",
+    text: render(message.body, "body") ?? "",
+    ...(params === undefined ? {} : { params }),
   };
 }

@@ -1,6 +1,6 @@
 import type { ShopEvent } from "../../events/catalog.ts";
 import type { StepOf, TimeRef } from "../language/schema.ts";
-import { type ParsedTemplate, parseTemplate, pickLocale, renderTemplate } from "../language/templates.ts";
+import { type ParsedTemplate, parseTemplate, pickLocale, renderParams, renderTemplate } from "../language/templates.ts";
 import { unitInterval } from "../shared/hash.ts";
 import { atLocalTime } from "../shared/local-time.ts";
 import { durationMs, formatInstant, parseInstant } from "../shared/time.ts";
@@ -91,7 +91,7 @@ function compose(
   run: Run,
   step: StepOf<"send">,
   ctx: StepContext,
-): { locale: string; title?: string; text: string } | { reason: string } {
+): { locale: string; title?: string; text: string; params?: Record<string, string> } | { reason: string } {
   const texts = ctx.journey.template(step.template);
   const locale = pickLocale(texts?.locales ?? [], ctx.profile.locale);
   const template = texts?.byLocale.get(locale);
@@ -99,9 +99,11 @@ function compose(
   try {
     const scope = runContext(ctx.journey, run, ctx.profile);
     const text = renderTemplate(template.body, scope);
-    return template.title === undefined
-      ? { locale, text }
-      : { locale, title: renderTemplate(template.title, scope), text };
+    const message: { locale: string; title?: string; text: string; params?: Record<string, string> } =
+      template.title === undefined ? { locale, text } : { locale, title: renderTemplate(template.title, scope), text };
+    const params = texts?.params?.get(step.channel);
+    if (params !== undefined) message.params = renderParams(params, scope);
+    return message;
   } catch {
     // A value no template can show (a date filter on a non-date, say) holds this message back, not the run.
     return { reason: "template-error" };
@@ -193,6 +195,7 @@ function send(run: Run, step: StepOf<"send">, ctx: StepContext): string | undefi
     title === undefined
       ? { at, journey, version, user, run: runId, type, id, channel, template, category, locale, text }
       : { at, journey, version, user, run: runId, type, id, channel, template, category, locale, title, text };
+  if (message.params !== undefined && effect.type === "message.sent") effect.params = message.params;
   // The channel checks consent again at the last moment (email): it must know a service message needs it.
   if (step.consent === "required" && effect.type === "message.sent") effect.consent = "required";
   ctx.out.effects.push(effect);

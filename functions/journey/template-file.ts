@@ -1,5 +1,6 @@
 import * as z from "zod";
 import { localeTag, localizedMessage } from "../language/schema.ts";
+import { SMS_PARAM_MAX_CHARACTERS, smsBlockSchema, smsCharacters } from "../language/sms-template.ts";
 import { parseTemplate } from "../language/templates.ts";
 import { formatPath, type JourneyProblem, parseJsonText, schemaProblems } from "./problems.ts";
 
@@ -48,8 +49,11 @@ export const templateFileSchema = z
     id: templateId,
     description: z.string().default("").describe("What the message is for, for the people who edit it."),
     locales,
+    sms: smsBlockSchema.optional(),
   })
-  .describe("A Nudge message template: a title (optional) and a body per locale, in Liquid.");
+  .describe(
+    "A Nudge message template: a title (optional) and a body per locale, in Liquid; and, for a provider that sends approved templates (Alibaba Cloud SMS), its template and parameters.",
+  );
 
 export type TemplateFile = z.output<typeof templateFileSchema>;
 
@@ -70,6 +74,33 @@ function liquidProblems(template: TemplateFile, file: string): JourneyProblem[] 
           message: `Liquid syntax error: ${reason}`,
         });
       }
+    }
+  }
+  return problems.concat(smsProblems(template, file));
+}
+
+/**
+ * The problems of the `sms` block's parameters: Liquid syntax, and a value whose fixed text alone is longer
+ * than the provider takes (the rendered value is checked again when the message goes: sms-template.ts).
+ */
+function smsProblems(template: TemplateFile, file: string): JourneyProblem[] {
+  const problems: JourneyProblem[] = [];
+  for (const [name, source] of Object.entries(template.sms?.params ?? {})) {
+    const path = formatPath(["sms", "params", name]);
+    try {
+      parseTemplate(source);
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      problems.push({ file, path, message: `Liquid syntax error: ${reason}` });
+      continue;
+    }
+    const fixed = source.replace(/\{\{[\s\S]*?\}\}|\{%[\s\S]*?%\}/g, "");
+    if (smsCharacters(fixed) > SMS_PARAM_MAX_CHARACTERS) {
+      problems.push({
+        file,
+        path,
+        message: `its fixed text alone has ${smsCharacters(fixed)} characters: Alibaba Cloud SMS takes ${SMS_PARAM_MAX_CHARACTERS} at most in a variable (isv.PARAM_LENGTH_LIMIT); put fixed text in the approved template`,
+      });
     }
   }
   return problems;

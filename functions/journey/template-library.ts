@@ -1,6 +1,7 @@
 import { readdir, readFile } from "node:fs/promises";
 import { join, relative } from "node:path";
 import type { Journey } from "../language/schema.ts";
+import { SMS_CHANNEL } from "../language/sms-template.ts";
 import type { JourneyProblem } from "./problems.ts";
 import { parseTemplateFile, TEMPLATES_DIR, type TemplateFile } from "./template-file.ts";
 
@@ -48,6 +49,14 @@ export function isTemplateFileName(name: string): boolean {
   return name.endsWith(".json") && !name.endsWith(".schema.json");
 }
 
+/**
+ * A template file's provider parameters by the channel they are for: its `sms` block's, for the channel
+ * `sms`. The provider's template code and signature stay in the file: the channel reads them by template id.
+ */
+function channelParams(template: TemplateFile): Record<string, Record<string, string>> | undefined {
+  return template.sms === undefined ? undefined : { [SMS_CHANNEL]: template.sms.params };
+}
+
 /** Reads the templates folder at `path` (absolute); a folder that does not exist is an empty library. */
 export async function readTemplateLibrary(path: string, cwd: string): Promise<TemplateLibrary> {
   const dir = relative(cwd, path) || path;
@@ -78,14 +87,17 @@ export function resolveTemplates(
 ): { journey: Journey; templateFiles: Record<string, string> } {
   const templateFiles: Record<string, string> = {};
   const templates = { ...journey.templates };
+  const templateParams = { ...journey.templateParams };
   for (const step of journey.steps) {
     if (step.type !== "send" || Object.hasOwn(journey.templates, step.template)) continue;
     const found = library.templates.get(step.template);
     if (found === undefined) continue;
     templates[step.template] = found.template.locales;
     templateFiles[step.template] = found.file;
+    const params = channelParams(found.template);
+    if (params !== undefined) templateParams[step.template] = params;
   }
-  return Object.keys(templateFiles).length === 0
-    ? { journey, templateFiles }
-    : { journey: { ...journey, templates }, templateFiles };
+  if (Object.keys(templateFiles).length === 0) return { journey, templateFiles };
+  const withParams = Object.keys(templateParams).length === 0 ? {} : { templateParams };
+  return { journey: { ...journey, templates, ...withParams }, templateFiles };
 }

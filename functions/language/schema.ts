@@ -364,6 +364,12 @@ export const journeySchema = z
       .describe(
         "Inline templates by id. Usually empty: templates live in files, journeys/templates/<id>.json, which the loader adds here for the send steps that use them.",
       ),
+    templateParams: z
+      .record(z.string(), z.record(z.string(), z.record(z.string(), z.string())))
+      .optional()
+      .describe(
+        "A provider's template parameters by template id, then channel: Liquid texts by parameter name, rendered with the message into its `params`. Usually absent: the loader adds a template file's `sms` block here (under the channel `sms`).",
+      ),
   })
   .describe("A Nudge journey: who enters, the steps they go through, and what counts as success.");
 

@@ -160,3 +160,13 @@ export function pickLocale(available: readonly string[], wanted: string | undefi
   }
   return DEFAULT_LOCALE;
 }
+
+/** Renders a provider's template parameters (name and parsed Liquid text) with one scope: the values by name. */
+export function renderParams(
+  params: readonly (readonly [name: string, template: ParsedTemplate])[],
+  scope: object,
+): Record<string, string> {
+  const values: Record<string, string> = {};
+  for (const [name, template] of params) values[name] = renderTemplate(template, scope);
+  return values;
+}

@@ -193,6 +193,10 @@ function checkSendTemplate(step: StepOf<"send">, i: number, input: CheckInput, s
         problems.push(...checkText(source, path, file, { ...scope, sendStep: step.id }, what));
       }
     }
+    for (const [name, source] of Object.entries(journey.templateParams?.[id]?.[step.channel] ?? {})) {
+      const what = `step ${quote(step.id)}, template ${quote(id)} (${templateFile}), ${step.channel} param ${quote(name)}: `;
+      problems.push(...checkText(source, path, file, { ...scope, sendStep: step.id }, what));
+    }
     return problems;
   }
   if (Object.hasOwn(journey.templates, id)) return [];
