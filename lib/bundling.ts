@@ -14,6 +14,7 @@ export const HANDLERS = {
   tick: "functions/handlers/lambda/tick.ts",
   deliver: "functions/handlers/lambda/deliver.ts",
   deliverEmail: "functions/handlers/lambda/deliver-email.ts",
+  deliverWechat: "functions/handlers/lambda/deliver-wechat.ts",
   unsubscribe: "functions/handlers/lambda/unsubscribe.ts",
 } as const;
 

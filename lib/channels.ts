@@ -56,7 +56,20 @@ export interface EmailChannelProps extends ChannelRate {
   defaultSubject?: string;
 }
 
-export type ChannelProps = WebhookChannelProps | EmailChannelProps;
+/**
+ * WeChat mini-program subscribe messages (小程序订阅消息) through WeChat's API. The app's AppID and AppSecret
+ * are a Secrets Manager secret the stack creates (`WechatSecret`), which the operator fills with
+ * `{"appId": "wx…", "appSecret": "…"}` (docs/channels/wechat.md).
+ */
+export interface WechatSubscribeChannelProps extends ChannelRate {
+  provider: "wechat-subscribe";
+  /** Which version of the mini-program a message opens (default `formal`). */
+  miniprogramState?: "formal" | "trial" | "developer";
+  /** Another API than https://api.weixin.qq.com. */
+  apiBase?: string;
+}
+
+export type ChannelProps = WebhookChannelProps | EmailChannelProps | WechatSubscribeChannelProps;
 
 /**
  * The channels a stack has unless told otherwise. The rates are a starting point: a push gateway takes
@@ -142,6 +155,8 @@ export class DeliveryChannels extends Construct {
   readonly webhookSecret: secretsmanager.Secret;
   /** Signs unsubscribe tokens; never leaves AWS. */
   readonly unsubscribeSecret: secretsmanager.Secret;
+  /** The WeChat mini-program's AppID and AppSecret, when a channel sends subscribe messages. */
+  readonly wechatSecret: secretsmanager.Secret | undefined;
 
   constructor(scope: Construct, id: string, props: DeliveryChannelsProps) {
     super(scope, id);
@@ -164,6 +179,20 @@ export class DeliveryChannels extends Construct {
       generateSecretString: generated,
       removalPolicy,
     });
+
+    const wechat = Object.values(props.channels).some((channel) => channel.provider === "wechat-subscribe");
+    this.wechatSecret = wechat
+      ? new secretsmanager.Secret(this, "WechatSecret", {
+          description:
+            'Nudge: the WeChat mini-program\'s credentials for subscribe messages, {"appId": "wx…", "appSecret": "…"}: replace the placeholders with the mini-program\'s AppID and AppSecret',
+          generateSecretString: {
+            secretStringTemplate: JSON.stringify({ appId: "replace-with-the-mini-program-AppID" }),
+            generateStringKey: "appSecret",
+            excludePunctuation: true,
+          },
+          removalPolicy,
+        })
+      : undefined;
 
     this.unsubscribe = new NudgeFunction(this, "Unsubscribe", {
       ...common,
@@ -231,7 +260,15 @@ export class DeliveryChannels extends Construct {
       DEAD_LETTER_QUEUE_URL: queue.deadLetterQueue.queueUrl,
     };
     const email = channel.provider === "email" && channel.from !== undefined ? channel : undefined;
-    if (email !== undefined) {
+    const wechat = channel.provider === "wechat-subscribe" ? channel : undefined;
+    if (wechat !== undefined) {
+      Object.assign(environment, {
+        TABLE_NAME: table.tableName,
+        WECHAT_SECRET_ARN: this.wechatSecret?.secretArn ?? "",
+        WECHAT_MINIPROGRAM_STATE: wechat.miniprogramState ?? "formal",
+        ...(wechat.apiBase === undefined ? {} : { WECHAT_API_BASE: wechat.apiBase }),
+      });
+    } else if (email !== undefined) {
       Object.assign(environment, {
         TABLE_NAME: table.tableName,
         EMAIL_FROM: email.from,
@@ -250,7 +287,7 @@ export class DeliveryChannels extends Construct {
 
     const fn = new NudgeFunction(this, `Deliver${id}`, {
       ...common,
-      handler: email === undefined ? "deliver" : "deliverEmail",
+      handler: wechat !== undefined ? "deliverWechat" : email === undefined ? "deliver" : "deliverEmail",
       memorySize: 256,
       timeout,
       environment,
@@ -266,6 +303,9 @@ export class DeliveryChannels extends Construct {
           resources: sesResources(Stack.of(this), email),
         }),
       );
+    } else if (wechat !== undefined) {
+      this.wechatSecret?.grantRead(fn.role);
+      fn.role.addToPrincipalPolicy(wechatTableStatement(table));
     } else if (environment.CHANNEL_KIND === "webhook") this.webhookSecret.grantRead(fn.role);
     fn.function.addEventSource(
       new SqsEventSource(queue.queue, {
@@ -300,4 +340,20 @@ function sesResources(stack: Stack, email: EmailChannelProps): string[] {
     arn("identity", address),
     ...(email.configurationSet === undefined ? [] : [arn("configuration-set", email.configurationSet)]),
   ];
+}
+
+/**
+ * What the WeChat deliver function may do to the table, and to which items only (the leading keys): read a
+ * user's profile (openid, consent) and clear their grants after a refusal (`USER#`), read and write the
+ * ledger of message ids (`EFFECT#`) and the shared access token (`SHARED#wechat-token#`).
+ * https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/specifying-conditions.html
+ */
+function wechatTableStatement(table: dynamodb.ITable): iam.PolicyStatement {
+  return new iam.PolicyStatement({
+    actions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
+    resources: [table.tableArn],
+    conditions: {
+      "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["USER#*", "EFFECT#*", "SHARED#wechat-token#*"] },
+    },
+  });
 }

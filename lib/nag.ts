@@ -3,7 +3,7 @@ import type { IConstruct } from "constructs";
 
 /** What the findings concern: the stack's two channel secrets and its functions. */
 export interface NagSubjects {
-  channels: { webhookSecret: IConstruct; unsubscribeSecret: IConstruct };
+  channels: { webhookSecret: IConstruct; unsubscribeSecret: IConstruct; wechatSecret?: IConstruct | undefined };
   functions: Record<string, { function: IConstruct }>;
 }
 
@@ -17,6 +17,13 @@ export function acknowledgeFindings(stack: NagSubjects): void {
       id: "AwsSolutions-SMG4",
       reason:
         "Rotating the webhook secret needs the receivers to accept the new one first, and rotating the unsubscribe secret would void every unsubscribe link in mailboxes; both are rotated by hand (docs/channels.md), not by a rotation Lambda.",
+    });
+  }
+  if (stack.channels.wechatSecret !== undefined) {
+    Validations.of(stack.channels.wechatSecret).acknowledge({
+      id: "AwsSolutions-SMG4",
+      reason:
+        "The WeChat AppSecret is reset in the WeChat console (mp.weixin.qq.com), not by AWS: a rotation Lambda cannot change it; the operator puts the new one in the secret (docs/channels/wechat.md).",
     });
   }
   for (const fn of Object.values(stack.functions)) {
