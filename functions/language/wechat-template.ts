@@ -45,8 +45,8 @@ interface KeywordRule {
 /** A date as WeChat takes it: y年m月d日, y年m月, m月d日, or joined by -, / or . (2018-01-01, 01-01), a time optional. */
 const DATE_PART = String.raw`(\d{4}年\d{1,2}月(\d{1,2}日)?|\d{1,2}月\d{1,2}日|\d{4}[-/.]\d{1,2}([-/.]\d{1,2})?|\d{1,2}[-/.]\d{1,2})`;
 const TIME_PART = String.raw`\d{1,2}:\d{2}(:\d{2})?`;
-const DATE_VALUE = new RegExp(String.raw`^${DATE_PART}( ${TIME_PART})?$`);
-const TIME_VALUE = new RegExp(String.raw`^(${DATE_PART} )?${TIME_PART}$`);
+const DATE_VALUE = new RegExp(`^${DATE_PART}( ${TIME_PART})?$`);
+const TIME_VALUE = new RegExp(`^(${DATE_PART} )?${TIME_PART}$`);
 /** A period is two of them joined by ~. */
 const period = (one: RegExp) => (value: string) =>
   value.split("~").every((part, _i, all) => all.length <= 2 && one.test(part.trim()));
