@@ -13,6 +13,7 @@ import { join } from "node:path";
 import type { ShopEvent } from "../../events/catalog.ts";
 import { fixedSecret } from "../channels/secret.ts";
 import { newWebhookSecret } from "../channels/webhook-signature.ts";
+import type { WechatCredentials } from "../channels/wechat-token.ts";
 import { compileJourney } from "../engine/compile.ts";
 import type { PolicyConfig } from "../engine/policies/config.ts";
 import { sumsByName } from "../engine/stats.ts";
@@ -39,6 +40,7 @@ import { deliveryQueuesOf, functionEnvironment, openPlatformQueues, type Platfor
 import { type BatchHandler, type PumpCounters, pump } from "./pump.ts";
 import { localSecret } from "./secrets.ts";
 import { startTicker } from "./ticker.ts";
+import { LOCAL_WECHAT_APP, WechatStandIn } from "./wechat-stand-in.ts";
 
 export interface LocalPlatformOptions {
   /** Where state is kept: the table's data, the queues' journals, the outbox (e.g. `.nudge`). */
@@ -79,6 +81,11 @@ export interface LocalPlatformOptions {
   statsShards?: number;
   /** The From address of local email (default `Nudge <nudge@localhost>`). */
   emailFrom?: string;
+  /**
+   * Where the wechat channel sends subscribe messages, with the app's credentials (`NUDGE_WECHAT_API_URL`,
+   * `NUDGE_WECHAT_CREDENTIALS`); none: the platform's own stand-in for api.weixin.qq.com (wechat-stand-in.ts).
+   */
+  wechatApi?: { url: string; credentials: WechatCredentials } | undefined;
 }
 
 export interface PlatformHealth {
@@ -97,6 +104,8 @@ export interface LocalPlatform {
   /** The local email, as an mbox file. */
   mailPath: string;
   store: DynamoDbStore;
+  /** The stand-in for WeChat's API the wechat channel sends to (none when `wechatApi` was given). */
+  wechat: WechatStandIn | undefined;
   health(): PlatformHealth;
   /** Per-journey statistics counters, summed over the days given. */
   totals(fromDay: string, toDay: string): Promise<Map<string, Map<string, number>>>;
@@ -156,10 +165,16 @@ export async function startLocalPlatform(options: LocalPlatformOptions): Promise
   // arms the ones after (armed again at each start: the same timer, the same occurrence).
   for (const journey of journeys) await armNextOccurrence(store, compileJourney(journey), clock());
   const { outbox, outboxPath, mailPath, delivery } = openChannels(options, queues, store);
+  const standIn = options.wechatApi === undefined ? new WechatStandIn(LOCAL_WECHAT_APP) : undefined;
+  delivery.wechat =
+    standIn === undefined
+      ? options.wechatApi && { apiBase: options.wechatApi.url, credentials: options.wechatApi.credentials }
+      : { apiBase: await standIn.start(), credentials: LOCAL_WECHAT_APP };
   const endpointCounters = { received: 0, accepted: 0, refused: 0, routed: 0 };
   const functions = startFunctions({ env, overrides, queues, clock, tickEveryMs });
   const halt = async () => {
     await functions.stop();
+    await standIn?.stop();
     queues.sqs.destroy();
     await database.close();
   };
@@ -190,6 +205,7 @@ export async function startLocalPlatform(options: LocalPlatformOptions): Promise
     outboxPath,
     mailPath,
     store,
+    wechat: standIn,
     health: () =>
       healthOf(queues, { events: endpointCounters, records: functions.records, messages: outbox.delivered }),
     totals: (fromDay, toDay) => totalsOf(store, journeys, fromDay, toDay),

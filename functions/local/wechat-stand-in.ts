@@ -24,6 +24,9 @@ export interface SubscribeRequest {
   lang?: string;
 }
 
+/** The credentials of the local platform's app: the stand-in takes these (nothing secret: it is local). */
+export const LOCAL_WECHAT_APP = { appId: "wx0000000000local", appSecret: "local-stand-in-app-secret" } as const;
+
 export interface WechatStandInOptions {
   appId: string;
   appSecret: string;
