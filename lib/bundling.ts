@@ -14,8 +14,8 @@ export const HANDLERS = {
   tick: "functions/handlers/lambda/tick.ts",
   deliver: "functions/handlers/lambda/deliver.ts",
   deliverEmail: "functions/handlers/lambda/deliver-email.ts",
-  deliverWechat: "functions/handlers/lambda/deliver-wechat.ts",
   unsubscribe: "functions/handlers/lambda/unsubscribe.ts",
+  deliverWechat: "functions/handlers/lambda/deliver-wechat.ts",
 } as const;
 
 export type HandlerName = keyof typeof HANDLERS;

@@ -19,7 +19,7 @@
  * https://developers.weixin.qq.com/miniprogram/dev/framework/server-ability/backend-api.html (error codes)
  */
 import { acceptsMarketing } from "../engine/context.ts";
-import { WECHAT_PAGE_PARAM, WECHAT_TEMPLATE_ID_PARAM } from "../language/wechat-template.ts";
+import { WECHAT_PAGE_PARAM, WECHAT_TEMPLATE_ID_PARAM } from "../language/wechat-rules.ts";
 import type { ProfileReader, UserStore } from "../runtime/ports.ts";
 import { clearWechatGrants } from "../runtime/wechat-grants.ts";
 import type { MessageChannel, MessageRequest, SendResult } from "./channel.ts";

@@ -18,7 +18,7 @@ import {
   WECHAT_CHANNEL,
   WECHAT_PAGE_PARAM,
   WECHAT_TEMPLATE_ID_PARAM,
-} from "../language/wechat-template.ts";
+} from "../language/wechat-rules.ts";
 import { durationMs, parseInstant } from "../shared/time.ts";
 import { formatOption, UsageError } from "./args.ts";
 import { type CliIo, ExitCode } from "./io.ts";

@@ -1,7 +1,7 @@
 import type { JournalEntry } from "../engine/journal.ts";
 import type { Profile } from "../engine/model.ts";
 import type { TraitValues } from "../engine/traits/values.ts";
-import { NO_SUBSCRIPTION_GRANT, WECHAT_DATA_INVALID } from "../language/wechat-template.ts";
+import { NO_SUBSCRIPTION_GRANT, WECHAT_DATA_INVALID } from "../language/wechat-rules.ts";
 import type { UserJournal } from "../runtime/user-journal.ts";
 import { isTimeZone, localDateTime } from "../shared/local-time.ts";
 import { parseInstant } from "../shared/time.ts";

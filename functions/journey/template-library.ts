@@ -2,7 +2,8 @@ import { readdir, readFile } from "node:fs/promises";
 import { join, relative } from "node:path";
 import type { Journey } from "../language/schema.ts";
 import { SMS_CHANNEL } from "../language/sms-template.ts";
-import { WECHAT_CHANNEL, wechatParams } from "../language/wechat-template.ts";
+import { WECHAT_CHANNEL } from "../language/wechat-rules.ts";
+import { wechatParams } from "../language/wechat-template.ts";
 import type { JourneyProblem } from "./problems.ts";
 import { parseTemplateFile, TEMPLATES_DIR, type TemplateFile } from "./template-file.ts";
 

@@ -1,5 +1,6 @@
 import { parseTemplate } from "../language/templates.ts";
-import { keywordProblem, keywordType, WECHAT_KEYWORD_RULES, type WechatBlock } from "../language/wechat-template.ts";
+import { keywordProblem, keywordType, WECHAT_KEYWORD_RULES } from "../language/wechat-rules.ts";
+import type { WechatBlock } from "../language/wechat-template.ts";
 import { formatPath, type JourneyProblem } from "./problems.ts";
 
 /** A Liquid text's fixed part: what stays whatever the placeholders render to. */

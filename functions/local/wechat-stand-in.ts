@@ -13,7 +13,7 @@
  */
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { keywordProblem } from "../language/wechat-template.ts";
+import { keywordProblem } from "../language/wechat-rules.ts";
 
 export interface SubscribeRequest {
   touser: string;

@@ -7,7 +7,7 @@ import { previewCommand } from "../../functions/cli/preview.ts";
 import { formatWhy } from "../../functions/cli/why-report.ts";
 import { emptyProfile } from "../../functions/engine/context.ts";
 import { parseTemplateFile } from "../../functions/journey/template-file.ts";
-import { keywordProblem } from "../../functions/language/wechat-template.ts";
+import { keywordProblem } from "../../functions/language/wechat-rules.ts";
 import { capture } from "../cli/capture-io.ts";
 
 const TEMPLATE_ID = "vX1MxRmoPiYcPcmQSrmCMePMvVAFhTaDL-nZNQCELDQ";

@@ -5,7 +5,7 @@ import {
   WECHAT_CHANNEL,
   WECHAT_DATA_INVALID,
   WECHAT_TEMPLATE_ID_PARAM,
-} from "../../language/wechat-template.ts";
+} from "../../language/wechat-rules.ts";
 import type { Profile, WechatGrant } from "../model.ts";
 import { rememberKey, remembersKey } from "../profile-keys.ts";
 
