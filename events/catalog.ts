@@ -33,6 +33,7 @@ export const DETAIL_TYPES = [
   "segment.entered",
   "segment.exited",
   "trait.changed",
+  "wechat.subscription_granted",
 ] as const;
 
 export type DetailType = (typeof DETAIL_TYPES)[number];
@@ -72,6 +73,7 @@ const DETAIL_SCHEMAS = {
   "segment.entered": details.segmentChanged,
   "segment.exited": details.segmentChanged,
   "trait.changed": details.traitChanged,
+  "wechat.subscription_granted": details.wechatSubscriptionGranted,
 } as const satisfies { [T in DetailType]: z.ZodMiniObject };
 
 /** The detail of a detail-type, as the catalog documents it (extra fields of the shop's own are `unknown`). */

@@ -267,6 +267,18 @@ export const userCheckedIn = z.looseObject({
   userId: id(),
 });
 
+/**
+ * The user accepted a WeChat mini-program subscribe message template (wx.requestSubscribeMessage answered
+ * "accept"): `count` one-time grants to send it (functions/engine/policies/grants.ts).
+ * https://developers.weixin.qq.com/miniprogram/dev/api/open-api/subscribe-message/wx.requestSubscribeMessage.html
+ */
+export const wechatSubscriptionGranted = z.looseObject({
+  userId: id(),
+  /** WeChat's template id, as in the template file's `wechat.templateId`. */
+  templateId: id(),
+  count: z.int().check(z.gte(1), z.lte(1000)),
+});
+
 export const cartItemAdded = z.looseObject({
   userId: id(),
   productId: id(),

@@ -113,6 +113,14 @@ export async function createNudgeApp(options: NudgeAppOptions): Promise<{ app: A
       ];
     }),
   );
+  // `-c wechatSubscribe=formal` (or trial, developer): the wechat channel sends mini-program subscribe messages.
+  const wechatSubscribe = setting(app, "wechatSubscribe", "NUDGE_WECHAT_SUBSCRIBE", env);
+  if (wechatSubscribe !== undefined) {
+    if (wechatSubscribe !== "formal" && wechatSubscribe !== "trial" && wechatSubscribe !== "developer")
+      throw new Error(`wechatSubscribe: expected formal, trial or developer, got ${JSON.stringify(wechatSubscribe)}`);
+    const rate = DEFAULT_CHANNELS.wechat?.ratePerSecond ?? 50;
+    channels.wechat = { provider: "wechat-subscribe", ratePerSecond: rate, miniprogramState: wechatSubscribe };
+  }
   const account = setting(app, "account", "CDK_DEFAULT_ACCOUNT", env);
   const region = setting(app, "region", "CDK_DEFAULT_REGION", env);
   const stack = new NudgeStack(app, `Nudge-${stage}`, {

@@ -16,6 +16,7 @@ export const HANDLERS = {
   deliverEmail: "functions/handlers/lambda/deliver-email.ts",
   unsubscribe: "functions/handlers/lambda/unsubscribe.ts",
   deliverSms: "functions/handlers/lambda/deliver-sms.ts",
+  deliverWechat: "functions/handlers/lambda/deliver-wechat.ts",
 } as const;
 
 export type HandlerName = keyof typeof HANDLERS;

@@ -31,6 +31,7 @@ import * as secretsmanager from "aws-cdk-lib/aws-secretsmanager";
 import { Construct } from "constructs";
 import type { SmsTemplateRef } from "../functions/channels/alibaba-sms.ts";
 import type { Journey } from "../functions/language/schema.ts";
+import type { HandlerName } from "./bundling.ts";
 import { NudgeFunction } from "./functions.ts";
 import { DurableQueue } from "./queues.ts";
 
@@ -72,7 +73,24 @@ export interface AlibabaSmsChannelProps extends ChannelRate {
   endpoint?: string;
 }
 
-export type ChannelProps = WebhookChannelProps | EmailChannelProps | AlibabaSmsChannelProps;
+/**
+ * WeChat mini-program subscribe messages (小程序订阅消息) through WeChat's API. The app's AppID and AppSecret
+ * are a Secrets Manager secret the stack creates (`WechatSecret`), which the operator fills with
+ * `{"appId": "wx…", "appSecret": "…"}` (docs/channels/wechat.md).
+ */
+export interface WechatSubscribeChannelProps extends ChannelRate {
+  provider: "wechat-subscribe";
+  /** Which version of the mini-program a message opens (default `formal`). */
+  miniprogramState?: "formal" | "trial" | "developer";
+  /** Another API than https://api.weixin.qq.com. */
+  apiBase?: string;
+}
+
+export type ChannelProps =
+  | WebhookChannelProps
+  | EmailChannelProps
+  | AlibabaSmsChannelProps
+  | WechatSubscribeChannelProps;
 
 /**
  * The channels a stack has unless told otherwise. The rates are a starting point: a push gateway takes
@@ -160,6 +178,8 @@ export class DeliveryChannels extends Construct {
   readonly unsubscribeSecret: secretsmanager.Secret;
   /** The Alibaba Cloud SMS AccessKey, when a channel sends through it. */
   readonly alibabaSmsSecret: secretsmanager.Secret | undefined;
+  /** The WeChat mini-program's AppID and AppSecret, when a channel sends subscribe messages. */
+  readonly wechatSecret: secretsmanager.Secret | undefined;
 
   constructor(scope: Construct, id: string, props: DeliveryChannelsProps) {
     super(scope, id);
@@ -183,16 +203,23 @@ export class DeliveryChannels extends Construct {
       removalPolicy,
     });
 
-    const alibaba = Object.values(props.channels).some((channel) => alibabaSmsOf(channel) !== undefined);
-    this.alibabaSmsSecret = alibaba
-      ? new secretsmanager.Secret(this, "AlibabaSmsSecret", {
+    this.alibabaSmsSecret = Object.values(props.channels).some((channel) => alibabaSmsOf(channel) !== undefined)
+      ? providerSecret(this, {
+          id: "AlibabaSmsSecret",
           description:
             'Nudge: the Alibaba Cloud SMS AccessKey of the SMS channel, {"accessKeyId": "…", "accessKeySecret": "…"}: replace the generated placeholder with a RAM user\'s key allowed dysms:SendSms',
-          generateSecretString: {
-            secretStringTemplate: JSON.stringify({ accessKeyId: "replace-with-the-RAM-user-AccessKey-ID" }),
-            generateStringKey: "accessKeySecret",
-            excludePunctuation: true,
-          },
+          placeholder: { accessKeyId: "replace-with-the-RAM-user-AccessKey-ID" },
+          generated: "accessKeySecret",
+          removalPolicy,
+        })
+      : undefined;
+    this.wechatSecret = Object.values(props.channels).some((channel) => channel.provider === "wechat-subscribe")
+      ? providerSecret(this, {
+          id: "WechatSecret",
+          description:
+            'Nudge: the WeChat mini-program\'s credentials for subscribe messages, {"appId": "wx…", "appSecret": "…"}: replace the placeholders with the mini-program\'s AppID and AppSecret',
+          placeholder: { appId: "replace-with-the-mini-program-AppID" },
+          generated: "appSecret",
           removalPolicy,
         })
       : undefined;
@@ -265,7 +292,15 @@ export class DeliveryChannels extends Construct {
     };
     const email = channel.provider === "email" && channel.from !== undefined ? channel : undefined;
     const sms = alibabaSmsOf(channel);
-    if (email !== undefined) {
+    const wechat = channel.provider === "wechat-subscribe" ? channel : undefined;
+    if (wechat !== undefined) {
+      Object.assign(environment, {
+        TABLE_NAME: table.tableName,
+        WECHAT_SECRET_ARN: this.wechatSecret?.secretArn ?? "",
+        WECHAT_MINIPROGRAM_STATE: wechat.miniprogramState ?? "formal",
+        ...(wechat.apiBase === undefined ? {} : { WECHAT_API_BASE: wechat.apiBase }),
+      });
+    } else if (email !== undefined) {
       Object.assign(environment, {
         TABLE_NAME: table.tableName,
         EMAIL_FROM: email.from,
@@ -286,7 +321,7 @@ export class DeliveryChannels extends Construct {
 
     const fn = new NudgeFunction(this, `Deliver${id}`, {
       ...common,
-      handler: email !== undefined ? "deliverEmail" : sms !== undefined ? "deliverSms" : "deliver",
+      handler: handlerOf({ email, sms, wechat }),
       memorySize: 256,
       timeout,
       environment,
@@ -308,6 +343,9 @@ export class DeliveryChannels extends Construct {
       this.alibabaSmsSecret?.grantRead(fn.role);
       // A number the provider reports unsubscribed becomes a user.unsubscribed event.
       bus.grantPutEventsTo(fn.role);
+    } else if (wechat !== undefined) {
+      this.wechatSecret?.grantRead(fn.role);
+      fn.role.addToPrincipalPolicy(wechatTableStatement(table));
     } else if (environment.CHANNEL_KIND === "webhook") this.webhookSecret.grantRead(fn.role);
     fn.function.addEventSource(
       new SqsEventSource(queue.queue, {
@@ -362,4 +400,52 @@ function sesResources(stack: Stack, email: EmailChannelProps): string[] {
     arn("identity", address),
     ...(email.configurationSet === undefined ? [] : [arn("configuration-set", email.configurationSet)]),
   ];
+}
+
+/**
+ * What the WeChat deliver function may do to the table, and to which items only (the leading keys): read a
+ * user's profile (openid, consent) and clear their grants after a refusal (`USER#`), read and write the
+ * ledger of message ids (`EFFECT#`) and the shared access token (`SHARED#wechat-token#`).
+ * https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/specifying-conditions.html
+ */
+function wechatTableStatement(table: dynamodb.ITable): iam.PolicyStatement {
+  return new iam.PolicyStatement({
+    actions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
+    resources: [table.tableArn],
+    conditions: {
+      "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["USER#*", "EFFECT#*", "SHARED#wechat-token#*"] },
+    },
+  });
+}
+
+/**
+ * A provider's credentials as a secret the stack creates with a placeholder (`placeholder`) and a generated value
+ * (`generated`), for the operator to replace with what the provider issued: the provider, not AWS, rotates them.
+ */
+function providerSecret(
+  scope: Construct,
+  options: {
+    id: string;
+    description: string;
+    placeholder: Record<string, string>;
+    generated: string;
+    removalPolicy: RemovalPolicy;
+  },
+): secretsmanager.Secret {
+  return new secretsmanager.Secret(scope, options.id, {
+    description: options.description,
+    generateSecretString: {
+      secretStringTemplate: JSON.stringify(options.placeholder),
+      generateStringKey: options.generated,
+      excludePunctuation: true,
+    },
+    removalPolicy: options.removalPolicy,
+  });
+}
+
+/** The deliver function's handler for a channel's provider (lib/bundling.ts builds one bundle each). */
+function handlerOf(provider: { email?: unknown; sms?: unknown; wechat?: unknown }): HandlerName {
+  if (provider.wechat !== undefined) return "deliverWechat";
+  if (provider.email !== undefined) return "deliverEmail";
+  return provider.sms !== undefined ? "deliverSms" : "deliver";
 }

@@ -3,7 +3,12 @@ import type { IConstruct } from "constructs";
 
 /** What the findings concern: the stack's two channel secrets and its functions. */
 export interface NagSubjects {
-  channels: { webhookSecret: IConstruct; unsubscribeSecret: IConstruct; alibabaSmsSecret: IConstruct | undefined };
+  channels: {
+    webhookSecret: IConstruct;
+    unsubscribeSecret: IConstruct;
+    alibabaSmsSecret?: IConstruct | undefined;
+    wechatSecret?: IConstruct | undefined;
+  };
   functions: Record<string, { function: IConstruct }>;
 }
 
@@ -24,6 +29,13 @@ export function acknowledgeFindings(stack: NagSubjects): void {
       id: "AwsSolutions-SMG4",
       reason:
         "An Alibaba Cloud AccessKey is issued by Alibaba Cloud's RAM, not by AWS: it is rotated there and then put in this secret by hand (docs/channels/sms.md); a rotation Lambda could not create one.",
+    });
+  }
+  if (stack.channels.wechatSecret !== undefined) {
+    Validations.of(stack.channels.wechatSecret).acknowledge({
+      id: "AwsSolutions-SMG4",
+      reason:
+        "The WeChat AppSecret is reset in the WeChat console (mp.weixin.qq.com), not by AWS: a rotation Lambda cannot change it; the operator puts the new one in the secret (docs/channels/wechat.md).",
     });
   }
   for (const fn of Object.values(stack.functions)) {

@@ -13,6 +13,12 @@ import { stepLinks } from "../journey/checks/links.ts";
 import { formatProblem } from "../journey/load.ts";
 import type { Journey, StepOf } from "../language/schema.ts";
 import { SMS_PARAM_MAX_CHARACTERS, smsCharacters } from "../language/sms-rules.ts";
+import {
+  keywordProblem,
+  WECHAT_CHANNEL,
+  WECHAT_PAGE_PARAM,
+  WECHAT_TEMPLATE_ID_PARAM,
+} from "../language/wechat-rules.ts";
 import { durationMs, parseInstant } from "../shared/time.ts";
 import { formatOption, UsageError } from "./args.ts";
 import { type CliIo, ExitCode } from "./io.ts";
@@ -67,7 +73,26 @@ function formatText(message: PreviewedMessage, profileLocale: string | undefined
     `locale:   ${message.locale} (${wanted})`,
     ...(message.title === undefined ? [] : [`title:    ${message.title}`]),
     `body:     ${message.text}`,
-    ...paramLines(message.params),
+    ...(message.channel === WECHAT_CHANNEL ? wechatLines(message.params) : paramLines(message.params)),
+  ];
+}
+
+/**
+ * A WeChat subscribe message's template, page and keywords as WeChat would get them, one a line, with a
+ * value WeChat would refuse (errcode 47003) marked: the message would be suppressed (wechat-data-invalid).
+ */
+function wechatLines(params: Record<string, string> | undefined): string[] {
+  if (params === undefined) return ["wechat:   (the template has no wechat block: WeChat would refuse the message)"];
+  const page = params[WECHAT_PAGE_PARAM];
+  return [
+    `wechat:   template ${params[WECHAT_TEMPLATE_ID_PARAM] ?? "(none)"}`,
+    ...(page === undefined ? [] : [`page:     ${page}`]),
+    ...Object.entries(params)
+      .filter(([name]) => !name.startsWith("@"))
+      .map(([name, value]) => {
+        const problem = keywordProblem(name, value);
+        return `keyword:  ${name} = ${value}${problem === undefined ? "" : ` (WeChat would refuse it: ${problem})`}`;
+      }),
   ];
 }
 

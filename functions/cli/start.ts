@@ -2,7 +2,9 @@
  * `nudge start`: the whole platform on this machine (functions/local/platform.ts) until Ctrl-C. Prints
  * each message delivered as a readable line, and a health line every few seconds when something changed.
  */
+
 import { join, resolve } from "node:path";
+import type { WechatCredentials } from "../channels/wechat-token.ts";
 import { TEMPLATES_DIR } from "../journey/template-file.ts";
 import { readTemplateLibrary, smsTemplateRefs } from "../journey/template-library.ts";
 import { readSavedClock, virtualClock, writeSavedClock } from "../local/clock.ts";
@@ -107,6 +109,7 @@ export async function startCommand(args: string[], io: CliIo): Promise<number> {
     webhookSecret: process.env.NUDGE_WEBHOOK_SECRET || undefined,
     unsubscribeSecret: process.env.NUDGE_UNSUBSCRIBE_SECRET || undefined,
     sms,
+    wechatApi: wechatApiOf(process.env),
   });
   writeSavedClock(clockPath, clock.now(), firstDay);
   keepDeployedCopy(journeyDir, dir);
@@ -116,13 +119,16 @@ export async function startCommand(args: string[], io: CliIo): Promise<number> {
       `EventBridge endpoint: ${platform.url} (loopback only). Publish with the AWS SDK:`,
       `  new EventBridgeClient({ endpoint: "${platform.url}", region: "local", credentials: { accessKeyId: "x", secretAccessKey: "x" } })`,
       webhookUrl === undefined
-        ? "Push, SMS and WeChat messages go to the outbox (--webhook-url or NUDGE_WEBHOOK_URL to POST them)."
-        : `Push, SMS and WeChat messages are POSTed to ${webhookUrl}, signed (README, Channels).`,
+        ? "Push and SMS messages go to the outbox (--webhook-url or NUDGE_WEBHOOK_URL to POST them)."
+        : `Push and SMS messages are POSTed to ${webhookUrl}, signed (README, Channels).`,
       ...(sms === undefined
         ? []
         : [
             `SMS goes through Alibaba Cloud SMS's SDK to a local stand-in for its endpoint, signed "${sms.signName}" (docs/channels/sms.md).`,
           ]),
+      platform.wechat === undefined
+        ? `WeChat subscribe messages go to ${process.env.NUDGE_WECHAT_API_URL}.`
+        : "WeChat subscribe messages go to a local stand-in for api.weixin.qq.com (docs/channels/wechat.md).",
       `Email is written to ${platform.mailPath}; its unsubscribe links point at ${platform.url}/unsubscribe.`,
       `Messages are printed here and appended to ${platform.outboxPath}. Ctrl-C stops.`,
     ].join("\n"),
@@ -162,4 +168,27 @@ export async function startCommand(args: string[], io: CliIo): Promise<number> {
   writeSavedClock(clockPath, clock.now(), firstDay);
   io.stdout(`Stopped. State kept in ${dir}; \`npm start\` goes on from there.`);
   return ExitCode.ok;
+}
+
+/**
+ * Another WeChat API than the platform's stand-in: `NUDGE_WECHAT_API_URL`, with the app's credentials as
+ * JSON in `NUDGE_WECHAT_CREDENTIALS` (`{"appId": "…", "appSecret": "…"}`).
+ */
+function wechatApiOf(env: NodeJS.ProcessEnv): { url: string; credentials: WechatCredentials } | undefined {
+  const url = env.NUDGE_WECHAT_API_URL || undefined;
+  if (url === undefined) return undefined;
+  if (!/^https?:\/\/\S+[^/]$/.test(url))
+    throw new UsageError(`NUDGE_WECHAT_API_URL: expected an http(s) URL without a trailing /, got "${url}"`);
+  let credentials: Partial<WechatCredentials> = {};
+  try {
+    credentials = JSON.parse(env.NUDGE_WECHAT_CREDENTIALS ?? "{}") as Partial<WechatCredentials>;
+  } catch {
+    credentials = {};
+  }
+  const { appId, appSecret } = credentials;
+  if (typeof appId !== "string" || typeof appSecret !== "string")
+    throw new UsageError(
+      'NUDGE_WECHAT_CREDENTIALS: expected {"appId": "…", "appSecret": "…"} with NUDGE_WECHAT_API_URL',
+    );
+  return { url, credentials: { appId, appSecret } };
 }

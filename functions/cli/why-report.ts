@@ -2,6 +2,7 @@ import type { JournalEntry } from "../engine/journal.ts";
 import type { Profile } from "../engine/model.ts";
 import type { TraitValues } from "../engine/traits/values.ts";
 import { MIGRATE_EXIT } from "../language/schema.ts";
+import { NO_SUBSCRIPTION_GRANT, WECHAT_DATA_INVALID } from "../language/wechat-rules.ts";
 import type { UserJournal } from "../runtime/user-journal.ts";
 import { isTimeZone, localDateTime } from "../shared/local-time.ts";
 import { parseInstant } from "../shared/time.ts";
@@ -82,7 +83,7 @@ function describe(entry: JournalEntry, zone: string, pending = false): string {
     case "message.deferred":
       return `${entry.channel} "${entry.template}" HELD until ${localTime(entry.until, zone)}: ${heldBecause(entry)}`;
     case "message.suppressed":
-      return `${entry.channel} "${entry.template}" NOT sent: ${entry.reason}${entry.rule === undefined ? "" : ` (rule ${entry.rule})`}`;
+      return `${entry.channel} "${entry.template}" NOT sent: ${entry.reason}${entry.rule === undefined ? "" : ` (rule ${entry.rule})`}${SUPPRESSION_EXPLAINED[entry.reason] ?? ""}`;
     case "goal.converted":
       return `goal converted by ${entry.event["detail-type"]}`;
     case "event.emitted":
@@ -90,6 +91,25 @@ function describe(entry: JournalEntry, zone: string, pending = false): string {
     case "profile.updated":
       return `profile updated: ${entry.attributes.join(", ")}`;
   }
+}
+
+/** What a suppression reason means, where its name alone does not say it. */
+const SUPPRESSION_EXPLAINED: Readonly<Record<string, string>> = {
+  [NO_SUBSCRIPTION_GRANT]:
+    ": no WeChat one-time grant left for this template (each wechat.subscription_granted adds grants, each message takes one)",
+  [WECHAT_DATA_INVALID]:
+    ": a keyword's rendered value breaks WeChat's rule for its type (nudge preview shows which and why)",
+};
+
+/** The WeChat subscribe message grants left, by template: `wechat grants: tpl 1; other 0 (refused 2026-…)`. */
+function grantsLine(profile: Profile | undefined, zone: string): string[] {
+  const grants = Object.entries(profile?.wechatGrants ?? {});
+  if (grants.length === 0) return [];
+  const parts = grants.map(
+    ([templateId, grant]) =>
+      `${templateId} ${grant.count} left${grant.clearedAt === undefined ? "" : ` (cleared when WeChat refused, ${localTime(grant.clearedAt, zone)})`}`,
+  );
+  return [`wechat grants: ${parts.join("; ")}`];
 }
 
 function consentLine(profile: Profile | undefined, zone: string): string {
@@ -118,6 +138,7 @@ export function formatWhy(report: WhyReport): string[] {
   const lines = [
     `${userId}: ${profile === undefined ? "no profile" : `locale ${profile.locale ?? "(default)"}, ${profile.orderCount} orders`}; ${consentLine(profile, zone)}`,
     `Times in ${zone} (${whose}).`,
+    ...grantsLine(profile, zone),
   ];
   if (report.traits !== undefined) lines.push(`traits: ${traitsLine(report.traits)}`);
   if (report.segments !== undefined) lines.push(`segments: ${report.segments.join(", ") || "none"}`);

@@ -47,6 +47,18 @@ export interface Profile {
   watchedTraits?: TraitValues;
   /** When the user's profile wake-up is armed: the watched traits' next change with time alone. */
   wakeAt?: string;
+  /** WeChat subscribe message grants by WeChat template id (functions/engine/policies/grants.ts). */
+  wechatGrants?: Record<string, WechatGrant>;
+}
+
+/** The one-time grants a user gave one WeChat subscribe message template, and what became of them. */
+export interface WechatGrant {
+  /** Grants left: each lets one message of the template go. */
+  count: number;
+  /** When WeChat last refused a send (errcode 43101) and the grants were cleared: older grants add nothing. */
+  clearedAt?: string;
+  /** The latest messages that took a grant (a retried decision does not take a second). */
+  used?: string[];
 }
 
 export type IssuedCoupon = {

@@ -5,6 +5,7 @@ import type { CompiledJourney } from "./compile.ts";
 import type { SentMessage } from "./model.ts";
 import { type PolicyConfig, parsePolicyConfig } from "./policies/config.ts";
 import { type decideDelivery, decideDeliveryAt, type PolicyDecision } from "./policies/decide.ts";
+import type { GrantUse } from "./policies/grants.ts";
 
 /**
  * The policy layer inside the pure engine: what a send step and a coupon step ask of the platform's
@@ -64,6 +65,11 @@ export interface PolicyOutcome {
   wantsSends: boolean;
   /** Budget days a coupon step needed and were not given: `{journeyId, day}`. */
   wantsBudgets: { journeyId: string; day: string }[];
+  /**
+   * WeChat subscribe message grants the decision's messages take (policies/grants.ts): written with the
+   * profile, in the decision's one conditional write of the user, before the decision is saved.
+   */
+  grantsUsed: GrantUse[];
 }
 
 export interface PolicyState extends PolicyOutcome {
@@ -78,6 +84,7 @@ export function policyState(inputs: PolicyInputs | undefined): PolicyState {
     charges: [],
     wantsSends: false,
     wantsBudgets: [],
+    grantsUsed: [],
   };
 }
 

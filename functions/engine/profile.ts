@@ -2,6 +2,7 @@ import type { ShopEvent } from "../../events/catalog.ts";
 import { formatInstant, parseInstant } from "../shared/time.ts";
 import { emptyProfile } from "./context.ts";
 import type { Profile } from "./model.ts";
+import { applyGrant } from "./policies/grants.ts";
 import { rememberKey, remembersKey } from "./profile-keys.ts";
 import { type TraitsSetting, zoneOf } from "./traits/profile.ts";
 import { applyEventToTraits, traitEventTypes } from "./traits/state.ts";
@@ -17,6 +18,7 @@ export const PROFILE_DETAIL_TYPES = [
   "user.subscribed",
   "order.placed",
   "order.refunded",
+  "wechat.subscription_granted",
 ] as const;
 
 /** Others change no profile: answered before the profile is copied (most events a journey sees). */
@@ -164,6 +166,8 @@ function applyFields(next: Profile, event: ShopEvent, at: string): boolean | und
     case "order.placed":
     case "order.refunded":
       return countOnce(next, event, at);
+    case "wechat.subscription_granted":
+      return applyGrant(next, event, at);
     default:
       return undefined;
   }

@@ -9,6 +9,7 @@ import { issueCoupon } from "./coupon-steps.ts";
 import type { JourneyEffect, Run, SentMessage } from "./model.ts";
 import type { PolicyDecision } from "./policies/decide.ts";
 import { zoneOf } from "./policies/decide.ts";
+import { wechatVerdict } from "./policies/grants.ts";
 import { goesAtItsPlace, messageId } from "./policies/reserve.ts";
 import { decideMessage, staggered } from "./policy-state.ts";
 import { effectBase, NUDGE_SOURCE, type StepContext, WAITING, waitAt } from "./step-context.ts";
@@ -187,6 +188,17 @@ function send(run: Run, step: StepOf<"send">, ctx: StepContext): string | undefi
   if ("reason" in message) {
     releasePlace(ctx, ownPlace);
     ctx.out.effects.push(suppressedMessage(run, step, id, { at, reason: message.reason, rule: "template" }));
+    return step.next;
+  }
+  // A subscribe message: WeChat's keyword rules, and a one-time grant to take (policies/grants.ts).
+  const refused = wechatVerdict(
+    { channel: step.channel, messageId: id, params: message.params },
+    profile,
+    state.grantsUsed,
+  );
+  if (refused !== undefined) {
+    releasePlace(ctx, ownPlace);
+    ctx.out.effects.push(suppressedMessage(run, step, id, { at, ...refused }));
     return step.next;
   }
   // Going at the place it held while deferred: that place stands for it, and the log is not written again.

@@ -290,6 +290,23 @@ export const unsubscribeEnvironment = z.object({
   EVENT_BUS_NAME: required(),
 });
 
+/** The WeChat subscribe message channel's function (deliver-wechat.ts). */
+export const wechatDeliverEnvironment = z.object({
+  ...tableEnvironment,
+  ...deliverCommon,
+  /** The app's credentials, `{"appId": "…", "appSecret": "…"}`: a Secrets Manager secret (AWS) or the JSON itself. */
+  WECHAT_SECRET_ARN: optionalText(),
+  NUDGE_WECHAT_CREDENTIALS: optionalText(),
+  /** WeChat's API, or a local stand-in's. */
+  WECHAT_API_BASE: z._default(
+    z.string().check(z.regex(/^https?:\/\/\S+[^/]$/, "expected an http(s) URL without a trailing /")),
+    "https://api.weixin.qq.com",
+  ),
+  /** Which version of the mini-program the message opens. */
+  WECHAT_MINIPROGRAM_STATE: z._default(z.enum(["formal", "trial", "developer"]), "formal"),
+  WECHAT_TIMEOUT_MS: whole(100, 60_000, 5_000),
+});
+
 /** A secret given as a Secrets Manager ARN or as itself: exactly one of the two variables must be set. */
 export function secretSetting(
   config: Record<string, unknown>,

@@ -3,7 +3,9 @@ import { localeTag, localizedMessage } from "../language/schema.ts";
 import { SMS_PARAM_MAX_CHARACTERS, smsCharacters } from "../language/sms-rules.ts";
 import { smsBlockSchema } from "../language/sms-template.ts";
 import { parseTemplate } from "../language/templates.ts";
+import { wechatBlockSchema } from "../language/wechat-template.ts";
 import { formatPath, type JourneyProblem, parseJsonText, schemaProblems } from "./problems.ts";
+import { wechatProblems } from "./wechat-template-checks.ts";
 
 /**
  * A template file: one message template, `templates/<id>.json` beside the journeys, with its texts per locale.
@@ -51,9 +53,10 @@ export const templateFileSchema = z
     description: z.string().default("").describe("What the message is for, for the people who edit it."),
     locales,
     sms: smsBlockSchema.optional(),
+    wechat: wechatBlockSchema.optional(),
   })
   .describe(
-    "A Nudge message template: a title (optional) and a body per locale, in Liquid; and, for a provider that sends approved templates (Alibaba Cloud SMS), its template and parameters.",
+    "A Nudge message template: a title (optional) and a body per locale, in Liquid; and, for a provider that sends approved templates (Alibaba Cloud SMS, WeChat subscribe messages), its template and parameters.",
   );
 
 export type TemplateFile = z.output<typeof templateFileSchema>;
@@ -77,7 +80,7 @@ function liquidProblems(template: TemplateFile, file: string): JourneyProblem[] 
       }
     }
   }
-  return problems.concat(smsProblems(template, file));
+  return problems.concat(smsProblems(template, file), wechatProblems(template.wechat, file));
 }
 
 /**

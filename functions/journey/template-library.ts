@@ -2,6 +2,8 @@ import { readdir, readFile } from "node:fs/promises";
 import { join, relative } from "node:path";
 import type { Journey } from "../language/schema.ts";
 import { SMS_CHANNEL } from "../language/sms-rules.ts";
+import { WECHAT_CHANNEL } from "../language/wechat-rules.ts";
+import { wechatParams } from "../language/wechat-template.ts";
 import type { JourneyProblem } from "./problems.ts";
 import { parseTemplateFile, TEMPLATES_DIR, type TemplateFile } from "./template-file.ts";
 
@@ -54,7 +56,11 @@ export function isTemplateFileName(name: string): boolean {
  * `sms`. The provider's template code and signature stay in the file: the channel reads them by template id.
  */
 function channelParams(template: TemplateFile): Record<string, Record<string, string>> | undefined {
-  return template.sms === undefined ? undefined : { [SMS_CHANNEL]: template.sms.params };
+  const byChannel: Record<string, Record<string, string>> = {};
+  if (template.sms !== undefined) byChannel[SMS_CHANNEL] = template.sms.params;
+  // The WeChat template id and page travel with the keywords, under reserved names (wechat-template.ts).
+  if (template.wechat !== undefined) byChannel[WECHAT_CHANNEL] = wechatParams(template.wechat);
+  return Object.keys(byChannel).length === 0 ? undefined : byChannel;
 }
 
 /**

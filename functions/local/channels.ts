@@ -5,6 +5,7 @@
  * - a webhook channel (push, sms, wechat) POSTs to `--webhook-url` / `NUDGE_WEBHOOK_URL` with the real
  *   WebhookChannel (signed with `NUDGE_WEBHOOK_SECRET` or the generated local secret); without a URL the
  *   message goes to the outbox alone;
+ * - the wechat channel runs the real WechatSubscribeChannel against a stand-in for WeChat's API (LocalWechatChannel);
  * - the email channel runs the real EmailChannel (the profile's address, the last-moment consent check,
  *   the RFC 8058 headers with a working link to the local `/unsubscribe`), and where SES would send the
  *   message, writes the complete message to `<dir>/mail.mbox` (mail.ts).
@@ -15,7 +16,9 @@ import type { MessageChannel, MessageRequest, SendResult } from "../channels/cha
 import { EmailChannel } from "../channels/email.ts";
 import { fixedSecret } from "../channels/secret.ts";
 import { WebhookChannel } from "../channels/webhook.ts";
-import type { ProfileReader } from "../runtime/ports.ts";
+import { WechatSubscribeChannel } from "../channels/wechat.ts";
+import { WechatAccessToken, type WechatCredentials } from "../channels/wechat-token.ts";
+import type { ProfileReader, SharedValueStore, UserStore } from "../runtime/ports.ts";
 import { mboxEntry, renderEmail } from "./mail.ts";
 import type { OutboxChannel } from "./outbox.ts";
 
@@ -23,12 +26,44 @@ import type { OutboxChannel } from "./outbox.ts";
  * The channels a local platform has by default, and which provider each uses (as the CDK app's); `sms` is
  * `alibaba-sms` when the platform is given a signature (sms.ts), as on AWS.
  */
-export const LOCAL_CHANNELS: Readonly<Record<string, "webhook" | "email" | "alibaba-sms">> = {
+export const LOCAL_CHANNELS: Readonly<Record<string, "webhook" | "email" | "alibaba-sms" | "wechat-subscribe">> = {
   push: "webhook",
   sms: "webhook",
-  wechat: "webhook",
+  wechat: "wechat-subscribe",
   email: "email",
 };
+
+/**
+ * The wechat channel: the real WechatSubscribeChannel (openid, grants and consent from the profile, the
+ * token shared through the store) against `apiBase`: the platform's own stand-in for api.weixin.qq.com
+ * (wechat-stand-in.ts), or another given with `NUDGE_WECHAT_API_URL`. What WeChat took goes to the outbox.
+ */
+export class LocalWechatChannel implements MessageChannel {
+  private readonly wechat: WechatSubscribeChannel;
+
+  constructor(
+    private readonly outbox: OutboxChannel,
+    options: {
+      apiBase: string;
+      credentials: WechatCredentials;
+      store: SharedValueStore & UserStore & ProfileReader;
+      /** The platform's clock: a refusal clears the grants as of its (virtual) time. */
+      clock: () => number;
+    },
+  ) {
+    const { apiBase, credentials, store, clock } = options;
+    const token = new WechatAccessToken({ store, apiBase, credentials: async () => credentials, clock });
+    this.wechat = new WechatSubscribeChannel({ apiBase, token, profiles: store, users: store, clock });
+  }
+
+  async send(message: MessageRequest): Promise<SendResult> {
+    if (this.outbox.has(message.id)) return undefined;
+    const result = await this.wechat.send(message);
+    if (result?.skipped !== undefined) return result;
+    this.outbox.record(message, { via: "wechat" });
+    return undefined;
+  }
+}
 
 export class LocalWebhookChannel implements MessageChannel {
   private readonly webhook: WebhookChannel;

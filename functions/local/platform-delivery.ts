@@ -1,8 +1,9 @@
 import type { MessageChannel } from "../channels/channel.ts";
+import type { WechatCredentials } from "../channels/wechat-token.ts";
 import { createDeliverHandler, deliverDependencies } from "../handlers/deliver.ts";
 import { SMS_CHANNEL } from "../language/sms-rules.ts";
-import type { ProfileReader } from "../runtime/ports.ts";
-import { LOCAL_CHANNELS, LocalEmailChannel, LocalWebhookChannel } from "./channels.ts";
+import type { ProfileReader, SharedValueStore, UserStore } from "../runtime/ports.ts";
+import { LOCAL_CHANNELS, LocalEmailChannel, LocalWebhookChannel, LocalWechatChannel } from "./channels.ts";
 import type { LocalQueue } from "./local-queue.ts";
 import { localQueueUrl } from "./local-sqs.ts";
 import type { OutboxChannel } from "./outbox.ts";
@@ -13,8 +14,10 @@ import type { LocalSms } from "./sms.ts";
 export interface DeliveryOptions {
   queues: PlatformQueues;
   outbox: OutboxChannel;
-  /** Email reads the user's address and consent from the profile. */
-  profiles: ProfileReader;
+  /** Email reads the user's address and consent from the profile; WeChat its openid, and shares its token. */
+  profiles: ProfileReader & UserStore & SharedValueStore;
+  /** The API the wechat channel sends to (the local stand-in's) and the app's credentials. */
+  wechat?: { apiBase: string; credentials: WechatCredentials } | undefined;
   clock: () => number;
   mailPath: string;
   emailFrom?: string | undefined;
@@ -43,6 +46,8 @@ function channelOf(name: string, endpointUrl: string, options: DeliveryOptions):
       clock: options.clock,
     });
   }
+  if (kind === "wechat-subscribe" && options.wechat !== undefined)
+    return new LocalWechatChannel(options.outbox, { ...options.wechat, store: options.profiles, clock: options.clock });
   if (kind === "webhook" && options.webhookUrl !== undefined) {
     return new LocalWebhookChannel(options.outbox, { url: options.webhookUrl, secret: options.webhookSecret });
   }

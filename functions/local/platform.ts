@@ -13,6 +13,7 @@ import { join } from "node:path";
 import type { ShopEvent } from "../../events/catalog.ts";
 import { fixedSecret } from "../channels/secret.ts";
 import { newWebhookSecret } from "../channels/webhook-signature.ts";
+import type { WechatCredentials } from "../channels/wechat-token.ts";
 import { compileJourney } from "../engine/compile.ts";
 import type { PolicyConfig } from "../engine/policies/config.ts";
 import { sumsByName } from "../engine/stats.ts";
@@ -40,6 +41,7 @@ import { type BatchHandler, type PumpCounters, pump } from "./pump.ts";
 import { localSecret } from "./secrets.ts";
 import { type LocalSms, type LocalSmsSettings, startLocalSms } from "./sms.ts";
 import { startTicker } from "./ticker.ts";
+import { LOCAL_WECHAT_APP, WechatStandIn } from "./wechat-stand-in.ts";
 
 export interface LocalPlatformOptions {
   /** Where state is kept: the table's data, the queues' journals, the outbox (e.g. `.nudge`). */
@@ -82,6 +84,11 @@ export interface LocalPlatformOptions {
   emailFrom?: string;
   /** SMS through Alibaba Cloud SMS, against its local stand-in (sms.ts); none: SMS is a webhook channel. */
   sms?: LocalSmsSettings | undefined;
+  /**
+   * Where the wechat channel sends subscribe messages, with the app's credentials (`NUDGE_WECHAT_API_URL`,
+   * `NUDGE_WECHAT_CREDENTIALS`); none: the platform's own stand-in for api.weixin.qq.com (wechat-stand-in.ts).
+   */
+  wechatApi?: { url: string; credentials: WechatCredentials } | undefined;
 }
 
 export interface PlatformHealth {
@@ -100,6 +107,8 @@ export interface LocalPlatform {
   /** The local email, as an mbox file. */
   mailPath: string;
   store: DynamoDbStore;
+  /** The stand-in for WeChat's API the wechat channel sends to (none when `wechatApi` was given). */
+  wechat: WechatStandIn | undefined;
   health(): PlatformHealth;
   /** Per-journey statistics counters, summed over the days given. */
   totals(fromDay: string, toDay: string): Promise<Map<string, Map<string, number>>>;
@@ -160,11 +169,17 @@ export async function startLocalPlatform(options: LocalPlatformOptions): Promise
   for (const journey of journeys) await armNextOccurrence(store, compileJourney(journey), clock());
   const sms = options.sms === undefined ? undefined : await startLocalSms(dir, options.sms);
   const { outbox, outboxPath, mailPath, delivery } = openChannels(options, queues, store, sms);
+  const standIn = options.wechatApi === undefined ? new WechatStandIn(LOCAL_WECHAT_APP) : undefined;
+  delivery.wechat =
+    standIn === undefined
+      ? options.wechatApi && { apiBase: options.wechatApi.url, credentials: options.wechatApi.credentials }
+      : { apiBase: await standIn.start(), credentials: LOCAL_WECHAT_APP };
   const endpointCounters = { received: 0, accepted: 0, refused: 0, routed: 0 };
   const functions = startFunctions({ env, overrides, queues, clock, tickEveryMs });
   const halt = async () => {
     await functions.stop();
     await sms?.stop();
+    await standIn?.stop();
     queues.sqs.destroy();
     await database.close();
   };
@@ -195,6 +210,7 @@ export async function startLocalPlatform(options: LocalPlatformOptions): Promise
     outboxPath,
     mailPath,
     store,
+    wechat: standIn,
     health: () =>
       healthOf(queues, { events: endpointCounters, records: functions.records, messages: outbox.delivered }),
     totals: (fromDay, toDay) => totalsOf(store, journeys, fromDay, toDay),

@@ -349,9 +349,15 @@ export class JourneyRuntime {
     { decision, now, handsOn }: { decision: Decision; now: number; handsOn: boolean },
   ): { sends: SentMessage[] | undefined } | undefined {
     if (decision.profile) user.setAttributes(decision.profile);
+    const grants = decision.policy.grantsUsed;
+    if (grants.length > 0) user.useGrants(grants);
     const sends = this.policies.sendsAfter(decision, user.sends, now);
     const saves =
-      sends !== undefined || decision.profile !== undefined || (handsOn && user.changed) || user.indexPending;
+      sends !== undefined ||
+      decision.profile !== undefined ||
+      grants.length > 0 ||
+      (handsOn && user.changed) ||
+      user.indexPending;
     return saves ? { sends } : undefined;
   }
 

@@ -84,6 +84,16 @@ export interface UserStore {
   putUser(userId: string, parts: UserState, expectedRevision: number | undefined): Promise<number>;
 }
 
+/**
+ * A small value every instance shares (a provider's access token: channels/wechat-token.ts), replaced only
+ * on the revision read, so that of instances racing to replace it one wins.
+ */
+export interface SharedValueStore {
+  getShared(key: string, options?: ReadOptions): Promise<Versioned<Record<string, unknown>> | undefined>;
+  /** Writes it if its revision is still `expectedRevision` (undefined: none stored); ConcurrencyError otherwise. */
+  putShared(key: string, value: Record<string, unknown>, expectedRevision: number | undefined): Promise<number>;
+}
+
 /** A user's profile alone, read (the channels, `nudge why`). */
 export interface ProfileReader {
   getProfile(userId: string, options?: ReadOptions): Promise<Versioned<Profile> | undefined>;

@@ -1,5 +1,6 @@
 import type { ShopEvent } from "../../events/catalog.ts";
 import type { Outbox, Profile, SentMessage, WakeUp } from "../engine/model.ts";
+import { type GrantUse, profileWithGrantsUsed } from "../engine/policies/grants.ts";
 import { applyEventToProfile } from "../engine/profile.ts";
 import { reviewProfile } from "../engine/segments/review.ts";
 import type { TraitsSetting } from "../engine/traits/profile.ts";
@@ -149,6 +150,18 @@ export class UserInput {
   setAttributes(changed: Profile): void {
     this.changedByStep = changed;
     this.derive();
+  }
+
+  /**
+   * The WeChat subscribe message grants a decision takes (engine/policies/grants.ts): saved with the input's
+   * next write to the user, which is conditional on the revision read, so two decisions racing for the last
+   * grant cannot both take it. A reload drops them: the decision is made again on the profile read.
+   */
+  useGrants(uses: readonly GrantUse[]): void {
+    const profile = this.profile;
+    if (profile === undefined || uses.length === 0) return;
+    const next = profileWithGrantsUsed(profile, uses);
+    if (next !== profile) this.unsaved = next;
   }
 
   /**

@@ -48,7 +48,7 @@ export interface TestFileResult {
 
 export async function runJourneyTest(test: JourneyTestFile, platform: TestPlatform): Promise<TestFileResult> {
   const cases: CaseResult[] = [];
-  for (const [index, testCase] of test.cases.entries()) cases.push(await runCase(test, index, platform));
+  for (const index of test.cases.keys()) cases.push(await runCase(test, index, platform));
   return { journey: test.journey, cases };
 }
 

@@ -50,6 +50,7 @@ const REQUIRED: Record<DetailType, string[]> = {
   "promotion.ended": ["promotionId"],
   "review.posted": ["userId", "orderId"],
   "user.checked_in": ["userId"],
+  "wechat.subscription_granted": ["userId", "templateId", "count"],
   "cart.item_added": ["userId", "productId"],
   "product.favorited": ["userId", "productId"],
   "journey.paused": ["journeyId", "version", "reason", "by", "pausedAt"],

@@ -46,6 +46,9 @@ describe("the function bundles", () => {
     // Alibaba Cloud's SMS SDK only in the SMS channel's function.
     for (const handler of names) expect(has(handler, "@alicloud/pop-core"), handler).toBe(handler === "deliverSms");
     expect(has("deliverSms", "@aws-sdk/client-dynamodb")).toBe(true);
+    // The WeChat channel's reads the profile and shares its token through DynamoDB; no SES.
+    expect(has("deliverWechat", "@aws-sdk/client-dynamodb")).toBe(true);
+    expect(has("deliverWechat", "@aws-sdk/client-sesv2")).toBe(false);
     expect(has("unsubscribe", "@aws-sdk/client-sqs")).toBe(false);
     expect(has("unsubscribe", "@aws-sdk/client-dynamodb")).toBe(false);
     // Credentials come from Lambda's environment: the SDK's full provider chain stays out.
@@ -92,14 +95,15 @@ describe("the function bundles", () => {
       EMAIL_FROM: "news@shop.example.cn",
       EMAIL_DEFAULT_SUBJECT: "News",
       UNSUBSCRIBE_URL: "https://abc.lambda-url.cn-north-1.on.aws/",
+      NUDGE_WECHAT_CREDENTIALS: JSON.stringify({ appId: "wx0000000000test", appSecret: "test-app-secret" }),
       WAKE_UP_QUEUE_URL: "https://sqs.cn-north-1.amazonaws.com.cn/1/wake-ups",
       POWERTOOLS_LOG_LEVEL: "SILENT",
       POWERTOOLS_METRICS_DISABLED: "true",
     };
     const script = `
       const context = { functionName: "f", awsRequestId: "r", getRemainingTimeInMillis: () => 1000 };
-      const [ingest, tick, deliver, deliverEmail, unsubscribe, deliverSms] = await Promise.all(${JSON.stringify(names.map((n) => bundles[n].outfile))}.map((f) => import(f)));
-      const results = [await ingest.handler({ Records: [] }, context), typeof tick.handler, await deliver.handler({ Records: [] }, context), await deliverEmail.handler({ Records: [] }, context), (await unsubscribe.handler({ requestContext: { http: { method: "GET" } } }, context)).statusCode, await deliverSms.handler({ Records: [] }, context)];
+      const [ingest, tick, deliver, deliverEmail, unsubscribe, deliverSms, deliverWechat] = await Promise.all(${JSON.stringify(names.map((n) => bundles[n].outfile))}.map((f) => import(f)));
+      const results = [await ingest.handler({ Records: [] }, context), typeof tick.handler, await deliver.handler({ Records: [] }, context), await deliverEmail.handler({ Records: [] }, context), (await unsubscribe.handler({ requestContext: { http: { method: "GET" } } }, context)).statusCode, await deliverSms.handler({ Records: [] }, context), await deliverWechat.handler({ Records: [] }, context)];
       process.stdout.write(JSON.stringify(results));`;
     // Act
     const run = spawnSync(process.execPath, ["--input-type=module", "-e", script], { env, encoding: "utf8" });
@@ -111,6 +115,7 @@ describe("the function bundles", () => {
       { batchItemFailures: [] },
       { batchItemFailures: [] },
       400, // no token
+      { batchItemFailures: [] },
       { batchItemFailures: [] },
     ]);
   });

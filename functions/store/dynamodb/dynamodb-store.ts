@@ -10,6 +10,7 @@ import type {
   JourneyStore,
   ReadOptions,
   RunOfUser,
+  SharedValueStore,
   UserState,
   Versioned,
 } from "../../runtime/ports.ts";
@@ -23,6 +24,7 @@ import { type JourneyInventory, scanInventory, scanRunsInFlight } from "./invent
 import * as proofs from "./proofs.ts";
 import { readRunRecord, recordExpiry, runRecordItem } from "./records.ts";
 import * as segments from "./segments.ts";
+import * as shared from "./shared-values.ts";
 import * as stats from "./stats.ts";
 import { DEFAULTS, type DynamoDbStoreConfig, keys } from "./table.ts";
 import { type CapacityUse, TableClient } from "./table-client.ts";
@@ -33,7 +35,7 @@ import * as users from "./users.ts";
  * The storage port on one DynamoDB table (README.md beside this file has the design). Every write is a
  * single-item conditional write; no transactions.
  */
-export class DynamoDbStore implements JourneyStore, ControlStore {
+export class DynamoDbStore implements JourneyStore, ControlStore, SharedValueStore {
   private readonly table: TableClient;
   private readonly timers: TimerWheel;
   private readonly retentionMs: number;
@@ -92,6 +94,14 @@ export class DynamoDbStore implements JourneyStore, ControlStore {
   }
 
   /** One conditional UpdateItem of the user's item (see users.ts); no expiry: the profile stays. */
+  getShared(key: string, options?: ReadOptions): Promise<Versioned<Record<string, unknown>> | undefined> {
+    return shared.getShared(this.table, key, options?.consistent ?? this.consistent);
+  }
+
+  putShared(key: string, value: Record<string, unknown>, expectedRevision: number | undefined): Promise<number> {
+    return shared.putShared(this.table, { key, value, expectedRevision });
+  }
+
   putUser(userId: string, parts: UserState, expectedRevision: number | undefined): Promise<number> {
     return users.putUser(this.table, { userId, parts, expectedRevision });
   }

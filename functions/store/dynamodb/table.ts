@@ -125,6 +125,8 @@ export const keys = {
   proof: (proof: string) => ({ pk: `PROOF#${proof}`, sk: "PROOF" }),
   /** The coupon value a journey issued on a budget day. */
   budget: (journeyId: string, day: string) => ({ pk: `BUDGET#${journeyId}#${day}`, sk: "BUDGET" }),
+  /** A value every instance shares (a provider's access token), see shared-values.ts. */
+  shared: (key: string) => ({ pk: `SHARED#${key}`, sk: "SHARED" }),
   effect: (effectId: string) => ({ pk: `EFFECT#${effectId}`, sk: "EFFECT" }),
   coupon: (couponId: string) => ({ pk: `COUPON#${couponId}`, sk: "COUPON" }),
   /** The timer cursor: the minute bucket being drained, and how far in each shard. */

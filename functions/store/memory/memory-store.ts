@@ -10,7 +10,7 @@ import {
 } from "../../engine/model.ts";
 import type { CouponCharge } from "../../engine/policy-state.ts";
 import type { ControlStore, JourneyControl } from "../../runtime/control-cache.ts";
-import type { CouponSettlement, JourneyStore, UserState, Versioned } from "../../runtime/ports.ts";
+import type { CouponSettlement, JourneyStore, SharedValueStore, UserState, Versioned } from "../../runtime/ports.ts";
 import { withParts } from "../../runtime/user-input.ts";
 import { ConcurrencyError } from "../../shared/errors.ts";
 import { MemoryTimers } from "./memory-timers.ts";
@@ -28,13 +28,15 @@ export interface MemoryStoreOptions {
  * are kept as given: the engine never mutates a record or profile it has handed over.
  * Timers sit in a binary min-heap by due time, so taking what is due costs O(log n) each.
  */
-export class MemoryStore implements JourneyStore, ControlStore {
+export class MemoryStore implements JourneyStore, ControlStore, SharedValueStore {
   /** Run records by journey, then key: no key string is built per lookup. */
   private readonly records = new Map<string, Map<string, Versioned<RunRecord>>>();
   /** The segments' members (SegmentIndex): user id to the time they entered, by segment. */
   readonly segments = new Map<string, Map<string, string>>();
   /** Each user's profile and recent sends (the frequency-cap counter), one versioned value. */
   readonly users = new Map<string, Versioned<UserState>>();
+  /** Values every instance shares (SharedValueStore), by key. */
+  private readonly shared = new Map<string, Versioned<Record<string, unknown>>>();
   /** The deliver side's ledger of effect ids (see EffectLedger); the runtime does not use it. */
   readonly ledger = new Set<string>();
   /** The coupons redeemed (see CouponStore). */
@@ -111,6 +113,17 @@ export class MemoryStore implements JourneyStore, ControlStore {
   /** Every stored run record (for reports and tests). */
   *allRecords(): IterableIterator<RunRecord> {
     for (const byKey of this.records.values()) for (const stored of byKey.values()) yield stored.value;
+  }
+
+  async getShared(key: string): Promise<Versioned<Record<string, unknown>> | undefined> {
+    const stored = this.shared.get(key);
+    return stored && { value: structuredClone(stored.value), revision: stored.revision };
+  }
+
+  async putShared(key: string, value: Record<string, unknown>, expectedRevision: number | undefined) {
+    const revision = this.checkRevision(this.shared.get(key), expectedRevision, `shared value ${key}`);
+    this.shared.set(key, { value: structuredClone(value), revision });
+    return revision;
   }
 
   async getUser(userId: string) {
