@@ -23,6 +23,7 @@ import { IngestQueuePublisher, QueueSink } from "./adapters.ts";
 import { type Environment, ingestEnvironment, parseConfig } from "./config.ts";
 import { decodeIngestRecord, type RaisedOccurrence } from "./ingest-records.ts";
 import { embeddedJourneys, embeddedTraits } from "./journeys.ts";
+import { LANES, type LaneQueueUrls, type LaneSpec } from "./lanes.ts";
 import { createLogger, createMetrics, JourneyCounters, settleBatch } from "./observability.ts";
 import { RejectedRecordError } from "./records.ts";
 import { RejectedRecordDeadLetters } from "./rejected-records.ts";
@@ -92,11 +93,7 @@ export function ingestDependencies(
     // Paused journeys, read at most once per CONTROL_TTL_SECONDS per instance.
     controls: store,
     controlTtlMs: config.CONTROL_TTL_SECONDS * 1000,
-    sink: new QueueSink(sqs, {
-      queueUrls: config.DELIVERY_QUEUE_URLS,
-      campaignQueueUrls: config.CAMPAIGN_DELIVERY_QUEUE_URLS,
-      isCampaign: catalog.isCampaign,
-    }),
+    sink: new QueueSink(sqs, { urls: laneQueueUrls(config), isCampaign: catalog.isCampaign }),
     // What the journeys emit goes back to ingest as the bus would route it: only what a rule takes.
     publisher: new IngestQueuePublisher(sqs, config.INGEST_QUEUE_URL, platformRoute(journeys, traits)),
     // Proofs and statistics are written once per batch (flush below), not after each record.
@@ -140,6 +137,16 @@ function raisedWakeUp(runtime: IngestDependencies["runtime"], raised: RaisedOccu
   throw new RejectedRecordError(undefined, [
     { path: "at", message: `no occurrence of campaign "${raised.journeyId}" falls due at ${at} (redeployed since?)` },
   ]);
+}
+
+/** Each lane's queue URLs, from the variable the lane names (lanes.ts); a lane without one: none. */
+function laneQueueUrls(config: Partial<Record<LaneSpec["variable"], Record<string, string>>>): LaneQueueUrls {
+  const urls: Record<string, Record<string, string>> = {};
+  for (const spec of LANES) {
+    const byChannel = config[spec.variable];
+    if (byChannel !== undefined) urls[spec.lane] = byChannel;
+  }
+  return { ...urls, journeys: config.DELIVERY_QUEUE_URLS ?? {} };
 }
 
 const traitsOption = (traits: TraitsFile | undefined) => (traits === undefined ? {} : { traits });

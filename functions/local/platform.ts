@@ -174,8 +174,8 @@ export async function startLocalPlatform(options: LocalPlatformOptions): Promise
     unlock();
     throw error;
   }
-  for (const [name, q] of [...queues.delivery, ...queues.campaignDelivery]) {
-    for (let i = 0; i < 2; i++) functions.pump(q, deliverFunction(name, q, url, delivery));
+  for (const { channel, queue } of queues.delivery) {
+    for (let i = 0; i < 2; i++) functions.pump(queue, deliverFunction(channel, queue, url, delivery));
   }
   if (queues.legacy !== undefined) functions.pump(queues.legacy, deliverFunction("any", queues.legacy, url, delivery));
   const stop = async () => {
