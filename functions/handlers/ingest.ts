@@ -12,8 +12,10 @@ import { SQSClient } from "@aws-sdk/client-sqs";
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import middy from "@middy/core";
 import type { SQSEvent, SQSRecord } from "aws-lambda";
+import type { EventProblem, ShopEvent } from "../../events/catalog.ts";
 import { JourneyCatalog } from "../engine/catalog.ts";
 import type { TraitsFile } from "../engine/traits/config.ts";
+import { requestableMessages, requestProblems } from "../journey/requests.ts";
 import { platformRoute } from "../journey/rules.ts";
 import type { Journey } from "../language/schema.ts";
 import type { FanOutSetting } from "../runtime/campaign-fan-out.ts";
@@ -39,14 +41,20 @@ export interface IngestDependencies {
   clock: () => number;
   /** Where rejected records go at once with their reason; none: the queues' redrive, after retries. */
   deadLetters?: RejectedRecordDeadLetters | undefined;
+  /** Problems of an event the catalog accepted that the journeys cannot take (journey/requests.ts); none: all taken. */
+  checkEvent?: ((event: ShopEvent) => EventProblem[]) | undefined;
 }
 
 export function createIngestHandler(deps: IngestDependencies) {
-  const { runtime, counters, logger, metrics, maxEventBytes, clock, deadLetters } = deps;
+  const { runtime, counters, logger, metrics, maxEventBytes, clock, deadLetters, checkEvent } = deps;
   const process = async (record: SQSRecord) => {
     const input = decodeIngestRecord(record, maxEventBytes);
-    if (input.type === "event") await runtime.handleEvent(input.event, clock());
-    else if (input.type === "wake-up") await runtime.handleWakeUp(input.wakeUp, clock());
+    if (input.type === "event") {
+      // A message.requested for what no journey sends: to the dead letters at once, with what and where.
+      const problems = checkEvent?.(input.event) ?? [];
+      if (problems.length > 0) throw new RejectedRecordError(input.event.id, problems);
+      await runtime.handleEvent(input.event, clock());
+    } else if (input.type === "wake-up") await runtime.handleWakeUp(input.wakeUp, clock());
     else await runtime.handleWakeUp(raisedWakeUp(runtime, input), clock());
   };
   return middy(async (event: SQSEvent) => {
@@ -105,6 +113,7 @@ export function ingestDependencies(
     campaigns: campaignFanOut(sqs, config),
   });
   const logger = createLogger();
+  const requestable = requestableMessages(journeys);
   return {
     runtime,
     counters,
@@ -112,6 +121,7 @@ export function ingestDependencies(
     metrics: createMetrics(),
     maxEventBytes: config.MAX_EVENT_BYTES,
     clock,
+    checkEvent: (event) => requestProblems(event, requestable),
     deadLetters:
       config.DEAD_LETTER_QUEUE_URLS === undefined
         ? undefined

@@ -19,6 +19,7 @@ import { sumsByName } from "../engine/stats.ts";
 import type { TraitsFile } from "../engine/traits/config.ts";
 import { createIngestHandler, ingestDependencies } from "../handlers/ingest.ts";
 import { createTickHandler, tickDependencies } from "../handlers/tick.ts";
+import { requestableMessages, requestProblems } from "../journey/requests.ts";
 import { platformRoute } from "../journey/rules.ts";
 import type { Journey } from "../language/schema.ts";
 import { armNextOccurrence } from "../runtime/campaign-fan-out.ts";
@@ -168,7 +169,11 @@ export async function startLocalPlatform(options: LocalPlatformOptions): Promise
   try {
     const accept = routeToIngest(platformRoute(journeys, options.traits), queues.ingest, endpointCounters);
     const unsubscribe = { secret: fixedSecret(delivery.unsubscribeSecret) };
-    ({ server, url } = await startEndpoint(options.port, { accept, clock, counters: endpointCounters, unsubscribe }));
+    // A message.requested for a template and channel no request journey sends is refused at the door.
+    const requestable = requestableMessages(journeys);
+    const check = (event: ShopEvent) => requestProblems(event, requestable);
+    const counters = endpointCounters;
+    ({ server, url } = await startEndpoint(options.port, { accept, clock, check, counters, unsubscribe }));
   } catch (error) {
     await halt();
     unlock();

@@ -201,6 +201,7 @@ describe("delivery channels", () => {
         projectRoot: PROJECT_ROOT,
         channels: {
           push: { provider: "webhook", ratePerSecond: 100, campaignShare: 1 },
+          sms: DEFAULT_CHANNELS.sms as never,
           email: DEFAULT_CHANNELS.email as never,
         },
       });
@@ -229,6 +230,7 @@ describe("delivery channels", () => {
         projectRoot: PROJECT_ROOT,
         channels: {
           push: { provider: "webhook", ratePerSecond: 100, campaignShare: 0.6, transactionalShare: 0.4 },
+          sms: DEFAULT_CHANNELS.sms as never,
           email: DEFAULT_CHANNELS.email as never,
         },
       });
@@ -242,7 +244,7 @@ describe("delivery channels", () => {
         stage: "test",
         journeys: loadSeedJourneys(),
         projectRoot: PROJECT_ROOT,
-        channels: { push: { provider: "webhook", ratePerSecond: 0.5 } },
+        channels: { ...DEFAULT_CHANNELS, push: { provider: "webhook", ratePerSecond: 0.5 } },
       });
     // Assess
     expect(build).toThrow("channel push: ratePerSecond: expected a whole number from 1 to 100000");
