@@ -8,7 +8,7 @@
  * backlog of 100,000 is gone in seconds; on AWS the lane's rate keeps it for half an hour (50 a second).
  * While that backlog is being sent, the shop publishes a service message every PROBE_GAP_MS of wall time,
  * taking turns: an `order.payment_failed` (payment-failed's instalment offer, a service message on push) and a
- * `message.requested` (a one-off service message, when the journeys have the built-in one). Each is timed from
+ * `message.requested` (`order-shipped` on push, when the journeys have message-requested). Each is timed from
  * its PutEvents call to its line in the outbox; target (issue 17): within 2 s at the 99th percentile.
  */
 import { mkdtemp, rm } from "node:fs/promises";
@@ -101,7 +101,12 @@ function probeEntry(kind: string, i: number): { userId: string; entry: PutEvents
   const detail =
     kind === "order.payment_failed"
       ? { userId, orderId: `o-${i}`, amount: 299, currency: "CNY" }
-      : { userId, template: "instalment-offer", channel: CHANNEL, data: { orderId: `o-${i}`, amount: 299 } };
+      : {
+          userId,
+          template: "order-shipped",
+          channel: CHANNEL,
+          data: { orderId: `o-${i}`, carrier: "顺丰速运", trackingNumber: `SF${1_000_000 + i}` },
+        };
   return { userId, entry: { Source: "shop", DetailType: kind, Detail: JSON.stringify(detail) } };
 }
 
