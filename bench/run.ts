@@ -35,6 +35,7 @@
  *   --only transactional  service messages (payment-failed, message.requested) published on the local platform
  *                      during a campaign's backlog on push: PutEvents to outbox p50/p99 against the 2 s target
  *   --transactional-backlog N  the campaign messages waiting on push's campaigns' lane (default 100000)
+ *   --transactional-backlog-lane L  where they wait: campaigns (default) or transactional (one lane, to compare)
  *
  * Not a test: nothing fails on a missed target, the report just says so.
  */
@@ -96,6 +97,7 @@ const { values } = parseArgs({
     "campaign-memory-members": { type: "string", default: "100000" },
     "campaign-local-members": { type: "string", default: "100000" },
     "transactional-backlog": { type: "string", default: "100000" },
+    "transactional-backlog-lane": { type: "string", default: "campaigns" },
   },
 });
 
@@ -468,7 +470,12 @@ if (only === "campaign-local") {
 if (only === "transactional") {
   // 10. The transactional lane: service messages during a campaign's backlog, PutEvents to outbox.
   const backlog = whole("transactional-backlog", values["transactional-backlog"], 1);
-  report.transactional = await transactionalPart({ journeys, backlog }, { fmt, mark });
+  const backlogLane = values["transactional-backlog-lane"];
+  if (backlogLane !== "campaigns" && backlogLane !== "transactional") {
+    console.error(`bench: --transactional-backlog-lane: expected campaigns or transactional, got ${backlogLane}`);
+    process.exit(2);
+  }
+  report.transactional = await transactionalPart({ journeys, backlog, backlogLane }, { fmt, mark });
 }
 
 console.log(`\n${JSON.stringify(report)}`);

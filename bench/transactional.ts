@@ -10,6 +10,8 @@
  * taking turns: an `order.payment_failed` (payment-failed's instalment offer, a service message on push) and a
  * `message.requested` (`order-shipped` on push, when the journeys have message-requested). Each is timed from
  * its PutEvents call to its line in the outbox; target (issue 17): within 2 s at the 99th percentile.
+ * `backlogLane: "transactional"` writes the backlog to the transactional queue instead: the one-lane case, where
+ * the service messages queue behind the campaign's (the comparison: what the lane saves).
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import { createServer } from "node:http";
@@ -18,7 +20,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { EventBridgeClient, type PutEventsRequestEntry } from "@aws-sdk/client-eventbridge";
 import type { JourneyEffect } from "../functions/engine/model.ts";
-import { laneKey } from "../functions/handlers/lanes.ts";
+import { type Lane, laneKey } from "../functions/handlers/lanes.ts";
 import type { Journey } from "../functions/language/schema.ts";
 import { LocalQueue, queueJournalPath } from "../functions/local/local-queue.ts";
 import { startLocalPlatform } from "../functions/local/platform.ts";
@@ -30,6 +32,8 @@ const PROBE_GAP_MS = 250;
 /** Probes stop when the backlog is down to a tenth: "during a backlog" means one that large at least. */
 const MIN_BACKLOG_SHARE = 0.1;
 const MAX_PROBES = 240;
+/** How long the last probes get to arrive after the last was published. */
+const ARRIVAL_GRACE_MS = 30_000;
 /** How long the stand-in gateway takes to answer a webhook request. */
 const GATEWAY_MS = 20;
 const CAMPAIGN = "member-day";
@@ -64,9 +68,9 @@ function campaignMessage(i: number): JourneyEffect {
   };
 }
 
-/** Writes the backlog to the campaigns' queue's journal under `dir`, where the platform will open it. */
-function writeBacklog(dir: string, count: number): void {
-  const name = `delivery-${laneKey(CHANNEL, "campaigns")}`;
+/** Writes the backlog to a lane's queue's journal under `dir`, where the platform will open it. */
+function writeBacklog(dir: string, count: number, lane: Lane): void {
+  const name = `delivery-${laneKey(CHANNEL, lane)}`;
   const queue = new LocalQueue({
     name,
     clock: Date.now,
@@ -113,6 +117,8 @@ function probeEntry(kind: string, i: number): { userId: string; entry: PutEvents
 export async function runTransactionalBench(options: {
   journeys: readonly Journey[];
   backlog: number;
+  /** The lane the backlog waits on: the campaigns' (default), or the service messages' own (one lane). */
+  backlogLane?: Lane;
 }): Promise<TransactionalFigures> {
   const dir = await mkdtemp(join(tmpdir(), "nudge-bench-transactional-"));
   const journeys = options.journeys.filter((j) => j.id === "payment-failed" || j.id === "message-requested");
@@ -122,7 +128,7 @@ export async function runTransactionalBench(options: {
   ];
   const arrivedAt = new Map<string, number>();
   let campaignMessages = 0;
-  writeBacklog(dir, options.backlog);
+  writeBacklog(dir, options.backlog, options.backlogLane ?? "campaigns");
   const gateway = await startGateway();
   const platform = await startLocalPlatform({
     dir,
@@ -158,7 +164,7 @@ export async function runTransactionalBench(options: {
     const probeSeconds = (performance.now() - started) / 1000;
     const delivered = campaignMessages;
     // The last probes get time to arrive (the backlog goes on being sent meanwhile).
-    const deadline = performance.now() + 30_000;
+    const deadline = performance.now() + ARRIVAL_GRACE_MS;
     while (sent.some((p) => !arrivedAt.has(p.userId)) && performance.now() < deadline)
       await new Promise((resolve) => setTimeout(resolve, 20));
     const probes = sent.map((p) => {
@@ -175,14 +181,14 @@ export async function runTransactionalBench(options: {
 }
 
 export async function transactionalPart(
-  options: { journeys: readonly Journey[]; backlog: number },
+  options: { journeys: readonly Journey[]; backlog: number; backlogLane: Lane },
   { fmt, mark }: Printing,
 ) {
   console.log(
-    `\n10. The transactional lane on the local platform: service messages during a backlog of ${fmt(options.backlog)} campaign messages on ${CHANNEL}`,
+    `\n10. The transactional lane on the local platform: service messages during a backlog of ${fmt(options.backlog)} campaign messages on ${CHANNEL}'s ${options.backlogLane} lane`,
   );
   const figures = await runTransactionalBench(options);
-  const seconds = (ms: number) => (ms / 1000).toFixed(2);
+  const seconds = (ms: number) => (Number.isFinite(ms) ? (ms / 1000).toFixed(2) : "-");
   const came = figures.probes.flatMap((p) => (p.ms === undefined ? [] : [p.ms]));
   const backlogs = figures.probes.map((p) => p.backlog);
   console.log(
@@ -192,7 +198,7 @@ export async function transactionalPart(
   );
   const p99 = percentile(came, 99);
   console.log(
-    `   ${came.length} of ${figures.probes.length} in the outbox; PutEvents to outbox p50 ${seconds(percentile(came, 50))} s, ` +
+    `   ${came.length} of ${figures.probes.length} in the outbox by ${ARRIVAL_GRACE_MS / 1000} s after the last was published; PutEvents to outbox p50 ${seconds(percentile(came, 50))} s, ` +
       `p99 ${seconds(p99)} s, max ${seconds(Math.max(...came))} s; target: p99 within 2 s: ` +
       mark(came.length === figures.probes.length && p99 <= TARGET_P99_MS),
   );
