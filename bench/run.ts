@@ -32,6 +32,10 @@
  *   --campaign-memory-members N  the same timed in memory, as nudge simulate runs it (default 100000)
  *   --only campaign-local  member day on the local platform, the wall time until every message is out
  *   --campaign-local-members N  its silver members (default 100000)
+ *   --only transactional  service messages (payment-failed, message.requested) published on the local platform
+ *                      during a campaign's backlog on push: PutEvents to outbox p50/p99 against the 2 s target
+ *   --transactional-backlog N  the campaign messages waiting on push's campaigns' lane (default 100000)
+ *   --transactional-backlog-lane L  where they wait: campaigns (default) or transactional (one lane, to compare)
  *
  * Not a test: nothing fails on a missed target, the report just says so.
  */
@@ -57,6 +61,7 @@ import { dynamoDbPart } from "./report-dynamodb.ts";
 import { pressurePart } from "./report-pressure.ts";
 import { runSimulationChild, writeShopFile } from "./simulation.ts";
 import { timersPart } from "./timers.ts";
+import { transactionalPart } from "./transactional.ts";
 
 const DAY = DAY_MS;
 const TARGETS = {
@@ -91,6 +96,8 @@ const { values } = parseArgs({
     "campaign-members": { type: "string", default: "1000" },
     "campaign-memory-members": { type: "string", default: "100000" },
     "campaign-local-members": { type: "string", default: "100000" },
+    "transactional-backlog": { type: "string", default: "100000" },
+    "transactional-backlog-lane": { type: "string", default: "campaigns" },
   },
 });
 
@@ -127,6 +134,7 @@ const PARTS = [
   "pressure",
   "campaign",
   "campaign-local",
+  "transactional",
 ];
 if (only !== undefined && !PARTS.includes(only)) {
   console.error(`bench: --only: expected one of ${PARTS.map((p) => `"${p}"`).join(", ")}, got ${JSON.stringify(only)}`);
@@ -457,6 +465,17 @@ if (only === "campaign-local") {
   // 9. Member day on the local platform: 100,000 members, the wall time until their messages are out.
   const members = whole("campaign-local-members", values["campaign-local-members"], 2);
   report.campaignLocal = await localCampaignPart({ journeys, traits, members }, { fmt, mark });
+}
+
+if (only === "transactional") {
+  // 10. The transactional lane: service messages during a campaign's backlog, PutEvents to outbox.
+  const backlog = whole("transactional-backlog", values["transactional-backlog"], 1);
+  const backlogLane = values["transactional-backlog-lane"];
+  if (backlogLane !== "campaigns" && backlogLane !== "transactional") {
+    console.error(`bench: --transactional-backlog-lane: expected campaigns or transactional, got ${backlogLane}`);
+    process.exit(2);
+  }
+  report.transactional = await transactionalPart({ journeys, backlog, backlogLane }, { fmt, mark });
 }
 
 console.log(`\n${JSON.stringify(report)}`);

@@ -34,6 +34,7 @@ export const DETAIL_TYPES = [
   "segment.exited",
   "trait.changed",
   "wechat.subscription_granted",
+  "message.requested",
 ] as const;
 
 export type DetailType = (typeof DETAIL_TYPES)[number];
@@ -74,6 +75,7 @@ const DETAIL_SCHEMAS = {
   "segment.exited": details.segmentChanged,
   "trait.changed": details.traitChanged,
   "wechat.subscription_granted": details.wechatSubscriptionGranted,
+  "message.requested": details.messageRequested,
 } as const satisfies { [T in DetailType]: z.ZodMiniObject };
 
 /** The detail of a detail-type, as the catalog documents it (extra fields of the shop's own are `unknown`). */
@@ -188,9 +190,19 @@ function parse(raw: unknown): ParseResult {
   }
 
   if (envelope.success && detail !== undefined && problems.length === 0) {
-    return { ok: true, event: { ...envelope.data, detail } };
+    const event = { ...envelope.data, detail };
+    return { ok: true, event: withRequestId(event) };
   }
   return { ok: false, error: new EventProblemsError(eventIdOf(raw), problems) };
+}
+
+/**
+ * A `message.requested` without a `requestId` of the shop's is the request its event id names: the journey of
+ * requests is keyed by it (one run per request, however often it is delivered; journeys/message-requested.json).
+ */
+function withRequestId(event: ShopEvent): ShopEvent {
+  if (event["detail-type"] !== "message.requested" || event.detail.requestId !== undefined) return event;
+  return { ...event, detail: { ...event.detail, requestId: event.id } };
 }
 
 /** The id an event's problems are told under: its own, when it has a usable one. */

@@ -330,3 +330,24 @@ export const journeyPaused = z.looseObject({
   by: nonEmpty(),
   pausedAt: dateTime(),
 });
+
+/** A JSON value of a request's `data`: any, as the shop's template needs it. */
+const requestData = () =>
+  z.record(z.string(), z.unknown(), {
+    error: (issue) => `expected an object, got ${describeValue(issue.input)}`,
+  });
+
+/**
+ * A one-off service message the shop asks for (a shipment's notice, a pickup code): the template (a file of
+ * journeys/templates), the channel it goes on, and the values its placeholders read as `trigger.detail.data.*`.
+ * Which templates may be requested, and on which channels, is the `message-requested` journey's (its send
+ * steps): a request for any other is refused at the door (functions/journey/requests.ts).
+ */
+export const messageRequested = z.looseObject({
+  userId: id(),
+  template: nonEmpty(),
+  channel: channel(),
+  data: z.optional(requestData()),
+  /** The request's own id, sent once however often it is delivered; absent: the event's id (catalog.ts). */
+  requestId: z.optional(id()),
+});

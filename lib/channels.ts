@@ -10,10 +10,14 @@
  * throttling errors, no retries spent on them: with maximum concurrency Lambda does not even receive
  * what it cannot run).
  *
- * Lanes. A channel a campaign sends on (a journey with a schedule trigger) has two: the journeys' queue and
- * function, and the campaigns', each with its share of the rate (`campaignShare`, default half). A campaign's
- * backlog of a million messages waits in its own queue; a registration's welcome on the same channel never queues
- * behind it. A channel no campaign sends on has the journeys' lane alone, at the whole rate.
+ * Lanes (functions/handlers/lanes.ts). Every channel has a journeys' lane and a transactional one; a channel a
+ * campaign sends on (a journey with a schedule trigger) has a campaigns' lane too. Each is a queue, a
+ * dead-letter queue and a deliver function of its own, with its share of the channel's rate: the transactional
+ * lane a reserved slice (`transactionalShare`, default a tenth, at least 1 a second), the campaigns'
+ * `campaignShare` (default half), the journeys' the rest. A campaign's backlog of a million messages waits in
+ * its own queue: a registration's welcome never queues behind it, and a service message (a failed payment, a
+ * `message.requested`) queues behind neither. The slice is reserved, not borrowed: the service messages' own
+ * rate is what they get even when the other lanes are idle, so size it by the service messages' peak.
  *
  * The unsubscribe route is a Lambda function URL (auth NONE): one public GET/POST route whose signed,
  * expiring token is its authorisation, with no API to manage and no API Gateway price per request; its
@@ -30,6 +34,7 @@ import type * as logs from "aws-cdk-lib/aws-logs";
 import * as secretsmanager from "aws-cdk-lib/aws-secretsmanager";
 import { Construct } from "constructs";
 import type { SmsTemplateRef } from "../functions/channels/alibaba-sms.ts";
+import { LANES, type Lane, laneKey } from "../functions/handlers/lanes.ts";
 import type { Journey } from "../functions/language/schema.ts";
 import type { HandlerName } from "./bundling.ts";
 import { NudgeFunction } from "./functions.ts";
@@ -37,10 +42,12 @@ import { DurableQueue } from "./queues.ts";
 
 /** How fast a channel may send, and how that is shared between its lanes. */
 interface ChannelRate {
-  /** Messages a second the channel may send, all instances and both lanes together. */
+  /** Messages a second the channel may send, all instances and lanes together. */
   ratePerSecond: number;
   /** The campaigns' lane's part of the rate, between 0 and 1 (default DEFAULT_CAMPAIGN_SHARE); the journeys' gets the rest. */
   campaignShare?: number;
+  /** The transactional lane's part of the rate, between 0 and 1 (default DEFAULT_TRANSACTIONAL_SHARE). */
+  transactionalShare?: number;
 }
 
 /** A channel that POSTs to the shop's gateway (push, SMS, WeChat); without a URL its messages go to the log. */
@@ -105,19 +112,41 @@ export const DEFAULT_CHANNELS: Readonly<Record<string, ChannelProps>> = {
 };
 
 export const DEFAULT_CAMPAIGN_SHARE = 0.5;
+export const DEFAULT_TRANSACTIONAL_SHARE = 0.1;
 
 /** `push-campaigns` as construct ids and output names write it: `PushCampaigns`. */
 export function pascalCase(name: string): string {
   return name.replace(/(^|-)([a-z0-9])/g, (_m, _dash, c: string) => c.toUpperCase());
 }
 
-export type Lane = "journeys" | "campaigns";
+export type { Lane } from "../functions/handlers/lanes.ts";
 
-/** Each lane's whole messages a second: the campaigns' share of the rate, the rest to the journeys, at least 1 each. */
-export function laneRates(channel: ChannelRate): Record<Lane, number> {
-  const share = channel.campaignShare ?? DEFAULT_CAMPAIGN_SHARE;
-  const campaigns = Math.max(1, Math.round(channel.ratePerSecond * share));
-  return { journeys: Math.max(1, channel.ratePerSecond - campaigns), campaigns };
+/** A lane's share of its channel's rate (the journeys' lane has none: it gets the rest). */
+const shareOf = (channel: ChannelRate, lane: Lane): number =>
+  lane === "campaigns"
+    ? (channel.campaignShare ?? DEFAULT_CAMPAIGN_SHARE)
+    : lane === "transactional"
+      ? (channel.transactionalShare ?? DEFAULT_TRANSACTIONAL_SHARE)
+      : 0;
+
+/**
+ * Each of a channel's lanes' whole messages a second: the campaigns' and the transactional lane's shares of the
+ * rate, the rest to the journeys', at least 1 each.
+ */
+export function laneRates(channel: ChannelRate, lanes: readonly Lane[]): Partial<Record<Lane, number>> {
+  const rates: Partial<Record<Lane, number>> = {};
+  let taken = 0;
+  for (const lane of lanes.filter((l) => l !== "journeys")) {
+    rates[lane] = Math.max(1, Math.round(channel.ratePerSecond * shareOf(channel, lane)));
+    taken += rates[lane];
+  }
+  rates.journeys = Math.max(1, channel.ratePerSecond - taken);
+  return rates;
+}
+
+/** The lanes a channel has: all but the campaigns' when no campaign sends on it. */
+export function lanesOf(channel: string, campaignChannels: ReadonlySet<string>): Lane[] {
+  return LANES.map((spec) => spec.lane).filter((lane) => lane !== "campaigns" || campaignChannels.has(channel));
 }
 
 /** How many instances of a channel's function may run at once: about 10 sends a second each (SQS event sources allow 2-1000). */
@@ -160,7 +189,7 @@ export interface DeliveryChannelsProps {
 export interface DeliveryChannel {
   name: string;
   lane: Lane;
-  /** The channel's name, and `-campaigns` for the campaigns' lane. */
+  /** The channel's name, and the lane's suffix (`push-campaigns`, `push-transactional`; lanes.ts). */
   key: string;
   props: ChannelProps;
   queue: DurableQueue;
@@ -253,15 +282,11 @@ export class DeliveryChannels extends Construct {
       ) {
         throw new Error(`channel ${name}: ratePerSecond: expected a whole number from 1 to 100000`);
       }
-      const share = channel.campaignShare ?? DEFAULT_CAMPAIGN_SHARE;
-      if (!(share > 0 && share < 1))
-        throw new Error(`channel ${name}: campaignShare: expected a number between 0 and 1`);
-      // A channel no campaign sends on has the journeys' lane alone, at the whole rate.
-      const rates: Partial<Record<Lane, number>> = campaignChannels.has(name)
-        ? laneRates(channel)
-        : { journeys: channel.ratePerSecond };
-      for (const [lane, rate] of Object.entries(rates) as [Lane, number][])
-        this.channels.push(this.addLane({ name, channel, lane, rate }, common, props));
+      const lanes = lanesOf(name, campaignChannels);
+      checkShares(name, channel, lanes);
+      const rates = laneRates(channel, lanes);
+      for (const lane of lanes)
+        this.channels.push(this.addLane({ name, channel, lane, rate: rates[lane] ?? 1 }, common, props));
     }
   }
 
@@ -272,7 +297,7 @@ export class DeliveryChannels extends Construct {
   ): DeliveryChannel {
     const { table, bus } = where;
     const { name, channel, lane, rate } = of;
-    const key = lane === "campaigns" ? `${name}-campaigns` : name;
+    const key = laneKey(name, lane);
     // The journeys' lane keeps the ids a channel had before it had lanes (no replacement on update).
     const id = pascalCase(key);
     const timeout = Duration.seconds(60);
@@ -357,7 +382,7 @@ export class DeliveryChannels extends Construct {
     return {
       name,
       lane,
-      key: lane === "campaigns" ? `${name}-campaigns` : name,
+      key,
       props: channel,
       queue,
       function: fn,
@@ -384,6 +409,20 @@ function smsEnvironment(
     EVENT_BUS_NAME: where.bus.eventBusName,
     ...(sms.endpoint === undefined ? {} : { SMS_ENDPOINT: sms.endpoint }),
   };
+}
+
+const SHARE_FIELDS = { campaigns: "campaignShare", transactional: "transactionalShare" } as const;
+
+/** Each share a number between 0 and 1 (also one of a lane the channel lacks), the lanes' leaving the journeys' some. */
+function checkShares(name: string, channel: ChannelRate, lanes: readonly Lane[]): void {
+  let total = 0;
+  for (const [lane, field] of Object.entries(SHARE_FIELDS) as [Lane, string][]) {
+    const share = shareOf(channel, lane);
+    if (!(share > 0 && share < 1)) throw new Error(`channel ${name}: ${field}: expected a number between 0 and 1`);
+    if (lanes.includes(lane)) total += share;
+  }
+  if (total >= 1)
+    throw new Error(`channel ${name}: campaignShare and transactionalShare: together ${total}, expected less than 1`);
 }
 
 /**

@@ -7,18 +7,12 @@ import type { Construct } from "constructs";
 import type { PolicyConfig } from "../functions/engine/policies/config.ts";
 import type { TraitsFile } from "../functions/engine/traits/config.ts";
 import { INGEST_BATCH_SIZE, TICK_TIMEOUT_SECONDS, WAKE_UP_MAX_CONCURRENCY } from "../functions/handlers/batching.ts";
+import { LANES } from "../functions/handlers/lanes.ts";
 import type { Journey } from "../functions/language/schema.ts";
 import { InvalidJourneyError } from "../functions/shared/errors.ts";
 import { NudgeAlarms } from "./alarms.ts";
 import { CampaignSchedules } from "./campaigns.ts";
-import {
-  type ChannelProps,
-  DEFAULT_CHANNELS,
-  DeliveryChannels,
-  journeyChannels,
-  type Lane,
-  pascalCase,
-} from "./channels.ts";
+import { type ChannelProps, DEFAULT_CHANNELS, DeliveryChannels, journeyChannels, pascalCase } from "./channels.ts";
 import { NudgeDashboard } from "./dashboard.ts";
 import { NudgeFunction } from "./functions.ts";
 import { JourneyRules } from "./journey-rules.ts";
@@ -126,12 +120,17 @@ export class NudgeStack extends Stack {
       bus: this.bus,
     });
     const tableName = this.table.table.tableName;
-    const laneQueueUrls = (lane: Lane) =>
-      Object.fromEntries(
-        this.channels.channels.filter((c) => c.lane === lane).map((c) => [c.name, c.queue.queue.queueUrl]),
-      );
-    const deliveryQueueUrls = laneQueueUrls("journeys");
-    const campaignQueueUrls = laneQueueUrls("campaigns");
+    // Each lane's queue URLs by channel, in the variable the lane names (functions/handlers/lanes.ts); a lane no
+    // channel has (the campaigns' without campaigns): no variable. The URLs are tokens until deploy:
+    // CloudFormation joins the JSON (Stack.toJsonString).
+    const laneVariables: Record<string, string> = {};
+    for (const spec of LANES) {
+      const lane = this.channels.channels.filter((c) => c.lane === spec.lane);
+      if (lane.length > 0)
+        laneVariables[spec.variable] = this.toJsonString(
+          Object.fromEntries(lane.map((c) => [c.name, c.queue.queue.queueUrl])),
+        );
+    }
     const ingestFunction = new NudgeFunction(this, "Ingest", {
       ...common,
       ...(props.traits === undefined ? {} : { traits: props.traits }),
@@ -145,12 +144,7 @@ export class NudgeStack extends Stack {
         // the parts and pages of its listing on through the wake-up queue.
         CAMPAIGN_OCCURRENCES: "scheduler",
         WAKE_UP_QUEUE_URL: this.queues.wakeUps.queue.queueUrl,
-        // The queue URLs are tokens until deploy: CloudFormation joins the JSON (Stack.toJsonString).
-        DELIVERY_QUEUE_URLS: this.toJsonString(deliveryQueueUrls),
-        // Only the channels a campaign sends on have a campaigns' lane; with none, no map (the journeys' queues take all).
-        ...(Object.keys(campaignQueueUrls).length === 0
-          ? {}
-          : { CAMPAIGN_DELIVERY_QUEUE_URLS: this.toJsonString(campaignQueueUrls) }),
+        ...laneVariables,
         // A record that can never be processed goes to its queue's dead-letter queue at once, with its reason.
         DEAD_LETTER_QUEUE_URLS: this.toJsonString(
           Object.fromEntries(

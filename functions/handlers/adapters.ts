@@ -11,20 +11,21 @@ type MessageEffect = Extract<JourneyEffect, { type: "message.sent" }>;
 
 import type { EffectSink, EventPublisher } from "../runtime/journey-runtime.ts";
 import { SendError, UnroutableMessageError } from "./errors.ts";
+import { type LaneContext, type LaneQueueUrls, laneOf } from "./lanes.ts";
 
-/** A channel's delivery lanes: its queue, and the campaigns' own where the channel has one. */
+/** The platform's delivery queues by lane and channel, and what decides a message's lane (lanes.ts). */
 export interface DeliveryLanes {
-  queueUrls: Readonly<Record<string, string>>;
-  campaignQueueUrls?: Readonly<Record<string, string>> | undefined;
-  /** Whether a journey is a campaign (a schedule trigger): its messages take the campaign lane. */
+  urls: LaneQueueUrls;
+  /** Whether a journey is a campaign (a schedule trigger): its messages take the campaigns' lane. */
   isCampaign?: ((journeyId: string) => boolean) | undefined;
 }
 
 /**
- * Sends a decision's message requests to their channels' delivery queues (one queue per channel, each
- * with its own rate limit; a campaign's messages to the channel's campaign lane, when it has one) in
- * SendMessageBatch requests of 10. A send that fails throws: the runtime puts the outbox back and the
- * retried record sends it all again (the deliver side sees the same effect ids).
+ * Sends a decision's message requests to their channels' delivery queues (a queue per channel and lane,
+ * each with its own rate limit: a campaign's messages to the channel's campaigns' lane, a service message to
+ * its transactional lane, when the channel has them; lanes.ts) in SendMessageBatch requests of 10. A send that
+ * fails throws: the runtime puts the outbox back and the retried record sends it all again (the deliver side
+ * sees the same effect ids).
  *
  * A message for a channel with no queue is an UnroutableMessageError naming the channel, thrown before
  * anything of the decision is sent: its record fails alone (the rest of the batch goes on), nothing of it
@@ -32,21 +33,24 @@ export interface DeliveryLanes {
  */
 export class QueueSink implements EffectSink {
   private readonly queueUrls: Readonly<Record<string, string>>;
+  private readonly context: LaneContext;
 
   constructor(
     private readonly sqs: SQSClient,
     private readonly lanes: DeliveryLanes,
   ) {
-    this.queueUrls = lanes.queueUrls;
+    this.queueUrls = lanes.urls.journeys;
+    this.context = { isCampaign: lanes.isCampaign ?? (() => false) };
   }
 
-  /** The queue a message goes to, and its name for errors: its channel's campaigns' lane for a campaign's message. */
+  /** The queue a message goes to, and its name for errors. */
   private queueOf(effect: MessageEffect): { url: string; where: string } {
-    const { campaignQueueUrls, isCampaign } = this.lanes;
-    const campaignUrl = campaignQueueUrls?.[effect.channel];
-    if (campaignUrl !== undefined && isCampaign?.(effect.journey) === true)
-      return { url: campaignUrl, where: `the ${effect.channel} campaigns' delivery queue` };
-    return { url: this.queueUrls[effect.channel] ?? "", where: `the ${effect.channel} delivery queue` };
+    const lane = laneOf(effect, this.lanes.urls, this.context);
+    const where =
+      lane === "journeys"
+        ? `the ${effect.channel} delivery queue`
+        : `the ${effect.channel} ${lane} lane's delivery queue`;
+    return { url: this.lanes.urls[lane]?.[effect.channel] ?? "", where };
   }
 
   deliver(effect: JourneyEffect): Promise<void> {

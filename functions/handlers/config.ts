@@ -109,6 +109,11 @@ export const ingestEnvironment = z.object({
    */
   CAMPAIGN_DELIVERY_QUEUE_URLS: z.optional(queueMap()),
   /**
+   * Where service messages go, by channel: the transactional lane (lanes.ts), so that neither a campaign's
+   * backlog nor a burst of journeys' messages delays a failed payment's notice. A channel not named: its one queue.
+   */
+  TRANSACTIONAL_DELIVERY_QUEUE_URLS: z.optional(queueMap()),
+  /**
    * Where a record that can never be processed goes at once, with its reason, by the queue it came from:
    * `{"<source queue ARN>": "<dead-letter queue URL>"}`. A queue not named: its redrive policy, after retries.
    */

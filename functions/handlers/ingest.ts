@@ -12,8 +12,10 @@ import { SQSClient } from "@aws-sdk/client-sqs";
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import middy from "@middy/core";
 import type { SQSEvent, SQSRecord } from "aws-lambda";
+import type { EventProblem, ShopEvent } from "../../events/catalog.ts";
 import { JourneyCatalog } from "../engine/catalog.ts";
 import type { TraitsFile } from "../engine/traits/config.ts";
+import { requestableMessages, requestProblems } from "../journey/requests.ts";
 import { platformRoute } from "../journey/rules.ts";
 import type { Journey } from "../language/schema.ts";
 import type { FanOutSetting } from "../runtime/campaign-fan-out.ts";
@@ -23,6 +25,7 @@ import { IngestQueuePublisher, QueueSink } from "./adapters.ts";
 import { type Environment, ingestEnvironment, parseConfig } from "./config.ts";
 import { decodeIngestRecord, type RaisedOccurrence } from "./ingest-records.ts";
 import { embeddedJourneys, embeddedTraits } from "./journeys.ts";
+import { LANES, type LaneQueueUrls, type LaneSpec } from "./lanes.ts";
 import { createLogger, createMetrics, JourneyCounters, settleBatch } from "./observability.ts";
 import { RejectedRecordError } from "./records.ts";
 import { RejectedRecordDeadLetters } from "./rejected-records.ts";
@@ -38,14 +41,20 @@ export interface IngestDependencies {
   clock: () => number;
   /** Where rejected records go at once with their reason; none: the queues' redrive, after retries. */
   deadLetters?: RejectedRecordDeadLetters | undefined;
+  /** Problems of an event the catalog accepted that the journeys cannot take (journey/requests.ts); none: all taken. */
+  checkEvent?: ((event: ShopEvent) => EventProblem[]) | undefined;
 }
 
 export function createIngestHandler(deps: IngestDependencies) {
-  const { runtime, counters, logger, metrics, maxEventBytes, clock, deadLetters } = deps;
+  const { runtime, counters, logger, metrics, maxEventBytes, clock, deadLetters, checkEvent } = deps;
   const process = async (record: SQSRecord) => {
     const input = decodeIngestRecord(record, maxEventBytes);
-    if (input.type === "event") await runtime.handleEvent(input.event, clock());
-    else if (input.type === "wake-up") await runtime.handleWakeUp(input.wakeUp, clock());
+    if (input.type === "event") {
+      // A message.requested for what no journey sends: to the dead letters at once, with what and where.
+      const problems = checkEvent?.(input.event) ?? [];
+      if (problems.length > 0) throw new RejectedRecordError(input.event.id, problems);
+      await runtime.handleEvent(input.event, clock());
+    } else if (input.type === "wake-up") await runtime.handleWakeUp(input.wakeUp, clock());
     else await runtime.handleWakeUp(raisedWakeUp(runtime, input), clock());
   };
   return middy(async (event: SQSEvent) => {
@@ -92,11 +101,7 @@ export function ingestDependencies(
     // Paused journeys, read at most once per CONTROL_TTL_SECONDS per instance.
     controls: store,
     controlTtlMs: config.CONTROL_TTL_SECONDS * 1000,
-    sink: new QueueSink(sqs, {
-      queueUrls: config.DELIVERY_QUEUE_URLS,
-      campaignQueueUrls: config.CAMPAIGN_DELIVERY_QUEUE_URLS,
-      isCampaign: catalog.isCampaign,
-    }),
+    sink: new QueueSink(sqs, { urls: laneQueueUrls(config), isCampaign: catalog.isCampaign }),
     // What the journeys emit goes back to ingest as the bus would route it: only what a rule takes.
     publisher: new IngestQueuePublisher(sqs, config.INGEST_QUEUE_URL, platformRoute(journeys, traits)),
     // Proofs and statistics are written once per batch (flush below), not after each record.
@@ -108,6 +113,7 @@ export function ingestDependencies(
     campaigns: campaignFanOut(sqs, config),
   });
   const logger = createLogger();
+  const requestable = requestableMessages(journeys);
   return {
     runtime,
     counters,
@@ -115,6 +121,7 @@ export function ingestDependencies(
     metrics: createMetrics(),
     maxEventBytes: config.MAX_EVENT_BYTES,
     clock,
+    checkEvent: (event) => requestProblems(event, requestable),
     deadLetters:
       config.DEAD_LETTER_QUEUE_URLS === undefined
         ? undefined
@@ -140,6 +147,16 @@ function raisedWakeUp(runtime: IngestDependencies["runtime"], raised: RaisedOccu
   throw new RejectedRecordError(undefined, [
     { path: "at", message: `no occurrence of campaign "${raised.journeyId}" falls due at ${at} (redeployed since?)` },
   ]);
+}
+
+/** Each lane's queue URLs, from the variable the lane names (lanes.ts); a lane without one: none. */
+function laneQueueUrls(config: Partial<Record<LaneSpec["variable"], Record<string, string>>>): LaneQueueUrls {
+  const urls: Record<string, Record<string, string>> = {};
+  for (const spec of LANES) {
+    const byChannel = config[spec.variable];
+    if (byChannel !== undefined) urls[spec.lane] = byChannel;
+  }
+  return { ...urls, journeys: config.DELIVERY_QUEUE_URLS ?? {} };
 }
 
 const traitsOption = (traits: TraitsFile | undefined) => (traits === undefined ? {} : { traits });

@@ -18,7 +18,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import { parseEvent, type ShopEvent } from "../../events/catalog.ts";
+import { type EventProblem, parseEvent, type ShopEvent } from "../../events/catalog.ts";
 import { EVENTBRIDGE_MAX_ENTRY_BYTES, NUDGE_MAX_EVENT_BYTES, putEventsEntrySize } from "../../events/limits.ts";
 import type { SecretSource } from "../channels/secret.ts";
 import { handleUnsubscribe } from "../channels/unsubscribe.ts";
@@ -44,6 +44,8 @@ export interface EndpointOptions {
   maxEventBytes?: number;
   /** The bus names served (default LOCAL_BUS_NAMES). */
   busNames?: readonly string[];
+  /** Problems of an event the catalog accepted that the platform cannot take (a `message.requested` for no template). */
+  check?: (event: ShopEvent) => EventProblem[];
   /** Counts what the endpoint saw, for the console. */
   counters?: { received: number; accepted: number; refused: number };
   /** Serves `/unsubscribe` with this secret (the unsubscribe tokens'); none: the path is not served. */
@@ -121,15 +123,19 @@ function eventOf(entry: unknown, options: EndpointOptions): { event: Record<stri
   return { event };
 }
 
+/** Problems as an entry's ErrorMessage tells them: `detail.template: unknown template "x" ...; ...`. */
+const told = (problems: readonly EventProblem[]) =>
+  problems.map((p) => (p.path === "" ? p.message : `${p.path}: ${p.message}`)).join("; ");
+
 /** One entry: refused with the reason, or accepted (checked against the catalog and Nudge's limits). */
 function putEntry(entry: unknown, options: EndpointOptions): ResultEntry {
   const read = eventOf(entry, options);
   if (!("event" in read)) return read;
   const parsed = parseEvent(read.event);
-  if (!parsed.ok) {
-    const problems = parsed.error.problems.map((p) => (p.path === "" ? p.message : `${p.path}: ${p.message}`));
-    return refuse("InvalidArgument", `Event does not fit the event catalog: ${problems.join("; ")}`);
-  }
+  if (!parsed.ok)
+    return refuse("InvalidArgument", `Event does not fit the event catalog: ${told(parsed.error.problems)}`);
+  const problems = options.check?.(parsed.event) ?? [];
+  if (problems.length > 0) return refuse("InvalidArgument", `Event cannot be taken: ${told(problems)}`);
   const event = { ...read.event, detail: parsed.event.detail } as ShopEvent;
   // Measured as the ingest function measures it: the event's JSON, the ingest queue's message body.
   const bytes = Buffer.byteLength(JSON.stringify(event), "utf8");

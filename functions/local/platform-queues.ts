@@ -1,4 +1,5 @@
 import { existsSync } from "node:fs";
+import { LANES, type Lane, laneKey } from "../handlers/lanes.ts";
 import type { Journey } from "../language/schema.ts";
 import { LOCAL_CHANNELS } from "./channels.ts";
 import { DEAD_LETTER_QUEUE_NAME, LocalQueue, queueJournalPath } from "./local-queue.ts";
@@ -9,14 +10,23 @@ import { localQueueArn } from "./pump.ts";
 export interface PlatformQueues {
   ingest: LocalQueue;
   wakeUps: LocalQueue;
-  /** A delivery queue per channel: the default channels, and any other a journey sends on. */
-  delivery: Map<string, LocalQueue>;
-  /** Each channel's campaign lane: the campaigns' messages, apart from the other journeys' (lib/channels.ts). */
-  campaignDelivery: Map<string, LocalQueue>;
+  /**
+   * A delivery queue per channel and lane (handlers/lanes.ts), as on AWS (lib/channels.ts): the default
+   * channels and any other a journey sends on, each with its journeys', campaigns' and transactional lanes
+   * (`delivery-push`, `delivery-push-campaigns`, `delivery-push-transactional`).
+   */
+  delivery: DeliveryQueue[];
   /** The one delivery queue of earlier versions, while it still holds messages (they go to the outbox). */
   legacy: LocalQueue | undefined;
   deadLetter: LocalQueue;
   sqs: ReturnType<typeof localSqsClient>;
+}
+
+/** One lane of a channel and its queue. */
+export interface DeliveryQueue {
+  channel: string;
+  lane: Lane;
+  queue: LocalQueue;
 }
 
 export interface QueueOptions {
@@ -48,17 +58,32 @@ export function openPlatformQueues(options: QueueOptions): PlatformQueues {
   const channelNames = [...new Set([...Object.keys(LOCAL_CHANNELS), ...journeyChannels])];
   const ingest = queue("ingest");
   const wakeUps = queue("wake-ups");
-  const delivery = new Map(channelNames.map((name) => [name, queue(`delivery-${name}`)]));
-  const campaignDelivery = new Map(channelNames.map((name) => [name, queue(`delivery-${name}-campaigns`)]));
+  const delivery = channelNames.flatMap((channel) =>
+    LANES.map(({ lane }) => ({ channel, lane, queue: queue(`delivery-${laneKey(channel, lane)}`) })),
+  );
   const legacy = existsSync(journal("delivery")) ? queue("delivery") : undefined;
-  const sqs = localSqsClient([ingest, wakeUps, ...delivery.values(), ...campaignDelivery.values(), deadLetter]);
-  return { ingest, wakeUps, delivery, campaignDelivery, legacy, deadLetter, sqs };
+  const sqs = localSqsClient([ingest, wakeUps, ...delivery.map((d) => d.queue), deadLetter]);
+  return { ingest, wakeUps, delivery, legacy, deadLetter, sqs };
 }
 
-/** Every delivery queue, the campaign lanes and the legacy one included. */
+/** Every delivery queue, every lane's and the legacy one. */
 export function deliveryQueuesOf(queues: PlatformQueues): LocalQueue[] {
-  const lanes = [...queues.delivery.values(), ...queues.campaignDelivery.values()];
+  const lanes = queues.delivery.map((d) => d.queue);
   return queues.legacy === undefined ? lanes : [...lanes, queues.legacy];
+}
+
+/** The ingest function's variables naming each lane's queues by channel (DELIVERY_QUEUE_URLS...). */
+function laneVariables(queues: PlatformQueues): Record<string, string> {
+  return Object.fromEntries(
+    LANES.map((spec) => [
+      spec.variable,
+      JSON.stringify(
+        Object.fromEntries(
+          queues.delivery.filter((d) => d.lane === spec.lane).map((d) => [d.channel, localQueueUrl(d.queue.name)]),
+        ),
+      ),
+    ]),
+  );
 }
 
 export interface EnvironmentOptions {
@@ -80,12 +105,7 @@ export function functionEnvironment(options: EnvironmentOptions): Record<string,
   return {
     TABLE_NAME: options.tableName,
     INGEST_QUEUE_URL: localQueueUrl(queues.ingest.name),
-    DELIVERY_QUEUE_URLS: JSON.stringify(
-      Object.fromEntries([...queues.delivery].map(([name, q]) => [name, localQueueUrl(q.name)])),
-    ),
-    CAMPAIGN_DELIVERY_QUEUE_URLS: JSON.stringify(
-      Object.fromEntries([...queues.campaignDelivery].map(([name, q]) => [name, localQueueUrl(q.name)])),
-    ),
+    ...laneVariables(queues),
     WAKE_UP_QUEUE_URL: localQueueUrl(queues.wakeUps.name),
     // Rejected records to the dead letters at once, with their reason, as on AWS.
     DEAD_LETTER_QUEUE_URLS: JSON.stringify(

@@ -20,6 +20,7 @@ import { sumsByName } from "../engine/stats.ts";
 import type { TraitsFile } from "../engine/traits/config.ts";
 import { createIngestHandler, ingestDependencies } from "../handlers/ingest.ts";
 import { createTickHandler, tickDependencies } from "../handlers/tick.ts";
+import { requestableMessages, requestProblems } from "../journey/requests.ts";
 import { platformRoute } from "../journey/rules.ts";
 import type { Journey } from "../language/schema.ts";
 import { armNextOccurrence } from "../runtime/campaign-fan-out.ts";
@@ -188,14 +189,18 @@ export async function startLocalPlatform(options: LocalPlatformOptions): Promise
   try {
     const accept = routeToIngest(platformRoute(journeys, options.traits), queues.ingest, endpointCounters);
     const unsubscribe = { secret: fixedSecret(delivery.unsubscribeSecret) };
-    ({ server, url } = await startEndpoint(options.port, { accept, clock, counters: endpointCounters, unsubscribe }));
+    // A message.requested for a template and channel no request journey sends is refused at the door.
+    const requestable = requestableMessages(journeys);
+    const check = (event: ShopEvent) => requestProblems(event, requestable);
+    const counters = endpointCounters;
+    ({ server, url } = await startEndpoint(options.port, { accept, clock, check, counters, unsubscribe }));
   } catch (error) {
     await halt();
     unlock();
     throw error;
   }
-  for (const [name, q] of [...queues.delivery, ...queues.campaignDelivery]) {
-    for (let i = 0; i < 2; i++) functions.pump(q, deliverFunction(name, q, url, delivery));
+  for (const { channel, queue } of queues.delivery) {
+    for (let i = 0; i < 2; i++) functions.pump(queue, deliverFunction(channel, queue, url, delivery));
   }
   if (queues.legacy !== undefined) functions.pump(queues.legacy, deliverFunction("any", queues.legacy, url, delivery));
   const stop = async () => {

@@ -57,6 +57,7 @@ const REQUIRED: Record<DetailType, string[]> = {
   "segment.entered": ["userId", "segment"],
   "segment.exited": ["userId", "segment"],
   "trait.changed": ["userId", "trait", "from", "to", "reached"],
+  "message.requested": ["userId", "template", "channel"],
 };
 
 describe("the samples", () => {
@@ -561,5 +562,29 @@ describe("parseEventJson", () => {
 
     // Assess
     expect(error.message).toBe("event (no id): expected an EventBridge event (a JSON object), got an array");
+  });
+});
+
+describe("a one-off service message requested (issue 17)", () => {
+  it("is the request its event id names, unless the shop gives a requestId of its own", () => {
+    // Prepare
+    const plain = sample("message.requested");
+    const own = withDetail("message.requested", { requestId: "ship-SO-1" });
+    // Act
+    const [first, second] = [plain, own].map((event) => parseEvent(event));
+    // Assess
+    expect(first?.ok && first.event.detail).toMatchObject({ template: "order-shipped", requestId: plain.id });
+    expect(second?.ok && second.event.detail.requestId).toBe("ship-SO-1");
+  });
+
+  it("refuses a request whose data is not an object, naming the field", () => {
+    // Prepare
+    const event = withDetail("message.requested", { data: "SO-1" });
+    // Act
+    const result = parseEvent(event);
+    // Assess
+    expect(result.ok ? [] : result.error.problems).toEqual([
+      { path: "detail.data", message: 'expected an object, got "SO-1"' },
+    ]);
   });
 });

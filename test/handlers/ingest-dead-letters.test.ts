@@ -129,6 +129,26 @@ describe("ingest handler: records that can never be processed go to the dead let
     expect(reasons.join("\n")).not.toContain("li.na");
   });
 
+  it("dead-letters a message.requested for a template no request journey sends, naming the field, and sends a good one once however often it comes", async () => {
+    // Prepare: on AWS the bus takes any entry; the ingest function is the door.
+    const f = await ingestFunction();
+    const data = { orderId: "SO-1", carrier: "顺丰速运", trackingNumber: "SF1" };
+    const good = bridgeEvent("message.requested", { userId: "u-7", template: "order-shipped", channel: "push", data });
+    const unknown = bridgeEvent("message.requested", { userId: "u-8", template: "welcome", channel: "push" });
+    // Act: the good request delivered twice (an SQS redelivery), the unknown one once.
+    const { result } = await f.ingest([
+      sqsRecord(good, { messageId: "good" }),
+      sqsRecord(unknown, { messageId: "unknown" }),
+      sqsRecord(good, { messageId: "good-again" }),
+    ]);
+    // Assess
+    expect(result).toEqual({ batchItemFailures: [] });
+    expect(f.pushedTo()).toEqual(["u-7"]);
+    expect(f.deadLetters().map((d) => d.attributes["nudge-reason"])).toEqual([
+      `event ${unknown.id}: detail.template: unknown template "welcome" (may be requested: "order-shipped", "pickup-code")`,
+    ]);
+  });
+
   it("keeps a rejected wake-up's own attributes, so that a redrive after a fix reads it as a wake-up", async () => {
     // Prepare
     const f = await ingestFunction();

@@ -42,8 +42,18 @@ describe("delivery channels", () => {
     const queues = resourcesOf(template, "AWS::SQS::Queue");
     const mappings = Object.values(resourcesOf(template, "AWS::Lambda::EventSourceMapping"));
     // Assess
-    // member-day and presale-warmup send on push: its campaigns' lane.
-    expect(stack.channels.channels.map((c) => c.key)).toEqual(["push", "push-campaigns", "sms", "wechat", "email"]);
+    // member-day and presale-warmup send on push: its campaigns' lane; every channel has a transactional one.
+    expect(stack.channels.channels.map((c) => c.key)).toEqual([
+      "push-campaigns",
+      "push-transactional",
+      "push",
+      "sms-transactional",
+      "sms",
+      "wechat-transactional",
+      "wechat",
+      "email-transactional",
+      "email",
+    ]);
     for (const channel of stack.channels.channels) {
       const queue = queues[logicalId(channel.queue.queue)];
       expect(
@@ -65,16 +75,29 @@ describe("delivery channels", () => {
       const channel = stack.channels.channels.find((c) => c.key === key);
       return variablesOf(channel === undefined ? undefined : functions[logicalId(channel.function.function)]);
     };
-    // Assess: a channel with lanes, half the rate each by default (campaignShare); one without, the whole rate.
-    expect(envOf("push")).toMatchObject({ CHANNEL: "push", RATE_PER_SECOND: "50", MAX_CONCURRENCY: "5" });
+    // Assess: by default the campaigns' lane half the rate (campaignShare), the transactional a tenth
+    // (transactionalShare, at least 1), the journeys' the rest.
+    expect(envOf("push")).toMatchObject({ CHANNEL: "push", RATE_PER_SECOND: "40", MAX_CONCURRENCY: "4" });
     expect(envOf("push-campaigns")).toMatchObject({ CHANNEL: "push", RATE_PER_SECOND: "50", MAX_CONCURRENCY: "5" });
-    expect(envOf("sms")).toMatchObject({ CHANNEL: "sms", RATE_PER_SECOND: "20", MAX_CONCURRENCY: "2" });
-    expect(envOf("email")).toMatchObject({ CHANNEL: "email", RATE_PER_SECOND: "14", MAX_CONCURRENCY: "2" });
+    expect(envOf("push-transactional")).toMatchObject({ CHANNEL: "push", RATE_PER_SECOND: "10" });
+    expect(envOf("sms")).toMatchObject({ CHANNEL: "sms", RATE_PER_SECOND: "18", MAX_CONCURRENCY: "2" });
+    expect(envOf("sms-transactional")).toMatchObject({ CHANNEL: "sms", RATE_PER_SECOND: "2", MAX_CONCURRENCY: "2" });
+    expect(envOf("email")).toMatchObject({ CHANNEL: "email", RATE_PER_SECOND: "13", MAX_CONCURRENCY: "2" });
+    expect(envOf("email-transactional")).toMatchObject({ CHANNEL: "email", RATE_PER_SECOND: "1" });
+    const all = ["campaigns", "transactional", "journeys"] as const;
     for (const channel of Object.values(DEFAULT_CHANNELS)) {
-      const { journeys, campaigns } = laneRates(channel);
-      expect(journeys + campaigns).toBe(channel.ratePerSecond);
+      const rates = laneRates(channel, all);
+      expect((rates.journeys ?? 0) + (rates.campaigns ?? 0) + (rates.transactional ?? 0)).toBe(channel.ratePerSecond);
     }
-    expect(laneRates({ ratePerSecond: 100, campaignShare: 0.8 })).toEqual({ journeys: 20, campaigns: 80 });
+    expect(laneRates({ ratePerSecond: 100, campaignShare: 0.8 }, all)).toEqual({
+      campaigns: 80,
+      transactional: 10,
+      journeys: 10,
+    });
+    expect(laneRates({ ratePerSecond: 100, transactionalShare: 0.3 }, ["transactional", "journeys"])).toEqual({
+      transactional: 30,
+      journeys: 70,
+    });
     for (const rate of [1, 14, 20, 100, 5_000, 100_000]) {
       const concurrency = maxConcurrencyFor(rate);
       expect(concurrency).toBeGreaterThanOrEqual(2); // SQS event sources' minimum maximum concurrency
@@ -125,14 +148,19 @@ describe("delivery channels", () => {
     ]) {
       expect(ses).toContain(part);
     }
-    // Ingest routes by channel and lane: a JSON map of the journeys' four queue URLs, and one of the campaigns' (push).
+    // Ingest routes by channel and lane: a JSON map of queue URLs a lane (the journeys' four, the transactional
+    // four, the campaigns' one: push), each lane's queues in its own map alone.
     const ingest = resourcesOf(template, "AWS::Lambda::Function")[logicalId(stack.functions.ingest.function)];
-    const urls = JSON.stringify(variablesOf(ingest).DELIVERY_QUEUE_URLS);
-    const campaignUrls = JSON.stringify(variablesOf(ingest).CAMPAIGN_DELIVERY_QUEUE_URLS);
+    const variables = {
+      journeys: JSON.stringify(variablesOf(ingest).DELIVERY_QUEUE_URLS),
+      campaigns: JSON.stringify(variablesOf(ingest).CAMPAIGN_DELIVERY_QUEUE_URLS),
+      transactional: JSON.stringify(variablesOf(ingest).TRANSACTIONAL_DELIVERY_QUEUE_URLS),
+    };
     for (const channel of stack.channels.channels) {
-      const [inLane, inOther] = channel.lane === "journeys" ? [urls, campaignUrls] : [campaignUrls, urls];
-      expect(inLane).toContain(logicalId(channel.queue.queue));
-      expect(inOther).not.toContain(logicalId(channel.queue.queue));
+      for (const [lane, urls] of Object.entries(variables)) {
+        if (lane === channel.lane) expect(urls).toContain(logicalId(channel.queue.queue));
+        else expect(urls).not.toContain(logicalId(channel.queue.queue));
+      }
     }
   });
 
@@ -157,9 +185,10 @@ describe("delivery channels", () => {
     template.hasOutput("UnsubscribeUrl", {});
     template.hasOutput("DeliveryPushDeadLetterQueueArn", {});
     template.hasOutput("DeliveryEmailDeadLetterQueueArn", {});
+    template.hasOutput("DeliveryPushTransactionalDeadLetterQueueArn", {});
   });
 
-  it("gives a stack without campaigns one lane a channel, at the whole rate, and no campaigns' map; refuses a share that is none", () => {
+  it("gives a stack without campaigns no campaigns' lane and no campaigns' map; refuses a share that is none, and shares that leave the journeys none", () => {
     // Prepare: the shipped journeys without the campaigns.
     const journeys = loadSeedJourneys().filter((journey) => journey.trigger.type !== "schedule");
     const app = () => new App({ context: { "aws:cdk:bundling-stacks": [] } });
@@ -172,14 +201,19 @@ describe("delivery channels", () => {
         projectRoot: PROJECT_ROOT,
         channels: {
           push: { provider: "webhook", ratePerSecond: 100, campaignShare: 1 },
+          sms: DEFAULT_CHANNELS.sms as never,
           email: DEFAULT_CHANNELS.email as never,
         },
       });
     // Assess
     expect(plain.channels.channels.map((c) => `${c.key} ${c.lane}`)).toEqual([
+      "push-transactional transactional",
       "push journeys",
+      "sms-transactional transactional",
       "sms journeys",
+      "wechat-transactional transactional",
       "wechat journeys",
+      "email-transactional transactional",
       "email journeys",
     ]);
     const functions = Object.values(resourcesOf(Template.fromStack(plain), "AWS::Lambda::Function"));
@@ -189,6 +223,18 @@ describe("delivery channels", () => {
     expect(Object.keys(variablesOf(ingest))).toContain("DELIVERY_QUEUE_URLS");
     expect(Object.keys(variablesOf(ingest))).not.toContain("CAMPAIGN_DELIVERY_QUEUE_URLS");
     expect(shared).toThrow("channel push: campaignShare: expected a number between 0 and 1");
+    const greedy = () =>
+      new NudgeStack(app(), "Nudge-test", {
+        stage: "test",
+        journeys: loadSeedJourneys(),
+        projectRoot: PROJECT_ROOT,
+        channels: {
+          push: { provider: "webhook", ratePerSecond: 100, campaignShare: 0.6, transactionalShare: 0.4 },
+          sms: DEFAULT_CHANNELS.sms as never,
+          email: DEFAULT_CHANNELS.email as never,
+        },
+      });
+    expect(greedy).toThrow("channel push: campaignShare and transactionalShare: together 1, expected less than 1");
   });
 
   it("refuses a channel rate the deliver function cannot take", () => {
@@ -198,7 +244,7 @@ describe("delivery channels", () => {
         stage: "test",
         journeys: loadSeedJourneys(),
         projectRoot: PROJECT_ROOT,
-        channels: { push: { provider: "webhook", ratePerSecond: 0.5 } },
+        channels: { ...DEFAULT_CHANNELS, push: { provider: "webhook", ratePerSecond: 0.5 } },
       });
     // Assess
     expect(build).toThrow("channel push: ratePerSecond: expected a whole number from 1 to 100000");

@@ -34,6 +34,7 @@ export const SEED_JOURNEY_IDS = [
   "dormancy-reactivation",
   "growth-tier-up",
   "member-day",
+  "message-requested",
   "new-user-coupon",
   "onboarding-guide",
   "payment-failed",
