@@ -33,6 +33,9 @@ export const DETAIL_TYPES = [
   "segment.entered",
   "segment.exited",
   "trait.changed",
+  "inbox.message_seen",
+  "inbox.message_clicked",
+  "inbox.message_dismissed",
 ] as const;
 
 export type DetailType = (typeof DETAIL_TYPES)[number];
@@ -72,6 +75,9 @@ const DETAIL_SCHEMAS = {
   "segment.entered": details.segmentChanged,
   "segment.exited": details.segmentChanged,
   "trait.changed": details.traitChanged,
+  "inbox.message_seen": details.inboxMessageAction,
+  "inbox.message_clicked": details.inboxMessageAction,
+  "inbox.message_dismissed": details.inboxMessageAction,
 } as const satisfies { [T in DetailType]: z.ZodMiniObject };
 
 /** The detail of a detail-type, as the catalog documents it (extra fields of the shop's own are `unknown`). */
