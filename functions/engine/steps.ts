@@ -1,9 +1,9 @@
 import type { ShopEvent } from "../../events/catalog.ts";
-import type { StepOf, TimeRef } from "../language/schema.ts";
+import type { StepOf } from "../language/schema.ts";
 import { type ParsedTemplate, parseTemplate, pickLocale, renderTemplate } from "../language/templates.ts";
 import { unitInterval } from "../shared/hash.ts";
 import { durationMs, formatInstant, parseInstant } from "../shared/time.ts";
-import { readContextPath, runContext } from "./context.ts";
+import { runContext } from "./context.ts";
 import { issueCoupon } from "./coupon-steps.ts";
 import { inboxPlacementOf, resolveTime } from "./inbox-placement.ts";
 import type { JourneyEffect, Run, SentMessage } from "./model.ts";

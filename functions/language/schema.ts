@@ -2,6 +2,7 @@ import * as z from "zod";
 import { parseDuration } from "../shared/time.ts";
 import { eventPattern, quote } from "./fields.ts";
 import { guardrailsSchema } from "./guardrails.ts";
+import { PLACEMENT } from "./placement.ts";
 import { DEFAULT_JOURNEY_POLICY, journeyPolicySchema, sendPolicyOverrides } from "./policy.ts";
 import { scheduleTrigger } from "./schedule-trigger.ts";
 
@@ -188,9 +189,6 @@ const issueCouponStep = z
 
 /** The channel whose messages wait on the shop's site for the user (docs/channels/inbox.md). */
 export const INBOX_CHANNEL = "inbox";
-
-/** Where a placement is shown: `<kind>:<place>`, such as `popup:order-page` or `card:home`. */
-export const PLACEMENT = /^[a-z][a-z0-9-]{0,30}:[a-z0-9][a-z0-9-]{0,62}$/;
 
 /** Until when an inbox message shows, by default, when the step says neither `expiresAt` nor `expiresAfter`. */
 export const DEFAULT_INBOX_EXPIRY = "P7D";

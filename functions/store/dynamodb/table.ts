@@ -127,6 +127,9 @@ export const keys = {
   budget: (journeyId: string, day: string) => ({ pk: `BUDGET#${journeyId}#${day}`, sk: "BUDGET" }),
   effect: (effectId: string) => ({ pk: `EFFECT#${effectId}`, sk: "EFFECT" }),
   coupon: (couponId: string) => ({ pk: `COUPON#${couponId}`, sk: "COUPON" }),
+  /** A user's inbox (the inbox channel's messages): one partition, one item a message. */
+  inbox: (userId: string) => `INBOX#${userId}`,
+  inboxMessage: (userId: string, messageId: string) => ({ pk: `INBOX#${userId}`, sk: `MSG#${messageId}` }),
   /** The timer cursor: the minute bucket being drained, and how far in each shard. */
   cursor: () => ({ pk: "TICK", sk: "CURSOR" }),
   /** Every shard of one minute bucket of timers starts with this; `minute` is `YYYY-MM-DDTHH:MM` (UTC). */
