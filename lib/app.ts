@@ -83,13 +83,20 @@ export async function createNudgeApp(options: NudgeAppOptions): Promise<{ app: A
       name,
       channel.provider === "webhook"
         ? { ...channel, ...(webhookUrl === undefined ? {} : { url: webhookUrl }) }
-        : {
-            ...channel,
-            ...(emailFrom === undefined ? {} : { from: emailFrom }),
-            ...(sesConfigurationSet === undefined ? {} : { configurationSet: sesConfigurationSet }),
-          },
+        : channel.provider !== "email"
+          ? channel
+          : {
+              ...channel,
+              ...(emailFrom === undefined ? {} : { from: emailFrom }),
+              ...(sesConfigurationSet === undefined ? {} : { configurationSet: sesConfigurationSet }),
+            },
     ]),
   );
+  // The shop's origins whose pages call the inbox API, comma-separated; none: browsers are refused.
+  const inboxOrigins = (setting(app, "inboxOrigins", "NUDGE_INBOX_ORIGINS", env) ?? "")
+    .split(",")
+    .map((origin) => origin.trim())
+    .filter((origin) => origin !== "");
   const account = setting(app, "account", "CDK_DEFAULT_ACCOUNT", env);
   const region = setting(app, "region", "CDK_DEFAULT_REGION", env);
   const stack = new NudgeStack(app, `Nudge-${stage}`, {
@@ -103,6 +110,7 @@ export async function createNudgeApp(options: NudgeAppOptions): Promise<{ app: A
     ...(busName === undefined ? {} : { busName }),
     ...(alarmEmail === undefined ? {} : { alarmEmail }),
     channels,
+    inboxOrigins,
   });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   return { app, stack };

@@ -15,6 +15,8 @@ export const HANDLERS = {
   deliver: "functions/handlers/lambda/deliver.ts",
   deliverEmail: "functions/handlers/lambda/deliver-email.ts",
   unsubscribe: "functions/handlers/lambda/unsubscribe.ts",
+  deliverInbox: "functions/handlers/lambda/deliver-inbox.ts",
+  inboxApi: "functions/handlers/lambda/inbox-api.ts",
 } as const;
 
 export type HandlerName = keyof typeof HANDLERS;

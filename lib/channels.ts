@@ -30,7 +30,9 @@ import type * as logs from "aws-cdk-lib/aws-logs";
 import * as secretsmanager from "aws-cdk-lib/aws-secretsmanager";
 import { Construct } from "constructs";
 import type { Journey } from "../functions/language/schema.ts";
+import { keys } from "../functions/store/dynamodb/table.ts";
 import { NudgeFunction } from "./functions.ts";
+import { inboxTableStatement } from "./inbox.ts";
 import { DurableQueue } from "./queues.ts";
 
 /** How fast a channel may send, and how that is shared between its lanes. */
@@ -56,7 +58,12 @@ export interface EmailChannelProps extends ChannelRate {
   defaultSubject?: string;
 }
 
-export type ChannelProps = WebhookChannelProps | EmailChannelProps;
+/** Messages kept for the shop's site to show (pop-ups, cards): lib/inbox.ts serves them. */
+export interface InboxChannelProps extends ChannelRate {
+  provider: "inbox";
+}
+
+export type ChannelProps = WebhookChannelProps | EmailChannelProps | InboxChannelProps;
 
 /**
  * The channels a stack has unless told otherwise. The rates are a starting point: a push gateway takes
@@ -68,6 +75,8 @@ export const DEFAULT_CHANNELS: Readonly<Record<string, ChannelProps>> = {
   sms: { provider: "webhook", ratePerSecond: 20 },
   wechat: { provider: "webhook", ratePerSecond: 50 },
   email: { provider: "email", ratePerSecond: 14 },
+  // A table write a message: the rate only paces the deliver function.
+  inbox: { provider: "inbox", ratePerSecond: 100 },
 };
 
 export const DEFAULT_CAMPAIGN_SHARE = 0.5;
@@ -246,11 +255,12 @@ export class DeliveryChannels extends Construct {
         WEBHOOK_URL: channel.url,
         WEBHOOK_SECRET_ARN: this.webhookSecret.secretArn,
       });
-    } else environment.CHANNEL_KIND = "log";
+    } else if (channel.provider === "inbox") environment.TABLE_NAME = table.tableName;
+    else environment.CHANNEL_KIND = "log";
 
     const fn = new NudgeFunction(this, `Deliver${id}`, {
       ...common,
-      handler: email === undefined ? "deliver" : "deliverEmail",
+      handler: email !== undefined ? "deliverEmail" : channel.provider === "inbox" ? "deliverInbox" : "deliver",
       memorySize: 256,
       timeout,
       environment,
@@ -267,6 +277,9 @@ export class DeliveryChannels extends Construct {
         }),
       );
     } else if (environment.CHANNEL_KIND === "webhook") this.webhookSecret.grantRead(fn.role);
+    // The inbox keeps a message with one conditional PutItem, in the user's inbox partition only.
+    else if (channel.provider === "inbox")
+      fn.role.addToPrincipalPolicy(inboxTableStatement(table, ["dynamodb:PutItem"], [keys.inboxPrefix]));
     fn.function.addEventSource(
       new SqsEventSource(queue.queue, {
         batchSize: batchSizeFor(rate),

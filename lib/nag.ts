@@ -4,6 +4,7 @@ import type { IConstruct } from "constructs";
 /** What the findings concern: the stack's two channel secrets and its functions. */
 export interface NagSubjects {
   channels: { webhookSecret: IConstruct; unsubscribeSecret: IConstruct };
+  inbox?: { secret: IConstruct } | undefined;
   functions: Record<string, { function: IConstruct }>;
 }
 
@@ -17,6 +18,13 @@ export function acknowledgeFindings(stack: NagSubjects): void {
       id: "AwsSolutions-SMG4",
       reason:
         "Rotating the webhook secret needs the receivers to accept the new one first, and rotating the unsubscribe secret would void every unsubscribe link in mailboxes; both are rotated by hand (docs/channels.md), not by a rotation Lambda.",
+    });
+  }
+  if (stack.inbox !== undefined) {
+    Validations.of(stack.inbox.secret).acknowledge({
+      id: "AwsSolutions-SMG4",
+      reason:
+        "The inbox token secret is shared with the shop's backend, which mints the tokens: a rotation must reach the backend at the same moment, so it is rotated by hand (docs/channels/inbox.md), not by a rotation Lambda.",
     });
   }
   for (const fn of Object.values(stack.functions)) {

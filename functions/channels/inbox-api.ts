@@ -61,6 +61,12 @@ export interface InboxApiDependencies {
   clock: () => number;
 }
 
+/** The `source` of the events the inbox API publishes. */
+export const INBOX_SOURCE = "nudge.inbox";
+
+/** A user's requests a minute, after a burst, per instance, unless configured otherwise. */
+export const DEFAULT_INBOX_RATE = { perMinute: 60, burst: 20 } as const;
+
 /** Messages a GET returns at most. */
 export const MAX_MESSAGES = 10;
 

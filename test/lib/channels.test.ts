@@ -43,7 +43,14 @@ describe("delivery channels", () => {
     const mappings = Object.values(resourcesOf(template, "AWS::Lambda::EventSourceMapping"));
     // Assess
     // member-day and presale-warmup send on push: its campaigns' lane.
-    expect(stack.channels.channels.map((c) => c.key)).toEqual(["push", "push-campaigns", "sms", "wechat", "email"]);
+    expect(stack.channels.channels.map((c) => c.key)).toEqual([
+      "push",
+      "push-campaigns",
+      "sms",
+      "wechat",
+      "email",
+      "inbox",
+    ]);
     for (const channel of stack.channels.channels) {
       const queue = queues[logicalId(channel.queue.queue)];
       expect(
@@ -139,9 +146,12 @@ describe("delivery channels", () => {
   it("serves the unsubscribe route as a public function URL of a function with a reserved concurrency, and names it in the outputs", () => {
     // Act
     const urls = Object.values(resourcesOf(template, "AWS::Lambda::Url"));
-    // Assess
-    expect(urls).toHaveLength(1);
-    expect(urls[0]?.Properties).toMatchObject({
+    const unsubscribe = urls.find(
+      (url) => refId(url.Properties.TargetFunctionArn) === logicalId(stack.channels.unsubscribe.function),
+    );
+    // Assess: the unsubscribe route's and the inbox API's
+    expect(urls).toHaveLength(2);
+    expect(unsubscribe?.Properties).toMatchObject({
       AuthType: "NONE",
       TargetFunctionArn: { "Fn::GetAtt": [logicalId(stack.channels.unsubscribe.function), "Arn"] },
     });
@@ -181,6 +191,7 @@ describe("delivery channels", () => {
       "sms journeys",
       "wechat journeys",
       "email journeys",
+      "inbox journeys",
     ]);
     const functions = Object.values(resourcesOf(Template.fromStack(plain), "AWS::Lambda::Function"));
     const ingest = functions.find(

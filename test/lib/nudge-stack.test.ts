@@ -50,8 +50,8 @@ describe("NudgeStack", () => {
         ),
       ),
     ]);
-    // Assess: ingest, wake-ups, a queue per channel (push, sms, wechat, email) and push's campaigns' lane.
-    expect(redriven).toHaveLength(7);
+    // Assess: ingest, wake-ups, a queue per channel (push, sms, wechat, email, inbox) and push's campaigns' lane.
+    expect(redriven).toHaveLength(8);
     for (const [, queue] of redriven) {
       expect(queue.Properties.RedrivePolicy).toMatchObject({ maxReceiveCount: 5 });
       // Six times the consuming function's timeout: 30 s for ingest, 60 s for the deliver functions.
@@ -61,7 +61,7 @@ describe("NudgeStack", () => {
       expect(deadLetterIds.has(id) || redriven.some(([queueId]) => queueId === id), id).toBe(true);
     }
     deadLetterIds.delete(undefined);
-    expect(deadLetterIds.size).toBe(7);
+    expect(deadLetterIds.size).toBe(8);
     for (const queue of Object.values(queues)) expect(queue.Properties.SqsManagedSseEnabled).toBe(true);
   });
 
@@ -167,6 +167,7 @@ describe("NudgeStack", () => {
       .map(([path, data]) => [path, Object.keys(data as object)[0], Object.values(data as object)[0]]);
     expect(acknowledged.map(([path, id]) => `${path} ${id}`).sort()).toEqual([
       "Nudge-dev/Channels/DeliverEmail/Function Annotation::AwsSolutions-L1",
+      "Nudge-dev/Channels/DeliverInbox/Function Annotation::AwsSolutions-L1",
       "Nudge-dev/Channels/DeliverPush/Function Annotation::AwsSolutions-L1",
       "Nudge-dev/Channels/DeliverPushCampaigns/Function Annotation::AwsSolutions-L1",
       "Nudge-dev/Channels/DeliverSms/Function Annotation::AwsSolutions-L1",
@@ -174,6 +175,8 @@ describe("NudgeStack", () => {
       "Nudge-dev/Channels/Unsubscribe/Function Annotation::AwsSolutions-L1",
       "Nudge-dev/Channels/UnsubscribeSecret Annotation::AwsSolutions-SMG4",
       "Nudge-dev/Channels/WebhookSecret Annotation::AwsSolutions-SMG4",
+      "Nudge-dev/Inbox/Api/Function Annotation::AwsSolutions-L1",
+      "Nudge-dev/Inbox/TokenSecret Annotation::AwsSolutions-SMG4",
       "Nudge-dev/Ingest/Function Annotation::AwsSolutions-L1",
       "Nudge-dev/Tick/Function Annotation::AwsSolutions-L1",
     ]);
@@ -220,8 +223,8 @@ describe("NudgeStack", () => {
   it("runs the functions on arm64 and Node.js 22, consuming their queues with partial batch responses", () => {
     // Act
     const functions = Object.values(resourcesOf(template, "AWS::Lambda::Function"));
-    // Assess: ingest, tick, unsubscribe and a deliver function per lane (four channels, push's campaigns).
-    expect(functions).toHaveLength(8);
+    // Assess: ingest, tick, unsubscribe, the inbox API and a deliver function per lane (five channels, push's campaigns).
+    expect(functions).toHaveLength(10);
     for (const fn of functions) {
       expect(fn.Properties).toMatchObject({
         Architectures: ["arm64"],
@@ -249,14 +252,14 @@ describe("NudgeStack", () => {
     });
     const mappings = Object.values(resourcesOf(template, "AWS::Lambda::EventSourceMapping"));
     // Ingest's two queues, and one per lane.
-    expect(mappings).toHaveLength(7);
+    expect(mappings).toHaveLength(8);
     for (const mapping of mappings) {
       expect(mapping.Properties).toMatchObject({ FunctionResponseTypes: ["ReportBatchItemFailures"] });
     }
     // Ingest takes batches of INGEST_BATCH_SIZE, gathered for up to a second: its per-batch writes are shared.
     const ingestBatches = mappings.filter((m) => m.Properties.BatchSize === INGEST_BATCH_SIZE);
     expect(ingestBatches.map((m) => m.Properties.MaximumBatchingWindowInSeconds)).toEqual([1, 1]);
-    expect(mappings.filter((m) => m.Properties.BatchSize === 10)).toHaveLength(5);
+    expect(mappings.filter((m) => m.Properties.BatchSize === 10)).toHaveLength(6);
     template.hasResourceProperties("AWS::Events::Rule", {
       ScheduleExpression: "rate(1 minute)",
       Targets: [Match.objectLike({ RetryPolicy: { MaximumRetryAttempts: 0, MaximumEventAgeInSeconds: 60 } })],
@@ -288,9 +291,9 @@ describe("NudgeStack", () => {
     // Assess
     template.hasResourceProperties("AWS::Events::EventBus", { Name: "nudge-dev" });
     template.hasResourceProperties("AWS::Events::Archive", { RetentionDays: 30 });
-    // A dead-letter alarm per queue (ingest, wake-ups, five lanes), an error alarm per function (eight).
-    expect(alarms.filter((a) => a.MetricName === "ApproximateNumberOfMessagesVisible")).toHaveLength(7);
-    expect(alarms.filter((a) => a.MetricName === "Errors" && a.Namespace === "AWS/Lambda")).toHaveLength(8);
+    // A dead-letter alarm per queue (ingest, wake-ups, six lanes), an error alarm per function (ten).
+    expect(alarms.filter((a) => a.MetricName === "ApproximateNumberOfMessagesVisible")).toHaveLength(8);
+    expect(alarms.filter((a) => a.MetricName === "Errors" && a.Namespace === "AWS/Lambda")).toHaveLength(10);
     expect(alarms).toContainEqual(
       expect.objectContaining({ MetricName: "ApproximateAgeOfOldestMessage", Threshold: 300 }),
     );
