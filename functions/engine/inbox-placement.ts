@@ -1,4 +1,5 @@
-import { DEFAULT_INBOX_EXPIRY, type StepOf, type TimeRef } from "../language/schema.ts";
+import { DEFAULT_INBOX_EXPIRY } from "../language/placement.ts";
+import type { StepOf, TimeRef } from "../language/schema.ts";
 import { atLocalTime } from "../shared/local-time.ts";
 import { durationMs, formatInstant, parseInstant } from "../shared/time.ts";
 import { readContextPath } from "./context.ts";

@@ -2,7 +2,7 @@ import * as z from "zod";
 import { parseDuration } from "../shared/time.ts";
 import { eventPattern, quote } from "./fields.ts";
 import { guardrailsSchema } from "./guardrails.ts";
-import { PLACEMENT } from "./placement.ts";
+import { INBOX_CHANNEL, PLACEMENT } from "./placement.ts";
 import { DEFAULT_JOURNEY_POLICY, journeyPolicySchema, sendPolicyOverrides } from "./policy.ts";
 import { scheduleTrigger } from "./schedule-trigger.ts";
 
@@ -186,12 +186,6 @@ const issueCouponStep = z
     next: next.optional(),
   })
   .describe("Issues a coupon; it is emitted as a `coupon.issued` event so other journeys can react to it.");
-
-/** The channel whose messages wait on the shop's site for the user (docs/channels/inbox.md). */
-export const INBOX_CHANNEL = "inbox";
-
-/** Until when an inbox message shows, by default, when the step says neither `expiresAt` nor `expiresAfter`. */
-export const DEFAULT_INBOX_EXPIRY = "P7D";
 
 const inboxOptions = z
   .strictObject({

@@ -34,7 +34,8 @@ function failure(result: ParseResult) {
 
 const NUDGE_OWN = new Set(["journey.paused", "segment.entered", "segment.exited", "trait.changed"]);
 const INBOX_ACTIONS = new Set(["inbox.message_seen", "inbox.message_clicked", "inbox.message_dismissed"]);
-const sourceOf = (type: string) => (NUDGE_OWN.has(type) ? "nudge" : INBOX_ACTIONS.has(type) ? "nudge.inbox" : PLATFORM_SOURCE);
+const sourceOf = (type: string) =>
+  NUDGE_OWN.has(type) ? "nudge" : INBOX_ACTIONS.has(type) ? "nudge.inbox" : PLATFORM_SOURCE;
 
 const REQUIRED: Record<DetailType, string[]> = {
   "user.registered": ["userId"],

@@ -45,6 +45,11 @@ describe("the function bundles", () => {
     expect(has("deliverEmail", "@aws-sdk/client-dynamodb")).toBe(true);
     expect(has("unsubscribe", "@aws-sdk/client-sqs")).toBe(false);
     expect(has("unsubscribe", "@aws-sdk/client-dynamodb")).toBe(false);
+    // The inbox: its deliver function writes the table and sends no email; its API sends to no queue.
+    expect(has("deliverInbox", "@aws-sdk/client-dynamodb")).toBe(true);
+    expect(has("deliverInbox", "@aws-sdk/client-sesv2")).toBe(false);
+    expect(has("inboxApi", "@aws-sdk/client-sqs")).toBe(false);
+    expect(has("inboxApi", "liquidjs")).toBe(false);
     // Credentials come from Lambda's environment: the SDK's full provider chain stays out.
     for (const handler of names) {
       expect(has(handler, "credential-provider-node"), handler).toBe(false);
@@ -84,6 +89,7 @@ describe("the function bundles", () => {
       DELIVERY_QUEUE_URLS: JSON.stringify({ push: "https://sqs.cn-north-1.amazonaws.com.cn/1/delivery-push" }),
       EVENT_BUS_NAME: "nudge-test",
       NUDGE_UNSUBSCRIBE_SECRET: "test-secret",
+      NUDGE_INBOX_SECRET: "test-inbox-secret",
       EMAIL_FROM: "news@shop.example.cn",
       EMAIL_DEFAULT_SUBJECT: "News",
       UNSUBSCRIBE_URL: "https://abc.lambda-url.cn-north-1.on.aws/",
