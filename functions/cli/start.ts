@@ -125,6 +125,11 @@ export async function startCommand(args: string[], io: CliIo): Promise<number> {
     webhookUrl,
     webhookSecret: process.env.NUDGE_WEBHOOK_SECRET || undefined,
     unsubscribeSecret: process.env.NUDGE_UNSUBSCRIBE_SECRET || undefined,
+    inboxSecret: process.env.NUDGE_INBOX_SECRET || undefined,
+    // The shop's origins whose pages call the inbox API, comma-separated; none: local development servers.
+    inboxOrigins: process.env.NUDGE_INBOX_ORIGINS?.split(",")
+      .map((origin) => origin.trim())
+      .filter((origin) => origin !== ""),
   });
   writeSavedClock(clockPath, clock.now(), firstDay);
   io.stdout(
@@ -136,6 +141,7 @@ export async function startCommand(args: string[], io: CliIo): Promise<number> {
         ? "Push, SMS and WeChat messages go to the outbox (--webhook-url or NUDGE_WEBHOOK_URL to POST them)."
         : `Push, SMS and WeChat messages are POSTed to ${webhookUrl}, signed (README, Channels).`,
       `Email is written to ${platform.mailPath}; its unsubscribe links point at ${platform.url}/unsubscribe.`,
+      `Inbox messages (pop-ups, cards): GET ${platform.url}/inbox/messages?placement=… with a token (docs/channels/inbox.md).`,
       `Messages are printed here and appended to ${platform.outboxPath}. Ctrl-C stops.`,
     ].join("\n"),
   );

@@ -5,6 +5,8 @@
  * - a webhook channel (push, sms, wechat) POSTs to `--webhook-url` / `NUDGE_WEBHOOK_URL` with the real
  *   WebhookChannel (signed with `NUDGE_WEBHOOK_SECRET` or the generated local secret); without a URL the
  *   message goes to the outbox alone;
+ * - the inbox channel runs the real InboxChannel over the local table, where the `/inbox/` API of the
+ *   platform's port finds the messages (local/inbox.ts);
  * - the email channel runs the real EmailChannel (the profile's address, the last-moment consent check,
  *   the RFC 8058 headers with a working link to the local `/unsubscribe`), and where SES would send the
  *   message, writes the complete message to `<dir>/mail.mbox` (mail.ts).
@@ -20,11 +22,12 @@ import { mboxEntry, renderEmail } from "./mail.ts";
 import type { OutboxChannel } from "./outbox.ts";
 
 /** The channels a local platform has by default, and which provider each uses (as the CDK app's). */
-export const LOCAL_CHANNELS: Readonly<Record<string, "webhook" | "email">> = {
+export const LOCAL_CHANNELS: Readonly<Record<string, "webhook" | "email" | "inbox">> = {
   push: "webhook",
   sms: "webhook",
   wechat: "webhook",
   email: "email",
+  inbox: "inbox",
 };
 
 export class LocalWebhookChannel implements MessageChannel {

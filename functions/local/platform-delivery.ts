@@ -1,7 +1,8 @@
 import type { MessageChannel } from "../channels/channel.ts";
 import { createDeliverHandler, deliverDependencies } from "../handlers/deliver.ts";
-import type { ProfileReader } from "../runtime/ports.ts";
+import type { InboxStore, ProfileReader } from "../runtime/ports.ts";
 import { LOCAL_CHANNELS, LocalEmailChannel, LocalWebhookChannel } from "./channels.ts";
+import { LocalInboxChannel } from "./inbox.ts";
 import type { LocalQueue } from "./local-queue.ts";
 import { localQueueUrl } from "./local-sqs.ts";
 import type { OutboxChannel } from "./outbox.ts";
@@ -20,6 +21,8 @@ export interface DeliveryOptions {
   webhookUrl?: string | undefined;
   webhookSecret: string;
   unsubscribeSecret: string;
+  /** Where the inbox channel keeps its messages (the local table). */
+  inbox: InboxStore;
 }
 
 /** The channel behind a delivery queue; the endpoint's URL (for unsubscribe links) is known once it listens. */
@@ -36,6 +39,7 @@ function channelOf(name: string, endpointUrl: string, options: DeliveryOptions):
       clock: options.clock,
     });
   }
+  if (kind === "inbox") return new LocalInboxChannel(options.outbox, options.inbox);
   if (kind === "webhook" && options.webhookUrl !== undefined) {
     return new LocalWebhookChannel(options.outbox, { url: options.webhookUrl, secret: options.webhookSecret });
   }

@@ -22,7 +22,9 @@ import { createTickHandler, tickDependencies } from "../handlers/tick.ts";
 import { platformRoute } from "../journey/rules.ts";
 import type { Journey } from "../language/schema.ts";
 import { armNextOccurrence } from "../runtime/campaign-fan-out.ts";
+import type { InboxStore } from "../runtime/ports.ts";
 import { DynamoDbStore } from "../store/dynamodb/dynamodb-store.ts";
+import { DynamoDbInbox } from "../store/dynamodb/inbox.ts";
 import {
   LOCAL_TIMER_BUCKET_MINUTES,
   LOCAL_TIMER_SHARDS,
@@ -31,6 +33,7 @@ import {
   writeDatabaseFile,
 } from "./database.ts";
 import { startEndpoint } from "./endpoint.ts";
+import { localInboxApi } from "./inbox.ts";
 import type { LocalQueue } from "./local-queue.ts";
 import { lockFolder } from "./lock.ts";
 import { OutboxChannel, type OutboxLine } from "./outbox.ts";
@@ -70,6 +73,10 @@ export interface LocalPlatformOptions {
   webhookSecret?: string | undefined;
   /** The unsubscribe token secret; none: `<dir>/secrets.json`'s. */
   unsubscribeSecret?: string | undefined;
+  /** The inbox token secret (the shop's backend mints tokens with it); none: `<dir>/secrets.json`'s. */
+  inboxSecret?: string | undefined;
+  /** The origins whose pages may call the inbox API; none: LOCAL_INBOX_ORIGINS (local development servers). */
+  inboxOrigins?: readonly string[] | undefined;
   /** How long the ingest functions trust the journey controls they read (virtual seconds, default 30). */
   controlTtlSeconds?: number;
   /**
@@ -155,7 +162,8 @@ export async function startLocalPlatform(options: LocalPlatformOptions): Promise
   // Each campaign's next occurrence, armed as EventBridge Scheduler's schedule would be on AWS: its fan-out
   // arms the ones after (armed again at each start: the same timer, the same occurrence).
   for (const journey of journeys) await armNextOccurrence(store, compileJourney(journey), clock());
-  const { outbox, outboxPath, mailPath, delivery } = openChannels(options, queues, store);
+  const inbox = new DynamoDbInbox(database.client, { tableName: database.tableName });
+  const { outbox, outboxPath, mailPath, delivery } = openChannels(options, queues, { store, inbox });
   const endpointCounters = { received: 0, accepted: 0, refused: 0, routed: 0 };
   const functions = startFunctions({ env, overrides, queues, clock, tickEveryMs });
   const halt = async () => {
@@ -168,7 +176,19 @@ export async function startLocalPlatform(options: LocalPlatformOptions): Promise
   try {
     const accept = routeToIngest(platformRoute(journeys, options.traits), queues.ingest, endpointCounters);
     const unsubscribe = { secret: fixedSecret(delivery.unsubscribeSecret) };
-    ({ server, url } = await startEndpoint(options.port, { accept, clock, counters: endpointCounters, unsubscribe }));
+    const inboxApi = localInboxApi({
+      store: inbox,
+      secret: localSecret(dir, "inbox", options.inboxSecret),
+      origins: options.inboxOrigins,
+      clock,
+    });
+    ({ server, url } = await startEndpoint(options.port, {
+      accept,
+      clock,
+      counters: endpointCounters,
+      unsubscribe,
+      inbox: inboxApi,
+    }));
   } catch (error) {
     await halt();
     unlock();
@@ -200,7 +220,11 @@ export async function startLocalPlatform(options: LocalPlatformOptions): Promise
 }
 
 /** The outbox, the mbox of local email, and what the deliver functions need to reach them. */
-function openChannels(options: LocalPlatformOptions, queues: PlatformQueues, store: DynamoDbStore) {
+function openChannels(
+  options: LocalPlatformOptions,
+  queues: PlatformQueues,
+  stores: { store: DynamoDbStore; inbox: InboxStore },
+) {
   const { dir } = options;
   const outboxPath = join(dir, "outbox.ndjson");
   const mailPath = join(dir, "mail.mbox");
@@ -209,7 +233,8 @@ function openChannels(options: LocalPlatformOptions, queues: PlatformQueues, sto
     ...options,
     queues,
     outbox,
-    profiles: store,
+    profiles: stores.store,
+    inbox: stores.inbox,
     mailPath,
     webhookSecret: localSecret(dir, "webhook", options.webhookSecret, newWebhookSecret),
     unsubscribeSecret: localSecret(dir, "unsubscribe", options.unsubscribeSecret),
