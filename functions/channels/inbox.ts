@@ -29,6 +29,9 @@ export function inboxMessageOf(message: MessageRequest): InboxMessage | undefine
   };
 }
 
+/** The dead letter's `nudge-code` of a message the inbox cannot keep: it names no placement. */
+export const NO_PLACEMENT = "NoInboxPlacement";
+
 export class InboxChannel implements MessageChannel {
   constructor(private readonly store: InboxStore) {}
 
@@ -37,7 +40,7 @@ export class InboxChannel implements MessageChannel {
     if (kept === undefined) {
       throw new PermanentDeliveryError(
         `message ${message.id} (${message.channel}): no inbox placement: only a send step with "inbox" options sends on the inbox channel`,
-        {},
+        { code: NO_PLACEMENT },
       );
     }
     return (await this.store.putInboxMessage(kept)) ? undefined : { skipped: "already-sent" };
