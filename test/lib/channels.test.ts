@@ -183,6 +183,7 @@ describe("delivery channels", () => {
         channels: {
           push: { provider: "webhook", ratePerSecond: 100, campaignShare: 1 },
           email: DEFAULT_CHANNELS.email as never,
+          inbox: DEFAULT_CHANNELS.inbox as never,
         },
       });
     // Assess
@@ -209,7 +210,7 @@ describe("delivery channels", () => {
         stage: "test",
         journeys: loadSeedJourneys(),
         projectRoot: PROJECT_ROOT,
-        channels: { push: { provider: "webhook", ratePerSecond: 0.5 } },
+        channels: { push: { provider: "webhook", ratePerSecond: 0.5 }, inbox: DEFAULT_CHANNELS.inbox as never },
       });
     // Assess
     expect(build).toThrow("channel push: ratePerSecond: expected a whole number from 1 to 100000");
