@@ -101,6 +101,15 @@ function json(status: number, body: unknown, headers: Record<string, string>): I
   };
 }
 
+/** A path segment's message id; undefined when its percent-encoding is broken (`%E0%A4%A`). */
+function decodedId(segment: string): string | undefined {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return undefined;
+  }
+}
+
 const bearer = (header: string | undefined) => /^Bearer\s+(\S+)$/i.exec(header ?? "")?.[1];
 
 export async function handleInboxRequest(request: InboxRequest, deps: InboxApiDependencies): Promise<InboxResponse> {
@@ -135,7 +144,8 @@ export async function handleInboxRequest(request: InboxRequest, deps: InboxApiDe
   const action = ACTION_PATH.exec(request.path);
   if (action === null) return json(404, { error: "no such path" }, cors);
   if (method !== "POST") return json(405, { error: "expected POST" }, { ...cors, allow: "POST, OPTIONS" });
-  const messageId = decodeURIComponent(action[1] ?? "");
+  const messageId = decodedId(action[1] ?? "");
+  if (messageId === undefined) return json(400, { error: "the message id is not valid percent-encoding" }, cors);
   return recordAction({ userId, messageId, action: action[2] as InboxAction }, { deps, cors });
 }
 
