@@ -225,15 +225,17 @@ describe("the inbox API", () => {
       expect(ids(later.json)).toEqual(["low"]);
     });
 
-    it("refuses a placement that is not <kind>:<place>", async () => {
+    it("refuses a placement that is not <kind>:<place>, and a message id that is not valid percent-encoding", async () => {
       // Prepare
       const { token, call } = await api();
 
       // Act
       const answer = await call({ token: token("u_1"), query: { placement: "order page" } });
+      const broken = await call({ method: "POST", path: "/inbox/messages/%E0%A4%A/seen", token: token("u_1") });
 
       // Assess
       expect(answer.status).toBe(400);
+      expect(broken.status).toBe(400);
     });
   });
 
