@@ -12,7 +12,7 @@
 import type { PutEventsRequestEntry } from "@aws-sdk/client-eventbridge";
 import type { Journey } from "../functions/language/schema.ts";
 import { atAnyHour, percentile, putEntries, startBenchPlatform } from "./local-platform.ts";
-import { WELCOME_JOURNEY } from "./pressure-mix.ts";
+import { isWelcome } from "./pressure-mix.ts";
 import type { Printing } from "./report-dynamodb.ts";
 
 export interface LocalFigures {
@@ -42,7 +42,7 @@ export async function runLocalBench(options: {
     policies: atAnyHour(),
     onMessage: (line) => {
       // The welcome, with its coupon or, once the day's coupon budget is spent, without (another template).
-      if (line.journey !== WELCOME_JOURNEY) return;
+      if (!isWelcome(line)) return;
       welcomes += 1;
       const sentAt = publishedAt.get(line.user);
       if (sentAt !== undefined) latencies.push(performance.now() - sentAt);

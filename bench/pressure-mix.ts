@@ -16,6 +16,11 @@ const EVENTS_PER_USER_ON_THE_DAY = 0.05;
 /** The journey whose message a registration sends at once, and the only one the bench waits for. */
 export const WELCOME_JOURNEY = "new-user-coupon";
 
+/** A registration's welcome: the journey's push, with its coupon or without; not the coupon's pop-up (the inbox channel). */
+export function isWelcome(line: { journey: string; channel: string }): boolean {
+  return line.journey === WELCOME_JOURNEY && line.channel !== "inbox";
+}
+
 /** A normal day's events, in delivery order. */
 export interface DayMix {
   day: string;

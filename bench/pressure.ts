@@ -14,7 +14,7 @@ import type { Journey } from "../functions/language/schema.ts";
 import { MAX_ENTRIES } from "../functions/local/endpoint.ts";
 import type { OutboxLine } from "../functions/local/outbox.ts";
 import { atAnyHour, type BenchPlatform, percentile, putEntries, startBenchPlatform } from "./local-platform.ts";
-import { type DayMix, entryAt, normalDayMix, WELCOME_JOURNEY, welcomedUsers } from "./pressure-mix.ts";
+import { type DayMix, entryAt, isWelcome, normalDayMix, welcomedUsers } from "./pressure-mix.ts";
 
 /** "Order volume tripling": the peak stage's rate against the normal one. */
 export const PEAK_FACTOR = 3;
@@ -99,7 +99,7 @@ class Observer {
   }
 
   message(line: OutboxLine): void {
-    if (line.journey !== WELCOME_JOURNEY || !this.expected.has(line.user)) return;
+    if (!isWelcome(line) || !this.expected.has(line.user)) return;
     const count = (this.welcomes.get(line.user) ?? 0) + 1;
     this.welcomes.set(line.user, count);
     const sentAt = this.publishedAt.get(line.user);

@@ -35,6 +35,9 @@ export const DETAIL_TYPES = [
   "trait.changed",
   "wechat.subscription_granted",
   "message.requested",
+  "inbox.message_seen",
+  "inbox.message_clicked",
+  "inbox.message_dismissed",
 ] as const;
 
 export type DetailType = (typeof DETAIL_TYPES)[number];
@@ -76,6 +79,9 @@ const DETAIL_SCHEMAS = {
   "trait.changed": details.traitChanged,
   "wechat.subscription_granted": details.wechatSubscriptionGranted,
   "message.requested": details.messageRequested,
+  "inbox.message_seen": details.inboxMessageAction,
+  "inbox.message_clicked": details.inboxMessageAction,
+  "inbox.message_dismissed": details.inboxMessageAction,
 } as const satisfies { [T in DetailType]: z.ZodMiniObject };
 
 /** The detail of a detail-type, as the catalog documents it (extra fields of the shop's own are `unknown`). */

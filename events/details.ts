@@ -321,6 +321,22 @@ export const traitChanged = z.looseObject({
   reached: nonEmpty(),
 });
 
+/**
+ * Nudge's own (source `nudge.inbox`): the user saw, clicked or dismissed an inbox message on the shop's site
+ * (docs/channels/inbox.md): `inbox.message_seen`, `inbox.message_clicked`, `inbox.message_dismissed`.
+ */
+export const inboxMessageAction = z.looseObject({
+  userId: id(),
+  messageId: id(),
+  /** Where it showed, such as `popup:order-page`. */
+  placement: nonEmpty(),
+  /** The journey and version that sent it. */
+  journeyId: id(),
+  journeyVersion: z.int().check(z.gte(1)),
+  /** The coupon the message offered, when it offered one. */
+  couponId: z.optional(id()),
+});
+
 export const journeyPaused = z.looseObject({
   journeyId: id(),
   version: z.int().check(z.gte(1)),

@@ -103,6 +103,7 @@ export async function createNudgeApp(options: NudgeAppOptions): Promise<{ app: A
       }
       if (channel.provider === "webhook")
         return [name, { ...channel, ...(webhookUrl === undefined ? {} : { url: webhookUrl }) }];
+      if (channel.provider !== "email") return [name, channel];
       return [
         name,
         {
@@ -121,6 +122,11 @@ export async function createNudgeApp(options: NudgeAppOptions): Promise<{ app: A
     const rate = DEFAULT_CHANNELS.wechat?.ratePerSecond ?? 50;
     channels.wechat = { provider: "wechat-subscribe", ratePerSecond: rate, miniprogramState: wechatSubscribe };
   }
+  // The shop's origins whose pages call the inbox API, comma-separated; none: browsers are refused.
+  const inboxOrigins = (setting(app, "inboxOrigins", "NUDGE_INBOX_ORIGINS", env) ?? "")
+    .split(",")
+    .map((origin) => origin.trim())
+    .filter((origin) => origin !== "");
   const account = setting(app, "account", "CDK_DEFAULT_ACCOUNT", env);
   const region = setting(app, "region", "CDK_DEFAULT_REGION", env);
   const stack = new NudgeStack(app, `Nudge-${stage}`, {
@@ -134,6 +140,7 @@ export async function createNudgeApp(options: NudgeAppOptions): Promise<{ app: A
     ...(busName === undefined ? {} : { busName }),
     ...(alarmEmail === undefined ? {} : { alarmEmail }),
     channels,
+    inboxOrigins,
   });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   return { app, stack };

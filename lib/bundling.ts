@@ -17,6 +17,8 @@ export const HANDLERS = {
   unsubscribe: "functions/handlers/lambda/unsubscribe.ts",
   deliverSms: "functions/handlers/lambda/deliver-sms.ts",
   deliverWechat: "functions/handlers/lambda/deliver-wechat.ts",
+  deliverInbox: "functions/handlers/lambda/deliver-inbox.ts",
+  inboxApi: "functions/handlers/lambda/inbox-api.ts",
 } as const;
 
 export type HandlerName = keyof typeof HANDLERS;

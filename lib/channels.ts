@@ -36,8 +36,10 @@ import { Construct } from "constructs";
 import type { SmsTemplateRef } from "../functions/channels/alibaba-sms.ts";
 import { LANES, type Lane, laneKey } from "../functions/handlers/lanes.ts";
 import type { Journey } from "../functions/language/schema.ts";
+import { keys } from "../functions/store/dynamodb/table.ts";
 import type { HandlerName } from "./bundling.ts";
 import { NudgeFunction } from "./functions.ts";
+import { inboxTableStatement } from "./inbox.ts";
 import { DurableQueue } from "./queues.ts";
 
 /** How fast a channel may send, and how that is shared between its lanes. */
@@ -93,11 +95,17 @@ export interface WechatSubscribeChannelProps extends ChannelRate {
   apiBase?: string;
 }
 
+/** Messages kept for the shop's site to show (pop-ups, cards): lib/inbox.ts serves them. */
+export interface InboxChannelProps extends ChannelRate {
+  provider: "inbox";
+}
+
 export type ChannelProps =
   | WebhookChannelProps
   | EmailChannelProps
   | AlibabaSmsChannelProps
-  | WechatSubscribeChannelProps;
+  | WechatSubscribeChannelProps
+  | InboxChannelProps;
 
 /**
  * The channels a stack has unless told otherwise. The rates are a starting point: a push gateway takes
@@ -109,6 +117,8 @@ export const DEFAULT_CHANNELS: Readonly<Record<string, ChannelProps>> = {
   sms: { provider: "webhook", ratePerSecond: 20 },
   wechat: { provider: "webhook", ratePerSecond: 50 },
   email: { provider: "email", ratePerSecond: 14 },
+  // A table write a message: the rate only paces the deliver function.
+  inbox: { provider: "inbox", ratePerSecond: 100 },
 };
 
 export const DEFAULT_CAMPAIGN_SHARE = 0.5;
@@ -342,11 +352,12 @@ export class DeliveryChannels extends Construct {
         WEBHOOK_URL: channel.url,
         WEBHOOK_SECRET_ARN: this.webhookSecret.secretArn,
       });
-    } else environment.CHANNEL_KIND = "log";
+    } else if (channel.provider === "inbox") environment.TABLE_NAME = table.tableName;
+    else environment.CHANNEL_KIND = "log";
 
     const fn = new NudgeFunction(this, `Deliver${id}`, {
       ...common,
-      handler: handlerOf({ email, sms, wechat }),
+      handler: handlerOf({ email, sms, wechat, inbox: channel.provider === "inbox" ? channel : undefined }),
       memorySize: 256,
       timeout,
       environment,
@@ -372,6 +383,9 @@ export class DeliveryChannels extends Construct {
       this.wechatSecret?.grantRead(fn.role);
       fn.role.addToPrincipalPolicy(wechatTableStatement(table));
     } else if (environment.CHANNEL_KIND === "webhook") this.webhookSecret.grantRead(fn.role);
+    // The inbox keeps a message with one conditional PutItem, in the user's inbox partition only.
+    else if (channel.provider === "inbox")
+      fn.role.addToPrincipalPolicy(inboxTableStatement(table, ["dynamodb:PutItem"], [keys.inboxPrefix]));
     fn.function.addEventSource(
       new SqsEventSource(queue.queue, {
         batchSize: batchSizeFor(rate),
@@ -483,7 +497,8 @@ function providerSecret(
 }
 
 /** The deliver function's handler for a channel's provider (lib/bundling.ts builds one bundle each). */
-function handlerOf(provider: { email?: unknown; sms?: unknown; wechat?: unknown }): HandlerName {
+function handlerOf(provider: { email?: unknown; sms?: unknown; wechat?: unknown; inbox?: unknown }): HandlerName {
+  if (provider.inbox !== undefined) return "deliverInbox";
   if (provider.wechat !== undefined) return "deliverWechat";
   if (provider.email !== undefined) return "deliverEmail";
   return provider.sms !== undefined ? "deliverSms" : "deliver";

@@ -9,6 +9,7 @@ export interface NagSubjects {
     alibabaSmsSecret?: IConstruct | undefined;
     wechatSecret?: IConstruct | undefined;
   };
+  inbox?: { secret: IConstruct } | undefined;
   functions: Record<string, { function: IConstruct }>;
 }
 
@@ -36,6 +37,13 @@ export function acknowledgeFindings(stack: NagSubjects): void {
       id: "AwsSolutions-SMG4",
       reason:
         "The WeChat AppSecret is reset in the WeChat console (mp.weixin.qq.com), not by AWS: a rotation Lambda cannot change it; the operator puts the new one in the secret (docs/channels/wechat.md).",
+    });
+  }
+  if (stack.inbox !== undefined) {
+    Validations.of(stack.inbox.secret).acknowledge({
+      id: "AwsSolutions-SMG4",
+      reason:
+        "The inbox token secret is shared with the shop's backend, which mints the tokens: a rotation must reach the backend at the same moment, so it is rotated by hand (docs/channels/inbox.md), not by a rotation Lambda.",
     });
   }
   for (const fn of Object.values(stack.functions)) {

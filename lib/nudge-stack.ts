@@ -15,6 +15,7 @@ import { CampaignSchedules } from "./campaigns.ts";
 import { type ChannelProps, DEFAULT_CHANNELS, DeliveryChannels, journeyChannels, pascalCase } from "./channels.ts";
 import { NudgeDashboard } from "./dashboard.ts";
 import { NudgeFunction } from "./functions.ts";
+import { InboxApi } from "./inbox.ts";
 import { JourneyRules } from "./journey-rules.ts";
 import { acknowledgeFindings } from "./nag.ts";
 import { DurableQueue } from "./queues.ts";
@@ -56,6 +57,8 @@ export interface NudgeStackProps extends StackProps {
    * must be one of them: the synth fails otherwise.
    */
   channels?: Readonly<Record<string, ChannelProps>>;
+  /** The shop's origins whose pages may call the inbox API (lib/inbox.ts); none: browsers are refused. */
+  inboxOrigins?: readonly string[];
 }
 
 /**
@@ -73,6 +76,8 @@ export class NudgeStack extends Stack {
   /** Every function: ingest, tick, unsubscribe, and each channel's deliver function (`deliver-<channel>`). */
   readonly functions: { ingest: NudgeFunction; tick: NudgeFunction } & Record<string, NudgeFunction>;
   readonly channels: DeliveryChannels;
+  /** The inbox API, when a channel's provider is `inbox`. */
+  readonly inbox: InboxApi | undefined;
   readonly rules: JourneyRules;
   /** An EventBridge Scheduler schedule per campaign. */
   readonly campaigns: CampaignSchedules;
@@ -119,6 +124,15 @@ export class NudgeStack extends Stack {
       table: this.table.table,
       bus: this.bus,
     });
+    // The inbox API, when a channel keeps messages for the shop's site.
+    this.inbox = Object.values(channels).some((channel) => channel.provider === "inbox")
+      ? new InboxApi(this, "Inbox", {
+          ...common,
+          table: this.table.table,
+          bus: this.bus,
+          origins: props.inboxOrigins ?? [],
+        })
+      : undefined;
     const tableName = this.table.table.tableName;
     // Each lane's queue URLs by channel, in the variable the lane names (functions/handlers/lanes.ts); a lane no
     // channel has (the campaigns' without campaigns): no variable. The URLs are tokens until deploy:
@@ -171,6 +185,7 @@ export class NudgeStack extends Stack {
         },
       }),
       unsubscribe: this.channels.unsubscribe,
+      ...(this.inbox === undefined ? {} : { "inbox-api": this.inbox.api }),
       ...Object.fromEntries(this.channels.channels.map((c) => [`deliver-${c.key}`, c.function])),
     };
     const { ingest, tick } = this.functions;
@@ -233,6 +248,7 @@ export class NudgeStack extends Stack {
       Ingest: ingest.function,
       Tick: tick.function,
       Unsubscribe: this.channels.unsubscribe.function,
+      ...(this.inbox === undefined ? {} : { InboxApi: this.inbox.api.function }),
       ...Object.fromEntries(this.channels.channels.map((c) => [`Deliver${pascalCase(c.key)}`, c.function.function])),
     };
     this.alarms = new NudgeAlarms(this, "Alarms", {

@@ -7,6 +7,7 @@
  * A journey, step, profile or event that cannot be used is a UsageError: exit 2.
  */
 import { compileJourney } from "../engine/compile.ts";
+import type { InboxPlacement } from "../engine/model.ts";
 import { issuePreviewCoupon, type PreviewedMessage, previewRun, renderPreview } from "../engine/preview.ts";
 import { didYouMean, listOf } from "../journey/checks/common.ts";
 import { stepLinks } from "../journey/checks/links.ts";
@@ -71,9 +72,26 @@ function formatText(message: PreviewedMessage, profileLocale: string | undefined
     `channel:  ${message.channel}`,
     `category: ${message.category}`,
     `locale:   ${message.locale} (${wanted})`,
-    ...(message.title === undefined ? [] : [`title:    ${message.title}`]),
-    `body:     ${message.text}`,
+    ...(message.inbox === undefined
+      ? [...(message.title === undefined ? [] : [`title:    ${message.title}`]), `body:     ${message.text}`]
+      : inboxLines({ ...message, inbox: message.inbox })),
     ...(message.channel === WECHAT_CHANNEL ? wechatLines(message.params) : paramLines(message.params)),
+  ];
+}
+
+/** An inbox message as the shop's page shows it: where, in what order, until when, and the pop-up or card. */
+function inboxLines(message: PreviewedMessage & { inbox: InboxPlacement }): string[] {
+  const { placement, priority, expiresAt, couponId } = message.inbox;
+  const until = [`until ${expiresAt}`, ...(couponId === undefined ? [] : [`or coupon ${couponId} is redeemed`])];
+  const kind = placement.slice(0, placement.indexOf(":"));
+  return [
+    `placement: ${placement}, priority ${priority}`,
+    `shows:    ${[...until, "or the user dismisses it"].join(", ")}`,
+    `${kind}:`,
+    "  ┌──────────",
+    ...(message.title === undefined ? [] : [`  │ ${message.title}`]),
+    ...message.text.split("\n").map((line) => `  │ ${line}`),
+    "  └──────────",
   ];
 }
 

@@ -110,6 +110,11 @@ export async function startCommand(args: string[], io: CliIo): Promise<number> {
     unsubscribeSecret: process.env.NUDGE_UNSUBSCRIBE_SECRET || undefined,
     sms,
     wechatApi: wechatApiOf(process.env),
+    inboxSecret: process.env.NUDGE_INBOX_SECRET || undefined,
+    // The shop's origins whose pages call the inbox API, comma-separated; none: local development servers.
+    inboxOrigins: process.env.NUDGE_INBOX_ORIGINS?.split(",")
+      .map((origin) => origin.trim())
+      .filter((origin) => origin !== ""),
   });
   writeSavedClock(clockPath, clock.now(), firstDay);
   keepDeployedCopy(journeyDir, dir);
@@ -130,6 +135,7 @@ export async function startCommand(args: string[], io: CliIo): Promise<number> {
         ? `WeChat subscribe messages go to ${process.env.NUDGE_WECHAT_API_URL}.`
         : "WeChat subscribe messages go to a local stand-in for api.weixin.qq.com (docs/channels/wechat.md).",
       `Email is written to ${platform.mailPath}; its unsubscribe links point at ${platform.url}/unsubscribe.`,
+      `Inbox messages (pop-ups, cards): GET ${platform.url}/inbox/messages?placement=… with a token (docs/channels/inbox.md).`,
       `Messages are printed here and appended to ${platform.outboxPath}. Ctrl-C stops.`,
     ].join("\n"),
   );

@@ -224,6 +224,16 @@ export function wakeUpToken(wakeUp: WakeUp): string {
 /** What moves the engine: an event from the bus, or a timer that fell due. */
 export type EngineInput = { type: "event"; event: ShopEvent } | { type: "wake-up"; wakeUp: WakeUp };
 
+/** An inbox message's placement, priority and expiry, as the send step resolved them for the run. */
+export interface InboxPlacement {
+  placement: string;
+  priority: number;
+  /** ISO-8601 instant after which the message no longer shows. */
+  expiresAt: string;
+  /** The coupon the message offers: it no longer shows once the coupon is redeemed. */
+  couponId?: string;
+}
+
 type EffectBase = {
   /** Deterministic: the same run state and input always give the same id, so a retry repeats nothing. */
   id: string;
@@ -261,6 +271,8 @@ export type JourneyEffect = EffectBase &
         params?: Record<string, string>;
         /** A service message that still needs consent (the send step's `consent`), for the channel's last check. */
         consent?: "required";
+        /** Where and until when an inbox message shows (channel inbox). */
+        inbox?: InboxPlacement;
       }
     | {
         type: "message.suppressed";

@@ -123,6 +123,7 @@ export function decideMessage(request: MessageRequest): PolicyDecision {
       channel: step.channel,
       category: step.category,
       consentRequired: step.consent === "required",
+      pulled: step.inbox !== undefined,
     },
     dueAt: asFormatted(now),
     validUntil: validUntil === undefined ? undefined : asFormatted(validUntil),

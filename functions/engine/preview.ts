@@ -2,10 +2,11 @@ import type { ShopEvent } from "../../events/catalog.ts";
 import type { StepOf } from "../language/schema.ts";
 import { type ParsedTemplate, pickLocale, renderTemplate } from "../language/templates.ts";
 import { NudgeError } from "../shared/errors.ts";
-import { flat, formatInstant } from "../shared/time.ts";
+import { flat, formatInstant, parseInstant } from "../shared/time.ts";
 import type { CompiledJourney } from "./compile.ts";
 import { runContext } from "./context.ts";
-import type { IssuedCoupon, Profile, Run } from "./model.ts";
+import { inboxPlacementOf } from "./inbox-placement.ts";
+import type { InboxPlacement, IssuedCoupon, Profile, Run } from "./model.ts";
 import { policyState } from "./policy-state.ts";
 import { runFrom, type StepContext } from "./steps.ts";
 
@@ -31,6 +32,8 @@ export interface PreviewedMessage {
   text: string;
   /** The provider's template parameters, rendered (a template file's `sms` block, on the channel `sms`). */
   params?: Record<string, string>;
+  /** An inbox message's placement, priority and expiry (channel inbox), as the run would resolve them. */
+  inbox?: InboxPlacement;
 }
 
 /** A template that fails to render for this user (a date filter given a non-date, say). */
@@ -55,6 +58,21 @@ export function previewRun(journey: CompiledJourney, trigger: ShopEvent, userId:
   };
 }
 
+/** A step context for one step alone, outside any input: no budget read (a day with budget left), no policies. */
+function previewContext(journey: CompiledJourney, profile: Profile, now: number): StepContext {
+  return {
+    journey,
+    profile,
+    profileChanged: false,
+    visited: [],
+    now,
+    out: { effects: [], events: [] },
+    steps: 0,
+    policy: policyState(undefined),
+    heldPlace: undefined,
+  };
+}
+
 /**
  * Runs an issue-coupon step of the run by the engine's own step code, alone (its `next` cut, so nothing
  * else runs), and records its coupon in the run as the engine does: `coupon` and `steps.<id>`.
@@ -69,18 +87,7 @@ export function issuePreviewCoupon(
   const alone: CompiledJourney = { ...journey, step: () => ({ ...step, next: undefined }) };
   // The engine ends the run after the step (no next) and clears it: it runs on a copy, the coupon is in its effect.
   const copy: Run = { ...run, outputs: { ...run.outputs } };
-  const ctx: StepContext = {
-    journey: alone,
-    profile,
-    profileChanged: false,
-    visited: [],
-    now,
-    out: { effects: [], events: [] },
-    steps: 0,
-    // No budget read: a preview issues the coupon as on a day with budget left.
-    policy: policyState(undefined),
-    heldPlace: undefined,
-  };
+  const ctx = previewContext(alone, profile, now);
   runFrom(copy, step.id, ctx);
   const issued = ctx.out.effects.find((effect) => effect.type === "coupon.issued");
   if (issued?.type !== "coupon.issued") throw new NudgeError(`step "${step.id}" issued no coupon`);
@@ -120,6 +127,8 @@ export function renderPreview(
     parsedParams === undefined
       ? undefined
       : Object.fromEntries(parsedParams.map(([name, template]) => [name, render(template, `param ${name}`) ?? ""]));
+  const now = parseInstant(run.enteredAt) ?? 0;
+  const inbox = inboxPlacementOf(run, step, previewContext(journey, profile, now));
   return {
     journey: journey.id,
     version: journey.version,
@@ -132,5 +141,7 @@ export function renderPreview(
     ...(title === undefined ? {} : { title }),
     text: render(message.body, "body") ?? "",
     ...(params === undefined ? {} : { params }),
+    // An expiry already past (a coupon that expired) shows too: the preview says when, the run would suppress it.
+    ...(inbox === undefined || "expired" in inbox ? {} : { inbox }),
   };
 }

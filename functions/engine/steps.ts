@@ -2,10 +2,10 @@ import type { ShopEvent } from "../../events/catalog.ts";
 import type { StepOf, TimeRef } from "../language/schema.ts";
 import { type ParsedTemplate, parseTemplate, pickLocale, renderParams, renderTemplate } from "../language/templates.ts";
 import { unitInterval } from "../shared/hash.ts";
-import { atLocalTime } from "../shared/local-time.ts";
 import { durationMs, formatInstant, parseInstant } from "../shared/time.ts";
-import { readContextPath, runContext } from "./context.ts";
+import { runContext } from "./context.ts";
 import { issueCoupon } from "./coupon-steps.ts";
+import { inboxPlacementOf, resolveTime } from "./inbox-placement.ts";
 import type { JourneyEffect, Run, SentMessage } from "./model.ts";
 import type { PolicyDecision } from "./policies/decide.ts";
 import { zoneOf } from "./policies/decide.ts";
@@ -68,18 +68,6 @@ function takeHeldPlace(ctx: StepContext): SentMessage | undefined {
 /** A held place (by id: one found in the log) the message will not take: off the log (PolicyOutcome). */
 function releasePlace(ctx: StepContext, placeId: string | undefined): void {
   if (placeId !== undefined) ctx.policy.released.push(placeId);
-}
-
-function resolveTime(ref: TimeRef, ctx: StepContext, run: Run): number | undefined {
-  const base = parseInstant(readContextPath(ctx.journey, run, ctx.profile, ref.time));
-  if (base === undefined) return undefined;
-  const at = base + (ref.offset === undefined ? 0 : durationMs(ref.offset));
-  if (ref.localTime === undefined) return at;
-  return atLocalTime(
-    at,
-    { localTime: ref.localTime, days: ref.days ?? 0 },
-    zoneOf(ctx.profile, ctx.policy.inputs.config),
-  );
 }
 
 function chooseVariant(run: Run, step: StepOf<"split">): string | undefined {
@@ -185,6 +173,12 @@ function send(run: Run, step: StepOf<"send">, ctx: StepContext): string | undefi
     return WAITING;
   }
   const message = compose(run, step, ctx);
+  const inbox = inboxPlacementOf(run, step, ctx);
+  if (inbox !== undefined && "expired" in inbox) {
+    releasePlace(ctx, ownPlace);
+    ctx.out.effects.push(suppressedMessage(run, step, id, { at, reason: "expired", rule: "inbox-expiry" }));
+    return step.next;
+  }
   if ("reason" in message) {
     releasePlace(ctx, ownPlace);
     ctx.out.effects.push(suppressedMessage(run, step, id, { at, reason: message.reason, rule: "template" }));
@@ -202,7 +196,8 @@ function send(run: Run, step: StepOf<"send">, ctx: StepContext): string | undefi
     return step.next;
   }
   // Going at the place it held while deferred: that place stands for it, and the log is not written again.
-  if (!goesAtItsPlace(place, now)) {
+  // An inbox message is pulled by the user on the shop's site: it takes no place in the caps.
+  if (inbox === undefined && !goesAtItsPlace(place, now)) {
     releasePlace(ctx, ownPlace);
     state.reserved.push({ id, at, journeyId: run.journeyId, channel: step.channel, category: step.category });
   }
@@ -218,6 +213,7 @@ function send(run: Run, step: StepOf<"send">, ctx: StepContext): string | undefi
   if (message.params !== undefined && effect.type === "message.sent") effect.params = message.params;
   // The channel checks consent again at the last moment (email): it must know a service message needs it.
   if (step.consent === "required" && effect.type === "message.sent") effect.consent = "required";
+  if (inbox !== undefined && effect.type === "message.sent") effect.inbox = inbox;
   ctx.out.effects.push(effect);
   return step.next;
 }

@@ -5,6 +5,7 @@
  */
 import * as z from "zod/mini";
 import { EVENTBRIDGE_MAX_ENTRY_BYTES, NUDGE_MAX_EVENT_BYTES } from "../../events/limits.ts";
+import { DEFAULT_INBOX_RATE } from "../channels/inbox-api.ts";
 import { parsePolicyConfig } from "../engine/policies/config.ts";
 import { ALIBABA_SMS_ENDPOINT } from "../language/sms-rules.ts";
 import { NudgeError } from "../shared/errors.ts";
@@ -333,3 +334,26 @@ export function parseConfig<T extends z.ZodMiniType>(schema: T, env: Environment
   const problems = result.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`);
   throw new ConfigError(`${what}: bad configuration: ${problems.join("; ")}`);
 }
+
+/** The inbox channel's deliver function: the deliver function's settings and the table the messages are kept in. */
+export const inboxDeliverEnvironment = z.object({
+  ...deliverCommon,
+  TABLE_NAME: required(),
+  DYNAMODB_ENDPOINT: url(),
+});
+
+/** The inbox API function (functions/handlers/inbox-api.ts). */
+export const inboxApiEnvironment = z.object({
+  TABLE_NAME: required(),
+  DYNAMODB_ENDPOINT: url(),
+  /** The bus the `inbox.message_*` events are published to. */
+  EVENT_BUS_NAME: required(),
+  /** The token secret: a Secrets Manager secret (on AWS), or the secret itself (locally, tests). */
+  INBOX_SECRET_ARN: optionalText(),
+  NUDGE_INBOX_SECRET: optionalText(),
+  /** The shop's origins whose pages may call the API, comma-separated (`https://shop.example`); `*`: any; none: no browser. */
+  INBOX_ORIGINS: z._default(z.string(), ""),
+  /** Requests a user may make a minute, after a burst of INBOX_RATE_BURST, per instance. */
+  INBOX_RATE_PER_MINUTE: whole(1, 100_000, DEFAULT_INBOX_RATE.perMinute),
+  INBOX_RATE_BURST: whole(1, 1000, DEFAULT_INBOX_RATE.burst),
+});

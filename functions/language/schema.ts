@@ -3,6 +3,7 @@ import { parseDuration } from "../shared/time.ts";
 import { eventPattern, quote } from "./fields.ts";
 import { guardrailsSchema } from "./guardrails.ts";
 import { MIGRATE_EXIT } from "./migrate-exit.ts";
+import { INBOX_CHANNEL, PLACEMENT } from "./placement.ts";
 import { DEFAULT_JOURNEY_POLICY, journeyPolicySchema, sendPolicyOverrides } from "./policy.ts";
 import { scheduleTrigger } from "./schedule-trigger.ts";
 
@@ -187,6 +188,36 @@ const issueCouponStep = z
   })
   .describe("Issues a coupon; it is emitted as a `coupon.issued` event so other journeys can react to it.");
 
+const inboxOptions = z
+  .strictObject({
+    placement: z
+      .string()
+      .regex(PLACEMENT, {
+        error: (issue) =>
+          `expected a placement <kind>:<place> such as "popup:order-page" or "card:home", got ${quote(issue.input)}`,
+      })
+      .describe('Where the shop shows the message: "<kind>:<place>", e.g. "popup:order-page", "card:home".'),
+    priority: z
+      .number()
+      .int()
+      .min(0)
+      .max(100)
+      .default(50)
+      .describe("Higher shows first when several messages wait for one placement."),
+    expiresAt: timeRef
+      .optional()
+      .describe("Shown until this time from the run's context, e.g. the coupon's expiry (steps.<id>.expiresAt)."),
+    expiresAfter: duration("Shown for this long after the send (default P7D when there is no expiresAt)").optional(),
+    coupon: contextPath
+      .optional()
+      .describe(
+        "The coupon the message offers (e.g. steps.<issue-coupon step>.couponId): the message disappears once it is redeemed.",
+      ),
+  })
+  .describe(
+    "An inbox message's placement, priority and expiry (channel inbox only). It shows until the earlier of expiresAt and expiresAfter, until dismissed, or until its coupon is redeemed.",
+  );
+
 const sendStep = z
   .strictObject({
     ...base,
@@ -214,8 +245,13 @@ const sendStep = z
     validUntil: timeRef
       .optional()
       .describe("After this time the message no longer makes sense: suppressed, also when a deferral would pass it."),
+    inbox: inboxOptions.optional(),
     ...sendPolicyOverrides,
     next: next.optional(),
+  })
+  .refine((step) => (step.channel === INBOX_CHANNEL) === (step.inbox !== undefined), {
+    error: `expected "inbox" (placement, priority, expiry) on a send step exactly when its channel is "${INBOX_CHANNEL}"`,
+    path: ["inbox"],
   })
   .describe("Sends a message rendered from a template.");
 

@@ -6,6 +6,8 @@
  *   WebhookChannel (signed with `NUDGE_WEBHOOK_SECRET` or the generated local secret); without a URL the
  *   message goes to the outbox alone;
  * - the wechat channel runs the real WechatSubscribeChannel against a stand-in for WeChat's API (LocalWechatChannel);
+ * - the inbox channel runs the real InboxChannel over the local table, where the `/inbox/` API of the
+ *   platform's port finds the messages (local/inbox.ts);
  * - the email channel runs the real EmailChannel (the profile's address, the last-moment consent check,
  *   the RFC 8058 headers with a working link to the local `/unsubscribe`), and where SES would send the
  *   message, writes the complete message to `<dir>/mail.mbox` (mail.ts).
@@ -26,11 +28,14 @@ import type { OutboxChannel } from "./outbox.ts";
  * The channels a local platform has by default, and which provider each uses (as the CDK app's); `sms` is
  * `alibaba-sms` when the platform is given a signature (sms.ts), as on AWS.
  */
-export const LOCAL_CHANNELS: Readonly<Record<string, "webhook" | "email" | "alibaba-sms" | "wechat-subscribe">> = {
+export const LOCAL_CHANNELS: Readonly<
+  Record<string, "webhook" | "email" | "alibaba-sms" | "wechat-subscribe" | "inbox">
+> = {
   push: "webhook",
   sms: "webhook",
   wechat: "wechat-subscribe",
   email: "email",
+  inbox: "inbox",
 };
 
 /**

@@ -15,11 +15,16 @@
  * The path `/unsubscribe` is the unsubscribe endpoint of the links in local emails (channels/unsubscribe.ts,
  * the same logic as the Lambda function URL on AWS): a valid one-click POST puts a `user.unsubscribed`
  * event on the local bus exactly as a PutEvents entry would be.
+ *
+ * The paths under `/inbox/` are the inbox API (channels/inbox-api.ts, the same logic as the Lambda function
+ * URL on AWS): the shop's page reads a user's messages, and what the user saw, clicked or dismissed becomes
+ * an `inbox.message_*` event on the local bus, as a PutEvents entry.
  */
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { type EventProblem, parseEvent, type ShopEvent } from "../../events/catalog.ts";
 import { EVENTBRIDGE_MAX_ENTRY_BYTES, NUDGE_MAX_EVENT_BYTES, putEventsEntrySize } from "../../events/limits.ts";
+import { handleInboxRequest, INBOX_SOURCE, type InboxApiDependencies } from "../channels/inbox-api.ts";
 import type { SecretSource } from "../channels/secret.ts";
 import { handleUnsubscribe } from "../channels/unsubscribe.ts";
 import { compilePattern } from "../language/pattern/index.ts";
@@ -50,6 +55,8 @@ export interface EndpointOptions {
   counters?: { received: number; accepted: number; refused: number };
   /** Serves `/unsubscribe` with this secret (the unsubscribe tokens'); none: the path is not served. */
   unsubscribe?: { secret: SecretSource };
+  /** Serves `/inbox/` with these (the API's publishing is a PutEvents entry here); none: not served. */
+  inbox?: Omit<InboxApiDependencies, "publish">;
 }
 
 /** The `source` of the events the unsubscribe endpoint publishes (as functions/handlers/unsubscribe.ts). */
@@ -228,6 +235,49 @@ function reply(response: ServerResponse, status: number, body: unknown): void {
   response.end(text);
 }
 
+/** Puts one event of Nudge's own on the bus as a PutEvents entry would; throws when it is refused. */
+function publishEntry(options: EndpointOptions, entry: { source: string; detailType: string; detail: object }) {
+  const result = putEvents(
+    { Entries: [{ Source: entry.source, DetailType: entry.detailType, Detail: JSON.stringify(entry.detail) }] },
+    options,
+  );
+  const [accepted] = result.Entries;
+  if (accepted === undefined || "ErrorCode" in accepted) {
+    throw new NudgeError(`${entry.detailType} not accepted: ${accepted?.ErrorMessage ?? "no result"}`);
+  }
+}
+
+/** The `/inbox/` paths: the inbox API, its events put on the bus as PutEvents entries. */
+async function serveInbox(
+  request: IncomingMessage,
+  response: ServerResponse,
+  options: EndpointOptions & { inbox: Omit<InboxApiDependencies, "publish"> },
+): Promise<void> {
+  const url = new URL(request.url ?? "/", "http://127.0.0.1");
+  const headers = Object.fromEntries(
+    Object.entries(request.headers).map(([name, value]) => [name, Array.isArray(value) ? value.join(",") : value]),
+  );
+  let answer: { status: number; headers: Record<string, string>; body: string };
+  try {
+    await readBody(request);
+    answer = await handleInboxRequest(
+      { method: request.method ?? "GET", path: url.pathname, query: Object.fromEntries(url.searchParams), headers },
+      {
+        ...options.inbox,
+        publish: async (detailType, detail) => publishEntry(options, { source: INBOX_SOURCE, detailType, detail }),
+      },
+    );
+  } catch {
+    answer = {
+      status: 503,
+      headers: { "content-type": "application/json", "retry-after": "5" },
+      body: '{"error":"try again shortly"}',
+    };
+  }
+  response.writeHead(answer.status, { ...answer.headers, "content-length": Buffer.byteLength(answer.body) });
+  response.end(answer.body);
+}
+
 /** The `/unsubscribe` path: the unsubscribe logic, its event put on the bus as a PutEvents entry. */
 async function serveUnsubscribe(
   request: IncomingMessage,
@@ -246,20 +296,8 @@ async function serveUnsubscribe(
       {
         secret: options.unsubscribe.secret,
         clock: options.clock,
-        publish: async (detail) => {
-          const result = putEvents(
-            {
-              Entries: [
-                { Source: UNSUBSCRIBE_SOURCE, DetailType: "user.unsubscribed", Detail: JSON.stringify(detail) },
-              ],
-            },
-            options,
-          );
-          const [entry] = result.Entries;
-          if (entry === undefined || "ErrorCode" in entry) {
-            throw new NudgeError(`user.unsubscribed not accepted: ${entry?.ErrorMessage ?? "no result"}`);
-          }
-        },
+        publish: async (detail) =>
+          publishEntry(options, { source: UNSUBSCRIBE_SOURCE, detailType: "user.unsubscribed", detail }),
       },
     );
   } catch {
@@ -270,8 +308,12 @@ async function serveUnsubscribe(
 }
 
 async function serve(request: IncomingMessage, response: ServerResponse, options: EndpointOptions): Promise<void> {
-  if (options.unsubscribe !== undefined && (request.url ?? "").split("?")[0] === "/unsubscribe") {
+  const path = (request.url ?? "").split("?")[0] ?? "";
+  if (options.unsubscribe !== undefined && path === "/unsubscribe") {
     return serveUnsubscribe(request, response, { ...options, unsubscribe: options.unsubscribe });
+  }
+  if (options.inbox !== undefined && path.startsWith("/inbox/")) {
+    return serveInbox(request, response, { ...options, inbox: options.inbox });
   }
   try {
     const body = await readBody(request);

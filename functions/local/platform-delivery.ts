@@ -2,8 +2,9 @@ import type { MessageChannel } from "../channels/channel.ts";
 import type { WechatCredentials } from "../channels/wechat-token.ts";
 import { createDeliverHandler, deliverDependencies } from "../handlers/deliver.ts";
 import { SMS_CHANNEL } from "../language/sms-rules.ts";
-import type { ProfileReader, SharedValueStore, UserStore } from "../runtime/ports.ts";
+import type { InboxStore, ProfileReader, SharedValueStore, UserStore } from "../runtime/ports.ts";
 import { LOCAL_CHANNELS, LocalEmailChannel, LocalWebhookChannel, LocalWechatChannel } from "./channels.ts";
+import { LocalInboxChannel } from "./inbox.ts";
 import type { LocalQueue } from "./local-queue.ts";
 import { localQueueUrl } from "./local-sqs.ts";
 import type { OutboxChannel } from "./outbox.ts";
@@ -27,6 +28,8 @@ export interface DeliveryOptions {
   unsubscribeSecret: string;
   /** SMS through Alibaba Cloud SMS (its local stand-in); none: SMS is a webhook channel. */
   sms?: LocalSms | undefined;
+  /** Where the inbox channel keeps its messages (the local table). */
+  inbox: InboxStore;
 }
 
 /** The channel behind a delivery queue; the endpoint's URL (for unsubscribe links) is known once it listens. */
@@ -48,6 +51,7 @@ function channelOf(name: string, endpointUrl: string, options: DeliveryOptions):
   }
   if (kind === "wechat-subscribe" && options.wechat !== undefined)
     return new LocalWechatChannel(options.outbox, { ...options.wechat, store: options.profiles, clock: options.clock });
+  if (kind === "inbox") return new LocalInboxChannel(options.outbox, options.inbox);
   if (kind === "webhook" && options.webhookUrl !== undefined) {
     return new LocalWebhookChannel(options.outbox, { url: options.webhookUrl, secret: options.webhookSecret });
   }

@@ -24,7 +24,9 @@ import { requestableMessages, requestProblems } from "../journey/requests.ts";
 import { platformRoute } from "../journey/rules.ts";
 import type { Journey } from "../language/schema.ts";
 import { armNextOccurrence } from "../runtime/campaign-fan-out.ts";
+import type { InboxStore } from "../runtime/ports.ts";
 import { DynamoDbStore } from "../store/dynamodb/dynamodb-store.ts";
+import { DynamoDbInbox } from "../store/dynamodb/inbox.ts";
 import {
   LOCAL_TIMER_BUCKET_MINUTES,
   LOCAL_TIMER_SHARDS,
@@ -33,6 +35,7 @@ import {
   writeDatabaseFile,
 } from "./database.ts";
 import { startEndpoint } from "./endpoint.ts";
+import { localInboxApi } from "./inbox.ts";
 import type { LocalQueue } from "./local-queue.ts";
 import { lockFolder } from "./lock.ts";
 import { OutboxChannel, type OutboxLine } from "./outbox.ts";
@@ -74,6 +77,10 @@ export interface LocalPlatformOptions {
   webhookSecret?: string | undefined;
   /** The unsubscribe token secret; none: `<dir>/secrets.json`'s. */
   unsubscribeSecret?: string | undefined;
+  /** The inbox token secret (the shop's backend mints tokens with it); none: `<dir>/secrets.json`'s. */
+  inboxSecret?: string | undefined;
+  /** The origins whose pages may call the inbox API; none: LOCAL_INBOX_ORIGINS (local development servers). */
+  inboxOrigins?: readonly string[] | undefined;
   /** How long the ingest functions trust the journey controls they read (virtual seconds, default 30). */
   controlTtlSeconds?: number;
   /**
@@ -169,7 +176,8 @@ export async function startLocalPlatform(options: LocalPlatformOptions): Promise
   // arms the ones after (armed again at each start: the same timer, the same occurrence).
   for (const journey of journeys) await armNextOccurrence(store, compileJourney(journey), clock());
   const sms = options.sms === undefined ? undefined : await startLocalSms(dir, options.sms);
-  const { outbox, outboxPath, mailPath, delivery } = openChannels(options, queues, store, sms);
+  const inbox = new DynamoDbInbox(database.client, { tableName: database.tableName });
+  const { outbox, outboxPath, mailPath, delivery } = openChannels(options, queues, { store, inbox }, sms);
   const standIn = options.wechatApi === undefined ? new WechatStandIn(LOCAL_WECHAT_APP) : undefined;
   delivery.wechat =
     standIn === undefined
@@ -192,8 +200,20 @@ export async function startLocalPlatform(options: LocalPlatformOptions): Promise
     // A message.requested for a template and channel no request journey sends is refused at the door.
     const requestable = requestableMessages(journeys);
     const check = (event: ShopEvent) => requestProblems(event, requestable);
-    const counters = endpointCounters;
-    ({ server, url } = await startEndpoint(options.port, { accept, clock, check, counters, unsubscribe }));
+    const inboxApi = localInboxApi({
+      store: inbox,
+      secret: localSecret(dir, "inbox", options.inboxSecret),
+      origins: options.inboxOrigins,
+      clock,
+    });
+    ({ server, url } = await startEndpoint(options.port, {
+      accept,
+      clock,
+      check,
+      counters: endpointCounters,
+      unsubscribe,
+      inbox: inboxApi,
+    }));
   } catch (error) {
     await halt();
     unlock();
@@ -229,7 +249,7 @@ export async function startLocalPlatform(options: LocalPlatformOptions): Promise
 function openChannels(
   options: LocalPlatformOptions,
   queues: PlatformQueues,
-  store: DynamoDbStore,
+  stores: { store: DynamoDbStore; inbox: InboxStore },
   sms: LocalSms | undefined,
 ) {
   const { dir } = options;
@@ -240,7 +260,8 @@ function openChannels(
     ...options,
     queues,
     outbox,
-    profiles: store,
+    profiles: stores.store,
+    inbox: stores.inbox,
     mailPath,
     webhookSecret: localSecret(dir, "webhook", options.webhookSecret, newWebhookSecret),
     unsubscribeSecret: localSecret(dir, "unsubscribe", options.unsubscribeSecret),

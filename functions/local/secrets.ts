@@ -1,6 +1,6 @@
 /**
- * The local platform's secrets (webhook signing, unsubscribe tokens): the environment variable when set
- * (`NUDGE_WEBHOOK_SECRET`, `NUDGE_UNSUBSCRIBE_SECRET`), else one generated at the first start and kept in
+ * The local platform's secrets (webhook signing, unsubscribe tokens, inbox tokens): the environment variable when
+ * set (`NUDGE_WEBHOOK_SECRET`, `NUDGE_UNSUBSCRIBE_SECRET`, `NUDGE_INBOX_SECRET`), else one generated at the first start and kept in
  * `<dir>/secrets.json`, so that links in the outbox keep working across restarts.
  */
 import { randomBytes } from "node:crypto";

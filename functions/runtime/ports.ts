@@ -281,3 +281,44 @@ export interface JourneyStore
     TimerStore,
     CouponStore,
     StatsStore {}
+
+/** A message waiting on the shop's site for its user (the inbox channel, docs/channels/inbox.md). */
+export interface InboxMessage {
+  /** The message's id (the `message.sent` effect's). */
+  id: string;
+  userId: string;
+  journeyId: string;
+  journeyVersion: number;
+  template: string;
+  locale: string;
+  title?: string;
+  text: string;
+  placement: string;
+  priority: number;
+  /** ISO-8601 instants: when it was sent, and after which it no longer shows. */
+  sentAt: string;
+  expiresAt: string;
+  couponId?: string;
+  /** When the user dismissed it: it no longer shows. */
+  dismissedAt?: string;
+}
+
+/**
+ * The inbox: a user's messages by placement. Only the user's own messages are ever read (every method takes
+ * the user id), and a message shows until it expires, is dismissed, or its coupon is redeemed.
+ */
+export interface InboxStore {
+  /** Keeps a message; false when it was kept already (a redelivery), which changes nothing, a dismissal included. */
+  putInboxMessage(message: InboxMessage): Promise<boolean>;
+  /** One of the user's messages, whatever its state; undefined when the user has none of that id. */
+  getInboxMessage(userId: string, messageId: string): Promise<InboxMessage | undefined>;
+  /** The user's messages showing at `now` in a placement, highest priority first, then newest first. */
+  currentInboxMessages(query: {
+    userId: string;
+    placement: string;
+    now: number;
+    limit: number;
+  }): Promise<InboxMessage[]>;
+  /** Marks a message dismissed (at `at`, ISO-8601); false when the user has no such message. */
+  dismissInboxMessage(userId: string, messageId: string, at: string): Promise<boolean>;
+}

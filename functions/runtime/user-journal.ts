@@ -26,8 +26,10 @@ export async function readUserJournal(
 ): Promise<UserJournal> {
   const runs = journeys.filter((j) => j.key === "userId").map((j) => ({ journeyId: j.id, key: userId }));
   runs.push(...(await store.userRuns(userId)));
+  // Once a run: two versions of a journey (a file kept for runs in flight) name the same run.
+  const unique = new Map(runs.map((run) => [`${run.journeyId}\u0000${run.key}`, run]));
   const journal: UserJournal = { entries: [], notHandedOn: [], skippedWhilePaused: [] };
-  for (const { journeyId, key } of runs) {
+  for (const { journeyId, key } of unique.values()) {
     const record = (await store.getRecord(journeyId, key, { consistent: true }))?.value;
     if (record !== undefined) await addRecord(journal, record, store, userId);
   }

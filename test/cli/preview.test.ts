@@ -46,7 +46,9 @@ describe("nudge preview", () => {
     registration.detail = { ...registration.detail, locale: "en-GB", timezone: "Europe/London" };
     const trigger = file("registered.json", registration);
     const user = file("en-gb.json", { userId: "u_102938", locale: "en-GB", timezone: "Europe/London" });
-    const [sent] = (await simulatedMessages(registration)).filter((line) => line.journey === "new-user-coupon");
+    const [sent] = (await simulatedMessages(registration)).filter(
+      (line) => line.journey === "new-user-coupon" && line.template === "welcome",
+    );
 
     // Act
     const { code, out, err } = await preview("new-user-coupon", "send-welcome", "--user", user, "--trigger", trigger);
@@ -66,12 +68,53 @@ describe("nudge preview", () => {
     expect(sent?.text).toMatch(/^Welcome! .* Code NEW[0-9A-Z]{8}, valid until 2026-11-25 02:14\.$/);
   });
 
+  it("renders an inbox message as its pop-up: placement, priority, until when it shows, its text, as the engine keeps it", async () => {
+    // Prepare: the English profile's registration, and what the engine sends for it
+    const registration = sample("user.registered");
+    registration.detail = { ...registration.detail, locale: "en-GB", timezone: "Europe/London" };
+    const trigger = file("registered-popup.json", registration);
+    const user = file("en-gb-popup.json", { userId: "u_102938", locale: "en-GB", timezone: "Europe/London" });
+    const [sent] = (await simulatedMessages(registration)).filter((line) => line.channel === "inbox");
+    const inbox = sent?.inbox as { expiresAt: string; couponId: string } | undefined;
+
+    // Act
+    const text = await preview("new-user-coupon", "show-coupon-popup", "--user", user, "--trigger", trigger);
+    const json = await preview(
+      "new-user-coupon",
+      "show-coupon-popup",
+      "--user",
+      user,
+      "--trigger",
+      trigger,
+      "--format",
+      "json",
+    );
+
+    // Assess
+    expect(text.code).toBe(ExitCode.ok);
+    expect(text.out.slice(2)).toEqual([
+      "channel:  inbox",
+      "category: marketing",
+      "locale:   en (the profile's locale is en-GB)",
+      "placement: popup:order-page, priority 80",
+      `shows:    until ${inbox?.expiresAt}, or coupon ${inbox?.couponId} is redeemed, or the user dismisses it`,
+      "popup:",
+      "  ┌──────────",
+      "  │ Your welcome coupon: 20 off, free shipping",
+      `  │ ${sent?.text}`,
+      "  └──────────",
+    ]);
+    expect(JSON.parse(json.out.join("\n")).inbox).toEqual(sent?.inbox);
+  });
+
   it("--format json prints the message object: the fields of the message.sent effect the engine makes", async () => {
     // Prepare: the default trigger is the sample registration, carried over to the profile's user.
     const registration = sample("user.registered");
     registration.detail = { ...registration.detail, userId: "u_zh" };
     const user = file("zh.json", { userId: "u_zh", locale: "zh-CN", timezone: "Asia/Shanghai" });
-    const [sent] = (await simulatedMessages(registration)).filter((line) => line.journey === "new-user-coupon");
+    const [sent] = (await simulatedMessages(registration)).filter(
+      (line) => line.journey === "new-user-coupon" && line.template === "welcome",
+    );
 
     // Act
     const { code, out } = await preview("new-user-coupon", "send-welcome", "--user", user, "--format", "json");
@@ -80,7 +123,7 @@ describe("nudge preview", () => {
     expect(code).toBe(ExitCode.ok);
     expect(JSON.parse(out.join("\n"))).toEqual({
       journey: "new-user-coupon",
-      version: 1,
+      version: seedJourney("new-user-coupon").version,
       user: "u_zh",
       step: "send-welcome",
       channel: "push",

@@ -103,7 +103,7 @@ describe("nudge start", () => {
     second.child.kill("SIGTERM");
     const code = await second.exited;
     // Assess
-    expect(templatesOf(dir, "u-1")).toEqual(["guide-1", "guide-2", "welcome"]);
+    expect(templatesOf(dir, "u-1")).toEqual(["guide-1", "guide-2", "welcome", "welcome-coupon-popup"]);
     expect(code).toBe(0);
     expect(second.output()).toContain("Stopped. State kept in");
   });

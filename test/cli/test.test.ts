@@ -56,6 +56,7 @@ describe("nudge test", () => {
       "      expected                               | actual",
       "                                              | +0:00      ben  journey.entered",
       "    ok +0:00      ben  coupon.issued 20 off   | +0:00      ben  coupon.issued 20 off",
+      "                                              | +0:00      ben  message.sent inbox/welcome-coupon-popup",
       "                                              | +0:00      ben  message.deferred push/welcome quiet-hours",
       "    -- +0:00      ben  message.sent */welcome | (nothing)",
       "                                              | +7:00:10   ben  message.sent push/welcome",

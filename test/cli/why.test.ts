@@ -229,7 +229,7 @@ describe("nudge why", () => {
       const refused = await main(["why", "u1", "--dir", join(dir, "nothing-here")], missing);
       // Assess
       expect(io.out[0]).toBe(`From ${dir} (the running platform).`);
-      expect(io.out).toContain("new-user-coupon (v1)");
+      expect(io.out).toContain("new-user-coupon (v2)");
       expect(io.out.find((line) => line.includes('"welcome" HELD'))).toMatch(
         /2026-11-25 23:00:\d\d {2}push "welcome" HELD until 2026-11-26 09:00:10: quiet-hours \(rule quiet-hours\)$/,
       );
@@ -245,6 +245,6 @@ describe("nudge why", () => {
     await main(["why", "u-night", "--dir", dir], stopped);
     // Assess
     expect(stopped.out[0]).toBe(`From ${dir}.`);
-    expect(stopped.out).toContain("new-user-coupon (v1)");
+    expect(stopped.out).toContain("new-user-coupon (v2)");
   });
 });

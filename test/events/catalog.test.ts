@@ -33,6 +33,9 @@ function failure(result: ParseResult) {
 }
 
 const NUDGE_OWN = new Set(["journey.paused", "segment.entered", "segment.exited", "trait.changed"]);
+const INBOX_ACTIONS = new Set(["inbox.message_seen", "inbox.message_clicked", "inbox.message_dismissed"]);
+const sourceOf = (type: string) =>
+  NUDGE_OWN.has(type) ? "nudge" : INBOX_ACTIONS.has(type) ? "nudge.inbox" : PLATFORM_SOURCE;
 
 const REQUIRED: Record<DetailType, string[]> = {
   "user.registered": ["userId"],
@@ -58,6 +61,9 @@ const REQUIRED: Record<DetailType, string[]> = {
   "segment.exited": ["userId", "segment"],
   "trait.changed": ["userId", "trait", "from", "to", "reached"],
   "message.requested": ["userId", "template", "channel"],
+  "inbox.message_seen": ["userId", "messageId", "placement", "journeyId", "journeyVersion"],
+  "inbox.message_clicked": ["userId", "messageId", "placement", "journeyId", "journeyVersion"],
+  "inbox.message_dismissed": ["userId", "messageId", "placement", "journeyId", "journeyVersion"],
 };
 
 describe("the samples", () => {
@@ -78,7 +84,7 @@ describe("the samples", () => {
       if (result.ok) {
         expect(`${result.event["detail-type"]}.json`).toBe(name);
         // Nudge's own events (journey.paused, segment and trait changes) come from Nudge; the rest from the shop.
-        expect(result.event.source).toBe(NUDGE_OWN.has(result.event["detail-type"]) ? "nudge" : PLATFORM_SOURCE);
+        expect(result.event.source).toBe(sourceOf(result.event["detail-type"]));
       }
     }
   });

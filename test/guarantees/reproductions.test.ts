@@ -63,7 +63,7 @@ describe("reproduction: a failed send while another input of the same run saves 
     expect(types).toContain("coupon.issued");
     expect(
       delivered.filter((e) => e.type === "message.sent").map((e) => e.type === "message.sent" && e.template),
-    ).toEqual(["welcome"]);
+    ).toEqual(["welcome-coupon-popup", "welcome"]);
   });
 });
 

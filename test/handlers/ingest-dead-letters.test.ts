@@ -41,7 +41,11 @@ async function ingestFunction(options: { deadLetterSendFails?: boolean } = {}) {
   const env = {
     TABLE_NAME: tableName,
     INGEST_QUEUE_URL: `${QUEUES}/nudge-ingest`,
-    DELIVERY_QUEUE_URLS: JSON.stringify({ push: PUSH_QUEUE, email: `${QUEUES}/delivery-email` }),
+    DELIVERY_QUEUE_URLS: JSON.stringify({
+      push: PUSH_QUEUE,
+      email: `${QUEUES}/delivery-email`,
+      inbox: `${QUEUES}/delivery-inbox`,
+    }),
     DEAD_LETTER_QUEUE_URLS: JSON.stringify({ [QUEUE_ARN]: DEAD_LETTERS }),
     POLICY_CONFIG: JSON.stringify(NO_POLICIES),
     TIMER_SHARDS: "1",

@@ -17,6 +17,7 @@ const INGEST_QUEUE = "https://sqs.cn-north-1.amazonaws.com.cn/123456789012/inges
 const DELIVERY_QUEUE = "https://sqs.cn-north-1.amazonaws.com.cn/123456789012/delivery";
 const WAKE_UP_QUEUE = "https://sqs.cn-north-1.amazonaws.com.cn/123456789012/wake-ups";
 const EMAIL_QUEUE = "https://sqs.cn-north-1.amazonaws.com.cn/123456789012/delivery-email";
+const INBOX_QUEUE = "https://sqs.cn-north-1.amazonaws.com.cn/123456789012/delivery-inbox";
 const FAX_QUEUE = "https://sqs.cn-north-1.amazonaws.com.cn/123456789012/delivery-fax";
 /** The message bodies of the SendMessageBatch calls to one queue. */
 const bodiesSentTo = (mock: ReturnType<typeof mockClient>, queueUrl: string) =>
@@ -45,7 +46,7 @@ async function platform(
   const env = {
     TABLE_NAME: tableName,
     INGEST_QUEUE_URL: INGEST_QUEUE,
-    DELIVERY_QUEUE_URLS: JSON.stringify({ push: DELIVERY_QUEUE, email: EMAIL_QUEUE }),
+    DELIVERY_QUEUE_URLS: JSON.stringify({ push: DELIVERY_QUEUE, email: EMAIL_QUEUE, inbox: INBOX_QUEUE }),
     WAKE_UP_QUEUE_URL: WAKE_UP_QUEUE,
     // The handler's mechanics, not the policies: the welcome and guide 1 both go at registration.
     POLICY_CONFIG: JSON.stringify(NO_POLICIES),
@@ -125,7 +126,8 @@ describe("ingest handler", () => {
     expect(coupons.every((e) => e.id.startsWith("new-user-coupon:"))).toBe(true);
     expect(metricSum(lines, "Entered", "new-user-coupon")).toBe(2);
     expect(metricSum(lines, "Entered", "onboarding-guide")).toBe(2);
-    expect(metricSum(lines, "MessagesSent", "new-user-coupon")).toBe(2);
+    // The welcome push and the coupon's order-page pop-up, each user.
+    expect(metricSum(lines, "MessagesSent", "new-user-coupon")).toBe(4);
     expect(metricSum(lines, "CouponsIssued", "new-user-coupon")).toBe(2);
     expect(metricSum(lines, "RecordsProcessed")).toBe(2);
     // Logs and metrics carry ids, never the user's email or phone.
@@ -206,7 +208,8 @@ describe("ingest handler", () => {
     const day = new Date(p.clock.now).toISOString().slice(0, 10);
     const stats = await p.store.readStats("new-user-coupon", day, day);
     expect(stats.find((s) => s.name === "entered")?.amount).toBe(2);
-    expect(stats.find((s) => s.name === "message.sent")?.amount).toBe(2);
+    // The welcome push and the coupon's order-page pop-up, each user.
+    expect(stats.find((s) => s.name === "message.sent")?.amount).toBe(4);
   });
 
   it("runs the waits: the tick hands due wake-ups to the wake-up queue, whose messages the ingest function runs", async () => {
@@ -318,7 +321,10 @@ describe("ingest handler", () => {
       const channel =
         journey.id === "onboarding-guide" ? "fax" : journey.id === "new-user-coupon" ? "email" : undefined;
       if (channel === undefined) return journey;
-      return { ...journey, steps: journey.steps.map((step) => (step.type === "send" ? { ...step, channel } : step)) };
+      // The pop-ups stay on the inbox's queue.
+      const moved = (step: (typeof journey.steps)[number]) =>
+        step.type === "send" && step.channel !== "inbox" ? { ...step, channel } : step;
+      return { ...journey, steps: journey.steps.map(moved) };
     });
     const p = await platform(journeys);
     const coupon = bridgeEvent("coupon.issued", {
@@ -341,14 +347,23 @@ describe("ingest handler", () => {
       messageId: "to-fax",
       error: {
         name: "UnroutableMessageError",
-        message: expect.stringContaining('no delivery queue for channel "fax" (DELIVERY_QUEUE_URLS has push, email)'),
+        message: expect.stringContaining(
+          'no delivery queue for channel "fax" (DELIVERY_QUEUE_URLS has push, email, inbox)',
+        ),
       },
     });
 
     // Act: the channel gets its queue (a deploy), and SQS delivers the record again.
     const fixed = await platform(
       journeys,
-      { DELIVERY_QUEUE_URLS: JSON.stringify({ push: DELIVERY_QUEUE, email: EMAIL_QUEUE, fax: FAX_QUEUE }) },
+      {
+        DELIVERY_QUEUE_URLS: JSON.stringify({
+          push: DELIVERY_QUEUE,
+          email: EMAIL_QUEUE,
+          inbox: INBOX_QUEUE,
+          fax: FAX_QUEUE,
+        }),
+      },
       { ...p.table, endpoint: "" },
     );
     const again = await fixed.ingest([registration]);

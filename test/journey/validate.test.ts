@@ -10,7 +10,7 @@ import { SEED_JOURNEY_IDS } from "../scenarios/helpers.ts";
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const fixtures = "test/fixtures/journeys";
 const CATALOG =
-  "user.registered, user.updated, user.unsubscribed, user.subscribed, order.placed, order.delivered, order.refunded, order.payment_failed, order.deposit_paid, coupon.issued, coupon.redeemed, promotion.scheduled, promotion.ended, review.posted, user.checked_in, cart.item_added, product.favorited, journey.paused, segment.entered, segment.exited, trait.changed, wechat.subscription_granted, message.requested";
+  "user.registered, user.updated, user.unsubscribed, user.subscribed, order.placed, order.delivered, order.refunded, order.payment_failed, order.deposit_paid, coupon.issued, coupon.redeemed, promotion.scheduled, promotion.ended, review.posted, user.checked_in, cart.item_added, product.favorited, journey.paused, segment.entered, segment.exited, trait.changed, wechat.subscription_granted, message.requested, inbox.message_seen, inbox.message_clicked, inbox.message_dismissed";
 
 /** The problem lines `nudge validate` would print for fixture files validated together. */
 async function problemLines(...names: string[]): Promise<string[]> {

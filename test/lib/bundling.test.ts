@@ -51,6 +51,11 @@ describe("the function bundles", () => {
     expect(has("deliverWechat", "@aws-sdk/client-sesv2")).toBe(false);
     expect(has("unsubscribe", "@aws-sdk/client-sqs")).toBe(false);
     expect(has("unsubscribe", "@aws-sdk/client-dynamodb")).toBe(false);
+    // The inbox: its deliver function writes the table and sends no email; its API sends to no queue.
+    expect(has("deliverInbox", "@aws-sdk/client-dynamodb")).toBe(true);
+    expect(has("deliverInbox", "@aws-sdk/client-sesv2")).toBe(false);
+    expect(has("inboxApi", "@aws-sdk/client-sqs")).toBe(false);
+    expect(has("inboxApi", "liquidjs")).toBe(false);
     // Credentials come from Lambda's environment: the SDK's full provider chain stays out.
     for (const handler of names) {
       expect(has(handler, "credential-provider-node"), handler).toBe(false);
@@ -92,6 +97,7 @@ describe("the function bundles", () => {
       NUDGE_UNSUBSCRIBE_SECRET: "test-secret",
       SMS_SIGN_NAME: "好物商城",
       NUDGE_ALIBABA_SMS_CREDENTIALS: JSON.stringify({ accessKeyId: "test", accessKeySecret: "test" }),
+      NUDGE_INBOX_SECRET: "test-inbox-secret",
       EMAIL_FROM: "news@shop.example.cn",
       EMAIL_DEFAULT_SUBJECT: "News",
       UNSUBSCRIBE_URL: "https://abc.lambda-url.cn-north-1.on.aws/",

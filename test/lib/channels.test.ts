@@ -53,6 +53,8 @@ describe("delivery channels", () => {
       "wechat",
       "email-transactional",
       "email",
+      "inbox-transactional",
+      "inbox",
     ]);
     for (const channel of stack.channels.channels) {
       const queue = queues[logicalId(channel.queue.queue)];
@@ -167,9 +169,12 @@ describe("delivery channels", () => {
   it("serves the unsubscribe route as a public function URL of a function with a reserved concurrency, and names it in the outputs", () => {
     // Act
     const urls = Object.values(resourcesOf(template, "AWS::Lambda::Url"));
-    // Assess
-    expect(urls).toHaveLength(1);
-    expect(urls[0]?.Properties).toMatchObject({
+    const unsubscribe = urls.find(
+      (url) => refId(url.Properties.TargetFunctionArn) === logicalId(stack.channels.unsubscribe.function),
+    );
+    // Assess: the unsubscribe route's and the inbox API's
+    expect(urls).toHaveLength(2);
+    expect(unsubscribe?.Properties).toMatchObject({
       AuthType: "NONE",
       TargetFunctionArn: { "Fn::GetAtt": [logicalId(stack.channels.unsubscribe.function), "Arn"] },
     });
@@ -203,6 +208,7 @@ describe("delivery channels", () => {
           push: { provider: "webhook", ratePerSecond: 100, campaignShare: 1 },
           sms: DEFAULT_CHANNELS.sms as never,
           email: DEFAULT_CHANNELS.email as never,
+          inbox: DEFAULT_CHANNELS.inbox as never,
         },
       });
     // Assess
@@ -215,6 +221,8 @@ describe("delivery channels", () => {
       "wechat journeys",
       "email-transactional transactional",
       "email journeys",
+      "inbox-transactional transactional",
+      "inbox journeys",
     ]);
     const functions = Object.values(resourcesOf(Template.fromStack(plain), "AWS::Lambda::Function"));
     const ingest = functions.find(
@@ -232,6 +240,7 @@ describe("delivery channels", () => {
           push: { provider: "webhook", ratePerSecond: 100, campaignShare: 0.6, transactionalShare: 0.4 },
           sms: DEFAULT_CHANNELS.sms as never,
           email: DEFAULT_CHANNELS.email as never,
+          inbox: DEFAULT_CHANNELS.inbox as never,
         },
       });
     expect(greedy).toThrow("channel push: campaignShare and transactionalShare: together 1, expected less than 1");

@@ -50,9 +50,9 @@ describe("NudgeStack", () => {
         ),
       ),
     ]);
-    // Assess: ingest, wake-ups, two lanes per channel (push, sms, wechat, email: journeys', transactional) and
-    // push's campaigns' lane.
-    expect(redriven).toHaveLength(11);
+    // Assess: ingest, wake-ups, two lanes per channel (push, sms, wechat, email, inbox: journeys', transactional)
+    // and push's campaigns' lane.
+    expect(redriven).toHaveLength(13);
     for (const [, queue] of redriven) {
       expect(queue.Properties.RedrivePolicy).toMatchObject({ maxReceiveCount: 5 });
       // Six times the consuming function's timeout: 30 s for ingest, 60 s for the deliver functions.
@@ -62,7 +62,7 @@ describe("NudgeStack", () => {
       expect(deadLetterIds.has(id) || redriven.some(([queueId]) => queueId === id), id).toBe(true);
     }
     deadLetterIds.delete(undefined);
-    expect(deadLetterIds.size).toBe(11);
+    expect(deadLetterIds.size).toBe(13);
     for (const queue of Object.values(queues)) expect(queue.Properties.SqsManagedSseEnabled).toBe(true);
   });
 
@@ -169,6 +169,8 @@ describe("NudgeStack", () => {
     expect(acknowledged.map(([path, id]) => `${path} ${id}`).sort()).toEqual([
       "Nudge-dev/Channels/DeliverEmail/Function Annotation::AwsSolutions-L1",
       "Nudge-dev/Channels/DeliverEmailTransactional/Function Annotation::AwsSolutions-L1",
+      "Nudge-dev/Channels/DeliverInbox/Function Annotation::AwsSolutions-L1",
+      "Nudge-dev/Channels/DeliverInboxTransactional/Function Annotation::AwsSolutions-L1",
       "Nudge-dev/Channels/DeliverPush/Function Annotation::AwsSolutions-L1",
       "Nudge-dev/Channels/DeliverPushCampaigns/Function Annotation::AwsSolutions-L1",
       "Nudge-dev/Channels/DeliverPushTransactional/Function Annotation::AwsSolutions-L1",
@@ -179,6 +181,8 @@ describe("NudgeStack", () => {
       "Nudge-dev/Channels/Unsubscribe/Function Annotation::AwsSolutions-L1",
       "Nudge-dev/Channels/UnsubscribeSecret Annotation::AwsSolutions-SMG4",
       "Nudge-dev/Channels/WebhookSecret Annotation::AwsSolutions-SMG4",
+      "Nudge-dev/Inbox/Api/Function Annotation::AwsSolutions-L1",
+      "Nudge-dev/Inbox/TokenSecret Annotation::AwsSolutions-SMG4",
       "Nudge-dev/Ingest/Function Annotation::AwsSolutions-L1",
       "Nudge-dev/Tick/Function Annotation::AwsSolutions-L1",
     ]);
@@ -225,9 +229,9 @@ describe("NudgeStack", () => {
   it("runs the functions on arm64 and Node.js 22, consuming their queues with partial batch responses", () => {
     // Act
     const functions = Object.values(resourcesOf(template, "AWS::Lambda::Function"));
-    // Assess: ingest, tick, unsubscribe and a deliver function per lane (four channels' journeys' and
-    // transactional lanes, push's campaigns').
-    expect(functions).toHaveLength(12);
+    // Assess: ingest, tick, unsubscribe, the inbox API and a deliver function per lane (five channels' journeys'
+    // and transactional lanes, push's campaigns').
+    expect(functions).toHaveLength(15);
     for (const fn of functions) {
       expect(fn.Properties).toMatchObject({
         Architectures: ["arm64"],
@@ -255,14 +259,14 @@ describe("NudgeStack", () => {
     });
     const mappings = Object.values(resourcesOf(template, "AWS::Lambda::EventSourceMapping"));
     // Ingest's two queues, and one per lane.
-    expect(mappings).toHaveLength(11);
+    expect(mappings).toHaveLength(13);
     for (const mapping of mappings) {
       expect(mapping.Properties).toMatchObject({ FunctionResponseTypes: ["ReportBatchItemFailures"] });
     }
     // Ingest takes batches of INGEST_BATCH_SIZE, gathered for up to a second: its per-batch writes are shared.
     const ingestBatches = mappings.filter((m) => m.Properties.BatchSize === INGEST_BATCH_SIZE);
     expect(ingestBatches.map((m) => m.Properties.MaximumBatchingWindowInSeconds)).toEqual([1, 1]);
-    expect(mappings.filter((m) => m.Properties.BatchSize === 10)).toHaveLength(9);
+    expect(mappings.filter((m) => m.Properties.BatchSize === 10)).toHaveLength(11);
     template.hasResourceProperties("AWS::Events::Rule", {
       ScheduleExpression: "rate(1 minute)",
       Targets: [Match.objectLike({ RetryPolicy: { MaximumRetryAttempts: 0, MaximumEventAgeInSeconds: 60 } })],
@@ -294,9 +298,9 @@ describe("NudgeStack", () => {
     // Assess
     template.hasResourceProperties("AWS::Events::EventBus", { Name: "nudge-dev" });
     template.hasResourceProperties("AWS::Events::Archive", { RetentionDays: 30 });
-    // A dead-letter alarm per queue (ingest, wake-ups, nine lanes), an error alarm per function (twelve).
-    expect(alarms.filter((a) => a.MetricName === "ApproximateNumberOfMessagesVisible")).toHaveLength(11);
-    expect(alarms.filter((a) => a.MetricName === "Errors" && a.Namespace === "AWS/Lambda")).toHaveLength(12);
+    // A dead-letter alarm per queue (ingest, wake-ups, eleven lanes), an error alarm per function (fifteen).
+    expect(alarms.filter((a) => a.MetricName === "ApproximateNumberOfMessagesVisible")).toHaveLength(13);
+    expect(alarms.filter((a) => a.MetricName === "Errors" && a.Namespace === "AWS/Lambda")).toHaveLength(15);
     expect(alarms).toContainEqual(
       expect.objectContaining({ MetricName: "ApproximateAgeOfOldestMessage", Threshold: 300 }),
     );

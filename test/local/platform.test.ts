@@ -106,6 +106,7 @@ describe("local platform", () => {
     const atOnce = await outboxWith(platform, [
       "coupon-expiry-nudge/expiring/u-new",
       "new-user-coupon/welcome/u-new",
+      "new-user-coupon/welcome-coupon-popup/u-new",
       "onboarding-guide/guide-1/u-new",
     ]);
     clock.now += 10 * MIN; // past the tick's lookahead and settle time: the dormancy timer, due already
@@ -114,6 +115,8 @@ describe("local platform", () => {
     const everything = [
       "coupon-expiry-nudge/expiring/u-new",
       COMEBACK,
+      "new-user-coupon/welcome-coupon-popup/u-new",
+      "new-user-coupon/welcome-coupon-popup/u-quiet",
       "new-user-coupon/welcome/u-new",
       "new-user-coupon/welcome/u-quiet",
       "onboarding-guide/guide-1/u-new",
@@ -180,6 +183,7 @@ describe("local platform", () => {
       ["u-1", "u-2", "u-3"]
         .flatMap((u) => [
           `new-user-coupon/welcome/${u}`,
+          `new-user-coupon/welcome-coupon-popup/${u}`,
           `onboarding-guide/guide-1/${u}`,
           `onboarding-guide/guide-2/${u}`,
         ])

@@ -352,7 +352,13 @@ describe("engine guarantees", () => {
     expect(outcome.linesOf("goal.converted")).toEqual([]);
     expect(outcome.linesOf("journey.entered", NUDGE).map((line) => line.run)).not.toContain(`${NUDGE}:cpn_x:1`);
     expect(outcome.text).toBe(reference.text);
-    expect(outcome.linesOf("message.sent", "new-user-coupon").map((line) => line.user)).toEqual(["u_1", "u_2"]);
+    // Each user's welcome push and coupon pop-up.
+    expect(outcome.linesOf("message.sent", "new-user-coupon").map((line) => line.user)).toEqual([
+      "u_1",
+      "u_1",
+      "u_2",
+      "u_2",
+    ]);
   });
 
   it("finishes runs in flight on a journey's version when it is edited to the next; new entries get the next", async () => {

@@ -10,10 +10,11 @@ const registered = (time = T0, id = "reg-u_1") => event("user.registered", time,
 const orderAt = (time: string, orderId: string) =>
   event("order.placed", time, { userId: "u_1", orderId, amount: 128, currency: "CNY" }, `order-${orderId}`);
 
-/** What registration alone produces in this journey, all at once. */
+/** What registration alone produces in this journey, all at once: the coupon's pop-up first (version 2), then the push. */
 const WELCOME = [
   { at: T0, journey: J, run: RUN, type: "journey.entered" },
   { at: T0, journey: J, run: RUN, type: "coupon.issued" },
+  { at: T0, journey: J, run: RUN, type: "message.sent", template: "welcome-coupon-popup" },
   { at: T0, journey: J, run: RUN, type: "message.sent", template: "welcome" },
   { at: T0, journey: J, run: RUN, type: "journey.exited", reason: "completed" },
 ];
@@ -38,11 +39,44 @@ describe("new-user-coupon", () => {
       freeShipping: true,
       expiresAt: plus(T0, { d: 7 }),
     });
-    const welcome = only(outcome.lines, "message.sent", J);
+    const [popup, welcome] = outcome.linesOf("message.sent", J);
     expect(welcome).toMatchObject({ user: "u_1", channel: "push", template: "welcome", locale: "zh-CN" });
+    if (welcome === undefined || popup === undefined) throw new Error("expected the pop-up and the welcome");
     expect(welcome.text).toContain(couponOf(issued).code);
     // The expiry (2026-11-25T02:00Z) is shown in Shanghai time.
     expect(welcome.text).toContain("11月25日 10:00");
+  });
+
+  it("shows the coupon as an order-page pop-up until it expires, withdrawn by its redemption (version 2)", async () => {
+    // Prepare
+    const lines = [registered()];
+
+    // Act
+    const outcome = await run(lines);
+
+    // Assess: the pop-up names the coupon, which withdraws it once redeemed, and ends with it
+    const coupon = couponOf(only(outcome.lines, "coupon.issued", J));
+    const popup = outcome.linesOf("message.sent", J).find((line) => line.channel === "inbox");
+    expect(popup).toMatchObject({
+      user: "u_1",
+      template: "welcome-coupon-popup",
+      category: "marketing",
+      inbox: { placement: "popup:order-page", priority: 80, expiresAt: coupon.expiresAt, couponId: coupon.couponId },
+    });
+    expect(popup?.text).toContain(coupon.code);
+  });
+
+  it("shows the pop-up at once to a user registered at night: quiet hours hold the push till morning, not the pop-up", async () => {
+    // Prepare: 23:30 in Shanghai, in the quiet hours
+    const night = "2026-11-18T15:30:00Z";
+
+    // Act
+    const outcome = await run([registered(night)]);
+
+    // Assess
+    const sent = outcome.linesOf("message.sent", J).map((line) => [line.at, line.template]);
+    expect(sent[0]).toEqual([night, "welcome-coupon-popup"]);
+    expect(sent[1]?.[0]).not.toBe(night);
   });
 
   it("gives the coupon once when the same registration event is delivered twice", async () => {
@@ -56,7 +90,8 @@ describe("new-user-coupon", () => {
 
     // Assess
     expect(outcome.linesOf("coupon.issued", J)).toHaveLength(1);
-    expect(outcome.linesOf("message.sent", J)).toHaveLength(1);
+    // The pop-up and the push, once each.
+    expect(outcome.linesOf("message.sent", J)).toHaveLength(2);
     expect(outcome.text).toBe(reference.text);
   });
 

@@ -7,12 +7,14 @@ import { brief, event, keyedLines, only, platformPolicies, plus, run, seedJourne
 /**
  * What journeys/payment-failed.json promises: when an order's payment fails, the user is offered at once to pay
  * the order's amount in instalments, one message per order. It is a service message: the platform's marketing
- * caps and quiet hours (journeys/policy.json) do not hold it, but a user who unsubscribed gets nothing.
+ * caps and quiet hours (journeys/policy.json) do not hold it, but a user who unsubscribed gets nothing. Version 2
+ * also shows the offer as a pop-up on the order page (the inbox channel), for the day the goal waits.
  */
 const J = "payment-failed";
 const JOURNEY = seedJourney(J);
-const [SEND] = JOURNEY.steps.filter((step) => step.type === "send");
+const [SEND, POPUP] = JOURNEY.steps.filter((step) => step.type === "send");
 const TEMPLATE = SEND?.type === "send" ? SEND.template : "";
+const POPUP_TEMPLATE = POPUP?.type === "send" ? POPUP.template : "";
 const GOAL_WITHIN_MS = JOURNEY.goal === undefined ? 0 : durationMs(JOURNEY.goal.within);
 
 /** 10:00 in Shanghai, the platform's default zone: outside its quiet hours. */
@@ -35,16 +37,25 @@ const placed = (orderId: string, time: string, amount = 3299) =>
   event("order.placed", time, { userId: "u_1", orderId, amount, currency: "CNY" }, `order-${orderId}`);
 
 const line = keyedLines(J);
-/** A run that offers instalments at once and ends. */
+/** A run that offers instalments at once, by push and as an order-page pop-up, and ends. */
 const offered = (at: string, orderId: string) => [
   line(at, orderId, "journey.entered"),
   line(at, orderId, "message.sent", { template: TEMPLATE }),
+  line(at, orderId, "message.sent", { template: POPUP_TEMPLATE }),
   line(at, orderId, "journey.exited", { reason: "completed" }),
 ];
-/** A run whose offer the consent policy drops, for a user who unsubscribed (`consent: "required"`). */
+/** A run whose offers the consent policy drops, for a user who unsubscribed from every channel (`consent: "required"`). */
 const notOffered = (at: string, orderId: string) => [
   line(at, orderId, "journey.entered"),
   line(at, orderId, "message.suppressed", { template: TEMPLATE, reason: "unsubscribed" }),
+  line(at, orderId, "message.suppressed", { template: POPUP_TEMPLATE, reason: "unsubscribed" }),
+  line(at, orderId, "journey.exited", { reason: "completed" }),
+];
+/** A run for a user who left push alone: the push is dropped, the pop-up on the shop's site still shows. */
+const popupOnly = (at: string, orderId: string) => [
+  line(at, orderId, "journey.entered"),
+  line(at, orderId, "message.suppressed", { template: TEMPLATE, reason: "unsubscribed" }),
+  line(at, orderId, "message.sent", { template: POPUP_TEMPLATE }),
   line(at, orderId, "journey.exited", { reason: "completed" }),
 ];
 
@@ -67,7 +78,7 @@ describe("payment-failed", () => {
 
     // Assess
     expect(brief(outcome.journey(J))).toEqual([...offered(T0, "SO-1"), ...offered(plus(T0, { m: 5 }), "SO-2")]);
-    const [zh, en] = outcome.linesOf("message.sent", J);
+    const [zh, en] = outcome.linesOf("message.sent", J).filter((sent) => sent.channel === "push");
     expect(zh).toMatchObject({ user: "u_1", channel: "push", category: "service", locale: "zh-CN" });
     expect(zh?.text).toContain("3299");
     expect(zh?.text).toContain("SO-1");
@@ -75,6 +86,12 @@ describe("payment-failed", () => {
     expect(en).toMatchObject({ user: "u_en", channel: "push", category: "service", locale: "en" });
     expect(en?.text).toContain("188.5");
     expect(en?.text).toContain("instalments");
+    const popups = outcome.linesOf("message.sent", J).filter((sent) => sent.channel === "inbox");
+    expect(popups.map((popup) => [popup.user, popup.locale, popup.inbox])).toEqual([
+      ["u_1", "zh-CN", { placement: "popup:order-page", priority: 90, expiresAt: plus(T0, { d: 1 }) }],
+      ["u_en", "en", { placement: "popup:order-page", priority: 90, expiresAt: plus(T0, { d: 1, m: 5 }) }],
+    ]);
+    expect(popups[1]?.text).toContain("SO-2");
   });
 
   it("sends one message per order: a redelivered event or a second failure of the same order sends nothing more; a second order gets its own", async () => {
@@ -92,10 +109,8 @@ describe("payment-failed", () => {
 
     // Assess
     expect(brief(outcome.journey(J))).toEqual([...offered(T0, "SO-1"), ...offered(plus(T0, { h: 2 }), "SO-2")]);
-    expect(outcome.linesOf("message.sent", J).map((sent) => sent.text)).toEqual([
-      expect.stringContaining("3299"),
-      expect.stringContaining("59"),
-    ]);
+    const pushed = outcome.linesOf("message.sent", J).filter((sent) => sent.channel === "push");
+    expect(pushed.map((sent) => sent.text)).toEqual([expect.stringContaining("3299"), expect.stringContaining("59")]);
   });
 
   it("is not deferred by the quiet hours: a failure at 23:30 Shanghai time gets the message at once", async () => {
@@ -134,12 +149,9 @@ describe("payment-failed", () => {
   });
 
   describe("consent", () => {
-    it.each([
-      ["from every channel", undefined],
-      ["from push", "push"],
-    ])("sends nothing after the user unsubscribed %s", async (_what, channel) => {
+    it("sends nothing after the user unsubscribed from every channel", async () => {
       // Prepare
-      const lines = [unsubscribed(plus(T0, { h: -1 }), channel), failed("SO-1")];
+      const lines = [unsubscribed(plus(T0, { h: -1 })), failed("SO-1")];
 
       // Act
       const outcome = await run(lines);
@@ -147,6 +159,18 @@ describe("payment-failed", () => {
       // Assess
       expect(brief(outcome.journey(J))).toEqual(notOffered(T0, "SO-1"));
       expect(outcome.linesOf("message.sent", J)).toEqual([]);
+    });
+
+    it("sends no push after the user unsubscribed from push, and still shows the pop-up on the shop's site", async () => {
+      // Prepare
+      const lines = [unsubscribed(plus(T0, { h: -1 }), "push"), failed("SO-1")];
+
+      // Act
+      const outcome = await run(lines);
+
+      // Assess
+      expect(brief(outcome.journey(J))).toEqual(popupOnly(T0, "SO-1"));
+      expect(outcome.linesOf("message.sent", J).map((sent) => sent.channel)).toEqual(["inbox"]);
     });
 
     it("still sends after an unsubscribe from another channel, and again after the user subscribed back", async () => {
@@ -230,7 +254,11 @@ describe("payment-failed", () => {
 
       // Assess
       expect(outcome.linesOf("message.sent", J)).toEqual([]);
-      expect(only(outcome.lines, "message.suppressed", J)).toMatchObject({ reason: "unsubscribed", rule: "consent" });
+      const suppressed = outcome.linesOf("message.suppressed", J);
+      expect(suppressed.map((s) => [s.channel, s.reason, s.rule])).toEqual([
+        ["push", "unsubscribed", "consent"],
+        ["inbox", "unsubscribed", "consent"],
+      ]);
     });
   });
 

@@ -13,6 +13,11 @@ export interface DueMessage {
   category: "marketing" | "service";
   /** A service message that still needs consent (the send step's `consent: "required"`). */
   consentRequired?: boolean;
+  /**
+   * A message the user pulls (an inbox message, shown when they visit the shop's site): quiet hours and
+   * caps, which protect users from messages pushed at them, do not hold it; validity and consent do.
+   */
+  pulled?: boolean;
   /** ISO-8601 instant the message is due. */
   dueAt: string;
   /** ISO-8601 instant after which the message no longer makes sense (a coupon's expiry), if any. */
@@ -94,6 +99,7 @@ export function decideDeliveryAt(input: TimedPolicyInput): PolicyDecision {
     return { action: "drop", reason: "unsubscribed", rule: "consent" };
   }
 
+  if (message.pulled === true) return { action: "send", at: formatInstant(dueAt) };
   const zone = zoneOf(profile, config);
   const quietHours =
     config.quietHours !== null && (config.quietHours.appliesTo === "all" || message.category === "marketing")

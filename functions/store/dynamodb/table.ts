@@ -129,6 +129,12 @@ export const keys = {
   shared: (key: string) => ({ pk: `SHARED#${key}`, sk: "SHARED" }),
   effect: (effectId: string) => ({ pk: `EFFECT#${effectId}`, sk: "EFFECT" }),
   coupon: (couponId: string) => ({ pk: `COUPON#${couponId}`, sk: "COUPON" }),
+  /** What every coupon's partition key starts with (the inbox API's role may read these and inboxes only). */
+  couponPrefix: "COUPON#",
+  /** A user's inbox (the inbox channel's messages): one partition, one item a message. */
+  inbox: (userId: string) => `INBOX#${userId}`,
+  inboxMessage: (userId: string, messageId: string) => ({ pk: `INBOX#${userId}`, sk: `MSG#${messageId}` }),
+  inboxPrefix: "INBOX#",
   /** The timer cursor: the minute bucket being drained, and how far in each shard. */
   cursor: () => ({ pk: "TICK", sk: "CURSOR" }),
   /** Every shard of one minute bucket of timers starts with this; `minute` is `YYYY-MM-DDTHH:MM` (UTC). */
