@@ -56,14 +56,10 @@ const couponBudget = z
         "Storage items the day's budget is split over (default 1), each holding perDay / shards: one takes about 140 coupons a second, so at least the peak coupons a second / 100 (docs/capacity.md). Sharded, perDay is a whole number of at least shards.",
       ),
   })
-  .refine(
-    (budget) => (budget.shards ?? 1) === 1 || (Number.isInteger(budget.perDay) && budget.perDay >= budget.shards!),
-    {
-      error:
-        "a budget split over shards needs a whole perDay of at least its shards (each shard holds perDay / shards)",
-      path: ["perDay"],
-    },
-  )
+  .refine(({ perDay, shards = 1 }) => shards === 1 || (Number.isInteger(perDay) && perDay >= shards), {
+    error: "a budget split over shards needs a whole perDay of at least its shards (each shard holds perDay / shards)",
+    path: ["perDay"],
+  })
   .describe("A daily budget for the coupons this journey issues, enforced atomically across every run.");
 
 export const journeyPolicySchema = z
