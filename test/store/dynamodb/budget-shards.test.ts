@@ -1,7 +1,9 @@
 import { describe, expect, it } from "vitest";
+import { budgetShardOf } from "../../../functions/engine/budget-shards.ts";
 import { JourneyCatalog } from "../../../functions/engine/catalog.ts";
 import type { JourneyEffect } from "../../../functions/engine/model.ts";
 import type { CouponCharge } from "../../../functions/engine/policy-state.ts";
+import type { JourneyStore } from "../../../functions/runtime/ports.ts";
 import { DynamoDbStore } from "../../../functions/store/dynamodb/dynamodb-store.ts";
 import { at, harness, journey, shopEvent } from "../../engine/fixtures.ts";
 import { freshTable } from "../../setup/dynalite.ts";
@@ -93,18 +95,39 @@ const welcome = journey({
 const register = (userId: string) => shopEvent("user.registered", NOON, { userId }, `reg-${userId}`);
 const ofType = (delivered: readonly JourneyEffect[], type: string) => delivered.filter((e) => e.type === type);
 
+/** The store, recording for each charge made its coupon's home shard and the shard it was charged on. */
+function recordingLandings(store: DynamoDbStore, landings: { home: number; on: number | undefined }[]): JourneyStore {
+  return new Proxy(store, {
+    get(target, property, receiver) {
+      if (property !== "chargeCouponBudget") return Reflect.get(target, property, receiver);
+      return async (...args: Parameters<JourneyStore["chargeCouponBudget"]>) => {
+        const charged = await target.chargeCouponBudget(...args);
+        landings.push({ home: budgetShardOf(args[0].couponId, args[0].shards ?? 1), on: charged?.shard });
+        return charged;
+      };
+    },
+  });
+}
+
+/** Five users whose first four coupons' home shards are not all different (some land on another shard). */
+const USERS = ["u6", "u7", "u8", "u9", "u10"];
+
 describe("the runtime over a budget day of 4 shards, on DynamoDB", () => {
-  it("issues a coupon while any shard has room, withholds the fifth, and settles every shard's markers", async () => {
+  it("issues a coupon while any shard has room, withholds the fifth, and settles every shard's markers where they landed", async () => {
     // Prepare
     const store = await dynamoDbStore();
+    const landings: { home: number; on: number | undefined }[] = [];
     const batch = { flushEveryInputs: Number.POSITIVE_INFINITY };
-    const { runtime, delivered } = harness(new JourneyCatalog([welcome]), store, NO_POLICIES, batch);
+    const catalog = new JourneyCatalog([welcome]);
+    const { runtime, delivered } = harness(catalog, recordingLandings(store, landings), NO_POLICIES, batch);
     // Act
-    for (const userId of ["u1", "u2", "u3", "u4", "u5"]) await runtime.handleEvent(register(userId), at(NOON));
+    for (const userId of USERS) await runtime.handleEvent(register(userId), at(NOON));
     await runtime.flush();
-    // Assess: four coupons, one a shard; the fifth withheld; no marker left on any shard.
+    // Assess: four coupons, one a shard, some away from their home shard; the fifth withheld; no marker left.
     expect(ofType(delivered, "coupon.issued")).toHaveLength(4);
-    expect(ofType(delivered, "coupon.withheld").map((e) => e.user)).toEqual(["u5"]);
+    expect(ofType(delivered, "coupon.withheld").map((e) => e.user)).toEqual([USERS.at(-1)]);
+    expect(new Set(landings.map((landing) => landing.on))).toEqual(new Set([0, 1, 2, 3]));
+    expect(landings.some((landing) => landing.on !== landing.home)).toBe(true);
     expect(await store.getCouponBudget("welcome", DAY, { consistent: true, shards: 4 })).toEqual({
       spent: 80,
       unsettled: {},
