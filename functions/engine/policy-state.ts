@@ -24,7 +24,7 @@ export interface PolicyInputs {
   config: PolicyConfig;
   /** The user's recent sends on every journey; undefined: not read (yet). */
   sends?: readonly SentMessage[];
-  /** Coupon value issued per budget day (every shard's summed), by `budgetKey`; a key missing: not read (yet). */
+  /** Coupon value issued per budget day, by `budgetKey` (sharded: see spentAsDecided, runtime); missing: not read (yet). */
   budgets?: ReadonlyMap<string, number>;
   /**
    * Coupons already charged to their budget by an earlier attempt at this input (its save then lost a race):
@@ -67,8 +67,8 @@ export interface PolicyOutcome {
   charges: CouponCharge[];
   /** A send step needed the user's send log and it was not given. */
   wantsSends: boolean;
-  /** Budget days a coupon step needed and were not given: `{journeyId, day, shards}`. */
-  wantsBudgets: { journeyId: string; day: string; shards: number }[];
+  /** Budget days a coupon step needed and were not given, with the journey's `perDay` and `shards`. */
+  wantsBudgets: { journeyId: string; day: string; perDay: number; shards: number }[];
 }
 
 export interface PolicyState extends PolicyOutcome {
@@ -200,7 +200,7 @@ export function chargeBudget(
   const key = budgetKey(journey.id, day);
   const read = state.inputs.budgets?.get(key);
   if (read === undefined && !state.wantsBudgets.some((b) => b.journeyId === journey.id && b.day === day)) {
-    state.wantsBudgets.push({ journeyId: journey.id, day, shards: budget.shards ?? 1 });
+    state.wantsBudgets.push({ journeyId: journey.id, day, perDay: budget.perDay, shards: budget.shards ?? 1 });
   }
   const charged = state.charges.reduce(
     (sum, c) => (c.journeyId === journey.id && c.day === day ? sum + c.amount : sum),

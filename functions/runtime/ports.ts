@@ -97,6 +97,8 @@ export interface CouponBudget {
    * lost race or a crash finds its own coupon here, already charged, and does not charge it again.
    */
   unsettled: Record<string, { amount: number; runId: string; shard: number }>;
+  /** A budget over shards (read with `shards` > 1): each shard's `spent`, in shard order. */
+  spentByShard?: number[];
 }
 
 /** Which of a budget day's shards to read: `couponBudget.shards` of its journey (absent: 1). */

@@ -1,4 +1,4 @@
-import { budgetShardOf } from "../engine/budget-shards.ts";
+import { budgetShardOf, shardLimit } from "../engine/budget-shards.ts";
 import type { JourneyCatalog } from "../engine/catalog.ts";
 import type { Decision } from "../engine/decide.ts";
 import type { Run, RunRecord, SentMessage } from "../engine/model.ts";
@@ -6,7 +6,7 @@ import type { PolicyConfig } from "../engine/policies/config.ts";
 import { sendLogAfter, sendLogRetentionMs } from "../engine/policies/reserve.ts";
 import { budgetKey, type CouponCharge, DEFAULT_POLICY_CONFIG, type PolicyInputs } from "../engine/policy-state.ts";
 import { ConcurrencyError } from "../shared/errors.ts";
-import type { BudgetStore, CouponSettlement } from "./ports.ts";
+import type { BudgetStore, CouponBudget, CouponSettlement } from "./ports.ts";
 import { type BudgetShard, SettledCharges } from "./settled-charges.ts";
 
 /** Rounds of read-and-decide-again an input may take for its policies (a budget running out mid-way). */
@@ -79,14 +79,14 @@ export class PolicyReservations {
       if (decision === undefined) return undefined;
       const wants = decision.policy;
       let again = false;
-      for (const { journeyId, day, shards } of wants.wantsBudgets) {
+      for (const { journeyId, day, perDay, shards } of wants.wantsBudgets) {
         const key = budgetKey(journeyId, day);
         if (budgets?.has(key)) continue;
         budgets ??= new Map();
-        // Every shard of the day read (S GetItems: S x 0.5 RCU a coupon decision, eventually consistent),
-        // their `spent` summed against perDay: no coupon is withheld while any shard has room for it.
+        // Every shard of the day read (S GetItems: S x 0.5 RCU a coupon decision, eventually consistent):
+        // no coupon is withheld while any shard has room for it, and none charged that no shard has room for.
         const budget = await this.store.getCouponBudget(journeyId, day, { consistent, shards });
-        budgets.set(key, budget.spent);
+        budgets.set(key, spentAsDecided(budget, perDay));
         // Coupon ids are the runs' own: one unsettled here was charged by an earlier attempt at a decision
         // of its run (which lost its race, or died before its save), so it is not charged again. One this
         // process settled already (its marker waits for the next charge) is no attempt's: left out.
@@ -210,6 +210,19 @@ function couponsHeld(decision: Decision, before: Run | undefined): Set<string> {
     }
   }
   return held;
+}
+
+/**
+ * What the engine is told a day has spent, to compare `spent + amount` with perDay: the shards' sum, or, when
+ * more, perDay less the most room any one shard has. A coupon is then withheld when no shard has room for it
+ * (a day whose room is split between shards in parts smaller than its coupons is spent for them), rather than
+ * each such decision trying every shard in turn (a refused write and a read each) to find none.
+ */
+function spentAsDecided(budget: CouponBudget, perDay: number): number {
+  const byShard = budget.spentByShard;
+  if (byShard === undefined) return budget.spent;
+  const room = Math.max(...byShard.map((spent, shard) => shardLimit(perDay, byShard.length, shard) - spent));
+  return Math.max(budget.spent, perDay - room);
 }
 
 /** The budget item a charge is on: its day's shard (0, the one item, unless sharded). */

@@ -41,6 +41,7 @@ export async function getCouponBudget(
     if (typeof item.spent === "number") read.spent += item.spent;
     Object.assign(read.unsettled, markersOf(item, shard));
   }
+  if (items.length > 1) read.spentByShard = items.map((item) => (typeof item.spent === "number" ? item.spent : 0));
   return read;
 }
 

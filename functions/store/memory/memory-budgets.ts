@@ -18,9 +18,12 @@ export class MemoryBudgets {
 
   read(journeyId: string, day: string, options?: BudgetReadOptions): CouponBudget {
     const read: CouponBudget = { spent: 0, unsettled: {} };
-    for (let shard = 0; shard < Math.max(1, options?.shards ?? 1); shard++) {
+    const shards = Math.max(1, options?.shards ?? 1);
+    if (shards > 1) read.spentByShard = [];
+    for (let shard = 0; shard < shards; shard++) {
       const key = shardKey(journeyId, day, shard);
       read.spent += this.spent.get(key) ?? 0;
+      read.spentByShard?.push(this.spent.get(key) ?? 0);
       // Mostly none unsettled (settled once their decisions are saved): no entries to iterate then.
       for (const [couponId, { amount, runId }] of this.unsettled.get(key) ?? [])
         read.unsettled[couponId] = { amount, runId, shard };

@@ -72,7 +72,11 @@ export function budgetShardContract(open: OpenStore): void {
         released: [],
       });
       // Assess
-      expect(await store.getCouponBudget(JOURNEY, DAY, READ)).toEqual({ spent: 10, unsettled: {} });
+      expect(await store.getCouponBudget(JOURNEY, DAY, READ)).toEqual({
+        spent: 10,
+        unsettled: {},
+        spentByShard: [0, 10, 0, 0],
+      });
     });
 
     it("removes the settled markers of its home shard only with a charge on that shard", async () => {

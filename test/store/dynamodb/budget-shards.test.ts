@@ -131,6 +131,24 @@ describe("the runtime over a budget day of 4 shards, on DynamoDB", () => {
     expect(await store.getCouponBudget("welcome", DAY, { consistent: true, shards: 4 })).toEqual({
       spent: 80,
       unsettled: {},
+      spentByShard: [20, 20, 20, 20],
     });
+  });
+
+  it("withholds a coupon no shard has room for without trying them, though the shards' room adds up to it", async () => {
+    // Prepare: 15 of each shard's 20 spent: 20 left in all, 5 a shard.
+    const store = await dynamoDbStore();
+    for (const [index, couponId] of ["a", "b", "c", "d"].entries())
+      await store.chargeCouponBudget({ ...charge(`cpn.other.${couponId}`, 15, 80), runId: `other-${index}` });
+    const landings: { home: number; on: number | undefined }[] = [];
+    const { runtime, delivered } = harness(new JourneyCatalog([welcome]), recordingLandings(store, landings));
+    // Act
+    await runtime.handleEvent(register("u1"), at(NOON));
+    // Assess: withheld at the decision, with no charge tried.
+    expect(ofType(delivered, "coupon.withheld").map((e) => e.user)).toEqual(["u1"]);
+    expect(landings).toEqual([]);
+    expect((await store.getCouponBudget("welcome", DAY, { consistent: true, shards: 4 })).spentByShard).toEqual([
+      15, 15, 15, 15,
+    ]);
   });
 });
