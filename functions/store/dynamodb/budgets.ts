@@ -66,8 +66,8 @@ function markersOf(item: Record<string, unknown>, shard: number): CouponBudget["
  * stay (and stay the caller's to settle) unless the coupon is charged on its home shard.
  */
 // One window is left open: a retry that did not see its own marker on another shard than its home (its budget
-// read eventually consistent, within a second of the charge) and finds room on its home shard given back since
-// charges the coupon again. Retries after a lost race read consistently; a redelivery comes a visibility timeout
+// read eventually consistent, within a second of the charge) and finds room given back since on a shard before
+// that one in its order charges the coupon again. Retries after a lost race read consistently; a redelivery comes a visibility timeout
 // later, long after the read has caught up.
 export async function chargeCouponBudget(
   table: TableClient,
