@@ -25,7 +25,7 @@ export interface PolicyInputs {
   config: PolicyConfig;
   /** The user's recent sends on every journey; undefined: not read (yet). */
   sends?: readonly SentMessage[];
-  /** Coupon value issued per budget day, by `budgetKey`; a key missing: not read (yet). */
+  /** Coupon value issued per budget day, by `budgetKey` (sharded: see spentAsDecided, runtime); missing: not read (yet). */
   budgets?: ReadonlyMap<string, number>;
   /**
    * Coupons already charged to their budget by an earlier attempt at this input (its save then lost a race):
@@ -44,7 +44,12 @@ export interface CouponCharge {
   /** The run issuing it: a retry of its decision finds its own unsettled charges by it. */
   runId: string;
   amount: number;
+  /** The journey's `couponBudget.perDay`, over every shard. */
   limit: number;
+  /** The shards the day's budget is split over (`couponBudget.shards`); absent: 1. */
+  shards?: number;
+  /** Where it was charged, once it was (a shard number: see budget-shards.ts); absent: not charged yet. */
+  shard?: number;
 }
 
 /** What the policy checks of one input asked for and reserved; the runtime carries it out. */
@@ -63,8 +68,8 @@ export interface PolicyOutcome {
   charges: CouponCharge[];
   /** A send step needed the user's send log and it was not given. */
   wantsSends: boolean;
-  /** Budget days a coupon step needed and were not given: `{journeyId, day}`. */
-  wantsBudgets: { journeyId: string; day: string }[];
+  /** Budget days a coupon step needed and were not given, with the journey's `perDay` and `shards`. */
+  wantsBudgets: { journeyId: string; day: string; perDay: number; shards: number }[];
   /**
    * WeChat subscribe message grants the decision's messages take (policies/grants.ts): written with the
    * profile, in the decision's one conditional write of the user, before the decision is saved.
@@ -203,13 +208,14 @@ export function chargeBudget(
   const key = budgetKey(journey.id, day);
   const read = state.inputs.budgets?.get(key);
   if (read === undefined && !state.wantsBudgets.some((b) => b.journeyId === journey.id && b.day === day)) {
-    state.wantsBudgets.push({ journeyId: journey.id, day });
+    state.wantsBudgets.push({ journeyId: journey.id, day, perDay: budget.perDay, shards: budget.shards ?? 1 });
   }
   const charged = state.charges.reduce(
     (sum, c) => (c.journeyId === journey.id && c.day === day ? sum + c.amount : sum),
     0,
   );
   if ((read ?? 0) + charged + amount > budget.perDay) return false;
-  state.charges.push({ journeyId: journey.id, day, couponId, runId, amount, limit: budget.perDay });
+  const shards = budget.shards === undefined || budget.shards === 1 ? {} : { shards: budget.shards };
+  state.charges.push({ journeyId: journey.id, day, couponId, runId, amount, limit: budget.perDay, ...shards });
   return true;
 }

@@ -30,6 +30,9 @@ const journeyCap = z
   })
   .describe("A frequency cap of this journey's own, on top of the platform's.");
 
+/** At most this many shards of a coupon budget: every coupon decision reads them all (PolicyReservations). */
+export const MAX_BUDGET_SHARDS = 64;
+
 const couponBudget = z
   .strictObject({
     perDay: z
@@ -43,6 +46,19 @@ const couponBudget = z
       .describe(
         '"skip-coupon": the step issues nothing and the run goes on (steps.<id>.withheld is set, for a branch); "hold": the run waits at the step until the next day\'s budget.',
       ),
+    shards: z
+      .number()
+      .int()
+      .min(1)
+      .max(MAX_BUDGET_SHARDS)
+      .optional()
+      .describe(
+        "Storage items the day's budget is split over (default 1), each holding perDay / shards: one takes about 140 coupons a second, so at least the peak coupons a second / 100 (docs/capacity.md). Sharded, perDay is a whole number of at least shards.",
+      ),
+  })
+  .refine(({ perDay, shards = 1 }) => shards === 1 || (Number.isInteger(perDay) && perDay >= shards), {
+    error: "a budget split over shards needs a whole perDay of at least its shards (each shard holds perDay / shards)",
+    path: ["perDay"],
   })
   .describe("A daily budget for the coupons this journey issues, enforced atomically across every run.");
 

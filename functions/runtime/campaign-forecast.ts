@@ -16,7 +16,7 @@ import { budgetKey, type CouponCharge } from "../engine/policy-state.ts";
 import type { TraitsSetting } from "../engine/traits/profile.ts";
 import { formatInstant } from "../shared/time.ts";
 import { audiencePage } from "./campaign-fan-out.ts";
-import type { BudgetStore, RunStore, SegmentIndex, UserStore } from "./ports.ts";
+import type { BudgetReadOptions, BudgetStore, RunStore, SegmentIndex, UserStore } from "./ports.ts";
 import { PolicyReservations } from "./reservations.ts";
 
 export interface CampaignForecast {
@@ -103,24 +103,28 @@ class ForecastBudgets implements BudgetStore {
 
   constructor(private readonly store: Pick<BudgetStore, "getCouponBudget">) {}
 
-  async getCouponBudget(journeyId: string, day: string) {
-    return { spent: await this.spentOn(journeyId, day), unsettled: {} };
+  async getCouponBudget(journeyId: string, day: string, options?: BudgetReadOptions) {
+    return { spent: await this.spentOn(journeyId, day, options?.shards), unsettled: {} };
   }
 
+  /**
+   * The day as one pool, its shards' `spent` summed: a sharded day withholds a coupon only when no shard has
+   * room for it, so the forecast can be off by less than one coupon a shard (room left split between shards).
+   */
   async chargeCouponBudget(charge: CouponCharge) {
-    const spent = await this.spentOn(charge.journeyId, charge.day);
-    if (spent + charge.amount > charge.limit) return false;
+    const spent = await this.spentOn(charge.journeyId, charge.day, charge.shards);
+    if (spent + charge.amount > charge.limit) return undefined;
     this.spent.set(budgetKey(charge.journeyId, charge.day), spent + charge.amount);
-    return true;
+    return { shard: 0 };
   }
 
   async settleCouponCharges() {}
 
-  private async spentOn(journeyId: string, day: string): Promise<number> {
+  private async spentOn(journeyId: string, day: string, shards = 1): Promise<number> {
     const key = budgetKey(journeyId, day);
     const known = this.spent.get(key);
     if (known !== undefined) return known;
-    const { spent } = await this.store.getCouponBudget(journeyId, day);
+    const { spent } = await this.store.getCouponBudget(journeyId, day, { shards });
     this.before.set(key, spent);
     this.spent.set(key, spent);
     return spent;

@@ -106,13 +106,27 @@ export interface CouponBudget {
    * Coupons charged by a decision not known to be saved yet, with their value: a decision retried after a
    * lost race or a crash finds its own coupon here, already charged, and does not charge it again.
    */
-  unsettled: Record<string, { amount: number; runId: string }>;
+  unsettled: Record<string, { amount: number; runId: string; shard: number }>;
+  /** A budget over shards (read with `shards` > 1): each shard's `spent`, in shard order. */
+  spentByShard?: number[];
+}
+
+/** Which of a budget day's shards to read: `couponBudget.shards` of its journey (absent: 1). */
+export interface BudgetReadOptions extends ReadOptions {
+  shards?: number;
+}
+
+/** A charge made (now, or already): the shard of the budget day it is on. */
+export interface ChargedOn {
+  shard: number;
 }
 
 /** After a decision was saved: the charges it kept are settled, those it no longer made are given back. */
 export interface CouponSettlement {
   journeyId: string;
   day: string;
+  /** The shard of the budget day their charges are on (absent: 0, an unsharded budget's one item). */
+  shard?: number;
   settled: string[];
   released: { couponId: string; amount: number }[];
 }
@@ -125,15 +139,17 @@ export interface CouponSettlement {
  * same budget day removes the settled markers in its own write, and what is left is written in a batch.
  */
 export interface BudgetStore {
-  getCouponBudget(journeyId: string, day: string, options?: ReadOptions): Promise<CouponBudget>;
+  /** The day's budget over its `options.shards` shards: their `spent` summed, their unsettled markers. */
+  getCouponBudget(journeyId: string, day: string, options?: BudgetReadOptions): Promise<CouponBudget>;
   /**
-   * Adds the charge if the day stays within `charge.limit` and marks its coupon unsettled; true when the
-   * coupon is charged (now, or already and unsettled); false, and nothing added, if it would pass the limit.
-   * `settled`: coupons of the same budget day whose decisions were saved since their charge; when true,
-   * their markers are gone too (removed in the charge's own write: no write of their own); when false,
-   * nothing of them is touched, and they are still to be settled.
+   * Adds the charge to a shard of its day (`charge.shards`, see budget-shards.ts) if that shard stays within
+   * its part of `charge.limit`, its home shard first, then the others in order, and marks its coupon
+   * unsettled there; the shard when the coupon is charged (now, or already and unsettled); undefined, and
+   * nothing added, if no shard has room. `settled`: coupons of the charge's home shard whose decisions were
+   * saved since their charge; when charged on the home shard, their markers are gone too (removed in the
+   * charge's own write: no write of their own); otherwise nothing of them is touched, still to be settled.
    */
-  chargeCouponBudget(charge: CouponCharge, settled?: readonly string[]): Promise<boolean>;
+  chargeCouponBudget(charge: CouponCharge, settled?: readonly string[]): Promise<ChargedOn | undefined>;
   /** Settles charges (their decision was saved) and gives back released ones, in one write. */
   settleCouponCharges(settlement: CouponSettlement): Promise<void>;
 }

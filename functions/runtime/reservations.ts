@@ -1,3 +1,4 @@
+import { budgetShardOf, shardLimit } from "../engine/budget-shards.ts";
 import type { JourneyCatalog } from "../engine/catalog.ts";
 import type { Decision } from "../engine/decide.ts";
 import type { Run, RunRecord, SentMessage } from "../engine/model.ts";
@@ -5,8 +6,8 @@ import type { PolicyConfig } from "../engine/policies/config.ts";
 import { sendLogAfter, sendLogRetentionMs } from "../engine/policies/reserve.ts";
 import { budgetKey, type CouponCharge, DEFAULT_POLICY_CONFIG, type PolicyInputs } from "../engine/policy-state.ts";
 import { ConcurrencyError } from "../shared/errors.ts";
-import type { BudgetStore, CouponSettlement } from "./ports.ts";
-import { SettledCharges } from "./settled-charges.ts";
+import type { BudgetStore, CouponBudget, CouponSettlement } from "./ports.ts";
+import { type BudgetShard, SettledCharges } from "./settled-charges.ts";
 
 /** Rounds of read-and-decide-again an input may take for its policies (a budget running out mid-way). */
 const MAX_ROUNDS = 4;
@@ -78,29 +79,32 @@ export class PolicyReservations {
       if (decision === undefined) return undefined;
       const wants = decision.policy;
       let again = false;
-      for (const { journeyId, day } of wants.wantsBudgets) {
+      for (const { journeyId, day, perDay, shards } of wants.wantsBudgets) {
         const key = budgetKey(journeyId, day);
         if (budgets?.has(key)) continue;
         budgets ??= new Map();
-        const budget = await this.store.getCouponBudget(journeyId, day, { consistent });
-        budgets.set(key, budget.spent);
+        // Every shard of the day read (S GetItems: S x 0.5 RCU a coupon decision, eventually consistent):
+        // no coupon is withheld while any shard has room for it, and none charged that no shard has room for.
+        const budget = await this.store.getCouponBudget(journeyId, day, { consistent, shards });
+        budgets.set(key, spentAsDecided(budget, perDay));
         // Coupon ids are the runs' own: one unsettled here was charged by an earlier attempt at a decision
         // of its run (which lost its race, or died before its save), so it is not charged again. One this
         // process settled already (its marker waits for the next charge) is no attempt's: left out.
-        for (const [couponId, { amount, runId }] of Object.entries(budget.unsettled)) {
-          if (this.settled.has(journeyId, day, couponId)) continue;
+        for (const [couponId, { amount, runId, shard }] of Object.entries(budget.unsettled)) {
+          if (this.settled.has({ journeyId, day, shard }, couponId)) continue;
           charged.add(couponId);
-          charges.push({ journeyId, day, couponId, runId, amount, limit: Number.POSITIVE_INFINITY });
+          charges.push({ journeyId, day, couponId, runId, amount, limit: Number.POSITIVE_INFINITY, shard });
         }
         inputs.budgets = budgets;
         again = true;
       }
       if (again) continue;
-      for (const charge of wants.charges) {
-        if (!(await this.charge(charge))) {
+      for (const wanted of wants.charges) {
+        const charge = await this.charge(wanted);
+        if (charge === undefined) {
           // Spent meanwhile by other runs: decide again with the day's budget gone.
           budgets ??= new Map();
-          budgets.set(budgetKey(charge.journeyId, charge.day), charge.limit);
+          budgets.set(budgetKey(wanted.journeyId, wanted.day), wanted.limit);
           inputs.budgets = budgets;
           again = true;
           break;
@@ -114,14 +118,21 @@ export class PolicyReservations {
   }
 
   /**
-   * Charges one coupon, clearing in the same write the markers this process settled on its budget day.
-   * Refused, the write applied nothing: they stay queued.
+   * Charges one coupon, clearing in the same write the markers this process settled on its home shard of the
+   * budget day; returns the charge with the shard it is on, or undefined when no shard had room. Refused, or
+   * charged on another shard, the write removed none of them: they stay queued.
    */
-  private async charge(charge: CouponCharge): Promise<boolean> {
-    const carried = this.settled.peek(charge.journeyId, charge.day, charge.couponId);
+  private async charge(charge: CouponCharge): Promise<CouponCharge | undefined> {
+    const home = {
+      journeyId: charge.journeyId,
+      day: charge.day,
+      shard: budgetShardOf(charge.couponId, charge.shards ?? 1),
+    };
+    const carried = this.settled.peek(home, charge.couponId);
     const charged = await this.store.chargeCouponBudget(charge, carried);
-    if (charged) this.settled.remove(charge.journeyId, charge.day, carried);
-    return charged;
+    if (charged === undefined) return undefined;
+    if (charged.shard === home.shard) this.settled.remove(home, carried);
+    return { ...charge, shard: charged.shard };
   }
 
   /**
@@ -138,7 +149,7 @@ export class PolicyReservations {
     const released = new Map<string, CouponSettlement>();
     for (const charge of charges) {
       if (charge.runId !== runId) continue;
-      if (held.has(charge.couponId)) this.settled.add(charge.journeyId, charge.day, [charge.couponId]);
+      if (held.has(charge.couponId)) this.settled.add(shardOf(charge), [charge.couponId]);
       else releaseOf(released, charge).released.push({ couponId: charge.couponId, amount: charge.amount });
     }
     for (const settlement of released.values()) await this.store.settleCouponCharges(settlement);
@@ -154,7 +165,8 @@ export class PolicyReservations {
       try {
         await this.store.settleCouponCharges(settlement);
       } catch (error) {
-        for (const left of settlements.slice(index)) this.settled.add(left.journeyId, left.day, left.settled);
+        for (const left of settlements.slice(index))
+          this.settled.add({ ...left, shard: left.shard ?? 0 }, left.settled);
         throw error;
       }
     }
@@ -200,13 +212,32 @@ function couponsHeld(decision: Decision, before: Run | undefined): Set<string> {
   return held;
 }
 
-/** The give-back of a charge's budget day, in `byDay`: one write per day. */
-function releaseOf(byDay: Map<string, CouponSettlement>, charge: CouponCharge): CouponSettlement {
-  const key = budgetKey(charge.journeyId, charge.day);
-  let settlement = byDay.get(key);
+/**
+ * What the engine is told a day has spent, to compare `spent + amount` with perDay: the shards' sum, or, when
+ * more, perDay less the most room any one shard has. A coupon is then withheld when no shard has room for it
+ * (a day whose room is split between shards in parts smaller than its coupons is spent for them), rather than
+ * each such decision trying every shard in turn (a refused write and a read each) to find none.
+ */
+function spentAsDecided(budget: CouponBudget, perDay: number): number {
+  const byShard = budget.spentByShard;
+  if (byShard === undefined) return budget.spent;
+  const room = Math.max(...byShard.map((spent, shard) => shardLimit(perDay, byShard.length, shard) - spent));
+  return Math.max(budget.spent, perDay - room);
+}
+
+/** The budget item a charge is on: its day's shard (0, the one item, unless sharded). */
+function shardOf(charge: CouponCharge): BudgetShard {
+  return { journeyId: charge.journeyId, day: charge.day, shard: charge.shard ?? 0 };
+}
+
+/** The give-back of a charge's budget item, in `byShard`: one write per day and shard. */
+function releaseOf(byShard: Map<string, CouponSettlement>, charge: CouponCharge): CouponSettlement {
+  const { journeyId, day, shard } = shardOf(charge);
+  const key = `${budgetKey(journeyId, day)}#${shard}`;
+  let settlement = byShard.get(key);
   if (settlement === undefined) {
-    settlement = { journeyId: charge.journeyId, day: charge.day, settled: [], released: [] };
-    byDay.set(key, settlement);
+    settlement = { journeyId, day, ...(shard === 0 ? {} : { shard }), settled: [], released: [] };
+    byShard.set(key, settlement);
   }
   return settlement;
 }

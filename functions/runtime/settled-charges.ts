@@ -7,9 +7,18 @@ import type { CouponSettlement } from "./ports.ts";
  */
 export const MAX_SETTLED_PER_WRITE = 100;
 
+/** One item of a budget day: the shard its charges are on (0 for an unsharded budget). */
+export interface BudgetShard {
+  journeyId: string;
+  day: string;
+  shard: number;
+}
+
+const shardKey = (item: BudgetShard) => `${budgetKey(item.journeyId, item.day)}#${item.shard}`;
+
 /**
  * Coupon charges whose decisions were saved and whose markers are still on their budget item, per budget
- * day, in one process. Settling them is not urgent: a marker only says "charged", which stays true, so
+ * day and shard (the item their charge is on), in one process. Settling them is not urgent: a marker only says "charged", which stays true, so
  * they wait here to be removed by the next charge on the same item (in its own write) or by the runtime's
  * flush at the end of a batch. A process that dies loses them, and leaves their markers on that day's item
  * until it expires: harmless, as a marker only says "charged" (its value is in `spent` once, whatever
@@ -17,26 +26,26 @@ export const MAX_SETTLED_PER_WRITE = 100;
  * (PolicyReservations.settle: the run holds the coupon).
  */
 export class SettledCharges {
-  private readonly byDay = new Map<string, { journeyId: string; day: string; couponIds: Set<string> }>();
+  private readonly byShard = new Map<string, { item: BudgetShard; couponIds: Set<string> }>();
 
-  add(journeyId: string, day: string, couponIds: Iterable<string>): void {
-    const key = budgetKey(journeyId, day);
-    let queued = this.byDay.get(key);
+  add(item: BudgetShard, couponIds: Iterable<string>): void {
+    const key = shardKey(item);
+    let queued = this.byShard.get(key);
     if (queued === undefined) {
-      queued = { journeyId, day, couponIds: new Set() };
-      this.byDay.set(key, queued);
+      queued = { item: { journeyId: item.journeyId, day: item.day, shard: item.shard }, couponIds: new Set() };
+      this.byShard.set(key, queued);
     }
     for (const couponId of couponIds) queued.couponIds.add(couponId);
   }
 
-  has(journeyId: string, day: string, couponId: string): boolean {
-    return this.byDay.get(budgetKey(journeyId, day))?.couponIds.has(couponId) ?? false;
+  has(item: BudgetShard, couponId: string): boolean {
+    return this.byShard.get(shardKey(item))?.couponIds.has(couponId) ?? false;
   }
 
-  /** Up to MAX_SETTLED_PER_WRITE queued for the day, left queued (see `remove`), other than `except`. */
-  peek(journeyId: string, day: string, except: string): string[] {
+  /** Up to MAX_SETTLED_PER_WRITE queued for the shard, left queued (see `remove`), other than `except`. */
+  peek(item: BudgetShard, except: string): string[] {
     const peeked: string[] = [];
-    for (const couponId of this.byDay.get(budgetKey(journeyId, day))?.couponIds ?? []) {
+    for (const couponId of this.byShard.get(shardKey(item))?.couponIds ?? []) {
       if (peeked.length >= MAX_SETTLED_PER_WRITE) break;
       if (couponId !== except) peeked.push(couponId);
     }
@@ -44,23 +53,24 @@ export class SettledCharges {
   }
 
   /** Forgets settlements written (a concurrent charge may have carried some of them too: harmless). */
-  remove(journeyId: string, day: string, couponIds: readonly string[]): void {
-    const key = budgetKey(journeyId, day);
-    const queued = this.byDay.get(key);
+  remove(item: BudgetShard, couponIds: readonly string[]): void {
+    const key = shardKey(item);
+    const queued = this.byShard.get(key);
     if (queued === undefined) return;
     for (const couponId of couponIds) queued.couponIds.delete(couponId);
-    if (queued.couponIds.size === 0) this.byDay.delete(key);
+    if (queued.couponIds.size === 0) this.byShard.delete(key);
   }
 
   /** Takes everything queued, as settlements of at most MAX_SETTLED_PER_WRITE markers each. */
   drain(): CouponSettlement[] {
     const settlements: CouponSettlement[] = [];
-    for (const { journeyId, day, couponIds } of this.byDay.values()) {
+    for (const { item, couponIds } of this.byShard.values()) {
       const all = [...couponIds];
+      const where = { journeyId: item.journeyId, day: item.day, ...(item.shard === 0 ? {} : { shard: item.shard }) };
       for (let start = 0; start < all.length; start += MAX_SETTLED_PER_WRITE)
-        settlements.push({ journeyId, day, settled: all.slice(start, start + MAX_SETTLED_PER_WRITE), released: [] });
+        settlements.push({ ...where, settled: all.slice(start, start + MAX_SETTLED_PER_WRITE), released: [] });
     }
-    this.byDay.clear();
+    this.byShard.clear();
     return settlements;
   }
 }

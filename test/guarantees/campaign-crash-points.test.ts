@@ -49,7 +49,9 @@ async function run(plan?: CrashPlan): Promise<{ result: HarnessResult; spent: nu
     ...(plan ? { plan } : {}),
   });
   let spent = 0;
-  for (const day of ["2026-11-20", "2026-11-21"]) spent += (await store.getCouponBudget("member-day", day)).spent;
+  const shards = seedJourney("member-day").policy.couponBudget?.shards;
+  for (const day of ["2026-11-20", "2026-11-21"])
+    spent += (await store.getCouponBudget("member-day", day, { ...(shards && { shards }) })).spent;
   return { result, spent };
 }
 

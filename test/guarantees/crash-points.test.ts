@@ -2,7 +2,9 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { ShopEvent } from "../../events/catalog.ts";
+import { budgetShardOf } from "../../functions/engine/budget-shards.ts";
 import type { JourneyEffect } from "../../functions/engine/model.ts";
+import type { Journey } from "../../functions/language/schema.ts";
 import type { JourneyStore } from "../../functions/runtime/ports.ts";
 import { readUserJournal } from "../../functions/runtime/user-journal.ts";
 import { parseEventLines } from "../../functions/simulator/simulate.ts";
@@ -33,9 +35,9 @@ const until = Date.parse(events.at(-1)?.time ?? "") + dormancyPromise().idleMs +
 /** The virtual time, which a DynamoDB store's clock follows (its timer wheel writes and takes by it). */
 let virtualNow = 0;
 
-const run = (store: JourneyStore, plan?: CrashPlan) =>
+const run = (store: JourneyStore, plan: CrashPlan | undefined, journeys: readonly Journey[]) =>
   runWithCrashes({
-    journeys: loadSeedJourneys(),
+    journeys,
     policies: platformPolicies(),
     store,
     events,
@@ -58,8 +60,12 @@ const once =
  */
 const everyPointInTurn: CrashPlan = (_point, _reached, { attempt, step }) => step === attempt;
 
-/** The coupon value charged per journey and day, as the store holds it, for the days the coupons name. */
-async function budgetsOf(store: JourneyStore, delivered: Map<string, JourneyEffect>): Promise<Map<string, number>> {
+/** The coupon value charged per journey and day, as the store holds it (every shard), for the days the coupons name. */
+async function budgetsOf(
+  store: JourneyStore,
+  delivered: Map<string, JourneyEffect>,
+  journeys: readonly Journey[],
+): Promise<Map<string, number>> {
   const keys = new Set<string>();
   const issued = new Set<string>();
   for (const effect of delivered.values()) if (effect.type === "coupon.issued") issued.add(effect.coupon.couponId);
@@ -68,7 +74,8 @@ async function budgetsOf(store: JourneyStore, delivered: Map<string, JourneyEffe
   const budgets = new Map<string, number>();
   for (const key of keys) {
     const [journeyId = "", day = ""] = key.split("#");
-    const { spent, unsettled } = await store.getCouponBudget(journeyId, day, { consistent: true });
+    const shards = journeys.find((journey) => journey.id === journeyId)?.policy.couponBudget?.shards ?? 1;
+    const { spent, unsettled } = await store.getCouponBudget(journeyId, day, { consistent: true, shards });
     if (spent > 0) budgets.set(key, spent);
     // A charge left unsettled (its process died between the save and the settlement) is a coupon issued.
     for (const couponId of Object.keys(unsettled)) expect(issued.has(couponId), `${key} ${couponId}`).toBe(true);
@@ -116,9 +123,9 @@ interface Outcome {
   budgets: Map<string, number>;
 }
 
-async function outcomeOf(store: JourneyStore, plan?: CrashPlan): Promise<Outcome> {
-  const result = await run(store, plan);
-  return { result, budgets: await budgetsOf(store, result.delivered) };
+async function outcomeOf(store: JourneyStore, plan?: CrashPlan, journeys = loadSeedJourneys()): Promise<Outcome> {
+  const result = await run(store, plan, journeys);
+  return { result, budgets: await budgetsOf(store, result.delivered, journeys) };
 }
 
 async function expectSameAsClean(clean: Outcome, store: JourneyStore, crashed: Outcome): Promise<void> {
@@ -197,6 +204,74 @@ describe("crash points on DynamoDB (dynalite): dying anywhere loses nothing and 
   it("dies at every point in turn, and still ends as the clean run", async () => {
     const store = await dynamoStore();
     const crashed = await outcomeOf(store, everyPointInTurn);
+    expect(crashed.result.crashes).toBeGreaterThan(100);
+    await expectSameAsClean(clean, store, crashed);
+  });
+});
+
+/**
+ * The seed journeys with their coupon budgets split over 3 shards of which only the first can hold a coupon:
+ * new-user-coupon's 58 a day as 20, 19 and 19 (its coupon is 20), dormancy-reactivation's 88 as 30, 29 and 29
+ * (its comeback coupon is 30). A coupon homed on shard 1 or 2 lands on shard 0, after its home: charged,
+ * retried, settled and given back there.
+ */
+const SHARDS = 3;
+function splitBudgets(): Journey[] {
+  const parts: Record<string, number> = { "new-user-coupon": 58, "dormancy-reactivation": 88 };
+  return loadSeedJourneys().map((journey) => {
+    const budget = journey.policy.couponBudget;
+    const perDay = parts[journey.id];
+    if (budget === undefined || perDay === undefined) return journey;
+    return { ...journey, policy: { ...journey.policy, couponBudget: { ...budget, perDay, shards: SHARDS } } };
+  });
+}
+
+describe("crash points over coupon charges landing on a second shard: dying anywhere loses nothing and repeats nothing", () => {
+  let clean: Outcome;
+  beforeAll(async () => {
+    clean = await outcomeOf(new MemoryStore(), undefined, splitBudgets());
+  });
+  const dynamoStore = async () => {
+    const { client, tableName } = await freshTable();
+    return withTimerIndex(new DynamoDbStore(client, { tableName, clock: () => virtualNow, consistentReads: true }));
+  };
+
+  it("runs clean with coupons homed on shards 1 and 2 charged on shard 0, each settled there", async () => {
+    const store = new MemoryStore();
+    await run(store, undefined, splitBudgets());
+    const issued = [...clean.result.delivered.values()].flatMap((e) => (e.type === "coupon.issued" ? [e] : []));
+    const coupons = issued.map((effect) => effect.coupon);
+    for (const effect of issued)
+      for (const day of daysAround(effect.at)) {
+        const read = { consistent: true, shards: SHARDS };
+        expect((await store.getCouponBudget(effect.journey, day, read)).unsettled, day).toEqual({});
+      }
+    const onSecondShard = coupons.filter((coupon) => budgetShardOf(coupon.couponId, SHARDS) !== 0);
+    const charged = [...clean.budgets.values()].reduce((sum, value) => sum + value, 0);
+    expect(onSecondShard.length).toBeGreaterThanOrEqual(1);
+    expect(charged).toBe(coupons.reduce((sum, coupon) => sum + coupon.amountOff, 0));
+  });
+
+  it("dies once at every await point, each time it is reached, on the in-memory store, and ends as the clean run", async () => {
+    const points = [...clean.result.points].flatMap(([point, count]) =>
+      Array.from({ length: count }, (_, index) => ({ point, occurrence: index + 1 })),
+    );
+    for (const { point, occurrence } of points) {
+      const store = new MemoryStore();
+      const crashed = await outcomeOf(store, once(point, occurrence), splitBudgets());
+      expect(crashed.result.crashes, `${point} #${occurrence}`).toBe(1);
+      await expectSameAsClean(clean, store, crashed);
+    }
+    expect(points.length).toBeGreaterThan(500);
+  });
+
+  it("dies once at each await point and at every point in turn on DynamoDB, and ends as the clean run", async () => {
+    for (const point of clean.result.points.keys()) {
+      const store = await dynamoStore();
+      await expectSameAsClean(clean, store, await outcomeOf(store, once(point, 1), splitBudgets()));
+    }
+    const store = await dynamoStore();
+    const crashed = await outcomeOf(store, everyPointInTurn, splitBudgets());
     expect(crashed.result.crashes).toBeGreaterThan(100);
     await expectSameAsClean(clean, store, crashed);
   });

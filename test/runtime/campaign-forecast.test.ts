@@ -38,7 +38,8 @@ function memberDay(): Journey {
   const journey = seedJourney("member-day");
   const budget = journey.policy.couponBudget;
   if (budget === undefined) throw new Error("member-day has no coupon budget");
-  return { ...journey, policy: { ...journey.policy, couponBudget: { ...budget, perDay: 150 } } };
+  // One item: the forecast spends a day as one pool, which 150 over member-day's shards would not be exactly.
+  return { ...journey, policy: { ...journey.policy, couponBudget: { ...budget, perDay: 150, shards: 1 } } };
 }
 
 /** The counts a forecast gives, from the effects a send made. */

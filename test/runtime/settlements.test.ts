@@ -91,7 +91,7 @@ describe("lazy coupon settlements", () => {
     const afterSettle = await budget(store);
     await reservations.flush();
     // Assess: c1 given back with the settle, c9 kept (counted) and cleared by the flush.
-    expect(afterSettle).toEqual({ spent: 20, unsettled: { c9: { amount: 20, runId: "r1" } } });
+    expect(afterSettle).toEqual({ spent: 20, unsettled: { c9: { amount: 20, runId: "r1", shard: 0 } } });
     expect(await budget(store)).toEqual({ spent: 20, unsettled: {} });
   });
 });

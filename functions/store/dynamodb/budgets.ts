@@ -1,61 +1,111 @@
+import { budgetShardOf, shardLimit, shardOrder } from "../../engine/budget-shards.ts";
 import type { CouponCharge } from "../../engine/policy-state.ts";
-import type { CouponBudget, CouponSettlement } from "../../runtime/ports.ts";
+import type { ChargedOn, CouponBudget } from "../../runtime/ports.ts";
+import { MARK, markNames, settleCouponCharges } from "./budget-settlements.ts";
 import { isConditionFailure } from "./errors.ts";
 import { keys } from "./table.ts";
 import type { TableClient } from "./table-client.ts";
 
 /**
- * Coupon budgets: one item per journey and budget day, `BUDGET#<journey>#<day>` / `BUDGET`, holding the
- * value charged (`spent`), the coupons counted (`issued`) and a marker `c#<couponId>` per charge not
- * settled yet. A handful at a time: a charge removes the markers its process settled since the last one
- * on the item, in the same write, so the item (and what every UpdateItem on it is billed by) stays small.
- * A charge is one UpdateItem that adds the value only if the day stays within its limit
- * (`spent <= limit - amount`), evaluated by DynamoDB on the item as it is: no read first and no revision,
- * so a burst of sign-ups charging at once never contends and never overspends.
+ * Coupon budgets: per journey and budget day, `shards` items (one unless the journey's `couponBudget.shards`
+ * says more: functions/engine/budget-shards.ts), `BUDGET#<journey>#<day>[#<shard>]` / `BUDGET`, each holding
+ * its part of the day's limit: the value charged to it (`spent`), the coupons counted (`issued`) and a marker
+ * `c#<couponId>` per charge on it not settled yet. A handful at a time: a charge removes the markers its
+ * process settled since the last one on the item, in the same write, so the item (and what every UpdateItem
+ * on it is billed by) stays small. A charge is one UpdateItem that adds the value only if the shard stays
+ * within its part (`spent <= part - amount`), evaluated by DynamoDB on the item as it is: no read first and
+ * no revision, so a burst of sign-ups charging at once never contends and never overspends.
  * https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.ConditionExpressions.html
  */
 
-/** A coupon's unsettled-charge marker: an attribute of the budget item, `<value> <run id>`. */
-const MARK = "c#";
+export { settleCouponCharges } from "./budget-settlements.ts";
 
+/**
+ * The day's budget: every shard's item read, in parallel (one GetItem each: S x 0.5 RCU eventually
+ * consistent, S x 1 consistent, as a BatchGetItem of them would bill), `spent` summed and the markers of all.
+ */
 export async function getCouponBudget(
   table: TableClient,
-  journeyId: string,
-  day: string,
+  budget: { journeyId: string; day: string; shards: number },
   consistent: boolean,
 ): Promise<CouponBudget> {
-  const output = await table.get("getCouponBudget", { Key: keys.budget(journeyId, day), ConsistentRead: consistent });
-  const item = output.Item ?? {};
+  const shards = Array.from({ length: Math.max(1, budget.shards) }, (_, shard) => shard);
+  const items = await Promise.all(
+    shards.map(async (shard) => {
+      const Key = keys.budget(budget.journeyId, budget.day, shard);
+      return (await table.get("getCouponBudget", { Key, ConsistentRead: consistent })).Item ?? {};
+    }),
+  );
+  const read: CouponBudget = { spent: 0, unsettled: {} };
+  for (const [shard, item] of items.entries()) {
+    if (typeof item.spent === "number") read.spent += item.spent;
+    Object.assign(read.unsettled, markersOf(item, shard));
+  }
+  if (items.length > 1) read.spentByShard = items.map((item) => (typeof item.spent === "number" ? item.spent : 0));
+  return read;
+}
+
+function markersOf(item: Record<string, unknown>, shard: number): CouponBudget["unsettled"] {
   const unsettled: CouponBudget["unsettled"] = {};
   for (const [name, value] of Object.entries(item)) {
     if (!name.startsWith(MARK) || typeof value !== "string") continue;
     const [amount = "", runId = ""] = value.split(" ");
-    unsettled[name.slice(MARK.length)] = { amount: Number(amount), runId };
+    unsettled[name.slice(MARK.length)] = { amount: Number(amount), runId, shard };
   }
-  return { spent: typeof item.spent === "number" ? item.spent : 0, unsettled };
+  return unsettled;
 }
 
 /**
- * True when charged (now, or already: its marker is there); false (nothing added) when the charge would
- * take the day past its limit. The marker goes in with the charge, in the same write: a retry of a
- * decision that charged and died before its save finds it, and does not charge again. The `settled`
- * coupons' markers are removed by the same write; its condition is about the new coupon alone, and a
- * refused write applies nothing, so they stay (and stay the caller's to settle) when the charge is refused.
+ * The shard charged (now, or already: its marker is there); undefined (nothing added) when no shard has room.
+ * The coupon's home shard first, then the others in order (shardOrder): every attempt at the same coupon
+ * tries them in the same order and, refused by one, looks there for its marker before going on, so two
+ * attempts racing meet on the first shard either can charge and the coupon is charged once. The marker goes
+ * in with the charge, in the same write: a retry of a decision that charged and died before its save finds
+ * it, and does not charge again. The `settled` coupons' markers (on the home shard) are removed by the home
+ * shard's write; its condition is about the new coupon alone, and a refused write applies nothing, so they
+ * stay (and stay the caller's to settle) unless the coupon is charged on its home shard.
  */
+// One window is left open: a retry that did not see its own marker on another shard than its home (its budget
+// read eventually consistent, within a second of the charge) and finds room given back since on a shard before
+// that one in its order charges the coupon again. Retries after a lost race read consistently; a redelivery comes a visibility timeout
+// later, long after the read has caught up.
 export async function chargeCouponBudget(
   table: TableClient,
   charge: CouponCharge,
   ttl: number,
   settled: readonly string[] = [],
-): Promise<boolean> {
-  if (charge.amount > charge.limit) return false;
-  // The new coupon's marker is set, never removed, by its own charge (DynamoDB refuses overlapping paths).
-  const removed = settled.filter((couponId) => couponId !== charge.couponId);
+): Promise<ChargedOn | undefined> {
+  const shards = charge.shards ?? 1;
+  const home = budgetShardOf(charge.couponId, shards);
+  for (const shard of shardOrder(home, shards)) {
+    const part = shardLimit(charge.limit, shards, shard);
+    if (charge.amount > part) continue;
+    // The new coupon's marker is set, never removed, by its own charge (DynamoDB refuses overlapping paths).
+    const removed = shard === home ? settled.filter((couponId) => couponId !== charge.couponId) : [];
+    if (await chargeShard(table, { charge, shard, part, ttl, removed })) return { shard };
+    if (await chargedAlready(table, { charge, shard, removed })) return { shard };
+  }
+  return undefined;
+}
+
+interface ShardCharge {
+  charge: CouponCharge;
+  shard: number;
+  /** The shard's part of the day's limit. */
+  part: number;
+  ttl: number;
+  /** Settled markers removed in the same write. */
+  removed: readonly string[];
+}
+
+/** One conditional UpdateItem on the shard: true when charged, false when refused (no room, or marked already). */
+async function chargeShard(table: TableClient, request: ShardCharge): Promise<boolean> {
+  const { charge, shard, part, ttl, removed } = request;
   const names: Record<string, string> = { "#ttl": "ttl", "#mark": `${MARK}${charge.couponId}` };
   const marks = markNames(removed, names);
   try {
     await table.update("chargeCouponBudget", {
-      Key: keys.budget(charge.journeyId, charge.day),
+      Key: keys.budget(charge.journeyId, charge.day, shard),
       UpdateExpression: `ADD spent :amount, issued :one SET #ttl = if_not_exists(#ttl, :ttl), #mark = :mark${
         marks.length > 0 ? ` REMOVE ${marks.join(", ")}` : ""
       }`,
@@ -65,77 +115,37 @@ export async function chargeCouponBudget(
         ":amount": charge.amount,
         ":one": 1,
         ":ttl": ttl,
-        ":room": charge.limit - charge.amount,
+        ":room": part - charge.amount,
         ":mark": `${charge.amount} ${charge.runId}`,
       },
     });
     return true;
   } catch (error) {
     if (!isConditionFailure(error)) throw error;
-    return chargedAlready(table, charge, removed);
+    return false;
   }
 }
 
 /**
- * After a refused charge: the coupon is charged already (an earlier attempt), or the day has no room for
- * it. Charged already (rare: the decision's budget read missed the marker) keeps the promise that the
- * settled markers are gone, with a write of their own.
+ * After a refused charge on a shard (one consistent GetItem): the coupon is charged there already (an earlier
+ * attempt), or the shard has no room for it. Charged already (rare: the decision's budget read missed the
+ * marker) keeps the promise that the settled markers are gone, with a write of their own.
  */
-async function chargedAlready(table: TableClient, charge: CouponCharge, settled: readonly string[]): Promise<boolean> {
-  const budget = await getCouponBudget(table, charge.journeyId, charge.day, true);
-  if (budget.unsettled[charge.couponId] === undefined) return false;
-  if (settled.length > 0)
+async function chargedAlready(
+  table: TableClient,
+  request: { charge: CouponCharge; shard: number; removed: readonly string[] },
+): Promise<boolean> {
+  const { charge, shard, removed } = request;
+  const Key = keys.budget(charge.journeyId, charge.day, shard);
+  const item = (await table.get("getCouponBudget", { Key, ConsistentRead: true })).Item ?? {};
+  if (markersOf(item, shard)[charge.couponId] === undefined) return false;
+  if (removed.length > 0)
     await settleCouponCharges(table, {
       journeyId: charge.journeyId,
       day: charge.day,
-      settled: [...settled],
+      shard,
+      settled: [...removed],
       released: [],
     });
   return true;
-}
-
-/** Names `#m0`, `#m1`, ... for the coupons' markers, added to `names`; returns them in order. */
-function markNames(couponIds: readonly string[], names: Record<string, string>): string[] {
-  return couponIds.map((couponId, index) => {
-    names[`#m${index}`] = `${MARK}${couponId}`;
-    return `#m${index}`;
-  });
-}
-
-/**
- * One UpdateItem: removes the markers of the settled and released coupons, and subtracts the released
- * ones' value, on condition that their markers are still there (a settlement retried gives back nothing twice).
- * Refused because one of several released charges was given back already, it applied nothing: each of the
- * settlement's parts is then written alone, so the others are still given back and the settled ones settled.
- */
-export async function settleCouponCharges(table: TableClient, settlement: CouponSettlement): Promise<void> {
-  const names: Record<string, string> = {};
-  const marks = markNames([...settlement.settled, ...settlement.released.map((r) => r.couponId)], names);
-  if (marks.length === 0) return;
-  const released = settlement.released.reduce((sum, r) => sum + r.amount, 0);
-  const releasedMarks = marks.slice(settlement.settled.length);
-  try {
-    await table.update("settleCouponCharges", {
-      Key: keys.budget(settlement.journeyId, settlement.day),
-      UpdateExpression: `REMOVE ${marks.join(", ")}${released > 0 ? " ADD spent :minus, issued :count" : ""}`,
-      ...(releasedMarks.length > 0
-        ? { ConditionExpression: releasedMarks.map((mark) => `attribute_exists(${mark})`).join(" AND ") }
-        : {}),
-      ExpressionAttributeNames: names,
-      ...(released > 0
-        ? { ExpressionAttributeValues: { ":minus": -released, ":count": -settlement.released.length } }
-        : {}),
-    });
-  } catch (error) {
-    if (!isConditionFailure(error)) throw error; // released already
-    if (marks.length > 1) await settleOneByOne(table, settlement);
-  }
-}
-
-/** The settled markers in one write, then each released charge in a write of its own (see settleCouponCharges). */
-async function settleOneByOne(table: TableClient, settlement: CouponSettlement): Promise<void> {
-  const { journeyId, day } = settlement;
-  if (settlement.settled.length > 0) await settleCouponCharges(table, { ...settlement, released: [] });
-  for (const released of settlement.released)
-    await settleCouponCharges(table, { journeyId, day, settled: [], released: [released] });
 }

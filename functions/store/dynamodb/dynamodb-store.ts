@@ -4,6 +4,8 @@ import type { CouponRedemption, JourneyEffect, Profile, RunRecord, StatsCounter,
 import type { CouponCharge } from "../../engine/policy-state.ts";
 import type { ControlStore, JourneyControl } from "../../runtime/control-cache.ts";
 import type {
+  BudgetReadOptions,
+  ChargedOn,
   CouponBudget,
   CouponSettlement,
   DueWakeUps,
@@ -111,15 +113,16 @@ export class DynamoDbStore implements JourneyStore, ControlStore, SharedValueSto
     return stored?.value.profile && { value: stored.value.profile, revision: stored.revision };
   }
 
-  getCouponBudget(journeyId: string, day: string, options?: ReadOptions): Promise<CouponBudget> {
-    return budgets.getCouponBudget(this.table, journeyId, day, this.consistentRead(options));
+  getCouponBudget(journeyId: string, day: string, options?: BudgetReadOptions): Promise<CouponBudget> {
+    const budget = { journeyId, day, shards: options?.shards ?? 1 };
+    return budgets.getCouponBudget(this.table, budget, this.consistentRead(options));
   }
 
   /**
-   * One conditional UpdateItem, which also removes the `settled` markers; the item is kept 8 days past the
-   * day's start (a week of reports).
+   * One conditional UpdateItem (a shard with room), which also removes the `settled` markers; the items are
+   * kept 8 days past the day's start (a week of reports).
    */
-  chargeCouponBudget(charge: CouponCharge, settled?: readonly string[]): Promise<boolean> {
+  chargeCouponBudget(charge: CouponCharge, settled?: readonly string[]): Promise<ChargedOn | undefined> {
     const dayStart = Date.parse(`${charge.day}T00:00:00Z`);
     return budgets.chargeCouponBudget(this.table, charge, Math.ceil((dayStart + 8 * DAY_MS) / 1000), settled);
   }

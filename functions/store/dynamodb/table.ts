@@ -123,8 +123,14 @@ export const keys = {
   segmentShard: (segment: string, shard: number) => `SEGMENT#${segment}#${shard}`,
   /** The proof that a batch's outboxes were handed on (see proofs.ts). */
   proof: (proof: string) => ({ pk: `PROOF#${proof}`, sk: "PROOF" }),
-  /** The coupon value a journey issued on a budget day. */
-  budget: (journeyId: string, day: string) => ({ pk: `BUDGET#${journeyId}#${day}`, sk: "BUDGET" }),
+  /**
+   * One shard of the coupon value a journey issued on a budget day (see budgets.ts): shard 0 is the unsharded
+   * budget's one item, `BUDGET#<journey>#<day>`, as before shards; the others `BUDGET#<journey>#<day>#<shard>`.
+   */
+  budget: (journeyId: string, day: string, shard = 0) => ({
+    pk: shard === 0 ? `BUDGET#${journeyId}#${day}` : `BUDGET#${journeyId}#${day}#${shard}`,
+    sk: "BUDGET",
+  }),
   /** A value every instance shares (a provider's access token), see shared-values.ts. */
   shared: (key: string) => ({ pk: `SHARED#${key}`, sk: "SHARED" }),
   effect: (effectId: string) => ({ pk: `EFFECT#${effectId}`, sk: "EFFECT" }),

@@ -10,9 +10,17 @@ import {
 } from "../../engine/model.ts";
 import type { CouponCharge } from "../../engine/policy-state.ts";
 import type { ControlStore, JourneyControl } from "../../runtime/control-cache.ts";
-import type { CouponSettlement, JourneyStore, SharedValueStore, UserState, Versioned } from "../../runtime/ports.ts";
+import type {
+  BudgetReadOptions,
+  CouponSettlement,
+  JourneyStore,
+  SharedValueStore,
+  UserState,
+  Versioned,
+} from "../../runtime/ports.ts";
 import { withParts } from "../../runtime/user-input.ts";
 import { ConcurrencyError } from "../../shared/errors.ts";
+import { MemoryBudgets } from "./memory-budgets.ts";
 import { MemoryTimers } from "./memory-timers.ts";
 
 export interface MemoryStoreOptions {
@@ -41,10 +49,8 @@ export class MemoryStore implements JourneyStore, ControlStore, SharedValueStore
   readonly ledger = new Set<string>();
   /** The coupons redeemed (see CouponStore). */
   private readonly redeemed = new Set<string>();
-  /** Coupon value charged per `journeyId#day`. */
-  readonly budgets = new Map<string, number>();
-  /** Charges not settled yet per `journeyId#day`: coupon id to value. */
-  private readonly unsettled = new Map<string, Map<string, { amount: number; runId: string }>>();
+  /** The coupon budgets, shard by shard (see MemoryBudgets). */
+  private readonly couponBudgets = new MemoryBudgets();
   /** The records whose outboxes are saved and not proven handed on yet, by outbox id (see isHandedOn). */
   private readonly unproven = new Map<string, Versioned<RunRecord> | undefined>();
   /** Runs of journeys not keyed by the user, by user: `journeyId` to keys (see UserRunIndex). */
@@ -148,40 +154,16 @@ export class MemoryStore implements JourneyStore, ControlStore, SharedValueStore
     return stored?.value.profile && { value: stored.value.profile, revision: stored.revision };
   }
 
-  async getCouponBudget(journeyId: string, day: string) {
-    const key = `${journeyId}#${day}`;
-    // Mostly none unsettled (settled once their decisions are saved): no entries to iterate then.
-    const unsettled = this.unsettled.get(key);
-    const entries = unsettled === undefined || unsettled.size === 0 ? {} : Object.fromEntries(unsettled);
-    return { spent: this.budgets.get(key) ?? 0, unsettled: entries };
+  async getCouponBudget(journeyId: string, day: string, options?: BudgetReadOptions) {
+    return this.couponBudgets.read(journeyId, day, options);
   }
 
   async chargeCouponBudget(charge: CouponCharge, settled: readonly string[] = []) {
-    const key = `${charge.journeyId}#${charge.day}`;
-    let unsettled = this.unsettled.get(key);
-    if (!unsettled?.has(charge.couponId)) {
-      const spent = this.budgets.get(key) ?? 0;
-      // Refused: nothing changes, the settled markers included (as a refused conditional write).
-      if (spent + charge.amount > charge.limit) return false;
-      this.budgets.set(key, spent + charge.amount);
-      if (unsettled === undefined) {
-        unsettled = new Map();
-        this.unsettled.set(key, unsettled);
-      }
-      unsettled.set(charge.couponId, { amount: charge.amount, runId: charge.runId });
-    }
-    for (const couponId of settled) if (couponId !== charge.couponId) unsettled.delete(couponId);
-    return true;
+    return this.couponBudgets.charge(charge, settled);
   }
 
   async settleCouponCharges(settlement: CouponSettlement) {
-    const key = `${settlement.journeyId}#${settlement.day}`;
-    const unsettled = this.unsettled.get(key);
-    for (const couponId of settlement.settled) unsettled?.delete(couponId);
-    for (const { couponId, amount } of settlement.released) {
-      if (!unsettled?.delete(couponId)) continue;
-      this.budgets.set(key, (this.budgets.get(key) ?? 0) - amount);
-    }
+    this.couponBudgets.settle(settlement);
   }
 
   /**

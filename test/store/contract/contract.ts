@@ -1,6 +1,7 @@
 import { afterEach, describe } from "vitest";
 import type { ControlStore } from "../../../functions/runtime/control-cache.ts";
 import type { JourneyStore } from "../../../functions/runtime/ports.ts";
+import { budgetShardContract } from "./budget-shards.contract.ts";
 import { budgetContract } from "./budgets.contract.ts";
 import { controlContract } from "./controls.contract.ts";
 import { T0 } from "./fixtures.ts";
@@ -43,6 +44,7 @@ export function storeContract(name: string, factory: StoreFactory): void {
     const open = opener(factory);
     recordContract(open);
     budgetContract(open);
+    budgetShardContract(open);
     outboxContract(open);
     timerContract(open);
     controlContract(open);
