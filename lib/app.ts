@@ -16,7 +16,7 @@ import { validateJourneyFiles } from "../functions/journey/validate.ts";
 import type { Journey } from "../functions/language/schema.ts";
 import { SMS_CHANNEL } from "../functions/language/sms-rules.ts";
 import { InvalidJourneyError } from "../functions/shared/errors.ts";
-import { type ChannelProps, DEFAULT_CHANNELS } from "./channels.ts";
+import { type ChannelProps, DEFAULT_CHANNELS } from "./channel-props.ts";
 import { NudgeStack } from "./nudge-stack.ts";
 
 export interface NudgeAppOptions {

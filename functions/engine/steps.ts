@@ -1,5 +1,5 @@
 import type { ShopEvent } from "../../events/catalog.ts";
-import type { StepOf, TimeRef } from "../language/schema.ts";
+import type { StepOf } from "../language/schema.ts";
 import { type ParsedTemplate, parseTemplate, pickLocale, renderParams, renderTemplate } from "../language/templates.ts";
 import { unitInterval } from "../shared/hash.ts";
 import { durationMs, formatInstant, parseInstant } from "../shared/time.ts";
@@ -8,7 +8,6 @@ import { issueCoupon } from "./coupon-steps.ts";
 import { inboxPlacementOf, resolveTime } from "./inbox-placement.ts";
 import type { JourneyEffect, Run, SentMessage } from "./model.ts";
 import type { PolicyDecision } from "./policies/decide.ts";
-import { zoneOf } from "./policies/decide.ts";
 import { wechatVerdict } from "./policies/grants.ts";
 import { goesAtItsPlace, messageId } from "./policies/reserve.ts";
 import { decideMessage, staggered } from "./policy-state.ts";

@@ -2,7 +2,7 @@ import { App } from "aws-cdk-lib";
 import { Match, Template } from "aws-cdk-lib/assertions";
 import { describe, expect, it } from "vitest";
 import { InvalidJourneyError } from "../../functions/shared/errors.ts";
-import { batchSizeFor, DEFAULT_CHANNELS, laneRates, maxConcurrencyFor } from "../../lib/channels.ts";
+import { batchSizeFor, DEFAULT_CHANNELS, laneRates, maxConcurrencyFor } from "../../lib/channel-props.ts";
 import { NudgeStack } from "../../lib/nudge-stack.ts";
 import { loadSeedJourneys } from "../scenarios/helpers.ts";
 import { PROJECT_ROOT, refId, resourcesOf, synthesize } from "./synth.ts";

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { quietHoursEnd } from "../../functions/engine/policies/quiet-hours.ts";
 import { durationMs } from "../../functions/shared/time.ts";
 import { MemoryStore } from "../../functions/store/memory/memory-store.ts";
-import { brief, event, keyedLines, only, platformPolicies, plus, run, seedJourney } from "./helpers.ts";
+import { brief, event, keyedLines, platformPolicies, plus, run, seedJourney } from "./helpers.ts";
 
 /**
  * What journeys/payment-failed.json promises: when an order's payment fails, the user is offered at once to pay
