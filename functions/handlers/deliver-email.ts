@@ -11,8 +11,7 @@ import { EmailChannel } from "../channels/email.ts";
 import { LedgeredChannel } from "../channels/ledger.ts";
 import { secretSource } from "../channels/secret.ts";
 import { type Environment, emailDeliverEnvironment, parseConfig, secretSetting } from "./config.ts";
-import { type DeliverDependencies, type DeliverOverrides, deliveryControls, once } from "./deliver.ts";
-import { createLogger, createMetrics } from "./observability.ts";
+import { channelDependencies, type DeliverDependencies, type DeliverOverrides, once } from "./deliver.ts";
 import { platformStore } from "./store.ts";
 
 export function emailDeliverDependencies(
@@ -36,11 +35,5 @@ export function emailDeliverDependencies(
   });
   // SES cannot refuse a repeat: the ledger of message ids does (channels/ledger.ts).
   const channel = new LedgeredChannel(email, store);
-  return {
-    channel,
-    logger: createLogger(),
-    metrics: createMetrics(),
-    maxMessageBytes: config.MAX_MESSAGE_BYTES,
-    ...deliveryControls(config, sqs),
-  };
+  return channelDependencies({ channel: channel, config, sqs });
 }

@@ -9,8 +9,7 @@ import { InboxChannel } from "../channels/inbox.ts";
 import { DynamoDbInbox } from "../store/dynamodb/inbox.ts";
 import { createDocumentClient } from "../store/dynamodb/table.ts";
 import { type Environment, inboxDeliverEnvironment, parseConfig } from "./config.ts";
-import { type DeliverDependencies, type DeliverOverrides, deliveryControls, once } from "./deliver.ts";
-import { createLogger, createMetrics } from "./observability.ts";
+import { channelDependencies, type DeliverDependencies, type DeliverOverrides, once } from "./deliver.ts";
 
 export function inboxDeliverDependencies(
   env: Environment,
@@ -21,11 +20,9 @@ export function inboxDeliverDependencies(
   const client =
     overrides.dynamodb ??
     createDocumentClient(config.DYNAMODB_ENDPOINT === undefined ? {} : { endpoint: config.DYNAMODB_ENDPOINT });
-  return {
+  return channelDependencies({
     channel: new InboxChannel(new DynamoDbInbox(client, { tableName: config.TABLE_NAME })),
-    logger: createLogger(),
-    metrics: createMetrics(),
-    maxMessageBytes: config.MAX_MESSAGE_BYTES,
-    ...deliveryControls(config, sqs),
-  };
+    config,
+    sqs,
+  });
 }

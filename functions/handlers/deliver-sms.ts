@@ -13,8 +13,7 @@ import { AlibabaSmsChannel, dysmsapiClient, type SmsClient } from "../channels/a
 import { LedgeredChannel } from "../channels/ledger.ts";
 import { secretSource } from "../channels/secret.ts";
 import { type Environment, parseConfig, secretSetting, smsDeliverEnvironment } from "./config.ts";
-import { type DeliverDependencies, type DeliverOverrides, deliveryControls, once } from "./deliver.ts";
-import { createLogger, createMetrics } from "./observability.ts";
+import { channelDependencies, type DeliverDependencies, type DeliverOverrides, once } from "./deliver.ts";
 import { platformStore } from "./store.ts";
 import { busPublisher } from "./unsubscribe.ts";
 
@@ -50,11 +49,5 @@ export function smsDeliverDependencies(env: Environment, overrides: SmsDeliverOv
   });
   // SendSms is not idempotent: the ledger of message ids refuses a repeat (channels/ledger.ts).
   const channel = new LedgeredChannel(sms, store);
-  return {
-    channel,
-    logger: createLogger(),
-    metrics: createMetrics(),
-    maxMessageBytes: config.MAX_MESSAGE_BYTES,
-    ...deliveryControls(config, sqs),
-  };
+  return channelDependencies({ channel: channel, config, sqs });
 }

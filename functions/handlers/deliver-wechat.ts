@@ -13,8 +13,7 @@ import { type SecretSource, secretSource } from "../channels/secret.ts";
 import { WechatSubscribeChannel } from "../channels/wechat.ts";
 import { WechatAccessToken, type WechatCredentials } from "../channels/wechat-token.ts";
 import { ConfigError, type Environment, parseConfig, secretSetting, wechatDeliverEnvironment } from "./config.ts";
-import { type DeliverDependencies, type DeliverOverrides, deliveryControls, once } from "./deliver.ts";
-import { createLogger, createMetrics } from "./observability.ts";
+import { channelDependencies, type DeliverDependencies, type DeliverOverrides, once } from "./deliver.ts";
 import { platformStore } from "./store.ts";
 
 /** The app's credentials from the secret's JSON; a secret that is not that is a configuration error. */
@@ -64,11 +63,5 @@ export function wechatDeliverDependencies(
     ...fetch,
     ...clock,
   });
-  return {
-    channel: new LedgeredChannel(wechat, store),
-    logger: createLogger(),
-    metrics: createMetrics(),
-    maxMessageBytes: config.MAX_MESSAGE_BYTES,
-    ...deliveryControls(config, sqs),
-  };
+  return channelDependencies({ channel: new LedgeredChannel(wechat, store), config, sqs });
 }

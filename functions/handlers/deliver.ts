@@ -131,6 +131,25 @@ export interface DeliverOverrides {
 }
 
 /** The pacer, dead-letter queue and backoff of a deliver function, from its configuration. */
+/**
+ * A deliver function's dependencies around its channel: the logger and metrics, the size a request may have,
+ * and the delivery controls (pacing, dead letters, backoff) from its configuration.
+ */
+export function channelDependencies(args: {
+  channel: MessageChannel;
+  config: Parameters<typeof deliveryControls>[0] & { MAX_MESSAGE_BYTES: number };
+  sqs: () => SQSClient;
+  logger?: ReturnType<typeof createLogger>;
+}): DeliverDependencies {
+  return {
+    channel: args.channel,
+    logger: args.logger ?? createLogger(),
+    metrics: createMetrics(),
+    maxMessageBytes: args.config.MAX_MESSAGE_BYTES,
+    ...deliveryControls(args.config, args.sqs),
+  };
+}
+
 export function deliveryControls(
   config: {
     RATE_PER_SECOND: number;
@@ -184,11 +203,5 @@ export function deliverDependencies(env: Environment, overrides: DeliverOverride
       ...(overrides.clock === undefined ? {} : { clock: overrides.clock }),
     });
   } else channel = new LogChannel(logger);
-  return {
-    channel,
-    logger,
-    metrics: createMetrics(),
-    maxMessageBytes: config.MAX_MESSAGE_BYTES,
-    ...deliveryControls(config, sqs),
-  };
+  return channelDependencies({ channel, config, sqs, logger });
 }
