@@ -69,7 +69,7 @@ export interface PolicyOutcome {
   /** A send step needed the user's send log and it was not given. */
   wantsSends: boolean;
   /** Budget days a coupon step needed and were not given, with the journey's `perDay` and `shards`. */
-  wantsBudgets: { journeyId: string; day: string; perDay: number; shards: number }[];
+  wantsBudgets: { journeyId: string; day: string; perDay: number; shards: number; couponId: string; amount: number }[];
   /**
    * WeChat subscribe message grants the decision's messages take (policies/grants.ts): written with the
    * profile, in the decision's one conditional write of the user, before the decision is saved.
@@ -208,7 +208,8 @@ export function chargeBudget(
   const key = budgetKey(journey.id, day);
   const read = state.inputs.budgets?.get(key);
   if (read === undefined && !state.wantsBudgets.some((b) => b.journeyId === journey.id && b.day === day)) {
-    state.wantsBudgets.push({ journeyId: journey.id, day, perDay: budget.perDay, shards: budget.shards ?? 1 });
+    const { perDay, shards = 1 } = budget;
+    state.wantsBudgets.push({ journeyId: journey.id, day, perDay, shards, couponId, amount });
   }
   const charged = state.charges.reduce(
     (sum, c) => (c.journeyId === journey.id && c.day === day ? sum + c.amount : sum),

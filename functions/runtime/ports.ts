@@ -114,6 +114,8 @@ export interface CouponBudget {
 /** Which of a budget day's shards to read: `couponBudget.shards` of its journey (absent: 1). */
 export interface BudgetReadOptions extends ReadOptions {
   shards?: number;
+  /** Read this one shard of the day alone (a coupon's home shard): `spent` and `unsettled` are that shard's. */
+  shard?: number;
 }
 
 /** A charge made (now, or already): the shard of the budget day it is on. */

@@ -4,7 +4,13 @@ import type { Decision } from "../engine/decide.ts";
 import type { Run, RunRecord, SentMessage } from "../engine/model.ts";
 import type { PolicyConfig } from "../engine/policies/config.ts";
 import { sendLogAfter, sendLogRetentionMs } from "../engine/policies/reserve.ts";
-import { budgetKey, type CouponCharge, DEFAULT_POLICY_CONFIG, type PolicyInputs } from "../engine/policy-state.ts";
+import {
+  budgetKey,
+  type CouponCharge,
+  DEFAULT_POLICY_CONFIG,
+  type PolicyInputs,
+  type PolicyOutcome,
+} from "../engine/policy-state.ts";
 import { ConcurrencyError } from "../shared/errors.ts";
 import type { BudgetStore, CouponBudget, CouponSettlement } from "./ports.ts";
 import { type BudgetShard, SettledCharges } from "./settled-charges.ts";
@@ -65,6 +71,29 @@ export class PolicyReservations {
   }
 
   /**
+   * The day's budget as a coupon decision needs it, eventually consistent first. Sharded, the coupon's home
+   * shard first (one GetItem, 0.5 RCU): with room for the coupon there, the decision is told that room, and the
+   * charge goes there. Only when the home shard has none are all S shards read (S x 0.5 RCU), so that no coupon
+   * is withheld while any shard has room. (A retry whose earlier attempt charged another shard, its home full
+   * then, finds its marker there by the full read; unless room was given back on its home since: the window
+   * budgets.ts states.)
+   */
+  private async readBudget(
+    wanted: PolicyOutcome["wantsBudgets"][number],
+    consistent: boolean | undefined,
+  ): Promise<{ budget: CouponBudget; spent: number }> {
+    const { journeyId, day, perDay, shards, couponId, amount } = wanted;
+    if (shards > 1) {
+      const home = budgetShardOf(couponId, shards);
+      const budget = await this.store.getCouponBudget(journeyId, day, { consistent, shards, shard: home });
+      const room = shardLimit(perDay, shards, home) - budget.spent;
+      if (room >= amount) return { budget, spent: perDay - room };
+    }
+    const budget = await this.store.getCouponBudget(journeyId, day, { consistent, shards });
+    return { budget, spent: spentAsDecided(budget, perDay) };
+  }
+
+  /**
    * Runs `decide` with what the policies need read, charging the coupon budgets it spends; returns the
    * decision and its charges.
    */
@@ -79,14 +108,13 @@ export class PolicyReservations {
       if (decision === undefined) return undefined;
       const wants = decision.policy;
       let again = false;
-      for (const { journeyId, day, perDay, shards } of wants.wantsBudgets) {
+      for (const wanted of wants.wantsBudgets) {
+        const { journeyId, day } = wanted;
         const key = budgetKey(journeyId, day);
         if (budgets?.has(key)) continue;
         budgets ??= new Map();
-        // Every shard of the day read (S GetItems: S x 0.5 RCU a coupon decision, eventually consistent):
-        // no coupon is withheld while any shard has room for it, and none charged that no shard has room for.
-        const budget = await this.store.getCouponBudget(journeyId, day, { consistent, shards });
-        budgets.set(key, spentAsDecided(budget, perDay));
+        const { budget, spent } = await this.readBudget(wanted, consistent);
+        budgets.set(key, spent);
         // Coupon ids are the runs' own: one unsettled here was charged by an earlier attempt at a decision
         // of its run (which lost its race, or died before its save), so it is not charged again. One this
         // process settled already (its marker waits for the next charge) is no attempt's: left out.

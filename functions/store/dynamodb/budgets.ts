@@ -22,14 +22,18 @@ export { settleCouponCharges } from "./budget-settlements.ts";
 
 /**
  * The day's budget: every shard's item read, in parallel (one GetItem each: S x 0.5 RCU eventually
- * consistent, S x 1 consistent, as a BatchGetItem of them would bill), `spent` summed and the markers of all.
+ * consistent, S x 1 consistent, as a BatchGetItem of them would bill), `spent` summed and the markers of all;
+ * or, with `shard`, that one shard's item alone (a coupon's home shard: the runtime's first read).
  */
 export async function getCouponBudget(
   table: TableClient,
-  budget: { journeyId: string; day: string; shards: number },
+  budget: { journeyId: string; day: string; shards: number; shard?: number },
   consistent: boolean,
 ): Promise<CouponBudget> {
-  const shards = Array.from({ length: Math.max(1, budget.shards) }, (_, shard) => shard);
+  const shards =
+    budget.shard === undefined
+      ? Array.from({ length: Math.max(1, budget.shards) }, (_, shard) => shard)
+      : [budget.shard];
   const items = await Promise.all(
     shards.map(async (shard) => {
       const Key = keys.budget(budget.journeyId, budget.day, shard);
@@ -42,6 +46,8 @@ export async function getCouponBudget(
     Object.assign(read.unsettled, markersOf(item, shard));
   }
   if (items.length > 1) read.spentByShard = items.map((item) => (typeof item.spent === "number" ? item.spent : 0));
+  // One shard read: its markers are named by the shard itself, not by its place in `items`.
+  if (budget.shard !== undefined) for (const marker of Object.values(read.unsettled)) marker.shard = budget.shard;
   return read;
 }
 

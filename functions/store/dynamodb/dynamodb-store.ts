@@ -114,7 +114,12 @@ export class DynamoDbStore implements JourneyStore, ControlStore, SharedValueSto
   }
 
   getCouponBudget(journeyId: string, day: string, options?: BudgetReadOptions): Promise<CouponBudget> {
-    const budget = { journeyId, day, shards: options?.shards ?? 1 };
+    const budget = {
+      journeyId,
+      day,
+      shards: options?.shards ?? 1,
+      ...(options?.shard === undefined ? {} : { shard: options.shard }),
+    };
     return budgets.getCouponBudget(this.table, budget, this.consistentRead(options));
   }
 

@@ -19,8 +19,9 @@ export class MemoryBudgets {
   read(journeyId: string, day: string, options?: BudgetReadOptions): CouponBudget {
     const read: CouponBudget = { spent: 0, unsettled: {} };
     const shards = Math.max(1, options?.shards ?? 1);
-    if (shards > 1) read.spentByShard = [];
-    for (let shard = 0; shard < shards; shard++) {
+    if (shards > 1 && options?.shard === undefined) read.spentByShard = [];
+    const only = options?.shard;
+    for (let shard = only ?? 0; shard < (only === undefined ? shards : only + 1); shard++) {
       const key = shardKey(journeyId, day, shard);
       read.spent += this.spent.get(key) ?? 0;
       read.spentByShard?.push(this.spent.get(key) ?? 0);

@@ -5,6 +5,7 @@ import type { JourneyEffect } from "../../../functions/engine/model.ts";
 import type { CouponCharge } from "../../../functions/engine/policy-state.ts";
 import type { JourneyStore } from "../../../functions/runtime/ports.ts";
 import { DynamoDbStore } from "../../../functions/store/dynamodb/dynamodb-store.ts";
+import { MemoryStore } from "../../../functions/store/memory/memory-store.ts";
 import { at, harness, journey, shopEvent } from "../../engine/fixtures.ts";
 import { freshTable } from "../../setup/dynalite.ts";
 import { NO_POLICIES } from "../../support/policies.ts";
@@ -69,7 +70,7 @@ describe("a budget day over 4 shards on DynamoDB, charges racing", () => {
     expect(await markersPerShard(store)).toEqual([5, 5, 5, 5]);
   });
 
-  it("reads every shard for a decision: 4 GetItems, 0.5 RCU each; a charge on its home shard is one UpdateItem of 1 WCU", async () => {
+  it("reads every shard when asked for the day: 4 GetItems, 0.5 RCU each; a charge on its home shard is one UpdateItem of 1 WCU", async () => {
     // Prepare
     const store = await dynamoDbStore();
     // Act
@@ -150,5 +151,29 @@ describe("the runtime over a budget day of 4 shards, on DynamoDB", () => {
     expect((await store.getCouponBudget("welcome", DAY, { consistent: true, shards: 4 })).spentByShard).toEqual([
       15, 15, 15, 15,
     ]);
+  });
+
+  it("reads only the coupon's home shard while it has room (one GetItem a decision), and every shard once it has none", async () => {
+    // Prepare: u3's coupon id (the same on any store: ids are the runs' own) and a coupon id of the same home shard
+    const memory = harness(new JourneyCatalog([welcome]), new MemoryStore());
+    await memory.runtime.handleEvent(register("u3"), at(NOON));
+    const issued = ofType(memory.delivered, "coupon.issued")[0];
+    const u3Home = budgetShardOf(issued?.type === "coupon.issued" ? issued.coupon.couponId : "", 4);
+    const filler = Array.from({ length: 64 }, (_, n) => `cpn.other.fill-${n}`).find(
+      (couponId) => budgetShardOf(couponId, 4) === u3Home,
+    );
+    const store = await dynamoDbStore();
+    const { runtime, delivered } = harness(new JourneyCatalog([welcome]), store);
+    // Act: u2's decision with every shard empty; then u3's with its home shard full
+    await runtime.handleEvent(register("u2"), at(NOON));
+    const roomy = { ...store.capacity.getCouponBudget };
+    await store.chargeCouponBudget({ ...charge(filler ?? "", 20, 80), runId: "other-fill" });
+    await runtime.handleEvent(register("u3"), at(NOON));
+    const full = store.capacity.getCouponBudget;
+    // Assess: one GetItem (0.5 RCU) for u2; for u3 its home shard, then the four, and the charge's look for its
+    // marker on the home shard that refused it (budgets.ts); both get a coupon
+    expect(roomy).toMatchObject({ requests: 1, read: 0.5 });
+    expect((full?.requests ?? 0) - (roomy.requests ?? 0)).toBe(1 + 4 + 1);
+    expect(ofType(delivered, "coupon.issued").map((e) => e.user)).toEqual(["u2", "u3"]);
   });
 });
