@@ -1,6 +1,6 @@
 import type { Expectation } from "../journey/test-file.ts";
 import { parseDuration } from "../shared/time.ts";
-import type { CaseResult, TimelineRow } from "../simulator/journey-test.ts";
+import { type CaseResult, factsOf, type TimelineRow } from "../simulator/journey-test.ts";
 import type { JourneyLine } from "../simulator/lines.ts";
 
 /**
@@ -46,15 +46,7 @@ function particulars(fields: {
 
 function actualText(row: { offsetMs: number; actual: JourneyLine }, otherJourney: boolean): string {
   const { actual } = row;
-  const coupon = actual.coupon as { amountOff?: unknown } | undefined;
-  const event = actual.event as { "detail-type"?: unknown } | string | undefined;
-  const what = particulars({
-    channel: actual.channel,
-    template: actual.template,
-    reason: actual.reason,
-    event: typeof event === "object" ? event["detail-type"] : event,
-    amountOff: coupon?.amountOff ?? actual.amountOff,
-  });
+  const what = particulars(factsOf(actual));
   const journey = otherJourney ? `${actual.journey} ` : "";
   return `${formatOffset(row.offsetMs).padEnd(10)} ${actual.user || "-"}  ${journey}${actual.type} ${what}`.trimEnd();
 }

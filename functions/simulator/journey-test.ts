@@ -76,8 +76,10 @@ async function simulateCase(args: { testCase: TestCase; start: number; where: st
   const resolved = new Map<number, ShopEvent>();
   const problems: string[] = [];
   const until = testCase.until === undefined ? undefined : start + offsetOf(testCase.until);
+  // Before any run no coupon is known: the events that name none resolve at once, the rest after the runs.
+  let lines: JourneyLine[] = [];
+  let simulated = false;
   for (;;) {
-    const lines = await simulateEvents([...resolved.values()], { platform, until });
     let progressed = false;
     for (const [i, given] of pending) {
       const at = start + offsetOf(given.at);
@@ -90,14 +92,16 @@ async function simulateCase(args: { testCase: TestCase; start: number; where: st
       progressed = true;
     }
     if (problems.length > 0) return { lines, problems };
-    if (pending.size === 0 && !progressed) return { lines, problems };
-    if (!progressed) {
+    if (simulated && !progressed && pending.size > 0) {
       for (const [i, given] of pending)
         problems.push(
           `${where}.given[${i}]: "$coupon": no coupon issued to ${given.user ?? "nobody"} before ${given.at}`,
         );
       return { lines, problems };
     }
+    lines = await simulateEvents([...resolved.values()], { platform, until });
+    simulated = true;
+    if (pending.size === 0) return { lines, problems };
   }
 }
 
@@ -158,7 +162,7 @@ function envelope(args: { given: GivenEvent; detail: Record<string, unknown>; at
 }
 
 /** What an expectation can say of a line, read from the line (docs/simulator.md). */
-function factsOf(line: JourneyLine) {
+export function factsOf(line: JourneyLine) {
   const event = line.event;
   const coupon = line.coupon as { amountOff?: unknown } | undefined;
   return {
