@@ -1,7 +1,4 @@
-import type { Server } from "node:http";
-import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import { afterEach, describe, expect, it } from "vitest";
-import type { ShopEvent } from "../../events/catalog.ts";
 import { smsOutcome } from "../../functions/channels/alibaba-sms.ts";
 import { emptyProfile } from "../../functions/engine/context.ts";
 import type { Profile } from "../../functions/engine/model.ts";
@@ -9,11 +6,10 @@ import { createDeliverHandler } from "../../functions/handlers/deliver.ts";
 import { smsDeliverDependencies } from "../../functions/handlers/deliver-sms.ts";
 import { FAILURE_ATTRIBUTES } from "../../functions/handlers/delivery-queue.ts";
 import { AlibabaSmsStandIn } from "../../functions/local/alibaba-sms-stand-in.ts";
-import { startEndpoint } from "../../functions/local/endpoint.ts";
 import { DynamoDbStore } from "../../functions/store/dynamodb/dynamodb-store.ts";
 import { captureOutput, lambdaContext, metricSum, sqsEvent } from "../handlers/lambda.ts";
 import { freshTable } from "../setup/dynalite.ts";
-import { channelQueues, messageRequest } from "./support.ts";
+import { channelQueues, loopbackBus, messageRequest } from "./support.ts";
 
 const NOW = Date.parse("2026-11-18T02:14:20Z");
 const KEY = { accessKeyId: "LTAI5tNudgeTestKey", accessKeySecret: "nudge-test-secret-3f9a1c" };
@@ -41,18 +37,8 @@ async function smsChannel(
   // Stopped: nothing listens on its port any more (connection refused).
   if (options.stopped === true) await standIn.stop();
   cleanups.push(() => standIn.stop());
-  const published: ShopEvent[] = [];
-  const bus = await startEndpoint(0, {
-    accept: (event) => published.push(event),
-    clock: () => NOW,
-    busNames: ["nudge-dev"],
-  });
-  cleanups.push(() => new Promise<void>((resolve) => (bus.server as Server).close(() => resolve())));
-  const eventBridge = new EventBridgeClient({
-    endpoint: bus.url,
-    region: "cn-north-1",
-    credentials: { accessKeyId: "x", secretAccessKey: "x" },
-  });
+  const { published, eventBridge, close } = await loopbackBus(NOW);
+  cleanups.push(close);
   const { client, tableName } = await freshTable();
   const store = new DynamoDbStore(client, { tableName });
   for (const profile of profiles) await store.putUser(profile.userId, { profile }, undefined);

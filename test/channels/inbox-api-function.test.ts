@@ -1,22 +1,19 @@
-import type { Server } from "node:http";
-import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import type { LambdaFunctionURLEvent } from "aws-lambda";
 import { afterEach, describe, expect, it } from "vitest";
-import type { ShopEvent } from "../../events/catalog.ts";
 import { signInboxToken } from "../../functions/channels/inbox-token.ts";
 import { createInboxApiHandler, inboxApiDependencies } from "../../functions/handlers/inbox-api.ts";
-import { startEndpoint } from "../../functions/local/endpoint.ts";
 import { DynamoDbInbox } from "../../functions/store/dynamodb/inbox.ts";
 import { captureOutput, lambdaContext } from "../handlers/lambda.ts";
 import { freshTable } from "../setup/dynalite.ts";
+import { loopbackBus } from "./support.ts";
 
 const SECRET = "inbox_5c1e9a7d3b2f4e6a8c0d1b3f5e7a9c2d";
 const NOW = Date.parse("2026-11-18T02:14:20Z");
 const SHOP = "https://shop.example.cn";
 
-const servers: Server[] = [];
+const buses: (() => Promise<void>)[] = [];
 afterEach(async () => {
-  for (const server of servers.splice(0)) await new Promise((resolve) => server.close(resolve));
+  for (const close of buses.splice(0)) await close();
 });
 
 /**
@@ -24,18 +21,8 @@ afterEach(async () => {
  * EventBridge client to a bus on loopback (the local platform's endpoint, which takes PutEvents as AWS does).
  */
 async function inboxFunction() {
-  const published: ShopEvent[] = [];
-  const { server, url } = await startEndpoint(0, {
-    accept: (event) => published.push(event),
-    clock: () => NOW,
-    busNames: ["nudge-dev"],
-  });
-  servers.push(server);
-  const eventBridge = new EventBridgeClient({
-    endpoint: url,
-    region: "cn-north-1",
-    credentials: { accessKeyId: "x", secretAccessKey: "x" },
-  });
+  const { published, eventBridge, close } = await loopbackBus(NOW);
+  buses.push(close);
   const { client, tableName } = await freshTable();
   const handler = createInboxApiHandler(
     inboxApiDependencies(
@@ -148,19 +135,9 @@ describe("the inbox API function", () => {
 
   it("answers 503 with Retry-After when the bus does not take the event, and keeps the message showing", async () => {
     // Prepare: an endpoint that serves another bus than the function's: it refuses the entry
-    const published: ShopEvent[] = [];
     const { client, tableName } = await freshTable();
-    const { server, url } = await startEndpoint(0, {
-      accept: (event) => published.push(event),
-      clock: () => NOW,
-      busNames: ["other"],
-    });
-    servers.push(server);
-    const eventBridge = new EventBridgeClient({
-      endpoint: url,
-      region: "cn-north-1",
-      credentials: { accessKeyId: "x", secretAccessKey: "x" },
-    });
+    const { published, eventBridge, close } = await loopbackBus(NOW, { busName: "other" });
+    buses.push(close);
     const handler = createInboxApiHandler(
       inboxApiDependencies(
         { TABLE_NAME: tableName, EVENT_BUS_NAME: "nudge-dev", NUDGE_INBOX_SECRET: SECRET, INBOX_ORIGINS: SHOP },

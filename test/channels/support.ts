@@ -1,5 +1,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import type { SQSRecord } from "aws-lambda";
+import type { ShopEvent } from "../../events/catalog.ts";
+import { startEndpoint } from "../../functions/local/endpoint.ts";
 import { LocalQueue } from "../../functions/local/local-queue.ts";
 import { localQueueUrl, localSqsClient } from "../../functions/local/local-sqs.ts";
 import { recordOf } from "../../functions/local/pump.ts";
@@ -94,4 +97,26 @@ export function channelQueues(name = "delivery-push") {
       return queue.receive(10).map((message) => recordOf(message, queue));
     },
   };
+}
+
+/**
+ * The stack's bus on loopback: the local platform's EventBridge endpoint (which takes PutEvents as AWS does and
+ * refuses a bus it does not have), the events it accepts kept in `published`, and the real EventBridge client
+ * pointed at it, as a function on AWS publishes. `busName`: the bus the endpoint serves (another than the
+ * functions' `nudge-dev`, and it refuses what they publish).
+ */
+export async function loopbackBus(now: number, options: { busName?: string } = {}) {
+  const published: ShopEvent[] = [];
+  const { server, url } = await startEndpoint(0, {
+    accept: (event) => published.push(event),
+    clock: () => now,
+    busNames: [options.busName ?? "nudge-dev"],
+  });
+  const eventBridge = new EventBridgeClient({
+    endpoint: url,
+    region: "cn-north-1",
+    credentials: { accessKeyId: "x", secretAccessKey: "x" },
+  });
+  const close = () => new Promise<void>((resolve) => (server as Server).close(() => resolve()));
+  return { published, eventBridge, close };
 }

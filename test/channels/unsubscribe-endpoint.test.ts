@@ -1,20 +1,17 @@
-import type { Server } from "node:http";
-import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import type { LambdaFunctionURLEvent } from "aws-lambda";
 import { afterEach, describe, expect, it } from "vitest";
-import type { ShopEvent } from "../../events/catalog.ts";
 import { signUnsubscribeToken } from "../../functions/channels/unsubscribe-token.ts";
 import { createUnsubscribeHandler, unsubscribeDependencies } from "../../functions/handlers/unsubscribe.ts";
-import { startEndpoint } from "../../functions/local/endpoint.ts";
 import { captureOutput, lambdaContext } from "../handlers/lambda.ts";
+import { loopbackBus } from "./support.ts";
 
 const SECRET = "unsub_2b7c9d4e1f0a3b6c8d5e2f9a1b4c7d0e";
 const NOW = Date.parse("2026-11-18T02:14:20Z");
 const inDays = (days: number) => Math.floor(NOW / 1000) + days * 86_400;
 
-const servers: Server[] = [];
+const buses: (() => Promise<void>)[] = [];
 afterEach(async () => {
-  for (const server of servers.splice(0)) await new Promise((resolve) => server.close(resolve));
+  for (const close of buses.splice(0)) await close();
 });
 
 /**
@@ -22,19 +19,9 @@ afterEach(async () => {
  * loopback (the local platform's EventBridge endpoint, which takes PutEvents as AWS does).
  */
 async function unsubscribeFunction() {
-  const published: ShopEvent[] = [];
   // The endpoint serves the stack's bus, as EventBridge would: it refuses a bus it does not have.
-  const { server, url } = await startEndpoint(0, {
-    accept: (event) => published.push(event),
-    clock: () => NOW,
-    busNames: ["nudge-dev"],
-  });
-  servers.push(server);
-  const eventBridge = new EventBridgeClient({
-    endpoint: url,
-    region: "cn-north-1",
-    credentials: { accessKeyId: "x", secretAccessKey: "x" },
-  });
+  const { published, eventBridge, close } = await loopbackBus(NOW);
+  buses.push(close);
   const handler = createUnsubscribeHandler(
     unsubscribeDependencies(
       { EVENT_BUS_NAME: "nudge-dev", NUDGE_UNSUBSCRIBE_SECRET: SECRET },
