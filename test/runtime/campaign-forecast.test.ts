@@ -1,15 +1,13 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import type { ShopEvent } from "../../events/catalog.ts";
-import { nextCampaignOccurrence } from "../../functions/engine/campaigns.ts";
 import { JourneyCatalog } from "../../functions/engine/catalog.ts";
-import { compileJourney } from "../../functions/engine/compile.ts";
 import type { JourneyEffect } from "../../functions/engine/model.ts";
 import type { TraitsFile } from "../../functions/engine/traits/config.ts";
 import type { Journey } from "../../functions/language/schema.ts";
-import { type CampaignForecast, forecastOccurrence } from "../../functions/runtime/campaign-forecast.ts";
+import type { CampaignForecast } from "../../functions/runtime/campaign-forecast.ts";
 import { JourneyRuntime } from "../../functions/runtime/journey-runtime.ts";
 import { MemoryStore } from "../../functions/store/memory/memory-store.ts";
 import { platformPolicies, platformTraits, seedJourney } from "../scenarios/helpers.ts";
+import { forecastThenSend, shopEventAt } from "./campaign-occurrence.ts";
 
 /**
  * `nudge campaign preview`'s forecast (functions/runtime/campaign-forecast.ts) against the send that follows it:
@@ -25,13 +23,7 @@ beforeAll(async () => {
   traits = await platformTraits();
 });
 
-const shopEvent = (type: string, id: string, detail: Record<string, unknown>): ShopEvent => ({
-  id,
-  source: "shop",
-  "detail-type": type,
-  time: JOINED,
-  detail,
-});
+const shopEvent = shopEventAt(JOINED);
 
 /** Member day with a budget of 150 CNY a day: fifteen silver coupons of 10. */
 function memberDay(): Journey {
@@ -94,33 +86,8 @@ describe("a campaign's forecast", () => {
         await runtime.handleEvent(shopEvent("user.unsubscribed", `unsub-${i}`, { userId, channel: "push" }), at);
     }
     await runtime.flush();
-    const trigger = journey.trigger;
-    const occurrence = trigger.type === "schedule" ? nextCampaignOccurrence(trigger, at) : undefined;
-    if (occurrence === undefined) throw new Error("member-day has no occurrence");
-
     // Act: the forecast, then the send (the occurrence's fan-out and every member's entry).
-    const setting = { file: traits, defaultZone: policies.defaultTimezone };
-    const forecast = await forecastOccurrence({
-      store,
-      journey: compileJourney(journey),
-      occurrence,
-      config: policies,
-      traits: setting,
-    });
-    effects.length = 0;
-    await runtime.handleWakeUp(
-      {
-        kind: "occurrence",
-        journeyId: "member-day",
-        key: "@campaign",
-        at: new Date(occurrence.fanOutAt).toISOString(),
-        occurrence: occurrence.occurrence,
-      },
-      occurrence.fanOutAt,
-    );
-    const until = occurrence.fanOutAt + 2 * 86_400_000;
-    for (let due = await store.takeDueWakeUps(until, 100); due.length > 0; due = await store.takeDueWakeUps(until, 100))
-      for (const wakeUp of due) await runtime.handleWakeUp(wakeUp, Date.parse(wakeUp.at));
+    const forecast = await forecastThenSend({ journey, at, store, runtime, policies, traits, effects });
 
     // Assess: the same figures. The budget is a day's in the platform's zone (Shanghai): fifteen coupons on
     // Friday, when Shanghai and London enter, then it runs out; Los Angeles enters on Shanghai's Saturday.
