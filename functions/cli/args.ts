@@ -52,3 +52,14 @@ export function formatOption(values: Map<string, string>): "text" | "json" {
   if (format !== "text" && format !== "json") throw new UsageError(`--format: expected text or json, got "${format}"`);
   return format;
 }
+
+/** A number option within [min, max], or undefined when not given. */
+export function numberOption(values: Map<string, string>, name: string, min: number, max: number) {
+  const text = values.get(name);
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  if (!Number.isFinite(value) || value < min || value > max) {
+    throw new UsageError(`--${name}: expected a number from ${min} to ${max}, got "${text}"`);
+  }
+  return value;
+}

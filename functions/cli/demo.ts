@@ -5,12 +5,11 @@
 import { join, resolve } from "node:path";
 import { type JourneyReport, runDemo } from "../local/demo.ts";
 import { readableLine } from "../local/outbox.ts";
-import { UsageError } from "./args.ts";
+import { numberOption, UsageError } from "./args.ts";
 import { type CliIo, ExitCode } from "./io.ts";
 import { keepDeployedCopy, loadJourneys } from "./journey-folder.ts";
 import { writeHtmlReport } from "./report.ts";
 import { upliftLines } from "./report-text.ts";
-import { numberOption } from "./start.ts";
 import { parseCommandArgs } from "./usage.ts";
 
 const percent = (part: number, whole: number) => (whole === 0 ? "-" : `${((100 * part) / whole).toFixed(1)}%`);

@@ -15,13 +15,12 @@ import { replayBlastRadius } from "../simulator/blast-radius.ts";
 import type { TestPlatform } from "../simulator/journey-test.ts";
 import { generateShop } from "../simulator/synthetic/index.ts";
 import type { RunsAtStep } from "../store/dynamodb/inventory.ts";
-import { UsageError } from "./args.ts";
+import { numberOption, UsageError } from "./args.ts";
 import { type CliIo, ExitCode } from "./io.ts";
 import { loadJourneys } from "./journey-folder.ts";
 import { baseFolder } from "./plan-base.ts";
 import { printPlan } from "./plan-report.ts";
 import type { JourneyPlan, PlanResult } from "./plan-result.ts";
-import { numberOption } from "./start.ts";
 import { openStoreSource } from "./store-source.ts";
 import { parseCommandArgs } from "./usage.ts";
 

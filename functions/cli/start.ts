@@ -11,23 +11,13 @@ import { readSavedClock, virtualClock, writeSavedClock } from "../local/clock.ts
 import { readableLine } from "../local/outbox.ts";
 import { type LocalPlatform, type PlatformHealth, startLocalPlatform } from "../local/platform.ts";
 import { utcDay } from "../shared/time.ts";
-import { UsageError } from "./args.ts";
+import { numberOption, UsageError } from "./args.ts";
 import { type CliIo, ExitCode } from "./io.ts";
 import { keepDeployedCopy, loadJourneys } from "./journey-folder.ts";
 import { parseCommandArgs } from "./usage.ts";
 
 export const DEFAULT_PORT = 4010;
 const HEALTH_EVERY_MS = 5_000;
-
-export function numberOption(values: Map<string, string>, name: string, min: number, max: number) {
-  const text = values.get(name);
-  if (text === undefined) return undefined;
-  const value = Number(text);
-  if (!Number.isFinite(value) || value < min || value > max) {
-    throw new UsageError(`--${name}: expected a number from ${min} to ${max}, got "${text}"`);
-  }
-  return value;
-}
 
 /** Runs entered (holdouts too) and not yet exited, from the statistics counters. */
 export async function runsActive(platform: LocalPlatform, fromDay: string, toDay: string): Promise<number> {
