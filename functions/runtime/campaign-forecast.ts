@@ -16,7 +16,15 @@ import { budgetKey, type CouponCharge } from "../engine/policy-state.ts";
 import type { TraitsSetting } from "../engine/traits/profile.ts";
 import { formatInstant } from "../shared/time.ts";
 import { audiencePage } from "./campaign-fan-out.ts";
-import type { BudgetReadOptions, BudgetStore, RunStore, SegmentIndex, UserStore } from "./ports.ts";
+import type {
+  BudgetReadOptions,
+  BudgetStore,
+  CouponSettlement,
+  CouponsTogether,
+  RunStore,
+  SegmentIndex,
+  UserStore,
+} from "./ports.ts";
 import { PolicyReservations } from "./reservations.ts";
 
 export interface CampaignForecast {
@@ -118,7 +126,24 @@ class ForecastBudgets implements BudgetStore {
     return { shard: 0 };
   }
 
-  async settleCouponCharges() {}
+  /** Together: all of them from the day's pool, or none (then one by one, as the platform does). */
+  async chargeCouponsTogether({ charges }: CouponsTogether) {
+    const first = charges[0];
+    if (first === undefined) return true;
+    const spent = await this.spentOn(first.journeyId, first.day, first.shards);
+    const sum = charges.reduce((total, charge) => total + charge.amount, 0);
+    if (spent + sum > first.limit) return false;
+    this.spent.set(budgetKey(first.journeyId, first.day), spent + sum);
+    return true;
+  }
+
+  /** Settled charges change nothing; given-back ones return their value to the day's pool. */
+  async settleCouponCharges({ journeyId, day, released }: CouponSettlement) {
+    const key = budgetKey(journeyId, day);
+    const spent = this.spent.get(key);
+    if (spent === undefined || released.length === 0) return;
+    this.spent.set(key, spent - released.reduce((sum, charge) => sum + charge.amount, 0));
+  }
 
   private async spentOn(journeyId: string, day: string, shards = 1): Promise<number> {
     const key = budgetKey(journeyId, day);

@@ -123,6 +123,13 @@ export interface ChargedOn {
   shard: number;
 }
 
+/** Coupons of one budget day (the same journey, day, limit and shards) to charge to one shard in one write. */
+export interface CouponsTogether {
+  charges: readonly CouponCharge[];
+  shard: number;
+  settled?: readonly string[];
+}
+
 /** After a decision was saved: the charges it kept are settled, those it no longer made are given back. */
 export interface CouponSettlement {
   journeyId: string;
@@ -152,6 +159,13 @@ export interface BudgetStore {
    * charge's own write: no write of their own); otherwise nothing of them is touched, still to be settled.
    */
   chargeCouponBudget(charge: CouponCharge, settled?: readonly string[]): Promise<ChargedOn | undefined>;
+  /**
+   * Charges coupons of one budget day to one of its shards together, in one write: all of them when the shard
+   * stays within its part of the limit and none of them is marked there already (true), else none (false).
+   * Each is marked unsettled, as chargeCouponBudget marks one. `settled`: as chargeCouponBudget's, removed by
+   * the same write when it is made.
+   */
+  chargeCouponsTogether(together: CouponsTogether): Promise<boolean>;
   /** Settles charges (their decision was saved) and gives back released ones, in one write. */
   settleCouponCharges(settlement: CouponSettlement): Promise<void>;
 }

@@ -119,6 +119,9 @@ export class CrashingStore implements JourneyStore {
   chargeCouponBudget(...args: Parameters<JourneyStore["chargeCouponBudget"]>) {
     return this.inner.chargeCouponBudget(...args);
   }
+  chargeCouponsTogether(...args: Parameters<JourneyStore["chargeCouponsTogether"]>) {
+    return this.inner.chargeCouponsTogether(...args);
+  }
   settleCouponCharges(...args: Parameters<JourneyStore["settleCouponCharges"]>) {
     return this.inner.settleCouponCharges(...args);
   }

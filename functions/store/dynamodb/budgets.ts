@@ -1,6 +1,6 @@
 import { budgetShardOf, shardLimit, shardOrder } from "../../engine/budget-shards.ts";
 import type { CouponCharge } from "../../engine/policy-state.ts";
-import type { ChargedOn, CouponBudget } from "../../runtime/ports.ts";
+import type { ChargedOn, CouponBudget, CouponsTogether } from "../../runtime/ports.ts";
 import { MARK, markNames, settleCouponCharges } from "./budget-settlements.ts";
 import { isConditionFailure } from "./errors.ts";
 import { keys } from "./table.ts";
@@ -124,6 +124,57 @@ async function chargeShard(table: TableClient, request: ShardCharge): Promise<bo
         ":room": part - charge.amount,
         ":mark": `${charge.amount} ${charge.runId}`,
       },
+    });
+    return true;
+  } catch (error) {
+    if (!isConditionFailure(error)) throw error;
+    return false;
+  }
+}
+
+/**
+ * Charges coupons of one budget day to one shard in one UpdateItem: their values added and their markers set,
+ * on condition that the shard stays within its part and that none of them is marked there already; refused,
+ * it applies nothing (false), and their decisions charge them one by one. The `settled` markers go in the same
+ * write, as a charge's. A DynamoDB expression is at most 4 KB: a caller sends a few dozen coupons at most
+ * (PolicyReservations.precharge).
+ * https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ServiceQuotas.html#limits-expression-parameters
+ */
+export async function chargeCouponsTogether(
+  table: TableClient,
+  together: CouponsTogether,
+  ttl: number,
+): Promise<boolean> {
+  const { charges, shard } = together;
+  const first = charges[0];
+  if (first === undefined) return true;
+  const names: Record<string, string> = { "#ttl": "ttl" };
+  const values: Record<string, unknown> = { ":ttl": ttl, ":count": charges.length };
+  const marks = charges.map((charge, index) => {
+    names[`#c${index}`] = `${MARK}${charge.couponId}`;
+    values[`:c${index}`] = `${charge.amount} ${charge.runId}`;
+    return `#c${index}`;
+  });
+  const sum = charges.reduce((total, charge) => total + charge.amount, 0);
+  const part = shardLimit(first.limit, first.shards ?? 1, shard);
+  // A shard never charged has no `spent` for the condition to compare: more than its part is refused here.
+  if (sum > part) return false;
+  values[":sum"] = sum;
+  values[":room"] = part - sum;
+  const charged = new Set(charges.map((charge) => charge.couponId));
+  const removed = markNames(
+    (together.settled ?? []).filter((couponId) => !charged.has(couponId)),
+    names,
+  );
+  try {
+    await table.update("chargeCouponBudget", {
+      Key: keys.budget(first.journeyId, first.day, shard),
+      UpdateExpression: `ADD spent :sum, issued :count SET #ttl = if_not_exists(#ttl, :ttl), ${marks
+        .map((mark, index) => `${mark} = :c${index}`)
+        .join(", ")}${removed.length > 0 ? ` REMOVE ${removed.join(", ")}` : ""}`,
+      ConditionExpression: `${marks.map((mark) => `attribute_not_exists(${mark})`).join(" AND ")} AND (attribute_not_exists(spent) OR spent <= :room)`,
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
     });
     return true;
   } catch (error) {

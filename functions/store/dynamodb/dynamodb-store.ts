@@ -8,6 +8,7 @@ import type {
   ChargedOn,
   CouponBudget,
   CouponSettlement,
+  CouponsTogether,
   DueWakeUps,
   JourneyStore,
   ReadOptions,
@@ -123,13 +124,15 @@ export class DynamoDbStore implements JourneyStore, ControlStore, SharedValueSto
     return budgets.getCouponBudget(this.table, budget, this.consistentRead(options));
   }
 
-  /**
-   * One conditional UpdateItem (a shard with room), which also removes the `settled` markers; the items are
-   * kept 8 days past the day's start (a week of reports).
-   */
+  /** One conditional UpdateItem (a shard with room), which also removes the `settled` markers. */
   chargeCouponBudget(charge: CouponCharge, settled?: readonly string[]): Promise<ChargedOn | undefined> {
-    const dayStart = Date.parse(`${charge.day}T00:00:00Z`);
-    return budgets.chargeCouponBudget(this.table, charge, Math.ceil((dayStart + 8 * DAY_MS) / 1000), settled);
+    return budgets.chargeCouponBudget(this.table, charge, budgetExpiry(charge.day), settled);
+  }
+
+  /** One conditional UpdateItem for all of them (see chargeCouponBudget). */
+  async chargeCouponsTogether(together: CouponsTogether): Promise<boolean> {
+    const first = together.charges[0];
+    return first === undefined || budgets.chargeCouponsTogether(this.table, together, budgetExpiry(first.day));
   }
 
   settleCouponCharges(settlement: CouponSettlement): Promise<void> {
@@ -308,4 +311,9 @@ export class DynamoDbStore implements JourneyStore, ControlStore, SharedValueSto
       });
     }
   }
+}
+
+/** A budget day's items are kept 8 days past the day's start (a week of reports): their TTL, in seconds. */
+function budgetExpiry(day: string): number {
+  return Math.ceil((Date.parse(`${day}T00:00:00Z`) + 8 * DAY_MS) / 1000);
 }

@@ -1,6 +1,12 @@
 import { budgetShardOf, shardLimit, shardOrder } from "../../engine/budget-shards.ts";
 import type { CouponCharge } from "../../engine/policy-state.ts";
-import type { BudgetReadOptions, ChargedOn, CouponBudget, CouponSettlement } from "../../runtime/ports.ts";
+import type {
+  BudgetReadOptions,
+  ChargedOn,
+  CouponBudget,
+  CouponSettlement,
+  CouponsTogether,
+} from "../../runtime/ports.ts";
 
 type Unsettled = Map<string, { amount: number; runId: string }>;
 
@@ -51,6 +57,24 @@ export class MemoryBudgets {
       return { shard };
     }
     return undefined;
+  }
+
+  /** All of the charges on the one shard, or none (as one conditional write: budgets.ts chargeCouponsTogether). */
+  chargeTogether(together: CouponsTogether): boolean {
+    const { charges, shard, settled = [] } = together;
+    const first = charges[0];
+    if (first === undefined) return true;
+    const key = shardKey(first.journeyId, first.day, shard);
+    const unsettled = this.unsettled.get(key);
+    if (charges.some((charge) => unsettled?.has(charge.couponId))) return false;
+    const spent = this.spent.get(key) ?? 0;
+    const sum = charges.reduce((total, charge) => total + charge.amount, 0);
+    if (spent + sum > shardLimit(first.limit, first.shards ?? 1, shard)) return false;
+    this.spent.set(key, spent + sum);
+    const marked = unsettled ?? this.unsettledOn(key);
+    for (const couponId of settled) marked.delete(couponId);
+    for (const charge of charges) marked.set(charge.couponId, { amount: charge.amount, runId: charge.runId });
+    return true;
   }
 
   settle(settlement: CouponSettlement): void {

@@ -13,6 +13,7 @@ import type { ControlStore, JourneyControl } from "../../runtime/control-cache.t
 import type {
   BudgetReadOptions,
   CouponSettlement,
+  CouponsTogether,
   JourneyStore,
   SharedValueStore,
   UserState,
@@ -160,6 +161,10 @@ export class MemoryStore implements JourneyStore, ControlStore, SharedValueStore
 
   async chargeCouponBudget(charge: CouponCharge, settled: readonly string[] = []) {
     return this.couponBudgets.charge(charge, settled);
+  }
+
+  async chargeCouponsTogether(together: CouponsTogether) {
+    return this.couponBudgets.chargeTogether(together);
   }
 
   async settleCouponCharges(settlement: CouponSettlement) {

@@ -13,6 +13,7 @@ const ONE_ITEM = { shard: 0 };
 
 export function budgetContract(open: OpenStore): void {
   chargeTests(open);
+  togetherTests(open);
   settledWithChargeTests(open);
   settlementTests(open);
   redemptionTests(open);
@@ -80,6 +81,69 @@ function chargeTests(open: OpenStore): void {
       expect([nextDay, otherJourney]).toEqual([ONE_ITEM, ONE_ITEM]);
       expect((await store.getCouponBudget(JOURNEY, "2026-11-02", CONSISTENT)).spent).toBe(10);
       expect((await store.getCouponBudget("win-back", DAY, CONSISTENT)).spent).toBe(10);
+    });
+  });
+}
+
+function togetherTests(open: OpenStore): void {
+  describe("BudgetStore: charging coupons together", () => {
+    it("charges all of them in one go, each marked unsettled, and removes the settled markers it carries", async () => {
+      // Prepare: a1 charged earlier, its decision saved since.
+      const { store } = await open();
+      await store.chargeCouponBudget(charge("a1"));
+      // Act
+      const together = [charge("b2"), charge("c3"), charge("d4")];
+      const charged = await store.chargeCouponsTogether({
+        charges: together,
+        shard: 0,
+        settled: [coupon("a1").couponId],
+      });
+      // Assess
+      expect(charged).toBe(true);
+      expect(await store.getCouponBudget(JOURNEY, DAY, CONSISTENT)).toEqual({
+        spent: 40,
+        unsettled: {
+          [coupon("b2").couponId]: marker("b2"),
+          [coupon("c3").couponId]: marker("c3"),
+          [coupon("d4").couponId]: marker("d4"),
+        },
+      });
+    });
+
+    it("charges none of them past the limit, on a day never charged and on one charged, nor settles anything", async () => {
+      // Prepare
+      const { store } = await open();
+      // Act: 30 against 20 on a fresh day; then 20 against 25 with 10 spent.
+      const fresh = await store.chargeCouponsTogether({
+        charges: ["a1", "b2", "c3"].map((hash) => charge(hash, { limit: 20 })),
+        shard: 0,
+      });
+      await store.chargeCouponBudget(charge("d4", { limit: 25 }));
+      const full = await store.chargeCouponsTogether({
+        charges: ["e5", "f6"].map((hash) => charge(hash, { limit: 25 })),
+        shard: 0,
+        settled: [coupon("d4").couponId],
+      });
+      // Assess
+      expect([fresh, full]).toEqual([false, false]);
+      expect(await store.getCouponBudget(JOURNEY, DAY, CONSISTENT)).toEqual({
+        spent: 10,
+        unsettled: { [coupon("d4").couponId]: marker("d4") },
+      });
+    });
+
+    it("charges none of them when one is charged already (an earlier attempt's), and that one stays charged once", async () => {
+      // Prepare
+      const { store } = await open();
+      await store.chargeCouponBudget(charge("b2"));
+      // Act
+      const charged = await store.chargeCouponsTogether({ charges: [charge("a1"), charge("b2")], shard: 0 });
+      // Assess
+      expect(charged).toBe(false);
+      expect(await store.getCouponBudget(JOURNEY, DAY, CONSISTENT)).toEqual({
+        spent: 10,
+        unsettled: { [coupon("b2").couponId]: marker("b2") },
+      });
     });
   });
 }
