@@ -10,8 +10,10 @@ import { statsOf, stepStatsOf } from "../engine/stats.ts";
 import type { TraitsSetting } from "../engine/traits/profile.ts";
 import { ConcurrencyError, NudgeError } from "../shared/errors.ts";
 import { formatInstant } from "../shared/time.ts";
+import { type CampaignWakeUp, enterMembers, type MemberRead } from "./campaign-entries.ts";
 import {
   armRelativeOccurrence,
+  type EntriesWakeUp,
   fanOutUnlessPaused,
   memberEntries,
   type OccurrenceWakeUp,
@@ -169,12 +171,65 @@ export class JourneyRuntime {
   /** Applies a timer that fell due. */
   async handleWakeUp(wakeUp: WakeUp, now: number): Promise<void> {
     if (wakeUp.kind === "profile") return this.handleProfileWakeUp(wakeUp, now);
-    if (wakeUp.kind === "entries") {
-      // One after the other: a member's entry that fails fails the group, and its redelivery enters only
-      // those not entered yet (the records' lastOccurrence).
-      for (const entry of memberEntries(wakeUp)) await this.handleWakeUp(entry, now);
-      return;
-    }
+    if (wakeUp.kind === "entries") return this.handleEntries(wakeUp, now);
+    return this.wakeUpWith(wakeUp, now, undefined);
+  }
+
+  /**
+   * A campaign's entries: read ahead, their coupons charged together, entered one after the other
+   * (campaign-entries.ts). Their messages go out together at the end, ten a queue request (HandOn.gathering);
+   * a failed send fails the group too, and its redelivery sends them.
+   */
+  private async handleEntries(wakeUp: EntriesWakeUp, now: number): Promise<void> {
+    const journey = this.options.catalog.current().find((j) => j.id === wakeUp.journeyId);
+    if (this.controls.staleAt(now)) await this.controls.refresh(now);
+    const ahead = journey !== undefined && this.controls.pausedAsRead(journey.id) === undefined;
+    await this.handOns.gathering(() =>
+      enterMembers({
+        entries: memberEntries(wakeUp),
+        ahead: ahead
+          ? {
+              read: async (entry) => ({
+                stored: await this.options.store.getRecord(entry.journeyId, entry.key, { consistent: false }),
+                user: await this.loadUser({ userId: entry.key, consistent: false, now }),
+              }),
+              chargesOf: (entry, read) => this.chargesAhead({ journey, entry, read, now }),
+            }
+          : undefined,
+        charges: this.policies,
+        enter: (entry, read) => this.wakeUpWith(entry, now, read),
+      }),
+    );
+  }
+
+  /** The coupons a member's entry would charge: its decision with what was read, no budget read (see precharge). */
+  private chargesAhead(ahead: { journey: CompiledJourney; entry: CampaignWakeUp; read: MemberRead; now: number }) {
+    const { journey, entry, read, now } = ahead;
+    const record = read.stored?.value;
+    const version = record?.run?.version;
+    const runJourney =
+      version !== undefined && version !== journey.version ? this.options.catalog.get(journey.id, version) : undefined;
+    const { sends, profile } = read.user;
+    const skipLate = skipsLateMessages((runJourney ?? journey).journey, entry, now);
+    const policy = { config: this.policies.config, sends, skipLate, budgets: this.policies.knownBudgets() };
+    const traits = this.traits;
+    this.stats.decideCalls++;
+    const decision = decideWakeUp({
+      current: journey,
+      runJourney,
+      record,
+      key: entry.key,
+      profile,
+      now,
+      policy,
+      traits,
+      wakeUp: entry,
+    });
+    return decision?.policy.charges ?? [];
+  }
+
+  /** A wake-up of one run: `read`, its record and user read ahead (a campaign's entry), for its first try. */
+  private async wakeUpWith(wakeUp: WakeUp, now: number, read: MemberRead | undefined): Promise<void> {
     const journey = this.options.catalog.current().find((j) => j.id === wakeUp.journeyId);
     if (journey === undefined) return; // the journey was removed: its timers lapse.
     if (this.controls.staleAt(now)) await this.controls.refresh(now);
@@ -201,13 +256,17 @@ export class JourneyRuntime {
       () => `${wakeUp.journeyId}/${wakeUp.key}`,
       async (attempt) => {
         const consistent = attempt > 1;
-        const stored = await this.options.store.getRecord(wakeUp.journeyId, wakeUp.key, { consistent });
+        const early = consistent ? undefined : read;
+        const stored = early
+          ? early.stored
+          : await this.options.store.getRecord(wakeUp.journeyId, wakeUp.key, { consistent });
         // A campaign's member enters with no record yet: the wake-up names them.
         const userId =
           wakeUp.kind === "campaign"
             ? wakeUp.key
             : (stored?.value.run?.userId ?? stored?.value.inactivity?.lastEvent.detail.userId);
-        const user = typeof userId === "string" ? await this.loadUser({ userId, consistent, now }) : undefined;
+        const user =
+          early?.user ?? (typeof userId === "string" ? await this.loadUser({ userId, consistent, now }) : undefined);
         const input: EngineInput = { type: "wake-up", wakeUp };
         return this.apply({ current: journey, key: wakeUp.key, now, user, input, attempt, stored });
       },

@@ -17,6 +17,11 @@ import { type BudgetShard, SettledCharges } from "./settled-charges.ts";
 
 /** Rounds of read-and-decide-again an input may take for its policies (a budget running out mid-way). */
 const MAX_ROUNDS = 4;
+/**
+ * Coupons charged ahead in one write at most: each adds its marker's name to the update and the condition
+ * (each at most 4 KB), and its marker to the item (billed by size, a write unit a KB).
+ */
+const PRECHARGED_PER_WRITE = 25;
 
 /** What `decide` runs: the engine's decision for one input, with what the policies need read. */
 export interface DecideRequest {
@@ -61,6 +66,15 @@ export class PolicyReservations {
   private retention: { journeys: readonly unknown[]; ms: number } | undefined;
   /** Charges of saved decisions whose markers are still to be cleared (see SettledCharges). */
   private readonly settled = new SettledCharges();
+  /**
+   * Budget days this batch read with too little room for the coupon wanted (spent as decided, by budgetKey):
+   * not read again until `flush`. After a sharded day runs out, each decision would otherwise read all of its
+   * shards (16 x 0.5 RCU for member day) to find none with room. Room given back meanwhile (a decision that
+   * charged, then decided otherwise) is seen by the next batch.
+   */
+  private readonly spentDays = new Map<string, number>();
+  /** Coupons charged ahead of their decisions (`precharge`), by coupon id, until a decision claims them. */
+  private readonly precharged = new Map<string, CouponCharge>();
 
   constructor(
     private readonly store: BudgetStore,
@@ -112,9 +126,26 @@ export class PolicyReservations {
         const { journeyId, day } = wanted;
         const key = budgetKey(journeyId, day);
         if (budgets?.has(key)) continue;
+        // Charged ahead for this decision: issued as an earlier attempt's charge, with no read.
+        const claimed = this.claimPrecharged(wanted);
+        if (claimed !== undefined) {
+          charged.add(claimed.couponId);
+          charges.push(claimed);
+          again = true;
+          continue;
+        }
         budgets ??= new Map();
+        // A retry reads: it must find what its earlier attempt charged.
+        const known = consistent ? undefined : this.spentDays.get(key);
+        if (known !== undefined) {
+          budgets.set(key, known);
+          inputs.budgets = budgets;
+          again = true;
+          continue;
+        }
         const { budget, spent } = await this.readBudget(wanted, consistent);
         budgets.set(key, spent);
+        if (spent + wanted.amount > wanted.perDay) this.spentDays.set(key, spent);
         // Coupon ids are the runs' own: one unsettled here was charged by an earlier attempt at a decision
         // of its run (which lost its race, or died before its save), so it is not charged again. One this
         // process settled already (its marker waits for the next charge) is no attempt's: left out.
@@ -146,16 +177,67 @@ export class PolicyReservations {
   }
 
   /**
+   * Charges ahead, together, the coupons decisions about to be made will issue (a campaign's entries, their
+   * decisions worked out first): one conditional write per budget day and home shard, instead of one a coupon.
+   * Each is then an earlier attempt's charge to its decision, which `decide` claims with no budget read and no
+   * charge of its own. A shard with no room for all of its group charges none of them: their decisions charge
+   * one by one, as ever. The markers are set by the write, so a crash before a decision's save leaves its charge
+   * for the retry to find, as any charge's. What no decision claims is given back by `releasePrecharged`.
+   */
+  async precharge(charges: readonly CouponCharge[]): Promise<void> {
+    const groups = new Map<string, { home: BudgetShard; charges: CouponCharge[] }>();
+    for (const charge of charges) {
+      if (this.precharged.has(charge.couponId)) continue;
+      const home = homeOf(charge);
+      const key = `${budgetKey(home.journeyId, home.day)}#${home.shard}`;
+      const group = groups.get(key) ?? { home, charges: [] };
+      group.charges.push(charge);
+      groups.set(key, group);
+    }
+    for (const { home, charges: all } of groups.values())
+      for (let start = 0; start < all.length; start += PRECHARGED_PER_WRITE) {
+        const together = all.slice(start, start + PRECHARGED_PER_WRITE);
+        const carried = this.settled.peek(home, "");
+        if (!(await this.store.chargeCouponsTogether({ charges: together, shard: home.shard, settled: carried })))
+          continue;
+        this.settled.remove(home, carried);
+        for (const charge of together) this.precharged.set(charge.couponId, { ...charge, shard: home.shard });
+      }
+  }
+
+  /** The budget days this batch found spent (see spentDays): a decision worked out ahead is told them. */
+  knownBudgets(): ReadonlyMap<string, number> {
+    return this.spentDays;
+  }
+
+  /** The charge made ahead for the coupon a decision wants a budget for, taken once; undefined: none. */
+  private claimPrecharged(wanted: PolicyOutcome["wantsBudgets"][number]): CouponCharge | undefined {
+    const charge = this.precharged.get(wanted.couponId);
+    if (charge === undefined || charge.amount !== wanted.amount) return undefined;
+    this.precharged.delete(wanted.couponId);
+    return charge;
+  }
+
+  /**
+   * Gives back the charges made ahead that no decision claimed (it decided otherwise, or was not made: its
+   * input failed, and its redelivery charges afresh): one write per budget shard.
+   */
+  async releasePrecharged(): Promise<void> {
+    if (this.precharged.size === 0) return;
+    const released = new Map<string, CouponSettlement>();
+    for (const charge of this.precharged.values())
+      releaseOf(released, charge).released.push({ couponId: charge.couponId, amount: charge.amount });
+    this.precharged.clear();
+    for (const settlement of released.values()) await this.store.settleCouponCharges(settlement);
+  }
+
+  /**
    * Charges one coupon, clearing in the same write the markers this process settled on its home shard of the
    * budget day; returns the charge with the shard it is on, or undefined when no shard had room. Refused, or
    * charged on another shard, the write removed none of them: they stay queued.
    */
   private async charge(charge: CouponCharge): Promise<CouponCharge | undefined> {
-    const home = {
-      journeyId: charge.journeyId,
-      day: charge.day,
-      shard: budgetShardOf(charge.couponId, charge.shards ?? 1),
-    };
+    const home = homeOf(charge);
     const carried = this.settled.peek(home, charge.couponId);
     const charged = await this.store.chargeCouponBudget(charge, carried);
     if (charged === undefined) return undefined;
@@ -188,6 +270,7 @@ export class PolicyReservations {
    * of a batch). One that fails is queued again, with those not tried yet, for the next charge or flush.
    */
   async flush(): Promise<void> {
+    this.spentDays.clear();
     const settlements = this.settled.drain();
     for (const [index, settlement] of settlements.entries()) {
       try {
@@ -251,6 +334,11 @@ function spentAsDecided(budget: CouponBudget, perDay: number): number {
   if (byShard === undefined) return budget.spent;
   const room = Math.max(...byShard.map((spent, shard) => shardLimit(perDay, byShard.length, shard) - spent));
   return Math.max(budget.spent, perDay - room);
+}
+
+/** A coupon's home item: its budget day's shard by its id (budgetShardOf). */
+function homeOf(charge: CouponCharge): BudgetShard {
+  return { journeyId: charge.journeyId, day: charge.day, shard: budgetShardOf(charge.couponId, charge.shards ?? 1) };
 }
 
 /** The budget item a charge is on: its day's shard (0, the one item, unless sharded). */
