@@ -79,7 +79,7 @@ export function campaignCost(f: CampaignFigures) {
   // Sent: the parts and pages, the entries wake-ups (the tick's batches of 10), the entries' own sends;
   // received and deleted: all of those messages, and each message request by its channel's function.
   const messages = f.fanOutMessages + f.entryWakeUps + f.emitted.events + f.messages;
-  const sent = f.fanOutMessages + f.entryWakeUps / 10 + f.sends.delivery + f.sends.ingest;
+  const sent = f.fanOutMessages + f.entryWakeUps / SQS_BATCH + f.sends.delivery + f.sends.ingest;
   const sqs = (sent + messages * RECEIVE_AND_DELETE) / f.audience;
   const dollars = {
     writes: writes * PRICE.write * 1e6,
@@ -98,6 +98,17 @@ function phaseOf(capacity: Readonly<Record<string, CapacityUse>>): CampaignPhase
     phase.requests += use.requests;
   }
   return phase;
+}
+
+/** Messages a SendMessageBatch request takes (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_SendMessageBatch.html). */
+const SQS_BATCH = 10;
+
+/** The SendMessageBatch requests QueueSink makes for these effects: ten messages a request, a queue per channel. */
+function sendMessageBatches(effects: readonly JourneyEffect[]): number {
+  const byChannel = new Map<string, number>();
+  for (const effect of effects)
+    if (effect.type === "message.sent") byChannel.set(effect.channel, (byChannel.get(effect.channel) ?? 0) + 1);
+  return [...byChannel.values()].reduce((sum, count) => sum + Math.ceil(count / SQS_BATCH), 0);
 }
 
 const event = (type: string, userId: string, detail: Record<string, unknown>): ShopEvent => ({
@@ -142,7 +153,7 @@ export async function measureCampaign(options: {
     const emitted: ShopEvent[] = [];
     // The ingest function hands back only what a platform rule takes (IngestQueuePublisher, platformRoute).
     const routed = platformRoute(options.journeys, options.traits);
-    // SendMessageBatch requests as on AWS: one per decision to the delivery queues, one to the ingest queue.
+    // SendMessageBatch requests as on AWS (QueueSink, IngestQueuePublisher): ten messages a request and queue.
     const sends = { delivery: 0, ingest: 0 };
     const queue: OccurrenceWakeUp[] = [];
     let fanOutMessages = 0;
@@ -154,7 +165,7 @@ export async function measureCampaign(options: {
         deliver: (effect) => void effects.push(effect),
         deliverAll: async (all) => {
           effects.push(...all);
-          if (all.some((effect) => effect.type === "message.sent")) sends.delivery++;
+          sends.delivery += sendMessageBatches(all);
         },
       },
       publisher: {
@@ -162,7 +173,7 @@ export async function measureCampaign(options: {
         publishAll: async (events) => {
           const back = events.filter(routed);
           emitted.push(...back);
-          if (back.length > 0) sends.ingest++;
+          sends.ingest += Math.ceil(back.length / SQS_BATCH);
         },
       },
       traits: options.traits,
