@@ -9,9 +9,9 @@ import type { OccurrenceWakeUp } from "../functions/runtime/campaign-fan-out.ts"
 import { JourneyRuntime } from "../functions/runtime/journey-runtime.ts";
 import type { JourneyStore } from "../functions/runtime/ports.ts";
 import { startEmbeddedDynamoDb } from "../functions/simulator/embedded-dynamodb.ts";
+import type { DynamoDbStore } from "../functions/store/dynamodb/dynamodb-store.ts";
 import type { CapacityUse } from "../functions/store/dynamodb/table-client.ts";
 import { MemoryStore } from "../functions/store/memory/memory-store.ts";
-import type { Printing } from "./report-dynamodb.ts";
 
 /**
  * Part 8 (`--only campaign`): what a campaign costs per recipient on DynamoDB (dynalite), the code AWS
@@ -21,10 +21,11 @@ import type { Printing } from "./report-dynamodb.ts";
  * member's `campaign` wake-up is run at its time, in batches of INGEST_BATCH_SIZE (counted: "entry").
  */
 
-const JOURNEY = "member-day";
+export const JOURNEY = "member-day";
 /** Member day's occurrence: Friday 20 November 2026, 10:00 in each member's zone; raised Thursday 20:00 UTC. */
 const RAISED_AT = Date.parse("2026-11-19T20:00:00Z");
 const JOINED_AT = Date.parse("2026-11-18T02:00:00Z");
+const WEEK_MS = 7 * 86_400_000;
 /** Most members in China, some abroad: an occurrence spread over the day by their zones. */
 const ZONES = [
   "Asia/Shanghai",
@@ -61,34 +62,6 @@ export interface CampaignFigures {
   sends: { delivery: number; ingest: number };
 }
 
-/**
- * On-demand list prices (us-east-1), per unit: https://aws.amazon.com/dynamodb/pricing/on-demand/,
- * https://aws.amazon.com/sqs/pricing/ (the cost model's, docs/cost-model.md).
- */
-const PRICE = { write: 0.625e-6, read: 0.125e-6, sqsRequest: 0.4e-6 };
-/** Receives and deletes of a message consumed in batches of 10. */
-const RECEIVE_AND_DELETE = 0.2;
-/** The target of issue 16: a million recipients for under $2, before channel fees. */
-export const CAMPAIGN_TARGET_DOLLARS = 2;
-
-/** Dollars per million recipients, DynamoDB and SQS, from the measured figures (Lambda: docs/campaigns.md). */
-export function campaignCost(f: CampaignFigures) {
-  const phases = [f.fanOut, f.entry, f.emitted];
-  const writes = phases.reduce((sum, p) => sum + p.write, 0) / f.audience;
-  const reads = phases.reduce((sum, p) => sum + p.read, 0) / f.audience;
-  // Sent: the parts and pages, the entries wake-ups (the tick's batches of 10), the entries' own sends;
-  // received and deleted: all of those messages, and each message request by its channel's function.
-  const messages = f.fanOutMessages + f.entryWakeUps + f.emitted.events + f.messages;
-  const sent = f.fanOutMessages + f.entryWakeUps / SQS_BATCH + f.sends.delivery + f.sends.ingest;
-  const sqs = (sent + messages * RECEIVE_AND_DELETE) / f.audience;
-  const dollars = {
-    writes: writes * PRICE.write * 1e6,
-    reads: reads * PRICE.read * 1e6,
-    sqs: sqs * PRICE.sqsRequest * 1e6,
-  };
-  return { writes, reads, sqs, dollars, total: dollars.writes + dollars.reads + dollars.sqs };
-}
-
 function phaseOf(capacity: Readonly<Record<string, CapacityUse>>): CampaignPhase {
   const byKind = structuredClone({ ...capacity });
   const phase = { read: 0, write: 0, requests: 0, byKind };
@@ -101,7 +74,7 @@ function phaseOf(capacity: Readonly<Record<string, CapacityUse>>): CampaignPhase
 }
 
 /** Messages a SendMessageBatch request takes (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_SendMessageBatch.html). */
-const SQS_BATCH = 10;
+export const SQS_BATCH = 10;
 
 /** The SendMessageBatch requests QueueSink makes for these effects: ten messages a request, a queue per channel. */
 function sendMessageBatches(effects: readonly JourneyEffect[]): number {
@@ -131,107 +104,158 @@ async function addSilverMembers(runtime: JourneyRuntime, members: number): Promi
   await runtime.flush();
 }
 
-/** Runs the measurement; the figures per member follow from it. */
+/** The bench's member day, with its coupon budget scaled to `members` as the shipped one is to a million. */
+function scaledToMillion(journeys: readonly Journey[], members: number): Journey[] {
+  return journeys.map((j) => {
+    const budget = j.policy?.couponBudget;
+    if (j.id !== JOURNEY || budget === undefined) return j;
+    const perDay = Math.max(1, Math.round((budget.perDay * members) / 1_000_000));
+    return { ...j, policy: { ...j.policy, couponBudget: { ...budget, perDay } } };
+  });
+}
+
+/** The figures of two occurrences: every member a coupon, then the next Friday's with the budget as at a million. */
+export interface CampaignMeasurement {
+  everyCoupon: CampaignFigures;
+  atMillion: CampaignFigures;
+}
+
+/**
+ * Runs the measurement; the figures per member follow from it. Two occurrences over the same members: member
+ * day's of Friday 20 November with its budget as shipped (every member gets a coupon: the dear case), then
+ * Friday 27 November's with its budget scaled to the audience as the shipped one is to a million members
+ * (200,000 CNY: 20,000 coupons of 10, 2%), so that most members enter a day already spent, as at a million.
+ */
 export async function measureCampaign(options: {
   journeys: readonly Journey[];
   traits: TraitsFile;
   members: number;
-}): Promise<CampaignFigures> {
+}): Promise<CampaignMeasurement> {
   if (!options.journeys.some((j) => j.id === JOURNEY))
     throw new Error(`bench: no journey "${JOURNEY}" among the journeys`);
   const db = await startEmbeddedDynamoDb();
   try {
-    const scheduled: WakeUp[] = [];
-    const schedule = db.store.scheduleWakeUp.bind(db.store);
-    const store = Object.assign(Object.create(db.store) as JourneyStore, {
+    const rig = new CampaignRig(db.store, options.traits);
+    await addSilverMembers(rig.runtimeFor(options.journeys), options.members);
+    const everyCoupon = await rig.occurrence(options.journeys, RAISED_AT);
+    const atMillion = await rig.occurrence(scaledToMillion(options.journeys, options.members), RAISED_AT + WEEK_MS);
+    return {
+      everyCoupon: { ...everyCoupon, members: options.members },
+      atMillion: { ...atMillion, members: options.members },
+    };
+  } finally {
+    await db.close();
+  }
+}
+
+/**
+ * The platform around the runtime as AWS runs it, counting what an occurrence costs: the timers scheduled, the
+ * parts handed on through a queue, the effects delivered and the events handed back, and the SendMessageBatch
+ * requests they take.
+ */
+class CampaignRig {
+  private readonly scheduled: WakeUp[] = [];
+  private readonly effects: JourneyEffect[] = [];
+  private readonly emitted: ShopEvent[] = [];
+  private readonly sends = { delivery: 0, ingest: 0 };
+  private readonly queue: OccurrenceWakeUp[] = [];
+  private fanOutMessages = 0;
+  private readonly store: JourneyStore;
+
+  constructor(
+    private readonly db: DynamoDbStore,
+    private readonly traits: TraitsFile,
+  ) {
+    const schedule = db.scheduleWakeUp.bind(db);
+    this.store = Object.assign(Object.create(db) as JourneyStore, {
       scheduleWakeUp: (wakeUp: WakeUp) => {
-        scheduled.push(wakeUp);
+        this.scheduled.push(wakeUp);
         return schedule(wakeUp);
       },
     });
-    const effects: JourneyEffect[] = [];
-    const emitted: ShopEvent[] = [];
+  }
+
+  /** A runtime over every journey given, as deployed: the events the entries emit go to each journey listening. */
+  runtimeFor(journeys: readonly Journey[]): JourneyRuntime {
     // The ingest function hands back only what a platform rule takes (IngestQueuePublisher, platformRoute).
-    const routed = platformRoute(options.journeys, options.traits);
-    // SendMessageBatch requests as on AWS (QueueSink, IngestQueuePublisher): ten messages a request and queue.
-    const sends = { delivery: 0, ingest: 0 };
-    const queue: OccurrenceWakeUp[] = [];
-    let fanOutMessages = 0;
-    const runtime = new JourneyRuntime({
-      // Every journey, as deployed: the events the entries emit go to each journey listening to them.
-      catalog: new JourneyCatalog(options.journeys),
-      store,
+    const routed = platformRoute(journeys, this.traits);
+    return new JourneyRuntime({
+      catalog: new JourneyCatalog(journeys),
+      store: this.store,
       sink: {
-        deliver: (effect) => void effects.push(effect),
+        deliver: (effect) => void this.effects.push(effect),
         deliverAll: async (all) => {
-          effects.push(...all);
-          sends.delivery += sendMessageBatches(all);
+          this.effects.push(...all);
+          this.sends.delivery += sendMessageBatches(all);
         },
       },
       publisher: {
-        publish: (event) => void (routed(event) && emitted.push(event)),
+        publish: (event) => void (routed(event) && this.emitted.push(event)),
         publishAll: async (events) => {
           const back = events.filter(routed);
-          emitted.push(...back);
-          sends.ingest += Math.ceil(back.length / SQS_BATCH);
+          this.emitted.push(...back);
+          this.sends.ingest += Math.ceil(back.length / SQS_BATCH);
         },
       },
-      traits: options.traits,
+      traits: this.traits,
       flushEveryInputs: INGEST_BATCH_SIZE,
       journal: true,
       campaigns: {
         armsNext: false,
         handOnParts: async (parts) => {
-          fanOutMessages += parts.length;
-          queue.push(...parts);
+          this.fanOutMessages += parts.length;
+          this.queue.push(...parts);
         },
       },
     });
-    await addSilverMembers(runtime, options.members);
+  }
 
-    db.store.resetCapacity();
-    const raised = runtime.raisedOccurrence(JOURNEY, RAISED_AT);
+  /** Member day's occurrence raised at `raisedAt`: its fan-out, its entries, then the events they emitted. */
+  async occurrence(journeys: readonly Journey[], raisedAt: number): Promise<Omit<CampaignFigures, "members">> {
+    const runtime = this.runtimeFor(journeys);
+    this.scheduled.length = 0;
+    this.fanOutMessages = 0;
+    this.db.resetCapacity();
+    const raised = runtime.raisedOccurrence(JOURNEY, raisedAt);
     if (raised === undefined)
-      throw new Error(`bench: ${JOURNEY} has no occurrence at ${new Date(RAISED_AT).toISOString()}`);
-    await runtime.handleWakeUp(raised, RAISED_AT);
-    for (let part = queue.shift(); part !== undefined; part = queue.shift())
-      await runtime.handleWakeUp(part, RAISED_AT);
+      throw new Error(`bench: ${JOURNEY} has no occurrence at ${new Date(raisedAt).toISOString()}`);
+    await runtime.handleWakeUp(raised, raisedAt);
+    for (let part = this.queue.shift(); part !== undefined; part = this.queue.shift())
+      await runtime.handleWakeUp(part, raisedAt);
     await runtime.flush();
-    const fanOut = phaseOf(db.store.capacity);
-    const entries = scheduled.filter((w) => w.kind === "entries").sort((a, b) => a.at.localeCompare(b.at));
+    const fanOut = phaseOf(this.db.capacity);
+    const entries = this.scheduled.filter((w) => w.kind === "entries").sort((a, b) => a.at.localeCompare(b.at));
     const audience = entries.reduce((sum, w) => sum + w.members.length, 0);
 
-    db.store.resetCapacity();
-    effects.length = 0;
-    emitted.length = 0;
-    Object.assign(sends, { delivery: 0, ingest: 0 });
+    this.db.resetCapacity();
+    this.effects.length = 0;
+    this.emitted.length = 0;
+    Object.assign(this.sends, { delivery: 0, ingest: 0 });
     for (const wakeUp of entries) await runtime.handleWakeUp(wakeUp, Date.parse(wakeUp.at));
     await runtime.flush();
-    const entry = phaseOf(db.store.capacity);
-    const entrySends = { ...sends };
+    const entry = phaseOf(this.db.capacity);
+    const entrySends = { ...this.sends };
 
     // The events the entries emitted (coupon.issued) come back to the ingest function, as on AWS.
-    db.store.resetCapacity();
-    const back = [...emitted];
+    this.db.resetCapacity();
+    const back = [...this.emitted];
     for (const event of back) await runtime.handleEvent(event, Date.parse(event.time));
     await runtime.flush();
-    const emittedPhase = phaseOf(db.store.capacity);
+    const emittedPhase = phaseOf(this.db.capacity);
+    const count = (type: string) => this.effects.filter((e) => e.type === type).length;
     return {
-      members: options.members,
       audience,
       entryWakeUps: entries.length,
-      fanOutMessages,
-      entered: effects.filter((e) => e.type === "journey.entered").length,
-      holdout: effects.filter((e) => e.type === "holdout").length,
-      messages: effects.filter((e) => e.type === "message.sent").length,
-      coupons: effects.filter((e) => e.type === "coupon.issued").length,
+      fanOutMessages: this.fanOutMessages,
+      entered: count("journey.entered"),
+      holdout: count("holdout"),
+      messages: count("message.sent"),
+      coupons: count("coupon.issued"),
       fanOut,
       entry,
       emitted: { ...emittedPhase, events: back.length },
       sends: entrySends,
     };
-  } finally {
-    await db.close();
   }
 }
 
@@ -277,52 +301,4 @@ export async function timeCampaignInMemory(options: {
   await runtime.flush();
   const done = performance.now();
   return { members: options.members, entered, listMs: entering - listed, enterMs: done - entering };
-}
-
-/** Prints the part's report. */
-export async function campaignPart(
-  options: { journeys: readonly Journey[]; traits: TraitsFile | undefined; members: number; memoryMembers: number },
-  { fmt, mark }: Printing,
-) {
-  if (options.traits === undefined) throw new Error("bench: --only campaign needs journeys/traits.json");
-  console.log(
-    `\n8. A campaign on dynalite (embedded): ${fmt(options.members)} silver members, ${JOURNEY}'s occurrence raised ` +
-      "as EventBridge Scheduler raises it, fanned out in parts through a queue, then each member's entry at 10:00 their time",
-  );
-  const figures = await measureCampaign({ ...options, traits: options.traits });
-  const timing = await timeCampaignInMemory({ ...options, traits: options.traits, members: options.memoryMembers });
-  const per = (n: number) => (n / figures.audience).toFixed(3);
-  for (const [name, phase] of [
-    ["fan-out", figures.fanOut],
-    ["entry", figures.entry],
-    ["emitted events", figures.emitted],
-  ] as const) {
-    console.log(
-      `   ${name}: ${per(phase.read)} RCU, ${per(phase.write)} WCU, ${per(phase.requests)} requests a member`,
-    );
-    for (const [kind, use] of Object.entries(phase.byKind).sort(
-      (a, b) => b[1].write + b[1].read - a[1].write - a[1].read,
-    ))
-      console.log(`     ${kind}: ${per(use.read)} RCU, ${per(use.write)} WCU, ${per(use.requests)} requests`);
-  }
-  console.log(
-    `   audience ${fmt(figures.audience)}: entered ${fmt(figures.entered)}, holdout ${fmt(figures.holdout)}, ` +
-      `messages ${fmt(figures.messages)}, coupons ${fmt(figures.coupons)}; fan-out messages ${fmt(figures.fanOutMessages)}, ` +
-      `entries wake-ups ${fmt(figures.entryWakeUps)}`,
-  );
-  const cost = campaignCost(figures);
-  const dollars = (n: number) => `$${n.toFixed(2)}`;
-  console.log(
-    `   per recipient: ${cost.writes.toFixed(3)} WCU, ${cost.reads.toFixed(3)} RCU, ${cost.sqs.toFixed(2)} SQS requests: ` +
-      `${dollars(cost.total)} per million recipients (writes ${dollars(cost.dollars.writes)}, reads ${dollars(cost.dollars.reads)}, ` +
-      `SQS ${dollars(cost.dollars.sqs)}; Lambda apart); target < ${dollars(CAMPAIGN_TARGET_DOLLARS)} before channel fees: ` +
-      mark(cost.total < CAMPAIGN_TARGET_DOLLARS),
-  );
-  const seconds = (ms: number) => (ms / 1000).toFixed(1);
-  console.log(
-    `   in memory (the runtime over the memory store nudge simulate uses; member day alone): ${fmt(timing.members)} members listed in ` +
-      `${seconds(timing.listMs)} s, ${fmt(timing.entered)} entered in ${seconds(timing.enterMs)} s; ` +
-      `target: 100,000 entered within 60 s: ${timing.members >= 100_000 ? mark(timing.listMs + timing.enterMs < 60_000) : "not measured at 100,000 (--campaign-memory-members)"}`,
-  );
-  return { ...figures, cost, timing };
 }

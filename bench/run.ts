@@ -28,7 +28,7 @@
  *   --pressure-seconds N  seconds each of the three stages lasts (default 20)
  *   --only campaign    a campaign's DynamoDB cost per recipient: member day fanned out in parts, then the
  *                      entries, on dynalite (never part of the default run)
- *   --campaign-members N  silver members in the audience (default 1000)
+ *   --campaign-members N  silver members in the audience (default 5000)
  *   --campaign-memory-members N  the same timed in memory, as nudge simulate runs it (default 100000)
  *   --only campaign-local  member day on the local platform, the wall time until every message is out
  *   --campaign-local-members N  its silver members (default 100000)
@@ -52,11 +52,11 @@ import type { Journey } from "../functions/language/schema.ts";
 import { MAX_DELAY_SECONDS } from "../functions/runtime/tick-engine.ts";
 import { DAY_MS } from "../functions/shared/time.ts";
 import { BUNDLE_TARGETS, type BundleFigures, measureBundles } from "./bundles.ts";
-import { campaignPart } from "./campaign.ts";
 import { localCampaignPart } from "./campaign-local.ts";
 import { compareEngine, compareFigures } from "./compare.ts";
 import { gcMeter, median, prepareStream, type RuntimeRun, runPureEngine, runRuntime } from "./engine-steps.ts";
 import { localPart } from "./local.ts";
+import { campaignPart } from "./report-campaign.ts";
 import { dynamoDbPart } from "./report-dynamodb.ts";
 import { pressurePart } from "./report-pressure.ts";
 import { runSimulationChild, writeShopFile } from "./simulation.ts";
@@ -93,7 +93,7 @@ const { values } = parseArgs({
     "local-burst": { type: "string", default: "5000" },
     "pressure-rate": { type: "string", default: "30" },
     "pressure-seconds": { type: "string", default: "20" },
-    "campaign-members": { type: "string", default: "1000" },
+    "campaign-members": { type: "string", default: "5000" },
     "campaign-memory-members": { type: "string", default: "100000" },
     "campaign-local-members": { type: "string", default: "100000" },
     "transactional-backlog": { type: "string", default: "100000" },

@@ -205,6 +205,8 @@ export class JourneyRuntime {
   /** The coupons a member's entry would charge: its decision with what was read, no budget read (see precharge). */
   private chargesAhead(ahead: { journey: CompiledJourney; entry: CampaignWakeUp; read: MemberRead; now: number }) {
     const { journey, entry, read, now } = ahead;
+    // A campaign with no coupon budget has nothing to charge: its entries are not decided twice.
+    if (journey.journey.policy.couponBudget === undefined) return [];
     const record = read.stored?.value;
     const version = record?.run?.version;
     const runJourney =
