@@ -1,4 +1,5 @@
 import { type Journey, MIGRATE_EXIT } from "../language/schema.ts";
+import { canWaitAt } from "./migration.ts";
 
 /**
  * What a deploy does to one run in flight, as the engine will do it (`nudge plan`): the newest version's migration
@@ -44,9 +45,11 @@ export function outcomeOf(args: {
   return { kind: "continue", changed: before !== undefined && JSON.stringify(before) !== JSON.stringify(same) };
 }
 
-/** The steps of `old` that `shipped` would strand runs at, were any waiting there. */
+/** The steps of `old` where runs may wait that `shipped` would strand them at, were any waiting there. */
 export function strandableSteps(old: Journey, shipped: readonly Journey[]): string[] {
+  // Only where a run can wait (the CDK app's rule, migration.ts): no run is ever found at a branch.
   return old.steps
+    .filter(canWaitAt)
     .map((step) => step.id)
     .filter((stepId) => outcomeOf({ version: old.version, stepId, shipped, old }).kind === "stranded");
 }

@@ -96,6 +96,17 @@ describe("what a deploy does to the runs in flight", () => {
     expect(strandableSteps(dormancy(), [withoutReminder])).toEqual(["wait-7-days", "send-reminder"]);
   });
 
+  it("strands no run at a removed branch, where no run waits (as the CDK app judges)", () => {
+    // Prepare: the coupon choice gone; everyone gets the comeback coupon.
+    const withoutChoice = nextVersion((journey) => {
+      journey.steps = journey.steps.filter((step) => step.id !== "choose-coupon");
+      journey.start = "issue-comeback-coupon";
+    });
+
+    // Act / Assess
+    expect(strandableSteps(dormancy(), [withoutChoice])).toEqual([]);
+  });
+
   it("follows a migration map: a step moved, a step exited", () => {
     // Prepare
     const mapped = {
