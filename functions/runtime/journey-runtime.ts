@@ -20,7 +20,7 @@ import {
 import { ControlCache } from "./control-cache.ts";
 import { guardrailCounters } from "./guardrail-counts.ts";
 import { HandOn } from "./hand-on.ts";
-import type { Versioned } from "./ports.ts";
+import { type Awaitable, isPromise, type Versioned } from "./ports.ts";
 import { redemptionCounters } from "./redemptions.ts";
 import { PolicyReservations } from "./reservations.ts";
 import { runsToIndex } from "./runs-of-user.ts";
@@ -130,8 +130,8 @@ export class JourneyRuntime {
   async handleEvent(event: ShopEvent, now: number): Promise<void> {
     const { store, catalog } = this.options;
     const userId = event.detail.userId;
-    const user =
-      typeof userId === "string" ? await this.loadUser({ userId, event, consistent: false, now }) : undefined;
+    const loading = typeof userId === "string" ? this.loadUser({ userId, event, consistent: false, now }) : undefined;
+    const user = isPromise(loading) ? await loading : loading;
     const detailType = event["detail-type"];
     if (detailType === "coupon.redeemed") this.addStats(await redemptionCounters(store, catalog, event));
 
@@ -201,13 +201,15 @@ export class JourneyRuntime {
       () => `${wakeUp.journeyId}/${wakeUp.key}`,
       async (attempt) => {
         const consistent = attempt > 1;
-        const stored = await this.options.store.getRecord(wakeUp.journeyId, wakeUp.key, { consistent });
+        const reading = this.options.store.getRecord(wakeUp.journeyId, wakeUp.key, { consistent });
+        const stored = isPromise(reading) ? await reading : reading;
         // A campaign's member enters with no record yet: the wake-up names them.
         const userId =
           wakeUp.kind === "campaign"
             ? wakeUp.key
             : (stored?.value.run?.userId ?? stored?.value.inactivity?.lastEvent.detail.userId);
-        const user = typeof userId === "string" ? await this.loadUser({ userId, consistent, now }) : undefined;
+        const loading = typeof userId === "string" ? this.loadUser({ userId, consistent, now }) : undefined;
+        const user = isPromise(loading) ? await loading : loading;
         const input: EngineInput = { type: "wake-up", wakeUp };
         return this.apply({ current: journey, key: wakeUp.key, now, user, input, attempt, stored });
       },
@@ -237,12 +239,17 @@ export class JourneyRuntime {
    * Reads an input's user, with the platform's traits and the batch's proof key; an outbox of the profile's
    * review found on it not proven handed on (its saver died first) is handed on again before anything else.
    */
-  private async loadUser(request: Omit<UserLoad, "traits" | "proofFor">): Promise<UserInput> {
+  private loadUser(request: Omit<UserLoad, "traits" | "proofFor">): Awaitable<UserInput> {
     // Field by field, not a spread of `request`: its shapes vary (an event, a review), and a spread of
     // varied shapes runs V8's slow path, for every input.
     const { userId, event, consistent, now, review } = request;
     const load: UserLoad = { userId, event, consistent, now, review, traits: this.traits, proofFor: this.proofFor };
-    const user = await UserInput.load(this.options.store, load);
+    const user = UserInput.load(this.options.store, load);
+    if (isPromise(user)) return user.then((loaded) => this.withLeftOutboxHandedOn(loaded));
+    return user.leftOutbox === undefined ? user : this.withLeftOutboxHandedOn(user);
+  }
+
+  private async withLeftOutboxHandedOn(user: UserInput): Promise<UserInput> {
     const left = user.leftOutbox;
     if (left !== undefined && !(await this.handOns.isHandedOn(left)))
       await this.handOnProfileOutbox(left, { again: true });
@@ -270,8 +277,9 @@ export class JourneyRuntime {
     const { store, catalog } = this.options;
     // Eventually consistent first: a stale record only loses the race below, and the retry reads consistently.
     // Read already (a wake-up's), even when there was none: a campaign's new member has no record yet.
-    const stored =
-      "stored" in request ? request.stored : await store.getRecord(current.id, key, { consistent: attempt > 1 });
+    const reading =
+      "stored" in request ? request.stored : store.getRecord(current.id, key, { consistent: attempt > 1 });
+    const stored = isPromise(reading) ? await reading : reading;
     // An outbox on the record not proven handed on: its saver died (or failed) before handing it all on,
     // or before its proof. It goes out again, with the same ids, before the record moves on (the channels
     // drop repeats by id).
@@ -285,9 +293,10 @@ export class JourneyRuntime {
     // The input's user, or (an event that names no user, for a run that has one) the run's, read now. A run's
     // decision never reads or reserves another user's sends.
     const runUser = run?.userId;
-    const user =
+    const loading =
       request.user ??
-      (runUser === undefined ? undefined : await this.loadUser({ userId: runUser, consistent: attempt > 1, now }));
+      (runUser === undefined ? undefined : this.loadUser({ userId: runUser, consistent: attempt > 1, now }));
+    const user = isPromise(loading) ? await loading : loading;
     const profile = user?.profile;
     const paused = request.paused ?? false;
     const traits = this.traits;
@@ -316,13 +325,18 @@ export class JourneyRuntime {
       user.indexRuns(runsToIndex(catalog, { user: user.userId, decision, stored }));
     const reserve = user && this.sendsToSave(user, { decision, now, handsOn: outbox !== undefined });
     if (user !== undefined && reserve !== undefined) {
-      await user.save(reserve.sends);
+      const saving = user.save(reserve.sends);
+      if (saving) await saving;
       if (user.hasSavedOutbox) await this.handOnSaved(user);
     }
     // Timers before the save: one scheduled for a save that then loses its race, or never happens, is
     // stale and changes nothing when it fires; one scheduled after could be lost with the process.
-    for (const wakeUp of newWakeUpsOf(saved, record)) await store.scheduleWakeUp(wakeUp);
-    await store.putRecord(saved, stored?.revision);
+    for (const wakeUp of newWakeUpsOf(saved, record)) {
+      const scheduling = store.scheduleWakeUp(wakeUp);
+      if (isPromise(scheduling)) await scheduling;
+    }
+    const putting = store.putRecord(saved, stored?.revision);
+    if (isPromise(putting)) await putting;
     this.stats.decisions++;
     this.stats.steps += decision.steps;
     // Saved: the coupons charged for it are settled (a retry of this decision will never come).
@@ -335,7 +349,9 @@ export class JourneyRuntime {
           catalog.keepsHours,
         ),
       );
-    if (outbox !== undefined) await this.handOn(outbox, { again: false });
+    if (outbox === undefined) return;
+    const handingOn = this.handOn(outbox, { again: false });
+    if (handingOn) await handingOn;
   }
 
   /**
@@ -381,9 +397,18 @@ export class JourneyRuntime {
     return { effects: decision.effects, events: decision.events, proof: this.handOns.proofFor(id) };
   }
 
-  /** Hands a saved outbox on (hand-on.ts); the first time, its effects count, once. */
-  private async handOn(outbox: Outbox, how: { again: boolean }): Promise<void> {
-    await this.handOns.handOn(outbox);
+  /**
+   * Hands a saved outbox on (hand-on.ts); the first time, its effects count, once. Nothing to wait for
+   * (undefined) when the sink and publisher finished at once.
+   */
+  private handOn(outbox: Outbox, how: { again: boolean }): Promise<void> | undefined {
+    const handingOn = this.handOns.handOn(outbox);
+    if (handingOn) return handingOn.then(() => this.handedOn(outbox, how));
+    this.handedOn(outbox, how);
+    return undefined;
+  }
+
+  private handedOn(outbox: Outbox, how: { again: boolean }): void {
     if (how.again) return;
     this.stats.effects += outbox.effects.length;
     this.addStats(statsOf(outbox.effects, this.options.catalog.keepsHours));
