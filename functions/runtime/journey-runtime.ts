@@ -3,8 +3,9 @@ import type { CompiledJourney } from "../engine/compile.ts";
 import { type Decision, decideEvent, decideWakeUp, newWakeUpsOf } from "../engine/decide.ts";
 import { skipsLateMessages } from "../engine/held-messages.ts";
 import { journalWith, outboxId } from "../engine/journal.ts";
-import type { EngineInput, Outbox, RunRecord, SentMessage, StatsCounter, WakeUp } from "../engine/model.ts";
+import type { EngineInput, Outbox, Profile, RunRecord, SentMessage, StatsCounter, WakeUp } from "../engine/model.ts";
 import { DEFAULT_TIMEZONE } from "../engine/policies/config.ts";
+import type { PolicyInputs } from "../engine/policy-state.ts";
 import { compileWatch } from "../engine/segments/watch.ts";
 import { statsOf, stepStatsOf } from "../engine/stats.ts";
 import type { TraitsSetting } from "../engine/traits/profile.ts";
@@ -33,15 +34,25 @@ interface ApplyRequest {
   current: CompiledJourney;
   key: string;
   now: number;
-  /** The input's user (the event's, or the run's for a wake-up); undefined when it names none. */
+  /** The event's user, read already; undefined: the one the record or wake-up names (see runUserOf), if any. */
   user: UserInput | undefined;
   input: EngineInput;
   /** 1 for the first try; a retry after a lost race reads consistently. */
   attempt: number;
-  /** The record, read already (a wake-up reads it to find the user): undefined, read and none; absent, not read. */
-  stored?: Versioned<RunRecord> | undefined;
   /** The journey is paused: the input converts goals and ends runs, but admits no one and sends nothing. */
   paused?: boolean;
+}
+
+/** What the engine decides on for one input and journey (see JourneyRuntime.decider). */
+interface DeciderRequest {
+  current: CompiledJourney;
+  runJourney: CompiledJourney | undefined;
+  record: RunRecord | undefined;
+  key: string;
+  profile: Profile | undefined;
+  now: number;
+  paused: boolean;
+  input: EngineInput;
 }
 
 export type { EffectSink, EventPublisher } from "./hand-on.ts";
@@ -145,13 +156,15 @@ export class JourneyRuntime {
       if (typeof key !== "string" || key === "" || !catalog.mayMatter(journey.id, event)) continue;
       // Paused: the event still converts goals and ends runs, but admits no one and sends nothing.
       const paused = this.controls.pausedAsRead(journey.id) !== undefined;
-      await this.withRetries(
-        () => `${journey.id}/${key}`,
-        async (attempt) => {
-          if (attempt > 1) await user?.reload();
-          return this.apply({ current: journey, key, now, user, input: { type: "event", event }, attempt, paused });
-        },
-      );
+      await this.applyRetried({
+        current: journey,
+        key,
+        now,
+        user,
+        input: { type: "event", event },
+        attempt: 1,
+        paused,
+      });
     }
     if (user?.changed) await this.saveUser(user);
     // Counted by the input whose write changed the profile only: a redelivery must not count twice.
@@ -197,23 +210,8 @@ export class JourneyRuntime {
       if (this.inputCounted()) await this.flush();
       return;
     }
-    await this.withRetries(
-      () => `${wakeUp.journeyId}/${wakeUp.key}`,
-      async (attempt) => {
-        const consistent = attempt > 1;
-        const reading = this.options.store.getRecord(wakeUp.journeyId, wakeUp.key, { consistent });
-        const stored = isPromise(reading) ? await reading : reading;
-        // A campaign's member enters with no record yet: the wake-up names them.
-        const userId =
-          wakeUp.kind === "campaign"
-            ? wakeUp.key
-            : (stored?.value.run?.userId ?? stored?.value.inactivity?.lastEvent.detail.userId);
-        const loading = typeof userId === "string" ? this.loadUser({ userId, consistent, now }) : undefined;
-        const user = isPromise(loading) ? await loading : loading;
-        const input: EngineInput = { type: "wake-up", wakeUp };
-        return this.apply({ current: journey, key: wakeUp.key, now, user, input, attempt, stored });
-      },
-    );
+    const input: EngineInput = { type: "wake-up", wakeUp };
+    await this.applyRetried({ current: journey, key: wakeUp.key, now, user: undefined, input, attempt: 1 });
     if (this.inputCounted()) await this.flush();
   }
 
@@ -276,10 +274,14 @@ export class JourneyRuntime {
     const { current, key, now, input, attempt } = request;
     const { store, catalog } = this.options;
     // Eventually consistent first: a stale record only loses the race below, and the retry reads consistently.
-    // Read already (a wake-up's), even when there was none: a campaign's new member has no record yet.
-    const reading =
-      "stored" in request ? request.stored : store.getRecord(current.id, key, { consistent: attempt > 1 });
+    const reading = store.getRecord(current.id, key, { consistent: attempt > 1 });
     const stored = isPromise(reading) ? await reading : reading;
+    // The event's user, or the one the wake-up or record names, read before anything is handed on. A run's
+    // decision never reads or reserves another user's sends.
+    const runUser = request.user === undefined ? runUserOf(input, stored?.value) : undefined;
+    const loading =
+      runUser === undefined ? request.user : this.loadUser({ userId: runUser, consistent: attempt > 1, now });
+    const user = isPromise(loading) ? await loading : loading;
     // An outbox on the record not proven handed on: its saver died (or failed) before handing it all on,
     // or before its proof. It goes out again, with the same ids, before the record moves on (the channels
     // drop repeats by id).
@@ -290,24 +292,10 @@ export class JourneyRuntime {
     const run = stored?.value.run;
     const runJourney = run && run.version !== current.version ? catalog.get(current.id, run.version) : undefined;
     const record = stored?.value;
-    // The input's user, or (an event that names no user, for a run that has one) the run's, read now. A run's
-    // decision never reads or reserves another user's sends.
-    const runUser = run?.userId;
-    const loading =
-      request.user ??
-      (runUser === undefined ? undefined : this.loadUser({ userId: runUser, consistent: attempt > 1, now }));
-    const user = isPromise(loading) ? await loading : loading;
     const profile = user?.profile;
     const paused = request.paused ?? false;
-    const traits = this.traits;
-    // Literal arguments, not spreads: this runs for every journey an input concerns.
     const decided = await this.policies.decide({
-      decide: (policy) => {
-        this.stats.decideCalls++;
-        return input.type === "event"
-          ? decideEvent({ current, runJourney, record, key, profile, now, policy, paused, traits, event: input.event })
-          : decideWakeUp({ current, runJourney, record, key, profile, now, policy, traits, wakeUp: input.wakeUp });
-      },
+      decide: this.decider({ current, runJourney, record, key, profile, now, paused, input }),
       sends: user?.sends,
       consistent: attempt > 1,
       skipLate: input.type === "wake-up" && skipsLateMessages((runJourney ?? current).journey, input.wakeUp, now),
@@ -352,6 +340,23 @@ export class JourneyRuntime {
     if (outbox === undefined) return;
     const handingOn = this.handOn(outbox, { again: false });
     if (handingOn) await handingOn;
+  }
+
+  /**
+   * The engine's decision of one input with the policy inputs given (PolicyReservations.decide calls it
+   * again when they change), counted. A closure returned by a method, not one written in an object literal:
+   * esbuild's keepNames (the CLI's and tsx's) names the latter with Object.defineProperty, for every input.
+   */
+  private decider(request: DeciderRequest): (policy: PolicyInputs) => Decision | undefined {
+    const { current, runJourney, record, key, profile, now, paused, input } = request;
+    const traits = this.traits;
+    // Literal arguments, not spreads: this runs for every journey an input concerns.
+    return (policy) => {
+      this.stats.decideCalls++;
+      return input.type === "event"
+        ? decideEvent({ current, runJourney, record, key, profile, now, policy, paused, traits, event: input.event })
+        : decideWakeUp({ current, runJourney, record, key, profile, now, policy, traits, wakeUp: input.wakeUp });
+    };
   }
 
   /**
@@ -422,24 +427,64 @@ export class JourneyRuntime {
     for (const counter of counters) this.unsavedStats.add(counter);
   }
 
+  /**
+   * One input applied to one journey's record, again after each lost race (ConcurrencyError), up to
+   * maxAttempts: the event's user read again first, and the record (and a wake-up's user) consistently.
+   */
+  private async applyRetried(request: ApplyRequest): Promise<void> {
+    const callsBefore = this.stats.decideCalls;
+    try {
+      for (;;) {
+        try {
+          return await this.apply(request);
+        } catch (error) {
+          this.lostRace(error, request.attempt, () => `${request.current.id}/${request.key}`);
+        }
+        request.attempt++;
+        await request.user?.reload();
+      }
+    } finally {
+      this.countDecideCalls(callsBefore);
+    }
+  }
+
+  /** Rethrows `error` unless it is a lost race (counted) with attempts left. */
+  private lostRace(error: unknown, tries: number, what: () => string): void {
+    if (!(error instanceof ConcurrencyError)) throw error;
+    this.stats.conflicts++;
+    if (tries >= this.maxAttempts)
+      throw new NudgeError(`${what()}: still contended after ${tries} attempts`, { cause: error });
+  }
+
+  /** The decide calls one input and journey took, for the most of them: nested retries (an update-profile step's) add none. */
+  private countDecideCalls(before: number): void {
+    const calls = this.stats.decideCalls - before;
+    if (calls > this.stats.mostDecideCalls) this.stats.mostDecideCalls = calls;
+  }
+
   private async withRetries<T>(what: () => string, attempt: (tries: number) => Promise<T>): Promise<T> {
-    // The decide calls this input and journey took: nested retries (an update-profile step's) add none.
     const callsBefore = this.stats.decideCalls;
     try {
       for (let tries = 1; ; tries++) {
         try {
           return await attempt(tries);
         } catch (error) {
-          if (!(error instanceof ConcurrencyError)) throw error;
-          this.stats.conflicts++;
-          if (tries >= this.maxAttempts) {
-            throw new NudgeError(`${what()}: still contended after ${tries} attempts`, { cause: error });
-          }
+          this.lostRace(error, tries, what);
         }
       }
     } finally {
-      const calls = this.stats.decideCalls - callsBefore;
-      if (calls > this.stats.mostDecideCalls) this.stats.mostDecideCalls = calls;
+      this.countDecideCalls(callsBefore);
     }
   }
+}
+
+/**
+ * The user a wake-up or record names, for an input that names none: a campaign's new member (no record yet:
+ * the wake-up names them), else the run's user, or (a wake-up) the inactivity clock's last event's.
+ */
+function runUserOf(input: EngineInput, record: RunRecord | undefined): string | undefined {
+  if (input.type === "event") return record?.run?.userId;
+  if (input.wakeUp.kind === "campaign") return input.wakeUp.key;
+  const userId = record?.run?.userId ?? record?.inactivity?.lastEvent.detail.userId;
+  return typeof userId === "string" ? userId : undefined;
 }
