@@ -175,7 +175,7 @@ export class JourneyRuntime {
 
   /** The wake-up of the occurrence EventBridge Scheduler raised for a campaign at `at`; undefined: none. */
   raisedOccurrence(journeyId: string, at: number): OccurrenceWakeUp | undefined {
-    const journey = this.options.catalog.current().find((j) => j.id === journeyId);
+    const journey = this.options.catalog.currentOf(journeyId);
     return journey === undefined ? undefined : raisedOccurrenceWakeUp(journey, at);
   }
 
@@ -188,7 +188,7 @@ export class JourneyRuntime {
       for (const entry of memberEntries(wakeUp)) await this.handleWakeUp(entry, now);
       return;
     }
-    const journey = this.options.catalog.current().find((j) => j.id === wakeUp.journeyId);
+    const journey = this.options.catalog.currentOf(wakeUp.journeyId);
     if (journey === undefined) return; // the journey was removed: its timers lapse.
     if (this.controls.staleAt(now)) await this.controls.refresh(now);
     const paused = this.controls.pausedAsRead(journey.id) !== undefined;
