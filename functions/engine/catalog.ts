@@ -9,6 +9,8 @@ import { type CompiledJourney, compileJourney } from "./compile.ts";
 export class JourneyCatalog {
   private readonly versions = new Map<string, Map<number, CompiledJourney>>();
   private latest: CompiledJourney[] = [];
+  /** The current version of each journey, by id: a wake-up finds its journey without a scan. */
+  private latestById = new Map<string, CompiledJourney>();
   private readonly byDetailType = new Map<string, readonly CompiledJourney[]>();
   /** The journeys whose current version keeps its counters by hour (`report.byHour`). */
   private hourly = new Set<string>();
@@ -31,6 +33,7 @@ export class JourneyCatalog {
       .map((v) => [...v.values()].reduce((a, b) => (b.version > a.version ? b : a)))
       // Higher priority first: its effects come first when several journeys react to one event.
       .sort((a, b) => b.journey.priority - a.journey.priority || a.id.localeCompare(b.id));
+    this.latestById = new Map(this.latest.map((current) => [current.id, current]));
     this.byDetailType.clear();
     this.hourly = new Set(this.latest.filter((journey) => journey.journey.report.byHour).map((journey) => journey.id));
     this.campaigns = new Set(
@@ -42,6 +45,11 @@ export class JourneyCatalog {
   /** The current (highest) version of every journey, highest priority first. */
   current(): readonly CompiledJourney[] {
     return this.latest;
+  }
+
+  /** The current (highest) version of a journey; undefined when there is no such journey. */
+  currentOf(id: string): CompiledJourney | undefined {
+    return this.latestById.get(id);
   }
 
   get(id: string, version: number): CompiledJourney | undefined {

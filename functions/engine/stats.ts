@@ -2,45 +2,85 @@ import { flat, formatInstant, parseInstant, utcDay, utcHour } from "../shared/ti
 import type { CouponIssuer } from "./coupon-ids.ts";
 import type { JourneyEffect, StatsCounter } from "./model.ts";
 
-/** The counter an effect adds to, and by how much; undefined for effects that count nothing. */
-function countersOf(effect: JourneyEffect): [name: string, amount: number][] {
+type Counted = readonly [name: string, amount: number];
+
+/**
+ * The counters that add 1 under a name, by name part: one array for each name, built once. Every saved
+ * decision's effects are counted, and a name built each time (`exited.${reason}`) is a new string that every
+ * map it meets must hash again.
+ */
+const COUNTED_ONCE = new Map<string, Map<string, readonly Counted[]>>();
+
+function once(prefix: string, reason = ""): readonly Counted[] {
+  let byReason = COUNTED_ONCE.get(prefix);
+  if (byReason === undefined) {
+    byReason = new Map();
+    COUNTED_ONCE.set(prefix, byReason);
+  }
+  let counted = byReason.get(reason);
+  if (counted === undefined) {
+    // Not frozen: V8 iterates and destructures a frozen array by the slow, allocating path.
+    counted = [[flat(`${prefix}${reason}`), 1]];
+    if (byReason.size >= 1_000) byReason.clear(); // bounded: reasons come from the engine's few
+    byReason.set(reason, counted);
+  }
+  return counted;
+}
+
+/** The counter an effect adds to, and by how much; none for effects that count nothing. */
+function countersOf(effect: JourneyEffect): readonly Counted[] {
   switch (effect.type) {
     case "journey.entered":
-      return [["entered", 1]];
+      return once("entered");
     case "holdout":
-      return [["holdout", 1]];
+      return once("holdout");
     case "journey.exited":
-      return [[`exited.${effect.reason}`, 1]];
+      return once("exited.", effect.reason);
     case "journey.migrated":
-      return [["migrated", 1]];
+      return once("migrated");
     case "coupon.issued":
       return [
         ["coupon.issued", 1],
         ["coupon.value", effect.coupon.amountOff],
       ];
     case "message.sent":
-      return [["message.sent", 1]];
+      return once("message.sent");
     case "message.suppressed":
-      return [[`message.suppressed.${effect.reason}`, 1]];
+      return once("message.suppressed.", effect.reason);
     case "message.deferred":
-      return [[`message.deferred.${effect.reason}`, 1]];
+      return once("message.deferred.", effect.reason);
     case "coupon.withheld":
-      return [[`coupon.withheld.${effect.reason}`, 1]];
+      return once("coupon.withheld.", effect.reason);
     case "goal.converted": {
       // Holdout conversions apart: the report's uplift compares the two groups' rates.
       const group = effect.holdout ? ".holdout" : "";
       return effect.value === undefined
-        ? [[`goal.converted${group}`, 1]]
+        ? once("goal.converted", group)
         : [
             [`goal.converted${group}`, 1],
             [`goal.value${group}`, effect.value],
           ];
     }
     case "event.emitted":
-      return [["event.emitted", 1]];
+      return once("event.emitted");
     case "profile.updated":
       return [];
   }
+}
+
+/** The last day `dayOf` found: the string itself again for the instants of that day. */
+let lastDay = "\u0000";
+
+/**
+ * The UTC day of an instant: the same string as the last one's when it is the same day, as it mostly is
+ * (inputs come in time order), rather than a new one for each counter, which each map it meets hashes again.
+ */
+function dayOf(at: string): string {
+  if (lastDay.length === 10 && at.startsWith(lastDay)) return lastDay;
+  const day = flat(utcDay(at));
+  // A day is YYYY-MM-DD; anything else is not remembered (an empty one would prefix every instant).
+  if (day.length === 10) lastDay = day;
+  return day;
 }
 
 /** Whether a journey keeps its counters by hour as well as by day (its `report.byHour`). */
@@ -72,8 +112,10 @@ function addCounted(counters: StatsCounter[], counter: StatsCounter, at: string,
 export function statsOf(effects: readonly JourneyEffect[], keepsHours: KeepsHours = NO_HOURS): StatsCounter[] {
   const merged: StatsCounter[] = [];
   for (const effect of effects) {
-    for (const [name, amount] of countersOf(effect)) {
-      const counter = { journeyId: effect.journey, version: effect.version, day: utcDay(effect.at), name, amount };
+    const counted = countersOf(effect);
+    for (let i = 0; i < counted.length; i++) {
+      const [name, amount] = counted[i] as Counted;
+      const counter = { journeyId: effect.journey, version: effect.version, day: dayOf(effect.at), name, amount };
       addCounted(merged, counter, effect.at, keepsHours);
     }
   }
@@ -91,7 +133,7 @@ export function stepStatsOf(
 ): StatsCounter[] {
   const { journeyId, version, at, visited } = run;
   const counters: StatsCounter[] = [];
-  const day = utcDay(at);
+  const day = dayOf(at);
   for (const stepId of visited) {
     addCounted(counters, { journeyId, version, day, name: stepCounterName(stepId), amount: 1 }, at, keepsHours);
   }

@@ -1,7 +1,7 @@
 import type { ShopEvent } from "../../events/catalog.ts";
 import { outboxId } from "../engine/journal.ts";
 import type { JourneyEffect, Outbox } from "../engine/model.ts";
-import type { HandOnProofStore } from "./ports.ts";
+import { type Awaitable, type HandOnProofStore, isPromise } from "./ports.ts";
 import { RecentIds } from "./recent-ids.ts";
 
 /**
@@ -73,22 +73,40 @@ export class HandOn {
     } finally {
       this.gathered = undefined;
     }
-    await this.send(gathered);
-    for (const outbox of gathered) this.registered(outbox);
+    await this.handOnInBatches(gathered);
     return result;
   }
 
-  /** Hands a saved outbox on: its effects to the sink, its events to the publisher; proven at `prove`. */
-  async handOn(outbox: Outbox): Promise<void> {
+  /**
+   * Hands a saved outbox on: its effects to the sink, its events to the publisher; proven at `prove`. Nothing
+   * to wait for (undefined) when the sink and publisher finished at once: the simulator's do.
+   */
+  handOn(outbox: Outbox): Promise<void> | undefined {
     if (this.gathered !== undefined) {
       this.gathered.push(outbox);
-      return;
+      return undefined;
     }
-    await this.send([outbox]);
-    this.registered(outbox);
+    const { sink, publisher } = this.to;
+    if (sink.deliverAll !== undefined || publisher.publishAll !== undefined) return this.handOnInBatches([outbox]);
+    return this.handOnFrom(outbox, 0);
   }
 
-  private async send(outboxes: readonly Outbox[]): Promise<void> {
+  /** Its effects, then its events, one at a time from the `next`th of them; waits only on what does not finish at once. */
+  private handOnFrom(outbox: Outbox, next: number): Promise<void> | undefined {
+    const { sink, publisher } = this.to;
+    const { effects, events } = outbox;
+    for (let i = next; i < effects.length + events.length; i++) {
+      const effect = effects[i];
+      const waiting =
+        effect !== undefined ? sink.deliver(effect) : publisher.publish(events[i - effects.length] as ShopEvent);
+      if (waiting) return waiting.then(() => this.handOnFrom(outbox, i + 1));
+    }
+    this.handedOnNow(outbox);
+    return undefined;
+  }
+
+  /** Outboxes to a sink or publisher that takes many in one call: all their effects, then all their events. */
+  private async handOnInBatches(outboxes: readonly Outbox[]): Promise<void> {
     const { sink, publisher } = this.to;
     const effects = outboxes.length === 1 ? (outboxes[0] as Outbox).effects : outboxes.flatMap((o) => o.effects);
     const events = outboxes.length === 1 ? (outboxes[0] as Outbox).events : outboxes.flatMap((o) => o.events);
@@ -106,10 +124,11 @@ export class HandOn {
         const publishing = publisher.publish(event);
         if (publishing) await publishing;
       }
+    for (const outbox of outboxes) this.handedOnNow(outbox);
   }
 
-  /** An outbox sent: remembered as handed on, and queued for its proof. */
-  private registered(outbox: Outbox): void {
+  /** An outbox all handed on: remembered, and queued for its batch's proof. */
+  private handedOnNow(outbox: Outbox): void {
     const id = outboxId(outbox);
     if (id === undefined) return;
     this.handedOn.remember(id);
@@ -120,14 +139,18 @@ export class HandOn {
   }
 
   /** Whether an outbox found saved went out: this process handed it on, or its proof says so. */
-  async isHandedOn(outbox: Outbox): Promise<boolean> {
+  isHandedOn(outbox: Outbox): Awaitable<boolean> {
     const id = outboxId(outbox);
     if (id === undefined) return true; // nothing in it
     if (this.handedOn.has(id)) return true;
     // Saved before proofs existed (no key): handed on again, which the channels drop if they had it.
     if (outbox.proof === undefined) return false;
     const at = outbox.effects[0]?.at ?? outbox.events[0]?.time ?? "";
-    const proven = await this.to.store.isHandedOn({ proof: outbox.proof, id, at });
+    const proven = this.to.store.isHandedOn({ proof: outbox.proof, id, at });
+    return isPromise(proven) ? proven.then((answer) => this.provenAs(id, answer)) : this.provenAs(id, proven);
+  }
+
+  private provenAs(id: string, proven: boolean): boolean {
     if (proven) this.handedOn.remember(id);
     return proven;
   }

@@ -3,8 +3,9 @@ import type { CompiledJourney } from "../engine/compile.ts";
 import { type Decision, decideEvent, decideWakeUp, newWakeUpsOf } from "../engine/decide.ts";
 import { skipsLateMessages } from "../engine/held-messages.ts";
 import { journalWith, outboxId } from "../engine/journal.ts";
-import type { EngineInput, Outbox, RunRecord, SentMessage, StatsCounter, WakeUp } from "../engine/model.ts";
+import type { EngineInput, Outbox, Profile, RunRecord, SentMessage, StatsCounter, WakeUp } from "../engine/model.ts";
 import { DEFAULT_TIMEZONE } from "../engine/policies/config.ts";
+import type { PolicyInputs } from "../engine/policy-state.ts";
 import { compileWatch } from "../engine/segments/watch.ts";
 import { statsOf, stepStatsOf } from "../engine/stats.ts";
 import type { TraitsSetting } from "../engine/traits/profile.ts";
@@ -22,7 +23,7 @@ import {
 import { ControlCache } from "./control-cache.ts";
 import { guardrailCounters } from "./guardrail-counts.ts";
 import { HandOn } from "./hand-on.ts";
-import type { Versioned } from "./ports.ts";
+import { type Awaitable, isPromise, type Versioned } from "./ports.ts";
 import { redemptionCounters } from "./redemptions.ts";
 import { PolicyReservations } from "./reservations.ts";
 import { runsToIndex } from "./runs-of-user.ts";
@@ -35,15 +36,27 @@ interface ApplyRequest {
   current: CompiledJourney;
   key: string;
   now: number;
-  /** The input's user (the event's, or the run's for a wake-up); undefined when it names none. */
+  /** The event's user, read already; undefined: the one the record or wake-up names (see runUserOf), if any. */
   user: UserInput | undefined;
   input: EngineInput;
   /** 1 for the first try; a retry after a lost race reads consistently. */
   attempt: number;
-  /** The record, read already (a wake-up reads it to find the user): undefined, read and none; absent, not read. */
-  stored?: Versioned<RunRecord> | undefined;
+  /** The record and user read ahead (a campaign's entry: campaign-entries.ts), for the first try only. */
+  ahead?: MemberRead | undefined;
   /** The journey is paused: the input converts goals and ends runs, but admits no one and sends nothing. */
   paused?: boolean;
+}
+
+/** What the engine decides on for one input and journey (see JourneyRuntime.decider). */
+interface DeciderRequest {
+  current: CompiledJourney;
+  runJourney: CompiledJourney | undefined;
+  record: RunRecord | undefined;
+  key: string;
+  profile: Profile | undefined;
+  now: number;
+  paused: boolean;
+  input: EngineInput;
 }
 
 export type { EffectSink, EventPublisher } from "./hand-on.ts";
@@ -132,8 +145,8 @@ export class JourneyRuntime {
   async handleEvent(event: ShopEvent, now: number): Promise<void> {
     const { store, catalog } = this.options;
     const userId = event.detail.userId;
-    const user =
-      typeof userId === "string" ? await this.loadUser({ userId, event, consistent: false, now }) : undefined;
+    const loading = typeof userId === "string" ? this.loadUser({ userId, event, consistent: false, now }) : undefined;
+    const user = isPromise(loading) ? await loading : loading;
     const detailType = event["detail-type"];
     if (detailType === "coupon.redeemed") this.addStats(await redemptionCounters(store, catalog, event));
 
@@ -147,13 +160,15 @@ export class JourneyRuntime {
       if (typeof key !== "string" || key === "" || !catalog.mayMatter(journey.id, event)) continue;
       // Paused: the event still converts goals and ends runs, but admits no one and sends nothing.
       const paused = this.controls.pausedAsRead(journey.id) !== undefined;
-      await this.withRetries(
-        () => `${journey.id}/${key}`,
-        async (attempt) => {
-          if (attempt > 1) await user?.reload();
-          return this.apply({ current: journey, key, now, user, input: { type: "event", event }, attempt, paused });
-        },
-      );
+      await this.applyRetried({
+        current: journey,
+        key,
+        now,
+        user,
+        input: { type: "event", event },
+        attempt: 1,
+        paused,
+      });
     }
     if (user?.changed) await this.saveUser(user);
     // Counted by the input whose write changed the profile only: a redelivery must not count twice.
@@ -164,7 +179,7 @@ export class JourneyRuntime {
 
   /** The wake-up of the occurrence EventBridge Scheduler raised for a campaign at `at`; undefined: none. */
   raisedOccurrence(journeyId: string, at: number): OccurrenceWakeUp | undefined {
-    const journey = this.options.catalog.current().find((j) => j.id === journeyId);
+    const journey = this.options.catalog.currentOf(journeyId);
     return journey === undefined ? undefined : raisedOccurrenceWakeUp(journey, at);
   }
 
@@ -181,7 +196,7 @@ export class JourneyRuntime {
    * a failed send fails the group too, and its redelivery sends them.
    */
   private async handleEntries(wakeUp: EntriesWakeUp, now: number): Promise<void> {
-    const journey = this.options.catalog.current().find((j) => j.id === wakeUp.journeyId);
+    const journey = this.options.catalog.currentOf(wakeUp.journeyId);
     if (this.controls.staleAt(now)) await this.controls.refresh(now);
     const ahead = journey !== undefined && this.controls.pausedAsRead(journey.id) === undefined;
     await this.handOns.gathering(() =>
@@ -232,7 +247,7 @@ export class JourneyRuntime {
 
   /** A wake-up of one run: `read`, its record and user read ahead (a campaign's entry), for its first try. */
   private async wakeUpWith(wakeUp: WakeUp, now: number, read: MemberRead | undefined): Promise<void> {
-    const journey = this.options.catalog.current().find((j) => j.id === wakeUp.journeyId);
+    const journey = this.options.catalog.currentOf(wakeUp.journeyId);
     if (journey === undefined) return; // the journey was removed: its timers lapse.
     if (this.controls.staleAt(now)) await this.controls.refresh(now);
     const paused = this.controls.pausedAsRead(journey.id) !== undefined;
@@ -254,25 +269,16 @@ export class JourneyRuntime {
       if (this.inputCounted()) await this.flush();
       return;
     }
-    await this.withRetries(
-      () => `${wakeUp.journeyId}/${wakeUp.key}`,
-      async (attempt) => {
-        const consistent = attempt > 1;
-        const early = consistent ? undefined : read;
-        const stored = early
-          ? early.stored
-          : await this.options.store.getRecord(wakeUp.journeyId, wakeUp.key, { consistent });
-        // A campaign's member enters with no record yet: the wake-up names them.
-        const userId =
-          wakeUp.kind === "campaign"
-            ? wakeUp.key
-            : (stored?.value.run?.userId ?? stored?.value.inactivity?.lastEvent.detail.userId);
-        const user =
-          early?.user ?? (typeof userId === "string" ? await this.loadUser({ userId, consistent, now }) : undefined);
-        const input: EngineInput = { type: "wake-up", wakeUp };
-        return this.apply({ current: journey, key: wakeUp.key, now, user, input, attempt, stored });
-      },
-    );
+    const input: EngineInput = { type: "wake-up", wakeUp };
+    await this.applyRetried({
+      current: journey,
+      key: wakeUp.key,
+      now,
+      user: undefined,
+      input,
+      attempt: 1,
+      ahead: read,
+    });
     if (this.inputCounted()) await this.flush();
   }
 
@@ -298,12 +304,17 @@ export class JourneyRuntime {
    * Reads an input's user, with the platform's traits and the batch's proof key; an outbox of the profile's
    * review found on it not proven handed on (its saver died first) is handed on again before anything else.
    */
-  private async loadUser(request: Omit<UserLoad, "traits" | "proofFor">): Promise<UserInput> {
+  private loadUser(request: Omit<UserLoad, "traits" | "proofFor">): Awaitable<UserInput> {
     // Field by field, not a spread of `request`: its shapes vary (an event, a review), and a spread of
     // varied shapes runs V8's slow path, for every input.
     const { userId, event, consistent, now, review } = request;
     const load: UserLoad = { userId, event, consistent, now, review, traits: this.traits, proofFor: this.proofFor };
-    const user = await UserInput.load(this.options.store, load);
+    const user = UserInput.load(this.options.store, load);
+    if (isPromise(user)) return user.then((loaded) => this.withLeftOutboxHandedOn(loaded));
+    return user.leftOutbox === undefined ? user : this.withLeftOutboxHandedOn(user);
+  }
+
+  private async withLeftOutboxHandedOn(user: UserInput): Promise<UserInput> {
     const left = user.leftOutbox;
     if (left !== undefined && !(await this.handOns.isHandedOn(left)))
       await this.handOnProfileOutbox(left, { again: true });
@@ -330,9 +341,17 @@ export class JourneyRuntime {
     const { current, key, now, input, attempt } = request;
     const { store, catalog } = this.options;
     // Eventually consistent first: a stale record only loses the race below, and the retry reads consistently.
-    // Read already (a wake-up's), even when there was none: a campaign's new member has no record yet.
-    const stored =
-      "stored" in request ? request.stored : await store.getRecord(current.id, key, { consistent: attempt > 1 });
+    const ahead = attempt === 1 ? request.ahead : undefined;
+    const reading = ahead ? ahead.stored : store.getRecord(current.id, key, { consistent: attempt > 1 });
+    const stored = isPromise(reading) ? await reading : reading;
+    // The event's user, or the one the wake-up or record names, read before anything is handed on. A run's
+    // decision never reads or reserves another user's sends.
+    const runUser = request.user === undefined && ahead === undefined ? runUserOf(input, stored?.value) : undefined;
+    const loading =
+      runUser === undefined
+        ? (ahead?.user ?? request.user)
+        : this.loadUser({ userId: runUser, consistent: attempt > 1, now });
+    const user = isPromise(loading) ? await loading : loading;
     // An outbox on the record not proven handed on: its saver died (or failed) before handing it all on,
     // or before its proof. It goes out again, with the same ids, before the record moves on (the channels
     // drop repeats by id).
@@ -343,23 +362,10 @@ export class JourneyRuntime {
     const run = stored?.value.run;
     const runJourney = run && run.version !== current.version ? catalog.get(current.id, run.version) : undefined;
     const record = stored?.value;
-    // The input's user, or (an event that names no user, for a run that has one) the run's, read now. A run's
-    // decision never reads or reserves another user's sends.
-    const runUser = run?.userId;
-    const user =
-      request.user ??
-      (runUser === undefined ? undefined : await this.loadUser({ userId: runUser, consistent: attempt > 1, now }));
     const profile = user?.profile;
     const paused = request.paused ?? false;
-    const traits = this.traits;
-    // Literal arguments, not spreads: this runs for every journey an input concerns.
     const decided = await this.policies.decide({
-      decide: (policy) => {
-        this.stats.decideCalls++;
-        return input.type === "event"
-          ? decideEvent({ current, runJourney, record, key, profile, now, policy, paused, traits, event: input.event })
-          : decideWakeUp({ current, runJourney, record, key, profile, now, policy, traits, wakeUp: input.wakeUp });
-      },
+      decide: this.decider({ current, runJourney, record, key, profile, now, paused, input }),
       sends: user?.sends,
       consistent: attempt > 1,
       skipLate: input.type === "wake-up" && skipsLateMessages((runJourney ?? current).journey, input.wakeUp, now),
@@ -377,13 +383,18 @@ export class JourneyRuntime {
       user.indexRuns(runsToIndex(catalog, { user: user.userId, decision, stored }));
     const reserve = user && this.sendsToSave(user, { decision, now, handsOn: outbox !== undefined });
     if (user !== undefined && reserve !== undefined) {
-      await user.save(reserve.sends);
+      const saving = user.save(reserve.sends);
+      if (saving) await saving;
       if (user.hasSavedOutbox) await this.handOnSaved(user);
     }
     // Timers before the save: one scheduled for a save that then loses its race, or never happens, is
     // stale and changes nothing when it fires; one scheduled after could be lost with the process.
-    for (const wakeUp of newWakeUpsOf(saved, record)) await store.scheduleWakeUp(wakeUp);
-    await store.putRecord(saved, stored?.revision);
+    for (const wakeUp of newWakeUpsOf(saved, record)) {
+      const scheduling = store.scheduleWakeUp(wakeUp);
+      if (isPromise(scheduling)) await scheduling;
+    }
+    const putting = store.putRecord(saved, stored?.revision);
+    if (isPromise(putting)) await putting;
     this.stats.decisions++;
     this.stats.steps += decision.steps;
     // Saved: the coupons charged for it are settled (a retry of this decision will never come).
@@ -396,7 +407,26 @@ export class JourneyRuntime {
           catalog.keepsHours,
         ),
       );
-    if (outbox !== undefined) await this.handOn(outbox, { again: false });
+    if (outbox === undefined) return;
+    const handingOn = this.handOn(outbox, { again: false });
+    if (handingOn) await handingOn;
+  }
+
+  /**
+   * The engine's decision of one input with the policy inputs given (PolicyReservations.decide calls it
+   * again when they change), counted. A closure returned by a method, not one written in an object literal:
+   * esbuild's keepNames (the CLI's and tsx's) names the latter with Object.defineProperty, for every input.
+   */
+  private decider(request: DeciderRequest): (policy: PolicyInputs) => Decision | undefined {
+    const { current, runJourney, record, key, profile, now, paused, input } = request;
+    const traits = this.traits;
+    // Literal arguments, not spreads: this runs for every journey an input concerns.
+    return (policy) => {
+      this.stats.decideCalls++;
+      return input.type === "event"
+        ? decideEvent({ current, runJourney, record, key, profile, now, policy, paused, traits, event: input.event })
+        : decideWakeUp({ current, runJourney, record, key, profile, now, policy, traits, wakeUp: input.wakeUp });
+    };
   }
 
   /**
@@ -442,9 +472,18 @@ export class JourneyRuntime {
     return { effects: decision.effects, events: decision.events, proof: this.handOns.proofFor(id) };
   }
 
-  /** Hands a saved outbox on (hand-on.ts); the first time, its effects count, once. */
-  private async handOn(outbox: Outbox, how: { again: boolean }): Promise<void> {
-    await this.handOns.handOn(outbox);
+  /**
+   * Hands a saved outbox on (hand-on.ts); the first time, its effects count, once. Nothing to wait for
+   * (undefined) when the sink and publisher finished at once.
+   */
+  private handOn(outbox: Outbox, how: { again: boolean }): Promise<void> | undefined {
+    const handingOn = this.handOns.handOn(outbox);
+    if (handingOn) return handingOn.then(() => this.handedOn(outbox, how));
+    this.handedOn(outbox, how);
+    return undefined;
+  }
+
+  private handedOn(outbox: Outbox, how: { again: boolean }): void {
     if (how.again) return;
     this.stats.effects += outbox.effects.length;
     this.addStats(statsOf(outbox.effects, this.options.catalog.keepsHours));
@@ -458,24 +497,64 @@ export class JourneyRuntime {
     for (const counter of counters) this.unsavedStats.add(counter);
   }
 
+  /**
+   * One input applied to one journey's record, again after each lost race (ConcurrencyError), up to
+   * maxAttempts: the event's user read again first, and the record (and a wake-up's user) consistently.
+   */
+  private async applyRetried(request: ApplyRequest): Promise<void> {
+    const callsBefore = this.stats.decideCalls;
+    try {
+      for (;;) {
+        try {
+          return await this.apply(request);
+        } catch (error) {
+          this.lostRace(error, request.attempt, () => `${request.current.id}/${request.key}`);
+        }
+        request.attempt++;
+        await request.user?.reload();
+      }
+    } finally {
+      this.countDecideCalls(callsBefore);
+    }
+  }
+
+  /** Rethrows `error` unless it is a lost race (counted) with attempts left. */
+  private lostRace(error: unknown, tries: number, what: () => string): void {
+    if (!(error instanceof ConcurrencyError)) throw error;
+    this.stats.conflicts++;
+    if (tries >= this.maxAttempts)
+      throw new NudgeError(`${what()}: still contended after ${tries} attempts`, { cause: error });
+  }
+
+  /** The decide calls one input and journey took, for the most of them: nested retries (an update-profile step's) add none. */
+  private countDecideCalls(before: number): void {
+    const calls = this.stats.decideCalls - before;
+    if (calls > this.stats.mostDecideCalls) this.stats.mostDecideCalls = calls;
+  }
+
   private async withRetries<T>(what: () => string, attempt: (tries: number) => Promise<T>): Promise<T> {
-    // The decide calls this input and journey took: nested retries (an update-profile step's) add none.
     const callsBefore = this.stats.decideCalls;
     try {
       for (let tries = 1; ; tries++) {
         try {
           return await attempt(tries);
         } catch (error) {
-          if (!(error instanceof ConcurrencyError)) throw error;
-          this.stats.conflicts++;
-          if (tries >= this.maxAttempts) {
-            throw new NudgeError(`${what()}: still contended after ${tries} attempts`, { cause: error });
-          }
+          this.lostRace(error, tries, what);
         }
       }
     } finally {
-      const calls = this.stats.decideCalls - callsBefore;
-      if (calls > this.stats.mostDecideCalls) this.stats.mostDecideCalls = calls;
+      this.countDecideCalls(callsBefore);
     }
   }
+}
+
+/**
+ * The user a wake-up or record names, for an input that names none: a campaign's new member (no record yet:
+ * the wake-up names them), else the run's user, or (a wake-up) the inactivity clock's last event's.
+ */
+function runUserOf(input: EngineInput, record: RunRecord | undefined): string | undefined {
+  if (input.type === "event") return record?.run?.userId;
+  if (input.wakeUp.kind === "campaign") return input.wakeUp.key;
+  const userId = record?.run?.userId ?? record?.inactivity?.lastEvent.detail.userId;
+  return typeof userId === "string" ? userId : undefined;
 }

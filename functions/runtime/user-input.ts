@@ -4,7 +4,15 @@ import { type GrantUse, profileWithGrantsUsed } from "../engine/policies/grants.
 import { applyEventToProfile } from "../engine/profile.ts";
 import { reviewProfile } from "../engine/segments/review.ts";
 import type { TraitsSetting } from "../engine/traits/profile.ts";
-import type { RunOfUser, TimerStore, UserState, UserStore, Versioned } from "./ports.ts";
+import {
+  type Awaitable,
+  isPromise,
+  type RunOfUser,
+  type TimerStore,
+  type UserState,
+  type UserStore,
+  type Versioned,
+} from "./ports.ts";
 
 /**
  * The runs keyed otherwise a user's item remembers for `nudge why`: the latest 64 (about 3 KB before
@@ -87,11 +95,11 @@ export class UserInput {
   private readonly event: ShopEvent | undefined;
   private readonly traits: TraitsSetting | undefined;
 
-  /** Reads the user; `event` (optional) is applied to its profile, unsaved. */
-  static async load(store: UserStore & Pick<TimerStore, "scheduleWakeUp">, request: UserLoad): Promise<UserInput> {
+  /** Reads the user; `event` (optional) is applied to its profile, unsaved. At once when the store answers at once. */
+  static load(store: UserStore & Pick<TimerStore, "scheduleWakeUp">, request: UserLoad): Awaitable<UserInput> {
     const user = new UserInput(store, request);
-    await user.read(request.consistent);
-    return user;
+    const reading = user.read(request.consistent);
+    return reading === undefined ? user : reading.then(() => user);
   }
 
   /** The outbox found on the user as read: the runtime hands it on again unless it is proven handed on. */
@@ -142,7 +150,7 @@ export class UserInput {
   }
 
   /** Reads the user again, consistently (a write lost its race), and applies the unsaved change to it. */
-  reload(): Promise<void> {
+  reload(): Promise<void> | undefined {
     return this.read(true);
   }
 
@@ -167,11 +175,11 @@ export class UserInput {
   /**
    * Writes the unsaved change to the profile, `sends` (when given) and the runs to index, in one
    * conditional write on the revision read; nothing when there is none of them. ConcurrencyError when
-   * another write came first.
+   * another write came first. Nothing to wait for (undefined) when the store answered at once.
    */
-  async save(sends?: SentMessage[]): Promise<void> {
+  save(sends?: SentMessage[]): Promise<void> | undefined {
     const profile = this.unsaved;
-    if (profile === undefined && sends === undefined && !this.indexPending) return;
+    if (profile === undefined && sends === undefined && !this.indexPending) return undefined;
     const parts: UserState = {};
     if (profile !== undefined) parts.profile = profile;
     if (sends !== undefined) parts.sends = sends;
@@ -184,8 +192,21 @@ export class UserInput {
       parts.outbox = { effects: [], events, proof: this.request.proofFor?.(first.id) ?? first.id };
     else if (this.stored?.value.outbox != null) parts.outbox = null;
     // Timers before the save (as a run's): one armed for a save that then loses its race is stale and harmless.
-    if (this.wakeUp !== undefined) await this.store.scheduleWakeUp(this.wakeUp);
-    const revision = await this.store.putUser(this.userId, parts, this.stored?.revision);
+    const scheduling = this.wakeUp === undefined ? undefined : this.store.scheduleWakeUp(this.wakeUp);
+    if (isPromise(scheduling)) return scheduling.then(() => this.write(parts));
+    return this.write(parts);
+  }
+
+  /** The conditional write of `save`, then what it changed here. */
+  private write(parts: UserState): Promise<void> | undefined {
+    const revision = this.store.putUser(this.userId, parts, this.stored?.revision);
+    if (isPromise(revision)) return revision.then((written) => this.written(parts, written));
+    this.written(parts, revision);
+    return undefined;
+  }
+
+  private written(parts: UserState, revision: number): void {
+    const profile = parts.profile;
     this.stored = { value: withParts(this.stored?.value, parts), revision };
     if (profile !== undefined && this.event !== undefined) this.applied = true;
     if (profile !== undefined && this.request.review !== undefined) this.reviewed = true;
@@ -197,8 +218,15 @@ export class UserInput {
     this.wakeUp = undefined;
   }
 
-  private async read(consistent: boolean): Promise<void> {
-    this.stored = await this.store.getUser(this.userId, { consistent });
+  private read(consistent: boolean): Promise<void> | undefined {
+    const stored = this.store.getUser(this.userId, { consistent });
+    if (isPromise(stored)) return stored.then((value) => this.readAs(value));
+    this.readAs(stored);
+    return undefined;
+  }
+
+  private readAs(stored: Versioned<UserState> | undefined): void {
+    this.stored = stored;
     this.derive();
     // Another input may have indexed some of them meanwhile.
     const unindexed = this.unindexed;

@@ -50,6 +50,12 @@ export class SimulatorControls {
     return this.scheduled[0]?.at;
   }
 
+  /** Whether `advance(now)` has anything to do: a control or a guardrail check due. Asked for every input. */
+  dueBy(now: number): boolean {
+    const control = this.scheduled[0];
+    return (control !== undefined && control.at <= now) || (this.guarded && this.nextCheck <= now);
+  }
+
   /**
    * Applies what falls due up to `now`, in time order: scheduled controls at their times, and the hourly
    * guardrail check. This runs before anything at `now` happens, so a check due earlier sees the state as

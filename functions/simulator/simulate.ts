@@ -6,7 +6,7 @@ import type { TraitsFile } from "../engine/traits/config.ts";
 import type { Journey } from "../language/schema.ts";
 import { armNextOccurrence } from "../runtime/campaign-fan-out.ts";
 import { JourneyRuntime } from "../runtime/journey-runtime.ts";
-import type { JourneyStore } from "../runtime/ports.ts";
+import { isPromise, type JourneyStore } from "../runtime/ports.ts";
 import { DAY_MS } from "../shared/time.ts";
 import { MemoryStore } from "../store/memory/memory-store.ts";
 import { CampaignLines } from "./campaign-lines.ts";
@@ -191,17 +191,19 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
   const fireWakeUpsUntil = async (until: number) => {
     for (;;) {
       // The next wake-up or scheduled control, whichever comes first (a resume hands held wake-ups back).
-      const wake = await store.nextWakeUpAt();
+      const next = store.nextWakeUpAt();
+      const wake = isPromise(next) ? await next : next;
       const control = controls?.nextAt();
-      const next = control === undefined || (wake !== undefined && wake <= control) ? wake : control;
-      if (next === undefined || next > until) return;
-      clock = Math.max(clock, next);
-      await controls?.advance(clock);
-      for (const wakeUp of await store.takeDueWakeUps(clock, 1000)) {
+      const at = control === undefined || (wake !== undefined && wake <= control) ? wake : control;
+      if (at === undefined || at > until) return;
+      clock = Math.max(clock, at);
+      if (controls?.dueBy(clock)) await controls.advance(clock);
+      const taking = store.takeDueWakeUps(clock, 1000);
+      for (const wakeUp of isPromise(taking) ? await taking : taking) {
         inputs++;
         inputsByKind.wakeUps++;
         await handleWakeUp(wakeUp, clock);
-        await drainPublished(clock);
+        if (published.length > 0) await drainPublished(clock);
         campaigns.handled(wakeUp, clock);
       }
     }
@@ -214,11 +216,11 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
     if (!armed) armed = await armCampaigns(store, catalog, at);
     await fireWakeUpsUntil(at);
     clock = Math.max(clock, at);
-    await controls?.advance(at);
+    if (controls?.dueBy(at)) await controls.advance(at);
     inputs++;
     inputsByKind.events++;
     await handleEvent(event, at);
-    await drainPublished(at);
+    if (published.length > 0) await drainPublished(at);
   }
   const until = options.until ?? (last === undefined ? 0 : last + DEFAULT_RUN_ON_MS);
   await fireWakeUpsUntil(until);

@@ -11,6 +11,7 @@ import {
 import type { CouponCharge } from "../../engine/policy-state.ts";
 import type { ControlStore, JourneyControl } from "../../runtime/control-cache.ts";
 import type {
+  Awaitable,
   BudgetReadOptions,
   CouponSettlement,
   CouponsTogether,
@@ -34,7 +35,9 @@ export interface MemoryStoreOptions {
 
 /**
  * The storage port in memory, with the same conditional-write semantics as the DynamoDB store. Values
- * are kept as given: the engine never mutates a record or profile it has handed over.
+ * are kept as given: the engine never mutates a record or profile it has handed over. The runtime's hot
+ * path (records, users, proofs, timers) is answered at once, not by a promise (see Awaitable); a refused
+ * write still fails as every adapter's does, by a rejected promise.
  * Timers sit in a binary min-heap by due time, so taking what is due costs O(log n) each.
  */
 export class MemoryStore implements JourneyStore, ControlStore, SharedValueStore {
@@ -95,11 +98,19 @@ export class MemoryStore implements JourneyStore, ControlStore, SharedValueStore
     for (const wakeUp of wakeUps) this.held.get(wakeUp.journeyId)?.delete(heldId(wakeUp));
   }
 
-  async getRecord(journeyId: string, key: string) {
+  getRecord(journeyId: string, key: string) {
     return this.records.get(journeyId)?.get(key);
   }
 
-  async putRecord(record: RunRecord, expectedRevision: number | undefined) {
+  putRecord(record: RunRecord, expectedRevision: number | undefined): Awaitable<number> {
+    try {
+      return this.writeRecord(record, expectedRevision);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  private writeRecord(record: RunRecord, expectedRevision: number | undefined): number {
     let byKey = this.records.get(record.journeyId);
     if (byKey === undefined) {
       byKey = new Map();
@@ -133,11 +144,19 @@ export class MemoryStore implements JourneyStore, ControlStore, SharedValueStore
     return revision;
   }
 
-  async getUser(userId: string) {
+  getUser(userId: string) {
     return this.users.get(userId);
   }
 
-  async putUser(userId: string, parts: UserState, expectedRevision: number | undefined) {
+  putUser(userId: string, parts: UserState, expectedRevision: number | undefined): Awaitable<number> {
+    try {
+      return this.writeUser(userId, parts, expectedRevision);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  private writeUser(userId: string, parts: UserState, expectedRevision: number | undefined): number {
     const stored = this.users.get(userId);
     const revision = this.checkRevision(stored, expectedRevision, `user ${userId}`);
     const value = withParts(stored?.value, parts);
@@ -186,7 +205,7 @@ export class MemoryStore implements JourneyStore, ControlStore, SharedValueStore
     }
   }
 
-  async isHandedOn(outbox: { proof: string; id: string; at: string }) {
+  isHandedOn(outbox: { proof: string; id: string; at: string }) {
     return !this.unproven.has(outbox.id);
   }
 

@@ -24,7 +24,7 @@ export class MemoryTimers implements TimerStore {
    * campaign's occurrence is kept once, as DynamoDB keeps one timer item per key: each fan-out arms the
    * next occurrence, so a fan-out delivered twice would otherwise double every occurrence after it.
    */
-  async scheduleWakeUp(wakeUp: WakeUp): Promise<void> {
+  scheduleWakeUp(wakeUp: WakeUp): void {
     if (wakeUp.kind === "occurrence") {
       const key = occurrenceKey(wakeUp);
       if (this.occurrences.has(key)) return;
@@ -39,25 +39,30 @@ export class MemoryTimers implements TimerStore {
    */
   async dueWakeUps(until: number, limit: number): Promise<DueWakeUps> {
     this.lender.returnLent();
-    const lent: TimerItem[] = [];
-    while (lent.length < limit && (this.heap.peek()?.at ?? Number.POSITIVE_INFINITY) <= until) {
+    return this.lender.lend(this.popDue(until, limit));
+  }
+
+  /** `dueWakeUps` and `done` of all in one, at once: nothing is lent. */
+  takeDueWakeUps(until: number, limit: number): WakeUp[] {
+    this.lender.returnLent();
+    return this.popDue(until, limit).map((item) => item.wakeUp);
+  }
+
+  nextWakeUpAt(): number | undefined {
+    this.lender.returnLent();
+    return this.heap.peek()?.at;
+  }
+
+  /** Takes up to `limit` items due by `until` off the heap, earliest first. */
+  private popDue(until: number, limit: number): TimerItem[] {
+    const due: TimerItem[] = [];
+    while (due.length < limit && (this.heap.peek()?.at ?? Number.POSITIVE_INFINITY) <= until) {
       const top = this.heap.pop();
       if (top === undefined) break;
       if (top.wakeUp.kind === "occurrence") this.occurrences.delete(occurrenceKey(top.wakeUp));
-      lent.push(top);
+      due.push(top);
     }
-    return this.lender.lend(lent);
-  }
-
-  async takeDueWakeUps(until: number, limit: number): Promise<WakeUp[]> {
-    const due = await this.dueWakeUps(until, limit);
-    await due.done();
-    return due.wakeUps;
-  }
-
-  async nextWakeUpAt(): Promise<number | undefined> {
-    this.lender.returnLent();
-    return this.heap.peek()?.at;
+    return due;
   }
 
   /** How many wake-ups are pending (lent ones included). */

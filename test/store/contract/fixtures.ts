@@ -11,6 +11,7 @@ import type {
 } from "../../../functions/engine/model.ts";
 import type { CouponCharge } from "../../../functions/engine/policy-state.ts";
 import type { JourneyControl } from "../../../functions/runtime/control-cache.ts";
+import type { Awaitable } from "../../../functions/runtime/ports.ts";
 import { shopEvent } from "../../engine/fixtures.ts";
 
 /**
@@ -178,7 +179,7 @@ export function sorted<T>(values: readonly T[], by: (value: T) => string): T[] {
 }
 
 /** What a write threw (undefined if it did not), awaited at once: no rejection is left unhandled meanwhile. */
-export async function failure(write: Promise<unknown>): Promise<unknown> {
+export async function failure(write: Awaitable<unknown>): Promise<unknown> {
   try {
     await write;
     return undefined;

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import type { Awaitable } from "../../../functions/runtime/ports.ts";
 import { ConcurrencyError } from "../../../functions/shared/errors.ts";
 import type { OpenStore } from "./contract.ts";
 import { failure, outbox, profile, runRecord, sends } from "./fixtures.ts";
@@ -11,7 +12,7 @@ import { failure, outbox, profile, runRecord, sends } from "./fixtures.ts";
 const CONSISTENT = { consistent: true } as const;
 
 /** Settles two racing writes and tells the winner from the loser. */
-async function race<T>(writes: [Promise<T>, Promise<T>]) {
+async function race<T>(writes: [Awaitable<T>, Awaitable<T>]) {
   const results = await Promise.allSettled(writes);
   const won = results.filter((r) => r.status === "fulfilled");
   const lost = results.flatMap((r) => (r.status === "rejected" ? [r.reason] : []));
