@@ -7,8 +7,13 @@
  * claimed are given back, and the redelivery enters only those not entered yet (the records' lastOccurrence).
  */
 
+import type { JourneyCatalog } from "../engine/catalog.ts";
+import type { CompiledJourney } from "../engine/compile.ts";
+import { decideWakeUp } from "../engine/decide.ts";
+import { skipsLateMessages } from "../engine/held-messages.ts";
 import type { RunRecord, WakeUp } from "../engine/model.ts";
-import type { CouponCharge } from "../engine/policy-state.ts";
+import type { CouponCharge, PolicyInputs } from "../engine/policy-state.ts";
+import type { TraitsSetting } from "../engine/traits/profile.ts";
 import type { Versioned } from "./ports.ts";
 import type { UserInput } from "./user-input.ts";
 
@@ -68,4 +73,45 @@ export async function enterMembers(request: EntriesRequest): Promise<void> {
     throw error;
   }
   await charges.releasePrecharged();
+}
+
+/** What a member's entry is decided ahead with: the journey, what was read, the policies known so far. */
+export interface ChargesAheadRequest {
+  catalog: JourneyCatalog;
+  journey: CompiledJourney;
+  entry: CampaignWakeUp;
+  read: MemberRead;
+  now: number;
+  /** The platform's policies, and the budget days this batch found spent (PolicyReservations.knownBudgets). */
+  policy: Pick<PolicyInputs, "config" | "budgets">;
+  traits: TraitsSetting | undefined;
+}
+
+/**
+ * The coupons a member's entry would charge: its decision with what was read and no budget read (the engine
+ * then asks for the budget, and counts the coupon as fitting), as PolicyReservations.precharge takes them. A
+ * campaign with no coupon budget has nothing to charge: its entries are not decided twice.
+ */
+export function chargesAhead(request: ChargesAheadRequest): readonly CouponCharge[] {
+  const { catalog, journey, entry, read, now, traits } = request;
+  if (journey.journey.policy.couponBudget === undefined) return [];
+  const record = read.stored?.value;
+  const version = record?.run?.version;
+  const runJourney =
+    version !== undefined && version !== journey.version ? catalog.get(journey.id, version) : undefined;
+  const skipLate = skipsLateMessages((runJourney ?? journey).journey, entry, now);
+  const policy: PolicyInputs = { ...request.policy, sends: read.user.sends, skipLate };
+  const { profile } = read.user;
+  const decision = decideWakeUp({
+    current: journey,
+    runJourney,
+    record,
+    key: entry.key,
+    profile,
+    now,
+    policy,
+    traits,
+    wakeUp: entry,
+  });
+  return decision?.policy.charges ?? [];
 }

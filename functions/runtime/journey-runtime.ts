@@ -1,17 +1,15 @@
 import type { ShopEvent } from "../../events/catalog.ts";
 import type { CompiledJourney } from "../engine/compile.ts";
-import { type Decision, decideEvent, decideWakeUp, newWakeUpsOf } from "../engine/decide.ts";
+import { type Decision, newWakeUpsOf } from "../engine/decide.ts";
 import { skipsLateMessages } from "../engine/held-messages.ts";
 import { journalWith, outboxId } from "../engine/journal.ts";
-import type { EngineInput, Outbox, Profile, RunRecord, SentMessage, StatsCounter, WakeUp } from "../engine/model.ts";
+import type { EngineInput, Outbox, StatsCounter, WakeUp } from "../engine/model.ts";
 import { DEFAULT_TIMEZONE } from "../engine/policies/config.ts";
-import type { PolicyInputs } from "../engine/policy-state.ts";
 import { compileWatch } from "../engine/segments/watch.ts";
 import { statsOf, stepStatsOf } from "../engine/stats.ts";
 import type { TraitsSetting } from "../engine/traits/profile.ts";
-import { ConcurrencyError, NudgeError } from "../shared/errors.ts";
 import { formatInstant } from "../shared/time.ts";
-import { type CampaignWakeUp, enterMembers, type MemberRead } from "./campaign-entries.ts";
+import { chargesAhead, enterMembers, type MemberRead } from "./campaign-entries.ts";
 import {
   armRelativeOccurrence,
   type EntriesWakeUp,
@@ -21,11 +19,13 @@ import {
   raisedOccurrenceWakeUp,
 } from "./campaign-fan-out.ts";
 import { ControlCache } from "./control-cache.ts";
+import { deciderOf, runUserOf, sendsToSave } from "./decision-inputs.ts";
 import { guardrailCounters } from "./guardrail-counts.ts";
 import { HandOn } from "./hand-on.ts";
-import { type Awaitable, isPromise, type Versioned } from "./ports.ts";
+import { type Awaitable, isPromise } from "./ports.ts";
 import { redemptionCounters } from "./redemptions.ts";
 import { PolicyReservations } from "./reservations.ts";
+import { Retries } from "./retries.ts";
 import { runsToIndex } from "./runs-of-user.ts";
 import type { RuntimeOptions } from "./runtime-options.ts";
 import { UnsavedStats } from "./unsaved-stats.ts";
@@ -47,18 +47,6 @@ interface ApplyRequest {
   paused?: boolean;
 }
 
-/** What the engine decides on for one input and journey (see JourneyRuntime.decider). */
-interface DeciderRequest {
-  current: CompiledJourney;
-  runJourney: CompiledJourney | undefined;
-  record: RunRecord | undefined;
-  key: string;
-  profile: Profile | undefined;
-  now: number;
-  paused: boolean;
-  input: EngineInput;
-}
-
 export type { EffectSink, EventPublisher } from "./hand-on.ts";
 
 export type { RuntimeOptions } from "./runtime-options.ts";
@@ -72,7 +60,8 @@ export type { RuntimeOptions } from "./runtime-options.ts";
  * each id once. The outbox joins the run's journal (`nudge why`) at the run's next save.
  */
 export class JourneyRuntime {
-  private readonly maxAttempts: number;
+  /** Inputs tried again after a lost race (retries.ts). */
+  private readonly retries: Retries;
   private readonly flushEveryInputs: number;
   private readonly unsavedStats = new UnsavedStats();
   private inputsSinceFlush = 0;
@@ -101,7 +90,7 @@ export class JourneyRuntime {
   readonly stats = { decisions: 0, steps: 0, effects: 0, conflicts: 0, decideCalls: 0, mostDecideCalls: 0 };
 
   constructor(private readonly options: RuntimeOptions) {
-    this.maxAttempts = options.maxAttempts ?? 8;
+    this.retries = new Retries(this.stats, options.maxAttempts ?? 8);
     this.flushEveryInputs = options.flushEveryInputs ?? 1;
     this.keepsJournal = options.journal ?? true;
     this.policies = new PolicyReservations(options.store, options.catalog, options.policies);
@@ -208,41 +197,25 @@ export class JourneyRuntime {
                 stored: await this.options.store.getRecord(entry.journeyId, entry.key, { consistent: false }),
                 user: await this.loadUser({ userId: entry.key, consistent: false, now }),
               }),
-              chargesOf: (entry, read) => this.chargesAhead({ journey, entry, read, now }),
+              chargesOf: (entry, read) => {
+                this.stats.decideCalls++;
+                const policy = { config: this.policies.config, budgets: this.policies.knownBudgets() };
+                return chargesAhead({
+                  catalog: this.options.catalog,
+                  journey,
+                  entry,
+                  read,
+                  now,
+                  policy,
+                  traits: this.traits,
+                });
+              },
             }
           : undefined,
         charges: this.policies,
         enter: (entry, read) => this.wakeUpWith(entry, now, read),
       }),
     );
-  }
-
-  /** The coupons a member's entry would charge: its decision with what was read, no budget read (see precharge). */
-  private chargesAhead(ahead: { journey: CompiledJourney; entry: CampaignWakeUp; read: MemberRead; now: number }) {
-    const { journey, entry, read, now } = ahead;
-    // A campaign with no coupon budget has nothing to charge: its entries are not decided twice.
-    if (journey.journey.policy.couponBudget === undefined) return [];
-    const record = read.stored?.value;
-    const version = record?.run?.version;
-    const runJourney =
-      version !== undefined && version !== journey.version ? this.options.catalog.get(journey.id, version) : undefined;
-    const { sends, profile } = read.user;
-    const skipLate = skipsLateMessages((runJourney ?? journey).journey, entry, now);
-    const policy = { config: this.policies.config, sends, skipLate, budgets: this.policies.knownBudgets() };
-    const traits = this.traits;
-    this.stats.decideCalls++;
-    const decision = decideWakeUp({
-      current: journey,
-      runJourney,
-      record,
-      key: entry.key,
-      profile,
-      now,
-      policy,
-      traits,
-      wakeUp: entry,
-    });
-    return decision?.policy.charges ?? [];
   }
 
   /** A wake-up of one run: `read`, its record and user read ahead (a campaign's entry), for its first try. */
@@ -288,7 +261,7 @@ export class JourneyRuntime {
    * saved and handed on as an event's change would be; the review arms the next wake-up.
    */
   private async handleProfileWakeUp(wakeUp: WakeUp, now: number): Promise<void> {
-    await this.withRetries(
+    await this.retries.withRetries(
       () => `profile/${wakeUp.key}`,
       async (attempt) => {
         const review = `wake@${wakeUp.at}`;
@@ -365,7 +338,18 @@ export class JourneyRuntime {
     const profile = user?.profile;
     const paused = request.paused ?? false;
     const decided = await this.policies.decide({
-      decide: this.decider({ current, runJourney, record, key, profile, now, paused, input }),
+      decide: deciderOf({
+        stats: this.stats,
+        traits: this.traits,
+        current,
+        runJourney,
+        record,
+        key,
+        profile,
+        now,
+        paused,
+        input,
+      }),
       sends: user?.sends,
       consistent: attempt > 1,
       skipLate: input.type === "wake-up" && skipsLateMessages((runJourney ?? current).journey, input.wakeUp, now),
@@ -381,7 +365,8 @@ export class JourneyRuntime {
     // `nudge why` finds the runs keyed otherwise through the user's index, saved before the record.
     if (user !== undefined && this.keepsJournal)
       user.indexRuns(runsToIndex(catalog, { user: user.userId, decision, stored }));
-    const reserve = user && this.sendsToSave(user, { decision, now, handsOn: outbox !== undefined });
+    const reserve =
+      user && sendsToSave(user, { policies: this.policies, decision, now, handsOn: outbox !== undefined });
     if (user !== undefined && reserve !== undefined) {
       const saving = user.save(reserve.sends);
       if (saving) await saving;
@@ -412,50 +397,10 @@ export class JourneyRuntime {
     if (handingOn) await handingOn;
   }
 
-  /**
-   * The engine's decision of one input with the policy inputs given (PolicyReservations.decide calls it
-   * again when they change), counted. A closure returned by a method, not one written in an object literal:
-   * esbuild's keepNames (the CLI's and tsx's) names the latter with Object.defineProperty, for every input.
-   */
-  private decider(request: DeciderRequest): (policy: PolicyInputs) => Decision | undefined {
-    const { current, runJourney, record, key, profile, now, paused, input } = request;
-    const traits = this.traits;
-    // Literal arguments, not spreads: this runs for every journey an input concerns.
-    return (policy) => {
-      this.stats.decideCalls++;
-      return input.type === "event"
-        ? decideEvent({ current, runJourney, record, key, profile, now, policy, paused, traits, event: input.event })
-        : decideWakeUp({ current, runJourney, record, key, profile, now, policy, traits, wakeUp: input.wakeUp });
-    };
-  }
-
-  /**
-   * Before the save: the decision's sends, to reserve in the user's log, with the profile's unsaved change in
-   * the same write (UserInput.save); undefined when the decision has nothing to write to the user. A save that then loses its race finds them when it retries. A decision
-   * with something to hand on writes the change too even when it sends nothing: the channels and the
-   * journeys its events reach read the profile.
-   */
-  private sendsToSave(
-    user: UserInput,
-    { decision, now, handsOn }: { decision: Decision; now: number; handsOn: boolean },
-  ): { sends: SentMessage[] | undefined } | undefined {
-    if (decision.profile) user.setAttributes(decision.profile);
-    const grants = decision.policy.grantsUsed;
-    if (grants.length > 0) user.useGrants(grants);
-    const sends = this.policies.sendsAfter(decision, user.sends, now);
-    const saves =
-      sends !== undefined ||
-      decision.profile !== undefined ||
-      grants.length > 0 ||
-      (handsOn && user.changed) ||
-      user.indexPending;
-    return saves ? { sends } : undefined;
-  }
-
   /** After the journeys: the profile's change no send carried, written alone (see UserInput). */
   private async saveUser(user: UserInput): Promise<void> {
     if (!user.changed) return;
-    await this.withRetries(
+    await this.retries.withRetries(
       () => `user/${user.userId}`,
       async (attempt) => {
         if (attempt > 1) await user.reload();
@@ -508,53 +453,13 @@ export class JourneyRuntime {
         try {
           return await this.apply(request);
         } catch (error) {
-          this.lostRace(error, request.attempt, () => `${request.current.id}/${request.key}`);
+          this.retries.lostRace(error, request.attempt, () => `${request.current.id}/${request.key}`);
         }
         request.attempt++;
         await request.user?.reload();
       }
     } finally {
-      this.countDecideCalls(callsBefore);
+      this.retries.countDecideCalls(callsBefore);
     }
   }
-
-  /** Rethrows `error` unless it is a lost race (counted) with attempts left. */
-  private lostRace(error: unknown, tries: number, what: () => string): void {
-    if (!(error instanceof ConcurrencyError)) throw error;
-    this.stats.conflicts++;
-    if (tries >= this.maxAttempts)
-      throw new NudgeError(`${what()}: still contended after ${tries} attempts`, { cause: error });
-  }
-
-  /** The decide calls one input and journey took, for the most of them: nested retries (an update-profile step's) add none. */
-  private countDecideCalls(before: number): void {
-    const calls = this.stats.decideCalls - before;
-    if (calls > this.stats.mostDecideCalls) this.stats.mostDecideCalls = calls;
-  }
-
-  private async withRetries<T>(what: () => string, attempt: (tries: number) => Promise<T>): Promise<T> {
-    const callsBefore = this.stats.decideCalls;
-    try {
-      for (let tries = 1; ; tries++) {
-        try {
-          return await attempt(tries);
-        } catch (error) {
-          this.lostRace(error, tries, what);
-        }
-      }
-    } finally {
-      this.countDecideCalls(callsBefore);
-    }
-  }
-}
-
-/**
- * The user a wake-up or record names, for an input that names none: a campaign's new member (no record yet:
- * the wake-up names them), else the run's user, or (a wake-up) the inactivity clock's last event's.
- */
-function runUserOf(input: EngineInput, record: RunRecord | undefined): string | undefined {
-  if (input.type === "event") return record?.run?.userId;
-  if (input.wakeUp.kind === "campaign") return input.wakeUp.key;
-  const userId = record?.run?.userId ?? record?.inactivity?.lastEvent.detail.userId;
-  return typeof userId === "string" ? userId : undefined;
 }

@@ -1,0 +1,73 @@
+import type { CompiledJourney } from "../engine/compile.ts";
+import { type Decision, decideEvent, decideWakeUp } from "../engine/decide.ts";
+import type { EngineInput, Profile, RunRecord, SentMessage } from "../engine/model.ts";
+import type { PolicyInputs } from "../engine/policy-state.ts";
+import type { TraitsSetting } from "../engine/traits/profile.ts";
+import type { PolicyReservations } from "./reservations.ts";
+import type { UserInput } from "./user-input.ts";
+
+/** What the engine decides on for one input and journey (see deciderOf). */
+export interface DeciderRequest {
+  current: CompiledJourney;
+  runJourney: CompiledJourney | undefined;
+  record: RunRecord | undefined;
+  key: string;
+  profile: Profile | undefined;
+  now: number;
+  paused: boolean;
+  input: EngineInput;
+  traits: TraitsSetting | undefined;
+  /** Where each call is counted (JourneyRuntime.stats). */
+  stats: { decideCalls: number };
+}
+
+/**
+ * The engine's decision of one input with the policy inputs given (PolicyReservations.decide calls it
+ * again when they change), counted. A closure returned by a function, not one written in an object literal:
+ * esbuild's keepNames (the CLI's and tsx's) names the latter with Object.defineProperty, for every input.
+ */
+export function deciderOf(request: DeciderRequest): (policy: PolicyInputs) => Decision | undefined {
+  const { current, runJourney, record, key, profile, now, paused, input, traits, stats } = request;
+  // Literal arguments, not spreads: this runs for every journey an input concerns.
+  return (policy) => {
+    stats.decideCalls++;
+    return input.type === "event"
+      ? decideEvent({ current, runJourney, record, key, profile, now, policy, paused, traits, event: input.event })
+      : decideWakeUp({ current, runJourney, record, key, profile, now, policy, traits, wakeUp: input.wakeUp });
+  };
+}
+
+/**
+ * Before the save: the decision's sends, to reserve in the user's log, with the profile's unsaved change in
+ * the same write (UserInput.save); undefined when the decision has nothing to write to the user. A save that
+ * then loses its race finds them when it retries. A decision with something to hand on writes the change too
+ * even when it sends nothing: the channels and the journeys its events reach read the profile.
+ */
+export function sendsToSave(
+  user: UserInput,
+  request: { policies: PolicyReservations; decision: Decision; now: number; handsOn: boolean },
+): { sends: SentMessage[] | undefined } | undefined {
+  const { policies, decision, now, handsOn } = request;
+  if (decision.profile) user.setAttributes(decision.profile);
+  const grants = decision.policy.grantsUsed;
+  if (grants.length > 0) user.useGrants(grants);
+  const sends = policies.sendsAfter(decision, user.sends, now);
+  const saves =
+    sends !== undefined ||
+    decision.profile !== undefined ||
+    grants.length > 0 ||
+    (handsOn && user.changed) ||
+    user.indexPending;
+  return saves ? { sends } : undefined;
+}
+
+/**
+ * The user a wake-up or record names, for an input that names none: a campaign's new member (no record yet:
+ * the wake-up names them), else the run's user, or (a wake-up) the inactivity clock's last event's.
+ */
+export function runUserOf(input: EngineInput, record: RunRecord | undefined): string | undefined {
+  if (input.type === "event") return record?.run?.userId;
+  if (input.wakeUp.kind === "campaign") return input.wakeUp.key;
+  const userId = record?.run?.userId ?? record?.inactivity?.lastEvent.detail.userId;
+  return typeof userId === "string" ? userId : undefined;
+}
