@@ -183,6 +183,13 @@ export class LocalQueue {
     });
   }
 
+  /** Whether a message is due by the virtual clock's now, visible or not (without copying them all, as peek does). */
+  hasDue(): boolean {
+    const now = this.options.clock();
+    for (const message of this.messages.values()) if (message.availableAt <= now) return true;
+    return false;
+  }
+
   /** Every message, for inspection (tests, the console's health line). */
   peek(): QueuedMessage[] {
     return [...this.messages.values()].map((message) => ({ ...message }));
