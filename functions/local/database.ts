@@ -1,13 +1,14 @@
 /**
- * The local platform's DynamoDB: dynalite in this process with its data kept on disk (a restart loses
- * nothing), or any endpoint given (DynamoDB Local, AWS). The table is created when missing and used as
+ * The local platform's DynamoDB: dynalite in a thread of this process (dynalite-thread.ts) with its data
+ * kept on disk (a restart loses nothing), or any endpoint given (DynamoDB Local, AWS). The table is created when missing and used as
  * it is otherwise: it holds the platform's state from the last run.
  */
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { clientOptions, ensureTable, startDynalite } from "../simulator/embedded-dynamodb.ts";
+import { clientOptions, ensureTable } from "../simulator/embedded-dynamodb.ts";
 import { createDocumentClient } from "../store/dynamodb/table.ts";
+import { startDynaliteThread } from "./dynalite-thread.ts";
 import { isRunning } from "./lock.ts";
 
 export const LOCAL_TABLE = "nudge-local";
@@ -39,7 +40,7 @@ export async function openLocalDatabase(options: {
   tableName?: string;
 }): Promise<LocalDatabase> {
   const tableName = options.tableName ?? LOCAL_TABLE;
-  const server = options.endpoint === undefined ? await startDynalite({ path: options.dataPath }) : undefined;
+  const server = options.endpoint === undefined ? await startDynaliteThread({ path: options.dataPath }) : undefined;
   const endpoint = server?.endpoint ?? (options.endpoint as string);
   try {
     await ensureTable(clientOptions(endpoint), tableName);

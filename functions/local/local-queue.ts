@@ -153,6 +153,23 @@ export class LocalQueue {
     return true;
   }
 
+  /**
+   * Hides messages in hand for another visibility timeout from now (never sooner than they were hidden
+   * already), those not received again since: the pump's heartbeat while its function runs (pump.ts).
+   */
+  keepHidden(messages: readonly QueuedMessage[]): void {
+    const until = this.realClock() + this.options.visibilityTimeoutMs;
+    for (const { id, receiveCount } of messages) {
+      const message = this.messages.get(id);
+      if (message?.receiveCount === receiveCount) message.invisibleUntil = Math.max(message.invisibleUntil, until);
+    }
+  }
+
+  /** Real ms a received message stays hidden. */
+  get visibilityTimeoutMs(): number {
+    return this.options.visibilityTimeoutMs;
+  }
+
   /** Resolves when a message is sent or after `ms`, whichever comes first (a poller's wait). */
   waitForMessages(ms: number): Promise<void> {
     return new Promise((resolve) => {
@@ -164,6 +181,13 @@ export class LocalQueue {
       const timer = setTimeout(done, ms);
       this.waiters.add(done);
     });
+  }
+
+  /** Whether a message is due by the virtual clock's now, visible or not (without copying them all, as peek does). */
+  hasDue(): boolean {
+    const now = this.options.clock();
+    for (const message of this.messages.values()) if (message.availableAt <= now) return true;
+    return false;
   }
 
   /** Every message, for inspection (tests, the console's health line). */

@@ -239,7 +239,7 @@ export async function startLocalPlatform(options: LocalPlatformOptions): Promise
     health: () =>
       healthOf(queues, { events: endpointCounters, records: functions.records, messages: outbox.delivered }),
     totals: (fromDay, toDay) => totalsOf(store, journeys, fromDay, toDay),
-    settled: (timeoutMs) => settledQueues(queues, clock, timeoutMs),
+    settled: (timeoutMs) => settledQueues(queues, timeoutMs),
     stop,
     tickedUpTo: functions.tickedUpTo,
   };
@@ -370,11 +370,10 @@ async function totalsOf(store: DynamoDbStore, journeys: readonly Journey[], from
 }
 
 /** Waits (real time) until no queue holds a message due now; false when `timeoutMs` passed first. */
-async function settledQueues(queues: PlatformQueues, clock: () => number, timeoutMs = 30_000): Promise<boolean> {
+async function settledQueues(queues: PlatformQueues, timeoutMs = 30_000): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
-  const due = (q: LocalQueue) => q.peek().some((message) => message.availableAt <= clock());
   while (Date.now() < deadline) {
-    if (![queues.ingest, queues.wakeUps, ...deliveryQueuesOf(queues)].some(due)) return true;
+    if (![queues.ingest, queues.wakeUps, ...deliveryQueuesOf(queues)].some((q) => q.hasDue())) return true;
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
   return false;

@@ -74,11 +74,17 @@ export async function pump(
       continue;
     }
     let failed: Set<string>;
+    // Hidden while the function runs, as on AWS, where the queue's visibility timeout is longer than the
+    // function's: a campaign's batch (10 wake-ups of 100 members) may run longer than the local timeout, and
+    // another pump would take it again meanwhile.
+    const heartbeat = setInterval(() => queue.keepHidden(messages), queue.visibilityTimeoutMs / 2);
     try {
       const response = await handler({ Records: messages.map((m) => recordOf(m, queue)) }, localContext);
       failed = new Set((response?.batchItemFailures ?? []).map((failure) => failure.itemIdentifier));
     } catch {
       failed = new Set(messages.map((message) => message.id));
+    } finally {
+      clearInterval(heartbeat);
     }
     queue.delete(messages.filter((message) => !failed.has(message.id)).map((message) => message.id));
     counters.processed += messages.length - failed.size;

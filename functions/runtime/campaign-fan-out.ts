@@ -17,13 +17,13 @@ import {
 import type { CompiledJourney } from "../engine/compile.ts";
 import { CAMPAIGN_WAKE_UP, ENTRIES_PER_WAKE_UP, type WakeUp } from "../engine/model.ts";
 import { formatInstant } from "../shared/time.ts";
-import type { ProfileReader, SegmentIndex, TimerStore } from "./ports.ts";
+import type { ProfilesReader, SegmentIndex, TimerStore } from "./ports.ts";
 
 /** Members listed a page at a time: on AWS, one page per message of a part's chain (see fanOutOccurrence). */
 export const FAN_OUT_PAGE = 1000;
 
-/** Members whose profile reads and wake-up writes are in flight at once, within a page. */
-const MEMBERS_IN_FLIGHT = 25;
+/** Members whose profiles are read at once (one BatchGetItem on DynamoDB: its limit is 100 keys), within a page. */
+const MEMBERS_IN_FLIGHT = 100;
 
 export type OccurrenceWakeUp = Extract<WakeUp, { kind: "occurrence" }>;
 
@@ -58,7 +58,7 @@ export interface FanOutSetting {
 }
 
 export interface FanOutRequest extends FanOutSetting {
-  store: SegmentIndex & ProfileReader & Pick<TimerStore, "scheduleWakeUp">;
+  store: SegmentIndex & ProfilesReader & Pick<TimerStore, "scheduleWakeUp">;
   journey: CompiledJourney;
   wakeUp: OccurrenceWakeUp;
   now: number;
@@ -172,7 +172,7 @@ export function audiencePage(
 
 /**
  * The page's members' entries: grouped by the instant their clocks show the occurrence, a wake-up for
- * each group of up to ENTRIES_PER_WAKE_UP (a few profile reads in flight at once, to learn the zones).
+ * each group of up to ENTRIES_PER_WAKE_UP (the profiles read a hundred at a time, to learn the zones).
  */
 async function scheduleEntries(
   request: FanOutRequest,
@@ -213,8 +213,8 @@ async function zonesOf(request: FanOutRequest, members: readonly { userId: strin
   const { store, journey, defaultZone } = request;
   const trigger = journey.journey.trigger;
   if (trigger.type === "schedule" && trigger.timezone !== "user") return members.map(() => trigger.timezone);
-  const profiles = await Promise.all(members.map(({ userId }) => store.getProfile(userId)));
-  return profiles.map((profile) => profile?.value.timezone ?? defaultZone);
+  const profiles = await store.getProfiles(members.map(({ userId }) => userId));
+  return profiles.map((profile) => profile?.timezone ?? defaultZone);
 }
 
 async function armNextUnlessRaised(request: FanOutRequest): Promise<void> {

@@ -112,6 +112,12 @@ export interface ProfileReader {
   getProfile(userId: string, options?: ReadOptions): Promise<Versioned<Profile> | undefined>;
 }
 
+/** Many users' profiles read at once, eventually consistent (a campaign's fan-out learns its members' zones). */
+export interface ProfilesReader {
+  /** Each user's profile, in the order asked; undefined for one with none. */
+  getProfiles(userIds: readonly string[]): Promise<(Profile | undefined)[]>;
+}
+
 /** A journey's coupon budget for a day: the value charged, and the charges not settled yet. */
 export interface CouponBudget {
   spent: number;
@@ -318,6 +324,7 @@ export interface JourneyStore
   extends RunStore,
     UserStore,
     ProfileReader,
+    ProfilesReader,
     BudgetStore,
     HandOnProofStore,
     UserRunIndex,

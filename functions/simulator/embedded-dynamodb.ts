@@ -65,18 +65,11 @@ export function clientOptions(endpoint: string): ClientOptions {
 }
 
 /**
- * Starts dynalite in this process on a random 127.0.0.1 port: in memory, or kept on disk in the LevelDB
- * directory `path` (the local platform's, so that a restart loses nothing).
+ * Starts dynalite in memory in this process on a random 127.0.0.1 port (the local platform's, kept on disk,
+ * runs in a thread of its own: functions/local/dynalite-thread.ts).
  */
-export async function startDynalite(
-  options: { path?: string } = {},
-): Promise<{ endpoint: string; stop: () => Promise<void> }> {
-  const server = dynalite({
-    createTableMs: 0,
-    deleteTableMs: 0,
-    updateTableMs: 0,
-    ...(options.path === undefined ? {} : { path: options.path }),
-  });
+export async function startDynalite(): Promise<{ endpoint: string; stop: () => Promise<void> }> {
+  const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(0, "127.0.0.1", () => resolve());

@@ -107,6 +107,9 @@ export class CrashingStore implements JourneyStore {
   getProfile(...args: Parameters<JourneyStore["getProfile"]>) {
     return this.inner.getProfile(...args);
   }
+  getProfiles(...args: Parameters<JourneyStore["getProfiles"]>) {
+    return this.inner.getProfiles(...args);
+  }
   getUser(...args: Parameters<JourneyStore["getUser"]>) {
     return this.inner.getUser(...args);
   }

@@ -104,12 +104,13 @@ describe("pause and resume on the local platform", () => {
       steps: [{ id: "greet", type: "send", channel: "push", template: "hello" }],
     });
     const dir = mkdtempSync(join(tmpdir(), "nudge-guardrail-"));
+    const clock = { now: T0 };
     const platform = await startLocalPlatform({
       dir,
       journeys: [guarded],
       policies: NO_POLICIES,
       port: 0,
-      clock: () => T0,
+      clock: () => clock.now,
       tickEveryMs: 20,
       controlTtlSeconds: 0,
     });
@@ -128,8 +129,10 @@ describe("pause and resume on the local platform", () => {
       for (let i = 1; i <= 10; i++)
         await put("order.placed", { userId: `u${i}`, orderId: `o${i}`, amount: 9, currency: "CNY" });
       await platform.settled();
-      // Act: one refund, then the tick's check.
+      // Act: one refund, then the tick's check (at most once a second in real time: guardrailCheckSeconds).
       await put("order.refunded", { userId: "u1", orderId: "o1", amount: 9 });
+      await platform.settled();
+      clock.now += 1_000;
       const pausedByGuardrail = await until(async () =>
         (await platform.store.getControls()).some((c) => c.value.paused && c.value.by === "guardrail"),
       );

@@ -49,6 +49,30 @@ describe("local queue", () => {
     expect(again.map((m) => [m.id, m.body, m.receiveCount])).toEqual([[a?.id, "a", 2]]);
   });
 
+  it("keeps a message in hand hidden for another visibility timeout, unless it was received again since", () => {
+    // Prepare
+    const { clock, queue } = queues();
+    queue.send([{ body: "a" }, { body: "b" }]);
+    const inHand = queue.receive(10);
+    clock.real += 8_000;
+    queue.keepHidden(inHand);
+    // Act: 16 s after the receive, 8 s after the heartbeat; then past the second timeout, "b" received again
+    clock.real += 8_000;
+    const during = queue.receive(10);
+    clock.real += 2_000;
+    const after = queue.receive(10);
+    queue.keepHidden(inHand); // the first receive's "a" and "b": both received again since
+    clock.real += 10_000;
+    const third = queue.receive(10);
+    // Assess
+    expect(during).toEqual([]);
+    expect(bodies(after)).toEqual(["a", "b"]);
+    expect(third.map((m) => [m.body, m.receiveCount])).toEqual([
+      ["a", 3],
+      ["b", 3],
+    ]);
+  });
+
   it("moves a message to the dead-letter queue after maxReceiveCount receives", () => {
     // Prepare
     const { clock, queue, deadLetter } = queues({ maxReceiveCount: 2 });

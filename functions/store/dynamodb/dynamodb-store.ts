@@ -114,6 +114,10 @@ export class DynamoDbStore implements JourneyStore, ControlStore, SharedValueSto
     return stored?.value.profile && { value: stored.value.profile, revision: stored.revision };
   }
 
+  getProfiles(userIds: readonly string[]): Promise<(Profile | undefined)[]> {
+    return users.getProfiles(this.table, userIds, this.consistent);
+  }
+
   getCouponBudget(journeyId: string, day: string, options?: BudgetReadOptions): Promise<CouponBudget> {
     const budget = {
       journeyId,

@@ -1,5 +1,6 @@
-import type { ConsumedCapacity } from "@aws-sdk/client-dynamodb";
+import type { ConsumedCapacity, KeysAndAttributes } from "@aws-sdk/client-dynamodb";
 import {
+  BatchGetCommand,
   BatchWriteCommand,
   type BatchWriteCommandInput,
   DeleteCommand,
@@ -68,6 +69,37 @@ export class TableClient {
 
   scan(kind: string, input: Without<ScanCommandInput>) {
     return this.send(kind, "scan", false, () => this.client.send(new ScanCommand(this.with(input))));
+  }
+
+  /**
+   * Gets items 100 to a request (BatchGetItem), eventually consistent, sending again what DynamoDB left
+   * unprocessed; in no particular order (each item carries its key), missing ones left out.
+   */
+  async getAll(
+    kind: string,
+    itemKeys: readonly Record<string, unknown>[],
+    projection: Pick<KeysAndAttributes, "ProjectionExpression" | "ExpressionAttributeNames" | "ConsistentRead"> = {},
+  ): Promise<Record<string, unknown>[]> {
+    const items: Record<string, unknown>[] = [];
+    for (let start = 0; start < itemKeys.length; start += 100) {
+      let requested = itemKeys.slice(start, start + 100);
+      for (let round = 0; requested.length > 0; round++) {
+        if (round > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 25 * 2 ** round)));
+        if (round > 8) throw new StoreError(`DynamoDB ${kind}: ${requested.length} keys still unprocessed`);
+        const Keys = requested;
+        const output = await this.send(kind, `${Keys.length} keys`, false, () =>
+          this.client.send(
+            new BatchGetCommand({
+              RequestItems: { [this.tableName]: { ...projection, Keys } },
+              ReturnConsumedCapacity: "TOTAL",
+            }),
+          ),
+        );
+        items.push(...(output.Responses?.[this.tableName] ?? []));
+        requested = output.UnprocessedKeys?.[this.tableName]?.Keys ?? [];
+      }
+    }
+    return items;
   }
 
   /** Puts items 25 to a request, sending again what DynamoDB left unprocessed. */

@@ -33,6 +33,26 @@ export async function getUser(
   return { value, revision: item.rev };
 }
 
+/** Users' profiles, a BatchGetItem per 100 (the profile's attributes alone), in the order asked. */
+export async function getProfiles(
+  table: TableClient,
+  userIds: readonly string[],
+  consistent: boolean,
+): Promise<(Profile | undefined)[]> {
+  const names = Object.fromEntries(["pk", ...storedForms("doc")].map((name) => [`#${name}`, name]));
+  const items = await table.getAll(
+    "getProfiles",
+    userIds.map((userId) => keys.user(userId)),
+    {
+      ProjectionExpression: Object.keys(names).join(", "),
+      ExpressionAttributeNames: names,
+      ConsistentRead: consistent,
+    },
+  );
+  const byKey = new Map(items.map((item) => [String(item.pk), decodeJson(item, "doc") as Profile | undefined]));
+  return userIds.map((userId) => byKey.get(keys.user(userId).pk));
+}
+
 /**
  * One conditional UpdateItem: sets the parts given (each in its plain or deflated form, the other form
  * removed) and the revision; a part left out is not touched. Billed by the larger of the item before and

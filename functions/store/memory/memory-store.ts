@@ -174,6 +174,10 @@ export class MemoryStore implements JourneyStore, ControlStore, SharedValueStore
     return stored?.value.profile && { value: stored.value.profile, revision: stored.revision };
   }
 
+  async getProfiles(userIds: readonly string[]) {
+    return userIds.map((userId) => this.users.get(userId)?.value.profile);
+  }
+
   async getCouponBudget(journeyId: string, day: string, options?: BudgetReadOptions) {
     return this.couponBudgets.read(journeyId, day, options);
   }

@@ -180,6 +180,21 @@ function userTests(open: OpenStore): void {
       expect(await store.getProfile("u1", CONSISTENT)).toBeUndefined();
       expect((await store.getUser("u1", CONSISTENT))?.value).toEqual({ sends: sends("u1", 2) });
     });
+
+    it("reads many users' profiles at once, in the order asked, more than one request's hundred", async () => {
+      // Prepare: 150 users with profiles, one with sends alone
+      const { store } = await open();
+      const userIds = Array.from({ length: 150 }, (_, i) => `u${i}`);
+      for (const [i, userId] of userIds.entries()) {
+        await store.putUser(userId, { profile: profile({ orderCount: i }) }, undefined);
+      }
+      await store.putUser("only-sends", { sends: sends("only-sends", 1) }, undefined);
+      // Act
+      const read = await store.getProfiles(["u149", "nobody", "only-sends", ...userIds]);
+      // Assess
+      expect(read.slice(0, 3)).toEqual([profile({ orderCount: 149 }), undefined, undefined]);
+      expect(read.slice(3)).toEqual(userIds.map((_, i) => profile({ orderCount: i })));
+    });
   });
 }
 
