@@ -8,6 +8,7 @@ import { keys } from "../../../functions/store/dynamodb/table.ts";
 import { MemoryStore } from "../../../functions/store/memory/memory-store.ts";
 import { shopEvent } from "../../engine/fixtures.ts";
 import { freshTable } from "../../setup/dynalite.ts";
+import { failure } from "../contract/fixtures.ts";
 
 async function newStore(config: Partial<ConstructorParameters<typeof DynamoDbStore>[1]> = {}) {
   const { client, tableName } = await freshTable();
@@ -77,15 +78,18 @@ describe("DynamoDbStore: run records", () => {
     // Prepare
     const { store } = await newStore();
     await store.putRecord(runRecord(), undefined);
-    // Act
-    const create = store.putRecord(runRecord(), undefined);
-    const stale = store.putRecord(runRecord(), 7);
-    const missing = store.putRecord(runRecord({ key: "u2" }), 1);
+    // Act: all three at once, each caught as it fails (awaiting one while another fails unwatched is an
+    // unhandled rejection).
+    const [create, stale, missing] = await Promise.all([
+      failure(store.putRecord(runRecord(), undefined)),
+      failure(store.putRecord(runRecord(), 7)),
+      failure(store.putRecord(runRecord({ key: "u2" }), 1)),
+    ]);
     // Assess
-    await expect(create).rejects.toBeInstanceOf(ConcurrencyError);
-    await expect(stale).rejects.toBeInstanceOf(ConcurrencyError);
-    await expect(missing).rejects.toBeInstanceOf(ConcurrencyError);
-    await expect(stale).rejects.toHaveProperty("cause.name", "ConditionalCheckFailedException");
+    expect(create).toBeInstanceOf(ConcurrencyError);
+    expect(stale).toBeInstanceOf(ConcurrencyError);
+    expect(missing).toBeInstanceOf(ConcurrencyError);
+    expect(stale).toHaveProperty("cause.name", "ConditionalCheckFailedException");
   });
 
   it("lets exactly one of two writers of the same revision win; the other gets ConcurrencyError", async () => {
