@@ -20,6 +20,8 @@ export interface EngineFigures {
   pure: number;
   /** The runtime over the MemoryStore, steps per second (bench part 1b). */
   runtime: number;
+  /** The pure engine making the runtime's decisions, steps per second (part 1c); absent in revisions before it. */
+  sameDecisions?: number | undefined;
 }
 
 export interface CompareOptions {
@@ -86,12 +88,19 @@ async function enginePass(dir: string, args: readonly string[]): Promise<EngineF
   });
   const last = stdout.trim().split("\n").at(-1) ?? "";
   const engine = (
-    JSON.parse(last) as { engine?: { stepsPerSecond?: number; pureEngine?: { stepsPerSecond?: number } } }
+    JSON.parse(last) as {
+      engine?: {
+        stepsPerSecond?: number;
+        pureEngine?: { stepsPerSecond?: number };
+        sameDecisions?: { stepsPerSecond?: number; agrees?: boolean };
+      };
+    }
   ).engine;
   const pure = engine?.pureEngine?.stepsPerSecond;
   const runtime = engine?.stepsPerSecond;
   if (pure === undefined || runtime === undefined) throw new Error(`no engine figures in ${dir}'s bench output`);
-  return { pure, runtime };
+  const same = engine?.sameDecisions;
+  return { pure, runtime, sameDecisions: same?.agrees === true ? same.stepsPerSecond : undefined };
 }
 
 /** Runs both sides' engine benchmarks in turns, `passes` times each. */
@@ -112,10 +121,14 @@ export async function compareEngine(options: CompareOptions): Promise<Comparison
 
 /** The medians of each side and their ratios (ours over theirs). */
 export function compareFigures(comparison: Comparison) {
-  const side = (figures: readonly EngineFigures[]) => ({
-    pure: median(figures.map((f) => f.pure)),
-    runtime: median(figures.map((f) => f.runtime)),
-  });
+  const side = (figures: readonly EngineFigures[]) => {
+    const same = figures.flatMap((f) => (f.sameDecisions === undefined ? [] : [f.sameDecisions]));
+    return {
+      pure: median(figures.map((f) => f.pure)),
+      runtime: median(figures.map((f) => f.runtime)),
+      sameDecisions: same.length === figures.length ? median(same) : undefined,
+    };
+  };
   const ours = side(comparison.ours);
   const theirs = side(comparison.theirs);
   return {

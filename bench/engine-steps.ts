@@ -1,12 +1,7 @@
 import { PerformanceObserver } from "node:perf_hooks";
 import type { ShopEvent } from "../events/catalog.ts";
-import { JourneyCatalog } from "../functions/engine/catalog.ts";
-import { type Decision, decideEvent, decideWakeUp, newWakeUpsOf } from "../functions/engine/decide.ts";
-import type { Profile, RunRecord, WakeUp } from "../functions/engine/model.ts";
-import { applyEventToProfile } from "../functions/engine/profile.ts";
 import type { Journey } from "../functions/language/schema.ts";
-import { MinHeap } from "../functions/shared/min-heap.ts";
-import { parseEventLines, simulate } from "../functions/simulator/simulate.ts";
+import { parseEventLines, type SimulationLine, simulate } from "../functions/simulator/simulate.ts";
 import { generateShopLines, type ShopOptions } from "../functions/simulator/synthetic/index.ts";
 
 /**
@@ -38,6 +33,8 @@ export interface RuntimeRun {
   outputLines: number;
   decideCalls: number;
   mostDecideCalls: number;
+  /** When each journey the guardrails paused was paused (its `journey.paused` line). */
+  pausedFrom: Map<string, number>;
 }
 
 /**
@@ -46,105 +43,26 @@ export interface RuntimeRun {
  */
 export async function runRuntime(journeys: readonly Journey[], events: readonly ShopEvent[], until: number) {
   let outputLines = 0;
+  const pausedFrom = new Map<string, number>();
+  const onLine = (line: SimulationLine) => {
+    outputLines++;
+    if (line.type === "journey.paused") pausedFrom.set(line.journey, Date.parse(line.at));
+  };
   const started = performance.now();
-  const result = await simulate({ journeys, events, until, onLine: () => void outputLines++ });
+  const result = await simulate({ journeys, events, until, onLine });
   const ms = performance.now() - started;
   const { inputs, decisions, steps, effects, decideCalls, mostDecideCalls } = result;
-  return { ms, inputs, decisions, steps, effects, outputLines, decideCalls, mostDecideCalls } satisfies RuntimeRun;
-}
-
-export interface PureEngineRun {
-  ms: number;
-  /** Inputs offered: an event or a due timer, to one journey's record for one key. */
-  calls: number;
-  /** Calls that changed the record. */
-  decisions: number;
-  /** Journey steps the decisions took (see Decision.steps). */
-  steps: number;
-  effects: number;
-}
-
-/**
- * The engine alone, synchronously: the pure decide functions over plain Maps for records and profiles
- * and a sorted timer queue, on the same virtual clock as the simulator (due timers fire before each
- * event and at the end), with no storage port, ledger, statistics or output lines. What the engine
- * costs, apart from the runtime's glue around a store.
- */
-export function runPureEngine(
-  journeys: readonly Journey[],
-  events: readonly ShopEvent[],
-  until: number,
-): PureEngineRun {
-  const times = events.map((event) => Date.parse(event.time));
-  const started = performance.now();
-  const catalog = new JourneyCatalog(journeys);
-  const records = new Map<string, Map<string, RunRecord>>();
-  const recordOf = (journeyId: string, key: string) => records.get(journeyId)?.get(key);
-  const profiles = new Map<string, Profile>();
-  type Timer = { at: number; order: number; wakeUp: WakeUp };
-  const timers = new MinHeap<Timer>((a, b) => a.at < b.at || (a.at === b.at && a.order < b.order));
-  let scheduled = 0;
-  let calls = 0;
-  let decisions = 0;
-  let steps = 0;
-  let effects = 0;
-  const save = (decision: Decision | undefined, previous: RunRecord | undefined): boolean => {
-    if (decision === undefined) return false;
-    decisions++;
-    steps += decision.steps;
-    effects += decision.effects.length;
-    const { journeyId, key } = decision.record;
-    let byKey = records.get(journeyId);
-    if (byKey === undefined) {
-      byKey = new Map();
-      records.set(journeyId, byKey);
-    }
-    byKey.set(key, decision.record);
-    for (const wakeUp of newWakeUpsOf(decision.record, previous)) {
-      timers.push({ at: Date.parse(wakeUp.at), order: scheduled++, wakeUp });
-    }
-    return true;
-  };
-  const handle = (event: ShopEvent, now: number) => {
-    const userId = event.detail.userId;
-    let profile = typeof userId === "string" ? profiles.get(userId) : undefined;
-    if (typeof userId === "string") {
-      const updated = applyEventToProfile(profile, event);
-      if (updated !== undefined) {
-        profiles.set(userId, updated);
-        profile = updated;
-      }
-    }
-    for (const journey of catalog.listeningTo(event["detail-type"])) {
-      const key = event.detail[journey.journey.key];
-      if (typeof key !== "string" || key === "") continue;
-      calls++;
-      const record = recordOf(journey.id, key);
-      const decision = decideEvent({ current: journey, record, key, profile, now, event });
-      if (save(decision, record)) for (const emitted of decision?.events ?? []) handle(emitted, now);
-    }
-  };
-  const fireUntil = (limit: number) => {
-    for (let timer = timers.peek(); timer !== undefined && timer.at <= limit; timer = timers.peek()) {
-      timers.pop();
-      const { at, wakeUp } = timer;
-      const journey = catalog.current().find((j) => j.id === wakeUp.journeyId);
-      const record = recordOf(wakeUp.journeyId, wakeUp.key);
-      if (journey === undefined || record === undefined) continue;
-      calls++;
-      const userId = record.run?.userId ?? record.inactivity?.lastEvent.detail.userId;
-      const profile = typeof userId === "string" ? profiles.get(userId) : undefined;
-      const decision = decideWakeUp({ current: journey, record, key: wakeUp.key, profile, now: at, wakeUp });
-      if (save(decision, record)) for (const emitted of decision?.events ?? []) handle(emitted, at);
-    }
-  };
-  for (const [index, event] of events.entries()) {
-    const at = times[index] ?? 0;
-    fireUntil(at);
-    handle(event, at);
-  }
-  fireUntil(until);
-  return { ms: performance.now() - started, calls, decisions, steps, effects };
+  return {
+    ms,
+    inputs,
+    decisions,
+    steps,
+    effects,
+    outputLines,
+    decideCalls,
+    mostDecideCalls,
+    pausedFrom,
+  } satisfies RuntimeRun;
 }
 
 /**
