@@ -1,14 +1,13 @@
 import type { ShopEvent } from "../../events/catalog.ts";
 import type { CompiledJourney } from "../engine/compile.ts";
-import { type Decision, newWakeUpsOf } from "../engine/decide.ts";
-import { skipsLateMessages } from "../engine/held-messages.ts";
-import { journalWith, outboxId } from "../engine/journal.ts";
 import type { EngineInput, Outbox, StatsCounter, WakeUp } from "../engine/model.ts";
 import { DEFAULT_TIMEZONE } from "../engine/policies/config.ts";
 import { compileWatch } from "../engine/segments/watch.ts";
-import { statsOf, stepStatsOf } from "../engine/stats.ts";
+import { statsOf } from "../engine/stats.ts";
 import type { TraitsSetting } from "../engine/traits/profile.ts";
 import { formatInstant } from "../shared/time.ts";
+import { InputApplier } from "./apply-input.ts";
+import { andThen, inTurn } from "./awaitable.ts";
 import { chargesAhead, enterMembers, type MemberRead } from "./campaign-entries.ts";
 import {
   armRelativeOccurrence,
@@ -19,33 +18,15 @@ import {
   raisedOccurrenceWakeUp,
 } from "./campaign-fan-out.ts";
 import { ControlCache } from "./control-cache.ts";
-import { deciderOf, runUserOf, sendsToSave } from "./decision-inputs.ts";
 import { guardrailCounters } from "./guardrail-counts.ts";
 import { HandOn } from "./hand-on.ts";
 import { type Awaitable, isPromise } from "./ports.ts";
 import { redemptionCounters } from "./redemptions.ts";
 import { PolicyReservations } from "./reservations.ts";
 import { Retries } from "./retries.ts";
-import { runsToIndex } from "./runs-of-user.ts";
 import type { RuntimeOptions } from "./runtime-options.ts";
 import { UnsavedStats } from "./unsaved-stats.ts";
 import { UserInput, type UserLoad } from "./user-input.ts";
-
-/** One input applied to one journey's record (see JourneyRuntime.apply). */
-interface ApplyRequest {
-  current: CompiledJourney;
-  key: string;
-  now: number;
-  /** The event's user, read already; undefined: the one the record or wake-up names (see runUserOf), if any. */
-  user: UserInput | undefined;
-  input: EngineInput;
-  /** 1 for the first try; a retry after a lost race reads consistently. */
-  attempt: number;
-  /** The record and user read ahead (a campaign's entry: campaign-entries.ts), for the first try only. */
-  ahead?: MemberRead | undefined;
-  /** The journey is paused: the input converts goals and ends runs, but admits no one and sends nothing. */
-  paused?: boolean;
-}
 
 export type { EffectSink, EventPublisher } from "./hand-on.ts";
 
@@ -68,6 +49,8 @@ export class JourneyRuntime {
   /** Raised whenever a guardrail's numerator is counted (refunds, unsubscribes, withheld coupons). */
   guardrailCountersAdded = 0;
   private readonly policies: PolicyReservations;
+  /** Applies one input to one journey's record (apply-input.ts). */
+  private readonly applier: InputApplier;
   /** Handing outboxes on, and their proofs (hand-on.ts). */
   private readonly handOns: HandOn;
   /** The batch's proof key of an outbox, for the profiles' outboxes (one function, not one per input). */
@@ -109,6 +92,17 @@ export class JourneyRuntime {
       defaultZone: this.defaultZone,
       ...(watch === undefined ? {} : { watch }),
     };
+    const { store, catalog } = options;
+    const { handOns, policies, retries, stats, keepsJournal } = this;
+    this.applier = new InputApplier(
+      { store, catalog, handOns, policies, retries, stats, traits: this.traits, keepsJournal },
+      {
+        loadUser: (request) => this.loadUser(request),
+        handOn: (outbox, how) => this.handOn(outbox, how),
+        handOnSaved: (user) => this.handOnSaved(user),
+        addStats: (counters) => this.addStats(counters),
+      },
+    );
   }
 
   /**
@@ -132,38 +126,65 @@ export class JourneyRuntime {
    * journeys, in one write with it (see UserInput).
    */
   async handleEvent(event: ShopEvent, now: number): Promise<void> {
-    const { store, catalog } = this.options;
+    const handling = this.onEvent(event, now);
+    if (isPromise(handling)) await handling;
+  }
+
+  /**
+   * `handleEvent`, answering at once when nothing it did was asynchronous (see Awaitable): the simulator's
+   * loop, over the in-memory store, applies an event with no promise at all.
+   */
+  onEvent(event: ShopEvent, now: number): Awaitable<void> {
     const userId = event.detail.userId;
     const loading = typeof userId === "string" ? this.loadUser({ userId, event, consistent: false, now }) : undefined;
-    const user = isPromise(loading) ? await loading : loading;
-    const detailType = event["detail-type"];
-    if (detailType === "coupon.redeemed") this.addStats(await redemptionCounters(store, catalog, event));
+    return andThen(loading, (user) => this.eventWith(event, now, user));
+  }
 
-    if (this.controls.staleAt(now)) await this.controls.refresh(now);
-    for (const journey of catalog.listeningTo(detailType)) {
-      // A campaign relative to this event: the occurrence it sets is armed (its runs' exits and goal go on below).
-      if (journey.journey.trigger.type === "schedule" && journey.trigger.matches(event))
-        await armRelativeOccurrence({ store, journey, now, defaultZone: this.defaultZone, event });
+  private eventWith(event: ShopEvent, now: number, user: UserInput | undefined): Awaitable<void> {
+    const { store, catalog } = this.options;
+    const detailType = event["detail-type"];
+    const counting =
+      detailType === "coupon.redeemed"
+        ? redemptionCounters(store, catalog, event).then((counters) => this.addStats(counters))
+        : undefined;
+    const refreshing = andThen(counting, () => (this.controls.staleAt(now) ? this.controls.refresh(now) : undefined));
+    const journeys = catalog.listeningTo(detailType);
+    const applying = andThen(refreshing, () => inTurn(journeys, (journey) => this.eventTo(journey, event, user, now)));
+    return andThen(applying, () => this.afterEvent(event, now, user));
+  }
+
+  /** The event applied to one journey that listens to its detail-type. */
+  private eventTo(journey: CompiledJourney, event: ShopEvent, user: UserInput | undefined, now: number) {
+    const { store, catalog } = this.options;
+    // A campaign relative to this event: the occurrence it sets is armed (its runs' exits and goal go on below).
+    const arming =
+      journey.journey.trigger.type === "schedule" && journey.trigger.matches(event)
+        ? armRelativeOccurrence({ store, journey, now, defaultZone: this.defaultZone, event })
+        : undefined;
+    return andThen(arming, () => {
       const key = event.detail[journey.journey.key];
       // Its detail-type but none of its patterns (a member day coupon, to the coupon-expiry nudge): no record read.
-      if (typeof key !== "string" || key === "" || !catalog.mayMatter(journey.id, event)) continue;
+      if (typeof key !== "string" || key === "" || !catalog.mayMatter(journey.id, event)) return undefined;
       // Paused: the event still converts goals and ends runs, but admits no one and sends nothing.
       const paused = this.controls.pausedAsRead(journey.id) !== undefined;
-      await this.applyRetried({
-        current: journey,
-        key,
-        now,
-        user,
-        input: { type: "event", event },
-        attempt: 1,
-        paused,
+      const input: EngineInput = { type: "event", event };
+      return this.applier.applyRetried({ current: journey, key, now, user, input, attempt: 1, paused });
+    });
+  }
+
+  /** After the journeys: the profile's change no send carried, the guardrails' counters, the batch's flush. */
+  private afterEvent(event: ShopEvent, now: number, user: UserInput | undefined): Awaitable<void> {
+    const saving = user?.changed ? this.saveUser(user) : undefined;
+    return andThen(saving, () => {
+      const detailType = event["detail-type"];
+      // Counted by the input whose write changed the profile only: a redelivery must not count twice.
+      if (!user?.applied || (detailType !== "order.refunded" && detailType !== "user.unsubscribed"))
+        return this.flushIfDue();
+      return guardrailCounters(this.options.catalog, this.options.store, event, now).then((counters) => {
+        this.addStats(counters);
+        return this.flushIfDue();
       });
-    }
-    if (user?.changed) await this.saveUser(user);
-    // Counted by the input whose write changed the profile only: a redelivery must not count twice.
-    if (user?.applied && (detailType === "order.refunded" || detailType === "user.unsubscribed"))
-      this.addStats(await guardrailCounters(catalog, store, event, now));
-    if (this.inputCounted()) await this.flush();
+    });
   }
 
   /** The wake-up of the occurrence EventBridge Scheduler raised for a campaign at `at`; undefined: none. */
@@ -174,6 +195,12 @@ export class JourneyRuntime {
 
   /** Applies a timer that fell due. */
   async handleWakeUp(wakeUp: WakeUp, now: number): Promise<void> {
+    const handling = this.onWakeUp(wakeUp, now);
+    if (isPromise(handling)) await handling;
+  }
+
+  /** `handleWakeUp`, answering at once when nothing it did was asynchronous (see onEvent). */
+  onWakeUp(wakeUp: WakeUp, now: number): Awaitable<void> {
     if (wakeUp.kind === "profile") return this.handleProfileWakeUp(wakeUp, now);
     if (wakeUp.kind === "entries") return this.handleEntries(wakeUp, now);
     return this.wakeUpWith(wakeUp, now, undefined);
@@ -213,17 +240,34 @@ export class JourneyRuntime {
             }
           : undefined,
         charges: this.policies,
-        enter: (entry, read) => this.wakeUpWith(entry, now, read),
+        enter: async (entry, read) => this.wakeUpWith(entry, now, read),
       }),
     );
   }
 
   /** A wake-up of one run: `read`, its record and user read ahead (a campaign's entry), for its first try. */
-  private async wakeUpWith(wakeUp: WakeUp, now: number, read: MemberRead | undefined): Promise<void> {
+  private wakeUpWith(wakeUp: WakeUp, now: number, read: MemberRead | undefined): Awaitable<void> {
     const journey = this.options.catalog.currentOf(wakeUp.journeyId);
-    if (journey === undefined) return; // the journey was removed: its timers lapse.
-    if (this.controls.staleAt(now)) await this.controls.refresh(now);
-    const paused = this.controls.pausedAsRead(journey.id) !== undefined;
+    if (journey === undefined) return undefined; // the journey was removed: its timers lapse.
+    const refreshing = this.controls.staleAt(now) ? this.controls.refresh(now) : undefined;
+    return andThen(refreshing, () => {
+      const paused = this.controls.pausedAsRead(journey.id) !== undefined;
+      if (wakeUp.kind === "occurrence" || paused) return this.wakeUpNotApplied({ journey, wakeUp, now, paused, read });
+      const input: EngineInput = { type: "wake-up", wakeUp };
+      const request = { current: journey, key: wakeUp.key, now, user: undefined, input, attempt: 1, ahead: read };
+      return andThen(this.applier.applyRetried(request), () => this.flushIfDue());
+    });
+  }
+
+  /** A campaign's occurrence (its fan-out), or a wake-up of a paused journey: held, or lapsed. */
+  private async wakeUpNotApplied(request: {
+    journey: CompiledJourney;
+    wakeUp: WakeUp;
+    now: number;
+    paused: boolean;
+    read: MemberRead | undefined;
+  }): Promise<void> {
+    const { journey, wakeUp, now, paused, read } = request;
     // A paused campaign enters no one: its occurrence lists no one, and a member's entry lapses.
     if (wakeUp.kind === "occurrence") {
       const { store, campaigns } = this.options;
@@ -231,28 +275,15 @@ export class JourneyRuntime {
       // Not inside `onFanOut?.(...)`: without a listener, the optional call would skip the fan-out itself.
       const report = await fanOutUnlessPaused(fanOut, paused);
       this.options.onFanOut?.(report);
-    }
-    if (wakeUp.kind === "occurrence" || (wakeUp.kind === "campaign" && paused)) {
-      if (this.inputCounted()) await this.flush();
-      return;
-    }
-    if (paused && this.options.controls) {
+    } else if (wakeUp.kind !== "campaign" && this.options.controls) {
       // Held as it is, one write, until the journey is resumed (resumeHeldRuns hands it back).
       await this.options.controls.holdWakeUp({ ...wakeUp, heldAt: wakeUp.heldAt ?? formatInstant(now) });
-      if (this.inputCounted()) await this.flush();
-      return;
+    } else if (wakeUp.kind !== "campaign") {
+      const input: EngineInput = { type: "wake-up", wakeUp };
+      const request = { current: journey, key: wakeUp.key, now, user: undefined, input, attempt: 1, ahead: read };
+      await this.applier.applyRetried(request);
     }
-    const input: EngineInput = { type: "wake-up", wakeUp };
-    await this.applyRetried({
-      current: journey,
-      key: wakeUp.key,
-      now,
-      user: undefined,
-      input,
-      attempt: 1,
-      ahead: read,
-    });
-    if (this.inputCounted()) await this.flush();
+    await this.flushIfDue();
   }
 
   /**
@@ -305,96 +336,14 @@ export class JourneyRuntime {
     await this.handOn(outbox, how);
   }
 
+  /** The batch flushed when this input completes it (see flushEveryInputs); nothing to wait for otherwise. */
+  private flushIfDue(): Promise<void> | undefined {
+    return this.inputCounted() ? this.flush() : undefined;
+  }
+
   /** Counts an input done; true when the batch is to be flushed now. Not async: most inputs await nothing here. */
   private inputCounted(): boolean {
     return ++this.inputsSinceFlush >= this.flushEveryInputs;
-  }
-
-  private async apply(request: ApplyRequest): Promise<void> {
-    const { current, key, now, input, attempt } = request;
-    const { store, catalog } = this.options;
-    // Eventually consistent first: a stale record only loses the race below, and the retry reads consistently.
-    const ahead = attempt === 1 ? request.ahead : undefined;
-    const reading = ahead ? ahead.stored : store.getRecord(current.id, key, { consistent: attempt > 1 });
-    const stored = isPromise(reading) ? await reading : reading;
-    // The event's user, or the one the wake-up or record names, read before anything is handed on. A run's
-    // decision never reads or reserves another user's sends.
-    const runUser = request.user === undefined && ahead === undefined ? runUserOf(input, stored?.value) : undefined;
-    const loading =
-      runUser === undefined
-        ? (ahead?.user ?? request.user)
-        : this.loadUser({ userId: runUser, consistent: attempt > 1, now });
-    const user = isPromise(loading) ? await loading : loading;
-    // An outbox on the record not proven handed on: its saver died (or failed) before handing it all on,
-    // or before its proof. It goes out again, with the same ids, before the record moves on (the channels
-    // drop repeats by id).
-    const left = stored?.value.pending;
-    // Counted once, by the decision that saved it: a repeat (its first hand-on may still be on its way, in
-    // another instance whose batch has not written its proof yet) must not count its effects again.
-    if (left !== undefined && !(await this.handOns.isHandedOn(left))) await this.handOn(left, { again: true });
-    const run = stored?.value.run;
-    const runJourney = run && run.version !== current.version ? catalog.get(current.id, run.version) : undefined;
-    const record = stored?.value;
-    const profile = user?.profile;
-    const paused = request.paused ?? false;
-    const decided = await this.policies.decide({
-      decide: deciderOf({
-        stats: this.stats,
-        traits: this.traits,
-        current,
-        runJourney,
-        record,
-        key,
-        profile,
-        now,
-        paused,
-        input,
-      }),
-      sends: user?.sends,
-      consistent: attempt > 1,
-      skipLate: input.type === "wake-up" && skipsLateMessages((runJourney ?? current).journey, input.wakeUp, now),
-    });
-    if (decided === undefined) return;
-    const { decision, charges } = decided;
-    // The engine hands back a fresh record: the outbox goes on it, and only when there is something in it.
-    const saved = decision.record;
-    const outbox = this.outboxOf(decision);
-    saved.pending = outbox;
-    // The outbox before it was handed on (above): its entries join the run's journal.
-    saved.journal = this.keepsJournal ? journalWith(record?.journal, record?.pending) : undefined;
-    // `nudge why` finds the runs keyed otherwise through the user's index, saved before the record.
-    if (user !== undefined && this.keepsJournal)
-      user.indexRuns(runsToIndex(catalog, { user: user.userId, decision, stored }));
-    const reserve =
-      user && sendsToSave(user, { policies: this.policies, decision, now, handsOn: outbox !== undefined });
-    if (user !== undefined && reserve !== undefined) {
-      const saving = user.save(reserve.sends);
-      if (saving) await saving;
-      if (user.hasSavedOutbox) await this.handOnSaved(user);
-    }
-    // Timers before the save: one scheduled for a save that then loses its race, or never happens, is
-    // stale and changes nothing when it fires; one scheduled after could be lost with the process.
-    for (const wakeUp of newWakeUpsOf(saved, record)) {
-      const scheduling = store.scheduleWakeUp(wakeUp);
-      if (isPromise(scheduling)) await scheduling;
-    }
-    const putting = store.putRecord(saved, stored?.revision);
-    if (isPromise(putting)) await putting;
-    this.stats.decisions++;
-    this.stats.steps += decision.steps;
-    // Saved: the coupons charged for it are settled (a retry of this decision will never come).
-    if (charges.length > 0) await this.policies.settle(decision, charges, record);
-    // Saved: the steps it reached count once (a redelivered input decides nothing new).
-    if (saved.run !== undefined && !saved.run.holdout && decision.visited.length > 0)
-      this.addStats(
-        stepStatsOf(
-          { journeyId: saved.journeyId, version: saved.run.version, at: formatInstant(now), visited: decision.visited },
-          catalog.keepsHours,
-        ),
-      );
-    if (outbox === undefined) return;
-    const handingOn = this.handOn(outbox, { again: false });
-    if (handingOn) await handingOn;
   }
 
   /** After the journeys: the profile's change no send carried, written alone (see UserInput). */
@@ -408,13 +357,6 @@ export class JourneyRuntime {
         await this.handOnSaved(user);
       },
     );
-  }
-
-  /** The decision's outbox, under this batch's proof key; none when it has nothing to hand on. */
-  private outboxOf(decision: Decision): Outbox | undefined {
-    const id = outboxId(decision);
-    if (id === undefined) return undefined;
-    return { effects: decision.effects, events: decision.events, proof: this.handOns.proofFor(id) };
   }
 
   /**
@@ -440,26 +382,5 @@ export class JourneyRuntime {
     if (counters.some((c) => c.name.startsWith("guardrail.") || c.name.startsWith("coupon.withheld.")))
       this.guardrailCountersAdded++;
     for (const counter of counters) this.unsavedStats.add(counter);
-  }
-
-  /**
-   * One input applied to one journey's record, again after each lost race (ConcurrencyError), up to
-   * maxAttempts: the event's user read again first, and the record (and a wake-up's user) consistently.
-   */
-  private async applyRetried(request: ApplyRequest): Promise<void> {
-    const callsBefore = this.stats.decideCalls;
-    try {
-      for (;;) {
-        try {
-          return await this.apply(request);
-        } catch (error) {
-          this.retries.lostRace(error, request.attempt, () => `${request.current.id}/${request.key}`);
-        }
-        request.attempt++;
-        await request.user?.reload();
-      }
-    } finally {
-      this.retries.countDecideCalls(callsBefore);
-    }
   }
 }

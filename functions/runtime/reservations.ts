@@ -12,7 +12,7 @@ import {
   type PolicyOutcome,
 } from "../engine/policy-state.ts";
 import { ConcurrencyError } from "../shared/errors.ts";
-import type { BudgetStore, CouponBudget, CouponSettlement } from "./ports.ts";
+import type { Awaitable, BudgetStore, CouponBudget, CouponSettlement } from "./ports.ts";
 import { type BudgetShard, SettledCharges } from "./settled-charges.ts";
 
 /** Rounds of read-and-decide-again an input may take for its policies (a budget running out mid-way). */
@@ -109,16 +109,31 @@ export class PolicyReservations {
 
   /**
    * Runs `decide` with what the policies need read, charging the coupon budgets it spends; returns the
-   * decision and its charges.
+   * decision and its charges. At once (no promise) when the decision wants no budget: most inputs.
    */
-  async decide(request: DecideRequest): Promise<Decided | undefined> {
-    const { decide, sends, consistent, skipLate = false } = request;
+  decide(request: DecideRequest): Awaitable<Decided | undefined> {
+    const { sends, skipLate = false } = request;
     const charged = new Set<string>();
+    const inputs: PolicyInputs = { config: this.config, charged, skipLate };
+    if (sends !== undefined) inputs.sends = sends;
+    const first = request.decide(inputs);
+    if (first === undefined) return undefined;
+    if (first.policy.wantsBudgets.length === 0 && first.policy.charges.length === 0)
+      return { decision: first, charges: [] };
+    return this.decideWithBudgets(request, { inputs, charged, first });
+  }
+
+  /** `decide`'s rounds once the decision wants budgets: read, charged, and decided again as they change. */
+  private async decideWithBudgets(
+    request: DecideRequest,
+    state: { inputs: PolicyInputs; charged: Set<string>; first: Decision },
+  ): Promise<Decided | undefined> {
+    const { decide, consistent } = request;
+    const { inputs, charged } = state;
     const charges: CouponCharge[] = [];
-    const inputs: PolicyInputs = { config: this.config, charged, skipLate, ...(sends && { sends }) };
     let budgets: Map<string, number> | undefined;
     for (let round = 0; round < MAX_ROUNDS; round++) {
-      const decision = decide(inputs);
+      const decision = round === 0 ? state.first : decide(inputs);
       if (decision === undefined) return undefined;
       const wants = decision.policy;
       let again = false;

@@ -173,19 +173,19 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
   // Without faults an input goes straight to the runtime; with them, through the injector.
   const handle = (input: SimulatorInput, now: number) =>
     input.kind === "event" ? runtime.handleEvent(input.event, now) : runtime.handleWakeUp(input.wakeUp, now);
+  // Without faults, waiting only on what is asynchronous: over the in-memory store, nothing (see Awaitable).
   const handleEvent = (event: ShopEvent, now: number) =>
-    faults ? faults.deliver({ kind: "event", event }, (input) => handle(input, now)) : runtime.handleEvent(event, now);
+    faults ? faults.deliver({ kind: "event", event }, (input) => handle(input, now)) : runtime.onEvent(event, now);
   const handleWakeUp = (wakeUp: WakeUp, now: number) =>
-    faults
-      ? faults.deliver({ kind: "wake-up", wakeUp }, (input) => handle(input, now))
-      : runtime.handleWakeUp(wakeUp, now);
+    faults ? faults.deliver({ kind: "wake-up", wakeUp }, (input) => handle(input, now)) : runtime.onWakeUp(wakeUp, now);
 
   // Events the journeys emit go round again at the same virtual time, as they would through the bus.
   const drainPublished = async (now: number) => {
     for (let event = published.shift(); event !== undefined; event = published.shift()) {
       inputs++;
       inputsByKind.emitted++;
-      await handleEvent(event, now);
+      const handling = handleEvent(event, now);
+      if (isPromise(handling)) await handling;
     }
   };
   const fireWakeUpsUntil = async (until: number) => {
@@ -202,7 +202,8 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
       for (const wakeUp of isPromise(taking) ? await taking : taking) {
         inputs++;
         inputsByKind.wakeUps++;
-        await handleWakeUp(wakeUp, clock);
+        const handling = handleWakeUp(wakeUp, clock);
+        if (isPromise(handling)) await handling;
         if (published.length > 0) await drainPublished(clock);
         campaigns.handled(wakeUp, clock);
       }
@@ -214,12 +215,17 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
   for (const event of events) {
     const at = Date.parse(event.time);
     if (!armed) armed = await armCampaigns(store, catalog, at);
-    await fireWakeUpsUntil(at);
+    // Most events have no wake-up or control due before them: then nothing is awaited.
+    const next = store.nextWakeUpAt();
+    const wake = isPromise(next) ? await next : next;
+    const control = controls?.nextAt();
+    if ((wake !== undefined && wake <= at) || (control !== undefined && control <= at)) await fireWakeUpsUntil(at);
     clock = Math.max(clock, at);
     if (controls?.dueBy(at)) await controls.advance(at);
     inputs++;
     inputsByKind.events++;
-    await handleEvent(event, at);
+    const handling = handleEvent(event, at);
+    if (isPromise(handling)) await handling;
     if (published.length > 0) await drainPublished(at);
   }
   const until = options.until ?? (last === undefined ? 0 : last + DEFAULT_RUN_ON_MS);
