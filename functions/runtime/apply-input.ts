@@ -3,7 +3,7 @@ import type { CompiledJourney } from "../engine/compile.ts";
 import { type Decision, newWakeUpsOf } from "../engine/decide.ts";
 import { skipsLateMessages } from "../engine/held-messages.ts";
 import { journalWith, outboxId } from "../engine/journal.ts";
-import type { EngineInput, Outbox, RunRecord, SentMessage, StatsCounter } from "../engine/model.ts";
+import type { EngineInput, Outbox, RunRecord, SentMessage, StatsCounter, WakeUp } from "../engine/model.ts";
 import { stepStatsOf } from "../engine/stats.ts";
 import type { TraitsSetting } from "../engine/traits/profile.ts";
 import { formatInstant } from "../shared/time.ts";
@@ -53,6 +53,10 @@ export interface ApplierHost {
   addStats(counters: readonly StatsCounter[]): void;
 }
 
+/** How an outbox is handed on: the first time (its effects count), or again (they counted already). */
+const FIRST_HAND_ON = Object.freeze({ again: false });
+const HANDED_AGAIN = Object.freeze({ again: true });
+
 /** The record and user an attempt read. */
 interface Read {
   stored: Versioned<RunRecord> | undefined;
@@ -66,6 +70,10 @@ interface Read {
  * an input is applied with no promise at all; over DynamoDB the stages run in the same order.
  */
 export class InputApplier {
+  private lastInstant = { now: Number.NaN, formatted: "" };
+  /** A wake-up scheduled (one function for every decision's). */
+  private readonly schedule = (wakeUp: WakeUp): Awaitable<void> => this.parts.store.scheduleWakeUp(wakeUp);
+
   constructor(
     private readonly parts: ApplierParts,
     private readonly host: ApplierHost,
@@ -114,10 +122,10 @@ export class InputApplier {
     const reading = ahead
       ? ahead.stored
       : this.parts.store.getRecord(request.current.id, request.key, { consistent: request.attempt > 1 });
-    return andThen(
-      andThen(reading, (stored) => this.readUser(request, stored, ahead)),
-      (read) => this.decide(request, read),
-    );
+    const read = isPromise(reading)
+      ? reading.then((stored) => this.readUser(request, stored, ahead))
+      : this.readUser(request, reading, ahead);
+    return isPromise(read) ? read.then((done) => this.decide(request, done)) : this.decide(request, read);
   }
 
   /**
@@ -131,7 +139,9 @@ export class InputApplier {
       runUser === undefined
         ? (ahead?.user ?? request.user)
         : this.host.loadUser({ userId: runUser, consistent: request.attempt > 1, now: request.now });
-    return andThen(loading, (user) => this.withLeftHandedOn({ stored, user }));
+    return isPromise(loading)
+      ? loading.then((user) => this.withLeftHandedOn({ stored, user }))
+      : this.withLeftHandedOn({ stored, user: loading });
   }
 
   /**
@@ -144,7 +154,7 @@ export class InputApplier {
     const left = read.stored?.value.pending;
     if (left === undefined) return read;
     return andThen(this.parts.handOns.isHandedOn(left), (handed) =>
-      handed ? read : andThen(this.host.handOn(left, { again: true }), () => read),
+      handed ? read : andThen(this.host.handOn(left, HANDED_AGAIN), () => read),
     );
   }
 
@@ -171,7 +181,9 @@ export class InputApplier {
       consistent: request.attempt > 1,
       skipLate: input.type === "wake-up" && skipsLateMessages((runJourney ?? current).journey, input.wakeUp, now),
     });
-    return andThen(deciding, (decided) => (decided === undefined ? undefined : this.reserve(request, read, decided)));
+    if (isPromise(deciding))
+      return deciding.then((decided) => (decided === undefined ? undefined : this.reserve(request, read, decided)));
+    return deciding === undefined ? undefined : this.reserve(request, read, deciding);
   }
 
   /** The outbox and journal on the fresh record, then the user's sends and profile change in one write. */
@@ -191,7 +203,7 @@ export class InputApplier {
     const handsOn = outbox !== undefined;
     const reserved = user && sendsToSave(user, { policies, decision, now: request.now, handsOn });
     const saving = user !== undefined && reserved !== undefined ? this.saveUser(user, reserved.sends) : undefined;
-    return andThen(saving, () => this.save(request, read, decided));
+    return isPromise(saving) ? saving.then(() => this.save(request, read, decided)) : this.save(request, read, decided);
   }
 
   private saveUser(user: UserInput, sends: SentMessage[] | undefined): Awaitable<void> {
@@ -205,28 +217,44 @@ export class InputApplier {
   private save(request: ApplyRequest, read: Read, decided: Decided): Awaitable<void> {
     const { store } = this.parts;
     const saved = decided.decision.record;
-    const scheduling = inTurn(newWakeUpsOf(saved, read.stored?.value), (wakeUp) => store.scheduleWakeUp(wakeUp));
-    const putting = andThen(scheduling, () => store.putRecord(saved, read.stored?.revision));
-    return andThen(putting, () => this.saved(request, read, decided));
+    const scheduling = inTurn(newWakeUpsOf(saved, read.stored?.value), this.schedule);
+    const putting = isPromise(scheduling)
+      ? scheduling.then(() => store.putRecord(saved, read.stored?.revision))
+      : store.putRecord(saved, read.stored?.revision);
+    return isPromise(putting)
+      ? putting.then(() => this.saved(request, read, decided))
+      : this.saved(request, read, decided);
   }
 
   private saved(request: ApplyRequest, read: Read, decided: Decided): Awaitable<void> {
     const { decision, charges } = decided;
-    const { stats, policies, catalog } = this.parts;
-    const saved = decision.record;
+    const { stats, policies } = this.parts;
     stats.decisions++;
     stats.steps += decision.steps;
     // Saved: the coupons charged for it are settled (a retry of this decision will never come).
-    const settling = charges.length > 0 ? policies.settle(decision, charges, read.stored?.value) : undefined;
-    return andThen(settling, () => {
-      // Saved: the steps it reached count once (a redelivered input decides nothing new).
-      if (saved.run !== undefined && !saved.run.holdout && decision.visited.length > 0) {
-        const at = formatInstant(request.now);
-        const visit = { journeyId: saved.journeyId, version: saved.run.version, at, visited: decision.visited };
-        this.host.addStats(stepStatsOf(visit, catalog.keepsHours));
-      }
-      return saved.pending === undefined ? undefined : this.host.handOn(saved.pending, { again: false });
-    });
+    if (charges.length === 0) return this.counted(decision, request.now);
+    return policies.settle(decision, charges, read.stored?.value).then(() => this.counted(decision, request.now));
+  }
+
+  /** Saved: the steps it reached count once (a redelivered input decides nothing new); its outbox goes on. */
+  private counted(decision: Decision, now: number): Awaitable<void> {
+    const saved = decision.record;
+    if (saved.run !== undefined && !saved.run.holdout && decision.visited.length > 0) {
+      const visit = {
+        journeyId: saved.journeyId,
+        version: saved.run.version,
+        at: this.instant(now),
+        visited: decision.visited,
+      };
+      this.host.addStats(stepStatsOf(visit, this.parts.catalog.keepsHours));
+    }
+    return saved.pending === undefined ? undefined : this.host.handOn(saved.pending, FIRST_HAND_ON);
+  }
+
+  /** `now` formatted, once for the many decisions of an input, or of inputs at the same instant. */
+  private instant(now: number): string {
+    if (now !== this.lastInstant.now) this.lastInstant = { now, formatted: formatInstant(now) };
+    return this.lastInstant.formatted;
   }
 
   /** The decision's outbox, under this batch's proof key; none when it has nothing to hand on. */

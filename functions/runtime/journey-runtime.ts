@@ -7,7 +7,7 @@ import { statsOf } from "../engine/stats.ts";
 import type { TraitsSetting } from "../engine/traits/profile.ts";
 import { formatInstant } from "../shared/time.ts";
 import { InputApplier } from "./apply-input.ts";
-import { andThen, inTurn } from "./awaitable.ts";
+import { inTurn } from "./awaitable.ts";
 import { chargesAhead, enterMembers, type MemberRead } from "./campaign-entries.ts";
 import {
   armRelativeOccurrence,
@@ -137,53 +137,70 @@ export class JourneyRuntime {
   onEvent(event: ShopEvent, now: number): Awaitable<void> {
     const userId = event.detail.userId;
     const loading = typeof userId === "string" ? this.loadUser({ userId, event, consistent: false, now }) : undefined;
-    return andThen(loading, (user) => this.eventWith(event, now, user));
+    if (isPromise(loading)) return loading.then((user) => this.eventWith(event, now, user));
+    return this.eventWith(event, now, loading);
   }
 
+  // Written with `isPromise` rather than andThen: a closure made for every input and journey is garbage
+  // the simulator would collect millions of times.
   private eventWith(event: ShopEvent, now: number, user: UserInput | undefined): Awaitable<void> {
+    if (event["detail-type"] === "coupon.redeemed" || this.controls.staleAt(now))
+      return this.eventAfterReads(event, now, user);
+    const applying = this.eventToJourneys(event, now, user);
+    return isPromise(applying)
+      ? applying.then(() => this.afterEvent(event, now, user))
+      : this.afterEvent(event, now, user);
+  }
+
+  /** A redemption's counters, and the controls read again when stale, before the journeys. */
+  private async eventAfterReads(event: ShopEvent, now: number, user: UserInput | undefined): Promise<void> {
     const { store, catalog } = this.options;
-    const detailType = event["detail-type"];
-    const counting =
-      detailType === "coupon.redeemed"
-        ? redemptionCounters(store, catalog, event).then((counters) => this.addStats(counters))
-        : undefined;
-    const refreshing = andThen(counting, () => (this.controls.staleAt(now) ? this.controls.refresh(now) : undefined));
-    const journeys = catalog.listeningTo(detailType);
-    const applying = andThen(refreshing, () => inTurn(journeys, (journey) => this.eventTo(journey, event, user, now)));
-    return andThen(applying, () => this.afterEvent(event, now, user));
+    if (event["detail-type"] === "coupon.redeemed") this.addStats(await redemptionCounters(store, catalog, event));
+    if (this.controls.staleAt(now)) await this.controls.refresh(now);
+    await this.eventToJourneys(event, now, user);
+    await this.afterEvent(event, now, user);
+  }
+
+  private eventToJourneys(event: ShopEvent, now: number, user: UserInput | undefined): Awaitable<void> {
+    const journeys = this.options.catalog.listeningTo(event["detail-type"]);
+    return inTurn(journeys, (journey) => this.eventTo(journey, event, user, now));
   }
 
   /** The event applied to one journey that listens to its detail-type. */
   private eventTo(journey: CompiledJourney, event: ShopEvent, user: UserInput | undefined, now: number) {
-    const { store, catalog } = this.options;
     // A campaign relative to this event: the occurrence it sets is armed (its runs' exits and goal go on below).
-    const arming =
-      journey.journey.trigger.type === "schedule" && journey.trigger.matches(event)
-        ? armRelativeOccurrence({ store, journey, now, defaultZone: this.defaultZone, event })
-        : undefined;
-    return andThen(arming, () => {
-      const key = event.detail[journey.journey.key];
-      // Its detail-type but none of its patterns (a member day coupon, to the coupon-expiry nudge): no record read.
-      if (typeof key !== "string" || key === "" || !catalog.mayMatter(journey.id, event)) return undefined;
-      // Paused: the event still converts goals and ends runs, but admits no one and sends nothing.
-      const paused = this.controls.pausedAsRead(journey.id) !== undefined;
-      const input: EngineInput = { type: "event", event };
-      return this.applier.applyRetried({ current: journey, key, now, user, input, attempt: 1, paused });
-    });
+    if (journey.journey.trigger.type === "schedule" && journey.trigger.matches(event)) {
+      const arming = { store: this.options.store, journey, now, defaultZone: this.defaultZone, event };
+      return armRelativeOccurrence(arming).then(() => this.applyEventTo(journey, event, user, now));
+    }
+    return this.applyEventTo(journey, event, user, now);
+  }
+
+  private applyEventTo(journey: CompiledJourney, event: ShopEvent, user: UserInput | undefined, now: number) {
+    const key = event.detail[journey.journey.key];
+    // Its detail-type but none of its patterns (a member day coupon, to the coupon-expiry nudge): no record read.
+    if (typeof key !== "string" || key === "" || !this.options.catalog.mayMatter(journey.id, event)) return undefined;
+    // Paused: the event still converts goals and ends runs, but admits no one and sends nothing.
+    const paused = this.controls.pausedAsRead(journey.id) !== undefined;
+    const input: EngineInput = { type: "event", event };
+    return this.applier.applyRetried({ current: journey, key, now, user, input, attempt: 1, paused });
   }
 
   /** After the journeys: the profile's change no send carried, the guardrails' counters, the batch's flush. */
   private afterEvent(event: ShopEvent, now: number, user: UserInput | undefined): Awaitable<void> {
     const saving = user?.changed ? this.saveUser(user) : undefined;
-    return andThen(saving, () => {
-      const detailType = event["detail-type"];
-      // Counted by the input whose write changed the profile only: a redelivery must not count twice.
-      if (!user?.applied || (detailType !== "order.refunded" && detailType !== "user.unsubscribed"))
-        return this.flushIfDue();
-      return guardrailCounters(this.options.catalog, this.options.store, event, now).then((counters) => {
-        this.addStats(counters);
-        return this.flushIfDue();
-      });
+    if (saving !== undefined) return saving.then(() => this.afterSave(event, now, user));
+    return this.afterSave(event, now, user);
+  }
+
+  private afterSave(event: ShopEvent, now: number, user: UserInput | undefined): Awaitable<void> {
+    const detailType = event["detail-type"];
+    // Counted by the input whose write changed the profile only: a redelivery must not count twice.
+    if (!user?.applied || (detailType !== "order.refunded" && detailType !== "user.unsubscribed"))
+      return this.flushIfDue();
+    return guardrailCounters(this.options.catalog, this.options.store, event, now).then((counters) => {
+      this.addStats(counters);
+      return this.flushIfDue();
     });
   }
 
@@ -249,14 +266,18 @@ export class JourneyRuntime {
   private wakeUpWith(wakeUp: WakeUp, now: number, read: MemberRead | undefined): Awaitable<void> {
     const journey = this.options.catalog.currentOf(wakeUp.journeyId);
     if (journey === undefined) return undefined; // the journey was removed: its timers lapse.
-    const refreshing = this.controls.staleAt(now) ? this.controls.refresh(now) : undefined;
-    return andThen(refreshing, () => {
-      const paused = this.controls.pausedAsRead(journey.id) !== undefined;
-      if (wakeUp.kind === "occurrence" || paused) return this.wakeUpNotApplied({ journey, wakeUp, now, paused, read });
-      const input: EngineInput = { type: "wake-up", wakeUp };
-      const request = { current: journey, key: wakeUp.key, now, user: undefined, input, attempt: 1, ahead: read };
-      return andThen(this.applier.applyRetried(request), () => this.flushIfDue());
-    });
+    if (this.controls.staleAt(now))
+      return this.controls.refresh(now).then(() => this.wakeUpOf(journey, wakeUp, now, read));
+    return this.wakeUpOf(journey, wakeUp, now, read);
+  }
+
+  private wakeUpOf(journey: CompiledJourney, wakeUp: WakeUp, now: number, read: MemberRead | undefined) {
+    const paused = this.controls.pausedAsRead(journey.id) !== undefined;
+    if (wakeUp.kind === "occurrence" || paused) return this.wakeUpNotApplied({ journey, wakeUp, now, paused, read });
+    const input: EngineInput = { type: "wake-up", wakeUp };
+    const request = { current: journey, key: wakeUp.key, now, user: undefined, input, attempt: 1, ahead: read };
+    const applying = this.applier.applyRetried(request);
+    return isPromise(applying) ? applying.then(() => this.flushIfDue()) : this.flushIfDue();
   }
 
   /** A campaign's occurrence (its fan-out), or a wake-up of a paused journey: held, or lapsed. */

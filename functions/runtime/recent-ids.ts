@@ -1,36 +1,28 @@
 /**
- * A bounded memory of ids: the newest `capacity` are kept. The ids are also queued in a ring, oldest
- * first, so the one to forget is found at once: asking the Set for its first id walks past every slot its
- * deletions left at the front of its table, until the table is rebuilt.
+ * A bounded memory of ids: at least the newest `capacity / 2` are kept, at most `capacity`. Two generations
+ * of a Set: ids are added to the newer; when it holds half the capacity, the older is dropped whole and the
+ * newer becomes the older. No id is ever deleted one by one: a Set's deletions leave slots that its next
+ * lookups walk past until it is rebuilt, and a delete for every add cost as much as the adds.
  */
 export class RecentIds {
-  private readonly ids = new Set<string>();
-  /** The ids of `ids` in the order they were added: `count` of them from `head`, wrapping around. */
-  private readonly queue: string[];
-  private head = 0;
-  private count = 0;
+  private newer = new Set<string>();
+  private older = new Set<string>();
+  private readonly generation: number;
 
-  constructor(private readonly capacity: number) {
-    this.queue = new Array<string>(Math.max(1, capacity)).fill("");
+  constructor(capacity: number) {
+    this.generation = Math.max(1, Math.floor(capacity / 2));
   }
 
   has(id: string): boolean {
-    return this.ids.has(id);
+    return this.newer.has(id) || this.older.has(id);
   }
 
   remember(id: string): void {
-    if (this.count >= this.capacity) this.forgetOldest();
-    if (this.ids.has(id)) return;
-    this.ids.add(id);
-    this.queue[(this.head + this.count) % this.queue.length] = id;
-    this.count++;
-  }
-
-  private forgetOldest(): void {
-    if (this.count === 0) return;
-    const oldest = this.queue[this.head] as string;
-    this.head = (this.head + 1) % this.queue.length;
-    this.count--;
-    this.ids.delete(oldest);
+    if (this.has(id)) return;
+    if (this.newer.size >= this.generation) {
+      this.older = this.newer;
+      this.newer = new Set();
+    }
+    this.newer.add(id);
   }
 }

@@ -23,6 +23,9 @@ const MAX_ROUNDS = 4;
  */
 const PRECHARGED_PER_WRITE = 25;
 
+/** The charges of a decision that charged nothing: one array for all of them (nothing adds to it). */
+const NO_CHARGES: readonly CouponCharge[] = Object.freeze([]);
+
 /** What `decide` runs: the engine's decision for one input, with what the policies need read. */
 export interface DecideRequest {
   /** The engine's decision with the policy inputs given (called again when they change). */
@@ -39,7 +42,7 @@ export interface DecideRequest {
 export interface Decided {
   decision: Decision;
   /** Every charge this attempt made or found unsettled on the budgets it read: settled after the save. */
-  charges: CouponCharge[];
+  charges: readonly CouponCharge[];
 }
 
 /**
@@ -113,13 +116,15 @@ export class PolicyReservations {
    */
   decide(request: DecideRequest): Awaitable<Decided | undefined> {
     const { sends, skipLate = false } = request;
-    const charged = new Set<string>();
-    const inputs: PolicyInputs = { config: this.config, charged, skipLate };
+    // No coupon charged yet: the set of them comes with the first budget read (decideWithBudgets).
+    const inputs: PolicyInputs = { config: this.config, skipLate };
     if (sends !== undefined) inputs.sends = sends;
     const first = request.decide(inputs);
     if (first === undefined) return undefined;
     if (first.policy.wantsBudgets.length === 0 && first.policy.charges.length === 0)
-      return { decision: first, charges: [] };
+      return { decision: first, charges: NO_CHARGES };
+    const charged = new Set<string>();
+    inputs.charged = charged;
     return this.decideWithBudgets(request, { inputs, charged, first });
   }
 

@@ -76,7 +76,7 @@ export class MemoryStore implements JourneyStore, ControlStore, SharedValueStore
 
   async setControl(control: JourneyControl, expectedRevision: number | undefined) {
     const id = control.journeyId;
-    const revision = this.checkRevision(this.controls.get(id), expectedRevision, `control of ${id}`);
+    const revision = this.checkRevision(this.controls.get(id), expectedRevision, () => `control of ${id}`);
     this.controls.set(id, { value: { ...control }, revision });
     return revision;
   }
@@ -116,7 +116,11 @@ export class MemoryStore implements JourneyStore, ControlStore, SharedValueStore
       byKey = new Map();
       this.records.set(record.journeyId, byKey);
     }
-    const revision = this.checkRevision(byKey.get(record.key), expectedRevision, `${record.journeyId}|${record.key}`);
+    const revision = this.checkRevision(
+      byKey.get(record.key),
+      expectedRevision,
+      () => `${record.journeyId}|${record.key}`,
+    );
     // The engine pushed an event id onto its copy, which grows an array to room for 17: kept, the record
     // holds an array as long as its ids (the same ids: nothing reads the array's identity). Most records
     // remember none: they share one frozen empty array (the engine pushes onto copies only).
@@ -139,7 +143,7 @@ export class MemoryStore implements JourneyStore, ControlStore, SharedValueStore
   }
 
   async putShared(key: string, value: Record<string, unknown>, expectedRevision: number | undefined) {
-    const revision = this.checkRevision(this.shared.get(key), expectedRevision, `shared value ${key}`);
+    const revision = this.checkRevision(this.shared.get(key), expectedRevision, () => `shared value ${key}`);
     this.shared.set(key, { value: structuredClone(value), revision });
     return revision;
   }
@@ -158,7 +162,7 @@ export class MemoryStore implements JourneyStore, ControlStore, SharedValueStore
 
   private writeUser(userId: string, parts: UserState, expectedRevision: number | undefined): number {
     const stored = this.users.get(userId);
-    const revision = this.checkRevision(stored, expectedRevision, `user ${userId}`);
+    const revision = this.checkRevision(stored, expectedRevision, () => `user ${userId}`);
     const value = withParts(stored?.value, parts);
     // A profile's outbox (its review's events) is not proven handed on until proveHandedOn says so.
     const outbox = parts.outbox === null || parts.outbox === undefined ? undefined : outboxId(parts.outbox);
@@ -323,10 +327,15 @@ export class MemoryStore implements JourneyStore, ControlStore, SharedValueStore
     return this.timers.pending;
   }
 
-  private checkRevision<T>(current: Versioned<T> | undefined, expected: number | undefined, id: string): number {
+  /** The next revision, or ConcurrencyError naming `what` (built only then: this runs for every write). */
+  private checkRevision<T>(
+    current: Versioned<T> | undefined,
+    expected: number | undefined,
+    what: () => string,
+  ): number {
     if (current?.revision !== expected) {
       throw new ConcurrencyError(
-        `${id}: expected revision ${expected ?? "none"}, found ${current?.revision ?? "none"}`,
+        `${what()}: expected revision ${expected ?? "none"}, found ${current?.revision ?? "none"}`,
       );
     }
     return (expected ?? 0) + 1;
