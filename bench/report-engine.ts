@@ -41,11 +41,17 @@ export async function enginePart(
       `  [target >= ${fmt(targets.stepsPerSecond)} steps/s: ${mark(pureSteps >= targets.stepsPerSecond)}]`,
   );
 
+  // The runtime and the engine making its decisions take turns, pass by pass (as --compare's sides do): a ratio
+  // of figures measured minutes apart would carry the machine's drift between them. The engine is handed the
+  // pauses of the runtime's first pass.
   const runs: (RuntimeRun & { gcMs: number })[] = [];
+  const same: PureEngineRun[] = [];
   for (let i = 0; i < repeat; i++) {
     const gc = gcMeter();
     const runtimeRun = await runRuntime(journeys, prepared.events, until);
     runs.push({ ...runtimeRun, gcMs: (await gc.stop()).ms });
+    const pausedFrom = runs[0]?.pausedFrom ?? runtimeRun.pausedFrom;
+    same.push(runPureEngine(journeys, prepared.events, { until, withPolicyState: true, pausedFrom }));
   }
   const first = runs[0];
   const stepsRates = runs.map((r) => rate(r.steps, r.ms));
@@ -60,9 +66,6 @@ export async function enginePart(
   );
 
   const pausedFrom = first?.pausedFrom ?? new Map<string, number>();
-  const same: PureEngineRun[] = [];
-  for (let i = 0; i < repeat; i++)
-    same.push(runPureEngine(journeys, prepared.events, { until, withPolicyState: true, pausedFrom }));
   const sameRates = same.map((r) => rate(r.steps, r.ms));
   const sameSteps = median(sameRates);
   const sameFirst = same[0];

@@ -17,8 +17,8 @@ export class RecentIds {
     return this.newer.has(id) || this.older.has(id);
   }
 
+  /** Remembers `id` (one remembered again may then be in both generations: it is forgotten with the newer). */
   remember(id: string): void {
-    if (this.has(id)) return;
     if (this.newer.size >= this.generation) {
       this.older = this.newer;
       this.newer = new Set();

@@ -23,7 +23,7 @@ export class MemoryBudgets {
   private readonly unsettled = new Map<string, Unsettled>();
 
   read(journeyId: string, day: string, options?: BudgetReadOptions): CouponBudget {
-    const read: CouponBudget = { spent: 0, unsettled: {} };
+    const read: CouponBudget = { spent: 0, unsettled: NO_MARKERS };
     const shards = Math.max(1, options?.shards ?? 1);
     if (shards > 1 && options?.shard === undefined) read.spentByShard = [];
     const only = options?.shard;
@@ -32,8 +32,10 @@ export class MemoryBudgets {
       read.spent += this.spent.get(key) ?? 0;
       read.spentByShard?.push(this.spent.get(key) ?? 0);
       // Mostly none unsettled (settled once their decisions are saved): no entries to iterate then.
-      for (const [couponId, { amount, runId }] of this.unsettled.get(key) ?? [])
+      for (const [couponId, { amount, runId }] of this.unsettled.get(key) ?? []) {
+        if (read.unsettled === NO_MARKERS) read.unsettled = markers();
         read.unsettled[couponId] = { amount, runId, shard };
+      }
     }
     return read;
   }
@@ -93,5 +95,14 @@ export class MemoryBudgets {
     return unsettled;
   }
 }
+
+/** A read with no markers: one empty object for all of them (nothing adds to a read's markers). */
+const NO_MARKERS: CouponBudget["unsettled"] = Object.freeze({});
+
+/**
+ * The markers of a read, keyed by coupon id: an object without a prototype, which V8 keeps as a dictionary.
+ * A plain object given a new coupon id as a key each read grows a new hidden class each time.
+ */
+const markers = (): CouponBudget["unsettled"] => Object.create(null);
 
 const shardKey = (journeyId: string, day: string, shard: number) => `${journeyId}#${day}#${shard}`;
