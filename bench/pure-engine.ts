@@ -2,7 +2,7 @@ import type { ShopEvent } from "../events/catalog.ts";
 import { JourneyCatalog } from "../functions/engine/catalog.ts";
 import type { CompiledJourney } from "../functions/engine/compile.ts";
 import { type Decision, decideEvent, decideWakeUp, newWakeUpsOf } from "../functions/engine/decide.ts";
-import type { EngineInput, Profile, RunRecord, SentMessage, WakeUp } from "../functions/engine/model.ts";
+import type { Profile, RunRecord, SentMessage, WakeUp } from "../functions/engine/model.ts";
 import { sendLogAfter, sendLogRetentionMs } from "../functions/engine/policies/reserve.ts";
 import { budgetKey, DEFAULT_POLICY_CONFIG, type PolicyInputs } from "../functions/engine/policy-state.ts";
 import { applyEventToProfile } from "../functions/engine/profile.ts";
@@ -32,6 +32,15 @@ export interface PureEngineRun {
   /** Journey steps the decisions took (see Decision.steps). */
   steps: number;
   effects: number;
+}
+
+/** An event offered to one journey's record: the journey, the record's key, the event's user and profile. */
+interface Offer {
+  current: CompiledJourney;
+  key: string;
+  userId: string | undefined;
+  profile: Profile | undefined;
+  now: number;
 }
 
 interface Timer {
@@ -90,9 +99,9 @@ class PureEngine {
   }
 
   handle(event: ShopEvent, now: number): void {
-    const userId = event.detail.userId;
-    let profile = typeof userId === "string" ? this.profiles.get(userId) : undefined;
-    if (typeof userId === "string") {
+    const userId = typeof event.detail.userId === "string" ? event.detail.userId : undefined;
+    let profile = userId === undefined ? undefined : this.profiles.get(userId);
+    if (userId !== undefined) {
       const updated = applyEventToProfile(profile, event);
       if (updated !== undefined) {
         this.profiles.set(userId, updated);
@@ -102,7 +111,7 @@ class PureEngine {
     for (const journey of this.catalog.listeningTo(event["detail-type"])) {
       const key = event.detail[journey.journey.key];
       if (typeof key !== "string" || key === "") continue;
-      this.offer(journey, key, { type: "event", event }, now);
+      this.offerEvent({ current: journey, key, userId, profile, now }, event);
     }
   }
 
@@ -110,24 +119,56 @@ class PureEngine {
     for (let timer = this.timers.peek(); timer !== undefined && timer.at <= limit; timer = this.timers.peek()) {
       this.timers.pop();
       const journey = this.catalog.currentOf(timer.wakeUp.journeyId);
-      if (journey === undefined || this.recordOf(journey.id, timer.wakeUp.key) === undefined) continue;
+      const record = journey && this.recordOf(journey.id, timer.wakeUp.key);
+      if (journey === undefined || record === undefined) continue;
       // A paused journey's wake-ups are held until it is resumed (never, here), as the runtime holds them.
       if (this.paused(journey.id, timer.at)) continue;
-      this.offer(journey, timer.wakeUp.key, { type: "wake-up", wakeUp: timer.wakeUp }, timer.at);
+      this.offerWakeUp(journey, record, timer);
     }
   }
 
-  private offer(current: CompiledJourney, key: string, input: EngineInput, now: number): void {
+  // Without the policy state, the decide functions are called as the runtime-free loop always called them:
+  // no closure, no policy inputs (the figure --compare sets against earlier revisions' same loop).
+  private offerEvent(offer: Offer, event: ShopEvent): void {
     this.counts.calls++;
+    const { current, key, userId, now } = offer;
+    // With the policy state, the profile as an earlier journey's update-profile step left it for this event.
+    const profile = this.policies && userId !== undefined ? this.profiles.get(userId) : offer.profile;
     const record = this.recordOf(current.id, key);
-    const userId = this.userOf(input, record);
-    const profile = userId === undefined ? undefined : this.profiles.get(userId);
     const paused = this.paused(current.id, now);
-    const decide = (policy: PolicyInputs | undefined) =>
-      input.type === "event"
-        ? decideEvent({ current, record, key, profile, now, policy, paused, event: input.event })
-        : decideWakeUp({ current, record, key, profile, now, policy, wakeUp: input.wakeUp });
-    const decision = this.policies ? this.policies.decide(userId, decide, now) : decide(undefined);
+    const decision = this.policies
+      ? this.policies.decide(
+          userId,
+          (policy) => decideEvent({ current, record, key, profile, now, policy, paused, event }),
+          now,
+        )
+      : decideEvent({ current, record, key, profile, now, paused, event });
+    this.settle(decision, record, userId, now);
+  }
+
+  private offerWakeUp(current: CompiledJourney, record: RunRecord, timer: Timer): void {
+    this.counts.calls++;
+    const { wakeUp, at: now } = timer;
+    const key = wakeUp.key;
+    const user = record.run?.userId ?? record.inactivity?.lastEvent.detail.userId;
+    const userId = typeof user === "string" ? user : undefined;
+    const profile = userId === undefined ? undefined : this.profiles.get(userId);
+    const decision = this.policies
+      ? this.policies.decide(
+          userId,
+          (policy) => decideWakeUp({ current, record, key, profile, now, policy, wakeUp }),
+          now,
+        )
+      : decideWakeUp({ current, record, key, profile, now, wakeUp });
+    this.settle(decision, record, userId, now);
+  }
+
+  private settle(
+    decision: Decision | undefined,
+    record: RunRecord | undefined,
+    userId: string | undefined,
+    now: number,
+  ) {
     if (decision === undefined) return;
     this.save(decision, record, userId);
     for (const emitted of decision.events) this.handle(emitted, now);
@@ -136,14 +177,6 @@ class PureEngine {
   private paused(journeyId: string, now: number): boolean {
     const from = this.pausedFrom.get(journeyId);
     return from !== undefined && now >= from;
-  }
-
-  private userOf(input: EngineInput, record: RunRecord | undefined): string | undefined {
-    const userId =
-      input.type === "event"
-        ? input.event.detail.userId
-        : (record?.run?.userId ?? record?.inactivity?.lastEvent.detail.userId);
-    return typeof userId === "string" ? userId : undefined;
   }
 
   private recordOf(journeyId: string, key: string): RunRecord | undefined {
