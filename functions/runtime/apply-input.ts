@@ -66,7 +66,7 @@ interface Read {
 /**
  * One input applied to one journey's record: read, decide (with the policies' reads and charges), reserve
  * the user's sends, schedule the wake-ups, save with the optimistic-concurrency check, then hand the outbox
- * on. Each stage waits only on answers that are promises (andThen): over the in-memory store (the simulator)
+ * on. Each stage waits only on answers that are promises (isPromise): over the in-memory store (the simulator)
  * an input is applied with no promise at all; over DynamoDB the stages run in the same order.
  */
 export class InputApplier {

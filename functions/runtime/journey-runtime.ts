@@ -273,7 +273,9 @@ export class JourneyRuntime {
 
   private wakeUpOf(journey: CompiledJourney, wakeUp: WakeUp, now: number, read: MemberRead | undefined) {
     const paused = this.controls.pausedAsRead(journey.id) !== undefined;
-    if (wakeUp.kind === "occurrence" || paused) return this.wakeUpNotApplied({ journey, wakeUp, now, paused, read });
+    // Paused, a campaign's entry lapses and another wake-up is held (with no controls store, it is applied).
+    const held = paused && (wakeUp.kind === "campaign" || this.options.controls !== undefined);
+    if (wakeUp.kind === "occurrence" || held) return this.wakeUpNotApplied({ journey, wakeUp, now, paused });
     const input: EngineInput = { type: "wake-up", wakeUp };
     const request = { current: journey, key: wakeUp.key, now, user: undefined, input, attempt: 1, ahead: read };
     const applying = this.applier.applyRetried(request);
@@ -281,14 +283,8 @@ export class JourneyRuntime {
   }
 
   /** A campaign's occurrence (its fan-out), or a wake-up of a paused journey: held, or lapsed. */
-  private async wakeUpNotApplied(request: {
-    journey: CompiledJourney;
-    wakeUp: WakeUp;
-    now: number;
-    paused: boolean;
-    read: MemberRead | undefined;
-  }): Promise<void> {
-    const { journey, wakeUp, now, paused, read } = request;
+  private async wakeUpNotApplied(request: { journey: CompiledJourney; wakeUp: WakeUp; now: number; paused: boolean }) {
+    const { journey, wakeUp, now, paused } = request;
     // A paused campaign enters no one: its occurrence lists no one, and a member's entry lapses.
     if (wakeUp.kind === "occurrence") {
       const { store, campaigns } = this.options;
@@ -296,13 +292,9 @@ export class JourneyRuntime {
       // Not inside `onFanOut?.(...)`: without a listener, the optional call would skip the fan-out itself.
       const report = await fanOutUnlessPaused(fanOut, paused);
       this.options.onFanOut?.(report);
-    } else if (wakeUp.kind !== "campaign" && this.options.controls) {
-      // Held as it is, one write, until the journey is resumed (resumeHeldRuns hands it back).
-      await this.options.controls.holdWakeUp({ ...wakeUp, heldAt: wakeUp.heldAt ?? formatInstant(now) });
     } else if (wakeUp.kind !== "campaign") {
-      const input: EngineInput = { type: "wake-up", wakeUp };
-      const request = { current: journey, key: wakeUp.key, now, user: undefined, input, attempt: 1, ahead: read };
-      await this.applier.applyRetried(request);
+      // Held as it is, one write, until the journey is resumed (resumeHeldRuns hands it back).
+      await this.options.controls?.holdWakeUp({ ...wakeUp, heldAt: wakeUp.heldAt ?? formatInstant(now) });
     }
     await this.flushIfDue();
   }
