@@ -74,8 +74,11 @@ class PolicyMaps {
       const key = budgetKey(journeyId, day);
       this.spent.set(key, (this.spent.get(key) ?? 0) + amount);
     }
+    // As PolicyReservations.sendsAfter: a decision that reserves and releases nothing leaves the log as it is.
+    const { reserved, released } = decision.policy;
+    if (userId === undefined || (reserved.length === 0 && released.length === 0)) return decision;
     const after = sendLogAfter(logged, decision.policy, { now, retentionMs: this.retentionMs });
-    if (after !== undefined && userId !== undefined) this.sends.set(userId, after);
+    if (after !== undefined) this.sends.set(userId, after);
     return decision;
   }
 }
