@@ -188,13 +188,15 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
       if (isPromise(handling)) await handling;
     }
   };
+  // The next wake-up or scheduled control, whichever comes first (a resume hands held wake-ups back).
+  const firstDue = (wake: number | undefined) => {
+    const control = controls?.nextAt();
+    return control === undefined || (wake !== undefined && wake <= control) ? wake : control;
+  };
   const fireWakeUpsUntil = async (until: number) => {
     for (;;) {
-      // The next wake-up or scheduled control, whichever comes first (a resume hands held wake-ups back).
       const next = store.nextWakeUpAt();
-      const wake = isPromise(next) ? await next : next;
-      const control = controls?.nextAt();
-      const at = control === undefined || (wake !== undefined && wake <= control) ? wake : control;
+      const at = firstDue(isPromise(next) ? await next : next);
       if (at === undefined || at > until) return;
       clock = Math.max(clock, at);
       if (controls?.dueBy(clock)) await controls.advance(clock);
@@ -217,9 +219,8 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
     if (!armed) armed = await armCampaigns(store, catalog, at);
     // Most events have no wake-up or control due before them: then nothing is awaited.
     const next = store.nextWakeUpAt();
-    const wake = isPromise(next) ? await next : next;
-    const control = controls?.nextAt();
-    if ((wake !== undefined && wake <= at) || (control !== undefined && control <= at)) await fireWakeUpsUntil(at);
+    const due = firstDue(isPromise(next) ? await next : next);
+    if (due !== undefined && due <= at) await fireWakeUpsUntil(at);
     clock = Math.max(clock, at);
     if (controls?.dueBy(at)) await controls.advance(at);
     inputs++;
