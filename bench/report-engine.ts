@@ -12,6 +12,53 @@ export interface EngineTargets {
 
 const rate = (count: number, ms: number) => (count / ms) * 1000;
 
+/** 1a: the pure engine told nothing of sends or budgets, printed with its target. */
+function pureWithoutState(
+  journeys: readonly Journey[],
+  run: { prepared: PreparedStream; until: number; repeat: number; targets: EngineTargets },
+  { fmt, mark }: Printing,
+) {
+  const { prepared, until, repeat, targets } = run;
+  const pure: PureEngineRun[] = [];
+  for (let i = 0; i < repeat; i++)
+    pure.push(runPureEngine(journeys, prepared.events, { until, withPolicyState: false }));
+  const pureRates = pure.map((r) => rate(r.steps, r.ms));
+  const pureSteps = median(pureRates);
+  const first = pure[0];
+  console.log(
+    `   engine (pure decide functions over in-memory maps, events and timers): ${fmt(pureSteps)} steps/s ` +
+      `(${spreadOf(pureRates, fmt)}), ${fmt(median(pure.map((r) => rate(r.decisions, r.ms))))} decisions/s; per pass ` +
+      `${fmt(first?.calls ?? 0)} inputs offered, ${fmt(first?.decisions ?? 0)} decisions, ${fmt(first?.steps ?? 0)} steps` +
+      `  [target >= ${fmt(targets.stepsPerSecond)} steps/s: ${mark(pureSteps >= targets.stepsPerSecond)}]`,
+  );
+  return { pure, pureSteps };
+}
+
+const spreadOf = (xs: readonly number[], fmt: Printing["fmt"]) =>
+  `min ${fmt(Math.min(...xs))}, max ${fmt(Math.max(...xs))}`;
+
+/**
+ * The runtime (1b) and the engine making its decisions (1c) take turns, pass by pass (as --compare's sides do):
+ * a ratio of figures measured minutes apart would carry the machine's drift between them. The engine is handed
+ * the pauses of the runtime's first pass.
+ */
+async function takingTurns(
+  journeys: readonly Journey[],
+  run: { prepared: PreparedStream; until: number; repeat: number },
+) {
+  const { prepared, until, repeat } = run;
+  const runs: (RuntimeRun & { gcMs: number })[] = [];
+  const same: PureEngineRun[] = [];
+  for (let i = 0; i < repeat; i++) {
+    const gc = gcMeter();
+    const runtimeRun = await runRuntime(journeys, prepared.events, until);
+    runs.push({ ...runtimeRun, gcMs: (await gc.stop()).ms });
+    const pausedFrom = runs[0]?.pausedFrom ?? runtimeRun.pausedFrom;
+    same.push(runPureEngine(journeys, prepared.events, { until, withPolicyState: true, pausedFrom }));
+  }
+  return { runs, same };
+}
+
 /**
  * Part 1: engine steps per second over a prepared stream (generation and parsing not timed), three ways:
  * 1a. the pure engine told nothing of sends or budgets (the figure --compare sets against earlier revisions);
@@ -26,33 +73,12 @@ export async function enginePart(
   run: { prepared: PreparedStream; until: number; repeat: number; targets: EngineTargets },
   { fmt, mark }: Printing,
 ) {
-  const { prepared, until, repeat, targets } = run;
-  const spread = (xs: readonly number[]) => `min ${fmt(Math.min(...xs))}, max ${fmt(Math.max(...xs))}`;
-  const pure: PureEngineRun[] = [];
-  for (let i = 0; i < repeat; i++)
-    pure.push(runPureEngine(journeys, prepared.events, { until, withPolicyState: false }));
-  const pureRates = pure.map((r) => rate(r.steps, r.ms));
-  const pureSteps = median(pureRates);
+  const { prepared, targets } = run;
+  const spread = (xs: readonly number[]) => spreadOf(xs, fmt);
+  const { pure, pureSteps } = pureWithoutState(journeys, run, { fmt, mark });
   const pureFirst = pure[0];
-  console.log(
-    `   engine (pure decide functions over in-memory maps, events and timers): ${fmt(pureSteps)} steps/s ` +
-      `(${spread(pureRates)}), ${fmt(median(pure.map((r) => rate(r.decisions, r.ms))))} decisions/s; per pass ` +
-      `${fmt(pureFirst?.calls ?? 0)} inputs offered, ${fmt(pureFirst?.decisions ?? 0)} decisions, ${fmt(pureFirst?.steps ?? 0)} steps` +
-      `  [target >= ${fmt(targets.stepsPerSecond)} steps/s: ${mark(pureSteps >= targets.stepsPerSecond)}]`,
-  );
 
-  // The runtime and the engine making its decisions take turns, pass by pass (as --compare's sides do): a ratio
-  // of figures measured minutes apart would carry the machine's drift between them. The engine is handed the
-  // pauses of the runtime's first pass.
-  const runs: (RuntimeRun & { gcMs: number })[] = [];
-  const same: PureEngineRun[] = [];
-  for (let i = 0; i < repeat; i++) {
-    const gc = gcMeter();
-    const runtimeRun = await runRuntime(journeys, prepared.events, until);
-    runs.push({ ...runtimeRun, gcMs: (await gc.stop()).ms });
-    const pausedFrom = runs[0]?.pausedFrom ?? runtimeRun.pausedFrom;
-    same.push(runPureEngine(journeys, prepared.events, { until, withPolicyState: true, pausedFrom }));
-  }
+  const { runs, same } = await takingTurns(journeys, run);
   const first = runs[0];
   const stepsRates = runs.map((r) => rate(r.steps, r.ms));
   const runtimeSteps = median(stepsRates);
