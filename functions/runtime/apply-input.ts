@@ -9,9 +9,9 @@ import type { TraitsSetting } from "../engine/traits/profile.ts";
 import { formatInstant } from "../shared/time.ts";
 import { andThen, inTurn } from "./awaitable.ts";
 import type { MemberRead } from "./campaign-entries.ts";
-import { type DeciderRequest, deciderOf, runUserOf, sendsToSave } from "./decision-inputs.ts";
+import { type DeciderRequest, InputDecider, runUserOf, sendsToSave } from "./decision-inputs.ts";
 import type { HandOn } from "./hand-on.ts";
-import { type Awaitable, isPromise, type JourneyStore, type Versioned } from "./ports.ts";
+import { type Awaitable, isPromise, type JourneyStore, readOptions, type Versioned } from "./ports.ts";
 import type { Decided, PolicyReservations } from "./reservations.ts";
 import type { Retries } from "./retries.ts";
 import { runsToIndex } from "./runs-of-user.ts";
@@ -121,7 +121,7 @@ export class InputApplier {
     const ahead = request.attempt === 1 ? request.ahead : undefined;
     const reading = ahead
       ? ahead.stored
-      : this.parts.store.getRecord(request.current.id, request.key, { consistent: request.attempt > 1 });
+      : this.parts.store.getRecord(request.current.id, request.key, readOptions(request.attempt > 1));
     const read = isPromise(reading)
       ? reading.then((stored) => this.readUser(request, stored, ahead))
       : this.readUser(request, reading, ahead);
@@ -164,8 +164,8 @@ export class InputApplier {
     const run = record?.run;
     const runJourney =
       run && run.version !== current.version ? this.parts.catalog.get(current.id, run.version) : undefined;
-    const deciding = this.parts.policies.decide({
-      decide: deciderOf({
+    const deciding = this.parts.policies.decide(
+      new InputDecider({
         stats: this.parts.stats,
         traits: this.parts.traits,
         current,
@@ -176,11 +176,11 @@ export class InputApplier {
         now,
         paused: request.paused ?? false,
         input,
+        sends: read.user?.sends,
+        consistent: request.attempt > 1,
+        skipLate: input.type === "wake-up" && skipsLateMessages((runJourney ?? current).journey, input.wakeUp, now),
       }),
-      sends: read.user?.sends,
-      consistent: request.attempt > 1,
-      skipLate: input.type === "wake-up" && skipsLateMessages((runJourney ?? current).journey, input.wakeUp, now),
-    });
+    );
     if (isPromise(deciding))
       return deciding.then((decided) => (decided === undefined ? undefined : this.reserve(request, read, decided)));
     return deciding === undefined ? undefined : this.reserve(request, read, deciding);
@@ -194,9 +194,12 @@ export class InputApplier {
     const { catalog, keepsJournal, policies } = this.parts;
     // The engine hands back a fresh record: the outbox goes on it, and only when there is something in it.
     const outbox = this.outboxOf(decision);
-    decision.record.pending = outbox;
+    // A key set only when it holds something (or held it before): records of one shape for the engine's reads.
+    const saved = decision.record;
+    if (outbox !== undefined || saved.pending !== undefined) saved.pending = outbox;
     // The outbox before it was handed on (above): its entries join the run's journal.
-    decision.record.journal = keepsJournal ? journalWith(record?.journal, record?.pending) : undefined;
+    const journal = keepsJournal ? journalWith(record?.journal, record?.pending) : undefined;
+    if (journal !== undefined || saved.journal !== undefined) saved.journal = journal;
     // `nudge why` finds the runs keyed otherwise through the user's index, saved before the record.
     if (user !== undefined && keepsJournal)
       user.indexRuns(runsToIndex(catalog, { user: user.userId, decision, stored }));

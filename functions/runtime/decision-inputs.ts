@@ -3,10 +3,10 @@ import { type Decision, decideEvent, decideWakeUp } from "../engine/decide.ts";
 import type { EngineInput, Profile, RunRecord, SentMessage } from "../engine/model.ts";
 import type { PolicyInputs } from "../engine/policy-state.ts";
 import type { TraitsSetting } from "../engine/traits/profile.ts";
-import type { PolicyReservations } from "./reservations.ts";
+import type { DecideRequest, PolicyReservations } from "./reservations.ts";
 import type { UserInput } from "./user-input.ts";
 
-/** What the engine decides on for one input and journey (see deciderOf). */
+/** What the engine decides on for one input and journey, and how the policies read for it (see InputDecider). */
 export interface DeciderRequest {
   current: CompiledJourney;
   runJourney: CompiledJourney | undefined;
@@ -19,22 +19,58 @@ export interface DeciderRequest {
   traits: TraitsSetting | undefined;
   /** Where each call is counted (JourneyRuntime.stats). */
   stats: { decideCalls: number };
+  /** The user's recent sends (see DecideRequest). */
+  sends: readonly SentMessage[] | undefined;
+  consistent: boolean;
+  skipLate: boolean;
 }
 
 /**
  * The engine's decision of one input with the policy inputs given (PolicyReservations.decide calls it
- * again when they change), counted. A closure returned by a function, not one written in an object literal:
- * esbuild's keepNames (the CLI's and tsx's) names the latter with Object.defineProperty, for every input.
+ * again when they change), counted, and what the policies read for it: the DecideRequest of one attempt.
+ * One object an attempt, where a request, a closure over it and the policies' request were three; a class
+ * method, not a function in an object literal, which esbuild's keepNames (the CLI's and tsx's) would name
+ * with Object.defineProperty for every input.
  */
-export function deciderOf(request: DeciderRequest): (policy: PolicyInputs) => Decision | undefined {
-  const { current, runJourney, record, key, profile, now, paused, input, traits, stats } = request;
-  // Literal arguments, not spreads: this runs for every journey an input concerns.
-  return (policy) => {
-    stats.decideCalls++;
+export class InputDecider implements DecideRequest {
+  private readonly current: CompiledJourney;
+  private readonly runJourney: CompiledJourney | undefined;
+  private readonly record: RunRecord | undefined;
+  private readonly key: string;
+  private readonly profile: Profile | undefined;
+  private readonly now: number;
+  private readonly paused: boolean;
+  private readonly input: EngineInput;
+  private readonly traits: TraitsSetting | undefined;
+  private readonly stats: { decideCalls: number };
+  readonly sends: readonly SentMessage[] | undefined;
+  readonly consistent: boolean;
+  readonly skipLate: boolean;
+
+  constructor(request: DeciderRequest) {
+    this.current = request.current;
+    this.runJourney = request.runJourney;
+    this.record = request.record;
+    this.key = request.key;
+    this.profile = request.profile;
+    this.now = request.now;
+    this.paused = request.paused;
+    this.input = request.input;
+    this.traits = request.traits;
+    this.stats = request.stats;
+    this.sends = request.sends;
+    this.consistent = request.consistent;
+    this.skipLate = request.skipLate;
+  }
+
+  decide(policy: PolicyInputs): Decision | undefined {
+    this.stats.decideCalls++;
+    const { current, runJourney, record, key, profile, now, paused, traits, input } = this;
+    // Literal arguments, not spreads: this runs for every journey an input concerns.
     return input.type === "event"
       ? decideEvent({ current, runJourney, record, key, profile, now, policy, paused, traits, event: input.event })
       : decideWakeUp({ current, runJourney, record, key, profile, now, policy, traits, wakeUp: input.wakeUp });
-  };
+  }
 }
 
 /**

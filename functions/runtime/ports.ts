@@ -44,6 +44,13 @@ export interface ReadOptions {
   consistent?: boolean;
 }
 
+/** The two ways the hot path reads, one object each rather than one a read. */
+export const READ_EVENTUALLY: ReadOptions = Object.freeze({ consistent: false });
+export const READ_CONSISTENTLY: ReadOptions = Object.freeze({ consistent: true });
+
+/** `READ_CONSISTENTLY` when `consistent`, else `READ_EVENTUALLY`. */
+export const readOptions = (consistent: boolean): ReadOptions => (consistent ? READ_CONSISTENTLY : READ_EVENTUALLY);
+
 export interface RunStore {
   getRecord(journeyId: string, key: string, options?: ReadOptions): Awaitable<Versioned<RunRecord> | undefined>;
   /**

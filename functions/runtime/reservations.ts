@@ -28,8 +28,8 @@ const NO_CHARGES: readonly CouponCharge[] = Object.freeze([]);
 
 /** What `decide` runs: the engine's decision for one input, with what the policies need read. */
 export interface DecideRequest {
-  /** The engine's decision with the policy inputs given (called again when they change). */
-  decide: (policy: PolicyInputs) => Decision | undefined;
+  /** The engine's decision with the policy inputs given (called again when they change); called as a method. */
+  decide(policy: PolicyInputs): Decision | undefined;
   /** The user's recent sends, read with the profile (see UserInput); undefined: the input has no user. */
   sends: readonly SentMessage[] | undefined;
   /** Read consistently (a retry after a lost race). */
@@ -133,12 +133,12 @@ export class PolicyReservations {
     request: DecideRequest,
     state: { inputs: PolicyInputs; charged: Set<string>; first: Decision },
   ): Promise<Decided | undefined> {
-    const { decide, consistent } = request;
+    const { consistent } = request;
     const { inputs, charged } = state;
     const charges: CouponCharge[] = [];
     let budgets: Map<string, number> | undefined;
     for (let round = 0; round < MAX_ROUNDS; round++) {
-      const decision = round === 0 ? state.first : decide(inputs);
+      const decision = round === 0 ? state.first : request.decide(inputs);
       if (decision === undefined) return undefined;
       const wants = decision.policy;
       let again = false;

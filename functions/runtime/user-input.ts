@@ -8,6 +8,7 @@ import {
   type Awaitable,
   isPromise,
   type RunOfUser,
+  readOptions,
   type TimerStore,
   type UserState,
   type UserStore,
@@ -19,6 +20,9 @@ import {
  * deflating; a user with more coupons and orders in flight sees the older ones drop out of `nudge why`).
  */
 export const MAX_RUNS_OF_USER = 64;
+
+/** No events, no runs: one empty array for every user read (most inputs have neither to save). */
+const NONE: readonly never[] = Object.freeze([]);
 
 /**
  * `base` with the parts given written over it, a part left out kept: what `UserStore.putUser` saves. Built
@@ -66,7 +70,7 @@ export interface UserLoad {
 export class UserInput {
   private stored: Versioned<UserState> | undefined;
   /** The review's events (segment and trait changes), saved with the profile's change. */
-  private events: ShopEvent[] = [];
+  private events: readonly ShopEvent[] = NONE;
   /** The profile wake-up the review armed: scheduled before the save. */
   private wakeUp: WakeUp | undefined;
   /** The outbox the last save wrote, until the runtime takes it to hand it on. */
@@ -78,7 +82,7 @@ export class UserInput {
   /** The profile an update-profile step made: its attributes are applied again on a reload. */
   private changedByStep: Profile | undefined;
   /** Runs to add to the user's index (indexRuns), not saved yet: added again to the runs read on a reload. */
-  private unindexed: RunOfUser[] = [];
+  private unindexed: readonly RunOfUser[] = NONE;
   /** A write of this input carried the event's change to the profile (a redelivered event's never does). */
   applied = false;
 
@@ -146,7 +150,8 @@ export class UserInput {
    */
   indexRuns(runs: readonly RunOfUser[]): void {
     for (const run of runs)
-      if (!holdsRun(this.stored?.value.runs, run) && !holdsRun(this.unindexed, run)) this.unindexed.push(run);
+      if (!holdsRun(this.stored?.value.runs, run) && !holdsRun(this.unindexed, run))
+        this.unindexed = [...this.unindexed, run];
   }
 
   /** Reads the user again, consistently (a write lost its race), and applies the unsaved change to it. */
@@ -189,7 +194,7 @@ export class UserInput {
     const first = events[0];
     // The outbox read was handed on when the user was loaded (JourneyRuntime.loadUser): a write removes it.
     if (first !== undefined)
-      parts.outbox = { effects: [], events, proof: this.request.proofFor?.(first.id) ?? first.id };
+      parts.outbox = { effects: [], events: [...events], proof: this.request.proofFor?.(first.id) ?? first.id };
     else if (this.stored?.value.outbox != null) parts.outbox = null;
     // Timers before the save (as a run's): one armed for a save that then loses its race is stale and harmless.
     const scheduling = this.wakeUp === undefined ? undefined : this.store.scheduleWakeUp(this.wakeUp);
@@ -213,13 +218,13 @@ export class UserInput {
     if (parts.outbox) this.saved = parts.outbox;
     this.unsaved = undefined;
     this.changedByStep = undefined;
-    this.unindexed = [];
-    this.events = [];
+    this.unindexed = NONE;
+    this.events = NONE;
     this.wakeUp = undefined;
   }
 
   private read(consistent: boolean): Promise<void> | undefined {
-    const stored = this.store.getUser(this.userId, { consistent });
+    const stored = this.store.getUser(this.userId, readOptions(consistent));
     if (isPromise(stored)) return stored.then((value) => this.readAs(value));
     this.readAs(stored);
     return undefined;
@@ -230,7 +235,8 @@ export class UserInput {
     this.derive();
     // Another input may have indexed some of them meanwhile.
     const unindexed = this.unindexed;
-    this.unindexed = [];
+    if (unindexed.length === 0) return;
+    this.unindexed = NONE;
     this.indexRuns(unindexed);
   }
 
@@ -248,7 +254,7 @@ export class UserInput {
       candidate = base === undefined ? changed : { ...base, attributes: changed.attributes };
     }
     this.unsaved = candidate;
-    this.events = [];
+    this.events = NONE;
     this.wakeUp = undefined;
     const setting = this.traits;
     const forced = this.request.review !== undefined && !this.reviewed;
