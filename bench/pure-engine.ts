@@ -222,11 +222,13 @@ export function runPureEngine(
   events: readonly ShopEvent[],
   options: PureEngineOptions,
 ): PureEngineRun {
-  const times = events.map((event) => Date.parse(event.time));
+  // Each side parses event times where its counterpart does: 1a before the timing, as f785e69's loop did
+  // (--compare), 1c within it, as the simulator parses each event's time in its loop.
+  const before = options.withPolicyState ? undefined : events.map((event) => Date.parse(event.time));
   const started = performance.now();
   const engine = new PureEngine(journeys, options);
   for (const [index, event] of events.entries()) {
-    const at = times[index] ?? 0;
+    const at = before === undefined ? Date.parse(event.time) : (before[index] ?? 0);
     engine.fireUntil(at);
     engine.handle(event, at);
   }
