@@ -100,8 +100,31 @@ function addTo(counters: StatsCounter[], counter: StatsCounter): void {
 
 /** The counter as given, and for a journey that keeps hours its copy in the hour of `at`. */
 function addCounted(counters: StatsCounter[], counter: StatsCounter, at: string, keepsHours: KeepsHours): void {
-  addTo(counters, counter);
-  if (keepsHours(counter.journeyId)) addTo(counters, { ...counter, hour: utcHour(at) });
+  countTo((each) => addTo(counters, each), counter, at, keepsHours);
+}
+
+/** Takes each counter as it is counted (countEffects, countSteps): the runtime's adds it to its batch's. */
+export type CounterSink = (counter: StatsCounter) => void;
+
+/** The counter to `add`, and for a journey that keeps hours its copy in the hour of `at`. */
+function countTo(add: CounterSink, counter: StatsCounter, at: string, keepsHours: KeepsHours): void {
+  add(counter);
+  if (keepsHours(counter.journeyId)) add({ ...counter, hour: utcHour(at) });
+}
+
+/**
+ * The statistics counters a batch of carried-out effects adds, each handed to `add` as it is counted (a
+ * fresh object, which the sink may keep): the runtime merges them into its batch's with no list per batch.
+ */
+export function countEffects(effects: readonly JourneyEffect[], add: CounterSink, keepsHours = NO_HOURS): void {
+  for (const effect of effects) {
+    const counted = countersOf(effect);
+    for (let i = 0; i < counted.length; i++) {
+      const [name, amount] = counted[i] as Counted;
+      const counter = { journeyId: effect.journey, version: effect.version, day: dayOf(effect.at), name, amount };
+      countTo(add, counter, effect.at, keepsHours);
+    }
+  }
 }
 
 /**
@@ -111,14 +134,7 @@ function addCounted(counters: StatsCounter[], counter: StatsCounter, at: string,
  */
 export function statsOf(effects: readonly JourneyEffect[], keepsHours: KeepsHours = NO_HOURS): StatsCounter[] {
   const merged: StatsCounter[] = [];
-  for (const effect of effects) {
-    const counted = countersOf(effect);
-    for (let i = 0; i < counted.length; i++) {
-      const [name, amount] = counted[i] as Counted;
-      const counter = { journeyId: effect.journey, version: effect.version, day: dayOf(effect.at), name, amount };
-      addCounted(merged, counter, effect.at, keepsHours);
-    }
-  }
+  countEffects(effects, (counter) => addTo(merged, counter), keepsHours);
   return merged;
 }
 
@@ -131,13 +147,22 @@ export function stepStatsOf(
   run: { journeyId: string; version: number; at: string; visited: readonly string[] },
   keepsHours: KeepsHours = NO_HOURS,
 ): StatsCounter[] {
-  const { journeyId, version, at, visited } = run;
   const counters: StatsCounter[] = [];
+  countSteps(run, (counter) => addTo(counters, counter), keepsHours);
+  return counters;
+}
+
+/** stepStatsOf, each counter handed to `add` as it is counted (see countEffects). */
+export function countSteps(
+  run: { journeyId: string; version: number; at: string; visited: readonly string[] },
+  add: CounterSink,
+  keepsHours = NO_HOURS,
+): void {
+  const { journeyId, version, at, visited } = run;
   const day = dayOf(at);
   for (const stepId of visited) {
-    addCounted(counters, { journeyId, version, day, name: stepCounterName(stepId), amount: 1 }, at, keepsHours);
+    countTo(add, { journeyId, version, day, name: stepCounterName(stepId), amount: 1 }, at, keepsHours);
   }
-  return counters;
 }
 
 /** `step.<id>` names, one string per step id: a new one each time is built, then hashed by every map it meets. */

@@ -3,8 +3,8 @@ import type { CompiledJourney } from "../engine/compile.ts";
 import { type Decision, newWakeUpsOf } from "../engine/decide.ts";
 import { skipsLateMessages } from "../engine/held-messages.ts";
 import { journalWith, outboxId } from "../engine/journal.ts";
-import type { EngineInput, Outbox, RunRecord, SentMessage, StatsCounter, WakeUp } from "../engine/model.ts";
-import { stepStatsOf } from "../engine/stats.ts";
+import type { EngineInput, Outbox, RunRecord, SentMessage, WakeUp } from "../engine/model.ts";
+import { type CounterSink, countSteps } from "../engine/stats.ts";
 import type { TraitsSetting } from "../engine/traits/profile.ts";
 import { formatInstant } from "../shared/time.ts";
 import { andThen, inTurn } from "./awaitable.ts";
@@ -50,7 +50,8 @@ export interface ApplierHost {
   loadUser(request: Omit<UserLoad, "traits" | "proofFor">): Awaitable<UserInput>;
   handOn(outbox: Outbox, how: { again: boolean }): Promise<void> | undefined;
   handOnSaved(user: UserInput): Promise<void>;
-  addStats(counters: readonly StatsCounter[]): void;
+  /** Adds one counter to the batch's statistics (the runtime's). */
+  addCounter: CounterSink;
 }
 
 /** How an outbox is handed on: the first time (its effects count), or again (they counted already). */
@@ -249,7 +250,7 @@ export class InputApplier {
         at: this.instant(now),
         visited: decision.visited,
       };
-      this.host.addStats(stepStatsOf(visit, this.parts.catalog.keepsHours));
+      countSteps(visit, this.host.addCounter, this.parts.catalog.keepsHours);
     }
     return saved.pending === undefined ? undefined : this.host.handOn(saved.pending, FIRST_HAND_ON);
   }

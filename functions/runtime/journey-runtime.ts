@@ -3,7 +3,7 @@ import type { CompiledJourney } from "../engine/compile.ts";
 import type { EngineInput, Outbox, StatsCounter, WakeUp } from "../engine/model.ts";
 import { DEFAULT_TIMEZONE } from "../engine/policies/config.ts";
 import { compileWatch } from "../engine/segments/watch.ts";
-import { statsOf } from "../engine/stats.ts";
+import { countEffects } from "../engine/stats.ts";
 import type { TraitsSetting } from "../engine/traits/profile.ts";
 import { formatInstant } from "../shared/time.ts";
 import { InputApplier } from "./apply-input.ts";
@@ -100,7 +100,7 @@ export class JourneyRuntime {
         loadUser: (request) => this.loadUser(request),
         handOn: (outbox, how) => this.handOn(outbox, how),
         handOnSaved: (user) => this.handOnSaved(user),
-        addStats: (counters) => this.addStats(counters),
+        addCounter: this.addCounter,
       },
     );
   }
@@ -386,14 +386,19 @@ export class JourneyRuntime {
   private handedOn(outbox: Outbox, how: { again: boolean }): void {
     if (how.again) return;
     this.stats.effects += outbox.effects.length;
-    this.addStats(statsOf(outbox.effects, this.options.catalog.keepsHours));
+    countEffects(outbox.effects, this.addCounter, this.options.catalog.keepsHours);
   }
 
   /** Adds counters to the ones not yet written (see flush). */
   private addStats(counters: readonly StatsCounter[]): void {
-    // Only a rising numerator can make a guardrail cross (more entrants or conversions lower the rates).
-    if (counters.some((c) => c.name.startsWith("guardrail.") || c.name.startsWith("coupon.withheld.")))
-      this.guardrailCountersAdded++;
-    for (const counter of counters) this.unsavedStats.add(counter);
+    for (const counter of counters) this.addCounter(counter);
   }
+
+  /** Adds a counter to the ones not yet written (see flush): kept as it is, or added to the same one's. */
+  private readonly addCounter = (counter: StatsCounter): void => {
+    // Only a rising numerator can make a guardrail cross (more entrants or conversions lower the rates).
+    if (counter.name.startsWith("guardrail.") || counter.name.startsWith("coupon.withheld."))
+      this.guardrailCountersAdded++;
+    this.unsavedStats.add(counter);
+  };
 }
