@@ -23,8 +23,8 @@ const MAX_ROUNDS = 4;
  */
 const PRECHARGED_PER_WRITE = 25;
 
-/** The charges of a decision that charged nothing: one array for all of them (nothing adds to it). */
-const NO_CHARGES: readonly CouponCharge[] = Object.freeze([]);
+/** The charges of a decision that charged nothing: one array for all of them (read-only by its type, not frozen: see NONE in user-input.ts). */
+const NO_CHARGES: readonly CouponCharge[] = [];
 
 /** What `decide` runs: the engine's decision for one input, with what the policies need read. */
 export interface DecideRequest {

@@ -21,8 +21,11 @@ import {
  */
 export const MAX_RUNS_OF_USER = 64;
 
-/** No events, no runs: one empty array for every user read (most inputs have neither to save). */
-const NONE: readonly never[] = Object.freeze([]);
+/**
+ * No events, no runs: one empty array for every user read (most inputs have neither to save). Read-only by
+ * its type, not frozen: V8 iterates and copies a frozen array by a slow path.
+ */
+const NONE: readonly never[] = [];
 
 /**
  * `base` with the parts given written over it, a part left out kept: what `UserStore.putUser` saves. Built
