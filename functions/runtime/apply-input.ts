@@ -237,7 +237,10 @@ export class InputApplier {
     stats.steps += decision.steps;
     // Saved: the coupons charged for it are settled (a retry of this decision will never come).
     if (charges.length === 0) return this.counted(decision, request.now);
-    return policies.settle(decision, charges, read.stored?.value).then(() => this.counted(decision, request.now));
+    const settling = policies.settle(decision, charges, read.stored?.value);
+    return isPromise(settling)
+      ? settling.then(() => this.counted(decision, request.now))
+      : this.counted(decision, request.now);
   }
 
   /** Saved: the steps it reached count once (a redelivered input decides nothing new); its outbox goes on. */

@@ -189,7 +189,7 @@ export class JourneyRuntime {
   /** After the journeys: the profile's change no send carried, the guardrails' counters, the batch's flush. */
   private afterEvent(event: ShopEvent, now: number, user: UserInput | undefined): Awaitable<void> {
     const saving = user?.changed ? this.saveUser(user) : undefined;
-    if (saving !== undefined) return saving.then(() => this.afterSave(event, now, user));
+    if (isPromise(saving)) return saving.then(() => this.afterSave(event, now, user));
     return this.afterSave(event, now, user);
   }
 
@@ -359,17 +359,32 @@ export class JourneyRuntime {
     return ++this.inputsSinceFlush >= this.flushEveryInputs;
   }
 
-  /** After the journeys: the profile's change no send carried, written alone (see UserInput). */
-  private async saveUser(user: UserInput): Promise<void> {
-    if (!user.changed) return;
-    await this.retries.withRetries(
+  /**
+   * After the journeys: the profile's change no send carried, written alone (see UserInput). At once when
+   * the store answers at once: the first attempt needs no promise (Retries.withRetries).
+   */
+  private saveUser(user: UserInput): Awaitable<void> {
+    if (!user.changed) return undefined;
+    return this.retries.withRetries(
       () => `user/${user.userId}`,
-      async (attempt) => {
-        if (attempt > 1) await user.reload();
-        await user.save();
-        await this.handOnSaved(user);
+      (attempt) => {
+        const reloading = attempt > 1 ? user.reload() : undefined;
+        if (isPromise(reloading)) return reloading.then(() => this.writeUser(user));
+        return this.writeUser(user);
       },
     );
+  }
+
+  /** The user's change written, then the events of its review handed on (handOnSaved). */
+  private writeUser(user: UserInput): Awaitable<void> {
+    const saving = user.save();
+    if (isPromise(saving)) return saving.then(() => this.handOnSavedIfAny(user));
+    return this.handOnSavedIfAny(user);
+  }
+
+  /** `handOnSaved`, with no promise when the save wrote no outbox (most: see UserInput.hasSavedOutbox). */
+  private handOnSavedIfAny(user: UserInput): Awaitable<void> {
+    return user.hasSavedOutbox ? this.handOnSaved(user) : undefined;
   }
 
   /**

@@ -175,7 +175,7 @@ export interface CouponSettlement {
  */
 export interface BudgetStore {
   /** The day's budget over its `options.shards` shards: their `spent` summed, their unsettled markers. */
-  getCouponBudget(journeyId: string, day: string, options?: BudgetReadOptions): Promise<CouponBudget>;
+  getCouponBudget(journeyId: string, day: string, options?: BudgetReadOptions): Awaitable<CouponBudget>;
   /**
    * Adds the charge to a shard of its day (`charge.shards`, see budget-shards.ts) if that shard stays within
    * its part of `charge.limit`, its home shard first, then the others in order, and marks its coupon
@@ -184,7 +184,7 @@ export interface BudgetStore {
    * saved since their charge; when charged on the home shard, their markers are gone too (removed in the
    * charge's own write: no write of their own); otherwise nothing of them is touched, still to be settled.
    */
-  chargeCouponBudget(charge: CouponCharge, settled?: readonly string[]): Promise<ChargedOn | undefined>;
+  chargeCouponBudget(charge: CouponCharge, settled?: readonly string[]): Awaitable<ChargedOn | undefined>;
   /**
    * Charges coupons of one budget day to one of its shards together, in one write: all of them when the shard
    * stays within its part of the limit and none of them is marked there already (true), else none (false).

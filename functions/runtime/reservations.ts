@@ -12,6 +12,7 @@ import {
   type PolicyOutcome,
 } from "../engine/policy-state.ts";
 import { ConcurrencyError } from "../shared/errors.ts";
+import { answerOf, runSteps, type Steps } from "./awaitable.ts";
 import type { Awaitable, BudgetStore, CouponBudget, CouponSettlement } from "./ports.ts";
 import { type BudgetShard, SettledCharges } from "./settled-charges.ts";
 
@@ -95,18 +96,18 @@ export class PolicyReservations {
    * then, finds its marker there by the full read; unless room was given back on its home since: the window
    * budgets.ts states.)
    */
-  private async readBudget(
+  private *readBudget(
     wanted: PolicyOutcome["wantsBudgets"][number],
     consistent: boolean | undefined,
-  ): Promise<{ budget: CouponBudget; spent: number }> {
+  ): Steps<{ budget: CouponBudget; spent: number }> {
     const { journeyId, day, perDay, shards, couponId, amount } = wanted;
     if (shards > 1) {
       const home = budgetShardOf(couponId, shards);
-      const budget = await this.store.getCouponBudget(journeyId, day, { consistent, shards, shard: home });
+      const budget = yield* answerOf(this.store.getCouponBudget(journeyId, day, { consistent, shards, shard: home }));
       const room = shardLimit(perDay, shards, home) - budget.spent;
       if (room >= amount) return { budget, spent: perDay - room };
     }
-    const budget = await this.store.getCouponBudget(journeyId, day, { consistent, shards });
+    const budget = yield* answerOf(this.store.getCouponBudget(journeyId, day, { consistent, shards }));
     return { budget, spent: spentAsDecided(budget, perDay) };
   }
 
@@ -125,14 +126,17 @@ export class PolicyReservations {
       return { decision: first, charges: NO_CHARGES };
     const charged = new Set<string>();
     inputs.charged = charged;
-    return this.decideWithBudgets(request, { inputs, charged, first });
+    return runSteps(this.decideWithBudgets(request, { inputs, charged, first }));
   }
 
-  /** `decide`'s rounds once the decision wants budgets: read, charged, and decided again as they change. */
-  private async decideWithBudgets(
+  /**
+   * `decide`'s rounds once the decision wants budgets: read, charged, and decided again as they change. Run
+   * by runSteps: over the in-memory store, with no promise.
+   */
+  private *decideWithBudgets(
     request: DecideRequest,
     state: { inputs: PolicyInputs; charged: Set<string>; first: Decision },
-  ): Promise<Decided | undefined> {
+  ): Steps<Decided | undefined> {
     const { consistent } = request;
     const { inputs, charged } = state;
     const charges: CouponCharge[] = [];
@@ -163,7 +167,7 @@ export class PolicyReservations {
           again = true;
           continue;
         }
-        const { budget, spent } = await this.readBudget(wanted, consistent);
+        const { budget, spent } = yield* this.readBudget(wanted, consistent);
         budgets.set(key, spent);
         if (spent + wanted.amount > wanted.perDay) this.spentDays.set(key, spent);
         // Coupon ids are the runs' own: one unsettled here was charged by an earlier attempt at a decision
@@ -179,7 +183,7 @@ export class PolicyReservations {
       }
       if (again) continue;
       for (const wanted of wants.charges) {
-        const charge = await this.charge(wanted);
+        const charge = yield* this.charge(wanted);
         if (charge === undefined) {
           // Spent meanwhile by other runs: decide again with the day's budget gone.
           budgets ??= new Map();
@@ -256,10 +260,10 @@ export class PolicyReservations {
    * budget day; returns the charge with the shard it is on, or undefined when no shard had room. Refused, or
    * charged on another shard, the write removed none of them: they stay queued.
    */
-  private async charge(charge: CouponCharge): Promise<CouponCharge | undefined> {
+  private *charge(charge: CouponCharge): Steps<CouponCharge | undefined> {
     const home = homeOf(charge);
     const carried = this.settled.peek(home, charge.couponId);
-    const charged = await this.store.chargeCouponBudget(charge, carried);
+    const charged = yield* answerOf(this.store.chargeCouponBudget(charge, carried));
     if (charged === undefined) return undefined;
     if (charged.shard === home.shard) this.settled.remove(home, carried);
     return { ...charge, shard: charged.shard };
@@ -272,9 +276,9 @@ export class PolicyReservations {
    * changes `spent`: one write per budget day); a settlement is only queued, for the next charge or `flush`.
    * `before`: the record the decision started from.
    */
-  async settle(decision: Decision, charges: readonly CouponCharge[], before: RunRecord | undefined): Promise<void> {
+  settle(decision: Decision, charges: readonly CouponCharge[], before: RunRecord | undefined): Awaitable<void> {
     const runId = decision.record.run?.runId;
-    if (charges.length === 0 || runId === undefined) return;
+    if (charges.length === 0 || runId === undefined) return undefined;
     const held = couponsHeld(decision, before?.run?.runId === runId ? before.run : undefined);
     const released = new Map<string, CouponSettlement>();
     for (const charge of charges) {
@@ -282,7 +286,13 @@ export class PolicyReservations {
       if (held.has(charge.couponId)) this.settled.add(shardOf(charge), [charge.couponId]);
       else releaseOf(released, charge).released.push({ couponId: charge.couponId, amount: charge.amount });
     }
-    for (const settlement of released.values()) await this.store.settleCouponCharges(settlement);
+    // Mostly none to give back: settled with no write, and no promise.
+    return released.size === 0 ? undefined : this.giveBack([...released.values()]);
+  }
+
+  /** Gives back charges no saved decision holds: one write per budget shard. */
+  private async giveBack(settlements: readonly CouponSettlement[]): Promise<void> {
+    for (const settlement of settlements) await this.store.settleCouponCharges(settlement);
   }
 
   /**

@@ -1,4 +1,5 @@
 import { ConcurrencyError, NudgeError } from "../shared/errors.ts";
+import { type Awaitable, isPromise } from "./ports.ts";
 
 /** What the runtime counts of its decisions (JourneyRuntime.stats): the retries add lost races and decide calls. */
 export interface RetryStats {
@@ -32,19 +33,47 @@ export class Retries {
     if (calls > this.stats.mostDecideCalls) this.stats.mostDecideCalls = calls;
   }
 
-  /** `attempt` (1, 2, ...) until it does not lose a race. */
-  async withRetries<T>(what: () => string, attempt: (tries: number) => Promise<T>): Promise<T> {
+  /**
+   * `attempt` (1, 2, ...) until it does not lose a race. The first attempt answers at once when it needed
+   * nothing asynchronous (see Awaitable): over the in-memory store, a user's save costs no promise.
+   */
+  withRetries<T>(what: () => string, attempt: (tries: number) => Awaitable<T>): Awaitable<T> {
     const callsBefore = this.stats.decideCalls;
+    let first: Awaitable<T>;
     try {
-      for (let tries = 1; ; tries++) {
+      first = attempt(1);
+    } catch (error) {
+      return this.retriedAfter(error, { what, attempt, callsBefore });
+    }
+    if (!isPromise(first)) {
+      this.countDecideCalls(callsBefore);
+      return first;
+    }
+    return first.then(
+      (value) => {
+        this.countDecideCalls(callsBefore);
+        return value;
+      },
+      (error: unknown) => this.retriedAfter(error, { what, attempt, callsBefore }),
+    );
+  }
+
+  /** The attempts after the first lost its race (or failed: rethrown), from the second on. */
+  private async retriedAfter<T>(
+    error: unknown,
+    run: { what: () => string; attempt: (tries: number) => Awaitable<T>; callsBefore: number },
+  ): Promise<T> {
+    try {
+      this.lostRace(error, 1, run.what);
+      for (let tries = 2; ; tries++) {
         try {
-          return await attempt(tries);
-        } catch (error) {
-          this.lostRace(error, tries, what);
+          return await run.attempt(tries);
+        } catch (next) {
+          this.lostRace(next, tries, run.what);
         }
       }
     } finally {
-      this.countDecideCalls(callsBefore);
+      this.countDecideCalls(run.callsBefore);
     }
   }
 }

@@ -183,11 +183,11 @@ export class MemoryStore implements JourneyStore, ControlStore, SharedValueStore
     return userIds.map((userId) => this.users.get(userId)?.value.profile);
   }
 
-  async getCouponBudget(journeyId: string, day: string, options?: BudgetReadOptions) {
+  getCouponBudget(journeyId: string, day: string, options?: BudgetReadOptions) {
     return this.couponBudgets.read(journeyId, day, options);
   }
 
-  async chargeCouponBudget(charge: CouponCharge, settled: readonly string[] = []) {
+  chargeCouponBudget(charge: CouponCharge, settled: readonly string[] = []) {
     return this.couponBudgets.charge(charge, settled);
   }
 
