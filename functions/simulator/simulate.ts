@@ -4,6 +4,7 @@ import type { EffectType, JourneyEffect, WakeUp } from "../engine/model.ts";
 import type { PolicyConfig } from "../engine/policies/config.ts";
 import type { TraitsFile } from "../engine/traits/config.ts";
 import type { Journey } from "../language/schema.ts";
+import { answerOf, runSteps, type Steps } from "../runtime/awaitable.ts";
 import { armNextOccurrence } from "../runtime/campaign-fan-out.ts";
 import { JourneyRuntime } from "../runtime/journey-runtime.ts";
 import { isPromise, type JourneyStore } from "../runtime/ports.ts";
@@ -179,38 +180,35 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
   const handleWakeUp = (wakeUp: WakeUp, now: number) =>
     faults ? faults.deliver({ kind: "wake-up", wakeUp }, (input) => handle(input, now)) : runtime.onWakeUp(wakeUp, now);
 
-  // Events the journeys emit go round again at the same virtual time, as they would through the bus.
-  const drainPublished = async (now: number) => {
+  // Events the journeys emit go round again at the same virtual time, as they would through the bus. Run by
+  // runSteps, as the loop below: over the in-memory store, an input costs no promise (see Awaitable).
+  function* drainPublished(now: number): Steps<void> {
     for (let event = published.shift(); event !== undefined; event = published.shift()) {
       inputs++;
       inputsByKind.emitted++;
-      const handling = handleEvent(event, now);
-      if (isPromise(handling)) await handling;
+      yield handleEvent(event, now);
     }
-  };
+  }
   // The next wake-up or scheduled control, whichever comes first (a resume hands held wake-ups back).
   const firstDue = (wake: number | undefined) => {
     const control = controls?.nextAt();
     return control === undefined || (wake !== undefined && wake <= control) ? wake : control;
   };
-  const fireWakeUpsUntil = async (until: number) => {
+  function* fireWakeUpsUntil(until: number): Steps<void> {
     for (;;) {
-      const next = store.nextWakeUpAt();
-      const at = firstDue(isPromise(next) ? await next : next);
+      const at = firstDue(yield* answerOf(store.nextWakeUpAt()));
       if (at === undefined || at > until) return;
       clock = Math.max(clock, at);
-      if (controls?.dueBy(clock)) await controls.advance(clock);
-      const taking = store.takeDueWakeUps(clock, 1000);
-      for (const wakeUp of isPromise(taking) ? await taking : taking) {
+      if (controls?.dueBy(clock)) yield controls.advance(clock);
+      for (const wakeUp of yield* answerOf(store.takeDueWakeUps(clock, 1000))) {
         inputs++;
         inputsByKind.wakeUps++;
-        const handling = handleWakeUp(wakeUp, clock);
-        if (isPromise(handling)) await handling;
-        if (published.length > 0) await drainPublished(clock);
+        yield handleWakeUp(wakeUp, clock);
+        if (published.length > 0) yield* drainPublished(clock);
         campaigns.handled(wakeUp, clock);
       }
     }
-  };
+  }
 
   // Campaigns' schedules start with the first event: their first occurrences after it are armed then.
   let armed = false;
@@ -220,23 +218,25 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
     // Most events have no wake-up or control due before them: then nothing is awaited.
     const next = store.nextWakeUpAt();
     const due = firstDue(isPromise(next) ? await next : next);
-    if (due !== undefined && due <= at) await fireWakeUpsUntil(at);
+    const firing = due !== undefined && due <= at ? runSteps(fireWakeUpsUntil(at)) : undefined;
+    if (isPromise(firing)) await firing;
     clock = Math.max(clock, at);
     if (controls?.dueBy(at)) await controls.advance(at);
     inputs++;
     inputsByKind.events++;
     const handling = handleEvent(event, at);
     if (isPromise(handling)) await handling;
-    if (published.length > 0) await drainPublished(at);
+    const draining = published.length > 0 ? runSteps(drainPublished(at)) : undefined;
+    if (isPromise(draining)) await draining;
   }
   const until = options.until ?? (last === undefined ? 0 : last + DEFAULT_RUN_ON_MS);
-  await fireWakeUpsUntil(until);
+  await runSteps(fireWakeUpsUntil(until));
   // Redeliveries still queued come before the run ends, at its end (never before the last event).
   const end = Math.max(until, last ?? 0);
   while (faults !== undefined && faults.outstanding > 0) {
     await faults.deliverOutstanding((input) => handle(input, end));
-    await drainPublished(end);
-    await fireWakeUpsUntil(until);
+    await runSteps(drainPublished(end));
+    await runSteps(fireWakeUpsUntil(until));
   }
   await runtime.flush();
   // Processing already runs in time order; the stable sort keeps that a guarantee of the contract.
