@@ -25,8 +25,9 @@ import { redemptionCounters } from "./redemptions.ts";
 import { PolicyReservations } from "./reservations.ts";
 import { Retries } from "./retries.ts";
 import type { RuntimeOptions } from "./runtime-options.ts";
+import { RuntimeUsers } from "./runtime-users.ts";
 import { UnsavedStats } from "./unsaved-stats.ts";
-import { UserInput, type UserLoad } from "./user-input.ts";
+import type { UserInput } from "./user-input.ts";
 
 export type { EffectSink, EventPublisher } from "./hand-on.ts";
 
@@ -53,8 +54,8 @@ export class JourneyRuntime {
   private readonly applier: InputApplier;
   /** Handing outboxes on, and their proofs (hand-on.ts). */
   private readonly handOns: HandOn;
-  /** The batch's proof key of an outbox, for the profiles' outboxes (one function, not one per input). */
-  private readonly proofFor = (firstId: string): string => this.handOns.proofFor(firstId);
+  /** Users read and saved (runtime-users.ts). */
+  private readonly users: RuntimeUsers;
   private readonly keepsJournal: boolean;
   /** The zone of a user whose profile names none (the policies'). */
   private readonly defaultZone: string;
@@ -94,12 +95,14 @@ export class JourneyRuntime {
     };
     const { store, catalog } = options;
     const { handOns, policies, retries, stats, keepsJournal } = this;
+    const handOn = (outbox: Outbox, how: { again: boolean }) => this.handOn(outbox, how);
+    this.users = new RuntimeUsers({ store, retries, handOns, traits: this.traits, handOn });
     this.applier = new InputApplier(
       { store, catalog, handOns, policies, retries, stats, traits: this.traits, keepsJournal },
       {
-        loadUser: (request) => this.loadUser(request),
-        handOn: (outbox, how) => this.handOn(outbox, how),
-        handOnSaved: (user) => this.handOnSaved(user),
+        loadUser: (request) => this.users.load(request),
+        handOn,
+        handOnSaved: (user) => this.users.handOnSaved(user),
         addCounter: this.addCounter,
       },
     );
@@ -136,7 +139,7 @@ export class JourneyRuntime {
    */
   onEvent(event: ShopEvent, now: number): Awaitable<void> {
     const userId = event.detail.userId;
-    const loading = typeof userId === "string" ? this.loadUser({ userId, event, consistent: false, now }) : undefined;
+    const loading = typeof userId === "string" ? this.users.load({ userId, event, consistent: false, now }) : undefined;
     if (isPromise(loading)) return loading.then((user) => this.eventWith(event, now, user));
     return this.eventWith(event, now, loading);
   }
@@ -188,7 +191,7 @@ export class JourneyRuntime {
 
   /** After the journeys: the profile's change no send carried, the guardrails' counters, the batch's flush. */
   private afterEvent(event: ShopEvent, now: number, user: UserInput | undefined): Awaitable<void> {
-    const saving = user?.changed ? this.saveUser(user) : undefined;
+    const saving = user?.changed ? this.users.save(user) : undefined;
     if (isPromise(saving)) return saving.then(() => this.afterSave(event, now, user));
     return this.afterSave(event, now, user);
   }
@@ -239,7 +242,7 @@ export class JourneyRuntime {
           ? {
               read: async (entry) => ({
                 stored: await this.options.store.getRecord(entry.journeyId, entry.key, { consistent: false }),
-                user: await this.loadUser({ userId: entry.key, consistent: false, now }),
+                user: await this.users.load({ userId: entry.key, consistent: false, now }),
               }),
               chargesOf: (entry, read) => {
                 this.stats.decideCalls++;
@@ -309,44 +312,12 @@ export class JourneyRuntime {
       () => `profile/${wakeUp.key}`,
       async (attempt) => {
         const review = `wake@${wakeUp.at}`;
-        const user = await this.loadUser({ userId: wakeUp.key, consistent: attempt > 1, now, review });
+        const user = await this.users.load({ userId: wakeUp.key, consistent: attempt > 1, now, review });
         await user.save();
-        await this.handOnSaved(user);
+        await this.users.handOnSaved(user);
       },
     );
     if (this.inputCounted()) await this.flush();
-  }
-
-  /**
-   * Reads an input's user, with the platform's traits and the batch's proof key; an outbox of the profile's
-   * review found on it not proven handed on (its saver died first) is handed on again before anything else.
-   */
-  private loadUser(request: Omit<UserLoad, "traits" | "proofFor">): Awaitable<UserInput> {
-    // Field by field, not a spread of `request`: its shapes vary (an event, a review), and a spread of
-    // varied shapes runs V8's slow path, for every input.
-    const { userId, event, consistent, now, review } = request;
-    const load: UserLoad = { userId, event, consistent, now, review, traits: this.traits, proofFor: this.proofFor };
-    const user = UserInput.load(this.options.store, load);
-    if (isPromise(user)) return user.then((loaded) => this.withLeftOutboxHandedOn(loaded));
-    return user.leftOutbox === undefined ? user : this.withLeftOutboxHandedOn(user);
-  }
-
-  private async withLeftOutboxHandedOn(user: UserInput): Promise<UserInput> {
-    const left = user.leftOutbox;
-    if (left !== undefined && !(await this.handOns.isHandedOn(left)))
-      await this.handOnProfileOutbox(left, { again: true });
-    return user;
-  }
-
-  /** After a write of the user: the review's events it saved are handed on (segment index, then the bus). */
-  private async handOnSaved(user: UserInput): Promise<void> {
-    const saved = user.takeSavedOutbox();
-    if (saved !== undefined) await this.handOnProfileOutbox(saved, { again: false });
-  }
-
-  private async handOnProfileOutbox(outbox: Outbox, how: { again: boolean }): Promise<void> {
-    await this.options.store.indexSegmentChanges(outbox.events);
-    await this.handOn(outbox, how);
   }
 
   /** The batch flushed when this input completes it (see flushEveryInputs); nothing to wait for otherwise. */
@@ -357,34 +328,6 @@ export class JourneyRuntime {
   /** Counts an input done; true when the batch is to be flushed now. Not async: most inputs await nothing here. */
   private inputCounted(): boolean {
     return ++this.inputsSinceFlush >= this.flushEveryInputs;
-  }
-
-  /**
-   * After the journeys: the profile's change no send carried, written alone (see UserInput). At once when
-   * the store answers at once: the first attempt needs no promise (Retries.withRetries).
-   */
-  private saveUser(user: UserInput): Awaitable<void> {
-    if (!user.changed) return undefined;
-    return this.retries.withRetries(
-      () => `user/${user.userId}`,
-      (attempt) => {
-        const reloading = attempt > 1 ? user.reload() : undefined;
-        if (isPromise(reloading)) return reloading.then(() => this.writeUser(user));
-        return this.writeUser(user);
-      },
-    );
-  }
-
-  /** The user's change written, then the events of its review handed on (handOnSaved). */
-  private writeUser(user: UserInput): Awaitable<void> {
-    const saving = user.save();
-    if (isPromise(saving)) return saving.then(() => this.handOnSavedIfAny(user));
-    return this.handOnSavedIfAny(user);
-  }
-
-  /** `handOnSaved`, with no promise when the save wrote no outbox (most: see UserInput.hasSavedOutbox). */
-  private handOnSavedIfAny(user: UserInput): Awaitable<void> {
-    return user.hasSavedOutbox ? this.handOnSaved(user) : undefined;
   }
 
   /**

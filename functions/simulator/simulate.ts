@@ -196,11 +196,13 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
   };
   function* fireWakeUpsUntil(until: number): Steps<void> {
     for (;;) {
-      const at = firstDue(yield* answerOf(store.nextWakeUpAt()));
+      const next = store.nextWakeUpAt();
+      const at = firstDue(isPromise(next) ? yield* answerOf(next) : next);
       if (at === undefined || at > until) return;
       clock = Math.max(clock, at);
       if (controls?.dueBy(clock)) yield controls.advance(clock);
-      for (const wakeUp of yield* answerOf(store.takeDueWakeUps(clock, 1000))) {
+      const taking = store.takeDueWakeUps(clock, 1000);
+      for (const wakeUp of isPromise(taking) ? yield* answerOf(taking) : taking) {
         inputs++;
         inputsByKind.wakeUps++;
         yield handleWakeUp(wakeUp, clock);

@@ -31,6 +31,7 @@ export class WakeUpLender<T extends { wakeUp: WakeUp }> {
 
   returnLent(): void {
     const lent = this.lent;
+    if (lent.length === 0) return; // mostly: every read of the next due time asks
     this.lent = [];
     for (const item of lent) this.putBack(item);
   }
