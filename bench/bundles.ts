@@ -29,6 +29,10 @@ const FUNCTION_ENV = {
   EMAIL_DEFAULT_SUBJECT: "News",
   UNSUBSCRIBE_URL: "https://abc.lambda-url.cn-north-1.on.aws/",
   WAKE_UP_QUEUE_URL: "https://sqs.cn-north-1.amazonaws.com.cn/1/wake-ups",
+  SMS_SIGN_NAME: "Nudge",
+  ALIBABA_SMS_SECRET_ARN: "arn:aws-cn:secretsmanager:cn-north-1:1:secret:nudge-alibaba-sms",
+  WECHAT_SECRET_ARN: "arn:aws-cn:secretsmanager:cn-north-1:1:secret:nudge-wechat",
+  INBOX_SECRET_ARN: "arn:aws-cn:secretsmanager:cn-north-1:1:secret:nudge-inbox",
 };
 
 export interface BundleFigures {
