@@ -49,7 +49,8 @@ export interface ApplierParts {
 export interface ApplierHost {
   loadUser(request: Omit<UserLoad, "traits" | "proofFor">): Awaitable<UserInput>;
   handOn(outbox: Outbox, how: { again: boolean }): Promise<void> | undefined;
-  handOnSaved(user: UserInput): Promise<void>;
+  /** Writes the user's change with `sends`, then hands its review's events on (RuntimeUsers.write). */
+  writeUser(user: UserInput, sends: SentMessage[] | undefined): Awaitable<void>;
   /** Adds one counter to the batch's statistics (the runtime's). */
   addCounter: CounterSink;
 }
@@ -206,12 +207,8 @@ export class InputApplier {
       user.indexRuns(runsToIndex(catalog, { user: user.userId, decision, stored }));
     const handsOn = outbox !== undefined;
     const reserved = user && sendsToSave(user, { policies, decision, now: request.now, handsOn });
-    const saving = user !== undefined && reserved !== undefined ? this.saveUser(user, reserved.sends) : undefined;
+    const saving = user !== undefined && reserved !== undefined ? this.host.writeUser(user, reserved.sends) : undefined;
     return isPromise(saving) ? saving.then(() => this.save(request, read, decided)) : this.save(request, read, decided);
-  }
-
-  private saveUser(user: UserInput, sends: SentMessage[] | undefined): Awaitable<void> {
-    return andThen(user.save(sends), () => (user.hasSavedOutbox ? this.host.handOnSaved(user) : undefined));
   }
 
   /**

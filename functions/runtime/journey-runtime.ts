@@ -20,7 +20,7 @@ import {
 import { ControlCache } from "./control-cache.ts";
 import { guardrailCounters } from "./guardrail-counts.ts";
 import { HandOn } from "./hand-on.ts";
-import { type Awaitable, isPromise } from "./ports.ts";
+import { type Awaitable, isPromise, READ_EVENTUALLY } from "./ports.ts";
 import { redemptionCounters } from "./redemptions.ts";
 import { PolicyReservations } from "./reservations.ts";
 import { Retries } from "./retries.ts";
@@ -102,7 +102,7 @@ export class JourneyRuntime {
       {
         loadUser: (request) => this.users.load(request),
         handOn,
-        handOnSaved: (user) => this.users.handOnSaved(user),
+        writeUser: (user, sends) => this.users.write(user, sends),
         addCounter: this.addCounter,
       },
     );
@@ -241,7 +241,7 @@ export class JourneyRuntime {
         ahead: ahead
           ? {
               read: async (entry) => ({
-                stored: await this.options.store.getRecord(entry.journeyId, entry.key, { consistent: false }),
+                stored: await this.options.store.getRecord(entry.journeyId, entry.key, READ_EVENTUALLY),
                 user: await this.users.load({ userId: entry.key, consistent: false, now }),
               }),
               chargesOf: (entry, read) => {
@@ -313,8 +313,7 @@ export class JourneyRuntime {
       async (attempt) => {
         const review = `wake@${wakeUp.at}`;
         const user = await this.users.load({ userId: wakeUp.key, consistent: attempt > 1, now, review });
-        await user.save();
-        await this.users.handOnSaved(user);
+        await this.users.write(user);
       },
     );
     if (this.inputCounted()) await this.flush();

@@ -252,7 +252,7 @@ export class PolicyReservations {
     for (const charge of this.precharged.values())
       releaseOf(released, charge).released.push({ couponId: charge.couponId, amount: charge.amount });
     this.precharged.clear();
-    for (const settlement of released.values()) await this.store.settleCouponCharges(settlement);
+    await this.giveBack([...released.values()]);
   }
 
   /**

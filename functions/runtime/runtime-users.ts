@@ -1,4 +1,4 @@
-import type { Outbox } from "../engine/model.ts";
+import type { Outbox, SentMessage } from "../engine/model.ts";
 import type { TraitsSetting } from "../engine/traits/profile.ts";
 import type { HandOn } from "./hand-on.ts";
 import { type Awaitable, isPromise, type JourneyStore } from "./ports.ts";
@@ -57,17 +57,20 @@ export class RuntimeUsers {
     );
   }
 
-  /** After a write of the user: the review's events it saved are handed on (segment index, then the bus). */
-  async handOnSaved(user: UserInput): Promise<void> {
-    const saved = user.takeSavedOutbox();
-    if (saved !== undefined) await this.handOnProfileOutbox(saved, { again: false });
+  /**
+   * The user's change written (with `sends`, when given: see UserInput.save), then the events of its review
+   * handed on, if it raised any (most raise none: then no promise over the in-memory store).
+   */
+  write(user: UserInput, sends?: SentMessage[]): Awaitable<void> {
+    const saving = user.save(sends);
+    if (isPromise(saving)) return saving.then(() => this.handOnSaved(user));
+    return this.handOnSaved(user);
   }
 
-  /** The user's change written, then the events of its review handed on, if it raised any (most raise none). */
-  private write(user: UserInput): Awaitable<void> {
-    const saving = user.save();
-    if (isPromise(saving)) return saving.then(() => (user.hasSavedOutbox ? this.handOnSaved(user) : undefined));
-    return user.hasSavedOutbox ? this.handOnSaved(user) : undefined;
+  /** After a write of the user: the review's events it saved are handed on (segment index, then the bus). */
+  private handOnSaved(user: UserInput): Promise<void> | undefined {
+    const saved = user.takeSavedOutbox();
+    return saved === undefined ? undefined : this.handOnProfileOutbox(saved, { again: false });
   }
 
   private async withLeftOutboxHandedOn(user: UserInput): Promise<UserInput> {

@@ -195,7 +195,7 @@ export class UserInput {
       parts.runs = [...(this.stored?.value.runs ?? []), ...this.unindexed].slice(-MAX_RUNS_OF_USER);
     const events = this.events;
     const first = events[0];
-    // The outbox read was handed on when the user was loaded (JourneyRuntime.loadUser): a write removes it.
+    // The outbox read was handed on when the user was loaded (RuntimeUsers.load): a write removes it.
     if (first !== undefined)
       parts.outbox = { effects: [], events: [...events], proof: this.request.proofFor?.(first.id) ?? first.id };
     else if (this.stored?.value.outbox != null) parts.outbox = null;
