@@ -30,16 +30,23 @@ export interface EventPublisher {
  * decision reaches its channel at least once, and is carried out once.
  */
 export class HandOn {
-  /** First ids of outboxes this process handed on: a record's next input need not ask for the proof. */
-  private readonly handedOn = new RecentIds(4096);
+  /**
+   * First ids of outboxes this process handed on: a record's next input need not ask for the proof. None
+   * when the store answers proofs from its own memory (`answersProofsAtOnce`): asking costs no request there.
+   */
+  private readonly handedOn: RecentIds | undefined;
   /** Outboxes handed on and not proven yet, by proof key: written by `prove`. */
-  private readonly unproven = new Map<string, string[]>();
+  private unproven = new Map<string, string[]>();
+  /** The outboxes `prove` is writing the proofs of, until it has: still handed on, while their proof is not in. */
+  private proving: ReadonlyMap<string, string[]> | undefined;
   /** The proof key of the outboxes this batch saves: the first one's first id. */
   private batchProof: string | undefined;
   /** The outboxes saved within `gathering`, to be handed on together at its end. */
   private gathered: Outbox[] | undefined;
 
-  constructor(private readonly to: { sink: EffectSink; publisher: EventPublisher; store: HandOnProofStore }) {}
+  constructor(private readonly to: { sink: EffectSink; publisher: EventPublisher; store: HandOnProofStore }) {
+    this.handedOn = to.store.answersProofsAtOnce ? undefined : new RecentIds(4096);
+  }
 
   /** The proof key of the batch, for an outbox whose first id is `firstId`. */
   proofFor(firstId: string): string {
@@ -50,9 +57,14 @@ export class HandOn {
   /** Writes the proof of every outbox handed on since the last `prove`, and starts a new batch. */
   async prove(): Promise<void> {
     this.batchProof = undefined;
-    const proofs = [...this.unproven];
-    this.unproven.clear();
-    for (const [proof, ids] of proofs) await this.to.store.proveHandedOn(proof, ids);
+    const proofs = this.unproven;
+    this.unproven = new Map();
+    this.proving = proofs;
+    try {
+      for (const [proof, ids] of proofs) await this.to.store.proveHandedOn(proof, ids);
+    } finally {
+      this.proving = undefined;
+    }
   }
 
   /**
@@ -131,7 +143,7 @@ export class HandOn {
   private handedOnNow(outbox: Outbox): void {
     const id = outboxId(outbox);
     if (id === undefined) return;
-    this.handedOn.remember(id);
+    this.handedOn?.remember(id);
     if (outbox.proof === undefined) return;
     const ids = this.unproven.get(outbox.proof);
     if (ids === undefined) this.unproven.set(outbox.proof, [id]);
@@ -142,16 +154,18 @@ export class HandOn {
   isHandedOn(outbox: Outbox): Awaitable<boolean> {
     const id = outboxId(outbox);
     if (id === undefined) return true; // nothing in it
-    if (this.handedOn.has(id)) return true;
+    if (this.handedOn?.has(id)) return true;
     // Saved before proofs existed (no key): handed on again, which the channels drop if they had it.
     if (outbox.proof === undefined) return false;
+    // Handed on, its proof not written yet (a short list: one batch's outboxes of one key).
+    if (this.unproven.get(outbox.proof)?.includes(id) || this.proving?.get(outbox.proof)?.includes(id)) return true;
     const at = outbox.effects[0]?.at ?? outbox.events[0]?.time ?? "";
     const proven = this.to.store.isHandedOn({ proof: outbox.proof, id, at });
     return isPromise(proven) ? proven.then((answer) => this.provenAs(id, answer)) : this.provenAs(id, proven);
   }
 
   private provenAs(id: string, proven: boolean): boolean {
-    if (proven) this.handedOn.remember(id);
+    if (proven) this.handedOn?.remember(id);
     return proven;
   }
 }

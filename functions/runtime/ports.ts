@@ -212,6 +212,11 @@ export interface HandOnProofStore {
    * queue by then, and its proof with the retention).
    */
   isHandedOn(outbox: { proof: string; id: string; at: string }): Awaitable<boolean>;
+  /**
+   * The store answers `isHandedOn` from its own memory, at once (the in-memory store): the runtime then keeps
+   * no memory of the outboxes it handed on. Elsewhere that memory saves a read for a record's next input.
+   */
+  readonly answersProofsAtOnce?: boolean;
 }
 
 /**

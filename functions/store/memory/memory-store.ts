@@ -65,6 +65,8 @@ export class MemoryStore implements JourneyStore, ControlStore, SharedValueStore
   /** Wake-ups held while their journey is paused, by journey, then `key#seq`. */
   private readonly held = new Map<string, Map<string, WakeUp>>();
   private readonly keepsJournal: boolean;
+  /** Proofs are answered from `unproven` above (HandOnProofStore). */
+  readonly answersProofsAtOnce = true;
 
   constructor(options: MemoryStoreOptions = {}) {
     this.keepsJournal = options.journal ?? true;
