@@ -1,7 +1,6 @@
 import type { JourneyCatalog } from "../engine/catalog.ts";
 import type { CompiledJourney } from "../engine/compile.ts";
 import { type Decision, newWakeUpsOf } from "../engine/decide.ts";
-import { skipsLateMessages } from "../engine/held-messages.ts";
 import { journalWith, outboxId } from "../engine/journal.ts";
 import type { EngineInput, Outbox, RunRecord, SentMessage, WakeUp } from "../engine/model.ts";
 import { type CounterSink, countSteps } from "../engine/stats.ts";
@@ -9,7 +8,7 @@ import type { TraitsSetting } from "../engine/traits/profile.ts";
 import { formatInstant } from "../shared/time.ts";
 import { andThen, inTurn } from "./awaitable.ts";
 import type { MemberRead } from "./campaign-entries.ts";
-import { type DeciderRequest, InputDecider, runUserOf, sendsToSave } from "./decision-inputs.ts";
+import { InputDecider, runUserOf, sendsToSave } from "./decision-inputs.ts";
 import type { HandOn } from "./hand-on.ts";
 import { type Awaitable, isPromise, type JourneyStore, readOptions, type Versioned } from "./ports.ts";
 import type { Decided, PolicyReservations } from "./reservations.ts";
@@ -40,7 +39,7 @@ export interface ApplierParts {
   handOns: HandOn;
   policies: PolicyReservations;
   retries: Retries;
-  stats: DeciderRequest["stats"] & { decisions: number; steps: number };
+  stats: { decideCalls: number; decisions: number; steps: number };
   traits: TraitsSetting | undefined;
   keepsJournal: boolean;
 }
@@ -161,28 +160,7 @@ export class InputApplier {
   }
 
   private decide(request: ApplyRequest, read: Read): Awaitable<void> {
-    const { current, key, now, input } = request;
-    const record = read.stored?.value;
-    const run = record?.run;
-    const runJourney =
-      run && run.version !== current.version ? this.parts.catalog.get(current.id, run.version) : undefined;
-    const deciding = this.parts.policies.decide(
-      new InputDecider({
-        stats: this.parts.stats,
-        traits: this.parts.traits,
-        current,
-        runJourney,
-        record,
-        key,
-        profile: read.user?.profile,
-        now,
-        paused: request.paused ?? false,
-        input,
-        sends: read.user?.sends,
-        consistent: request.attempt > 1,
-        skipLate: input.type === "wake-up" && skipsLateMessages((runJourney ?? current).journey, input.wakeUp, now),
-      }),
-    );
+    const deciding = this.parts.policies.decide(new InputDecider(this.parts, request, read));
     if (isPromise(deciding))
       return deciding.then((decided) => (decided === undefined ? undefined : this.reserve(request, read, decided)));
     return deciding === undefined ? undefined : this.reserve(request, read, deciding);

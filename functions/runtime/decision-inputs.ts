@@ -1,75 +1,82 @@
+import type { JourneyCatalog } from "../engine/catalog.ts";
 import type { CompiledJourney } from "../engine/compile.ts";
 import { type Decision, decideEvent, decideWakeUp } from "../engine/decide.ts";
+import { skipsLateMessages } from "../engine/held-messages.ts";
 import type { EngineInput, Profile, RunRecord, SentMessage } from "../engine/model.ts";
 import type { PolicyInputs } from "../engine/policy-state.ts";
 import type { TraitsSetting } from "../engine/traits/profile.ts";
+import type { Versioned } from "./ports.ts";
 import type { DecideRequest, PolicyReservations } from "./reservations.ts";
 import type { UserInput } from "./user-input.ts";
 
-/** What the engine decides on for one input and journey, and how the policies read for it (see InputDecider). */
-export interface DeciderRequest {
+/** The attempt an InputDecider decides for: the input applied to one journey's record (ApplyRequest). */
+export interface DeciderAttempt {
   current: CompiledJourney;
-  runJourney: CompiledJourney | undefined;
-  record: RunRecord | undefined;
   key: string;
-  profile: Profile | undefined;
   now: number;
-  paused: boolean;
   input: EngineInput;
-  traits: TraitsSetting | undefined;
+  /** 1 for the first try; a retry after a lost race reads consistently. */
+  attempt: number;
+  paused?: boolean | undefined;
+}
+
+/** What the attempt read: the record, and the user (their profile and recent sends). */
+export interface DeciderRead {
+  stored: Versioned<RunRecord> | undefined;
+  user: Pick<UserInput, "profile" | "sends"> | undefined;
+}
+
+/** What every attempt shares: the catalog (a run of an older version), the counts, the platform's traits. */
+export interface DeciderParts {
+  catalog: JourneyCatalog;
   /** Where each call is counted (JourneyRuntime.stats). */
   stats: { decideCalls: number };
-  /** The user's recent sends (see DecideRequest). */
-  sends: readonly SentMessage[] | undefined;
-  consistent: boolean;
-  skipLate: boolean;
+  traits: TraitsSetting | undefined;
 }
 
 /**
  * The engine's decision of one input with the policy inputs given (PolicyReservations.decide calls it
  * again when they change), counted, and what the policies read for it: the DecideRequest of one attempt.
- * One object an attempt, where a request, a closure over it and the policies' request were three; a class
- * method, not a function in an object literal, which esbuild's keepNames (the CLI's and tsx's) would name
- * with Object.defineProperty for every input.
+ * It keeps the attempt and the shared parts it is given, not a copy of their fields in a request object
+ * made for it: one small object an attempt. A class method, not a function in an object literal, which
+ * esbuild's keepNames (the CLI's and tsx's) would name with Object.defineProperty for every input.
  */
 export class InputDecider implements DecideRequest {
-  private readonly current: CompiledJourney;
-  private readonly runJourney: CompiledJourney | undefined;
   private readonly record: RunRecord | undefined;
-  private readonly key: string;
+  /** The journey version the run is on, when not the current one. */
+  private readonly runJourney: CompiledJourney | undefined;
   private readonly profile: Profile | undefined;
-  private readonly now: number;
-  private readonly paused: boolean;
-  private readonly input: EngineInput;
-  private readonly traits: TraitsSetting | undefined;
-  private readonly stats: { decideCalls: number };
   readonly sends: readonly SentMessage[] | undefined;
   readonly consistent: boolean;
   readonly skipLate: boolean;
 
-  constructor(request: DeciderRequest) {
-    this.current = request.current;
-    this.runJourney = request.runJourney;
-    this.record = request.record;
-    this.key = request.key;
-    this.profile = request.profile;
-    this.now = request.now;
-    this.paused = request.paused;
-    this.input = request.input;
-    this.traits = request.traits;
-    this.stats = request.stats;
-    this.sends = request.sends;
-    this.consistent = request.consistent;
-    this.skipLate = request.skipLate;
+  constructor(
+    private readonly parts: DeciderParts,
+    private readonly attempt: DeciderAttempt,
+    read: DeciderRead,
+  ) {
+    const { current, input, now } = attempt;
+    const record = read.stored?.value;
+    const run = record?.run;
+    this.record = record;
+    this.runJourney = run && run.version !== current.version ? parts.catalog.get(current.id, run.version) : undefined;
+    this.profile = read.user?.profile;
+    this.sends = read.user?.sends;
+    this.consistent = attempt.attempt > 1;
+    this.skipLate =
+      input.type === "wake-up" && skipsLateMessages((this.runJourney ?? current).journey, input.wakeUp, now);
   }
 
   decide(policy: PolicyInputs): Decision | undefined {
-    this.stats.decideCalls++;
-    const { current, runJourney, record, key, profile, now, paused, traits, input } = this;
+    const { parts, attempt, runJourney, record, profile } = this;
+    parts.stats.decideCalls++;
+    const { current, key, now, input } = attempt;
+    const traits = parts.traits;
     // Literal arguments, not spreads: this runs for every journey an input concerns.
-    return input.type === "event"
-      ? decideEvent({ current, runJourney, record, key, profile, now, policy, paused, traits, event: input.event })
-      : decideWakeUp({ current, runJourney, record, key, profile, now, policy, traits, wakeUp: input.wakeUp });
+    if (input.type === "wake-up")
+      return decideWakeUp({ current, runJourney, record, key, profile, now, policy, traits, wakeUp: input.wakeUp });
+    const paused = attempt.paused ?? false;
+    return decideEvent({ current, runJourney, record, key, profile, now, policy, paused, traits, event: input.event });
   }
 }
 
