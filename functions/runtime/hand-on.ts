@@ -1,6 +1,7 @@
 import type { ShopEvent } from "../../events/catalog.ts";
 import { outboxId } from "../engine/journal.ts";
 import type { JourneyEffect, Outbox } from "../engine/model.ts";
+import { runSteps, type Steps } from "./awaitable.ts";
 import { type Awaitable, type HandOnProofStore, isPromise } from "./ports.ts";
 import { RecentIds } from "./recent-ids.ts";
 
@@ -54,16 +55,24 @@ export class HandOn {
     return this.batchProof;
   }
 
-  /** Writes the proof of every outbox handed on since the last `prove`, and starts a new batch. */
-  async prove(): Promise<void> {
+  /**
+   * Writes the proof of every outbox handed on since the last `prove`, and starts a new batch. At once when
+   * the store writes at once (runSteps): the in-memory store's batches cost no promise.
+   */
+  prove(): Awaitable<void> {
     this.batchProof = undefined;
+    if (this.unproven.size === 0) return undefined;
     const proofs = this.unproven;
     this.unproven = new Map();
     this.proving = proofs;
+    return runSteps(this.proofWrites(proofs));
+  }
+
+  private *proofWrites(proofs: ReadonlyMap<string, readonly string[]>): Steps<void> {
     try {
-      for (const [proof, ids] of proofs) await this.to.store.proveHandedOn(proof, ids);
+      for (const [proof, ids] of proofs) yield this.to.store.proveHandedOn(proof, ids);
     } finally {
-      this.proving = undefined;
+      if (this.proving === proofs) this.proving = undefined;
     }
   }
 

@@ -7,7 +7,7 @@ import { countEffects } from "../engine/stats.ts";
 import type { TraitsSetting } from "../engine/traits/profile.ts";
 import { formatInstant } from "../shared/time.ts";
 import { InputApplier } from "./apply-input.ts";
-import { inTurn } from "./awaitable.ts";
+import { inTurn, runSteps, type Steps } from "./awaitable.ts";
 import { chargesAhead, enterMembers, type MemberRead } from "./campaign-entries.ts";
 import {
   armRelativeOccurrence,
@@ -114,12 +114,21 @@ export class JourneyRuntime {
    * then the statistics added up since the last flush (one `addStats` call).
    */
   async flush(): Promise<void> {
+    await this.flushNow();
+  }
+
+  /** `flush`, at once when the store writes at once (runSteps): the in-memory store's batches cost no promise. */
+  private flushNow(): Awaitable<void> {
     this.inputsSinceFlush = 0;
-    await this.handOns.prove();
-    await this.policies.flush();
+    return runSteps(this.flushSteps());
+  }
+
+  private *flushSteps(): Steps<void> {
+    yield this.handOns.prove();
+    yield this.policies.flush();
     if (this.unsavedStats.size === 0) return;
     const counters = this.unsavedStats.take();
-    await this.options.store.addStats(counters);
+    yield this.options.store.addStats(counters);
     this.options.onStatsWritten?.(counters);
   }
 
@@ -316,12 +325,12 @@ export class JourneyRuntime {
         await this.users.write(user);
       },
     );
-    if (this.inputCounted()) await this.flush();
+    if (this.inputCounted()) await this.flushNow();
   }
 
   /** The batch flushed when this input completes it (see flushEveryInputs); nothing to wait for otherwise. */
-  private flushIfDue(): Promise<void> | undefined {
-    return this.inputCounted() ? this.flush() : undefined;
+  private flushIfDue(): Awaitable<void> {
+    return this.inputCounted() ? this.flushNow() : undefined;
   }
 
   /** Counts an input done; true when the batch is to be flushed now. Not async: most inputs await nothing here. */

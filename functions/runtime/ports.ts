@@ -205,7 +205,7 @@ export interface BudgetStore {
  */
 export interface HandOnProofStore {
   /** Adds these outboxes (by first effect id) to the proof under `proof`; idempotent (a set add). */
-  proveHandedOn(proof: string, ids: readonly string[]): Promise<void>;
+  proveHandedOn(proof: string, ids: readonly string[]): Awaitable<void>;
   /**
    * Whether the outbox (its id, and its time) is proven handed on under `proof`. Proofs are kept for the
    * journal's retention: an outbox older than that counts as handed on (its input is gone from every
@@ -325,7 +325,7 @@ export interface CouponStore {
  * key, and sums them on read.
  */
 export interface StatsStore {
-  addStats(counters: readonly StatsCounter[]): Promise<void>;
+  addStats(counters: readonly StatsCounter[]): Awaitable<void>;
   /** Sums of every day counter of a journey for the days from `fromDay` to `toDay` (YYYY-MM-DD, inclusive). */
   readStats(journeyId: string, fromDay: string, toDay: string): Promise<StatsCounter[]>;
   /** The same for its hour counters (each with its `hour`): none for a journey that keeps no hours. */

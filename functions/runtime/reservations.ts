@@ -299,9 +299,13 @@ export class PolicyReservations {
    * Writes the settlements no charge carried: one UpdateItem per budget day (the runtime's flush, at the end
    * of a batch). One that fails is queued again, with those not tried yet, for the next charge or flush.
    */
-  async flush(): Promise<void> {
+  flush(): Awaitable<void> {
     this.spentDays.clear();
     const settlements = this.settled.drain();
+    return settlements.length === 0 ? undefined : this.settleAll(settlements);
+  }
+
+  private async settleAll(settlements: readonly CouponSettlement[]): Promise<void> {
     for (const [index, settlement] of settlements.entries()) {
       try {
         await this.store.settleCouponCharges(settlement);

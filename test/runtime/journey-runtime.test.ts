@@ -12,6 +12,7 @@ import {
   reviewJourney,
   shopEvent,
 } from "../engine/fixtures.ts";
+import { NO_POLICIES } from "../support/policies.ts";
 
 describe("JourneyRuntime", () => {
   it("applies two events for one run processed at the same time: one wins, the other retries, neither is lost", async () => {
@@ -184,6 +185,30 @@ describe("JourneyRuntime", () => {
         true,
       );
     }
+  });
+  it("applies the input that completes a batch at once over the in-memory store: its proof and counters written, no promise", async () => {
+    // Prepare: batches of one input; a sink and publisher that finish at once, as the simulator's do.
+    const store = new MemoryStore();
+    const delivered: string[] = [];
+    const runtime = new JourneyRuntime({
+      catalog: new JourneyCatalog([greetTwiceJourney]),
+      store,
+      sink: { deliver: (effect) => void delivered.push(effect.type) },
+      publisher: { publish: () => undefined },
+      policies: NO_POLICIES,
+      flushEveryInputs: 1,
+    });
+    const registered = shopEvent("user.registered", "2026-11-01T00:00:00Z", { userId: "u1" });
+    // Act
+    const handling = runtime.onEvent(registered, at(registered.time));
+    // Assess: answered at once, and flushed: the outbox proven, the counters stored.
+    expect(handling).toBeUndefined();
+    expect(delivered).toEqual(["journey.entered", "message.sent"]);
+    const pending = (await store.getRecord("test-journey", "u1"))?.value.pending;
+    const first = pending?.effects[0];
+    expect(first && store.isHandedOn({ proof: pending?.proof ?? "", id: first.id, at: first.at })).toBe(true);
+    const counted = await store.readStats("test-journey", "2026-11-01", "2026-11-01");
+    expect(counted.find((counter) => counter.name === "entered")?.amount).toBe(1);
   });
 });
 

@@ -206,7 +206,7 @@ export class MemoryStore implements JourneyStore, ControlStore, SharedValueStore
    * Without a journal, a proven outbox is taken off its record (the runtime's own saved copy), so memory
    * holds no run's last messages; DynamoDB keeps it until the next save moves it to the run's journal.
    */
-  async proveHandedOn(_proof: string, ids: readonly string[]) {
+  proveHandedOn(_proof: string, ids: readonly string[]): void {
     for (const id of ids) {
       const stored = this.unproven.get(id);
       this.unproven.delete(id);
@@ -295,7 +295,7 @@ export class MemoryStore implements JourneyStore, ControlStore, SharedValueStore
     return true;
   }
 
-  async addStats(counters: readonly StatsCounter[]) {
+  addStats(counters: readonly StatsCounter[]): void {
     for (const counter of counters) {
       let byJourney = this.stats.get(counter.journeyId);
       if (byJourney === undefined) {
