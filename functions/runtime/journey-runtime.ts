@@ -18,6 +18,7 @@ import {
   raisedOccurrenceWakeUp,
 } from "./campaign-fan-out.ts";
 import { ControlCache } from "./control-cache.ts";
+import { CounterTotals } from "./counter-totals.ts";
 import { guardrailCounters } from "./guardrail-counts.ts";
 import { HandOn } from "./hand-on.ts";
 import { type Awaitable, isPromise, READ_EVENTUALLY } from "./ports.ts";
@@ -26,7 +27,6 @@ import { PolicyReservations } from "./reservations.ts";
 import { Retries } from "./retries.ts";
 import type { RuntimeOptions } from "./runtime-options.ts";
 import { RuntimeUsers } from "./runtime-users.ts";
-import { UnsavedStats } from "./unsaved-stats.ts";
 import type { UserInput } from "./user-input.ts";
 
 export type { EffectSink, EventPublisher } from "./hand-on.ts";
@@ -45,7 +45,7 @@ export class JourneyRuntime {
   /** Inputs tried again after a lost race (retries.ts). */
   private readonly retries: Retries;
   private readonly flushEveryInputs: number;
-  private readonly unsavedStats = new UnsavedStats();
+  private readonly unsavedStats = new CounterTotals();
   private inputsSinceFlush = 0;
   /** Raised whenever a guardrail's numerator is counted (refunds, unsubscribes, withheld coupons). */
   guardrailCountersAdded = 0;

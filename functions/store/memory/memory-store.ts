@@ -10,6 +10,7 @@ import {
 } from "../../engine/model.ts";
 import type { CouponCharge } from "../../engine/policy-state.ts";
 import type { ControlStore, JourneyControl } from "../../runtime/control-cache.ts";
+import { CounterTotals } from "../../runtime/counter-totals.ts";
 import type {
   Awaitable,
   BudgetReadOptions,
@@ -58,8 +59,8 @@ export class MemoryStore implements JourneyStore, ControlStore, SharedValueStore
   /** The records whose outboxes are saved and not proven handed on yet, by outbox id (see isHandedOn). */
   private readonly unproven = new Map<string, Versioned<RunRecord> | undefined>();
   /** Runs of journeys not keyed by the user, by user: `journeyId` to keys (see UserRunIndex). */
-  /** Counters by journey, then `version|day|hour|name` (no hour: the day's). */
-  private readonly stats = new Map<string, Map<string, StatsCounter>>();
+  /** Counters by journey, added up by version, day, hour and name (no hour: the day's). */
+  private readonly stats = new Map<string, CounterTotals>();
   private readonly timers = new MemoryTimers();
   private readonly controls = new Map<string, Versioned<JourneyControl>>();
   /** Wake-ups held while their journey is paused, by journey, then `key#seq`. */
@@ -297,15 +298,13 @@ export class MemoryStore implements JourneyStore, ControlStore, SharedValueStore
 
   addStats(counters: readonly StatsCounter[]): void {
     for (const counter of counters) {
-      let byJourney = this.stats.get(counter.journeyId);
-      if (byJourney === undefined) {
-        byJourney = new Map();
-        this.stats.set(counter.journeyId, byJourney);
+      let totals = this.stats.get(counter.journeyId);
+      if (totals === undefined) {
+        totals = new CounterTotals();
+        this.stats.set(counter.journeyId, totals);
       }
-      const id = `${counter.version}|${counter.day}|${counter.hour ?? ""}|${counter.name}`;
-      const total = byJourney.get(id);
-      if (total) total.amount += counter.amount;
-      else byJourney.set(id, { ...counter });
+      // A copy: the totals change the counter they keep, and the caller's stays as it gave it.
+      totals.add({ ...counter });
     }
   }
 
@@ -318,7 +317,7 @@ export class MemoryStore implements JourneyStore, ControlStore, SharedValueStore
   }
 
   private statsOf(journeyId: string, fromDay: string, toDay: string): StatsCounter[] {
-    const counters = [...(this.stats.get(journeyId)?.values() ?? [])];
+    const counters = this.stats.get(journeyId)?.list() ?? [];
     return counters.filter((c) => c.day >= fromDay && c.day <= toDay).map((c) => ({ ...c }));
   }
 
