@@ -8,6 +8,8 @@ import { type CompiledJourney, compileJourney } from "./compile.ts";
  */
 export class JourneyCatalog {
   private readonly versions = new Map<string, Map<number, CompiledJourney>>();
+  /** Every version of each journey, by id, in an array: `mayMatter` runs for each journey an event reaches. */
+  private readonly versionLists = new Map<string, readonly CompiledJourney[]>();
   private latest: CompiledJourney[] = [];
   /** The current version of each journey, by id: a wake-up finds its journey without a scan. */
   private latestById = new Map<string, CompiledJourney>();
@@ -29,6 +31,7 @@ export class JourneyCatalog {
       this.versions.set(journey.id, byVersion);
     }
     byVersion.set(journey.version, compiled);
+    this.versionLists.set(journey.id, [...byVersion.values()]);
     this.latest = [...this.versions.values()]
       .map((v) => [...v.values()].reduce((a, b) => (b.version > a.version ? b : a)))
       // Higher priority first: its effects come first when several journeys react to one event.
@@ -71,7 +74,9 @@ export class JourneyCatalog {
    * matches none changes none of its records, so they need not be read.
    */
   mayMatter(id: string, event: ShopEvent): boolean {
-    for (const journey of this.versions.get(id)?.values() ?? []) if (journey.matters(event)) return true;
+    const versions = this.versionLists.get(id);
+    if (versions === undefined) return false;
+    for (let i = 0; i < versions.length; i++) if ((versions[i] as CompiledJourney).matters(event)) return true;
     return false;
   }
 

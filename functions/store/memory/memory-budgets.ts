@@ -8,7 +8,11 @@ import type {
   CouponsTogether,
 } from "../../runtime/ports.ts";
 
-type Unsettled = Map<string, { amount: number; runId: string }>;
+/** One shard of a budget day: the coupon value charged, and the charges not settled yet (coupon id to value). */
+interface BudgetShard {
+  spent: number;
+  unsettled: Map<string, { amount: number; runId: string }>;
+}
 
 /**
  * The in-memory coupon budgets, as DynamoDB keeps them (functions/store/dynamodb/budgets.ts): per journey,
@@ -17,22 +21,22 @@ type Unsettled = Map<string, { amount: number; runId: string }>;
  * DynamoDB would, shard by shard.
  */
 export class MemoryBudgets {
-  /** Coupon value charged per `journeyId#day#shard`. */
-  private readonly spent = new Map<string, number>();
-  /** Charges not settled yet per `journeyId#day#shard`: coupon id to value. */
-  private readonly unsettled = new Map<string, Unsettled>();
+  /** Each budget day's shards, by journey and day: no key string is built for each read or charge. */
+  private readonly days = new Map<string, Map<string, BudgetShard[]>>();
 
   read(journeyId: string, day: string, options?: BudgetReadOptions): CouponBudget {
     const read: CouponBudget = { spent: 0, unsettled: NO_MARKERS };
     const shards = Math.max(1, options?.shards ?? 1);
     if (shards > 1 && options?.shard === undefined) read.spentByShard = [];
     const only = options?.shard;
+    const kept = this.days.get(journeyId)?.get(day);
     for (let shard = only ?? 0; shard < (only === undefined ? shards : only + 1); shard++) {
-      const key = shardKey(journeyId, day, shard);
-      read.spent += this.spent.get(key) ?? 0;
-      read.spentByShard?.push(this.spent.get(key) ?? 0);
+      const state = kept?.[shard];
+      read.spent += state?.spent ?? 0;
+      read.spentByShard?.push(state?.spent ?? 0);
       // Mostly none unsettled (settled once their decisions are saved): no entries to iterate then.
-      for (const [couponId, { amount, runId }] of this.unsettled.get(key) ?? []) {
+      if (state === undefined || state.unsettled.size === 0) continue;
+      for (const [couponId, { amount, runId }] of state.unsettled) {
         if (read.unsettled === NO_MARKERS) read.unsettled = markers();
         read.unsettled[couponId] = { amount, runId, shard };
       }
@@ -44,14 +48,12 @@ export class MemoryBudgets {
     const shards = charge.shards ?? 1;
     const home = budgetShardOf(charge.couponId, shards);
     for (const shard of shardOrder(home, shards)) {
-      const key = shardKey(charge.journeyId, charge.day, shard);
-      let unsettled = this.unsettled.get(key);
-      if (!unsettled?.has(charge.couponId)) {
-        const spent = this.spent.get(key) ?? 0;
+      const state = this.shardOf(charge.journeyId, charge.day, shard);
+      const { unsettled } = state;
+      if (!unsettled.has(charge.couponId)) {
         // Refused: nothing changes, the settled markers included (as a refused conditional write).
-        if (spent + charge.amount > shardLimit(charge.limit, shards, shard)) continue;
-        this.spent.set(key, spent + charge.amount);
-        unsettled ??= this.unsettledOn(key);
+        if (state.spent + charge.amount > shardLimit(charge.limit, shards, shard)) continue;
+        state.spent += charge.amount;
         unsettled.set(charge.couponId, { amount: charge.amount, runId: charge.runId });
       }
       // The settled markers are the home shard's: a charge elsewhere leaves them to be settled.
@@ -66,33 +68,42 @@ export class MemoryBudgets {
     const { charges, shard, settled = [] } = together;
     const first = charges[0];
     if (first === undefined) return true;
-    const key = shardKey(first.journeyId, first.day, shard);
-    const unsettled = this.unsettled.get(key);
-    if (charges.some((charge) => unsettled?.has(charge.couponId))) return false;
-    const spent = this.spent.get(key) ?? 0;
+    const state = this.shardOf(first.journeyId, first.day, shard);
+    const { unsettled } = state;
+    if (charges.some((charge) => unsettled.has(charge.couponId))) return false;
     const sum = charges.reduce((total, charge) => total + charge.amount, 0);
-    if (spent + sum > shardLimit(first.limit, first.shards ?? 1, shard)) return false;
-    this.spent.set(key, spent + sum);
-    const marked = unsettled ?? this.unsettledOn(key);
-    for (const couponId of settled) marked.delete(couponId);
-    for (const charge of charges) marked.set(charge.couponId, { amount: charge.amount, runId: charge.runId });
+    if (state.spent + sum > shardLimit(first.limit, first.shards ?? 1, shard)) return false;
+    state.spent += sum;
+    for (const couponId of settled) unsettled.delete(couponId);
+    for (const charge of charges) unsettled.set(charge.couponId, { amount: charge.amount, runId: charge.runId });
     return true;
   }
 
   settle(settlement: CouponSettlement): void {
-    const key = shardKey(settlement.journeyId, settlement.day, settlement.shard ?? 0);
-    const unsettled = this.unsettled.get(key);
-    for (const couponId of settlement.settled) unsettled?.delete(couponId);
-    for (const { couponId, amount } of settlement.released) {
-      if (!unsettled?.delete(couponId)) continue;
-      this.spent.set(key, (this.spent.get(key) ?? 0) - amount);
-    }
+    const state = this.days.get(settlement.journeyId)?.get(settlement.day)?.[settlement.shard ?? 0];
+    if (state === undefined) return;
+    for (const couponId of settlement.settled) state.unsettled.delete(couponId);
+    for (const { couponId, amount } of settlement.released) if (state.unsettled.delete(couponId)) state.spent -= amount;
   }
 
-  private unsettledOn(key: string): Unsettled {
-    const unsettled: Unsettled = new Map();
-    this.unsettled.set(key, unsettled);
-    return unsettled;
+  /** A shard of a budget day, kept from its first charge on. */
+  private shardOf(journeyId: string, day: string, shard: number): BudgetShard {
+    let byDay = this.days.get(journeyId);
+    if (byDay === undefined) {
+      byDay = new Map();
+      this.days.set(journeyId, byDay);
+    }
+    let shards = byDay.get(day);
+    if (shards === undefined) {
+      shards = [];
+      byDay.set(day, shards);
+    }
+    let state = shards[shard];
+    if (state === undefined) {
+      state = { spent: 0, unsettled: new Map() };
+      shards[shard] = state;
+    }
+    return state;
   }
 }
 
@@ -104,5 +115,3 @@ const NO_MARKERS: CouponBudget["unsettled"] = Object.freeze({});
  * A plain object given a new coupon id as a key each read grows a new hidden class each time.
  */
 const markers = (): CouponBudget["unsettled"] => Object.create(null);
-
-const shardKey = (journeyId: string, day: string, shard: number) => `${journeyId}#${day}#${shard}`;
