@@ -1,6 +1,6 @@
 import type { WakeUp } from "../engine/model.ts";
 import { formatInstant } from "../shared/time.ts";
-import type { ReadOptions, TimerStore, Versioned } from "./ports.ts";
+import type { Awaitable, ReadOptions, TimerStore, Versioned } from "./ports.ts";
 
 /**
  * Operating a journey without a deploy: paused (by an operator, `nudge pause`, or by a guardrail) or
@@ -32,7 +32,7 @@ export interface ControlStore {
    */
   setControl(control: JourneyControl, expectedRevision: number | undefined): Promise<number>;
   /** Keeps a wake-up that fell due while its journey was paused, until the journey is resumed. */
-  holdWakeUp(wakeUp: WakeUp): Promise<void>;
+  holdWakeUp(wakeUp: WakeUp): Awaitable<void>;
   /** Up to `limit` of a journey's held wake-ups (any order); they stay held until `releaseHeldWakeUps`. */
   listHeldWakeUps(journeyId: string, limit: number): Promise<WakeUp[]>;
   /** Forgets held wake-ups (after they were scheduled again). */

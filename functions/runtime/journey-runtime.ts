@@ -287,28 +287,35 @@ export class JourneyRuntime {
     const paused = this.controls.pausedAsRead(journey.id) !== undefined;
     // Paused, a campaign's entry lapses and another wake-up is held (with no controls store, it is applied).
     const held = paused && (wakeUp.kind === "campaign" || this.options.controls !== undefined);
-    if (wakeUp.kind === "occurrence" || held) return this.wakeUpNotApplied({ journey, wakeUp, now, paused });
+    if (wakeUp.kind === "occurrence") return this.fanOut({ journey, wakeUp, now, paused });
+    if (held) return this.held(wakeUp, now);
     const input: EngineInput = { type: "wake-up", wakeUp };
     const request = { current: journey, key: wakeUp.key, now, user: undefined, input, attempt: 1, ahead: read };
     const applying = this.applier.applyRetried(request);
     return isPromise(applying) ? applying.then(() => this.flushIfDue()) : this.flushIfDue();
   }
 
-  /** A campaign's occurrence (its fan-out), or a wake-up of a paused journey: held, or lapsed. */
-  private async wakeUpNotApplied(request: { journey: CompiledJourney; wakeUp: WakeUp; now: number; paused: boolean }) {
+  /** A campaign's occurrence: its fan-out (a paused campaign enters no one: its occurrence lists no one). */
+  private async fanOut(request: { journey: CompiledJourney; wakeUp: OccurrenceWakeUp; now: number; paused: boolean }) {
     const { journey, wakeUp, now, paused } = request;
-    // A paused campaign enters no one: its occurrence lists no one, and a member's entry lapses.
-    if (wakeUp.kind === "occurrence") {
-      const { store, campaigns } = this.options;
-      const fanOut = { ...campaigns, store, journey, wakeUp, now, defaultZone: this.defaultZone };
-      // Not inside `onFanOut?.(...)`: without a listener, the optional call would skip the fan-out itself.
-      const report = await fanOutUnlessPaused(fanOut, paused);
-      this.options.onFanOut?.(report);
-    } else if (wakeUp.kind !== "campaign") {
-      // Held as it is, one write, until the journey is resumed (resumeHeldRuns hands it back).
-      await this.options.controls?.holdWakeUp({ ...wakeUp, heldAt: wakeUp.heldAt ?? formatInstant(now) });
-    }
+    const { store, campaigns } = this.options;
+    const fanOut = { ...campaigns, store, journey, wakeUp, now, defaultZone: this.defaultZone };
+    // Not inside `onFanOut?.(...)`: without a listener, the optional call would skip the fan-out itself.
+    const report = await fanOutUnlessPaused(fanOut, paused);
+    this.options.onFanOut?.(report);
     await this.flushIfDue();
+  }
+
+  /**
+   * A wake-up of a paused journey: a campaign member's entry lapses; another is held as it is, one write,
+   * until the journey is resumed (resumeHeldRuns hands it back). At once over the in-memory store.
+   */
+  private held(wakeUp: WakeUp, now: number): Awaitable<void> {
+    const holding =
+      wakeUp.kind === "campaign"
+        ? undefined
+        : this.options.controls?.holdWakeUp({ ...wakeUp, heldAt: wakeUp.heldAt ?? formatInstant(now) });
+    return isPromise(holding) ? holding.then(() => this.flushIfDue()) : this.flushIfDue();
   }
 
   /**

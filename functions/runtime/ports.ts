@@ -193,7 +193,7 @@ export interface BudgetStore {
    */
   chargeCouponsTogether(together: CouponsTogether): Promise<boolean>;
   /** Settles charges (their decision was saved) and gives back released ones, in one write. */
-  settleCouponCharges(settlement: CouponSettlement): Promise<void>;
+  settleCouponCharges(settlement: CouponSettlement): Awaitable<void>;
 }
 
 /**

@@ -302,13 +302,14 @@ export class PolicyReservations {
   flush(): Awaitable<void> {
     this.spentDays.clear();
     const settlements = this.settled.drain();
-    return settlements.length === 0 ? undefined : this.settleAll(settlements);
+    return settlements.length === 0 ? undefined : runSteps(this.settleAll(settlements));
   }
 
-  private async settleAll(settlements: readonly CouponSettlement[]): Promise<void> {
+  /** Run by runSteps: at once when the store writes at once (the in-memory store's, each batch). */
+  private *settleAll(settlements: readonly CouponSettlement[]): Steps<void> {
     for (const [index, settlement] of settlements.entries()) {
       try {
-        await this.store.settleCouponCharges(settlement);
+        yield this.store.settleCouponCharges(settlement);
       } catch (error) {
         for (const left of settlements.slice(index))
           this.settled.add({ ...left, shard: left.shard ?? 0 }, left.settled);

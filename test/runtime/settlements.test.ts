@@ -56,6 +56,30 @@ describe("lazy coupon settlements", () => {
     expect(await budget(store)).toEqual({ spent: 40, unsettled: {} });
   });
 
+  it("queues a settlement its flush failed to write again, and writes it at the next flush", async () => {
+    // Prepare: one coupon charged; the first settlement write fails, as a throttled UpdateItem would.
+    const store = new MemoryStore();
+    const { runtime } = batchRuntime(store);
+    await runtime.handleEvent(shopEvent("user.registered", NOON, { userId: "u1" }), at(NOON));
+    const settle = store.settleCouponCharges.bind(store);
+    let failures = 1;
+    store.settleCouponCharges = (settlement) => {
+      if (failures-- > 0) throw new Error("throttled");
+      return settle(settlement);
+    };
+    // Act
+    const failed = await runtime.flush().then(
+      () => "written",
+      (error: Error) => error.message,
+    );
+    const markedAfterFailure = Object.keys((await budget(store)).unsettled).length;
+    await runtime.flush();
+    // Assess
+    expect(failed).toBe("throttled");
+    expect(markedAfterFailure).toBe(1);
+    expect(await budget(store)).toEqual({ spent: 20, unsettled: {} });
+  });
+
   it("settles, never gives back, a run's earlier coupon whose marker a dead process left", async () => {
     // Prepare: the first decision is saved by a process that dies before its flush.
     const store = new MemoryStore();

@@ -84,7 +84,7 @@ export class MemoryStore implements JourneyStore, ControlStore, SharedValueStore
     return revision;
   }
 
-  async holdWakeUp(wakeUp: WakeUp) {
+  holdWakeUp(wakeUp: WakeUp): void {
     let byKey = this.held.get(wakeUp.journeyId);
     if (byKey === undefined) {
       byKey = new Map();
@@ -198,7 +198,7 @@ export class MemoryStore implements JourneyStore, ControlStore, SharedValueStore
     return this.couponBudgets.chargeTogether(together);
   }
 
-  async settleCouponCharges(settlement: CouponSettlement) {
+  settleCouponCharges(settlement: CouponSettlement): void {
     this.couponBudgets.settle(settlement);
   }
 
