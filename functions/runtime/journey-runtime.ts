@@ -7,7 +7,7 @@ import { countEffects } from "../engine/stats.ts";
 import type { TraitsSetting } from "../engine/traits/profile.ts";
 import { formatInstant } from "../shared/time.ts";
 import { InputApplier } from "./apply-input.ts";
-import { inTurn, runSteps, type Steps } from "./awaitable.ts";
+import { andThen, inTurn, runSteps, type Steps } from "./awaitable.ts";
 import { chargesAhead, enterMembers, type MemberRead } from "./campaign-entries.ts";
 import {
   armRelativeOccurrence,
@@ -156,21 +156,29 @@ export class JourneyRuntime {
   // Written with `isPromise` rather than andThen: a closure made for every input and journey is garbage
   // the simulator would collect millions of times.
   private eventWith(event: ShopEvent, now: number, user: UserInput | undefined): Awaitable<void> {
-    if (event["detail-type"] === "coupon.redeemed" || this.controls.staleAt(now))
-      return this.eventAfterReads(event, now, user);
-    const applying = this.eventToJourneys(event, now, user);
-    return isPromise(applying)
-      ? applying.then(() => this.afterEvent(event, now, user))
-      : this.afterEvent(event, now, user);
+    if (this.controls.staleAt(now)) return this.eventAfterReads(event, now, user);
+    if (event["detail-type"] !== "coupon.redeemed") return this.eventThrough(event, now, user);
+    const { store, catalog } = this.options;
+    return andThen(redemptionCounters(store, catalog, event), (counters) => {
+      this.addStats(counters);
+      return this.eventThrough(event, now, user);
+    });
   }
 
-  /** A redemption's counters, and the controls read again when stale, before the journeys. */
+  /** A redemption's counters, and the controls read again (stale), before the journeys. */
   private async eventAfterReads(event: ShopEvent, now: number, user: UserInput | undefined): Promise<void> {
     const { store, catalog } = this.options;
     if (event["detail-type"] === "coupon.redeemed") this.addStats(await redemptionCounters(store, catalog, event));
     if (this.controls.staleAt(now)) await this.controls.refresh(now);
-    await this.eventToJourneys(event, now, user);
-    await this.afterEvent(event, now, user);
+    await this.eventThrough(event, now, user);
+  }
+
+  /** The event applied to the journeys, then what follows them (afterEvent). */
+  private eventThrough(event: ShopEvent, now: number, user: UserInput | undefined): Awaitable<void> {
+    const applying = this.eventToJourneys(event, now, user);
+    return isPromise(applying)
+      ? applying.then(() => this.afterEvent(event, now, user))
+      : this.afterEvent(event, now, user);
   }
 
   private eventToJourneys(event: ShopEvent, now: number, user: UserInput | undefined): Awaitable<void> {
@@ -210,7 +218,7 @@ export class JourneyRuntime {
     // Counted by the input whose write changed the profile only: a redelivery must not count twice.
     if (!user?.applied || (detailType !== "order.refunded" && detailType !== "user.unsubscribed"))
       return this.flushIfDue();
-    return guardrailCounters(this.options.catalog, this.options.store, event, now).then((counters) => {
+    return andThen(guardrailCounters(this.options.catalog, this.options.store, event, now), (counters) => {
       this.addStats(counters);
       return this.flushIfDue();
     });

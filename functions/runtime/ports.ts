@@ -315,7 +315,7 @@ export interface CouponStore {
    * Keeps a redemption; true the first time the coupon is redeemed, false for a repeat (a redelivered or
    * replayed event, a second redemption event for the same coupon): the runtime counts it once.
    */
-  recordRedemption(redemption: CouponRedemption): Promise<boolean>;
+  recordRedemption(redemption: CouponRedemption): Awaitable<boolean>;
 }
 
 /**

@@ -57,7 +57,7 @@ describe("JourneyRuntime: coupon redemptions", () => {
     const { runtime, store } = harness(new JourneyCatalog([welcome]));
     const kept: string[] = [];
     const recordRedemption = store.recordRedemption.bind(store);
-    store.recordRedemption = async (redemption) => {
+    store.recordRedemption = (redemption) => {
       kept.push(redemption.couponId);
       return recordRedemption(redemption);
     };

@@ -290,7 +290,7 @@ export class MemoryStore implements JourneyStore, ControlStore, SharedValueStore
     return this.timers.takeDueWakeUps(until, limit);
   }
 
-  async recordRedemption(redemption: CouponRedemption) {
+  recordRedemption(redemption: CouponRedemption): boolean {
     if (this.redeemed.has(redemption.couponId)) return false;
     this.redeemed.add(redemption.couponId);
     return true;
