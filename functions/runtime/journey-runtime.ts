@@ -7,7 +7,7 @@ import { countEffects } from "../engine/stats.ts";
 import type { TraitsSetting } from "../engine/traits/profile.ts";
 import { formatInstant } from "../shared/time.ts";
 import { InputApplier } from "./apply-input.ts";
-import { andThen, inTurn, runSteps, type Steps } from "./awaitable.ts";
+import { andThen, runSteps, type Steps } from "./awaitable.ts";
 import { chargesAhead, enterMembers, type MemberRead } from "./campaign-entries.ts";
 import {
   armRelativeOccurrence,
@@ -181,9 +181,14 @@ export class JourneyRuntime {
       : this.afterEvent(event, now, user);
   }
 
-  private eventToJourneys(event: ShopEvent, now: number, user: UserInput | undefined): Awaitable<void> {
+  /** The journeys in turn, from the `from`th; waits only on what is a promise (no closure for each event). */
+  private eventToJourneys(event: ShopEvent, now: number, user: UserInput | undefined, from = 0): Awaitable<void> {
     const journeys = this.options.catalog.listeningTo(event["detail-type"]);
-    return inTurn(journeys, (journey) => this.eventTo(journey, event, user, now));
+    for (let i = from; i < journeys.length; i++) {
+      const applying = this.eventTo(journeys[i] as CompiledJourney, event, user, now);
+      if (isPromise(applying)) return applying.then(() => this.eventToJourneys(event, now, user, i + 1));
+    }
+    return undefined;
   }
 
   /** The event applied to one journey that listens to its detail-type. */

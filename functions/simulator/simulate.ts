@@ -186,7 +186,9 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
     for (let event = published.shift(); event !== undefined; event = published.shift()) {
       inputs++;
       inputsByKind.emitted++;
-      yield handleEvent(event, now);
+      // Yielded only when it is a promise: a generator's turn for each answer at hand costs for every input.
+      const handling = handleEvent(event, now);
+      if (isPromise(handling)) yield handling;
     }
   }
   // The next wake-up or scheduled control, whichever comes first (a resume hands held wake-ups back).
@@ -205,7 +207,8 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
       for (const wakeUp of isPromise(taking) ? yield* answerOf(taking) : taking) {
         inputs++;
         inputsByKind.wakeUps++;
-        yield handleWakeUp(wakeUp, clock);
+        const handling = handleWakeUp(wakeUp, clock);
+        if (isPromise(handling)) yield handling;
         if (published.length > 0) yield* drainPublished(clock);
         campaigns.handled(wakeUp, clock);
       }
