@@ -156,21 +156,18 @@ export class JourneyRuntime {
   // Written with `isPromise` rather than andThen: a closure made for every input and journey is garbage
   // the simulator would collect millions of times.
   private eventWith(event: ShopEvent, now: number, user: UserInput | undefined): Awaitable<void> {
-    if (this.controls.staleAt(now)) return this.eventAfterReads(event, now, user);
+    if (this.controls.staleAt(now)) return this.controls.refresh(now).then(() => this.eventCounted(event, now, user));
+    return this.eventCounted(event, now, user);
+  }
+
+  /** A redemption's counters, then the journeys. */
+  private eventCounted(event: ShopEvent, now: number, user: UserInput | undefined): Awaitable<void> {
     if (event["detail-type"] !== "coupon.redeemed") return this.eventThrough(event, now, user);
     const { store, catalog } = this.options;
     return andThen(redemptionCounters(store, catalog, event), (counters) => {
       this.addStats(counters);
       return this.eventThrough(event, now, user);
     });
-  }
-
-  /** A redemption's counters, and the controls read again (stale), before the journeys. */
-  private async eventAfterReads(event: ShopEvent, now: number, user: UserInput | undefined): Promise<void> {
-    const { store, catalog } = this.options;
-    if (event["detail-type"] === "coupon.redeemed") this.addStats(await redemptionCounters(store, catalog, event));
-    if (this.controls.staleAt(now)) await this.controls.refresh(now);
-    await this.eventThrough(event, now, user);
   }
 
   /** The event applied to the journeys, then what follows them (afterEvent). */

@@ -45,13 +45,7 @@ export class MemoryTimers implements TimerStore {
   /** `dueWakeUps` and `done` of all in one, at once: nothing is lent. */
   takeDueWakeUps(until: number, limit: number): WakeUp[] {
     this.lender.returnLent();
-    const due: WakeUp[] = [];
-    while (due.length < limit) {
-      const item = this.popOneDue(until);
-      if (item === undefined) break;
-      due.push(item.wakeUp);
-    }
-    return due;
+    return this.popDue(until, limit).map((item) => item.wakeUp);
   }
 
   nextWakeUpAt(): number | undefined {
@@ -62,21 +56,13 @@ export class MemoryTimers implements TimerStore {
   /** Takes up to `limit` items due by `until` off the heap, earliest first. */
   private popDue(until: number, limit: number): TimerItem[] {
     const due: TimerItem[] = [];
-    while (due.length < limit) {
-      const item = this.popOneDue(until);
-      if (item === undefined) break;
-      due.push(item);
+    while (due.length < limit && (this.heap.peek()?.at ?? Number.POSITIVE_INFINITY) <= until) {
+      const top = this.heap.pop();
+      if (top === undefined) break;
+      if (top.wakeUp.kind === "occurrence") this.occurrences.delete(occurrenceKey(top.wakeUp));
+      due.push(top);
     }
     return due;
-  }
-
-  /** The earliest item, taken off the heap when it is due by `until`. */
-  private popOneDue(until: number): TimerItem | undefined {
-    const top = this.heap.peek();
-    if (top === undefined || top.at > until) return undefined;
-    this.heap.pop();
-    if (top.wakeUp.kind === "occurrence") this.occurrences.delete(occurrenceKey(top.wakeUp));
-    return top;
   }
 
   /** How many wake-ups are pending (lent ones included). */
