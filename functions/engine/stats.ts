@@ -1,3 +1,4 @@
+import { entryOf, newMap } from "../shared/maps.ts";
 import { flat, formatInstant, parseInstant, utcDay, utcHour } from "../shared/time.ts";
 import type { CouponIssuer } from "./coupon-ids.ts";
 import type { JourneyEffect, StatsCounter } from "./model.ts";
@@ -12,11 +13,7 @@ type Counted = readonly [name: string, amount: number];
 const COUNTED_ONCE = new Map<string, Map<string, readonly Counted[]>>();
 
 function once(prefix: string, reason = ""): readonly Counted[] {
-  let byReason = COUNTED_ONCE.get(prefix);
-  if (byReason === undefined) {
-    byReason = new Map();
-    COUNTED_ONCE.set(prefix, byReason);
-  }
+  const byReason = entryOf(COUNTED_ONCE, prefix, newMap<string, readonly Counted[]>);
   let counted = byReason.get(reason);
   if (counted === undefined) {
     // Not frozen: V8 iterates and destructures a frozen array by the slow, allocating path.

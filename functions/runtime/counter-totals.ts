@@ -1,4 +1,5 @@
 import type { StatsCounter } from "../engine/model.ts";
+import { entryOf, newMap } from "../shared/maps.ts";
 
 type ByName = Map<string, StatsCounter>;
 
@@ -63,21 +64,7 @@ export class CounterTotals {
   }
 
   private namesIn(journeyId: string, version: number, period: string): ByName {
-    let byVersion = this.byJourney.get(journeyId);
-    if (byVersion === undefined) {
-      byVersion = new Map();
-      this.byJourney.set(journeyId, byVersion);
-    }
-    let byDay = byVersion.get(version);
-    if (byDay === undefined) {
-      byDay = new Map();
-      byVersion.set(version, byDay);
-    }
-    let byName = byDay.get(period);
-    if (byName === undefined) {
-      byName = new Map();
-      byDay.set(period, byName);
-    }
-    return byName;
+    const byVersion = entryOf(this.byJourney, journeyId, newMap<number, Map<string, ByName>>);
+    return entryOf(entryOf(byVersion, version, newMap<string, ByName>), period, newMap<string, StatsCounter>);
   }
 }

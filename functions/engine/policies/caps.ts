@@ -1,3 +1,4 @@
+import { entryOf, newMap } from "../../shared/maps.ts";
 import { durationMs, parseInstant } from "../../shared/time.ts";
 import type { SentMessage } from "../model.ts";
 import type { JourneyCap, PlatformCap } from "./config.ts";
@@ -54,10 +55,11 @@ class CountingCap implements CapRule {
  * Rules worked out, by the platform's caps, the journey's caps, then the message's journey, channel and
  * category: maps of maps rather than one key built of the three, which every message decided would pay.
  */
-const workedOut = new WeakMap<
-  readonly PlatformCap[],
-  WeakMap<readonly JourneyCap[], Map<string, Map<string, Map<string, readonly CapRule[]>>>>
->();
+type ByCategory = Map<string, readonly CapRule[]>;
+type ByChannel = Map<string, ByCategory>;
+type ByJourney = Map<string, ByChannel>;
+const workedOut = new WeakMap<readonly PlatformCap[], WeakMap<readonly JourneyCap[], ByJourney>>();
+const newWeakMap = () => new WeakMap<readonly JourneyCap[], ByJourney>();
 
 /**
  * The caps that apply to a message: the platform's (`cap:<id>`) and its journey's own (`journey-cap:<id>`).
@@ -69,26 +71,9 @@ export function capsFor(
   platformCaps: readonly PlatformCap[],
   journeyCaps: readonly JourneyCap[],
 ): readonly CapRule[] {
-  let byJourneyCaps = workedOut.get(platformCaps);
-  if (byJourneyCaps === undefined) {
-    byJourneyCaps = new WeakMap();
-    workedOut.set(platformCaps, byJourneyCaps);
-  }
-  let byJourney = byJourneyCaps.get(journeyCaps);
-  if (byJourney === undefined) {
-    byJourney = new Map();
-    byJourneyCaps.set(journeyCaps, byJourney);
-  }
-  let byChannel = byJourney.get(message.journeyId);
-  if (byChannel === undefined) {
-    byChannel = new Map();
-    byJourney.set(message.journeyId, byChannel);
-  }
-  let byCategory = byChannel.get(message.channel);
-  if (byCategory === undefined) {
-    byCategory = new Map();
-    byChannel.set(message.channel, byCategory);
-  }
+  const byJourney = entryOf(entryOf(workedOut, platformCaps, newWeakMap), journeyCaps, newMap<string, ByChannel>);
+  const byChannel = entryOf(byJourney, message.journeyId, newMap<string, ByCategory>);
+  const byCategory = entryOf(byChannel, message.channel, newMap<string, readonly CapRule[]>);
   let rules = byCategory.get(message.category);
   if (rules === undefined) {
     rules = capRules(message, platformCaps, journeyCaps);

@@ -7,6 +7,7 @@ import type {
   CouponSettlement,
   CouponsTogether,
 } from "../../runtime/ports.ts";
+import { entryOf, newMap } from "../../shared/maps.ts";
 
 /** One shard of a budget day: the coupon value charged, and the charges not settled yet (coupon id to value). */
 interface BudgetShard {
@@ -88,16 +89,7 @@ export class MemoryBudgets {
 
   /** A shard of a budget day, kept from its first charge on. */
   private shardOf(journeyId: string, day: string, shard: number): BudgetShard {
-    let byDay = this.days.get(journeyId);
-    if (byDay === undefined) {
-      byDay = new Map();
-      this.days.set(journeyId, byDay);
-    }
-    let shards = byDay.get(day);
-    if (shards === undefined) {
-      shards = [];
-      byDay.set(day, shards);
-    }
+    const shards = entryOf(entryOf(this.days, journeyId, newMap<string, BudgetShard[]>), day, noShards);
     let state = shards[shard];
     if (state === undefined) {
       state = { spent: 0, unsettled: new Map() };
@@ -115,3 +107,6 @@ const NO_MARKERS: CouponBudget["unsettled"] = Object.freeze({});
  * A plain object given a new coupon id as a key each read grows a new hidden class each time.
  */
 const markers = (): CouponBudget["unsettled"] => Object.create(null);
+
+/** A budget day with no shard charged yet (for `entryOf`). */
+const noShards = (): BudgetShard[] => [];

@@ -23,6 +23,7 @@ import type {
 } from "../../runtime/ports.ts";
 import { withParts } from "../../runtime/user-input.ts";
 import { ConcurrencyError } from "../../shared/errors.ts";
+import { entryOf, newMap } from "../../shared/maps.ts";
 import { MemoryBudgets } from "./memory-budgets.ts";
 import { MemoryTimers } from "./memory-timers.ts";
 
@@ -85,12 +86,7 @@ export class MemoryStore implements JourneyStore, ControlStore, SharedValueStore
   }
 
   holdWakeUp(wakeUp: WakeUp): void {
-    let byKey = this.held.get(wakeUp.journeyId);
-    if (byKey === undefined) {
-      byKey = new Map();
-      this.held.set(wakeUp.journeyId, byKey);
-    }
-    byKey.set(heldId(wakeUp), wakeUp);
+    entryOf(this.held, wakeUp.journeyId, newMap<string, WakeUp>).set(heldId(wakeUp), wakeUp);
   }
 
   async listHeldWakeUps(journeyId: string, limit: number) {
@@ -114,11 +110,7 @@ export class MemoryStore implements JourneyStore, ControlStore, SharedValueStore
   }
 
   private writeRecord(record: RunRecord, expectedRevision: number | undefined): number {
-    let byKey = this.records.get(record.journeyId);
-    if (byKey === undefined) {
-      byKey = new Map();
-      this.records.set(record.journeyId, byKey);
-    }
+    const byKey = entryOf(this.records, record.journeyId, newMap<string, Versioned<RunRecord>>);
     const revision = this.checkRevision(
       byKey.get(record.key),
       expectedRevision,
@@ -297,15 +289,8 @@ export class MemoryStore implements JourneyStore, ControlStore, SharedValueStore
   }
 
   addStats(counters: readonly StatsCounter[]): void {
-    for (const counter of counters) {
-      let totals = this.stats.get(counter.journeyId);
-      if (totals === undefined) {
-        totals = new CounterTotals();
-        this.stats.set(counter.journeyId, totals);
-      }
-      // A copy: the totals change the counter they keep, and the caller's stays as it gave it.
-      totals.add({ ...counter });
-    }
+    // A copy: the totals change the counter they keep, and the caller's stays as it gave it.
+    for (const counter of counters) entryOf(this.stats, counter.journeyId, newTotals).add({ ...counter });
   }
 
   async readStats(journeyId: string, fromDay: string, toDay: string) {
@@ -343,6 +328,8 @@ export class MemoryStore implements JourneyStore, ControlStore, SharedValueStore
     return (expected ?? 0) + 1;
   }
 }
+
+const newTotals = () => new CounterTotals();
 
 /** A held wake-up's identity: the same wake-up held twice (a redelivery) is kept once. */
 function heldId(wakeUp: WakeUp): string {
