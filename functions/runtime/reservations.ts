@@ -141,11 +141,16 @@ export class PolicyReservations {
     const { inputs, charged } = state;
     const charges: CouponCharge[] = [];
     let budgets: Map<string, number> | undefined;
+    // A decision that what was read leaves as it is (sameWith): taken as the next round's, not made again.
+    let same: Decision | undefined;
     for (let round = 0; round < MAX_ROUNDS; round++) {
-      const decision = round === 0 ? state.first : request.decide(inputs);
+      const decision = same ?? (round === 0 ? state.first : request.decide(inputs));
+      same = undefined;
       if (decision === undefined) return undefined;
       const wants = decision.policy;
       let again = false;
+      // A coupon charged already (claimed ahead, or an earlier attempt's found unsettled) changes the decision.
+      const chargesBefore = charges.length;
       for (const wanted of wants.wantsBudgets) {
         const { journeyId, day } = wanted;
         const key = budgetKey(journeyId, day);
@@ -181,6 +186,8 @@ export class PolicyReservations {
         inputs.budgets = budgets;
         again = true;
       }
+      if (again && charges.length === chargesBefore && budgets !== undefined && roomForAll(wants.charges, budgets))
+        same = decision;
       if (again) continue;
       for (const wanted of wants.charges) {
         const charge = yield* this.charge(wanted);
@@ -337,6 +344,24 @@ export class PolicyReservations {
     if (reserved.length === 0 && released.length === 0) return undefined;
     return sendLogAfter(logged, decision.policy, { now, retentionMs: this.retentionMs() });
   }
+}
+
+/**
+ * Whether every budget day the decision charges has room, as read, for all it charges there: decided again
+ * with those budgets, the decision is then itself. The engine reads a budget only to refuse a coupon that
+ * does not fit (chargeBudget, engine/policy-state.ts), and one that fits on nothing spent, as the first
+ * round decides, fits on what was read. So most coupons cost one decide call, not two.
+ */
+function roomForAll(charges: readonly CouponCharge[], budgets: ReadonlyMap<string, number>): boolean {
+  for (const charge of charges) {
+    const spent = budgets.get(budgetKey(charge.journeyId, charge.day));
+    if (spent === undefined) return false;
+    let day = 0;
+    for (const other of charges)
+      if (other.journeyId === charge.journeyId && other.day === charge.day) day += other.amount;
+    if (spent + day > charge.limit) return false;
+  }
+  return true;
 }
 
 /**
