@@ -48,8 +48,9 @@ export interface Decided {
 
 /**
  * The runtime's side of the policy layer: it gives the engine the user's recent sends (read with the
- * profile), reads the day's coupon spending only when the engine asks for it and decides again with it,
- * and makes the decision's reservations with one conditional write each, before the run record is saved:
+ * profile), reads the day's coupon spending only when the engine asks for it and decides again when what it
+ * read changes the decision, and makes the decision's reservations with one conditional write each, before
+ * the run record is saved:
  *
  * - Coupon charges: a conditional add per coupon, which marks the coupon unsettled in the same write.
  *   When the budget ran out meanwhile, the input is decided again with the budget spent, so the journey's
@@ -141,7 +142,7 @@ export class PolicyReservations {
     const { inputs, charged } = state;
     const charges: CouponCharge[] = [];
     let budgets: Map<string, number> | undefined;
-    // A decision that what was read leaves as it is (sameWith): taken as the next round's, not made again.
+    // A decision that what was read leaves as it is (roomForAll): taken as the next round's, not made again.
     let same: Decision | undefined;
     for (let round = 0; round < MAX_ROUNDS; round++) {
       const decision = same ?? (round === 0 ? state.first : request.decide(inputs));
