@@ -133,7 +133,7 @@ export class UserInput {
 
   /** The user's recent sends, as read (the frequency caps decide on them). */
   get sends(): readonly SentMessage[] {
-    return this.stored?.value.sends ?? [];
+    return this.stored?.value.sends ?? NONE;
   }
 
   /** Whether the profile has a change not saved yet. */
