@@ -43,6 +43,8 @@ interface InArrays {
 class FieldMatcher {
   private readonly steps: readonly (readonly Step[])[];
   private readonly depth: number;
+  /** The field's path: its one key when it has one segment (depth 1). */
+  private readonly key: string;
   private sawLeafOutsideArrays = false;
   // Filled by walk(), allocated only when a leaf sits inside an array (most events have none).
   private matching: Membership[] | undefined;
@@ -56,6 +58,7 @@ class FieldMatcher {
     // A document may spell the path "a.b.c" as a→b→c, "a.b"→c, a→"b.c" or "a.b.c": at each depth, try each join.
     const segments = path.split(".");
     this.depth = segments.length;
+    this.key = path;
     this.steps = segments.map((_, i) =>
       segments.slice(i).map((__, j) => ({ key: segments.slice(i, i + j + 1).join("."), next: i + j + 1 })),
     );
@@ -63,19 +66,27 @@ class FieldMatcher {
 
   /** true: matched outside any array (or absent everywhere); false: no match; otherwise the leaves in arrays. */
   evaluate(document: object): boolean | InArrays {
+    // A top-level field (`detail-type`, `source`) holding a plain value: what the walk below finds, with no walk.
+    if (this.depth === 1) {
+      const key = this.key;
+      const value = (document as Record<string, unknown>)[key];
+      if (value === undefined || !Object.hasOwn(document, key)) return this.absentMatches;
+      if (typeof value !== "object" || value === null) return this.test(value as Exact);
+    }
     this.matching = undefined;
     this.leaves = undefined;
     this.sawLeafOutsideArrays = false;
     const matchedOutsideArrays = this.walk(document, 0, OUTSIDE_ARRAYS);
-    const { matching = [], leaves } = this;
+    // Set only with a leaf in it: undefined is none.
+    const { matching, leaves } = this;
     this.matching = undefined;
     this.leaves = undefined;
     if (matchedOutsideArrays) return true;
-    if (!this.absentMatches) return matching.length === 0 ? false : { matching, leaves: undefined };
+    if (!this.absentMatches) return matching === undefined ? false : { matching, leaves: undefined };
     if (leaves === undefined && !this.sawLeafOutsideArrays) return true;
     // A leaf outside every array is beside any choice of the other fields: the field cannot be absent there.
-    if (this.sawLeafOutsideArrays) return matching.length === 0 ? false : { matching, leaves: undefined };
-    return { matching, leaves };
+    if (this.sawLeafOutsideArrays) return matching === undefined ? false : { matching, leaves: undefined };
+    return { matching: matching ?? [], leaves };
   }
 
   private walk(node: unknown, depth: number, membership: Membership): boolean {

@@ -300,3 +300,51 @@ describe("matching EventBridge patterns", () => {
     expect(results).toEqual([true, false, true]);
   });
 });
+
+describe("a top-level field (read without a walk)", () => {
+  const cases: Case[] = [
+    {
+      name: "a plain value that matches",
+      pattern: { "detail-type": ["a", "b"] },
+      document: { "detail-type": "b" },
+      matches: true,
+    },
+    {
+      name: "a plain value that does not",
+      pattern: { "detail-type": ["a"] },
+      document: { "detail-type": "c" },
+      matches: false,
+    },
+    { name: "absent, not asked to be", pattern: { source: ["x"] }, document: {}, matches: false },
+    { name: "absent, asked to be", pattern: { source: [{ exists: false }] }, document: {}, matches: true },
+    {
+      name: "present, asked to be absent",
+      pattern: { source: [{ exists: false }] },
+      document: { source: "x" },
+      matches: false,
+    },
+    { name: "null matched by null", pattern: { source: [null] }, document: { source: null }, matches: true },
+    { name: "a number is not its string", pattern: { n: ["5"] }, document: { n: 5 }, matches: false },
+    { name: "inherited, not its own: absent", pattern: { toString: [{ exists: false }] }, document: {}, matches: true },
+    {
+      name: "an array's values, one matching",
+      pattern: { resources: ["r2"] },
+      document: { resources: ["r1", "r2"] },
+      matches: true,
+    },
+    {
+      name: "an object where a value is wanted",
+      pattern: { detail: ["x"] },
+      document: { detail: { a: "x" } },
+      matches: false,
+    },
+  ];
+
+  it.each(cases)("$name", ({ pattern, document, matches }) => {
+    // Act
+    const result = matchesPattern(pattern, document);
+
+    // Assess
+    expect(result).toBe(matches);
+  });
+});
