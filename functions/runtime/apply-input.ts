@@ -154,9 +154,10 @@ export class InputApplier {
   private withLeftHandedOn(read: Read): Awaitable<Read> {
     const left = read.stored?.value.pending;
     if (left === undefined) return read;
-    return andThen(this.parts.handOns.isHandedOn(left), (handed) =>
-      handed ? read : andThen(this.host.handOn(left, HANDED_AGAIN), () => read),
-    );
+    const handed = this.parts.handOns.isHandedOn(left);
+    // Mostly answered at once, handed on (an outbox of this batch): no closure made for it.
+    if (handed === true) return read;
+    return andThen(handed, (answer) => (answer ? read : andThen(this.host.handOn(left, HANDED_AGAIN), () => read)));
   }
 
   private decide(request: ApplyRequest, read: Read): Awaitable<void> {

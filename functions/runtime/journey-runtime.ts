@@ -205,7 +205,8 @@ export class JourneyRuntime {
     // Paused: the event still converts goals and ends runs, but admits no one and sends nothing.
     const paused = this.controls.pausedAsRead(journey.id) !== undefined;
     const input: EngineInput = { type: "event", event };
-    return this.applier.applyRetried({ current: journey, key, now, user, input, attempt: 1, paused });
+    // Every request with the same fields in the same order (a wake-up's below): one shape where it is read.
+    return this.applier.applyRetried({ current: journey, key, now, user, input, attempt: 1, ahead: undefined, paused });
   }
 
   /** After the journeys: the profile's change no send carried, the guardrails' counters, the batch's flush. */
@@ -300,7 +301,16 @@ export class JourneyRuntime {
     if (wakeUp.kind === "occurrence") return this.fanOut({ journey, wakeUp, now, paused });
     if (held) return this.held(wakeUp, now);
     const input: EngineInput = { type: "wake-up", wakeUp };
-    const request = { current: journey, key: wakeUp.key, now, user: undefined, input, attempt: 1, ahead: read };
+    const request = {
+      current: journey,
+      key: wakeUp.key,
+      now,
+      user: undefined,
+      input,
+      attempt: 1,
+      ahead: read,
+      paused: undefined,
+    };
     const applying = this.applier.applyRetried(request);
     return isPromise(applying) ? applying.then(() => this.flushIfDue()) : this.flushIfDue();
   }

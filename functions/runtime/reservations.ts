@@ -118,9 +118,9 @@ export class PolicyReservations {
    */
   decide(request: DecideRequest): Awaitable<Decided | undefined> {
     const { sends, skipLate = false } = request;
-    // No coupon charged yet: the set of them comes with the first budget read (decideWithBudgets).
-    const inputs: PolicyInputs = { config: this.config, skipLate };
-    if (sends !== undefined) inputs.sends = sends;
+    // No coupon charged yet: the set of them comes with the first budget read (decideWithBudgets). Every field
+    // there from the start, in one order: the engine reads them all, and objects of one shape read fastest.
+    const inputs: PolicyInputs = { config: this.config, sends, budgets: undefined, charged: undefined, skipLate };
     const first = request.decide(inputs);
     if (first === undefined) return undefined;
     if (first.policy.wantsBudgets.length === 0 && first.policy.charges.length === 0)
