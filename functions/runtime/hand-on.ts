@@ -36,10 +36,10 @@ export class HandOn {
    * when the store answers proofs from its own memory (`answersProofsAtOnce`): asking costs no request there.
    */
   private readonly handedOn: RecentIds | undefined;
-  /** Outboxes handed on and not proven yet, by proof key: written by `prove`. */
-  private unproven = new Map<string, string[]>();
+  /** Outboxes handed on and not proven yet: written by `prove`. */
+  private unproven = new UnprovenOutboxes();
   /** The outboxes `prove` is writing the proofs of, until it has: still handed on, while their proof is not in. */
-  private proving: ReadonlyMap<string, string[]> | undefined;
+  private proving: UnprovenOutboxes | undefined;
   /** The proof key of the outboxes this batch saves: the first one's first id. */
   private batchProof: string | undefined;
   /** The outboxes saved within `gathering`, to be handed on together at its end. */
@@ -63,14 +63,14 @@ export class HandOn {
     this.batchProof = undefined;
     if (this.unproven.size === 0) return undefined;
     const proofs = this.unproven;
-    this.unproven = new Map();
+    this.unproven = new UnprovenOutboxes();
     this.proving = proofs;
     return runSteps(this.proofWrites(proofs));
   }
 
-  private *proofWrites(proofs: ReadonlyMap<string, readonly string[]>): Steps<void> {
+  private *proofWrites(proofs: UnprovenOutboxes): Steps<void> {
     try {
-      for (const [proof, ids] of proofs) yield this.to.store.proveHandedOn(proof, ids);
+      for (const [proof, ids] of proofs.byProof) yield this.to.store.proveHandedOn(proof, ids);
     } finally {
       if (this.proving === proofs) this.proving = undefined;
     }
@@ -153,10 +153,7 @@ export class HandOn {
     const id = outboxId(outbox);
     if (id === undefined) return;
     this.handedOn?.remember(id);
-    if (outbox.proof === undefined) return;
-    const ids = this.unproven.get(outbox.proof);
-    if (ids === undefined) this.unproven.set(outbox.proof, [id]);
-    else ids.push(id);
+    if (outbox.proof !== undefined) this.unproven.add(outbox.proof, id);
   }
 
   /** Whether an outbox found saved went out: this process handed it on, or its proof says so. */
@@ -166,8 +163,8 @@ export class HandOn {
     if (this.handedOn?.has(id)) return true;
     // Saved before proofs existed (no key): handed on again, which the channels drop if they had it.
     if (outbox.proof === undefined) return false;
-    // Handed on, its proof not written yet (a short list: one batch's outboxes of one key).
-    if (this.unproven.get(outbox.proof)?.includes(id) || this.proving?.get(outbox.proof)?.includes(id)) return true;
+    // Handed on, its proof not written yet (this batch's, or the one `prove` is writing).
+    if (this.unproven.has(id) || this.proving?.has(id)) return true;
     const at = outbox.effects[0]?.at ?? outbox.events[0]?.time ?? "";
     const proven = this.to.store.isHandedOn({ proof: outbox.proof, id, at });
     return isPromise(proven) ? proven.then((answer) => this.provenAs(id, answer)) : this.provenAs(id, proven);
@@ -176,5 +173,30 @@ export class HandOn {
   private provenAs(id: string, proven: boolean): boolean {
     if (proven) this.handedOn?.remember(id);
     return proven;
+  }
+}
+
+/**
+ * Outboxes handed on and not proven yet: their first ids by proof key, for the proofs' writes, and all of them in
+ * a set, for `isHandedOn`: a batch's record read again before its flush is answered at once, not by a scan of
+ * the batch's ids (a list as long as the batch, searched for each such read).
+ */
+class UnprovenOutboxes {
+  readonly byProof = new Map<string, string[]>();
+  private readonly ids = new Set<string>();
+
+  get size(): number {
+    return this.byProof.size;
+  }
+
+  add(proof: string, id: string): void {
+    const ids = this.byProof.get(proof);
+    if (ids === undefined) this.byProof.set(proof, [id]);
+    else ids.push(id);
+    this.ids.add(id);
+  }
+
+  has(id: string): boolean {
+    return this.ids.has(id);
   }
 }
