@@ -3,6 +3,7 @@ import { JourneyCatalog } from "../../functions/engine/catalog.ts";
 import type { JourneyEffect } from "../../functions/engine/model.ts";
 import { MemoryStore } from "../../functions/store/memory/memory-store.ts";
 import { at, harness, journey, shopEvent } from "../engine/fixtures.ts";
+import { BUDGET_DAY, BUDGET_NOON, DAILY_BUDGET } from "../support/coupon-budget.ts";
 import { NO_POLICIES } from "../support/policies.ts";
 
 /**
@@ -12,18 +13,15 @@ import { NO_POLICIES } from "../support/policies.ts";
  * by an earlier attempt) is decided again with what was read.
  */
 
-const NOON = "2026-11-25T04:00:00Z";
-const DAY = "2026-11-25";
-
 const welcomeCoupon = journey({
   id: "welcome-coupon",
-  policy: { couponBudget: { perDay: 1000, whenExhausted: "skip-coupon" } },
+  policy: DAILY_BUDGET,
   start: "coupon",
   steps: [{ id: "coupon", type: "issue-coupon", amountOff: 20, validFor: "P7D" }],
 });
 
-const registered = shopEvent("user.registered", NOON, { userId: "u1" });
-const budget = (store: MemoryStore) => store.getCouponBudget("welcome-coupon", DAY);
+const registered = shopEvent("user.registered", BUDGET_NOON, { userId: "u1" });
+const budget = (store: MemoryStore) => store.getCouponBudget("welcome-coupon", BUDGET_DAY);
 const issued = (delivered: readonly JourneyEffect[]) => delivered.filter((effect) => effect.type === "coupon.issued");
 
 function runtimeOver(store: MemoryStore) {
@@ -36,7 +34,7 @@ describe("a coupon decision's budget rounds", () => {
     const store = new MemoryStore();
     const { runtime, delivered } = runtimeOver(store);
     // Act
-    await runtime.handleEvent(registered, at(NOON));
+    await runtime.handleEvent(registered, at(BUDGET_NOON));
     await runtime.flush();
     // Assess
     expect(runtime.stats).toMatchObject({ decisions: 1, decideCalls: 1 });
@@ -47,9 +45,9 @@ describe("a coupon decision's budget rounds", () => {
   it("decides again when the budget read leaves no room: the journey's fallback applies", async () => {
     // Prepare: 990 of the day's 1000 spent already, by a decision saved and settled.
     const store = new MemoryStore();
-    const spent = { journeyId: "welcome-coupon", day: DAY, runId: "r0", amount: 990, limit: 1000 };
+    const spent = { journeyId: "welcome-coupon", day: BUDGET_DAY, runId: "r0", amount: 990, limit: 1000 };
     await store.chargeCouponBudget({ ...spent, couponId: "earlier" });
-    store.settleCouponCharges({ journeyId: "welcome-coupon", day: DAY, settled: ["earlier"], released: [] });
+    store.settleCouponCharges({ journeyId: "welcome-coupon", day: BUDGET_DAY, settled: ["earlier"], released: [] });
     const charge = store.chargeCouponBudget.bind(store);
     let charges = 0;
     store.chargeCouponBudget = (...args) => {
@@ -58,7 +56,7 @@ describe("a coupon decision's budget rounds", () => {
     };
     const { runtime, delivered } = runtimeOver(store);
     // Act
-    await runtime.handleEvent(registered, at(NOON));
+    await runtime.handleEvent(registered, at(BUDGET_NOON));
     // Assess: no charge tried on a day read as full.
     expect(runtime.stats).toMatchObject({ decisions: 1, decideCalls: 2 });
     expect(charges).toBe(0);
@@ -74,12 +72,12 @@ describe("a coupon decision's budget rounds", () => {
       throw new Error("process died");
     };
     const dying = runtimeOver(store);
-    const died = await dying.runtime.handleEvent(registered, at(NOON)).catch((error: Error) => error.message);
+    const died = await dying.runtime.handleEvent(registered, at(BUDGET_NOON)).catch((error: Error) => error.message);
     store.putRecord = putRecord;
     const chargedBefore = await budget(store);
     // Act: the event is redelivered to another process.
     const next = runtimeOver(store);
-    await next.runtime.handleEvent(registered, at(NOON));
+    await next.runtime.handleEvent(registered, at(BUDGET_NOON));
     await next.runtime.flush();
     // Assess: the coupon issued, its one charge found and kept, not charged again.
     expect(died).toBe("process died");

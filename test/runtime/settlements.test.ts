@@ -6,6 +6,7 @@ import type { CouponCharge } from "../../functions/engine/policy-state.ts";
 import { PolicyReservations } from "../../functions/runtime/reservations.ts";
 import { MemoryStore } from "../../functions/store/memory/memory-store.ts";
 import { at, fireWakeUpsUntil, harness, journey, shopEvent } from "../engine/fixtures.ts";
+import { BUDGET_DAY, BUDGET_NOON, DAILY_BUDGET } from "../support/coupon-budget.ts";
 import { NO_POLICIES } from "../support/policies.ts";
 
 /**
@@ -14,13 +15,13 @@ import { NO_POLICIES } from "../support/policies.ts";
  * given back, whether its marker is queued in this process or was left by one that died.
  */
 
-const NOON = "2026-11-25T04:00:00Z";
-const DAY = "2026-11-25";
+const NOON = BUDGET_NOON;
+const DAY = BUDGET_DAY;
 
 /** Two coupons of 20 an hour apart, in one run and one budget day. */
 const twoCoupons = journey({
   id: "two-coupons",
-  policy: { couponBudget: { perDay: 1000, whenExhausted: "skip-coupon" } },
+  policy: DAILY_BUDGET,
   start: "first",
   steps: [
     { id: "first", type: "issue-coupon", amountOff: 20, validFor: "P7D", next: "later" },
