@@ -4,8 +4,8 @@
  * pairs' ratios. Two revisions' runtimes a few percent apart cannot be told apart by runs minutes apart on a
  * noisy machine; a pair shares the machine's moment. The other checkout shares this one's node_modules:
  *
- *   git worktree add /tmp/other <rev> && ln -s "$PWD/node_modules" /tmp/other/node_modules
- *   npx tsx bench/runtime-pair.ts /tmp/other 9
+ *   other=$(mktemp -d) && git worktree add "$other" <rev> && ln -s "$PWD/node_modules" "$other/node_modules"
+ *   npx tsx bench/runtime-pair.ts "$other" 9
  *
  * Each side runs its own code on the same prepared stream (20,000 users over 60 days, seed 1, this checkout's
  * journeys), as part 1b of `npm run bench`. The first pair warms both up and is left out of the median.
