@@ -142,11 +142,8 @@ export class PolicyReservations {
     const { inputs, charged } = state;
     const charges: CouponCharge[] = [];
     let budgets: Map<string, number> | undefined;
-    // A decision that what was read leaves as it is (roomForAll): taken as the next round's, not made again.
-    let same: Decision | undefined;
     for (let round = 0; round < MAX_ROUNDS; round++) {
-      const decision = same ?? (round === 0 ? state.first : request.decide(inputs));
-      same = undefined;
+      const decision = round === 0 ? state.first : request.decide(inputs);
       if (decision === undefined) return undefined;
       const wants = decision.policy;
       let again = false;
@@ -187,9 +184,11 @@ export class PolicyReservations {
         inputs.budgets = budgets;
         again = true;
       }
-      if (again && charges.length === chargesBefore && budgets !== undefined && roomForAll(wants.charges, budgets))
-        same = decision;
-      if (again) continue;
+      // Read something: decided again, unless what was read leaves the decision as it is (roomForAll).
+      const leftAsItIs =
+        charges.length === chargesBefore && budgets !== undefined && roomForAll(wants.charges, budgets);
+      if (again && !leftAsItIs) continue;
+      let refused = false;
       for (const wanted of wants.charges) {
         const charge = yield* this.charge(wanted);
         if (charge === undefined) {
@@ -197,13 +196,13 @@ export class PolicyReservations {
           budgets ??= new Map();
           budgets.set(budgetKey(wanted.journeyId, wanted.day), wanted.limit);
           inputs.budgets = budgets;
-          again = true;
+          refused = true;
           break;
         }
         charged.add(charge.couponId);
         charges.push(charge);
       }
-      if (!again) return { decision, charges };
+      if (!refused) return { decision, charges };
     }
     throw new ConcurrencyError(`coupon budgets: still changing after ${MAX_ROUNDS} rounds`);
   }
