@@ -13,9 +13,9 @@
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { journeyFilesIn, loadJourneyFiles } from "../functions/journey/load.ts";
-import { median, prepareStream, type RuntimeRun } from "./engine-steps.ts";
+import { median, prepareStream, type runRuntime } from "./engine-steps.ts";
 
-type RunRuntime = (...args: Parameters<typeof import("./engine-steps.ts").runRuntime>) => Promise<RuntimeRun>;
+type RunRuntime = typeof runRuntime;
 
 const [otherDir, pairsText = "9"] = process.argv.slice(2);
 const pairs = Number(pairsText);

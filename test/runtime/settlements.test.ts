@@ -15,9 +15,6 @@ import { NO_POLICIES } from "../support/policies.ts";
  * given back, whether its marker is queued in this process or was left by one that died.
  */
 
-const NOON = BUDGET_NOON;
-const DAY = BUDGET_DAY;
-
 /** Two coupons of 20 an hour apart, in one run and one budget day. */
 const twoCoupons = journey({
   id: "two-coupons",
@@ -36,7 +33,7 @@ function batchRuntime(store: MemoryStore) {
   return harness(new JourneyCatalog([twoCoupons]), store, NO_POLICIES, batch);
 }
 
-const budget = (store: MemoryStore) => store.getCouponBudget("two-coupons", DAY);
+const budget = (store: MemoryStore) => store.getCouponBudget("two-coupons", BUDGET_DAY);
 const issued = (delivered: readonly JourneyEffect[]) =>
   delivered.flatMap((effect) => (effect.type === "coupon.issued" ? [effect.coupon.couponId] : []));
 
@@ -45,7 +42,7 @@ describe("lazy coupon settlements", () => {
     // Prepare
     const store = new MemoryStore();
     const { runtime, delivered } = batchRuntime(store);
-    await runtime.handleEvent(shopEvent("user.registered", NOON, { userId: "u1" }), at(NOON));
+    await runtime.handleEvent(shopEvent("user.registered", BUDGET_NOON, { userId: "u1" }), at(BUDGET_NOON));
     const afterFirst = Object.keys((await budget(store)).unsettled);
     // Act
     await fireWakeUpsUntil(store, runtime, "2026-11-25T05:00:00Z");
@@ -61,7 +58,7 @@ describe("lazy coupon settlements", () => {
     // Prepare: one coupon charged; the first settlement write fails, as a throttled UpdateItem would.
     const store = new MemoryStore();
     const { runtime } = batchRuntime(store);
-    await runtime.handleEvent(shopEvent("user.registered", NOON, { userId: "u1" }), at(NOON));
+    await runtime.handleEvent(shopEvent("user.registered", BUDGET_NOON, { userId: "u1" }), at(BUDGET_NOON));
     const settle = store.settleCouponCharges.bind(store);
     let failures = 1;
     store.settleCouponCharges = (settlement) => {
@@ -85,7 +82,7 @@ describe("lazy coupon settlements", () => {
     // Prepare: the first decision is saved by a process that dies before its flush.
     const store = new MemoryStore();
     const dying = batchRuntime(store);
-    await dying.runtime.handleEvent(shopEvent("user.registered", NOON, { userId: "u1" }), at(NOON));
+    await dying.runtime.handleEvent(shopEvent("user.registered", BUDGET_NOON, { userId: "u1" }), at(BUDGET_NOON));
     // Act: a new process takes the wake-up, reads the budget (the first marker still there), issues the second.
     const next = batchRuntime(store);
     await fireWakeUpsUntil(store, next.runtime, "2026-11-25T05:00:00Z");
@@ -100,7 +97,7 @@ describe("lazy coupon settlements", () => {
     const store = new MemoryStore();
     const charge = (couponId: string): CouponCharge => ({
       journeyId: "two-coupons",
-      day: DAY,
+      day: BUDGET_DAY,
       couponId,
       runId: "r1",
       amount: 20,
