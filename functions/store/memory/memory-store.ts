@@ -60,8 +60,12 @@ export class MemoryStore implements JourneyStore, ControlStore, SharedValueStore
   /** The records whose outboxes are saved and not proven handed on yet, by outbox id (see isHandedOn). */
   private readonly unproven = new Map<string, Versioned<RunRecord> | undefined>();
   /** Runs of journeys not keyed by the user, by user: `journeyId` to keys (see UserRunIndex). */
-  /** Counters by journey, added up by version, day, hour and name (no hour: the day's). */
-  private readonly stats = new Map<string, CounterTotals>();
+  /**
+   * Counters by journey, then UTC day, added up by version, hour and name (no hour: the day's). By day, so a
+   * read of a few days (the guardrails' window, checked every virtual hour) looks at those days only, not at
+   * every counter the journey ever had.
+   */
+  private readonly stats = new Map<string, Map<string, CounterTotals>>();
   private readonly timers = new MemoryTimers();
   private readonly controls = new Map<string, Versioned<JourneyControl>>();
   /** Wake-ups held while their journey is paused, by journey, then `key#seq`. */
@@ -290,20 +294,28 @@ export class MemoryStore implements JourneyStore, ControlStore, SharedValueStore
 
   addStats(counters: readonly StatsCounter[]): void {
     // A copy: the totals change the counter they keep, and the caller's stays as it gave it.
-    for (const counter of counters) entryOf(this.stats, counter.journeyId, newTotals).add({ ...counter });
+    for (const counter of counters) {
+      const byDay = entryOf(this.stats, counter.journeyId, newMap<string, CounterTotals>);
+      entryOf(byDay, counter.day, newTotals).add({ ...counter });
+    }
   }
 
   async readStats(journeyId: string, fromDay: string, toDay: string) {
-    return this.statsOf(journeyId, fromDay, toDay).filter((c) => c.hour === undefined);
+    return this.statsOf(journeyId, { fromDay, toDay, hourly: false });
   }
 
   async readHourlyStats(journeyId: string, fromDay: string, toDay: string) {
-    return this.statsOf(journeyId, fromDay, toDay).filter((c) => c.hour !== undefined);
+    return this.statsOf(journeyId, { fromDay, toDay, hourly: true });
   }
 
-  private statsOf(journeyId: string, fromDay: string, toDay: string): StatsCounter[] {
-    const counters = this.stats.get(journeyId)?.list() ?? [];
-    return counters.filter((c) => c.day >= fromDay && c.day <= toDay).map((c) => ({ ...c }));
+  /** Copies of the journey's daily (or hourly) counters from `fromDay` to `toDay`, day by day. */
+  private statsOf(journeyId: string, read: { fromDay: string; toDay: string; hourly: boolean }): StatsCounter[] {
+    const found: StatsCounter[] = [];
+    for (const [day, totals] of this.stats.get(journeyId) ?? []) {
+      if (day < read.fromDay || day > read.toDay) continue;
+      for (const counter of totals.list()) if ((counter.hour !== undefined) === read.hourly) found.push({ ...counter });
+    }
+    return found;
   }
 
   nextWakeUpAt() {
