@@ -24,7 +24,10 @@ export function shardLimit(perDay: number, shards: number, shard: number): numbe
   return base + (shard < perDay - base * shards ? 1 : 0);
 }
 
-/** The shards a charge tries, in order: its home shard, then the next ones round. */
+/** The shards a charge tries, in order: its home shard, then the next ones round. A loop: every charge asks. */
 export function shardOrder(home: number, shards: number): number[] {
-  return Array.from({ length: Math.max(1, shards) }, (_, step) => (home + step) % Math.max(1, shards));
+  const count = Math.max(1, shards);
+  const order: number[] = [];
+  for (let step = 0; step < count; step++) order.push((home + step) % count);
+  return order;
 }
