@@ -1,4 +1,4 @@
-import { budgetKey } from "../engine/policy-state.ts";
+import { entryOf } from "../shared/maps.ts";
 import type { CouponSettlement } from "./ports.ts";
 
 /**
@@ -14,7 +14,15 @@ export interface BudgetShard {
   shard: number;
 }
 
-const shardKey = (item: BudgetShard) => `${budgetKey(item.journeyId, item.day)}#${item.shard}`;
+/** The coupon ids queued for one budget item. */
+interface Queued {
+  item: BudgetShard;
+  couponIds: Set<string>;
+}
+
+type ByDay = Map<string, Map<number, Queued>>;
+const newByDay = (): ByDay => new Map();
+const newByShard = () => new Map<number, Queued>();
 
 /**
  * Coupon charges whose decisions were saved and whose markers are still on their budget item, per budget
@@ -26,26 +34,27 @@ const shardKey = (item: BudgetShard) => `${budgetKey(item.journeyId, item.day)}#
  * (PolicyReservations.settle: the run holds the coupon).
  */
 export class SettledCharges {
-  private readonly byShard = new Map<string, { item: BudgetShard; couponIds: Set<string> }>();
+  /** By journey, day and shard: found with no key string built, as every coupon decision asks several times. */
+  private readonly byJourney = new Map<string, ByDay>();
 
   add(item: BudgetShard, couponIds: Iterable<string>): void {
-    const key = shardKey(item);
-    let queued = this.byShard.get(key);
+    const byShard = entryOf(entryOf(this.byJourney, item.journeyId, newByDay), item.day, newByShard);
+    let queued = byShard.get(item.shard);
     if (queued === undefined) {
       queued = { item: { journeyId: item.journeyId, day: item.day, shard: item.shard }, couponIds: new Set() };
-      this.byShard.set(key, queued);
+      byShard.set(item.shard, queued);
     }
     for (const couponId of couponIds) queued.couponIds.add(couponId);
   }
 
   has(item: BudgetShard, couponId: string): boolean {
-    return this.byShard.get(shardKey(item))?.couponIds.has(couponId) ?? false;
+    return this.queued(item)?.couponIds.has(couponId) ?? false;
   }
 
   /** Up to MAX_SETTLED_PER_WRITE queued for the shard, left queued (see `remove`), other than `except`. */
   peek(item: BudgetShard, except: string): string[] {
     const peeked: string[] = [];
-    for (const couponId of this.byShard.get(shardKey(item))?.couponIds ?? []) {
+    for (const couponId of this.queued(item)?.couponIds ?? []) {
       if (peeked.length >= MAX_SETTLED_PER_WRITE) break;
       if (couponId !== except) peeked.push(couponId);
     }
@@ -54,23 +63,37 @@ export class SettledCharges {
 
   /** Forgets settlements written (a concurrent charge may have carried some of them too: harmless). */
   remove(item: BudgetShard, couponIds: readonly string[]): void {
-    const key = shardKey(item);
-    const queued = this.byShard.get(key);
-    if (queued === undefined) return;
+    const byDay = this.byJourney.get(item.journeyId);
+    const byShard = byDay?.get(item.day);
+    const queued = byShard?.get(item.shard);
+    if (byDay === undefined || byShard === undefined || queued === undefined) return;
     for (const couponId of couponIds) queued.couponIds.delete(couponId);
-    if (queued.couponIds.size === 0) this.byShard.delete(key);
+    if (queued.couponIds.size > 0) return;
+    byShard.delete(item.shard);
+    if (byShard.size === 0) byDay.delete(item.day);
+    if (byDay.size === 0) this.byJourney.delete(item.journeyId);
   }
 
   /** Takes everything queued, as settlements of at most MAX_SETTLED_PER_WRITE markers each. */
   drain(): CouponSettlement[] {
     const settlements: CouponSettlement[] = [];
-    for (const { item, couponIds } of this.byShard.values()) {
-      const all = [...couponIds];
-      const where = { journeyId: item.journeyId, day: item.day, ...(item.shard === 0 ? {} : { shard: item.shard }) };
-      for (let start = 0; start < all.length; start += MAX_SETTLED_PER_WRITE)
-        settlements.push({ ...where, settled: all.slice(start, start + MAX_SETTLED_PER_WRITE), released: [] });
-    }
-    this.byShard.clear();
+    for (const byDay of this.byJourney.values())
+      for (const byShard of byDay.values())
+        for (const { item, couponIds } of byShard.values()) {
+          const all = [...couponIds];
+          const where = {
+            journeyId: item.journeyId,
+            day: item.day,
+            ...(item.shard === 0 ? {} : { shard: item.shard }),
+          };
+          for (let start = 0; start < all.length; start += MAX_SETTLED_PER_WRITE)
+            settlements.push({ ...where, settled: all.slice(start, start + MAX_SETTLED_PER_WRITE), released: [] });
+        }
+    this.byJourney.clear();
     return settlements;
+  }
+
+  private queued(item: BudgetShard): Queued | undefined {
+    return this.byJourney.get(item.journeyId)?.get(item.day)?.get(item.shard);
   }
 }
