@@ -1,6 +1,7 @@
 import type { StepOf } from "../language/schema.ts";
 import { addDays, instantOfWallTime, localDateTime, wallTimeAt } from "../shared/local-time.ts";
-import { formatInstant, LAST_CIVIL_MS, parseInstant } from "../shared/time.ts";
+import { entryOf, newMap } from "../shared/maps.ts";
+import { flat, formatInstant, LAST_CIVIL_MS, parseInstant } from "../shared/time.ts";
 import type { CompiledJourney } from "./compile.ts";
 import type { SentMessage } from "./model.ts";
 import { type PolicyConfig, parsePolicyConfig } from "./policies/config.ts";
@@ -191,7 +192,20 @@ export function nextBudgetDay(now: number, config: PolicyConfig): number {
   return instantOfWallTime(addDays(local, 1, 0, 0), config.defaultTimezone, now + 1);
 }
 
-export const budgetKey = (journeyId: string, day: string) => `${journeyId}#${day}`;
+/** Budget keys by journey, then day: one string each, not a new one for each of a coupon decision's lookups. */
+const budgetKeys = new Map<string, Map<string, string>>();
+
+/** The key of a journey's budget day in PolicyInputs.budgets (and the runtime's maps of days). */
+export function budgetKey(journeyId: string, day: string): string {
+  const byDay = entryOf(budgetKeys, journeyId, newMap<string, string>);
+  let key = byDay.get(day);
+  if (key === undefined) {
+    key = flat(`${journeyId}#${day}`);
+    if (byDay.size >= 1_000) byDay.clear(); // bounded: a journey's days in flight are a few
+    byDay.set(day, key);
+  }
+  return key;
+}
 
 /**
  * Whether the journey's budget has room for a coupon of `amount` today; with a budget, charges it to the

@@ -176,7 +176,11 @@ export class PolicyReservations {
         // Coupon ids are the runs' own: one unsettled here was charged by an earlier attempt at a decision
         // of its run (which lost its race, or died before its save), so it is not charged again. One this
         // process settled already (its marker waits for the next charge) is no attempt's: left out.
-        for (const [couponId, { amount, runId, shard }] of Object.entries(budget.unsettled)) {
+        // A loop over keys, not Object.entries: most reads find a marker or two, and every coupon decision reads.
+        for (const couponId in budget.unsettled) {
+          const marker = budget.unsettled[couponId];
+          if (marker === undefined) continue;
+          const { amount, runId, shard } = marker;
           if (this.settled.has({ journeyId, day, shard }, couponId)) continue;
           charged.add(couponId);
           charges.push({ journeyId, day, couponId, runId, amount, limit: Number.POSITIVE_INFINITY, shard });
@@ -373,14 +377,19 @@ function roomForAll(charges: readonly CouponCharge[], budgets: ReadonlyMap<strin
 function couponsHeld(decision: Decision, before: Run | undefined): Set<string> {
   const held = new Set<string>();
   for (const effect of decision.effects) if (effect.type === "coupon.issued") held.add(effect.coupon.couponId);
-  for (const run of [decision.record.run, before]) {
-    if (run?.coupon) held.add(run.coupon.couponId);
-    for (const output of Object.values(run?.outputs ?? {})) {
-      const couponId = (output as { couponId?: unknown } | null | undefined)?.couponId;
-      if (typeof couponId === "string") held.add(couponId);
-    }
-  }
+  addCouponsOf(held, decision.record.run);
+  addCouponsOf(held, before);
   return held;
+}
+
+/** A run's coupon and the coupons its outputs name, added to `held` (a loop over keys: no arrays made). */
+function addCouponsOf(held: Set<string>, run: Run | undefined): void {
+  if (run === undefined) return;
+  if (run.coupon) held.add(run.coupon.couponId);
+  for (const name in run.outputs) {
+    const couponId = (run.outputs[name] as { couponId?: unknown } | null | undefined)?.couponId;
+    if (typeof couponId === "string") held.add(couponId);
+  }
 }
 
 /**
