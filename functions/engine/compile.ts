@@ -99,6 +99,21 @@ function listenedTypes(patterns: readonly CompiledPattern[]): ReadonlySet<string
   return typeLists.some((types) => types === undefined) ? "any" : new Set(typeLists.flat() as string[]);
 }
 
+/**
+ * The detail-types that alone make one of the patterns match: those of patterns that test nothing else (most
+ * triggers and exits, `{"detail-type": ["order.placed"]}`). An event of such a type matters with no pattern
+ * evaluated, as `matters` is asked for every journey each event reaches.
+ */
+function typesMatchedAlone(patterns: readonly CompiledPattern[]): ReadonlySet<string> {
+  const types = new Set<string>();
+  for (const { pattern } of patterns) {
+    const values = pattern["detail-type"];
+    const alone = Object.keys(pattern).length === 1 && Array.isArray(values);
+    if (alone && values.every((value) => typeof value === "string")) for (const value of values) types.add(value);
+  }
+  return types;
+}
+
 export function compileJourney(journey: Journey): CompiledJourney {
   const steps = new Map(journey.steps.map((step) => [step.id, step]));
   const waitPatterns = new Map<string, CompiledPattern>();
@@ -142,6 +157,7 @@ export function compileJourney(journey: Journey): CompiledJourney {
     ...waitPatterns.values(),
   ];
   const detailTypes = listenedTypes(listensWith);
+  const matchedAlone = typesMatchedAlone(listensWith);
 
   return {
     journey,
@@ -166,6 +182,7 @@ export function compileJourney(journey: Journey): CompiledJourney {
     template: (templateId) => templates.get(templateId),
     detailTypes,
     matters: (event) => {
+      if (matchedAlone.has(event["detail-type"])) return true;
       for (const pattern of listensWith) if (pattern.matches(event)) return true;
       return false;
     },

@@ -143,6 +143,32 @@ describe("the events a campaign listens to", () => {
     expect(warmUp.matters(order(150))).toBe(true);
     expect(warmUp.matters(order(50))).toBe(false);
   });
+
+  it("an event of a type a pattern tests alone, whatever its detail; of a type a pattern also tests otherwise, only if it matches", () => {
+    // Prepare: orders end the runs whatever they hold, and only a large one converts; refunds only one of 100+.
+    const warmUp = compileJourney(
+      journey({
+        id: "warm-up",
+        trigger: FRIDAYS,
+        start: "wait-order",
+        exitOn: [{ "detail-type": ["order.placed"] }, { "detail-type": ["order.refunded"], detail: { amount: [100] } }],
+        goal: {
+          pattern: { "detail-type": ["order.placed"], detail: { amount: [{ numeric: [">=", 100] }] } },
+          within: "P7D",
+        },
+        steps: [
+          { id: "wait-order", type: "wait-for-event", pattern: { "detail-type": ["cart.item_added"] }, timeout: "P1D" },
+        ],
+      }),
+    );
+    const at = "2026-12-04T02:00:00Z";
+    // Act / Assess
+    expect(warmUp.matters(shopEvent("order.placed", at, { userId: "u1", amount: 5 }))).toBe(true);
+    expect(warmUp.matters(shopEvent("cart.item_added", at, { userId: "u1" }))).toBe(true);
+    expect(warmUp.matters(shopEvent("order.refunded", at, { userId: "u1", amount: 100 }))).toBe(true);
+    expect(warmUp.matters(shopEvent("order.refunded", at, { userId: "u1", amount: 99 }))).toBe(false);
+    expect(warmUp.matters(shopEvent("user.checked_in", at, { userId: "u1" }))).toBe(false);
+  });
 });
 
 describe("a member's entry at an occurrence", () => {
