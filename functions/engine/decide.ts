@@ -207,9 +207,14 @@ function applyEvent(
   return decided(record, ctx);
 }
 
+/**
+ * The event's id added to the record's, the oldest dropped past REMEMBERED_EVENT_IDS: a new array, exactly as
+ * long as the ids it holds. The record's copy shares the array it was copied from (copyRecord), which no
+ * decision changes; a store keeps the array as it is, with no room to spare (a push would leave room for 17).
+ */
 function rememberEvent(record: RunRecord, event: ShopEvent): void {
-  record.recentEventIds.push(event.id);
-  if (record.recentEventIds.length > REMEMBERED_EVENT_IDS) record.recentEventIds.shift();
+  const ids = record.recentEventIds;
+  record.recentEventIds = ids.length < REMEMBERED_EVENT_IDS ? ids.concat(event.id) : ids.slice(1).concat(event.id);
 }
 
 /** The run's goal converted by the event: the conversion, with the order value it carries and the group. */

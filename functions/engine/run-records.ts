@@ -6,10 +6,10 @@ export function newRecord(journeyId: string, key: string): RunRecord {
 }
 
 // Copies are a plain clone, then assignments: V8 clones `{ ...object }` fast, but a spread with fields
-// added or overridden in the same literal takes a path several times slower.
+// added or overridden in the same literal takes a path several times slower. The event ids are shared: a
+// decision replaces the array rather than changing it (rememberEvent).
 export function copyRecord(record: RunRecord): RunRecord {
   const copy = { ...record };
-  copy.recentEventIds = record.recentEventIds.slice();
   if (record.run !== undefined) copy.run = copyRun(record.run);
   return copy;
 }

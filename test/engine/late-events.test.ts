@@ -82,6 +82,38 @@ describe("run records and late events", () => {
     expect(replayed).toBeUndefined();
   });
 
+  it("remember each event's id in a new array, the newest 8, leaving the record they were handed as it was", () => {
+    // Prepare: a run that waits for reviews, again and again; ten reviews a minute apart.
+    const reviewsJourney = compileJourney(
+      journey({
+        start: "wait",
+        steps: [
+          {
+            id: "wait",
+            type: "wait-for-event",
+            pattern: { "detail-type": ["review.posted"] },
+            timeout: "P7D",
+            onEvent: "wait",
+            onTimeout: "wait",
+          },
+        ],
+      }),
+    );
+    const decide = (event: ReturnType<typeof shopEvent>, record: Parameters<typeof decideEvent>[0]["record"]) =>
+      decideEvent({ current: reviewsJourney, record, key: "u1", profile: undefined, now: at(event.time), event });
+    let record = decide(shopEvent("user.registered", NOW, { userId: "u1" }, "e-registered"), undefined)?.record;
+    const handed: { ids: readonly string[]; copy: string[] }[] = [];
+    // Act
+    for (let i = 0; i < 10; i++) {
+      const review = shopEvent("review.posted", iso(at(NOW) + (i + 1) * 60_000), { userId: "u1" }, `e-${i}`);
+      if (record !== undefined) handed.push({ ids: record.recentEventIds, copy: [...record.recentEventIds] });
+      record = decide(review, record)?.record;
+    }
+    // Assess
+    expect(record?.recentEventIds).toEqual(["e-2", "e-3", "e-4", "e-5", "e-6", "e-7", "e-8", "e-9"]);
+    for (const { ids, copy } of handed) expect(ids).toEqual(copy);
+  });
+
   it("a 1970 registration updates the profile as of 1970 but sends nothing, and the dormancy clock counts from now", async () => {
     // Prepare: a greeting at registration and a 30-day dormancy journey; a registration dated 1970 arriving now
     // (a backfill).

@@ -120,11 +120,6 @@ export class MemoryStore implements JourneyStore, ControlStore, SharedValueStore
       expectedRevision,
       () => `${record.journeyId}|${record.key}`,
     );
-    // The engine pushed an event id onto its copy, which grows an array to room for 17: kept, the record
-    // holds an array as long as its ids (the same ids: nothing reads the array's identity). An empty one is
-    // kept as it is (it holds no room), not swapped for a shared frozen one: V8 slices and searches frozen
-    // arrays by a slow path, five times slower, and the engine copies and searches a record's ids each decision.
-    if (record.recentEventIds.length > 0) record.recentEventIds = record.recentEventIds.slice();
     const stored = { value: record, revision };
     byKey.set(record.key, stored);
     const id = record.pending === undefined ? undefined : outboxId(record.pending);
