@@ -162,8 +162,6 @@ export class MemoryStore implements JourneyStore, ControlStore, SharedValueStore
     // A profile's outbox (its review's events) is not proven handed on until proveHandedOn says so.
     const outbox = parts.outbox === null || parts.outbox === undefined ? undefined : outboxId(parts.outbox);
     if (outbox !== undefined) this.unproven.set(outbox, undefined);
-    // The new send log grew by pushes (room for 17 sends): kept as long as it is, as the event ids above.
-    if (parts.sends !== undefined) value.sends = parts.sends.slice();
     this.users.set(userId, { value, revision });
     return revision;
   }
