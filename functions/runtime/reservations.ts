@@ -149,7 +149,9 @@ export class PolicyReservations {
       let again = false;
       // A coupon charged already (claimed ahead, or an earlier attempt's found unsettled) changes the decision.
       const chargesBefore = charges.length;
-      for (const wanted of wants.wantsBudgets) {
+      // Indexed loops in this generator: a for-of here makes an iterator result for every item.
+      for (let index = 0; index < wants.wantsBudgets.length; index++) {
+        const wanted = wants.wantsBudgets[index] as PolicyOutcome["wantsBudgets"][number];
         const { journeyId, day } = wanted;
         const key = budgetKey(journeyId, day);
         if (budgets?.has(key)) continue;
@@ -193,7 +195,8 @@ export class PolicyReservations {
         charges.length === chargesBefore && budgets !== undefined && roomForAll(wants.charges, budgets);
       if (again && !leftAsItIs) continue;
       let refused = false;
-      for (const wanted of wants.charges) {
+      for (let index = 0; index < wants.charges.length; index++) {
+        const wanted = wants.charges[index] as CouponCharge;
         const charge = yield* this.charge(wanted);
         if (charge === undefined) {
           // Spent meanwhile by other runs: decide again with the day's budget gone.
@@ -291,14 +294,17 @@ export class PolicyReservations {
     const runId = decision.record.run?.runId;
     if (charges.length === 0 || runId === undefined) return undefined;
     const held = couponsHeld(decision, before?.run?.runId === runId ? before.run : undefined);
-    const released = new Map<string, CouponSettlement>();
+    // Made only when there is something to give back: mostly none, settled with no write, and no promise.
+    let released: Map<string, CouponSettlement> | undefined;
     for (const charge of charges) {
       if (charge.runId !== runId) continue;
       if (held.has(charge.couponId)) this.settled.add(shardOf(charge), [charge.couponId]);
-      else releaseOf(released, charge).released.push({ couponId: charge.couponId, amount: charge.amount });
+      else {
+        released ??= new Map();
+        releaseOf(released, charge).released.push({ couponId: charge.couponId, amount: charge.amount });
+      }
     }
-    // Mostly none to give back: settled with no write, and no promise.
-    return released.size === 0 ? undefined : this.giveBack([...released.values()]);
+    return released === undefined ? undefined : this.giveBack([...released.values()]);
   }
 
   /** Gives back charges no saved decision holds: one write per budget shard. */

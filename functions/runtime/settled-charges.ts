@@ -68,10 +68,9 @@ export class SettledCharges {
     const queued = byShard?.get(item.shard);
     if (byDay === undefined || byShard === undefined || queued === undefined) return;
     for (const couponId of couponIds) queued.couponIds.delete(couponId);
-    if (queued.couponIds.size > 0) return;
-    byShard.delete(item.shard);
-    if (byShard.size === 0) byDay.delete(item.day);
-    if (byDay.size === 0) this.byJourney.delete(item.journeyId);
+    // The day's and journey's maps stay until `drain`, at the batch's end: made again for each coupon, they
+    // would be most of what a charge allocates.
+    if (queued.couponIds.size === 0) byShard.delete(item.shard);
   }
 
   /** Takes everything queued, as settlements of at most MAX_SETTLED_PER_WRITE markers each. */

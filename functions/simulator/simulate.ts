@@ -204,7 +204,10 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
       clock = Math.max(clock, at);
       if (controls?.dueBy(clock)) yield controls.advance(clock);
       const taking = store.takeDueWakeUps(clock, 1000);
-      for (const wakeUp of isPromise(taking) ? yield* answerOf(taking) : taking) {
+      const taken = isPromise(taking) ? yield* answerOf(taking) : taking;
+      // Indexed: a for-of in a generator makes an iterator result for every wake-up.
+      for (let index = 0; index < taken.length; index++) {
+        const wakeUp = taken[index] as WakeUp;
         inputs++;
         inputsByKind.wakeUps++;
         const handling = handleWakeUp(wakeUp, clock);

@@ -41,12 +41,15 @@ export interface SendLogChange {
  * that no cap counts any more (`retentionMs` before `now`) pruned. Undefined when nothing changes: then
  * nothing is written.
  */
+const NOTHING_RELEASED: ReadonlySet<string> = new Set();
+
 export function sendLogAfter(
   logged: readonly SentMessage[],
   change: SendLogChange,
   clock: { now: number; retentionMs: number },
 ): SentMessage[] | undefined {
-  const released = new Set(change.released);
+  // No set to build when the decision gives no place back, as most do not.
+  const released = change.released.length === 0 ? NOTHING_RELEASED : new Set(change.released);
   const fresh = change.reserved.filter((sent) => !(sent.id !== undefined && logged.some((old) => old.id === sent.id)));
   if (fresh.length === 0 && !logged.some((sent) => sent.id !== undefined && released.has(sent.id))) return undefined;
   const oldest = clock.now - clock.retentionMs;

@@ -304,10 +304,10 @@ export class MemoryStore implements JourneyStore, ControlStore, SharedValueStore
   /** Copies of the journey's daily (or hourly) counters from `fromDay` to `toDay`, day by day. */
   private statsOf(journeyId: string, read: { fromDay: string; toDay: string; hourly: boolean }): StatsCounter[] {
     const found: StatsCounter[] = [];
-    for (const [day, totals] of this.stats.get(journeyId) ?? []) {
-      if (day < read.fromDay || day > read.toDay) continue;
+    this.stats.get(journeyId)?.forEach((totals, day) => {
+      if (day < read.fromDay || day > read.toDay) return;
       for (const counter of totals.list()) if ((counter.hour !== undefined) === read.hourly) found.push({ ...counter });
-    }
+    });
     return found;
   }
 
