@@ -23,6 +23,22 @@ const thanksPerReview = journey({
   steps: [{ id: "greet", type: "send", channel: "push", template: "hello" }],
 });
 
+/** The engine's decision of an event for user u1's record of `current`, at the event's time. */
+const userOneDecides =
+  (current: ReturnType<typeof compileJourney>) =>
+  (event: ReturnType<typeof shopEvent>, record: Parameters<typeof decideEvent>[0]["record"]) =>
+    decideEvent({ current, record, key: "u1", profile: undefined, now: at(event.time), event });
+
+/** A step that waits a week for a review: on to `onEvent` when one comes, else to `onTimeout`. */
+const waitForReview = (id: string, next: string) => ({
+  id,
+  type: "wait-for-event" as const,
+  pattern: { "detail-type": ["review.posted"] },
+  timeout: "P7D",
+  onEvent: next,
+  onTimeout: next,
+});
+
 describe("run records and late events", () => {
   it("recognise a replayed trigger at any lateness: after ten later runs, and days later", async () => {
     // Prepare: eleven reviews a minute apart, each a run (the record then remembers the last 8 ids only).
@@ -69,8 +85,7 @@ describe("run records and late events", () => {
         ],
       }),
     );
-    const decide = (event: ReturnType<typeof shopEvent>, record: Parameters<typeof decideEvent>[0]["record"]) =>
-      decideEvent({ current: twoReviews, record, key: "u1", profile: undefined, now: at(event.time), event });
+    const decide = userOneDecides(twoReviews);
     const registered = decide(shopEvent("user.registered", NOW, { userId: "u1" }), undefined);
     const review = shopEvent("review.posted", iso(at(NOW) + 3_600_000), { userId: "u1", orderId: "o-1" });
     const arrived = decide(review, registered?.record);
@@ -84,23 +99,8 @@ describe("run records and late events", () => {
 
   it("remember each event's id in a new array, the newest 8, leaving the record they were handed as it was", () => {
     // Prepare: a run that waits for reviews, again and again; ten reviews a minute apart.
-    const reviewsJourney = compileJourney(
-      journey({
-        start: "wait",
-        steps: [
-          {
-            id: "wait",
-            type: "wait-for-event",
-            pattern: { "detail-type": ["review.posted"] },
-            timeout: "P7D",
-            onEvent: "wait",
-            onTimeout: "wait",
-          },
-        ],
-      }),
-    );
-    const decide = (event: ReturnType<typeof shopEvent>, record: Parameters<typeof decideEvent>[0]["record"]) =>
-      decideEvent({ current: reviewsJourney, record, key: "u1", profile: undefined, now: at(event.time), event });
+    const reviewsJourney = compileJourney(journey({ start: "wait", steps: [waitForReview("wait", "wait")] }));
+    const decide = userOneDecides(reviewsJourney);
     let record = decide(shopEvent("user.registered", NOW, { userId: "u1" }, "e-registered"), undefined)?.record;
     const handed: { ids: readonly string[]; copy: string[] }[] = [];
     // Act

@@ -119,24 +119,28 @@ describe("a campaign's latest occurrence (nudge status)", () => {
   });
 });
 
+/** A Friday campaign whose runs wait for an item in the cart and convert on an order of 100 or more, ending on `exitOn`. */
+const warmUpEndingOn = (exitOn: Record<string, unknown>[]) =>
+  compileJourney(
+    journey({
+      id: "warm-up",
+      trigger: FRIDAYS,
+      start: "wait-order",
+      exitOn,
+      goal: {
+        pattern: { "detail-type": ["order.placed"], detail: { amount: [{ numeric: [">=", 100] }] } },
+        within: "P7D",
+      },
+      steps: [
+        { id: "wait-order", type: "wait-for-event", pattern: { "detail-type": ["cart.item_added"] }, timeout: "P1D" },
+      ],
+    }),
+  );
+
 describe("the events a campaign listens to", () => {
   it("its runs' goal, exits and waits (none enters it), and no event of those types that their patterns refuse", () => {
-    // Prepare: a campaign whose runs wait for an order, convert on one, and end on an unsubscribe.
-    const warmUp = compileJourney(
-      journey({
-        id: "warm-up",
-        trigger: FRIDAYS,
-        start: "wait-order",
-        exitOn: [{ "detail-type": ["user.unsubscribed"] }],
-        goal: {
-          pattern: { "detail-type": ["order.placed"], detail: { amount: [{ numeric: [">=", 100] }] } },
-          within: "P7D",
-        },
-        steps: [
-          { id: "wait-order", type: "wait-for-event", pattern: { "detail-type": ["cart.item_added"] }, timeout: "P1D" },
-        ],
-      }),
-    );
+    // Prepare: a campaign whose runs wait for an item in the cart, convert on a large order, and end on an unsubscribe.
+    const warmUp = warmUpEndingOn([{ "detail-type": ["user.unsubscribed"] }]);
     const order = (amount: number) => shopEvent("order.placed", "2026-12-04T02:00:00Z", { userId: "u1", amount });
     // Act / Assess
     expect(warmUp.detailTypes).toEqual(new Set(["user.unsubscribed", "order.placed", "cart.item_added"]));
@@ -145,22 +149,11 @@ describe("the events a campaign listens to", () => {
   });
 
   it("an event of a type a pattern tests alone, whatever its detail; of a type a pattern also tests otherwise, only if it matches", () => {
-    // Prepare: orders end the runs whatever they hold, and only a large one converts; refunds only one of 100+.
-    const warmUp = compileJourney(
-      journey({
-        id: "warm-up",
-        trigger: FRIDAYS,
-        start: "wait-order",
-        exitOn: [{ "detail-type": ["order.placed"] }, { "detail-type": ["order.refunded"], detail: { amount: [100] } }],
-        goal: {
-          pattern: { "detail-type": ["order.placed"], detail: { amount: [{ numeric: [">=", 100] }] } },
-          within: "P7D",
-        },
-        steps: [
-          { id: "wait-order", type: "wait-for-event", pattern: { "detail-type": ["cart.item_added"] }, timeout: "P1D" },
-        ],
-      }),
-    );
+    // Prepare: orders end the runs whatever they hold, and only a large one converts; refunds only one of 100.
+    const warmUp = warmUpEndingOn([
+      { "detail-type": ["order.placed"] },
+      { "detail-type": ["order.refunded"], detail: { amount: [100] } },
+    ]);
     const at = "2026-12-04T02:00:00Z";
     // Act / Assess
     expect(warmUp.matters(shopEvent("order.placed", at, { userId: "u1", amount: 5 }))).toBe(true);
