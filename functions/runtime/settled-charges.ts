@@ -63,10 +63,9 @@ export class SettledCharges {
 
   /** Forgets settlements written (a concurrent charge may have carried some of them too: harmless). */
   remove(item: BudgetShard, couponIds: readonly string[]): void {
-    const byDay = this.byJourney.get(item.journeyId);
-    const byShard = byDay?.get(item.day);
+    const byShard = this.byJourney.get(item.journeyId)?.get(item.day);
     const queued = byShard?.get(item.shard);
-    if (byDay === undefined || byShard === undefined || queued === undefined) return;
+    if (byShard === undefined || queued === undefined) return;
     for (const couponId of couponIds) queued.couponIds.delete(couponId);
     // The day's and journey's maps stay until `drain`, at the batch's end: made again for each coupon, they
     // would be most of what a charge allocates.
