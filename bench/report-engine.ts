@@ -39,22 +39,26 @@ const spreadOf = (xs: readonly number[], fmt: Printing["fmt"]) =>
 
 /**
  * The runtime (1b) and the engine making its decisions (1c) take turns, pass by pass (as --compare's sides do):
- * a ratio of figures measured minutes apart would carry the machine's drift between them. The engine is handed
- * the pauses of the runtime's first pass.
+ * a ratio of figures measured minutes apart would carry the machine's drift between them. Both are timed warm:
+ * 1a's passes have run the engine's code by then, so the runtime runs one pass first, not timed, for its own
+ * (without it, the runtime's first timed pass would count V8 compiling the runtime's code, which 1c's never
+ * counts). The engine is handed the pauses of that pass.
  */
 async function takingTurns(
   journeys: readonly Journey[],
   run: { prepared: PreparedStream; until: number; repeat: number },
 ) {
   const { prepared, until, repeat } = run;
+  const warmUp = await runRuntime(journeys, prepared.events, until);
   const runs: (RuntimeRun & { gcMs: number })[] = [];
   const same: PureEngineRun[] = [];
   for (let i = 0; i < repeat; i++) {
     const gc = gcMeter();
     const runtimeRun = await runRuntime(journeys, prepared.events, until);
     runs.push({ ...runtimeRun, gcMs: (await gc.stop()).ms });
-    const pausedFrom = runs[0]?.pausedFrom ?? runtimeRun.pausedFrom;
-    same.push(runPureEngine(journeys, prepared.events, { until, withPolicyState: true, pausedFrom }));
+    same.push(
+      runPureEngine(journeys, prepared.events, { until, withPolicyState: true, pausedFrom: warmUp.pausedFrom }),
+    );
   }
   return { runs, same };
 }
