@@ -107,9 +107,8 @@ function listenedTypes(patterns: readonly CompiledPattern[]): ReadonlySet<string
 function typesMatchedAlone(patterns: readonly CompiledPattern[]): ReadonlySet<string> {
   const types = new Set<string>();
   for (const { pattern } of patterns) {
-    const values = pattern["detail-type"];
-    const alone = Object.keys(pattern).length === 1 && Array.isArray(values);
-    if (alone && values.every((value) => typeof value === "string")) for (const value of values) types.add(value);
+    const alone = Object.keys(pattern).length === 1 && "detail-type" in pattern;
+    for (const type of (alone && patternDetailTypes(pattern)) || []) types.add(type);
   }
   return types;
 }
