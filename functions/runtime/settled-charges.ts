@@ -1,4 +1,4 @@
-import { entryOf } from "../shared/maps.ts";
+import { entryOf, newMap } from "../shared/maps.ts";
 import type { CouponSettlement } from "./ports.ts";
 
 /**
@@ -21,8 +21,6 @@ interface Queued {
 }
 
 type ByDay = Map<string, Map<number, Queued>>;
-const newByDay = (): ByDay => new Map();
-const newByShard = () => new Map<number, Queued>();
 
 /**
  * Coupon charges whose decisions were saved and whose markers are still on their budget item, per budget
@@ -38,7 +36,11 @@ export class SettledCharges {
   private readonly byJourney = new Map<string, ByDay>();
 
   add(item: BudgetShard, couponIds: Iterable<string>): void {
-    const byShard = entryOf(entryOf(this.byJourney, item.journeyId, newByDay), item.day, newByShard);
+    const byShard = entryOf(
+      entryOf(this.byJourney, item.journeyId, newMap<string, Map<number, Queued>>),
+      item.day,
+      newMap<number, Queued>,
+    );
     let queued = byShard.get(item.shard);
     if (queued === undefined) {
       queued = { item: { journeyId: item.journeyId, day: item.day, shard: item.shard }, couponIds: new Set() };
