@@ -192,8 +192,7 @@ if (compare !== undefined) {
   const name = `${compare} (${comparison.commit.slice(0, 8)})`;
   console.log(
     `\n1. Engine steps against ${name}: ${fmt(engineUsers)} users over ${days} days, each side's own journeys; ` +
-      `${repeat} passes each, taking turns in fresh processes (medians; since 21a2491 the runtime here is timed after ` +
-      "a pass not timed, as each side's bench of that revision times it)",
+      `${repeat} passes each, taking turns in fresh processes (medians; each side timed as its own bench times it)`,
   );
   console.log(
     `   pure engine: ${fmt(ours.pure)} steps/s here, ${fmt(theirs.pure)} at ${compare}: ratio ${pureRatio.toFixed(2)}` +
