@@ -61,14 +61,17 @@ describe("instants", () => {
 
 describe("formatInstant by hand", () => {
   it("agrees with Date.toISOString across years, leap days and millisecond values", () => {
-    // Prepare: instants from 1970 to 2400, through leap days and century rules, every few hours.
+    // Prepare: instants from 1970 to 2400, through leap days and century rules, every few hours, each with
+    // its milliseconds and as the whole second (the common case, formatted without Date).
     const instants: number[] = [
       0,
       Date.UTC(2000, 1, 29, 23, 59, 59, 999),
       Date.UTC(2100, 1, 28, 12),
       Date.UTC(2400, 1, 29),
+      Date.UTC(9999, 11, 31, 23, 59, 59),
+      Date.UTC(10000, 0, 1),
     ];
-    for (let ms = 0; ms < Date.UTC(2400, 0, 1); ms += 7_919_993_417) instants.push(ms);
+    for (let ms = 0; ms < Date.UTC(2400, 0, 1); ms += 7_919_993_417) instants.push(ms, ms - (ms % 1000));
     // Act / Assess
     for (const ms of instants) {
       const iso = new Date(ms).toISOString();
