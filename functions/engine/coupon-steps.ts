@@ -4,6 +4,7 @@ import { durationMs, flat, formatInstant } from "../shared/time.ts";
 import { nudgeCouponId } from "./coupon-ids.ts";
 import type { IssuedCoupon, Run } from "./model.ts";
 import { chargeBudget, nextBudgetDay, staggered } from "./policy-state.ts";
+import { setOutput } from "./run-records.ts";
 import { effectBase, NUDGE_SOURCE, type StepContext, WAITING, waitAt } from "./step-context.ts";
 
 /**
@@ -31,7 +32,7 @@ export function issueCoupon(
       ? { couponId, code, amountOff, currency, freeShipping, expiresAt }
       : { couponId, code, amountOff, currency, freeShipping, minSpend, expiresAt };
   run.coupon = coupon;
-  run.outputs[step.id] = coupon;
+  setOutput(run, step.id, coupon);
   const { at, journey, version, user, run: runId, type, id } = effectBase(run, ctx.now, "coupon", "coupon.issued");
   const effect = { at, journey, version, user, run: runId, type, id, coupon };
   ctx.out.effects.push(effect);
@@ -64,7 +65,7 @@ function withholdCoupon(run: Run, step: StepOf<"issue-coupon">, ctx: StepContext
     ...(until === undefined ? {} : { until: formatInstant(until) }),
   });
   if (until === undefined) {
-    run.outputs[step.id] = { withheld: "budget-exhausted" };
+    setOutput(run, step.id, { withheld: "budget-exhausted" });
     return step.next;
   }
   waitAt(run, step, until);

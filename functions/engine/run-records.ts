@@ -6,8 +6,8 @@ export function newRecord(journeyId: string, key: string): RunRecord {
 }
 
 // Copies are a plain clone, then assignments: V8 clones `{ ...object }` fast, but a spread with fields
-// added or overridden in the same literal takes a path several times slower. The event ids are shared: a
-// decision replaces the array rather than changing it (rememberEvent).
+// added or overridden in the same literal takes a path several times slower. The event ids and the run's
+// outputs are shared: a decision replaces them rather than changing them (rememberEvent, setOutput).
 export function copyRecord(record: RunRecord): RunRecord {
   const copy = { ...record };
   if (record.run !== undefined) copy.run = copyRun(record.run);
@@ -16,9 +16,15 @@ export function copyRecord(record: RunRecord): RunRecord {
 
 function copyRun(run: Run): Run {
   const copy = { ...run };
-  copy.outputs = { ...run.outputs };
   if (run.goal !== undefined) copy.goal = { ...run.goal };
   return copy;
+}
+
+/** Sets a step's output (`steps.<id>` in the run's context) on a copy of the outputs, which copies share. */
+export function setOutput(run: Run, stepId: string, value: unknown): void {
+  const outputs = { ...run.outputs };
+  outputs[stepId] = value;
+  run.outputs = outputs;
 }
 
 /**

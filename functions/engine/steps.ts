@@ -11,6 +11,7 @@ import type { PolicyDecision } from "./policies/decide.ts";
 import { wechatVerdict } from "./policies/grants.ts";
 import { goesAtItsPlace, messageId } from "./policies/reserve.ts";
 import { decideMessage, staggered } from "./policy-state.ts";
+import { setOutput } from "./run-records.ts";
 import { effectBase, NUDGE_SOURCE, type StepContext, WAITING, waitAt } from "./step-context.ts";
 
 export { effectBase, NUDGE_SOURCE, type StepContext, type StepOutput } from "./step-context.ts";
@@ -75,7 +76,7 @@ function chooseVariant(run: Run, step: StepOf<"split">): string | undefined {
   for (const variant of step.variants) {
     point -= variant.weight;
     if (point < 0) {
-      run.outputs[step.id] = { variant: variant.name };
+      setOutput(run, step.id, { variant: variant.name });
       return variant.next;
     }
   }
@@ -355,7 +356,7 @@ export function runFrom(run: Run, first: string | undefined, ctx: StepContext, r
       case "branch": {
         const document = runContext(ctx.journey, run, ctx.profile);
         const index = ctx.journey.conditions(step).findIndex((condition) => condition.matches(document));
-        run.outputs[step.id] = { branch: index === -1 ? "otherwise" : index };
+        setOutput(run, step.id, { branch: index === -1 ? "otherwise" : index });
         stepId = index === -1 ? step.otherwise : step.branches[index]?.next;
         break;
       }

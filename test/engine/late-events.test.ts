@@ -114,6 +114,37 @@ describe("run records and late events", () => {
     for (const { ids, copy } of handed) expect(ids).toEqual(copy);
   });
 
+  it("set each step's output on a new object, leaving the outputs of the record they were handed as they were", () => {
+    // Prepare: a run that branches on every review it waits for (a branch step sets steps.<id>): "otherwise"
+    // the first time, branch 0 once the step has an output.
+    const branching = compileJourney(
+      journey({
+        start: "wait",
+        steps: [
+          waitForReview("wait", "which"),
+          {
+            id: "which",
+            type: "branch",
+            branches: [{ condition: { steps: { which: { branch: [{ exists: true }] } } }, next: "wait" }],
+            otherwise: "wait",
+          },
+        ],
+      }),
+    );
+    const decide = userOneDecides(branching);
+    const first = decide(shopEvent("user.registered", NOW, { userId: "u1" }, "e-registered"), undefined)?.record;
+    const review = (i: number) => shopEvent("review.posted", iso(at(NOW) + i * 60_000), { userId: "u1" }, `e-${i}`);
+    const handed = decide(review(1), first)?.record;
+    const before = structuredClone(handed?.run?.outputs);
+    // Act
+    const after = decide(review(2), handed)?.record;
+    // Assess
+    expect(before).toEqual({ which: { branch: "otherwise" } });
+    expect(handed?.run?.outputs).toEqual(before);
+    expect(after?.run?.outputs).toEqual({ which: { branch: 0 } });
+    expect(after?.run?.outputs).not.toBe(handed?.run?.outputs);
+  });
+
   it("a 1970 registration updates the profile as of 1970 but sends nothing, and the dormancy clock counts from now", async () => {
     // Prepare: a greeting at registration and a 30-day dormancy journey; a registration dated 1970 arriving now
     // (a backfill).
