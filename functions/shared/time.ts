@@ -42,6 +42,10 @@ export function durationMs(text: string): number {
 // large allocated its tables over and over (all of them kept to the next full collection), a table of slots
 // allocates nothing.
 const SLOTS = 1 << 16;
+// In front of each table, the instant last asked for: nearly half the calls repeat it (a decision's `now`,
+// formatted for each effect and record field), and the tables' slots are far apart in memory, a cache miss each.
+const lastParsed = { text: "", ms: Number.NaN };
+const lastFormatted = { ms: Number.NaN, text: "" };
 const parsedTexts: (string | undefined)[] = new Array(SLOTS).fill(undefined);
 const parsedMs = new Float64Array(SLOTS);
 
@@ -56,14 +60,20 @@ function textSlot(text: string): number {
 /** Epoch milliseconds of an ISO-8601 instant, or undefined when it is not one. */
 export function parseInstant(value: unknown): number | undefined {
   if (typeof value !== "string") return undefined;
-  const slot = textSlot(value);
   let ms: number;
-  if (parsedTexts[slot] === value) {
-    ms = parsedMs[slot] as number;
+  if (value === lastParsed.text) {
+    ms = lastParsed.ms;
   } else {
-    ms = Date.parse(value);
-    parsedTexts[slot] = value;
-    parsedMs[slot] = ms;
+    const slot = textSlot(value);
+    if (parsedTexts[slot] === value) {
+      ms = parsedMs[slot] as number;
+    } else {
+      ms = Date.parse(value);
+      parsedTexts[slot] = value;
+      parsedMs[slot] = ms;
+    }
+    lastParsed.text = value;
+    lastParsed.ms = ms;
   }
   return Number.isNaN(ms) ? undefined : ms;
 }
@@ -109,8 +119,16 @@ export function civilDate(days: number): { year: number; month: number; day: num
  * with integer arithmetic (Howard Hinnant's civil-from-days); other instants go through Date.
  */
 export function formatInstant(ms: number): string {
+  if (ms === lastFormatted.ms) return lastFormatted.text;
   const slot = Math.floor(ms / 1000) & (SLOTS - 1);
-  if (formattedMs[slot] === ms) return formattedTexts[slot] as string;
+  const text = formattedMs[slot] === ms ? (formattedTexts[slot] as string) : formatted(ms, slot);
+  lastFormatted.ms = ms;
+  lastFormatted.text = text;
+  return text;
+}
+
+/** formatInstant's work when its memo does not hold the instant: the text, kept in the instant's slot. */
+function formatted(ms: number, slot: number): string {
   let text: string;
   if (ms >= 0 && ms < LAST_CIVIL_MS && ms % 1000 === 0) {
     const days = Math.floor(ms / DAY_MS);

@@ -32,11 +32,15 @@ describe("instants", () => {
     const texts = [...instants, ...instants].map((ms) => formatInstant(ms));
     const parsed = texts.map((text) => parseInstant(text));
     const alternating = apart.map((ms) => [formatInstant(ms), parseInstant(formatInstant(ms))]);
+    const twiceInARow = apart.flatMap((ms) => [formatInstant(ms), formatInstant(ms)]);
+    const parsedTwiceInARow = twiceInARow.map((text) => parseInstant(text));
     // Assess
     const iso = (ms: number) => new Date(ms).toISOString().replace(".000Z", "Z");
     expect(texts).toEqual([...instants, ...instants].map(iso));
     expect(parsed).toEqual([...instants, ...instants]);
     expect(alternating).toEqual(apart.map((ms) => [iso(ms), ms]));
+    expect(twiceInARow).toEqual(apart.flatMap((ms) => [iso(ms), iso(ms)]));
+    expect(parsedTwiceInARow).toEqual(apart.flatMap((ms) => [ms, ms]));
     expect([parseInstant("2026-13-01T00:00:00Z"), parseInstant("2026-13-01T00:00:00Z")]).toEqual([
       undefined,
       undefined,
