@@ -24,20 +24,8 @@ export const PROFILE_DETAIL_TYPES = [
 /** Others change no profile: answered before the profile is copied (most events a journey sees). */
 const PROFILE_TYPES: ReadonlySet<string> = new Set(PROFILE_DETAIL_TYPES);
 
-type Attributes = Record<string, string | number | boolean>;
-
 const str = (value: unknown): string | undefined => (typeof value === "string" ? value : undefined);
 const amountOf = (detail: Record<string, unknown>) => (typeof detail.amount === "number" ? detail.amount : 0);
-
-function attributesOf(value: unknown): Attributes {
-  const attributes: Attributes = {};
-  if (value !== null && typeof value === "object") {
-    for (const [name, v] of Object.entries(value)) {
-      if (typeof v === "string" || typeof v === "number" || typeof v === "boolean") attributes[name] = v;
-    }
-  }
-  return attributes;
-}
 
 const earlier = (a: string | undefined, b: string) => (a === undefined || b < a ? b : a);
 const later = (a: string | undefined, b: string) => (a === undefined || b > a ? b : a);
@@ -46,40 +34,56 @@ const later = (a: string | undefined, b: string) => (a === undefined || b > a ? 
 const REGISTRATION_FIELDS = ["locale", "timezone", "channel", "email", "phone"] as const;
 
 /**
- * Sets fields (registration fields, `attributes.<name>`) that are newer than what the profile holds, by
- * event time: an older update arriving late, or the same one redelivered at any lateness, changes nothing.
- * Of two updates of one field in the same millisecond, the first applied stays. Returns whether any changed.
+ * Sets a user event's fields (registration fields, `attributes.<name>`) that are newer than what the profile
+ * holds, by event time: an older update arriving late, or the same one redelivered at any lateness, changes
+ * nothing. Of two updates of one field in the same millisecond, the first applied stays. Returns whether any
+ * changed. The fields are read off the event's detail as they are set: no map of them is made first.
  */
-function setNewer(next: Profile, at: string, fields: Record<string, string | number | boolean>): boolean {
-  // The maps are copied once, at the first field that changes.
-  let times: Record<string, string> | undefined;
-  let attributes: Profile["attributes"] | undefined;
-  for (const [field, value] of Object.entries(fields)) {
-    const known = next.fieldTimes?.[field];
-    if (known !== undefined && known >= at) continue;
-    times ??= { ...next.fieldTimes };
-    times[field] = at;
-    if (field.startsWith("attributes.")) {
-      attributes ??= { ...next.attributes };
-      attributes[field.slice("attributes.".length)] = value;
-    } else (next as unknown as Record<string, unknown>)[field] = value;
-  }
-  if (attributes !== undefined) next.attributes = attributes;
-  if (times === undefined) return false;
-  next.fieldTimes = times;
-  return true;
-}
-
-function userFields(detail: Record<string, unknown>, registration: boolean): Record<string, string | number | boolean> {
-  const fields: Record<string, string | number | boolean> = {};
+function setNewer(next: Profile, at: string, detail: Record<string, unknown>, registration: boolean): boolean {
+  const changes: NewerFields = { next, at, times: undefined, attributes: undefined };
   if (registration) {
     for (const field of REGISTRATION_FIELDS) {
       const value = str(detail[field]);
-      if (value !== undefined) fields[field] = value;
+      if (value !== undefined) setIfNewer(changes, field, value, undefined);
     }
   }
-  for (const [name, value] of Object.entries(attributesOf(detail.attributes))) fields[`attributes.${name}`] = value;
-  return fields;
+  const attributes = detail.attributes;
+  if (attributes !== null && typeof attributes === "object") {
+    for (const name in attributes) {
+      // Own properties only, as Object.entries; a `__proto__` key from JSON never sets an attribute.
+      if (!hasOwn.call(attributes, name) || name === "__proto__") continue;
+      const value: unknown = (attributes as Record<string, unknown>)[name];
+      if (typeof value === "string" || typeof value === "number" || typeof value === "boolean")
+        setIfNewer(changes, `attributes.${name}`, value, name);
+    }
+  }
+  if (changes.attributes !== undefined) next.attributes = changes.attributes;
+  if (changes.times === undefined) return false;
+  next.fieldTimes = changes.times;
+  return true;
+}
+
+const hasOwn = Object.prototype.hasOwnProperty;
+
+/** setNewer's copies of the profile's maps: made once, at the first field that changes. */
+interface NewerFields {
+  next: Profile;
+  at: string;
+  times: Record<string, string> | undefined;
+  attributes: Profile["attributes"] | undefined;
+}
+
+/** One field set when newer than the profile's; `attribute`: its name among the attributes, if it is one. */
+function setIfNewer(changes: NewerFields, field: string, value: string | number | boolean, attribute?: string): void {
+  const { next, at } = changes;
+  const known = next.fieldTimes?.[field];
+  if (known !== undefined && known >= at) return;
+  changes.times ??= { ...next.fieldTimes };
+  changes.times[field] = at;
+  if (attribute !== undefined) {
+    changes.attributes ??= { ...next.attributes };
+    changes.attributes[attribute] = value;
+  } else (next as unknown as Record<string, unknown>)[field] = value;
 }
 
 /**
@@ -156,10 +160,10 @@ function applyFields(next: Profile, event: ShopEvent, at: string): boolean | und
       const registeredAt = earlier(next.registeredAt, at);
       const changed = registeredAt !== next.registeredAt;
       next.registeredAt = registeredAt;
-      return setNewer(next, at, userFields(detail, true)) || changed;
+      return setNewer(next, at, detail, true) || changed;
     }
     case "user.updated":
-      return setNewer(next, at, userFields(detail, false));
+      return setNewer(next, at, detail, false);
     case "user.unsubscribed":
     case "user.subscribed":
       return decideConsent(next, event, at);

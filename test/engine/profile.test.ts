@@ -179,6 +179,32 @@ describe("the profile projection", () => {
     expect(goldAgain).toBeUndefined();
   });
 
+  it("sets only an update's flat attributes, in the order JSON gives them, and never a __proto__ key", () => {
+    // Prepare: attributes parsed from JSON as the ingest does, with a nested object, null and a __proto__ key.
+    const attributes: unknown = JSON.parse(
+      '{"tier":"gold","2":"second","1":1,"vip":true,"address":{"city":"Chengdu"},"note":null,"__proto__":"x"}',
+    );
+    // Act
+    const profile = applyEventToProfile(
+      undefined,
+      event("a1", "user.updated", "2026-11-01T00:00:00Z", { userId: "u1", attributes }),
+    );
+    // Assess
+    expect(Object.entries(profile?.attributes ?? {})).toEqual([
+      ["1", 1],
+      ["2", "second"],
+      ["tier", "gold"],
+      ["vip", true],
+    ]);
+    expect(Object.keys(profile?.fieldTimes ?? {})).toEqual([
+      "attributes.1",
+      "attributes.2",
+      "attributes.tier",
+      "attributes.vip",
+    ]);
+    expect(Object.getPrototypeOf(profile?.attributes)).toBe(Object.prototype);
+  });
+
   it("treats the same consent decision redelivered as no change", () => {
     // Prepare
     const unsubscribe = event("c1", "user.unsubscribed", "2026-11-03T00:00:00Z", { userId: "u1", channel: "sms" });
