@@ -82,9 +82,12 @@ export interface PolicyState extends PolicyOutcome {
   inputs: PolicyInputs;
 }
 
+/** The inputs of a decision the runtime handed none: the defaults, nothing read. Shared: no decision changes them. */
+const NOTHING_READ: PolicyInputs = { config: DEFAULT_POLICY_CONFIG };
+
 export function policyState(inputs: PolicyInputs | undefined): PolicyState {
   return {
-    inputs: inputs ?? { config: DEFAULT_POLICY_CONFIG },
+    inputs: inputs ?? NOTHING_READ,
     reserved: [],
     released: [],
     charges: [],

@@ -108,7 +108,8 @@ export function decideDeliveryAt(input: TimedPolicyInput): PolicyDecision {
   const caps = capsFor(message, config.caps, journey.caps);
   let at = dueAt;
   let deferredBy: { reason: "quiet-hours" | "capped"; rule: string } | undefined;
-  const heldBy: string[] = [];
+  // Made at the first deferral: most messages go when due.
+  let heldBy: string[] | undefined;
   for (;;) {
     const held = holdBack(at, quietHours, zone, caps, recentSends);
     if (held === undefined) break;
@@ -119,9 +120,10 @@ export function decideDeliveryAt(input: TimedPolicyInput): PolicyDecision {
     }
     at = held.until;
     deferredBy = { reason: held.reason, rule: held.rule };
+    heldBy ??= [];
     if (heldBy.at(-1) !== held.rule) heldBy.push(held.rule);
   }
-  if (deferredBy === undefined) return { action: "send", at: formatInstant(at) };
+  if (deferredBy === undefined || heldBy === undefined) return { action: "send", at: formatInstant(at) };
   return { action: "defer", until: formatInstant(at), ...deferredBy, ...(heldBy.length > 1 ? { heldBy } : {}) };
 }
 
