@@ -1,5 +1,6 @@
 import { Liquid, type Template } from "liquidjs";
-import { offsetAt } from "../shared/local-time.ts";
+import { civilTime, offsetAt, type WallTime } from "../shared/local-time.ts";
+import { DAY_MS, LAST_CIVIL_MS, parseInstant } from "../shared/time.ts";
 import { compileFastPath, type DateFilter, type FastRender } from "./template-fast-path.ts";
 
 /**
@@ -37,28 +38,55 @@ function formatParts(format: string): FormatPart[] {
   return parts;
 }
 
-function field(local: Date, token: string, noPad: boolean): string {
+/** The fields a format may show, of an instant shifted to its zone's clock. */
+interface LocalFields extends WallTime {
+  second: number;
+  /** 0 for Sunday, as Date.getUTCDay. */
+  weekday: number;
+}
+
+/** The UTC fields of a shifted instant: by integer arithmetic where it holds (civilTime), else a Date's. */
+function localFields(shifted: number): LocalFields {
+  if (Number.isInteger(shifted) && shifted >= 0 && shifted < LAST_CIVIL_MS) {
+    const { year, month, day, hour, minute, second } = civilTime(shifted);
+    const weekday = (Math.floor(shifted / DAY_MS) + 4) % 7; // 1970-01-01 was a Thursday
+    return { year, month, day, hour, minute, second, weekday };
+  }
+  const local = new Date(shifted);
+  return {
+    year: local.getUTCFullYear(),
+    month: local.getUTCMonth() + 1,
+    day: local.getUTCDate(),
+    hour: local.getUTCHours(),
+    minute: local.getUTCMinutes(),
+    second: local.getUTCSeconds(),
+    weekday: local.getUTCDay(),
+  };
+}
+
+function field(local: LocalFields, token: string, noPad: boolean): string {
   const value =
     token === "Y"
-      ? local.getUTCFullYear()
+      ? local.year
       : token === "m"
-        ? local.getUTCMonth() + 1
+        ? local.month
         : token === "d"
-          ? local.getUTCDate()
+          ? local.day
           : token === "H"
-            ? local.getUTCHours()
+            ? local.hour
             : token === "M"
-              ? local.getUTCMinutes()
+              ? local.minute
               : token === "S"
-                ? local.getUTCSeconds()
+                ? local.second
                 : undefined;
-  if (value === undefined) return token === "a" ? `周${weekdaysZh[local.getUTCDay()]}` : "%";
+  if (value === undefined) return token === "a" ? `周${weekdaysZh[local.weekday]}` : "%";
   return noPad || token === "Y" ? String(value) : pad(value);
 }
 
 /** strftime-style formatting of an instant in a time zone: %Y %m %d %H %M %S %-m %-d %-H %a (周X) %%. */
 export function formatInTimeZone(value: unknown, format: string, timeZone: string): string {
-  const ms = typeof value === "number" ? value : typeof value === "string" ? Date.parse(value) : Number.NaN;
+  const ms =
+    typeof value === "number" ? value : typeof value === "string" ? (parseInstant(value) ?? Number.NaN) : Number.NaN;
   if (Number.isNaN(ms)) return String(value ?? "");
   let offset: number;
   try {
@@ -66,7 +94,7 @@ export function formatInTimeZone(value: unknown, format: string, timeZone: strin
   } catch {
     offset = offsetAt(ms, DEFAULT_TIMEZONE); // an unknown zone: the platform default, not a failed message
   }
-  const local = new Date(ms + offset);
+  const local = localFields(ms + offset);
   let text = "";
   for (const part of formatParts(format)) {
     text += typeof part === "string" ? part : field(local, part.token, part.noPad);

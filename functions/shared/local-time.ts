@@ -70,9 +70,10 @@ export function wallTimeAt(ms: number, zone: string): WallTime & { second: numbe
 
 /**
  * The UTC calendar fields of an instant by integer arithmetic (civilDate, as formatInstant), the same as
- * a Date's getUTC* would give: policies ask for every message, and a Date each time costs more than this.
+ * a Date's getUTC* would give for whole milliseconds in years 1970-9999: policies ask for every message,
+ * and a Date each time costs more than this.
  */
-function civilTime(ms: number): WallTime & { second: number } {
+export function civilTime(ms: number): WallTime & { second: number } {
   const days = Math.floor(ms / DAY);
   const seconds = Math.floor((ms - days * DAY) / 1000);
   const { year, month, day } = civilDate(days);
