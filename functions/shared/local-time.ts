@@ -35,15 +35,24 @@ export function formatterOf(zone: string): Intl.DateTimeFormat {
   return formatter;
 }
 
+/** The zone isTimeZone last answered true for (a zone once known stays known: formatters are kept). */
+const lastKnown: { zone: string | undefined } = { zone: undefined };
+
 /** Names Intl refused, so a profile with a made-up zone costs no exception per message; bounded. */
 const refused = new Set<string>();
 
 /** Whether the runtime knows an IANA zone name (`Asia/Shanghai`); unknown names make Intl throw. */
 export function isTimeZone(zone: string): boolean {
-  if (formatters.has(zone)) return true;
+  // The zone last known first: nearly every user of a shop is in one zone, and a string compare costs less
+  // than a hash lookup (policies ask for every message).
+  if (zone === lastKnown.zone || formatters.has(zone)) {
+    lastKnown.zone = zone;
+    return true;
+  }
   if (refused.has(zone)) return false;
   try {
     formatterOf(zone);
+    lastKnown.zone = zone;
     return true;
   } catch {
     if (refused.size >= 1_000) refused.clear();

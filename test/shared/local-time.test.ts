@@ -18,6 +18,13 @@ describe("time zones", () => {
     expect(isTimeZone("Europe/Berlin")).toBe(true);
     expect(isTimeZone("Mars/Olympus_Mons")).toBe(false);
     expect(isTimeZone("")).toBe(false);
+    // The same name asked twice in a row (the last known one is answered first).
+    expect([
+      isTimeZone("Asia/Tokyo"),
+      isTimeZone("Asia/Tokyo"),
+      isTimeZone("Mars/Base"),
+      isTimeZone("Mars/Base"),
+    ]).toEqual([true, true, false, false]);
   });
 
   it.each([
