@@ -1,5 +1,5 @@
 import { Liquid, type Template } from "liquidjs";
-import { civilTime, offsetAt, type WallTime } from "../shared/local-time.ts";
+import { offsetAt, type UtcFields, utcFields } from "../shared/local-time.ts";
 import { DAY_MS, LAST_CIVIL_MS, parseInstant } from "../shared/time.ts";
 import { compileFastPath, type DateFilter, type FastRender } from "./template-fast-path.ts";
 
@@ -38,33 +38,15 @@ function formatParts(format: string): FormatPart[] {
   return parts;
 }
 
-/** The fields a format may show, of an instant shifted to its zone's clock. */
-interface LocalFields extends WallTime {
-  second: number;
-  /** 0 for Sunday, as Date.getUTCDay. */
-  weekday: number;
+/** The day of the week of a shifted instant, 0 for Sunday, as Date.getUTCDay (1970-01-01 was a Thursday). */
+function weekdayOf(shifted: number): number {
+  if (Number.isInteger(shifted) && shifted >= 0 && shifted < LAST_CIVIL_MS)
+    return (Math.floor(shifted / DAY_MS) + 4) % 7;
+  return new Date(shifted).getUTCDay();
 }
 
-/** The UTC fields of a shifted instant: by integer arithmetic where it holds (civilTime), else a Date's. */
-function localFields(shifted: number): LocalFields {
-  if (Number.isInteger(shifted) && shifted >= 0 && shifted < LAST_CIVIL_MS) {
-    const { year, month, day, hour, minute, second } = civilTime(shifted);
-    const weekday = (Math.floor(shifted / DAY_MS) + 4) % 7; // 1970-01-01 was a Thursday
-    return { year, month, day, hour, minute, second, weekday };
-  }
-  const local = new Date(shifted);
-  return {
-    year: local.getUTCFullYear(),
-    month: local.getUTCMonth() + 1,
-    day: local.getUTCDate(),
-    hour: local.getUTCHours(),
-    minute: local.getUTCMinutes(),
-    second: local.getUTCSeconds(),
-    weekday: local.getUTCDay(),
-  };
-}
-
-function field(local: LocalFields, token: string, noPad: boolean): string {
+function field(local: UtcFields, part: { token: string; noPad: boolean }, shifted: number): string {
+  const { token, noPad } = part;
   const value =
     token === "Y"
       ? local.year
@@ -79,7 +61,7 @@ function field(local: LocalFields, token: string, noPad: boolean): string {
               : token === "S"
                 ? local.second
                 : undefined;
-  if (value === undefined) return token === "a" ? `周${weekdaysZh[local.weekday]}` : "%";
+  if (value === undefined) return token === "a" ? `周${weekdaysZh[weekdayOf(shifted)]}` : "%";
   return noPad || token === "Y" ? String(value) : pad(value);
 }
 
@@ -94,10 +76,11 @@ export function formatInTimeZone(value: unknown, format: string, timeZone: strin
   } catch {
     offset = offsetAt(ms, DEFAULT_TIMEZONE); // an unknown zone: the platform default, not a failed message
   }
-  const local = localFields(ms + offset);
+  const shifted = ms + offset;
+  const local = utcFields(shifted);
   let text = "";
   for (const part of formatParts(format)) {
-    text += typeof part === "string" ? part : field(local, part.token, part.noPad);
+    text += typeof part === "string" ? part : field(local, part, shifted);
   }
   return text;
 }

@@ -62,11 +62,20 @@ export function isTimeZone(zone: string): boolean {
 }
 
 /** The local wall-clock time of an instant (epoch ms) in a zone, to the second (seconds in `second`). */
-export function wallTimeAt(ms: number, zone: string): WallTime & { second: number } {
+export function wallTimeAt(ms: number, zone: string): UtcFields {
   // Offsets are whole seconds, so the shifted instant's UTC fields are the zone's clock, as Intl shows it.
-  const shifted = ms + offsetAt(ms, zone);
-  if (Number.isInteger(shifted) && shifted >= 0 && shifted < LAST_CIVIL_MS) return civilTime(shifted);
-  const local = new Date(shifted);
+  return utcFields(ms + offsetAt(ms, zone));
+}
+
+/** The UTC calendar fields of an instant, to the second, as a Date's getUTC* give them. */
+export interface UtcFields extends WallTime {
+  second: number;
+}
+
+/** utcFields: by integer arithmetic where it holds (civilTime), else a Date's. */
+export function utcFields(ms: number): UtcFields {
+  if (Number.isInteger(ms) && ms >= 0 && ms < LAST_CIVIL_MS) return civilTime(ms);
+  const local = new Date(ms);
   return {
     year: local.getUTCFullYear(),
     month: local.getUTCMonth() + 1,
@@ -82,7 +91,7 @@ export function wallTimeAt(ms: number, zone: string): WallTime & { second: numbe
  * a Date's getUTC* would give for whole milliseconds in years 1970-9999: policies ask for every message,
  * and a Date each time costs more than this.
  */
-export function civilTime(ms: number): WallTime & { second: number } {
+function civilTime(ms: number): UtcFields {
   const days = Math.floor(ms / DAY);
   const seconds = Math.floor((ms - days * DAY) / 1000);
   const { year, month, day } = civilDate(days);

@@ -143,7 +143,17 @@ function formatted(ms: number, slot: number): string {
   return text;
 }
 
-const ZERO = 48; // "0"
+/** The char codes of `YYYY-MM-DDTHH:MM:SSZ`, its digits written in place for each instant formatted. */
+const isoCodes = Array.from("0000-00-00T00:00:00Z", (char) => char.charCodeAt(0));
+
+/** Writes `value`'s last `digits` decimal digits as char codes from index `at` of isoCodes. */
+function putDigits(at: number, value: number, digits: number): void {
+  let rest = value;
+  for (let i = at + digits - 1; i >= at; i--) {
+    isoCodes[i] = 48 + (rest % 10);
+    rest = Math.floor(rest / 10);
+  }
+}
 
 /**
  * `YYYY-MM-DDTHH:MM:SSZ` of a civil date (years 1970-9999) and a whole second of its day, made in one
@@ -151,31 +161,13 @@ const ZERO = 48; // "0"
  * pieces and then a flat copy of it (most instants are formatted once, so this is the common path).
  */
 function isoText(year: number, month: number, day: number, second: number): string {
-  const hour = Math.floor(second / 3600);
-  const minute = Math.floor(second / 60) % 60;
-  const sec = second % 60;
-  return String.fromCharCode(
-    ZERO + Math.floor(year / 1000),
-    ZERO + (Math.floor(year / 100) % 10),
-    ZERO + (Math.floor(year / 10) % 10),
-    ZERO + (year % 10),
-    45, // -
-    ZERO + Math.floor(month / 10),
-    ZERO + (month % 10),
-    45,
-    ZERO + Math.floor(day / 10),
-    ZERO + (day % 10),
-    84, // T
-    ZERO + Math.floor(hour / 10),
-    ZERO + (hour % 10),
-    58, // :
-    ZERO + Math.floor(minute / 10),
-    ZERO + (minute % 10),
-    58,
-    ZERO + Math.floor(sec / 10),
-    ZERO + (sec % 10),
-    90, // Z
-  );
+  putDigits(0, year, 4);
+  putDigits(5, month, 2);
+  putDigits(8, day, 2);
+  putDigits(11, Math.floor(second / 3600), 2);
+  putDigits(14, Math.floor(second / 60) % 60, 2);
+  putDigits(17, second % 60, 2);
+  return String.fromCharCode.apply(null, isoCodes);
 }
 
 /** The UTC day (YYYY-MM-DD) of an instant: epoch ms, or an ISO 8601 UTC string (its date part). */
