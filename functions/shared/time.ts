@@ -134,6 +134,11 @@ function formatted(ms: number, slot: number): string {
     const days = Math.floor(ms / DAY_MS);
     const { year, month, day } = civilDate(days);
     text = isoText(year, month, day, (ms - days * DAY_MS) / 1000);
+    // Instants formatted are parsed back (a wake-up's time when it is scheduled, a run's entry time): the parse
+    // memo learns this one now. Exact here: a whole second's text parses to its own instant.
+    const parseSlot = textSlot(text);
+    parsedTexts[parseSlot] = text;
+    parsedMs[parseSlot] = ms;
   } else {
     const iso = new Date(ms).toISOString();
     text = iso.endsWith(".000Z") ? `${iso.slice(0, -5)}Z` : iso;

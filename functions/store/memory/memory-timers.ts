@@ -1,5 +1,6 @@
 import type { WakeUp } from "../../engine/model.ts";
 import type { DueWakeUps, TimerStore } from "../../runtime/ports.ts";
+import { parseInstant } from "../../shared/time.ts";
 import { TimeQueue } from "../../shared/time-queue.ts";
 import { WakeUpLender } from "./wake-up-lender.ts";
 
@@ -30,7 +31,8 @@ export class MemoryTimers implements TimerStore {
       if (this.occurrences.has(key)) return;
       this.occurrences.add(key);
     }
-    this.heap.push({ at: Date.parse(wakeUp.at), order: this.scheduled++, wakeUp });
+    // Through the instants' memo: a wake-up's time was formatted by the decision that set it (time.ts).
+    this.heap.push({ at: parseInstant(wakeUp.at) ?? Number.NaN, order: this.scheduled++, wakeUp });
   }
 
   /**
