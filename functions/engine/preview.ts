@@ -8,6 +8,7 @@ import { runContext } from "./context.ts";
 import { inboxPlacementOf } from "./inbox-placement.ts";
 import type { InboxPlacement, IssuedCoupon, Profile, Run } from "./model.ts";
 import { policyState } from "./policy-state.ts";
+import { setOutput } from "./run-records.ts";
 import { runFrom, type StepContext } from "./steps.ts";
 
 /**
@@ -86,14 +87,15 @@ export function issuePreviewCoupon(
 ): IssuedCoupon {
   const alone: CompiledJourney = { ...journey, step: () => ({ ...step, next: undefined }) };
   // The engine ends the run after the step (no next) and clears it: it runs on a copy, the coupon is in its effect.
-  const copy: Run = { ...run, outputs: { ...run.outputs } };
+  // The copy shares the run's outputs, which a step replaces rather than changes (setOutput).
+  const copy: Run = { ...run };
   const ctx = previewContext(alone, profile, now);
   runFrom(copy, step.id, ctx);
   const issued = ctx.out.effects.find((effect) => effect.type === "coupon.issued");
   if (issued?.type !== "coupon.issued") throw new NudgeError(`step "${step.id}" issued no coupon`);
   run.seq = copy.seq;
   run.coupon = issued.coupon;
-  run.outputs[step.id] = issued.coupon;
+  setOutput(run, step.id, issued.coupon);
   return issued.coupon;
 }
 
