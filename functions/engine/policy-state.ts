@@ -1,7 +1,7 @@
 import type { StepOf } from "../language/schema.ts";
 import { addDays, instantOfWallTime, localDateTime, wallTimeAt } from "../shared/local-time.ts";
 import { entryOf, newMap } from "../shared/maps.ts";
-import { flat, formatInstant, LAST_CIVIL_MS, parseInstant } from "../shared/time.ts";
+import { flat, formatInstant, isCivil, parseInstant } from "../shared/time.ts";
 import type { CompiledJourney } from "./compile.ts";
 import type { SentMessage } from "./model.ts";
 import { type PolicyConfig, parsePolicyConfig } from "./policies/config.ts";
@@ -177,7 +177,7 @@ function sendsBefore(
  * milliseconds in years 1970-9999, every time the engine handles, come back unchanged.
  */
 function asFormatted(ms: number): number {
-  if (Number.isInteger(ms) && ms >= 0 && ms < LAST_CIVIL_MS) return ms;
+  if (isCivil(ms)) return ms;
   const text = formatInstant(ms);
   const parsed = parseInstant(text);
   if (parsed === undefined) throw new RangeError(`not an ISO-8601 instant: ${JSON.stringify(text)}`);

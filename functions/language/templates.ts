@@ -1,6 +1,6 @@
 import { Liquid, type Template } from "liquidjs";
-import { offsetAt, type UtcFields, utcFields } from "../shared/local-time.ts";
-import { DAY_MS, LAST_CIVIL_MS, parseInstant } from "../shared/time.ts";
+import { offsetAt, type UtcFields, utcFields, utcWeekday } from "../shared/local-time.ts";
+import { parseInstant } from "../shared/time.ts";
 import { compileFastPath, type DateFilter, type FastRender } from "./template-fast-path.ts";
 
 /**
@@ -38,13 +38,6 @@ function formatParts(format: string): FormatPart[] {
   return parts;
 }
 
-/** The day of the week of a shifted instant, 0 for Sunday, as Date.getUTCDay (1970-01-01 was a Thursday). */
-function weekdayOf(shifted: number): number {
-  if (Number.isInteger(shifted) && shifted >= 0 && shifted < LAST_CIVIL_MS)
-    return (Math.floor(shifted / DAY_MS) + 4) % 7;
-  return new Date(shifted).getUTCDay();
-}
-
 function field(local: UtcFields, part: { token: string; noPad: boolean }, shifted: number): string {
   const { token, noPad } = part;
   const value =
@@ -61,7 +54,7 @@ function field(local: UtcFields, part: { token: string; noPad: boolean }, shifte
               : token === "S"
                 ? local.second
                 : undefined;
-  if (value === undefined) return token === "a" ? `周${weekdaysZh[weekdayOf(shifted)]}` : "%";
+  if (value === undefined) return token === "a" ? `周${weekdaysZh[utcWeekday(shifted)]}` : "%";
   return noPad || token === "Y" ? String(value) : pad(value);
 }
 

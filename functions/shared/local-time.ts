@@ -3,7 +3,7 @@
  * zone at an instant, and the instant a local wall-clock time falls on, across daylight-saving changes.
  * Policies need this for quiet hours, which are the user's own evening, not a fixed UTC window.
  */
-import { civilDate, DAY_MS, LAST_CIVIL_MS } from "./time.ts";
+import { civilDate, DAY_MS, isCivil } from "./time.ts";
 
 /** A local calendar date and time of day; `month` is 1-12. */
 export interface WallTime {
@@ -74,7 +74,7 @@ export interface UtcFields extends WallTime {
 
 /** utcFields: by integer arithmetic where it holds (civilTime), else a Date's. */
 export function utcFields(ms: number): UtcFields {
-  if (Number.isInteger(ms) && ms >= 0 && ms < LAST_CIVIL_MS) return civilTime(ms);
+  if (isCivil(ms)) return civilTime(ms);
   const local = new Date(ms);
   return {
     year: local.getUTCFullYear(),
@@ -84,6 +84,11 @@ export function utcFields(ms: number): UtcFields {
     minute: local.getUTCMinutes(),
     second: local.getUTCSeconds(),
   };
+}
+
+/** The UTC day of the week of an instant, 0 for Sunday, as Date.getUTCDay (1970-01-01 was a Thursday). */
+export function utcWeekday(ms: number): number {
+  return isCivil(ms) ? (Math.floor(ms / DAY_MS) + 4) % 7 : new Date(ms).getUTCDay();
 }
 
 /**

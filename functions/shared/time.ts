@@ -96,7 +96,12 @@ const formattedMs = new Float64Array(SLOTS).fill(Number.NaN);
 const formattedTexts: string[] = new Array(SLOTS).fill("");
 
 /** The end of year 9999 UTC: the instants the integer calendar arithmetic below covers (from 1970). */
-export const LAST_CIVIL_MS = 253_402_300_800_000;
+const LAST_CIVIL_MS = 253_402_300_800_000;
+
+/** Whether an instant is whole milliseconds from 1970 to the end of 9999: the range of the integer calendar arithmetic. */
+export function isCivil(ms: number): boolean {
+  return Number.isInteger(ms) && ms >= 0 && ms < LAST_CIVIL_MS;
+}
 
 /**
  * The UTC calendar date of a day number (days since 1970-01-01), by integer arithmetic (Howard Hinnant's
@@ -130,7 +135,7 @@ export function formatInstant(ms: number): string {
 /** formatInstant's work when its memo does not hold the instant: the text, kept in the instant's slot. */
 function formatted(ms: number, slot: number): string {
   let text: string;
-  if (ms >= 0 && ms < LAST_CIVIL_MS && ms % 1000 === 0) {
+  if (isCivil(ms) && ms % 1000 === 0) {
     const days = Math.floor(ms / DAY_MS);
     const { year, month, day } = civilDate(days);
     text = isoText(year, month, day, (ms - days * DAY_MS) / 1000);
