@@ -57,6 +57,12 @@ function textSlot(text: string): number {
   return (hash ^ (hash >>> 16)) & (SLOTS - 1);
 }
 
+/** A text and what Date.parse makes of it, kept in the text's slot (textSlot) of the parse memo. */
+function rememberParsed(slot: number, text: string, ms: number): void {
+  parsedTexts[slot] = text;
+  parsedMs[slot] = ms;
+}
+
 /** Epoch milliseconds of an ISO-8601 instant, or undefined when it is not one. */
 export function parseInstant(value: unknown): number | undefined {
   if (typeof value !== "string") return undefined;
@@ -69,8 +75,7 @@ export function parseInstant(value: unknown): number | undefined {
       ms = parsedMs[slot] as number;
     } else {
       ms = Date.parse(value);
-      parsedTexts[slot] = value;
-      parsedMs[slot] = ms;
+      rememberParsed(slot, value, ms);
     }
     lastParsed.text = value;
     lastParsed.ms = ms;
@@ -141,9 +146,7 @@ function formatted(ms: number, slot: number): string {
     text = isoText(year, month, day, (ms - days * DAY_MS) / 1000);
     // Instants formatted are parsed back (a wake-up's time when it is scheduled, a run's entry time): the parse
     // memo learns this one now. Exact here: a whole second's text parses to its own instant.
-    const parseSlot = textSlot(text);
-    parsedTexts[parseSlot] = text;
-    parsedMs[parseSlot] = ms;
+    rememberParsed(textSlot(text), text, ms);
   } else {
     const iso = new Date(ms).toISOString();
     text = iso.endsWith(".000Z") ? `${iso.slice(0, -5)}Z` : iso;
