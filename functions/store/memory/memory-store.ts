@@ -115,11 +115,10 @@ export class MemoryStore implements JourneyStore, ControlStore, SharedValueStore
 
   private writeRecord(record: RunRecord, expectedRevision: number | undefined): number {
     const byKey = entryOf(this.records, record.journeyId, newMap<string, Versioned<RunRecord>>);
-    // Checked here rather than by checkRevision: no closure made for the message of every write.
+    // nextRevision rather than checkRevision: no closure made for the message of every write.
     const found = byKey.get(record.key);
-    if (found?.revision !== expectedRevision)
-      throw conflict(`${record.journeyId}|${record.key}`, expectedRevision, found);
-    const revision = (expectedRevision ?? 0) + 1;
+    const revision = nextRevision(found, expectedRevision);
+    if (revision === undefined) throw conflict(`${record.journeyId}|${record.key}`, expectedRevision, found);
     const stored = { value: record, revision };
     byKey.set(record.key, stored);
     const id = record.pending === undefined ? undefined : outboxId(record.pending);
@@ -157,8 +156,8 @@ export class MemoryStore implements JourneyStore, ControlStore, SharedValueStore
 
   private writeUser(userId: string, parts: UserState, expectedRevision: number | undefined): number {
     const stored = this.users.get(userId);
-    if (stored?.revision !== expectedRevision) throw conflict(`user ${userId}`, expectedRevision, stored);
-    const revision = (expectedRevision ?? 0) + 1;
+    const revision = nextRevision(stored, expectedRevision);
+    if (revision === undefined) throw conflict(`user ${userId}`, expectedRevision, stored);
     const value = withParts(stored?.value, parts);
     // A profile's outbox (its review's events) is not proven handed on until proveHandedOn says so.
     const outbox = parts.outbox === null || parts.outbox === undefined ? undefined : outboxId(parts.outbox);
@@ -326,8 +325,9 @@ export class MemoryStore implements JourneyStore, ControlStore, SharedValueStore
     expected: number | undefined,
     what: () => string,
   ): number {
-    if (current?.revision !== expected) throw conflict(what(), expected, current);
-    return (expected ?? 0) + 1;
+    const revision = nextRevision(current, expected);
+    if (revision === undefined) throw conflict(what(), expected, current);
+    return revision;
   }
 }
 
@@ -336,6 +336,11 @@ const newTotals = () => new CounterTotals();
 /** A held wake-up's identity: the same wake-up held twice (a redelivery) is kept once. */
 function heldId(wakeUp: WakeUp): string {
   return `${wakeUp.key}#${wakeUpToken(wakeUp)}#${wakeUp.at}`;
+}
+
+/** The revision a conditional write expecting `expected` makes; undefined when the stored one is another. */
+function nextRevision(found: Versioned<unknown> | undefined, expected: number | undefined): number | undefined {
+  return found?.revision === expected ? (expected ?? 0) + 1 : undefined;
 }
 
 /** The error of a conditional write that found another revision than the one it expected. */
